@@ -1,0 +1,1 @@
+"""Тандем: a platform for reverse mentoring of teachers."""

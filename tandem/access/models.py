@@ -1,0 +1,75 @@
+"""Who holds which role over which part of the territory."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tandem.territory.models import Municipality, Organization, Region
+
+
+class Role(models.TextChoices):
+    REGION_OPERATOR = "region_operator", _("региональный оператор")
+    MUNICIPAL_COORDINATOR = "municipal_coordinator", _("муниципальный координатор")
+    CURATOR = "curator", _("куратор организации")
+
+
+class RoleAssignment(models.Model):
+    """One role over one territory unit: a region, a municipality or an organization.
+
+    A teacher needs no assignment: the link from their participant record to their
+    login is what makes them a teacher.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="role_assignments", verbose_name=_("пользователь"))
+    role = models.CharField(_("роль"), max_length=30, choices=Role.choices)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True,
+                               verbose_name=_("регион"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True,
+                                     blank=True, verbose_name=_("муниципалитет"))
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="role_assignments",
+                                     verbose_name=_("организация"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("назначение роли")
+        verbose_name_plural = _("назначения ролей")
+        constraints = [
+            # Exactly the unit that the role is about is set, and no other.
+            models.CheckConstraint(
+                name="role_assignment_unit_matches_role",
+                condition=(
+                    Q(role=Role.REGION_OPERATOR, region__isnull=False,
+                      municipality__isnull=True, organization__isnull=True)
+                    | Q(role=Role.MUNICIPAL_COORDINATOR, region__isnull=True,
+                        municipality__isnull=False, organization__isnull=True)
+                    | Q(role=Role.CURATOR, region__isnull=True, municipality__isnull=True,
+                        organization__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "region"], name="region_operator_unique",
+                                    condition=Q(role=Role.REGION_OPERATOR)),
+            models.UniqueConstraint(fields=["user", "municipality"],
+                                    name="municipal_coordinator_unique",
+                                    condition=Q(role=Role.MUNICIPAL_COORDINATOR)),
+            models.UniqueConstraint(fields=["user", "organization"], name="curator_unique",
+                                    condition=Q(role=Role.CURATOR)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}: {self.unit}"
+
+    @property
+    def unit(self) -> Region | Municipality | Organization | None:
+        return self.region or self.municipality or self.organization
+
+    def get_additional_data(self) -> dict[str, object]:
+        if self.region_id:
+            return {"region_id": self.region_id}
+        if self.municipality_id:
+            return {"region_id": self.municipality.region_id}
+        org = self.organization
+        return {"region_id": org.municipality.region_id if org else None,
+                "organization_id": self.organization_id}

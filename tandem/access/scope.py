@@ -1,0 +1,190 @@
+"""The one mechanism that decides what a user may see and change.
+
+Every selector filters through a :class:`Scope`; no view re-implements the rule.
+
+- superuser: everything;
+- region operator: every organization of their region(s);
+- municipal coordinator: every organization of their municipality(ies);
+- curator: their organization(s);
+- teacher (a login linked to a participant record): their own record only.
+
+Staff roles (the first four) may also change participants inside their scope; region
+operators and municipal coordinators appoint curators; region operators read the audit
+trail of their region.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization, Region
+
+_CACHE_ATTR = "_tandem_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    everything: bool = False
+    region_ids: frozenset[int] = field(default_factory=frozenset)
+    municipality_ids: frozenset[int] = field(default_factory=frozenset)
+    organization_ids: frozenset[int] = field(default_factory=frozenset)
+    own_participant_id: int | None = None
+
+    # -- what kind of user this is -------------------------------------------------
+    @property
+    def is_staff(self) -> bool:
+        """Holds a role over some territory (and so may manage participants there)."""
+        return self.everything or bool(
+            self.region_ids or self.municipality_ids or self.organization_ids)
+
+    @property
+    def is_region_operator(self) -> bool:
+        return self.everything or bool(self.region_ids)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.own_participant_id is not None
+
+    @property
+    def can_assign_curators(self) -> bool:
+        return self.everything or bool(self.region_ids or self.municipality_ids)
+
+    @property
+    def can_view_audit(self) -> bool:
+        return self.is_region_operator
+
+    # -- filters -------------------------------------------------------------------
+    def _organization_q(self) -> Q:
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        if self.region_ids:
+            q |= Q(municipality__region_id__in=self.region_ids)
+        if self.municipality_ids:
+            q |= Q(municipality_id__in=self.municipality_ids)
+        if self.organization_ids:
+            q |= Q(pk__in=self.organization_ids)
+        return q
+
+    def organizations(self, qs: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
+        """Organizations whose people this user may manage (staff roles only)."""
+        qs = Organization.objects.all() if qs is None else qs
+        if not self.is_staff:
+            return qs.none()
+        return qs.filter(self._organization_q())
+
+    def municipalities(self, qs: QuerySet[Municipality] | None = None) -> QuerySet[Municipality]:
+        qs = Municipality.objects.all() if qs is None else qs
+        if self.everything:
+            return qs
+        if not self.is_staff:
+            return qs.none()
+        return qs.filter(
+            Q(region_id__in=self.region_ids)
+            | Q(pk__in=self.municipality_ids)
+            | Q(organizations__in=self.organization_ids)
+        ).distinct()
+
+    def regions(self, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
+        qs = Region.objects.all() if qs is None else qs
+        if self.everything:
+            return qs
+        if not self.is_staff:
+            return qs.none()
+        return qs.filter(
+            Q(pk__in=self.region_ids)
+            | Q(municipalities__in=self.municipality_ids)
+            | Q(municipalities__organizations__in=self.organization_ids)
+        ).distinct()
+
+    def participants(self, qs: QuerySet[Participant] | None = None) -> QuerySet[Participant]:
+        """Participants this user may see: those of their organizations, or themselves."""
+        qs = Participant.objects.all() if qs is None else qs
+        if self.everything:
+            return qs
+        q = Q(pk__in=[])
+        if self.is_staff:
+            q |= self._participant_org_q()
+        if self.own_participant_id is not None:
+            q |= Q(pk=self.own_participant_id)
+        return qs.filter(q)
+
+    def manageable_participants(
+        self, qs: QuerySet[Participant] | None = None
+    ) -> QuerySet[Participant]:
+        """Participants this user may create, edit and deactivate."""
+        qs = Participant.objects.all() if qs is None else qs
+        if not self.is_staff:
+            return qs.none()
+        return qs.filter(self._participant_org_q())
+
+    def _participant_org_q(self) -> Q:
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        if self.region_ids:
+            q |= Q(organization__municipality__region_id__in=self.region_ids)
+        if self.municipality_ids:
+            q |= Q(organization__municipality_id__in=self.municipality_ids)
+        if self.organization_ids:
+            q |= Q(organization_id__in=self.organization_ids)
+        return q
+
+    def curator_assignable(self, qs: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
+        """Organizations in which this user may appoint curators."""
+        qs = Organization.objects.all() if qs is None else qs
+        if self.everything:
+            return qs
+        if not self.can_assign_curators:
+            return qs.none()
+        return qs.filter(Q(municipality__region_id__in=self.region_ids)
+                         | Q(municipality_id__in=self.municipality_ids))
+
+
+def scope_for(user: object) -> Scope:
+    """The scope of ``user``, computed once per request object (two small queries)."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    if getattr(user, "is_authenticated", False):
+        setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def _compute_scope(user: object) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return Scope(user_id=None)
+    user_id = user.pk  # type: ignore[attr-defined]
+    if getattr(user, "is_superuser", False):
+        return Scope(user_id=user_id, everything=True)
+    regions: set[int] = set()
+    municipalities: set[int] = set()
+    organizations: set[int] = set()
+    for role, region_id, municipality_id, organization_id in RoleAssignment.objects.filter(
+        user_id=user_id
+    ).values_list("role", "region_id", "municipality_id", "organization_id"):
+        if role == Role.REGION_OPERATOR:
+            regions.add(region_id)
+        elif role == Role.MUNICIPAL_COORDINATOR:
+            municipalities.add(municipality_id)
+        elif role == Role.CURATOR:
+            organizations.add(organization_id)
+    own = (Participant.objects.filter(user_id=user_id, is_active=True)
+           .values_list("pk", flat=True).first())
+    return Scope(
+        user_id=user_id,
+        region_ids=frozenset(regions),
+        municipality_ids=frozenset(municipalities),
+        organization_ids=frozenset(organizations),
+        own_participant_id=own,
+    )
+
+
+def forget_scope(user: object) -> None:
+    """Drops the cached scope after the user's roles changed."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "tandem.audit"
+    verbose_name = _("Журнал изменений")
+
+    def ready(self) -> None:
+        # Every model that holds personal data or access rights is registered here, in
+        # one place, so the audit trail's coverage can be read at a glance.
+        from auditlog.registry import auditlog
+
+        from tandem.access.models import RoleAssignment
+        from tandem.accounts.models import User
+        from tandem.people.models import Participant
+        from tandem.territory.models import Municipality, Organization, Region
+
+        auditlog.register(Participant, exclude_fields=["search_name", "created_at", "updated_at"])
+        auditlog.register(User, include_fields=["username", "email", "first_name", "last_name",
+                                                "is_active", "is_superuser"])
+        auditlog.register(RoleAssignment)
+        auditlog.register(Region)
+        auditlog.register(Municipality)
+        auditlog.register(Organization)

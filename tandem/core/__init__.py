@@ -1,0 +1,1 @@
+"""The pure-Python domain core: no Django import anywhere below this package."""

@@ -1,0 +1,291 @@
+"""A deterministic, realistic demo region, generated without Django.
+
+Everything is drawn from one ``random.Random(seed)``, so the same seed gives the same
+region. The names of the region, its towns and organizations are made up; e-mails are
+under example.org.
+"""
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+REGION = ("Приреченская область (демо)", "demo")
+
+# (code, name, kind, weight of its staff in the region)
+MUNICIPALITIES = [
+    ("prirechensk", "город Приреченск", "city", 0.50),
+    ("zarechinsk", "город Заречинск", "city", 0.17),
+    ("ishimovsky", "Ишимовский муниципальный район", "district", 0.12),
+    ("berezovsky", "Берёзовский муниципальный округ", "okrug", 0.11),
+    ("sosnovsky", "Сосновский муниципальный район", "district", 0.10),
+]
+
+# (municipality code, code, short name, full name, sector, relative size)
+ORGANIZATIONS = [
+    ("prirechensk", "orbita", "ДТиС «Орбита»",
+     "ГАУ ДО «Дворец творчества и спорта «Орбита»", "supplementary", 5),
+    ("prirechensk", "school-5", "СОШ № 5", "МАОУ «Средняя общеобразовательная школа № 5»",
+     "school", 4),
+    ("prirechensk", "gymnasium-12", "Гимназия № 12", "МАОУ «Гимназия № 12»", "school", 4),
+    ("prirechensk", "raduga", "ДДТ «Радуга»", "МАУ ДО «Дом детского творчества «Радуга»",
+     "supplementary", 2),
+    ("prirechensk", "sshor-3", "СШОР № 3",
+     "МАУ ДО «Спортивная школа олимпийского резерва № 3»", "sport", 2),
+    ("prirechensk", "sovremennik", "ЦКД «Современник»",
+     "МАУК «Центр культуры и досуга «Современник»", "culture", 1),
+    ("prirechensk", "impuls", "МЦ «Импульс»", "МАУ «Молодёжный центр «Импульс»", "youth", 1),
+    ("prirechensk", "ped-college", "Педагогический колледж",
+     "ГАПОУ «Приреченский педагогический колледж»", "college", 2),
+    ("prirechensk", "ds-41", "Детский сад № 41", "МАДОУ «Детский сад № 41»", "kindergarten", 1),
+    ("zarechinsk", "zar-school-2", "СОШ № 2 г. Заречинска",
+     "МАОУ «Средняя общеобразовательная школа № 2 г. Заречинска»", "school", 3),
+    ("zarechinsk", "masterskaya", "ЦДО «Мастерская»",
+     "МАУ ДО «Центр дополнительного образования «Мастерская»", "supplementary", 2),
+    ("zarechinsk", "zar-dyussh", "ДЮСШ г. Заречинска",
+     "МАУ ДО «Детско-юношеская спортивная школа г. Заречинска»", "sport", 1),
+    ("ishimovsky", "ishim-school", "Ишимовская СОШ",
+     "МАОУ «Ишимовская средняя общеобразовательная школа»", "school", 3),
+    ("ishimovsky", "ishim-ddt", "Ишимовский ДТ", "МАУ ДО «Ишимовский районный Дом творчества»",
+     "supplementary", 1),
+    ("berezovsky", "berez-school-1", "Берёзовская СОШ № 1",
+     "МАОУ «Берёзовская средняя общеобразовательная школа № 1»", "school", 3),
+    ("berezovsky", "berez-dk", "Берёзовский ДК", "МАУК «Берёзовский районный Дом культуры»",
+     "culture", 1),
+    ("sosnovsky", "sosn-school", "Сосновская СОШ",
+     "МАОУ «Сосновская средняя общеобразовательная школа»", "school", 3),
+    ("sosnovsky", "sosn-youth", "Сосновский МЦ", "МАУ «Сосновский молодёжный центр»", "youth", 1),
+    ("sosnovsky", "sosn-ds", "Детский сад «Солнышко»",
+     "МАДОУ «Сосновский детский сад «Солнышко»", "kindergarten", 1),
+]
+
+# (position, [subjects or directions]) by sector; the first entry is the most common.
+POSITIONS: dict[str, list[tuple[str, list[str]]]] = {
+    "school": [
+        ("учитель", ["математика", "русский язык и литература", "история и обществознание",
+                     "физика", "информатика", "начальные классы", "английский язык",
+                     "биология", "химия", "география", "физическая культура", "технология",
+                     "музыка", "изобразительное искусство"]),
+        ("педагог дополнительного образования", ["робототехника", "школьный театр",
+                                                 "школьный медиацентр"]),
+        ("педагог-организатор", ["воспитательная работа"]),
+        ("социальный педагог", [""]),
+        ("педагог-психолог", [""]),
+        ("советник директора по воспитанию", ["воспитательная работа"]),
+    ],
+    "supplementary": [
+        ("педагог дополнительного образования", [
+            "робототехника", "хореография", "изобразительное искусство", "вокал",
+            "театральное творчество", "шахматы", "туризм и краеведение", "программирование",
+            "медиа и журналистика", "декоративно-прикладное творчество", "3D-моделирование",
+            "английский язык", "экология"]),
+        ("методист", ["методическая работа"]),
+        ("педагог-организатор", ["массовые мероприятия"]),
+        ("концертмейстер", ["музыкальное сопровождение"]),
+    ],
+    "sport": [
+        ("тренер-преподаватель", ["футбол", "лёгкая атлетика", "плавание", "лыжные гонки",
+                                  "дзюдо", "волейбол", "самбо", "баскетбол", "хоккей"]),
+        ("инструктор-методист", ["методическая работа"]),
+    ],
+    "culture": [
+        ("руководитель клубного формирования", ["народный хор", "театральная студия",
+                                                "вокальный ансамбль", "хореография"]),
+        ("методист", ["культурно-досуговая деятельность"]),
+        ("хормейстер", ["хоровое пение"]),
+    ],
+    "youth": [
+        ("специалист по работе с молодёжью", ["добровольчество", "молодёжные медиа",
+                                              "патриотическое воспитание", "профориентация"]),
+        ("педагог-организатор", ["молодёжные проекты"]),
+        ("методист", ["методическая работа"]),
+    ],
+    "college": [
+        ("преподаватель", ["педагогика и психология", "методика дошкольного образования",
+                           "информационные технологии", "русский язык",
+                           "иностранный язык", "физическая культура"]),
+        ("мастер производственного обучения", ["педагогическая практика"]),
+        ("методист", ["методическая работа"]),
+    ],
+    "kindergarten": [
+        ("воспитатель", [""]),
+        ("музыкальный руководитель", ["музыка"]),
+        ("инструктор по физической культуре", ["физическое развитие"]),
+        ("учитель-логопед", ["логопедия"]),
+        ("педагог-психолог", [""]),
+    ],
+}
+DEPUTY = ("заместитель директора по учебно-воспитательной работе", "методическая работа")
+
+# Surname in its masculine form; the feminine is formed by the usual rules.
+SURNAMES = [
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
+    "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
+    "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
+    "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов",
+    "Воробьёв", "Сергеев", "Кузьмин", "Фролов", "Александров", "Дмитриев", "Королёв",
+    "Гусев", "Киселёв", "Ильин", "Максимов", "Поляков", "Сорокин", "Виноградов", "Ковалёв",
+    "Белов", "Медведев", "Антонов", "Тарасов", "Жуков", "Баранов", "Филиппов", "Комаров",
+    "Давыдов", "Беляев", "Герасимов", "Богданов", "Осипов", "Сидоров", "Матвеев", "Титов",
+    "Марков", "Миронов", "Крылов", "Куликов", "Карпов", "Власов", "Мельников", "Денисов",
+    "Гаврилов", "Тихонов", "Казаков", "Афанасьев", "Данилов", "Савельев", "Тимофеев",
+    "Фомин", "Чернов", "Абрамов", "Мартынов", "Ефимов", "Федотов", "Щербаков", "Назаров",
+    "Калинин", "Исаев", "Чернышёв", "Быков", "Маслов", "Родионов", "Коновалов", "Лазарев",
+    "Воронин", "Климов", "Филатов", "Пономарёв", "Голубев", "Кудрявцев", "Прохоров",
+    "Наумов", "Потапов", "Журавлёв", "Овчинников", "Трофимов", "Леонов", "Соболев",
+    "Ермаков", "Колесников", "Гончаров", "Емельянов", "Никифоров", "Грачёв", "Котов",
+    "Гришин", "Ефремов", "Архипов", "Громов", "Кириллов", "Малышев", "Панов", "Моисеев",
+    "Румянцев", "Акимов", "Кондратьев", "Бирюков", "Горбунов", "Анисимов", "Ерёмин",
+    "Тихомиров", "Галкин", "Лукьянов", "Михеев", "Скворцов", "Юдин", "Белоусов", "Нестеров",
+    "Симонов", "Прокофьев", "Харитонов", "Князев", "Цветков", "Левин", "Митрофанов",
+    "Воронцов", "Рябов", "Полежаев", "Зуев", "Савин", "Лаптев", "Брагин", "Жданов",
+    "Островский", "Вишневский", "Ковальский", "Шевченко", "Бондаренко", "Кравченко",
+    "Ткаченко", "Мельник", "Коваль", "Руденко", "Литвиненко", "Гордиенко",
+]
+MALE_NAMES = [
+    "Александр", "Алексей", "Андрей", "Антон", "Артём", "Борис", "Вадим", "Валерий",
+    "Василий", "Виктор", "Владимир", "Владислав", "Вячеслав", "Геннадий", "Георгий",
+    "Даниил", "Денис", "Дмитрий", "Евгений", "Егор", "Иван", "Игорь", "Илья", "Кирилл",
+    "Константин", "Леонид", "Максим", "Матвей", "Михаил", "Никита", "Николай", "Олег",
+    "Павел", "Роман", "Руслан", "Сергей", "Станислав", "Степан", "Тимофей", "Юрий",
+    "Ярослав",
+]
+FEMALE_NAMES = [
+    "Александра", "Алина", "Алёна", "Анастасия", "Анна", "Валентина", "Валерия", "Вера",
+    "Виктория", "Галина", "Дарья", "Диана", "Евгения", "Екатерина", "Елена", "Елизавета",
+    "Жанна", "Зоя", "Ирина", "Карина", "Кристина", "Ксения", "Лариса", "Любовь", "Людмила",
+    "Маргарита", "Марина", "Мария", "Надежда", "Наталья", "Нина", "Оксана", "Ольга",
+    "Полина", "Светлана", "Софья", "Татьяна", "Ульяна", "Юлия", "Яна",
+]
+# Fathers' names with the patronymic forms (masculine, feminine).
+PATRONYMICS = [
+    ("Александрович", "Александровна"), ("Алексеевич", "Алексеевна"),
+    ("Анатольевич", "Анатольевна"), ("Андреевич", "Андреевна"), ("Борисович", "Борисовна"),
+    ("Васильевич", "Васильевна"), ("Викторович", "Викторовна"),
+    ("Владимирович", "Владимировна"), ("Геннадьевич", "Геннадьевна"),
+    ("Дмитриевич", "Дмитриевна"), ("Евгеньевич", "Евгеньевна"), ("Иванович", "Ивановна"),
+    ("Игоревич", "Игоревна"), ("Константинович", "Константиновна"),
+    ("Михайлович", "Михайловна"), ("Николаевич", "Николаевна"), ("Олегович", "Олеговна"),
+    ("Павлович", "Павловна"), ("Петрович", "Петровна"), ("Романович", "Романовна"),
+    ("Сергеевич", "Сергеевна"), ("Юрьевич", "Юрьевна"), ("Валерьевич", "Валерьевна"),
+    ("Вячеславович", "Вячеславовна"), ("Максимович", "Максимовна"),
+]
+
+# Age bands with their age range and share of staff: reverse mentoring needs both
+# young specialists and experienced teachers, and real staff lists have both humps.
+AGE_BANDS = [
+    ("u25", 21, 24, 0.13), ("25-34", 25, 34, 0.22), ("35-44", 35, 44, 0.20),
+    ("45-54", 45, 54, 0.20), ("55-64", 55, 64, 0.19), ("65+", 65, 72, 0.06),
+]
+FEMALE_SHARE = {"school": 0.82, "supplementary": 0.72, "sport": 0.35, "culture": 0.75,
+                "youth": 0.6, "college": 0.78, "kindergarten": 0.97}
+
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
+    strict=True,
+))
+
+
+def transliterate(text: str) -> str:
+    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+
+
+def feminine_surname(surname: str) -> str:
+    if surname.endswith(("ов", "ев", "ёв", "ин", "ын")):
+        return surname + "а"
+    if surname.endswith("ский"):
+        return surname[:-4] + "ская"
+    return surname  # -енко, -ук, -ль and the like do not change
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    organization_code: str
+    surname: str
+    name: str
+    patronymic: str
+    female: bool
+    position: str
+    subject: str
+    experience_years: int
+    age_band: str
+    email: str
+    has_mentoring_consent: bool
+    has_pd_consent: bool
+    is_deputy: bool
+
+
+def _weighted(rng: random.Random, items: list[tuple[str, list[str]]]) -> tuple[str, str]:
+    # The first position of a sector is by far the most common one.
+    weights = [6.0] + [1.0] * (len(items) - 1)
+    position, subjects = rng.choices(items, weights=weights)[0]
+    return position, rng.choice(subjects)
+
+
+def organization_sizes(total: int) -> dict[str, int]:
+    """Splits ``total`` people over the organizations, each getting at least 5."""
+    by_mun = {code: weight for code, _n, _k, weight in MUNICIPALITIES}
+    raw = {}
+    for mun, code, *_rest, size in ORGANIZATIONS:
+        mun_total = sum(s for m, *_r, s in ORGANIZATIONS if m == mun)
+        raw[code] = by_mun[mun] * size / mun_total
+    scale = total / sum(raw.values())
+    sizes = {code: max(5, int(share * scale)) for code, share in raw.items()}
+    # Hand out what rounding left (or take back what the minimum added), biggest first.
+    diff = total - sum(sizes.values())
+    order = sorted(sizes, key=lambda c: (-raw[c], c))
+    i = 0
+    while diff != 0 and order:
+        code = order[i % len(order)]
+        if diff > 0:
+            sizes[code] += 1
+            diff -= 1
+        elif sizes[code] > 5:
+            sizes[code] -= 1
+            diff += 1
+        i += 1
+        if i > 10 * len(order) * max(1, abs(diff)):
+            break
+    return sizes
+
+
+def people(total: int, seed: int) -> Iterator[DemoPerson]:
+    """Yields ``total`` people spread over the organizations, the same for the same seed."""
+    rng = random.Random(seed)
+    sectors = {code: sector for _m, code, _s, _n, sector, _z in ORGANIZATIONS}
+    emails: set[str] = set()
+    for org_code, size in organization_sizes(total).items():
+        sector = sectors[org_code]
+        for index in range(size):
+            female = rng.random() < FEMALE_SHARE[sector]
+            surname = rng.choice(SURNAMES)
+            if female:
+                surname = feminine_surname(surname)
+            name = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+            patronymic = rng.choice(PATRONYMICS)[1 if female else 0]
+            band, low, high, _share = rng.choices(AGE_BANDS, weights=[b[3] for b in AGE_BANDS])[0]
+            age = rng.randint(low, high)
+            # Most start teaching at 20–25; some come later from another career.
+            start = min(age, rng.choice([20, 21, 22, 22, 23, 24, 25, 27, 30, 35]))
+            experience = max(0, min(60, age - start - rng.choice([0, 0, 0, 1, 2, 5])))
+            is_deputy = index == 0
+            if is_deputy:
+                position, subject = DEPUTY
+                experience = max(experience, 12)
+                band = band if band not in ("u25", "25-34") else "45-54"
+            else:
+                position, subject = _weighted(rng, POSITIONS[sector])
+            base = f"{transliterate(surname)}.{transliterate(name[0])}{transliterate(patronymic[0])}"
+            email, n = f"{base}@example.org", 1
+            while email in emails:
+                n += 1
+                email = f"{base}{n}@example.org"
+            emails.add(email)
+            consent = rng.random() < 0.88
+            yield DemoPerson(
+                organization_code=org_code, surname=surname, name=name, patronymic=patronymic,
+                female=female, position=position, subject=subject, experience_years=experience,
+                age_band=band, email=email, has_mentoring_consent=consent,
+                has_pd_consent=consent or rng.random() < 0.5, is_deputy=is_deputy,
+            )

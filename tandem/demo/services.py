@@ -1,0 +1,153 @@
+"""Loads the generated demo region into the database, in one transaction."""
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.accounts.models import User
+from tandem.core.text import normalize_name
+from tandem.demo import generator
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization, Region
+
+BATCH = 2000
+CONSENT_FROM = dt.date(2026, 9, 1)
+
+ProgressFn = Callable[[int, int], None]
+
+
+@dataclass
+class DemoLogin:
+    username: str
+    role: str
+    where: str
+
+
+@dataclass
+class DemoResult:
+    region: Region
+    participants: int
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+def demo_region_exists() -> bool:
+    return Region.objects.exists()
+
+
+@transaction.atomic
+def demo_region_create(*, participants: int = 400, seed: int = 1,
+                       progress: ProgressFn | None = None) -> DemoResult:
+    """Creates the demo region with ``participants`` people and its logins."""
+    rng = random.Random(seed)
+    region = Region.objects.create(name=generator.REGION[0], code=generator.REGION[1])
+    municipalities = {
+        code: Municipality.objects.create(region=region, code=code, name=name, kind=kind)
+        for code, name, kind, _w in generator.MUNICIPALITIES
+    }
+    organizations = {
+        code: Organization.objects.create(municipality=municipalities[mun], code=code,
+                                          short_name=short, name=full, sector=sector)
+        for mun, code, short, full, sector, _size in generator.ORGANIZATIONS
+    }
+
+    rows: list[Participant] = []
+    deputies: dict[str, Participant] = {}
+    done = 0
+    for person in generator.people(participants, seed):
+        consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
+        p = Participant(
+            organization=organizations[person.organization_code], surname=person.surname,
+            name=person.name, patronymic=person.patronymic, position=person.position,
+            subject=person.subject, experience_years=person.experience_years,
+            age_band=person.age_band, email=person.email,
+            mentoring_consent_date=consent_date if person.has_mentoring_consent else None,
+            personal_data_consent_date=consent_date if person.has_pd_consent else None,
+            search_name=normalize_name(person.surname, person.name, person.patronymic),
+        )
+        rows.append(p)
+        if person.is_deputy:
+            deputies[person.organization_code] = p
+        if len(rows) >= BATCH:
+            Participant.objects.bulk_create(rows)
+            done += len(rows)
+            rows = []
+            if progress:
+                progress(done, participants)
+    if rows:
+        Participant.objects.bulk_create(rows)
+        done += len(rows)
+        if progress:
+            progress(done, participants)
+
+    _set_line_managers(rng, deputies)
+    logins = _create_logins(region, municipalities, organizations, deputies)
+    return DemoResult(region=region, participants=done, logins=logins)
+
+
+def _set_line_managers(rng: random.Random, deputies: dict[str, Participant]) -> None:
+    """About a third of each organization's staff report to its deputy head."""
+    for deputy in deputies.values():
+        staff = list(Participant.objects.filter(organization_id=deputy.organization_id)
+                     .exclude(pk=deputy.pk).order_by("pk").values_list("pk", flat=True))
+        reports = [pk for pk in staff if rng.random() < 0.35]
+        Participant.objects.filter(pk__in=reports).update(line_manager_id=deputy.pk)
+
+
+def _create_logins(region: Region, municipalities: dict[str, Municipality],
+                   organizations: dict[str, Organization],
+                   deputies: dict[str, Participant]) -> list[DemoLogin]:
+    # One hash for every demo login: Argon2 is slow on purpose, hundreds of times over.
+    password = make_password(settings.TANDEM_DEMO_PASSWORD)
+    logins: list[DemoLogin] = []
+
+    def login(username: str, first: str, last: str, email: str) -> User:
+        return User(username=username, first_name=first, last_name=last, email=email,
+                    password=password)
+
+    admin = login("admin", "Администратор", "", "admin@example.org")
+    admin.is_staff = admin.is_superuser = True
+    operator = login("region", "Ольга", "Оператор", "region@example.org")
+    coordinators = {code: login(f"coord-{code}", "Координатор", m.name,
+                                f"coord-{code}@example.org")
+                    for code, m in municipalities.items()}
+    curators = {code: login(f"curator-{code}", d.name, d.surname, d.email)
+                for code, d in deputies.items()}
+    # Two teachers of the biggest organization: a young one and an experienced one.
+    young = (Participant.objects.filter(organization=organizations["orbita"], age_band="u25")
+             .exclude(pk=deputies["orbita"].pk).order_by("pk").first())
+    senior = (Participant.objects.filter(organization=organizations["orbita"],
+                                         age_band__in=["55-64", "45-54"])
+              .exclude(pk=deputies["orbita"].pk).order_by("pk").first())
+    teachers = [(n, p) for n, p in (("teacher-young", young), ("teacher-senior", senior)) if p]
+    teacher_users = {n: login(n, p.name, p.surname, p.email) for n, p in teachers}
+    User.objects.bulk_create([admin, operator, *coordinators.values(), *curators.values(),
+                              *teacher_users.values()])
+
+    assignments = [RoleAssignment(user=operator, role=Role.REGION_OPERATOR, region=region)]
+    logins.append(DemoLogin("region", str(Role.REGION_OPERATOR.label), region.name))
+    for code, user in coordinators.items():
+        assignments.append(RoleAssignment(user=user, role=Role.MUNICIPAL_COORDINATOR,
+                                          municipality=municipalities[code]))
+        logins.append(DemoLogin(user.username, str(Role.MUNICIPAL_COORDINATOR.label),
+                                municipalities[code].name))
+    for code, user in curators.items():
+        assignments.append(RoleAssignment(user=user, role=Role.CURATOR,
+                                          organization=organizations[code]))
+        logins.append(DemoLogin(user.username, str(Role.CURATOR.label),
+                                organizations[code].short_name))
+    RoleAssignment.objects.bulk_create(assignments)
+
+    for code, deputy in deputies.items():
+        deputy.user = curators[code]
+    for name, person in teachers:
+        person.user = teacher_users[name]
+        logins.append(DemoLogin(name, "педагог", f"{person.full_name}, {person.position}"))
+    Participant.objects.bulk_update([*deputies.values(), *(p for _n, p in teachers)], ["user"])
+    logins.append(DemoLogin("admin", "суперпользователь", "/admin/"))
+    return logins

@@ -1,0 +1,150 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.access.scope import Scope
+from tandem.people.models import AgeBand, Participant
+from tandem.people.selectors import ParticipantFilters
+
+EMAIL_TAKEN = _("Этот e-mail уже указан у другого участника.")
+SURNAME_REQUIRED = _("Укажите фамилию.")
+NAME_REQUIRED = _("Укажите имя.")
+MANAGER_OTHER_ORGANIZATION = _("Руководитель должен работать в той же организации.")
+MANAGER_SELF = _("Участник не может быть своим руководителем.")
+CONSENT_IN_FUTURE = _("Дата согласия не может быть в будущем.")
+EXPERIENCE_TOO_LONG_FOR_AGE = _("Стаж не может быть больше, чем позволяет возрастная группа.")
+
+# The smallest age in each band, minus the youngest age one can start teaching at (16).
+_MAX_EXPERIENCE_FOR_BAND = {
+    AgeBand.UNDER_25: 9, AgeBand.FROM_25: 18, AgeBand.FROM_35: 28,
+    AgeBand.FROM_45: 38, AgeBand.FROM_55: 48, AgeBand.FROM_65: 60,
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class ParticipantForm(forms.ModelForm[Participant]):
+    class Meta:
+        model = Participant
+        fields = [
+            "organization", "surname", "name", "patronymic", "position", "subject",
+            "experience_years", "age_band", "email", "phone",
+            "mentoring_consent_date", "personal_data_consent_date", "line_manager",
+        ]
+        widgets = {
+            "mentoring_consent_date": DateInput(),
+            "personal_data_consent_date": DateInput(),
+        }
+        error_messages = {
+            "surname": {"required": SURNAME_REQUIRED},
+            "name": {"required": NAME_REQUIRED},
+        }
+
+    def __init__(self, *args: object, scope: Scope, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        organizations = scope.organizations().select_related("municipality")
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["experience_years"].widget.attrs.update({"min": 0, "max": 60})
+        self.fields["email"].widget.attrs.update({"autocomplete": "off"})
+        organization_id = self._organization_id(organizations)
+        managers = Participant.objects.none()
+        if organization_id:
+            managers = Participant.objects.filter(organization_id=organization_id,
+                                                  is_active=True)
+            if self.instance.pk:
+                managers = managers.exclude(pk=self.instance.pk)
+        else:
+            self.fields["line_manager"].help_text = _(
+                "Руководителя можно выбрать после сохранения, когда известна организация.")
+        self.fields["line_manager"].queryset = managers  # type: ignore[attr-defined]
+
+    def _organization_id(self, organizations: object) -> int | None:
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("organization"))
+            return int(raw) if raw and str(raw).isdigit() else None
+        if self.instance.pk:
+            return self.instance.organization_id
+        only = list(organizations.values_list("pk", flat=True)[:2])  # type: ignore[attr-defined]
+        if len(only) == 1:
+            self.initial.setdefault("organization", only[0])
+            return only[0]
+        return None
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        clash = Participant.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+    def _clean_consent(self, field: str) -> object:
+        value = self.cleaned_data.get(field)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(CONSENT_IN_FUTURE, code="future")
+        return value
+
+    def clean_mentoring_consent_date(self) -> object:
+        return self._clean_consent("mentoring_consent_date")
+
+    def clean_personal_data_consent_date(self) -> object:
+        return self._clean_consent("personal_data_consent_date")
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        manager = data.get("line_manager")
+        organization = data.get("organization")
+        if manager is not None:
+            if self.instance.pk and manager.pk == self.instance.pk:
+                self.add_error("line_manager", MANAGER_SELF)
+            elif organization is not None and manager.organization_id != organization.pk:
+                self.add_error("line_manager", MANAGER_OTHER_ORGANIZATION)
+        band, years = data.get("age_band"), data.get("experience_years")
+        if band and isinstance(years, int) and years > _MAX_EXPERIENCE_FOR_BAND.get(band, 60):
+            self.add_error("experience_years", EXPERIENCE_TOO_LONG_FOR_AGE)
+        return data
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(label=_("Причина"), max_length=300,
+                             error_messages={"required": _("Укажите причину.")})
+
+
+class ParticipantFilterForm(forms.Form):
+    q = forms.CharField(label=_("Поиск по ФИО"), required=False, max_length=100)
+    organization = forms.TypedChoiceField(label=_("Организация"), required=False, coerce=int,
+                                          empty_value=None)
+    position = forms.ChoiceField(label=_("Должность"), required=False)
+    age_band = forms.ChoiceField(label=_("Возраст"), required=False,
+                                 choices=[("", _("любой")), *AgeBand.choices])
+    consent = forms.ChoiceField(label=_("Согласия"), required=False, choices=[
+        ("", _("все")), ("yes", _("оба получены")), ("no", _("не хватает согласия"))])
+    status = forms.ChoiceField(label=_("Статус"), required=False, choices=[
+        ("active", _("активные")), ("inactive", _("выведенные")), ("all", _("все"))])
+
+    def __init__(self, *args: object, organizations: list[tuple[int, str]],
+                 positions: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organization"].choices = [("", _("все")), *organizations]  # type: ignore[attr-defined]
+        self.fields["position"].choices = [("", _("все")), *((p, p) for p in positions)]  # type: ignore[attr-defined]
+
+    def filters(self) -> ParticipantFilters:
+        """The filters as given; invalid values are ignored rather than shown as errors."""
+        if not self.is_valid():
+            cleaned = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
+        else:
+            cleaned = self.cleaned_data
+        return ParticipantFilters(
+            text=cleaned.get("q") or "",
+            organization_id=cleaned.get("organization") or None,
+            position=cleaned.get("position") or "",
+            age_band=cleaned.get("age_band") or "",
+            consent=cleaned.get("consent") or "",
+            status=cleaned.get("status") or "active",
+        )

@@ -1,0 +1,124 @@
+"""Participants: the teachers who take part in reverse mentoring."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.text import normalize_name
+from tandem.territory.models import Organization
+
+MAX_EXPERIENCE_YEARS = 60
+
+
+class AgeBand(models.TextChoices):
+    """An age band instead of a birth date: the minimum that 152-ФЗ lets us keep."""
+
+    UNDER_25 = "u25", _("до 25 лет")
+    FROM_25 = "25-34", _("25–34 года")
+    FROM_35 = "35-44", _("35–44 года")
+    FROM_45 = "45-54", _("45–54 года")
+    FROM_55 = "55-64", _("55–64 года")
+    FROM_65 = "65+", _("65 лет и старше")
+
+
+class ParticipantQuerySet(models.QuerySet["Participant"]):
+    def active(self) -> "ParticipantQuerySet":
+        return self.filter(is_active=True)
+
+    def with_consent(self) -> "ParticipantQuerySet":
+        return self.filter(mentoring_consent_date__isnull=False,
+                           personal_data_consent_date__isnull=False)
+
+    def search(self, text: str) -> "ParticipantQuerySet":
+        """Every word of ``text`` must occur in the full name (ё = е, any case)."""
+        qs = self
+        for word in normalize_name(text).split():
+            qs = qs.filter(search_name__contains=word)
+        return qs
+
+
+class Participant(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="participants",
+                                     verbose_name=_("организация"))
+    surname = models.CharField(_("фамилия"), max_length=100)
+    name = models.CharField(_("имя"), max_length=100)
+    patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
+    position = models.CharField(_("должность"), max_length=200)
+    subject = models.CharField(_("предмет или направление работы"), max_length=200, blank=True)
+    experience_years = models.PositiveSmallIntegerField(
+        _("педагогический стаж, лет"),
+        validators=[
+            MinValueValidator(0, _("Стаж не может быть отрицательным.")),
+            MaxValueValidator(MAX_EXPERIENCE_YEARS,
+                              _("Стаж не может быть больше %(limit_value)s лет.")),
+        ],
+    )
+    age_band = models.CharField(_("возрастная группа"), max_length=5, choices=AgeBand.choices)
+    email = models.EmailField(_("e-mail"), max_length=254)
+    phone = models.CharField(_("телефон"), max_length=30, blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="participant",
+                                verbose_name=_("учётная запись"))
+    mentoring_consent_date = models.DateField(
+        _("письменное согласие на наставничество (дата)"), null=True, blank=True,
+        help_text=_("Ст. 351.8 ТК РФ: наставничество только с письменного согласия работника."))
+    personal_data_consent_date = models.DateField(
+        _("согласие на обработку персональных данных (дата)"), null=True, blank=True,
+        help_text=_("152-ФЗ: дата подписанного согласия."))
+    line_manager = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="reports",
+                                     verbose_name=_("непосредственный руководитель"))
+    is_active = models.BooleanField(_("активен"), default=True)
+    deactivated_at = models.DateTimeField(_("выведен из программы"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("причина"), max_length=300, blank=True)
+    # Lower-case full name with «ё» as «е», kept by save(); SQLite's LIKE folds case of
+    # ASCII letters only, so Cyrillic search needs a normalised column.
+    search_name = models.CharField(max_length=310, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("участник")
+        verbose_name_plural = _("участники")
+        ordering = ["surname", "name", "patronymic", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="participant_email_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(experience_years__lte=MAX_EXPERIENCE_YEARS),
+                name="participant_experience_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+
+    @property
+    def short_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.name, self.patronymic) if p)
+        return f"{self.surname} {initials}".strip()
+
+    @property
+    def has_consent(self) -> bool:
+        return bool(self.mentoring_consent_date and self.personal_data_consent_date)
+
+    def refresh_search_name(self) -> None:
+        self.search_name = normalize_name(self.surname, self.name, self.patronymic)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.refresh_search_name()
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"organization_id": self.organization_id,
+                "region_id": self.organization.municipality.region_id}

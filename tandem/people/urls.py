@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tandem.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.participants, name="list"),
+    path("new/", views.participant_create, name="create"),
+    path("<int:pk>/", views.participant_detail, name="detail"),
+    path("<int:pk>/edit/", views.participant_edit, name="edit"),
+    path("<int:pk>/deactivate/", views.participant_deactivate_view, name="deactivate"),
+    path("<int:pk>/reactivate/", views.participant_reactivate_view, name="reactivate"),
+]

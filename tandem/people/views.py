@@ -1,0 +1,100 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.scope import scope_for
+from tandem.audit.selectors import audit_entries_for_object
+from tandem.people.forms import DeactivateForm, ParticipantFilterForm, ParticipantForm
+from tandem.people.models import Participant
+from tandem.people.selectors import (
+    participant_get,
+    participant_get_manageable,
+    participant_list,
+    participant_positions,
+)
+from tandem.people.services import participant_deactivate, participant_reactivate, participant_save
+
+PAGE_SIZE = 25
+
+
+def participants(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        # A teacher has no list to browse: their own card is the page for them.
+        if scope.own_participant_id:
+            return redirect("people:detail", pk=scope.own_participant_id)
+        raise PermissionDenied
+    organizations = list(scope.organizations().values_list("pk", "short_name"))
+    form = ParticipantFilterForm(request.GET or None, organizations=organizations,
+                                 positions=participant_positions(scope=scope))
+    qs = participant_list(scope=scope, filters=form.filters())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(),
+               "show_organization": len(organizations) > 1,
+               "can_create": bool(organizations)}
+    if request.htmx:
+        return render(request, "people/_participant_table.html", context)
+    return render(request, "people/participant_list.html", context)
+
+
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    participant = participant_get(scope=scope, pk=pk)
+    can_manage = scope.manageable_participants().filter(pk=pk).exists()
+    history = audit_entries_for_object(participant)[:20] if can_manage else []
+    return render(request, "people/participant_detail.html", {
+        "participant": participant, "can_manage": can_manage, "history": history,
+        "deactivate_form": DeactivateForm(),
+    })
+
+
+def participant_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        raise PermissionDenied
+    form = ParticipantForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        participant = participant_save(participant=form.save(commit=False))
+        messages.success(request, _("Участник %(name)s добавлен.") % {"name": participant})
+        return redirect("people:detail", pk=participant.pk)
+    return render(request, "people/participant_form.html", {"form": form, "participant": None})
+
+
+def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    participant = participant_get_manageable(scope=scope, pk=pk)
+    form = ParticipantForm(request.POST or None, instance=participant, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        participant_save(participant=form.save(commit=False))
+        messages.success(request, _("Изменения сохранены."))
+        return redirect("people:detail", pk=participant.pk)
+    return render(request, "people/participant_form.html",
+                  {"form": form, "participant": participant})
+
+
+@require_POST
+def participant_deactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    participant = participant_get_manageable(scope=scope, pk=pk)
+    form = DeactivateForm(request.POST)
+    if form.is_valid():
+        participant_deactivate(participant=participant, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Участник выведен из программы."))
+    else:
+        messages.error(request, _("Не удалось вывести участника: укажите причину."))
+    return redirect("people:detail", pk=participant.pk)
+
+
+@require_POST
+def participant_reactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    participant: Participant = participant_get_manageable(scope=scope, pk=pk)
+    participant_reactivate(participant=participant)
+    messages.success(request, _("Участник снова в программе."))
+    return redirect("people:detail", pk=participant.pk)

@@ -1,0 +1,83 @@
+"""Region → municipality → organization."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    name = models.CharField(_("название"), max_length=200, unique=True)
+    code = models.SlugField(_("код"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("регион")
+        verbose_name_plural = _("регионы")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"region_id": self.pk}
+
+
+class Municipality(models.Model):
+    class Kind(models.TextChoices):
+        CITY = "city", _("городской округ")
+        DISTRICT = "district", _("муниципальный район")
+        OKRUG = "okrug", _("муниципальный округ")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="municipalities",
+                               verbose_name=_("регион"))
+    name = models.CharField(_("название"), max_length=200)
+    code = models.SlugField(_("код"), max_length=40, unique=True)
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.DISTRICT)
+
+    class Meta:
+        verbose_name = _("муниципалитет")
+        verbose_name_plural = _("муниципалитеты")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="municipality_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"region_id": self.region_id}
+
+
+class Organization(models.Model):
+    class Sector(models.TextChoices):
+        SCHOOL = "school", _("общее образование")
+        SUPPLEMENTARY = "supplementary", _("дополнительное образование")
+        SPORT = "sport", _("спорт")
+        CULTURE = "culture", _("культура")
+        YOUTH = "youth", _("молодёжная политика")
+        COLLEGE = "college", _("профессиональное образование")
+        KINDERGARTEN = "kindergarten", _("дошкольное образование")
+        OTHER = "other", _("другое")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
+                                     related_name="organizations",
+                                     verbose_name=_("муниципалитет"))
+    name = models.CharField(_("полное название"), max_length=300)
+    short_name = models.CharField(_("краткое название"), max_length=120)
+    code = models.SlugField(_("код"), max_length=40, unique=True)
+    sector = models.CharField(_("сфера"), max_length=20, choices=Sector.choices)
+    is_active = models.BooleanField(_("действует"), default=True)
+
+    class Meta:
+        verbose_name = _("образовательная организация")
+        verbose_name_plural = _("образовательные организации")
+        ordering = ["short_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"],
+                                    name="organization_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"region_id": self.municipality.region_id, "organization_id": self.pk}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tandem.territory import views
+
+app_name = "territory"
+urlpatterns = [
+    path("", views.organizations, name="tree"),
+    path("<int:pk>/", views.organization_detail, name="detail"),
+    path("<int:pk>/curators/<int:assignment_pk>/revoke/", views.curator_revoke_view,
+         name="curator_revoke"),
+]

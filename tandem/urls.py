@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tandem.web.urls")),
+    path("accounts/", include("tandem.accounts.urls")),
+    path("organizations/", include("tandem.territory.urls")),
+    path("participants/", include("tandem.people.urls")),
+    path("audit/", include("tandem.audit.urls")),
+    path("admin/", admin.site.urls),
+]

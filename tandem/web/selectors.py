@@ -1,0 +1,59 @@
+"""What the dashboard shows: a handful of aggregate queries, whatever the data size."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from tandem.access.scope import Scope
+from tandem.people.models import Participant
+from tandem.territory.models import Organization
+from tandem.territory.selectors import organization_tree
+
+
+@dataclass(frozen=True)
+class Totals:
+    organizations: int
+    municipalities: int
+    participants: int
+    with_consent: int
+    without_consent: int
+    with_login: int
+
+    @property
+    def consent_percent(self) -> int:
+        return round(100 * self.with_consent / self.participants) if self.participants else 0
+
+
+def dashboard_totals(*, scope: Scope) -> Totals:
+    orgs = scope.organizations(Organization.objects.all()).aggregate(
+        organizations=Count("pk"), municipalities=Count("municipality", distinct=True))
+    consent = Q(mentoring_consent_date__isnull=False, personal_data_consent_date__isnull=False)
+    people = scope.manageable_participants(Participant.objects.filter(is_active=True)).aggregate(
+        participants=Count("pk"),
+        with_consent=Count("pk", filter=consent),
+        with_login=Count("pk", filter=Q(user__isnull=False)),
+    )
+    return Totals(
+        organizations=orgs["organizations"], municipalities=orgs["municipalities"],
+        participants=people["participants"], with_consent=people["with_consent"],
+        without_consent=people["participants"] - people["with_consent"],
+        with_login=people["with_login"],
+    )
+
+
+def missing_consent(*, scope: Scope, limit: int = 8) -> list[Participant]:
+    """The first participants who still lack a written consent, for the curator's to-do."""
+    qs = (scope.manageable_participants(Participant.objects.filter(is_active=True))
+          .exclude(pk__in=Participant.objects.with_consent().values("pk"))
+          .select_related("organization").order_by("surname", "name", "pk"))
+    return list(qs[:limit])
+
+
+def dashboard_context(*, scope: Scope) -> dict[str, object]:
+    if not scope.is_staff:
+        return {}
+    return {
+        "totals": dashboard_totals(scope=scope),
+        "tree": organization_tree(scope=scope),
+        "missing_consent": missing_consent(scope=scope),
+    }

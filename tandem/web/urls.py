@@ -1,0 +1,8 @@
+from django.urls import path
+
+from tandem.web import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("health/", views.health, name="health"),
+]
