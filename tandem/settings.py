@@ -157,7 +157,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(envstr("TANDEM_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# collectstatic's target; WhiteNoise serves it in production. In the demo WhiteNoise
+# serves straight from the apps' static folders (WHITENOISE_USE_FINDERS).
+STATIC_ROOT = (Path(envstr("TANDEM_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+               if PRODUCTION or envstr("TANDEM_STATIC_ROOT") else None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -188,20 +191,26 @@ TASKS = {
     }
 }
 
-_EMAIL_BACKENDS = {
-    "console": "django.core.mail.backends.console.EmailBackend",
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "file": "django.core.mail.backends.filebased.EmailBackend",
-}
-EMAIL_BACKEND = _EMAIL_BACKENDS[
-    envchoice("TANDEM_EMAIL_BACKEND", "console", tuple(_EMAIL_BACKENDS))
-]
-EMAIL_FILE_PATH = DATA_DIR / "mail"
-EMAIL_HOST = envstr("TANDEM_EMAIL_HOST", "localhost")
-EMAIL_PORT = envint("TANDEM_EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = envstr("TANDEM_EMAIL_USER")
-EMAIL_HOST_PASSWORD = envstr("TANDEM_EMAIL_PASSWORD")
-EMAIL_USE_TLS = envbool("TANDEM_EMAIL_USE_TLS", False)
+# E-mail through Django 6.1's MAILERS: printed to the console by default.
+_MAIL_KIND = envchoice("TANDEM_EMAIL_BACKEND", "console", ("console", "smtp", "file"))
+if _MAIL_KIND == "smtp":
+    _MAILER = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": envstr("TANDEM_EMAIL_HOST", "localhost"),
+            "port": envint("TANDEM_EMAIL_PORT", 25, minimum=1),
+            "username": envstr("TANDEM_EMAIL_USER"),
+            "password": envstr("TANDEM_EMAIL_PASSWORD"),
+            "use_tls": envbool("TANDEM_EMAIL_USE_TLS", False),
+            "timeout": 20,
+        },
+    }
+elif _MAIL_KIND == "file":
+    _MAILER = {"BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+               "OPTIONS": {"file_path": str(DATA_DIR / "mail")}}
+else:
+    _MAILER = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = envstr("TANDEM_FROM_EMAIL", "tandem@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

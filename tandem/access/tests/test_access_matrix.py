@@ -1,0 +1,179 @@
+"""Every URL in the URLconf, against every persona.
+
+The registry below must name every URL pattern: a new view that is not added here
+fails ``test_every_url_is_in_the_matrix``, so no page can be forgotten.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.people.models import Participant
+from tandem.testing import World
+
+PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
+STAFF_OF_A = {"alice", "erin", "olga"}
+REFUSED = {302, 403, 404}
+
+# Pages anyone may open, and the log-in machinery.
+PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_confirm",
+          "password_reset_complete", "health"}
+
+
+@dataclass
+class Case:
+    allowed: set[str]
+    kwargs: Callable[[World], dict[str, object]] = lambda w: {}
+    # GET: text that only an allowed persona may see in the page.
+    marker: Callable[[World], str] | None = None
+    # POST: the form data, and a check that the change took effect.
+    post: Callable[[World], dict[str, str]] | None = None
+    took_effect: Callable[[World], bool] | None = None
+    # Personas that get a page (200) but must not see the marker.
+    sees_own_data_only: set[str] = field(default_factory=set)
+
+
+def _deactivated(w: World) -> bool:
+    return not Participant.objects.get(pk=w.carol_p.pk).is_active
+
+
+def _reactivated(w: World) -> bool:
+    return Participant.objects.get(pk=w.carol_p.pk).is_active
+
+
+def _revoked(w: World) -> bool:
+    return not RoleAssignment.objects.filter(user=w.alice, role=Role.CURATOR).exists()
+
+
+def _alice_assignment(w: World) -> dict[str, object]:
+    a = RoleAssignment.objects.get(user=w.alice, role=Role.CURATOR)
+    return {"pk": w.org_a.pk, "assignment_pk": a.pk}
+
+
+ALL_LOGGED_IN = set(PERSONAS) - {"anonymous"}
+
+MATRIX: dict[str, Case] = {
+    "dashboard": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
+                      sees_own_data_only={"bob", "charlie", "dave"}),
+    "password_change": Case(allowed=ALL_LOGGED_IN),
+    "password_change_done": Case(allowed=ALL_LOGGED_IN),
+    "logout": Case(allowed=ALL_LOGGED_IN, post=lambda w: {}),
+    "territory:tree": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                           sees_own_data_only={"charlie", "dave"}),
+    "territory:detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.org_a.pk},
+                             marker=lambda w: "Школа А"),
+    "territory:curator_revoke": Case(allowed={"erin", "olga"}, kwargs=_alice_assignment,
+                                     post=lambda w: {}, took_effect=_revoked),
+    "people:list": Case(allowed=STAFF_OF_A, marker=lambda w: "Каролёва",
+                        sees_own_data_only={"charlie", "dave"}),
+    "people:create": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                          sees_own_data_only={"charlie", "dave"}),
+    "people:detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
+                          marker=lambda w: "Каролёва"),
+    "people:edit": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
+                        marker=lambda w: "Каролёва"),
+    "people:deactivate": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
+                              post=lambda w: {"reason": "увольнение"},
+                              took_effect=_deactivated),
+    "people:reactivate": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
+                              post=lambda w: {}, took_effect=_reactivated),
+    "audit:log": Case(allowed={"olga"}, marker=lambda w: "Каролёва"),
+}
+
+
+def _url_names(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:
+    names = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            names += _url_names(p.url_patterns, ns)
+        else:
+            names.append(prefix + (p.name or f"<unnamed {p.pattern}>"))
+    return names
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    names = {n for n in _url_names(get_resolver().url_patterns) if not n.startswith("admin:")}
+    assert names - PUBLIC - set(MATRIX) == set(), "add these views to the access matrix"
+    assert set(MATRIX) - names == set(), "the matrix names views that no longer exist"
+
+
+def _persona_client(client: Client, world: World, persona: str) -> Client:
+    if persona != "anonymous":
+        client.force_login(getattr(world, persona))
+    return client
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(client: Client, world: World, name: str, persona: str) -> None:
+    case = MATRIX[name]
+    if name == "people:reactivate":
+        Participant.objects.filter(pk=world.carol_p.pk).update(is_active=False)
+    url = reverse(name, kwargs=case.kwargs(world))
+    c = _persona_client(client, world, persona)
+
+    if case.post is not None:
+        response = c.post(url, case.post(world))
+        if persona in case.allowed:
+            assert response.status_code == 302, response.content[:500]
+            if case.took_effect:
+                assert case.took_effect(world)
+        else:
+            assert response.status_code in REFUSED
+            if persona == "anonymous":
+                assert response.headers["Location"].startswith(reverse("login"))
+            if case.took_effect:
+                assert not case.took_effect(world), f"{persona} changed data through {name}"
+        return
+
+    response = c.get(url)
+    body = response.content.decode()
+    if persona in case.allowed:
+        assert response.status_code == 200
+        if case.marker:
+            assert case.marker(world) in body
+    elif persona in case.sees_own_data_only:
+        assert response.status_code in REFUSED | {200}
+        assert case.marker is not None
+        assert case.marker(world) not in body, f"{persona} sees A's data on {name}"
+    else:
+        assert response.status_code in REFUSED, f"{persona} got {response.status_code} on {name}"
+        if response.status_code == 302:
+            # Bob is sent from the list to his own card; everyone else to the log-in page.
+            assert response.headers["Location"] in (
+                reverse("login") + f"?next={url}",
+                reverse("people:detail", kwargs={"pk": world.bob_p.pk}),
+            )
+        if case.marker:
+            assert case.marker(world) not in body
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC - {"password_reset_confirm"}))
+def test_public_pages_open_without_login(client: Client, db: None, name: str) -> None:
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_admin_is_for_superusers_only(client: Client, world: World) -> None:
+    for persona in ("alice", "olga", "bob"):
+        client.force_login(getattr(world, persona))
+        response = client.get(reverse("admin:people_participant_changelist"))
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith(reverse("admin:login"))
+    world.olga.is_staff = world.olga.is_superuser = True
+    world.olga.save()
+    client.force_login(world.olga)
+    assert client.get(reverse("admin:people_participant_changelist")).status_code == 200
+
+
+def test_teacher_sees_own_card(client: Client, world: World) -> None:
+    client.force_login(world.bob)
+    response = client.get(reverse("people:detail", kwargs={"pk": world.bob_p.pk}))
+    assert response.status_code == 200
+    assert "Бобров" in response.content.decode()
+    # ...but cannot change it, nor anyone else's.
+    assert client.get(reverse("people:edit", kwargs={"pk": world.bob_p.pk})).status_code == 404

@@ -1,0 +1,147 @@
+"""Test support: factories and a small world with named personas.
+
+The personas (after healthchecks): Alice curates organization A; Bob teaches in A;
+Carol is another teacher in A; Charlie curates organization B in another municipality;
+Dave coordinates that other municipality; Erin coordinates A's municipality; Olga is the
+region operator. Charlie and Dave must never see A's people.
+"""
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+
+import factory
+from django.db.models import QuerySet
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.accounts.models import User
+from tandem.core.text import normalize_name
+from tandem.people.models import AgeBand, Participant
+from tandem.territory.models import Municipality, Organization, Region
+
+_counter = itertools.count(1)
+
+
+class RegionFactory(factory.django.DjangoModelFactory[Region]):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"Регион {n}")
+    code = factory.Sequence(lambda n: f"region-{n}")
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
+    class Meta:
+        model = Municipality
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"Муниципалитет {n}")
+    code = factory.Sequence(lambda n: f"mun-{n}")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
+    class Meta:
+        model = Organization
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    name = factory.Sequence(lambda n: f"Школа № {n}")
+    short_name = factory.LazyAttribute(lambda o: o.name)
+    code = factory.Sequence(lambda n: f"org-{n}")
+    sector = Organization.Sector.SCHOOL
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):
+    class Meta:
+        model = Participant
+
+    organization = factory.SubFactory(OrganizationFactory)
+    surname = factory.Sequence(lambda n: f"Петрова{n}")
+    name = "Анна"
+    patronymic = "Сергеевна"
+    position = "учитель"
+    subject = "математика"
+    experience_years = 10
+    age_band = AgeBand.FROM_35
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    mentoring_consent_date = dt.date(2026, 9, 1)
+    personal_data_consent_date = dt.date(2026, 9, 1)
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery")
+
+
+def bulk_participants(organization: Organization, count: int) -> QuerySet[Participant]:
+    """Adds ``count`` participants to ``organization`` in one insert."""
+    start = next(_counter) * 1_000_000
+    rows = []
+    for i in range(count):
+        surname = f"Сидоров{start + i}"
+        rows.append(Participant(
+            organization=organization, surname=surname, name="Пётр", patronymic="Ильич",
+            position="педагог дополнительного образования" if i % 2 else "учитель",
+            experience_years=i % 40, age_band=AgeBand.values[i % len(AgeBand.values)],
+            email=f"bulk{start + i}@example.org",
+            mentoring_consent_date=dt.date(2026, 9, 1) if i % 3 else None,
+            personal_data_consent_date=dt.date(2026, 9, 1),
+            search_name=normalize_name(surname, "Пётр", "Ильич"),
+        ))
+    Participant.objects.bulk_create(rows)
+    return Participant.objects.filter(organization=organization)
+
+
+@dataclass
+class World:
+    region: Region
+    municipality_a: Municipality
+    municipality_b: Municipality
+    org_a: Organization
+    org_b: Organization
+    alice: User  # curator of A
+    bob: User  # teacher in A
+    charlie: User  # curator of B
+    dave: User  # coordinator of B's municipality
+    erin: User  # coordinator of A's municipality
+    olga: User  # region operator
+    alice_p: Participant
+    bob_p: Participant
+    carol_p: Participant  # a teacher in A without a login
+    charlie_p: Participant
+    someone_b: Participant  # a teacher in B
+
+
+def build_world() -> World:
+    region = RegionFactory(name="Тестовая область", code="test")
+    mun_a = MunicipalityFactory(region=region, name="Город А", code="city-a")
+    mun_b = MunicipalityFactory(region=region, name="Район Б", code="district-b")
+    org_a = OrganizationFactory(municipality=mun_a, name="Школа А", code="school-a")
+    org_b = OrganizationFactory(municipality=mun_b, name="Дом творчества Б", code="ddt-b",
+                                sector=Organization.Sector.SUPPLEMENTARY)
+    alice, bob, charlie, dave, erin, olga = (
+        UserFactory(username=n) for n in ("alice", "bob", "charlie", "dave", "erin", "olga"))
+    alice_p = ParticipantFactory(organization=org_a, surname="Алисова", name="Алиса",
+                                 position="заместитель директора", user=alice,
+                                 email="alice@example.org")
+    bob_p = ParticipantFactory(organization=org_a, surname="Бобров", name="Борис",
+                               patronymic="Олегович", user=bob, email="bob@example.org",
+                               age_band=AgeBand.UNDER_25, experience_years=1)
+    carol_p = ParticipantFactory(organization=org_a, surname="Каролёва", name="Карина",
+                                 email="carol@example.org", line_manager=alice_p)
+    charlie_p = ParticipantFactory(organization=org_b, surname="Чарлин", name="Чеслав",
+                                   user=charlie, email="charlie@example.org")
+    someone_b = ParticipantFactory(organization=org_b, surname="Бэшкина", name="Вера",
+                                   email="vera.b@example.org")
+    RoleAssignment.objects.bulk_create([
+        RoleAssignment(user=alice, role=Role.CURATOR, organization=org_a),
+        RoleAssignment(user=charlie, role=Role.CURATOR, organization=org_b),
+        RoleAssignment(user=dave, role=Role.MUNICIPAL_COORDINATOR, municipality=mun_b),
+        RoleAssignment(user=erin, role=Role.MUNICIPAL_COORDINATOR, municipality=mun_a),
+        RoleAssignment(user=olga, role=Role.REGION_OPERATOR, region=region),
+    ])
+    return World(region, mun_a, mun_b, org_a, org_b, alice, bob, charlie, dave, erin, olga,
+                 alice_p, bob_p, carol_p, charlie_p, someone_b)
