@@ -4,8 +4,14 @@ Each audited model stores ``region_id`` (and, where there is one, ``organization
 in the entry's additional data; that is what the scope filters on.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from auditlog.models import LogEntry
-from django.db.models import Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import BooleanField, Field, Model, QuerySet
+from django.utils.translation import gettext as _
 
 from tandem.access.scope import Scope
 
@@ -24,3 +30,75 @@ def audit_entries(*, scope: Scope, model: str = "") -> QuerySet[LogEntry]:
 def audit_entries_for_object(obj: Model) -> QuerySet[LogEntry]:
     return (LogEntry.objects.get_for_object(obj).select_related("actor")
             .order_by("-timestamp", "-pk"))
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    entry: LogEntry
+    changes: list[Change]
+
+
+def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
+    """Entries with their changes in words: field labels, choice labels, related names.
+
+    auditlog's own ``changes_display_dict`` fetches every related object one by one;
+    here each related model is read once for the whole page.
+    """
+    entries = list(entries)
+    wanted: dict[type[Model], set[str]] = defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class()
+        for name, values in entry.changes_dict.items():
+            field = _field(model, name)
+            if field is not None and field.is_relation and field.related_model:
+                wanted[field.related_model].update(v for v in values if v not in (None, "None"))
+    names: dict[tuple[type[Model], str], str] = {}
+    for related, pks in wanted.items():
+        valid = [pk for pk in pks if str(pk).isdigit()]
+        for obj in related._default_manager.filter(pk__in=valid):
+            names[(related, str(obj.pk))] = str(obj)
+
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        changes = []
+        for name, values in entry.changes_dict.items():
+            field = _field(model, name)
+            old, new = (list(values) + [None, None])[:2]
+            changes.append(Change(
+                field=str(field.verbose_name) if field is not None else name,
+                old=_show(field, old, names), new=_show(field, new, names)))
+        rows.append(AuditRow(entry=entry, changes=changes))
+    return rows
+
+
+def _field(model: type[Model] | None, name: str) -> Field | None:  # type: ignore[type-arg]
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if getattr(field, "concrete", False) else None  # type: ignore[return-value]
+
+
+def _show(field: Field | None, value: object,  # type: ignore[type-arg]
+          names: dict[tuple[type[Model], str], str]) -> str:
+    if value in (None, "None", ""):
+        return "—"
+    if field is None:
+        return str(value)
+    if field.is_relation and field.related_model:
+        return names.get((field.related_model, str(value)), f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, BooleanField):
+        return str(_("да")) if str(value) in ("True", "true", "1") else str(_("нет"))
+    return str(value)

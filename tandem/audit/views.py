@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import scope_for
-from tandem.audit.selectors import audit_entries
+from tandem.audit.selectors import audit_entries, describe_entries
 
 MODEL_CHOICES = [
     ("", _("все записи")),
@@ -26,5 +26,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         model = ""
     page = Paginator(audit_entries(scope=scope, model=model), 50).get_page(
         request.GET.get("page"))
-    return render(request, "audit/audit_log.html",
-                  {"page": page, "model": model, "model_choices": MODEL_CHOICES})
+    return render(request, "audit/audit_log.html", {
+        "page": page, "rows": describe_entries(page.object_list), "model": model,
+        "model_choices": MODEL_CHOICES})

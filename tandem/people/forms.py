@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
-from tandem.people.models import AgeBand, Participant
+from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.people.selectors import ParticipantFilters
 
 EMAIL_TAKEN = _("Этот e-mail уже указан у другого участника.")
@@ -12,6 +12,8 @@ NAME_REQUIRED = _("Укажите имя.")
 MANAGER_OTHER_ORGANIZATION = _("Руководитель должен работать в той же организации.")
 MANAGER_SELF = _("Участник не может быть своим руководителем.")
 CONSENT_IN_FUTURE = _("Дата согласия не может быть в будущем.")
+EXPERIENCE_NEGATIVE = _("Стаж не может быть отрицательным.")
+EXPERIENCE_TOO_LONG = _("Стаж не может быть больше 60 лет.")
 EXPERIENCE_TOO_LONG_FOR_AGE = _("Стаж не может быть больше, чем позволяет возрастная группа.")
 
 # The smallest age in each band, minus the youngest age one can start teaching at (16).
@@ -29,6 +31,15 @@ class DateInput(forms.DateInput):
 
 
 class ParticipantForm(forms.ModelForm[Participant]):
+    experience_years = forms.IntegerField(
+        label=_("педагогический стаж, лет"), min_value=0, max_value=MAX_EXPERIENCE_YEARS,
+        error_messages={
+            "required": _("Укажите стаж (0, если стажа нет)."),
+            "invalid": _("Стаж — целое число лет."),
+            "min_value": EXPERIENCE_NEGATIVE,
+            "max_value": EXPERIENCE_TOO_LONG,
+        })
+
     class Meta:
         model = Participant
         fields = [
@@ -49,7 +60,6 @@ class ParticipantForm(forms.ModelForm[Participant]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         organizations = scope.organizations().select_related("municipality")
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["experience_years"].widget.attrs.update({"min": 0, "max": 60})
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
         organization_id = self._organization_id(organizations)
         managers = Participant.objects.none()

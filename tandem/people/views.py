@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
-from tandem.audit.selectors import audit_entries_for_object
+from tandem.audit.selectors import audit_entries_for_object, describe_entries
 from tandem.people.forms import DeactivateForm, ParticipantFilterForm, ParticipantForm
 from tandem.people.models import Participant
 from tandem.people.selectors import (
@@ -47,7 +47,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     participant = participant_get(scope=scope, pk=pk)
     can_manage = scope.manageable_participants().filter(pk=pk).exists()
-    history = audit_entries_for_object(participant)[:20] if can_manage else []
+    history = describe_entries(audit_entries_for_object(participant)[:20]) if can_manage else []
     return render(request, "people/participant_detail.html", {
         "participant": participant, "can_manage": can_manage, "history": history,
         "deactivate_form": DeactivateForm(),

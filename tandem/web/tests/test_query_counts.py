@@ -1,0 +1,53 @@
+"""Pages issue the same number of SQL queries whatever the data size."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tandem.testing import OrganizationFactory, World, bulk_participants
+
+PAGES = [
+    ("alice", "dashboard"), ("erin", "dashboard"), ("olga", "dashboard"), ("bob", "dashboard"),
+    ("alice", "people:list"), ("olga", "people:list"),
+    ("alice", "territory:tree"), ("olga", "territory:tree"),
+    ("olga", "audit:log"),
+]
+
+
+def _count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(world: World, per_org: int) -> None:
+    for org in (world.org_a, world.org_b):
+        bulk_participants(org, per_org)
+
+
+@pytest.mark.parametrize(("persona", "name"), PAGES)
+def test_query_count_does_not_grow_with_data(client: Client, world: World, persona: str,
+                                             name: str) -> None:
+    client.force_login(getattr(world, persona))
+    url = reverse(name)
+    _grow(world, 10)  # about 20 participants in all
+    small = _count(client, url)
+    _grow(world, 990)  # about 2,000
+    for i in range(5):
+        org = OrganizationFactory(municipality=world.municipality_a, name=f"Школа А{i}",
+                                  code=f"a-extra-{i}")
+        bulk_participants(org, 10)
+    large = _count(client, url)
+    assert small == large
+
+
+@pytest.mark.parametrize("persona", ["alice", "olga"])
+def test_card_query_count_is_fixed(client: Client, world: World, persona: str) -> None:
+    client.force_login(getattr(world, persona))
+    url = reverse("people:detail", kwargs={"pk": world.carol_p.pk})
+    small = _count(client, url)
+    _grow(world, 1000)
+    assert _count(client, url) == small
