@@ -191,8 +191,9 @@ TASKS = {
     }
 }
 
-# E-mail through Django 6.1's MAILERS: printed to the console by default.
-_MAIL_KIND = envchoice("TANDEM_EMAIL_BACKEND", "console", ("console", "smtp", "file"))
+# E-mail through Django 6.1's MAILERS: printed to the console in the demo, SMTP in production.
+_MAIL_KIND = envchoice("TANDEM_EMAIL_BACKEND", "smtp" if PRODUCTION else "console",
+                       ("console", "smtp", "file"))
 if _MAIL_KIND == "smtp":
     _MAILER = {
         "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -58,6 +58,9 @@ ORGANIZATIONS = [
      "МАДОУ «Сосновский детский сад «Солнышко»", "kindergarten", 1),
 ]
 
+# Every organization gets at least five people.
+MIN_PARTICIPANTS = 5 * len(ORGANIZATIONS)
+
 # (position, [subjects or directions]) by sector; the first entry is the most common.
 POSITIONS: dict[str, list[tuple[str, list[str]]]] = {
     "school": [

@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tandem.demo.generator import MIN_PARTICIPANTS
 from tandem.demo.services import demo_region_create, demo_region_exists
 
 
@@ -20,8 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, participants: int, seed: int, if_empty: bool,
                **options: object) -> None:
-        if participants < 20 or participants > 200_000:
-            raise CommandError("--participants: от 20 до 200000")
+        if not MIN_PARTICIPANTS <= participants <= 200_000:
+            raise CommandError(f"--participants: от {MIN_PARTICIPANTS} до 200000")
         if demo_region_exists():
             if if_empty:
                 self.stdout.write("В базе уже есть данные: демо-регион не создаётся.")

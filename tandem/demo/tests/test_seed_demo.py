@@ -1,0 +1,81 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.accounts.models import User
+from tandem.demo import generator
+from tandem.people.forms import _MAX_EXPERIENCE_FOR_BAND
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization
+
+
+@given(total=st.integers(min_value=95, max_value=5000))
+@settings(max_examples=30, deadline=None)
+def test_sizes_add_up_and_nobody_is_tiny(total: int) -> None:
+    sizes = generator.organization_sizes(total)
+    assert sum(sizes.values()) == total
+    assert min(sizes.values()) >= 5
+    assert set(sizes) == {o[1] for o in generator.ORGANIZATIONS}
+
+
+@given(seed=st.integers(min_value=0, max_value=10_000))
+@settings(max_examples=10, deadline=None)
+def test_people_are_plausible(seed: int) -> None:
+    people = list(generator.people(200, seed))
+    assert len({p.email for p in people}) == len(people)
+    for p in people:
+        # The same rule the participant form applies to a curator's input.
+        assert 0 <= p.experience_years <= _MAX_EXPERIENCE_FOR_BAND[p.age_band]
+        assert p.surname and p.name and p.patronymic and p.position
+        assert p.patronymic.endswith("на" if p.female else "ич")
+
+
+def test_the_same_seed_gives_the_same_region() -> None:
+    assert list(generator.people(150, 7)) == list(generator.people(150, 7))
+    assert list(generator.people(150, 7)) != list(generator.people(150, 8))
+
+
+def test_feminine_surnames() -> None:
+    assert generator.feminine_surname("Семёнов") == "Семёнова"
+    assert generator.feminine_surname("Островский") == "Островская"
+    assert generator.feminine_surname("Шевченко") == "Шевченко"
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_a_whole_region(settings: object) -> None:
+    out = StringIO()
+    call_command("seed-demo", stdout=out, stderr=StringIO())
+    assert Participant.objects.count() == 400
+    assert Organization.objects.count() >= 15
+    assert Organization.objects.values("sector").distinct().count() >= 7
+    assert Municipality.objects.count() >= 4
+    for org in Organization.objects.all():
+        assert RoleAssignment.objects.filter(role=Role.CURATOR, organization=org).count() == 1
+    for mun in Municipality.objects.all():
+        assert RoleAssignment.objects.filter(role=Role.MUNICIPAL_COORDINATOR,
+                                             municipality=mun).count() == 1
+    assert RoleAssignment.objects.filter(role=Role.REGION_OPERATOR).count() == 1
+    # Both teachers and every curator are linked to their participant records.
+    assert Participant.objects.filter(user__isnull=False).count() == Organization.objects.count() + 2
+    assert Participant.objects.filter(line_manager__isnull=False).exists()
+    region = User.objects.get(username="region")
+    assert check_password(settings.TANDEM_DEMO_PASSWORD, region.password)  # type: ignore[attr-defined]
+    printed = out.getvalue()
+    for login in ("region", "coord-prirechensk", "curator-orbita", "teacher-young"):
+        assert login in printed
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_a_filled_database_alone() -> None:
+    call_command("seed-demo", "--participants", "100", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("seed-demo", "--if-empty", stdout=out, stderr=StringIO())
+    assert "уже есть" in out.getvalue()
+    assert Participant.objects.count() == 100
+    with pytest.raises(CommandError, match="уже есть регион"):
+        call_command("seed-demo", stdout=StringIO(), stderr=StringIO())

@@ -1,0 +1,116 @@
+"""Settings: safe defaults, loud errors, and a production mode that passes --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from tandem import conf
+
+ROOT = Path(__file__).resolve().parents[3]
+PRODUCTION_ENV = {
+    "TANDEM_MODE": "production",
+    "TANDEM_SECRET_KEY": "x7Yp2Qz9Lm4Nc8Vb1Tr6Hs3Kd5Fg0Jw-aQeRtYuIoPlKjHgFdSaZxCvBnM_1234",
+    "TANDEM_ALLOWED_HOSTS": "tandem.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "DATABASE_"))}
+    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(("reader", "raw"), [
+    (lambda: conf.envbool("T_FLAG", False), "perhaps"),
+    (lambda: conf.envint("T_FLAG", 1), "many"),
+    (lambda: conf.envint("T_FLAG", 1, minimum=1), "0"),
+    (lambda: conf.envchoice("T_FLAG", "a", ("a", "b")), "c"),
+])
+def test_nonsense_in_the_environment_fails_loudly(monkeypatch: pytest.MonkeyPatch, reader: object,
+                                                  raw: str) -> None:
+    monkeypatch.setenv("T_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured, match="T_FLAG"):
+        reader()  # type: ignore[operator]
+
+
+def test_readers_parse_good_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T_FLAG", "Yes")
+    assert conf.envbool("T_FLAG", False) is True
+    monkeypatch.setenv("T_LIST", " a.org, b.org ,")
+    assert conf.envlist("T_LIST", []) == ["a.org", "b.org"]
+    monkeypatch.delenv("T_FLAG")
+    assert conf.envint("T_FLAG", 7) == 7
+
+
+def test_production_needs_a_secret_key() -> None:
+    env = {**PRODUCTION_ENV}
+    del env["TANDEM_SECRET_KEY"]
+    result = _run("import tandem.settings", **env)
+    assert result.returncode != 0
+    assert "TANDEM_SECRET_KEY is required" in result.stderr
+
+
+def test_production_needs_allowed_hosts() -> None:
+    env = {**PRODUCTION_ENV}
+    del env["TANDEM_ALLOWED_HOSTS"]
+    result = _run("import tandem.settings", **env)
+    assert "TANDEM_ALLOWED_HOSTS is required" in result.stderr
+
+
+@pytest.mark.slow
+def test_deploy_check_reports_nothing_in_production() -> None:
+    result = _run("from tandem.cli import main; import sys; "
+                  "sys.argv=['tandem','check','--deploy','--fail-level','WARNING']; main()",
+                  **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_sends_security_headers() -> None:
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tandem.settings'; "
+        "django.setup(); from django.conf import settings; "
+        # The manifest needs collectstatic; headers do not depend on it.
+        "settings.STORAGES = {**settings.STORAGES, 'staticfiles': {'BACKEND': "
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'}}; "
+        "from django.test.utils import setup_test_environment; "
+        "setup_test_environment(); from django.test import Client; "
+        "r = Client().get('/accounts/login/', secure=True, headers={'host': 'tandem.example.org'}); "
+        "print(r.status_code); "
+        "[print(k + ': ' + r.headers.get(k, '-')) for k in ('Content-Security-Policy', "
+        "'Strict-Transport-Security', 'X-Frame-Options', 'X-Content-Type-Options', "
+        "'Referrer-Policy', 'Cross-Origin-Opener-Policy')]; "
+        "print('cookie-secure', r.cookies['csrftoken']['secure']); "
+        "r2 = Client().get('/accounts/login/', headers={'host': 'tandem.example.org'}); "
+        "print('plain-http', r2.status_code, r2.headers.get('Location'))"
+    )
+    result = _run(code, **PRODUCTION_ENV)
+    out = result.stdout
+    assert out.startswith("200"), result.stderr
+    assert "Content-Security-Policy: default-src 'self'" in out
+    assert "script-src 'self'" in out and "unsafe-inline" not in out
+    assert "Strict-Transport-Security: max-age=31536000; includeSubDomains; preload" in out
+    assert "X-Frame-Options: DENY" in out
+    assert "X-Content-Type-Options: nosniff" in out
+    assert "cookie-secure True" in out
+    assert "plain-http 301 https://tandem.example.org/accounts/login/" in out
+
+
+def test_demo_defaults_are_embedded() -> None:
+    out = _run("import tandem.settings as s; print(s.DATABASES['default']['ENGINE'], "
+               "s.TASKS['default']['BACKEND'], s.MAILERS['default']['BACKEND'], s.DEBUG)").stdout
+    assert out.split() == ["django.db.backends.sqlite3",
+                           "django.tasks.backends.immediate.ImmediateBackend",
+                           "django.core.mail.backends.console.EmailBackend", "True"]
+
+
+def test_production_queues_tasks_in_the_database() -> None:
+    out = _run("import tandem.settings as s; print(s.TASKS['default']['BACKEND'])",
+               **PRODUCTION_ENV).stdout
+    assert out.strip() == "django_tasks_db.DatabaseBackend"
