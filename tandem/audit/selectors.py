@@ -4,14 +4,16 @@ Each audited model stores ``region_id`` (and, where there is one, ``organization
 in the entry's additional data; that is what the scope filters on.
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, Field, Model, QuerySet
+from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.access.scope import Scope
 
@@ -44,6 +46,18 @@ class AuditRow:
     entry: LogEntry
     changes: list[Change]
 
+    @property
+    def action(self) -> str:
+        return str(ACTIONS.get(self.entry.action, self.entry.action))
+
+
+ACTIONS = {
+    LogEntry.Action.CREATE: gettext_lazy("создание"),
+    LogEntry.Action.UPDATE: gettext_lazy("изменение"),
+    LogEntry.Action.DELETE: gettext_lazy("удаление"),
+    LogEntry.Action.ACCESS: gettext_lazy("просмотр"),
+}
+
 
 def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
     """Entries with their changes in words: field labels, choice labels, related names.
@@ -71,10 +85,13 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
         changes = []
         for name, values in entry.changes_dict.items():
             field = _field(model, name)
+            if field is None or field.primary_key:
+                continue  # reverse relations and ids say nothing to a person
             old, new = (list(values) + [None, None])[:2]
-            changes.append(Change(
-                field=str(field.verbose_name) if field is not None else name,
-                old=_show(field, old, names), new=_show(field, new, names)))
+            change = Change(field=str(field.verbose_name), old=_show(field, old, names),
+                            new=_show(field, new, names))
+            if change.old != change.new:
+                changes.append(change)
         rows.append(AuditRow(entry=entry, changes=changes))
     return rows
 
@@ -99,6 +116,11 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
         return names.get((field.related_model, str(value)), f"#{value}")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+        try:
+            return dt.date.fromisoformat(str(value)).strftime("%d.%m.%Y")
+        except ValueError:
+            return str(value)
     if isinstance(field, BooleanField):
         return str(_("да")) if str(value) in ("True", "true", "1") else str(_("нет"))
     return str(value)

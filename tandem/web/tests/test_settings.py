@@ -20,7 +20,7 @@ PRODUCTION_ENV = {
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "DATABASE_"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "DATABASE_", "DJANGO_"))}
     return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 

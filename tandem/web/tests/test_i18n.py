@@ -1,0 +1,50 @@
+"""The Russian catalogue: source strings are Russian; the catalogue adds plural forms."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.utils.translation import npgettext, ngettext, override
+
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES"
+PLURAL_ENTRY = re.compile(
+    r'(?:msgctxt "(?P<ctx>[^"]*)"\n)?msgid "(?P<one>[^"]*)"\nmsgid_plural "(?P<many>[^"]*)"\n'
+    r'(?P<forms>(?:msgstr\[\d\] "[^"]*"\n?)+)')
+
+
+def _plural_entries() -> list[tuple[str | None, str, str, list[str]]]:
+    po = (LOCALE / "django.po").read_text(encoding="utf-8")
+    return [(m["ctx"], m["one"], m["many"], re.findall(r'msgstr\[\d\] "([^"]*)"', m["forms"]))
+            for m in PLURAL_ENTRY.finditer(po)]
+
+
+def test_every_plural_has_all_russian_forms() -> None:
+    entries = _plural_entries()
+    assert entries
+    for _ctx, one, _many, forms in entries:
+        assert len(forms) == 4 and all(forms), f"fill all plural forms of {one!r}"
+
+
+def test_compiled_catalogue_matches_the_source() -> None:
+    with (LOCALE / "django.mo").open("rb") as f:
+        mo = gettext.GNUTranslations(f)
+    for ctx, one, many, forms in _plural_entries():
+        for n, form in ((1, forms[0]), (3, forms[1]), (5, forms[2])):
+            got = mo.npgettext(ctx, one, many, n) if ctx else mo.ngettext(one, many, n)
+            assert got == form, "run `tandem compilemessages` after editing django.po"
+
+
+@pytest.mark.parametrize(("n", "expected"), [
+    (1, "Найден 1 участник"), (2, "Найдено 2 участника"), (5, "Найдено 5 участников"),
+    (11, "Найдено 11 участников"), (21, "Найден 21 участник"), (43, "Найдено 43 участника"),
+])
+def test_russian_plurals(n: int, expected: str) -> None:
+    with override("ru"):
+        text = ngettext("Найден %(n)s участник", "Найдено участников: %(n)s", n) % {"n": n}
+    assert text == expected
+
+
+def test_context_plurals() -> None:
+    with override("ru"):
+        assert npgettext("счётчик", "организация", "организаций", 3) == "организации"
