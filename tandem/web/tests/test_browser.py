@@ -1,10 +1,12 @@
 """A curator's first minutes, in a real browser (Playwright driving Debian's Chromium)."""
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tandem.testing import World, build_world, bulk_participants
 
@@ -13,7 +15,16 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "artifacts" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def seeded(transactional_db: None) -> World:
+    # Made before the browser starts: Playwright's sync API runs the test body in a
+    # greenlet with its own context, where the ORM would open a second connection.
+    world = build_world()
+    bulk_participants(world.org_a, 40)
+    return world
 
 
 @pytest.fixture
@@ -29,6 +40,25 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield browser
         browser.close()
+    _wait_for_server_connections()
+
+
+def _wait_for_server_connections() -> None:
+    """Lets the live server's keep-alive threads close their PostgreSQL sessions.
+
+    They close them when Chromium hangs up, a moment after the test; the test database
+    cannot be dropped while they are open.
+    """
+    if connection.vendor != "postgresql":
+        return
+    query = ("SELECT count(*) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(query)
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
 
 
 def _shot(page: object, name: str) -> None:
@@ -36,11 +66,9 @@ def _shot(page: object, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-def test_curator_finds_a_colleague(live_server: object, browser: object) -> None:
+def test_curator_finds_a_colleague(live_server: object, seeded: World, browser: object) -> None:
     from playwright.sync_api import expect
 
-    world: World = build_world()
-    bulk_participants(world.org_a, 40)
     base = live_server.url  # type: ignore[attr-defined]
     page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="ru-RU")  # type: ignore[attr-defined]
     errors: list[str] = []
