@@ -22,7 +22,7 @@ DEBUG = envbool("TANDEM_DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("TANDEM_DEBUG cannot be on in production mode")
 
-DATA_DIR = Path(envstr("TANDEM_DATA_DIR", str(BASE_DIR / "data")))
+DATA_DIR = Path(envstr("TANDEM_DATA_DIR") or BASE_DIR / "data")
 
 SECRET_KEY = envstr("TANDEM_SECRET_KEY")
 if not SECRET_KEY:
@@ -39,6 +39,9 @@ ALLOWED_HOSTS = envlist(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("TANDEM_ALLOWED_HOSTS is required in production mode")
 CSRF_TRUSTED_ORIGINS = envlist("TANDEM_CSRF_TRUSTED_ORIGINS", [])
+# How many reverse proxies (nginx, a balancer) stand in front of the app and append to
+# X-Forwarded-For; 0 means clients connect directly and the header is ignored.
+TANDEM_PROXY_COUNT = envint("TANDEM_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "tandem.web",  # first, so that its templates (log-in, password reset) win over admin's
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tandem.web.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -159,7 +163,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 # collectstatic's target; WhiteNoise serves it in production. In the demo WhiteNoise
 # serves straight from the apps' static folders (WHITENOISE_USE_FINDERS).
-STATIC_ROOT = (Path(envstr("TANDEM_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = (Path(envstr("TANDEM_STATIC_ROOT") or BASE_DIR / "staticfiles")
                if PRODUCTION or envstr("TANDEM_STATIC_ROOT") else None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -238,6 +242,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("TANDEM_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A balancer checks /health/ over plain HTTP on the app's own port.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SECURE_HSTS_SECONDS = envint("TANDEM_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = envbool("TANDEM_HSTS_PRELOAD", True)

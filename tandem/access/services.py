@@ -1,7 +1,6 @@
 """Appointing and revoking roles."""
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.access.models import Role, RoleAssignment
+from tandem.web.tasks import send_email
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
@@ -61,8 +61,9 @@ def curator_assign(*, organization: Organization, participant: Participant,
     body = render_to_string("access/email/curator_assigned.txt", {
         "participant": participant, "organization": organization, "user": user,
         "link": link, "base_url": base_url})
-    transaction.on_commit(lambda: send_mail(
-        _("Тандем: вы назначены куратором"), body, None, [participant.email]))
+    subject = _("Тандем: вы назначены куратором")
+    transaction.on_commit(lambda: send_email.enqueue(
+        subject=subject, body=body, to=[participant.email]))
     return assignment
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,5 +18,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def health(request: HttpRequest) -> HttpResponse:
-    """For load balancers and uptime checks: answers without touching the session."""
+    """For load balancers and uptime checks: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")

@@ -114,3 +114,21 @@ def test_production_queues_tasks_in_the_database() -> None:
     out = _run("import tandem.settings as s; print(s.TASKS['default']['BACKEND'])",
                **PRODUCTION_ENV).stdout
     assert out.strip() == "django_tasks_db.DatabaseBackend"
+
+
+def test_health_answers_over_plain_http_in_production() -> None:
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='tandem.settings'; "
+        "django.setup(); from django.test.utils import setup_test_environment; "
+        "setup_test_environment(); from django.test import Client; "
+        "r = Client().get('/health/', headers={'host': 'tandem.example.org'}); "
+        "print(r.status_code, r.content.decode())"
+    )
+    assert _run(code, **PRODUCTION_ENV).stdout.strip() == "200 ok"
+
+
+def test_seed_demo_refuses_production() -> None:
+    result = _run("from tandem.cli import main; import sys; "
+                  "sys.argv=['tandem','seed-demo']; main()", **PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "не создаётся в режиме production" in result.stderr

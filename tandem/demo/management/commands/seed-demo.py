@@ -18,9 +18,15 @@ class Command(BaseCommand):
                             help="зерно генератора: тот же seed — тот же регион")
         parser.add_argument("--if-empty", action="store_true",
                             help="ничего не делать, если в базе уже есть регион")
+        parser.add_argument("--force", action="store_true",
+                            help="разрешить в режиме production (создаёт логины с известным "
+                                 "паролем — только для стенда)")
 
     def handle(self, *args: object, participants: int, seed: int, if_empty: bool,
-               **options: object) -> None:
+               force: bool, **options: object) -> None:
+        if settings.PRODUCTION and not force:
+            raise CommandError("Демо-регион создаёт логины с общеизвестным паролем и не "
+                               "создаётся в режиме production. Для стенда: --force.")
         if not MIN_PARTICIPANTS <= participants <= 200_000:
             raise CommandError(f"--participants: от {MIN_PARTICIPANTS} до 200000")
         if demo_region_exists():
