@@ -1,0 +1,86 @@
+"""Benchmarks behind `tandem bench`: each one returns rows of (measure, value, unit).
+
+They run in a throw-away database (a temporary SQLite file, or ``test_<name>`` on
+PostgreSQL), never in the real one. Figures go to docs/performance.md by hand, with the
+date and the machine; tests never assert timings.
+"""
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
+from django.urls import reverse
+
+Row = tuple[str, float, str]
+
+
+@contextmanager
+def scratch_database() -> Iterator[None]:
+    db = settings.DATABASES["default"]
+    tmp = None
+    if db["ENGINE"].endswith("sqlite3"):
+        tmp = tempfile.TemporaryDirectory()
+        db.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0)
+        if tmp:
+            tmp.cleanup()
+
+
+def _progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\r  участники: {done}/{total}")
+    sys.stderr.flush()
+
+
+def bench_seed(participants: int) -> list[Row]:
+    from tandem.demo.services import demo_region_create
+
+    started = time.perf_counter()
+    demo_region_create(participants=participants, seed=1, progress=_progress)
+    sys.stderr.write("\n")
+    return [(f"seed-demo, {participants} участников", time.perf_counter() - started, "с")]
+
+
+def bench_pages(participants: int, repeat: int = 5) -> list[Row]:
+    """Times the heaviest pages for a region operator and a curator (median of runs)."""
+    from tandem.accounts.models import User
+
+    rows = bench_seed(participants)
+    client = Client()
+    for username, names in (("region", ["dashboard", "people:list", "territory:tree",
+                                        "audit:log"]),
+                            ("curator-orbita", ["dashboard", "people:list"])):
+        client.force_login(User.objects.get(username=username))
+        for name in names:
+            url = reverse(name)
+            times = []
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append(time.perf_counter() - started)
+                assert response.status_code == 200, (url, response.status_code)
+            rows.append((f"{username} {url} ({len(queries.captured_queries)} SQL)",
+                         statistics.median(times) * 1000, "мс"))
+        search = reverse("people:list") + "?q=иванова"
+        started = time.perf_counter()
+        client.get(search)
+        rows.append((f"{username} поиск «иванова»", (time.perf_counter() - started) * 1000, "мс"))
+    return rows
+
+
+BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
+    "seed": bench_seed,
+    "pages": bench_pages,
+}
