@@ -29,7 +29,8 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured(
             "TANDEM_SECRET_KEY is required in production mode "
-            "(50+ random characters, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(64))'`)"
+            "(50+ random characters: "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`)"
         )
     SECRET_KEY = "django-insecure-tandem-demo-only-never-use-this-key-in-production"  # noqa: S105
 

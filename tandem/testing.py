@@ -116,25 +116,25 @@ class World:
 
 
 def build_world() -> World:
-    region = RegionFactory(name="Тестовая область", code="test")
-    mun_a = MunicipalityFactory(region=region, name="Город А", code="city-a")
-    mun_b = MunicipalityFactory(region=region, name="Район Б", code="district-b")
-    org_a = OrganizationFactory(municipality=mun_a, name="Школа А", code="school-a")
-    org_b = OrganizationFactory(municipality=mun_b, name="Дом творчества Б", code="ddt-b",
+    region = RegionFactory.create(name="Тестовая область", code="test")
+    mun_a = MunicipalityFactory.create(region=region, name="Город А", code="city-a")
+    mun_b = MunicipalityFactory.create(region=region, name="Район Б", code="district-b")
+    org_a = OrganizationFactory.create(municipality=mun_a, name="Школа А", code="school-a")
+    org_b = OrganizationFactory.create(municipality=mun_b, name="Дом творчества Б", code="ddt-b",
                                 sector=Organization.Sector.SUPPLEMENTARY)
     alice, bob, charlie, dave, erin, olga = (
-        UserFactory(username=n) for n in ("alice", "bob", "charlie", "dave", "erin", "olga"))
-    alice_p = ParticipantFactory(organization=org_a, surname="Алисова", name="Алиса",
+        UserFactory.create(username=n) for n in ("alice", "bob", "charlie", "dave", "erin", "olga"))
+    alice_p = ParticipantFactory.create(organization=org_a, surname="Алисова", name="Алиса",
                                  position="заместитель директора", user=alice,
                                  email="alice@example.org")
-    bob_p = ParticipantFactory(organization=org_a, surname="Бобров", name="Борис",
+    bob_p = ParticipantFactory.create(organization=org_a, surname="Бобров", name="Борис",
                                patronymic="Олегович", user=bob, email="bob@example.org",
                                age_band=AgeBand.UNDER_25, experience_years=1)
-    carol_p = ParticipantFactory(organization=org_a, surname="Каролёва", name="Карина",
+    carol_p = ParticipantFactory.create(organization=org_a, surname="Каролёва", name="Карина",
                                  email="carol@example.org", line_manager=alice_p)
-    charlie_p = ParticipantFactory(organization=org_b, surname="Чарлин", name="Чеслав",
+    charlie_p = ParticipantFactory.create(organization=org_b, surname="Чарлин", name="Чеслав",
                                    user=charlie, email="charlie@example.org")
-    someone_b = ParticipantFactory(organization=org_b, surname="Бэшкина", name="Вера",
+    someone_b = ParticipantFactory.create(organization=org_b, surname="Бэшкина", name="Вера",
                                    email="vera.b@example.org")
     RoleAssignment.objects.bulk_create([
         RoleAssignment(user=alice, role=Role.CURATOR, organization=org_a),

@@ -68,7 +68,7 @@ class RoleAssignment(models.Model):
     def get_additional_data(self) -> dict[str, object]:
         if self.region_id:
             return {"region_id": self.region_id}
-        if self.municipality_id:
+        if self.municipality is not None:
             return {"region_id": self.municipality.region_id}
         org = self.organization
         return {"region_id": org.municipality.region_id if org else None,

@@ -133,7 +133,9 @@ class Scope:
             q |= Q(organization_id__in=self.organization_ids)
         return q
 
-    def curator_assignable(self, qs: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
+    def curator_assignable(
+        self, qs: QuerySet[Organization] | None = None
+    ) -> QuerySet[Organization]:
         """Organizations in which this user may appoint curators."""
         qs = Organization.objects.all() if qs is None else qs
         if self.everything:

@@ -10,13 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.access.models import Role, RoleAssignment
-from tandem.web.tasks import send_email
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
+from tandem.web.tasks import send_email
 
-CURATOR_NEEDS_EMAIL = gettext_lazy("У участника нет e-mail: без него нельзя создать учётную запись.")
-CURATOR_WRONG_ORGANIZATION = gettext_lazy("Куратором можно назначить только сотрудника этой организации.")
+CURATOR_NEEDS_EMAIL = gettext_lazy(
+    "У участника нет e-mail: без него нельзя создать учётную запись.")
+CURATOR_WRONG_ORGANIZATION = gettext_lazy(
+    "Куратором можно назначить только сотрудника этой организации.")
 CURATOR_INACTIVE = gettext_lazy("Участник выведен из программы и не может быть куратором.")
 
 

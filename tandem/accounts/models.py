@@ -7,8 +7,8 @@ class User(AbstractUser):
     their participant record (see tandem.access)."""
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("пользователь")
-        verbose_name_plural = _("пользователи")
+        verbose_name = _("пользователь")  # type: ignore[assignment]
+        verbose_name_plural = _("пользователи")  # type: ignore[assignment]
 
     def get_additional_data(self) -> dict[str, object]:
         # Audit entries of a login carry no organization: only the superuser sees them.

@@ -87,7 +87,7 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
             field = _field(model, name)
             if field is None or field.primary_key:
                 continue  # reverse relations and ids say nothing to a person
-            old, new = (list(values) + [None, None])[:2]
+            old, new = [*values, None, None][:2]
             change = Change(field=str(field.verbose_name), old=_show(field, old, names),
                             new=_show(field, new, names))
             if change.old != change.new:

@@ -279,7 +279,8 @@ def people(total: int, seed: int) -> Iterator[DemoPerson]:
                 band = band if band not in ("u25", "25-34") else "45-54"
             else:
                 position, subject = _weighted(rng, POSITIONS[sector])
-            base = f"{transliterate(surname)}.{transliterate(name[0])}{transliterate(patronymic[0])}"
+            initials = transliterate(name[0]) + transliterate(patronymic[0])
+            base = f"{transliterate(surname)}.{initials}"
             email, n = f"{base}@example.org", 1
             while email in emails:
                 n += 1

@@ -98,6 +98,11 @@ class Participant(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.refresh_search_name()
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
@@ -113,11 +118,6 @@ class Participant(models.Model):
 
     def refresh_search_name(self) -> None:
         self.search_name = normalize_name(self.surname, self.name, self.patronymic)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.refresh_search_name()
-        self.email = self.email.strip().lower()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_additional_data(self) -> dict[str, object]:
         return {"organization_id": self.organization_id,

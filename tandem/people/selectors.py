@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
-from tandem.people.models import Participant
+from tandem.people.models import Participant, ParticipantQuerySet
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class ParticipantFilters:
 
 
 def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[Participant]:
-    qs = scope.participants(Participant.objects.select_related("organization"))
+    qs: ParticipantQuerySet = scope.participants(  # type: ignore[assignment]
+        Participant.objects.select_related("organization"))
     if filters.text:
         qs = qs.search(filters.text)
     if filters.organization_id:

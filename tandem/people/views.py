@@ -38,7 +38,7 @@ def participants(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode(),
                "show_organization": len(organizations) > 1,
                "can_create": bool(organizations)}
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]
         return render(request, "people/_participant_table.html", context)
     return render(request, "people/participant_list.html", context)
 

@@ -3,7 +3,13 @@ from django.test import Client
 from django.urls import reverse
 
 from tandem.access.models import Role, RoleAssignment
-from tandem.testing import MunicipalityFactory, OrganizationFactory, ParticipantFactory, UserFactory, World
+from tandem.testing import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    UserFactory,
+    World,
+)
 
 
 def test_change_through_the_ui_is_recorded_with_its_author(client: Client, world: World) -> None:
@@ -19,8 +25,9 @@ def test_change_through_the_ui_is_recorded_with_its_author(client: Client, world
 
 
 def test_region_operator_sees_own_region_only(client: Client, world: World) -> None:
-    other_org = OrganizationFactory(municipality=MunicipalityFactory(), name="Чужая школа")
-    ParticipantFactory(organization=other_org, surname="Чужаков")
+    other_org = OrganizationFactory.create(municipality=MunicipalityFactory.create(),
+                                           name="Чужая школа")
+    ParticipantFactory.create(organization=other_org, surname="Чужаков")
     client.force_login(world.olga)
     html = client.get(reverse("audit:log")).content.decode()
     assert "Каролёва" in html
@@ -28,9 +35,10 @@ def test_region_operator_sees_own_region_only(client: Client, world: World) -> N
 
 
 def test_a_superuser_sees_every_region(client: Client, world: World) -> None:
-    other_org = OrganizationFactory(municipality=MunicipalityFactory(), name="Чужая школа")
-    ParticipantFactory(organization=other_org, surname="Чужаков")
-    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    other_org = OrganizationFactory.create(municipality=MunicipalityFactory.create(),
+                                           name="Чужая школа")
+    ParticipantFactory.create(organization=other_org, surname="Чужаков")
+    root = UserFactory.create(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
     html = client.get(reverse("audit:log")).content.decode()
     assert "Чужаков" in html and "Каролёва" in html

@@ -10,7 +10,7 @@ from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.demo import generator
 from tandem.people.forms import _MAX_EXPERIENCE_FOR_BAND
-from tandem.people.models import Participant
+from tandem.people.models import AgeBand, Participant
 from tandem.territory.models import Municipality, Organization
 
 
@@ -30,7 +30,7 @@ def test_people_are_plausible(seed: int) -> None:
     assert len({p.email for p in people}) == len(people)
     for p in people:
         # The same rule the participant form applies to a curator's input.
-        assert 0 <= p.experience_years <= _MAX_EXPERIENCE_FOR_BAND[p.age_band]
+        assert 0 <= p.experience_years <= _MAX_EXPERIENCE_FOR_BAND[AgeBand(p.age_band)]
         assert p.surname and p.name and p.patronymic and p.position
         assert p.patronymic.endswith("на" if p.female else "ич")
 
@@ -61,7 +61,8 @@ def test_seed_demo_creates_a_whole_region(settings: object) -> None:
                                              municipality=mun).count() == 1
     assert RoleAssignment.objects.filter(role=Role.REGION_OPERATOR).count() == 1
     # Both teachers and every curator are linked to their participant records.
-    assert Participant.objects.filter(user__isnull=False).count() == Organization.objects.count() + 2
+    linked = Participant.objects.filter(user__isnull=False).count()
+    assert linked == Organization.objects.count() + 2
     assert Participant.objects.filter(line_manager__isnull=False).exists()
     region = User.objects.get(username="region")
     assert check_password(settings.TANDEM_DEMO_PASSWORD, region.password)  # type: ignore[attr-defined]

@@ -14,7 +14,9 @@ def _seen(settings: object, proxies: int, **meta: str) -> str:
         assert "HTTP_X_FORWARDED_FOR" not in request.META
         return HttpResponse()
 
-    ClientAddressMiddleware(view)(RequestFactory().get("/", **meta))
+    request = RequestFactory().get("/")
+    request.META.update(meta)
+    ClientAddressMiddleware(view)(request)
     return seen["addr"]
 
 

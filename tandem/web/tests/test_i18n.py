@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils.translation import npgettext, ngettext, override
+from django.utils.translation import ngettext, npgettext, override
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES"
 PLURAL_ENTRY = re.compile(

@@ -20,7 +20,8 @@ PRODUCTION_ENV = {
 
 
 def _run(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TANDEM_", "DATABASE_", "DJANGO_"))}
+    ours = ("TANDEM_", "DATABASE_", "DJANGO_")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
 
@@ -81,7 +82,8 @@ def test_production_sends_security_headers() -> None:
         "'django.contrib.staticfiles.storage.StaticFilesStorage'}}; "
         "from django.test.utils import setup_test_environment; "
         "setup_test_environment(); from django.test import Client; "
-        "r = Client().get('/accounts/login/', secure=True, headers={'host': 'tandem.example.org'}); "
+        "r = Client().get('/accounts/login/', secure=True, "
+        "headers={'host': 'tandem.example.org'}); "
         "print(r.status_code); "
         "[print(k + ': ' + r.headers.get(k, '-')) for k in ('Content-Security-Policy', "
         "'Strict-Transport-Security', 'X-Frame-Options', 'X-Content-Type-Options', "
