@@ -32,7 +32,7 @@ class DateInput(forms.DateInput):
 
 class ParticipantForm(forms.ModelForm[Participant]):
     experience_years = forms.IntegerField(
-        label=_("педагогический стаж, лет"), min_value=0, max_value=MAX_EXPERIENCE_YEARS,
+        label=_("Педагогический стаж, лет"), min_value=0, max_value=MAX_EXPERIENCE_YEARS,
         error_messages={
             "required": _("Укажите стаж (0, если стажа нет)."),
             "invalid": _("Стаж — целое число лет."),

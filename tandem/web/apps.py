@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class WebConfig(AppConfig):
     name = "tandem.web"
     verbose_name = _("Интерфейс")
+
+    def ready(self) -> None:
+        # Django 6.1's new blank-choice label has no Russian translation yet.
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = _("— выберите —")

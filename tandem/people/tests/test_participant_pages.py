@@ -137,3 +137,10 @@ def test_htmx_request_gets_only_the_table(client: Client, world: World) -> None:
     html = response.content.decode()
     assert "<html" not in html
     assert "Бобров" in html
+
+
+def test_form_speaks_russian_only(client: Client, world: World) -> None:
+    client.force_login(world.olga)
+    html = client.get(reverse("people:create")).content.decode()
+    assert "— выберите —" in html
+    assert "Select an option" not in html
