@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "tandem.people",
     "tandem.access",
     "tandem.audit",
+    "tandem.diagnostics",
+    "tandem.pairs",
     "tandem.demo",
 ]
 
