@@ -9,7 +9,9 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def envstr(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or blank means the default."""
+    value = os.environ.get(name, "").strip()
+    return value or default
 
 
 def envbool(name: str, default: bool) -> bool:

@@ -117,6 +117,9 @@ DATABASES = {
         conn_health_checks=PRODUCTION,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that hangs must not hang the health check and every worker with it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded set-up must start on a fresh clone: make the data folder on first use.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

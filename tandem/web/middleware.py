@@ -1,3 +1,4 @@
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -24,5 +25,19 @@ class ClientAddressMiddleware:
         if self.proxies:
             hops = [h.strip() for h in forwarded.split(",") if h.strip()]
             if len(hops) >= self.proxies:
-                request.META["REMOTE_ADDR"] = hops[-self.proxies]
+                address = _address(hops[-self.proxies])
+                if address:
+                    request.META["REMOTE_ADDR"] = address
         return self.get_response(request)
+
+
+def _address(hop: str) -> str | None:
+    """The IP address in an X-Forwarded-For entry, without a port; None if it is none."""
+    if hop.startswith("["):  # [2001:db8::1]:443
+        hop = hop[1:].split("]", 1)[0]
+    elif hop.count(":") == 1:  # 203.0.113.7:5555
+        hop = hop.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(hop))
+    except ValueError:
+        return None

@@ -32,6 +32,10 @@ def test_without_proxies_a_forged_header_is_ignored(settings: object) -> None:
     (2, "198.51.100.1, 203.0.113.7, 10.1.1.1", "203.0.113.7"),
     # Fewer entries than proxies: keep the socket's address.
     (2, "203.0.113.7", "127.0.0.1"),
+    # Ports and brackets are dropped; what is not an address is ignored.
+    (1, "203.0.113.7:5555", "203.0.113.7"),
+    (1, "[2001:db8::1]:443", "2001:db8::1"),
+    (1, "not-an-ip", "127.0.0.1"),
 ])
 def test_behind_proxies_the_right_hop_is_the_client(settings: object, proxies: int,
                                                     header: str, expected: str) -> None:
