@@ -7,5 +7,6 @@ urlpatterns = [
     path("organizations/", include("tandem.territory.urls")),
     path("participants/", include("tandem.people.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("diagnostics/", include("tandem.diagnostics.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -293,3 +293,60 @@ def people(total: int, seed: int) -> Iterator[DemoPerson]:
                 age_band=band, email=email, has_mentoring_consent=consent,
                 has_pd_consent=consent or rng.random() < 0.5, is_deputy=is_deputy,
             )
+
+
+# -- diagnostics ---------------------------------------------------------------------
+YOUNG_BANDS = {"u25", "25-34"}
+SENIOR_BANDS = {"45-54", "55-64", "65+"}
+
+
+@dataclass(frozen=True)
+class DemoAnswer:
+    code: str
+    level: int
+    can_teach: bool
+    wants_to_learn: bool
+    priority: int | None
+
+
+def _profile_level(rng: random.Random, band: str, direction: str) -> int:
+    """Young people lean strong in digital, experienced ones in methodology."""
+    young, senior = band in YOUNG_BANDS, band in SENIOR_BANDS
+    if direction == "young_to_experienced":
+        weights = [1, 2, 4, 4] if young else ([5, 4, 2, 1] if senior else [2, 3, 3, 2])
+    elif direction == "experienced_to_young":
+        weights = [5, 4, 2, 1] if young else ([1, 2, 4, 4] if senior else [2, 3, 3, 2])
+    else:
+        weights = [2, 3, 3, 2]
+    return rng.choices(range(4), weights=weights)[0]
+
+
+def answers_for(band: str, competencies: list[tuple[str, str]], seed: int) -> list[DemoAnswer]:
+    """A plausible self-assessment: ``competencies`` are (code, typical_direction)."""
+    rng = random.Random(seed)
+    raw = []
+    for code, direction in competencies:
+        level = _profile_level(rng, band, direction)
+        can = level == 3 or (level == 2 and rng.random() < 0.4)
+        want = level <= 1 and rng.random() < 0.7 or (level == 2 and rng.random() < 0.15)
+        raw.append((code, level, can, want))
+    wishes = [code for code, level, _c, want in raw if want and level < 3]
+    rng.shuffle(wishes)
+    priority = {code: i + 1 for i, code in enumerate(sorted(wishes[:3]))}
+    return [DemoAnswer(code, level, can, want, priority.get(code))
+            for code, level, can, want in raw]
+
+
+def improved(answers: list[DemoAnswer], seed: int) -> list[DemoAnswer]:
+    """The same person at the final round: most deficits grew by one or two levels."""
+    rng = random.Random(seed)
+    result = []
+    for a in answers:
+        level = a.level
+        if a.wants_to_learn or a.level <= 1:
+            level = min(3, level + rng.choice([0, 1, 1, 2]))
+        elif rng.random() < 0.1:
+            level = min(3, level + 1)
+        result.append(DemoAnswer(a.code, level, level == 3 or a.can_teach,
+                                 a.wants_to_learn and level < 2, None))
+    return result

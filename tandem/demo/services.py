@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.core.text import normalize_name
 from tandem.demo import generator
+from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
 
@@ -42,7 +44,8 @@ def demo_region_exists() -> bool:
 
 @transaction.atomic
 def demo_region_create(*, participants: int = 400, seed: int = 1,
-                       progress: ProgressFn | None = None) -> DemoResult:
+                       progress: ProgressFn | None = None,
+                       with_diagnostics: bool = True) -> DemoResult:
     """Creates the demo region with ``participants`` people and its logins."""
     rng = random.Random(seed)
     region = Region.objects.create(name=generator.REGION[0], code=generator.REGION[1])
@@ -87,7 +90,85 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
 
     _set_line_managers(rng, deputies)
     logins = _create_logins(region, municipalities, organizations, deputies)
+    if with_diagnostics:
+        _create_diagnostics(organizations, seed)
     return DemoResult(region=region, participants=done, logins=logins)
+
+
+# Organizations whose initial round is still open (a few people have not finished), and
+# those that have already started the final round.
+STILL_OPEN = {"raduga", "sosn-school"}
+WITH_FINAL = {"orbita", "school-5", "berez-school-1"}
+INITIAL_DATES = (dt.date(2026, 9, 15), dt.date(2026, 10, 15))
+FINAL_DATES = (dt.date(2026, 11, 16), dt.date(2026, 12, 11))
+
+
+def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> None:
+    """An initial round in every organization; a final one in some."""
+    framework = FrameworkVersion.objects.order_by("-number").first()
+    if framework is None:
+        return
+    competencies = [(c["code"], c.get("typical_direction", "both"))
+                    for c in framework.competencies()]
+    curators = dict(RoleAssignment.objects.filter(role=Role.CURATOR)
+                    .values_list("organization_id", "user_id"))
+    rng = random.Random(seed + 7)
+    for code, org in organizations.items():
+        people = list(Participant.objects.filter(organization=org, is_active=True)
+                      .with_consent().order_by("pk").values_list("pk", "age_band"))
+        if not people:
+            continue
+        initial = Campaign.objects.create(
+            title="Входная диагностика 2026/27", kind=Campaign.Kind.INITIAL,
+            organization=org, framework=framework, starts_on=INITIAL_DATES[0],
+            ends_on=INITIAL_DATES[1], created_by_id=curators.get(org.pk),
+            status=Campaign.Status.OPEN if code in STILL_OPEN else Campaign.Status.CLOSED)
+        first = _fill(initial, people, competencies, rng, seed, complete=code not in STILL_OPEN)
+        if code in WITH_FINAL:
+            final = Campaign.objects.create(
+                title="Итоговая диагностика 2026/27", kind=Campaign.Kind.FINAL,
+                organization=org, framework=framework, baseline=initial,
+                starts_on=FINAL_DATES[0], ends_on=FINAL_DATES[1],
+                created_by_id=curators.get(org.pk))
+            _fill(final, people, competencies, rng, seed, complete=False, before=first)
+
+
+def _fill(campaign: Campaign, people: list[tuple[int, str]],
+          competencies: list[tuple[str, str]], rng: random.Random, seed: int, *,
+          complete: bool, before: dict[int, list[generator.DemoAnswer]] | None = None,
+          ) -> dict[int, list[generator.DemoAnswer]]:
+    now = timezone.now()
+    responses = []
+    planned: dict[int, list[generator.DemoAnswer]] = {}
+    for pk, band in people:
+        share = rng.random()
+        if before is not None:
+            if pk not in before:
+                continue
+            answers = generator.improved(before[pk], seed * 100_003 + pk)
+        else:
+            answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
+        status = Response.Status.SUBMITTED
+        if not complete and share > (0.7 if before is not None else 0.85):
+            status = Response.Status.NEW if share > 0.93 else Response.Status.DRAFT
+        if status == Response.Status.NEW:
+            answers = []
+        elif status == Response.Status.DRAFT:
+            answers = answers[: len(answers) // 2]
+        planned[pk] = answers
+        responses.append(Response(
+            campaign=campaign, participant_id=pk, status=status, answered=len(answers),
+            submitted_at=now if status == Response.Status.SUBMITTED else None))
+    Response.objects.bulk_create(responses, batch_size=BATCH)
+    rows = []
+    for response in responses:
+        for a in planned[response.participant_id]:
+            rows.append(Answer(response=response, competency=a.code, self_level=a.level,
+                               level=a.level, can_teach=a.can_teach,
+                               wants_to_learn=a.wants_to_learn, priority=a.priority))
+    Answer.objects.bulk_create(rows, batch_size=5000)
+    return {pk: a for pk, a in planned.items()
+            if len(a) == len(competencies)}
 
 
 def _set_line_managers(rng: random.Random, deputies: dict[str, Participant]) -> None:

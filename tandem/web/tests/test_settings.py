@@ -134,3 +134,10 @@ def test_seed_demo_refuses_production() -> None:
                   "sys.argv=['tandem','seed-demo']; main()", **PRODUCTION_ENV)
     assert result.returncode != 0
     assert "не создаётся в режиме production" in result.stderr
+
+
+def test_a_blank_value_means_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("T_TEXT", "   ")
+    assert conf.envstr("T_TEXT", "Asia/Yekaterinburg") == "Asia/Yekaterinburg"
+    monkeypatch.setenv("T_TEXT", " Europe/Moscow ")
+    assert conf.envstr("T_TEXT", "x") == "Europe/Moscow"

@@ -1,0 +1,100 @@
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.access.scope import Scope
+from tandem.diagnostics.models import Campaign, Competency
+from tandem.territory.models import Municipality, Organization, Region
+
+UNIT_REQUIRED = _("Выберите, для кого диагностика.")
+DATES_REVERSED = _("Окончание не может быть раньше начала.")
+BASELINE_FOR_FINAL_ONLY = _("Входную диагностику для сравнения указывают только у итоговой.")
+FILE_TOO_BIG = _("Файл больше %(mb)s МБ. Разбейте его на части.")
+
+Unit = Region | Municipality | Organization
+
+
+def unit_choices(scope: Scope) -> list[tuple[str, str]]:
+    """The territory units the user may run a campaign for: «r:1», «m:2», «o:3»."""
+    regions = Region.objects.all()
+    municipalities = Municipality.objects.all()
+    if not scope.everything:
+        regions = regions.filter(pk__in=scope.region_ids)
+        municipalities = municipalities.filter(Q(pk__in=scope.municipality_ids)
+                                               | Q(region_id__in=scope.region_ids))
+    choices = [(f"r:{r.pk}", str(_("Весь регион: %(name)s") % {"name": r.name}))
+               for r in regions.order_by("name")]
+    choices += [(f"m:{m.pk}", str(_("Муниципалитет: %(name)s") % {"name": m.name}))
+                for m in municipalities.order_by("name")]
+    choices += [(f"o:{o.pk}", str(_("Организация: %(name)s") % {"name": o.short_name}))
+                for o in scope.organizations().order_by("short_name")]
+    return choices
+
+
+def unit_from_choice(value: str) -> Unit | None:
+    kind, _sep, pk = value.partition(":")
+    model = {"r": Region, "m": Municipality, "o": Organization}.get(kind)
+    if model is None or not pk.isdigit():
+        return None
+    return model.objects.filter(pk=int(pk)).first()  # type: ignore[attr-defined, no-any-return]
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(label=_("Название"), max_length=200,
+                            error_messages={"required": _("Назовите диагностику.")})
+    kind = forms.ChoiceField(label=_("Вид"), choices=Campaign.Kind.choices)
+    unit = forms.ChoiceField(label=_("Для кого"), error_messages={"required": UNIT_REQUIRED})
+    starts_on = forms.DateField(label=_("Начало"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Окончание"), widget=forms.DateInput(attrs={"type": "date"}))
+    with_expert = forms.BooleanField(label=_("С экспертной оценкой куратора"), required=False)
+    baseline = forms.ModelChoiceField(label=_("Сравнить с входной"), required=False,
+                                      queryset=Campaign.objects.none())
+    only_with_consent = forms.BooleanField(
+        label=_("Только участники с обоими согласиями"), required=False, initial=True)
+
+    def __init__(self, *args: object, scope: Scope, baselines: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["unit"].choices = unit_choices(scope)  # type: ignore[attr-defined]
+        self.fields["baseline"].queryset = baselines  # type: ignore[attr-defined]
+        today = timezone.localdate()
+        self.fields["starts_on"].initial = today
+        self.fields["ends_on"].initial = today + timezone.timedelta(days=14)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", DATES_REVERSED)
+        if data.get("baseline") and data.get("kind") != Campaign.Kind.FINAL:
+            self.add_error("baseline", BASELINE_FOR_FINAL_ONLY)
+        if data.get("unit"):
+            data["unit_object"] = unit_from_choice(str(data["unit"]))
+            if data["unit_object"] is None:
+                self.add_error("unit", UNIT_REQUIRED)
+        return data
+
+
+class CompetencyForm(forms.ModelForm[Competency]):
+    class Meta:
+        model = Competency
+        fields = ["area", "code", "name", "description", "descriptor_0", "descriptor_1",
+                  "descriptor_2", "descriptor_3", "typical_direction", "order", "is_active"]
+        widgets = {f"descriptor_{i}": forms.Textarea(attrs={"rows": 2}) for i in range(4)} | {
+            "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(label=_("Что изменилось"), max_length=300,
+                           error_messages={"required": _("Коротко опишите изменения.")})
+
+
+class ImportForm(forms.Form):
+    MAX_MB = 5
+    file = forms.FileField(label=_("Файл XLSX или CSV"),
+                           error_messages={"required": _("Выберите файл.")})
+
+    def clean_file(self) -> object:
+        f = self.cleaned_data["file"]
+        if f.size > self.MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(FILE_TOO_BIG % {"mb": self.MAX_MB})
+        return f

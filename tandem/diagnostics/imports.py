@@ -1,0 +1,203 @@
+"""Import of diagnostic results made elsewhere: a matrix of people × competency codes.
+
+Columns (header names are matched without regard to case): «email» (or «e-mail»), else
+«фамилия», «имя», «отчество» or one «фио»; then one column per competency code with a
+level 0–3; optional «могу научить» and «хочу научиться» with codes separated by commas.
+The file is checked as a whole; the commit saves all rows or none.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tandem.access.scope import Scope
+from tandem.core import diagnostics as core
+from tandem.core import tabular
+from tandem.core.text import normalize_name
+from tandem.diagnostics.models import Answer, Campaign, Response, ResultImport
+
+TABLE_ERRORS = {
+    tabular.EMPTY: gettext_lazy("Файл пустой."),
+    tabular.NOT_A_TABLE: gettext_lazy(
+        "Не удалось прочитать таблицу: нужен XLSX или CSV с заголовками в первой строке."),
+    tabular.TOO_MANY_ROWS: gettext_lazy("В файле больше %(detail)s строк."),
+    tabular.UNKNOWN_ENCODING: gettext_lazy(
+        "Не удалось определить кодировку CSV: сохраните файл в UTF-8."),
+}
+NO_PERSON_COLUMNS = gettext_lazy(
+    "Нет столбца «email» или столбцов «фамилия» и «имя» (или «фио»): не понять, чьи это "
+    "результаты.")
+UNKNOWN_CODE_COLUMN = gettext_lazy(
+    "Столбец «%(column)s»: такой компетенции нет в рамке этой диагностики.")
+NO_COMPETENCY_COLUMNS = gettext_lazy("В файле нет ни одного столбца с кодом компетенции.")
+PERSON_NOT_FOUND = gettext_lazy("Участник не найден среди участников этой диагностики.")
+PERSON_AMBIGUOUS = gettext_lazy("В диагностике несколько человек с таким ФИО: укажите e-mail.")
+PERSON_TWICE = gettext_lazy("Этот человек уже встречался в строке %(row)s.")
+BAD_LEVEL = gettext_lazy("«%(column)s»: уровень «%(value)s» — нужно число от 0 до 3.")
+BAD_CODE_IN_LIST = gettext_lazy("«%(column)s»: неизвестный код «%(value)s».")
+ALREADY_SUBMITTED = gettext_lazy(
+    "Анкета уже отправлена в системе; откройте её заново, чтобы заменить результаты.")
+REFUSED = gettext_lazy("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте и "
+                       "загрузите снова.")
+
+CODE_LIKE = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
+CAN = "могу научить"
+WANT = "хочу научиться"
+
+
+class ImportRefused(Exception):
+    pass
+
+
+@dataclass
+class PreviewRow:
+    number: int
+    who: str
+    response_id: int | None = None
+    levels: dict[str, int] = field(default_factory=dict)
+    can_teach: set[str] = field(default_factory=set)
+    wants: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preview:
+    rows: list[PreviewRow]
+    errors: list[str]  # about the file as a whole
+    codes: list[str]
+    encoding: str | None
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + sum(1 for r in self.rows if r.errors)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0 and bool(self.rows)
+
+
+def upload_store(*, campaign: Campaign, user: AbstractBaseUser, filename: str,
+                 content: bytes) -> ResultImport:
+    return ResultImport.objects.create(campaign=campaign, uploaded_by=user,
+                                       filename=filename[:255], content=content)
+
+
+def preview(*, upload: ResultImport, scope: Scope) -> Preview:
+    campaign = upload.campaign
+    try:
+        table = tabular.read_table(bytes(upload.content), upload.filename)
+    except tabular.TableError as error:
+        return Preview([], [str(TABLE_ERRORS[error.code]) % {"detail": error.detail}], [], None)
+    header = {h.casefold(): h for h in table.header}
+    framework_codes = set(campaign.framework.codes())
+    file_errors: list[str] = []
+    codes = []
+    for h in table.header:
+        if CODE_LIKE.match(h.strip().lower()):
+            if h.strip().lower() in framework_codes:
+                codes.append(h)
+            else:
+                file_errors.append(str(UNKNOWN_CODE_COLUMN) % {"column": h})
+    email_col = header.get("email") or header.get("e-mail")
+    fio_col = header.get("фио")
+    name_cols = [header.get("фамилия"), header.get("имя"), header.get("отчество")]
+    if not email_col and not fio_col and not (name_cols[0] and name_cols[1]):
+        file_errors.append(str(NO_PERSON_COLUMNS))
+    if not codes and not file_errors:
+        file_errors.append(str(NO_COMPETENCY_COLUMNS))
+    if file_errors:
+        return Preview([], file_errors, codes, table.encoding)
+
+    responses = list(Response.objects.filter(
+        campaign=campaign, participant__in=scope.manageable_participants())
+        .select_related("participant"))
+    by_email = {r.participant.email.lower(): r for r in responses}
+    by_name: dict[str, list[Response]] = {}
+    for r in responses:
+        p = r.participant
+        by_name.setdefault(normalize_name(p.surname, p.name, p.patronymic), []).append(r)
+    seen: dict[int, int] = {}
+    rows = []
+    for row in table.rows:
+        v = row.values
+        if fio_col:
+            who = v.get(fio_col, "")
+        else:
+            who = " ".join(v.get(c, "") for c in name_cols if c)
+        email = v.get(email_col, "").strip().lower() if email_col else ""
+        item = PreviewRow(number=row.number, who=email or who.strip())
+        response = by_email.get(email) if email else None
+        if response is None and not email:
+            matches = by_name.get(normalize_name(who), [])
+            if len(matches) > 1:
+                item.errors.append(str(PERSON_AMBIGUOUS))
+            response = matches[0] if len(matches) == 1 else None
+        if response is None and not item.errors:
+            item.errors.append(str(PERSON_NOT_FOUND))
+        if response is not None:
+            item.who = response.participant.full_name
+            item.response_id = response.pk
+            if response.pk in seen:
+                item.errors.append(str(PERSON_TWICE) % {"row": seen[response.pk]})
+            seen.setdefault(response.pk, row.number)
+            if response.locked:
+                item.errors.append(str(ALREADY_SUBMITTED))
+        for column in codes:
+            raw = v.get(column, "").strip()
+            if raw == "":
+                continue
+            if raw.isdigit() and int(raw) in core.LEVELS:
+                item.levels[column.strip().lower()] = int(raw)
+            else:
+                item.errors.append(str(BAD_LEVEL) % {"column": column, "value": raw})
+        for title, target in ((CAN, item.can_teach), (WANT, item.wants)):
+            column = header.get(title)
+            if not column:
+                continue
+            for code in re.split(r"[,;\s]+", v.get(column, "").lower()):
+                if not code:
+                    continue
+                if code in framework_codes:
+                    target.add(code)
+                else:
+                    item.errors.append(str(BAD_CODE_IN_LIST) % {"column": column, "value": code})
+        rows.append(item)
+    return Preview(rows, [], [c.strip().lower() for c in codes], table.encoding)
+
+
+@transaction.atomic
+def commit(*, upload: ResultImport, scope: Scope) -> int:
+    """Saves every row as a submitted questionnaire, or nothing if any row is wrong."""
+    result = preview(upload=upload, scope=scope)
+    if not result.ok:
+        raise ImportRefused(str(REFUSED) % {"n": max(1, result.error_count)})
+    now = timezone.now()
+    ids = [r.response_id for r in result.rows if r.response_id]
+    Answer.objects.filter(response_id__in=ids).delete()
+    answers = []
+    for row in result.rows:
+        codes = set(row.levels) | row.can_teach | row.wants
+        for code in sorted(codes):
+            answer = Answer(response_id=row.response_id, competency=code,
+                            self_level=row.levels.get(code), can_teach=code in row.can_teach,
+                            wants_to_learn=code in row.wants)
+            answer.recompute()
+            answers.append(answer)
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    for row in result.rows:
+        Response.objects.filter(pk=row.response_id).update(
+            status=Response.Status.SUBMITTED, submitted_at=now, answered=len(row.levels))
+    upload.committed_at = now
+    upload.content = b""
+    upload.save(update_fields=["committed_at", "content"])
+    return len(result.rows)
+
+
+def describe(preview_result: Preview) -> str:
+    return _("Строк: %(n)s, с ошибками: %(e)s") % {
+        "n": len(preview_result.rows), "e": preview_result.error_count}

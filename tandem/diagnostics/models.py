@@ -1,0 +1,275 @@
+"""Competency framework, diagnostic campaigns, questionnaires and answers."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import diagnostics as core
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization, Region
+
+LEVEL_NAMES = {
+    0: _("не владею"),
+    1: _("имею представление, применяю с помощью"),
+    2: _("владею, применяю самостоятельно"),
+    3: _("эксперт, могу научить других"),
+}
+LEVEL_VALIDATORS = [MinValueValidator(core.MIN_LEVEL), MaxValueValidator(core.MAX_LEVEL)]
+
+
+class Direction(models.TextChoices):
+    YOUNG_TO_EXPERIENCED = "young_to_experienced", _("чаще сильны молодые")
+    EXPERIENCED_TO_YOUNG = "experienced_to_young", _("чаще сильны опытные")
+    BOTH = "both", _("в обе стороны")
+
+
+class CompetencyArea(models.Model):
+    code = models.SlugField(_("код"), max_length=20, unique=True)
+    name = models.CharField(_("название"), max_length=120)
+    description = models.TextField(_("описание"), blank=True)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("область компетенций")
+        verbose_name_plural = _("области компетенций")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Competency(models.Model):
+    """The working copy of the framework, edited by the region operator.
+
+    Campaigns never read it directly: they read the :class:`FrameworkVersion` they pinned.
+    """
+
+    area = models.ForeignKey(CompetencyArea, on_delete=models.PROTECT,
+                             related_name="competencies", verbose_name=_("область"))
+    code = models.CharField(_("код"), max_length=40, unique=True,
+                            help_text=_("Латиницей: область.название, например ict.ai_lessons"))
+    name = models.CharField(_("название"), max_length=120)
+    description = models.TextField(_("описание"))
+    descriptor_0 = models.TextField(_("уровень 0 — не владею"))
+    descriptor_1 = models.TextField(_("уровень 1"))
+    descriptor_2 = models.TextField(_("уровень 2"))
+    descriptor_3 = models.TextField(_("уровень 3 — эксперт, могу научить"))
+    typical_direction = models.CharField(_("кто обычно силён"), max_length=30,
+                                         choices=Direction.choices, default=Direction.BOTH)
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+    is_active = models.BooleanField(_("используется"), default=True)
+
+    class Meta:
+        verbose_name = _("компетенция")
+        verbose_name_plural = _("компетенции")
+        ordering = ["area__order", "order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def descriptors(self) -> list[str]:
+        return [self.descriptor_0, self.descriptor_1, self.descriptor_2, self.descriptor_3]
+
+
+class FrameworkVersion(models.Model):
+    """A frozen copy of the framework; a campaign pins one, so later edits never change
+    past results. ``snapshot``: {"areas": [{"code", "name", "competencies": [{"code",
+    "name", "description", "descriptors": [4 texts], "typical_direction"}]}]}."""
+
+    number = models.PositiveIntegerField(_("номер"), unique=True)
+    note = models.CharField(_("что изменилось"), max_length=300, blank=True)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("версия рамки компетенций")
+        verbose_name_plural = _("версии рамки компетенций")
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def areas(self) -> list[dict[str, Any]]:
+        return list(self.snapshot["areas"])
+
+    def competencies(self) -> list[dict[str, Any]]:
+        return [dict(c, area=a["code"], area_name=a["name"])
+                for a in self.snapshot["areas"] for c in a["competencies"]]
+
+    def codes(self) -> list[str]:
+        return [c["code"] for c in self.competencies()]
+
+    def area_of(self) -> dict[str, str]:
+        return {c["code"]: c["area"] for c in self.competencies()}
+
+
+class Campaign(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("входная")
+        FINAL = "final", _("итоговая")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("идёт")
+        CLOSED = "closed", _("завершена")
+
+    title = models.CharField(_("название"), max_length=200)
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices, default=Kind.INITIAL)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               verbose_name=_("регион"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, null=True,
+                                     blank=True, verbose_name=_("муниципалитет"))
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True,
+                                     blank=True, verbose_name=_("организация"))
+    framework = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT,
+                                  verbose_name=_("версия рамки"))
+    starts_on = models.DateField(_("начало"))
+    ends_on = models.DateField(_("окончание"))
+    with_expert = models.BooleanField(
+        _("с экспертной оценкой куратора"), default=False,
+        help_text=_("Куратор ставит свой уровень; итоговый уровень считается по правилу "
+                    "из docs/diagnostics.md."))
+    baseline = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="finals", verbose_name=_("входная диагностика"),
+                                 help_text=_("Для итоговой: с какой входной сравнивать."))
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("диагностика")
+        verbose_name_plural = _("диагностики")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="campaign_has_one_unit",
+                condition=(
+                    Q(region__isnull=False, municipality__isnull=True, organization__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=False,
+                        organization__isnull=True)
+                    | Q(region__isnull=True, municipality__isnull=True,
+                        organization__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(name="campaign_dates_in_order",
+                                   condition=Q(ends_on__gte=models.F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def unit(self) -> Region | Municipality | Organization | None:
+        return self.organization or self.municipality or self.region
+
+    def get_additional_data(self) -> dict[str, object]:
+        if self.region_id:
+            return {"region_id": self.region_id}
+        if self.municipality is not None:
+            return {"region_id": self.municipality.region_id}
+        org = self.organization
+        return {"region_id": org.municipality.region_id if org else None,
+                "organization_id": self.organization_id}
+
+
+class Response(models.Model):
+    """One participant's questionnaire in one campaign."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("не начата")
+        DRAFT = "draft", _("заполняется")
+        SUBMITTED = "submitted", _("отправлена")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
+                                    related_name="responses", verbose_name=_("участник"))
+    status = models.CharField(_("статус"), max_length=10, choices=Status.choices,
+                              default=Status.NEW)
+    answered = models.PositiveSmallIntegerField(default=0)  # competencies with a level
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("анкета")
+        verbose_name_plural = _("анкеты")
+        constraints = [models.UniqueConstraint(fields=["campaign", "participant"],
+                                               name="one_response_per_campaign")]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} — {self.participant}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    def get_additional_data(self) -> dict[str, object]:
+        return self.participant.get_additional_data()
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    competency = models.CharField(_("компетенция"), max_length=40)
+    self_level = models.PositiveSmallIntegerField(_("самооценка"), null=True, blank=True,
+                                                  validators=LEVEL_VALIDATORS)
+    expert_level = models.PositiveSmallIntegerField(_("оценка эксперта"), null=True,
+                                                    blank=True, validators=LEVEL_VALIDATORS)
+    # The combined level (core.combine_levels), kept so reports can aggregate in SQL.
+    level = models.PositiveSmallIntegerField(_("уровень"), null=True, blank=True,
+                                             validators=LEVEL_VALIDATORS)
+    can_teach = models.BooleanField(_("могу научить"), default=False)
+    wants_to_learn = models.BooleanField(_("хочу научиться"), default=False)
+    priority = models.PositiveSmallIntegerField(
+        _("приоритет"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(core.MAX_PRIORITIES)])
+
+    class Meta:
+        verbose_name = _("ответ")
+        verbose_name_plural = _("ответы")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "competency"], name="one_answer"),
+            models.CheckConstraint(name="answer_levels_in_range", condition=(
+                Q(self_level__isnull=True) | Q(self_level__lte=core.MAX_LEVEL))
+                & (Q(expert_level__isnull=True) | Q(expert_level__lte=core.MAX_LEVEL))
+                & (Q(level__isnull=True) | Q(level__lte=core.MAX_LEVEL))),
+        ]
+        indexes = [models.Index(fields=["competency", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.competency}: {self.level}"
+
+    def recompute(self) -> None:
+        self.level = core.combine_levels(self.self_level, self.expert_level)
+
+    @property
+    def mark(self) -> core.Mark:
+        return core.Mark(self.level, self.can_teach, self.wants_to_learn, self.priority)
+
+
+# Strength and deficit as SQL conditions on Answer, the same rules as core.is_strength
+# and core.is_deficit, for aggregates over thousands of answers.
+STRENGTH_Q = Q(level=core.MAX_LEVEL) | Q(level=core.MAX_LEVEL - 1, can_teach=True)
+DEFICIT_Q = Q(level__lte=core.MIN_LEVEL + 1) | Q(wants_to_learn=True,
+                                                 level__lt=core.MAX_LEVEL)
+
+
+class ResultImport(models.Model):
+    """An uploaded file of external diagnostic results, kept between preview and commit."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,209 @@
+"""Reads of the framework, campaigns and answers, always through the user's scope."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tandem.access.scope import Scope
+from tandem.core import diagnostics as core
+from tandem.diagnostics.models import (
+    DEFICIT_Q,
+    STRENGTH_Q,
+    Answer,
+    Campaign,
+    FrameworkVersion,
+    Response,
+)
+from tandem.people.models import Participant
+
+# Above this many respondents the deficit map shows organizations, not people.
+MAP_MAX_PEOPLE = 60
+
+
+def framework_current() -> FrameworkVersion:
+    version = FrameworkVersion.objects.order_by("-number").first()
+    if version is None:
+        raise FrameworkVersion.DoesNotExist("no framework version has been published")
+    return version
+
+
+def campaigns_visible(*, scope: Scope) -> QuerySet[Campaign]:
+    """Campaigns of the user's territory, and the wider ones that include it."""
+    qs = Campaign.objects.select_related("organization", "municipality", "region", "framework")
+    if scope.everything:
+        return qs
+    if not scope.is_staff:
+        return qs.none()
+    return qs.filter(Q(organization__in=scope.organizations())
+                     | Q(municipality__in=scope.municipalities())
+                     | Q(region__in=scope.regions()))
+
+
+def campaigns_manageable(*, scope: Scope) -> QuerySet[Campaign]:
+    """Campaigns whose whole territory lies in the user's scope."""
+    qs = campaigns_visible(scope=scope)
+    if scope.everything:
+        return qs
+    return qs.filter(Q(organization__in=scope.organizations())
+                     | Q(municipality_id__in=scope.municipality_ids)
+                     | Q(municipality__region_id__in=scope.region_ids)
+                     | Q(region_id__in=scope.region_ids))
+
+
+def campaign_get(*, scope: Scope, pk: int) -> Campaign:
+    return get_object_or_404(campaigns_visible(scope=scope), pk=pk)
+
+
+def campaign_responses(*, campaign: Campaign, scope: Scope) -> QuerySet[Response]:
+    """The questionnaires of the campaign that the user may see."""
+    return Response.objects.filter(
+        campaign=campaign, participant__in=scope.manageable_participants())
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    new: int
+    draft: int
+    submitted: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.total) if self.total else 0
+
+
+def campaign_progress(*, campaign: Campaign, scope: Scope) -> Progress:
+    counts = campaign_responses(campaign=campaign, scope=scope).aggregate(
+        total=Count("pk"),
+        new=Count("pk", filter=Q(status=Response.Status.NEW)),
+        draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
+        submitted=Count("pk", filter=Q(status=Response.Status.SUBMITTED)),
+    )
+    return Progress(**counts)
+
+
+def campaigns_progress(*, campaigns: list[Campaign], scope: Scope) -> dict[int, Progress]:
+    """Progress of many campaigns in one query."""
+    rows = (Response.objects.filter(campaign__in=campaigns,
+                                    participant__in=scope.manageable_participants())
+            .values("campaign").annotate(
+                total=Count("pk"),
+                new=Count("pk", filter=Q(status=Response.Status.NEW)),
+                draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
+                submitted=Count("pk", filter=Q(status=Response.Status.SUBMITTED))))
+    result = {c.pk: Progress(0, 0, 0, 0) for c in campaigns}
+    for row in rows:
+        campaign_id = row.pop("campaign")
+        result[campaign_id] = Progress(**row)
+    return result
+
+
+def campaign_unfinished(*, campaign: Campaign, scope: Scope,
+                        limit: int = 50) -> list[Response]:
+    return list(campaign_responses(campaign=campaign, scope=scope)
+                .exclude(status=Response.Status.SUBMITTED)
+                .select_related("participant__organization")
+                .order_by("participant__surname", "participant__name", "pk")[:limit])
+
+
+@dataclass
+class CompetencyRow:
+    code: str
+    name: str
+    area: str
+    area_name: str
+    cells: list[Any] = field(default_factory=list)
+    strong: int = 0
+    deficit: int = 0
+    answered: int = 0
+
+
+@dataclass
+class DeficitMap:
+    """Competencies × columns. By people, a cell is an answer's mark; by organizations,
+    the share (0–100) of respondents with a deficit."""
+
+    by: str  # "people" or "organizations"
+    columns: list[tuple[int, str]]
+    rows: list[CompetencyRow]
+    respondents: int
+
+
+def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
+    """The map of deficits and strengths over the submitted questionnaires (3 queries)."""
+    submitted = campaign_responses(campaign=campaign, scope=scope).filter(
+        status=Response.Status.SUBMITTED)
+    answers = Answer.objects.filter(response__in=submitted)
+    respondents = submitted.count()
+    rows = {c["code"]: CompetencyRow(c["code"], c["name"], c["area"], c["area_name"])
+            for c in campaign.framework.competencies()}
+    for item in answers.values("competency").annotate(
+        strong=Count("pk", filter=STRENGTH_Q), deficit=Count("pk", filter=DEFICIT_Q),
+        answered=Count("pk", filter=Q(level__isnull=False)),
+    ):
+        row = rows.get(item["competency"])
+        if row:
+            row.strong, row.deficit, row.answered = item["strong"], item["deficit"], item["answered"]
+
+    if respondents <= MAP_MAX_PEOPLE:
+        people = list(Participant.objects.filter(responses__in=submitted)
+                      .order_by("surname", "name", "pk").values_list("pk", "surname", "name"))
+        columns = [(pk, f"{surname} {name[:1]}.") for pk, surname, name in people]
+        index = {pk: i for i, (pk, _l) in enumerate(columns)}
+        for row in rows.values():
+            row.cells = [None] * len(columns)
+        for a in answers.values("response__participant_id", "competency", "level",
+                                "can_teach", "wants_to_learn"):
+            row = rows.get(a["competency"])
+            if row is not None and a["response__participant_id"] in index:
+                row.cells[index[a["response__participant_id"]]] = core.Mark(
+                    a["level"], a["can_teach"], a["wants_to_learn"])
+        return DeficitMap("people", columns, list(rows.values()), respondents)
+
+    per_org: dict[tuple[str, int], int] = {}
+    totals: dict[int, int] = defaultdict(int)
+    names: dict[int, str] = {}
+    for item in (answers.values("competency", "response__participant__organization_id",
+                                "response__participant__organization__short_name")
+                 .annotate(deficit=Count("pk", filter=DEFICIT_Q), n=Count("pk"))):
+        org = item["response__participant__organization_id"]
+        names[org] = item["response__participant__organization__short_name"]
+        per_org[(item["competency"], org)] = round(100 * item["deficit"] / item["n"])
+        totals[org] = max(totals[org], item["n"])
+    columns = sorted(names.items(), key=lambda x: x[1])
+    for row in rows.values():
+        row.cells = [per_org.get((row.code, org)) for org, _n in columns]
+    return DeficitMap("organizations", columns, list(rows.values()), respondents)
+
+
+def responses_of(*, participant: Participant) -> QuerySet[Response]:
+    return (Response.objects.filter(participant=participant)
+            .select_related("campaign__framework").order_by("-campaign__starts_on", "-pk"))
+
+
+def response_get(*, scope: Scope, pk: int) -> Response:
+    """A questionnaire the user may see: their own, or one of their managed people's."""
+    q = Q(participant__in=scope.manageable_participants())
+    if scope.own_participant_id:
+        q |= Q(participant_id=scope.own_participant_id)
+    if scope.everything:
+        q = Q()
+    qs = Response.objects.select_related("campaign__framework", "participant__organization")
+    return get_object_or_404(qs.filter(q), pk=pk)
+
+
+def marks_of(response: Response) -> dict[str, core.Mark]:
+    return {a.competency: a.mark for a in response.answers.all()}
+
+
+def baseline_response(response: Response) -> Response | None:
+    """The same person's submitted questionnaire in the campaign's baseline, if any."""
+    baseline = response.campaign.baseline_id
+    if not baseline:
+        return None
+    return (Response.objects.filter(campaign_id=baseline, participant_id=response.participant_id,
+                                    status=Response.Status.SUBMITTED)
+            .prefetch_related("answers").first())

@@ -1,0 +1,236 @@
+"""Writes: publishing the framework, campaigns, questionnaires, expert levels, reminders."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tandem.core import diagnostics as core
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    Competency,
+    CompetencyArea,
+    FrameworkVersion,
+    Response,
+)
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.tasks import send_email
+
+LOCKED = gettext_lazy("Анкета уже отправлена: изменить её можно, только если куратор "
+                      "откроет её снова.")
+UNKNOWN_COMPETENCY = gettext_lazy("Такой компетенции нет в рамке этой диагностики: %(code)s.")
+LEVEL_OUT_OF_RANGE = gettext_lazy("Уровень должен быть от 0 до 3.")
+PRIORITY_OUT_OF_RANGE = gettext_lazy("Приоритет — 1, 2 или 3.")
+CAMPAIGN_CLOSED = gettext_lazy("Диагностика завершена: ответы больше не принимаются.")
+NO_EXPERT = gettext_lazy("В этой диагностике нет экспертной оценки.")
+PROBLEM_TEXT = {
+    core.UNANSWERED: gettext_lazy("не выбран уровень"),
+    core.PRIORITY_NOT_A_DEFICIT: gettext_lazy(
+        "приоритет можно ставить только тому, чему вы хотите научиться"),
+    core.TOO_MANY_PRIORITIES: gettext_lazy("приоритетов не больше трёх"),
+    core.DUPLICATE_PRIORITY: gettext_lazy("этот номер приоритета уже занят"),
+}
+
+
+class DiagnosticsError(Exception):
+    """A refused write; ``problems`` maps competency codes to messages, if any."""
+
+    def __init__(self, message: str, problems: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = dict(problems or {})
+
+
+# -- framework -----------------------------------------------------------------------
+def framework_snapshot() -> dict[str, object]:
+    areas = []
+    competencies = Competency.objects.filter(is_active=True).select_related("area")
+    by_area: dict[int, list[Competency]] = {}
+    for c in competencies:
+        by_area.setdefault(c.area_id, []).append(c)
+    for area in CompetencyArea.objects.all():
+        items = by_area.get(area.pk, [])
+        if not items:
+            continue
+        areas.append({"code": area.code, "name": area.name, "competencies": [
+            {"code": c.code, "name": c.name, "description": c.description,
+             "descriptors": c.descriptors, "typical_direction": c.typical_direction}
+            for c in items]})
+    return {"areas": areas}
+
+
+@transaction.atomic
+def framework_publish(*, note: str, user: AbstractBaseUser | None) -> FrameworkVersion:
+    """Freezes the current framework as a new version for the campaigns to come."""
+    last = FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0
+    return FrameworkVersion.objects.create(number=last + 1, note=note,
+                                           snapshot=framework_snapshot(), created_by=user)
+
+
+# -- campaigns -----------------------------------------------------------------------
+@transaction.atomic
+def campaign_create(*, title: str, kind: str, unit: Region | Municipality | Organization,
+                    starts_on: dt.date, ends_on: dt.date, with_expert: bool,
+                    baseline: Campaign | None, participants: QuerySet[Participant],
+                    framework: FrameworkVersion, user: AbstractBaseUser | None) -> Campaign:
+    campaign = Campaign(title=title, kind=kind, starts_on=starts_on, ends_on=ends_on,
+                        with_expert=with_expert, baseline=baseline, framework=framework,
+                        created_by=user)
+    if isinstance(unit, Region):
+        campaign.region = unit
+    elif isinstance(unit, Municipality):
+        campaign.municipality = unit
+    else:
+        campaign.organization = unit
+    campaign.full_clean()
+    campaign.save()
+    campaign_add(campaign=campaign, participants=participants)
+    return campaign
+
+
+def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> int:
+    """Adds people to the campaign; those already in it are left as they are."""
+    have = set(campaign.responses.values_list("participant_id", flat=True))
+    new = [Response(campaign=campaign, participant=p) for p in participants if p.pk not in have]
+    Response.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign) -> None:
+    campaign.status = Campaign.Status.CLOSED
+    campaign.save(update_fields=["status"])
+
+
+def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],
+                    base_url: str) -> int:
+    """E-mails everyone who has not submitted yet, through the task queue."""
+    sent = 0
+    now = timezone.now()
+    for response in responses:
+        if response.locked:
+            continue
+        url = base_url.rstrip("/") + reverse("diagnostics:questionnaire",
+                                             kwargs={"pk": response.pk})
+        body = render_to_string("diagnostics/email/reminder.txt", {
+            "participant": response.participant, "campaign": campaign, "url": url})
+        send_email.enqueue(subject=_("Тандем: заполните анкету диагностики"), body=body,
+                           to=[response.participant.email])
+        sent += 1
+    Response.objects.filter(pk__in=[r.pk for r in responses if not r.locked]).update(
+        reminded_at=now)
+    return sent
+
+
+# -- questionnaires ------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerInput:
+    level: int | None
+    can_teach: bool = False
+    wants_to_learn: bool = False
+    priority: int | None = None
+
+
+def _check_writable(response: Response) -> None:
+    if response.campaign.status == Campaign.Status.CLOSED:
+        raise DiagnosticsError(str(CAMPAIGN_CLOSED))
+    if response.locked:
+        raise DiagnosticsError(str(LOCKED))
+
+
+def _validate(code: str, value: AnswerInput, codes: set[str]) -> None:
+    if code not in codes:
+        raise DiagnosticsError(str(UNKNOWN_COMPETENCY) % {"code": code})
+    if value.level is not None and value.level not in core.LEVELS:
+        raise DiagnosticsError(str(LEVEL_OUT_OF_RANGE), {code: str(LEVEL_OUT_OF_RANGE)})
+    if value.priority is not None and not 1 <= value.priority <= core.MAX_PRIORITIES:
+        raise DiagnosticsError(str(PRIORITY_OUT_OF_RANGE), {code: str(PRIORITY_OUT_OF_RANGE)})
+
+
+@transaction.atomic
+def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Response:
+    """Saves (part of) a questionnaire as a draft. All or nothing."""
+    response = Response.objects.select_for_update().select_related("campaign__framework").get(
+        pk=response.pk)
+    _check_writable(response)
+    codes = set(response.campaign.framework.codes())
+    for code, value in values.items():
+        _validate(code, value, codes)
+    existing = {a.competency: a for a in response.answers.all()}
+    to_create, to_update = [], []
+    for code, value in values.items():
+        answer = existing.get(code) or Answer(response=response, competency=code)
+        answer.self_level = value.level
+        answer.can_teach = value.can_teach
+        answer.wants_to_learn = value.wants_to_learn
+        answer.priority = value.priority
+        answer.recompute()
+        (to_update if answer.pk else to_create).append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["self_level", "can_teach", "wants_to_learn",
+                                           "priority", "level"])
+    response.answered = response.answers.filter(self_level__isnull=False).count()
+    if response.status == Response.Status.NEW:
+        response.status = Response.Status.DRAFT
+    response.save(update_fields=["answered", "status", "updated_at"])
+    return response
+
+
+@transaction.atomic
+def response_submit(*, response: Response) -> Response:
+    """Locks a complete questionnaire; an incomplete one is refused, naming what is
+    missing, and stays a draft."""
+    response = Response.objects.select_for_update().select_related("campaign__framework").get(
+        pk=response.pk)
+    _check_writable(response)
+    marks = {a.competency: core.Mark(a.self_level, a.can_teach, a.wants_to_learn, a.priority)
+             for a in response.answers.all()}
+    try:
+        core.check_questionnaire(marks, response.campaign.framework.codes())
+    except core.QuestionnaireError as error:
+        problems = {code: str(PROBLEM_TEXT[p]) for code, p in error.problems.items()}
+        raise DiagnosticsError(_("Анкета не отправлена: %(n)s вопрос(ов) требуют ответа "
+                                 "или исправления.") % {"n": len(problems)}, problems) from None
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.save(update_fields=["status", "submitted_at", "updated_at"])
+    return response
+
+
+@transaction.atomic
+def response_reopen(*, response: Response) -> Response:
+    response.status = Response.Status.DRAFT
+    response.submitted_at = None
+    response.save(update_fields=["status", "submitted_at", "updated_at"])
+    return response
+
+
+@transaction.atomic
+def expert_levels_save(*, response: Response, levels: Mapping[str, int | None]) -> Response:
+    """The curator's own level per competency; the combined level follows the rule."""
+    if not response.campaign.with_expert:
+        raise DiagnosticsError(str(NO_EXPERT))
+    if response.campaign.status == Campaign.Status.CLOSED:
+        raise DiagnosticsError(str(CAMPAIGN_CLOSED))
+    codes = set(response.campaign.framework.codes())
+    for code, level in levels.items():
+        _validate(code, AnswerInput(level), codes)
+    existing = {a.competency: a for a in response.answers.all()}
+    to_create, to_update = [], []
+    for code, level in levels.items():
+        answer = existing.get(code) or Answer(response=response, competency=code)
+        answer.expert_level = level
+        answer.recompute()
+        (to_update if answer.pk else to_create).append(answer)
+    Answer.objects.bulk_create(to_create)
+    Answer.objects.bulk_update(to_update, ["expert_level", "level"])
+    return response

@@ -1,0 +1,360 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.scope import Scope, scope_for
+from tandem.core import diagnostics as core
+from tandem.diagnostics import imports, selectors, services
+from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
+from tandem.diagnostics.models import Campaign, Competency, CompetencyArea, Response
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.charts import CONTENT_TYPES, radar
+
+
+def _require_staff(scope: Scope) -> None:
+    if not scope.is_staff:
+        raise PermissionDenied
+
+
+def _manageable_campaign(scope: Scope, pk: int) -> Campaign:
+    return get_object_or_404(selectors.campaigns_manageable(scope=scope), pk=pk)
+
+
+# -- campaigns -----------------------------------------------------------------------
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        return redirect("diagnostics:mine")
+    campaigns = list(selectors.campaigns_visible(scope=scope)[:200])
+    progress = selectors.campaigns_progress(campaigns=campaigns, scope=scope)
+    return render(request, "diagnostics/campaign_list.html",
+                  {"rows": [(c, progress[c.pk]) for c in campaigns]})
+
+
+def _participants_of(unit: Region | Municipality | Organization) -> QuerySet[Participant]:
+    qs = Participant.objects.filter(is_active=True)
+    if isinstance(unit, Region):
+        return qs.filter(organization__municipality__region=unit)
+    if isinstance(unit, Municipality):
+        return qs.filter(organization__municipality=unit)
+    return qs.filter(organization=unit)
+
+
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    _require_staff(scope)
+    baselines = selectors.campaigns_manageable(scope=scope).filter(kind=Campaign.Kind.INITIAL)
+    form = CampaignForm(request.POST or None, scope=scope, baselines=baselines)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        people = scope.manageable_participants(_participants_of(data["unit_object"]))
+        if data["only_with_consent"]:
+            people = people.with_consent()  # type: ignore[attr-defined]
+        campaign = services.campaign_create(
+            title=data["title"], kind=data["kind"], unit=data["unit_object"],
+            starts_on=data["starts_on"], ends_on=data["ends_on"],
+            with_expert=data["with_expert"], baseline=data["baseline"], participants=people,
+            framework=selectors.framework_current(), user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Диагностика создана: участников — %(n)s.")
+                         % {"n": campaign.responses.count()})
+        return redirect("diagnostics:campaign", pk=campaign.pk)
+    return render(request, "diagnostics/campaign_form.html", {"form": form})
+
+
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    campaign = selectors.campaign_get(scope=scope, pk=pk)
+    can_manage = selectors.campaigns_manageable(scope=scope).filter(pk=pk).exists()
+    return render(request, "diagnostics/campaign_detail.html", {
+        "campaign": campaign, "can_manage": can_manage,
+        "progress": selectors.campaign_progress(campaign=campaign, scope=scope),
+        "unfinished": selectors.campaign_unfinished(campaign=campaign, scope=scope),
+        "map": selectors.deficit_map(campaign=campaign, scope=scope),
+    })
+
+
+def campaign_map(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    campaign = selectors.campaign_get(scope=scope, pk=pk)
+    return render(request, "diagnostics/campaign_map.html", {
+        "campaign": campaign, "map": selectors.deficit_map(campaign=campaign, scope=scope)})
+
+
+@require_POST
+def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    campaign = selectors.campaign_get(scope=scope, pk=pk)
+    _require_staff(scope)
+    unfinished = selectors.campaign_unfinished(campaign=campaign, scope=scope, limit=10_000)
+    sent = services.campaign_remind(campaign=campaign, responses=unfinished,
+                                    base_url=request.build_absolute_uri("/"))
+    messages.success(request, _("Напоминания отправлены: %(n)s.") % {"n": sent})
+    return redirect("diagnostics:campaign", pk=pk)
+
+
+@require_POST
+def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _manageable_campaign(scope_for(request.user), pk)
+    services.campaign_close(campaign=campaign)
+    messages.success(request, _("Диагностика завершена."))
+    return redirect("diagnostics:campaign", pk=pk)
+
+
+# -- questionnaires ------------------------------------------------------------------
+def my_questionnaires(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.own_participant_id:
+        raise PermissionDenied
+    me = get_object_or_404(Participant, pk=scope.own_participant_id)
+    return render(request, "diagnostics/mine.html",
+                  {"responses": selectors.responses_of(participant=me)})
+
+
+def _inputs_from(post: QueryDict, codes: list[str]) -> dict[str, services.AnswerInput]:
+    """Reads `level-<code>`, `can-<code>`, `want-<code>`, `prio-<code>` for each code present."""
+    values = {}
+    for code in codes:
+        raw_level = post.get(f"level-{code}")
+        present = any(k in post for k in (f"level-{code}", f"seen-{code}"))
+        if not present:
+            continue
+        raw_prio = post.get(f"prio-{code}") or ""
+        values[code] = services.AnswerInput(
+            level=int(raw_level) if raw_level and raw_level.lstrip("-").isdigit() else None,
+            can_teach=post.get(f"can-{code}") == "on",
+            wants_to_learn=post.get(f"want-{code}") == "on",
+            priority=int(raw_prio) if raw_prio.lstrip("-").isdigit() else None,
+        )
+    return values
+
+
+def _questionnaire_context(response: Response, scope: Scope,
+                           problems: dict[str, str] | None = None) -> dict[str, object]:
+    answers = {a.competency: a for a in response.answers.all()}
+    areas = []
+    for area in response.campaign.framework.areas:
+        items = [{"c": c, "a": answers.get(c["code"]), "problem": (problems or {}).get(c["code"])}
+                 for c in area["competencies"]]
+        areas.append({"area": area, "items": items})
+    total = len(response.campaign.framework.codes())
+    mine = scope.own_participant_id == response.participant_id
+    return {"response": response, "areas": areas, "total": total,
+            "editable": mine and not response.locked
+            and response.campaign.status == Campaign.Status.OPEN,
+            "mine": mine, "problems": problems or {},
+            "can_manage": scope.manageable_participants().filter(
+                pk=response.participant_id).exists(),
+            "levels": list(core.LEVELS), "priorities": range(1, core.MAX_PRIORITIES + 1)}
+
+
+def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    response = selectors.response_get(scope=scope, pk=pk)
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        if scope.own_participant_id != response.participant_id:
+            raise PermissionDenied
+        codes = response.campaign.framework.codes()
+        try:
+            response = services.answers_save(response=response,
+                                              values=_inputs_from(request.POST, codes))
+            if "submit" in request.POST:
+                services.response_submit(response=response)
+                messages.success(request, _("Анкета отправлена. Спасибо!"))
+                return redirect("diagnostics:profile", pk=pk)
+            messages.success(request, _("Черновик сохранён."))
+            return redirect("diagnostics:questionnaire", pk=pk)
+        except services.DiagnosticsError as error:
+            messages.error(request, str(error))
+            problems = error.problems
+            response.refresh_from_db()
+    return render(request, "diagnostics/questionnaire.html",
+                  _questionnaire_context(response, scope, problems))
+
+
+@require_POST
+def questionnaire_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: saves one competency as it is changed; answers with the progress bar."""
+    scope = scope_for(request.user)
+    response = selectors.response_get(scope=scope, pk=pk)
+    if scope.own_participant_id != response.participant_id:
+        raise PermissionDenied
+    code = request.POST.get("code", "")
+    values = _inputs_from(request.POST, [code])
+    error = ""
+    try:
+        if not values:
+            raise services.DiagnosticsError(
+                str(services.UNKNOWN_COMPETENCY) % {"code": code or "—"})
+        response = services.answers_save(response=response, values=values)
+    except services.DiagnosticsError as exc:
+        error = str(exc)
+    total = len(response.campaign.framework.codes())
+    return render(request, "diagnostics/_progress.html",
+                  {"response": response, "total": total, "error": error},
+                  status=200 if not error else 422)
+
+
+@require_POST
+def questionnaire_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    response = get_object_or_404(
+        Response.objects.filter(participant__in=scope.manageable_participants()), pk=pk)
+    services.response_reopen(response=response)
+    messages.success(request, _("Анкета снова открыта для заполнения."))
+    return redirect("diagnostics:questionnaire", pk=pk)
+
+
+def expert_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    response = get_object_or_404(
+        Response.objects.filter(participant__in=scope.manageable_participants())
+        .select_related("campaign__framework", "participant"), pk=pk)
+    if not response.campaign.with_expert:
+        raise PermissionDenied
+    codes = response.campaign.framework.codes()
+    error = ""
+    if request.method == "POST":
+        levels: dict[str, int | None] = {}
+        for code in codes:
+            raw = request.POST.get(f"expert-{code}", "")
+            levels[code] = int(raw) if raw.lstrip("-").isdigit() else None
+        try:
+            services.expert_levels_save(response=response, levels=levels)
+        except services.DiagnosticsError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Экспертная оценка сохранена."))
+            return redirect("diagnostics:profile", pk=pk)
+    context = _questionnaire_context(response, scope)
+    context["error"] = error
+    return render(request, "diagnostics/expert.html", context)
+
+
+# -- profile -------------------------------------------------------------------------
+def _profile_data(response: Response) -> dict[str, object]:
+    framework = response.campaign.framework
+    marks = selectors.marks_of(response)
+    area_names = {a["code"]: a["name"] for a in framework.areas}
+    summaries = core.area_summaries(marks, framework.area_of(), list(area_names))
+    names = {c["code"]: c["name"] for c in framework.competencies()}
+    base = selectors.baseline_response(response)
+    before = selectors.marks_of(base) if base else None
+    data: dict[str, object] = {
+        "summaries": [{"name": area_names[s.area], "mean": s.mean_level,
+                       "strengths": [names[c] for c in s.strengths],
+                       "deficits": [names[c] for c in s.deficits]} for s in summaries],
+        "area_names": area_names, "summaries_raw": summaries, "baseline": base,
+    }
+    if before is not None:
+        base_summaries = core.area_summaries(before, framework.area_of(), list(area_names))
+        closed, still_open = core.closed_deficits(before, marks)
+        data.update({
+            "changes": [{"name": names.get(ch.code, ch.code), "before": ch.before,
+                         "after": ch.after, "delta": ch.delta}
+                        for ch in core.changes(before, marks) if ch.code in names],
+            "closed": [names.get(c, c) for c in closed],
+            "still_open": [names.get(c, c) for c in still_open],
+            "base_summaries": base_summaries,
+        })
+    return data
+
+
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    response = selectors.response_get(scope=scope, pk=pk)
+    context = {"response": response, **_profile_data(response)}
+    return render(request, "diagnostics/profile.html", context)
+
+
+def profile_radar(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    response = selectors.response_get(scope=scope, pk=pk)
+    data = _profile_data(response)
+    names = data["area_names"]
+    labels = list(names.values())  # type: ignore[attr-defined]
+    series = []
+    if data.get("base_summaries"):
+        series.append((_("входная"), [s.mean_level for s in data["base_summaries"]]))  # type: ignore[attr-defined]
+    series.append((response.campaign.get_kind_display(),
+                   [s.mean_level for s in data["summaries_raw"]]))  # type: ignore[attr-defined]
+    body = radar(labels, series, fmt=fmt)
+    result = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    result["Cache-Control"] = "private, max-age=60"
+    return result
+
+
+# -- import of external results ------------------------------------------------------
+def results_import(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    campaign = _manageable_campaign(scope, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    preview = None
+    upload = None
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        upload = imports.upload_store(campaign=campaign, user=request.user,  # type: ignore[arg-type]
+                                      filename=f.name, content=f.read())
+        preview = imports.preview(upload=upload, scope=scope)
+    return render(request, "diagnostics/import.html", {
+        "campaign": campaign, "form": form, "preview": preview, "upload": upload})
+
+
+@require_POST
+def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    campaign = _manageable_campaign(scope, pk)
+    upload = get_object_or_404(campaign.imports.filter(uploaded_by=request.user,
+                                                       committed_at__isnull=True), pk=upload_pk)
+    try:
+        count = imports.commit(upload=upload, scope=scope)
+    except imports.ImportRefused as error:
+        messages.error(request, str(error))
+        return redirect("diagnostics:import", pk=pk)
+    messages.success(request, _("Загружены результаты: %(n)s человек.") % {"n": count})
+    return redirect("diagnostics:campaign", pk=pk)
+
+
+# -- framework -----------------------------------------------------------------------
+def framework(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    _require_staff(scope)
+    areas = CompetencyArea.objects.prefetch_related("competencies")
+    return render(request, "diagnostics/framework.html", {
+        "areas": areas, "current": selectors.framework_current(),
+        "can_edit": scope.is_region_operator, "publish_form": PublishForm()})
+
+
+def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.is_region_operator:
+        raise PermissionDenied
+    competency = get_object_or_404(Competency, pk=pk) if pk else None
+    form = CompetencyForm(request.POST or None, instance=competency)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Сохранено. Изменения попадут в новые диагностики после "
+                                    "публикации версии."))
+        return redirect("diagnostics:framework")
+    return render(request, "diagnostics/competency_form.html",
+                  {"form": form, "competency": competency})
+
+
+@require_POST
+def framework_publish(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not scope.is_region_operator:
+        raise PermissionDenied
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        version = services.framework_publish(note=form.cleaned_data["note"],
+                                             user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Опубликована версия %(n)s.") % {"n": version.number})
+    else:
+        messages.error(request, _("Версия не опубликована: опишите изменения."))
+    return redirect("diagnostics:framework")
