@@ -6,9 +6,12 @@ Dave coordinates that other municipality; Erin coordinates A's municipality; Olg
 region operator. Charlie and Dave must never see A's people.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import factory
 from django.db.models import QuerySet
@@ -18,6 +21,9 @@ from tandem.accounts.models import User
 from tandem.core.text import normalize_name
 from tandem.people.models import AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
+
+if TYPE_CHECKING:
+    from tandem.diagnostics.models import Campaign, Response
 
 _counter = itertools.count(1)
 
@@ -113,6 +119,7 @@ class World:
     carol_p: Participant  # a teacher in A without a login
     charlie_p: Participant
     someone_b: Participant  # a teacher in B
+    diag: DiagnosticsWorld | None = None  # filled by build_diagnostics()
 
 
 def build_world() -> World:
@@ -145,3 +152,59 @@ def build_world() -> World:
     ])
     return World(region, mun_a, mun_b, org_a, org_b, alice, bob, charlie, dave, erin, olga,
                  alice_p, bob_p, carol_p, charlie_p, someone_b)
+
+
+@dataclass
+class DiagnosticsWorld:
+    """Organization A's initial campaign (with expert assessment): Carol has submitted,
+    Bob is half-way, Alice has not started. Organization B has its own campaign."""
+
+    campaign_a: Campaign
+    campaign_b: Campaign
+    carol_r: Response
+    bob_r: Response
+    alice_r: Response
+    charlie_r: Response
+
+
+def build_diagnostics(world: World) -> DiagnosticsWorld:
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Answer, Campaign, Response
+
+    framework = ensure_default_framework()
+    codes = framework.codes()
+    a = Campaign.objects.create(title="Диагностика А", organization=world.org_a,
+                                framework=framework, starts_on=dt.date(2026, 9, 1),
+                                ends_on=dt.date(2026, 9, 30), with_expert=True)
+    b = Campaign.objects.create(title="Диагностика Б", organization=world.org_b,
+                                framework=framework, starts_on=dt.date(2026, 9, 1),
+                                ends_on=dt.date(2026, 9, 30))
+    carol = Response.objects.create(campaign=a, participant=world.carol_p,
+                                    status=Response.Status.SUBMITTED, answered=len(codes))
+    bob = Response.objects.create(campaign=a, participant=world.bob_p,
+                                  status=Response.Status.DRAFT, answered=2)
+    alice = Response.objects.create(campaign=a, participant=world.alice_p)
+    charlie = Response.objects.create(campaign=b, participant=world.charlie_p)
+    rows = [Answer(response=carol, competency=code, self_level=i % 4, level=i % 4,
+                   can_teach=i % 4 == 3, wants_to_learn=i % 4 == 0)
+            for i, code in enumerate(codes)]
+    rows += [Answer(response=bob, competency=code, self_level=3, level=3, can_teach=True)
+             for code in codes[:2]]
+    Answer.objects.bulk_create(rows)
+    world.diag = DiagnosticsWorld(a, b, carol, bob, alice, charlie)
+    return world.diag
+
+
+def bulk_responses(campaign: Campaign, participants: QuerySet[Participant]) -> None:
+    """Submitted questionnaires with every competency answered, in two inserts."""
+    from tandem.diagnostics.models import Answer, Response
+
+    have = set(campaign.responses.values_list("participant_id", flat=True))
+    responses = [Response(campaign=campaign, participant=p, status=Response.Status.SUBMITTED)
+                 for p in participants if p.pk not in have]
+    Response.objects.bulk_create(responses)
+    codes = campaign.framework.codes()
+    Answer.objects.bulk_create(
+        [Answer(response=r, competency=code, self_level=(r.participant_id + i) % 4,
+                level=(r.participant_id + i) % 4, wants_to_learn=i % 5 == 0)
+         for r in responses for i, code in enumerate(codes)], batch_size=5000)

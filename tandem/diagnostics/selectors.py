@@ -149,18 +149,19 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
             row.strong, row.deficit, row.answered = item["strong"], item["deficit"], item["answered"]
 
     if respondents <= MAP_MAX_PEOPLE:
-        people = list(Participant.objects.filter(responses__in=submitted)
-                      .order_by("surname", "name", "pk").values_list("pk", "surname", "name"))
-        columns = [(pk, f"{surname} {name[:1]}.") for pk, surname, name in people]
-        index = {pk: i for i, (pk, _l) in enumerate(columns)}
-        for row in rows.values():
-            row.cells = [None] * len(columns)
-        for a in answers.values("response__participant_id", "competency", "level",
+        cells: dict[tuple[str, int], core.Mark] = {}
+        people: dict[int, tuple[str, str]] = {}
+        for a in answers.values("response__participant_id", "response__participant__surname",
+                                "response__participant__name", "competency", "level",
                                 "can_teach", "wants_to_learn"):
-            row = rows.get(a["competency"])
-            if row is not None and a["response__participant_id"] in index:
-                row.cells[index[a["response__participant_id"]]] = core.Mark(
-                    a["level"], a["can_teach"], a["wants_to_learn"])
+            pk = a["response__participant_id"]
+            people[pk] = (a["response__participant__surname"], a["response__participant__name"])
+            cells[(a["competency"], pk)] = core.Mark(a["level"], a["can_teach"],
+                                                     a["wants_to_learn"])
+        order = sorted(people, key=lambda pk: (*people[pk], pk))
+        columns = [(pk, f"{people[pk][0]} {people[pk][1][:1]}.") for pk in order]
+        for row in rows.values():
+            row.cells = [cells.get((row.code, pk)) for pk in order]
         return DeficitMap("people", columns, list(rows.values()), respondents)
 
     per_org: dict[tuple[str, int], int] = {}

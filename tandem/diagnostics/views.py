@@ -243,6 +243,7 @@ def _profile_data(response: Response) -> dict[str, object]:
     area_names = {a["code"]: a["name"] for a in framework.areas}
     summaries = core.area_summaries(marks, framework.area_of(), list(area_names))
     names = {c["code"]: c["name"] for c in framework.competencies()}
+    order = {code: i for i, code in enumerate(names)}
     base = selectors.baseline_response(response)
     before = selectors.marks_of(base) if base else None
     data: dict[str, object] = {
@@ -255,9 +256,11 @@ def _profile_data(response: Response) -> dict[str, object]:
         base_summaries = core.area_summaries(before, framework.area_of(), list(area_names))
         closed, still_open = core.closed_deficits(before, marks)
         data.update({
-            "changes": [{"name": names.get(ch.code, ch.code), "before": ch.before,
-                         "after": ch.after, "delta": ch.delta}
-                        for ch in core.changes(before, marks) if ch.code in names],
+            "changes": sorted(
+                ({"name": names[ch.code], "before": ch.before, "after": ch.after,
+                  "delta": ch.delta, "order": order[ch.code]}
+                 for ch in core.changes(before, marks) if ch.code in names),
+                key=lambda row: row["order"]),
             "closed": [names.get(c, c) for c in closed],
             "still_open": [names.get(c, c) for c in still_open],
             "base_summaries": base_summaries,

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
+from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
 from tandem.people.models import Participant
-from tandem.testing import World
+from tandem.testing import DiagnosticsWorld, World, build_diagnostics
 
 PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
 STAFF_OF_A = {"alice", "erin", "olga"}
@@ -35,6 +36,8 @@ class Case:
     took_effect: Callable[[World], bool] | None = None
     # Personas that get a page (200) but must not see the marker.
     sees_own_data_only: set[str] = field(default_factory=set)
+    # What an allowed POST answers: a redirect, or 200 for an htmx fragment.
+    ok_status: int = 302
 
 
 def _deactivated(w: World) -> bool:
@@ -55,6 +58,27 @@ def _alice_assignment(w: World) -> dict[str, object]:
 
 
 ALL_LOGGED_IN = set(PERSONAS) - {"anonymous"}
+ALL_STAFF = {"alice", "charlie", "dave", "erin", "olga"}
+
+
+def _d(w: World) -> DiagnosticsWorld:
+    assert w.diag is not None
+    return w.diag
+
+
+def _campaign(w: World) -> dict[str, object]:
+    return {"pk": _d(w).campaign_a.pk}
+
+
+def _carol_r(w: World) -> dict[str, object]:
+    return {"pk": _d(w).carol_r.pk}
+
+
+def _alice_upload(w: World) -> dict[str, object]:
+    csv = "email;ict.ai_lessons\nalice@example.org;2\n".encode()
+    upload = ResultImport.objects.create(campaign=_d(w).campaign_a, uploaded_by=w.alice,
+                                         filename="r.csv", content=csv)
+    return {"pk": _d(w).campaign_a.pk, "upload_pk": upload.pk}
 
 MATRIX: dict[str, Case] = {
     "dashboard": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
@@ -82,6 +106,48 @@ MATRIX: dict[str, Case] = {
     "people:reactivate": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
                               post=lambda w: {}, took_effect=_reactivated),
     "audit:log": Case(allowed={"olga"}, marker=lambda w: "Каролёва"),
+    "diagnostics:campaigns": Case(allowed=STAFF_OF_A, marker=lambda w: "Диагностика А",
+                                  sees_own_data_only={"charlie", "dave"}),
+    "diagnostics:campaign_create": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                                        sees_own_data_only={"charlie", "dave"}),
+    "diagnostics:campaign": Case(allowed=STAFF_OF_A, kwargs=_campaign,
+                                 marker=lambda w: "Каролёва"),
+    "diagnostics:map": Case(allowed=STAFF_OF_A, kwargs=_campaign, marker=lambda w: "Каролёва"),
+    "diagnostics:remind": Case(
+        allowed=STAFF_OF_A, kwargs=_campaign, post=lambda w: {},
+        took_effect=lambda w: Response.objects.get(pk=_d(w).bob_r.pk).reminded_at is not None),
+    "diagnostics:close": Case(
+        allowed=STAFF_OF_A, kwargs=_campaign, post=lambda w: {},
+        took_effect=lambda w: Campaign.objects.get(pk=_d(w).campaign_a.pk).status == "closed"),
+    "diagnostics:import": Case(allowed=STAFF_OF_A, kwargs=_campaign,
+                               marker=lambda w: "Диагностика А"),
+    "diagnostics:import_commit": Case(
+        allowed={"alice"}, kwargs=_alice_upload, post=lambda w: {},
+        took_effect=lambda w: Response.objects.get(pk=_d(w).alice_r.pk).locked),
+    "diagnostics:mine": Case(allowed={"alice", "bob"}, marker=lambda w: "Диагностика А",
+                             sees_own_data_only={"charlie"}),
+    "diagnostics:questionnaire": Case(allowed=STAFF_OF_A, kwargs=_carol_r,
+                                      marker=lambda w: "Каролёва"),
+    "diagnostics:autosave": Case(
+        allowed={"bob"}, kwargs=lambda w: {"pk": _d(w).bob_r.pk}, ok_status=200,
+        post=lambda w: {"code": "ict.ai_lessons", "level-ict.ai_lessons": "1"},
+        took_effect=lambda w: Answer.objects.filter(response=_d(w).bob_r,
+                                                    competency="ict.ai_lessons",
+                                                    self_level=1).exists()),
+    "diagnostics:reopen": Case(
+        allowed=STAFF_OF_A, kwargs=_carol_r, post=lambda w: {},
+        took_effect=lambda w: not Response.objects.get(pk=_d(w).carol_r.pk).locked),
+    "diagnostics:expert": Case(allowed=STAFF_OF_A, kwargs=_carol_r, marker=lambda w: "Каролёва"),
+    "diagnostics:profile": Case(allowed=STAFF_OF_A, kwargs=_carol_r,
+                                marker=lambda w: "Каролёва"),
+    "diagnostics:radar": Case(allowed=STAFF_OF_A,
+                              kwargs=lambda w: {"pk": _d(w).carol_r.pk, "fmt": "svg"}),
+    "diagnostics:framework": Case(allowed=ALL_STAFF),
+    "diagnostics:competency_create": Case(allowed={"olga"}),
+    "diagnostics:competency_edit": Case(allowed={"olga"}, kwargs=lambda w: {"pk": 1}),
+    "diagnostics:publish": Case(
+        allowed={"olga"}, post=lambda w: {"note": "правка"},
+        took_effect=lambda w: FrameworkVersion.objects.count() > 1),
 }
 
 
@@ -112,6 +178,7 @@ def _persona_client(client: Client, world: World, persona: str) -> Client:
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_access(client: Client, world: World, name: str, persona: str) -> None:
     case = MATRIX[name]
+    build_diagnostics(world)
     if name == "people:reactivate":
         Participant.objects.filter(pk=world.carol_p.pk).update(is_active=False)
     url = reverse(name, kwargs=case.kwargs(world))
@@ -120,7 +187,7 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
     if case.post is not None:
         response = c.post(url, case.post(world))
         if persona in case.allowed:
-            assert response.status_code == 302, response.content[:500]
+            assert response.status_code == case.ok_status, response.content[:500]
             if case.took_effect:
                 assert case.took_effect(world)
         else:
@@ -148,6 +215,7 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
             assert response.headers["Location"] in (
                 reverse("login") + f"?next={url}",
                 reverse("people:detail", kwargs={"pk": world.bob_p.pk}),
+                reverse("diagnostics:mine"),
             )
         if case.marker:
             assert case.marker(world) not in body

@@ -6,7 +6,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tandem.testing import OrganizationFactory, World, bulk_participants
+from tandem.testing import (
+    OrganizationFactory,
+    World,
+    build_diagnostics,
+    bulk_participants,
+    bulk_responses,
+)
 
 PAGES = [
     ("alice", "dashboard"), ("erin", "dashboard"), ("olga", "dashboard"), ("bob", "dashboard"),
@@ -51,3 +57,17 @@ def test_card_query_count_is_fixed(client: Client, world: World, persona: str) -
     small = _count(client, url)
     _grow(world, 1000)
     assert _count(client, url) == small
+
+
+@pytest.mark.parametrize("persona", ["alice", "olga"])
+def test_diagnostics_pages_do_not_grow(client: Client, world: World, persona: str) -> None:
+    dw = build_diagnostics(world)
+    client.force_login(getattr(world, persona))
+    urls = [reverse("diagnostics:campaigns"),
+            reverse("diagnostics:campaign", kwargs={"pk": dw.campaign_a.pk}),
+            reverse("diagnostics:map", kwargs={"pk": dw.campaign_a.pk})]
+    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 17))
+    small = [_count(client, url) for url in urls]
+    # Past 60 respondents the map switches from people to organizations: same count.
+    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 1980))
+    assert [_count(client, url) for url in urls] == small
