@@ -49,6 +49,14 @@ def missing_consent(*, scope: Scope, limit: int = 8) -> list[Participant]:
     return list(qs[:limit])
 
 
+def recent_campaigns(*, scope: Scope, limit: int = 4) -> list[tuple[object, object]]:
+    from tandem.diagnostics.selectors import campaigns_progress, campaigns_visible
+
+    campaigns = list(campaigns_visible(scope=scope).filter(status="open")[:limit])
+    progress = campaigns_progress(campaigns=campaigns, scope=scope)
+    return [(c, progress[c.pk]) for c in campaigns]
+
+
 def dashboard_context(*, scope: Scope) -> dict[str, object]:
     if not scope.is_staff:
         return {}
@@ -56,4 +64,5 @@ def dashboard_context(*, scope: Scope) -> dict[str, object]:
         "totals": dashboard_totals(scope=scope),
         "tree": organization_tree(scope=scope),
         "missing_consent": missing_consent(scope=scope),
+        "campaigns": recent_campaigns(scope=scope),
     }

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.access.scope import scope_for
+from tandem.diagnostics.selectors import responses_of
 from tandem.people.selectors import participant_get
 from tandem.web.selectors import dashboard_context
 
@@ -12,7 +13,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     context = dashboard_context(scope=scope)
     if scope.own_participant_id:
-        context["me"] = participant_get(scope=scope, pk=scope.own_participant_id)
+        me = participant_get(scope=scope, pk=scope.own_participant_id)
+        context["me"] = me
+        context["my_responses"] = list(responses_of(participant=me)[:5])
     return render(request, "web/dashboard.html", context)
 
 
