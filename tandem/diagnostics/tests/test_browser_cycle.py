@@ -1,0 +1,67 @@
+"""The diagnostics cycle in a real browser: a teacher fills in the questionnaire on a phone,
+the curator watches progress reach 100 % and reads the deficit map."""
+
+import pytest
+
+from tandem.diagnostics.models import Response
+from tandem.testing import DiagnosticsWorld, World, build_diagnostics, build_world
+from tandem.web.tests.test_browser import _shot, browser  # noqa: F401  (fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def cycle(transactional_db: None) -> tuple[World, DiagnosticsWorld]:
+    world = build_world()
+    dw = build_diagnostics(world)
+    Response.objects.filter(pk=dw.alice_r.pk).delete()  # only Carol (done) and Bob remain
+    return world, dw
+
+
+def _login(page: object, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Пароль").fill("correct horse battery")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+
+
+def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
+    live_server: object, cycle: tuple[World, DiagnosticsWorld], browser: object,  # noqa: F811
+) -> None:
+    from playwright.sync_api import expect
+
+    world, dw = cycle
+    base = live_server.url  # type: ignore[attr-defined]
+    codes = dw.campaign_a.framework.codes()
+
+    curator = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+    _login(curator, base, "alice")
+    curator.goto(f"{base}/diagnostics/{dw.campaign_a.pk}/")
+    expect(curator.get_by_text("50 %")).to_be_visible()
+    _shot(curator, "diag-01-campaign-half")
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU")  # type: ignore[attr-defined]
+    _login(phone, base, "bob")
+    phone.get_by_role("button", name="Продолжить анкету").click()
+    expect(phone.get_by_role("heading", name="Диагностика А")).to_be_visible()
+    for i, code in enumerate(codes):
+        level = 3 if code.startswith("ict.") else (0 if i % 3 else 1)
+        phone.locator(f"input[name='level-{code}'][value='{level}']").check()
+        if level == 3:
+            phone.locator(f"input[name='can-{code}']").check()
+        if level == 0 and i % 2:
+            phone.locator(f"input[name='want-{code}']").check()
+    expect(phone.get_by_text(f"Заполнено {len(codes)} из {len(codes)}")).to_be_visible()
+    _shot(phone, "diag-02-questionnaire-phone")
+    phone.get_by_role("button", name="Отправить анкету").click()
+    expect(phone.get_by_text("Анкета отправлена. Спасибо!")).to_be_visible()
+    expect(phone.get_by_role("img")).to_be_visible()  # the radar chart
+    _shot(phone, "diag-03-profile-phone")
+
+    curator.reload()
+    expect(curator.get_by_text("100 %")).to_be_visible()
+    expect(curator.get_by_text("Все отправили анкеты.")).to_be_visible()
+    expect(curator.locator("th.rot", has_text="Бобров Б.")).to_be_visible()
+    _shot(curator, "diag-04-campaign-done")
+    bob = Response.objects.get(pk=dw.bob_r.pk)
+    assert bob.locked and bob.answered == len(codes)
