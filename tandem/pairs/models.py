@@ -1,0 +1,164 @@
+"""Pair formation: engine runs, the curator's locks and forbids, approved pairs, orders."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from tandem.diagnostics.models import Campaign
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Organization
+
+
+class PoolUnit(models.Model):
+    """Abstract: a run or a rule belongs to an organization, or to a municipal pool."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("организация"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+",
+                                     verbose_name=_("муниципалитет"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def unit(self) -> Organization | Municipality | None:
+        return self.organization or self.municipality
+
+    def get_additional_data(self) -> dict[str, object]:
+        if self.organization is not None:
+            return {"organization_id": self.organization_id,
+                    "region_id": self.organization.municipality.region_id}
+        if self.municipality is not None:
+            return {"region_id": self.municipality.region_id}
+        return {}
+
+
+class MatchingRun(PoolUnit):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        RUNNING = "running", _("идёт")
+        DONE = "done", _("готово")
+        FAILED = "failed", _("ошибка")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("по диагностике"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    instance = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("подбор пар")
+        verbose_name_plural = _("подборы пар")
+        ordering = ["-created_at", "-pk"]
+
+
+class PairRule(PoolUnit):
+    """The curator's word on two people: pair them (lock) or never (forbid)."""
+
+    class Kind(models.TextChoices):
+        LOCK = "lock", _("закрепить")
+        FORBID = "forbid", _("запретить")
+
+    kind = models.CharField(_("правило"), max_length=10, choices=Kind.choices)
+    a = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    b = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("правило подбора")
+        verbose_name_plural = _("правила подбора")
+        constraints = [
+            models.CheckConstraint(name="pair_rule_ordered", condition=Q(a__lt=F("b"))),
+            models.UniqueConstraint(fields=["a", "b"], name="one_rule_per_pair"),
+        ]
+
+
+class Pair(models.Model):
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("утверждена, ждёт подтверждения")
+        ACTIVE = "active", _("действует")
+        COMPLETED = "completed", _("завершена")
+        ENDED_EARLY = "ended_early", _("прекращена досрочно")
+
+    class Form(models.TextChoices):
+        REVERSE = "reverse", _("реверсивное наставничество")
+
+    a = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="pairs_as_a",
+                          verbose_name=_("участник А"))
+    b = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="pairs_as_b",
+                          verbose_name=_("участник Б"))
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="pairs", verbose_name=_("организация"),
+                                     help_text=_("Организация участника А; пара из "
+                                                 "муниципального пула видна обеим."))
+    form = models.CharField(_("форма"), max_length=20, choices=Form.choices,
+                            default=Form.REVERSE)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices,
+                              default=Status.APPROVED)
+    starts_on = models.DateField(_("начало"))
+    ends_on = models.DateField(_("окончание"))
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                related_name="+", verbose_name=_("куратор"))
+    weight = models.IntegerField(_("оценка пары"), default=0)
+    a_teaches_b = models.JSONField(default=list)
+    b_teaches_a = models.JSONField(default=list)
+    run = models.ForeignKey(MatchingRun, on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="pairs")
+    a_confirmed_at = models.DateTimeField(null=True, blank=True)
+    b_confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(_("причина прекращения"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("наставническая пара")
+        verbose_name_plural = _("наставнические пары")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(name="pair_not_with_itself", condition=~Q(a=F("b"))),
+            models.CheckConstraint(name="pair_dates_in_order",
+                                   condition=Q(ends_on__gte=F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.a.short_name} ⇄ {self.b.short_name}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.a_confirmed_at is not None and self.b_confirmed_at is not None
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"organization_id": self.organization_id,
+                "region_id": self.organization.municipality.region_id}
+
+
+class PairOrder(models.Model):
+    """«Приказ о закреплении наставнических пар»: its number, date and pairs."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
+                                     related_name="pair_orders")
+    number = models.CharField(_("номер приказа"), max_length=40)
+    date = models.DateField(_("дата приказа"))
+    head_name = models.CharField(_("руководитель (ФИО)"), max_length=200)
+    head_position = models.CharField(_("должность руководителя"), max_length=200,
+                                     default="Директор")
+    pairs = models.ManyToManyField(Pair, related_name="orders")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("приказ о закреплении пар")
+        verbose_name_plural = _("приказы о закреплении пар")
+        ordering = ["-date", "-pk"]
