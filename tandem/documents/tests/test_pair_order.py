@@ -1,0 +1,36 @@
+import datetime as dt
+import io
+
+from docx import Document
+
+from tandem.documents.pair_order import OrderData, OrderPair, long_date, render
+
+
+def _order(pairs: int = 2) -> OrderData:
+    return OrderData(
+        organization="МАОУ «Школа А»", number="15-од", date=dt.date(2026, 11, 27),
+        head_position="Директор", head_name="Н. Н. Директорова",
+        curator_name="Алисова Алиса Сергеевна", curator_position="заместитель директора",
+        pairs=[OrderPair(f"Иванова Анна {i}", "учитель", f"Петров Пётр {i}", "методист",
+                         ["ИИ-инструменты для подготовки занятий (3 → 0)"],
+                         ["Работа с родителями (3 → 1)"],
+                         dt.date(2026, 12, 1), dt.date(2027, 5, 31)) for i in range(pairs)])
+
+
+def test_order_has_the_parts_of_a_real_order() -> None:
+    doc = Document(io.BytesIO(render(_order())))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "ПРИКАЗ" in text and "№ 15-од" in text
+    assert "О закреплении наставнических пар" in text
+    assert "статья 351.8 Трудового кодекса" in text
+    assert "с 01.12.2026 по 31.05.2027" in text
+    assert "Алисова Алиса Сергеевна" in text
+    assert "С приказом ознакомлены:" in text
+    pairs_table = doc.tables[1]  # the first table is the head's signature line
+    assert len(pairs_table.rows) == 3
+    assert pairs_table.rows[1].cells[3].text == "ИИ-инструменты для подготовки занятий (3 → 0)"
+    assert pairs_table.rows[0].cells[4].text == "Б учит А"
+
+
+def test_long_date() -> None:
+    assert long_date(dt.date(2026, 3, 5)) == "«05» марта 2026 г."
