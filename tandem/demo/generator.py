@@ -328,7 +328,7 @@ def answers_for(band: str, competencies: list[tuple[str, str]], seed: int) -> li
     for code, direction in competencies:
         level = _profile_level(rng, band, direction)
         can = level == 3 or (level == 2 and rng.random() < 0.4)
-        want = level <= 1 and rng.random() < 0.7 or (level == 2 and rng.random() < 0.15)
+        want = (level <= 1 and rng.random() < 0.7) or (level == 2 and rng.random() < 0.15)
         raw.append((code, level, can, want))
     wishes = [code for code, level, _c, want in raw if want and level < 3]
     rng.shuffle(wishes)

@@ -4,6 +4,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -140,9 +141,9 @@ def _insert_answers(rows: Iterable[tuple[int, generator.DemoAnswer]]) -> None:
     table = connection.ops.quote_name(Answer._meta.db_table)
     columns = ["response_id", "competency", "self_level", "level", "can_teach",
                "wants_to_learn", "priority"]
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names are ours)
            f"VALUES ({', '.join(['%s'] * len(columns))})")
-    batch: list[tuple[object, ...]] = []
+    batch: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
         for response_id, a in rows:
             batch.append((response_id, a.code, a.level, a.level, a.can_teach,

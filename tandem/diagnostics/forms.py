@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -59,7 +61,7 @@ class CampaignForm(forms.Form):
         self.fields["baseline"].queryset = baselines  # type: ignore[attr-defined]
         today = timezone.localdate()
         self.fields["starts_on"].initial = today
-        self.fields["ends_on"].initial = today + timezone.timedelta(days=14)
+        self.fields["ends_on"].initial = today + dt.timedelta(days=14)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -9,13 +9,13 @@ The file is checked as a whole; the commit saves all rows or none.
 import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.access.scope import Scope
+from tandem.accounts.models import User
 from tandem.core import diagnostics as core
 from tandem.core import tabular
 from tandem.core.text import normalize_name
@@ -81,7 +81,7 @@ class Preview:
         return self.error_count == 0 and bool(self.rows)
 
 
-def upload_store(*, campaign: Campaign, user: AbstractBaseUser, filename: str,
+def upload_store(*, campaign: Campaign, user: User, filename: str,
                  content: bytes) -> ResultImport:
     return ResultImport.objects.create(campaign=campaign, uploaded_by=user,
                                        filename=filename[:255], content=content)
@@ -126,10 +126,10 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
     for row in table.rows:
         v = row.values
         if fio_col:
-            who = v.get(fio_col, "")
+            who = v.get(fio_col) or ""
         else:
             who = " ".join(v.get(c, "") for c in name_cols if c)
-        email = v.get(email_col, "").strip().lower() if email_col else ""
+        email = (v.get(email_col) or "").strip().lower() if email_col else ""
         item = PreviewRow(number=row.number, who=email or who.strip())
         response = by_email.get(email) if email else None
         if response is None and not email:
@@ -156,16 +156,17 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
             else:
                 item.errors.append(str(BAD_LEVEL) % {"column": column, "value": raw})
         for title, target in ((CAN, item.can_teach), (WANT, item.wants)):
-            column = header.get(title)
-            if not column:
+            list_column = header.get(title)
+            if not list_column:
                 continue
-            for code in re.split(r"[,;\s]+", v.get(column, "").lower()):
+            for code in re.split(r"[,;\s]+", v.get(list_column, "").lower()):
                 if not code:
                     continue
                 if code in framework_codes:
                     target.add(code)
                 else:
-                    item.errors.append(str(BAD_CODE_IN_LIST) % {"column": column, "value": code})
+                    item.errors.append(str(BAD_CODE_IN_LIST) % {"column": list_column,
+                                                                  "value": code})
         rows.append(item)
     return Preview(rows, [], [c.strip().lower() for c in codes], table.encoding)
 
@@ -177,20 +178,21 @@ def commit(*, upload: ResultImport, scope: Scope) -> int:
     if not result.ok:
         raise ImportRefused(str(REFUSED) % {"n": max(1, result.error_count)})
     now = timezone.now()
-    ids = [r.response_id for r in result.rows if r.response_id]
+    rows = [r for r in result.rows if r.response_id is not None]
+    ids = [r.response_id for r in rows if r.response_id is not None]
     Answer.objects.filter(response_id__in=ids).delete()
     answers = []
-    for row in result.rows:
+    for row in rows:
         codes = set(row.levels) | row.can_teach | row.wants
         for code in sorted(codes):
-            answer = Answer(response_id=row.response_id, competency=code,
+            answer = Answer(response_id=row.response_id, competency=code,  # type: ignore[misc]
                             self_level=row.levels.get(code), can_teach=code in row.can_teach,
                             wants_to_learn=code in row.wants)
             answer.recompute()
             answers.append(answer)
     Answer.objects.bulk_create(answers, batch_size=2000)
-    for row in result.rows:
-        Response.objects.filter(pk=row.response_id).update(
+    for row in rows:
+        Response.objects.filter(pk=row.response_id).update(  # type: ignore[misc]
             status=Response.Status.SUBMITTED, submitted_at=now, answered=len(row.levels))
     upload.committed_at = now
     upload.content = b""

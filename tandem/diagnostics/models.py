@@ -273,3 +273,6 @@ class ResultImport(models.Model):
     content = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.filename

@@ -96,8 +96,8 @@ def campaigns_progress(*, campaigns: list[Campaign], scope: Scope) -> dict[int, 
                 submitted=Count("pk", filter=Q(status=Response.Status.SUBMITTED))))
     result = {c.pk: Progress(0, 0, 0, 0) for c in campaigns}
     for row in rows:
-        campaign_id = row.pop("campaign")
-        result[campaign_id] = Progress(**row)
+        result[row["campaign"]] = Progress(total=row["total"], new=row["new"],
+                                           draft=row["draft"], submitted=row["submitted"])
     return result
 
 
@@ -146,7 +146,8 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
     ):
         row = rows.get(item["competency"])
         if row:
-            row.strong, row.deficit, row.answered = item["strong"], item["deficit"], item["answered"]
+            row.strong, row.deficit = item["strong"], item["deficit"]
+            row.answered = item["answered"]
 
     if respondents <= MAP_MAX_PEOPLE:
         cells: dict[tuple[str, int], core.Mark] = {}
@@ -167,13 +168,13 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
     per_org: dict[tuple[str, int], int] = {}
     totals: dict[int, int] = defaultdict(int)
     names: dict[int, str] = {}
-    for item in (answers.values("competency", "response__participant__organization_id",
+    for cell in (answers.values("competency", "response__participant__organization_id",
                                 "response__participant__organization__short_name")
                  .annotate(deficit=Count("pk", filter=DEFICIT_Q), n=Count("pk"))):
-        org = item["response__participant__organization_id"]
-        names[org] = item["response__participant__organization__short_name"]
-        per_org[(item["competency"], org)] = round(100 * item["deficit"] / item["n"])
-        totals[org] = max(totals[org], item["n"])
+        org = cell["response__participant__organization_id"]
+        names[org] = cell["response__participant__organization__short_name"]
+        per_org[(cell["competency"], org)] = round(100 * cell["deficit"] / cell["n"])
+        totals[org] = max(totals[org], cell["n"])
     columns = sorted(names.items(), key=lambda x: x[1])
     for row in rows.values():
         row.cells = [per_org.get((row.code, org)) for org, _n in columns]

@@ -4,7 +4,6 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.accounts.models import User
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import (
     Answer,
@@ -69,7 +69,7 @@ def framework_snapshot() -> dict[str, object]:
 
 
 @transaction.atomic
-def framework_publish(*, note: str, user: AbstractBaseUser | None) -> FrameworkVersion:
+def framework_publish(*, note: str, user: User | None) -> FrameworkVersion:
     """Freezes the current framework as a new version for the campaigns to come."""
     last = FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0
     return FrameworkVersion.objects.create(number=last + 1, note=note,
@@ -81,7 +81,7 @@ def framework_publish(*, note: str, user: AbstractBaseUser | None) -> FrameworkV
 def campaign_create(*, title: str, kind: str, unit: Region | Municipality | Organization,
                     starts_on: dt.date, ends_on: dt.date, with_expert: bool,
                     baseline: Campaign | None, participants: QuerySet[Participant],
-                    framework: FrameworkVersion, user: AbstractBaseUser | None) -> Campaign:
+                    framework: FrameworkVersion, user: User | None) -> Campaign:
     campaign = Campaign(title=title, kind=kind, starts_on=starts_on, ends_on=ends_on,
                         with_expert=with_expert, baseline=baseline, framework=framework,
                         created_by=user)
@@ -166,7 +166,8 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Re
     for code, value in values.items():
         _validate(code, value, codes)
     existing = {a.competency: a for a in response.answers.all()}
-    to_create, to_update = [], []
+    to_create: list[Answer] = []
+    to_update: list[Answer] = []
     for code, value in values.items():
         answer = existing.get(code) or Answer(response=response, competency=code)
         answer.self_level = value.level
@@ -225,7 +226,8 @@ def expert_levels_save(*, response: Response, levels: Mapping[str, int | None]) 
     for code, level in levels.items():
         _validate(code, AnswerInput(level), codes)
     existing = {a.competency: a for a in response.answers.all()}
-    to_create, to_update = [], []
+    to_create: list[Answer] = []
+    to_update: list[Answer] = []
     for code, level in levels.items():
         answer = existing.get(code) or Answer(response=response, competency=code)
         answer.expert_level = level

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from tandem.diagnostics import imports, selectors, services
 from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
 from tandem.diagnostics.models import Campaign, Competency, CompetencyArea, Response
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization, Region
+from tandem.people.selectors import participants_in
 from tandem.web.charts import CONTENT_TYPES, radar
 
 
@@ -36,15 +35,6 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                   {"rows": [(c, progress[c.pk]) for c in campaigns]})
 
 
-def _participants_of(unit: Region | Municipality | Organization) -> QuerySet[Participant]:
-    qs = Participant.objects.filter(is_active=True)
-    if isinstance(unit, Region):
-        return qs.filter(organization__municipality__region=unit)
-    if isinstance(unit, Municipality):
-        return qs.filter(organization__municipality=unit)
-    return qs.filter(organization=unit)
-
-
 def campaign_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     _require_staff(scope)
@@ -52,7 +42,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, scope=scope, baselines=baselines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        people = scope.manageable_participants(_participants_of(data["unit_object"]))
+        people = scope.manageable_participants(participants_in(data["unit_object"]))
         if data["only_with_consent"]:
             people = people.with_consent()  # type: ignore[attr-defined]
         campaign = services.campaign_create(
@@ -312,7 +302,7 @@ def results_import(request: HttpRequest, pk: int) -> HttpResponse:
 def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     campaign = _manageable_campaign(scope, pk)
-    upload = get_object_or_404(campaign.imports.filter(uploaded_by=request.user,
+    upload = get_object_or_404(campaign.imports.filter(uploaded_by_id=request.user.pk,
                                                        committed_at__isnull=True), pk=upload_pk)
     try:
         count = imports.commit(upload=upload, scope=scope)

@@ -61,6 +61,9 @@ class MatchingRun(PoolUnit):
         verbose_name_plural = _("подборы пар")
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.unit} {self.created_at:%d.%m.%Y %H:%M}"
+
 
 class PairRule(PoolUnit):
     """The curator's word on two people: pair them (lock) or never (forbid)."""
@@ -83,6 +86,9 @@ class PairRule(PoolUnit):
             models.CheckConstraint(name="pair_rule_ordered", condition=Q(a__lt=F("b"))),
             models.UniqueConstraint(fields=["a", "b"], name="one_rule_per_pair"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.a_id} — {self.b_id}"
 
 
 class Pair(models.Model):
@@ -162,3 +168,6 @@ class PairOrder(models.Model):
         verbose_name = _("приказ о закреплении пар")
         verbose_name_plural = _("приказы о закреплении пар")
         ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"№ {self.number} от {self.date:%d.%m.%Y}"

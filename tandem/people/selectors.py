@@ -41,6 +41,20 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
     return qs.order_by("surname", "name", "patronymic", "pk")
 
 
+def participants_in(unit: object) -> "ParticipantQuerySet":
+    """Active participants of a region, a municipality or an organization."""
+    from tandem.territory.models import Municipality, Organization, Region
+
+    qs: ParticipantQuerySet = Participant.objects.filter(is_active=True)  # type: ignore[assignment]
+    if isinstance(unit, Region):
+        return qs.filter(organization__municipality__region=unit)
+    if isinstance(unit, Municipality):
+        return qs.filter(organization__municipality=unit)
+    if isinstance(unit, Organization):
+        return qs.filter(organization=unit)
+    raise TypeError(f"not a territory unit: {unit!r}")
+
+
 def participant_positions(*, scope: Scope) -> list[str]:
     """The distinct positions in the user's scope, for the filter."""
     return list(

@@ -8,6 +8,7 @@ import math
 from collections.abc import Sequence
 
 from matplotlib.figure import Figure
+from matplotlib.projections.polar import PolarAxes
 
 ACCENT = "#1f7a5c"
 WARM = "#d9822b"
@@ -20,7 +21,7 @@ def radar(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
     n = len(labels)
     angles = [2 * math.pi * i / n for i in range(n)] + [0.0]
     fig = Figure(figsize=(6.4, 5.6), dpi=110)
-    ax = fig.add_subplot(projection="polar")
+    ax: PolarAxes = fig.add_subplot(projection="polar")  # type: ignore[assignment]
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(0, maximum)

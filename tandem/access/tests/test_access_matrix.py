@@ -75,7 +75,7 @@ def _carol_r(w: World) -> dict[str, object]:
 
 
 def _alice_upload(w: World) -> dict[str, object]:
-    csv = "email;ict.ai_lessons\nalice@example.org;2\n".encode()
+    csv = b"email;ict.ai_lessons\nalice@example.org;2\n"
     upload = ResultImport.objects.create(campaign=_d(w).campaign_a, uploaded_by=w.alice,
                                          filename="r.csv", content=csv)
     return {"pk": _d(w).campaign_a.pk, "upload_pk": upload.pk}

@@ -30,7 +30,7 @@ def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
 ) -> None:
     from playwright.sync_api import expect
 
-    world, dw = cycle
+    _world, dw = cycle
     base = live_server.url  # type: ignore[attr-defined]
     codes = dw.campaign_a.framework.codes()
 
