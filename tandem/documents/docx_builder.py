@@ -63,6 +63,7 @@ def table(doc: DocxDocument, header: Sequence[str], rows: Sequence[Sequence[str]
         for cell, text in zip(cells, row, strict=True):
             _cell_text(cell, text, size=size)
     if widths_cm:
+        t.autofit = False
         for row in t.rows:
             for cell, width in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(width)

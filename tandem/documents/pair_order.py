@@ -34,6 +34,7 @@ class OrderData:
     head_name: str
     curator_name: str
     curator_position: str
+    curator_name_accusative: str = ""  # «назначить куратором Алисову Алису Сергеевну»
     place: str = ""
     pairs: list[OrderPair] = field(default_factory=list)
 
@@ -67,7 +68,7 @@ def render(order: OrderData) -> bytes:
     b.paragraph(
         doc,
         f"2. Назначить куратором реализации программы реверсивного наставничества "
-        f"{order.curator_name}, {order.curator_position}.",
+        f"{order.curator_name_accusative or order.curator_name}, {order.curator_position}.",
         align="justify", indent=True)
     b.paragraph(
         doc,
@@ -94,7 +95,7 @@ def render(order: OrderData) -> bytes:
             f"{p.starts_on:%d.%m.%Y} —\n{p.ends_on:%d.%m.%Y}",
         ])
     b.table(doc, ["№", "Участник А", "Участник Б", "А учит Б", "Б учит А", "Срок"], rows,
-            widths_cm=[0.8, 3.4, 3.4, 4.0, 4.0, 2.4], size=10)
+            widths_cm=[0.8, 3.2, 3.2, 3.8, 3.8, 1.7], size=10)
     b.paragraph(doc, "", space_after=18)
     b.paragraph(doc, "С приказом ознакомлены:", space_after=6)
     names = [n for p in order.pairs for n in (p.a_name, p.b_name)] + [order.curator_name]

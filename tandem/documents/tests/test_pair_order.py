@@ -11,6 +11,7 @@ def _order(pairs: int = 2) -> OrderData:
         organization="МАОУ «Школа А»", number="15-од", date=dt.date(2026, 11, 27),
         head_position="Директор", head_name="Н. Н. Директорова",
         curator_name="Алисова Алиса Сергеевна", curator_position="заместитель директора",
+        curator_name_accusative="Алисову Алису Сергеевну",
         pairs=[OrderPair(f"Иванова Анна {i}", "учитель", f"Петров Пётр {i}", "методист",
                          ["ИИ-инструменты для подготовки занятий (3 → 0)"],
                          ["Работа с родителями (3 → 1)"],
@@ -24,7 +25,9 @@ def test_order_has_the_parts_of_a_real_order() -> None:
     assert "О закреплении наставнических пар" in text
     assert "статья 351.8 Трудового кодекса" in text
     assert "с 01.12.2026 по 31.05.2027" in text
-    assert "Алисова Алиса Сергеевна" in text
+    assert "Назначить куратором реализации программы реверсивного наставничества " \
+        "Алисову Алису Сергеевну, заместитель директора." in text
+    assert "Алисова Алиса Сергеевна ____" in text
     assert "С приказом ознакомлены:" in text
     pairs_table = doc.tables[1]  # the first table is the head's signature line
     assert len(pairs_table.rows) == 3
