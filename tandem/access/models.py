@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.models import Municipality, Organization, Region, UnitAnchored
 
 
 class Role(models.TextChoices):
@@ -14,7 +14,7 @@ class Role(models.TextChoices):
     CURATOR = "curator", _("куратор организации")
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(UnitAnchored, models.Model):
     """One role over one territory unit: a region, a municipality or an organization.
 
     A teacher needs no assignment: the link from their participant record to their
@@ -60,16 +60,3 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}: {self.unit}"
-
-    @property
-    def unit(self) -> Region | Municipality | Organization | None:
-        return self.region or self.municipality or self.organization
-
-    def get_additional_data(self) -> dict[str, object]:
-        if self.region_id:
-            return {"region_id": self.region_id}
-        if self.municipality is not None:
-            return {"region_id": self.municipality.region_id}
-        org = self.organization
-        return {"region_id": org.municipality.region_id if org else None,
-                "organization_id": self.organization_id}

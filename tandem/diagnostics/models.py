@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.models import Municipality, Organization, Region, UnitAnchored
 
 LEVEL_NAMES = {
     0: _("не владею"),
@@ -111,7 +111,7 @@ class FrameworkVersion(models.Model):
         return {c["code"]: c["area"] for c in self.competencies()}
 
 
-class Campaign(models.Model):
+class Campaign(UnitAnchored, models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", _("входная")
         FINAL = "final", _("итоговая")
@@ -166,19 +166,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def unit(self) -> Region | Municipality | Organization | None:
-        return self.organization or self.municipality or self.region
-
-    def get_additional_data(self) -> dict[str, object]:
-        if self.region_id:
-            return {"region_id": self.region_id}
-        if self.municipality is not None:
-            return {"region_id": self.municipality.region_id}
-        org = self.organization
-        return {"region_id": org.municipality.region_id if org else None,
-                "organization_id": self.organization_id}
 
 
 class Response(models.Model):

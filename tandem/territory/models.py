@@ -81,3 +81,28 @@ class Organization(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return {"region_id": self.municipality.region_id, "organization_id": self.pk}
+
+
+class UnitAnchored:
+    """For models anchored to exactly one of a region, a municipality or an organization
+    (fields ``region``, ``municipality``, ``organization``): the unit, and the audit data
+    the audit trail's scope filters on."""
+
+    region_id: int | None
+    municipality: Municipality | None
+    organization: Organization | None
+    organization_id: int | None
+
+    @property
+    def unit(self) -> Region | Municipality | Organization | None:
+        return (self.organization or self.municipality  # type: ignore[return-value]
+                or getattr(self, "region", None))
+
+    def get_additional_data(self) -> dict[str, object]:
+        if self.region_id:
+            return {"region_id": self.region_id}
+        if self.municipality is not None:
+            return {"region_id": self.municipality.region_id}
+        org = self.organization
+        return {"region_id": org.municipality.region_id if org else None,
+                "organization_id": self.organization_id}
