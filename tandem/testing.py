@@ -208,3 +208,24 @@ def bulk_responses(campaign: Campaign, participants: QuerySet[Participant]) -> N
         [Answer(response=r, competency=code, self_level=(r.participant_id + i) % 4,
                 level=(r.participant_id + i) % 4, wants_to_learn=i % 5 == 0)
          for r in responses for i, code in enumerate(codes)], batch_size=5000)
+
+
+def build_resources(world: World) -> dict[str, object]:
+    """One resource of organization A, one of B's municipality, one regional."""
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Competency
+    from tandem.resources.models import Resource
+
+    ensure_default_framework()
+    ai = Competency.objects.get(code="ict.ai_lessons")
+    parents = Competency.objects.get(code="comm.parents")
+    a = Resource.objects.create(title="Ресурс Школы А", kind="material", level="organization",
+                                organization=world.org_a)
+    b = Resource.objects.create(title="Ресурс района Б", kind="webinar", level="municipality",
+                                municipality=world.municipality_b)
+    r = Resource.objects.create(title="Областной курс", kind="course", level="region",
+                                region=world.region)
+    a.competencies.set([ai])
+    b.competencies.set([parents])
+    r.competencies.set([ai, parents])
+    return {"a": a, "b": b, "region": r}

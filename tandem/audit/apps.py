@@ -23,3 +23,10 @@ class AuditConfig(AppConfig):
         auditlog.register(Region)
         auditlog.register(Municipality)
         auditlog.register(Organization)
+
+        from tandem.diagnostics.models import Campaign, Competency
+        from tandem.resources.models import Resource
+
+        auditlog.register(Campaign)
+        auditlog.register(Competency)
+        auditlog.register(Resource, m2m_fields={"competencies"})

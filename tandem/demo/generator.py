@@ -350,3 +350,71 @@ def improved(answers: list[DemoAnswer], seed: int) -> list[DemoAnswer]:
         result.append(DemoAnswer(a.code, level, level == 3 or a.can_teach,
                                  a.wants_to_learn and level < 2, None))
     return result
+
+
+# -- resource catalogue (every name and link here is made up) -------------------------
+# (level, owner code: region / municipality / organization, kind, title, format,
+#  competency codes, description)
+RESOURCES = [
+    ("federal", "demo", "platform", "Платформа цифровых образовательных ресурсов (пример)",
+     "online", ["ict.edu_platforms", "ict.online_tests"],
+     "Каталог интерактивных заданий и курсов; личный кабинет педагога."),
+    ("federal", "demo", "course", "КПК «Искусственный интеллект в работе педагога» (пример)",
+     "online", ["ict.ai_lessons", "ict.info_security"], "36 часов, дистанционно."),
+    ("federal", "demo", "webinar", "Цикл вебинаров «Наставничество: от модели к практике»",
+     "online", ["comm.mentoring", "comm.feedback", "legal.labour_law"],
+     "Ежемесячно; записи доступны после эфира."),
+    ("federal", "demo", "material", "Методические рекомендации по разработке ДООП (пример)",
+     "online", ["method.program_docs", "legal.education_law"],
+     "Структура программы, планируемые результаты, оценочные материалы."),
+    ("region", "demo", "event", "Областная школа наставников (демо)", "mixed",
+     ["comm.mentoring", "comm.feedback", "research.experience_sharing"],
+     "Семинары, проектные сессии и практикумы для пар и кураторов."),
+    ("region", "demo", "course", "КПК «Реверсивное наставничество в образовательной "
+     "организации»", "mixed", ["comm.mentoring", "method.technologies"],
+     "24 часа; практикум по составлению индивидуальной карты наставничества."),
+    ("region", "demo", "internship", "Стажировочная площадка «Цифровая мастерская» "
+     "(ДТиС «Орбита»)", "offline",
+     ["ict.video_content", "ict.gamification", "ict.subject_digital"],
+     "Открытые занятия и стажировки по цифровым инструментам допобразования."),
+    ("region", "demo", "community", "Региональное сообщество педагогов доп. образования",
+     "online", ["research.experience_sharing", "comm.partnership", "subject.trends"],
+     "Чат и ежеквартальные встречи; обмен разработками."),
+    ("region", "demo", "webinar", "Вебинар «Работа с родителями в мессенджерах»", "online",
+     ["comm.parents", "ict.social_media", "ict.info_security"], "Запись и памятка."),
+    ("region", "demo", "course", "КПК «Инклюзивное дополнительное образование»", "mixed",
+     ["psych.inclusion", "legal.child_rights"], "48 часов, очно-заочно."),
+    ("region", "demo", "material", "Банк кейсов по профилактике выгорания", "online",
+     ["psych.burnout"], "Кейсы, упражнения, чек-листы самодиагностики."),
+    ("region", "demo", "event", "Конкурс методических разработок (демо)", "mixed",
+     ["research.experience_sharing", "method.materials"], "Ежегодно, весной."),
+    ("municipality", "prirechensk", "association", "ГМО педагогов дополнительного "
+     "образования г. Приреченска", "offline",
+     ["method.lesson_design", "method.assessment", "legal.certification"],
+     "Заседания раз в четверть; открытые занятия."),
+    ("municipality", "prirechensk", "webinar", "Городской марафон «Геймификация на занятии»",
+     "online", ["ict.gamification", "psych.motivation"], "Пять встреч по 45 минут."),
+    ("municipality", "prirechensk", "event", "Городской фестиваль открытых занятий",
+     "offline", ["method.lesson_design", "research.experience_sharing"], "Ноябрь."),
+    ("municipality", "zarechinsk", "association", "Методическое объединение классных "
+     "руководителей г. Заречинска", "offline", ["psych.upbringing", "comm.parents"],
+     "Раз в месяц."),
+    ("municipality", "zarechinsk", "course", "Практикум «Видео для кружка за один вечер»",
+     "offline", ["ict.video_content", "ict.social_media"], "Три встречи по два часа."),
+    ("municipality", "ishimovsky", "community", "Сетевое сообщество сельских педагогов",
+     "online", ["comm.partnership", "ict.edu_platforms"], "Онлайн-встречи по субботам."),
+    ("municipality", "berezovsky", "association", "РМО педагогов культуры и досуга",
+     "offline", ["method.leisure", "subject.competitions"], "Раз в квартал."),
+    ("municipality", "sosnovsky", "webinar", "Правовой час: безопасность детей на выездах",
+     "online", ["legal.safety", "legal.child_rights"], "Запись и шаблоны документов."),
+    ("organization", "orbita", "material", "Методическая копилка «Орбиты»", "online",
+     ["method.materials", "method.lesson_design"], "Сценарии занятий и раздаточные материалы."),
+    ("organization", "orbita", "event", "Педагогическая мастерская: обмен опытом пар",
+     "offline", ["comm.mentoring", "research.practice_analysis"], "Раз в месяц, по средам."),
+    ("organization", "school-5", "association", "ШМО «Цифровая школа»", "offline",
+     ["ict.office_cloud", "ict.online_tests"], "Практические занятия после уроков."),
+    ("organization", "gymnasium-12", "material", "Памятка для родителей: цифровая "
+     "безопасность", "online", ["ict.info_security", "comm.parents"], "PDF на одну страницу."),
+    ("organization", "sshor-3", "event", "Тренерский совет: подготовка к соревнованиям",
+     "offline", ["subject.competitions", "legal.safety"], "Перед каждым стартом сезона."),
+]

@@ -93,6 +93,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     logins = _create_logins(region, municipalities, organizations, deputies)
     if with_diagnostics:
         _create_diagnostics(organizations, seed)
+    _create_resources(region, municipalities, organizations)
     return DemoResult(region=region, participants=done, logins=logins)
 
 
@@ -132,6 +133,23 @@ def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> No
                 starts_on=FINAL_DATES[0], ends_on=FINAL_DATES[1],
                 created_by_id=curators.get(org.pk))
             _fill(final, people, competencies, rng, seed, complete=False, before=first)
+
+
+def _create_resources(region: Region, municipalities: dict[str, Municipality],
+                      organizations: dict[str, Organization]) -> None:
+    from tandem.diagnostics.models import Competency
+    from tandem.resources.models import Resource
+
+    competencies = {c.code: c for c in Competency.objects.all()}
+    for n, (level, owner, kind, title, fmt, codes, description) in enumerate(
+            generator.RESOURCES, start=1):
+        resource = Resource.objects.create(
+            title=title, kind=kind, level=level, format=fmt, description=description,
+            url=f"https://example.org/demo-resource-{n}", owner_name="демонстрационные данные",
+            region=region if level in ("region", "federal") else None,
+            municipality=municipalities.get(owner) if level == "municipality" else None,
+            organization=organizations.get(owner) if level == "organization" else None)
+        resource.competencies.set([competencies[c] for c in codes if c in competencies])
 
 
 def _insert_answers(rows: Iterable[tuple[int, generator.DemoAnswer]]) -> None:

@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tandem.access.models import Role, RoleAssignment
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
 from tandem.people.models import Participant
-from tandem.testing import DiagnosticsWorld, World, build_diagnostics
+from tandem.resources.models import Resource
+from tandem.testing import DiagnosticsWorld, World, build_diagnostics, build_resources
 
 PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
 STAFF_OF_A = {"alice", "erin", "olga"}
@@ -72,6 +73,10 @@ def _campaign(w: World) -> dict[str, object]:
 
 def _carol_r(w: World) -> dict[str, object]:
     return {"pk": _d(w).carol_r.pk}
+
+
+def _resource_a(w: World) -> dict[str, object]:
+    return {"pk": Resource.objects.get(title="Ресурс Школы А").pk}
 
 
 def _alice_upload(w: World) -> dict[str, object]:
@@ -145,6 +150,14 @@ MATRIX: dict[str, Case] = {
     "diagnostics:framework": Case(allowed=ALL_STAFF),
     "diagnostics:competency_create": Case(allowed={"olga"}),
     "diagnostics:competency_edit": Case(allowed={"olga"}, kwargs=lambda w: {"pk": 1}),
+    "resources:catalogue": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Ресурс Школы А",
+                                sees_own_data_only={"charlie", "dave"}),
+    # Each keeper's own units only; the owner choices are tested in test_resources.py.
+    "resources:create": Case(allowed=ALL_STAFF),
+    "resources:detail": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=_resource_a,
+                             marker=lambda w: "Ресурс Школы А"),
+    "resources:edit": Case(allowed={"alice"}, kwargs=_resource_a,
+                           marker=lambda w: "Ресурс Школы А"),
     "diagnostics:publish": Case(
         allowed={"olga"}, post=lambda w: {"note": "правка"},
         took_effect=lambda w: FrameworkVersion.objects.count() > 1),
@@ -179,6 +192,7 @@ def _persona_client(client: Client, world: World, persona: str) -> Client:
 def test_access(client: Client, world: World, name: str, persona: str) -> None:
     case = MATRIX[name]
     build_diagnostics(world)
+    build_resources(world)
     if name == "people:reactivate":
         Participant.objects.filter(pk=world.carol_p.pk).update(is_active=False)
     url = reverse(name, kwargs=case.kwargs(world))

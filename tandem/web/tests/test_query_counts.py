@@ -71,3 +71,20 @@ def test_diagnostics_pages_do_not_grow(client: Client, world: World, persona: st
     # Past 60 respondents the map switches from people to organizations: same count.
     bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 1980))
     assert [_count(client, url) for url in urls] == small
+
+
+def test_resource_catalogue_does_not_grow(client: Client, world: World) -> None:
+    from tandem.diagnostics.models import Competency
+    from tandem.resources.models import Resource
+    from tandem.testing import build_resources
+
+    build_resources(world)
+    client.force_login(world.olga)
+    url = reverse("resources:catalogue")
+    small = _count(client, url)
+    competencies = list(Competency.objects.all()[:3])
+    for i in range(120):
+        resource = Resource.objects.create(title=f"Ресурс {i}", kind="material",
+                                           level="region", region=world.region)
+        resource.competencies.set(competencies)
+    assert _count(client, url) == small
