@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization, Region, UnitAnchored
+from tandem.territory.models import (
+    Municipality,
+    Organization,
+    Region,
+    UnitAnchored,
+    exactly_one_unit,
+)
 
 LEVEL_NAMES = {
     0: _("не владею"),
@@ -150,16 +156,7 @@ class Campaign(UnitAnchored, models.Model):
         verbose_name_plural = _("диагностики")
         ordering = ["-starts_on", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                name="campaign_has_one_unit",
-                condition=(
-                    Q(region__isnull=False, municipality__isnull=True, organization__isnull=True)
-                    | Q(region__isnull=True, municipality__isnull=False,
-                        organization__isnull=True)
-                    | Q(region__isnull=True, municipality__isnull=True,
-                        organization__isnull=False)
-                ),
-            ),
+            exactly_one_unit("campaign_has_one_unit"),
             models.CheckConstraint(name="campaign_dates_in_order",
                                    condition=Q(ends_on__gte=models.F("starts_on"))),
         ]

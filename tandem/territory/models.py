@@ -106,3 +106,17 @@ class UnitAnchored:
         org = self.organization
         return {"region_id": org.municipality.region_id if org else None,
                 "organization_id": self.organization_id}
+
+
+def exactly_one_unit(name: str) -> models.CheckConstraint:
+    """A check that exactly one of ``region``, ``municipality``, ``organization`` is set."""
+    return models.CheckConstraint(
+        name=name,
+        condition=(
+            models.Q(region__isnull=False, municipality__isnull=True, organization__isnull=True)
+            | models.Q(region__isnull=True, municipality__isnull=False,
+                       organization__isnull=True)
+            | models.Q(region__isnull=True, municipality__isnull=True,
+                       organization__isnull=False)
+        ),
+    )
