@@ -2,6 +2,7 @@
 the curator watches progress reach 100 % and reads the deficit map."""
 
 import pytest
+from django.db import connection
 
 from tandem.diagnostics.models import Response
 from tandem.testing import DiagnosticsWorld, World, build_diagnostics, build_world
@@ -64,4 +65,7 @@ def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
     expect(curator.locator("th.rot", has_text="Бобров Б.")).to_be_visible()
     _shot(curator, "diag-04-campaign-done")
     bob = Response.objects.get(pk=dw.bob_r.pk)
+    # Playwright runs this body in a greenlet with its own connection: let it go, or the
+    # test database cannot be dropped.
+    connection.close()
     assert bob.locked and bob.answered == len(codes)
