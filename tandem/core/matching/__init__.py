@@ -1,0 +1,1 @@
+"""Reciprocal pair formation: the matching engine (pure Python, numpy and scipy)."""
