@@ -229,3 +229,65 @@ def build_resources(world: World) -> dict[str, object]:
     b.competencies.set([parents])
     r.competencies.set([ai, parents])
     return {"a": a, "b": b, "region": r}
+
+
+def build_pairs_pool(world: World) -> Campaign:
+    """A submitted initial round in A where Bob (young: digital strong, methodology weak)
+    and Carol (the other way round) make a textbook reverse pair, and Alice — strong
+    like Bob — could only pair with Carol, who reports to her."""
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Answer, Campaign, Response
+
+    framework = ensure_default_framework()
+    codes = framework.codes()
+    campaign = Campaign.objects.create(title="Входная А", organization=world.org_a,
+                                       framework=framework, starts_on=dt.date(2026, 9, 1),
+                                       ends_on=dt.date(2026, 9, 30))
+    rows = []
+    for person, digital in ((world.bob_p, True), (world.carol_p, False),
+                            (world.alice_p, True)):
+        response = Response.objects.create(campaign=campaign, participant=person,
+                                           status=Response.Status.SUBMITTED,
+                                           answered=len(codes))
+        for code in codes:
+            strong = code.startswith("ict.") == digital
+            level = 3 if strong else 0
+            rows.append(Answer(response=response, competency=code, self_level=level,
+                               level=level, can_teach=strong, wants_to_learn=not strong))
+    Answer.objects.bulk_create(rows)
+    return campaign
+
+
+@dataclass
+class PairsWorld:
+    run: object  # MatchingRun of A proposing Bob ⇄ Carol
+    pair: object  # an approved pair Alice ⇄ Dmitry in A
+    order: object  # a pair order of A with that pair
+    dmitry: Participant
+
+
+def build_pairs(world: World) -> PairsWorld:
+    from tandem.access.scope import scope_for
+    from tandem.diagnostics.export import profiles_instance
+    from tandem.diagnostics.models import Response
+    from tandem.pairs import engine
+    from tandem.pairs.models import MatchingRun, Pair, PairOrder
+    from tandem.pairs.selectors import pool_responses
+
+    campaign = build_pairs_pool(world)
+    responses = [r for r in pool_responses(unit=world.org_a, scope=scope_for(world.olga))
+                 if r.campaign_id == campaign.pk]
+    instance = profiles_instance(responses, [campaign.framework], scope="organization")
+    run = MatchingRun.objects.create(organization=world.org_a, instance=instance,
+                                     result=engine.match(instance), progress=100,
+                                     status=MatchingRun.Status.DONE)
+    dmitry = ParticipantFactory.create(organization=world.org_a, surname="Дёмин",
+                                       name="Дмитрий", patronymic="Ильич",
+                                       email="dmitry@example.org")
+    pair = Pair.objects.create(a=world.alice_p, b=dmitry, organization=world.org_a,
+                               starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
+    order = PairOrder.objects.create(organization=world.org_a, number="1-од",
+                                     date=dt.date(2026, 11, 27), head_name="Директорова")
+    order.pairs.set([pair])
+    assert Response.objects.filter(campaign=campaign).count() == 3
+    return PairsWorld(run, pair, order, dmitry)

@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", include("tandem.audit.urls")),
     path("diagnostics/", include("tandem.diagnostics.urls")),
     path("resources/", include("tandem.resources.urls")),
+    path("pairs/", include("tandem.pairs.urls")),
     path("admin/", admin.site.urls),
 ]

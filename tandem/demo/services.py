@@ -93,6 +93,8 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     logins = _create_logins(region, municipalities, organizations, deputies)
     if with_diagnostics:
         _create_diagnostics(organizations, seed)
+        if participants <= PAIRS_UP_TO:
+            _create_pairs(region, municipalities, organizations)
     _create_resources(region, municipalities, organizations)
     return DemoResult(region=region, participants=done, logins=logins)
 
@@ -133,6 +135,67 @@ def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> No
                 starts_on=FINAL_DATES[0], ends_on=FINAL_DATES[1],
                 created_by_id=curators.get(org.pk))
             _fill(final, people, competencies, rng, seed, complete=False, before=first)
+
+
+# Pairs are formed only for demo regions of up to this size: at 30,000 people the engine
+# alone would take most of seed-demo's minute (`tandem bench matching` measures it).
+PAIRS_UP_TO = 5000
+NO_PAIRS_YET = {"raduga", "sosn-school"}  # the two whose initial round is still open
+PAIRS_FROM, PAIRS_TO = dt.date(2026, 10, 20), dt.date(2027, 5, 31)
+
+
+def _create_pairs(region: Region, municipalities: dict[str, Municipality],
+                  organizations: dict[str, Organization]) -> None:
+    """Approved pairs in most organizations (most confirmed by both), and a municipal
+    pool run for the people the capital's organizations left without a partner."""
+    from tandem.access.scope import Scope
+    from tandem.diagnostics.export import profiles_instance
+    from tandem.pairs import engine
+    from tandem.pairs.models import MatchingRun, Pair
+    from tandem.pairs.selectors import pool_responses
+
+    everything = Scope(user_id=None, everything=True)
+    curators = dict(RoleAssignment.objects.filter(role=Role.CURATOR)
+                    .values_list("organization_id", "user_id"))
+    now = timezone.now()
+    for code, org in organizations.items():
+        if code in NO_PAIRS_YET:
+            continue
+        responses = pool_responses(unit=org, scope=everything)
+        if len(responses) < 2:
+            continue
+        frameworks = list({r.campaign.framework_id: r.campaign.framework
+                           for r in responses}.values())
+        instance = profiles_instance(responses, frameworks, scope="organization")
+        result = engine.match(instance, time_limit=10)
+        run = MatchingRun.objects.create(
+            organization=org, instance=instance, result=result, progress=100,
+            status=MatchingRun.Status.DONE, stage="готово", finished_at=now,
+            created_by_id=curators.get(org.pk))
+        people = {p.pk: p for p in Participant.objects.filter(
+            pk__in=[x for p in result["pairs"] for x in (p["a"], p["b"])])}
+        pairs = []
+        for i, p in enumerate(result["pairs"]):
+            confirmed = i % 5 != 4  # every fifth pair still waits for confirmation
+            pairs.append(Pair(
+                a=people[p["a"]], b=people[p["b"]], organization=org, weight=p["weight"],
+                a_teaches_b=p["a_teaches_b"], b_teaches_a=p["b_teaches_a"], run=run,
+                starts_on=PAIRS_FROM, ends_on=PAIRS_TO, curator_id=curators.get(org.pk),
+                status=Pair.Status.ACTIVE if confirmed else Pair.Status.APPROVED,
+                a_confirmed_at=now if confirmed else None,
+                b_confirmed_at=now if confirmed else None))
+        Pair.objects.bulk_create(pairs)
+    capital = municipalities.get("prirechensk")
+    if capital is not None:
+        responses = pool_responses(unit=capital, scope=everything)
+        if len(responses) >= 2:
+            frameworks = list({r.campaign.framework_id: r.campaign.framework
+                               for r in responses}.values())
+            instance = profiles_instance(responses, frameworks, scope="municipality")
+            MatchingRun.objects.create(
+                municipality=capital, instance=instance, progress=100, finished_at=now,
+                result=engine.match(instance, time_limit=10), stage="готово",
+                status=MatchingRun.Status.DONE)
 
 
 def _create_resources(region: Region, municipalities: dict[str, Municipality],

@@ -1,0 +1,82 @@
+"""The application's side of the matching engine (tandem.core.matching): JSON documents
+in and out, progress as a percentage, competency titles on every lesson."""
+
+from collections.abc import Callable
+from typing import Any
+
+from tandem.core.matching.engine import match as core_match
+from tandem.core.matching.engine import result_to_dict
+from tandem.core.matching.instance import InstanceError, instance_from_dict, pair_obstacle
+from tandem.core.matching.scoring import benefit, lessons, pair_weight
+
+OBSTACLES = {
+    "scope": "пара выходит за границы подбора",
+    "reporting_line": "один — непосредственный руководитель другого: пары внутри линии "
+                      "подчинения запрещены",
+    "meeting_format": "форматы встреч несовместимы",
+}
+STAGES = {"": "подбор", "pricing": "оценка пар-кандидатов", "blocks": "оценка пар-кандидатов"}
+
+
+class EngineError(Exception):
+    pass
+
+
+def _titles(document: dict[str, Any]) -> dict[str, str]:
+    return {c["code"]: c.get("title") or c["code"] for c in document.get("competencies", [])}
+
+
+def _with_titles(items: list[dict[str, Any]], titles: dict[str, str]) -> list[dict[str, Any]]:
+    return [{**x, "title": titles.get(x["competency"], x["competency"])} for x in items]
+
+
+def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
+          progress: Callable[[int, str], None] | None = None) -> dict[str, Any]:
+    """Runs the engine on an instance document; the result document, lessons titled."""
+    try:
+        instance = instance_from_dict(document)
+    except InstanceError as error:
+        raise EngineError(error.message) from None
+
+    def report(label: str, done: int, total: int) -> None:
+        if progress is not None and total:
+            progress(5 + int(90 * done / total), STAGES.get(label, label or "подбор"))
+
+    result = result_to_dict(core_match(instance, time_limit=time_limit, progress=report))
+    titles = _titles(document)
+    for pair in result["pairs"]:
+        pair["a_teaches_b"] = _with_titles(pair["a_teaches_b"], titles)
+        pair["b_teaches_a"] = _with_titles(pair["b_teaches_a"], titles)
+    return result
+
+
+def explain_pair(document: dict[str, Any], a_id: int, b_id: int) -> dict[str, Any]:
+    """Two people by hand: what each would teach the other, the benefits both ways, the
+    pair's weight, and whatever rule forbids it."""
+    instance = instance_from_dict(document)
+    people = {p.id: p for p in instance.participants}
+    a, b = people[a_id], people[b_id]
+    forward, backward = benefit(a, b, instance), benefit(b, a, instance)
+    obstacle = pair_obstacle(a, b, instance.constraints)
+    forbidden = {tuple(sorted(p)) for p in instance.constraints.forbidden}  # type: ignore[arg-type]
+    titles = _titles(document)
+
+    def lesson_dicts(teacher: Any, learner: Any) -> list[dict[str, Any]]:
+        return [{"competency": x.competency, "title": titles.get(x.competency, x.competency),
+                 "teacher_level": x.teacher_level, "learner_level": x.learner_level,
+                 "priority": x.priority} for x in lessons(teacher, learner, instance)]
+
+    return {
+        "forward": forward, "backward": backward,
+        "weight": pair_weight(forward, backward, instance.weights),
+        "one_sided": forward == 0 or backward == 0,
+        "obstacle": ("куратор запретил эту пару" if tuple(sorted((a_id, b_id))) in forbidden
+                     else OBSTACLES.get(obstacle or "", "")),
+        "a_teaches_b": lesson_dicts(a, b), "b_teaches_a": lesson_dicts(b, a),
+    }
+
+
+def lesson_text(item: dict[str, Any]) -> str:
+    """«ИИ-инструменты для подготовки занятий (3 → 0)» for documents."""
+    title = item.get("title") or item.get("competency", "")
+    return f"{title} ({item.get('teacher_level')} → {item.get('learner_level')})"

@@ -1,0 +1,60 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+
+MONTHS_DEFAULT = 6
+
+
+def _in_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, 28))
+
+
+class ApproveForm(forms.Form):
+    starts_on = forms.DateField(label=_("Начало"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Окончание"), widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("Цикл длится от 3 до 12 месяцев."))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        today = timezone.localdate()
+        self.fields["starts_on"].initial = today
+        self.fields["ends_on"].initial = _in_months(today, MONTHS_DEFAULT)
+
+
+class ManualPairForm(forms.Form):
+    a = forms.ModelChoiceField(label=_("Первый участник"), queryset=Participant.objects.none())
+    b = forms.ModelChoiceField(label=_("Второй участник"), queryset=Participant.objects.none())
+
+    def __init__(self, *args: object, pool: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ("a", "b"):
+            self.fields[name].queryset = pool  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("a") and data.get("a") == data.get("b"):
+            raise forms.ValidationError(_("Выберите двух разных людей."))
+        return data
+
+
+class OrderForm(forms.Form):
+    number = forms.CharField(label=_("Номер приказа"), max_length=40)
+    date = forms.DateField(label=_("Дата"), widget=forms.DateInput(attrs={"type": "date"}))
+    head_name = forms.CharField(label=_("Руководитель (ФИО)"), max_length=200)
+    head_position = forms.CharField(label=_("Должность руководителя"), max_length=200,
+                                    initial=_("Директор"))
+    pairs = forms.ModelMultipleChoiceField(
+        label=_("Пары"), queryset=Pair.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Выберите хотя бы одну пару.")})
+
+    def __init__(self, *args: object, pairs: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["pairs"].queryset = pairs  # type: ignore[attr-defined]
+        self.fields["date"].initial = timezone.localdate()

@@ -1,0 +1,139 @@
+"""Reads for pair formation: the pool, runs, rules and pairs, through the user's scope."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from tandem.access.scope import Scope
+from tandem.core import names
+from tandem.diagnostics.models import Campaign, Response
+from tandem.pairs.models import MatchingRun, Pair, PairRule
+from tandem.people.models import Participant
+from tandem.people.selectors import participants_in
+from tandem.territory.models import Municipality, Organization
+
+Unit = Organization | Municipality
+
+BUSY = [Pair.Status.APPROVED, Pair.Status.ACTIVE]
+
+
+def pool_units(*, scope: Scope) -> list[tuple[str, Unit]]:
+    """Where the user may form pairs: «o:<id>» organizations, «m:<id>» municipal pools."""
+    units: list[tuple[str, Unit]] = [(f"o:{o.pk}", o) for o in
+                                     scope.organizations().order_by("short_name")]
+    municipalities = Municipality.objects.all()
+    if not scope.everything:
+        municipalities = municipalities.filter(Q(pk__in=scope.municipality_ids)
+                                               | Q(region_id__in=scope.region_ids))
+    units += [(f"m:{m.pk}", m) for m in municipalities.order_by("name")]
+    return units
+
+
+def unit_from_key(*, scope: Scope, key: str) -> Unit | None:
+    return dict(pool_units(scope=scope)).get(key)
+
+
+def busy_participants() -> QuerySet[Participant]:
+    """People already in an approved or active pair (capacity is one pair for now)."""
+    return Participant.objects.filter(Q(pairs_as_a__status__in=BUSY)
+                                      | Q(pairs_as_b__status__in=BUSY))
+
+
+def pool_responses(*, unit: Unit, scope: Scope) -> list[Response]:
+    """The pool: active people of the unit, with both consents, a submitted initial
+    diagnostic (the latest one counts) and no pair yet."""
+    people = (scope.manageable_participants(participants_in(unit)).with_consent()  # type: ignore[attr-defined]
+              .exclude(pk__in=busy_participants().values("pk")))
+    latest: dict[int, Response] = {}
+    for response in (Response.objects.filter(participant__in=people,
+                                             status=Response.Status.SUBMITTED,
+                                             campaign__kind=Campaign.Kind.INITIAL)
+                     .select_related("campaign__framework")
+                     .order_by("participant_id", "-campaign__starts_on", "-pk")):
+        latest.setdefault(response.participant_id, response)
+    return list(latest.values())
+
+
+def rules_for(*, unit: Unit) -> QuerySet[PairRule]:
+    field = "organization" if isinstance(unit, Organization) else "municipality"
+    return PairRule.objects.filter(**{field: unit}).select_related("a", "b")
+
+
+def runs_visible(*, scope: Scope) -> QuerySet[MatchingRun]:
+    qs = MatchingRun.objects.select_related("organization", "municipality", "created_by")
+    if scope.everything:
+        return qs
+    municipalities = Municipality.objects.filter(Q(pk__in=scope.municipality_ids)
+                                                 | Q(region_id__in=scope.region_ids))
+    return qs.filter(Q(organization__in=scope.organizations())
+                     | Q(municipality__in=municipalities))
+
+
+def run_get(*, scope: Scope, pk: int) -> MatchingRun:
+    return get_object_or_404(runs_visible(scope=scope), pk=pk)
+
+
+def pairs_visible(*, scope: Scope) -> QuerySet[Pair]:
+    """Pairs where either member is someone the user may see."""
+    people = scope.participants()
+    return (Pair.objects.filter(Q(a__in=people) | Q(b__in=people))
+            .select_related("a__organization", "b__organization", "organization", "curator"))
+
+
+def pair_get(*, scope: Scope, pk: int) -> Pair:
+    return get_object_or_404(pairs_visible(scope=scope), pk=pk)
+
+
+def pairs_manageable(*, scope: Scope) -> QuerySet[Pair]:
+    people = scope.manageable_participants()
+    return pairs_visible(scope=scope).filter(Q(a__in=people) | Q(b__in=people))
+
+
+def run_view(run: MatchingRun) -> dict[str, Any]:
+    """The run's result with names and competency titles, ready for the page (2 queries)."""
+    result = run.result or {}
+    titles = {c["code"]: c.get("title", c["code"]) for c in run.instance.get("competencies", [])}
+    ids = {p["a"] for p in result.get("pairs", [])} | {p["b"] for p in result.get("pairs", [])}
+    ids |= {u["id"] for u in result.get("unmatched", [])}
+    ids |= {s["id"] for u in result.get("unmatched", []) for s in u.get("suggestions", [])}
+    people = {p.pk: p for p in Participant.objects.filter(pk__in=ids)
+              .select_related("organization")}
+    rules = {(r.a_id, r.b_id): r.kind for r in PairRule.objects.filter(
+        Q(a__in=ids) & Q(b__in=ids))}
+
+    def lessons(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**item, "title": titles.get(item["competency"], item["competency"])}
+                for item in items]
+
+    pairs = []
+    for p in result.get("pairs", []):
+        a, b = people.get(p["a"]), people.get(p["b"])
+        if a is None or b is None:
+            continue
+        key = (min(a.pk, b.pk), max(a.pk, b.pk))
+        pairs.append({"a": a, "b": b, "weight": p["weight"], "key": f"{key[0]}-{key[1]}",
+                      "a_phrase": teaches_phrase(a, b), "b_phrase": teaches_phrase(b, a),
+                      "a_teaches_b": lessons(p["a_teaches_b"]),
+                      "b_teaches_a": lessons(p["b_teaches_a"]),
+                      "rule": rules.get(key)})
+    unmatched = []
+    for u in result.get("unmatched", []):
+        person = people.get(u["id"])
+        if person is None:
+            continue
+        unmatched.append({"person": person, "reason": u["reason"],
+                          "reason_text": u.get("reason_text", u["reason"]),
+                          "suggestions": [{**s, "person": people.get(s["id"])}
+                                          for s in u.get("suggestions", [])
+                                          if people.get(s["id"])]})
+    upper = result.get("upper_bound") or 0
+    gap_percent = round(100 * result.get("gap", 0) / upper, 2) if upper else 0
+    return {"pairs": pairs, "unmatched": unmatched,
+            "result": {**result, "gap_percent": gap_percent}}
+
+
+def teaches_phrase(teacher: Participant, learner: Participant) -> str:
+    """«Анна Ивановна учит Петра Сергеевича»."""
+    return (f"{names.name_patronymic(teacher.name, teacher.patronymic)} учит "
+            f"{names.name_patronymic(learner.name, learner.patronymic, 'accusative')}")

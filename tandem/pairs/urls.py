@@ -1,0 +1,19 @@
+from django.urls import path
+
+from tandem.pairs import views
+
+app_name = "pairs"
+urlpatterns = [
+    path("", views.pair_list, name="list"),
+    path("formation/", views.formation, name="formation"),
+    path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
+    path("runs/<int:pk>/rule/", views.rule, name="rule"),
+    path("runs/<int:pk>/rerun/", views.rerun, name="rerun"),
+    path("runs/<int:pk>/manual/", views.manual, name="manual"),
+    path("runs/<int:pk>/approve/", views.approve, name="approve"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("orders/new/", views.order_create, name="order_create"),
+    path("orders/<int:pk>/docx/", views.order_docx, name="order_docx"),
+]

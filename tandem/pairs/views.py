@@ -1,0 +1,239 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.scope import Scope, scope_for
+from tandem.core import names
+from tandem.documents import pair_order
+from tandem.pairs import engine, selectors, services
+from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm
+from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
+from tandem.people.models import Participant
+from tandem.territory.models import Organization
+
+
+def _require_staff(scope: Scope) -> None:
+    if not scope.is_staff:
+        raise PermissionDenied
+
+
+def pair_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    pairs = list(selectors.pairs_visible(scope=scope)[:300])
+    orders = list(PairOrder.objects.filter(organization__in=scope.organizations())
+                  .select_related("organization")[:50]) if scope.is_staff else []
+    order_orgs = (list(scope.organizations().order_by("short_name")
+                       .values_list("pk", "short_name")) if scope.is_staff else [])
+    return render(request, "pairs/pair_list.html",
+                  {"pairs": pairs, "orders": orders, "order_orgs": order_orgs})
+
+
+def formation(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    _require_staff(scope)
+    units = selectors.pool_units(scope=scope)
+    key = request.POST.get("unit") or request.GET.get("unit") or (units[0][0] if units else "")
+    unit = selectors.unit_from_key(scope=scope, key=key)
+    if request.method == "POST":
+        if unit is None:
+            raise PermissionDenied
+        try:
+            run = services.run_start(unit=unit, scope=scope, user=request.user)  # type: ignore[arg-type]
+        except services.PairsError as error:
+            messages.error(request, str(error))
+            return redirect(f"{request.path}?unit={key}")
+        return redirect("pairs:run", pk=run.pk)
+    pool = selectors.pool_responses(unit=unit, scope=scope) if unit else []
+    runs = list(selectors.runs_visible(scope=scope)[:10])
+    return render(request, "pairs/formation.html", {
+        "units": units, "key": key, "unit": unit, "pool_size": len(pool), "runs": runs,
+        "rules": list(selectors.rules_for(unit=unit)) if unit else []})
+
+
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    if run.status != MatchingRun.Status.DONE:
+        return render(request, "pairs/run_progress.html", {"run": run})
+    pool = Participant.objects.filter(pk__in=[p["id"] for p in run.instance["participants"]])
+    return render(request, "pairs/run_detail.html", {
+        "run": run, **selectors.run_view(run), "approve_form": ApproveForm(),
+        "manual_form": ManualPairForm(pool=pool.order_by("surname", "name")),
+    })
+
+
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx polling: the bar, until the run is done; then the page reloads itself."""
+    scope = scope_for(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    response = render(request, "pairs/_run_bar.html", {"run": run})
+    if run.status in (MatchingRun.Status.DONE, MatchingRun.Status.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _run_unit(run: MatchingRun) -> Organization | object:
+    unit = run.unit
+    if unit is None:
+        raise PermissionDenied
+    return unit
+
+
+@require_POST
+def rule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lock, forbid or clear a pair from the proposal page; then re-run if asked."""
+    scope = scope_for(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    people = scope.manageable_participants()
+    a = get_object_or_404(people, pk=request.POST.get("a", 0))
+    b = get_object_or_404(people, pk=request.POST.get("b", 0))
+    kind = request.POST.get("kind", "")
+    try:
+        if kind == "clear":
+            services.rule_clear(a_id=a.pk, b_id=b.pk)
+            messages.success(request, _("Правило для пары снято."))
+        elif kind in PairRule.Kind.values:
+            services.rule_set(unit=_run_unit(run), a=a, b=b, kind=kind,  # type: ignore[arg-type]
+                              user=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Пара закреплена: она будет в следующем расчёте.")
+                             if kind == PairRule.Kind.LOCK else
+                             _("Пара запрещена: в следующем расчёте её не будет."))
+        else:
+            raise PermissionDenied
+    except services.PairsError as error:
+        messages.error(request, str(error))
+    return redirect("pairs:run", pk=run.pk)
+
+
+@require_POST
+def rerun(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    try:
+        new = services.run_start(unit=_run_unit(run), scope=scope, user=request.user)  # type: ignore[arg-type]
+    except services.PairsError as error:
+        messages.error(request, str(error))
+        return redirect("pairs:run", pk=run.pk)
+    return redirect("pairs:run", pk=new.pk)
+
+
+def manual(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two people by hand: their benefit both ways, a warning when it is one-sided."""
+    scope = scope_for(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    pool = scope.manageable_participants().filter(
+        pk__in=[p["id"] for p in run.instance["participants"]])
+    form = ManualPairForm(request.POST or request.GET or None, pool=pool)
+    check = None
+    if form.is_bound and form.is_valid():
+        a, b = form.cleaned_data["a"], form.cleaned_data["b"]
+        check = engine.explain_pair(run.instance, a.pk, b.pk)
+        check.update({"a": a, "b": b})
+    return render(request, "pairs/manual.html", {"run": run, "form": form, "check": check})
+
+
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    run = selectors.run_get(scope=scope, pk=pk)
+    form = ApproveForm(request.POST)
+    keys = request.POST.getlist("pair")
+    if not keys:
+        messages.error(request, _("Отметьте пары, которые утверждаете."))
+        return redirect("pairs:run", pk=pk)
+    if not form.is_valid():
+        messages.error(request, _("Проверьте сроки: начало и окончание — даты."))
+        return redirect("pairs:run", pk=pk)
+    try:
+        created = services.pairs_approve(
+            run=run, keys=keys, starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"], curator=request.user,  # type: ignore[arg-type]
+            base_url=request.build_absolute_uri("/"))
+    except services.PairsError as error:
+        messages.error(request, str(error))
+        return redirect("pairs:run", pk=pk)
+    messages.success(request, _("Утверждено пар: %(n)s. Участники получили письма и "
+                                "подтвердят пары в своих кабинетах.") % {"n": len(created)})
+    return redirect("pairs:list")
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair = selectors.pair_get(scope=scope, pk=pk)
+    me = scope.own_participant_id
+    phrases = {"a_teaches_b": selectors.teaches_phrase(pair.a, pair.b),
+               "b_teaches_a": selectors.teaches_phrase(pair.b, pair.a)}
+    return render(request, "pairs/pair_detail.html", {
+        "pair": pair, "phrases": phrases, "me": me,
+        "can_confirm": me in (pair.a_id, pair.b_id) and pair.status == Pair.Status.APPROVED,
+    })
+
+
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair = selectors.pair_get(scope=scope, pk=pk)
+    if scope.own_participant_id not in (pair.a_id, pair.b_id):
+        raise PermissionDenied
+    participant = get_object_or_404(Participant, pk=scope.own_participant_id)
+    services.pair_confirm(pair=pair, participant=participant)
+    messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
+    return redirect("pairs:detail", pk=pk)
+
+
+def order_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    _require_staff(scope)
+    organization = get_object_or_404(scope.organizations(),
+                                     pk=request.GET.get("organization") or 0)
+    candidates = (Pair.objects.filter(organization=organization,
+                                      status__in=selectors.BUSY)
+                  .filter(Q(a__in=scope.manageable_participants()))
+                  .select_related("a", "b").order_by("a__surname"))
+    form = OrderForm(request.POST or None, pairs=candidates)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = services.order_create(
+            organization=organization, pairs=list(data["pairs"]), number=data["number"],
+            date=data["date"], head_name=data["head_name"],
+            head_position=data["head_position"], user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Приказ сформирован."))
+        return redirect("pairs:order_docx", pk=order.pk)
+    return render(request, "pairs/order_form.html",
+                  {"form": form, "organization": organization})
+
+
+def order_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    _require_staff(scope)
+    order = get_object_or_404(PairOrder.objects.filter(organization__in=scope.organizations())
+                              .select_related("organization", "created_by"), pk=pk)
+    pairs = list(order.pairs.select_related("a", "b", "curator__participant")
+                 .order_by("a__surname", "a__name"))
+    curator = pairs[0].curator if pairs else order.created_by
+    curator_participant = getattr(curator, "participant", None)
+    data = pair_order.OrderData(
+        organization=order.organization.name, number=order.number, date=order.date,
+        head_position=order.head_position, head_name=order.head_name,
+        curator_name=(curator_participant.full_name if curator_participant
+                      else (curator.get_full_name() if curator else "")),
+        curator_position=curator_participant.position if curator_participant else "",
+        curator_name_accusative=(names.full_name(curator_participant.surname,
+                                                 curator_participant.name,
+                                                 curator_participant.patronymic, "accusative")
+                                 if curator_participant else ""),
+        pairs=[pair_order.OrderPair(
+            a_name=p.a.full_name, a_position=p.a.position, b_name=p.b.full_name,
+            b_position=p.b.position,
+            a_teaches_b=[engine.lesson_text(x) for x in p.a_teaches_b],
+            b_teaches_a=[engine.lesson_text(x) for x in p.b_teaches_a],
+            starts_on=p.starts_on, ends_on=p.ends_on) for p in pairs])
+    response = HttpResponse(
+        pair_order.render(data),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    response["Content-Disposition"] = f'attachment; filename="prikaz-pary-{order.pk}.docx"'
+    return response
