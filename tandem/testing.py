@@ -231,7 +231,11 @@ def build_resources(world: World) -> dict[str, object]:
     return {"a": a, "b": b, "region": r}
 
 
-def build_pairs_pool(world: World) -> Campaign:
+EXTRA_PEOPLE = [("Дёмин", "Дмитрий", "Ильич", True), ("Ершова", "Елена", "Петровна", False),
+                ("Жуков", "Егор", "Андреевич", True), ("Зуева", "Зоя", "Ивановна", False)]
+
+
+def build_pairs_pool(world: World, *, extra: int = 0) -> Campaign:
     """A submitted initial round in A where Bob (young: digital strong, methodology weak)
     and Carol (the other way round) make a textbook reverse pair, and Alice — strong
     like Bob — could only pair with Carol, who reports to her."""
@@ -244,8 +248,12 @@ def build_pairs_pool(world: World) -> Campaign:
                                        framework=framework, starts_on=dt.date(2026, 9, 1),
                                        ends_on=dt.date(2026, 9, 30))
     rows = []
-    for person, digital in ((world.bob_p, True), (world.carol_p, False),
-                            (world.alice_p, True)):
+    people = [(world.bob_p, True), (world.carol_p, False), (world.alice_p, True)]
+    for surname, name, patronymic, digital in EXTRA_PEOPLE[:extra]:
+        people.append((ParticipantFactory.create(
+            organization=world.org_a, surname=surname, name=name, patronymic=patronymic,
+            email=f"{surname.lower()}@example.org"), digital))
+    for person, digital in people:
         response = Response.objects.create(campaign=campaign, participant=person,
                                            status=Response.Status.SUBMITTED,
                                            answered=len(codes))

@@ -30,3 +30,9 @@ class AuditConfig(AppConfig):
         auditlog.register(Campaign)
         auditlog.register(Competency)
         auditlog.register(Resource, m2m_fields={"competencies"})
+
+        from tandem.pairs.models import Pair, PairOrder, PairRule
+
+        auditlog.register(Pair, exclude_fields=["a_teaches_b", "b_teaches_a"])
+        auditlog.register(PairRule)
+        auditlog.register(PairOrder, m2m_fields={"pairs"})

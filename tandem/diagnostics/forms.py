@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Competency
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.forms import DateInput
 
 UNIT_REQUIRED = _("Выберите, для кого диагностика.")
 DATES_REVERSED = _("Окончание не может быть раньше начала.")
@@ -47,8 +48,8 @@ class CampaignForm(forms.Form):
                             error_messages={"required": _("Назовите диагностику.")})
     kind = forms.ChoiceField(label=_("Вид"), choices=Campaign.Kind.choices)
     unit = forms.ChoiceField(label=_("Для кого"), error_messages={"required": UNIT_REQUIRED})
-    starts_on = forms.DateField(label=_("Начало"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Окончание"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Начало"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Окончание"), widget=DateInput())
     with_expert = forms.BooleanField(label=_("С экспертной оценкой куратора"), required=False)
     baseline = forms.ModelChoiceField(label=_("Сравнить с входной"), required=False,
                                       queryset=Campaign.objects.none())

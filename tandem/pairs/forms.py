@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.web.forms import DateInput
 
 MONTHS_DEFAULT = 6
 
@@ -17,8 +18,12 @@ def _in_months(day: dt.date, months: int) -> dt.date:
 
 
 class ApproveForm(forms.Form):
-    starts_on = forms.DateField(label=_("Начало"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Окончание"), widget=forms.DateInput(attrs={"type": "date"}),
+    # The inputs sit outside the approve form's element (the pair checkboxes are spread
+    # over the cards), so they name it with the `form` attribute.
+    starts_on = forms.DateField(label=_("Начало"),
+                                widget=DateInput(attrs={"form": "approve-form"}))
+    ends_on = forms.DateField(label=_("Окончание"),
+                              widget=DateInput(attrs={"form": "approve-form"}),
                               help_text=_("Цикл длится от 3 до 12 месяцев."))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -46,7 +51,7 @@ class ManualPairForm(forms.Form):
 
 class OrderForm(forms.Form):
     number = forms.CharField(label=_("Номер приказа"), max_length=40)
-    date = forms.DateField(label=_("Дата"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Дата"), widget=DateInput())
     head_name = forms.CharField(label=_("Руководитель (ФИО)"), max_length=200)
     head_position = forms.CharField(label=_("Должность руководителя"), max_length=200,
                                     initial=_("Директор"))

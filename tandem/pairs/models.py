@@ -171,3 +171,7 @@ class PairOrder(models.Model):
 
     def __str__(self) -> str:
         return f"№ {self.number} от {self.date:%d.%m.%Y}"
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"organization_id": self.organization_id,
+                "region_id": self.organization.municipality.region_id}

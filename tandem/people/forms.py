@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.people.selectors import ParticipantFilters
+from tandem.web.forms import DateInput
 
 EMAIL_TAKEN = _("Этот e-mail уже указан у другого участника.")
 SURNAME_REQUIRED = _("Укажите фамилию.")
@@ -21,13 +22,6 @@ _MAX_EXPERIENCE_FOR_BAND = {
     AgeBand.UNDER_25: 9, AgeBand.FROM_25: 18, AgeBand.FROM_35: 28,
     AgeBand.FROM_45: 38, AgeBand.FROM_55: 48, AgeBand.FROM_65: 60,
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class ParticipantForm(forms.ModelForm[Participant]):

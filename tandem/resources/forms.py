@@ -6,6 +6,7 @@ from tandem.diagnostics.models import Competency
 from tandem.resources.models import Format, Kind, Level, Resource
 from tandem.resources.selectors import ResourceFilters
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.forms import DateInput
 
 LEVEL_NOT_YOURS = _("Этот уровень ведёт другой оператор: выберите свой.")
 DATES_REVERSED = _("Окончание раньше начала.")
@@ -31,8 +32,8 @@ class ResourceForm(forms.ModelForm[Resource]):
         model = Resource
         fields = ["title", "kind", "level", "description", "url", "starts_on", "ends_on",
                   "format", "owner_name", "competencies", "is_active"]
-        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}),
-                   "ends_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"starts_on": DateInput(),
+                   "ends_on": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 3}),
                    "competencies": forms.SelectMultiple(attrs={"size": 10})}
 

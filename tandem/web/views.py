@@ -1,10 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.access.scope import scope_for
 from tandem.diagnostics.selectors import responses_of
+from tandem.pairs.models import Pair
+from tandem.pairs.selectors import pairs_visible
 from tandem.people.selectors import participant_get
 from tandem.web.selectors import dashboard_context
 
@@ -16,6 +19,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         me = participant_get(scope=scope, pk=scope.own_participant_id)
         context["me"] = me
         context["my_responses"] = list(responses_of(participant=me)[:5])
+        context["my_pairs"] = list(pairs_visible(scope=scope).filter(
+            Q(a=me) | Q(b=me)).exclude(status=Pair.Status.ENDED_EARLY)[:3])
     return render(request, "web/dashboard.html", context)
 
 
