@@ -19,6 +19,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 from django.urls import reverse
 
+from tandem.core.matching.bench import bench_matching
+
 Row = tuple[str, float, str]
 
 
@@ -83,4 +85,5 @@ def bench_pages(participants: int, repeat: int = 5) -> list[Row]:
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "seed": bench_seed,
     "pages": bench_pages,
+    "matching": bench_matching,
 }

@@ -188,7 +188,7 @@ def instance_from_dict(document: object) -> Instance:
     _only(root, "Экземпляр", {"format", "competencies", "participants", "constraints",
                               "weights"})
     if root.get("format") != FORMAT:
-        raise InstanceError(WRONG_FORMAT.format(value=_show(root.get("format"))))
+        raise InstanceError(WRONG_FORMAT.format(value=_value(root.get("format"))))
     competencies = _competencies(root)
     codes = {c.code for c in competencies}
     participants = _participants(root, codes)
@@ -254,10 +254,10 @@ def _participant(item: object, number: int, codes: set[str]) -> Participant:
         raise InstanceError(TOO_MANY_PRIORITIES.format(id=_show(pid), count=len(priorities)))
     meeting = obj.get("meeting_format", "any")
     if meeting not in MEETING_FORMATS:
-        raise InstanceError(BAD_MEETING_FORMAT.format(id=_show(pid), value=_show(meeting)))
+        raise InstanceError(BAD_MEETING_FORMAT.format(id=_show(pid), value=_value(meeting)))
     capacity = obj.get("capacity", 1)
     if not _is_int(capacity) or not 1 <= capacity <= MAX_CAPACITY:
-        raise InstanceError(CAPACITY_OUT_OF_RANGE.format(id=_show(pid), value=_show(capacity)))
+        raise InstanceError(CAPACITY_OUT_OF_RANGE.format(id=_show(pid), value=_value(capacity)))
     return Participant(
         id=pid,
         organization=_string(obj, "organization", where),
@@ -277,14 +277,14 @@ def _levels(obj: dict[str, Any], pid: ParticipantId, codes: set[str]) -> dict[st
     if not isinstance(raw, dict):
         raise InstanceError(WRONG_TYPE.format(where=f"Участник {_show(pid)}", field="levels",
                                               expected="объектом {код: уровень}",
-                                              value=_show(raw)))
+                                              value=_value(raw)))
     for code, level in raw.items():
         if code not in codes:
             raise InstanceError(UNKNOWN_COMPETENCY.format(id=_show(pid), code=code,
                                                           field="levels"))
         if not _is_int(level) or not 0 <= level <= MAX_LEVEL:
             raise InstanceError(LEVEL_OUT_OF_RANGE.format(id=_show(pid), code=code,
-                                                          value=_show(level)))
+                                                          value=_value(level)))
     return {code: raw[code] for code in sorted(raw)}
 
 
@@ -295,7 +295,7 @@ def _codes(obj: dict[str, Any], name: str, pid: ParticipantId, codes: set[str]) 
         if not isinstance(code, str):
             raise InstanceError(WRONG_TYPE.format(where=where, field=name,
                                                   expected="списком кодов компетенций",
-                                                  value=_show(raw)))
+                                                  value=_value(raw)))
         if code not in codes:
             raise InstanceError(UNKNOWN_COMPETENCY.format(id=_show(pid), code=code, field=name))
     repeated = [c for c, k in Counter(raw).items() if k > 1]
@@ -310,7 +310,7 @@ def _constraints(raw: object, by_id: Mapping[ParticipantId, Participant]) -> Con
                                  "reciprocity_required"})
     scope = obj.get("scope", "organization")
     if scope not in SCOPES:
-        raise InstanceError(BAD_SCOPE.format(value=_show(scope)))
+        raise InstanceError(BAD_SCOPE.format(value=_value(scope)))
     locked = _pairs(obj, "locked", LOCKED, by_id)
     forbidden = _pairs(obj, "forbidden", FORBIDDEN, by_id)
     both = set(locked) & set(forbidden)
@@ -330,7 +330,7 @@ def _pairs(obj: dict[str, Any], name: str, kind: str,
     for number, item in enumerate(_list(obj, name, "Ограничения"), start=1):
         if (not isinstance(item, list) or len(item) != 2
                 or not all(_is_id(x) for x in item)):
-            raise InstanceError(BAD_PAIR.format(kind=kind, index=number, value=_show(item)))
+            raise InstanceError(BAD_PAIR.format(kind=kind, index=number, value=_value(item)))
         a, b = item
         for pid in (a, b):
             if pid not in by_id:
@@ -352,7 +352,7 @@ def _weights(raw: object) -> Weights:
     default = Weights()
     gain = _triple(obj, "level_gain", default.level_gain, minimum=1)
     if list(gain) != sorted(gain):
-        raise InstanceError(BAD_WEIGHT.format(field="level_gain", value=_show(list(gain)),
+        raise InstanceError(BAD_WEIGHT.format(field="level_gain", value=_value(list(gain)),
                                               rule="не должны убывать с разницей уровней"))
     return Weights(level_gain=gain,
                    priority_bonus=_triple(obj, "priority_bonus", default.priority_bonus,
@@ -368,7 +368,7 @@ def _triple(obj: dict[str, Any], name: str, default: tuple[int, int, int],
     if (not isinstance(value, list) or len(value) != 3
             or not all(_is_int(x) and minimum <= x <= MAX_WEIGHT for x in value)):
         raise InstanceError(BAD_WEIGHT.format(
-            field=name, value=_show(value),
+            field=name, value=_value(value),
             rule=f"— три целых числа от {minimum} до {MAX_WEIGHT}"))
     return (value[0], value[1], value[2])
 
@@ -376,7 +376,7 @@ def _triple(obj: dict[str, Any], name: str, default: tuple[int, int, int],
 def _weight(obj: dict[str, Any], name: str, default: int) -> int:
     value = obj.get(name, default)
     if not _is_int(value) or not 0 <= value <= MAX_WEIGHT:
-        raise InstanceError(BAD_WEIGHT.format(field=name, value=_show(value),
+        raise InstanceError(BAD_WEIGHT.format(field=name, value=_value(value),
                                               rule=f"— целое число от 0 до {MAX_WEIGHT}"))
     return cast(int, value)
 
@@ -420,7 +420,13 @@ def _locked_message(a: Participant, b: Participant, obstacle: str,
 # Small typed readers. Each raises InstanceError naming where the problem is.
 
 def _show(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    """An id or a code as people write it, without quotes."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _value(value: object) -> str:
+    """A wrong value as it stands in the file, so that "3" and 3 look different."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _is_int(value: object) -> bool:
@@ -436,13 +442,13 @@ def _id(value: object, where: str, name: str) -> ParticipantId:
     if not _is_id(value):
         raise InstanceError(WRONG_TYPE.format(where=where, field=name,
                                               expected="непустой строкой или целым числом",
-                                              value=_show(value)))
+                                              value=_value(value)))
     return cast(ParticipantId, value)
 
 
 def _object(value: object, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InstanceError(NOT_AN_OBJECT.format(where=where, value=_show(value)))
+        raise InstanceError(NOT_AN_OBJECT.format(where=where, value=_value(value)))
     return value
 
 
@@ -460,7 +466,7 @@ def _list(obj: dict[str, Any], name: str, where: str, required: bool = False) ->
     value = obj[name]
     if not isinstance(value, list):
         raise InstanceError(WRONG_TYPE.format(where=where, field=name, expected="списком",
-                                              value=_show(value)))
+                                              value=_value(value)))
     return value
 
 
@@ -472,7 +478,7 @@ def _string(obj: dict[str, Any], name: str, where: str, default: str | None = No
     value = obj[name]
     if not isinstance(value, str) or (default is None and not value.strip()):
         raise InstanceError(WRONG_TYPE.format(where=where, field=name,
-                                              expected="непустой строкой", value=_show(value)))
+                                              expected="непустой строкой", value=_value(value)))
     return value
 
 
@@ -480,7 +486,7 @@ def _bool(obj: dict[str, Any], name: str, default: bool) -> bool:
     value = obj.get(name, default)
     if not isinstance(value, bool):
         raise InstanceError(WRONG_TYPE.format(where="Ограничения", field=name,
-                                              expected="true или false", value=_show(value)))
+                                              expected="true или false", value=_value(value)))
     return value
 
 

@@ -185,6 +185,9 @@ def _weight(instance: Instance, a: int, b: int) -> int:
     return pair_weight(benefit(pa, pb, instance), benefit(pb, pa, instance), instance.weights)
 
 
+Near = tuple[IntArray, IntArray, IntArray, IntArray]  # u, v, w, 2·r of near-tight pairs
+
+
 @dataclass(slots=True)
 class _Free:
     pairs: list[tuple[int, int]]
@@ -244,21 +247,76 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
         bound_kind = "relaxation, dual lifted"
     else:
         bound_kind = "relaxation"
-    upper = int(capacity[active] @ doubled[active]) // 2
     near = _near_edges(pricing)
-    matching = _fill(matching, capacity, edges, near, clock)
-    clock.mark("rounding")
-    gap = upper - _total(matching)
-    stats.update(near_edges=int(near[0].size), near_complete=int(pricing.near_complete),
-                 relaxation_bound=upper, rounded_weight=_total(matching))
-    if gap > 0 and pricing.near_complete and not pricing.violated:
-        matching, proven = _prove(matching, capacity, near, gap, clock, stats)
-        if proven:
-            upper, bound_kind = _total(matching), "relaxation + exact"
+    groups = [g[active[g]] for g in scope_groups(instance) if active[g].any()]
+    closed = _close_gaps(groups, matching, capacity, doubled, edges, near,
+                         proof=pricing.near_complete and not pricing.violated, clock=clock,
+                         stats=stats)
     clock.mark("proof")
-    pairs = sorted(matching)
-    return _Free(pairs=pairs, weights=dict(matching), total=_total(matching),
-                 upper_bound=max(upper, _total(matching)), bound=bound_kind, stats=stats)
+    if closed.exact_used and closed.upper == closed.total:
+        bound_kind = "relaxation + exact"
+    stats.update(near_edges=int(near[0].size), near_complete=int(pricing.near_complete),
+                 relaxation_bound=closed.relaxation_bound, rounded_weight=closed.rounded,
+                 groups=len(groups), groups_proven_by_exact=closed.proven_groups)
+    return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
+                 upper_bound=closed.upper, bound=bound_kind, stats=stats)
+
+
+@dataclass(slots=True)
+class _Closed:
+    matching: dict[tuple[int, int], int]
+    total: int
+    upper: int
+    relaxation_bound: int
+    rounded: int
+    proven_groups: int
+    exact_used: bool
+
+
+def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
+                capacity: IntArray, doubled: IntArray, edges: _EdgeSet, near: Near, *,
+                proof: bool, clock: _Clock, stats: dict[str, float | int | str]) -> _Closed:
+    """Fills and proves group by group: scope groups share no edge, so each has its own
+    bound ``⌊Σ_g c_p·y_p⌋`` and its own gap, and the exact solves stay small."""
+    n = capacity.size
+    group_of = np.full(n, -1, dtype=np.int64)
+    for k, group in enumerate(groups):
+        group_of[group] = k
+    by_group_edges = _slices(group_of, edges.u, (edges.u, edges.v, edges.w), len(groups))
+    by_group_near = _slices(group_of, near[0], near, len(groups))
+    by_group_pairs: list[dict[tuple[int, int], int]] = [{} for _ in groups]
+    for pair, weight in matching.items():
+        by_group_pairs[group_of[pair[0]]][pair] = weight
+    result = _Closed({}, 0, 0, 0, 0, 0, False)
+    for k, group in enumerate(groups):
+        u, v, w = by_group_edges[k]
+        g_near = by_group_near[k]
+        part = _fill(by_group_pairs[k], capacity, (u, v, w), (g_near[0], g_near[1], g_near[2]),
+                     clock)
+        bound = int(capacity[group] @ doubled[group]) // 2
+        result.relaxation_bound += bound
+        result.rounded += _total(part)
+        gap = bound - _total(part)
+        if gap > 0 and proof:
+            part, proven = _prove(part, capacity, (g_near[0], g_near[1], g_near[2], g_near[3]),
+                                  gap, clock, stats)
+            result.exact_used = True
+            if proven:
+                bound = _total(part)
+                result.proven_groups += 1
+        result.matching.update(part)
+        result.total += _total(part)
+        result.upper += max(bound, _total(part))
+    return result
+
+
+def _slices(group_of: IntArray, key: IntArray, arrays: tuple[IntArray, ...],
+            count: int) -> list[tuple[IntArray, ...]]:
+    """``arrays`` cut by the group of ``key``, keeping their order inside each group."""
+    groups = group_of[key]
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(count + 1))
+    return [tuple(a[order][bounds[k]:bounds[k + 1]] for a in arrays) for k in range(count)]
 
 
 def _total(matching: dict[tuple[int, int], int]) -> int:
@@ -350,8 +408,6 @@ def _keep_near(result: _Pricing, block: Block, weight: npt.NDArray[np.int32],
     result.near_r.append(reduced[r_idx, c_idx].astype(np.int64))
 
 
-Near = tuple[IntArray, IntArray, IntArray, IntArray]
-
 
 def _near_edges(pricing: _Pricing) -> Near:
     """Pairs with small reduced cost ``(u, v, w, 2r)``, sorted by ``(u, v)``."""
@@ -420,16 +476,18 @@ def _split_cycle(cycle: list[int], owner: IntArray,
             for t in range((k - 1) // 2)]
 
 
-def _fill(matching: dict[tuple[int, int], int], capacity: IntArray, edges: _EdgeSet,
-          near: Near, clock: _Clock) -> dict[tuple[int, int], int]:
+def _fill(matching: dict[tuple[int, int], int], capacity: IntArray,
+          edges: tuple[IntArray, IntArray, IntArray],
+          near: tuple[IntArray, IntArray, IntArray], clock: _Clock
+          ) -> dict[tuple[int, int], int]:
     """Matches exactly, among themselves, the people who still have capacity left."""
     left = capacity.copy()
     for a, b in matching:
         left[a] -= 1
         left[b] -= 1
-    u = np.concatenate([edges.u, near[0]])
-    v = np.concatenate([edges.v, near[1]])
-    w = np.concatenate([edges.w, near[2]])
+    u = np.concatenate([edges[0], near[0]])
+    v = np.concatenate([edges[1], near[1]])
+    w = np.concatenate([edges[2], near[2]])
     keep = (left[u] > 0) & (left[v] > 0)
     pool = {}
     for a, b, x in zip(u[keep].tolist(), v[keep].tolist(), w[keep].tolist(), strict=True):
