@@ -30,3 +30,13 @@ def test_export_profiles_writes_the_matching_format(world: World, tmp_path: Path
 def test_unknown_campaign_is_a_clear_error(db: None) -> None:
     with pytest.raises(CommandError, match="Диагностики с id 999 нет"):
         call_command("export-profiles", "--campaign", "999", stdout=StringIO())
+
+
+def test_export_is_a_valid_matching_instance(world: World) -> None:
+    from tandem.core.matching.instance import instance_from_dict
+    from tandem.diagnostics.export import campaign_instance
+
+    dw = build_diagnostics(world)
+    instance = instance_from_dict(campaign_instance(dw.campaign_a))
+    assert [p.id for p in instance.participants] == [world.carol_p.pk]
+    assert instance.constraints.scope == "organization"
