@@ -88,3 +88,27 @@ def test_resource_catalogue_does_not_grow(client: Client, world: World) -> None:
                                            level="region", region=world.region)
         resource.competencies.set(competencies)
     assert _count(client, url) == small
+
+
+def test_pair_pages_do_not_grow(client: Client, world: World) -> None:
+    import datetime as dt
+
+    from tandem.pairs.models import Pair
+    from tandem.testing import build_pairs
+
+    pairs_world = build_pairs(world)
+    client.force_login(world.alice)
+    urls = [reverse("pairs:list"), reverse("pairs:formation"),
+            reverse("pairs:run", kwargs={"pk": pairs_world.run.pk})]  # type: ignore[attr-defined]
+
+    def grow(n: int) -> None:
+        people = list(bulk_participants(world.org_a, 2 * n).order_by("-pk")[: 2 * n])
+        Pair.objects.bulk_create([
+            Pair(a=people[2 * i], b=people[2 * i + 1], organization=world.org_a,
+                 starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
+            for i in range(n)])
+
+    grow(5)
+    small = [_count(client, url) for url in urls]
+    grow(150)
+    assert [_count(client, url) for url in urls] == small
