@@ -10,6 +10,12 @@ def _fast_password_hashing(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: object, tmp_path: object) -> None:
+    # Uploaded evidence goes to a folder of the test's own.
+    settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

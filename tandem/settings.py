@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tandem.diagnostics",
     "tandem.pairs",
     "tandem.resources",
+    "tandem.maps",
     "tandem.demo",
 ]
 

@@ -299,3 +299,33 @@ def build_pairs(world: World) -> PairsWorld:
     order.pairs.set([pair])
     assert Response.objects.filter(campaign=campaign).count() == 3
     return PairsWorld(run, pair, order, dmitry)
+
+
+def build_map(world: World) -> object:
+    """Bob ⇄ Carol approved from the proposal of build_pairs(): their map is drafted."""
+    from tandem.pairs.services import pairs_approve
+
+    pairs_world = build_pairs(world)
+    key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))
+    [pair] = pairs_approve(run=pairs_world.run, keys=[key],  # type: ignore[arg-type]
+                           starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31),
+                           curator=world.alice, base_url="http://testserver/")
+    return pair
+
+
+def build_matrix_map(pairs_world: PairsWorld) -> dict[str, object]:
+    """A map for Alice ⇄ Dmitry with one row and one uploaded piece of evidence."""
+    from django.core.files.base import ContentFile
+
+    from tandem.maps.models import Evidence, Row
+    from tandem.maps.services import map_draft
+
+    pair = pairs_world.pair
+    the_map = map_draft(pair)  # type: ignore[arg-type]
+    row = Row.objects.create(map=the_map, direction=Row.Direction.A_TO_B,
+                             competency="ict.ai_lessons", title="Строка карты А",
+                             current_level=0, target_level=2, partner_level=3, task="Задача",
+                             deadline=dt.date(2027, 1, 15), product="Продукт", evidence="Показ")
+    evidence = Evidence(row=row, original_name="доказательство.pdf")
+    evidence.file.save("доказательство.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    return {"map": the_map, "row": row, "evidence": evidence}

@@ -10,5 +10,6 @@ urlpatterns = [
     path("diagnostics/", include("tandem.diagnostics.urls")),
     path("resources/", include("tandem.resources.urls")),
     path("pairs/", include("tandem.pairs.urls")),
+    path("maps/", include("tandem.maps.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,3 +36,10 @@ class AuditConfig(AppConfig):
         auditlog.register(Pair, exclude_fields=["a_teaches_b", "b_teaches_a"])
         auditlog.register(PairRule)
         auditlog.register(PairOrder, m2m_fields={"pairs"})
+
+        from tandem.maps.models import Map, Meeting, Row
+
+        auditlog.register(Map)
+        auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version",
+                                                                         "updated_at"])
+        auditlog.register(Meeting)

@@ -91,11 +91,11 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
 
     _set_line_managers(rng, deputies)
     logins = _create_logins(region, municipalities, organizations, deputies)
+    _create_resources(region, municipalities, organizations)
     if with_diagnostics:
         _create_diagnostics(organizations, seed)
         if participants <= PAIRS_UP_TO:
             _create_pairs(region, municipalities, organizations)
-    _create_resources(region, municipalities, organizations)
     return DemoResult(region=region, participants=done, logins=logins)
 
 
@@ -185,6 +185,7 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
                 a_confirmed_at=now if confirmed else None,
                 b_confirmed_at=now if confirmed else None))
         Pair.objects.bulk_create(pairs)
+        _create_maps(pairs, now)
     capital = municipalities.get("prirechensk")
     if capital is not None:
         responses = pool_responses(unit=capital, scope=everything)
@@ -196,6 +197,34 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
                 municipality=capital, instance=instance, progress=100, finished_at=now,
                 result=engine.match(instance, time_limit=10), stage="готово",
                 status=MatchingRun.Status.DONE)
+
+
+def _create_maps(pairs: list[Any], now: dt.datetime) -> None:
+    """A drafted map for every pair; confirmed pairs are under way: map agreed and
+    approved, a meeting or two held, the first task of each direction done."""
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.maps.services import map_draft
+    from tandem.pairs.models import Pair
+
+    for i, pair in enumerate(pairs):
+        the_map = map_draft(pair)
+        if pair.status != Pair.Status.ACTIVE:
+            continue
+        Map.objects.filter(pk=the_map.pk).update(
+            status=Map.Status.IN_PROGRESS, a_agreed_at=now, b_agreed_at=now, approved_at=now,
+            approved_by_id=pair.curator_id)
+        meetings = [Meeting(pair=pair, date=pair.starts_on + dt.timedelta(days=7 + 14 * k),
+                            format=Meeting.Format.OFFLINE if k % 2 == 0 else
+                            Meeting.Format.ONLINE,
+                            topic="Знакомство и план работы" if k == 0 else
+                            "Разбор первой задачи", led_by=pair.a if k % 2 == 0 else pair.b,
+                            duration_minutes=45) for k in range(1 + i % 2)]
+        Meeting.objects.bulk_create(meetings)
+        for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
+            first = the_map.rows.filter(direction=direction).order_by("order").first()
+            if first is not None and i % 3 != 2:
+                Row.objects.filter(pk=first.pk).update(
+                    done_at=first.deadline - dt.timedelta(days=3))
 
 
 def _create_resources(region: Region, municipalities: dict[str, Municipality],

@@ -113,6 +113,10 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
             a=a, b=b, organization=a.organization, starts_on=starts_on, ends_on=ends_on,
             curator=curator, weight=p["weight"], a_teaches_b=p["a_teaches_b"],
             b_teaches_a=p["b_teaches_a"], run=run))
+    from tandem.maps.services import map_draft
+
+    for pair in created:
+        map_draft(pair)
     transaction.on_commit(lambda: _notify(created, base_url))
     return created
 

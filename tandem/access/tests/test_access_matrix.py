@@ -6,6 +6,7 @@ fails ``test_every_url_is_in_the_matrix``, so no page can be forgotten.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
+from tandem.maps.models import Map, Meeting, Reflection, Row
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
@@ -21,6 +23,7 @@ from tandem.testing import (
     PairsWorld,
     World,
     build_diagnostics,
+    build_matrix_map,
     build_pairs,
     build_resources,
 )
@@ -86,6 +89,24 @@ def _carol_r(w: World) -> dict[str, object]:
 
 
 PAIRS: dict[int, PairsWorld] = {}
+MAPS: dict[int, dict[str, Any]] = {}
+
+
+def _m(w: World) -> dict[str, Any]:
+    return MAPS[w.org_a.pk]
+
+
+def _map_pair(w: World) -> dict[str, object]:
+    return {"pair_pk": _p(w).pair.pk}  # type: ignore[attr-defined]
+
+
+def _map_row(w: World) -> dict[str, object]:
+    return {"pk": _m(w)["row"].pk}
+
+
+ROW_DATA = {"direction": "ab", "title": "Новая строка", "current_level": "1",
+            "target_level": "2", "task": "Задача", "deadline": "2027-02-01",
+            "product": "Продукт", "evidence": "Показ"}
 
 
 def _p(w: World) -> PairsWorld:
@@ -213,6 +234,36 @@ MATRIX: dict[str, Case] = {
                                marker=lambda w: "Дёмин"),
     "pairs:order_docx": Case(allowed=STAFF_OF_A,
                              kwargs=lambda w: {"pk": _p(w).order.pk}),  # type: ignore[attr-defined]
+    "maps:detail": Case(allowed=STAFF_OF_A, kwargs=_map_pair, marker=lambda w: "Строка карты А"),
+    "maps:row_add": Case(allowed=STAFF_OF_A, kwargs=_map_pair, post=lambda w: ROW_DATA,
+                         took_effect=lambda w: Row.objects.filter(title="Новая строка").exists()),
+    "maps:status": Case(allowed=STAFF_OF_A, kwargs=_map_pair,
+                        post=lambda w: {"action": "end", "reason": "по соглашению"},
+                        took_effect=lambda w: Map.objects.filter(status="ended_early").exists()),
+    "maps:meeting_add": Case(allowed=STAFF_OF_A, kwargs=_map_pair, post=lambda w: {
+        "date": "2027-01-10", "format": "offline", "topic": "Встреча",
+        "duration_minutes": "45"}, took_effect=lambda w: Meeting.objects.exists()),
+    "maps:calendar": Case(allowed=STAFF_OF_A, kwargs=_map_pair),
+    "maps:reflection": Case(allowed={"alice"}, kwargs=_map_pair,
+                            post=lambda w: {"direction": "ab", "text": "Научилась многому"},
+                            took_effect=lambda w: Reflection.objects.exists()),
+    "maps:docx": Case(allowed=STAFF_OF_A, kwargs=_map_pair),
+    "maps:pdf": Case(allowed=STAFF_OF_A, kwargs=_map_pair),
+    "maps:row_edit": Case(allowed=STAFF_OF_A, kwargs=_map_row,
+                          marker=lambda w: "Строка карты А"),
+    "maps:row_delete": Case(allowed=STAFF_OF_A, kwargs=_map_row, post=lambda w: {},
+                            took_effect=lambda w: not Row.objects.filter(
+                                pk=_m(w)["row"].pk).exists()),
+    "maps:row_resource": Case(
+        allowed=STAFF_OF_A, kwargs=_map_row,
+        post=lambda w: {"resource": str(Resource.objects.get(title="Областной курс").pk),
+                        "action": "add"},
+        took_effect=lambda w: _m(w)["row"].resources.exists()),
+    "maps:row_done": Case(allowed=STAFF_OF_A, kwargs=_map_row,
+                          post=lambda w: {"link": "https://example.org/proof"},
+                          took_effect=lambda w: Row.objects.get(
+                              pk=_m(w)["row"].pk).done_at is not None),
+    "maps:evidence": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _m(w)["evidence"].pk}),
     "diagnostics:publish": Case(
         allowed={"olga"}, post=lambda w: {"note": "правка"},
         took_effect=lambda w: FrameworkVersion.objects.count() > 1),
@@ -249,6 +300,7 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
     build_diagnostics(world)
     build_resources(world)
     PAIRS[world.org_a.pk] = build_pairs(world)
+    MAPS[world.org_a.pk] = build_matrix_map(PAIRS[world.org_a.pk])
     if name == "people:reactivate":
         Participant.objects.filter(pk=world.carol_p.pk).update(is_active=False)
     url = reverse(name, kwargs=case.kwargs(world)) + case.query(world)
@@ -269,7 +321,9 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
         return
 
     response = c.get(url)
-    body = response.content.decode(errors="replace")  # a DOCX is not text
+    raw = (b"".join(response.streaming_content) if response.streaming  # type: ignore[attr-defined]
+           else response.content)
+    body = raw.decode(errors="replace")  # a DOCX is not text
     if persona in case.allowed:
         assert response.status_code == 200
         if case.marker:

@@ -1,0 +1,48 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import maps as core
+from tandem.maps.models import FORM_LABELS, Meeting, Row
+from tandem.web.forms import DateInput
+
+LEVELS = [(i, str(i)) for i in range(4)]
+
+
+class RowForm(forms.Form):
+    title = forms.CharField(label=_("Дефицит (компетенция)"), max_length=200)
+    current_level = forms.TypedChoiceField(label=_("Сейчас"), choices=LEVELS, coerce=int)
+    target_level = forms.TypedChoiceField(label=_("Цель"), choices=LEVELS, coerce=int)
+    task = forms.CharField(label=_("Задача"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("Срок"), widget=DateInput())
+    product = forms.CharField(label=_("Результат или продукт"), max_length=300)
+    evidence = forms.CharField(label=_("Как будет показан"), max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Last: the field's name shadows the `forms` module inside the class body.
+    forms = forms.MultipleChoiceField(label=_("Формы и методы"), required=False,
+                                      choices=[(f, FORM_LABELS[f]) for f in core.FORMS],
+                                      widget=forms.CheckboxSelectMultiple)
+
+
+class MeetingForm(forms.ModelForm[Meeting]):
+    class Meta:
+        model = Meeting
+        fields = ["date", "time", "planned", "format", "topic", "led_by", "duration_minutes",
+                  "notes"]
+        widgets = {"date": DateInput(), "time": forms.TimeInput(attrs={"type": "time"}),
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: object, people: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["led_by"].queryset = people  # type: ignore[attr-defined]
+
+
+class DoneForm(forms.Form):
+    file = forms.FileField(label=_("Файл"), required=False)
+    link = forms.URLField(label=_("или ссылка"), required=False, max_length=500,
+                          assume_scheme="https")
+
+
+class ReflectionForm(forms.Form):
+    direction = forms.ChoiceField(choices=Row.Direction.choices, widget=forms.HiddenInput)
+    text = forms.CharField(label=_("Рефлексия"), widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=5000)

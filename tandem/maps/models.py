@@ -1,0 +1,193 @@
+"""The individual reverse mentoring map of a pair, and the record of the work done."""
+
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core import maps as core
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.resources.models import Resource
+
+FORM_LABELS = {
+    core.CONSULTATION: _("консультация"),
+    core.MASTER_CLASS: _("мастер-класс"),
+    core.JOINT_LESSON: _("совместное занятие"),
+    core.MUTUAL_VISITS: _("взаимопосещение занятий"),
+    core.JOINT_PROJECT: _("совместный проект"),
+    core.ONLINE_MEETING: _("онлайн-встреча"),
+    core.PRACTICUM: _("практикум"),
+    core.RESOURCE_STUDY: _("совместное изучение ресурса"),
+}
+LEVEL = [MinValueValidator(0), MaxValueValidator(3)]
+
+
+class Map(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        AGREED = "agreed", _("согласована участниками")
+        APPROVED = "approved", _("утверждена куратором")
+        IN_PROGRESS = "in_progress", _("выполняется")
+        COMPLETED = "completed", _("завершена")
+        ENDED_EARLY = "ended_early", _("прекращена досрочно")
+
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="map")
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices,
+                              default=Status.DRAFT)
+    a_agreed_at = models.DateTimeField(null=True, blank=True)
+    b_agreed_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    ended_reason = models.CharField(_("причина досрочного прекращения"), max_length=300,
+                                    blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("карта наставничества")
+        verbose_name_plural = _("карты наставничества")
+
+    def __str__(self) -> str:
+        return f"Карта: {self.pair}"
+
+    @property
+    def editable(self) -> bool:
+        """Rows change while the map is a draft or being carried out."""
+        return self.status in (self.Status.DRAFT, self.Status.IN_PROGRESS)
+
+    def get_additional_data(self) -> dict[str, object]:
+        return self.pair.get_additional_data()
+
+
+class Row(models.Model):
+    class Direction(models.TextChoices):
+        A_TO_B = "ab", _("А наставляет Б")
+        B_TO_A = "ba", _("Б наставляет А")
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="rows")
+    direction = models.CharField(max_length=2, choices=Direction.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+    competency = models.CharField(_("компетенция (код)"), max_length=40)
+    title = models.CharField(_("дефицит"), max_length=200)
+    current_level = models.PositiveSmallIntegerField(_("текущий уровень"), validators=LEVEL)
+    target_level = models.PositiveSmallIntegerField(_("целевой уровень"), validators=LEVEL)
+    partner_level = models.PositiveSmallIntegerField(_("уровень партнёра"), validators=LEVEL)
+    task = models.TextField(_("задача"))
+    forms = models.JSONField(_("формы и методы"), default=list)
+    deadline = models.DateField(_("срок"))
+    product = models.CharField(_("результат или продукт"), max_length=300)
+    evidence = models.CharField(_("как будет показан"), max_length=300)
+    resources = models.ManyToManyField(Resource, blank=True, related_name="map_rows",
+                                       verbose_name=_("ресурсы"))
+    resources_note = models.CharField(max_length=200, blank=True)
+    done_at = models.DateField(_("выполнено"), null=True, blank=True)
+    # Optimistic locking: a save must carry the version it was edited from.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("строка карты")
+        verbose_name_plural = _("строки карты")
+        ordering = ["direction", "order", "pk"]
+        constraints = [models.CheckConstraint(
+            name="row_target_not_below_current",
+            condition=models.Q(target_level__gte=models.F("current_level")))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def form_labels(self) -> list[str]:
+        return [str(FORM_LABELS.get(f, f)) for f in self.forms]
+
+    def get_additional_data(self) -> dict[str, object]:
+        return self.map.pair.get_additional_data()
+
+
+class Meeting(models.Model):
+    class Format(models.TextChoices):
+        OFFLINE = "offline", _("очно")
+        ONLINE = "online", _("онлайн")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField(_("дата"))
+    time = models.TimeField(_("время"), null=True, blank=True)
+    planned = models.BooleanField(_("запланирована"), default=False,
+                                  help_text=_("Ещё не прошла: попадёт в календарь (.ics)."))
+    format = models.CharField(_("формат"), max_length=10, choices=Format.choices,
+                              default=Format.OFFLINE)
+    topic = models.CharField(_("тема"), max_length=300)
+    led_by = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("кто вёл"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("длительность, мин"), default=45, validators=[MinValueValidator(5),
+                                                         MaxValueValidator(600)])
+    notes = models.TextField(_("заметки"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("встреча")
+        verbose_name_plural = _("встречи")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.topic}"
+
+    def get_additional_data(self) -> dict[str, object]:
+        return self.pair.get_additional_data()
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    # Only the file's own name, never a path the uploader chose; the pair keeps its files
+    # apart, and a random prefix keeps equal names apart.
+    import secrets
+
+    safe = PurePath(filename.replace("\\", "/")).name[-100:]
+    return f"evidence/pair-{instance.row.map.pair_id}/{secrets.token_hex(8)}-{safe}"
+
+
+class Evidence(models.Model):
+    """Proof that a row's task is done: a link or an uploaded file."""
+
+    row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="evidence_items")
+    file = models.FileField(upload_to=evidence_path, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    link = models.URLField(blank=True, max_length=500)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("подтверждение")
+        verbose_name_plural = _("подтверждения")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.link
+
+
+class Reflection(models.Model):
+    """A participant's reflection on one direction of the map."""
+
+    map = models.ForeignKey(Map, on_delete=models.CASCADE, related_name="reflections")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=2, choices=Row.Direction.choices)
+    text = models.TextField(_("рефлексия"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("рефлексия")
+        verbose_name_plural = _("рефлексия")
+        constraints = [models.UniqueConstraint(fields=["map", "participant", "direction"],
+                                               name="one_reflection")]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.direction}"

@@ -1,0 +1,63 @@
+"""Reads for maps, through the pair's visibility."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+
+from tandem.access.scope import Scope
+from tandem.maps.models import Evidence, Map, Row
+from tandem.pairs.models import Pair
+from tandem.pairs.selectors import pairs_manageable, pairs_visible
+
+
+@dataclass(frozen=True)
+class Rights:
+    member: bool  # one of the pair
+    staff: bool  # a curator (or above) of one of the pair
+
+    @property
+    def edit(self) -> bool:
+        return self.member or self.staff
+
+
+def pair_for_map(*, scope: Scope, pair_pk: int) -> tuple[Pair, Rights]:
+    pair = get_object_or_404(pairs_visible(scope=scope), pk=pair_pk)
+    member = scope.own_participant_id in (pair.a_id, pair.b_id)
+    staff = pairs_manageable(scope=scope).filter(pk=pair.pk).exists()
+    return pair, Rights(member=member, staff=staff)
+
+
+def map_of(pair: Pair) -> Map:
+    rows = Row.objects.prefetch_related("resources", "evidence_items").order_by(
+        "direction", "order", "pk")
+    return get_object_or_404(
+        Map.objects.select_related("pair__a__organization", "pair__b__organization",
+                                   "pair__organization__municipality", "approved_by")
+        .prefetch_related(Prefetch("rows", queryset=rows), "reflections"),
+        pair=pair)
+
+
+@dataclass(frozen=True)
+class DirectionProgress:
+    total: int
+    done: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(rows: list[Row], direction: str, today: dt.date) -> DirectionProgress:
+    mine = [r for r in rows if r.direction == direction]
+    return DirectionProgress(
+        total=len(mine), done=len([r for r in mine if r.done_at]),
+        overdue=len([r for r in mine if not r.done_at and r.deadline < today]))
+
+
+def evidence_get(*, scope: Scope, pk: int) -> Evidence:
+    visible = pairs_visible(scope=scope)
+    return get_object_or_404(Evidence.objects.filter(row__map__pair__in=visible)
+                             .select_related("row__map"), pk=pk)

@@ -1,0 +1,274 @@
+"""Writes for maps: the automatic draft, row edits with conflict detection, the status
+flow, the record of the work (meetings, evidence, reflection)."""
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from tandem.accounts.models import User
+from tandem.core import maps as core
+from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.resources.models import Resource
+
+CONFLICT = gettext_lazy("Эту строку только что изменил другой участник. Мы показали её "
+                        "новую версию — внесите свои правки ещё раз.")
+NOT_EDITABLE = gettext_lazy("Карта сейчас не редактируется: она согласована или утверждена. "
+                            "Правки возможны в черновике и при выполнении.")
+TARGET_BELOW = gettext_lazy("Целевой уровень не может быть ниже текущего.")
+DEADLINE_OUTSIDE = gettext_lazy("Срок должен быть внутри срока пары: %(start)s — %(end)s.")
+WRONG_STEP = gettext_lazy("Это действие сейчас недоступно для карты в статусе «%(status)s».")
+NOT_A_MEMBER = gettext_lazy("Согласовать карту может только участник пары.")
+REASON_REQUIRED = gettext_lazy("Укажите причину досрочного прекращения.")
+FILE_TOO_BIG = gettext_lazy("Файл больше %(mb)s МБ.")
+FILE_TYPE = gettext_lazy("Такой тип файла не принимается. Можно: %(types)s.")
+EVIDENCE_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
+RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
+
+MAX_UPLOAD_MB = 10
+ALLOWED_TYPES = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
+                 ".odp", ".jpg", ".jpeg", ".png", ".txt")
+
+
+class MapError(Exception):
+    pass
+
+
+class MapConflict(MapError):
+    pass
+
+
+def resources_for(pair: Pair) -> Any:
+    """The catalogue the pair draws on: their organizations', municipalities', region's."""
+    orgs = {pair.a.organization_id, pair.b.organization_id}
+    municipalities = {pair.a.organization.municipality_id, pair.b.organization.municipality_id}
+    region = pair.organization.municipality.region_id
+    return (Resource.objects.filter(is_active=True)
+            .filter(Q(organization_id__in=orgs) | Q(municipality_id__in=municipalities)
+                    | Q(region_id=region)).prefetch_related("competencies"))
+
+
+def _lessons(items: list[dict[str, Any]]) -> list[core.Lesson]:
+    return [core.Lesson(competency=x["competency"], title=x.get("title") or x["competency"],
+                        area=x["competency"].split(".", 1)[0],
+                        teacher_level=x["teacher_level"], learner_level=x["learner_level"],
+                        priority=x.get("priority"), wants_to_learn=bool(x.get("wants_to_learn")))
+            for x in items]
+
+
+@transaction.atomic
+def map_draft(pair: Pair) -> Map:
+    """The map's first draft from what each teaches the other (docs/maps.md)."""
+    existing = Map.objects.filter(pair=pair).first()
+    if existing is not None:
+        return existing
+    pair = Pair.objects.select_related("a__organization__municipality",
+                                       "b__organization__municipality",
+                                       "organization__municipality").get(pk=pair.pk)
+    the_map = Map.objects.create(pair=pair)
+    options = [core.ResourceOption(r.pk, r.title, r.level,
+                                   frozenset(c.code for c in r.competencies.all()),
+                                   r.starts_on, r.ends_on) for r in resources_for(pair)]
+    for direction, items in ((Row.Direction.A_TO_B, pair.a_teaches_b),
+                             (Row.Direction.B_TO_A, pair.b_teaches_a)):
+        drafts = core.draft_direction(_lessons(items), options, start=pair.starts_on,
+                                      end=pair.ends_on)
+        for order, d in enumerate(drafts):
+            row = Row.objects.create(
+                map=the_map, direction=direction, order=order, competency=d.competency,
+                title=d.title, current_level=d.current_level, target_level=d.target_level,
+                partner_level=d.partner_level, task=d.task, forms=d.forms, deadline=d.deadline,
+                product=d.product, evidence=d.evidence, resources_note=d.resources_note)
+            row.resources.set(d.resources)
+    return the_map
+
+
+def _check_row(the_map: Map, data: Mapping[str, Any]) -> None:
+    pair = the_map.pair
+    if data["target_level"] < data["current_level"]:
+        raise MapError(str(TARGET_BELOW))
+    if not pair.starts_on <= data["deadline"] <= pair.ends_on:
+        raise MapError(str(DEADLINE_OUTSIDE) % {"start": f"{pair.starts_on:%d.%m.%Y}",
+                                                "end": f"{pair.ends_on:%d.%m.%Y}"})
+
+
+@transaction.atomic
+def row_update(*, row: Row, data: Mapping[str, Any], version: int, user: User | None) -> Row:
+    """Saves a row edited from ``version``; refuses if someone saved it in between."""
+    if not row.map.editable:
+        raise MapError(str(NOT_EDITABLE))
+    _check_row(row.map, data)
+    fields = ("title", "current_level", "target_level", "task", "forms", "deadline",
+              "product", "evidence")
+    updated = Row.objects.filter(pk=row.pk, version=version).update(
+        **{f: data[f] for f in fields}, version=F("version") + 1, updated_by=user,
+        updated_at=timezone.now())
+    if not updated:
+        raise MapConflict(str(CONFLICT))
+    fresh = Row.objects.get(pk=row.pk)
+    _log_row_change(row, fresh, user)
+    return fresh
+
+
+def _log_row_change(before: Row, after: Row, user: User | None) -> None:
+    # The update() above bypasses model signals, so the audit entry is written here.
+    from auditlog.models import LogEntry
+
+    changes = {}
+    for name in ("title", "current_level", "target_level", "task", "forms", "deadline",
+                 "product", "evidence"):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes[name] = [str(old), str(new)]
+    if changes:
+        LogEntry.objects.log_create(after, force_log=True, action=LogEntry.Action.UPDATE,
+                                    changes=changes, actor=user)
+
+
+@transaction.atomic
+def row_add(*, the_map: Map, direction: str, data: Mapping[str, Any], user: User | None) -> Row:
+    if not the_map.editable:
+        raise MapError(str(NOT_EDITABLE))
+    _check_row(the_map, data)
+    last = the_map.rows.filter(direction=direction).order_by("-order").first()
+    return Row.objects.create(
+        map=the_map, direction=direction, order=(last.order + 1) if last else 0,
+        competency=data.get("competency", ""), title=data["title"],
+        current_level=data["current_level"], target_level=data["target_level"],
+        partner_level=data.get("partner_level", 3), task=data["task"],
+        forms=data.get("forms", []), deadline=data["deadline"], product=data["product"],
+        evidence=data["evidence"], updated_by=user)
+
+
+@transaction.atomic
+def row_delete(*, row: Row) -> None:
+    if not row.map.editable:
+        raise MapError(str(NOT_EDITABLE))
+    row.delete()
+
+
+@transaction.atomic
+def row_resource(*, row: Row, resource_id: int, add: bool) -> None:
+    if not row.map.editable:
+        raise MapError(str(NOT_EDITABLE))
+    resource = resources_for(row.map.pair).filter(pk=resource_id).first()
+    if resource is None:
+        raise MapError(str(RESOURCE_UNAVAILABLE))
+    if add:
+        row.resources.add(resource)
+    else:
+        row.resources.remove(resource)
+    Row.objects.filter(pk=row.pk).update(version=F("version") + 1)
+
+
+# -- status flow ---------------------------------------------------------------------
+@transaction.atomic
+def map_agree(*, the_map: Map, participant: Participant) -> Map:
+    """A participant agrees to the map; with both, it is agreed and waits for the curator."""
+    if the_map.status != Map.Status.DRAFT:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    now = timezone.now()
+    if participant.pk == the_map.pair.a_id:
+        the_map.a_agreed_at = now
+    elif participant.pk == the_map.pair.b_id:
+        the_map.b_agreed_at = now
+    else:
+        raise MapError(str(NOT_A_MEMBER))
+    if the_map.a_agreed_at and the_map.b_agreed_at:
+        the_map.status = Map.Status.AGREED
+    the_map.save()
+    return the_map
+
+
+@transaction.atomic
+def map_approve(*, the_map: Map, user: User | None) -> Map:
+    if the_map.status != Map.Status.AGREED:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status = Map.Status.APPROVED
+    the_map.approved_at, the_map.approved_by = timezone.now(), user
+    the_map.save()
+    return the_map
+
+
+@transaction.atomic
+def map_start(*, the_map: Map) -> Map:
+    if the_map.status != Map.Status.APPROVED:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status = Map.Status.IN_PROGRESS
+    the_map.save()
+    Pair.objects.filter(pk=the_map.pair_id, status=Pair.Status.APPROVED).update(
+        status=Pair.Status.ACTIVE)
+    return the_map
+
+
+@transaction.atomic
+def map_complete(*, the_map: Map) -> Map:
+    if the_map.status != Map.Status.IN_PROGRESS:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status = Map.Status.COMPLETED
+    the_map.save()
+    Pair.objects.filter(pk=the_map.pair_id).update(status=Pair.Status.COMPLETED)
+    return the_map
+
+
+@transaction.atomic
+def map_end_early(*, the_map: Map, reason: str) -> Map:
+    """Either side may end mentoring early (ст. 351.8 ТК РФ); the reason is kept."""
+    if not reason.strip():
+        raise MapError(str(REASON_REQUIRED))
+    if the_map.status in (Map.Status.COMPLETED, Map.Status.ENDED_EARLY):
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status, the_map.ended_reason = Map.Status.ENDED_EARLY, reason.strip()
+    the_map.save()
+    Pair.objects.filter(pk=the_map.pair_id).update(status=Pair.Status.ENDED_EARLY,
+                                                   ended_reason=reason.strip())
+    return the_map
+
+
+# -- the record of the work ----------------------------------------------------------
+@transaction.atomic
+def meeting_add(*, pair: Pair, data: Mapping[str, Any], user: User | None) -> Meeting:
+    return Meeting.objects.create(pair=pair, created_by=user, **data)
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    if upload.size is not None and upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+        raise MapError(str(FILE_TOO_BIG) % {"mb": MAX_UPLOAD_MB})
+    suffix = PurePath((upload.name or "").replace("\\", "/")).suffix.lower()
+    if suffix not in ALLOWED_TYPES:
+        raise MapError(str(FILE_TYPE) % {"types": ", ".join(t[1:] for t in ALLOWED_TYPES)})
+
+
+@transaction.atomic
+def row_done(*, row: Row, upload: UploadedFile | None, link: str, user: User | None,
+             when: dt.date | None = None) -> Evidence:
+    """Marks the row's task done with its evidence: a file or a link (or both)."""
+    if upload is None and not link:
+        raise MapError(str(EVIDENCE_EMPTY))
+    if upload is not None:
+        _check_upload(upload)
+    evidence = Evidence(row=row, link=link, uploaded_by=user)
+    if upload is not None:
+        evidence.original_name = PurePath((upload.name or "").replace("\\", "/")).name[-200:]
+        evidence.file.save(upload.name or "file", upload, save=False)
+    evidence.save()
+    Row.objects.filter(pk=row.pk).update(done_at=when or timezone.localdate(),
+                                         version=F("version") + 1)
+    return evidence
+
+
+@transaction.atomic
+def reflection_save(*, the_map: Map, participant: Participant, direction: str,
+                    text: str) -> Reflection:
+    reflection, _created = Reflection.objects.update_or_create(
+        map=the_map, participant=participant, direction=direction,
+        defaults={"text": text.strip()})
+    return reflection

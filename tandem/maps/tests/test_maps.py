@@ -1,0 +1,183 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
+from django.test import Client
+from django.urls import reverse
+from docx import Document
+from pypdf import PdfReader
+
+from tandem.maps import services
+from tandem.maps.documents import map_data, map_docx, map_pdf
+from tandem.maps.models import Evidence, Map, Meeting, Row
+from tandem.pairs.models import Pair
+from tandem.resources.models import Resource
+from tandem.testing import World, build_map, build_resources
+
+
+@pytest.fixture
+def pair(world: World) -> Pair:
+    build_resources(world)
+    return build_map(world)  # type: ignore[return-value]
+
+
+def _row(pair: Pair, direction: str = "ab") -> Row:
+    return Row.objects.filter(map__pair=pair, direction=direction).order_by("order").first()  # type: ignore[return-value]
+
+
+def _edit_data(row: Row, **changes: object) -> dict[str, object]:
+    data = {"title": row.title, "current_level": row.current_level,
+            "target_level": row.target_level, "task": row.task, "forms": row.forms,
+            "deadline": row.deadline.isoformat(), "product": row.product,
+            "evidence": row.evidence, "version": row.version}
+    data.update(changes)
+    return data
+
+
+def test_approval_drafts_both_directions(world: World, pair: Pair) -> None:
+    the_map = Map.objects.get(pair=pair)
+    assert the_map.status == Map.Status.DRAFT
+    ab = list(the_map.rows.filter(direction="ab"))
+    ba = list(the_map.rows.filter(direction="ba"))
+    assert ab and ba
+    teacher_is_bob = pair.a_id == world.bob_p.pk
+    digital = {r.competency.split(".")[0] for r in (ab if teacher_is_bob else ba)}
+    assert digital == {"ict"}  # Bob teaches digital skills, Carol methodology and the rest
+    ai_row = next((r for r in ab + ba if r.competency == "ict.ai_lessons"), None)
+    if ai_row is not None:  # the organization's resource first, then the region's
+        assert [r.title for r in ai_row.resources.order_by("level")] == [
+            "Ресурс Школы А", "Областной курс"]
+    assert all(pair.starts_on <= r.deadline <= pair.ends_on for r in ab + ba)
+
+
+def test_edit_and_conflict(client: Client, world: World, pair: Pair) -> None:
+    row = _row(pair)
+    client.force_login(world.bob)
+    url = reverse("maps:row_edit", kwargs={"pk": row.pk})
+    first = client.post(url, _edit_data(row, task="Первая правка"), headers={"HX-Request": "true"})
+    assert "Первая правка" in first.content.decode()
+    client.force_login(world.alice)  # the curator edits from the same, now stale, version
+    second = client.post(url, _edit_data(row, task="Вторая правка"),
+                         headers={"HX-Request": "true"})
+    html = second.content.decode()
+    assert "только что изменил другой участник" in html
+    assert "Первая правка" in html
+    row.refresh_from_db()
+    assert row.task == "Первая правка" and row.version == 2
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"current_level": 2, "target_level": 1}, "Целевой уровень не может быть ниже текущего"),
+    ({"deadline": "2028-01-01"}, "Срок должен быть внутри срока пары"),
+])
+def test_bad_row_values(client: Client, world: World, pair: Pair, changes: dict[str, object],
+                        message: str) -> None:
+    row = _row(pair)
+    client.force_login(world.bob)
+    response = client.post(reverse("maps:row_edit", kwargs={"pk": row.pk}),
+                           _edit_data(row, **changes), headers={"HX-Request": "true"})
+    assert message in response.content.decode()
+    fresh = Row.objects.get(pk=row.pk)
+    assert (fresh.target_level, fresh.deadline, fresh.version) == (
+        row.target_level, row.deadline, row.version)
+
+
+def _start(pair: Pair, world: World) -> Map:
+    the_map = Map.objects.get(pair=pair)
+    services.map_agree(the_map=the_map, participant=world.bob_p)
+    services.map_agree(the_map=the_map, participant=world.carol_p)
+    services.map_approve(the_map=the_map, user=world.alice)
+    return services.map_start(the_map=the_map)
+
+
+def test_status_flow(world: World, pair: Pair) -> None:
+    the_map = Map.objects.get(pair=pair)
+    with pytest.raises(services.MapError, match="недоступно"):
+        services.map_approve(the_map=the_map, user=world.alice)
+    services.map_agree(the_map=the_map, participant=world.bob_p)
+    assert the_map.status == Map.Status.DRAFT
+    services.map_agree(the_map=the_map, participant=world.carol_p)
+    assert the_map.status == Map.Status.AGREED
+    assert not the_map.editable
+    services.map_approve(the_map=the_map, user=world.alice)
+    services.map_start(the_map=the_map)
+    assert Pair.objects.get(pk=pair.pk).status == Pair.Status.ACTIVE
+    with pytest.raises(services.MapError, match="причину"):
+        services.map_end_early(the_map=the_map, reason=" ")
+    services.map_end_early(the_map=the_map, reason="переезд")
+    assert Pair.objects.get(pk=pair.pk).status == Pair.Status.ENDED_EARLY
+
+
+@pytest.mark.parametrize(("name", "size", "message"), [
+    ("отчёт.exe", 100, "Такой тип файла не принимается"),
+    ("big.pdf", 200 * 1024 * 1024, "Файл больше 10 МБ"),
+])
+def test_bad_uploads_store_nothing(world: World, pair: Pair, name: str, size: int,
+                                   message: str) -> None:
+    _start(pair, world)
+    upload = TemporaryUploadedFile(name, "application/octet-stream", size, None)
+    upload.write(b"x")
+    upload.seek(0)
+    with pytest.raises(services.MapError, match=message):
+        services.row_done(row=_row(pair), upload=upload, link="", user=world.bob)
+    assert not Evidence.objects.exists()
+    assert Row.objects.get(pk=_row(pair).pk).done_at is None
+
+
+def test_evidence_keeps_only_the_file_name_and_is_served_to_the_pair_only(
+    client: Client, world: World, pair: Pair,
+) -> None:
+    _start(pair, world)
+    client.force_login(world.bob)
+    row = _row(pair)
+    upload = SimpleUploadedFile("../../etc/конспект.pdf", b"%PDF-1.4 test",
+                                content_type="application/pdf")
+    client.post(reverse("maps:row_done", kwargs={"pk": row.pk}), {"file": upload})
+    evidence = Evidence.objects.get()
+    assert evidence.original_name == "конспект.pdf"
+    stored = evidence.file.name or ""
+    assert stored.startswith(f"evidence/pair-{pair.pk}/")
+    assert ".." not in stored
+    url = reverse("maps:evidence", kwargs={"pk": evidence.pk})
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 test"  # type: ignore[attr-defined]
+    for outsider in (world.charlie, world.dave):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+
+
+def test_resource_of_another_municipality_is_refused(world: World, pair: Pair) -> None:
+    foreign = Resource.objects.get(title="Ресурс района Б")
+    with pytest.raises(services.MapError, match="нет в каталоге"):
+        services.row_resource(row=_row(pair), resource_id=foreign.pk, add=True)
+    assert not _row(pair).resources.filter(pk=foreign.pk).exists()
+
+
+def test_meeting_outside_the_term_is_refused(client: Client, world: World, pair: Pair) -> None:
+    client.force_login(world.bob)
+    url = reverse("maps:meeting_add", kwargs={"pair_pk": pair.pk})
+    client.post(url, {"date": "2030-01-01", "format": "offline", "topic": "Встреча",
+                      "duration_minutes": 45}, follow=True)
+    assert not Meeting.objects.exists()
+    client.post(url, {"date": "2026-12-10", "time": "16:30", "format": "online",
+                      "topic": "План", "duration_minutes": 60, "planned": "on"})
+    ics = client.get(reverse("maps:calendar", kwargs={"pair_pk": pair.pk})).content.decode()
+    assert "DTSTART:20261210T163000" in ics and "DTEND:20261210T173000" in ics
+    assert "SUMMARY:Тандем: План" in ics
+
+
+def test_documents_read_back(world: World, pair: Pair) -> None:
+    data = map_data(Map.objects.get(pair=pair))
+    document = Document(io.BytesIO(map_docx(data)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Индивидуальная карта реверсивного наставничества" in text
+    assert "Бобров Борис Олегович" in text and "Каролёва Карина Сергеевна" in text
+    tables = [t for t in document.tables if t.rows[0].cells[0].text == "№"]
+    assert len(tables) == 2
+    titles = {r.title for r in Row.objects.filter(map__pair=pair)}
+    in_tables = {row.cells[1].text for t in tables for row in t.rows[1:]}
+    assert titles == in_tables
+    pdf = PdfReader(io.BytesIO(map_pdf(data)))
+    pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert len(pdf.pages) >= 1
+    assert "Бобров Борис Олегович" in pdf_text
+    assert next(iter(titles))[:20] in pdf_text.replace("\n", " ")

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from tandem.maps import views
+
+app_name = "maps"
+urlpatterns = [
+    path("<int:pair_pk>/", views.detail, name="detail"),
+    path("<int:pair_pk>/rows/new/", views.row_add, name="row_add"),
+    path("<int:pair_pk>/status/", views.status, name="status"),
+    path("<int:pair_pk>/meetings/new/", views.meeting_add, name="meeting_add"),
+    path("<int:pair_pk>/calendar.ics", views.calendar, name="calendar"),
+    path("<int:pair_pk>/reflection/", views.reflection, name="reflection"),
+    path("<int:pair_pk>/map.docx", views.document, {"fmt": "docx"}, name="docx"),
+    path("<int:pair_pk>/map.pdf", views.document, {"fmt": "pdf"}, name="pdf"),
+    path("rows/<int:pk>/", views.row_edit, name="row_edit"),
+    path("rows/<int:pk>/delete/", views.row_delete, name="row_delete"),
+    path("rows/<int:pk>/resources/", views.row_resource, name="row_resource"),
+    path("rows/<int:pk>/done/", views.row_done, name="row_done"),
+    path("evidence/<int:pk>/", views.evidence, name="evidence"),
+]

@@ -1,0 +1,279 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.scope import scope_for
+from tandem.core import names
+from tandem.maps import documents, selectors, services
+from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
+from tandem.maps.models import Map, Meeting, Row
+from tandem.people.models import Participant
+
+
+def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
+    scope = scope_for(request.user)
+    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    the_map = selectors.map_of(pair)
+    rows = list(the_map.rows.all())
+    today = timezone.localdate()
+    me = scope.own_participant_id
+    reflections = {(r.participant_id, r.direction): r for r in the_map.reflections.all()}
+    slots = []
+    if me in (pair.a_id, pair.b_id):
+        mentor_in = Row.Direction.A_TO_B if me == pair.a_id else Row.Direction.B_TO_A
+        for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
+            label = (_("Что я дал(а) партнёру как наставник") if direction == mentor_in
+                     else _("Чему я научился(ась) как наставляемый"))
+            existing = reflections.get((me, direction))
+            slots.append((direction, label, existing.text if existing else ""))
+    def mentors(teacher: Participant, learner: Participant) -> str:
+        return _("%(a)s наставляет %(b)s") % {
+            "a": teacher.full_name,
+            "b": names.full_name(learner.surname, learner.name, learner.patronymic,
+                                 "accusative")}
+
+    return {
+        "pair": pair, "map": the_map, "rights": rights, "me": me,
+        "heading_ab": mentors(pair.a, pair.b), "heading_ba": mentors(pair.b, pair.a),
+        "rows_ab": [r for r in rows if r.direction == Row.Direction.A_TO_B],
+        "rows_ba": [r for r in rows if r.direction == Row.Direction.B_TO_A],
+        "progress_ab": selectors.progress(rows, Row.Direction.A_TO_B, today),
+        "progress_ba": selectors.progress(rows, Row.Direction.B_TO_A, today),
+        "meetings": list(Meeting.objects.filter(pair=pair).select_related("led_by")[:50]),
+        "reflection_slots": slots,
+        "resources": list(services.resources_for(pair).order_by("title")[:300]),
+        "meeting_form": MeetingForm(people=Participant.objects.filter(pk__in=[pair.a_id,
+                                                                              pair.b_id])),
+        "row_form": RowForm(), "done_form": DoneForm(), "today": today,
+    }
+
+
+def detail(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    return render(request, "maps/map.html", _context(request, pair_pk))
+
+
+def _row(request: HttpRequest, pk: int) -> tuple[Row, selectors.Rights]:
+    scope = scope_for(request.user)
+    row = get_object_or_404(Row.objects.select_related("map__pair"), pk=pk)
+    _pair, rights = selectors.pair_for_map(scope=scope, pair_pk=row.map.pair_id)
+    if not rights.edit:
+        raise PermissionDenied
+    return row, rights
+
+
+def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the row's form (GET) or its saved view (POST); a conflict shows the new version."""
+    row, _rights = _row(request, pk)
+    if request.method != "POST":
+        form = RowForm(initial={**{f: getattr(row, f) for f in (
+            "title", "current_level", "target_level", "task", "forms", "deadline", "product",
+            "evidence")}, "version": row.version})
+        return render(request, "maps/_row_form.html", {"row": row, "form": form})
+    form = RowForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            row = services.row_update(row=row, data=form.cleaned_data,
+                                      version=form.cleaned_data["version"] or 0,
+                                      user=request.user)  # type: ignore[arg-type]
+        except services.MapConflict as conflict:
+            row.refresh_from_db()
+            error = str(conflict)
+        except services.MapError as problem:
+            form.add_error(None, str(problem))
+            return render(request, "maps/_row_form.html", {"row": row, "form": form})
+    else:
+        return render(request, "maps/_row_form.html", {"row": row, "form": form})
+    if not request.htmx:  # type: ignore[attr-defined]
+        (messages.error if error else messages.success)(request, error or _("Сохранено."))
+        return redirect("maps:detail", pair_pk=row.map.pair_id)
+    return render(request, "maps/_row.html", {
+        "row": row, "conflict": error, "rights": _rights, "map": row.map,
+        "resources": list(services.resources_for(row.map.pair).order_by("title")[:300]),
+        "done_form": DoneForm()})
+
+
+def _redirect(pair_pk: int) -> HttpResponse:
+    return redirect("maps:detail", pair_pk=pair_pk)
+
+
+@require_POST
+def row_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    if not rights.edit:
+        raise PermissionDenied
+    form = RowForm(request.POST)
+    direction = request.POST.get("direction", "")
+    if direction not in Row.Direction.values or not form.is_valid():
+        messages.error(request, _("Строка не добавлена: заполните все поля."))
+        return _redirect(pair_pk)
+    try:
+        services.row_add(the_map=selectors.map_of(pair), direction=direction,
+                         data=form.cleaned_data, user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Строка добавлена."))
+    except services.MapError as problem:
+        messages.error(request, str(problem))
+    return _redirect(pair_pk)
+
+
+@require_POST
+def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row, _rights = _row(request, pk)
+    try:
+        services.row_delete(row=row)
+        messages.success(request, _("Строка удалена."))
+    except services.MapError as problem:
+        messages.error(request, str(problem))
+    return _redirect(row.map.pair_id)
+
+
+@require_POST
+def row_resource(request: HttpRequest, pk: int) -> HttpResponse:
+    row, _rights = _row(request, pk)
+    raw = request.POST.get("resource", "")
+    try:
+        if not raw.isdigit():
+            raise services.MapError(str(services.RESOURCE_UNAVAILABLE))
+        services.row_resource(row=row, resource_id=int(raw),
+                              add=request.POST.get("action") != "remove")
+        messages.success(request, _("Ресурсы строки обновлены."))
+    except services.MapError as problem:
+        messages.error(request, str(problem))
+    return _redirect(row.map.pair_id)
+
+
+@require_POST
+def row_done(request: HttpRequest, pk: int) -> HttpResponse:
+    row, _rights = _row(request, pk)
+    form = DoneForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Ссылка должна быть адресом в интернете (http или https)."))
+        return _redirect(row.map.pair_id)
+    try:
+        services.row_done(row=row, upload=form.cleaned_data.get("file"),
+                          link=form.cleaned_data.get("link") or "",
+                          user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Задача отмечена выполненной."))
+    except services.MapError as problem:
+        messages.error(request, str(problem))
+    return _redirect(row.map.pair_id)
+
+
+def evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    item = selectors.evidence_get(scope=scope_for(request.user), pk=pk)
+    if not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True,
+                        filename=item.original_name or "file")
+
+
+@require_POST
+def status(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    the_map = selectors.map_of(pair)
+    action = request.POST.get("action", "")
+    try:
+        if action == "agree":
+            if not rights.member:
+                raise PermissionDenied
+            me = get_object_or_404(Participant, pk=scope.own_participant_id)
+            services.map_agree(the_map=the_map, participant=me)
+        elif action in ("approve", "start", "complete"):
+            if not rights.staff:
+                raise PermissionDenied
+            if action == "approve":
+                services.map_approve(the_map=the_map, user=request.user)  # type: ignore[arg-type]
+            elif action == "start":
+                services.map_start(the_map=the_map)
+            else:
+                services.map_complete(the_map=the_map)
+        elif action == "end":
+            if not rights.edit:
+                raise PermissionDenied
+            services.map_end_early(the_map=the_map, reason=request.POST.get("reason", ""))
+        else:
+            raise PermissionDenied
+        messages.success(request, _("Статус карты: %(s)s.") % {
+            "s": Map.objects.get(pk=the_map.pk).get_status_display()})
+    except services.MapError as problem:
+        messages.error(request, str(problem))
+    return _redirect(pair_pk)
+
+
+@require_POST
+def meeting_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    if not rights.edit:
+        raise PermissionDenied
+    form = MeetingForm(request.POST, people=Participant.objects.filter(
+        pk__in=[pair.a_id, pair.b_id]))
+    if form.is_valid():
+        data = form.cleaned_data
+        if not pair.starts_on <= data["date"] <= pair.ends_on:
+            messages.error(request, str(services.DEADLINE_OUTSIDE) % {
+                "start": f"{pair.starts_on:%d.%m.%Y}", "end": f"{pair.ends_on:%d.%m.%Y}"})
+        else:
+            services.meeting_add(pair=pair, data=data, user=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("Встреча записана."))
+    else:
+        messages.error(request, _("Встреча не записана: %(e)s") % {
+            "e": "; ".join(str(e) for errors in form.errors.values() for e in errors)})
+    return _redirect(pair_pk)
+
+
+def calendar(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    """The pair's planned meetings as an .ics file for any calendar."""
+    scope = scope_for(request.user)
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    meetings = Meeting.objects.filter(pair=pair, planned=True).order_by("date", "time")
+    body = documents.ics(pair, list(meetings), host=request.get_host())
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tandem-pair-{pair.pk}.ics"'
+    return response
+
+
+@require_POST
+def reflection(request: HttpRequest, pair_pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    if not rights.member:
+        raise PermissionDenied
+    form = ReflectionForm(request.POST)
+    if form.is_valid():
+        me = get_object_or_404(Participant, pk=scope.own_participant_id)
+        services.reflection_save(the_map=selectors.map_of(pair), participant=me,
+                                 direction=form.cleaned_data["direction"],
+                                 text=form.cleaned_data["text"])
+        messages.success(request, _("Рефлексия сохранена."))
+    else:
+        messages.error(request, _("Напишите хотя бы несколько слов."))
+    return _redirect(pair_pk)
+
+
+def document(request: HttpRequest, pair_pk: int, fmt: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
+    data = documents.map_data(selectors.map_of(pair))
+    if fmt == "docx":
+        body, content_type = documents.map_docx(data), documents.DOCX
+    else:
+        body, content_type = documents.map_pdf(data), "application/pdf"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="karta-{pair.pk}-{dt.date.today():%Y%m%d}.{fmt}"')
+    return response
