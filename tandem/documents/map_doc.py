@@ -68,8 +68,8 @@ def _header_lines(doc: MapDoc) -> list[str]:
 
 
 def _blocks(doc: MapDoc) -> list[tuple[str, list[MapRow]]]:
-    return [(f"1. {doc.a_name} наставляет, {doc.b_name} — наставляемый", doc.a_teaches_b),
-            (f"2. {doc.b_name} наставляет, {doc.a_name} — наставляемый", doc.b_teaches_a)]
+    return [(f"1. Наставник: {doc.a_name}; учится: {doc.b_name}", doc.a_teaches_b),
+            (f"2. Наставник: {doc.b_name}; учится: {doc.a_name}", doc.b_teaches_a)]
 
 
 def render_docx(doc: MapDoc) -> bytes:

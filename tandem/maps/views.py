@@ -56,7 +56,8 @@ def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
         "resources": list(services.resources_for(pair).order_by("title")[:300]),
         "meeting_form": MeetingForm(people=Participant.objects.filter(pk__in=[pair.a_id,
                                                                               pair.b_id])),
-        "row_form": RowForm(), "done_form": DoneForm(), "today": today,
+        # Prefixed: the page also holds rows' own edit forms with the same fields.
+        "row_form": RowForm(prefix="new"), "done_form": DoneForm(), "today": today,
     }
 
 
@@ -115,7 +116,7 @@ def row_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
     pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
     if not rights.edit:
         raise PermissionDenied
-    form = RowForm(request.POST)
+    form = RowForm(request.POST, prefix="new")
     direction = request.POST.get("direction", "")
     if direction not in Row.Direction.values or not form.is_valid():
         messages.error(request, _("Строка не добавлена: заполните все поля."))

@@ -104,9 +104,9 @@ def _map_row(w: World) -> dict[str, object]:
     return {"pk": _m(w)["row"].pk}
 
 
-ROW_DATA = {"direction": "ab", "title": "Новая строка", "current_level": "1",
-            "target_level": "2", "task": "Задача", "deadline": "2027-02-01",
-            "product": "Продукт", "evidence": "Показ"}
+ROW_DATA = {"direction": "ab", "new-title": "Новая строка", "new-current_level": "1",
+            "new-target_level": "2", "new-task": "Задача", "new-deadline": "2027-02-01",
+            "new-product": "Продукт", "new-evidence": "Показ"}
 
 
 def _p(w: World) -> PairsWorld:
