@@ -1,4 +1,10 @@
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+from django.db import connection
 from django.test import Client
 
 from tandem.testing import World, build_world
@@ -32,3 +38,53 @@ def client_for(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+# -- browser tests ---------------------------------------------------------------------
+CHROMIUM = Path(os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Debian's Chromium driven by Playwright; the test is skipped, saying why, without it."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests skipped: {CHROMIUM} is missing (apt-get install chromium)")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    _wait_for_server_connections()
+
+
+def _wait_for_server_connections() -> None:
+    """Lets the live server's keep-alive threads close their PostgreSQL sessions.
+
+    They close them when Chromium hangs up, a moment after the test; the test database
+    cannot be dropped while they are open.
+    """
+    if connection.vendor != "postgresql":
+        return
+    query = ("SELECT count(*) FROM pg_stat_activity "
+             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with connection.cursor() as cursor:
+        for _ in range(50):
+            cursor.execute(query)
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.1)
+
+
+def shot(page: object, name: str) -> None:
+    """A full-page screenshot under artifacts/screenshots/ (ignored by git), to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]

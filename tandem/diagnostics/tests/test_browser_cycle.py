@@ -4,9 +4,9 @@ the curator watches progress reach 100 % and reads the deficit map."""
 import pytest
 from django.db import connection
 
+from tandem.conftest import shot
 from tandem.diagnostics.models import Response
 from tandem.testing import DiagnosticsWorld, World, build_diagnostics, build_world
-from tandem.web.tests.test_browser import _shot, browser  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,7 +27,7 @@ def _login(page: object, base: str, username: str) -> None:
 
 
 def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
-    live_server: object, cycle: tuple[World, DiagnosticsWorld], browser: object,  # noqa: F811
+    live_server: object, cycle: tuple[World, DiagnosticsWorld], browser: object,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -39,7 +39,7 @@ def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
     _login(curator, base, "alice")
     curator.goto(f"{base}/diagnostics/{dw.campaign_a.pk}/")
     expect(curator.get_by_text("50 %")).to_be_visible()
-    _shot(curator, "diag-01-campaign-half")
+    shot(curator, "diag-01-campaign-half")
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU")  # type: ignore[attr-defined]
     _login(phone, base, "bob")
@@ -53,17 +53,17 @@ def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
         if level == 0 and i % 2:
             phone.locator(f"input[name='want-{code}']").check()
     expect(phone.get_by_text(f"Заполнено {len(codes)} из {len(codes)}")).to_be_visible()
-    _shot(phone, "diag-02-questionnaire-phone")
+    shot(phone, "diag-02-questionnaire-phone")
     phone.get_by_role("button", name="Отправить анкету").click()
     expect(phone.get_by_text("Анкета отправлена. Спасибо!")).to_be_visible()
     expect(phone.get_by_role("img")).to_be_visible()  # the radar chart
-    _shot(phone, "diag-03-profile-phone")
+    shot(phone, "diag-03-profile-phone")
 
     curator.reload()
     expect(curator.get_by_text("100 %")).to_be_visible()
     expect(curator.get_by_text("Все отправили анкеты.")).to_be_visible()
     expect(curator.locator("th.rot", has_text="Бобров Б.")).to_be_visible()
-    _shot(curator, "diag-04-campaign-done")
+    shot(curator, "diag-04-campaign-done")
     bob = Response.objects.get(pk=dw.bob_r.pk)
     # Playwright runs this body in a greenlet with its own connection: let it go, or the
     # test database cannot be dropped.

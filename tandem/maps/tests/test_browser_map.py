@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tandem.conftest import shot
 from tandem.maps.models import Evidence, Map, Meeting
 from tandem.pairs.models import Pair
 from tandem.testing import UserFactory, World, build_map, build_resources, build_world
-from tandem.web.tests.test_browser import _shot, browser  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,8 +25,8 @@ def mapped(transactional_db: None) -> tuple[World, Pair]:
     return world, pair
 
 
-def _login(browser: object, base: str, username: str) -> object:
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+def _login(chromium: object, base: str, username: str) -> object:
+    page = chromium.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Имя пользователя").fill(username)
     page.get_by_label("Пароль").fill("correct horse battery")
@@ -35,7 +35,7 @@ def _login(browser: object, base: str, username: str) -> object:
 
 
 def test_a_map_from_draft_to_work(live_server: object, mapped: tuple[World, Pair],
-                                  browser: object, tmp_path: Path) -> None:  # noqa: F811
+                                  browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     _world, pair = mapped
@@ -45,10 +45,11 @@ def test_a_map_from_draft_to_work(live_server: object, mapped: tuple[World, Pair
     bob = _login(browser, base, "bob")
     bob.goto(f"{base}/pairs/{pair.pk}/")  # type: ignore[attr-defined]
     bob.get_by_role("button", name="Карта наставничества").click()  # type: ignore[attr-defined]
-    expect(bob.get_by_role("heading", name="Индивидуальная карта реверсивного наставничества")).to_be_visible()  # type: ignore[attr-defined]
+    title = "Индивидуальная карта реверсивного наставничества"
+    expect(bob.get_by_role("heading", name=title)).to_be_visible()  # type: ignore[attr-defined]
     rows = bob.locator("article.map-row")  # type: ignore[attr-defined]
     assert rows.count() >= 6  # both directions drafted
-    _shot(bob, "map-01-draft")
+    shot(bob, "map-01-draft")
 
     first = rows.nth(0)
     first.get_by_role("button", name="изменить").click()
@@ -92,7 +93,7 @@ def test_a_map_from_draft_to_work(live_server: object, mapped: tuple[World, Pair
     first.get_by_role("button", name="Выполнено").click()
     expect(bob.get_by_text("Задача отмечена выполненной.")).to_be_visible()  # type: ignore[attr-defined]
     expect(bob.get_by_role("link", name="конспект.pdf")).to_be_visible()  # type: ignore[attr-defined]
-    _shot(bob, "map-02-in-progress")
+    shot(bob, "map-02-in-progress")
 
     for fmt in ("DOCX", "PDF"):
         with bob.expect_download() as download:  # type: ignore[attr-defined]

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from docx import Document
 
+from tandem.conftest import shot
 from tandem.pairs.models import Pair, PairRule
 from tandem.testing import World, build_pairs_pool, build_world
-from tandem.web.tests.test_browser import _shot, browser  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,7 +22,7 @@ def pool(transactional_db: None) -> World:
 
 
 def test_curator_forms_pairs_and_downloads_the_order(
-    live_server: object, pool: World, browser: object, tmp_path: object,  # noqa: F811
+    live_server: object, pool: World, browser: object, tmp_path: object,
 ) -> None:
     from playwright.sync_api import expect
 
@@ -41,7 +41,7 @@ def test_curator_forms_pairs_and_downloads_the_order(
     expect(page.get_by_text("оптимум доказан")).to_be_visible()
     cards = page.locator("article.pair-card")
     expect(cards).to_have_count(3)
-    _shot(page, "pairs-01-proposal")
+    shot(page, "pairs-01-proposal")
 
     first = cards.nth(0).locator("header strong").all_inner_texts()
     cards.nth(0).get_by_role("button", name="закрепить").click()
@@ -56,20 +56,20 @@ def test_curator_forms_pairs_and_downloads_the_order(
     assert " ⇄ ".join(first) in text
     assert " ⇄ ".join(second) not in text
     expect(page.locator("article.pair-card", has_text="закреплена")).to_have_count(1)
-    _shot(page, "pairs-02-rerun")
+    shot(page, "pairs-02-rerun")
 
     page.get_by_label("Начало").fill("2026-12-01")
     page.get_by_label("Окончание").fill("2027-05-31")
     page.get_by_role("button", name="Утвердить", exact=True).click()
     expect(page.get_by_text("Утверждено пар:")).to_be_visible()
-    _shot(page, "pairs-03-approved")
+    shot(page, "pairs-03-approved")
 
     page.get_by_role("button", name="Сформировать приказ").click()
     page.get_by_label("Номер приказа").fill("7-од")
     page.get_by_label("Руководитель (ФИО)").fill("Н. Н. Директорова")
     for box in page.locator("input[name=pairs]").all():
         box.check()
-    _shot(page, "pairs-04-order-form")
+    shot(page, "pairs-04-order-form")
     with page.expect_download() as download:
         page.get_by_role("button", name="Сформировать DOCX").click()
     path = str(tmp_path) + "/order.docx"  # type: ignore[operator]
