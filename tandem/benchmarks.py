@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 from django.urls import reverse
@@ -61,8 +62,10 @@ def bench_pages(participants: int, repeat: int = 5) -> list[Row]:
     rows = bench_seed(participants)
     client = Client()
     for username, names in (("region", ["dashboard", "people:list", "territory:tree",
-                                        "audit:log"]),
-                            ("curator-orbita", ["dashboard", "people:list"])):
+                                        "audit:log", "diagnostics:campaigns",
+                                        "resources:catalogue"]),
+                            ("curator-orbita", ["dashboard", "people:list", "pairs:list",
+                                                "pairs:formation"])):
         client.force_login(User.objects.get(username=username))
         for name in names:
             url = reverse(name)
@@ -82,8 +85,43 @@ def bench_pages(participants: int, repeat: int = 5) -> list[Row]:
     return rows
 
 
+def bench_documents(participants: int, repeat: int = 5) -> list[Row]:
+    """One map's DOCX and PDF, and a campaign page (median of runs), on a demo region of
+    up to 2,000 people (pairs and maps are made for demo regions of that size)."""
+    from tandem.accounts.models import User
+    from tandem.diagnostics.models import Campaign
+    from tandem.maps.documents import map_data, map_docx, map_pdf
+    from tandem.maps.models import Map
+
+    rows = bench_seed(min(participants, 2000))
+    the_map = Map.objects.annotate(n=Count("rows")).order_by("-n", "pk").first()
+    assert the_map is not None
+    for label, render in (("DOCX", map_docx), ("PDF", map_pdf)):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            render(map_data(the_map))
+            times.append(time.perf_counter() - started)
+        rows.append((f"карта пары ({the_map.rows.count()} строк) в {label}",
+                     statistics.median(times) * 1000, "мс"))
+    client = Client()
+    client.force_login(User.objects.get(username="curator-orbita"))
+    campaign = Campaign.objects.filter(organization__code="orbita").order_by("pk").first()
+    assert campaign is not None
+    for name in ("diagnostics:campaign", "diagnostics:map"):
+        url = reverse(name, kwargs={"pk": campaign.pk})
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(url)
+            times.append(time.perf_counter() - started)
+        rows.append((f"куратор {url}", statistics.median(times) * 1000, "мс"))
+    return rows
+
+
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "seed": bench_seed,
     "pages": bench_pages,
     "matching": bench_matching,
+    "documents": bench_documents,
 }

@@ -152,7 +152,7 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
     from tandem.diagnostics.export import profiles_instance
     from tandem.pairs import engine
     from tandem.pairs.models import MatchingRun, Pair
-    from tandem.pairs.selectors import pool_responses
+    from tandem.pairs.selectors import pool_frameworks, pool_responses
 
     everything = Scope(user_id=None, everything=True)
     curators = dict(RoleAssignment.objects.filter(role=Role.CURATOR)
@@ -164,8 +164,7 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
         responses = pool_responses(unit=org, scope=everything)
         if len(responses) < 2:
             continue
-        frameworks = list({r.campaign.framework_id: r.campaign.framework
-                           for r in responses}.values())
+        frameworks = pool_frameworks(responses)
         instance = profiles_instance(responses, frameworks, scope="organization")
         result = engine.match(instance, time_limit=10)
         run = MatchingRun.objects.create(
@@ -190,8 +189,7 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
     if capital is not None:
         responses = pool_responses(unit=capital, scope=everything)
         if len(responses) >= 2:
-            frameworks = list({r.campaign.framework_id: r.campaign.framework
-                               for r in responses}.values())
+            frameworks = pool_frameworks(responses)
             instance = profiles_instance(responses, frameworks, scope="municipality")
             MatchingRun.objects.create(
                 municipality=capital, instance=instance, progress=100, finished_at=now,

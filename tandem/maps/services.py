@@ -77,17 +77,23 @@ def map_draft(pair: Pair) -> Map:
     options = [core.ResourceOption(r.pk, r.title, r.level,
                                    frozenset(c.code for c in r.competencies.all()),
                                    r.starts_on, r.ends_on) for r in resources_for(pair)]
+    drafts: list[tuple[Row, list[int]]] = []
     for direction, items in ((Row.Direction.A_TO_B, pair.a_teaches_b),
                              (Row.Direction.B_TO_A, pair.b_teaches_a)):
-        drafts = core.draft_direction(_lessons(items), options, start=pair.starts_on,
-                                      end=pair.ends_on)
-        for order, d in enumerate(drafts):
-            row = Row.objects.create(
+        for order, d in enumerate(core.draft_direction(
+                _lessons(items), options, start=pair.starts_on, end=pair.ends_on)):
+            drafts.append((Row(
                 map=the_map, direction=direction, order=order, competency=d.competency,
                 title=d.title, current_level=d.current_level, target_level=d.target_level,
                 partner_level=d.partner_level, task=d.task, forms=d.forms, deadline=d.deadline,
-                product=d.product, evidence=d.evidence, resources_note=d.resources_note)
-            row.resources.set(d.resources)
+                product=d.product, evidence=d.evidence, resources_note=d.resources_note),
+                d.resources))
+    # In bulk: the demo region drafts a thousand maps at once. The audit trail records
+    # the map's creation; its rows are the engine's draft, not anyone's edit.
+    rows = Row.objects.bulk_create([row for row, _ids in drafts])
+    Row.resources.through.objects.bulk_create([
+        Row.resources.through(row_id=row.pk, resource_id=rid)
+        for row, (_row, ids) in zip(rows, drafts, strict=True) for rid in ids])
     return the_map
 
 

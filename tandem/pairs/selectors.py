@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
 from tandem.core import names
-from tandem.diagnostics.models import Campaign, Response
+from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.people.selectors import participants_in
@@ -46,13 +46,21 @@ def pool_responses(*, unit: Unit, scope: Scope) -> list[Response]:
     people = (scope.manageable_participants(participants_in(unit)).with_consent()  # type: ignore[attr-defined]
               .exclude(pk__in=busy_participants().values("pk")))
     latest: dict[int, Response] = {}
+    # No framework snapshots here: thousands of rows would each drag a large JSON along.
     for response in (Response.objects.filter(participant__in=people,
                                              status=Response.Status.SUBMITTED,
                                              campaign__kind=Campaign.Kind.INITIAL)
-                     .select_related("campaign__framework")
+                     .only("pk", "participant_id", "campaign_id", "campaign__framework_id",
+                           "campaign__starts_on")
+                     .select_related("campaign")
                      .order_by("participant_id", "-campaign__starts_on", "-pk")):
         latest.setdefault(response.participant_id, response)
     return list(latest.values())
+
+
+def pool_frameworks(responses: list[Response]) -> list[FrameworkVersion]:
+    return list(FrameworkVersion.objects.filter(
+        pk__in={r.campaign.framework_id for r in responses}))
 
 
 def rules_for(*, unit: Unit) -> QuerySet[PairRule]:

@@ -49,8 +49,7 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
     responses = selectors.pool_responses(unit=unit, scope=scope)
     if len(responses) < 2:
         raise PairsError(str(EMPTY_POOL))
-    frameworks = list({r.campaign.framework_id: r.campaign.framework for r in responses}
-                      .values())
+    frameworks = selectors.pool_frameworks(responses)
     rules = list(selectors.rules_for(unit=unit))
     instance = profiles_instance(
         responses, frameworks,
