@@ -58,9 +58,9 @@ def child(solver: str, n: int, seed: int) -> dict[str, Any]:
     instance = bench_instance(n, seed)
     report: dict[str, Any] = {}
     if solver == "tandem":
-        # A worker process is warm: the median of three runs, and the first one apart.
+        # A worker process is warm: the median of five runs, and the first one apart.
         times = []
-        for _ in range(3 if len(instance.participants) <= 3000 else 1):
+        for _ in range(5 if len(instance.participants) <= 3000 else 1):
             started = time.perf_counter()
             result = match(instance)
             times.append(time.perf_counter() - started)
