@@ -4,7 +4,7 @@ Phases (docs/matching.md, «Решатель», has the reasoning):
 
 1. *Locked pairs* are taken first; they use up capacity and leave the free problem.
 2. *Relaxation with pricing.* An assignment on node copies is solved on a sparse set of
-   edges (each person's best ``initial_k``), its dual ``y`` is checked against every
+   edges (``_initial_edges``), its dual ``y`` is checked against every
    candidate pair; the pairs with ``y_a + y_b < w_ab`` join the set and the assignment is
    solved again, until none is left (then ``Σ c_p·y_p`` bounds the whole instance) or time
    runs out (then ``y`` is raised until it is feasible: still a bound, a looser one).
@@ -154,8 +154,10 @@ def solve(instance: Instance, *, time_limit: float | None = None,
           progress: Progress | None = None, f: Features | None = None) -> Solution:
     """A maximum-weight valid set of pairs, with an upper bound (see the module docstring).
 
-    Time: O(R·Σ_g |g|²·C) for R pricing rounds (2–5 in practice) over scope groups g, plus
-    the sparse assignments and the exact solve on the near-tight edges. Memory: O(N·k).
+    Time: O(Σ_g |g|²·C + R·Σ_g |g|²) for R pricing rounds (1–6 in practice) over scope
+    groups g, plus the sparse assignments and the exact solves on the near-tight edges.
+    Memory: O(N·k) for the relaxation plus the weight cache, 2 bytes per candidate pair
+    while Σ_g |g|² ≤ ``CACHE_ELEMENTS`` (weights are recomputed each round beyond it).
     """
     clock = _Clock(time_limit)
     f = f if f is not None else features(instance)
@@ -202,7 +204,6 @@ class _Free:
 class _Pricing:
     violated: int = 0
     added: int = 0
-    candidates: int = 0
     raise_by: IntArray | None = None
     near_u: list[IntArray] = field(default_factory=list)
     near_v: list[IntArray] = field(default_factory=list)
@@ -316,7 +317,8 @@ def _slices(group_of: IntArray, key: IntArray, arrays: tuple[IntArray, ...],
     groups = group_of[key]
     order = np.argsort(groups, kind="stable")
     bounds = np.searchsorted(groups[order], np.arange(count + 1))
-    return [tuple(a[order][bounds[k]:bounds[k + 1]] for a in arrays) for k in range(count)]
+    ordered = [a[order] for a in arrays]
+    return [tuple(a[bounds[k]:bounds[k + 1]] for a in ordered) for k in range(count)]
 
 
 def _total(matching: dict[tuple[int, int], int]) -> int:
