@@ -4,7 +4,7 @@ Phases (docs/matching.md, «Решатель», has the reasoning):
 
 1. *Locked pairs* are taken first; they use up capacity and leave the free problem.
 2. *Relaxation with pricing.* An assignment on node copies is solved on a sparse set of
-   edges (each person's best ``initial_k``), its dual ``y`` is checked against every
+   edges (``_initial_edges``), its dual ``y`` is checked against every
    candidate pair; the pairs with ``y_a + y_b < w_ab`` join the set and the assignment is
    solved again, until none is left (then ``Σ c_p·y_p`` bounds the whole instance) or time
    runs out (then ``y`` is raised until it is feasible: still a bound, a looser one).
@@ -154,8 +154,10 @@ def solve(instance: Instance, *, time_limit: float | None = None,
           progress: Progress | None = None, f: Features | None = None) -> Solution:
     """A maximum-weight valid set of pairs, with an upper bound (see the module docstring).
 
-    Time: O(R·Σ_g |g|²·C) for R pricing rounds (2–5 in practice) over scope groups g, plus
-    the sparse assignments and the exact solve on the near-tight edges. Memory: O(N·k).
+    Time: O(Σ_g |g|²·C + R·Σ_g |g|²) for R pricing rounds (1–6 in practice) over scope
+    groups g, plus the sparse assignments and the exact solves on the near-tight edges.
+    Memory: O(N·k) for the relaxation plus the weight cache, 2 bytes per candidate pair
+    while Σ_g |g|² ≤ ``CACHE_ELEMENTS`` (weights are recomputed each round beyond it).
     """
     clock = _Clock(time_limit)
     f = f if f is not None else features(instance)
@@ -202,7 +204,6 @@ class _Free:
 class _Pricing:
     violated: int = 0
     added: int = 0
-    candidates: int = 0
     raise_by: IntArray | None = None
     near_u: list[IntArray] = field(default_factory=list)
     near_v: list[IntArray] = field(default_factory=list)
@@ -316,7 +317,8 @@ def _slices(group_of: IntArray, key: IntArray, arrays: tuple[IntArray, ...],
     groups = group_of[key]
     order = np.argsort(groups, kind="stable")
     bounds = np.searchsorted(groups[order], np.arange(count + 1))
-    return [tuple(a[order][bounds[k]:bounds[k + 1]] for a in arrays) for k in range(count)]
+    ordered = [a[order] for a in arrays]
+    return [tuple(a[bounds[k]:bounds[k + 1]] for a in ordered) for k in range(count)]
 
 
 def _total(matching: dict[tuple[int, int], int]) -> int:
@@ -324,21 +326,44 @@ def _total(matching: dict[tuple[int, int], int]) -> int:
 
 
 def _initial_edges(blocks: _Blocks, edges: _EdgeSet) -> int:
-    """Each active person's heaviest candidate pairs (all of them in a group of up to
-    ``DENSE_GROUP``, else ``INITIAL_K``); returns the number of candidate pairs of the
-    free problem. O(Σ_g |g|²·C)."""
+    """The first edge set; returns the number of candidate pairs of the free problem.
+
+    In a group of up to ``DENSE_GROUP`` people it is every candidate pair. In a larger
+    one each person keeps ``INITIAL_K`` pairs, chosen by ``w_ij − y0_j`` with
+    ``y0_j`` half the weight of ``j``'s ``INITIAL_K``-th best pair: a first guess of
+    ``j``'s dual value. By weight alone everyone would pick the same few strong people,
+    and pricing would need more rounds to find the edges the optimum uses.
+    O(Σ_g |g|²·C), two passes over the weights in large groups.
+    """
     count = 0
+    guess = np.zeros(edges.n, dtype=np.int64)
+    sparse = False
     for block in blocks:
         count += int(np.count_nonzero(block.weight))
-        k = block.cols.size if block.cols.size <= DENSE_GROUP else INITIAL_K
-        if k == 0:
+        if block.cols.size <= DENSE_GROUP:
+            _add_best(edges, block, block.weight.astype(np.int32), block.cols.size)
             continue
-        top = _smallest(-block.weight.astype(np.int32), k)
-        values = np.take_along_axis(block.weight, top, axis=1).astype(np.int64)
-        keep = values > 0
-        rows = np.broadcast_to(block.rows[:, None], top.shape)
-        edges.add(rows[keep], block.cols[top[keep]], values[keep])
+        sparse = True
+        k = min(INITIAL_K, block.cols.size)
+        kth = -np.partition(-block.weight, k - 1, axis=1)[:, k - 1]
+        guess[block.rows] = kth.astype(np.int64) // 2
+    if sparse:
+        for block in blocks:
+            if block.cols.size > DENSE_GROUP:
+                weight = block.weight.astype(np.int32)
+                score = np.where(weight > 0, weight - guess[block.cols].astype(np.int32)
+                                 [None, :], -_NEVER)
+                _add_best(edges, block, score, min(INITIAL_K, block.cols.size))
     return count // 2
+
+
+def _add_best(edges: _EdgeSet, block: Block, score: npt.NDArray[np.int32], k: int) -> None:
+    """Adds each row's ``k`` best-scored candidate pairs."""
+    top = _smallest(-score, k)
+    values = np.take_along_axis(block.weight, top, axis=1).astype(np.int64)
+    keep = values > 0
+    rows = np.broadcast_to(block.rows[:, None], top.shape)
+    edges.add(rows[keep], block.cols[top[keep]], values[keep])
 
 
 def _smallest(score: npt.NDArray[np.integer], k: int) -> IntArray:
@@ -517,7 +542,7 @@ def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,
     while gap > 0:
         # Tight edges first (cheap, and a smaller gap means fewer edges below it); then
         # the proof at the gap itself if affordable, else the next power of 4.
-        limit = gap if solves and _near_affordable(matching, capacity, near, gap) \
+        limit = gap if _near_affordable(matching, capacity, near, gap) \
             else min(threshold, gap)
         improved = _exact_below(matching, capacity, near, limit, clock)
         if improved is None:
