@@ -136,6 +136,16 @@ def test_a_worked_example_in_cp1251(world: World, school_a: Resource) -> None:
         "code", flat=True)) == {"ict.ai_lessons", "comm.teens"}
 
 
+def test_a_csv_in_utf8_with_bom_and_commas(world: World, res: dict[str, object]) -> None:
+    content = ("Название,Тип,Компетенции,Ссылка\n"
+               'Школа блогера,платформа,"ict.social_media, comm.teens",https://example.org/b\n'
+               ).encode("utf-8-sig")
+    preview = _preview(world, content)
+    assert preview.ok, (preview.errors, _errors(preview))
+    assert preview.rows[0].values["kind"] == "platform"
+    assert len(preview.rows[0].competency_ids) == 2
+
+
 def test_a_column_left_out_keeps_its_field_and_an_empty_cell_clears_it(
         world: World, school_a: Resource) -> None:
     Resource.objects.filter(pk=school_a.pk).update(
