@@ -2,14 +2,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
+from tandem.diagnostics.forms import ImportForm
 from tandem.diagnostics.models import Competency
-from tandem.resources.models import Format, Kind, Level, Resource
+from tandem.resources.models import (
+    OWNER_LEVELS,
+    Format,
+    Kind,
+    Level,
+    Owner,
+    Resource,
+    owner_fields,
+)
 from tandem.resources.selectors import ResourceFilters
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import DateInput
 
 LEVEL_NOT_YOURS = _("Этот уровень ведёт другой оператор: выберите свой.")
 DATES_REVERSED = _("Окончание раньше начала.")
+
+OWNER_PREFIXES: dict[str, type[Owner]] = {"r": Region, "m": Municipality, "o": Organization}
 
 
 def owner_choices(scope: Scope) -> list[tuple[str, str]]:
@@ -23,6 +34,21 @@ def owner_choices(scope: Scope) -> list[tuple[str, str]]:
     return ([(f"r:{r.pk}", str(r)) for r in regions]
             + [(f"m:{m.pk}", str(m)) for m in municipalities]
             + [(f"o:{o.pk}", str(o)) for o in organizations])
+
+
+def owner_choice(owner: Owner) -> str:
+    """The choice value of a unit: «r:1», «m:2», «o:3»."""
+    prefix = next(p for p, model in OWNER_PREFIXES.items() if isinstance(owner, model))
+    return f"{prefix}:{owner.pk}"
+
+
+def owner_from_choice(value: str) -> Owner | None:
+    """The unit a choice value names; check it against ``owner_choices`` first."""
+    prefix, _sep, pk = value.partition(":")
+    model = OWNER_PREFIXES.get(prefix)
+    if model is None or not pk.isdigit():
+        return None
+    return model.objects.filter(pk=int(pk)).first()
 
 
 class ResourceForm(forms.ModelForm[Resource]):
@@ -42,19 +68,15 @@ class ResourceForm(forms.ModelForm[Resource]):
         self.fields["owner"].choices = owner_choices(scope)  # type: ignore[attr-defined]
         self.fields["competencies"].queryset = (  # type: ignore[attr-defined]
             Competency.objects.filter(is_active=True).select_related("area"))
-        instance = self.instance
-        if instance.pk:
-            unit = instance.unit
-            prefix = {"Region": "r", "Municipality": "m", "Organization": "o"}[
-                type(unit).__name__]
-            self.initial["owner"] = f"{prefix}:{unit.pk}"  # type: ignore[union-attr]
+        unit = self.instance.unit if self.instance.pk else None
+        if unit is not None:
+            self.initial["owner"] = owner_choice(unit)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         owner, level = str(data.get("owner", "")), data.get("level")
-        kind = owner.partition(":")[0]
-        allowed = {"r": {Level.REGION, Level.FEDERAL}, "m": {Level.MUNICIPALITY},
-                   "o": {Level.ORGANIZATION}}.get(kind, set())
+        model = OWNER_PREFIXES.get(owner.partition(":")[0])
+        allowed = OWNER_LEVELS[model] if model else ()
         if level and level not in allowed:
             self.add_error("level", LEVEL_NOT_YOURS)
         starts, ends = data.get("starts_on"), data.get("ends_on")
@@ -64,10 +86,10 @@ class ResourceForm(forms.ModelForm[Resource]):
 
     def save(self, commit: bool = True) -> Resource:
         resource = super().save(commit=False)
-        kind, _sep, pk = str(self.cleaned_data["owner"]).partition(":")
-        resource.region = Region.objects.get(pk=pk) if kind == "r" else None
-        resource.municipality = Municipality.objects.get(pk=pk) if kind == "m" else None
-        resource.organization = Organization.objects.get(pk=pk) if kind == "o" else None
+        owner = owner_from_choice(str(self.cleaned_data["owner"]))
+        assert owner is not None  # the choice was validated against owner_choices()
+        for name, unit in owner_fields(owner).items():
+            setattr(resource, name, unit)
         if commit:
             resource.save()
             self.save_m2m()
@@ -95,3 +117,22 @@ class ResourceFilterForm(forms.Form):
         return ResourceFilters(text=data.get("q", ""), competency=data.get("competency", ""),
                                level=data.get("level", ""), kind=data.get("kind", ""),
                                format=data.get("format", ""))
+
+
+class ResourceImportForm(ImportForm):
+    """The file (XLSX or CSV, up to 5 MB, as for diagnostic results) and whose catalogue
+    its rows join."""
+
+    owner = forms.ChoiceField(label=_("Чей каталог пополняем"))
+
+    def __init__(self, *args: object, scope: Scope, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["owner"].choices = owner_choices(scope)  # type: ignore[attr-defined]
+        self.order_fields(["owner", "file"])
+
+    def clean_owner(self) -> Owner:
+        owner = owner_from_choice(self.cleaned_data["owner"])
+        if owner is None:  # deleted between the page and the post
+            raise forms.ValidationError(self.fields["owner"].error_messages["invalid_choice"],
+                                        params={"value": self.cleaned_data["owner"]})
+        return owner

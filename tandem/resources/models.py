@@ -26,6 +26,23 @@ class Level(models.TextChoices):
 # Nearest first: a map suggests an organization's own resource before a federal one.
 LEVEL_ORDER = {Level.ORGANIZATION: 0, Level.MUNICIPALITY: 1, Level.REGION: 2, Level.FEDERAL: 3}
 
+Owner = Region | Municipality | Organization
+
+# Each level keeps its own: the region regional and federal resources, a municipality and
+# an organization their own level only. The first is what a new resource gets by default.
+OWNER_LEVELS: dict[type[Owner], tuple[Level, ...]] = {
+    Region: (Level.REGION, Level.FEDERAL),
+    Municipality: (Level.MUNICIPALITY,),
+    Organization: (Level.ORGANIZATION,),
+}
+
+
+def owner_fields(owner: Owner) -> dict[str, Owner | None]:
+    """``region``, ``municipality`` and ``organization`` with exactly one of them set."""
+    return {"region": owner if isinstance(owner, Region) else None,
+            "municipality": owner if isinstance(owner, Municipality) else None,
+            "organization": owner if isinstance(owner, Organization) else None}
+
 
 class Kind(models.TextChoices):
     COURSE = "course", _("курс повышения квалификации")
@@ -91,3 +108,29 @@ class Resource(UnitAnchored, models.Model):
     @property
     def permanent(self) -> bool:
         return self.starts_on is None and self.ends_on is None
+
+
+class ResourceImport(UnitAnchored, models.Model):
+    """An uploaded catalogue file, kept between the preview and the commit. Its rows
+    belong to the owner chosen on upload."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    related_name="+")
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, null=True,
+                                     blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("загрузка каталога")
+        verbose_name_plural = _("загрузки каталога")
+        constraints = [exactly_one_unit("resource_import_has_one_owner")]
+
+    def __str__(self) -> str:
+        return self.filename

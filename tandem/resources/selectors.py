@@ -6,9 +6,12 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
+from tandem.accounts.models import User
 from tandem.core.text import normalize_name
+from tandem.diagnostics.models import Competency
 from tandem.people.models import Participant
-from tandem.resources.models import Resource
+from tandem.resources import imports
+from tandem.resources.models import OWNER_LEVELS, Owner, Resource, ResourceImport, owner_fields
 from tandem.territory.models import Organization
 
 
@@ -43,11 +46,13 @@ def resources_manageable(*, scope: Scope) -> QuerySet[Resource]:
     """Each level keeps its own: the region operator regional and federal ones, the
     municipal coordinator municipal ones, the curator the organization's."""
     qs = Resource.objects.all()
-    if scope.everything:
-        return qs
-    return qs.filter(Q(region_id__in=scope.region_ids)
-                     | Q(municipality_id__in=scope.municipality_ids)
-                     | Q(organization_id__in=scope.organization_ids))
+    return qs if scope.everything else qs.filter(_kept_q(scope))
+
+
+def _kept_q(scope: Scope) -> Q:
+    """Rows anchored to a unit whose catalogue the user keeps (see ``owner_choices``)."""
+    return (Q(region_id__in=scope.region_ids) | Q(municipality_id__in=scope.municipality_ids)
+            | Q(organization_id__in=scope.organization_ids))
 
 
 @dataclass(frozen=True)
@@ -81,3 +86,49 @@ def resource_search(*, scope: Scope, filters: ResourceFilters) -> QuerySet[Resou
 
 def resource_get(*, scope: Scope, pk: int) -> Resource:
     return get_object_or_404(resources_visible(scope=scope), pk=pk)
+
+
+# -- import --------------------------------------------------------------------------
+def resource_imports_pending(*, scope: Scope, user: User) -> QuerySet[ResourceImport]:
+    """The user's uploads not yet committed, for units they still keep."""
+    qs = ResourceImport.objects.filter(uploaded_by=user, committed_at__isnull=True)
+    if not scope.everything:
+        qs = qs.filter(_kept_q(scope))
+    return qs.select_related("region", "municipality", "organization__municipality")
+
+
+def competencies_active() -> list[tuple[str, str]]:
+    """(code, name) of the competencies a resource may be tagged with, in framework order."""
+    return list(Competency.objects.filter(is_active=True).values_list("code", "name"))
+
+
+def import_catalogue(*, owner: Owner, titles: set[str]) -> imports.Catalogue:
+    """What a file for ``owner`` is checked against, in four queries whatever its size."""
+    codes: dict[str, int] = {}
+    retired: set[str] = set()
+    for pk, code, active in Competency.objects.values_list("pk", "code", "is_active"):
+        if active:
+            codes[code] = pk
+        else:
+            retired.add(code)
+    owned = Resource.objects.filter(**owner_fields(owner))
+    # Titles fold in Python: SQLite cannot fold Cyrillic case.
+    wanted = [pk for pk, title in owned.values_list("pk", "title")
+              if normalize_name(title) in titles]
+    existing: dict[str, list[Resource]] = {}
+    for resource in owned.filter(pk__in=wanted).prefetch_related("competencies"):
+        existing.setdefault(normalize_name(resource.title), []).append(resource)
+    return imports.Catalogue(levels=OWNER_LEVELS[type(owner)], competencies=codes,
+                             retired=frozenset(retired), existing=existing)
+
+
+def resource_import_preview(*, upload: ResourceImport) -> imports.Preview:
+    """What committing ``upload`` would do, row by row, against the catalogue as it is."""
+    try:
+        table = imports.read(bytes(upload.content), upload.filename)
+    except imports.FileRefused as error:
+        return imports.Preview([], [str(error)])
+    owner = upload.unit
+    assert owner is not None  # a check constraint
+    catalogue = import_catalogue(owner=owner, titles=imports.folded_titles(table))
+    return imports.check(table, catalogue)

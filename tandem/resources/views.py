@@ -4,11 +4,22 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
-from tandem.resources.forms import ResourceFilterForm, ResourceForm, owner_choices
+from tandem.resources import imports, services
+from tandem.resources.forms import (
+    ResourceFilterForm,
+    ResourceForm,
+    ResourceImportForm,
+    owner_choices,
+)
 from tandem.resources.selectors import (
+    competencies_active,
     resource_get,
+    resource_import_preview,
+    resource_imports_pending,
     resource_search,
     resources_manageable,
 )
@@ -50,3 +61,53 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("Ресурс сохранён."))
         return redirect("resources:detail", pk=saved.pk)
     return render(request, "resources/form.html", {"form": form, "resource": resource})
+
+
+# -- import from a spreadsheet -------------------------------------------------------
+IMPORTED = _lazy("Каталог пополнен: новых ресурсов — %(created)s, обновлено — %(updated)s, "
+                 "без изменений — %(unchanged)s.")
+TEMPLATE_FILENAME = "tandem-resursy-shablon.xlsx"
+
+
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """The file and its owner; on upload, the preview of every row. Nothing is saved to
+    the catalogue here."""
+    scope = scope_for(request.user)
+    form = ResourceImportForm(request.POST or None, request.FILES or None, scope=scope)
+    if not form.fields["owner"].choices:  # type: ignore[attr-defined]
+        raise PermissionDenied
+    preview = upload = None
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        upload = services.resource_import_upload(
+            owner=form.cleaned_data["owner"], user=request.user,  # type: ignore[arg-type]
+            filename=f.name, content=f.read())
+        preview = resource_import_preview(upload=upload)
+    return render(request, "resources/import.html",
+                  {"form": form, "preview": preview, "upload": upload})
+
+
+@require_POST
+def import_commit(request: HttpRequest, upload_pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    upload = get_object_or_404(resource_imports_pending(
+        scope=scope, user=request.user), pk=upload_pk)  # type: ignore[arg-type]
+    try:
+        outcome = services.resource_import_commit(upload=upload,
+                                                  user=request.user)  # type: ignore[arg-type]
+    except services.ImportRefused as error:
+        messages.error(request, str(error))
+        return redirect("resources:import")
+    messages.success(request, str(IMPORTED) % {"created": outcome.created,
+                                               "updated": outcome.updated,
+                                               "unchanged": outcome.unchanged})
+    return redirect("resources:catalogue")
+
+
+def import_template(request: HttpRequest) -> HttpResponse:
+    if not owner_choices(scope_for(request.user)):
+        raise PermissionDenied
+    response = HttpResponse(imports.template_xlsx(competencies_active()),
+                            content_type=imports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
+    return response

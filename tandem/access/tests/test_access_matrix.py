@@ -17,7 +17,7 @@ from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Respon
 from tandem.maps.models import Map, Meeting, Reflection, Row
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
-from tandem.resources.models import Resource
+from tandem.resources.models import Resource, ResourceImport
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
@@ -125,6 +125,13 @@ def _resource_a(w: World) -> dict[str, object]:
     return {"pk": Resource.objects.get(title="Ресурс Школы А").pk}
 
 
+def _alice_resource_upload(w: World) -> dict[str, object]:
+    csv = "название;тип;компетенции\nЗагружено из файла;вебинар;ict.ai_lessons\n".encode()
+    upload = ResourceImport.objects.create(organization=w.org_a, uploaded_by=w.alice,
+                                           filename="c.csv", content=csv)
+    return {"upload_pk": upload.pk}
+
+
 def _alice_upload(w: World) -> dict[str, object]:
     csv = b"email;ict.ai_lessons\nalice@example.org;2\n"
     upload = ResultImport.objects.create(campaign=_d(w).campaign_a, uploaded_by=w.alice,
@@ -204,6 +211,13 @@ MATRIX: dict[str, Case] = {
                              marker=lambda w: "Ресурс Школы А"),
     "resources:edit": Case(allowed={"alice"}, kwargs=_resource_a,
                            marker=lambda w: "Ресурс Школы А"),
+    # Like create: each keeper chooses among own units (tested in test_import.py).
+    "resources:import": Case(allowed=ALL_STAFF),
+    "resources:import_template": Case(allowed=ALL_STAFF),
+    # Only the uploader, and only while they keep the unit.
+    "resources:import_commit": Case(
+        allowed={"alice"}, kwargs=_alice_resource_upload, post=lambda w: {},
+        took_effect=lambda w: Resource.objects.filter(title="Загружено из файла").exists()),
     "pairs:list": Case(allowed=STAFF_OF_A, marker=lambda w: "Дёмин",
                        sees_own_data_only={"bob", "charlie", "dave"}),
     "pairs:formation": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",

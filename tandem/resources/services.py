@@ -1,0 +1,78 @@
+"""Writes of the resource catalogue: storing an uploaded file and committing its rows."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from tandem.accounts.models import User
+from tandem.resources import selectors
+from tandem.resources.models import Owner, Resource, ResourceImport, owner_fields
+
+REFUSED = gettext_lazy("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте их и "
+                       "загрузите файл снова.")
+ALREADY_COMMITTED = gettext_lazy("Этот файл уже загружен в каталог.")
+
+# An upload nobody committed within a day was abandoned; its bytes need not stay.
+STALE_AFTER = dt.timedelta(days=1)
+
+
+class ImportRefused(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@transaction.atomic
+def resource_import_upload(*, owner: Owner, user: User, filename: str,
+                           content: bytes) -> ResourceImport:
+    """Keeps the file until the user confirms the preview; drops their abandoned ones."""
+    ResourceImport.objects.filter(uploaded_by=user, committed_at__isnull=True,
+                                  created_at__lt=timezone.now() - STALE_AFTER).delete()
+    return ResourceImport.objects.create(uploaded_by=user, filename=filename[:255],
+                                         content=content, **owner_fields(owner))
+
+
+@transaction.atomic
+def resource_import_commit(*, upload: ResourceImport, user: User) -> ImportOutcome:
+    """Adds and updates every row of the file, or nothing if any row is wrong.
+
+    The rows are checked again here, against the catalogue as it is now: it may have
+    changed since the preview.
+    """
+    locked = ResourceImport.objects.select_for_update().get(pk=upload.pk)
+    if locked.committed_at is not None:
+        raise ImportRefused(str(ALREADY_COMMITTED))
+    preview = selectors.resource_import_preview(upload=upload)
+    if not preview.ok:
+        raise ImportRefused(str(REFUSED) % {"n": max(1, preview.error_count)})
+    owner = upload.unit
+    assert owner is not None  # a check constraint
+    created = updated = unchanged = 0
+    # Row by row rather than bulk_create: the audit trail hears save() and the m2m signal,
+    # and a catalogue file is hundreds of rows (imports.MAX_ROWS), not millions.
+    for row in preview.rows:
+        resource = row.resource
+        if resource is None:
+            resource = Resource(created_by=user, **owner_fields(owner))
+            created += 1
+        elif not row.changes:
+            unchanged += 1  # saving it would only touch updated_at and the audit trail
+            continue
+        else:
+            updated += 1
+        for name, value in row.values.items():
+            setattr(resource, name, value)
+        resource.save()
+        resource.competencies.set(row.competency_ids)
+    upload.committed_at = timezone.now()
+    upload.content = b""
+    upload.save(update_fields=["committed_at", "content"])
+    return ImportOutcome(created=created, updated=updated, unchanged=unchanged)
