@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tandem.audit",
     "tandem.diagnostics",
     "tandem.pairs",
+    "tandem.roster",
     "tandem.demo",
 ]
 
