@@ -8,5 +8,6 @@ urlpatterns = [
     path("participants/", include("tandem.people.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("diagnostics/", include("tandem.diagnostics.urls")),
+    path("roster/", include("tandem.roster.urls")),
     path("admin/", admin.site.urls),
 ]
