@@ -101,24 +101,27 @@ def read_header(header: list[str]) -> Header:
 
 
 # -- cells ---------------------------------------------------------------------------
-# A cell that starts with one of these is a formula to a spreadsheet; the export writes
-# such text with a leading apostrophe (the usual CSV-injection guard) and the import
-# drops it again. A phone number like «+7 912 345-67-89» is left alone: it cannot run
-# anything.
+# A CSV cell that starts with one of these is a formula to a spreadsheet; the CSV export
+# writes such text with a leading apostrophe (the usual guard against CSV injection) and
+# the import drops it again. A phone number like «+7 912 345-67-89» is left alone: it
+# cannot run anything. XLSX needs no guard: its cells are typed, text stays text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HARMLESS = re.compile(r"^[+\-][\d\s().\-]*$")
 
 
+def _guarded(value: str) -> bool:
+    """Starts with an apostrophe that the import would take for the guard."""
+    return value.startswith("'") and value[1:].startswith((*_FORMULA_START, "'"))
+
+
 def escape_text(value: str) -> str:
-    if value.startswith(_FORMULA_START) and not _HARMLESS.match(value):
+    if (value.startswith(_FORMULA_START) and not _HARMLESS.match(value)) or _guarded(value):
         return "'" + value
     return value
 
 
 def unescape_text(value: str) -> str:
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        return value[1:]
-    return value
+    return value[1:] if _guarded(value) else value
 
 
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")

@@ -163,10 +163,11 @@ def check_roster(*, content: bytes, filename: str, scope: Scope,
     if report.file_errors:
         return report
 
+    is_csv = table.encoding is not None  # read_table names an encoding for CSV only
     total = len(table.rows)
     step = max(1, total // 50)
     for i, row in enumerate(table.rows):
-        item = _read_row(row, header, organizations)
+        item = _read_row(row, header, organizations, is_csv=is_csv)
         if item is None:
             report.notes.append(str(EXAMPLE_SKIPPED % {"row": row.number}))
         else:
@@ -182,10 +183,11 @@ def check_roster(*, content: bytes, filename: str, scope: Scope,
     return report
 
 
-def _read_row(row: tabular.Row, header: fileformat.Header,
-              organizations: _Organizations) -> RowResult | None:
+def _read_row(row: tabular.Row, header: fileformat.Header, organizations: _Organizations,
+              *, is_csv: bool) -> RowResult | None:
     def cell(name: str) -> str:
-        return fileformat.unescape_text(row.values.get(header.columns[name], ""))
+        value = row.values.get(header.columns[name], "")
+        return fileformat.unescape_text(value) if is_csv else value
 
     found: list[tuple[int, str]] = []  # (column position, message): said left to right
 
@@ -332,6 +334,10 @@ def _same(name: str, old: object, new: object) -> bool:
         return normalize_name(str(old)) == normalize_name(str(new))
     if name == "email":
         return str(old).lower() == str(new).lower()
+    if isinstance(old, str) and isinstance(new, str):
+        # A spreadsheet trims cells and turns no-break spaces into spaces; spacing alone
+        # is not a change worth writing.
+        return old.split() == new.split()
     return old == new
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tandem.access.scope import Scope, scope_for
 from tandem.people import forms as people_forms
 from tandem.people.models import Participant
-from tandem.roster import fileformat, imports
+from tandem.roster import imports
 from tandem.roster.export import HEADER, template_xlsx
 from tandem.roster.imports import ERROR, NEW, UNCHANGED, UPDATE, Report, check_roster
 from tandem.roster.models import RosterImport
@@ -276,9 +276,13 @@ def test_columns_left_out_keep_their_values(world: World) -> None:
     assert (world.bob_p.position, world.bob_p.phone) == ("методист", "+7 900 111-22-33")
 
 
-def test_formula_guard_of_the_export_is_undone() -> None:
-    assert fileformat.unescape_text("'=1+2") == "=1+2"
-    assert fileformat.unescape_text("'обычный") == "'обычный"
+def test_the_csv_formula_guard_is_undone_but_xlsx_text_is_taken_as_it_is(world: World) -> None:
+    row = person(Должность="'=ДОЛЖНОСТЬ()", **{"Предмет/направление": "'информатика'"})
+    csv = _check(world, roster_csv([row]))
+    assert (csv.rows[0].values["position"], csv.rows[0].values["subject"]) == (
+        "=ДОЛЖНОСТЬ()", "'информатика'")
+    xlsx = _check(world, roster_xlsx([row]), filename="r.xlsx")
+    assert xlsx.rows[0].values["position"] == "'=ДОЛЖНОСТЬ()"
 
 
 # -- all or nothing ----------------------------------------------------------------------
@@ -362,3 +366,23 @@ def test_an_empty_scope_can_load_nothing(db: None) -> None:
     report = check_roster(content=roster_csv([person()]), filename="r.csv",
                           scope=Scope(user_id=None))
     assert report.file_errors == [str(imports.NO_ORGANIZATIONS)]
+
+
+def test_progress_inside_the_commit_is_seen_outside_it(transactional_db: None) -> None:
+    from django.db import connection, transaction
+
+    from tandem.roster import services
+    from tandem.testing import UserFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes one writer at a time: there the bar shows the step only")
+    upload = RosterImport.objects.create(uploaded_by=UserFactory.create(), filename="r.csv",
+                                         content=b"")
+    side = services._SideChannel(upload, enabled=True)
+    try:
+        with transaction.atomic():
+            side.between(20, 100)(50)
+            transaction.set_rollback(True)  # the commit fails: the percent was shown anyway
+    finally:
+        side.close()
+    assert RosterImport.objects.get(pk=upload.pk).progress == 60
