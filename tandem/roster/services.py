@@ -7,6 +7,7 @@ import is not a way round the audit trail. That costs a few queries per changed 
 which a background task absorbs for large files (``tandem.roster.tasks``).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -27,6 +28,9 @@ CHANGED_MEANWHILE = _("Ничего не загружено: пока файл �
 NOT_CHECKED = _("Этот файл ещё не проверен или уже загружен.")
 
 
+KEEP_UNCOMMITTED = dt.timedelta(days=7)
+
+
 class RosterRefused(Exception):
     def __init__(self, message: str, report: Report | None = None) -> None:
         super().__init__(message)
@@ -40,7 +44,12 @@ class Written:
     skipped: int = 0  # rows with errors left out (only with ``skip_invalid``)
 
 
+@transaction.atomic
 def roster_import_store(*, user: User, filename: str, content: bytes) -> RosterImport:
+    """Keeps an uploaded file until it is committed; the user's files that were never
+    committed go after ``KEEP_UNCOMMITTED``: they hold personal data nobody needs."""
+    RosterImport.objects.filter(uploaded_by=user, committed_at__isnull=True,
+                                created_at__lt=timezone.now() - KEEP_UNCOMMITTED).delete()
     return RosterImport.objects.create(uploaded_by=user, filename=filename[:255],
                                        content=content)
 

@@ -348,6 +348,17 @@ def test_a_commit_happens_once(world: World) -> None:
         mark_committing(upload=upload)
 
 
+def test_files_never_committed_are_forgotten_after_a_week(world: World) -> None:
+    old = _stored(world, roster_csv([person()]))
+    done = _stored(world, roster_csv([person(**{"E-mail": "n2@example.org"})]))
+    mark_committing(upload=done)
+    roster_import_commit(upload=done, scope=scope_for(world.alice))
+    RosterImport.objects.update(created_at=timezone.now() - dt.timedelta(days=8))
+    _stored(world, roster_csv([person()]))
+    assert not RosterImport.objects.filter(pk=old.pk).exists()
+    assert RosterImport.objects.filter(pk=done.pk).exists()  # its report stays
+
+
 def test_skip_invalid_writes_only_the_good_rows(world: World) -> None:
     report = _check(world, roster_csv([person(), person(**{"E-mail": "bad"})]))
     written = roster_write(report=report, skip_invalid=True)
