@@ -12,8 +12,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import scope_for
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
 from tandem.people.models import Participant
+from tandem.roster.services import roster_import_check, roster_import_store
 from tandem.testing import DiagnosticsWorld, World, build_diagnostics
 
 PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
@@ -82,9 +84,6 @@ def _alice_upload(w: World) -> dict[str, object]:
 
 
 def _alice_roster(w: World) -> dict[str, object]:
-    from tandem.access.scope import scope_for
-    from tandem.roster.services import roster_import_check, roster_import_store
-
     csv = ("Фамилия;Имя;Должность;Стаж (лет);Возрастная группа;E-mail\n"
            "Новикова;Ольга;учитель;5;u25;novikova@example.org\n"
            "Каролёва;Карина;учитель;10;35-44;carol@example.org\n").encode()

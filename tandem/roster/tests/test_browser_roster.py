@@ -38,6 +38,7 @@ def test_curator_loads_a_list(live_server: object, seeded: World, browser: objec
     page.goto(f"{base}/participants/")
     page.get_by_role("button", name="Загрузить список").click()
     expect(page.get_by_role("heading", name="Загрузка списка участников")).to_be_visible()
+    _shot(page, "roster-00-upload")
     wrong = tmp_path / "список.csv"
     wrong.write_bytes(roster_csv([person(), row_of(world.bob_p, **{"Стаж (лет)": 2}),
                                   person(**{"E-mail": "вася@", "Фамилия": ""})],
