@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tandem.pairs",
     "tandem.resources",
     "tandem.maps",
+    "tandem.roster",
     "tandem.demo",
 ]
 

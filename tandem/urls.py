@@ -11,5 +11,6 @@ urlpatterns = [
     path("resources/", include("tandem.resources.urls")),
     path("pairs/", include("tandem.pairs.urls")),
     path("maps/", include("tandem.maps.urls")),
+    path("roster/", include("tandem.roster.urls")),
     path("admin/", admin.site.urls),
 ]

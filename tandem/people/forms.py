@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,31 @@ _MAX_EXPERIENCE_FOR_BAND = {
 }
 
 
-class ParticipantForm(forms.ModelForm[Participant]):
+class ParticipantChecks(forms.BaseForm):
+    """The checks shared by every way a participant is entered: this form and the roster
+    import (``tandem.roster``), so a file cannot let in what the form refuses."""
+
+    def _clean_consent(self, field: str) -> object:
+        value = self.cleaned_data.get(field)
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(CONSENT_IN_FUTURE, code="future")
+        return value
+
+    def clean_mentoring_consent_date(self) -> object:
+        return self._clean_consent("mentoring_consent_date")
+
+    def clean_personal_data_consent_date(self) -> object:
+        return self._clean_consent("personal_data_consent_date")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        band, years = data.get("age_band"), data.get("experience_years")
+        if band and isinstance(years, int) and years > _MAX_EXPERIENCE_FOR_BAND.get(band, 60):
+            self.add_error("experience_years", EXPERIENCE_TOO_LONG_FOR_AGE)
+        return data
+
+
+class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
     experience_years = forms.IntegerField(
         label=_("Педагогический стаж, лет"), min_value=0, max_value=MAX_EXPERIENCE_YEARS,
         error_messages={
@@ -88,20 +114,8 @@ class ParticipantForm(forms.ModelForm[Participant]):
             raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
         return email
 
-    def _clean_consent(self, field: str) -> object:
-        value = self.cleaned_data.get(field)
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(CONSENT_IN_FUTURE, code="future")
-        return value
-
-    def clean_mentoring_consent_date(self) -> object:
-        return self._clean_consent("mentoring_consent_date")
-
-    def clean_personal_data_consent_date(self) -> object:
-        return self._clean_consent("personal_data_consent_date")
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
         manager = data.get("line_manager")
         organization = data.get("organization")
         if manager is not None:
@@ -109,9 +123,6 @@ class ParticipantForm(forms.ModelForm[Participant]):
                 self.add_error("line_manager", MANAGER_SELF)
             elif organization is not None and manager.organization_id != organization.pk:
                 self.add_error("line_manager", MANAGER_OTHER_ORGANIZATION)
-        band, years = data.get("age_band"), data.get("experience_years")
-        if band and isinstance(years, int) and years > _MAX_EXPERIENCE_FOR_BAND.get(band, 60):
-            self.add_error("experience_years", EXPERIENCE_TOO_LONG_FOR_AGE)
         return data
 
 

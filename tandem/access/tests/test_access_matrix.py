@@ -13,11 +13,13 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import scope_for
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
 from tandem.maps.models import Map, Meeting, Reflection, Row
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.resources.models import Resource, ResourceImport
+from tandem.roster.services import roster_import_check, roster_import_store
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
@@ -137,6 +139,16 @@ def _alice_upload(w: World) -> dict[str, object]:
     upload = ResultImport.objects.create(campaign=_d(w).campaign_a, uploaded_by=w.alice,
                                          filename="r.csv", content=csv)
     return {"pk": _d(w).campaign_a.pk, "upload_pk": upload.pk}
+
+
+def _alice_roster(w: World) -> dict[str, object]:
+    csv = ("Фамилия;Имя;Должность;Стаж (лет);Возрастная группа;E-mail\n"
+           "Новикова;Ольга;учитель;5;u25;novikova@example.org\n"
+           "Каролёва;Карина;учитель;10;35-44;carol@example.org\n").encode()
+    upload = roster_import_store(user=w.alice, filename="roster.csv", content=csv)
+    roster_import_check(upload=upload, scope=scope_for(w.alice))
+    return {"pk": upload.pk}
+
 
 MATRIX: dict[str, Case] = {
     "dashboard": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
@@ -281,6 +293,18 @@ MATRIX: dict[str, Case] = {
     "diagnostics:publish": Case(
         allowed={"olga"}, post=lambda w: {"note": "правка"},
         took_effect=lambda w: FrameworkVersion.objects.count() > 1),
+    "roster:import": Case(allowed=STAFF_OF_A, marker=lambda w: "school-a",
+                          sees_own_data_only={"charlie", "dave"}),
+    "roster:template": Case(allowed=ALL_STAFF),
+    "roster:export": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"fmt": "csv"},
+                          marker=lambda w: "Каролёва", sees_own_data_only={"charlie", "dave"}),
+    # An upload holds data not saved yet: only its uploader may see or commit it.
+    "roster:preview": Case(allowed={"alice"}, kwargs=_alice_roster,
+                           marker=lambda w: "Новикова"),
+    "roster:progress": Case(allowed={"alice"}, kwargs=_alice_roster),
+    "roster:commit": Case(
+        allowed={"alice"}, kwargs=_alice_roster, post=lambda w: {},
+        took_effect=lambda w: Participant.objects.filter(email="novikova@example.org").exists()),
 }
 
 

@@ -1,0 +1,200 @@
+"""The roster file: its columns and how a cell is read and written.
+
+Import, export and the template all take the columns from here, so a file the system
+writes is a file it reads back unchanged. Headers are part of the file format, not of
+the interface: they stay Russian whatever the interface language, and are matched
+without regard to case, «ё», spaces and a few common variants.
+"""
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from tandem.people.models import AgeBand
+
+DATE_FORMAT = "%d.%m.%Y"  # as the export writes dates, and as a curator types them
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # the Participant field, or "organization"
+    header: str  # as the template and the export write it
+    aliases: tuple[str, ...] = ()
+    # A required column must be in the file; an optional one may be left out, and then
+    # the import leaves that field of existing people as it is.
+    required: bool = True
+
+
+ORGANIZATION = "organization"
+COLUMNS: tuple[Column, ...] = (
+    Column("surname", "Фамилия"),
+    Column("name", "Имя"),
+    Column("patronymic", "Отчество", required=False),
+    Column("position", "Должность"),
+    Column("subject", "Предмет/направление",
+           ("предмет", "направление", "предмет или направление"), required=False),
+    Column("experience_years", "Стаж (лет)", ("стаж", "стаж, лет", "педагогический стаж")),
+    Column("age_band", "Возрастная группа", ("возраст",)),
+    Column("email", "E-mail", ("email", "e-mail", "эл. почта", "электронная почта")),
+    Column("phone", "Телефон", required=False),
+    Column("mentoring_consent_date", "Согласие на наставничество (дата)",
+           ("согласие на наставничество",), required=False),
+    Column("personal_data_consent_date", "Согласие на обработку ПДн (дата)",
+           ("согласие на обработку пдн", "согласие на обработку персональных данных"),
+           required=False),
+    Column(ORGANIZATION, "Организация", ("код организации", "оо"), required=False),
+)
+BY_FIELD = {c.field: c for c in COLUMNS}
+PARTICIPANT_FIELDS = tuple(c.field for c in COLUMNS if c.field != ORGANIZATION)
+DATE_FIELDS = ("mentoring_consent_date", "personal_data_consent_date")
+
+# The template's example row: an import skips it, so a curator who leaves it in the
+# file does not add a Мария Иванова to the organization.
+EXAMPLE_EMAIL = "primer@example.invalid"
+
+HEADER_TWICE = _("Столбец «%(column)s» встречается в файле дважды.")
+HEADER_MISSING = _("Нет обязательного столбца «%(column)s».")
+HEADER_UNKNOWN = _("Столбец «%(column)s» не распознан и пропущен.")
+BAD_DATE = _("«%(value)s» — не дата: нужна дата в виде ДД.ММ.ГГГГ, например 01.09.2026.")
+BAD_AGE_BAND = _("«%(value)s» — такой возрастной группы нет: нужна одна из: %(choices)s.")
+
+
+def _key(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().casefold().replace("ё", "е")
+    return re.sub(r"\s*([/(),.])\s*", r"\1", text)
+
+
+_HEADERS = {_key(alias): c for c in COLUMNS for alias in (c.header, *c.aliases)}
+
+
+@dataclass(frozen=True)
+class Header:
+    columns: dict[str, str]  # field → the header as written in the file
+    errors: list[str]
+    notes: list[str]
+
+    def has(self, field: str) -> bool:
+        return field in self.columns
+
+
+def read_header(header: list[str]) -> Header:
+    """Which file column holds which field; missing, repeated and unknown columns."""
+    columns: dict[str, str] = {}
+    errors: list[str] = []
+    notes: list[str] = []
+    for title in header:
+        column = _HEADERS.get(_key(title))
+        if column is None:
+            notes.append(str(HEADER_UNKNOWN % {"column": title}))
+        elif column.field in columns:
+            errors.append(str(HEADER_TWICE % {"column": column.header}))
+        else:
+            columns[column.field] = title
+    for column in COLUMNS:
+        if column.required and column.field not in columns:
+            errors.append(str(HEADER_MISSING % {"column": column.header}))
+    return Header(columns, errors, notes)
+
+
+# -- cells ---------------------------------------------------------------------------
+# A CSV cell that starts with one of these is a formula to a spreadsheet; the CSV export
+# writes such text with a leading apostrophe (the usual guard against CSV injection) and
+# the import drops it again. A phone number like «+7 912 345-67-89» is left alone: it
+# cannot run anything. XLSX needs no guard: its cells are typed, text stays text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_HARMLESS = re.compile(r"^[+\-][\d\s().\-]*$")
+
+
+def _guarded(value: str) -> bool:
+    """Starts with an apostrophe that the import would take for the guard."""
+    return value.startswith("'") and value[1:].startswith((*_FORMULA_START, "'"))
+
+
+def escape_text(value: str) -> str:
+    if (value.startswith(_FORMULA_START) and not _HARMLESS.match(value)) or _guarded(value):
+        return "'" + value
+    return value
+
+
+def unescape_text(value: str) -> str:
+    return value[1:] if _guarded(value) else value
+
+
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+# ISO, and what a date cell of a spreadsheet reads as: «2026-09-01 00:00:00».
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
+
+
+class CellError(ValueError):
+    pass
+
+
+def parse_date(raw: str) -> dt.date | None:
+    """ДД.ММ.ГГГГ, ISO, or a spreadsheet date cell; empty is None."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if m := _DOTTED.match(raw):
+        day, month, year = (int(g) for g in m.groups())
+    elif m := _ISO.match(raw):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        raise CellError(str(BAD_DATE % {"value": raw}))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellError(str(BAD_DATE % {"value": raw})) from None
+
+
+def format_date(value: dt.date | None) -> str:
+    return value.strftime(DATE_FORMAT) if value else ""
+
+
+def _band_key(text: str) -> str:
+    text = re.sub(r"\s*[-–—]\s*", "-", text)  # any dash, spaced or not
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def parse_age_band(raw: str) -> str:
+    """The band's code from its label («25–34 года», any dash) or its code («25-34»)."""
+    if not raw.strip():
+        return ""
+    wanted = _band_key(raw)
+    for band in AgeBand:
+        if wanted in (_band_key(band.value), _band_key(str(band.label))):
+            return band.value
+    choices = ", ".join(str(b.label) for b in AgeBand)
+    raise CellError(str(BAD_AGE_BAND % {"value": raw.strip(), "choices": choices}))
+
+
+def age_band_label(code: str) -> str:
+    return str(AgeBand(code).label)
+
+
+# -- size ------------------------------------------------------------------------------
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+def estimate_rows(content: bytes, filename: str) -> int:
+    """Roughly how many rows a file has below its header, without reading it: enough to
+    decide whether it is checked during the request or in a background task."""
+    if not (filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK"):
+        return content.rstrip(b"\r\n").count(b"\n")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheets = sorted(n for n in archive.namelist()
+                            if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+            if not sheets:
+                return 0
+            with archive.open(sheets[0]) as sheet:
+                head = sheet.read(4096)
+            size = archive.getinfo(sheets[0]).file_size
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return 0  # unreadable: the check says so at once
+    if m := _DIMENSION.search(head):
+        return max(0, int(m.group(1) or 1) - 1)
+    return size // 500  # a row of a roster takes a few hundred bytes of sheet XML

@@ -1,0 +1,76 @@
+"""Reads for the roster: the user's organizations, the people a file may be about, the
+user's own uploads. Every lookup takes a whole file's worth of keys at once."""
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+
+from tandem.access.scope import Scope
+from tandem.people.models import Participant
+from tandem.roster.models import RosterImport
+from tandem.territory.models import Organization
+
+# Keys per IN (...) query: well under SQLite's limit of 32,766 bound parameters, and
+# large enough that a file of a few thousand rows costs one query per kind of lookup.
+CHUNK = 5000
+
+
+def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
+    batch = sorted(set(keys))
+    for start in range(0, len(batch), CHUNK):
+        yield batch[start:start + CHUNK]
+
+
+def roster_organizations(*, scope: Scope) -> list[Organization]:
+    """The organizations whose people this user may load, by short name."""
+    return list(scope.organizations().select_related("municipality").order_by("short_name"))
+
+
+def participants_by_email(emails: Iterable[str]) -> dict[str, Participant]:
+    """Participants with these e-mails, in any organization: an e-mail is unique in the
+    whole system, so the file must not give someone else's address to a new person."""
+    found: dict[str, Participant] = {}
+    for batch in _chunks(e.lower() for e in emails):
+        # Lower(email) is what the unique index holds, so the lookup can use it.
+        for p in (Participant.objects.annotate(email_key=Lower("email"))
+                  .filter(email_key__in=batch).select_related("organization__municipality")):
+            found[p.email.lower()] = p
+    return found
+
+
+def participants_by_name(*, organization_ids: Iterable[int],
+                         names: Iterable[str]) -> dict[tuple[int, str], list[Participant]]:
+    """Participants of these organizations by (organization id, normalised full name)."""
+    found: dict[tuple[int, str], list[Participant]] = {}
+    organization_ids = sorted(set(organization_ids))
+    if not organization_ids:
+        return found
+    for batch in _chunks(names):
+        for p in (Participant.objects
+                  .filter(organization_id__in=organization_ids, search_name__in=batch)
+                  .select_related("organization__municipality").order_by("pk")):
+            found.setdefault((p.organization_id, p.search_name), []).append(p)
+    return found
+
+
+def roster_imports_of(*, user_id: int | None) -> QuerySet[RosterImport]:
+    """Only the uploader sees an upload: it holds people's data that is not saved yet."""
+    return RosterImport.objects.filter(uploaded_by_id=user_id)
+
+
+def roster_import_get(*, user_id: int | None, pk: int) -> RosterImport:
+    return get_object_or_404(roster_imports_of(user_id=user_id), pk=pk)
+
+
+def roster_import_progress(*, user_id: int | None, pk: int) -> RosterImport:
+    """The upload without its file and report: the progress poll must stay cheap."""
+    return get_object_or_404(
+        roster_imports_of(user_id=user_id).only("status", "progress", "uploaded_by_id"),
+        pk=pk)
+
+
+def roster_imports_recent(*, user_id: int | None, limit: int = 5) -> list[RosterImport]:
+    return list(roster_imports_of(user_id=user_id)
+                .only("filename", "status", "created_at", "committed_at")[:limit])

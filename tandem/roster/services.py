@@ -1,0 +1,216 @@
+"""Writes for the roster: keeping an upload, storing its check, committing it.
+
+A commit is one transaction: every row of the file is saved, or none. People are saved
+one by one through the ORM, so django-auditlog records each creation and each change
+(who, when, from which address, old → new) exactly as for an edit made by hand; an
+import is not a way round the audit trail. That costs a few queries per changed row,
+which a background task absorbs for large files (``tandem.roster.tasks``).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.access.scope import Scope
+from tandem.accounts.models import User
+from tandem.people.models import Participant
+from tandem.roster.imports import NEW, UPDATE, Progress, Report, RowResult, check_roster
+from tandem.roster.models import RosterImport
+
+REFUSED = _("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте их и загрузите "
+            "файл снова.")
+CHANGED_MEANWHILE = _("Ничего не загружено: пока файл ждал загрузки, данные в системе "
+                      "изменились. Проверьте новый результат проверки.")
+NOT_CHECKED = _("Этот файл ещё не проверен или уже загружен.")
+
+KEEP_UNCOMMITTED = dt.timedelta(days=7)
+
+
+class RosterRefused(Exception):
+    def __init__(self, message: str, report: Report | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Written:
+    created: int
+    updated: int
+    skipped: int = 0  # rows with errors left out (only with ``skip_invalid``)
+
+
+@transaction.atomic
+def roster_import_store(*, user: User, filename: str, content: bytes) -> RosterImport:
+    """Keeps an uploaded file until it is committed; the user's files that were never
+    committed go after ``KEEP_UNCOMMITTED``: they hold personal data nobody needs."""
+    RosterImport.objects.filter(uploaded_by=user, committed_at__isnull=True,
+                                created_at__lt=timezone.now() - KEEP_UNCOMMITTED).delete()
+    return RosterImport.objects.create(uploaded_by=user, filename=filename[:255],
+                                       content=content)
+
+
+def roster_import_check(*, upload: RosterImport, scope: Scope,
+                        show_progress: bool = False) -> Report:
+    """Checks the stored file and keeps the result for the preview; with
+    ``show_progress``, keeps the percent done up to date for a page that polls it."""
+    _set_progress(upload, 0, status=RosterImport.Status.CHECKING)
+    report = check_roster(content=bytes(upload.content), filename=upload.filename, scope=scope,
+                          progress=(lambda p: _set_progress(upload, p)) if show_progress
+                          else None)
+    upload.report = report.as_json()
+    upload.status = RosterImport.Status.CHECKED
+    upload.progress = 100
+    upload.save(update_fields=["report", "status", "progress"])
+    return report
+
+
+def mark_committing(*, upload: RosterImport, remote_addr: str | None = None) -> None:
+    """Takes a checked file's commit in hand, so that a second click does nothing;
+    ``remote_addr`` is where the commit was asked from, for the audit trail."""
+    taken = RosterImport.objects.filter(pk=upload.pk, status=RosterImport.Status.CHECKED).update(
+        status=RosterImport.Status.COMMITTING, progress=0, failure="", remote_addr=remote_addr)
+    if not taken:
+        raise RosterRefused(str(NOT_CHECKED))
+    upload.status, upload.progress, upload.failure = RosterImport.Status.COMMITTING, 0, ""
+    upload.remote_addr = remote_addr
+
+
+def mark_failed(*, upload: RosterImport, message: str) -> None:
+    upload.status = RosterImport.Status.FAILED
+    upload.failure = message
+    RosterImport.objects.filter(pk=upload.pk).update(status=upload.status, failure=message)
+
+
+def roster_import_commit(*, upload: RosterImport, scope: Scope,
+                         show_progress: bool = False) -> Written:
+    """Checks the file again, in the transaction that writes it, and saves every row;
+    refuses (and writes nothing) if any row is wrong now. The upload must have been
+    taken in hand by ``mark_committing``."""
+    if upload.status != RosterImport.Status.COMMITTING:
+        raise RosterRefused(str(NOT_CHECKED))
+    was_ok = bool(upload.report) and Report.from_json(upload.report).ok
+    side = _SideChannel(upload, enabled=show_progress)
+    try:
+        with transaction.atomic():
+            report = check_roster(content=bytes(upload.content), filename=upload.filename,
+                                  scope=scope, progress=side.between(0, 20))
+            if not report.ok:
+                message = (CHANGED_MEANWHILE if was_ok
+                           else REFUSED % {"n": max(1, len(report.errors))})
+                raise RosterRefused(str(message), report)
+            written = roster_write(report=report, progress=side.between(20, 100))
+            upload.report = report.as_json()
+            upload.status = RosterImport.Status.DONE
+            upload.progress = 100
+            upload.committed_at = timezone.now()
+            upload.content = b""  # the people are in the database now; no second copy
+            upload.save(update_fields=["report", "status", "progress", "committed_at",
+                                       "content"])
+    except RosterRefused as refused:
+        _refuse(upload, str(refused), refused.report)
+        raise
+    except IntegrityError:
+        # Someone saved the same e-mail between the check and the write.
+        _refuse(upload, str(CHANGED_MEANWHILE), None)
+        raise RosterRefused(str(CHANGED_MEANWHILE)) from None
+    finally:
+        side.close()
+    return written
+
+
+def _refuse(upload: RosterImport, message: str, report: Report | None) -> None:
+    """Back to the preview, with the reason and (if there is one) the new check."""
+    upload.status = RosterImport.Status.CHECKED
+    upload.progress = 100
+    upload.failure = message
+    if report is not None:
+        upload.report = report.as_json()
+    upload.save(update_fields=["status", "progress", "failure", "report"])
+
+
+@transaction.atomic
+def roster_write(*, report: Report, skip_invalid: bool = False,
+                 progress: Progress | None = None) -> Written:
+    """Saves the rows a check found new or changed; all of them or, if any row is wrong
+    and ``skip_invalid`` is not set, none."""
+    if not report.ok and not skip_invalid:
+        raise RosterRefused(str(REFUSED % {"n": max(1, len(report.errors))}), report)
+    if report.file_errors:
+        raise RosterRefused(report.file_errors[0], report)
+    todo = [r for r in report.rows if r.status in (NEW, UPDATE)]
+    created = updated = 0
+    step = max(1, len(todo) // 50)
+    for i, row in enumerate(todo):
+        if row.status == NEW:
+            _create(row)
+            created += 1
+        else:
+            _update(row)
+            updated += 1
+        if progress is not None and i % step == 0:
+            progress(100 * i // len(todo))
+    if progress is not None:
+        progress(100)
+    skipped = sum(1 for r in report.rows if r.errors)
+    return Written(created=created, updated=updated, skipped=skipped)
+
+
+def _create(row: RowResult) -> Participant:
+    # Checked by RosterRowForm and, for the e-mail, against the whole database in one
+    # query; full_clean() here would ask the database again for every row.
+    participant = Participant(organization=row.target, **row.values)
+    participant.save()
+    return participant
+
+
+def _update(row: RowResult) -> Participant:
+    participant = row.participant
+    assert participant is not None
+    for name, value in row.values.items():
+        setattr(participant, name, value)
+    participant.save()
+    return participant
+
+
+# -- progress --------------------------------------------------------------------------
+def _set_progress(upload: RosterImport, percent: int, *, status: str | None = None) -> None:
+    upload.progress = percent
+    if status is not None:
+        upload.status = status
+    RosterImport.objects.filter(pk=upload.pk).update(progress=percent, status=upload.status)
+
+
+class _SideChannel:
+    """Progress of work inside the commit's transaction, for the page that polls it.
+
+    An update made in that transaction would stay invisible until it ends, so on
+    PostgreSQL the percent goes through a second connection of its own. SQLite takes one
+    writer at a time, and a second one would wait for the very transaction it reports
+    on; there the page shows the step, and the percent jumps when the step ends.
+    """
+
+    def __init__(self, upload: RosterImport, *, enabled: bool) -> None:
+        self.upload_id = upload.pk
+        self.enabled = enabled and connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+        self.connection: BaseDatabaseWrapper | None = None
+
+    def between(self, start: int, end: int) -> Progress:
+        def publish(percent: int) -> None:
+            if not self.enabled:
+                return
+            if self.connection is None:
+                self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
+            table = self.connection.ops.quote_name(RosterImport._meta.db_table)
+            with self.connection.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s",  # noqa: S608
+                               [start + (end - start) * percent // 100, self.upload_id])
+
+        return publish
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()

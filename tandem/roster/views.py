@@ -1,0 +1,107 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from tandem.access.scope import Scope, scope_for
+from tandem.people.forms import ParticipantFilterForm
+from tandem.people.selectors import participant_list, participant_positions
+from tandem.roster import export, selectors, services, tasks
+from tandem.roster.fileformat import COLUMNS
+from tandem.roster.forms import RosterUploadForm
+from tandem.roster.imports import STATUS_LABELS, STATUSES, Report
+
+PAGE_SIZE = 200
+
+
+def _staff_scope(request: HttpRequest) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        raise PermissionDenied
+    return scope
+
+
+def roster_import(request: HttpRequest) -> HttpResponse:
+    scope = _staff_scope(request)
+    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        upload = services.roster_import_store(
+            user=request.user, filename=f.name, content=f.read())  # type: ignore[arg-type]
+        tasks.check_soon(upload)
+        return redirect("roster:preview", pk=upload.pk)
+    return render(request, "roster/import.html", {
+        "form": form, "columns": COLUMNS,
+        "organizations": selectors.roster_organizations(scope=scope),
+        "recent": selectors.roster_imports_recent(user_id=request.user.pk),
+    })
+
+
+def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_scope(request)
+    upload = selectors.roster_import_get(user_id=request.user.pk, pk=pk)
+    report = Report.from_json(upload.report)
+    show = request.GET.get("show", "")
+    rows = [r for r in report.rows if r.status == show] if show in STATUSES else report.rows
+    counts = report.counts
+    return render(request, "roster/preview.html", {
+        "upload": upload, "report": report, "counts": counts,
+        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "show": show if show in STATUSES else "",
+        "filters": [(s, STATUS_LABELS[s], counts[s]) for s in STATUSES],
+        "status_labels": STATUS_LABELS,
+        "to_write": counts["new"] + counts["update"],
+    })
+
+
+def roster_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress bar, polled by htmx; once the work is done, the page reloads."""
+    _staff_scope(request)
+    upload = selectors.roster_import_progress(user_id=request.user.pk, pk=pk)
+    if not upload.busy:
+        return HttpResponseClientRefresh()
+    return render(request, "roster/_progress.html", {"upload": upload})
+
+
+@require_POST
+def roster_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_scope(request)
+    upload = selectors.roster_import_get(user_id=request.user.pk, pk=pk)
+    try:
+        tasks.commit_soon(upload, remote_addr=request.META.get("REMOTE_ADDR"))
+    except services.RosterRefused:
+        pass  # not checked yet, or committed already: the page says which
+    return redirect("roster:preview", pk=upload.pk)
+
+
+def roster_template(request: HttpRequest) -> HttpResponse:
+    scope = _staff_scope(request)
+    body = export.template_xlsx(selectors.roster_organizations(scope=scope))
+    return _download(body, export.XLSX_TYPE, _("шаблон-списка-участников.xlsx"))
+
+
+def roster_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The participants the list page shows (same filters), as XLSX or CSV."""
+    scope = _staff_scope(request)
+    organizations = list(scope.organizations().values_list("pk", "short_name"))
+    form = ParticipantFilterForm(request.GET or None, organizations=organizations,
+                                 positions=participant_positions(scope=scope))
+    rows = export.roster_rows(participant_list(scope=scope, filters=form.filters()).iterator(
+        chunk_size=2000))
+    name = _("участники-%(date)s") % {"date": timezone.localdate().isoformat()}
+    if fmt == "csv":
+        return _download(export.render_csv(rows), export.CSV_TYPE, f"{name}.csv")
+    return _download(export.render_xlsx(rows), export.XLSX_TYPE, f"{name}.xlsx")
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"  # personal data
+    return response
+
