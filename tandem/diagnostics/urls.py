@@ -1,19 +1,9 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from tandem.diagnostics import views
+from tandem.web.converters import register_choice
 
-
-class ChartFormat:
-    regex = "svg|png"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(ChartFormat, "chartfmt")
+register_choice("chartfmt", "svg", "png")
 
 app_name = "diagnostics"
 urlpatterns = [

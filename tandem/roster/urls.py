@@ -1,19 +1,9 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from tandem.roster import views
+from tandem.web.converters import register_choice
 
-
-class FileFormat:
-    regex = "xlsx|csv"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(FileFormat, "rosterfmt")
+register_choice("rosterfmt", "xlsx", "csv")
 
 app_name = "roster"
 urlpatterns = [
