@@ -542,7 +542,7 @@ def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,
     while gap > 0:
         # Tight edges first (cheap, and a smaller gap means fewer edges below it); then
         # the proof at the gap itself if affordable, else the next power of 4.
-        limit = gap if _near_affordable(matching, capacity, near, gap) \
+        limit = gap if solves and _near_affordable(matching, capacity, near, gap) \
             else min(threshold, gap)
         improved = _exact_below(matching, capacity, near, limit, clock)
         if improved is None:
