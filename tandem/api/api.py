@@ -28,7 +28,7 @@ from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, updated_si
 from tandem.api.selectors import maps_visible, pairs_with_figures
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
-from tandem.diagnostics.models import Competency
+from tandem.diagnostics.models import Competency, FrameworkVersion
 from tandem.diagnostics.services import AnswerInput
 from tandem.maps.models import Map
 from tandem.pairs.models import Pair
@@ -54,6 +54,7 @@ from tandem.territory.selectors import organizations_with_counts
 UNKNOWN_FIELD = _("Неизвестное поле.")
 UNKNOWN_COMPETENCY = _("Неизвестный код компетенции: %(code)s.")
 NOT_AN_OBJECT = _("Ожидался объект JSON.")
+NO_FRAMEWORK = _("Рамка компетенций ещё не опубликована.")
 STAFF_ONLY = _("Добавлять могут только куратор, координатор или оператор.")
 
 
@@ -250,7 +251,13 @@ class FrameworkView(ApiMixin, APIView):
     @extend_schema(summary="Рамка компетенций (текущая версия) / Competency framework",
                    responses=s.FrameworkSerializer)
     def get(self, request: Request) -> Response:
-        return Response(s.FrameworkSerializer(diagnostics.framework_current()).data)
+        try:
+            version = diagnostics.framework_current()
+        except FrameworkVersion.DoesNotExist:
+            raise ApiError(code="not_found", status_code=status.HTTP_404_NOT_FOUND,
+                           message_ru=NO_FRAMEWORK,
+                           message_en="No framework version has been published.") from None
+        return Response(s.FrameworkSerializer(version).data)
 
 
 @extend_schema_view(list=extend_schema(summary="Диагностики / Diagnostic campaigns"),

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tandem.accounts.models import User
 from tandem.api.tests.conftest import error
-from tandem.diagnostics.models import Answer, Campaign, Response
+from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.diagnostics.services import LOCKED
 from tandem.testing import World, build_diagnostics
 
@@ -24,6 +24,13 @@ def test_framework_is_the_current_version(api: Api, world: World) -> None:
     assert body["number"] == 1
     codes = [c["code"] for a in body["areas"] for c in a["competencies"]]
     assert "ict.ai_lessons" in codes and len(codes) == 39
+
+
+def test_no_framework_yet_is_404(api: Api, world: World) -> None:
+    FrameworkVersion.objects.all().delete()
+    response = api(world.bob).get("/api/v1/framework/")
+    assert response.status_code == 404
+    assert error(response)["message_ru"] == "Рамка компетенций ещё не опубликована."
 
 
 def test_campaigns_of_the_scope_only(api: Api, world: World) -> None:
