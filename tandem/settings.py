@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by us: no CDN in schools
     "tandem.accounts",
     "tandem.territory",
     "tandem.people",
@@ -68,6 +71,7 @@ INSTALLED_APPS = [
     "tandem.resources",
     "tandem.maps",
     "tandem.roster",
+    "tandem.api",
     "tandem.demo",
 ]
 
@@ -264,6 +268,42 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("TANDEM_LOG_LEVEL", "WARNING")},
+}
+
+# REST API v1 (docs/api.md): a key or a session; scoped like the pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tandem.api.auth.TokenAuthentication",  # first: a missing key is a 401
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tandem.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tandem.api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Тандем API",
+    "DESCRIPTION": "REST API платформы реверсивного наставничества (docs/api.md).",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CampaignKindEnum": "tandem.diagnostics.models.Campaign.Kind",
+        "MunicipalityKindEnum": "tandem.territory.models.Municipality.Kind",
+        "ResourceKindEnum": "tandem.resources.models.Kind",
+    },
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

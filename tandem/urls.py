@@ -12,5 +12,6 @@ urlpatterns = [
     path("pairs/", include("tandem.pairs.urls")),
     path("maps/", include("tandem.maps.urls")),
     path("roster/", include("tandem.roster.urls")),
+    path("api/", include("tandem.api.urls")),
     path("admin/", admin.site.urls),
 ]

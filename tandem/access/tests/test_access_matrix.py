@@ -32,7 +32,8 @@ from tandem.testing import (
 
 PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
 STAFF_OF_A = {"alice", "erin", "olga"}
-REFUSED = {302, 403, 404}
+# 401: the API's answer to a request with neither a session nor a key.
+REFUSED = {302, 401, 403, 404}
 
 # Pages anyone may open, and the log-in machinery.
 PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_confirm",
@@ -305,6 +306,55 @@ MATRIX: dict[str, Case] = {
     "roster:commit": Case(
         allowed={"alice"}, kwargs=_alice_roster, post=lambda w: {},
         took_effect=lambda w: Participant.objects.filter(email="novikova@example.org").exists()),
+    # REST API v1 (tandem/api): the same scope as the pages, as JSON; writes and the
+    # teacher's own record are tested in tandem/api/tests.
+    "api:region-list": Case(allowed=ALL_STAFF, marker=lambda w: "Тестовая область",
+                            sees_own_data_only={"bob"}),
+    "api:region-detail": Case(allowed=ALL_STAFF, kwargs=lambda w: {"pk": w.region.pk},
+                              marker=lambda w: "Тестовая область"),
+    "api:municipality-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
+                                  sees_own_data_only={"bob", "charlie", "dave"}),
+    "api:municipality-detail": Case(allowed=STAFF_OF_A,
+                                    kwargs=lambda w: {"pk": w.municipality_a.pk},
+                                    marker=lambda w: "Город А"),
+    "api:organization-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                                  sees_own_data_only={"bob", "charlie", "dave"}),
+    "api:organization-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.org_a.pk},
+                                    marker=lambda w: "Школа А"),
+    "api:participant-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Каролёва",
+                                 sees_own_data_only={"bob", "charlie", "dave"}),
+    "api:participant-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
+                                   marker=lambda w: "Каролёва"),
+    "api:participant-deactivate": Case(allowed=STAFF_OF_A,
+                                       kwargs=lambda w: {"pk": w.carol_p.pk},
+                                       post=lambda w: {"reason": "увольнение"}, ok_status=200,
+                                       took_effect=_deactivated),
+    "api:participant-reactivate": Case(allowed=STAFF_OF_A,
+                                       kwargs=lambda w: {"pk": w.carol_p.pk},
+                                       post=lambda w: {}, ok_status=200,
+                                       took_effect=_reactivated),
+    "api:framework": Case(allowed=ALL_LOGGED_IN, marker=lambda w: "ict.ai_lessons"),
+    "api:campaign-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Диагностика А",
+                              sees_own_data_only={"bob", "charlie", "dave"}),
+    "api:campaign-detail": Case(allowed=STAFF_OF_A, kwargs=_campaign,
+                                marker=lambda w: "Диагностика А"),
+    "api:campaign-results": Case(allowed=STAFF_OF_A, kwargs=_campaign,
+                                 marker=lambda w: "Каролёва"),
+    "api:pair-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Дёмин",
+                          sees_own_data_only={"bob", "charlie", "dave"}),
+    "api:pair-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
+                            marker=lambda w: "Дёмин"),
+    "api:map-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Строка карты А",
+                         sees_own_data_only={"bob", "charlie", "dave"}),
+    "api:map-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _m(w)["row"].map_id},
+                           marker=lambda w: "Строка карты А"),
+    "api:resource-list": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Ресурс Школы А",
+                              sees_own_data_only={"charlie", "dave"}),
+    "api:resource-detail": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=_resource_a,
+                                marker=lambda w: "Ресурс Школы А"),
+    "api:schema": Case(allowed=ALL_LOGGED_IN, marker=lambda w: "/api/v1/participants/"),
+    "api:docs": Case(allowed=ALL_LOGGED_IN),
+    "api:token": Case(allowed=ALL_LOGGED_IN),
 }
 
 
@@ -339,7 +389,7 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
     build_resources(world)
     PAIRS[world.org_a.pk] = build_pairs(world)
     MAPS[world.org_a.pk] = build_matrix_map(PAIRS[world.org_a.pk])
-    if name == "people:reactivate":
+    if name in ("people:reactivate", "api:participant-reactivate"):
         Participant.objects.filter(pk=world.carol_p.pk).update(is_active=False)
     url = reverse(name, kwargs=case.kwargs(world)) + case.query(world)
     c = _persona_client(client, world, persona)
@@ -352,7 +402,7 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
                 assert case.took_effect(world)
         else:
             assert response.status_code in REFUSED
-            if persona == "anonymous":
+            if persona == "anonymous" and response.status_code != 401:
                 assert response.headers["Location"].startswith(reverse("login"))
             if case.took_effect:
                 assert not case.took_effect(world), f"{persona} changed data through {name}"

@@ -1,0 +1,434 @@
+"""The REST API v1: thin views over the apps' selectors, forms and services.
+
+Every queryset starts from ``scope_for(request.user)`` through a selector; an object
+outside the scope is a 404, never a 403, as on the pages.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
+from django.forms.models import model_to_dict
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tandem.access.scope import Scope, scope_for
+from tandem.api import serializers as s
+from tandem.api.errors import ApiError, form_invalid
+from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, updated_since
+from tandem.api.selectors import maps_visible, pairs_with_figures
+from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
+from tandem.diagnostics import selectors as diagnostics
+from tandem.diagnostics.models import Competency, FrameworkVersion
+from tandem.diagnostics.services import AnswerInput
+from tandem.maps.models import Map
+from tandem.pairs.models import Pair
+from tandem.people.forms import DeactivateForm, ParticipantForm
+from tandem.people.models import Participant
+from tandem.people.selectors import (
+    ParticipantFilters,
+    participant_get,
+    participant_get_manageable,
+    participant_list,
+)
+from tandem.people.services import (
+    participant_deactivate,
+    participant_reactivate,
+    participant_save,
+)
+from tandem.resources.forms import ResourceForm, owner_choice, owner_choices
+from tandem.resources.models import Resource
+from tandem.resources.selectors import resource_get, resources_manageable, resources_visible
+from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.selectors import organizations_with_counts
+
+UNKNOWN_FIELD = _("Неизвестное поле.")
+UNKNOWN_COMPETENCY = _("Неизвестный код компетенции: %(code)s.")
+NOT_AN_OBJECT = _("Ожидался объект JSON.")
+NO_FRAMEWORK = _("Рамка компетенций ещё не опубликована.")
+STAFF_ONLY = _("Добавлять могут только куратор, координатор или оператор.")
+
+
+def _credit_actor(user: object) -> None:
+    """Names the API user as the author of the changes in the audit trail.
+
+    The audit middleware reads ``request.user`` before the view runs, when a token has
+    not been checked yet (DRF authenticates inside the view), so token writes would be
+    logged without an author.
+    """
+    from auditlog.context import auditlog_value
+
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if context.get("actor") is None and getattr(user, "is_authenticated", False):
+        context["actor"] = user
+
+
+class ApiMixin:
+    """What every endpoint shares: DRF answers for itself (401 rather than the log-in
+    page), the audit trail knows who wrote, and ``self.scope``."""
+
+    request: Request
+
+    @classmethod
+    def as_view(cls, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        return login_not_required(super().as_view(*args, **kwargs))  # type: ignore[misc]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        _credit_actor(request.user)
+
+    @property
+    def scope(self) -> Scope:
+        return scope_for(self.request.user)
+
+
+class ReadViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet[Any]):
+    pass
+
+
+def _form_data(request: Request, *, fields: list[str], extra: set[str],
+               many: frozenset[str] = frozenset(),
+               base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The body as a form's data: unknown fields refused; fields the API returns but
+    nobody writes (``extra``: id, updated_at…) ignored; a PATCH lays the body over the
+    stored values (``base``)."""
+    raw = request.data
+    if isinstance(raw, QueryDict):
+        body = {k: (raw.getlist(k) if k in many else raw.get(k)) for k in raw}
+    elif isinstance(raw, Mapping):
+        body = dict(raw)
+    else:
+        raise ApiError(code="parse_error", message_ru=NOT_AN_OBJECT,
+                       message_en="A JSON object was expected.")
+    unknown = sorted(set(body) - set(fields) - extra)
+    if unknown:
+        raise ApiError(code="validation_error", fields={k: [str(UNKNOWN_FIELD)] for k in unknown})
+    data = dict(base or {})
+    data.update({k: v for k, v in body.items() if k in fields})
+    return data
+
+
+# -- territory -----------------------------------------------------------------------
+@extend_schema_view(list=extend_schema(summary="Регионы / Regions"),
+                    retrieve=extend_schema(summary="Регион / Region"))
+class RegionViewSet(ReadViewSet):
+    serializer_class = s.RegionSerializer
+
+    def get_queryset(self) -> QuerySet[Region]:
+        return self.scope.regions().order_by("name", "pk")
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Муниципалитеты / Municipalities",
+    parameters=[OpenApiParameter("region", OpenApiTypes.INT)]))
+class MunicipalityViewSet(ReadViewSet):
+    serializer_class = s.MunicipalitySerializer
+
+    def get_queryset(self) -> QuerySet[Municipality]:
+        qs = self.scope.municipalities().order_by("name", "pk")
+        if (region := int_param(self.request, "region")) is not None:
+            qs = qs.filter(region_id=region)
+        return qs
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Организации / Organizations",
+    parameters=[OpenApiParameter("municipality", OpenApiTypes.INT)]))
+class OrganizationViewSet(ReadViewSet):
+    serializer_class = s.OrganizationSerializer
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        qs = organizations_with_counts(scope=self.scope).order_by("short_name", "pk")
+        if (municipality := int_param(self.request, "municipality")) is not None:
+            qs = qs.filter(municipality_id=municipality)
+        return qs
+
+
+# -- participants --------------------------------------------------------------------
+PARTICIPANT_FIELDS = list(ParticipantForm.Meta.fields)
+PARTICIPANT_OUTPUT = set(s.ParticipantSerializer.Meta.fields)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Участники / Participants",
+                       parameters=[ORGANIZATION, UPDATED_SINCE, OpenApiParameter(
+                           "is_active", OpenApiTypes.BOOL)]),
+    create=extend_schema(summary="Добавить участника / Create a participant",
+                         request=s.ParticipantInputSerializer,
+                         responses={201: s.ParticipantSerializer}),
+    partial_update=extend_schema(summary="Изменить участника / Update a participant",
+                                 request=s.ParticipantInputSerializer),
+    update=extend_schema(summary="Заменить сведения участника / Replace a participant",
+                         request=s.ParticipantInputSerializer),
+)
+class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet[Participant]):
+    """A teacher sees their own record only; staff see and change their territory's
+    people. Writes go through ``ParticipantForm``: the API lets in what the page does."""
+
+    serializer_class = s.ParticipantSerializer
+    queryset = Participant.objects.none()  # for the schema; get_queryset decides
+
+    def get_queryset(self) -> QuerySet[Participant]:
+        if self.action != "list":
+            return self.scope.participants(Participant.objects.select_related("organization"))
+        qs = participant_list(scope=self.scope, filters=ParticipantFilters(
+            organization_id=int_param(self.request, "organization"), status="all"))
+        active = self.request.query_params.get("is_active", "").lower()
+        if active in ("true", "1"):
+            qs = qs.filter(is_active=True)
+        elif active in ("false", "0"):
+            qs = qs.filter(is_active=False)
+        if (since := updated_since(self.request)) is not None:
+            qs = qs.filter(updated_at__gte=since)
+        return qs
+
+    def get_object(self) -> Participant:
+        return participant_get(scope=self.scope, pk=self._pk())
+
+    def _pk(self) -> int:
+        return int(self.kwargs["pk"])
+
+    def _saved(self, form: ParticipantForm, status_code: int) -> Response:
+        if not form.is_valid():
+            raise form_invalid(form.errors)
+        participant = participant_save(participant=form.save(commit=False))
+        return Response(s.ParticipantSerializer(participant).data, status=status_code)
+
+    def create(self, request: Request) -> Response:
+        if not self.scope.is_staff:
+            raise ApiError(code="permission_denied", status_code=status.HTTP_403_FORBIDDEN,
+                           message_ru=STAFF_ONLY)
+        data = _form_data(request, fields=PARTICIPANT_FIELDS, extra=PARTICIPANT_OUTPUT)
+        return self._saved(ParticipantForm(data, scope=self.scope), status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        participant = participant_get_manageable(scope=self.scope, pk=self._pk())
+        base = model_to_dict(participant, fields=PARTICIPANT_FIELDS) if partial else None
+        data = _form_data(request, fields=PARTICIPANT_FIELDS, extra=PARTICIPANT_OUTPUT,
+                          base=base)
+        form = ParticipantForm(data, instance=participant, scope=self.scope)
+        return self._saved(form, status.HTTP_200_OK)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+    @extend_schema(summary="Вывести из программы / Deactivate",
+                   request=s.DeactivateInputSerializer, responses=s.ParticipantSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str) -> Response:
+        participant = participant_get_manageable(scope=self.scope, pk=self._pk())
+        form = DeactivateForm(_form_data(request, fields=["reason"], extra=set()))
+        if not form.is_valid():
+            raise form_invalid(form.errors)
+        participant_deactivate(participant=participant, reason=form.cleaned_data["reason"])
+        return Response(s.ParticipantSerializer(participant).data)
+
+    @extend_schema(summary="Вернуть в программу / Reactivate", request=None,
+                   responses=s.ParticipantSerializer)
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request: Request, pk: str) -> Response:
+        participant = participant_get_manageable(scope=self.scope, pk=self._pk())
+        participant_reactivate(participant=participant)
+        return Response(s.ParticipantSerializer(participant).data)
+
+
+# -- diagnostics ---------------------------------------------------------------------
+class FrameworkView(ApiMixin, APIView):
+    @extend_schema(summary="Рамка компетенций (текущая версия) / Competency framework",
+                   responses=s.FrameworkSerializer)
+    def get(self, request: Request) -> Response:
+        try:
+            version = diagnostics.framework_current()
+        except FrameworkVersion.DoesNotExist:
+            raise ApiError(code="not_found", status_code=status.HTTP_404_NOT_FOUND,
+                           message_ru=NO_FRAMEWORK,
+                           message_en="No framework version has been published.") from None
+        return Response(s.FrameworkSerializer(version).data)
+
+
+@extend_schema_view(list=extend_schema(summary="Диагностики / Diagnostic campaigns"),
+                    retrieve=extend_schema(summary="Диагностика / Campaign"))
+class CampaignViewSet(ReadViewSet):
+    serializer_class = s.CampaignSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return diagnostics.campaigns_visible(scope=self.scope)
+
+    @extend_schema(methods=["GET"], summary="Результаты: ответы по участникам / Results",
+                   responses=s.ResultSerializer(many=True))
+    @extend_schema(methods=["POST"],
+                   summary="Загрузить результаты пакетом / Save results in bulk",
+                   request=s.ResultsInputSerializer, responses=s.ResultsSavedSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=s.ResultSerializer)
+    def results(self, request: Request, pk: str) -> Response:
+        if request.method == "POST":
+            return self._save_results(request, int(pk))
+        campaign = diagnostics.campaign_get(scope=self.scope, pk=int(pk))
+        qs = (diagnostics.campaign_responses(campaign=campaign, scope=self.scope)
+              .select_related("participant").prefetch_related("answers")
+              .order_by("participant__surname", "participant__name", "participant_id"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.ResultSerializer(page, many=True).data)
+
+    def _save_results(self, request: Request, pk: int) -> Response:
+        campaign = get_object_or_404(diagnostics.campaigns_manageable(scope=self.scope), pk=pk)
+        body = s.ResultsInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = [ResultInput(
+            participant_id=item["participant"], submit=item["submit"],
+            answers=[(a["competency"], AnswerInput(
+                level=a["level"], can_teach=a["can_teach"],
+                wants_to_learn=a["wants_to_learn"], priority=a.get("priority")))
+                for a in item["answers"]])
+            for item in body.validated_data["results"]]
+        try:
+            saved, submitted = diagnostic_results_save(campaign=campaign, scope=self.scope,
+                                                       results=items)
+        except ResultRefused as refused:
+            where = f"results.{refused.index}"
+            fields = ({f"{where}.answers.{code}": [m] for code, m in refused.problems.items()}
+                      or {f"{where}.participant" if refused.not_found else where:
+                          [refused.message]})
+            if refused.not_found:
+                raise ApiError(code="not_found", status_code=status.HTTP_404_NOT_FOUND,
+                               message_ru=refused.message, fields=fields) from None
+            raise ApiError(code="validation_error", message_ru=refused.message,
+                           fields=fields) from None
+        return Response({"saved": saved, "submitted": submitted})
+
+
+# -- pairs and maps ------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(summary="Пары с объяснениями и показателями / Pairs",
+                       parameters=[ORGANIZATION, OpenApiParameter("status", str)]),
+    retrieve=extend_schema(summary="Пара / Pair"))
+class PairViewSet(ReadViewSet):
+    serializer_class = s.PairSerializer
+
+    def get_queryset(self) -> QuerySet[Pair]:
+        qs = pairs_with_figures(scope=self.scope)
+        if (organization := int_param(self.request, "organization")) is not None:
+            qs = qs.filter(organization_id=organization)
+        if status_ := self.request.query_params.get("status"):
+            qs = qs.filter(status=status_)
+        return qs
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Карты со строками и прогрессом / Maps",
+                       parameters=[OpenApiParameter("pair", OpenApiTypes.INT)]),
+    retrieve=extend_schema(summary="Карта / Map"))
+class MapViewSet(ReadViewSet):
+    serializer_class = s.MapSerializer
+
+    def get_queryset(self) -> QuerySet[Map]:
+        qs = maps_visible(scope=self.scope)
+        if (pair := int_param(self.request, "pair")) is not None:
+            qs = qs.filter(pair_id=pair)
+        return qs
+
+
+# -- resources -----------------------------------------------------------------------
+RESOURCE_FIELDS = [*ResourceForm.Meta.fields, "owner"]
+RESOURCE_OUTPUT = set(s.ResourceSerializer.Meta.fields)
+
+
+def _competency_ids(data: dict[str, Any]) -> dict[str, Any]:
+    """Competency codes (what the API speaks) as the ids the form expects."""
+    codes = data.get("competencies") or []
+    if isinstance(codes, str):
+        codes = [codes]
+    known = dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ApiError(code="validation_error", fields={"competencies": [
+            str(UNKNOWN_COMPETENCY) % {"code": c} for c in unknown]})
+    return {**data, "competencies": [known[c] for c in codes]}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Ресурсы / Resources",
+                       parameters=[ORGANIZATION, UPDATED_SINCE,
+                                   OpenApiParameter("level", str),
+                                   OpenApiParameter("competency", str)]),
+    create=extend_schema(summary="Добавить ресурс / Create a resource",
+                         request=s.ResourceInputSerializer,
+                         responses={201: s.ResourceSerializer}),
+    partial_update=extend_schema(summary="Изменить ресурс / Update a resource",
+                                 request=s.ResourceInputSerializer),
+    update=extend_schema(summary="Заменить ресурс / Replace a resource",
+                         request=s.ResourceInputSerializer),
+)
+class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet[Resource]):
+    """Everyone sees the resources of their territory; each level keeps its own
+    (``ResourceForm``: owner units and levels)."""
+
+    serializer_class = s.ResourceSerializer
+    queryset = Resource.objects.none()
+
+    def get_queryset(self) -> QuerySet[Resource]:
+        qs = resources_visible(scope=self.scope).order_by("title", "pk")
+        if (organization := int_param(self.request, "organization")) is not None:
+            qs = qs.filter(organization_id=organization)
+        if (since := updated_since(self.request)) is not None:
+            qs = qs.filter(updated_at__gte=since)
+        if level := self.request.query_params.get("level"):
+            qs = qs.filter(level=level)
+        if competency := self.request.query_params.get("competency"):
+            qs = qs.filter(competencies__code=competency).distinct()
+        return qs
+
+    def get_object(self) -> Resource:
+        return resource_get(scope=self.scope, pk=int(self.kwargs["pk"]))
+
+    def _saved(self, request: Request, form: ResourceForm, status_code: int) -> Response:
+        if not form.is_valid():
+            raise form_invalid(form.errors)
+        resource = form.save(commit=False)
+        if resource.created_by_id is None:
+            resource.created_by = request.user  # type: ignore[assignment]
+        resource.save()
+        form.save_m2m()
+        fresh = resources_visible(scope=self.scope).get(pk=resource.pk)
+        return Response(s.ResourceSerializer(fresh).data, status=status_code)
+
+    def create(self, request: Request) -> Response:
+        if not owner_choices(self.scope):
+            raise ApiError(code="permission_denied", status_code=status.HTTP_403_FORBIDDEN)
+        data = _competency_ids(_form_data(request, fields=RESOURCE_FIELDS,
+                                          extra=RESOURCE_OUTPUT,
+                                          many=frozenset({"competencies"})))
+        return self._saved(request, ResourceForm(data, scope=self.scope),
+                           status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        resource = get_object_or_404(resources_manageable(scope=self.scope), pk=int(pk))
+        base = None
+        if partial:
+            base = model_to_dict(resource, fields=ResourceForm.Meta.fields)
+            base["competencies"] = list(resource.competencies.values_list("code", flat=True))
+            assert resource.unit is not None  # a check constraint
+            base["owner"] = owner_choice(resource.unit)
+        data = _competency_ids(_form_data(request, fields=RESOURCE_FIELDS,
+                                          extra=RESOURCE_OUTPUT,
+                                          many=frozenset({"competencies"}), base=base))
+        return self._saved(request, ResourceForm(data, instance=resource, scope=self.scope),
+                           status.HTTP_200_OK)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)

@@ -1,0 +1,52 @@
+"""Query parameters shared by the list endpoints: ``organization``, ``updated_since``."""
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.request import Request
+
+from tandem.api.errors import ApiError
+
+_OFFSET_AS_SPACE = re.compile(r" (\d{2}(?::?\d{2})?)$")
+NOT_A_NUMBER = _("Нужно целое число.")
+NOT_A_DATETIME = _("Нужны дата и время ISO 8601, например 2026-09-01T08:00:00+05:00.")
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since", OpenApiTypes.DATETIME,
+    description="Только изменённые с этого момента (ISO 8601; без часового пояса — время "
+                "сервера). / Only records changed at or after this moment.")
+ORGANIZATION = OpenApiParameter("organization", OpenApiTypes.INT,
+                                description="id организации / organization id")
+
+
+def int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise ApiError(code="validation_error", fields={name: [str(NOT_A_NUMBER)]})
+    return int(raw)
+
+
+def updated_since(request: Request) -> dt.datetime | None:
+    """The ``updated_since`` parameter as an aware datetime, or None if absent."""
+    # An unescaped «+» of the offset arrives as a space.
+    raw = _OFFSET_AS_SPACE.sub(r"+\1", request.query_params.get("updated_since", "").strip())
+    if not raw:
+        return None
+    try:
+        moment = parse_datetime(raw)
+        if moment is None and (day := parse_date(raw)) is not None:
+            moment = dt.datetime.combine(day, dt.time())
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ApiError(code="validation_error", fields={"updated_since": [str(NOT_A_DATETIME)]})
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment

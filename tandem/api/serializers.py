@@ -1,0 +1,297 @@
+"""What the API returns, and the shape of what it accepts.
+
+Reads serialize models. Writes of participants and resources are checked by the same
+Django forms as the pages (see views.py); the input serializers here only describe those
+bodies for the schema, and check the structure of the bulk results body.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
+from tandem.maps.models import Map, Row
+from tandem.maps.selectors import progress
+from tandem.pairs.models import Pair
+from tandem.people.models import AgeBand, Participant
+from tandem.resources.forms import owner_choice
+from tandem.resources.models import Format, Kind, Level, Resource
+from tandem.territory.models import Municipality, Organization, Region
+
+
+# -- territory -----------------------------------------------------------------------
+class RegionSerializer(serializers.ModelSerializer[Region]):
+    class Meta:
+        model = Region
+        fields = ["id", "name", "code"]
+
+
+class MunicipalitySerializer(serializers.ModelSerializer[Municipality]):
+    class Meta:
+        model = Municipality
+        fields = ["id", "region", "name", "code", "kind"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer[Organization]):
+    region = serializers.IntegerField(source="municipality.region_id", read_only=True)
+    participant_count = serializers.IntegerField(read_only=True,
+                                                 help_text="активные участники")
+    consent_count = serializers.IntegerField(read_only=True,
+                                             help_text="активные участники с обоими согласиями")
+
+    class Meta:
+        model = Organization
+        fields = ["id", "region", "municipality", "name", "short_name", "code", "sector",
+                  "is_active", "participant_count", "consent_count"]
+
+
+# -- participants --------------------------------------------------------------------
+class ParticipantSerializer(serializers.ModelSerializer[Participant]):
+    full_name = serializers.CharField(read_only=True)
+    has_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Participant
+        fields = ["id", "organization", "surname", "name", "patronymic", "full_name",
+                  "position", "subject", "experience_years", "age_band", "email", "phone",
+                  "mentoring_consent_date", "personal_data_consent_date", "line_manager",
+                  "is_active", "deactivated_at", "deactivation_reason", "has_account",
+                  "created_at", "updated_at"]
+
+    def get_has_account(self, obj: Participant) -> bool:
+        return obj.user_id is not None
+
+
+class ParticipantInputSerializer(serializers.Serializer[Any]):
+    """The body of create (all required fields) and update (PATCH: any of them)."""
+
+    organization = serializers.IntegerField()
+    surname = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100)
+    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    position = serializers.CharField(max_length=200)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    experience_years = serializers.IntegerField(min_value=0, max_value=60)
+    age_band = serializers.ChoiceField(choices=AgeBand.choices)
+    email = serializers.EmailField()
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    mentoring_consent_date = serializers.DateField(required=False, allow_null=True)
+    personal_data_consent_date = serializers.DateField(required=False, allow_null=True)
+    line_manager = serializers.IntegerField(required=False, allow_null=True)
+
+
+class DeactivateInputSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=300)
+
+
+# -- diagnostics ---------------------------------------------------------------------
+class FrameworkCompetencySerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    descriptors = serializers.ListField(child=serializers.CharField(),
+                                        help_text="уровни 0–3 / levels 0–3")
+    typical_direction = serializers.CharField()
+
+
+class FrameworkAreaSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    competencies = FrameworkCompetencySerializer(many=True)
+
+
+class FrameworkSerializer(serializers.ModelSerializer[FrameworkVersion]):
+    areas = FrameworkAreaSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = FrameworkVersion
+        fields = ["number", "note", "created_at", "areas"]
+
+
+class CampaignSerializer(serializers.ModelSerializer[Campaign]):
+    framework = serializers.IntegerField(source="framework.number", read_only=True,
+                                         help_text="номер версии рамки")
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "title", "kind", "status", "region", "municipality", "organization",
+                  "framework", "starts_on", "ends_on", "with_expert", "baseline", "created_at"]
+
+
+class AnswerSerializer(serializers.ModelSerializer[Answer]):
+    class Meta:
+        model = Answer
+        fields = ["competency", "self_level", "expert_level", "level", "can_teach",
+                  "wants_to_learn", "priority"]
+
+
+class ResultSerializer(serializers.ModelSerializer[Response]):
+    """One participant's questionnaire in a campaign."""
+
+    participant_name = serializers.CharField(source="participant.full_name", read_only=True)
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Response
+        fields = ["id", "participant", "participant_name", "status", "answered",
+                  "submitted_at", "updated_at", "answers"]
+
+
+class AnswerInputSerializer(serializers.Serializer[Any]):
+    competency = serializers.CharField(max_length=40)
+    level = serializers.IntegerField(allow_null=True, help_text="самооценка 0–3")
+    can_teach = serializers.BooleanField(default=False)
+    wants_to_learn = serializers.BooleanField(default=False)
+    priority = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ResultInputSerializer(serializers.Serializer[Any]):
+    participant = serializers.IntegerField()
+    answers = AnswerInputSerializer(many=True)
+    submit = serializers.BooleanField(
+        default=False, help_text="отправить анкету (проверяется полнота) / lock it")
+
+
+class ResultsInputSerializer(serializers.Serializer[Any]):
+    results = ResultInputSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class ResultsSavedSerializer(serializers.Serializer[Any]):
+    saved = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+
+
+# -- pairs and maps ------------------------------------------------------------------
+class PersonSerializer(serializers.ModelSerializer[Participant]):
+    organization_name = serializers.CharField(source="organization.short_name",
+                                              read_only=True)
+
+    class Meta:
+        model = Participant
+        fields = ["id", "full_name", "position", "organization", "organization_name"]
+
+
+class LessonSerializer(serializers.Serializer[Any]):
+    """Why the pair: what one teaches the other (from the matching engine)."""
+
+    competency = serializers.CharField()
+    teacher_level = serializers.IntegerField()
+    learner_level = serializers.IntegerField()
+    priority = serializers.IntegerField(allow_null=True, required=False)
+    wants_to_learn = serializers.BooleanField(required=False)
+    points = serializers.IntegerField(required=False)
+
+
+class DirectionFiguresSerializer(serializers.Serializer[Any]):
+    rows_done = serializers.IntegerField()
+    rows_total = serializers.IntegerField()
+
+
+class EffectivenessSerializer(serializers.Serializer[Any]):
+    a_to_b = DirectionFiguresSerializer()
+    b_to_a = DirectionFiguresSerializer()
+    meetings_held = serializers.IntegerField()
+    meetings_planned = serializers.IntegerField()
+
+
+class PairSerializer(serializers.ModelSerializer[Pair]):
+    a = PersonSerializer(read_only=True)
+    b = PersonSerializer(read_only=True)
+    a_teaches_b = LessonSerializer(many=True, read_only=True)
+    b_teaches_a = LessonSerializer(many=True, read_only=True)
+    effectiveness = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Pair
+        fields = ["id", "organization", "a", "b", "form", "status", "starts_on", "ends_on",
+                  "weight", "a_teaches_b", "b_teaches_a", "a_confirmed_at", "b_confirmed_at",
+                  "created_at", "effectiveness"]
+
+    def get_effectiveness(self, obj: Pair) -> EffectivenessSerializer:
+        # Annotated by the view's queryset (selectors.pairs_with_figures): no extra query.
+        data: Any = {
+            "a_to_b": {"rows_done": obj.ab_done, "rows_total": obj.ab_total},  # type: ignore[attr-defined]
+            "b_to_a": {"rows_done": obj.ba_done, "rows_total": obj.ba_total},  # type: ignore[attr-defined]
+            "meetings_held": obj.meetings_held,  # type: ignore[attr-defined]
+            "meetings_planned": obj.meetings_planned,  # type: ignore[attr-defined]
+        }
+        return data  # type: ignore[no-any-return]
+
+
+class MapRowSerializer(serializers.ModelSerializer[Row]):
+    resources = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Row
+        fields = ["id", "direction", "order", "competency", "title", "current_level",
+                  "target_level", "partner_level", "task", "forms", "deadline", "product",
+                  "evidence", "resources", "done_at", "updated_at"]
+
+
+class DirectionProgressSerializer(serializers.Serializer[Any]):
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    percent = serializers.IntegerField()
+
+
+class MapProgressSerializer(serializers.Serializer[Any]):
+    a_to_b = DirectionProgressSerializer()
+    b_to_a = DirectionProgressSerializer()
+
+
+class MapSerializer(serializers.ModelSerializer[Map]):
+    rows = MapRowSerializer(many=True, read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Map
+        fields = ["id", "pair", "status", "a_agreed_at", "b_agreed_at", "approved_at",
+                  "ended_reason", "created_at", "updated_at", "progress", "rows"]
+
+    def get_progress(self, obj: Map) -> MapProgressSerializer:
+        rows = list(obj.rows.all())
+        today = timezone.localdate()
+        data: Any = {
+            "a_to_b": DirectionProgressSerializer(progress(rows, Row.Direction.A_TO_B,
+                                                           today)).data,
+            "b_to_a": DirectionProgressSerializer(progress(rows, Row.Direction.B_TO_A,
+                                                           today)).data,
+        }
+        return data  # type: ignore[no-any-return]
+
+
+# -- resources -----------------------------------------------------------------------
+class ResourceSerializer(serializers.ModelSerializer[Resource]):
+    competencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    owner = serializers.SerializerMethodField(
+        help_text="чей ресурс: r:<id> регион, m:<id> муниципалитет, o:<id> организация")
+
+    class Meta:
+        model = Resource
+        fields = ["id", "title", "kind", "level", "description", "url", "starts_on",
+                  "ends_on", "format", "owner_name", "competencies", "owner", "region",
+                  "municipality", "organization", "is_active", "updated_at"]
+
+    def get_owner(self, obj: Resource) -> str:
+        unit = obj.unit
+        return owner_choice(unit) if unit is not None else ""
+
+
+class ResourceInputSerializer(serializers.Serializer[Any]):
+    """The body of create (all required fields) and update (PATCH: any of them)."""
+
+    owner = serializers.CharField(help_text="r:<id>, m:<id> или o:<id> — из своих единиц")
+    title = serializers.CharField(max_length=300)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    description = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.URLField(required=False, allow_blank=True)
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    ends_on = serializers.DateField(required=False, allow_null=True)
+    format = serializers.ChoiceField(choices=Format.choices)
+    owner_name = serializers.CharField(required=False, allow_blank=True)
+    competencies = serializers.ListField(child=serializers.CharField(),
+                                         help_text="коды компетенций")
+    is_active = serializers.BooleanField(required=False, default=True)
