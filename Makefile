@@ -25,7 +25,7 @@ run: $(VENV)/.installed
 	$(BIN)/tandem runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check tandem
