@@ -210,7 +210,7 @@ class _Pricing:
     near_w: list[IntArray] = field(default_factory=list)
     near_r: list[IntArray] = field(default_factory=list)
     near_count: int = 0
-    near_complete: bool = True
+    near_limit: int = 0  # every pair with r < near_limit is kept (0: none)
 
 
 def _solve_free(instance: Instance, f: Features, capacity: IntArray,
@@ -251,12 +251,12 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
     near = _near_edges(pricing)
     groups = [g[active[g]] for g in scope_groups(instance) if active[g].any()]
     closed = _close_gaps(groups, matching, capacity, doubled, edges, near,
-                         proof=pricing.near_complete and not pricing.violated, clock=clock,
+                         near_limit=0 if pricing.violated else pricing.near_limit, clock=clock,
                          stats=stats)
     clock.mark("proof")
     if closed.exact_used and closed.upper == closed.total:
         bound_kind = "relaxation + exact"
-    stats.update(near_edges=int(near[0].size), near_complete=int(pricing.near_complete),
+    stats.update(near_edges=int(near[0].size), near_limit=pricing.near_limit,
                  relaxation_bound=closed.relaxation_bound, rounded_weight=closed.rounded,
                  groups=len(groups), groups_proven_by_exact=closed.proven_groups)
     return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
@@ -276,7 +276,8 @@ class _Closed:
 
 def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
                 capacity: IntArray, doubled: IntArray, edges: _EdgeSet, near: Near, *,
-                proof: bool, clock: _Clock, stats: dict[str, float | int | str]) -> _Closed:
+                near_limit: int, clock: _Clock, stats: dict[str, float | int | str]
+                ) -> _Closed:
     """Fills and proves group by group: scope groups share no edge, so each has its own
     bound ``⌊Σ_g c_p·y_p⌋`` and its own gap, and the exact solves stay small."""
     n = capacity.size
@@ -298,9 +299,9 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
         result.relaxation_bound += bound
         result.rounded += _total(part)
         gap = bound - _total(part)
-        if gap > 0 and proof:
+        if gap > 0 and near_limit > 0:
             part, proven = _prove(part, capacity, (g_near[0], g_near[1], g_near[2], g_near[3]),
-                                  gap, clock, stats)
+                                  gap, near_limit, clock, stats)
             result.exact_used = True
             if proven:
                 bound = _total(part)
@@ -390,7 +391,7 @@ def _price(blocks: _Blocks, doubled: IntArray, edges: _EdgeSet, threshold: int,
     remembers how far each ``Y`` must rise, and keeps the pairs with ``r < threshold``
     (only while no violation has been met: a pass with violations is not the last one).
     O(Σ_g |g|²)."""
-    result = _Pricing(raise_by=np.zeros(doubled.size, dtype=np.int64))
+    result = _Pricing(raise_by=np.zeros(doubled.size, dtype=np.int64), near_limit=threshold)
     assert result.raise_by is not None
     dual = doubled.astype(np.int32)
     for block in blocks:
@@ -412,26 +413,31 @@ def _price(blocks: _Blocks, doubled: IntArray, edges: _EdgeSet, threshold: int,
                 result.added += edges.add(rows[keep], block.cols[top[keep]],
                                           np.take_along_axis(weight[bad], top, axis=1)[keep]
                                           .astype(np.int64))
-        if threshold > 0 and result.violated == 0 and result.near_complete:
-            _keep_near(result, block, weight, reduced, threshold)
+        if result.violated == 0 and result.near_limit > 0:
+            _keep_near(result, block, weight, reduced)
     return result
 
 
 def _keep_near(result: _Pricing, block: Block, weight: npt.NDArray[np.int32],
-               reduced: npt.NDArray[np.int32], threshold: int) -> None:
-    r_idx, c_idx = np.nonzero(reduced < 2 * threshold)
+               reduced: npt.NDArray[np.int32]) -> None:
+    """Keeps this block's pairs with ``r < near_limit``; past ``NEAR_EDGE_LIMIT`` pairs the
+    limit is halved (and what was kept is cut to it), so the set stays complete below it."""
+    r_idx, c_idx = np.nonzero(reduced < 2 * result.near_limit)
     upper = block.rows[r_idx] < block.cols[c_idx]
     r_idx, c_idx = r_idx[upper], c_idx[upper]
-    result.near_count += r_idx.size
-    if result.near_count > NEAR_EDGE_LIMIT:
-        result.near_complete = False
-        result.near_u, result.near_v, result.near_w, result.near_r = [], [], [], []
-        return
     result.near_u.append(block.rows[r_idx])
     result.near_v.append(block.cols[c_idx])
     result.near_w.append(weight[r_idx, c_idx].astype(np.int64))
     result.near_r.append(reduced[r_idx, c_idx].astype(np.int64))
-
+    result.near_count += r_idx.size
+    while result.near_count > NEAR_EDGE_LIMIT and result.near_limit > 0:
+        result.near_limit //= 2
+        parts = [np.concatenate(x) for x in (result.near_u, result.near_v, result.near_w,
+                                             result.near_r)]
+        keep = parts[3] < 2 * result.near_limit
+        result.near_u, result.near_v, result.near_w, result.near_r = (
+            [p[keep]] for p in parts)
+        result.near_count = int(keep.sum())
 
 
 def _near_edges(pricing: _Pricing) -> Near:
@@ -527,14 +533,15 @@ def _fill(matching: dict[tuple[int, int], int], capacity: IntArray,
 
 
 def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near, gap: int,
-           clock: _Clock, stats: dict[str, float | int | str]
+           near_limit: int, clock: _Clock, stats: dict[str, float | int | str]
            ) -> tuple[dict[tuple[int, int], int], bool]:
     """Closes the gap by exact solves on the edges with ``r < t`` (plus our own pairs), for
     ``t = 1, 4, 16, …`` up to the gap. A solve at ``t`` proves optimality as soon as the
     gap left is at most ``t``: every better matching would use only edges with
     ``r < gap ≤ t``, and the solve saw them all. Returns the best matching found and
     whether it is proven optimal; stops when the next solve would exceed ``EXACT_WORK``
-    or the time limit.
+    or the time limit. ``near`` holds every pair with ``r < near_limit``, so no step goes
+    above that.
     """
     threshold = 1
     solves = 0
@@ -542,8 +549,10 @@ def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,
     while gap > 0:
         # Tight edges first (cheap, and a smaller gap means fewer edges below it); then
         # the proof at the gap itself if affordable, else the next power of 4.
-        limit = gap if solves and _near_affordable(matching, capacity, near, gap) \
-            else min(threshold, gap)
+        if solves and gap <= near_limit and _near_affordable(matching, capacity, near, gap):
+            limit = gap
+        else:
+            limit = min(threshold, gap, near_limit)
         improved = _exact_below(matching, capacity, near, limit, clock)
         if improved is None:
             break
@@ -553,8 +562,10 @@ def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,
         if gap <= limit:
             proven = True
             break
+        if limit == near_limit:
+            break
         threshold *= 4
-    stats["exact_solves"] = solves
+    stats["exact_solves"] = int(stats.get("exact_solves", 0)) + solves
     return matching, proven
 
 

@@ -1,6 +1,9 @@
 """The worked examples of docs/matching.md, «Примеры»."""
 
-from tandem.core.matching import instance_from_dict, match
+import re
+from pathlib import Path
+
+from tandem.core.matching import instance_from_dict, instance_from_json, match
 from tandem.core.matching.tests.strategies import person, textbook_document
 
 YOUNG = {"digital": 3, "method": 0}
@@ -80,3 +83,13 @@ def test_the_balanced_pair_wins_over_two_lopsided_ones() -> None:
     assert [(p.a, p.b) for p in result.pairs] == [("anna", "petr")]
     [left] = result.unmatched
     assert (left.id, left.reason) == ("vera", "capacity")
+
+
+def test_the_instance_in_the_docs_gives_the_numbers_the_docs_give() -> None:
+    docs = Path(__file__).resolve().parents[4] / "docs" / "matching.md"
+    example = re.search(r"```json\n(.*?)```", docs.read_text(encoding="utf-8"), re.S)
+    assert example is not None
+    [pair] = match(instance_from_json(example.group(1))).pairs
+    assert [x.points for x in pair.a_teaches_b] == [13, 2]
+    assert [x.points for x in pair.b_teaches_a] == [8, 11]
+    assert pair.weight == 49

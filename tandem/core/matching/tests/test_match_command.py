@@ -1,4 +1,6 @@
-"""``tandem match``: the happy path writes a result file; bad input exits 2 in Russian."""
+"""``tandem match`` (tandem/pairs/management/commands/match.py): the happy path writes a
+result file; bad input exits 2 in Russian. Here, not in tandem/pairs, because the command
+is the engine's command line; the no-Django rule of tandem/core exempts tests."""
 
 import json
 import subprocess
@@ -14,7 +16,7 @@ from tandem.core.matching import instance as m
 from tandem.core.matching.generator import instance_document
 from tandem.pairs.management.commands import match as command
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def textbook() -> dict[str, Any]:
