@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.participant_edit, name="edit"),
     path("<int:pk>/deactivate/", views.participant_deactivate_view, name="deactivate"),
     path("<int:pk>/reactivate/", views.participant_reactivate_view, name="reactivate"),
+    path("<int:pk>/data.json", views.participant_data, {"fmt": "json"}, name="data_json"),
+    path("<int:pk>/data.xlsx", views.participant_data, {"fmt": "xlsx"}, name="data_xlsx"),
+    path("<int:pk>/anonymise/", views.participant_anonymise_view, name="anonymise"),
 ]

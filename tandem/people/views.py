@@ -1,3 +1,5 @@
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,6 +12,11 @@ from tandem.access.scope import scope_for
 from tandem.audit.selectors import audit_entries_for_object, describe_entries
 from tandem.people.forms import DeactivateForm, ParticipantFilterForm, ParticipantForm
 from tandem.people.models import Participant
+from tandem.people.personal_data import (
+    participant_anonymise,
+    personal_data,
+    personal_data_xlsx,
+)
 from tandem.people.selectors import (
     participant_get,
     participant_get_manageable,
@@ -98,3 +105,38 @@ def participant_reactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
     participant_reactivate(participant=participant)
     messages.success(request, _("Участник снова в программе."))
     return redirect("people:detail", pk=participant.pk)
+
+
+def participant_data(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """152-ФЗ: everything kept about a person — for the person, or for the staff who
+    manage them (answering a request of someone without a login)."""
+    scope = scope_for(request.user)
+    participant = participant_get(scope=scope, pk=pk)
+    mine = scope.own_participant_id == participant.pk
+    if not mine and not scope.manageable_participants().filter(pk=pk).exists():
+        raise PermissionDenied
+    data = personal_data(participant)
+    if fmt == "json":
+        response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
+                                content_type="application/json; charset=utf-8")
+    else:
+        response = HttpResponse(
+            personal_data_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="tandem-my-data-{pk}.{fmt}"'
+    return response
+
+
+@require_POST
+def participant_anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The region operator erases the personal data of someone who has left."""
+    scope = scope_for(request.user)
+    participant = participant_get_manageable(scope=scope, pk=pk)
+    if not scope.is_region_operator:
+        raise PermissionDenied
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Подтвердите обезличивание: это необратимо."))
+        return redirect("people:detail", pk=pk)
+    participant_anonymise(participant=participant, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Персональные данные обезличены; статистика сохранена."))
+    return redirect("people:detail", pk=pk)

@@ -177,6 +177,13 @@ MATRIX: dict[str, Case] = {
     "people:reactivate": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
                               post=lambda w: {}, took_effect=_reactivated),
     "audit:log": Case(allowed={"olga"}, marker=lambda w: "Каролёва"),
+    "people:data_json": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
+                             marker=lambda w: "Каролёва"),
+    "people:data_xlsx": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk}),
+    "people:anonymise": Case(allowed={"olga"}, kwargs=lambda w: {"pk": w.carol_p.pk},
+                             post=lambda w: {"confirm": "yes"},
+                             took_effect=lambda w: Participant.objects.get(
+                                 pk=w.carol_p.pk).surname == "Удалено"),
     "diagnostics:campaigns": Case(allowed=STAFF_OF_A, marker=lambda w: "Диагностика А",
                                   sees_own_data_only={"charlie", "dave"}),
     "diagnostics:campaign_create": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
