@@ -119,9 +119,56 @@ def bench_documents(participants: int, repeat: int = 5) -> list[Row]:
     return rows
 
 
+def bench_roster(participants: int) -> list[Row]:
+    """A roster file of ``participants`` new people for the whole region (CSV): the check
+    (the preview) and the all-or-nothing commit, as the region operator."""
+    import csv
+    import io
+
+    from tandem.access.scope import scope_for
+    from tandem.accounts.models import User
+    from tandem.demo import generator
+    from tandem.demo.services import demo_region_create
+    from tandem.roster.export import HEADER
+    from tandem.roster.fileformat import age_band_label
+    from tandem.roster.services import (
+        mark_committing,
+        roster_import_check,
+        roster_import_commit,
+        roster_import_store,
+    )
+
+    demo_region_create(participants=generator.MIN_PARTICIPANTS, seed=1,
+                       with_diagnostics=False)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(HEADER)
+    for p in generator.people(participants, seed=2):
+        writer.writerow([p.surname, p.name, p.patronymic, p.position, p.subject,
+                         p.experience_years, age_band_label(p.age_band),
+                         "roster-" + p.email, "", "01.09.2026", "01.09.2026",
+                         p.organization_code])
+    content = buffer.getvalue().encode("utf-8-sig")
+    operator = User.objects.get(username="region")
+    scope = scope_for(operator)
+    upload = roster_import_store(user=operator, filename="roster.csv", content=content)
+    started = time.perf_counter()
+    report = roster_import_check(upload=upload, scope=scope)
+    checked = time.perf_counter() - started
+    assert report.ok, report.errors[:3]
+    mark_committing(upload=upload)
+    started = time.perf_counter()
+    roster_import_commit(upload=upload, scope=scope)
+    written = time.perf_counter() - started
+    return [(f"список {participants} новых участников (CSV): проверка", checked, "с"),
+            (f"список {participants} новых участников: запись «всё или ничего»", written, "с"),
+            (f"список {participants}: всего", checked + written, "с")]
+
+
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "seed": bench_seed,
     "pages": bench_pages,
     "matching": bench_matching,
     "documents": bench_documents,
+    "roster": bench_roster,
 }

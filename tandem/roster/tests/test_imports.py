@@ -22,7 +22,7 @@ from tandem.roster.services import (
     roster_import_store,
     roster_write,
 )
-from tandem.roster.tests.files import person, roster_csv, roster_xlsx, row_of
+from tandem.roster.tests.files import many, person, roster_csv, roster_xlsx, row_of
 from tandem.testing import ParticipantFactory, World
 
 
@@ -286,8 +286,9 @@ def test_the_csv_formula_guard_is_undone_but_xlsx_text_is_taken_as_it_is(world: 
 
 
 # -- all or nothing ----------------------------------------------------------------------
-def _stored(world: World, content: bytes, who: str = "alice") -> RosterImport:
-    upload = roster_import_store(user=getattr(world, who), filename="roster.csv",
+def _stored(world: World, content: bytes, who: str = "alice",
+            filename: str = "roster.csv") -> RosterImport:
+    upload = roster_import_store(user=getattr(world, who), filename=filename,
                                  content=content)
     roster_import_check(upload=upload, scope=scope_for(getattr(world, who)))
     return upload
@@ -397,3 +398,17 @@ def test_progress_inside_the_commit_is_seen_outside_it(transactional_db: None) -
     finally:
         side.close()
     assert RosterImport.objects.get(pk=upload.pk).progress == 60
+
+
+def test_a_clean_500_row_xlsx(world: World) -> None:
+    content = roster_xlsx(many(500))
+    upload = _stored(world, content, filename="roster.xlsx")
+    assert upload.status == RosterImport.Status.CHECKED
+    report = _check(world, content, filename="roster.xlsx")
+    assert [r.status for r in report.rows] == [NEW] * 500 and not report.errors
+    before = Participant.objects.count()
+    mark_committing(upload=upload)
+    roster_import_commit(upload=upload, scope=scope_for(world.alice))
+    assert Participant.objects.count() == before + 500
+    assert Participant.objects.filter(organization=world.org_a,
+                                      surname__startswith="Новикова").count() == 500
