@@ -1,10 +1,10 @@
 """Writes for the roster: keeping an upload, storing its check, committing it.
 
-A commit is one transaction: every row of the file is saved, or none. People are saved
-one by one through the ORM, so django-auditlog records each creation and each change
-(who, when, from which address, old → new) exactly as for an edit made by hand; an
-import is not a way round the audit trail. That costs a few queries per changed row,
-which a background task absorbs for large files (``tandem.roster.tasks``).
+A commit is one transaction: every row of the file is saved, or none. New people are
+inserted in batches with their «created» audit entries written alongside in bulk; changed
+people are saved one by one through the ORM, so django-auditlog records each change (who,
+when, from which address, old → new) exactly as for an edit made by hand. An import is not
+a way round the audit trail. Large files run in a background task (``tandem.roster.tasks``).
 """
 
 import datetime as dt
@@ -20,6 +20,7 @@ from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.roster.imports import NEW, UPDATE, Progress, Report, RowResult, check_roster
 from tandem.roster.models import RosterImport
+from tandem.territory.models import Organization
 
 REFUSED = _("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте их и загрузите "
             "файл снова.")
@@ -141,30 +142,82 @@ def roster_write(*, report: Report, skip_invalid: bool = False,
         raise RosterRefused(str(REFUSED % {"n": max(1, len(report.errors))}), report)
     if report.file_errors:
         raise RosterRefused(report.file_errors[0], report)
-    todo = [r for r in report.rows if r.status in (NEW, UPDATE)]
-    created = updated = 0
-    step = max(1, len(todo) // 50)
-    for i, row in enumerate(todo):
-        if row.status == NEW:
-            _create(row)
-            created += 1
-        else:
-            _update(row)
-            updated += 1
+    new = [r for r in report.rows if r.status == NEW]
+    changed = [r for r in report.rows if r.status == UPDATE]
+    total = max(1, len(new) + len(changed))
+    created = _create_all(new, progress=progress, total=total)
+    updated = 0
+    step = max(1, total // 50)
+    for i, row in enumerate(changed, start=created):
+        _update(row)
+        updated += 1
         if progress is not None and i % step == 0:
-            progress(100 * i // len(todo))
+            progress(100 * i // total)
     if progress is not None:
         progress(100)
     skipped = sum(1 for r in report.rows if r.errors)
     return Written(created=created, updated=updated, skipped=skipped)
 
 
-def _create(row: RowResult) -> Participant:
-    # Checked by RosterRowForm and, for the e-mail, against the whole database in one
-    # query; full_clean() here would ask the database again for every row.
-    participant = Participant(organization=row.target, **row.values)
-    participant.save()
-    return participant
+CREATE_BATCH = 2000
+
+
+def _create_all(rows: list[RowResult], *, progress: Progress | None, total: int) -> int:
+    """New people in batches, each with its own «created» entry in the audit trail.
+
+    Checked by RosterRowForm and, for the e-mail, against the whole database in one query;
+    saving them one by one (with full_clean) took a 30,000-row file over a minute.
+    bulk_create sends no signals, so the audit entries are written here, in bulk too,
+    with the actor and address that auditlog's context holds for this request or task.
+    """
+    done = 0
+    for start in range(0, len(rows), CREATE_BATCH):
+        batch = []
+        for row in rows[start:start + CREATE_BATCH]:
+            participant = Participant(organization=row.target, **row.values)
+            participant.refresh_search_name()
+            participant.email = participant.email.strip().lower()
+            batch.append(participant)
+        Participant.objects.bulk_create(batch)
+        _log_created(batch)
+        done += len(batch)
+        if progress is not None:
+            progress(100 * done // total)
+    return done
+
+
+def _log_created(people: list[Participant]) -> None:
+    from auditlog.context import auditlog_value
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        context = {}
+    actor = context.get("actor")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    content_type = ContentType.objects.get_for_model(Participant)
+    regions = dict(Organization.objects.filter(
+        pk__in={p.organization_id for p in people}).values_list("pk", "municipality__region"))
+    fields = [f.name for f in Participant._meta.concrete_fields
+              if f.name not in ("id", "search_name", "created_at", "updated_at")]
+    entries = []
+    for p in people:
+        changes = {}
+        for name in fields:
+            value = getattr(p, f"{name}_id" if name in ("organization", "line_manager", "user")
+                            else name)
+            if value not in (None, ""):
+                changes[name] = ["None", str(value)]
+        entries.append(LogEntry(
+            content_type=content_type, object_pk=str(p.pk), object_id=p.pk,
+            object_repr=str(p), action=LogEntry.Action.CREATE, changes=changes, actor=actor,
+            remote_addr=context.get("remote_addr"),
+            additional_data={"organization_id": p.organization_id,
+                             "region_id": regions.get(p.organization_id)}))
+    LogEntry.objects.bulk_create(entries)
 
 
 def _update(row: RowResult) -> Participant:
