@@ -132,7 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         # WAL lets the page being served read while a task writes.
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        # IMMEDIATE: a transaction takes the write lock when it begins, so one that read
+        # first and writes later waits (timeout) instead of failing at once with
+        # "database is locked" when another request writes at the same time.
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20,
+         "transaction_mode": "IMMEDIATE"}
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -299,6 +303,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tandem.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CampaignKindEnum": "tandem.diagnostics.models.Campaign.Kind",
         "MunicipalityKindEnum": "tandem.territory.models.Municipality.Kind",

@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
-from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, updated_since
+from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, path_id, updated_since
 from tandem.api.selectors import maps_visible, pairs_with_figures
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
@@ -52,7 +52,10 @@ from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.selectors import organizations_with_counts
 
 UNKNOWN_FIELD = _("Неизвестное поле.")
+CODES_EXPECTED = _("Нужен список кодов компетенций, например [\"ict.ai_lessons\"].")
 UNKNOWN_COMPETENCY = _("Неизвестный код компетенции: %(code)s.")
+ONE_VALUE_EXPECTED = _("Нужно одно значение: строка, число или null.")
+LIST_EXPECTED = _("Нужен список значений.")
 NOT_AN_OBJECT = _("Ожидался объект JSON.")
 NO_FRAMEWORK = _("Рамка компетенций ещё не опубликована.")
 STAFF_ONLY = _("Добавлять могут только куратор, координатор или оператор.")
@@ -99,6 +102,20 @@ class ReadViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     pass
 
 
+def _form_value(name: str, value: Any, *, many: bool) -> Any:
+    """A JSON value as a form expects it: text (forms parse text; a number or a list
+    where a date is expected would crash the field), None for empty; a list only for
+    the fields that take several values."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return str(value)
+    if many and isinstance(value, list):
+        return [_form_value(name, item, many=False) for item in value]
+    raise ApiError(code="validation_error", fields={name: [str(
+        LIST_EXPECTED if many else ONE_VALUE_EXPECTED)]})
+
+
 def _form_data(request: Request, *, fields: list[str], extra: set[str],
                many: frozenset[str] = frozenset(),
                base: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -109,7 +126,7 @@ def _form_data(request: Request, *, fields: list[str], extra: set[str],
     if isinstance(raw, QueryDict):
         body = {k: (raw.getlist(k) if k in many else raw.get(k)) for k in raw}
     elif isinstance(raw, Mapping):
-        body = dict(raw)
+        body = {k: _form_value(k, v, many=k in many) for k, v in raw.items()}
     else:
         raise ApiError(code="parse_error", message_ru=NOT_AN_OBJECT,
                        message_en="A JSON object was expected.")
@@ -200,7 +217,7 @@ class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
         return participant_get(scope=self.scope, pk=self._pk())
 
     def _pk(self) -> int:
-        return int(self.kwargs["pk"])
+        return path_id(self.kwargs["pk"])
 
     def _saved(self, form: ParticipantForm, status_code: int) -> Response:
         if not form.is_valid():
@@ -276,8 +293,8 @@ class CampaignViewSet(ReadViewSet):
     @action(detail=True, methods=["get", "post"], serializer_class=s.ResultSerializer)
     def results(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
-            return self._save_results(request, int(pk))
-        campaign = diagnostics.campaign_get(scope=self.scope, pk=int(pk))
+            return self._save_results(request, path_id(pk))
+        campaign = diagnostics.campaign_get(scope=self.scope, pk=path_id(pk))
         qs = (diagnostics.campaign_responses(campaign=campaign, scope=self.scope)
               .select_related("participant").prefetch_related("answers")
               .order_by("participant__surname", "participant__name", "participant_id"))
@@ -352,6 +369,8 @@ def _competency_ids(data: dict[str, Any]) -> dict[str, Any]:
     codes = data.get("competencies") or []
     if isinstance(codes, str):
         codes = [codes]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise ApiError(code="validation_error", fields={"competencies": [str(CODES_EXPECTED)]})
     known = dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
     unknown = [c for c in codes if c not in known]
     if unknown:
@@ -394,7 +413,7 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         return qs
 
     def get_object(self) -> Resource:
-        return resource_get(scope=self.scope, pk=int(self.kwargs["pk"]))
+        return resource_get(scope=self.scope, pk=path_id(self.kwargs["pk"]))
 
     def _saved(self, request: Request, form: ResourceForm, status_code: int) -> Response:
         if not form.is_valid():
@@ -417,7 +436,7 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
                            status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        resource = get_object_or_404(resources_manageable(scope=self.scope), pk=int(pk))
+        resource = get_object_or_404(resources_manageable(scope=self.scope), pk=path_id(pk))
         base = None
         if partial:
             base = model_to_dict(resource, fields=ResourceForm.Meta.fields)

@@ -2,7 +2,7 @@
 from the sidecar package: no CDN), ``/api/token/`` (the user's key)."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -28,4 +28,8 @@ urlpatterns = [
     # A page for people: without a session, the log-in page as everywhere.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("token/", views.token, name="token"),
+    # Any other /api/v1/…/ (an id like «0.5» the router's pattern does not take, a typo):
+    # the JSON 404 of the API rather than the HTML page. Only paths ending in «/», so
+    # APPEND_SLASH still redirects «/api/v1/regions» to «/api/v1/regions/».
+    re_path(r"^v1/(?:.*/)?$", login_not_required(views.not_found), name="not-found"),
 ]

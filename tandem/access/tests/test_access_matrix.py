@@ -362,6 +362,8 @@ MATRIX: dict[str, Case] = {
     "api:schema": Case(allowed=ALL_LOGGED_IN, marker=lambda w: "/api/v1/participants/"),
     "api:docs": Case(allowed=ALL_LOGGED_IN),
     "api:token": Case(allowed=ALL_LOGGED_IN),
+    # Any other /api/v1/…/ address: the API's JSON 404, for everyone.
+    "api:not-found": Case(allowed=set()),
 }
 
 
