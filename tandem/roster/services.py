@@ -167,8 +167,8 @@ def _create_all(rows: list[RowResult], *, progress: Progress | None, total: int)
 
     Checked by RosterRowForm and, for the e-mail, against the whole database in one query;
     saving them one by one (with full_clean) took a 30,000-row file over a minute.
-    bulk_create sends no signals, so the audit entries are written here, in bulk too,
-    with the actor and address that auditlog's context holds for this request or task.
+    bulk_create sends no signals, so the audit entries are written here, in bulk too; the
+    actor and address come from auditlog's own receiver (see ``_log_created``).
     """
     done = 0
     for start in range(0, len(rows), CREATE_BATCH):
@@ -187,17 +187,10 @@ def _create_all(rows: list[RowResult], *, progress: Progress | None, total: int)
 
 
 def _log_created(people: list[Participant]) -> None:
-    from auditlog.context import auditlog_value
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import pre_save
 
-    try:
-        context = auditlog_value.get()
-    except LookupError:
-        context = {}
-    actor = context.get("actor")
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
     content_type = ContentType.objects.get_for_model(Participant)
     regions = dict(Organization.objects.filter(
         pk__in={p.organization_id for p in people}).values_list("pk", "municipality__region"))
@@ -211,12 +204,16 @@ def _log_created(people: list[Participant]) -> None:
                             else name)
             if value not in (None, ""):
                 changes[name] = ["None", str(value)]
-        entries.append(LogEntry(
+        entry = LogEntry(
             content_type=content_type, object_pk=str(p.pk), object_id=p.pk,
-            object_repr=str(p), action=LogEntry.Action.CREATE, changes=changes, actor=actor,
-            remote_addr=context.get("remote_addr"),
+            object_repr=str(p), action=LogEntry.Action.CREATE, changes=changes,
             additional_data={"organization_id": p.organization_id,
-                             "region_id": regions.get(p.organization_id)}))
+                             "region_id": regions.get(p.organization_id)})
+        # auditlog fills in the actor and address in its pre_save receiver, and only while
+        # a request or task has set them; bulk_create sends no signal, so send it here.
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default",
+                      update_fields=None)
+        entries.append(entry)
     LogEntry.objects.bulk_create(entries)
 
 
