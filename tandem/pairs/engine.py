@@ -4,18 +4,23 @@ in and out, progress as a percentage, competency titles on every lesson."""
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from tandem.core.matching.engine import match as core_match
 from tandem.core.matching.engine import result_to_dict
 from tandem.core.matching.instance import InstanceError, instance_from_dict, pair_obstacle
 from tandem.core.matching.scoring import benefit, lessons, pair_weight
 
 OBSTACLES = {
-    "scope": "пара выходит за границы подбора",
-    "reporting_line": "один — непосредственный руководитель другого: пары внутри линии "
-                      "подчинения запрещены",
-    "meeting_format": "форматы встреч несовместимы",
+    "scope": gettext_lazy("пара выходит за границы подбора"),
+    "reporting_line": gettext_lazy("один — непосредственный руководитель другого: пары "
+                                   "внутри линии подчинения запрещены"),
+    "meeting_format": gettext_lazy("форматы встреч несовместимы"),
 }
-STAGES = {"": "подбор", "pricing": "оценка пар-кандидатов", "blocks": "оценка пар-кандидатов"}
+FORBIDDEN = gettext_lazy("куратор запретил эту пару")
+MATCHING = gettext_lazy("подбор")
+PRICING = gettext_lazy("оценка пар-кандидатов")
+STAGES = {"": MATCHING, "pricing": PRICING, "blocks": PRICING}
 
 
 class EngineError(Exception):
@@ -40,7 +45,7 @@ def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
 
     def report(label: str, done: int, total: int) -> None:
         if progress is not None and total:
-            progress(5 + int(90 * done / total), STAGES.get(label, label or "подбор"))
+            progress(5 + int(90 * done / total), str(STAGES.get(label, label or MATCHING)))
 
     result = result_to_dict(core_match(instance, time_limit=time_limit, progress=report))
     titles = _titles(document)
@@ -70,8 +75,8 @@ def explain_pair(document: dict[str, Any], a_id: int, b_id: int) -> dict[str, An
         "forward": forward, "backward": backward,
         "weight": pair_weight(forward, backward, instance.weights),
         "one_sided": forward == 0 or backward == 0,
-        "obstacle": ("куратор запретил эту пару" if tuple(sorted((a_id, b_id))) in forbidden
-                     else OBSTACLES.get(obstacle or "", "")),
+        "obstacle": str(FORBIDDEN if tuple(sorted((a_id, b_id))) in forbidden
+                        else OBSTACLES.get(obstacle or "", "")),
         "a_teaches_b": lesson_dicts(a, b), "b_teaches_a": lesson_dicts(b, a),
     }
 

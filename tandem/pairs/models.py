@@ -29,8 +29,7 @@ class PoolUnit(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         if self.organization is not None:
-            return {"organization_id": self.organization_id,
-                    "region_id": self.organization.municipality.region_id}
+            return self.organization.audit_data()
         if self.municipality is not None:
             return {"region_id": self.municipality.region_id}
         return {}
@@ -145,8 +144,7 @@ class Pair(models.Model):
         return self.a_confirmed_at is not None and self.b_confirmed_at is not None
 
     def get_additional_data(self) -> dict[str, object]:
-        return {"organization_id": self.organization_id,
-                "region_id": self.organization.municipality.region_id}
+        return self.organization.audit_data()
 
 
 class PairOrder(models.Model):
@@ -173,5 +171,4 @@ class PairOrder(models.Model):
         return f"№ {self.number} от {self.date:%d.%m.%Y}"
 
     def get_additional_data(self) -> dict[str, object]:
-        return {"organization_id": self.organization_id,
-                "region_id": self.organization.municipality.region_id}
+        return self.organization.audit_data()

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.pairs.models import MatchingRun
 
@@ -18,7 +19,7 @@ def run_matching(*, run_id: int, time_limit: float = 20.0) -> int:
     from tandem.pairs.engine import EngineError, match
 
     run = MatchingRun.objects.get(pk=run_id)
-    _report(run_id, 1, "подготовка")
+    _report(run_id, 1, str(_("подготовка")))
     try:
         result = match(run.instance, time_limit=time_limit,
                        progress=lambda percent, stage: _report(run_id, percent, stage))
@@ -28,6 +29,7 @@ def run_matching(*, run_id: int, time_limit: float = 20.0) -> int:
         return 0
     with transaction.atomic():
         MatchingRun.objects.filter(pk=run_id).update(
-            status=MatchingRun.Status.DONE, progress=100, stage="готово", result=result,
+            status=MatchingRun.Status.DONE, progress=100, stage=str(_("готово")),
+            result=result,
             finished_at=timezone.now())
     return len(result.get("pairs", []))

@@ -16,6 +16,12 @@ from tandem.people.models import Participant
 from tandem.territory.models import Organization
 
 
+def _int(raw: str | None) -> int:
+    """An id from a form or query; anything that is not one finds nothing (404), never a
+    ValueError (500)."""
+    return int(raw) if raw and raw.isdigit() else 0
+
+
 def _require_staff(scope: Scope) -> None:
     if not scope.is_staff:
         raise PermissionDenied
@@ -89,8 +95,8 @@ def rule(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
     people = scope.manageable_participants()
-    a = get_object_or_404(people, pk=request.POST.get("a", 0))
-    b = get_object_or_404(people, pk=request.POST.get("b", 0))
+    a = get_object_or_404(people, pk=_int(request.POST.get("a")))
+    b = get_object_or_404(people, pk=_int(request.POST.get("b")))
     kind = request.POST.get("kind", "")
     try:
         if kind == "clear":
@@ -189,7 +195,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     _require_staff(scope)
     organization = get_object_or_404(scope.organizations(),
-                                     pk=request.GET.get("organization") or 0)
+                                     pk=_int(request.GET.get("organization")))
     candidates = (Pair.objects.filter(organization=organization,
                                       status__in=selectors.BUSY)
                   .filter(Q(a__in=scope.manageable_participants()))

@@ -120,5 +120,4 @@ class Participant(models.Model):
         self.search_name = normalize_name(self.surname, self.name, self.patronymic)
 
     def get_additional_data(self) -> dict[str, object]:
-        return {"organization_id": self.organization_id,
-                "region_id": self.organization.municipality.region_id}
+        return self.organization.audit_data()

@@ -80,7 +80,12 @@ class Organization(models.Model):
         return self.short_name
 
     def get_additional_data(self) -> dict[str, object]:
-        return {"region_id": self.municipality.region_id, "organization_id": self.pk}
+        return self.audit_data()
+
+    def audit_data(self) -> dict[str, object]:
+        """What the audit trail's scope filters on, for records that belong to this
+        organization (participants, pairs, orders)."""
+        return {"organization_id": self.pk, "region_id": self.municipality.region_id}
 
 
 class UnitAnchored:

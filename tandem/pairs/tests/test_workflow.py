@@ -139,3 +139,15 @@ def test_empty_pool_is_a_clear_message(client: Client, world: World) -> None:
     response = client.post(reverse("pairs:formation"), {"unit": f"o:{world.org_a.pk}"},
                            follow=True)
     assert "Некого подбирать" in response.content.decode()
+
+
+def test_garbage_ids_are_404_not_500(
+    client: Client, world: World, pool: None, django_capture_on_commit_callbacks: object,
+) -> None:
+    run = _run(client, world, django_capture_on_commit_callbacks)
+    response = client.post(reverse("pairs:rule", kwargs={"pk": run.pk}),
+                           {"a": "abc", "b": "1; drop", "kind": "lock"})
+    assert response.status_code == 404
+    assert not PairRule.objects.exists()
+    response = client.get(reverse("pairs:order_create") + "?organization=x")
+    assert response.status_code == 404
