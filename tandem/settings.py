@@ -72,6 +72,12 @@ INSTALLED_APPS = [
     "tandem.maps",
     "tandem.roster",
     "tandem.api",
+    "tandem.surveys",
+    "tandem.reminders",
+    "tandem.monitoring",
+    "tandem.programmes",
+    "tandem.school",
+    "tandem.training",
     "tandem.demo",
 ]
 

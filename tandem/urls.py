@@ -13,5 +13,11 @@ urlpatterns = [
     path("maps/", include("tandem.maps.urls")),
     path("roster/", include("tandem.roster.urls")),
     path("api/", include("tandem.api.urls")),
+    path("surveys/", include("tandem.surveys.urls")),
+    path("reminders/", include("tandem.reminders.urls")),
+    path("monitoring/", include("tandem.monitoring.urls")),
+    path("programmes/", include("tandem.programmes.urls")),
+    path("school/", include("tandem.school.urls")),
+    path("training/", include("tandem.training.urls")),
     path("admin/", admin.site.urls),
 ]
