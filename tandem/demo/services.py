@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
@@ -30,6 +31,23 @@ class DemoLogin:
     username: str
     role: str
     where: str
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    """What a later stage of the demo (surveys, programmes, the school of mentors) builds on."""
+
+    region: Region
+    municipalities: dict[str, Municipality]
+    organizations: dict[str, Organization]
+    participants: int
+    seed: int
+    with_diagnostics: bool
+
+
+# Later stages, in order; each is "module.function" taking a DemoContext, run in the same
+# transaction after the people, diagnostics, pairs and maps exist.
+EXTENSIONS: list[str] = []
 
 
 @dataclass
@@ -96,6 +114,11 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         _create_diagnostics(organizations, seed)
         if participants <= PAIRS_UP_TO:
             _create_pairs(region, municipalities, organizations)
+    context = DemoContext(region=region, municipalities=municipalities,
+                          organizations=organizations, participants=done, seed=seed,
+                          with_diagnostics=with_diagnostics)
+    for dotted in EXTENSIONS:
+        import_string(dotted)(context)
     return DemoResult(region=region, participants=done, logins=logins)
 
 
