@@ -2,7 +2,9 @@
 the core's sums, and a fixed number of queries at two data sizes."""
 
 import datetime as dt
+import random
 from dataclasses import dataclass
+from statistics import fmean
 
 import pytest
 from django.db import connection
@@ -218,3 +220,155 @@ def test_a_map_without_a_real_pair_never_counts(world: World, effect: Effect) ->
     _rows(Map.objects.create(pair=other), Row.Direction.A_TO_B, CAROL_DEFICITS, done=3)
     summary = eff.unit_summary(scope=scope_for(world.alice), filters=Filters(), today=TODAY)
     assert summary.deficits_planned == 5
+
+
+# -- the SQL aggregates equal the core's sums, on random data ---------------------------------
+CODES = ["ict.ai_lessons", "ict.online_tests", "ict.video_content", "method.lesson_design",
+         "method.assessment", "comm.parents"]
+STATUSES = [s.value for s in Pair.Status]
+
+
+def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+    return start + dt.timedelta(days=rng.randint(0, (end - start).days))
+
+
+def grow(world: World, n: int, seed: int) -> None:
+    """``n`` random pairs in organization A with maps, meetings, both diagnostics rounds
+    and surveys (a bounded number of inserts)."""
+    rng = random.Random(seed)
+    framework = ensure_default_framework()
+    known = set(Participant.objects.values_list("pk", flat=True))
+    bulk_participants(world.org_a, 2 * n)
+    people = list(Participant.objects.exclude(pk__in=known).order_by("pk"))
+    initial = Campaign.objects.create(title="Входная", organization=world.org_a,
+                                      framework=framework, starts_on=dt.date(2026, 9, 1),
+                                      ends_on=dt.date(2026, 9, 30))
+    final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
+                                    organization=world.org_a, framework=framework,
+                                    baseline=initial, starts_on=dt.date(2027, 3, 1),
+                                    ends_on=dt.date(2027, 5, 25))
+    responses = [Response(campaign=c, participant=p, status=Response.Status.SUBMITTED)
+                 for p in people for c in (initial, final) if rng.random() < 0.8]
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create([Answer(response=r, competency=code, level=rng.randint(0, 3))
+                                for r in responses for code in CODES if rng.random() < 0.9])
+    pairs = []
+    for i in range(n):
+        starts = _day(rng, dt.date(2026, 10, 1), dt.date(2027, 1, 31))
+        pairs.append(Pair(a=people[2 * i], b=people[2 * i + 1], organization=world.org_a,
+                          status=rng.choice(STATUSES), starts_on=starts,
+                          ends_on=starts + dt.timedelta(days=rng.randint(90, 250))))
+    Pair.objects.bulk_create(pairs)
+    maps = Map.objects.bulk_create([Map(pair=p) for p in pairs if rng.random() < 0.9])
+    rows, meetings, surveys = [], [], []
+    for the_map in maps:
+        pair = the_map.pair
+        for direction in Row.Direction.values:
+            for order, code in enumerate(rng.sample(CODES, rng.randint(0, 3))):
+                current = rng.randint(0, 2)
+                rows.append(Row(
+                    map=the_map, direction=direction, order=order, competency=code,
+                    title=code, current_level=current, target_level=rng.randint(current, 3),
+                    partner_level=3, task="Задача", evidence="Показ",
+                    deadline=_day(rng, pair.starts_on, pair.ends_on),
+                    done_at=_day(rng, pair.starts_on, pair.ends_on)
+                    if rng.random() < 0.6 else None,
+                    product=rng.choice(["", "Продукт"])))
+        for _ in range(rng.randint(0, 8)):
+            meetings.append(Meeting(pair=pair, date=_day(rng, pair.starts_on, pair.ends_on),
+                                    planned=rng.random() < 0.3, topic="Встреча"))
+        for person in (pair.a, pair.b):
+            if rng.random() < 0.7:
+                surveys.append(Survey(
+                    pair=pair, participant=person, stage=Survey.Stage.FINAL,
+                    due_on=pair.ends_on, mentee_benefit=rng.choice([None, *range(1, 11)]),
+                    mentor_satisfaction=rng.randint(1, 10), recommend=rng.randint(1, 10),
+                    submitted_at=dt.datetime.combine(
+                        _day(rng, pair.starts_on, pair.ends_on), dt.time(12), dt.UTC)))
+    Row.objects.bulk_create(rows)
+    Meeting.objects.bulk_create(meetings)
+    Survey.objects.bulk_create(surveys)
+
+
+FILTER_CASES = [
+    Filters(),
+    Filters(date_to=dt.date(2027, 4, 1)),
+    Filters(date_from=dt.date(2027, 2, 1), date_to=dt.date(2027, 5, 1)),
+    Filters(date_from=dt.date(2027, 5, 1)),
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_unit_aggregates_equal_the_sum_over_pairs(world: World, filters: Filters) -> None:
+    grow(world, 40, seed=7)
+    scope = scope_for(world.erin)
+    figures = eff.pair_figures(scope=scope, filters=filters, today=TODAY)
+    summary = eff.unit_summary(scope=scope, filters=filters, today=TODAY)
+    expected = core.summarize_pairs(figures)
+    assert expected["pairs_total"] > 0 and expected["deficits_planned"] > 0
+    assert {key: getattr(summary, key) for key in expected} == expected
+
+
+def _naive_mean(surveys: list[Survey], field: str) -> core.Satisfaction:
+    answered = [s for s in surveys if getattr(s, field) is not None]
+    people = {s.participant_id for s in answered}
+    values = [getattr(s, field) for s in answered]
+    if len(values) < core.MIN_ANSWERS or len(people) < core.MIN_ANSWERS:
+        return core.Satisfaction(None, len(values))
+    return core.Satisfaction(sum(values) / len(values), len(values))
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES)
+def test_satisfaction_equals_a_naive_recomputation(world: World, filters: Filters) -> None:
+    grow(world, 30, seed=11)
+    scope = scope_for(world.alice)
+    pair_ids = {f.pair_id for f in eff.pair_figures(scope=scope, filters=filters,
+                                                    today=TODAY)}
+    surveys = [s for s in Survey.objects.filter(pair__in=pair_ids)
+               if s.submitted_at is not None
+               and (filters.date_from is None or s.submitted_at.date() >= filters.date_from)
+               and (filters.date_to is None or s.submitted_at.date() <= filters.date_to)]
+    got = eff.satisfaction(scope=scope, filters=filters)
+    for field in eff.SATISFACTION_FIELDS:
+        want = _naive_mean(surveys, field)
+        assert got[field].answers == want.answers
+        assert got[field].mean == pytest.approx(want.mean)
+
+
+def test_gains_by_area_equal_a_naive_recomputation(world: World) -> None:
+    grow(world, 30, seed=5)
+    levels: dict[tuple[str, int], list[int]] = {}
+    finals = Response.objects.filter(campaign__kind=Campaign.Kind.FINAL,
+                                     status=Response.Status.SUBMITTED)
+    for response in finals:
+        base = Response.objects.filter(campaign=response.campaign.baseline,
+                                       participant=response.participant,
+                                       status=Response.Status.SUBMITTED).first()
+        if base is None:
+            continue
+        for r, kind in ((base, 0), (response, 1)):
+            for answer in r.answers.exclude(level=None):
+                levels.setdefault((answer.competency.split(".")[0], kind), []).append(
+                    answer.level)  # type: ignore[arg-type]
+    gains = eff.gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=TODAY)
+    assert {g.area for g in gains} == {area for area, _kind in levels}
+    for g in gains:
+        assert g.mean_before == pytest.approx(fmean(levels[g.area, 0]))
+        assert g.mean_after == pytest.approx(fmean(levels[g.area, 1]))
+
+
+def _queries(world: World, call: str) -> int:
+    scope = scope_for(world.olga)
+    filters = Filters(date_from=dt.date(2026, 9, 1))
+    with CaptureQueriesContext(connection) as ctx:
+        getattr(eff, call)(scope=scope, filters=filters, today=TODAY)
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("call", ["pair_figures", "unit_summary", "gains_by_area"])
+def test_the_number_of_queries_does_not_grow_with_data(world: World, call: str) -> None:
+    scope_for(world.olga)  # the scope's own queries are not ours
+    grow(world, 3, seed=1)
+    small = _queries(world, call)
+    grow(world, 60, seed=2)
+    assert _queries(world, call) == small
