@@ -17,9 +17,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import (
-    Avg,
-    Case,
-    CharField,
     Count,
     Exists,
     F,
@@ -27,8 +24,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -160,35 +155,47 @@ def _rounds_for(rounds: list[_Round], pair: Pair, day: dt.date
 
 
 # -- per unit ------------------------------------------------------------------------------
-def _closed_q(day: dt.date) -> Q:
-    """SQL twin of the core rule, for a Row: some final round of the learner that ended on
-    or after the pair's start and began by ``day`` reached the row's target."""
-    def reached(learner: str) -> Exists:
-        return Exists(Answer.objects.filter(
-            response__participant=OuterRef(f"map__pair__{learner}"),
-            response__status=SUBMITTED,
-            response__campaign__kind=Campaign.Kind.FINAL,
-            response__campaign__ends_on__gte=OuterRef("map__pair__starts_on"),
-            response__campaign__starts_on__lte=day,
-            competency=OuterRef("competency"),
-            level__gte=OuterRef("target_level")))
-    return (Q(direction=Row.Direction.A_TO_B) & Q(reached("b"))) | (
-        Q(direction=Row.Direction.B_TO_A) & Q(reached("a")))
+def _reached(learner: str, day: dt.date) -> Exists:
+    """SQL twin of the core rule for a Row whose learner is the pair's ``learner`` ("a" or
+    "b"): some final round of the learner that ended on or after the pair's start and
+    began by ``day`` reached the row's target."""
+    return Exists(Answer.objects.filter(
+        response__participant=OuterRef(f"map__pair__{learner}"),
+        response__status=SUBMITTED,
+        response__campaign__kind=Campaign.Kind.FINAL,
+        response__campaign__ends_on__gte=OuterRef("map__pair__starts_on"),
+        response__campaign__starts_on__lte=day,
+        competency=OuterRef("competency"),
+        level__gte=OuterRef("target_level")))
+
+
+def _closed_by_pair(rows: QuerySet[Row], day: dt.date) -> dict[tuple[int, str], int]:
+    """Closed rows per (pair, pair status): one query per direction. Each EXISTS stands
+    alone in WHERE, so PostgreSQL runs it as one hash semi-join rather than a lookup per
+    row (an EXISTS inside COUNT(...) FILTER or behind OR cannot be pulled up)."""
+    result: dict[tuple[int, str], int] = defaultdict(int)
+    for direction, learner in ((Row.Direction.A_TO_B, "b"), (Row.Direction.B_TO_A, "a")):
+        for pair_id, status, n in (rows.filter(direction=direction)
+                                   .filter(_reached(learner, day))
+                                   .values("map__pair", "map__pair__status")
+                                   .annotate(n=Count("pk")).order_by()
+                                   .values_list("map__pair", "map__pair__status", "n")):
+            result[pair_id, status] += n
+    return result
 
 
 def unit_summary(*, scope: Scope, filters: Filters,
                  today: dt.date | None = None) -> UnitSummary:
     """The unit's figures (and, through :meth:`UnitSummary.kirkpatrick`, the four levels).
-    About ten queries, whatever the size of the unit."""
+    A dozen queries, whatever the size of the unit."""
     day = as_of(filters, today)
     pairs = pairs_in(scope=scope, filters=filters)
     ids = pairs.values("pk")
 
     people = Participant.objects.filter(organization__in=filters.organizations(scope),
-                                        is_active=True).aggregate(
-        active=Count("pk"),
-        in_pairs=Count("pk", filter=Q(Exists(pairs.filter(a=OuterRef("pk"))))
-                       | Q(Exists(pairs.filter(b=OuterRef("pk"))))))
+                                        is_active=True)
+    active = people.count()
+    in_pairs = people.filter(Q(pk__in=pairs.values("a")) | Q(pk__in=pairs.values("b"))).count()
 
     status = Pair.Status
     by_status = Pair.objects.filter(pk__in=ids).aggregate(
@@ -199,24 +206,26 @@ def unit_summary(*, scope: Scope, filters: Filters,
         ended_early=Count("pk", filter=Q(status=status.ENDED_EARLY)))
 
     real_rows = Row.objects.filter(map__pair__in=ids)
-    closed = _closed_q(day)
     done = Q(done_at__isnull=False, done_at__lte=day)
     rows = real_rows.aggregate(
-        planned=Count("pk"), closed=Count("pk", filter=closed), done=Count("pk", filter=done),
+        planned=Count("pk"), done=Count("pk", filter=done),
         overdue=Count("pk", filter=~done & Q(deadline__lt=day)),
         products=Count("pk", filter=done & ~Q(product="")))
-    all_closed = (real_rows.filter(map__pair__status=status.COMPLETED)
-                  .values("map__pair").annotate(n=Count("pk"), c=Count("pk", filter=closed))
-                  .filter(c=F("n")).count())
+    closed = _closed_by_pair(real_rows, day)
+    planned_completed = dict(real_rows.filter(map__pair__status=status.COMPLETED)
+                             .values("map__pair").annotate(n=Count("pk")).order_by()
+                             .values_list("map__pair", "n"))
+    all_closed = sum(1 for pair_id, n in planned_completed.items()
+                     if closed.get((pair_id, status.COMPLETED), 0) == n)
 
     held, planned = _meetings(pairs, filters, day)
     satisfaction = _satisfaction(ids, filters)
     return UnitSummary(
-        participants_active=people["active"], participants_in_pairs=people["in_pairs"],
+        participants_active=active, participants_in_pairs=in_pairs,
         pairs_total=by_status["total"], pairs_waiting=by_status["waiting"],
         pairs_active=by_status["active"], pairs_completed=by_status["completed"],
         pairs_ended_early=by_status["ended_early"], pairs_completed_all_closed=all_closed,
-        deficits_planned=rows["planned"], deficits_closed=rows["closed"],
+        deficits_planned=rows["planned"], deficits_closed=sum(closed.values()),
         tasks_planned=rows["planned"], tasks_done=rows["done"],
         tasks_overdue=rows["overdue"], products=rows["products"],
         meetings_held=held, meetings_planned=planned,
@@ -287,7 +296,8 @@ def gains_by_area(*, scope: Scope, filters: Filters,
                   today: dt.date | None = None) -> list[AreaGain]:
     """Mean level per competency area in the initial and in the final round, over the
     people of the unit who submitted both a final round (whose dates overlap the period)
-    and its baseline. Areas in the framework's order; three queries."""
+    and its baseline (``people``: how many). Areas in the framework's order; four
+    queries."""
     day = as_of(filters, today)
     finals = Campaign.objects.filter(kind=Campaign.Kind.FINAL, baseline__isnull=False,
                                      starts_on__lte=day)
@@ -306,36 +316,32 @@ def gains_by_area(*, scope: Scope, filters: Filters,
 
     versions = FrameworkVersion.objects.filter(
         Q(pk__in=finals.values("framework")) | Q(pk__in=finals.values("baseline__framework"))
-    ).order_by("number")
+    ).order_by("-number")
     area_of: dict[str, str] = {}
     names: dict[str, str] = {}
-    order: list[str] = []
-    for version in versions:  # later versions win for names and order
-        order = [a["code"] for a in version.areas] + [a for a in order if a not in
-                                                      {x["code"] for x in version.areas}]
+    for version in versions:  # the newest version names and orders the areas
         for item in version.areas:
-            names[item["code"]] = item["name"]
+            names.setdefault(item["code"], item["name"])
             for competency in item["competencies"]:
-                area_of[competency["code"]] = item["code"]
-    if not area_of:
-        return []
-    by_area: dict[str, list[str]] = defaultdict(list)
-    for code, area_code in area_of.items():
-        by_area[area_code].append(code)
-    area = Case(*[When(competency__in=sorted(codes), then=Value(a))
-                  for a, codes in sorted(by_area.items())],
-                default=Value(""), output_field=CharField())
-    initial = Q(response__campaign__kind=Campaign.Kind.INITIAL)
-    final = Q(response__campaign__kind=Campaign.Kind.FINAL)
-    found = {row["area"]: row for row in (
-        Answer.objects.filter(Q(response__in=final_responses.values("pk"))
-                              | Q(response__in=initial_responses.values("pk")),
-                              level__isnull=False)
-        .annotate(area=area).values("area")
-        .annotate(before=Avg("level", filter=initial), after=Avg("level", filter=final),
-                  people=Count("response__participant", filter=final, distinct=True))
-        .order_by("area"))}
-    return [AreaGain(area=code, name=names.get(code, code),
-                     mean_before=found[code]["before"], mean_after=found[code]["after"],
-                     people=found[code]["people"])
-            for code in order if code in found]
+                area_of.setdefault(competency["code"], item["code"])
+
+    def by_area(responses: QuerySet[Response]) -> dict[str, float]:
+        # Grouped by competency, not by an area CASE: a plain GROUP BY on an indexed
+        # column is several times faster, and the weighted means combine exactly.
+        sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for code, total, n in (Answer.objects
+                               .filter(response__in=responses.values("pk"),
+                                       level__isnull=False)
+                               .values("competency").annotate(s=Sum("level"), n=Count("pk"))
+                               .order_by().values_list("competency", "s", "n")):
+            if code in area_of:
+                sums[area_of[code]][0] += total
+                sums[area_of[code]][1] += n
+        return {a: total / n for a, (total, n) in sums.items() if n}
+
+    after = by_area(final_responses)
+    before = by_area(initial_responses)
+    people = final_responses.values("participant").distinct().count()
+    return [AreaGain(area=code, name=names.get(code, code), mean_before=before.get(code),
+                     mean_after=after[code], people=people)
+            for code in names if code in after]
