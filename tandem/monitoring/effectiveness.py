@@ -14,6 +14,7 @@ batch queries and computes in the core.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -37,8 +38,9 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.surveys.models import Survey
 
-__all__ = ["AreaGain", "PairFigures", "UnitSummary", "as_of", "gains_by_area",
-           "pair_figures", "pairs_in", "unit_summary"]
+__all__ = ["SATISFACTION_FIELDS", "AreaGain", "OrganizationFigures", "PairFigures",
+           "UnitSummary", "as_of", "by_organization", "gains_by_area", "pair_figures",
+           "pairs_in", "satisfaction", "unit_summary"]
 
 SUBMITTED = Response.Status.SUBMITTED
 
@@ -187,7 +189,7 @@ def _closed_by_pair(rows: QuerySet[Row], day: dt.date) -> dict[tuple[int, str], 
 def unit_summary(*, scope: Scope, filters: Filters,
                  today: dt.date | None = None) -> UnitSummary:
     """The unit's figures (and, through :meth:`UnitSummary.kirkpatrick`, the four levels).
-    A dozen queries, whatever the size of the unit."""
+    Fourteen queries, whatever the size of the unit."""
     day = as_of(filters, today)
     pairs = pairs_in(scope=scope, filters=filters)
     ids = pairs.values("pk")
@@ -235,10 +237,11 @@ def unit_summary(*, scope: Scope, filters: Filters,
         gains=tuple(gains_by_area(scope=scope, filters=filters, today=today)))
 
 
-def _meetings(pairs: QuerySet[Pair], filters: Filters, day: dt.date) -> tuple[int, int]:
-    """(held, planned) over the pairs: the counts per pair come from one grouped query,
-    the norm of each pair from its dates (two queries; the sum runs over pairs, not
-    meetings)."""
+def _pair_meetings(pairs: QuerySet[Pair], filters: Filters,
+                   day: dt.date) -> dict[int, tuple[int, int, int]]:
+    """Per pair: (its organization, meetings held, meetings planned). The counts come
+    from one grouped query, the norm of each pair from its dates: two queries; Python
+    runs over pairs, not meetings."""
     inside = Meeting.objects.filter(pair__in=pairs.values("pk"),
                                     date__gte=F("pair__starts_on"),
                                     date__lte=F("pair__ends_on")).filter(date__lte=day)
@@ -251,15 +254,21 @@ def _meetings(pairs: QuerySet[Pair], filters: Filters, day: dt.date) -> tuple[in
         .annotate(held=Count("pk", filter=Q(planned=False)),
                   scheduled=Count("pk", filter=Q(planned=True, covered=False)))
         .values_list("pair", "held", "scheduled"))}
-    total_held = total_planned = 0
-    for pk, starts_on, ends_on in pairs.values_list("pk", "starts_on", "ends_on"):
+    result = {}
+    for pk, organization, starts_on, ends_on in pairs.values_list(
+            "pk", "organization", "starts_on", "ends_on"):
         held, scheduled = counts.get(pk, (0, 0))
         figures = core.MeetingFigures(
             held, scheduled, core.cadence_norm(core.window(
                 starts_on, ends_on, as_of=day, date_from=filters.date_from)))
-        total_held += figures.held
-        total_planned += figures.planned
-    return total_held, total_planned
+        result[pk] = (organization, figures.held, figures.planned)
+    return result
+
+
+def _meetings(pairs: QuerySet[Pair], filters: Filters, day: dt.date) -> tuple[int, int]:
+    """(held, planned) summed over the pairs."""
+    per_pair = _pair_meetings(pairs, filters, day).values()
+    return sum(held for _o, held, _p in per_pair), sum(planned for _o, _h, planned in per_pair)
 
 
 SATISFACTION_FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction",
@@ -289,6 +298,113 @@ def _satisfaction(pair_ids: QuerySet[Any], filters: Filters) -> dict[str, core.S
 def satisfaction(*, scope: Scope, filters: Filters) -> dict[str, core.Satisfaction]:
     """Every survey question of the unit's pairs: mean (or withheld) and answer count."""
     return _satisfaction(pairs_in(scope=scope, filters=filters).values("pk"), filters)
+
+
+@dataclass(frozen=True)
+class OrganizationFigures:
+    """One organization's line of a breakdown: the pair-derived counts (the keys of
+    :func:`tandem.core.effectiveness.summarize_pairs`) and its involvement."""
+
+    organization_id: int
+    name: str
+    municipality_id: int
+    participants_active: int
+    participants_in_pairs: int
+    counts: dict[str, int]
+
+    @property
+    def involvement(self) -> float | None:
+        return core.share(self.participants_in_pairs, self.participants_active)
+
+    @property
+    def closed_share(self) -> float | None:
+        return core.share(self.counts["deficits_closed"], self.counts["deficits_planned"])
+
+    @property
+    def done_share(self) -> float | None:
+        return core.share(self.counts["tasks_done"], self.counts["tasks_planned"])
+
+    @property
+    def meetings_share(self) -> float | None:
+        return core.share(self.counts["meetings_held"], self.counts["meetings_planned"])
+
+
+def by_organization(*, scope: Scope, filters: Filters,
+                    today: dt.date | None = None) -> list[OrganizationFigures]:
+    """The unit's figures organization by organization (for a municipality's or the
+    region's table), in name order. A pair counts once, in its own organization (that of
+    participant A), so the lines add up to the unit's total; an organization of the unit
+    without pairs still has its line. Eight queries, whatever the size."""
+    day = as_of(filters, today)
+    pairs = pairs_in(scope=scope, filters=filters)
+    ids = pairs.values("pk")
+    lines: dict[int, dict[str, Any]] = {}
+
+    def line(pk: int, name: str, municipality: int) -> dict[str, Any]:
+        return lines.setdefault(pk, {"name": name, "municipality": municipality, "active": 0,
+                                     "in_pairs": 0, "counts": dict.fromkeys(_COUNT_KEYS, 0)})
+
+    in_a_pair = Q(pk__in=pairs.values("a")) | Q(pk__in=pairs.values("b"))
+    for pk, name, municipality, active, in_pairs in (
+            filters.organizations(scope)
+            .annotate(active=Count("participants", filter=Q(participants__is_active=True)),
+                      in_pairs=Count("participants", filter=Q(
+                          participants__is_active=True,
+                          participants__in=Participant.objects.filter(in_a_pair))))
+            .values_list("pk", "short_name", "municipality", "active", "in_pairs")):
+        line(pk, name, municipality).update(active=active, in_pairs=in_pairs)
+
+    status = Pair.Status
+    for pk, name, municipality, *numbers in (
+            Pair.objects.filter(pk__in=ids).values("organization")
+            .annotate(total=Count("pk"),
+                      waiting=Count("pk", filter=Q(status=status.APPROVED)),
+                      active=Count("pk", filter=Q(status=status.ACTIVE)),
+                      completed=Count("pk", filter=Q(status=status.COMPLETED)),
+                      ended_early=Count("pk", filter=Q(status=status.ENDED_EARLY)))
+            .order_by().values_list("organization", "organization__short_name",
+                                    "organization__municipality", "total", "waiting",
+                                    "active", "completed", "ended_early")):
+        line(pk, name, municipality)["counts"].update(zip(
+            ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
+             "pairs_ended_early"), numbers, strict=True))
+
+    real_rows = Row.objects.filter(map__pair__in=ids)
+    done = Q(done_at__isnull=False, done_at__lte=day)
+    for pk, planned, done_n, overdue, products in (
+            real_rows.values("map__pair__organization")
+            .annotate(planned=Count("pk"), done=Count("pk", filter=done),
+                      overdue=Count("pk", filter=~done & Q(deadline__lt=day)),
+                      products=Count("pk", filter=done & ~Q(product="")))
+            .order_by().values_list("map__pair__organization", "planned", "done",
+                                    "overdue", "products")):
+        lines[pk]["counts"].update(deficits_planned=planned, tasks_planned=planned,
+                                   tasks_done=done_n, tasks_overdue=overdue,
+                                   products=products)
+
+    meetings = _pair_meetings(pairs, filters, day)
+    for organization, held, planned in meetings.values():
+        counts = lines[organization]["counts"]
+        counts["meetings_held"] += held
+        counts["meetings_planned"] += planned
+    closed = _closed_by_pair(real_rows, day)
+    for (pair_id, _status), n in closed.items():
+        lines[meetings[pair_id][0]]["counts"]["deficits_closed"] += n
+    for pair_id, n in (real_rows.filter(map__pair__status=status.COMPLETED)
+                       .values("map__pair").annotate(n=Count("pk")).order_by()
+                       .values_list("map__pair", "n")):
+        if closed.get((pair_id, status.COMPLETED), 0) == n:
+            lines[meetings[pair_id][0]]["counts"]["pairs_completed_all_closed"] += 1
+
+    return sorted((OrganizationFigures(pk, v["name"], v["municipality"], v["active"],
+                                       v["in_pairs"], v["counts"])
+                   for pk, v in lines.items()), key=lambda o: (o.name, o.organization_id))
+
+
+_COUNT_KEYS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
+               "pairs_ended_early", "pairs_completed_all_closed", "deficits_planned",
+               "deficits_closed", "tasks_planned", "tasks_done", "tasks_overdue", "products",
+               "meetings_held", "meetings_planned")
 
 
 # -- before / after by competency area ---------------------------------------------------

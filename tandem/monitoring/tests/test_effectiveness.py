@@ -20,6 +20,7 @@ from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.surveys.models import Survey
+from tandem.territory.models import Organization
 from tandem.testing import World, bulk_participants
 
 TODAY = dt.date(2027, 6, 15)
@@ -213,8 +214,9 @@ def test_the_region_and_the_municipality_see_the_pair(world: World, effect: Effe
         assert figures.pair_id == effect.pair.pk
 
 
-def test_a_map_without_a_real_pair_never_counts(world: World, effect: Effect) -> None:
-    """Rows are reached through Pair: rows of a pair outside the unit stay out."""
+def test_rows_of_a_pair_outside_the_unit_never_count(world: World, effect: Effect) -> None:
+    """Rows are reached through the unit's pairs only (so training maps, which have no
+    real pair, cannot count either)."""
     other = Pair.objects.create(a=world.charlie_p, b=world.someone_b,
                                 organization=world.org_b, starts_on=STARTS, ends_on=ENDS)
     _rows(Map.objects.create(pair=other), Row.Direction.A_TO_B, CAROL_DEFICITS, done=3)
@@ -232,19 +234,20 @@ def _day(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, (end - start).days))
 
 
-def grow(world: World, n: int, seed: int) -> None:
-    """``n`` random pairs in organization A with maps, meetings, both diagnostics rounds
-    and surveys (a bounded number of inserts)."""
+def grow(world: World, n: int, seed: int, organization: Organization | None = None) -> None:
+    """``n`` random pairs in ``organization`` (A by default) with maps, meetings, both
+    diagnostics rounds and surveys (a bounded number of inserts)."""
     rng = random.Random(seed)
+    org = organization or world.org_a
     framework = ensure_default_framework()
     known = set(Participant.objects.values_list("pk", flat=True))
-    bulk_participants(world.org_a, 2 * n)
+    bulk_participants(org, 2 * n)
     people = list(Participant.objects.exclude(pk__in=known).order_by("pk"))
-    initial = Campaign.objects.create(title="Входная", organization=world.org_a,
+    initial = Campaign.objects.create(title="Входная", organization=org,
                                       framework=framework, starts_on=dt.date(2026, 9, 1),
                                       ends_on=dt.date(2026, 9, 30))
     final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
-                                    organization=world.org_a, framework=framework,
+                                    organization=org, framework=framework,
                                     baseline=initial, starts_on=dt.date(2027, 3, 1),
                                     ends_on=dt.date(2027, 5, 25))
     responses = [Response(campaign=c, participant=p, status=Response.Status.SUBMITTED)
@@ -255,7 +258,7 @@ def grow(world: World, n: int, seed: int) -> None:
     pairs = []
     for i in range(n):
         starts = _day(rng, dt.date(2026, 10, 1), dt.date(2027, 1, 31))
-        pairs.append(Pair(a=people[2 * i], b=people[2 * i + 1], organization=world.org_a,
+        pairs.append(Pair(a=people[2 * i], b=people[2 * i + 1], organization=org,
                           status=rng.choice(STATUSES), starts_on=starts,
                           ends_on=starts + dt.timedelta(days=rng.randint(90, 250))))
     Pair.objects.bulk_create(pairs)
@@ -365,7 +368,31 @@ def _queries(world: World, call: str) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("call", ["pair_figures", "unit_summary", "gains_by_area"])
+@pytest.mark.parametrize("filters", FILTER_CASES[:3])
+def test_the_breakdown_by_organization_adds_up(world: World, effect: Effect,
+                                               filters: Filters) -> None:
+    grow(world, 25, seed=3)
+    grow(world, 15, seed=4, organization=world.org_b)
+    scope = scope_for(world.olga)
+    lines = eff.by_organization(scope=scope, filters=filters, today=TODAY)
+    figures = eff.pair_figures(scope=scope, filters=filters, today=TODAY)
+    assert {line.organization_id for line in lines} == {world.org_a.pk, world.org_b.pk}
+    for line in lines:
+        mine = [f for f in figures if f.organization_id == line.organization_id]
+        assert mine and line.counts == core.summarize_pairs(mine)
+        alone = eff.unit_summary(scope=scope, today=TODAY, filters=Filters(
+            filters.date_from, filters.date_to, organization_id=line.organization_id))
+        assert (line.participants_active, line.participants_in_pairs) == (
+            alone.participants_active, alone.participants_in_pairs)
+    total = eff.unit_summary(scope=scope, filters=filters, today=TODAY)
+    assert sum(line.counts["deficits_closed"] for line in lines) == total.deficits_closed
+    # a curator's breakdown holds only their organization
+    assert [line.organization_id for line in eff.by_organization(
+        scope=scope_for(world.charlie), filters=filters, today=TODAY)] == [world.org_b.pk]
+
+
+@pytest.mark.parametrize("call", ["pair_figures", "unit_summary", "gains_by_area",
+                                  "by_organization"])
 def test_the_number_of_queries_does_not_grow_with_data(world: World, call: str) -> None:
     scope_for(world.olga)  # the scope's own queries are not ours
     grow(world, 3, seed=1)
