@@ -125,9 +125,11 @@ _Round = tuple[str, dt.date, dt.date, int, dict[str, int | None]]
 def _learner_rounds(pair_ids: QuerySet[Any], codes: set[str]) -> dict[int, list[_Round]]:
     """Every submitted diagnostics round of the pairs' members, with the levels of the
     competencies their maps plan (two queries)."""
-    in_a_pair = Pair.objects.filter(pk__in=pair_ids).filter(
-        Q(a=OuterRef("participant")) | Q(b=OuterRef("participant")))
-    responses = Response.objects.filter(Exists(in_a_pair), status=SUBMITTED)
+    pairs = Pair.objects.filter(pk__in=pair_ids)
+    # IN, not a correlated EXISTS: PostgreSQL hashes the members once.
+    responses = Response.objects.filter(Q(participant__in=pairs.values("a"))
+                                        | Q(participant__in=pairs.values("b")),
+                                        status=SUBMITTED)
     levels: dict[int, dict[str, int | None]] = defaultdict(dict)
     if codes:
         for response_id, code, level in (Answer.objects
