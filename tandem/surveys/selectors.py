@@ -124,9 +124,9 @@ def satisfaction_summary(*, scope: Scope, filters: Filters) -> SatisfactionSumma
     the withheld means of every 1–10 question. One query, whatever the data size."""
     aggregates: dict[str, Any] = {f"n_{f}": Count(f) for f, _r, _l in MEASURES}
     aggregates |= {f"avg_{f}": Avg(f) for f, _r, _l in MEASURES}
-    rows: dict[str, dict[str, Any]] = {row["stage"]: dict(row) for row in surveys_in(scope=scope, filters=filters)
-            .values("stage").order_by("stage")
-            .annotate(sent=Count("pk"), answered=Count("submitted_at"), **aggregates)}
+    grouped = (surveys_in(scope=scope, filters=filters).values("stage").order_by("stage")
+               .annotate(sent=Count("pk"), answered=Count("submitted_at"), **aggregates))
+    rows: dict[str, dict[str, Any]] = {row["stage"]: dict(row) for row in grouped}
     stages = []
     for stage, label in Survey.Stage.choices:
         row: dict[str, Any] = rows.get(stage, {})
