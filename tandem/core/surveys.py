@@ -8,8 +8,11 @@ The rules (docs/surveys.md):
   later; it is skipped when the pair reaches its final window first (it completed early,
   or the term is so short that the middle falls inside the final window);
 - the **final** survey opens two weeks before ``ends_on`` (never before ``starts_on``), or
-  as soon as the pair is completed; it is due two weeks after it opens, and never before
-  ``ends_on`` when it opened on time.
+  as soon as the pair is completed; it is due two weeks after it opens — on ``ends_on``
+  when it opened on time.
+
+Every survey is due two weeks after the day it is created, so a late run leaves the whole
+answer period too.
 """
 
 import datetime as dt
@@ -44,11 +47,11 @@ def surveys_due(*, starts_on: dt.date, ends_on: dt.date, status: str,
     """The surveys a pair should have by ``today`` (creating them is idempotent)."""
     if status not in (ACTIVE, COMPLETED):
         return []
-    answer = dt.timedelta(days=ANSWER_DAYS)
-    final_on = final_opens(starts_on, ends_on)
-    if status == COMPLETED or today >= final_on:
-        return [Due(FINAL, max(final_on, today) + answer)]
-    mid_on = mid_opens(starts_on, ends_on)
-    if today >= mid_on:
-        return [Due(MID, max(mid_on, today) + answer)]
+    # Due two weeks after the day the survey is actually created: a run that comes late
+    # (or a pair completed early) still leaves the whole answer period.
+    due_on = today + dt.timedelta(days=ANSWER_DAYS)
+    if status == COMPLETED or today >= final_opens(starts_on, ends_on):
+        return [Due(FINAL, due_on)]
+    if today >= mid_opens(starts_on, ends_on):
+        return [Due(MID, due_on)]
     return []
