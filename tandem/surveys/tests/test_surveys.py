@@ -183,7 +183,7 @@ def test_results_query_count_does_not_grow(client: Client, world: World,
     answered_surveys(world, [(5, 5)] * 3, texts=["а", "б", "в"])
     small = _count(client, url)
     answered_surveys(world, [(6, 7)] * 60, texts=[f"текст {i}" for i in range(60)])
-    for i in range(20):
+    for _i in range(20):
         p = ParticipantFactory.create(organization=world.org_b)
         q = ParticipantFactory.create(organization=world.org_b)
         Survey.objects.create(pair=active_pair(p, q), participant=p, stage="final",
