@@ -382,7 +382,7 @@ def _surveys(w: World) -> Any:
     (Dmitry; Bob and Carol of a pair of their own) so that A's texts may be shown."""
     from tandem.surveys.models import Survey
 
-    pair = _p(w).pair  # type: ignore[attr-defined]
+    pair: Any = _p(w).pair
     mine, _created = Survey.objects.get_or_create(
         pair=pair, participant=w.alice_p, stage="mid", defaults={"due_on": pair.ends_on})
     if not Survey.objects.filter(submitted_at__isnull=False).exists():
