@@ -241,3 +241,48 @@ def test_the_next_run_is_the_next_morning() -> None:
         2026, 11, 21, 8, 0)
     assert timezone.localtime(next_run_at(morning)).replace(tzinfo=None) == dt.datetime(
         2026, 11, 20, 8, 0)
+
+
+def _stuck_pairs(world: World, n: int, today: dt.date) -> None:
+    """``n`` pairs in A, each with every kind of open event."""
+    from tandem.testing import ParticipantFactory
+
+    long_ago = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=30),
+                                                       dt.time(9)))
+    for _i in range(n):
+        a = ParticipantFactory.create(organization=world.org_a)
+        b = ParticipantFactory.create(organization=world.org_a)
+        p = active_pair(a, b, starts_on=today - dt.timedelta(weeks=8),
+                        ends_on=today + dt.timedelta(weeks=20))
+        _row(_map(p), today - dt.timedelta(days=3))
+        q = active_pair(ParticipantFactory.create(organization=world.org_a),
+                        ParticipantFactory.create(organization=world.org_a),
+                        starts_on=today - dt.timedelta(weeks=8),
+                        ends_on=today + dt.timedelta(weeks=20))
+        Pair.objects.filter(pk=q.pk).update(a_confirmed_at=long_ago, b_confirmed_at=long_ago)
+        _map(q, Map.Status.DRAFT)
+        Survey.objects.create(pair=p, participant=a, stage="mid",
+                              due_on=today - dt.timedelta(days=2))
+
+
+@pytest.mark.parametrize("persona", ["alice", "erin", "olga"])
+def test_dashboard_reminders_query_count_does_not_grow(client: Client, world: World,
+                                                       persona: str) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = timezone.localdate()
+    client.force_login(getattr(world, persona))
+    url = reverse("dashboard")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url).content.decode()
+        assert "Пары, которым нужно внимание" in page
+        return len(ctx.captured_queries)
+
+    _stuck_pairs(world, 2, today)
+    small = count()
+    _stuck_pairs(world, 25, today)
+    reminders_send(today=today)  # some lines now say when they were reminded
+    assert count() == small
