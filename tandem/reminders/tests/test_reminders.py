@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tandem.access.scope import scope_for
 from tandem.maps.models import Map, Meeting, Row
@@ -286,3 +288,37 @@ def test_dashboard_reminders_query_count_does_not_grow(client: Client, world: Wo
     _stuck_pairs(world, 25, today)
     reminders_send(today=today)  # some lines now say when they were reminded
     assert count() == small
+
+
+@given(rows=st.lists(st.tuples(st.integers(min_value=-20, max_value=20), st.booleans()),
+                     min_size=1, max_size=14),
+       shift=st.integers(min_value=0, max_value=10))
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_invariants_once_per_event_and_one_letter_per_person(
+        world: World, django_capture_on_commit_callbacks: object,
+        rows: list[tuple[int, bool]], shift: int) -> None:
+    from tandem.testing import ParticipantFactory
+
+    mail.outbox.clear()
+    today = TODAY + dt.timedelta(days=shift)
+    a = ParticipantFactory.create(organization=world.org_a)
+    b = ParticipantFactory.create(organization=world.org_a)
+    p = active_pair(a, b, starts_on=START)
+    _meeting(p, today)  # no idle-pair events: only the rows count here
+    the_map = _map(p)
+    overdue = 0
+    for offset, done in rows:
+        row = _row(the_map, today + dt.timedelta(days=offset))
+        if done:
+            Row.objects.filter(pk=row.pk).update(done_at=today)
+        overdue += offset < 0 and not done
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        first = reminders_send(today=today)
+        second = reminders_send(today=today)
+    # (Pairs of earlier examples share the database: count this pair's own.)
+    assert ReminderLog.objects.filter(pair=p).count() == overdue <= first.events
+    assert second.events == 0 and second.emails == 0
+    recipients = [m.to[0] for m in mail.outbox]
+    assert len(recipients) == len(set(recipients))  # one letter per person per run
+    assert len({a.email, b.email} & set(recipients)) == (2 if overdue else 0)

@@ -189,3 +189,17 @@ def test_results_query_count_does_not_grow(client: Client, world: World,
         Survey.objects.create(pair=active_pair(p, q), participant=p, stage="final",
                               due_on=dt.date(2027, 5, 31))
     assert _count(client, url) == small
+
+
+def test_a_survey_of_a_pair_ended_early_is_closed(client: Client, world: World,
+                                                  pair: Pair) -> None:
+    surveys_create_due(today=MID_DAY)
+    survey = Survey.objects.get(participant=world.bob_p)
+    Pair.objects.filter(pk=pair.pk).update(status=Pair.Status.ENDED_EARLY)
+    client.force_login(world.bob)
+    url = reverse("surveys:answer", kwargs={"pk": survey.pk})
+    assert "опрос закрыт" in client.get(url).content.decode()
+    client.post(url, GOOD)
+    assert Survey.objects.get(pk=survey.pk).submitted_at is None
+    assert reverse("surveys:answer", kwargs={"pk": survey.pk}) not in client.get(
+        reverse("dashboard")).content.decode()
