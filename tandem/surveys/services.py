@@ -85,27 +85,39 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
     pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
                .exclude(pair__status=Pair.Status.ENDED_EARLY)
                .select_related("participant", "pair__a", "pair__b").order_by("pk"))
+    if dry_run:
+        return sum(1 for s in pending.iterator(chunk_size=BATCH) if _can_mail(s.participant))
     sent = 0
     while True:
         batch = list(pending[:BATCH])
         if not batch:
             break
+        # Claim the batch first: a concurrent run (the task and cron) claims other rows,
+        # so no survey is e-mailed twice; the letters leave only after the claim commits.
         now = timezone.now()
-        for survey in batch:
-            me = survey.participant
-            if _can_mail(me) and not dry_run:
+        with transaction.atomic():
+            Survey.objects.filter(pk__in=[s.pk for s in batch], sent_at__isnull=True).update(
+                sent_at=now)
+            claimed = set(Survey.objects.filter(pk__in=[s.pk for s in batch], sent_at=now)
+                          .values_list("pk", flat=True))
+            letters = []
+            for survey in batch:
+                me = survey.participant
+                if survey.pk not in claimed or not _can_mail(me):
+                    continue
                 partner = survey.pair.b if survey.pair.a_id == me.pk else survey.pair.a
                 body = render_to_string("surveys/email/survey.txt", {
                     "me": me, "partner": partner, "survey": survey,
                     "url": survey_url(survey, base_url)})
-                send_email.enqueue(subject=_("Тандем: опрос о работе в паре"), body=body,
-                                   to=[me.email])
-            if _can_mail(me):
-                sent += 1
-        if dry_run:
-            break
-        Survey.objects.filter(pk__in=[s.pk for s in batch]).update(sent_at=now)
+                letters.append((body, me.email))
+            transaction.on_commit(lambda letters=letters: _enqueue(letters))  # type: ignore[misc]
+        sent += len(letters)
     return sent
+
+
+def _enqueue(letters: list[tuple[str, str]]) -> None:
+    for body, to in letters:
+        send_email.enqueue(subject=_("Тандем: опрос о работе в паре"), body=body, to=[to])
 
 
 @transaction.atomic

@@ -322,3 +322,18 @@ def test_invariants_once_per_event_and_one_letter_per_person(
     recipients = [m.to[0] for m in mail.outbox]
     assert len(recipients) == len(set(recipients))  # one letter per person per run
     assert len({a.email, b.email} & set(recipients)) == (2 if overdue else 0)
+
+
+def test_the_daily_task_chains_itself_once_on_the_database_queue(db: None,
+                                                                 settings: object) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from tandem.reminders.tasks import daily
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    now = timezone.now()
+    assert schedule_next(now) is True
+    assert schedule_next(now) is True  # already waiting: not twice
+    [queued] = DBTaskResult.objects.filter(task_path=daily.module_path)
+    assert queued.status == "READY"
+    assert queued.run_after == next_run_at(now)
