@@ -325,3 +325,9 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # Demo password for the seeded demo region; printed by `tandem seed-demo`.
 TANDEM_DEMO_PASSWORD = envstr("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
+
+# Surveys and reminders (docs/surveys.md, docs/deploy.md): the address links in scheduled
+# e-mails point to (no request to take it from), and after how many weeks without a
+# logged meeting a pair is reminded.
+TANDEM_BASE_URL = envstr("TANDEM_BASE_URL", "http://127.0.0.1:8000")
+TANDEM_REMINDER_NO_MEETING_WEEKS = envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 3, minimum=1)

@@ -43,3 +43,11 @@ class AuditConfig(AppConfig):
         auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version",
                                                                          "updated_at"])
         auditlog.register(Meeting)
+
+        from tandem.reminders.models import ReminderLog
+        from tandem.surveys.models import Survey
+
+        # Only when a survey went out and came back, never the answers: the trail is read
+        # by region operators, and answers are shown only in aggregate (docs/surveys.md).
+        auditlog.register(Survey, include_fields=["stage", "due_on", "sent_at", "submitted_at"])
+        auditlog.register(ReminderLog)

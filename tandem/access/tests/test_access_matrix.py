@@ -364,7 +364,38 @@ MATRIX: dict[str, Case] = {
     "api:token": Case(allowed=ALL_LOGGED_IN),
     # Any other /api/v1/…/ address: the API's JSON 404, for everyone.
     "api:not-found": Case(allowed=set()),
+    # Surveys (tandem/surveys): only the respondent opens a survey; the results are
+    # aggregates of the staff's own scope, texts without names.
+    "surveys:mine": Case(allowed={"alice"}, marker=lambda w: "Дёмин",
+                         query=lambda w: _surveys(w) and "",
+                         sees_own_data_only={"bob", "charlie"}),
+    "surveys:answer": Case(allowed={"alice"}, kwargs=lambda w: {"pk": _surveys(w).pk},
+                           marker=lambda w: "Дёмин"),
+    "surveys:results": Case(allowed=STAFF_OF_A, marker=lambda w: "Маркер опроса А",
+                            query=lambda w: _surveys(w) and "",
+                            sees_own_data_only={"charlie", "dave"}),
 }
+
+
+def _surveys(w: World) -> Any:
+    """Alice's open mid-term survey (pair Alice ⇄ Dmitry), and three answered ones in A
+    (Dmitry; Bob and Carol of a pair of their own) so that A's texts may be shown."""
+    from tandem.surveys.models import Survey
+
+    pair: Any = _p(w).pair
+    mine, _created = Survey.objects.get_or_create(
+        pair=pair, participant=w.alice_p, stage="mid", defaults={"due_on": pair.ends_on})
+    if not Survey.objects.filter(submitted_at__isnull=False).exists():
+        other = Pair.objects.create(a=w.bob_p, b=w.carol_p, organization=w.org_a,
+                                    starts_on=pair.starts_on, ends_on=pair.ends_on,
+                                    status="active")
+        for p, person in ((pair, _p(w).dmitry), (other, w.bob_p), (other, w.carol_p)):
+            Survey.objects.create(pair=p, participant=person, stage="mid",
+                                  due_on=pair.ends_on, submitted_at=pair.created_at,
+                                  mentee_benefit=8, mentee_support=8, mentor_satisfaction=7,
+                                  mentor_engagement=9, recommend=9,
+                                  text_good="Маркер опроса А" if person == w.bob_p else "")
+    return mine
 
 
 def _url_names(patterns: list[URLPattern | URLResolver], prefix: str = "") -> list[str]:

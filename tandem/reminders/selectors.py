@@ -1,0 +1,194 @@
+"""Reminder events, computed from the state of pairs, maps and surveys (docs/reminders.md).
+
+Four kinds, each an (object, date) event:
+
+- an **overdue task**: a map row past its deadline, not done, while the map is carried out
+  and the pair is active — the row and its deadline;
+- **no meeting** for N weeks (``TANDEM_REMINDER_NO_MEETING_WEEKS``): an active pair whose last
+  held meeting (or, without one, its start) is N weeks old or more — the pair and the day
+  the current N-week stretch was crossed (so a pair still idle after 2N weeks is a new event);
+- an **unanswered survey** past its due date — the survey and its due date (only its own
+  respondent is reminded: a partner is not told who has not answered);
+- a **map not agreed**: still a draft more than a week after the pair became active — the
+  map and the day the pair became active.
+
+A resolved event (the row done, a meeting logged, the survey answered, the map agreed, the
+pair ended) is simply not computed any more.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tandem.access.scope import Scope
+from tandem.maps.models import Map, Row
+from tandem.pairs.models import Pair
+from tandem.pairs.selectors import pairs_manageable
+from tandem.people.models import Participant
+from tandem.reminders.models import ReminderLog
+from tandem.surveys.models import Survey
+
+Kind = ReminderLog.Kind
+MAP_AGREE_DAYS = 7  # a map may stay a draft this long after the pair became active
+ORDER = [Kind.OVERDUE_TASK, Kind.NO_MEETING, Kind.MAP_NOT_AGREED, Kind.SURVEY]
+
+
+def no_meeting_weeks() -> int:
+    return int(settings.TANDEM_REMINDER_NO_MEETING_WEEKS)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    object_id: int
+    event_on: dt.date
+    pair: Pair
+    recipients: tuple[Participant, ...]
+    title: str = ""  # the row's deficit, or the survey's stage
+    who: Participant | None = None  # the respondent of an unanswered survey
+    since: dt.date | None = None  # the last meeting (or the start) of an idle pair
+
+    @property
+    def key(self) -> tuple[str, int, dt.date]:
+        return (self.kind, self.object_id, self.event_on)
+
+    @property
+    def kind_label(self) -> str:
+        return str(Kind(self.kind).label)
+
+
+def _pair_filter(pairs: QuerySet[Pair] | None, prefix: str) -> Q:
+    if pairs is None:
+        return Q()
+    return Q(**{f"{prefix}__in": pairs.values("pk")})
+
+
+def _logged(kind: str, date_field: str) -> Exists:
+    return Exists(ReminderLog.objects.filter(kind=kind, object_id=OuterRef("pk"),
+                                             event_on=OuterRef(date_field)))
+
+
+def _cut(qs: QuerySet[Any], limit: int | None) -> QuerySet[Any]:
+    return qs[:limit] if limit is not None else qs
+
+
+def overdue_tasks(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+                  pending_only: bool = False, limit: int | None = None) -> list[Event]:
+    qs = (Row.objects.filter(_pair_filter(pairs, "map__pair"), done_at__isnull=True,
+                             deadline__lt=today, map__status=Map.Status.IN_PROGRESS,
+                             map__pair__status=Pair.Status.ACTIVE)
+          .select_related("map__pair__a", "map__pair__b").order_by("deadline", "pk"))
+    if pending_only:
+        qs = qs.exclude(_logged(Kind.OVERDUE_TASK, "deadline"))
+    return [Event(Kind.OVERDUE_TASK, row.pk, row.deadline, row.map.pair,
+                  (row.map.pair.a, row.map.pair.b), title=row.title)
+            for row in _cut(qs, limit)]
+
+
+def idle_pairs(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+               pending_only: bool = False, limit: int | None = None,
+               weeks: int | None = None) -> list[Event]:
+    weeks = weeks or no_meeting_weeks()
+    stretch = dt.timedelta(weeks=weeks)
+    held = Q(meetings__planned=False, meetings__date__lte=today)
+    qs = (Pair.objects.filter(_pair_filter(pairs, "pk"), status=Pair.Status.ACTIVE,
+                              ends_on__gte=today)
+          .annotate(since=Coalesce(Max("meetings__date", filter=held), "starts_on"))
+          .filter(since__lte=today - stretch)
+          .select_related("a", "b").order_by("since", "pk"))
+    events = []
+    for pair in qs if pending_only else _cut(qs, limit):
+        since: dt.date = pair.since  # type: ignore[attr-defined]
+        crossed = since + stretch * ((today - since) // stretch)
+        events.append(Event(Kind.NO_MEETING, pair.pk, crossed, pair, (pair.a, pair.b),
+                            since=since))
+    if pending_only:
+        events = _unlogged(events)[:limit] if limit is not None else _unlogged(events)
+    return events
+
+
+def maps_not_agreed(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+                    pending_only: bool = False, limit: int | None = None) -> list[Event]:
+    cutoff = today - dt.timedelta(days=MAP_AGREE_DAYS)
+    start = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
+    confirmed_long_ago = Q(pair__a_confirmed_at__lt=start, pair__b_confirmed_at__lt=start)
+    never_confirmed = Q(pair__a_confirmed_at__isnull=True, pair__b_confirmed_at__isnull=True,
+                        pair__starts_on__lt=cutoff)
+    qs = (Map.objects.filter(_pair_filter(pairs, "pair"), status=Map.Status.DRAFT,
+                             pair__status=Pair.Status.ACTIVE)
+          .filter(confirmed_long_ago | never_confirmed)
+          .select_related("pair__a", "pair__b").order_by("pair__starts_on", "pk"))
+    events = []
+    for the_map in qs if pending_only else _cut(qs, limit):
+        pair = the_map.pair
+        times = [t for t in (pair.a_confirmed_at, pair.b_confirmed_at) if t is not None]
+        active_on = timezone.localdate(max(times)) if times else pair.starts_on
+        events.append(Event(Kind.MAP_NOT_AGREED, the_map.pk, active_on, pair,
+                            (pair.a, pair.b)))
+    if pending_only:
+        events = _unlogged(events)[:limit] if limit is not None else _unlogged(events)
+    return events
+
+
+def unanswered_surveys(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+                       pending_only: bool = False, limit: int | None = None) -> list[Event]:
+    qs = (Survey.objects.filter(_pair_filter(pairs, "pair"), submitted_at__isnull=True,
+                                due_on__lt=today, participant__is_active=True,
+                                pair__status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
+          .select_related("participant", "pair__a", "pair__b").order_by("due_on", "pk"))
+    if pending_only:
+        qs = qs.exclude(_logged(Kind.SURVEY, "due_on"))
+    return [Event(Kind.SURVEY, s.pk, s.due_on, s.pair, (s.participant,),
+                  title=str(s.get_stage_display()), who=s.participant)
+            for s in _cut(qs, limit)]
+
+
+def _unlogged(events: list[Event]) -> list[Event]:
+    """Drops the events already reminded (one query per kind)."""
+    if not events:
+        return events
+    kind = events[0].kind
+    done = set(ReminderLog.objects.filter(kind=kind, object_id__in=[e.object_id for e in events])
+               .values_list("kind", "object_id", "event_on"))
+    return [e for e in events if e.key not in done]
+
+
+def pending_events(*, today: dt.date) -> list[Event]:
+    """Every event not reminded yet, all organizations (for the sender)."""
+    return (overdue_tasks(today=today, pending_only=True)
+            + idle_pairs(today=today, pending_only=True)
+            + maps_not_agreed(today=today, pending_only=True)
+            + unanswered_surveys(today=today, pending_only=True))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the curator's dashboard."""
+
+    event: Event
+    reminded_at: dt.datetime | None
+
+
+def open_reminders(scope: Scope, limit: int = 10,
+                   today: dt.date | None = None) -> list[Line]:
+    """The open events of the pairs the user manages, most urgent kinds first, at most
+    ``limit``; whether each was e-mailed. Five queries, whatever the data size."""
+    if not scope.is_staff:
+        return []
+    today = today or timezone.localdate()
+    pairs = pairs_manageable(scope=scope)
+    events: list[Event] = []
+    for compute in (overdue_tasks, idle_pairs, maps_not_agreed, unanswered_surveys):
+        events += compute(today=today, pairs=pairs, limit=limit)  # type: ignore[operator]
+    events = sorted(events, key=lambda e: (ORDER.index(Kind(e.kind)), e.event_on))[:limit]
+    q = Q(pk__in=[])
+    for e in events:
+        q |= Q(kind=e.kind, object_id=e.object_id, event_on=e.event_on)
+    sent = ({(log.kind, log.object_id, log.event_on): log.sent_at
+             for log in ReminderLog.objects.filter(q)} if events else {})
+    return [Line(e, sent.get(e.key)) for e in events]

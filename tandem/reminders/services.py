@@ -1,0 +1,107 @@
+"""Sending reminders: once per event, one e-mail per person per run, never a flood."""
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tandem.people.models import Participant
+from tandem.reminders.models import ReminderLog
+from tandem.reminders.selectors import ORDER, Event, Kind, pending_events
+from tandem.web.tasks import send_email
+
+# One e-mail per person per run lists at most this many events; the rest are counted
+# («и ещё N») and are on the pair's page. All are logged as reminded.
+MAX_EVENTS_PER_EMAIL = 10
+
+
+@dataclass
+class SendResult:
+    events: int = 0  # new events found
+    emails: int = 0  # e-mails enqueued (one per person)
+    without_address: int = 0  # events none of whose people can be e-mailed
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def can_mail(person: Participant) -> bool:
+    """Only people still in the programme, with an address and the consent to the
+    processing of personal data (152-ФЗ); the others see their pair's page instead."""
+    return bool(person.is_active and person.email and person.personal_data_consent_date)
+
+
+def _priority(event: Event) -> tuple[int, dt.date]:
+    return (ORDER.index(Kind(event.kind)), event.event_on)
+
+
+def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | None = None,
+                   progress: Callable[[str], None] | None = None) -> SendResult:
+    """Finds every event not reminded yet, logs it, and e-mails each concerned person one
+    bundled letter. With ``dry_run`` nothing is written or sent: only counted."""
+    events = pending_events(today=today)
+    result = SendResult(events=len(events))
+    for e in events:
+        result.by_kind[e.kind] = result.by_kind.get(e.kind, 0) + 1
+    if progress is not None:
+        progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": len(events)})
+    if not events:
+        return result
+    by_person: dict[int, list[Event]] = defaultdict(list)
+    people: dict[int, Participant] = {}
+    for e in events:
+        mailable = [p for p in e.recipients if can_mail(p)]
+        if not mailable:
+            result.without_address += 1
+        for p in mailable:
+            by_person[p.pk].append(e)
+            people[p.pk] = p
+    if dry_run:
+        result.emails = len(by_person)
+        return result
+
+    run = uuid.uuid4().hex
+    with transaction.atomic():
+        ReminderLog.objects.bulk_create(
+            [ReminderLog(kind=e.kind, object_id=e.object_id, event_on=e.event_on,
+                         pair_id=e.pair.pk, run=run,
+                         recipients=len([p for p in e.recipients if can_mail(p)]))
+             for e in events], ignore_conflicts=True, batch_size=1000)
+        # Another run may have logged some of these a moment ago: send only ours.
+        ours = set(ReminderLog.objects.filter(run=run)
+                   .values_list("kind", "object_id", "event_on"))
+        letters = []
+        for person_id, mine in by_person.items():
+            mine = sorted((e for e in mine if e.key in ours), key=_priority)
+            if mine:
+                letters.append(_letter(people[person_id], mine, base_url))
+        transaction.on_commit(lambda: _enqueue(letters))
+    result.emails = len(letters)
+    return result
+
+
+def _letter(person: Participant, events: list[Event],
+            base_url: str | None) -> tuple[str, str, list[str]]:
+    base = (base_url or settings.TANDEM_BASE_URL).rstrip("/")
+    shown = events[:MAX_EVENTS_PER_EMAIL]
+    lines = []
+    for e in shown:
+        if e.kind == Kind.SURVEY:
+            url = base + reverse("surveys:answer", kwargs={"pk": e.object_id})
+        else:
+            url = base + reverse("maps:detail", kwargs={"pair_pk": e.pair.pk})
+        partner = e.pair.b if e.pair.a_id == person.pk else e.pair.a
+        lines.append({"event": e, "url": url, "partner": partner})
+    body = render_to_string("reminders/email/reminder.txt", {
+        "me": person, "lines": lines, "more": len(events) - len(shown)})
+    return (_("Тандем: напоминание о работе в паре"), body, [person.email])
+
+
+def _enqueue(letters: list[tuple[str, str, list[str]]]) -> None:
+    for subject, body, to in letters:
+        send_email.enqueue(subject=subject, body=body, to=to)

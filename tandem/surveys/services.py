@@ -1,0 +1,138 @@
+"""Writes for surveys: creating them on schedule, sending them, and a teacher's answer."""
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tandem.core import surveys as core
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.surveys.models import Survey
+from tandem.web.tasks import send_email
+
+ALREADY_SUBMITTED = gettext_lazy("Опрос уже отправлен: ответы изменить нельзя.")
+PAIR_ENDED = gettext_lazy("Пара прекращена досрочно: опрос закрыт.")
+
+BATCH = 2000
+
+
+class SurveyError(Exception):
+    pass
+
+
+def surveys_create_due(*, today: dt.date, dry_run: bool = False,
+                       progress: Callable[[int, int], None] | None = None) -> int:
+    """Creates the surveys every active or completed pair should have by ``today`` (rules:
+    :mod:`tandem.core.surveys`), one per participant still in the programme. Idempotent:
+    a survey that exists (answered or not) is never created twice. ``dry_run``: only
+    counts."""
+    pairs = (Pair.objects.filter(status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
+             .values_list("pk", "a_id", "b_id", "starts_on", "ends_on", "status",
+                          "a__is_active", "b__is_active").order_by("pk"))
+    total = pairs.count()
+    created = 0
+    done = 0
+    last_pk = 0
+    # Keyset batches: memory stays flat at the region's thousands of pairs.
+    while True:
+        batch = list(pairs.filter(pk__gt=last_pk)[:BATCH])
+        if not batch:
+            break
+        last_pk = batch[-1][0]
+        have = set(Survey.objects.filter(pair_id__in=[p[0] for p in batch])
+                   .values_list("pair_id", "participant_id", "stage"))
+        new = []
+        for pk, a_id, b_id, starts_on, ends_on, status, a_active, b_active in batch:
+            people = [who for who, active in ((a_id, a_active), (b_id, b_active)) if active]
+            for due in core.surveys_due(starts_on=starts_on, ends_on=ends_on, status=status,
+                                        today=today):
+                new += [Survey(pair_id=pk, participant_id=who, stage=due.stage,
+                               due_on=due.due_on)
+                        for who in people if (pk, who, due.stage) not in have]
+        # ignore_conflicts: a concurrent run (the task and cron) may have made the same.
+        if not dry_run:
+            Survey.objects.bulk_create(new, ignore_conflicts=True)
+        created += len(new)
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    return created
+
+
+def _can_mail(person: Participant) -> bool:
+    """Only to people still in the programme, with an address and the consent to
+    processing of personal data."""
+    return bool(person.is_active and person.email and person.personal_data_consent_date)
+
+
+def survey_url(survey: Survey, base_url: str | None = None) -> str:
+    base = (base_url or settings.TANDEM_BASE_URL).rstrip("/")
+    return base + reverse("surveys:answer", kwargs={"pk": survey.pk})
+
+
+def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
+    """E-mails every survey not sent yet (through the task queue) and marks it sent. A
+    participant without an address or consent finds it on their dashboard instead, so it
+    is marked as offered too — it is never retried in a loop."""
+    pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
+               .exclude(pair__status=Pair.Status.ENDED_EARLY)
+               .select_related("participant", "pair__a", "pair__b").order_by("pk"))
+    if dry_run:
+        return sum(1 for s in pending.iterator(chunk_size=BATCH) if _can_mail(s.participant))
+    sent = 0
+    while True:
+        batch = list(pending[:BATCH])
+        if not batch:
+            break
+        # Claim the batch first: a concurrent run (the task and cron) claims other rows,
+        # so no survey is e-mailed twice; the letters leave only after the claim commits.
+        now = timezone.now()
+        with transaction.atomic():
+            Survey.objects.filter(pk__in=[s.pk for s in batch], sent_at__isnull=True).update(
+                sent_at=now)
+            claimed = set(Survey.objects.filter(pk__in=[s.pk for s in batch], sent_at=now)
+                          .values_list("pk", flat=True))
+            letters = []
+            for survey in batch:
+                me = survey.participant
+                if survey.pk not in claimed or not _can_mail(me):
+                    continue
+                partner = survey.pair.b if survey.pair.a_id == me.pk else survey.pair.a
+                body = render_to_string("surveys/email/survey.txt", {
+                    "me": me, "partner": partner, "survey": survey,
+                    "url": survey_url(survey, base_url)})
+                letters.append((body, me.email))
+            transaction.on_commit(lambda letters=letters: _enqueue(letters))  # type: ignore[misc]
+        sent += len(letters)
+    return sent
+
+
+def _enqueue(letters: list[tuple[str, str]]) -> None:
+    for body, to in letters:
+        send_email.enqueue(subject=_("Тандем: опрос о работе в паре"), body=body, to=[to])
+
+
+@transaction.atomic
+def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
+    """Saves the answers and locks the survey; a second submit is refused."""
+    locked = Survey.objects.select_for_update().select_related("pair").get(pk=survey.pk)
+    if locked.submitted_at is not None:
+        raise SurveyError(str(ALREADY_SUBMITTED))
+    if locked.pair.status == Pair.Status.ENDED_EARLY:
+        raise SurveyError(str(PAIR_ENDED))
+    for name in ("mentee_benefit", "mentee_support", "mentor_satisfaction",
+                 "mentor_engagement", "recommend", "text_good", "text_improve"):
+        setattr(locked, name, data.get(name) if not name.startswith("text_")
+                else (data.get(name) or "").strip())
+    locked.submitted_at = timezone.now()
+    locked.full_clean()
+    locked.save()
+    return locked
