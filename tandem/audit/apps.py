@@ -43,3 +43,9 @@ class AuditConfig(AppConfig):
         auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version",
                                                                          "updated_at"])
         auditlog.register(Meeting)
+
+        from tandem.programmes.models import Indicator, Programme, RoadmapRow
+
+        auditlog.register(Programme, m2m_fields={"resources"}, exclude_fields=["updated_at"])
+        auditlog.register(RoadmapRow)
+        auditlog.register(Indicator)
