@@ -24,6 +24,7 @@ from tandem.territory.models import Municipality, Organization, Region
 
 if TYPE_CHECKING:
     from tandem.diagnostics.models import Campaign, Response
+    from tandem.programmes.models import Programme
 
 _counter = itertools.count(1)
 
@@ -331,7 +332,7 @@ def build_matrix_map(pairs_world: PairsWorld) -> dict[str, object]:
     return {"map": the_map, "row": row, "evidence": evidence}
 
 
-def build_programme(world: World, *, adopt: bool = True, **rules: object) -> object:
+def build_programme(world: World, *, adopt: bool = True, **rules: object) -> Programme:
     """Organization A's programme for the current academic year with one roadmap row,
     adopted by order «12-од» unless ``adopt`` is False; ``rules`` set its pair rules."""
     from tandem.core.programmes import year_bounds

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import programmes as core
@@ -134,3 +135,7 @@ class AdoptForm(forms.Form):
                                                                "укажите дату."),
                                                  "invalid": _("Поле «Дата приказа»: дата "
                                                               "ДД.ММ.ГГГГ.")})
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["order_date"].initial = timezone.localdate()

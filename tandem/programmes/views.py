@@ -16,6 +16,7 @@ from tandem.programmes.forms import (
     RoadmapRowForm,
 )
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
+from tandem.territory.models import Organization
 
 YEARS_BACK = 3
 
@@ -29,7 +30,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Which organizations of the user's territory have a programme for the year."""
     scope = scope_for(request.user)
     if not scope.is_staff:
-        raise PermissionDenied
+        return _teacher_overview(request)
     this_year = selectors.current_year()
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() and this_year - YEARS_BACK <= int(raw) <= this_year + 1 \
@@ -41,6 +42,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         "years": [(y, core.year_label(y)) for y in range(this_year + 1,
                                                          this_year - YEARS_BACK - 1, -1)],
         "editable": editable})
+
+
+def _teacher_overview(request: HttpRequest) -> HttpResponse:
+    """A teacher: the adopted programmes of their own organization."""
+    scope = scope_for(request.user)
+    own = selectors.own_organization_id(scope)
+    if own is None:
+        raise PermissionDenied
+    organization = get_object_or_404(Organization, pk=own)
+    return render(request, "programmes/mine.html", {
+        "organization": organization,
+        "programmes": list(selectors.programmes_visible(scope=scope)
+                           .filter(organization_id=own).order_by("-year", "-version")[:20])})
 
 
 @require_POST

@@ -2,6 +2,7 @@
 engine instance."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -70,7 +71,7 @@ def test_capacity_outside_the_engine_range_is_refused() -> None:
        st.booleans(), st.booleans())
 def test_apply_rules_sets_constraints_and_clamps_capacity(
         remaining: dict[int, int], reciprocity: bool, reporting: bool) -> None:
-    instance = {"format": "tandem-matching/1", "competencies": [],
+    instance: dict[str, Any] = {"format": "tandem-matching/1", "competencies": [],
                 "participants": [{"id": i, "capacity": 1} for i in range(1, 51)],
                 "constraints": {"scope": "organization", "locked": [[1, 2]]}}
     out = apply_rules(instance, reciprocity_required=reciprocity,

@@ -14,23 +14,33 @@ from tandem.testing import World, build_programme
 MARKER = "Входная диагностика дефицитов Школы А"
 
 
-def adopted(w: World) -> dict[str, object]:
+def _adopted_pk(w: World) -> int:
     p = Programme.objects.filter(organization=w.org_a).first() or build_programme(w)
-    return {"pk": p.pk}
+    return p.pk
+
+
+def _draft_pk(w: World) -> int:
+    p = (Programme.objects.filter(organization=w.org_a).first()
+         or build_programme(w, adopt=False))
+    return p.pk
+
+
+def adopted(w: World) -> dict[str, object]:
+    return {"pk": _adopted_pk(w)}
 
 
 def draft(w: World) -> dict[str, object]:
-    p = (Programme.objects.filter(organization=w.org_a).first()
-         or build_programme(w, adopt=False))
-    return {"pk": p.pk}
+    return {"pk": _draft_pk(w)}
 
 
 def draft_row(w: World) -> dict[str, object]:
-    return {"pk": RoadmapRow.objects.get(programme_id=draft(w)["pk"]).pk}
+    return {"pk": RoadmapRow.objects.get(programme_id=_draft_pk(w)).pk}
 
 
 def draft_indicator(w: World) -> dict[str, object]:
-    return {"pk": Indicator.objects.filter(programme_id=draft(w)["pk"]).first().pk}  # type: ignore[union-attr]
+    indicator = Indicator.objects.filter(programme_id=_draft_pk(w)).first()
+    assert indicator is not None
+    return {"pk": indicator.pk}
 
 
 def document(w: World) -> dict[str, object]:

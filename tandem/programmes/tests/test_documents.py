@@ -5,10 +5,13 @@ import io
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 from pypdf import PdfReader
 
+from tandem.programmes import services
 from tandem.programmes.models import Programme
+from tandem.resources.models import Resource
 from tandem.testing import World, build_programme, build_resources
 
 
@@ -36,17 +39,12 @@ def programme(world: World) -> Programme:
     build_resources(world)
     p = build_programme(world, adopt=False, capacity=3, reciprocity_required=False,
                         pair_scope="municipality")
-    from django.utils import timezone
-
-    from tandem.programmes import services
-
-    services.resources_set(programme=p, resource_ids=[  # type: ignore[arg-type]
-        r.pk for r in __import__("tandem.resources.models", fromlist=["Resource"])
-        .Resource.objects.filter(title="Областной курс")])
-    services.programme_adopt(programme=p, order_number="77-од",  # type: ignore[arg-type]
+    services.resources_set(programme=p, resource_ids=[
+        r.pk for r in Resource.objects.filter(title="Областной курс")])
+    services.programme_adopt(programme=p, order_number="77-од",
                              order_date=timezone.localdate(), user=world.alice)
-    p.refresh_from_db()  # type: ignore[attr-defined]
-    return p  # type: ignore[return-value]
+    p.refresh_from_db()
+    return p
 
 
 @pytest.mark.parametrize("fmt", ["docx", "pdf"])
@@ -87,6 +85,7 @@ def test_the_roadmap_docx_is_landscape(client: Client, world: World,
     response = client.get(reverse("programmes:document", kwargs={
         "pk": programme.pk, "kind": "roadmap", "fmt": "docx"}))
     section = Document(io.BytesIO(response.content)).sections[0]
+    assert section.page_width and section.page_height
     assert section.page_width > section.page_height
 
 

@@ -50,7 +50,7 @@ def test_the_run_form_is_prefilled_from_the_adopted_programme(client: Client,
     form = response.context["run_form"]
     assert (form["capacity"].value(), form["no_reporting_line"].value(),
             form["reciprocity_required"].value()) == (2, False, False)
-    assert f"/programmes/{programme.pk}/" in response.content.decode()  # type: ignore[attr-defined]
+    assert f"/programmes/{programme.pk}/" in response.content.decode()
 
 
 def test_the_engine_run_uses_the_programmes_rules(
@@ -61,7 +61,7 @@ def test_the_engine_run_uses_the_programmes_rules(
     assert run.instance["constraints"]["no_reporting_line"] is False
     assert {p["capacity"] for p in run.instance["participants"]} == {2}
     assert run.rules["source"] == "programme"
-    assert run.rules["programme"] == programme.pk  # type: ignore[attr-defined]
+    assert run.rules["programme"] == programme.pk
     # Carol reports to Alice: the programme allows that pair, and Carol may take two.
     assert frozenset((world.alice_p.pk, world.carol_p.pk)) in _members(run)
     assert frozenset((world.bob_p.pk, world.carol_p.pk)) in _members(run)
