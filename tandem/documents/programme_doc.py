@@ -5,6 +5,8 @@ and the roadmap «Дорожная карта» (A4 landscape table), each as DO
 import datetime as dt
 from dataclasses import dataclass, field
 
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 
 from tandem.documents import docx_builder as b
@@ -144,6 +146,11 @@ def _title_lines(doc: ProgrammeDoc, what: str) -> list[str]:
     return [what, f"{doc.organization}", f"на {doc.year_label} учебный год"]
 
 
+def _pdf_adoption(doc: ProgrammeDoc, st: dict[str, ParagraphStyle]) -> object:
+    right = ParagraphStyle("adoption", parent=st["text"], alignment=TA_RIGHT)
+    return p.Paragraph(p.escape(_adoption(doc)), right)
+
+
 def regulation_docx(doc: ProgrammeDoc) -> bytes:
     d = b.new_document()
     b.paragraph(d, _adoption(doc), align="right", size=12, space_after=12)
@@ -161,7 +168,7 @@ def regulation_docx(doc: ProgrammeDoc) -> bytes:
 
 def regulation_pdf(doc: ProgrammeDoc) -> bytes:
     st = p.styles()
-    story: list[object] = [p.Paragraph(p.escape(_adoption(doc)), st["text"]),
+    story: list[object] = [_pdf_adoption(doc, st),
                            p.Spacer(1, 0.4 * cm)]
     story += [p.Paragraph(p.escape(line), st["title"]) for line in _title_lines(
         doc, "ПОЛОЖЕНИЕ о системе реверсивного наставничества педагогических работников")]
@@ -187,7 +194,7 @@ def roadmap_docx(doc: ProgrammeDoc) -> bytes:
 
 def roadmap_pdf(doc: ProgrammeDoc) -> bytes:
     st = p.styles()
-    story: list[object] = [p.Paragraph(p.escape(_adoption(doc)), st["text"]),
+    story: list[object] = [_pdf_adoption(doc, st),
                            p.Spacer(1, 0.3 * cm)]
     story += [p.Paragraph(p.escape(line), st["title"]) for line in _title_lines(
         doc, "ДОРОЖНАЯ КАРТА реализации программы реверсивного наставничества")]
