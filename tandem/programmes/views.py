@@ -83,6 +83,7 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, object]:
     versions = list(selectors.programmes_visible(scope=scope).filter(
         organization_id=programme.organization_id, year=programme.year)
         .exclude(pk=programme.pk).select_related(None).only("pk", "version", "status"))
+    chosen = selectors.chosen_resources_by_level(programme)
     return {
         "programme": programme, "edit": edit,
         "can_revise": (programme.status == Programme.Status.ADOPTED
@@ -92,10 +93,9 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, object]:
         "versions": versions,
         "roadmap": list(programme.roadmap.all()),
         "indicators": list(programme.indicators.all()),
-        "chosen": selectors.chosen_resources_by_level(programme),
+        "chosen": chosen,
         "catalogue": selectors.resources_by_level(programme) if edit else [],
-        "chosen_ids": {r.pk for _level, rs in selectors.chosen_resources_by_level(programme)
-                       for r in rs} if edit else set(),
+        "chosen_ids": {r.pk for _level, rs in chosen for r in rs},
         "missing": services.missing_for_adoption(programme) if edit else [],
         "sections": {name: form_class(initial={f: getattr(programme, f) for f in
                                                services.SECTION_FIELDS[name]})
