@@ -35,9 +35,11 @@ def test_curator_fills_and_adopts_the_programme(live_server: object, draft: Worl
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
     _login(page, base, "alice")
     page.get_by_role("link", name="Программа").first.click()
-    expect(page.get_by_role("heading", name="Программы реверсивного наставничества")).to_be_visible()
+    expect(page.get_by_role("heading", name="Программы реверсивного наставничества")
+           ).to_be_visible()
     page.get_by_role("link", name="Открыть").click()
-    expect(page.get_by_role("heading", name="Программа реверсивного наставничества")).to_be_visible()
+    expect(page.get_by_role("heading", name="Программа реверсивного наставничества")
+           ).to_be_visible()
 
     first, _last = year_bounds(selectors.current_year())
     roadmap = page.locator("#section-roadmap")

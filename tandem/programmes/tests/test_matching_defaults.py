@@ -62,6 +62,9 @@ def test_the_engine_run_uses_the_programmes_rules(
     assert {p["capacity"] for p in run.instance["participants"]} == {2}
     assert run.rules["source"] == "programme"
     assert run.rules["programme"] == programme.pk
+    page = client.get(reverse("pairs:run", kwargs={"pk": run.pk})).content.decode()
+    assert "Правила — по принятой программе:" in page
+    assert "пары в линии подчинения допускаются" in page and "пар на одного педагога: 2" in page
     # Carol reports to Alice: the programme allows that pair, and Carol may take two.
     assert frozenset((world.alice_p.pk, world.carol_p.pk)) in _members(run)
     assert frozenset((world.bob_p.pk, world.carol_p.pk)) in _members(run)
