@@ -73,6 +73,11 @@ def test_curator_fills_and_adopts_the_programme(live_server: object, draft: Worl
     assert programme.status == Programme.Status.ADOPTED and programme.capacity == 2
     assert programme.roadmap.count() == 2
     shot(page, "programme-02-adopted")
+    # Pair formation starts from the adopted rules.
+    page.goto(f"{base}/pairs/formation/?unit=o:{programme.organization_id}")
+    expect(page.get_by_text("По принятой программе организации")).to_be_visible()
+    expect(page.get_by_label("Пар на одного педагога")).to_have_value("2")
+    shot(page, "programme-05-formation-defaults")
 
     tablet = browser.new_page(viewport={"width": 820, "height": 1180}, locale="ru-RU")  # type: ignore[attr-defined]
     _login(tablet, base, "olga")
