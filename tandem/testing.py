@@ -24,6 +24,7 @@ from tandem.territory.models import Municipality, Organization, Region
 
 if TYPE_CHECKING:
     from tandem.diagnostics.models import Campaign, Response
+    from tandem.programmes.models import Programme
 
 _counter = itertools.count(1)
 
@@ -329,3 +330,31 @@ def build_matrix_map(pairs_world: PairsWorld) -> dict[str, object]:
     evidence = Evidence(row=row, original_name="доказательство.pdf")
     evidence.file.save("доказательство.pdf", ContentFile(b"%PDF-1.4"), save=True)
     return {"map": the_map, "row": row, "evidence": evidence}
+
+
+def build_programme(world: World, *, adopt: bool = True, **rules: object) -> Programme:
+    """Organization A's programme for the current academic year with one roadmap row,
+    adopted by order «12-од» unless ``adopt`` is False; ``rules`` set its pair rules."""
+    from tandem.core.programmes import year_bounds
+    from tandem.programmes import selectors, services
+    from tandem.programmes.models import Programme
+
+    year = selectors.current_year()
+    programme = services.programme_create(organization=world.org_a, year=year, user=world.alice)
+    services.section_update(programme=programme, section="technologies", data={
+        "technologies": ["ict_practicum"], "technologies_other": ""})
+    if rules:
+        Programme.objects.filter(pk=programme.pk).update(**rules)
+        programme.refresh_from_db()
+    first, _last = year_bounds(year)
+    services.roadmap_add(programme=programme, data={
+        "stage": "diagnostics", "activity": "Входная диагностика дефицитов Школы А",
+        "starts_on": first, "ends_on": first + dt.timedelta(days=29),
+        "responsible": "Алисова А. С.", "result": "профили педагогов"})
+    if adopt:
+        from django.utils import timezone
+
+        services.programme_adopt(programme=programme, order_number="12-од",
+                                 order_date=timezone.localdate(), user=world.alice)
+        programme.refresh_from_db()
+    return programme

@@ -51,3 +51,8 @@ class AuditConfig(AppConfig):
         # by region operators, and answers are shown only in aggregate (docs/surveys.md).
         auditlog.register(Survey, include_fields=["stage", "due_on", "sent_at", "submitted_at"])
         auditlog.register(ReminderLog)
+        from tandem.programmes.models import Indicator, Programme, RoadmapRow
+
+        auditlog.register(Programme, m2m_fields={"resources"}, exclude_fields=["updated_at"])
+        auditlog.register(RoadmapRow)
+        auditlog.register(Indicator)

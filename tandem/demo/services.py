@@ -49,6 +49,7 @@ class DemoContext:
 # transaction after the people, diagnostics, pairs and maps exist.
 EXTENSIONS: list[str] = [
     "tandem.surveys.demo.seed",
+    "tandem.programmes.demo.seed",
 ]
 
 

@@ -63,3 +63,26 @@ class OrderForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["pairs"].queryset = pairs  # type: ignore[attr-defined]
         self.fields["date"].initial = timezone.localdate()
+
+
+class RunForm(forms.Form):
+    """The rules of one engine run, pre-filled from the organization's adopted programme."""
+
+    # Marks a post that carries the options: without it (an old form, a script) the run
+    # takes the defaults, rather than reading absent checkboxes as «off».
+    options = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+    reciprocity_required = forms.BooleanField(
+        label=_("Взаимность обязательна: каждый в паре и учит, и учится"), required=False)
+    no_reporting_line = forms.BooleanField(
+        label=_("Без пар с непосредственным руководителем"), required=False)
+    capacity = forms.TypedChoiceField(
+        label=_("Пар на одного педагога"), coerce=int, empty_value=None, required=False,
+        choices=[("", _("по программам организаций"))] + [(i, str(i)) for i in range(1, 4)],
+        error_messages={"invalid_choice": _("Поле «Пар на одного педагога»: от 1 до 3.")})
+
+    def __init__(self, *args: object, per_organization: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not per_organization:
+            field = self.fields["capacity"]
+            field.choices = [(i, str(i)) for i in range(1, 4)]  # type: ignore[attr-defined]
+            field.required = True

@@ -49,6 +49,9 @@ class MatchingRun(PoolUnit):
     stage = models.CharField(max_length=200, blank=True)
     instance = models.JSONField(default=dict)
     result = models.JSONField(default=dict)
+    # The pair-formation rules the run used and where they came from (the organization's
+    # adopted programme, the platform's defaults, or the curator's choice for this run).
+    rules = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")

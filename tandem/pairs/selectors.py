@@ -1,5 +1,7 @@
 """Reads for pair formation: the pool, runs, rules and pairs, through the user's scope."""
 
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -35,16 +37,38 @@ def unit_from_key(*, scope: Scope, key: str) -> Unit | None:
 
 
 def busy_participants() -> QuerySet[Participant]:
-    """People already in an approved or active pair (capacity is one pair for now)."""
+    """People already in an approved or active pair."""
     return Participant.objects.filter(Q(pairs_as_a__status__in=BUSY)
                                       | Q(pairs_as_b__status__in=BUSY))
 
 
-def pool_responses(*, unit: Unit, scope: Scope) -> list[Response]:
+def busy_counts(people: QuerySet[Participant], **pair_filter: Any) -> Counter[int]:
+    """How many approved or active pairs each of ``people`` is in (two queries)."""
+    counts: Counter[int] = Counter()
+    for side in ("a", "b"):
+        counts.update(Pair.objects.filter(status__in=BUSY, **{f"{side}__in": people},
+                                          **pair_filter)
+                      .values_list(f"{side}_id", flat=True))
+    return counts
+
+
+def pool_responses(*, unit: Unit, scope: Scope,
+                   capacity_of: Callable[[int], int] | None = None,
+                   exclude_organizations: Iterable[int] = ()) -> list[Response]:
     """The pool: active people of the unit, with both consents, a submitted initial
-    diagnostic (the latest one counts) and no pair yet."""
-    people = (scope.manageable_participants(participants_in(unit)).with_consent()  # type: ignore[attr-defined]
-              .exclude(pk__in=busy_participants().values("pk")))
+    diagnostic (the latest one counts) and room for another pair: fewer pairs than the
+    capacity of their organization (``capacity_of(organization_id)``, 1 by default)."""
+    people = scope.manageable_participants(participants_in(unit)).with_consent()  # type: ignore[attr-defined]
+    excluded = list(exclude_organizations)
+    if excluded:
+        people = people.exclude(organization_id__in=excluded)
+    counts = busy_counts(people)
+    if counts:
+        organization_of = dict(Participant.objects.filter(pk__in=list(counts))
+                               .values_list("pk", "organization_id"))
+        full = [pid for pid, n in counts.items()
+                if n >= (capacity_of(organization_of[pid]) if capacity_of else 1)]
+        people = people.exclude(pk__in=full)
     latest: dict[int, Response] = {}
     # No framework snapshots here: thousands of rows would each drag a large JSON along.
     for response in (Response.objects.filter(participant__in=people,

@@ -1,7 +1,9 @@
 """Writes for pair formation: starting a run, rules, approval, confirmation, the order."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
+from tandem.core import programmes as rules_core
 from tandem.diagnostics.export import profiles_instance
 from tandem.pairs import selectors
 from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
@@ -40,13 +43,72 @@ def _unit_fields(unit: Organization | Municipality) -> dict[str, object]:
     return {"municipality": unit}
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """The rules of one engine run. ``capacity`` None: each organization's own (municipal
+    pools, where organizations' programmes may differ)."""
+
+    reciprocity_required: bool = True
+    no_reporting_line: bool = True
+    capacity: int | None = 1
+    source: str = "default"  # "programme", "default" or "form"
+    programme: int | None = None
+
+
+@dataclass(frozen=True)
+class RunDefaults:
+    options: RunOptions
+    per_organization: dict[int, rules_core.MatchingRules]
+    excluded: list[int]  # organizations that pair only inside themselves
+
+
+def run_defaults(unit: Organization | Municipality) -> RunDefaults:
+    """The defaults of a run: an organization's adopted programme for the current year
+    (docs/programmes.md); for a municipal pool, the organizations' programmes: those that
+    chose to pair inside themselves stay out, and the rest share the strictest rules."""
+    from tandem.programmes import selectors as programmes
+
+    if isinstance(unit, Organization):
+        rules, programme = programmes.matching_rules(organization_id=unit.pk)
+        return RunDefaults(RunOptions(
+            reciprocity_required=rules.reciprocity_required,
+            no_reporting_line=rules.no_reporting_line, capacity=rules.capacity,
+            source="programme" if programme else "default",
+            programme=programme.pk if programme else None), {}, [])
+    per_org = programmes.matching_rules_for(organization_ids=Organization.objects.filter(
+        municipality=unit).values_list("pk", flat=True))
+    excluded = sorted(o for o, r in per_org.items() if r.scope == "organization")
+    shared = rules_core.strictest([r for o, r in per_org.items() if o not in excluded])
+    return RunDefaults(RunOptions(
+        reciprocity_required=shared.reciprocity_required,
+        no_reporting_line=shared.no_reporting_line, capacity=None,
+        source="programme" if per_org else "default"), per_org, excluded)
+
+
+def capacity_function(defaults: RunDefaults, options: RunOptions) -> Callable[[int], int]:
+    """How many pairs a person of an organization may be in, under ``options``."""
+
+    def capacity_of(organization_id: int) -> int:
+        if options.capacity is not None:
+            return options.capacity
+        rules = defaults.per_organization.get(organization_id)
+        return rules.capacity if rules else 1
+
+    return capacity_of
+
+
 @transaction.atomic
 def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | None,
-              time_limit: float = 20.0) -> MatchingRun:
-    """Builds the instance from the pool and the rules, and queues the engine."""
+              time_limit: float = 20.0, options: RunOptions | None = None) -> MatchingRun:
+    """Builds the instance from the pool and the rules, and queues the engine. Without
+    ``options`` the run takes the defaults of ``run_defaults``."""
     from tandem.pairs.tasks import run_matching
 
-    responses = selectors.pool_responses(unit=unit, scope=scope)
+    defaults = run_defaults(unit)
+    options = options or defaults.options
+    capacity_of = capacity_function(defaults, options)
+    responses = selectors.pool_responses(unit=unit, scope=scope, capacity_of=capacity_of,
+                                         exclude_organizations=defaults.excluded)
     if len(responses) < 2:
         raise PairsError(str(EMPTY_POOL))
     frameworks = selectors.pool_frameworks(responses)
@@ -56,10 +118,25 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
         scope="organization" if isinstance(unit, Organization) else "municipality",
         locked=[(r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.LOCK],
         forbidden=[(r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.FORBID])
-    run = MatchingRun.objects.create(created_by=user, instance=instance,
+    people = Participant.objects.filter(pk__in=[r.participant_id for r in responses])
+    busy = selectors.busy_counts(people)
+    remaining = {pk: capacity_of(org) - busy.get(pk, 0)
+                 for pk, org in people.values_list("pk", "organization_id")}
+    instance = rules_core.apply_rules(
+        instance, reciprocity_required=options.reciprocity_required,
+        no_reporting_line=options.no_reporting_line, remaining=remaining)
+    run = MatchingRun.objects.create(created_by=user, instance=instance, rules=asdict(options),
                                      stage=str(_("в очереди")), **_unit_fields(unit))
     transaction.on_commit(lambda: run_matching.enqueue(run_id=run.pk, time_limit=time_limit))
     return run
+
+
+def run_options(run: MatchingRun) -> RunOptions | None:
+    """The options a run was started with, to start it again the same way."""
+    if not run.rules:
+        return None
+    known = {k: v for k, v in run.rules.items() if k in RunOptions.__dataclass_fields__}
+    return RunOptions(**known)
 
 
 @transaction.atomic
@@ -92,7 +169,6 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
         raise PairsError(str(TERM_TOO_SHORT))
     proposal = {f"{min(p['a'], p['b'])}-{max(p['a'], p['b'])}": p
                 for p in run.result.get("pairs", [])}
-    busy = set(selectors.busy_participants().values_list("pk", flat=True))
     chosen = []
     for key in keys:
         if key not in proposal:
@@ -101,13 +177,18 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
     ids = {i for p in chosen for i in (p["a"], p["b"])}
     people = {p.pk: p for p in Participant.objects.filter(pk__in=ids)
               .select_for_update().select_related("organization")}
+    # Each person's capacity in the run is the pairs they could still take then; pairs
+    # approved since (from this proposal or elsewhere) use it up.
+    room = {p["id"]: p.get("capacity", 1) for p in run.instance.get("participants", [])}
+    taken: Counter[int] = selectors.busy_counts(
+        Participant.objects.filter(pk__in=ids), created_at__gte=run.created_at)
     created = []
     for p in chosen:
         a, b = people[p["a"]], people[p["b"]]
         for person in (a, b):
-            if person.pk in busy:
+            if taken[person.pk] >= room.get(person.pk, 1):
                 raise PairsError(str(ALREADY_PAIRED) % {"name": person.full_name})
-        busy |= {a.pk, b.pk}
+        taken.update((a.pk, b.pk))
         created.append(Pair.objects.create(
             a=a, b=b, organization=a.organization, starts_on=starts_on, ends_on=ends_on,
             curator=curator, weight=p["weight"], a_teaches_b=p["a_teaches_b"],

@@ -10,7 +10,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.core import names
 from tandem.documents import pair_order
 from tandem.pairs import engine, selectors, services
-from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm
+from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
@@ -38,26 +38,60 @@ def pair_list(request: HttpRequest) -> HttpResponse:
                   {"pairs": pairs, "orders": orders, "order_orgs": order_orgs})
 
 
+def _run_form(unit: Organization | object, defaults: services.RunDefaults,
+              data: object = None) -> RunForm:
+    options = defaults.options
+    return RunForm(data, per_organization=not isinstance(unit, Organization), initial={
+        "reciprocity_required": options.reciprocity_required,
+        "no_reporting_line": options.no_reporting_line, "capacity": options.capacity})
+
+
 def formation(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     _require_staff(scope)
     units = selectors.pool_units(scope=scope)
     key = request.POST.get("unit") or request.GET.get("unit") or (units[0][0] if units else "")
     unit = selectors.unit_from_key(scope=scope, key=key)
+    defaults = services.run_defaults(unit) if unit else None  # type: ignore[arg-type]
     if request.method == "POST":
-        if unit is None:
+        if unit is None or defaults is None:
             raise PermissionDenied
+        options = None
+        if "options" in request.POST:
+            form = _run_form(unit, defaults, request.POST)
+            if not form.is_valid():
+                messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                                 for e in errors))
+                return redirect(f"{request.path}?unit={key}")
+            data = form.cleaned_data
+            chosen = services.RunOptions(
+                reciprocity_required=data["reciprocity_required"],
+                no_reporting_line=data["no_reporting_line"], capacity=data["capacity"],
+                source=defaults.options.source, programme=defaults.options.programme)
+            options = chosen if chosen == defaults.options else services.RunOptions(
+                **{**chosen.__dict__, "source": "form"})
         try:
-            run = services.run_start(unit=unit, scope=scope, user=request.user)  # type: ignore[arg-type]
+            run = services.run_start(unit=unit, scope=scope, user=request.user,  # type: ignore[arg-type]
+                                     options=options)
         except services.PairsError as error:
             messages.error(request, str(error))
             return redirect(f"{request.path}?unit={key}")
         return redirect("pairs:run", pk=run.pk)
-    pool = selectors.pool_responses(unit=unit, scope=scope) if unit else []
+    pool = (selectors.pool_responses(
+        unit=unit, scope=scope,
+        capacity_of=services.capacity_function(defaults, defaults.options),
+        exclude_organizations=defaults.excluded) if unit and defaults else [])
     runs = list(selectors.runs_visible(scope=scope)[:10])
+    programme = None
+    if defaults and defaults.options.programme:
+        from tandem.programmes.models import Programme
+
+        programme = Programme.objects.filter(pk=defaults.options.programme).first()
     return render(request, "pairs/formation.html", {
         "units": units, "key": key, "unit": unit, "pool_size": len(pool), "runs": runs,
-        "rules": list(selectors.rules_for(unit=unit)) if unit else []})
+        "rules": list(selectors.rules_for(unit=unit)) if unit else [],
+        "run_form": _run_form(unit, defaults) if unit and defaults else None,
+        "programme": programme, "defaults": defaults})
 
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,7 +154,8 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
     try:
-        new = services.run_start(unit=_run_unit(run), scope=scope, user=request.user)  # type: ignore[arg-type]
+        new = services.run_start(unit=_run_unit(run), scope=scope, user=request.user,  # type: ignore[arg-type]
+                                 options=services.run_options(run))
     except services.PairsError as error:
         messages.error(request, str(error))
         return redirect("pairs:run", pk=run.pk)

@@ -18,6 +18,7 @@ from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Respon
 from tandem.maps.models import Map, Meeting, Reflection, Row
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
+from tandem.programmes.tests import matrix_support as pm
 from tandem.resources.models import Resource, ResourceImport
 from tandem.roster.services import roster_import_check, roster_import_store
 from tandem.testing import (
@@ -374,6 +375,38 @@ MATRIX: dict[str, Case] = {
     "surveys:results": Case(allowed=STAFF_OF_A, marker=lambda w: "Маркер опроса А",
                             query=lambda w: _surveys(w) and "",
                             sees_own_data_only={"charlie", "dave"}),
+    # The organization's programme (#8, tandem/programmes): staff of the territory read,
+    # a teacher reads the adopted one of their organization, only the curator writes.
+    "programmes:overview": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Школа А",
+                                sees_own_data_only={"charlie", "dave"}),
+    "programmes:create": Case(allowed={"alice"}, post=pm.create_post,
+                              took_effect=lambda w: pm.of_a() is not None),
+    "programmes:detail": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=pm.adopted,
+                              marker=lambda w: pm.MARKER),
+    "programmes:document": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=pm.document),
+    "programmes:section": Case(
+        allowed={"alice"}, kwargs=lambda w: {**pm.draft(w), "name": "goals"},
+        post=lambda w: {"goals": "Цель из матрицы", "tasks": "Задача"},
+        took_effect=lambda w: pm.of_a().goals == "Цель из матрицы"),  # type: ignore[union-attr]
+    "programmes:resources": Case(allowed={"alice"}, kwargs=pm.draft, post=pm.resource_post,
+                                 took_effect=lambda w: pm.of_a().resources.exists()),  # type: ignore[union-attr]
+    "programmes:roadmap_add": Case(allowed={"alice"}, kwargs=pm.draft, post=pm.row_post,
+                                   took_effect=lambda w: pm.of_a().roadmap.count() == 2),  # type: ignore[union-attr]
+    "programmes:roadmap_delete": Case(allowed={"alice"}, kwargs=pm.draft_row,
+                                      post=lambda w: {},
+                                      took_effect=lambda w: not pm.of_a().roadmap.exists()),  # type: ignore[union-attr]
+    "programmes:indicator_add": Case(
+        allowed={"alice"}, kwargs=pm.draft,
+        post=lambda w: {"indicator-title": "Показатель матрицы", "indicator-target": "3"},
+        took_effect=lambda w: pm.of_a().indicators.filter(  # type: ignore[union-attr]
+            title="Показатель матрицы").exists()),
+    "programmes:indicator_delete": Case(
+        allowed={"alice"}, kwargs=pm.draft_indicator, post=lambda w: {},
+        took_effect=lambda w: pm.of_a().indicators.count() == 4),  # type: ignore[union-attr]
+    "programmes:adopt": Case(allowed={"alice"}, kwargs=pm.draft, post=pm.adopt_post,
+                             took_effect=lambda w: pm.of_a().status == "adopted"),  # type: ignore[union-attr]
+    "programmes:revise": Case(allowed={"alice"}, kwargs=pm.adopted, post=lambda w: {},
+                              took_effect=lambda w: pm.of_a().version == 2),  # type: ignore[union-attr]
 }
 
 

@@ -1,0 +1,135 @@
+"""The organization's reverse mentoring programme: its vocabularies, the academic year, the
+roadmap's date rules and the pair-formation rules that become the matching defaults.
+
+No Django here: the app (tandem/programmes) stores what these functions check, and the
+pair formation (tandem/pairs) applies ``MatchingRules`` to an engine instance document.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+PairScope = Literal["organization", "municipality"]
+MAX_CAPACITY = 3  # the engine's own limit (core.matching.instance.MAX_CAPACITY)
+
+# Forms of mentoring (federal recommendations) and the methods of the maps (core.maps).
+FORMS: tuple[tuple[str, str], ...] = (
+    ("reverse", "реверсивное наставничество «педагог — педагог»"),
+    ("group", "групповое наставничество"),
+    ("virtual", "виртуальное (дистанционное) наставничество"),
+    ("situational", "ситуационное наставничество"),
+    ("short_term", "краткосрочное (целеполагающее) наставничество"),
+    ("speed", "скоростное наставничество"),
+)
+METHODS: tuple[tuple[str, str], ...] = (
+    ("consultation", "консультация"),
+    ("master_class", "мастер-класс"),
+    ("joint_lesson", "совместное занятие"),
+    ("mutual_visits", "взаимопосещение занятий"),
+    ("joint_project", "совместный проект"),
+    ("online_meeting", "онлайн-встреча"),
+    ("practicum", "практикум"),
+    ("resource_study", "совместное изучение ресурса"),
+    ("case_study", "разбор педагогических кейсов"),
+    ("reflection_session", "рефлексивная сессия пары"),
+)
+# Technologies of closing deficits, by the kind of deficit they address.
+TECHNOLOGIES: tuple[tuple[str, str], ...] = (
+    ("ict_practicum", "информационно-коммуникативные: цифровой практикум с партнёром"),
+    ("ict_products", "информационно-коммуникативные: совместное создание цифрового продукта"),
+    ("method_lesson_study", "методические: исследование урока (занятия) в паре"),
+    ("method_open_lessons", "методические: открытые занятия и их разбор"),
+    ("research_project", "исследовательские: совместный педагогический проект"),
+    ("research_publication", "исследовательские: подготовка публикации или выступления"),
+    ("psych_supervision", "психолого-педагогические: разбор трудных ситуаций (супервизия)"),
+    ("comm_parents", "коммуникативные: совместная подготовка встреч с родителями"),
+    ("law_documents", "нормативно-правовые: разбор документов и программной документации"),
+)
+# The cycle of the model (docs/programmes.md): the roadmap's stages.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("preparation", "подготовительный"),
+    ("diagnostics", "диагностика дефицитов"),
+    ("pairs", "формирование пар"),
+    ("maps", "разработка индивидуальных карт"),
+    ("implementation", "реализация"),
+    ("final", "итоговая диагностика и оценка"),
+    ("dissemination", "рефлексия и распространение практики"),
+)
+# What an organization reports upwards by default: (title, unit, target).
+DEFAULT_INDICATORS: tuple[tuple[str, str, str], ...] = (
+    ("Доля педагогов, вовлечённых в реверсивное наставничество", "%", "30"),
+    ("Число наставнических пар", "пар", "5"),
+    ("Доля закрытых дефицитов по итоговой диагностике", "%", "60"),
+    ("Удовлетворённость участников (среднее, шкала 1–10)", "балл", "8"),
+    ("Число продуктов, созданных парами", "шт.", "5"),
+)
+
+DATES_REVERSED = "окончание раньше начала"
+OUTSIDE_YEAR = "даты должны лежать в {year} учебном году ({first} — {last})"
+
+
+def academic_year(day: dt.date) -> int:
+    """The academic year a day belongs to, named by its first calendar year: 1 September
+    2026 to 31 August 2027 is 2026."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+
+
+def year_label(year: int) -> str:
+    return f"{year}/{year + 1}"
+
+
+def roadmap_dates_problem(year: int, starts_on: dt.date, ends_on: dt.date) -> str | None:
+    """Why a roadmap row's dates are wrong for the programme's year, or None."""
+    if ends_on < starts_on:
+        return DATES_REVERSED
+    first, last = year_bounds(year)
+    if starts_on < first or ends_on > last:
+        return OUTSIDE_YEAR.format(year=year_label(year), first=f"{first:%d.%m.%Y}",
+                                   last=f"{last:%d.%m.%Y}")
+    return None
+
+
+@dataclass(frozen=True)
+class MatchingRules:
+    """What the programme decides about pair formation; the matching engine's defaults.
+
+    ``scope`` is where the organization's people are paired: inside the organization, or
+    also in the municipal pool with colleagues from other organizations.
+    """
+
+    scope: PairScope = "organization"
+    reciprocity_required: bool = True
+    no_reporting_line: bool = True
+    capacity: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.capacity <= MAX_CAPACITY:
+            raise ValueError(f"capacity {self.capacity} is outside 1..{MAX_CAPACITY}")
+
+
+def strictest(rules: list[MatchingRules]) -> MatchingRules:
+    """One set of instance-wide rules for a municipal pool of several organizations: a rule
+    that any of them requires holds for all (the engine's constraints are global)."""
+    if not rules:
+        return MatchingRules(scope="municipality")
+    return MatchingRules(scope="municipality",
+                         reciprocity_required=any(r.reciprocity_required for r in rules),
+                         no_reporting_line=any(r.no_reporting_line for r in rules),
+                         capacity=min(r.capacity for r in rules))
+
+
+def apply_rules(instance: dict[str, Any], *, reciprocity_required: bool,
+                no_reporting_line: bool, remaining: Mapping[Any, int]) -> dict[str, Any]:
+    """The instance document with the rules set: the two constraints, and each
+    participant's capacity (the pairs they may still take; 1 if not given)."""
+    constraints = {**instance.get("constraints", {}),
+                   "reciprocity_required": reciprocity_required,
+                   "no_reporting_line": no_reporting_line}
+    participants = [{**p, "capacity": max(1, min(MAX_CAPACITY, remaining.get(p["id"], 1)))}
+                    for p in instance.get("participants", [])]
+    return {**instance, "constraints": constraints, "participants": participants}

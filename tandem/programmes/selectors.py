@@ -1,0 +1,149 @@
+"""Reads of programmes, through the user's scope.
+
+Who sees what (docs/programmes.md): staff of the organization's territory (curator,
+municipal coordinator, region operator) see every version; a teacher sees the adopted
+programme of their own organization (it is the document they work under), never a draft.
+Only a curator of the organization (or a superuser) changes it.
+"""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from tandem.access.scope import Scope
+from tandem.core import programmes as core
+from tandem.people.models import Participant
+from tandem.programmes.models import Programme
+from tandem.resources.models import LEVEL_ORDER, Level, Resource
+from tandem.territory.models import Organization
+
+
+def current_year(today: dt.date | None = None) -> int:
+    return core.academic_year(today or timezone.localdate())
+
+
+def own_organization_id(scope: Scope) -> int | None:
+    if scope.own_participant_id is None:
+        return None
+    return (Participant.objects.filter(pk=scope.own_participant_id)
+            .values_list("organization_id", flat=True).first())
+
+
+def programmes_visible(*, scope: Scope) -> QuerySet[Programme]:
+    qs = Programme.objects.select_related("organization__municipality__region", "adopted_by")
+    if scope.everything:
+        return qs
+    q = Q(organization__in=scope.organizations())
+    own = own_organization_id(scope)
+    if own is not None:
+        q |= Q(organization_id=own, status=Programme.Status.ADOPTED)
+    return qs.filter(q)
+
+
+def programme_get(*, scope: Scope, pk: int) -> Programme:
+    return get_object_or_404(programmes_visible(scope=scope), pk=pk)
+
+
+def can_edit(*, scope: Scope, organization_id: int) -> bool:
+    """Only the organization's curator writes its programme; coordinators and the region
+    operator read it (they approve nothing here: the head's order adopts it)."""
+    return scope.everything or organization_id in scope.organization_ids
+
+
+def editable_organizations(*, scope: Scope) -> QuerySet[Organization]:
+    qs = Organization.objects.all()
+    return qs if scope.everything else qs.filter(pk__in=scope.organization_ids)
+
+
+def adopted(*, organization_id: int, year: int) -> Programme | None:
+    return (Programme.objects.filter(organization_id=organization_id, year=year,
+                                     status=Programme.Status.ADOPTED).first())
+
+
+def matching_rules(*, organization_id: int, year: int | None = None
+                   ) -> tuple[core.MatchingRules, Programme | None]:
+    """The pair-formation defaults of an organization: its programme adopted for the year
+    (the current academic year by default), or the platform's defaults."""
+    programme = adopted(organization_id=organization_id, year=year or current_year())
+    return (programme.rules if programme else core.MatchingRules()), programme
+
+
+def matching_rules_for(*, organization_ids: Iterable[int], year: int | None = None
+                       ) -> dict[int, core.MatchingRules]:
+    """Adopted rules of several organizations at once (one query); those without an
+    adopted programme are absent."""
+    return {p.organization_id: p.rules for p in Programme.objects.filter(
+        organization_id__in=list(organization_ids), year=year or current_year(),
+        status=Programme.Status.ADOPTED)}
+
+
+def resources_for_organization(organization: Organization) -> QuerySet[Resource]:
+    """The catalogue an organization may rely on: its region's (regional and federal), its
+    municipality's and its own active resources."""
+    return (Resource.objects.filter(is_active=True)
+            .filter(Q(region_id=organization.municipality.region_id)
+                    | Q(municipality_id=organization.municipality_id)
+                    | Q(organization_id=organization.pk))
+            .order_by("title", "pk"))
+
+
+def resources_by_level(programme: Programme) -> list[tuple[str, str, list[Resource]]]:
+    """The organization's catalogue grouped federal → regional → municipal → organization:
+    (level, label, resources)."""
+    groups: dict[str, list[Resource]] = {}
+    for resource in resources_for_organization(programme.organization)[:1000]:
+        groups.setdefault(resource.level, []).append(resource)
+    levels = sorted(Level, key=lambda level: -LEVEL_ORDER[level])
+    return [(level.value, str(level.label), groups.get(level.value, [])) for level in levels]
+
+
+def chosen_resources_by_level(programme: Programme) -> list[tuple[str, list[Resource]]]:
+    chosen = list(programme.resources.all())
+    levels = sorted(Level, key=lambda level: -LEVEL_ORDER[level])
+    return [(str(level.label), [r for r in chosen if r.level == level]) for level in levels
+            if any(r.level == level for r in chosen)]
+
+
+@dataclass
+class OverviewRow:
+    organization: Organization
+    current: Programme | None  # the adopted one if any, else the newest
+    draft: Programme | None
+
+
+@dataclass
+class Overview:
+    year: int
+    rows: list[OverviewRow] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+
+def overview(*, scope: Scope, year: int) -> Overview:
+    """Which organizations of the user's territory have a programme for the year (two
+    queries, whatever the number of organizations)."""
+    organizations = list(scope.organizations().select_related("municipality")
+                         .order_by("municipality__name", "short_name"))
+    by_org: dict[int, list[Programme]] = {}
+    for p in (Programme.objects.filter(organization__in=scope.organizations(), year=year)
+              .only("pk", "organization_id", "year", "version", "status", "order_number",
+                    "order_date")
+              .order_by("organization_id", "-version")):
+        by_org.setdefault(p.organization_id, []).append(p)
+    result = Overview(year=year)
+    for org in organizations:
+        versions = by_org.get(org.pk, [])
+        adopted_one = next((p for p in versions if p.status == Programme.Status.ADOPTED), None)
+        draft = next((p for p in versions if p.status == Programme.Status.DRAFT), None)
+        current = adopted_one or (versions[0] if versions else None)
+        result.rows.append(OverviewRow(organization=org, current=current, draft=draft))
+        result.counts["adopted" if adopted_one else ("draft" if draft else "none")] += 1
+    return result

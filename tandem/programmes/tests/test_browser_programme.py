@@ -1,0 +1,89 @@
+"""The curator fills the programme in a real browser: a roadmap row through htmx (and a
+refused one), the rules, adoption; the page on a tablet; the overview for the operator."""
+
+import pytest
+
+from tandem.conftest import shot
+from tandem.core.programmes import year_bounds
+from tandem.programmes import selectors
+from tandem.programmes.models import Programme
+from tandem.testing import World, build_programme, build_resources, build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def draft(transactional_db: None) -> World:
+    world = build_world()
+    build_resources(world)
+    build_programme(world, adopt=False)
+    return world
+
+
+def _login(page: object, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Пароль").fill("correct horse battery")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+
+
+def test_curator_fills_and_adopts_the_programme(live_server: object, draft: World,
+                                                browser: object) -> None:
+    from playwright.sync_api import expect
+
+    base = live_server.url  # type: ignore[attr-defined]
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+    _login(page, base, "alice")
+    page.get_by_role("link", name="Программа").first.click()
+    expect(page.get_by_role("heading", name="Программы реверсивного наставничества")
+           ).to_be_visible()
+    page.get_by_role("link", name="Открыть").click()
+    expect(page.get_by_role("heading", name="Программа реверсивного наставничества")
+           ).to_be_visible()
+
+    first, _last = year_bounds(selectors.current_year())
+    roadmap = page.locator("#section-roadmap")
+    roadmap.get_by_text("Добавить строку").click()
+    roadmap.get_by_label("Этап").select_option("pairs")
+    roadmap.get_by_label("Мероприятие").fill("Формирование пар и приказ о закреплении")
+    roadmap.get_by_label("Начало").fill(f"{first.year}-10-20")
+    roadmap.get_by_label("Окончание").fill(f"{first.year - 1}-10-30")  # before the start
+    roadmap.get_by_label("Ответственный").fill("Алисова А. С.")
+    roadmap.get_by_label("Результат").fill("приказ")
+    roadmap.get_by_role("button", name="Добавить").click()
+    expect(page.get_by_text("Поле «Окончание»: не раньше начала.")).to_be_visible()
+    page.locator("#section-roadmap").get_by_label("Окончание").fill(f"{first.year}-11-05")
+    page.locator("#section-roadmap").get_by_role("button", name="Добавить").click()
+    expect(page.locator("#section-roadmap td", has_text="Формирование пар и приказ")
+           ).to_be_visible()
+
+    rules = page.locator("#section-rules")
+    rules.get_by_label("Пар на одного педагога").select_option("2")
+    rules.get_by_role("button", name="Сохранить раздел").click()
+    expect(page.locator("#section-rules").get_by_text("Раздел сохранён.")).to_be_visible()
+    page.locator("#section-resources").get_by_label("Областной курс").check()
+    page.locator("#section-resources").get_by_role("button", name="Сохранить ресурсы").click()
+    expect(page.get_by_text("Ресурсы программы сохранены.")).to_be_visible()
+    shot(page, "programme-01-draft")
+
+    page.get_by_label("Номер приказа").fill("12-од")
+    page.get_by_role("button", name="Принять программу").click()
+    expect(page.get_by_text("Программа принята. Её правила")).to_be_visible()
+    programme = Programme.objects.get()
+    assert programme.status == Programme.Status.ADOPTED and programme.capacity == 2
+    assert programme.roadmap.count() == 2
+    shot(page, "programme-02-adopted")
+    # Pair formation starts from the adopted rules.
+    page.goto(f"{base}/pairs/formation/?unit=o:{programme.organization_id}")
+    expect(page.get_by_text("По принятой программе организации")).to_be_visible()
+    expect(page.get_by_label("Пар на одного педагога")).to_have_value("2")
+    shot(page, "programme-05-formation-defaults")
+
+    tablet = browser.new_page(viewport={"width": 820, "height": 1180}, locale="ru-RU")  # type: ignore[attr-defined]
+    _login(tablet, base, "olga")
+    tablet.goto(f"{base}/programmes/")
+    expect(tablet.get_by_text("№ 12-од")).to_be_visible()
+    shot(tablet, "programme-03-overview-tablet")
+    tablet.goto(f"{base}/programmes/{programme.pk}/")
+    expect(tablet.get_by_text("Сохранить раздел")).to_have_count(0)
+    shot(tablet, "programme-04-read-only-tablet")

@@ -1,0 +1,260 @@
+"""The programme page: editing by the curator, the draft → adopted → revision flow, bad
+input, who may read or write, and the overview of the territory."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.access.scope import scope_for
+from tandem.core.programmes import DEFAULT_INDICATORS, year_bounds
+from tandem.programmes import selectors, services
+from tandem.programmes.models import Indicator, Programme, RoadmapRow
+from tandem.testing import OrganizationFactory, World, build_programme, build_resources
+
+
+def _year() -> int:
+    return selectors.current_year()
+
+
+def _create(client: Client, world: World) -> Programme:
+    client.force_login(world.alice)
+    response = client.post(reverse("programmes:create"),
+                           {"organization": world.org_a.pk, "year": _year()})
+    assert response.status_code == 302
+    return Programme.objects.get(organization=world.org_a)
+
+
+def _row(**extra: object) -> dict[str, object]:
+    first, _last = year_bounds(_year())
+    return {"roadmap-stage": "pairs", "roadmap-activity": "Формирование пар по итогам "
+            "диагностики", "roadmap-starts_on": (first + dt.timedelta(days=40)).isoformat(),
+            "roadmap-ends_on": (first + dt.timedelta(days=60)).isoformat(),
+            "roadmap-responsible": "Куратор", "roadmap-result": "приказ о закреплении пар",
+            **extra}
+
+
+def test_curator_creates_a_draft_with_the_usual_content(client: Client, world: World) -> None:
+    programme = _create(client, world)
+    assert programme.status == Programme.Status.DRAFT and programme.year == _year()
+    assert programme.forms == ["reverse"] and programme.task_list
+    assert [i.title for i in programme.indicators.all()] == [t for t, _u, _v in
+                                                             DEFAULT_INDICATORS]
+    page = client.get(reverse("programmes:detail", kwargs={"pk": programme.pk})).content.decode()
+    assert "Сохранить раздел" in page and "Принять программу" in page
+    # A second programme for the same year is refused with a message, not a 500.
+    response = client.post(reverse("programmes:create"),
+                           {"organization": world.org_a.pk, "year": _year()}, follow=True)
+    assert "уже есть" in response.content.decode()
+    assert Programme.objects.count() == 1
+
+
+def test_sections_save_through_htmx_and_show_errors_by_field(client: Client,
+                                                            world: World) -> None:
+    programme = _create(client, world)
+    url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "rules"})
+    response = client.post(url, {"pair_scope": "municipality", "capacity": "2",
+                                 "reciprocity_required": "on"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and "Раздел сохранён" in response.content.decode()
+    programme.refresh_from_db()
+    assert (programme.pair_scope, programme.capacity, programme.reciprocity_required,
+            programme.no_reporting_line) == ("municipality", 2, True, False)
+    response = client.post(url, {"pair_scope": "municipality", "capacity": "5"},
+                           HTTP_HX_REQUEST="true")
+    assert "Поле «Пар на одного педагога»: от 1 до 3." in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.capacity == 2
+    forms_url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "forms"})
+    response = client.post(forms_url, {"forms_other": ""}, follow=True)
+    assert "Поле «Формы и методы»" in response.content.decode()
+    client.post(forms_url, {"forms": ["reverse", "master_class"],
+                            "forms_other": "квест по цифровой гигиене"})
+    programme.refresh_from_db()
+    assert programme.form_labels[-1] == "квест по цифровой гигиене"
+    assert client.post(reverse("programmes:section", kwargs={
+        "pk": programme.pk, "name": "nonsense"}), {}).status_code == 404
+
+
+def test_roadmap_rows_are_validated_against_the_year(client: Client, world: World) -> None:
+    programme = _create(client, world)
+    url = reverse("programmes:roadmap_add", kwargs={"pk": programme.pk})
+    response = client.post(url, _row(), HTTP_HX_REQUEST="true")
+    assert "Формирование пар по итогам диагностики" in response.content.decode()
+    assert RoadmapRow.objects.count() == 1
+    _first, last = year_bounds(_year())
+    outside = client.post(url, _row(**{"roadmap-ends_on": (last + dt.timedelta(days=1))
+                                       .isoformat()}), HTTP_HX_REQUEST="true")
+    assert "Дорожная карта, поле «Сроки»: даты должны лежать" in outside.content.decode()
+    reversed_ = client.post(url, _row(**{"roadmap-ends_on": "2000-01-01"}),
+                            HTTP_HX_REQUEST="true")
+    assert "Поле «Окончание»: не раньше начала." in reversed_.content.decode()
+    garbage = client.post(url, _row(**{"roadmap-starts_on": "завтра", "roadmap-activity": ""}),
+                          HTTP_HX_REQUEST="true")
+    body = garbage.content.decode()
+    assert "Поле «Начало»: дата ДД.ММ.ГГГГ." in body and "Поле «Мероприятие»" in body
+    assert RoadmapRow.objects.count() == 1
+    row = RoadmapRow.objects.get()
+    client.post(reverse("programmes:roadmap_delete", kwargs={"pk": row.pk}),
+                HTTP_HX_REQUEST="true")
+    assert not RoadmapRow.objects.exists()
+    assert client.post(reverse("programmes:roadmap_delete", kwargs={"pk": 999999})
+                       ).status_code == 404
+
+
+def test_indicators_need_a_number(client: Client, world: World) -> None:
+    programme = _create(client, world)
+    url = reverse("programmes:indicator_add", kwargs={"pk": programme.pk})
+    response = client.post(url, {"indicator-title": "Открытые занятия пар",
+                                 "indicator-target": "много"}, HTTP_HX_REQUEST="true")
+    assert "Поле «Целевое значение»: нужно число." in response.content.decode()
+    client.post(url, {"indicator-title": "Открытые занятия пар", "indicator-target": "12",
+                      "indicator-unit": "шт."})
+    indicator = Indicator.objects.get(title="Открытые занятия пар")
+    assert indicator.target_text == "12 шт."
+
+
+def test_resources_only_from_the_organizations_catalogue(client: Client, world: World) -> None:
+    resources = build_resources(world)
+    programme = _create(client, world)
+    page = client.get(reverse("programmes:detail", kwargs={"pk": programme.pk})).content.decode()
+    assert "Ресурс Школы А" in page and "Областной курс" in page
+    assert "Ресурс района Б" not in page  # another municipality's
+    url = reverse("programmes:resources", kwargs={"pk": programme.pk})
+    client.post(url, {"resource": [resources["a"].pk, resources["region"].pk]})  # type: ignore[attr-defined]
+    assert set(programme.resources.values_list("title", flat=True)) == {
+        "Ресурс Школы А", "Областной курс"}
+    forged = client.post(url, {"resource": [resources["b"].pk]}, follow=True)  # type: ignore[attr-defined]
+    assert "Ресурсы: «" in forged.content.decode()
+    garbage = client.post(url, {"resource": ["abc"]}, follow=True)
+    assert "Ресурсы: «abc» нет в каталоге" in garbage.content.decode()
+    assert programme.resources.count() == 2
+
+
+def test_adoption_needs_every_section_and_makes_it_read_only(client: Client,
+                                                            world: World) -> None:
+    programme = _create(client, world)
+    adopt = reverse("programmes:adopt", kwargs={"pk": programme.pk})
+    today = timezone.localdate().isoformat()
+    response = client.post(adopt, {"order_number": "12-од", "order_date": today}, follow=True)
+    assert "не заполнено — технологии восполнения дефицитов, дорожная карта" in (
+        response.content.decode())
+    client.post(reverse("programmes:section", kwargs={"pk": programme.pk,
+                                                      "name": "technologies"}),
+                {"technologies": ["ict_practicum", "method_open_lessons"]})
+    client.post(reverse("programmes:roadmap_add", kwargs={"pk": programme.pk}), _row())
+    response = client.post(adopt, {"order_number": "", "order_date": today}, follow=True)
+    assert "Поле «Номер приказа»: укажите номер." in response.content.decode()
+    client.post(adopt, {"order_number": "12-од", "order_date": today})
+    programme.refresh_from_db()
+    assert programme.status == Programme.Status.ADOPTED and programme.order_number == "12-од"
+    # Read-only now: a section post changes nothing and says why.
+    response = client.post(reverse("programmes:section", kwargs={"pk": programme.pk,
+                                                                 "name": "goals"}),
+                           {"goals": "Новая цель", "tasks": "Задача"}, follow=True)
+    assert "доступна только для чтения" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.goals != "Новая цель"
+    page = client.get(reverse("programmes:detail", kwargs={"pk": programme.pk})).content.decode()
+    assert "Сохранить раздел" not in page and "Начать новую редакцию" in page
+
+
+def test_a_revision_is_a_draft_copy_and_supersedes_on_adoption(client: Client,
+                                                              world: World) -> None:
+    build_resources(world)
+    first = build_programme(world, adopt=False)
+    services.resources_set(programme=first, resource_ids=list(
+        selectors.resources_for_organization(world.org_a).values_list("pk", flat=True)))
+    services.programme_adopt(programme=first, order_number="12-од",
+                             order_date=timezone.localdate(), user=world.alice)
+    client.force_login(world.alice)
+    client.post(reverse("programmes:revise", kwargs={"pk": first.pk}))
+    second = Programme.objects.get(status=Programme.Status.DRAFT)
+    assert second.version == 2 and second.order_number == ""
+    assert list(second.roadmap.values_list("activity", flat=True)) == list(
+        first.roadmap.values_list("activity", flat=True))
+    assert set(second.resources.all()) == set(first.resources.all())
+    assert second.indicators.count() == first.indicators.count()
+    # The adopted version stays in force meanwhile; a second revision is refused.
+    assert selectors.adopted(organization_id=world.org_a.pk, year=_year()) == first
+    response = client.post(reverse("programmes:revise", kwargs={"pk": first.pk}),
+                           follow=True)
+    assert "Новая редакция уже начата" in response.content.decode()
+    client.post(reverse("programmes:section", kwargs={"pk": second.pk, "name": "rules"}),
+                {"pair_scope": "organization", "capacity": "3"})
+    client.post(reverse("programmes:adopt", kwargs={"pk": second.pk}),
+                {"order_number": "20-од", "order_date": timezone.localdate().isoformat()})
+    first.refresh_from_db()
+    assert first.status == Programme.Status.SUPERSEDED
+    rules, adopted = selectors.matching_rules(organization_id=world.org_a.pk)
+    assert adopted == second and rules.capacity == 3
+
+
+def test_who_reads_and_who_writes(client: Client, world: World) -> None:
+    adopted = build_programme(world)
+    detail = reverse("programmes:detail", kwargs={"pk": adopted.pk})
+    for persona in ("erin", "olga", "bob"):
+        client.force_login(getattr(world, persona))
+        page = client.get(detail)
+        assert page.status_code == 200 and "Входная диагностика дефицитов Школы А" in (
+            page.content.decode())
+        assert "Начать новую редакцию" not in page.content.decode()
+        assert client.post(reverse("programmes:revise", kwargs={
+            "pk": adopted.pk})).status_code == 403
+    for persona in ("charlie", "dave"):
+        client.force_login(getattr(world, persona))
+        assert client.get(detail).status_code == 404
+    # A teacher never sees a draft of their organization.
+    draft = services.programme_revise(programme=adopted, user=world.alice)
+    client.force_login(world.bob)
+    assert client.get(reverse("programmes:detail", kwargs={"pk": draft.pk})).status_code == 404
+    # The coordinator reads the draft but may not change it.
+    client.force_login(world.erin)
+    assert client.get(reverse("programmes:detail", kwargs={"pk": draft.pk})).status_code == 200
+    assert client.post(reverse("programmes:section", kwargs={"pk": draft.pk, "name": "goals"}),
+                       {"goals": "x", "tasks": "y"}).status_code == 403
+    # Nobody but A's curator creates A's programme.
+    for persona in ("erin", "olga", "charlie"):
+        client.force_login(getattr(world, persona))
+        assert client.post(reverse("programmes:create"), {
+            "organization": world.org_a.pk, "year": _year() + 1}).status_code == 404
+    assert client.post(reverse("programmes:create"), {
+        "organization": "1 OR 1=1", "year": "x"}).status_code == 404
+
+
+def test_overview_counts_by_status_within_the_scope(client: Client, world: World) -> None:
+    build_programme(world)
+    client.force_login(world.olga)
+    page = client.get(reverse("programmes:overview")).content.decode()
+    assert "Школа А" in page and "Дом творчества Б" in page and "№ 12-од" in page
+    data = selectors.overview(scope=scope_for(world.olga), year=_year())
+    assert (data.total, data.counts["adopted"], data.counts["none"]) == (2, 1, 1)
+    client.force_login(world.dave)
+    page = client.get(reverse("programmes:overview")).content.decode()
+    assert "Дом творчества Б" in page and "Школа А" not in page
+    client.force_login(world.bob)  # a teacher: the adopted programme of their organization
+    page = client.get(reverse("programmes:overview")).content.decode()
+    assert "Школа А" in page and "№ 12-од" in page and "Дом творчества Б" not in page
+
+
+@pytest.mark.parametrize("persona", ["olga", "erin"])
+def test_overview_query_count_does_not_grow(client: Client, world: World,
+                                            persona: str) -> None:
+    client.force_login(getattr(world, persona))
+    url = reverse("programmes:overview")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    build_programme(world)
+    small = count()
+    for i in range(12):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         name=f"Школа А{i}", code=f"a-more-{i}")
+        services.programme_create(organization=org, year=_year(), user=None)
+    assert count() == small

@@ -1,0 +1,293 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.scope import scope_for
+from tandem.core import programmes as core
+from tandem.programmes import documents, selectors, services
+from tandem.programmes.forms import (
+    SECTION_FORMS,
+    AdoptForm,
+    IndicatorForm,
+    RoadmapRowForm,
+)
+from tandem.programmes.models import Indicator, Programme, RoadmapRow
+from tandem.territory.models import Organization
+
+YEARS_BACK = 3
+
+
+def _int(raw: str | None) -> int:
+    """An id from a form; anything that is not one finds nothing (404), never a 500."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    """Which organizations of the user's territory have a programme for the year."""
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        return _teacher_overview(request)
+    this_year = selectors.current_year()
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and this_year - YEARS_BACK <= int(raw) <= this_year + 1 \
+        else this_year
+    data = selectors.overview(scope=scope, year=year)
+    editable = set(selectors.editable_organizations(scope=scope).values_list("pk", flat=True))
+    return render(request, "programmes/overview.html", {
+        "data": data, "year": year, "year_label": core.year_label(year),
+        "years": [(y, core.year_label(y)) for y in range(this_year + 1,
+                                                         this_year - YEARS_BACK - 1, -1)],
+        "editable": editable})
+
+
+def _teacher_overview(request: HttpRequest) -> HttpResponse:
+    """A teacher: the adopted programmes of their own organization."""
+    scope = scope_for(request.user)
+    own = selectors.own_organization_id(scope)
+    if own is None:
+        raise PermissionDenied
+    organization = get_object_or_404(Organization, pk=own)
+    return render(request, "programmes/mine.html", {
+        "organization": organization,
+        "programmes": list(selectors.programmes_visible(scope=scope)
+                           .filter(organization_id=own).order_by("-year", "-version")[:20])})
+
+
+@require_POST
+def create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    organization = get_object_or_404(selectors.editable_organizations(scope=scope),
+                                     pk=_int(request.POST.get("organization")))
+    this_year = selectors.current_year()
+    year = _int(request.POST.get("year")) or this_year
+    if not this_year - YEARS_BACK <= year <= this_year + 1:
+        raise Http404
+    try:
+        programme = services.programme_create(organization=organization, year=year,
+                                              user=request.user)  # type: ignore[arg-type]
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+        return redirect(f"{redirect('programmes:overview').url}?year={year}")
+    messages.success(request, _("Черновик программы создан: заполните разделы."))
+    return redirect("programmes:detail", pk=programme.pk)
+
+
+def _context(request: HttpRequest, programme: Programme) -> dict[str, object]:
+    scope = scope_for(request.user)
+    edit = programme.editable and selectors.can_edit(
+        scope=scope, organization_id=programme.organization_id)
+    versions = list(selectors.programmes_visible(scope=scope).filter(
+        organization_id=programme.organization_id, year=programme.year)
+        .exclude(pk=programme.pk).select_related(None).only("pk", "version", "status"))
+    chosen = selectors.chosen_resources_by_level(programme)
+    return {
+        "programme": programme, "edit": edit,
+        "can_revise": (programme.status == Programme.Status.ADOPTED
+                       and selectors.can_edit(scope=scope,
+                                              organization_id=programme.organization_id)
+                       and not any(v.status == Programme.Status.DRAFT for v in versions)),
+        "versions": versions,
+        "roadmap": list(programme.roadmap.all()),
+        "indicators": list(programme.indicators.all()),
+        "chosen": chosen,
+        "catalogue": selectors.resources_by_level(programme) if edit else [],
+        "chosen_ids": {r.pk for _level, rs in chosen for r in rs},
+        "missing": services.missing_for_adoption(programme) if edit else [],
+        "sections": {name: form_class(initial={f: getattr(programme, f) for f in
+                                               services.SECTION_FIELDS[name]})
+                     for name, form_class in SECTION_FORMS.items()} if edit else {},
+        "roadmap_form": RoadmapRowForm(prefix="roadmap") if edit else None,
+        "indicator_form": IndicatorForm(prefix="indicator") if edit else None,
+        "adopt_form": AdoptForm() if edit else None,
+        "stages": dict(core.STAGES),
+    }
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    return render(request, "programmes/programme.html", _context(request, programme))
+
+
+def _for_edit(request: HttpRequest, pk: int) -> Programme:
+    """A programme the user may write: a curator of its organization (else 403; 404 when
+    the user may not even see it)."""
+    scope = scope_for(request.user)
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    if not selectors.can_edit(scope=scope, organization_id=programme.organization_id):
+        raise PermissionDenied
+    return programme
+
+
+def _back(programme: Programme, anchor: str = "") -> HttpResponse:
+    response = redirect("programmes:detail", pk=programme.pk)
+    response["Location"] += f"#{anchor}" if anchor else ""
+    return response
+
+
+def _fragment(request: HttpRequest, programme: Programme, template: str,
+              **extra: object) -> HttpResponse:
+    context = _context(request, programme)
+    context.update(extra)
+    return render(request, f"programmes/{template}", context)
+
+
+@require_POST
+def section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    if name not in SECTION_FORMS:
+        raise Http404
+    programme = _for_edit(request, pk)
+    form: forms.Form = SECTION_FORMS[name](request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.section_update(programme=programme, section=name, data=form.cleaned_data)
+        except services.ProgrammeError as problem:
+            error = str(problem)
+    if request.htmx:  # type: ignore[attr-defined]
+        programme.refresh_from_db()
+        context = _context(request, programme)
+        sections = dict(context["sections"])  # type: ignore[call-overload]
+        if not form.is_valid():
+            sections[name] = form
+        return render(request, "programmes/_section.html", {
+            **context, "sections": sections, "name": name, "saved": form.is_valid()
+            and not error, "error": error})
+    if error or not form.is_valid():
+        messages.error(request, error or " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, _("Раздел сохранён."))
+    return _back(programme, f"section-{name}")
+
+
+@require_POST
+def resources(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _for_edit(request, pk)
+    raw = request.POST.getlist("resource")
+    try:
+        bad = [r for r in raw if not r.isdigit() or len(r) > 9]
+        if bad:
+            raise services.ProgrammeError(str(services.RESOURCE_UNAVAILABLE) % {"id": bad[0]})
+        services.resources_set(programme=programme, resource_ids=[int(r) for r in raw])
+        messages.success(request, _("Ресурсы программы сохранены."))
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+    return _back(programme, "section-resources")
+
+
+@require_POST
+def roadmap_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Adds a roadmap row; with htmx, answers the roadmap section (with the form's errors)."""
+    programme = _for_edit(request, pk)
+    form = RoadmapRowForm(request.POST, prefix="roadmap")
+    if form.is_valid():
+        try:
+            services.roadmap_add(programme=programme, data=form.cleaned_data)
+            form = RoadmapRowForm(prefix="roadmap")
+        except services.ProgrammeError as error:
+            form.add_error(None, str(error))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _fragment(request, programme, "_roadmap.html", roadmap_form=form)
+    if form.is_bound:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+    else:
+        messages.success(request, _("Строка дорожной карты добавлена."))
+    return _back(programme, "section-roadmap")
+
+
+@require_POST
+def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    row = get_object_or_404(RoadmapRow.objects.select_related("programme"), pk=pk)
+    programme = _for_edit(request, row.programme_id)
+    try:
+        services.roadmap_delete(row=row)
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _fragment(request, programme, "_roadmap.html")
+    return _back(programme, "section-roadmap")
+
+
+@require_POST
+def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _for_edit(request, pk)
+    form = IndicatorForm(request.POST, prefix="indicator")
+    if form.is_valid():
+        try:
+            services.indicator_add(programme=programme, data=form.cleaned_data)
+            form = IndicatorForm(prefix="indicator")
+        except services.ProgrammeError as error:
+            form.add_error(None, str(error))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _fragment(request, programme, "_indicators.html", indicator_form=form)
+    if form.is_bound:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+    else:
+        messages.success(request, _("Показатель добавлен."))
+    return _back(programme, "section-indicators")
+
+
+@require_POST
+def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    indicator = get_object_or_404(Indicator.objects.select_related("programme"), pk=pk)
+    programme = _for_edit(request, indicator.programme_id)
+    try:
+        services.indicator_delete(indicator=indicator)
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _fragment(request, programme, "_indicators.html")
+    return _back(programme, "section-indicators")
+
+
+@require_POST
+def adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _for_edit(request, pk)
+    form = AdoptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+        return _back(programme, "adopt")
+    try:
+        services.programme_adopt(programme=programme, user=request.user,  # type: ignore[arg-type]
+                                 **form.cleaned_data)
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+        return _back(programme, "adopt")
+    messages.success(request, _("Программа принята. Её правила формирования пар теперь — "
+                                "значения по умолчанию при подборе пар организации."))
+    return _back(programme)
+
+
+@require_POST
+def revise(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = _for_edit(request, pk)
+    try:
+        draft = services.programme_revise(programme=programme, user=request.user)  # type: ignore[arg-type]
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+        return _back(programme)
+    messages.success(request, _("Начата новая редакция. Действующая программа остаётся в силе, "
+                                "пока новая не принята."))
+    return _back(draft)
+
+
+def document(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
+    renderer = documents.RENDERERS.get((kind, fmt))
+    if renderer is None:
+        raise Http404
+    scope = scope_for(request.user)
+    programme = selectors.programme_get(scope=scope, pk=pk)
+    render_fn, stem, content_type = renderer
+    response = HttpResponse(render_fn(documents.programme_data(programme)),
+                            content_type=content_type)
+    response["Content-Disposition"] = (f'attachment; filename="{stem}-{programme.year}-'
+                                       f'v{programme.version}.{fmt}"')
+    return response
