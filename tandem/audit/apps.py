@@ -43,3 +43,10 @@ class AuditConfig(AppConfig):
         auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version",
                                                                          "updated_at"])
         auditlog.register(Meeting)
+
+        from tandem.school.models import Certificate, Event, Material, Registration
+
+        auditlog.register(Event)
+        auditlog.register(Material)
+        auditlog.register(Registration)
+        auditlog.register(Certificate)
