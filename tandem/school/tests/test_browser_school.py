@@ -16,7 +16,7 @@ from tandem.testing import World, build_world, bulk_participants
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "correct horse battery"
+PASSWORD = "correct horse battery"  # noqa: S105 — the factories' test password
 
 
 @pytest.fixture
