@@ -44,7 +44,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(event=event, data=form.cleaned_data)
+            services.event_update(event=event, data=form.cleaned_data,
+                                  base_url=request.build_absolute_uri(
+                                      reverse("school:event", args=[event.pk])))
         except services.SchoolError as problem:
             form.add_error("capacity", str(problem))
         else:
@@ -74,6 +76,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
                   if scope.own_participant_id else None)
     return render(request, "school/event.html", {
         "event": the_event, "manager": manager, "people": people, "q": text,
+        "show_lists": scope.is_staff,
         "may_register_others": may_register_others,
         "registered": [r for r in registrations if r.status == Registration.Status.REGISTERED],
         "waiting": [r for r in registrations if r.status == Registration.Status.WAITING],
