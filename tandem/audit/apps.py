@@ -56,3 +56,9 @@ class AuditConfig(AppConfig):
         auditlog.register(Programme, m2m_fields={"resources"}, exclude_fields=["updated_at"])
         auditlog.register(RoadmapRow)
         auditlog.register(Indicator)
+        from tandem.school.models import Certificate, Event, Material, Registration
+
+        auditlog.register(Event)
+        auditlog.register(Material)
+        auditlog.register(Registration)
+        auditlog.register(Certificate)

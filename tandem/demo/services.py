@@ -51,6 +51,7 @@ EXTENSIONS: list[str] = [
     "tandem.surveys.demo.seed",
     "tandem.programmes.demo.seed",
 ]
+EXTENSIONS: list[str] = ["tandem.school.demo.seed"]
 
 
 @dataclass

@@ -1,12 +1,16 @@
 """The regional school of mentors: its events (seminars, project sessions, practicums,
 webinars), registrations with a waiting list, attendance and certificates."""
 
+import secrets
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Region
 
 
@@ -40,6 +44,16 @@ class Event(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # -- added with the events feature (docs/school.md) -----------------------------
+    hours = models.PositiveSmallIntegerField(
+        _("объём, академических часов"), default=4, validators=[MinValueValidator(1)],
+        help_text=_("Пишется в сертификате участника."))
+    organizer_name = models.CharField(
+        _("организатор"), max_length=300, blank=True,
+        help_text=_("Как назвать организатора в сертификате. Пусто — название региона или "
+                    "муниципалитета."))
+    # A stable handle for demo data that later demo stages look up (tandem/school/demo.py).
+    demo_key = models.SlugField(max_length=40, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("мероприятие школы наставников")
@@ -54,5 +68,121 @@ class Event(models.Model):
     def get_additional_data(self) -> dict[str, object]:
         return {"region_id": self.region_id}
 
+    @property
+    def organizer_display(self) -> str:
+        if self.organizer_name:
+            return self.organizer_name
+        return str(self.municipality or self.region)
+
+    def admits_sector(self, sector: str) -> bool:
+        """Whether organizations of ``sector`` are in the audience (empty: everyone)."""
+        return not self.sectors or sector in self.sectors
 
 
+def material_path(instance: "Material", filename: str) -> str:
+    # Only the file's own name, never a path the uploader chose; a random prefix keeps
+    # equal names apart (as the maps' evidence does).
+    safe = PurePath(filename.replace("\\", "/")).name[-100:]
+    return f"school/event-{instance.event_id}/{secrets.token_hex(8)}-{safe}"
+
+
+class Material(models.Model):
+    """A material of an event: an uploaded file or a link."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(_("название"), max_length=300)
+    file = models.FileField(upload_to=material_path, blank=True)
+    original_name = models.CharField(max_length=200, blank=True)
+    link = models.URLField(_("ссылка"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("материал мероприятия")
+        verbose_name_plural = _("материалы мероприятия")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"region_id": self.event.region_id}
+
+
+class Registration(models.Model):
+    """A participant's place at an event: registered (within capacity), on the waiting
+    list, or cancelled; ``attended`` is marked by the organizer on the day.
+
+    One row per (event, participant): registering again after a cancellation reuses it,
+    going to the end of the queue (``queued_at``)."""
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("записан")
+        WAITING = "waiting", _("в листе ожидания")
+        CANCELLED = "cancelled", _("запись отменена")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations",
+                              verbose_name=_("мероприятие"))
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
+                                    related_name="event_registrations",
+                                    verbose_name=_("участник"))
+    status = models.CharField(_("статус"), max_length=12, choices=Status.choices)
+    # The waiting list is served in the order of this moment (then pk).
+    queued_at = models.DateTimeField(_("время записи"))
+    attended = models.BooleanField(_("присутствовал"), default=False)
+    attendance_marked_at = models.DateTimeField(null=True, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                      null=True, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("запись на мероприятие")
+        verbose_name_plural = _("записи на мероприятия")
+        ordering = ["queued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "participant"],
+                                    name="registration_once_per_event"),
+            # Only a registered (not waiting, not cancelled) person can have attended.
+            models.CheckConstraint(name="registration_attended_only_registered",
+                                   condition=Q(attended=False) | Q(status="registered")),
+        ]
+        indexes = [models.Index(fields=["event", "status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.event}"
+
+    def get_additional_data(self) -> dict[str, object]:
+        return {"region_id": self.event.region_id,
+                "organization_id": self.participant.organization_id}
+
+
+class Certificate(models.Model):
+    """A certificate of participation for one attendance. ``code`` is what anyone may
+    check on the public page; a revoked certificate stays (history) and is "not found"
+    there. At most one valid certificate per registration."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="certificates")
+    code = models.CharField(max_length=20, unique=True, editable=False)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                  null=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("сертификат участника")
+        verbose_name_plural = _("сертификаты участников")
+        ordering = ["issued_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["registration"],
+                                               condition=Q(revoked_at__isnull=True),
+                                               name="one_valid_certificate")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def get_additional_data(self) -> dict[str, object]:
+        return self.registration.get_additional_data()
