@@ -50,8 +50,8 @@ class DemoContext:
 EXTENSIONS: list[str] = [
     "tandem.surveys.demo.seed",
     "tandem.programmes.demo.seed",
+    "tandem.school.demo.seed",
 ]
-EXTENSIONS: list[str] = ["tandem.school.demo.seed"]
 
 
 @dataclass
