@@ -24,6 +24,9 @@ from tandem.territory.models import Municipality, Organization, Region
 
 if TYPE_CHECKING:
     from tandem.diagnostics.models import Campaign, Response
+    from tandem.maps.models import Row
+    from tandem.school.models import Event
+    from tandem.training.models import Case, Team
 
 _counter = itertools.count(1)
 
@@ -337,14 +340,14 @@ class TrainingWorld:
     teams: team 1 = Bob and Vera of B, team 2 = Carol and Charlie. Alice is in a team of
     another event. Team 1's map has one row."""
 
-    event: object
-    other_event: object
-    no_teams_event: object  # Bob and Carol registered, no teams yet
-    case: object
-    team1: object
-    team2: object
-    other_team: object
-    row: object
+    event: Event
+    other_event: Event
+    no_teams_event: Event  # Bob and Carol registered, no teams yet
+    case: Case
+    team1: Team
+    team2: Team
+    other_team: Team
+    row: Row
 
 
 def build_training(world: World) -> TrainingWorld:

@@ -125,6 +125,15 @@ def team_map(team: Team) -> Map:
                              .prefetch_related(Prefetch("rows", queryset=rows)), team=team)
 
 
+def rows_of_teams(teams: list[Team]) -> dict[int, list[Row]]:
+    """The map rows of many teams at once, by team id (two queries)."""
+    result: dict[int, list[Row]] = {t.pk: [] for t in teams}
+    for row in (Row.objects.filter(map__team__in=teams).select_related("map")
+                .prefetch_related("resources").order_by("direction", "order", "pk")):
+        result[row.map.team_id].append(row)  # type: ignore[index]
+    return result
+
+
 def case_spec(case: Case) -> core.CaseSpec:
     people = {p.role: p for p in case.people.all()}
     a, b = people.get("a"), people.get("b")

@@ -176,9 +176,10 @@ def teams_split(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # -- a team's map (the maps editor) --------------------------------------------------
-def _map_context(team: Team) -> dict[str, object]:
-    the_map = selectors.team_map(team)
-    rows = list(the_map.rows.all())
+def _map_context(team: Team, rows: list[Row] | None = None) -> dict[str, object]:
+    """The map's rows by direction (``rows`` given: already loaded with many maps)."""
+    the_map = selectors.team_map(team) if rows is None else team.map
+    rows = list(the_map.rows.all()) if rows is None else rows
     people = {p.role: p for p in team.case.people.all()}
     return {
         "team": team, "case": team.case, "map": the_map, "person_a": people.get("a"),
@@ -263,11 +264,11 @@ def compare(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
                              .prefetch_related("people", "resources"), pk=case_pk)
     names = dict(Competency.objects.values_list("code", "name"))
     columns = []
-    for team in selectors.event_teams(event):
-        if team.case_id != case.pk:
-            continue
+    teams = [t for t in selectors.event_teams(event) if t.case_id == case.pk]
+    rows = selectors.rows_of_teams(teams)
+    for team in teams:
         team.case = case  # one case for all columns: its people and resources once
-        context = _map_context(team)
+        context = _map_context(team, rows.get(team.pk, []))
         hints = _hints(team, context["rows"])  # type: ignore[arg-type]
         scores = {s.criterion: s.score for s in team.scores.all()}
         columns.append({**context, "hints": [_hint_view(h, names) for h in hints],

@@ -382,39 +382,39 @@ MATRIX: dict[str, Case] = {
     "training:home": Case(allowed=TRAINERS, kwargs=_training_built,
                           sees_own_data_only={"bob", "alice", "charlie", "dave"},
                           marker=lambda w: reverse("training:event",
-                                                   kwargs={"pk": _t(w).event.pk})),  # type: ignore[attr-defined]
+                                                   kwargs={"pk": _t(w).event.pk})),
     "training:case_create": Case(allowed=TRAINERS | {"dave"}),
     "training:case_detail": Case(allowed=TRAINERS | {"dave"},
-                                 kwargs=lambda w: {"pk": _t(w).case.pk},  # type: ignore[attr-defined]
+                                 kwargs=lambda w: {"pk": _t(w).case.pk},
                                  marker=lambda w: "Борис Петрович"),
-    "training:case_edit": Case(allowed={"olga"}, kwargs=lambda w: {"pk": _t(w).case.pk},  # type: ignore[attr-defined]
+    "training:case_edit": Case(allowed={"olga"}, kwargs=lambda w: {"pk": _t(w).case.pk},
                                marker=lambda w: "Борис Петрович"),
-    "training:event": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).event.pk},  # type: ignore[attr-defined]
+    "training:event": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).event.pk},
                            marker=lambda w: "Бэшкина"),
     "training:team_create": Case(
-        allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).event.pk},  # type: ignore[attr-defined]
-        post=lambda w: {"case": str(_t(w).case.pk), "name": "Новая команда"},  # type: ignore[attr-defined]
+        allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).event.pk},
+        post=lambda w: {"case": str(_t(w).case.pk), "name": "Новая команда"},
         took_effect=lambda w: TrainingTeam.objects.filter(name="Новая команда").exists()),
     "training:teams_split": Case(
-        allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).no_teams_event.pk},  # type: ignore[attr-defined]
-        post=lambda w: {"count": "2", "cases": str(_t(w).case.pk)},  # type: ignore[attr-defined]
+        allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).no_teams_event.pk},
+        post=lambda w: {"count": "2", "cases": str(_t(w).case.pk)},
         took_effect=lambda w: TrainingTeam.objects.filter(
-            event=_t(w).no_teams_event).count() == 2),  # type: ignore[attr-defined]
+            event=_t(w).no_teams_event).count() == 2),
     "training:compare": Case(allowed=TRAINERS, kwargs=lambda w: {
-        "pk": _t(w).event.pk, "case_pk": _t(w).case.pk},  # type: ignore[attr-defined]
+        "pk": _t(w).event.pk, "case_pk": _t(w).case.pk},
         marker=lambda w: "Строка учебной карты"),
     "training:team_map": Case(allowed=TRAINERS | {"bob"},
-                              kwargs=lambda w: {"pk": _t(w).team1.pk},  # type: ignore[attr-defined]
+                              kwargs=lambda w: {"pk": _t(w).team1.pk},
                               marker=lambda w: "Строка учебной карты"),
     "training:row_add": Case(
-        allowed={"bob"}, kwargs=lambda w: {"pk": _t(w).team1.pk},  # type: ignore[attr-defined]
+        allowed={"bob"}, kwargs=lambda w: {"pk": _t(w).team1.pk},
         post=lambda w: {**ROW_DATA, "new-competency": "ict.ai_lessons",
                         "new-title": "Строка кейса", "new-deadline": "2027-04-01"},
         took_effect=lambda w: Row.objects.filter(title="Строка кейса").exists()),
     "training:present": Case(allowed=TRAINERS | {"bob"},
-                             kwargs=lambda w: {"pk": _t(w).team1.pk},  # type: ignore[attr-defined]
+                             kwargs=lambda w: {"pk": _t(w).team1.pk},
                              marker=lambda w: "Строка учебной карты"),
-    "training:score": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).team1.pk},  # type: ignore[attr-defined]
+    "training:score": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).team1.pk},
                            marker=lambda w: "Строка учебной карты"),
 }
 
