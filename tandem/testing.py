@@ -335,6 +335,52 @@ def build_matrix_map(pairs_world: PairsWorld) -> dict[str, object]:
 
 
 @dataclass
+class SchoolWorld:
+    """A regional seminar running today (capacity 5, teachers may register themselves):
+    Carol attended and has a certificate, Vera of B attended without one, Bob is
+    registered; one uploaded material."""
+
+    event: object
+    carol_r: object
+    bob_r: object
+    vera_r: object
+    certificate: object
+    material: object
+
+
+def build_school(world: World) -> SchoolWorld:
+    """Idempotent inside one test: a second call returns the same objects."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from tandem.school.models import Certificate, Event, Material, Registration
+
+    event = Event.objects.filter(title="Семинар школы наставников А").first()
+    if event is None:
+        now = timezone.now()
+        event = Event.objects.create(
+            kind=Event.Kind.SEMINAR, title="Семинар школы наставников А", region=world.region,
+            starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=3),
+            place="Дворец творчества", speaker="Кругликова Г. А.", capacity=5,
+            self_registration=True, created_by=world.olga)
+        rows = {p.pk: Registration.objects.create(
+            event=event, participant=p, status=Registration.Status.REGISTERED,
+            queued_at=now - dt.timedelta(days=1, minutes=i), attended=attended)
+            for i, (p, attended) in enumerate([(world.carol_p, True), (world.someone_b, True),
+                                               (world.bob_p, False)])}
+        Certificate.objects.create(registration=rows[world.carol_p.pk], code="TEST-CARO-L234")
+        material = Material(event=event, title="Программа семинара",
+                            original_name="программа.pdf", uploaded_by=world.olga)
+        material.file.save("программа.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    regs = {r.participant_id: r for r in Registration.objects.filter(event=event)}
+    carol_r = regs[world.carol_p.pk]
+    return SchoolWorld(event=event, carol_r=carol_r, bob_r=regs[world.bob_p.pk],
+                       vera_r=regs[world.someone_b.pk],
+                       certificate=Certificate.objects.get(registration=carol_r),
+                       material=Material.objects.get(event=event))
+
+
+@dataclass
 class TrainingWorld:
     """A practicum of A's municipality (trainers: Erin and Olga) with one case and two
     teams: team 1 = Bob and Vera of B, team 2 = Carol and Charlie. Alice is in a team of

@@ -20,6 +20,7 @@ from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.resources.models import Resource, ResourceImport
 from tandem.roster.services import roster_import_check, roster_import_store
+from tandem.school.models import Certificate, Material, Registration
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
@@ -29,6 +30,7 @@ from tandem.testing import (
     build_matrix_map,
     build_pairs,
     build_resources,
+    build_school,
     build_training,
 )
 from tandem.training.models import Team as TrainingTeam
@@ -40,7 +42,7 @@ REFUSED = {302, 401, 403, 404}
 
 # Pages anyone may open, and the log-in machinery.
 PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_confirm",
-          "password_reset_complete", "health"}
+          "password_reset_complete", "health", "school:verify", "school:verify_code"}
 
 
 @dataclass
@@ -152,6 +154,15 @@ def _alice_roster(w: World) -> dict[str, object]:
     upload = roster_import_store(user=w.alice, filename="roster.csv", content=csv)
     roster_import_check(upload=upload, scope=scope_for(w.alice))
     return {"pk": upload.pk}
+
+
+def _school_event(w: World) -> dict[str, object]:
+    return {"pk": build_school(w).event.pk}  # type: ignore[attr-defined]
+
+
+def _school_query(w: World) -> str:
+    build_school(w)
+    return ""
 
 
 def _t(w: World) -> TrainingWorld:
@@ -377,6 +388,54 @@ MATRIX: dict[str, Case] = {
     "api:token": Case(allowed=ALL_LOGGED_IN),
     # Any other /api/v1/…/ address: the API's JSON 404, for everyone.
     "api:not-found": Case(allowed=set()),
+    # -- school of mentors: events, registrations, attendance, certificates (#8) --------
+    # A regional seminar (tandem.testing.build_school): the region operator organizes it;
+    # everyone in the region sees it; a curator or coordinator sees only their own people.
+    "school:events": Case(allowed=ALL_LOGGED_IN, marker=lambda w: "Семинар школы наставников А",
+                          query=_school_query),
+    "school:event_create": Case(allowed={"dave", "erin", "olga"}),
+    "school:event": Case(allowed=STAFF_OF_A, kwargs=_school_event, marker=lambda w: "Каролёва",
+                         sees_own_data_only={"bob", "charlie", "dave"}),
+    "school:event_edit": Case(allowed={"olga"}, kwargs=_school_event,
+                              marker=lambda w: "Семинар школы наставников А"),
+    "school:register": Case(
+        allowed=STAFF_OF_A, kwargs=_school_event,
+        post=lambda w: {"participants": str(w.alice_p.pk)},
+        took_effect=lambda w: Registration.objects.filter(participant=w.alice_p).exists()),
+    "school:attendance": Case(allowed={"olga"}, kwargs=_school_event,
+                              marker=lambda w: "Каролёва"),
+    "school:attendance_mark": Case(
+        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).bob_r.pk},  # type: ignore[attr-defined]
+        post=lambda w: {"attended": "1"},
+        took_effect=lambda w: Registration.objects.get(participant=w.bob_p).attended),
+    "school:certificates_issue": Case(
+        allowed={"olga"}, kwargs=_school_event, post=lambda w: {},
+        took_effect=lambda w: Certificate.objects.filter(
+            registration__participant=w.someone_b).exists()),
+    "school:material_add": Case(
+        allowed={"olga"}, kwargs=_school_event,
+        post=lambda w: {"title": "Запись вебинара", "link": "https://example.org/video"},
+        took_effect=lambda w: Material.objects.filter(title="Запись вебинара").exists()),
+    "school:report": Case(allowed={"olga"}, kwargs=_school_event, marker=lambda w: "Город А"),
+    "school:report_xlsx": Case(allowed={"olga"}, kwargs=_school_event),
+    "school:cancel": Case(
+        allowed=STAFF_OF_A | {"bob"}, kwargs=lambda w: {"pk": build_school(w).bob_r.pk},  # type: ignore[attr-defined]
+        post=lambda w: {},
+        took_effect=lambda w: Registration.objects.get(participant=w.bob_p).status
+        == Registration.Status.CANCELLED),
+    "school:certificate": Case(allowed=STAFF_OF_A,
+                               kwargs=lambda w: {"pk": build_school(w).carol_r.pk}),  # type: ignore[attr-defined]
+    "school:certificate_revoke": Case(
+        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).certificate.pk},  # type: ignore[attr-defined]
+        post=lambda w: {},
+        took_effect=lambda w: Certificate.objects.get(code="TEST-CARO-L234").revoked_at
+        is not None),
+    "school:material": Case(allowed=ALL_LOGGED_IN,
+                            kwargs=lambda w: {"pk": build_school(w).material.pk}),  # type: ignore[attr-defined]
+    "school:material_delete": Case(
+        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).material.pk},  # type: ignore[attr-defined]
+        post=lambda w: {},
+        took_effect=lambda w: not Material.objects.filter(title="Программа семинара").exists()),
     # Case-based training (tandem/training): trainers are the organizers of the event
     # (Erin for A's municipality, Olga for the region); team 1 is Bob's.
     "training:home": Case(allowed=TRAINERS, kwargs=_training_built,
@@ -494,7 +553,8 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
             assert case.marker(world) not in body
 
 
-@pytest.mark.parametrize("name", sorted(PUBLIC - {"password_reset_confirm"}))
+@pytest.mark.parametrize("name", sorted(PUBLIC - {"password_reset_confirm",
+                                                   "school:verify_code"}))
 def test_public_pages_open_without_login(client: Client, db: None, name: str) -> None:
     assert client.get(reverse(name)).status_code == 200
 

@@ -1,0 +1,116 @@
+"""The certificate of participation in an event of the school of mentors: one A4
+landscape page drawn with reportlab (DejaVu font, QR code from reportlab's own
+barcode module), from plain data prepared by ``tandem.school.documents``."""
+
+import io
+from dataclasses import dataclass
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfgen import canvas
+
+from tandem.documents.pdf_builder import BOLD, FONT, Paragraph, escape, styles
+
+ACCENT = colors.HexColor("#1f6f5c")
+GOLD = colors.HexColor("#b08d3c")
+
+
+@dataclass(frozen=True)
+class CertificateDoc:
+    name_dative: str  # «Петровой Анне Сергеевне»
+    name: str  # nominative, for the document's metadata
+    event_phrase: str  # «за участие в семинаре»
+    event_title: str
+    when: str  # «16 мая 2026 г.»
+    place: str
+    hours: int
+    organizer: str
+    school: str  # «Школа наставников · Тюменская область»
+    code: str
+    verify_url: str
+
+
+def _centered(c: canvas.Canvas, text: str, style: ParagraphStyle, y: float,
+              width: float, page_width: float) -> float:
+    """Draws a centred paragraph whose top is at ``y``; returns the y below it."""
+    p = Paragraph(escape(text), style)
+    _w, h = p.wrap(width, 10 * cm)
+    p.drawOn(c, (page_width - width) / 2, y - h)
+    return y - h
+
+
+def render_pdf(doc: CertificateDoc) -> bytes:
+    styles()  # registers the fonts
+    buffer = io.BytesIO()
+    width, height = landscape(A4)
+    c = canvas.Canvas(buffer, pagesize=(width, height))
+    c.setTitle(f"Сертификат участника — {doc.name}")
+    c.setAuthor(doc.organizer)
+    c.setSubject(doc.event_title)
+
+    # Frame: a thick accent border and a thin gold one inside it.
+    c.setStrokeColor(ACCENT)
+    c.setLineWidth(6)
+    c.rect(1 * cm, 1 * cm, width - 2 * cm, height - 2 * cm)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1.2)
+    c.rect(1.45 * cm, 1.45 * cm, width - 2.9 * cm, height - 2.9 * cm)
+
+    def style(name: str, font: str, size: float, color: object = colors.black,
+              leading: float | None = None) -> ParagraphStyle:
+        return ParagraphStyle(name, fontName=font, fontSize=size, leading=leading or size * 1.25,
+                              alignment=TA_CENTER, textColor=color)
+
+    text_width = width - 6 * cm
+    y = height - 2.4 * cm
+    y = _centered(c, doc.organizer, style("org", FONT, 11, colors.HexColor("#444444")),
+                  y, text_width, width)
+    y = _centered(c, doc.school, style("school", FONT, 10, ACCENT), y - 2, text_width, width)
+    y = _centered(c, "СЕРТИФИКАТ", style("title", BOLD, 44, ACCENT), y - 0.7 * cm,
+                  text_width, width)
+    y = _centered(c, "участника", style("sub", FONT, 16, GOLD), y - 0.1 * cm, text_width, width)
+    y = _centered(c, "выдан", style("given", FONT, 12), y - 0.6 * cm, text_width, width)
+    y = _centered(c, doc.name_dative, style("name", BOLD, 26), y - 0.25 * cm,
+                  text_width, width)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(0.8)
+    c.line(width / 2 - 7 * cm, y - 0.25 * cm, width / 2 + 7 * cm, y - 0.25 * cm)
+    y = _centered(c, doc.event_phrase, style("phrase", FONT, 13), y - 0.6 * cm,
+                  text_width, width)
+    y = _centered(c, f"«{doc.event_title}»", style("event", BOLD, 15, ACCENT, 19),
+                  y - 0.15 * cm, text_width - 2 * cm, width)
+    details = " · ".join(x for x in (doc.when, doc.place, f"объём {doc.hours} ак. ч.") if x)
+    _centered(c, details, style("details", FONT, 11, colors.HexColor("#333333")),
+              y - 0.35 * cm, text_width, width)
+
+    # Bottom left: the organizer's signature line; bottom right: the QR code and the code.
+    c.setFont(FONT, 9)
+    c.setFillColor(colors.HexColor("#333333"))
+    c.line(2.6 * cm, 3.6 * cm, 9.6 * cm, 3.6 * cm)
+    c.drawString(2.6 * cm, 3.1 * cm, "Организатор")
+    org = Paragraph(escape(doc.organizer), ParagraphStyle("o", fontName=FONT, fontSize=8,
+                                                          leading=10))
+    _w, h = org.wrap(9 * cm, 3 * cm)
+    org.drawOn(c, 2.6 * cm, 2.9 * cm - h)
+
+    size = 3.2 * cm
+    qr = QrCodeWidget(doc.verify_url)
+    x0, y0, x1, y1 = qr.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(qr)
+    renderPDF.draw(drawing, c, width - 2.3 * cm - size, 2.0 * cm)
+    right = width - 2.6 * cm - size
+    c.setFont(BOLD, 11)
+    c.drawRightString(right, 4.3 * cm, f"Код проверки: {doc.code}")
+    c.setFont(FONT, 8.5)
+    c.drawRightString(right, 3.75 * cm, "Подлинность сертификата можно проверить по адресу")
+    c.drawRightString(right, 3.3 * cm, doc.verify_url)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()

@@ -1,0 +1,214 @@
+"""Reads for the school of mentors, always through the user's ``Scope``.
+
+Who sees an event: the region operator every event of the region; a municipal
+coordinator, a curator and a teacher the regional events of their region and the events
+of their municipality — a teacher only when their organization's sector is in the
+audience (or they are registered). Who manages it (edits, marks attendance, issues and
+revokes certificates, reads the report): the region operator of its region and, for a
+municipal event, the coordinator of that municipality.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from tandem.access.scope import Scope
+from tandem.people.models import Participant
+from tandem.school.models import Certificate, Event, Registration
+from tandem.territory.models import Municipality, Organization
+
+
+def _staff_units(scope: Scope) -> tuple[set[int], set[int]]:
+    """(municipality ids, region ids) where a coordinator or curator works."""
+    municipalities = set(scope.municipality_ids)
+    regions = set(Municipality.objects.filter(pk__in=municipalities)
+                  .values_list("region_id", flat=True)) if municipalities else set()
+    if scope.organization_ids:
+        for municipality_id, region_id in Organization.objects.filter(
+                pk__in=scope.organization_ids).values_list("municipality_id",
+                                                           "municipality__region_id"):
+            municipalities.add(municipality_id)
+            regions.add(region_id)
+    return municipalities, regions
+
+
+def events_visible(*, scope: Scope) -> QuerySet[Event]:
+    qs = Event.objects.select_related("region", "municipality")
+    if scope.everything:
+        return qs
+    q = Q(pk__in=[])
+    if scope.region_ids:
+        q |= Q(region_id__in=scope.region_ids)
+    staff_municipalities, staff_regions = _staff_units(scope)
+    q |= (Q(municipality_id__in=staff_municipalities)
+          | Q(municipality__isnull=True, region_id__in=staff_regions))
+    if scope.own_participant_id is not None:
+        own = (Participant.objects.filter(pk=scope.own_participant_id)
+               .values_list("organization__municipality_id",
+                            "organization__municipality__region_id", "organization__sector")
+               .first())
+        if own is not None:
+            municipality_id, region_id, sector = own
+            # The audience is a JSON list of sector codes; its text form works the same
+            # on SQLite and PostgreSQL, and "[]" means everyone.
+            qs = qs.annotate(sectors_text=Cast("sectors", CharField()))
+            q |= ((Q(municipality_id=municipality_id)
+                   | Q(municipality__isnull=True, region_id=region_id))
+                  & (Q(sectors_text="[]") | Q(sectors_text__contains=f'"{sector}"')))
+        q |= Q(Exists(Registration.objects.filter(event=OuterRef("pk"),
+                                                  participant_id=scope.own_participant_id)))
+    return qs.filter(q)
+
+
+def events_manageable(*, scope: Scope) -> QuerySet[Event]:
+    qs = Event.objects.select_related("region", "municipality")
+    if scope.everything:
+        return qs
+    return qs.filter(Q(region_id__in=scope.region_ids)
+                     | Q(municipality_id__in=scope.municipality_ids))
+
+
+def can_create_events(scope: Scope) -> bool:
+    return scope.everything or bool(scope.region_ids or scope.municipality_ids)
+
+
+def event_get(*, scope: Scope, pk: int) -> Event:
+    return get_object_or_404(events_visible(scope=scope), pk=pk)
+
+
+def event_manageable_get(*, scope: Scope, pk: int) -> Event:
+    return get_object_or_404(events_manageable(scope=scope), pk=pk)
+
+
+def is_manager(scope: Scope, event: Event) -> bool:
+    return (scope.everything or event.region_id in scope.region_ids
+            or event.municipality_id in scope.municipality_ids)
+
+
+@dataclass(frozen=True)
+class Split:
+    upcoming: list[Event]
+    past: list[Event]
+
+
+def events_split(*, scope: Scope, limit: int = 100) -> Split:
+    """Upcoming (soonest first) and past (latest first) events, each at most ``limit``,
+    with their numbers of places taken and waiting (one query each)."""
+    now = timezone.now()
+    qs = events_visible(scope=scope).annotate(
+        taken=Count("registrations", filter=Q(registrations__status="registered")),
+        waiting=Count("registrations", filter=Q(registrations__status="waiting")))
+    return Split(upcoming=list(qs.filter(ends_at__gte=now).order_by("starts_at", "pk")[:limit]),
+                 past=list(qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:limit]))
+
+
+def registrations_visible(*, scope: Scope, event: Event) -> QuerySet[Registration]:
+    """The organizer sees everyone; a curator or coordinator their own people; a teacher
+    their own registration."""
+    qs = (Registration.objects.filter(event=event)
+          .select_related("participant__organization__municipality"))
+    if is_manager(scope, event):
+        return qs
+    return qs.filter(participant__in=scope.participants())
+
+
+def registration_get(*, scope: Scope, pk: int) -> Registration:
+    """A registration the user may act on (cancel, download the certificate): their own,
+    their organization's people, or any of an event they manage."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("event__region", "event__municipality",
+                                            "participant__organization"), pk=pk)
+    if not is_manager(scope, registration.event) and not scope.participants().filter(
+            pk=registration.participant_id).exists():
+        raise Http404
+    return registration
+
+
+def certificate_manageable_get(*, scope: Scope, pk: int) -> Certificate:
+    certificate = get_object_or_404(Certificate.objects.select_related("registration__event"),
+                                    pk=pk)
+    if not is_manager(scope, certificate.registration.event):
+        raise Http404
+    return certificate
+
+
+def candidates(*, scope: Scope, event: Event, text: str = "",
+               limit: int = 50) -> list[Participant]:
+    """People the user may register: active, in their scope, in the audience, not yet
+    holding a place or waiting."""
+    qs = (scope.manageable_participants(Participant.objects.active())
+          .select_related("organization")
+          .exclude(event_registrations__in=Registration.objects.filter(event=event).exclude(
+              status=Registration.Status.CANCELLED)))
+    if event.municipality_id:
+        qs = qs.filter(organization__municipality_id=event.municipality_id)
+    else:
+        qs = qs.filter(organization__municipality__region_id=event.region_id)
+    if event.sectors:
+        qs = qs.filter(organization__sector__in=event.sectors)
+    if text.strip():
+        qs = qs.filter(pk__in=Participant.objects.search(text).values("pk"))
+    return list(qs.order_by("surname", "name", "pk")[:limit])
+
+
+def attendance_rows(*, event: Event, text: str = "") -> list[Registration]:
+    """Registered people of the event for the attendance list, by name."""
+    qs = (Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
+          .select_related("participant__organization")
+          .order_by("participant__surname", "participant__name", "pk"))
+    if text.strip():
+        qs = qs.filter(participant__in=Participant.objects.search(text))
+    return list(qs)
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The valid certificate with this code, or None (unknown or revoked alike)."""
+    if not code:
+        return None
+    return (Certificate.objects.filter(code=code, revoked_at__isnull=True)
+            .select_related("registration__participant", "registration__event").first())
+
+
+@dataclass(frozen=True)
+class Report:
+    registered: int
+    waiting: int
+    attended: int
+    certificates: int
+    by_municipality: list[tuple[str, int]]
+    by_organization: list[tuple[str, str, str, int]]  # municipality, organization, sector
+    by_sector: list[tuple[str, int]]
+
+
+def event_report(*, event: Event) -> Report:
+    """Attendees by municipality, organization and sector: a fixed number of queries."""
+    status_counts = Counter(dict(
+        Registration.objects.filter(event=event).values_list("status")
+        .annotate(n=Count("pk")).values_list("status", "n")))
+    sectors = dict(Organization.Sector.choices)
+    rows = list(Registration.objects.filter(event=event, attended=True)
+                .values_list("participant__organization__municipality__name",
+                             "participant__organization__short_name",
+                             "participant__organization__sector")
+                .annotate(n=Count("pk"))
+                .order_by("participant__organization__municipality__name",
+                          "participant__organization__short_name"))
+    by_municipality: Counter[str] = Counter()
+    by_sector: Counter[str] = Counter()
+    for municipality, _org, sector, n in rows:
+        by_municipality[municipality] += n
+        by_sector[str(sectors.get(sector, sector))] += n
+    certificates = Certificate.objects.filter(registration__event=event,
+                                              revoked_at__isnull=True).count()
+    return Report(
+        registered=status_counts.get(Registration.Status.REGISTERED, 0),
+        waiting=status_counts.get(Registration.Status.WAITING, 0),
+        attended=sum(n for *_rest, n in rows), certificates=certificates,
+        by_municipality=sorted(by_municipality.items(), key=lambda x: (-x[1], x[0])),
+        by_organization=[(m, o, str(sectors.get(s, s)), n) for m, o, s, n in rows],
+        by_sector=sorted(by_sector.items(), key=lambda x: (-x[1], x[0])))

@@ -1,0 +1,160 @@
+"""Certificates: only for attendees, unguessable codes, a public check that shows only the
+name, event and date, and answers the same for unknown and revoked codes."""
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from tandem.people.models import Participant
+from tandem.school import services
+from tandem.school.models import Certificate, Event, Registration
+from tandem.testing import SchoolWorld, World, build_school
+
+
+@pytest.fixture
+def school(world: World) -> SchoolWorld:
+    return build_school(world)
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)  # landscape
+    return " ".join(page.extract_text().split())
+
+
+def test_codes_are_random_and_well_formed() -> None:
+    codes = {services.new_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    pattern = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
+    assert all(pattern.match(c) for c in codes)
+
+
+@given(st.text(max_size=30))
+def test_normalizing_is_idempotent_and_never_longer_than_a_code(text: str) -> None:
+    once = services.normalize_code(text)
+    assert services.normalize_code(once) == once
+    assert len(once) <= 14
+
+
+def test_normalizing_accepts_what_people_type() -> None:
+    code = services.new_code()
+    assert services.normalize_code(f"  {code.lower().replace('-', ' ')} ") == code
+
+
+def test_only_attendees_get_a_certificate(world: World, school: SchoolWorld) -> None:
+    with pytest.raises(services.SchoolError, match="присутствовал"):
+        services.certificate_issue(registration=school.bob_r, user=world.olga)  # type: ignore[arg-type]
+    first = services.certificate_issue(registration=school.vera_r, user=world.olga)  # type: ignore[arg-type]
+    again = services.certificate_issue(registration=school.vera_r, user=world.olga)  # type: ignore[arg-type]
+    assert first.pk == again.pk
+
+
+def test_issue_all_gives_one_to_each_attendee_without_one(world: World,
+                                                          school: SchoolWorld) -> None:
+    assert services.certificates_issue_all(event=school.event, user=world.olga) == 1  # type: ignore[arg-type]
+    assert services.certificates_issue_all(event=school.event, user=world.olga) == 0  # type: ignore[arg-type]
+    holders = set(Certificate.objects.filter(revoked_at__isnull=True)
+                  .values_list("registration__participant_id", flat=True))
+    assert holders == {world.carol_p.pk, world.someone_b.pk}
+
+
+def test_unmarking_attendance_revokes_the_certificate(school: SchoolWorld) -> None:
+    services.attendance_set(registration=school.carol_r, attended=False)  # type: ignore[arg-type]
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is not None  # type: ignore[attr-defined]
+
+
+def test_attendance_is_marked_from_the_day_of_the_event(world: World) -> None:
+    start = timezone.now() + dt.timedelta(days=3)
+    event = Event.objects.create(kind=Event.Kind.WEBINAR, title="Вебинар", region=world.region,
+                                 starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                                 online_link="https://example.org/w", capacity=3)
+    r = Registration.objects.create(event=event, participant=world.bob_p, status="registered",
+                                    queued_at=timezone.now())
+    with pytest.raises(services.SchoolError, match="в день мероприятия"):
+        services.attendance_set(registration=r, attended=True)
+    services.attendance_set(registration=r, attended=True, now=start)
+    assert Registration.objects.get(pk=r.pk).attended
+
+
+def test_the_pdf_names_the_attendee_in_the_dative(client: Client, world: World,
+                                                  school: SchoolWorld) -> None:
+    client.force_login(world.alice)
+    response = client.get(reverse("school:certificate", args=[school.carol_r.pk]))  # type: ignore[attr-defined]
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content)
+    carol = Participant.objects.get(pk=world.carol_p.pk)
+    from tandem.core.names import full_name
+
+    dative = full_name(carol.surname, carol.name, carol.patronymic, "dative")
+    assert dative != carol.full_name
+    for expected in ("СЕРТИФИКАТ", dative, "Семинар школы наставников А", "семинаре",
+                     "TEST-CARO-L234", "/school/verify/TEST-CARO-L234/", "Тестовая область"):
+        assert expected in text, expected
+
+
+def test_a_registered_absentee_gets_no_certificate(client: Client, world: World,
+                                                   school: SchoolWorld) -> None:
+    client.force_login(world.bob)
+    response = client.get(reverse("school:certificate", args=[school.bob_r.pk]),  # type: ignore[attr-defined]
+                          follow=True)
+    assert str(services.NOT_ATTENDED) in response.content.decode()
+    assert not Certificate.objects.filter(registration=school.bob_r).exists()
+
+
+def _verify(client: Client, code: str) -> tuple[int, str]:
+    response = client.get(reverse("school:verify"), {"code": code})
+    return response.status_code, response.content.decode()
+
+
+def test_a_valid_code_shows_only_name_event_and_date(client: Client, world: World,
+                                                     school: SchoolWorld) -> None:
+    status, body = _verify(client, "test caro l234")
+    assert status == 200
+    assert "Сертификат действителен" in body
+    assert "Каролёва Карина Сергеевна" in body
+    assert "Семинар школы наставников А" in body
+    # Nothing else about the person: not the organization, the e-mail, the position.
+    for secret in ("Школа А", "carol@example.org", "учитель"):
+        assert secret not in body
+    # The address printed on the certificate works too.
+    response = client.get(reverse("school:verify_code", args=["TEST-CARO-L234"]))
+    assert "Каролёва" in response.content.decode()
+
+
+def test_unknown_and_revoked_codes_look_the_same(client: Client, world: World,
+                                                 school: SchoolWorld) -> None:
+    unknown = _verify(client, "ABCD-EFGH-JKLM")
+    services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+    revoked = _verify(client, "TEST-CARO-L234")
+    assert unknown[0] == revoked[0] == 200
+    assert "Сертификат не найден" in unknown[1]
+    # Same page apart from the echoed code in the form (and the per-response CSRF mask).
+    def bare(body: str, code: str) -> str:
+        return re.sub(r'"X-CSRFToken": "[^"]+"', "", body.replace(code, "X"))
+
+    assert bare(unknown[1], "ABCD-EFGH-JKLM") == bare(revoked[1], "TEST-CARO-L234")
+    assert "Каролёва" not in revoked[1]
+
+
+def test_revoking_twice_is_refused(world: World, school: SchoolWorld) -> None:
+    services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+    with pytest.raises(services.SchoolError, match="уже отозван"):
+        services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+
+
+def test_a_new_certificate_after_revocation_has_a_new_code(world: World,
+                                                           school: SchoolWorld) -> None:
+    services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+    fresh = services.certificate_issue(registration=school.carol_r, user=world.olga)  # type: ignore[arg-type]
+    assert fresh.code != "TEST-CARO-L234"
+    assert Certificate.objects.filter(registration=school.carol_r).count() == 2

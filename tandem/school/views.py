@@ -1,0 +1,297 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tandem.access.scope import scope_for
+from tandem.documents.certificate import render_pdf
+from tandem.people.models import Participant
+from tandem.school import documents, selectors, services
+from tandem.school.forms import EventForm, MaterialForm, VerifyForm
+from tandem.school.models import Event, Material, Registration
+
+
+def events(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not (scope.is_staff or scope.is_teacher):
+        raise PermissionDenied
+    split = selectors.events_split(scope=scope)
+    return render(request, "school/events.html", {
+        "upcoming": split.upcoming, "past": split.past,
+        "can_create": selectors.can_create_events(scope)})
+
+
+def event_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not selectors.can_create_events(scope):
+        raise PermissionDenied
+    form = EventForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        event = services.event_create(data=form.cleaned_data, user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Мероприятие создано."))
+        return redirect("school:event", pk=event.pk)
+    return render(request, "school/event_form.html", {"form": form, "event": None})
+
+
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    event = selectors.event_manageable_get(scope=scope, pk=pk)
+    form = EventForm(request.POST or None, instance=event, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(event=event, data=form.cleaned_data)
+        except services.SchoolError as problem:
+            form.add_error("capacity", str(problem))
+        else:
+            messages.success(request, _("Сохранено."))
+            return redirect("school:event", pk=event.pk)
+    return render(request, "school/event_form.html", {"form": form, "event": event})
+
+
+def event(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    the_event = selectors.event_get(scope=scope, pk=pk)
+    manager = selectors.is_manager(scope, the_event)
+    text = request.GET.get("q", "")[:100]
+    may_register_others = scope.is_staff and the_event.ends_at >= timezone.now()
+    people = (selectors.candidates(scope=scope, event=the_event, text=text)
+              if may_register_others else [])
+    if request.htmx and request.GET.get("fragment") == "candidates":  # type: ignore[attr-defined]
+        return render(request, "school/_candidates.html", {"people": people})
+    registrations = list(selectors.registrations_visible(scope=scope, event=the_event)
+                         .exclude(status=Registration.Status.CANCELLED)
+                         .prefetch_related("certificates"))
+    mine = (Registration.objects.filter(event=the_event, participant_id=scope.own_participant_id)
+            .exclude(status=Registration.Status.CANCELLED).first()
+            if scope.own_participant_id else None)
+    own_sector = (Participant.objects.filter(pk=scope.own_participant_id)
+                  .values_list("organization__sector", flat=True).first()
+                  if scope.own_participant_id else None)
+    return render(request, "school/event.html", {
+        "event": the_event, "manager": manager, "people": people, "q": text,
+        "may_register_others": may_register_others,
+        "registered": [r for r in registrations if r.status == Registration.Status.REGISTERED],
+        "waiting": [r for r in registrations if r.status == Registration.Status.WAITING],
+        "taken": Registration.objects.filter(event=the_event,
+                                             status=Registration.Status.REGISTERED).count(),
+        "mine": mine,
+        "may_self_register": (the_event.self_registration and mine is None
+                              and own_sector is not None
+                              and the_event.admits_sector(own_sector)
+                              and the_event.ends_at >= timezone.now()),
+        "materials": list(the_event.materials.all()),
+        "material_form": MaterialForm(), "sector_names": _sector_names(the_event)})
+
+
+def _sector_names(event: Event) -> list[str]:
+    from tandem.territory.models import Organization
+
+    labels = dict(Organization.Sector.choices)
+    return [str(labels.get(s, s)) for s in event.sectors]
+
+
+@require_POST
+def register(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff register people of their scope; a teacher registers themselves."""
+    scope = scope_for(request.user)
+    the_event = selectors.event_get(scope=scope, pk=pk)
+    try:
+        if request.POST.get("self"):
+            if scope.own_participant_id is None:
+                raise PermissionDenied
+            me = Participant.objects.select_related("organization").get(
+                pk=scope.own_participant_id)
+            outcome = services.registration_self(event=the_event, participant=me,
+                                                 user=request.user)  # type: ignore[arg-type]
+        else:
+            if not scope.is_staff:
+                raise PermissionDenied
+            ids = [int(x) for x in request.POST.getlist("participants") if x.isdigit()]
+            people = list(scope.manageable_participants(Participant.objects.active())
+                          .filter(pk__in=ids).select_related("organization")
+                          .order_by("surname", "name", "pk"))
+            if len(people) != len(set(ids)):
+                raise Http404
+            outcome = services.registrations_create(event=the_event, participants=people,
+                                                    user=request.user)  # type: ignore[arg-type]
+    except services.SchoolError as problem:
+        messages.error(request, str(problem))
+        return redirect("school:event", pk=the_event.pk)
+    if outcome.registered:
+        messages.success(request, _("Записаны: %(names)s.") % {
+            "names": ", ".join(p.full_name for p in outcome.registered)})
+    if outcome.waiting:
+        messages.warning(request, _("Мест нет — в листе ожидания: %(names)s.") % {
+            "names": ", ".join(p.full_name for p in outcome.waiting)})
+    for refusal in outcome.refused:
+        messages.error(request, refusal)
+    return redirect("school:event", pk=the_event.pk)
+
+
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = selectors.registration_get(scope=scope_for(request.user), pk=pk)
+    try:
+        promoted = services.registration_cancel(
+            registration=registration,
+            base_url=request.build_absolute_uri(reverse("school:event",
+                                                        args=[registration.event_id])))
+    except services.SchoolError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Запись отменена."))
+        if promoted:
+            messages.info(request, _("Из листа ожидания записаны: %(names)s.") % {
+                "names": ", ".join(r.participant.full_name for r in promoted)})
+    return redirect("school:event", pk=registration.event_id)
+
+
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    the_event = selectors.event_manageable_get(scope=scope_for(request.user), pk=pk)
+    text = request.GET.get("q", "")[:100]
+    rows = selectors.attendance_rows(event=the_event, text=text)
+    context = {"event": the_event, "rows": rows, "q": text,
+               "present": Registration.objects.filter(
+                   event=the_event, status=Registration.Status.REGISTERED,
+                   attended=True).count(),
+               "total": Registration.objects.filter(
+                   event=the_event, status=Registration.Status.REGISTERED).count()}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "school/_attendance_rows.html", context)
+    return render(request, "school/attendance.html", context)
+
+
+@require_POST
+def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    registration = get_object_or_404(
+        Registration.objects.filter(event__in=selectors.events_manageable(scope=scope)), pk=pk)
+    error = ""
+    try:
+        registration = services.attendance_set(registration=registration,
+                                               attended=request.POST.get("attended") == "1")
+    except services.SchoolError as problem:
+        error = str(problem)
+    if not request.htmx:  # type: ignore[attr-defined]
+        if error:
+            messages.error(request, error)
+        return redirect("school:attendance", pk=registration.event_id)
+    registration = Registration.objects.select_related("participant__organization").get(
+        pk=registration.pk)
+    return render(request, "school/_attendance_row.html", {"r": registration, "error": error})
+
+
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attendee's certificate as PDF (issued at the first download)."""
+    registration = selectors.registration_get(scope=scope_for(request.user), pk=pk)
+    try:
+        cert = services.certificate_issue(registration=registration,
+                                          user=request.user)  # type: ignore[arg-type]
+    except services.SchoolError as problem:
+        messages.error(request, str(problem))
+        return redirect("school:event", pk=registration.event_id)
+    cert = (type(cert).objects.select_related("registration__participant",
+                                              "registration__event__region",
+                                              "registration__event__municipality")
+            .get(pk=cert.pk))
+    url = request.build_absolute_uri(reverse("school:verify_code", args=[cert.code]))
+    pdf = render_pdf(documents.certificate_data(cert, url))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.code}.pdf"'
+    return response
+
+
+@require_POST
+def certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    the_event = selectors.event_manageable_get(scope=scope_for(request.user), pk=pk)
+    n = services.certificates_issue_all(event=the_event, user=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("Выдано новых сертификатов: %(n)s.") % {"n": n})
+    return redirect("school:event", pk=the_event.pk)
+
+
+@require_POST
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = selectors.certificate_manageable_get(scope=scope_for(request.user), pk=pk)
+    try:
+        services.certificate_revoke(certificate=cert, user=request.user)  # type: ignore[arg-type]
+    except services.SchoolError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Сертификат %(code)s отозван.") % {"code": cert.code})
+    return redirect("school:event", pk=cert.registration.event_id)
+
+
+@require_POST
+def material_add(request: HttpRequest, pk: int) -> HttpResponse:
+    the_event = selectors.event_manageable_get(scope=scope_for(request.user), pk=pk)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.material_add(event=the_event, title=form.cleaned_data["title"],
+                                  upload=form.cleaned_data["file"],
+                                  link=form.cleaned_data["link"],
+                                  user=request.user)  # type: ignore[arg-type]
+        except services.SchoolError as problem:
+            messages.error(request, str(problem))
+        else:
+            messages.success(request, _("Материал добавлен."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+    return redirect("school:event", pk=the_event.pk)
+
+
+def material(request: HttpRequest, pk: int) -> FileResponse:
+    item = get_object_or_404(Material.objects.filter(
+        event__in=selectors.events_visible(scope=scope_for(request.user))), pk=pk)
+    if not item.file:
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True,
+                        filename=item.original_name or "material")
+
+
+@require_POST
+def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Material.objects.filter(
+        event__in=selectors.events_manageable(scope=scope_for(request.user))), pk=pk)
+    services.material_delete(material=item)
+    messages.success(request, _("Материал удалён."))
+    return redirect("school:event", pk=item.event_id)
+
+
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    the_event = selectors.event_manageable_get(scope=scope_for(request.user), pk=pk)
+    return render(request, "school/report.html", {
+        "event": the_event, "report": selectors.event_report(event=the_event)})
+
+
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    the_event = selectors.event_manageable_get(scope=scope_for(request.user), pk=pk)
+    data = documents.report_xlsx(the_event, selectors.event_report(event=the_event))
+    response = HttpResponse(data, content_type=documents.XLSX)
+    response["Content-Disposition"] = f'attachment; filename="event-{the_event.pk}-report.xlsx"'
+    return response
+
+
+@login_not_required
+def verify(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Public: anyone checks a certificate's code. Unknown and revoked codes get the same
+    page and status, so the answer leaks nothing beyond "valid" or "not found"."""
+    raw = code or request.GET.get("code", "")
+    form = VerifyForm(initial={"code": raw})
+    normalized = services.normalize_code(raw)
+    cert = selectors.certificate_by_code(normalized) if raw else None
+    context: dict[str, object] = {"form": form, "asked": bool(raw), "found": None}
+    if cert is not None:
+        context["found"] = {
+            "name": cert.registration.participant.full_name,
+            "event": cert.registration.event.title,
+            "date": documents.event_dates(cert.registration.event), "code": cert.code}
+    response = render(request, "school/verify.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
