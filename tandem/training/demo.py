@@ -10,10 +10,12 @@ size. Without the school's past seminar (their stage not run), only the cases ar
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.utils import timezone
 
 from tandem.access.models import Role, RoleAssignment
+from tandem.accounts.models import User
 from tandem.core import training as core
 from tandem.demo.services import DemoContext
 from tandem.maps.models import Row
@@ -24,7 +26,9 @@ from tandem.training.selectors import case_spec, row_specs
 from tandem.training.services import teams_autosplit
 
 TEAMS = 7
-CASES = [
+# Each: the case's fields, and its people as (name, age band, years, position, subject,
+# levels by competency).
+CASES: list[dict[str, Any]] = [
     {
         "title": "Кейс 1. Дом детского творчества: видеостудия и родители",
         "context": (
@@ -68,9 +72,9 @@ PRODUCTS = ["конспект занятия", "видеоролик о круж
             "онлайн-тест по теории", "раздел программы", "план собрания"]
 
 
-def _people(case: Case, spec: dict[str, object]) -> None:
+def _people(case: Case, spec: dict[str, Any]) -> None:
     for role in ("a", "b"):
-        name, band, years, position, subject, levels = spec[role]  # type: ignore[misc]
+        name, band, years, position, subject, levels = spec[role]
         CaseParticipant.objects.create(
             case=case, role=role, name=name, age_band=band, experience_years=years,
             position=position, subject=subject, levels=levels,
@@ -96,7 +100,7 @@ def seed(context: DemoContext) -> None:
             title=spec["title"], context=spec["context"], region=context.region,
             starts_on=spec["starts_on"], ends_on=spec["ends_on"])
         _people(case, spec)
-        codes = {c for role in ("a", "b") for c in spec[role][5]}  # type: ignore[index]
+        codes = {c for role in ("a", "b") for c in spec[role][5]}
         _case_resources(case, codes)
         cases.append(case)
 
@@ -148,7 +152,7 @@ def _fill_maps(teams: list[Team], rng: random.Random) -> None:
         for row, ids in zip(rows, links, strict=True) for rid in ids])
 
 
-def _score(teams: list[Team], trainer: object) -> None:
+def _score(teams: list[Team], trainer: User | None) -> None:
     """The trainer took the hints, with a word here and there."""
     now = timezone.now()
     scores = []
