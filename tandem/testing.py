@@ -25,7 +25,7 @@ from tandem.territory.models import Municipality, Organization, Region
 if TYPE_CHECKING:
     from tandem.diagnostics.models import Campaign, Response
     from tandem.maps.models import Row
-    from tandem.school.models import Event
+    from tandem.school.models import Certificate, Event, Material, Registration
     from tandem.training.models import Case, Team
 
 _counter = itertools.count(1)
@@ -340,12 +340,12 @@ class SchoolWorld:
     Carol attended and has a certificate, Vera of B attended without one, Bob is
     registered; one uploaded material."""
 
-    event: object
-    carol_r: object
-    bob_r: object
-    vera_r: object
-    certificate: object
-    material: object
+    event: Event
+    carol_r: Registration
+    bob_r: Registration
+    vera_r: Registration
+    certificate: Certificate
+    material: Material
 
 
 def build_school(world: World) -> SchoolWorld:

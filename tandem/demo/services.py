@@ -47,7 +47,7 @@ class DemoContext:
 
 # Later stages, in order; each is "module.function" taking a DemoContext, run in the same
 # transaction after the people, diagnostics, pairs and maps exist.
-EXTENSIONS: list[str] = ["tandem.training.demo.seed"]
+EXTENSIONS: list[str] = ["tandem.school.demo.seed", "tandem.training.demo.seed"]
 
 
 @dataclass

@@ -20,6 +20,7 @@ from tandem.core import training as core
 from tandem.demo.services import DemoContext
 from tandem.maps.models import Row
 from tandem.resources.models import Resource
+from tandem.school.demo import PAST_SEMINAR_KEY
 from tandem.school.models import Event
 from tandem.training.models import Case, CaseParticipant, Score, Team
 from tandem.training.selectors import case_spec, row_specs
@@ -104,7 +105,7 @@ def seed(context: DemoContext) -> None:
         _case_resources(case, codes)
         cases.append(case)
 
-    event = Event.objects.filter(region=context.region, demo_key="school-past-seminar").first()
+    event = Event.objects.filter(region=context.region, demo_key=PAST_SEMINAR_KEY).first()
     if event is None:
         return
     teams = teams_autosplit(event=event, cases=cases, count=TEAMS)

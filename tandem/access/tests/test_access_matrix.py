@@ -157,7 +157,7 @@ def _alice_roster(w: World) -> dict[str, object]:
 
 
 def _school_event(w: World) -> dict[str, object]:
-    return {"pk": build_school(w).event.pk}  # type: ignore[attr-defined]
+    return {"pk": build_school(w).event.pk}
 
 
 def _school_query(w: World) -> str:
@@ -405,7 +405,7 @@ MATRIX: dict[str, Case] = {
     "school:attendance": Case(allowed={"olga"}, kwargs=_school_event,
                               marker=lambda w: "Каролёва"),
     "school:attendance_mark": Case(
-        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).bob_r.pk},  # type: ignore[attr-defined]
+        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).bob_r.pk},
         post=lambda w: {"attended": "1"},
         took_effect=lambda w: Registration.objects.get(participant=w.bob_p).attended),
     "school:certificates_issue": Case(
@@ -419,21 +419,21 @@ MATRIX: dict[str, Case] = {
     "school:report": Case(allowed={"olga"}, kwargs=_school_event, marker=lambda w: "Город А"),
     "school:report_xlsx": Case(allowed={"olga"}, kwargs=_school_event),
     "school:cancel": Case(
-        allowed=STAFF_OF_A | {"bob"}, kwargs=lambda w: {"pk": build_school(w).bob_r.pk},  # type: ignore[attr-defined]
+        allowed=STAFF_OF_A | {"bob"}, kwargs=lambda w: {"pk": build_school(w).bob_r.pk},
         post=lambda w: {},
         took_effect=lambda w: Registration.objects.get(participant=w.bob_p).status
         == Registration.Status.CANCELLED),
     "school:certificate": Case(allowed=STAFF_OF_A,
-                               kwargs=lambda w: {"pk": build_school(w).carol_r.pk}),  # type: ignore[attr-defined]
+                               kwargs=lambda w: {"pk": build_school(w).carol_r.pk}),
     "school:certificate_revoke": Case(
-        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).certificate.pk},  # type: ignore[attr-defined]
+        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).certificate.pk},
         post=lambda w: {},
         took_effect=lambda w: Certificate.objects.get(code="TEST-CARO-L234").revoked_at
         is not None),
     "school:material": Case(allowed=ALL_LOGGED_IN,
-                            kwargs=lambda w: {"pk": build_school(w).material.pk}),  # type: ignore[attr-defined]
+                            kwargs=lambda w: {"pk": build_school(w).material.pk}),
     "school:material_delete": Case(
-        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).material.pk},  # type: ignore[attr-defined]
+        allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).material.pk},
         post=lambda w: {},
         took_effect=lambda w: not Material.objects.filter(title="Программа семинара").exists()),
     # Case-based training (tandem/training): trainers are the organizers of the event

@@ -53,24 +53,24 @@ def test_normalizing_accepts_what_people_type() -> None:
 
 def test_only_attendees_get_a_certificate(world: World, school: SchoolWorld) -> None:
     with pytest.raises(services.SchoolError, match="присутствовал"):
-        services.certificate_issue(registration=school.bob_r, user=world.olga)  # type: ignore[arg-type]
-    first = services.certificate_issue(registration=school.vera_r, user=world.olga)  # type: ignore[arg-type]
-    again = services.certificate_issue(registration=school.vera_r, user=world.olga)  # type: ignore[arg-type]
+        services.certificate_issue(registration=school.bob_r, user=world.olga)
+    first = services.certificate_issue(registration=school.vera_r, user=world.olga)
+    again = services.certificate_issue(registration=school.vera_r, user=world.olga)
     assert first.pk == again.pk
 
 
 def test_issue_all_gives_one_to_each_attendee_without_one(world: World,
                                                           school: SchoolWorld) -> None:
-    assert services.certificates_issue_all(event=school.event, user=world.olga) == 1  # type: ignore[arg-type]
-    assert services.certificates_issue_all(event=school.event, user=world.olga) == 0  # type: ignore[arg-type]
+    assert services.certificates_issue_all(event=school.event, user=world.olga) == 1
+    assert services.certificates_issue_all(event=school.event, user=world.olga) == 0
     holders = set(Certificate.objects.filter(revoked_at__isnull=True)
                   .values_list("registration__participant_id", flat=True))
     assert holders == {world.carol_p.pk, world.someone_b.pk}
 
 
 def test_unmarking_attendance_revokes_the_certificate(school: SchoolWorld) -> None:
-    services.attendance_set(registration=school.carol_r, attended=False)  # type: ignore[arg-type]
-    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is not None  # type: ignore[attr-defined]
+    services.attendance_set(registration=school.carol_r, attended=False)
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is not None
 
 
 def test_attendance_is_marked_from_the_day_of_the_event(world: World) -> None:
@@ -89,7 +89,7 @@ def test_attendance_is_marked_from_the_day_of_the_event(world: World) -> None:
 def test_the_pdf_names_the_attendee_in_the_dative(client: Client, world: World,
                                                   school: SchoolWorld) -> None:
     client.force_login(world.alice)
-    response = client.get(reverse("school:certificate", args=[school.carol_r.pk]))  # type: ignore[attr-defined]
+    response = client.get(reverse("school:certificate", args=[school.carol_r.pk]))
     assert response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     carol = Participant.objects.get(pk=world.carol_p.pk)
@@ -105,7 +105,7 @@ def test_the_pdf_names_the_attendee_in_the_dative(client: Client, world: World,
 def test_a_registered_absentee_gets_no_certificate(client: Client, world: World,
                                                    school: SchoolWorld) -> None:
     client.force_login(world.bob)
-    response = client.get(reverse("school:certificate", args=[school.bob_r.pk]),  # type: ignore[attr-defined]
+    response = client.get(reverse("school:certificate", args=[school.bob_r.pk]),
                           follow=True)
     assert str(services.NOT_ATTENDED) in response.content.decode()
     assert not Certificate.objects.filter(registration=school.bob_r).exists()
@@ -134,7 +134,7 @@ def test_a_valid_code_shows_only_name_event_and_date(client: Client, world: Worl
 def test_unknown_and_revoked_codes_look_the_same(client: Client, world: World,
                                                  school: SchoolWorld) -> None:
     unknown = _verify(client, "ABCD-EFGH-JKLM")
-    services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+    services.certificate_revoke(certificate=school.certificate, user=world.olga)
     revoked = _verify(client, "TEST-CARO-L234")
     assert unknown[0] == revoked[0] == 200
     assert "Сертификат не найден" in unknown[1]
@@ -147,14 +147,14 @@ def test_unknown_and_revoked_codes_look_the_same(client: Client, world: World,
 
 
 def test_revoking_twice_is_refused(world: World, school: SchoolWorld) -> None:
-    services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+    services.certificate_revoke(certificate=school.certificate, user=world.olga)
     with pytest.raises(services.SchoolError, match="уже отозван"):
-        services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
+        services.certificate_revoke(certificate=school.certificate, user=world.olga)
 
 
 def test_a_new_certificate_after_revocation_has_a_new_code(world: World,
                                                            school: SchoolWorld) -> None:
-    services.certificate_revoke(certificate=school.certificate, user=world.olga)  # type: ignore[arg-type]
-    fresh = services.certificate_issue(registration=school.carol_r, user=world.olga)  # type: ignore[arg-type]
+    services.certificate_revoke(certificate=school.certificate, user=world.olga)
+    fresh = services.certificate_issue(registration=school.carol_r, user=world.olga)
     assert fresh.code != "TEST-CARO-L234"
     assert Certificate.objects.filter(registration=school.carol_r).count() == 2
