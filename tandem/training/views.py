@@ -236,11 +236,9 @@ def present(request: HttpRequest, pk: int) -> HttpResponse:
     context = _map_context(team)
     a, b = context["person_a"], context["person_b"]
     names = (a.name, b.name) if a and b else ("А", "Б")  # type: ignore[attr-defined]
-    context["directions"] = [
-        (_("%(a)s наставляет %(b)s") % {"a": names[0], "b": names[1]}, names[1],
-         context["rows_ab"]),
-        (_("%(a)s наставляет %(b)s") % {"a": names[1], "b": names[0]}, names[0],
-         context["rows_ba"])]
+    # Names of made-up people are not declined: "А → Б" reads right in any case.
+    context["directions"] = [(f"{names[0]} → {names[1]}", names[1], context["rows_ab"]),
+                             (f"{names[1]} → {names[0]}", names[0], context["rows_ba"])]
     return render(request, "training/present.html", context)
 
 
