@@ -189,7 +189,8 @@ def test_an_event_from_creation_to_a_verified_certificate_through_case_work(
     expect(olga.locator(".compare-col")).to_have_count(2)  # type: ignore[attr-defined]
     shot(olga, "training-05-compare")
     olga.locator(".compare-col").first.get_by_role("link", name="оценить").click()  # type: ignore[attr-defined]
-    criterion = olga.locator("fieldset.criterion").nth(4)  # measurable results  # type: ignore[attr-defined]
+    # The fifth criterion: measurable results.
+    criterion = olga.locator("fieldset.criterion").nth(4)  # type: ignore[attr-defined]
     criterion.get_by_label("Комментарий").fill("Продукты названы конкретно")
     olga.get_by_label("Общий отзыв команде").fill("Хорошая карта: оба направления закрыты.")  # type: ignore[attr-defined]
     shot(olga, "training-06-score")
