@@ -19,6 +19,7 @@ from tandem.maps.models import Map, Row
 from tandem.maps.selectors import Rights
 from tandem.people.models import Participant
 from tandem.school.models import Event, Registration
+from tandem.territory.models import Municipality, Region
 from tandem.training.models import Case, Team, TeamMember
 
 
@@ -37,13 +38,22 @@ def cases_usable(*, scope: Scope) -> QuerySet[Case]:
         return Case.objects.all()
     if not (scope.region_ids or scope.municipality_ids):
         return Case.objects.none()
-    from tandem.territory.models import Municipality
-
     regions_of_municipalities = Municipality.objects.filter(
         pk__in=scope.municipality_ids).values("region_id")
     return Case.objects.filter(
         Q(region_id__in=scope.region_ids) | Q(municipality_id__in=scope.municipality_ids)
         | Q(municipality__isnull=True, region_id__in=regions_of_municipalities))
+
+
+def home_region(*, scope: Scope) -> Region | None:
+    """The region a new case of this user belongs to: their region, or their
+    municipality's."""
+    if scope.everything:
+        return Region.objects.order_by("pk").first()
+    if scope.region_ids:
+        return Region.objects.filter(pk__in=scope.region_ids).order_by("pk").first()
+    return Region.objects.filter(municipalities__in=scope.municipality_ids).order_by(
+        "pk").first()
 
 
 def cases_editable(*, scope: Scope) -> QuerySet[Case]:

@@ -48,17 +48,12 @@ def _competencies() -> list[Competency]:
 
 
 def _case_form(request: HttpRequest, scope: Scope, case: Case) -> HttpResponse:
-    region = case.region if case.region_id else None
-    if region is None:
-        region_ids = (set(scope.region_ids) or set(Municipality.objects.filter(
-            pk__in=scope.municipality_ids).values_list("region_id", flat=True)))
-        from tandem.territory.models import Region
-
-        region = Region.objects.filter(pk__in=region_ids).order_by("pk").first() if not \
-            scope.everything else Region.objects.order_by("pk").first()
+    if not case.region_id:
+        region = selectors.home_region(scope=scope)
         if region is None:
             raise PermissionDenied
         case.region = region
+    region = case.region
     municipalities = (Municipality.objects.filter(region=region) if scope.region_ids
                       or scope.everything else
                       Municipality.objects.filter(pk__in=scope.municipality_ids))
@@ -72,7 +67,8 @@ def _case_form(request: HttpRequest, scope: Scope, case: Case) -> HttpResponse:
                                if case.pk else None)
               for role in ("a", "b")}
     error = ""
-    if data is not None and form.is_valid() and all(p.is_valid() for p in people.values()):
+    valid = [form.is_valid()] + [p.is_valid() for p in people.values()]  # all show errors
+    if data is not None and all(valid):
         try:
             saved = services.case_save(
                 case=form.save(commit=False),

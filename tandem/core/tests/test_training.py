@@ -1,7 +1,7 @@
 import datetime as dt
 from collections import Counter
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tandem.core import training as t
@@ -122,6 +122,7 @@ rows_strategy = st.lists(st.builds(
     resources=st.frozensets(st.integers(0, 4), max_size=3)), max_size=12)
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(rows_strategy)
 def test_hints_are_bounded_and_items_name_exactly_the_shortfall(rows: list[t.RowSpec]) -> None:
     for hint in t.review(CASE, rows):
@@ -133,6 +134,7 @@ def test_hints_are_bounded_and_items_name_exactly_the_shortfall(rows: list[t.Row
             assert hint.items == ()
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(rows_strategy, st.randoms(use_true_random=False))
 def test_the_order_of_rows_does_not_matter(rows: list[t.RowSpec], rnd: object) -> None:
     shuffled = list(rows)
@@ -142,6 +144,7 @@ def test_the_order_of_rows_does_not_matter(rows: list[t.RowSpec], rnd: object) -
     assert before == after
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(rows_strategy)
 def test_covering_an_open_deficit_never_lowers_its_score(rows: list[t.RowSpec]) -> None:
     hint = t.deficits_addressed(CASE, rows)
@@ -153,6 +156,7 @@ def test_covering_an_open_deficit_never_lowers_its_score(rows: list[t.RowSpec]) 
     assert better.met == hint.met + 1 and better.score >= hint.score
 
 
+@settings(deadline=None)  # no timing in tests: the machine is shared
 @given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 8)), unique_by=lambda p: p[0],
                 max_size=80), st.integers(1, 12))
 def test_split_is_a_balanced_partition_that_spreads_each_organization(
