@@ -99,13 +99,20 @@ def case_resources(case: CaseSpec, rows: Sequence[RowSpec]) -> Hint:
     return Hint(CASE_RESOURCES, score, met, len(rows), tuple(r.title for r in short))
 
 
+def _sort_key(r: RowSpec) -> tuple[object, ...]:
+    return (r.deadline, r.title, r.competency, r.current_level, r.target_level, r.product,
+            r.evidence, tuple(sorted(r.resource_ids)))
+
+
 def unrealistic_rows(case: CaseSpec, rows: Sequence[RowSpec]) -> list[RowSpec]:
     """Rows due outside the term, in its first MIN_LEAD_DAYS days, or as the CROWD_COUNT-th
     task of one learner within CROWD_DAYS days."""
     earliest = case.starts_on + dt.timedelta(days=MIN_LEAD_DAYS)
     bad = {id(r) for r in rows if not earliest <= r.deadline <= case.ends_on}
     for direction in DIRECTIONS:
-        mine = sorted((r for r in rows if r.direction == direction), key=lambda r: r.deadline)
+        # Ties in the deadline are broken by the row's content, so which row counts as
+        # "the third" does not depend on the order the rows come in.
+        mine = sorted((r for r in rows if r.direction == direction), key=_sort_key)
         for i in range(CROWD_COUNT - 1, len(mine)):
             if (mine[i].deadline - mine[i - CROWD_COUNT + 1].deadline).days < CROWD_DAYS:
                 bad.add(id(mine[i]))
