@@ -46,7 +46,8 @@ def certificate_data(certificate: Certificate, verify_url: str) -> CertificateDo
         event_title=event.title, when=event_dates(event),
         place=event.place or ("онлайн" if event.online_link else ""), hours=event.hours,
         organizer=event.organizer_display,
-        school=f"Школа наставников · {event.region.name}", code=certificate.code,
+        school=("Школа наставников" if event.region.name in event.organizer_display
+                else f"Школа наставников · {event.region.name}"), code=certificate.code,
         verify_url=verify_url)
 
 

@@ -70,7 +70,7 @@ def event_create(*, data: Mapping[str, Any], user: User | None) -> Event:
 
 
 @transaction.atomic
-def event_update(*, event: Event, data: Mapping[str, Any]) -> Event:
+def event_update(*, event: Event, data: Mapping[str, Any], base_url: str = "") -> Event:
     """Saves the event; more places let the waiting list in, fewer than taken is refused."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     taken = _taken(event)
@@ -80,7 +80,7 @@ def event_update(*, event: Event, data: Mapping[str, Any]) -> Event:
         if key in data:
             setattr(event, key, data[key])
     event.save()
-    _promote(event)
+    _promote(event, base_url=base_url)
     return event
 
 

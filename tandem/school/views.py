@@ -44,7 +44,9 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, instance=event, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
-            services.event_update(event=event, data=form.cleaned_data)
+            services.event_update(event=event, data=form.cleaned_data,
+                                  base_url=request.build_absolute_uri(
+                                      reverse("school:event", args=[event.pk])))
         except services.SchoolError as problem:
             form.add_error("capacity", str(problem))
         else:
@@ -74,6 +76,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
                   if scope.own_participant_id else None)
     return render(request, "school/event.html", {
         "event": the_event, "manager": manager, "people": people, "q": text,
+        "show_lists": scope.is_staff,
         "may_register_others": may_register_others,
         "registered": [r for r in registrations if r.status == Registration.Status.REGISTERED],
         "waiting": [r for r in registrations if r.status == Registration.Status.WAITING],
@@ -156,11 +159,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
     rows = selectors.attendance_rows(event=the_event, text=text)
     context = {"event": the_event, "rows": rows, "q": text,
-               "present": Registration.objects.filter(
-                   event=the_event, status=Registration.Status.REGISTERED,
-                   attended=True).count(),
-               "total": Registration.objects.filter(
-                   event=the_event, status=Registration.Status.REGISTERED).count()}
+               **_attendance_counts(the_event.pk)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "school/_attendance_rows.html", context)
     return render(request, "school/attendance.html", context)
@@ -183,7 +182,16 @@ def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("school:attendance", pk=registration.event_id)
     registration = Registration.objects.select_related("participant__organization").get(
         pk=registration.pk)
-    return render(request, "school/_attendance_row.html", {"r": registration, "error": error})
+    # The row, and the counter above the list swapped out of band.
+    return render(request, "school/_attendance_row.html", {
+        "r": registration, "error": error, "oob": True,
+        **_attendance_counts(registration.event_id)})
+
+
+def _attendance_counts(event_id: int) -> dict[str, int]:
+    registered = Registration.objects.filter(event_id=event_id,
+                                             status=Registration.Status.REGISTERED)
+    return {"present": registered.filter(attended=True).count(), "total": registered.count()}
 
 
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
