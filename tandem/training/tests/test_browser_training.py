@@ -88,7 +88,8 @@ def test_an_event_from_creation_to_a_verified_certificate_through_case_work(
         expect(olga.locator(".attendance-row.present", has_text=surname)).to_be_visible()  # type: ignore[attr-defined]
 
     # 4. The trainer writes a case: two made-up teachers, their levels, its resources.
-    olga.get_by_role("link", name="Кейсы").click()  # type: ignore[attr-defined]
+    olga.get_by_role("link", name="Обзор").click()  # type: ignore[attr-defined]
+    olga.get_by_role("link", name="Кейсовое обучение: кейсы и команды мероприятий").click()  # type: ignore[attr-defined]
     olga.get_by_role("button", name="Новый кейс").click()  # type: ignore[attr-defined]
     olga.get_by_label("Название").fill("Кейс: медиастудия и родители")  # type: ignore[attr-defined]
     olga.get_by_label("Ситуация").fill("Молодой педагог ведёт медиастудию, опытный "  # type: ignore[attr-defined]
