@@ -25,7 +25,9 @@ from tandem.territory.models import Municipality, Organization, Region
 if TYPE_CHECKING:
     from tandem.diagnostics.models import Campaign, Response
     from tandem.programmes.models import Programme
+    from tandem.maps.models import Row
     from tandem.school.models import Certificate, Event, Material, Registration
+    from tandem.training.models import Case, Team
 
 _counter = itertools.count(1)
 
@@ -403,3 +405,78 @@ def build_school(world: World) -> SchoolWorld:
                        vera_r=regs[world.someone_b.pk],
                        certificate=Certificate.objects.get(registration=carol_r),
                        material=Material.objects.get(event=event))
+
+
+@dataclass
+class TrainingWorld:
+    """A practicum of A's municipality (trainers: Erin and Olga) with one case and two
+    teams: team 1 = Bob and Vera of B, team 2 = Carol and Charlie. Alice is in a team of
+    another event. Team 1's map has one row."""
+
+    event: Event
+    other_event: Event
+    no_teams_event: Event  # Bob and Carol registered, no teams yet
+    case: Case
+    team1: Team
+    team2: Team
+    other_team: Team
+    row: Row
+
+
+def build_training(world: World) -> TrainingWorld:
+    """Idempotent inside one test. Needs build_resources(world) (the case lists the
+    regional course and A's resource)."""
+    from django.utils import timezone
+
+    from tandem.maps.models import Row
+    from tandem.resources.models import Resource
+    from tandem.school.models import Event, Registration
+    from tandem.training.models import Case, CaseParticipant, Team
+    from tandem.training.services import team_create
+
+    case = Case.objects.filter(title="Кейс: Дом творчества").first()
+    if case is None:
+        now = timezone.now()
+        case = Case.objects.create(
+            title="Кейс: Дом творчества", context="Молодой педагог и опытный методист.",
+            region=world.region, starts_on=dt.date(2027, 1, 10), ends_on=dt.date(2027, 6, 30))
+        case.resources.set(Resource.objects.filter(title__in=["Областной курс",
+                                                              "Ресурс Школы А"]))
+        CaseParticipant.objects.create(
+            case=case, role="a", name="Анна", age_band=AgeBand.UNDER_25, experience_years=1,
+            position="педагог дополнительного образования",
+            levels={"ict.ai_lessons": 3, "comm.parents": 0}, strengths=["ict.ai_lessons"],
+            deficits=["comm.parents"])
+        CaseParticipant.objects.create(
+            case=case, role="b", name="Борис Петрович", age_band=AgeBand.FROM_55,
+            experience_years=30, position="методист",
+            levels={"ict.ai_lessons": 0, "comm.parents": 3}, strengths=["comm.parents"],
+            deficits=["ict.ai_lessons"])
+        events = []
+        for title, people in (("Практикум по кейсам", [world.bob_p, world.someone_b,
+                                                      world.carol_p, world.charlie_p]),
+                              ("Другой практикум", [world.alice_p]),
+                              ("Практикум без команд", [world.bob_p, world.carol_p])):
+            event = Event.objects.create(
+                kind=Event.Kind.PRACTICUM, title=title, region=world.region,
+                municipality=world.municipality_a, starts_at=now,
+                ends_at=now + dt.timedelta(hours=3), capacity=30, created_by=world.erin)
+            Registration.objects.bulk_create([Registration(
+                event=event, participant=p, status=Registration.Status.REGISTERED,
+                queued_at=now, attended=True) for p in people])
+            events.append(event)
+        team1 = team_create(event=events[0], case=case, members=[world.bob_p, world.someone_b])
+        team_create(event=events[0], case=case, members=[world.carol_p, world.charlie_p])
+        team_create(event=events[1], case=case, members=[world.alice_p])
+        Row.objects.create(map=team1.map, direction=Row.Direction.B_TO_A,
+                           competency="comm.parents", title="Строка учебной карты",
+                           current_level=0, target_level=2, partner_level=3,
+                           task="Провести собрание", deadline=dt.date(2027, 3, 1),
+                           product="сценарий собрания", evidence="проведённое собрание")
+    teams = {(t.event.title, t.number): t for t in Team.objects.select_related("event")}
+    team1 = teams[("Практикум по кейсам", 1)]
+    return TrainingWorld(event=team1.event, other_event=teams[("Другой практикум", 1)].event,
+                         no_teams_event=Event.objects.get(title="Практикум без команд"),
+                         case=case, team1=team1, team2=teams[("Практикум по кейсам", 2)],
+                         other_team=teams[("Другой практикум", 1)],
+                         row=Row.objects.get(title="Строка учебной карты"))

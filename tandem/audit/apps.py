@@ -62,3 +62,11 @@ class AuditConfig(AppConfig):
         auditlog.register(Material)
         auditlog.register(Registration)
         auditlog.register(Certificate)
+
+        from tandem.training.models import Case, CaseParticipant, Score, Team, TeamMember
+
+        auditlog.register(Case, m2m_fields={"resources"})
+        auditlog.register(CaseParticipant)
+        auditlog.register(Team)
+        auditlog.register(TeamMember)
+        auditlog.register(Score)

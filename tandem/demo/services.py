@@ -51,6 +51,7 @@ EXTENSIONS: list[str] = [
     "tandem.surveys.demo.seed",
     "tandem.programmes.demo.seed",
     "tandem.school.demo.seed",
+    "tandem.training.demo.seed",
 ]
 
 

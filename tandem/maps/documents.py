@@ -12,7 +12,10 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def map_data(the_map: Map) -> map_doc.MapDoc:
+    """The document of a real map (training maps have no documents)."""
     pair = the_map.pair
+    if pair is None:
+        raise ValueError("a training map has no pair document")
     rows = list(the_map.rows.all())
 
     def doc_rows(direction: str) -> list[map_doc.MapRow]:

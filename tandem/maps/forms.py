@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -17,10 +19,20 @@ class RowForm(forms.Form):
     product = forms.CharField(label=_("Результат или продукт"), max_length=300)
     evidence = forms.CharField(label=_("Как будет показан"), max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Shown in a training map's editor only: which deficit of the case the row addresses.
+    competency = forms.ChoiceField(label=_("Дефицит из кейса"), required=False, choices=[])
     # Last: the field's name shadows the `forms` module inside the class body.
     forms = forms.MultipleChoiceField(label=_("Формы и методы"), required=False,
                                       choices=[(f, FORM_LABELS[f]) for f in core.FORMS],
                                       widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, competencies: list[tuple[str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if competencies:
+            field = self.fields["competency"]
+            field.choices = [("", "—"), *competencies]  # type: ignore[attr-defined]
+            field.required = True
 
 
 class MeetingForm(forms.ModelForm[Meeting]):

@@ -1,10 +1,12 @@
 """The individual reverse mentoring map of a pair, and the record of the work done."""
 
+import datetime as dt
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import maps as core
@@ -34,7 +36,13 @@ class Map(models.Model):
         COMPLETED = "completed", _("завершена")
         ENDED_EARLY = "ended_early", _("прекращена досрочно")
 
-    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="map")
+    # A real map belongs to a pair; a training map (docs/training.md) to a team of an event
+    # of the school of mentors. Exactly one is set, and every query of real maps goes
+    # through the pair, so training maps never reach a pair's page, a report or the API.
+    pair = models.OneToOneField(Pair, on_delete=models.CASCADE, related_name="map",
+                                null=True, blank=True)
+    team = models.OneToOneField("training.Team", on_delete=models.CASCADE, related_name="map",
+                                null=True, blank=True)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices,
                               default=Status.DRAFT)
     a_agreed_at = models.DateTimeField(null=True, blank=True)
@@ -50,9 +58,30 @@ class Map(models.Model):
     class Meta:
         verbose_name = _("карта наставничества")
         verbose_name_plural = _("карты наставничества")
+        constraints = [models.CheckConstraint(
+            name="map_of_pair_or_team",
+            condition=models.Q(pair__isnull=False, team__isnull=True)
+            | models.Q(pair__isnull=True, team__isnull=False))]
 
     def __str__(self) -> str:
-        return f"Карта: {self.pair}"
+        return f"Карта: {self.pair or self.team}"
+
+    def get_absolute_url(self) -> str:
+        if self.pair_id is not None:
+            return reverse("maps:detail", kwargs={"pair_pk": self.pair_id})
+        return reverse("training:team_map", kwargs={"pk": self.team_id})
+
+    @property
+    def is_training(self) -> bool:
+        return self.team_id is not None
+
+    @property
+    def term(self) -> tuple[dt.date, dt.date]:
+        """The dates a row's deadline must fall within: the pair's, or the case's."""
+        if self.pair is not None:
+            return self.pair.starts_on, self.pair.ends_on
+        case = self.team.case  # type: ignore[union-attr]
+        return case.starts_on, case.ends_on
 
     @property
     def editable(self) -> bool:
@@ -60,6 +89,8 @@ class Map(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.IN_PROGRESS)
 
     def get_additional_data(self) -> dict[str, object]:
+        if self.pair is None:
+            return self.team.get_additional_data()  # type: ignore[union-attr]
         return self.pair.get_additional_data()
 
 
@@ -107,7 +138,7 @@ class Row(models.Model):
         return [str(FORM_LABELS.get(f, f)) for f in self.forms]
 
     def get_additional_data(self) -> dict[str, object]:
-        return self.map.pair.get_additional_data()
+        return self.map.get_additional_data()
 
 
 class Meeting(models.Model):

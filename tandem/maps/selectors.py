@@ -29,6 +29,17 @@ def pair_for_map(*, scope: Scope, pair_pk: int) -> tuple[Pair, Rights]:
     return pair, Rights(member=member, staff=staff)
 
 
+def rights_for_map(*, scope: Scope, the_map: Map) -> Rights:
+    """What the user may do with a map, real or training (404 if they may not see it)."""
+    if the_map.team_id is not None:
+        from tandem.training.selectors import team_for_map
+
+        _team, rights = team_for_map(scope=scope, team_pk=the_map.team_id)
+        return rights
+    _pair, rights = pair_for_map(scope=scope, pair_pk=the_map.pair_id)  # type: ignore[arg-type]
+    return rights
+
+
 def map_of(pair: Pair) -> Map:
     rows = Row.objects.prefetch_related("resources", "evidence_items").order_by(
         "direction", "order", "pk")

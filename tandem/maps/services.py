@@ -32,6 +32,8 @@ FILE_TOO_BIG = gettext_lazy("Файл больше %(mb)s МБ.")
 FILE_TYPE = gettext_lazy("Такой тип файла не принимается. Можно: %(types)s.")
 EVIDENCE_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
+TRAINING_NO_RECORD = gettext_lazy("Учебная карта кейса не выполняется: отметки о выполнении "
+                                  "в ней не ведутся.")
 
 MAX_UPLOAD_MB = 10
 ALLOWED_TYPES = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
@@ -54,6 +56,15 @@ def resources_for(pair: Pair) -> Any:
     return (Resource.objects.filter(is_active=True)
             .filter(Q(organization_id__in=orgs) | Q(municipality_id__in=municipalities)
                     | Q(region_id=region)).prefetch_related("competencies"))
+
+
+def resources_for_map(the_map: Map) -> Any:
+    """The resources a map's rows may draw on: a training map only its case's (fixed list),
+    a real map the pair's catalogue."""
+    if the_map.team_id is not None:
+        return (the_map.team.case.resources.filter(is_active=True)  # type: ignore[union-attr]
+                .prefetch_related("competencies"))
+    return resources_for(the_map.pair)  # type: ignore[arg-type]
 
 
 def _lessons(items: list[dict[str, Any]]) -> list[core.Lesson]:
@@ -98,12 +109,12 @@ def map_draft(pair: Pair) -> Map:
 
 
 def _check_row(the_map: Map, data: Mapping[str, Any]) -> None:
-    pair = the_map.pair
+    starts_on, ends_on = the_map.term
     if data["target_level"] < data["current_level"]:
         raise MapError(str(TARGET_BELOW))
-    if not pair.starts_on <= data["deadline"] <= pair.ends_on:
-        raise MapError(str(DEADLINE_OUTSIDE) % {"start": f"{pair.starts_on:%d.%m.%Y}",
-                                                "end": f"{pair.ends_on:%d.%m.%Y}"})
+    if not starts_on <= data["deadline"] <= ends_on:
+        raise MapError(str(DEADLINE_OUTSIDE) % {"start": f"{starts_on:%d.%m.%Y}",
+                                                "end": f"{ends_on:%d.%m.%Y}"})
 
 
 @transaction.atomic
@@ -112,8 +123,10 @@ def row_update(*, row: Row, data: Mapping[str, Any], version: int, user: User | 
     if not row.map.editable:
         raise MapError(str(NOT_EDITABLE))
     _check_row(row.map, data)
-    fields = ("title", "current_level", "target_level", "task", "forms", "deadline",
-              "product", "evidence")
+    fields: tuple[str, ...] = ("title", "current_level", "target_level", "task", "forms",
+                               "deadline", "product", "evidence")
+    if data.get("competency"):  # chosen in the editor of a training map only
+        fields += ("competency",)
     updated = Row.objects.filter(pk=row.pk, version=version).update(
         **{f: data[f] for f in fields}, version=F("version") + 1, updated_by=user,
         updated_at=timezone.now())
@@ -165,7 +178,7 @@ def row_delete(*, row: Row) -> None:
 def row_resource(*, row: Row, resource_id: int, add: bool) -> None:
     if not row.map.editable:
         raise MapError(str(NOT_EDITABLE))
-    resource = resources_for(row.map.pair).filter(pk=resource_id).first()
+    resource = resources_for_map(row.map).filter(pk=resource_id).first()
     if resource is None:
         raise MapError(str(RESOURCE_UNAVAILABLE))
     if add:
@@ -176,15 +189,23 @@ def row_resource(*, row: Row, resource_id: int, add: bool) -> None:
 
 
 # -- status flow ---------------------------------------------------------------------
+def _pair_id(the_map: Map) -> int:
+    """A training map has no status flow: it is never agreed, approved or carried out."""
+    if the_map.pair_id is None:
+        raise MapError(str(TRAINING_NO_RECORD))
+    return the_map.pair_id
+
+
 @transaction.atomic
 def map_agree(*, the_map: Map, participant: Participant) -> Map:
     """A participant agrees to the map; with both, it is agreed and waits for the curator."""
     if the_map.status != Map.Status.DRAFT:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    pair = Pair.objects.get(pk=_pair_id(the_map))
     now = timezone.now()
-    if participant.pk == the_map.pair.a_id:
+    if participant.pk == pair.a_id:
         the_map.a_agreed_at = now
-    elif participant.pk == the_map.pair.b_id:
+    elif participant.pk == pair.b_id:
         the_map.b_agreed_at = now
     else:
         raise MapError(str(NOT_A_MEMBER))
@@ -196,6 +217,7 @@ def map_agree(*, the_map: Map, participant: Participant) -> Map:
 
 @transaction.atomic
 def map_approve(*, the_map: Map, user: User | None) -> Map:
+    _pair_id(the_map)
     if the_map.status != Map.Status.AGREED:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
     the_map.status = Map.Status.APPROVED
@@ -210,7 +232,7 @@ def map_start(*, the_map: Map) -> Map:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
     the_map.status = Map.Status.IN_PROGRESS
     the_map.save()
-    Pair.objects.filter(pk=the_map.pair_id, status=Pair.Status.APPROVED).update(
+    Pair.objects.filter(pk=_pair_id(the_map), status=Pair.Status.APPROVED).update(
         status=Pair.Status.ACTIVE)
     return the_map
 
@@ -221,7 +243,7 @@ def map_complete(*, the_map: Map) -> Map:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
     the_map.status = Map.Status.COMPLETED
     the_map.save()
-    Pair.objects.filter(pk=the_map.pair_id).update(status=Pair.Status.COMPLETED)
+    Pair.objects.filter(pk=_pair_id(the_map)).update(status=Pair.Status.COMPLETED)
     return the_map
 
 
@@ -234,7 +256,7 @@ def map_end_early(*, the_map: Map, reason: str) -> Map:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
     the_map.status, the_map.ended_reason = Map.Status.ENDED_EARLY, reason.strip()
     the_map.save()
-    Pair.objects.filter(pk=the_map.pair_id).update(status=Pair.Status.ENDED_EARLY,
+    Pair.objects.filter(pk=_pair_id(the_map)).update(status=Pair.Status.ENDED_EARLY,
                                                    ended_reason=reason.strip())
     return the_map
 
@@ -257,6 +279,8 @@ def _check_upload(upload: UploadedFile) -> None:
 def row_done(*, row: Row, upload: UploadedFile | None, link: str, user: User | None,
              when: dt.date | None = None) -> Evidence:
     """Marks the row's task done with its evidence: a file or a link (or both)."""
+    if row.map.team_id is not None:
+        raise MapError(str(TRAINING_NO_RECORD))
     if upload is None and not link:
         raise MapError(str(EVIDENCE_EMPTY))
     if upload is not None:

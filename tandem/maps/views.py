@@ -66,23 +66,34 @@ def detail(request: HttpRequest, pair_pk: int) -> HttpResponse:
 
 
 def _row(request: HttpRequest, pk: int) -> tuple[Row, selectors.Rights]:
+    """A row of a real or a training map: the same editor serves both."""
     scope = scope_for(request.user)
-    row = get_object_or_404(Row.objects.select_related("map__pair"), pk=pk)
-    _pair, rights = selectors.pair_for_map(scope=scope, pair_pk=row.map.pair_id)
+    row = get_object_or_404(Row.objects.select_related("map__pair", "map__team__case"), pk=pk)
+    rights = selectors.rights_for_map(scope=scope, the_map=row.map)
     if not rights.edit:
         raise PermissionDenied
     return row, rights
 
 
+def _competencies(the_map: Map) -> list[tuple[str, str]]:
+    # A training map's rows name the case's deficit they address (the rubric checks it).
+    if the_map.team_id is None:
+        return []
+    from tandem.training.selectors import deficit_choices
+
+    return deficit_choices(the_map.team.case)  # type: ignore[union-attr]
+
+
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the row's form (GET) or its saved view (POST); a conflict shows the new version."""
     row, _rights = _row(request, pk)
+    competencies = _competencies(row.map)
     if request.method != "POST":
         form = RowForm(initial={**{f: getattr(row, f) for f in (
             "title", "current_level", "target_level", "task", "forms", "deadline", "product",
-            "evidence")}, "version": row.version})
+            "evidence", "competency")}, "version": row.version}, competencies=competencies)
         return render(request, "maps/_row_form.html", {"row": row, "form": form})
-    form = RowForm(request.POST)
+    form = RowForm(request.POST, competencies=competencies)
     error = ""
     if form.is_valid():
         try:
@@ -99,11 +110,11 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "maps/_row_form.html", {"row": row, "form": form})
     if not request.htmx:  # type: ignore[attr-defined]
         (messages.error if error else messages.success)(request, error or _("Сохранено."))
-        return redirect("maps:detail", pair_pk=row.map.pair_id)
+        return redirect(row.map.get_absolute_url())
     return render(request, "maps/_row.html", {
         "row": row, "conflict": error, "rights": _rights, "map": row.map,
-        "resources": list(services.resources_for(row.map.pair).order_by("title")[:300]),
-        "done_form": DoneForm()})
+        "resources": list(services.resources_for_map(row.map).order_by("title")[:300]),
+        "done_form": DoneForm(), "today": timezone.localdate()})
 
 
 def _redirect(pair_pk: int) -> HttpResponse:
@@ -138,7 +149,7 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Строка удалена."))
     except services.MapError as problem:
         messages.error(request, str(problem))
-    return _redirect(row.map.pair_id)
+    return redirect(row.map.get_absolute_url())
 
 
 @require_POST
@@ -153,7 +164,7 @@ def row_resource(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Ресурсы строки обновлены."))
     except services.MapError as problem:
         messages.error(request, str(problem))
-    return _redirect(row.map.pair_id)
+    return redirect(row.map.get_absolute_url())
 
 
 @require_POST
@@ -162,7 +173,7 @@ def row_done(request: HttpRequest, pk: int) -> HttpResponse:
     form = DoneForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Ссылка должна быть адресом в интернете (http или https)."))
-        return _redirect(row.map.pair_id)
+        return redirect(row.map.get_absolute_url())
     try:
         services.row_done(row=row, upload=form.cleaned_data.get("file"),
                           link=form.cleaned_data.get("link") or "",
@@ -170,7 +181,7 @@ def row_done(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Задача отмечена выполненной."))
     except services.MapError as problem:
         messages.error(request, str(problem))
-    return _redirect(row.map.pair_id)
+    return redirect(row.map.get_absolute_url())
 
 
 def evidence(request: HttpRequest, pk: int) -> HttpResponseBase:

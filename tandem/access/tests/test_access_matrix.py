@@ -25,13 +25,16 @@ from tandem.school.models import Certificate, Material, Registration
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
+    TrainingWorld,
     World,
     build_diagnostics,
     build_matrix_map,
     build_pairs,
     build_resources,
     build_school,
+    build_training,
 )
+from tandem.training.models import Team as TrainingTeam
 
 PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
 STAFF_OF_A = {"alice", "erin", "olga"}
@@ -163,6 +166,16 @@ def _school_query(w: World) -> str:
     return ""
 
 
+def _t(w: World) -> TrainingWorld:
+    return build_training(w)
+
+
+def _training_built(w: World) -> dict[str, object]:
+    build_training(w)
+    return {}
+
+
+TRAINERS = {"erin", "olga"}
 MATRIX: dict[str, Case] = {
     "dashboard": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
                       sees_own_data_only={"bob", "charlie", "dave"}),
@@ -466,6 +479,45 @@ MATRIX: dict[str, Case] = {
         allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).material.pk},
         post=lambda w: {},
         took_effect=lambda w: not Material.objects.filter(title="Программа семинара").exists()),
+    # Case-based training (tandem/training): trainers are the organizers of the event
+    # (Erin for A's municipality, Olga for the region); team 1 is Bob's.
+    "training:home": Case(allowed=TRAINERS, kwargs=_training_built,
+                          sees_own_data_only={"bob", "alice", "charlie", "dave"},
+                          marker=lambda w: reverse("training:event",
+                                                   kwargs={"pk": _t(w).event.pk})),
+    "training:case_create": Case(allowed=TRAINERS | {"dave"}),
+    "training:case_detail": Case(allowed=TRAINERS | {"dave"},
+                                 kwargs=lambda w: {"pk": _t(w).case.pk},
+                                 marker=lambda w: "Борис Петрович"),
+    "training:case_edit": Case(allowed={"olga"}, kwargs=lambda w: {"pk": _t(w).case.pk},
+                               marker=lambda w: "Борис Петрович"),
+    "training:event": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).event.pk},
+                           marker=lambda w: "Бэшкина"),
+    "training:team_create": Case(
+        allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).event.pk},
+        post=lambda w: {"case": str(_t(w).case.pk), "name": "Новая команда"},
+        took_effect=lambda w: TrainingTeam.objects.filter(name="Новая команда").exists()),
+    "training:teams_split": Case(
+        allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).no_teams_event.pk},
+        post=lambda w: {"count": "2", "cases": str(_t(w).case.pk)},
+        took_effect=lambda w: TrainingTeam.objects.filter(
+            event=_t(w).no_teams_event).count() == 2),
+    "training:compare": Case(allowed=TRAINERS, kwargs=lambda w: {
+        "pk": _t(w).event.pk, "case_pk": _t(w).case.pk},
+        marker=lambda w: "Строка учебной карты"),
+    "training:team_map": Case(allowed=TRAINERS | {"bob"},
+                              kwargs=lambda w: {"pk": _t(w).team1.pk},
+                              marker=lambda w: "Строка учебной карты"),
+    "training:row_add": Case(
+        allowed={"bob"}, kwargs=lambda w: {"pk": _t(w).team1.pk},
+        post=lambda w: {**ROW_DATA, "new-competency": "ict.ai_lessons",
+                        "new-title": "Строка кейса", "new-deadline": "2027-04-01"},
+        took_effect=lambda w: Row.objects.filter(title="Строка кейса").exists()),
+    "training:present": Case(allowed=TRAINERS | {"bob"},
+                             kwargs=lambda w: {"pk": _t(w).team1.pk},
+                             marker=lambda w: "Строка учебной карты"),
+    "training:score": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).team1.pk},
+                           marker=lambda w: "Строка учебной карты"),
 }
 
 

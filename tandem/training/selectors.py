@@ -1,0 +1,162 @@
+"""Reads for case-based training, through the user's scope.
+
+Who is who (docs/training.md):
+- a *trainer* of an event is whoever organizes it: the region operator of its region, or
+  the municipal coordinator of its municipality (for a municipal event);
+- a *team member* is a participant placed in one of the event's teams; they see their own
+  team's map and feedback, nothing of the other teams;
+- cases belong to a region (written by its operator) or a municipality (by its coordinator).
+"""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from tandem.access.scope import Scope
+from tandem.core import training as core
+from tandem.diagnostics.models import Competency
+from tandem.maps.models import Map, Row
+from tandem.maps.selectors import Rights
+from tandem.people.models import Participant
+from tandem.school.models import Event, Registration
+from tandem.territory.models import Municipality, Region
+from tandem.training.models import Case, Team, TeamMember
+
+
+def events_trained(*, scope: Scope) -> QuerySet[Event]:
+    """Events whose teams this user forms and scores."""
+    if scope.everything:
+        return Event.objects.all()
+    return Event.objects.filter(Q(region_id__in=scope.region_ids)
+                                | Q(municipality_id__in=scope.municipality_ids))
+
+
+def cases_usable(*, scope: Scope) -> QuerySet[Case]:
+    """Cases a trainer may read and give to teams: the region's own cases and those of
+    their municipalities."""
+    if scope.everything:
+        return Case.objects.all()
+    if not (scope.region_ids or scope.municipality_ids):
+        return Case.objects.none()
+    regions_of_municipalities = Municipality.objects.filter(
+        pk__in=scope.municipality_ids).values("region_id")
+    return Case.objects.filter(
+        Q(region_id__in=scope.region_ids) | Q(municipality_id__in=scope.municipality_ids)
+        | Q(municipality__isnull=True, region_id__in=regions_of_municipalities))
+
+
+def home_region(*, scope: Scope) -> Region | None:
+    """The region a new case of this user belongs to: their region, or their
+    municipality's."""
+    if scope.everything:
+        return Region.objects.order_by("pk").first()
+    if scope.region_ids:
+        return Region.objects.filter(pk__in=scope.region_ids).order_by("pk").first()
+    return Region.objects.filter(municipalities__in=scope.municipality_ids).order_by(
+        "pk").first()
+
+
+def cases_editable(*, scope: Scope) -> QuerySet[Case]:
+    if scope.everything:
+        return Case.objects.all()
+    return Case.objects.filter(Q(region_id__in=scope.region_ids)
+                               | Q(municipality_id__in=scope.municipality_ids))
+
+
+def case_get(*, scope: Scope, pk: int) -> Case:
+    return get_object_or_404(cases_usable(scope=scope).prefetch_related("people", "resources"),
+                             pk=pk)
+
+
+def teams_of_member(*, scope: Scope) -> QuerySet[Team]:
+    if scope.own_participant_id is None:
+        return Team.objects.none()
+    return (Team.objects.filter(members__participant_id=scope.own_participant_id)
+            .select_related("event", "case"))
+
+
+def team_for_map(*, scope: Scope, team_pk: int) -> tuple[Team, Rights]:
+    """The team (404 unless the user is in it or trains its event) and the map rights:
+    members edit; the trainer reads (and scores elsewhere)."""
+    team = get_object_or_404(Team.objects.select_related("event", "case"), pk=team_pk)
+    member = (scope.own_participant_id is not None and TeamMember.objects.filter(
+        team=team, participant_id=scope.own_participant_id).exists())
+    if not member and not is_trainer(scope=scope, event=team.event):
+        raise Http404
+    return team, Rights(member=member, staff=False)
+
+
+def is_trainer(*, scope: Scope, event: Event) -> bool:
+    return events_trained(scope=scope).filter(pk=event.pk).exists()
+
+
+def event_trained_get(*, scope: Scope, pk: int) -> Event:
+    return get_object_or_404(events_trained(scope=scope), pk=pk)
+
+
+def team_trained_get(*, scope: Scope, pk: int) -> Team:
+    return get_object_or_404(Team.objects.filter(event__in=events_trained(scope=scope))
+                             .select_related("event", "case"), pk=pk)
+
+
+def event_people(event: Event) -> QuerySet[Participant]:
+    """Who can be put into teams: those marked present; before attendance is marked,
+    everyone registered (not the waiting list)."""
+    registered = Registration.objects.filter(event=event,
+                                             status=Registration.Status.REGISTERED)
+    if registered.filter(attended=True).exists():
+        registered = registered.filter(attended=True)
+    return (Participant.objects.filter(pk__in=registered.values("participant_id"))
+            .select_related("organization").order_by("surname", "name", "pk"))
+
+
+def event_teams(event: Event) -> list[Team]:
+    """The event's teams with members, case and map rows (a fixed number of queries)."""
+    members = TeamMember.objects.select_related("participant__organization").order_by(
+        "participant__surname", "participant__name")
+    return list(Team.objects.filter(event=event).select_related("case", "map")
+                .prefetch_related(Prefetch("members", queryset=members), "scores")
+                .order_by("number"))
+
+
+def deficit_choices(case: Case) -> list[tuple[str, str]]:
+    """The case's deficits, as (code, "who: competency") for the row editor."""
+    names = dict(Competency.objects.values_list("code", "name"))
+    choices = []
+    for person in case.people.all():
+        for code in person.deficits:
+            choices.append((code, f"{person.name}: {names.get(code, code)}"))
+    return choices
+
+
+def team_map(team: Team) -> Map:
+    rows = Row.objects.prefetch_related("resources").order_by("direction", "order", "pk")
+    return get_object_or_404(Map.objects.select_related("team__case", "team__event")
+                             .prefetch_related(Prefetch("rows", queryset=rows)), team=team)
+
+
+def rows_of_teams(teams: list[Team]) -> dict[int, list[Row]]:
+    """The map rows of many teams at once, by team id (two queries)."""
+    result: dict[int, list[Row]] = {t.pk: [] for t in teams}
+    for row in (Row.objects.filter(map__team__in=teams).select_related("map")
+                .prefetch_related("resources").order_by("direction", "order", "pk")):
+        result[row.map.team_id].append(row)  # type: ignore[index]
+    return result
+
+
+def case_spec(case: Case) -> core.CaseSpec:
+    people = {p.role: p for p in case.people.all()}
+    a, b = people.get("a"), people.get("b")
+    return core.CaseSpec(
+        deficits_a=frozenset(a.deficits if a else ()),
+        deficits_b=frozenset(b.deficits if b else ()),
+        resource_ids=frozenset(r.pk for r in case.resources.all()),
+        starts_on=case.starts_on, ends_on=case.ends_on)
+
+
+def row_specs(rows: list[Row]) -> list[core.RowSpec]:
+    return [core.RowSpec(direction=r.direction, competency=r.competency, title=r.title,
+                         deadline=r.deadline, current_level=r.current_level,
+                         target_level=r.target_level, product=r.product, evidence=r.evidence,
+                         resource_ids=frozenset(x.pk for x in r.resources.all()))
+            for r in rows]

@@ -1,0 +1,142 @@
+"""Writes for case-based training: cases, teams (by hand or split automatically), the
+trainer's scores. Each in one transaction; models are audited (tandem/audit/apps.py)."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from tandem.accounts.models import User
+from tandem.core import training as core
+from tandem.maps.models import Map
+from tandem.people.models import Participant
+from tandem.resources.models import Resource
+from tandem.school.models import Event
+from tandem.territory.models import Region
+from tandem.training.models import Case, CaseParticipant, Score, Team, TeamMember
+
+NOT_AT_EVENT = gettext_lazy("Участник %(name)s не записан на это мероприятие.")
+ALREADY_IN_TEAM = gettext_lazy("%(name)s уже в другой команде этого мероприятия.")
+NOBODY_TO_SPLIT = gettext_lazy("На мероприятии пока нет записанных участников — делить некого.")
+TOO_MANY_TEAMS = gettext_lazy("Команд не может быть больше, чем участников (%(n)s).")
+TEAMS_EXIST = gettext_lazy("У мероприятия уже есть команды: автоматическое деление делается "
+                           "один раз, дальше — вручную.")
+CASE_OF_OTHER_REGION = gettext_lazy("Кейс другого региона нельзя дать команде этого мероприятия.")
+NEEDS_A_DEFICIT = gettext_lazy("У каждого участника кейса должен быть хотя бы один дефицит "
+                               "(уровень 0 или 1 по какой-то компетенции).")
+
+# A level chosen for a competency makes it a deficit (wants to learn) at 0–1 and a strength
+# (can teach) at 3; 2 is a working level, neither (docs/training.md).
+DEFICIT_MAX, STRENGTH_MIN = 1, 3
+
+
+class TrainingError(Exception):
+    pass
+
+
+def resources_for_case(region: Region) -> QuerySet[Resource]:
+    """What a case may list: active resources kept anywhere in its region."""
+    return Resource.objects.filter(is_active=True).filter(
+        Q(region=region) | Q(municipality__region=region)
+        | Q(organization__municipality__region=region))
+
+
+def strengths_and_deficits(levels: Mapping[str, int]) -> tuple[list[str], list[str]]:
+    strengths = sorted(c for c, lvl in levels.items() if lvl >= STRENGTH_MIN)
+    deficits = sorted(c for c, lvl in levels.items() if lvl <= DEFICIT_MAX)
+    return strengths, deficits
+
+
+@transaction.atomic
+def case_save(*, case: Case, people: Mapping[str, Mapping[str, Any]],
+              resources: Sequence[Resource], user: User | None) -> Case:
+    """Saves a case (new or edited) with its two people (keys "a" and "b": the person's
+    fields and ``levels``) and its resources."""
+    for data in people.values():
+        if not strengths_and_deficits(data["levels"])[1]:
+            raise TrainingError(str(NEEDS_A_DEFICIT))
+    if case.pk is None:
+        case.created_by = user
+    case.save()
+    case.resources.set(resources)
+    for role, data in people.items():
+        strengths, deficits = strengths_and_deficits(data["levels"])
+        CaseParticipant.objects.update_or_create(
+            case=case, role=role, defaults={**data, "strengths": strengths,
+                                            "deficits": deficits})
+    return case
+
+
+def _next_number(event: Event) -> int:
+    return (Team.objects.filter(event=event).aggregate(n=Max("number"))["n"] or 0) + 1
+
+
+def _check_case(event: Event, case: Case) -> None:
+    if case.region_id != event.region_id:
+        raise TrainingError(str(CASE_OF_OTHER_REGION))
+
+
+@transaction.atomic
+def team_create(*, event: Event, case: Case, members: Sequence[Participant],
+                name: str = "") -> Team:
+    """A team by hand, with its empty training map."""
+    from tandem.training.selectors import event_people
+
+    _check_case(event, case)
+    allowed = set(event_people(event).values_list("pk", flat=True))
+    taken = set(TeamMember.objects.filter(event=event).values_list("participant_id", flat=True))
+    for person in members:
+        if person.pk not in allowed:
+            raise TrainingError(str(NOT_AT_EVENT) % {"name": person.full_name})
+        if person.pk in taken:
+            raise TrainingError(str(ALREADY_IN_TEAM) % {"name": person.full_name})
+    team = Team.objects.create(event=event, case=case, number=_next_number(event),
+                               name=name.strip())
+    TeamMember.objects.bulk_create([TeamMember(event=event, team=team, participant=p)
+                                    for p in members])
+    Map.objects.create(team=team)
+    return team
+
+
+@transaction.atomic
+def teams_autosplit(*, event: Event, cases: Sequence[Case], count: int) -> list[Team]:
+    """Splits the event's people into ``count`` teams mixing organizations; the cases are
+    dealt to the teams in turn."""
+    from tandem.training.selectors import event_people
+
+    if Team.objects.filter(event=event).exists():
+        raise TrainingError(str(TEAMS_EXIST))
+    for case in cases:
+        _check_case(event, case)
+    people = list(event_people(event).values_list("pk", "organization_id"))
+    if not people:
+        raise TrainingError(str(NOBODY_TO_SPLIT))
+    if count > len(people):
+        raise TrainingError(str(TOO_MANY_TEAMS) % {"n": len(people)})
+    groups = core.split_teams(people, count)
+    Team.objects.bulk_create([Team(event=event, case=cases[i % len(cases)], number=i + 1)
+                             for i in range(count)])
+    teams = list(Team.objects.filter(event=event).order_by("number"))
+    TeamMember.objects.bulk_create([TeamMember(event=event, team=team, participant_id=pid)
+                                    for team, group in zip(teams, groups, strict=True)
+                                    for pid in group])
+    Map.objects.bulk_create([Map(team=team) for team in teams])
+    return teams
+
+
+@transaction.atomic
+def team_score(*, team: Team, scores: Mapping[str, tuple[int, str]], feedback: str,
+               user: User | None) -> Team:
+    """The trainer's score and comment per criterion, and the overall feedback."""
+    for criterion, (score, comment) in scores.items():
+        if criterion not in core.CRITERIA or not 0 <= score <= core.MAX_SCORE:
+            raise TrainingError(criterion)
+        Score.objects.update_or_create(team=team, criterion=criterion,
+                                       defaults={"score": score, "comment": comment.strip()})
+    team.feedback = feedback.strip()
+    team.scored_at, team.scored_by = timezone.now(), user
+    team.save(update_fields=["feedback", "scored_at", "scored_by"])
+    return team
