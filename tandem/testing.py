@@ -24,8 +24,8 @@ from tandem.territory.models import Municipality, Organization, Region
 
 if TYPE_CHECKING:
     from tandem.diagnostics.models import Campaign, Response
-    from tandem.programmes.models import Programme
     from tandem.maps.models import Row
+    from tandem.programmes.models import Programme
     from tandem.school.models import Certificate, Event, Material, Registration
     from tandem.training.models import Case, Team
 
