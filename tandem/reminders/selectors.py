@@ -126,6 +126,7 @@ def maps_not_agreed(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
     events = []
     for the_map in qs if pending_only else _cut(qs, limit):
         pair = the_map.pair
+        assert pair is not None  # filtered on the pair above: never a training map
         times = [t for t in (pair.a_confirmed_at, pair.b_confirmed_at) if t is not None]
         active_on = timezone.localdate(max(times)) if times else pair.starts_on
         events.append(Event(Kind.MAP_NOT_AGREED, the_map.pk, active_on, pair,

@@ -266,6 +266,7 @@ def grow(world: World, n: int, seed: int, organization: Organization | None = No
     rows, meetings, surveys = [], [], []
     for the_map in maps:
         pair = the_map.pair
+        assert pair is not None
         for direction in Row.Direction.values:
             for order, code in enumerate(rng.sample(CODES, rng.randint(0, 3))):
                 current = rng.randint(0, 2)
