@@ -5,5 +5,6 @@ from tandem.monitoring import views
 app_name = "monitoring"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("report/<slug:name>/", views.report, name="report"),
     path("chart/<slug:name>.<chartfmt:fmt>", views.chart, name="chart"),
 ]

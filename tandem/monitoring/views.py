@@ -4,7 +4,9 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.access.scope import Scope, scope_for
@@ -12,6 +14,7 @@ from tandem.monitoring import selectors
 from tandem.monitoring.charts import CHARTS
 from tandem.monitoring.filters import Filters
 from tandem.monitoring.forms import FiltersForm
+from tandem.monitoring.reports import REPORTS
 from tandem.territory.models import Municipality, Organization
 from tandem.web.charts import CONTENT_TYPES
 
@@ -62,7 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "monitoring/dashboard.html", {
         "form": form, "filters": filters, "data": data, "query": query, "drill": drill,
-        "crumbs": crumbs, "level": data.level, "cards": cards,
+        "crumbs": crumbs, "level": data.level, "cards": cards, "reports": REPORTS.values(),
         "unit_heading": _("Муниципалитет") if data.level == selectors.REGION
         else _("Организация"),
     })
@@ -100,4 +103,22 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         cache.set(key, body, selectors.CACHE_SECONDS)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def report(request: HttpRequest, name: str) -> HttpResponse:
+    """A registered report for the user's scope and the dashboard's filters, as a file."""
+    item = REPORTS.get(name)
+    if item is None:
+        raise Http404
+    scope = _staff_scope(request)
+    form = FiltersForm(request.GET, scope=scope)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+        return redirect("monitoring:dashboard")
+    body = item.render(item.data(scope=scope, filters=form.filters()))
+    response = HttpResponse(body, content_type=item.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{item.filename(timezone.localdate())}"')
     return response
