@@ -54,9 +54,28 @@ def pairs(data: DashboardData, fmt: str) -> bytes:
         for s in Pair.Status.values], fmt=fmt)
 
 
+def gains(data: DashboardData, fmt: str) -> bytes:
+    items = data.summary.gains if data.summary else ()
+    return charts.hbars([g.name for g in items], [
+        (_("до (входная)"), [g.mean_before for g in items]),
+        (_("после (итоговая)"), [g.mean_after for g in items])],
+        fmt=fmt, maximum=3.0, unit="", decimals=2)
+
+
+def satisfaction(data: DashboardData, fmt: str) -> bytes:
+    stages = data.satisfaction.stages if data.satisfaction else []
+    return charts.hbars([_("%(stage)s опрос") % {"stage": s.label} for s in stages], [
+        (_("наставники"), [s.mentors.mean for s in stages]),
+        (_("наставляемые"), [s.mentees.mean for s in stages])],
+        fmt=fmt, maximum=10.0, unit="", decimals=1,
+        missing=_("скрыто — меньше 3 ответов"))
+
+
 CHARTS: dict[str, Callable[[DashboardData, str], bytes]] = {
     "completion": completion,
     "deficits": deficits,
     "strengths": strengths,
     "pairs": pairs,
+    "gains": gains,
+    "satisfaction": satisfaction,
 }

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import (
@@ -25,7 +26,10 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     Response,
 )
+from tandem.core.effectiveness import UnitSummary, stuck_reasons
+from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
 from tandem.monitoring.filters import Filters
+from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.pairs.models import Pair
 from tandem.territory.models import Municipality, Organization
 
@@ -35,6 +39,9 @@ CACHE_SECONDS = 600
 MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
 MAX_MONTHS = 18
+MAP_NOT_AGREED = "map_not_agreed"
+# A pair whose map is still a draft this many days after its start needs the curator.
+MAP_AGREE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,17 @@ class MentorPlace:
     mentors: int
 
 
+@dataclass(frozen=True)
+class StuckPair:
+    pair_id: int
+    a_name: str
+    b_name: str
+    organization: str
+    reasons: tuple[str, ...]
+    last_meeting: dt.date | None
+    tasks_overdue: int
+
+
 @dataclass
 class DashboardData:
     level: str
@@ -85,6 +103,10 @@ class DashboardData:
     months: list[dt.date]
     pairs_by_month: dict[str, list[int]]  # pair status → pairs per month
     pair_status: dict[str, int] = field(default_factory=dict)
+    computed_at: dt.datetime | None = None
+    summary: UnitSummary | None = None  # effectiveness figures of the whole filtered unit
+    satisfaction: SatisfactionSummary | None = None
+    stuck: list["StuckPair"] = field(default_factory=list)  # organization level only
 
     @property
     def unit_names(self) -> list[str]:
@@ -273,7 +295,36 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
         level=level, units=units, areas=areas, completion=list(completion.values()),
         deficit_share=deficit_share, strength_share=strength_share, mentors=mentors,
         mentor_places=places[:TOP_MENTOR_UNITS], respondents=respondents, months=months,
-        pairs_by_month=by_month, pair_status=status_totals)
+        pairs_by_month=by_month, pair_status=status_totals, computed_at=timezone.now(),
+        summary=unit_summary(scope=scope, filters=filters),
+        satisfaction=satisfaction_summary(scope=scope, filters=filters),
+        stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [])
+
+
+def stuck_pairs(*, scope: Scope, filters: Filters,
+                today: dt.date | None = None) -> list[StuckPair]:
+    """Running pairs of the unit that need the curator: the reasons of
+    :func:`tandem.core.effectiveness.stuck_reasons` (meetings behind, none for weeks,
+    overdue tasks, one-sided) and a map not agreed two weeks after the start."""
+    from tandem.maps.models import Map
+
+    day = as_of(filters, today)
+    running = _pairs(scope, filters).filter(
+        status__in=[Pair.Status.APPROVED, Pair.Status.ACTIVE])
+    figures = pair_figures(scope=scope, filters=filters, pairs=running, today=today)
+    agreed = set(Map.objects.filter(pair__in=running.values("pk")).exclude(
+        status=Map.Status.DRAFT).values_list("pair_id", flat=True))
+    result = []
+    for f in figures:
+        reasons = stuck_reasons(f, as_of=day)
+        if f.pair_id not in agreed and (day - f.starts_on).days > MAP_AGREE_DAYS:
+            reasons.append(MAP_NOT_AGREED)
+        if reasons:
+            result.append(StuckPair(f.pair_id, f.a_name, f.b_name, f.organization,
+                                    tuple(reasons), f.meetings.last_held_on,
+                                    f.tasks_overdue))
+    result.sort(key=lambda p: (-len(p.reasons), p.organization, p.pair_id))
+    return result
 
 
 def _month(d: dt.date) -> dt.date:

@@ -4,7 +4,7 @@ from tandem.monitoring import views
 
 app_name = "monitoring"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.dashboard, name="index"),
     path("report/<slug:name>/", views.report, name="report"),
     path("chart/<slug:name>.<chartfmt:fmt>", views.chart, name="chart"),
 ]

@@ -62,7 +62,7 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
     ax = fig.add_subplot()
     masked = np.ma.masked_invalid(grid)
     image = ax.imshow(masked, cmap=cmap, vmin=0, vmax=maximum, aspect="auto")
-    image.cmap.set_bad("#eef1f0")
+    image.set_cmap(image.cmap.with_extremes(bad="#eef1f0"))
     ax.set_xticks(range(len(col_labels)), labels=[_wrap(c, 14) for c in col_labels],
                   fontsize=8)
     ax.xaxis.tick_top()
@@ -82,9 +82,10 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
 
 
 def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *,
-          fmt: str = "svg", maximum: float | None = 100.0, unit: str = "%") -> bytes:
+          fmt: str = "svg", maximum: float | None = 100.0, unit: str = "%",
+          missing: str | None = None, decimals: int = 0) -> bytes:
     """Horizontal bars, one group per label and one bar per series, values written at
-    the bar ends."""
+    the bar ends; a ``None`` value draws no bar, only the ``missing`` text if given."""
     rows = list(labels)[:MAX_ROWS]
     n = max(len(series), 1)
     height = 0.8 / n
@@ -94,13 +95,17 @@ def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
                          default=1) or 1
     for k, ((name, values), color) in enumerate(zip(series, PALETTE, strict=False)):
         ys = [i - 0.4 + height * (k + 0.5) for i in range(len(rows))]
-        shown = [(y, v) for y, v in zip(ys, list(values)[:len(rows)], strict=True)
-                 if v is not None]  # None: nothing to show for that row (no bar, no 0)
+        pairs = list(zip(ys, list(values)[:len(rows)], strict=True))
+        shown = [(y, v) for y, v in pairs if v is not None]
+        for y, v in pairs:
+            if v is None and missing:
+                ax.text(top * 0.01, y, f"{name}: {missing}", va="center", fontsize=7.5,
+                        color="#7a8582", style="italic")
         ax.barh([y for y, _v in shown], [v for _y, v in shown], height=height * 0.92,
                 color=color, label=name)
         for y, v in shown:
-            ax.text(v + top * 0.01, y, f"{v:.0f}{unit}", va="center", fontsize=7.5,
-                    color="#2b3331")
+            ax.text(v + top * 0.01, y, f"{v:.{decimals}f}{unit}", va="center",
+                    fontsize=7.5, color="#2b3331")
     ax.set_yticks(range(len(rows)), labels=[_short(r, 34) for r in rows], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.12)
