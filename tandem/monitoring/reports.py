@@ -29,6 +29,7 @@ from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Response
 from tandem.maps.models import Map, Meeting, Row
 from tandem.monitoring import selectors
+from tandem.monitoring.cards import key_figures
 from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
@@ -150,6 +151,54 @@ def pairs_table(*, scope: Scope, filters: Filters) -> Table:
         [30, 30, 24, 26, 26, 12, 12, 24, 10, 10, 10, 10, 10])
 
 
+def effectiveness_table(*, scope: Scope, filters: Filters) -> Table:
+    """One row per pair and direction: the figures of
+    :func:`tandem.monitoring.effectiveness.pair_figures` (docs/effectiveness.md)."""
+    from tandem.monitoring.effectiveness import pair_figures
+
+    figures = pair_figures(scope=scope, filters=filters)
+    pair_status = dict(Pair.Status.choices)
+
+    def pct(value: float | None) -> int | None:
+        return None if value is None else round(100 * value)
+
+    def rows() -> Iterator[Sequence[Value]]:
+        for f in figures:
+            for d, mentor, mentee in ((f.a_to_b, f.a_name, f.b_name),
+                                      (f.b_to_a, f.b_name, f.a_name)):
+                yield [f.organization, mentor, mentee,
+                       str(pair_status.get(f.status, f.status)), f.starts_on, f.ends_on,
+                       d.deficits_planned, d.deficits_closed, pct(d.closed_share),
+                       None if d.mean_gain is None else round(d.mean_gain, 2),
+                       d.tasks_planned, d.tasks_done, d.tasks_overdue, d.products,
+                       f.meetings.held, f.meetings.planned]
+
+    return Table(_("Эффективность пар"), [
+        _("Организация"), _("Наставник"), _("Наставляемый"), _("Статус пары"), _("Начало"),
+        _("Окончание"), _("Дефицитов в плане"), _("Закрыто"), _("Закрыто, %"),
+        _("Средний прирост уровня"), _("Задач"), _("Выполнено"), _("Просрочено"),
+        _("Продуктов"), _("Встреч проведено (пара)"), _("Встреч по плану (пара)")], rows(),
+        [24, 28, 28, 24, 12, 12, 10, 10, 10, 12, 10, 10, 10, 10, 12, 12])
+
+
+def surveys_table(*, scope: Scope, filters: Filters) -> Table:
+    """Satisfaction survey aggregates by stage and question; a mean over fewer than 3
+    answers is withheld (docs/surveys.md)."""
+    from tandem.surveys.selectors import ROLE_LABELS, satisfaction_summary
+
+    result = satisfaction_summary(scope=scope, filters=filters)
+    withheld = _("скрыто: меньше %(n)s ответов") % {"n": result.min_answers}
+    rows: list[Sequence[Value]] = []
+    for stage in result.stages:
+        for m in stage.measures:
+            rows.append([stage.label, m.label, str(ROLE_LABELS[m.role]), stage.sent,
+                         stage.answered, m.n,
+                         withheld if m.mean is None else round(m.mean, 2)])
+    return Table(_("Опросы"), [
+        _("Опрос"), _("Вопрос"), _("Кто отвечает"), _("Разослано"), _("Ответили"),
+        _("Ответов на вопрос"), _("Среднее (1–10)")], rows, [16, 44, 20, 10, 10, 12, 22])
+
+
 def summary(*, scope: Scope, filters: Filters) -> Summary:
     data = selectors.dashboard_data(scope=scope, filters=filters)
     unit = _unit_title(scope, filters, data)
@@ -229,16 +278,21 @@ def render_summary_pdf(s: Summary) -> bytes:
                       st["small"]),
         pdf.Spacer(1, 0.3 * cm),
     ]
-    invited = sum(c.invited for c in d.completion)
-    submitted = sum(c.submitted for c in d.completion)
-    status = d.pair_status
+    cards, levels = key_figures(d)
     story.append(pdf.table(
-        [_("Показатель"), _("Значение")],
-        [[_("Участников"), str(sum(c.people for c in d.completion))],
-         [_("Анкет входной диагностики отправлено"), f"{submitted} / {invited}"],
-         [_("Пар всего"), str(sum(status.values()))],
-         *[[str(Pair.Status(k).label).capitalize(), str(v)] for k, v in status.items()]],
-        [10, 5], st))
+        [_("Показатель"), _("Значение"), _("Пояснение")],
+        [[str(c["label"]).capitalize(), str(c["value"]), str(c.get("note", ""))]
+         for c in cards]
+        + [[_("Участников"), str(sum(c.people for c in d.completion)), ""]]
+        + [[str(Pair.Status(k).label).capitalize(), str(v), _("пар")]
+           for k, v in d.pair_status.items()],
+        [8, 3, 12], st))
+    if levels:
+        story.append(pdf.Paragraph(pdf.escape(_("Эффективность по Киркпатрику")),
+                                   st["section"]))
+        story.append(pdf.table([_("Уровень"), _("Значение"), _("Что показывает")],
+                               [[str(c["label"]), str(c["value"]), str(c["note"])]
+                                for c in levels], [5, 3, 15], st))
     story.append(pdf.Paragraph(pdf.escape(_("Диагностика по подразделениям")), st["section"]))
     story.append(pdf.table(
         [_("Подразделение"), _("Участников"), _("Анкет входной"), _("Отправлено, %"),
@@ -249,9 +303,16 @@ def render_summary_pdf(s: Summary) -> bytes:
     titles = {"completion": _("Заполнение анкет"),
               "deficits": _("Доля дефицитов по областям компетенций, %"),
               "strengths": _("Сколько человек могут научить других, по областям"),
-              "pairs": _("Пары по месяцам и статусам")}
+              "pairs": _("Пары по месяцам и статусам"),
+              "gains": _("До и после: средний уровень по областям (0–3)"),
+              "satisfaction": _("Удовлетворённость (1–10; по 3 ответам и больше)")}
+    present = {"completion": bool(d.units), "deficits": d.respondents > 0,
+               "strengths": d.respondents > 0, "pairs": bool(d.months),
+               "gains": bool(d.summary and d.summary.gains),
+               "satisfaction": bool(d.satisfaction and any(
+                   s.answered for s in d.satisfaction.stages))}
     for name, title in titles.items():
-        if name == "pairs" and not d.months or name != "pairs" and not d.units:
+        if not present[name]:
             continue
         png = CHARTS[name](d, "png")
         image = Image(io.BytesIO(png))
@@ -286,6 +347,10 @@ REPORTS: dict[str, Report] = {r.name: r for r in [
            participants_table, render_xlsx),
     Report("pairs", gettext_lazy("Пары и карты (XLSX)"), XLSX_TYPE, "xlsx", pairs_table,
            render_xlsx),
+    Report("effectiveness", gettext_lazy("Эффективность пар (XLSX)"), XLSX_TYPE, "xlsx",
+           effectiveness_table, render_xlsx),
+    Report("surveys", gettext_lazy("Опросы удовлетворённости (XLSX)"), XLSX_TYPE, "xlsx",
+           surveys_table, render_xlsx),
     Report("summary", gettext_lazy("Сводный отчёт (PDF)"), PDF_TYPE, "pdf", summary,
            render_summary_pdf),
 ]}
