@@ -19,6 +19,13 @@ ORG_OUTSIDE_MUNICIPALITY = _("Эта организация не входит в
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 
 
+def _int_or_none(raw: object) -> int | None:
+    try:
+        return int(str(raw))
+    except ValueError:
+        return None
+
+
 class FiltersForm(forms.Form):
     date_from = forms.DateField(label=_("Период с"), required=False, input_formats=DATE_FORMATS,
                                 error_messages={"invalid": BAD_DATE},
@@ -46,8 +53,12 @@ class FiltersForm(forms.Form):
         self.organization_ids = {o: m for o, _n, m, _mn in orgs}
         municipalities = sorted({(m, mn) for _o, _n, m, mn in orgs}, key=lambda x: x[1])
         self.fields["municipality"].choices = [("", _("все муниципалитеты")), *municipalities]
-        self.fields["organization"].choices = [("", _("все организации")),
-                                               *[(o, n) for o, n, _m, _mn in orgs]]
+        chosen = _int_or_none(data.get("municipality"))
+        if chosen in self.municipality_ids:  # the organizations of that municipality only
+            offered = [(o, n) for o, n, m, _mn in orgs if m == chosen]
+        else:
+            offered = [(o, n) for o, n, _m, _mn in orgs]
+        self.fields["organization"].choices = [("", _("все организации")), *offered]
         if len(municipalities) <= 1:
             del self.fields["municipality"]
         if len(orgs) <= 1:
@@ -58,11 +69,10 @@ class FiltersForm(forms.Form):
         """A number that is no choice of this user: a forged id, so 404 rather than a
         form error (nothing tells whether such a unit exists)."""
         raw = self.data.get(name)
-        if raw in (None, "") or name not in self.fields:
+        if raw in (None, ""):
             return
-        try:
-            value = int(str(raw))
-        except ValueError:
+        value = _int_or_none(raw)
+        if value is None:
             return  # not a number: the field's own message
         if value not in known:  # type: ignore[operator]
             raise Http404
