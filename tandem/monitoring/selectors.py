@@ -8,6 +8,7 @@ its chart images read the same cached object.
 
 import datetime as dt
 import hashlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -34,7 +35,7 @@ from tandem.pairs.models import Pair
 from tandem.territory.models import Municipality, Organization
 
 REGION, MUNICIPALITY, ORGANIZATION = "region", "municipality", "organization"
-CACHE_SECONDS = 600
+CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
 # A unit is listed as a place to find mentors in an area from this many strong people on.
 MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
@@ -158,19 +159,22 @@ def _pairs(scope: Scope, filters: Filters) -> QuerySet[Pair]:
 
 
 def data_version() -> str:
-    """Changes whenever people, questionnaires, pairs, maps or meetings change (one query:
-    maxima of modification times and ids; the audit trail's last id catches the status
-    changes of pairs)."""
+    """Changes when rows are added anywhere the dashboard reads, or when an audited record
+    changes (pairs, maps, rows, meetings, participants all write the audit trail).
+
+    One query of index-only maxima (a few milliseconds at any size). What it does not see
+    — a questionnaire's status changing in place, which is not audited — the cache's short
+    lifetime (CACHE_SECONDS) picks up."""
     from auditlog.models import LogEntry
 
     from tandem.maps.models import Map, Meeting, Row
     from tandem.people.models import Participant
+    from tandem.surveys.models import Survey
 
-    parts = [(Participant, "updated_at"), (Response, "updated_at"), (Pair, "id"),
-             (Map, "updated_at"), (Row, "updated_at"), (Meeting, "id"), (LogEntry, "id")]
-    sql = "SELECT " + ", ".join(  # noqa: S608  (table and column names are ours)
-        f"(SELECT MAX({connection.ops.quote_name(column)}) "
-        f"FROM {connection.ops.quote_name(model._meta.db_table)})" for model, column in parts)
+    models = [Participant, Response, Answer, Pair, Map, Row, Meeting, Survey, LogEntry]
+    sql = "SELECT " + ", ".join(  # noqa: S608  (table names are ours)
+        f"(SELECT MAX({connection.ops.quote_name(m._meta.pk.column)}) "
+        f"FROM {connection.ops.quote_name(m._meta.db_table)})" for m in models)
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
@@ -198,9 +202,25 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
     key = cache_key("data", scope, filters, version)
     data: DashboardData | None = cache.get(key)
     if data is None:
-        data = compute_dashboard(scope=scope, filters=filters)
-        cache.set(key, data, CACHE_SECONDS)
+        # One computation per key in this process: the page and its five chart images
+        # arrive together, and eight people may open the region at once.
+        with _lock_for(key):
+            data = cache.get(key)
+            if data is None:
+                data = compute_dashboard(scope=scope, filters=filters)
+                cache.set(key, data, CACHE_SECONDS)
     return data
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 1000:  # keys change with the data: forget the old ones
+            _locks.clear()
+        return _locks.setdefault(key, threading.Lock())
 
 
 def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
