@@ -65,7 +65,7 @@ class Client:
         token = next(c.value for c in self.jar if c.name == "csrftoken")
         data = urllib.parse.urlencode({"username": username, "password": password,
                                        "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(self.base + "/accounts/login/", data=data,
+        request = urllib.request.Request(self.base + "/accounts/login/", data=data,  # noqa: S310
                                          headers={"Referer": self.base + "/accounts/login/"})
         with self.opener.open(request, timeout=60) as response:
             if "/accounts/login/" in response.geturl():
@@ -86,7 +86,7 @@ def run_client(base: str, args: argparse.Namespace, timings: Timings, lock: thre
     client = Client(base)
     try:
         client.login(args.username, args.password)
-        status, body, elapsed = client.get(args.path)
+        _status, body, elapsed = client.get(args.path)
         charts = CHART.findall(body.decode())
         cold = []
         for url in charts:
@@ -97,7 +97,7 @@ def run_client(base: str, args: argparse.Namespace, timings: Timings, lock: thre
         start.wait()
         for _ in range(args.rounds):
             round_started = time.perf_counter()
-            status, body, elapsed = client.get(args.path)
+            _status, body, elapsed = client.get(args.path)
             page_time = elapsed
             chart_times = [client.get(url.replace("&amp;", "&"))[2]
                            for url in CHART.findall(body.decode())]
@@ -105,7 +105,7 @@ def run_client(base: str, args: argparse.Namespace, timings: Timings, lock: thre
                 timings.page.append(page_time)
                 timings.charts += chart_times
                 timings.rounds.append(time.perf_counter() - round_started)
-    except Exception as error:  # noqa: BLE001  (reported, the other clients go on)
+    except Exception as error:
         with lock:
             timings.errors.append(repr(error))
         start.abort()
@@ -114,7 +114,8 @@ def run_client(base: str, args: argparse.Namespace, timings: Timings, lock: thre
 def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     env = dict(os.environ, TANDEM_DEBUG="0")
-    process = subprocess.Popen(
+    # Our own gunicorn with fixed arguments.
+    process = subprocess.Popen(  # noqa: S603
         [gunicorn, "tandem.wsgi:application", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
          "--timeout", "120", "--log-level", "warning"],

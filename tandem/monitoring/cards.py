@@ -55,7 +55,7 @@ def key_figures(data: selectors.DashboardData) -> tuple[list[dict[str, object]],
         {"value": _percent(s.meetings_share), "label": _("встреч проведено от плана"),
          "note": _("%(h)s из %(p)s") % {"h": s.meetings_held, "p": s.meetings_planned}},
     ]
-    levels = []
+    levels: list[dict[str, object]] = []
     for level in s.kirkpatrick():
         title, note = KIRKPATRICK[level.key]
         value = ("—" if level.value is None else f"{level.value:.1f}"

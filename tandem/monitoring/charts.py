@@ -20,10 +20,11 @@ STATUS_COLORS = {
 
 
 def completion(data: DashboardData, fmt: str) -> bytes:
-    series = [(_("входная диагностика"), [c.percent for c in data.completion])]
+    series: list[tuple[str, list[float | None]]] = [
+        (_("входная диагностика"), [float(c.percent) for c in data.completion])]
     if any(c.final_invited for c in data.completion):
-        series.append((_("итоговая диагностика"), [c.final_percent if c.final_invited else None
-                                                      for c in data.completion]))
+        series.append((_("итоговая диагностика"), [
+            float(c.final_percent) if c.final_invited else None for c in data.completion]))
     return charts.hbars(data.unit_names, series, fmt=fmt)
 
 
@@ -41,7 +42,7 @@ def deficits(data: DashboardData, fmt: str) -> bytes:
 
 def strengths(data: DashboardData, fmt: str) -> bytes:
     return charts.heatmap(data.unit_names, _area_labels(data),
-                          [[data.mentors[c][i] for c, _n in data.areas]
+                          [[float(data.mentors[c][i]) for c, _n in data.areas]
                            for i in range(len(data.units))], fmt=fmt, cmap="Greens",
                           maximum=max((max(v, default=0) for v in data.mentors.values()),
                                       default=1) or 1, unit="")

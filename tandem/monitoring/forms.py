@@ -52,13 +52,15 @@ class FiltersForm(forms.Form):
         self.municipality_ids = {m for _o, _n, m, _mn in orgs}
         self.organization_ids = {o: m for o, _n, m, _mn in orgs}
         municipalities = sorted({(m, mn) for _o, _n, m, mn in orgs}, key=lambda x: x[1])
-        self.fields["municipality"].choices = [("", _("все муниципалитеты")), *municipalities]
+        self.fields["municipality"].choices = [  # type: ignore[attr-defined]
+            ("", _("все муниципалитеты")), *municipalities]
         chosen = _int_or_none(data.get("municipality"))
         if chosen in self.municipality_ids:  # the organizations of that municipality only
             offered = [(o, n) for o, n, m, _mn in orgs if m == chosen]
         else:
             offered = [(o, n) for o, n, _m, _mn in orgs]
-        self.fields["organization"].choices = [("", _("все организации")), *offered]
+        self.fields["organization"].choices = [  # type: ignore[attr-defined]
+            ("", _("все организации")), *offered]
         if len(municipalities) <= 1:
             del self.fields["municipality"]
         if len(orgs) <= 1:

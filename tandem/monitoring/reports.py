@@ -228,7 +228,7 @@ def _unit_title(scope: Scope, filters: Filters, data: selectors.DashboardData) -
 
 
 # -- renderers -------------------------------------------------------------------------
-def _cell_value(value: Value) -> Value:
+def _cell_value(value: Value) -> str | float | dt.date | None:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
@@ -251,7 +251,7 @@ def render_xlsx(table: Table) -> bytes:
     for row in table.rows:
         cells = []
         for value in row:
-            cell = WriteOnlyCell(sheet, value=_cell_value(value))
+            cell = WriteOnlyCell(sheet, value=_cell_value(value))  # type: ignore[arg-type]
             if isinstance(value, dt.date):
                 cell.number_format = "DD.MM.YYYY"
             cells.append(cell)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from tandem.access.scope import Scope
+from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.diagnostics.models import (
     DEFICIT_Q,
     STRENGTH_Q,
@@ -27,12 +28,11 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     Response,
 )
-from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
 from tandem.monitoring.filters import Filters
-from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.pairs.models import Pair
-from tandem.territory.models import Municipality, Organization
+from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
+from tandem.territory.models import Municipality
 
 REGION, MUNICIPALITY, ORGANIZATION = "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
@@ -172,8 +172,9 @@ def data_version() -> str:
     from tandem.surveys.models import Survey
 
     models = [Participant, Response, Answer, Pair, Map, Row, Meeting, Survey, LogEntry]
-    sql = "SELECT " + ", ".join(  # noqa: S608  (table names are ours)
-        f"(SELECT MAX({connection.ops.quote_name(m._meta.pk.column)}) "
+    # Table and column names are ours, quoted by the backend.
+    sql = "SELECT " + ", ".join(
+        f"(SELECT MAX({connection.ops.quote_name(m._meta.pk.column)}) "  # noqa: S608
         f"FROM {connection.ops.quote_name(m._meta.db_table)})" for m in models)
     with connection.cursor() as cursor:
         cursor.execute(sql)
@@ -301,7 +302,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
             unit_pk = row["mun_id"] if level == REGION else row[
                 "response__participant__organization_id"]
             for code, _n in areas:
-                n = row[f"m_{code}"]
+                n = row[f"m_{code}"]  # type: ignore[literal-required]
                 if unit_pk in index:
                     mentors[code][index[unit_pk]] += n
                 if n >= MENTORS_AT_LEAST:

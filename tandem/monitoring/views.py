@@ -2,13 +2,12 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
 
 from tandem.access.scope import Scope, scope_for
 from tandem.monitoring import selectors
@@ -58,7 +57,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "crumbs": crumbs, "level": data.level, "cards": cards, "kirkpatrick": kirkpatrick,
         "answered": bool(data.satisfaction and any(s.answered for s in
                                                     data.satisfaction.stages)),
-        "stuck": [(p, [str(REASONS.get(r, r)) for r in p.reasons]) for p in data.stuck], "reports": REPORTS.values(),
+        "stuck": [(p, [str(REASONS.get(r, r)) for r in p.reasons]) for p in data.stuck],
+        "reports": REPORTS.values(),
         "unit_heading": _("Муниципалитет") if data.level == selectors.REGION
         else _("Организация"),
     })
