@@ -169,7 +169,7 @@ def test_one_xlsx_opens_in_libreoffice(client: Client, world: World, tmp_path: P
     source = tmp_path / "участники.xlsx"
     source.write_bytes(_download(client, world.olga, "participants"))
     # CSV filter options: comma, double quote, UTF-8 (76).
-    subprocess.run([office, "--headless", "--convert-to",  # noqa: S603  (fixed arguments)
+    subprocess.run([office, "--headless", "--convert-to",
                     "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
                     str(source)],
                    check=True, timeout=180, capture_output=True,
