@@ -518,6 +518,16 @@ MATRIX: dict[str, Case] = {
                              marker=lambda w: "Строка учебной карты"),
     "training:score": Case(allowed=TRAINERS, kwargs=lambda w: {"pk": _t(w).team1.pk},
                            marker=lambda w: "Строка учебной карты"),
+    # Monitoring dashboards and reports (tandem/monitoring): the user's own territory;
+    # another unit's id in the filters is a 404 (tested in tandem/monitoring/tests).
+    "monitoring:index": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                             sees_own_data_only={"charlie", "dave"}),
+    # A chart's text is drawn as glyph paths and an XLSX is zipped: no marker to look for
+    # in the bytes; what each persona's chart and export contain is tested in
+    # tandem/monitoring/tests (test_dashboard.py, test_reports.py).
+    "monitoring:chart": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "completion",
+                                                                  "fmt": "svg"}),
+    "monitoring:report": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "participants"}),
 }
 
 
