@@ -36,7 +36,7 @@ def test_a_newcomer_gets_a_login_and_a_password_link(client: Client, world: Worl
     assert not dina_p.user.has_usable_password()
     [letter] = [m for m in mail.outbox if m.to == ["dina@example.org"]]
     assert "Логин: dina@example.org" in letter.body
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", letter.body)
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+)", str(letter.body))
     assert link is not None
 
     # The link leads to a form that sets the password; then the login works.
