@@ -20,6 +20,7 @@ from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.resources.models import Resource, ResourceImport
 from tandem.roster.services import roster_import_check, roster_import_store
+from tandem.territory.models import Municipality, Organization
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
@@ -364,6 +365,16 @@ MATRIX: dict[str, Case] = {
     "api:token": Case(allowed=ALL_LOGGED_IN),
     # Any other /api/v1/…/ address: the API's JSON 404, for everyone.
     "api:not-found": Case(allowed=set()),
+    # e2e: the region operator adds municipalities and organizations
+    "territory:municipality_create": Case(
+        allowed={"olga"}, post=lambda w: {"region": str(w.region.pk), "name": "Новый район",
+                                          "kind": "district", "code": "new-district"},
+        took_effect=lambda w: Municipality.objects.filter(code="new-district").exists()),
+    "territory:organization_create": Case(
+        allowed={"olga"}, post=lambda w: {"municipality": str(w.municipality_a.pk),
+                                          "name": "Новая школа", "short_name": "Новая",
+                                          "sector": "school", "code": "new-school"},
+        took_effect=lambda w: Organization.objects.filter(code="new-school").exists()),
 }
 
 
