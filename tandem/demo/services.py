@@ -114,6 +114,8 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         _create_diagnostics(organizations, seed)
         if participants <= PAIRS_UP_TO:
             _create_pairs(region, municipalities, organizations)
+        else:
+            _create_pairs_fast(organizations, seed)
     context = DemoContext(region=region, municipalities=municipalities,
                           organizations=organizations, participants=done, seed=seed,
                           with_diagnostics=with_diagnostics)
@@ -218,6 +220,100 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
                 municipality=capital, instance=instance, progress=100, finished_at=now,
                 result=engine.match(instance, time_limit=10), stage="готово",
                 status=MatchingRun.Status.DONE)
+
+
+YOUNG_BANDS = ("u25", "25-34")
+FAST_SHARE = 0.4  # about this share of each organization's respondents is paired
+
+
+def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> None:
+    """For regions past PAIRS_UP_TO: a greedy pairing inside each organization (a young
+    respondent with an experienced one, in order) instead of the engine, and short maps
+    written in bulk, so the dashboards of a 30,000-person region show realistic pairs,
+    maps and meetings while seed-demo stays within its time budget. Statuses and meetings
+    vary by a seeded random draw: most pairs active, some completed or ended early, some
+    with no meeting for weeks and overdue tasks (the curator's stuck pairs)."""
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.pairs.models import Pair
+
+    framework = FrameworkVersion.objects.order_by("-number").first()
+    if framework is None:
+        return
+    by_direction: dict[str, list[dict[str, Any]]] = {"young": [], "senior": []}
+    for c in framework.competencies():
+        side = "young" if c.get("typical_direction") == "young_to_experienced" else "senior"
+        by_direction[side].append(c)
+    curators = dict(RoleAssignment.objects.filter(role=Role.CURATOR)
+                    .values_list("organization_id", "user_id"))
+    rng = random.Random(seed + 11)
+    now = timezone.now()
+    pairs: list[Pair] = []
+    for code, org in organizations.items():
+        if code in NO_PAIRS_YET:
+            continue
+        people = list(Response.objects.filter(
+            campaign__organization=org, campaign__kind=Campaign.Kind.INITIAL,
+            status=Response.Status.SUBMITTED).order_by("participant_id")
+            .values_list("participant_id", "participant__age_band"))
+        young = [pk for pk, band in people if band in YOUNG_BANDS]
+        senior = [pk for pk, band in people if band not in YOUNG_BANDS]
+        count = min(len(young), len(senior), int(len(people) * FAST_SHARE / 2))
+        for a, b in zip(young[:count], senior[:count], strict=True):
+            draw = rng.random()
+            status = (Pair.Status.ACTIVE if draw < 0.72 else Pair.Status.APPROVED
+                      if draw < 0.84 else Pair.Status.COMPLETED if draw < 0.94
+                      else Pair.Status.ENDED_EARLY)
+            confirmed = status != Pair.Status.APPROVED
+            start = PAIRS_FROM + dt.timedelta(days=rng.randint(0, 40))
+            lessons = {side: [{"competency": c["code"], "title": c["name"],
+                               "teacher_level": 3, "learner_level": rng.randint(0, 1)}
+                              for c in rng.sample(items, min(2, len(items)))]
+                       for side, items in by_direction.items()}
+            pairs.append(Pair(
+                a_id=a, b_id=b, organization=org, weight=rng.randint(20, 80),
+                a_teaches_b=lessons["young"], b_teaches_a=lessons["senior"],
+                starts_on=start, ends_on=PAIRS_TO, curator_id=curators.get(org.pk),
+                status=status, a_confirmed_at=now if confirmed else None,
+                b_confirmed_at=now if confirmed else None,
+                ended_reason="смена места работы" if status == Pair.Status.ENDED_EARLY
+                else ""))
+    Pair.objects.bulk_create(pairs, batch_size=BATCH)
+
+    map_status = {Pair.Status.APPROVED: Map.Status.DRAFT,
+                  Pair.Status.ACTIVE: Map.Status.IN_PROGRESS,
+                  Pair.Status.COMPLETED: Map.Status.COMPLETED,
+                  Pair.Status.ENDED_EARLY: Map.Status.ENDED_EARLY}
+    maps = [Map(pair=p, status=map_status[Pair.Status(p.status)],
+                a_agreed_at=now if p.confirmed else None,
+                b_agreed_at=now if p.confirmed else None,
+                approved_at=now if p.confirmed else None, approved_by_id=p.curator_id)
+            for p in pairs]
+    Map.objects.bulk_create(maps, batch_size=BATCH)
+    rows: list[Row] = []
+    meetings: list[Meeting] = []
+    for p, m in zip(pairs, maps, strict=True):
+        for direction, lessons_of in ((Row.Direction.A_TO_B, p.a_teaches_b),
+                                      (Row.Direction.B_TO_A, p.b_teaches_a)):
+            for order, lesson in enumerate(lessons_of):
+                deadline = p.starts_on + dt.timedelta(days=30 + 45 * order)
+                done = (p.status == Pair.Status.COMPLETED
+                        or (p.status == Pair.Status.ACTIVE and rng.random() < 0.55))
+                rows.append(Row(
+                    map=m, direction=direction, order=order, competency=lesson["competency"],
+                    title=lesson["title"], current_level=lesson["learner_level"],
+                    target_level=2, partner_level=3,
+                    task=f"Освоить: {lesson['title']}", forms=["consultation"],
+                    deadline=deadline, product="методическая разработка",
+                    evidence="показ на методобъединении",
+                    done_at=deadline - dt.timedelta(days=3) if done else None))
+        if p.confirmed:
+            held = rng.choice((0, 1, 2, 3, 4)) if p.status == Pair.Status.ACTIVE else 3
+            meetings += [Meeting(pair=p, date=p.starts_on + dt.timedelta(days=7 + 14 * k),
+                                 topic="Встреча пары", led_by_id=p.a_id if k % 2 else p.b_id,
+                                 format=Meeting.Format.OFFLINE, duration_minutes=45)
+                         for k in range(held)]
+    Row.objects.bulk_create(rows, batch_size=BATCH)
+    Meeting.objects.bulk_create(meetings, batch_size=BATCH)
 
 
 def _create_maps(pairs: list[Any], now: dt.datetime) -> None:

@@ -41,12 +41,132 @@ def radar(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
     return _render(fig, fmt)
 
 
+PALETTE = [ACCENT, WARM, "#4c6ef5", "#8c8c8c", "#b3261e", "#7b5ea7"]
+MAX_ROWS = 45  # a chart taller than this many rows stops being read
+
+
+def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
+            values: Sequence[Sequence[float | None]], *, fmt: str = "svg",
+            cmap: str = "OrRd", maximum: float = 100.0, unit: str = "%",
+            empty: str = "—") -> bytes:
+    """A table of coloured cells, rows × columns, each cell labelled with its value;
+    ``None`` is an empty (grey) cell. Rows past MAX_ROWS are cut (the caller says so)."""
+    import numpy as np
+
+    rows = list(row_labels)[:MAX_ROWS]
+    grid = np.array([[np.nan if v is None else float(v) for v in line]
+                     for line in list(values)[:MAX_ROWS]], dtype=float).reshape(
+                         len(rows), len(col_labels))
+    width = max(6.4, 2.8 + 1.2 * len(col_labels))
+    fig = Figure(figsize=(width, 1.3 + 0.36 * max(len(rows), 1)), dpi=110)
+    ax = fig.add_subplot()
+    masked = np.ma.masked_invalid(grid)
+    image = ax.imshow(masked, cmap=cmap, vmin=0, vmax=maximum, aspect="auto")
+    image.set_cmap(image.cmap.with_extremes(bad="#eef1f0"))
+    ax.set_xticks(range(len(col_labels)), labels=[_wrap(c, 14) for c in col_labels],
+                  fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(len(rows)), labels=[_short(r, 34) for r in rows], fontsize=8)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    for i in range(len(rows)):
+        for j in range(len(col_labels)):
+            v = grid[i, j]
+            text = empty if np.isnan(v) else f"{v:.0f}{unit}"
+            dark = not np.isnan(v) and v > maximum * 0.6
+            ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
+                    color="white" if dark else "#2b3331")
+    fig.tight_layout()
+    return _render(fig, fmt)
+
+
+def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *,
+          fmt: str = "svg", maximum: float | None = 100.0, unit: str = "%",
+          missing: str | None = None, decimals: int = 0) -> bytes:
+    """Horizontal bars, one group per label and one bar per series, values written at
+    the bar ends; a ``None`` value draws no bar, only the ``missing`` text if given."""
+    rows = list(labels)[:MAX_ROWS]
+    n = max(len(series), 1)
+    height = 0.8 / n
+    fig = Figure(figsize=(7.2, 1.1 + (0.22 + 0.2 * n) * max(len(rows), 1)), dpi=110)
+    ax = fig.add_subplot()
+    top = maximum or max((max((x or 0 for x in v), default=0) for _n, v in series),
+                         default=1) or 1
+    for k, ((name, values), color) in enumerate(zip(series, PALETTE, strict=False)):
+        ys = [i - 0.4 + height * (k + 0.5) for i in range(len(rows))]
+        pairs = list(zip(ys, list(values)[:len(rows)], strict=True))
+        shown = [(y, v) for y, v in pairs if v is not None]
+        for y, v in pairs:
+            if v is None and missing:
+                ax.text(top * 0.01, y, f"{name}: {missing}", va="center", fontsize=7.5,
+                        color="#7a8582", style="italic")
+        ax.barh([y for y, _v in shown], [v for _y, v in shown], height=height * 0.92,
+                color=color, label=name)
+        for y, v in shown:
+            ax.text(v + top * 0.01, y, f"{v:.{decimals}f}{unit}", va="center",
+                    fontsize=7.5, color="#2b3331")
+    ax.set_yticks(range(len(rows)), labels=[_short(r, 34) for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.12)
+    ax.tick_params(axis="x", labelsize=7.5, colors="#7a8582")
+    ax.grid(axis="x", color=GRID, linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if len(series) > 1:
+        ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(series),
+                  fontsize=8, frameon=False)
+    fig.tight_layout()
+    return _render(fig, fmt)
+
+
+def stacked_columns(labels: Sequence[str],
+                    series: Sequence[tuple[str, Sequence[int], str]], *,
+                    fmt: str = "svg") -> bytes:
+    """Columns stacked by series (name, values, colour), e.g. pairs by status per month."""
+    fig = Figure(figsize=(7.2, 3.6), dpi=110)
+    ax = fig.add_subplot()
+    bottom = [0] * len(labels)
+    for name, values, color in series:
+        ax.bar(range(len(labels)), values, bottom=bottom, color=color, label=name, width=0.7)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_xticks(range(len(labels)), labels=labels, fontsize=7.5,
+                  rotation=45 if len(labels) > 8 else 0,
+                  ha="right" if len(labels) > 8 else "center")
+    ax.tick_params(axis="y", labelsize=7.5, colors="#7a8582")
+    ax.grid(axis="y", color=GRID, linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8,
+              frameon=False)
+    fig.tight_layout()
+    return _render(fig, fmt)
+
+
+def _short(label: str, width: int) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
 def _wrap(label: str, width: int = 16) -> str:
-    words, lines, line = label.split(), [], ""
+    """Lines of at most ``width`` characters where the words allow; a long hyphenated
+    word breaks after its hyphen («психолого-/педагогические»)."""
+    words: list[str] = []
+    for word in label.split():
+        parts = word.split("-")
+        if len(word) > width and len(parts) > 1:
+            words += [p + "-" for p in parts[:-1]] + [parts[-1]]
+        else:
+            words.append(word)
+    lines: list[str] = []
+    line = ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
             line = word
+        elif line.endswith("-"):
+            line += word
         else:
             line = f"{line} {word}".strip()
     lines.append(line)

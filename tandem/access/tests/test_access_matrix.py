@@ -365,6 +365,16 @@ MATRIX: dict[str, Case] = {
     "api:token": Case(allowed=ALL_LOGGED_IN),
     # Any other /api/v1/…/ address: the API's JSON 404, for everyone.
     "api:not-found": Case(allowed=set()),
+    # Monitoring dashboards and reports (tandem/monitoring): the user's own territory;
+    # another unit's id in the filters is a 404 (tested in tandem/monitoring/tests).
+    "monitoring:index": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                             sees_own_data_only={"charlie", "dave"}),
+    # A chart's text is drawn as glyph paths and an XLSX is zipped: no marker to look for
+    # in the bytes; what each persona's chart and export contain is tested in
+    # tandem/monitoring/tests (test_dashboard.py, test_reports.py).
+    "monitoring:chart": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "completion",
+                                                                  "fmt": "svg"}),
+    "monitoring:report": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "participants"}),
     # e2e: the region operator adds municipalities and organizations
     "territory:municipality_create": Case(
         allowed={"olga"}, post=lambda w: {"region": str(w.region.pk), "name": "Новый район",

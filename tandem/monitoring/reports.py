@@ -1,0 +1,356 @@
+"""Monitoring reports, registered in one place: name → data function + renderer.
+
+A data function reads (always through the scope and the filters) and returns plain data:
+a :class:`Table` for the XLSX exports, a :class:`Summary` for the PDF. A renderer turns
+that data into bytes and knows nothing of the database. To add a report: write its data
+function, pick a renderer (or write one), and add a :class:`Report` to ``REPORTS``
+(docs/monitoring.md).
+"""
+
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from tandem.access.scope import Scope
+from tandem.diagnostics.models import Campaign, Response
+from tandem.maps.models import Map, Meeting, Row
+from tandem.monitoring import selectors
+from tandem.monitoring.cards import key_figures
+from tandem.monitoring.filters import Filters
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
+Value = str | int | float | dt.date | None
+CHUNK = 2000
+
+
+@dataclass
+class Table:
+    """Rows for a spreadsheet: a title (the sheet's name), a header, rows (any iterable,
+    read once, so 30,000 rows need not sit in memory) and column widths."""
+
+    title: str
+    header: list[str]
+    rows: Iterable[Sequence[Value]]
+    widths: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """What the PDF summary shows: the dashboard's data and where it comes from."""
+
+    unit: str
+    period: str
+    data: selectors.DashboardData
+    made_at: dt.datetime
+
+
+# -- data ------------------------------------------------------------------------------
+def _period_q(filters: Filters, prefix: str = "campaign__") -> Q:
+    q = Q()
+    if filters.date_from is not None:
+        q &= Q(**{f"{prefix}ends_on__gte": filters.date_from})
+    if filters.date_to is not None:
+        q &= Q(**{f"{prefix}starts_on__lte": filters.date_to})
+    return q
+
+
+STATUS_NAMES = dict(Response.Status.choices)
+
+
+def participants_table(*, scope: Scope, filters: Filters) -> Table:
+    """Active participants of the filtered organizations: consents and the status of
+    their latest initial and final questionnaires in the period."""
+    def latest(kind: str) -> Subquery:
+        return Subquery(Response.objects.filter(
+            _period_q(filters), participant=OuterRef("pk"), campaign__kind=kind)
+            .order_by("-campaign__starts_on", "-pk").values("status")[:1])
+
+    people = (Participant.objects.filter(organization__in=filters.organizations(scope),
+                                         is_active=True)
+              .annotate(initial=latest(Campaign.Kind.INITIAL),
+                        final=latest(Campaign.Kind.FINAL))
+              .order_by("organization__municipality__name", "organization__short_name",
+                        "surname", "name", "pk")
+              .values_list("surname", "name", "patronymic", "position",
+                           "organization__short_name", "organization__municipality__name",
+                           "mentoring_consent_date", "personal_data_consent_date",
+                           "initial", "final"))
+
+    def rows() -> Iterator[Sequence[Value]]:
+        absent = _("не участвует")
+        for (surname, name, patronymic, position, org, mun, mentoring, pd, initial,
+             final) in people.iterator(chunk_size=CHUNK):
+            yield [f"{surname} {name} {patronymic}".strip(), position, org, mun,
+                   mentoring, pd, str(STATUS_NAMES.get(initial, absent)),
+                   str(STATUS_NAMES.get(final, absent))]
+
+    return Table(_("Участники"), [
+        _("ФИО"), _("Должность"), _("Организация"), _("Муниципалитет"),
+        _("Согласие на наставничество"), _("Согласие на обработку ПДн"),
+        _("Входная диагностика"), _("Итоговая диагностика")], rows(),
+        [36, 30, 26, 28, 16, 16, 18, 18])
+
+
+def _count(model: type, pair_path: str, **conditions: Any) -> Subquery:
+    qs = model.objects.filter(**{pair_path: OuterRef("pk")}, **conditions)  # type: ignore[attr-defined]
+    return Subquery(qs.order_by().values(pair_path).annotate(c=Count("pk")).values("c")[:1])
+
+
+def pairs_table(*, scope: Scope, filters: Filters) -> Table:
+    """Pairs of the filtered organizations whose term overlaps the period, with their
+    map's status and progress (tasks done, overdue) and the meetings held."""
+    today = timezone.localdate()
+    pairs = (Pair.objects.filter(_period_q(filters, ""),
+                                 organization__in=filters.organizations(scope))
+             .annotate(rows_total=_count(Row, "map__pair"),
+                       rows_done=_count(Row, "map__pair", done_at__isnull=False),
+                       rows_overdue=_count(Row, "map__pair", done_at__isnull=True,
+                                           deadline__lt=today),
+                       meetings_held=_count(Meeting, "pair", planned=False),
+                       map_status=Subquery(Map.objects.filter(pair=OuterRef("pk"))
+                                           .values("status")[:1]))
+             .order_by("organization__municipality__name", "organization__short_name", "pk")
+             .values_list("a__surname", "a__name", "a__patronymic", "b__surname", "b__name",
+                          "b__patronymic", "organization__short_name",
+                          "organization__municipality__name", "status", "starts_on",
+                          "ends_on", "map_status", "rows_total", "rows_done", "rows_overdue",
+                          "meetings_held"))
+    pair_status = dict(Pair.Status.choices)
+    map_status = dict(Map.Status.choices)
+
+    def rows() -> Iterator[Sequence[Value]]:
+        for (a1, a2, a3, b1, b2, b3, org, mun, status, start, end, mstatus, total, done,
+             overdue, meetings) in pairs.iterator(chunk_size=CHUNK):
+            yield [f"{a1} {a2} {a3}".strip(), f"{b1} {b2} {b3}".strip(), org, mun,
+                   str(pair_status.get(status, status)), start, end,
+                   str(map_status.get(mstatus, _("нет карты"))), total or 0, done or 0,
+                   round(100 * (done or 0) / total) if total else None, overdue or 0,
+                   meetings or 0]
+
+    return Table(_("Пары"), [
+        _("Участник А"), _("Участник Б"), _("Организация"), _("Муниципалитет"),
+        _("Статус пары"), _("Начало"), _("Окончание"), _("Карта"), _("Задач в карте"),
+        _("Выполнено"), _("Выполнено, %"), _("Просрочено"), _("Встреч проведено")], rows(),
+        [30, 30, 24, 26, 26, 12, 12, 24, 10, 10, 10, 10, 10])
+
+
+def effectiveness_table(*, scope: Scope, filters: Filters) -> Table:
+    """One row per pair and direction: the figures of
+    :func:`tandem.monitoring.effectiveness.pair_figures` (docs/effectiveness.md)."""
+    from tandem.monitoring.effectiveness import pair_figures
+
+    figures = pair_figures(scope=scope, filters=filters)
+    pair_status = dict(Pair.Status.choices)
+
+    def pct(value: float | None) -> int | None:
+        return None if value is None else round(100 * value)
+
+    def rows() -> Iterator[Sequence[Value]]:
+        for f in figures:
+            for d, mentor, mentee in ((f.a_to_b, f.a_name, f.b_name),
+                                      (f.b_to_a, f.b_name, f.a_name)):
+                yield [f.organization, mentor, mentee,
+                       str(pair_status.get(f.status, f.status)), f.starts_on, f.ends_on,
+                       d.deficits_planned, d.deficits_closed, pct(d.closed_share),
+                       None if d.mean_gain is None else round(d.mean_gain, 2),
+                       d.tasks_planned, d.tasks_done, d.tasks_overdue, d.products,
+                       f.meetings.held, f.meetings.planned]
+
+    return Table(_("Эффективность пар"), [
+        _("Организация"), _("Наставник"), _("Наставляемый"), _("Статус пары"), _("Начало"),
+        _("Окончание"), _("Дефицитов в плане"), _("Закрыто"), _("Закрыто, %"),
+        _("Средний прирост уровня"), _("Задач"), _("Выполнено"), _("Просрочено"),
+        _("Продуктов"), _("Встреч проведено (пара)"), _("Встреч по плану (пара)")], rows(),
+        [24, 28, 28, 24, 12, 12, 10, 10, 10, 12, 10, 10, 10, 10, 12, 12])
+
+
+def surveys_table(*, scope: Scope, filters: Filters) -> Table:
+    """Satisfaction survey aggregates by stage and question; a mean over fewer than 3
+    answers is withheld (docs/surveys.md)."""
+    from tandem.surveys.selectors import ROLE_LABELS, satisfaction_summary
+
+    result = satisfaction_summary(scope=scope, filters=filters)
+    withheld = _("скрыто: меньше %(n)s ответов") % {"n": result.min_answers}
+    rows: list[Sequence[Value]] = []
+    for stage in result.stages:
+        for m in stage.measures:
+            rows.append([stage.label, m.label, str(ROLE_LABELS[m.role]), stage.sent,
+                         stage.answered, m.n,
+                         withheld if m.mean is None else round(m.mean, 2)])
+    return Table(_("Опросы"), [
+        _("Опрос"), _("Вопрос"), _("Кто отвечает"), _("Разослано"), _("Ответили"),
+        _("Ответов на вопрос"), _("Среднее (1–10)")], rows, [16, 44, 20, 10, 10, 12, 22])
+
+
+def summary(*, scope: Scope, filters: Filters) -> Summary:
+    data = selectors.dashboard_data(scope=scope, filters=filters)
+    unit = _unit_title(scope, filters, data)
+    if filters.date_from or filters.date_to:
+        period = _("с %(a)s по %(b)s") % {
+            "a": f"{filters.date_from:%d.%m.%Y}" if filters.date_from else "…",
+            "b": f"{filters.date_to:%d.%m.%Y}" if filters.date_to else "…"}
+    else:
+        period = _("за всё время")
+    return Summary(unit, period, data, timezone.localtime())
+
+
+def _unit_title(scope: Scope, filters: Filters, data: selectors.DashboardData) -> str:
+    from tandem.territory.models import Municipality, Organization, Region
+
+    if filters.organization_id is not None or (data.level == selectors.ORGANIZATION
+                                               and len(data.units) == 1):
+        pk = filters.organization_id or data.units[0].pk
+        return str(Organization.objects.get(pk=pk))
+    if filters.municipality_id is not None or (data.level == selectors.MUNICIPALITY
+                                               and not scope.region_ids):
+        mun = (Municipality.objects.filter(pk=filters.municipality_id).first()
+               if filters.municipality_id else scope.municipalities().first())
+        return str(mun) if mun else ""
+    region = scope.regions(Region.objects.all()).first()
+    return str(region) if region else ""
+
+
+# -- renderers -------------------------------------------------------------------------
+def _cell_value(value: Value) -> str | float | dt.date | None:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def render_xlsx(table: Table) -> bytes:
+    """A write-only workbook (rows go straight to the file), header in bold and frozen."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31])
+    for i, width in enumerate(table.widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in table.header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=_cell_value(value))  # type: ignore[arg-type]
+            if isinstance(value, dt.date):
+                cell.number_format = "DD.MM.YYYY"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def render_summary_pdf(s: Summary) -> bytes:
+    """Cards, the unit table and the dashboard's charts (PNG from the same functions)."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Image, PageBreak
+
+    from tandem.documents import pdf_builder as pdf
+    from tandem.monitoring.charts import CHARTS
+
+    st = pdf.styles()
+    d = s.data
+    story: list[object] = [
+        pdf.Paragraph(pdf.escape(_("Сводный отчёт о реверсивном наставничестве")), st["title"]),
+        pdf.Paragraph(pdf.escape(f"{s.unit} · {s.period}"), st["text"]),
+        pdf.Paragraph(pdf.escape(_("Сформирован %(t)s") % {"t": f"{s.made_at:%d.%m.%Y %H:%M}"}),
+                      st["small"]),
+        pdf.Spacer(1, 0.3 * cm),
+    ]
+    cards, levels = key_figures(d)
+    story.append(pdf.table(
+        [_("Показатель"), _("Значение"), _("Пояснение")],
+        [[str(c["label"]).capitalize(), str(c["value"]), str(c.get("note", ""))]
+         for c in cards]
+        + [[_("Участников"), str(sum(c.people for c in d.completion)), ""]]
+        + [[str(Pair.Status(k).label).capitalize(), str(v), _("пар")]
+           for k, v in d.pair_status.items()],
+        [8, 3, 12], st))
+    if levels:
+        story.append(pdf.Paragraph(pdf.escape(_("Эффективность по Киркпатрику")),
+                                   st["section"]))
+        story.append(pdf.table([_("Уровень"), _("Значение"), _("Что показывает")],
+                               [[str(c["label"]), str(c["value"]), str(c["note"])]
+                                for c in levels], [5, 3, 15], st))
+    story.append(pdf.Paragraph(pdf.escape(_("Диагностика по подразделениям")), st["section"]))
+    story.append(pdf.table(
+        [_("Подразделение"), _("Участников"), _("Анкет входной"), _("Отправлено, %"),
+         _("Итоговая, %")],
+        [[c.unit.name, str(c.people), str(c.invited), str(c.percent),
+          str(c.final_percent) if c.final_invited else "—"] for c in d.completion],
+        [9, 3, 3, 3, 3], st))
+    titles = {"completion": _("Заполнение анкет"),
+              "deficits": _("Доля дефицитов по областям компетенций, %"),
+              "strengths": _("Сколько человек могут научить других, по областям"),
+              "pairs": _("Пары по месяцам и статусам"),
+              "gains": _("До и после: средний уровень по областям (0–3)"),
+              "satisfaction": _("Удовлетворённость (1–10; по 3 ответам и больше)")}
+    present = {"completion": bool(d.units), "deficits": d.respondents > 0,
+               "strengths": d.respondents > 0, "pairs": bool(d.months),
+               "gains": bool(d.summary and d.summary.gains),
+               "satisfaction": bool(d.satisfaction and any(
+                   s.answered for s in d.satisfaction.stages))}
+    for name, title in titles.items():
+        if not present[name]:
+            continue
+        png = CHARTS[name](d, "png")
+        image = Image(io.BytesIO(png))
+        scale = min(24 * cm / image.imageWidth, 15 * cm / image.imageHeight)
+        image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+        story += [PageBreak(), pdf.Paragraph(pdf.escape(title), st["section"]), image]
+    if d.mentor_places:
+        story += [pdf.Paragraph(pdf.escape(_("Где искать наставников")), st["section"]),
+                  pdf.table([_("Организация"), _("Муниципалитет"), _("Область"),
+                             _("Могут научить")],
+                            [[p.organization, p.municipality, p.area, str(p.mentors)]
+                             for p in d.mentor_places], [7, 7, 8, 3], st)]
+    return pdf.build(story)
+
+
+# -- the registry ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str | Promise
+    content_type: str
+    extension: str
+    data: Callable[..., Any]  # (*, scope, filters) -> the renderer's input
+    render: Callable[[Any], bytes]
+
+    def filename(self, today: dt.date) -> str:
+        return f"{self.name}-{today:%Y-%m-%d}.{self.extension}"
+
+
+REPORTS: dict[str, Report] = {r.name: r for r in [
+    Report("participants", gettext_lazy("Участники и диагностика (XLSX)"), XLSX_TYPE, "xlsx",
+           participants_table, render_xlsx),
+    Report("pairs", gettext_lazy("Пары и карты (XLSX)"), XLSX_TYPE, "xlsx", pairs_table,
+           render_xlsx),
+    Report("effectiveness", gettext_lazy("Эффективность пар (XLSX)"), XLSX_TYPE, "xlsx",
+           effectiveness_table, render_xlsx),
+    Report("surveys", gettext_lazy("Опросы удовлетворённости (XLSX)"), XLSX_TYPE, "xlsx",
+           surveys_table, render_xlsx),
+    Report("summary", gettext_lazy("Сводный отчёт (PDF)"), PDF_TYPE, "pdf", summary,
+           render_summary_pdf),
+]}

@@ -1,0 +1,390 @@
+"""Aggregates for the monitoring dashboards, always inside the user's scope and filters.
+
+Every figure is a SQL aggregate grouped by unit (municipality or organization) and
+competency, so the number of queries never depends on the number of people. The result
+is a plain :class:`DashboardData`, cached by (scope, filters, data version): the page and
+its chart images read the same cached object.
+"""
+
+import datetime as dt
+import hashlib
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from tandem.access.scope import Scope
+from tandem.core.effectiveness import UnitSummary, stuck_reasons
+from tandem.diagnostics.models import (
+    DEFICIT_Q,
+    STRENGTH_Q,
+    Answer,
+    Campaign,
+    FrameworkVersion,
+    Response,
+)
+from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
+from tandem.monitoring.filters import Filters
+from tandem.pairs.models import Pair
+from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
+from tandem.territory.models import Municipality
+
+REGION, MUNICIPALITY, ORGANIZATION = "region", "municipality", "organization"
+CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
+# A unit is listed as a place to find mentors in an area from this many strong people on.
+MENTORS_AT_LEAST = 3
+TOP_MENTOR_UNITS = 12
+MAX_MONTHS = 18
+MAP_NOT_AGREED = "map_not_agreed"
+# A pair whose map is still a draft this many days after its start needs the curator.
+MAP_AGREE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Unit:
+    pk: int
+    name: str
+    kind: str  # MUNICIPALITY or ORGANIZATION
+
+
+@dataclass
+class UnitCompletion:
+    unit: Unit
+    people: int  # active participants of the unit
+    invited: int  # questionnaires of initial rounds
+    submitted: int
+    final_invited: int = 0
+    final_submitted: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.invited) if self.invited else 0
+
+    @property
+    def final_percent(self) -> int:
+        return round(100 * self.final_submitted / self.final_invited) if self.final_invited else 0
+
+
+@dataclass(frozen=True)
+class MentorPlace:
+    organization: str
+    municipality: str
+    area: str
+    mentors: int
+
+
+@dataclass(frozen=True)
+class StuckPair:
+    pair_id: int
+    a_name: str
+    b_name: str
+    organization: str
+    reasons: tuple[str, ...]
+    last_meeting: dt.date | None
+    tasks_overdue: int
+
+
+@dataclass
+class DashboardData:
+    level: str
+    units: list[Unit]
+    areas: list[tuple[str, str]]  # (code, name) of the current framework
+    completion: list[UnitCompletion]
+    # area code → one value per unit (None: no answers there)
+    deficit_share: dict[str, list[float | None]]
+    strength_share: dict[str, list[float | None]]
+    mentors: dict[str, list[int]]  # area → potential mentors per unit
+    mentor_places: list[MentorPlace]
+    respondents: int
+    months: list[dt.date]
+    pairs_by_month: dict[str, list[int]]  # pair status → pairs per month
+    pair_status: dict[str, int] = field(default_factory=dict)
+    computed_at: dt.datetime | None = None
+    summary: UnitSummary | None = None  # effectiveness figures of the whole filtered unit
+    satisfaction: SatisfactionSummary | None = None
+    stuck: list["StuckPair"] = field(default_factory=list)  # organization level only
+
+    @property
+    def unit_names(self) -> list[str]:
+        return [u.name for u in self.units]
+
+
+def dashboard_level(scope: Scope, filters: Filters) -> str:
+    """What the dashboard compares: the municipalities of a region, the organizations of
+    a municipality, or one organization."""
+    if filters.organization_id is not None or (
+            not scope.everything and not scope.region_ids and not scope.municipality_ids):
+        return ORGANIZATION
+    if filters.municipality_id is not None or (not scope.everything and not scope.region_ids):
+        return MUNICIPALITY
+    return REGION
+
+
+def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
+    orgs = filters.organizations(scope)
+    if level == REGION:
+        return [Unit(m.pk, m.name, MUNICIPALITY) for m in
+                Municipality.objects.filter(organizations__in=orgs).distinct().order_by("name")]
+    return [Unit(o.pk, o.short_name, ORGANIZATION)
+            for o in orgs.order_by("short_name", "pk").only("pk", "short_name")]
+
+
+def _unit_field(level: str, prefix: str) -> str:
+    return f"{prefix}organization__municipality_id" if level == REGION else (
+        f"{prefix}organization_id")
+
+
+def _campaigns(filters: Filters) -> Q:
+    """Campaigns whose dates overlap the period (as a condition on Response)."""
+    q = Q()
+    if filters.date_from is not None:
+        q &= Q(campaign__ends_on__gte=filters.date_from)
+    if filters.date_to is not None:
+        q &= Q(campaign__starts_on__lte=filters.date_to)
+    return q
+
+
+def _pairs(scope: Scope, filters: Filters) -> QuerySet[Pair]:
+    qs = Pair.objects.filter(organization__in=filters.organizations(scope))
+    if filters.date_from is not None:
+        qs = qs.filter(ends_on__gte=filters.date_from)
+    if filters.date_to is not None:
+        qs = qs.filter(starts_on__lte=filters.date_to)
+    return qs
+
+
+def data_version() -> str:
+    """Changes when rows are added anywhere the dashboard reads, or when an audited record
+    changes (pairs, maps, rows, meetings, participants all write the audit trail).
+
+    One query of index-only maxima (a few milliseconds at any size). What it does not see
+    — a questionnaire's status changing in place, which is not audited — the cache's short
+    lifetime (CACHE_SECONDS) picks up."""
+    from auditlog.models import LogEntry
+
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.people.models import Participant
+    from tandem.surveys.models import Survey
+
+    models = [Participant, Response, Answer, Pair, Map, Row, Meeting, Survey, LogEntry]
+    # Table and column names are ours, quoted by the backend.
+    sql = "SELECT " + ", ".join(
+        f"(SELECT MAX({connection.ops.quote_name(m._meta.pk.column)}) "  # noqa: S608
+        f"FROM {connection.ops.quote_name(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return "/".join(str(x) for x in row)
+
+
+def scope_key(scope: Scope) -> str:
+    return "|".join([
+        "all" if scope.everything else "",
+        ",".join(map(str, sorted(scope.region_ids))),
+        ",".join(map(str, sorted(scope.municipality_ids))),
+        ",".join(map(str, sorted(scope.organization_ids))),
+    ])
+
+
+def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
+    raw = f"{kind}:{scope_key(scope)}:{filters!r}:{version}"
+    return "monitoring:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
+                   ) -> DashboardData:
+    """The dashboard's aggregates, from the cache when nothing changed since."""
+    version = data_version() if version is None else version
+    key = cache_key("data", scope, filters, version)
+    data: DashboardData | None = cache.get(key)
+    if data is None:
+        # One computation per key in this process: the page and its five chart images
+        # arrive together, and eight people may open the region at once.
+        with _lock_for(key):
+            data = cache.get(key)
+            if data is None:
+                data = compute_dashboard(scope=scope, filters=filters)
+                cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock_for(key: str) -> threading.Lock:
+    with _locks_guard:
+        if len(_locks) > 1000:  # keys change with the data: forget the old ones
+            _locks.clear()
+        return _locks.setdefault(key, threading.Lock())
+
+
+def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
+    level = dashboard_level(scope, filters)
+    units = units_of(scope, filters, level)
+    index = {u.pk: i for i, u in enumerate(units)}
+    orgs = filters.organizations(scope)
+    framework = FrameworkVersion.objects.order_by("-number").first()
+    areas = [(a["code"], a["name"]) for a in framework.areas] if framework else []
+    area_of = framework.area_of() if framework else {}
+
+    # Diagnostics completion: questionnaires by unit and kind of round.
+    unit_of_response = _unit_field(level, "participant__")
+    completion = {u.pk: UnitCompletion(u, 0, 0, 0) for u in units}
+    unit_of_org = "municipality_id" if level == REGION else "pk"
+    for row in orgs.values(unit_of_org).annotate(
+            n=Count("participants", filter=Q(participants__is_active=True))):
+        if row[unit_of_org] in completion:
+            completion[row[unit_of_org]].people += row["n"]
+    responses = Response.objects.filter(_campaigns(filters), participant__organization__in=orgs)
+    for row in (responses.values(unit_of_response, "campaign__kind")
+                .annotate(n=Count("pk"),
+                          done=Count("pk", filter=Q(status=Response.Status.SUBMITTED)))):
+        item = completion.get(row[unit_of_response])
+        if item is None:
+            continue
+        if row["campaign__kind"] == Campaign.Kind.FINAL:
+            item.final_invited += row["n"]
+            item.final_submitted += row["done"]
+        else:
+            item.invited += row["n"]
+            item.submitted += row["done"]
+
+    # Deficits and strengths: submitted initial questionnaires, by unit and competency.
+    initial = responses.filter(status=Response.Status.SUBMITTED,
+                               campaign__kind=Campaign.Kind.INITIAL)
+    respondents = initial.count()
+    unit_of_answer = _unit_field(level, "response__participant__")
+    answered: dict[tuple[str, int], int] = defaultdict(int)
+    deficit: dict[tuple[str, int], int] = defaultdict(int)
+    strong: dict[tuple[str, int], int] = defaultdict(int)
+    for row in (Answer.objects.filter(response__in=initial, level__isnull=False)
+                .values(unit_of_answer, "competency")
+                .annotate(n=Count("pk"), d=Count("pk", filter=DEFICIT_Q),
+                          s=Count("pk", filter=STRENGTH_Q))):
+        area = area_of.get(row["competency"], row["competency"].split(".", 1)[0])
+        key = (area, row[unit_of_answer])
+        answered[key] += row["n"]
+        deficit[key] += row["d"]
+        strong[key] += row["s"]
+
+    def share(counts: dict[tuple[str, int], int], area: str) -> list[float | None]:
+        return [round(100 * counts[(area, u.pk)] / answered[(area, u.pk)], 1)
+                if answered.get((area, u.pk)) else None for u in units]
+
+    deficit_share = {code: share(deficit, code) for code, _n in areas}
+    strength_share = {code: share(strong, code) for code, _n in areas}
+
+    # Potential mentors: people strong in at least one competency of the area, counted
+    # per organization (the list names organizations even at region level).
+    codes_of: dict[str, list[str]] = defaultdict(list)
+    for code, area in area_of.items():
+        codes_of[area].append(code)
+    strong_answers = Answer.objects.filter(STRENGTH_Q, response__in=initial)
+    annotations = {f"m_{area}": Count("response__participant", distinct=True,
+                                      filter=Q(competency__in=codes_of[area]))
+                   for area, _n in areas}
+    mentors = {code: [0] * len(units) for code, _n in areas}
+    places: list[MentorPlace] = []
+    area_names = dict(areas)
+    if annotations:
+        for row in (strong_answers.values(
+                "response__participant__organization_id",
+                org_name=F("response__participant__organization__short_name"),
+                mun_id=F("response__participant__organization__municipality_id"),
+                mun_name=F("response__participant__organization__municipality__name"))
+                .annotate(**annotations)):
+            unit_pk = row["mun_id"] if level == REGION else row[
+                "response__participant__organization_id"]
+            for code, _n in areas:
+                n = row[f"m_{code}"]  # type: ignore[literal-required]
+                if unit_pk in index:
+                    mentors[code][index[unit_pk]] += n
+                if n >= MENTORS_AT_LEAST:
+                    places.append(MentorPlace(row["org_name"], row["mun_name"],
+                                              area_names[code], n))
+    places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+
+    # Pairs by status over the months of their terms.
+    months, by_month, status_totals = _pairs_by_month(_pairs(scope, filters), filters)
+    return DashboardData(
+        level=level, units=units, areas=areas, completion=list(completion.values()),
+        deficit_share=deficit_share, strength_share=strength_share, mentors=mentors,
+        mentor_places=places[:TOP_MENTOR_UNITS], respondents=respondents, months=months,
+        pairs_by_month=by_month, pair_status=status_totals, computed_at=timezone.now(),
+        summary=unit_summary(scope=scope, filters=filters),
+        satisfaction=satisfaction_summary(scope=scope, filters=filters),
+        stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [])
+
+
+def stuck_pairs(*, scope: Scope, filters: Filters,
+                today: dt.date | None = None) -> list[StuckPair]:
+    """Running pairs of the unit that need the curator: the reasons of
+    :func:`tandem.core.effectiveness.stuck_reasons` (meetings behind, none for weeks,
+    overdue tasks, one-sided) and a map not agreed two weeks after the start."""
+    from tandem.maps.models import Map
+
+    day = as_of(filters, today)
+    running = _pairs(scope, filters).filter(
+        status__in=[Pair.Status.APPROVED, Pair.Status.ACTIVE])
+    figures = pair_figures(scope=scope, filters=filters, pairs=running, today=today)
+    agreed = set(Map.objects.filter(pair__in=running.values("pk")).exclude(
+        status=Map.Status.DRAFT).values_list("pair_id", flat=True))
+    result = []
+    for f in figures:
+        reasons = stuck_reasons(f, as_of=day)
+        if f.pair_id not in agreed and (day - f.starts_on).days > MAP_AGREE_DAYS:
+            reasons.append(MAP_NOT_AGREED)
+        if reasons:
+            result.append(StuckPair(f.pair_id, f.a_name, f.b_name, f.organization,
+                                    tuple(reasons), f.meetings.last_held_on,
+                                    f.tasks_overdue))
+    result.sort(key=lambda p: (-len(p.reasons), p.organization, p.pair_id))
+    return result
+
+
+def _month(d: dt.date) -> dt.date:
+    return d.replace(day=1)
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _pairs_by_month(pairs: QuerySet[Pair], filters: Filters,
+                    ) -> tuple[list[dt.date], dict[str, list[int]], dict[str, int]]:
+    """Pairs whose term covers each month, by their status (one grouped query)."""
+    groups = list(pairs.annotate(m0=TruncMonth("starts_on"), m1=TruncMonth("ends_on"))
+                  .values("m0", "m1", "status").annotate(n=Count("pk")))
+    totals: dict[str, int] = {s: 0 for s in Pair.Status.values}
+    for g in groups:
+        totals[g["status"]] += g["n"]
+    if not groups:
+        return [], {s: [] for s in Pair.Status.values}, totals
+    first = min(_as_date(g["m0"]) for g in groups)
+    last = max(_as_date(g["m1"]) for g in groups)
+    if filters.date_from is not None:
+        first = max(first, _month(filters.date_from))
+    if filters.date_to is not None:
+        last = min(last, _month(filters.date_to))
+    months: list[dt.date] = []
+    m = first
+    while m <= last and len(months) < MAX_MONTHS:
+        months.append(m)
+        m = _next_month(m)
+    series = {s: [0] * len(months) for s in Pair.Status.values}
+    for g in groups:
+        start, end = _as_date(g["m0"]), _as_date(g["m1"])
+        for i, month in enumerate(months):
+            if start <= month <= end:
+                series[g["status"]][i] += g["n"]
+    return months, series, totals
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

@@ -1,0 +1,66 @@
+"""The three dashboards in a real browser on the demo region: every chart loads, the
+drill-down goes region → municipality → organization; screenshots to look at."""
+
+import pytest
+from django.conf import settings
+
+from tandem.conftest import shot
+from tandem.demo.services import demo_region_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    demo_region_create(participants=400, seed=1)
+
+
+def _login(page: object, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Пароль").fill(settings.TANDEM_DEMO_PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+
+
+def _charts_loaded(page: object) -> None:
+    from playwright.sync_api import expect
+
+    images = page.locator("figure.chart img")  # type: ignore[attr-defined]
+    expect(images.first).to_be_visible()
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
+
+
+def test_dashboards_of_three_levels(live_server: object, demo: None, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    base = live_server.url  # type: ignore[attr-defined]
+    errors: list[str] = []
+    for username, name in (("region", "region"), ("coord-prirechensk", "municipality"),
+                           ("curator-orbita", "organization")):
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        _login(page, base, username)
+        page.get_by_role("link", name="Мониторинг").first.click()
+        expect(page.get_by_role("heading", name="Мониторинг", exact=True)).to_be_visible()
+        _charts_loaded(page)
+        shot(page, f"monitoring-{name}")
+        if username == "region":
+            # Drill down: a municipality, then one of its organizations.
+            page.get_by_role("link", name="город Приреченск").click()
+            expect(page.get_by_text("Муниципалитет: организации рядом")).to_be_visible()
+            page.get_by_role("link", name="ДТиС «Орбита»").first.click()
+            expect(page.get_by_role("heading", name="Пары, которым нужна помощь")).to_be_visible()
+            _charts_loaded(page)
+            shot(page, "monitoring-region-drilled-to-organization")
+            # A bad date is a Russian message, not an error page.
+            page.goto(f"{base}/monitoring/?date_from=31.02.2026")
+            expect(page.get_by_text("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")).to_be_visible()
+        if username == "curator-orbita":
+            expect(page.get_by_role("heading", name="Пары, которым нужна помощь")).to_be_visible()
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(page, f"monitoring-{name}-phone")
+        page.close()
+    assert errors == [], errors

@@ -1,0 +1,220 @@
+"""The effectiveness adapter: the worked pair end to end, scope, the SQL aggregates equal
+the core's sums, and a fixed number of queries at two data sizes."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tandem.access.scope import scope_for
+from tandem.core import effectiveness as core
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import Answer, Campaign, Response
+from tandem.maps.models import Map, Meeting, Row
+from tandem.monitoring import effectiveness as eff
+from tandem.monitoring.filters import Filters
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.surveys.models import Survey
+from tandem.testing import World, bulk_participants
+
+TODAY = dt.date(2027, 6, 15)
+STARTS, ENDS = dt.date(2026, 12, 1), dt.date(2027, 5, 31)
+# Bob (A) teaches Carol (B) digital tools; Carol teaches Bob methodology.
+CAROL_DEFICITS = ["ict.ai_lessons", "ict.online_tests", "ict.video_content"]
+BOB_DEFICITS = ["method.lesson_design", "method.assessment"]
+
+
+@dataclass
+class Effect:
+    pair: Pair
+    initial: Campaign
+    final: Campaign
+
+
+def _round(campaign: Campaign, person: Participant, levels: dict[str, int]) -> None:
+    response = Response.objects.create(campaign=campaign, participant=person,
+                                       status=Response.Status.SUBMITTED, answered=len(levels))
+    Answer.objects.bulk_create([Answer(response=response, competency=code, self_level=level,
+                                       level=level) for code, level in levels.items()])
+
+
+def _rows(the_map: Map, direction: str, codes: list[str], done: int) -> None:
+    Row.objects.bulk_create([Row(
+        map=the_map, direction=direction, order=i, competency=code, title=code,
+        current_level=0, target_level=2, partner_level=3, task="Задача",
+        deadline=dt.date(2027, 1 + i, 20), product=f"Продукт {i}" if i else "",
+        evidence="Показ", done_at=dt.date(2027, 1 + i, 10) if i < done else None)
+        for i, code in enumerate(codes)])
+
+
+def build_effect(world: World) -> Effect:
+    """The worked example of docs/effectiveness.md in organization A."""
+    framework = ensure_default_framework()
+    initial = Campaign.objects.create(title="Входная", organization=world.org_a,
+                                      framework=framework, starts_on=dt.date(2026, 9, 1),
+                                      ends_on=dt.date(2026, 9, 30))
+    final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
+                                    organization=world.org_a, framework=framework,
+                                    baseline=initial, starts_on=dt.date(2027, 5, 10),
+                                    ends_on=dt.date(2027, 5, 25))
+    bob, carol = world.bob_p, world.carol_p
+    _round(initial, carol, {"ict.ai_lessons": 0, "ict.online_tests": 1,
+                            "ict.video_content": 1, "method.lesson_design": 3})
+    _round(final, carol, {"ict.ai_lessons": 2, "ict.online_tests": 3,
+                          "ict.video_content": 1, "method.lesson_design": 3})
+    _round(initial, bob, {"method.lesson_design": 0, "method.assessment": 1,
+                          "ict.ai_lessons": 3})
+    _round(final, bob, {"method.lesson_design": 2, "method.assessment": 2,
+                        "ict.ai_lessons": 3})
+    pair = Pair.objects.create(a=bob, b=carol, organization=world.org_a,
+                               status=Pair.Status.COMPLETED, starts_on=STARTS, ends_on=ENDS)
+    the_map = Map.objects.create(pair=pair, status=Map.Status.COMPLETED)
+    _rows(the_map, Row.Direction.A_TO_B, CAROL_DEFICITS, done=2)
+    _rows(the_map, Row.Direction.B_TO_A, BOB_DEFICITS, done=2)
+    held = [dt.date(2026, 12, 10), dt.date(2027, 1, 14), dt.date(2027, 2, 11),
+            dt.date(2027, 3, 11)]
+    Meeting.objects.bulk_create(
+        [Meeting(pair=pair, date=d, topic="Встреча") for d in held]
+        # scheduled for 11.03 and held that day (logged as a new record): not a miss
+        + [Meeting(pair=pair, date=dt.date(2027, 3, 11), planned=True, topic="План"),
+           Meeting(pair=pair, date=dt.date(2027, 4, 15), planned=True, topic="Не прошла")])
+    return Effect(pair, initial, final)
+
+
+@pytest.fixture
+def effect(world: World) -> Effect:
+    return build_effect(world)
+
+
+def test_the_worked_pair_end_to_end(world: World, effect: Effect) -> None:
+    [figures] = eff.pair_figures(scope=scope_for(world.alice), filters=Filters(),
+                                 today=TODAY)
+    ab, ba = figures.a_to_b, figures.b_to_a
+    assert (ab.deficits_planned, ab.deficits_closed, ab.deficits_assessed) == (3, 2, 3)
+    assert (ba.deficits_planned, ba.deficits_closed) == (2, 2)
+    assert [(g.competency, g.before, g.after, g.gain, g.closed) for g in ab.gains] == [
+        ("ict.ai_lessons", 0, 2, 2, True), ("ict.online_tests", 1, 3, 2, True),
+        ("ict.video_content", 1, 1, 0, False)]
+    assert [g.gain for g in ba.gains] == [2, 1]
+    # done: rows 0 and 1; row 2 (deadline 20.03) is overdue; products: row 1 only
+    # (row 0 names none)
+    assert (ab.tasks_planned, ab.tasks_done, ab.tasks_overdue, ab.products) == (3, 2, 1, 1)
+    assert (ba.tasks_planned, ba.tasks_done, ba.tasks_overdue, ba.products) == (2, 2, 0, 1)
+    # 182 days of term: a norm of 6; held 4 + 1 scheduled that never happened = 5 < 6
+    assert figures.meetings == core.MeetingFigures(held=4, scheduled_not_held=1, norm=6,
+                                                   last_held_on=dt.date(2027, 3, 11))
+    assert figures.meetings.planned == 6
+    assert not figures.all_closed and figures.deficits_closed == 4
+
+
+def test_the_unit_summary_of_the_worked_pair(world: World, effect: Effect) -> None:
+    summary = eff.unit_summary(scope=scope_for(world.alice), filters=Filters(), today=TODAY)
+    assert (summary.participants_active, summary.participants_in_pairs) == (3, 2)
+    assert (summary.pairs_total, summary.pairs_completed) == (1, 1)
+    assert (summary.deficits_planned, summary.deficits_closed) == (5, 4)
+    assert (summary.tasks_done, summary.tasks_overdue, summary.products) == (4, 1, 2)
+    assert (summary.meetings_held, summary.meetings_planned) == (4, 6)
+    assert summary.pairs_completed_all_closed == 0
+    assert summary.closed_share == pytest.approx(4 / 5)
+    levels = {k.key: k for k in summary.kirkpatrick()}
+    assert levels["learning"].value == pytest.approx(0.8)
+    assert levels["behaviour"].value == pytest.approx((4 / 5 + 4 / 6) / 2)
+    assert levels["results"].value == 0.0  # the one finished pair left a deficit open
+    assert levels["reaction"].value is None  # no survey answered
+
+
+def test_closing_the_last_deficit_makes_the_pair_a_success(world: World,
+                                                           effect: Effect) -> None:
+    carol_final = Response.objects.get(campaign=effect.final, participant=world.carol_p)
+    Answer.objects.filter(response=carol_final, competency="ict.video_content").update(level=2)
+    summary = eff.unit_summary(scope=scope_for(world.alice), filters=Filters(), today=TODAY)
+    assert summary.pairs_completed_all_closed == 1
+    assert summary.success_share == 1.0
+
+
+def test_the_period_ending_before_the_final_round_closes_nothing(world: World,
+                                                                effect: Effect) -> None:
+    filters = Filters(date_to=dt.date(2027, 2, 28))
+    [figures] = eff.pair_figures(scope=scope_for(world.alice), filters=filters, today=TODAY)
+    assert figures.deficits_closed == 0
+    assert figures.a_to_b.deficits_assessed == 0
+    assert figures.meetings.held == 3  # December, January, February
+    summary = eff.unit_summary(scope=scope_for(world.alice), filters=filters, today=TODAY)
+    assert summary.deficits_closed == 0 and summary.meetings_held == 3
+
+
+def _survey(pair: Pair, person: Participant, stage: str, score: int) -> Survey:
+    return Survey.objects.create(
+        pair=pair, participant=person, stage=stage, due_on=ENDS,
+        submitted_at=dt.datetime(2027, 5, 30, 12, tzinfo=dt.UTC), mentee_benefit=score,
+        mentor_satisfaction=score - 1, recommend=score)
+
+
+def test_satisfaction_over_two_answers_is_withheld_over_three_shown(world: World,
+                                                                    effect: Effect) -> None:
+    scope = scope_for(world.alice)
+    _survey(effect.pair, world.bob_p, Survey.Stage.FINAL, 9)
+    _survey(effect.pair, world.carol_p, Survey.Stage.FINAL, 6)
+    two = eff.unit_summary(scope=scope, filters=Filters(), today=TODAY)
+    assert two.mentee_satisfaction == core.Satisfaction(None, 2)
+    other = Pair.objects.create(a=world.alice_p, b=world.carol_p, organization=world.org_a,
+                                starts_on=STARTS, ends_on=ENDS)
+    _survey(other, world.alice_p, Survey.Stage.FINAL, 10)
+    three = eff.unit_summary(scope=scope, filters=Filters(), today=TODAY)
+    assert three.mentee_satisfaction == core.Satisfaction((9 + 6 + 10) / 3, 3)
+    assert three.mentor_satisfaction.mean == pytest.approx((8 + 5 + 9) / 3)
+
+
+def test_three_answers_of_two_people_stay_withheld(world: World, effect: Effect) -> None:
+    _survey(effect.pair, world.bob_p, Survey.Stage.MID, 9)
+    _survey(effect.pair, world.bob_p, Survey.Stage.FINAL, 8)
+    _survey(effect.pair, world.carol_p, Survey.Stage.FINAL, 6)
+    summary = eff.unit_summary(scope=scope_for(world.alice), filters=Filters(), today=TODAY)
+    assert summary.mentee_satisfaction == core.Satisfaction(None, 3)
+
+
+def test_gains_by_area_compare_both_rounds(world: World, effect: Effect) -> None:
+    gains = {g.area: g for g in eff.gains_by_area(scope=scope_for(world.alice),
+                                                  filters=Filters(), today=TODAY)}
+    ict, method = gains["ict"], gains["method"]
+    # Carol's three ICT answers and Bob's one, before and after
+    assert ict.mean_before == pytest.approx((0 + 1 + 1 + 3) / 4)
+    assert ict.mean_after == pytest.approx((2 + 3 + 1 + 3) / 4)
+    assert ict.people == 2
+    assert method.mean_before == pytest.approx((3 + 0 + 1) / 3)
+    assert method.mean_after == pytest.approx((3 + 2 + 2) / 3)
+    assert set(gains) == {"ict", "method"}
+
+
+def test_an_outsider_sees_nothing_of_another_organization(world: World,
+                                                         effect: Effect) -> None:
+    for outsider in (world.charlie, world.dave, world.bob):
+        scope = scope_for(outsider)
+        assert eff.pair_figures(scope=scope, filters=Filters(), today=TODAY) == []
+        summary = eff.unit_summary(scope=scope, filters=Filters(), today=TODAY)
+        assert summary.pairs_total == summary.deficits_planned == 0
+        assert summary.participants_in_pairs == 0
+        assert eff.gains_by_area(scope=scope, filters=Filters(), today=TODAY) == []
+    # a filter naming A's organization does not widen Charlie's scope
+    scope = scope_for(world.charlie)
+    filters = Filters(organization_id=world.org_a.pk)
+    assert eff.pair_figures(scope=scope, filters=filters, today=TODAY) == []
+    assert eff.unit_summary(scope=scope, filters=filters, today=TODAY).pairs_total == 0
+
+
+def test_the_region_and_the_municipality_see_the_pair(world: World, effect: Effect) -> None:
+    for persona in (world.erin, world.olga):
+        [figures] = eff.pair_figures(scope=scope_for(persona), filters=Filters(), today=TODAY)
+        assert figures.pair_id == effect.pair.pk
+
+
+def test_a_map_without_a_real_pair_never_counts(world: World, effect: Effect) -> None:
+    """Rows are reached through Pair: rows of a pair outside the unit stay out."""
+    other = Pair.objects.create(a=world.charlie_p, b=world.someone_b,
+                                organization=world.org_b, starts_on=STARTS, ends_on=ENDS)
+    _rows(Map.objects.create(pair=other), Row.Direction.A_TO_B, CAROL_DEFICITS, done=3)
+    summary = eff.unit_summary(scope=scope_for(world.alice), filters=Filters(), today=TODAY)
+    assert summary.deficits_planned == 5

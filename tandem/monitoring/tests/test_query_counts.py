@@ -1,0 +1,63 @@
+"""The dashboards and their charts issue the same number of SQL queries whatever the data
+size: computed (empty cache) and served from the cache."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tandem.maps.models import Map, Meeting, Row
+from tandem.pairs.models import Pair
+from tandem.testing import World, build_diagnostics, bulk_participants, bulk_responses
+
+
+def _count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(world: World, people: int) -> None:
+    """``people`` more participants in each of A and B, all with a submitted questionnaire,
+    a third of them in pairs with a map row and a meeting."""
+    assert world.diag is not None
+    for org, campaign in ((world.org_a, world.diag.campaign_a),
+                          (world.org_b, world.diag.campaign_b)):
+        fresh = list(bulk_participants(org, people).order_by("-pk")[:people])
+        bulk_responses(campaign, org.participants.all())
+        pairs = Pair.objects.bulk_create([
+            Pair(a=fresh[i], b=fresh[i + 1], organization=org, status=Pair.Status.ACTIVE,
+                 starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+            for i in range(0, people // 3 * 2, 2)])
+        maps = Map.objects.bulk_create([Map(pair=p) for p in pairs])
+        Row.objects.bulk_create([Row(
+            map=m, direction="ab", competency="ict.ai_lessons", title="Задача",
+            current_level=0, target_level=2, partner_level=3, task="Задача",
+            deadline=dt.date(2026, 12, 1), product="Продукт", evidence="Показ")
+            for m in maps])
+        Meeting.objects.bulk_create([Meeting(pair=p, date=dt.date(2026, 10, 15),
+                                             topic="Встреча") for p in pairs])
+
+
+URLS = [reverse("monitoring:index"), reverse("monitoring:chart", args=["deficits", "svg"])]
+
+
+@pytest.mark.parametrize("persona", ["olga", "erin", "alice"])
+def test_dashboard_query_count_does_not_grow(client: Client, world: World,
+                                             persona: str) -> None:
+    build_diagnostics(world)
+    client.force_login(getattr(world, persona))
+    _grow(world, 10)  # about 20 participants in all
+    cache.clear()
+    small_cold = [_count(client, url) for url in URLS]
+    small_warm = [_count(client, url) for url in URLS]
+    _grow(world, 1000)  # about 2,000
+    cache.clear()
+    assert [_count(client, url) for url in URLS] == small_cold
+    assert [_count(client, url) for url in URLS] == small_warm
+    assert small_warm[0] < small_cold[0]  # the cache saves the aggregates

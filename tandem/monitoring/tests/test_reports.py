@@ -1,0 +1,174 @@
+"""Reports: every registered report downloads; XLSX read back with openpyxl (headers, row
+counts, Cyrillic), the PDF's text with pypdf; exports are scoped; one XLSX is opened by
+LibreOffice when it is installed."""
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tandem.access.scope import scope_for
+from tandem.monitoring.filters import Filters
+from tandem.monitoring.reports import REPORTS, participants_table
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.testing import (
+    ParticipantFactory,
+    World,
+    build_diagnostics,
+    bulk_participants,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    cache.clear()
+
+
+def _download(client: Client, user: object, name: str, query: str = "") -> bytes:
+    client.force_login(user)  # type: ignore[arg-type]
+    response = client.get(reverse("monitoring:report", args=[name]) + query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == REPORTS[name].content_type
+    assert "attachment" in response["Content-Disposition"]
+    return response.content
+
+
+def _sheet(content: bytes) -> list[tuple[object, ...]]:
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return list(book.worksheets[0].iter_rows(values_only=True))
+
+
+def _pair(world: World, org_people: tuple[Participant, Participant]) -> Pair:
+    a, b = org_people
+    return Pair.objects.create(a=a, b=b, organization=a.organization,
+                               starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31),
+                               status=Pair.Status.ACTIVE)
+
+
+def test_participants_export_lists_every_active_participant(client: Client,
+                                                            world: World) -> None:
+    build_diagnostics(world)
+    bulk_participants(world.org_a, 25)
+    rows = _sheet(_download(client, world.olga, "participants"))
+    assert rows[0][:3] == ("ФИО", "Должность", "Организация")
+    assert len(rows) - 1 == Participant.objects.filter(is_active=True).count()
+    carol = next(r for r in rows if r[0] == "Каролёва Карина Сергеевна")  # Cyrillic, ё
+    assert carol[6] == "отправлена"
+    alice = next(r for r in rows if str(r[0]).startswith("Алисова"))
+    assert alice[6] == "не начата"
+
+
+@pytest.mark.parametrize(("persona", "own", "other"), [
+    ("erin", "Школа А", "Дом творчества Б"),
+    ("alice", "Школа А", "Дом творчества Б"),
+    ("dave", "Дом творчества Б", "Школа А"),
+])
+def test_exports_contain_only_the_users_territory(client: Client, world: World, persona: str,
+                                                  own: str, other: str) -> None:
+    build_diagnostics(world)
+    _pair(world, (world.bob_p, world.carol_p))
+    _pair(world, (world.charlie_p, world.someone_b))
+    for name in ("participants", "pairs", "effectiveness"):
+        rows = _sheet(_download(client, getattr(world, persona), name))
+        organizations = {r[rows[0].index("Организация")] for r in rows[1:]}
+        assert organizations == {own}, (name, organizations)
+        assert other not in organizations
+
+
+def test_coordinator_cannot_export_another_municipality(client: Client, world: World) -> None:
+    client.force_login(world.dave)
+    for name in REPORTS:
+        url = reverse("monitoring:report", args=[name])
+        assert client.get(f"{url}?municipality={world.municipality_a.pk}").status_code == 404
+        assert client.get(f"{url}?organization={world.org_a.pk}").status_code == 404
+
+
+def test_pairs_export_shows_map_progress(client: Client, world: World) -> None:
+    from tandem.maps.models import Map, Meeting, Row
+
+    pair = _pair(world, (world.bob_p, world.carol_p))
+    the_map = Map.objects.create(pair=pair, status=Map.Status.IN_PROGRESS)
+    for i in range(4):
+        Row.objects.create(map=the_map, direction="ab", order=i, competency="ict.ai_lessons",
+                           title="Задача", current_level=0, target_level=2, partner_level=3,
+                           task="Задача", deadline=dt.date(2027, 1, 10), product="Продукт",
+                           evidence="Показ", done_at=dt.date(2027, 1, 5) if i < 3 else None)
+    Meeting.objects.create(pair=pair, date=dt.date(2026, 12, 10), topic="Встреча")
+    Meeting.objects.create(pair=pair, date=dt.date(2027, 6, 10), topic="Потом", planned=True)
+    rows = _sheet(_download(client, world.alice, "pairs"))
+    header, [row] = rows[0], rows[1:]
+    got = dict(zip(header, row, strict=True))
+    assert got["Участник А"] == "Бобров Борис Олегович"
+    assert got["Карта"] == "выполняется"
+    assert (got["Задач в карте"], got["Выполнено"], got["Выполнено, %"]) == (4, 3, 75)
+    assert got["Встреч проведено"] == 1
+
+
+def test_effectiveness_export_has_a_row_per_direction(client: Client, world: World) -> None:
+    _pair(world, (world.bob_p, world.carol_p))
+    _pair(world, (world.alice_p, ParticipantFactory.create(organization=world.org_a)))
+    rows = _sheet(_download(client, world.alice, "effectiveness"))
+    assert rows[0][1:3] == ("Наставник", "Наставляемый")
+    assert len(rows) - 1 == 2 * 2
+    mentors = {r[1] for r in rows[1:]}
+    assert world.bob_p.short_name in mentors and world.carol_p.short_name in mentors
+
+
+def test_survey_export_withholds_small_groups(client: Client, world: World) -> None:
+    from tandem.surveys.models import Survey
+
+    pair = _pair(world, (world.bob_p, world.carol_p))
+    now = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
+    Survey.objects.create(pair=pair, participant=world.bob_p, stage=Survey.Stage.MID,
+                          due_on=dt.date(2027, 1, 15), submitted_at=now, mentee_benefit=9)
+    Survey.objects.create(pair=pair, participant=world.carol_p, stage=Survey.Stage.MID,
+                          due_on=dt.date(2027, 1, 15), submitted_at=now, mentee_benefit=7)
+    rows = _sheet(_download(client, world.alice, "surveys"))
+    assert rows[0][-1] == "Среднее (1–10)"
+    mid = [r for r in rows[1:] if r[0] == "промежуточный"]
+    assert mid and all(str(r[-1]).startswith("скрыто") for r in mid)  # 2 answers: withheld
+    assert {r[4] for r in mid} == {2}
+
+
+def test_pdf_summary_text(client: Client, world: World) -> None:
+    build_diagnostics(world)
+    content = _download(client, world.erin, "summary", "?date_from=2026-09-01")
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Сводный отчёт о реверсивном наставничестве" in text
+    assert "Город А" in text and "с 01.09.2026" in text
+    assert "Школа А" in text and "Дом творчества Б" not in text
+    assert "Где дефициты" not in text  # a page heading, not the report's
+    assert "Доля дефицитов по областям компетенций" in text
+    assert len(reader.pages) >= 3  # figures, then the charts as pictures
+
+
+def test_large_participants_export_streams_rows(world: World) -> None:
+    """The data function reads rows lazily (the renderer pulls them in chunks)."""
+    bulk_participants(world.org_a, 3000)
+    table = participants_table(scope=scope_for(world.olga), filters=Filters())
+    assert not isinstance(table.rows, list)
+    assert sum(1 for _ in table.rows) == Participant.objects.filter(is_active=True).count()
+
+
+def test_one_xlsx_opens_in_libreoffice(client: Client, world: World, tmp_path: Path) -> None:
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        print("LibreOffice check skipped: libreoffice is not installed on this machine")
+        pytest.skip("libreoffice is not installed on this machine")
+    build_diagnostics(world)
+    source = tmp_path / "участники.xlsx"
+    source.write_bytes(_download(client, world.olga, "participants"))
+    subprocess.run([office, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path),
+                    str(source)], check=True, timeout=120, capture_output=True)
+    text = (tmp_path / "участники.csv").read_text(encoding="utf-8", errors="replace")
+    assert "Каролёва" in text or "Каролева" in text

@@ -1,0 +1,117 @@
+"""Dashboards of the organization, municipality and region, their charts and reports."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.access.scope import Scope, scope_for
+from tandem.monitoring import selectors
+from tandem.monitoring.cards import REASONS, key_figures
+from tandem.monitoring.charts import CHARTS
+from tandem.monitoring.filters import Filters
+from tandem.monitoring.forms import FiltersForm
+from tandem.monitoring.reports import REPORTS
+from tandem.territory.models import Municipality, Organization
+from tandem.web.charts import CONTENT_TYPES
+
+
+def _staff_scope(request: HttpRequest) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.is_staff:
+        raise Http404
+    return scope
+
+
+def filters_query(filters: Filters, **changes: object) -> str:
+    """The GET parameters that reproduce ``filters`` (with ``changes``), for links."""
+    values = {"date_from": filters.date_from, "date_to": filters.date_to,
+              "municipality": filters.municipality_id, "organization": filters.organization_id,
+              "sector": filters.sector, **changes}
+    return urlencode({k: str(v) for k, v in values.items() if v not in (None, "")})
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = _staff_scope(request)
+    form = FiltersForm(request.GET, scope=scope)
+    filters = form.filters()
+    data = selectors.dashboard_data(scope=scope, filters=filters)
+    query = filters_query(filters)
+    drill = []
+    for item in data.completion:
+        if data.level == selectors.REGION:
+            link = filters_query(filters, municipality=item.unit.pk)
+        elif data.level == selectors.MUNICIPALITY:
+            link = filters_query(filters, organization=item.unit.pk)
+        else:
+            link = None
+        drill.append((item, link))
+    crumbs = _crumbs(scope, filters)
+    cards, kirkpatrick = key_figures(data)
+    return render(request, "monitoring/dashboard.html", {
+        "form": form, "filters": filters, "data": data, "query": query, "drill": drill,
+        "crumbs": crumbs, "level": data.level, "cards": cards, "kirkpatrick": kirkpatrick,
+        "answered": bool(data.satisfaction and any(s.answered for s in
+                                                    data.satisfaction.stages)),
+        "stuck": [(p, [str(REASONS.get(r, r)) for r in p.reasons]) for p in data.stuck],
+        "reports": REPORTS.values(),
+        "unit_heading": _("Муниципалитет") if data.level == selectors.REGION
+        else _("Организация"),
+    })
+
+
+def _crumbs(scope: Scope, filters: Filters) -> list[tuple[str, str | None]]:
+    """Region → municipality → organization, each a link back up (inside the scope)."""
+    crumbs: list[tuple[str, str | None]] = []
+    base = Filters(date_from=filters.date_from, date_to=filters.date_to, sector=filters.sector)
+    if scope.everything or scope.region_ids:
+        crumbs.append((_("Регион"), filters_query(base)))
+    if filters.municipality_id is not None:
+        mun = Municipality.objects.filter(pk=filters.municipality_id).values_list(
+            "name", flat=True).first()
+        crumbs.append((mun or "", filters_query(base, municipality=filters.municipality_id)))
+    if filters.organization_id is not None:
+        org = Organization.objects.filter(pk=filters.organization_id).values_list(
+            "short_name", flat=True).first()
+        crumbs.append((org or "", None))
+    return crumbs
+
+
+def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """One chart of the dashboard as SVG or PNG, cached with the data it draws."""
+    if name not in CHARTS:
+        raise Http404
+    scope = _staff_scope(request)
+    filters = FiltersForm(request.GET, scope=scope).filters()
+    version = selectors.data_version()
+    key = selectors.cache_key(f"chart:{name}:{fmt}", scope, filters, version)
+    body = cache.get(key)
+    if body is None:
+        data = selectors.dashboard_data(scope=scope, filters=filters, version=version)
+        body = CHARTS[name](data, fmt)
+        cache.set(key, body, selectors.CACHE_SECONDS)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def report(request: HttpRequest, name: str) -> HttpResponse:
+    """A registered report for the user's scope and the dashboard's filters, as a file."""
+    item = REPORTS.get(name)
+    if item is None:
+        raise Http404
+    scope = _staff_scope(request)
+    form = FiltersForm(request.GET, scope=scope)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values()
+                                         for e in errors))
+        return redirect("monitoring:index")
+    body = item.render(item.data(scope=scope, filters=form.filters()))
+    response = HttpResponse(body, content_type=item.content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{item.filename(timezone.localdate())}"')
+    return response
