@@ -32,13 +32,18 @@ from django.core import mail
 from django.db import connection
 from docx import Document
 from openpyxl import Workbook
+from pypdf import PdfReader
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.conftest import shot
 from tandem.diagnostics.defaults import SOURCE as FRAMEWORK_SOURCE
 from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import Answer, Campaign
+from tandem.maps.models import Evidence, Map, Meeting
+from tandem.pairs.models import Pair, PairOrder
+from tandem.people.models import Participant
 from tandem.roster.tests.files import person, roster_xlsx
-from tandem.territory.models import Region
+from tandem.territory.models import Organization, Region
 from tandem.testing import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -145,7 +150,7 @@ def empty_region(transactional_db: None) -> Iterator[Region]:
 
 def _new_page(browser: Any, size: dict[str, int] = WIDE) -> Any:
     page = browser.new_page(viewport=size, locale="ru-RU")
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     return page
 
 
@@ -172,6 +177,18 @@ def _set_password(page: Any, link: str) -> None:
     page.locator("#id_new_password2").fill(PASSWORD)
     page.get_by_role("button", name="Сохранить пароль").click()
     page.wait_for_url(re.compile(r"/accounts/password/reset/done/$"))
+
+
+def _charts_loaded(page: Any) -> None:
+    """Every chart image of the page has loaded (not a broken image)."""
+    from playwright.sync_api import expect
+
+    images = page.locator("figure.chart img")
+    expect(images.first).to_be_visible()
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                               arg=images.nth(i).element_handle())
 
 
 def _fill_questionnaire(page: Any, t: Teacher, *, final: bool) -> None:
@@ -201,6 +218,10 @@ def test_the_whole_cycle_through_the_ui(live_server: Any, empty_region: Region,
         pages.append(page)
         return page
 
+    from playwright.sync_api import expect
+
+    # CI runs this beside a thousand other tests on two cores: a chart may take a while.
+    expect.set_options(timeout=20_000)
     try:
         _cycle(base, browser, watch, tmp_path)
     except Exception:
@@ -208,8 +229,41 @@ def test_the_whole_cycle_through_the_ui(live_server: Any, empty_region: Region,
         for i, page in enumerate(p for p in pages if not p.is_closed()):
             shot(page, f"e2e-failed-{i}")
         raise
+    finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
     assert errors == [], errors
-    connection.close()  # the greenlet's own connection (see test_browser_cycle)
+    # Read-only checks of what the clicks stored (then the greenlet's own connection goes,
+    # see test_browser_cycle).
+    stored = _stored()
+    connection.close()
+    assert stored["territory"] == ("Город Заречный", "Школа № 5", "kuratorova@school.test")
+    assert stored["participants"] == 9 and stored["pairs"] == 4
+    assert stored["order_pairs"] == 4
+    assert stored["pair"] == (Pair.Status.COMPLETED, Map.Status.COMPLETED, 2, 4)
+    assert stored["open_deficits_after"] == 0 and stored["deficits_before"] == 16
+
+
+def _stored() -> dict[str, object]:
+    org = Organization.objects.select_related("municipality").get()
+    [curator] = RoleAssignment.objects.filter(role=Role.CURATOR).select_related("user")
+    pair = Pair.objects.select_related("map").get(a__email__in=[ANNA.email, PETR.email],
+                                                  b__email__in=[ANNA.email, PETR.email])
+    before = Answer.objects.filter(response__campaign__kind=Campaign.Kind.INITIAL,
+                                   wants_to_learn=True)
+    after = {(a.response.participant_id, a.competency): a.level for a in Answer.objects.filter(
+        response__campaign__kind=Campaign.Kind.FINAL).select_related("response")}
+    return {
+        "territory": (org.municipality.name, org.short_name, curator.user.username),
+        "participants": Participant.objects.count(),
+        "pairs": Pair.objects.count(),
+        "order_pairs": PairOrder.objects.get(number="42-од").pairs.count(),
+        "pair": (pair.status, pair.map.status, Meeting.objects.filter(pair=pair).count(),
+                 Evidence.objects.filter(row__map=pair.map).count()),
+        "deficits_before": before.count(),
+        "open_deficits_after": sum(
+            1 for a in before.select_related("response")
+            if (after[(a.response.participant_id, a.competency)] or 0) < 2),
+    }
 
 
 def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
@@ -418,23 +472,56 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     final_url = cur.url
     cur.get_by_role("button", name="Пригласить и напомнить по e-mail").click()
     expect(cur.get_by_text("Приглашения и напоминания отправлены: 8.")).to_be_visible()
-    for page, t in ((anna, ANNA), (petr, PETR)):
-        page.goto(_mail_link(t.email, r"http://\S+/diagnostics/q/\d+/"))
-        expect(page.get_by_role("heading", name="Итоговая диагностика 2026")).to_be_visible()
-        _fill_questionnaire(page, t, final=True)
-        page.get_by_role("button", name="Отправить анкету").click()
-        expect(page.get_by_text("Анкета отправлена. Спасибо!")).to_be_visible()
+    # Пётр fills it in himself; the others' results come as a file again.
+    petr.goto(_mail_link(PETR.email, r"http://\S+/diagnostics/q/\d+/"))
+    expect(petr.get_by_role("heading", name="Итоговая диагностика 2026")).to_be_visible()
+    _fill_questionnaire(petr, PETR, final=True)
+    petr.get_by_role("button", name="Отправить анкету").click()
+    expect(petr.get_by_text("Анкета отправлена. Спасибо!")).to_be_visible()
+    expect(petr.get_by_text("Дефицитов закрыто: 2, осталось: 0.")).to_be_visible()
     shot(petr, "e2e-12-profile-after")
     final = tmp_path / "результаты-итоговой.xlsx"
-    final.write_bytes(results_xlsx(TEACHERS[2:], final=True))
+    final.write_bytes(results_xlsx([t for t in TEACHERS if t is not PETR], final=True))
     cur.goto(final_url)
     cur.get_by_role("button", name="Загрузить результаты").click()
     cur.get_by_label("Файл XLSX или CSV").set_input_files(str(final))
     cur.get_by_role("button", name="Проверить файл").click()
-    cur.get_by_role("button", name="Загрузить 6 анкет").click()
+    cur.get_by_role("button", name="Загрузить 7 анкет").click()
     expect(cur.get_by_text("Все отправили анкеты.")).to_be_visible()
     cur.get_by_role("button", name="Завершить").click()
     expect(cur.get_by_text("Диагностика завершена.")).to_be_visible()
     shot(cur, "e2e-13-final-diagnostics")
-    for page in (anna, petr, cur):
+
+    # -- 10. The curator closes the map; the dashboards and the region's report -----------
+    cur.goto(map_url)
+    cur.get_by_role("button", name="Завершить").click()
+    expect(cur.get_by_text("Статус карты: завершена")).to_be_visible()
+    cur.get_by_role("link", name="Мониторинг").first.click()
+    expect(cur.get_by_role("heading", name="До и после: уровень по областям")).to_be_visible()
+    _charts_loaded(cur)
+    shot(cur, "e2e-14-monitoring-organization")
+
+    op = watch(_new_page(browser))
+    _login(op, base, "operator")
+    op.get_by_role("link", name="Мониторинг").first.click()
+    expect(op.get_by_role("heading", name="Мониторинг", exact=True)).to_be_visible()
+    expect(op.get_by_role("heading", name="До и после: уровень по областям")).to_be_visible()
+    _charts_loaded(op)
+    shot(op, "e2e-15-monitoring-region")
+    dashboard_text = op.locator("main").inner_text()
+    with op.expect_download() as download:
+        op.get_by_role("button", name="Сводный отчёт (PDF)").click()
+    report_path = tmp_path / "отчёт.pdf"
+    download.value.save_as(str(report_path))
+    report_text = "\n".join(p.extract_text() for p in PdfReader(str(report_path)).pages)
+    # Every deficit the pairs planned was closed in the final round, and the one finished
+    # pair closed all of its own: the figures say so on the page and in the report.
+    for text in (dashboard_text, report_text):
+        assert re.search(r"100 %\s+Обучение|Обучение\s+100 %", text), text
+        assert re.search(r"100 %\s+Результаты|Результаты\s+100 %", text), text
+        assert "8 из 8" in text  # the initial questionnaires
+    assert "Сводный отчёт о реверсивном наставничестве" in report_text
+    assert "Заречная область" in report_text
+    assert "До и после: средний уровень по областям (0–3)" in report_text
+    for page in (anna, petr, cur, op):
         page.close()
