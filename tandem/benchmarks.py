@@ -165,10 +165,50 @@ def bench_roster(participants: int) -> list[Row]:
             (f"список {participants}: всего", checked + written, "с")]
 
 
+def bench_monitoring(participants: int, repeat: int = 5) -> list[Row]:
+    """The monitoring dashboard of the region and of a curator: computed (empty cache) and
+    cached, with their SQL query counts, and the XLSX export of all participants. The load
+    test under 8 concurrent clients is benchmarks/dashboard_load.py."""
+    from django.core.cache import cache
+
+    from tandem.accounts.models import User
+
+    rows = bench_seed(participants)
+    client = Client()
+    for username in ("region", "curator-orbita"):
+        client.force_login(User.objects.get(username=username))
+        for url in (reverse("monitoring:index"),
+                    reverse("monitoring:chart", args=["deficits", "svg"])):
+            cold = []
+            warm = []
+            for _ in range(repeat):
+                cache.clear()
+                with CaptureQueriesContext(connection) as computed:
+                    started = time.perf_counter()
+                    assert client.get(url).status_code == 200
+                    cold.append(time.perf_counter() - started)
+                with CaptureQueriesContext(connection) as cached:
+                    started = time.perf_counter()
+                    client.get(url)
+                    warm.append(time.perf_counter() - started)
+            rows.append((f"{username} {url}: расчёт ({len(computed.captured_queries)} SQL)",
+                         statistics.median(cold) * 1000, "мс"))
+            rows.append((f"{username} {url}: из кэша ({len(cached.captured_queries)} SQL)",
+                         statistics.median(warm) * 1000, "мс"))
+    client.force_login(User.objects.get(username="region"))
+    started = time.perf_counter()
+    response = client.get(reverse("monitoring:report", args=["participants"]))
+    assert response.status_code == 200
+    rows.append((f"region: XLSX участников ({participants})",
+                 time.perf_counter() - started, "с"))
+    return rows
+
+
 BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "seed": bench_seed,
     "pages": bench_pages,
     "matching": bench_matching,
     "documents": bench_documents,
     "roster": bench_roster,
+    "monitoring": bench_monitoring,
 }

@@ -50,8 +50,8 @@ def key_figures(data: selectors.DashboardData) -> tuple[list[dict[str, object]],
                                                    "t": s.participants_active}},
         {"value": s.pairs_total, "label": _("пар"),
          "note": _("действуют %(a)s · ждут %(w)s · завершены %(c)s · досрочно %(e)s") % {
-             "a": _percent(s.active_share), "w": s.pairs_waiting,
-             "c": _percent(s.completed_share), "e": _percent(s.ended_early_share)}},
+             "a": s.pairs_active, "w": s.pairs_waiting, "c": s.pairs_completed,
+             "e": s.pairs_ended_early}},
         {"value": _percent(s.meetings_share), "label": _("встреч проведено от плана"),
          "note": _("%(h)s из %(p)s") % {"h": s.meetings_held, "p": s.meetings_planned}},
     ]

@@ -20,6 +20,9 @@ from tandem.territory.models import Municipality, Organization
 from tandem.web.charts import CONTENT_TYPES
 
 
+STUCK_SHOWN = 40  # the worst first; the pairs export has them all
+
+
 def _staff_scope(request: HttpRequest) -> Scope:
     scope = scope_for(request.user)
     if not scope.is_staff:
@@ -57,7 +60,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "crumbs": crumbs, "level": data.level, "cards": cards, "kirkpatrick": kirkpatrick,
         "answered": bool(data.satisfaction and any(s.answered for s in
                                                     data.satisfaction.stages)),
-        "stuck": [(p, [str(REASONS.get(r, r)) for r in p.reasons]) for p in data.stuck],
+        "stuck": [(p, [str(REASONS.get(r, r)) for r in p.reasons])
+                  for p in data.stuck[:STUCK_SHOWN]],
+        "stuck_more": max(len(data.stuck) - STUCK_SHOWN, 0),
         "reports": REPORTS.values(),
         "unit_heading": _("Муниципалитет") if data.level == selectors.REGION
         else _("Организация"),

@@ -26,11 +26,13 @@ def _charts_loaded(page: object) -> None:
     from playwright.sync_api import expect
 
     images = page.locator("figure.chart img")  # type: ignore[attr-defined]
-    expect(images.first).to_be_visible()
+    expect(images.first).to_be_attached()
+    # The first chart of a page may compute the aggregates: allow a slow, shared machine.
     for i in range(images.count()):
-        images.nth(i).scroll_into_view_if_needed()
+        images.nth(i).scroll_into_view_if_needed(timeout=60_000)
         page.wait_for_function(  # type: ignore[attr-defined]
-            "img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
+            "img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle(),
+            timeout=60_000)
 
 
 def test_dashboards_of_three_levels(live_server: object, demo: None, browser: object) -> None:
@@ -43,7 +45,7 @@ def test_dashboards_of_three_levels(live_server: object, demo: None, browser: ob
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         _login(page, base, username)
-        page.get_by_role("link", name="Мониторинг").first.click()
+        page.get_by_role("link", name="Мониторинг", exact=True).first.click()
         expect(page.get_by_role("heading", name="Мониторинг", exact=True)).to_be_visible()
         _charts_loaded(page)
         shot(page, f"monitoring-{name}")
@@ -60,6 +62,11 @@ def test_dashboards_of_three_levels(live_server: object, demo: None, browser: ob
             expect(page.get_by_text("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")).to_be_visible()
         if username == "curator-orbita":
             expect(page.get_by_role("heading", name="Пары, которым нужна помощь")).to_be_visible()
+            page.get_by_text("Скачать отчёт").click()
+            with page.expect_download() as download:
+                page.get_by_role("link", name="Сводный отчёт (PDF)").click()
+            assert download.value.suggested_filename.endswith(".pdf")
+            shot(page, "monitoring-organization-reports-menu")
         page.set_viewport_size({"width": 390, "height": 844})
         shot(page, f"monitoring-{name}-phone")
         page.close()

@@ -168,7 +168,13 @@ def test_one_xlsx_opens_in_libreoffice(client: Client, world: World, tmp_path: P
     build_diagnostics(world)
     source = tmp_path / "участники.xlsx"
     source.write_bytes(_download(client, world.olga, "participants"))
-    subprocess.run([office, "--headless", "--convert-to", "csv", "--outdir", str(tmp_path),
-                    str(source)], check=True, timeout=120, capture_output=True)
-    text = (tmp_path / "участники.csv").read_text(encoding="utf-8", errors="replace")
-    assert "Каролёва" in text or "Каролева" in text
+    # CSV filter options: comma, double quote, UTF-8 (76).
+    subprocess.run([office, "--headless", "--convert-to",
+                    "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
+                    str(source)],
+                   check=True, timeout=180, capture_output=True,
+                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    lines = (tmp_path / "участники.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("ФИО,Должность,Организация")
+    assert len(lines) - 1 == Participant.objects.filter(is_active=True).count()
+    assert any(line.startswith("Каролёва Карина Сергеевна,") for line in lines)
