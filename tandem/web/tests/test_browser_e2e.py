@@ -509,8 +509,9 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     _charts_loaded(op)
     shot(op, "e2e-15-monitoring-region")
     dashboard_text = op.locator("main").inner_text()
+    op.get_by_text("Скачать отчёт").click()
     with op.expect_download() as download:
-        op.get_by_role("button", name="Сводный отчёт (PDF)").click()
+        op.get_by_role("link", name="Сводный отчёт (PDF)").click()
     report_path = tmp_path / "отчёт.pdf"
     download.value.save_as(str(report_path))
     report_text = "\n".join(p.extract_text() for p in PdfReader(str(report_path)).pages)
