@@ -179,6 +179,17 @@ def _set_password(page: Any, link: str) -> None:
     page.wait_for_url(re.compile(r"/accounts/password/reset/done/$"))
 
 
+def _shot(page: Any, name: str) -> None:
+    """shot() once every image of the page has loaded (a chart drawn late is blank)."""
+    images = page.locator("main img")
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                               arg=images.nth(i).element_handle())
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, name)
+
+
 def _charts_loaded(page: Any) -> None:
     """Every chart image of the page has loaded (not a broken image)."""
     from playwright.sync_api import expect
@@ -277,7 +288,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     op.get_by_label("Название").fill("Город Заречный")
     op.get_by_label("Вид").select_option(label="городской округ")
     op.get_by_label("Код").fill("zarechny")
-    shot(op, "e2e-01-municipality-form")
+    _shot(op, "e2e-01-municipality-form")
     op.get_by_role("button", name="Добавить").click()
     expect(op.get_by_text("Муниципалитет «Город Заречный» добавлен.")).to_be_visible()
 
@@ -304,9 +315,9 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     op.get_by_label("Сотрудник").select_option(label="Кураторова Ирина Павловна")
     op.get_by_role("button", name="Назначить куратором").click()
     expect(op.get_by_text("назначен(а) куратором")).to_be_visible()
-    shot(op, "e2e-02-curator-appointed")
+    _shot(op, "e2e-02-curator-appointed")
     op.get_by_role("link", name="Организации").first.click()
-    shot(op, "e2e-03-territory")
+    _shot(op, "e2e-03-territory")
     op.close()
 
     # -- 2. The curator sets her password from the e-mail and loads the staff list ------
@@ -332,7 +343,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     cur.get_by_role("button", name="Проверить файл").click()
     load = cur.get_by_role("button", name="Загрузить: новых — 8, изменений — 0")
     expect(load).to_be_visible()
-    shot(cur, "e2e-04-roster-preview")
+    _shot(cur, "e2e-04-roster-preview")
     load.click()
     expect(cur.get_by_text("Загружено. Новых участников: 8, изменено: 0")).to_be_visible()
 
@@ -357,11 +368,11 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
         expect(page.get_by_role("heading", name="Входная диагностика 2026")).to_be_visible()
         _fill_questionnaire(page, t, final=False)
         if t is ANNA:
-            shot(page, "e2e-05-questionnaire-phone")
+            _shot(page, "e2e-05-questionnaire-phone")
         page.get_by_role("button", name="Отправить анкету").click()
         expect(page.get_by_text("Анкета отправлена. Спасибо!")).to_be_visible()
         if t is ANNA:
-            shot(page, "e2e-06-profile-phone")
+            _shot(page, "e2e-06-profile-phone")
         page.close()
 
     # -- 5. The others' results come as a file ------------------------------------------
@@ -374,7 +385,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     cur.get_by_role("button", name="Загрузить 6 анкет").click()
     expect(cur.get_by_text("Загружены результаты: 6 человек.")).to_be_visible()
     expect(cur.get_by_text("Все отправили анкеты.")).to_be_visible()
-    shot(cur, "e2e-07-initial-diagnostics")
+    _shot(cur, "e2e-07-initial-diagnostics")
 
     # -- 6. Pairs: a run, approval, the order -------------------------------------------
     cur.goto(f"{base}/pairs/")
@@ -388,7 +399,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     for young, senior in zip(TEACHERS[::2], TEACHERS[1::2], strict=True):
         assert (f"{young.full_name} ⇄ {senior.full_name}" in proposal
                 or f"{senior.full_name} ⇄ {young.full_name}" in proposal), proposal
-    shot(cur, "e2e-08-pairs-proposal")
+    _shot(cur, "e2e-08-pairs-proposal")
     today = dt.date.today()
     cur.get_by_label("Начало").fill(today.isoformat())
     cur.get_by_label("Окончание").fill((today + dt.timedelta(days=180)).isoformat())
@@ -425,7 +436,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     expect(anna.get_by_role(
         "heading", name="Индивидуальная карта реверсивного наставничества")).to_be_visible()
     expect(anna.locator("article.map-row")).to_have_count(4)  # two deficits each way
-    shot(anna, "e2e-09-map-draft")
+    _shot(anna, "e2e-09-map-draft")
     for page in (anna, petr):
         page.goto(map_url)
         page.get_by_role("button", name="Согласовать карту").click()
@@ -457,9 +468,9 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
         expect(anna.get_by_text("Задача отмечена выполненной.")).to_be_visible()
     expect(anna.locator("article.map-row.done")).to_have_count(4)
     expect(anna.get_by_role("link", name="конспект-занятия.pdf")).to_be_visible()
-    shot(anna, "e2e-10-map-in-progress")
+    _shot(anna, "e2e-10-map-in-progress")
     anna.goto(pair_url)
-    shot(anna, "e2e-11-pair")
+    _shot(anna, "e2e-11-pair")
 
     # -- 9. The final diagnostics, with higher levels -----------------------------------
     cur.goto(f"{base}/diagnostics/new/")
@@ -479,7 +490,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     petr.get_by_role("button", name="Отправить анкету").click()
     expect(petr.get_by_text("Анкета отправлена. Спасибо!")).to_be_visible()
     expect(petr.get_by_text("Дефицитов закрыто: 2, осталось: 0.")).to_be_visible()
-    shot(petr, "e2e-12-profile-after")
+    _shot(petr, "e2e-12-profile-after")
     final = tmp_path / "результаты-итоговой.xlsx"
     final.write_bytes(results_xlsx([t for t in TEACHERS if t is not PETR], final=True))
     cur.goto(final_url)
@@ -490,7 +501,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     expect(cur.get_by_text("Все отправили анкеты.")).to_be_visible()
     cur.get_by_role("button", name="Завершить").click()
     expect(cur.get_by_text("Диагностика завершена.")).to_be_visible()
-    shot(cur, "e2e-13-final-diagnostics")
+    _shot(cur, "e2e-13-final-diagnostics")
 
     # -- 10. The curator closes the map; the dashboards and the region's report -----------
     cur.goto(map_url)
@@ -499,7 +510,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     cur.get_by_role("link", name="Мониторинг").first.click()
     expect(cur.get_by_role("heading", name="До и после: уровень по областям")).to_be_visible()
     _charts_loaded(cur)
-    shot(cur, "e2e-14-monitoring-organization")
+    _shot(cur, "e2e-14-monitoring-organization")
 
     op = watch(_new_page(browser))
     _login(op, base, "operator")
@@ -507,7 +518,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     expect(op.get_by_role("heading", name="Мониторинг", exact=True)).to_be_visible()
     expect(op.get_by_role("heading", name="До и после: уровень по областям")).to_be_visible()
     _charts_loaded(op)
-    shot(op, "e2e-15-monitoring-region")
+    _shot(op, "e2e-15-monitoring-region")
     dashboard_text = op.locator("main").inner_text()
     op.get_by_text("Скачать отчёт").click()
     with op.expect_download() as download:
