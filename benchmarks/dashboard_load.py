@@ -131,6 +131,23 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
     raise SystemExit("gunicorn did not answer /health/ within 60 s")
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by every process of a process group: the
+    server's own cost, whatever else the machine is doing at the time."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5 of stat, counted after the name
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def report(label: str, values: list[float]) -> str:
     ms = [v * 1000 for v in values]
     return (f"| {label} | {len(ms)} | {percentile(ms, 50):.0f} | {percentile(ms, 95):.0f} | "
@@ -154,6 +171,7 @@ def main() -> None:
     if args.rounds > 1000 or args.clients > 64:
         raise SystemExit("bounded on purpose: at most 64 clients and 1000 rounds")
     server = None
+    server_cpu = None
     if args.start:
         server = start_server(args.port, args.workers, args.threads)
         base = f"http://127.0.0.1:{args.port}"
@@ -163,7 +181,9 @@ def main() -> None:
         raise SystemExit("only a server on this machine (127.0.0.1) may be load-tested")
     timings = Timings()
     lock = threading.Lock()
-    barrier = threading.Barrier(args.clients)
+    cpu_at_start: list[float] = []
+    barrier = threading.Barrier(args.clients, action=lambda: cpu_at_start.append(
+        group_cpu_seconds(server.pid) if server is not None else 0.0))
     try:
         threads = [threading.Thread(target=run_client, args=(base, args, timings, lock, barrier))
                    for _ in range(args.clients)]
@@ -173,6 +193,8 @@ def main() -> None:
         for t in threads:
             t.join()
         total = time.perf_counter() - started
+        if server is not None and cpu_at_start:
+            server_cpu = group_cpu_seconds(server.pid) - cpu_at_start[0]
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -189,6 +211,10 @@ def main() -> None:
     print(report("page `/monitoring/`", timings.page))
     print(report("chart images (SVG)", timings.charts))
     print(report("page with all its charts (one round)", timings.rounds))
+    if server_cpu is not None:
+        print(f"server CPU in the measured rounds (all gunicorn processes): {server_cpu:.1f} s "
+              f"= {1000 * server_cpu / requests:.1f} ms per request; load average at the end: "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     charts_per_page = len(timings.charts) / max(len(timings.page), 1)
     print(f"charts per page: {charts_per_page:.0f}; median of the page: "
           f"{statistics.median(timings.page) * 1000:.0f} ms")

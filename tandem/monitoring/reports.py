@@ -253,7 +253,7 @@ def render_xlsx(table: Table) -> bytes:
         cells: list[object] = []
         for value in row:
             if isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
                 cell.number_format = "DD.MM.YYYY"
                 cells.append(cell)
             else:

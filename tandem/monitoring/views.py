@@ -19,7 +19,6 @@ from tandem.monitoring.reports import REPORTS
 from tandem.territory.models import Municipality, Organization
 from tandem.web.charts import CONTENT_TYPES
 
-
 STUCK_SHOWN = 40  # the worst first; the pairs export has them all
 
 
