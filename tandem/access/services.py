@@ -26,19 +26,30 @@ class RoleError(Exception):
     pass
 
 
-def _login_for(participant: Participant) -> tuple[User, bool]:
-    """The participant's login, created (with no usable password) when missing."""
+def participant_login(*, participant: Participant, base_url: str) -> tuple[User, str]:
+    """The participant's login, created (with no usable password) when missing, and —
+    while no password is set — a link to set one ("" once the person has a password).
+
+    This is how people get into the system: a curator's appointment and the invitation
+    to a diagnostics questionnaire both send this link. The login is the e-mail.
+    """
     if participant.user_id:
-        return participant.user, False  # type: ignore[return-value]
-    existing = User.objects.filter(username__iexact=participant.email).first()
-    user = existing or User(username=participant.email, email=participant.email,
-                            first_name=participant.name, last_name=participant.surname)
-    if existing is None:
-        user.set_unusable_password()
-        user.save()
-    participant.user = user
-    participant.save(update_fields=["user", "updated_at", "search_name", "email"])
-    return user, existing is None
+        user: User = participant.user  # type: ignore[assignment]
+    else:
+        existing = User.objects.filter(username__iexact=participant.email).first()
+        user = existing or User(username=participant.email, email=participant.email,
+                                first_name=participant.name, last_name=participant.surname)
+        if existing is None:
+            user.set_unusable_password()
+            user.save()
+        participant.user = user
+        participant.save(update_fields=["user", "updated_at", "search_name", "email"])
+    if user.has_usable_password() or not user.is_active:
+        return user, ""
+    path = reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user)})
+    return user, base_url.rstrip("/") + path
 
 
 @transaction.atomic
@@ -51,15 +62,9 @@ def curator_assign(*, organization: Organization, participant: Participant,
         raise RoleError(CURATOR_INACTIVE)
     if not participant.email:
         raise RoleError(CURATOR_NEEDS_EMAIL)
-    user, created = _login_for(participant)
+    user, link = participant_login(participant=participant, base_url=base_url)
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, role=Role.CURATOR, organization=organization)
-    link = ""
-    if created or not user.has_usable_password():
-        path = reverse("password_reset_confirm", kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user)})
-        link = base_url.rstrip("/") + path
     body = render_to_string("access/email/curator_assigned.txt", {
         "participant": participant, "organization": organization, "user": user,
         "link": link, "base_url": base_url})

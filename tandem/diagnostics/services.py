@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.access.services import participant_login
 from tandem.accounts.models import User
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import (
@@ -113,21 +114,31 @@ def campaign_close(*, campaign: Campaign) -> None:
 
 def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],
                     base_url: str) -> int:
-    """E-mails everyone who has not submitted yet, through the task queue."""
+    """E-mails everyone who has not submitted yet, through the task queue.
+
+    The e-mail is also the invitation: someone without a login gets one (the e-mail
+    address) and, while no password is set, a link to set it. People without an e-mail
+    address are skipped.
+    """
     sent = 0
     now = timezone.now()
+    reminded = []
     for response in responses:
-        if response.locked:
+        participant = response.participant
+        if response.locked or not participant.email:
             continue
+        with transaction.atomic():
+            user, link = participant_login(participant=participant, base_url=base_url)
         url = base_url.rstrip("/") + reverse("diagnostics:questionnaire",
                                              kwargs={"pk": response.pk})
         body = render_to_string("diagnostics/email/reminder.txt", {
-            "participant": response.participant, "campaign": campaign, "url": url})
+            "participant": participant, "campaign": campaign, "url": url,
+            "login": user.get_username(), "link": link})
         send_email.enqueue(subject=_("Тандем: заполните анкету диагностики"), body=body,
-                           to=[response.participant.email])
+                           to=[participant.email])
+        reminded.append(response.pk)
         sent += 1
-    Response.objects.filter(pk__in=[r.pk for r in responses if not r.locked]).update(
-        reminded_at=now)
+    Response.objects.filter(pk__in=reminded).update(reminded_at=now)
     return sent
 
 

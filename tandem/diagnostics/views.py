@@ -83,7 +83,7 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     unfinished = selectors.campaign_unfinished(campaign=campaign, scope=scope, limit=10_000)
     sent = services.campaign_remind(campaign=campaign, responses=unfinished,
                                     base_url=request.build_absolute_uri("/"))
-    messages.success(request, _("Напоминания отправлены: %(n)s.") % {"n": sent})
+    messages.success(request, _("Приглашения и напоминания отправлены: %(n)s.") % {"n": sent})
     return redirect("diagnostics:campaign", pk=pk)
 
 

@@ -210,7 +210,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                "b_teaches_a": selectors.teaches_phrase(pair.b, pair.a)}
     return render(request, "pairs/pair_detail.html", {
         "pair": pair, "phrases": phrases, "me": me,
-        "can_confirm": me in (pair.a_id, pair.b_id) and pair.status == Pair.Status.APPROVED,
+        "can_confirm": (pair.status == Pair.Status.APPROVED
+                        and ((me == pair.a_id and pair.a_confirmed_at is None)
+                             or (me == pair.b_id and pair.b_confirmed_at is None))),
     })
 
 

@@ -65,7 +65,11 @@ def participant_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.is_staff:
         raise PermissionDenied
-    form = ParticipantForm(request.POST or None, scope=scope)
+    # «Добавить сотрудника» on an organization's page comes with ?organization=<pk>.
+    initial = {}
+    if request.GET.get("organization"):
+        initial["organization"] = request.GET["organization"]
+    form = ParticipantForm(request.POST or None, scope=scope, initial=initial)
     if request.method == "POST" and form.is_valid():
         participant = participant_save(participant=form.save(commit=False))
         messages.success(request, _("Участник %(name)s добавлен.") % {"name": participant})

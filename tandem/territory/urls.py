@@ -5,6 +5,8 @@ from tandem.territory import views
 app_name = "territory"
 urlpatterns = [
     path("", views.organizations, name="tree"),
+    path("new/", views.organization_create, name="organization_create"),
+    path("municipalities/new/", views.municipality_create, name="municipality_create"),
     path("<int:pk>/", views.organization_detail, name="detail"),
     path("<int:pk>/curators/<int:assignment_pk>/revoke/", views.curator_revoke_view,
          name="curator_revoke"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -8,7 +9,9 @@ from django.views.decorators.http import require_POST
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
 from tandem.access.services import RoleError, curator_assign, curator_revoke
-from tandem.territory.forms import CuratorAssignForm
+from tandem.territory import services
+from tandem.territory.forms import CuratorAssignForm, MunicipalityForm, OrganizationForm
+from tandem.territory.models import Municipality, Region
 from tandem.territory.selectors import organization_get, organization_tree
 
 
@@ -17,7 +20,43 @@ def organizations(request: HttpRequest) -> HttpResponse:
     if not scope.is_staff:
         raise PermissionDenied
     return render(request, "territory/organization_tree.html",
-                  {"tree": organization_tree(scope=scope)})
+                  {"tree": organization_tree(scope=scope),
+                   "can_add": scope.is_region_operator})
+
+
+def _operator_regions(request: HttpRequest) -> QuerySet[Region]:
+    """The regions whose territory this user may extend: a region operator's own."""
+    scope = scope_for(request.user)
+    if not scope.is_region_operator:
+        raise PermissionDenied
+    regions = Region.objects.order_by("name")
+    return regions if scope.everything else regions.filter(pk__in=scope.region_ids)
+
+
+def municipality_create(request: HttpRequest) -> HttpResponse:
+    form = MunicipalityForm(request.POST or None, regions=_operator_regions(request))
+    if request.method == "POST" and form.is_valid():
+        municipality = services.municipality_create(**form.cleaned_data)
+        messages.success(request, _("Муниципалитет «%(name)s» добавлен.")
+                         % {"name": municipality.name})
+        return redirect("territory:tree")
+    return render(request, "territory/unit_form.html", {
+        "form": form, "title": _("Новый муниципалитет")})
+
+
+def organization_create(request: HttpRequest) -> HttpResponse:
+    regions = _operator_regions(request)
+    municipalities = Municipality.objects.filter(region__in=regions)
+    form = OrganizationForm(request.POST or None, municipalities=municipalities,
+                            initial={"municipality": request.GET.get("municipality")})
+    if request.method == "POST" and form.is_valid():
+        organization = services.organization_create(**form.cleaned_data)
+        messages.success(request, _("Организация «%(name)s» добавлена. Добавьте сотрудника "
+                                    "и назначьте его куратором.")
+                         % {"name": organization.short_name})
+        return redirect("territory:detail", pk=organization.pk)
+    return render(request, "territory/unit_form.html", {
+        "form": form, "title": _("Новая организация")})
 
 
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -22,6 +22,7 @@ from tandem.programmes.tests import matrix_support as pm
 from tandem.resources.models import Resource, ResourceImport
 from tandem.roster.services import roster_import_check, roster_import_store
 from tandem.school.models import Certificate, Material, Registration
+from tandem.territory.models import Municipality, Organization
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
@@ -528,6 +529,16 @@ MATRIX: dict[str, Case] = {
     "monitoring:chart": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "completion",
                                                                   "fmt": "svg"}),
     "monitoring:report": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "participants"}),
+    # e2e: the region operator adds municipalities and organizations
+    "territory:municipality_create": Case(
+        allowed={"olga"}, post=lambda w: {"region": str(w.region.pk), "name": "Новый район",
+                                          "kind": "district", "code": "new-district"},
+        took_effect=lambda w: Municipality.objects.filter(code="new-district").exists()),
+    "territory:organization_create": Case(
+        allowed={"olga"}, post=lambda w: {"municipality": str(w.municipality_a.pk),
+                                          "name": "Новая школа", "short_name": "Новая",
+                                          "sector": "school", "code": "new-school"},
+        took_effect=lambda w: Organization.objects.filter(code="new-school").exists()),
 }
 
 

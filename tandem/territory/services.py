@@ -1,0 +1,24 @@
+"""Writes of the territory: the region operator adds municipalities and organizations
+(the audit trail records who added what)."""
+
+from django.db import transaction
+
+from tandem.territory.models import Municipality, Organization, Region
+
+
+@transaction.atomic
+def municipality_create(*, region: Region, name: str, kind: str, code: str) -> Municipality:
+    municipality = Municipality(region=region, name=name, kind=kind, code=code)
+    municipality.full_clean()
+    municipality.save()
+    return municipality
+
+
+@transaction.atomic
+def organization_create(*, municipality: Municipality, name: str, short_name: str,
+                        sector: str, code: str) -> Organization:
+    organization = Organization(municipality=municipality, name=name, short_name=short_name,
+                                sector=sector, code=code)
+    organization.full_clean()
+    organization.save()
+    return organization
