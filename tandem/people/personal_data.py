@@ -14,6 +14,8 @@ from tandem.diagnostics.models import Response
 from tandem.maps.models import Evidence, Meeting, Reflection, Row
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.school.models import Certificate, Registration
+from tandem.surveys.models import Survey
 
 PERSONAL_FIELDS = ("surname", "name", "patronymic", "email", "phone", "search_name")
 ERASED = "Удалено"
@@ -31,13 +33,20 @@ def _pair_side(pair: Pair, me: Participant) -> dict[str, Any]:
 
 
 def personal_data(participant: Participant) -> dict[str, Any]:
-    """Profile, diagnostics, pairs, maps, meetings, reflections and evidence of one person."""
+    """Profile, diagnostics, pairs, maps, meetings, reflections, evidence, own survey
+    answers and school-of-mentors registrations of one person."""
     p = participant
     responses = (Response.objects.filter(participant=p).select_related("campaign")
                  .prefetch_related("answers").order_by("campaign__starts_on", "pk"))
     pairs = list(Pair.objects.filter(a=p).select_related("a", "b")
                  | Pair.objects.filter(b=p).select_related("a", "b"))
     pair_ids = [x.pk for x in pairs]
+    registrations = list(Registration.objects.filter(participant=p).select_related("event")
+                         .order_by("event__starts_at", "pk"))
+    certificates: dict[int, list[Certificate]] = {}
+    for c in Certificate.objects.filter(registration__in=registrations,
+                                        revoked_at__isnull=True):
+        certificates.setdefault(c.registration_id, []).append(c)
     return {
         "generated_at": timezone.now().isoformat(),
         "profile": {
@@ -82,6 +91,20 @@ def personal_data(participant: Participant) -> dict[str, Any]:
                      for e in Evidence.objects.filter(row__map__pair_id__in=pair_ids,
                                                       uploaded_by=p.user_id)
                      .select_related("row__map")] if p.user_id else [],
+        "surveys": [{
+            "pair": s.pair_id, "stage": s.get_stage_display(),
+            "due_on": s.due_on.isoformat(),
+            "submitted_at": s.submitted_at.isoformat() if s.submitted_at else None,
+            "mentee_benefit": s.mentee_benefit, "mentee_support": s.mentee_support,
+            "mentor_satisfaction": s.mentor_satisfaction,
+            "mentor_engagement": s.mentor_engagement, "recommend": s.recommend,
+            "text_good": s.text_good, "text_improve": s.text_improve,
+        } for s in Survey.objects.filter(participant=p).order_by("due_on", "pk")],
+        "events": [{
+            "event": r.event.title, "starts_at": r.event.starts_at.isoformat(),
+            "status": r.get_status_display(), "attended": r.attended,
+            "certificates": ", ".join(c.code for c in certificates.get(r.pk, [])),
+        } for r in registrations],
     }
 
 
@@ -94,7 +117,8 @@ def personal_data_xlsx(data: dict[str, Any]) -> bytes:
     for key, value in data["profile"].items():
         sheet.append([key, "" if value is None else value])
     titles = {"diagnostics": "Диагностика", "pairs": "Пары", "map_rows": "Карты",
-              "meetings": "Встречи", "reflections": "Рефлексия", "evidence": "Файлы"}
+              "meetings": "Встречи", "reflections": "Рефлексия", "evidence": "Файлы",
+              "surveys": "Опросы", "events": "Мероприятия"}
     for key, title in titles.items():
         rows = data[key]
         if key == "diagnostics":

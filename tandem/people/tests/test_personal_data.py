@@ -56,3 +56,39 @@ def test_anonymisation_erases_names_keeps_statistics(client: Client, world: Worl
     assert any("обезличивание" in e.changes_dict and e.actor == world.olga for e in entries)
     assert all("Бобров" not in json.dumps(e.changes_dict, ensure_ascii=False)
                and "Бобров" not in e.object_repr for e in entries)
+
+
+
+def test_the_download_includes_own_survey_answers_and_school_events(
+        client: Client, world: World) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.surveys.models import Survey
+    from tandem.testing import build_school
+
+    pair = build_map(world)  # Bob ⇄ Carol, with a map
+    Survey.objects.create(pair=pair, participant=world.carol_p,  # type: ignore[misc]
+                          stage=Survey.Stage.MID, due_on=dt.date(2026, 12, 1),
+                          submitted_at=timezone.now(), mentee_benefit=9, recommend=8,
+                          text_good="Разбор урока")
+    build_school(world)  # Carol attended the seminar and has a certificate
+    client.force_login(world.alice)  # her curator downloads it at her request
+    data = json.loads(client.get(reverse("people:data_json",
+                                         kwargs={"pk": world.carol_p.pk})).content)
+    [survey] = data["surveys"]
+    assert survey["mentee_benefit"] == 9 and survey["text_good"] == "Разбор урока"
+    [event] = data["events"]
+    assert event["event"] == "Семинар школы наставников А" and event["attended"] is True
+    assert event["certificates"] == "TEST-CARO-L234"
+    book = load_workbook(io.BytesIO(client.get(
+        reverse("people:data_xlsx", kwargs={"pk": world.carol_p.pk})).content))
+    assert {"Опросы", "Мероприятия"} <= set(book.sheetnames)
+    assert book["Мероприятия"]["A2"].value == "Семинар школы наставников А"
+    # Bob's own download has neither Carol's answers nor her certificate.
+    client.force_login(world.bob)
+    mine = json.loads(client.get(reverse("people:data_json",
+                                         kwargs={"pk": world.bob_p.pk})).content)
+    assert mine["surveys"] == []
+    assert all(e["certificates"] == "" for e in mine["events"])

@@ -34,6 +34,7 @@ def test_curator_fills_and_adopts_the_programme(live_server: object, draft: Worl
     base = live_server.url  # type: ignore[attr-defined]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
     _login(page, base, "alice")
+    page.locator("details.more-menu summary").click()  # the «Ещё» menu of the header
     page.get_by_role("link", name="Программа").first.click()
     expect(page.get_by_role("heading", name="Программы реверсивного наставничества")
            ).to_be_visible()

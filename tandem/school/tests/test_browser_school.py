@@ -50,7 +50,8 @@ def test_event_from_creation_to_verified_certificate(live_server: object, seeded
     # 1. The region operator creates a seminar with two places.
     olga = _login(browser, base, "olga", desktop)
     olga.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
-    olga.get_by_role("link", name="Школа", exact=True).click()  # type: ignore[attr-defined]
+    olga.locator("details.more-menu summary").click()  # type: ignore[attr-defined]
+    olga.get_by_role("link", name="Школа наставников", exact=True).first.click()  # type: ignore[attr-defined]
     olga.get_by_role("button", name="Новое мероприятие").click()  # type: ignore[attr-defined]
     olga.get_by_label("Вид").select_option("seminar")  # type: ignore[attr-defined]
     olga.get_by_label("Название").fill("Реверсивное наставничество: семинар")  # type: ignore[attr-defined]

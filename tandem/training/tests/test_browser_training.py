@@ -129,6 +129,7 @@ def test_an_event_from_creation_to_a_verified_certificate_through_case_work(
     # 6. Bob's team builds the map in the maps editor: a row per direction, an htmx
     #    edit, a resource from the case's list (and only those are offered).
     bob = _login(browser, base, "bob")
+    bob.locator("details.more-menu summary").click()  # type: ignore[attr-defined]
     bob.get_by_role("link", name="Кейсы").click()  # type: ignore[attr-defined]
     bob.get_by_role("link", name=re.compile("Команда 1")).click()  # type: ignore[attr-defined]
     expect(bob.get_by_text("учебный режим")).to_be_visible()  # type: ignore[attr-defined]
