@@ -211,3 +211,15 @@ def test_events_list_splits_upcoming_and_past(client: Client, world: World) -> N
     body = client.get(reverse("school:events")).content.decode()
     assert body.index("Предстоящие") < body.index("Будущий практикум") < body.index(
         "Прошедшие") < body.index("Прошедший семинар")
+
+
+def test_the_organizer_goes_from_the_event_to_its_teams(client: Client, world: World,
+                                                        school: SchoolWorld) -> None:
+    teams = reverse("training:event", kwargs={"pk": school.event.pk})
+    client.force_login(world.olga)  # the region operator organizes the region's event
+    page = client.get(reverse("school:event", kwargs={"pk": school.event.pk}))
+    assert teams in page.content.decode()
+    assert client.get(teams).status_code == 200
+    client.force_login(world.alice)  # a curator registers people but does not train
+    page = client.get(reverse("school:event", kwargs={"pk": school.event.pk}))
+    assert page.status_code == 200 and teams not in page.content.decode()
