@@ -22,6 +22,20 @@ def _media_in_tmp(settings: object, tmp_path: object) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None,
+                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+    """SQLite tests use a database file of each worker's own, not Django's in-memory one:
+    the live server of the browser tests answers a page's parallel requests (the
+    dashboard's charts) in several threads, and threads sharing the one in-memory
+    connection fail with «bad parameter or other API misuse»."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
