@@ -101,6 +101,29 @@ def _wait_for_server_connections() -> None:
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
+# The logins of the test world (tandem/testing.py) all have this password.
+WORLD_PASSWORD = "correct horse battery"  # noqa: S105 (test logins)
+
+
+def log_in(page: object, base: str, username: str, password: str = WORLD_PASSWORD) -> None:
+    """Logs in through the log-in form and waits until the browser has left it."""
+    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
+    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
+    page.get_by_label("Пароль").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # type: ignore[attr-defined]
+
+
+def logged_in_page(browser: object, base: str, username: str, *, width: int = 1280,
+                   height: int = 900, password: str = WORLD_PASSWORD) -> object:
+    """A page of a fresh browser context (its own cookies) with ``username`` logged in."""
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": width, "height": height}, locale="ru-RU")
+    page = context.new_page()
+    log_in(page, base, username, password)
+    return page
+
+
 def shot(page: object, name: str) -> None:
     """A full-page screenshot under artifacts/screenshots/ (ignored by git), to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

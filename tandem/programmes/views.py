@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -180,71 +182,67 @@ def resources(request: HttpRequest, pk: int) -> HttpResponse:
     return _back(programme, "section-resources")
 
 
-@require_POST
-def roadmap_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """Adds a roadmap row; with htmx, answers the roadmap section (with the form's errors)."""
+def _item_add(request: HttpRequest, pk: int, *, form_class: type[forms.Form], prefix: str,
+              add: Any, fragment: str, added: str, anchor: str) -> HttpResponse:
+    """Adds a roadmap row or an indicator; with htmx, answers the section (with the
+    form's errors), otherwise goes back to it with a message."""
     programme = _for_edit(request, pk)
-    form = RoadmapRowForm(request.POST, prefix="roadmap")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            services.roadmap_add(programme=programme, data=form.cleaned_data)
-            form = RoadmapRowForm(prefix="roadmap")
+            add(programme=programme, data=form.cleaned_data)
+            form = form_class(prefix=prefix)
         except services.ProgrammeError as error:
             form.add_error(None, str(error))
     if request.htmx:  # type: ignore[attr-defined]
-        return _fragment(request, programme, "_roadmap.html", roadmap_form=form)
+        return _fragment(request, programme, fragment, **{f"{prefix}_form": form})
     if form.is_bound:
         messages.error(request, " ".join(str(e) for errors in form.errors.values()
                                          for e in errors))
     else:
-        messages.success(request, _("Строка дорожной карты добавлена."))
-    return _back(programme, "section-roadmap")
+        messages.success(request, added)
+    return _back(programme, anchor)
+
+
+def _item_delete(request: HttpRequest, item: RoadmapRow | Indicator, *, delete: Any,
+                 fragment: str, anchor: str) -> HttpResponse:
+    programme = _for_edit(request, item.programme_id)
+    try:
+        delete(item)
+    except services.ProgrammeError as error:
+        messages.error(request, str(error))
+    if request.htmx:  # type: ignore[attr-defined]
+        return _fragment(request, programme, fragment)
+    return _back(programme, anchor)
+
+
+@require_POST
+def roadmap_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _item_add(request, pk, form_class=RoadmapRowForm, prefix="roadmap",
+                     add=services.roadmap_add, fragment="_roadmap.html",
+                     added=_("Строка дорожной карты добавлена."), anchor="section-roadmap")
 
 
 @require_POST
 def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(RoadmapRow.objects.select_related("programme"), pk=pk)
-    programme = _for_edit(request, row.programme_id)
-    try:
-        services.roadmap_delete(row=row)
-    except services.ProgrammeError as error:
-        messages.error(request, str(error))
-    if request.htmx:  # type: ignore[attr-defined]
-        return _fragment(request, programme, "_roadmap.html")
-    return _back(programme, "section-roadmap")
+    return _item_delete(request, row, delete=lambda r: services.roadmap_delete(row=r),
+                        fragment="_roadmap.html", anchor="section-roadmap")
 
 
 @require_POST
 def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = _for_edit(request, pk)
-    form = IndicatorForm(request.POST, prefix="indicator")
-    if form.is_valid():
-        try:
-            services.indicator_add(programme=programme, data=form.cleaned_data)
-            form = IndicatorForm(prefix="indicator")
-        except services.ProgrammeError as error:
-            form.add_error(None, str(error))
-    if request.htmx:  # type: ignore[attr-defined]
-        return _fragment(request, programme, "_indicators.html", indicator_form=form)
-    if form.is_bound:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
-    else:
-        messages.success(request, _("Показатель добавлен."))
-    return _back(programme, "section-indicators")
+    return _item_add(request, pk, form_class=IndicatorForm, prefix="indicator",
+                     add=services.indicator_add, fragment="_indicators.html",
+                     added=_("Показатель добавлен."), anchor="section-indicators")
 
 
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
     indicator = get_object_or_404(Indicator.objects.select_related("programme"), pk=pk)
-    programme = _for_edit(request, indicator.programme_id)
-    try:
-        services.indicator_delete(indicator=indicator)
-    except services.ProgrammeError as error:
-        messages.error(request, str(error))
-    if request.htmx:  # type: ignore[attr-defined]
-        return _fragment(request, programme, "_indicators.html")
-    return _back(programme, "section-indicators")
+    return _item_delete(request, indicator,
+                        delete=lambda i: services.indicator_delete(indicator=i),
+                        fragment="_indicators.html", anchor="section-indicators")
 
 
 @require_POST

@@ -4,7 +4,7 @@ the curator watches progress reach 100 % and reads the deficit map."""
 import pytest
 from django.db import connection
 
-from tandem.conftest import shot
+from tandem.conftest import log_in, shot
 from tandem.diagnostics.models import Response
 from tandem.testing import DiagnosticsWorld, World, build_diagnostics, build_world
 
@@ -20,10 +20,7 @@ def cycle(transactional_db: None) -> tuple[World, DiagnosticsWorld]:
 
 
 def _login(page: object, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
-    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
-    page.get_by_label("Пароль").fill("correct horse battery")  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+    log_in(page, base, username)
 
 
 def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tandem.conftest import shot
+from tandem.conftest import logged_in_page, shot
 from tandem.maps.models import Evidence, Map, Meeting
 from tandem.pairs.models import Pair
 from tandem.testing import UserFactory, World, build_map, build_resources, build_world
@@ -26,12 +26,7 @@ def mapped(transactional_db: None) -> tuple[World, Pair]:
 
 
 def _login(chromium: object, base: str, username: str) -> object:
-    page = chromium.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Имя пользователя").fill(username)
-    page.get_by_label("Пароль").fill("correct horse battery")
-    page.get_by_role("button", name="Войти").click()
-    return page
+    return logged_in_page(chromium, base, username)
 
 
 def test_a_map_from_draft_to_work(live_server: object, mapped: tuple[World, Pair],

@@ -4,7 +4,7 @@ drill-down goes region → municipality → organization; screenshots to look at
 import pytest
 from django.conf import settings
 
-from tandem.conftest import shot
+from tandem.conftest import log_in, shot
 from tandem.demo.services import demo_region_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -16,10 +16,7 @@ def demo(transactional_db: None) -> None:
 
 
 def _login(page: object, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
-    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
-    page.get_by_label("Пароль").fill(settings.TANDEM_DEMO_PASSWORD)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+    log_in(page, base, username, settings.TANDEM_DEMO_PASSWORD)
 
 
 def _charts_loaded(page: object) -> None:

@@ -3,7 +3,7 @@ refused one), the rules, adoption; the page on a tablet; the overview for the op
 
 import pytest
 
-from tandem.conftest import shot
+from tandem.conftest import log_in, shot
 from tandem.core.programmes import year_bounds
 from tandem.programmes import selectors
 from tandem.programmes.models import Programme
@@ -21,10 +21,7 @@ def draft(transactional_db: None) -> World:
 
 
 def _login(page: object, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")  # type: ignore[attr-defined]
-    page.get_by_label("Имя пользователя").fill(username)  # type: ignore[attr-defined]
-    page.get_by_label("Пароль").fill("correct horse battery")  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Войти").click()  # type: ignore[attr-defined]
+    log_in(page, base, username)
 
 
 def test_curator_fills_and_adopts_the_programme(live_server: object, draft: World,

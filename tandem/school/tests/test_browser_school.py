@@ -11,12 +11,11 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tandem.conftest import SCREENSHOTS, shot
+from tandem.conftest import SCREENSHOTS, logged_in_page, shot
 from tandem.testing import World, build_world, bulk_participants
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PASSWORD = "correct horse battery"  # noqa: S105 — the factories' test password
 
 
 @pytest.fixture
@@ -27,14 +26,8 @@ def seeded(transactional_db: None) -> World:
 
 
 def _login(browser: object, base: str, username: str, viewport: dict[str, int]) -> object:
-    context = browser.new_context(viewport=viewport, locale="ru-RU")  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Имя пользователя").fill(username)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(f"{base}/")
-    return page
+    return logged_in_page(browser, base, username, width=viewport["width"],
+                          height=viewport["height"])
 
 
 def test_event_from_creation_to_verified_certificate(live_server: object, seeded: World,

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tandem.conftest import shot
+from tandem.conftest import logged_in_page, shot
 from tandem.maps.models import Map, Row
 from tandem.surveys.models import Survey
 from tandem.surveys.services import surveys_create_due
@@ -35,12 +35,7 @@ def surveyed(transactional_db: None) -> tuple[World, Survey]:
 
 
 def _login(chromium: object, base: str, username: str, width: int, height: int) -> object:
-    page = chromium.new_page(viewport={"width": width, "height": height}, locale="ru-RU")  # type: ignore[attr-defined]
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Имя пользователя").fill(username)
-    page.get_by_label("Пароль").fill("correct horse battery")
-    page.get_by_role("button", name="Войти").click()
-    return page
+    return logged_in_page(chromium, base, username, width=width, height=height)
 
 
 def test_a_survey_on_a_phone_and_the_results(live_server: object,

@@ -35,7 +35,7 @@ from openpyxl import Workbook
 from pypdf import PdfReader
 
 from tandem.access.models import Role, RoleAssignment
-from tandem.conftest import shot
+from tandem.conftest import log_in, shot
 from tandem.diagnostics.defaults import SOURCE as FRAMEWORK_SOURCE
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Answer, Campaign
@@ -155,11 +155,7 @@ def _new_page(browser: Any, size: dict[str, int] = WIDE) -> Any:
 
 
 def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Имя пользователя").fill(username)
-    page.get_by_label("Пароль").fill(PASSWORD)
-    page.get_by_role("button", name="Войти").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, base, username, PASSWORD)
 
 
 def _mail_link(to: str, pattern: str) -> str:
