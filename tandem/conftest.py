@@ -2,6 +2,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -81,12 +82,11 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
 
 def _wait_for_server_connections() -> None:
-    """Lets the live server's keep-alive threads close their PostgreSQL sessions.
-
-    They close them when Chromium hangs up, a moment after the test; the test database
-    cannot be dropped while they are open. A session still open after five seconds (a
-    test body that used the ORM inside Playwright's greenlet keeps its own) is ended.
-    """
+    """Lets the live server's keep-alive threads close their PostgreSQL sessions (they do
+    when Chromium hangs up, a moment after the test), for up to five seconds. Nothing is
+    ended here: under load a session may be slow to close, and ending one that a later
+    test reuses breaks that test; stragglers are ended once, when the session is over
+    (:func:`_end_stray_postgresql_sessions`)."""
     if connection.vendor != "postgresql":
         return
     query = ("SELECT count(*) FROM pg_stat_activity "
@@ -97,8 +97,21 @@ def _wait_for_server_connections() -> None:
             if cursor.fetchone()[0] == 0:
                 return
             time.sleep(0.1)
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_postgresql_sessions(django_db_setup: None,
+                                   django_db_blocker: Any) -> Iterator[None]:
+    """After the last test, before the test database is dropped: ends the sessions still
+    open on it (a test body that used the ORM inside Playwright's greenlet keeps its own
+    connection), which would otherwise stop the drop."""
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 # The logins of the test world (tandem/testing.py) all have this password.
