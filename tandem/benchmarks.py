@@ -175,6 +175,12 @@ def bench_monitoring(participants: int, repeat: int = 5) -> list[Row]:
     from tandem.accounts.models import User
 
     rows = bench_seed(participants)
+    if connection.vendor == "postgresql":
+        # Fresh bulk inserts have no planner statistics until autovacuum's ANALYZE gets to
+        # them (minutes later); without them the first view plans nested loops over a
+        # million answers and takes minutes. A real database has its statistics.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     client = Client()
     for username in ("region", "curator-orbita"):
         client.force_login(User.objects.get(username=username))

@@ -146,6 +146,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The monitoring aggregates (tandem.monitoring.selectors) are cached. Production runs
+# several app servers and task workers against one database: they must share the cache,
+# so it lives in a table of that database (created by the monitoring migration 0001 —
+# `createcachetable` — during `migrate`). The embedded demo and the tests keep Django's
+# per-process memory cache.
+CACHE_TABLE = "tandem_cache"
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,
+     "OPTIONS": {"MAX_ENTRIES": 2000}}
+    if envbool("TANDEM_DATABASE_CACHE", PRODUCTION) else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tandem"})}
+
 AUTH_USER_MODEL = "accounts.User"
 
 # Argon2 first: new and re-saved passwords are hashed with it.

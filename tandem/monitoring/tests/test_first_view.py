@@ -1,0 +1,140 @@
+"""The first view of a dashboard: the rewritten mentor count against a naive count, and
+one computation per key across processes (the marker in the shared cache)."""
+
+import threading
+from collections import defaultdict
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+
+from tandem.access.scope import scope_for
+from tandem.core import diagnostics as core
+from tandem.diagnostics.models import Answer, Response
+from tandem.monitoring import selectors
+from tandem.monitoring.filters import Filters
+from tandem.testing import World, build_diagnostics, bulk_participants, bulk_responses
+
+
+def _grow(world: World) -> None:
+    dw = build_diagnostics(world)
+    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 12))
+    bulk_responses(dw.campaign_b, bulk_participants(world.org_b, 7))
+
+
+def _naive_mentors() -> dict[tuple[str, int], set[int]]:
+    """(area, organization) → the people strong in some competency of the area, from
+    every submitted initial answer by the core's is_strength."""
+    people: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for a in (Answer.objects.filter(response__status=Response.Status.SUBMITTED,
+                                    response__campaign__kind="initial")
+              .select_related("response__participant")):
+        if core.is_strength(a.level, a.can_teach):
+            people[a.competency.split(".", 1)[0],
+                   a.response.participant.organization_id].add(a.response.participant_id)
+    return people
+
+
+@pytest.mark.parametrize("persona", ["olga", "erin", "alice"])
+def test_mentors_and_places_equal_a_naive_count(world: World, persona: str) -> None:
+    _grow(world)
+    data = selectors.compute_dashboard(scope=scope_for(getattr(world, persona)),
+                                       filters=Filters())
+    naive = _naive_mentors()
+    organizations = {world.org_a.pk: world.org_a, world.org_b.pk: world.org_b}
+    in_scope = {pk for pk, org in organizations.items()
+                if any(u.pk in (pk, org.municipality_id) for u in data.units)}
+    assert data.level in (selectors.REGION, selectors.MUNICIPALITY, selectors.ORGANIZATION)
+    for area, _name in data.areas:
+        for i, unit in enumerate(data.units):
+            want = sum(len(naive.get((area, pk), set())) for pk, org in organizations.items()
+                       if unit.pk == (org.municipality_id if data.level == selectors.REGION
+                                      else pk))
+            assert data.mentors[area][i] == want, (area, unit)
+    names = dict(data.areas)
+    want_places = sorted(
+        ((-len(people), organizations[pk].short_name, names[area])
+         for (area, pk), people in naive.items()
+         if pk in in_scope and area in names and len(people) >= selectors.MENTORS_AT_LEAST))
+    got = [(-p.mentors, p.organization, p.area) for p in data.mentor_places]
+    assert got == want_places[:selectors.TOP_MENTOR_UNITS]
+    assert got  # the grown data has places to find mentors
+
+
+def test_a_key_computed_elsewhere_is_awaited_not_recomputed(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    build_diagnostics(world)
+    scope, filters, version = scope_for(world.olga), Filters(), "v-await"
+    key = selectors.cache_key("data", scope, filters, version)
+    result = selectors.compute_dashboard(scope=scope, filters=filters)
+    cache.add(key + ":computing", 1, 30)  # another process computes this key
+
+    def other_process_finishes() -> None:
+        cache.set(key, result, 60)
+        cache.delete(key + ":computing")
+
+    def must_not_run(**_kw: object) -> None:
+        raise AssertionError("computed twice")
+
+    monkeypatch.setattr(selectors, "compute_dashboard", must_not_run)
+    monkeypatch.setattr(selectors, "WAIT_STEP", 0.01)
+    timer = threading.Timer(0.1, other_process_finishes)
+    timer.start()
+    try:
+        assert selectors.dashboard_data(scope=scope, filters=filters,
+                                        version=version) == result
+    finally:
+        timer.join()
+
+
+def test_a_computation_that_died_is_taken_over(world: World,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    build_diagnostics(world)
+    scope, filters, version = scope_for(world.olga), Filters(), "v-died"
+    key = selectors.cache_key("data", scope, filters, version)
+    cache.add(key + ":computing", 1, 30)
+    monkeypatch.setattr(selectors, "WAIT_STEP", 0.01)
+    threading.Timer(0.05, cache.delete, [key + ":computing"]).start()  # it died
+    data = selectors.dashboard_data(scope=scope, filters=filters, version=version)
+    fresh = selectors.compute_dashboard(scope=scope, filters=filters)
+    assert (data.units, data.completion, data.mentors) == (
+        fresh.units, fresh.completion, fresh.mentors)
+    assert cache.get(key) == data
+    assert cache.get(key + ":computing") is None
+
+
+DB_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                        "LOCATION": "tandem_cache_test"}}
+
+
+def test_the_database_cache_is_shared_and_its_marker_is_exclusive(world: World) -> None:
+    build_diagnostics(world)
+    with override_settings(CACHES=DB_CACHE):
+        call_command("createcachetable", verbosity=0)
+        scope, filters, version = scope_for(world.erin), Filters(), "v-db"
+        key = selectors.cache_key("data", scope, filters, version)
+        data = selectors.dashboard_data(scope=scope, filters=filters, version=version)
+        assert [u.name for u in data.units] == ["Школа А"]
+        stored = cache.get(key)  # stored in the table, read back unpickled
+        assert stored is not None and stored.units == data.units
+        assert cache.get(key + ":computing") is None  # the marker is released
+        assert cache.add("marker", 1, 30) and not cache.add("marker", 2, 30)
+        assert cache.get("marker") == 1
+        cache.clear()
+
+
+def test_pair_figures_are_the_same_with_answers_by_id_or_by_subquery(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from tandem.monitoring import effectiveness as eff
+    from tandem.monitoring.tests.test_effectiveness import grow
+
+    grow(world, 20, seed=7)
+    scope, today = scope_for(world.olga), dt.date(2027, 6, 15)
+    by_id = eff.pair_figures(scope=scope, filters=Filters(), today=today)
+    monkeypatch.setattr(eff, "ANSWERS_BY_ID_UP_TO", 0)  # as in a very large unit
+    by_subquery = eff.pair_figures(scope=scope, filters=Filters(), today=today)
+    assert by_id == by_subquery
+    assert any(f.a_to_b.deficits_closed or f.b_to_a.deficits_closed for f in by_id)
