@@ -1,7 +1,6 @@
 """The individual reverse mentoring map of a pair, and the record of the work done."""
 
 import datetime as dt
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +12,7 @@ from tandem.core import maps as core
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
+from tandem.web.uploads import own_name
 
 FORM_LABELS = {
     core.CONSULTATION: _("консультация"),
@@ -181,7 +181,7 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     # apart, and a random prefix keeps equal names apart.
     import secrets
 
-    safe = PurePath(filename.replace("\\", "/")).name[-100:]
+    safe = own_name(filename, 100)
     return f"evidence/pair-{instance.row.map.pair_id}/{secrets.token_hex(8)}-{safe}"
 
 

@@ -3,7 +3,6 @@ flow, the record of the work (meetings, evidence, reflection)."""
 
 import datetime as dt
 from collections.abc import Mapping
-from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +17,7 @@ from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
+from tandem.web.uploads import own_name, upload_problem
 
 CONFLICT = gettext_lazy("Эту строку только что изменил другой участник. Мы показали её "
                         "новую версию — внесите свои правки ещё раз.")
@@ -28,16 +28,12 @@ DEADLINE_OUTSIDE = gettext_lazy("Срок должен быть внутри с�
 WRONG_STEP = gettext_lazy("Это действие сейчас недоступно для карты в статусе «%(status)s».")
 NOT_A_MEMBER = gettext_lazy("Согласовать карту может только участник пары.")
 REASON_REQUIRED = gettext_lazy("Укажите причину досрочного прекращения.")
-FILE_TOO_BIG = gettext_lazy("Файл больше %(mb)s МБ.")
-FILE_TYPE = gettext_lazy("Такой тип файла не принимается. Можно: %(types)s.")
 EVIDENCE_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
 TRAINING_NO_RECORD = gettext_lazy("Учебная карта кейса не выполняется: отметки о выполнении "
                                   "в ней не ведутся.")
 
 MAX_UPLOAD_MB = 10
-ALLOWED_TYPES = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
-                 ".odp", ".jpg", ".jpeg", ".png", ".txt")
 
 
 class MapError(Exception):
@@ -268,11 +264,9 @@ def meeting_add(*, pair: Pair, data: Mapping[str, Any], user: User | None) -> Me
 
 
 def _check_upload(upload: UploadedFile) -> None:
-    if upload.size is not None and upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise MapError(str(FILE_TOO_BIG) % {"mb": MAX_UPLOAD_MB})
-    suffix = PurePath((upload.name or "").replace("\\", "/")).suffix.lower()
-    if suffix not in ALLOWED_TYPES:
-        raise MapError(str(FILE_TYPE) % {"types": ", ".join(t[1:] for t in ALLOWED_TYPES)})
+    problem = upload_problem(upload, max_mb=MAX_UPLOAD_MB)
+    if problem:
+        raise MapError(problem)
 
 
 @transaction.atomic
@@ -287,7 +281,7 @@ def row_done(*, row: Row, upload: UploadedFile | None, link: str, user: User | N
         _check_upload(upload)
     evidence = Evidence(row=row, link=link, uploaded_by=user)
     if upload is not None:
-        evidence.original_name = PurePath((upload.name or "").replace("\\", "/")).name[-200:]
+        evidence.original_name = own_name(upload.name)
         evidence.file.save(upload.name or "file", upload, save=False)
     evidence.save()
     Row.objects.filter(pk=row.pk).update(done_at=when or timezone.localdate(),

@@ -2,7 +2,6 @@
 webinars), registrations with a waiting list, attendance and certificates."""
 
 import secrets
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Region
+from tandem.web.uploads import own_name
 
 
 class Event(models.Model):
@@ -82,7 +82,7 @@ class Event(models.Model):
 def material_path(instance: "Material", filename: str) -> str:
     # Only the file's own name, never a path the uploader chose; a random prefix keeps
     # equal names apart (as the maps' evidence does).
-    safe = PurePath(filename.replace("\\", "/")).name[-100:]
+    safe = own_name(filename, 100)
     return f"school/event-{instance.event_id}/{secrets.token_hex(8)}-{safe}"
 
 

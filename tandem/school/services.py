@@ -11,7 +11,6 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +23,7 @@ from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.web.tasks import send_email
+from tandem.web.uploads import own_name, upload_problem
 
 ALREADY = gettext_lazy("%(name)s уже записан(а) на это мероприятие.")
 ALREADY_WAITING = gettext_lazy("%(name)s уже в листе ожидания этого мероприятия.")
@@ -40,13 +40,9 @@ NOT_REGISTERED = gettext_lazy("Отметить присутствие можн�
 TOO_EARLY = gettext_lazy("Присутствие отмечают в день мероприятия: %(date)s.")
 NOT_ATTENDED = gettext_lazy("Сертификат выдаётся только тем, кто присутствовал.")
 ALREADY_REVOKED = gettext_lazy("Сертификат уже отозван.")
-FILE_TOO_BIG = gettext_lazy("Файл больше %(mb)s МБ.")
-FILE_TYPE = gettext_lazy("Такой тип файла не принимается. Можно: %(types)s.")
 MATERIAL_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 
 MAX_UPLOAD_MB = 20
-ALLOWED_TYPES = (".pdf", ".doc", ".docx", ".odt", ".xls", ".xlsx", ".ods", ".ppt", ".pptx",
-                 ".odp", ".jpg", ".jpeg", ".png", ".txt")
 
 # 32 letters and digits without the look-alikes (0/O, 1/I): 12 of them are 60 random bits.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -85,11 +81,9 @@ def event_update(*, event: Event, data: Mapping[str, Any], base_url: str = "") -
 
 
 def _check_upload(upload: UploadedFile) -> None:
-    if upload.size is not None and upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise SchoolError(str(FILE_TOO_BIG) % {"mb": MAX_UPLOAD_MB})
-    suffix = PurePath((upload.name or "").replace("\\", "/")).suffix.lower()
-    if suffix not in ALLOWED_TYPES:
-        raise SchoolError(str(FILE_TYPE) % {"types": ", ".join(t[1:] for t in ALLOWED_TYPES)})
+    problem = upload_problem(upload, max_mb=MAX_UPLOAD_MB)
+    if problem:
+        raise SchoolError(problem)
 
 
 @transaction.atomic
@@ -101,7 +95,7 @@ def material_add(*, event: Event, title: str, upload: UploadedFile | None, link:
         _check_upload(upload)
     material = Material(event=event, title=title.strip(), link=link, uploaded_by=user)
     if upload is not None:
-        material.original_name = PurePath((upload.name or "").replace("\\", "/")).name[-200:]
+        material.original_name = own_name(upload.name)
         material.title = material.title or material.original_name
         material.file.save(upload.name or "file", upload, save=False)
     material.title = material.title or link
