@@ -131,6 +131,7 @@ def stacked_columns(labels: Sequence[str],
     for name, values, color in series:
         ax.bar(range(len(labels)), values, bottom=bottom, color=color, label=name, width=0.7)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_ylim(0, max([*bottom, 1]) * 1.08)  # headroom: the tallest column is not cut
     ax.set_xticks(range(len(labels)), labels=labels, fontsize=7.5,
                   rotation=45 if len(labels) > 8 else 0,
                   ha="right" if len(labels) > 8 else "center")
