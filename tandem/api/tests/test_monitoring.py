@@ -10,6 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from tandem.access.scope import scope_for
@@ -129,6 +131,28 @@ def test_summary_with_filters_equals_the_filtered_unit(api: Api, world: World,
     _check_summary(body, eff.unit_summary(scope=scope_for(world.olga), filters=filters))
     everything = api(world.olga).get(SUMMARY).json()
     assert everything["pairs"]["total"] > body["pairs"]["total"]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.none() | st.dates(dt.date(2026, 6, 1), dt.date(2027, 9, 1)),
+       length=st.none() | st.integers(0, 400))
+def test_any_period_gives_the_unit_summary_and_pair_figures_of_that_period(
+        api: Api, world: World, start: dt.date | None, length: int | None) -> None:
+    if not Pair.objects.exists():
+        grow(world, 15, seed=11)
+    end = (start or dt.date(2026, 9, 1)) + dt.timedelta(days=length) if length else None
+    query = "&".join(f"{k}={v}" for k, v in (("date_from", start), ("date_to", end)) if v)
+    filters = Filters(date_from=start, date_to=end)
+    scope = scope_for(world.erin)
+    client = api(world.erin)
+    _check_summary(client.get(f"{SUMMARY}?{query}").json(),
+                   eff.unit_summary(scope=scope, filters=filters))
+    body = client.get(f"{PAIRS}?page_size=500&{query}").json()
+    expected = eff.pair_figures(scope=scope, filters=filters)
+    assert [i["pair"] for i in body["results"]] == [f.pair_id for f in expected]
+    for item, figures in zip(body["results"], expected, strict=True):
+        _check_pair(item, figures)
 
 
 def test_withheld_satisfaction_is_null_with_the_count(api: Api, world: World,
