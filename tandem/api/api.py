@@ -31,6 +31,16 @@ from tandem.diagnostics import selectors as diagnostics
 from tandem.diagnostics.models import Competency, FrameworkVersion
 from tandem.diagnostics.services import AnswerInput
 from tandem.maps.models import Map
+from tandem.monitoring import selectors as monitoring
+from tandem.monitoring.effectiveness import (
+    UnitSummary,
+    as_of,
+    pair_figures,
+    pairs_in,
+    unit_summary,
+)
+from tandem.monitoring.filters import Filters
+from tandem.monitoring.forms import BAD_SECTOR, FiltersForm
 from tandem.pairs.models import Pair
 from tandem.people.forms import DeactivateForm, ParticipantForm
 from tandem.people.models import Participant
@@ -451,3 +461,103 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def partial_update(self, request: Request, pk: str) -> Response:
         return self.update(request, pk, partial=True)
+
+
+# -- monitoring figures (read-only) --------------------------------------------------
+MONITORING_STAFF_ONLY = _("Показатели мониторинга — для куратора, координатора или "
+                          "оператора.")
+BAD_FILTERS = _("Параметры не прошли проверку: %(names)s.")
+MONITORING_FILTERS = [
+    OpenApiParameter("date_from", OpenApiTypes.DATE,
+                     description="Начало периода (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ) / period start"),
+    OpenApiParameter("date_to", OpenApiTypes.DATE,
+                     description="Конец периода (включительно) / period end, inclusive"),
+    OpenApiParameter("municipality", OpenApiTypes.INT,
+                     description="id муниципалитета своей области / municipality id"),
+    ORGANIZATION,
+    OpenApiParameter("sector", str, enum=Organization.Sector.values,
+                     description="Сфера организаций / sector"),
+]
+
+
+def monitoring_filters(request: Request, scope: Scope) -> Filters:
+    """The dashboard's filters from the query, checked by the dashboard's own form: a
+    unit outside the scope is a 404, a malformed value a 400 naming the parameter."""
+    if not scope.is_staff:
+        raise ApiError(code="permission_denied", status_code=status.HTTP_403_FORBIDDEN,
+                       message_ru=MONITORING_STAFF_ONLY,
+                       message_en="Monitoring figures are for curators, coordinators "
+                                  "and operators.")
+    # The form drops the unit fields a scope of one organization does not need (and so
+    # would ignore «?organization=abc»): the API refuses malformed values all the same.
+    for name in ("municipality", "organization"):
+        try:
+            int_param(request, name)
+        except ApiError as refused:
+            raise ApiError(code="validation_error", message_ru=BAD_FILTERS % {"names": name},
+                           fields=refused.fields) from None
+    sector = request.query_params.get("sector", "")
+    if sector and sector not in Organization.Sector.values:
+        raise ApiError(code="validation_error", message_ru=BAD_FILTERS % {"names": "sector"},
+                       fields={"sector": [str(BAD_SECTOR)]})
+    form = FiltersForm(request.query_params, scope=scope)  # a forged unit: Http404
+    if not form.is_valid():
+        error = form_invalid(form.errors)
+        raise ApiError(code="validation_error",
+                       message_ru=BAD_FILTERS % {"names": ", ".join(error.fields)},
+                       fields=error.fields)
+    return form.filters()
+
+
+class _Summary:
+    """A :class:`UnitSummary` with the day it describes and its Kirkpatrick levels as
+    plain data, for :class:`~tandem.api.serializers.UnitSummarySerializer`."""
+
+    def __init__(self, summary: UnitSummary, day: Any) -> None:
+        self._summary = summary
+        self.as_of = day
+        self.kirkpatrick = [
+            {"key": level.key, "value": level.value, "unit": level.unit,
+             "parts": [{"key": k, "value": v} for k, v in level.parts]}
+            for level in summary.kirkpatrick()]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._summary, name)
+
+
+class MonitoringSummaryView(ApiMixin, APIView):
+    """Показатели эффективности своей территории (те же, что на панели мониторинга, из её
+    кэша): вовлечённость, пары по статусам, дефициты, задачи, встречи, продукты,
+    удовлетворённость (null — скрыто, меньше 3 ответов), уровни Киркпатрика, прирост по
+    направлениям. Фильтры — как у панели; чужая единица — 404."""
+
+    @extend_schema(summary="Сводка показателей по своей территории / Unit summary",
+                   parameters=MONITORING_FILTERS, responses=s.UnitSummarySerializer)
+    def get(self, request: Request) -> Response:
+        scope = self.scope
+        filters = monitoring_filters(request, scope)
+        # The dashboard's cached aggregates: the same numbers as the page.
+        summary = monitoring.dashboard_data(scope=scope, filters=filters).summary
+        if summary is None:  # never: compute_dashboard always fills it
+            summary = unit_summary(scope=scope, filters=filters)
+        return Response(s.UnitSummarySerializer(_Summary(summary, as_of(filters))).data)
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Показатели эффективности по парам / Per-pair effectiveness",
+    parameters=MONITORING_FILTERS))
+class MonitoringPairViewSet(ApiMixin, viewsets.GenericViewSet[Any]):
+    """Показатели каждой пары своей территории (оба направления, встречи), по
+    организации и номеру пары; фильтры — как у панели мониторинга. Учебных карт здесь
+    нет: у них нет пары."""
+
+    serializer_class = s.PairFiguresSerializer
+
+    def list(self, request: Request) -> Response:
+        filters = monitoring_filters(request, self.scope)
+        qs = pairs_in(scope=self.scope, filters=filters).order_by(
+            "organization__short_name", "pk")
+        page = self.paginate_queryset(qs.values_list("pk", flat=True))
+        figures = (pair_figures(scope=self.scope, filters=filters, pairs=list(page))
+                   if page else [])
+        return self.get_paginated_response(s.PairFiguresSerializer(figures, many=True).data)

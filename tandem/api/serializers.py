@@ -8,6 +8,7 @@ bodies for the schema, and check the structure of the bulk results body.
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
@@ -295,3 +296,149 @@ class ResourceInputSerializer(serializers.Serializer[Any]):
     competencies = serializers.ListField(child=serializers.CharField(),
                                          help_text="коды компетенций")
     is_active = serializers.BooleanField(required=False, default=True)
+
+
+# -- monitoring figures (tandem.monitoring.effectiveness; read-only) -----------------------
+class SatisfactionSerializer(serializers.Serializer[Any]):
+    mean = serializers.FloatField(allow_null=True,
+                                  help_text="среднее 1–10; null — скрыто: меньше 3 ответов "
+                                            "или меньше 3 человек")
+    answers = serializers.IntegerField()
+
+
+class SatisfactionFiguresSerializer(serializers.Serializer[Any]):
+    mentee_benefit = SatisfactionSerializer(source="mentee_satisfaction")
+    mentor_satisfaction = SatisfactionSerializer()
+    recommend = SatisfactionSerializer()
+
+
+class PairCountsSerializer(serializers.Serializer[Any]):
+    total = serializers.IntegerField(source="pairs_total")
+    waiting = serializers.IntegerField(source="pairs_waiting",
+                                       help_text="утверждены, ещё не подтверждены обоими")
+    active = serializers.IntegerField(source="pairs_active")
+    completed = serializers.IntegerField(source="pairs_completed")
+    ended_early = serializers.IntegerField(source="pairs_ended_early")
+    completed_all_closed = serializers.IntegerField(source="pairs_completed_all_closed")
+    active_share = serializers.FloatField(allow_null=True)
+    completed_share = serializers.FloatField(allow_null=True)
+    ended_early_share = serializers.FloatField(allow_null=True)
+    success_share = serializers.FloatField(allow_null=True)
+
+
+class DeficitCountsSerializer(serializers.Serializer[Any]):
+    planned = serializers.IntegerField(source="deficits_planned")
+    closed = serializers.IntegerField(source="deficits_closed")
+    closed_share = serializers.FloatField(allow_null=True)
+
+
+class TaskCountsSerializer(serializers.Serializer[Any]):
+    planned = serializers.IntegerField(source="tasks_planned")
+    done = serializers.IntegerField(source="tasks_done")
+    overdue = serializers.IntegerField(source="tasks_overdue")
+    done_share = serializers.FloatField(allow_null=True)
+
+
+class MeetingCountsSerializer(serializers.Serializer[Any]):
+    held = serializers.IntegerField(source="meetings_held")
+    planned = serializers.IntegerField(source="meetings_planned")
+    held_share = serializers.FloatField(allow_null=True, source="meetings_share")
+
+
+class KirkpatrickPartSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+
+
+class KirkpatrickLevelSerializer(serializers.Serializer[Any]):
+    key = serializers.ChoiceField(choices=["reaction", "learning", "behaviour", "results"])
+    value = serializers.FloatField(allow_null=True)
+    unit = serializers.ChoiceField(choices=["share", "score"],
+                                   help_text="share — доля 0..1, score — балл 1..10")
+    parts = KirkpatrickPartSerializer(many=True)
+
+
+class AreaGainSerializer(serializers.Serializer[Any]):
+    area = serializers.CharField()
+    name = serializers.CharField()
+    mean_before = serializers.FloatField(allow_null=True)
+    mean_after = serializers.FloatField(allow_null=True)
+    gain = serializers.FloatField(allow_null=True)
+    people = serializers.IntegerField()
+
+
+class UnitSummarySerializer(serializers.Serializer[Any]):
+    """``tandem.monitoring.effectiveness.UnitSummary`` of the filtered unit."""
+
+    as_of = serializers.DateField(help_text="день, на который посчитано")
+    participants_active = serializers.IntegerField()
+    participants_in_pairs = serializers.IntegerField()
+    involvement = serializers.FloatField(allow_null=True)
+    pairs = PairCountsSerializer(source="*")
+    deficits = DeficitCountsSerializer(source="*")
+    tasks = TaskCountsSerializer(source="*")
+    meetings = MeetingCountsSerializer(source="*")
+    products = serializers.IntegerField()
+    satisfaction = SatisfactionFiguresSerializer(source="*")
+    kirkpatrick = KirkpatrickLevelSerializer(many=True)
+    gains_by_area = AreaGainSerializer(many=True, source="gains")
+
+
+class CompetencyGainSerializer(serializers.Serializer[Any]):
+    competency = serializers.CharField()
+    before = serializers.IntegerField(allow_null=True)
+    after = serializers.IntegerField(allow_null=True)
+    target = serializers.IntegerField()
+    closed = serializers.BooleanField()
+    gain = serializers.IntegerField(allow_null=True)
+
+
+class PairDirectionFiguresSerializer(serializers.Serializer[Any]):
+    deficits_planned = serializers.IntegerField()
+    deficits_closed = serializers.IntegerField()
+    deficits_assessed = serializers.IntegerField()
+    closed_share = serializers.FloatField(allow_null=True)
+    tasks_planned = serializers.IntegerField()
+    tasks_done = serializers.IntegerField()
+    tasks_overdue = serializers.IntegerField()
+    done_share = serializers.FloatField(allow_null=True)
+    products = serializers.IntegerField()
+    mean_gain = serializers.FloatField(allow_null=True)
+    gains = CompetencyGainSerializer(many=True)
+
+
+class PairMeetingFiguresSerializer(serializers.Serializer[Any]):
+    held = serializers.IntegerField()
+    planned = serializers.IntegerField()
+    scheduled_not_held = serializers.IntegerField()
+    norm = serializers.IntegerField()
+    held_share = serializers.FloatField(allow_null=True)
+    last_held_on = serializers.DateField(allow_null=True)
+
+
+@extend_schema_field({"type": "string", "enum": Pair.Status.values,
+                      "description": "статус пары / pair status"})
+class PairStatusField(serializers.CharField):
+    """A pair's status, described inline: a second component with the pair statuses
+    would rename the pairs' enum in the schema (a naming collision)."""
+
+
+class PairFiguresSerializer(serializers.Serializer[Any]):
+    """``tandem.monitoring.effectiveness.PairFigures`` of one pair."""
+
+    pair = serializers.IntegerField(source="pair_id")
+    organization = serializers.IntegerField(source="organization_id")
+    organization_name = serializers.CharField(source="organization")
+    a_name = serializers.CharField()
+    b_name = serializers.CharField()
+    status = PairStatusField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    a_to_b = PairDirectionFiguresSerializer()
+    b_to_a = PairDirectionFiguresSerializer()
+    meetings = PairMeetingFiguresSerializer()
+    deficits_planned = serializers.IntegerField()
+    deficits_closed = serializers.IntegerField()
+    all_closed = serializers.BooleanField()
+    reverse = serializers.BooleanField(help_text="обе стороны чему-то учатся")
+    tasks_overdue = serializers.IntegerField()

@@ -19,8 +19,11 @@ router.register("campaigns", api.CampaignViewSet, basename="campaign")
 router.register("pairs", api.PairViewSet, basename="pair")
 router.register("maps", api.MapViewSet, basename="map")
 router.register("resources", api.ResourceViewSet, basename="resource")
+router.register("monitoring/pairs", api.MonitoringPairViewSet, basename="monitoring-pair")
 
 urlpatterns = [
+    path("v1/monitoring/summary/", api.MonitoringSummaryView.as_view(),
+         name="monitoring-summary"),
     path("v1/", include(router.urls)),
     path("v1/framework/", api.FrameworkView.as_view(), name="framework"),
     # The schema answers a token as well as a session (401 without either).

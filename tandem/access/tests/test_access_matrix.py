@@ -539,6 +539,13 @@ MATRIX: dict[str, Case] = {
                                           "name": "Новая школа", "short_name": "Новая",
                                           "sector": "school", "code": "new-school"},
         took_effect=lambda w: Organization.objects.filter(code="new-school").exists()),
+    # REST API v1, monitoring figures (tandem/api, issue #6): the dashboard's scope; the
+    # summary is asked about organization A, so an outsider gets the API's 404 (a forged
+    # unit) and a teacher 403. Figures themselves: tandem/api/tests/test_monitoring.py.
+    "api:monitoring-summary": Case(allowed=STAFF_OF_A,
+                                   query=lambda w: f"?organization={w.org_a.pk}"),
+    "api:monitoring-pair-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Дёмин",
+                                     sees_own_data_only={"charlie", "dave"}),
 }
 
 
