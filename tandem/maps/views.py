@@ -20,6 +20,7 @@ from tandem.maps import documents, selectors, services
 from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
 from tandem.maps.models import Map, Meeting, Row
 from tandem.people.models import Participant
+from tandem.web.forms import errors_text
 
 
 def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
@@ -244,7 +245,7 @@ def meeting_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
             messages.success(request, _("Встреча записана."))
     else:
         messages.error(request, _("Встреча не записана: %(e)s") % {
-            "e": "; ".join(str(e) for errors in form.errors.values() for e in errors)})
+            "e": errors_text(form, "; ")})
     return _redirect(pair_pk)
 
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -33,6 +32,7 @@ from tandem.monitoring.cards import key_figures
 from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.web.xlsx import safe_value
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
@@ -228,12 +228,6 @@ def _unit_title(scope: Scope, filters: Filters, data: selectors.DashboardData) -
 
 
 # -- renderers -------------------------------------------------------------------------
-def _cell_value(value: Value) -> str | float | dt.date | None:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
 def render_xlsx(table: Table) -> bytes:
     """A write-only workbook (rows go straight to the file), header in bold and frozen."""
     book = Workbook(write_only=True)
@@ -257,7 +251,7 @@ def render_xlsx(table: Table) -> bytes:
                 cell.number_format = "DD.MM.YYYY"
                 cells.append(cell)
             else:
-                cells.append(_cell_value(value))
+                cells.append(safe_value(sheet, value))
         sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -18,6 +18,7 @@ from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.reports import REPORTS
 from tandem.territory.models import Municipality, Organization
 from tandem.web.charts import CONTENT_TYPES
+from tandem.web.forms import errors_text
 
 STUCK_SHOWN = 40  # the worst first; the pairs export has them all
 
@@ -111,8 +112,7 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
     scope = _staff_scope(request)
     form = FiltersForm(request.GET, scope=scope)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
+        messages.error(request, errors_text(form))
         return redirect("monitoring:index")
     body = item.render(item.data(scope=scope, filters=form.filters()))
     response = HttpResponse(body, content_type=item.content_type)

@@ -14,12 +14,7 @@ from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
-
-
-def _int(raw: str | None) -> int:
-    """An id from a form or query; anything that is not one finds nothing (404), never a
-    ValueError (500)."""
-    return int(raw) if raw and raw.isdigit() else 0
+from tandem.web.forms import errors_text, form_id
 
 
 def _require_staff(scope: Scope) -> None:
@@ -60,8 +55,7 @@ def formation(request: HttpRequest) -> HttpResponse:
         if "options" in request.POST:
             form = _run_form(unit, defaults, request.POST)
             if not form.is_valid():
-                messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                                 for e in errors))
+                messages.error(request, errors_text(form))
                 return redirect(f"{request.path}?unit={key}")
             data = form.cleaned_data
             chosen = services.RunOptions(
@@ -129,8 +123,8 @@ def rule(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
     people = scope.manageable_participants()
-    a = get_object_or_404(people, pk=_int(request.POST.get("a")))
-    b = get_object_or_404(people, pk=_int(request.POST.get("b")))
+    a = get_object_or_404(people, pk=form_id(request.POST.get("a")))
+    b = get_object_or_404(people, pk=form_id(request.POST.get("b")))
     kind = request.POST.get("kind", "")
     try:
         if kind == "clear":
@@ -232,7 +226,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     _require_staff(scope)
     organization = get_object_or_404(scope.organizations(),
-                                     pk=_int(request.GET.get("organization")))
+                                     pk=form_id(request.GET.get("organization")))
     candidates = (Pair.objects.filter(organization=organization,
                                       status__in=selectors.BUSY)
                   .filter(Q(a__in=scope.manageable_participants()))

@@ -16,6 +16,7 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Registration
 from tandem.surveys.models import Survey
+from tandem.web.xlsx import append_row
 
 PERSONAL_FIELDS = ("surname", "name", "patronymic", "email", "phone", "search_name")
 ERASED = "Удалено"
@@ -115,7 +116,7 @@ def personal_data_xlsx(data: dict[str, Any]) -> bytes:
     assert sheet is not None
     sheet.title = "Профиль"
     for key, value in data["profile"].items():
-        sheet.append([key, "" if value is None else value])
+        append_row(sheet, [key, "" if value is None else value])
     titles = {"diagnostics": "Диагностика", "pairs": "Пары", "map_rows": "Карты",
               "meetings": "Встречи", "reflections": "Рефлексия", "evidence": "Файлы",
               "surveys": "Опросы", "events": "Мероприятия"}
@@ -134,7 +135,7 @@ def personal_data_xlsx(data: dict[str, Any]) -> bytes:
         if rows:
             ws.append(list(rows[0]))
             for row in rows:
-                ws.append(["" if v is None else v for v in row.values()])
+                append_row(ws, ["" if v is None else v for v in row.values()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -19,13 +19,9 @@ from tandem.programmes.forms import (
 )
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
 from tandem.territory.models import Organization
+from tandem.web.forms import errors_text, form_id
 
 YEARS_BACK = 3
-
-
-def _int(raw: str | None) -> int:
-    """An id from a form; anything that is not one finds nothing (404), never a 500."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
 
 
 def overview(request: HttpRequest) -> HttpResponse:
@@ -63,9 +59,9 @@ def _teacher_overview(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     organization = get_object_or_404(selectors.editable_organizations(scope=scope),
-                                     pk=_int(request.POST.get("organization")))
+                                     pk=form_id(request.POST.get("organization")))
     this_year = selectors.current_year()
-    year = _int(request.POST.get("year")) or this_year
+    year = form_id(request.POST.get("year")) or this_year
     if not this_year - YEARS_BACK <= year <= this_year + 1:
         raise Http404
     try:
@@ -160,8 +156,7 @@ def section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             **context, "sections": sections, "name": name, "saved": form.is_valid()
             and not error, "error": error})
     if error or not form.is_valid():
-        messages.error(request, error or " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, error or errors_text(form))
     else:
         messages.success(request, _("Раздел сохранён."))
     return _back(programme, f"section-{name}")
@@ -197,8 +192,7 @@ def _item_add(request: HttpRequest, pk: int, *, form_class: type[forms.Form], pr
     if request.htmx:  # type: ignore[attr-defined]
         return _fragment(request, programme, fragment, **{f"{prefix}_form": form})
     if form.is_bound:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
+        messages.error(request, errors_text(form))
     else:
         messages.success(request, added)
     return _back(programme, anchor)
@@ -250,8 +244,7 @@ def adopt(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _for_edit(request, pk)
     form = AdoptForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
+        messages.error(request, errors_text(form))
         return _back(programme, "adopt")
     try:
         services.programme_adopt(programme=programme, user=request.user,  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -22,6 +22,7 @@ from tandem.people.models import AgeBand, Participant
 from tandem.roster import fileformat
 from tandem.roster.fileformat import COLUMNS, ORGANIZATION
 from tandem.territory.models import Organization
+from tandem.web.xlsx import safe_value
 
 Value = str | int | dt.date | None
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -166,12 +167,7 @@ def _xlsx_cell(sheet: Worksheet, value: Value) -> Cell | Value:
         cell = WriteOnlyCell(sheet, value=dt.datetime.combine(value, dt.time()))
         cell.number_format = DATE_CELL_FORMAT
         return cell
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        # Text, even when it starts with «=»: a name is never a formula.
-        cell.data_type = "s"
-        return cell
-    return value
+    return safe_value(sheet, value)  # text, even when it starts with «=»
 
 
 def _save(book: Workbook) -> bytes:

@@ -12,6 +12,7 @@ from tandem.core import names
 from tandem.documents.certificate import CertificateDoc
 from tandem.school.models import Certificate, Event
 from tandem.school.selectors import Report
+from tandem.web.xlsx import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -75,7 +76,7 @@ def report_xlsx(event: Event, report: Report) -> bytes:
         for cell in ws[1]:
             cell.font = bold
         for row in rows:
-            ws.append(list(row))
+            append_row(ws, list(row))
         ws.column_dimensions["A"].width = 32
         ws.column_dimensions["B"].width = 40
     buffer = io.BytesIO()

@@ -14,6 +14,7 @@ from tandem.people.models import Participant
 from tandem.school import documents, selectors, services
 from tandem.school.forms import EventForm, MaterialForm, VerifyForm
 from tandem.school.models import Event, Material, Registration
+from tandem.web.forms import errors_text
 
 
 def events(request: HttpRequest) -> HttpResponse:
@@ -249,8 +250,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Материал добавлен."))
     else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values()
-                                         for e in errors))
+        messages.error(request, errors_text(form))
     return redirect("school:event", pk=the_event.pk)
 
 

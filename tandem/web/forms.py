@@ -15,3 +15,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, object] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def form_id(raw: str | None) -> int:
+    """An id from a form or a query string; anything that is not one (letters, a number too
+    long for the database) becomes 0, which finds nothing (404) — never a 500."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
+
+
+def errors_text(form: forms.BaseForm, sep: str = " ") -> str:
+    """All the form's errors on one line, for a message above the page."""
+    return sep.join(str(e) for errors in form.errors.values() for e in errors)

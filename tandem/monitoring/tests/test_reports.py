@@ -178,3 +178,13 @@ def test_one_xlsx_opens_in_libreoffice(client: Client, world: World, tmp_path: P
     assert lines[0].startswith("ФИО,Должность,Организация")
     assert len(lines) - 1 == Participant.objects.filter(is_active=True).count()
     assert any(line.startswith("Каролёва Карина Сергеевна,") for line in lines)
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(client: Client, world: World) -> None:
+    ParticipantFactory(organization=world.org_a, surname="=HYPERLINK(\"http://x\")",
+                       email="formula@example.org")
+    content = _download(client, world.alice, "participants")
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    [cell] = [row[0] for row in sheet.iter_rows(min_row=2)
+              if str(row[0].value).startswith("=HYPERLINK")]
+    assert cell.data_type == "s"  # text, not a formula («f»)

@@ -151,3 +151,9 @@ def test_garbage_ids_are_404_not_500(
     assert not PairRule.objects.exists()
     response = client.get(reverse("pairs:order_create") + "?organization=x")
     assert response.status_code == 404
+    # A number too long for the database's integer is no id either (it was a 500).
+    response = client.post(reverse("pairs:rule", kwargs={"pk": run.pk}),
+                           {"a": "9" * 25, "b": "1", "kind": "lock"})
+    assert response.status_code == 404
+    response = client.get(reverse("pairs:order_create") + "?organization=" + "9" * 25)
+    assert response.status_code == 404

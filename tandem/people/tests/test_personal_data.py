@@ -92,3 +92,12 @@ def test_the_download_includes_own_survey_answers_and_school_events(
                                          kwargs={"pk": world.bob_p.pk})).content)
     assert mine["surveys"] == []
     assert all(e["certificates"] == "" for e in mine["events"])
+
+
+def test_the_download_keeps_a_formula_like_name_as_text(client: Client, world: World) -> None:
+    Participant.objects.filter(pk=world.bob_p.pk).update(surname="=1+1")
+    client.force_login(world.bob)
+    book = load_workbook(io.BytesIO(client.get(
+        reverse("people:data_xlsx", kwargs={"pk": world.bob_p.pk})).content))
+    [cell] = [row[1] for row in book["Профиль"].iter_rows() if row[0].value == "surname"]
+    assert cell.value == "=1+1" and cell.data_type == "s"

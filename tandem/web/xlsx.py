@@ -1,0 +1,32 @@
+"""Text in XLSX files the product writes: people's names and titles are never formulas.
+
+openpyxl stores a string that starts with «=» as a formula, so a surname typed as
+«=HYPERLINK(…)» would run in the spreadsheet of whoever opens the export."""
+
+from typing import Any
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet.worksheet import Worksheet
+
+
+def safe_value(sheet: Any, value: Any) -> Any:
+    """A value for ``sheet.append`` in a write-only workbook: text without the characters
+    XLSX forbids, and kept as text (a cell marked so) when it starts with «=»."""
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not text.startswith("="):
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def append_row(sheet: Worksheet, row: list[Any]) -> None:
+    """``sheet.append(row)`` for an ordinary workbook, with text that starts with «=» kept
+    as text."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
