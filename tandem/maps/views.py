@@ -20,7 +20,7 @@ from tandem.maps import documents, selectors, services
 from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
 from tandem.maps.models import Map, Meeting, Row
 from tandem.people.models import Participant
-from tandem.web.forms import errors_text
+from tandem.web.forms import errors_text, form_id
 
 
 def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
@@ -158,9 +158,9 @@ def row_resource(request: HttpRequest, pk: int) -> HttpResponse:
     row, _rights = _row(request, pk)
     raw = request.POST.get("resource", "")
     try:
-        if not raw.isdigit():
+        if not form_id(raw):
             raise services.MapError(str(services.RESOURCE_UNAVAILABLE))
-        services.row_resource(row=row, resource_id=int(raw),
+        services.row_resource(row=row, resource_id=form_id(raw),
                               add=request.POST.get("action") != "remove")
         messages.success(request, _("Ресурсы строки обновлены."))
     except services.MapError as problem:

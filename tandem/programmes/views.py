@@ -31,7 +31,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         return _teacher_overview(request)
     this_year = selectors.current_year()
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and this_year - YEARS_BACK <= int(raw) <= this_year + 1 \
+    year = form_id(raw) if this_year - YEARS_BACK <= form_id(raw) <= this_year + 1 \
         else this_year
     data = selectors.overview(scope=scope, year=year)
     editable = set(selectors.editable_organizations(scope=scope).values_list("pk", flat=True))
@@ -167,10 +167,10 @@ def resources(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _for_edit(request, pk)
     raw = request.POST.getlist("resource")
     try:
-        bad = [r for r in raw if not r.isdigit() or len(r) > 9]
+        bad = [r for r in raw if not form_id(r)]
         if bad:
             raise services.ProgrammeError(str(services.RESOURCE_UNAVAILABLE) % {"id": bad[0]})
-        services.resources_set(programme=programme, resource_ids=[int(r) for r in raw])
+        services.resources_set(programme=programme, resource_ids=[form_id(r) for r in raw])
         messages.success(request, _("Ресурсы программы сохранены."))
     except services.ProgrammeError as error:
         messages.error(request, str(error))

@@ -14,7 +14,7 @@ from tandem.people.models import Participant
 from tandem.school import documents, selectors, services
 from tandem.school.forms import EventForm, MaterialForm, VerifyForm
 from tandem.school.models import Event, Material, Registration
-from tandem.web.forms import errors_text
+from tandem.web.forms import errors_text, form_id
 
 
 def events(request: HttpRequest) -> HttpResponse:
@@ -115,7 +115,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if not scope.is_staff:
                 raise PermissionDenied
-            ids = [int(x) for x in request.POST.getlist("participants") if x.isdigit()]
+            ids = [i for i in map(form_id, request.POST.getlist("participants")) if i]
             people = list(scope.manageable_participants(Participant.objects.active())
                           .filter(pk__in=ids).select_related("organization")
                           .order_by("surname", "name", "pk"))

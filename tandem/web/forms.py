@@ -20,7 +20,7 @@ class DateInput(forms.DateInput):
 def form_id(raw: str | None) -> int:
     """An id from a form or a query string; anything that is not one (letters, a number too
     long for the database) becomes 0, which finds nothing (404) — never a 500."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 10 else 0
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
 
 
 def errors_text(form: forms.BaseForm, sep: str = " ") -> str:
