@@ -65,8 +65,9 @@ DEFAULT_INDICATORS: tuple[tuple[str, str, str], ...] = (
     ("Число продуктов, созданных парами", "шт.", "5"),
 )
 
-DATES_REVERSED = "окончание раньше начала"
-OUTSIDE_YEAR = "даты должны лежать в {year} учебном году ({first} — {last})"
+# What is wrong with a roadmap row's dates: codes, worded (and translated) by the app.
+DATES_REVERSED = "dates_reversed"
+OUTSIDE_YEAR = "outside_year"
 
 
 def academic_year(day: dt.date) -> int:
@@ -84,13 +85,12 @@ def year_label(year: int) -> str:
 
 
 def roadmap_dates_problem(year: int, starts_on: dt.date, ends_on: dt.date) -> str | None:
-    """Why a roadmap row's dates are wrong for the programme's year, or None."""
+    """Why a roadmap row's dates are wrong for the programme's year (a code), or None."""
     if ends_on < starts_on:
         return DATES_REVERSED
     first, last = year_bounds(year)
     if starts_on < first or ends_on > last:
-        return OUTSIDE_YEAR.format(year=year_label(year), first=f"{first:%d.%m.%Y}",
-                                   last=f"{last:%d.%m.%Y}")
+        return OUTSIDE_YEAR
     return None
 
 

@@ -113,6 +113,12 @@ class Participant(models.Model):
         return f"{self.surname} {initials}".strip()
 
     @property
+    def mailable(self) -> bool:
+        """May be sent e-mail (surveys, reminders): still in the programme, with an address
+        and the consent to the processing of personal data (152-ФЗ)."""
+        return bool(self.is_active and self.email and self.personal_data_consent_date)
+
+    @property
     def has_consent(self) -> bool:
         return bool(self.mentoring_consent_date and self.personal_data_consent_date)
 

@@ -24,6 +24,11 @@ ALREADY_EXISTS = gettext_lazy("Программа на %(year)s учебный �
 DRAFT_EXISTS = gettext_lazy("Новая редакция уже начата: продолжите её.")
 NOT_ADOPTED = gettext_lazy("Новую редакцию можно начать только с принятой программы.")
 ROADMAP_DATES = gettext_lazy("Дорожная карта, поле «Сроки»: %(problem)s.")
+ROADMAP_PROBLEMS = {
+    core.DATES_REVERSED: gettext_lazy("окончание раньше начала"),
+    core.OUTSIDE_YEAR: gettext_lazy("даты должны лежать в %(year)s учебном году "
+                                    "(%(first)s — %(last)s)"),
+}
 RESOURCE_UNAVAILABLE = gettext_lazy("Ресурсы: «%(id)s» нет в каталоге, доступном организации.")
 ADOPT_INCOMPLETE = gettext_lazy("Программу нельзя принять: не заполнено — %(missing)s.")
 ORDER_DATE_OUTSIDE = gettext_lazy("Дата приказа: не позже сегодняшнего дня.")
@@ -94,7 +99,12 @@ def roadmap_add(*, programme: Programme, data: Mapping[str, Any]) -> RoadmapRow:
     _editable(programme)
     problem = core.roadmap_dates_problem(programme.year, data["starts_on"], data["ends_on"])
     if problem:
-        raise ProgrammeError(str(ROADMAP_DATES) % {"problem": problem})
+        first, last = core.year_bounds(programme.year)
+        worded = str(ROADMAP_PROBLEMS[problem]) % {
+            "year": core.year_label(programme.year), "first": f"{first:%d.%m.%Y}",
+            "last": f"{last:%d.%m.%Y}"} if problem == core.OUTSIDE_YEAR \
+            else str(ROADMAP_PROBLEMS[problem])
+        raise ProgrammeError(str(ROADMAP_DATES) % {"problem": worded})
     return RoadmapRow.objects.create(
         programme=programme, **{k: data[k] for k in ("stage", "activity", "starts_on",
                                                      "ends_on", "responsible", "result")})
@@ -121,20 +131,15 @@ def indicator_delete(*, indicator: Indicator) -> None:
 
 def missing_for_adoption(programme: Programme) -> list[str]:
     """What a programme needs before it can be adopted: names of the empty sections."""
-    missing = []
-    if not programme.goals.strip():
-        missing.append("цель")
-    if not programme.task_list:
-        missing.append("задачи")
-    if not programme.form_labels:
-        missing.append("формы и методы")
-    if not programme.technology_labels:
-        missing.append("технологии восполнения дефицитов")
-    if not programme.roadmap.exists():
-        missing.append("дорожная карта")
-    if not programme.indicators.exists():
-        missing.append("показатели")
-    return missing
+    empty = [
+        (not programme.goals.strip(), gettext_lazy("цель")),
+        (not programme.task_list, gettext_lazy("задачи")),
+        (not programme.form_labels, gettext_lazy("формы и методы")),
+        (not programme.technology_labels, gettext_lazy("технологии восполнения дефицитов")),
+        (not programme.roadmap.exists(), gettext_lazy("дорожная карта")),
+        (not programme.indicators.exists(), gettext_lazy("показатели")),
+    ]
+    return [str(name) for is_empty, name in empty if is_empty]
 
 
 @transaction.atomic

@@ -30,12 +30,6 @@ class SendResult:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def can_mail(person: Participant) -> bool:
-    """Only people still in the programme, with an address and the consent to the
-    processing of personal data (152-ФЗ); the others see their pair's page instead."""
-    return bool(person.is_active and person.email and person.personal_data_consent_date)
-
-
 def _priority(event: Event) -> tuple[int, dt.date]:
     return (ORDER.index(Kind(event.kind)), event.event_on)
 
@@ -55,7 +49,7 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     by_person: dict[int, list[Event]] = defaultdict(list)
     people: dict[int, Participant] = {}
     for e in events:
-        mailable = [p for p in e.recipients if can_mail(p)]
+        mailable = [p for p in e.recipients if p.mailable]
         if not mailable:
             result.without_address += 1
         for p in mailable:
@@ -70,7 +64,7 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         ReminderLog.objects.bulk_create(
             [ReminderLog(kind=e.kind, object_id=e.object_id, event_on=e.event_on,
                          pair_id=e.pair.pk, run=run,
-                         recipients=len([p for p in e.recipients if can_mail(p)]))
+                         recipients=len([p for p in e.recipients if p.mailable]))
              for e in events], ignore_conflicts=True, batch_size=1000)
         # Another run may have logged some of these a moment ago: send only ours.
         ours = set(ReminderLog.objects.filter(run=run)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.core.effectiveness import MIN_ANSWERS
 from tandem.monitoring.filters import Filters
+from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey
 
 MENTOR = "mentor"
@@ -182,7 +183,7 @@ def my_surveys(*, scope: Scope) -> QuerySet[Survey]:
 
 def my_open_surveys(*, scope: Scope) -> QuerySet[Survey]:
     return my_surveys(scope=scope).filter(submitted_at__isnull=True).exclude(
-        pair__status="ended_early")
+        pair__status=Pair.Status.ENDED_EARLY)
 
 
 def my_survey_get(*, scope: Scope, pk: int) -> Survey:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core import surveys as core
 from tandem.pairs.models import Pair
-from tandem.people.models import Participant
 from tandem.surveys.models import Survey
 from tandem.web.tasks import send_email
 
@@ -67,12 +66,6 @@ def surveys_create_due(*, today: dt.date, dry_run: bool = False,
     return created
 
 
-def _can_mail(person: Participant) -> bool:
-    """Only to people still in the programme, with an address and the consent to
-    processing of personal data."""
-    return bool(person.is_active and person.email and person.personal_data_consent_date)
-
-
 def survey_url(survey: Survey, base_url: str | None = None) -> str:
     base = (base_url or settings.TANDEM_BASE_URL).rstrip("/")
     return base + reverse("surveys:answer", kwargs={"pk": survey.pk})
@@ -86,7 +79,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
                .exclude(pair__status=Pair.Status.ENDED_EARLY)
                .select_related("participant", "pair__a", "pair__b").order_by("pk"))
     if dry_run:
-        return sum(1 for s in pending.iterator(chunk_size=BATCH) if _can_mail(s.participant))
+        return sum(1 for s in pending.iterator(chunk_size=BATCH) if s.participant.mailable)
     sent = 0
     while True:
         batch = list(pending[:BATCH])
@@ -103,7 +96,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
             letters = []
             for survey in batch:
                 me = survey.participant
-                if survey.pk not in claimed or not _can_mail(me):
+                if survey.pk not in claimed or not me.mailable:
                     continue
                 partner = survey.pair.b if survey.pair.a_id == me.pk else survey.pair.a
                 body = render_to_string("surveys/email/survey.txt", {

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tandem.access.scope import scope_for
+from tandem.pairs.models import Pair
 from tandem.surveys import selectors, services
 from tandem.surveys.forms import ResultsFilterForm, SurveyForm
 
@@ -39,7 +40,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("surveys:answer", pk=survey.pk)
     return render(request, "surveys/answer.html",
                   {"survey": survey, "partner": partner, "form": form,
-                   "closed": pair.status == "ended_early",
+                   "closed": pair.status == Pair.Status.ENDED_EARLY,
                    "min_answers": selectors.MIN_ANSWERS})
 
 

@@ -231,7 +231,7 @@ def present(request: HttpRequest, pk: int) -> HttpResponse:
     team, _rights = selectors.team_for_map(scope=scope, team_pk=pk)
     context = _map_context(team)
     a, b = context["person_a"], context["person_b"]
-    names = (a.name, b.name) if a and b else ("А", "Б")  # type: ignore[attr-defined]
+    names = (a.name, b.name) if a and b else (_("А"), _("Б"))  # type: ignore[attr-defined]
     # Names of made-up people are not declined: "А → Б" reads right in any case.
     context["directions"] = [(f"{names[0]} → {names[1]}", names[1], context["rows_ab"]),
                              (f"{names[1]} → {names[0]}", names[0], context["rows_ba"])]

@@ -106,7 +106,10 @@ def test_the_curator_registers_people_and_sees_the_waiting_list(client: Client,
     # Twice: refused, by name.
     body = client.post(reverse("school:register", args=[event.pk]),
                        {"participants": [world.carol_p.pk]}, follow=True).content.decode()
-    assert "уже записан(а)" in body or "уже в листе ожидания" in body
+    carol = Registration.objects.get(event=event, participant=world.carol_p)
+    assert ("уже записан(а)" if carol.status == "registered" else "уже в листе ожидания") in body
+    assert Registration.objects.filter(event=event, status="registered").count() == 1
+    assert Registration.objects.filter(event=event, status="waiting").count() == 1
 
 
 def test_someone_elses_person_is_a_404(client: Client, world: World) -> None:
