@@ -53,6 +53,12 @@ class Scope:
         return self.everything or bool(self.region_ids or self.municipality_ids)
 
     @property
+    def organizes_events(self) -> bool:
+        """Region operators and municipal coordinators run the school of mentors' events
+        and train their case teams."""
+        return self.can_assign_curators
+
+    @property
     def can_view_audit(self) -> bool:
         return self.is_region_operator
 

@@ -74,7 +74,7 @@ def events_manageable(*, scope: Scope) -> QuerySet[Event]:
 
 
 def can_create_events(scope: Scope) -> bool:
-    return scope.everything or bool(scope.region_ids or scope.municipality_ids)
+    return scope.organizes_events
 
 
 def event_get(*, scope: Scope, pk: int) -> Event:

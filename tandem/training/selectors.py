@@ -19,16 +19,14 @@ from tandem.maps.models import Map, Row
 from tandem.maps.selectors import Rights
 from tandem.people.models import Participant
 from tandem.school.models import Event, Registration
+from tandem.school.selectors import events_manageable
 from tandem.territory.models import Municipality, Region
 from tandem.training.models import Case, Team, TeamMember
 
 
 def events_trained(*, scope: Scope) -> QuerySet[Event]:
-    """Events whose teams this user forms and scores."""
-    if scope.everything:
-        return Event.objects.all()
-    return Event.objects.filter(Q(region_id__in=scope.region_ids)
-                                | Q(municipality_id__in=scope.municipality_ids))
+    """Events whose teams this user forms and scores: those they organize."""
+    return events_manageable(scope=scope)
 
 
 def cases_usable(*, scope: Scope) -> QuerySet[Case]:

@@ -23,7 +23,7 @@ from tandem.training.models import CRITERION_LABELS, SCORE_LABELS, Case, Team
 
 def _trainer_scope(request: HttpRequest) -> Scope:
     scope = scope_for(request.user)
-    if not (scope.everything or scope.region_ids or scope.municipality_ids):
+    if not scope.organizes_events:
         raise PermissionDenied
     return scope
 
@@ -31,7 +31,7 @@ def _trainer_scope(request: HttpRequest) -> Scope:
 def home(request: HttpRequest) -> HttpResponse:
     """Trainers: cases and events; team members: their teams."""
     scope = scope_for(request.user)
-    trainer = scope.everything or bool(scope.region_ids or scope.municipality_ids)
+    trainer = scope.organizes_events
     return render(request, "training/home.html", {
         "trainer": trainer,
         "cases": list(selectors.cases_usable(scope=scope).select_related("region",
