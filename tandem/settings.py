@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tandem.school",
     "tandem.training",
     "tandem.demo",
+    "tandem.home",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "tandem.web.context_processors.navigation",
+                "tandem.home.context_processors.navigation",
             ],
         },
     },

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("tandem.web.urls")),
+    path("", include("tandem.home.urls")),
     path("accounts/", include("tandem.accounts.urls")),
     path("organizations/", include("tandem.territory.urls")),
     path("participants/", include("tandem.people.urls")),

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
@@ -39,7 +40,6 @@ from tandem.monitoring.effectiveness import (
     pairs_in,
     unit_summary,
 )
-from tandem.monitoring.filters import Filters
 from tandem.monitoring.forms import BAD_SECTOR, FiltersForm
 from tandem.pairs.models import Pair
 from tandem.people.forms import DeactivateForm, ParticipantForm

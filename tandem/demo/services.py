@@ -18,6 +18,7 @@ from tandem.core.text import normalize_name
 from tandem.demo import generator
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.people.models import Participant
+from tandem.territory.demo import DemoContext
 from tandem.territory.models import Municipality, Organization, Region
 
 BATCH = 2000
@@ -31,18 +32,6 @@ class DemoLogin:
     username: str
     role: str
     where: str
-
-
-@dataclass(frozen=True)
-class DemoContext:
-    """What a later stage of the demo (surveys, programmes, the school of mentors) builds on."""
-
-    region: Region
-    municipalities: dict[str, Municipality]
-    organizations: dict[str, Organization]
-    participants: int
-    seed: int
-    with_diagnostics: bool
 
 
 # Later stages, in order; each is "module.function" taking a DemoContext, run in the same

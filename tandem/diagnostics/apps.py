@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class DiagnosticsConfig(AppConfig):
     name = "tandem.diagnostics"
     verbose_name = _("Диагностика дефицитов")
+
+    def ready(self) -> None:
+        # Audit trail: this app registers its own models (tandem/audit/tests checks the
+        # coverage of the whole product).
+        from auditlog.registry import auditlog
+
+        from tandem.diagnostics.models import Campaign, Competency
+
+        auditlog.register(Campaign)
+        auditlog.register(Competency)
+
+        # This app's section of a person's data (152-ФЗ download).
+        from tandem.diagnostics.personal_data import SECTION
+        from tandem.people.personal_data import register_section
+
+        register_section(SECTION)

@@ -5,3 +5,21 @@ from django.utils.translation import gettext_lazy as _
 class MapsConfig(AppConfig):
     name = "tandem.maps"
     verbose_name = _("Карты наставничества")
+
+    def ready(self) -> None:
+        # Audit trail: this app registers its own models (tandem/audit/tests checks the
+        # coverage of the whole product).
+        from auditlog.registry import auditlog
+
+        from tandem.maps.models import Map, Meeting, Row
+
+        auditlog.register(Map)
+        auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version", "updated_at"])
+        auditlog.register(Meeting)
+
+        # This app's section of a person's data (152-ФЗ download).
+        from tandem.maps.personal_data import SECTIONS
+        from tandem.people.personal_data import register_section
+
+        for section in SECTIONS:
+            register_section(section)

@@ -2,7 +2,7 @@
 docs/effectiveness.md).
 
 Everything is read through the user's :class:`~tandem.access.scope.Scope` and the
-monitoring :class:`~tandem.monitoring.filters.Filters`. Only maps and rows of real pairs
+monitoring :class:`~tandem.access.filters.Filters`. Only maps and rows of real pairs
 count: rows and meetings are always reached through :class:`~tandem.pairs.models.Pair`,
 so training-mode maps (a made-up pair from a case) never enter a figure.
 
@@ -28,12 +28,12 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.maps.models import Meeting, Row
-from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.surveys.models import Survey

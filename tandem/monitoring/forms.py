@@ -7,8 +7,8 @@ from django import forms
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
-from tandem.monitoring.filters import Filters
 from tandem.territory.models import Organization
 
 BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")

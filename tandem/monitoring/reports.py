@@ -24,12 +24,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Response
 from tandem.maps.models import Map, Meeting, Row
 from tandem.monitoring import selectors
 from tandem.monitoring.cards import key_figures
-from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.web.xlsx import safe_value

@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.diagnostics.models import (
@@ -31,7 +32,6 @@ from tandem.diagnostics.models import (
     Response,
 )
 from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
-from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization

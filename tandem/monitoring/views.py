@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
 from tandem.monitoring import selectors
 from tandem.monitoring.cards import REASONS, key_figures
 from tandem.monitoring.charts import CHARTS
-from tandem.monitoring.filters import Filters
 from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.reports import REPORTS
 from tandem.territory.models import Municipality, Organization

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class PairsConfig(AppConfig):
     name = "tandem.pairs"
     verbose_name = _("Наставнические пары")
+
+    def ready(self) -> None:
+        # Audit trail: this app registers its own models (tandem/audit/tests checks the
+        # coverage of the whole product).
+        from auditlog.registry import auditlog
+
+        from tandem.pairs.models import Pair, PairOrder, PairRule
+
+        auditlog.register(Pair, exclude_fields=["a_teaches_b", "b_teaches_a"])
+        auditlog.register(PairRule)
+        auditlog.register(PairOrder, m2m_fields={"pairs"})
+
+        # This app's section of a person's data (152-ФЗ download).
+        from tandem.pairs.personal_data import SECTION
+        from tandem.people.personal_data import register_section
+
+        register_section(SECTION)

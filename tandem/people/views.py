@@ -119,7 +119,8 @@ def participant_data(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     mine = scope.own_participant_id == participant.pk
     if not mine and not scope.manageable_participants().filter(pk=pk).exists():
         raise PermissionDenied
-    data = personal_data(participant)
+    # What the product promises is anonymous (survey answers) is only in their own copy.
+    data = personal_data(participant, for_self=mine)
     if fmt == "json":
         response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=1),
                                 content_type="application/json; charset=utf-8")

@@ -9,10 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tandem.core import programmes as core
-from tandem.demo.services import DemoContext
 from tandem.programmes import selectors
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
 from tandem.resources.models import Resource
+from tandem.territory.demo import DemoContext
 
 DRAFTS = {"raduga", "sosn-school"}  # the initial round is still open there
 # Small organizations pair with colleagues of the municipality; two let one teacher be in

@@ -17,10 +17,10 @@ from collections import defaultdict
 from django.utils import timezone
 
 from tandem.accounts.models import User
-from tandem.demo.services import DemoContext
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Registration
 from tandem.school.services import new_code
+from tandem.territory.demo import DemoContext
 
 PAST_SEMINAR_KEY = "school-past-seminar"
 UPCOMING_SEMINAR_KEY = "school-upcoming-seminar"

@@ -5,3 +5,20 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "tandem.surveys"
     verbose_name = _("Опросы удовлетворённости")
+
+    def ready(self) -> None:
+        # Audit trail: this app registers its own models (tandem/audit/tests checks the
+        # coverage of the whole product).
+        from auditlog.registry import auditlog
+
+        from tandem.surveys.models import Survey
+
+        # Only when a survey went out and came back, never the answers: the trail is read
+        # by region operators, and answers are shown only in aggregate (docs/surveys.md).
+        auditlog.register(Survey, include_fields=["stage", "due_on", "sent_at", "submitted_at"])
+
+        # This app's section of a person's data (152-ФЗ download).
+        from tandem.people.personal_data import register_section
+        from tandem.surveys.personal_data import SECTION
+
+        register_section(SECTION)

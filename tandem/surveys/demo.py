@@ -11,9 +11,9 @@ import random
 from django.utils import timezone
 
 from tandem.core import surveys as core
-from tandem.demo.services import DemoContext
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey
+from tandem.territory.demo import DemoContext
 
 ANSWER_SHARE = 0.85
 GOOD = ["Научилась делать интерактивные задания, дети ждут их на каждом занятии.",

@@ -81,7 +81,7 @@ class ResultsFilterForm(forms.Form):
         self.fields["sector"].choices = [("", _("все")), *Organization.Sector.choices]  # type: ignore[attr-defined]
 
     def filters(self) -> Any:
-        from tandem.monitoring.filters import Filters
+        from tandem.access.filters import Filters
 
         if not self.is_valid():
             return Filters()

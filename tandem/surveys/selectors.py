@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.effectiveness import MIN_ANSWERS
-from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey
 

@@ -17,11 +17,11 @@ from django.utils import timezone
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.core import training as core
-from tandem.demo.services import DemoContext
 from tandem.maps.models import Row
 from tandem.resources.models import Resource
 from tandem.school.demo import PAST_SEMINAR_KEY
 from tandem.school.models import Event
+from tandem.territory.demo import DemoContext
 from tandem.training.models import Case, CaseParticipant, Score, Team
 from tandem.training.selectors import case_spec, row_specs
 from tandem.training.services import teams_autosplit

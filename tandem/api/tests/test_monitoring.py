@@ -14,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.accounts.models import User
 from tandem.core.effectiveness import PairFigures, UnitSummary
 from tandem.maps.models import Map, Row
 from tandem.monitoring import effectiveness as eff
-from tandem.monitoring.filters import Filters
 from tandem.monitoring.tests.test_effectiveness import Effect, build_effect, grow
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey

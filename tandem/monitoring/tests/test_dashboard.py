@@ -11,12 +11,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import Answer, Response
 from tandem.maps.models import Map, Meeting
 from tandem.monitoring import selectors
-from tandem.monitoring.filters import Filters
 from tandem.monitoring.forms import BAD_DATE, DATES_REVERSED, FiltersForm
 from tandem.pairs.models import Pair
 from tandem.testing import (

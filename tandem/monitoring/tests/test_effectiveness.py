@@ -10,13 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import effectiveness as core
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Answer, Campaign, Response
 from tandem.maps.models import Map, Meeting, Row
 from tandem.monitoring import effectiveness as eff
-from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.surveys.models import Survey

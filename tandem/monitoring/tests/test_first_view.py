@@ -9,11 +9,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import Answer, Response
 from tandem.monitoring import selectors
-from tandem.monitoring.filters import Filters
 from tandem.testing import World, build_diagnostics, bulk_participants, bulk_responses
 
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
-from tandem.monitoring.filters import Filters
 from tandem.monitoring.reports import REPORTS, participants_table
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant

@@ -6,9 +6,9 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core.effectiveness import MIN_ANSWERS, withheld_mean
-from tandem.monitoring.filters import Filters
 from tandem.surveys.selectors import satisfaction_summary, withheld
 from tandem.surveys.tests.helpers import answered_surveys
 from tandem.testing import World

@@ -10,8 +10,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
-from tandem.monitoring.filters import Filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.surveys.models import Survey

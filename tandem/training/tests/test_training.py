@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from tandem.access.scope import Scope
 from tandem.api.services import api_token_issue
+from tandem.home.selectors import dashboard_totals
 from tandem.maps import services as map_services
 from tandem.maps.models import Evidence, Map, Row
 from tandem.pairs.models import Pair
@@ -27,7 +28,6 @@ from tandem.testing import (
 )
 from tandem.training import services
 from tandem.training.models import Case, Score, Team, TeamMember
-from tandem.web.selectors import dashboard_totals
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from django.shortcuts import render
 
 from tandem.access.scope import scope_for
 from tandem.diagnostics.selectors import responses_of
+from tandem.home.selectors import dashboard_context
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_visible
 from tandem.people.selectors import participant_get
-from tandem.web.selectors import dashboard_context
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -21,7 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["my_responses"] = list(responses_of(participant=me)[:5])
         context["my_pairs"] = list(pairs_visible(scope=scope).filter(
             Q(a=me) | Q(b=me)).exclude(status=Pair.Status.ENDED_EARLY)[:3])
-    return render(request, "web/dashboard.html", context)
+    return render(request, "home/dashboard.html", context)
 
 
 @login_not_required

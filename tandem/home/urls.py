@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.web import views
+from tandem.home import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

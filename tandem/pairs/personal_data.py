@@ -1,0 +1,40 @@
+"""This app's section of a person's data (tandem/people/personal_data.py)."""
+
+from typing import Any
+
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.people.personal_data import Rows, Section
+
+
+def pairs_of(p: Participant) -> list[Pair]:
+    return list(Pair.objects.filter(a=p).select_related("a", "b")
+                | Pair.objects.filter(b=p).select_related("a", "b"))
+
+
+def _pair_side(pair: Pair, me: Participant) -> dict[str, Any]:
+    i_am_a = pair.a_id == me.pk
+    partner = pair.b if i_am_a else pair.a
+    return {
+        "id": pair.pk, "partner": partner.full_name, "status": pair.get_status_display(),
+        "starts_on": pair.starts_on.isoformat(), "ends_on": pair.ends_on.isoformat(),
+        "i_teach": pair.a_teaches_b if i_am_a else pair.b_teaches_a,
+        "i_learn": pair.b_teaches_a if i_am_a else pair.a_teaches_b,
+    }
+
+
+def rows(p: Participant) -> Rows:
+    return [_pair_side(x, p) for x in pairs_of(p)]
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    return ", ".join(str(i.get("title") or i.get("competency")) for i in items)
+
+
+def flatten(data: Rows) -> Rows:
+    return [{**{k: v for k, v in x.items() if k not in ("i_teach", "i_learn")},
+             "i_teach": _items(x["i_teach"]), "i_learn": _items(x["i_learn"])}
+            for x in data]
+
+
+SECTION = Section(key="pairs", title="Пары", rows=rows, order=20, flatten=flatten)
