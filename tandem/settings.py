@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tandem.territory",
     "tandem.people",
     "tandem.access",
+    "tandem.directory",
     "tandem.audit",
     "tandem.diagnostics",
     "tandem.pairs",

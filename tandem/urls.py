@@ -4,8 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("tandem.home.urls")),
     path("accounts/", include("tandem.accounts.urls")),
-    path("organizations/", include("tandem.territory.urls")),
-    path("participants/", include("tandem.people.urls")),
+    path("organizations/", include("tandem.directory.units_urls")),
+    path("participants/", include("tandem.directory.people_urls")),
     path("audit/", include("tandem.audit.urls")),
     path("diagnostics/", include("tandem.diagnostics.urls")),
     path("resources/", include("tandem.resources.urls")),

@@ -31,6 +31,14 @@ from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_s
 from tandem.diagnostics import selectors as diagnostics
 from tandem.diagnostics.models import Competency, FrameworkVersion
 from tandem.diagnostics.services import AnswerInput
+from tandem.directory.forms import DeactivateForm, ParticipantForm
+from tandem.directory.selectors import (
+    ParticipantFilters,
+    organizations_with_counts,
+    participant_get,
+    participant_get_manageable,
+    participant_list,
+)
 from tandem.maps.models import Map
 from tandem.monitoring import selectors as monitoring
 from tandem.monitoring.effectiveness import (
@@ -42,14 +50,7 @@ from tandem.monitoring.effectiveness import (
 )
 from tandem.monitoring.forms import BAD_SECTOR, FiltersForm
 from tandem.pairs.models import Pair
-from tandem.people.forms import DeactivateForm, ParticipantForm
 from tandem.people.models import Participant
-from tandem.people.selectors import (
-    ParticipantFilters,
-    participant_get,
-    participant_get_manageable,
-    participant_list,
-)
 from tandem.people.services import (
     participant_deactivate,
     participant_reactivate,
@@ -59,7 +60,6 @@ from tandem.resources.forms import ResourceForm, owner_choice, owner_choices
 from tandem.resources.models import Resource
 from tandem.resources.selectors import resource_get, resources_manageable, resources_visible
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.territory.selectors import organizations_with_counts
 
 UNKNOWN_FIELD = _("Неизвестное поле.")
 CODES_EXPECTED = _("Нужен список кодов компетенций, например [\"ict.ai_lessons\"].")

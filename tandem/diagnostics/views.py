@@ -10,8 +10,8 @@ from tandem.core import diagnostics as core
 from tandem.diagnostics import imports, selectors, services
 from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
 from tandem.diagnostics.models import Campaign, Competency, CompetencyArea, Response
+from tandem.directory.selectors import participants_in
 from tandem.people.models import Participant
-from tandem.people.selectors import participants_in
 from tandem.web.charts import CONTENT_TYPES, radar
 
 

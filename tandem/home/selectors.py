@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from tandem.access.scope import Scope
+from tandem.directory.selectors import organization_tree
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
-from tandem.territory.selectors import organization_tree
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from django.shortcuts import render
 
 from tandem.access.scope import scope_for
 from tandem.diagnostics.selectors import responses_of
+from tandem.directory.selectors import participant_get
 from tandem.home.selectors import dashboard_context
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_visible
-from tandem.people.selectors import participant_get
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404
 from tandem.access.scope import Scope
 from tandem.core import names
 from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
+from tandem.directory.selectors import participants_in
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
-from tandem.people.selectors import participants_in
 from tandem.territory.models import Municipality, Organization
 
 Unit = Organization | Municipality

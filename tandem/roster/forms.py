@@ -1,7 +1,7 @@
 from django import forms
 
 from tandem.diagnostics.forms import ImportForm
-from tandem.people.forms import ParticipantChecks, ParticipantForm
+from tandem.directory.forms import ParticipantChecks, ParticipantForm
 from tandem.roster.fileformat import PARTICIPANT_FIELDS
 
 

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.access.scope import Scope, scope_for
-from tandem.people.forms import ParticipantFilterForm
-from tandem.people.selectors import participant_list, participant_positions
+from tandem.directory.forms import ParticipantFilterForm
+from tandem.directory.selectors import participant_list, participant_positions
 from tandem.roster import export, selectors, services, tasks
 from tandem.roster.fileformat import COLUMNS
 from tandem.roster.forms import RosterUploadForm

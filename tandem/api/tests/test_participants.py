@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from tandem.accounts.models import User
 from tandem.api.tests.conftest import error
-from tandem.people.forms import EMAIL_TAKEN, EXPERIENCE_TOO_LONG_FOR_AGE
+from tandem.directory.forms import EMAIL_TAKEN, EXPERIENCE_TOO_LONG_FOR_AGE
 from tandem.people.models import Participant
 from tandem.testing import World, bulk_participants
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.demo import generator
-from tandem.people.forms import _MAX_EXPERIENCE_FOR_BAND
+from tandem.directory.forms import _MAX_EXPERIENCE_FOR_BAND
 from tandem.people.models import AgeBand, Participant
 from tandem.territory.models import Municipality, Organization
 

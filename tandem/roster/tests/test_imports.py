@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.utils import timezone
 
 from tandem.access.scope import Scope, scope_for
-from tandem.people import forms as people_forms
+from tandem.directory import forms as people_forms
 from tandem.people.models import Participant
 from tandem.roster import imports
 from tandem.roster.export import HEADER, template_xlsx

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.scope import scope_for
+from tandem.directory.selectors import ParticipantFilters, participant_list
 from tandem.people.models import AgeBand, Participant
-from tandem.people.selectors import ParticipantFilters, participant_list
 from tandem.roster import export, fileformat
 from tandem.roster.imports import UNCHANGED, check_roster
 from tandem.testing import World

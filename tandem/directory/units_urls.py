@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.territory import views
+from tandem.directory import units as views
 
 app_name = "territory"
 urlpatterns = [

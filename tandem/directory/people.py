@@ -10,18 +10,18 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
 from tandem.audit.selectors import audit_entries_for_object, describe_entries
-from tandem.people.forms import DeactivateForm, ParticipantFilterForm, ParticipantForm
+from tandem.directory.forms import DeactivateForm, ParticipantFilterForm, ParticipantForm
+from tandem.directory.selectors import (
+    participant_get,
+    participant_get_manageable,
+    participant_list,
+    participant_positions,
+)
 from tandem.people.models import Participant
 from tandem.people.personal_data import (
     participant_anonymise,
     personal_data,
     personal_data_xlsx,
-)
-from tandem.people.selectors import (
-    participant_get,
-    participant_get_manageable,
-    participant_list,
-    participant_positions,
 )
 from tandem.people.services import participant_deactivate, participant_reactivate, participant_save
 

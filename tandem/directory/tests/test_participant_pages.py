@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tandem.people import forms
+from tandem.directory import forms
 from tandem.people.models import Participant
 from tandem.testing import World
 

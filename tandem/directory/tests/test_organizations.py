@@ -5,8 +5,8 @@ from django.urls import reverse
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
 from tandem.access.services import CURATOR_INACTIVE
+from tandem.directory.selectors import organization_tree
 from tandem.people.models import Participant
-from tandem.territory.selectors import organization_tree
 from tandem.testing import World
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.people import views
+from tandem.directory import people as views
 
 app_name = "people"
 urlpatterns = [

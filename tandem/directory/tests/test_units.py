@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tandem.territory.forms import CODE_TAKEN
+from tandem.directory.forms import CODE_TAKEN
 from tandem.territory.models import Municipality, Organization
 from tandem.testing import RegionFactory, World
 

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
 from tandem.access.services import RoleError, curator_assign, curator_revoke
+from tandem.directory.forms import CuratorAssignForm, MunicipalityForm, OrganizationForm
+from tandem.directory.selectors import organization_get, organization_tree
 from tandem.territory import services
-from tandem.territory.forms import CuratorAssignForm, MunicipalityForm, OrganizationForm
 from tandem.territory.models import Municipality, Region
-from tandem.territory.selectors import organization_get, organization_tree
 
 
 def organizations(request: HttpRequest) -> HttpResponse:
