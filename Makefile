@@ -29,6 +29,7 @@ test: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check tandem
+	$(BIN)/lint-imports
 	$(BIN)/mypy tandem
 
 bench: $(VENV)/.installed

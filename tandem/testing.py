@@ -307,7 +307,7 @@ def build_pairs(world: World) -> PairsWorld:
 
 def build_map(world: World) -> object:
     """Bob ⇄ Carol approved from the proposal of build_pairs(): their map is drafted."""
-    from tandem.pairs.services import pairs_approve
+    from tandem.maps.lifecycle import pairs_approve
 
     pairs_world = build_pairs(world)
     key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))

@@ -1,9 +1,11 @@
 """Reads for maps, through the pair's visibility."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
@@ -22,6 +24,24 @@ class Rights:
         return self.member or self.staff
 
 
+@dataclass(frozen=True)
+class TeamMaps:
+    """What the app that owns training maps (``Map.team``) tells the map editor: who may
+    do what with a team's map (404 when they may not see it), and the deficits a row may
+    name. Registered by ``training`` in its ``AppConfig.ready``: maps sits below
+    training and never imports it."""
+
+    rights: Callable[[Scope, Map], Rights]
+    competencies: Callable[[Map], list[tuple[str, str]]]
+
+
+_team_maps: list[TeamMaps] = []
+
+
+def register_team_maps(hooks: TeamMaps) -> None:
+    _team_maps[:] = [hooks]
+
+
 def pair_for_map(*, scope: Scope, pair_pk: int) -> tuple[Pair, Rights]:
     pair = get_object_or_404(pairs_visible(scope=scope), pk=pair_pk)
     member = scope.own_participant_id in (pair.a_id, pair.b_id)
@@ -32,12 +52,19 @@ def pair_for_map(*, scope: Scope, pair_pk: int) -> tuple[Pair, Rights]:
 def rights_for_map(*, scope: Scope, the_map: Map) -> Rights:
     """What the user may do with a map, real or training (404 if they may not see it)."""
     if the_map.team_id is not None:
-        from tandem.training.selectors import team_for_map
-
-        _team, rights = team_for_map(scope=scope, team_pk=the_map.team_id)
-        return rights
+        if not _team_maps:
+            raise Http404
+        return _team_maps[0].rights(scope, the_map)
     _pair, rights = pair_for_map(scope=scope, pair_pk=the_map.pair_id)  # type: ignore[arg-type]
     return rights
+
+
+def row_competencies(the_map: Map) -> list[tuple[str, str]]:
+    """A training map's rows name the case's deficit they address (the rubric checks
+    it); a real map's rows take theirs from the diagnostics."""
+    if the_map.team_id is None or not _team_maps:
+        return []
+    return _team_maps[0].competencies(the_map)
 
 
 def map_of(pair: Pair) -> Map:

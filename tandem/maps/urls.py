@@ -17,4 +17,6 @@ urlpatterns = [
     path("rows/<int:pk>/resources/", views.row_resource, name="row_resource"),
     path("rows/<int:pk>/done/", views.row_done, name="row_done"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("runs/<int:pk>/approve/", views.pair_approve, name="pair_approve"),
+    path("pairs/<int:pk>/confirm/", views.pair_confirm, name="pair_confirm"),
 ]

@@ -16,9 +16,12 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
 from tandem.core import names
-from tandem.maps import documents, selectors, services
+from tandem.maps import documents, lifecycle, selectors, services
 from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
 from tandem.maps.models import Map, Meeting, Row
+from tandem.pairs import selectors as pair_selectors
+from tandem.pairs.forms import ApproveForm
+from tandem.pairs.services import PairsError
 from tandem.people.models import Participant
 from tandem.web.forms import errors_text, form_id
 
@@ -76,19 +79,10 @@ def _row(request: HttpRequest, pk: int) -> tuple[Row, selectors.Rights]:
     return row, rights
 
 
-def _competencies(the_map: Map) -> list[tuple[str, str]]:
-    # A training map's rows name the case's deficit they address (the rubric checks it).
-    if the_map.team_id is None:
-        return []
-    from tandem.training.selectors import deficit_choices
-
-    return deficit_choices(the_map.team.case)  # type: ignore[union-attr]
-
-
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the row's form (GET) or its saved view (POST); a conflict shows the new version."""
     row, _rights = _row(request, pk)
-    competencies = _competencies(row.map)
+    competencies = selectors.row_competencies(row.map)
     if request.method != "POST":
         form = RowForm(initial={**{f: getattr(row, f) for f in (
             "title", "current_level", "target_level", "task", "forms", "deadline", "product",
@@ -204,20 +198,20 @@ def status(request: HttpRequest, pair_pk: int) -> HttpResponse:
             if not rights.member:
                 raise PermissionDenied
             me = get_object_or_404(Participant, pk=scope.own_participant_id)
-            services.map_agree(the_map=the_map, participant=me)
+            lifecycle.map_agree(the_map=the_map, participant=me)
         elif action in ("approve", "start", "complete"):
             if not rights.staff:
                 raise PermissionDenied
             if action == "approve":
-                services.map_approve(the_map=the_map, user=request.user)  # type: ignore[arg-type]
+                lifecycle.map_approve(the_map=the_map, user=request.user)  # type: ignore[arg-type]
             elif action == "start":
-                services.map_start(the_map=the_map)
+                lifecycle.map_start(the_map=the_map)
             else:
-                services.map_complete(the_map=the_map)
+                lifecycle.map_complete(the_map=the_map)
         elif action == "end":
             if not rights.edit:
                 raise PermissionDenied
-            services.map_end_early(the_map=the_map, reason=request.POST.get("reason", ""))
+            lifecycle.map_end_early(the_map=the_map, reason=request.POST.get("reason", ""))
         else:
             raise PermissionDenied
         messages.success(request, _("Статус карты: %(s)s.") % {
@@ -290,3 +284,41 @@ def document(request: HttpRequest, pair_pk: int, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="karta-{pair.pk}-{dt.date.today():%Y%m%d}.{fmt}"')
     return response
+
+
+# -- the pair's life before its map: approval of a proposal, confirmation by each member
+@require_POST
+def pair_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    run = pair_selectors.run_get(scope=scope, pk=pk)
+    form = ApproveForm(request.POST)
+    keys = request.POST.getlist("pair")
+    if not keys:
+        messages.error(request, _("Отметьте пары, которые утверждаете."))
+        return redirect("pairs:run", pk=pk)
+    if not form.is_valid():
+        messages.error(request, _("Проверьте сроки: начало и окончание — даты."))
+        return redirect("pairs:run", pk=pk)
+    try:
+        created = lifecycle.pairs_approve(
+            run=run, keys=keys, starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"], curator=request.user,  # type: ignore[arg-type]
+            base_url=request.build_absolute_uri("/"))
+    except PairsError as error:
+        messages.error(request, str(error))
+        return redirect("pairs:run", pk=pk)
+    messages.success(request, _("Утверждено пар: %(n)s. Участники получили письма и "
+                                "подтвердят пары в своих кабинетах.") % {"n": len(created)})
+    return redirect("pairs:list")
+
+
+@require_POST
+def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    pair = pair_selectors.pair_get(scope=scope, pk=pk)
+    if scope.own_participant_id not in (pair.a_id, pair.b_id):
+        raise PermissionDenied
+    participant = get_object_or_404(Participant, pk=scope.own_participant_id)
+    lifecycle.pair_confirm(pair=pair, participant=participant)
+    messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
+    return redirect("pairs:detail", pk=pk)

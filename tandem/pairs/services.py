@@ -1,14 +1,11 @@
-"""Writes for pair formation: starting a run, rules, approval, confirmation, the order."""
+"""Writes for pair formation: starting a run, rules, the order. The pair's life from
+its approval on (statuses of pairs and maps) has one owner: tandem/maps/lifecycle.py."""
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +17,6 @@ from tandem.pairs import selectors
 from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
-from tandem.web.tasks import send_email
 
 EMPTY_POOL = gettext_lazy("Некого подбирать: нет участников с отправленной входной "
                           "диагностикой, согласиями и без пары.")
@@ -153,78 +149,6 @@ def rule_set(*, unit: Organization | Municipality, a: Participant, b: Participan
 @transaction.atomic
 def rule_clear(*, a_id: int, b_id: int) -> None:
     PairRule.objects.filter(a_id=min(a_id, b_id), b_id=max(a_id, b_id)).delete()
-
-
-def _months_between(start: dt.date, end: dt.date) -> float:
-    return (end - start).days / 30.44
-
-
-@transaction.atomic
-def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
-                  ends_on: dt.date, curator: User | None, base_url: str) -> list[Pair]:
-    """Creates the chosen pairs of the proposal and asks both members to confirm."""
-    if ends_on < starts_on:
-        raise PairsError(str(DATES_REVERSED))
-    if not 2.9 <= _months_between(starts_on, ends_on) <= 12.2:
-        raise PairsError(str(TERM_TOO_SHORT))
-    proposal = {f"{min(p['a'], p['b'])}-{max(p['a'], p['b'])}": p
-                for p in run.result.get("pairs", [])}
-    chosen = []
-    for key in keys:
-        if key not in proposal:
-            raise PairsError(str(NOT_IN_PROPOSAL) % {"key": key})
-        chosen.append(proposal[key])
-    ids = {i for p in chosen for i in (p["a"], p["b"])}
-    people = {p.pk: p for p in Participant.objects.filter(pk__in=ids)
-              .select_for_update().select_related("organization")}
-    # Each person's capacity in the run is the pairs they could still take then; pairs
-    # approved since (from this proposal or elsewhere) use it up.
-    room = {p["id"]: p.get("capacity", 1) for p in run.instance.get("participants", [])}
-    taken: Counter[int] = selectors.busy_counts(
-        Participant.objects.filter(pk__in=ids), created_at__gte=run.created_at)
-    created = []
-    for p in chosen:
-        a, b = people[p["a"]], people[p["b"]]
-        for person in (a, b):
-            if taken[person.pk] >= room.get(person.pk, 1):
-                raise PairsError(str(ALREADY_PAIRED) % {"name": person.full_name})
-        taken.update((a.pk, b.pk))
-        created.append(Pair.objects.create(
-            a=a, b=b, organization=a.organization, starts_on=starts_on, ends_on=ends_on,
-            curator=curator, weight=p["weight"], a_teaches_b=p["a_teaches_b"],
-            b_teaches_a=p["b_teaches_a"], run=run))
-    from tandem.maps.services import map_draft
-
-    for pair in created:
-        map_draft(pair)
-    transaction.on_commit(lambda: _notify(created, base_url))
-    return created
-
-
-def _notify(pairs: list[Pair], base_url: str) -> None:
-    for pair in pairs:
-        url = base_url.rstrip("/") + reverse("pairs:detail", kwargs={"pk": pair.pk})
-        for me, partner in ((pair.a, pair.b), (pair.b, pair.a)):
-            body = render_to_string("pairs/email/approved.txt",
-                                    {"me": me, "partner": partner, "pair": pair, "url": url})
-            send_email.enqueue(subject=_("Тандем: ваша наставническая пара"), body=body,
-                               to=[me.email])
-
-
-@transaction.atomic
-def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
-    """A member agrees to the pair; with both, the pair becomes active."""
-    now = timezone.now()
-    if participant.pk == pair.a_id:
-        pair.a_confirmed_at = pair.a_confirmed_at or now
-    elif participant.pk == pair.b_id:
-        pair.b_confirmed_at = pair.b_confirmed_at or now
-    else:
-        raise PairsError(str(NOT_A_MEMBER))
-    if pair.confirmed and pair.status == Pair.Status.APPROVED:
-        pair.status = Pair.Status.ACTIVE
-    pair.save(update_fields=["a_confirmed_at", "b_confirmed_at", "status"])
-    return pair
 
 
 @transaction.atomic

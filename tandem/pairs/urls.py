@@ -11,9 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/rule/", views.rule, name="rule"),
     path("runs/<int:pk>/rerun/", views.rerun, name="rerun"),
     path("runs/<int:pk>/manual/", views.manual, name="manual"),
-    path("runs/<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("orders/new/", views.order_create, name="order_create"),
     path("orders/<int:pk>/docx/", views.order_docx, name="order_docx"),
 ]

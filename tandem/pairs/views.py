@@ -171,31 +171,6 @@ def manual(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pairs/manual.html", {"run": run, "form": form, "check": check})
 
 
-@require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    run = selectors.run_get(scope=scope, pk=pk)
-    form = ApproveForm(request.POST)
-    keys = request.POST.getlist("pair")
-    if not keys:
-        messages.error(request, _("Отметьте пары, которые утверждаете."))
-        return redirect("pairs:run", pk=pk)
-    if not form.is_valid():
-        messages.error(request, _("Проверьте сроки: начало и окончание — даты."))
-        return redirect("pairs:run", pk=pk)
-    try:
-        created = services.pairs_approve(
-            run=run, keys=keys, starts_on=form.cleaned_data["starts_on"],
-            ends_on=form.cleaned_data["ends_on"], curator=request.user,  # type: ignore[arg-type]
-            base_url=request.build_absolute_uri("/"))
-    except services.PairsError as error:
-        messages.error(request, str(error))
-        return redirect("pairs:run", pk=pk)
-    messages.success(request, _("Утверждено пар: %(n)s. Участники получили письма и "
-                                "подтвердят пары в своих кабинетах.") % {"n": len(created)})
-    return redirect("pairs:list")
-
-
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     pair = selectors.pair_get(scope=scope, pk=pk)
@@ -208,18 +183,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                         and ((me == pair.a_id and pair.a_confirmed_at is None)
                              or (me == pair.b_id and pair.b_confirmed_at is None))),
     })
-
-
-@require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    pair = selectors.pair_get(scope=scope, pk=pk)
-    if scope.own_participant_id not in (pair.a_id, pair.b_id):
-        raise PermissionDenied
-    participant = get_object_or_404(Participant, pk=scope.own_participant_id)
-    services.pair_confirm(pair=pair, participant=participant)
-    messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
-    return redirect("pairs:detail", pk=pk)
 
 
 def order_create(request: HttpRequest) -> HttpResponse:

@@ -18,3 +18,11 @@ class TrainingConfig(AppConfig):
         auditlog.register(Team)
         auditlog.register(TeamMember)
         auditlog.register(Score)
+
+        # Team maps are edited in the map editor; maps asks this app who may do what.
+        from tandem.maps.selectors import TeamMaps, register_team_maps
+        from tandem.training.selectors import deficit_choices, team_for_map
+
+        register_team_maps(TeamMaps(
+            rights=lambda scope, the_map: team_for_map(scope=scope, team_pk=the_map.team_id)[1],
+            competencies=lambda the_map: deficit_choices(the_map.team.case)))

@@ -277,7 +277,7 @@ MATRIX: dict[str, Case] = {
                         took_effect=lambda w: MatchingRun.objects.count() > 1),
     "pairs:manual": Case(allowed=STAFF_OF_A, kwargs=_run, query=lambda w: (
         f"?a={w.bob_p.pk}&b={w.carol_p.pk}"), marker=lambda w: "Каролёва"),
-    "pairs:approve": Case(
+    "maps:pair_approve": Case(
         allowed=STAFF_OF_A, kwargs=_run,
         post=lambda w: {"pair": "-".join(sorted(_bob_carol(w).values(), key=int)),
                         "starts_on": "2026-12-01", "ends_on": "2027-05-31"},
@@ -285,7 +285,7 @@ MATRIX: dict[str, Case] = {
         or Pair.objects.filter(b=w.bob_p).exists()),
     "pairs:detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
                          marker=lambda w: "Дёмин"),
-    "pairs:confirm": Case(allowed={"alice"}, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
+    "maps:pair_confirm": Case(allowed={"alice"}, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
                           post=lambda w: {},
                           took_effect=lambda w: Pair.objects.get(
                               pk=_p(w).pair.pk).a_confirmed_at is not None),  # type: ignore[attr-defined]

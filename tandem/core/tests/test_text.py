@@ -1,5 +1,3 @@
-import ast
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,19 +19,3 @@ def test_it_is_idempotent_and_ignores_case_and_yo(a: str, b: str) -> None:
     assert "ё" not in once
     assert once == normalize_name(a.upper(), b.replace("е", "ё"))
     assert "  " not in once and once == once.strip()
-
-
-def test_core_never_imports_django() -> None:
-    core = Path(__file__).resolve().parents[1]
-    for path in core.rglob("*.py"):
-        if "tests" in path.parts:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                modules = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""]
-            else:
-                continue
-            assert not any(m.split(".")[0] == "django" for m in modules), path

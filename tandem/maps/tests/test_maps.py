@@ -7,7 +7,7 @@ from django.urls import reverse
 from docx import Document
 from pypdf import PdfReader
 
-from tandem.maps import services
+from tandem.maps import lifecycle, services
 from tandem.maps.documents import map_data, map_docx, map_pdf
 from tandem.maps.models import Evidence, Map, Meeting, Row
 from tandem.pairs.models import Pair
@@ -85,27 +85,27 @@ def test_bad_row_values(client: Client, world: World, pair: Pair, changes: dict[
 
 def _start(pair: Pair, world: World) -> Map:
     the_map = Map.objects.get(pair=pair)
-    services.map_agree(the_map=the_map, participant=world.bob_p)
-    services.map_agree(the_map=the_map, participant=world.carol_p)
-    services.map_approve(the_map=the_map, user=world.alice)
-    return services.map_start(the_map=the_map)
+    lifecycle.map_agree(the_map=the_map, participant=world.bob_p)
+    lifecycle.map_agree(the_map=the_map, participant=world.carol_p)
+    lifecycle.map_approve(the_map=the_map, user=world.alice)
+    return lifecycle.map_start(the_map=the_map)
 
 
 def test_status_flow(world: World, pair: Pair) -> None:
     the_map = Map.objects.get(pair=pair)
     with pytest.raises(services.MapError, match="недоступно"):
-        services.map_approve(the_map=the_map, user=world.alice)
-    services.map_agree(the_map=the_map, participant=world.bob_p)
+        lifecycle.map_approve(the_map=the_map, user=world.alice)
+    lifecycle.map_agree(the_map=the_map, participant=world.bob_p)
     assert the_map.status == Map.Status.DRAFT
-    services.map_agree(the_map=the_map, participant=world.carol_p)
+    lifecycle.map_agree(the_map=the_map, participant=world.carol_p)
     assert the_map.status == Map.Status.AGREED
     assert not the_map.editable
-    services.map_approve(the_map=the_map, user=world.alice)
-    services.map_start(the_map=the_map)
+    lifecycle.map_approve(the_map=the_map, user=world.alice)
+    lifecycle.map_start(the_map=the_map)
     assert Pair.objects.get(pk=pair.pk).status == Pair.Status.ACTIVE
     with pytest.raises(services.MapError, match="причину"):
-        services.map_end_early(the_map=the_map, reason=" ")
-    services.map_end_early(the_map=the_map, reason="переезд")
+        lifecycle.map_end_early(the_map=the_map, reason=" ")
+    lifecycle.map_end_early(the_map=the_map, reason="переезд")
     assert Pair.objects.get(pk=pair.pk).status == Pair.Status.ENDED_EARLY
 
 

@@ -15,7 +15,7 @@ def test_the_confirm_button_goes_away_once_pressed(client: Client, world: World)
     client.force_login(world.alice)
     assert ASK in client.get(url).content.decode()
 
-    client.post(reverse("pairs:confirm", kwargs={"pk": pair.pk}))
+    client.post(reverse("maps:pair_confirm", kwargs={"pk": pair.pk}))
     pair.refresh_from_db()
     assert pair.status == Pair.Status.APPROVED  # Dmitry has not confirmed yet
     page = client.get(url).content.decode()

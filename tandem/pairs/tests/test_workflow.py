@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from docx import Document
 
+from tandem.maps import lifecycle
 from tandem.pairs import services
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.testing import World, build_pairs_pool
@@ -72,7 +73,7 @@ def test_approve_notify_confirm_and_order(
     run = _run(client, world, django_capture_on_commit_callbacks)
     key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        response = client.post(reverse("pairs:approve", kwargs={"pk": run.pk}), {
+        response = client.post(reverse("maps:pair_approve", kwargs={"pk": run.pk}), {
             "pair": [key], "starts_on": "2026-12-01", "ends_on": "2027-05-31"})
     assert response.status_code == 302
     pair = Pair.objects.get()
@@ -80,16 +81,16 @@ def test_approve_notify_confirm_and_order(
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"]
     # Bob confirms; Carol has no login, so the curator cannot confirm for her.
     client.force_login(world.bob)
-    client.post(reverse("pairs:confirm", kwargs={"pk": pair.pk}))
+    client.post(reverse("maps:pair_confirm", kwargs={"pk": pair.pk}))
     pair.refresh_from_db()
     assert pair.a_confirmed_at or pair.b_confirmed_at
     assert pair.status == Pair.Status.APPROVED
-    services.pair_confirm(pair=pair, participant=world.carol_p)
+    lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
     pair.refresh_from_db()
     assert pair.status == Pair.Status.ACTIVE
     # The same people cannot be approved twice.
     with pytest.raises(services.PairsError, match="уже в паре"):
-        services.pairs_approve(run=run, keys=[key], starts_on=pair.starts_on,
+        lifecycle.pairs_approve(run=run, keys=[key], starts_on=pair.starts_on,
                                ends_on=pair.ends_on, curator=None, base_url="http://x/")
     # The order.
     client.force_login(world.alice)
@@ -117,7 +118,7 @@ def test_bad_terms_are_refused(
 ) -> None:
     run = _run(client, world, django_capture_on_commit_callbacks)
     key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))
-    response = client.post(reverse("pairs:approve", kwargs={"pk": run.pk}),
+    response = client.post(reverse("maps:pair_approve", kwargs={"pk": run.pk}),
                            {"pair": [key], "starts_on": starts, "ends_on": ends}, follow=True)
     assert message in response.content.decode()
     assert not Pair.objects.exists()
@@ -127,7 +128,7 @@ def test_forged_pair_key_is_refused(
     client: Client, world: World, pool: None, django_capture_on_commit_callbacks: object,
 ) -> None:
     run = _run(client, world, django_capture_on_commit_callbacks)
-    response = client.post(reverse("pairs:approve", kwargs={"pk": run.pk}), {
+    response = client.post(reverse("maps:pair_approve", kwargs={"pk": run.pk}), {
         "pair": [f"{world.alice_p.pk}-{world.someone_b.pk}"], "starts_on": "2026-12-01",
         "ends_on": "2027-05-31"}, follow=True)
     assert "нет в этом предложении" in response.content.decode()

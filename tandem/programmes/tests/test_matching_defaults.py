@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tandem.access.scope import scope_for
+from tandem.maps import lifecycle
 from tandem.pairs import services as pair_services
 from tandem.pairs.models import MatchingRun, Pair
 from tandem.pairs.selectors import pool_responses
@@ -110,7 +111,7 @@ def test_capacity_keeps_a_paired_person_in_the_pool_and_approval_respects_it(
     Pair.objects.create(a=world.carol_p, b=world.someone_b, organization=world.org_a,
                         starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
     try:
-        pair_services.pairs_approve(run=run, keys=[key], starts_on=dt.date(2026, 12, 1),
+        lifecycle.pairs_approve(run=run, keys=[key], starts_on=dt.date(2026, 12, 1),
                                     ends_on=dt.date(2027, 5, 31), curator=world.alice,
                                     base_url="http://testserver/")
     except pair_services.PairsError as error:

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from tandem.access.scope import Scope
 from tandem.api.services import api_token_issue
 from tandem.home.selectors import dashboard_totals
+from tandem.maps import lifecycle
 from tandem.maps import services as map_services
 from tandem.maps.models import Evidence, Map, Row
 from tandem.pairs.models import Pair
@@ -128,7 +129,7 @@ def test_a_training_row_is_never_marked_done(client: Client, world: World,
     assert not Evidence.objects.exists()
     assert Row.objects.get(pk=tw.row.pk).done_at is None
     with pytest.raises(map_services.MapError):
-        map_services.map_start(the_map=Map.objects.get(team=tw.team1))
+        lifecycle.map_start(the_map=Map.objects.get(team=tw.team1))
 
 
 def test_a_map_belongs_to_a_pair_or_a_team_never_both(world: World, tw: TrainingWorld) -> None:

@@ -1,0 +1,189 @@
+"""The pair's life, with one owner: every change of ``Pair.status`` and ``Map.status``
+happens here (docs/architecture.md, "one home per rule").
+
+approved (the curator approves pairs of a proposal; their maps are drafted) → confirmed
+by both (the pair is active) → the map agreed by both → approved by the curator → in
+progress → completed, or ended early at any step with a reason. Every change is saved
+through the model (never ``.update()``), so the audit trail records it."""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tandem.accounts.models import User
+from tandem.maps.models import Map
+from tandem.maps.services import (
+    NOT_A_MEMBER,
+    REASON_REQUIRED,
+    TRAINING_NO_RECORD,
+    WRONG_STEP,
+    MapError,
+    map_draft,
+)
+from tandem.pairs import selectors
+from tandem.pairs.models import MatchingRun, Pair
+from tandem.pairs.services import (
+    ALREADY_PAIRED,
+    DATES_REVERSED,
+    NOT_IN_PROPOSAL,
+    TERM_TOO_SHORT,
+    PairsError,
+)
+from tandem.pairs.services import NOT_A_MEMBER as NOT_A_PAIR_MEMBER
+from tandem.people.models import Participant
+from tandem.web.tasks import send_email
+
+
+# -- pairs ----------------------------------------------------------------------------
+def _months_between(start: dt.date, end: dt.date) -> float:
+    return (end - start).days / 30.44
+
+
+@transaction.atomic
+def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
+                  ends_on: dt.date, curator: User | None, base_url: str) -> list[Pair]:
+    """Creates the chosen pairs of the proposal and asks both members to confirm."""
+    if ends_on < starts_on:
+        raise PairsError(str(DATES_REVERSED))
+    if not 2.9 <= _months_between(starts_on, ends_on) <= 12.2:
+        raise PairsError(str(TERM_TOO_SHORT))
+    proposal = {f"{min(p['a'], p['b'])}-{max(p['a'], p['b'])}": p
+                for p in run.result.get("pairs", [])}
+    chosen = []
+    for key in keys:
+        if key not in proposal:
+            raise PairsError(str(NOT_IN_PROPOSAL) % {"key": key})
+        chosen.append(proposal[key])
+    ids = {i for p in chosen for i in (p["a"], p["b"])}
+    people = {p.pk: p for p in Participant.objects.filter(pk__in=ids)
+              .select_for_update().select_related("organization")}
+    # Each person's capacity in the run is the pairs they could still take then; pairs
+    # approved since (from this proposal or elsewhere) use it up.
+    room = {p["id"]: p.get("capacity", 1) for p in run.instance.get("participants", [])}
+    taken: Counter[int] = selectors.busy_counts(
+        Participant.objects.filter(pk__in=ids), created_at__gte=run.created_at)
+    created = []
+    for p in chosen:
+        a, b = people[p["a"]], people[p["b"]]
+        for person in (a, b):
+            if taken[person.pk] >= room.get(person.pk, 1):
+                raise PairsError(str(ALREADY_PAIRED) % {"name": person.full_name})
+        taken.update((a.pk, b.pk))
+        created.append(Pair.objects.create(
+            a=a, b=b, organization=a.organization, starts_on=starts_on, ends_on=ends_on,
+            curator=curator, weight=p["weight"], a_teaches_b=p["a_teaches_b"],
+            b_teaches_a=p["b_teaches_a"], run=run))
+    for pair in created:
+        map_draft(pair)
+    transaction.on_commit(lambda: _notify(created, base_url))
+    return created
+
+
+def _notify(pairs: list[Pair], base_url: str) -> None:
+    for pair in pairs:
+        url = base_url.rstrip("/") + reverse("pairs:detail", kwargs={"pk": pair.pk})
+        for me, partner in ((pair.a, pair.b), (pair.b, pair.a)):
+            body = render_to_string("pairs/email/approved.txt",
+                                    {"me": me, "partner": partner, "pair": pair, "url": url})
+            send_email.enqueue(subject=_("Тандем: ваша наставническая пара"), body=body,
+                               to=[me.email])
+
+
+@transaction.atomic
+def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
+    """A member agrees to the pair; with both, the pair becomes active."""
+    now = timezone.now()
+    if participant.pk == pair.a_id:
+        pair.a_confirmed_at = pair.a_confirmed_at or now
+    elif participant.pk == pair.b_id:
+        pair.b_confirmed_at = pair.b_confirmed_at or now
+    else:
+        raise PairsError(str(NOT_A_PAIR_MEMBER))
+    if pair.confirmed and pair.status == Pair.Status.APPROVED:
+        pair.status = Pair.Status.ACTIVE
+    pair.save(update_fields=["a_confirmed_at", "b_confirmed_at", "status"])
+    return pair
+
+
+# -- maps -----------------------------------------------------------------------------
+def _pair_id(the_map: Map) -> int:
+    """A training map has no status flow: it is never agreed, approved or carried out."""
+    if the_map.pair_id is None:
+        raise MapError(str(TRAINING_NO_RECORD))
+    return the_map.pair_id
+
+
+@transaction.atomic
+def map_agree(*, the_map: Map, participant: Participant) -> Map:
+    """A participant agrees to the map; with both, it is agreed and waits for the curator."""
+    if the_map.status != Map.Status.DRAFT:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    pair = Pair.objects.get(pk=_pair_id(the_map))
+    now = timezone.now()
+    if participant.pk == pair.a_id:
+        the_map.a_agreed_at = now
+    elif participant.pk == pair.b_id:
+        the_map.b_agreed_at = now
+    else:
+        raise MapError(str(NOT_A_MEMBER))
+    if the_map.a_agreed_at and the_map.b_agreed_at:
+        the_map.status = Map.Status.AGREED
+    the_map.save()
+    return the_map
+
+
+@transaction.atomic
+def map_approve(*, the_map: Map, user: User | None) -> Map:
+    _pair_id(the_map)
+    if the_map.status != Map.Status.AGREED:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status = Map.Status.APPROVED
+    the_map.approved_at, the_map.approved_by = timezone.now(), user
+    the_map.save()
+    return the_map
+
+
+@transaction.atomic
+def map_start(*, the_map: Map) -> Map:
+    if the_map.status != Map.Status.APPROVED:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status = Map.Status.IN_PROGRESS
+    the_map.save()
+    pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
+    if pair.status == Pair.Status.APPROVED:
+        pair.status = Pair.Status.ACTIVE
+        pair.save(update_fields=["status"])
+    return the_map
+
+
+@transaction.atomic
+def map_complete(*, the_map: Map) -> Map:
+    if the_map.status != Map.Status.IN_PROGRESS:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status = Map.Status.COMPLETED
+    the_map.save()
+    pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
+    pair.status = Pair.Status.COMPLETED
+    pair.save(update_fields=["status"])
+    return the_map
+
+
+@transaction.atomic
+def map_end_early(*, the_map: Map, reason: str) -> Map:
+    """Either side may end mentoring early (ст. 351.8 ТК РФ); the reason is kept."""
+    if not reason.strip():
+        raise MapError(str(REASON_REQUIRED))
+    if the_map.status in (Map.Status.COMPLETED, Map.Status.ENDED_EARLY):
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    the_map.status, the_map.ended_reason = Map.Status.ENDED_EARLY, reason.strip()
+    the_map.save()
+    pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
+    pair.status, pair.ended_reason = Pair.Status.ENDED_EARLY, reason.strip()
+    pair.save(update_fields=["status", "ended_reason"])
+    return the_map
