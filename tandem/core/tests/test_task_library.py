@@ -234,7 +234,9 @@ def test_the_worked_example_of_the_docs() -> None:
     assert best.task.startswith("Вместе с партнёром собрать в Яндекс Формах")
     swap = tl.choose_template(shipped(), "ict.online_tests", tl.YOUNG_TO_SENIOR, 0, 3,
                               used_ids={best.id})
-    assert swap is not None and swap.direction == tl.YOUNG_TO_SENIOR and swap.id != best.id
+    assert swap is not None and swap.id == "ict.online_tests.y2s.3"  # the longer of two
+    both_learn = tl.choose_template(shipped(), "ict.online_tests", tl.YOUNG_TO_SENIOR, 1, 1)
+    assert both_learn is not None and both_learn.id == "ict.online_tests.mut.1"
 
 
 # --- Durations over the term ------------------------------------------------------------
