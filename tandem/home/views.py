@@ -10,6 +10,7 @@ from tandem.directory.selectors import participant_get
 from tandem.home.selectors import dashboard_context
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_visible
+from tandem.web.panels import OWN, STAFF, panels_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -21,6 +22,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["my_responses"] = list(responses_of(participant=me)[:5])
         context["my_pairs"] = list(pairs_visible(scope=scope).filter(
             Q(a=me) | Q(b=me)).exclude(status=Pair.Status.ENDED_EARLY)[:3])
+    context["staff_panels"] = panels_for(request, scope, STAFF) if scope.is_staff else []
+    context["own_panels"] = (panels_for(request, scope, OWN) if scope.own_participant_id
+                             else [])
     return render(request, "home/dashboard.html", context)
 
 

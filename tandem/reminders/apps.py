@@ -14,3 +14,10 @@ class RemindersConfig(AppConfig):
         from tandem.reminders.models import ReminderLog
 
         auditlog.register(ReminderLog)
+
+        # Its panel on the home page.
+        from tandem.reminders.panels import context
+        from tandem.web.panels import STAFF, Panel, register_panel
+
+        register_panel(Panel(key="reminders", template="reminders/_dashboard.html", context=context,
+                             place=STAFF, order=50))

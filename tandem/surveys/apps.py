@@ -22,3 +22,10 @@ class SurveysConfig(AppConfig):
         from tandem.surveys.personal_data import SECTION
 
         register_section(SECTION)
+
+        # Its panel on the home page.
+        from tandem.surveys.panels import context
+        from tandem.web.panels import OWN, Panel, register_panel
+
+        register_panel(Panel(key="surveys", template="surveys/_dashboard.html", context=context,
+                             place=OWN, order=10))

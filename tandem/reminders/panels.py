@@ -1,0 +1,13 @@
+"""The reminders panel of the home page (tandem/web/panels.py)."""
+
+from typing import Any
+
+from tandem.reminders.selectors import open_reminders
+
+LIMIT = 10
+
+
+def context(request: Any, scope: Any) -> dict[str, Any] | None:
+    if not scope.is_staff:
+        return None
+    return {"lines": open_reminders(scope, LIMIT), "staff": True, "limit": LIMIT}

@@ -1,0 +1,56 @@
+"""Panels of the home page, registered by the apps that own their content.
+
+The home page (tandem/home) sits above every app and shows what each of them has for the
+signed-in user; an app adds a panel by registering it in its ``AppConfig.ready``:
+
+    register_panel(Panel(key="reminders", template="reminders/_dashboard.html",
+                         context=reminders_context, place=STAFF, order=50))
+
+``context(request, scope)`` returns the template's context, or None when the panel has
+nothing for this user (it is then not rendered). ``place`` says where the panel stands:
+in the staff part of the page or in the teacher's own part. This is the one mechanism for
+home-page panels: no template tags reaching into other apps."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+STAFF = "staff"
+OWN = "own"
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict[str, Any] | None]
+    place: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    key: str
+    template: str
+    context: dict[str, Any]
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    if panel.place not in (STAFF, OWN):
+        raise ValueError(f"unknown panel place: {panel.place}")
+    _PANELS[panel.key] = panel
+
+
+def panels_for(request: Any, scope: Any, place: str) -> list[RenderedPanel]:
+    """The panels of one place with something to show, in their order."""
+    result = []
+    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
+        if panel.place != place:
+            continue
+        context = panel.context(request, scope)
+        if context is not None:
+            result.append(RenderedPanel(panel.key, panel.template, context))
+    return result
