@@ -42,6 +42,7 @@ class MatchingResult:
     total_weight: int
     upper_bound: int
     bound: str
+    proved_by: str = "none"  # a code of codes.PROVED_BY: the stage that closed the gap
     stats: dict[str, Any] = field(default_factory=dict)
     edges: tuple[tuple[ParticipantId, ParticipantId, int], ...] | None = None
 
@@ -86,7 +87,8 @@ def match(instance: Instance, *, time_limit: float | None = None, with_edges: bo
              "time": round(time.perf_counter() - started, 3), "solver": solution.stats}
     return MatchingResult(pairs=pairs, unmatched=tuple(unmatched),
                           total_weight=solution.total_weight, upper_bound=solution.upper_bound,
-                          bound=solution.bound, stats=stats, edges=edges)
+                          bound=solution.bound, proved_by=solution.proved_by, stats=stats,
+                          edges=edges)
 
 
 def _lesson(lesson: Lesson) -> dict[str, Any]:
@@ -104,7 +106,8 @@ def result_to_dict(result: MatchingResult) -> dict[str, Any]:
                    "a_teaches_b": [_lesson(x) for x in p.a_teaches_b],
                    "b_teaches_a": [_lesson(x) for x in p.b_teaches_a]}
                   for p in result.pairs],
-        "unmatched": [{"id": u.id, "reason": u.reason, "reason_text": u.text,
+        "unmatched": [{"id": u.id, "reason": u.reason, "reason_params": dict(u.params),
+                       "reason_text": u.text,
                        "suggestions": [{"id": s.id, "weight": s.weight, "where": s.where,
                                         "available": s.available} for s in u.suggestions]}
                       for u in result.unmatched],
@@ -114,6 +117,7 @@ def result_to_dict(result: MatchingResult) -> dict[str, Any]:
         "relative_gap": round(result.relative_gap, 6),
         "optimal": result.optimal,
         "bound": result.bound,
+        "proved_by": result.proved_by,
         "stats": result.stats,
     }
     if result.edges is not None:
