@@ -14,6 +14,7 @@ from tandem.core.matching.instance import Instance, ParticipantId
 from tandem.core.matching.reasons import Unmatched, explain_unmatched
 from tandem.core.matching.scoring import Lesson, lessons
 from tandem.core.matching.solver import solve
+from tandem.core.matching.threads import one_blas_thread
 
 RESULT_FORMAT = "tandem-matching-result/1"
 
@@ -63,6 +64,13 @@ def match(instance: Instance, *, time_limit: float | None = None, with_edges: bo
           progress: Progress | None = None) -> MatchingResult:
     """Solves the instance and explains the answer. See ``solver.solve`` for complexity;
     explanations add O(P·C) for P pairs and O(U·N·C) for U unmatched."""
+    with one_blas_thread():
+        return _match(instance, time_limit=time_limit, with_edges=with_edges,
+                      progress=progress)
+
+
+def _match(instance: Instance, *, time_limit: float | None, with_edges: bool,
+           progress: Progress | None) -> MatchingResult:
     started = time.perf_counter()
     f = features(instance)
     solution = solve(instance, time_limit=time_limit, progress=progress, f=f)
