@@ -57,7 +57,7 @@ def max_weight_b_matching_milp(u: IntArray, v: IntArray, w: IntArray, capacity: 
     cols = np.concatenate([np.arange(m), np.arange(m)])
     incidence = sp.csr_array((np.ones(2 * m), (rows, cols)), shape=(nodes.size, m))
     weight = w.astype(np.float64)
-    result = so.milp(-weight, integrality=np.ones(m),
+    result = so.milp(-weight, integrality=np.ones(m, dtype=np.int64),
                      bounds=so.Bounds(np.zeros(m), np.ones(m)),
                      constraints=so.LinearConstraint(incidence, -np.inf,
                                                      capacity[nodes].astype(np.float64)),

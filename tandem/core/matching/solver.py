@@ -336,7 +336,8 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
                 bound = _total(part)
                 result.proven_groups += 1
             elif bound - _total(part) <= near_limit:
-                part, bound = _milp_close(part, capacity, g_near, bound, clock, result)
+                near_k = (g_near[0], g_near[1], g_near[2], g_near[3])
+                part, bound = _milp_close(part, capacity, near_k, bound, clock, result)
         result.matching.update(part)
         result.total += _total(part)
         result.upper += max(bound, _total(part))

@@ -22,7 +22,6 @@ from tandem.core.matching.instance import (
 from tandem.core.matching.scoring import benefit, is_candidate_by_skills
 
 
-
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A code of ``codes.PROBLEMS`` and its parameters (ids, counts)."""

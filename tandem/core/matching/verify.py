@@ -11,7 +11,7 @@ What is not: that ``upper_bound`` really bounds the optimum — that needs a sol
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from tandem.core.matching.codes import PROBLEMS, describe
 from tandem.core.matching.instance import (
@@ -111,7 +111,7 @@ def _require(condition: bool, detail: str, value: Any) -> Any:
 def _integer(root: dict[str, Any], name: str) -> int:
     value = root.get(name)
     _require(_is_int(value), f"поле «{name}» должно быть целым", value)
-    return int(value)
+    return cast(int, value)
 
 
 def _is_int(value: object) -> bool:

@@ -56,9 +56,11 @@ def oracle_optimum(instance: Instance) -> int:
         return fixed + sum(g[a][b]["weight"] for a, b in nx.max_weight_matching(g))
     rows = [i for i, _, _ in edges] + [j for _, j, _ in edges]
     cols = list(range(len(edges))) * 2
-    a = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(len(people), len(edges)))
+    incidence = sp.csr_array((np.ones(len(rows)), (rows, cols)),
+                             shape=(len(people), len(edges)))
     w = np.array([x for _, _, x in edges], dtype=float)
-    found = so.milp(-w, constraints=so.LinearConstraint(a, 0, np.array(capacity, dtype=float)),
-                    integrality=np.ones(len(edges)), bounds=so.Bounds(0, 1))
+    limits = np.array(capacity, dtype=float)
+    found = so.milp(-w, constraints=so.LinearConstraint(incidence, 0, limits),
+                    integrality=np.ones(len(edges), dtype=np.int64), bounds=so.Bounds(0, 1))
     assert found.status == 0
-    return fixed + int(round(float(w @ np.round(found.x))))
+    return fixed + round(float(w @ np.round(found.x)))

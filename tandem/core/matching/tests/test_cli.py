@@ -31,11 +31,10 @@ def write(path: Path, document: object) -> Path:
 
 def test_tandem_match_does_not_load_django(tmp_path: Path) -> None:
     path = write(tmp_path / "i.json", textbook())
-    code = ("import sys; from tandem import cli; sys.argv = ['tandem', 'match', %r]\n"
+    code = (f"import sys; from tandem import cli; sys.argv = ['tandem', 'match', {str(path)!r}]\n"
             "try:\n    cli.main()\nexcept SystemExit as stop:\n"
             "    assert stop.code == 0, stop.code\n"
-            "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n"
-            % str(path))
+            "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr

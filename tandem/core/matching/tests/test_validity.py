@@ -1,8 +1,8 @@
 from typing import Any
 
 from tandem.core.matching import check_validity, instance_from_dict
-from tandem.core.matching.validity import Problem
 from tandem.core.matching.tests.strategies import person, textbook_document
+from tandem.core.matching.validity import Problem
 
 YOUNG = {"digital": 3, "method": 0}
 EXPERIENCED = {"digital": 0, "method": 3}

@@ -5,6 +5,8 @@ engine's own command line, ``tandem.core.matching.cli``, to which it delegates.
 engine before Django is loaded. This command stays for ``manage.py``-style callers.
 """
 
+from typing import IO, cast
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from tandem.core.matching import cli
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         if verify is not None:
             argv += ["--verify", verify]
         # The wrapped streams, so that the engine's progress line can overwrite itself.
-        code = cli.main(argv, stdout=getattr(self.stdout, "_out", self.stdout),
-                        stderr=getattr(self.stderr, "_out", self.stderr))
+        code = cli.main(argv, stdout=cast(IO[str], self.stdout._out),
+                        stderr=cast(IO[str], self.stderr._out))
         if code:
             raise SystemExit(code)
