@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import scipy.optimize as so
 import scipy.sparse as sp
 
 IntArray = npt.NDArray[np.int64]
@@ -49,6 +48,10 @@ def max_weight_b_matching_milp(u: IntArray, v: IntArray, w: IntArray, capacity: 
     """Solves the b-matching on the edges ``(u, v, w)`` (capacities indexed by node), or
     None when HiGHS found nothing usable within ``time_limit`` seconds."""
     import time
+
+    # Imported here: scipy.optimize takes 1.6 s to import on this machine, and most runs
+    # (every capacity-1 pool the blossom stage proves) never reach this stage.
+    import scipy.optimize as so
 
     started = time.perf_counter()
     nodes, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
