@@ -10,6 +10,7 @@ from tandem.core.matching.engine import match as core_match
 from tandem.core.matching.engine import result_to_dict
 from tandem.core.matching.instance import InstanceError, instance_from_dict, pair_obstacle
 from tandem.core.matching.scoring import benefit, lessons, pair_weight
+from tandem.pairs import wording
 
 OBSTACLES = {
     "scope": gettext_lazy("пара выходит за границы подбора"),
@@ -18,9 +19,6 @@ OBSTACLES = {
     "meeting_format": gettext_lazy("форматы встреч несовместимы"),
 }
 FORBIDDEN = gettext_lazy("куратор запретил эту пару")
-MATCHING = gettext_lazy("подбор")
-PRICING = gettext_lazy("оценка пар-кандидатов")
-STAGES = {"": MATCHING, "pricing": PRICING, "blocks": PRICING}
 
 
 class EngineError(Exception):
@@ -45,7 +43,7 @@ def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
 
     def report(label: str, done: int, total: int) -> None:
         if progress is not None and total:
-            progress(5 + int(90 * done / total), str(STAGES.get(label, label or MATCHING)))
+            progress(5 + int(90 * done / total), wording.stage(label))
 
     result = result_to_dict(core_match(instance, time_limit=time_limit, progress=report))
     titles = _titles(document)

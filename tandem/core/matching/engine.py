@@ -14,6 +14,7 @@ from tandem.core.matching.instance import Instance, ParticipantId
 from tandem.core.matching.reasons import Unmatched, explain_unmatched
 from tandem.core.matching.scoring import Lesson, lessons
 from tandem.core.matching.solver import solve
+from tandem.core.matching.threads import one_blas_thread
 
 RESULT_FORMAT = "tandem-matching-result/1"
 
@@ -42,6 +43,7 @@ class MatchingResult:
     total_weight: int
     upper_bound: int
     bound: str
+    proved_by: str = "none"  # a code of codes.PROVED_BY: the stage that closed the gap
     stats: dict[str, Any] = field(default_factory=dict)
     edges: tuple[tuple[ParticipantId, ParticipantId, int], ...] | None = None
 
@@ -62,6 +64,13 @@ def match(instance: Instance, *, time_limit: float | None = None, with_edges: bo
           progress: Progress | None = None) -> MatchingResult:
     """Solves the instance and explains the answer. See ``solver.solve`` for complexity;
     explanations add O(P·C) for P pairs and O(U·N·C) for U unmatched."""
+    with one_blas_thread():
+        return _match(instance, time_limit=time_limit, with_edges=with_edges,
+                      progress=progress)
+
+
+def _match(instance: Instance, *, time_limit: float | None, with_edges: bool,
+           progress: Progress | None) -> MatchingResult:
     started = time.perf_counter()
     f = features(instance)
     solution = solve(instance, time_limit=time_limit, progress=progress, f=f)
@@ -86,7 +95,8 @@ def match(instance: Instance, *, time_limit: float | None = None, with_edges: bo
              "time": round(time.perf_counter() - started, 3), "solver": solution.stats}
     return MatchingResult(pairs=pairs, unmatched=tuple(unmatched),
                           total_weight=solution.total_weight, upper_bound=solution.upper_bound,
-                          bound=solution.bound, stats=stats, edges=edges)
+                          bound=solution.bound, proved_by=solution.proved_by, stats=stats,
+                          edges=edges)
 
 
 def _lesson(lesson: Lesson) -> dict[str, Any]:
@@ -104,7 +114,8 @@ def result_to_dict(result: MatchingResult) -> dict[str, Any]:
                    "a_teaches_b": [_lesson(x) for x in p.a_teaches_b],
                    "b_teaches_a": [_lesson(x) for x in p.b_teaches_a]}
                   for p in result.pairs],
-        "unmatched": [{"id": u.id, "reason": u.reason, "reason_text": u.text,
+        "unmatched": [{"id": u.id, "reason": u.reason, "reason_params": dict(u.params),
+                       "reason_text": u.text,
                        "suggestions": [{"id": s.id, "weight": s.weight, "where": s.where,
                                         "available": s.available} for s in u.suggestions]}
                       for u in result.unmatched],
@@ -114,6 +125,7 @@ def result_to_dict(result: MatchingResult) -> dict[str, Any]:
         "relative_gap": round(result.relative_gap, 6),
         "optimal": result.optimal,
         "bound": result.bound,
+        "proved_by": result.proved_by,
         "stats": result.stats,
     }
     if result.edges is not None:

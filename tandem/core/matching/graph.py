@@ -222,7 +222,7 @@ def candidate_graph(instance: Instance, f: Features | None = None,
     parts: list[tuple[IntArray, IntArray, IntArray]] = []
     for block in weight_blocks(instance, f, active=np.ones(n, dtype=bool),
                                excluded=excluded_pairs(instance), progress=progress,
-                               label="граф кандидатов"):
+                               label="candidate_graph"):
         r, c = np.nonzero(block.weight)
         u, v = block.rows[r], block.cols[c]
         upper = u < v

@@ -9,7 +9,7 @@ everything downstream is independent of the order of the input.
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 FORMAT = "tandem-matching/1"
@@ -17,6 +17,13 @@ MAX_LEVEL = 3
 MAX_CAPACITY = 3
 MAX_PRIORITIES = 3
 MAX_WEIGHT = 1000
+# Integer ids are database keys: they fit a signed 64-bit integer (and Python's int-string
+# limit never applies to them).
+MAX_INT_ID = 2**63 - 1
+# Every sum the solver forms (assignment costs, duals, totals) stays below this, so that
+# float64 (BLAS, the assignment solver) and int64 are exact: see docs/matching.md, «Пределы».
+ARITHMETIC_LIMIT = 2**52
+MAX_NESTING = 64
 
 ParticipantId = str | int
 MeetingFormat = Literal["online", "offline", "any"]
@@ -26,6 +33,15 @@ SCOPES: tuple[Scope, ...] = ("organization", "municipality", "region")
 
 # Messages: module constants, so that tests and the CLI can name them.
 MALFORMED_JSON = "Файл не является корректным JSON: {detail} (строка {line}, столбец {column})."
+TOO_DEEP = ("Файл не является допустимым экземпляром: вложенность JSON глубже {limit} "
+            "уровней.")
+NUMBER_TOO_LONG = ("Файл не является допустимым экземпляром: в нём число длиннее {digits} "
+                   "цифр.")
+ID_OUT_OF_RANGE = ("{where}: поле «{field}» — целое вне допустимого диапазона "
+                   "(по модулю не больше 2^63 − 1), получено: {value}.")
+TOO_LARGE = ("Веса слишком велики для точной арифметики: наибольший возможный вес пары "
+             "{top} × суммарная ёмкость {capacity} = {product} ≥ 2^52. Уменьшите веса "
+             "или число компетенций.")
 NOT_AN_OBJECT = "{where}: ожидался JSON-объект, получено: {value}."
 WRONG_FORMAT = "Поле «format» должно быть «" + FORMAT + "», получено: {value}."
 MISSING_FIELD = "{where}: нет обязательного поля «{field}»."
@@ -132,6 +148,26 @@ class Instance:
         """Canonical position of each id. O(N)."""
         return {p.id: k for k, p in enumerate(self.participants)}
 
+    def ids(self) -> dict[str, ParticipantId]:
+        """The participant's own id for each ``id_key``: how outside references (a result
+        being verified, a curator's pair) are normalised. O(N)."""
+        return {id_key(p.id): p.id for p in self.participants}
+
+
+def id_key(pid: ParticipantId) -> str:
+    """The id rule: ``7`` and ``"7"`` are one id. Ids are compared only through this key
+    (at the input boundary); inside an ``Instance`` every reference is already the
+    participant's own id, so plain ``==`` is right there."""
+    return pid if isinstance(pid, str) else str(pid)
+
+
+def max_pair_weight(competencies: int, weights: "Weights") -> int:
+    """An upper bound on any pair's weight: every lesson at its largest points, both ways,
+    plus the balance term. O(1)."""
+    one_way = ((max(weights.level_gain) + weights.wants_to_learn_bonus) * competencies
+               + sum(weights.priority_bonus))
+    return one_way * (2 + weights.balance)
+
 
 def id_sort_key(pid: ParticipantId) -> tuple[int, int, str]:
     """Canonical order of ids: integers by value first, then strings by code point."""
@@ -171,15 +207,63 @@ def pair_obstacle(a: Participant, b: Participant, constraints: Constraints) -> O
 
 def instance_from_json(text: str | bytes) -> Instance:
     """Parses and validates a JSON document. O(N·C + L) for N participants, C competencies."""
+    return instance_from_dict(load_json(text))
+
+
+def load_json(text: str | bytes) -> object:
+    """``json.loads`` that turns every way a file can be malformed into ``InstanceError``:
+    syntax, encoding, nesting deeper than ``MAX_NESTING`` (checked before parsing, so the
+    decoder never recurses 100,000 levels deep) and integers past Python's int-string
+    limit. O(length)."""
+    if _nesting(text) > MAX_NESTING:
+        raise InstanceError(TOO_DEEP.format(limit=MAX_NESTING))
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InstanceError(MALFORMED_JSON.format(
             detail=error.msg, line=error.lineno, column=error.colno)) from None
     except UnicodeDecodeError as error:
         raise InstanceError(MALFORMED_JSON.format(
             detail=f"не UTF-8 ({error.reason})", line=1, column=error.start + 1)) from None
-    return instance_from_dict(document)
+    except RecursionError:
+        raise InstanceError(TOO_DEEP.format(limit=MAX_NESTING)) from None
+    except ValueError:
+        # The only other ValueError of json.loads: an integer past sys.get_int_max_str_digits.
+        raise InstanceError(NUMBER_TOO_LONG.format(digits=_int_digits())) from None
+
+
+def _int_digits() -> int:
+    import sys
+    return sys.get_int_max_str_digits() or 4300
+
+
+def _nesting(text: str | bytes) -> int:
+    """Deepest bracket nesting, outside strings. O(length) with bytes.translate: a scan in
+    C over the brackets, quotes and backslashes only."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if raw.count(b"[") + raw.count(b"{") <= MAX_NESTING:
+        return 0
+    kept = raw.translate(None, bytes(set(range(256)) - set(b'[]{}"\\')))
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in kept:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                return deepest
+        else:
+            depth -= 1
+    return deepest
 
 
 def instance_from_dict(document: object) -> Instance:
@@ -193,8 +277,14 @@ def instance_from_dict(document: object) -> Instance:
     codes = {c.code for c in competencies}
     participants = _participants(root, codes)
     by_id = {p.id: p for p in participants}
-    constraints = _constraints(root.get("constraints", {}), by_id)
+    ids = {id_key(p.id): p.id for p in participants}
+    constraints = _constraints(root.get("constraints", {}), ids)
     weights = _weights(root.get("weights", {}))
+    top = max_pair_weight(len(competencies), weights)
+    capacity = max(1, sum(p.capacity for p in participants))
+    if top * capacity >= ARITHMETIC_LIMIT:
+        raise InstanceError(TOO_LARGE.format(top=top, capacity=capacity,
+                                             product=top * capacity))
     instance = Instance(competencies, participants, constraints, weights)
     _check_locked(instance, by_id)
     return instance
@@ -226,16 +316,21 @@ _PARTICIPANT_FIELDS = {"id", "organization", "municipality", "line_manager", "le
 def _participants(root: dict[str, Any], codes: set[str]) -> tuple[Participant, ...]:
     raw = _list(root, "participants", "Экземпляр", required=True)
     result = [_participant(item, number, codes) for number, item in enumerate(raw, start=1)]
-    seen: set[str] = set()
+    ids: dict[str, ParticipantId] = {}
     for p in result:
         # 7 and "7" would be the same person to a curator reading the result.
-        if str(p.id) in seen:
+        if id_key(p.id) in ids:
             raise InstanceError(DUPLICATE_ID.format(id=_show(p.id)))
-        seen.add(str(p.id))
+        ids[id_key(p.id)] = p.id
     for p in result:
-        if p.line_manager is not None and str(p.line_manager) == str(p.id):
+        if p.line_manager is not None and id_key(p.line_manager) == id_key(p.id):
             raise InstanceError(OWN_MANAGER.format(id=_show(p.id)))
-    return tuple(sorted(result, key=lambda p: id_sort_key(p.id)))
+    # The id rule, applied once: a manager given as "7" for participant 7 becomes 7, so
+    # that everything downstream compares ids with plain ==.
+    normalised = [p if p.line_manager is None else
+                  replace(p, line_manager=ids.get(id_key(p.line_manager), p.line_manager))
+                  for p in result]
+    return tuple(sorted(normalised, key=lambda p: id_sort_key(p.id)))
 
 
 def _participant(item: object, number: int, codes: set[str]) -> Participant:
@@ -304,15 +399,15 @@ def _codes(obj: dict[str, Any], name: str, pid: ParticipantId, codes: set[str]) 
     return list(raw)
 
 
-def _constraints(raw: object, by_id: Mapping[ParticipantId, Participant]) -> Constraints:
+def _constraints(raw: object, ids: Mapping[str, ParticipantId]) -> Constraints:
     obj = _object(raw, "Ограничения")
     _only(obj, "Ограничения", {"locked", "forbidden", "scope", "no_reporting_line",
                                  "reciprocity_required"})
     scope = obj.get("scope", "organization")
     if scope not in SCOPES:
         raise InstanceError(BAD_SCOPE.format(value=_value(scope)))
-    locked = _pairs(obj, "locked", LOCKED, by_id)
-    forbidden = _pairs(obj, "forbidden", FORBIDDEN, by_id)
+    locked = _pairs(obj, "locked", LOCKED, ids)
+    forbidden = _pairs(obj, "forbidden", FORBIDDEN, ids)
     both = set(locked) & set(forbidden)
     if both:
         a, b = min(both, key=lambda p: (id_sort_key(p[0]), id_sort_key(p[1])))
@@ -323,19 +418,20 @@ def _constraints(raw: object, by_id: Mapping[ParticipantId, Participant]) -> Con
 
 
 def _pairs(obj: dict[str, Any], name: str, kind: str,
-           by_id: Mapping[ParticipantId, Participant]) -> tuple[tuple[ParticipantId,
-                                                                      ParticipantId], ...]:
+           ids: Mapping[str, ParticipantId]) -> tuple[tuple[ParticipantId, ParticipantId],
+                                                     ...]:
     result: list[tuple[ParticipantId, ParticipantId]] = []
     seen: set[tuple[ParticipantId, ParticipantId]] = set()
     for number, item in enumerate(_list(obj, name, "Ограничения"), start=1):
         if (not isinstance(item, list) or len(item) != 2
                 or not all(_is_id(x) for x in item)):
             raise InstanceError(BAD_PAIR.format(kind=kind, index=number, value=_value(item)))
-        a, b = item
-        for pid in (a, b):
-            if pid not in by_id:
-                raise InstanceError(PAIR_UNKNOWN_MEMBER.format(kind=kind, a=_show(a),
-                                                               b=_show(b), id=_show(pid)))
+        for pid in item:
+            _id(pid, f"{kind} пара №{number}", "id")
+            if id_key(pid) not in ids:
+                raise InstanceError(PAIR_UNKNOWN_MEMBER.format(
+                    kind=kind, a=_show(item[0]), b=_show(item[1]), id=_show(pid)))
+        a, b = ids[id_key(item[0])], ids[id_key(item[1])]
         if a == b:
             raise InstanceError(PAIR_WITH_ITSELF.format(kind=kind, a=_show(a), b=_show(b)))
         key = pair_key(a, b)
@@ -425,8 +521,15 @@ def _show(value: object) -> str:
 
 
 def _value(value: object) -> str:
-    """A wrong value as it stands in the file, so that "3" and 3 look different."""
-    return json.dumps(value, ensure_ascii=False)
+    """A wrong value as it stands in the file, so that "3" and 3 look different; an
+    integer too long to print or a structure too deep is described, not printed."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except ValueError:
+        return "целое число из тысяч цифр"
+    except RecursionError:
+        return "слишком глубоко вложенное значение"
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 def _is_int(value: object) -> bool:
@@ -443,6 +546,9 @@ def _id(value: object, where: str, name: str) -> ParticipantId:
         raise InstanceError(WRONG_TYPE.format(where=where, field=name,
                                               expected="непустой строкой или целым числом",
                                               value=_value(value)))
+    if _is_int(value) and not -MAX_INT_ID <= cast(int, value) <= MAX_INT_ID:
+        raise InstanceError(ID_OUT_OF_RANGE.format(where=where, field=name,
+                                                   value=_value(value)))
     return cast(ParticipantId, value)
 
 

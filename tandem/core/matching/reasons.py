@@ -21,28 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tandem.core.matching.codes import REASONS, describe
 from tandem.core.matching.graph import Features, IntArray, benefits, formats_meet, weights_of
 from tandem.core.matching.instance import Instance, ParticipantId
 
-REASONS = {
-    "no_strengths": "Не отмечено ни одной сильной стороны (уровень 3 или 2 с «могу научить»): "
-                    "участнику нечем поделиться с партнёром.",
-    "no_deficits": "Не отмечено ни одного дефицита (уровень 0–1 или «хочу научиться»): "
-                   "участнику нечему учиться у партнёра, а пара должна быть взаимной.",
-    "nobody_can_teach": "В границах подбора никто не силён в том, чего не хватает участнику.",
-    "nobody_needs": "В границах подбора никому не нужно то, чему участник может научить.",
-    "no_reciprocal_partner": "Одни коллеги могут научить участника, другим нужны его сильные "
-                             "стороны, но это разные люди: взаимной пары нет.",
-    "constraints": "Подходящие по навыкам коллеги есть, но все исключены ограничениями: "
-                   "{detail}.",
-    "capacity": "Все подходящие коллеги уже в парах, где суммарная польза больше "
-                "(их «capacity» исчерпана).",
-}
-OBSTACLE_NAMES = {
-    "meeting_format": "формат встреч",
-    "reporting_line": "линия подчинения",
-    "forbidden": "запрет куратора",
-}
 MAX_SUGGESTIONS = 3
 _ROWS_PER_CHUNK = 256
 
@@ -61,10 +43,18 @@ class Suggestion:
 
 @dataclass(frozen=True, slots=True)
 class Unmatched:
+    """``reason`` is a code of ``codes.REASONS``; ``params`` its parameters (for
+    «constraints»: how many partners each rule removed, ``{"meeting_format": 2}``)."""
+
     id: ParticipantId
     reason: str
-    text: str
+    params: dict[str, int]
     suggestions: tuple[Suggestion, ...]
+
+    @property
+    def text(self) -> str:
+        """The Russian default wording (the command line's; the application uses gettext)."""
+        return describe(REASONS, self.reason, self.params)
 
 
 def explain_unmatched(instance: Instance, f: Features, degree: IntArray,
@@ -99,11 +89,11 @@ def explain_unmatched(instance: Instance, f: Features, degree: IntArray,
             skill[i] = False
             bars = dict([("meeting_format", ~meets[k]), *_rows_of(barred, int(chunk[k]), n)])
             allowed = skill & ~np.logical_or.reduce(list(bars.values()))
-            reason, text = _reason(instance, f, i, forward[k], backward[k], in_scope[k],
-                                   skill, allowed, bars)
+            reason, params = _reason(instance, f, i, forward[k], backward[k], in_scope[k],
+                                     skill, allowed, bars)
             where = np.where(same_org[k], 0, np.where(same_mun[k], 1, 2))
             pool = allowed & (~in_scope[k] if scope != "region" else in_scope[k])
-            result.append(Unmatched(people[i].id, reason, text, _suggest(
+            result.append(Unmatched(people[i].id, reason, params, _suggest(
                 instance, pool, weight[k], where, degree < capacity)))
     return result
 
@@ -144,7 +134,7 @@ def _rows_of(barred: dict[str, dict[int, list[int]]], i: int,
 def _reason(instance: Instance, f: Features, i: int, forward: npt.NDArray[np.floating],
             backward: npt.NDArray[np.floating], in_scope: npt.NDArray[np.bool_],
             skill: npt.NDArray[np.bool_], allowed: npt.NDArray[np.bool_],
-            bars: dict[str, npt.NDArray[np.bool_]]) -> tuple[str, str]:
+            bars: dict[str, npt.NDArray[np.bool_]]) -> tuple[str, dict[str, int]]:
     reciprocal = instance.constraints.reciprocity_required
     strong, weak = bool(f.has_strength[i]), bool(f.has_deficit[i])
     if not strong and (reciprocal or not weak):
@@ -160,14 +150,13 @@ def _reason(instance: Instance, f: Features, i: int, forward: npt.NDArray[np.flo
             return _text("nobody_needs")
         return _text("no_reciprocal_partner")
     if not (allowed & in_scope).any():
-        counts = [f"{OBSTACLE_NAMES[name]} — {int((mask & skill & in_scope).sum())}"
-                  for name, mask in bars.items() if (mask & skill & in_scope).any()]
-        return "constraints", REASONS["constraints"].format(detail=", ".join(counts))
+        counts = {name: int((mask & skill & in_scope).sum()) for name, mask in bars.items()}
+        return "constraints", {name: k for name, k in counts.items() if k}
     return _text("capacity")
 
 
-def _text(code: str) -> tuple[str, str]:
-    return code, REASONS[code]
+def _text(code: str) -> tuple[str, dict[str, int]]:
+    return code, {}
 
 
 def _suggest(instance: Instance, pool: npt.NDArray[np.bool_],

@@ -37,7 +37,8 @@ from tandem.core.matching.graph import (
     scope_groups,
     weight_blocks,
 )
-from tandem.core.matching.instance import Instance
+from tandem.core.matching.instance import Instance, max_pair_weight
+from tandem.core.matching.milp import max_weight_b_matching_milp
 from tandem.core.matching.relaxation import Copies, IntArray, solve_relaxation
 from tandem.core.matching.scoring import benefit, pair_weight
 
@@ -48,6 +49,8 @@ MAX_PRICING_ROUNDS = 30
 CACHE_ELEMENTS = 300_000_000
 NEAR_EDGE_LIMIT = 2_000_000
 EXACT_WORK = 100_000_000  # nodes × edges of one blossom solve: about a second here
+MILP_SECONDS = 10.0  # the whole run's budget for the MILP stage (less if --time-limit is)
+MILP_MAX_EDGES = 400_000  # larger near-tight sets are left to the honest gap
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,7 @@ class Solution:
     total_weight: int
     upper_bound: int
     bound: str
+    proved_by: str = "none"
     stats: dict[str, float | int | str] = field(default_factory=dict)
 
     @property
@@ -96,7 +100,10 @@ class _EdgeSet:
     w: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(self, a: IntArray, b: IntArray, w: IntArray) -> int:
-        """Adds edges (either orientation); returns how many were new. O((E + K) log)."""
+        """Adds edges (either orientation); returns how many were new. O((E + K) log).
+
+        Callers collect a whole pass and add it once: adding per scope group made
+        region-wide runs quadratic in the number of groups (issue #18, finding 4)."""
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         keys = np.concatenate([self.keys, lo * self.n + hi])
         weights = np.concatenate([self.w, w.astype(np.int64)])
@@ -132,6 +139,10 @@ class _Blocks:
         sizes = [int(active[g].sum()) for g in scope_groups(instance)]
         self.cacheable = sum(s * s for s in sizes) <= CACHE_ELEMENTS
         self.cache: list[Block] | None = None
+        # Any candidate weight is at most this (instance.max_pair_weight): the integer
+        # type of every pass below is chosen from it, never assumed (finding 2).
+        self.top = max_pair_weight(len(instance.competencies), instance.weights)
+        self.work: type[np.signedinteger] = _int_type(4 * self.top)
 
     def __iter__(self) -> Iterator[Block]:
         if self.cache is not None:
@@ -140,11 +151,12 @@ class _Blocks:
         cache: list[Block] = []
         for block in weight_blocks(self.instance, self.f, active=self.active,
                                    excluded=self.excluded, progress=self.progress,
-                                   label="кандидаты"):
+                                   label="candidates"):
             yield block
             if self.cacheable:
                 top = float(block.weight.max(initial=0))
-                dtype = np.uint16 if top < 2**16 else np.int32
+                dtype = (np.uint16 if top < 2**16 else np.uint32 if top < 2**32
+                         else np.int64)
                 cache.append(Block(block.rows, block.cols, block.weight.astype(dtype)))
         if self.cacheable:
             self.cache = cache
@@ -179,6 +191,7 @@ def solve(instance: Instance, *, time_limit: float | None = None,
     return Solution(pairs=tuple(pairs), weights=weights, locked=locked,
                     total_weight=free.total + locked_total,
                     upper_bound=free.upper_bound + locked_total, bound=free.bound,
+                    proved_by=free.proved_by,
                     stats={**free.stats, **clock.marks, "participants": n})
 
 
@@ -197,6 +210,7 @@ class _Free:
     total: int
     upper_bound: int
     bound: str
+    proved_by: str
     stats: dict[str, float | int | str]
 
 
@@ -233,7 +247,7 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
         sparse_bound = int(capacity[active] @ doubled[active]) // 2
         threshold = max(sparse_bound - _total(matching), 0)
         if progress is not None:
-            progress(f"релаксация, раунд {rounds}", rounds, rounds)
+            progress("relaxation", rounds, rounds)
         pricing = _price(blocks, doubled, edges, threshold,
                          add=rounds < MAX_PRICING_ROUNDS and clock.left() > 0)
         if pricing.violated == 0 or pricing.added == 0 or clock.left() <= 0:
@@ -254,13 +268,25 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
                          near_limit=0 if pricing.violated else pricing.near_limit, clock=clock,
                          stats=stats)
     clock.mark("proof")
-    if closed.exact_used and closed.upper == closed.total:
+    if closed.milp_used:
+        bound_kind = "relaxation + milp" if not pricing.violated else bound_kind
+    elif closed.exact_used and closed.upper == closed.total:
         bound_kind = "relaxation + exact"
+    if closed.upper != closed.total:
+        proved_by = "none"
+    elif closed.proven_by_milp:
+        proved_by = "milp"
+    elif closed.proven_groups:
+        proved_by = "exact"
+    else:
+        proved_by = "relaxation"
     stats.update(near_edges=int(near[0].size), near_limit=pricing.near_limit,
                  relaxation_bound=closed.relaxation_bound, rounded_weight=closed.rounded,
-                 groups=len(groups), groups_proven_by_exact=closed.proven_groups)
+                 groups=len(groups), groups_proven_by_exact=closed.proven_groups,
+                 groups_proven_by_milp=closed.proven_by_milp,
+                 milp_seconds=round(closed.milp_seconds, 4))
     return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
-                 upper_bound=closed.upper, bound=bound_kind, stats=stats)
+                 upper_bound=closed.upper, bound=bound_kind, proved_by=proved_by, stats=stats)
 
 
 @dataclass(slots=True)
@@ -272,6 +298,9 @@ class _Closed:
     rounded: int
     proven_groups: int
     exact_used: bool
+    milp_used: bool = False
+    proven_by_milp: int = 0
+    milp_seconds: float = 0.0
 
 
 def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
@@ -306,10 +335,43 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
             if proven:
                 bound = _total(part)
                 result.proven_groups += 1
+            elif bound - _total(part) <= near_limit:
+                near_k = (g_near[0], g_near[1], g_near[2], g_near[3])
+                part, bound = _milp_close(part, capacity, near_k, bound, clock, result)
         result.matching.update(part)
         result.total += _total(part)
         result.upper += max(bound, _total(part))
     return result
+
+
+def _milp_close(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,
+                bound: int, clock: _Clock, closed: _Closed
+                ) -> tuple[dict[tuple[int, int], int], int]:
+    """The MILP stage on one group: our pairs and every pair with ``r < gap`` (all that a
+    better matching can use; ``near`` holds them all since ``gap ≤ near_limit``). Returns
+    the best matching and the group's bound: HiGHS's integer bound where it gave one (a
+    bound on that subproblem bounds the group, by the same argument as ``_prove``)."""
+    budget = min(MILP_SECONDS - closed.milp_seconds, clock.left())
+    gap = bound - _total(matching)
+    lookup, _ = _below(matching, capacity, near, gap)
+    if budget <= 0 or not lookup or len(lookup) > MILP_MAX_EDGES:
+        return matching, bound
+    keys = sorted(lookup)
+    u = np.array([a for a, _ in keys], dtype=np.int64)
+    v = np.array([b for _, b in keys], dtype=np.int64)
+    w = np.array([lookup[k] for k in keys], dtype=np.int64)
+    answer = max_weight_b_matching_milp(u, v, w, capacity, budget)
+    closed.milp_used = True
+    if answer is None:
+        return matching, bound
+    closed.milp_seconds += answer.seconds
+    if answer.total > _total(matching):
+        matching = {(int(u[k]), int(v[k])): int(w[k]) for k in answer.chosen.tolist()}
+    if answer.upper is not None:
+        bound = min(bound, max(answer.upper, _total(matching)))
+    if bound == _total(matching):
+        closed.proven_by_milp += 1
+    return matching, bound
 
 
 def _slices(group_of: IntArray, key: IntArray, arrays: tuple[IntArray, ...],
@@ -339,10 +401,12 @@ def _initial_edges(blocks: _Blocks, edges: _EdgeSet) -> int:
     count = 0
     guess = np.zeros(edges.n, dtype=np.int64)
     sparse = False
+    work = blocks.work
+    pending: list[tuple[IntArray, IntArray, IntArray]] = []
     for block in blocks:
         count += int(np.count_nonzero(block.weight))
         if block.cols.size <= DENSE_GROUP:
-            _add_best(edges, block, block.weight.astype(np.int32), block.cols.size)
+            pending.append(_best(block, block.weight.astype(work), block.cols.size))
             continue
         sparse = True
         k = min(INITIAL_K, block.cols.size)
@@ -351,20 +415,23 @@ def _initial_edges(blocks: _Blocks, edges: _EdgeSet) -> int:
     if sparse:
         for block in blocks:
             if block.cols.size > DENSE_GROUP:
-                weight = block.weight.astype(np.int32)
-                score = np.where(weight > 0, weight - guess[block.cols].astype(np.int32)
-                                 [None, :], -_NEVER)
-                _add_best(edges, block, score, min(INITIAL_K, block.cols.size))
+                weight = block.weight.astype(work)
+                score = np.where(weight > 0, weight - guess[block.cols].astype(work)
+                                 [None, :], -_never(work))
+                pending.append(_best(block, score, min(INITIAL_K, block.cols.size)))
+    if pending:
+        edges.add(*(np.concatenate([p[k] for p in pending]) for k in range(3)))
     return count // 2
 
 
-def _add_best(edges: _EdgeSet, block: Block, score: npt.NDArray[np.int32], k: int) -> None:
-    """Adds each row's ``k`` best-scored candidate pairs."""
+def _best(block: Block, score: npt.NDArray[np.signedinteger], k: int
+          ) -> tuple[IntArray, IntArray, IntArray]:
+    """Each row's ``k`` best-scored candidate pairs ``(rows, cols, weights)``."""
     top = _smallest(-score, k)
     values = np.take_along_axis(block.weight, top, axis=1).astype(np.int64)
     keep = values > 0
     rows = np.broadcast_to(block.rows[:, None], top.shape)
-    edges.add(rows[keep], block.cols[top[keep]], values[keep])
+    return rows[keep], block.cols[top[keep]], values[keep]
 
 
 def _smallest(score: npt.NDArray[np.integer], k: int) -> IntArray:
@@ -377,12 +444,26 @@ def _smallest(score: npt.NDArray[np.integer], k: int) -> IntArray:
     if k >= width:
         return np.broadcast_to(np.arange(width), score.shape).copy()
     top = max(abs(int(score.max(initial=0))), abs(int(score.min(initial=0))))
-    dtype = np.int32 if (top + 1) * width < 2**31 else np.int64
-    keys = score.astype(dtype) * width + np.arange(width, dtype=dtype)
+    if (top + 1) * width < 2**31:
+        keys = score.astype(np.int32) * width + np.arange(width, dtype=np.int32)
+    else:
+        # Clipping keeps the order of every real score (they are far below the cap); only
+        # «not a candidate» markers meet it, and callers drop those.
+        cap = 2**62 // width - 1
+        keys = (np.clip(score.astype(np.int64), -cap, cap) * width
+                + np.arange(width, dtype=np.int64))
     return np.argpartition(keys, k - 1, axis=1)[:, :k].astype(np.int64)
 
 
-_NEVER = 2**30  # «not a candidate» in reduced costs: above any real one, fits int32
+def _int_type(limit: int) -> type[np.signedinteger]:
+    """int32 where every value of a pass stays below 2**30 in magnitude, else int64."""
+    return np.int32 if limit < 2**30 else np.int64
+
+
+def _never(dtype: type[np.signedinteger]) -> int:
+    """«Not a candidate» in reduced costs: above any real one (all are below 2**52 by
+    instance.ARITHMETIC_LIMIT when int64 is used, below 2**30 when int32 is)."""
+    return 2**30 if dtype is np.int32 else 2**60
 
 
 def _price(blocks: _Blocks, doubled: IntArray, edges: _EdgeSet, threshold: int,
@@ -393,12 +474,18 @@ def _price(blocks: _Blocks, doubled: IntArray, edges: _EdgeSet, threshold: int,
     O(Σ_g |g|²)."""
     result = _Pricing(raise_by=np.zeros(doubled.size, dtype=np.int64), near_limit=threshold)
     assert result.raise_by is not None
-    dual = doubled.astype(np.int32)
+    # 32-bit only when Y_a + Y_b and 2·w provably fit; 64-bit otherwise (finding 2: weights
+    # near 2**31 wrapped around in int32 and gave a false certificate).
+    work = _int_type(2 * int(doubled.max(initial=0)) + 2 * blocks.top
+                     + 2 * threshold)
+    never = _never(work)
+    dual = doubled.astype(work)
+    pending: list[tuple[IntArray, IntArray, IntArray]] = []
     for block in blocks:
-        weight = block.weight.astype(np.int32)
+        weight = block.weight.astype(work)
         reduced = dual[block.rows][:, None] + dual[block.cols][None, :]
         reduced -= 2 * weight
-        reduced[weight == 0] = _NEVER
+        reduced[weight == 0] = never
         worst = reduced.min(axis=1)
         bad = worst < 0
         if bad.any():
@@ -410,16 +497,18 @@ def _price(blocks: _Blocks, doubled: IntArray, edges: _EdgeSet, threshold: int,
                 r = np.take_along_axis(reduced[bad], top, axis=1)
                 keep = r < 0
                 rows = np.broadcast_to(block.rows[bad][:, None], top.shape)
-                result.added += edges.add(rows[keep], block.cols[top[keep]],
-                                          np.take_along_axis(weight[bad], top, axis=1)[keep]
-                                          .astype(np.int64))
+                pending.append((rows[keep], block.cols[top[keep]],
+                                np.take_along_axis(weight[bad], top, axis=1)[keep]
+                                .astype(np.int64)))
         if result.violated == 0 and result.near_limit > 0:
             _keep_near(result, block, weight, reduced)
+    if pending:
+        result.added = edges.add(*(np.concatenate([p[k] for p in pending]) for k in range(3)))
     return result
 
 
-def _keep_near(result: _Pricing, block: Block, weight: npt.NDArray[np.int32],
-               reduced: npt.NDArray[np.int32]) -> None:
+def _keep_near(result: _Pricing, block: Block, weight: npt.NDArray[np.signedinteger],
+               reduced: npt.NDArray[np.signedinteger]) -> None:
     """Keeps this block's pairs with ``r < near_limit``; past ``NEAR_EDGE_LIMIT`` pairs the
     limit is halved (and what was kept is cut to it), so the set stays complete below it."""
     r_idx, c_idx = np.nonzero(reduced < 2 * result.near_limit)
@@ -525,7 +614,9 @@ def _fill(matching: dict[tuple[int, int], int], capacity: IntArray,
         if (a, b) not in matching:
             pool[(a, b)] = x
     triples = [(a, b, x) for (a, b), x in sorted(pool.items())]
-    caps = {int(p): int(left[p]) for p in np.nonzero(left > 0)[0]}
+    # Only the pool's own ends: all people with capacity left, once per scope group, made
+    # region-wide runs quadratic in the number of groups (finding 4).
+    caps = {p: int(left[p]) for p in {x for pair in pool for x in pair}}
     if not pool or not _affordable(triples, caps) or clock.left() <= 0:
         return matching
     found = max_weight_b_matching(triples, caps)

@@ -1,0 +1,103 @@
+"""The application's wording of the matching engine's codes (``tandem.core.matching.codes``):
+reasons a participant is left without a pair, validity problems, progress stages and the
+stage that proved the optimum — through Django's gettext, so that they can be translated.
+
+The engine's core has one table of codes with Russian defaults for its command line; this
+module has a gettext wording for every one of them (a test checks that none is missing).
+"""
+
+from collections.abc import Mapping
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tandem.core.matching import codes
+
+REASONS: dict[str, Promise] = {
+    "no_strengths": _("Не отмечено ни одной сильной стороны (уровень 3 или 2 с «могу "
+                      "научить»): участнику нечем поделиться с партнёром."),
+    "no_deficits": _("Не отмечено ни одного дефицита (уровень 0–1 или «хочу научиться»): "
+                     "участнику нечему учиться у партнёра, а пара должна быть взаимной."),
+    "nobody_can_teach": _("В границах подбора никто не силён в том, чего не хватает "
+                          "участнику."),
+    "nobody_needs": _("В границах подбора никому не нужно то, чему участник может научить."),
+    "no_reciprocal_partner": _("Одни коллеги могут научить участника, другим нужны его "
+                               "сильные стороны, но это разные люди: взаимной пары нет."),
+    "constraints": _("Подходящие по навыкам коллеги есть, но все исключены ограничениями: "
+                     "{detail}."),
+    "capacity": _("Все подходящие коллеги уже в парах, где суммарная польза больше "
+                  "(их «capacity» исчерпана)."),
+}
+
+OBSTACLES: dict[str, Promise] = {
+    "meeting_format": _("формат встреч"),
+    "reporting_line": _("линия подчинения"),
+    "forbidden": _("запрет куратора"),
+}
+
+PROBLEMS: dict[str, Promise] = {
+    "unknown_member": _("Пара {a} — {b}: участника {id} нет в экземпляре."),
+    "self_pair": _("Пара {a} — {b}: участник в паре сам с собой."),
+    "repeated_pair": _("Пара {a} — {b} встречается {count} раза."),
+    "over_capacity": _("Участник {id} в {count} парах при «capacity» {capacity}."),
+    "locked_missing": _("Закреплённой пары {a} — {b} нет в результате."),
+    "forbidden_present": _("Запрещённая пара {a} — {b} есть в результате."),
+    "scope": _("Пара {a} — {b} выходит за границы подбора ({scope})."),
+    "reporting_line": _("Пара {a} — {b} внутри линии подчинения."),
+    "meeting_format": _("Пара {a} — {b}: форматы встреч несовместимы."),
+    "not_reciprocal": _("Пара {a} — {b} не взаимна: b(a→b) = {forward}, b(b→a) = {backward}."),
+    "no_benefit": _("Пара {a} — {b}: никто ничему не учится."),
+    "wrong_weight": _("Пара {a} — {b}: в результате вес {stated}, по экземпляру {actual}."),
+    "wrong_total": _("Суммарный вес в результате {stated}, по парам {actual}."),
+    "total_above_bound": _("Суммарный вес {total} больше верхней границы {bound}."),
+    "false_optimal": _("Результат объявлен оптимальным, но вес {total} меньше границы "
+                       "{bound}."),
+    "wrong_gap": _("Разрыв в результате {stated}, а граница минус вес — {actual}."),
+    "wrong_locked_flag": _("Пара {a} — {b}: отметка «закреплена» не совпадает с экземпляром."),
+}
+
+STAGES: dict[str, Promise] = {
+    "candidate_graph": _("граф кандидатов"),
+    "candidates": _("оценка пар-кандидатов"),
+    "relaxation": _("релаксация"),
+    "proof": _("доказательство оптимума"),
+}
+
+PROVED_BY: dict[str, Promise] = {
+    "relaxation": _("релаксация (граница совпала с весом)"),
+    "exact": _("точный блоссом-алгоритм на почти плотных рёбрах"),
+    "milp": _("целочисленная программа (HiGHS)"),
+    "none": _("не доказан: указан честный разрыв"),
+}
+
+MATCHING = _("подбор")
+
+# Each table here words the codes of the core's table of the same name.
+TABLES: dict[str, tuple[Mapping[str, Promise], Mapping[str, str]]] = {
+    "reasons": (REASONS, codes.REASONS),
+    "obstacles": (OBSTACLES, codes.OBSTACLES),
+    "problems": (PROBLEMS, codes.PROBLEMS),
+    "stages": (STAGES, codes.STAGES),
+    "proved_by": (PROVED_BY, codes.PROVED_BY),
+}
+
+
+def unmatched_reason(code: str, params: Mapping[str, object] | None = None) -> str:
+    """Why a participant is without a pair; an unknown code is shown as it is."""
+    params = params or {}
+    if code == "constraints":
+        detail = codes.obstacle_detail(params, {k: str(v) for k, v in OBSTACLES.items()})
+        return str(REASONS[code]).format(detail=detail)
+    return str(REASONS[code]).format(**params) if code in REASONS else code
+
+
+def problem(code: str, params: Mapping[str, object]) -> str:
+    return str(PROBLEMS[code]).format(**params) if code in PROBLEMS else code
+
+
+def stage(code: str) -> str:
+    return str(STAGES.get(code, MATCHING))
+
+
+def proved_by(code: str) -> str:
+    return str(PROVED_BY.get(code, code))
