@@ -11,6 +11,7 @@ from tandem.access.scope import Scope
 from tandem.core import names
 from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.directory.selectors import participants_in
+from tandem.pairs import wording
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
@@ -154,8 +155,10 @@ def run_view(run: MatchingRun) -> dict[str, Any]:
         person = people.get(u["id"])
         if person is None:
             continue
+        # Worded here, through gettext, from the engine's code and parameters.
         unmatched.append({"person": person, "reason": u["reason"],
-                          "reason_text": u.get("reason_text", u["reason"]),
+                          "reason_text": wording.unmatched_reason(
+                              u["reason"], u.get("reason_params")),
                           "suggestions": [{**s, "person": people.get(s["id"])}
                                           for s in u.get("suggestions", [])
                                           if people.get(s["id"])]})

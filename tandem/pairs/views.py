@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from tandem.access.scope import Scope, scope_for
 from tandem.core import names
 from tandem.documents import pair_order
-from tandem.pairs import engine, selectors, services, wording
+from tandem.pairs import engine, selectors, services
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.people.models import Participant
@@ -95,11 +95,6 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "pairs/run_progress.html", {"run": run})
     pool = Participant.objects.filter(pk__in=[p["id"] for p in run.instance["participants"]])
     view = selectors.run_view(run)
-    # Reasons are worded here, through gettext, from the engine's codes and parameters.
-    params = {u["id"]: u.get("reason_params", {}) for u in (run.result or {}).get(
-        "unmatched", [])}
-    for u in view["unmatched"]:
-        u["reason_text"] = wording.unmatched_reason(u["reason"], params.get(u["person"].pk))
     return render(request, "pairs/run_detail.html", {
         "run": run, **view, "approve_form": ApproveForm(),
         "manual_form": ManualPairForm(pool=pool.order_by("surname", "name")),
