@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from tandem.accounts.models import User
 from tandem.core import maps as core
 from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
+from tandem.maps.selectors import library_for
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
@@ -85,15 +86,23 @@ def map_draft(pair: Pair) -> Map:
                                    frozenset(c.code for c in r.competencies.all()),
                                    r.starts_on, r.ends_on) for r in resources_for(pair)]
     drafts: list[tuple[Row, list[int]]] = []
-    for direction, items in ((Row.Direction.A_TO_B, pair.a_teaches_b),
-                             (Row.Direction.B_TO_A, pair.b_teaches_a)):
+    templates = library_for(organization_id=pair.organization_id)
+    used: set[str] = set()
+    person = {pair.a_id: (pair.a.experience_years, pair.a.age_band),
+              pair.b_id: (pair.b.experience_years, pair.b.age_band)}
+    for direction, items, teacher, learner in (
+            (Row.Direction.A_TO_B, pair.a_teaches_b, pair.a_id, pair.b_id),
+            (Row.Direction.B_TO_A, pair.b_teaches_a, pair.b_id, pair.a_id)):
         for order, d in enumerate(core.draft_direction(
-                _lessons(items), options, start=pair.starts_on, end=pair.ends_on)):
+                _lessons(items), options, start=pair.starts_on, end=pair.ends_on,
+                templates=templates, used_ids=used,
+                direction=core.pair_direction(person[teacher], person[learner]))):
             drafts.append((Row(
                 map=the_map, direction=direction, order=order, competency=d.competency,
                 title=d.title, current_level=d.current_level, target_level=d.target_level,
                 partner_level=d.partner_level, task=d.task, forms=d.forms, deadline=d.deadline,
-                product=d.product, evidence=d.evidence, resources_note=d.resources_note),
+                product=d.product, evidence=d.evidence, resources_note=d.resources_note,
+                technology=d.technology, template_id=d.template_id),
                 d.resources))
     # In bulk: the demo region drafts a thousand maps at once. The audit trail records
     # the map's creation; its rows are the engine's draft, not anyone's edit.
