@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from tandem.access.scope import Scope
 from tandem.core import maps as core_maps
 from tandem.core import task_library as core_library
+from tandem.core.programmes import TECHNOLOGIES
 from tandem.maps.models import Evidence, Map, Row, TaskTemplate, technology_label
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_manageable, pairs_visible
@@ -196,3 +197,25 @@ def technologies_used(scope: Scope, filters: Any = None) -> list[tuple[str, str,
         counts[key] = counts.get(key, 0) + 1
     return sorted(((area, technology_label(tech), n) for (area, tech), n in counts.items()),
                   key=lambda x: (x[0], -x[2], x[1]))
+
+
+def technology_choices(the_map: Map, current: str = "") -> list[tuple[str, str]]:
+    """The technologies a row of ``the_map`` may name: those its organization's programme
+    chose first, then the rest of the list, then the organization's own (as written in the
+    programme); a row's ``current`` value stays offered even if the programme dropped it."""
+    from tandem.programmes.models import Programme
+
+    organization_id = (the_map.pair.organization_id if the_map.pair_id is not None  # type: ignore[union-attr]
+                       else None)
+    programme = (Programme.objects.filter(organization_id=organization_id)
+                 .order_by("-year", "-version").first() if organization_id else None)
+    chosen = list(programme.technologies) if programme else []
+    standard = [(code, label) for code, label in TECHNOLOGIES]
+    choices = ([c for c in standard if c[0] in chosen]
+               + [c for c in standard if c[0] not in chosen])
+    if programme is not None:
+        choices += [(line.strip(), line.strip())
+                    for line in programme.technologies_other.splitlines() if line.strip()]
+    if current and current not in {code for code, _label in choices}:
+        choices.append((current, current))
+    return choices
