@@ -256,3 +256,29 @@ def test_xlsx_import_refuses_a_file_that_is_not_a_table(client: Client, world: W
     body.name = "library.xlsx"
     answer = client.post(reverse("maps:library_import"), {"file": body}, follow=True)
     assert "не читается как таблица" in answer.content.decode()
+
+
+# -- documents -----------------------------------------------------------------------
+def test_documents_show_the_technology_and_a_long_row_wraps_across_pages(
+        client: Client, world: World, pair: Pair) -> None:
+    from docx import Document
+    from pypdf import PdfReader
+
+    row = Row.objects.filter(map__pair=pair).first()
+    assert row is not None
+    words = " ".join(f"слово{i}" for i in range(700))  # about 5 000 characters
+    assert len(words) >= 5000
+    Row.objects.filter(pk=row.pk).update(task=words)
+    client.force_login(world.alice)
+    pdf = client.get(reverse("maps:pdf", kwargs={"pair_pk": pair.pk}))
+    assert pdf.status_code == 200
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) > 1
+    assert "слово0" in text and "слово699" in text
+    squeezed = "".join(text.split())  # narrow columns wrap words
+    assert "Технология" in text and "".join(row.technology_label.split()) in squeezed
+    docx = client.get(reverse("maps:docx", kwargs={"pair_pk": pair.pk}))
+    cells = {c.text for t in Document(io.BytesIO(docx.content)).tables
+             for r in t.rows for c in r.cells}
+    assert row.technology_label in cells and words in cells
