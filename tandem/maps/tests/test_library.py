@@ -282,3 +282,20 @@ def test_documents_show_the_technology_and_a_long_row_wraps_across_pages(
     cells = {c.text for t in Document(io.BytesIO(docx.content)).tables
              for r in t.rows for c in r.cells}
     assert row.technology_label in cells and words in cells
+
+
+def test_resource_picker_puts_the_row_competency_first_nearest_level_first(
+        client: Client, world: World, pair: Pair) -> None:
+    import re
+
+    row = Row.objects.filter(map__pair=pair, competency="ict.ai_lessons").first()
+    assert row is not None
+    client.force_login(world.bob)
+    page = client.get(reverse("maps:detail", kwargs={"pair_pk": pair.pk})).content.decode()
+    block = page[page.index(f'id="row-{row.pk}"'):]
+    block = block[:block.index("</article>")]
+    first, _sep, rest = block.partition("другие ресурсы")
+    options = re.findall(r'<option value="\d+">([^<(]+)', first)
+    # the organization's resource before the region's; the rest behind «другие ресурсы»
+    assert [o.strip() for o in options] == ["Ресурс Школы А", "Областной курс"]
+    assert "Ресурс Школы А" not in rest
