@@ -15,7 +15,8 @@ def row_resources(resources: Iterable[Any], row: Any) -> dict[str, list[Any]]:
     """``{"first": …, "rest": …}``: the resources tied to the row's competency, the nearest
     level first (organization, municipality, region, federal), then by title; and the
     others, by title. Each resource's competencies must be prefetched."""
-    first, rest = [], []
+    first: list[Any] = []
+    rest: list[Any] = []
     for resource in resources:
         codes = {c.code for c in resource.competencies.all()}
         (first if row.competency and row.competency in codes else rest).append(resource)

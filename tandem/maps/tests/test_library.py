@@ -5,6 +5,7 @@ swapped or saved into it, the region operator edits, exports and imports it
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -68,7 +69,7 @@ def test_draft_direction_follows_who_is_young(world: World, pair: Pair) -> None:
 def test_a_competency_without_templates_keeps_the_area_rule(world: World, db: None) -> None:
     TaskTemplate.objects.filter(competency__startswith="ict.").delete()
     build_resources(world)
-    pair = build_map(world)
+    pair: Any = build_map(world)
     ict = list(Row.objects.filter(map__pair=pair, competency__startswith="ict."))
     assert ict
     assert all(r.template_id == "" and r.technology == "ict_practicum" for r in ict)
@@ -210,7 +211,7 @@ def _export(client: Client) -> bytes:
 def test_xlsx_round_trip(client: Client, world: World) -> None:
     client.force_login(world.olga)
     body = _export(client)
-    sheet = load_workbook(io.BytesIO(body)).active
+    sheet: Any = load_workbook(io.BytesIO(body)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == tuple(h for _c, h in core_library.TABLE_COLUMNS)
     assert len(rows) == 1 + TaskTemplate.objects.count()
@@ -220,7 +221,8 @@ def test_xlsx_round_trip(client: Client, world: World) -> None:
     assert not TaskTemplate.objects.filter(region=world.region).exists()  # nothing changed
     # one task edited in the spreadsheet becomes the region's
     book = load_workbook(io.BytesIO(body))
-    book.active.cell(row=2, column=4, value="Изменённая в таблице задача.")
+    first_sheet: Any = book.active
+    first_sheet.cell(row=2, column=4, value="Изменённая в таблице задача.")
     edited = io.BytesIO()
     book.save(edited)
     edited.seek(0)
@@ -228,7 +230,7 @@ def test_xlsx_round_trip(client: Client, world: World) -> None:
     client.post(reverse("maps:library_import"), {"file": edited})
     [copy] = TaskTemplate.objects.filter(region=world.region)
     assert copy.task == "Изменённая в таблице задача." and copy.source_id == rows[1][0]
-    export_again = load_workbook(io.BytesIO(_export(client))).active
+    export_again: Any = load_workbook(io.BytesIO(_export(client))).active
     assert export_again.cell(row=2, column=4).value == "Изменённая в таблице задача."
 
 
@@ -236,7 +238,7 @@ def test_xlsx_import_is_all_or_nothing_with_numbered_rows(client: Client,
                                                           world: World) -> None:
     client.force_login(world.olga)
     book = load_workbook(io.BytesIO(_export(client)))
-    sheet = book.active
+    sheet: Any = book.active
     sheet.cell(row=2, column=4, value="Эта правка не должна сохраниться.")
     sheet.cell(row=3, column=9, value=20)  # weeks
     sheet.cell(row=5, column=5, value="telepathy")  # technology
