@@ -368,3 +368,48 @@ def table_to_library(rows: Iterable[Mapping[str, Any]], *,
         templates.append(parse_template(item, competencies=known))
     check_unique(templates)
     return templates
+
+
+def table_problems(rows: Sequence[Mapping[str, Any]], *,
+                   competencies: Iterable[str] | None = None, first_row: int = 2
+                   ) -> tuple[list[TaskTemplate], list[str]]:
+    """Every problem of an imported table at once, each naming its spreadsheet row
+    (``first_row`` is the number of the table's first data row: 2 below a header), and the
+    templates if there is none. For an all-or-nothing import: nothing is saved unless the
+    problems are empty."""
+    known = frozenset(competencies) if competencies is not None else None
+    templates: list[TaskTemplate] = []
+    problems: list[str] = []
+    seen_ids: dict[str, int] = {}
+    seen_tasks: dict[str, int] = {}
+    for number, row in enumerate(rows, start=first_row):
+        try:
+            parsed = table_to_library([row], competencies=known)
+        except LibraryError as problem:
+            text = str(problem)
+            text = text.split(": ", 1)[1] if text.startswith("Строка 1: ") else text
+            problems.append(f"Строка {number}: {text}")
+            continue
+        for template in parsed:
+            if template.id in seen_ids:
+                problems.append(f"Строка {number}: идентификатор «{template.id}» уже есть "
+                                f"в строке {seen_ids[template.id]}.")
+                continue
+            key = template.task.casefold()
+            if key in seen_tasks:
+                problems.append(f"Строка {number}: текст задачи повторяет строку "
+                                f"{seen_tasks[key]}.")
+                continue
+            seen_ids[template.id] = number
+            seen_tasks[key] = number
+            templates.append(template)
+    if not templates and not problems:
+        problems.append("В таблице нет ни одного шаблона.")
+    return ([] if problems else templates), problems
+
+
+def field_problem(error: LibraryError) -> str:
+    """A validation message without the template's id and field code: for a form, where
+    the message stands under the field itself."""
+    text = str(error)
+    return text.split(" — ", 1)[1] if " — " in text else text

@@ -9,9 +9,9 @@ from tandem.documents import docx_builder as b
 from tandem.documents import pdf_builder as p
 
 HEADER = ["№", "Дефицит (компетенция)", "Уровень: сейчас → цель", "Опора на партнёра",
-          "Задача", "Формы и методы", "Ресурсы", "Срок", "Результат / продукт",
-          "Как будет показан", "Отметка"]
-WIDTHS = [0.7, 3.0, 1.6, 1.6, 4.0, 2.6, 3.2, 1.7, 2.6, 2.4, 1.5]
+          "Задача", "Технология", "Формы и методы", "Ресурсы", "Срок",
+          "Результат / продукт", "Как будет показан", "Отметка"]
+WIDTHS = [0.6, 2.4, 1.3, 1.2, 4.1, 2.4, 2.0, 2.7, 1.9, 2.3, 2.1, 1.5]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class MapRow:
     product: str
     evidence: str
     done_at: dt.date | None
+    technology: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class MapDoc:
 
 def _cells(i: int, r: MapRow) -> list[str]:
     return [str(i), r.title, f"{r.current_level} → {r.target_level}", str(r.partner_level),
-            r.task, ", ".join(r.forms), "\n".join(r.resources) or "—",
+            r.task, r.technology or "—", ", ".join(r.forms), "\n".join(r.resources) or "—",
             f"{r.deadline:%d.%m.%Y}", r.product, r.evidence,
             f"выполнено {r.done_at:%d.%m.%Y}" if r.done_at else ""]
 

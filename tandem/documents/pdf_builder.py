@@ -48,7 +48,11 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Seque
           st: dict[str, ParagraphStyle]) -> Table:
     data = [[Paragraph(escape(h), st["head"]) for h in header]]
     data += [[Paragraph(escape(c), st["cell"]) for c in row] for row in rows]
-    t = Table(data, colWidths=[w * cm for w in widths_cm], repeatRows=1)
+    # A row may be taller than a page (a map row's task of thousands of characters): it is
+    # split inside the row, its paragraphs continuing on the next page under the repeated
+    # header, instead of failing the whole document.
+    t = Table(data, colWidths=[w * cm for w in widths_cm], repeatRows=1, splitByRow=1,
+              splitInRow=1)
     t.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f1")),

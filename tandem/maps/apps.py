@@ -11,11 +11,12 @@ class MapsConfig(AppConfig):
         # coverage of the whole product).
         from auditlog.registry import auditlog
 
-        from tandem.maps.models import Map, Meeting, Row
+        from tandem.maps.models import Map, Meeting, Row, TaskTemplate
 
         auditlog.register(Map)
         auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version", "updated_at"])
         auditlog.register(Meeting)
+        auditlog.register(TaskTemplate, exclude_fields=["updated_at"])
 
         # This app's section of a person's data (152-ФЗ download).
         from tandem.maps.personal_data import SECTIONS

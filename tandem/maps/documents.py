@@ -24,7 +24,8 @@ def map_data(the_map: Map) -> map_doc.MapDoc:
             partner_level=r.partner_level, task=r.task, forms=r.form_labels,
             resources=[res.title for res in r.resources.all()] or (
                 [r.resources_note] if r.resources_note else []),
-            deadline=r.deadline, product=r.product, evidence=r.evidence, done_at=r.done_at)
+            deadline=r.deadline, product=r.product, evidence=r.evidence, done_at=r.done_at,
+            technology=r.technology_label)
             for r in rows if r.direction == direction]
 
     def details(person: object) -> str:

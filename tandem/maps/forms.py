@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import maps as core
+from tandem.core.programmes import TECHNOLOGIES
 from tandem.maps.models import FORM_LABELS, Meeting, Row
 from tandem.web.forms import DateInput
 
@@ -19,6 +20,7 @@ class RowForm(forms.Form):
     product = forms.CharField(label=_("Результат или продукт"), max_length=300)
     evidence = forms.CharField(label=_("Как будет показан"), max_length=300)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    technology = forms.ChoiceField(label=_("Технология"), required=False, choices=[])
     # Shown in a training map's editor only: which deficit of the case the row addresses.
     competency = forms.ChoiceField(label=_("Дефицит из кейса"), required=False, choices=[])
     # Last: the field's name shadows the `forms` module inside the class body.
@@ -27,8 +29,10 @@ class RowForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, competencies: list[tuple[str, str]] | None = None,
-                 **kwargs: Any) -> None:
+                 technologies: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["technology"].choices = [  # type: ignore[attr-defined]
+            ("", "—"), *(technologies if technologies is not None else TECHNOLOGIES)]
         if competencies:
             field = self.fields["competency"]
             field.choices = [("", "—"), *competencies]  # type: ignore[attr-defined]

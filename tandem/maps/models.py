@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import maps as core
+from tandem.core import task_library as core_library
+from tandem.core.programmes import TECHNOLOGIES
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
@@ -25,6 +27,13 @@ FORM_LABELS = {
     core.RESOURCE_STUDY: _("совместное изучение ресурса"),
 }
 LEVEL = [MinValueValidator(0), MaxValueValidator(3)]
+TECHNOLOGY_LABELS = dict(TECHNOLOGIES)
+
+
+def technology_label(value: str) -> str:
+    """A row's technology for a person: the programme's wording of a code, or the
+    organization's own technology as written."""
+    return TECHNOLOGY_LABELS.get(value, value)
 
 
 class Map(models.Model):
@@ -115,6 +124,12 @@ class Row(models.Model):
     resources = models.ManyToManyField(Resource, blank=True, related_name="map_rows",
                                        verbose_name=_("ресурсы"))
     resources_note = models.CharField(max_length=200, blank=True)
+    # A code of tandem.core.programmes.TECHNOLOGIES, or the organization's own technology
+    # (a line of Programme.technologies_other) as its text; empty on old rows.
+    technology = models.CharField(_("технология"), max_length=200, blank=True)
+    # The library template the row was drafted or swapped from (its source_id); empty for a
+    # row written by hand. «Другая задача» skips the templates already on the map.
+    template_id = models.CharField(max_length=120, blank=True)
     done_at = models.DateField(_("выполнено"), null=True, blank=True)
     # Optimistic locking: a save must carry the version it was edited from.
     version = models.PositiveIntegerField(default=1)
@@ -136,6 +151,10 @@ class Row(models.Model):
     @property
     def form_labels(self) -> list[str]:
         return [str(FORM_LABELS.get(f, f)) for f in self.forms]
+
+    @property
+    def technology_label(self) -> str:
+        return technology_label(self.technology)
 
     def get_additional_data(self) -> dict[str, object]:
         return self.map.get_additional_data()
@@ -222,3 +241,91 @@ class Reflection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.direction}"
+
+
+class TaskTemplate(models.Model):
+    """A task template of the library (docs/task-library.md): what a pair does together
+    for one competency in one direction. The shipped library has no owner (the default,
+    federal level); a region and an organization keep their own templates. A template
+    with the same ``source_id`` at a nearer level replaces the farther one for that
+    region or organization, and an inactive one hides it (``selectors.library_for``)."""
+
+    class Direction(models.TextChoices):
+        YOUNG_TO_SENIOR = "young_to_senior", _("молодой педагог учит опытного")
+        SENIOR_TO_YOUNG = "senior_to_young", _("опытный педагог учит молодого")
+        MUTUAL = "mutual", _("осваивают вместе")
+
+    source_id = models.CharField(_("идентификатор"), max_length=120)
+    competency = models.CharField(_("компетенция (код)"), max_length=40)
+    direction = models.CharField(_("направление"), max_length=20, choices=Direction.choices)
+    task = models.TextField(_("задача"))
+    technology = models.CharField(_("технология"), max_length=40)
+    form = models.CharField(_("форма работы"), max_length=20)
+    product = models.CharField(_("продукт"), max_length=600)
+    evidence = models.CharField(_("как показывается результат"), max_length=600)
+    weeks = models.PositiveSmallIntegerField(_("срок, недель"))
+    level_from = models.PositiveSmallIntegerField(_("уровень наставляемого: от"),
+                                                  validators=LEVEL)
+    level_to = models.PositiveSmallIntegerField(_("уровень наставляемого: до"),
+                                                validators=LEVEL)
+    resource_hint = models.CharField(_("подсказка по ресурсу"), max_length=600, blank=True)
+    region = models.ForeignKey("territory.Region", on_delete=models.CASCADE, null=True,
+                               blank=True, related_name="+")
+    organization = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                     null=True, blank=True, related_name="+")
+    is_active = models.BooleanField(_("используется"), default=True)
+    # The library's order (the JSON's), the last tie-breaker of the drafting rule.
+    position = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("шаблон задачи")
+        verbose_name_plural = _("библиотека задач")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(name="task_template_one_owner",
+                                   condition=models.Q(region__isnull=True)
+                                   | models.Q(organization__isnull=True)),
+            models.CheckConstraint(name="task_template_levels_in_order",
+                                   condition=models.Q(level_to__gte=models.F("level_from"))),
+            models.UniqueConstraint(fields=["source_id"], name="task_template_default_id",
+                                    condition=models.Q(region__isnull=True,
+                                                       organization__isnull=True)),
+            models.UniqueConstraint(fields=["source_id", "region"],
+                                    name="task_template_region_id",
+                                    condition=models.Q(region__isnull=False)),
+            models.UniqueConstraint(fields=["source_id", "organization"],
+                                    name="task_template_organization_id",
+                                    condition=models.Q(organization__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["competency", "direction"])]
+
+    def __str__(self) -> str:
+        return self.source_id
+
+    @property
+    def owner_level(self) -> str:
+        if self.organization_id:
+            return "organization"
+        if self.region_id:
+            return "region"
+        return "federal"
+
+    @property
+    def form_label(self) -> str:
+        return str(FORM_LABELS.get(self.form, self.form))
+
+    def get_additional_data(self) -> dict[str, object]:
+        if self.organization_id:
+            return {"region_id": self.organization.municipality.region_id,  # type: ignore[union-attr]
+                    "organization_id": self.organization_id}
+        return {"region_id": self.region_id}
+
+    def as_core(self) -> core_library.TaskTemplate:
+        return core_library.TaskTemplate(
+            id=self.source_id, competency=self.competency, direction=self.direction,
+            task=self.task, technology=self.technology, form=self.form,
+            product=self.product, evidence=self.evidence, weeks=self.weeks,
+            levels=(self.level_from, self.level_to), resource_hint=self.resource_hint)

@@ -3,15 +3,20 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
-from tandem.maps.models import Evidence, Map, Row
+from tandem.core import maps as core_maps
+from tandem.core import task_library as core_library
+from tandem.core.programmes import TECHNOLOGIES
+from tandem.maps.models import Evidence, Map, Row, TaskTemplate, technology_label
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_manageable, pairs_visible
+from tandem.territory.models import Organization
 
 
 @dataclass(frozen=True)
@@ -99,3 +104,118 @@ def evidence_get(*, scope: Scope, pk: int) -> Evidence:
     visible = pairs_visible(scope=scope)
     return get_object_or_404(Evidence.objects.filter(row__map__pair__in=visible)
                              .select_related("row__map"), pk=pk)
+
+
+# -- the task library (docs/task-library.md) ------------------------------------------
+def _owner_rank(template: TaskTemplate) -> int:
+    return 2 if template.organization_id else 1 if template.region_id else 0
+
+
+def library_templates(*, region_id: int | None = None, organization_id: int | None = None,
+                      include_inactive: bool = False) -> list[TaskTemplate]:
+    """The library as a region (or an organization of it) sees it: the default templates,
+    the region's, the organization's; of templates sharing a ``source_id`` the nearest
+    owner's wins, and an inactive one hides the template (unless ``include_inactive``,
+    for the editor). In the library's order."""
+    if organization_id is not None and region_id is None:
+        region_id = (Organization.objects.filter(pk=organization_id)
+                     .values_list("municipality__region_id", flat=True).first())
+    q = Q(region__isnull=True, organization__isnull=True)
+    if region_id is not None:
+        q |= Q(region_id=region_id)
+    if organization_id is not None:
+        q |= Q(organization_id=organization_id)
+    best: dict[str, TaskTemplate] = {}
+    for template in TaskTemplate.objects.filter(q):
+        held = best.get(template.source_id)
+        if held is None or _owner_rank(template) > _owner_rank(held):
+            best[template.source_id] = template
+    chosen = [t for t in best.values() if include_inactive or t.is_active]
+    return sorted(chosen, key=lambda t: (t.position, t.pk))
+
+
+def library_for(*, region_id: int | None = None, organization_id: int | None = None
+                ) -> list[core_library.TaskTemplate]:
+    """The active templates of ``library_templates`` for the drafting rule."""
+    return [t.as_core() for t in library_templates(region_id=region_id,
+                                                   organization_id=organization_id)]
+
+
+def library_for_map(the_map: Map) -> list[core_library.TaskTemplate]:
+    """A real map draws on its pair's organization's library, a training map on its case's
+    region's."""
+    if the_map.pair_id is not None:
+        return library_for(organization_id=the_map.pair.organization_id)  # type: ignore[union-attr]
+    return library_for(region_id=the_map.team.case.region_id)  # type: ignore[union-attr]
+
+
+def row_library_direction(row: Row) -> str:
+    """Who teaches in the row's block of the map, in the library's terms: by the pair's
+    experience and age (``core.maps.pair_direction``); a training map's rows, whose pair
+    is imagined, are studied together unless the row's template says otherwise."""
+    the_map = row.map
+    pair = the_map.pair
+    if pair is None:
+        return "mutual"
+    a = (pair.a.experience_years, pair.a.age_band)
+    b = (pair.b.experience_years, pair.b.age_band)
+    teacher, learner = (a, b) if row.direction == Row.Direction.A_TO_B else (b, a)
+    return core_maps.pair_direction(teacher, learner)
+
+
+def swap_candidates(row: Row) -> list[core_library.TaskTemplate]:
+    """The templates «другая задача» may put on ``row``: the drafting rule's order for the
+    row's competency, direction and levels, without those already on the map (the row's
+    own included)."""
+    used = set(Row.objects.filter(map_id=row.map_id).exclude(template_id="")
+               .values_list("template_id", flat=True))
+    ranked = core_library.choose_templates(
+        library_for_map(row.map), row.competency, row_library_direction(row),
+        row.current_level, row.partner_level, used_ids=used)
+    return [t for t in ranked if t.id not in used]
+
+
+def technologies_used(scope: Scope, filters: Any = None) -> list[tuple[str, str, int]]:
+    """Which technologies the pairs in ``scope`` named on their map rows, by competency
+    area: (area code, technology as a person reads it, number of rows), most used first
+    within an area. ``filters`` (tandem.access.filters.Filters or any object with
+    optional ``municipality``/``organization``/``year`` attributes) narrows the pairs."""
+    pairs = pairs_visible(scope=scope)
+    for name, lookup in (("municipality", "organization__municipality_id"),
+                         ("organization", "organization_id")):
+        value = getattr(filters, name, None) if filters is not None else None
+        if value:
+            pairs = pairs.filter(**{lookup: getattr(value, "pk", value)})
+    year = getattr(filters, "year", None) if filters is not None else None
+    rows = Row.objects.filter(map__pair__in=pairs).exclude(technology="")
+    if year:
+        rows = rows.filter(map__pair__starts_on__gte=dt.date(int(year), 8, 1),
+                           map__pair__starts_on__lt=dt.date(int(year) + 1, 8, 1))
+    counts: dict[tuple[str, str], int] = {}
+    for competency, technology in rows.values_list("competency", "technology"):
+        key = (competency.split(".", 1)[0], technology)
+        counts[key] = counts.get(key, 0) + 1
+    return sorted(((area, technology_label(tech), n) for (area, tech), n in counts.items()),
+                  key=lambda x: (x[0], -x[2], x[1]))
+
+
+def technology_choices(the_map: Map, current: str = "") -> list[tuple[str, str]]:
+    """The technologies a row of ``the_map`` may name: those its organization's programme
+    chose first, then the rest of the list, then the organization's own (as written in the
+    programme); a row's ``current`` value stays offered even if the programme dropped it."""
+    from tandem.programmes.models import Programme
+
+    organization_id = (the_map.pair.organization_id if the_map.pair_id is not None  # type: ignore[union-attr]
+                       else None)
+    programme = (Programme.objects.filter(organization_id=organization_id)
+                 .order_by("-year", "-version").first() if organization_id else None)
+    chosen = list(programme.technologies) if programme else []
+    standard = [(code, label) for code, label in TECHNOLOGIES]
+    choices = ([c for c in standard if c[0] in chosen]
+               + [c for c in standard if c[0] not in chosen])
+    if programme is not None:
+        choices += [(line.strip(), line.strip())
+                    for line in programme.technologies_other.splitlines() if line.strip()]
+    if current and current not in {code for code, _label in choices}:
+        choices.append((current, current))
+    return choices

@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.core import maps as core
-from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
+from tandem.core import task_library as library
+from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row, TaskTemplate
+from tandem.maps.selectors import (
+    library_for,
+    library_templates,
+    row_library_direction,
+    swap_candidates,
+)
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
@@ -85,15 +92,23 @@ def map_draft(pair: Pair) -> Map:
                                    frozenset(c.code for c in r.competencies.all()),
                                    r.starts_on, r.ends_on) for r in resources_for(pair)]
     drafts: list[tuple[Row, list[int]]] = []
-    for direction, items in ((Row.Direction.A_TO_B, pair.a_teaches_b),
-                             (Row.Direction.B_TO_A, pair.b_teaches_a)):
+    templates = library_for(organization_id=pair.organization_id)
+    used: set[str] = set()
+    person = {pair.a_id: (pair.a.experience_years, pair.a.age_band),
+              pair.b_id: (pair.b.experience_years, pair.b.age_band)}
+    for direction, items, teacher, learner in (
+            (Row.Direction.A_TO_B, pair.a_teaches_b, pair.a_id, pair.b_id),
+            (Row.Direction.B_TO_A, pair.b_teaches_a, pair.b_id, pair.a_id)):
         for order, d in enumerate(core.draft_direction(
-                _lessons(items), options, start=pair.starts_on, end=pair.ends_on)):
+                _lessons(items), options, start=pair.starts_on, end=pair.ends_on,
+                templates=templates, used_ids=used,
+                direction=core.pair_direction(person[teacher], person[learner]))):
             drafts.append((Row(
                 map=the_map, direction=direction, order=order, competency=d.competency,
                 title=d.title, current_level=d.current_level, target_level=d.target_level,
                 partner_level=d.partner_level, task=d.task, forms=d.forms, deadline=d.deadline,
-                product=d.product, evidence=d.evidence, resources_note=d.resources_note),
+                product=d.product, evidence=d.evidence, resources_note=d.resources_note,
+                technology=d.technology, template_id=d.template_id),
                 d.resources))
     # In bulk: the demo region drafts a thousand maps at once. The audit trail records
     # the map's creation; its rows are the engine's draft, not anyone's edit.
@@ -121,6 +136,8 @@ def row_update(*, row: Row, data: Mapping[str, Any], version: int, user: User | 
     _check_row(row.map, data)
     fields: tuple[str, ...] = ("title", "current_level", "target_level", "task", "forms",
                                "deadline", "product", "evidence")
+    if "technology" in data:
+        fields += ("technology",)
     if data.get("competency"):  # chosen in the editor of a training map only
         fields += ("competency",)
     updated = Row.objects.filter(pk=row.pk, version=version).update(
@@ -139,7 +156,7 @@ def _log_row_change(before: Row, after: Row, user: User | None) -> None:
 
     changes = {}
     for name in ("title", "current_level", "target_level", "task", "forms", "deadline",
-                 "product", "evidence"):
+                 "product", "evidence", "technology", "template_id"):
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
             changes[name] = [str(old), str(new)]
@@ -160,7 +177,7 @@ def row_add(*, the_map: Map, direction: str, data: Mapping[str, Any], user: User
         current_level=data["current_level"], target_level=data["target_level"],
         partner_level=data.get("partner_level", 3), task=data["task"],
         forms=data.get("forms", []), deadline=data["deadline"], product=data["product"],
-        evidence=data["evidence"], updated_by=user)
+        evidence=data["evidence"], technology=data.get("technology", ""), updated_by=user)
 
 
 @transaction.atomic
@@ -223,3 +240,164 @@ def reflection_save(*, the_map: Map, participant: Participant, direction: str,
         map=the_map, participant=participant, direction=direction,
         defaults={"text": text.strip()})
     return reflection
+
+
+# -- the task library (docs/task-library.md) -----------------------------------------
+NO_OTHER_TEMPLATE = gettext_lazy("В библиотеке нет другой задачи по этой компетенции: все "
+                                 "подходящие уже есть в карте. Измените строку вручную.")
+ROW_NOT_FOR_LIBRARY = gettext_lazy("В библиотеку сохраняется строка настоящей карты с "
+                                   "компетенцией и технологией из списка программы.")
+
+
+@transaction.atomic
+def row_swap(*, row: Row, version: int, user: User | None) -> Row:
+    """Puts the next library template (``selectors.swap_candidates``) on the row: its task,
+    technology, form, product and evidence; the row's deficit, levels, deadline and
+    resources stay. Refuses if the row changed since ``version``."""
+    if not row.map.editable:
+        raise MapError(str(NOT_EDITABLE))
+    candidates = swap_candidates(row)
+    if not candidates:
+        raise MapError(str(NO_OTHER_TEMPLATE))
+    template = candidates[0]
+    forms = [template.form]
+    if core.RESOURCE_STUDY in row.forms and template.form != core.RESOURCE_STUDY:
+        forms.append(core.RESOURCE_STUDY)
+    updated = Row.objects.filter(pk=row.pk, version=version).update(
+        task=template.task, technology=template.technology, forms=forms,
+        product=template.product[:300], evidence=template.evidence[:300],
+        template_id=template.id, version=F("version") + 1, updated_by=user,
+        updated_at=timezone.now())
+    if not updated:
+        raise MapConflict(str(CONFLICT))
+    fresh = Row.objects.get(pk=row.pk)
+    _log_row_change(row, fresh, user)
+    return fresh
+
+
+def _library_id(prefix: str, taken: set[str]) -> str:
+    number = 1
+    while f"{prefix}.{number}" in taken:
+        number += 1
+    return f"{prefix}.{number}"
+
+
+@transaction.atomic
+def row_to_library(*, row: Row, user: User | None) -> TaskTemplate:
+    """Saves a good row of a real map as a template of its pair's organization's library
+    (the audit trail records the new template and who saved it)."""
+
+    pair = row.map.pair
+    if pair is None or not row.competency or row.technology not in library.TECHNOLOGY_CODES:
+        raise MapError(str(ROW_NOT_FOR_LIBRARY))
+    direction = row_library_direction(row)
+    if direction == library.MUTUAL or row.partner_level <= library.WEAK_TEACHER:
+        direction = library.wanted_direction(direction, row.current_level, row.partner_level)
+    short = {library.YOUNG_TO_SENIOR: "y2s", library.SENIOR_TO_YOUNG: "s2y",
+             library.MUTUAL: "mut"}[direction]
+    taken = set(TaskTemplate.objects.values_list("source_id", flat=True))
+    source_id = _library_id(f"{row.competency}.{short}.org{pair.organization_id}", taken)
+    form = next((f for f in row.forms if f != core.RESOURCE_STUDY), None) or (
+        row.forms[0] if row.forms else core.CONSULTATION)
+    starts_on, _ends_on = row.map.term
+    weeks = max(library.MIN_WEEKS, min(library.MAX_WEEKS,
+                                       round((row.deadline - starts_on).days / 7) or 1))
+    item = {"id": source_id, "competency": row.competency, "direction": direction,
+            "task": row.task, "technology": row.technology, "form": form,
+            "product": row.product, "evidence": row.evidence, "weeks": weeks,
+            "levels": [row.current_level, row.current_level], "resource_hint": ""}
+    try:
+        template = library.parse_template(item)
+    except library.LibraryError as problem:
+        raise MapError(str(problem)) from problem
+    last = TaskTemplate.objects.order_by("-position").values_list("position", flat=True).first()
+    saved = template_create(template, organization_id=pair.organization_id, user=user,
+                            position=(last or 0) + 1)
+    Row.objects.filter(pk=row.pk).update(template_id=saved.source_id)
+    return saved
+
+
+def template_create(template: Any, *, region_id: int | None = None,
+                    organization_id: int | None = None, user: User | None,
+                    position: int) -> TaskTemplate:
+    """A checked ``core.task_library.TaskTemplate`` saved for its owner."""
+    return TaskTemplate.objects.create(
+        source_id=template.id, competency=template.competency, direction=template.direction,
+        task=template.task, technology=template.technology, form=template.form,
+        product=template.product, evidence=template.evidence, weeks=template.weeks,
+        level_from=template.levels[0], level_to=template.levels[1],
+        resource_hint=template.resource_hint, region_id=region_id,
+        organization_id=organization_id, position=position, created_by=user)
+
+
+TEMPLATE_FIELDS = ("competency", "direction", "task", "technology", "form", "product",
+                   "evidence", "weeks", "level_from", "level_to", "resource_hint")
+
+
+def _values(template: Any) -> dict[str, Any]:
+    return {"competency": template.competency, "direction": template.direction,
+            "task": template.task, "technology": template.technology, "form": template.form,
+            "product": template.product, "evidence": template.evidence,
+            "weeks": template.weeks, "level_from": template.levels[0],
+            "level_to": template.levels[1], "resource_hint": template.resource_hint}
+
+
+@transaction.atomic
+def template_save(*, template: Any, region_id: int | None, user: User | None,
+                  is_active: bool = True) -> TaskTemplate:
+    """Saves a checked template into the region's library (``region_id`` None: the
+    default library, the superuser's): the region's own template of that id is changed,
+    a default one is overridden by a region's copy (the default stays for other regions).
+    Saved through the model, so the audit trail records the change."""
+    values = _values(template)
+    own = TaskTemplate.objects.filter(source_id=template.id, organization__isnull=True)
+    own = own.filter(region_id=region_id) if region_id else own.filter(region__isnull=True)
+    existing = own.first()
+    if existing is not None:
+        for name, value in values.items():
+            setattr(existing, name, value)
+        existing.is_active = is_active
+        existing.save()
+        return existing
+    held = {t.source_id: t for t in library_templates(region_id=region_id,
+                                                      include_inactive=True)}
+    base = held.get(template.id)
+    if base is None:
+        last = (TaskTemplate.objects.order_by("-position")
+                .values_list("position", flat=True).first())
+        position = (last or 0) + 1
+    else:
+        position = base.position
+    saved = template_create(template, region_id=region_id, user=user, position=position)
+    if not is_active:
+        saved.is_active = False
+        saved.save(update_fields=["is_active"])
+    return saved
+
+
+@transaction.atomic
+def template_set_active(*, template: TaskTemplate, region_id: int | None, active: bool,
+                        user: User | None) -> TaskTemplate:
+    """Turns a template of the region's library off (or back on); a default template is
+    turned off for the region by an inactive region's copy."""
+    return template_save(template=template.as_core(), region_id=region_id, user=user,
+                         is_active=active)
+
+
+@transaction.atomic
+def library_import(*, templates: list[Any], region_id: int | None,
+                   user: User | None) -> int:
+    """Saves the checked templates of an imported table into the region's library: each
+    that differs from what the region has now (or is new); the rest stay as they are.
+    All or nothing: the caller checked the whole table first. Returns how many changed."""
+    held = {t.source_id: t for t in library_templates(region_id=region_id,
+                                                      include_inactive=True)}
+    changed = 0
+    for template in templates:
+        current = held.get(template.id)
+        if current is not None and current.is_active and _values(current.as_core()) == _values(
+                template):
+            continue
+        template_save(template=template, region_id=region_id, user=user)
+        changed += 1
+    return changed

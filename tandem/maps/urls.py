@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.maps import views
+from tandem.maps import library_views, views
 
 app_name = "maps"
 urlpatterns = [
@@ -17,6 +17,14 @@ urlpatterns = [
     path("rows/<int:pk>/resources/", views.row_resource, name="row_resource"),
     path("rows/<int:pk>/done/", views.row_done, name="row_done"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),
+    path("rows/<int:pk>/swap/", library_views.row_swap, name="row_swap"),
+    path("rows/<int:pk>/to-library/", library_views.row_to_library, name="row_to_library"),
+    path("library/", library_views.library_page, name="library"),
+    path("library/new/", library_views.template_new, name="template_new"),
+    path("library/<int:pk>/", library_views.template_edit, name="template_edit"),
+    path("library/<int:pk>/toggle/", library_views.template_toggle, name="template_toggle"),
+    path("library/export.xlsx", library_views.library_export, name="library_export"),
+    path("library/import/", library_views.library_import, name="library_import"),
     path("runs/<int:pk>/approve/", views.pair_approve, name="pair_approve"),
     path("pairs/<int:pk>/confirm/", views.pair_confirm, name="pair_confirm"),
 ]

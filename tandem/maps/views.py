@@ -83,12 +83,14 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the row's form (GET) or its saved view (POST); a conflict shows the new version."""
     row, _rights = _row(request, pk)
     competencies = selectors.row_competencies(row.map)
+    technologies = selectors.technology_choices(row.map, current=row.technology)
     if request.method != "POST":
         form = RowForm(initial={**{f: getattr(row, f) for f in (
             "title", "current_level", "target_level", "task", "forms", "deadline", "product",
-            "evidence", "competency")}, "version": row.version}, competencies=competencies)
+            "evidence", "competency", "technology")}, "version": row.version},
+            competencies=competencies, technologies=technologies)
         return render(request, "maps/_row_form.html", {"row": row, "form": form})
-    form = RowForm(request.POST, competencies=competencies)
+    form = RowForm(request.POST, competencies=competencies, technologies=technologies)
     error = ""
     if form.is_valid():
         try:

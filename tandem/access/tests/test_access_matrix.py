@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
-from tandem.maps.models import Map, Meeting, Reflection, Row
+from tandem.maps.models import Map, Meeting, Reflection, Row, TaskTemplate
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.people.models import Participant
 from tandem.programmes.tests import matrix_support as pm
@@ -112,6 +112,16 @@ def _map_pair(w: World) -> dict[str, object]:
 
 def _map_row(w: World) -> dict[str, object]:
     return {"pk": _m(w)["row"].pk}
+
+
+def _library_row(w: World) -> dict[str, object]:
+    Row.objects.filter(pk=_m(w)["row"].pk).update(technology="ict_practicum")
+    return _map_row(w)
+
+
+def _a_template(w: World) -> dict[str, object]:
+    return {"pk": TaskTemplate.objects.order_by("position", "pk").values_list(
+        "pk", flat=True).first()}
 
 
 ROW_DATA = {"direction": "ab", "new-title": "Новая строка", "new-current_level": "1",
@@ -324,6 +334,23 @@ MATRIX: dict[str, Case] = {
                           took_effect=lambda w: Row.objects.get(
                               pk=_m(w)["row"].pk).done_at is not None),
     "maps:evidence": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _m(w)["evidence"].pk}),
+    "maps:row_swap": Case(allowed=STAFF_OF_A, kwargs=_map_row, post=lambda w: {"version": "1"},
+                          took_effect=lambda w: Row.objects.get(
+                              pk=_m(w)["row"].pk).template_id != ""),
+    # Saving a row into the organization's library is the curator's (staff), not the pair's.
+    "maps:row_to_library": Case(allowed={"alice", "erin", "olga"}, kwargs=_library_row,
+                                post=lambda w: {},
+                                took_effect=lambda w: TaskTemplate.objects.filter(
+                                    organization=w.org_a).exists()),
+    # The task library: the region operator's (and the superuser's).
+    "maps:library": Case(allowed={"olga"}, marker=lambda w: "Тестовая область"),
+    "maps:template_new": Case(allowed={"olga"}),
+    "maps:template_edit": Case(allowed={"olga"}, kwargs=_a_template),
+    "maps:template_toggle": Case(allowed={"olga"}, kwargs=_a_template, post=lambda w: {},
+                                 took_effect=lambda w: TaskTemplate.objects.filter(
+                                     region=w.region, is_active=False).exists()),
+    "maps:library_export": Case(allowed={"olga"}),
+    "maps:library_import": Case(allowed={"olga"}, post=lambda w: {}),
     "diagnostics:publish": Case(
         allowed={"olga"}, post=lambda w: {"note": "правка"},
         took_effect=lambda w: FrameworkVersion.objects.count() > 1),

@@ -181,4 +181,5 @@ def test_documents_read_back(world: World, pair: Pair) -> None:
     pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
     assert len(pdf.pages) >= 1
     assert "Бобров Борис Олегович" in pdf_text
-    assert next(iter(titles))[:20] in pdf_text.replace("\n", " ")
+    # narrow columns wrap words (at hyphens too): compared without the white space
+    assert "".join(next(iter(titles))[:20].split()) in "".join(pdf_text.split())
