@@ -48,7 +48,7 @@ from tandem.monitoring.effectiveness import (
     pairs_in,
     unit_summary,
 )
-from tandem.monitoring.forms import BAD_SECTOR, FiltersForm
+from tandem.access.forms import BAD_SECTOR, FiltersForm
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.people.services import (

@@ -145,7 +145,8 @@ class PairQuerySet(QuerySet[Any]):
         meeting = self.model._meta.get_field("meetings").related_model
 
         def rows(direction: str, condition: Q | None = None) -> Subquery:
-            qs = (row.objects.filter(condition or Q(), map__pair=OuterRef("pk"), direction=direction)
+            qs = (row.objects.filter(condition or Q(), map__pair=OuterRef("pk"),
+                                     direction=direction)
                   .order_by().values("map__pair").annotate(n=Count("pk")).values("n")[:1])
             return Coalesce(Subquery(qs), 0)
 
