@@ -4,8 +4,8 @@ Each rule has one home here and one query twin on ``Pair.objects``
 (tandem/pairs/querysets.py); the dashboard's «пары, которым нужно внимание» and the
 reminders both use them, fed from one setting each (tandem/settings.py):
 
-- **map not agreed** (``TANDEM_MAP_AGREE_DAYS``): the pair's map is still a draft more than
-  that many days after the pair began working — the later of its start and the day the
+- **map not agreed** (``TANDEM_MAP_AGREE_DAYS``): the pair's map is missing or still a draft
+  more than that many days after the pair began working — the later of its start and the day the
   second member confirmed (its start, when the confirmations were never recorded);
 - **quiet pair** (``TANDEM_NO_MEETING_WEEKS``): no meeting held for that many weeks or more —
   counted from the last held meeting, or from the start when none was held yet.
@@ -26,10 +26,11 @@ def work_began_on(starts_on: dt.date, confirmed_on: dt.date | None) -> dt.date:
     return max(starts_on, confirmed_on) if confirmed_on is not None else starts_on
 
 
-def map_not_agreed(*, map_is_draft: bool, began_on: dt.date, as_of: dt.date,
+def map_not_agreed(*, agreed: bool, began_on: dt.date, as_of: dt.date,
                    days: int = MAP_AGREE_DAYS) -> bool:
-    """A draft map more than ``days`` days after the pair began working."""
-    return map_is_draft and (as_of - began_on).days > days
+    """No agreed map (none, or a draft) more than ``days`` days after the pair began
+    working."""
+    return not agreed and (as_of - began_on).days > days
 
 
 def quiet_since(starts_on: dt.date, last_held_on: dt.date | None) -> dt.date:

@@ -110,11 +110,12 @@ class PairQuerySet(QuerySet[Any]):
             default=F("starts_on"), output_field=DateField()))
 
     def map_not_agreed(self, as_of: dt.date, days: int | None = None) -> PairQuerySet:
-        """Running pairs whose map is a draft more than ``days`` (the setting
-        ``TANDEM_MAP_AGREE_DAYS``) days after they began working
-        (:func:`tandem.core.attention.map_not_agreed`)."""
+        """Running pairs without an agreed map — none yet (it is drafted when first
+        opened) or a draft — more than ``days`` (the setting ``TANDEM_MAP_AGREE_DAYS``) days
+        after they began working (:func:`tandem.core.attention.map_not_agreed`)."""
         days = map_agree_days() if days is None else days
-        return (self.running().filter(map__status=MAP_DRAFT).with_began_on()
+        return (self.running().filter(Q(map__isnull=True) | Q(map__status=MAP_DRAFT))
+                .with_began_on()
                 .filter(began_on__lt=as_of - dt.timedelta(days=days)))
 
     def with_quiet_since(self, as_of: dt.date) -> PairQuerySet:

@@ -13,7 +13,8 @@ Four kinds, each an (object, date) event:
   respondent is reminded: a partner is not told who has not answered);
 - a **map not agreed** (:func:`tandem.core.attention.map_not_agreed`,
   ``Pair.objects.map_not_agreed``, ``TANDEM_MAP_AGREE_DAYS``): still a draft more than that
-  many days after the pair began working — the map and the day the pair began working.
+  many days after the pair began working (no map at all counts too) — the pair and the day
+  it began working.
 
 The two "needs the curator" rules are the dashboard's own (docs/rules.md).
 
@@ -111,10 +112,10 @@ def idle_pairs(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
 def maps_not_agreed(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
                     pending_only: bool = False, limit: int | None = None) -> list[Event]:
     qs = (Pair.objects.filter(_pair_filter(pairs, "pk")).map_not_agreed(today)
-          .select_related("a", "b", "map").order_by("began_on", "pk"))
+          .select_related("a", "b").order_by("began_on", "pk"))
     events = []
     for pair in qs if pending_only else _cut(qs, limit):
-        events.append(Event(Kind.MAP_NOT_AGREED, pair.map.pk, pair.began_on, pair,
+        events.append(Event(Kind.MAP_NOT_AGREED, pair.pk, pair.began_on, pair,
                             (pair.a, pair.b)))
     if pending_only:
         events = _unlogged(events)[:limit] if limit is not None else _unlogged(events)

@@ -29,7 +29,7 @@ TODAY = dt.date(2026, 11, 20)  # 11 weeks and 4 days after the start
 
 
 def _map(pair: Pair, status: str = Map.Status.IN_PROGRESS) -> Map:
-    return Map.objects.create(pair=pair, status=status)
+    return Map.objects.update_or_create(pair=pair, defaults={"status": status})[0]
 
 
 def _row(the_map: Map, deadline: dt.date, title: str = "Онлайн-тесты") -> Row:
@@ -45,8 +45,10 @@ def _meeting(pair: Pair, date: dt.date, planned: bool = False) -> Meeting:
 
 @pytest.fixture
 def pair(world: World) -> Pair:
-    """Bob ⇄ Carol in A, under way, with a meeting last week: nothing to remind yet."""
+    """Bob ⇄ Carol in A, under way with an agreed map, with a meeting last week: nothing to
+    remind yet."""
     p = active_pair(world.bob_p, world.carol_p, starts_on=START)
+    _map(p, Map.Status.AGREED)
     _meeting(p, TODAY - dt.timedelta(days=7))
     return p
 
