@@ -109,7 +109,7 @@ def pairs_table(*, scope: Scope, filters: Filters) -> Table:
     from tandem.monitoring.effectiveness import as_of, pairs_in
 
     day = as_of(filters)
-    pairs = (pairs_in(scope=scope, filters=filters).with_progress(day)
+    pairs = (pairs_in(scope=scope, filters=filters).with_progress(day, filters.date_from)
              .annotate(map_status=Subquery(Map.objects.filter(pair=OuterRef("pk"))
                                            .values("status")[:1]))
              .order_by("organization__municipality__name", "organization__short_name", "pk")
@@ -128,7 +128,7 @@ def pairs_table(*, scope: Scope, filters: Filters) -> Table:
              missed) in pairs.iterator(chunk_size=CHUNK):
             total, done = ab_total + ba_total, ab_done + ba_done
             meetings = core.MeetingFigures(held, missed, core.cadence_norm(
-                core.window(start, end, as_of=day)))
+                core.window(start, end, as_of=day, date_from=filters.date_from)))
             yield [f"{a1} {a2} {a3}".strip(), f"{b1} {b2} {b3}".strip(), org, mun,
                    str(pair_status.get(status, status)), start, end,
                    str(map_status.get(mstatus, _("нет карты"))), total, done,

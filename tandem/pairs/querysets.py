@@ -135,12 +135,14 @@ class PairQuerySet(QuerySet[Any]):
                 .filter(quiet_since__lte=as_of - dt.timedelta(weeks=weeks)))
 
     # -- figures of each pair ----------------------------------------------------------
-    def with_progress(self, as_of: dt.date) -> PairQuerySet:
+    def with_progress(self, as_of: dt.date,
+                      date_from: dt.date | None = None) -> PairQuerySet:
         """Per pair, by subqueries (no join multiplies another): ``ab_total``, ``ab_done``,
         ``ab_overdue``, ``ba_…`` the same for the other direction, ``meetings_held`` and
         ``meetings_missed`` (scheduled, date come by ``as_of``, nothing held that day) —
-        the inputs of :class:`tandem.core.effectiveness.MeetingFigures` over the whole
-        term up to ``as_of``."""
+        the inputs of :class:`tandem.core.effectiveness.MeetingFigures` over the window of
+        :func:`tandem.core.effectiveness.window` (the term up to ``as_of``, from
+        ``date_from`` when later)."""
         row = self.model._meta.get_field("map").related_model._meta.get_field(
             "rows").related_model
         meeting = self.model._meta.get_field("meetings").related_model
@@ -155,6 +157,7 @@ class PairQuerySet(QuerySet[Any]):
             qs = (meeting.objects.filter(condition, pair=OuterRef("pk"),
                                          date__gte=OuterRef("starts_on"),
                                          date__lte=OuterRef("ends_on"))
+                  .filter(Q(date__gte=date_from) if date_from else Q())
                   .order_by().values("pair").annotate(n=Count("pk")).values("n")[:1])
             return Coalesce(Subquery(qs), 0)
 
