@@ -35,7 +35,13 @@ from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.querysets import MEMBER, meeting_held_q, task_done_q, task_overdue_q
+from tandem.pairs.querysets import (
+    MEMBER,
+    PairQuerySet,
+    meeting_held_q,
+    task_done_q,
+    task_overdue_q,
+)
 from tandem.people.models import Participant
 
 __all__ = ["SATISFACTION_FIELDS", "AreaGain", "OrganizationFigures", "PairFigures",
@@ -51,7 +57,7 @@ def as_of(filters: Filters, today: dt.date | None = None) -> dt.date:
     return min(filters.date_to, today) if filters.date_to else today
 
 
-def pairs_in(*, scope: Scope, filters: Filters) -> QuerySet[Pair]:
+def pairs_in(*, scope: Scope, filters: Filters) -> PairQuerySet:
     """The pairs of the filtered unit: ``Pair.objects.of_unit(…, by=MEMBER)`` (either
     member works in one of its organizations: a municipal-pool pair belongs to both) whose
     term overlaps the period (``.overlapping``)."""
@@ -260,11 +266,12 @@ def _pair_meetings(pairs: QuerySet[Pair], filters: Filters,
                                     date__lte=F("pair__ends_on")).filter(date__lte=day)
     if filters.date_from:
         inside = inside.filter(date__gte=filters.date_from)
-    held = meeting_held_q(day)
-    held_same_day = Meeting.objects.filter(held, pair=OuterRef("pair"), date=OuterRef("date"))
+    was_held = meeting_held_q(day)
+    held_same_day = Meeting.objects.filter(was_held, pair=OuterRef("pair"),
+                                           date=OuterRef("date"))
     counts = {pair_id: (held, scheduled) for pair_id, held, scheduled in (
         inside.annotate(covered=Exists(held_same_day)).values("pair")
-        .annotate(held=Count("pk", filter=held),
+        .annotate(held=Count("pk", filter=was_held),
                   scheduled=Count("pk", filter=Q(planned=True, covered=False)))
         .values_list("pair", "held", "scheduled"))}
     result = {}

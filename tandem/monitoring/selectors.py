@@ -33,7 +33,7 @@ from tandem.diagnostics.models import (
 )
 from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
 from tandem.pairs.models import Pair
-from tandem.pairs.querysets import MEMBER, no_meeting_weeks
+from tandem.pairs.querysets import MEMBER, PairQuerySet, no_meeting_weeks
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization
 
@@ -145,7 +145,7 @@ def _campaigns(filters: Filters) -> Q:
     return filters.overlapping("campaign__")
 
 
-def _pairs(scope: Scope, filters: Filters) -> QuerySet[Pair]:
+def _pairs(scope: Scope, filters: Filters) -> PairQuerySet:
     """The unit's pairs, counted as in its totals (by member): the same set as the cards'
     (:func:`tandem.monitoring.effectiveness.pairs_in`)."""
     return Pair.objects.of_unit(filters.organizations(scope), by=MEMBER).overlapping(filters)

@@ -147,13 +147,13 @@ class PairQuerySet(QuerySet[Any]):
             "rows").related_model
         meeting = self.model._meta.get_field("meetings").related_model
 
-        def rows(direction: str, condition: Q | None = None) -> Subquery:
+        def rows(direction: str, condition: Q | None = None) -> Coalesce:
             qs = (row.objects.filter(condition or Q(), map__pair=OuterRef("pk"),
                                      direction=direction)
                   .order_by().values("map__pair").annotate(n=Count("pk")).values("n")[:1])
             return Coalesce(Subquery(qs), 0)
 
-        def meetings(condition: Q) -> Subquery:
+        def meetings(condition: Q) -> Coalesce:
             qs = (meeting.objects.filter(condition, pair=OuterRef("pk"),
                                          date__gte=OuterRef("starts_on"),
                                          date__lte=OuterRef("ends_on"))

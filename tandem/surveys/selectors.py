@@ -150,8 +150,9 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     the cells of the request). Two queries, whatever the data size."""
     years, _start, _end = release_period(filters, today)
     surveys = surveys_in(scope=scope, filters=filters, today=today)
-    sent = {row["stage"]: row for row in surveys.values("stage").order_by("stage").annotate(
-        sent=Count("pk"), answered=Count("submitted_at"))}
+    sent: dict[str, dict[str, Any]] = {
+        row["stage"]: dict(row) for row in surveys.values("stage").order_by("stage").annotate(
+            sent=Count("pk"), answered=Count("submitted_at"))}
     year = Case(*[When(submitted_at__date__range=academic_year_bounds(y), then=Value(y))
                   for y in range(years[0], years[1] + 1)], output_field=IntegerField())
     aggregates: dict[str, Any] = {}
@@ -163,9 +164,10 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     aggregates["people"] = Count("participant", distinct=True)
     cells: dict[tuple[str, str], list[rule.Cell]] = {}
     counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
-    for row in (surveys.filter(submitted_at__isnull=False)
-                .annotate(year=year).values("participant__organization", "year", "stage")
-                .order_by().annotate(**aggregates)):
+    grouped: Any = (surveys.filter(submitted_at__isnull=False)
+                    .annotate(year=year).values("participant__organization", "year", "stage")
+                    .order_by().annotate(**aggregates))
+    for row in grouped:
         key = (row["participant__organization"], row["year"], row["stage"])
         if row["people"] >= MIN_ANSWERS:
             counted[row["stage"]].add(key[:2])
@@ -174,15 +176,15 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
                 key, row[f"s_{name}"] or 0, row[f"n_{name}"], row[f"p_{name}"]))
     stages = []
     for stage, label in Survey.Stage.choices:
-        row = sent.get(stage, {})
+        counts = sent.get(stage, {})
         measures = []
         for name, role, text in MEASURES:
             released = rule.release(cells.get((name, stage), []))
             measures.append(Measure(field=name, role=role, label=str(text),
                                     n=released.answers, mean=released.mean,
                                     left_out=released.left_out))
-        stages.append(StageSummary(stage=stage, label=str(label), sent=row.get("sent", 0),
-                                   answered=row.get("answered", 0), measures=measures))
+        stages.append(StageSummary(stage=stage, label=str(label), sent=counts.get("sent", 0),
+                                   answered=counts.get("answered", 0), measures=measures))
     overall = {name: rule.release([c for stage in Survey.Stage.values
                                    for c in cells.get((name, stage), [])])
                for name in FIELDS}

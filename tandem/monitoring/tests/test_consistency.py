@@ -4,6 +4,7 @@ dashboard's cards and charts' data, the XLSX sheets, the data of the PDF summary
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -28,11 +29,12 @@ PERIODS = [Filters(), Filters(date_from=dt.date(2026, 11, 1)),
 
 def _rows(table: reports.Table) -> list[dict[str, object]]:
     book = load_workbook(io.BytesIO(reports.render_xlsx(table)), read_only=True)
-    header, *rows = list(book.active.iter_rows(values_only=True))
+    sheet: Any = book.active
+    header, *rows = list(sheet.iter_rows(values_only=True))
     return [dict(zip(header, r, strict=True)) for r in rows]
 
 
-def _api(client: Client, f: Filters) -> dict[str, object]:
+def _api(client: Client, f: Filters) -> Any:
     query = {k: v.isoformat() for k, v in (("date_from", f.date_from), ("date_to", f.date_to))
              if v is not None}
     response = client.get("/api/v1/monitoring/summary/", query)

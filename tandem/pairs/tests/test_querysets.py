@@ -8,15 +8,15 @@ from django.utils import timezone
 from tandem.maps.models import Map, Meeting
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import MAP_DRAFT, MEMBER, OWNER
+from tandem.people.models import Participant
 from tandem.testing import OrganizationFactory, ParticipantFactory, World
 
 START = dt.date(2026, 9, 1)
 
 
-def _pair(a: object, b: object, **kw: object) -> Pair:
-    return Pair.objects.create(a=a, b=b, organization=a.organization,  # type: ignore[attr-defined]
-                               starts_on=kw.pop("starts_on", START),
-                               ends_on=dt.date(2027, 5, 31), status="active", **kw)
+def _pair(a: Participant, b: Participant) -> Pair:
+    return Pair.objects.create(a=a, b=b, organization=a.organization, starts_on=START,
+                               ends_on=dt.date(2027, 5, 31), status="active")
 
 
 def test_a_municipal_pool_pair_counts_by_member_in_both_and_by_owner_in_one(
