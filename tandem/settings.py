@@ -341,7 +341,13 @@ AUDITLOG_DISABLE_REMOTE_ADDR = False
 TANDEM_DEMO_PASSWORD = envstr("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
 
 # Surveys and reminders (docs/surveys.md, docs/deploy.md): the address links in scheduled
-# e-mails point to (no request to take it from), and after how many weeks without a
-# logged meeting a pair is reminded.
+# e-mails point to (no request to take it from).
 TANDEM_BASE_URL = envstr("TANDEM_BASE_URL", "http://127.0.0.1:8000")
-TANDEM_REMINDER_NO_MEETING_WEEKS = envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 3, minimum=1)
+# When a running pair needs its curator (docs/rules.md; tandem/core/attention.py): one
+# setting each, read by the dashboard and the reminders alike. A quiet pair: no meeting
+# held for this many weeks (the old name TANDEM_REMINDER_NO_MEETING_WEEKS still works).
+# A map not agreed: still a draft this many days after the pair began working.
+TANDEM_NO_MEETING_WEEKS = envint(
+    "TANDEM_NO_MEETING_WEEKS", envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 5, minimum=1),
+    minimum=1)
+TANDEM_MAP_AGREE_DAYS = envint("TANDEM_MAP_AGREE_DAYS", 14, minimum=1)

@@ -4,10 +4,22 @@ organization, sector — always applied inside the user's scope, never instead o
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from tandem.access.scope import Scope
 from tandem.territory.models import Organization
+
+
+def overlapping_q(date_from: dt.date | None, date_to: dt.date | None, prefix: str = "") -> Q:
+    """The one period-overlap rule as a condition on a model with ``starts_on`` and
+    ``ends_on`` (``prefix``: the path to it, e.g. ``"campaign__"``): the query twin of
+    :func:`tandem.core.periods.overlaps`."""
+    q = Q()
+    if date_from is not None:
+        q &= Q(**{f"{prefix}ends_on__gte": date_from})
+    if date_to is not None:
+        q &= Q(**{f"{prefix}starts_on__lte": date_to})
+    return q
 
 
 @dataclass(frozen=True)
@@ -21,6 +33,10 @@ class Filters:
     municipality_id: int | None = None
     organization_id: int | None = None
     sector: str | None = None
+
+    def overlapping(self, prefix: str = "") -> Q:
+        """Terms (of pairs, campaigns…) that overlap the period: :func:`overlapping_q`."""
+        return overlapping_q(self.date_from, self.date_to, prefix)
 
     def organizations(self, scope: Scope) -> QuerySet[Organization]:
         """The organizations in scope that pass the filters."""

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tandem.access.filters import Filters
+from tandem.access.forms import BAD_SECTOR, FiltersForm
 from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
@@ -48,7 +49,6 @@ from tandem.monitoring.effectiveness import (
     pairs_in,
     unit_summary,
 )
-from tandem.monitoring.forms import BAD_SECTOR, FiltersForm
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.people.services import (

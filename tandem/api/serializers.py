@@ -187,9 +187,14 @@ class LessonSerializer(serializers.Serializer[Any]):
 class DirectionFiguresSerializer(serializers.Serializer[Any]):
     rows_done = serializers.IntegerField()
     rows_total = serializers.IntegerField()
+    rows_overdue = serializers.IntegerField()
 
 
 class EffectivenessSerializer(serializers.Serializer[Any]):
+    """Today's figures of the pair, with the dashboard's meanings: a meeting is held when
+    its record is not marked planned and its date has come; «planned» is what the pair
+    owed over its term so far (docs/effectiveness.md, «Встречи»)."""
+
     a_to_b = DirectionFiguresSerializer()
     b_to_a = DirectionFiguresSerializer()
     meetings_held = serializers.IntegerField()
@@ -211,11 +216,20 @@ class PairSerializer(serializers.ModelSerializer[Pair]):
 
     def get_effectiveness(self, obj: Pair) -> EffectivenessSerializer:
         # Annotated by the view's queryset (selectors.pairs_with_figures): no extra query.
+        from django.utils import timezone
+
+        from tandem.core import effectiveness as core
+
+        p: Any = obj
+        meetings = core.MeetingFigures(p.meetings_held, p.meetings_missed, core.cadence_norm(
+            core.window(p.starts_on, p.ends_on, as_of=timezone.localdate())))
         data: Any = {
-            "a_to_b": {"rows_done": obj.ab_done, "rows_total": obj.ab_total},  # type: ignore[attr-defined]
-            "b_to_a": {"rows_done": obj.ba_done, "rows_total": obj.ba_total},  # type: ignore[attr-defined]
-            "meetings_held": obj.meetings_held,  # type: ignore[attr-defined]
-            "meetings_planned": obj.meetings_planned,  # type: ignore[attr-defined]
+            "a_to_b": {"rows_done": p.ab_done, "rows_total": p.ab_total,
+                       "rows_overdue": p.ab_overdue},
+            "b_to_a": {"rows_done": p.ba_done, "rows_total": p.ba_total,
+                       "rows_overdue": p.ba_overdue},
+            "meetings_held": meetings.held,
+            "meetings_planned": meetings.planned,
         }
         return data  # type: ignore[no-any-return]
 

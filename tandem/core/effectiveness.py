@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
 
+from tandem.core import attention
+
 # Aggregates of people's answers are shown only over at least this many answers, so that
 # no single answer can be traced back to a person.
 MIN_ANSWERS = 3
@@ -44,6 +46,32 @@ def share(part: int | float, whole: int | float) -> float | None:
     if part < 0 or part > whole:
         raise ValueError(f"share {part}/{whole} is outside [0, 1]")
     return part / whole
+
+
+# -- the one meaning of done, overdue and held (docs/rules.md) ------------------------------
+def task_done(done_at: dt.date | None, as_of: dt.date) -> bool:
+    """A map task is done by ``as_of`` when it was marked done on or before that day."""
+    return done_at is not None and done_at <= as_of
+
+
+def task_overdue(done_at: dt.date | None, deadline: dt.date, as_of: dt.date) -> bool:
+    """Overdue on ``as_of``: not done by then and its deadline (the last day allowed) has
+    passed."""
+    return not task_done(done_at, as_of) and deadline < as_of
+
+
+def meeting_held(date: dt.date, planned: bool, as_of: dt.date) -> bool:
+    """A meeting was held by ``as_of`` when its record is not marked «запланирована» and
+    its date has come. The model has no status of its own (only ``planned``), so a record
+    still marked planned did not take place, even when its date is long past (it becomes
+    a debt: :attr:`MeetingFigures.scheduled_not_held`); an unmarked record dated in the
+    future has not taken place yet either."""
+    return not planned and date <= as_of
+
+
+def last_held_on(meetings: Iterable[tuple[dt.date, bool]], as_of: dt.date) -> dt.date | None:
+    """The last meeting held by ``as_of`` over the whole term (not cut by a period)."""
+    return max((d for d, p in meetings if meeting_held(d, p, as_of)), default=None)
 
 
 # -- one direction of one pair --------------------------------------------------------------
@@ -129,7 +157,7 @@ def direction_figures(direction: str, rows: Sequence[PlanRow], *,
             before=start if start is not None else row.current_level,
             after=latest, target=row.target_level,
             closed=any(level >= row.target_level for level in reached)))  # type: ignore[operator]
-    done = [r for r in rows if r.done_at is not None and r.done_at <= as_of]
+    done = [r for r in rows if task_done(r.done_at, as_of)]
     return DirectionFigures(
         direction=direction,
         deficits_planned=len(rows),
@@ -137,8 +165,7 @@ def direction_figures(direction: str, rows: Sequence[PlanRow], *,
         deficits_assessed=sum(g.after is not None for g in gains),
         tasks_planned=len(rows),
         tasks_done=len(done),
-        tasks_overdue=sum(1 for r in rows
-                          if (r.done_at is None or r.done_at > as_of) and r.deadline < as_of),
+        tasks_overdue=sum(task_overdue(r.done_at, r.deadline, as_of) for r in rows),
         products=sum(1 for r in done if r.product),
         gains=tuple(gains),
     )
@@ -193,7 +220,7 @@ def meeting_figures(meetings: Iterable[tuple[dt.date, bool]],
     if span is None:
         return MeetingFigures(0, 0, 0)
     inside = [(d, p) for d, p in meetings if span[0] <= d <= span[1]]
-    held_dates = [d for d, p in inside if not p]
+    held_dates = [d for d, p in inside if meeting_held(d, p, span[1])]
     held_set = set(held_dates)
     return MeetingFigures(
         held=len(held_dates),
@@ -218,6 +245,9 @@ class PairFigures:
     b_name: str = ""
     organization: str = ""
     organization_id: int | None = None
+    # The last meeting held by the day of the figures over the whole term (the quiet-pair
+    # rule looks back past the period's start).
+    last_held_on: dt.date | None = None
 
     @property
     def directions(self) -> tuple[DirectionFigures, DirectionFigures]:
@@ -253,10 +283,11 @@ NO_RECENT_MEETING = "no_recent_meeting"
 ONE_SIDED = "one_sided"
 
 
-def stuck_reasons(figures: PairFigures, *, as_of: dt.date, quiet_weeks: int = 4,
+def stuck_reasons(figures: PairFigures, *, as_of: dt.date,
+                  quiet_weeks: int = attention.NO_MEETING_WEEKS,
                   min_held_share: float = 0.5) -> list[str]:
     """Reasons a running pair looks stuck (empty for finished pairs or healthy ones)."""
-    if figures.status not in ("approved", "active") or as_of < figures.starts_on:
+    if figures.status not in attention.RUNNING or as_of < figures.starts_on:
         return []
     reasons = []
     held = figures.meetings.held_share
@@ -264,8 +295,9 @@ def stuck_reasons(figures: PairFigures, *, as_of: dt.date, quiet_weeks: int = 4,
         reasons.append(BEHIND_ON_MEETINGS)
     if figures.tasks_overdue:
         reasons.append(OVERDUE_TASKS)
-    last = figures.meetings.last_held_on or figures.starts_on
-    if (as_of - last).days > 7 * quiet_weeks:
+    last = figures.last_held_on or figures.meetings.last_held_on
+    if attention.quiet(starts_on=figures.starts_on, last_held_on=last, as_of=as_of,
+                       weeks=quiet_weeks):
         reasons.append(NO_RECENT_MEETING)
     if not figures.reverse:
         reasons.append(ONE_SIDED)

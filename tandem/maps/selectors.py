@@ -94,10 +94,14 @@ class DirectionProgress:
 
 
 def progress(rows: list[Row], direction: str, today: dt.date) -> DirectionProgress:
+    """Done and overdue as everywhere else (:func:`tandem.core.effectiveness.task_done`,
+    :func:`~tandem.core.effectiveness.task_overdue` on ``today``)."""
+    from tandem.core.effectiveness import task_done, task_overdue
+
     mine = [r for r in rows if r.direction == direction]
     return DirectionProgress(
-        total=len(mine), done=len([r for r in mine if r.done_at]),
-        overdue=len([r for r in mine if not r.done_at and r.deadline < today]))
+        total=len(mine), done=sum(task_done(r.done_at, today) for r in mine),
+        overdue=sum(task_overdue(r.done_at, r.deadline, today) for r in mine))
 
 
 def evidence_get(*, scope: Scope, pk: int) -> Evidence:

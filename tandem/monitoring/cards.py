@@ -20,7 +20,7 @@ KIRKPATRICK = {
 }
 REASONS = {
     BEHIND_ON_MEETINGS: gettext_lazy("встреч меньше половины плана"),
-    NO_RECENT_MEETING: gettext_lazy("нет встреч больше 4 недель"),
+    NO_RECENT_MEETING: gettext_lazy("давно не было встреч"),
     OVERDUE_TASKS: gettext_lazy("просрочены задачи"),
     ONE_SIDED: gettext_lazy("учится только одна сторона"),
     selectors.MAP_NOT_AGREED: gettext_lazy("карта не согласована"),

@@ -69,7 +69,7 @@ def satisfaction(data: DashboardData, fmt: str) -> bytes:
         (_("наставники"), [s.mentors.mean for s in stages]),
         (_("наставляемые"), [s.mentees.mean for s in stages])],
         fmt=fmt, maximum=10.0, unit="", decimals=1,
-        missing=_("скрыто — меньше 3 ответов"))
+        missing=_("скрыто — меньше 3 человек"))
 
 
 CHARTS: dict[str, Callable[[DashboardData, str], bytes]] = {

@@ -28,19 +28,25 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from tandem.access.filters import Filters
+from tandem.access.filters import Filters, overlapping_q
 from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
+from tandem.pairs.querysets import (
+    MEMBER,
+    PairQuerySet,
+    meeting_held_q,
+    task_done_q,
+    task_overdue_q,
+)
 from tandem.people.models import Participant
-from tandem.surveys.models import Survey
 
 __all__ = ["SATISFACTION_FIELDS", "AreaGain", "OrganizationFigures", "PairFigures",
            "UnitSummary", "as_of", "by_organization", "gains_by_area", "pair_figures",
-           "pairs_in", "satisfaction", "unit_summary"]
+           "pairs_in", "released_satisfaction", "satisfaction", "unit_summary"]
 
 SUBMITTED = Response.Status.SUBMITTED
 
@@ -51,17 +57,11 @@ def as_of(filters: Filters, today: dt.date | None = None) -> dt.date:
     return min(filters.date_to, today) if filters.date_to else today
 
 
-def pairs_in(*, scope: Scope, filters: Filters) -> QuerySet[Pair]:
-    """The pairs of the filtered unit: either member works in one of its organizations
-    (a municipal-pool pair belongs to both), and the term overlaps the period."""
-    organizations = filters.organizations(scope)
-    qs = Pair.objects.filter(Q(a__organization__in=organizations)
-                             | Q(b__organization__in=organizations))
-    if filters.date_from:
-        qs = qs.filter(ends_on__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(starts_on__lte=filters.date_to)
-    return qs
+def pairs_in(*, scope: Scope, filters: Filters) -> PairQuerySet:
+    """The pairs of the filtered unit: ``Pair.objects.of_unit(…, by=MEMBER)`` (either
+    member works in one of its organizations: a municipal-pool pair belongs to both) whose
+    term overlaps the period (``.overlapping``)."""
+    return Pair.objects.of_unit(filters.organizations(scope), by=MEMBER).overlapping(filters)
 
 
 # -- per pair -----------------------------------------------------------------------------
@@ -114,7 +114,8 @@ def pair_figures(*, scope: Scope, filters: Filters,
             meetings=core.meeting_figures(meetings.get(pair.pk, []), span),
             a_name=pair.a.short_name, b_name=pair.b.short_name,
             organization=pair.organization.short_name,
-            organization_id=pair.organization_id))
+            organization_id=pair.organization_id,
+            last_held_on=core.last_held_on(meetings.get(pair.pk, []), day)))
     return result
 
 
@@ -226,10 +227,10 @@ def unit_summary(*, scope: Scope, filters: Filters,
         ended_early=Count("pk", filter=Q(status=status.ENDED_EARLY)))
 
     real_rows = Row.objects.filter(map__pair__in=ids)
-    done = Q(done_at__isnull=False, done_at__lte=day)
+    done = task_done_q(day)
     rows = real_rows.aggregate(
         planned=Count("pk"), done=Count("pk", filter=done),
-        overdue=Count("pk", filter=~done & Q(deadline__lt=day)),
+        overdue=Count("pk", filter=task_overdue_q(day)),
         products=Count("pk", filter=done & ~Q(product="")))
     closed = _closed_by_pair(real_rows, day, pairs)
     planned_completed = dict(real_rows.filter(map__pair__status=status.COMPLETED)
@@ -239,7 +240,7 @@ def unit_summary(*, scope: Scope, filters: Filters,
                      if closed.get((pair_id, status.COMPLETED), 0) == n)
 
     held, planned = _meetings(pairs, filters, day)
-    satisfaction = _satisfaction(ids, filters)
+    satisfaction = released_satisfaction(scope=scope, filters=filters, today=today)
     return UnitSummary(
         participants_active=active, participants_in_pairs=in_pairs,
         pairs_total=by_status["total"], pairs_waiting=by_status["waiting"],
@@ -265,11 +266,12 @@ def _pair_meetings(pairs: QuerySet[Pair], filters: Filters,
                                     date__lte=F("pair__ends_on")).filter(date__lte=day)
     if filters.date_from:
         inside = inside.filter(date__gte=filters.date_from)
-    held_same_day = Meeting.objects.filter(pair=OuterRef("pair"), date=OuterRef("date"),
-                                           planned=False)
+    was_held = meeting_held_q(day)
+    held_same_day = Meeting.objects.filter(was_held, pair=OuterRef("pair"),
+                                           date=OuterRef("date"))
     counts = {pair_id: (held, scheduled) for pair_id, held, scheduled in (
         inside.annotate(covered=Exists(held_same_day)).values("pair")
-        .annotate(held=Count("pk", filter=Q(planned=False)),
+        .annotate(held=Count("pk", filter=was_held),
                   scheduled=Count("pk", filter=Q(planned=True, covered=False)))
         .values_list("pair", "held", "scheduled"))}
     result = {}
@@ -293,29 +295,21 @@ SATISFACTION_FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction"
                        "mentor_engagement", "recommend")
 
 
-def _satisfaction(pair_ids: QuerySet[Any], filters: Filters) -> dict[str, core.Satisfaction]:
-    """Each 1–10 question over the submitted answers of the unit's pairs in the period,
-    withheld under the 3-answer rule (one query)."""
-    surveys = Survey.objects.filter(pair__in=pair_ids, submitted_at__isnull=False)
-    if filters.date_from:
-        surveys = surveys.filter(submitted_at__date__gte=filters.date_from)
-    if filters.date_to:
-        surveys = surveys.filter(submitted_at__date__lte=filters.date_to)
-    aggregates: dict[str, Any] = {}
-    for name in SATISFACTION_FIELDS:
-        answered = Q(**{f"{name}__isnull": False})
-        aggregates[f"{name}__sum"] = Sum(name)
-        aggregates[f"{name}__n"] = Count("pk", filter=answered)
-        aggregates[f"{name}__people"] = Count("participant", filter=answered, distinct=True)
-    values = surveys.aggregate(**aggregates)
-    return {name: core.satisfaction(values[f"{name}__sum"] or 0, values[f"{name}__n"],
-                                    values[f"{name}__people"])
+def released_satisfaction(*, scope: Scope, filters: Filters,
+                          today: dt.date | None = None) -> dict[str, core.Satisfaction]:
+    """Each 1–10 question over both survey stages, as the release rule publishes it
+    (:func:`tandem.surveys.selectors.satisfaction_summary`, the one home of satisfaction
+    figures): by respondent's organization, whole academic years, counted cells only."""
+    from tandem.surveys.selectors import satisfaction_summary
+
+    overall = satisfaction_summary(scope=scope, filters=filters, today=today).overall
+    return {name: core.Satisfaction(overall[name].mean, overall[name].answers)
             for name in SATISFACTION_FIELDS}
 
 
 def satisfaction(*, scope: Scope, filters: Filters) -> dict[str, core.Satisfaction]:
-    """Every survey question of the unit's pairs: mean (or withheld) and answer count."""
-    return _satisfaction(pairs_in(scope=scope, filters=filters).values("pk"), filters)
+    """Every survey question of the unit: released mean (or withheld) and answer count."""
+    return released_satisfaction(scope=scope, filters=filters)
 
 
 @dataclass(frozen=True)
@@ -388,11 +382,11 @@ def by_organization(*, scope: Scope, filters: Filters,
              "pairs_ended_early"), numbers, strict=True))
 
     real_rows = Row.objects.filter(map__pair__in=ids)
-    done = Q(done_at__isnull=False, done_at__lte=day)
+    done = task_done_q(day)
     for pk, planned, done_n, overdue, products in (
             real_rows.values("map__pair__organization")
             .annotate(planned=Count("pk"), done=Count("pk", filter=done),
-                      overdue=Count("pk", filter=~done & Q(deadline__lt=day)),
+                      overdue=Count("pk", filter=task_overdue_q(day)),
                       products=Count("pk", filter=done & ~Q(product="")))
             .order_by().values_list("map__pair__organization", "planned", "done",
                                     "overdue", "products")):
@@ -433,10 +427,8 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     and its baseline (``people``: how many). Areas in the framework's order; four
     queries."""
     day = as_of(filters, today)
-    finals = Campaign.objects.filter(kind=Campaign.Kind.FINAL, baseline__isnull=False,
-                                     starts_on__lte=day)
-    if filters.date_from:
-        finals = finals.filter(ends_on__gte=filters.date_from)
+    finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
+                                     kind=Campaign.Kind.FINAL, baseline__isnull=False)
     organizations = filters.organizations(scope)
     baseline_answered = Response.objects.filter(
         participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),

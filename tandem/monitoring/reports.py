@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Response
-from tandem.maps.models import Map, Meeting, Row
+from tandem.maps.models import Map
 from tandem.monitoring import selectors
 from tandem.monitoring.cards import key_figures
 from tandem.pairs.models import Pair
@@ -62,15 +62,6 @@ class Summary:
 
 
 # -- data ------------------------------------------------------------------------------
-def _period_q(filters: Filters, prefix: str = "campaign__") -> Q:
-    q = Q()
-    if filters.date_from is not None:
-        q &= Q(**{f"{prefix}ends_on__gte": filters.date_from})
-    if filters.date_to is not None:
-        q &= Q(**{f"{prefix}starts_on__lte": filters.date_to})
-    return q
-
-
 STATUS_NAMES = dict(Response.Status.choices)
 
 
@@ -79,7 +70,8 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
     their latest initial and final questionnaires in the period."""
     def latest(kind: str) -> Subquery:
         return Subquery(Response.objects.filter(
-            _period_q(filters), participant=OuterRef("pk"), campaign__kind=kind)
+            filters.overlapping("campaign__"), participant=OuterRef("pk"),
+            campaign__kind=kind)
             .order_by("-campaign__starts_on", "-pk").values("status")[:1])
 
     people = (Participant.objects.filter(organization__in=filters.organizations(scope),
@@ -108,47 +100,47 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
         [36, 30, 26, 28, 16, 16, 18, 18])
 
 
-def _count(model: type, pair_path: str, **conditions: Any) -> Subquery:
-    qs = model.objects.filter(**{pair_path: OuterRef("pk")}, **conditions)  # type: ignore[attr-defined]
-    return Subquery(qs.order_by().values(pair_path).annotate(c=Count("pk")).values("c")[:1])
-
-
 def pairs_table(*, scope: Scope, filters: Filters) -> Table:
-    """Pairs of the filtered organizations whose term overlaps the period, with their
-    map's status and progress (tasks done, overdue) and the meetings held."""
-    today = timezone.localdate()
-    pairs = (Pair.objects.filter(_period_q(filters, ""),
-                                 organization__in=filters.organizations(scope))
-             .annotate(rows_total=_count(Row, "map__pair"),
-                       rows_done=_count(Row, "map__pair", done_at__isnull=False),
-                       rows_overdue=_count(Row, "map__pair", done_at__isnull=True,
-                                           deadline__lt=today),
-                       meetings_held=_count(Meeting, "pair", planned=False),
-                       map_status=Subquery(Map.objects.filter(pair=OuterRef("pk"))
+    """The unit's pairs (:func:`tandem.monitoring.effectiveness.pairs_in`: the same pairs
+    as the dashboard's cards), with their map's status and, on the day of the figures
+    (``as_of``), tasks done and overdue and meetings held and owed — the core's meanings
+    through ``Pair.objects.with_progress`` (docs/rules.md)."""
+    from tandem.core import effectiveness as core
+    from tandem.monitoring.effectiveness import as_of, pairs_in
+
+    day = as_of(filters)
+    pairs = (pairs_in(scope=scope, filters=filters).with_progress(day, filters.date_from)
+             .annotate(map_status=Subquery(Map.objects.filter(pair=OuterRef("pk"))
                                            .values("status")[:1]))
              .order_by("organization__municipality__name", "organization__short_name", "pk")
              .values_list("a__surname", "a__name", "a__patronymic", "b__surname", "b__name",
                           "b__patronymic", "organization__short_name",
                           "organization__municipality__name", "status", "starts_on",
-                          "ends_on", "map_status", "rows_total", "rows_done", "rows_overdue",
-                          "meetings_held"))
+                          "ends_on", "map_status", "ab_total", "ba_total", "ab_done",
+                          "ba_done", "ab_overdue", "ba_overdue", "meetings_held",
+                          "meetings_missed"))
     pair_status = dict(Pair.Status.choices)
     map_status = dict(Map.Status.choices)
 
     def rows() -> Iterator[Sequence[Value]]:
-        for (a1, a2, a3, b1, b2, b3, org, mun, status, start, end, mstatus, total, done,
-             overdue, meetings) in pairs.iterator(chunk_size=CHUNK):
+        for (a1, a2, a3, b1, b2, b3, org, mun, status, start, end, mstatus, ab_total,
+             ba_total, ab_done, ba_done, ab_overdue, ba_overdue, held,
+             missed) in pairs.iterator(chunk_size=CHUNK):
+            total, done = ab_total + ba_total, ab_done + ba_done
+            meetings = core.MeetingFigures(held, missed, core.cadence_norm(
+                core.window(start, end, as_of=day, date_from=filters.date_from)))
             yield [f"{a1} {a2} {a3}".strip(), f"{b1} {b2} {b3}".strip(), org, mun,
                    str(pair_status.get(status, status)), start, end,
-                   str(map_status.get(mstatus, _("нет карты"))), total or 0, done or 0,
-                   round(100 * (done or 0) / total) if total else None, overdue or 0,
-                   meetings or 0]
+                   str(map_status.get(mstatus, _("нет карты"))), total, done,
+                   round(100 * done / total) if total else None, ab_overdue + ba_overdue,
+                   meetings.held, meetings.planned]
 
     return Table(_("Пары"), [
         _("Участник А"), _("Участник Б"), _("Организация"), _("Муниципалитет"),
         _("Статус пары"), _("Начало"), _("Окончание"), _("Карта"), _("Задач в карте"),
-        _("Выполнено"), _("Выполнено, %"), _("Просрочено"), _("Встреч проведено")], rows(),
-        [30, 30, 24, 26, 26, 12, 12, 24, 10, 10, 10, 10, 10])
+        _("Выполнено"), _("Выполнено, %"), _("Просрочено"), _("Встреч проведено"),
+        _("Встреч по плану")], rows(),
+        [30, 30, 24, 26, 26, 12, 12, 24, 10, 10, 10, 10, 10, 10])
 
 
 def effectiveness_table(*, scope: Scope, filters: Filters) -> Table:
@@ -182,21 +174,22 @@ def effectiveness_table(*, scope: Scope, filters: Filters) -> Table:
 
 
 def surveys_table(*, scope: Scope, filters: Filters) -> Table:
-    """Satisfaction survey aggregates by stage and question; a mean over fewer than 3
-    answers is withheld (docs/surveys.md)."""
+    """Satisfaction survey figures by stage and question, as the release rule publishes
+    them (whole academic years, counted cells only; docs/surveys.md)."""
     from tandem.surveys.selectors import ROLE_LABELS, satisfaction_summary
 
     result = satisfaction_summary(scope=scope, filters=filters)
-    withheld = _("скрыто: меньше %(n)s ответов") % {"n": result.min_answers}
+    withheld = _("скрыто: меньше %(n)s человек") % {"n": result.min_answers}
     rows: list[Sequence[Value]] = []
     for stage in result.stages:
         for m in stage.measures:
-            rows.append([stage.label, m.label, str(ROLE_LABELS[m.role]), stage.sent,
-                         stage.answered, m.n,
-                         withheld if m.mean is None else round(m.mean, 2)])
+            rows.append([result.period_label, stage.label, m.label, str(ROLE_LABELS[m.role]),
+                         stage.sent, stage.answered, m.n,
+                         withheld if m.mean is None else m.mean])
     return Table(_("Опросы"), [
-        _("Опрос"), _("Вопрос"), _("Кто отвечает"), _("Разослано"), _("Ответили"),
-        _("Ответов на вопрос"), _("Среднее (1–10)")], rows, [16, 44, 20, 10, 10, 12, 22])
+        _("Период"), _("Опрос"), _("Вопрос"), _("Кто отвечает"), _("Разослано"),
+        _("Ответили"), _("Ответов в показателе"), _("Среднее (1–10)")], rows,
+        [20, 16, 44, 20, 10, 10, 12, 22])
 
 
 def summary(*, scope: Scope, filters: Filters) -> Summary:

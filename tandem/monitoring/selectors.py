@@ -33,6 +33,7 @@ from tandem.diagnostics.models import (
 )
 from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
 from tandem.pairs.models import Pair
+from tandem.pairs.querysets import MEMBER, PairQuerySet, no_meeting_weeks
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization
 
@@ -43,8 +44,6 @@ MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
 MAX_MONTHS = 18
 MAP_NOT_AGREED = "map_not_agreed"
-# A pair whose map is still a draft this many days after its start needs the curator.
-MAP_AGREE_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -143,21 +142,13 @@ def _unit_field(level: str, prefix: str) -> str:
 
 def _campaigns(filters: Filters) -> Q:
     """Campaigns whose dates overlap the period (as a condition on Response)."""
-    q = Q()
-    if filters.date_from is not None:
-        q &= Q(campaign__ends_on__gte=filters.date_from)
-    if filters.date_to is not None:
-        q &= Q(campaign__starts_on__lte=filters.date_to)
-    return q
+    return filters.overlapping("campaign__")
 
 
-def _pairs(scope: Scope, filters: Filters) -> QuerySet[Pair]:
-    qs = Pair.objects.filter(organization__in=filters.organizations(scope))
-    if filters.date_from is not None:
-        qs = qs.filter(ends_on__gte=filters.date_from)
-    if filters.date_to is not None:
-        qs = qs.filter(starts_on__lte=filters.date_to)
-    return qs
+def _pairs(scope: Scope, filters: Filters) -> PairQuerySet:
+    """The unit's pairs, counted as in its totals (by member): the same set as the cards'
+    (:func:`tandem.monitoring.effectiveness.pairs_in`)."""
+    return Pair.objects.of_unit(filters.organizations(scope), by=MEMBER).overlapping(filters)
 
 
 def data_version() -> str:
@@ -382,20 +373,18 @@ def _strong_people(initial: QuerySet[Response], groups: list[list[str]]
 def stuck_pairs(*, scope: Scope, filters: Filters,
                 today: dt.date | None = None) -> list[StuckPair]:
     """Running pairs of the unit that need the curator: the reasons of
-    :func:`tandem.core.effectiveness.stuck_reasons` (meetings behind, none for weeks,
-    overdue tasks, one-sided) and a map not agreed two weeks after the start."""
-    from tandem.maps.models import Map
-
+    :func:`tandem.core.effectiveness.stuck_reasons` (meetings behind, quiet, overdue
+    tasks, one-sided) and a map not agreed (``Pair.objects.map_not_agreed``) — the same
+    two rules and settings as the reminders (docs/rules.md)."""
     day = as_of(filters, today)
-    running = _pairs(scope, filters).filter(
-        status__in=[Pair.Status.APPROVED, Pair.Status.ACTIVE])
+    running = _pairs(scope, filters).running()
     figures = pair_figures(scope=scope, filters=filters, pairs=running, today=today)
-    agreed = set(Map.objects.filter(pair__in=running.values("pk")).exclude(
-        status=Map.Status.DRAFT).values_list("pair_id", flat=True))
+    not_agreed = set(running.map_not_agreed(day).values_list("pk", flat=True))
+    weeks = no_meeting_weeks()
     result = []
     for f in figures:
-        reasons = stuck_reasons(f, as_of=day)
-        if f.pair_id not in agreed and (day - f.starts_on).days > MAP_AGREE_DAYS:
+        reasons = stuck_reasons(f, as_of=day, quiet_weeks=weeks)
+        if f.pair_id in not_agreed:
             reasons.append(MAP_NOT_AGREED)
         if reasons:
             result.append(StuckPair(f.pair_id, f.a_name, f.b_name, f.organization,

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.diagnostics.models import Campaign
+from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 
@@ -128,6 +129,10 @@ class Pair(models.Model):
     b_confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(_("причина прекращения"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # running(), overlapping(period), of_unit(unit, by=…), map_not_agreed(), quiet()…:
+    # the one home of each rule about which pairs (tandem/pairs/querysets.py).
+    objects = PairQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("наставническая пара")

@@ -13,6 +13,7 @@ from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.directory.selectors import participants_in
 from tandem.pairs import wording
 from tandem.pairs.models import MatchingRun, Pair, PairRule
+from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 
@@ -107,7 +108,7 @@ def run_get(*, scope: Scope, pk: int) -> MatchingRun:
     return get_object_or_404(runs_visible(scope=scope), pk=pk)
 
 
-def pairs_visible(*, scope: Scope) -> QuerySet[Pair]:
+def pairs_visible(*, scope: Scope) -> PairQuerySet:
     """Pairs where either member is someone the user may see."""
     people = scope.participants()
     return (Pair.objects.filter(Q(a__in=people) | Q(b__in=people))
@@ -118,7 +119,7 @@ def pair_get(*, scope: Scope, pk: int) -> Pair:
     return get_object_or_404(pairs_visible(scope=scope), pk=pk)
 
 
-def pairs_manageable(*, scope: Scope) -> QuerySet[Pair]:
+def pairs_manageable(*, scope: Scope) -> PairQuerySet:
     people = scope.manageable_participants()
     return pairs_visible(scope=scope).filter(Q(a__in=people) | Q(b__in=people))
 

@@ -2,15 +2,21 @@
 
 Four kinds, each an (object, date) event:
 
-- an **overdue task**: a map row past its deadline, not done, while the map is carried out
-  and the pair is active — the row and its deadline;
-- **no meeting** for N weeks (``TANDEM_REMINDER_NO_MEETING_WEEKS``): an active pair whose last
-  held meeting (or, without one, its start) is N weeks old or more — the pair and the day
-  the current N-week stretch was crossed (so a pair still idle after 2N weeks is a new event);
+- an **overdue task** (:func:`tandem.core.effectiveness.task_overdue` on the day): a map
+  row past its deadline, not done, while the map is carried out and the pair is active —
+  the row and its deadline;
+- **no meeting** — a quiet pair (:func:`tandem.core.attention.quiet`, ``Pair.objects.quiet``,
+  ``TANDEM_NO_MEETING_WEEKS`` = N): a running pair with no meeting held for N weeks or more
+  — the pair and the day the current N-week stretch was crossed (so a pair still idle
+  after 2N weeks is a new event);
 - an **unanswered survey** past its due date — the survey and its due date (only its own
   respondent is reminded: a partner is not told who has not answered);
-- a **map not agreed**: still a draft more than a week after the pair became active — the
-  map and the day the pair became active.
+- a **map not agreed** (:func:`tandem.core.attention.map_not_agreed`,
+  ``Pair.objects.map_not_agreed``, ``TANDEM_MAP_AGREE_DAYS``): still a draft more than that
+  many days after the pair began working (no map at all counts too) — the pair and the day
+  it began working.
+
+The two "needs the curator" rules are the dashboard's own (docs/rules.md).
 
 A resolved event (the row done, a meeting logged, the survey answered, the map agreed, the
 pair ended) is simply not computed any more.
@@ -20,26 +26,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from tandem.access.scope import Scope
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
+from tandem.pairs.querysets import no_meeting_weeks, task_overdue_q
 from tandem.pairs.selectors import pairs_manageable
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
 from tandem.surveys.models import Survey
 
 Kind = ReminderLog.Kind
-MAP_AGREE_DAYS = 7  # a map may stay a draft this long after the pair became active
 ORDER = [Kind.OVERDUE_TASK, Kind.NO_MEETING, Kind.MAP_NOT_AGREED, Kind.SURVEY]
-
-
-def no_meeting_weeks() -> int:
-    return int(settings.TANDEM_REMINDER_NO_MEETING_WEEKS)
+__all__ = ["Event", "Line", "no_meeting_weeks", "open_reminders", "pending_events"]
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,8 @@ def _cut(qs: QuerySet[Any], limit: int | None) -> QuerySet[Any]:
 
 def overdue_tasks(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
                   pending_only: bool = False, limit: int | None = None) -> list[Event]:
-    qs = (Row.objects.filter(_pair_filter(pairs, "map__pair"), done_at__isnull=True,
-                             deadline__lt=today, map__status=Map.Status.IN_PROGRESS,
+    qs = (Row.objects.filter(_pair_filter(pairs, "map__pair"), task_overdue_q(today),
+                             map__status=Map.Status.IN_PROGRESS,
                              map__pair__status=Pair.Status.ACTIVE)
           .select_related("map__pair__a", "map__pair__b").order_by("deadline", "pk"))
     if pending_only:
@@ -95,15 +96,11 @@ def idle_pairs(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
                weeks: int | None = None) -> list[Event]:
     weeks = weeks or no_meeting_weeks()
     stretch = dt.timedelta(weeks=weeks)
-    held = Q(meetings__planned=False, meetings__date__lte=today)
-    qs = (Pair.objects.filter(_pair_filter(pairs, "pk"), status=Pair.Status.ACTIVE,
-                              ends_on__gte=today)
-          .annotate(since=Coalesce(Max("meetings__date", filter=held), "starts_on"))
-          .filter(since__lte=today - stretch)
-          .select_related("a", "b").order_by("since", "pk"))
+    qs = (Pair.objects.filter(_pair_filter(pairs, "pk")).quiet(today, weeks)
+          .select_related("a", "b").order_by("quiet_since", "pk"))
     events = []
     for pair in qs if pending_only else _cut(qs, limit):
-        since: dt.date = pair.since  # type: ignore[attr-defined]
+        since: dt.date = pair.quiet_since
         crossed = since + stretch * ((today - since) // stretch)
         events.append(Event(Kind.NO_MEETING, pair.pk, crossed, pair, (pair.a, pair.b),
                             since=since))
@@ -114,22 +111,11 @@ def idle_pairs(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
 
 def maps_not_agreed(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
                     pending_only: bool = False, limit: int | None = None) -> list[Event]:
-    cutoff = today - dt.timedelta(days=MAP_AGREE_DAYS)
-    start = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
-    confirmed_long_ago = Q(pair__a_confirmed_at__lt=start, pair__b_confirmed_at__lt=start)
-    never_confirmed = Q(pair__a_confirmed_at__isnull=True, pair__b_confirmed_at__isnull=True,
-                        pair__starts_on__lt=cutoff)
-    qs = (Map.objects.filter(_pair_filter(pairs, "pair"), status=Map.Status.DRAFT,
-                             pair__status=Pair.Status.ACTIVE)
-          .filter(confirmed_long_ago | never_confirmed)
-          .select_related("pair__a", "pair__b").order_by("pair__starts_on", "pk"))
+    qs = (Pair.objects.filter(_pair_filter(pairs, "pk")).map_not_agreed(today)
+          .select_related("a", "b").order_by("began_on", "pk"))
     events = []
-    for the_map in qs if pending_only else _cut(qs, limit):
-        pair = the_map.pair
-        assert pair is not None  # filtered on the pair above: never a training map
-        times = [t for t in (pair.a_confirmed_at, pair.b_confirmed_at) if t is not None]
-        active_on = timezone.localdate(max(times)) if times else pair.starts_on
-        events.append(Event(Kind.MAP_NOT_AGREED, the_map.pk, active_on, pair,
+    for pair in qs if pending_only else _cut(qs, limit):
+        events.append(Event(Kind.MAP_NOT_AGREED, pair.pk, pair.began_on, pair,
                             (pair.a, pair.b)))
     if pending_only:
         events = _unlogged(events)[:limit] if limit is not None else _unlogged(events)

@@ -55,38 +55,3 @@ class SurveyForm(forms.Form):
     @property
     def text_fields(self) -> list[forms.BoundField]:
         return self.group(TEXTS)
-
-
-class ResultsFilterForm(forms.Form):
-    """The period, municipality, organization and sector of the results page; the choices
-    come from the user's scope, so a foreign id is simply not a valid choice."""
-
-    date_from = forms.DateField(label=_("С"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("По"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
-    municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Муниципалитет"), queryset=None, required=False, empty_label=_("все"))
-    organization: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Организация"), queryset=None, required=False, empty_label=_("все"))
-    sector = forms.ChoiceField(label=_("Сфера"), required=False)
-
-    def __init__(self, *args: Any, scope: Any, **kwargs: Any) -> None:
-        from tandem.territory.models import Organization
-
-        super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = scope.municipalities().order_by("name")  # type: ignore[attr-defined]
-        self.fields["organization"].queryset = (  # type: ignore[attr-defined]
-            scope.organizations().order_by("short_name"))
-        self.fields["sector"].choices = [("", _("все")), *Organization.Sector.choices]  # type: ignore[attr-defined]
-
-    def filters(self) -> Any:
-        from tandem.access.filters import Filters
-
-        if not self.is_valid():
-            return Filters()
-        data = self.cleaned_data
-        return Filters(date_from=data["date_from"], date_to=data["date_to"],
-                       municipality_id=data["municipality"].pk if data["municipality"] else None,
-                       organization_id=data["organization"].pk if data["organization"] else None,
-                       sector=data["sector"] or None)

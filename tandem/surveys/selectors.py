@@ -1,25 +1,34 @@
 """Reads for surveys: a teacher's own surveys, and aggregates that never single anyone out.
 
-Anonymity rules (docs/surveys.md): an aggregate (a mean) is shown only over at least
-``MIN_ANSWERS`` answers; free text is shown without names, sorted by its own words (so
-the order says nothing about pairs or people), and only when the group it comes from
-has at least ``MIN_ANSWERS`` answers — otherwise the one text of a small school would
-name its author as surely as a signature.
+Every satisfaction figure of the product — this results page, the dashboard's cards and
+chart, the XLSX, the PDF and the API — comes from :func:`satisfaction_summary`, which
+applies the one release rule of :mod:`tandem.core.release` (docs/surveys.md, «Правило
+публикации»): answers fall into cells (respondent's organization, academic year, stage); a
+cell with answers of fewer than ``MIN_ANSWERS`` people enters no figure; a figure is the
+rounded mean over whole counted cells; a date window is widened to whole academic years.
+Free text is shown without names, sorted by its own words, and only from counted cells.
+A survey belongs to its **respondent's** organization (docs/effectiveness.md: figures of
+people follow the person; a municipal-pool pair's two answers go to two organizations).
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
-from tandem.core.effectiveness import MIN_ANSWERS
+from tandem.core import release as rule
+from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey
+
+MIN_ANSWERS = rule.MIN_PEOPLE
 
 MENTOR = "mentor"
 MENTEE = "mentee"
@@ -33,6 +42,7 @@ MEASURES: list[tuple[str, str, Promise]] = [
     ("mentor_engagement", MENTOR, _("Вовлечённость партнёра как наставляемого")),
     ("recommend", BOTH, _("Готовность рекомендовать коллегам")),
 ]
+FIELDS = [f for f, _r, _l in MEASURES]
 ROLE_LABELS: dict[str, Promise] = {
     MENTEE: _("как наставляемые"), MENTOR: _("как наставники"), BOTH: _("обе роли"),
 }
@@ -42,22 +52,14 @@ HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "reco
 TEXT_LIMIT = 200  # free-text answers shown per stage and question
 
 
-def withheld(n: int, mean: float | None, min_n: int = MIN_ANSWERS) -> float | None:
-    """The rule of :func:`tandem.core.effectiveness.withheld_mean` applied to a count and a
-    mean the database computed: the mean over ``n`` answers, or None below ``min_n``.
-    (Aggregating in SQL keeps the region's page bounded; a test checks both agree.)"""
-    if n < min_n or mean is None:
-        return None
-    return float(mean)
-
-
 @dataclass(frozen=True)
 class Measure:
     field: str
     role: str
     label: str
-    n: int
-    mean: float | None  # None: withheld (fewer than MIN_ANSWERS answers)
+    n: int  # answers behind the mean (those of counted cells)
+    mean: float | None  # None: withheld (no counted cell)
+    left_out: int = 0  # answers of cells with fewer than MIN_ANSWERS people
 
     @property
     def withheld(self) -> bool:
@@ -99,45 +101,95 @@ class SatisfactionSummary:
     stages: list[StageSummary]
     min_answers: int = MIN_ANSWERS
     by_stage: dict[str, StageSummary] = field(default_factory=dict)
+    # Both stages together, per question (the dashboard's cards, the API, Kirkpatrick).
+    overall: dict[str, rule.Released] = field(default_factory=dict)
+    years: tuple[int, int] | None = None  # the academic years the figures cover
+    # Counted cells per stage: (organization, academic year) — where free texts may come from.
+    counted: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_stage.update({s.stage: s for s in self.stages})
 
-
-def surveys_in(*, scope: Scope, filters: Filters) -> QuerySet[Survey]:
-    """Surveys of the participants of the organizations in scope that pass the filters.
-
-    A survey belongs to its respondent's organization (a municipal-pool pair spans two).
-    The period: an answered survey counts when it was answered inside it, an unanswered
-    one when it was due inside it."""
-    qs = Survey.objects.filter(participant__organization__in=filters.organizations(scope))
-    if filters.date_from is not None:
-        qs = qs.filter(Q(submitted_at__date__gte=filters.date_from)
-                       | Q(submitted_at__isnull=True, due_on__gte=filters.date_from))
-    if filters.date_to is not None:
-        qs = qs.filter(Q(submitted_at__date__lte=filters.date_to)
-                       | Q(submitted_at__isnull=True, due_on__lte=filters.date_to))
-    return qs
+    @property
+    def period_label(self) -> str:
+        """«2026/27 учебный год» or «2025/26–2026/27 учебные годы»."""
+        if self.years is None:
+            return ""
+        first, last = self.years
+        if first == last:
+            return str(_("%(y)s учебный год") % {"y": f"{first}/{(first + 1) % 100:02}"})
+        return str(_("%(a)s–%(b)s учебные годы") % {
+            "a": f"{first}/{(first + 1) % 100:02}", "b": f"{last}/{(last + 1) % 100:02}"})
 
 
-def satisfaction_summary(*, scope: Scope, filters: Filters) -> SatisfactionSummary:
+def release_period(filters: Filters, today: dt.date | None = None
+                   ) -> tuple[tuple[int, int], dt.date, dt.date]:
+    """The whole academic years a request's window is widened to, and their first and
+    last day (:func:`tandem.core.periods.snap_to_academic_years`)."""
+    years = snap_to_academic_years(filters.date_from, filters.date_to,
+                                   today or timezone.localdate())
+    return years, academic_year_bounds(years[0])[0], academic_year_bounds(years[1])[1]
+
+
+def surveys_in(*, scope: Scope, filters: Filters,
+               today: dt.date | None = None) -> QuerySet[Survey]:
+    """Surveys of the respondents of the filtered organizations in the release period:
+    an answered survey counts when it was answered in it, an unanswered one when due in
+    it. A survey belongs to its respondent's organization."""
+    _years, start, end = release_period(filters, today)
+    return Survey.objects.filter(
+        Q(submitted_at__date__range=(start, end))
+        | Q(submitted_at__isnull=True, due_on__range=(start, end)),
+        participant__organization__in=filters.organizations(scope))
+
+
+def satisfaction_summary(*, scope: Scope, filters: Filters,
+                         today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
-    the withheld means of every 1–10 question. One query, whatever the data size."""
-    aggregates: dict[str, Any] = {f"n_{f}": Count(f) for f, _r, _l in MEASURES}
-    aggregates |= {f"avg_{f}": Avg(f) for f, _r, _l in MEASURES}
-    grouped = (surveys_in(scope=scope, filters=filters).values("stage").order_by("stage")
-               .annotate(sent=Count("pk"), answered=Count("submitted_at"), **aggregates))
-    rows: dict[str, dict[str, Any]] = {row["stage"]: dict(row) for row in grouped}
+    the released means of every 1–10 question (:func:`tandem.core.release.release` over
+    the cells of the request). Two queries, whatever the data size."""
+    years, _start, _end = release_period(filters, today)
+    surveys = surveys_in(scope=scope, filters=filters, today=today)
+    sent: dict[str, dict[str, Any]] = {
+        row["stage"]: dict(row) for row in surveys.values("stage").order_by("stage").annotate(
+            sent=Count("pk"), answered=Count("submitted_at"))}
+    year = Case(*[When(submitted_at__date__range=academic_year_bounds(y), then=Value(y))
+                  for y in range(years[0], years[1] + 1)], output_field=IntegerField())
+    aggregates: dict[str, Any] = {}
+    for name in FIELDS:
+        answered = Q(**{f"{name}__isnull": False})
+        aggregates[f"s_{name}"] = Sum(name)
+        aggregates[f"n_{name}"] = Count(name)
+        aggregates[f"p_{name}"] = Count("participant", filter=answered, distinct=True)
+    aggregates["people"] = Count("participant", distinct=True)
+    cells: dict[tuple[str, str], list[rule.Cell]] = {}
+    counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
+    grouped: Any = (surveys.filter(submitted_at__isnull=False)
+                    .annotate(year=year).values("participant__organization", "year", "stage")
+                    .order_by().annotate(**aggregates))
+    for row in grouped:
+        key = (row["participant__organization"], row["year"], row["stage"])
+        if row["people"] >= MIN_ANSWERS:
+            counted[row["stage"]].add(key[:2])
+        for name in FIELDS:
+            cells.setdefault((name, row["stage"]), []).append(rule.Cell(
+                key, row[f"s_{name}"] or 0, row[f"n_{name}"], row[f"p_{name}"]))
     stages = []
     for stage, label in Survey.Stage.choices:
-        row: dict[str, Any] = rows.get(stage, {})
-        stages.append(StageSummary(
-            stage=stage, label=str(label), sent=row.get("sent", 0),
-            answered=row.get("answered", 0),
-            measures=[Measure(field=f, role=role, label=str(text), n=row.get(f"n_{f}", 0),
-                              mean=withheld(row.get(f"n_{f}", 0), row.get(f"avg_{f}")))
-                      for f, role, text in MEASURES]))
-    return SatisfactionSummary(stages=stages)
+        counts = sent.get(stage, {})
+        measures = []
+        for name, role, text in MEASURES:
+            released = rule.release(cells.get((name, stage), []))
+            measures.append(Measure(field=name, role=role, label=str(text),
+                                    n=released.answers, mean=released.mean,
+                                    left_out=released.left_out))
+        stages.append(StageSummary(stage=stage, label=str(label), sent=counts.get("sent", 0),
+                                   answered=counts.get("answered", 0), measures=measures))
+    overall = {name: rule.release([c for stage in Survey.Stage.values
+                                   for c in cells.get((name, stage), [])])
+               for name in FIELDS}
+    return SatisfactionSummary(stages=stages, overall=overall, years=years,
+                               counted={k: frozenset(v) for k, v in counted.items()})
 
 
 @dataclass(frozen=True)
@@ -145,25 +197,31 @@ class FreeText:
     stage: str
     label: str
     answered: int
-    shown: bool  # False: fewer than MIN_ANSWERS answers in the group, texts withheld
+    shown: bool  # False: no counted cell in the group, texts withheld
     good: list[str]
     improve: list[str]
 
 
 def free_texts(*, scope: Scope, filters: Filters,
                summary: SatisfactionSummary) -> list[FreeText]:
-    """Free-text answers per stage, without names, sorted by their words; withheld for a
-    group of fewer than MIN_ANSWERS answers. At most two queries per stage."""
+    """Free-text answers per stage, without names, sorted by their words, and only from
+    counted cells (the release rule: never from a cell of fewer than MIN_ANSWERS people).
+    At most two queries per stage."""
     base = surveys_in(scope=scope, filters=filters).filter(submitted_at__isnull=False)
     result = []
     for s in summary.stages:
         if s.answered == 0:
             continue
-        shown = s.answered >= MIN_ANSWERS
+        keys = summary.counted.get(s.stage, frozenset())
+        shown = bool(keys)
         texts: dict[str, list[str]] = {"text_good": [], "text_improve": []}
         if shown:
+            year = Q(pk__in=[])
+            for y in sorted({y for _o, y in keys}):
+                year |= Q(participant__organization__in=sorted(o for o, y2 in keys if y2 == y),
+                          submitted_at__date__range=academic_year_bounds(y))
             for name in texts:
-                values = (base.filter(stage=s.stage).exclude(**{name: ""})
+                values = (base.filter(year, stage=s.stage).exclude(**{name: ""})
                           .order_by(name).values_list(name, flat=True)[:TEXT_LIMIT])
                 texts[name] = [v.strip() for v in values if v.strip()]
         result.append(FreeText(stage=s.stage, label=s.label, answered=s.answered,

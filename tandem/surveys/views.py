@@ -4,10 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from tandem.access.forms import FiltersForm
 from tandem.access.scope import scope_for
 from tandem.pairs.models import Pair
 from tandem.surveys import selectors, services
-from tandem.surveys.forms import ResultsFilterForm, SurveyForm
+from tandem.surveys.forms import SurveyForm
 
 
 def mine(request: HttpRequest) -> HttpResponse:
@@ -49,7 +50,7 @@ def results(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.is_staff:
         raise PermissionDenied
-    form = ResultsFilterForm(request.GET or None, scope=scope)
+    form = FiltersForm(request.GET, scope=scope)  # the dashboards' own form: a foreign id 404
     filters = form.filters()
     summary = selectors.satisfaction_summary(scope=scope, filters=filters)
     texts = selectors.free_texts(scope=scope, filters=filters, summary=summary)

@@ -7,11 +7,13 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -104,13 +106,22 @@ def test_pairs_export_shows_map_progress(client: Client, world: World) -> None:
                            evidence="Показ", done_at=dt.date(2027, 1, 5) if i < 3 else None)
     Meeting.objects.create(pair=pair, date=dt.date(2026, 12, 10), topic="Встреча")
     Meeting.objects.create(pair=pair, date=dt.date(2027, 6, 10), topic="Потом", planned=True)
-    rows = _sheet(_download(client, world.alice, "pairs"))
+    # Figures are "as of" the day (the end of the period, never after today): the day
+    # after the pair ends, as a clock would be then.
+    real = timezone.localdate
+
+    def then(value: object = None, timezone: object = None) -> dt.date:
+        return dt.date(2027, 6, 1) if value is None else real(value, timezone)  # type: ignore[arg-type]
+
+    with mock.patch("django.utils.timezone.localdate", then):
+        rows = _sheet(_download(client, world.alice, "pairs"))
     header, [row] = rows[0], rows[1:]
     got = dict(zip(header, row, strict=True))
     assert got["Участник А"] == "Бобров Борис Олегович"
     assert got["Карта"] == "выполняется"
     assert (got["Задач в карте"], got["Выполнено"], got["Выполнено, %"]) == (4, 3, 75)
     assert got["Встреч проведено"] == 1
+    assert got["Просрочено"] == 1  # the fourth row, not done by its deadline
 
 
 def test_effectiveness_export_has_a_row_per_direction(client: Client, world: World) -> None:
@@ -134,9 +145,10 @@ def test_survey_export_withholds_small_groups(client: Client, world: World) -> N
                           due_on=dt.date(2027, 1, 15), submitted_at=now, mentee_benefit=7)
     rows = _sheet(_download(client, world.alice, "surveys"))
     assert rows[0][-1] == "Среднее (1–10)"
-    mid = [r for r in rows[1:] if r[0] == "промежуточный"]
-    assert mid and all(str(r[-1]).startswith("скрыто") for r in mid)  # 2 answers: withheld
-    assert {r[4] for r in mid} == {2}
+    mid = [r for r in rows[1:] if r[1] == "промежуточный"]
+    assert mid and all(str(r[-1]).startswith("скрыто") for r in mid)  # 2 people: withheld
+    assert {r[5] for r in mid} == {2}  # answered
+    assert {r[0] for r in mid} == {"2026/27 учебный год"}  # the whole academic year
 
 
 def test_pdf_summary_text(client: Client, world: World) -> None:

@@ -29,7 +29,7 @@ TODAY = dt.date(2026, 11, 20)  # 11 weeks and 4 days after the start
 
 
 def _map(pair: Pair, status: str = Map.Status.IN_PROGRESS) -> Map:
-    return Map.objects.create(pair=pair, status=status)
+    return Map.objects.update_or_create(pair=pair, defaults={"status": status})[0]
 
 
 def _row(the_map: Map, deadline: dt.date, title: str = "Онлайн-тесты") -> Row:
@@ -45,8 +45,10 @@ def _meeting(pair: Pair, date: dt.date, planned: bool = False) -> Meeting:
 
 @pytest.fixture
 def pair(world: World) -> Pair:
-    """Bob ⇄ Carol in A, under way, with a meeting last week: nothing to remind yet."""
+    """Bob ⇄ Carol in A, under way with an agreed map, with a meeting last week: nothing to
+    remind yet."""
     p = active_pair(world.bob_p, world.carol_p, starts_on=START)
+    _map(p, Map.Status.AGREED)
     _meeting(p, TODAY - dt.timedelta(days=7))
     return p
 
@@ -96,8 +98,9 @@ def test_a_task_done_or_a_map_not_in_progress_is_not_reminded(world: World,
     assert reminders_send(today=TODAY).events == 0
 
 
-def test_no_meeting_for_three_weeks(world: World, pair: Pair,
+def test_no_meeting_for_three_weeks(world: World, pair: Pair, settings: object,
                                     django_capture_on_commit_callbacks: object) -> None:
+    settings.TANDEM_NO_MEETING_WEEKS = 3  # type: ignore[attr-defined]
     Meeting.objects.all().delete()
     last = TODAY - dt.timedelta(weeks=3)
     _meeting(pair, last)
@@ -116,7 +119,7 @@ def test_no_meeting_for_three_weeks(world: World, pair: Pair,
 def test_the_idle_threshold_is_configurable(world: World, pair: Pair,
                                             settings: object) -> None:
     assert reminders_send(today=TODAY, dry_run=True).events == 0  # met a week ago
-    settings.TANDEM_REMINDER_NO_MEETING_WEEKS = 1  # type: ignore[attr-defined]
+    settings.TANDEM_NO_MEETING_WEEKS = 1  # type: ignore[attr-defined]
     assert reminders_send(today=TODAY, dry_run=True).by_kind == {"no_meeting": 1}
 
 
@@ -137,7 +140,9 @@ def test_an_unanswered_survey_is_reminded_to_its_respondent_only(
 
 
 def test_a_map_still_a_draft_a_week_after_the_pair_became_active(
-        world: World, pair: Pair, django_capture_on_commit_callbacks: object) -> None:
+        world: World, pair: Pair, settings: object,
+        django_capture_on_commit_callbacks: object) -> None:
+    settings.TANDEM_MAP_AGREE_DAYS = 7  # type: ignore[attr-defined]
     the_map = _map(pair, Map.Status.DRAFT)
     confirmed = timezone.make_aware(dt.datetime.combine(TODAY - dt.timedelta(days=7),
                                                         dt.time(10)))

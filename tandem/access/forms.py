@@ -1,0 +1,105 @@
+"""The one filter form of the monitoring dashboards, reports, the API's monitoring figures and
+the survey results page: a GET form whose values are checked against the user's scope (a
+foreign unit id is a 404, never a choice)."""
+
+import datetime as dt
+
+from django import forms
+from django.http import Http404, QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from tandem.access.filters import Filters
+from tandem.access.scope import Scope
+from tandem.territory.models import Organization
+
+BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")
+BAD_ID = _("Выберите значение из списка.")
+BAD_SECTOR = _("Такой сферы нет: выберите сферу из списка.")
+DATES_REVERSED = _("Начало периода позже его окончания.")
+ORG_OUTSIDE_MUNICIPALITY = _("Эта организация не входит в выбранный муниципалитет.")
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+
+
+def _int_or_none(raw: object) -> int | None:
+    try:
+        return int(str(raw))
+    except ValueError:
+        return None
+
+
+class FiltersForm(forms.Form):
+    date_from = forms.DateField(label=_("Период с"), required=False, input_formats=DATE_FORMATS,
+                                error_messages={"invalid": BAD_DATE},
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("по"), required=False, input_formats=DATE_FORMATS,
+                              error_messages={"invalid": BAD_DATE},
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    municipality = forms.TypedChoiceField(label=_("Муниципалитет"), required=False,
+                                          coerce=int, empty_value=None,
+                                          error_messages={"invalid_choice": BAD_ID})
+    organization = forms.TypedChoiceField(label=_("Организация"), required=False, coerce=int,
+                                          empty_value=None,
+                                          error_messages={"invalid_choice": BAD_ID})
+    sector = forms.ChoiceField(label=_("Сфера"), required=False,
+                               choices=[("", _("все сферы")), *Organization.Sector.choices],
+                               error_messages={"invalid_choice": BAD_SECTOR})
+
+    def __init__(self, data: QueryDict, *, scope: Scope) -> None:
+        super().__init__(data)
+        self.scope = scope
+        orgs = list(scope.organizations(Organization.objects.select_related("municipality"))
+                    .order_by("municipality__name", "short_name")
+                    .values_list("pk", "short_name", "municipality_id", "municipality__name"))
+        self.municipality_ids = {m for _o, _n, m, _mn in orgs}
+        self.organization_ids = {o: m for o, _n, m, _mn in orgs}
+        municipalities = sorted({(m, mn) for _o, _n, m, mn in orgs}, key=lambda x: x[1])
+        self.fields["municipality"].choices = [  # type: ignore[attr-defined]
+            ("", _("все муниципалитеты")), *municipalities]
+        chosen = _int_or_none(data.get("municipality"))
+        if chosen in self.municipality_ids:  # the organizations of that municipality only
+            offered = [(o, n) for o, n, m, _mn in orgs if m == chosen]
+        else:
+            offered = [(o, n) for o, n, _m, _mn in orgs]
+        self.fields["organization"].choices = [  # type: ignore[attr-defined]
+            ("", _("все организации")), *offered]
+        if len(municipalities) <= 1:
+            del self.fields["municipality"]
+        if len(orgs) <= 1:
+            del self.fields["organization"]
+            del self.fields["sector"]
+
+    def _check_unit(self, name: str, known: object) -> None:
+        """A number that is no choice of this user: a forged id, so 404 rather than a
+        form error (nothing tells whether such a unit exists)."""
+        raw = self.data.get(name)
+        if raw in (None, ""):
+            return
+        value = _int_or_none(raw)
+        if value is None:
+            return  # not a number: the field's own message
+        if value not in known:  # type: ignore[operator]
+            raise Http404
+
+    def full_clean(self) -> None:
+        self._check_unit("municipality", self.municipality_ids)
+        self._check_unit("organization", self.organization_ids)
+        super().full_clean()
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+            self.add_error("date_to", DATES_REVERSED)
+        org, mun = data.get("organization"), data.get("municipality")
+        if org is not None and mun is not None and self.organization_ids.get(org) != mun:
+            self.add_error("organization", ORG_OUTSIDE_MUNICIPALITY)
+        return data
+
+    def filters(self) -> Filters:
+        """The filters when the form is valid; none at all otherwise."""
+        if not self.is_valid():
+            return Filters()
+        d = self.cleaned_data
+        return Filters(date_from=d.get("date_from"), date_to=d.get("date_to"),
+                       municipality_id=d.get("municipality"),
+                       organization_id=d.get("organization"), sector=d.get("sector") or None)

@@ -1,0 +1,79 @@
+"""The release rule for satisfaction figures: what may be published so that no answer of a
+group of one or two people can be read off, nor derived by subtracting one published figure
+from another (docs/surveys.md, «Правило публикации»). Pure Python, no Django.
+
+The rule:
+
+1. **Cells.** Every submitted answer falls in exactly one cell: (the respondent's
+   organization, the academic year it was submitted in, the survey stage). Cells partition
+   the answers: a person works in one organization, an answer has one date and one stage.
+2. **Small cells are never counted.** A cell takes part in a figure of a question only when
+   at least ``MIN_PEOPLE`` different people answered that question in it. A smaller cell is
+   left out of **every** figure — its organization's, its municipality's, the region's.
+3. **Figures are unions of whole cells.** Any published figure (a unit, a sector, a stage or
+   both stages, one or several whole academic years) is the mean over the answers of the
+   counted cells it covers; an arbitrary date window is widened to the whole academic years
+   it touches (:func:`tandem.core.periods.snap_to_academic_years`). A figure with no
+   counted cell is withheld. Means are rounded to ``DECIMALS`` decimals.
+
+Why it resists differencing: two figures are two unions of counted cells, so the answers in
+which they differ are again whole counted cells, each holding answers of at least three
+different people. Subtracting one published sum from another therefore never isolates fewer
+than three people — whatever the windows, units, sectors or stages asked for, and however a
+coordinator combines the figures of the organizations under them. (A parent total is always
+exactly the sum of its published children, so it adds nothing to subtract.)
+"""
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+MIN_PEOPLE = 3
+DECIMALS = 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One question's answers in one cell: their sum and count, and how many different
+    people gave them."""
+
+    key: Hashable  # (organization, academic year, stage)
+    total: int
+    answers: int
+    people: int
+
+
+def counted(cell: Cell, min_people: int = MIN_PEOPLE) -> bool:
+    """A cell enters figures only with answers of at least ``min_people`` people."""
+    return cell.people >= min_people and cell.answers > 0
+
+
+@dataclass(frozen=True)
+class Released:
+    """A published figure: the rounded mean (None: withheld), the answers and the cells
+    behind it, and how many answers were left out with small cells."""
+
+    mean: float | None
+    answers: int
+    cells: frozenset[Hashable]
+    left_out: int = 0
+
+    @property
+    def withheld(self) -> bool:
+        return self.mean is None
+
+
+def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
+            decimals: int = DECIMALS) -> Released:
+    """The figure over ``cells`` (all cells the request covers): only counted cells enter
+    it; with none, the mean is withheld."""
+    total = answers = left_out = 0
+    keys: set[Hashable] = set()
+    for cell in cells:
+        if counted(cell, min_people):
+            total += cell.total
+            answers += cell.answers
+            keys.add(cell.key)
+        else:
+            left_out += cell.answers
+    mean = round(total / answers, decimals) if answers else None
+    return Released(mean, answers, frozenset(keys), left_out)

@@ -1,0 +1,177 @@
+"""The query homes of the rules about pairs (docs/rules.md): which pairs run, overlap a
+period, belong to a unit, need their curator; what "done", "overdue" and "held" mean in SQL.
+
+Each is the twin of a pure rule in the core (``tandem.core.attention``,
+``tandem.core.effectiveness``, ``tandem.core.periods``); tests check that the two agree.
+Maps, rows and meetings sit above pairs, so they are reached here through the pair's
+relations (``map``, ``map__rows``, ``meetings``), never imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+from tandem.access.filters import overlapping_q
+from tandem.core import attention
+
+if TYPE_CHECKING:
+    from tandem.territory.models import Municipality, Organization, Region
+
+MEMBER = "member"  # a pair belongs to the unit of either member (unit totals)
+OWNER = "owner"  # a pair belongs to Pair.organization only (breakdowns that add up)
+MAP_DRAFT = "draft"  # tandem.maps.models.Map.Status.DRAFT (a test keeps them equal)
+
+
+def map_agree_days() -> int:
+    return int(getattr(settings, "TANDEM_MAP_AGREE_DAYS", attention.MAP_AGREE_DAYS))
+
+
+def no_meeting_weeks() -> int:
+    return int(getattr(settings, "TANDEM_NO_MEETING_WEEKS", attention.NO_MEETING_WEEKS))
+
+
+# -- done, overdue, held: the query twins of tandem.core.effectiveness ----------------------
+def task_done_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Map rows done by ``as_of`` (:func:`tandem.core.effectiveness.task_done`)."""
+    return Q(**{f"{prefix}done_at__isnull": False, f"{prefix}done_at__lte": as_of})
+
+
+def task_overdue_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Rows overdue on ``as_of`` (:func:`tandem.core.effectiveness.task_overdue`)."""
+    return ~task_done_q(as_of, prefix) & Q(**{f"{prefix}deadline__lt": as_of})
+
+
+def meeting_held_q(as_of: dt.date, prefix: str = "") -> Q:
+    """Meetings held by ``as_of`` (:func:`tandem.core.effectiveness.meeting_held`)."""
+    return Q(**{f"{prefix}planned": False, f"{prefix}date__lte": as_of})
+
+
+class PairQuerySet(QuerySet[Any]):
+    def running(self) -> PairQuerySet:
+        """Approved or active pairs (:data:`tandem.core.attention.RUNNING`)."""
+        return self.filter(status__in=attention.RUNNING)
+
+    def overlapping(self, period: Any = None, date_to: dt.date | None = None) -> PairQuerySet:
+        """Pairs whose term overlaps the period: ``period`` is anything with ``date_from``
+        and ``date_to`` (the monitoring Filters), or the start date with ``date_to``."""
+        if period is not None and hasattr(period, "date_from"):
+            return self.filter(overlapping_q(period.date_from, period.date_to))
+        return self.filter(overlapping_q(period, date_to))
+
+    def of_unit(self, unit: QuerySet[Organization] | Organization | Municipality | Region,
+                *, by: str = MEMBER) -> PairQuerySet:
+        """The pairs of a unit. ``by=MEMBER`` (unit totals, lists, the pairs' pages): either
+        member works in one of its organizations, so a municipal-pool pair counts in both
+        members' organizations. ``by=OWNER`` (breakdowns by organization): only the pair's
+        own organization (participant A's), so a breakdown's lines add up to the total of
+        the unit above them (docs/effectiveness.md)."""
+        from tandem.territory.models import Municipality, Organization, Region
+
+        if isinstance(unit, Organization):
+            organizations: Any = Organization.objects.filter(pk=unit.pk)
+        elif isinstance(unit, Municipality):
+            organizations = Organization.objects.filter(municipality=unit)
+        elif isinstance(unit, Region):
+            organizations = Organization.objects.filter(municipality__region=unit)
+        else:
+            organizations = unit
+        if by == OWNER:
+            return self.filter(organization__in=organizations)
+        if by != MEMBER:
+            raise ValueError(f"by must be {MEMBER!r} or {OWNER!r}, not {by!r}")
+        return self.filter(Q(a__organization__in=organizations)
+                           | Q(b__organization__in=organizations))
+
+    # -- needs the curator (tandem.core.attention) --------------------------------------
+    def with_began_on(self) -> PairQuerySet:
+        """``began_on``: :func:`tandem.core.attention.work_began_on` (the start, or the
+        second confirmation when later and both are recorded)."""
+        confirmed = Greatest(TruncDate("a_confirmed_at"), TruncDate("b_confirmed_at"))
+        return self.annotate(began_on=Case(
+            When(a_confirmed_at__isnull=False, b_confirmed_at__isnull=False,
+                 then=Greatest(F("starts_on"), confirmed)),
+            default=F("starts_on"), output_field=DateField()))
+
+    def map_not_agreed(self, as_of: dt.date, days: int | None = None) -> PairQuerySet:
+        """Running pairs without an agreed map — none yet (it is drafted when first
+        opened) or a draft — more than ``days`` (the setting ``TANDEM_MAP_AGREE_DAYS``) days
+        after they began working (:func:`tandem.core.attention.map_not_agreed`)."""
+        days = map_agree_days() if days is None else days
+        return (self.running().filter(Q(map__isnull=True) | Q(map__status=MAP_DRAFT))
+                .with_began_on()
+                .filter(began_on__lt=as_of - dt.timedelta(days=days)))
+
+    def with_quiet_since(self, as_of: dt.date) -> PairQuerySet:
+        """``quiet_since``: the last meeting held by ``as_of``, else the start
+        (:func:`tandem.core.attention.quiet_since`)."""
+        meeting = self.model._meta.get_field("meetings").related_model
+        last = (meeting.objects.filter(meeting_held_q(as_of), pair=OuterRef("pk"))
+                .order_by().values("pair").annotate(m=Max("date")).values("m")[:1])
+        return self.annotate(quiet_since=Coalesce(Subquery(last, output_field=DateField()),
+                                                  F("starts_on")))
+
+    def quiet(self, as_of: dt.date, weeks: int | None = None) -> PairQuerySet:
+        """Running pairs with no meeting held for ``weeks`` (the setting
+        ``TANDEM_NO_MEETING_WEEKS``) weeks or more (:func:`tandem.core.attention.quiet`)."""
+        weeks = no_meeting_weeks() if weeks is None else weeks
+        return (self.running().filter(starts_on__lte=as_of).with_quiet_since(as_of)
+                .filter(quiet_since__lte=as_of - dt.timedelta(weeks=weeks)))
+
+    # -- figures of each pair ----------------------------------------------------------
+    def with_progress(self, as_of: dt.date,
+                      date_from: dt.date | None = None) -> PairQuerySet:
+        """Per pair, by subqueries (no join multiplies another): ``ab_total``, ``ab_done``,
+        ``ab_overdue``, ``ba_…`` the same for the other direction, ``meetings_held`` and
+        ``meetings_missed`` (scheduled, date come by ``as_of``, nothing held that day) —
+        the inputs of :class:`tandem.core.effectiveness.MeetingFigures` over the window of
+        :func:`tandem.core.effectiveness.window` (the term up to ``as_of``, from
+        ``date_from`` when later)."""
+        row = self.model._meta.get_field("map").related_model._meta.get_field(
+            "rows").related_model
+        meeting = self.model._meta.get_field("meetings").related_model
+
+        def rows(direction: str, condition: Q | None = None) -> Coalesce:
+            qs = (row.objects.filter(condition or Q(), map__pair=OuterRef("pk"),
+                                     direction=direction)
+                  .order_by().values("map__pair").annotate(n=Count("pk")).values("n")[:1])
+            return Coalesce(Subquery(qs), 0)
+
+        def meetings(condition: Q) -> Coalesce:
+            qs = (meeting.objects.filter(condition, pair=OuterRef("pk"),
+                                         date__gte=OuterRef("starts_on"),
+                                         date__lte=OuterRef("ends_on"))
+                  .filter(Q(date__gte=date_from) if date_from else Q())
+                  .order_by().values("pair").annotate(n=Count("pk")).values("n")[:1])
+            return Coalesce(Subquery(qs), 0)
+
+        held_same_day = meeting.objects.filter(meeting_held_q(as_of), pair=OuterRef("pair"),
+                                               date=OuterRef("date"))
+        missed = Q(planned=True, date__lte=as_of) & ~Q(Exists(held_same_day))
+        annotations: dict[str, Any] = {}
+        for prefix, direction in (("ab", "ab"), ("ba", "ba")):
+            annotations[f"{prefix}_total"] = rows(direction)
+            annotations[f"{prefix}_done"] = rows(direction, task_done_q(as_of))
+            annotations[f"{prefix}_overdue"] = rows(direction, task_overdue_q(as_of))
+        annotations["meetings_held"] = meetings(meeting_held_q(as_of))
+        annotations["meetings_missed"] = meetings(missed)
+        return self.annotate(**annotations)
+
+
+

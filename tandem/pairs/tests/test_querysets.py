@@ -1,0 +1,72 @@
+"""Pair.objects: the query homes agree with the core rules on the cases that used to
+disagree between the dashboard, the reports, the API and the reminders."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from tandem.maps.models import Map, Meeting
+from tandem.pairs.models import Pair
+from tandem.pairs.querysets import MAP_DRAFT, MEMBER, OWNER
+from tandem.people.models import Participant
+from tandem.testing import OrganizationFactory, ParticipantFactory, World
+
+START = dt.date(2026, 9, 1)
+
+
+def _pair(a: Participant, b: Participant) -> Pair:
+    return Pair.objects.create(a=a, b=b, organization=a.organization, starts_on=START,
+                               ends_on=dt.date(2027, 5, 31), status="active")
+
+
+def test_a_municipal_pool_pair_counts_by_member_in_both_and_by_owner_in_one(
+        world: World) -> None:
+    second = OrganizationFactory.create(municipality=world.municipality_a)
+    pool = _pair(world.bob_p, ParticipantFactory.create(organization=second))
+    assert set(Pair.objects.of_unit(second, by=MEMBER)) == {pool}
+    assert set(Pair.objects.of_unit(world.org_a, by=MEMBER)) == {pool}
+    assert set(Pair.objects.of_unit(world.org_a, by=OWNER)) == {pool}
+    assert not Pair.objects.of_unit(second, by=OWNER).exists()
+    assert set(Pair.objects.of_unit(world.municipality_a, by=OWNER)) == {pool}
+    assert not Pair.objects.of_unit(world.org_b).exists()
+
+
+def test_overlapping_and_running(world: World) -> None:
+    p = _pair(world.bob_p, world.carol_p)
+    assert p in Pair.objects.overlapping(dt.date(2027, 5, 31), None)
+    assert p not in Pair.objects.overlapping(dt.date(2027, 6, 1), None)
+    assert p in Pair.objects.overlapping(None, START)
+    assert p not in Pair.objects.overlapping(None, START - dt.timedelta(days=1))
+    assert p in Pair.objects.running()
+    Pair.objects.filter(pk=p.pk).update(status="completed")
+    assert p not in Pair.objects.running()
+
+
+def test_a_map_agreed_on_day_8_is_not_late_and_the_draft_value_is_the_model_s(
+        world: World) -> None:
+    assert MAP_DRAFT == Map.Status.DRAFT
+    p = _pair(world.bob_p, world.carol_p)
+    confirmed = timezone.make_aware(dt.datetime(2026, 9, 10, 10))
+    Pair.objects.filter(pk=p.pk).update(a_confirmed_at=confirmed, b_confirmed_at=confirmed)
+    day_8 = dt.date(2026, 9, 18)
+    assert p not in Pair.objects.map_not_agreed(day_8, days=14)  # no map yet, not late
+    assert p in Pair.objects.map_not_agreed(dt.date(2026, 9, 25), days=14)  # day 15
+    assert Pair.objects.with_began_on().get(pk=p.pk).began_on == dt.date(2026, 9, 10)
+    the_map = Map.objects.create(pair=p)
+    assert p in Pair.objects.map_not_agreed(dt.date(2026, 9, 25), days=14)  # a draft
+    Map.objects.filter(pk=the_map.pk).update(status=Map.Status.AGREED)
+    assert p not in Pair.objects.map_not_agreed(dt.date(2026, 9, 25), days=14)
+
+
+def test_a_meeting_planned_in_the_past_is_not_held_and_not_quiet_breaking(
+        world: World) -> None:
+    p = _pair(world.bob_p, world.carol_p)
+    Meeting.objects.create(pair=p, date=dt.date(2026, 9, 20), topic="Было")
+    Meeting.objects.create(pair=p, date=dt.date(2026, 10, 20), topic="Не было", planned=True)
+    Meeting.objects.create(pair=p, date=dt.date(2026, 12, 20), topic="Будет")  # future, unmarked
+    day = dt.date(2026, 11, 30)
+    got = Pair.objects.with_progress(day).get(pk=p.pk)
+    assert (got.meetings_held, got.meetings_missed) == (1, 1)
+    assert Pair.objects.with_quiet_since(day).get(pk=p.pk).quiet_since == dt.date(2026, 9, 20)
+    assert p in Pair.objects.quiet(day, weeks=5)
+    assert p not in Pair.objects.quiet(day, weeks=11)
