@@ -29,6 +29,7 @@ NO_PERSON_COLUMNS = gettext_lazy(
 UNKNOWN_CODE_COLUMN = gettext_lazy(
     "Столбец «%(column)s»: такой компетенции нет в рамке этой диагностики.")
 NO_COMPETENCY_COLUMNS = gettext_lazy("В файле нет ни одного столбца с кодом компетенции.")
+NO_ROWS = gettext_lazy("В файле нет ни одной строки с результатами.")
 # About a row, said in the kit's shape: «Строка 5, «ict.ai_lessons»: …».
 PERSON_NOT_FOUND = gettext_lazy("участник не найден среди участников этой диагностики.")
 PERSON_AMBIGUOUS = gettext_lazy("в диагностике несколько человек с таким ФИО: укажите e-mail.")
@@ -105,6 +106,8 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
         file_errors.append(str(NO_PERSON_COLUMNS))
     if not codes and not file_errors:
         file_errors.append(str(NO_COMPETENCY_COLUMNS))
+    if not table.rows and not file_errors:
+        file_errors.append(str(NO_ROWS))
     if file_errors:
         return Preview([], file_errors, codes, table.encoding)
 

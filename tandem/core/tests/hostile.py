@@ -6,6 +6,7 @@ Pure: no Django, so the core's tests and a child process with a memory limit use
 """
 
 import csv
+import functools
 import io
 import time
 import tracemalloc
@@ -119,11 +120,17 @@ def wide_bomb(header: Sequence[str]) -> bytes:
 
 
 def many_rows(header: Sequence[str], count: int = 100_000) -> bytes:
-    """``count`` filled rows below ``header``."""
+    """``count`` filled rows below ``header`` (kept: every import's tests use it)."""
+    return _many_rows(tuple(header), count)
+
+
+@functools.cache
+def _many_rows(header: tuple[str, ...], count: int) -> bytes:
     body = "".join(_row(n, [f"x{n}"] * len(header)) for n in range(2, count + 2))
     return raw_xlsx(_row(1, header) + body)
 
 
+@functools.cache
 def deflate_bomb(size: int = 300 * 1024 * 1024) -> bytes:
     """A workbook whose sheet unpacks to ``size`` bytes of spaces from a few hundred KB."""
     buffer = io.BytesIO()
@@ -200,3 +207,18 @@ def measured(call: Callable[[], Any]) -> tuple[Any, float, int]:
     finally:
         tracemalloc.stop()
     return result, seconds, peak
+
+
+ENCODINGS = (("cp1251", "\r\n"), ("utf-8-sig", "\n"), ("utf-8", "\r\n"))
+_CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
+_NAMES = {"XLSX", "XLS", "CSV", "PDF", "Excel"}  # names of formats, said as they are
+
+
+def is_russian(message: str) -> bool:
+    """A sentence for a person: Cyrillic words, and no code of ours (``not_a_table``)
+    nor an exception's English."""
+    words = [w.strip(".,:;()«»") for w in message.split()]
+    latin = [w for w in words if w.isascii() and w.isalpha() and len(w) > 3
+             and w not in _NAMES]
+    return (bool(_CYRILLIC & set(message.lower())) and "_" not in message.split("«")[0]
+            and "Error" not in message and not latin)
