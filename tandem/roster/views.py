@@ -15,6 +15,7 @@ from tandem.roster import export, selectors, services, tasks
 from tandem.roster.fileformat import COLUMNS
 from tandem.roster.forms import RosterUploadForm
 from tandem.roster.imports import STATUS_LABELS, STATUSES, Report
+from tandem.web.uploads import upload_limit
 
 PAGE_SIZE = 200
 
@@ -26,6 +27,7 @@ def _staff_scope(request: HttpRequest) -> Scope:
     return scope
 
 
+@upload_limit(RosterUploadForm.MAX_MB)
 def roster_import(request: HttpRequest) -> HttpResponse:
     scope = _staff_scope(request)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
