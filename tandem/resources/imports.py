@@ -30,6 +30,7 @@ from tandem.core import tabular as core_tabular
 from tandem.core.text import normalize_name
 from tandem.resources.models import Format, Kind, Level, Resource
 from tandem.web import tabular
+from tandem.web.xlsx import append_row, append_rows
 
 # -- the columns ---------------------------------------------------------------------
 # Header as the template spells it → model field; the order is the template's.
@@ -346,9 +347,9 @@ def template_xlsx(competencies: Sequence[tuple[str, str]]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Ресурсы"
-    sheet.append(list(COLUMNS))
+    append_row(sheet, list(COLUMNS))
     example_codes = ", ".join(code for code, _name in competencies[:2])
-    sheet.append([
+    append_row(sheet, [
         "Пример: вебинар «Нейросеть — помощник учителя»", str(Kind.WEBINAR.label), "",
         "Вымышленная строка для образца: замените её своими ресурсами.",
         "https://example.org/webinar", dt.date(2027, 2, 1), dt.date(2027, 2, 1),
@@ -375,13 +376,11 @@ def template_xlsx(competencies: Sequence[tuple[str, str]]) -> bytes:
         ("компетенции", "Обязательно: коды через запятую, точку с запятой или пробел "
                         "(список ниже)"),
     ]
-    help_sheet.append(["Столбец", "Что писать"])
-    for row in help_rows:
-        help_sheet.append(list(row))
-    help_sheet.append([])
-    help_sheet.append(["Код компетенции", "Название"])
-    for code, name in competencies:
-        help_sheet.append([code, name])
+    append_row(help_sheet, ["Столбец", "Что писать"])
+    append_rows(help_sheet, help_rows)
+    append_row(help_sheet, [])
+    append_row(help_sheet, ["Код компетенции", "Название"])
+    append_rows(help_sheet, competencies)  # names typed by operators: never formulas
     for number in (1, len(help_rows) + 3):
         for cell in help_sheet[number]:
             cell.font = Font(bold=True)
