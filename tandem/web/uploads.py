@@ -118,8 +118,10 @@ class LimitedUploadHandler(FileUploadHandler):
     def _refuse(self) -> None:
         if self.request is not None:
             self.request.upload_refused = True  # type: ignore[attr-defined]
-            messages.error(self.request, str(FILE_TOO_BIG) % {"mb": self.limit_mb},
-                           fail_silently=True)
+            # A view with its own limit (upload_limit) words the refusal in its form.
+            if getattr(self.request, "upload_limit_mb", None) is None:
+                messages.error(self.request, str(FILE_TOO_BIG) % {"mb": self.limit_mb},
+                               fail_silently=True)
         raise StopUpload(connection_reset=True)
 
     def handle_raw_input(self, input_data: Any, META: dict[str, Any], content_length: int,
