@@ -216,6 +216,14 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Neither setting above caps a file upload: this handler refuses a larger body while it
+# streams in (tandem/web/uploads.py); the largest form (school materials) takes 20 MB.
+UPLOAD_MAX_MB = 20
+FILE_UPLOAD_HANDLERS = [
+    "tandem.web.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Tasks: run at once in the embedded set-up, through a database queue in production,
 # where any number of `tandem db_worker` processes share one PostgreSQL.

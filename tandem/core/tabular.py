@@ -2,18 +2,42 @@
 Windows-1251 with «;» or «,» — detected, never asked.
 
 Returns rows with their spreadsheet row numbers so messages can name them; errors are
-codes that the application layer words in Russian.
+codes that the application layer words in Russian (``tandem.web.tabular``).
+
+Bounded against hostile files before anything is materialised:
+
+- an XLSX is a ZIP: its members' declared unpacked sizes are summed and compared with
+  :data:`MAX_UNPACKED`, and a member that unpacks more than :data:`MAX_RATIO` times its
+  packed size is refused (a deflate bomb). ``zipfile`` never unpacks past a member's
+  declared size, so the declared sizes are a real bound;
+- the first sheet's XML is scanned as a byte stream, a megabyte at a time, counting the
+  rows that hold a value; more than the limit is refused without parsing a cell
+  (a 100,000-row file is refused in a fraction of a second);
+- the declared dimension (``<dimension ref="A1:XFD1048576"/>``) is ignored: rows are
+  streamed up to the last row that holds a value, at most ``max_columns + 1`` columns
+  wide, so a 1.7 KB sheet cannot make the reader pad a million rows of 16,384 cells;
+- a CSV is read row by row and stops at the limit + 1;
+- an old binary XLS, a ZIP that is no workbook (ODS, DOCX), a truncated ZIP and a binary
+  that is no text (a picture or a program renamed) each get their own code.
 """
 
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 from openpyxl import load_workbook
 
 MAX_ROWS = 50_000
+MAX_COLUMNS = 200
+MAX_UNPACKED = 128 * 1024 * 1024  # all members of an XLSX, unpacked
+MAX_RATIO = 200  # a real sheet packs 5–30 times; a deflate bomb a thousand times
+_RATIO_FROM = 1024 * 1024  # small members may pack well; they cannot hurt
+_CHUNK = 1024 * 1024
+LAST_ROW = 1_048_576  # Excel's
 
 
 class TableError(ValueError):
@@ -26,7 +50,19 @@ class TableError(ValueError):
 EMPTY = "empty"
 NOT_A_TABLE = "not_a_table"
 TOO_MANY_ROWS = "too_many_rows"
+TOO_MANY_COLUMNS = "too_many_columns"
 UNKNOWN_ENCODING = "unknown_encoding"
+OLD_EXCEL = "old_excel"  # a binary .xls (OLE container)
+BROKEN_ZIP = "broken_zip"  # truncated or damaged XLSX
+NOT_A_WORKBOOK = "not_a_workbook"  # a ZIP, but not an XLSX (ODS, DOCX, an archive)
+UNPACKS_TOO_BIG = "unpacks_too_big"  # a deflate bomb, or a workbook far beyond any limit
+BINARY = "binary"  # a picture, a PDF, a program: no table at all
+CODES = (EMPTY, NOT_A_TABLE, TOO_MANY_ROWS, TOO_MANY_COLUMNS, UNKNOWN_ENCODING, OLD_EXCEL,
+         BROKEN_ZIP, NOT_A_WORKBOOK, UNPACKS_TOO_BIG, BINARY)
+
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK"
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -39,15 +75,36 @@ class Row:
 class Table:
     header: list[str]
     rows: list[Row]
-    encoding: str | None = None
+    encoding: str | None = None  # of a CSV; None for an XLSX
 
 
-def read_table(content: bytes, filename: str) -> Table:
+def read_table(content: bytes, filename: str, *, max_rows: int = MAX_ROWS,
+               max_columns: int = MAX_COLUMNS) -> Table:
+    """The first sheet of an XLSX, or a CSV; :class:`TableError` says why not.
+
+    At most ``max_rows`` rows below the header and ``max_columns`` columns: a file
+    beyond either is refused, and nothing past the limit + 1 is read."""
     if not content.strip():
         raise TableError(EMPTY)
-    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        return _read_xlsx(content)
-    return _read_csv(content)
+    if content.startswith(OLE_SIGNATURE):
+        raise TableError(OLD_EXCEL)
+    if content.startswith(ZIP_SIGNATURE):
+        return _read_xlsx(content, max_rows=max_rows, max_columns=max_columns)
+    if filename.lower().endswith(XLSX_SUFFIXES):
+        # Named a workbook but not a ZIP: a renamed picture, PDF or program, or text.
+        raise TableError(BINARY if _is_binary(content) else NOT_A_TABLE)
+    if _is_binary(content):
+        raise TableError(BINARY)
+    return _read_csv(content, max_rows=max_rows, max_columns=max_columns)
+
+
+# Signatures of what people attach by mistake; and any text has no NUL byte.
+_BINARY_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"MZ", b"\x7fELF",
+                      b"BM", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")
+
+
+def _is_binary(content: bytes) -> bool:
+    return content.startswith(_BINARY_SIGNATURES) or b"\x00" in content[:8192]
 
 
 def _clean(value: object) -> str:
@@ -58,47 +115,177 @@ def _clean(value: object) -> str:
     return str(value).replace("\u00a0", " ").strip()
 
 
-def _build(raw_rows: list[list[str]], encoding: str | None) -> Table:
-    rows = [r for r in raw_rows]
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
-        raise TableError(EMPTY)
-    header = [h.strip() for h in rows[0]]
-    if sum(1 for h in header if h) < 2:
-        raise TableError(NOT_A_TABLE)
-    if len(rows) - 1 > MAX_ROWS:
-        raise TableError(TOO_MANY_ROWS, str(MAX_ROWS))
-    result = []
-    for offset, raw in enumerate(rows[1:], start=2):
-        if not any(v.strip() for v in raw):
+def _collect(raw_rows: Iterable[tuple[int, list[str]]], *, encoding: str | None,
+             max_rows: int, max_columns: int) -> Table:
+    """The header (the first row with anything in it) and the rows below it, read
+    lazily from ``raw_rows`` — (row number, cells) — and stopped at ``max_rows`` + 1."""
+    header: list[str] | None = None
+    rows: list[Row] = []
+    for number, raw in raw_rows:
+        if not any(raw):
             continue
-        values = {h: (raw[i].strip() if i < len(raw) else "")
-                  for i, h in enumerate(header) if h}
-        result.append(Row(offset, values))
-    return Table(header=[h for h in header if h], rows=result, encoding=encoding)
+        if len(raw) > max_columns and any(raw[max_columns:]):
+            raise TableError(TOO_MANY_COLUMNS, str(max_columns))
+        if header is None:
+            header = [h.strip() for h in raw]
+            if sum(1 for h in header if h) < 2:
+                raise TableError(NOT_A_TABLE)
+            continue
+        if len(rows) == max_rows:
+            raise TableError(TOO_MANY_ROWS, str(max_rows))
+        rows.append(Row(number, {h: (raw[i] if i < len(raw) else "")
+                                 for i, h in enumerate(header) if h}))
+    if header is None:
+        raise TableError(EMPTY)
+    return Table(header=[h for h in header if h], rows=rows, encoding=encoding)
 
 
-def _read_xlsx(content: bytes) -> Table:
+# -- XLSX ------------------------------------------------------------------------------
+def _read_xlsx(content: bytes, *, max_rows: int, max_columns: int) -> Table:
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise TableError(NOT_A_TABLE, str(error)) from None
-    sheet = book.worksheets[0]
-    raw = [[_clean(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return _build(raw, None)
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise TableError(BROKEN_ZIP) from None
+    with archive:
+        names = set(archive.namelist())
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise TableError(NOT_A_WORKBOOK)
+        _check_sizes(archive)
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except MemoryError:
+            raise
+        except Exception:
+            raise TableError(NOT_A_TABLE) from None
+        try:
+            if not book.worksheets:
+                raise TableError(NOT_A_TABLE)
+            sheet = book.worksheets[0]
+            path = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+            if path not in names:
+                raise TableError(NOT_A_TABLE)
+            _scan_rows(archive, path, limit=max_rows + 1, max_columns=max_columns)
+            # The declared dimension is ignored: the scan found where the values end.
+            sheet.reset_dimensions()  # type: ignore[union-attr]
+            return _collect(_xlsx_rows(sheet, width=max_columns + 1),
+                            encoding=None, max_rows=max_rows, max_columns=max_columns)
+        except (TableError, MemoryError):
+            raise
+        except Exception:
+            raise TableError(NOT_A_TABLE) from None
+        finally:
+            book.close()
 
 
-def _read_csv(content: bytes) -> Table:
+def _check_sizes(archive: zipfile.ZipFile) -> None:
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if (info.file_size > _RATIO_FROM
+                and info.file_size > MAX_RATIO * max(1, info.compress_size)):
+            raise TableError(UNPACKS_TOO_BIG)
+    if total > MAX_UNPACKED:
+        raise TableError(UNPACKS_TOO_BIG)
+
+
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>]")
+_MAX_ROW_XML = 4 * _CHUNK  # no real row takes 4 MB of XML
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _scan_rows(archive: zipfile.ZipFile, path: str, *, limit: int, max_columns: int) -> None:
+    """Counts the sheet's rows that hold a value, in the raw XML a megabyte at a time,
+    at the speed of ``bytes.split``: more than ``limit`` is :data:`TOO_MANY_ROWS`; a cell
+    right of ``max_columns`` is :data:`TOO_MANY_COLUMNS`. Nothing is parsed."""
+    # A cell reference with at least as many letters as the first column beyond the
+    # limit (GS for 200) is looked at; rows' «r="12"» have no letters.
+    wide = re.compile(rb'\sr="([A-Z]{%d,})\d' % len(_column_letters(max_columns + 1)))
+    filled = 0
+    row = b""
+    has_value = re.compile(b"").search
+    carry = b""
+    with archive.open(path) as source:
+        while True:
+            chunk = source.read(_CHUNK)
+            buffer = carry + chunk
+            if not row:
+                root = _ROOT.search(buffer)
+                if root is None and chunk and len(buffer) < 64 * 1024:
+                    carry = buffer
+                    continue
+                tag = b"<" + (root.group(1) + b":" if root and root.group(1) else b"")
+                row = tag + b"row"
+                has_value = re.compile(re.escape(tag) + rb"(?:v|is)[\s>]").search
+            for cell in wide.finditer(buffer):
+                if _column_number(cell.group(1)) > max_columns:
+                    raise TableError(TOO_MANY_COLUMNS, str(max_columns))
+            pieces = buffer.split(row)
+            # The last piece may be a row cut in two: it waits for the next chunk.
+            carry = pieces.pop() if chunk else b""
+            if len(carry) > _MAX_ROW_XML:
+                raise TableError(NOT_A_TABLE)
+            # map and filter keep the loop over rows in C.
+            filled += len(list(filter(None, map(has_value, pieces))))
+            if filled > limit:
+                raise TableError(TOO_MANY_ROWS, str(limit - 1))
+            if not chunk:
+                break
+        if carry:
+            filled += has_value(carry) is not None
+    if filled > limit:
+        raise TableError(TOO_MANY_ROWS, str(limit - 1))
+
+
+def _xlsx_rows(sheet: object, *, width: int) -> Iterator[tuple[int, list[str]]]:
+    # openpyxl fills a gap between two rows with one shared tuple, yielded once per
+    # missing row: skipped by identity. The gap ends at Excel's last row.
+    padding: object = None
+    rows = sheet.iter_rows(  # type: ignore[attr-defined]
+        values_only=True, max_row=LAST_ROW, max_col=width)
+    for number, values in enumerate(rows, start=1):
+        if values is padding:
+            continue
+        if not any(v is not None for v in values):
+            padding = values
+            continue
+        yield number, [_clean(v) for v in values]
+
+
+# -- CSV -------------------------------------------------------------------------------
+def _read_csv(content: bytes, *, max_rows: int, max_columns: int) -> Table:
     encoding = _encoding(content)
     text = content.decode(encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
-    first = text.split("\n", 1)[0]
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    raw = [[_clean(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    return _build(raw, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        # Numbered as a spreadsheet shows them: a quoted cell may span several lines.
+        for number, raw in enumerate(reader, start=1):
+            if len(raw) > max_columns and any(v.strip() for v in raw[max_columns:]):
+                raise TableError(TOO_MANY_COLUMNS, str(max_columns))
+            yield number, [_clean(v) for v in raw[:max_columns]]
+
+    try:
+        return _collect(rows(), encoding=encoding, max_rows=max_rows, max_columns=max_columns)
+    except csv.Error:
+        raise TableError(NOT_A_TABLE) from None
 
 
 def _encoding(content: bytes) -> str:
@@ -112,8 +299,12 @@ def _encoding(content: bytes) -> str:
     try:
         content.decode("cp1251")
     except UnicodeDecodeError:
-        best = from_bytes(content).best()
+        best = from_bytes(content[:65536]).best()
         if best is None:
+            raise TableError(UNKNOWN_ENCODING) from None
+        try:
+            content.decode(str(best.encoding))
+        except (UnicodeDecodeError, LookupError):
             raise TableError(UNKNOWN_ENCODING) from None
         return str(best.encoding)
     return "cp1251"

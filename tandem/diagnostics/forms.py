@@ -9,6 +9,7 @@ from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Competency
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import DateInput
+from tandem.web.uploads import content_problem
 
 UNIT_REQUIRED = _("Выберите, для кого диагностика.")
 DATES_REVERSED = _("Окончание не может быть раньше начала.")
@@ -100,4 +101,7 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if f.size > self.MAX_MB * 1024 * 1024:
             raise forms.ValidationError(FILE_TOO_BIG % {"mb": self.MAX_MB})
+        # A renamed picture or program is refused before it is stored.
+        if problem := content_problem(f):
+            raise forms.ValidationError(problem)
         return f

@@ -17,31 +17,27 @@ from django.utils.translation import gettext_lazy
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.core import diagnostics as core
-from tandem.core import tabular
 from tandem.core.text import normalize_name
 from tandem.diagnostics.models import Answer, Campaign, Response, ResultImport
+from tandem.web import tabular
 
-TABLE_ERRORS = {
-    tabular.EMPTY: gettext_lazy("Файл пустой."),
-    tabular.NOT_A_TABLE: gettext_lazy(
-        "Не удалось прочитать таблицу: нужен XLSX или CSV с заголовками в первой строке."),
-    tabular.TOO_MANY_ROWS: gettext_lazy("В файле больше %(detail)s строк."),
-    tabular.UNKNOWN_ENCODING: gettext_lazy(
-        "Не удалось определить кодировку CSV: сохраните файл в UTF-8."),
-}
+# People × competencies: a regional file is thousands of rows, a few dozen columns.
+MAX_ROWS = tabular.MAX_ROWS
 NO_PERSON_COLUMNS = gettext_lazy(
     "Нет столбца «email» или столбцов «фамилия» и «имя» (или «фио»): не понять, чьи это "
     "результаты.")
 UNKNOWN_CODE_COLUMN = gettext_lazy(
     "Столбец «%(column)s»: такой компетенции нет в рамке этой диагностики.")
 NO_COMPETENCY_COLUMNS = gettext_lazy("В файле нет ни одного столбца с кодом компетенции.")
-PERSON_NOT_FOUND = gettext_lazy("Участник не найден среди участников этой диагностики.")
-PERSON_AMBIGUOUS = gettext_lazy("В диагностике несколько человек с таким ФИО: укажите e-mail.")
-PERSON_TWICE = gettext_lazy("Этот человек уже встречался в строке %(row)s.")
-BAD_LEVEL = gettext_lazy("«%(column)s»: уровень «%(value)s» — нужно число от 0 до 3.")
-BAD_CODE_IN_LIST = gettext_lazy("«%(column)s»: неизвестный код «%(value)s».")
+NO_ROWS = gettext_lazy("В файле нет ни одной строки с результатами.")
+# About a row, said in the kit's shape: «Строка 5, «ict.ai_lessons»: …».
+PERSON_NOT_FOUND = gettext_lazy("участник не найден среди участников этой диагностики.")
+PERSON_AMBIGUOUS = gettext_lazy("в диагностике несколько человек с таким ФИО: укажите e-mail.")
+PERSON_TWICE = gettext_lazy("этот человек уже встречался в строке %(row)s.")
+BAD_LEVEL = gettext_lazy("уровень «%(value)s» — нужно число от 0 до 3.")
+BAD_CODE_IN_LIST = gettext_lazy("неизвестный код «%(value)s».")
 ALREADY_SUBMITTED = gettext_lazy(
-    "Анкета уже отправлена в системе; откройте её заново, чтобы заменить результаты.")
+    "анкета уже отправлена в системе; откройте её заново, чтобы заменить результаты.")
 REFUSED = gettext_lazy("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте и "
                        "загрузите снова.")
 
@@ -90,10 +86,10 @@ def upload_store(*, campaign: Campaign, user: User, filename: str,
 def preview(*, upload: ResultImport, scope: Scope) -> Preview:
     campaign = upload.campaign
     try:
-        table = tabular.read_table(bytes(upload.content), upload.filename)
-    except tabular.TableError as error:
-        return Preview([], [str(TABLE_ERRORS[error.code]) % {"detail": error.detail}], [], None)
-    header = {h.casefold(): h for h in table.header}
+        table = tabular.read_upload(bytes(upload.content), upload.filename, max_rows=MAX_ROWS)
+    except tabular.TableRefused as refused:
+        return Preview([], [str(refused)], [], None)
+    header = {tabular.header_key(h): h for h in table.header}
     framework_codes = set(campaign.framework.codes())
     file_errors: list[str] = []
     codes = []
@@ -110,6 +106,8 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
         file_errors.append(str(NO_PERSON_COLUMNS))
     if not codes and not file_errors:
         file_errors.append(str(NO_COMPETENCY_COLUMNS))
+    if not table.rows and not file_errors:
+        file_errors.append(str(NO_ROWS))
     if file_errors:
         return Preview([], file_errors, codes, table.encoding)
 
@@ -135,18 +133,19 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
         if response is None and not email:
             matches = by_name.get(normalize_name(who), [])
             if len(matches) > 1:
-                item.errors.append(str(PERSON_AMBIGUOUS))
+                item.errors.append(tabular.row_problem(row.number, PERSON_AMBIGUOUS))
             response = matches[0] if len(matches) == 1 else None
         if response is None and not item.errors:
-            item.errors.append(str(PERSON_NOT_FOUND))
+            item.errors.append(tabular.row_problem(row.number, PERSON_NOT_FOUND))
         if response is not None:
             item.who = response.participant.full_name
             item.response_id = response.pk
             if response.pk in seen:
-                item.errors.append(str(PERSON_TWICE) % {"row": seen[response.pk]})
+                item.errors.append(tabular.row_problem(
+                    row.number, str(PERSON_TWICE) % {"row": seen[response.pk]}))
             seen.setdefault(response.pk, row.number)
             if response.locked:
-                item.errors.append(str(ALREADY_SUBMITTED))
+                item.errors.append(tabular.row_problem(row.number, ALREADY_SUBMITTED))
         for column in codes:
             raw = v.get(column, "").strip()
             if raw == "":
@@ -154,7 +153,8 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
             if raw.isdigit() and int(raw) in core.LEVELS:
                 item.levels[column.strip().lower()] = int(raw)
             else:
-                item.errors.append(str(BAD_LEVEL) % {"column": column, "value": raw})
+                item.errors.append(tabular.cell_problem(
+                    row.number, column, str(BAD_LEVEL) % {"value": raw}))
         for title, target in ((CAN, item.can_teach), (WANT, item.wants)):
             list_column = header.get(title)
             if not list_column:
@@ -165,8 +165,8 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
                 if code in framework_codes:
                     target.add(code)
                 else:
-                    item.errors.append(str(BAD_CODE_IN_LIST) % {"column": list_column,
-                                                                  "value": code})
+                    item.errors.append(tabular.cell_problem(
+                        row.number, list_column, str(BAD_CODE_IN_LIST) % {"value": code}))
         rows.append(item)
     return Preview(rows, [], [c.strip().lower() for c in codes], table.encoding)
 

@@ -32,7 +32,7 @@ from tandem.monitoring import selectors
 from tandem.monitoring.cards import key_figures
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
-from tandem.web.xlsx import safe_value
+from tandem.web.xlsx import append_cells, safe_value
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
@@ -234,7 +234,7 @@ def render_xlsx(table: Table) -> bytes:
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)
-    sheet.append(header)
+    append_cells(sheet, header)
     for row in table.rows:
         # Plain values are several times cheaper than cells; only dates need a format.
         cells: list[object] = []
@@ -245,7 +245,7 @@ def render_xlsx(table: Table) -> bytes:
                 cells.append(cell)
             else:
                 cells.append(safe_value(sheet, value))
-        sheet.append(cells)
+        append_cells(sheet, cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -98,7 +98,7 @@ def personal_data_xlsx(data: dict[str, Any]) -> bytes:
             rows = section.flatten(rows)
         ws = book.create_sheet(section.title)
         if rows:
-            ws.append(list(rows[0]))
+            append_row(ws, list(rows[0]))
             for row in rows:
                 append_row(ws, ["" if v is None else v for v in row.values()])
     buffer = io.BytesIO()

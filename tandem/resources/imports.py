@@ -26,10 +26,11 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from tandem.core import tabular
+from tandem.core import tabular as core_tabular
 from tandem.core.text import normalize_name
-from tandem.diagnostics.imports import TABLE_ERRORS
 from tandem.resources.models import Format, Kind, Level, Resource
+from tandem.web import tabular
+from tandem.web.xlsx import append_row, append_rows
 
 # -- the columns ---------------------------------------------------------------------
 # Header as the template spells it → model field; the order is the template's.
@@ -50,26 +51,24 @@ COLUMN_OF = {name: header for header, name in COLUMNS.items()}
 MAX_ROWS = 1000  # a catalogue is hundreds of resources; more is a mistake or a dump
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_OLD_EXCEL = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the OLE header of a binary .xls
 
 # -- messages about the file as a whole ----------------------------------------------
-OLD_EXCEL = gettext_lazy("Это файл старого формата XLS: сохраните его как XLSX "
-                         "(«Файл → Сохранить как → Книга Excel») и загрузите снова.")
+OLD_EXCEL = tabular.OLD_EXCEL  # the kit's words, named here for the catalogue's tests
 MISSING_COLUMNS = gettext_lazy("Нет обязательных столбцов: %(columns)s. В первой строке — "
                                "заголовки, как в шаблоне.")
 UNKNOWN_COLUMNS = gettext_lazy("Незнакомые столбцы: %(columns)s. Возможные: %(expected)s.")
 DUPLICATE_COLUMN = gettext_lazy("Столбец «%(column)s» встречается дважды.")
 NO_ROWS = gettext_lazy("В файле нет ни одной строки с ресурсом.")
-TOO_MANY_ROWS = gettext_lazy("В файле больше %(max)s строк: разбейте его на части.")
+TOO_MANY_ROWS = tabular.TABLE_ERRORS[core_tabular.TOO_MANY_ROWS]
 
-# -- messages about a cell: «Строка 3, столбец «ссылка»: …» ----------------------------
-ROW_PROBLEM = gettext_lazy("Строка %(row)s, столбец «%(column)s»: %(problem)s")
+# -- messages about a cell, in the kit's shape: «Строка 3, «ссылка»: …» ----------------
+ROW_PROBLEM = tabular.CELL_PROBLEM
 REQUIRED = gettext_lazy("пусто, а без этого ресурс не сохранить.")
 TOO_LONG = gettext_lazy("длиннее %(max)s символов.")
 UNKNOWN_VALUE = gettext_lazy("«%(value)s» — такого значения нет; возможны: %(allowed)s.")
 LEVEL_NOT_YOURS = gettext_lazy(
     "уровень «%(value)s» ведёт другой оператор; этому владельцу доступны: %(allowed)s.")
-BAD_DATE = gettext_lazy("«%(value)s» — не дата; нужна дата ДД.ММ.ГГГГ.")
+BAD_DATE = tabular.BAD_DATE
 DATES_REVERSED = gettext_lazy("окончание раньше начала (%(start)s).")
 BAD_URL = gettext_lazy("«%(value)s» — нужна ссылка, начинающаяся с http:// или https://.")
 NO_COMPETENCIES = gettext_lazy("укажите хотя бы один код компетенции.")
@@ -80,9 +79,7 @@ TITLE_AMBIGUOUS = gettext_lazy(
     "в каталоге несколько ресурсов с таким названием: переименуйте их, чтобы было ясно, "
     "какой обновлять.")
 
-_RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-# ISO; an XLSX date cell arrives as «2026-10-01 00:00:00».
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]+)?$")
+parse_date = tabular.parse_date  # the one date reader
 _CODE_SEPARATORS = re.compile(r"[,;\s]+")
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -150,34 +147,26 @@ class Preview:
 
 # -- reading -------------------------------------------------------------------------
 def read(content: bytes, filename: str) -> tabular.Table:
-    """The table in an uploaded file; :class:`FileRefused` says why there is none."""
-    if content.startswith(_OLD_EXCEL):
-        raise FileRefused(str(OLD_EXCEL))
+    """The table in an uploaded file, read no further than ``MAX_ROWS`` + 1 rows;
+    :class:`FileRefused` says why there is none."""
     try:
-        return tabular.read_table(content, filename)
-    except tabular.TableError as error:
-        raise FileRefused(str(TABLE_ERRORS[error.code]) % {"detail": error.detail}) from None
+        return tabular.read_upload(content, filename, max_rows=MAX_ROWS)
+    except tabular.TableRefused as refused:
+        raise FileRefused(str(refused)) from None
 
 
 def _headers(table: tabular.Table) -> tuple[dict[str, str], list[str]]:
     """(model field → the header as the file spells it, whole-file errors)."""
-    found: dict[str, str] = {}
-    unknown, errors = [], []
-    for header in table.header:
-        key = normalize_name(header)
-        if key not in COLUMNS:
-            unknown.append(f"«{header}»")
-        elif COLUMNS[key] in found:
-            errors.append(str(DUPLICATE_COLUMN) % {"column": key})
-        else:
-            found[COLUMNS[key]] = header
-    if unknown:
+    found = tabular.match_header(table.header, COLUMNS)
+    errors = [str(DUPLICATE_COLUMN) % {"column": COLUMN_OF[f]} for f in found.twice]
+    if found.unknown:
         errors.append(str(UNKNOWN_COLUMNS) % {
-            "columns": ", ".join(unknown), "expected": ", ".join(f"«{c}»" for c in COLUMNS)})
-    missing = [c for c in REQUIRED_COLUMNS if COLUMNS[c] not in found]
+            "columns": ", ".join(f"«{h}»" for h in found.unknown),
+            "expected": ", ".join(f"«{c}»" for c in COLUMNS)})
+    missing = [c for c in REQUIRED_COLUMNS if COLUMNS[c] not in found.columns]
     if missing:
         errors.insert(0, str(MISSING_COLUMNS) % {"columns": ", ".join(f"«{c}»" for c in missing)})
-    return found, errors
+    return found.columns, errors
 
 
 def folded_titles(table: tabular.Table) -> set[str]:
@@ -195,17 +184,6 @@ def parse_choice(raw: str, choices: type[models.TextChoices]) -> str | None:
     return None
 
 
-def parse_date(raw: str) -> dt.date:
-    """ДД.ММ.ГГГГ or ISO (what an XLSX date cell becomes); ValueError otherwise."""
-    if match := _RU_DATE.match(raw):
-        day, month, year = (int(g) for g in match.groups())
-    elif match := _ISO_DATE.match(raw):
-        year, month, day = (int(g) for g in match.groups())
-    else:
-        raise ValueError(raw)
-    return dt.date(year, month, day)
-
-
 def parse_codes(raw: str) -> list[str]:
     """Competency codes separated by commas, semicolons or spaces, without repeats."""
     return list(dict.fromkeys(c for c in _CODE_SEPARATORS.split(raw.lower()) if c))
@@ -221,8 +199,6 @@ def check(table: tabular.Table, catalogue: Catalogue) -> Preview:
     headers, errors = _headers(table)
     if not errors and not table.rows:
         errors.append(str(NO_ROWS))
-    if len(table.rows) > MAX_ROWS:
-        errors.append(str(TOO_MANY_ROWS) % {"max": MAX_ROWS})
     if errors:
         return Preview([], errors, table.encoding)
     first_row_of: dict[str, int] = {}
@@ -240,8 +216,7 @@ class _Row:
         self.errors: list[str] = []
 
     def fail(self, name: str, problem: str) -> None:
-        self.errors.append(str(ROW_PROBLEM) % {"row": self.number, "column": COLUMN_OF[name],
-                                               "problem": problem})
+        self.errors.append(tabular.cell_problem(self.number, COLUMN_OF[name], problem))
 
     def text(self, name: str, *, required: bool = False) -> str | None:
         """The cell as it is (None if the column is absent), checked against the field."""
@@ -322,8 +297,8 @@ def _check_row(row: tabular.Row, headers: dict[str, str], catalogue: Catalogue,
         if raw is None:
             continue
         try:
-            values[name] = parse_date(raw) if raw else None
-        except ValueError:
+            values[name] = parse_date(raw)
+        except tabular.CellError:
             r.fail(name, str(BAD_DATE) % {"value": raw})
             dates_ok = False
     # A column left out keeps the old date, so the order is checked against it too.
@@ -372,9 +347,9 @@ def template_xlsx(competencies: Sequence[tuple[str, str]]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Ресурсы"
-    sheet.append(list(COLUMNS))
+    append_row(sheet, list(COLUMNS))
     example_codes = ", ".join(code for code, _name in competencies[:2])
-    sheet.append([
+    append_row(sheet, [
         "Пример: вебинар «Нейросеть — помощник учителя»", str(Kind.WEBINAR.label), "",
         "Вымышленная строка для образца: замените её своими ресурсами.",
         "https://example.org/webinar", dt.date(2027, 2, 1), dt.date(2027, 2, 1),
@@ -401,13 +376,11 @@ def template_xlsx(competencies: Sequence[tuple[str, str]]) -> bytes:
         ("компетенции", "Обязательно: коды через запятую, точку с запятой или пробел "
                         "(список ниже)"),
     ]
-    help_sheet.append(["Столбец", "Что писать"])
-    for row in help_rows:
-        help_sheet.append(list(row))
-    help_sheet.append([])
-    help_sheet.append(["Код компетенции", "Название"])
-    for code, name in competencies:
-        help_sheet.append([code, name])
+    append_row(help_sheet, ["Столбец", "Что писать"])
+    append_rows(help_sheet, help_rows)
+    append_row(help_sheet, [])
+    append_row(help_sheet, ["Код компетенции", "Название"])
+    append_rows(help_sheet, competencies)  # names typed by operators: never formulas
     for number in (1, len(help_rows) + 3):
         for cell in help_sheet[number]:
             cell.font = Font(bold=True)

@@ -22,7 +22,7 @@ from tandem.people.models import AgeBand, Participant
 from tandem.roster import fileformat
 from tandem.roster.fileformat import COLUMNS, ORGANIZATION
 from tandem.territory.models import Organization
-from tandem.web.xlsx import safe_value
+from tandem.web.xlsx import append_cells, append_row, append_rows, safe_value
 
 Value = str | int | dt.date | None
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -73,9 +73,9 @@ def render_xlsx(rows: Iterable[list[Value]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE)
     _prepare(sheet)
-    sheet.append(_header_cells(sheet))
+    append_cells(sheet, _header_cells(sheet))
     for row in rows:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        append_cells(sheet, [_xlsx_cell(sheet, v) for v in row])
     return _save(book)
 
 
@@ -86,10 +86,10 @@ def template_xlsx(organizations: list[Organization]) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = SHEET_TITLE
-    sheet.append(HEADER)
+    append_row(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.append([
+    append_row(sheet, [
         "Иванова", "Мария", "Петровна", "учитель", "информатика", 3,
         fileformat.age_band_label(AgeBand.FROM_25), fileformat.EXAMPLE_EMAIL,
         "+7 900 000-00-00", dt.date(2026, 9, 1), dt.date(2026, 9, 1),
@@ -110,8 +110,7 @@ def template_xlsx(organizations: list[Organization]) -> bytes:
     guide = book.create_sheet(str(_("Справка")))
     guide.column_dimensions["A"].width = 38
     guide.column_dimensions["B"].width = 90
-    for line in _guide(organizations):
-        guide.append(line)
+    append_rows(guide, _guide(organizations))  # organizations' names are text
     return _save(book)
 
 

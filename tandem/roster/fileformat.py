@@ -15,6 +15,10 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from tandem.people.models import AgeBand
+from tandem.web import tabular
+from tandem.web.tabular import BAD_DATE, CellError, parse_date
+
+__all__ = ["BAD_DATE", "CellError", "parse_date"]  # the kit's, named here for the roster
 
 DATE_FORMAT = "%d.%m.%Y"  # as the export writes dates, and as a curator types them
 
@@ -59,16 +63,10 @@ EXAMPLE_EMAIL = "primer@example.invalid"
 HEADER_TWICE = _("Столбец «%(column)s» встречается в файле дважды.")
 HEADER_MISSING = _("Нет обязательного столбца «%(column)s».")
 HEADER_UNKNOWN = _("Столбец «%(column)s» не распознан и пропущен.")
-BAD_DATE = _("«%(value)s» — не дата: нужна дата в виде ДД.ММ.ГГГГ, например 01.09.2026.")
 BAD_AGE_BAND = _("«%(value)s» — такой возрастной группы нет: нужна одна из: %(choices)s.")
 
 
-def _key(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip().casefold().replace("ё", "е")
-    return re.sub(r"\s*([/(),.])\s*", r"\1", text)
-
-
-_HEADERS = {_key(alias): c for c in COLUMNS for alias in (c.header, *c.aliases)}
+_SPELLINGS = {alias: c.field for c in COLUMNS for alias in (c.header, *c.aliases)}
 
 
 @dataclass(frozen=True)
@@ -83,21 +81,12 @@ class Header:
 
 def read_header(header: list[str]) -> Header:
     """Which file column holds which field; missing, repeated and unknown columns."""
-    columns: dict[str, str] = {}
-    errors: list[str] = []
-    notes: list[str] = []
-    for title in header:
-        column = _HEADERS.get(_key(title))
-        if column is None:
-            notes.append(str(HEADER_UNKNOWN % {"column": title}))
-        elif column.field in columns:
-            errors.append(str(HEADER_TWICE % {"column": column.header}))
-        else:
-            columns[column.field] = title
-    for column in COLUMNS:
-        if column.required and column.field not in columns:
-            errors.append(str(HEADER_MISSING % {"column": column.header}))
-    return Header(columns, errors, notes)
+    found = tabular.match_header(header, _SPELLINGS)
+    errors = [str(HEADER_TWICE % {"column": BY_FIELD[f].header}) for f in found.twice]
+    errors += [str(HEADER_MISSING % {"column": c.header}) for c in COLUMNS
+               if c.required and c.field not in found.columns]
+    notes = [str(HEADER_UNKNOWN % {"column": title}) for title in found.unknown]
+    return Header(found.columns, errors, notes)
 
 
 # -- cells ---------------------------------------------------------------------------
@@ -122,32 +111,6 @@ def escape_text(value: str) -> str:
 
 def unescape_text(value: str) -> str:
     return value[1:] if _guarded(value) else value
-
-
-_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-# ISO, and what a date cell of a spreadsheet reads as: «2026-09-01 00:00:00».
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
-
-
-class CellError(ValueError):
-    pass
-
-
-def parse_date(raw: str) -> dt.date | None:
-    """ДД.ММ.ГГГГ, ISO, or a spreadsheet date cell; empty is None."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    if m := _DOTTED.match(raw):
-        day, month, year = (int(g) for g in m.groups())
-    elif m := _ISO.match(raw):
-        year, month, day = (int(g) for g in m.groups())
-    else:
-        raise CellError(str(BAD_DATE % {"value": raw}))
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise CellError(str(BAD_DATE % {"value": raw})) from None
 
 
 def format_date(value: dt.date | None) -> str:

@@ -18,9 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
-from tandem.core import tabular
 from tandem.core.text import normalize_name
-from tandem.diagnostics.imports import TABLE_ERRORS
 from tandem.people.models import Participant
 from tandem.roster import fileformat
 from tandem.roster.fileformat import BY_FIELD, DATE_FIELDS, ORGANIZATION, PARTICIPANT_FIELDS
@@ -31,6 +29,7 @@ from tandem.roster.selectors import (
     roster_organizations,
 )
 from tandem.territory.models import Organization
+from tandem.web import tabular
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 STATUSES = (NEW, UPDATE, UNCHANGED, ERROR)
@@ -45,9 +44,7 @@ ORGANIZATION_COLUMN_NEEDED = _(
 NO_ROWS = _("В файле нет ни одной строки с участником.")
 EXAMPLE_SKIPPED = _("Строка %(row)s — пример из шаблона, она пропущена.")
 
-# About one row: «Строка 5, «E-mail»: …» names the row and the column.
-CELL_ERROR = _("Строка %(row)s, «%(column)s»: %(message)s")
-ROW_ERROR = _("Строка %(row)s: %(message)s")
+# About one row: «Строка 5, «E-mail»: …» names the row and the column (the kit's shape).
 ORGANIZATION_REQUIRED = _("укажите организацию (код или краткое название): у вас их несколько.")
 ORGANIZATION_UNKNOWN = _("«%(value)s» — нет среди ваших организаций; укажите код или краткое "
                          "название.")
@@ -63,6 +60,7 @@ CHANGE = _("%(column)s: %(old)s → %(new)s")
 EMPTY = "—"
 
 Progress = Callable[[int], None]  # percent done
+MAX_ROWS = tabular.MAX_ROWS  # a region's whole roster fits; the file is read no further
 ORDER = {c.field: i for i, c in enumerate(fileformat.COLUMNS)}
 
 
@@ -149,9 +147,9 @@ def check_roster(*, content: bytes, filename: str, scope: Scope,
                  progress: Progress | None = None) -> Report:
     """Reads and checks a roster file for a user with ``scope``; writes nothing."""
     try:
-        table = tabular.read_table(content, filename)
-    except tabular.TableError as error:
-        return Report(file_errors=[str(TABLE_ERRORS[error.code] % {"detail": error.detail})])
+        table = tabular.read_upload(content, filename, max_rows=MAX_ROWS)
+    except tabular.TableRefused as refused:
+        return Report(file_errors=[str(refused)])
     header = fileformat.read_header(table.header)
     report = Report(file_errors=list(header.errors), notes=list(header.notes),
                     encoding=table.encoding)
@@ -192,8 +190,8 @@ def _read_row(row: tabular.Row, header: fileformat.Header, organizations: _Organ
     found: list[tuple[int, str]] = []  # (column position, message): said left to right
 
     def fail(name: str, message: str) -> None:
-        found.append((ORDER[name], str(CELL_ERROR % {
-            "row": row.number, "column": header.columns[name], "message": message})))
+        found.append((ORDER[name], tabular.cell_problem(row.number, header.columns[name],
+                                                        message)))
 
     who = " ".join(cell(f) for f in ("surname", "name", "patronymic") if header.has(f))
     item = RowResult(number=row.number, who=" ".join(who.split()))
@@ -205,12 +203,12 @@ def _read_row(row: tabular.Row, header: fileformat.Header, organizations: _Organ
         raw = cell(name)
         try:
             if name in DATE_FIELDS:
-                data[name] = fileformat.parse_date(raw)
+                data[name] = tabular.parse_date(raw)
             elif name == "age_band":
                 data[name] = fileformat.parse_age_band(raw)
             else:
                 data[name] = raw
-        except fileformat.CellError as error:
+        except tabular.CellError as error:
             fail(name, str(error))
             unreadable.add(name)
     if str(data.get("email", "")).strip().lower() == fileformat.EXAMPLE_EMAIL:
@@ -220,7 +218,7 @@ def _read_row(row: tabular.Row, header: fileformat.Header, organizations: _Organ
     form.is_valid()
     for name, messages in form.errors.items():
         if name == NON_FIELD_ERRORS:
-            item.errors += [str(ROW_ERROR % {"row": row.number, "message": m}) for m in messages]
+            item.errors += [tabular.row_problem(row.number, m) for m in messages]
         elif name in header.columns and name not in unreadable:
             for message in messages:
                 fail(name, str(message))
@@ -271,8 +269,7 @@ def _match(rows: list[RowResult], organizations: _Organizations,
     def twice(item: RowResult, key: object) -> bool:
         other = first_row.setdefault(key, item.number)
         if other != item.number:
-            item.errors.append(str(ROW_ERROR % {
-                "row": item.number, "message": PERSON_TWICE % {"other": other}}))
+            item.errors.append(tabular.row_problem(item.number, PERSON_TWICE % {"other": other}))
             return True
         return False
 
@@ -287,14 +284,12 @@ def _match(rows: list[RowResult], organizations: _Organizations,
         if person is not None and target is not None and person.organization_id != target.pk:
             message = (IN_OTHER_ORGANIZATION % {"organization": person.organization.short_name}
                        if person.organization_id in organizations.ids else EMAIL_ELSEWHERE)
-            item.errors.append(str(CELL_ERROR % {
-                "row": item.number, "column": header.columns["email"], "message": message}))
+            item.errors.append(tabular.cell_problem(item.number, header.columns["email"], message))
             person = None
         elif person is None and target is not None and name_key:
             namesakes = by_name.get((target.pk, name_key), [])
             if len(namesakes) > 1:
-                item.errors.append(str(ROW_ERROR % {"row": item.number,
-                                                    "message": NAME_AMBIGUOUS}))
+                item.errors.append(tabular.row_problem(item.number, NAME_AMBIGUOUS))
             elif namesakes:
                 person = namesakes[0]
         if person is not None and twice(item, ("person", person.pk)):

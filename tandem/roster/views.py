@@ -9,12 +9,14 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.access.scope import Scope, scope_for
+from tandem.diagnostics.forms import FILE_TOO_BIG
 from tandem.directory.forms import ParticipantFilterForm
 from tandem.directory.selectors import participant_list, participant_positions
 from tandem.roster import export, selectors, services, tasks
 from tandem.roster.fileformat import COLUMNS
 from tandem.roster.forms import RosterUploadForm
 from tandem.roster.imports import STATUS_LABELS, STATUSES, Report
+from tandem.web.uploads import upload_limit
 
 PAGE_SIZE = 200
 
@@ -26,10 +28,14 @@ def _staff_scope(request: HttpRequest) -> Scope:
     return scope
 
 
+@upload_limit(RosterUploadForm.MAX_MB)
 def roster_import(request: HttpRequest) -> HttpResponse:
     scope = _staff_scope(request)
     form = RosterUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and getattr(request, "upload_refused", False):
+        # Cut off while it streamed in: the file never arrived, its size is the reason.
+        form.errors["file"] = form.error_class([FILE_TOO_BIG % {"mb": RosterUploadForm.MAX_MB}])
+    elif request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
         upload = services.roster_import_store(
             user=request.user, filename=f.name, content=f.read())  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ from tandem.core import names
 from tandem.documents.certificate import CertificateDoc
 from tandem.school.models import Certificate, Event
 from tandem.school.selectors import Report
-from tandem.web.xlsx import append_row
+from tandem.web.xlsx import append_row, append_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -58,12 +58,10 @@ def report_xlsx(event: Event, report: Report) -> bytes:
     summary = wb.active
     assert summary is not None
     summary.title = "Итоги"
-    summary.append(["Мероприятие", event.title])
-    summary.append(["Даты", event_dates(event)])
-    summary.append(["Записаны", report.registered])
-    summary.append(["В листе ожидания", report.waiting])
-    summary.append(["Присутствовали", report.attended])
-    summary.append(["Выдано сертификатов", report.certificates])
+    append_rows(summary, [  # the title is typed by an organiser: never a formula
+        ["Мероприятие", event.title], ["Даты", event_dates(event)],
+        ["Записаны", report.registered], ["В листе ожидания", report.waiting],
+        ["Присутствовали", report.attended], ["Выдано сертификатов", report.certificates]])
     sheets: list[tuple[str, list[str], list[tuple[Any, ...]]]] = [
         ("Муниципалитеты", ["Муниципалитет", "Присутствовали"], report.by_municipality),
         ("Организации", ["Муниципалитет", "Организация", "Сфера", "Присутствовали"],
@@ -72,7 +70,7 @@ def report_xlsx(event: Event, report: Report) -> bytes:
     ]
     for title, header, rows in sheets:
         ws = wb.create_sheet(title)
-        ws.append(header)
+        append_row(ws, header)
         for cell in ws[1]:
             cell.font = bold
         for row in rows:

@@ -1,12 +1,16 @@
-"""Text in XLSX files the product writes: people's names and titles are never formulas.
+"""The one writer of XLSX cells: people's names and titles are never formulas.
 
 openpyxl stores a string that starts with «=» as a formula, so a surname typed as
-«=HYPERLINK(…)» would run in the spreadsheet of whoever opens the export."""
+«=HYPERLINK(…)» would run in the spreadsheet of whoever opens the export. Every module
+that writes a workbook goes through :func:`append_row` (ordinary workbooks) or
+:func:`safe_value` (write-only ones); ``tandem/web/tests/test_xlsx.py`` checks that none
+calls ``append`` on a sheet or sets ``cell.value`` itself."""
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 
@@ -30,3 +34,14 @@ def append_row(sheet: Worksheet, row: list[Any]) -> None:
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
+
+
+def append_rows(sheet: Worksheet, rows: Iterable[Sequence[Any]]) -> None:
+    for row in rows:
+        append_row(sheet, list(row))
+
+
+def append_cells(sheet: Any, values: Sequence[Any]) -> None:
+    """``sheet.append`` for a write-only workbook: cells made by the caller (bold headers,
+    dated cells) go as they are, every other value through :func:`safe_value`."""
+    sheet.append([v if isinstance(v, Cell) else safe_value(sheet, v) for v in values])

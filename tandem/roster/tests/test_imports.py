@@ -235,7 +235,8 @@ def test_xlsx_with_real_date_and_number_cells(world: World) -> None:
 def test_a_broken_spreadsheet(world: World) -> None:
     report = _check(world, b"PK\x03\x04 not really a zip", filename="roster.xlsx")
     assert report.file_errors == [
-        "Не удалось прочитать таблицу: нужен XLSX или CSV с заголовками в первой строке."]
+        "Не удалось прочитать таблицу: файл XLSX повреждён или загружен не полностью. "
+        "Откройте его в Excel, сохраните заново и загрузите снова."]
     assert report.rows == []
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -187,14 +188,23 @@ def test_material_upload_checks_type_and_keeps_the_name_only(client: Client, wor
     bad = SimpleUploadedFile("virus.exe", b"MZ")
     body = client.post(url, {"title": "x", "file": bad}, follow=True).content.decode()
     assert "Такой тип файла не принимается" in body
-    good = SimpleUploadedFile("../../etc/презентация.pptx", b"PK")
+    # A real presentation's container (the content is checked, not only the name).
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("ppt/presentation.xml", "<p:presentation/>")
+    pptx = buffer.getvalue()
+    renamed = SimpleUploadedFile("презентация.pptx", b"MZ\x90\0")
+    body = client.post(url, {"title": "x", "file": renamed}, follow=True).content.decode()
+    assert "Содержимое файла не похоже на PPTX" in body
+    good = SimpleUploadedFile("../../etc/презентация.pptx", pptx)
     client.post(url, {"title": "", "file": good})
     material = Material.objects.get(original_name="презентация.pptx")
     assert material.title == "презентация.pptx"
     assert material.file.name and ".." not in material.file.name
     assert material.file.name.startswith("school/event-")
     response = client.get(reverse("school:material", args=[material.pk]))
-    assert b"".join(response.streaming_content) == b"PK"  # type: ignore[attr-defined]
+    assert b"".join(response.streaming_content) == pptx  # type: ignore[attr-defined]
 
 
 def test_too_big_material_is_refused(world: World, school: SchoolWorld,
