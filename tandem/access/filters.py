@@ -13,7 +13,9 @@ from tandem.territory.models import Organization
 def overlapping_q(date_from: dt.date | None, date_to: dt.date | None, prefix: str = "") -> Q:
     """The one period-overlap rule as a condition on a model with ``starts_on`` and
     ``ends_on`` (``prefix``: the path to it, e.g. ``"campaign__"``): the query twin of
-    :func:`tandem.core.periods.overlaps`."""
+    :func:`tandem.core.periods.overlaps` (a reversed period matches nothing)."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        return Q(pk__in=[])
     q = Q()
     if date_from is not None:
         q &= Q(**{f"{prefix}ends_on__gte": date_from})

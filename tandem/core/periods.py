@@ -14,7 +14,10 @@ def overlaps(starts_on: dt.date, ends_on: dt.date, date_from: dt.date | None,
              date_to: dt.date | None) -> bool:
     """A term [starts_on, ends_on] overlaps a period [date_from, date_to] (both ends
     inclusive; an open end is unbounded): it ends on or after the period's start and
-    starts on or before its end."""
+    starts on or before its end. A reversed period (its end before its start) has no day,
+    so nothing overlaps it (the filter forms refuse one; the rule holds anyway)."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        return False
     return ((date_from is None or ends_on >= date_from)
             and (date_to is None or starts_on <= date_to))
 

@@ -70,3 +70,19 @@ def test_a_meeting_planned_in_the_past_is_not_held_and_not_quiet_breaking(
     assert Pair.objects.with_quiet_since(day).get(pk=p.pk).quiet_since == dt.date(2026, 9, 20)
     assert p in Pair.objects.quiet(day, weeks=5)
     assert p not in Pair.objects.quiet(day, weeks=11)
+
+
+def test_the_query_overlap_agrees_with_the_core_rule(world: World) -> None:
+    """``Pair.objects.overlapping`` (via access.filters.overlapping_q) and
+    ``core.periods.overlaps`` give the same answer on every period around a term's ends,
+    open ends and a reversed period included."""
+    from tandem.core.periods import overlaps
+
+    p = _pair(world.bob_p, world.carol_p)
+    end = p.ends_on
+    around = [None, START - dt.timedelta(days=1), START, START + dt.timedelta(days=1),
+              end - dt.timedelta(days=1), end, end + dt.timedelta(days=1)]
+    for date_from in around:
+        for date_to in around:
+            in_query = Pair.objects.overlapping(date_from, date_to).filter(pk=p.pk).exists()
+            assert in_query == overlaps(START, end, date_from, date_to), (date_from, date_to)
