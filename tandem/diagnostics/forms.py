@@ -1,7 +1,6 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,11 +20,9 @@ Unit = Region | Municipality | Organization
 def unit_choices(scope: Scope) -> list[tuple[str, str]]:
     """The territory units the user may run a campaign for: «r:1», «m:2», «o:3»."""
     regions = Region.objects.all()
-    municipalities = Municipality.objects.all()
     if not scope.everything:
         regions = regions.filter(pk__in=scope.region_ids)
-        municipalities = municipalities.filter(Q(pk__in=scope.municipality_ids)
-                                               | Q(region_id__in=scope.region_ids))
+    municipalities = scope.coordinated_municipalities()
     choices = [(f"r:{r.pk}", str(_("Весь регион: %(name)s") % {"name": r.name}))
                for r in regions.order_by("name")]
     choices += [(f"m:{m.pk}", str(_("Муниципалитет: %(name)s") % {"name": m.name}))

@@ -9,7 +9,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.core import diagnostics as core
 from tandem.diagnostics import imports, selectors, services
 from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
-from tandem.diagnostics.models import Campaign, Competency, CompetencyArea, Response
+from tandem.diagnostics.models import Campaign, Response
 from tandem.directory.selectors import participants_in
 from tandem.people.models import Participant
 from tandem.web.charts import CONTENT_TYPES, radar
@@ -316,18 +316,18 @@ def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> Http
 # -- framework -----------------------------------------------------------------------
 def framework(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    _require_staff(scope)
-    areas = CompetencyArea.objects.prefetch_related("competencies")
+    if not scope.can_read_framework:
+        raise PermissionDenied
     return render(request, "diagnostics/framework.html", {
-        "areas": areas, "current": selectors.framework_current(),
-        "can_edit": scope.is_region_operator, "publish_form": PublishForm()})
+        "areas": selectors.framework_areas(), "current": selectors.framework_current(),
+        "can_edit": scope.can_edit_framework, "publish_form": PublishForm()})
 
 
 def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.is_region_operator:
+    competency = selectors.competency_get(scope=scope, pk=pk, for_="manage") if pk else None
+    if competency is None and not scope.can_edit_framework:
         raise PermissionDenied
-    competency = get_object_or_404(Competency, pk=pk) if pk else None
     form = CompetencyForm(request.POST or None, instance=competency)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -341,7 +341,7 @@ def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @require_POST
 def framework_publish(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.is_region_operator:
+    if not scope.can_edit_framework:
         raise PermissionDenied
     form = PublishForm(request.POST)
     if form.is_valid():

@@ -73,7 +73,13 @@ class OrganizationForm(forms.ModelForm[Organization]):
             municipalities.select_related("region").order_by("name"))
 
 
-EMAIL_TAKEN = _("Этот e-mail уже указан у другого участника.")
+# One answer for every duplicate, wherever the other card is (#13): the refusal must not
+# tell a curator that an address exists in another organization or region, nor whose it is.
+EMAIL_TAKEN = _("Этот e-mail указать нельзя: он уже служит для входа в систему. Проверьте "
+                "адрес; если человек перешёл из другой организации, его карточку переводит "
+                "тот, кто её ведёт.")
+CONFLICT = _("Пока вы редактировали карточку, её сохранил другой пользователь. Ничего не "
+             "перезаписано: ниже — сохранённые сведения; внесите свои изменения снова.")
 SURNAME_REQUIRED = _("Укажите фамилию.")
 NAME_REQUIRED = _("Укажите имя.")
 MANAGER_OTHER_ORGANIZATION = _("Руководитель должен работать в той же организации.")
@@ -124,6 +130,10 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
             "max_value": EXPERIENCE_TOO_LONG,
         })
 
+    # The version the edit starts from (see people.services.participant_save).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
+                                 max_value=2**31 - 1)
+
     class Meta:
         model = Participant
         fields = [
@@ -142,6 +152,8 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
 
     def __init__(self, *args: object, scope: Scope, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
         organizations = scope.organizations().select_related("municipality")
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
@@ -188,6 +200,17 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
             elif organization is not None and manager.organization_id != organization.pk:
                 self.add_error("line_manager", MANAGER_OTHER_ORGANIZATION)
         return data
+
+
+def conflict_values(theirs: ParticipantForm, saved: Participant) -> list[tuple[str, str]]:
+    """(field label, the value this editor typed) where it differs from the saved card:
+    what to enter again after a conflict."""
+    out = []
+    for name in ParticipantForm.Meta.fields:
+        mine, stored = theirs.cleaned_data.get(name), getattr(saved, name)
+        if (mine or None) != (stored or None):
+            out.append((str(theirs.fields[name].label), "—" if mine in (None, "") else str(mine)))
+    return out
 
 
 class DeactivateForm(forms.Form):

@@ -72,9 +72,8 @@ class EventForm(forms.ModelForm[Event]):
 
 
 def _scope_municipalities(scope: Scope) -> Q:
-    if scope.everything:
-        return Q()
-    return Q(region_id__in=scope.region_ids) | Q(pk__in=scope.municipality_ids)
+    """The municipalities the user coordinates (see ``Scope.coordinated_municipalities``)."""
+    return Q(pk__in=scope.coordinated_municipalities().values("pk"))
 
 
 class MaterialForm(forms.Form):
