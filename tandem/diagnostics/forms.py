@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Competency
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
 
 UNIT_REQUIRED = _("Выберите, для кого диагностика.")
 DATES_REVERSED = _("Окончание не может быть раньше начала.")
@@ -35,9 +35,9 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]]:
 def unit_from_choice(value: str) -> Unit | None:
     kind, _sep, pk = value.partition(":")
     model = {"r": Region, "m": Municipality, "o": Organization}.get(kind)
-    if model is None or not pk.isdigit():
+    if model is None or not form_id(pk):
         return None
-    return model.objects.filter(pk=int(pk)).first()  # type: ignore[attr-defined, no-any-return]
+    return model.objects.filter(pk=form_id(pk)).first()  # type: ignore[attr-defined, no-any-return]
 
 
 class CampaignForm(forms.Form):
@@ -48,7 +48,7 @@ class CampaignForm(forms.Form):
     starts_on = forms.DateField(label=_("Начало"), widget=DateInput())
     ends_on = forms.DateField(label=_("Окончание"), widget=DateInput())
     with_expert = forms.BooleanField(label=_("С экспертной оценкой куратора"), required=False)
-    baseline = forms.ModelChoiceField(label=_("Сравнить с входной"), required=False,
+    baseline = IdChoiceField(label=_("Сравнить с входной"), required=False,
                                       queryset=Campaign.objects.none())
     only_with_consent = forms.BooleanField(
         label=_("Только участники с обоими согласиями"), required=False, initial=True)
@@ -77,6 +77,7 @@ class CampaignForm(forms.Form):
 class CompetencyForm(forms.ModelForm[Competency]):
     class Meta:
         model = Competency
+        formfield_callback = id_formfield
         fields = ["area", "code", "name", "description", "descriptor_0", "descriptor_1",
                   "descriptor_2", "descriptor_3", "typical_direction", "order", "is_active"]
         widgets = {f"descriptor_{i}": forms.Textarea(attrs={"rows": 2}) for i in range(4)} | {

@@ -13,6 +13,7 @@ from tandem.diagnostics.models import Campaign, Response
 from tandem.directory.selectors import participants_in
 from tandem.people.models import Participant
 from tandem.web.charts import CONTENT_TYPES, radar
+from tandem.web.forms import form_int
 
 
 def _require_staff(scope: Scope) -> None:
@@ -115,10 +116,10 @@ def _inputs_from(post: QueryDict, codes: list[str]) -> dict[str, services.Answer
             continue
         raw_prio = post.get(f"prio-{code}") or ""
         values[code] = services.AnswerInput(
-            level=int(raw_level) if raw_level and raw_level.lstrip("-").isdigit() else None,
+            level=form_int(raw_level, signed=True),
             can_teach=post.get(f"can-{code}") == "on",
             wants_to_learn=post.get(f"want-{code}") == "on",
-            priority=int(raw_prio) if raw_prio.lstrip("-").isdigit() else None,
+            priority=form_int(raw_prio, signed=True),
         )
     return values
 
@@ -213,7 +214,7 @@ def expert_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         levels: dict[str, int | None] = {}
         for code in codes:
             raw = request.POST.get(f"expert-{code}", "")
-            levels[code] = int(raw) if raw.lstrip("-").isdigit() else None
+            levels[code] = form_int(raw, signed=True)
         try:
             services.expert_levels_save(response=response, levels=levels)
         except services.DiagnosticsError as exc:

@@ -11,11 +11,11 @@ from tandem.access.scope import Scope
 from tandem.directory.selectors import ParticipantFilters
 from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
 
 
 class CuratorAssignForm(forms.Form):
-    participant = forms.ModelChoiceField(
+    participant = IdChoiceField(
         label=_("Сотрудник"), queryset=Participant.objects.none(),
         error_messages={"required": _("Выберите сотрудника."),
                         "invalid_choice": _("Такого сотрудника нет в этой организации.")})
@@ -37,6 +37,7 @@ NO_MUNICIPALITY = _("Выберите муниципалитет.")
 class MunicipalityForm(forms.ModelForm[Municipality]):
     class Meta:
         model = Municipality
+        formfield_callback = id_formfield
         fields = ["region", "name", "kind", "code"]
         help_texts = {"code": CODE_HELP}
         error_messages = {
@@ -56,6 +57,7 @@ class MunicipalityForm(forms.ModelForm[Municipality]):
 class OrganizationForm(forms.ModelForm[Organization]):
     class Meta:
         model = Organization
+        formfield_callback = id_formfield
         fields = ["municipality", "name", "short_name", "sector", "code"]
         help_texts = {"code": CODE_HELP}
         error_messages = {
@@ -136,6 +138,7 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
 
     class Meta:
         model = Participant
+        formfield_callback = id_formfield
         fields = [
             "organization", "surname", "name", "patronymic", "position", "subject",
             "experience_years", "age_band", "email", "phone",
@@ -172,7 +175,7 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
     def _organization_id(self, organizations: object) -> int | None:
         if self.is_bound:
             raw = self.data.get(self.add_prefix("organization"))
-            return int(raw) if raw and str(raw).isdigit() else None
+            return form_id(raw) or None
         if self.instance.pk:
             return self.instance.organization_id
         only = list(organizations.values_list("pk", flat=True)[:2])  # type: ignore[attr-defined]

@@ -92,7 +92,7 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     participant = participant_get_manageable(scope=scope, pk=pk)
     form = ParticipantForm(request.POST or None, instance=participant, scope=scope)
-    conflict: list[tuple[str, str]] = []
+    conflict: list[tuple[str, str]] | None = None
     if request.method == "POST" and form.is_valid():
         try:
             participant_save(participant=form.save(commit=False),
@@ -102,13 +102,13 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
             theirs = form
             participant = participant_get_manageable(scope=scope, pk=pk)
             form = ParticipantForm(instance=participant, scope=scope)
-            form.add_error(None, CONFLICT)
             conflict = conflict_values(theirs, participant)
         else:
             messages.success(request, _("Изменения сохранены."))
             return redirect("people:detail", pk=participant.pk)
     return render(request, "people/participant_form.html",
-                  {"form": form, "participant": participant, "conflict": conflict})
+                  {"form": form, "participant": participant, "conflict": conflict,
+                   "conflict_message": CONFLICT if conflict is not None else ""})
 
 
 @require_POST
