@@ -52,7 +52,8 @@ class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     is not an id the database can hold (on SQLite an id above 2⁶³ raised OverflowError)."""
 
     def to_python(self, value: Any) -> Any:
-        if value in self.empty_values or isinstance(value, self.queryset.model):
+        model = self.queryset.model if self.queryset is not None else None
+        if value in self.empty_values or (model is not None and isinstance(value, model)):
             return super().to_python(value)
         if self.to_field_name is None and form_int(value, limit=MAX_ID) is None:
             raise forms.ValidationError(self.error_messages["invalid_choice"],
@@ -70,7 +71,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[typ
                     raise forms.ValidationError(
                         self.error_messages["invalid_choice"], code="invalid_choice",
                         params={"value": str(item)[:20]})
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]
 
 
 def id_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
