@@ -12,13 +12,17 @@ class Role(models.TextChoices):
     REGION_OPERATOR = "region_operator", _("региональный оператор")
     MUNICIPAL_COORDINATOR = "municipal_coordinator", _("муниципальный координатор")
     CURATOR = "curator", _("куратор организации")
+    # Owns what every region shares — the competency framework and its versions — and
+    # nothing of any region's people: the role is anchored to no unit.
+    FEDERAL_OPERATOR = "federal_operator", _("федеральный оператор")
 
 
 class RoleAssignment(UnitAnchored, models.Model):
     """One role over one territory unit: a region, a municipality or an organization.
 
-    A teacher needs no assignment: the link from their participant record to their
-    login is what makes them a teacher.
+    The federal operator's assignment names no unit: the role is over the shared
+    framework, not over a territory. A teacher needs no assignment: the link from their
+    participant record to their login is what makes them a teacher.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
@@ -47,6 +51,8 @@ class RoleAssignment(UnitAnchored, models.Model):
                         municipality__isnull=False, organization__isnull=True)
                     | Q(role=Role.CURATOR, region__isnull=True, municipality__isnull=True,
                         organization__isnull=False)
+                    | Q(role=Role.FEDERAL_OPERATOR, region__isnull=True,
+                        municipality__isnull=True, organization__isnull=True)
                 ),
             ),
             models.UniqueConstraint(fields=["user", "region"], name="region_operator_unique",
@@ -56,7 +62,11 @@ class RoleAssignment(UnitAnchored, models.Model):
                                     condition=Q(role=Role.MUNICIPAL_COORDINATOR)),
             models.UniqueConstraint(fields=["user", "organization"], name="curator_unique",
                                     condition=Q(role=Role.CURATOR)),
+            models.UniqueConstraint(fields=["user"], name="federal_operator_unique",
+                                    condition=Q(role=Role.FEDERAL_OPERATOR)),
         ]
 
     def __str__(self) -> str:
+        if self.unit is None:
+            return f"{self.user} — {self.get_role_display()}"
         return f"{self.user} — {self.get_role_display()}: {self.unit}"

@@ -6,7 +6,9 @@ Every selector filters through a :class:`Scope`; no view re-implements the rule.
 - region operator: every organization of their region(s);
 - municipal coordinator: every organization of their municipality(ies);
 - curator: their organization(s);
-- teacher (a login linked to a participant record): their own record only.
+- teacher (a login linked to a participant record): their own record only;
+- federal operator: the shared competency framework (areas, competencies, published
+  versions) and nothing of any region's people.
 
 Staff roles (the first four) may also change participants inside their scope; region
 operators and municipal coordinators appoint curators; region operators read the audit
@@ -14,6 +16,8 @@ trail of their region.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
 
 from django.db.models import Q, QuerySet
 
@@ -22,6 +26,18 @@ from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
 
 _CACHE_ATTR = "_tandem_scope"
+
+# What a selector's ``<thing>_get(scope=…, pk=…, for_=…)`` fetches an object for: to read
+# it, or to change it. Either way an object outside that right is a 404 (docs/architecture.md).
+Access = Literal["view", "manage"]
+
+
+@dataclass(frozen=True)
+class Units:
+    """Sets of region, municipality and organization ids (see :meth:`Scope.home_units`)."""
+    region_ids: frozenset[int] = field(default_factory=frozenset)
+    municipality_ids: frozenset[int] = field(default_factory=frozenset)
+    organization_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,9 @@ class Scope:
     municipality_ids: frozenset[int] = field(default_factory=frozenset)
     organization_ids: frozenset[int] = field(default_factory=frozenset)
     own_participant_id: int | None = None
+    # The organization of the signed-in teacher's own record (None for staff-only logins).
+    own_organization_id: int | None = None
+    federal: bool = False
 
     # -- what kind of user this is -------------------------------------------------
     @property
@@ -61,6 +80,89 @@ class Scope:
     @property
     def can_view_audit(self) -> bool:
         return self.is_region_operator
+
+    @property
+    def is_federal_operator(self) -> bool:
+        """Owns the framework every region shares (the superuser too)."""
+        return self.everything or self.federal
+
+    @property
+    def can_edit_framework(self) -> bool:
+        """Changes competencies and areas and publishes framework versions; a region
+        operator reads the framework but may not change another region's instrument."""
+        return self.is_federal_operator
+
+    @property
+    def can_read_framework(self) -> bool:
+        return self.is_staff or self.is_federal_operator
+
+    # -- the units a user works in, and those above and below them --------------------
+    @cached_property
+    def home_units(self) -> Units:
+        """The units the user works in — their roles' units and, for a teacher, their own
+        organization — together with every unit above them (an organization's
+        municipality and region, a municipality's region). Rows anchored to one of these
+        are "anchored to my units": the regional catalogue is the curator's too."""
+        return self._units_above(with_own=True)
+
+    @cached_property
+    def staff_home_units(self) -> Units:
+        """Like :attr:`home_units`, for the units of the user's roles only."""
+        return self._units_above(with_own=False)
+
+    def _units_above(self, *, with_own: bool) -> Units:
+        if self.everything:
+            return Units()
+        orgs = set(self.organization_ids)
+        if with_own and self.own_organization_id is not None:
+            orgs.add(self.own_organization_id)
+        municipalities = set(self.municipality_ids)
+        regions = set(self.region_ids)
+        if orgs:
+            for municipality_id, region_id in Organization.objects.filter(
+                    pk__in=orgs).values_list("municipality_id", "municipality__region_id"):
+                municipalities.add(municipality_id)
+                regions.add(region_id)
+        if self.municipality_ids:
+            regions |= set(Municipality.objects.filter(pk__in=self.municipality_ids)
+                           .values_list("region_id", flat=True))
+        return Units(frozenset(regions), frozenset(municipalities), frozenset(orgs))
+
+    def anchored_q(self, *, below: bool = True) -> Q:
+        """A filter for models anchored to a unit (fields ``region``, ``municipality``,
+        ``organization``): rows of the user's home units and the units above them and,
+        with ``below``, every row inside the territory the user holds a role over."""
+        if self.everything:
+            return Q()
+        home = self.home_units
+        q = (Q(region_id__in=home.region_ids) | Q(municipality_id__in=home.municipality_ids)
+             | Q(organization_id__in=home.organization_ids))
+        if below:
+            q |= (Q(municipality__region_id__in=self.region_ids)
+                  | Q(organization__municipality__region_id__in=self.region_ids)
+                  | Q(organization__municipality_id__in=self.municipality_ids))
+        return q
+
+    def kept_q(self) -> Q:
+        """Rows anchored exactly to a unit the user holds a role over (the rows they keep)."""
+        if self.everything:
+            return Q()
+        return (Q(region_id__in=self.region_ids) | Q(municipality_id__in=self.municipality_ids)
+                | Q(organization_id__in=self.organization_ids))
+
+    # -- who organizes events ----------------------------------------------------------
+    def organizer_q(self) -> Q:
+        """Events, cases and other things anchored to a region or a municipality that the
+        user organizes: those of their region (as its operator) or their municipality
+        (as its coordinator)."""
+        if self.everything:
+            return Q()
+        return Q(region_id__in=self.region_ids) | Q(municipality_id__in=self.municipality_ids)
+
+    def organizes(self, thing: object) -> bool:
+        """The same rule as :meth:`organizer_q` for one loaded object."""
+        return (self.everything or getattr(thing, "region_id", None) in self.region_ids
+                or getattr(thing, "municipality_id", None) in self.municipality_ids)
 
     # -- filters -------------------------------------------------------------------
     def _organization_q(self) -> Q:
@@ -93,6 +195,16 @@ class Scope:
             | Q(pk__in=self.municipality_ids)
             | Q(organizations__in=self.organization_ids)
         ).distinct()
+
+    def coordinated_municipalities(
+        self, qs: QuerySet[Municipality] | None = None
+    ) -> QuerySet[Municipality]:
+        """Municipalities the user coordinates as a whole: their own as a municipal
+        coordinator, every one of their region as its operator (not a curator's)."""
+        qs = Municipality.objects.all() if qs is None else qs
+        if self.everything:
+            return qs
+        return qs.filter(Q(pk__in=self.municipality_ids) | Q(region_id__in=self.region_ids))
 
     def regions(self, qs: QuerySet[Region] | None = None) -> QuerySet[Region]:
         qs = Region.objects.all() if qs is None else qs
@@ -172,6 +284,7 @@ def _compute_scope(user: object) -> Scope:
     regions: set[int] = set()
     municipalities: set[int] = set()
     organizations: set[int] = set()
+    federal = False
     for role, region_id, municipality_id, organization_id in RoleAssignment.objects.filter(
         user_id=user_id
     ).values_list("role", "region_id", "municipality_id", "organization_id"):
@@ -181,14 +294,18 @@ def _compute_scope(user: object) -> Scope:
             municipalities.add(municipality_id)
         elif role == Role.CURATOR:
             organizations.add(organization_id)
-    own = (Participant.objects.filter(user_id=user_id, is_active=True)
-           .values_list("pk", flat=True).first())
+        elif role == Role.FEDERAL_OPERATOR:
+            federal = True
+    own, own_org = (Participant.objects.filter(user_id=user_id, is_active=True)
+                    .values_list("pk", "organization_id").first() or (None, None))
     return Scope(
         user_id=user_id,
         region_ids=frozenset(regions),
         municipality_ids=frozenset(municipalities),
         organization_ids=frozenset(organizations),
         own_participant_id=own,
+        own_organization_id=own_org,
+        federal=federal,
     )
 
 

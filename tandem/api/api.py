@@ -52,13 +52,15 @@ from tandem.monitoring.effectiveness import (
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.people.services import (
+    ParticipantConflict,
     participant_deactivate,
     participant_reactivate,
     participant_save,
 )
 from tandem.resources.forms import ResourceForm, owner_choice, owner_choices
 from tandem.resources.models import Resource
-from tandem.resources.selectors import resource_get, resources_manageable, resources_visible
+from tandem.resources.selectors import resource_get, resources_visible
+from tandem.resources.services import ResourceInvalid, resource_save
 from tandem.territory.models import Municipality, Organization, Region
 
 UNKNOWN_FIELD = _("Неизвестное поле.")
@@ -185,7 +187,7 @@ class OrganizationViewSet(ReadViewSet):
 
 
 # -- participants --------------------------------------------------------------------
-PARTICIPANT_FIELDS = list(ParticipantForm.Meta.fields)
+PARTICIPANT_FIELDS = [*ParticipantForm.Meta.fields, "version"]
 PARTICIPANT_OUTPUT = set(s.ParticipantSerializer.Meta.fields)
 
 
@@ -232,7 +234,11 @@ class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def _saved(self, form: ParticipantForm, status_code: int) -> Response:
         if not form.is_valid():
             raise form_invalid(form.errors)
-        participant = participant_save(participant=form.save(commit=False))
+        try:
+            participant = participant_save(participant=form.save(commit=False),
+                                           version=form.cleaned_data["version"])
+        except ParticipantConflict:
+            raise ApiError(code="conflict", status_code=status.HTTP_409_CONFLICT) from None
         return Response(s.ParticipantSerializer(participant).data, status=status_code)
 
     def create(self, request: Request) -> Response:
@@ -244,7 +250,9 @@ class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
         participant = participant_get_manageable(scope=self.scope, pk=self._pk())
-        base = model_to_dict(participant, fields=PARTICIPANT_FIELDS) if partial else None
+        base = None
+        if partial:  # the stored values under the body; the version only if sent
+            base = model_to_dict(participant, fields=ParticipantForm.Meta.fields)
         data = _form_data(request, fields=PARTICIPANT_FIELDS, extra=PARTICIPANT_OUTPUT,
                           base=base)
         form = ParticipantForm(data, instance=participant, scope=self.scope)
@@ -425,14 +433,13 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
     def get_object(self) -> Resource:
         return resource_get(scope=self.scope, pk=path_id(self.kwargs["pk"]))
 
-    def _saved(self, request: Request, form: ResourceForm, status_code: int) -> Response:
-        if not form.is_valid():
-            raise form_invalid(form.errors)
-        resource = form.save(commit=False)
-        if resource.created_by_id is None:
-            resource.created_by = request.user  # type: ignore[assignment]
-        resource.save()
-        form.save_m2m()
+    def _saved(self, request: Request, data: dict[str, Any], status_code: int,
+               resource: Resource | None = None) -> Response:
+        try:
+            resource = resource_save(scope=self.scope, user=request.user,  # type: ignore[arg-type]
+                                     data=data, resource=resource)
+        except ResourceInvalid as invalid:
+            raise form_invalid(invalid.form.errors) from None
         fresh = resources_visible(scope=self.scope).get(pk=resource.pk)
         return Response(s.ResourceSerializer(fresh).data, status=status_code)
 
@@ -442,11 +449,10 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         data = _competency_ids(_form_data(request, fields=RESOURCE_FIELDS,
                                           extra=RESOURCE_OUTPUT,
                                           many=frozenset({"competencies"})))
-        return self._saved(request, ResourceForm(data, scope=self.scope),
-                           status.HTTP_201_CREATED)
+        return self._saved(request, data, status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: str, partial: bool = False) -> Response:
-        resource = get_object_or_404(resources_manageable(scope=self.scope), pk=path_id(pk))
+        resource = resource_get(scope=self.scope, pk=path_id(pk), for_="manage")
         base = None
         if partial:
             base = model_to_dict(resource, fields=ResourceForm.Meta.fields)
@@ -456,8 +462,7 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         data = _competency_ids(_form_data(request, fields=RESOURCE_FIELDS,
                                           extra=RESOURCE_OUTPUT,
                                           many=frozenset({"competencies"}), base=base))
-        return self._saved(request, ResourceForm(data, instance=resource, scope=self.scope),
-                           status.HTTP_200_OK)
+        return self._saved(request, data, status.HTTP_200_OK, resource=resource)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         return self.update(request, pk, partial=True)

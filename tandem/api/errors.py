@@ -31,6 +31,12 @@ MESSAGES: dict[str, tuple[Any, str]] = {
     "unsupported_media_type": (_("Формат тела запроса не поддерживается."),
                                "Unsupported media type."),
     "throttled": (_("Слишком много запросов, повторите позже."), "Too many requests."),
+    "conflict": (_("Запись изменили после того, как вы её прочитали: ничего не сохранено. "
+                   "Прочитайте её снова и повторите изменение."),
+                 "The record changed since you read it; nothing was saved."),
+    "bad_value": (_("В запросе есть значение, которое нельзя разобрать (например, слишком "
+                    "большое число или не цифры)."),
+                  "A value in the request cannot be parsed (e.g. a number out of range)."),
     "error": (_("Ошибка запроса."), "Request error."),
 }
 
@@ -88,6 +94,10 @@ def handler(exc: Exception, context: dict[str, Any]) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, ValueError | OverflowError):
+        # A numeral the database cannot hold («²», an id above 2⁶³ on SQLite) slipped past
+        # a parser: the client's input, not our bug — the JSON 400, never an HTML 500.
+        exc = ApiError(code="bad_value")
     response = exception_handler(exc, context)
     if response is None:
         return None  # a bug: let Django answer 500 and log it

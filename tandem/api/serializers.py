@@ -58,7 +58,7 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
                   "position", "subject", "experience_years", "age_band", "email", "phone",
                   "mentoring_consent_date", "personal_data_consent_date", "line_manager",
                   "is_active", "deactivated_at", "deactivation_reason", "has_account",
-                  "created_at", "updated_at"]
+                  "created_at", "updated_at", "version"]
 
     def get_has_account(self, obj: Participant) -> bool:
         return obj.user_id is not None
@@ -80,6 +80,9 @@ class ParticipantInputSerializer(serializers.Serializer[Any]):
     mentoring_consent_date = serializers.DateField(required=False, allow_null=True)
     personal_data_consent_date = serializers.DateField(required=False, allow_null=True)
     line_manager = serializers.IntegerField(required=False, allow_null=True)
+    version = serializers.IntegerField(
+        required=False, help_text="Версия, с которой сделана правка (из ответа GET): если "
+        "запись с тех пор изменили, ответ 409 и ничего не сохраняется.")
 
 
 class DeactivateInputSerializer(serializers.Serializer[Any]):

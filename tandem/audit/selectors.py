@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.access.scope import Scope
+from tandem.web.forms import form_id
 
 
 def audit_entries(*, scope: Scope, model: str = "") -> QuerySet[LogEntry]:
@@ -75,7 +76,7 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
                 wanted[field.related_model].update(v for v in values if v not in (None, "None"))
     names: dict[tuple[type[Model], str], str] = {}
     for related, pks in wanted.items():
-        valid = [pk for pk in pks if str(pk).isdigit()]
+        valid = [form_id(str(pk)) for pk in pks if form_id(str(pk))]
         for obj in related._default_manager.filter(pk__in=valid):
             names[(related, str(obj.pk))] = str(obj)
 

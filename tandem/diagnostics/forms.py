@@ -1,14 +1,13 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import Campaign, Competency
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
 from tandem.web.uploads import content_problem
 
 UNIT_REQUIRED = _("Выберите, для кого диагностика.")
@@ -22,11 +21,9 @@ Unit = Region | Municipality | Organization
 def unit_choices(scope: Scope) -> list[tuple[str, str]]:
     """The territory units the user may run a campaign for: «r:1», «m:2», «o:3»."""
     regions = Region.objects.all()
-    municipalities = Municipality.objects.all()
     if not scope.everything:
         regions = regions.filter(pk__in=scope.region_ids)
-        municipalities = municipalities.filter(Q(pk__in=scope.municipality_ids)
-                                               | Q(region_id__in=scope.region_ids))
+    municipalities = scope.coordinated_municipalities()
     choices = [(f"r:{r.pk}", str(_("Весь регион: %(name)s") % {"name": r.name}))
                for r in regions.order_by("name")]
     choices += [(f"m:{m.pk}", str(_("Муниципалитет: %(name)s") % {"name": m.name}))
@@ -39,9 +36,9 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]]:
 def unit_from_choice(value: str) -> Unit | None:
     kind, _sep, pk = value.partition(":")
     model = {"r": Region, "m": Municipality, "o": Organization}.get(kind)
-    if model is None or not pk.isdigit():
+    if model is None or not form_id(pk):
         return None
-    return model.objects.filter(pk=int(pk)).first()  # type: ignore[attr-defined, no-any-return]
+    return model.objects.filter(pk=form_id(pk)).first()  # type: ignore[attr-defined, no-any-return]
 
 
 class CampaignForm(forms.Form):
@@ -52,7 +49,7 @@ class CampaignForm(forms.Form):
     starts_on = forms.DateField(label=_("Начало"), widget=DateInput())
     ends_on = forms.DateField(label=_("Окончание"), widget=DateInput())
     with_expert = forms.BooleanField(label=_("С экспертной оценкой куратора"), required=False)
-    baseline = forms.ModelChoiceField(label=_("Сравнить с входной"), required=False,
+    baseline = IdChoiceField(label=_("Сравнить с входной"), required=False,
                                       queryset=Campaign.objects.none())
     only_with_consent = forms.BooleanField(
         label=_("Только участники с обоими согласиями"), required=False, initial=True)
@@ -81,6 +78,7 @@ class CampaignForm(forms.Form):
 class CompetencyForm(forms.ModelForm[Competency]):
     class Meta:
         model = Competency
+        formfield_callback = id_formfield
         fields = ["area", "code", "name", "description", "descriptor_0", "descriptor_1",
                   "descriptor_2", "descriptor_3", "typical_direction", "order", "is_active"]
         widgets = {f"descriptor_{i}": forms.Textarea(attrs={"rows": 2}) for i in range(4)} | {

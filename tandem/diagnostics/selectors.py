@@ -5,15 +5,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tandem.access.scope import Scope
+from tandem.access.scope import Access, Scope
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import (
     DEFICIT_Q,
     STRENGTH_Q,
     Answer,
     Campaign,
+    Competency,
+    CompetencyArea,
     FrameworkVersion,
     Response,
 )
@@ -28,6 +31,21 @@ def framework_current() -> FrameworkVersion:
     if version is None:
         raise FrameworkVersion.DoesNotExist("no framework version has been published")
     return version
+
+
+def framework_areas() -> QuerySet[CompetencyArea]:
+    """The shared framework's areas with their competencies: every staff member reads it."""
+    return CompetencyArea.objects.prefetch_related("competencies")
+
+
+def competency_get(*, scope: Scope, pk: int, for_: Access = "view") -> Competency:
+    """A competency of the shared framework; ``for_="manage"`` only for its owner (the
+    federal operator): anyone else gets a 404, as for any object they may not change."""
+    if for_ == "manage" and not scope.can_edit_framework:
+        raise Http404
+    if for_ == "view" and not scope.can_read_framework:
+        raise Http404
+    return get_object_or_404(Competency, pk=pk)
 
 
 def campaigns_visible(*, scope: Scope) -> QuerySet[Campaign]:
@@ -48,8 +66,7 @@ def campaigns_manageable(*, scope: Scope) -> QuerySet[Campaign]:
     if scope.everything:
         return qs
     return qs.filter(Q(organization__in=scope.organizations())
-                     | Q(municipality_id__in=scope.municipality_ids)
-                     | Q(municipality__region_id__in=scope.region_ids)
+                     | Q(municipality__in=scope.coordinated_municipalities())
                      | Q(region_id__in=scope.region_ids))
 
 

@@ -9,10 +9,11 @@ from tandem.access.scope import Scope, scope_for
 from tandem.core import diagnostics as core
 from tandem.diagnostics import imports, selectors, services
 from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
-from tandem.diagnostics.models import Campaign, Competency, CompetencyArea, Response
+from tandem.diagnostics.models import Campaign, Response
 from tandem.directory.selectors import participants_in
 from tandem.people.models import Participant
 from tandem.web.charts import CONTENT_TYPES, radar
+from tandem.web.forms import form_int
 
 
 def _require_staff(scope: Scope) -> None:
@@ -115,10 +116,10 @@ def _inputs_from(post: QueryDict, codes: list[str]) -> dict[str, services.Answer
             continue
         raw_prio = post.get(f"prio-{code}") or ""
         values[code] = services.AnswerInput(
-            level=int(raw_level) if raw_level and raw_level.lstrip("-").isdigit() else None,
+            level=form_int(raw_level, signed=True),
             can_teach=post.get(f"can-{code}") == "on",
             wants_to_learn=post.get(f"want-{code}") == "on",
-            priority=int(raw_prio) if raw_prio.lstrip("-").isdigit() else None,
+            priority=form_int(raw_prio, signed=True),
         )
     return values
 
@@ -213,7 +214,7 @@ def expert_assessment(request: HttpRequest, pk: int) -> HttpResponse:
         levels: dict[str, int | None] = {}
         for code in codes:
             raw = request.POST.get(f"expert-{code}", "")
-            levels[code] = int(raw) if raw.lstrip("-").isdigit() else None
+            levels[code] = form_int(raw, signed=True)
         try:
             services.expert_levels_save(response=response, levels=levels)
         except services.DiagnosticsError as exc:
@@ -316,18 +317,18 @@ def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> Http
 # -- framework -----------------------------------------------------------------------
 def framework(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    _require_staff(scope)
-    areas = CompetencyArea.objects.prefetch_related("competencies")
+    if not scope.can_read_framework:
+        raise PermissionDenied
     return render(request, "diagnostics/framework.html", {
-        "areas": areas, "current": selectors.framework_current(),
-        "can_edit": scope.is_region_operator, "publish_form": PublishForm()})
+        "areas": selectors.framework_areas(), "current": selectors.framework_current(),
+        "can_edit": scope.can_edit_framework, "publish_form": PublishForm()})
 
 
 def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.is_region_operator:
+    competency = selectors.competency_get(scope=scope, pk=pk, for_="manage") if pk else None
+    if competency is None and not scope.can_edit_framework:
         raise PermissionDenied
-    competency = get_object_or_404(Competency, pk=pk) if pk else None
     form = CompetencyForm(request.POST or None, instance=competency)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -341,7 +342,7 @@ def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @require_POST
 def framework_publish(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.is_region_operator:
+    if not scope.can_edit_framework:
         raise PermissionDenied
     form = PublishForm(request.POST)
     if form.is_valid():

@@ -11,11 +11,11 @@ from tandem.access.scope import Scope
 from tandem.directory.selectors import ParticipantFilters
 from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
 
 
 class CuratorAssignForm(forms.Form):
-    participant = forms.ModelChoiceField(
+    participant = IdChoiceField(
         label=_("Сотрудник"), queryset=Participant.objects.none(),
         error_messages={"required": _("Выберите сотрудника."),
                         "invalid_choice": _("Такого сотрудника нет в этой организации.")})
@@ -37,6 +37,7 @@ NO_MUNICIPALITY = _("Выберите муниципалитет.")
 class MunicipalityForm(forms.ModelForm[Municipality]):
     class Meta:
         model = Municipality
+        formfield_callback = id_formfield
         fields = ["region", "name", "kind", "code"]
         help_texts = {"code": CODE_HELP}
         error_messages = {
@@ -56,6 +57,7 @@ class MunicipalityForm(forms.ModelForm[Municipality]):
 class OrganizationForm(forms.ModelForm[Organization]):
     class Meta:
         model = Organization
+        formfield_callback = id_formfield
         fields = ["municipality", "name", "short_name", "sector", "code"]
         help_texts = {"code": CODE_HELP}
         error_messages = {
@@ -73,7 +75,13 @@ class OrganizationForm(forms.ModelForm[Organization]):
             municipalities.select_related("region").order_by("name"))
 
 
-EMAIL_TAKEN = _("Этот e-mail уже указан у другого участника.")
+# One answer for every duplicate, wherever the other card is (#13): the refusal must not
+# tell a curator that an address exists in another organization or region, nor whose it is.
+EMAIL_TAKEN = _("Этот e-mail указать нельзя: он уже служит для входа в систему. Проверьте "
+                "адрес; если человек перешёл из другой организации, его карточку переводит "
+                "тот, кто её ведёт.")
+CONFLICT = _("Пока вы редактировали карточку, её сохранил другой пользователь. Ничего не "
+             "перезаписано: ниже — сохранённые сведения; внесите свои изменения снова.")
 SURNAME_REQUIRED = _("Укажите фамилию.")
 NAME_REQUIRED = _("Укажите имя.")
 MANAGER_OTHER_ORGANIZATION = _("Руководитель должен работать в той же организации.")
@@ -124,8 +132,13 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
             "max_value": EXPERIENCE_TOO_LONG,
         })
 
+    # The version the edit starts from (see people.services.participant_save).
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
+                                 max_value=2**31 - 1)
+
     class Meta:
         model = Participant
+        formfield_callback = id_formfield
         fields = [
             "organization", "surname", "name", "patronymic", "position", "subject",
             "experience_years", "age_band", "email", "phone",
@@ -142,6 +155,8 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
 
     def __init__(self, *args: object, scope: Scope, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
         organizations = scope.organizations().select_related("municipality")
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
@@ -160,7 +175,7 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
     def _organization_id(self, organizations: object) -> int | None:
         if self.is_bound:
             raw = self.data.get(self.add_prefix("organization"))
-            return int(raw) if raw and str(raw).isdigit() else None
+            return form_id(raw) or None
         if self.instance.pk:
             return self.instance.organization_id
         only = list(organizations.values_list("pk", flat=True)[:2])  # type: ignore[attr-defined]
@@ -188,6 +203,17 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
             elif organization is not None and manager.organization_id != organization.pk:
                 self.add_error("line_manager", MANAGER_OTHER_ORGANIZATION)
         return data
+
+
+def conflict_values(theirs: ParticipantForm, saved: Participant) -> list[tuple[str, str]]:
+    """(field label, the value this editor typed) where it differs from the saved card:
+    what to enter again after a conflict."""
+    out = []
+    for name in ParticipantForm.Meta.fields:
+        mine, stored = theirs.cleaned_data.get(name), getattr(saved, name)
+        if (mine or None) != (stored or None):
+            out.append((str(theirs.fields[name].label), "—" if mine in (None, "") else str(mine)))
+    return out
 
 
 class DeactivateForm(forms.Form):

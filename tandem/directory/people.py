@@ -10,7 +10,13 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
 from tandem.audit.selectors import audit_entries_for_object, describe_entries
-from tandem.directory.forms import DeactivateForm, ParticipantFilterForm, ParticipantForm
+from tandem.directory.forms import (
+    CONFLICT,
+    DeactivateForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    conflict_values,
+)
 from tandem.directory.selectors import (
     participant_get,
     participant_get_manageable,
@@ -23,7 +29,12 @@ from tandem.people.personal_data import (
     personal_data,
     personal_data_xlsx,
 )
-from tandem.people.services import participant_deactivate, participant_reactivate, participant_save
+from tandem.people.services import (
+    ParticipantConflict,
+    participant_deactivate,
+    participant_reactivate,
+    participant_save,
+)
 
 PAGE_SIZE = 25
 
@@ -81,12 +92,23 @@ def participant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     participant = participant_get_manageable(scope=scope, pk=pk)
     form = ParticipantForm(request.POST or None, instance=participant, scope=scope)
+    conflict: list[tuple[str, str]] | None = None
     if request.method == "POST" and form.is_valid():
-        participant_save(participant=form.save(commit=False))
-        messages.success(request, _("Изменения сохранены."))
-        return redirect("people:detail", pk=participant.pk)
+        try:
+            participant_save(participant=form.save(commit=False),
+                             version=form.cleaned_data["version"])
+        except ParticipantConflict:
+            # Nothing written: show the card as it is now, and what this editor typed.
+            theirs = form
+            participant = participant_get_manageable(scope=scope, pk=pk)
+            form = ParticipantForm(instance=participant, scope=scope)
+            conflict = conflict_values(theirs, participant)
+        else:
+            messages.success(request, _("Изменения сохранены."))
+            return redirect("people:detail", pk=participant.pk)
     return render(request, "people/participant_form.html",
-                  {"form": form, "participant": participant})
+                  {"form": form, "participant": participant, "conflict": conflict,
+                   "conflict_message": CONFLICT if conflict is not None else ""})
 
 
 @require_POST

@@ -13,6 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     roles = []
     if scope.everything:
         roles.append(_("администратор"))
+    if scope.federal:
+        roles.append(_("федеральный оператор"))
     if scope.region_ids:
         roles.append(_("региональный оператор"))
     if scope.municipality_ids:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, IdChoiceField, IdMultipleChoiceField
 
 MONTHS_DEFAULT = 6
 
@@ -34,8 +34,8 @@ class ApproveForm(forms.Form):
 
 
 class ManualPairForm(forms.Form):
-    a = forms.ModelChoiceField(label=_("Первый участник"), queryset=Participant.objects.none())
-    b = forms.ModelChoiceField(label=_("Второй участник"), queryset=Participant.objects.none())
+    a = IdChoiceField(label=_("Первый участник"), queryset=Participant.objects.none())
+    b = IdChoiceField(label=_("Второй участник"), queryset=Participant.objects.none())
 
     def __init__(self, *args: object, pool: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -55,7 +55,7 @@ class OrderForm(forms.Form):
     head_name = forms.CharField(label=_("Руководитель (ФИО)"), max_length=200)
     head_position = forms.CharField(label=_("Должность руководителя"), max_length=200,
                                     initial=_("Директор"))
-    pairs = forms.ModelMultipleChoiceField(
+    pairs = IdMultipleChoiceField(
         label=_("Пары"), queryset=Pair.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Выберите хотя бы одну пару.")})
 

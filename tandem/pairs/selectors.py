@@ -26,10 +26,7 @@ def pool_units(*, scope: Scope) -> list[tuple[str, Unit]]:
     """Where the user may form pairs: «o:<id>» organizations, «m:<id>» municipal pools."""
     units: list[tuple[str, Unit]] = [(f"o:{o.pk}", o) for o in
                                      scope.organizations().order_by("short_name")]
-    municipalities = Municipality.objects.all()
-    if not scope.everything:
-        municipalities = municipalities.filter(Q(pk__in=scope.municipality_ids)
-                                               | Q(region_id__in=scope.region_ids))
+    municipalities = scope.coordinated_municipalities()
     units += [(f"m:{m.pk}", m) for m in municipalities.order_by("name")]
     return units
 
@@ -98,10 +95,8 @@ def runs_visible(*, scope: Scope) -> QuerySet[MatchingRun]:
     qs = MatchingRun.objects.select_related("organization", "municipality", "created_by")
     if scope.everything:
         return qs
-    municipalities = Municipality.objects.filter(Q(pk__in=scope.municipality_ids)
-                                                 | Q(region_id__in=scope.region_ids))
     return qs.filter(Q(organization__in=scope.organizations())
-                     | Q(municipality__in=municipalities))
+                     | Q(municipality__in=scope.coordinated_municipalities()))
 
 
 def run_get(*, scope: Scope, pk: int) -> MatchingRun:

@@ -79,6 +79,9 @@ class Participant(models.Model):
     search_name = models.CharField(max_length=310, editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking, as map rows do: an edit carries the version it was made from,
+    # and a save from an older version is refused (``people.services.participant_save``).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ParticipantQuerySet.as_manager()
 

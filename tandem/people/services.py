@@ -6,10 +6,25 @@ from django.utils import timezone
 from tandem.people.models import Participant
 
 
+class ParticipantConflict(Exception):
+    """Someone saved the card after the editor opened it: nothing was written."""
+
+
 @transaction.atomic
-def participant_save(*, participant: Participant) -> Participant:
-    """Creates or updates a participant that a form has validated."""
+def participant_save(*, participant: Participant, version: int | None = None) -> Participant:
+    """Creates or updates a participant that a form has validated.
+
+    ``version`` is the version the edit was made from (the form carries it): if the card
+    was saved since, :class:`ParticipantConflict` is raised and nothing is written. The
+    row is locked while compared, so two saves of one version cannot both pass."""
     participant.full_clean()
+    if participant.pk is not None:
+        stored = (Participant.objects.select_for_update().filter(pk=participant.pk)
+                  .values_list("version", flat=True).first())
+        if stored is not None:
+            if version is not None and version != stored:
+                raise ParticipantConflict(participant.pk)
+            participant.version = stored + 1
     participant.save()
     return participant
 

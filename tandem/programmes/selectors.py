@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from tandem.access.scope import Scope
 from tandem.core import programmes as core
-from tandem.people.models import Participant
 from tandem.programmes.models import Programme
 from tandem.resources.models import LEVEL_ORDER, Level, Resource
 from tandem.territory.models import Organization
@@ -28,10 +27,8 @@ def current_year(today: dt.date | None = None) -> int:
 
 
 def own_organization_id(scope: Scope) -> int | None:
-    if scope.own_participant_id is None:
-        return None
-    return (Participant.objects.filter(pk=scope.own_participant_id)
-            .values_list("organization_id", flat=True).first())
+    """Kept for callers: the teacher's organization is ``Scope.own_organization_id``."""
+    return scope.own_organization_id
 
 
 def programmes_visible(*, scope: Scope) -> QuerySet[Programme]:

@@ -15,7 +15,7 @@ from tandem.resources.models import (
 )
 from tandem.resources.selectors import ResourceFilters
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, form_id, id_formfield
 
 LEVEL_NOT_YOURS = _("Этот уровень ведёт другой оператор: выберите свой.")
 DATES_REVERSED = _("Окончание раньше начала.")
@@ -46,9 +46,9 @@ def owner_from_choice(value: str) -> Owner | None:
     """The unit a choice value names; check it against ``owner_choices`` first."""
     prefix, _sep, pk = value.partition(":")
     model = OWNER_PREFIXES.get(prefix)
-    if model is None or not pk.isdigit():
+    if model is None or not form_id(pk):
         return None
-    return model.objects.filter(pk=int(pk)).first()
+    return model.objects.filter(pk=form_id(pk)).first()
 
 
 class ResourceForm(forms.ModelForm[Resource]):
@@ -56,6 +56,7 @@ class ResourceForm(forms.ModelForm[Resource]):
 
     class Meta:
         model = Resource
+        formfield_callback = id_formfield
         fields = ["title", "kind", "level", "description", "url", "starts_on", "ends_on",
                   "format", "owner_name", "competencies", "is_active"]
         widgets = {"starts_on": DateInput(),

@@ -2,32 +2,15 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from tandem.access.scope import Scope
+from tandem.access.scope import Access, Scope
 from tandem.accounts.models import User
 from tandem.core.text import normalize_name
 from tandem.diagnostics.models import Competency
-from tandem.people.models import Participant
 from tandem.resources import imports
 from tandem.resources.models import OWNER_LEVELS, Owner, Resource, ResourceImport, owner_fields
-from tandem.territory.models import Organization
-
-
-def _home(scope: Scope) -> tuple[set[int], set[int], set[int]]:
-    """(regions, municipalities, organizations) whose resources the user may see."""
-    orgs = set(scope.organizations().values_list("pk", flat=True))
-    if scope.own_participant_id:
-        own = (Participant.objects.filter(pk=scope.own_participant_id)
-               .values_list("organization_id", flat=True).first())
-        if own:
-            orgs.add(own)
-    units = Organization.objects.filter(pk__in=orgs).values_list("municipality_id",
-                                                                 "municipality__region_id")
-    municipalities = set(scope.municipality_ids) | {m for m, _r in units}
-    regions = set(scope.region_ids) | {r for _m, r in units}
-    return regions, municipalities, orgs
 
 
 def resources_visible(*, scope: Scope) -> QuerySet[Resource]:
@@ -35,24 +18,14 @@ def resources_visible(*, scope: Scope) -> QuerySet[Resource]:
         "organization", "municipality", "region")
     if scope.everything:
         return qs
-    regions, municipalities, orgs = _home(scope)
-    return qs.filter(Q(region_id__in=regions) | Q(municipality_id__in=municipalities)
-                     | Q(municipality__region_id__in=scope.region_ids)
-                     | Q(organization_id__in=orgs)
-                     | Q(organization__municipality__region_id__in=scope.region_ids))
+    return qs.filter(scope.anchored_q(below=True))
 
 
 def resources_manageable(*, scope: Scope) -> QuerySet[Resource]:
     """Each level keeps its own: the region operator regional and federal ones, the
     municipal coordinator municipal ones, the curator the organization's."""
     qs = Resource.objects.all()
-    return qs if scope.everything else qs.filter(_kept_q(scope))
-
-
-def _kept_q(scope: Scope) -> Q:
-    """Rows anchored to a unit whose catalogue the user keeps (see ``owner_choices``)."""
-    return (Q(region_id__in=scope.region_ids) | Q(municipality_id__in=scope.municipality_ids)
-            | Q(organization_id__in=scope.organization_ids))
+    return qs.filter(scope.kept_q())
 
 
 @dataclass(frozen=True)
@@ -84,17 +57,22 @@ def resource_search(*, scope: Scope, filters: ResourceFilters) -> QuerySet[Resou
     return qs.distinct().order_by("title", "pk")
 
 
-def resource_get(*, scope: Scope, pk: int) -> Resource:
-    return get_object_or_404(resources_visible(scope=scope), pk=pk)
+def resource_get(*, scope: Scope, pk: int, for_: Access = "view") -> Resource:
+    """The resource to read, or (``for_="manage"``) to change; otherwise 404."""
+    qs = resources_visible(scope=scope) if for_ == "view" else resources_manageable(scope=scope)
+    return get_object_or_404(qs, pk=pk)
+
+
+def resource_can_manage(*, scope: Scope, resource: Resource) -> bool:
+    return resources_manageable(scope=scope).filter(pk=resource.pk).exists()
 
 
 # -- import --------------------------------------------------------------------------
 def resource_imports_pending(*, scope: Scope, user: User) -> QuerySet[ResourceImport]:
     """The user's uploads not yet committed, for units they still keep."""
     qs = ResourceImport.objects.filter(uploaded_by=user, committed_at__isnull=True)
-    if not scope.everything:
-        qs = qs.filter(_kept_q(scope))
-    return qs.select_related("region", "municipality", "organization__municipality")
+    return qs.filter(scope.kept_q()).select_related("region", "municipality",
+                                                    "organization__municipality")
 
 
 def competencies_active() -> list[tuple[str, str]]:

@@ -1,12 +1,16 @@
-"""Writes of the resource catalogue: storing an uploaded file and committing its rows."""
+"""Writes of the resource catalogue: one resource (the page and the API alike), storing an
+uploaded file and committing its rows."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.resources import selectors
 from tandem.resources.models import Owner, Resource, ResourceImport, owner_fields
@@ -21,6 +25,34 @@ STALE_AFTER = dt.timedelta(days=1)
 
 class ImportRefused(Exception):
     pass
+
+
+class ResourceInvalid(Exception):
+    """The data did not pass ``ResourceForm``; ``form`` holds the errors to show."""
+
+    def __init__(self, form: Any) -> None:
+        super().__init__("resource data refused")
+        self.form = form
+
+
+@transaction.atomic
+def resource_save(*, scope: Scope, user: User, data: Mapping[str, Any],
+                  resource: Resource | None = None) -> Resource:
+    """Creates or changes one resource: the one path of the page and the API, with the
+    same checks (``ResourceForm``: the owner among the units the user keeps, the level
+    that unit may hold, the dates). ``resource`` comes from
+    ``selectors.resource_get(scope=…, pk=…, for_="manage")``."""
+    from tandem.resources.forms import ResourceForm  # forms build on selectors, as we do
+
+    form = ResourceForm(data, instance=resource, scope=scope)
+    if not form.is_valid():
+        raise ResourceInvalid(form)
+    saved = form.save(commit=False)
+    if saved.created_by_id is None:
+        saved.created_by = user
+    saved.save()
+    form.save_m2m()
+    return saved
 
 
 @dataclass(frozen=True)

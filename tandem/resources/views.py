@@ -17,11 +17,11 @@ from tandem.resources.forms import (
 )
 from tandem.resources.selectors import (
     competencies_active,
+    resource_can_manage,
     resource_get,
     resource_import_preview,
     resource_imports_pending,
     resource_search,
-    resources_manageable,
 )
 
 
@@ -42,7 +42,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     resource = resource_get(scope=scope, pk=pk)
-    can_edit = resources_manageable(scope=scope).filter(pk=pk).exists()
+    can_edit = resource_can_manage(scope=scope, resource=resource)
     return render(request, "resources/detail.html", {"resource": resource, "can_edit": can_edit})
 
 
@@ -50,16 +50,17 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = scope_for(request.user)
     if not owner_choices(scope):
         raise PermissionDenied
-    resource = get_object_or_404(resources_manageable(scope=scope), pk=pk) if pk else None
-    form = ResourceForm(request.POST or None, instance=resource, scope=scope)
-    if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        if saved.created_by_id is None:
-            saved.created_by = request.user  # type: ignore[assignment]
-        saved.save()
-        form.save_m2m()
-        messages.success(request, _("Ресурс сохранён."))
-        return redirect("resources:detail", pk=saved.pk)
+    resource = resource_get(scope=scope, pk=pk, for_="manage") if pk else None
+    form = ResourceForm(instance=resource, scope=scope)
+    if request.method == "POST":
+        try:
+            saved = services.resource_save(scope=scope, user=request.user,  # type: ignore[arg-type]
+                                           data=request.POST, resource=resource)
+        except services.ResourceInvalid as invalid:
+            form = invalid.form
+        else:
+            messages.success(request, _("Ресурс сохранён."))
+            return redirect("resources:detail", pk=saved.pk)
     return render(request, "resources/form.html", {"form": form, "resource": resource})
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.school.models import Event
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.forms import id_formfield
 
 ENDS_BEFORE = _("Окончание не может быть раньше начала.")
 PLACE_OR_LINK = _("Укажите место проведения или ссылку на онлайн-трансляцию.")
@@ -30,6 +31,7 @@ class EventForm(forms.ModelForm[Event]):
 
     class Meta:
         model = Event
+        formfield_callback = id_formfield
         fields = ["kind", "title", "description", "starts_at", "ends_at", "place",
                   "online_link", "speaker", "capacity", "hours", "organizer_name",
                   "self_registration"]
@@ -72,9 +74,8 @@ class EventForm(forms.ModelForm[Event]):
 
 
 def _scope_municipalities(scope: Scope) -> Q:
-    if scope.everything:
-        return Q()
-    return Q(region_id__in=scope.region_ids) | Q(pk__in=scope.municipality_ids)
+    """The municipalities the user coordinates (see ``Scope.coordinated_municipalities``)."""
+    return Q(pk__in=scope.coordinated_municipalities().values("pk"))
 
 
 class MaterialForm(forms.Form):

@@ -20,21 +20,7 @@ from django.utils import timezone
 from tandem.access.scope import Scope
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Registration
-from tandem.territory.models import Municipality, Organization
-
-
-def _staff_units(scope: Scope) -> tuple[set[int], set[int]]:
-    """(municipality ids, region ids) where a coordinator or curator works."""
-    municipalities = set(scope.municipality_ids)
-    regions = set(Municipality.objects.filter(pk__in=municipalities)
-                  .values_list("region_id", flat=True)) if municipalities else set()
-    if scope.organization_ids:
-        for municipality_id, region_id in Organization.objects.filter(
-                pk__in=scope.organization_ids).values_list("municipality_id",
-                                                           "municipality__region_id"):
-            municipalities.add(municipality_id)
-            regions.add(region_id)
-    return municipalities, regions
+from tandem.territory.models import Organization
 
 
 def events_visible(*, scope: Scope) -> QuerySet[Event]:
@@ -44,13 +30,12 @@ def events_visible(*, scope: Scope) -> QuerySet[Event]:
     q = Q(pk__in=[])
     if scope.region_ids:
         q |= Q(region_id__in=scope.region_ids)
-    staff_municipalities, staff_regions = _staff_units(scope)
-    q |= (Q(municipality_id__in=staff_municipalities)
-          | Q(municipality__isnull=True, region_id__in=staff_regions))
+    staff = scope.staff_home_units
+    q |= (Q(municipality_id__in=staff.municipality_ids)
+          | Q(municipality__isnull=True, region_id__in=staff.region_ids))
     if scope.own_participant_id is not None:
-        own = (Participant.objects.filter(pk=scope.own_participant_id)
-               .values_list("organization__municipality_id",
-                            "organization__municipality__region_id", "organization__sector")
+        own = (Organization.objects.filter(pk=scope.own_organization_id)
+               .values_list("municipality_id", "municipality__region_id", "sector")
                .first())
         if own is not None:
             municipality_id, region_id, sector = own
@@ -66,11 +51,7 @@ def events_visible(*, scope: Scope) -> QuerySet[Event]:
 
 
 def events_manageable(*, scope: Scope) -> QuerySet[Event]:
-    qs = Event.objects.select_related("region", "municipality")
-    if scope.everything:
-        return qs
-    return qs.filter(Q(region_id__in=scope.region_ids)
-                     | Q(municipality_id__in=scope.municipality_ids))
+    return Event.objects.select_related("region", "municipality").filter(scope.organizer_q())
 
 
 def can_create_events(scope: Scope) -> bool:
@@ -86,8 +67,7 @@ def event_manageable_get(*, scope: Scope, pk: int) -> Event:
 
 
 def is_manager(scope: Scope, event: Event) -> bool:
-    return (scope.everything or event.region_id in scope.region_ids
-            or event.municipality_id in scope.municipality_ids)
+    return scope.organizes(event)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from tandem.people.models import Participant
 from tandem.resources.models import Resource
 from tandem.territory.models import Municipality
 from tandem.training.models import CRITERION_LABELS, SCORE_LABELS, Case, CaseParticipant
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, IdChoiceField, IdMultipleChoiceField, id_formfield
 
 LEVEL_CHOICES = [("", "—"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
 
@@ -18,6 +18,7 @@ LEVEL_CHOICES = [("", "—"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
 class CaseForm(forms.ModelForm[Case]):
     class Meta:
         model = Case
+        formfield_callback = id_formfield
         fields = ["title", "context", "municipality", "starts_on", "ends_on", "resources"]
         widgets = {"context": forms.Textarea(attrs={"rows": 6}), "starts_on": DateInput(),
                    "ends_on": DateInput(), "resources": forms.CheckboxSelectMultiple}
@@ -44,6 +45,7 @@ class PersonForm(forms.ModelForm[CaseParticipant]):
 
     class Meta:
         model = CaseParticipant
+        formfield_callback = id_formfield
         fields = ["name", "age_band", "experience_years", "position", "subject", "note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
 
@@ -68,9 +70,9 @@ class PersonForm(forms.ModelForm[CaseParticipant]):
 
 
 class TeamForm(forms.Form):
-    case = forms.ModelChoiceField(label=_("Кейс"), queryset=Case.objects.none())
+    case = IdChoiceField(label=_("Кейс"), queryset=Case.objects.none())
     name = forms.CharField(label=_("Название команды"), required=False, max_length=120)
-    members = forms.ModelMultipleChoiceField(label=_("Участники"), required=False,
+    members = IdMultipleChoiceField(label=_("Участники"), required=False,
                                              queryset=Participant.objects.none(),
                                              widget=forms.CheckboxSelectMultiple)
 
@@ -85,7 +87,7 @@ class TeamForm(forms.Form):
 
 class SplitForm(forms.Form):
     count = forms.IntegerField(label=_("Сколько команд"), min_value=1, max_value=50)
-    cases = forms.ModelMultipleChoiceField(label=_("Кейсы (по очереди командам)"),
+    cases = IdMultipleChoiceField(label=_("Кейсы (по очереди командам)"),
                                            queryset=Case.objects.none(),
                                            widget=forms.CheckboxSelectMultiple)
 

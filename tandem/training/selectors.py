@@ -20,7 +20,7 @@ from tandem.maps.selectors import Rights
 from tandem.people.models import Participant
 from tandem.school.models import Event, Registration
 from tandem.school.selectors import events_manageable
-from tandem.territory.models import Municipality, Region
+from tandem.territory.models import Region
 from tandem.training.models import Case, Team, TeamMember
 
 
@@ -36,11 +36,10 @@ def cases_usable(*, scope: Scope) -> QuerySet[Case]:
         return Case.objects.all()
     if not (scope.region_ids or scope.municipality_ids):
         return Case.objects.none()
-    regions_of_municipalities = Municipality.objects.filter(
-        pk__in=scope.municipality_ids).values("region_id")
     return Case.objects.filter(
-        Q(region_id__in=scope.region_ids) | Q(municipality_id__in=scope.municipality_ids)
-        | Q(municipality__isnull=True, region_id__in=regions_of_municipalities))
+        scope.organizer_q()
+        | Q(municipality__isnull=True,
+            region_id__in=scope.coordinated_municipalities().values("region_id")))
 
 
 def home_region(*, scope: Scope) -> Region | None:
@@ -55,10 +54,7 @@ def home_region(*, scope: Scope) -> Region | None:
 
 
 def cases_editable(*, scope: Scope) -> QuerySet[Case]:
-    if scope.everything:
-        return Case.objects.all()
-    return Case.objects.filter(Q(region_id__in=scope.region_ids)
-                               | Q(municipality_id__in=scope.municipality_ids))
+    return Case.objects.filter(scope.organizer_q())
 
 
 def case_get(*, scope: Scope, pk: int) -> Case:

@@ -15,7 +15,6 @@ from tandem.diagnostics.models import Competency
 from tandem.maps import services as map_services
 from tandem.maps.forms import RowForm
 from tandem.maps.models import Row
-from tandem.territory.models import Municipality
 from tandem.training import selectors, services
 from tandem.training.forms import CaseForm, PersonForm, ScoreForm, SplitForm, TeamForm
 from tandem.training.models import CRITERION_LABELS, SCORE_LABELS, Case, Team
@@ -54,9 +53,7 @@ def _case_form(request: HttpRequest, scope: Scope, case: Case) -> HttpResponse:
             raise PermissionDenied
         case.region = region
     region = case.region
-    municipalities = (Municipality.objects.filter(region=region) if scope.region_ids
-                      or scope.everything else
-                      Municipality.objects.filter(pk__in=scope.municipality_ids))
+    municipalities = scope.coordinated_municipalities().filter(region=region)
     competencies = _competencies()
     data = request.POST if request.method == "POST" else None
     form = CaseForm(data, instance=case, municipalities=municipalities,

@@ -1,5 +1,15 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
+from django.db import models
 from django.forms.renderers import TemplatesSetting
+
+# The largest id any of our databases holds (a signed 32-bit AutoField on both; SQLite
+# itself would overflow only above 2⁶³, PostgreSQL's integer above 2³¹).
+MAX_ID = 2**31 - 1
+# The largest small number a form field parses (levels, priorities, counts).
+MAX_SMALL = 10**6
 
 
 class FormRenderer(TemplatesSetting):
@@ -17,10 +27,61 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+def form_int(raw: object, *, signed: bool = False, limit: int = MAX_SMALL) -> int | None:
+    """The one parser of whole numbers typed into a form or a query string: ASCII digits
+    only (``"²".isdigit()`` is true, ``int("²")`` fails), an optional minus when
+    ``signed``, at most ``limit`` in size; anything else is None — never a 500."""
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    digits = text[1:] if signed and text.startswith("-") else text
+    if not (digits and digits.isascii() and digits.isdigit()) or len(digits) > 12:
+        return None
+    value = int(text)
+    return value if abs(value) <= limit else None
+
+
 def form_id(raw: str | None) -> int:
-    """An id from a form or a query string; anything that is not one (letters, a number too
-    long for the database) becomes 0, which finds nothing (404) — never a 500."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 10 else 0
+    """An id from a form or a query string; anything that is not one (letters, «²», a
+    number too large for the database) becomes 0, which finds nothing (404)."""
+    return form_int(raw, limit=MAX_ID) or 0
+
+
+class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A choice of one object by id that answers "not among the choices" to anything that
+    is not an id the database can hold (on SQLite an id above 2⁶³ raised OverflowError)."""
+
+    def to_python(self, value: Any) -> Any:
+        model = self.queryset.model if self.queryset is not None else None
+        if value in self.empty_values or (model is not None and isinstance(value, model)):
+            return super().to_python(value)
+        if self.to_field_name is None and form_int(value, limit=MAX_ID) is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"],
+                                        code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """:class:`IdChoiceField` for several objects."""
+
+    def _check_values(self, value: Iterable[Any]) -> Any:
+        if self.to_field_name is None:
+            for item in value:
+                if form_int(item, limit=MAX_ID) is None:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice",
+                        params={"value": str(item)[:20]})
+        return super()._check_values(value)  # type: ignore[misc]
+
+
+def id_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    """A ModelForm's ``Meta.formfield_callback``: foreign keys and many-to-many fields get
+    the id-safe choice fields above."""
+    if isinstance(db_field, models.ForeignKey):
+        return db_field.formfield(form_class=IdChoiceField, **kwargs)
+    if isinstance(db_field, models.ManyToManyField):
+        return db_field.formfield(form_class=IdMultipleChoiceField, **kwargs)
+    return db_field.formfield(**kwargs)
 
 
 def errors_text(form: forms.BaseForm, sep: str = " ") -> str:

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
+from tandem.access.tests.personas import federal_operator
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response, ResultImport
 from tandem.maps.models import Map, Meeting, Reflection, Row, TaskTemplate
 from tandem.pairs.models import MatchingRun, Pair, PairRule
@@ -37,7 +38,10 @@ from tandem.testing import (
 )
 from tandem.training.models import Team as TrainingTeam
 
-PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga"]
+# Fred is the federal operator (#13): he owns the shared competency framework and sees
+# nobody's personal data — no participant, pair, map or campaign of any region (lists
+# answer him empty: "fred" in sees_own_data_only).
+PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga", "fred"]
 STAFF_OF_A = {"alice", "erin", "olga"}
 # 401: the API's answer to a request with neither a session nor a key.
 REFUSED = {302, 401, 403, 404}
@@ -81,7 +85,11 @@ def _alice_assignment(w: World) -> dict[str, object]:
     return {"pk": w.org_a.pk, "assignment_pk": a.pk}
 
 
-ALL_LOGGED_IN = set(PERSONAS) - {"anonymous"}
+# Every login of a region (the federal operator has none: see FRAMEWORK_OWNERS).
+ALL_LOGGED_IN = set(PERSONAS) - {"anonymous", "fred"}
+EVERY_LOGIN = ALL_LOGGED_IN | {"fred"}
+# Who changes the framework every region shares: the federal operator (and the superuser).
+FRAMEWORK_OWNERS = {"fred"}
 ALL_STAFF = {"alice", "charlie", "dave", "erin", "olga"}
 
 
@@ -189,10 +197,10 @@ def _training_built(w: World) -> dict[str, object]:
 TRAINERS = {"erin", "olga"}
 MATRIX: dict[str, Case] = {
     "dashboard": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
-                      sees_own_data_only={"bob", "charlie", "dave"}),
-    "password_change": Case(allowed=ALL_LOGGED_IN),
-    "password_change_done": Case(allowed=ALL_LOGGED_IN),
-    "logout": Case(allowed=ALL_LOGGED_IN, post=lambda w: {}),
+                      sees_own_data_only={"fred", "bob", "charlie", "dave"}),
+    "password_change": Case(allowed=EVERY_LOGIN),
+    "password_change_done": Case(allowed=EVERY_LOGIN),
+    "logout": Case(allowed=EVERY_LOGIN, post=lambda w: {}),
     "territory:tree": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
                            sees_own_data_only={"charlie", "dave"}),
     "territory:detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.org_a.pk},
@@ -256,11 +264,13 @@ MATRIX: dict[str, Case] = {
                                 marker=lambda w: "Каролёва"),
     "diagnostics:radar": Case(allowed=STAFF_OF_A,
                               kwargs=lambda w: {"pk": _d(w).carol_r.pk, "fmt": "svg"}),
-    "diagnostics:framework": Case(allowed=ALL_STAFF),
-    "diagnostics:competency_create": Case(allowed={"olga"}),
-    "diagnostics:competency_edit": Case(allowed={"olga"}, kwargs=lambda w: {"pk": 1}),
+    # The framework is shared by every region: staff read it, only its owner changes it
+    # (#13: a region operator may not change the instrument of every other region).
+    "diagnostics:framework": Case(allowed=ALL_STAFF | FRAMEWORK_OWNERS),
+    "diagnostics:competency_create": Case(allowed=FRAMEWORK_OWNERS),
+    "diagnostics:competency_edit": Case(allowed=FRAMEWORK_OWNERS, kwargs=lambda w: {"pk": 1}),
     "resources:catalogue": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Ресурс Школы А",
-                                sees_own_data_only={"charlie", "dave"}),
+                                sees_own_data_only={"fred", "charlie", "dave"}),
     # Each keeper's own units only; the owner choices are tested in test_resources.py.
     "resources:create": Case(allowed=ALL_STAFF),
     "resources:detail": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=_resource_a,
@@ -275,7 +285,7 @@ MATRIX: dict[str, Case] = {
         allowed={"alice"}, kwargs=_alice_resource_upload, post=lambda w: {},
         took_effect=lambda w: Resource.objects.filter(title="Загружено из файла").exists()),
     "pairs:list": Case(allowed=STAFF_OF_A, marker=lambda w: "Дёмин",
-                       sees_own_data_only={"bob", "charlie", "dave"}),
+                       sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "pairs:formation": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
                             sees_own_data_only={"charlie", "dave"}),
     "pairs:run": Case(allowed=STAFF_OF_A, kwargs=_run, marker=lambda w: "Каролёва"),
@@ -352,7 +362,7 @@ MATRIX: dict[str, Case] = {
     "maps:library_export": Case(allowed={"olga"}),
     "maps:library_import": Case(allowed={"olga"}, post=lambda w: {}),
     "diagnostics:publish": Case(
-        allowed={"olga"}, post=lambda w: {"note": "правка"},
+        allowed=FRAMEWORK_OWNERS, post=lambda w: {"note": "правка"},
         took_effect=lambda w: FrameworkVersion.objects.count() > 1),
     "roster:import": Case(allowed=STAFF_OF_A, marker=lambda w: "school-a",
                           sees_own_data_only={"charlie", "dave"}),
@@ -369,20 +379,20 @@ MATRIX: dict[str, Case] = {
     # REST API v1 (tandem/api): the same scope as the pages, as JSON; writes and the
     # teacher's own record are tested in tandem/api/tests.
     "api:region-list": Case(allowed=ALL_STAFF, marker=lambda w: "Тестовая область",
-                            sees_own_data_only={"bob"}),
+                            sees_own_data_only={"fred", "bob"}),
     "api:region-detail": Case(allowed=ALL_STAFF, kwargs=lambda w: {"pk": w.region.pk},
                               marker=lambda w: "Тестовая область"),
     "api:municipality-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Город А",
-                                  sees_own_data_only={"bob", "charlie", "dave"}),
+                                  sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "api:municipality-detail": Case(allowed=STAFF_OF_A,
                                     kwargs=lambda w: {"pk": w.municipality_a.pk},
                                     marker=lambda w: "Город А"),
     "api:organization-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
-                                  sees_own_data_only={"bob", "charlie", "dave"}),
+                                  sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "api:organization-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.org_a.pk},
                                     marker=lambda w: "Школа А"),
     "api:participant-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Каролёва",
-                                 sees_own_data_only={"bob", "charlie", "dave"}),
+                                 sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "api:participant-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.carol_p.pk},
                                    marker=lambda w: "Каролёва"),
     "api:participant-deactivate": Case(allowed=STAFF_OF_A,
@@ -393,28 +403,28 @@ MATRIX: dict[str, Case] = {
                                        kwargs=lambda w: {"pk": w.carol_p.pk},
                                        post=lambda w: {}, ok_status=200,
                                        took_effect=_reactivated),
-    "api:framework": Case(allowed=ALL_LOGGED_IN, marker=lambda w: "ict.ai_lessons"),
+    "api:framework": Case(allowed=EVERY_LOGIN, marker=lambda w: "ict.ai_lessons"),
     "api:campaign-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Диагностика А",
-                              sees_own_data_only={"bob", "charlie", "dave"}),
+                              sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "api:campaign-detail": Case(allowed=STAFF_OF_A, kwargs=_campaign,
                                 marker=lambda w: "Диагностика А"),
     "api:campaign-results": Case(allowed=STAFF_OF_A, kwargs=_campaign,
                                  marker=lambda w: "Каролёва"),
     "api:pair-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Дёмин",
-                          sees_own_data_only={"bob", "charlie", "dave"}),
+                          sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "api:pair-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
                             marker=lambda w: "Дёмин"),
     "api:map-list": Case(allowed=STAFF_OF_A, marker=lambda w: "Строка карты А",
-                         sees_own_data_only={"bob", "charlie", "dave"}),
+                         sees_own_data_only={"fred", "bob", "charlie", "dave"}),
     "api:map-detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _m(w)["row"].map_id},
                            marker=lambda w: "Строка карты А"),
     "api:resource-list": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Ресурс Школы А",
-                              sees_own_data_only={"charlie", "dave"}),
+                              sees_own_data_only={"fred", "charlie", "dave"}),
     "api:resource-detail": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=_resource_a,
                                 marker=lambda w: "Ресурс Школы А"),
-    "api:schema": Case(allowed=ALL_LOGGED_IN, marker=lambda w: "/api/v1/participants/"),
-    "api:docs": Case(allowed=ALL_LOGGED_IN),
-    "api:token": Case(allowed=ALL_LOGGED_IN),
+    "api:schema": Case(allowed=EVERY_LOGIN, marker=lambda w: "/api/v1/participants/"),
+    "api:docs": Case(allowed=EVERY_LOGIN),
+    "api:token": Case(allowed=EVERY_LOGIN),
     # Any other /api/v1/…/ address: the API's JSON 404, for everyone.
     "api:not-found": Case(allowed=set()),
     # Surveys (tandem/surveys): only the respondent opens a survey; the results are
@@ -510,7 +520,7 @@ MATRIX: dict[str, Case] = {
     # Case-based training (tandem/training): trainers are the organizers of the event
     # (Erin for A's municipality, Olga for the region); team 1 is Bob's.
     "training:home": Case(allowed=TRAINERS, kwargs=_training_built,
-                          sees_own_data_only={"bob", "alice", "charlie", "dave"},
+                          sees_own_data_only={"fred", "bob", "alice", "charlie", "dave"},
                           marker=lambda w: reverse("training:event",
                                                    kwargs={"pk": _t(w).event.pk})),
     "training:case_create": Case(allowed=TRAINERS | {"dave"}),
@@ -615,7 +625,9 @@ def test_every_url_is_in_the_matrix() -> None:
 
 
 def _persona_client(client: Client, world: World, persona: str) -> Client:
-    if persona != "anonymous":
+    if persona == "fred":
+        client.force_login(federal_operator())
+    elif persona != "anonymous":
         client.force_login(getattr(world, persona))
     return client
 
