@@ -49,6 +49,12 @@ def resources_manageable(*, scope: Scope) -> QuerySet[Resource]:
     return qs if scope.everything else qs.filter(_kept_q(scope))
 
 
+def resources_without_competency(*, scope: Scope) -> QuerySet[Resource]:
+    """Active resources this user keeps (``resources_manageable``) that name no competency:
+    a map row's picker can never offer them first (docs/maps.md), so their owner is told."""
+    return resources_manageable(scope=scope).filter(is_active=True, competencies__isnull=True)
+
+
 def _kept_q(scope: Scope) -> Q:
     """Rows anchored to a unit whose catalogue the user keeps (see ``owner_choices``)."""
     return (Q(region_id__in=scope.region_ids) | Q(municipality_id__in=scope.municipality_ids)
