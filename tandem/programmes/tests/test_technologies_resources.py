@@ -119,3 +119,24 @@ def test_a_resource_without_competency_is_flagged_to_its_keeper(client: Client,
         c.force_login(reader)
         assert "не указаны компетенции" not in c.get(detail).content.decode()
         assert "Ресурсов без компетенций" not in c.get(catalogue).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_task_library_is_in_the_menu_of_region_operators_only(client: Client,
+                                                                  world: World) -> None:
+    """The header's «Ещё» menu (tandem/web/templates/base.html) links the library for
+    those who edit it: the region operator and the superuser."""
+    from tandem.accounts.models import User
+
+    admin = User.objects.create_superuser("root", "root@example.org", "x")
+    link = f'href="{reverse("maps:library")}"'
+    for user, shown in ((world.olga, True), (admin, True), (world.alice, False),
+                        (world.erin, False), (world.bob, False)):
+        c = Client()
+        c.force_login(user)
+        page = c.get(reverse("resources:catalogue")).content.decode()
+        assert (link in page) is shown, user.username
+    c = Client()
+    c.force_login(world.olga)
+    assert 'aria-current="page">Библиотека задач' in c.get(reverse("maps:library")
+                                                          ).content.decode()
