@@ -385,9 +385,10 @@ def _create_maps(pairs: list[Any], now: dt.datetime) -> None:
         Meeting.objects.bulk_create(meetings)
         for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
             first = the_map.rows.filter(direction=direction).order_by("order").first()
+            # Done a few days before its deadline — never on a day still to come.
             if first is not None and i % 3 != 2:
-                Row.objects.filter(pk=first.pk).update(
-                    done_at=first.deadline - dt.timedelta(days=3))
+                Row.objects.filter(pk=first.pk).update(done_at=min(
+                    first.deadline - dt.timedelta(days=3), timezone.localdate()))
 
 
 def _create_resources(region: Region, municipalities: dict[str, Municipality],

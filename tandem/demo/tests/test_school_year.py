@@ -7,6 +7,7 @@ import random
 from collections import Counter
 
 import pytest
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +84,8 @@ def _check_region() -> None:
         assert row.technology == template.technology
         start, end = row.map.term
         assert start <= row.deadline <= end
+    # Nothing is marked done on a day still to come.
+    assert not rows.filter(done_at__gt=timezone.localdate()).exists()
     # No two rows of one map take the same template.
     for map_id in set(rows.values_list("map_id", flat=True)):
         ids = list(with_template.filter(map_id=map_id).values_list("template_id", flat=True))
