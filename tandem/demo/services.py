@@ -14,6 +14,7 @@ from django.utils.module_loading import import_string
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
+from tandem.core import task_library as core_library
 from tandem.core.text import normalize_name
 from tandem.demo import generator
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
@@ -37,6 +38,7 @@ class DemoLogin:
 # Later stages, in order; each is "module.function" taking a DemoContext, run in the same
 # transaction after the people, diagnostics, pairs and maps exist.
 EXTENSIONS: list[str] = [
+    "tandem.pairs.demo.seed",
     "tandem.surveys.demo.seed",
     "tandem.programmes.demo.seed",
     "tandem.school.demo.seed",
@@ -122,8 +124,22 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
 # those that have already started the final round.
 STILL_OPEN = {"raduga", "sosn-school"}
 WITH_FINAL = {"orbita", "school-5", "berez-school-1"}
-INITIAL_DATES = (dt.date(2026, 9, 15), dt.date(2026, 10, 15))
-FINAL_DATES = (dt.date(2026, 11, 16), dt.date(2026, 12, 11))
+DEMO_YEAR_START = dt.date(2026, 9, 1)
+
+
+def _roadmap_dates(stage: str) -> tuple[dt.date, dt.date]:
+    """The dates of a stage of the demo programmes' roadmap (tandem/programmes/demo.py):
+    the diagnostics of the demo year keep to the programme the organizations adopted."""
+    from tandem.programmes.demo import ROADMAP
+
+    first, last = next((f, t) for s, _a, f, t, _w, _r in ROADMAP if s == stage)
+    return (DEMO_YEAR_START + dt.timedelta(days=first),
+            DEMO_YEAR_START + dt.timedelta(days=last))
+
+
+# The initial round in September–October, the final one in April–May, as the roadmap says.
+INITIAL_DATES = _roadmap_dates("diagnostics")
+FINAL_DATES = _roadmap_dates("final")
 
 
 def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> None:
@@ -285,21 +301,42 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
     Map.objects.bulk_create(maps, batch_size=BATCH)
     rows: list[Row] = []
     meetings: list[Meeting] = []
+    libraries = _libraries_by_competency(organizations)
+    today = timezone.localdate()
     for p, m in zip(pairs, maps, strict=True):
-        for direction, lessons_of in ((Row.Direction.A_TO_B, p.a_teaches_b),
-                                      (Row.Direction.B_TO_A, p.b_teaches_a)):
-            for order, lesson in enumerate(lessons_of):
-                deadline = p.starts_on + dt.timedelta(days=30 + 45 * order)
+        library = libraries[p.organization_id]
+        used: set[str] = set()
+        # ``a`` is the young one (see above): a teaches the senior colleague, b the young.
+        for direction, lessons_of, library_direction in (
+                (Row.Direction.A_TO_B, p.a_teaches_b, core_library.YOUNG_TO_SENIOR),
+                (Row.Direction.B_TO_A, p.b_teaches_a, core_library.SENIOR_TO_YOUNG)):
+            chosen = [core_library.choose_template(
+                library.get(lesson["competency"], ()), lesson["competency"],
+                library_direction, lesson["learner_level"], lesson["teacher_level"], used)
+                for lesson in lessons_of]
+            used.update(t.id for t in chosen if t is not None)
+            spans = core_library.spread_over_term(
+                [t.weeks if t else 4 for t in chosen], p.starts_on, p.ends_on)
+            for order, (lesson, template, (_start, deadline)) in enumerate(
+                    zip(lessons_of, chosen, spans, strict=True)):
+                # Done: every task of a completed pair; of an active pair, about half of
+                # those due by now (never a date still to come).
                 done = (p.status == Pair.Status.COMPLETED
-                        or (p.status == Pair.Status.ACTIVE and rng.random() < 0.55))
+                        or (p.status == Pair.Status.ACTIVE and deadline <= today
+                            and rng.random() < 0.55))
                 rows.append(Row(
                     map=m, direction=direction, order=order, competency=lesson["competency"],
                     title=lesson["title"], current_level=lesson["learner_level"],
-                    target_level=2, partner_level=3,
-                    task=f"Освоить: {lesson['title']}", forms=["consultation"],
-                    deadline=deadline, product="методическая разработка",
-                    evidence="показ на методобъединении",
-                    done_at=deadline - dt.timedelta(days=3) if done else None))
+                    target_level=2, partner_level=lesson["teacher_level"],
+                    task=template.task if template else f"Освоить: {lesson['title']}",
+                    forms=[template.form if template else "consultation"],
+                    technology=template.technology if template else "",
+                    template_id=template.id if template else "",
+                    deadline=deadline,
+                    product=(template.product if template else "методическая разработка")[:300],
+                    evidence=(template.evidence if template
+                              else "показ на методобъединении")[:300],
+                    done_at=min(deadline - dt.timedelta(days=3), today) if done else None))
         if p.confirmed:
             held = rng.choice((0, 1, 2, 3, 4)) if p.status == Pair.Status.ACTIVE else 3
             meetings += [Meeting(pair=p, date=p.starts_on + dt.timedelta(days=7 + 14 * k),
@@ -308,6 +345,21 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
                          for k in range(held)]
     Row.objects.bulk_create(rows, batch_size=BATCH)
     Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+
+
+def _libraries_by_competency(organizations: dict[str, Organization]
+                             ) -> dict[int, dict[str, list[core_library.TaskTemplate]]]:
+    """Each organization's task library (docs/task-library.md) grouped by competency, read
+    once: the bulk maps of a big region draft thousands of rows from it."""
+    from tandem.maps.selectors import library_for
+
+    grouped: dict[int, dict[str, list[core_library.TaskTemplate]]] = {}
+    for org in organizations.values():
+        by_code: dict[str, list[core_library.TaskTemplate]] = {}
+        for template in library_for(organization_id=org.pk):
+            by_code.setdefault(template.competency, []).append(template)
+        grouped[org.pk] = by_code
+    return grouped
 
 
 def _create_maps(pairs: list[Any], now: dt.datetime) -> None:
@@ -333,9 +385,10 @@ def _create_maps(pairs: list[Any], now: dt.datetime) -> None:
         Meeting.objects.bulk_create(meetings)
         for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
             first = the_map.rows.filter(direction=direction).order_by("order").first()
+            # Done a few days before its deadline — never on a day still to come.
             if first is not None and i % 3 != 2:
-                Row.objects.filter(pk=first.pk).update(
-                    done_at=first.deadline - dt.timedelta(days=3))
+                Row.objects.filter(pk=first.pk).update(done_at=min(
+                    first.deadline - dt.timedelta(days=3), timezone.localdate()))
 
 
 def _create_resources(region: Region, municipalities: dict[str, Municipality],

@@ -24,3 +24,9 @@ class MapsConfig(AppConfig):
 
         for section in SECTIONS:
             register_section(section)
+
+        # The programme's section of technologies shows what its pairs used.
+        from tandem.maps.selectors import technologies_used
+        from tandem.programmes.selectors import register_technologies_used
+
+        register_technologies_used(technologies_used)

@@ -5,13 +5,11 @@ of rows per organization, inserted in bulk, whatever the number of participants.
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils import timezone
 
 from tandem.core import programmes as core
 from tandem.programmes import selectors
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
-from tandem.resources.models import Resource
 from tandem.territory.demo import DemoContext
 
 DRAFTS = {"raduga", "sosn-school"}  # the initial round is still open there
@@ -83,11 +81,6 @@ def seed(context: DemoContext) -> None:
     links = []
     for p in programmes:
         org = p.organization
-        chosen = (Resource.objects.filter(is_active=True)
-                  .filter(Q(region_id=org.municipality.region_id)
-                          | Q(municipality_id=org.municipality_id)
-                          | Q(organization_id=org.pk))
-                  .order_by("level", "pk").values_list("pk", flat=True)[:5])
-        links += [Programme.resources.through(programme_id=p.pk, resource_id=r)
-                  for r in chosen]
+        links += [Programme.resources.through(programme_id=p.pk, resource_id=r.pk)
+                  for r in selectors.suggested_resources(org)]
     Programme.resources.through.objects.bulk_create(links)

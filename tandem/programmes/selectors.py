@@ -8,8 +8,10 @@ Only a curator of the organization (or a superuser) changes it.
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -89,6 +91,19 @@ def resources_for_organization(organization: Organization) -> QuerySet[Resource]
             .order_by("title", "pk"))
 
 
+def suggested_resources(organization: Organization, *, per_level: int = 2) -> list[Resource]:
+    """A first choice of resources for a programme: up to ``per_level`` of each level the
+    catalogue has, the organization's own first, then the municipality's, the region's,
+    federal ones (``LEVEL_ORDER``). Ordering the catalogue by its ``level`` column would
+    sort the codes alphabetically — federal, municipality, organization, region — and a
+    short list cut from it never reached a regional resource."""
+    chosen: list[Resource] = []
+    catalogue = list(resources_for_organization(organization).order_by("pk")[:1000])
+    for level in sorted(Level, key=lambda level: LEVEL_ORDER[level]):
+        chosen += [r for r in catalogue if r.level == level][:per_level]
+    return chosen
+
+
 def resources_by_level(programme: Programme) -> list[tuple[str, str, list[Resource]]]:
     """The organization's catalogue grouped federal → regional → municipal → organization:
     (level, label, resources)."""
@@ -144,3 +159,27 @@ def overview(*, scope: Scope, year: int) -> Overview:
         result.rows.append(OverviewRow(organization=org, current=current, draft=draft))
         result.counts["adopted" if adopted_one else ("draft" if draft else "none")] += 1
     return result
+
+
+# -- what the organization's pairs used (docs/programmes.md) --------------------------
+# Maps sit above programmes: the maps app registers its ``technologies_used`` here.
+TechnologiesUsed = Callable[[Scope, Any], list[tuple[str, str, int]]]
+_technologies_used: list[TechnologiesUsed] = []
+
+
+def register_technologies_used(reader: TechnologiesUsed) -> None:
+    _technologies_used[:] = [reader]
+
+
+def technologies_of_pairs(organization_id: int, year: int) -> list[tuple[str, int]]:
+    """The technologies the organization's pairs of academic ``year`` named on their map
+    rows: (technology as a person reads it, number of rows), most used first. Counts
+    only, nobody named: the programme shows it to whoever may read the programme."""
+    if not _technologies_used:
+        return []
+    counts: Counter[str] = Counter()
+    everything = Scope(user_id=None, everything=True)
+    for _area, label, n in _technologies_used[0](
+            everything, SimpleNamespace(organization=organization_id, year=year)):
+        counts[label] += n
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))

@@ -102,6 +102,11 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, object]:
         "indicator_form": IndicatorForm(prefix="indicator") if edit else None,
         "adopt_form": AdoptForm() if edit else None,
         "stages": dict(core.STAGES),
+        "year_before": core.year_label(programme.year - 1),
+        "technologies_before": selectors.technologies_of_pairs(programme.organization_id,
+                                                               programme.year - 1),
+        "technologies_now": selectors.technologies_of_pairs(programme.organization_id,
+                                                            programme.year),
     }
 
 

@@ -28,6 +28,12 @@ def resources_manageable(*, scope: Scope) -> QuerySet[Resource]:
     return qs.filter(scope.kept_q())
 
 
+def resources_without_competency(*, scope: Scope) -> QuerySet[Resource]:
+    """Active resources this user keeps (``resources_manageable``) that name no competency:
+    a map row's picker can never offer them first (docs/maps.md), so their owner is told."""
+    return resources_manageable(scope=scope).filter(is_active=True, competencies__isnull=True)
+
+
 @dataclass(frozen=True)
 class ResourceFilters:
     text: str = ""

@@ -22,6 +22,7 @@ from tandem.resources.selectors import (
     resource_import_preview,
     resource_imports_pending,
     resource_search,
+    resources_without_competency,
 )
 
 
@@ -32,8 +33,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    unlinked = resources_without_competency(scope=scope)
     context = {"form": form, "page": page, "query": query.urlencode(),
-               "can_add": bool(owner_choices(scope))}
+               "can_add": bool(owner_choices(scope)), "unlinked_count": unlinked.count(),
+               "unlinked_ids": set(unlinked.filter(pk__in=[r.pk for r in page.object_list])
+                                   .values_list("pk", flat=True))}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "resources/_results.html", context)
     return render(request, "resources/catalogue.html", context)

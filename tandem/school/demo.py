@@ -4,7 +4,8 @@ Later demo stages find the events by ``Event.demo_key``:
 
 - ``PAST_SEMINAR_KEY``: the past regional seminar with its 70 attendees from many
   organizations of supplementary education, sport, youth policy and culture (registered,
-  attended, certificates issued), as in the announcement the model comes from;
+  attended, certificates issued) and its materials, as in the announcement the model
+  comes from;
 - ``UPCOMING_SEMINAR_KEY``: an upcoming practicum with open self-registration.
 
 Bulk inserts and a bounded number of queries: it runs at 30,000 participants too.
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from tandem.accounts.models import User
 from tandem.people.models import Participant
-from tandem.school.models import Certificate, Event, Registration
+from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.school.services import new_code
 from tandem.territory.demo import DemoContext
 
@@ -29,6 +30,15 @@ PAST_TITLE = ("Реверсивное наставничество как сре
               "педагогических работников в дополнительном образовании")
 PAST_SECTORS = ["supplementary", "sport", "youth", "culture"]
 ATTENDEES = 70
+# What the organizers published after the seminar (links; a demo writes no files).
+PAST_MATERIALS = [
+    ("Программа семинара", "programme"),
+    ("Презентация «Модель реверсивного наставничества: роли, этапы, документы»",
+     "model-slides"),
+    ("Шаблон индивидуальной карты реверсивного наставничества", "map-template"),
+    ("Кейсы практического занятия и критерии оценки карт команд", "cases"),
+    ("Запись трансляции семинара", "recording"),
+]
 
 
 def _spread(people: list[Participant], count: int, rng: random.Random) -> list[Participant]:
@@ -78,6 +88,9 @@ def seed(context: DemoContext) -> None:
     Certificate.objects.bulk_create([
         Certificate(registration=r, code=new_code(), issued_by=operator)
         for r in Registration.objects.filter(event=past)])
+    Material.objects.bulk_create([
+        Material(event=past, title=title, link=f"https://example.org/school/seminar/{slug}",
+                 uploaded_by=operator) for title, slug in PAST_MATERIALS])
 
     soon = timezone.localtime(timezone.now()).replace(hour=10, minute=0, second=0,
                                                       microsecond=0) + dt.timedelta(days=21)

@@ -16,19 +16,52 @@ from tandem.surveys.models import Survey
 from tandem.territory.demo import DemoContext
 
 ANSWER_SHARE = 0.85
-GOOD = ["Научилась делать интерактивные задания, дети ждут их на каждом занятии.",
-        "Разобрали вместе работу с родителями — стало спокойнее на собраниях.",
-        "Полезнее всего были взаимные посещения занятий.",
-        "Освоила онлайн-тесты и теперь проверяю домашние задания быстрее.",
-        "Партнёр помог с программой кружка и документацией.",
-        "Интересно смотреть на занятие глазами молодого коллеги.",
-        "Совместный проект с учениками — лучшее, что было.",
-        "Наконец разобрался с аттестацией и портфолио."]
-IMPROVE = ["Больше времени на встречи: часто не совпадают расписания.",
-           "Хотелось бы больше готовых материалов в каталоге ресурсов.",
-           "Встречаться чаще в начале, реже — потом.",
-           "Добавить онлайн-встречи для тех, кто работает в разные смены.",
-           "", "", ""]
+# Free texts are put together from parts, so that the answers of one organization read
+# like different people wrote them: no text occurs more than twice in an organization
+# (``texts_for``), whatever its size.
+GOOD_WHAT = ["Научилась делать интерактивные задания", "Освоила онлайн-тесты",
+             "Разобрали вместе работу с родителями", "Партнёр помог с программой кружка",
+             "Наконец разобрался с аттестацией и портфолио",
+             "Взаимные посещения занятий", "Совместный проект с учениками",
+             "Освоил облачные документы", "Вместе подготовили открытое занятие",
+             "Разобрали трудные случаи дисциплины в группе",
+             "Сделали с партнёром видеоролик о кружке",
+             "Научилась вести страницу объединения в сообществе",
+             "Вместе написали раздел программы", "Попробовал проектную задачу с детьми",
+             "Разобрали, как готовиться к родительскому собранию",
+             "Составили вместе план мастер-класса", "Опробовали цифровую доску на занятии",
+             "Обменялись приёмами удержания внимания подростков"]
+GOOD_EFFECT = ["— дети ждут этого на каждом занятии", "— стало спокойнее на собраниях",
+               "— теперь проверяю задания быстрее", "— это было полезнее всего",
+               "— удалось увидеть своё занятие глазами коллеги",
+               "— теперь пользуюсь этим постоянно",
+               "— коллеги попросили показать и им", "— на это раньше не хватало смелости",
+               "— сэкономило несколько часов в неделю", "— родители заметили разницу",
+               "— результат показали на методобъединении", "— одному на это не хватило бы времени"]
+IMPROVE_WHAT = ["Больше времени на встречи", "Встречаться чаще в начале, реже — потом",
+                "Добавить онлайн-встречи", "Больше готовых материалов в каталоге ресурсов",
+                "Короче анкеты", "Заранее согласовывать темы встреч",
+                "Приглашать на встречи пар методиста", "Давать больше примеров карт",
+                "Собирать пары одной параллели", "Предусмотреть замену на время отпуска"]
+IMPROVE_WHY = [": часто не совпадают расписания.", ": работаем в разные смены.",
+               ": к концу четверти времени совсем нет.", ": трудно начать без образца.",
+               ": хочется видеть, как работают другие пары.", "."]
+MAX_REPEATS = 2
+
+
+def texts_for(parts: list[list[str]], rng: random.Random, *, join: str = " "
+              ) -> list[str]:
+    """Every combination of ``parts`` (one from each list), shuffled by ``rng``, each
+    repeated ``MAX_REPEATS`` times in a row of shuffles: taking them in order never gives
+    a text more than ``MAX_REPEATS`` times."""
+    combos = [""]
+    for options in parts:
+        combos = [f"{c}{join if c and not o.startswith((':', '.')) else ''}{o}"
+                  for c in combos for o in options]
+    texts: list[str] = []
+    for _round in range(MAX_REPEATS):
+        texts += rng.sample(combos, len(combos))
+    return texts
 
 
 def _score(rng: random.Random) -> int:
@@ -41,9 +74,15 @@ def seed(context: DemoContext) -> None:
     now = timezone.now()
     pairs = (Pair.objects.filter(status=Pair.Status.ACTIVE,
                                  organization__municipality__region=context.region)
-             .values_list("pk", "a_id", "b_id", "starts_on", "ends_on").order_by("pk"))
+             .values_list("pk", "a_id", "b_id", "organization_id", "starts_on", "ends_on")
+             .order_by("pk"))
     surveys = []
-    for pk, a_id, b_id, starts_on, ends_on in pairs.iterator(chunk_size=2000):
+    good: dict[int, list[str]] = {}
+    improve: dict[int, list[str]] = {}
+    for pk, a_id, b_id, org_id, starts_on, ends_on in pairs.iterator(chunk_size=2000):
+        if org_id not in good:
+            good[org_id] = texts_for([GOOD_WHAT, GOOD_EFFECT], rng)
+            improve[org_id] = texts_for([IMPROVE_WHAT, IMPROVE_WHY], rng)
         due_on = core.mid_opens(starts_on, ends_on) + dt.timedelta(days=core.ANSWER_DAYS)
         for who in (a_id, b_id):
             survey = Survey(pair_id=pk, participant_id=who, stage=Survey.Stage.MID,
@@ -55,8 +94,10 @@ def seed(context: DemoContext) -> None:
                 survey.mentor_satisfaction = _score(rng)
                 survey.mentor_engagement = _score(rng)
                 survey.recommend = _score(rng)
-                if rng.random() < 0.5:
-                    survey.text_good = rng.choice(GOOD)
-                    survey.text_improve = rng.choice(IMPROVE)
+                # About half write what was good; of them, about half what to improve.
+                if rng.random() < 0.5 and good[org_id]:
+                    survey.text_good = good[org_id].pop() + "."
+                    if rng.random() < 0.5 and improve[org_id]:
+                        survey.text_improve = improve[org_id].pop()
             surveys.append(survey)
     Survey.objects.bulk_create(surveys, batch_size=5000, ignore_conflicts=True)

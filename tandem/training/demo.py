@@ -3,7 +3,8 @@ the school of mentors' stage, whose past seminar it finds by ``Event.demo_key``)
 
 Two cases of the region; the past seminar's attendees split into seven teams (as at the
 practical session of the announcement: every team built and presented a map from a case
-with given resources); every team's map filled, of uneven quality, and scored by the
+with given resources); every team's map filled, of uneven quality (three teams took
+their tasks from the task library, the others wrote them by hand), and scored by the
 region operator with the rubric. Bounded: about 70 people and 40 rows whatever the region's
 size. Without the school's past seminar (their stage not run), only the cases are made.
 """
@@ -18,12 +19,13 @@ from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.core import training as core
 from tandem.maps.models import Row
+from tandem.maps.selectors import library_for
 from tandem.resources.models import Resource
 from tandem.school.demo import PAST_SEMINAR_KEY
 from tandem.school.models import Event
 from tandem.territory.demo import DemoContext
 from tandem.training.models import Case, CaseParticipant, Score, Team
-from tandem.training.selectors import case_spec, row_specs
+from tandem.training.selectors import case_spec, library_choice, row_specs
 from tandem.training.services import teams_autosplit
 
 TEAMS = 7
@@ -115,9 +117,15 @@ def seed(context: DemoContext) -> None:
     _score(teams, operator.user if operator else None)
 
 
+# Teams that took their rows' tasks from the task library, as a real pair's draft would
+# (the others wrote them by hand).
+FROM_LIBRARY = {0, 1, 3}
+
+
 def _fill_maps(teams: list[Team], rng: random.Random) -> None:
     rows: list[Row] = []
     links = []
+    templates = library_for(region_id=teams[0].case.region_id) if teams else []
     for number, team in enumerate(teams):
         case = team.case
         people = {p.role: p for p in case.people.all()}
@@ -131,7 +139,12 @@ def _fill_maps(teams: list[Team], rng: random.Random) -> None:
                 continue
             if number == 4:
                 deficits = deficits[:1]
+            used: set[str] = set()
             for order, code in enumerate(deficits):
+                template = (library_choice(templates, case, direction, code, used)
+                            if number in FROM_LIBRARY else None)
+                if template is not None:
+                    used.add(template.id)
                 row = Row(
                     map=team.map, direction=direction, order=order, competency=code,
                     title=f"{learner.name}: {code.split('.', 1)[1].replace('_', ' ')}",
@@ -145,6 +158,10 @@ def _fill_maps(teams: list[Team], rng: random.Random) -> None:
                     product="" if number == 5 else rng.choice(PRODUCTS),
                     evidence="открытое занятие" if number != 5 else "",
                 )
+                if template is not None:
+                    row.task, row.forms = template.task, [template.form]
+                    row.technology, row.template_id = template.technology, template.id
+                    row.product, row.evidence = template.product[:300], template.evidence[:300]
                 rows.append(row)
                 links.append(rng.sample(resources, min(2, len(resources))))
     Row.objects.bulk_create(rows)

@@ -8,15 +8,22 @@ Who is who (docs/training.md):
 - cases belong to a region (written by its operator) or a municipality (by its coordinator).
 """
 
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
+from tandem.core import maps as core_maps
+from tandem.core import task_library as core_library
 from tandem.core import training as core
 from tandem.diagnostics.models import Competency
-from tandem.maps.models import Map, Row
-from tandem.maps.selectors import Rights
+from tandem.maps.models import FORM_LABELS, Map, Row, technology_label
+from tandem.maps.selectors import Rights, library_for
 from tandem.people.models import Participant
 from tandem.school.models import Event, Registration
 from tandem.school.selectors import events_manageable
@@ -154,3 +161,106 @@ def row_specs(rows: list[Row]) -> list[core.RowSpec]:
                          target_level=r.target_level, product=r.product, evidence=r.evidence,
                          resource_ids=frozenset(x.pk for x in r.resources.all()))
             for r in rows]
+
+
+# -- the task library in training (docs/training.md) ----------------------------------
+@dataclass(frozen=True)
+class LibraryRow:
+    """A row of a case's map as the library proposes it (a real pair's draft rule)."""
+
+    direction: str  # Row.Direction: "ab" (A teaches B) or "ba"
+    teacher: str
+    learner: str
+    competency: str
+    competency_name: str
+    current_level: int
+    partner_level: int
+    template: core_library.TaskTemplate | None
+    deadline: dt.date
+
+    @property
+    def technology_label(self) -> str:
+        return technology_label(self.template.technology) if self.template else ""
+
+    @property
+    def form_label(self) -> str:
+        return str(FORM_LABELS.get(self.template.form, self.template.form)
+                   ) if self.template else ""
+
+
+def case_direction(case: Case, direction: str) -> tuple[Any, Any, str]:
+    """(teacher, learner, the library's direction) of a block of the case's map: who
+    teaches is told by the fictional people's experience and age, as for a real pair
+    (``core.maps.pair_direction``)."""
+    people = {p.role: p for p in case.people.all()}
+    teacher, learner = ((people.get("a"), people.get("b")) if direction == Row.Direction.A_TO_B
+                        else (people.get("b"), people.get("a")))
+    if teacher is None or learner is None:
+        return teacher, learner, core_library.MUTUAL
+    return teacher, learner, core_maps.pair_direction(
+        (teacher.experience_years, teacher.age_band),
+        (learner.experience_years, learner.age_band))
+
+
+def library_choice(templates: Sequence[core_library.TaskTemplate], case: Case, direction: str,
+                   competency: str, used_ids: Iterable[str] = ()
+                   ) -> core_library.TaskTemplate | None:
+    """The best library template for the learner's deficit ``competency`` in a block of
+    the case's map, not among ``used_ids`` when another one fits (the drafting rule,
+    docs/task-library.md)."""
+    teacher, learner, wanted = case_direction(case, direction)
+    if learner is None:
+        return None
+    ranked = core_library.choose_templates(
+        templates, competency, wanted, learner.levels.get(competency, 0),
+        teacher.levels.get(competency, 3) if teacher else 3, used_ids=used_ids)
+    fresh = [t for t in ranked if t.id not in set(used_ids)]
+    best = fresh or ranked
+    return best[0] if best else None
+
+
+def case_library_rows(case: Case) -> list[LibraryRow]:
+    """The case's map as the library would draft it for a real pair: one row per deficit
+    of each fictional person, the best template of the case region's library (default,
+    region's own) not yet taken, durations laid over the case's term. The trainer's
+    reference when reading the teams' maps."""
+    templates = library_for(region_id=case.region_id)
+    names = dict(Competency.objects.values_list("code", "name"))
+    used: set[str] = set()
+    result: list[LibraryRow] = []
+    for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
+        teacher, learner, _wanted = case_direction(case, direction)
+        if learner is None:
+            continue
+        chosen = []
+        for code in learner.deficits:
+            template = library_choice(templates, case, direction, code, used)
+            if template is not None:
+                used.add(template.id)
+            chosen.append((code, template))
+        spans = core_library.spread_over_term(
+            [t.weeks if t else 4 for _c, t in chosen], case.starts_on, case.ends_on
+        ) if chosen else []
+        for (code, template), (_start, end) in zip(chosen, spans, strict=True):
+            result.append(LibraryRow(
+                direction=direction, teacher=teacher.name if teacher else "",
+                learner=learner.name, competency=code, competency_name=names.get(code, code),
+                current_level=learner.levels.get(code, 0),
+                partner_level=teacher.levels.get(code, 3) if teacher else 3,
+                template=template, deadline=end))
+    return result
+
+
+def library_picks(case: Case) -> list[tuple[str, str]]:
+    """What a team may take from the library: («направление:код», «кто учит → кого:
+    компетенция») for every deficit of each fictional person."""
+    names = dict(Competency.objects.values_list("code", "name"))
+    picks = []
+    for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
+        teacher, learner, _wanted = case_direction(case, direction)
+        if learner is None:
+            continue
+        for code in learner.deficits:
+            picks.append((f"{direction}:{code}", f"{teacher.name if teacher else '—'} → "
+                                                 f"{learner.name}: {names.get(code, code)}"))
+    return picks

@@ -1,6 +1,7 @@
 """Writes for case-based training: cases, teams (by hand or split automatically), the
 trainer's scores. Each in one transaction; models are audited (tandem/audit/apps.py)."""
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,7 +12,9 @@ from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.core import training as core
-from tandem.maps.models import Map
+from tandem.diagnostics.models import Competency
+from tandem.maps import services as map_services
+from tandem.maps.models import Map, Row
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
 from tandem.school.models import Event
@@ -140,3 +143,46 @@ def team_score(*, team: Team, scores: Mapping[str, tuple[int, str]], feedback: s
     team.scored_at, team.scored_by = timezone.now(), user
     team.save(update_fields=["feedback", "scored_at", "scored_by"])
     return team
+
+
+NOT_A_DEFICIT = gettext_lazy("Этой компетенции нет среди дефицитов наставляемого в этом "
+                             "направлении карты кейса.")
+NO_TEMPLATE = gettext_lazy("В библиотеке нет задачи по этой компетенции. Добавьте строку "
+                           "вручную.")
+
+
+@transaction.atomic
+def team_row_from_library(*, the_map: Map, direction: str, competency: str,
+                          user: User | None) -> Row:
+    """A team takes a row from the library as a real pair's draft would: the best template
+    of the case region's library for the learner's deficit ``competency`` (not yet on the
+    map when another fits), its task, technology, form, product and evidence; levels from
+    the case's people; the deadline the template's duration after the last row of the
+    block (inside the case's term). «Другая задача» then works on it as on a pair's row."""
+    from tandem.maps.selectors import library_for
+    from tandem.training.selectors import case_direction, library_choice
+
+    case = the_map.team.case  # type: ignore[union-attr]
+    teacher, learner, _wanted = case_direction(case, direction)
+    if learner is None or competency not in learner.deficits:
+        raise TrainingError(str(NOT_A_DEFICIT))
+    used = set(the_map.rows.exclude(template_id="").values_list("template_id", flat=True))
+    template = library_choice(library_for(region_id=case.region_id), case, direction,
+                              competency, used)
+    if template is None:
+        raise TrainingError(str(NO_TEMPLATE))
+    names = dict(Competency.objects.filter(code=competency).values_list("code", "name"))
+    last = the_map.rows.filter(direction=direction).order_by("-deadline").first()
+    start = max(case.starts_on, last.deadline) if last else case.starts_on
+    deadline = min(case.ends_on, start + dt.timedelta(weeks=template.weeks))
+    current = learner.levels.get(competency, 0)
+    row = map_services.row_add(the_map=the_map, direction=direction, user=user, data={
+        "competency": competency, "title": names.get(competency, competency),
+        "current_level": current, "target_level": min(3, current + 2),
+        "partner_level": teacher.levels.get(competency, 3) if teacher else 3,
+        "task": template.task, "forms": [template.form], "deadline": deadline,
+        "product": template.product[:300], "evidence": template.evidence[:300],
+        "technology": template.technology})
+    row.template_id = template.id
+    row.save(update_fields=["template_id"])
+    return row

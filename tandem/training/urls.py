@@ -14,6 +14,8 @@ urlpatterns = [
     path("events/<int:pk>/cases/<int:case_pk>/compare/", views.compare, name="compare"),
     path("teams/<int:pk>/map/", views.team_map, name="team_map"),
     path("teams/<int:pk>/map/rows/new/", views.row_add, name="row_add"),
+    path("teams/<int:pk>/map/rows/from-library/", views.row_from_library,
+         name="row_from_library"),
     path("teams/<int:pk>/present/", views.present, name="present"),
     path("teams/<int:pk>/score/", views.score, name="score"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from tandem.access.scope import Scope, scope_for
 from tandem.core import training as core
 from tandem.diagnostics.models import Competency
+from tandem.maps import selectors as map_selectors
 from tandem.maps import services as map_services
 from tandem.maps.forms import RowForm
 from tandem.maps.models import Row
@@ -96,7 +97,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _trainer_scope(request)
     case = selectors.case_get(scope=scope, pk=pk)
     return render(request, "training/case_detail.html", {
-        "case": case, **_case_view(case),
+        "case": case, **_case_view(case), "library_rows": selectors.case_library_rows(case),
         "editable": selectors.cases_editable(scope=scope).filter(pk=case.pk).exists()})
 
 
@@ -192,6 +193,7 @@ def team_map(request: HttpRequest, pk: int) -> HttpResponse:
         "is_trainer": selectors.is_trainer(scope=scope, event=team.event),
         "resources": list(map_services.resources_for_map(context["map"]).order_by("title")),  # type: ignore[arg-type]
         "row_form": RowForm(prefix="new", competencies=selectors.deficit_choices(team.case)),
+        "library_picks": selectors.library_picks(team.case),
         "feedback": _feedback(team),
     })
 
@@ -218,6 +220,32 @@ def row_add(request: HttpRequest, pk: int) -> HttpResponse:
                              user=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Строка добавлена."))
     except map_services.MapError as problem:
+        messages.error(request, str(problem))
+    return redirect("training:team_map", pk=team.pk)
+
+
+@require_POST
+def row_from_library(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team takes a row for a deficit from the library, as a real pair's draft would;
+    rights come from the maps' registered team-map hook, as for any row edit."""
+    scope = scope_for(request.user)
+    team, _rights = selectors.team_for_map(scope=scope, team_pk=pk)
+    the_map = selectors.team_map(team)
+    if not map_selectors.rights_for_map(scope=scope, the_map=the_map).edit:
+        raise PermissionDenied
+    # «ab:ict.online_tests»: the block of the map and the learner's deficit.
+    direction, _sep, competency = request.POST.get("pick", "").partition(":")
+    if direction not in Row.Direction.values:
+        messages.error(request, _("Выберите дефицит, для которого взять задачу из библиотеки."))
+        return redirect("training:team_map", pk=team.pk)
+    try:
+        row = services.team_row_from_library(
+            the_map=the_map, direction=direction, competency=competency,
+            user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Строка «%(title)s» добавлена из библиотеки: её задачу "
+                                    "можно заменить («другая задача») или изменить.")
+                         % {"title": row.title})
+    except (services.TrainingError, map_services.MapError) as problem:
         messages.error(request, str(problem))
     return redirect("training:team_map", pk=team.pk)
 

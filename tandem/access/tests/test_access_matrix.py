@@ -551,6 +551,12 @@ MATRIX: dict[str, Case] = {
         post=lambda w: {**ROW_DATA, "new-competency": "ict.ai_lessons",
                         "new-title": "Строка кейса", "new-deadline": "2027-04-01"},
         took_effect=lambda w: Row.objects.filter(title="Строка кейса").exists()),
+    "training:row_from_library": Case(
+        allowed={"bob"}, kwargs=lambda w: {"pk": _t(w).team1.pk},
+        post=lambda w: {"pick": "ab:ict.ai_lessons"},
+        took_effect=lambda w: Row.objects.filter(map__team=_t(w).team1,
+                                                 competency="ict.ai_lessons")
+        .exclude(template_id="").exists()),
     "training:present": Case(allowed=TRAINERS | {"bob"},
                              kwargs=lambda w: {"pk": _t(w).team1.pk},
                              marker=lambda w: "Строка учебной карты"),
