@@ -3,12 +3,12 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core import maps as core_maps
 from tandem.core import task_library as core_library
@@ -179,28 +179,39 @@ def swap_candidates(row: Row) -> list[core_library.TaskTemplate]:
     return [t for t in ranked if t.id not in used]
 
 
-def technologies_used(scope: Scope, filters: Any = None) -> list[tuple[str, str, int]]:
+@dataclass(frozen=True)
+class TechnologyUse:
+    area: str  # the competency area as people read it
+    technology: str  # as people read it
+    rows: int
+
+
+def technologies_used(scope: Scope, filters: Filters | None = None) -> list[TechnologyUse]:
     """Which technologies the pairs in ``scope`` named on their map rows, by competency
-    area: (area code, technology as a person reads it, number of rows), most used first
-    within an area. ``filters`` (tandem.access.filters.Filters or any object with
-    optional ``municipality``/``organization``/``year`` attributes) narrows the pairs."""
+    area, most used first within an area. ``filters`` (the monitoring filters) narrow
+    the pairs the one way every figure does: the pair's own organization among the
+    filtered ones (a breakdown, docs/rules.md) and its term overlapping the period."""
+    from django.db.models import Count
+
+    from tandem.diagnostics.models import CompetencyArea
+
     pairs = pairs_visible(scope=scope)
-    for name, lookup in (("municipality", "organization__municipality_id"),
-                         ("organization", "organization_id")):
-        value = getattr(filters, name, None) if filters is not None else None
-        if value:
-            pairs = pairs.filter(**{lookup: getattr(value, "pk", value)})
-    year = getattr(filters, "year", None) if filters is not None else None
-    rows = Row.objects.filter(map__pair__in=pairs).exclude(technology="")
-    if year:
-        rows = rows.filter(map__pair__starts_on__gte=dt.date(int(year), 8, 1),
-                           map__pair__starts_on__lt=dt.date(int(year) + 1, 8, 1))
+    if filters is not None:
+        pairs = pairs.filter(organization__in=filters.organizations(scope)).overlapping(
+            filters.date_from, filters.date_to)
     counts: dict[tuple[str, str], int] = {}
-    for competency, technology in rows.values_list("competency", "technology"):
+    for competency, technology, n in (
+            Row.objects.filter(map__pair__in=pairs).exclude(technology="")
+            .values_list("competency", "technology").annotate(n=Count("pk"))
+            .order_by()):
         key = (competency.split(".", 1)[0], technology)
-        counts[key] = counts.get(key, 0) + 1
-    return sorted(((area, technology_label(tech), n) for (area, tech), n in counts.items()),
-                  key=lambda x: (x[0], -x[2], x[1]))
+        counts[key] = counts.get(key, 0) + n
+    areas = dict(CompetencyArea.objects.order_by("order", "code").values_list("code", "name"))
+    place = {code: i for i, code in enumerate(areas)}
+    return [TechnologyUse(area=areas.get(area, area), technology=technology_label(tech),
+                          rows=n)
+            for (area, tech), n in sorted(counts.items(), key=lambda item: (
+                place.get(item[0][0], len(place)), -item[1], technology_label(item[0][1])))]
 
 
 def technology_choices(the_map: Map, current: str = "") -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
+from tandem.maps.selectors import technologies_used
 from tandem.monitoring import selectors
 from tandem.monitoring.cards import REASONS, key_figures
 from tandem.monitoring.charts import CHARTS
@@ -64,6 +65,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                   for p in data.stuck[:STUCK_SHOWN]],
         "stuck_more": max(len(data.stuck) - STUCK_SHOWN, 0),
         "reports": REPORTS.values(),
+        "technologies": technologies_used(scope, filters),
         "unit_heading": _("Муниципалитет") if data.level == selectors.REGION
         else _("Организация"),
     })

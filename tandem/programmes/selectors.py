@@ -10,15 +10,16 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core import programmes as core
+from tandem.core.periods import academic_year_bounds
 from tandem.programmes.models import Programme
 from tandem.resources.models import LEVEL_ORDER, Level, Resource
 from tandem.territory.models import Organization
@@ -163,7 +164,7 @@ def overview(*, scope: Scope, year: int) -> Overview:
 
 # -- what the organization's pairs used (docs/programmes.md) --------------------------
 # Maps sit above programmes: the maps app registers its ``technologies_used`` here.
-TechnologiesUsed = Callable[[Scope, Any], list[tuple[str, str, int]]]
+TechnologiesUsed = Callable[[Scope, Filters], list[Any]]
 _technologies_used: list[TechnologiesUsed] = []
 
 
@@ -179,7 +180,8 @@ def technologies_of_pairs(organization_id: int, year: int) -> list[tuple[str, in
         return []
     counts: Counter[str] = Counter()
     everything = Scope(user_id=None, everything=True)
-    for _area, label, n in _technologies_used[0](
-            everything, SimpleNamespace(organization=organization_id, year=year)):
-        counts[label] += n
+    start, end = academic_year_bounds(year)
+    for use in _technologies_used[0](everything, Filters(
+            date_from=start, date_to=end, organization_id=organization_id)):
+        counts[use.technology] += use.rows
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
