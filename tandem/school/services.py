@@ -217,7 +217,7 @@ def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
         r.status = Registration.Status.REGISTERED
         r.save(update_fields=["status"])
     emails = [(r.participant.full_name, r.participant.email) for r in promoted
-              if r.participant.email]
+              if r.participant.mailable]
     transaction.on_commit(lambda: _notify_promoted(event, emails, base_url))
     return promoted
 
