@@ -22,7 +22,7 @@ def _no_consent(*people: Participant) -> None:
 
 
 def _to(address: str) -> list[str]:
-    return [m.subject for m in mail.outbox if address in m.to]
+    return [str(m.subject) for m in mail.outbox if address in m.to]
 
 
 def test_queryset_and_property_are_the_same_rule() -> None:
