@@ -310,6 +310,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tandem.api.pagination.Pages",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tandem.api.errors.handler",
+    # Rate limits (docs/security.md): counted in the default cache, which in production is
+    # the database table shared by every process. The reset form uses the same mechanism.
+    "DEFAULT_THROTTLE_CLASSES": ["tandem.api.throttling.AnonThrottle",
+                                 "tandem.api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envstr("TANDEM_RATE_API_ANON", "300/minute"),
+        "user": envstr("TANDEM_RATE_API_USER", "3000/minute"),
+        # Password-reset letters: per client address and per e-mail address.
+        "password_reset": envstr("TANDEM_RATE_PASSWORD_RESET", "10/hour"),
+        "password_reset_email": envstr("TANDEM_RATE_PASSWORD_RESET_EMAIL", "3/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
