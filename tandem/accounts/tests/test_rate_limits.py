@@ -17,7 +17,7 @@ from tandem.testing import World
 def _rates(**rates: str) -> dict[str, object]:
     conf: dict[str, object] = dict(copy.deepcopy(settings.REST_FRAMEWORK))
     conf["DEFAULT_THROTTLE_RATES"] = {
-        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates}  # type: ignore[dict-item]
     return conf
 
 
