@@ -356,3 +356,10 @@ TANDEM_DEMO_PASSWORD = envstr("TANDEM_DEMO_PASSWORD", "tandem-demo-2026")
 # logged meeting a pair is reminded.
 TANDEM_BASE_URL = envstr("TANDEM_BASE_URL", "http://127.0.0.1:8000")
 TANDEM_REMINDER_NO_MEETING_WEEKS = envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 3, minimum=1)
+
+# Long jobs (roster checks and commits, matching runs) beat while they work; one silent
+# for this long was abandoned (its worker killed) and is marked failed-and-retryable
+# (tandem/web/jobs.py, docs/deploy.md «Сбои и восстановление»).
+TANDEM_JOB_LEASE_SECONDS = envint("TANDEM_JOB_LEASE_SECONDS", 120, minimum=10)
+# E-mail: a failed send is tried again this many times, after 1, 2, 4 … minutes.
+TANDEM_EMAIL_RETRIES = envint("TANDEM_EMAIL_RETRIES", 5, minimum=0)
