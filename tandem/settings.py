@@ -18,7 +18,10 @@ from tandem.conf import envbool, envchoice, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent
 MODE = envchoice("TANDEM_MODE", "demo", ("demo", "production"))
 PRODUCTION = MODE == "production"
-DEBUG = envbool("TANDEM_DEBUG", not PRODUCTION)
+# Off everywhere unless a developer turns it on (TANDEM_DEBUG=1, README): the demo shows
+# the Russian 404/403/500 pages, never Django's English debug page; WhiteNoise serves the
+# static files either way.
+DEBUG = envbool("TANDEM_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("TANDEM_DEBUG cannot be on in production mode")
 
