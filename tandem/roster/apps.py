@@ -12,3 +12,9 @@ class RosterConfig(AppConfig):
         from tandem.web.jobs import register_sweeper
 
         register_sweeper("roster", expire_stale)
+
+        # This app's part of the anonymisation (tandem/people/personal_data.py).
+        from tandem.people.personal_data import register_anonymiser
+        from tandem.roster.personal_data import anonymise
+
+        register_anonymiser("roster", anonymise)
