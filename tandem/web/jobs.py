@@ -39,8 +39,10 @@ def expire(queryset: QuerySet[Any], *, now: dt.datetime | None = None,
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
         try:
             return stale.update(**changes)
-        except OperationalError:  # «database is locked»: a live writer
-            return 0
+        except OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            return 0  # «database is locked»: a live writer
         finally:
             timeout = int(settings.DATABASES["default"].get("OPTIONS", {}).get("timeout", 5))
             cursor.execute(f"PRAGMA busy_timeout = {timeout * 1000}")
