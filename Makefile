@@ -19,6 +19,8 @@ $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# DEBUG stays off (Russian error pages, WhiteNoise serves the static files without
+# collectstatic); `TANDEM_DEBUG=1 make run` for Django's debug page.
 run: $(VENV)/.installed
 	$(BIN)/tandem migrate --noinput
 	$(BIN)/tandem seed-demo --if-empty

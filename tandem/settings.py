@@ -18,7 +18,10 @@ from tandem.conf import envbool, envchoice, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent
 MODE = envchoice("TANDEM_MODE", "demo", ("demo", "production"))
 PRODUCTION = MODE == "production"
-DEBUG = envbool("TANDEM_DEBUG", not PRODUCTION)
+# Off everywhere unless a developer turns it on (TANDEM_DEBUG=1, README): the demo shows
+# the Russian 404/403/500 pages, never Django's English debug page; WhiteNoise serves the
+# static files either way.
+DEBUG = envbool("TANDEM_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("TANDEM_DEBUG cannot be on in production mode")
 
@@ -318,6 +321,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tandem.api.pagination.Pages",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tandem.api.errors.handler",
+    # Rate limits (docs/security.md): counted in the default cache, which in production is
+    # the database table shared by every process. The reset form uses the same mechanism.
+    "DEFAULT_THROTTLE_CLASSES": ["tandem.api.throttling.AnonThrottle",
+                                 "tandem.api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envstr("TANDEM_RATE_API_ANON", "300/minute"),
+        "user": envstr("TANDEM_RATE_API_USER", "3000/minute"),
+        # Password-reset letters: per client address and per e-mail address.
+        "password_reset": envstr("TANDEM_RATE_PASSWORD_RESET", "10/hour"),
+        "password_reset_email": envstr("TANDEM_RATE_PASSWORD_RESET_EMAIL", "3/hour"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -359,3 +373,10 @@ TANDEM_NO_MEETING_WEEKS = envint(
     "TANDEM_NO_MEETING_WEEKS", envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 5, minimum=1),
     minimum=1)
 TANDEM_MAP_AGREE_DAYS = envint("TANDEM_MAP_AGREE_DAYS", 14, minimum=1)
+
+# Long jobs (roster checks and commits, matching runs) beat while they work; one silent
+# for this long was abandoned (its worker killed) and is marked failed-and-retryable
+# (tandem/web/jobs.py, docs/deploy.md «Сбои и восстановление»).
+TANDEM_JOB_LEASE_SECONDS = envint("TANDEM_JOB_LEASE_SECONDS", 120, minimum=10)
+# E-mail: a failed send is tried again this many times, after 1, 2, 4 … minutes.
+TANDEM_EMAIL_RETRIES = envint("TANDEM_EMAIL_RETRIES", 5, minimum=0)

@@ -69,6 +69,9 @@ def curator_assign(*, organization: Organization, participant: Participant,
         "participant": participant, "organization": organization, "user": user,
         "link": link, "base_url": base_url})
     subject = _("Тандем: вы назначены куратором")
+    # The one named exception to ``Participant.mailable`` (docs/security.md): the curator is
+    # appointed by their employer to a duty, and this letter carries the only way to set
+    # the login's password; it says nothing about anyone else.
     transaction.on_commit(lambda: send_email.enqueue(
         subject=subject, body=body, to=[participant.email]))
     return assignment

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tandem.accounts.forms import LoginForm
+from tandem.accounts.views import PasswordResetView
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm,
@@ -12,7 +13,7 @@ urlpatterns = [
          name="password_change"),
     path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", PasswordResetView.as_view(), name="password_reset"),
     path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(),
          name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),

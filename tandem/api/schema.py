@@ -32,12 +32,14 @@ ERROR_SCHEMA: dict[str, Any] = {
     "required": ["error"],
 }
 # What any operation may answer besides its success: a bad parameter or body, no or a
-# wrong key, a role that may not, an object outside the scope (or a page past the end).
+# wrong key, a role that may not, an object outside the scope (or a page past the end),
+# too many requests (the throttles of settings REST_FRAMEWORK).
 ERRORS = {
     "400": "Данные не прошли проверку / validation or parse error",
     "401": "Нет ключа или сессии, ключ неверен / not authenticated",
     "403": "Действие не для этой роли / permission denied",
     "404": "Нет такого объекта или страницы / not found",
+    "429": "Слишком много запросов, см. Retry-After / throttled (docs/security.md)",
 }
 BODY_ERRORS = {"415": "Формат тела не поддерживается / unsupported media type"}
 

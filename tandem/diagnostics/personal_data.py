@@ -1,9 +1,9 @@
 """This app's section of a person's data (tandem/people/personal_data.py)."""
 
 
-from tandem.diagnostics.models import Response
+from tandem.diagnostics.models import Response, ResultImport
 from tandem.people.models import Participant
-from tandem.people.personal_data import Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section
 
 
 def rows(p: Participant) -> Rows:
@@ -25,5 +25,14 @@ def flatten(data: Rows) -> Rows:
 
 
 
+def anonymise(e: Erasure) -> None:
+    """An uploaded results file that names them is dropped (its rows are in the database);
+    the answers themselves hold no name."""
+    for pk, content in ResultImport.objects.exclude(content=b"").values_list("pk", "content"):
+        if e.mentions(content):
+            ResultImport.objects.filter(pk=pk).update(content=b"")
+    e.scrub_rows(ResultImport.objects.all(), ["filename"])
+
+
 SECTION = Section(key="diagnostics", title="Диагностика", rows=rows, order=10,
-                  flatten=flatten)
+                  flatten=flatten, anonymise=anonymise)

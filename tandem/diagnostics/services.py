@@ -117,15 +117,16 @@ def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],
     """E-mails everyone who has not submitted yet, through the task queue.
 
     The e-mail is also the invitation: someone without a login gets one (the e-mail
-    address) and, while no password is set, a link to set it. People without an e-mail
-    address are skipped.
+    address) and, while no password is set, a link to set it. People who may not be sent e-mail
+    (``Participant.mailable``: no address, no consent to the processing of personal data,
+    left the programme) are skipped.
     """
     sent = 0
     now = timezone.now()
     reminded = []
     for response in responses:
         participant = response.participant
-        if response.locked or not participant.email:
+        if response.locked or not participant.mailable:
             continue
         with transaction.atomic():
             user, link = participant_login(participant=participant, base_url=base_url)

@@ -89,6 +89,8 @@ def _notify(pairs: list[Pair], base_url: str) -> None:
     for pair in pairs:
         url = base_url.rstrip("/") + reverse("pairs:detail", kwargs={"pk": pair.pk})
         for me, partner in ((pair.a, pair.b), (pair.b, pair.a)):
+            if not me.mailable:  # the one e-mail rule (consent, address, active)
+                continue
             body = render_to_string("pairs/email/approved.txt",
                                     {"me": me, "partner": partner, "pair": pair, "url": url})
             send_email.enqueue(subject=_("Тандем: ваша наставническая пара"), body=body,

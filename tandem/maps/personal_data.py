@@ -1,10 +1,17 @@
 """This app's sections of a person's data (tandem/people/personal_data.py): the rows of
 their pairs' maps, meetings, their reflections and the evidence they uploaded."""
 
-from tandem.maps.models import Evidence, Meeting, Reflection, Row
+import secrets
+from pathlib import PurePosixPath
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+
+from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
 from tandem.pairs.personal_data import pairs_of
 from tandem.people.models import Participant
-from tandem.people.personal_data import Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section
 
 
 def _pair_ids(p: Participant) -> list[int]:
@@ -43,8 +50,50 @@ def evidence(p: Participant) -> Rows:
             .select_related("row__map")]
 
 
+FILE_ERASED = "файл удалён при обезличивании"
+
+
+def anonymise(e: Erasure) -> None:
+    """The texts of their pairs' maps (rows, meetings, reflections) lose their name; the
+    files they uploaded are deleted (a file of theirs may name them anywhere, in any
+    format), and so is any file of their pairs that names them; a file whose name only
+    names them gets a neutral name. The records stay, for the statistics."""
+    pair_ids = [x.pk for x in pairs_of(Participant(pk=e.participant_id))]
+    maps = Map.objects.filter(pair_id__in=pair_ids)
+    e.scrub_rows(maps, ["ended_reason"], pick=False)
+    e.scrub_rows(Row.objects.filter(map__in=maps), ["title", "task", "forms", "product",
+                                                    "evidence", "resources_note"], pick=False)
+    e.scrub_rows(Meeting.objects.filter(pair_id__in=pair_ids), ["topic", "notes"], pick=False)
+    e.scrub_rows(Reflection.objects.filter(Q(map__in=maps) | Q(participant_id=e.participant_id)),
+                 ["text"], pick=False)
+    mine = Q(uploaded_by_id=e.user_id) if e.user_id else Q(pk__in=[])
+    for item in Evidence.objects.filter(Q(row__map__in=maps) | mine).select_related("row__map"):
+        _anonymise_evidence(item, e, own=bool(e.user_id) and item.uploaded_by_id == e.user_id)
+
+
+def _anonymise_evidence(item: Evidence, e: Erasure, *, own: bool) -> None:
+    changes: dict[str, str] = {"link": e.scrub(item.link)}
+    old = item.file.name or ""
+    storage = item.file.storage
+    if old:
+        content = storage.open(old).read() if storage.exists(old) else b""
+        if own or e.mentions(content):
+            changes.update(file="", original_name=FILE_ERASED)
+            transaction.on_commit(lambda: storage.delete(old))
+        elif e.mentions(old) or e.mentions(item.original_name):
+            suffix = PurePosixPath(old).suffix[:10]
+            new = storage.save(f"evidence/pair-{item.row.map.pair_id}/"
+                               f"{secrets.token_hex(8)}-file{suffix}", ContentFile(content))
+            changes.update(file=new, original_name=f"file{suffix}")
+            transaction.on_commit(lambda: storage.delete(old))
+    elif own:
+        changes["original_name"] = e.scrub(item.original_name)
+    if any(getattr(item, k) != v for k, v in changes.items()):
+        Evidence.objects.filter(pk=item.pk).update(**changes)  # not audited
+
+
 SECTIONS = (
-    Section(key="map_rows", title="Карты", rows=map_rows, order=30),
+    Section(key="map_rows", title="Карты", rows=map_rows, order=30, anonymise=anonymise),
     Section(key="meetings", title="Встречи", rows=meetings, order=40),
     Section(key="reflections", title="Рефлексия", rows=reflections, order=50),
     Section(key="evidence", title="Файлы", rows=evidence, order=60),

@@ -2,9 +2,11 @@
 flow, the record of the work (meetings, evidence, reflection)."""
 
 import datetime as dt
+import tempfile
 from collections.abc import Mapping
-from typing import Any
+from typing import IO, Any
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -226,11 +228,35 @@ def row_done(*, row: Row, upload: UploadedFile | None, link: str, user: User | N
     evidence = Evidence(row=row, link=link, uploaded_by=user)
     if upload is not None:
         evidence.original_name = own_name(upload.name)
-        evidence.file.save(upload.name or "file", upload, save=False)
+        # Only the name now: the file is written once the record is committed, so a
+        # rolled-back transaction leaves no orphan file in MEDIA_ROOT.
+        evidence.file.name = evidence.file.field.generate_filename(evidence,
+                                                                   upload.name or "file")
     evidence.save()
-    Row.objects.filter(pk=row.pk).update(done_at=when or timezone.localdate(),
-                                         version=F("version") + 1)
+    fresh = Row.objects.select_for_update().get(pk=row.pk)
+    fresh.done_at = when or timezone.localdate()
+    fresh.version += 1
+    fresh.save(update_fields=["done_at", "version"])  # saved, so the audit trail sees it
+    row.done_at, row.version = fresh.done_at, fresh.version
+    if upload is not None:
+        # A private copy (temporary, outside MEDIA_ROOT): the upload itself may be closed
+        # by the time the outermost transaction commits.
+        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+        for chunk in upload.chunks():
+            spool.write(chunk)
+        transaction.on_commit(lambda: _write_evidence(evidence, spool))
     return evidence
+
+
+def _write_evidence(evidence: Evidence, spool: IO[bytes]) -> None:
+    """After the commit: stores the file under the name the record holds (the storage may
+    pick another if that name was taken in between)."""
+    with spool:
+        spool.seek(0)
+        stored = evidence.file.storage.save(evidence.file.name, File(spool))
+    if stored != evidence.file.name:
+        Evidence.objects.filter(pk=evidence.pk).update(file=stored)  # not audited
+        evidence.file.name = stored
 
 
 @transaction.atomic

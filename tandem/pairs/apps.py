@@ -22,3 +22,9 @@ class PairsConfig(AppConfig):
         from tandem.people.personal_data import register_section
 
         register_section(SECTION)
+
+        # Runs whose worker was killed are marked by the sweep (tandem sweep-jobs).
+        from tandem.pairs.tasks import expire_stale
+        from tandem.web.jobs import register_sweeper
+
+        register_sweeper("pairs", expire_stale)

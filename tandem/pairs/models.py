@@ -58,6 +58,8 @@ class MatchingRun(PoolUnit):
                                    null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the run at work (tandem/web/jobs.py): written with each progress report.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("подбор пар")

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from tandem.pairs.models import Pair
+from tandem.pairs.models import MatchingRun, Pair, PairOrder
 from tandem.people.models import Participant
-from tandem.people.personal_data import Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section
 
 
 def pairs_of(p: Participant) -> list[Pair]:
@@ -37,4 +37,13 @@ def flatten(data: Rows) -> Rows:
             for x in data]
 
 
-SECTION = Section(key="pairs", title="Пары", rows=rows, order=20, flatten=flatten)
+def anonymise(e: Erasure) -> None:
+    """Their pairs' texts; the matching runs' snapshots (names in the pool); orders."""
+    mine = Pair.objects.filter(a_id=e.participant_id) | Pair.objects.filter(b_id=e.participant_id)
+    e.scrub_rows(mine, ["ended_reason"], pick=False)
+    e.scrub_rows(MatchingRun.objects.all(), ["instance", "result", "rules", "error", "stage"])
+    e.scrub_rows(PairOrder.objects.all(), ["head_name", "head_position", "number"])
+
+
+SECTION = Section(key="pairs", title="Пары", rows=rows, order=20, flatten=flatten,
+                  anonymise=anonymise)

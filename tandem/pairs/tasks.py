@@ -4,14 +4,32 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.pairs.models import MatchingRun
+from tandem.web import jobs
+
+STALE = gettext_lazy("Подбор прервался: сервер, который его выполнял, остановился "
+                     "(перезапуск или нехватка памяти). Запустите подбор ещё раз.")
 
 
 def _report(run_id: int, percent: int, stage: str) -> None:
-    # A separate short write per report, so the page polling the run sees it at once.
+    # A separate short write per report, so the page polling the run sees it at once; it
+    # is the run's heartbeat too (the lease, tandem/web/jobs.py).
     MatchingRun.objects.filter(pk=run_id).update(progress=min(99, max(0, percent)), stage=stage,
-                                                 status=MatchingRun.Status.RUNNING)
+                                                 status=MatchingRun.Status.RUNNING,
+                                                 heartbeat_at=timezone.now())
+
+
+def expire_stale(*, pk: int | None = None) -> int:
+    """Marks a run whose worker was killed (no heartbeat within the lease) as failed, with
+    a Russian message; the page offers to run it again. ``pk``: only that run."""
+    runs = MatchingRun.objects.filter(status=MatchingRun.Status.RUNNING)
+    if pk is not None:
+        runs = runs.filter(pk=pk)
+    now = timezone.now()
+    return jobs.expire(runs, now=now, status=MatchingRun.Status.FAILED, error=str(STALE),
+                       finished_at=now)
 
 
 @task
@@ -19,6 +37,8 @@ def run_matching(*, run_id: int, time_limit: float = 20.0) -> int:
     from tandem.pairs.engine import EngineError, match
 
     run = MatchingRun.objects.get(pk=run_id)
+    if run.status != MatchingRun.Status.QUEUED:
+        return 0  # taken by an earlier attempt, or given up as stale
     _report(run_id, 1, str(_("подготовка")))
     try:
         result = match(run.instance, time_limit=time_limit,

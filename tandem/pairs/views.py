@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from tandem.access.scope import Scope, scope_for
 from tandem.core import names
 from tandem.documents import pair_order
-from tandem.pairs import engine, selectors, services
+from tandem.pairs import engine, selectors, services, tasks
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.people.models import Participant
@@ -91,6 +91,8 @@ def formation(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
+    if tasks.expire_stale(pk=run.pk):  # its worker was killed: failed, retryable
+        run.refresh_from_db()
     if run.status != MatchingRun.Status.DONE:
         return render(request, "pairs/run_progress.html", {"run": run})
     pool = Participant.objects.filter(pk__in=[p["id"] for p in run.instance["participants"]])
@@ -105,6 +107,8 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx polling: the bar, until the run is done; then the page reloads itself."""
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
+    if tasks.expire_stale(pk=run.pk):
+        run.refresh_from_db()
     response = render(request, "pairs/_run_bar.html", {"run": run})
     if run.status in (MatchingRun.Status.DONE, MatchingRun.Status.FAILED):
         response["HX-Refresh"] = "true"

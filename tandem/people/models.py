@@ -31,6 +31,13 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         return self.filter(mentoring_consent_date__isnull=False,
                            personal_data_consent_date__isnull=False)
 
+    def mailable(self) -> "ParticipantQuerySet":
+        """The one rule of who may be sent e-mail (the same as :attr:`Participant.mailable`):
+        still in the programme, with an address, and with the consent to the processing of
+        personal data (152-ФЗ). The named exceptions are listed in docs/security.md."""
+        return self.filter(is_active=True, personal_data_consent_date__isnull=False).exclude(
+            email="")
+
     def search(self, text: str) -> "ParticipantQuerySet":
         """Every word of ``text`` must occur in the full name (ё = е, any case)."""
         qs = self
@@ -117,8 +124,11 @@ class Participant(models.Model):
 
     @property
     def mailable(self) -> bool:
-        """May be sent e-mail (surveys, reminders): still in the programme, with an address
-        and the consent to the processing of personal data (152-ФЗ)."""
+        """The one rule of who may be sent e-mail (every letter: pair notices, surveys,
+        reminders, diagnostic invitations, school letters): still in the programme, with an
+        address and the consent to the processing of personal data (152-ФЗ). The queryset
+        twin is ``Participant.objects.mailable()``; the only exception (the curator's
+        appointment letter) is named in docs/security.md."""
         return bool(self.is_active and self.email and self.personal_data_consent_date)
 
     @property

@@ -16,3 +16,9 @@ class ProgrammesConfig(AppConfig):
         auditlog.register(Programme, m2m_fields={"resources"}, exclude_fields=["updated_at"])
         auditlog.register(RoadmapRow)
         auditlog.register(Indicator)
+
+        # This app's part of the anonymisation (tandem/people/personal_data.py).
+        from tandem.people.personal_data import register_anonymiser
+        from tandem.programmes.personal_data import anonymise
+
+        register_anonymiser("programmes", anonymise)

@@ -153,9 +153,11 @@ def programme_adopt(*, programme: Programme, order_number: str, order_date: dt.d
         raise ProgrammeError(str(ADOPT_INCOMPLETE) % {"missing": ", ".join(missing)})
     if order_date > timezone.localdate():
         raise ProgrammeError(str(ORDER_DATE_OUTSIDE))
-    Programme.objects.filter(organization_id=programme.organization_id, year=programme.year,
-                             status=Programme.Status.ADOPTED).update(
-        status=Programme.Status.SUPERSEDED)
+    for old in Programme.objects.select_for_update().filter(
+            organization_id=programme.organization_id, year=programme.year,
+            status=Programme.Status.ADOPTED):
+        old.status = Programme.Status.SUPERSEDED  # saved, so the audit trail records it
+        old.save(update_fields=["status", "updated_at"])
     programme.status = Programme.Status.ADOPTED
     programme.order_number, programme.order_date = order_number.strip(), order_date
     programme.adopted_at, programme.adopted_by = timezone.now(), user

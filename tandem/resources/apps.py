@@ -14,3 +14,9 @@ class ResourcesConfig(AppConfig):
         from tandem.resources.models import Resource
 
         auditlog.register(Resource, m2m_fields={"competencies"})
+
+        # This app's part of the anonymisation (tandem/people/personal_data.py).
+        from tandem.people.personal_data import register_anonymiser
+        from tandem.resources.personal_data import anonymise
+
+        register_anonymiser("resources", anonymise)

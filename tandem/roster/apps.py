@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class RosterConfig(AppConfig):
     name = "tandem.roster"
     verbose_name = _("Списки участников")
+
+    def ready(self) -> None:
+        # Uploads whose worker was killed are marked by the sweep (tandem sweep-jobs).
+        from tandem.roster.services import expire_stale
+        from tandem.web.jobs import register_sweeper
+
+        register_sweeper("roster", expire_stale)
+
+        # This app's part of the anonymisation (tandem/people/personal_data.py).
+        from tandem.people.personal_data import register_anonymiser
+        from tandem.roster.personal_data import anonymise
+
+        register_anonymiser("roster", anonymise)

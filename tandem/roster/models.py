@@ -31,6 +31,9 @@ class RosterImport(models.Model):
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the check or commit at work (tandem/web/jobs.py): written as it goes;
+    # silent for TANDEM_JOB_LEASE_SECONDS means its process was killed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("загрузка списка участников")

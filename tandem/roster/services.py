@@ -21,12 +21,17 @@ from tandem.people.models import Participant
 from tandem.roster.imports import NEW, UPDATE, Progress, Report, RowResult, check_roster
 from tandem.roster.models import RosterImport
 from tandem.territory.models import Organization
+from tandem.web import jobs
 
 REFUSED = _("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте их и загрузите "
             "файл снова.")
 CHANGED_MEANWHILE = _("Ничего не загружено: пока файл ждал загрузки, данные в системе "
                       "изменились. Проверьте новый результат проверки.")
 NOT_CHECKED = _("Этот файл ещё не проверен или уже загружен.")
+STALE_COMMIT = _("Загрузка прервалась: сервер, который её выполнял, остановился (перезапуск "
+                 "или нехватка памяти). Ничего не записано — нажмите «Загрузить» ещё раз.")
+STALE_CHECK = _("Проверка прервалась: сервер, который её выполнял, остановился (перезапуск "
+                "или нехватка памяти). Ничего не загружено — загрузите файл ещё раз.")
 
 KEEP_UNCOMMITTED = dt.timedelta(days=7)
 
@@ -69,15 +74,40 @@ def roster_import_check(*, upload: RosterImport, scope: Scope,
     return report
 
 
-def mark_committing(*, upload: RosterImport, remote_addr: str | None = None) -> None:
+def mark_committing(*, upload: RosterImport, remote_addr: str | None = None,
+                    queued: bool = False) -> None:
     """Takes a checked file's commit in hand, so that a second click does nothing;
-    ``remote_addr`` is where the commit was asked from, for the audit trail."""
+    ``remote_addr`` is where the commit was asked from, for the audit trail. The lease
+    starts now, unless the commit is ``queued`` for a worker (it starts when one takes it:
+    a long queue is not a dead worker)."""
     taken = RosterImport.objects.filter(pk=upload.pk, status=RosterImport.Status.CHECKED).update(
-        status=RosterImport.Status.COMMITTING, progress=0, failure="", remote_addr=remote_addr)
+        status=RosterImport.Status.COMMITTING, progress=0, failure="", remote_addr=remote_addr,
+        heartbeat_at=None if queued else timezone.now())
     if not taken:
         raise RosterRefused(str(NOT_CHECKED))
     upload.status, upload.progress, upload.failure = RosterImport.Status.COMMITTING, 0, ""
     upload.remote_addr = remote_addr
+
+
+def beat(upload: RosterImport) -> None:
+    """The lease of the work starting now (a worker took the job)."""
+    upload.heartbeat_at = timezone.now()
+    RosterImport.objects.filter(pk=upload.pk).update(heartbeat_at=upload.heartbeat_at)
+
+
+def expire_stale(*, pk: int | None = None) -> int:
+    """Marks abandoned work (no heartbeat within the lease: its process was killed) as
+    failed and retryable, with a Russian message: a commit goes back to the checked file —
+    its transaction died with it, nothing was written, and the button commits again; a
+    check asks for the file again. ``pk``: only that upload (a page looking at it)."""
+    uploads = RosterImport.objects.all() if pk is None else RosterImport.objects.filter(pk=pk)
+    now = timezone.now()
+    n = jobs.expire(uploads.filter(status=RosterImport.Status.COMMITTING), now=now,
+                    status=RosterImport.Status.CHECKED, progress=100,
+                    failure=str(STALE_COMMIT), heartbeat_at=None)
+    return n + jobs.expire(uploads.filter(status=RosterImport.Status.CHECKING), now=now,
+                           status=RosterImport.Status.FAILED, failure=str(STALE_CHECK),
+                           heartbeat_at=None)
 
 
 def mark_failed(*, upload: RosterImport, message: str) -> None:
@@ -231,7 +261,9 @@ def _set_progress(upload: RosterImport, percent: int, *, status: str | None = No
     upload.progress = percent
     if status is not None:
         upload.status = status
-    RosterImport.objects.filter(pk=upload.pk).update(progress=percent, status=upload.status)
+    upload.heartbeat_at = timezone.now()  # the lease (tandem/web/jobs.py)
+    RosterImport.objects.filter(pk=upload.pk).update(progress=percent, status=upload.status,
+                                                     heartbeat_at=upload.heartbeat_at)
 
 
 class _SideChannel:
@@ -256,8 +288,9 @@ class _SideChannel:
                 self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
             table = self.connection.ops.quote_name(RosterImport._meta.db_table)
             with self.connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {table} SET progress = %s WHERE id = %s",  # noqa: S608
-                               [start + (end - start) * percent // 100, self.upload_id])
+                cursor.execute(
+                    f"UPDATE {table} SET progress = %s, heartbeat_at = %s WHERE id = %s",  # noqa: S608
+                    [start + (end - start) * percent // 100, timezone.now(), self.upload_id])
 
         return publish
 

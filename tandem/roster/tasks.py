@@ -40,8 +40,9 @@ def check_soon(upload: RosterImport) -> None:
 
 def commit_soon(upload: RosterImport, *, remote_addr: str | None) -> None:
     """Commits the file now if it is small, else queues the commit."""
-    services.mark_committing(upload=upload, remote_addr=remote_addr)
-    if is_large(upload):
+    large = is_large(upload)
+    services.mark_committing(upload=upload, remote_addr=remote_addr, queued=large)
+    if large:
         transaction.on_commit(lambda: commit_roster_file.enqueue(import_id=upload.pk))
     else:
         commit_roster_file.call(import_id=upload.pk, background=False)
@@ -67,6 +68,7 @@ def commit_roster_file(*, import_id: int, background: bool = True) -> None:
     upload = RosterImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
     if upload is None or upload.status != RosterImport.Status.COMMITTING:
         return
+    services.beat(upload)  # the lease starts (a killed worker lets it run out)
     # The audit trail names the uploader and their address, in a request or not.
     with set_actor(upload.uploaded_by, remote_addr=upload.remote_addr):
         try:

@@ -51,6 +51,8 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_scope(request)
     upload = selectors.roster_import_get(user_id=request.user.pk, pk=pk)
+    if services.expire_stale(pk=upload.pk):  # its worker was killed: failed, retryable
+        upload.refresh_from_db()
     report = Report.from_json(upload.report)
     show = request.GET.get("show", "")
     rows = [r for r in report.rows if r.status == show] if show in STATUSES else report.rows
@@ -69,6 +71,8 @@ def roster_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar, polled by htmx; once the work is done, the page reloads."""
     _staff_scope(request)
     upload = selectors.roster_import_progress(user_id=request.user.pk, pk=pk)
+    if services.expire_stale(pk=upload.pk):
+        upload.refresh_from_db()
     if not upload.busy:
         return HttpResponseClientRefresh()
     return render(request, "roster/_progress.html", {"upload": upload})

@@ -1,8 +1,8 @@
 """This app's section of a person's data (tandem/people/personal_data.py)."""
 
 from tandem.people.models import Participant
-from tandem.people.personal_data import Rows, Section
-from tandem.school.models import Certificate, Registration
+from tandem.people.personal_data import Erasure, Rows, Section
+from tandem.school.models import Certificate, Event, Material, Registration
 
 
 def rows(p: Participant) -> Rows:
@@ -19,4 +19,11 @@ def rows(p: Participant) -> Rows:
     } for r in registrations]
 
 
-SECTION = Section(key="events", title="Мероприятия", rows=rows, order=80)
+def anonymise(e: Erasure) -> None:
+    """Events and materials that name them (a speaker, an organiser)."""
+    e.scrub_rows(Event.objects.all(), ["title", "description", "speaker", "organizer_name",
+                                       "place"])
+    e.scrub_rows(Material.objects.all(), ["title", "original_name"])
+
+
+SECTION = Section(key="events", title="Мероприятия", rows=rows, order=80, anonymise=anonymise)

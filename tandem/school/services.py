@@ -198,9 +198,16 @@ def registration_cancel(*, registration: Registration, base_url: str = "",
     registration.cancelled_at = now or timezone.now()
     registration.attended, registration.attendance_marked_at = False, None
     registration.save()
-    Certificate.objects.filter(registration=registration, revoked_at__isnull=True).update(
-        revoked_at=registration.cancelled_at)
+    _revoke_certificates(registration, registration.cancelled_at)
     return _promote(event, base_url=base_url)
+
+
+def _revoke_certificates(registration: Registration, when: dt.datetime | None) -> None:
+    """One by one through the model, so the audit trail records each revocation."""
+    for certificate in Certificate.objects.select_for_update().filter(
+            registration=registration, revoked_at__isnull=True):
+        certificate.revoked_at = when or timezone.now()
+        certificate.save(update_fields=["revoked_at"])
 
 
 def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
@@ -217,7 +224,7 @@ def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
         r.status = Registration.Status.REGISTERED
         r.save(update_fields=["status"])
     emails = [(r.participant.full_name, r.participant.email) for r in promoted
-              if r.participant.email]
+              if r.participant.mailable]
     transaction.on_commit(lambda: _notify_promoted(event, emails, base_url))
     return promoted
 
@@ -250,8 +257,7 @@ def attendance_set(*, registration: Registration, attended: bool,
     registration.attendance_marked_at = now
     registration.save(update_fields=["attended", "attendance_marked_at"])
     if not attended:
-        Certificate.objects.filter(registration=registration, revoked_at__isnull=True).update(
-            revoked_at=now)
+        _revoke_certificates(registration, now)
     return registration
 
 

@@ -2,8 +2,10 @@
 are promised to be anonymous (docs/surveys.md): they go only into the person's own
 download, never into one made by staff."""
 
+from django.db.models import Q
+
 from tandem.people.models import Participant
-from tandem.people.personal_data import Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section
 from tandem.surveys.models import Survey
 
 
@@ -19,4 +21,13 @@ def rows(p: Participant) -> Rows:
     } for s in Survey.objects.filter(participant=p).order_by("due_on", "pk")]
 
 
-SECTION = Section(key="surveys", title="Опросы", rows=rows, order=70, only_for_self=True)
+def anonymise(e: Erasure) -> None:
+    """The free texts of their surveys and of their partners' (which may name them)."""
+    pid = e.participant_id
+    e.scrub_rows(Survey.objects.filter(Q(participant_id=pid) | Q(pair__a_id=pid)
+                                       | Q(pair__b_id=pid)),
+                 ["text_good", "text_improve"], pick=False)
+
+
+SECTION = Section(key="surveys", title="Опросы", rows=rows, order=70, only_for_self=True,
+                  anonymise=anonymise)

@@ -4,7 +4,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -81,6 +83,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
     if dry_run:
         return sum(1 for s in pending.iterator(chunk_size=BATCH) if s.participant.mailable)
     sent = 0
+    survey_type = ContentType.objects.get_for_model(Survey)
     while True:
         batch = list(pending[:BATCH])
         if not batch:
@@ -93,6 +96,12 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
                 sent_at=now)
             claimed = set(Survey.objects.filter(pk__in=[s.pk for s in batch], sent_at=now)
                           .values_list("pk", flat=True))
+            # The claim is an update() (atomic against the concurrent run), so the audit
+            # entries are written here, one per claimed survey (tandem/audit/tests allow-list).
+            LogEntry.objects.bulk_create([LogEntry(
+                content_type=survey_type, object_pk=str(s.pk), object_id=s.pk,
+                object_repr=str(s), action=LogEntry.Action.UPDATE, timestamp=now,
+                changes={"sent_at": ["None", str(now)]}) for s in batch if s.pk in claimed])
             letters = []
             for survey in batch:
                 me = survey.participant

@@ -26,3 +26,9 @@ class TrainingConfig(AppConfig):
         register_team_maps(TeamMaps(
             rights=lambda scope, the_map: team_for_map(scope=scope, team_pk=the_map.team_id)[1],
             competencies=lambda the_map: deficit_choices(the_map.team.case)))
+
+        # This app's part of the anonymisation (tandem/people/personal_data.py).
+        from tandem.people.personal_data import register_anonymiser
+        from tandem.training.personal_data import anonymise
+
+        register_anonymiser("training", anonymise)

@@ -1,4 +1,5 @@
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
@@ -126,14 +127,15 @@ def test_bad_uploads_store_nothing(world: World, pair: Pair, name: str, size: in
 
 
 def test_evidence_keeps_only_the_file_name_and_is_served_to_the_pair_only(
-    client: Client, world: World, pair: Pair,
+    client: Client, world: World, pair: Pair, django_capture_on_commit_callbacks: Any,
 ) -> None:
     _start(pair, world)
     client.force_login(world.bob)
     row = _row(pair)
     upload = SimpleUploadedFile("../../etc/конспект.pdf", b"%PDF-1.4 test",
                                 content_type="application/pdf")
-    client.post(reverse("maps:row_done", kwargs={"pk": row.pk}), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        client.post(reverse("maps:row_done", kwargs={"pk": row.pk}), {"file": upload})
     evidence = Evidence.objects.get()
     assert evidence.original_name == "конспект.pdf"
     stored = evidence.file.name or ""

@@ -109,7 +109,16 @@ def test_demo_defaults_are_embedded() -> None:
                "s.TASKS['default']['BACKEND'], s.MAILERS['default']['BACKEND'], s.DEBUG)").stdout
     assert out.split() == ["django.db.backends.sqlite3",
                            "django.tasks.backends.immediate.ImmediateBackend",
-                           "django.core.mail.backends.console.EmailBackend", "True"]
+                           "django.core.mail.backends.console.EmailBackend", "False"]
+
+
+def test_debug_is_off_unless_a_developer_turns_it_on() -> None:
+    """`make run` serves the demo with DEBUG off (Russian error pages, not Django's
+    English debug page); TANDEM_DEBUG=1 turns it on, never in production."""
+    code = "import tandem.settings as s; print(s.DEBUG)"
+    assert _run(code).stdout.strip() == "False"
+    assert _run(code, TANDEM_DEBUG="1").stdout.strip() == "True"
+    assert _run(code, TANDEM_DEBUG="1", **PRODUCTION_ENV).returncode != 0
 
 
 def test_production_queues_tasks_in_the_database() -> None:
