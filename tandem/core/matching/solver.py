@@ -51,6 +51,7 @@ NEAR_EDGE_LIMIT = 2_000_000
 EXACT_WORK = 100_000_000  # nodes × edges of one blossom solve: about a second here
 MILP_SECONDS = 10.0  # the whole run's budget for the MILP stage (less if --time-limit is)
 MILP_MAX_EDGES = 400_000  # larger near-tight sets are left to the honest gap
+CHUNK_PEOPLE = 2_000  # scope groups are solved in chunks of about this many people
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,7 @@ class _Clock:
         self.started = time.perf_counter()
         self.limit = limit
         self.marks: dict[str, float] = {}
+        self.milp_seconds = 0.0  # the whole run's MILP stage, against MILP_SECONDS
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -133,10 +135,11 @@ class _Blocks:
     """
 
     def __init__(self, instance: Instance, f: Features, active: npt.NDArray[np.bool_],
-                 excluded: set[tuple[int, int]], progress: Progress | None) -> None:
+                 excluded: set[tuple[int, int]], progress: Progress | None,
+                 groups: list[IntArray]) -> None:
         self.instance, self.f, self.active, self.excluded = instance, f, active, excluded
-        self.progress = progress
-        sizes = [int(active[g].sum()) for g in scope_groups(instance)]
+        self.progress, self.groups = progress, groups
+        sizes = [int(active[g].sum()) for g in groups]
         self.cacheable = sum(s * s for s in sizes) <= CACHE_ELEMENTS
         self.cache: list[Block] | None = None
         # Any candidate weight is at most this (instance.max_pair_weight): the integer
@@ -151,7 +154,7 @@ class _Blocks:
         cache: list[Block] = []
         for block in weight_blocks(self.instance, self.f, active=self.active,
                                    excluded=self.excluded, progress=self.progress,
-                                   label="candidates"):
+                                   label="candidates", groups=self.groups):
             yield block
             if self.cacheable:
                 top = float(block.weight.max(initial=0))
@@ -227,17 +230,81 @@ class _Pricing:
     near_limit: int = 0  # every pair with r < near_limit is kept (0: none)
 
 
+def _chunks(groups: list[IntArray]) -> list[list[IntArray]]:
+    """Consecutive scope groups gathered until a chunk holds ``CHUNK_PEOPLE`` people.
+
+    Scope groups share no candidate pair, so each chunk is a problem of its own, with its
+    own relaxation, pricing rounds and proof. Solved all at once, every pass went over all
+    groups as many times as the slowest group needed and the dual's Bellman–Ford rounds
+    over all copies: 40,000 people in 800 organizations took 5.5 times as long as 10,000
+    in 200 (issue #18, item 6). In chunks the work is linear in the number of groups.
+    """
+    chunks: list[list[IntArray]] = []
+    size = 0
+    for group in groups:
+        if not chunks or size >= CHUNK_PEOPLE:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(group)
+        size += int(group.size)
+    return chunks
+
+
+_BOUND_ORDER = ("relaxation", "relaxation + exact", "relaxation + milp",
+                "relaxation, dual lifted")
+_PROOF_ORDER = ("relaxation", "exact", "milp", "none")
+
+
 def _solve_free(instance: Instance, f: Features, capacity: IntArray,
                 excluded: set[tuple[int, int]], clock: _Clock,
                 progress: Progress | None) -> _Free:
-    n = capacity.size
+    """The free problem chunk by chunk (``_chunks``); the chunks' answers add up: pairs,
+    weights and bounds are sums, the weakest chunk names the bound and the proof."""
     active = capacity > 0
+    groups = [g[active[g]] for g in scope_groups(instance) if active[g].any()]
+    parts = [_solve_chunk(instance, f, capacity, excluded, clock, progress, chunk)
+             for chunk in _chunks(groups)]
+    if not parts:
+        parts = [_solve_chunk(instance, f, capacity, excluded, clock, progress, [])]
+    weights: dict[tuple[int, int], int] = {}
+    numbers: dict[str, float] = {}
+    for part in parts:
+        weights.update(part.weights)
+        for key, value in part.stats.items():
+            if isinstance(value, str):
+                continue
+            if key in ("pricing_rounds", "dual_rounds"):
+                numbers[key] = max(numbers.get(key, 0), value)
+            elif key == "near_limit":
+                numbers[key] = min(numbers.get(key, value), value)
+            else:
+                numbers[key] = numbers.get(key, 0) + value
+    stats: dict[str, float | int | str] = dict(numbers)
+    stats["chunks"] = len(parts)
+    for key in ("milp_seconds", "time_initial_edges", "time_relaxation", "time_proof"):
+        if key in stats:
+            stats[key] = round(float(stats[key]), 4)
+    return _Free(pairs=sorted(weights), weights=weights, total=sum(p.total for p in parts),
+                 upper_bound=sum(p.upper_bound for p in parts),
+                 bound=max((p.bound for p in parts), key=_BOUND_ORDER.index),
+                 proved_by=max((p.proved_by for p in parts), key=_PROOF_ORDER.index),
+                 stats=stats)
+
+
+def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
+                 excluded: set[tuple[int, int]], clock: _Clock,
+                 progress: Progress | None, groups: list[IntArray]) -> _Free:
+    n = capacity.size
+    active = np.zeros(n, dtype=bool)
+    for group in groups:
+        active[group] = True
     copies = Copies.of(np.where(active, capacity, 0))
-    blocks = _Blocks(instance, f, active, excluded, progress)
+    blocks = _Blocks(instance, f, active, excluded, progress, groups)
     edges = _EdgeSet(n)
+    started = clock.elapsed()
     candidates = _initial_edges(blocks, edges)
-    clock.mark("initial_edges")
     stats: dict[str, float | int | str] = {"candidates": candidates}
+    stats["time_initial_edges"] = after_edges = clock.elapsed() - started
     rounds = 0
     while True:
         rounds += 1
@@ -252,7 +319,7 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
                          add=rounds < MAX_PRICING_ROUNDS and clock.left() > 0)
         if pricing.violated == 0 or pricing.added == 0 or clock.left() <= 0:
             break
-    clock.mark("relaxation")
+    stats["time_relaxation"] = after_relaxation = clock.elapsed() - started - after_edges
     stats.update(relaxation_edges=int(edges.keys.size), pricing_rounds=rounds,
                  dual_rounds=relaxation.rounds)
     if pricing.violated:
@@ -263,11 +330,10 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
     else:
         bound_kind = "relaxation"
     near = _near_edges(pricing)
-    groups = [g[active[g]] for g in scope_groups(instance) if active[g].any()]
     closed = _close_gaps(groups, matching, capacity, doubled, edges, near,
                          near_limit=0 if pricing.violated else pricing.near_limit, clock=clock,
                          stats=stats)
-    clock.mark("proof")
+    stats["time_proof"] = clock.elapsed() - started - after_edges - after_relaxation
     if closed.milp_used:
         bound_kind = "relaxation + milp" if not pricing.violated else bound_kind
     elif closed.exact_used and closed.upper == closed.total:
@@ -351,7 +417,7 @@ def _milp_close(matching: dict[tuple[int, int], int], capacity: IntArray, near: 
     better matching can use; ``near`` holds them all since ``gap ≤ near_limit``). Returns
     the best matching and the group's bound: HiGHS's integer bound where it gave one (a
     bound on that subproblem bounds the group, by the same argument as ``_prove``)."""
-    budget = min(MILP_SECONDS - closed.milp_seconds, clock.left())
+    budget = min(MILP_SECONDS - clock.milp_seconds, clock.left())
     gap = bound - _total(matching)
     lookup, _ = _below(matching, capacity, near, gap)
     if budget <= 0 or not lookup or len(lookup) > MILP_MAX_EDGES:
@@ -365,6 +431,7 @@ def _milp_close(matching: dict[tuple[int, int], int], capacity: IntArray, near: 
     if answer is None:
         return matching, bound
     closed.milp_seconds += answer.seconds
+    clock.milp_seconds += answer.seconds
     if answer.total > _total(matching):
         matching = {(int(u[k]), int(v[k])): int(w[k]) for k in answer.chosen.tolist()}
     if answer.upper is not None:

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from tandem.core.matching import check_validity, instance_from_dict, match, solver
 from tandem.core.matching.generator import instance_document
-from tandem.core.matching.graph import candidate_graph
+from tandem.core.matching.graph import candidate_graph, scope_groups
 from tandem.core.matching.instance import Instance, pair_obstacle
 from tandem.core.matching.relaxation import Copies, solve_relaxation
+from tandem.core.matching.tests.oracle import oracle_optimum
 from tandem.core.matching.tests.strategies import documents
 from tandem.core.matching.tests.test_exact import brute_force
 
@@ -161,3 +162,21 @@ def test_a_large_organization_is_proven_optimal_like_rustworkx_finds() -> None:
     assert result.optimal and result.total_weight == best
     assert result.bound == "relaxation + exact"
     assert result.stats["solver"]["relaxation_bound"] == best + 1
+
+
+@given(documents(max_people=40, capacities=True))
+@settings(max_examples=40, deadline=None)
+def test_scope_groups_solved_chunk_by_chunk_keep_the_certificate(doc: dict[str, Any]) -> None:
+    # One chunk per scope group: chunks are solved apart and
+    # their weights and bounds add up; the bound must still hold and `optimal` be true.
+    instance = instance_from_dict(doc)
+    with mock.patch.object(solver, "CHUNK_PEOPLE", 1):
+        result = match(instance)
+    whole = match(instance)
+    assert check_validity(instance, pairs_of(result)) == []
+    optimum = oracle_optimum(instance)
+    assert_certified(result, optimum)
+    if result.optimal:
+        assert result.total_weight == optimum
+    assert result.stats["solver"]["chunks"] == max(1, len(scope_groups(instance)))
+    assert whole.total_weight <= optimum <= whole.upper_bound
