@@ -1,6 +1,7 @@
 """The solver: a maximum-weight b-matching of the candidate graph, with a certificate.
 
-Phases (docs/matching.md, «Решатель», has the reasoning):
+Phases (docs/matching.md, «Решатель», has the reasoning), for each chunk of scope groups
+of about ``CHUNK_PEOPLE`` people on its own (groups share no pair; ``_chunks``):
 
 1. *Locked pairs* are taken first; they use up capacity and leave the free problem.
 2. *Relaxation with pricing.* An assignment on node copies is solved on a sparse set of
