@@ -251,8 +251,8 @@ def _chunks(groups: list[IntArray]) -> list[list[IntArray]]:
     return chunks
 
 
-_BOUND_ORDER = ("relaxation", "relaxation + exact", "relaxation + milp",
-                "relaxation, dual lifted")
+_BOUND_ORDER = ("relaxation", "relaxation + exact", "relaxation + milp", "b-matching lp",
+                "b-matching lp + exact", "b-matching lp + milp", "relaxation, dual lifted")
 _PROOF_ORDER = ("relaxation", "exact", "milp", "none")
 
 
@@ -330,15 +330,23 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
         bound_kind = "relaxation, dual lifted"
     else:
         bound_kind = "relaxation"
+    slack = np.zeros(n, dtype=np.int64)
+    if (not pricing.violated and threshold > 0 and clock.left() > 0
+            and bool((capacity[active] > 1).any())):
+        tighter = _capacity_lp(blocks, capacity, edges, matching, threshold, clock, stats)
+        if tighter is not None:
+            doubled, slack, pricing, matching = tighter
+            bound_kind = "b-matching lp"
     near = _near_edges(pricing)
     closed = _close_gaps(groups, matching, capacity, doubled, edges, near,
                          near_limit=0 if pricing.violated else pricing.near_limit, clock=clock,
-                         stats=stats)
+                         stats=stats, slack=slack)
     stats["time_proof"] = clock.elapsed() - started - after_edges - after_relaxation
-    if closed.milp_used:
-        bound_kind = "relaxation + milp" if not pricing.violated else bound_kind
-    elif closed.exact_used and closed.upper == closed.total:
-        bound_kind = "relaxation + exact"
+    if bound_kind != "relaxation, dual lifted":
+        if closed.milp_used:
+            bound_kind += " + milp"
+        elif closed.exact_used and closed.upper == closed.total:
+            bound_kind += " + exact"
     if closed.upper != closed.total:
         proved_by = "none"
     elif closed.proven_by_milp:
@@ -372,10 +380,11 @@ class _Closed:
 
 def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
                 capacity: IntArray, doubled: IntArray, edges: _EdgeSet, near: Near, *,
-                near_limit: int, clock: _Clock, stats: dict[str, float | int | str]
-                ) -> _Closed:
+                near_limit: int, clock: _Clock, stats: dict[str, float | int | str],
+                slack: IntArray) -> _Closed:
     """Fills and proves group by group: scope groups share no edge, so each has its own
-    bound ``⌊Σ_g c_p·y_p⌋`` and its own gap, and the exact solves stay small."""
+    bound ``⌊(Σ_g c_p·Y_p + Σ_g Z_p) / 2⌋`` and its own gap, and the exact solves stay
+    small. ``slack`` (``Z``) is zero unless the b-matching LP stage gave the dual."""
     n = capacity.size
     group_of = np.full(n, -1, dtype=np.int64)
     for k, group in enumerate(groups):
@@ -391,7 +400,7 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
         g_near = by_group_near[k]
         part = _fill(by_group_pairs[k], capacity, (u, v, w), (g_near[0], g_near[1], g_near[2]),
                      clock)
-        bound = int(capacity[group] @ doubled[group]) // 2
+        bound = (int(capacity[group] @ doubled[group]) + int(slack[group].sum())) // 2
         result.relaxation_bound += bound
         result.rounded += _total(part)
         gap = bound - _total(part)
@@ -440,6 +449,94 @@ def _milp_close(matching: dict[tuple[int, int], int], capacity: IntArray, near: 
     if bound == _total(matching):
         closed.proven_by_milp += 1
     return matching, bound
+
+
+def _capacity_lp(blocks: _Blocks, capacity: IntArray, edges: _EdgeSet,
+                 matching: dict[tuple[int, int], int], threshold: int, clock: _Clock,
+                 stats: dict[str, float | int | str]
+                 ) -> tuple[IntArray, IntArray, "_Pricing", dict[tuple[int, int], int]] | None:
+    """The b-matching stage for chunks with capacities above 1 (docs/matching.md, 3.6c).
+
+    The copies relaxation lets two people of capacity ≥ 2 meet twice; its bound and its
+    rounding are then weak (2,000 people with capacities 1–3: bound 206,206, rounding
+    150,989). Here the LP ``max Σ w_e x_e, Σ_{e∋p} x_e ≤ c_p, 0 ≤ x ≤ 1`` on the
+    relaxation's edges gives a new dual ``Y`` (``2y`` rounded; taken only if HiGHS's ``y``
+    is half-integral to 10⁻⁶, as a basic solution of this LP is). For *any* integer
+    ``Y ≥ 0``, ``(Σ c_p Y_p + Σ_e max(0, 2w_e − Y_a − Y_b)) / 2`` bounds every b-matching
+    (each edge is used at most once), so one pass over all pairs, in integers, makes it a
+    bound of the chunk, with no trust in HiGHS; the same pass keeps the near-tight pairs.
+    Then a time-boxed MILP on the tight pairs (``r < 1``) replaces the rounding if it is
+    heavier. Returns ``(Y, Z per person, pricing, matching)`` or None.
+    """
+    import scipy.optimize as so
+    import scipy.sparse as sp
+
+    u, v, w = edges.u, edges.v, edges.w
+    live = (capacity[u] > 0) & (capacity[v] > 0)
+    u, v, w = u[live], v[live], w[live]
+    if u.size == 0:
+        return None
+    nodes, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
+    m = u.size
+    incidence = sp.csr_array((np.ones(2 * m), (inverse, np.concatenate([np.arange(m)] * 2))),
+                             shape=(nodes.size, m))
+    # scipy-stubs do not list sparse matrices for A_ub, which HiGHS takes as they are.
+    lp = so.linprog(-w.astype(np.float64), A_ub=incidence,  # type: ignore[call-overload]
+                    b_ub=capacity[nodes].astype(np.float64), bounds=(0, 1),
+                    method="highs-ds",
+                    options={"time_limit": max(min(clock.left(), 1e6), 0.01)})
+    if lp.status != 0 or lp.ineqlin is None:
+        return None
+    y2 = -2 * np.asarray(lp.ineqlin.marginals, dtype=np.float64)
+    rounded = np.rint(y2)
+    if not np.all(np.abs(y2 - rounded) <= 1e-6):
+        return None
+    doubled = np.zeros(capacity.size, dtype=np.int64)
+    doubled[nodes] = np.maximum(rounded, 0).astype(np.int64)
+    pricing = _price_with_slack(blocks, doubled, threshold)
+    assert pricing.raise_by is not None
+    slack = pricing.raise_by
+    stats["lp_bound"] = int(stats.get("lp_bound", 0)) + (
+        int(capacity @ doubled) + int(slack.sum())) // 2
+    near = _near_edges(pricing)
+    tight = near[3] < 2
+    budget = min(MILP_SECONDS - clock.milp_seconds, clock.left())
+    if tight.any() and budget > 0:
+        answer = max_weight_b_matching_milp(near[0][tight], near[1][tight], near[2][tight],
+                                            capacity, budget)
+        if answer is not None:
+            clock.milp_seconds += answer.seconds
+            stats["milp_seconds_primal"] = round(answer.seconds, 4)
+            chosen = answer.chosen.tolist()
+            found = {(int(near[0][tight][k]), int(near[1][tight][k])):
+                     int(near[2][tight][k]) for k in chosen}
+            if _total(found) > _total(matching):
+                matching = found
+    return doubled, slack, pricing, matching
+
+
+def _price_with_slack(blocks: _Blocks, doubled: IntArray, threshold: int) -> "_Pricing":
+    """One pass over every candidate pair for a dual ``Y`` that may be violated: per
+    person ``Z_p``, the sum of ``max(0, 2w_pq − Y_p − Y_q)`` over pairs ``q > p`` (in
+    ``raise_by``), and the pairs with ``Y_a + Y_b − 2w < 2·near_limit`` (violated ones
+    included: their reduced cost is 0). O(Σ_g |g|²)."""
+    result = _Pricing(raise_by=np.zeros(doubled.size, dtype=np.int64), near_limit=threshold)
+    assert result.raise_by is not None
+    work = _int_type(2 * int(doubled.max(initial=0)) + 2 * blocks.top + 2 * threshold)
+    dual = doubled.astype(work)
+    for block in blocks:
+        weight = block.weight.astype(work)
+        reduced = dual[block.rows][:, None] + dual[block.cols][None, :]
+        reduced -= 2 * weight
+        reduced[weight == 0] = _never(work)
+        upper = block.rows[:, None] < block.cols[None, :]
+        over = np.where(upper & (reduced < 0), -reduced, 0).astype(np.int64)
+        result.raise_by[block.rows] += over.sum(axis=1)
+        # Not counted in ``violated``: these pairs are covered by their slack, the dual
+        # with slack is feasible, and the proof stages may use the near-tight pairs.
+        if result.near_limit > 0:
+            _keep_near(result, block, weight, reduced)
+    return result
 
 
 def _slices(group_of: IntArray, key: IntArray, arrays: tuple[IntArray, ...],
