@@ -9,6 +9,10 @@ of about ``CHUNK_PEOPLE`` people on its own (groups share no pair; ``_chunks``):
    candidate pair; the pairs with ``y_a + y_b < w_ab`` join the set and the assignment is
    solved again, until none is left (then ``Σ c_p·y_p`` bounds the whole instance) or time
    runs out (then ``y`` is raised until it is feasible: still a bound, a looser one).
+2a. *b-matching LP* (chunks with capacities above 1 and a gap left, ``_capacity_lp``):
+   HiGHS's dual of the LP with ``x ≤ 1`` becomes an integer ``Y`` whose bound, slack of
+   violated pairs included, is recomputed exactly over all pairs; a MILP on its tight
+   pairs replaces the rounding when heavier.
 3. *Rounding.* The assignment's 2-cycles are pairs; even cycles split into alternate
    edges; odd cycles lose their cheapest vertex; people with capacity left are matched
    exactly among themselves.
