@@ -161,6 +161,11 @@ def run(solver: str, n: int | str, seed: int, limit: float) -> dict[str, Any] | 
             check=True)
     except subprocess.TimeoutExpired:
         return None
+    except subprocess.CalledProcessError as error:
+        # One failed solver must not lose the rows of the others (a long run prints at the
+        # end); the row says it failed, with the last line of its stderr.
+        lines = (error.stderr or "").strip().splitlines()
+        return {"failed": lines[-1] if lines else f"код {error.returncode}"}
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return report
 
@@ -203,10 +208,10 @@ def benchmark(cases: Sequence[int | str], seed: int = 1, limit: float = DEFAULT_
 def _rows(case: str, reports: dict[str, dict[str, Any] | None], limit: float) -> list[Row]:
     rows: list[Row] = []
     title = _title(case)
-    finished = [r for r in reports.values() if r is not None]
+    finished = [r for r in reports.values() if r is not None and "failed" not in r]
     best = max(int(r["weight"]) for r in finished) if finished else 0
     ours = reports.get("tandem")
-    if ours is not None:
+    if ours is not None and "failed" not in ours:
         rows.append((f"{title}: кандидатов-рёбер", ours["candidates"], "шт."))
         rows.append((f"{title}: Тандем, верхняя граница", ours["upper_bound"], ""))
         gap = ours["upper_bound"] - ours["weight"]
@@ -216,6 +221,9 @@ def _rows(case: str, reports: dict[str, dict[str, Any] | None], limit: float) ->
         name = f"{title}: {LABELS[solver]}"
         if report is None:
             rows.append((f"{name}, не уложился в лимит", limit, "с"))
+            continue
+        if "failed" in report:
+            rows.append((f"{name}, завершился с ошибкой: {report['failed']}", 0, ""))
             continue
         rows.append((f"{name}, время (CPU {report['cpu']:.2f} с, load average "
                      f"{report['load']:.2f})", report["time"], "с"))

@@ -168,14 +168,16 @@ class Block:
 
 def weight_blocks(instance: Instance, f: Features, *, active: npt.NDArray[np.bool_],
                   excluded: set[tuple[int, int]],
-                  progress: Progress | None = None, label: str = "") -> Iterator[Block]:
+                  progress: Progress | None = None, label: str = "",
+                  groups: list[IntArray] | None = None) -> Iterator[Block]:
     """Every active participant's row of candidate weights to the active members of their
     scope group, in blocks of rows. Each pair appears twice (as i→j and j→i rows).
+    ``groups`` (scope groups, by default all of them) limits it to those groups.
 
     O(Σ_g |g|²·C) time, O(block) memory beyond the output.
     """
     rows_ex, cols_ex = _both_ways(excluded)
-    groups = [g[active[g]] for g in scope_groups(instance)]
+    groups = [g[active[g]] for g in (scope_groups(instance) if groups is None else groups)]
     total = sum(int(g.size) for g in groups)
     done = 0
     for group in groups:

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from tandem.core.matching import check_validity, instance_from_dict, match, solver
 from tandem.core.matching.generator import instance_document
-from tandem.core.matching.graph import candidate_graph
+from tandem.core.matching.graph import candidate_graph, scope_groups
 from tandem.core.matching.instance import Instance, pair_obstacle
 from tandem.core.matching.relaxation import Copies, solve_relaxation
+from tandem.core.matching.tests.oracle import oracle_optimum
 from tandem.core.matching.tests.strategies import documents
 from tandem.core.matching.tests.test_exact import brute_force
 
@@ -161,3 +162,51 @@ def test_a_large_organization_is_proven_optimal_like_rustworkx_finds() -> None:
     assert result.optimal and result.total_weight == best
     assert result.bound == "relaxation + exact"
     assert result.stats["solver"]["relaxation_bound"] == best + 1
+
+
+@given(documents(max_people=40, capacities=True))
+@settings(max_examples=40, deadline=None)
+def test_scope_groups_solved_chunk_by_chunk_keep_the_certificate(doc: dict[str, Any]) -> None:
+    # One chunk per scope group: chunks are solved apart and
+    # their weights and bounds add up; the bound must still hold and `optimal` be true.
+    instance = instance_from_dict(doc)
+    with mock.patch.object(solver, "CHUNK_PEOPLE", 1):
+        result = match(instance)
+    whole = match(instance)
+    assert check_validity(instance, pairs_of(result)) == []
+    optimum = oracle_optimum(instance)
+    assert_certified(result, optimum)
+    if result.optimal:
+        assert result.total_weight == optimum
+    assert result.stats["solver"]["chunks"] == max(1, len(scope_groups(instance)))
+    assert whole.total_weight <= optimum <= whole.upper_bound
+
+
+@given(documents(max_people=30, capacities=True))
+@settings(max_examples=40, deadline=None)
+def test_the_b_matching_lp_stage_bounds_the_optimum_and_optimal_means_optimal(
+        doc: dict[str, Any]) -> None:
+    instance = instance_from_dict(doc)
+    result = match(instance)
+    optimum = oracle_optimum(instance)
+    assert check_validity(instance, pairs_of(result)) == []
+    assert_certified(result, optimum)
+    if result.optimal:
+        assert result.total_weight == optimum
+    if "lp_bound" in result.stats["solver"]:  # the stage ran in some chunk
+        assert result.bound.startswith("b-matching lp")
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(1, 30)),
+                max_size=12), st.lists(st.integers(0, 40), min_size=6, max_size=6),
+       st.lists(st.integers(1, 3), min_size=6, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_any_dual_with_its_slack_bounds_every_b_matching(
+        raw: list[tuple[int, int, int]], doubled: list[int], capacity: list[int]) -> None:
+    # The b-matching stage's bound: for any integer Y ≥ 0,
+    # (Σ c_p·Y_p + Σ_e max(0, 2w_e − Y_a − Y_b)) / 2 ≥ every b-matching.
+    edges = {(min(a, b), max(a, b)): w for a, b, w in raw if a != b}
+    triples = [(a, b, w) for (a, b), w in sorted(edges.items())]
+    best = brute_force(triples, dict(enumerate(capacity)))
+    slack = sum(max(0, 2 * w - doubled[a] - doubled[b]) for a, b, w in triples)
+    assert (sum(c * y for c, y in zip(capacity, doubled, strict=True)) + slack) // 2 >= best
