@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.units import cm
 
+from tandem.core.phrases import nest_quotes
 from tandem.documents import docx_builder as b
 from tandem.documents import pdf_builder as p
 
@@ -57,7 +58,7 @@ def _cells(i: int, r: MapRow) -> list[str]:
 
 def _header_lines(doc: MapDoc) -> list[str]:
     return [
-        f"Организация: {doc.organization}",
+        f"Организация: {nest_quotes(doc.organization)}",
         f"Участник А: {doc.a_name} ({doc.a_details})",
         f"Участник Б: {doc.b_name} ({doc.b_details})",
         f"Форма наставничества: реверсивная (каждый — наставник и наставляемый). "
