@@ -395,14 +395,14 @@ def _signature_lines(st: Any, grid: Any, cm: float) -> Any:
     """Three lines to fill in by hand, each captioned under it."""
     from tandem.documents import pdf_builder as pdf
 
-    table = grid([["", "", ""], [pdf.Paragraph(pdf.escape(str(c)), st["small"]) for c in
-                                (_("должность"), _("подпись"), _("расшифровка подписи"))]],
-                 colWidths=[9 * cm, 4 * cm, 7 * cm], hAlign="LEFT")
-    table.setStyle([("LINEBELOW", (0, 0), (0, 0), 0.6, "black"),
-                    ("LINEBELOW", (1, 0), (1, 0), 0.6, "black"),
-                    ("LINEBELOW", (2, 0), (2, 0), 0.6, "black"),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-                    ("TOPPADDING", (0, 0), (-1, 0), 14)])
+    captions = [pdf.Paragraph(pdf.escape(str(c)), st["small"]) for c in
+                (_("должность"), _("подпись"), _("расшифровка подписи"))]
+    # Gaps between the three lines, so they do not run into one.
+    table = grid([["", "", "", "", ""],
+                  [captions[0], "", captions[1], "", captions[2]]],
+                 colWidths=[8 * cm, 1 * cm, 4 * cm, 1 * cm, 6 * cm], hAlign="LEFT")
+    table.setStyle([("LINEBELOW", (i, 0), (i, 0), 0.6, "black") for i in (0, 2, 4)]
+                   + [("TOPPADDING", (0, 0), (-1, 0), 14)])
     return table
 
 
