@@ -34,6 +34,8 @@ class CertificateDoc:
     school: str  # «Школа наставников · Тюменская область»
     code: str
     verify_url: str
+    signatory_name: str = ""  # «И. И. Иванова»
+    signatory_position: str = ""  # «Директор ГАУ ДПО ТОГИРРО»
 
 
 def _centered(c: canvas.Canvas, text: str, style: ParagraphStyle, y: float,
@@ -89,16 +91,28 @@ def render_pdf(doc: CertificateDoc) -> bytes:
     _centered(c, details, style("details", FONT, 11, colors.HexColor("#333333")),
               y - 0.35 * cm, text_width, width)
 
-    # Bottom left: the organizer's signature line; bottom right: the QR code and the code.
-    c.setFont(FONT, 9)
+    # Bottom left: who signs — the position above, a line to sign on with the name after
+    # it, «подпись» and «М. П.» under the line, the organizer under all; bottom right: the
+    # QR code and the code.
     c.setFillColor(colors.HexColor("#333333"))
-    c.line(2.6 * cm, 3.6 * cm, 9.6 * cm, 3.6 * cm)
-    c.drawString(2.6 * cm, 3.1 * cm, "Организатор")
+    left, line_y = 2.6 * cm, 3.9 * cm
+    position = Paragraph(escape(doc.signatory_position or "Организатор"),
+                         ParagraphStyle("sp", fontName=FONT, fontSize=9.5, leading=11.5))
+    _w, h = position.wrap(11 * cm, 3 * cm)
+    position.drawOn(c, left, line_y + 0.35 * cm)
+    c.setStrokeColor(colors.HexColor("#333333"))
+    c.setLineWidth(0.6)
+    c.line(left, line_y, left + 5 * cm, line_y)
+    if doc.signatory_name:
+        c.setFont(BOLD, 10.5)
+        c.drawString(left + 5.3 * cm, line_y + 0.1 * cm, doc.signatory_name)
+    c.setFont(FONT, 7)
+    c.drawCentredString(left + 2.5 * cm, line_y - 0.3 * cm, "подпись")
+    c.drawString(left + 5.3 * cm, line_y - 0.3 * cm, "М. П.")
     org = Paragraph(escape(doc.organizer), ParagraphStyle("o", fontName=FONT, fontSize=8,
                                                           leading=10))
-    _w, h = org.wrap(9 * cm, 3 * cm)
-    org.drawOn(c, 2.6 * cm, 2.9 * cm - h)
-
+    _w, h = org.wrap(11 * cm, 3 * cm)
+    org.drawOn(c, left, line_y - 0.6 * cm - h)
     size = 3.2 * cm
     qr = QrCodeWidget(doc.verify_url)
     x0, y0, x1, y1 = qr.getBounds()

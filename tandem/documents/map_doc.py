@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 
 from reportlab.lib.units import cm
 
+from tandem.core.phrases import nest_quotes
 from tandem.documents import docx_builder as b
 from tandem.documents import pdf_builder as p
 
 HEADER = ["№", "Дефицит (компетенция)", "Уровень: сейчас → цель", "Опора на партнёра",
           "Задача", "Технология", "Формы и методы", "Ресурсы", "Срок",
           "Результат / продукт", "Как будет показан", "Отметка"]
-WIDTHS = [0.6, 2.4, 1.3, 1.2, 4.1, 2.4, 2.0, 2.7, 1.9, 2.3, 2.1, 1.5]
+WIDTHS = [0.6, 2.4, 1.4, 1.6, 3.6, 2.4, 2.0, 2.7, 2.0, 2.3, 2.1, 1.5]
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def _cells(i: int, r: MapRow) -> list[str]:
 
 def _header_lines(doc: MapDoc) -> list[str]:
     return [
-        f"Организация: {doc.organization}",
+        f"Организация: {nest_quotes(doc.organization)}",
         f"Участник А: {doc.a_name} ({doc.a_details})",
         f"Участник Б: {doc.b_name} ({doc.b_details})",
         f"Форма наставничества: реверсивная (каждый — наставник и наставляемый). "

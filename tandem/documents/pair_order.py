@@ -3,14 +3,30 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
+from tandem.core.phrases import decline_phrase, in_sentence, nest_quotes
 from tandem.documents import docx_builder as b
 
 MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
           "сентября", "октября", "ноября", "декабря"]
 
 
+LEVELS_LEGEND = ("В скобках — уровень владения компетенцией (от 0 «не владею» до 3 «владею "
+                 "на уровне эксперта»): у того, кто учит → у того, кто учится.")
+
+
 def long_date(day: dt.date) -> str:
     return f"«{day.day:02d}» {MONTHS[day.month - 1]} {day.year} г."
+
+
+def place_of(municipality: str, kind: str = "") -> str:
+    """The place line of an order from the municipality: «город Заречинск» → «г. Заречинск»;
+    a district or an okrug is named as it is."""
+    name = municipality.strip()
+    if name.lower().startswith("город "):
+        return "г. " + name[len("город "):]
+    if kind == "city" and not name.lower().startswith("г. "):
+        return "г. " + name
+    return name
 
 
 @dataclass(frozen=True)
@@ -35,17 +51,21 @@ class OrderData:
     curator_name: str
     curator_position: str
     curator_name_accusative: str = ""  # «назначить куратором Алисову Алису Сергеевну»
+    # The curator's position as it reads after the name; declined from the nominative
+    # when not given: «…, заместителя директора».
+    curator_position_accusative: str = ""
     place: str = ""
     pairs: list[OrderPair] = field(default_factory=list)
 
 
 def render(order: OrderData) -> bytes:
     doc = b.new_document()
-    b.paragraph(doc, order.organization, bold=True, align="center", space_after=12)
+    b.paragraph(doc, nest_quotes(order.organization), bold=True, align="center",
+                space_after=12)
     b.paragraph(doc, "ПРИКАЗ", bold=True, size=16, align="center", space_after=6)
     b.paragraph(doc, f"{long_date(order.date)}\t\t\t\t\t№ {order.number}", space_after=6)
     if order.place:
-        b.paragraph(doc, order.place, align="center", space_after=6)
+        b.paragraph(doc, order.place, align="center", space_after=12)
     b.paragraph(doc, "О закреплении наставнических пар", bold=True, align="center",
                 space_after=12)
     terms = sorted({(p.starts_on, p.ends_on) for p in order.pairs})
@@ -65,10 +85,13 @@ def render(order: OrderData) -> bytes:
         f"участник пары выступает и наставником, и наставляемым) {term} согласно "
         f"приложению к настоящему приказу.",
         align="justify", indent=True)
+    position = (order.curator_position_accusative
+                or decline_phrase(in_sentence(order.curator_position.strip()), "accusative"))
+    curator = order.curator_name_accusative or order.curator_name
     b.paragraph(
         doc,
         f"2. Назначить куратором реализации программы реверсивного наставничества "
-        f"{order.curator_name_accusative or order.curator_name}, {order.curator_position}.",
+        f"{curator}{', ' + position if position else ''}.",
         align="justify", indent=True)
     b.paragraph(
         doc,
@@ -96,7 +119,7 @@ def render(order: OrderData) -> bytes:
         ])
     b.table(doc, ["№", "Участник А", "Участник Б", "А учит Б", "Б учит А", "Срок"], rows,
             widths_cm=[0.8, 3.2, 3.2, 3.8, 3.8, 1.7], size=10)
-    b.paragraph(doc, "", space_after=18)
+    b.paragraph(doc, LEVELS_LEGEND, size=10, space_after=18)
     b.paragraph(doc, "С приказом ознакомлены:", space_after=6)
     names = [n for p in order.pairs for n in (p.a_name, p.b_name)] + [order.curator_name]
     for name in dict.fromkeys(names):

@@ -2,10 +2,13 @@
 so no system font is needed on a fresh machine."""
 
 import io
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
+import pyphen
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
@@ -14,9 +17,30 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import paragraph as _rl_paragraph
 
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+
+# Russian words break at their syllables («циф-ро-ви-за-ция»), through pyphen's ru_RU
+# dictionary, instead of anywhere. reportlab hyphenates only words its letter class matches,
+# and that class lacks «ё»: add it, or «партнёра» would never be hyphenated.
+HYPHENATION = "ru_RU"
+_LETTERS = getattr(_rl_paragraph, "_hy_letters", "")
+if _LETTERS and "ё" not in _LETTERS:
+    _rl_paragraph._hy_letters_pat = re.compile(f"^[{_LETTERS}ёЁ]+$")
+    _rl_paragraph._hy_shy_letters_pat = re.compile(f"^[-\xad{_LETTERS}ёЁ]+$")
+
+
+def hyphenate(word: str) -> list[tuple[str, str]]:
+    """The places a word may break, longest head first (what reportlab asks a hyphenator)."""
+    return list(_dictionary().iterate(word))
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang=HYPHENATION, left=2, right=2)
 
 
 def _register() -> None:
@@ -27,13 +51,14 @@ def _register() -> None:
 
 def styles() -> dict[str, ParagraphStyle]:
     _register()
+    hy = {"hyphenationLang": hyphenate, "embeddedHyphenation": 2, "uriWasteReduce": 0.3}
     return {
         "title": ParagraphStyle("title", fontName=BOLD, fontSize=14, leading=17,
                                 alignment=TA_CENTER, spaceAfter=6),
-        "text": ParagraphStyle("text", fontName=FONT, fontSize=9.5, leading=12),
-        "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10),
-        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9),
-        "head": ParagraphStyle("head", fontName=BOLD, fontSize=7.5, leading=9),
+        "text": ParagraphStyle("text", fontName=FONT, fontSize=9.5, leading=12, **hy),
+        "small": ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10, **hy),
+        "cell": ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9, **hy),
+        "head": ParagraphStyle("head", fontName=BOLD, fontSize=7.5, leading=9, **hy),
         "section": ParagraphStyle("section", fontName=BOLD, fontSize=11, leading=14,
                                   spaceBefore=8, spaceAfter=4),
     }
@@ -71,4 +96,4 @@ def build(story: list[object], *, landscape_a4: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["Paragraph", "Spacer", "build", "escape", "styles", "table"]
+__all__ = ["Paragraph", "Spacer", "build", "cm", "escape", "hyphenate", "styles", "table"]

@@ -59,6 +59,7 @@ class Summary:
     period: str
     data: selectors.DashboardData
     made_at: dt.datetime
+    filters: list[str] = field(default_factory=list)  # «Сфера: общее образование»
 
 
 # -- data ------------------------------------------------------------------------------
@@ -201,7 +202,45 @@ def summary(*, scope: Scope, filters: Filters) -> Summary:
             "b": f"{filters.date_to:%d.%m.%Y}" if filters.date_to else "…"}
     else:
         period = _("за всё время")
-    return Summary(unit, period, data, timezone.localtime())
+    return Summary(unit, period, data, timezone.localtime(), describe_filters(filters))
+
+
+def describe_filters(filters: Filters) -> list[str]:
+    """The filters a report was made with, as people read them."""
+    from tandem.territory.models import Municipality, Organization
+
+    lines = []
+    if filters.municipality_id is not None:
+        mun = Municipality.objects.filter(pk=filters.municipality_id).first()
+        lines.append(_("Муниципалитет: %(m)s") % {"m": mun or "—"})
+    if filters.organization_id is not None:
+        org = Organization.objects.filter(pk=filters.organization_id).first()
+        lines.append(_("Организация: %(o)s") % {"o": org or "—"})
+    if filters.sector:
+        label = dict(Organization.Sector.choices).get(filters.sector, filters.sector)
+        lines.append(_("Сфера: %(s)s") % {"s": label})
+    return lines or [_("Без фильтров: все организации подразделения")]
+
+
+def report_figures(d: selectors.DashboardData) -> "Any":
+    """The dashboard's figures as the core's conclusions read them (nothing recomputed)."""
+    from tandem.core.conclusions import LOW_COMPLETION, ReportFigures
+
+    s = d.summary
+    return ReportFigures(
+        questionnaires_invited=sum(c.invited for c in d.completion),
+        questionnaires_sent=sum(c.submitted for c in d.completion),
+        low_units=[(c.unit.name, c.percent) for c in d.completion
+                   if c.invited and c.percent < LOW_COMPLETION],
+        pairs_total=s.pairs_total if s else sum(d.pair_status.values()),
+        pairs_active=s.pairs_active if s else 0,
+        pairs_ended_early=s.pairs_ended_early if s else 0,
+        tasks_planned=s.tasks_planned if s else 0, tasks_done=s.tasks_done if s else 0,
+        tasks_overdue=s.tasks_overdue if s else 0,
+        meetings_held=s.meetings_held if s else 0,
+        meetings_planned=s.meetings_planned if s else 0,
+        gains=[(g.name, g.gain) for g in (s.gains if s else ()) if g.gain is not None],
+        stuck_pairs=len(d.stuck))
 
 
 def _unit_title(scope: Scope, filters: Filters, data: selectors.DashboardData) -> str:
@@ -252,23 +291,40 @@ def render_xlsx(table: Table) -> bytes:
 
 
 def render_summary_pdf(s: Summary) -> bytes:
-    """Cards, the unit table and the dashboard's charts (PNG from the same functions)."""
+    """A report: a title page (unit, period, filters), the key figures with the sentences of
+    conclusions drawn from them, the unit table, the dashboard's charts two to a page (PNG
+    from the same functions) and a signature block."""
     from reportlab.lib.units import cm
-    from reportlab.platypus import Image, PageBreak
+    from reportlab.platypus import Image, KeepTogether, PageBreak
+    from reportlab.platypus import Table as Grid
 
+    from tandem.core.conclusions import conclusions
     from tandem.documents import pdf_builder as pdf
     from tandem.monitoring.charts import CHARTS
 
     st = pdf.styles()
     d = s.data
+    # Title page.
     story: list[object] = [
-        pdf.Paragraph(pdf.escape(_("Сводный отчёт о реверсивном наставничестве")), st["title"]),
-        pdf.Paragraph(pdf.escape(f"{s.unit} · {s.period}"), st["text"]),
-        pdf.Paragraph(pdf.escape(_("Сформирован %(t)s") % {"t": f"{s.made_at:%d.%m.%Y %H:%M}"}),
-                      st["small"]),
-        pdf.Spacer(1, 0.3 * cm),
+        pdf.Spacer(1, 4 * cm),
+        pdf.Paragraph(pdf.escape(_("Сводный отчёт о реверсивном наставничестве")),
+                      st["title"]),
+        pdf.Spacer(1, 0.6 * cm),
+        pdf.Paragraph(pdf.escape(s.unit), st["section"]),
+        pdf.Paragraph(pdf.escape(_("Период: %(p)s") % {"p": s.period}), st["text"]),
+        *[pdf.Paragraph(pdf.escape(line), st["text"]) for line in s.filters],
+        pdf.Spacer(1, 0.4 * cm),
+        pdf.Paragraph(pdf.escape(_("Сформирован %(t)s в системе «Тандем»; цифры — те же, "
+                                   "что на панели мониторинга в момент формирования.")
+                                 % {"t": f"{s.made_at:%d.%m.%Y %H:%M}"}), st["small"]),
+        PageBreak(),
     ]
+    # Key figures and conclusions.
     cards, levels = key_figures(d)
+    story.append(pdf.Paragraph(pdf.escape(_("Главное")), st["section"]))
+    story += [pdf.Paragraph(pdf.escape(sentence), st["text"])
+              for sentence in conclusions(report_figures(d))]
+    story.append(pdf.Spacer(1, 0.3 * cm))
     story.append(pdf.table(
         [_("Показатель"), _("Значение"), _("Пояснение")],
         [[str(c["label"]).capitalize(), str(c["value"]), str(c.get("note", ""))]
@@ -290,6 +346,13 @@ def render_summary_pdf(s: Summary) -> bytes:
         [[c.unit.name, str(c.people), str(c.invited), str(c.percent),
           str(c.final_percent) if c.final_invited else "—"] for c in d.completion],
         [9, 3, 3, 3, 3], st))
+    if d.mentor_places:
+        story += [pdf.Paragraph(pdf.escape(_("Где искать наставников")), st["section"]),
+                  pdf.table([_("Организация"), _("Муниципалитет"), _("Область"),
+                             _("Могут научить")],
+                            [[p.organization, p.municipality, p.area, str(p.mentors)]
+                             for p in d.mentor_places], [7, 7, 8, 3], st)]
+    # Charts, two to a page, side by side.
     titles = {"completion": _("Заполнение анкет"),
               "deficits": _("Доля дефицитов по областям компетенций, %"),
               "strengths": _("Сколько человек могут научить других, по областям"),
@@ -301,21 +364,46 @@ def render_summary_pdf(s: Summary) -> bytes:
                "gains": bool(d.summary and d.summary.gains),
                "satisfaction": bool(d.satisfaction and any(
                    s.answered for s in d.satisfaction.stages))}
+    charts: list[list[object]] = []
     for name, title in titles.items():
         if not present[name]:
             continue
-        png = CHARTS[name](d, "png")
-        image = Image(io.BytesIO(png))
-        scale = min(24 * cm / image.imageWidth, 15 * cm / image.imageHeight)
+        image = Image(io.BytesIO(CHARTS[name](d, "png")))
+        scale = min(12.5 * cm / image.imageWidth, 13 * cm / image.imageHeight)
         image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-        story += [PageBreak(), pdf.Paragraph(pdf.escape(title), st["section"]), image]
-    if d.mentor_places:
-        story += [pdf.Paragraph(pdf.escape(_("Где искать наставников")), st["section"]),
-                  pdf.table([_("Организация"), _("Муниципалитет"), _("Область"),
-                             _("Могут научить")],
-                            [[p.organization, p.municipality, p.area, str(p.mentors)]
-                             for p in d.mentor_places], [7, 7, 8, 3], st)]
+        charts.append([pdf.Paragraph(pdf.escape(title), st["section"]), image])
+    for i in range(0, len(charts), 2):
+        row: list[object] = list(charts[i:i + 2])
+        if len(row) == 1:
+            row.append("")
+        grid = Grid([row], colWidths=[13.3 * cm, 13.3 * cm])
+        grid.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP")])
+        story += [PageBreak(), grid]
+    # Signature block.
+    story.append(KeepTogether([
+        pdf.Spacer(1, 1 * cm),
+        pdf.Paragraph(pdf.escape(_("Отчёт подготовил(а):")), st["text"]),
+        pdf.Spacer(1, 0.6 * cm),
+        _signature_lines(st, Grid, cm),
+        pdf.Spacer(1, 0.4 * cm),
+        pdf.Paragraph(pdf.escape("«___» ______________ 20___ г."), st["text"]),
+    ]))
     return pdf.build(story)
+
+
+def _signature_lines(st: Any, grid: Any, cm: float) -> Any:
+    """Three lines to fill in by hand, each captioned under it."""
+    from tandem.documents import pdf_builder as pdf
+
+    captions = [pdf.Paragraph(pdf.escape(str(c)), st["small"]) for c in
+                (_("должность"), _("подпись"), _("расшифровка подписи"))]
+    # Gaps between the three lines, so they do not run into one.
+    table = grid([["", "", "", "", ""],
+                  [captions[0], "", captions[1], "", captions[2]]],
+                 colWidths=[8 * cm, 1 * cm, 4 * cm, 1 * cm, 6 * cm], hAlign="LEFT")
+    table.setStyle([("LINEBELOW", (i, 0), (i, 0), 0.6, "black") for i in (0, 2, 4)]
+                   + [("TOPPADDING", (0, 0), (-1, 0), 14)])
+    return table
 
 
 # -- the registry ----------------------------------------------------------------------

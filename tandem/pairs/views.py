@@ -216,13 +216,16 @@ def order_docx(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     _require_staff(scope)
     order = get_object_or_404(PairOrder.objects.filter(organization__in=scope.organizations())
-                              .select_related("organization", "created_by"), pk=pk)
+                              .select_related("organization__municipality", "created_by"),
+                              pk=pk)
     pairs = list(order.pairs.select_related("a", "b", "curator__participant")
                  .order_by("a__surname", "a__name"))
     curator = pairs[0].curator if pairs else order.created_by
     curator_participant = getattr(curator, "participant", None)
     data = pair_order.OrderData(
         organization=order.organization.name, number=order.number, date=order.date,
+        place=pair_order.place_of(order.organization.municipality.name,
+                                  order.organization.municipality.kind),
         head_position=order.head_position, head_name=order.head_name,
         curator_name=(curator_participant.full_name if curator_participant
                       else (curator.get_full_name() if curator else "")),

@@ -73,6 +73,8 @@ def seed(context: DemoContext) -> None:
         speaker="Лебедева Ирина Викторовна, руководитель регионального центра "
                 "сопровождения педагогических работников",
         capacity=ATTENDEES, sectors=PAST_SECTORS, hours=6, organizer_name=organizer,
+        signatory_name="Н. В. Орлова", signatory_position="Директор " + (
+            orbita.short_name if orbita else "школы наставников"),
         created_by=operator, demo_key=PAST_SEMINAR_KEY)
     # A bounded sample of candidates (ids only, then one fetch), whatever the region's size.
     candidates = list(Participant.objects.filter(

@@ -49,7 +49,8 @@ def certificate_data(certificate: Certificate, verify_url: str) -> CertificateDo
         organizer=event.organizer_display,
         school=("Школа наставников" if event.region.name in event.organizer_display
                 else f"Школа наставников · {event.region.name}"), code=certificate.code,
-        verify_url=verify_url)
+        verify_url=verify_url, signatory_name=event.signatory_name,
+        signatory_position=event.signatory_position)
 
 
 def report_xlsx(event: Event, report: Report) -> bytes:

@@ -34,7 +34,7 @@ class EventForm(forms.ModelForm[Event]):
         formfield_callback = id_formfield
         fields = ["kind", "title", "description", "starts_at", "ends_at", "place",
                   "online_link", "speaker", "capacity", "hours", "organizer_name",
-                  "self_registration"]
+                  "signatory_name", "signatory_position", "self_registration"]
         widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput(),
                    "description": forms.Textarea(attrs={"rows": 3})}
 

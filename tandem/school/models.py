@@ -52,6 +52,13 @@ class Event(models.Model):
         _("организатор"), max_length=300, blank=True,
         help_text=_("Как назвать организатора в сертификате. Пусто — название региона или "
                     "муниципалитета."))
+    signatory_name = models.CharField(
+        _("кто подписывает сертификаты (ФИО)"), max_length=200, blank=True,
+        help_text=_("Например: И. И. Иванова. Пусто — в сертификате остаётся место для "
+                    "подписи без имени."))
+    signatory_position = models.CharField(
+        _("должность подписывающего"), max_length=300, blank=True,
+        help_text=_("Например: директор ГАУ ДПО ТОГИРРО."))
     # A stable handle for demo data that later demo stages look up (tandem/school/demo.py).
     demo_key = models.SlugField(max_length=40, blank=True, db_index=True, editable=False)
 

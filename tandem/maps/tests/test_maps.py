@@ -183,5 +183,9 @@ def test_documents_read_back(world: World, pair: Pair) -> None:
     pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
     assert len(pdf.pages) >= 1
     assert "Бобров Борис Олегович" in pdf_text
-    # narrow columns wrap words (at hyphens too): compared without the white space
-    assert "".join(next(iter(titles))[:20].split()) in "".join(pdf_text.split())
+    # narrow columns wrap words at their syllables (a hyphen added at the break) and at
+    # their own hyphens: compared without white space and hyphens
+    def bare(text: str) -> str:
+        return "".join(text.split()).replace("-", "")
+
+    assert bare(next(iter(titles))[:20]) in bare(pdf_text)

@@ -162,6 +162,10 @@ def test_pdf_summary_text(client: Client, world: World) -> None:
     assert "Где дефициты" not in text  # a page heading, not the report's
     assert "Доля дефицитов по областям компетенций" in text
     assert len(reader.pages) >= 3  # figures, then the charts as pictures
+    title_page = " ".join(reader.pages[0].extract_text().split())
+    assert "Период: с 01.09.2026" in title_page and "Без фильтров" in title_page
+    assert "Главное" in reader.pages[1].extract_text()  # the conclusions before the tables
+    assert "расшифровка подписи" in reader.pages[-1].extract_text()
 
 
 def test_large_participants_export_streams_rows(world: World) -> None:

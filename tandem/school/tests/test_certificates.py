@@ -101,6 +101,17 @@ def test_the_pdf_names_the_attendee_in_the_dative(client: Client, world: World,
                      "TEST-CARO-L234", "/school/verify/TEST-CARO-L234/", "Тестовая область",
                      "Школа наставников"):
         assert expected in text, expected
+    assert "Организатор" in text and "подпись" in text  # no signatory yet: an unnamed line
+
+
+def test_the_pdf_has_the_signatory_and_a_signature_line(client: Client, world: World,
+                                                        school: SchoolWorld) -> None:
+    Event.objects.filter(pk=school.event.pk).update(  # test setup, not an audited change
+        signatory_name="И. И. Иванова", signatory_position="Директор ГАУ ДПО ТОГИРРО")
+    client.force_login(world.alice)
+    text = _pdf_text(client.get(reverse("school:certificate", args=[school.carol_r.pk])).content)
+    for expected in ("Директор ГАУ ДПО ТОГИРРО", "И. И. Иванова", "подпись", "М. П."):
+        assert expected in text, expected
 
 
 def test_a_registered_absentee_gets_no_certificate(client: Client, world: World,
