@@ -1,24 +1,32 @@
-"""The sentences of conclusions under a report's key figures, generated from the figures:
-what improved, what is stuck, where to look. Pure: plain numbers in, Russian text out, so
-the summary PDF says nothing the dashboard's figures do not show."""
+"""The conclusions under a report's key figures, generated from the figures: what
+improved, what is stuck, where to look. Pure: plain numbers in, CODES with parameters out
+(docs/architecture.md: the core returns codes; the application words them through gettext
+— tandem/monitoring/wording.py), so the summary PDF says nothing the dashboard's figures do
+not show and every word of it can be translated."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 LOW_COMPLETION = 50  # % of initial questionnaires sent: below it a unit is named
 
+# What a conclusion says (one sentence each).
+GROWN = "grown"  # areas: [(name, gain)], count
+TASKS_WITHOUT_GAIN = "tasks_without_gain"  # percent, done, planned
+ATTENTION = "attention"  # items: [(one of the codes below, number)]
+LOOK_FIRST = "look_first"  # units: [(name, percent)], threshold
+NO_PAIRS_YET = "no_pairs_yet"
+TOO_LITTLE_DATA = "too_little_data"
+# The parts of an ATTENTION sentence.
+TASKS_OVERDUE = "tasks_overdue"
+PAIRS_STUCK = "pairs_stuck"
+PAIRS_ENDED_EARLY = "pairs_ended_early"
+MEETINGS_SHARE = "meetings_share"  # percent of planned meetings held
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """«1 пара», «3 пары», «5 пар»: the Russian plural of a count, the number included."""
-    tail = n % 100
-    if 11 <= tail <= 14:
-        word = many
-    elif n % 10 == 1:
-        word = one
-    elif 2 <= n % 10 <= 4:
-        word = few
-    else:
-        word = many
-    return f"{n} {word}"
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,41 +46,33 @@ class ReportFigures:
     stuck_pairs: int = 0
 
 
-def conclusions(f: ReportFigures) -> list[str]:
-    """At most three sentences: what improved, what is stuck, where to look."""
-    out: list[str] = []
+def conclusions(f: ReportFigures) -> list[Finding]:
+    """At most three findings: what improved, what is stuck, where to look."""
+    out: list[Finding] = []
     grown = sorted((g for g in f.gains if g[1] > 0), key=lambda g: -g[1])
     if grown:
-        best = ", ".join(f"«{name}» (+{gain:.1f})" for name, gain in grown[:2])
-        out.append(f"Уровень вырос в {plural(len(grown), 'области', 'областях', 'областях')} "
-                   f"компетенций, больше всего — {best}.")
+        out.append(Finding(GROWN, {"count": len(grown), "areas": grown[:2]}))
     elif f.tasks_done and f.tasks_planned:
-        out.append(f"Выполнено {round(100 * f.tasks_done / f.tasks_planned)} % задач карт "
-                   f"({f.tasks_done} из {f.tasks_planned}); прироста уровней по итоговой "
-                   f"диагностике пока не видно.")
-    stuck = []
+        out.append(Finding(TASKS_WITHOUT_GAIN, {
+            "percent": round(100 * f.tasks_done / f.tasks_planned), "done": f.tasks_done,
+            "planned": f.tasks_planned}))
+    items: list[tuple[str, int]] = []
     if f.tasks_overdue:
-        stuck.append(plural(f.tasks_overdue, "задача просрочена", "задачи просрочены",
-                            "задач просрочены"))
+        items.append((TASKS_OVERDUE, f.tasks_overdue))
     if f.stuck_pairs:
-        stuck.append(f"{plural(f.stuck_pairs, 'пара требует', 'пары требуют', 'пар требуют')} "
-                     f"внимания")
+        items.append((PAIRS_STUCK, f.stuck_pairs))
     if f.pairs_ended_early:
-        stuck.append(plural(f.pairs_ended_early, "пара завершена", "пары завершены",
-                            "пар завершены") + " досрочно")
+        items.append((PAIRS_ENDED_EARLY, f.pairs_ended_early))
     if f.meetings_planned and f.meetings_held < f.meetings_planned:
-        stuck.append(f"проведено {round(100 * f.meetings_held / f.meetings_planned)} % "
-                     f"встреч от плана")
-    if stuck:
-        text = "; ".join(stuck)
-        out.append(f"Требует внимания: {text}.")
+        items.append((MEETINGS_SHARE, round(100 * f.meetings_held / f.meetings_planned)))
+    if items:
+        out.append(Finding(ATTENTION, {"items": items}))
     if f.low_units:
-        names = ", ".join(f"{name} ({share} %)" for name, share in
-                          sorted(f.low_units, key=lambda u: u[1])[:3])
-        out.append(f"Где смотреть в первую очередь: входную анкету отправили меньше "
-                   f"{LOW_COMPLETION} % участников в подразделениях {names}.")
+        out.append(Finding(LOOK_FIRST, {
+            "units": sorted(f.low_units, key=lambda u: u[1])[:3],
+            "threshold": LOW_COMPLETION}))
     elif f.questionnaires_invited and not f.pairs_total:
-        out.append("Пар ещё нет: следующий шаг — подбор пар по итогам диагностики.")
+        out.append(Finding(NO_PAIRS_YET))
     if not out:
-        out.append("Данных для выводов пока мало: нет ни отправленных анкет, ни пар.")
+        out.append(Finding(TOO_LITTLE_DATA))
     return out

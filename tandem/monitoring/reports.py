@@ -301,6 +301,7 @@ def render_summary_pdf(s: Summary) -> bytes:
     from tandem.core.conclusions import conclusions
     from tandem.documents import pdf_builder as pdf
     from tandem.monitoring.charts import CHARTS
+    from tandem.monitoring.wording import conclusion_text
 
     st = pdf.styles()
     d = s.data
@@ -322,8 +323,8 @@ def render_summary_pdf(s: Summary) -> bytes:
     # Key figures and conclusions.
     cards, levels = key_figures(d)
     story.append(pdf.Paragraph(pdf.escape(_("Главное")), st["section"]))
-    story += [pdf.Paragraph(pdf.escape(sentence), st["text"])
-              for sentence in conclusions(report_figures(d))]
+    story += [pdf.Paragraph(pdf.escape(conclusion_text(finding)), st["text"])
+              for finding in conclusions(report_figures(d))]
     story.append(pdf.Spacer(1, 0.3 * cm))
     story.append(pdf.table(
         [_("Показатель"), _("Значение"), _("Пояснение")],
