@@ -7,12 +7,11 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
-from tandem.people.models import Participant, ParticipantQuerySet
+from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
 
 _ACTIVE = Q(participants__is_active=True)
-_CONSENT = _ACTIVE & Q(participants__mentoring_consent_date__isnull=False,
-                       participants__personal_data_consent_date__isnull=False)
+_CONSENT = _ACTIVE & consent_q("participants__")
 
 
 def organizations_with_counts(*, scope: Scope) -> QuerySet[Organization]:
