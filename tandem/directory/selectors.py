@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tandem.access.scope import Scope
+from tandem.access.scope import Access, Scope
 from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
 
@@ -130,18 +130,21 @@ def participant_positions(*, scope: Scope) -> list[str]:
     )
 
 
-def participant_get(*, scope: Scope, pk: int) -> Participant:
-    """One participant the user may see; 404 otherwise (never 403: no existence leak)."""
-    qs = scope.participants(
-        Participant.objects.select_related("organization__municipality__region",
-                                           "line_manager", "user")
-    )
+def participant_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Participant:
+    """One participant the user may see (``for_="manage"``: may change); 404 otherwise
+    (never 403: no existence leak)."""
+    base = Participant.objects.select_related("organization__municipality__region",
+                                              "line_manager", "user")
+    qs = (scope.manageable_participants(base) if for_ == "manage"
+          else scope.participants(base))
     return get_object_or_404(qs, pk=pk)
+
+
+def participant_mine(*, scope: Scope) -> Participant:
+    """The signed-in teacher's own record; 404 for a login without one."""
+    return participant_get(scope=scope, pk=scope.own_participant_id)
 
 
 def participant_get_manageable(*, scope: Scope, pk: int) -> Participant:
     """One participant the user may change; 404 otherwise."""
-    qs = scope.manageable_participants(
-        Participant.objects.select_related("organization__municipality__region", "line_manager")
-    )
-    return get_object_or_404(qs, pk=pk)
+    return participant_get(scope=scope, pk=pk, for_="manage")
