@@ -34,8 +34,8 @@ Access = Literal["view", "manage"]
 
 # The rights to an action with no object (create, publish, open a staff page): properties of
 # :class:`Scope`, demanded by :meth:`Scope.require`, which refuses with 403.
-Right = Literal["is_staff", "is_teacher", "is_region_operator", "can_assign_curators",
-                "organizes_events", "can_view_audit", "can_edit_framework",
+Right = Literal["is_staff", "is_teacher", "is_in_programme", "is_region_operator",
+                "can_assign_curators", "organizes_events", "can_view_audit", "can_edit_framework",
                 "can_read_framework"]
 
 
@@ -73,6 +73,12 @@ class Scope:
     @property
     def is_teacher(self) -> bool:
         return self.own_participant_id is not None
+
+    @property
+    def is_in_programme(self) -> bool:
+        """Someone of a region's programme: a staff member or a teacher (not the federal
+        operator, who owns the framework and sees nobody's data)."""
+        return self.is_staff or self.is_teacher
 
     @property
     def can_assign_curators(self) -> bool:

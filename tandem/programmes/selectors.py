@@ -73,6 +73,8 @@ def own_organization(*, scope: Scope) -> Organization:
 
 def programmes_mine(*, scope: Scope) -> QuerySet[Programme]:
     """The adopted programmes of the teacher's own organization, newest first."""
+    if scope.own_organization_id is None:
+        return Programme.objects.none()
     return (programmes_visible(scope=scope).filter(organization_id=scope.own_organization_id)
             .order_by("-year", "-version"))
 
