@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import Access, Scope
 from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
@@ -73,8 +74,35 @@ def organization_tree(*, scope: Scope) -> list[RegionNode]:
     return list(regions.values())
 
 
-def organization_get(*, scope: Scope, pk: int) -> Organization:
-    return get_object_or_404(organizations_with_counts(scope=scope), pk=pk)
+def organization_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Organization:
+    """An organization whose people the user manages; ``for_="manage"``: one where they
+    also appoint curators (:meth:`Scope.curator_assignable`). 404 otherwise."""
+    qs = organizations_with_counts(scope=scope)
+    if for_ == "manage":
+        qs = qs.filter(pk__in=scope.curator_assignable().values("pk"))
+    return get_object_or_404(qs, pk=pk)
+
+
+def curators_of(organization: Organization) -> QuerySet[RoleAssignment]:
+    return (RoleAssignment.objects.filter(role=Role.CURATOR, organization=organization)
+            .select_related("user__participant").order_by("user__last_name"))
+
+
+def curator_assignment_get(*, scope: Scope, organization_pk: int, pk: int) -> RoleAssignment:
+    """A curator's appointment in an organization where the user appoints curators."""
+    organization = organization_get(scope=scope, pk=organization_pk, for_="manage")
+    return get_object_or_404(RoleAssignment, pk=pk, role=Role.CURATOR,
+                             organization=organization)
+
+
+def regions_operated(*, scope: Scope) -> QuerySet[Region]:
+    """The regions whose territory the user extends: a region operator's own."""
+    regions = Region.objects.order_by("name")
+    return regions if scope.everything else regions.filter(pk__in=scope.region_ids)
+
+
+def municipalities_in(regions: QuerySet[Region]) -> QuerySet[Municipality]:
+    return Municipality.objects.filter(region__in=regions)
 
 
 @dataclass(frozen=True)
