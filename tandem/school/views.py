@@ -72,6 +72,8 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
         "event": the_event, "manager": manager, "people": people, "q": text,
         "show_lists": scope.is_staff,
         "may_register_others": may_register_others,
+        # Over: a cancellation is the organiser's, with a reason (services.registration_cancel).
+        "past": the_event.ends_at < timezone.now(),
         "registered": [r for r in registrations if r.status == Registration.Status.REGISTERED],
         "waiting": [r for r in registrations if r.status == Registration.Status.WAITING],
         "taken": selectors.attendance_counts(event_id=the_event.pk)["total"],
@@ -124,10 +126,12 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = selectors.registration_get(scope=scope_for(request.user), pk=pk)
+    scope = scope_for(request.user)
+    registration = selectors.registration_get(scope=scope, pk=pk)
     try:
         promoted = services.registration_cancel(
-            registration=registration,
+            registration=registration, scope=scope, user=request.user,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", "")[:300],
             base_url=request.build_absolute_uri(reverse("school:event",
                                                         args=[registration.event_id])))
     except services.SchoolError as problem:
@@ -158,7 +162,8 @@ def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     try:
         registration = services.attendance_set(registration=registration,
-                                               attended=request.POST.get("attended") == "1")
+                                               attended=request.POST.get("attended") == "1",
+                                               user=request.user)  # type: ignore[arg-type]
     except services.SchoolError as problem:
         error = str(problem)
     if not request.htmx:  # type: ignore[attr-defined]
@@ -201,7 +206,8 @@ def certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     cert = selectors.certificate_manageable_get(scope=scope_for(request.user), pk=pk)
     try:
-        services.certificate_revoke(certificate=cert, user=request.user)  # type: ignore[arg-type]
+        services.certificate_revoke(certificate=cert, user=request.user,  # type: ignore[arg-type]
+                                    reason=request.POST.get("reason", "")[:300])
     except services.SchoolError as problem:
         messages.error(request, str(problem))
     else:
