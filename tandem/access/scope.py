@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from tandem.access.models import Role, RoleAssignment
@@ -30,6 +31,12 @@ _CACHE_ATTR = "_tandem_scope"
 # What a selector's ``<thing>_get(scope=…, pk=…, for_=…)`` fetches an object for: to read
 # it, or to change it. Either way an object outside that right is a 404 (docs/architecture.md).
 Access = Literal["view", "manage"]
+
+# The rights to an action with no object (create, publish, open a staff page): properties of
+# :class:`Scope`, demanded by :meth:`Scope.require`, which refuses with 403.
+Right = Literal["is_staff", "is_teacher", "is_in_programme", "is_region_operator",
+                "can_assign_curators", "organizes_events", "can_view_audit", "can_edit_framework",
+                "can_read_framework"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,12 @@ class Scope:
         return self.own_participant_id is not None
 
     @property
+    def is_in_programme(self) -> bool:
+        """Someone of a region's programme: a staff member or a teacher (not the federal
+        operator, who owns the framework and sees nobody's data)."""
+        return self.is_staff or self.is_teacher
+
+    @property
     def can_assign_curators(self) -> bool:
         return self.everything or bool(self.region_ids or self.municipality_ids)
 
@@ -95,6 +108,13 @@ class Scope:
     @property
     def can_read_framework(self) -> bool:
         return self.is_staff or self.is_federal_operator
+
+    def require(self, right: Right) -> None:
+        """Refuses (403) an action with no object unless the user holds ``right`` — one of
+        the properties above. Views call this instead of raising ``PermissionDenied`` on
+        checks of their own; a right to one object is its selector's (``<thing>_get``)."""
+        if not getattr(self, right):
+            raise PermissionDenied
 
     # -- the units a user works in, and those above and below them --------------------
     @cached_property

@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -24,8 +23,7 @@ MODEL_CHOICES = [
 
 def audit_log(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.can_view_audit:
-        raise PermissionDenied
+    scope.require("can_view_audit")
     model = request.GET.get("model", "")
     if model not in dict(MODEL_CHOICES):
         model = ""

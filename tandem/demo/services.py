@@ -144,7 +144,7 @@ FINAL_DATES = _roadmap_dates("final")
 
 def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> None:
     """An initial round in every organization; a final one in some."""
-    framework = FrameworkVersion.objects.order_by("-number").first()
+    framework = FrameworkVersion.objects.current()
     if framework is None:
         return
     competencies = [(c["code"], c.get("typical_direction", "both"))
@@ -246,7 +246,7 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
     from tandem.maps.models import Map, Meeting, Row
     from tandem.pairs.models import Pair
 
-    framework = FrameworkVersion.objects.order_by("-number").first()
+    framework = FrameworkVersion.objects.current()
     if framework is None:
         return
     by_direction: dict[str, list[dict[str, Any]]] = {"young": [], "senior": []}

@@ -16,7 +16,7 @@ SOURCE = Path(__file__).resolve().parent / "framework_default.json"
 @transaction.atomic
 def ensure_default_framework() -> FrameworkVersion:
     """The latest framework version; loads and publishes the default one if there is none."""
-    latest = FrameworkVersion.objects.order_by("-number").first()
+    latest = FrameworkVersion.objects.current()
     if latest is not None:
         return latest
     from tandem.diagnostics.services import framework_publish

@@ -82,6 +82,13 @@ class Competency(models.Model):
         return [self.descriptor_0, self.descriptor_1, self.descriptor_2, self.descriptor_3]
 
 
+class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
+    def current(self) -> "FrameworkVersion | None":
+        """The current framework version — the newest published one, which new
+        diagnostics pin (None before the first publication). The one home of the rule."""
+        return self.order_by("-number").first()
+
+
 class FrameworkVersion(models.Model):
     """A frozen copy of the framework; a campaign pins one, so later edits never change
     past results. ``snapshot``: {"areas": [{"code", "name", "competencies": [{"code",
@@ -93,6 +100,8 @@ class FrameworkVersion(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True)
+
+    objects = FrameworkVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("версия рамки компетенций")

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -19,15 +19,15 @@ from tandem.diagnostics.models import (
     CompetencyArea,
     FrameworkVersion,
     Response,
+    ResultImport,
 )
-from tandem.people.models import Participant
 
 # Above this many respondents the deficit map shows organizations, not people.
 MAP_MAX_PEOPLE = 60
 
 
 def framework_current() -> FrameworkVersion:
-    version = FrameworkVersion.objects.order_by("-number").first()
+    version = FrameworkVersion.objects.current()
     if version is None:
         raise FrameworkVersion.DoesNotExist("no framework version has been published")
     return version
@@ -70,8 +70,18 @@ def campaigns_manageable(*, scope: Scope) -> QuerySet[Campaign]:
                      | Q(region_id__in=scope.region_ids))
 
 
-def campaign_get(*, scope: Scope, pk: int) -> Campaign:
-    return get_object_or_404(campaigns_visible(scope=scope), pk=pk)
+def campaign_get(*, scope: Scope, pk: int, for_: Access = "view") -> Campaign:
+    """A campaign of the user's territory; ``for_="manage"`` only if its whole territory
+    lies in the user's scope (see :func:`campaigns_manageable`)."""
+    qs = campaigns_manageable(scope=scope) if for_ == "manage" else campaigns_visible(scope=scope)
+    return get_object_or_404(qs, pk=pk)
+
+
+def result_import_get(*, scope: Scope, campaign: Campaign, pk: int) -> ResultImport:
+    """An upload of external results to ``campaign`` (fetched for "manage") that the user
+    made and has not committed yet."""
+    return get_object_or_404(campaign.imports.filter(
+        uploaded_by_id=scope.user_id, committed_at__isnull=True), pk=pk)
 
 
 def campaign_responses(*, campaign: Campaign, scope: Scope) -> QuerySet[Response]:
@@ -198,17 +208,28 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
     return DeficitMap("organizations", columns, list(rows.values()), respondents)
 
 
-def responses_of(*, participant: Participant) -> QuerySet[Response]:
-    return (Response.objects.filter(participant=participant)
+def responses_mine(*, scope: Scope) -> QuerySet[Response]:
+    """The signed-in teacher's own questionnaires."""
+    if scope.own_participant_id is None:
+        return Response.objects.none()
+    return (Response.objects.filter(participant_id=scope.own_participant_id)
             .select_related("campaign__framework").order_by("-campaign__starts_on", "-pk"))
 
 
-def response_get(*, scope: Scope, pk: int) -> Response:
-    """A questionnaire the user may see: their own, or one of their managed people's."""
-    q = Q(participant__in=scope.manageable_participants())
-    if scope.own_participant_id:
-        q |= Q(participant_id=scope.own_participant_id)
-    if scope.everything:
+# What a questionnaire is fetched for: to read it (its person and the staff who manage
+# them), to answer it (its person only), to manage it (reopen, assess: staff only).
+ResponseAccess = Literal["view", "answer", "manage"]
+
+
+def response_get(*, scope: Scope, pk: int, for_: ResponseAccess = "view") -> Response:
+    """A questionnaire the user may see: their own, or one of their managed people's;
+    ``for_="answer"`` only their own, ``for_="manage"`` only their managed people's."""
+    own = Q(participant_id=scope.own_participant_id) if scope.own_participant_id else Q(
+        pk__in=[])
+    managed = (Q() if scope.everything
+               else Q(participant__in=scope.manageable_participants()))
+    q = {"view": own | managed, "answer": own, "manage": managed}[for_]
+    if scope.everything and for_ == "view":
         q = Q()
     qs = Response.objects.select_related("campaign__framework", "participant__organization")
     return get_object_or_404(qs.filter(q), pk=pk)

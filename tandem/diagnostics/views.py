@@ -1,7 +1,6 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,18 +10,8 @@ from tandem.diagnostics import imports, selectors, services
 from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
 from tandem.diagnostics.models import Campaign, Response
 from tandem.directory.selectors import participants_in
-from tandem.people.models import Participant
 from tandem.web.charts import CONTENT_TYPES, radar
 from tandem.web.forms import form_int
-
-
-def _require_staff(scope: Scope) -> None:
-    if not scope.is_staff:
-        raise PermissionDenied
-
-
-def _manageable_campaign(scope: Scope, pk: int) -> Campaign:
-    return get_object_or_404(selectors.campaigns_manageable(scope=scope), pk=pk)
 
 
 # -- campaigns -----------------------------------------------------------------------
@@ -38,7 +27,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 def campaign_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    _require_staff(scope)
+    scope.require("is_staff")
     baselines = selectors.campaigns_manageable(scope=scope).filter(kind=Campaign.Kind.INITIAL)
     form = CampaignForm(request.POST or None, scope=scope, baselines=baselines)
     if request.method == "POST" and form.is_valid():
@@ -80,7 +69,7 @@ def campaign_map(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     campaign = selectors.campaign_get(scope=scope, pk=pk)
-    _require_staff(scope)
+    scope.require("is_staff")
     unfinished = selectors.campaign_unfinished(campaign=campaign, scope=scope, limit=10_000)
     sent = services.campaign_remind(campaign=campaign, responses=unfinished,
                                     base_url=request.build_absolute_uri("/"))
@@ -90,7 +79,7 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _manageable_campaign(scope_for(request.user), pk)
+    campaign = selectors.campaign_get(scope=scope_for(request.user), pk=pk, for_="manage")
     services.campaign_close(campaign=campaign)
     messages.success(request, _("Диагностика завершена."))
     return redirect("diagnostics:campaign", pk=pk)
@@ -99,11 +88,9 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
 # -- questionnaires ------------------------------------------------------------------
 def my_questionnaires(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.own_participant_id:
-        raise PermissionDenied
-    me = get_object_or_404(Participant, pk=scope.own_participant_id)
+    scope.require("is_teacher")
     return render(request, "diagnostics/mine.html",
-                  {"responses": selectors.responses_of(participant=me)})
+                  {"responses": selectors.responses_mine(scope=scope)})
 
 
 def _inputs_from(post: QueryDict, codes: list[str]) -> dict[str, services.AnswerInput]:
@@ -145,11 +132,10 @@ def _questionnaire_context(response: Response, scope: Scope,
 
 def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    response = selectors.response_get(scope=scope, pk=pk)
+    response = selectors.response_get(
+        scope=scope, pk=pk, for_="answer" if request.method == "POST" else "view")
     problems: dict[str, str] = {}
     if request.method == "POST":
-        if scope.own_participant_id != response.participant_id:
-            raise PermissionDenied
         codes = response.campaign.framework.codes()
         try:
             response = services.answers_save(response=response,
@@ -172,9 +158,7 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
 def questionnaire_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: saves one competency as it is changed; answers with the progress bar."""
     scope = scope_for(request.user)
-    response = selectors.response_get(scope=scope, pk=pk)
-    if scope.own_participant_id != response.participant_id:
-        raise PermissionDenied
+    response = selectors.response_get(scope=scope, pk=pk, for_="answer")
     code = request.POST.get("code", "")
     values = _inputs_from(request.POST, [code])
     error = ""
@@ -193,9 +177,7 @@ def questionnaire_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def questionnaire_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    response = get_object_or_404(
-        Response.objects.filter(participant__in=scope.manageable_participants()), pk=pk)
+    response = selectors.response_get(scope=scope_for(request.user), pk=pk, for_="manage")
     services.response_reopen(response=response)
     messages.success(request, _("Анкета снова открыта для заполнения."))
     return redirect("diagnostics:questionnaire", pk=pk)
@@ -203,11 +185,9 @@ def questionnaire_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 def expert_assessment(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    response = get_object_or_404(
-        Response.objects.filter(participant__in=scope.manageable_participants())
-        .select_related("campaign__framework", "participant"), pk=pk)
+    response = selectors.response_get(scope=scope, pk=pk, for_="manage")
     if not response.campaign.with_expert:
-        raise PermissionDenied
+        raise Http404  # this campaign has no expert assessment: the page does not exist
     codes = response.campaign.framework.codes()
     error = ""
     if request.method == "POST":
@@ -286,7 +266,7 @@ def profile_radar(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # -- import of external results ------------------------------------------------------
 def results_import(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    campaign = _manageable_campaign(scope, pk)
+    campaign = selectors.campaign_get(scope=scope, pk=pk, for_="manage")
     form = ImportForm(request.POST or None, request.FILES or None)
     preview = None
     upload = None
@@ -302,9 +282,8 @@ def results_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    campaign = _manageable_campaign(scope, pk)
-    upload = get_object_or_404(campaign.imports.filter(uploaded_by_id=request.user.pk,
-                                                       committed_at__isnull=True), pk=upload_pk)
+    campaign = selectors.campaign_get(scope=scope, pk=pk, for_="manage")
+    upload = selectors.result_import_get(scope=scope, campaign=campaign, pk=upload_pk)
     try:
         count = imports.commit(upload=upload, scope=scope)
     except imports.ImportRefused as error:
@@ -317,8 +296,7 @@ def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> Http
 # -- framework -----------------------------------------------------------------------
 def framework(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.can_read_framework:
-        raise PermissionDenied
+    scope.require("can_read_framework")
     return render(request, "diagnostics/framework.html", {
         "areas": selectors.framework_areas(), "current": selectors.framework_current(),
         "can_edit": scope.can_edit_framework, "publish_form": PublishForm()})
@@ -327,8 +305,8 @@ def framework(request: HttpRequest) -> HttpResponse:
 def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = scope_for(request.user)
     competency = selectors.competency_get(scope=scope, pk=pk, for_="manage") if pk else None
-    if competency is None and not scope.can_edit_framework:
-        raise PermissionDenied
+    if competency is None:
+        scope.require("can_edit_framework")
     form = CompetencyForm(request.POST or None, instance=competency)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -342,8 +320,7 @@ def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @require_POST
 def framework_publish(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.can_edit_framework:
-        raise PermissionDenied
+    scope.require("can_edit_framework")
     form = PublishForm(request.POST)
     if form.is_valid():
         version = services.framework_publish(note=form.cleaned_data["note"],

@@ -1,7 +1,6 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,7 +44,7 @@ def participants(request: HttpRequest) -> HttpResponse:
         # A teacher has no list to browse: their own card is the page for them.
         if scope.own_participant_id:
             return redirect("people:detail", pk=scope.own_participant_id)
-        raise PermissionDenied
+        scope.require("is_staff")
     organizations = list(scope.organizations().values_list("pk", "short_name"))
     form = ParticipantFilterForm(request.GET or None, organizations=organizations,
                                  positions=participant_positions(scope=scope))
@@ -74,8 +73,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def participant_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.is_staff:
-        raise PermissionDenied
+    scope.require("is_staff")
     # «Добавить сотрудника» on an organization's page comes with ?organization=<pk>.
     initial = {}
     if request.GET.get("organization"):
@@ -137,10 +135,8 @@ def participant_data(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """152-ФЗ: everything kept about a person — for the person, or for the staff who
     manage them (answering a request of someone without a login)."""
     scope = scope_for(request.user)
-    participant = participant_get(scope=scope, pk=pk)
-    mine = scope.own_participant_id == participant.pk
-    if not mine and not scope.manageable_participants().filter(pk=pk).exists():
-        raise PermissionDenied
+    mine = scope.own_participant_id == pk
+    participant = participant_get(scope=scope, pk=pk, for_="view" if mine else "manage")
     # What the product promises is anonymous (survey answers) is only in their own copy.
     data = personal_data(participant, for_self=mine)
     if fmt == "json":
@@ -158,9 +154,8 @@ def participant_data(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def participant_anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The region operator erases the personal data of someone who has left."""
     scope = scope_for(request.user)
-    participant = participant_get_manageable(scope=scope, pk=pk)
-    if not scope.is_region_operator:
-        raise PermissionDenied
+    scope.require("is_region_operator")
+    participant = participant_get(scope=scope, pk=pk, for_="manage")
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Подтвердите обезличивание: это необратимо."))
         return redirect("people:detail", pk=pk)

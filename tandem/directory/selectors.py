@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from tandem.access.scope import Scope
-from tandem.people.models import Participant, ParticipantQuerySet
+from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import Access, Scope
+from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
 
 _ACTIVE = Q(participants__is_active=True)
-_CONSENT = _ACTIVE & Q(participants__mentoring_consent_date__isnull=False,
-                       participants__personal_data_consent_date__isnull=False)
+_CONSENT = _ACTIVE & consent_q("participants__")
 
 
 def organizations_with_counts(*, scope: Scope) -> QuerySet[Organization]:
@@ -74,8 +74,35 @@ def organization_tree(*, scope: Scope) -> list[RegionNode]:
     return list(regions.values())
 
 
-def organization_get(*, scope: Scope, pk: int) -> Organization:
-    return get_object_or_404(organizations_with_counts(scope=scope), pk=pk)
+def organization_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Organization:
+    """An organization whose people the user manages; ``for_="manage"``: one where they
+    also appoint curators (:meth:`Scope.curator_assignable`). 404 otherwise."""
+    qs = organizations_with_counts(scope=scope)
+    if for_ == "manage":
+        qs = qs.filter(pk__in=scope.curator_assignable().values("pk"))
+    return get_object_or_404(qs, pk=pk)
+
+
+def curators_of(organization: Organization) -> QuerySet[RoleAssignment]:
+    return (RoleAssignment.objects.filter(role=Role.CURATOR, organization=organization)
+            .select_related("user__participant").order_by("user__last_name"))
+
+
+def curator_assignment_get(*, scope: Scope, organization_pk: int, pk: int) -> RoleAssignment:
+    """A curator's appointment in an organization where the user appoints curators."""
+    organization = organization_get(scope=scope, pk=organization_pk, for_="manage")
+    return get_object_or_404(RoleAssignment, pk=pk, role=Role.CURATOR,
+                             organization=organization)
+
+
+def regions_operated(*, scope: Scope) -> QuerySet[Region]:
+    """The regions whose territory the user extends: a region operator's own."""
+    regions = Region.objects.order_by("name")
+    return regions if scope.everything else regions.filter(pk__in=scope.region_ids)
+
+
+def municipalities_in(regions: QuerySet[Region]) -> QuerySet[Municipality]:
+    return Municipality.objects.filter(region__in=regions)
 
 
 @dataclass(frozen=True)
@@ -131,18 +158,21 @@ def participant_positions(*, scope: Scope) -> list[str]:
     )
 
 
-def participant_get(*, scope: Scope, pk: int) -> Participant:
-    """One participant the user may see; 404 otherwise (never 403: no existence leak)."""
-    qs = scope.participants(
-        Participant.objects.select_related("organization__municipality__region",
-                                           "line_manager", "user")
-    )
+def participant_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Participant:
+    """One participant the user may see (``for_="manage"``: may change); 404 otherwise
+    (never 403: no existence leak)."""
+    base = Participant.objects.select_related("organization__municipality__region",
+                                              "line_manager", "user")
+    qs = (scope.manageable_participants(base) if for_ == "manage"
+          else scope.participants(base))
     return get_object_or_404(qs, pk=pk)
+
+
+def participant_mine(*, scope: Scope) -> Participant:
+    """The signed-in teacher's own record; 404 for a login without one."""
+    return participant_get(scope=scope, pk=scope.own_participant_id)
 
 
 def participant_get_manageable(*, scope: Scope, pk: int) -> Participant:
     """One participant the user may change; 404 otherwise."""
-    qs = scope.manageable_participants(
-        Participant.objects.select_related("organization__municipality__region", "line_manager")
-    )
-    return get_object_or_404(qs, pk=pk)
+    return participant_get(scope=scope, pk=pk, for_="manage")

@@ -1,24 +1,28 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
 from tandem.access.services import RoleError, curator_assign, curator_revoke
 from tandem.directory.forms import CuratorAssignForm, MunicipalityForm, OrganizationForm
-from tandem.directory.selectors import organization_get, organization_tree
+from tandem.directory.selectors import (
+    curator_assignment_get,
+    curators_of,
+    municipalities_in,
+    organization_get,
+    organization_tree,
+    regions_operated,
+)
 from tandem.territory import services
-from tandem.territory.models import Municipality, Region
+from tandem.territory.models import Region
 
 
 def organizations(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not scope.is_staff:
-        raise PermissionDenied
+    scope.require("is_staff")
     return render(request, "territory/organization_tree.html",
                   {"tree": organization_tree(scope=scope),
                    "can_add": scope.is_region_operator})
@@ -27,10 +31,8 @@ def organizations(request: HttpRequest) -> HttpResponse:
 def _operator_regions(request: HttpRequest) -> QuerySet[Region]:
     """The regions whose territory this user may extend: a region operator's own."""
     scope = scope_for(request.user)
-    if not scope.is_region_operator:
-        raise PermissionDenied
-    regions = Region.objects.order_by("name")
-    return regions if scope.everything else regions.filter(pk__in=scope.region_ids)
+    scope.require("is_region_operator")
+    return regions_operated(scope=scope)
 
 
 def municipality_create(request: HttpRequest) -> HttpResponse:
@@ -46,7 +48,7 @@ def municipality_create(request: HttpRequest) -> HttpResponse:
 
 def organization_create(request: HttpRequest) -> HttpResponse:
     regions = _operator_regions(request)
-    municipalities = Municipality.objects.filter(region__in=regions)
+    municipalities = municipalities_in(regions)
     form = OrganizationForm(request.POST or None, municipalities=municipalities,
                             initial={"municipality": request.GET.get("municipality")})
     if request.method == "POST" and form.is_valid():
@@ -63,12 +65,10 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     organization = organization_get(scope=scope, pk=pk)
     can_assign = scope.curator_assignable().filter(pk=pk).exists()
-    curators = (RoleAssignment.objects.filter(role=Role.CURATOR, organization=organization)
-                .select_related("user__participant").order_by("user__last_name"))
+    curators = curators_of(organization)
     form = CuratorAssignForm(request.POST or None, organization=organization)
     if request.method == "POST":
-        if not can_assign:
-            raise PermissionDenied
+        organization = organization_get(scope=scope, pk=pk, for_="manage")
         if form.is_valid():
             participant = form.cleaned_data["participant"]
             try:
@@ -87,10 +87,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def curator_revoke_view(request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    organization = get_object_or_404(scope.curator_assignable(), pk=pk)
-    assignment = get_object_or_404(RoleAssignment, pk=assignment_pk, role=Role.CURATOR,
-                                   organization=organization)
+    assignment = curator_assignment_get(scope=scope_for(request.user), organization_pk=pk,
+                                        pk=assignment_pk)
     curator_revoke(assignment=assignment)
     messages.success(request, _("Назначение куратора снято."))
     return redirect("territory:detail", pk=pk)

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 
 from tandem.access.scope import Scope
 from tandem.directory.selectors import organization_tree
-from tandem.people.models import Participant
+from tandem.people.models import Participant, consent_q
 from tandem.territory.models import Organization
 
 
@@ -27,10 +27,9 @@ class Totals:
 def dashboard_totals(*, scope: Scope) -> Totals:
     orgs = scope.organizations(Organization.objects.all()).aggregate(
         organizations=Count("pk"), municipalities=Count("municipality", distinct=True))
-    consent = Q(mentoring_consent_date__isnull=False, personal_data_consent_date__isnull=False)
     people = scope.manageable_participants(Participant.objects.filter(is_active=True)).aggregate(
         participants=Count("pk"),
-        with_consent=Count("pk", filter=consent),
+        with_consent=Count("pk", filter=consent_q()),
         with_login=Count("pk", filter=Q(user__isnull=False)),
     )
     return Totals(

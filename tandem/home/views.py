@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from tandem.access.scope import scope_for
-from tandem.diagnostics.selectors import responses_of
+from tandem.diagnostics.selectors import responses_mine
 from tandem.directory.selectors import participant_get
 from tandem.home.selectors import dashboard_context
 from tandem.pairs.models import Pair
@@ -19,7 +19,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if scope.own_participant_id:
         me = participant_get(scope=scope, pk=scope.own_participant_id)
         context["me"] = me
-        context["my_responses"] = list(responses_of(participant=me)[:5])
+        context["my_responses"] = list(responses_mine(scope=scope)[:5])
         context["my_pairs"] = list(pairs_visible(scope=scope).filter(
             Q(a=me) | Q(b=me)).exclude(status=Pair.Status.ENDED_EARLY)[:3])
     context["staff_panels"] = panels_for(request, scope, STAFF) if scope.is_staff else []

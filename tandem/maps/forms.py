@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.core import maps as core
 from tandem.core.programmes import TECHNOLOGIES
 from tandem.maps.models import FORM_LABELS, Meeting, Row
-from tandem.web.forms import DateInput
+from tandem.web.forms import DateInput, id_formfield
 
 LEVELS = [(i, str(i)) for i in range(4)]
 
@@ -42,6 +42,7 @@ class RowForm(forms.Form):
 class MeetingForm(forms.ModelForm[Meeting]):
     class Meta:
         model = Meeting
+        formfield_callback = id_formfield  # «led_by»: a forged or huge id is a form error
         fields = ["date", "time", "planned", "format", "topic", "led_by", "duration_minutes",
                   "notes"]
         widgets = {"date": DateInput(), "time": forms.TimeInput(attrs={"type": "time"}),

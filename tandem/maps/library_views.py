@@ -6,14 +6,13 @@ import io
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from tandem.access.scope import Scope, scope_for
 from tandem.core import task_library as core_library
@@ -24,10 +23,13 @@ from tandem.maps.forms import DoneForm
 from tandem.maps.library_forms import ImportForm, LibraryFilter, TemplateForm
 from tandem.maps.models import Row, TaskTemplate
 from tandem.territory.models import Region
+from tandem.web.forms import form_id, form_int
+from tandem.web.tabular import TableRefused, header_key, read_upload
 from tandem.web.xlsx import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_MB = 5
+MAX_IMPORT_ROWS = 5000  # the default library has about 200 templates
 
 
 def _region(request: HttpRequest) -> tuple[Scope, Region | None]:
@@ -35,12 +37,11 @@ def _region(request: HttpRequest) -> tuple[Scope, Region | None]:
     for in ``?region=`` if they hold several); the superuser's is the default library
     unless they ask for a region."""
     scope = scope_for(request.user)
-    if not scope.is_region_operator:
-        raise PermissionDenied
+    scope.require("is_region_operator")
     raw = request.GET.get("region") or request.POST.get("region") or ""
     regions = scope.regions().order_by("pk")
-    if raw.isdigit():
-        return scope, get_object_or_404(regions, pk=int(raw))
+    if raw:
+        return scope, get_object_or_404(regions, pk=form_id(raw))
     if scope.everything:
         return scope, None
     return scope, regions.first()
@@ -155,27 +156,24 @@ def library_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def read_table(content: bytes) -> list[dict[str, Any]]:
+def read_table(content: bytes, filename: str = "library.xlsx") -> list[dict[str, Any]]:
     """The rows of a library table under its header (by the headers' words, in any
-    order); raises LibraryError on a file that is not such a table."""
+    order), read by the one bounded table reader (tandem/web/tabular.py: hostile files,
+    row and column limits); raises LibraryError on a file that is not such a table."""
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a file that is not XLSX
-        raise core_library.LibraryError(_("Файл не читается как таблица XLSX.")) from error
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    book.close()
-    if not rows:
-        raise core_library.LibraryError(_("Таблица пуста."))
-    by_header = {header.casefold(): code for code, header in core_library.TABLE_COLUMNS}
-    header = [str(cell or "").strip().casefold() for cell in rows[0]]
+        table = read_upload(content, filename, max_rows=MAX_IMPORT_ROWS)
+    except TableRefused as problem:
+        raise core_library.LibraryError(str(problem)) from None
+    by_header = {header_key(header): code for code, header in core_library.TABLE_COLUMNS}
+    present = {header_key(h) for h in table.header}
     missing = [h for code, h in core_library.TABLE_COLUMNS
-               if h.casefold() not in header and code != "resource_hint"]
+               if header_key(h) not in present and code != "resource_hint"]
     if missing:
         raise core_library.LibraryError(_("Строка 1: нет столбца «%(h)s».") % {"h": missing[0]})
-    codes = [by_header.get(h) for h in header]
-    return [{code: value for code, value in zip(codes, row, strict=False) if code}
-            for row in rows[1:]]
+    if not table.rows:
+        raise core_library.LibraryError(_("Таблица пуста."))
+    return [{by_header[header_key(h)]: value for h, value in row.values.items()
+             if header_key(h) in by_header} for row in table.rows]
 
 
 @require_POST
@@ -191,7 +189,7 @@ def library_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Файл больше %(n)s МБ.") % {"n": MAX_IMPORT_MB})
         return back
     try:
-        rows = read_table(upload.read())
+        rows = read_table(upload.read(), upload.name or "library.xlsx")
     except core_library.LibraryError as problem:
         messages.error(request, str(problem))
         return back
@@ -212,14 +210,9 @@ def library_import(request: HttpRequest) -> HttpResponse:
 
 
 # -- a map row and the library --------------------------------------------------------
-def _row(request: HttpRequest, pk: int) -> tuple[Row, selectors.Rights]:
-    scope = scope_for(request.user)
-    row = get_object_or_404(Row.objects.select_related(
-        "map__pair__a", "map__pair__b", "map__team__case"), pk=pk)
-    rights = selectors.rights_for_map(scope=scope, the_map=row.map)
-    if not rights.edit:
-        raise PermissionDenied
-    return row, rights
+def _row(request: HttpRequest, pk: int,
+         for_: selectors.MapAccess = "manage") -> tuple[Row, selectors.Rights]:
+    return selectors.row_get(scope=scope_for(request.user), pk=pk, for_=for_)
 
 
 @require_POST
@@ -229,7 +222,7 @@ def row_swap(request: HttpRequest, pk: int) -> HttpResponse:
     raw = request.POST.get("version", "")
     error = ""
     try:
-        row = services.row_swap(row=row, version=int(raw) if raw.isdigit() else 0,
+        row = services.row_swap(row=row, version=form_int(raw) or 0,
                                 user=request.user)  # type: ignore[arg-type]
     except services.MapError as problem:
         row.refresh_from_db()
@@ -247,9 +240,9 @@ def row_swap(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def row_to_library(request: HttpRequest, pk: int) -> HttpResponse:
     """A curator saves a good row into the organization's library."""
-    row, rights = _row(request, pk)
-    if not rights.staff or row.map.pair_id is None:
-        raise PermissionDenied
+    row, _rights = _row(request, pk, for_="staff")
+    if row.map.pair_id is None:  # a training map's rows are not the organization's
+        raise Http404
     try:
         template = services.row_to_library(row=row, user=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Строка сохранена в библиотеку организации как шаблон "

@@ -3,8 +3,9 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,9 +14,10 @@ from tandem.access.scope import Scope
 from tandem.core import maps as core_maps
 from tandem.core import task_library as core_library
 from tandem.core.programmes import TECHNOLOGIES
-from tandem.maps.models import Evidence, Map, Row, TaskTemplate, technology_label
+from tandem.maps.models import Evidence, Map, Meeting, Row, TaskTemplate, technology_label
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_manageable, pairs_visible
+from tandem.people.models import Participant
 from tandem.territory.models import Organization
 
 
@@ -47,21 +49,56 @@ def register_team_maps(hooks: TeamMaps) -> None:
     _team_maps[:] = [hooks]
 
 
-def pair_for_map(*, scope: Scope, pair_pk: int) -> tuple[Pair, Rights]:
+# What a map (and its pair) is fetched for: to read it; to edit its rows, meetings and end
+# it early ("manage": a member or a curator); what only one of the pair does (agree,
+# reflect, confirm the pair: "member"); what only their curator does (approve, start,
+# complete: "staff"). Outside that right: 404.
+MapAccess = Literal["view", "manage", "member", "staff"]
+
+
+def _demand(rights: Rights, for_: MapAccess) -> Rights:
+    allowed = {"view": True, "manage": rights.edit, "member": rights.member,
+               "staff": rights.staff}[for_]
+    if not allowed:
+        raise Http404
+    return rights
+
+
+def pair_for_map(*, scope: Scope, pair_pk: int,
+                 for_: MapAccess = "view") -> tuple[Pair, Rights]:
     pair = get_object_or_404(pairs_visible(scope=scope), pk=pair_pk)
     member = scope.own_participant_id in (pair.a_id, pair.b_id)
     staff = pairs_manageable(scope=scope).filter(pk=pair.pk).exists()
-    return pair, Rights(member=member, staff=staff)
+    return pair, _demand(Rights(member=member, staff=staff), for_)
 
 
-def rights_for_map(*, scope: Scope, the_map: Map) -> Rights:
-    """What the user may do with a map, real or training (404 if they may not see it)."""
+def rights_for_map(*, scope: Scope, the_map: Map, for_: MapAccess = "view") -> Rights:
+    """What the user may do with a map, real or training (404 if they may not see it, or
+    lack the right ``for_``)."""
     if the_map.team_id is not None:
         if not _team_maps:
             raise Http404
-        return _team_maps[0].rights(scope, the_map)
-    _pair, rights = pair_for_map(scope=scope, pair_pk=the_map.pair_id)  # type: ignore[arg-type]
+        return _demand(_team_maps[0].rights(scope, the_map), for_)
+    _pair, rights = pair_for_map(scope=scope, pair_pk=the_map.pair_id,  # type: ignore[arg-type]
+                                 for_=for_)
     return rights
+
+
+def row_get(*, scope: Scope, pk: int, for_: MapAccess = "manage") -> tuple[Row, Rights]:
+    """A row of a real or a training map (the same editor serves both), with the user's
+    rights on its map; 404 outside the right ``for_``."""
+    row = get_object_or_404(Row.objects.select_related("map__pair", "map__team__case"), pk=pk)
+    return row, rights_for_map(scope=scope, the_map=row.map, for_=for_)
+
+
+def meetings_of(pair: Pair, *, planned_only: bool = False) -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(pair=pair).select_related("led_by")
+    return qs.filter(planned=True).order_by("date", "time") if planned_only else qs
+
+
+def pair_members(pair: Pair) -> QuerySet[Participant]:
+    """The two people of a pair (who may lead its meetings)."""
+    return Participant.objects.filter(pk__in=[pair.a_id, pair.b_id])
 
 
 def row_competencies(the_map: Map) -> list[tuple[str, str]]:

@@ -1,7 +1,6 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
     Http404,
@@ -9,16 +8,17 @@ from django.http import (
     HttpResponse,
     HttpResponseBase,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
 from tandem.core import names
+from tandem.directory.selectors import participant_mine
 from tandem.maps import documents, lifecycle, selectors, services
 from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
-from tandem.maps.models import Map, Meeting, Row
+from tandem.maps.models import Row
 from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
 from tandem.pairs.services import PairsError
@@ -55,11 +55,10 @@ def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
         "rows_ba": [r for r in rows if r.direction == Row.Direction.B_TO_A],
         "progress_ab": selectors.progress(rows, Row.Direction.A_TO_B, today),
         "progress_ba": selectors.progress(rows, Row.Direction.B_TO_A, today),
-        "meetings": list(Meeting.objects.filter(pair=pair).select_related("led_by")[:50]),
+        "meetings": list(selectors.meetings_of(pair)[:50]),
         "reflection_slots": slots,
         "resources": list(services.resources_for(pair).order_by("title")[:300]),
-        "meeting_form": MeetingForm(people=Participant.objects.filter(pk__in=[pair.a_id,
-                                                                              pair.b_id])),
+        "meeting_form": MeetingForm(people=selectors.pair_members(pair)),
         # Prefixed: the page also holds rows' own edit forms with the same fields.
         "row_form": RowForm(prefix="new"), "done_form": DoneForm(), "today": today,
     }
@@ -71,12 +70,7 @@ def detail(request: HttpRequest, pair_pk: int) -> HttpResponse:
 
 def _row(request: HttpRequest, pk: int) -> tuple[Row, selectors.Rights]:
     """A row of a real or a training map: the same editor serves both."""
-    scope = scope_for(request.user)
-    row = get_object_or_404(Row.objects.select_related("map__pair", "map__team__case"), pk=pk)
-    rights = selectors.rights_for_map(scope=scope, the_map=row.map)
-    if not rights.edit:
-        raise PermissionDenied
-    return row, rights
+    return selectors.row_get(scope=scope_for(request.user), pk=pk, for_="manage")
 
 
 def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -121,9 +115,7 @@ def _redirect(pair_pk: int) -> HttpResponse:
 @require_POST
 def row_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
-    if not rights.edit:
-        raise PermissionDenied
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk, for_="manage")
     form = RowForm(request.POST, prefix="new")
     direction = request.POST.get("direction", "")
     if direction not in Row.Direction.values or not form.is_valid():
@@ -189,35 +181,36 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
                         filename=item.original_name or "file")
 
 
+# Who may take each step of a map's life (selectors.MapAccess).
+_STATUS_RIGHT: dict[str, selectors.MapAccess] = {
+    "agree": "member", "approve": "staff", "start": "staff", "complete": "staff",
+    "end": "manage"}
+
+
 @require_POST
 def status(request: HttpRequest, pair_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
-    the_map = selectors.map_of(pair)
     action = request.POST.get("action", "")
+    need = _STATUS_RIGHT.get(action)
+    if need is None:
+        messages.error(request, _("Неизвестное действие с картой."))
+        return _redirect(pair_pk)
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk, for_=need)
+    the_map = selectors.map_of(pair)
     try:
         if action == "agree":
-            if not rights.member:
-                raise PermissionDenied
-            me = get_object_or_404(Participant, pk=scope.own_participant_id)
-            lifecycle.map_agree(the_map=the_map, participant=me)
-        elif action in ("approve", "start", "complete"):
-            if not rights.staff:
-                raise PermissionDenied
-            if action == "approve":
-                lifecycle.map_approve(the_map=the_map, user=request.user)  # type: ignore[arg-type]
-            elif action == "start":
-                lifecycle.map_start(the_map=the_map)
-            else:
-                lifecycle.map_complete(the_map=the_map)
-        elif action == "end":
-            if not rights.edit:
-                raise PermissionDenied
-            lifecycle.map_end_early(the_map=the_map, reason=request.POST.get("reason", ""))
+            lifecycle.map_agree(the_map=the_map, participant=participant_mine(scope=scope))
+        elif action == "approve":
+            lifecycle.map_approve(the_map=the_map, user=request.user)  # type: ignore[arg-type]
+        elif action == "start":
+            lifecycle.map_start(the_map=the_map)
+        elif action == "complete":
+            lifecycle.map_complete(the_map=the_map)
         else:
-            raise PermissionDenied
+            lifecycle.map_end_early(the_map=the_map, reason=request.POST.get("reason", ""))
+        the_map.refresh_from_db(fields=["status"])
         messages.success(request, _("Статус карты: %(s)s.") % {
-            "s": Map.objects.get(pk=the_map.pk).get_status_display()})
+            "s": the_map.get_status_display()})
     except services.MapError as problem:
         messages.error(request, str(problem))
     return _redirect(pair_pk)
@@ -226,11 +219,8 @@ def status(request: HttpRequest, pair_pk: int) -> HttpResponse:
 @require_POST
 def meeting_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
-    if not rights.edit:
-        raise PermissionDenied
-    form = MeetingForm(request.POST, people=Participant.objects.filter(
-        pk__in=[pair.a_id, pair.b_id]))
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk, for_="manage")
+    form = MeetingForm(request.POST, people=selectors.pair_members(pair))
     if form.is_valid():
         data = form.cleaned_data
         if not pair.starts_on <= data["date"] <= pair.ends_on:
@@ -249,7 +239,7 @@ def calendar(request: HttpRequest, pair_pk: int) -> HttpResponse:
     """The pair's planned meetings as an .ics file for any calendar."""
     scope = scope_for(request.user)
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
-    meetings = Meeting.objects.filter(pair=pair, planned=True).order_by("date", "time")
+    meetings = selectors.meetings_of(pair, planned_only=True)
     body = documents.ics(pair, list(meetings), host=request.get_host())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tandem-pair-{pair.pk}.ics"'
@@ -259,13 +249,11 @@ def calendar(request: HttpRequest, pair_pk: int) -> HttpResponse:
 @require_POST
 def reflection(request: HttpRequest, pair_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    pair, rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk)
-    if not rights.member:
-        raise PermissionDenied
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk, for_="member")
     form = ReflectionForm(request.POST)
     if form.is_valid():
-        me = get_object_or_404(Participant, pk=scope.own_participant_id)
-        services.reflection_save(the_map=selectors.map_of(pair), participant=me,
+        services.reflection_save(the_map=selectors.map_of(pair),
+                                 participant=participant_mine(scope=scope),
                                  direction=form.cleaned_data["direction"],
                                  text=form.cleaned_data["text"])
         messages.success(request, _("Рефлексия сохранена."))
@@ -317,10 +305,7 @@ def pair_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    pair = pair_selectors.pair_get(scope=scope, pk=pk)
-    if scope.own_participant_id not in (pair.a_id, pair.b_id):
-        raise PermissionDenied
-    participant = get_object_or_404(Participant, pk=scope.own_participant_id)
-    lifecycle.pair_confirm(pair=pair, participant=participant)
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
+    lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
     messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
     return redirect("pairs:detail", pk=pk)

@@ -257,7 +257,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     units = units_of(scope, filters, level)
     index = {u.pk: i for i, u in enumerate(units)}
     orgs = filters.organizations(scope)
-    framework = FrameworkVersion.objects.order_by("-number").first()
+    framework = FrameworkVersion.objects.current()
     areas = [(a["code"], a["name"]) for a in framework.areas] if framework else []
     area_of = framework.area_of() if framework else {}
 

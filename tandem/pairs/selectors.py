@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
@@ -12,7 +13,7 @@ from tandem.core import names
 from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.directory.selectors import participants_in
 from tandem.pairs import wording
-from tandem.pairs.models import MatchingRun, Pair, PairRule
+from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
@@ -33,6 +34,53 @@ def pool_units(*, scope: Scope) -> list[tuple[str, Unit]]:
 
 def unit_from_key(*, scope: Scope, key: str) -> Unit | None:
     return dict(pool_units(scope=scope)).get(key)
+
+
+def unit_get(*, scope: Scope, key: str) -> Unit:
+    """The pool unit named by ``key`` that the user forms pairs in; 404 otherwise."""
+    unit = unit_from_key(scope=scope, key=key)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def run_unit(run: MatchingRun) -> Unit:
+    """The unit a run was made for (404 if it no longer exists)."""
+    unit = run.unit
+    if unit is None:
+        raise Http404
+    return unit  # type: ignore[return-value]
+
+
+def run_pool(*, scope: Scope, run: MatchingRun) -> QuerySet[Participant]:
+    """The people of a run's pool whom the user manages, for the hand-made pair form."""
+    return scope.manageable_participants().filter(
+        pk__in=[p["id"] for p in run.instance["participants"]])
+
+
+def programme_named(pk: int | None) -> Any:
+    """The programme whose settings a run takes its defaults from (or None)."""
+    from tandem.programmes.models import Programme
+
+    return Programme.objects.filter(pk=pk).first() if pk else None
+
+
+def orders_visible(*, scope: Scope) -> QuerySet[PairOrder]:
+    """Orders on pairs of the organizations the user manages."""
+    return PairOrder.objects.filter(organization__in=scope.organizations())
+
+
+def order_get(*, scope: Scope, pk: int) -> PairOrder:
+    return get_object_or_404(orders_visible(scope=scope)
+                             .select_related("organization__municipality", "created_by"),
+                             pk=pk)
+
+
+def order_candidates(*, scope: Scope, organization: Organization) -> PairQuerySet:
+    """Running pairs of ``organization`` whose first member the user manages."""
+    return (Pair.objects.filter(organization=organization, status__in=BUSY)
+            .filter(Q(a__in=scope.manageable_participants()))
+            .select_related("a", "b").order_by("a__surname"))
 
 
 def busy_participants() -> QuerySet[Participant]:

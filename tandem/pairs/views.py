@@ -1,31 +1,24 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tandem.access.scope import Scope, scope_for
+from tandem.access.scope import scope_for
 from tandem.core import names
+from tandem.directory.selectors import organization_get, participant_get
 from tandem.documents import pair_order
 from tandem.pairs import engine, selectors, services, tasks
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
-from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
-from tandem.people.models import Participant
+from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.territory.models import Organization
 from tandem.web.forms import errors_text, form_id
-
-
-def _require_staff(scope: Scope) -> None:
-    if not scope.is_staff:
-        raise PermissionDenied
 
 
 def pair_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     pairs = list(selectors.pairs_visible(scope=scope)[:300])
-    orders = list(PairOrder.objects.filter(organization__in=scope.organizations())
+    orders = list(selectors.orders_visible(scope=scope)
                   .select_related("organization")[:50]) if scope.is_staff else []
     order_orgs = (list(scope.organizations().order_by("short_name")
                        .values_list("pk", "short_name")) if scope.is_staff else [])
@@ -43,14 +36,15 @@ def _run_form(unit: Organization | object, defaults: services.RunDefaults,
 
 def formation(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    _require_staff(scope)
+    scope.require("is_staff")
     units = selectors.pool_units(scope=scope)
     key = request.POST.get("unit") or request.GET.get("unit") or (units[0][0] if units else "")
-    unit = selectors.unit_from_key(scope=scope, key=key)
+    # To start a run the unit must be one the user forms pairs in (404 otherwise).
+    unit = (selectors.unit_get(scope=scope, key=key) if request.method == "POST"
+            else selectors.unit_from_key(scope=scope, key=key))
     defaults = services.run_defaults(unit) if unit else None  # type: ignore[arg-type]
     if request.method == "POST":
-        if unit is None or defaults is None:
-            raise PermissionDenied
+        assert unit is not None and defaults is not None
         options = None
         if "options" in request.POST:
             form = _run_form(unit, defaults, request.POST)
@@ -76,11 +70,7 @@ def formation(request: HttpRequest) -> HttpResponse:
         capacity_of=services.capacity_function(defaults, defaults.options),
         exclude_organizations=defaults.excluded) if unit and defaults else [])
     runs = list(selectors.runs_visible(scope=scope)[:10])
-    programme = None
-    if defaults and defaults.options.programme:
-        from tandem.programmes.models import Programme
-
-        programme = Programme.objects.filter(pk=defaults.options.programme).first()
+    programme = selectors.programme_named(defaults.options.programme) if defaults else None
     return render(request, "pairs/formation.html", {
         "units": units, "key": key, "unit": unit, "pool_size": len(pool), "runs": runs,
         "rules": list(selectors.rules_for(unit=unit)) if unit else [],
@@ -95,7 +85,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         run.refresh_from_db()
     if run.status != MatchingRun.Status.DONE:
         return render(request, "pairs/run_progress.html", {"run": run})
-    pool = Participant.objects.filter(pk__in=[p["id"] for p in run.instance["participants"]])
+    pool = selectors.run_pool(scope=scope, run=run)
     view = selectors.run_view(run)
     return render(request, "pairs/run_detail.html", {
         "run": run, **view, "approve_form": ApproveForm(),
@@ -115,34 +105,26 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _run_unit(run: MatchingRun) -> Organization | object:
-    unit = run.unit
-    if unit is None:
-        raise PermissionDenied
-    return unit
-
-
 @require_POST
 def rule(request: HttpRequest, pk: int) -> HttpResponse:
     """Lock, forbid or clear a pair from the proposal page; then re-run if asked."""
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
-    people = scope.manageable_participants()
-    a = get_object_or_404(people, pk=form_id(request.POST.get("a")))
-    b = get_object_or_404(people, pk=form_id(request.POST.get("b")))
+    a = participant_get(scope=scope, pk=form_id(request.POST.get("a")), for_="manage")
+    b = participant_get(scope=scope, pk=form_id(request.POST.get("b")), for_="manage")
     kind = request.POST.get("kind", "")
     try:
         if kind == "clear":
             services.rule_clear(a_id=a.pk, b_id=b.pk)
             messages.success(request, _("Правило для пары снято."))
         elif kind in PairRule.Kind.values:
-            services.rule_set(unit=_run_unit(run), a=a, b=b, kind=kind,  # type: ignore[arg-type]
+            services.rule_set(unit=selectors.run_unit(run), a=a, b=b, kind=kind,  # type: ignore[arg-type]
                               user=request.user)  # type: ignore[arg-type]
             messages.success(request, _("Пара закреплена: она будет в следующем расчёте.")
                              if kind == PairRule.Kind.LOCK else
                              _("Пара запрещена: в следующем расчёте её не будет."))
         else:
-            raise PermissionDenied
+            messages.error(request, _("Неизвестное действие с парой."))
     except services.PairsError as error:
         messages.error(request, str(error))
     return redirect("pairs:run", pk=run.pk)
@@ -153,7 +135,7 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
     try:
-        new = services.run_start(unit=_run_unit(run), scope=scope, user=request.user,  # type: ignore[arg-type]
+        new = services.run_start(unit=selectors.run_unit(run), scope=scope, user=request.user,  # type: ignore[arg-type]
                                  options=services.run_options(run))
     except services.PairsError as error:
         messages.error(request, str(error))
@@ -165,8 +147,7 @@ def manual(request: HttpRequest, pk: int) -> HttpResponse:
     """Two people by hand: their benefit both ways, a warning when it is one-sided."""
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
-    pool = scope.manageable_participants().filter(
-        pk__in=[p["id"] for p in run.instance["participants"]])
+    pool = selectors.run_pool(scope=scope, run=run)
     form = ManualPairForm(request.POST or request.GET or None, pool=pool)
     check = None
     if form.is_bound and form.is_valid():
@@ -192,13 +173,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def order_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    _require_staff(scope)
-    organization = get_object_or_404(scope.organizations(),
-                                     pk=form_id(request.GET.get("organization")))
-    candidates = (Pair.objects.filter(organization=organization,
-                                      status__in=selectors.BUSY)
-                  .filter(Q(a__in=scope.manageable_participants()))
-                  .select_related("a", "b").order_by("a__surname"))
+    scope.require("is_staff")
+    organization = organization_get(scope=scope, pk=form_id(request.GET.get("organization")))
+    candidates = selectors.order_candidates(scope=scope, organization=organization)
     form = OrderForm(request.POST or None, pairs=candidates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -214,10 +191,8 @@ def order_create(request: HttpRequest) -> HttpResponse:
 
 def order_docx(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    _require_staff(scope)
-    order = get_object_or_404(PairOrder.objects.filter(organization__in=scope.organizations())
-                              .select_related("organization__municipality", "created_by"),
-                              pk=pk)
+    scope.require("is_staff")
+    order = selectors.order_get(scope=scope, pk=pk)
     pairs = list(order.pairs.select_related("a", "b", "curator__participant")
                  .order_by("a__surname", "a__name"))
     curator = pairs[0].curator if pairs else order.created_by

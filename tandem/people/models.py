@@ -23,13 +23,20 @@ class AgeBand(models.TextChoices):
     FROM_65 = "65+", _("65 лет и старше")
 
 
+def consent_q(prefix: str = "") -> models.Q:
+    """Has both written consents — to mentoring (ст. 351.8 ТК РФ) and to the processing of
+    personal data (152-ФЗ). The one home of the rule; ``prefix`` reaches a participant
+    through a relation (``"participants__"``) for filters and ``Count(filter=…)``."""
+    return models.Q(**{f"{prefix}mentoring_consent_date__isnull": False,
+                       f"{prefix}personal_data_consent_date__isnull": False})
+
+
 class ParticipantQuerySet(models.QuerySet["Participant"]):
     def active(self) -> "ParticipantQuerySet":
         return self.filter(is_active=True)
 
     def with_consent(self) -> "ParticipantQuerySet":
-        return self.filter(mentoring_consent_date__isnull=False,
-                           personal_data_consent_date__isnull=False)
+        return self.filter(consent_q())
 
     def mailable(self) -> "ParticipantQuerySet":
         """The one rule of who may be sent e-mail (the same as :attr:`Participant.mailable`):
@@ -133,6 +140,7 @@ class Participant(models.Model):
 
     @property
     def has_consent(self) -> bool:
+        """The rule of :func:`consent_q` for one loaded participant."""
         return bool(self.mentoring_consent_date and self.personal_data_consent_date)
 
     def refresh_search_name(self) -> None:

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.access.filters import Filters
-from tandem.access.scope import Scope
+from tandem.access.scope import Access, Scope
 from tandem.core import programmes as core
 from tandem.core.periods import academic_year_bounds
-from tandem.programmes.models import Programme
+from tandem.programmes.models import Indicator, Programme, RoadmapRow
 from tandem.resources.models import LEVEL_ORDER, Level, Resource
 from tandem.territory.models import Organization
 
@@ -45,8 +46,45 @@ def programmes_visible(*, scope: Scope) -> QuerySet[Programme]:
     return qs.filter(q)
 
 
-def programme_get(*, scope: Scope, pk: int) -> Programme:
-    return get_object_or_404(programmes_visible(scope=scope), pk=pk)
+def programme_get(*, scope: Scope, pk: int, for_: Access = "view") -> Programme:
+    """A programme the user may read; ``for_="manage"`` only for the curator of its
+    organization (:func:`can_edit`). 404 outside the right."""
+    programme = get_object_or_404(programmes_visible(scope=scope), pk=pk)
+    if for_ == "manage" and not can_edit(scope=scope, organization_id=programme.organization_id):
+        raise Http404
+    return programme
+
+
+def roadmap_row_get(*, scope: Scope, pk: int, for_: Access = "manage") -> RoadmapRow:
+    """A roadmap row of a programme the user may read (``for_="manage"``: write)."""
+    row = get_object_or_404(RoadmapRow.objects.select_related("programme"), pk=pk)
+    programme_get(scope=scope, pk=row.programme_id, for_=for_)
+    return row
+
+
+def indicator_get(*, scope: Scope, pk: int, for_: Access = "manage") -> Indicator:
+    """An indicator of a programme the user may read (``for_="manage"``: write)."""
+    indicator = get_object_or_404(Indicator.objects.select_related("programme"), pk=pk)
+    programme_get(scope=scope, pk=indicator.programme_id, for_=for_)
+    return indicator
+
+
+def own_organization(*, scope: Scope) -> Organization:
+    """The signed-in teacher's organization; 404 for a login without a participant card."""
+    return get_object_or_404(Organization, pk=scope.own_organization_id)
+
+
+def programmes_mine(*, scope: Scope) -> QuerySet[Programme]:
+    """The adopted programmes of the teacher's own organization, newest first."""
+    if scope.own_organization_id is None:
+        return Programme.objects.none()
+    return (programmes_visible(scope=scope).filter(organization_id=scope.own_organization_id)
+            .order_by("-year", "-version"))
+
+
+def organization_for_programme(*, scope: Scope, pk: int | None) -> Organization:
+    """An organization whose programme the user writes (its curator); 404 otherwise."""
+    return get_object_or_404(editable_organizations(scope=scope), pk=pk)
 
 
 def can_edit(*, scope: Scope, organization_id: int) -> bool:

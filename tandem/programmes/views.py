@@ -2,9 +2,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +17,6 @@ from tandem.programmes.forms import (
     RoadmapRowForm,
 )
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
-from tandem.territory.models import Organization
 from tandem.web.forms import errors_text, form_id
 
 YEARS_BACK = 3
@@ -45,21 +43,17 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _teacher_overview(request: HttpRequest) -> HttpResponse:
     """A teacher: the adopted programmes of their own organization."""
     scope = scope_for(request.user)
-    own = selectors.own_organization_id(scope)
-    if own is None:
-        raise PermissionDenied
-    organization = get_object_or_404(Organization, pk=own)
+    scope.require("is_teacher")
     return render(request, "programmes/mine.html", {
-        "organization": organization,
-        "programmes": list(selectors.programmes_visible(scope=scope)
-                           .filter(organization_id=own).order_by("-year", "-version")[:20])})
+        "organization": selectors.own_organization(scope=scope),
+        "programmes": list(selectors.programmes_mine(scope=scope)[:20])})
 
 
 @require_POST
 def create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    organization = get_object_or_404(selectors.editable_organizations(scope=scope),
-                                     pk=form_id(request.POST.get("organization")))
+    organization = selectors.organization_for_programme(
+        scope=scope, pk=form_id(request.POST.get("organization")))
     this_year = selectors.current_year()
     year = form_id(request.POST.get("year")) or this_year
     if not this_year - YEARS_BACK <= year <= this_year + 1:
@@ -117,13 +111,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _for_edit(request: HttpRequest, pk: int) -> Programme:
-    """A programme the user may write: a curator of its organization (else 403; 404 when
-    the user may not even see it)."""
-    scope = scope_for(request.user)
-    programme = selectors.programme_get(scope=scope, pk=pk)
-    if not selectors.can_edit(scope=scope, organization_id=programme.organization_id):
-        raise PermissionDenied
-    return programme
+    """A programme the user may write: a curator of its organization (else 404)."""
+    return selectors.programme_get(scope=scope_for(request.user), pk=pk, for_="manage")
 
 
 def _back(programme: Programme, anchor: str = "") -> HttpResponse:
@@ -224,7 +213,7 @@ def roadmap_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def roadmap_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_object_or_404(RoadmapRow.objects.select_related("programme"), pk=pk)
+    row = selectors.roadmap_row_get(scope=scope_for(request.user), pk=pk, for_="manage")
     return _item_delete(request, row, delete=lambda r: services.roadmap_delete(row=r),
                         fragment="_roadmap.html", anchor="section-roadmap")
 
@@ -238,7 +227,7 @@ def indicator_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def indicator_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    indicator = get_object_or_404(Indicator.objects.select_related("programme"), pk=pk)
+    indicator = selectors.indicator_get(scope=scope_for(request.user), pk=pk, for_="manage")
     return _item_delete(request, indicator,
                         delete=lambda i: services.indicator_delete(indicator=i),
                         fragment="_indicators.html", anchor="section-indicators")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
 from tandem.core.text import normalize_name
+from tandem.directory.forms import EMAIL_TAKEN
 from tandem.people.models import Participant
 from tandem.roster import fileformat
 from tandem.roster.fileformat import BY_FIELD, DATE_FIELDS, ORGANIZATION, PARTICIPANT_FIELDS
@@ -52,7 +53,9 @@ ORGANIZATION_AMBIGUOUS = _("краткое название «%(value)s» у н�
 PERSON_TWICE = _("этот человек уже есть в строке %(other)s.")
 IN_OTHER_ORGANIZATION = _("человек с этим e-mail уже есть в другой организации "
                           "(%(organization)s); перевести его можно в его карточке.")
-EMAIL_ELSEWHERE = _("этот e-mail уже указан у участника другой организации.")
+# A card outside the uploader's scope: the participant form's neutral answer, which
+# tells nothing about where the address is used (#13.6).
+EMAIL_ELSEWHERE = EMAIL_TAKEN
 NAME_AMBIGUOUS = _("в организации несколько человек с таким ФИО; укажите e-mail, который "
                    "записан у нужного в системе.")
 

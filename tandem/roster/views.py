@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,8 +22,7 @@ PAGE_SIZE = 200
 
 def _staff_scope(request: HttpRequest) -> Scope:
     scope = scope_for(request.user)
-    if not scope.is_staff:
-        raise PermissionDenied
+    scope.require("is_staff")
     return scope
 
 

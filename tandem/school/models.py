@@ -143,6 +143,8 @@ class Registration(models.Model):
                                       null=True, related_name="+")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not a column: the reason of the change being saved, for its audit entry only.
+    audit_reason: str = ""
 
     class Meta:
         verbose_name = _("запись на мероприятие")
@@ -161,8 +163,13 @@ class Registration(models.Model):
         return f"{self.participant}: {self.event}"
 
     def get_additional_data(self) -> dict[str, object]:
-        return {"region_id": self.event.region_id,
-                "organization_id": self.participant.organization_id}
+        data: dict[str, object] = {"region_id": self.event.region_id,
+                                   "organization_id": self.participant.organization_id}
+        # Why a past registration was cancelled (services.registration_cancel): not a
+        # column, only the audit entry of that change keeps it.
+        if getattr(self, "audit_reason", ""):
+            data["reason"] = self.audit_reason
+        return data
 
 
 class Certificate(models.Model):
@@ -179,6 +186,8 @@ class Certificate(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
+    # Not a column: why it is being revoked, for the audit entry of that change only.
+    audit_reason: str = ""
 
     class Meta:
         verbose_name = _("сертификат участника")
@@ -192,4 +201,8 @@ class Certificate(models.Model):
         return self.code
 
     def get_additional_data(self) -> dict[str, object]:
-        return self.registration.get_additional_data()
+        data = {k: v for k, v in self.registration.get_additional_data().items()
+                if k != "reason"}
+        if getattr(self, "audit_reason", ""):  # why it was revoked (services)
+            data["reason"] = self.audit_reason
+        return data

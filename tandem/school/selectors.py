@@ -17,9 +17,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tandem.access.scope import Scope
+from tandem.access.scope import Access, Scope
 from tandem.people.models import Participant
-from tandem.school.models import Certificate, Event, Registration
+from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.territory.models import Organization
 
 
@@ -97,16 +97,73 @@ def registrations_visible(*, scope: Scope, event: Event) -> QuerySet[Registratio
     return qs.filter(participant__in=scope.participants())
 
 
-def registration_get(*, scope: Scope, pk: int) -> Registration:
+def registration_get(*, scope: Scope, pk: int, for_: Access = "view") -> Registration:
     """A registration the user may act on (cancel, download the certificate): their own,
-    their organization's people, or any of an event they manage."""
+    their organization's people, or any of an event they manage; ``for_="manage"`` (mark
+    attendance) only one of an event they organize."""
     registration = get_object_or_404(
         Registration.objects.select_related("event__region", "event__municipality",
                                             "participant__organization"), pk=pk)
-    if not is_manager(scope, registration.event) and not scope.participants().filter(
+    if is_manager(scope, registration.event):
+        return registration
+    if for_ == "manage" or not scope.participants().filter(
             pk=registration.participant_id).exists():
         raise Http404
     return registration
+
+
+def registration_mine(*, scope: Scope, event: Event) -> Registration | None:
+    """The signed-in teacher's live (not cancelled) registration to ``event``."""
+    if scope.own_participant_id is None:
+        return None
+    return (Registration.objects.filter(event=event, participant_id=scope.own_participant_id)
+            .exclude(status=Registration.Status.CANCELLED).first())
+
+
+def own_sector(*, scope: Scope) -> str | None:
+    """The sector of the signed-in teacher's organization (an event's audience)."""
+    if scope.own_organization_id is None:
+        return None
+    return (Organization.objects.filter(pk=scope.own_organization_id)
+            .values_list("sector", flat=True).first())
+
+
+def attendance_counts(*, event_id: int) -> dict[str, int]:
+    """Present and registered people of an event, for the counter above the list."""
+    registered = Registration.objects.filter(event_id=event_id,
+                                             status=Registration.Status.REGISTERED)
+    return {"present": registered.filter(attended=True).count(), "total": registered.count()}
+
+
+def attendance_row(*, registration: Registration) -> Registration:
+    """One registration, fresh, with what its attendance row shows."""
+    return Registration.objects.select_related("participant__organization").get(
+        pk=registration.pk)
+
+
+def people_to_register(*, scope: Scope, ids: list[int]) -> list[Participant]:
+    """Active people the user manages, by id; 404 if any of them is not."""
+    people = list(scope.manageable_participants(Participant.objects.active())
+                  .filter(pk__in=ids).select_related("organization")
+                  .order_by("surname", "name", "pk"))
+    if len(people) != len(set(ids)):
+        raise Http404
+    return people
+
+
+def certificate_document(*, certificate: Certificate) -> Certificate:
+    """A certificate with what its PDF names (person, event, organizer)."""
+    return (Certificate.objects.select_related("registration__participant",
+                                               "registration__event__region",
+                                               "registration__event__municipality")
+            .get(pk=certificate.pk))
+
+
+def material_get(*, scope: Scope, pk: int, for_: Access = "view") -> Material:
+    """A material of an event the user sees (``for_="manage"``: organizes)."""
+    events = (events_manageable(scope=scope) if for_ == "manage"
+              else events_visible(scope=scope))
+    return get_object_or_404(Material.objects.filter(event__in=events), pk=pk)
 
 
 def certificate_manageable_get(*, scope: Scope, pk: int) -> Certificate:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
@@ -40,6 +41,12 @@ NOT_REGISTERED = gettext_lazy("Отметить присутствие можн�
 TOO_EARLY = gettext_lazy("Присутствие отмечают в день мероприятия: %(date)s.")
 NOT_ATTENDED = gettext_lazy("Сертификат выдаётся только тем, кто присутствовал.")
 ALREADY_REVOKED = gettext_lazy("Сертификат уже отозван.")
+PAST_ORGANISER_ONLY = gettext_lazy(
+    "Мероприятие уже прошло: отменить запись (а с ней отметку о присутствии и сертификат) "
+    "может только организатор мероприятия.")
+PAST_REASON_REQUIRED = gettext_lazy(
+    "Укажите причину: запись на прошедшее мероприятие отменяется только с причиной.")
+REVOKE_REASON_REQUIRED = gettext_lazy("Укажите причину отзыва сертификата.")
 MATERIAL_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 
 MAX_UPLOAD_MB = 20
@@ -187,27 +194,43 @@ def registration_self(*, event: Event, participant: Participant, user: User | No
 
 @transaction.atomic
 def registration_cancel(*, registration: Registration, base_url: str = "",
-                        now: dt.datetime | None = None) -> list[Registration]:
+                        now: dt.datetime | None = None, scope: Scope | None = None,
+                        user: User | None = None, reason: str = "") -> list[Registration]:
     """Cancels a place (or a place in the queue); a freed place goes to the first in the
-    waiting list, who is told by e-mail. Returns the promoted registrations."""
+    waiting list, who is told by e-mail. Returns the promoted registrations.
+
+    Once the event is over, a cancellation wipes attendance and revokes the certificate:
+    only the event's organiser (``scope.organizes(event)``) may do it, with a reason, and
+    the audit trail keeps who and why (#13.14)."""
+    now = now or timezone.now()
     event = _lock(registration.event)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == Registration.Status.CANCELLED:
         raise SchoolError(str(ALREADY_CANCELLED))
+    reason = reason.strip()
+    if event.ends_at < now:
+        if scope is None or not scope.organizes(event):
+            raise SchoolError(str(PAST_ORGANISER_ONLY))
+        if not reason:
+            raise SchoolError(str(PAST_REASON_REQUIRED))
     registration.status = Registration.Status.CANCELLED
-    registration.cancelled_at = now or timezone.now()
+    registration.cancelled_at = now
     registration.attended, registration.attendance_marked_at = False, None
+    registration.audit_reason = reason
     registration.save()
-    _revoke_certificates(registration, registration.cancelled_at)
+    _revoke_valid(registration, at=now, user=user, reason=reason)
     return _promote(event, base_url=base_url)
 
 
-def _revoke_certificates(registration: Registration, when: dt.datetime | None) -> None:
-    """One by one through the model, so the audit trail records each revocation."""
+def _revoke_valid(registration: Registration, *, at: dt.datetime, user: User | None,
+                  reason: str) -> None:
+    """Revokes the registration's valid certificate one by one (so the audit trail
+    records who revoked it and why)."""
     for certificate in Certificate.objects.select_for_update().filter(
             registration=registration, revoked_at__isnull=True):
-        certificate.revoked_at = when or timezone.now()
-        certificate.save(update_fields=["revoked_at"])
+        certificate.revoked_at, certificate.revoked_by = at, user
+        certificate.audit_reason = reason
+        certificate.save(update_fields=["revoked_at", "revoked_by"])
 
 
 def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
@@ -243,7 +266,7 @@ def _notify_promoted(event: Event, emails: list[tuple[str, str]], base_url: str)
 # -- attendance ----------------------------------------------------------------------------
 @transaction.atomic
 def attendance_set(*, registration: Registration, attended: bool,
-                   now: dt.datetime | None = None) -> Registration:
+                   now: dt.datetime | None = None, user: User | None = None) -> Registration:
     """Marks (or unmarks) presence; unmarking revokes a certificate already issued."""
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().select_related(
@@ -257,7 +280,7 @@ def attendance_set(*, registration: Registration, attended: bool,
     registration.attendance_marked_at = now
     registration.save(update_fields=["attended", "attendance_marked_at"])
     if not attended:
-        _revoke_certificates(registration, now)
+        _revoke_valid(registration, at=now, user=user, reason=str(_("присутствие снято")))
     return registration
 
 
@@ -302,10 +325,15 @@ def certificates_issue_all(*, event: Event, user: User | None) -> int:
 
 
 @transaction.atomic
-def certificate_revoke(*, certificate: Certificate, user: User | None) -> Certificate:
+def certificate_revoke(*, certificate: Certificate, user: User | None,
+                       reason: str) -> Certificate:
+    """Revokes a certificate; the audit trail records who (``revoked_by``) and why."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.revoked_at is not None:
         raise SchoolError(str(ALREADY_REVOKED))
+    if not reason.strip():
+        raise SchoolError(str(REVOKE_REASON_REQUIRED))
     certificate.revoked_at, certificate.revoked_by = timezone.now(), user
+    certificate.audit_reason = reason.strip()
     certificate.save(update_fields=["revoked_at", "revoked_by"])
     return certificate

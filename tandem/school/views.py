@@ -1,26 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
+from tandem.directory.selectors import participant_mine
 from tandem.documents.certificate import render_pdf
-from tandem.people.models import Participant
 from tandem.school import documents, selectors, services
 from tandem.school.forms import EventForm, MaterialForm, VerifyForm
-from tandem.school.models import Event, Material, Registration
+from tandem.school.models import Event, Registration
 from tandem.web.forms import errors_text, form_id
 
 
 def events(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not (scope.is_staff or scope.is_teacher):
-        raise PermissionDenied
+    scope.require("is_in_programme")
     split = selectors.events_split(scope=scope)
     return render(request, "school/events.html", {
         "upcoming": split.upcoming, "past": split.past,
@@ -29,8 +27,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 def event_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not selectors.can_create_events(scope):
-        raise PermissionDenied
+    scope.require("organizes_events")
     form = EventForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         event = services.event_create(data=form.cleaned_data, user=request.user)  # type: ignore[arg-type]
@@ -69,20 +66,17 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
     registrations = list(selectors.registrations_visible(scope=scope, event=the_event)
                          .exclude(status=Registration.Status.CANCELLED)
                          .prefetch_related("certificates"))
-    mine = (Registration.objects.filter(event=the_event, participant_id=scope.own_participant_id)
-            .exclude(status=Registration.Status.CANCELLED).first()
-            if scope.own_participant_id else None)
-    own_sector = (Participant.objects.filter(pk=scope.own_participant_id)
-                  .values_list("organization__sector", flat=True).first()
-                  if scope.own_participant_id else None)
+    mine = selectors.registration_mine(scope=scope, event=the_event)
+    own_sector = selectors.own_sector(scope=scope)
     return render(request, "school/event.html", {
         "event": the_event, "manager": manager, "people": people, "q": text,
         "show_lists": scope.is_staff,
         "may_register_others": may_register_others,
+        # Over: a cancellation is the organiser's, with a reason (services.registration_cancel).
+        "past": the_event.ends_at < timezone.now(),
         "registered": [r for r in registrations if r.status == Registration.Status.REGISTERED],
         "waiting": [r for r in registrations if r.status == Registration.Status.WAITING],
-        "taken": Registration.objects.filter(event=the_event,
-                                             status=Registration.Status.REGISTERED).count(),
+        "taken": selectors.attendance_counts(event_id=the_event.pk)["total"],
         "mine": mine,
         "may_self_register": (the_event.self_registration and mine is None
                               and own_sector is not None
@@ -106,21 +100,14 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     the_event = selectors.event_get(scope=scope, pk=pk)
     try:
         if request.POST.get("self"):
-            if scope.own_participant_id is None:
-                raise PermissionDenied
-            me = Participant.objects.select_related("organization").get(
-                pk=scope.own_participant_id)
-            outcome = services.registration_self(event=the_event, participant=me,
+            scope.require("is_teacher")
+            outcome = services.registration_self(event=the_event,
+                                                 participant=participant_mine(scope=scope),
                                                  user=request.user)  # type: ignore[arg-type]
         else:
-            if not scope.is_staff:
-                raise PermissionDenied
+            scope.require("is_staff")
             ids = [i for i in map(form_id, request.POST.getlist("participants")) if i]
-            people = list(scope.manageable_participants(Participant.objects.active())
-                          .filter(pk__in=ids).select_related("organization")
-                          .order_by("surname", "name", "pk"))
-            if len(people) != len(set(ids)):
-                raise Http404
+            people = selectors.people_to_register(scope=scope, ids=ids)
             outcome = services.registrations_create(event=the_event, participants=people,
                                                     user=request.user)  # type: ignore[arg-type]
     except services.SchoolError as problem:
@@ -139,10 +126,12 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    registration = selectors.registration_get(scope=scope_for(request.user), pk=pk)
+    scope = scope_for(request.user)
+    registration = selectors.registration_get(scope=scope, pk=pk)
     try:
         promoted = services.registration_cancel(
-            registration=registration,
+            registration=registration, scope=scope, user=request.user,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", "")[:300],
             base_url=request.build_absolute_uri(reverse("school:event",
                                                         args=[registration.event_id])))
     except services.SchoolError as problem:
@@ -160,7 +149,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.GET.get("q", "")[:100]
     rows = selectors.attendance_rows(event=the_event, text=text)
     context = {"event": the_event, "rows": rows, "q": text,
-               **_attendance_counts(the_event.pk)}
+               **selectors.attendance_counts(event_id=the_event.pk)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "school/_attendance_rows.html", context)
     return render(request, "school/attendance.html", context)
@@ -168,31 +157,24 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def attendance_mark(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = scope_for(request.user)
-    registration = get_object_or_404(
-        Registration.objects.filter(event__in=selectors.events_manageable(scope=scope)), pk=pk)
+    registration = selectors.registration_get(scope=scope_for(request.user), pk=pk,
+                                              for_="manage")
     error = ""
     try:
         registration = services.attendance_set(registration=registration,
-                                               attended=request.POST.get("attended") == "1")
+                                               attended=request.POST.get("attended") == "1",
+                                               user=request.user)  # type: ignore[arg-type]
     except services.SchoolError as problem:
         error = str(problem)
     if not request.htmx:  # type: ignore[attr-defined]
         if error:
             messages.error(request, error)
         return redirect("school:attendance", pk=registration.event_id)
-    registration = Registration.objects.select_related("participant__organization").get(
-        pk=registration.pk)
+    registration = selectors.attendance_row(registration=registration)
     # The row, and the counter above the list swapped out of band.
     return render(request, "school/_attendance_row.html", {
         "r": registration, "error": error, "oob": True,
-        **_attendance_counts(registration.event_id)})
-
-
-def _attendance_counts(event_id: int) -> dict[str, int]:
-    registered = Registration.objects.filter(event_id=event_id,
-                                             status=Registration.Status.REGISTERED)
-    return {"present": registered.filter(attended=True).count(), "total": registered.count()}
+        **selectors.attendance_counts(event_id=registration.event_id)})
 
 
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -204,10 +186,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     except services.SchoolError as problem:
         messages.error(request, str(problem))
         return redirect("school:event", pk=registration.event_id)
-    cert = (type(cert).objects.select_related("registration__participant",
-                                              "registration__event__region",
-                                              "registration__event__municipality")
-            .get(pk=cert.pk))
+    cert = selectors.certificate_document(certificate=cert)
     url = request.build_absolute_uri(reverse("school:verify_code", args=[cert.code]))
     pdf = render_pdf(documents.certificate_data(cert, url))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -227,7 +206,8 @@ def certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     cert = selectors.certificate_manageable_get(scope=scope_for(request.user), pk=pk)
     try:
-        services.certificate_revoke(certificate=cert, user=request.user)  # type: ignore[arg-type]
+        services.certificate_revoke(certificate=cert, user=request.user,  # type: ignore[arg-type]
+                                    reason=request.POST.get("reason", "")[:300])
     except services.SchoolError as problem:
         messages.error(request, str(problem))
     else:
@@ -255,8 +235,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def material(request: HttpRequest, pk: int) -> FileResponse:
-    item = get_object_or_404(Material.objects.filter(
-        event__in=selectors.events_visible(scope=scope_for(request.user))), pk=pk)
+    item = selectors.material_get(scope=scope_for(request.user), pk=pk)
     if not item.file:
         raise Http404
     return FileResponse(item.file.open("rb"), as_attachment=True,
@@ -265,8 +244,7 @@ def material(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_POST
 def material_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(Material.objects.filter(
-        event__in=selectors.events_manageable(scope=scope_for(request.user))), pk=pk)
+    item = selectors.material_get(scope=scope_for(request.user), pk=pk, for_="manage")
     services.material_delete(material=item)
     messages.success(request, _("Материал удалён."))
     return redirect("school:event", pk=item.event_id)

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +13,7 @@ from tandem.surveys.forms import SurveyForm
 def mine(request: HttpRequest) -> HttpResponse:
     """A teacher's own surveys: open ones first, then those already answered."""
     scope = scope_for(request.user)
-    if scope.own_participant_id is None:
-        raise PermissionDenied
+    scope.require("is_teacher")
     surveys = list(selectors.my_surveys(scope=scope)[:50])
     return render(request, "surveys/mine.html", {"surveys": surveys})
 
@@ -48,8 +46,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def results(request: HttpRequest) -> HttpResponse:
     """Aggregates for the curator, coordinator or region operator, within their scope."""
     scope = scope_for(request.user)
-    if not scope.is_staff:
-        raise PermissionDenied
+    scope.require("is_staff")
     form = FiltersForm(request.GET, scope=scope)  # the dashboards' own form: a foreign id 404
     filters = form.filters()
     summary = selectors.satisfaction_summary(scope=scope, filters=filters)

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tandem.access.scope import Scope
+from tandem.access.scope import Access, Scope
 from tandem.core import maps as core_maps
 from tandem.core import task_library as core_library
 from tandem.core import training as core
@@ -64,9 +64,32 @@ def cases_editable(*, scope: Scope) -> QuerySet[Case]:
     return Case.objects.filter(scope.organizer_q())
 
 
-def case_get(*, scope: Scope, pk: int) -> Case:
-    return get_object_or_404(cases_usable(scope=scope).prefetch_related("people", "resources"),
-                             pk=pk)
+def case_get(*, scope: Scope, pk: int, for_: Access = "view") -> Case:
+    """A case the user may use (``for_="manage"``: edit — its organizer); 404 otherwise."""
+    qs = cases_editable(scope=scope) if for_ == "manage" else cases_usable(scope=scope)
+    return get_object_or_404(qs.prefetch_related("people", "resources"), pk=pk)
+
+
+def home_region_get(*, scope: Scope) -> Region:
+    """:func:`home_region`, or 404 for a user without one."""
+    region = home_region(scope=scope)
+    if region is None:
+        raise Http404
+    return region
+
+
+def event_case_get(*, event: Event, pk: int) -> Case:
+    """A case that teams of ``event`` work on (the event fetched for its trainer)."""
+    return get_object_or_404(Case.objects.filter(teams__event=event).distinct()
+                             .prefetch_related("people", "resources"), pk=pk)
+
+
+def competencies_active() -> list[Competency]:
+    return list(Competency.objects.filter(is_active=True).select_related("area"))
+
+
+def competency_names() -> dict[str, str]:
+    return dict(Competency.objects.values_list("code", "name"))
 
 
 def teams_of_member(*, scope: Scope) -> QuerySet[Team]:
@@ -76,13 +99,15 @@ def teams_of_member(*, scope: Scope) -> QuerySet[Team]:
             .select_related("event", "case"))
 
 
-def team_for_map(*, scope: Scope, team_pk: int) -> tuple[Team, Rights]:
+def team_for_map(*, scope: Scope, team_pk: int,
+                 for_: Access = "view") -> tuple[Team, Rights]:
     """The team (404 unless the user is in it or trains its event) and the map rights:
-    members edit; the trainer reads (and scores elsewhere)."""
+    members edit (``for_="manage"``: 404 for anyone else); the trainer reads (and scores
+    elsewhere)."""
     team = get_object_or_404(Team.objects.select_related("event", "case"), pk=team_pk)
     member = (scope.own_participant_id is not None and TeamMember.objects.filter(
         team=team, participant_id=scope.own_participant_id).exists())
-    if not member and not is_trainer(scope=scope, event=team.event):
+    if not member and (for_ == "manage" or not is_trainer(scope=scope, event=team.event)):
         raise Http404
     return team, Rights(member=member, staff=False)
 

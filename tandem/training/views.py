@@ -2,16 +2,14 @@
 the projector view, the comparison of teams and the trainer's scoring."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import Scope, scope_for
 from tandem.core import training as core
-from tandem.diagnostics.models import Competency
 from tandem.maps import selectors as map_selectors
 from tandem.maps import services as map_services
 from tandem.maps.forms import RowForm
@@ -23,8 +21,7 @@ from tandem.training.models import CRITERION_LABELS, SCORE_LABELS, Case, Team
 
 def _trainer_scope(request: HttpRequest) -> Scope:
     scope = scope_for(request.user)
-    if not scope.organizes_events:
-        raise PermissionDenied
+    scope.require("organizes_events")
     return scope
 
 
@@ -43,19 +40,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 # -- cases ---------------------------------------------------------------------------
-def _competencies() -> list[Competency]:
-    return list(Competency.objects.filter(is_active=True).select_related("area"))
-
-
 def _case_form(request: HttpRequest, scope: Scope, case: Case) -> HttpResponse:
     if not case.region_id:
-        region = selectors.home_region(scope=scope)
-        if region is None:
-            raise PermissionDenied
-        case.region = region
+        case.region = selectors.home_region_get(scope=scope)
     region = case.region
     municipalities = scope.coordinated_municipalities().filter(region=region)
-    competencies = _competencies()
+    competencies = selectors.competencies_active()
     data = request.POST if request.method == "POST" else None
     form = CaseForm(data, instance=case, municipalities=municipalities,
                     resources=services.resources_for_case(region),
@@ -89,7 +79,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _trainer_scope(request)
-    case = get_object_or_404(selectors.cases_editable(scope=scope), pk=pk)
+    case = selectors.case_get(scope=scope, pk=pk, for_="manage")
     return _case_form(request, scope, case)
 
 
@@ -102,7 +92,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case_view(case: Case) -> dict[str, object]:
-    names = dict(Competency.objects.values_list("code", "name"))
+    names = selectors.competency_names()
     people = []
     for p in case.people.all():
         people.append({"person": p,
@@ -201,9 +191,7 @@ def team_map(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def row_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    team, rights = selectors.team_for_map(scope=scope, team_pk=pk)
-    if not rights.edit:
-        raise PermissionDenied
+    team, _rights = selectors.team_for_map(scope=scope, team_pk=pk, for_="manage")
     form = RowForm(request.POST, prefix="new",
                    competencies=selectors.deficit_choices(team.case))
     direction = request.POST.get("direction", "")
@@ -231,8 +219,7 @@ def row_from_library(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     team, _rights = selectors.team_for_map(scope=scope, team_pk=pk)
     the_map = selectors.team_map(team)
-    if not map_selectors.rights_for_map(scope=scope, the_map=the_map).edit:
-        raise PermissionDenied
+    map_selectors.rights_for_map(scope=scope, the_map=the_map, for_="manage")
     # «ab:ict.online_tests»: the block of the map and the learner's deficit.
     direction, _sep, competency = request.POST.get("pick", "").partition(":")
     if direction not in Row.Direction.values:
@@ -279,9 +266,8 @@ def _hint_view(hint: core.Hint, names: dict[str, str]) -> dict[str, object]:
 def compare(request: HttpRequest, pk: int, case_pk: int) -> HttpResponse:
     scope = _trainer_scope(request)
     event = selectors.event_trained_get(scope=scope, pk=pk)
-    case = get_object_or_404(Case.objects.filter(teams__event=event).distinct()
-                             .prefetch_related("people", "resources"), pk=case_pk)
-    names = dict(Competency.objects.values_list("code", "name"))
+    case = selectors.event_case_get(event=event, pk=case_pk)
+    names = selectors.competency_names()
     columns = []
     teams = [t for t in selectors.event_teams(event) if t.case_id == case.pk]
     rows = selectors.rows_of_teams(teams)
@@ -301,7 +287,7 @@ def score(request: HttpRequest, pk: int) -> HttpResponse:
     scope = _trainer_scope(request)
     team = selectors.team_trained_get(scope=scope, pk=pk)
     context = _map_context(team)
-    names = dict(Competency.objects.values_list("code", "name"))
+    names = selectors.competency_names()
     hints = _hints(team, context["rows"])  # type: ignore[arg-type]
     existing = {s.criterion: s for s in team.scores.all()}
     if request.method == "POST":

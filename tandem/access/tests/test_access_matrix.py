@@ -508,7 +508,8 @@ MATRIX: dict[str, Case] = {
                                kwargs=lambda w: {"pk": build_school(w).carol_r.pk}),
     "school:certificate_revoke": Case(
         allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).certificate.pk},
-        post=lambda w: {},
+        # The revocation records why (#13.14): the form's reason, not a change of who.
+        post=lambda w: {"reason": "ошибка в списке"},
         took_effect=lambda w: Certificate.objects.get(code="TEST-CARO-L234").revoked_at
         is not None),
     "school:material": Case(allowed=ALL_LOGGED_IN,

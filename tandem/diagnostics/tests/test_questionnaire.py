@@ -113,7 +113,8 @@ def test_curator_cannot_fill_in_for_a_teacher(client: Client, world: World,
     client.force_login(world.alice)
     response = client.post(reverse("diagnostics:questionnaire", kwargs={"pk": dw.bob_r.pk}),
                            {"seen-comm.teens": "1", "level-comm.teens": "0"})
-    assert response.status_code == 403
+    # The pattern: an object outside the right ("answer": its own respondent only) is a 404.
+    assert response.status_code == 404
 
 
 def test_teacher_never_reads_a_colleagues_answers(client: Client, world: World,

@@ -146,7 +146,8 @@ def test_a_valid_code_shows_only_name_event_and_date(client: Client, world: Worl
 def test_unknown_and_revoked_codes_look_the_same(client: Client, world: World,
                                                  school: SchoolWorld) -> None:
     unknown = _verify(client, "ABCD-EFGH-JKLM")
-    services.certificate_revoke(certificate=school.certificate, user=world.olga)
+    services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                reason="ошибка в списке")
     revoked = _verify(client, "TEST-CARO-L234")
     assert unknown[0] == revoked[0] == 200
     assert "Сертификат не найден" in unknown[1]
@@ -159,14 +160,76 @@ def test_unknown_and_revoked_codes_look_the_same(client: Client, world: World,
 
 
 def test_revoking_twice_is_refused(world: World, school: SchoolWorld) -> None:
-    services.certificate_revoke(certificate=school.certificate, user=world.olga)
+    services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                reason="ошибка в списке")
     with pytest.raises(services.SchoolError, match="уже отозван"):
-        services.certificate_revoke(certificate=school.certificate, user=world.olga)
+        services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                reason="ошибка в списке")
 
 
 def test_a_new_certificate_after_revocation_has_a_new_code(world: World,
                                                            school: SchoolWorld) -> None:
-    services.certificate_revoke(certificate=school.certificate, user=world.olga)
+    services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                reason="ошибка в списке")
     fresh = services.certificate_issue(registration=school.carol_r, user=world.olga)
     assert fresh.code != "TEST-CARO-L234"
     assert Certificate.objects.filter(registration=school.carol_r).count() == 2
+
+
+# -- #13.14: past attendance and certificates change only by the organiser, with a reason
+def _make_past(school: SchoolWorld) -> None:
+    now = timezone.now()
+    Event.objects.filter(pk=school.event.pk).update(
+        starts_at=now - dt.timedelta(days=2), ends_at=now - dt.timedelta(days=2, hours=-3))
+
+
+def test_a_curator_cannot_cancel_a_past_registration(client: Client, world: World,
+                                                     school: SchoolWorld) -> None:
+    _make_past(school)
+    client.force_login(world.alice)  # Carol's curator, not the event's organiser
+    response = client.post(reverse("school:cancel", kwargs={"pk": school.carol_r.pk}),
+                           {"reason": "ошибка"}, follow=True)
+    assert "отменить запись" in response.content.decode()
+    assert "может только организатор" in response.content.decode()
+    registration = Registration.objects.get(pk=school.carol_r.pk)
+    assert registration.status == Registration.Status.REGISTERED
+    assert registration.attended
+    assert Certificate.objects.get(code="TEST-CARO-L234").revoked_at is None
+
+
+def test_the_organiser_cancels_a_past_registration_only_with_a_reason(
+        client: Client, world: World, school: SchoolWorld) -> None:
+    from auditlog.models import LogEntry
+
+    _make_past(school)
+    client.force_login(world.olga)  # the region operator: organiser of a regional event
+    url = reverse("school:cancel", kwargs={"pk": school.carol_r.pk})
+    response = client.post(url, {"reason": "  "}, follow=True)
+    assert "Укажите причину" in response.content.decode()
+    assert Registration.objects.get(pk=school.carol_r.pk).attended
+
+    client.post(url, {"reason": "записан по ошибке"})
+    registration = Registration.objects.get(pk=school.carol_r.pk)
+    assert registration.status == Registration.Status.CANCELLED
+    assert not registration.attended
+    certificate = Certificate.objects.get(code="TEST-CARO-L234")
+    assert certificate.revoked_at is not None and certificate.revoked_by == world.olga
+    for obj in (registration, certificate):
+        entry = LogEntry.objects.get_for_object(obj).order_by("-timestamp", "-pk").first()
+        assert entry is not None and entry.actor == world.olga
+        assert entry.additional_data["reason"] == "записан по ошибке"
+
+
+def test_a_revocation_needs_a_reason_and_records_who(world: World,
+                                                     school: SchoolWorld) -> None:
+    from auditlog.models import LogEntry
+
+    with pytest.raises(services.SchoolError, match="причину"):
+        services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                    reason=" ")
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is None
+    services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                reason="сертификат выдан не тому")
+    entry = LogEntry.objects.get_for_object(school.certificate).order_by("-pk").first()
+    assert entry is not None and entry.additional_data["reason"] == "сертификат выдан не тому"
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_by == world.olga
