@@ -141,3 +141,18 @@ def shot(page: object, name: str) -> None:
     """A full-page screenshot under artifacts/screenshots/ (ignored by git), to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def add_resource(row: Any, label: str) -> None:
+    """Adds a resource to a map row through its picker: the resources of the row's
+    competency first, the rest of the catalogue behind «другие ресурсы» (opened if the
+    resource is there)."""
+    for select in row.locator("select[name=resource]").all():
+        if any(label in option for option in select.locator("option").all_text_contents()):
+            if not select.is_visible():
+                row.locator("details summary", has_text="другие ресурсы").click()
+            select.select_option(label=label)
+            select.locator("xpath=ancestor::form[1]").get_by_role(
+                "button", name="добавить").click()
+            return
+    raise AssertionError(f"no resource «{label}» in the row's picker")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tandem.conftest import logged_in_page, shot
+from tandem.conftest import add_resource, logged_in_page, shot
 from tandem.maps.models import Evidence, Map, Meeting
 from tandem.pairs.models import Pair
 from tandem.testing import UserFactory, World, build_map, build_resources, build_world
@@ -56,8 +56,7 @@ def test_a_map_from_draft_to_work(live_server: object, mapped: tuple[World, Pair
     # A row for which the catalogue had nothing: the curator's course is added by hand.
     bare = bob.locator("article.map-row", has_text="в каталоге нет ресурса").first  # type: ignore[attr-defined]
     bare_id = bare.get_attribute("id")
-    bare.locator("select[name=resource]").select_option(label="Областной курс (регион)")
-    bare.get_by_role("button", name="добавить").click()
+    add_resource(bare, "Областной курс (регион)")
     expect(bob.locator(f"#{bare_id} .badge", has_text="Областной курс")).to_be_visible()  # type: ignore[attr-defined]
     bob.get_by_role("button", name="Согласовать карту").click()  # type: ignore[attr-defined]
     expect(bob.get_by_text("Согласовали:")).to_be_visible()  # type: ignore[attr-defined]

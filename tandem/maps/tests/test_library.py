@@ -154,9 +154,9 @@ def test_a_curator_saves_a_row_into_the_organization_library(client: Client, wor
     assert saved.source_id in ids
     assert saved.source_id not in {t.id for t in selectors.library_for(
         organization_id=world.org_b.pk)}
-    # a teacher of the pair may not
+    # a teacher of the pair may not (outside the right on the object: 404, as everywhere)
     client.force_login(world.bob)
-    assert client.post(reverse("maps:row_to_library", kwargs={"pk": row.pk})).status_code == 403
+    assert client.post(reverse("maps:row_to_library", kwargs={"pk": row.pk})).status_code == 404
 
 
 # -- the editor ----------------------------------------------------------------------
@@ -257,7 +257,9 @@ def test_xlsx_import_refuses_a_file_that_is_not_a_table(client: Client, world: W
     body = io.BytesIO(b"not a spreadsheet")
     body.name = "library.xlsx"
     answer = client.post(reverse("maps:library_import"), {"file": body}, follow=True)
-    assert "не читается как таблица" in answer.content.decode()
+    # the one bounded table reader's message (tandem/web/tabular.py), nothing written
+    assert "Не удалось прочитать таблицу" in answer.content.decode()
+    assert not TaskTemplate.objects.filter(region=world.region).exists()
 
 
 # -- documents -----------------------------------------------------------------------
@@ -278,8 +280,10 @@ def test_documents_show_the_technology_and_a_long_row_wraps_across_pages(
     text = " ".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) > 1
     assert "слово0" in text and "слово699" in text
-    squeezed = "".join(text.split())  # narrow columns wrap words
-    assert "Технология" in text and "".join(row.technology_label.split()) in squeezed
+    # narrow columns wrap and hyphenate words: compare without spaces and hyphens
+    squeezed = "".join(text.split()).replace("-", "")
+    assert "Технология" in squeezed
+    assert "".join(row.technology_label.split()).replace("-", "") in squeezed
     docx = client.get(reverse("maps:docx", kwargs={"pair_pk": pair.pk}))
     cells = {c.text for t in Document(io.BytesIO(docx.content)).tables
              for r in t.rows for c in r.cells}

@@ -128,9 +128,10 @@ def test_event_from_creation_to_verified_certificate(live_server: object, seeded
     public.goto(f"{base}/school/verify/?code=AAAA-BBBB-CCCC")
     expect(public.get_by_role("heading", name="Сертификат не найден")).to_be_visible()
 
-    # 7. The organizer revokes it: the same code is no longer found.
-    olga.locator("#registrations tr", has_text="Каролёва").get_by_role(  # type: ignore[attr-defined]
-        "button", name="отозвать").click()
+    # 7. The organizer revokes it, saying why: the same code is no longer found.
+    row = olga.locator("#registrations tr", has_text="Каролёва")  # type: ignore[attr-defined]
+    row.get_by_label("Причина").first.fill("выдан по ошибке")
+    row.get_by_role("button", name="отозвать").click()
     expect(olga.get_by_text(f"Сертификат {code.group(1)} отозван.")).to_be_visible()  # type: ignore[attr-defined]
     public.goto(f"{base}/school/verify/{code.group(1)}/")
     expect(public.get_by_role("heading", name="Сертификат не найден")).to_be_visible()

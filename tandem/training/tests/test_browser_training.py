@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tandem.conftest import SCREENSHOTS, logged_in_page, shot
+from tandem.conftest import SCREENSHOTS, add_resource, logged_in_page, shot
 from tandem.testing import World, build_resources, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -131,7 +131,7 @@ def test_an_event_from_creation_to_a_verified_certificate_through_case_work(
              "план занятия с ИИ-помощником"),
             ("ba", "Дарья: Работа с родителями (законными представителями)",
              "Родительское собрание", "2027-03-20", "сценарий собрания")):
-        form = bob.locator("details.add-row form")  # type: ignore[attr-defined]
+        form = bob.locator("details.add-row form[action$=\"/rows/new/\"]")  # type: ignore[attr-defined]
         if not form.is_visible():
             bob.get_by_text("Добавить строку").click()  # type: ignore[attr-defined]
         form.get_by_label("Направление").select_option(direction)
@@ -156,8 +156,7 @@ def test_an_event_from_creation_to_a_verified_certificate_through_case_work(
     expect(bob.get_by_text("Подготовить и провести собрание вместе с партнёром")).to_be_visible()  # type: ignore[attr-defined]
     for title in ("ИИ для подготовки занятий", "Родительское собрание"):
         row = bob.locator("article.map-row", has_text=title)  # type: ignore[attr-defined]
-        row.locator("select[name=resource]").select_option(label="Областной курс (регион)")
-        row.get_by_role("button", name="добавить").click()
+        add_resource(row, "Областной курс (регион)")
         expect(bob.locator("article.map-row", has_text=title).locator(  # type: ignore[attr-defined]
             ".badge", has_text="Областной курс")).to_be_visible()
     shot(bob, "training-03-team-map-editor")
