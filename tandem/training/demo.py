@@ -17,6 +17,7 @@ from django.utils import timezone
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.core import training as core
+from tandem.diagnostics.models import Competency
 from tandem.maps.models import Row
 from tandem.resources.models import Resource
 from tandem.school.demo import PAST_SEMINAR_KEY
@@ -116,6 +117,8 @@ def seed(context: DemoContext) -> None:
 
 
 def _fill_maps(teams: list[Team], rng: random.Random) -> None:
+    # Rows are titled by the deficit's name as people read it, never by its code.
+    names = dict(Competency.objects.values_list("code", "name"))
     rows: list[Row] = []
     links = []
     for number, team in enumerate(teams):
@@ -134,7 +137,7 @@ def _fill_maps(teams: list[Team], rng: random.Random) -> None:
             for order, code in enumerate(deficits):
                 row = Row(
                     map=team.map, direction=direction, order=order, competency=code,
-                    title=f"{learner.name}: {code.split('.', 1)[1].replace('_', ' ')}",
+                    title=f"{learner.name}: {names.get(code, code)}",
                     current_level=learner.levels.get(code, 0),
                     target_level=min(3, learner.levels.get(code, 0) + 2),
                     partner_level=teacher.levels.get(code, 3),
