@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -85,15 +88,59 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
         changes = []
         for name, values in entry.changes_dict.items():
             field = _field(model, name)
-            if field is None or field.primary_key:
-                continue  # reverse relations and ids say nothing to a person
+            if field is None or field.primary_key or name in HIDDEN_FIELDS:
+                continue  # reverse relations, ids and bookkeeping say nothing to a person
             old, new = [*values, None, None][:2]
-            change = Change(field=str(field.verbose_name), old=_show(field, old, names),
+            change = Change(field=field_label(field), old=_show(field, old, names),
                             new=_show(field, new, names))
             if change.old != change.new:
                 changes.append(change)
         rows.append(AuditRow(entry=entry, changes=changes))
     return rows
+
+
+# Fields no form shows: kept by the trail, left out of its page.
+HIDDEN_FIELDS = {"search_name", "version", "order", "demo_key", "a_teaches_b", "b_teaches_a"}
+
+# What a field is called where its model gives it no name of its own (Django then makes
+# one from the attribute: «created at», «pair»): the page never shows an attribute.
+FIELD_NAMES = {
+    "created_at": gettext_lazy("создано"), "created_by": gettext_lazy("кем создано"),
+    "updated_at": gettext_lazy("изменено"), "updated_by": gettext_lazy("кем изменено"),
+    "region": gettext_lazy("регион"), "municipality": gettext_lazy("муниципалитет"),
+    "organization": gettext_lazy("организация"), "participant": gettext_lazy("участник"),
+    "pair": gettext_lazy("пара"), "a": gettext_lazy("первый участник"),
+    "b": gettext_lazy("второй участник"), "run": gettext_lazy("расчёт подбора"),
+    "a_confirmed_at": gettext_lazy("подтверждено первым участником"),
+    "b_confirmed_at": gettext_lazy("подтверждено вторым участником"),
+    "a_agreed_at": gettext_lazy("согласовано первым участником"),
+    "b_agreed_at": gettext_lazy("согласовано вторым участником"),
+    "approved_at": gettext_lazy("утверждено"), "approved_by": gettext_lazy("кем утверждено"),
+    "map": gettext_lazy("карта"), "team": gettext_lazy("команда"),
+    "direction": gettext_lazy("направление"),
+    "resources_note": gettext_lazy("примечание о ресурсах"),
+    "sent_at": gettext_lazy("отправлено"), "submitted_at": gettext_lazy("заполнено"),
+    "adopted_at": gettext_lazy("принято"), "adopted_by": gettext_lazy("кем принято"),
+    "programme": gettext_lazy("программа"), "event": gettext_lazy("мероприятие"),
+    "file": gettext_lazy("файл"), "original_name": gettext_lazy("имя файла"),
+    "uploaded_by": gettext_lazy("кем загружено"),
+    "attendance_marked_at": gettext_lazy("присутствие отмечено"),
+    "registered_by": gettext_lazy("кем записан"),
+    "cancelled_at": gettext_lazy("запись отменена"), "registration": gettext_lazy("запись"),
+    "code": gettext_lazy("код"), "issued_at": gettext_lazy("выдан"),
+    "issued_by": gettext_lazy("кем выдан"), "revoked_at": gettext_lazy("отозван"),
+    "revoked_by": gettext_lazy("кем отозван"), "case": gettext_lazy("кейс"),
+    "role": gettext_lazy("роль"), "scored_at": gettext_lazy("оценено"),
+    "scored_by": gettext_lazy("кем оценено"), "criterion": gettext_lazy("критерий"),
+}
+
+
+def field_label(field: Field) -> str:  # type: ignore[type-arg]
+    """A field's name as its form calls it: «Фамилия», not ``surname``."""
+    label = str(field.verbose_name)
+    if label == field.name.replace("_", " ") and field.name in FIELD_NAMES:
+        label = str(FIELD_NAMES[field.name])
+    return capfirst(label) or label
 
 
 def _field(model: type[Model] | None, name: str) -> Field | None:  # type: ignore[type-arg]
@@ -116,7 +163,15 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
         return names.get((field.related_model, str(value)), f"#{value}")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+    if isinstance(field, DateTimeField):
+        # Stored in UTC; shown in the region's zone, as the page's own times are.
+        moment = parse_datetime(str(value))
+        if moment is None:
+            return str(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.UTC)
+        return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    if isinstance(field, DateField):
         try:
             return dt.date.fromisoformat(str(value)).strftime("%d.%m.%Y")
         except ValueError:

@@ -145,6 +145,10 @@ def check_page(page: Any, axe: Any, persona: str, width: int, path: str,
     try:
         response = page.goto(base + path, wait_until="load")
         page.wait_for_load_state("networkidle")
+    except Exception as error:  # a link that turned out to be a file, not a page
+        if "Download is starting" in str(error):
+            return [], []
+        raise
     finally:
         page.remove_listener("response", on_response)
     findings: list[Finding] = []
@@ -238,7 +242,7 @@ def main(base: str, personas: Iterable[str] = PERSONAS,
                                     args=CHROMIUM_ARGS)
         for persona in personas:
             findings, visited = crawl(browser, base, persona, password, log_in)
-            print(f"== {persona}: {len(visited)} pages, {len(findings)} findings")
+            print(f"== {persona}: {len(visited)} pages, {len(findings)} findings", flush=True)
             for f in findings:
-                print("  ", f)
+                print("  ", f, flush=True)
         browser.close()
