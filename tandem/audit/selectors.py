@@ -13,8 +13,8 @@ from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
