@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
 
-PAGES_PER_PERSONA = 60
-PER_SHAPE = 2
+PAGES_PER_PERSONA = 40
+PER_SHAPE = 1
 VIEWPORTS = ((390, 844), (1280, 800))
 SERIOUS = {"serious", "critical"}
 
