@@ -41,16 +41,16 @@ ALLOWED_LATIN = {
     "pdf", "docx", "xlsx", "csv", "json", "ics", "api", "qr", "url", "html", "it",
     "e-mail", "email", "ok", "wi-fi", "lms", "svg", "png", "pro", "online",
     "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
-    "mentor", "tandem", "openapi", "rest", "argon", "utc", "dpo",
+    "mentor", "tandem", "openapi", "rest", "argon", "utc", "dpo", "utf", "windows",
 }
-MACHINE_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:\.[a-z][a-z0-9]*)*\.[a-z]+_[a-z0-9_]+\b"
-                          r"|\b[a-z]+\.[a-z]+(?:_[a-z0-9]+)+\b|\b[a-z]+_[a-z0-9_]+\b")
+MACHINE_CODE = re.compile(r"\b[a-z][a-z0-9]*(?:[._][a-z0-9]+)+\b")  # ict.office_cloud, is_active
 LITERALS = re.compile(r"\b(None|True|False|nan|null|undefined)\b")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.])/[\w/.-]*[\w/]")
+URL = re.compile(r"\b(?:https?://|www\.)\S+|(?<![\w.])/[\w/.-]*[\w/]"
+                 r"|\b[\w-]+(?:\.[\w-]+)*\.(?:ru|org|com|net|su|рф|info|io)\b")
 FILE_NAME = re.compile(r"\b[\w.-]+\.(?:pdf|docx|xlsx|csv|json|ics|png|jpe?g|txt|zip|odt|pptx?)\b",
                        re.IGNORECASE)
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+LATIN_WORD = re.compile(r"(?<![0-9A-Za-z])[A-Za-z][A-Za-z-]*")  # not the «D» of «3D»
 
 
 def text_findings(text: str) -> list[str]:
@@ -59,11 +59,11 @@ def text_findings(text: str) -> list[str]:
     named once. E-mail addresses, links, file names and the Latin words of
     :data:`ALLOWED_LATIN` are fine."""
     found: list[str] = []
-    for m in MACHINE_CODE.finditer(EMAIL.sub(" ", URL.sub(" ", text))):
-        found.append(f"машинный код «{m.group(0)}»")
-    for m in LITERALS.finditer(text):
-        found.append(f"служебное значение «{m.group(0)}»")
     cleaned = FILE_NAME.sub(" ", EMAIL.sub(" ", URL.sub(" ", text)))
+    for m in MACHINE_CODE.finditer(cleaned):
+        found.append(f"машинный код «{m.group(0)}»")
+    for m in LITERALS.finditer(cleaned):
+        found.append(f"служебное значение «{m.group(0)}»")
     cleaned = MACHINE_CODE.sub(" ", LITERALS.sub(" ", cleaned))
     for m in LATIN_WORD.finditer(cleaned):
         word = m.group(0).strip("-")
