@@ -5,13 +5,22 @@ in the entry's additional data; that is what the scope filters on.
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    Field,
+    JSONField,
+    Model,
+    QuerySet,
+)
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
@@ -19,6 +28,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.access.scope import Scope
+from tandem.territory.models import Organization
+
+# Codes kept inside stored values (the competencies of a case's people, the sectors of an
+# event's audience) in the words people read them: each app that owns such codes
+# registers a provider of code → name (AppConfig.ready); sectors are known here.
+_VALUE_NAMES: list[Callable[[], Mapping[str, str]]] = [
+    lambda: {str(k): str(v) for k, v in Organization.Sector.choices}]
+
+
+def register_value_names(provider: Callable[[], Mapping[str, str]]) -> None:
+    _VALUE_NAMES.append(provider)
 
 
 def audit_entries(*, scope: Scope, model: str = "") -> QuerySet[LogEntry]:
@@ -77,6 +97,11 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
             if field is not None and field.is_relation and field.related_model:
                 wanted[field.related_model].update(v for v in values if v not in (None, "None"))
     names: dict[tuple[type[Model], str], str] = {}
+    if any(isinstance(_field(e.content_type.model_class(), n), JSONField)
+           for e in entries for n in e.changes_dict):
+        for provider in _VALUE_NAMES:
+            for code, name in provider().items():
+                names[(Model, code)] = name
     for related, pks in wanted.items():
         valid = [pk for pk in pks if str(pk).isdigit()]
         for obj in related._default_manager.filter(pk__in=valid):
@@ -163,6 +188,8 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
         return names.get((field.related_model, str(value)), f"#{value}")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, JSONField):
+        return _show_json(value, names)
     if isinstance(field, DateTimeField):
         # Stored in UTC; shown in the region's zone, as the page's own times are.
         moment = parse_datetime(str(value))
@@ -179,3 +206,20 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
     if isinstance(field, BooleanField):
         return str(_("да")) if str(value) in ("True", "true", "1") else str(_("нет"))
     return str(value)
+
+
+def _show_json(value: object, names: dict[tuple[type[Model], str], str]) -> str:
+    """A stored list or mapping with its codes named: «Облачные сервисы: 1, Родители: 3»."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+
+    def name(item: object) -> str:
+        return names.get((Model, str(item)), str(item))
+
+    if isinstance(data, dict):
+        return "; ".join(f"{name(k)}: {name(v)}" for k, v in data.items()) or "—"
+    if isinstance(data, list):
+        return ", ".join(name(item) for item in data) or "—"
+    return name(data)

@@ -39,3 +39,19 @@ def test_a_moment_is_shown_in_the_regions_zone(settings: object) -> None:
         assert _show(field, "2026-12-02 05:17:17.123456+00:00", {}) == "02.12.2026 10:17"
         assert _show(field, "2026-12-31 20:00:00", {}) == "01.01.2027 01:00"  # naive = UTC
     assert _show(field, None, {}) == "—"
+
+
+def test_codes_inside_stored_values_are_named(db: None) -> None:
+    from django.db.models import Model
+
+    from tandem.audit.selectors import _VALUE_NAMES, _show_json
+    from tandem.diagnostics.defaults import ensure_default_framework
+
+    ensure_default_framework()
+    names = {(Model, code): name for provider in _VALUE_NAMES
+             for code, name in provider().items()}
+    sectors = _show_json('["sport", "youth"]', names)
+    assert sectors == "спорт, молодёжная политика" or "sport" not in sectors
+    levels = _show_json('{"ict.office_cloud": 1, "comm.parents": 3}', names)
+    assert "ict." not in levels and "comm." not in levels and ": 1" in levels
+    assert _show_json("[]", names) == "—"

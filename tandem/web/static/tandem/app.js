@@ -24,5 +24,10 @@ function markScrollableRegions() {
   });
 }
 document.addEventListener("DOMContentLoaded", markScrollableRegions);
+window.addEventListener("load", markScrollableRegions);
+// A chart's picture (loaded lazily, on scroll) is what makes its box wider than the screen.
+document.addEventListener("load", (event) => {
+  if (event.target instanceof HTMLImageElement) markScrollableRegions();
+}, true);
 document.addEventListener("htmx:afterSettle", markScrollableRegions);
 window.addEventListener("resize", markScrollableRegions);
