@@ -105,7 +105,9 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
     for related, pks in wanted.items():
         valid = [pk for pk in pks if str(pk).isdigit()]
         for obj in related._default_manager.filter(pk__in=valid):
-            names[(related, str(obj.pk))] = str(obj)
+            # A person by name («Ольга Оператор»), not by login.
+            full_name = getattr(obj, "get_full_name", None)
+            names[(related, str(obj.pk))] = (full_name() if full_name else "") or str(obj)
 
     rows = []
     for entry in entries:

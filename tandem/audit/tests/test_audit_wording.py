@@ -55,3 +55,16 @@ def test_codes_inside_stored_values_are_named(db: None) -> None:
     levels = _show_json('{"ict.office_cloud": 1, "comm.parents": 3}', names)
     assert "ict." not in levels and "comm." not in levels and ": 1" in levels
     assert _show_json("[]", names) == "—"
+
+
+def test_a_person_is_named_not_logged_in(world: World) -> None:
+    from tandem.access.models import Role, RoleAssignment
+
+    world.bob.first_name, world.bob.last_name = "Борис", "Бобров"
+    world.bob.save()
+    assignment = RoleAssignment.objects.create(user=world.bob, role=Role.CURATOR,
+                                               organization=world.org_a)
+    entry = LogEntry.objects.get_for_object(assignment).order_by("-pk").first()
+    [row] = describe_entries([entry])
+    shown = {c.field: c.new for c in row.changes}
+    assert shown["Пользователь"] == "Борис Бобров"

@@ -59,7 +59,7 @@ def text_findings(text: str) -> list[str]:
     named once. E-mail addresses, links, file names and the Latin words of
     :data:`ALLOWED_LATIN` are fine."""
     found: list[str] = []
-    cleaned = FILE_NAME.sub(" ", EMAIL.sub(" ", URL.sub(" ", text)))
+    cleaned = FILE_NAME.sub(" ", URL.sub(" ", EMAIL.sub(" ", text)))
     for m in MACHINE_CODE.finditer(cleaned):
         found.append(f"машинный код «{m.group(0)}»")
     for m in LITERALS.finditer(cleaned):
