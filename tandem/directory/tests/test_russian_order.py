@@ -10,8 +10,8 @@ from tandem.testing import MunicipalityFactory, OrganizationFactory, Participant
 def test_the_territory_tree_puts_a_small_letter_name_in_its_place(world: World) -> None:
     region = world.region
     for name in ("Сосновский муниципальный район", "город Заречинск", "Ёлкинский район"):
-        OrganizationFactory.create(municipality=MunicipalityFactory.create(region=region, name=name),
-                                   short_name="школа")
+        municipality = MunicipalityFactory.create(region=region, name=name)
+        OrganizationFactory.create(municipality=municipality, short_name="школа")
     names = [m.municipality.name for r in organization_tree(scope=scope_for(world.olga))
              if r.region == region for m in r.municipalities]
     chosen = [n for n in names if n in ("Сосновский муниципальный район", "город Заречинск",
@@ -32,5 +32,6 @@ def test_a_select_of_municipalities_is_in_russian_order(world: World) -> None:
     for name in ("Сосновский район", "город Заречинск"):
         MunicipalityFactory.create(region=world.region, name=name)
     form = OrganizationForm(municipalities=world.region.municipalities.all())
-    labels = [str(label) for _value, label in form.fields["municipality"].choices][1:]
+    choices = form.fields["municipality"].choices  # type: ignore[attr-defined]
+    labels = [str(label) for _value, label in choices][1:]
     assert labels.index("город Заречинск") < labels.index("Сосновский район")

@@ -117,7 +117,8 @@ class Finding:
 # (innerText leaves those out by itself).
 VISIBLE_TEXT_JS = """() => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll('[translate="no"], script, style, noscript, template').forEach(e => e.remove());
+  body.querySelectorAll('[translate="no"], script, style, noscript, template')
+    .forEach(e => e.remove());
   document.body.appendChild(body); body.style.position = 'absolute'; body.style.left = '-99999px';
   const text = body.innerText; body.remove(); return text;
 }"""
@@ -127,7 +128,8 @@ OVERFLOW_JS = """() => {
   const out = [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > w + 0.5
                  && !e.closest('.table-wrap, .chart, [data-scrolls]'))
-    .slice(0, 4).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
+    .slice(0, 4).map(e => e.tagName.toLowerCase()
+                          + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
   return [document.documentElement.scrollWidth, out];
 }"""
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tandem.conftest import logged_in_page
-from tandem.maps.models import Map, Row
+from tandem.maps.models import Map
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey
 from tandem.surveys.services import surveys_create_due
@@ -29,7 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # What the focused element is and whether its focus shows (an outline or a box shadow).
 ACTIVE_JS = """() => {
   const e = document.activeElement; const s = getComputedStyle(e);
-  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== 'none';
   const label = e.labels && e.labels[0] ? e.labels[0].innerText : '';
   return {tag: e.tagName.toLowerCase(), type: e.type || '', name: e.name || '',
           text: (e.innerText || e.value || e.getAttribute('aria-label') || '').trim(),

@@ -17,7 +17,8 @@ def test_machine_codes_literals_and_english_are_found() -> None:
 
 def test_what_people_write_in_russian_texts_is_fine() -> None:
     text = ("Войти через Яндекс ID или Google; 3D-моделирование; QR-код; файл "
-            "otchet_2026.xlsx; пишите на lebedeva@school.test или chernysheva.zr@example.org; кодировка UTF-8 или "
+            "otchet_2026.xlsx; пишите на lebedeva@school.test или "
+            "chernysheva.zr@example.org; кодировка UTF-8 или "
             "Windows-1251; ссылка https://example.org/a_b; раздел /api/v1/; II полугодие")
     assert text_findings(text) == []
 
