@@ -40,7 +40,8 @@ def test_every_page_of_every_persona_passes(live_server: object, demo: DemoResul
             started = time.monotonic()
             findings, visited = crawl(browser, base, persona, settings.TANDEM_DEMO_PASSWORD,
                                       log_in)
-            print(f"{persona}: {len(visited)} pages in {time.monotonic() - started:.0f} s")
+            print(f"{persona}: {len(visited)} pages in {time.monotonic() - started:.0f} s, "
+                  f"{len(findings)} findings")
             assert len(visited) >= 10, f"{persona} reached only {visited}"
             assert not findings, "\n".join(str(f) for f in findings)
     connection.close()  # the greenlet's own connection (see test_browser_cycle)
