@@ -160,11 +160,14 @@ def _score(teams: list[Team], trainer: User | None) -> None:
     """The trainer took the hints, with a word here and there."""
     now = timezone.now()
     scores = []
+    # A hint's items are codes (competencies, directions); the comment names them.
+    names = dict(Competency.objects.values_list("code", "name"))
+    names.update({str(d.value): str(d.label) for d in Row.Direction})
     for team in teams:
         map_rows = list(Row.objects.filter(map__team=team).prefetch_related("resources"))
         for hint in core.review(case_spec(team.case), row_specs(map_rows)):
             comment = "" if hint.score == core.MAX_SCORE else "Доработать: " + ", ".join(
-                hint.items[:3])
+                names.get(item, item) for item in hint.items[:3])
             scores.append(Score(team=team, criterion=hint.criterion, score=hint.score,
                                 comment=comment))
         team.feedback = "Карта представлена на практическом занятии; отзыв тренера ниже."
