@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tandem.web.middleware.TimeZoneMiddleware",
     # Every page needs a log-in unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -197,6 +198,9 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "tandem" / "locale"]
 TIME_ZONE = envstr("TANDEM_TIME_ZONE", "Asia/Yekaterinburg")
+# The zone every page, e-mail and document shows times in (Tyumen: UTC+5); activated for
+# each request by tandem.web.middleware.TimeZoneMiddleware. A region's own zone: #16.
+TANDEM_TIME_ZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 

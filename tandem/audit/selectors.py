@@ -5,18 +5,41 @@ in the entry's additional data; that is what the scope filters on.
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from auditlog.models import LogEntry
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, DateField, DateTimeField, Field, Model, QuerySet
+from django.db.models import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    Field,
+    JSONField,
+    Model,
+    QuerySet,
+)
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.access.scope import Scope
+from tandem.territory.models import Organization
 from tandem.web.forms import form_id
+
+# Codes kept inside stored values (the competencies of a case's people, the sectors of an
+# event's audience) in the words people read them: each app that owns such codes
+# registers a provider of code → name (AppConfig.ready); sectors are known here.
+_VALUE_NAMES: list[Callable[[], Mapping[str, str]]] = [
+    lambda: {str(k): str(v) for k, v in Organization.Sector.choices}]
+
+
+def register_value_names(provider: Callable[[], Mapping[str, str]]) -> None:
+    _VALUE_NAMES.append(provider)
 
 
 def audit_entries(*, scope: Scope, model: str = "") -> QuerySet[LogEntry]:
@@ -75,10 +98,17 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
             if field is not None and field.is_relation and field.related_model:
                 wanted[field.related_model].update(v for v in values if v not in (None, "None"))
     names: dict[tuple[type[Model], str], str] = {}
+    if any(isinstance(_field(e.content_type.model_class(), n), JSONField)
+           for e in entries for n in e.changes_dict):
+        for provider in _VALUE_NAMES:
+            for code, name in provider().items():
+                names[(Model, code)] = name
     for related, pks in wanted.items():
         valid = [form_id(str(pk)) for pk in pks if form_id(str(pk))]
         for obj in related._default_manager.filter(pk__in=valid):
-            names[(related, str(obj.pk))] = str(obj)
+            # A person by name («Ольга Оператор»), not by login.
+            full_name = getattr(obj, "get_full_name", None)
+            names[(related, str(obj.pk))] = (full_name() if full_name else "") or str(obj)
 
     rows = []
     for entry in entries:
@@ -86,15 +116,59 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
         changes = []
         for name, values in entry.changes_dict.items():
             field = _field(model, name)
-            if field is None or field.primary_key:
-                continue  # reverse relations and ids say nothing to a person
+            if field is None or field.primary_key or name in HIDDEN_FIELDS:
+                continue  # reverse relations, ids and bookkeeping say nothing to a person
             old, new = [*values, None, None][:2]
-            change = Change(field=str(field.verbose_name), old=_show(field, old, names),
+            change = Change(field=field_label(field), old=_show(field, old, names),
                             new=_show(field, new, names))
             if change.old != change.new:
                 changes.append(change)
         rows.append(AuditRow(entry=entry, changes=changes))
     return rows
+
+
+# Fields no form shows: kept by the trail, left out of its page.
+HIDDEN_FIELDS = {"search_name", "version", "order", "demo_key", "a_teaches_b", "b_teaches_a"}
+
+# What a field is called where its model gives it no name of its own (Django then makes
+# one from the attribute: «created at», «pair»): the page never shows an attribute.
+FIELD_NAMES = {
+    "created_at": gettext_lazy("создано"), "created_by": gettext_lazy("кем создано"),
+    "updated_at": gettext_lazy("изменено"), "updated_by": gettext_lazy("кем изменено"),
+    "region": gettext_lazy("регион"), "municipality": gettext_lazy("муниципалитет"),
+    "organization": gettext_lazy("организация"), "participant": gettext_lazy("участник"),
+    "pair": gettext_lazy("пара"), "a": gettext_lazy("первый участник"),
+    "b": gettext_lazy("второй участник"), "run": gettext_lazy("расчёт подбора"),
+    "a_confirmed_at": gettext_lazy("подтверждено первым участником"),
+    "b_confirmed_at": gettext_lazy("подтверждено вторым участником"),
+    "a_agreed_at": gettext_lazy("согласовано первым участником"),
+    "b_agreed_at": gettext_lazy("согласовано вторым участником"),
+    "approved_at": gettext_lazy("утверждено"), "approved_by": gettext_lazy("кем утверждено"),
+    "map": gettext_lazy("карта"), "team": gettext_lazy("команда"),
+    "direction": gettext_lazy("направление"),
+    "resources_note": gettext_lazy("примечание о ресурсах"),
+    "sent_at": gettext_lazy("отправлено"), "submitted_at": gettext_lazy("заполнено"),
+    "adopted_at": gettext_lazy("принято"), "adopted_by": gettext_lazy("кем принято"),
+    "programme": gettext_lazy("программа"), "event": gettext_lazy("мероприятие"),
+    "file": gettext_lazy("файл"), "original_name": gettext_lazy("имя файла"),
+    "uploaded_by": gettext_lazy("кем загружено"),
+    "attendance_marked_at": gettext_lazy("присутствие отмечено"),
+    "registered_by": gettext_lazy("кем записан"),
+    "cancelled_at": gettext_lazy("запись отменена"), "registration": gettext_lazy("запись"),
+    "code": gettext_lazy("код"), "issued_at": gettext_lazy("выдан"),
+    "issued_by": gettext_lazy("кем выдан"), "revoked_at": gettext_lazy("отозван"),
+    "revoked_by": gettext_lazy("кем отозван"), "case": gettext_lazy("кейс"),
+    "role": gettext_lazy("роль"), "scored_at": gettext_lazy("оценено"),
+    "scored_by": gettext_lazy("кем оценено"), "criterion": gettext_lazy("критерий"),
+}
+
+
+def field_label(field: Field) -> str:  # type: ignore[type-arg]
+    """A field's name as its form calls it: «Фамилия», not ``surname``."""
+    label = str(field.verbose_name)
+    if label == field.name.replace("_", " ") and field.name in FIELD_NAMES:
+        label = str(FIELD_NAMES[field.name])
+    return capfirst(label) or label
 
 
 def _field(model: type[Model] | None, name: str) -> Field | None:  # type: ignore[type-arg]
@@ -117,7 +191,17 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
         return names.get((field.related_model, str(value)), f"#{value}")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, DateField) and not isinstance(field, DateTimeField):
+    if isinstance(field, JSONField):
+        return _show_json(value, names)
+    if isinstance(field, DateTimeField):
+        # Stored in UTC; shown in the region's zone, as the page's own times are.
+        moment = parse_datetime(str(value))
+        if moment is None:
+            return str(value)
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, dt.UTC)
+        return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    if isinstance(field, DateField):
         try:
             return dt.date.fromisoformat(str(value)).strftime("%d.%m.%Y")
         except ValueError:
@@ -125,3 +209,20 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
     if isinstance(field, BooleanField):
         return str(_("да")) if str(value) in ("True", "true", "1") else str(_("нет"))
     return str(value)
+
+
+def _show_json(value: object, names: dict[tuple[type[Model], str], str]) -> str:
+    """A stored list or mapping with its codes named: «Облачные сервисы: 1, Родители: 3»."""
+    try:
+        data = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+
+    def name(item: object) -> str:
+        return names.get((Model, str(item)), str(item))
+
+    if isinstance(data, dict):
+        return "; ".join(f"{name(k)}: {name(v)}" for k, v in data.items()) or "—"
+    if isinstance(data, list):
+        return ", ".join(name(item) for item in data) or "—"
+    return name(data)

@@ -13,3 +13,19 @@ def normalize_name(*parts: str) -> str:
     """
     joined = " ".join(p for p in parts if p)
     return _SPACES.sub(" ", joined).strip().casefold().replace("ё", "е")
+
+
+_DIGITS = re.compile(r"\d+")
+_LEADING = re.compile(r"^[\s«»\"„“'(№]+")
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """The key of Russian alphabetical order: case ignored, «ё» as «е», leading quotes
+    skipped, numbers by value («СОШ № 2» before «СОШ № 10»); the text itself breaks ties,
+    so the order is total and the same every time.
+
+    «город Заречинск» comes before «Сосновский муниципальный район» (a plain sort puts
+    every capital before every small letter). Used for lists, selects and exports.
+    """
+    base = normalize_name(_LEADING.sub("", text))
+    return _DIGITS.sub(lambda m: m.group(0).zfill(9), base), text

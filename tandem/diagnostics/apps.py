@@ -16,6 +16,11 @@ class DiagnosticsConfig(AppConfig):
         auditlog.register(Campaign)
         auditlog.register(Competency)
 
+        # The audit log names competency codes kept inside stored values.
+        from tandem.audit.selectors import register_value_names
+
+        register_value_names(lambda: dict(Competency.objects.values_list("code", "name")))
+
         # This app's section of a person's data (152-ФЗ download).
         from tandem.diagnostics.personal_data import SECTION
         from tandem.people.personal_data import register_section

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tandem.access.services import participant_login
 from tandem.accounts.models import User
@@ -211,8 +211,10 @@ def response_submit(*, response: Response) -> Response:
         core.check_questionnaire(marks, response.campaign.framework.codes())
     except core.QuestionnaireError as error:
         problems = {code: str(PROBLEM_TEXT[p]) for code, p in error.problems.items()}
-        raise DiagnosticsError(_("Анкета не отправлена: %(n)s вопрос(ов) требуют ответа "
-                                 "или исправления.") % {"n": len(problems)}, problems) from None
+        raise DiagnosticsError(ngettext(
+            "Анкета не отправлена: %(n)s вопрос требует ответа или исправления.",
+            "Анкета не отправлена: %(n)s вопросов требуют ответа или исправления.",
+            len(problems)) % {"n": len(problems)}, problems) from None
     response.status = Response.Status.SUBMITTED
     response.submitted_at = timezone.now()
     response.save(update_fields=["status", "submitted_at", "updated_at"])

@@ -3,7 +3,7 @@ from django.urls import path
 from tandem.diagnostics import views
 from tandem.web.converters import register_choice
 
-register_choice("chartfmt", "svg", "png")
+register_choice("chartfmt", "svg", "png", "html")
 
 app_name = "diagnostics"
 urlpatterns = [

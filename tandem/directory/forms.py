@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
+from tandem.core.text import sort_key
 from tandem.directory.selectors import ParticipantFilters
 from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
+from tandem.web.forms import DateInput, IdChoiceField, collate, form_id, id_formfield
 
 
 class CuratorAssignForm(forms.Form):
@@ -24,7 +25,7 @@ class CuratorAssignForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["participant"].queryset = (  # type: ignore[attr-defined]
             Participant.objects.filter(organization=organization, is_active=True)
-            .order_by("surname", "name", "patronymic"))
+            .order_by("search_name", "pk"))  # «ё» = «е», case ignored (normalize_name)
 
 
 CODE_HELP = _("Латинские буквы, цифры и дефис; по коду организацию находят при загрузке "
@@ -49,6 +50,7 @@ class MunicipalityForm(forms.ModelForm[Municipality]):
     def __init__(self, *args: object, regions: QuerySet[Region], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        collate(self.fields["region"])
         only = list(regions.values_list("pk", flat=True)[:2])
         if len(only) == 1:
             self.initial.setdefault("region", only[0])
@@ -73,6 +75,7 @@ class OrganizationForm(forms.ModelForm[Organization]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["municipality"].queryset = (  # type: ignore[attr-defined]
             municipalities.select_related("region").order_by("name"))
+        collate(self.fields["municipality"])
 
 
 # One answer for every duplicate, wherever the other card is (#13): the refusal must not
@@ -171,6 +174,8 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
             self.fields["line_manager"].help_text = _(
                 "Руководителя можно выбрать после сохранения, когда известна организация.")
         self.fields["line_manager"].queryset = managers  # type: ignore[attr-defined]
+        collate(self.fields["organization"])
+        collate(self.fields["line_manager"])
 
     def _organization_id(self, organizations: object) -> int | None:
         if self.is_bound:
@@ -236,6 +241,8 @@ class ParticipantFilterForm(forms.Form):
     def __init__(self, *args: object, organizations: list[tuple[int, str]],
                  positions: list[str], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        organizations = sorted(organizations, key=lambda o: sort_key(o[1]))
+        positions = sorted(positions, key=sort_key)
         self.fields["organization"].choices = [("", _("все")), *organizations]  # type: ignore[attr-defined]
         self.fields["position"].choices = [("", _("все")), *((p, p) for p in positions)]  # type: ignore[attr-defined]
 

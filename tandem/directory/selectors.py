@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import Access, Scope
+from tandem.core.text import sort_key
 from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
 
@@ -71,7 +72,12 @@ def organization_tree(*, scope: Scope) -> list[RegionNode]:
             mun_node = municipalities[mun.pk] = MunicipalityNode(mun)
             region_node.municipalities.append(mun_node)
         mun_node.organizations.append(org)
-    return list(regions.values())
+    # Russian order, not the database's: «город Заречинск» before «Сосновский район».
+    for region_node in regions.values():
+        region_node.municipalities.sort(key=lambda m: sort_key(m.municipality.name))
+        for node in region_node.municipalities:
+            node.organizations.sort(key=lambda o: sort_key(o.short_name))
+    return sorted(regions.values(), key=lambda r: sort_key(r.region.name))
 
 
 def organization_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Organization:
@@ -134,7 +140,7 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
         qs = qs.filter(is_active=True)
     elif filters.status == "inactive":
         qs = qs.filter(is_active=False)
-    return qs.order_by("surname", "name", "patronymic", "pk")
+    return qs.order_by("search_name", "pk")  # Russian order: «ё» = «е», case ignored
 
 
 def participants_in(unit: object) -> "ParticipantQuerySet":

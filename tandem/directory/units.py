@@ -77,7 +77,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except RoleError as error:
                 form.add_error("participant", str(error))
             else:
-                messages.success(request, _("%(name)s назначен(а) куратором.")
+                messages.success(request, _("%(name)s — теперь куратор организации.")
                                  % {"name": participant})
                 return redirect("territory:detail", pk=pk)
     return render(request, "territory/organization_detail.html", {

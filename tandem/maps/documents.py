@@ -1,7 +1,9 @@
 """A map's data for the document layer, and the pair's calendar."""
 
 import datetime as dt
+import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from tandem.documents import map_doc
@@ -65,15 +67,19 @@ def _ics_text(value: str) -> str:
 
 
 def ics(pair: Pair, meetings: list[Meeting], *, host: str) -> str:
-    """RFC 5545 calendar of the planned meetings; times are local (floating)."""
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    """RFC 5545 calendar of the planned meetings. A meeting's date and time are the
+    region's wall clock (``TANDEM_TIME_ZONE``); the file carries them in UTC (``Z``), so
+    a phone in any zone puts the meeting at the right moment."""
+    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    zone = zoneinfo.ZoneInfo(settings.TANDEM_TIME_ZONE)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Mentoring//RU",
              "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(str(pair))}"]
     for m in meetings:
-        start = dt.datetime.combine(m.date, m.time or dt.time(15, 0))
+        start = dt.datetime.combine(m.date, m.time or dt.time(15, 0), tzinfo=zone)
+        start = start.astimezone(dt.UTC)
         end = start + dt.timedelta(minutes=m.duration_minutes)
         lines += ["BEGIN:VEVENT", f"UID:meeting-{m.pk}@{host}", f"DTSTAMP:{stamp}",
-                  f"DTSTART:{start:%Y%m%dT%H%M%S}", f"DTEND:{end:%Y%m%dT%H%M%S}",
+                  f"DTSTART:{start:%Y%m%dT%H%M%SZ}", f"DTEND:{end:%Y%m%dT%H%M%SZ}",
                   f"SUMMARY:{_ics_text('Тандем: ' + m.topic)}",
                   f"DESCRIPTION:{_ics_text(m.notes or str(pair))}",
                   f"LOCATION:{_ics_text(m.get_format_display())}", "END:VEVENT"]

@@ -38,8 +38,8 @@ def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
     if me in (pair.a_id, pair.b_id):
         mentor_in = Row.Direction.A_TO_B if me == pair.a_id else Row.Direction.B_TO_A
         for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
-            label = (_("Что я дал(а) партнёру как наставник") if direction == mentor_in
-                     else _("Чему я научился(ась) как наставляемый"))
+            label = (_("Мой вклад как наставника") if direction == mentor_in
+                     else _("Мои итоги как наставляемого"))
             existing = reflections.get((me, direction))
             slots.append((direction, label, existing.text if existing else ""))
     def mentors(teacher: Participant, learner: Participant) -> str:

@@ -26,10 +26,10 @@ from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.web.tasks import send_email
 from tandem.web.uploads import own_name, upload_problem
 
-ALREADY = gettext_lazy("%(name)s уже записан(а) на это мероприятие.")
+ALREADY = gettext_lazy("%(name)s: запись на это мероприятие уже есть.")
 ALREADY_WAITING = gettext_lazy("%(name)s уже в листе ожидания этого мероприятия.")
-NOT_AUDIENCE = gettext_lazy("Мероприятие не для сферы «%(sector)s»: %(name)s не может "
-                            "быть записан(а).")
+NOT_AUDIENCE = gettext_lazy("Мероприятие не для сферы «%(sector)s»: записать "
+                            "%(name)s на него нельзя.")
 EVENT_OVER = gettext_lazy("Мероприятие уже прошло: запись закрыта.")
 NOBODY_CHOSEN = gettext_lazy("Выберите хотя бы одного участника.")
 NOT_SELF = gettext_lazy("На это мероприятие педагоги сами не записываются: обратитесь к "

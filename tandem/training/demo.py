@@ -18,6 +18,7 @@ from django.utils import timezone
 from tandem.access.models import Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.core import training as core
+from tandem.diagnostics.models import Competency
 from tandem.maps.models import Row
 from tandem.maps.selectors import library_for
 from tandem.resources.models import Resource
@@ -123,6 +124,8 @@ FROM_LIBRARY = {0, 1, 3}
 
 
 def _fill_maps(teams: list[Team], rng: random.Random) -> None:
+    # Rows are titled by the deficit's name as people read it, never by its code.
+    names = dict(Competency.objects.values_list("code", "name"))
     rows: list[Row] = []
     links = []
     templates = library_for(region_id=teams[0].case.region_id) if teams else []
@@ -147,7 +150,7 @@ def _fill_maps(teams: list[Team], rng: random.Random) -> None:
                     used.add(template.id)
                 row = Row(
                     map=team.map, direction=direction, order=order, competency=code,
-                    title=f"{learner.name}: {code.split('.', 1)[1].replace('_', ' ')}",
+                    title=f"{learner.name}: {names.get(code, code)}",
                     current_level=learner.levels.get(code, 0),
                     target_level=min(3, learner.levels.get(code, 0) + 2),
                     partner_level=teacher.levels.get(code, 3),
@@ -174,11 +177,14 @@ def _score(teams: list[Team], trainer: User | None) -> None:
     """The trainer took the hints, with a word here and there."""
     now = timezone.now()
     scores = []
+    # A hint's items are codes (competencies, directions); the comment names them.
+    names = dict(Competency.objects.values_list("code", "name"))
+    names.update({str(d.value): str(d.label) for d in Row.Direction})
     for team in teams:
         map_rows = list(Row.objects.filter(map__team=team).prefetch_related("resources"))
         for hint in core.review(case_spec(team.case), row_specs(map_rows)):
             comment = "" if hint.score == core.MAX_SCORE else "Доработать: " + ", ".join(
-                hint.items[:3])
+                names.get(item, item) for item in hint.items[:3])
             scores.append(Score(team=team, criterion=hint.criterion, score=hint.score,
                                 comment=comment))
         team.feedback = "Карта представлена на практическом занятии; отзыв тренера ниже."

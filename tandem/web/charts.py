@@ -1,4 +1,6 @@
-"""Charts as pictures: one code path for the pages (SVG) and the documents (PNG).
+"""Charts as pictures: one code path for the pages (SVG) and the documents (PNG), and the
+same figures as a data table (``fmt="html"``): the chart's text alternative, shown on the
+pages behind «показать таблицей».
 
 matplotlib's object API (no pyplot), so figures are safe to draw in any thread.
 """
@@ -7,6 +9,8 @@ import io
 import math
 from collections.abc import Sequence
 
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.projections.polar import PolarAxes
 
@@ -18,6 +22,8 @@ GRID = "#c9d2cf"
 def radar(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]],
           *, fmt: str = "svg", maximum: float = 3.0) -> bytes:
     """A spider chart of values 0..maximum per label; each series is (name, values)."""
+    if fmt == "html":
+        return table(_("Область"), labels, series, decimals=1)
     n = len(labels)
     angles = [2 * math.pi * i / n for i in range(n)] + [0.0]
     fig = Figure(figsize=(6.4, 5.6), dpi=110)
@@ -51,6 +57,9 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
             empty: str = "—") -> bytes:
     """A table of coloured cells, rows × columns, each cell labelled with its value;
     ``None`` is an empty (grey) cell. Rows past MAX_ROWS are cut (the caller says so)."""
+    if fmt == "html":
+        columns = [(str(c), [line[j] for line in values]) for j, c in enumerate(col_labels)]
+        return table("", row_labels, columns, unit=unit, empty=empty)
     import numpy as np
 
     rows = list(row_labels)[:MAX_ROWS]
@@ -86,6 +95,8 @@ def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
           missing: str | None = None, decimals: int = 0) -> bytes:
     """Horizontal bars, one group per label and one bar per series, values written at
     the bar ends; a ``None`` value draws no bar, only the ``missing`` text if given."""
+    if fmt == "html":
+        return table("", labels, series, unit=unit, decimals=decimals, empty=missing or "—")
     rows = list(labels)[:MAX_ROWS]
     n = max(len(series), 1)
     height = 0.8 / n
@@ -125,6 +136,9 @@ def stacked_columns(labels: Sequence[str],
                     series: Sequence[tuple[str, Sequence[int], str]], *,
                     fmt: str = "svg") -> bytes:
     """Columns stacked by series (name, values, colour), e.g. pairs by status per month."""
+    if fmt == "html":
+        return table("", labels, [(name, values) for name, values, _colour in series],
+                     unit="")
     fig = Figure(figsize=(7.2, 3.6), dpi=110)
     ax = fig.add_subplot()
     bottom = [0] * len(labels)
@@ -183,4 +197,28 @@ def _render(fig: Figure, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+def table(corner: str, labels: Sequence[str],
+          series: Sequence[tuple[str, Sequence[float | int | None]]], *, unit: str = "",
+          decimals: int = 0, empty: str = "—") -> bytes:
+    """The chart's figures as an HTML table: a row per label, a column per series."""
+    def cell(value: float | int | None) -> str:
+        if value is None:
+            return empty
+        number = f"{value:.{decimals}f}".replace(".", ",")
+        return f"{number}\u00a0{unit}" if unit == "%" else f"{number}{unit}"
+
+    head = format_html("<tr><th scope=\"col\">{}</th>{}</tr>", corner,
+                       format_html_join("", "<th scope=\"col\" class=\"num\">{}</th>",
+                                        ((name,) for name, _v in series)))
+    rows = format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
+        (label, format_html_join("", "<td class=\"num\">{}</td>",
+                                 ((cell(list(values)[i] if i < len(values) else None),)
+                                  for _n, values in series)))
+        for i, label in enumerate(labels)))
+    html = format_html("<div class=\"table-wrap\"><table class=\"striped chart-data\">"
+                       "<thead>{}</thead><tbody>{}</tbody></table></div>", head, rows)
+    return str(html).encode()
+
+
+CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png",
+                 "html": "text/html; charset=utf-8"}

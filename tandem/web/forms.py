@@ -1,9 +1,12 @@
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django import forms
 from django.db import models
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
+
+from tandem.core.text import sort_key
 
 # The largest id any of our databases holds (a signed 32-bit AutoField on both; SQLite
 # itself would overflow only above 2⁶³, PostgreSQL's integer above 2³¹).
@@ -87,3 +90,19 @@ def id_formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field
 def errors_text(form: forms.BaseForm, sep: str = " ") -> str:
     """All the form's errors on one line, for a message above the page."""
     return sep.join(str(e) for errors in form.errors.values() for e in errors)
+
+
+class CollatedChoiceIterator(ModelChoiceIterator):
+    """A select's options in Russian alphabetical order (case ignored, «ё» = «е»,
+    numbers by value), whatever the database's own collation; the empty choice first."""
+
+    def __iter__(self) -> Iterator[Any]:
+        choices = list(super().__iter__())
+        empty = [c for c in choices if c[0] == ""]
+        rest = sorted((c for c in choices if c[0] != ""), key=lambda c: sort_key(str(c[1])))
+        yield from empty + rest
+
+
+def collate(field: forms.Field) -> None:
+    """Puts ``field``'s options (a model choice field) in Russian alphabetical order."""
+    field.iterator = CollatedChoiceIterator  # type: ignore[attr-defined]

@@ -164,7 +164,8 @@ def test_meeting_outside_the_term_is_refused(client: Client, world: World, pair:
     client.post(url, {"date": "2026-12-10", "time": "16:30", "format": "online",
                       "topic": "План", "duration_minutes": 60, "planned": "on"})
     ics = client.get(reverse("maps:calendar", kwargs={"pair_pk": pair.pk})).content.decode()
-    assert "DTSTART:20261210T163000" in ics and "DTEND:20261210T173000" in ics
+    # 16:30 in Tyumen (UTC+5, TANDEM_TIME_ZONE) is 11:30 UTC, marked as such.
+    assert "DTSTART:20261210T113000Z" in ics and "DTEND:20261210T123000Z" in ics
     assert "SUMMARY:Тандем: План" in ics
 
 

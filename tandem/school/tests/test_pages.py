@@ -108,7 +108,8 @@ def test_the_curator_registers_people_and_sees_the_waiting_list(client: Client,
     body = client.post(reverse("school:register", args=[event.pk]),
                        {"participants": [world.carol_p.pk]}, follow=True).content.decode()
     carol = Registration.objects.get(event=event, participant=world.carol_p)
-    assert ("уже записан(а)" if carol.status == "registered" else "уже в листе ожидания") in body
+    assert ("запись на это мероприятие уже есть" if carol.status == "registered"
+            else "уже в листе ожидания") in body
     assert Registration.objects.filter(event=event, status="registered").count() == 1
     assert Registration.objects.filter(event=event, status="waiting").count() == 1
 

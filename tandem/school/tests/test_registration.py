@@ -112,7 +112,7 @@ def test_self_registration_only_where_allowed(world: World) -> None:
         services.registration_self(event=closed, participant=bob, user=world.bob, now=NOW)
     open_event = make_event(world, capacity=5, self_registration=True)
     services.registration_self(event=open_event, participant=bob, user=world.bob, now=NOW)
-    with pytest.raises(services.SchoolError, match="уже записан"):
+    with pytest.raises(services.SchoolError, match="запись на это мероприятие уже есть"):
         services.registration_self(event=open_event, participant=bob, user=world.bob, now=NOW)
 
 

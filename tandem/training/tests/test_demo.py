@@ -1,5 +1,7 @@
 """The demo stage: cases, the past seminar's teams with filled and scored maps."""
 
+import re
+
 import pytest
 
 from tandem.demo import services as demo
@@ -36,3 +38,7 @@ def test_the_past_seminar_gets_teams_with_scored_maps() -> None:
     assert Score.objects.count() == 7 * 5
     # The uneven teams are scored down by the hints the trainer took.
     assert Score.objects.filter(score__lt=2).exists()
+    # People read names, not codes: row titles and the trainer's comments (issue #15).
+    texts = [*Row.objects.filter(map__team__isnull=False).values_list("title", flat=True),
+             *Score.objects.values_list("comment", flat=True)]
+    assert not [t for t in texts if re.search(r"\b[a-z]+\.[a-z_]+\b|\b(ab|ba)\b|_", t)]

@@ -310,7 +310,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     op.get_by_role("link", name="МАОУ «Средняя школа № 5 города Заречного»").click()
     op.get_by_label("Сотрудник").select_option(label="Кураторова Ирина Павловна")
     op.get_by_role("button", name="Назначить куратором").click()
-    expect(op.get_by_text("назначен(а) куратором")).to_be_visible()
+    expect(op.get_by_text("теперь куратор организации")).to_be_visible()
     _shot(op, "e2e-02-curator-appointed")
     op.get_by_role("link", name="Организации").first.click()
     _shot(op, "e2e-03-territory")

@@ -1,0 +1,47 @@
+"""The crawl gate of issue #15, on a small demo region: every page each persona reaches
+from its home (region operator — also the trainer of the school's case sessions —,
+municipal coordinator, curator, the young and the experienced teacher), at 390×844 and
+1280×800, has no 4xx/5xx, no sideways scroll, no serious or critical axe-core violation
+and no machine code or English word on screen. See tandem/web/tests/crawl.py.
+
+One demo region for all personas (seeding it is the slow part); each persona is a subtest,
+and its failure lists every finding as «persona @width page: rule».
+"""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tandem.conftest import log_in
+from tandem.demo.services import DemoResult, demo_region_create
+from tandem.web.tests.crawl import PERSONAS, crawl
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# The smallest demo that still has both teachers (an experienced one needs a big enough
+# «Орбита»), pairs with maps, surveys, the school's events and the case session's teams.
+DEMO_PARTICIPANTS = 150
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> DemoResult:
+    return demo_region_create(participants=DEMO_PARTICIPANTS, seed=1)
+
+
+def test_every_page_of_every_persona_passes(live_server: object, demo: DemoResult,
+                                            browser: object, subtests: object) -> None:
+    logins = {login.username for login in demo.logins}
+    assert set(PERSONAS) <= logins, f"the demo has no login for {set(PERSONAS) - logins}"
+    base = live_server.url  # type: ignore[attr-defined]
+    for persona in PERSONAS:
+        with subtests.test(persona=persona):  # type: ignore[attr-defined]
+            started = time.monotonic()
+            findings, visited = crawl(browser, base, persona, settings.TANDEM_DEMO_PASSWORD,
+                                      log_in)
+            print(f"{persona}: {len(visited)} pages in {time.monotonic() - started:.0f} s, "
+                  f"{len(findings)} findings")
+            assert len(visited) >= 10, f"{persona} reached only {visited}"
+            assert not findings, "\n".join(str(f) for f in findings)
+    connection.close()  # the greenlet's own connection (see test_browser_cycle)
