@@ -156,3 +156,17 @@ def add_resource(row: Any, label: str) -> None:
                 "button", name="добавить").click()
             return
     raise AssertionError(f"no resource «{label}» in the row's picker")
+
+
+@pytest.fixture
+def mapped(transactional_db: None) -> tuple[World, Any]:
+    """A world whose pair Bob ⇄ Carol has a drafted map and the catalogue's resources,
+    Carol with a login (for the browser tests of the map and the keyboard)."""
+    from tandem.testing import UserFactory, build_map, build_resources
+
+    world = build_world()
+    build_resources(world)
+    pair = build_map(world)
+    world.carol_p.user = UserFactory.create(username="carol")
+    world.carol_p.save()
+    return world, pair

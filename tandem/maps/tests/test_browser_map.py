@@ -10,19 +10,9 @@ from django.db import connection
 from tandem.conftest import add_resource, logged_in_page, shot
 from tandem.maps.models import Evidence, Map, Meeting
 from tandem.pairs.models import Pair
-from tandem.testing import UserFactory, World, build_map, build_resources, build_world
+from tandem.testing import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def mapped(transactional_db: None) -> tuple[World, Pair]:
-    world = build_world()
-    build_resources(world)
-    pair: Pair = build_map(world)  # type: ignore[assignment]
-    world.carol_p.user = UserFactory.create(username="carol")
-    world.carol_p.save()
-    return world, pair
 
 
 def _login(chromium: object, base: str, username: str) -> object:

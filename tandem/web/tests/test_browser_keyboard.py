@@ -16,11 +16,8 @@ from tandem.surveys.services import surveys_create_due
 from tandem.surveys.tests.helpers import active_pair
 from tandem.testing import (
     DiagnosticsWorld,
-    UserFactory,
     World,
     build_diagnostics,
-    build_map,
-    build_resources,
     build_world,
 )
 
@@ -49,16 +46,6 @@ def tab_to(page: object, wanted: str, *, limit: int = 400) -> dict[str, object]:
         if str(active["text"]).startswith(wanted) or str(active["label"]).startswith(wanted):
             return active
     raise AssertionError(f"«{wanted}» is not reachable with Tab")
-
-
-@pytest.fixture
-def mapped(transactional_db: None) -> tuple[World, Pair]:
-    world = build_world()
-    build_resources(world)
-    pair: Pair = build_map(world)  # type: ignore[assignment]
-    world.carol_p.user = UserFactory.create(username="carol")
-    world.carol_p.save()
-    return world, pair
 
 
 def test_confirm_the_pair_and_edit_a_map_row(live_server: object, mapped: tuple[World, Pair],
