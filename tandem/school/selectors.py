@@ -33,8 +33,9 @@ def events_visible(*, scope: Scope) -> QuerySet[Event]:
     staff = scope.staff_home_units
     q |= (Q(municipality_id__in=staff.municipality_ids)
           | Q(municipality__isnull=True, region_id__in=staff.region_ids))
-    if scope.own_participant_id is not None:
-        own = (Organization.objects.filter(pk=scope.own_organization_id)
+    own_participant, own_organization = scope.own_participant_id, scope.own_organization_id
+    if own_participant is not None and own_organization is not None:
+        own = (Organization.objects.filter(pk=own_organization)
                .values_list("municipality_id", "municipality__region_id", "sector")
                .first())
         if own is not None:
@@ -46,7 +47,7 @@ def events_visible(*, scope: Scope) -> QuerySet[Event]:
                    | Q(municipality__isnull=True, region_id=region_id))
                   & (Q(sectors_text="[]") | Q(sectors_text__contains=f'"{sector}"')))
         q |= Q(Exists(Registration.objects.filter(event=OuterRef("pk"),
-                                                  participant_id=scope.own_participant_id)))
+                                                  participant_id=own_participant)))
     return qs.filter(q)
 
 

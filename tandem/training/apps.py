@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -23,9 +25,15 @@ class TrainingConfig(AppConfig):
         from tandem.maps.selectors import TeamMaps, register_team_maps
         from tandem.training.selectors import deficit_choices, team_for_map
 
-        register_team_maps(TeamMaps(
-            rights=lambda scope, the_map: team_for_map(scope=scope, team_pk=the_map.team_id)[1],
-            competencies=lambda the_map: deficit_choices(the_map.team.case)))
+        def rights(scope: Any, the_map: Any) -> Any:
+            assert the_map.team_id is not None  # maps asks only about team maps
+            return team_for_map(scope=scope, team_pk=the_map.team_id)[1]
+
+        def competencies(the_map: Any) -> list[tuple[str, str]]:
+            assert the_map.team is not None
+            return deficit_choices(the_map.team.case)
+
+        register_team_maps(TeamMaps(rights=rights, competencies=competencies))
 
         # This app's part of the anonymisation (tandem/people/personal_data.py).
         from tandem.people.personal_data import register_anonymiser

@@ -126,7 +126,7 @@ def test_the_corpus_is_read_within_a_memory_limit(tmp_path: Path) -> None:
                           cwd=Path(__file__).resolve().parents[3], check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     answers = json.loads(done.stdout)
-    for case, path in zip(hostile.CORPUS, paths, strict=True):
-        assert answers[path] == (case.code if case.code else answers[path]), case.name
-        assert case.code is not None or isinstance(answers[path], int), case.name
+    for case, name in zip(hostile.CORPUS, paths, strict=True):
+        assert answers[name] == (case.code if case.code else answers[name]), case.name
+        assert case.code is not None or isinstance(answers[name], int), case.name
     assert answers["peak_kb"] < 150 * 1024
