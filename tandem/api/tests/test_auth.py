@@ -77,7 +77,7 @@ def test_the_page_shows_a_new_key_once_and_revokes_it(client: Client, world: Wor
     url = reverse("api:token")
     assert "Ключа нет" in client.get(url).content.decode()
     page = client.post(url, {"action": "issue"}).content.decode()
-    key = page.split('<code id="api-key">')[1].split("</code>")[0]
+    key = page.split('<code id="api-key"')[1].split(">", 1)[1].split("</code>")[0]
     assert ApiToken.objects.filter(user=world.bob).exists()
     assert key not in client.get(url).content.decode()
     client.post(url, {"action": "revoke"})

@@ -23,7 +23,7 @@ REASONS: dict[str, str] = {
     "constraints": "Подходящие по навыкам коллеги есть, но все исключены ограничениями: "
                    "{detail}.",
     "capacity": "Все подходящие коллеги уже в парах, где суммарная польза больше "
-                "(их «capacity» исчерпана).",
+                "(больше пар, чем разрешено в настройках подбора, им не дать).",
 }
 
 # The parameters of ``constraints``: how many partners each rule removed, in this order.
@@ -38,7 +38,7 @@ PROBLEMS: dict[str, str] = {
     "unknown_member": "Пара {a} — {b}: участника {id} нет в экземпляре.",
     "self_pair": "Пара {a} — {b}: участник в паре сам с собой.",
     "repeated_pair": "Пара {a} — {b} встречается {count} раза.",
-    "over_capacity": "Участник {id} в {count} парах при «capacity» {capacity}.",
+    "over_capacity": "Участник {id} в {count} парах при допустимом числе пар {capacity}.",
     "locked_missing": "Закреплённой пары {a} — {b} нет в результате.",
     "forbidden_present": "Запрещённая пара {a} — {b} есть в результате.",
     "scope": "Пара {a} — {b} выходит за границы подбора ({scope}).",
