@@ -50,7 +50,7 @@ def test_curator_cannot_appoint_curators(client: Client, world: World) -> None:
     client.force_login(world.alice)
     response = client.post(reverse("territory:detail", kwargs={"pk": world.org_a.pk}),
                            {"participant": world.carol_p.pk})
-    assert response.status_code == 404  # outside the right on the object: 404 (docs/architecture.md)
+    assert response.status_code == 404  # outside the right: 404
     assert not RoleAssignment.objects.filter(user__participant=world.carol_p).exists()
 
 
