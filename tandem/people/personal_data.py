@@ -256,7 +256,8 @@ def participant_anonymise(*, participant: Participant, actor: User | None) -> Pa
     app's tables (the registered anonymisers: free texts of their pairs, uploads, files,
     queued letters), the audit trail — and closes their login; diagnostics, pairs and
     maps stay for the statistics. One transaction: all of it, or nothing."""
-    p = Participant.objects.select_for_update().select_related("user").get(pk=participant.pk)
+    p = Participant.objects.select_for_update(of=("self",)).select_related("user").get(
+        pk=participant.pk)
     erasure = Erasure.of(p, actor)
     login = p.user
     for _key, anonymise in anonymisers():
