@@ -42,6 +42,13 @@ def framework_areas() -> QuerySet[CompetencyArea]:
     return CompetencyArea.objects.prefetch_related("competencies")
 
 
+def competency_choices() -> list[tuple[str, str]]:
+    """Active competencies as (code, "area: name"), in the framework's order: the one
+    list a form offers when it names a competency."""
+    return [(c.code, f"{c.area.name}: {c.name}") for c in Competency.objects.filter(
+        is_active=True).select_related("area").order_by("area__order", "order", "code")]
+
+
 def competency_get(*, scope: Scope, pk: int, for_: Access = "view") -> Competency:
     """A competency of the shared framework; ``for_="manage"`` only for its owner (the
     federal operator): anyone else gets a 404, as for any object they may not change."""

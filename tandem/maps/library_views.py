@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from tandem.access.scope import Scope, scope_for
 from tandem.core import task_library as core_library
 from tandem.core.programmes import TECHNOLOGIES
-from tandem.diagnostics.models import Competency
+from tandem.diagnostics import selectors as diagnostics_selectors
 from tandem.maps import selectors, services
 from tandem.maps.forms import DoneForm
 from tandem.maps.library_forms import ImportForm, LibraryFilter, TemplateForm
@@ -48,8 +48,7 @@ def _region(request: HttpRequest) -> tuple[Scope, Region | None]:
 
 
 def _competencies() -> list[tuple[str, str]]:
-    return [(c.code, f"{c.area.name}: {c.name}") for c in Competency.objects.filter(
-        is_active=True).select_related("area").order_by("area__order", "order", "code")]
+    return diagnostics_selectors.competency_choices()
 
 
 def _with_region(url: str, region: Region | None) -> str:
