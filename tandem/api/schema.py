@@ -42,6 +42,9 @@ ERRORS = {
     "429": "Слишком много запросов, см. Retry-After / throttled (docs/security.md)",
 }
 BODY_ERRORS = {"415": "Формат тела не поддерживается / unsupported media type"}
+# A change carries the version it read (optimistic locking): a stale one is refused.
+CHANGE_ERRORS = {"409": "Запись изменили после прочтения, ничего не сохранено / "
+                        "version conflict, nothing saved"}
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
@@ -54,7 +57,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
         for method, operation in path.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            errors = {**ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            errors = {**ERRORS, **(BODY_ERRORS if "requestBody" in operation else {}),
+                      **(CHANGE_ERRORS if method in {"put", "patch"} else {})}
             responses = operation.setdefault("responses", {})
             for code, description in errors.items():
                 responses.setdefault(code, {"description": description, "content": ref})
