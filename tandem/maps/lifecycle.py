@@ -32,6 +32,7 @@ from tandem.pairs.services import (
     ALREADY_PAIRED,
     DATES_REVERSED,
     NOT_IN_PROPOSAL,
+    PAIR_EXISTS,
     TERM_TOO_SHORT,
     PairsError,
 )
@@ -71,6 +72,8 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
     created = []
     for p in chosen:
         a, b = people[p["a"]], people[p["b"]]
+        if selectors.running_pair_exists(a.pk, b.pk):
+            raise PairsError(str(PAIR_EXISTS) % {"a": a.full_name, "b": b.full_name})
         for person in (a, b):
             if taken[person.pk] >= room.get(person.pk, 1):
                 raise PairsError(str(ALREADY_PAIRED) % {"name": person.full_name})

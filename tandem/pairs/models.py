@@ -3,8 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.attention import RUNNING
 from tandem.diagnostics.models import Campaign
 from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
@@ -144,6 +146,11 @@ class Pair(models.Model):
             models.CheckConstraint(name="pair_not_with_itself", condition=~Q(a=F("b"))),
             models.CheckConstraint(name="pair_dates_in_order",
                                    condition=Q(ends_on__gte=F("starts_on"))),
+            # Two people work in one running pair at most, whichever of them is A.
+            models.UniqueConstraint(
+                Least("a", "b"), Greatest("a", "b"), name="one_running_pair_of_two",
+                condition=Q(status__in=list(RUNNING)),
+                violation_error_message=_("Эти двое уже работают в паре.")),
         ]
 
     def __str__(self) -> str:

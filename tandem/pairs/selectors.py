@@ -99,6 +99,20 @@ def busy_counts(people: QuerySet[Participant], **pair_filter: Any) -> Counter[in
     return counts
 
 
+def running_pairs_among(people: QuerySet[Participant]) -> set[tuple[int, int]]:
+    """The two people (smaller id first) of every running pair inside ``people``."""
+    return {(min(a, b), max(a, b)) for a, b in
+            Pair.objects.running().filter(a__in=people, b__in=people)
+            .values_list("a_id", "b_id")}
+
+
+def running_pair_exists(a_id: int, b_id: int) -> bool:
+    """Whether these two people already work in a running pair (either way round); the
+    database refuses a second one (constraint ``one_running_pair_of_two``)."""
+    return Pair.objects.running().filter(
+        Q(a_id=a_id, b_id=b_id) | Q(a_id=b_id, b_id=a_id)).exists()
+
+
 def pool_responses(*, unit: Unit, scope: Scope,
                    capacity_of: Callable[[int], int] | None = None,
                    exclude_organizations: Iterable[int] = ()) -> list[Response]:

@@ -22,6 +22,8 @@ EMPTY_POOL = gettext_lazy("Некого подбирать: нет участн�
                           "диагностикой, согласиями и без пары.")
 NOT_IN_PROPOSAL = gettext_lazy("Пары %(key)s нет в этом предложении.")
 ALREADY_PAIRED = gettext_lazy("%(name)s уже в паре: утвердите предложение заново.")
+PAIR_EXISTS = gettext_lazy("%(a)s и %(b)s уже работают в паре: вторая такая же пара не "
+                           "создаётся.")
 SAME_PERSON = gettext_lazy("Нельзя составить пару из одного человека.")
 OUT_OF_POOL = gettext_lazy("%(name)s не входит в этот пул подбора.")
 NOT_A_MEMBER = gettext_lazy("Подтвердить пару может только её участник.")
@@ -109,12 +111,17 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
         raise PairsError(str(EMPTY_POOL))
     frameworks = selectors.pool_frameworks(responses)
     rules = list(selectors.rules_for(unit=unit))
+    people = Participant.objects.filter(pk__in=[r.participant_id for r in responses])
+    # Two people who already work together (a capacity above 1 keeps both in the pool)
+    # are not proposed to each other again: their running pair is a forbidden edge.
+    existing = selectors.running_pairs_among(people)
     instance = profiles_instance(
         responses, frameworks,
         scope="organization" if isinstance(unit, Organization) else "municipality",
-        locked=[(r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.LOCK],
-        forbidden=[(r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.FORBID])
-    people = Participant.objects.filter(pk__in=[r.participant_id for r in responses])
+        locked=[(r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.LOCK
+                and (min(r.a_id, r.b_id), max(r.a_id, r.b_id)) not in existing],
+        forbidden=[*((r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.FORBID),
+                   *sorted(existing)])
     busy = selectors.busy_counts(people)
     remaining = {pk: capacity_of(org) - busy.get(pk, 0)
                  for pk, org in people.values_list("pk", "organization_id")}

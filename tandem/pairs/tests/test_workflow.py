@@ -89,7 +89,7 @@ def test_approve_notify_confirm_and_order(
     pair.refresh_from_db()
     assert pair.status == Pair.Status.ACTIVE
     # The same people cannot be approved twice.
-    with pytest.raises(services.PairsError, match="уже в паре"):
+    with pytest.raises(services.PairsError, match="уже работают в паре"):
         lifecycle.pairs_approve(run=run, keys=[key], starts_on=pair.starts_on,
                                ends_on=pair.ends_on, curator=None, base_url="http://x/")
     # The order.
