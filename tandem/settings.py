@@ -377,6 +377,9 @@ TANDEM_NO_MEETING_WEEKS = envint(
     "TANDEM_NO_MEETING_WEEKS", envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 5, minimum=1),
     minimum=1)
 TANDEM_MAP_AGREE_DAYS = envint("TANDEM_MAP_AGREE_DAYS", 14, minimum=1)
+# A finished map, a closed diagnostic and a revoked certificate may be reopened by the
+# curator (with a reason, audited) for this many days (tandem/web/confirm.py).
+TANDEM_REOPEN_DAYS = envint("TANDEM_REOPEN_DAYS", 30, minimum=1)
 
 # Long jobs (roster checks and commits, matching runs) beat while they work; one silent
 # for this long was abandoned (its worker killed) and is marked failed-and-retryable

@@ -45,3 +45,15 @@ def quiet(*, starts_on: dt.date, last_held_on: dt.date | None, as_of: dt.date,
     if as_of < starts_on:
         return False
     return (as_of - quiet_since(starts_on, last_held_on)).days >= 7 * weeks
+
+
+# A finished map, a closed diagnostic, a revoked certificate: the curator may undo the
+# step (with a reason, audited) for this many days after it (TANDEM_REOPEN_DAYS).
+REOPEN_DAYS = 30
+
+
+def reopenable(*, closed_at: dt.datetime | None, now: dt.datetime,
+               days: int = REOPEN_DAYS) -> bool:
+    """Whether a step closed at ``closed_at`` may still be undone on ``now``. A step whose
+    time was never recorded (closed before the time was kept) may not."""
+    return closed_at is not None and closed_at <= now <= closed_at + dt.timedelta(days=days)

@@ -156,6 +156,8 @@ class Campaign(UnitAnchored, models.Model):
                                  help_text=_("Для итоговой: с какой входной сравнивать."))
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices,
                               default=Status.OPEN)
+    # When it was closed: the curator may reopen it for TANDEM_REOPEN_DAYS (services).
+    closed_at = models.DateTimeField(_("завершена"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -172,6 +174,12 @@ class Campaign(UnitAnchored, models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    audit_reason: str = ""  # why it was reopened (services): kept in the audit entry
+
+    def get_additional_data(self) -> dict[str, object]:
+        data = super().get_additional_data()
+        return {**data, "reason": self.audit_reason} if self.audit_reason else data
 
 
 class Response(models.Model):

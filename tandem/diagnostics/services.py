@@ -25,6 +25,7 @@ from tandem.diagnostics.models import (
 )
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
 
 LOCKED = gettext_lazy("Анкета уже отправлена: изменить её можно, только если куратор "
@@ -34,6 +35,9 @@ LEVEL_OUT_OF_RANGE = gettext_lazy("Уровень должен быть от 0 �
 PRIORITY_OUT_OF_RANGE = gettext_lazy("Приоритет — 1, 2 или 3.")
 CAMPAIGN_CLOSED = gettext_lazy("Диагностика завершена: ответы больше не принимаются.")
 NO_EXPERT = gettext_lazy("В этой диагностике нет экспертной оценки.")
+REOPEN_REASON_REQUIRED = gettext_lazy("Укажите, почему диагностику открывают снова.")
+REOPEN_TOO_LATE = gettext_lazy("Открыть диагностику снова можно в течение %(days)s дней после "
+                               "завершения; этот срок прошёл.")
 PROBLEM_TEXT = {
     core.UNANSWERED: gettext_lazy("не выбран уровень"),
     core.PRIORITY_NOT_A_DEFICIT: gettext_lazy(
@@ -108,8 +112,25 @@ def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> 
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign) -> None:
-    campaign.status = Campaign.Status.CLOSED
-    campaign.save(update_fields=["status"])
+    """Nobody answers a closed campaign; the curator may reopen it for a while."""
+    campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
+    campaign.save(update_fields=["status", "closed_at"])
+
+
+def campaign_reopenable(campaign: Campaign) -> bool:
+    return campaign.status == Campaign.Status.CLOSED and reopenable(campaign.closed_at)
+
+
+@transaction.atomic
+def campaign_reopen(*, campaign: Campaign, reason: str) -> None:
+    """Undoes closing, with a reason (audited), within ``TANDEM_REOPEN_DAYS``."""
+    if not reason.strip():
+        raise DiagnosticsError(str(REOPEN_REASON_REQUIRED))
+    if not campaign_reopenable(campaign):
+        raise DiagnosticsError(str(REOPEN_TOO_LATE) % {"days": reopen_days()})
+    campaign.status, campaign.closed_at = Campaign.Status.OPEN, None
+    campaign.audit_reason = reason.strip()
+    campaign.save(update_fields=["status", "closed_at"])
 
 
 def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/map/", views.campaign_map, name="map"),
     path("<int:pk>/remind/", views.campaign_remind, name="remind"),
     path("<int:pk>/close/", views.campaign_close, name="close"),
+    path("<int:pk>/reopen/", views.campaign_reopen, name="campaign_reopen"),
     path("<int:pk>/import/", views.results_import, name="import"),
     path("<int:pk>/import/<int:upload_pk>/commit/", views.results_import_commit,
          name="import_commit"),

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +13,7 @@ from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, P
 from tandem.diagnostics.models import Campaign, Response
 from tandem.directory.selectors import participants_in
 from tandem.web.charts import CONTENT_TYPES, radar
+from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
 from tandem.web.forms import form_int
 
 
@@ -55,6 +58,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": selectors.campaign_progress(campaign=campaign, scope=scope),
         "unfinished": selectors.campaign_unfinished(campaign=campaign, scope=scope),
         "map": selectors.deficit_map(campaign=campaign, scope=scope),
+        "reopenable": can_manage and services.campaign_reopenable(campaign),
+        "reopen_until": reopen_until(campaign.closed_at),
     })
 
 
@@ -79,9 +84,41 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = selectors.campaign_get(scope=scope_for(request.user), pk=pk, for_="manage")
+    scope = scope_for(request.user)
+    campaign = selectors.campaign_get(scope=scope, pk=pk, for_="manage")
+    if campaign.status != Campaign.Status.OPEN:
+        messages.info(request, _("Диагностика уже завершена."))
+        return redirect("diagnostics:campaign", pk=pk)
+    if not is_confirmed(request):
+        progress = selectors.campaign_progress(campaign=campaign, scope=scope)
+        until = reopen_until(timezone.now())
+        return confirm_page(request, Confirmation(
+            title=_("Завершить диагностику «%(t)s»?") % {"t": campaign.title},
+            consequences=[
+                _("Отправили анкету: %(done)s из %(total)s.") % {
+                    "done": progress.submitted, "total": progress.total},
+                _("Не отправившие (%(n)s) больше не смогут ответить: их черновики "
+                  "останутся, но в профили и подбор пар не попадут.") % {
+                    "n": progress.total - progress.submitted},
+            ],
+            button=_("Да, завершить"), action=request.path,
+            back=reverse("diagnostics:campaign", kwargs={"pk": pk}),
+            undo=_("Открыть её снова можно до %(date)s, указав причину.") % {
+                "date": f"{until:%d.%m.%Y}"} if until else ""))
     services.campaign_close(campaign=campaign)
     messages.success(request, _("Диагностика завершена."))
+    return redirect("diagnostics:campaign", pk=pk)
+
+
+@require_POST
+def campaign_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(scope=scope_for(request.user), pk=pk, for_="manage")
+    try:
+        services.campaign_reopen(campaign=campaign, reason=request.POST.get("reason", "")[:300])
+    except services.DiagnosticsError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Диагностика снова открыта."))
     return redirect("diagnostics:campaign", pk=pk)
 
 

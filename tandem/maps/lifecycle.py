@@ -10,7 +10,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,9 @@ from tandem.maps.models import Map
 from tandem.maps.services import (
     NOT_A_MEMBER,
     REASON_REQUIRED,
+    REOPEN_PAIR_TAKEN,
+    REOPEN_REASON_REQUIRED,
+    REOPEN_TOO_LATE,
     TRAINING_NO_RECORD,
     WRONG_STEP,
     MapError,
@@ -38,6 +41,7 @@ from tandem.pairs.services import (
 )
 from tandem.pairs.services import NOT_A_MEMBER as NOT_A_PAIR_MEMBER
 from tandem.people.models import Participant
+from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
 
 
@@ -167,11 +171,19 @@ def map_start(*, the_map: Map) -> Map:
     return the_map
 
 
+FINISHED = (Map.Status.COMPLETED, Map.Status.ENDED_EARLY)
+
+
+def _close(the_map: Map, status: str) -> None:
+    the_map.closed_from, the_map.closed_at = the_map.status, timezone.now()
+    the_map.status = status
+
+
 @transaction.atomic
 def map_complete(*, the_map: Map) -> Map:
     if the_map.status != Map.Status.IN_PROGRESS:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
-    the_map.status = Map.Status.COMPLETED
+    _close(the_map, Map.Status.COMPLETED)
     the_map.save()
     pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
     pair.status = Pair.Status.COMPLETED
@@ -184,11 +196,49 @@ def map_end_early(*, the_map: Map, reason: str) -> Map:
     """Either side may end mentoring early (ст. 351.8 ТК РФ); the reason is kept."""
     if not reason.strip():
         raise MapError(str(REASON_REQUIRED))
-    if the_map.status in (Map.Status.COMPLETED, Map.Status.ENDED_EARLY):
+    if the_map.status in FINISHED:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
-    the_map.status, the_map.ended_reason = Map.Status.ENDED_EARLY, reason.strip()
+    _close(the_map, Map.Status.ENDED_EARLY)
+    the_map.ended_reason = reason.strip()
     the_map.save()
     pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
     pair.status, pair.ended_reason = Pair.Status.ENDED_EARLY, reason.strip()
     pair.save(update_fields=["status", "ended_reason"])
+    return the_map
+
+
+def map_reopenable(the_map: Map) -> bool:
+    """A finished map the curator may still return to work (the window of
+    ``TANDEM_REOPEN_DAYS`` after it was closed)."""
+    return the_map.status in FINISHED and reopenable(the_map.closed_at)
+
+
+@transaction.atomic
+def map_reopen(*, the_map: Map, reason: str) -> Map:
+    """The curator undoes finishing or ending a map early, with a reason (audited): the
+    map returns to the step it was closed from (a completed one to «выполняется») and the
+    pair runs again — unless the same two people already run a new pair."""
+    _pair_id(the_map)
+    if not reason.strip():
+        raise MapError(str(REOPEN_REASON_REQUIRED))
+    if the_map.status not in FINISHED:
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
+    if not reopenable(the_map.closed_at):
+        raise MapError(str(REOPEN_TOO_LATE) % {"days": reopen_days()})
+    pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
+    back = the_map.closed_from if the_map.closed_from in Map.Status.values else ""
+    if back in ("", Map.Status.COMPLETED, Map.Status.ENDED_EARLY):
+        back = Map.Status.IN_PROGRESS
+    the_map.status, the_map.ended_reason = back, ""
+    the_map.closed_at, the_map.closed_from = None, ""
+    the_map.audit_reason = reason.strip()
+    the_map.save()
+    started = back == Map.Status.IN_PROGRESS or pair.confirmed
+    pair.status = Pair.Status.ACTIVE if started else Pair.Status.APPROVED
+    pair.ended_reason = ""
+    try:
+        with transaction.atomic():
+            pair.save(update_fields=["status", "ended_reason"])
+    except IntegrityError:  # one_running_pair_of_two: they already work in a new pair
+        raise MapError(str(REOPEN_PAIR_TAKEN)) from None
     return the_map

@@ -61,6 +61,10 @@ class Map(models.Model):
                                     null=True, blank=True, related_name="+")
     ended_reason = models.CharField(_("причина досрочного прекращения"), max_length=300,
                                     blank=True)
+    # When the map was finished or ended early, and from which step: the curator may
+    # reopen it for TANDEM_REOPEN_DAYS (tandem/maps/lifecycle.py map_reopen).
+    closed_at = models.DateTimeField(_("закрыта"), null=True, blank=True)
+    closed_from = models.CharField(_("шаг до закрытия"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,10 +101,16 @@ class Map(models.Model):
         """Rows change while the map is a draft or being carried out."""
         return self.status in (self.Status.DRAFT, self.Status.IN_PROGRESS)
 
+    audit_reason: str = ""  # why it was reopened (lifecycle): kept in the audit entry
+
     def get_additional_data(self) -> dict[str, object]:
         if self.pair is None:
-            return self.team.get_additional_data()  # type: ignore[union-attr]
-        return self.pair.get_additional_data()
+            data = self.team.get_additional_data()  # type: ignore[union-attr]
+        else:
+            data = self.pair.get_additional_data()
+        if self.audit_reason:
+            data = {**data, "reason": self.audit_reason}
+        return data
 
 
 class Row(models.Model):

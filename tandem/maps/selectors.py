@@ -96,6 +96,18 @@ def meetings_of(pair: Pair, *, planned_only: bool = False) -> QuerySet[Meeting]:
     return qs.filter(planned=True).order_by("date", "time") if planned_only else qs
 
 
+def meetings_counts(pair: Pair, today: dt.date) -> dict[str, int]:
+    """Held (:func:`tandem.core.effectiveness.meeting_held`) and planned meetings of the
+    pair, counted the way the dashboard counts them (one query)."""
+    from django.db.models import Count, Q
+
+    from tandem.pairs.querysets import meeting_held_q
+
+    return Meeting.objects.filter(pair=pair).aggregate(
+        held=Count("pk", filter=meeting_held_q(today)),
+        planned=Count("pk", filter=Q(planned=True)))
+
+
 def pair_members(pair: Pair) -> QuerySet[Participant]:
     """The two people of a pair (who may lead its meetings)."""
     return Participant.objects.filter(pk__in=[pair.a_id, pair.b_id])

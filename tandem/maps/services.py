@@ -37,6 +37,11 @@ DEADLINE_OUTSIDE = gettext_lazy("Срок должен быть внутри с�
 WRONG_STEP = gettext_lazy("Это действие сейчас недоступно для карты в статусе «%(status)s».")
 NOT_A_MEMBER = gettext_lazy("Согласовать карту может только участник пары.")
 REASON_REQUIRED = gettext_lazy("Укажите причину досрочного прекращения.")
+REOPEN_REASON_REQUIRED = gettext_lazy("Укажите, почему карту возвращают в работу.")
+REOPEN_TOO_LATE = gettext_lazy("Вернуть карту в работу можно в течение %(days)s дней после "
+                               "закрытия; этот срок прошёл.")
+REOPEN_PAIR_TAKEN = gettext_lazy("Эти двое уже работают в новой паре: старую карту вернуть "
+                                 "нельзя, продолжайте в новой.")
 EVIDENCE_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
 TRAINING_NO_RECORD = gettext_lazy("Учебная карта кейса не выполняется: отметки о выполнении "

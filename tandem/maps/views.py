@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import (
@@ -23,6 +24,7 @@ from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
 from tandem.pairs.services import PairsError
 from tandem.people.models import Participant
+from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
 from tandem.web.forms import errors_text, form_id
 
 
@@ -56,6 +58,11 @@ def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
         "progress_ab": selectors.progress(rows, Row.Direction.A_TO_B, today),
         "progress_ba": selectors.progress(rows, Row.Direction.B_TO_A, today),
         "meetings": list(selectors.meetings_of(pair)[:50]),
+        "meetings_count": selectors.meetings_counts(pair, today),
+        "reopenable": rights.staff and lifecycle.map_reopenable(the_map),
+        "my_agreed": bool((me == pair.a_id and the_map.a_agreed_at)
+                          or (me == pair.b_id and the_map.b_agreed_at)),
+        "reopen_until": reopen_until(the_map.closed_at),
         "reflection_slots": slots,
         "resources": list(services.resources_for(pair).order_by("title")[:300]),
         "meeting_form": MeetingForm(people=selectors.pair_members(pair)),
@@ -184,7 +191,37 @@ def evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
 # Who may take each step of a map's life (selectors.MapAccess).
 _STATUS_RIGHT: dict[str, selectors.MapAccess] = {
     "agree": "member", "approve": "staff", "start": "staff", "complete": "staff",
-    "end": "manage"}
+    "end": "manage", "reopen": "staff"}
+
+
+def _confirm_closing(request: HttpRequest, pair: Any, the_map: Any,
+                     action: str) -> HttpResponse:
+    """What finishing or ending the map early will do, asked once (tandem/web/confirm.py)."""
+    today = timezone.localdate()
+    rows = list(the_map.rows.all())
+    done = sum(selectors.progress(rows, d, today).done for d in Row.Direction.values)
+    overdue = sum(selectors.progress(rows, d, today).overdue for d in Row.Direction.values)
+    lines = [_("Выполнено задач: %(done)s из %(total)s; просрочено: %(overdue)s.") % {
+        "done": done, "total": len(rows), "overdue": overdue}]
+    if pair.ends_on > today:
+        lines.append(_("Срок пары идёт до %(end)s: осталось %(days)s дн.") % {
+            "end": f"{pair.ends_on:%d.%m.%Y}", "days": (pair.ends_on - today).days})
+    if action == "complete":
+        title, button = _("Завершить карту и пару?"), _("Да, завершить")
+        lines.append(_("Карта закроется для правок, пара будет завершена, участники "
+                       "снова попадут в подбор."))
+    else:
+        title, button = _("Прекратить наставничество досрочно?"), _("Да, прекратить")
+        lines.append(_("Карта и пара будут прекращены досрочно; причину увидят оба "
+                       "участника и куратор (ст. 351.8 ТК РФ)."))
+    until = reopen_until(timezone.now())
+    return confirm_page(request, Confirmation(
+        title=title, consequences=lines, button=button,
+        action=request.path, back=the_map.get_absolute_url(), fields={"action": action},
+        undo=_("Куратор сможет вернуть карту в работу до %(date)s, указав причину.") % {
+            "date": f"{until:%d.%m.%Y}"} if until else "",
+        reason_label=_("Причина досрочного прекращения") if action == "end" else "",
+        reason=request.POST.get("reason", "")))
 
 
 @require_POST
@@ -197,6 +234,8 @@ def status(request: HttpRequest, pair_pk: int) -> HttpResponse:
         return _redirect(pair_pk)
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pair_pk, for_=need)
     the_map = selectors.map_of(pair)
+    if action in ("complete", "end") and not is_confirmed(request):
+        return _confirm_closing(request, pair, the_map, action)
     try:
         if action == "agree":
             lifecycle.map_agree(the_map=the_map, participant=participant_mine(scope=scope))
@@ -206,6 +245,8 @@ def status(request: HttpRequest, pair_pk: int) -> HttpResponse:
             lifecycle.map_start(the_map=the_map)
         elif action == "complete":
             lifecycle.map_complete(the_map=the_map)
+        elif action == "reopen":
+            lifecycle.map_reopen(the_map=the_map, reason=request.POST.get("reason", "")[:300])
         else:
             lifecycle.map_end_early(the_map=the_map, reason=request.POST.get("reason", ""))
         the_map.refresh_from_db(fields=["status"])

@@ -200,6 +200,13 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def restorable(self) -> bool:
+        """A revoked certificate the manager may still restore (TANDEM_REOPEN_DAYS)."""
+        from tandem.web.confirm import reopenable
+
+        return reopenable(self.revoked_at)
+
     def get_additional_data(self) -> dict[str, object]:
         data = {k: v for k, v in self.registration.get_additional_data().items()
                 if k != "reason"}

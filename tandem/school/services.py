@@ -23,6 +23,7 @@ from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
+from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
 from tandem.web.uploads import own_name, upload_problem
 
@@ -47,6 +48,11 @@ PAST_ORGANISER_ONLY = gettext_lazy(
 PAST_REASON_REQUIRED = gettext_lazy(
     "Укажите причину: запись на прошедшее мероприятие отменяется только с причиной.")
 REVOKE_REASON_REQUIRED = gettext_lazy("Укажите причину отзыва сертификата.")
+RESTORE_REASON_REQUIRED = gettext_lazy("Укажите, почему сертификат возвращают.")
+RESTORE_NEWER_EXISTS = gettext_lazy("Участнику уже выдан новый сертификат: старый вернуть "
+                                    "нельзя.")
+RESTORE_TOO_LATE = gettext_lazy("Вернуть сертификат можно в течение %(days)s дней после "
+                                "отзыва; этот срок прошёл. Выдайте новый.")
 MATERIAL_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 
 MAX_UPLOAD_MB = 20
@@ -334,6 +340,30 @@ def certificate_revoke(*, certificate: Certificate, user: User | None,
     if not reason.strip():
         raise SchoolError(str(REVOKE_REASON_REQUIRED))
     certificate.revoked_at, certificate.revoked_by = timezone.now(), user
+    certificate.audit_reason = reason.strip()
+    certificate.save(update_fields=["revoked_at", "revoked_by"])
+    return certificate
+
+
+def certificate_restorable(certificate: Certificate) -> bool:
+    return reopenable(certificate.revoked_at)
+
+
+@transaction.atomic
+def certificate_restore(*, certificate: Certificate, reason: str) -> Certificate:
+    """Undoes a revocation within ``TANDEM_REOPEN_DAYS``, with a reason (audited): the same
+    code is valid again."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not reason.strip():
+        raise SchoolError(str(RESTORE_REASON_REQUIRED))
+    if certificate.revoked_at is None:
+        return certificate
+    if not certificate_restorable(certificate):
+        raise SchoolError(str(RESTORE_TOO_LATE) % {"days": reopen_days()})
+    if Certificate.objects.filter(registration_id=certificate.registration_id,
+                                  revoked_at__isnull=True).exists():
+        raise SchoolError(str(RESTORE_NEWER_EXISTS))
+    certificate.revoked_at, certificate.revoked_by = None, None
     certificate.audit_reason = reason.strip()
     certificate.save(update_fields=["revoked_at", "revoked_by"])
     return certificate

@@ -18,6 +18,8 @@ urlpatterns = [
     path("registrations/<int:pk>/attendance/", views.attendance_mark, name="attendance_mark"),
     path("registrations/<int:pk>/certificate.pdf", views.certificate, name="certificate"),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
+    path("certificates/<int:pk>/restore/", views.certificate_restore,
+         name="certificate_restore"),
     path("materials/<int:pk>/", views.material, name="material"),
     path("materials/<int:pk>/delete/", views.material_delete, name="material_delete"),
     path("verify/", views.verify, name="verify"),

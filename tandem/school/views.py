@@ -13,6 +13,7 @@ from tandem.documents.certificate import render_pdf
 from tandem.school import documents, selectors, services
 from tandem.school.forms import EventForm, MaterialForm, VerifyForm
 from tandem.school.models import Event, Registration
+from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
 from tandem.web.forms import errors_text, form_id
 
 
@@ -205,6 +206,20 @@ def certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     cert = selectors.certificate_manageable_get(scope=scope_for(request.user), pk=pk)
+    if cert.revoked_at is None and not is_confirmed(request):
+        until = reopen_until(timezone.now())
+        return confirm_page(request, Confirmation(
+            title=_("Отозвать сертификат %(code)s?") % {"code": cert.code},
+            consequences=[
+                _("Владелец: %(name)s.") % {"name": cert.registration.participant.full_name},
+                _("Проверка по коду будет отвечать, что такого действующего сертификата "
+                  "нет; отзыв и его причина попадут в журнал."),
+            ],
+            button=_("Да, отозвать"), action=request.path,
+            back=reverse("school:event", kwargs={"pk": cert.registration.event_id}),
+            undo=_("Вернуть сертификат с тем же кодом можно до %(date)s, указав "
+                   "причину.") % {"date": f"{until:%d.%m.%Y}"} if until else "",
+            reason_label=_("Причина отзыва"), reason=request.POST.get("reason", "")))
     try:
         services.certificate_revoke(certificate=cert, user=request.user,  # type: ignore[arg-type]
                                     reason=request.POST.get("reason", "")[:300])
@@ -212,6 +227,20 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(problem))
     else:
         messages.success(request, _("Сертификат %(code)s отозван.") % {"code": cert.code})
+    return redirect("school:event", pk=cert.registration.event_id)
+
+
+@require_POST
+def certificate_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = selectors.certificate_manageable_get(scope=scope_for(request.user), pk=pk)
+    try:
+        services.certificate_restore(certificate=cert,
+                                     reason=request.POST.get("reason", "")[:300])
+    except services.SchoolError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Сертификат %(code)s снова действует.") % {
+            "code": cert.code})
     return redirect("school:event", pk=cert.registration.event_id)
 
 

@@ -102,6 +102,28 @@ def _campaign(w: World) -> dict[str, object]:
     return {"pk": _d(w).campaign_a.pk}
 
 
+def _closed_campaign(w: World) -> dict[str, object]:
+    """Campaign A, closed just now (so that it may be reopened)."""
+    from tandem.diagnostics.services import campaign_close
+
+    campaign = _d(w).campaign_a
+    campaign.refresh_from_db()
+    if campaign.status == "open":
+        campaign_close(campaign=campaign)
+    return _campaign(w)
+
+
+def _revoked_certificate(w: World) -> dict[str, object]:
+    """The school world's certificate, revoked just now (so that it may be restored)."""
+    from tandem.school.services import certificate_revoke
+
+    certificate = build_school(w).certificate
+    certificate.refresh_from_db()
+    if certificate.revoked_at is None:
+        certificate_revoke(certificate=certificate, user=None, reason="проверка")
+    return {"pk": certificate.pk}
+
+
 def _carol_r(w: World) -> dict[str, object]:
     return {"pk": _d(w).carol_r.pk}
 
@@ -239,8 +261,11 @@ MATRIX: dict[str, Case] = {
         allowed=STAFF_OF_A, kwargs=_campaign, post=lambda w: {},
         took_effect=lambda w: Response.objects.get(pk=_d(w).bob_r.pk).reminded_at is not None),
     "diagnostics:close": Case(
-        allowed=STAFF_OF_A, kwargs=_campaign, post=lambda w: {},
+        allowed=STAFF_OF_A, kwargs=_campaign, post=lambda w: {"confirmed": "1"},
         took_effect=lambda w: Campaign.objects.get(pk=_d(w).campaign_a.pk).status == "closed"),
+    "diagnostics:campaign_reopen": Case(
+        allowed=STAFF_OF_A, kwargs=_closed_campaign, post=lambda w: {"reason": "ошибка"},
+        took_effect=lambda w: Campaign.objects.get(pk=_d(w).campaign_a.pk).status == "open"),
     "diagnostics:import": Case(allowed=STAFF_OF_A, kwargs=_campaign,
                                marker=lambda w: "Диагностика А"),
     "diagnostics:import_commit": Case(
@@ -318,7 +343,8 @@ MATRIX: dict[str, Case] = {
     "maps:row_add": Case(allowed=STAFF_OF_A, kwargs=_map_pair, post=lambda w: ROW_DATA,
                          took_effect=lambda w: Row.objects.filter(title="Новая строка").exists()),
     "maps:status": Case(allowed=STAFF_OF_A, kwargs=_map_pair,
-                        post=lambda w: {"action": "end", "reason": "по соглашению"},
+                        post=lambda w: {"action": "end", "reason": "по соглашению",
+                                        "confirmed": "1"},
                         took_effect=lambda w: Map.objects.filter(status="ended_early").exists()),
     "maps:meeting_add": Case(allowed=STAFF_OF_A, kwargs=_map_pair, post=lambda w: {
         "date": "2027-01-10", "format": "offline", "topic": "Встреча",
@@ -509,9 +535,13 @@ MATRIX: dict[str, Case] = {
     "school:certificate_revoke": Case(
         allowed={"olga"}, kwargs=lambda w: {"pk": build_school(w).certificate.pk},
         # The revocation records why (#13.14): the form's reason, not a change of who.
-        post=lambda w: {"reason": "ошибка в списке"},
+        post=lambda w: {"reason": "ошибка в списке", "confirmed": "1"},
         took_effect=lambda w: Certificate.objects.get(code="TEST-CARO-L234").revoked_at
         is not None),
+    "school:certificate_restore": Case(
+        allowed={"olga"}, kwargs=_revoked_certificate, post=lambda w: {"reason": "ошибка"},
+        took_effect=lambda w: Certificate.objects.get(code="TEST-CARO-L234").revoked_at
+        is None),
     "school:material": Case(allowed=ALL_LOGGED_IN,
                             kwargs=lambda w: {"pk": build_school(w).material.pk}),
     "school:material_delete": Case(

@@ -132,6 +132,12 @@ def test_event_from_creation_to_verified_certificate(live_server: object, seeded
     row = olga.locator("#registrations tr", has_text="Каролёва")  # type: ignore[attr-defined]
     row.get_by_label("Причина").first.fill("выдан по ошибке")
     row.get_by_role("button", name="отозвать").click()
+    # Asked once: what will happen, the reason carried over, and the way back.
+    heading = f"Отозвать сертификат {code.group(1)}?"
+    expect(olga.get_by_role("heading", name=heading)).to_be_visible()  # type: ignore[attr-defined]
+    expect(olga.get_by_label("Причина отзыва")).to_have_value("выдан по ошибке")  # type: ignore[attr-defined]
+    shot(olga, "school-05a-revoke-confirm")
+    olga.get_by_role("button", name="Да, отозвать").click()  # type: ignore[attr-defined]
     expect(olga.get_by_text(f"Сертификат {code.group(1)} отозван.")).to_be_visible()  # type: ignore[attr-defined]
     public.goto(f"{base}/school/verify/{code.group(1)}/")
     expect(public.get_by_role("heading", name="Сертификат не найден")).to_be_visible()

@@ -233,3 +233,40 @@ def test_a_revocation_needs_a_reason_and_records_who(world: World,
     entry = LogEntry.objects.get_for_object(school.certificate).order_by("-pk").first()
     assert entry is not None and entry.additional_data["reason"] == "сертификат выдан не тому"
     assert Certificate.objects.get(pk=school.certificate.pk).revoked_by == world.olga
+
+
+def test_revoking_asks_once_then_can_be_undone(client: Client, world: World,
+                                               school: SchoolWorld) -> None:
+    """Issue #14, defect 2: the revocation says what will happen before it happens, and
+    the manager can restore the same code for TANDEM_REOPEN_DAYS, with a reason."""
+    client.force_login(world.olga)
+    url = reverse("school:certificate_revoke", kwargs={"pk": school.certificate.pk})
+    html = client.post(url, {"reason": "ошибка в списке"}).content.decode()
+    assert "Отозвать сертификат TEST-CARO-L234?" in html and "Вернуть сертификат" in html
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is None
+    html = client.post(url, {"reason": "ошибка в списке", "confirmed": "1"},
+                       follow=True).content.decode()
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is not None
+    assert "вернуть" in html  # the way back is on the event page
+    restore = reverse("school:certificate_restore", kwargs={"pk": school.certificate.pk})
+    html = client.post(restore, {"reason": " "}, follow=True).content.decode()
+    assert "почему сертификат возвращают" in html
+    client.post(restore, {"reason": "отозвали не того"})
+    assert Certificate.objects.get(pk=school.certificate.pk).revoked_at is None
+    assert _verify(client, "TEST-CARO-L234")[0] == 200
+
+
+def test_restoring_is_refused_late_or_after_a_new_certificate(world: World,
+                                                              school: SchoolWorld) -> None:
+    services.certificate_revoke(certificate=school.certificate, user=world.olga,
+                                reason="ошибка в списке")
+    fresh = services.certificate_issue(registration=school.carol_r, user=world.olga)
+    with pytest.raises(services.SchoolError, match="новый сертификат"):
+        services.certificate_restore(certificate=school.certificate, reason="вернуть")
+    services.certificate_revoke(certificate=fresh, user=world.olga, reason="повтор")
+    # The old one, revoked 31 days ago: past the window.
+    old = Certificate.objects.get(pk=school.certificate.pk)
+    old.revoked_at = timezone.now() - dt.timedelta(days=31)
+    old.save()
+    with pytest.raises(services.SchoolError, match="срок прошёл"):
+        services.certificate_restore(certificate=old, reason="вернуть")
