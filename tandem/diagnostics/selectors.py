@@ -27,8 +27,22 @@ MAP_MAX_PEOPLE = 60
 
 
 def framework_current() -> FrameworkVersion:
-    """The published version; a database whose data was flushed (no version at all) gets
-    the default framework loaded and published, as a fresh installation has it."""
+    """The published version (``FrameworkVersion.DoesNotExist`` when none is)."""
+    version = FrameworkVersion.objects.current()
+    if version is None:
+        raise FrameworkVersion.DoesNotExist("no framework version has been published")
+    return version
+
+
+def framework_published() -> FrameworkVersion | None:
+    """The published version, or None on a database that has none (a page says so)."""
+    return FrameworkVersion.objects.current()
+
+
+def framework_for_new_campaign() -> FrameworkVersion:
+    """A new campaign takes the published version; a database whose data was flushed
+    (no version at all) gets the default framework loaded first, as a fresh installation
+    has it (a write, so only on a POST)."""
     version = FrameworkVersion.objects.current()
     if version is None:
         from tandem.diagnostics.defaults import ensure_default_framework

@@ -42,7 +42,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
             title=data["title"], kind=data["kind"], unit=data["unit_object"],
             starts_on=data["starts_on"], ends_on=data["ends_on"],
             with_expert=data["with_expert"], baseline=data["baseline"], participants=people,
-            framework=selectors.framework_current(), user=request.user)  # type: ignore[arg-type]
+            framework=selectors.framework_for_new_campaign(), user=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Диагностика создана: участников — %(n)s.")
                          % {"n": campaign.responses.count()})
         return redirect("diagnostics:campaign", pk=campaign.pk)
@@ -335,7 +335,7 @@ def framework(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     scope.require("can_read_framework")
     return render(request, "diagnostics/framework.html", {
-        "areas": selectors.framework_areas(), "current": selectors.framework_current(),
+        "areas": selectors.framework_areas(), "current": selectors.framework_published(),
         "can_edit": scope.can_edit_framework, "publish_form": PublishForm()})
 
 

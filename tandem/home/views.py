@@ -21,7 +21,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["me"] = me
         context["my_responses"] = list(responses_mine(scope=scope)[:5])
         context["my_pairs"] = list(pairs_visible(scope=scope).filter(
-            Q(a=me) | Q(b=me)).exclude(status=Pair.Status.ENDED_EARLY)[:3])
+            Q(a=me) | Q(b=me)).exclude(
+                status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])[:3])
     context["staff_panels"] = panels_for(request, scope, STAFF) if scope.is_staff else []
     context["own_panels"] = (panels_for(request, scope, OWN) if scope.own_participant_id
                              else [])

@@ -34,7 +34,10 @@ from tandem.pairs.models import MatchingRun, Pair
 from tandem.pairs.services import (
     ALREADY_PAIRED,
     DATES_REVERSED,
+    DECLINE_REASON_REQUIRED,
+    DECLINE_TOO_LATE,
     NOT_IN_PROPOSAL,
+    NOT_WAITING,
     PAIR_EXISTS,
     TERM_TOO_SHORT,
     PairsError,
@@ -43,6 +46,13 @@ from tandem.pairs.services import NOT_A_MEMBER as NOT_A_PAIR_MEMBER
 from tandem.people.models import Participant
 from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
+
+FINISHED = (Map.Status.COMPLETED, Map.Status.ENDED_EARLY)
+
+
+def _close(the_map: Map, status: str) -> None:
+    the_map.closed_from, the_map.closed_at = the_map.status, timezone.now()
+    the_map.status = status
 
 
 # -- pairs ----------------------------------------------------------------------------
@@ -107,6 +117,9 @@ def _notify(pairs: list[Pair], base_url: str) -> None:
 @transaction.atomic
 def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
     """A member agrees to the pair; with both, the pair becomes active."""
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    if pair.status not in (Pair.Status.APPROVED, Pair.Status.ACTIVE):
+        raise PairsError(str(NOT_WAITING))
     now = timezone.now()
     if participant.pk == pair.a_id:
         pair.a_confirmed_at = pair.a_confirmed_at or now
@@ -118,6 +131,46 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
         pair.status = Pair.Status.ACTIVE
     pair.save(update_fields=["a_confirmed_at", "b_confirmed_at", "status"])
     return pair
+
+
+@transaction.atomic
+def pair_decline(*, pair: Pair, participant: Participant, reason: str,
+                 base_url: str) -> Pair:
+    """A member declines the pair before it began (mentoring needs written consent,
+    ст. 351.8 ТК РФ): the pair returns to the curator with the reason, its draft map is
+    closed, both people go back to the pool; the curator and the partner are told."""
+    pair = Pair.objects.select_for_update().get(pk=pair.pk)
+    if participant.pk not in (pair.a_id, pair.b_id):
+        raise PairsError(str(NOT_A_PAIR_MEMBER))
+    if not reason.strip():
+        raise PairsError(str(DECLINE_REASON_REQUIRED))
+    if pair.status != Pair.Status.APPROVED:
+        raise PairsError(str(DECLINE_TOO_LATE))
+    pair.status, pair.ended_reason = Pair.Status.DECLINED, reason.strip()[:300]
+    pair.declined_by = participant
+    pair.save(update_fields=["status", "ended_reason", "declined_by"])
+    the_map = Map.objects.filter(pair=pair).exclude(status__in=FINISHED).first()
+    if the_map is not None:
+        _close(the_map, Map.Status.ENDED_EARLY)
+        the_map.ended_reason = pair.ended_reason
+        the_map.save()
+    transaction.on_commit(lambda: _notify_declined(pair, participant, base_url))
+    return pair
+
+
+def _notify_declined(pair: Pair, who: Participant, base_url: str) -> None:
+    url = base_url.rstrip("/") + reverse("pairs:detail", kwargs={"pk": pair.pk})
+    partner = pair.b if who.pk == pair.a_id else pair.a
+    context = {"who": who, "partner": partner, "pair": pair, "url": url}
+    to = []
+    if pair.curator is not None and pair.curator.email:
+        to.append(pair.curator.email)
+    if partner.mailable:
+        to.append(partner.email)
+    for address in to:
+        send_email.enqueue(subject=_("Тандем: участник отказался от пары"),
+                           body=render_to_string("pairs/email/declined.txt", context),
+                           to=[address])
 
 
 # -- maps -----------------------------------------------------------------------------
@@ -171,14 +224,6 @@ def map_start(*, the_map: Map) -> Map:
     return the_map
 
 
-FINISHED = (Map.Status.COMPLETED, Map.Status.ENDED_EARLY)
-
-
-def _close(the_map: Map, status: str) -> None:
-    the_map.closed_from, the_map.closed_at = the_map.status, timezone.now()
-    the_map.status = status
-
-
 @transaction.atomic
 def map_complete(*, the_map: Map) -> Map:
     if the_map.status != Map.Status.IN_PROGRESS:
@@ -210,7 +255,8 @@ def map_end_early(*, the_map: Map, reason: str) -> Map:
 def map_reopenable(the_map: Map) -> bool:
     """A finished map the curator may still return to work (the window of
     ``TANDEM_REOPEN_DAYS`` after it was closed)."""
-    return the_map.status in FINISHED and reopenable(the_map.closed_at)
+    return (the_map.status in FINISHED and reopenable(the_map.closed_at)
+            and the_map.pair is not None and the_map.pair.status != Pair.Status.DECLINED)
 
 
 @transaction.atomic
@@ -226,6 +272,8 @@ def map_reopen(*, the_map: Map, reason: str) -> Map:
     if not reopenable(the_map.closed_at):
         raise MapError(str(REOPEN_TOO_LATE) % {"days": reopen_days()})
     pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
+    if pair.status == Pair.Status.DECLINED:  # a member said no: a new pair, not this one
+        raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
     back = the_map.closed_from if the_map.closed_from in Map.Status.values else ""
     if back in ("", Map.Status.COMPLETED, Map.Status.ENDED_EARLY):
         back = Map.Status.IN_PROGRESS

@@ -27,4 +27,5 @@ urlpatterns = [
     path("library/import/", library_views.library_import, name="library_import"),
     path("runs/<int:pk>/approve/", views.pair_approve, name="pair_approve"),
     path("pairs/<int:pk>/confirm/", views.pair_confirm, name="pair_confirm"),
+    path("pairs/<int:pk>/decline/", views.pair_decline, name="pair_decline"),
 ]

@@ -10,6 +10,7 @@ from django.http import (
     HttpResponseBase,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,7 +23,7 @@ from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
 from tandem.maps.models import Row
 from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
-from tandem.pairs.services import PairsError
+from tandem.pairs.services import DECLINE_REASON_REQUIRED, PairsError
 from tandem.people.models import Participant
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
 from tandem.web.forms import errors_text, form_id
@@ -344,9 +345,43 @@ def pair_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+def pair_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member says no, with a reason, asked once (the curator is told)."""
+    scope = scope_for(request.user)
+    pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
+    reason = request.POST.get("reason", "")[:300]
+    if not is_confirmed(request) or not reason.strip():
+        if is_confirmed(request):
+            messages.error(request, str(DECLINE_REASON_REQUIRED))
+        return confirm_page(request, Confirmation(
+            title=_("Отказаться от пары?"),
+            consequences=[
+                _("Пара с коллегой %(name)s не начнётся: куратор и коллега получат "
+                  "письмо с вашей причиной.") % {"name": (pair.b if scope.own_participant_id
+                                                          == pair.a_id else pair.a).full_name},
+                _("Вы снова попадёте в пул подбора: куратор предложит другую пару."),
+            ],
+            button=_("Да, отказаться"), action=request.path,
+            back=reverse("pairs:detail", kwargs={"pk": pk}),
+            reason_label=_("Почему вы отказываетесь"), reason=reason))
+    try:
+        lifecycle.pair_decline(pair=pair, participant=participant_mine(scope=scope),
+                               reason=reason, base_url=request.build_absolute_uri("/"))
+    except PairsError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Вы отказались от пары. Куратор получил вашу причину."))
+    return redirect("pairs:detail", pk=pk)
+
+
+@require_POST
 def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
-    lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
-    messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
+    try:
+        lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
+    except PairsError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
     return redirect("pairs:detail", pk=pk)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tandem.monitoring.selectors import DashboardData
 from tandem.pairs.models import Pair
+from tandem.pairs.querysets import FORMED
 from tandem.web import charts
 
 STATUS_COLORS = {
@@ -52,7 +53,7 @@ def pairs(data: DashboardData, fmt: str) -> bytes:
     labels = [date_format(m, "M Y") for m in data.months]
     return charts.stacked_columns(labels, [
         (str(Pair.Status(s).label), data.pairs_by_month[s], STATUS_COLORS[Pair.Status(s)])
-        for s in Pair.Status.values], fmt=fmt)
+        for s in FORMED], fmt=fmt)
 
 
 def gains(data: DashboardData, fmt: str) -> bytes:

@@ -58,10 +58,11 @@ def as_of(filters: Filters, today: dt.date | None = None) -> dt.date:
 
 
 def pairs_in(*, scope: Scope, filters: Filters) -> PairQuerySet:
-    """The pairs of the filtered unit: ``Pair.objects.of_unit(…, by=MEMBER)`` (either
+    """The pairs of the filtered unit: ``Pair.objects.formed().of_unit(…, by=MEMBER)`` (either
     member works in one of its organizations: a municipal-pool pair belongs to both) whose
     term overlaps the period (``.overlapping``)."""
-    return Pair.objects.of_unit(filters.organizations(scope), by=MEMBER).overlapping(filters)
+    return (Pair.objects.formed().of_unit(filters.organizations(scope), by=MEMBER)
+            .overlapping(filters))
 
 
 # -- per pair -----------------------------------------------------------------------------

@@ -31,9 +31,9 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     Response,
 )
-from tandem.monitoring.effectiveness import as_of, pair_figures, unit_summary
+from tandem.monitoring.effectiveness import as_of, pair_figures, pairs_in, unit_summary
 from tandem.pairs.models import Pair
-from tandem.pairs.querysets import MEMBER, PairQuerySet, no_meeting_weeks
+from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization
 
@@ -146,9 +146,9 @@ def _campaigns(filters: Filters) -> Q:
 
 
 def _pairs(scope: Scope, filters: Filters) -> PairQuerySet:
-    """The unit's pairs, counted as in its totals (by member): the same set as the cards'
+    """The unit's pairs, counted as in its totals (by member): the cards' set itself
     (:func:`tandem.monitoring.effectiveness.pairs_in`)."""
-    return Pair.objects.of_unit(filters.organizations(scope), by=MEMBER).overlapping(filters)
+    return pairs_in(scope=scope, filters=filters)
 
 
 def data_version() -> str:
@@ -407,11 +407,11 @@ def _pairs_by_month(pairs: QuerySet[Pair], filters: Filters,
     """Pairs whose term covers each month, by their status (one grouped query)."""
     groups = list(pairs.annotate(m0=TruncMonth("starts_on"), m1=TruncMonth("ends_on"))
                   .values("m0", "m1", "status").annotate(n=Count("pk")))
-    totals: dict[str, int] = {s: 0 for s in Pair.Status.values}
+    totals: dict[str, int] = {s: 0 for s in FORMED}
     for g in groups:
         totals[g["status"]] += g["n"]
     if not groups:
-        return [], {s: [] for s in Pair.Status.values}, totals
+        return [], {s: [] for s in FORMED}, totals
     first = min(_as_date(g["m0"]) for g in groups)
     last = max(_as_date(g["m1"]) for g in groups)
     if filters.date_from is not None:
@@ -423,7 +423,7 @@ def _pairs_by_month(pairs: QuerySet[Pair], filters: Filters,
     while m <= last and len(months) < MAX_MONTHS:
         months.append(m)
         m = _next_month(m)
-    series = {s: [0] * len(months) for s in Pair.Status.values}
+    series = {s: [0] * len(months) for s in FORMED}
     for g in groups:
         start, end = _as_date(g["m0"]), _as_date(g["m1"])
         for i, month in enumerate(months):

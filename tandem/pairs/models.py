@@ -104,6 +104,10 @@ class Pair(models.Model):
         ACTIVE = "active", _("действует")
         COMPLETED = "completed", _("завершена")
         ENDED_EARLY = "ended_early", _("прекращена досрочно")
+        # A member declined before the work began (ст. 351.8 ТК РФ: mentoring needs
+        # written consent): the pair goes back to the curator. It never formed, so the
+        # figures leave it out (Pair.objects.formed()).
+        DECLINED = "declined", _("отклонена участником")
 
     class Form(models.TextChoices):
         REVERSE = "reverse", _("реверсивное наставничество")
@@ -132,6 +136,9 @@ class Pair(models.Model):
     a_confirmed_at = models.DateTimeField(null=True, blank=True)
     b_confirmed_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(_("причина прекращения"), max_length=300, blank=True)
+    declined_by = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+",
+                                    verbose_name=_("кто отклонил"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     # running(), overlapping(period), of_unit(unit, by=…), map_not_agreed(), quiet()…:

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 MEMBER = "member"  # a pair belongs to the unit of either member (unit totals)
 OWNER = "owner"  # a pair belongs to Pair.organization only (breakdowns that add up)
+DECLINED = "declined"  # tandem.pairs.models.Pair.Status.DECLINED (a test keeps them equal)
+# The statuses of pairs that formed: every figure counts these (a declined pair never did).
+FORMED = ("approved", "active", "completed", "ended_early")
 MAP_DRAFT = "draft"  # tandem.maps.models.Map.Status.DRAFT (a test keeps them equal)
 
 
@@ -64,6 +67,10 @@ def meeting_held_q(as_of: dt.date, prefix: str = "") -> Q:
 
 
 class PairQuerySet(QuerySet[Any]):
+    def formed(self) -> PairQuerySet:
+        """Pairs that formed: all but those a member declined before they began."""
+        return self.filter(status__in=FORMED)
+
     def running(self) -> PairQuerySet:
         """Approved or active pairs (:data:`tandem.core.attention.RUNNING`)."""
         return self.filter(status__in=attention.RUNNING)

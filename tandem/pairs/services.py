@@ -27,6 +27,11 @@ PAIR_EXISTS = gettext_lazy("%(a)s и %(b)s уже работают в паре: 
 SAME_PERSON = gettext_lazy("Нельзя составить пару из одного человека.")
 OUT_OF_POOL = gettext_lazy("%(name)s не входит в этот пул подбора.")
 NOT_A_MEMBER = gettext_lazy("Подтвердить пару может только её участник.")
+DECLINE_REASON_REQUIRED = gettext_lazy("Напишите, почему вы отказываетесь: куратор учтёт "
+                                       "это при новом подборе.")
+NOT_WAITING = gettext_lazy("Эта пара уже не ждёт подтверждения.")
+DECLINE_TOO_LATE = gettext_lazy("Отказаться можно, пока пара ждёт подтверждения. Пара уже "
+                                "работает: прекратить её досрочно можно на странице карты.")
 DATES_REVERSED = gettext_lazy("Окончание раньше начала.")
 TERM_TOO_SHORT = gettext_lazy("Срок наставничества — от 3 до 12 месяцев.")
 

@@ -163,11 +163,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     me = scope.own_participant_id
     phrases = {"a_teaches_b": selectors.teaches_phrase(pair.a, pair.b),
                "b_teaches_a": selectors.teaches_phrase(pair.b, pair.a)}
+    member = me in (pair.a_id, pair.b_id)
+    mine_at = pair.a_confirmed_at if me == pair.a_id else pair.b_confirmed_at
+    waiting = member and pair.status == Pair.Status.APPROVED
     return render(request, "pairs/pair_detail.html", {
         "pair": pair, "phrases": phrases, "me": me,
-        "can_confirm": (pair.status == Pair.Status.APPROVED
-                        and ((me == pair.a_id and pair.a_confirmed_at is None)
-                             or (me == pair.b_id and pair.b_confirmed_at is None))),
+        "can_confirm": waiting and mine_at is None,
+        "i_confirmed": waiting and mine_at is not None,
     })
 
 

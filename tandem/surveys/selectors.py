@@ -241,7 +241,7 @@ def my_surveys(*, scope: Scope) -> QuerySet[Survey]:
 
 def my_open_surveys(*, scope: Scope) -> QuerySet[Survey]:
     return my_surveys(scope=scope).filter(submitted_at__isnull=True).exclude(
-        pair__status=Pair.Status.ENDED_EARLY)
+        pair__status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
 
 
 def my_survey_get(*, scope: Scope, pk: int) -> Survey:

@@ -78,7 +78,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
     participant without an address or consent finds it on their dashboard instead, so it
     is marked as offered too — it is never retried in a loop."""
     pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
-               .exclude(pair__status=Pair.Status.ENDED_EARLY)
+               .exclude(pair__status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
                .select_related("participant", "pair__a", "pair__b").order_by("pk"))
     if dry_run:
         return sum(1 for s in pending.iterator(chunk_size=BATCH) if s.participant.mailable)

@@ -334,6 +334,11 @@ MATRIX: dict[str, Case] = {
                           post=lambda w: {},
                           took_effect=lambda w: Pair.objects.get(
                               pk=_p(w).pair.pk).a_confirmed_at is not None),  # type: ignore[attr-defined]
+    "maps:pair_decline": Case(allowed={"alice"}, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
+                              post=lambda w: {"reason": "перехожу в другую школу",
+                                              "confirmed": "1"},
+                              took_effect=lambda w: Pair.objects.get(
+                                  pk=_p(w).pair.pk).status == "declined"),  # type: ignore[attr-defined]
     "pairs:order_create": Case(allowed=STAFF_OF_A,
                                query=lambda w: f"?organization={w.org_a.pk}",
                                marker=lambda w: "Дёмин"),
