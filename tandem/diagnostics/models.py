@@ -251,9 +251,9 @@ class Answer(models.Model):
 
 # Strength and deficit as SQL conditions on Answer, the same rules as core.is_strength
 # and core.is_deficit, for aggregates over thousands of answers.
-STRENGTH_Q = Q(level=core.MAX_LEVEL) | Q(level=core.MAX_LEVEL - 1, can_teach=True)
-DEFICIT_Q = Q(level__lte=core.MIN_LEVEL + 1) | Q(wants_to_learn=True,
-                                                 level__lt=core.MAX_LEVEL)
+# A NULL level matches neither (no level — neither, as in the core).
+STRENGTH_Q = Q(level=core.MAX_LEVEL) | Q(level=core.STRENGTH_MIN, can_teach=True)
+DEFICIT_Q = Q(level__lte=core.DEFICIT_MAX) | Q(wants_to_learn=True, level__lt=core.MAX_LEVEL)
 
 
 class ResultImport(models.Model):
