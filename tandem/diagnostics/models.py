@@ -83,10 +83,16 @@ class Competency(models.Model):
 
 
 class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
+    def newest_first(self) -> "FrameworkVersionQuerySet":
+        """These versions, the newest (the highest number) first: the one home of which
+        version is newer, for :meth:`current` and for whoever reads several versions
+        and lets the newest name things (``monitoring.effectiveness.gains_by_area``)."""
+        return self.order_by("-number")
+
     def current(self) -> "FrameworkVersion | None":
         """The current framework version — the newest published one, which new
         diagnostics pin (None before the first publication). The one home of the rule."""
-        return self.order_by("-number").first()
+        return self.newest_first().first()
 
 
 class FrameworkVersion(models.Model):
