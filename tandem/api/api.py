@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import QueryDict
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -30,7 +29,7 @@ from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, path_id, u
 from tandem.api.selectors import maps_visible, pairs_with_figures
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
-from tandem.diagnostics.models import Competency, FrameworkVersion
+from tandem.diagnostics.models import FrameworkVersion
 from tandem.diagnostics.services import AnswerInput
 from tandem.directory.forms import DeactivateForm, ParticipantForm
 from tandem.directory.selectors import (
@@ -39,6 +38,7 @@ from tandem.directory.selectors import (
     participant_get,
     participant_get_manageable,
     participant_list,
+    participants_visible,
 )
 from tandem.maps.models import Map
 from tandem.monitoring import selectors as monitoring
@@ -213,7 +213,7 @@ class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def get_queryset(self) -> QuerySet[Participant]:
         if self.action != "list":
-            return self.scope.participants(Participant.objects.select_related("organization"))
+            return participants_visible(scope=self.scope)
         qs = participant_list(scope=self.scope, filters=ParticipantFilters(
             organization_id=int_param(self.request, "organization"), status="all"))
         active = self.request.query_params.get("is_active", "").lower()
@@ -320,7 +320,7 @@ class CampaignViewSet(ReadViewSet):
         return self.get_paginated_response(s.ResultSerializer(page, many=True).data)
 
     def _save_results(self, request: Request, pk: int) -> Response:
-        campaign = get_object_or_404(diagnostics.campaigns_manageable(scope=self.scope), pk=pk)
+        campaign = diagnostics.campaign_get(scope=self.scope, pk=pk, for_="manage")
         body = s.ResultsInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         items = [ResultInput(
@@ -389,7 +389,7 @@ def _competency_ids(data: dict[str, Any]) -> dict[str, Any]:
         codes = [codes]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         raise ApiError(code="validation_error", fields={"competencies": [str(CODES_EXPECTED)]})
-    known = dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
+    known = diagnostics.competency_ids(codes)
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise ApiError(code="validation_error", fields={"competencies": [

@@ -8,7 +8,9 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from tandem.accounts.models import User
-from tandem.api.models import ApiToken, key_hash
+from tandem.api.models import ApiToken
+from tandem.api.selectors import api_token_for_key
+from tandem.api.services import api_token_touch
 
 INVALID_TOKEN = _("Ключ API неверен или отозван.")
 INACTIVE_USER = _("Учётная запись отключена.")
@@ -26,15 +28,14 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         key = parts[1].decode(errors="replace")
-        token = (ApiToken.objects.select_related("user")
-                 .filter(digest=key_hash(key)).first())
+        token = api_token_for_key(key)
         if token is None:
             raise exceptions.AuthenticationFailed(INVALID_TOKEN)
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(INACTIVE_USER)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            api_token_touch(token=token, now=now)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

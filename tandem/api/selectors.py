@@ -1,5 +1,6 @@
-"""Reads the API adds to the apps' selectors: figures per pair, maps of visible pairs.
-Both start from ``pairs_visible``, so the scope decides as everywhere else."""
+"""Reads the API adds to the apps' selectors: figures per pair, maps of visible pairs
+(both start from ``pairs_visible``, so the scope decides as everywhere else), and the
+API keys (before any scope: the key is what says who the user is)."""
 
 import datetime as dt
 
@@ -7,6 +8,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from tandem.access.scope import Scope
+from tandem.accounts.models import User
+from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_visible
@@ -25,3 +28,13 @@ def maps_visible(*, scope: Scope) -> QuerySet[Map]:
     rows = Row.objects.prefetch_related("resources").order_by("direction", "order", "pk")
     return (Map.objects.filter(pair__in=pairs_visible(scope=scope))
             .prefetch_related(Prefetch("rows", queryset=rows)).order_by("-pk"))
+
+
+def api_token_for_key(key: str) -> ApiToken | None:
+    """The token of this key, with its user, or None."""
+    return ApiToken.objects.select_related("user").filter(digest=key_hash(key)).first()
+
+
+def api_token_of(*, user: User) -> ApiToken | None:
+    """The user's own key (its hint and dates), or None."""
+    return ApiToken.objects.filter(user=user).first()

@@ -1,5 +1,6 @@
 """Writes of the API app: tokens, and diagnostic results in bulk."""
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +38,12 @@ def api_token_revoke(*, user: User) -> bool:
     """Drops the user's key; False if there was none."""
     deleted, _count = ApiToken.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+def api_token_touch(*, token: ApiToken, now: dt.datetime) -> None:
+    """Notes when the key was last used (no trail: not a change anyone made)."""
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from tandem.api.errors import MESSAGES, body
-from tandem.api.models import ApiToken
+from tandem.api.selectors import api_token_of
 from tandem.api.services import api_token_issue, api_token_revoke
 
 
@@ -22,7 +22,7 @@ def token(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Ключ API отозван."))
             return redirect("api:token")
         key = api_token_issue(user=user)  # type: ignore[arg-type]
-    current = ApiToken.objects.filter(user=user).first()  # type: ignore[misc]
+    current = api_token_of(user=user)  # type: ignore[arg-type]
     return render(request, "api/token.html", {"token": current, "key": key})
 
 

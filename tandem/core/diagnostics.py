@@ -34,16 +34,38 @@ def combine_levels(self_level: int | None, expert_level: int | None) -> int | No
     return (self_level + 2 * expert_level + 1) // 3
 
 
+# Strength and deficit: the one rule (docs/diagnostics.md, «Сильная сторона и дефицит»).
+# The profile page, the deficit map and the reports read it here (in SQL as STRENGTH_Q and
+# DEFICIT_Q, tandem/diagnostics/models.py), matching through ``teaching_level`` and
+# ``learning_level`` (core/matching/scoring.py; graph.py is its vectorised copy, held to
+# it by a test). A competency without a level is neither: «могу научить» or «хочу
+# научиться» on an unassessed competency adds nothing until it has a level.
+STRENGTH_MIN = MAX_LEVEL - 1   # the lowest level that can be a strength (with «могу научить»)
+DEFICIT_MAX = MIN_LEVEL + 1    # the highest level that is a deficit by itself
+
+
 def is_strength(level: int | None, can_teach: bool) -> bool:
-    """Top level, or the level below it with «могу научить»."""
-    return level == MAX_LEVEL or (level == MAX_LEVEL - 1 and can_teach)
+    """Top level, or the level below it with «могу научить». No level — no strength."""
+    if level is None:
+        return False
+    return level == MAX_LEVEL or (level == STRENGTH_MIN and can_teach)
 
 
 def is_deficit(level: int | None, wants_to_learn: bool) -> bool:
-    """The two bottom levels, or «хочу научиться» below the top."""
+    """The two bottom levels, or «хочу научиться» below the top. No level — no deficit."""
     if level is None:
         return False
-    return level <= MIN_LEVEL + 1 or (wants_to_learn and level < MAX_LEVEL)
+    return level <= DEFICIT_MAX or (wants_to_learn and level < MAX_LEVEL)
+
+
+def teaching_level(level: int | None, can_teach: bool) -> int | None:
+    """The level at which one teaches a competency: its level if it is a strength, else None."""
+    return level if is_strength(level, can_teach) else None
+
+
+def learning_level(level: int | None, wants_to_learn: bool) -> int | None:
+    """The level one learns a competency from: its level if it is a deficit, else None."""
+    return level if is_deficit(level, wants_to_learn) else None
 
 
 @dataclass(frozen=True)

@@ -83,10 +83,16 @@ class Competency(models.Model):
 
 
 class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
+    def newest_first(self) -> "FrameworkVersionQuerySet":
+        """These versions, the newest (the highest number) first: the one home of which
+        version is newer, for :meth:`current` and for whoever reads several versions
+        and lets the newest name things (``monitoring.effectiveness.gains_by_area``)."""
+        return self.order_by("-number")
+
     def current(self) -> "FrameworkVersion | None":
         """The current framework version — the newest published one, which new
         diagnostics pin (None before the first publication). The one home of the rule."""
-        return self.order_by("-number").first()
+        return self.newest_first().first()
 
 
 class FrameworkVersion(models.Model):
@@ -259,9 +265,9 @@ class Answer(models.Model):
 
 # Strength and deficit as SQL conditions on Answer, the same rules as core.is_strength
 # and core.is_deficit, for aggregates over thousands of answers.
-STRENGTH_Q = Q(level=core.MAX_LEVEL) | Q(level=core.MAX_LEVEL - 1, can_teach=True)
-DEFICIT_Q = Q(level__lte=core.MIN_LEVEL + 1) | Q(wants_to_learn=True,
-                                                 level__lt=core.MAX_LEVEL)
+# A NULL level matches neither (no level — neither, as in the core).
+STRENGTH_Q = Q(level=core.MAX_LEVEL) | Q(level=core.STRENGTH_MIN, can_teach=True)
+DEFICIT_Q = Q(level__lte=core.DEFICIT_MAX) | Q(wants_to_learn=True, level__lt=core.MAX_LEVEL)
 
 
 class ResultImport(models.Model):

@@ -63,6 +63,12 @@ def competency_choices() -> list[tuple[str, str]]:
         is_active=True).select_related("area").order_by("area__order", "order", "code")]
 
 
+def competency_ids(codes: list[str]) -> dict[str, int]:
+    """The ids of the competencies with these codes (an unknown code is not a key); the
+    framework is public, so no scope."""
+    return dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
+
+
 def competency_get(*, scope: Scope, pk: int, for_: Access = "view") -> Competency:
     """A competency of the shared framework; ``for_="manage"`` only for its owner (the
     federal operator): anyone else gets a 404, as for any object they may not change."""

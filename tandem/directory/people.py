@@ -156,6 +156,9 @@ def participant_anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     scope.require("is_region_operator")
     participant = participant_get(scope=scope, pk=pk, for_="manage")
+    if participant.is_anonymised:
+        messages.info(request, _("Персональные данные этого человека уже обезличены."))
+        return redirect("people:detail", pk=pk)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Подтвердите обезличивание: это необратимо."))
         return redirect("people:detail", pk=pk)

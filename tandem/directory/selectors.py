@@ -164,6 +164,11 @@ def participant_positions(*, scope: Scope) -> list[str]:
     )
 
 
+def participants_visible(*, scope: Scope) -> QuerySet[Participant]:
+    """Everyone the user may see, with their organization (the API's objects by id)."""
+    return scope.participants(Participant.objects.select_related("organization"))
+
+
 def participant_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Participant:
     """One participant the user may see (``for_="manage"``: may change); 404 otherwise
     (never 403: no existence leak)."""

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import maps as core
 from tandem.core.programmes import TECHNOLOGIES
-from tandem.maps.models import FORM_LABELS, Meeting, Row
+from tandem.maps.models import FORM_LABELS, Evidence, Meeting, Row
+from tandem.web.attachments import AttachmentForm
 from tandem.web.forms import DateInput, id_formfield
 
 LEVELS = [(i, str(i)) for i in range(4)]
@@ -53,10 +54,11 @@ class MeetingForm(forms.ModelForm[Meeting]):
         self.fields["led_by"].queryset = people  # type: ignore[attr-defined]
 
 
-class DoneForm(forms.Form):
-    file = forms.FileField(label=_("Файл"), required=False)
-    link = forms.URLField(label=_("или ссылка"), required=False, max_length=500,
-                          assume_scheme="https")
+class DoneForm(AttachmentForm):
+    """The evidence of a done task: a file or a link (web/attachments.py)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, max_upload_mb=Evidence.max_upload_mb, **kwargs)
 
 
 class ReflectionForm(forms.Form):

@@ -14,6 +14,7 @@ from tandem.core.programmes import TECHNOLOGIES
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
+from tandem.web.attachments import Attachment
 from tandem.web.uploads import own_name
 
 FORM_LABELS = {
@@ -214,13 +215,13 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/pair-{instance.row.map.pair_id}/{secrets.token_hex(8)}-{safe}"
 
 
-class Evidence(models.Model):
-    """Proof that a row's task is done: a link or an uploaded file."""
+class Evidence(Attachment):
+    """Proof that a row's task is done: a link or an uploaded file (web/attachments.py)."""
+
+    max_upload_mb = 10
+    file = models.FileField(upload_to=evidence_path, blank=True)
 
     row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="evidence_items")
-    file = models.FileField(upload_to=evidence_path, blank=True)
-    original_name = models.CharField(max_length=200, blank=True)
-    link = models.URLField(blank=True, max_length=500)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -231,7 +232,11 @@ class Evidence(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return self.original_name or self.link
+        return self.display_name
+
+    @property
+    def file_url(self) -> str:
+        return reverse("maps:evidence", args=[self.pk])
 
 
 class Reflection(models.Model):

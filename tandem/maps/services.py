@@ -2,11 +2,9 @@
 flow, the record of the work (meetings, evidence, reflection)."""
 
 import datetime as dt
-import tempfile
 from collections.abc import Mapping
-from typing import IO, Any
+from typing import Any
 
-from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -26,7 +24,6 @@ from tandem.maps.selectors import (
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
-from tandem.web.uploads import own_name, upload_problem
 
 CONFLICT = gettext_lazy("Эту строку только что изменил другой участник. Мы показали её "
                         "новую версию — внесите свои правки ещё раз.")
@@ -42,12 +39,9 @@ REOPEN_TOO_LATE = gettext_lazy("Вернуть карту в работу мож
                                "закрытия; этот срок прошёл.")
 REOPEN_PAIR_TAKEN = gettext_lazy("Эти двое уже работают в новой паре: старую карту вернуть "
                                  "нельзя, продолжайте в новой.")
-EVIDENCE_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
 TRAINING_NO_RECORD = gettext_lazy("Учебная карта кейса не выполняется: отметки о выполнении "
                                   "в ней не ведутся.")
-
-MAX_UPLOAD_MB = 10
 
 
 class MapError(Exception):
@@ -214,54 +208,26 @@ def meeting_add(*, pair: Pair, data: Mapping[str, Any], user: User | None) -> Me
     return Meeting.objects.create(pair=pair, created_by=user, **data)
 
 
-def _check_upload(upload: UploadedFile) -> None:
-    problem = upload_problem(upload, max_mb=MAX_UPLOAD_MB)
-    if problem:
-        raise MapError(problem)
-
-
 @transaction.atomic
 def row_done(*, row: Row, upload: UploadedFile | None, link: str, user: User | None,
              when: dt.date | None = None) -> Evidence:
-    """Marks the row's task done with its evidence: a file or a link (or both)."""
+    """Marks the row's task done with its evidence: a file or a link, exactly one
+    (web/attachments.py)."""
     if row.map.team_id is not None:
         raise MapError(str(TRAINING_NO_RECORD))
-    if upload is None and not link:
-        raise MapError(str(EVIDENCE_EMPTY))
-    if upload is not None:
-        _check_upload(upload)
-    evidence = Evidence(row=row, link=link, uploaded_by=user)
-    if upload is not None:
-        evidence.original_name = own_name(upload.name)
-        # Only the name now: the file is written once the record is committed, so a
-        # rolled-back transaction leaves no orphan file in MEDIA_ROOT.
-        evidence.file.name = evidence.file.field.generate_filename(evidence,
-                                                                   upload.name or "file")
+    evidence = Evidence(row=row, uploaded_by=user)
+    try:
+        evidence.attach(upload, link)
+    except ValueError as problem:
+        raise MapError(str(problem)) from None
     evidence.save()
     fresh = Row.objects.select_for_update().get(pk=row.pk)
     fresh.done_at = when or timezone.localdate()
     fresh.version += 1
     fresh.save(update_fields=["done_at", "version"])  # saved, so the audit trail sees it
     row.done_at, row.version = fresh.done_at, fresh.version
-    if upload is not None:
-        # A private copy (temporary, outside MEDIA_ROOT): the upload itself may be closed
-        # by the time the outermost transaction commits.
-        spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
-        for chunk in upload.chunks():
-            spool.write(chunk)
-        transaction.on_commit(lambda: _write_evidence(evidence, spool))
+    evidence.store_after_commit(upload)
     return evidence
-
-
-def _write_evidence(evidence: Evidence, spool: IO[bytes]) -> None:
-    """After the commit: stores the file under the name the record holds (the storage may
-    pick another if that name was taken in between)."""
-    with spool:
-        spool.seek(0)
-        stored = evidence.file.storage.save(evidence.file.name, File(spool))
-    if stored != evidence.file.name:
-        Evidence.objects.filter(pk=evidence.pk).update(file=stored)  # not audited
-        evidence.file.name = stored
 
 
 @transaction.atomic

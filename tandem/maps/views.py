@@ -3,8 +3,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -25,6 +23,7 @@ from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
 from tandem.pairs.services import DECLINE_REASON_REQUIRED, PairsError
 from tandem.people.models import Participant
+from tandem.web.attachments import attachment_response
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
 from tandem.web.forms import errors_text, form_id
 
@@ -169,7 +168,7 @@ def row_done(request: HttpRequest, pk: int) -> HttpResponse:
     row, _rights = _row(request, pk)
     form = DoneForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("Ссылка должна быть адресом в интернете (http или https)."))
+        messages.error(request, errors_text(form))
         return redirect(row.map.get_absolute_url())
     try:
         services.row_done(row=row, upload=form.cleaned_data.get("file"),
@@ -182,11 +181,7 @@ def row_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
-    item = selectors.evidence_get(scope=scope_for(request.user), pk=pk)
-    if not item.file:
-        raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True,
-                        filename=item.original_name or "file")
+    return attachment_response(selectors.evidence_get(scope=scope_for(request.user), pk=pk))
 
 
 # Who may take each step of a map's life (selectors.MapAccess).

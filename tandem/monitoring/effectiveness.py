@@ -441,9 +441,11 @@ def gains_by_area(*, scope: Scope, filters: Filters,
         final_responses.filter(participant=OuterRef("participant"),
                                campaign__baseline=OuterRef("campaign"))))
 
+    # The versions the rounds pinned (not the current one: a competency it dropped still
+    # counts in its old area), the newest first, by the framework's own rule.
     versions = FrameworkVersion.objects.filter(
         Q(pk__in=finals.values("framework")) | Q(pk__in=finals.values("baseline__framework"))
-    ).order_by("-number")
+    ).newest_first()
     area_of: dict[str, str] = {}
     names: dict[str, str] = {}
     for version in versions:  # the newest version names and orders the areas

@@ -135,6 +135,21 @@ def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
             for o in orgs.order_by("short_name", "pk").only("pk", "short_name")]
 
 
+def unit_names(*, scope: Scope, filters: Filters) -> tuple[str, str]:
+    """The names of the filter's municipality and organization (for the crumbs), "" where
+    there is none: read among the organizations in the scope, the ones the filter form
+    offers."""
+    orgs = scope.organizations()
+    municipality = organization = ""
+    if filters.municipality_id is not None:
+        municipality = orgs.filter(municipality_id=filters.municipality_id).values_list(
+            "municipality__name", flat=True).first() or ""
+    if filters.organization_id is not None:
+        organization = orgs.filter(pk=filters.organization_id).values_list(
+            "short_name", flat=True).first() or ""
+    return municipality, organization
+
+
 def _unit_field(level: str, prefix: str) -> str:
     return f"{prefix}organization__municipality_id" if level == REGION else (
         f"{prefix}organization_id")

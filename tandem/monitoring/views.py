@@ -17,7 +17,6 @@ from tandem.monitoring.cards import REASONS, key_figures
 from tandem.monitoring.charts import CHARTS
 from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.reports import REPORTS
-from tandem.territory.models import Municipality, Organization
 from tandem.web.charts import CONTENT_TYPES
 from tandem.web.forms import errors_text
 
@@ -77,14 +76,12 @@ def _crumbs(scope: Scope, filters: Filters) -> list[tuple[str, str | None]]:
     base = Filters(date_from=filters.date_from, date_to=filters.date_to, sector=filters.sector)
     if scope.everything or scope.region_ids:
         crumbs.append((_("Регион"), filters_query(base)))
+    municipality, organization = selectors.unit_names(scope=scope, filters=filters)
     if filters.municipality_id is not None:
-        mun = Municipality.objects.filter(pk=filters.municipality_id).values_list(
-            "name", flat=True).first()
-        crumbs.append((mun or "", filters_query(base, municipality=filters.municipality_id)))
+        crumbs.append((municipality,
+                       filters_query(base, municipality=filters.municipality_id)))
     if filters.organization_id is not None:
-        org = Organization.objects.filter(pk=filters.organization_id).values_list(
-            "short_name", flat=True).first()
-        crumbs.append((org or "", None))
+        crumbs.append((organization, None))
     return crumbs
 
 

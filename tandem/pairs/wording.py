@@ -6,12 +6,15 @@ The engine's core has one table of codes with Russian defaults for its command l
 module has a gettext wording for every one of them (a test checks that none is missing).
 """
 
+import logging
 from collections.abc import Mapping
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.matching import codes
+
+logger = logging.getLogger(__name__)
 
 REASONS: dict[str, Promise] = {
     "no_strengths": _("Не отмечено ни одной сильной стороны (уровень 3 или 2 с «могу "
@@ -71,6 +74,7 @@ PROVED_BY: dict[str, Promise] = {
 }
 
 MATCHING = _("подбор")
+UNKNOWN_REASON = _("Подходящей пары в границах подбора не нашлось.")
 
 # Each table here words the codes of the core's table of the same name.
 TABLES: dict[str, tuple[Mapping[str, Promise], Mapping[str, str]]] = {
@@ -83,12 +87,18 @@ TABLES: dict[str, tuple[Mapping[str, Promise], Mapping[str, str]]] = {
 
 
 def unmatched_reason(code: str, params: Mapping[str, object] | None = None) -> str:
-    """Why a participant is without a pair; an unknown code is shown as it is."""
+    """Why a participant is without a pair. A code without wording here (a newer engine, a
+    stored run of an older one) is never shown raw: the person reads a general sentence,
+    the log gets the code."""
     params = params or {}
     if code == "constraints":
         detail = codes.obstacle_detail(params, {k: str(v) for k, v in OBSTACLES.items()})
         return str(REASONS[code]).format(detail=detail)
-    return str(REASONS[code]).format(**params) if code in REASONS else code
+    if code not in REASONS:
+        logger.warning("No wording for the unmatched reason code %r (params %r)", code,
+                       dict(params))
+        return str(UNKNOWN_REASON)
+    return str(REASONS[code]).format(**params)
 
 
 def problem(code: str, params: Mapping[str, object]) -> str:

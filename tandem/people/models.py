@@ -91,6 +91,9 @@ class Participant(models.Model):
     # Lower-case full name with «ё» as «е», kept by save(); SQLite's LIKE folds case of
     # ASCII letters only, so Cyrillic search needs a normalised column.
     search_name = models.CharField(max_length=310, editable=False, db_index=True)
+    # Set once, by the anonymisation (people.personal_data.participant_anonymise): the one
+    # mark of an anonymised person — not the erased surname, which a real person may have.
+    anonymised_at = models.DateTimeField(_("обезличен"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Optimistic locking, as map rows do: an edit carries the version it was made from,
@@ -119,6 +122,11 @@ class Participant(models.Model):
         self.refresh_search_name()
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_anonymised(self) -> bool:
+        """Whether the person's names and contacts were erased (docs/rules.md)."""
+        return self.anonymised_at is not None
 
     @property
     def full_name(self) -> str:

@@ -272,6 +272,7 @@ def participant_anonymise(*, participant: Participant, actor: User | None) -> Pa
         p.is_active = False
         p.deactivated_at = p.deactivated_at or timezone.now()
         p.deactivation_reason = "персональные данные обезличены"
+        p.anonymised_at = timezone.now()
         p.save()
         if login is not None:
             login.first_name = login.last_name = ""

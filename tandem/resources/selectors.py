@@ -81,6 +81,11 @@ def resource_imports_pending(*, scope: Scope, user: User) -> QuerySet[ResourceIm
                                                     "organization__municipality")
 
 
+def resource_import_get(*, scope: Scope, user: User, pk: int) -> ResourceImport:
+    """One of the user's pending uploads (:func:`resource_imports_pending`); otherwise 404."""
+    return get_object_or_404(resource_imports_pending(scope=scope, user=user), pk=pk)
+
+
 def competencies_active() -> list[tuple[str, str]]:
     """(code, name) of the competencies a resource may be tagged with, in framework order."""
     return list(Competency.objects.filter(is_active=True).values_list("code", "name"))

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -19,8 +19,8 @@ from tandem.resources.selectors import (
     competencies_active,
     resource_can_manage,
     resource_get,
+    resource_import_get,
     resource_import_preview,
-    resource_imports_pending,
     resource_search,
     resources_without_competency,
 )
@@ -95,8 +95,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @require_POST
 def import_commit(request: HttpRequest, upload_pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    upload = get_object_or_404(resource_imports_pending(
-        scope=scope, user=request.user), pk=upload_pk)  # type: ignore[arg-type]
+    upload = resource_import_get(scope=scope, user=request.user,  # type: ignore[arg-type]
+                                 pk=upload_pk)
     try:
         outcome = services.resource_import_commit(upload=upload,
                                                   user=request.user)  # type: ignore[arg-type]

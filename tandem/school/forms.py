@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
-from tandem.school.models import Event
+from tandem.school.models import Event, Material
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.attachments import AttachmentForm
 from tandem.web.forms import id_formfield
 
 ENDS_BEFORE = _("Окончание не может быть раньше начала.")
@@ -78,11 +79,14 @@ def _scope_municipalities(scope: Scope) -> Q:
     return Q(pk__in=scope.coordinated_municipalities().values("pk"))
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(AttachmentForm):
+    """An event's material: a title and a file or a link (web/attachments.py)."""
+
     title = forms.CharField(label=_("Название"), max_length=300, required=False)
-    file = forms.FileField(label=_("Файл"), required=False)
-    link = forms.URLField(label=_("или ссылка"), required=False, max_length=500,
-                          assume_scheme="https")
+    field_order = ["title", "file", "link"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, max_upload_mb=Material.max_upload_mb, **kwargs)
 
 
 class VerifyForm(forms.Form):

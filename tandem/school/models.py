@@ -7,10 +7,12 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Region
+from tandem.web.attachments import Attachment
 from tandem.web.uploads import own_name
 
 
@@ -93,14 +95,14 @@ def material_path(instance: "Material", filename: str) -> str:
     return f"school/event-{instance.event_id}/{secrets.token_hex(8)}-{safe}"
 
 
-class Material(models.Model):
-    """A material of an event: an uploaded file or a link."""
+class Material(Attachment):
+    """A material of an event: an uploaded file or a link (web/attachments.py)."""
+
+    max_upload_mb = 20
+    file = models.FileField(upload_to=material_path, blank=True)
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(_("название"), max_length=300)
-    file = models.FileField(upload_to=material_path, blank=True)
-    original_name = models.CharField(max_length=200, blank=True)
-    link = models.URLField(_("ссылка"), max_length=500, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                     null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,6 +114,10 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def file_url(self) -> str:
+        return reverse("school:material", args=[self.pk])
 
     def get_additional_data(self) -> dict[str, object]:
         return {"region_id": self.event.region_id}

@@ -25,7 +25,6 @@ from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
-from tandem.web.uploads import own_name, upload_problem
 
 ALREADY = gettext_lazy("%(name)s: запись на это мероприятие уже есть.")
 ALREADY_WAITING = gettext_lazy("%(name)s уже в листе ожидания этого мероприятия.")
@@ -53,9 +52,7 @@ RESTORE_NEWER_EXISTS = gettext_lazy("Участнику уже выдан нов
                                     "нельзя.")
 RESTORE_TOO_LATE = gettext_lazy("Вернуть сертификат можно в течение %(days)s дней после "
                                 "отзыва; этот срок прошёл. Выдайте новый.")
-MATERIAL_EMPTY = gettext_lazy("Приложите файл или укажите ссылку.")
 
-MAX_UPLOAD_MB = 20
 
 # 32 letters and digits without the look-alikes (0/O, 1/I): 12 of them are 60 random bits.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -93,26 +90,19 @@ def event_update(*, event: Event, data: Mapping[str, Any], base_url: str = "") -
     return event
 
 
-def _check_upload(upload: UploadedFile) -> None:
-    problem = upload_problem(upload, max_mb=MAX_UPLOAD_MB)
-    if problem:
-        raise SchoolError(problem)
-
-
 @transaction.atomic
 def material_add(*, event: Event, title: str, upload: UploadedFile | None, link: str,
                  user: User | None) -> Material:
-    if upload is None and not link:
-        raise SchoolError(str(MATERIAL_EMPTY))
-    if upload is not None:
-        _check_upload(upload)
-    material = Material(event=event, title=title.strip(), link=link, uploaded_by=user)
-    if upload is not None:
-        material.original_name = own_name(upload.name)
-        material.title = material.title or material.original_name
-        material.file.save(upload.name or "file", upload, save=False)
-    material.title = material.title or link
+    """An event's material: a file or a link, exactly one (web/attachments.py); without
+    a title it is called by the file's name or the link."""
+    material = Material(event=event, title=title.strip(), uploaded_by=user)
+    try:
+        material.attach(upload, link)
+    except ValueError as problem:
+        raise SchoolError(str(problem)) from None
+    material.title = material.title or material.display_name
     material.save()
+    material.store_after_commit(upload)
     return material
 
 

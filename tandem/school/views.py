@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from tandem.documents.certificate import render_pdf
 from tandem.school import documents, selectors, services
 from tandem.school.forms import EventForm, MaterialForm, VerifyForm
 from tandem.school.models import Event, Registration
+from tandem.web.attachments import attachment_response
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
 from tandem.web.forms import errors_text, form_id
 
@@ -264,11 +265,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def material(request: HttpRequest, pk: int) -> FileResponse:
-    item = selectors.material_get(scope=scope_for(request.user), pk=pk)
-    if not item.file:
-        raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True,
-                        filename=item.original_name or "material")
+    return attachment_response(selectors.material_get(scope=scope_for(request.user), pk=pk))
 
 
 @require_POST

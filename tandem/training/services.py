@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
+from tandem.core import diagnostics
 from tandem.core import training as core
 from tandem.diagnostics.models import Competency
 from tandem.maps import services as map_services
@@ -31,9 +32,9 @@ CASE_OF_OTHER_REGION = gettext_lazy("Кейс другого региона не
 NEEDS_A_DEFICIT = gettext_lazy("У каждого участника кейса должен быть хотя бы один дефицит "
                                "(уровень 0 или 1 по какой-то компетенции).")
 
-# A level chosen for a competency makes it a deficit (wants to learn) at 0–1 and a strength
-# (can teach) at 3; 2 is a working level, neither (docs/training.md).
-DEFICIT_MAX, STRENGTH_MIN = 1, 3
+# A case person has levels only, no «могу научить» / «хочу научиться»: by the one rule of
+# diagnostics (core.diagnostics.is_strength / is_deficit) a level is then a deficit at 0–1
+# and a strength at 3; 2 is a working level, neither (docs/training.md).
 
 
 class TrainingError(Exception):
@@ -48,8 +49,8 @@ def resources_for_case(region: Region) -> QuerySet[Resource]:
 
 
 def strengths_and_deficits(levels: Mapping[str, int]) -> tuple[list[str], list[str]]:
-    strengths = sorted(c for c, lvl in levels.items() if lvl >= STRENGTH_MIN)
-    deficits = sorted(c for c, lvl in levels.items() if lvl <= DEFICIT_MAX)
+    strengths = sorted(c for c, lvl in levels.items() if diagnostics.is_strength(lvl, False))
+    deficits = sorted(c for c, lvl in levels.items() if diagnostics.is_deficit(lvl, False))
     return strengths, deficits
 
 

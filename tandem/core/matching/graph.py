@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from tandem.core.diagnostics import DEFICIT_MAX, MAX_LEVEL, MIN_LEVEL, STRENGTH_MIN
 from tandem.core.matching.instance import Instance
 
 IntArray = npt.NDArray[np.int64]
@@ -66,10 +67,12 @@ def features(instance: Instance) -> Features:
         for rank, code in enumerate(p.priorities, start=1):
             priority[i, codes[code]] = rank
     weights = instance.weights
-    strength = np.where((level == 3) | ((level == 2) & can_teach), level, -1)
-    strength = np.where((level == -1) & can_teach, 2, strength)
-    deficit = np.where(((level >= 0) & (level <= 1)) | ((level >= 0) & wants), level, -1)
-    deficit = np.where((level == -1) & wants, 1, deficit)
+    # The rule of core.diagnostics.is_strength / is_deficit over whole matrices (-1: no
+    # level, neither); test_scoring holds it to the scalar rule on random instances.
+    strength = np.where((level == MAX_LEVEL) | ((level == STRENGTH_MIN) & can_teach),
+                        level, -1)
+    deficit = np.where((level >= MIN_LEVEL)
+                       & ((level <= DEFICIT_MAX) | (wants & (level < MAX_LEVEL))), level, -1)
     bonus = (np.asarray((0, *weights.priority_bonus))[priority]
              + weights.wants_to_learn_bonus * wants)
     gain = np.asarray((0, *weights.level_gain, 0))

@@ -2,10 +2,10 @@
 
 The rules (docs/matching.md, «Оценка пары»):
 
-* ``i`` is *strong* in competency ``c`` at level 3, or at level 2 with «могу научить»;
-  an unassessed competency marked «могу научить» counts as level 2.
-* ``j`` has a *deficit* in ``c`` at level 0 or 1, or at any level with «хочу научиться»;
-  an unassessed competency marked «хочу научиться» counts as level 1.
+* ``i`` is *strong* in competency ``c`` and ``j`` has a *deficit* in it by the one rule
+  of diagnostics (``tandem.core.diagnostics.is_strength`` / ``is_deficit``): strong at
+  level 3, or at level 2 with «могу научить»; a deficit at level 0 or 1, or below 3 with
+  «хочу научиться»; an unassessed competency is neither, whatever is marked on it.
 * ``i`` teaches ``j`` competency ``c`` when ``i`` is strong, ``j`` has a deficit and the
   teacher's level is above the learner's. Points: ``level_gain[d-1]`` for the level
   difference ``d``, plus ``priority_bonus[r-1]`` if ``c`` is ``j``'s priority number ``r``,
@@ -20,9 +20,10 @@ to each other.
 
 from dataclasses import dataclass
 
+from tandem.core.diagnostics import MAX_LEVEL, STRENGTH_MIN, learning_level, teaching_level
 from tandem.core.matching.instance import Instance, Participant, Weights
 
-STRONG_LEVELS = (2, 3)
+STRONG_LEVELS = tuple(range(STRENGTH_MIN, MAX_LEVEL + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +40,12 @@ class Lesson:
 
 def strength_level(p: Participant, code: str) -> int | None:
     """The level at which ``p`` can teach ``code``, or None. O(1)."""
-    level = p.levels.get(code)
-    if level is None:
-        return 2 if code in p.can_teach else None
-    if level == 3 or (level == 2 and code in p.can_teach):
-        return level
-    return None
+    return teaching_level(p.levels.get(code), code in p.can_teach)
 
 
 def deficit_level(p: Participant, code: str) -> int | None:
     """The level ``p`` starts from when learning ``code``, or None if it is no deficit."""
-    level = p.levels.get(code)
-    if level is None:
-        return 1 if code in p.wants_to_learn else None
-    if level <= 1 or code in p.wants_to_learn:
-        return level
-    return None
+    return learning_level(p.levels.get(code), code in p.wants_to_learn)
 
 
 def points(teacher_level: int, learner_level: int, priority: int | None, wants: bool,

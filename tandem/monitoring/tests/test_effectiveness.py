@@ -1,6 +1,7 @@
 """The effectiveness adapter: the worked pair end to end, scope, the SQL aggregates equal
 the core's sums, and a fixed number of queries at two data sizes."""
 
+import copy
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from tandem.access.scope import scope_for
 from tandem.core import effectiveness as core
 from tandem.core.periods import academic_year, snap_to_academic_years
 from tandem.diagnostics.defaults import ensure_default_framework
-from tandem.diagnostics.models import Answer, Campaign, Response
+from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.maps.models import Map, Meeting, Row
 from tandem.monitoring import effectiveness as eff
 from tandem.pairs.models import Pair
@@ -412,3 +413,31 @@ def test_the_number_of_queries_does_not_grow_with_data(world: World, call: str) 
     small = _queries(world, call)
     grow(world, 60, seed=2)
     assert _queries(world, call) == small
+
+
+def _version_after(base: FrameworkVersion, number: int, ict_name: str,
+                   drop: str | None = None) -> FrameworkVersion:
+    snapshot = copy.deepcopy(base.snapshot)
+    for area in snapshot["areas"]:
+        if area["code"] == "ict":
+            area["name"] = ict_name
+        area["competencies"] = [c for c in area["competencies"] if c["code"] != drop]
+    return FrameworkVersion.objects.create(number=number, snapshot=snapshot)
+
+
+def test_gains_by_area_name_areas_by_the_newest_pinned_version(world: World,
+                                                              effect: Effect) -> None:
+    """The order of versions is the framework's own rule (``newest_first``, which
+    ``current()`` reads too); the areas are those of the versions the rounds pinned, not
+    the current one, so a competency the current version dropped still counts."""
+    base = effect.final.framework
+    pinned = _version_after(base, base.number + 1, "ИКТ (версия итоговой)")
+    effect.final.framework = pinned
+    effect.final.save(update_fields=["framework"])
+    newest = _version_after(base, base.number + 2, "ИКТ (текущая)", drop="ict.ai_lessons")
+    assert FrameworkVersion.objects.current() == newest
+    assert list(FrameworkVersion.objects.newest_first()) == [newest, pinned, base]
+    gains = {g.area: g for g in eff.gains_by_area(scope=scope_for(world.alice),
+                                                  filters=Filters(), today=TODAY)}
+    assert gains["ict"].name == "ИКТ (версия итоговой)"
+    assert gains["ict"].mean_before == pytest.approx((0 + 1 + 1 + 3) / 4)  # ai_lessons in

@@ -126,8 +126,11 @@ def _seed(world: World, client: Client, capture: Any) -> dict[str, int]:
             f"{SURNAME}_отчёт.pdf", f"%PDF отчёт {FULL}".encode()))
         maps.row_done(row=rows[1], link="", user=world.bob, upload=SimpleUploadedFile(
             f"план_{SURNAME}.pdf", b"%PDF plan"))
-        maps.row_done(row=rows[2], link=f"https://disk.example.org/{SURNAME}", user=world.bob,
+        maps.row_done(row=rows[2], link="", user=world.bob,
                       upload=SimpleUploadedFile("конспект.pdf", f"%PDF {EMAIL}".encode()))
+        # A file or a link, exactly one (web/attachments.py): the link is a second piece.
+        maps.row_done(row=rows[2], link=f"https://disk.example.org/{SURNAME}", user=world.bob,
+                      upload=None)
     # Surveys: hers, and Bob's naming her.
     for who, text in ((carol, f"Спасибо, пишите на {EMAIL}"), (world.bob_p, f"{NAME} — лучшая")):
         Survey.objects.create(pair=pair, participant=who, stage=Survey.Stage.MID,  # type: ignore[misc]
@@ -200,7 +203,7 @@ def test_after_anonymisation_the_person_is_nowhere(
     assert Pair.objects.count() == before["pairs"]
     assert Participant.objects.count() == before["people"]
     assert Response.objects.count() == responses
-    assert Evidence.objects.count() == 3
+    assert Evidence.objects.count() == 4  # the records stay
     # The letter to her is not sent; Bob's still is, without her name.
     from django_tasks_db.models import DBTaskResult
 

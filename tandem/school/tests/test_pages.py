@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -182,8 +183,9 @@ def test_report_page_and_xlsx(client: Client, world: World, school: SchoolWorld)
     assert (summary["Записаны"], summary["Присутствовали"]) == (3, 2)
 
 
-def test_material_upload_checks_type_and_keeps_the_name_only(client: Client, world: World,
-                                                              school: SchoolWorld) -> None:
+def test_material_upload_checks_type_and_keeps_the_name_only(
+        client: Client, world: World, school: SchoolWorld,
+        django_capture_on_commit_callbacks: Any) -> None:
     client.force_login(world.olga)
     url = reverse("school:material_add", args=[school.event.pk])
     bad = SimpleUploadedFile("virus.exe", b"MZ")
@@ -199,7 +201,8 @@ def test_material_upload_checks_type_and_keeps_the_name_only(client: Client, wor
     body = client.post(url, {"title": "x", "file": renamed}, follow=True).content.decode()
     assert "Содержимое файла не похоже на PPTX" in body
     good = SimpleUploadedFile("../../etc/презентация.pptx", pptx)
-    client.post(url, {"title": "", "file": good})
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written on commit
+        client.post(url, {"title": "", "file": good})
     material = Material.objects.get(original_name="презентация.pptx")
     assert material.title == "презентация.pptx"
     assert material.file.name and ".." not in material.file.name
@@ -210,7 +213,7 @@ def test_material_upload_checks_type_and_keeps_the_name_only(client: Client, wor
 
 def test_too_big_material_is_refused(world: World, school: SchoolWorld,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "MAX_UPLOAD_MB", 0)
+    monkeypatch.setattr(Material, "max_upload_mb", 0)
     with pytest.raises(services.SchoolError, match="больше"):
         services.material_add(event=school.event, title="x",
                               upload=SimpleUploadedFile("a.pdf", b"%PDF"), link="", user=None)

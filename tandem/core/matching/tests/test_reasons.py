@@ -22,15 +22,19 @@ def test_nothing_to_teach_and_nothing_to_learn_are_named() -> None:
                             "guru": "no_deficits"}
 
 
-def test_an_unassessed_competency_marked_can_teach_counts_as_level_two() -> None:
+def test_an_unassessed_competency_marked_can_teach_is_no_strength() -> None:
+    """The diagnostics rule: no level, no strength. (Matching used to count it as level 2
+    while the diagnostics profile showed nothing.)"""
     doc = textbook_document()
     doc["participants"] = [person("anna", levels=YOUNG),
                            person("vera", levels={"digital": 0}, can_teach=["method"])]
+    assert reasons(doc) == {"anna": "nobody_can_teach", "vera": "no_strengths"}
+    doc["participants"][1]["levels"]["method"] = 0  # assessed at 0: «can teach» is ignored
+    assert reasons(doc) == {"anna": "nobody_can_teach", "vera": "no_strengths"}
+    doc["participants"][1]["levels"]["method"] = 2  # level 2 with «can teach»: a strength
     [pair] = match(instance_from_dict(doc)).pairs
     [lesson] = pair.b_teaches_a
     assert (lesson.competency, lesson.teacher_level, lesson.learner_level) == ("method", 2, 0)
-    doc["participants"][1]["levels"]["method"] = 0  # assessed at 0: «can teach» is ignored
-    assert reasons(doc) == {"anna": "nobody_can_teach", "vera": "no_strengths"}
 
 
 def test_teachers_and_learners_who_are_different_people() -> None:
