@@ -176,6 +176,15 @@ def pair_get(*, scope: Scope, pk: int) -> Pair:
     return get_object_or_404(pairs_visible(scope=scope), pk=pk)
 
 
+def pair_manageable_only(*, scope: Scope, pk: int) -> PairQuerySet:
+    """A queryset of the one pair ``pk`` the user manages (404 otherwise), for the
+    services that take pairs as a queryset."""
+    pairs = pairs_manageable(scope=scope).filter(pk=pk)
+    if not pairs.exists():
+        raise Http404
+    return pairs
+
+
 def pairs_manageable(*, scope: Scope) -> PairQuerySet:
     people = scope.manageable_participants()
     return pairs_visible(scope=scope).filter(Q(a__in=people) | Q(b__in=people))

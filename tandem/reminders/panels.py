@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tandem.reminders.selectors import open_reminders
+from tandem.reminders.selectors import open_reminders_by_pair
 
 LIMIT = 10
 
@@ -10,4 +10,4 @@ LIMIT = 10
 def context(request: Any, scope: Any) -> dict[str, Any] | None:
     if not scope.is_staff:
         return None
-    return {"lines": open_reminders(scope, LIMIT), "staff": True, "limit": LIMIT}
+    return {"pairs": open_reminders_by_pair(scope, LIMIT), "staff": True, "limit": LIMIT}

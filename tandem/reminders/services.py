@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
 from tandem.reminders.selectors import ORDER, Event, Kind, pending_events
@@ -35,10 +37,13 @@ def _priority(event: Event) -> tuple[int, dt.date]:
 
 
 def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> SendResult:
-    """Finds every event not reminded yet, logs it, and e-mails each concerned person one
-    bundled letter. With ``dry_run`` nothing is written or sent: only counted."""
-    events = pending_events(today=today)
+                   progress: Callable[[str], None] | None = None,
+                   pairs: QuerySet[Pair] | None = None) -> SendResult:
+    """Finds every event not reminded yet (of ``pairs`` only, when given: the curator's
+    «напомнить» sends now what the daily run would send), logs it, and e-mails each
+    concerned person one bundled letter. An event is e-mailed once, whoever sends it.
+    With ``dry_run`` nothing is written or sent: only counted."""
+    events = pending_events(today=today, pairs=pairs)
     result = SendResult(events=len(events))
     for e in events:
         result.by_kind[e.kind] = result.by_kind.get(e.kind, 0) + 1

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tandem.reminders import views
 
 app_name = "reminders"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("pairs/<int:pk>/send/", views.send_now, name="send_now"),
+]

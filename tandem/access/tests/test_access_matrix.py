@@ -339,6 +339,8 @@ MATRIX: dict[str, Case] = {
                                               "confirmed": "1"},
                               took_effect=lambda w: Pair.objects.get(
                                   pk=_p(w).pair.pk).status == "declined"),  # type: ignore[attr-defined]
+    "reminders:send_now": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
+                               post=lambda w: {}, ok_status=302),
     "pairs:order_create": Case(allowed=STAFF_OF_A,
                                query=lambda w: f"?organization={w.org_a.pk}",
                                marker=lambda w: "Дёмин"),

@@ -17,7 +17,7 @@ from tandem.maps.models import Map, Meeting, Row
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
-from tandem.reminders.selectors import open_reminders
+from tandem.reminders.selectors import open_reminders, open_reminders_by_pair
 from tandem.reminders.services import MAX_EVENTS_PER_EMAIL, reminders_send
 from tandem.reminders.tasks import next_run_at, schedule_next
 from tandem.surveys.models import Survey
@@ -202,9 +202,42 @@ def test_the_dashboard_line_says_when_it_was_reminded(client: Client, world: Wor
                                                       pair: Pair) -> None:
     _row(_map(pair), timezone.localdate() - dt.timedelta(days=2), title="Задача школы А")
     client.force_login(world.alice)
-    assert "напоминание ещё не отправлено" in client.get(reverse("dashboard")).content.decode()
+    assert "Напомнить сейчас" in client.get(reverse("dashboard")).content.decode()
     reminders_send(today=timezone.localdate())
-    assert "напомнили" in client.get(reverse("dashboard")).content.decode()
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "напомнили" in html and "обо всём уже напомнили" in html
+    assert "Напомнить сейчас" not in html
+
+
+def test_one_entry_per_pair_and_remind_now_sends_once(
+        client: Client, world: World, pair: Pair,
+        django_capture_on_commit_callbacks: object) -> None:
+    """Issue #14, defect 5: two overdue tasks of one pair are one entry on the dashboard,
+    and «Напомнить сейчас» sends the pair's open events now, once."""
+    today = timezone.localdate()
+    the_map = _map(pair)
+    _row(the_map, today - dt.timedelta(days=3), title="Первая задача")
+    _row(the_map, today - dt.timedelta(days=2), title="Вторая задача")
+    [group] = open_reminders_by_pair(scope_for(world.alice), 10)
+    assert group.pair == pair and len(group.lines) == 2 and group.pending
+    client.force_login(world.alice)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert html.count(f'href="/maps/{pair.pk}/"') == 1
+    assert "Первая задача" in html and "Вторая задача" in html
+    url = reverse("reminders:send_now", kwargs={"pk": pair.pk})
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        html = client.post(url, follow=True).content.decode()
+    assert "Напоминание отправлено" in html
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "carol@example.org"]
+    assert ReminderLog.objects.filter(pair=pair).count() == 2
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        html = client.post(url, follow=True).content.decode()
+    assert "повторно письма не уходят" in html and len(mail.outbox) == 2
+    # The daily run does not send them again either.
+    assert reminders_send(today=today).events == 0
+    # Another organization's curator cannot press it.
+    client.force_login(world.charlie)
+    assert client.post(url).status_code == 404
 
 
 def test_the_command_prints_a_summary_and_dry_run_changes_nothing(
