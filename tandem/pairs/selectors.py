@@ -153,6 +153,14 @@ def rules_for(*, unit: Unit) -> QuerySet[PairRule]:
     return PairRule.objects.filter(**{field: unit}).select_related("a", "b")
 
 
+def rule_get(*, scope: Scope, pk: int) -> PairRule:
+    """A lock or ban of a unit the user forms pairs in (404 otherwise)."""
+    return get_object_or_404(
+        PairRule.objects.filter(Q(organization__in=scope.organizations())
+                                | Q(municipality__in=scope.coordinated_municipalities()))
+        .select_related("a", "b", "organization", "municipality"), pk=pk)
+
+
 def runs_visible(*, scope: Scope) -> QuerySet[MatchingRun]:
     qs = MatchingRun.objects.select_related("organization", "municipality", "created_by")
     if scope.everything:
@@ -170,6 +178,22 @@ def pairs_visible(*, scope: Scope) -> PairQuerySet:
     people = scope.participants()
     return (Pair.objects.filter(Q(a__in=people) | Q(b__in=people))
             .select_related("a__organization", "b__organization", "organization", "curator"))
+
+
+def pairs_search(*, scope: Scope, text: str = "", status: str = "",
+                 organization_id: int | None = None) -> PairQuerySet:
+    """The visible pairs whose member's surname (or name) contains ``text``, in a status,
+    of an organization (either member's: a municipal-pool pair is found from both)."""
+    qs = pairs_visible(scope=scope)
+    for word in text.split()[:3]:
+        qs = qs.filter(Q(a__surname__icontains=word) | Q(b__surname__icontains=word)
+                       | Q(a__name__icontains=word) | Q(b__name__icontains=word))
+    if status in Pair.Status.values:
+        qs = qs.filter(status=status)
+    if organization_id is not None:
+        qs = qs.filter(Q(a__organization_id=organization_id)
+                       | Q(b__organization_id=organization_id))
+    return qs.select_related("a__organization", "b__organization", "organization")
 
 
 def pair_get(*, scope: Scope, pk: int) -> Pair:

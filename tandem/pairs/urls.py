@@ -10,6 +10,7 @@ urlpatterns = [
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
     path("runs/<int:pk>/rule/", views.rule, name="rule"),
     path("runs/<int:pk>/rerun/", views.rerun, name="rerun"),
+    path("rules/<int:pk>/delete/", views.rule_delete, name="rule_delete"),
     path("runs/<int:pk>/manual/", views.manual, name="manual"),
     path("<int:pk>/", views.detail, name="detail"),
     path("orders/new/", views.order_create, name="order_create"),

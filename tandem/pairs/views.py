@@ -1,6 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,16 +18,34 @@ from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.territory.models import Organization
 from tandem.web.forms import errors_text, form_id
 
+PAGE_SIZE = 50
+
 
 def pair_list(request: HttpRequest) -> HttpResponse:
+    """The pairs the user sees: search by surname, filter by status and organization,
+    50 to a page (htmx swaps the table)."""
     scope = scope_for(request.user)
-    pairs = list(selectors.pairs_visible(scope=scope)[:300])
+    text = request.GET.get("q", "").strip()[:100]
+    status = request.GET.get("status", "")
+    status = status if status in Pair.Status.values else ""
+    organization_id = (form_id(request.GET.get("organization")) or None) if scope.is_staff else None
+    page = Paginator(selectors.pairs_search(scope=scope, text=text, status=status,
+                                            organization_id=organization_id),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("q", text), ("status", status),
+                                          ("organization", organization_id or ""))
+                       if v})
+    context = {"page": page, "pairs": page.object_list, "query": query, "q": text,
+               "status": status, "organization_id": organization_id,
+               "statuses": Pair.Status.choices, "filtered": bool(query)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "pairs/_pair_table.html", context)
     orders = list(selectors.orders_visible(scope=scope)
                   .select_related("organization")[:50]) if scope.is_staff else []
     order_orgs = (list(scope.organizations().order_by("short_name")
                        .values_list("pk", "short_name")) if scope.is_staff else [])
     return render(request, "pairs/pair_list.html",
-                  {"pairs": pairs, "orders": orders, "order_orgs": order_orgs})
+                  {**context, "orders": orders, "order_orgs": order_orgs})
 
 
 def _run_form(unit: Organization | object, defaults: services.RunDefaults,
@@ -128,6 +150,20 @@ def rule(request: HttpRequest, pk: int) -> HttpResponse:
     except services.PairsError as error:
         messages.error(request, str(error))
     return redirect("pairs:run", pk=run.pk)
+
+
+@require_POST
+def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Lifts a curator's lock or ban (from the formation page); the audit keeps it."""
+    scope = scope_for(request.user)
+    the_rule = selectors.rule_get(scope=scope, pk=pk)
+    key = (f"o:{the_rule.organization_id}" if the_rule.organization_id
+           else f"m:{the_rule.municipality_id}")
+    was_ban = the_rule.kind == PairRule.Kind.FORBID
+    services.rule_clear(a_id=the_rule.a_id, b_id=the_rule.b_id)
+    messages.success(request, _("Запрет снят: в следующем расчёте эта пара возможна.")
+                     if was_ban else _("Закрепление снято."))
+    return redirect(f"{reverse('pairs:formation')}?unit={key}")
 
 
 @require_POST

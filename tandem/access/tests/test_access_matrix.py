@@ -124,6 +124,15 @@ def _revoked_certificate(w: World) -> dict[str, object]:
     return {"pk": certificate.pk}
 
 
+def _ban(w: World) -> dict[str, object]:
+    """A ban of Bob ⇄ Carol in school A (to be lifted)."""
+    rule, _created = PairRule.objects.get_or_create(
+        a=w.bob_p if w.bob_p.pk < w.carol_p.pk else w.carol_p,
+        b=w.carol_p if w.bob_p.pk < w.carol_p.pk else w.bob_p,
+        defaults={"kind": "forbid", "organization": w.org_a})
+    return {"pk": rule.pk}
+
+
 def _carol_r(w: World) -> dict[str, object]:
     return {"pk": _d(w).carol_r.pk}
 
@@ -341,6 +350,8 @@ MATRIX: dict[str, Case] = {
                                   pk=_p(w).pair.pk).status == "declined"),  # type: ignore[attr-defined]
     "reminders:send_now": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": _p(w).pair.pk},  # type: ignore[attr-defined]
                                post=lambda w: {}, ok_status=302),
+    "pairs:rule_delete": Case(allowed=STAFF_OF_A, kwargs=_ban, post=lambda w: {},
+                              took_effect=lambda w: not PairRule.objects.exists()),
     "pairs:order_create": Case(allowed=STAFF_OF_A,
                                query=lambda w: f"?organization={w.org_a.pk}",
                                marker=lambda w: "Дёмин"),

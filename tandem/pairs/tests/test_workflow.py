@@ -158,3 +158,26 @@ def test_garbage_ids_are_404_not_500(
     assert response.status_code == 404
     response = client.get(reverse("pairs:order_create") + "?organization=" + "9" * 25)
     assert response.status_code == 404
+
+
+def test_forbidden_pairs_are_listed_and_a_ban_can_be_lifted(
+    client: Client, world: World, pool: None, django_capture_on_commit_callbacks: object,
+) -> None:
+    """Issue #14, defect 8: after «запретить эту пару» the formation page lists the ban
+    and lifts it; the next run may propose the pair again."""
+    run = _run(client, world, django_capture_on_commit_callbacks)
+    client.post(reverse("pairs:rule", kwargs={"pk": run.pk}),
+                {"a": world.bob_p.pk, "b": world.carol_p.pk, "kind": "forbid"})
+    page = reverse("pairs:formation") + f"?unit=o:{world.org_a.pk}"
+    html = client.get(page).content.decode()
+    assert "запрещена" in html and "Бобров Борис Олегович" in html and "снять запрет" in html
+    rule = PairRule.objects.get()
+    html = client.post(reverse("pairs:rule_delete", kwargs={"pk": rule.pk}),
+                       follow=True).content.decode()
+    assert "Запрет снят" in html and not PairRule.objects.exists()
+    # Another organization's curator cannot lift a ban of school A.
+    rule = services.rule_set(unit=world.org_a, a=world.bob_p, b=world.carol_p,
+                             kind=PairRule.Kind.FORBID, user=None)
+    client.force_login(world.charlie)
+    assert client.post(reverse("pairs:rule_delete", kwargs={"pk": rule.pk})).status_code == 404
+    assert PairRule.objects.filter(pk=rule.pk).exists()

@@ -1,0 +1,67 @@
+"""Issue #14, defect 9: /pairs/ finds a pair by surname, filters by status and
+organization, and pages 50 at a time; a teacher still sees only their own pairs."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.testing import ParticipantFactory, World
+
+START, END = dt.date(2026, 9, 1), dt.date(2027, 5, 31)
+
+
+def _pairs(world: World, n: int) -> list[Participant]:
+    people = [ParticipantFactory.create(organization=world.org_a, surname=f"Тестов{i:03d}")
+              for i in range(2 * n)]
+    Pair.objects.bulk_create([Pair(a=people[2 * i], b=people[2 * i + 1],
+                                   organization=world.org_a, starts_on=START, ends_on=END)
+                              for i in range(n)])
+    return people
+
+
+def test_search_filter_and_pages(client: Client, world: World) -> None:
+    _pairs(world, 60)
+    Pair.objects.create(a=world.bob_p, b=world.carol_p, organization=world.org_a,
+                        starts_on=START, ends_on=END, status=Pair.Status.COMPLETED)
+    client.force_login(world.alice)
+    url = reverse("pairs:list")
+    html = client.get(url).content.decode()
+    assert "Найдено 61 пара." not in html and "Найдена 61 пара." in html
+    assert "страница 1 из 2" in html and html.count('href="/pairs/') >= 50
+    html = client.get(url, {"q": "Бобр"}).content.decode()
+    assert "Бобров" in html and "Тестов000" not in html
+    html = client.get(url, {"status": "completed"}).content.decode()
+    assert "Найдена 1 пара." in html
+    html = client.get(url, {"q": "Нетакого"}).content.decode()
+    assert "Таких пар нет" in html
+    # htmx: the table only.
+    part = client.get(url, {"page": "2"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in part and "страница 2 из 2" in part
+    # Junk in the query string is not a 500.
+    assert client.get(url, {"organization": "²", "status": "x", "page": "-1"}).status_code == 200
+
+
+def test_the_list_costs_the_same_queries_at_two_sizes(client: Client, world: World) -> None:
+    client.force_login(world.alice)
+    counts = []
+    for n in (5, 80):
+        _pairs(world, n)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("pairs:list")).status_code == 200
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
+
+
+def test_a_teacher_finds_only_their_own(client: Client, world: World) -> None:
+    _pairs(world, 3)
+    Pair.objects.create(a=world.bob_p, b=world.carol_p, organization=world.org_a,
+                        starts_on=START, ends_on=END)
+    client.force_login(world.bob)
+    html = client.get(reverse("pairs:list"), {"q": "Тестов"}).content.decode()
+    assert "Таких пар нет" in html and "Тестов000" not in html
+    assert "Каролёва" in client.get(reverse("pairs:list")).content.decode()
