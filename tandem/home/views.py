@@ -3,10 +3,12 @@ from django.db import DatabaseError, connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tandem.access.scope import scope_for
 from tandem.diagnostics.selectors import responses_mine
 from tandem.directory.selectors import participant_get
+from tandem.home.next_steps import next_steps
 from tandem.home.selectors import dashboard_context
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_visible
@@ -20,6 +22,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         me = participant_get(scope=scope, pk=scope.own_participant_id)
         context["me"] = me
         context["my_responses"] = list(responses_mine(scope=scope)[:5])
+        context["next_steps"] = next_steps(scope=scope, today=timezone.localdate())
         context["my_pairs"] = list(pairs_visible(scope=scope).filter(
             Q(a=me) | Q(b=me)).exclude(
                 status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])[:3])

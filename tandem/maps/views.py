@@ -345,6 +345,7 @@ def pair_decline(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
     reason = request.POST.get("reason", "")[:300]
+    other = pair.b if scope.own_participant_id == pair.a_id else pair.a
     if not is_confirmed(request) or not reason.strip():
         if is_confirmed(request):
             messages.error(request, str(DECLINE_REASON_REQUIRED))
@@ -352,8 +353,8 @@ def pair_decline(request: HttpRequest, pk: int) -> HttpResponse:
             title=_("Отказаться от пары?"),
             consequences=[
                 _("Пара с коллегой %(name)s не начнётся: куратор и коллега получат "
-                  "письмо с вашей причиной.") % {"name": (pair.b if scope.own_participant_id
-                                                          == pair.a_id else pair.a).full_name},
+                  "письмо с вашей причиной.") % {"name": names.full_name(
+                      other.surname, other.name, other.patronymic, "instrumental")},
                 _("Вы снова попадёте в пул подбора: куратор предложит другую пару."),
             ],
             button=_("Да, отказаться"), action=request.path,
