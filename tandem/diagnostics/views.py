@@ -97,9 +97,12 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
             consequences=[
                 _("Отправили анкету: %(done)s из %(total)s.") % {
                     "done": progress.submitted, "total": progress.total},
-                _("Не отправившие (%(n)s) больше не смогут ответить: их черновики "
-                  "останутся, но в профили и подбор пар не попадут.") % {
-                    "n": progress.total - progress.submitted},
+                *([_("Не отправившие (%(n)s) больше не смогут ответить: их черновики "
+                     "останутся, но в профили и подбор пар не попадут.") % {
+                        "n": progress.total - progress.submitted}]
+                  if progress.total > progress.submitted else
+                  [_("Ответы больше не принимаются; профили и подбор пар берут их как "
+                     "есть.")]),
             ],
             button=_("Да, завершить"), action=request.path,
             back=reverse("diagnostics:campaign", kwargs={"pk": pk}),

@@ -496,12 +496,16 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     cur.get_by_role("button", name="Загрузить 7 анкет").click()
     expect(cur.get_by_text("Все отправили анкеты.")).to_be_visible()
     cur.get_by_role("button", name="Завершить").click()
+    expect(cur.get_by_text("Отправили анкету: 8 из 8.")).to_be_visible()  # asked once
+    cur.get_by_role("button", name="Да, завершить").click()
     expect(cur.get_by_text("Диагностика завершена.")).to_be_visible()
     _shot(cur, "e2e-13-final-diagnostics")
 
     # -- 10. The curator closes the map; the dashboards and the region's report -----------
     cur.goto(map_url)
     cur.get_by_role("button", name="Завершить").click()
+    expect(cur.get_by_role("heading", name="Завершить карту и пару?")).to_be_visible()
+    cur.get_by_role("button", name="Да, завершить").click()
     expect(cur.get_by_text("Статус карты: завершена")).to_be_visible()
     cur.get_by_role("link", name="Мониторинг").first.click()
     expect(cur.get_by_role("heading", name="До и после: уровень по областям")).to_be_visible()
