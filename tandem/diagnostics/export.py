@@ -4,6 +4,8 @@ docs/matching.md): what the pair-formation engine reads."""
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tandem.core.diagnostics import MAX_PRIORITIES
+from tandem.core.matching.instance import managers_within
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 
 FORMAT = "tandem-matching/1"
@@ -44,13 +46,18 @@ def profiles_instance(responses: Iterable[Response], frameworks: Sequence[Framew
             "levels": {a.competency: a.level for a in mine if a.level is not None},
             "can_teach": [a.competency for a in mine if a.can_teach],
             "wants_to_learn": [a.competency for a in mine if a.wants_to_learn],
+            # The questionnaire lets one choose up to MAX_PRIORITIES; the database does not
+            # hold that rule, so the instance (which refuses more) never gets more.
             "priorities": [a.competency for a in sorted(
-                (a for a in mine if a.priority), key=lambda a: a.priority or 0)],
+                (a for a in mine if a.priority),
+                key=lambda a: (a.priority or 0, a.competency))][:MAX_PRIORITIES],
             "meeting_format": "any",
             "capacity": 1,
         })
     ids = {p["id"] for p in participants}
-    return {
+    # A manager who took no questionnaire here is outside the instance (the format refuses
+    # a reference to nobody; such a manager could be in no pair anyway).
+    return managers_within({
         "format": FORMAT,
         "competencies": list(competencies.values()),
         "participants": participants,
@@ -59,4 +66,4 @@ def profiles_instance(responses: Iterable[Response], frameworks: Sequence[Framew
             "locked": [[a, b] for a, b in locked if a in ids and b in ids],
             "forbidden": [[a, b] for a, b in forbidden if a in ids and b in ids],
         },
-    }
+    })

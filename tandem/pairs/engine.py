@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy
 
 from tandem.core.matching.engine import match as core_match
 from tandem.core.matching.engine import result_to_dict
-from tandem.core.matching.instance import InstanceError, instance_from_dict, pair_obstacle
+from tandem.core.matching.instance import (
+    Instance,
+    InstanceError,
+    instance_from_dict,
+    managers_within,
+    pair_obstacle,
+)
 from tandem.core.matching.scoring import benefit, lessons, pair_weight
 from tandem.pairs import wording
 
@@ -25,6 +31,12 @@ class EngineError(Exception):
     pass
 
 
+def _instance(document: dict[str, Any]) -> Instance:
+    """The stored document as an instance. Runs stored before a manager outside the
+    instance was refused still name such managers: they are dropped (no pair changes)."""
+    return instance_from_dict(managers_within(document))
+
+
 def _titles(document: dict[str, Any]) -> dict[str, str]:
     return {c["code"]: c.get("title") or c["code"] for c in document.get("competencies", [])}
 
@@ -37,9 +49,9 @@ def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
           progress: Callable[[int, str], None] | None = None) -> dict[str, Any]:
     """Runs the engine on an instance document; the result document, lessons titled."""
     try:
-        instance = instance_from_dict(document)
+        instance = _instance(document)
     except InstanceError as error:
-        raise EngineError(error.message) from None
+        raise EngineError(wording.input_error(error)) from None
 
     def report(label: str, done: int, total: int) -> None:
         if progress is not None and total:
@@ -56,7 +68,7 @@ def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
 def explain_pair(document: dict[str, Any], a_id: int, b_id: int) -> dict[str, Any]:
     """Two people by hand: what each would teach the other, the benefits both ways, the
     pair's weight, and whatever rule forbids it."""
-    instance = instance_from_dict(document)
+    instance = _instance(document)
     people = {p.id: p for p in instance.participants}
     a, b = people[a_id], people[b_id]
     forward, backward = benefit(a, b, instance), benefit(b, a, instance)

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.matching import codes
+from tandem.core.matching.instance import InstanceError
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,18 @@ PROVED_BY: dict[str, Promise] = {
     "none": _("не доказан: указан честный разрыв"),
 }
 
+INPUT: dict[str, Promise] = {
+    "repeated_field": _("{where}: поле «{field}» указано дважды."),
+    "unknown_manager": _("Участник {id}: руководителя {manager} (поле «line_manager») нет "
+                         "среди участников; руководителя, который не участвует в подборе, "
+                         "укажите как null."),
+    "blank_id": _("{where}: поле «{field}» — id не может быть пустым или с пробелами по "
+                  "краям, получено: {value}."),
+    "json_constant": _("Файл не является корректным JSON: {value} — не число JSON."),
+    "lone_surrogate": _("Файл не является корректным JSON: строка с одиночным суррогатом "
+                        "UTF-16 ({value})."),
+}
+
 MATCHING = _("подбор")
 UNKNOWN_REASON = _("Подходящей пары в границах подбора не нашлось.")
 
@@ -83,6 +96,7 @@ TABLES: dict[str, tuple[Mapping[str, Promise], Mapping[str, str]]] = {
     "problems": (PROBLEMS, codes.PROBLEMS),
     "stages": (STAGES, codes.STAGES),
     "proved_by": (PROVED_BY, codes.PROVED_BY),
+    "input": (INPUT, codes.INPUT),
 }
 
 
@@ -103,6 +117,14 @@ def unmatched_reason(code: str, params: Mapping[str, object] | None = None) -> s
 
 def problem(code: str, params: Mapping[str, object]) -> str:
     return str(PROBLEMS[code]).format(**params) if code in PROBLEMS else code
+
+
+def input_error(error: InstanceError) -> str:
+    """Why an instance was refused: a coded refusal worded here, an older one (a message
+    only) as the core wrote it."""
+    if error.code in INPUT:
+        return str(INPUT[error.code]).format(**error.params)
+    return error.message
 
 
 def stage(code: str) -> str:

@@ -55,6 +55,21 @@ PROBLEMS: dict[str, str] = {
     "wrong_locked_flag": "Пара {a} — {b}: отметка «закреплена» не совпадает с экземпляром.",
 }
 
+# Input refused by ``instance_from_dict`` / ``load_json`` (``InstanceError.code`` and
+# ``.params``; docs/matching.md, «Ошибки входа»). The older input messages are still
+# constants in ``instance.py`` (``InstanceError.code`` is None for them).
+INPUT: dict[str, str] = {
+    "repeated_field": "{where}: поле «{field}» указано дважды.",
+    "unknown_manager": "Участник {id}: руководителя {manager} (поле «line_manager») нет среди "
+                       "участников; руководителя, который не участвует в подборе, укажите "
+                       "как null.",
+    "blank_id": "{where}: поле «{field}» — id не может быть пустым или с пробелами по краям, "
+                "получено: {value}.",
+    "json_constant": "Файл не является корректным JSON: {value} — не число JSON.",
+    "lone_surrogate": "Файл не является корректным JSON: строка с одиночным суррогатом "
+                      "UTF-16 ({value}).",
+}
+
 # Progress stages passed to ``progress(stage, done, total)``.
 STAGES: dict[str, str] = {
     "candidate_graph": "граф кандидатов",

@@ -7,13 +7,16 @@ everything downstream is independent of the order of the input.
 """
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
+from tandem.core.diagnostics import MAX_LEVEL, MIN_LEVEL
+from tandem.core.matching.codes import INPUT, describe
+
 FORMAT = "tandem-matching/1"
-MAX_LEVEL = 3
 MAX_CAPACITY = 3
 MAX_PRIORITIES = 3
 MAX_WEIGHT = 1000
@@ -52,7 +55,7 @@ DUPLICATE_COMPETENCY = "Компетенция «{code}» описана два�
 DUPLICATE_ID = "Участник {id}: такой id встречается дважды."
 UNKNOWN_COMPETENCY = "Участник {id}: неизвестный код компетенции «{code}» в поле «{field}»."
 LEVEL_OUT_OF_RANGE = ("Участник {id}: уровень по компетенции «{code}» должен быть целым "
-                      "от 0 до 3, получено: {value}.")
+                      f"от {MIN_LEVEL} до {MAX_LEVEL}, получено: {{value}}.")
 CAPACITY_OUT_OF_RANGE = ("Участник {id}: «capacity» должна быть целым от 1 до 3, "
                          "получено: {value}.")
 TOO_MANY_PRIORITIES = ("Участник {id}: в «priorities» не больше трёх компетенций, "
@@ -84,11 +87,22 @@ FORBIDDEN = "Запрещённая"
 
 
 class InstanceError(ValueError):
-    """Bad input, with a message for a person (Russian, names the participant and field)."""
+    """Bad input, with a message for a person (Russian, names the participant and field).
 
-    def __init__(self, message: str) -> None:
+    Refusals added since the codes table (``codes.INPUT``) also carry ``code`` and
+    ``params``, so that the application can word them itself; ``message`` is then the
+    table's Russian default."""
+
+    def __init__(self, message: str, code: str | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
+        self.params = dict(params or {})
+
+    @classmethod
+    def coded(cls, code: str, **params: object) -> "InstanceError":
+        return cls(describe(INPUT, code, params), code, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +232,8 @@ def load_json(text: str | bytes) -> object:
     if _nesting(text) > MAX_NESTING:
         raise InstanceError(TOO_DEEP.format(limit=MAX_NESTING))
     try:
-        return json.loads(text)
+        document = json.loads(text, object_pairs_hook=_object_pairs,
+                              parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InstanceError(MALFORMED_JSON.format(
             detail=error.msg, line=error.lineno, column=error.colno)) from None
@@ -227,9 +242,61 @@ def load_json(text: str | bytes) -> object:
             detail=f"не UTF-8 ({error.reason})", line=1, column=error.start + 1)) from None
     except RecursionError:
         raise InstanceError(TOO_DEEP.format(limit=MAX_NESTING)) from None
+    except InstanceError:
+        raise
     except ValueError:
         # The only other ValueError of json.loads: an integer past sys.get_int_max_str_digits.
         raise InstanceError(NUMBER_TOO_LONG.format(digits=_int_digits())) from None
+    if _SURROGATE_ESCAPE.search(text if isinstance(text, bytes) else text.encode(
+            "utf-8", "surrogatepass")):
+        _refuse_lone_surrogates(document)
+    return document
+
+
+class _RepeatedKeys(dict[str, Any]):
+    """A JSON object in which some key was written more than once (``json.loads`` would
+    keep the last value silently); the readers refuse it naming the place and the key."""
+
+    repeated: str = ""
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    marked = _RepeatedKeys(obj)
+    marked.repeated = next(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+    return marked
+
+
+def _refuse_constant(name: str) -> None:
+    # NaN, Infinity and -Infinity: Python's json reads them, JSON has no such numbers.
+    raise InstanceError.coded("json_constant", value=name)
+
+
+# A \uD800–\uDFFF escape: the only way a decoded string can hold a surrogate (which no
+# UTF-8 output can carry). Surrogate pairs are fine; a lone one is refused.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _refuse_lone_surrogates(value: object) -> None:
+    """Walks the decoded document (depth ≤ MAX_NESTING) only when an escape was seen."""
+    strings: Iterable[object]
+    if isinstance(value, dict):
+        strings = [*value, *value.values()]
+    elif isinstance(value, list):
+        strings = value
+    elif isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = value.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            raise InstanceError.coded("lone_surrogate", value=shown[:60]) from None
+        return
+    else:
+        return
+    for item in strings:
+        _refuse_lone_surrogates(item)
 
 
 def _int_digits() -> int:
@@ -264,6 +331,27 @@ def _nesting(text: str | bytes) -> int:
         else:
             depth -= 1
     return deepest
+
+
+def managers_within(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with every ``line_manager`` who is not among its participants set to
+    null. For whoever builds instances from a wider directory (the application: a
+    director who took no questionnaire) and for documents stored before such a reference
+    was refused; a manager outside the instance can be in no pair of it, so the result is
+    the same. O(N)."""
+    people = document.get("participants")
+    if not isinstance(people, list):
+        return document
+    ids = {id_key(p["id"]) for p in people if isinstance(p, dict) and _is_id(p.get("id"))}
+
+    def inside(p: object) -> object:
+        # Only a well-formed reference to nobody is dropped; a malformed one stays to be
+        # refused.
+        if not isinstance(p, dict) or not _well_formed_id(p.get("line_manager")):
+            return p
+        return p if id_key(p["line_manager"]) in ids else {**p, "line_manager": None}
+
+    return {**document, "participants": [inside(p) for p in people]}
 
 
 def instance_from_dict(document: object) -> Instance:
@@ -325,20 +413,24 @@ def _participants(root: dict[str, Any], codes: set[str]) -> tuple[Participant, .
     for p in result:
         if p.line_manager is not None and id_key(p.line_manager) == id_key(p.id):
             raise InstanceError(OWN_MANAGER.format(id=_show(p.id)))
+        if p.line_manager is not None and id_key(p.line_manager) not in ids:
+            # A typo here would silently switch the reporting-line rule off for this person.
+            raise InstanceError.coded("unknown_manager", id=_show(p.id),
+                                      manager=_show(p.line_manager))
     # The id rule, applied once: a manager given as "7" for participant 7 becomes 7, so
     # that everything downstream compares ids with plain ==.
     normalised = [p if p.line_manager is None else
-                  replace(p, line_manager=ids.get(id_key(p.line_manager), p.line_manager))
-                  for p in result]
+                  replace(p, line_manager=ids[id_key(p.line_manager)]) for p in result]
     return tuple(sorted(normalised, key=lambda p: id_sort_key(p.id)))
 
 
 def _participant(item: object, number: int, codes: set[str]) -> Participant:
-    obj = _object(item, f"Участник №{number}")
+    obj = _object(item, f"Участник №{number}", repeats=False)
     if "id" not in obj:
         raise InstanceError(MISSING_FIELD.format(where=f"Участник №{number}", field="id"))
     pid = _id(obj["id"], f"Участник №{number}", "id")
     where = f"Участник {_show(pid)}"
+    _no_repeats(obj, where)
     _only(obj, where, _PARTICIPANT_FIELDS)
     manager = obj.get("line_manager")
     levels = _levels(obj, pid, codes)
@@ -373,11 +465,14 @@ def _levels(obj: dict[str, Any], pid: ParticipantId, codes: set[str]) -> dict[st
         raise InstanceError(WRONG_TYPE.format(where=f"Участник {_show(pid)}", field="levels",
                                               expected="объектом {код: уровень}",
                                               value=_value(raw)))
+    if isinstance(raw, _RepeatedKeys):
+        raise InstanceError(REPEATED_CODE.format(id=_show(pid), code=raw.repeated,
+                                                 field="levels"))
     for code, level in raw.items():
         if code not in codes:
             raise InstanceError(UNKNOWN_COMPETENCY.format(id=_show(pid), code=code,
                                                           field="levels"))
-        if not _is_int(level) or not 0 <= level <= MAX_LEVEL:
+        if not _is_int(level) or not MIN_LEVEL <= level <= MAX_LEVEL:
             raise InstanceError(LEVEL_OUT_OF_RANGE.format(id=_show(pid), code=code,
                                                           value=_value(level)))
     return {code: raw[code] for code in sorted(raw)}
@@ -541,6 +636,14 @@ def _is_id(value: object) -> bool:
     return (_is_int(value) or isinstance(value, str)) and value != ""
 
 
+def _well_formed_id(value: object) -> bool:
+    try:
+        _id(value, "", "")
+    except InstanceError:
+        return False
+    return True
+
+
 def _id(value: object, where: str, name: str) -> ParticipantId:
     if not _is_id(value):
         raise InstanceError(WRONG_TYPE.format(where=where, field=name,
@@ -549,13 +652,23 @@ def _id(value: object, where: str, name: str) -> ParticipantId:
     if _is_int(value) and not -MAX_INT_ID <= cast(int, value) <= MAX_INT_ID:
         raise InstanceError(ID_OUT_OF_RANGE.format(where=where, field=name,
                                                    value=_value(value)))
+    if isinstance(value, str) and value.strip() != value:
+        # " 7" would print like 7 and still be another person; "  " is no one.
+        raise InstanceError.coded("blank_id", where=where, field=name, value=_value(value))
     return cast(ParticipantId, value)
 
 
-def _object(value: object, where: str) -> dict[str, Any]:
+def _object(value: object, where: str, repeats: bool = True) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise InstanceError(NOT_AN_OBJECT.format(where=where, value=_value(value)))
+    if repeats:
+        _no_repeats(value, where)
     return value
+
+
+def _no_repeats(obj: dict[str, Any], where: str) -> None:
+    if isinstance(obj, _RepeatedKeys):
+        raise InstanceError.coded("repeated_field", where=where, field=obj.repeated)
 
 
 def _only(obj: dict[str, Any], where: str, allowed: Iterable[str]) -> None:

@@ -22,3 +22,32 @@ def test_a_known_reason_is_worded_and_not_logged(caplog: pytest.LogCaptureFixtur
         text = wording.unmatched_reason("capacity")
     assert text == str(wording.REASONS["capacity"])
     assert not caplog.records
+
+
+def test_a_refused_instance_is_worded_by_its_code_and_an_older_refusal_as_written() -> None:
+    from tandem.core.matching.instance import InstanceError
+    from tandem.pairs.engine import EngineError, match
+
+    document = {"format": "tandem-matching/1", "competencies": [{"code": "d", "area": "d"}],
+                "participants": [{"id": 1, "organization": "o", "municipality": "m",
+                                  "line_manager": " 2"}]}
+    with pytest.raises(EngineError) as caught:
+        match(document)
+    assert str(caught.value) == str(wording.INPUT["blank_id"]).format(
+        where="Участник 1", field="line_manager", value='" 2"')
+    assert wording.input_error(InstanceError("Как написало ядро.")) == "Как написало ядро."
+
+
+def test_a_run_stored_with_a_manager_outside_it_is_still_read() -> None:
+    # Runs stored before such a manager was refused: the manager is dropped, pairs unchanged.
+    from tandem.pairs.engine import explain_pair, match
+
+    document = {"format": "tandem-matching/1",
+                "competencies": [{"code": "d", "area": "d"}, {"code": "m", "area": "m"}],
+                "participants": [
+                    {"id": 1, "organization": "o", "municipality": "m", "line_manager": 99,
+                     "levels": {"d": 3, "m": 0}},
+                    {"id": 2, "organization": "o", "municipality": "m",
+                     "levels": {"d": 0, "m": 3}}]}
+    assert explain_pair(document, 1, 2)["weight"] == 18
+    assert [(p["a"], p["b"]) for p in match(document, time_limit=None)["pairs"]] == [(1, 2)]
