@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("tandem.api.urls")),
     path("surveys/", include("tandem.surveys.urls")),
     path("reminders/", include("tandem.reminders.urls")),
+    path("notifications/", include("tandem.notifications.urls")),
     path("monitoring/", include("tandem.monitoring.urls")),
     path("programmes/", include("tandem.programmes.urls")),
     path("school/", include("tandem.school.urls")),

@@ -29,6 +29,8 @@ from tandem.maps.services import (
     MapError,
     map_draft,
 )
+from tandem.notifications.models import Notification
+from tandem.notifications.services import notify
 from tandem.pairs import selectors
 from tandem.pairs.models import MatchingRun, Pair
 from tandem.pairs.services import (
@@ -98,8 +100,19 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
             b_teaches_a=p["b_teaches_a"], run=run))
     for pair in created:
         map_draft(pair)
+        notify(users=[pair.a.user, pair.b.user], kind=Notification.Kind.PAIR_PROPOSED,
+               text=_("Куратор предложил пару %(pair)s: подтвердите участие или "
+                      "откажитесь.") % {"pair": str(pair)}, url=_pair_url(pair))
     transaction.on_commit(lambda: _notify(created, base_url))
     return created
+
+
+def _pair_url(pair: Pair) -> str:
+    return reverse("pairs:detail", kwargs={"pk": pair.pk})
+
+
+def _map_url(pair: Pair) -> str:
+    return reverse("maps:detail", kwargs={"pair_pk": pair.pk})
 
 
 def _notify(pairs: list[Pair], base_url: str) -> None:
@@ -127,9 +140,17 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
         pair.b_confirmed_at = pair.b_confirmed_at or now
     else:
         raise PairsError(str(NOT_A_PAIR_MEMBER))
+    first_time = (participant.pk == pair.a_id and pair.a_confirmed_at == now) or (
+        participant.pk == pair.b_id and pair.b_confirmed_at == now)
     if pair.confirmed and pair.status == Pair.Status.APPROVED:
         pair.status = Pair.Status.ACTIVE
     pair.save(update_fields=["a_confirmed_at", "b_confirmed_at", "status"])
+    if first_time:
+        partner = pair.b if participant.pk == pair.a_id else pair.a
+        notify(users=[partner.user], kind=Notification.Kind.PARTNER_CONFIRMED,
+               text=_("%(name)s подтвердил(а) участие в паре %(pair)s.") % {
+                   "name": participant.short_name, "pair": str(pair)},
+               url=_pair_url(pair))
     return pair
 
 
@@ -154,6 +175,11 @@ def pair_decline(*, pair: Pair, participant: Participant, reason: str,
         _close(the_map, Map.Status.ENDED_EARLY)
         the_map.ended_reason = pair.ended_reason
         the_map.save()
+    notify(users=[pair.curator, (pair.b if participant.pk == pair.a_id else pair.a).user],
+           kind=Notification.Kind.PAIR_DECLINED,
+           text=_("%(name)s отказался (отказалась) от пары %(pair)s: %(reason)s") % {
+               "name": participant.short_name, "pair": str(pair),
+               "reason": pair.ended_reason}, url=_pair_url(pair))
     transaction.on_commit(lambda: _notify_declined(pair, participant, base_url))
     return pair
 
@@ -196,6 +222,9 @@ def map_agree(*, the_map: Map, participant: Participant) -> Map:
         raise MapError(str(NOT_A_MEMBER))
     if the_map.a_agreed_at and the_map.b_agreed_at:
         the_map.status = Map.Status.AGREED
+        notify(users=[pair.curator], kind=Notification.Kind.MAP_AGREED,
+               text=_("Карта пары %(pair)s согласована обоими: утвердите её.") % {
+                   "pair": str(pair)}, url=_map_url(pair))
     the_map.save()
     return the_map
 
@@ -289,4 +318,7 @@ def map_reopen(*, the_map: Map, reason: str) -> Map:
             pair.save(update_fields=["status", "ended_reason"])
     except IntegrityError:  # one_running_pair_of_two: they already work in a new pair
         raise MapError(str(REOPEN_PAIR_TAKEN)) from None
+    notify(users=[pair.a.user, pair.b.user], kind=Notification.Kind.MAP_REOPENED,
+           text=_("Карта пары %(pair)s снова в работе: %(reason)s") % {
+               "pair": str(pair), "reason": reason.strip()}, url=_map_url(pair))
     return the_map

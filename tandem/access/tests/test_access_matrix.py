@@ -133,6 +133,15 @@ def _ban(w: World) -> dict[str, object]:
     return {"pk": rule.pk}
 
 
+def _alices_notification(w: World) -> dict[str, object]:
+    """A notification of Alice's: only she may open it (another's id is a 404)."""
+    from tandem.notifications.models import Notification
+
+    n, _created = Notification.objects.get_or_create(
+        user=w.alice, kind="pair_proposed", defaults={"text": "Пара Альфа", "url": "/pairs/"})
+    return {"pk": n.pk}
+
+
 def _carol_r(w: World) -> dict[str, object]:
     return {"pk": _d(w).carol_r.pk}
 
@@ -352,6 +361,11 @@ MATRIX: dict[str, Case] = {
                                post=lambda w: {}, ok_status=302),
     "pairs:rule_delete": Case(allowed=STAFF_OF_A, kwargs=_ban, post=lambda w: {},
                               took_effect=lambda w: not PairRule.objects.exists()),
+    "notifications:list": Case(allowed=set(PERSONAS) - {"anonymous"}),
+    "notifications:open": Case(
+        allowed={"alice"}, kwargs=_alices_notification, post=lambda w: {},
+        took_effect=lambda w: w.alice.notifications.filter(read_at__isnull=False).exists()),
+    "notifications:read_all": Case(allowed=set(PERSONAS) - {"anonymous"}, post=lambda w: {}),
     "pairs:order_create": Case(allowed=STAFF_OF_A,
                                query=lambda w: f"?organization={w.org_a.pk}",
                                marker=lambda w: "Дёмин"),
