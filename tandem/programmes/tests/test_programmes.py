@@ -298,7 +298,7 @@ def test_saving_one_section_keeps_the_unsaved_edits_of_the_others(client: Client
     response = client.post(url, _whole_page(
         programme, goals="Новая цель программы", tasks="Первая задача",
         capacity="3", technologies_other="квест по цифровой гигиене",
-        resource=[str(resources["a"].pk)]))  # type: ignore[index]
+        resource=[str(resources["a"].pk)]))  # type: ignore[attr-defined]
     assert response.status_code == 200
     body = response.content.decode()
     programme.refresh_from_db()
@@ -307,7 +307,7 @@ def test_saving_one_section_keeps_the_unsaved_edits_of_the_others(client: Client
     assert not programme.resources.exists()
     assert '<option value="3" selected>' in body
     assert "квест по цифровой гигиене</textarea>" in body
-    assert f'value="{resources["a"].pk}" checked' in body  # type: ignore[index]
+    assert f'value="{resources["a"].pk}" checked' in body  # type: ignore[attr-defined]
     assert "Раздел сохранён." in body
     assert body.count("Изменения этого раздела ещё не сохранены") == 3
     assert body.count('data-unsaved="yes"') == 3
@@ -316,7 +316,7 @@ def test_saving_one_section_keeps_the_unsaved_edits_of_the_others(client: Client
     rules_url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "rules"})
     response = client.post(rules_url, _whole_page(
         programme, capacity="3", technologies_other="квест по цифровой гигиене",
-        resource=[str(resources["a"].pk)]))  # type: ignore[index]
+        resource=[str(resources["a"].pk)]))  # type: ignore[attr-defined]
     programme.refresh_from_db()
     assert response.status_code == 200 and programme.capacity == 3
     assert response.content.decode().count('data-unsaved="yes"') == 2
@@ -337,7 +337,7 @@ def test_saving_one_section_keeps_the_unsaved_edits_of_the_others(client: Client
     res_url = reverse("programmes:resources", kwargs={"pk": programme.pk})
     response = client.post(res_url, _whole_page(
         programme, goals="Цель, которую не сохраняли",
-        resource=[str(resources["a"].pk)]))  # type: ignore[index]
+        resource=[str(resources["a"].pk)]))  # type: ignore[attr-defined]
     programme.refresh_from_db()
     assert response.status_code == 200 and programme.resources.count() == 1
     assert "Цель, которую не сохраняли</textarea>" in response.content.decode()
