@@ -26,3 +26,9 @@ class DiagnosticsConfig(AppConfig):
         from tandem.people.personal_data import register_section
 
         register_section(SECTION)
+
+        # Links on a participant's card (directory sits below this app).
+        from tandem.diagnostics.links import person_links
+        from tandem.directory.links import register_person_links
+
+        register_person_links("diagnostics", person_links, order=10)

@@ -252,18 +252,27 @@ def responses_mine(*, scope: Scope) -> QuerySet[Response]:
 ResponseAccess = Literal["view", "answer", "manage"]
 
 
-def response_get(*, scope: Scope, pk: int, for_: ResponseAccess = "view") -> Response:
-    """A questionnaire the user may see: their own, or one of their managed people's;
-    ``for_="answer"`` only their own, ``for_="manage"`` only their managed people's."""
+def _responses_q(scope: Scope, for_: ResponseAccess) -> Q:
     own = Q(participant_id=scope.own_participant_id) if scope.own_participant_id else Q(
         pk__in=[])
     managed = (Q() if scope.everything
                else Q(participant__in=scope.manageable_participants()))
     q = {"view": own | managed, "answer": own, "manage": managed}[for_]
-    if scope.everything and for_ == "view":
-        q = Q()
+    return Q() if scope.everything and for_ == "view" else q
+
+
+def response_get(*, scope: Scope, pk: int, for_: ResponseAccess = "view") -> Response:
+    """A questionnaire the user may see: their own, or one of their managed people's;
+    ``for_="answer"`` only their own, ``for_="manage"`` only their managed people's."""
     qs = Response.objects.select_related("campaign__framework", "participant__organization")
-    return get_object_or_404(qs.filter(q), pk=pk)
+    return get_object_or_404(qs.filter(_responses_q(scope, for_)), pk=pk)
+
+
+def responses_of(*, scope: Scope, participant_id: int) -> QuerySet[Response]:
+    """One person's questionnaires that the user may open (as ``response_get``), newest
+    campaign first: the participant's card links to their profiles."""
+    return (Response.objects.filter(_responses_q(scope, "view"), participant_id=participant_id)
+            .select_related("campaign").order_by("-campaign__starts_on", "-pk"))
 
 
 def marks_of(response: Response) -> dict[str, core.Mark]:

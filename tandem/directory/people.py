@@ -16,6 +16,7 @@ from tandem.directory.forms import (
     ParticipantForm,
     conflict_values,
 )
+from tandem.directory.links import person_links
 from tandem.directory.selectors import (
     participant_get,
     participant_get_manageable,
@@ -68,6 +69,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "people/participant_detail.html", {
         "participant": participant, "can_manage": can_manage, "history": history,
         "deactivate_form": DeactivateForm(),
+        "link_groups": person_links(scope=scope, participant=participant),
     })
 
 

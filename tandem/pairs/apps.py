@@ -28,3 +28,9 @@ class PairsConfig(AppConfig):
         from tandem.web.jobs import register_sweeper
 
         register_sweeper("pairs", expire_stale)
+
+        # Links on a participant's card (directory sits below this app).
+        from tandem.directory.links import register_person_links
+        from tandem.pairs.links import person_links
+
+        register_person_links("pairs", person_links, order=20)

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -33,14 +34,24 @@ class ApproveForm(forms.Form):
         self.fields["ends_on"].initial = _in_months(today, MONTHS_DEFAULT)
 
 
+def _with_school(person: Participant) -> str:
+    return f"{person.full_name} ({person.organization.short_name})"
+
+
 class ManualPairForm(forms.Form):
     a = IdChoiceField(label=_("Первый участник"), queryset=Participant.objects.none())
     b = IdChoiceField(label=_("Второй участник"), queryset=Participant.objects.none())
 
-    def __init__(self, *args: object, pool: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, pool: Any, by_school: bool = False,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name in ("a", "b"):
-            self.fields[name].queryset = pool  # type: ignore[attr-defined]
+            field = self.fields[name]
+            if by_school:  # a municipal pool: «Бобров Борис Олегович (Школа А)»
+                field.queryset = pool.select_related("organization")  # type: ignore[attr-defined]
+                field.label_from_instance = _with_school  # type: ignore[attr-defined]
+            else:
+                field.queryset = pool  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

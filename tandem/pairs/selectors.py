@@ -255,8 +255,15 @@ def run_view(run: MatchingRun) -> dict[str, Any]:
                                           if people.get(s["id"])]})
     upper = result.get("upper_bound") or 0
     gap_percent = round(100 * result.get("gap", 0) / upper, 2) if upper else 0
-    return {"pairs": pairs, "unmatched": unmatched,
+    # A municipal pool mixes schools: each person's organization is shown by their name.
+    return {"pairs": pairs, "unmatched": unmatched, "by_school": run_by_school(run),
             "result": {**result, "gap_percent": gap_percent}}
+
+
+def run_by_school(run: MatchingRun) -> bool:
+    """Whether a run's pool spans schools (a municipality's pool), so that each person's
+    organization is named beside them (#14, 7)."""
+    return run.municipality_id is not None
 
 
 def teaches_phrase(teacher: Participant, learner: Participant) -> str:

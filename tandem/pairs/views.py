@@ -111,7 +111,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.run_view(run)
     return render(request, "pairs/run_detail.html", {
         "run": run, **view, "approve_form": ApproveForm(),
-        "manual_form": ManualPairForm(pool=pool.order_by("surname", "name")),
+        "manual_form": ManualPairForm(pool=pool.order_by("surname", "name"),
+                                      by_school=view["by_school"]),
     })
 
 
@@ -184,13 +185,15 @@ def manual(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     run = selectors.run_get(scope=scope, pk=pk)
     pool = selectors.run_pool(scope=scope, run=run)
-    form = ManualPairForm(request.POST or request.GET or None, pool=pool)
+    by_school = selectors.run_by_school(run)
+    form = ManualPairForm(request.POST or request.GET or None, pool=pool, by_school=by_school)
     check = None
     if form.is_bound and form.is_valid():
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
         check = engine.explain_pair(run.instance, a.pk, b.pk)
         check.update({"a": a, "b": b})
-    return render(request, "pairs/manual.html", {"run": run, "form": form, "check": check})
+    return render(request, "pairs/manual.html", {"run": run, "form": form, "check": check,
+                                                 "by_school": by_school})
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:

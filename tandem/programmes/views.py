@@ -2,8 +2,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -89,6 +90,7 @@ def _context(request: HttpRequest, programme: Programme) -> dict[str, object]:
         "catalogue": selectors.resources_by_level(programme) if edit else [],
         "chosen_ids": {r.pk for _level, rs in chosen for r in rs},
         "missing": services.missing_for_adoption(programme) if edit else [],
+        "unsaved": set(),
         "sections": {name: form_class(initial={f: getattr(programme, f) for f in
                                                services.SECTION_FIELDS[name]})
                      for name, form_class in SECTION_FORMS.items()} if edit else {},
@@ -125,7 +127,61 @@ def _fragment(request: HttpRequest, programme: Programme, template: str,
               **extra: object) -> HttpResponse:
     context = _context(request, programme)
     context.update(extra)
-    return render(request, f"programmes/{template}", context)
+    return _htmx_answer(request, f"programmes/{template}", context)
+
+
+def _htmx_answer(request: HttpRequest, template: str, context: dict[str, object]
+                 ) -> HttpResponse:
+    """A section for htmx, and with it (out of band) what adoption still needs, so the
+    «Принять программу» button follows the page without reloading it."""
+    body = render_to_string(template, context, request)
+    if context.get("edit"):
+        body += render_to_string("programmes/_adopt_state.html", {**context, "oob": True},
+                                 request)
+    return HttpResponse(body)
+
+
+def _as_typed(form_class: type[forms.Form], data: QueryDict) -> forms.Form:
+    """A section's form showing what was typed (unsaved), with no errors shown."""
+    return form_class(initial={name: field.widget.value_from_datadict(data, {}, name)
+                               for name, field in form_class.base_fields.items()})
+
+
+def _differs(programme: Programme, name: str, data: QueryDict) -> bool:
+    """Whether the page's post holds edits of section ``name`` that are not saved."""
+    return SECTION_FORMS[name](data, initial={
+        f: getattr(programme, f) for f in services.SECTION_FIELDS[name]}).has_changed()
+
+
+def _posted_resources(data: QueryDict) -> set[int]:
+    return {form_id(r) for r in data.getlist("resource")} - {0}
+
+
+def _page_kept(request: HttpRequest, programme: Programme, *, saved: str,
+               message: str, failed: bool) -> HttpResponse:
+    """Without htmx, the page's one form came here to save the section ``saved``; the
+    other sections' edits that are not saved yet are shown back as typed (nothing is
+    lost). With no such edits: back to the page (post/redirect/get) with the message."""
+    data = request.POST
+    if data.get("page") != "all":  # a post of one section only: nothing else to keep
+        unsaved: set[str] = set()
+    else:
+        unsaved = {n for n in SECTION_FORMS if n != saved and _differs(programme, n, data)}
+        if saved != "resources" and _posted_resources(data) != set(
+                programme.resources.values_list("pk", flat=True)):
+            unsaved.add("resources")
+    if not unsaved:
+        (messages.error if failed else messages.success)(request, message)
+        return _back(programme, f"section-{saved}")
+    context = _context(request, programme)
+    sections = dict(context["sections"])  # type: ignore[call-overload]
+    for name in unsaved - {"resources"}:
+        sections[name] = _as_typed(SECTION_FORMS[name], data)
+    extra: dict[str, object] = {"sections": sections, "unsaved": unsaved}
+    if "resources" in unsaved:
+        extra["chosen_ids"] = _posted_resources(data)
+    (messages.error if failed else messages.success)(request, message)
+    return render(request, "programmes/programme.html", {**context, **extra})
 
 
 @require_POST
@@ -140,35 +196,63 @@ def section(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             services.section_update(programme=programme, section=name, data=form.cleaned_data)
         except services.ProgrammeError as problem:
             error = str(problem)
+    saved = form.is_valid() and not error
+    programme.refresh_from_db()
     if request.htmx:  # type: ignore[attr-defined]
-        programme.refresh_from_db()
         context = _context(request, programme)
         sections = dict(context["sections"])  # type: ignore[call-overload]
         if not form.is_valid():
             sections[name] = form
-        return render(request, "programmes/_section.html", {
-            **context, "sections": sections, "name": name, "saved": form.is_valid()
-            and not error, "error": error})
-    if error or not form.is_valid():
+        return _htmx_answer(request, "programmes/_section.html", {
+            **context, "sections": sections, "name": name, "saved": saved, "error": error,
+            "unsaved": set() if saved else {name}})
+    if not saved:
+        return _page_with_error(request, programme, name=name, form=form, error=error)
+    return _page_kept(request, programme, saved=name, message=_("Раздел сохранён."),
+                      failed=False)
+
+
+def _page_with_error(request: HttpRequest, programme: Programme, *, name: str,
+                     form: forms.Form, error: str) -> HttpResponse:
+    """Without htmx, a section that did not save: the page again, this section with its
+    errors by field and every section as typed (nothing is lost)."""
+    if request.POST.get("page") != "all":
         messages.error(request, error or errors_text(form))
-    else:
-        messages.success(request, _("Раздел сохранён."))
-    return _back(programme, f"section-{name}")
+        return _back(programme, f"section-{name}")
+    context = _context(request, programme)
+    data = request.POST
+    unsaved = {n for n in SECTION_FORMS if n == name or _differs(programme, n, data)}
+    sections = {n: (form if n == name else _as_typed(SECTION_FORMS[n], data))
+                for n in SECTION_FORMS}
+    resources = _posted_resources(data)
+    if resources != set(programme.resources.values_list("pk", flat=True)):
+        unsaved.add("resources")
+    messages.error(request, error or errors_text(form))
+    return render(request, "programmes/programme.html", {
+        **context, "sections": sections, "unsaved": unsaved, "chosen_ids": resources},
+        status=422)
 
 
 @require_POST
 def resources(request: HttpRequest, pk: int) -> HttpResponse:
     programme = _for_edit(request, pk)
     raw = request.POST.getlist("resource")
+    error = ""
     try:
         bad = [r for r in raw if not form_id(r)]
         if bad:
             raise services.ProgrammeError(str(services.RESOURCE_UNAVAILABLE) % {"id": bad[0]})
         services.resources_set(programme=programme, resource_ids=[form_id(r) for r in raw])
-        messages.success(request, _("Ресурсы программы сохранены."))
-    except services.ProgrammeError as error:
-        messages.error(request, str(error))
-    return _back(programme, "section-resources")
+    except services.ProgrammeError as problem:
+        error = str(problem)
+    if request.htmx:  # type: ignore[attr-defined]
+        context = _context(request, programme)
+        extra: dict[str, object] = {"resources_saved": not error, "resources_error": error}
+        if error:
+            extra.update(unsaved={"resources"}, chosen_ids=_posted_resources(request.POST))
+        return _htmx_answer(request, "programmes/_resources.html", {**context, **extra})
+    return _page_kept(request, programme, saved="resources",
+                      message=error or _("Ресурсы программы сохранены."), failed=bool(error))
 
 
 def _item_add(request: HttpRequest, pk: int, *, form_class: type[forms.Form], prefix: str,

@@ -55,9 +55,21 @@ def test_curator_fills_and_adopts_the_programme(live_server: object, draft: Worl
     expect(page.locator("#section-roadmap td", has_text="Формирование пар и приказ")
            ).to_be_visible()
 
+    # #14, 4: two sections edited, one saved — the other keeps its edit (htmx swaps only
+    # the saved section), and is saved in its turn.
+    goals = page.locator("#section-goals")
+    goals.get_by_label("Цель").fill("Цель, сохранённая отдельно")
     rules = page.locator("#section-rules")
     rules.get_by_label("Пар на одного педагога").select_option("2")
-    rules.get_by_role("button", name="Сохранить раздел").click()
+    expect(rules).to_have_attribute("data-unsaved", "yes")
+    goals.get_by_role("button", name="Сохранить раздел").click()
+    expect(page.locator("#section-goals").get_by_text("Раздел сохранён.")).to_be_visible()
+    expect(page.locator("#section-goals")).to_have_attribute("data-unsaved", "no")
+    expect(page.locator("#section-rules").get_by_label("Пар на одного педагога")
+           ).to_have_value("2")
+    assert Programme.objects.get().capacity == 1  # typed, not saved yet
+    assert Programme.objects.get().goals == "Цель, сохранённая отдельно"
+    page.locator("#section-rules").get_by_role("button", name="Сохранить раздел").click()
     expect(page.locator("#section-rules").get_by_text("Раздел сохранён.")).to_be_visible()
     page.locator("#section-resources").get_by_label("Областной курс").check()
     page.locator("#section-resources").get_by_role("button", name="Сохранить ресурсы").click()
@@ -85,3 +97,38 @@ def test_curator_fills_and_adopts_the_programme(live_server: object, draft: Worl
     tablet.goto(f"{base}/programmes/{programme.pk}/")
     expect(tablet.get_by_text("Сохранить раздел")).to_have_count(0)
     shot(tablet, "programme-04-read-only-tablet")
+
+
+def test_without_script_saving_a_section_keeps_the_others(live_server: object, draft: World,
+                                                          browser: object) -> None:
+    """#14, 4 with JavaScript off, on a phone: the page's one form goes to the section's
+    address; the section is saved and the other section comes back as typed."""
+    from playwright.sync_api import expect
+
+    base = live_server.url  # type: ignore[attr-defined]
+    programme = Programme.objects.get()
+    for width in (390, 1280):
+        context = browser.new_context(  # type: ignore[attr-defined]
+            viewport={"width": width, "height": 900}, locale="ru-RU",
+            java_script_enabled=False)
+        page = context.new_page()
+        _login(page, base, "alice")
+        page.goto(f"{base}/programmes/{programme.pk}/")
+        page.locator("#section-goals").get_by_label("Цель").fill(f"Цель без скрипта {width}")
+        page.locator("#section-technologies").get_by_label("Свои технологии").fill(
+            f"квест {width}")
+        page.locator("#section-goals").get_by_role("button", name="Сохранить раздел").click()
+        expect(page.get_by_text("Раздел сохранён.")).to_be_visible()
+        technologies = page.locator("#section-technologies")
+        expect(technologies.get_by_label("Свои технологии")).to_have_value(f"квест {width}")
+        expect(technologies.get_by_text("Изменения этого раздела ещё не сохранены")
+               ).to_be_visible()
+        programme.refresh_from_db()
+        assert programme.goals == f"Цель без скрипта {width}"
+        assert f"квест {width}" not in programme.technologies_other
+        shot(page, f"programme-06-no-script-{width}")
+        technologies.get_by_role("button", name="Сохранить раздел").click()
+        expect(page.get_by_text("Раздел сохранён.")).to_be_visible()
+        programme.refresh_from_db()
+        assert programme.technologies_other == f"квест {width}"
+        context.close()

@@ -259,3 +259,115 @@ def test_overview_query_count_does_not_grow(client: Client, world: World,
                                          name=f"Школа А{i}", code=f"a-more-{i}")
         services.programme_create(organization=org, year=_year(), user=None)
     assert count() == small
+
+
+def _whole_page(programme: Programme, **typed: object) -> dict[str, object]:
+    """What the page's one form sends without script: every section as it stands on the
+    page (the saved values, overwritten by what the curator typed)."""
+    data: dict[str, object] = {
+        "page": "all", "goals": programme.goals, "tasks": programme.tasks,
+        "forms": list(programme.forms), "forms_other": programme.forms_other,
+        "pair_scope": programme.pair_scope, "capacity": str(programme.capacity),
+        "technologies": list(programme.technologies),
+        "technologies_other": programme.technologies_other,
+        "resource": [str(pk) for pk in programme.resources.values_list("pk", flat=True)]}
+    if programme.reciprocity_required:
+        data["reciprocity_required"] = "on"
+    if programme.no_reporting_line:
+        data["no_reporting_line"] = "on"
+    data.update(typed)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_saving_one_section_keeps_the_unsaved_edits_of_the_others(client: Client,
+                                                                  world: World) -> None:
+    """#14, 4: saving one section used to reload the page from the database and drop
+    what was typed in the other sections."""
+    resources = build_resources(world)
+    programme = _create(client, world)
+    url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "goals"})
+    page = client.get(reverse("programmes:detail", kwargs={"pk": programme.pk})).content.decode()
+    # One form holds the sections; each button saves its own section, with htmx or not.
+    assert page.count('id="programme-sections"') == 1
+    assert f'formaction="{url}"' in page and f'hx-post="{url}"' in page
+    assert 'hx-target="#section-goals"' in page and 'data-unsaved="no"' in page
+    assert "One form" not in page  # the template's comment stays in the template
+
+    # Without script: goals saved; rules, technologies and resources typed but not saved
+    # come back as typed, marked unsaved; nothing of theirs is written.
+    response = client.post(url, _whole_page(
+        programme, goals="Новая цель программы", tasks="Первая задача",
+        capacity="3", technologies_other="квест по цифровой гигиене",
+        resource=[str(resources["a"].pk)]))  # type: ignore[attr-defined]
+    assert response.status_code == 200
+    body = response.content.decode()
+    programme.refresh_from_db()
+    assert programme.goals == "Новая цель программы"
+    assert programme.capacity == 1 and programme.technologies_other == ""
+    assert not programme.resources.exists()
+    assert '<option value="3" selected>' in body
+    assert "квест по цифровой гигиене</textarea>" in body
+    assert f'value="{resources["a"].pk}" checked' in body  # type: ignore[attr-defined]
+    assert "Раздел сохранён." in body
+    assert body.count("Изменения этого раздела ещё не сохранены") == 3
+    assert body.count('data-unsaved="yes"') == 3
+
+    # Saving the next section from that page keeps the rest again, then nothing is left.
+    rules_url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "rules"})
+    response = client.post(rules_url, _whole_page(
+        programme, capacity="3", technologies_other="квест по цифровой гигиене",
+        resource=[str(resources["a"].pk)]))  # type: ignore[attr-defined]
+    programme.refresh_from_db()
+    assert response.status_code == 200 and programme.capacity == 3
+    assert response.content.decode().count('data-unsaved="yes"') == 2
+    # When no other section holds edits: back to the page (post/redirect/get).
+    response = client.post(rules_url, _whole_page(programme))
+    assert response.status_code == 302 and response["Location"].endswith("#section-rules")
+
+    # A section with an error: nothing written, the page again with its errors and every
+    # other section as typed.
+    response = client.post(url, _whole_page(programme, goals="", capacity="2"))
+    body = response.content.decode()
+    programme.refresh_from_db()
+    assert response.status_code == 422 and "Поле «Цель»: опишите цель." in body
+    assert programme.goals == "Новая цель программы" and programme.capacity == 3
+    assert '<option value="2" selected>' in body
+
+    # Resources saved without script keep the sections' edits too.
+    res_url = reverse("programmes:resources", kwargs={"pk": programme.pk})
+    response = client.post(res_url, _whole_page(
+        programme, goals="Цель, которую не сохраняли",
+        resource=[str(resources["a"].pk)]))  # type: ignore[attr-defined]
+    programme.refresh_from_db()
+    assert response.status_code == 200 and programme.resources.count() == 1
+    assert "Цель, которую не сохраняли</textarea>" in response.content.decode()
+    assert programme.goals == "Новая цель программы"
+
+
+def test_with_htmx_a_section_answers_itself_and_the_adoption_state(client: Client,
+                                                                   world: World) -> None:
+    """#14, 4, with htmx: only the saved section is swapped (the others stay as typed in
+    the browser), and what adoption still needs comes out of band."""
+    programme = _create(client, world)
+    url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "technologies"})
+    response = client.post(url, _whole_page(programme, technologies=["ict_practicum"]),
+                           HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert response.status_code == 200 and "Раздел сохранён." in body
+    assert 'id="section-technologies" data-unsaved="no"' in body
+    assert 'id="section-goals"' not in body and 'id="section-rules"' not in body
+    assert 'id="adopt-state" hx-swap-oob="true"' in body
+    assert "технологии восполнения дефицитов" not in body  # no longer missing
+    assert "дорожная карта" in body
+    response = client.post(url, {"technologies_other": ""}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert 'id="section-technologies" data-unsaved="yes"' in body
+    assert "Поле «Технологии восполнения дефицитов»" in body
+    resources = client.post(reverse("programmes:resources", kwargs={"pk": programme.pk}),
+                            {"resource": ["abc"]}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Ресурсы: «abc» нет в каталоге" in resources
+    assert 'id="section-resources" data-unsaved="yes"' in resources
+    roadmap = client.post(reverse("programmes:roadmap_add", kwargs={"pk": programme.pk}),
+                          _row(), HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="adopt-state" hx-swap-oob="true"' in roadmap and "дорожная карта" not in (
+        roadmap.split('id="adopt-state"')[1])

@@ -60,3 +60,19 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-select-all]").forEach(syncSelectAll);
 });
+
+// A page whose parts save one at a time (the programme's sections) marks each part
+// data-unsaved="no"; typing in a part marks it "yes", and the server answers a saved part
+// with "no" again. Leaving the page while a part holds edits not yet saved asks first.
+function markUnsaved(event) {
+  const part = event.target instanceof Element && event.target.closest("[data-unsaved]");
+  if (part) part.dataset.unsaved = "yes";
+}
+document.addEventListener("input", markUnsaved);
+document.addEventListener("change", markUnsaved);
+window.addEventListener("beforeunload", (event) => {
+  if (document.querySelector('[data-unsaved="yes"]')) {
+    event.preventDefault();
+    event.returnValue = "";
+  }
+});
