@@ -133,3 +133,79 @@ def apply_rules(instance: dict[str, Any], *, reciprocity_required: bool,
     participants = [{**p, "capacity": max(1, min(MAX_CAPACITY, remaining.get(p["id"], 1)))}
                     for p in instance.get("participants", [])]
     return {**instance, "constraints": constraints, "participants": participants}
+
+
+# -- rules a curator states about who may pair with whom (issue #14, item 13) ------------
+AGE_GROUPS = ("any", "different")
+SUBJECTS = ("any", "same", "different")
+MAX_EXPERIENCE_GAP = 40
+
+# Codes of why a rule removed a candidate pair (worded in tandem/pairs/wording.py).
+EXPERIENCE_GAP = "experience_gap"
+SAME_AGE_GROUP = "same_age_group"
+SUBJECT_DIFFERS = "subject_differs"
+SUBJECT_SAME = "subject_same"
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the pair rules read about a person: the minimum the product stores."""
+
+    id: Any
+    experience_years: int | None
+    age_band: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class PairPreferences:
+    """``min_experience_gap``: at least this many years between the two (0: any);
+    ``age_groups``: "different" — the two in different age bands; ``subject``: "same" or
+    "different" subject or direction (compared without case and spaces at the ends)."""
+
+    min_experience_gap: int = 0
+    age_groups: str = "any"
+    subject: str = "any"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_experience_gap <= MAX_EXPERIENCE_GAP:
+            raise ValueError(f"min_experience_gap outside 0..{MAX_EXPERIENCE_GAP}")
+        if self.age_groups not in AGE_GROUPS or self.subject not in SUBJECTS:
+            raise ValueError("unknown age_groups or subject rule")
+
+    @property
+    def any(self) -> bool:
+        return (self.min_experience_gap > 0 or self.age_groups != "any"
+                or self.subject != "any")
+
+
+def _subject(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def rule_obstacle(a: PersonFacts, b: PersonFacts, prefs: PairPreferences) -> str | None:
+    """The first stated rule that keeps ``a`` and ``b`` apart, or None. An unknown
+    experience does not pass a required gap; an empty subject matches no other."""
+    if prefs.min_experience_gap:
+        if (a.experience_years is None or b.experience_years is None
+                or abs(a.experience_years - b.experience_years) < prefs.min_experience_gap):
+            return EXPERIENCE_GAP
+    if prefs.age_groups == "different" and a.age_band == b.age_band:
+        return SAME_AGE_GROUP
+    if prefs.subject != "any":
+        same = bool(_subject(a.subject)) and _subject(a.subject) == _subject(b.subject)
+        if prefs.subject == "same" and not same:
+            return SUBJECT_DIFFERS
+        if prefs.subject == "different" and same:
+            return SUBJECT_SAME
+    return None
+
+
+def rule_forbidden(people: list[PersonFacts], prefs: PairPreferences,
+                   ) -> list[tuple[Any, Any, str]]:
+    """Every pair of ``people`` a stated rule keeps apart, with the rule's code: the
+    engine carries them as forbidden pairs (docs/matching.md)."""
+    if not prefs.any:
+        return []
+    return [(a.id, b.id, code) for i, a in enumerate(people) for b in people[i + 1:]
+            if (code := rule_obstacle(a, b, prefs)) is not None]

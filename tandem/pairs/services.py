@@ -56,6 +56,16 @@ class RunOptions:
     capacity: int | None = 1
     source: str = "default"  # "programme", "default" or "form"
     programme: int | None = None
+    # Who may pair with whom, as the curator states it (tandem.core.programmes
+    # PairPreferences): the engine carries them as forbidden pairs.
+    min_experience_gap: int = 0
+    age_groups: str = "any"
+    subject: str = "any"
+
+    @property
+    def preferences(self) -> rules_core.PairPreferences:
+        return rules_core.PairPreferences(min_experience_gap=self.min_experience_gap,
+                                          age_groups=self.age_groups, subject=self.subject)
 
 
 @dataclass(frozen=True)
@@ -120,20 +130,31 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
     # Two people who already work together (a capacity above 1 keeps both in the pool)
     # are not proposed to each other again: their running pair is a forbidden edge.
     existing = selectors.running_pairs_among(people)
+    # The curator's stated rules (experience gap, age groups, subject) remove candidate
+    # pairs; how many each removed is kept with the run for its page.
+    by_rule = rules_core.rule_forbidden(
+        [rules_core.PersonFacts(p.pk, p.experience_years, p.age_band, p.subject)
+         for p in people.only("pk", "experience_years", "age_band", "subject")],
+        options.preferences)
+    removed: dict[str, int] = {}
+    for _a, _b, code in by_rule:
+        removed[code] = removed.get(code, 0) + 1
+    ruled_out = {(min(a, b), max(a, b)) for a, b, _code in by_rule}
     instance = profiles_instance(
         responses, frameworks,
         scope="organization" if isinstance(unit, Organization) else "municipality",
         locked=[(r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.LOCK
-                and (min(r.a_id, r.b_id), max(r.a_id, r.b_id)) not in existing],
+                and (min(r.a_id, r.b_id), max(r.a_id, r.b_id)) not in existing | ruled_out],
         forbidden=[*((r.a_id, r.b_id) for r in rules if r.kind == PairRule.Kind.FORBID),
-                   *sorted(existing)])
+                   *sorted(existing), *sorted(ruled_out)])
     busy = selectors.busy_counts(people)
     remaining = {pk: capacity_of(org) - busy.get(pk, 0)
                  for pk, org in people.values_list("pk", "organization_id")}
     instance = rules_core.apply_rules(
         instance, reciprocity_required=options.reciprocity_required,
         no_reporting_line=options.no_reporting_line, remaining=remaining)
-    run = MatchingRun.objects.create(created_by=user, instance=instance, rules=asdict(options),
+    run = MatchingRun.objects.create(created_by=user, instance=instance,
+                                     rules={**asdict(options), "removed": removed},
                                      stage=str(_("в очереди")), **_unit_fields(unit))
     transaction.on_commit(lambda: run_matching.enqueue(run_id=run.pk, time_limit=time_limit))
     return run

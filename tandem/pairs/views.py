@@ -12,7 +12,7 @@ from tandem.access.scope import scope_for
 from tandem.core import names
 from tandem.directory.selectors import organization_get, participant_get
 from tandem.documents import pair_order
-from tandem.pairs import engine, selectors, services, tasks
+from tandem.pairs import engine, selectors, services, tasks, wording
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.territory.models import Organization
@@ -53,7 +53,9 @@ def _run_form(unit: Organization | object, defaults: services.RunDefaults,
     options = defaults.options
     return RunForm(data, per_organization=not isinstance(unit, Organization), initial={
         "reciprocity_required": options.reciprocity_required,
-        "no_reporting_line": options.no_reporting_line, "capacity": options.capacity})
+        "no_reporting_line": options.no_reporting_line, "capacity": options.capacity,
+        "min_experience_gap": options.min_experience_gap, "age_groups": options.age_groups,
+        "subject": options.subject})
 
 
 def formation(request: HttpRequest) -> HttpResponse:
@@ -77,7 +79,9 @@ def formation(request: HttpRequest) -> HttpResponse:
             chosen = services.RunOptions(
                 reciprocity_required=data["reciprocity_required"],
                 no_reporting_line=data["no_reporting_line"], capacity=data["capacity"],
-                source=defaults.options.source, programme=defaults.options.programme)
+                source=defaults.options.source, programme=defaults.options.programme,
+                min_experience_gap=data["min_experience_gap"] or 0,
+                age_groups=data["age_groups"] or "any", subject=data["subject"] or "any")
             options = chosen if chosen == defaults.options else services.RunOptions(
                 **{**chosen.__dict__, "source": "form"})
         try:
@@ -111,6 +115,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     view = selectors.run_view(run)
     return render(request, "pairs/run_detail.html", {
         "run": run, **view, "approve_form": ApproveForm(),
+        "removed": wording.removed_phrases((run.rules or {}).get("removed")),
         "manual_form": ManualPairForm(pool=pool.order_by("surname", "name"),
                                       by_school=view["by_school"]),
     })

@@ -133,3 +133,18 @@ def stage(code: str) -> str:
 
 def proved_by(code: str) -> str:
     return str(PROVED_BY.get(code, code))
+
+
+# Why the curator's stated rules removed candidate pairs (tandem.core.programmes codes).
+REMOVED = {
+    "experience_gap": _("мала разница в стаже — %(n)s"),
+    "same_age_group": _("одна возрастная группа — %(n)s"),
+    "subject_differs": _("разные предметы — %(n)s"),
+    "subject_same": _("один предмет — %(n)s"),
+}
+
+
+def removed_phrases(removed: dict[str, int] | None) -> list[str]:
+    """«мала разница в стаже — 12», … for the run's page, in the rules' order."""
+    return [str(REMOVED[code]) % {"n": n} for code, n in (removed or {}).items()
+            if code in REMOVED and n]

@@ -181,3 +181,44 @@ def test_forbidden_pairs_are_listed_and_a_ban_can_be_lifted(
     client.force_login(world.charlie)
     assert client.post(reverse("pairs:rule_delete", kwargs={"pk": rule.pk})).status_code == 404
     assert PairRule.objects.filter(pk=rule.pk).exists()
+
+
+@pytest.mark.parametrize(("gap", "proposed"), [(10, True), (30, False)])
+def test_a_stated_experience_gap_removes_candidates_and_says_so(
+    client: Client, world: World, pool: None, django_capture_on_commit_callbacks: object,
+    gap: int, proposed: bool,
+) -> None:
+    """Issue #14, item 13: the curator states «разница в стаже не меньше N лет»; the engine
+    carries it as forbidden pairs and the run's page says how many it removed."""
+    from tandem.people.models import Participant
+
+    Participant.objects.filter(pk=world.bob_p.pk).update(experience_years=3)
+    Participant.objects.filter(pk=world.carol_p.pk).update(experience_years=25)
+    Participant.objects.filter(pk=world.alice_p.pk).update(experience_years=20)
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(reverse("pairs:formation"), {
+            "unit": f"o:{world.org_a.pk}", "options": "1", "reciprocity_required": "on",
+            "no_reporting_line": "on", "capacity": "1", "min_experience_gap": str(gap),
+            "age_groups": "any", "subject": "any"})
+    run = MatchingRun.objects.latest("pk")
+    assert run.rules["min_experience_gap"] == gap and run.rules["source"] == "form"
+    pairs = {frozenset((p["a"], p["b"])) for p in run.result["pairs"]}
+    assert (frozenset((world.bob_p.pk, world.carol_p.pk)) in pairs) is proposed
+    html = client.get(reverse("pairs:run", kwargs={"pk": run.pk})).content.decode()
+    assert f"разница в стаже не меньше {gap} лет" in html
+    assert ("мала разница в стаже — " in html) is (run.rules["removed"] != {})
+    if not proposed:
+        assert run.rules["removed"]["experience_gap"] >= 1
+
+
+def test_a_bad_stated_rule_is_a_clear_message_and_starts_nothing(
+    client: Client, world: World, pool: None,
+) -> None:
+    client.force_login(world.alice)
+    response = client.post(reverse("pairs:formation"), {
+        "unit": f"o:{world.org_a.pk}", "options": "1", "capacity": "1",
+        "min_experience_gap": "99", "age_groups": "same", "subject": "any"}, follow=True)
+    html = response.content.decode()
+    assert "Разница в стаже" in html and "от 0 до 40" in html
+    assert not MatchingRun.objects.exists()
