@@ -260,3 +260,13 @@ class ParticipantFilterForm(forms.Form):
             consent=cleaned.get("consent") or "",
             status=cleaned.get("status") or "active",
         )
+
+
+class EmailSettingsForm(forms.Form):
+    """The teacher's own choice of reminder letters."""
+
+    email_reminders = forms.ChoiceField(
+        label=_("Письма-напоминания (просроченные задачи, встречи, опросы)"),
+        choices=Participant.EmailReminders.choices, widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Выберите один из вариантов."),
+                        "required": _("Выберите один из вариантов.")})

@@ -12,6 +12,7 @@ from tandem.audit.selectors import audit_entries_for_object, describe_entries
 from tandem.directory.forms import (
     CONFLICT,
     DeactivateForm,
+    EmailSettingsForm,
     ParticipantFilterForm,
     ParticipantForm,
     conflict_values,
@@ -21,6 +22,7 @@ from tandem.directory.selectors import (
     participant_get,
     participant_get_manageable,
     participant_list,
+    participant_mine,
     participant_positions,
 )
 from tandem.people.models import Participant
@@ -32,6 +34,7 @@ from tandem.people.personal_data import (
 from tandem.people.services import (
     ParticipantConflict,
     participant_deactivate,
+    participant_email_settings_save,
     participant_reactivate,
     participant_save,
 )
@@ -167,3 +170,19 @@ def participant_anonymise_view(request: HttpRequest, pk: int) -> HttpResponse:
     participant_anonymise(participant=participant, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Персональные данные обезличены; статистика сохранена."))
     return redirect("people:detail", pk=pk)
+
+
+def my_email_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in teacher chooses whether reminder letters come (the notices a pair
+    needs — to confirm, a decline — always do, see Participant.wants_reminders)."""
+    scope = scope_for(request.user)
+    scope.require("is_teacher")
+    me = participant_mine(scope=scope)
+    form = EmailSettingsForm(request.POST or None,
+                             initial={"email_reminders": me.email_reminders})
+    if request.method == "POST" and form.is_valid():
+        participant_email_settings_save(participant=me,
+                                        email_reminders=form.cleaned_data["email_reminders"])
+        messages.success(request, _("Сохранено."))
+        return redirect("people:email_settings")
+    return render(request, "people/email_settings.html", {"form": form, "me": me})

@@ -6,6 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.participants, name="list"),
     path("new/", views.participant_create, name="create"),
+    path("me/letters/", views.my_email_settings, name="email_settings"),
     path("<int:pk>/", views.participant_detail, name="detail"),
     path("<int:pk>/edit/", views.participant_edit, name="edit"),
     path("<int:pk>/deactivate/", views.participant_deactivate_view, name="deactivate"),

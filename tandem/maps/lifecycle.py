@@ -102,7 +102,8 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
         map_draft(pair)
         notify(users=[pair.a.user, pair.b.user], kind=Notification.Kind.PAIR_PROPOSED,
                text=_("Куратор предложил пару %(pair)s: подтвердите участие или "
-                      "откажитесь.") % {"pair": str(pair)}, url=_pair_url(pair))
+                      "откажитесь.") % {"pair": str(pair)}, url=_pair_url(pair),
+               about=(pair.a_id, pair.b_id))
     transaction.on_commit(lambda: _notify(created, base_url))
     return created
 
@@ -150,7 +151,7 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
         notify(users=[partner.user], kind=Notification.Kind.PARTNER_CONFIRMED,
                text=_("%(name)s подтвердил(а) участие в паре %(pair)s.") % {
                    "name": participant.short_name, "pair": str(pair)},
-               url=_pair_url(pair))
+               url=_pair_url(pair), about=(pair.a_id, pair.b_id))
     return pair
 
 
@@ -179,7 +180,8 @@ def pair_decline(*, pair: Pair, participant: Participant, reason: str,
            kind=Notification.Kind.PAIR_DECLINED,
            text=_("%(name)s отказался (отказалась) от пары %(pair)s: %(reason)s") % {
                "name": participant.short_name, "pair": str(pair),
-               "reason": pair.ended_reason}, url=_pair_url(pair))
+               "reason": pair.ended_reason}, url=_pair_url(pair),
+           about=(pair.a_id, pair.b_id))
     transaction.on_commit(lambda: _notify_declined(pair, participant, base_url))
     return pair
 
@@ -224,7 +226,7 @@ def map_agree(*, the_map: Map, participant: Participant) -> Map:
         the_map.status = Map.Status.AGREED
         notify(users=[pair.curator], kind=Notification.Kind.MAP_AGREED,
                text=_("Карта пары %(pair)s согласована обоими: утвердите её.") % {
-                   "pair": str(pair)}, url=_map_url(pair))
+                   "pair": str(pair)}, url=_map_url(pair), about=(pair.a_id, pair.b_id))
     the_map.save()
     return the_map
 
@@ -320,5 +322,6 @@ def map_reopen(*, the_map: Map, reason: str) -> Map:
         raise MapError(str(REOPEN_PAIR_TAKEN)) from None
     notify(users=[pair.a.user, pair.b.user], kind=Notification.Kind.MAP_REOPENED,
            text=_("Карта пары %(pair)s снова в работе: %(reason)s") % {
-               "pair": str(pair), "reason": reason.strip()}, url=_map_url(pair))
+               "pair": str(pair), "reason": reason.strip()}, url=_map_url(pair),
+           about=(pair.a_id, pair.b_id))
     return the_map

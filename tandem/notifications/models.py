@@ -23,6 +23,9 @@ class Notification(models.Model):
     kind = models.CharField(_("вид"), max_length=30, choices=Kind.choices)
     text = models.CharField(_("текст"), max_length=300)
     url = models.CharField(_("ссылка"), max_length=300)  # a path inside the product
+    # The participants the text names, as ",12,34,": the anonymisation removes the
+    # notifications about a person (tandem/notifications/personal_data.py).
+    about = models.CharField(max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

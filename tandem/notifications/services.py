@@ -9,12 +9,16 @@ from tandem.accounts.models import User
 from tandem.notifications.models import Notification
 
 
-def notify(*, users: Iterable[User | None], kind: str, text: str, url: str) -> int:
+def notify(*, users: Iterable[User | None], kind: str, text: str, url: str,
+           about: Iterable[int] = ()) -> int:
     """Tells each of ``users`` (people without a login are skipped) once; ``url`` is a
-    path inside the product. Returns how many were told."""
+    path inside the product; ``about``: the ids of the participants the text names.
+    Returns how many were told."""
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError("a notification leads to a path inside the product")
-    rows = [Notification(user=u, kind=kind, text=text[:300], url=url)
+    named = "".join(f",{pk}" for pk in sorted(set(about)))
+    named = f"{named}," if named else ""
+    rows = [Notification(user=u, kind=kind, text=text[:300], url=url, about=named)
             for u in {u.pk: u for u in users if u is not None}.values()]
     Notification.objects.bulk_create(rows)
     return len(rows)

@@ -100,6 +100,15 @@ class Participant(models.Model):
     # and a save from an older version is refused (``people.services.participant_save``).
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # The person's own choice (the bell and the home page show everything anyway).
+    class EmailReminders(models.TextChoices):
+        DAILY = "daily", _("раз в день, одним письмом")
+        OFF = "off", _("не присылать: смотрю колокольчик и главную")
+
+    email_reminders = models.CharField(
+        _("письма-напоминания"), max_length=10, choices=EmailReminders.choices,
+        default=EmailReminders.DAILY)
+
     objects = ParticipantQuerySet.as_manager()
 
     class Meta:
@@ -136,6 +145,14 @@ class Participant(models.Model):
     def short_name(self) -> str:
         initials = "".join(f"{p[0]}." for p in (self.name, self.patronymic) if p)
         return f"{self.surname} {initials}".strip()
+
+    @property
+    def wants_reminders(self) -> bool:
+        """Reminder letters (overdue tasks, quiet pairs, maps not agreed, unanswered
+        surveys) go to whom :attr:`mailable` allows and who did not turn them off
+        (``email_reminders``). Notices the law or the pair needs — a pair to confirm, a
+        decline, an invitation to a diagnostic — follow :attr:`mailable` alone."""
+        return self.mailable and self.email_reminders != self.EmailReminders.OFF
 
     @property
     def mailable(self) -> bool:

@@ -48,3 +48,14 @@ def participant_reactivate(*, participant: Participant) -> Participant:
     participant.save(update_fields=["is_active", "deactivated_at", "deactivation_reason",
                                     "updated_at", "search_name", "email"])
     return participant
+
+
+@transaction.atomic
+def participant_email_settings_save(*, participant: Participant,
+                                    email_reminders: str) -> Participant:
+    """The person's own choice of reminder letters (saved through the model: audited)."""
+    if email_reminders not in Participant.EmailReminders.values:
+        raise ValueError(f"unknown email_reminders {email_reminders!r}")
+    participant.email_reminders = email_reminders
+    participant.save(update_fields=["email_reminders", "updated_at"])
+    return participant

@@ -54,7 +54,7 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     by_person: dict[int, list[Event]] = defaultdict(list)
     people: dict[int, Participant] = {}
     for e in events:
-        mailable = [p for p in e.recipients if p.mailable]
+        mailable = [p for p in e.recipients if p.wants_reminders]
         if not mailable:
             result.without_address += 1
         for p in mailable:
@@ -69,7 +69,7 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         ReminderLog.objects.bulk_create(
             [ReminderLog(kind=e.kind, object_id=e.object_id, event_on=e.event_on,
                          pair_id=e.pair.pk, run=run,
-                         recipients=len([p for p in e.recipients if p.mailable]))
+                         recipients=len([p for p in e.recipients if p.wants_reminders]))
              for e in events], ignore_conflicts=True, batch_size=1000)
         # Another run may have logged some of these a moment ago: send only ours.
         ours = set(ReminderLog.objects.filter(run=run)

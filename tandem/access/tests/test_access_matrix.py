@@ -361,6 +361,10 @@ MATRIX: dict[str, Case] = {
                                post=lambda w: {}, ok_status=302),
     "pairs:rule_delete": Case(allowed=STAFF_OF_A, kwargs=_ban, post=lambda w: {},
                               took_effect=lambda w: not PairRule.objects.exists()),
+    "people:email_settings": Case(allowed={"alice", "bob", "charlie"},
+                                  post=lambda w: {"email_reminders": "off"},
+                                  took_effect=lambda w: Participant.objects.filter(
+                                      email_reminders="off").exists()),
     "notifications:list": Case(allowed=set(PERSONAS) - {"anonymous"}),
     "notifications:open": Case(
         allowed={"alice"}, kwargs=_alices_notification, post=lambda w: {},

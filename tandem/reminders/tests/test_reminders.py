@@ -375,3 +375,23 @@ def test_the_daily_task_chains_itself_once_on_the_database_queue(db: None,
     [queued] = DBTaskResult.objects.filter(task_path=daily.module_path)
     assert queued.status == "READY"
     assert queued.run_after == next_run_at(now)
+
+
+def test_a_teacher_who_turned_reminders_off_gets_none_but_sees_them(
+        client: Client, world: World, pair: Pair,
+        django_capture_on_commit_callbacks: object) -> None:
+    """Issue #14, item 12: reminder letters are the person's choice; the curator's
+    dashboard still lists the event and the pair's notices are not affected."""
+    client.force_login(world.bob)
+    html = client.get(reverse("people:email_settings")).content.decode()
+    assert "раз в день, одним письмом" in html
+    response = client.post(reverse("people:email_settings"), {"email_reminders": "sometimes"})
+    assert "Выберите один из вариантов" in response.content.decode()
+    assert Participant.objects.get(pk=world.bob_p.pk).email_reminders == "daily"
+    client.post(reverse("people:email_settings"), {"email_reminders": "off"})
+    assert Participant.objects.get(pk=world.bob_p.pk).email_reminders == "off"
+    _row(_map(pair), TODAY - dt.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        result = reminders_send(today=TODAY)
+    assert result.events == 1
+    assert [m.to for m in mail.outbox] == [["carol@example.org"]]
