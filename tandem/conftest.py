@@ -4,11 +4,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from django.db import connection
 from django.test import Client
 
 from tandem.testing import World, build_world
+
+# Speed is measured in benchmarks, never asserted in tests: Hypothesis's per-example
+# deadline and its «too slow» check only turn a busy CI machine into false failures.
+hypothesis.settings.register_profile(
+    "tandem", deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile("tandem")
 
 
 @pytest.fixture(autouse=True)

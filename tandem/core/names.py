@@ -51,3 +51,15 @@ def full_name(surname: str, name: str, patronymic: str, case: str = "nominative"
     gender = _gender(name, patronymic)
     return " ".join(p for p in (_decline(NamePart.LASTNAME, gender, case, surname),
                                 name_patronymic(name, patronymic, case)) if p)
+
+
+def is_female(name: str, patronymic: str) -> bool | None:
+    """True for a woman, False for a man, None when the name does not tell — so that a
+    sentence can say «отказалась» or «отказался» (and both forms when unknown)."""
+    gender = _gender(name, patronymic)
+    return {Gender.FEMALE: True, Gender.MALE: False}.get(gender)
+
+
+def by_gender(name: str, patronymic: str, female: str, male: str, unknown: str) -> str:
+    """The word that agrees with the person: «отказалась» / «отказался» / both."""
+    return {True: female, False: male}.get(is_female(name, patronymic), unknown)

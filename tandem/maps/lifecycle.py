@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
+from tandem.core import names
 from tandem.maps.models import Map
 from tandem.maps.services import (
     NOT_A_MEMBER,
@@ -108,6 +109,14 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
     return created
 
 
+def _by_gender(person: Participant, female: str, male: str, unknown: str) -> str:
+    return names.by_gender(person.name, person.patronymic, female, male, unknown)
+
+
+def _declined(person: Participant) -> str:
+    return _by_gender(person, _("отказалась"), _("отказался"), _("отказался (отказалась)"))
+
+
 def _pair_url(pair: Pair) -> str:
     return reverse("pairs:detail", kwargs={"pk": pair.pk})
 
@@ -149,8 +158,10 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
     if first_time:
         partner = pair.b if participant.pk == pair.a_id else pair.a
         notify(users=[partner.user], kind=Notification.Kind.PARTNER_CONFIRMED,
-               text=_("%(name)s подтвердил(а) участие в паре %(pair)s.") % {
-                   "name": participant.short_name, "pair": str(pair)},
+               text=_("%(name)s %(confirmed)s участие в паре %(pair)s.") % {
+                   "name": participant.short_name, "pair": str(pair),
+                   "confirmed": _by_gender(participant, _("подтвердила"),
+                                           _("подтвердил"), _("подтвердил(а)"))},
                url=_pair_url(pair), about=(pair.a_id, pair.b_id))
     return pair
 
@@ -178,10 +189,10 @@ def pair_decline(*, pair: Pair, participant: Participant, reason: str,
         the_map.save()
     notify(users=[pair.curator, (pair.b if participant.pk == pair.a_id else pair.a).user],
            kind=Notification.Kind.PAIR_DECLINED,
-           text=_("%(name)s отказался (отказалась) от пары %(pair)s: %(reason)s") % {
+           text=_("%(name)s %(declined)s от пары %(pair)s: %(reason)s") % {
                "name": participant.short_name, "pair": str(pair),
-               "reason": pair.ended_reason}, url=_pair_url(pair),
-           about=(pair.a_id, pair.b_id))
+               "declined": _declined(participant), "reason": pair.ended_reason},
+           url=_pair_url(pair), about=(pair.a_id, pair.b_id))
     transaction.on_commit(lambda: _notify_declined(pair, participant, base_url))
     return pair
 
@@ -189,7 +200,8 @@ def pair_decline(*, pair: Pair, participant: Participant, reason: str,
 def _notify_declined(pair: Pair, who: Participant, base_url: str) -> None:
     url = base_url.rstrip("/") + reverse("pairs:detail", kwargs={"pk": pair.pk})
     partner = pair.b if who.pk == pair.a_id else pair.a
-    context = {"who": who, "partner": partner, "pair": pair, "url": url}
+    context = {"who": who, "partner": partner, "pair": pair, "url": url,
+               "declined": _declined(who)}
     to = []
     if pair.curator is not None and pair.curator.email:
         to.append(pair.curator.email)

@@ -213,6 +213,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pairs/pair_detail.html", {
         "pair": pair, "phrases": phrases, "me": me,
         "can_confirm": waiting and mine_at is None,
+        "declined_word": (names.by_gender(pair.declined_by.name, pair.declined_by.patronymic,
+                                          _("отказалась"), _("отказался"),
+                                          _("отказался (отказалась)"))
+                          if pair.declined_by else _("отказался (отказалась)")),
         "i_confirmed": waiting and mine_at is not None,
     })
 

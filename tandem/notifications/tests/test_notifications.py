@@ -35,7 +35,7 @@ def test_the_life_of_a_pair_rings_the_right_bells(client: Client, world: World,
     # Carol confirms: Bob is told, once, even if she presses twice.
     lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
     lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
-    assert sum("подтвердил(а) участие" in t for t in _texts(world.bob)) == 1
+    assert sum("Каролёва К.С. подтвердила участие" in t for t in _texts(world.bob)) == 1
     # Both agree the map: the curator is told to approve it.
     lifecycle.pair_confirm(pair=pair, participant=world.bob_p)
     the_map = Map.objects.get(pair=pair)

@@ -56,6 +56,11 @@ def test_decline_on_a_phone_and_end_then_reopen_a_map(
     # The curator on a laptop finds it by its status and reads why.
     desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
     log_in(desk, base, "alice")
+    # The bell rang: one new notification, the decline, one tap away.
+    expect(desk.locator(".bell-count")).to_have_text("1")
+    desk.locator("a.bell").click()
+    expect(desk.get_by_text("перехожу в другую школу в январе")).to_be_visible()
+    shot(desk, "life-04a-bell")
     desk.goto(f"{base}/pairs/?status=declined")
     expect(desk.get_by_text("Найдена 1 пара.")).to_be_visible()
     shot(desk, "life-04-pairs-declined")
