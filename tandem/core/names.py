@@ -62,4 +62,7 @@ def is_female(name: str, patronymic: str) -> bool | None:
 
 def by_gender(name: str, patronymic: str, female: str, male: str, unknown: str) -> str:
     """The word that agrees with the person: «отказалась» / «отказался» / both."""
-    return {True: female, False: male}.get(is_female(name, patronymic), unknown)
+    female_or_not = is_female(name, patronymic)
+    if female_or_not is None:
+        return unknown
+    return female if female_or_not else male

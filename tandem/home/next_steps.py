@@ -61,11 +61,11 @@ def next_steps(*, scope: Scope, today: dt.date) -> list[Step]:
                     .filter(Q(pair__a_id=me, a_agreed_at__isnull=True)
                             | Q(pair__b_id=me, b_agreed_at__isnull=True))
                     .select_related("pair__a", "pair__b")[:3]):
-        pair = the_map.pair
-        assert pair is not None
+        map_pair = the_map.pair
+        assert map_pair is not None
         steps.append(Step(_("Согласуйте карту наставничества с коллегой %(name)s.") % {
-            "name": _partner(pair, me)},
-            reverse("maps:detail", kwargs={"pair_pk": pair.pk}), _("Открыть карту")))
+            "name": _partner(map_pair, me)},
+            reverse("maps:detail", kwargs={"pair_pk": map_pair.pk}), _("Открыть карту")))
 
     for row in (Row.objects.filter(task_overdue_q(today), map__pair__status=Pair.Status.ACTIVE,
                                    map__status=Map.Status.IN_PROGRESS)

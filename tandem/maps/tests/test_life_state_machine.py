@@ -25,7 +25,7 @@ from tandem.testing import ParticipantFactory, World
 START, END = dt.date(2026, 12, 1), dt.date(2027, 5, 31)
 RUNNING = {Pair.Status.APPROVED, Pair.Status.ACTIVE}
 # The map's statuses each pair status allows.
-ALLOWED = {
+ALLOWED: dict[str, set[str]] = {
     Pair.Status.APPROVED: {Map.Status.DRAFT, Map.Status.AGREED, Map.Status.APPROVED},
     Pair.Status.ACTIVE: {Map.Status.DRAFT, Map.Status.AGREED, Map.Status.APPROVED,
                          Map.Status.IN_PROGRESS},

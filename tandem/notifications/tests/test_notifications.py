@@ -2,6 +2,8 @@
 when the partner confirms; the curator when a member declines and when a map is agreed;
 each person sees only their own, opens one (read) or all; the bell counts unread ones."""
 
+from typing import Any
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -20,7 +22,7 @@ def pair(world: World) -> Pair:
     return build_map(world)  # type: ignore[return-value]
 
 
-def _texts(user: object) -> list[str]:
+def _texts(user: Any) -> list[str]:
     return list(Notification.objects.filter(user=user).values_list("text", flat=True))
 
 
