@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import factory
 from django.db.models import QuerySet
@@ -315,6 +315,18 @@ def build_map(world: World) -> object:
                            starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31),
                            curator=world.alice, base_url="http://testserver/")
     return pair
+
+
+def start_map(pair: Any, world: World) -> Any:
+    """Bob and Carol agree their pair's map, Alice approves it, it is carried out."""
+    from tandem.maps import lifecycle
+    from tandem.maps.models import Map
+
+    the_map = Map.objects.get(pair=pair)
+    lifecycle.map_agree(the_map=the_map, participant=world.bob_p)
+    lifecycle.map_agree(the_map=the_map, participant=world.carol_p)
+    lifecycle.map_approve(the_map=the_map, user=world.alice)
+    return lifecycle.map_start(the_map=the_map)
 
 
 def build_matrix_map(pairs_world: PairsWorld) -> dict[str, object]:

@@ -17,7 +17,7 @@ from tandem.core.attention import reopenable
 from tandem.maps import lifecycle, services
 from tandem.maps.models import Map, Meeting
 from tandem.pairs.models import Pair
-from tandem.testing import World, build_map, build_resources
+from tandem.testing import World, build_map, build_resources, start_map
 
 
 @pytest.fixture
@@ -27,11 +27,7 @@ def pair(world: World) -> Pair:
 
 
 def _start(pair: Pair, world: World) -> Map:
-    the_map = Map.objects.get(pair=pair)
-    lifecycle.map_agree(the_map=the_map, participant=world.bob_p)
-    lifecycle.map_agree(the_map=the_map, participant=world.carol_p)
-    lifecycle.map_approve(the_map=the_map, user=world.alice)
-    return lifecycle.map_start(the_map=the_map)
+    return start_map(pair, world)  # type: ignore[no-any-return]
 
 
 def _status(client: Client, pair: Pair, **data: str) -> str:

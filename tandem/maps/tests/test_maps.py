@@ -13,7 +13,7 @@ from tandem.maps.documents import map_data, map_docx, map_pdf
 from tandem.maps.models import Evidence, Map, Meeting, Row
 from tandem.pairs.models import Pair
 from tandem.resources.models import Resource
-from tandem.testing import World, build_map, build_resources
+from tandem.testing import World, build_map, build_resources, start_map
 
 
 @pytest.fixture
@@ -85,11 +85,7 @@ def test_bad_row_values(client: Client, world: World, pair: Pair, changes: dict[
 
 
 def _start(pair: Pair, world: World) -> Map:
-    the_map = Map.objects.get(pair=pair)
-    lifecycle.map_agree(the_map=the_map, participant=world.bob_p)
-    lifecycle.map_agree(the_map=the_map, participant=world.carol_p)
-    lifecycle.map_approve(the_map=the_map, user=world.alice)
-    return lifecycle.map_start(the_map=the_map)
+    return start_map(pair, world)  # type: ignore[no-any-return]
 
 
 def test_status_flow(world: World, pair: Pair) -> None:
