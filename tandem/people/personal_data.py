@@ -11,11 +11,12 @@ feature app, and a new app that stores personal data adds its section and its an
 where its models are (tandem/people/tests/test_anonymise_sweep.py seeds a person into every
 table and finds them nowhere afterwards)."""
 
+import datetime as dt
 import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,9 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from tandem.accounts.models import User
@@ -162,7 +166,9 @@ class Section:
     sheet), ``rows(participant)``; ``only_for_self``: what the product promises is
     anonymous (survey answers) goes only into the person's own download, never into one
     made by staff; ``flatten``: how the XLSX sheet lays out nested rows; ``anonymise``:
-    the app's part of the anonymisation (see :func:`register_anonymiser`)."""
+    the app's part of the anonymisation (see :func:`register_anonymiser`); ``columns``:
+    the Russian name of each key of a (flattened) row — the XLSX header and the JSON's
+    ``labels`` (the field's verbose name where there is one)."""
 
     key: str
     title: str
@@ -171,6 +177,7 @@ class Section:
     only_for_self: bool = False
     flatten: Callable[[Rows], Rows] | None = None
     anonymise: Callable[[Erasure], None] | None = None
+    columns: Mapping[str, "str | Promise"] = field(default_factory=dict)
 
 
 _SECTIONS: dict[str, Section] = {}
@@ -197,6 +204,21 @@ def sections() -> list[Section]:
     return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
 
 
+def verbose(model: type[models.Model], name: str) -> "str | Promise":
+    """A field's name as the forms call it («фамилия»), for a column header."""
+    return model._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+
+
+def profile_columns() -> dict[str, str]:
+    return {
+        **{name: str(verbose(Participant, name)) for name in (
+            "surname", "name", "patronymic", "organization", "position", "subject",
+            "experience_years", "age_band", "email", "phone", "mentoring_consent_date",
+            "personal_data_consent_date", "line_manager")},
+        "login": _("логин"), "active": _("в программе"),
+    }
+
+
 def profile(p: Participant) -> dict[str, Any]:
     return {
         "surname": p.surname, "name": p.name, "patronymic": p.patronymic,
@@ -219,21 +241,66 @@ def personal_data(participant: Participant, *, for_self: bool = True) -> dict[st
     product promises are anonymous."""
     data: dict[str, Any] = {"generated_at": timezone.now().isoformat(),
                             "profile": profile(participant)}
+    labels: dict[str, dict[str, str]] = {"profile": profile_columns()}
     for section in sections():
         if section.only_for_self and not for_self:
             continue
         data[section.key] = section.rows(participant)
+        labels[section.key] = {k: str(v) for k, v in section.columns.items()}
+    # The keys stay stable (machine names, for a program reading the file); what each
+    # means in Russian is in one section beside them.
+    data["labels"] = labels
     return data
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+DATE_FORMAT = "DD.MM.YYYY"
+DATETIME_FORMAT = "DD.MM.YYYY HH:MM"
+
+
+def _cell(value: Any) -> Any:
+    """A value as a person reads it: «да»/«нет», a date (shown dd.mm.yyyy; a moment in
+    the region's time zone), nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("да") if value else _("нет")
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        moment = dt.datetime.fromisoformat(value)
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.replace(tzinfo=None, microsecond=0)
+    return value
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    append_row(sheet, [_cell(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, dt.datetime):
+            cell.number_format = DATETIME_FORMAT
+        elif isinstance(cell.value, dt.date):
+            cell.number_format = DATE_FORMAT
+
+
+def _header(names: dict[str, str], key: str) -> str:
+    return capfirst(names[key]) if key in names else key
+
+
 def personal_data_xlsx(data: dict[str, Any]) -> bytes:
-    """The same as a workbook: the profile, then one sheet per section present."""
+    """The same as a workbook a person reads: the profile, then one sheet per section
+    present; headers are the Russian names of the columns (``Section.columns``), yes/no
+    and dates as words and dates (dd.mm.yyyy)."""
+    labels = data.get("labels", {})
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "Профиль"
+    sheet.title = _("Профиль")
+    names = labels.get("profile", {})
     for key, value in data["profile"].items():
-        append_row(sheet, [key, "" if value is None else value])
+        _append(sheet, [_header(names, key), value])
     for section in sections():
         if section.key not in data:
             continue
@@ -242,9 +309,10 @@ def personal_data_xlsx(data: dict[str, Any]) -> bytes:
             rows = section.flatten(rows)
         ws = book.create_sheet(section.title)
         if rows:
-            append_row(ws, list(rows[0]))
+            names = labels.get(section.key, {})
+            append_row(ws, [_header(names, k) for k in rows[0]])
             for row in rows:
-                append_row(ws, ["" if v is None else v for v in row.values()])
+                _append(ws, list(row.values()))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,7 +1,9 @@
 """This app's section of a person's data (tandem/people/personal_data.py)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from tandem.people.models import Participant
-from tandem.people.personal_data import Erasure, Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section, verbose
 from tandem.school.models import Certificate, Event, Material, Registration
 
 
@@ -26,4 +28,11 @@ def anonymise(e: Erasure) -> None:
     e.scrub_rows(Material.objects.all(), ["title", "original_name"])
 
 
-SECTION = Section(key="events", title="Мероприятия", rows=rows, order=80, anonymise=anonymise)
+COLUMNS = {
+    "event": verbose(Registration, "event"), "starts_at": verbose(Event, "starts_at"),
+    "status": verbose(Registration, "status"), "attended": verbose(Registration, "attended"),
+    "certificates": _("сертификаты"),
+}
+
+SECTION = Section(key="events", title="Мероприятия", rows=rows, order=80, anonymise=anonymise,
+                  columns=COLUMNS)

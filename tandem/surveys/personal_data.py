@@ -3,9 +3,10 @@ are promised to be anonymous (docs/surveys.md): they go only into the person's o
 download, never into one made by staff."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tandem.people.models import Participant
-from tandem.people.personal_data import Erasure, Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section, verbose
 from tandem.surveys.models import Survey
 
 
@@ -29,5 +30,12 @@ def anonymise(e: Erasure) -> None:
                  ["text_good", "text_improve"], pick=False)
 
 
+COLUMNS = {
+    "pair": _("номер пары"), "submitted_at": _("ответ отправлен"),
+    **{name: verbose(Survey, name) for name in (
+        "stage", "due_on", "mentee_benefit", "mentee_support", "mentor_satisfaction",
+        "mentor_engagement", "recommend", "text_good", "text_improve")},
+}
+
 SECTION = Section(key="surveys", title="Опросы", rows=rows, order=70, only_for_self=True,
-                  anonymise=anonymise)
+                  anonymise=anonymise, columns=COLUMNS)

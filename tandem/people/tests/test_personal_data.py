@@ -114,5 +114,5 @@ def test_the_download_keeps_a_formula_like_name_as_text(client: Client, world: W
     client.force_login(world.bob)
     book = load_workbook(io.BytesIO(client.get(
         reverse("people:data_xlsx", kwargs={"pk": world.bob_p.pk})).content))
-    [cell] = [row[1] for row in book["Профиль"].iter_rows() if row[0].value == "surname"]
+    [cell] = [row[1] for row in book["Профиль"].iter_rows() if row[0].value == "Фамилия"]
     assert cell.value == "=1+1" and cell.data_type == "s"
