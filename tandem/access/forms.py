@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
+from tandem.core.text import sort_key
 from tandem.territory.models import Organization
 
 BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")
@@ -47,12 +48,13 @@ class FiltersForm(forms.Form):
     def __init__(self, data: QueryDict, *, scope: Scope) -> None:
         super().__init__(data)
         self.scope = scope
-        orgs = list(scope.organizations(Organization.objects.select_related("municipality"))
-                    .order_by("municipality__name", "short_name")
-                    .values_list("pk", "short_name", "municipality_id", "municipality__name"))
+        orgs = sorted(scope.organizations(Organization.objects.select_related("municipality"))
+                      .values_list("pk", "short_name", "municipality_id", "municipality__name"),
+                      key=lambda o: (sort_key(o[3]), sort_key(o[1]), o[0]))
         self.municipality_ids = {m for _o, _n, m, _mn in orgs}
         self.organization_ids = {o: m for o, _n, m, _mn in orgs}
-        municipalities = sorted({(m, mn) for _o, _n, m, mn in orgs}, key=lambda x: x[1])
+        municipalities = sorted({(m, mn) for _o, _n, m, mn in orgs},
+                                key=lambda x: (sort_key(x[1]), x[0]))
         self.fields["municipality"].choices = [  # type: ignore[attr-defined]
             ("", _("все муниципалитеты")), *municipalities]
         chosen = _int_or_none(data.get("municipality"))

@@ -62,6 +62,7 @@ from tandem.resources.models import Resource
 from tandem.resources.selectors import resource_get, resources_visible
 from tandem.resources.services import ResourceInvalid, resource_save
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.order import collated
 
 UNKNOWN_FIELD = _("Неизвестное поле.")
 CODES_EXPECTED = _("Нужен список кодов компетенций, например [\"ict.ai_lessons\"].")
@@ -560,9 +561,11 @@ class MonitoringPairViewSet(ApiMixin, viewsets.GenericViewSet[Any]):
 
     def list(self, request: Request) -> Response:
         filters = monitoring_filters(request, self.scope)
-        qs = pairs_in(scope=self.scope, filters=filters).order_by(
-            "organization__short_name", "pk")
-        page = self.paginate_queryset(qs.values_list("pk", flat=True))
+        # Russian order of organizations (as pair_figures and the XLSX sheets), not the
+        # database's: the ids are sorted in Python, then paginated.
+        order = collated(pairs_in(scope=self.scope, filters=filters),
+                         ("organization__short_name",))
+        page = self.paginate_queryset(order)
         figures = (pair_figures(scope=self.scope, filters=filters, pairs=list(page))
                    if page else [])
         return self.get_paginated_response(s.PairFiguresSerializer(figures, many=True).data)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
+from tandem.core.text import sort_key
 from tandem.diagnostics.models import Campaign, Competency
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
@@ -25,11 +26,11 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]]:
         regions = regions.filter(pk__in=scope.region_ids)
     municipalities = scope.coordinated_municipalities()
     choices = [(f"r:{r.pk}", str(_("Весь регион: %(name)s") % {"name": r.name}))
-               for r in regions.order_by("name")]
+               for r in sorted(regions, key=lambda r: sort_key(r.name))]
     choices += [(f"m:{m.pk}", str(_("Муниципалитет: %(name)s") % {"name": m.name}))
-                for m in municipalities.order_by("name")]
+                for m in sorted(municipalities, key=lambda m: sort_key(m.name))]
     choices += [(f"o:{o.pk}", str(_("Организация: %(name)s") % {"name": o.short_name}))
-                for o in scope.organizations().order_by("short_name")]
+                for o in sorted(scope.organizations(), key=lambda o: sort_key(o.short_name))]
     return choices
 
 

@@ -32,6 +32,7 @@ from tandem.access.filters import Filters, overlapping_q
 from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
+from tandem.core.text import sort_key
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
@@ -79,8 +80,8 @@ def pair_figures(*, scope: Scope, filters: Filters,
         else:
             qs = qs.filter(pk__in=[p.pk if isinstance(p, Pair) else p for p in pairs])
     ids = qs.values("pk")
-    chosen = list(qs.select_related("a", "b", "organization")
-                  .order_by("organization__short_name", "pk"))
+    chosen = sorted(qs.select_related("a", "b", "organization"),
+                    key=lambda p: (sort_key(p.organization.short_name), p.pk))
     if not chosen:
         return []
 
@@ -411,7 +412,8 @@ def by_organization(*, scope: Scope, filters: Filters,
 
     return sorted((OrganizationFigures(pk, v["name"], v["municipality"], v["active"],
                                        v["in_pairs"], v["counts"])
-                   for pk, v in lines.items()), key=lambda o: (o.name, o.organization_id))
+                   for pk, v in lines.items()),
+                  key=lambda o: (sort_key(o.name), o.organization_id))
 
 
 _COUNT_KEYS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",

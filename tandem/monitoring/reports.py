@@ -32,12 +32,12 @@ from tandem.monitoring import selectors
 from tandem.monitoring.cards import key_figures
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.web.order import collated, in_order
 from tandem.web.xlsx import append_cells, safe_value
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
 Value = str | int | float | dt.date | None
-CHUNK = 2000
 
 
 @dataclass
@@ -75,13 +75,13 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
             campaign__kind=kind)
             .order_by("-campaign__starts_on", "-pk").values("status")[:1])
 
-    people = (Participant.objects.filter(organization__in=filters.organizations(scope),
-                                         is_active=True)
-              .annotate(initial=latest(Campaign.Kind.INITIAL),
-                        final=latest(Campaign.Kind.FINAL))
-              .order_by("organization__municipality__name", "organization__short_name",
-                        "surname", "name", "pk")
-              .values_list("surname", "name", "patronymic", "position",
+    active = Participant.objects.filter(organization__in=filters.organizations(scope),
+                                        is_active=True)
+    order = collated(active, ("organization__municipality__name", "organization__short_name",
+                              "surname", "name", "patronymic"))
+    people = (active.annotate(initial=latest(Campaign.Kind.INITIAL),
+                              final=latest(Campaign.Kind.FINAL))
+              .values_list("pk", "surname", "name", "patronymic", "position",
                            "organization__short_name", "organization__municipality__name",
                            "mentoring_consent_date", "personal_data_consent_date",
                            "initial", "final"))
@@ -89,7 +89,7 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
     def rows() -> Iterator[Sequence[Value]]:
         absent = _("не участвует")
         for (surname, name, patronymic, position, org, mun, mentoring, pd, initial,
-             final) in people.iterator(chunk_size=CHUNK):
+             final) in in_order(people, order):
             yield [f"{surname} {name} {patronymic}".strip(), position, org, mun,
                    mentoring, pd, str(STATUS_NAMES.get(initial, absent)),
                    str(STATUS_NAMES.get(final, absent))]
@@ -110,11 +110,13 @@ def pairs_table(*, scope: Scope, filters: Filters) -> Table:
     from tandem.monitoring.effectiveness import as_of, pairs_in
 
     day = as_of(filters)
-    pairs = (pairs_in(scope=scope, filters=filters).with_progress(day, filters.date_from)
+    unit_pairs = pairs_in(scope=scope, filters=filters)
+    order = collated(unit_pairs, ("organization__municipality__name",
+                                  "organization__short_name"))
+    pairs = (unit_pairs.with_progress(day, filters.date_from)
              .annotate(map_status=Subquery(Map.objects.filter(pair=OuterRef("pk"))
                                            .values("status")[:1]))
-             .order_by("organization__municipality__name", "organization__short_name", "pk")
-             .values_list("a__surname", "a__name", "a__patronymic", "b__surname", "b__name",
+             .values_list("pk", "a__surname", "a__name", "a__patronymic", "b__surname", "b__name",
                           "b__patronymic", "organization__short_name",
                           "organization__municipality__name", "status", "starts_on",
                           "ends_on", "map_status", "ab_total", "ba_total", "ab_done",
@@ -126,7 +128,7 @@ def pairs_table(*, scope: Scope, filters: Filters) -> Table:
     def rows() -> Iterator[Sequence[Value]]:
         for (a1, a2, a3, b1, b2, b3, org, mun, status, start, end, mstatus, ab_total,
              ba_total, ab_done, ba_done, ab_overdue, ba_overdue, held,
-             missed) in pairs.iterator(chunk_size=CHUNK):
+             missed) in in_order(pairs, order):
             total, done = ab_total + ba_total, ab_done + ba_done
             meetings = core.MeetingFigures(held, missed, core.cadence_norm(
                 core.window(start, end, as_of=day, date_from=filters.date_from)))

@@ -23,6 +23,7 @@ from django.utils import timezone
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.effectiveness import UnitSummary, stuck_reasons
+from tandem.core.text import sort_key
 from tandem.diagnostics.models import (
     DEFICIT_Q,
     STRENGTH_Q,
@@ -129,10 +130,12 @@ def dashboard_level(scope: Scope, filters: Filters) -> str:
 def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
     orgs = filters.organizations(scope)
     if level == REGION:
-        return [Unit(m.pk, m.name, MUNICIPALITY) for m in
-                Municipality.objects.filter(organizations__in=orgs).distinct().order_by("name")]
-    return [Unit(o.pk, o.short_name, ORGANIZATION)
-            for o in orgs.order_by("short_name", "pk").only("pk", "short_name")]
+        units = [Unit(m.pk, m.name, MUNICIPALITY) for m in
+                 Municipality.objects.filter(organizations__in=orgs).distinct()]
+    else:
+        units = [Unit(o.pk, o.short_name, ORGANIZATION)
+                 for o in orgs.only("pk", "short_name")]
+    return sorted(units, key=lambda u: (sort_key(u.name), u.pk))
 
 
 def unit_names(*, scope: Scope, filters: Filters) -> tuple[str, str]:

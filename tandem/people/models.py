@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.text import normalize_name
+from tandem.core.text import normalize_name, sort_key
 from tandem.territory.models import Organization
 
 MAX_EXPERIENCE_YEARS = 60
@@ -173,3 +173,9 @@ class Participant(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return self.organization.audit_data()
+
+
+def by_name(p: "Participant") -> tuple[str, str, int]:
+    """The key of people's Russian alphabetical order (``sorted(people, key=by_name)``):
+    surname, name, patronymic; case ignored, «ё» as «е» (``tandem.core.text.sort_key``)."""
+    return (*sort_key(p.full_name), p.pk)

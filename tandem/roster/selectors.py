@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
+from tandem.core.text import sort_key
 from tandem.people.models import Participant
 from tandem.roster.models import RosterImport
 from tandem.territory.models import Organization
@@ -24,8 +25,9 @@ def _chunks(keys: Iterable[str]) -> Iterator[list[str]]:
 
 
 def roster_organizations(*, scope: Scope) -> list[Organization]:
-    """The organizations whose people this user may load, by short name."""
-    return list(scope.organizations().select_related("municipality").order_by("short_name"))
+    """The organizations whose people this user may load, by short name (Russian order)."""
+    return sorted(scope.organizations().select_related("municipality"),
+                  key=lambda o: (sort_key(o.short_name), o.pk))
 
 
 def participants_by_email(emails: Iterable[str]) -> dict[str, Participant]:

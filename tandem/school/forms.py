@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
+from tandem.core.text import sort_key
 from tandem.school.models import Event, Material
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.attachments import AttachmentForm
@@ -41,10 +42,12 @@ class EventForm(forms.ModelForm[Event]):
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        regions = list(scope.regions().filter(pk__in=scope.region_ids) if not scope.everything
-                       else Region.objects.all())
-        municipalities = list(scope.municipalities().filter(
-            _scope_municipalities(scope)).select_related("region").order_by("name"))
+        regions = sorted(scope.regions().filter(pk__in=scope.region_ids)
+                         if not scope.everything else Region.objects.all(),
+                         key=lambda r: sort_key(r.name))
+        municipalities = sorted(scope.municipalities().filter(
+            _scope_municipalities(scope)).select_related("region"),
+            key=lambda m: sort_key(m.name))
         choices = [(f"region:{r.pk}", str(_("%(name)s (региональное)") % {"name": r.name}))
                    for r in regions]
         choices += [(f"municipality:{m.pk}", m.name) for m in municipalities]

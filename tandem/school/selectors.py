@@ -18,7 +18,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tandem.access.scope import Access, Scope
-from tandem.people.models import Participant
+from tandem.core.text import sort_key
+from tandem.people.models import Participant, by_name
 from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.territory.models import Organization
 
@@ -144,9 +145,8 @@ def attendance_row(*, registration: Registration) -> Registration:
 
 def people_to_register(*, scope: Scope, ids: list[int]) -> list[Participant]:
     """Active people the user manages, by id; 404 if any of them is not."""
-    people = list(scope.manageable_participants(Participant.objects.active())
-                  .filter(pk__in=ids).select_related("organization")
-                  .order_by("surname", "name", "pk"))
+    people = sorted(scope.manageable_participants(Participant.objects.active())
+                    .filter(pk__in=ids).select_related("organization"), key=by_name)
     if len(people) != len(set(ids)):
         raise Http404
     return people
@@ -191,17 +191,17 @@ def candidates(*, scope: Scope, event: Event, text: str = "",
         qs = qs.filter(organization__sector__in=event.sectors)
     if text.strip():
         qs = qs.filter(pk__in=Participant.objects.search(text).values("pk"))
-    return list(qs.order_by("surname", "name", "pk")[:limit])
+    # The first ``limit`` by the normalised name, shown in Russian order (docs/architecture.md).
+    return sorted(qs.order_by("search_name", "pk")[:limit], key=by_name)
 
 
 def attendance_rows(*, event: Event, text: str = "") -> list[Registration]:
     """Registered people of the event for the attendance list, by name."""
     qs = (Registration.objects.filter(event=event, status=Registration.Status.REGISTERED)
-          .select_related("participant__organization")
-          .order_by("participant__surname", "participant__name", "pk"))
+          .select_related("participant__organization"))
     if text.strip():
         qs = qs.filter(participant__in=Participant.objects.search(text))
-    return list(qs)
+    return sorted(qs, key=lambda r: (*by_name(r.participant), r.pk))
 
 
 def certificate_by_code(code: str) -> Certificate | None:
@@ -233,9 +233,8 @@ def event_report(*, event: Event) -> Report:
                 .values_list("participant__organization__municipality__name",
                              "participant__organization__short_name",
                              "participant__organization__sector")
-                .annotate(n=Count("pk"))
-                .order_by("participant__organization__municipality__name",
-                          "participant__organization__short_name"))
+                .annotate(n=Count("pk")).order_by())
+    rows.sort(key=lambda r: (sort_key(r[0]), sort_key(r[1]), r[2]))
     by_municipality: Counter[str] = Counter()
     by_sector: Counter[str] = Counter()
     for municipality, _org, sector, n in rows:
@@ -247,6 +246,6 @@ def event_report(*, event: Event) -> Report:
         registered=status_counts.get(Registration.Status.REGISTERED, 0),
         waiting=status_counts.get(Registration.Status.WAITING, 0),
         attended=sum(n for *_rest, n in rows), certificates=certificates,
-        by_municipality=sorted(by_municipality.items(), key=lambda x: (-x[1], x[0])),
+        by_municipality=sorted(by_municipality.items(), key=lambda x: (-x[1], sort_key(x[0]))),
         by_organization=[(m, o, str(sectors.get(s, s)), n) for m, o, s, n in rows],
-        by_sector=sorted(by_sector.items(), key=lambda x: (-x[1], x[0])))
+        by_sector=sorted(by_sector.items(), key=lambda x: (-x[1], sort_key(x[0]))))

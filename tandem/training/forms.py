@@ -10,7 +10,13 @@ from tandem.people.models import Participant
 from tandem.resources.models import Resource
 from tandem.territory.models import Municipality
 from tandem.training.models import CRITERION_LABELS, SCORE_LABELS, Case, CaseParticipant
-from tandem.web.forms import DateInput, IdChoiceField, IdMultipleChoiceField, id_formfield
+from tandem.web.forms import (
+    DateInput,
+    IdChoiceField,
+    IdMultipleChoiceField,
+    collate,
+    id_formfield,
+)
 
 LEVEL_CHOICES = [("", "—"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
 
@@ -81,6 +87,7 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["case"].queryset = cases  # type: ignore[attr-defined]
         self.fields["members"].queryset = people  # type: ignore[attr-defined]
+        collate(self.fields["members"])
         self.fields["members"].label_from_instance = (  # type: ignore[attr-defined]
             lambda p: f"{p.full_name} — {p.organization.short_name or p.organization.name}")
 

@@ -133,13 +133,13 @@ def event_people(event: Event) -> QuerySet[Participant]:
     if registered.filter(attended=True).exists():
         registered = registered.filter(attended=True)
     return (Participant.objects.filter(pk__in=registered.values("participant_id"))
-            .select_related("organization").order_by("surname", "name", "pk"))
+            .select_related("organization").order_by("search_name", "pk"))
 
 
 def event_teams(event: Event) -> list[Team]:
     """The event's teams with members, case and map rows (a fixed number of queries)."""
     members = TeamMember.objects.select_related("participant__organization").order_by(
-        "participant__surname", "participant__name")
+        "participant__search_name", "pk")
     return list(Team.objects.filter(event=event).select_related("case", "map")
                 .prefetch_related(Prefetch("members", queryset=members), "scores")
                 .order_by("number"))
