@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from tandem.access.services import participant_login
 from tandem.accounts.models import User
@@ -36,8 +36,11 @@ PRIORITY_OUT_OF_RANGE = gettext_lazy("Приоритет — 1, 2 или 3.")
 CAMPAIGN_CLOSED = gettext_lazy("Диагностика завершена: ответы больше не принимаются.")
 NO_EXPERT = gettext_lazy("В этой диагностике нет экспертной оценки.")
 REOPEN_REASON_REQUIRED = gettext_lazy("Укажите, почему диагностику открывают снова.")
-REOPEN_TOO_LATE = gettext_lazy("Открыть диагностику снова можно в течение %(days)s дней после "
-                               "завершения; этот срок прошёл.")
+REOPEN_TOO_LATE = ngettext_lazy(
+    "Открыть диагностику снова можно в течение %(days)s дня после завершения; этот срок "
+    "прошёл.",
+    "Открыть диагностику снова можно в течение %(days)s дней после завершения; этот срок "
+    "прошёл.", "days")
 PROBLEM_TEXT = {
     core.UNANSWERED: gettext_lazy("не выбран уровень"),
     core.PRIORITY_NOT_A_DEFICIT: gettext_lazy(
@@ -127,7 +130,7 @@ def campaign_reopen(*, campaign: Campaign, reason: str) -> None:
     if not reason.strip():
         raise DiagnosticsError(str(REOPEN_REASON_REQUIRED))
     if not campaign_reopenable(campaign):
-        raise DiagnosticsError(str(REOPEN_TOO_LATE) % {"days": reopen_days()})
+        raise DiagnosticsError(REOPEN_TOO_LATE % {"days": reopen_days()})
     campaign.status, campaign.closed_at = Campaign.Status.OPEN, None
     campaign.audit_reason = reason.strip()
     campaign.save(update_fields=["status", "closed_at"])

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import Scope, scope_for
@@ -329,7 +330,9 @@ def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> Http
     except imports.ImportRefused as error:
         messages.error(request, str(error))
         return redirect("diagnostics:import", pk=pk)
-    messages.success(request, _("Загружены результаты: %(n)s человек.") % {"n": count})
+    messages.success(request, ngettext("Загружены результаты %(n)s человека.",
+                                       "Загружены результаты %(n)s человек.", count)
+                     % {"n": count})
     return redirect("diagnostics:campaign", pk=pk)
 
 

@@ -1,7 +1,7 @@
 """The dashboard's key figures as labelled cards, shared by the page and the PDF."""
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, npgettext
 
 from tandem.core.effectiveness import (
     BEHIND_ON_MEETINGS,
@@ -46,9 +46,10 @@ def key_figures(data: selectors.DashboardData) -> tuple[list[dict[str, object]],
         return cards, []
     cards += [
         {"value": _percent(s.involvement), "label": _("вовлечены в пары"),
-         "note": _("%(n)s из %(t)s участников") % {"n": s.participants_in_pairs,
-                                                   "t": s.participants_active}},
-        {"value": s.pairs_total, "label": _("пар"),
+         "note": ngettext("%(n)s из %(t)s участника", "%(n)s из %(t)s участников",
+                          s.participants_active) % {"n": s.participants_in_pairs,
+                                                    "t": s.participants_active}},
+        {"value": s.pairs_total, "label": npgettext("карточка", "пара", "пар", s.pairs_total),
          "note": _("действуют %(a)s · ждут %(w)s · завершены %(c)s · досрочно %(e)s") % {
              "a": s.pairs_active, "w": s.pairs_waiting, "c": s.pairs_completed,
              "e": s.pairs_ended_early}},

@@ -18,7 +18,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -182,7 +182,8 @@ def surveys_table(*, scope: Scope, filters: Filters) -> Table:
     from tandem.surveys.selectors import ROLE_LABELS, satisfaction_summary
 
     result = satisfaction_summary(scope=scope, filters=filters)
-    withheld = _("скрыто: меньше %(n)s человек") % {"n": result.min_answers}
+    withheld = ngettext("скрыто: меньше %(n)s человека", "скрыто: меньше %(n)s человек",
+                        result.min_answers) % {"n": result.min_answers}
     rows: list[Sequence[Value]] = []
     for stage in result.stages:
         for m in stage.measures:
@@ -385,7 +386,7 @@ def render_summary_pdf(s: Summary) -> bytes:
     # Signature block.
     story.append(KeepTogether([
         pdf.Spacer(1, 1 * cm),
-        pdf.Paragraph(pdf.escape(_("Отчёт подготовил(а):")), st["text"]),
+        pdf.Paragraph(pdf.escape(_("Исполнитель:")), st["text"]),
         pdf.Spacer(1, 0.6 * cm),
         _signature_lines(st, Grid, cm),
         pdf.Spacer(1, 0.4 * cm),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -64,7 +64,7 @@ TOO_MANY_ROWS = tabular.TABLE_ERRORS[core_tabular.TOO_MANY_ROWS]
 # -- messages about a cell, in the kit's shape: «Строка 3, «ссылка»: …» ----------------
 ROW_PROBLEM = tabular.CELL_PROBLEM
 REQUIRED = gettext_lazy("пусто, а без этого ресурс не сохранить.")
-TOO_LONG = gettext_lazy("длиннее %(max)s символов.")
+TOO_LONG = ngettext_lazy("длиннее %(max)s символа.", "длиннее %(max)s символов.", "max")
 UNKNOWN_VALUE = gettext_lazy("«%(value)s» — такого значения нет; возможны: %(allowed)s.")
 LEVEL_NOT_YOURS = gettext_lazy(
     "уровень «%(value)s» ведёт другой оператор; этому владельцу доступны: %(allowed)s.")
@@ -227,7 +227,7 @@ class _Row:
         if required and not raw:
             self.fail(name, str(REQUIRED))
         elif limit and len(raw) > limit:
-            self.fail(name, str(TOO_LONG) % {"max": limit})
+            self.fail(name, TOO_LONG % {"max": limit})
         return raw
 
 

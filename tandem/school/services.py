@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
@@ -50,8 +50,11 @@ REVOKE_REASON_REQUIRED = gettext_lazy("Укажите причину отзыв�
 RESTORE_REASON_REQUIRED = gettext_lazy("Укажите, почему сертификат возвращают.")
 RESTORE_NEWER_EXISTS = gettext_lazy("Участнику уже выдан новый сертификат: старый вернуть "
                                     "нельзя.")
-RESTORE_TOO_LATE = gettext_lazy("Вернуть сертификат можно в течение %(days)s дней после "
-                                "отзыва; этот срок прошёл. Выдайте новый.")
+RESTORE_TOO_LATE = ngettext_lazy(
+    "Вернуть сертификат можно в течение %(days)s дня после отзыва; этот срок прошёл. "
+    "Выдайте новый.",
+    "Вернуть сертификат можно в течение %(days)s дней после отзыва; этот срок прошёл. "
+    "Выдайте новый.", "days")
 
 
 # 32 letters and digits without the look-alikes (0/O, 1/I): 12 of them are 60 random bits.
@@ -349,7 +352,7 @@ def certificate_restore(*, certificate: Certificate, reason: str) -> Certificate
     if certificate.revoked_at is None:
         return certificate
     if not certificate_restorable(certificate):
-        raise SchoolError(str(RESTORE_TOO_LATE) % {"days": reopen_days()})
+        raise SchoolError(RESTORE_TOO_LATE % {"days": reopen_days()})
     if Certificate.objects.filter(registration_id=certificate.registration_id,
                                   revoked_at__isnull=True).exists():
         raise SchoolError(str(RESTORE_NEWER_EXISTS))

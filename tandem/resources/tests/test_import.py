@@ -182,7 +182,7 @@ def test_an_unchanged_row_is_not_saved_again(world: World, res: dict[str, object
 
 # -- bad input -----------------------------------------------------------------------
 def _problem(number: int, column: str, problem: object, **params: object) -> str:
-    text = str(problem) % params if params else str(problem)
+    text = problem % params if params else str(problem)  # type: ignore[operator]
     return str(imports.ROW_PROBLEM) % {"row": number, "column": column, "problem": text}
 
 

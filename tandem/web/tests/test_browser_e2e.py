@@ -379,7 +379,7 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     cur.get_by_label("Файл XLSX или CSV").set_input_files(str(others))
     cur.get_by_role("button", name="Проверить файл").click()
     cur.get_by_role("button", name="Загрузить 6 анкет").click()
-    expect(cur.get_by_text("Загружены результаты: 6 человек.")).to_be_visible()
+    expect(cur.get_by_text("Загружены результаты 6 человек.")).to_be_visible()
     expect(cur.get_by_text("Все отправили анкеты.")).to_be_visible()
     _shot(cur, "e2e-07-initial-diagnostics")
 

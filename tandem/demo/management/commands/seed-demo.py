@@ -51,7 +51,7 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
-            f"Создан «{result.region.name}»: {result.participants} участников "
+            f"Создан «{result.region.name}», участников: {result.participants}; "
             f"за {time.monotonic() - started:.1f} с."))
         self.stdout.write(f"\nДемо-логины (пароль у всех: {settings.TANDEM_DEMO_PASSWORD}):")
         width = max(len(x.username) for x in result.logins)
