@@ -7,11 +7,12 @@ from pathlib import PurePosixPath
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
 from tandem.pairs.personal_data import pairs_of
 from tandem.people.models import Participant
-from tandem.people.personal_data import Erasure, Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section, verbose
 
 
 def _pair_ids(p: Participant) -> list[int]:
@@ -92,9 +93,20 @@ def _anonymise_evidence(item: Evidence, e: Erasure, *, own: bool) -> None:
         Evidence.objects.filter(pk=item.pk).update(**changes)  # not audited
 
 
+PAIR = _("номер пары")
+DIRECTION = _("направление")
+
 SECTIONS = (
-    Section(key="map_rows", title="Карты", rows=map_rows, order=30, anonymise=anonymise),
-    Section(key="meetings", title="Встречи", rows=meetings, order=40),
-    Section(key="reflections", title="Рефлексия", rows=reflections, order=50),
-    Section(key="evidence", title="Файлы", rows=evidence, order=60),
+    Section(key="map_rows", title="Карты", rows=map_rows, order=30, anonymise=anonymise,
+            columns={"pair": PAIR, "direction": DIRECTION, **{n: verbose(Row, n) for n in (
+                "title", "current_level", "target_level", "task", "deadline",
+                "done_at")}}),
+    Section(key="meetings", title="Встречи", rows=meetings, order=40,
+            columns={"pair": PAIR, **{n: verbose(Meeting, n) for n in (
+                "date", "topic", "format", "duration_minutes", "notes")}}),
+    Section(key="reflections", title="Рефлексия", rows=reflections, order=50,
+            columns={"pair": PAIR, "direction": DIRECTION,
+                     "text": verbose(Reflection, "text")}),
+    Section(key="evidence", title="Файлы", rows=evidence, order=60,
+            columns={"pair": PAIR, "file": _("файл"), "link": verbose(Evidence, "link")}),
 )

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from tandem.pairs.models import MatchingRun, Pair, PairOrder
 from tandem.people.models import Participant
-from tandem.people.personal_data import Erasure, Rows, Section
+from tandem.people.personal_data import Erasure, Rows, Section, verbose
 
 
 def pairs_of(p: Participant) -> list[Pair]:
@@ -45,5 +47,11 @@ def anonymise(e: Erasure) -> None:
     e.scrub_rows(PairOrder.objects.all(), ["head_name", "head_position", "number"])
 
 
+COLUMNS = {
+    "id": _("номер пары"), "partner": _("партнёр"), "status": verbose(Pair, "status"),
+    "starts_on": verbose(Pair, "starts_on"), "ends_on": verbose(Pair, "ends_on"),
+    "i_teach": _("я учу партнёра"), "i_learn": _("я учусь у партнёра"),
+}
+
 SECTION = Section(key="pairs", title="Пары", rows=rows, order=20, flatten=flatten,
-                  anonymise=anonymise)
+                  anonymise=anonymise, columns=COLUMNS)

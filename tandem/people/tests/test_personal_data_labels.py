@@ -116,8 +116,6 @@ def test_a_diagnostic_shows_competencies_by_name(client: Client, world: World) -
     assert names and not any("." in str(n) and " " not in str(n) for n in names), names
 
 
-@pytest.mark.xfail(strict=True, reason="the sections of maps and pairs (tandem/maps/, "
-                   "tandem/pairs/personal_data.py) do not name their columns yet")
 def test_every_section_names_its_columns(
         carols_book: tuple[Workbook, dict[str, Any]]) -> None:
     book, _data = carols_book
