@@ -313,7 +313,7 @@ def map_reopen(*, the_map: Map, reason: str) -> Map:
     if the_map.status not in FINISHED:
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})
     if not reopenable(the_map.closed_at):
-        raise MapError(str(REOPEN_TOO_LATE) % {"days": reopen_days()})
+        raise MapError(REOPEN_TOO_LATE % {"days": reopen_days()})
     pair = Pair.objects.select_for_update().get(pk=_pair_id(the_map))
     if pair.status == Pair.Status.DECLINED:  # a member said no: a new pair, not this one
         raise MapError(str(WRONG_STEP) % {"status": the_map.get_status_display()})

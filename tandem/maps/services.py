@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from tandem.accounts.models import User
 from tandem.core import maps as core
@@ -35,8 +35,10 @@ WRONG_STEP = gettext_lazy("Это действие сейчас недоступ
 NOT_A_MEMBER = gettext_lazy("Согласовать карту может только участник пары.")
 REASON_REQUIRED = gettext_lazy("Укажите причину досрочного прекращения.")
 REOPEN_REASON_REQUIRED = gettext_lazy("Укажите, почему карту возвращают в работу.")
-REOPEN_TOO_LATE = gettext_lazy("Вернуть карту в работу можно в течение %(days)s дней после "
-                               "закрытия; этот срок прошёл.")
+REOPEN_TOO_LATE = ngettext_lazy(
+    "Вернуть карту в работу можно в течение %(days)s дня после закрытия; этот срок прошёл.",
+    "Вернуть карту в работу можно в течение %(days)s дней после закрытия; этот срок прошёл.",
+    "days")
 REOPEN_PAIR_TAKEN = gettext_lazy("Эти двое уже работают в новой паре: старую карту вернуть "
                                  "нельзя, продолжайте в новой.")
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
