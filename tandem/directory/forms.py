@@ -12,7 +12,14 @@ from tandem.core.text import sort_key
 from tandem.directory.selectors import ParticipantFilters
 from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput, IdChoiceField, collate, form_id, id_formfield
+from tandem.web.forms import (
+    DateInput,
+    IdChoiceField,
+    WholeNumberField,
+    collate,
+    form_id,
+    id_formfield,
+)
 
 
 class CuratorAssignForm(forms.Form):
@@ -126,7 +133,7 @@ class ParticipantChecks(forms.BaseForm):
 
 
 class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
-    experience_years = forms.IntegerField(
+    experience_years = WholeNumberField(
         label=_("Педагогический стаж, лет"), min_value=0, max_value=MAX_EXPERIENCE_YEARS,
         error_messages={
             "required": _("Укажите стаж (0, если стажа нет)."),

@@ -106,3 +106,18 @@ class CollatedChoiceIterator(ModelChoiceIterator):
 def collate(field: forms.Field) -> None:
     """Puts ``field``'s options (a model choice field) in Russian alphabetical order."""
     field.iterator = CollatedChoiceIterator  # type: ignore[attr-defined]
+
+
+class WholeNumberField(forms.IntegerField):
+    """An IntegerField that reads only ASCII digits, through the one parser
+    (:func:`form_int`): «۱» or «²» is «not a whole number», never 1 or 2."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        number = form_int(value, signed=True, limit=MAX_ID)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
