@@ -143,15 +143,12 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     if pair.status not in (Pair.Status.APPROVED, Pair.Status.ACTIVE):
         raise PairsError(str(NOT_WAITING))
-    now = timezone.now()
-    if participant.pk == pair.a_id:
-        pair.a_confirmed_at = pair.a_confirmed_at or now
-    elif participant.pk == pair.b_id:
-        pair.b_confirmed_at = pair.b_confirmed_at or now
-    else:
+    if participant.pk not in (pair.a_id, pair.b_id):
         raise PairsError(str(NOT_A_PAIR_MEMBER))
-    first_time = (participant.pk == pair.a_id and pair.a_confirmed_at == now) or (
-        participant.pk == pair.b_id and pair.b_confirmed_at == now)
+    side = "a_confirmed_at" if participant.pk == pair.a_id else "b_confirmed_at"
+    first_time = getattr(pair, side) is None  # a second press changes nothing
+    if first_time:
+        setattr(pair, side, timezone.now())
     if pair.confirmed and pair.status == Pair.Status.APPROVED:
         pair.status = Pair.Status.ACTIVE
     pair.save(update_fields=["a_confirmed_at", "b_confirmed_at", "status"])

@@ -1,5 +1,4 @@
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.http import (
@@ -18,9 +17,10 @@ from tandem.core import names
 from tandem.directory.selectors import participant_mine
 from tandem.maps import documents, lifecycle, selectors, services
 from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
-from tandem.maps.models import Row
+from tandem.maps.models import Map, Row
 from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
+from tandem.pairs.models import Pair
 from tandem.pairs.services import DECLINE_REASON_REQUIRED, PairsError
 from tandem.people.models import Participant
 from tandem.web.attachments import attachment_response
@@ -190,13 +190,13 @@ _STATUS_RIGHT: dict[str, selectors.MapAccess] = {
     "end": "manage", "reopen": "staff"}
 
 
-def _confirm_closing(request: HttpRequest, pair: Any, the_map: Any,
+def _confirm_closing(request: HttpRequest, pair: Pair, the_map: Map,
                      action: str) -> HttpResponse:
     """What finishing or ending the map early will do, asked once (tandem/web/confirm.py)."""
     today = timezone.localdate()
     rows = list(the_map.rows.all())
-    done = sum(selectors.progress(rows, d, today).done for d in Row.Direction.values)
-    overdue = sum(selectors.progress(rows, d, today).overdue for d in Row.Direction.values)
+    both = [selectors.progress(rows, d, today) for d in Row.Direction.values]
+    done, overdue = sum(p.done for p in both), sum(p.overdue for p in both)
     lines = [_("Выполнено задач: %(done)s из %(total)s; просрочено: %(overdue)s.") % {
         "done": done, "total": len(rows), "overdue": overdue}]
     if pair.ends_on > today:

@@ -163,6 +163,9 @@ class Line:
     reminded_at: dt.datetime | None
 
 
+PER_PAIR = 4  # events looked at per pair shown: the four kinds
+
+
 @dataclass(frozen=True)
 class PairLines:
     """One pair of the curator's dashboard with its open events, most urgent first."""
@@ -191,8 +194,6 @@ def open_reminders_by_pair(scope: Scope, limit: int = 10,
         grouped.setdefault(line.event.pair.pk, []).append(line)
     return [PairLines(group[0].event.pair, group) for group in grouped.values()][:limit]
 
-
-PER_PAIR = 4  # events looked at per pair shown: the four kinds
 
 
 def open_reminders(scope: Scope, limit: int = 10,

@@ -52,6 +52,9 @@ def test_decline_on_a_phone_and_end_then_reopen_a_map(
     phone.get_by_role("button", name="Да, отказаться").click()
     expect(phone.get_by_text("Вы отказались от пары")).to_be_visible()
     shot(phone, "life-03-declined-phone")
+    phone.goto(f"{base}/pairs/")  # the pairs list with its filters, on a phone
+    expect(phone.get_by_role("searchbox")).to_be_visible()
+    shot(phone, "life-03b-pairs-phone")
 
     # The curator on a laptop finds it by its status and reads why.
     desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
