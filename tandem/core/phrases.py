@@ -156,3 +156,22 @@ def person_with_position(surname: str, name: str, patronymic: str, position: str
     if not position.strip():
         return person
     return f"{person}, {decline_phrase(in_sentence(position.strip()), case)}"
+
+
+def with_number(n: int, noun: str, case: str = "nominative") -> str:
+    """«5 лет», «21 год», «3 года»: the noun in the form the number asks for; ``case``
+    is the case of the whole phrase, nominative or accusative («в 1 пару», «в 2 пары»,
+    «в 5 пар» — only a form in agreement with 1, 21, … changes)."""
+    parses = _nominatives(noun)
+    word = noun
+    if parses:
+        agreed = parses[0].make_agree_with_number(n)
+        if case != "nominative" and "sing" in agreed.tag and "nomn" in agreed.tag:
+            agreed = agreed.inflect({CASES[case]}) or agreed
+        word = agreed.word
+    # The dictionary gives «годов», the plural of «год» as a word; counted years are «лет».
+    word = _COUNTED.get(word, word)
+    return f"{n} {_match_case(noun, word)}"
+
+
+_COUNTED = {"годов": "лет"}

@@ -7,7 +7,7 @@ pair formation (tandem/pairs) applies ``MatchingRules`` to an engine instance do
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PairScope = Literal["organization", "municipality"]
@@ -106,6 +106,8 @@ class MatchingRules:
     reciprocity_required: bool = True
     no_reporting_line: bool = True
     capacity: int = 1
+    # Who may pair with whom, as the programme states it (the run form's defaults).
+    preferences: "PairPreferences" = field(default_factory=lambda: PairPreferences())
 
     def __post_init__(self) -> None:
         if not 1 <= self.capacity <= MAX_CAPACITY:
@@ -120,7 +122,8 @@ def strictest(rules: list[MatchingRules]) -> MatchingRules:
     return MatchingRules(scope="municipality",
                          reciprocity_required=any(r.reciprocity_required for r in rules),
                          no_reporting_line=any(r.no_reporting_line for r in rules),
-                         capacity=min(r.capacity for r in rules))
+                         capacity=min(r.capacity for r in rules),
+                         preferences=strictest_preferences([r.preferences for r in rules]))
 
 
 def apply_rules(instance: dict[str, Any], *, reciprocity_required: bool,
@@ -138,6 +141,9 @@ def apply_rules(instance: dict[str, Any], *, reciprocity_required: bool,
 # -- rules a curator states about who may pair with whom (issue #14, item 13) ------------
 AGE_GROUPS = ("any", "different")
 SUBJECTS = ("any", "same", "different")
+# "same_building": the two work in one building of one organization (they meet in person);
+# "any": any building, also another organization's (the pair may work online).
+PLACES = ("any", "same_building")
 MAX_EXPERIENCE_GAP = 40
 
 # Codes of why a rule removed a candidate pair (worded in tandem/pairs/wording.py).
@@ -145,6 +151,7 @@ EXPERIENCE_GAP = "experience_gap"
 SAME_AGE_GROUP = "same_age_group"
 SUBJECT_DIFFERS = "subject_differs"
 SUBJECT_SAME = "subject_same"
+DIFFERENT_BUILDING = "different_building"
 
 
 @dataclass(frozen=True)
@@ -155,28 +162,49 @@ class PersonFacts:
     experience_years: int | None
     age_band: str
     subject: str
+    organization: Any = None
+    building: str = ""  # the building (корпус, площадка) inside the organization; "" — its only one
 
 
 @dataclass(frozen=True)
 class PairPreferences:
     """``min_experience_gap``: at least this many years between the two (0: any);
     ``age_groups``: "different" — the two in different age bands; ``subject``: "same" or
-    "different" subject or direction (compared without case and spaces at the ends)."""
+    "different" subject or direction (compared without case and spaces at the ends);
+    ``place``: "same_building" — one organization and one building (compared like the
+    subject; an empty building is the organization's only one), "any" — online pairs too."""
 
     min_experience_gap: int = 0
     age_groups: str = "any"
     subject: str = "any"
+    place: str = "any"
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_experience_gap <= MAX_EXPERIENCE_GAP:
             raise ValueError(f"min_experience_gap outside 0..{MAX_EXPERIENCE_GAP}")
-        if self.age_groups not in AGE_GROUPS or self.subject not in SUBJECTS:
-            raise ValueError("unknown age_groups or subject rule")
+        if (self.age_groups not in AGE_GROUPS or self.subject not in SUBJECTS
+                or self.place not in PLACES):
+            raise ValueError("unknown age_groups, subject or place rule")
 
     @property
     def any(self) -> bool:
         return (self.min_experience_gap > 0 or self.age_groups != "any"
-                or self.subject != "any")
+                or self.subject != "any" or self.place != "any")
+
+
+def strictest_preferences(all_prefs: list[PairPreferences]) -> PairPreferences:
+    """The pair rules of a municipal pool whose organizations' programmes state their own:
+    the largest experience gap, different age groups and one building if any asks for them.
+    The subject rule holds only where every programme that states one states the same
+    («same» for some and «different» for others would forbid every pair): otherwise any."""
+    stated = {p.subject for p in all_prefs if p.subject != "any"}
+    return PairPreferences(
+        min_experience_gap=max((p.min_experience_gap for p in all_prefs), default=0),
+        age_groups="different" if any(p.age_groups == "different" for p in all_prefs)
+        else "any",
+        subject=stated.pop() if len(stated) == 1 else "any",
+        place="same_building" if any(p.place == "same_building" for p in all_prefs)
+        else "any")
 
 
 def _subject(text: str) -> str:
@@ -198,6 +226,9 @@ def rule_obstacle(a: PersonFacts, b: PersonFacts, prefs: PairPreferences) -> str
             return SUBJECT_DIFFERS
         if prefs.subject == "different" and same:
             return SUBJECT_SAME
+    if prefs.place == "same_building" and (
+            a.organization != b.organization or _subject(a.building) != _subject(b.building)):
+        return DIFFERENT_BUILDING
     return None
 
 

@@ -150,7 +150,7 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
         model = Participant
         formfield_callback = id_formfield
         fields = [
-            "organization", "surname", "name", "patronymic", "position", "subject",
+            "organization", "surname", "name", "patronymic", "position", "subject", "building",
             "experience_years", "age_band", "email", "phone",
             "mentoring_consent_date", "personal_data_consent_date", "line_manager",
         ]

@@ -9,6 +9,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 
+from tandem.core.phrases import with_number
 from tandem.documents import docx_builder as b
 from tandem.documents import pdf_builder as p
 from tandem.documents.pair_order import long_date
@@ -41,6 +42,11 @@ class ProgrammeDoc:
     reciprocity_required: bool
     no_reporting_line: bool
     capacity: int
+    # Who may pair with whom (tandem.core.programmes.PairPreferences' fields).
+    min_experience_gap: int = 0
+    age_groups: str = "any"
+    subject: str = "any"
+    place: str = "any"
     resources: list[tuple[str, list[str]]] = field(default_factory=list)  # (level, titles)
     roadmap: list[RoadmapLine] = field(default_factory=list)
     indicators: list[tuple[str, str]] = field(default_factory=list)  # (title, target)
@@ -64,16 +70,32 @@ def pair_rules(doc: ProgrammeDoc) -> list[str]:
         ("Не формируются пары внутри линии подчинения (с непосредственным руководителем)."
          if doc.no_reporting_line else
          "Пары с непосредственным руководителем допускаются по решению куратора."),
-        f"Один педагог может входить не более чем в {doc.capacity} "
-        f"{_pairs_word(doc.capacity)} одновременно.",
+        "Один педагог может входить не более чем в "
+        f"{with_number(doc.capacity, 'пара', 'accusative')} одновременно.",
+        *_preferences(doc),
         "Пары формируются по результатам диагностики профессиональных дефицитов и сильных "
         "сторон, предлагаются куратором и закрепляются приказом руководителя после "
         "письменного согласия обоих участников (статья 351.8 Трудового кодекса РФ).",
     ]
 
 
-def _pairs_word(n: int) -> str:
-    return "пару" if n == 1 else "пары"
+def _preferences(doc: ProgrammeDoc) -> list[str]:
+    """The programme's stated rules of who may pair with whom, as sentences."""
+    lines = []
+    if doc.min_experience_gap:
+        lines.append("Педагогический стаж участников пары различается не менее чем на "
+                     f"{with_number(doc.min_experience_gap, 'год', 'accusative')}.")
+    if doc.age_groups == "different":
+        lines.append("Участники пары относятся к разным возрастным группам.")
+    if doc.subject == "same":
+        lines.append("Участники пары преподают один предмет (работают по одному направлению).")
+    elif doc.subject == "different":
+        lines.append("Участники пары преподают разные предметы (работают по разным "
+                     "направлениям).")
+    if doc.place == "same_building":
+        lines.append("Участники пары работают в одном здании организации, встречи пары "
+                     "проводятся очно.")
+    return lines
 
 
 def regulation_sections(doc: ProgrammeDoc) -> list[tuple[str, list[str]]]:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.programmes.forms import PairPreferencesForm
 from tandem.web.forms import DateInput, IdChoiceField, IdMultipleChoiceField
 
 MONTHS_DEFAULT = 6
@@ -76,8 +77,11 @@ class OrderForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
-class RunForm(forms.Form):
+class RunForm(PairPreferencesForm):
     """The rules of one engine run, pre-filled from the organization's adopted programme."""
+
+    field_order = ["options", "reciprocity_required", "no_reporting_line", "capacity",
+                   "min_experience_gap", "age_groups", "subject", "place"]
 
     # Marks a post that carries the options: without it (an old form, a script) the run
     # takes the defaults, rather than reading absent checkboxes as «off».
@@ -90,23 +94,6 @@ class RunForm(forms.Form):
         label=_("Пар на одного педагога"), coerce=int, empty_value=None, required=False,
         choices=[("", _("по программам организаций"))] + [(i, str(i)) for i in range(1, 4)],
         error_messages={"invalid_choice": _("Поле «Пар на одного педагога»: от 1 до 3.")})
-    min_experience_gap = forms.IntegerField(
-        label=_("Разница в педагогическом стаже, не меньше (лет)"), min_value=0,
-        max_value=40, required=False, initial=0,
-        help_text=_("0 — любая. Стаж, который не указан, правилу не удовлетворяет."),
-        error_messages={"min_value": _("Поле «Разница в стаже»: от 0 до 40 лет."),
-                        "max_value": _("Поле «Разница в стаже»: от 0 до 40 лет."),
-                        "invalid": _("Поле «Разница в стаже»: целое число лет от 0 до 40.")})
-    age_groups = forms.ChoiceField(
-        label=_("Возрастные группы"), required=False, initial="any",
-        choices=[("any", _("любые")), ("different", _("только разные"))],
-        error_messages={"invalid_choice": _("Поле «Возрастные группы»: выберите из списка.")})
-    subject = forms.ChoiceField(
-        label=_("Предмет или направление"), required=False, initial="any",
-        choices=[("any", _("любой")), ("same", _("только один и тот же")),
-                 ("different", _("только разные"))],
-        error_messages={"invalid_choice": _("Поле «Предмет или направление»: выберите из "
-                                            "списка.")})
 
     def __init__(self, *args: object, per_organization: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """Writes for pair formation: starting a run, rules, the order. The pair's life from
 its approval on (statuses of pairs and maps) has one owner: tandem/maps/lifecycle.py."""
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -61,11 +62,18 @@ class RunOptions:
     min_experience_gap: int = 0
     age_groups: str = "any"
     subject: str = "any"
+    place: str = "any"
 
     @property
     def preferences(self) -> rules_core.PairPreferences:
         return rules_core.PairPreferences(min_experience_gap=self.min_experience_gap,
-                                          age_groups=self.age_groups, subject=self.subject)
+                                          age_groups=self.age_groups, subject=self.subject,
+                                          place=self.place)
+
+    def with_preferences(self, prefs: rules_core.PairPreferences) -> "RunOptions":
+        return dataclasses.replace(self, min_experience_gap=prefs.min_experience_gap,
+                                   age_groups=prefs.age_groups, subject=prefs.subject,
+                                   place=prefs.place)
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,8 @@ def run_defaults(unit: Organization | Municipality) -> RunDefaults:
             reciprocity_required=rules.reciprocity_required,
             no_reporting_line=rules.no_reporting_line, capacity=rules.capacity,
             source="programme" if programme else "default",
-            programme=programme.pk if programme else None), {}, [])
+            programme=programme.pk if programme else None
+        ).with_preferences(rules.preferences), {}, [])
     per_org = programmes.matching_rules_for(organization_ids=Organization.objects.filter(
         municipality=unit).values_list("pk", flat=True))
     excluded = sorted(o for o, r in per_org.items() if r.scope == "organization")
@@ -95,7 +104,8 @@ def run_defaults(unit: Organization | Municipality) -> RunDefaults:
     return RunDefaults(RunOptions(
         reciprocity_required=shared.reciprocity_required,
         no_reporting_line=shared.no_reporting_line, capacity=None,
-        source="programme" if per_org else "default"), per_org, excluded)
+        source="programme" if per_org else "default",
+    ).with_preferences(shared.preferences), per_org, excluded)
 
 
 def capacity_function(defaults: RunDefaults, options: RunOptions) -> Callable[[int], int]:
@@ -133,8 +143,10 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
     # The curator's stated rules (experience gap, age groups, subject) remove candidate
     # pairs; how many each removed is kept with the run for its page.
     by_rule = rules_core.rule_forbidden(
-        [rules_core.PersonFacts(p.pk, p.experience_years, p.age_band, p.subject)
-         for p in people.only("pk", "experience_years", "age_band", "subject")],
+        [rules_core.PersonFacts(p.pk, p.experience_years, p.age_band, p.subject,
+                                p.organization_id, p.building)
+         for p in people.only("pk", "experience_years", "age_band", "subject",
+                              "organization_id", "building")],
         options.preferences)
     removed: dict[str, int] = {}
     for _a, _b, code in by_rule:

@@ -55,7 +55,7 @@ def _run_form(unit: Organization | object, defaults: services.RunDefaults,
         "reciprocity_required": options.reciprocity_required,
         "no_reporting_line": options.no_reporting_line, "capacity": options.capacity,
         "min_experience_gap": options.min_experience_gap, "age_groups": options.age_groups,
-        "subject": options.subject})
+        "subject": options.subject, "place": options.place})
 
 
 def formation(request: HttpRequest) -> HttpResponse:
@@ -80,8 +80,8 @@ def formation(request: HttpRequest) -> HttpResponse:
                 reciprocity_required=data["reciprocity_required"],
                 no_reporting_line=data["no_reporting_line"], capacity=data["capacity"],
                 source=defaults.options.source, programme=defaults.options.programme,
-                min_experience_gap=data["min_experience_gap"] or 0,
-                age_groups=data["age_groups"] or "any", subject=data["subject"] or "any")
+                min_experience_gap=data["min_experience_gap"], age_groups=data["age_groups"],
+                subject=data["subject"], place=data["place"])
             options = chosen if chosen == defaults.options else services.RunOptions(
                 **{**chosen.__dict__, "source": "form"})
         try:

@@ -141,6 +141,7 @@ REMOVED = {
     "same_age_group": _("одна возрастная группа — %(n)s"),
     "subject_differs": _("разные предметы — %(n)s"),
     "subject_same": _("один предмет — %(n)s"),
+    "different_building": _("разные здания или организации — %(n)s"),
 }
 
 

@@ -62,6 +62,11 @@ class Participant(models.Model):
     patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
     position = models.CharField(_("должность"), max_length=200)
     subject = models.CharField(_("предмет или направление работы"), max_length=200, blank=True)
+    # Where the person works when the organization has several buildings (the pair rule
+    # «в одном здании», tandem/core/programmes.py); empty — the organization's only one.
+    building = models.CharField(
+        _("здание (корпус, площадка)"), max_length=200, blank=True,
+        help_text=_("Если у организации несколько зданий. Пусто — основное здание."))
     experience_years = models.PositiveSmallIntegerField(
         _("педагогический стаж, лет"),
         validators=[

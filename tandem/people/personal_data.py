@@ -212,7 +212,7 @@ def verbose(model: type[models.Model], name: str) -> "str | Promise":
 def profile_columns() -> dict[str, str]:
     return {
         **{name: str(verbose(Participant, name)) for name in (
-            "surname", "name", "patronymic", "organization", "position", "subject",
+            "surname", "name", "patronymic", "organization", "position", "subject", "building",
             "experience_years", "age_band", "email", "phone", "mentoring_consent_date",
             "personal_data_consent_date", "line_manager")},
         "login": _("логин"), "active": _("в программе"),
@@ -223,7 +223,8 @@ def profile(p: Participant) -> dict[str, Any]:
     return {
         "surname": p.surname, "name": p.name, "patronymic": p.patronymic,
         "organization": p.organization.name, "position": p.position,
-        "subject": p.subject, "experience_years": p.experience_years,
+        "subject": p.subject, "building": p.building,
+        "experience_years": p.experience_years,
         "age_band": p.get_age_band_display(), "email": p.email, "phone": p.phone,
         "mentoring_consent_date": p.mentoring_consent_date.isoformat()
         if p.mentoring_consent_date else None,

@@ -35,6 +35,8 @@ def programme_data(programme: Programme) -> doc.ProgrammeDoc:
         scope_text=SCOPE_TEXT[Programme.PairScope(programme.pair_scope)],
         reciprocity_required=programme.reciprocity_required,
         no_reporting_line=programme.no_reporting_line, capacity=programme.capacity,
+        min_experience_gap=programme.min_experience_gap, age_groups=programme.age_groups,
+        subject=programme.subject, place=programme.place,
         resources=[(level[:1].upper() + level[1:], [r.title for r in items])
                    for level, items in chosen_resources_by_level(programme)],
         roadmap=[doc.RoadmapLine(stage=str(STAGE_LABELS.get(r.stage, r.stage)),

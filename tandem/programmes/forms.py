@@ -39,7 +39,53 @@ class FormsForm(forms.Form):
         return data
 
 
-class RulesForm(forms.Form):
+GAP_ERROR = _("Поле «Разница в стаже»: от 0 до %(max)s лет.") % {
+    "max": core.MAX_EXPERIENCE_GAP}
+
+
+class PairPreferencesForm(forms.Form):
+    """Who may pair with whom (tandem.core.programmes.PairPreferences): the fields the
+    programme's rules and the pair formation's run form share. Left empty, a field is the
+    rule «any»."""
+
+    min_experience_gap = forms.IntegerField(
+        label=_("Разница в педагогическом стаже, не меньше (лет)"), min_value=0,
+        max_value=core.MAX_EXPERIENCE_GAP, required=False, initial=0,
+        help_text=_("0 — любая. Стаж, который не указан, правилу не удовлетворяет."),
+        error_messages={"min_value": GAP_ERROR, "max_value": GAP_ERROR,
+                        "invalid": _("Поле «Разница в стаже»: целое число лет от 0 до 40.")})
+    age_groups = forms.ChoiceField(
+        label=_("Возрастные группы"), required=False, initial=Programme.AgeGroups.ANY,
+        choices=Programme.AgeGroups.choices,
+        error_messages={"invalid_choice": _("Поле «Возрастные группы»: выберите из списка.")})
+    subject = forms.ChoiceField(
+        label=_("Предмет или направление"), required=False, initial=Programme.Subject.ANY,
+        choices=Programme.Subject.choices,
+        error_messages={"invalid_choice": _("Поле «Предмет или направление»: выберите из "
+                                            "списка.")})
+    place = forms.ChoiceField(
+        label=_("Где работает пара"), required=False, initial=Programme.Place.ANY,
+        choices=Programme.Place.choices,
+        help_text=_("«В одном здании» — только коллеги одной организации с одним зданием в "
+                    "карточке; пары из разных школ тогда не формируются."),
+        error_messages={"invalid_choice": _("Поле «Где работает пара»: выберите из списка.")})
+
+    def clean_min_experience_gap(self) -> int:
+        return self.cleaned_data.get("min_experience_gap") or 0
+
+    def clean_age_groups(self) -> str:
+        return self.cleaned_data.get("age_groups") or Programme.AgeGroups.ANY
+
+    def clean_subject(self) -> str:
+        return self.cleaned_data.get("subject") or Programme.Subject.ANY
+
+    def clean_place(self) -> str:
+        return self.cleaned_data.get("place") or Programme.Place.ANY
+
+
+class RulesForm(PairPreferencesForm):
+    field_order = ["pair_scope", "reciprocity_required", "no_reporting_line", "capacity",
+                   "min_experience_gap", "age_groups", "subject", "place"]
     pair_scope = forms.ChoiceField(label=_("Где формируются пары"),
                                    choices=Programme.PairScope.choices,
                                    widget=forms.RadioSelect)

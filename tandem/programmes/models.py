@@ -28,6 +28,20 @@ class Programme(models.Model):
         ADOPTED = "adopted", _("принята")
         SUPERSEDED = "superseded", _("заменена новой редакцией")
 
+    # The pair rules' choices, worded once for the programme and the run form.
+    class AgeGroups(models.TextChoices):
+        ANY = "any", _("любые")
+        DIFFERENT = "different", _("только разные")
+
+    class Subject(models.TextChoices):
+        ANY = "any", _("любой")
+        SAME = "same", _("только один и тот же")
+        DIFFERENT = "different", _("только разные")
+
+    class Place(models.TextChoices):
+        ANY = "any", _("любое здание и онлайн")
+        SAME_BUILDING = "same_building", _("только в одном здании (встречи очно)")
+
     class PairScope(models.TextChoices):
         ORGANIZATION = "organization", _("внутри организации")
         MUNICIPALITY = "municipality", _("в муниципальном пуле (с коллегами других "
@@ -61,6 +75,17 @@ class Programme(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("пар на одного педагога"), default=1,
         validators=[MinValueValidator(1), MaxValueValidator(core.MAX_CAPACITY)])
+    # Who may pair with whom (tandem.core.programmes.PairPreferences): the defaults of the
+    # run form, named as its fields are.
+    min_experience_gap = models.PositiveSmallIntegerField(
+        _("разница в стаже, не меньше (лет)"), default=0,
+        validators=[MaxValueValidator(core.MAX_EXPERIENCE_GAP)])
+    age_groups = models.CharField(_("возрастные группы в паре"), max_length=12,
+                                  choices=AgeGroups.choices, default=AgeGroups.ANY)
+    subject = models.CharField(_("предмет или направление в паре"), max_length=12,
+                               choices=Subject.choices, default=Subject.ANY)
+    place = models.CharField(_("где работает пара"), max_length=16,
+                             choices=Place.choices, default=Place.ANY)
     resources = models.ManyToManyField(Resource, blank=True, related_name="programmes",
                                        verbose_name=_("ресурсы"))
     order_number = models.CharField(_("номер приказа"), max_length=40, blank=True)
@@ -126,7 +151,14 @@ class Programme(models.Model):
         return core.MatchingRules(scope=self.pair_scope,  # type: ignore[arg-type]
                                   reciprocity_required=self.reciprocity_required,
                                   no_reporting_line=self.no_reporting_line,
-                                  capacity=self.capacity)
+                                  capacity=self.capacity,
+                                  preferences=self.preferences)
+
+    @property
+    def preferences(self) -> core.PairPreferences:
+        return core.PairPreferences(min_experience_gap=self.min_experience_gap,
+                                    age_groups=self.age_groups, subject=self.subject,
+                                    place=self.place)
 
     def get_additional_data(self) -> dict[str, object]:
         return self.organization.audit_data()

@@ -36,7 +36,8 @@ ORDER_DATE_OUTSIDE = gettext_lazy("Дата приказа: не позже се
 SECTION_FIELDS = {
     "goals": ("goals", "tasks"),
     "forms": ("forms", "forms_other"),
-    "rules": ("pair_scope", "reciprocity_required", "no_reporting_line", "capacity"),
+    "rules": ("pair_scope", "reciprocity_required", "no_reporting_line", "capacity",
+              "min_experience_gap", "age_groups", "subject", "place"),
     "technologies": ("technologies", "technologies_other"),
 }
 

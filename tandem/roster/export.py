@@ -31,7 +31,7 @@ HEADER = [c.header for c in COLUMNS]
 SHEET_TITLE = "Участники"
 DATE_CELL_FORMAT = "DD.MM.YYYY"
 _WIDTHS = {"surname": 18, "name": 14, "patronymic": 18, "position": 30, "subject": 24,
-           "experience_years": 10, "age_band": 18, "email": 30, "phone": 18,
+           "building": 20, "experience_years": 10, "age_band": 18, "email": 30, "phone": 18,
            "mentoring_consent_date": 16, "personal_data_consent_date": 16, ORGANIZATION: 20}
 
 
@@ -89,12 +89,16 @@ def template_xlsx(organizations: list[Organization]) -> bytes:
     append_row(sheet, HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    append_row(sheet, [
-        "Иванова", "Мария", "Петровна", "учитель", "информатика", 3,
-        fileformat.age_band_label(AgeBand.FROM_25), fileformat.EXAMPLE_EMAIL,
-        "+7 900 000-00-00", dt.date(2026, 9, 1), dt.date(2026, 9, 1),
-        organizations[0].code if organizations else "",
-    ])
+    example: dict[str, Value] = {
+        "surname": "Иванова", "name": "Мария", "patronymic": "Петровна",
+        "position": "учитель", "subject": "информатика", "building": "", "experience_years": 3,
+        "age_band": fileformat.age_band_label(AgeBand.FROM_25),
+        "email": fileformat.EXAMPLE_EMAIL, "phone": "+7 900 000-00-00",
+        "mentoring_consent_date": dt.date(2026, 9, 1),
+        "personal_data_consent_date": dt.date(2026, 9, 1),
+        ORGANIZATION: organizations[0].code if organizations else "",
+    }
+    append_row(sheet, [example[c.field] for c in COLUMNS])  # every column, in file order
     for i, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(i)
         sheet.column_dimensions[letter].width = _WIDTHS[column.field]
@@ -122,6 +126,8 @@ def _guide(organizations: list[Organization]) -> Iterator[list[str]]:
         "patronymic": _("если есть"),
         "position": _("обязательно"),
         "subject": _("предмет или направление работы"),
+        "building": _("если у организации несколько зданий: в каком работает (для пар "
+                      "«в одном здании»)"),
         "experience_years": _("обязательно: педагогический стаж, целое число лет от 0 до 60"),
         "age_band": _("обязательно: %(bands)s") % {"bands": bands},
         "email": _("обязательно; по нему система узнаёт человека при следующей загрузке"),

@@ -11,6 +11,7 @@ from tandem.core.phrases import (
     nest_quotes,
     person_with_position,
     quoted,
+    with_number,
 )
 
 POSITIONS = [
@@ -103,3 +104,19 @@ def test_nesting_is_idempotent_and_keeps_the_words(text: str) -> None:
     assert nest_quotes(once) == once
     strip = str.maketrans("", "", "«»„“")
     assert once.translate(strip) == text.translate(strip)
+
+
+def _russian_plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+@given(st.integers(0, 10_000))
+def test_a_counted_noun_agrees_with_its_number(n: int) -> None:
+    assert with_number(n, "год") == f"{n} {_russian_plural(n, 'год', 'года', 'лет')}"
+    assert with_number(n, "пара", "accusative") == \
+        f"{n} {_russian_plural(n, 'пару', 'пары', 'пар')}"
+    assert with_number(n, "пара") == f"{n} {_russian_plural(n, 'пара', 'пары', 'пар')}"

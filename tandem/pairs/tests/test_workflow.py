@@ -222,3 +222,32 @@ def test_a_bad_stated_rule_is_a_clear_message_and_starts_nothing(
     html = response.content.decode()
     assert "Разница в стаже" in html and "от 0 до 40" in html
     assert not MatchingRun.objects.exists()
+
+
+def test_a_bad_place_rule_is_a_clear_message_and_starts_nothing(
+    client: Client, world: World, pool: None,
+) -> None:
+    client.force_login(world.alice)
+    response = client.post(reverse("pairs:formation"), {
+        "unit": f"o:{world.org_a.pk}", "options": "1", "capacity": "1",
+        "place": "на луне"}, follow=True)
+    assert "Поле «Где работает пара»: выберите из списка." in response.content.decode()
+    assert not MatchingRun.objects.exists()
+
+
+def test_an_online_pool_pairs_across_buildings(
+    client: Client, world: World, pool: None, django_capture_on_commit_callbacks: object,
+) -> None:
+    """«Любое здание и онлайн» (the default) does not look at buildings at all."""
+    from tandem.people.models import Participant
+
+    Participant.objects.filter(pk=world.bob_p.pk).update(building="Корпус 2")
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.post(reverse("pairs:formation"), {
+            "unit": f"o:{world.org_a.pk}", "options": "1", "reciprocity_required": "on",
+            "no_reporting_line": "on", "capacity": "1", "place": "any"})
+    run = MatchingRun.objects.latest("pk")
+    assert "different_building" not in run.rules["removed"]
+    assert frozenset((world.bob_p.pk, world.carol_p.pk)) in {
+        frozenset((p["a"], p["b"])) for p in run.result["pairs"]}

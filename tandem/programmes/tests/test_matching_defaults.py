@@ -137,3 +137,57 @@ def test_a_municipal_pool_leaves_out_organizations_that_pair_inside(
         assert str(error) == str(pair_services.EMPTY_POOL)
     else:
         raise AssertionError("A's people were put into the municipal pool")
+
+
+def test_the_programmes_pair_rules_are_the_runs_defaults(
+        client: Client, world: World, django_capture_on_commit_callbacks: object) -> None:
+    """Issue #14, item 13: the rules a curator states in the programme (who may pair with
+    whom) pre-fill the run form, hold in a run started without options, and are printed in
+    the programme's regulation."""
+    from tandem.people.models import Participant
+
+    build_pairs_pool(world)
+    # Bob works in the school's second building, Carol in the main one.
+    Participant.objects.filter(pk=world.bob_p.pk).update(building="Корпус 2")
+    programme = build_programme(world, adopt=False)
+    client.force_login(world.alice)
+    url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "rules"})
+    response = client.post(url, {"pair_scope": "organization", "capacity": "1",
+                                 "reciprocity_required": "on", "no_reporting_line": "on",
+                                 "min_experience_gap": "0", "age_groups": "any",
+                                 "subject": "any", "place": "same_building"},
+                           HTTP_HX_REQUEST="true")
+    assert "Раздел сохранён" in response.content.decode()
+    programme.refresh_from_db()
+    assert programme.preferences.place == "same_building"
+    assert "только в одном здании (встречи очно)" in response.content.decode()
+    bad = client.post(url, {"pair_scope": "organization", "capacity": "1", "place": "online",
+                            "min_experience_gap": "41"}, HTTP_HX_REQUEST="true")
+    text = bad.content.decode()
+    assert "Поле «Где работает пара»: выберите из списка." in text
+    assert "Поле «Разница в стаже»: от 0 до 40 лет." in text
+    programme.refresh_from_db()
+    assert (programme.place, programme.min_experience_gap) == ("same_building", 0)
+
+    from tandem.programmes.models import Programme
+    Programme.objects.filter(pk=programme.pk).update(
+        status=Programme.Status.ADOPTED, order_number="12-од", order_date=dt.date.today())
+    form = client.get(reverse("pairs:formation") + f"?unit=o:{world.org_a.pk}"
+                      ).context["run_form"]
+    assert form["place"].value() == "same_building"
+    run = _run(client, world, django_capture_on_commit_callbacks)
+    assert run.rules["source"] == "programme" and run.rules["place"] == "same_building"
+    assert frozenset((world.bob_p.pk, world.carol_p.pk)) not in _members(run)
+    assert run.rules["removed"]["different_building"] >= 1
+    page = client.get(reverse("pairs:run", kwargs={"pk": run.pk})).content.decode()
+    assert "только в одном здании" in page and "разные здания или организации — " in page
+
+
+def test_a_municipal_pool_takes_the_strictest_of_the_programmes_pair_rules(
+        world: World) -> None:
+    build_pairs_pool(world)
+    build_programme(world, pair_scope="municipality", min_experience_gap=7,
+                    age_groups="different")
+    options = pair_services.run_defaults(world.municipality_a).options
+    assert (options.min_experience_gap, options.age_groups, options.subject,
+            options.place) == (7, "different", "any", "any")

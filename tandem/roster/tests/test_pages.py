@@ -168,7 +168,7 @@ def test_export_follows_scope_and_filters(client: Client, world: World) -> None:
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeffФамилия;Имя;Отчество;")
-    assert "Каролёва;Карина;Сергеевна;учитель;математика;10;35–44 года;carol@example.org;;" \
+    assert "Каролёва;Карина;Сергеевна;учитель;математика;;10;35–44 года;carol@example.org;;" \
            "01.09.2026;01.09.2026;school-a" in text
     assert "Бэшкина" not in text
     only_carol = client.get(reverse("roster:export", kwargs={"fmt": "csv"}), {"q": "каролева"})
