@@ -104,7 +104,7 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
         notify(users=[pair.a.user, pair.b.user], kind=Notification.Kind.PAIR_PROPOSED,
                text=_("Куратор предложил пару %(pair)s: подтвердите участие или "
                       "откажитесь.") % {"pair": str(pair)}, url=_pair_url(pair),
-               about=(pair.a_id, pair.b_id))
+               about=(pair.a_id, pair.b_id), mailed=True)  # _notify's letter
     transaction.on_commit(lambda: _notify(created, base_url))
     return created
 
@@ -189,7 +189,7 @@ def pair_decline(*, pair: Pair, participant: Participant, reason: str,
            text=_("%(name)s %(declined)s от пары %(pair)s: %(reason)s") % {
                "name": participant.short_name, "pair": str(pair),
                "declined": _declined(participant), "reason": pair.ended_reason},
-           url=_pair_url(pair), about=(pair.a_id, pair.b_id))
+           url=_pair_url(pair), about=(pair.a_id, pair.b_id), mailed=True)
     transaction.on_commit(lambda: _notify_declined(pair, participant, base_url))
     return pair
 

@@ -17,6 +17,9 @@ class Notification(models.Model):
         PAIR_DECLINED = "pair_declined", _("участник отказался от пары")
         MAP_AGREED = "map_agreed", _("карта согласована")
         MAP_REOPENED = "map_reopened", _("карта возвращена в работу")
+        TASK_OVERDUE = "task_overdue", _("просрочена задача карты")
+        SURVEY_OPEN = "survey_open", _("открыт опрос о работе в паре")
+        REGISTRATION_CONFIRMED = "registration_confirmed", _("вы записаны на мероприятие")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                              related_name="notifications")
@@ -28,6 +31,10 @@ class Notification(models.Model):
     about = models.CharField(max_length=100, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When the news left by e-mail: its own letter (a pair to confirm, a survey, the daily
+    # reminder letter), a letter at once for a person who chose «сразу», or the daily
+    # digest. Empty: not e-mailed yet (docs/architecture.md, notifications).
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("уведомление")

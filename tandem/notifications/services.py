@@ -2,26 +2,84 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.notifications.models import Notification
+from tandem.people.models import Participant
+from tandem.web.tasks import send_email
 
 
-def notify(*, users: Iterable[User | None], kind: str, text: str, url: str,
-           about: Iterable[int] = ()) -> int:
+def notify(*, users: Iterable[User | None] = (), user_ids: Iterable[int | None] = (),
+           kind: str, text: str, url: str, about: Iterable[int] = (),
+           mailed: bool = False) -> int:
     """Tells each of ``users`` (people without a login are skipped) once; ``url`` is a
-    path inside the product; ``about``: the ids of the participants the text names.
-    Returns how many were told."""
+    path inside the product; ``about``: the ids of the participants the text names;
+    ``mailed``: the same news already goes by its own letter. Otherwise a person who chose
+    letters «сразу» (``Participant.email_reminders``) gets one now, and one who chose «раз
+    в день» finds it in the next daily letter (``digest``). Returns how many were told."""
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError("a notification leads to a path inside the product")
     named = "".join(f",{pk}" for pk in sorted(set(about)))
     named = f"{named}," if named else ""
-    rows = [Notification(user=u, kind=kind, text=text[:300], url=url, about=named)
-            for u in {u.pk: u for u in users if u is not None}.values()]
+    told = {u.pk for u in users if u is not None} | {pk for pk in user_ids if pk is not None}
+    now = timezone.now()
+    at_once = {} if mailed else {p.user_id: p for p in Participant.objects.filter(
+        user_id__in=list(told), email_reminders=Participant.EmailReminders.IMMEDIATELY)
+        if p.mailable}
+    rows = [Notification(user_id=pk, kind=kind, text=text[:300], url=url, about=named,
+                         emailed_at=now if mailed or pk in at_once else None)
+            for pk in sorted(told)]
     Notification.objects.bulk_create(rows)
+    if at_once:
+        letters = [_letter(person, [row]) for row in rows
+                   if (person := at_once.get(row.user_id)) is not None]
+        transaction.on_commit(lambda: _enqueue(letters))
     return len(rows)
+
+
+def _letter(person: Participant, news: list[Notification]) -> tuple[str, str, list[str]]:
+    body = render_to_string("notifications/email/notification.txt", {
+        "me": person, "news": [(n, absolute(n.url)) for n in news],
+        "settings_url": absolute(reverse("people:email_settings"))})
+    return _("Тандем: %(text)s") % {"text": news[0].text} if len(news) == 1 \
+        else _("Тандем: новое за день"), body, [person.email]
+
+
+def _enqueue(letters: list[tuple[str, str, list[str]]]) -> None:
+    for subject, body, to in letters:
+        send_email.enqueue(subject=subject[:200], body=body, to=to)
+
+
+def absolute(path: str) -> str:
+    return settings.TANDEM_BASE_URL.rstrip("/") + path
+
+
+def digest(*, people: Iterable[Participant]) -> dict[int, list[Notification]]:
+    """The daily letter's «новое за день» of each of ``people`` who chose «раз в день»:
+    their unread news not e-mailed yet, oldest first (participant id → news)."""
+    daily = {p.user_id: p.pk for p in people
+             if p.user_id and p.mailable
+             and p.email_reminders == Participant.EmailReminders.DAILY}
+    news: dict[int, list[Notification]] = {}
+    for n in (Notification.objects.filter(user_id__in=list(daily), read_at__isnull=True,
+                                          emailed_at__isnull=True).order_by("created_at", "pk")):
+        news.setdefault(daily[n.user_id], []).append(n)
+    return news
+
+
+def digested(news: Iterable[Notification]) -> None:
+    """Marks news e-mailed by the daily letter (not audited: see the model)."""
+    now = timezone.now()
+    rows = list(news)
+    for n in rows:
+        n.emailed_at = now
+    Notification.objects.bulk_update(rows, ["emailed_at"])
 
 
 @transaction.atomic

@@ -107,11 +107,12 @@ class Participant(models.Model):
 
     # The person's own choice (the bell and the home page show everything anyway).
     class EmailReminders(models.TextChoices):
+        IMMEDIATELY = "immediately", _("сразу: письмо о каждом новом уведомлении")
         DAILY = "daily", _("раз в день, одним письмом")
         OFF = "off", _("не присылать: смотрю колокольчик и главную")
 
     email_reminders = models.CharField(
-        _("письма-напоминания"), max_length=10, choices=EmailReminders.choices,
+        _("письма-напоминания"), max_length=12, choices=EmailReminders.choices,
         default=EmailReminders.DAILY)
 
     objects = ParticipantQuerySet.as_manager()

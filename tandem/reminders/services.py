@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tandem.notifications.models import Notification
+from tandem.notifications.services import digest, digested, notify
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
@@ -42,6 +44,8 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     """Finds every event not reminded yet (of ``pairs`` only, when given: the curator's
     «напомнить» sends now what the daily run would send), logs it, and e-mails each
     concerned person one bundled letter. An event is e-mailed once, whoever sends it.
+    The daily run (no ``pairs``) also carries, for those who chose «раз в день», the news of
+    their bell not e-mailed yet (``notifications.services.digest``).
     With ``dry_run`` nothing is written or sent: only counted."""
     events = pending_events(today=today, pairs=pairs)
     result = SendResult(events=len(events))
@@ -49,8 +53,6 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         result.by_kind[e.kind] = result.by_kind.get(e.kind, 0) + 1
     if progress is not None:
         progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": len(events)})
-    if not events:
-        return result
     by_person: dict[int, list[Event]] = defaultdict(list)
     people: dict[int, Participant] = {}
     for e in events:
@@ -63,6 +65,12 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     if dry_run:
         result.emails = len(by_person)
         return result
+    # The daily run's «новое за день»: people with news on the bell not e-mailed yet.
+    readers = [] if pairs is not None else list(Participant.objects.filter(
+        user__notifications__read_at__isnull=True,
+        user__notifications__emailed_at__isnull=True).distinct().select_related("user"))
+    if not events and not readers:
+        return result
 
     run = uuid.uuid4().hex
     with transaction.atomic():
@@ -74,18 +82,33 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         # Another run may have logged some of these a moment ago: send only ours.
         ours = set(ReminderLog.objects.filter(run=run)
                    .values_list("kind", "object_id", "event_on"))
+        for e in events:  # an overdue task is news on the bell too; the letter is below
+            if e.kind == Kind.OVERDUE_TASK and e.key in ours:
+                notify(user_ids=[p.user_id for p in e.recipients],
+                       kind=Notification.Kind.TASK_OVERDUE,
+                       text=_("Просрочена задача карты «%(title)s» (срок был %(date)s).") % {
+                           "title": e.title, "date": f"{e.event_on:%d.%m.%Y}"},
+                       url=reverse("maps:detail", kwargs={"pair_pk": e.pair.pk}),
+                       about=(e.pair.a_id, e.pair.b_id), mailed=True)
+        news = digest(people=readers)
+        for participant in readers:
+            if participant.pk in news:
+                people.setdefault(participant.pk, participant)
         letters = []
-        for person_id, mine in by_person.items():
-            mine = sorted((e for e in mine if e.key in ours), key=_priority)
-            if mine:
-                letters.append(_letter(people[person_id], mine, base_url))
+        for person_id in {*by_person, *news}:
+            mine = sorted((e for e in by_person.get(person_id, []) if e.key in ours),
+                          key=_priority)
+            if mine or news.get(person_id):
+                letters.append(_letter(people[person_id], mine, base_url,
+                                       news.get(person_id, [])))
+        digested([n for items in news.values() for n in items])
         transaction.on_commit(lambda: _enqueue(letters))
     result.emails = len(letters)
     return result
 
 
-def _letter(person: Participant, events: list[Event],
-            base_url: str | None) -> tuple[str, str, list[str]]:
+def _letter(person: Participant, events: list[Event], base_url: str | None,
+            news: list[Notification]) -> tuple[str, str, list[str]]:
     base = (base_url or settings.TANDEM_BASE_URL).rstrip("/")
     shown = events[:MAX_EVENTS_PER_EMAIL]
     lines = []
@@ -97,8 +120,10 @@ def _letter(person: Participant, events: list[Event],
         partner = e.pair.b if e.pair.a_id == person.pk else e.pair.a
         lines.append({"event": e, "url": url, "partner": partner})
     body = render_to_string("reminders/email/reminder.txt", {
-        "me": person, "lines": lines, "more": len(events) - len(shown)})
-    return (_("Тандем: напоминание о работе в паре"), body, [person.email])
+        "me": person, "lines": lines, "more": len(events) - len(shown),
+        "news": [(n, base + n.url) for n in news]})
+    subject = _("Тандем: напоминание о работе в паре") if events else _("Тандем: новое за день")
+    return (subject, body, [person.email])
 
 
 def _enqueue(letters: list[tuple[str, str, list[str]]]) -> None:

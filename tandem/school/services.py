@@ -15,12 +15,15 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
+from tandem.notifications.models import Notification
+from tandem.notifications.services import notify
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.web.confirm import reopen_days, reopenable
@@ -177,7 +180,20 @@ def registrations_create(*, event: Event, participants: Iterable[Participant],
         registration.save()
         (outcome.registered if status == Registration.Status.REGISTERED
          else outcome.waiting).append(person)
+        # Registered by someone else (a curator, a coordinator): the person is told.
+        if status == Registration.Status.REGISTERED and (
+                user is None or user.pk != person.user_id):
+            _tell_registered(event, person, mailed=False)
     return outcome
+
+
+def _tell_registered(event: Event, person: Participant, *, mailed: bool) -> None:
+    when = timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M")
+    notify(users=[person.user], kind=Notification.Kind.REGISTRATION_CONFIRMED,
+           text=_("Вы записаны на мероприятие школы наставников «%(title)s» (%(when)s).")
+           % {"title": event.title, "when": when},
+           url=reverse("school:event", kwargs={"pk": event.pk}), about=(person.pk,),
+           mailed=mailed)
 
 
 def registration_self(*, event: Event, participant: Participant, user: User | None,
@@ -239,12 +255,13 @@ def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
         return []
     promoted = list(Registration.objects.filter(event=event,
                                                 status=Registration.Status.WAITING)
-                    .select_related("participant").order_by("queued_at", "pk")[:free])
+                    .select_related("participant__user").order_by("queued_at", "pk")[:free])
     if not promoted:
         return []
     for r in promoted:  # one by one, so the audit trail records each promotion
         r.status = Registration.Status.REGISTERED
         r.save(update_fields=["status"])
+        _tell_registered(event, r.participant, mailed=True)  # _notify_promoted's letter
     emails = [(r.participant.full_name, r.participant.email) for r in promoted
               if r.participant.mailable]
     transaction.on_commit(lambda: _notify_promoted(event, emails, base_url))

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tandem.core import surveys as core
+from tandem.notifications.models import Notification
+from tandem.notifications.services import notify
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey
 from tandem.web.tasks import send_email
@@ -79,7 +81,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
     is marked as offered too — it is never retried in a loop."""
     pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
                .exclude(pair__status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
-               .select_related("participant", "pair__a", "pair__b").order_by("pk"))
+               .select_related("participant__user", "pair__a", "pair__b").order_by("pk"))
     if dry_run:
         return sum(1 for s in pending.iterator(chunk_size=BATCH) if s.participant.mailable)
     sent = 0
@@ -105,7 +107,15 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
             letters = []
             for survey in batch:
                 me = survey.participant
-                if survey.pk not in claimed or not me.mailable:
+                if survey.pk not in claimed:
+                    continue
+                # The bell too: the letter below is the news's own (``mailed``).
+                notify(users=[me.user], kind=Notification.Kind.SURVEY_OPEN,
+                       text=_("Открыт опрос о работе в паре %(pair)s: ответьте, пожалуйста.")
+                       % {"pair": str(survey.pair)},
+                       url=reverse("surveys:answer", kwargs={"pk": survey.pk}),
+                       about=(survey.pair.a_id, survey.pair.b_id), mailed=True)
+                if not me.mailable:
                     continue
                 partner = survey.pair.b if survey.pair.a_id == me.pk else survey.pair.a
                 body = render_to_string("surveys/email/survey.txt", {

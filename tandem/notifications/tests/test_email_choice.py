@@ -1,0 +1,157 @@
+"""Issue #14, item 12: e-mail is the person's choice — «сразу» (a letter for each new item
+of the bell), «раз в день» (the daily letter's «новое за день»), «не присылать» — and the
+news the bell gets from the reminders, the surveys and the school of mentors."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tandem.maps.models import Map, Row
+from tandem.notifications.models import Notification
+from tandem.notifications.services import notify
+from tandem.people.models import Participant
+from tandem.reminders.services import reminders_send
+from tandem.surveys.tests.helpers import active_pair
+from tandem.testing import World
+
+TODAY = dt.date(2026, 11, 20)
+
+
+def _choose(person: Participant, choice: str) -> None:
+    person.email_reminders = choice
+    person.save()
+
+
+def _news(world: World, capture: object, *, mailed: bool = False) -> None:
+    with capture(execute=True):  # type: ignore[operator]
+        notify(users=[world.bob], kind=Notification.Kind.MAP_AGREED,
+               text="Карта пары Бобров — Каролёва согласована.", url="/maps/1/",
+               mailed=mailed)
+
+
+@pytest.mark.parametrize(("choice", "at_once", "in_daily"),
+                         [("immediately", True, False), ("daily", False, True),
+                          ("off", False, False)])
+def test_each_choice_sends_the_news_once_and_only_as_chosen(
+        world: World, django_capture_on_commit_callbacks: object, choice: str,
+        at_once: bool, in_daily: bool) -> None:
+    _choose(world.bob_p, choice)
+    _news(world, django_capture_on_commit_callbacks)
+    assert (len(mail.outbox) == 1) is at_once
+    if at_once:
+        assert mail.outbox[0].to == [world.bob_p.email]
+        assert "Карта пары Бобров — Каролёва согласована." in mail.outbox[0].body
+        assert "/maps/1/" in mail.outbox[0].body
+    mail.outbox.clear()
+    for _run in range(2):  # the second daily run sends nothing again
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            reminders_send(today=TODAY)
+    daily = [m for m in mail.outbox if m.to == [world.bob_p.email]]
+    assert len(daily) == (1 if in_daily else 0)
+    if in_daily:
+        assert daily[0].subject == "Тандем: новое за день"
+        assert "Новое за день:" in daily[0].body
+        assert "Карта пары Бобров — Каролёва согласована." in daily[0].body
+    assert not Notification.objects.filter(user=world.bob, emailed_at__isnull=True).exists() \
+        or choice == "off"
+
+
+def test_news_with_its_own_letter_and_read_news_are_not_mailed_again(
+        world: World, django_capture_on_commit_callbacks: object) -> None:
+    _choose(world.bob_p, "immediately")
+    _news(world, django_capture_on_commit_callbacks, mailed=True)
+    assert mail.outbox == []
+    _choose(world.bob_p, "daily")
+    _news(world, django_capture_on_commit_callbacks)
+    Notification.objects.filter(user=world.bob).update(read_at=dt.datetime.now(dt.UTC))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        reminders_send(today=TODAY)
+    assert mail.outbox == []  # read on the bell: nothing to tell by letter
+
+
+def test_a_person_who_may_not_be_mailed_gets_no_letter_whatever_they_chose(
+        world: World, django_capture_on_commit_callbacks: object) -> None:
+    _choose(world.bob_p, "immediately")
+    world.bob_p.personal_data_consent_date = None
+    world.bob_p.save()
+    assert not world.bob_p.mailable
+    _news(world, django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+
+
+def test_an_overdue_task_rings_the_bell_of_both_and_the_letter_is_the_reminder(
+        world: World, django_capture_on_commit_callbacks: object) -> None:
+    pair = active_pair(world.bob_p, world.carol_p, starts_on=TODAY - dt.timedelta(days=30))
+    the_map = Map.objects.update_or_create(pair=pair,
+                                           defaults={"status": Map.Status.IN_PROGRESS})[0]
+    Row.objects.create(map=the_map, direction=Row.Direction.A_TO_B, competency="ict.x",
+                       title="Онлайн-тесты", current_level=0, target_level=2,
+                       partner_level=3, task="Задача", product="Тест",
+                       deadline=TODAY - dt.timedelta(days=2))
+    _choose(world.bob_p, "immediately")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        reminders_send(today=TODAY)
+    [bell] = Notification.objects.filter(user=world.bob,
+                                         kind=Notification.Kind.TASK_OVERDUE)
+    assert "Онлайн-тесты" in bell.text and bell.url == reverse(
+        "maps:detail", kwargs={"pair_pk": pair.pk})
+    assert bell.emailed_at is not None  # the reminder letter carried it
+    bob_letters = [m for m in mail.outbox if m.to == [world.bob_p.email]]
+    assert [m.subject for m in bob_letters] == ["Тандем: напоминание о работе в паре"]
+
+
+def test_the_email_settings_page_offers_the_three_choices(client: object,
+                                                         world: World) -> None:
+    client.force_login(world.bob)  # type: ignore[attr-defined]
+    html = client.get(reverse("people:email_settings")).content.decode()  # type: ignore[attr-defined]
+    for label in ("сразу: письмо о каждом новом уведомлении", "раз в день, одним письмом",
+                  "не присылать"):
+        assert label in html
+    client.post(reverse("people:email_settings"),  # type: ignore[attr-defined]
+                {"email_reminders": "immediately"})
+    assert Participant.objects.get(pk=world.bob_p.pk).email_reminders == "immediately"
+
+
+def test_a_curators_registration_and_a_freed_place_ring_the_bell_self_registration_not(
+        world: World, django_capture_on_commit_callbacks: object) -> None:
+    from tandem.school import services as school
+    from tandem.school.models import Registration
+    from tandem.school.tests.test_registration import NOW, make_event
+
+    event = make_event(world, capacity=1, self_registration=True, starts_at=NOW + dt.timedelta(
+        days=400), ends_at=NOW + dt.timedelta(days=400, hours=2))
+    school.registrations_create(event=event, participants=[world.carol_p], user=world.alice)
+    school.registrations_create(event=event, participants=[world.bob_p], user=world.bob)
+    assert not Notification.objects.filter(user=world.bob).exists()  # himself: waiting
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        school.registration_cancel(registration=Registration.objects.get(
+            event=event, participant=world.carol_p))
+    [bell] = Notification.objects.filter(user=world.bob,
+                                         kind=Notification.Kind.REGISTRATION_CONFIRMED)
+    assert "Семинар" in bell.text and bell.emailed_at is not None  # the school's letter
+    assert bell.url == reverse("school:event", kwargs={"pk": event.pk})
+    # A place one takes oneself is no news to oneself.
+    own = make_event(world, capacity=5, self_registration=True, starts_at=NOW + dt.timedelta(
+        days=401), ends_at=NOW + dt.timedelta(days=401, hours=2))
+    school.registration_self(event=own, participant=world.bob_p, user=world.bob)
+    assert Registration.objects.get(event=own, participant=world.bob_p).status == "registered"
+    assert Notification.objects.filter(user=world.bob).count() == 1
+    school.registrations_create(event=own, participants=[world.alice_p], user=world.bob)
+    assert Notification.objects.filter(user=world.alice).count() == 1  # told by another
+
+
+def test_an_open_survey_rings_the_bell(world: World,
+                                       django_capture_on_commit_callbacks: object) -> None:
+    from tandem.surveys.models import Survey
+    from tandem.surveys.services import surveys_send
+
+    pair = active_pair(world.bob_p, world.carol_p)
+    survey = Survey.objects.create(pair=pair, participant=world.bob_p, stage=Survey.Stage.MID,
+                                   due_on=TODAY + dt.timedelta(days=14))
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        assert surveys_send() == 1
+    [bell] = Notification.objects.filter(user=world.bob, kind=Notification.Kind.SURVEY_OPEN)
+    assert bell.url == reverse("surveys:answer", kwargs={"pk": survey.pk})
+    assert [m.to for m in mail.outbox] == [[world.bob_p.email]]  # the survey's letter only
