@@ -25,6 +25,8 @@ def notify(*, users: Iterable[User | None] = (), user_ids: Iterable[int | None] 
     в день» finds it in the next daily letter (``digest``). Returns how many were told."""
     if not url.startswith("/") or url.startswith("//"):
         raise ValueError("a notification leads to a path inside the product")
+    # A sentence that ends with an abbreviation («… Каролёва К.С.») takes no second period.
+    text = text[:-1] if text.endswith("..") else text
     named = "".join(f",{pk}" for pk in sorted(set(about)))
     named = f"{named}," if named else ""
     told = {u.pk for u in users if u is not None} | {pk for pk in user_ids if pk is not None}

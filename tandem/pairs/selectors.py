@@ -242,6 +242,7 @@ def run_view(run: MatchingRun) -> dict[str, Any]:
                       "b_teaches_a": lessons(p["b_teaches_a"]),
                       "rule": rules.get(key)})
     unmatched = []
+    kinds = _forbidden_kinds(run, {u["id"] for u in result.get("unmatched", [])}, rules)
     for u in result.get("unmatched", []):
         person = people.get(u["id"])
         if person is None:
@@ -249,7 +250,8 @@ def run_view(run: MatchingRun) -> dict[str, Any]:
         # Worded here, through gettext, from the engine's code and parameters.
         unmatched.append({"person": person, "reason": u["reason"],
                           "reason_text": wording.unmatched_reason(
-                              u["reason"], u.get("reason_params")),
+                              u["reason"], u.get("reason_params"),
+                              kinds.get(u["id"], "mixed")),
                           "suggestions": [{**s, "person": people.get(s["id"])}
                                           for s in u.get("suggestions", [])
                                           if people.get(s["id"])]})
@@ -258,6 +260,26 @@ def run_view(run: MatchingRun) -> dict[str, Any]:
     # A municipal pool mixes schools: each person's organization is shown by their name.
     return {"pairs": pairs, "unmatched": unmatched, "by_school": run_by_school(run),
             "result": {**result, "gap_percent": gap_percent}}
+
+
+def _forbidden_kinds(run: MatchingRun, ids: set[Any],
+                     rules: dict[tuple[int, int], str]) -> dict[Any, str]:
+    """For each of ``ids``, what its forbidden partners in the run's instance are: all the
+    curator's bans («ban»), all pairs already working («paired»), all removed by a stated
+    rule («rule»), or several kinds («mixed»)."""
+    existing = {tuple(k) for k in (run.rules or {}).get("existing", [])}
+    found: dict[Any, set[str]] = {}
+    for a, b in (run.instance or {}).get("constraints", {}).get("forbidden", []):
+        if a not in ids and b not in ids:
+            continue
+        key = (min(a, b), max(a, b))
+        kind = ("ban" if rules.get(key) == PairRule.Kind.FORBID
+                else "paired" if key in existing else "rule")
+        for person in (a, b):
+            if person in ids:
+                found.setdefault(person, set()).add(kind)
+    return {person: kinds.pop() if len(kinds) == 1 else "mixed"
+            for person, kinds in found.items()}
 
 
 def run_by_school(run: MatchingRun) -> bool:

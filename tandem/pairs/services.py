@@ -166,7 +166,9 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
         instance, reciprocity_required=options.reciprocity_required,
         no_reporting_line=options.no_reporting_line, remaining=remaining)
     run = MatchingRun.objects.create(created_by=user, instance=instance,
-                                     rules={**asdict(options), "removed": removed},
+                                     rules={**asdict(options), "removed": removed,
+                                            # to word «уже в паре» apart from a ban
+                                            "existing": [list(k) for k in sorted(existing)]},
                                      stage=str(_("в очереди")), **_unit_fields(unit))
     transaction.on_commit(lambda: run_matching.enqueue(run_id=run.pk, time_limit=time_limit))
     return run

@@ -38,6 +38,15 @@ OBSTACLES: dict[str, Promise] = {
     "reporting_line": _("линия подчинения"),
     "forbidden": _("запрет куратора"),
 }
+# The engine's «forbidden» carries three things the application puts there (pairs/services
+# run_start): the curator's bans, the pairs already working, the stated rules. Where every
+# forbidden partner of a person is of one kind, the explanation names it.
+FORBIDDEN_KINDS: dict[str, Promise] = {
+    "ban": _("запрет куратора"),
+    "paired": _("уже работают в паре"),
+    "rule": _("правила подбора"),
+    "mixed": _("запрет куратора, правила подбора или уже готовая пара"),
+}
 
 PROBLEMS: dict[str, Promise] = {
     "unknown_member": _("Пара {a} — {b}: участника {id} нет в экземпляре."),
@@ -100,13 +109,17 @@ TABLES: dict[str, tuple[Mapping[str, Promise], Mapping[str, str]]] = {
 }
 
 
-def unmatched_reason(code: str, params: Mapping[str, object] | None = None) -> str:
+def unmatched_reason(code: str, params: Mapping[str, object] | None = None,
+                     forbidden_kind: str = "ban") -> str:
     """Why a participant is without a pair. A code without wording here (a newer engine, a
     stored run of an older one) is never shown raw: the person reads a general sentence,
-    the log gets the code."""
+    the log gets the code. ``forbidden_kind``: what the engine's forbidden partners of this
+    person are (``FORBIDDEN_KINDS``)."""
     params = params or {}
     if code == "constraints":
-        detail = codes.obstacle_detail(params, {k: str(v) for k, v in OBSTACLES.items()})
+        names = {**{k: str(v) for k, v in OBSTACLES.items()},
+                 "forbidden": str(FORBIDDEN_KINDS.get(forbidden_kind, FORBIDDEN_KINDS["mixed"]))}
+        detail = codes.obstacle_detail(params, names)
         return str(REASONS[code]).format(detail=detail)
     if code not in REASONS:
         logger.warning("No wording for the unmatched reason code %r (params %r)", code,

@@ -155,3 +155,9 @@ def test_an_open_survey_rings_the_bell(world: World,
     [bell] = Notification.objects.filter(user=world.bob, kind=Notification.Kind.SURVEY_OPEN)
     assert bell.url == reverse("surveys:answer", kwargs={"pk": survey.pk})
     assert [m.to for m in mail.outbox] == [[world.bob_p.email]]  # the survey's letter only
+
+
+def test_a_sentence_ending_with_initials_takes_one_period(world: World) -> None:
+    notify(users=[world.bob], kind=Notification.Kind.PARTNER_CONFIRMED, url="/pairs/1/",
+           text="Каролёва К.С. подтвердила участие в паре Бобров Б.О. ⇄ Каролёва К.С..")
+    assert Notification.objects.get(user=world.bob).text.endswith("⇄ Каролёва К.С.")

@@ -89,3 +89,73 @@ def test_decline_on_a_phone_and_end_then_reopen_a_map(
     statuses = (Pair.objects.get(pk=proposed).status, Map.objects.get(pair_id=working).status)
     connection.close()  # the greenlet's own connection (see test_browser_cycle)
     assert statuses == (Pair.Status.DECLINED, Map.Status.IN_PROGRESS)
+
+
+@pytest.fixture
+def pool_world(transactional_db: None) -> World:
+    from tandem.accounts.models import User
+    from tandem.conftest import WORLD_PASSWORD
+    from tandem.testing import build_pairs_pool, build_programme
+
+    world = build_world()
+    build_pairs_pool(world)
+    # Two pairs each: Bob and Carol stay in the pool after their first pair.
+    build_programme(world, capacity=2)
+    carol = User.objects.create_user("carol", password=WORLD_PASSWORD)
+    world.carol_p.user = carol
+    world.carol_p.save()
+    return world
+
+
+def test_formation_twice_and_approval_twice_make_one_pair_and_the_bell_rings(
+        live_server: object, pool_world: World, browser: object) -> None:
+    from playwright.sync_api import expect
+
+    world = pool_world
+    base = live_server.url  # type: ignore[attr-defined]
+    desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")  # type: ignore[attr-defined]
+    log_in(desk, base, "alice")
+
+    def form_pairs() -> str:
+        desk.goto(f"{base}/pairs/formation/?unit=o:{world.org_a.pk}")
+        desk.get_by_role("button", name="Подобрать пары").click()
+        desk.wait_for_url(lambda url: "/pairs/runs/" in url)
+        return desk.url
+
+    first = form_pairs()
+    expect(desk.get_by_text("Бобров Борис Олегович").first).to_be_visible()
+    shot(desk, "life-07-first-run")
+    desk.get_by_role("button", name="Утвердить").click()
+    expect(desk.locator(".message-success")).to_be_visible()
+    # The same formation again: both are still in the pool (two pairs each), but the
+    # pair that exists is not proposed again.
+    form_pairs()
+    shot(desk, "life-08-second-run")
+    key = "-".join(str(pk) for pk in sorted((world.bob_p.pk, world.carol_p.pk)))
+    expect(desk.locator(f"input[name=pair][value='{key}']")).to_have_count(0)
+    expect(desk.get_by_text("уже работают в паре — 1").first).to_be_visible()
+    # The first proposal approved a second time is refused, with a message.
+    desk.goto(first)
+    desk.get_by_role("button", name="Утвердить").click()
+    expect(desk.locator(".message-error")).to_contain_text("Бобров")
+    shot(desk, "life-09-approve-again")
+
+    # Bob confirms on a phone; Carol's bell shows it.
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU")  # type: ignore[attr-defined]
+    log_in(phone, base, "bob")
+    phone.locator(".step-list").get_by_role("button", name="Ответить").click()
+    phone.get_by_role("button", name="Подтверждаю участие").click()
+    expect(phone.get_by_text("ждём подтверждения партнёра")).to_be_visible()
+    carol = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU")  # type: ignore[attr-defined]
+    log_in(carol, base, "carol")
+    expect(carol.locator(".bell-count")).to_have_text("2")  # proposed, and Bob confirmed
+    carol.locator("a.bell").click()
+    expect(carol.get_by_text("Бобров Б.О. подтвердил участие").first).to_be_visible()
+    shot(carol, "life-10-bell-partner-confirmed-phone")
+
+    from tandem.core.attention import RUNNING
+
+    running = Pair.objects.filter(status__in=list(RUNNING), a__in=[world.bob_p, world.carol_p],
+                                  b__in=[world.bob_p, world.carol_p]).count()
+    connection.close()
+    assert running == 1

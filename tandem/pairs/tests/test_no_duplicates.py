@@ -46,6 +46,12 @@ def test_a_second_run_with_room_left_does_not_propose_the_running_pair(world: Wo
         "forbidden"]
     assert all({p["a"], p["b"]} != {world.bob_p.pk, world.carol_p.pk}
                for p in second.result["pairs"])
+    # Bob's explanation names why Carol is out: they already work together, not a ban.
+    from tandem.pairs.selectors import run_view
+
+    bob = next(u for u in run_view(second)["unmatched"] if u["person"].pk == world.bob_p.pk)
+    assert "уже работают в паре — 1" in bob["reason_text"]
+    assert "запрет куратора" not in bob["reason_text"]
 
 
 def test_approving_the_same_proposal_twice_creates_one_pair(world: World) -> None:
