@@ -4,9 +4,11 @@ Hypothesis drives random sequences of what curators and teachers do — propose 
 two of three people, confirm or decline it, agree, approve, start, finish, end early or
 reopen its map — refusals included, and after every step checks the invariants: no two
 running pairs of the same two people; the statuses of a pair and its map agree; a refused
-step changes nothing; every status change is in the audit trail."""
+step changes nothing; every status change is in the audit trail; a person is told of a
+partner's confirmation or decline once."""
 
 import datetime as dt
+import itertools
 
 import pytest
 from auditlog.models import LogEntry
@@ -14,9 +16,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from tandem.accounts.models import User
 from tandem.maps import lifecycle
 from tandem.maps.models import Map
 from tandem.maps.services import MapError, map_draft
+from tandem.notifications.models import Notification
 from tandem.pairs.models import Pair
 from tandem.pairs.services import PairsError
 from tandem.people.models import Participant
@@ -35,13 +39,17 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
+USERS = itertools.count()
+
+
 class PairLife(RuleBasedStateMachine):
     world: World
 
     def __init__(self) -> None:
         super().__init__()
-        self.people = [ParticipantFactory.create(organization=self.world.org_a)
-                       for _ in range(3)]
+        self.people = [ParticipantFactory.create(
+            organization=self.world.org_a,
+            user=User.objects.create_user(f"life{next(USERS)}")) for _ in range(3)]
         self.pairs: list[int] = []
 
     def _pair(self, i: int) -> Pair | None:
@@ -123,6 +131,13 @@ class PairLife(RuleBasedStateMachine):
                 assert pair.confirmed
             if pair.status == Pair.Status.DECLINED:
                 assert pair.declined_by_id in (pair.a_id, pair.b_id) and pair.ended_reason
+
+    @invariant()
+    def told_once(self) -> None:
+        once = [Notification.Kind.PARTNER_CONFIRMED, Notification.Kind.PAIR_DECLINED]
+        told = list(Notification.objects.filter(
+            kind__in=once, user__participant__in=self.people).values_list("user", "kind", "url"))
+        assert len(told) == len(set(told))
 
     @invariant()
     def every_status_is_audited(self) -> None:
