@@ -10,6 +10,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 REGION = ("Приреченская область (демо)", "demo")
+# The other regions of a demo country (``seed-demo --regions R``): made-up names; their
+# towns and organizations repeat the first region's, with codes suffixed «-rN».
+MORE_REGIONS = ["Заозёрная область", "Северогорский край", "Луговская область",
+                "Ключевская республика", "Верхнекамская область", "Степная область",
+                "Озёрский край", "Лесногорская область", "Светлореченская область",
+                "Кедровый край", "Южноуральская область", "Белогорская республика"]
+
+
+def region_names(index: int) -> tuple[str, str, str]:
+    """The name, the code and the code suffix of the ``index``-th demo region (from 1)."""
+    if index == 1:
+        return REGION[0], REGION[1], ""
+    base = (MORE_REGIONS[(index - 2) % len(MORE_REGIONS)]
+            + (f" {(index - 2) // len(MORE_REGIONS) + 1}" if index - 2 >= len(MORE_REGIONS)
+               else ""))
+    return f"{base} (демо)", f"demo-r{index}", f"-r{index}"
 
 # (code, name, kind, weight of its staff in the region)
 MUNICIPALITIES = [
@@ -253,8 +269,9 @@ def organization_sizes(total: int) -> dict[str, int]:
     return sizes
 
 
-def people(total: int, seed: int) -> Iterator[DemoPerson]:
-    """Yields ``total`` people spread over the organizations, the same for the same seed."""
+def people(total: int, seed: int, domain: str = "example.org") -> Iterator[DemoPerson]:
+    """Yields ``total`` people spread over the organizations, the same for the same seed;
+    e-mails under ``domain`` (each demo region its own, as e-mails are unique)."""
     rng = random.Random(seed)
     sectors = {code: sector for _m, code, _s, _n, sector, _z in ORGANIZATIONS}
     emails: set[str] = set()
@@ -281,10 +298,10 @@ def people(total: int, seed: int) -> Iterator[DemoPerson]:
                 position, subject = _weighted(rng, POSITIONS[sector])
             initials = transliterate(name[0]) + transliterate(patronymic[0])
             base = f"{transliterate(surname)}.{initials}"
-            email, n = f"{base}@example.org", 1
+            email, n = f"{base}@{domain}", 1
             while email in emails:
                 n += 1
-                email = f"{base}{n}@example.org"
+                email = f"{base}{n}@{domain}"
             emails.add(email)
             consent = rng.random() < 0.88
             yield DemoPerson(

@@ -60,16 +60,22 @@ def demo_region_exists() -> bool:
 @transaction.atomic
 def demo_region_create(*, participants: int = 400, seed: int = 1,
                        progress: ProgressFn | None = None,
-                       with_diagnostics: bool = True) -> DemoResult:
-    """Creates the demo region with ``participants`` people and its logins."""
+                       with_diagnostics: bool = True, index: int = 1) -> DemoResult:
+    """Creates the ``index``-th demo region (a country is several, ``seed-demo --regions``)
+    with ``participants`` people and its logins. The first one is the demo everybody knows;
+    the others repeat its towns and organizations under their own codes («-r2»), e-mails
+    («@r2.example.org») and logins («region-r2»), with other people (another seed)."""
+    name, region_code, suffix = generator.region_names(index)
+    seed = seed if index == 1 else seed * 1_000 + index
     rng = random.Random(seed)
-    region = Region.objects.create(name=generator.REGION[0], code=generator.REGION[1])
+    region = Region.objects.create(name=name, code=region_code)
     municipalities = {
-        code: Municipality.objects.create(region=region, code=code, name=name, kind=kind)
+        code: Municipality.objects.create(region=region, code=code + suffix, name=name,
+                                          kind=kind)
         for code, name, kind, _w in generator.MUNICIPALITIES
     }
     organizations = {
-        code: Organization.objects.create(municipality=municipalities[mun], code=code,
+        code: Organization.objects.create(municipality=municipalities[mun], code=code + suffix,
                                           short_name=short, name=full, sector=sector)
         for mun, code, short, full, sector, _size in generator.ORGANIZATIONS
     }
@@ -77,7 +83,8 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     rows: list[Participant] = []
     deputies: dict[str, Participant] = {}
     done = 0
-    for person in generator.people(participants, seed):
+    domain = f"r{index}.example.org" if index > 1 else "example.org"
+    for person in generator.people(participants, seed, domain):
         consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
         p = Participant(
             organization=organizations[person.organization_code], surname=person.surname,
@@ -104,7 +111,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
             progress(done, participants)
 
     _set_line_managers(rng, deputies)
-    logins = _create_logins(region, municipalities, organizations, deputies)
+    logins = _create_logins(region, municipalities, organizations, deputies, suffix)
     _create_resources(region, municipalities, organizations)
     if with_diagnostics:
         _create_diagnostics(organizations, seed)
@@ -409,12 +416,20 @@ def _create_resources(region: Region, municipalities: dict[str, Municipality],
 
 
 def _insert_answers(rows: Iterable[tuple[int, generator.DemoAnswer]]) -> None:
-    """Plain executemany: for a region of 30,000 people (over a million answers) the ORM's
-    bulk_create spends most of its time compiling SQL, and seed-demo must stay under a
-    minute. Nothing here needs model logic: the combined level equals the self level."""
+    """PostgreSQL's COPY, elsewhere a plain executemany: for a region of 30,000 people
+    (over a million answers) the ORM's bulk_create spends most of its time compiling SQL,
+    and INSERTs were three quarters of seed-demo's CPU. Nothing here needs model logic: the
+    combined level equals the self level."""
     table = connection.ops.quote_name(Answer._meta.db_table)
     columns = ["response_id", "competency", "self_level", "level", "can_teach",
                "wants_to_learn", "priority"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(  # the psycopg cursor
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for response_id, a in rows:
+                copy.write_row((response_id, a.code, a.level, a.level, a.can_teach,
+                                a.wants_to_learn, a.priority))
+        return
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names are ours)
            f"VALUES ({', '.join(['%s'] * len(columns))})")
     batch: list[tuple[Any, ...]] = []
@@ -473,7 +488,9 @@ def _set_line_managers(rng: random.Random, deputies: dict[str, Participant]) -> 
 
 def _create_logins(region: Region, municipalities: dict[str, Municipality],
                    organizations: dict[str, Organization],
-                   deputies: dict[str, Participant]) -> list[DemoLogin]:
+                   deputies: dict[str, Participant], suffix: str = "") -> list[DemoLogin]:
+    """The region's demo logins; ``suffix`` («-r2») names those of a country's other
+    regions (the superuser ``admin`` is the first region's only)."""
     # One hash for every demo login: Argon2 is slow on purpose, hundreds of times over.
     password = make_password(settings.TANDEM_DEMO_PASSWORD)
     logins: list[DemoLogin] = []
@@ -484,11 +501,11 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
 
     admin = login("admin", "Администратор", "", "admin@example.org")
     admin.is_staff = admin.is_superuser = True
-    operator = login("region", "Ольга", "Оператор", "region@example.org")
-    coordinators = {code: login(f"coord-{code}", "Координатор", m.name,
-                                f"coord-{code}@example.org")
+    operator = login(f"region{suffix}", "Ольга", "Оператор", f"region{suffix}@example.org")
+    coordinators = {code: login(f"coord-{code}{suffix}", "Координатор", m.name,
+                                f"coord-{code}{suffix}@example.org")
                     for code, m in municipalities.items()}
-    curators = {code: login(f"curator-{code}", d.name, d.surname, d.email)
+    curators = {code: login(f"curator-{code}{suffix}", d.name, d.surname, d.email)
                 for code, d in deputies.items()}
     # Two teachers of the biggest organization: a young one and an experienced one.
     young = (Participant.objects.filter(organization=organizations["orbita"], age_band="u25")
@@ -496,13 +513,14 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
     senior = (Participant.objects.filter(organization=organizations["orbita"],
                                          age_band__in=["55-64", "45-54"])
               .exclude(pk=deputies["orbita"].pk).order_by("pk").first())
-    teachers = [(n, p) for n, p in (("teacher-young", young), ("teacher-senior", senior)) if p]
+    teachers = [(n + suffix, p) for n, p in (("teacher-young", young),
+                                             ("teacher-senior", senior)) if p]
     teacher_users = {n: login(n, p.name, p.surname, p.email) for n, p in teachers}
-    User.objects.bulk_create([admin, operator, *coordinators.values(), *curators.values(),
-                              *teacher_users.values()])
+    User.objects.bulk_create([*([] if suffix else [admin]), operator, *coordinators.values(),
+                              *curators.values(), *teacher_users.values()])
 
     assignments = [RoleAssignment(user=operator, role=Role.REGION_OPERATOR, region=region)]
-    logins.append(DemoLogin("region", str(Role.REGION_OPERATOR.label), region.name))
+    logins.append(DemoLogin(operator.username, str(Role.REGION_OPERATOR.label), region.name))
     for code, user in coordinators.items():
         assignments.append(RoleAssignment(user=user, role=Role.MUNICIPAL_COORDINATOR,
                                           municipality=municipalities[code]))
@@ -521,5 +539,6 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
         person.user = teacher_users[name]
         logins.append(DemoLogin(name, "педагог", f"{person.full_name}, {person.position}"))
     Participant.objects.bulk_update([*deputies.values(), *(p for _n, p in teachers)], ["user"])
-    logins.append(DemoLogin("admin", "суперпользователь", "/admin/"))
+    if not suffix:
+        logins.append(DemoLogin("admin", "суперпользователь", "/admin/"))
     return logins

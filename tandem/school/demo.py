@@ -59,7 +59,9 @@ def _spread(people: list[Participant], count: int, rng: random.Random) -> list[P
 def seed(context: DemoContext) -> None:
     rng = random.Random(context.seed + 8)
     tz = timezone.get_current_timezone()
-    operator = User.objects.filter(username="region").first()
+    # The region's own operator (a demo country has one per region).
+    operator = User.objects.filter(role_assignments__region=context.region,
+                                   role_assignments__role="region_operator").first()
     orbita = context.organizations.get("orbita")
     organizer = orbita.name if orbita else context.region.name
     start = dt.datetime(2026, 5, 16, 10, 0, tzinfo=tz)

@@ -80,3 +80,43 @@ def test_seed_demo_leaves_a_filled_database_alone() -> None:
     assert Participant.objects.count() == 100
     with pytest.raises(CommandError, match="уже есть регион"):
         call_command("seed-demo", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_country_of_regions_that_do_not_clash() -> None:
+    """Issue #16, item 5: ``--regions R`` — each region its own units, e-mails and logins,
+    the whole cycle's demo stages in each; ``--participants`` counts per region."""
+    from tandem.diagnostics.models import Answer
+    from tandem.territory.models import Region
+
+    out, err = StringIO(), StringIO()
+    call_command("seed-demo", "--regions", "3", "--participants", "120", stdout=out,
+                 stderr=err)
+    regions = list(Region.objects.order_by("code"))
+    assert [r.code for r in regions] == ["demo", "demo-r2", "demo-r3"]
+    assert len({r.name for r in regions}) == 3
+    for region in regions:
+        people = Participant.objects.filter(organization__municipality__region=region)
+        assert people.count() == 120
+        operators = RoleAssignment.objects.filter(role=Role.REGION_OPERATOR, region=region)
+        assert operators.count() == 1
+        assert Answer.objects.filter(
+            response__participant__organization__municipality__region=region).exists()
+    assert set(User.objects.filter(role_assignments__role=Role.REGION_OPERATOR)
+               .values_list("username", flat=True)) == {"region", "region-r2", "region-r3"}
+    assert User.objects.filter(username="curator-orbita-r3").exists()
+    assert Participant.objects.filter(email__endswith="@r2.example.org").count() == 120
+    assert "Регион 3 из 3" in err.getvalue()
+    assert "логины с окончанием «-rN»" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("flag", "value", "message"), [
+    ("--regions", "0", "--regions: от 1 до 20"), ("--regions", "21", "--regions: от 1 до 20"),
+    ("--participants", "300001", "--participants: от"),
+])
+def test_seed_demo_refuses_sizes_outside_its_range(flag: str, value: str,
+                                                   message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("seed-demo", flag, value, stdout=StringIO(), stderr=StringIO())
+    assert not Participant.objects.exists()

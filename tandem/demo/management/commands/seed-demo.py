@@ -1,4 +1,3 @@
-import sys
 import time
 
 from django.conf import settings
@@ -8,13 +7,20 @@ from django.db import connection
 from tandem.demo.generator import MIN_PARTICIPANTS
 from tandem.demo.services import demo_region_create, demo_region_exists
 
+MAX_PARTICIPANTS = 300_000  # in one region (docs/performance.md measures it)
+MAX_REGIONS = 20
+
 
 class Command(BaseCommand):
     help = "Создаёт демонстрационный регион: муниципалитеты, организации, участников, логины."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=400,
-                            help="сколько участников создать (по умолчанию 400)")
+                            help="сколько участников создать в каждом регионе "
+                                 "(по умолчанию 400)")
+        parser.add_argument("--regions", type=int, default=1,
+                            help="сколько регионов создать: страна из нескольких регионов "
+                                 f"(по умолчанию 1, не больше {MAX_REGIONS})")
         parser.add_argument("--seed", type=int, default=1,
                             help="зерно генератора: тот же seed — тот же регион")
         parser.add_argument("--if-empty", action="store_true",
@@ -24,12 +30,14 @@ class Command(BaseCommand):
                                  "паролем — только для стенда)")
 
     def handle(self, *args: object, participants: int, seed: int, if_empty: bool,
-               force: bool, **options: object) -> None:
+               force: bool, regions: int = 1, **options: object) -> None:
         if settings.PRODUCTION and not force:
             raise CommandError("Демо-регион создаёт логины с общеизвестным паролем и не "
                                "создаётся в режиме production. Для стенда: --force.")
-        if not MIN_PARTICIPANTS <= participants <= 200_000:
-            raise CommandError(f"--participants: от {MIN_PARTICIPANTS} до 200000")
+        if not MIN_PARTICIPANTS <= participants <= MAX_PARTICIPANTS:
+            raise CommandError(f"--participants: от {MIN_PARTICIPANTS} до {MAX_PARTICIPANTS}")
+        if not 1 <= regions <= MAX_REGIONS:
+            raise CommandError(f"--regions: от 1 до {MAX_REGIONS}")
         if demo_region_exists():
             if if_empty:
                 self.stdout.write("В базе уже есть данные: демо-регион не создаётся.")
@@ -39,24 +47,37 @@ class Command(BaseCommand):
                                "(удалите data/tandem.sqlite3 или возьмите другую базу).")
         started = time.monotonic()
 
-        def progress(done: int, total: int) -> None:
-            sys.stderr.write(f"\rУчастники: {done}/{total} ({100 * done // total} %)")
-            sys.stderr.flush()
+        results = []
+        for index in range(1, regions + 1):
+            where = f"Регион {index} из {regions}. " if regions > 1 else ""
 
-        result = demo_region_create(participants=participants, seed=seed, progress=progress)
-        sys.stderr.write("\n")
+            def progress(done: int, total: int, where: str = where) -> None:
+                self.stderr.write(f"\r{where}Участники: {done}/{total} "
+                                  f"({100 * done // total} %)", ending="")
+                self.stderr.flush()
+
+            # Each region in its own transaction: a country of millions is not one.
+            results.append(demo_region_create(participants=participants, seed=seed,
+                                              progress=progress, index=index))
+            self.stderr.write("")
         if connection.vendor == "postgresql":
             # Planner statistics for the freshly loaded tables: without them the first
             # dashboards plan badly for minutes, until autovacuum gets to ANALYZE.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        names = ", ".join(f"«{r.region.name}»" for r in results)
         self.stdout.write(self.style.SUCCESS(
-            f"Создан «{result.region.name}», участников: {result.participants}; "
+            f"Создан{'о регионов: ' + str(len(results)) + ' —' if len(results) > 1 else ''} "
+            f"{names}, участников: {sum(r.participants for r in results)}; "
             f"за {time.monotonic() - started:.1f} с."))
         self.stdout.write(f"\nДемо-логины (пароль у всех: {settings.TANDEM_DEMO_PASSWORD}):")
-        width = max(len(x.username) for x in result.logins)
-        for login in result.logins:
+        first = results[0]
+        width = max(len(x.username) for x in first.logins)
+        for login in first.logins:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role}: {login.where}")
+        if len(results) > 1:
+            self.stdout.write("  В остальных регионах те же логины с окончанием «-rN» "
+                              "(region-r2, curator-orbita-r2, …).")
 
     def _print_logins_hint(self) -> None:
         self.stdout.write(
