@@ -35,6 +35,8 @@ class Filters:
     municipality_id: int | None = None
     organization_id: int | None = None
     sector: str | None = None
+    # The federal operator's dashboard compares regions and looks into one of them.
+    region_id: int | None = None
 
     def overlapping(self, prefix: str = "") -> Q:
         """Terms (of pairs, campaigns…) that overlap the period: :func:`overlapping_q`."""
@@ -43,6 +45,8 @@ class Filters:
     def organizations(self, scope: Scope) -> QuerySet[Organization]:
         """The organizations in scope that pass the filters."""
         qs = scope.organizations(Organization.objects.all())
+        if self.region_id is not None:
+            qs = qs.filter(municipality__region_id=self.region_id)
         if self.municipality_id is not None:
             qs = qs.filter(municipality_id=self.municipality_id)
         if self.organization_id is not None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
-from tandem.territory.models import Organization
+from tandem.territory.models import Organization, Region
 
 BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")
 BAD_ID = _("Выберите значение из списка.")
@@ -44,10 +44,27 @@ class FiltersForm(forms.Form):
     sector = forms.ChoiceField(label=_("Сфера"), required=False,
                                choices=[("", _("все сферы")), *Organization.Sector.choices],
                                error_messages={"invalid_choice": BAD_SECTOR})
+    region = forms.TypedChoiceField(label=_("Регион"), required=False, coerce=int,
+                                    empty_value=None, error_messages={"invalid_choice": BAD_ID})
+    field_order = ["date_from", "date_to", "region", "municipality", "organization", "sector"]
 
-    def __init__(self, data: QueryDict, *, scope: Scope) -> None:
+    def __init__(self, data: QueryDict, *, scope: Scope, regions_only: bool = False) -> None:
+        """``regions_only``: the federal operator's form — the period, the region and the
+        sphere, nothing below a region (their dashboard is aggregates of regions)."""
         super().__init__(data)
         self.scope = scope
+        # A view over several regions (the superuser, the federal operator) picks one.
+        regions = sorted(Region.objects.filter(municipalities__isnull=False).distinct()
+                         .values_list("pk", "name"), key=lambda r: (sort_key(r[1]), r[0])
+                         ) if scope.everything else []
+        self.region_ids = {pk for pk, _n in regions}
+        self.fields["region"].choices = [("", _("все регионы")), *regions]  # type: ignore[attr-defined]
+        if len(regions) <= 1:
+            del self.fields["region"]
+        if regions_only:
+            del self.fields["municipality"], self.fields["organization"]
+            self.municipality_ids, self.organization_ids = set(), {}
+            return
         orgs = sorted(scope.organizations(Organization.objects.select_related("municipality"))
                       .values_list("pk", "short_name", "municipality_id", "municipality__name"),
                       key=lambda o: (sort_key(o[3]), sort_key(o[1]), o[0]))
@@ -83,6 +100,7 @@ class FiltersForm(forms.Form):
             raise Http404
 
     def full_clean(self) -> None:
+        self._check_unit("region", self.region_ids)
         self._check_unit("municipality", self.municipality_ids)
         self._check_unit("organization", self.organization_ids)
         super().full_clean()
@@ -104,4 +122,5 @@ class FiltersForm(forms.Form):
         d = self.cleaned_data
         return Filters(date_from=d.get("date_from"), date_to=d.get("date_to"),
                        municipality_id=d.get("municipality"),
-                       organization_id=d.get("organization"), sector=d.get("sector") or None)
+                       organization_id=d.get("organization"), sector=d.get("sector") or None,
+                       region_id=d.get("region"))

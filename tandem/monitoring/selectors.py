@@ -36,9 +36,9 @@ from tandem.monitoring.effectiveness import as_of, pair_figures, pairs_in, unit_
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, Region
 
-REGION, MUNICIPALITY, ORGANIZATION = "region", "municipality", "organization"
+COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
 # A unit is listed as a place to find mentors in an area from this many strong people on.
 MENTORS_AT_LEAST = 3
@@ -51,7 +51,7 @@ MAP_NOT_AGREED = "map_not_agreed"
 class Unit:
     pk: int
     name: str
-    kind: str  # MUNICIPALITY or ORGANIZATION
+    kind: str  # REGION (the country's level), MUNICIPALITY or ORGANIZATION
 
 
 @dataclass
@@ -117,8 +117,13 @@ class DashboardData:
 
 
 def dashboard_level(scope: Scope, filters: Filters) -> str:
-    """What the dashboard compares: the municipalities of a region, the organizations of
-    a municipality, or one organization."""
+    """What the dashboard compares: the regions of the country (a view over every region,
+    where there are several), the municipalities of a region, the organizations of a
+    municipality, or one organization."""
+    if (scope.everything and filters.region_id is None and filters.municipality_id is None
+            and filters.organization_id is None
+            and Region.objects.filter(municipalities__isnull=False).distinct().count() > 1):
+        return COUNTRY
     if filters.organization_id is not None or (
             not scope.everything and not scope.region_ids and not scope.municipality_ids):
         return ORGANIZATION
@@ -129,7 +134,10 @@ def dashboard_level(scope: Scope, filters: Filters) -> str:
 
 def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
     orgs = filters.organizations(scope)
-    if level == REGION:
+    if level == COUNTRY:
+        units = [Unit(r.pk, r.name, REGION) for r in
+                 Region.objects.filter(municipalities__organizations__in=orgs).distinct()]
+    elif level == REGION:
         units = [Unit(m.pk, m.name, MUNICIPALITY) for m in
                  Municipality.objects.filter(organizations__in=orgs).distinct()]
     else:
@@ -153,7 +161,13 @@ def unit_names(*, scope: Scope, filters: Filters) -> tuple[str, str]:
     return municipality, organization
 
 
+def region_name(region_id: int) -> str:
+    return Region.objects.filter(pk=region_id).values_list("name", flat=True).first() or ""
+
+
 def _unit_field(level: str, prefix: str) -> str:
+    if level == COUNTRY:
+        return f"{prefix}organization__municipality__region_id"
     return f"{prefix}organization__municipality_id" if level == REGION else (
         f"{prefix}organization_id")
 
@@ -282,7 +296,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     # Diagnostics completion: questionnaires by unit and kind of round.
     unit_of_response = _unit_field(level, "participant__")
     completion = {u.pk: UnitCompletion(u, 0, 0, 0) for u in units}
-    unit_of_org = "municipality_id" if level == REGION else "pk"
+    unit_of_org = {COUNTRY: "municipality__region_id", REGION: "municipality_id"}.get(level, "pk")
     for row in orgs.values(unit_of_org).annotate(
             n=Count("participants", filter=Q(participants__is_active=True))):
         if row[unit_of_org] in completion:
@@ -334,9 +348,9 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     mentors = {code: [0] * len(units) for code, _n in areas}
     places: list[MentorPlace] = []
     area_names = dict(areas)
-    for org_id, org_name, mun_id, mun_name, *counts in _strong_people(
+    for org_id, org_name, mun_id, mun_name, region_id, *counts in _strong_people(
             initial, [codes_of[code] for code, _n in areas]):
-        unit_pk = mun_id if level == REGION else org_id
+        unit_pk = {COUNTRY: region_id, REGION: mun_id}.get(level, org_id)
         for (code, _n), n in zip(areas, counts, strict=True):
             if unit_pk in index:
                 mentors[code][index[unit_pk]] += n
@@ -359,8 +373,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
 
 def _strong_people(initial: QuerySet[Response], groups: list[list[str]]
                    ) -> list[tuple[Any, ...]]:
-    """Per organization: (pk, short name, municipality pk, municipality name, then for
-    each group of competencies the number of people strong in at least one of them).
+    """Per organization: (pk, short name, municipality pk, municipality name, region pk,
+    then for each group of competencies the number of people strong in at least one).
 
     One query in two steps: first one line per person with a 0/1 flag per group (a hash
     aggregate), then the sum per organization. The same as COUNT(DISTINCT person)
@@ -379,10 +393,10 @@ def _strong_people(initial: QuerySet[Response], groups: list[list[str]]
     org, mun = Organization._meta.db_table, Municipality._meta.db_table
     sums = ", ".join(f"SUM(t.{q(name)})" for name in flags)
     # Table, column and alias names are ours, quoted by the backend; values are params.
-    sql = (f"SELECT o.id, o.short_name, o.municipality_id, m.name, {sums} "  # noqa: S608
-           f"FROM ({inner}) t INNER JOIN {q(org)} o ON o.id = t.{q('org')} "
+    sql = (f"SELECT o.id, o.short_name, o.municipality_id, m.name, m.region_id, "  # noqa: S608
+           f"{sums} FROM ({inner}) t INNER JOIN {q(org)} o ON o.id = t.{q('org')} "
            f"INNER JOIN {q(mun)} m ON m.id = o.municipality_id "
-           "GROUP BY o.id, o.short_name, o.municipality_id, m.name")
+           "GROUP BY o.id, o.short_name, o.municipality_id, m.name, m.region_id")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]

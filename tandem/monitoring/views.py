@@ -30,30 +30,46 @@ def _staff_scope(request: HttpRequest) -> Scope:
     return scope
 
 
+def _monitoring(request: HttpRequest) -> tuple[Scope, FiltersForm, bool]:
+    """The scope the figures are computed in, the filter form, and whether this is the
+    federal operator's view: the aggregates of every region (computed over everything)
+    with a form that goes no lower than a region — no unit below it, no person, no
+    report file (docs/monitoring.md)."""
+    scope = scope_for(request.user)
+    if scope.is_staff:
+        return scope, FiltersForm(request.GET, scope=scope), False
+    if not scope.is_federal_operator:
+        raise Http404
+    country = Scope(user_id=scope.user_id, everything=True)
+    return country, FiltersForm(request.GET, scope=country, regions_only=True), True
+
+
 def filters_query(filters: Filters, **changes: object) -> str:
     """The GET parameters that reproduce ``filters`` (with ``changes``), for links."""
     values = {"date_from": filters.date_from, "date_to": filters.date_to,
+              "region": filters.region_id,
               "municipality": filters.municipality_id, "organization": filters.organization_id,
               "sector": filters.sector, **changes}
     return urlencode({k: str(v) for k, v in values.items() if v not in (None, "")})
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    scope = _staff_scope(request)
-    form = FiltersForm(request.GET, scope=scope)
+    scope, form, federal = _monitoring(request)
     filters = form.filters()
     data = selectors.dashboard_data(scope=scope, filters=filters)
     query = filters_query(filters)
     drill = []
     for item in data.completion:
-        if data.level == selectors.REGION:
+        if data.level == selectors.COUNTRY:
+            link = filters_query(filters, region=item.unit.pk)
+        elif data.level == selectors.REGION and not federal:
             link = filters_query(filters, municipality=item.unit.pk)
         elif data.level == selectors.MUNICIPALITY:
             link = filters_query(filters, organization=item.unit.pk)
         else:
             link = None
         drill.append((item, link))
-    crumbs = _crumbs(scope, filters)
+    crumbs = _crumbs(scope, filters, federal)
     cards, kirkpatrick = key_figures(data)
     return render(request, "monitoring/dashboard.html", {
         "form": form, "filters": filters, "data": data, "query": query, "drill": drill,
@@ -63,18 +79,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stuck": [(p, [str(REASONS.get(r, r)) for r in p.reasons])
                   for p in data.stuck[:STUCK_SHOWN]],
         "stuck_more": max(len(data.stuck) - STUCK_SHOWN, 0),
-        "reports": REPORTS.values(),
+        "reports": [] if federal else REPORTS.values(),
         "technologies": technologies_used(scope, filters),
-        "unit_heading": _("Муниципалитет") if data.level == selectors.REGION
-        else _("Организация"),
+        "unit_heading": {selectors.COUNTRY: _("Регион"),
+                         selectors.REGION: _("Муниципалитет")}.get(data.level,
+                                                                  _("Организация")),
+        "federal": federal,
     })
 
 
-def _crumbs(scope: Scope, filters: Filters) -> list[tuple[str, str | None]]:
-    """Region → municipality → organization, each a link back up (inside the scope)."""
+def _crumbs(scope: Scope, filters: Filters, federal: bool = False
+            ) -> list[tuple[str, str | None]]:
+    """(Country →) region → municipality → organization, each a link back up (inside the
+    scope)."""
     crumbs: list[tuple[str, str | None]] = []
     base = Filters(date_from=filters.date_from, date_to=filters.date_to, sector=filters.sector)
-    if scope.everything or scope.region_ids:
+    if filters.region_id is not None:
+        crumbs.append((_("Все регионы"), filters_query(base)))
+        base = Filters(date_from=filters.date_from, date_to=filters.date_to,
+                       sector=filters.sector, region_id=filters.region_id)
+        crumbs.append((selectors.region_name(filters.region_id), filters_query(base)))
+    elif scope.everything or scope.region_ids:
         crumbs.append((_("Регион"), filters_query(base)))
     municipality, organization = selectors.unit_names(scope=scope, filters=filters)
     if filters.municipality_id is not None:
@@ -89,8 +114,8 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """One chart of the dashboard as SVG or PNG, cached with the data it draws."""
     if name not in CHARTS:
         raise Http404
-    scope = _staff_scope(request)
-    filters = FiltersForm(request.GET, scope=scope).filters()
+    scope, form, _federal = _monitoring(request)
+    filters = form.filters()
     version = selectors.data_version()
     key = selectors.cache_key(f"chart:{name}:{fmt}", scope, filters, version)
     body = cache.get(key)

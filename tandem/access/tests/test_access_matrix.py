@@ -631,12 +631,14 @@ MATRIX: dict[str, Case] = {
                            marker=lambda w: "Строка учебной карты"),
     # Monitoring dashboards and reports (tandem/monitoring): the user's own territory;
     # another unit's id in the filters is a 404 (tested in tandem/monitoring/tests).
-    "monitoring:index": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+    # Fred sees every region's aggregates (#16): the figures of A's region, no person.
+    "monitoring:index": Case(allowed=STAFF_OF_A | {"fred"}, marker=lambda w: "Школа А",
                              sees_own_data_only={"charlie", "dave"}),
     # A chart's text is drawn as glyph paths and an XLSX is zipped: no marker to look for
     # in the bytes; what each persona's chart and export contain is tested in
     # tandem/monitoring/tests (test_dashboard.py, test_reports.py).
-    "monitoring:chart": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "completion",
+    "monitoring:chart": Case(allowed=ALL_STAFF | {"fred"},
+                             kwargs=lambda w: {"name": "completion",
                                                                   "fmt": "svg"}),
     "monitoring:report": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "participants"}),
     # e2e: the region operator adds municipalities and organizations

@@ -1,0 +1,82 @@
+"""Issue #16, item 1: the federal operator sees the figures of every region side by side
+(the same dashboard one level up) and no personal data: no unit below a region, no person,
+no report file; a region operator still sees their own region only."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from tandem.access.tests.personas import federal_operator
+from tandem.accounts.models import User
+from tandem.monitoring import selectors
+from tandem.people.models import Participant
+from tandem.territory.models import Municipality, Region
+
+
+@pytest.fixture
+def country(db: None) -> list[Region]:
+    call_command("seed-demo", "--regions", "2", "--participants", "100", stdout=StringIO(),
+                 stderr=StringIO())
+    return list(Region.objects.order_by("code"))
+
+
+def test_the_federal_operator_compares_regions_and_sees_no_person(
+        client: Client, country: list[Region]) -> None:
+    first, second = country
+    client.force_login(federal_operator())
+    response = client.get(reverse("monitoring:index"))
+    assert response.status_code == 200
+    assert response.context["level"] == selectors.COUNTRY
+    html = response.content.decode()
+    assert first.name in html and second.name in html
+    assert "Скачать отчёт" not in html
+    # Nobody's name: the surnames of every participant are absent from the page.
+    names = set(Participant.objects.values_list("surname", flat=True))
+    shown = {name for name in names if f">{name}" in html or f" {name} " in html}
+    assert shown == set()
+    # One region, its municipalities side by side; nothing below it for him.
+    inside = client.get(reverse("monitoring:index") + f"?region={second.pk}")
+    assert inside.context["level"] == selectors.REGION
+    page = inside.content.decode()
+    for municipality in Municipality.objects.filter(region=second):
+        assert municipality.name in page
+    assert "?municipality=" not in page and "municipality=" not in page.split("<form")[0]
+    municipality = Municipality.objects.filter(region=second).first()
+    assert municipality is not None
+    assert client.get(reverse("monitoring:index") + f"?municipality={municipality.pk}"
+                      ).status_code == 404
+    assert client.get(reverse("monitoring:index") + "?region=999999").status_code == 404
+    assert client.get(reverse("monitoring:report", kwargs={"name": "participants"})
+                      ).status_code == 404
+    chart = client.get(reverse("monitoring:chart", kwargs={"name": "completion", "fmt": "svg"}))
+    assert chart.status_code == 200
+
+
+def test_the_country_figures_add_up_to_the_regions(client: Client,
+                                                   country: list[Region]) -> None:
+    client.force_login(federal_operator())
+    data = client.get(reverse("monitoring:index")).context["data"]
+    people = {item.unit.pk: item.people for item in data.completion}
+    for region in country:
+        assert people[region.pk] == Participant.objects.filter(
+            is_active=True, organization__municipality__region=region).count()
+        inside = client.get(reverse("monitoring:index") + f"?region={region.pk}"
+                            ).context["data"]
+        assert sum(item.people for item in inside.completion) == people[region.pk]
+        assert sum(item.submitted for item in inside.completion) == next(
+            item.submitted for item in data.completion if item.unit.pk == region.pk)
+
+
+def test_a_region_operator_sees_their_region_only(client: Client,
+                                                  country: list[Region]) -> None:
+    first, second = country
+    client.force_login(User.objects.get(username="region-r2"))
+    response = client.get(reverse("monitoring:index"))
+    assert response.context["level"] == selectors.REGION
+    assert {u.name for u in response.context["data"].units} == set(
+        Municipality.objects.filter(region=second).values_list("name", flat=True))
+    assert first.name not in response.content.decode()
+    assert client.get(reverse("monitoring:index") + f"?region={first.pk}").status_code == 404
