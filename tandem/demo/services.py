@@ -501,6 +501,7 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
 
     admin = login("admin", "Администратор", "", "admin@example.org")
     admin.is_staff = admin.is_superuser = True
+    federal = login("federal", "Фёдор", "Федеральный", "federal@example.org")
     operator = login(f"region{suffix}", "Ольга", "Оператор", f"region{suffix}@example.org")
     coordinators = {code: login(f"coord-{code}{suffix}", "Координатор", m.name,
                                 f"coord-{code}{suffix}@example.org")
@@ -516,10 +517,15 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
     teachers = [(n + suffix, p) for n, p in (("teacher-young", young),
                                              ("teacher-senior", senior)) if p]
     teacher_users = {n: login(n, p.name, p.surname, p.email) for n, p in teachers}
-    User.objects.bulk_create([*([] if suffix else [admin]), operator, *coordinators.values(),
-                              *curators.values(), *teacher_users.values()])
+    User.objects.bulk_create([*([] if suffix else [admin, federal]), operator,
+                              *coordinators.values(), *curators.values(),
+                              *teacher_users.values()])
 
     assignments = [RoleAssignment(user=operator, role=Role.REGION_OPERATOR, region=region)]
+    if not suffix:  # the country's: the framework's owner, every region's figures
+        assignments.append(RoleAssignment(user=federal, role=Role.FEDERAL_OPERATOR))
+        logins.append(DemoLogin("federal", str(Role.FEDERAL_OPERATOR.label),
+                                "все регионы, только сводные показатели"))
     logins.append(DemoLogin(operator.username, str(Role.REGION_OPERATOR.label), region.name))
     for code, user in coordinators.items():
         assignments.append(RoleAssignment(user=user, role=Role.MUNICIPAL_COORDINATOR,

@@ -68,3 +68,33 @@ def test_dashboards_of_three_levels(live_server: object, demo: None, browser: ob
         shot(page, f"monitoring-{name}-phone")
         page.close()
     assert errors == [], errors
+
+
+@pytest.fixture
+def demo_country(transactional_db: None) -> None:
+    demo_region_create(participants=150, seed=1)
+    demo_region_create(participants=150, seed=1, index=2)
+
+
+def test_the_federal_dashboard_on_a_phone_and_a_laptop(live_server: object,
+                                                       demo_country: None,
+                                                       browser: object) -> None:
+    """Issue #16: the federal operator compares the regions and opens one; the page fits a
+    phone (no sideways scroll) and every chart loads."""
+    from playwright.sync_api import expect
+
+    base = live_server.url  # type: ignore[attr-defined]
+    for width, height in ((390, 844), (1280, 900)):
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")  # type: ignore[attr-defined]
+        _login(page, base, "federal")
+        page.goto(f"{base}/monitoring/")
+        expect(page.get_by_text("Все регионы: регионы рядом")).to_be_visible()
+        _charts_loaded(page)
+        shot(page, f"federal-country-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.get_by_role("link", name="Заозёрная область (демо)").first.click()
+        expect(page.get_by_text("Регион: муниципалитеты рядом")).to_be_visible()
+        _charts_loaded(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, f"federal-region-{width}")
+        page.close()
