@@ -42,6 +42,21 @@ NO_REGION = _("Выберите регион.")
 NO_MUNICIPALITY = _("Выберите муниципалитет.")
 
 
+ZONE_REQUIRED = _("Укажите часовой пояс.")
+
+
+class RegionForm(forms.ModelForm[Region]):
+    """A region's own settings: its time zone (``tandem.territory.zones``)."""
+
+    class Meta:
+        model = Region
+        fields = ["time_zone"]
+        error_messages = {"time_zone": {"required": ZONE_REQUIRED}}
+
+    def clean_time_zone(self) -> str:
+        return str(self.cleaned_data["time_zone"]).strip()
+
+
 class MunicipalityForm(forms.ModelForm[Municipality]):
     class Meta:
         model = Municipality

@@ -12,6 +12,7 @@ from tandem.core import names
 from tandem.documents.certificate import CertificateDoc
 from tandem.school.models import Certificate, Event
 from tandem.school.selectors import Report
+from tandem.territory.zones import region_zone
 from tandem.web.xlsx import append_row, append_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,8 +28,9 @@ KIND_PREPOSITIONAL: dict[str, str] = {
 
 def event_dates(event: Event) -> str:
     """«16 мая 2026 г.», or «16–17 мая 2026 г.» for an event over several days."""
-    start = timezone.localtime(event.starts_at).date()
-    end = timezone.localtime(event.ends_at).date()
+    zone = region_zone(event.region)  # the days in the organizer's region
+    start = timezone.localtime(event.starts_at, zone).date()
+    end = timezone.localtime(event.ends_at, zone).date()
     if start == end:
         return f"{dateformat.format(start, 'j E Y')} г."
     if (start.year, start.month) == (end.year, end.month):

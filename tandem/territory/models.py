@@ -3,10 +3,18 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tandem.territory import zones
+
 
 class Region(models.Model):
     name = models.CharField(_("название"), max_length=200, unique=True)
     code = models.SlugField(_("код"), max_length=40, unique=True)
+    time_zone = models.CharField(
+        _("часовой пояс"), max_length=zones.MAX_LENGTH, default=zones.default_time_zone,
+        validators=[zones.validate_time_zone],
+        help_text=_("Имя из базы IANA: Europe/Moscow (UTC+3), Asia/Yekaterinburg (UTC+5), "
+                    "Asia/Novosibirsk (UTC+7)… В нём показываются даты и время и уходят "
+                    "напоминания."))
 
     class Meta:
         verbose_name = _("регион")
