@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 REGION = ("Приреченская область (демо)", "demo")
+REGION_TIME_ZONE = "Asia/Yekaterinburg"  # the demo region lives on Tyumen's clock (UTC+5)
 
 # (code, name, kind, weight of its staff in the region)
 MUNICIPALITIES = [

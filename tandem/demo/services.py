@@ -63,7 +63,9 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
                        with_diagnostics: bool = True) -> DemoResult:
     """Creates the demo region with ``participants`` people and its logins."""
     rng = random.Random(seed)
-    region = Region.objects.create(name=generator.REGION[0], code=generator.REGION[1])
+    # Tyumen's clock (UTC+5), whatever the installation's TANDEM_TIME_ZONE says.
+    region = Region.objects.create(name=generator.REGION[0], code=generator.REGION[1],
+                                   time_zone=generator.REGION_TIME_ZONE)
     municipalities = {
         code: Municipality.objects.create(region=region, code=code, name=name, kind=kind)
         for code, name, kind, _w in generator.MUNICIPALITIES

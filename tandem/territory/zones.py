@@ -20,8 +20,6 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from tandem.territory.models import Municipality, Organization, Region
 
-    Unit = Region | Municipality | Organization
-
 UNKNOWN_ZONE = _(
     "Часовой пояс «%(name)s» не найден. Укажите имя из базы часовых поясов "
     "IANA, например Europe/Moscow (UTC+3) или Asia/Yekaterinburg (UTC+5)."
@@ -72,7 +70,7 @@ def region_zone(region: "Region | None") -> zoneinfo.ZoneInfo:
     return zone_named(region.time_zone if region is not None else None)
 
 
-def unit_zone(unit: "Unit | None") -> zoneinfo.ZoneInfo:
+def unit_zone(unit: "Region | Municipality | Organization | None") -> zoneinfo.ZoneInfo:
     """The zone of a region, or of a municipality's or an organization's region (one
     query each for the related rows unless they are loaded: use ``select_related``)."""
     from tandem.territory.models import Municipality, Organization

@@ -71,8 +71,8 @@ def test_each_role_sees_its_regions_zone(world: World, moscow: dict[str, object]
     assert world.region.time_zone == "Asia/Yekaterinburg"
     for user in (world.olga, world.erin, world.alice, world.bob):  # region, municipality,
         assert _as(User.objects.get(pk=user.pk)) == "15:00"  # organization, teacher
-    for user in (moscow["maria"], moscow["misha"]):
-        assert _as(User.objects.get(pk=user.pk)) == "13:00"  # type: ignore[attr-defined]
+    for name in ("maria", "misha"):
+        assert _as(User.objects.get(username=name)) == "13:00"
 
 
 def test_users_without_a_region_see_the_installation_zone(db: None, settings: object) -> None:
