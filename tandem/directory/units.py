@@ -61,7 +61,7 @@ def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.region_update(region=region, time_zone=form.cleaned_data["time_zone"])
         messages.success(request, _("Часовой пояс региона «%(name)s»: %(zone)s.")
-                         % {"name": region.name, "zone": region.time_zone})
+                         % {"name": region.name, "zone": region.time_zone_label})
         return redirect("territory:tree")
     return render(request, "territory/unit_form.html", {
         "form": form, "title": _("Регион «%(name)s»") % {"name": region.name},

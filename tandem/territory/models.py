@@ -12,9 +12,8 @@ class Region(models.Model):
     time_zone = models.CharField(
         _("часовой пояс"), max_length=zones.MAX_LENGTH, default=zones.default_time_zone,
         validators=[zones.validate_time_zone],
-        help_text=_("Имя из базы IANA: Europe/Moscow (UTC+3), Asia/Yekaterinburg (UTC+5), "
-                    "Asia/Novosibirsk (UTC+7)… В нём показываются даты и время и уходят "
-                    "напоминания."))
+        help_text=_("В нём показываются даты и время и уходят напоминания региона (имя "
+                    "из базы часовых поясов IANA)."))
 
     class Meta:
         verbose_name = _("регион")
@@ -26,6 +25,10 @@ class Region(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return {"region_id": self.pk}
+
+    @property
+    def time_zone_label(self) -> str:
+        return zones.label(self.time_zone)
 
 
 class Municipality(models.Model):

@@ -9,6 +9,7 @@ activates it for the request; code with no request (the reminder run, letters) a
 these functions and wraps its work in ``timezone.override(zone)``.
 """
 
+import datetime as dt
 import zoneinfo
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
@@ -26,6 +27,43 @@ UNKNOWN_ZONE = _(
 )
 # The longest IANA names are about 30 characters; the column leaves room.
 MAX_LENGTH = 64
+
+
+# Russia's zones, west to east, as people call them; a region picks one of these (another
+# IANA name stays possible through the admin, and is then shown as it is).
+RUSSIAN_ZONES: dict[str, str] = {
+    "Europe/Kaliningrad": _("Калининград"),
+    "Europe/Moscow": _("Москва"),
+    "Europe/Samara": _("Самара"),
+    "Asia/Yekaterinburg": _("Екатеринбург, Тюмень"),
+    "Asia/Omsk": _("Омск"),
+    "Asia/Novosibirsk": _("Новосибирск"),
+    "Asia/Krasnoyarsk": _("Красноярск"),
+    "Asia/Irkutsk": _("Иркутск"),
+    "Asia/Yakutsk": _("Якутск"),
+    "Asia/Vladivostok": _("Владивосток"),
+    "Asia/Magadan": _("Магадан"),
+    "Asia/Kamchatka": _("Камчатка"),
+}
+
+
+def label(name: str) -> str:
+    """«Екатеринбург, Тюмень (UTC+5)»: a zone as a person reads it (the offset today)."""
+    offset = dt.datetime.now(zone_named(name)).utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return f"{RUSSIAN_ZONES.get(name, name)} ({utc})"
+
+
+def choices(current: str | None = None) -> list[tuple[str, str]]:
+    """Russia's zones for a form, with the region's current one if it is another."""
+    names = list(RUSSIAN_ZONES)
+    for extra in (current, default_time_zone()):
+        if extra and extra not in names and is_known(extra):
+            names.append(extra)
+    return [(n, label(n)) for n in names]
 
 
 def default_time_zone() -> str:
