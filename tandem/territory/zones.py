@@ -12,7 +12,7 @@ these functions and wraps its work in ``timezone.override(zone)``.
 import datetime as dt
 import zoneinfo
 from functools import cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,7 +31,7 @@ MAX_LENGTH = 64
 
 # Russia's zones, west to east, as people call them; a region picks one of these (another
 # IANA name stays possible through the admin, and is then shown as it is).
-RUSSIAN_ZONES: dict[str, str] = {
+RUSSIAN_ZONES: dict[str, Any] = {  # name → its lazily translated label
     "Europe/Kaliningrad": _("Калининград"),
     "Europe/Moscow": _("Москва"),
     "Europe/Samara": _("Самара"),

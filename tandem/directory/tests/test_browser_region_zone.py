@@ -2,6 +2,8 @@
 checks (no sideways scroll, no serious axe finding, no English on screen), and the tree
 then reads the new zone as people call it."""
 
+from typing import Any
+
 import pytest
 
 from tandem.conftest import logged_in_page, shot
@@ -24,18 +26,18 @@ def test_the_operator_moves_the_region_to_moscow_on_a_phone(
     from playwright.sync_api import expect
 
     base = live_server.url  # type: ignore[attr-defined]
-    page = logged_in_page(browser, base, "olga", width=390, height=844)
+    page: Any = logged_in_page(browser, base, "olga", width=390, height=844)
     for path in ("/organizations/", f"/organizations/regions/{world.region.pk}/"):
         findings, _links = check_page(page, Axe(), "olga", 390, path, base)
         # The test world's logins are Latin («olga» in the header); the demo's are checked
         # by the crawl itself.
         assert [f.rule for f in findings if "«olga»" not in f.rule] == []
-    page.goto(f"{base}/organizations/")  # type: ignore[attr-defined]
+    page.goto(f"{base}/organizations/")
     expect(page.get_by_text("Часовой пояс: Екатеринбург, Тюмень (UTC+5)")).to_be_visible()
-    page.get_by_role("link", name="Изменить часовой пояс региона").click()  # type: ignore[attr-defined]
-    page.get_by_label("Часовой пояс").select_option(label="Москва (UTC+3)")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Изменить часовой пояс региона").click()
+    page.get_by_label("Часовой пояс").select_option(label="Москва (UTC+3)")
     shot(page, "region-zone-390")
-    page.get_by_role("button", name="Сохранить").click()  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Сохранить").click()
     expect(page.get_by_text("Часовой пояс: Москва (UTC+3)")).to_be_visible()
     shot(page, "region-zone-tree-390")
     assert Region.objects.get(pk=world.region.pk).time_zone == "Europe/Moscow"
