@@ -7,12 +7,13 @@ letters go out only while its local hour is within ``TANDEM_REMINDERS_FROM_HOUR`
 quiet pairs, unanswered surveys and due surveys — is the region's own date. So the run
 goes every hour: Kaliningrad's morning and Kamchatka's are ten hours apart.
 
-Django's tasks framework has no periodic scheduler, so the task re-enqueues itself for the
-next full hour (``run_after``) before it does its work — a failure does not break the
-chain. Where the backend cannot defer (the embedded set-up runs tasks immediately), cron
-runs ``tandem send-reminders`` hourly instead. Both together are safe, and so is running
-a region many times a day: surveys are unique per pair, person and stage, and every
-reminder is logged once per event (docs/deploy.md).
+Django's tasks framework has no periodic scheduler, so the task (still named ``daily``: a
+queued run keeps its path) re-enqueues itself for the next full hour (``run_after``)
+before it does its work — a failure does not break the chain. Where the backend cannot
+defer (the embedded set-up runs tasks immediately), cron runs ``tandem send-reminders``
+hourly instead. Both together are safe, and so is running a region many times a day:
+surveys are unique per pair, person and stage, and every reminder is logged once per
+event (docs/deploy.md).
 """
 
 import datetime as dt
@@ -26,9 +27,10 @@ from django.tasks import default_task_backend, task
 from django.utils import timezone
 
 from tandem.pairs.models import Pair
+from tandem.pairs.querysets import OWNER
 from tandem.reminders.services import SendResult, reminders_send
 from tandem.surveys.services import surveys_create_due, surveys_send
-from tandem.territory.models import Region
+from tandem.territory.models import Organization, Region
 from tandem.territory.zones import zone_named
 
 
@@ -61,7 +63,10 @@ class RegionDay:
     region_ids: tuple[int, ...]
 
     def pairs(self) -> QuerySet[Pair]:
-        return Pair.objects.filter(organization__municipality__region_id__in=self.region_ids)
+        """The pairs of these regions, each once: by its own organization (``OWNER``; a
+        municipal-pool pair never spans two regions)."""
+        return Pair.objects.of_unit(
+            Organization.objects.filter(municipality__region_id__in=self.region_ids), by=OWNER)
 
 
 def in_working_hours(local: dt.datetime) -> bool:
