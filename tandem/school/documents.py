@@ -12,7 +12,6 @@ from tandem.core import names
 from tandem.documents.certificate import CertificateDoc
 from tandem.school.models import Certificate, Event
 from tandem.school.selectors import Report
-from tandem.territory.zones import region_zone
 from tandem.web.xlsx import append_row, append_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,7 +27,7 @@ KIND_PREPOSITIONAL: dict[str, str] = {
 
 def event_dates(event: Event) -> str:
     """«16 мая 2026 г.», or «16–17 мая 2026 г.» for an event over several days."""
-    zone = region_zone(event.region)  # the days in the organizer's region
+    zone = event.zone  # the days in the organizer's region
     start = timezone.localtime(event.starts_at, zone).date()
     end = timezone.localtime(event.ends_at, zone).date()
     if start == end:

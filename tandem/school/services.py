@@ -23,7 +23,6 @@ from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
-from tandem.territory.zones import region_zone
 from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
 
@@ -254,7 +253,7 @@ def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
 
 def _notify_promoted(event: Event, emails: list[tuple[str, str]], base_url: str) -> None:
     # The event's own wall clock (its region's zone), not the sender's.
-    when = timezone.localtime(event.starts_at, region_zone(event.region)).strftime(
+    when = timezone.localtime(event.starts_at, event.zone).strftime(
         "%d.%m.%Y %H:%M")
     for name, email in emails:
         body = _("Здравствуйте, %(name)s!\n\nОсвободилось место, и вы записаны на мероприятие "
@@ -275,7 +274,7 @@ def attendance_set(*, registration: Registration, attended: bool,
         "event", "participant").get(pk=registration.pk)
     if registration.status != Registration.Status.REGISTERED:
         raise SchoolError(str(NOT_REGISTERED))
-    zone = region_zone(registration.event.region)
+    zone = registration.event.zone
     day = timezone.localtime(registration.event.starts_at, zone).date()
     if attended and timezone.localtime(now, zone).date() < day:
         raise SchoolError(str(TOO_EARLY) % {"date": day.strftime("%d.%m.%Y")})
