@@ -96,7 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tandem.web.middleware.TimeZoneMiddleware",
+    "tandem.access.middleware.TimeZoneMiddleware",
     # Every page needs a log-in unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -200,8 +200,9 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский")]
 LOCALE_PATHS = [BASE_DIR / "tandem" / "locale"]
 TIME_ZONE = envstr("TANDEM_TIME_ZONE", "Asia/Yekaterinburg")
-# The zone every page, e-mail and document shows times in (Tyumen: UTC+5); activated for
-# each request by tandem.web.middleware.TimeZoneMiddleware. A region's own zone: #16.
+# The installation's zone (Tyumen: UTC+5): the default of a new region's own zone
+# (Region.time_zone, tandem/territory/zones.py), and the zone of users with no region.
+# tandem.access.middleware.TimeZoneMiddleware activates the user's zone for each request.
 TANDEM_TIME_ZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
@@ -379,6 +380,14 @@ TANDEM_NO_MEETING_WEEKS = envint(
     "TANDEM_NO_MEETING_WEEKS", envint("TANDEM_REMINDER_NO_MEETING_WEEKS", 5, minimum=1),
     minimum=1)
 TANDEM_MAP_AGREE_DAYS = envint("TANDEM_MAP_AGREE_DAYS", 14, minimum=1)
+# The hours of a region's own day (its Region.time_zone) in which its surveys and reminders
+# go out: from FROM:00 up to UNTIL:00 (tandem/reminders/tasks.py; the run is hourly).
+TANDEM_REMINDERS_FROM_HOUR = envint("TANDEM_REMINDERS_FROM_HOUR", 8, minimum=0)
+TANDEM_REMINDERS_UNTIL_HOUR = envint("TANDEM_REMINDERS_UNTIL_HOUR", 20, minimum=1)
+if not TANDEM_REMINDERS_FROM_HOUR < TANDEM_REMINDERS_UNTIL_HOUR <= 24:
+    raise ImproperlyConfigured(
+        "TANDEM_REMINDERS_FROM_HOUR must be below TANDEM_REMINDERS_UNTIL_HOUR, which is at "
+        f"most 24, not {TANDEM_REMINDERS_FROM_HOUR} and {TANDEM_REMINDERS_UNTIL_HOUR}")
 # A finished map, a closed diagnostic and a revoked certificate may be reopened by the
 # curator (with a reason, audited) for this many days (tandem/web/confirm.py).
 TANDEM_REOPEN_DAYS = envint("TANDEM_REOPEN_DAYS", 30, minimum=1)

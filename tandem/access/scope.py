@@ -15,15 +15,18 @@ operators and municipal coordinators appoint curators; region operators read the
 trail of their region.
 """
 
+import zoneinfo
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.people.models import Participant
+from tandem.territory import zones
 from tandem.territory.models import Municipality, Organization, Region
 
 _CACHE_ATTR = "_tandem_scope"
@@ -58,6 +61,13 @@ class Scope:
     # The organization of the signed-in teacher's own record (None for staff-only logins).
     own_organization_id: int | None = None
     federal: bool = False
+    # The IANA zone of the user's region, read with the roles (None: the installation's).
+    time_zone: str | None = None
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The zone the user sees times in (``tandem.territory.zones``)."""
+        return zones.zone_named(self.time_zone)
 
     # -- what kind of user this is -------------------------------------------------
     @property
@@ -305,9 +315,20 @@ def _compute_scope(user: object) -> Scope:
     municipalities: set[int] = set()
     organizations: set[int] = set()
     federal = False
-    for role, region_id, municipality_id, organization_id in RoleAssignment.objects.filter(
-        user_id=user_id
-    ).values_list("role", "region_id", "municipality_id", "organization_id"):
+    # The zone comes with the rows read anyway (no query of its own): the region of a role
+    # (the first by id when roles span several), else of the teacher's own organization.
+    role_zones: dict[int, str] = {}
+    for role, region_id, municipality_id, organization_id, zone_region, zone_name in (
+        RoleAssignment.objects.filter(user_id=user_id)
+        .annotate(zone_region=Coalesce("region_id", "municipality__region_id",
+                                       "organization__municipality__region_id"),
+                  zone_name=Coalesce("region__time_zone", "municipality__region__time_zone",
+                                     "organization__municipality__region__time_zone"))
+        .values_list("role", "region_id", "municipality_id", "organization_id",
+                     "zone_region", "zone_name")
+    ):
+        if zone_region is not None:
+            role_zones[zone_region] = zone_name
         if role == Role.REGION_OPERATOR:
             regions.add(region_id)
         elif role == Role.MUNICIPAL_COORDINATOR:
@@ -316,8 +337,10 @@ def _compute_scope(user: object) -> Scope:
             organizations.add(organization_id)
         elif role == Role.FEDERAL_OPERATOR:
             federal = True
-    own, own_org = (Participant.objects.filter(user_id=user_id, is_active=True)
-                    .values_list("pk", "organization_id").first() or (None, None))
+    own, own_org, own_zone = (
+        Participant.objects.filter(user_id=user_id, is_active=True)
+        .values_list("pk", "organization_id", "organization__municipality__region__time_zone")
+        .first() or (None, None, None))
     return Scope(
         user_id=user_id,
         region_ids=frozenset(regions),
@@ -326,6 +349,7 @@ def _compute_scope(user: object) -> Scope:
         own_participant_id=own,
         own_organization_id=own_org,
         federal=federal,
+        time_zone=role_zones[min(role_zones)] if role_zones else own_zone,
     )
 
 

@@ -10,22 +10,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 REGION = ("Приреченская область (демо)", "demo")
-# The other regions of a demo country (``seed-demo --regions R``): made-up names; their
-# towns and organizations repeat the first region's, with codes suffixed «-rN».
-MORE_REGIONS = ["Заозёрная область", "Северогорский край", "Луговская область",
-                "Ключевская республика", "Верхнекамская область", "Степная область",
-                "Озёрский край", "Лесногорская область", "Светлореченская область",
-                "Кедровый край", "Южноуральская область", "Белогорская республика"]
+REGION_TIME_ZONE = "Asia/Yekaterinburg"  # the demo region lives on Tyumen's clock (UTC+5)
+# The other regions of a demo country (``seed-demo --regions R``): made-up names, each on
+# a clock of its own; their towns and organizations repeat the first region's, with codes
+# suffixed «-rN».
+MORE_REGIONS = [("Заозёрная область", "Europe/Moscow"),
+                ("Северогорский край", "Asia/Krasnoyarsk"),
+                ("Луговская область", "Europe/Samara"),
+                ("Ключевская республика", "Asia/Novosibirsk"),
+                ("Верхнекамская область", "Asia/Yekaterinburg"),
+                ("Степная область", "Asia/Omsk"),
+                ("Озёрский край", "Asia/Irkutsk"),
+                ("Лесногорская область", "Europe/Kaliningrad"),
+                ("Светлореченская область", "Asia/Yakutsk"),
+                ("Кедровый край", "Asia/Vladivostok"),
+                ("Южноуральская область", "Asia/Yekaterinburg"),
+                ("Белогорская республика", "Asia/Magadan")]
 
 
-def region_names(index: int) -> tuple[str, str, str]:
-    """The name, the code and the code suffix of the ``index``-th demo region (from 1)."""
+def region_names(index: int) -> tuple[str, str, str, str]:
+    """The name, the code, the code suffix and the time zone of the ``index``-th demo
+    region (from 1)."""
     if index == 1:
-        return REGION[0], REGION[1], ""
-    base = (MORE_REGIONS[(index - 2) % len(MORE_REGIONS)]
-            + (f" {(index - 2) // len(MORE_REGIONS) + 1}" if index - 2 >= len(MORE_REGIONS)
-               else ""))
-    return f"{base} (демо)", f"demo-r{index}", f"-r{index}"
+        return REGION[0], REGION[1], "", REGION_TIME_ZONE
+    name, zone = MORE_REGIONS[(index - 2) % len(MORE_REGIONS)]
+    if index - 2 >= len(MORE_REGIONS):
+        name = f"{name} {(index - 2) // len(MORE_REGIONS) + 1}"
+    return f"{name} (демо)", f"demo-r{index}", f"-r{index}", zone
 
 # (code, name, kind, weight of its staff in the region)
 MUNICIPALITIES = [

@@ -65,10 +65,12 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     with ``participants`` people and its logins. The first one is the demo everybody knows;
     the others repeat its towns and organizations under their own codes («-r2»), e-mails
     («@r2.example.org») and logins («region-r2»), with other people (another seed)."""
-    name, region_code, suffix = generator.region_names(index)
+    name, region_code, suffix, zone = generator.region_names(index)
     seed = seed if index == 1 else seed * 1_000 + index
     rng = random.Random(seed)
-    region = Region.objects.create(name=name, code=region_code)
+    # Each region on its own clock (the first on Tyumen's, UTC+5), whatever the
+    # installation's TANDEM_TIME_ZONE says.
+    region = Region.objects.create(name=name, code=region_code, time_zone=zone)
     municipalities = {
         code: Municipality.objects.create(region=region, code=code + suffix, name=name,
                                           kind=kind)

@@ -11,6 +11,7 @@ from tandem.access.scope import Scope
 from tandem.core.text import sort_key
 from tandem.directory.selectors import ParticipantFilters
 from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
+from tandem.territory import zones
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import (
     DateInput,
@@ -40,6 +41,30 @@ CODE_HELP = _("Латинские буквы, цифры и дефис; по к�
 CODE_TAKEN = _("Этот код уже занят.")
 NO_REGION = _("Выберите регион.")
 NO_MUNICIPALITY = _("Выберите муниципалитет.")
+
+
+ZONE_REQUIRED = _("Выберите часовой пояс.")
+ZONE_NOT_LISTED = _("Выберите часовой пояс из списка.")
+
+
+class RegionForm(forms.ModelForm[Region]):
+    """A region's own settings: its time zone, one of Russia's (``tandem.territory.zones``);
+    the model checks the name once more."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Часовой пояс"),
+        help_text=_("В нём участники региона видят даты и время, в нём считается «сегодня» "
+                    "для сроков, и в рабочие часы этого пояса уходят напоминания."),
+        error_messages={"required": ZONE_REQUIRED, "invalid_choice": ZONE_NOT_LISTED})
+
+    class Meta:
+        model = Region
+        fields = ["time_zone"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["time_zone"].choices = zones.choices(  # type: ignore[attr-defined]
+            self.instance.time_zone if self.instance.pk else None)
 
 
 class MunicipalityForm(forms.ModelForm[Municipality]):

@@ -107,6 +107,11 @@ def regions_operated(*, scope: Scope) -> QuerySet[Region]:
     return regions if scope.everything else regions.filter(pk__in=scope.region_ids)
 
 
+def region_get(*, scope: Scope, pk: int, for_: Access = "manage") -> Region:
+    """A region the user operates (its settings: the time zone); 404 otherwise."""
+    return get_object_or_404(regions_operated(scope=scope), pk=pk)
+
+
 def municipalities_in(regions: QuerySet[Region]) -> QuerySet[Municipality]:
     return Municipality.objects.filter(region__in=regions)
 

@@ -7,13 +7,19 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
 from tandem.access.services import RoleError, curator_assign, curator_revoke
-from tandem.directory.forms import CuratorAssignForm, MunicipalityForm, OrganizationForm
+from tandem.directory.forms import (
+    CuratorAssignForm,
+    MunicipalityForm,
+    OrganizationForm,
+    RegionForm,
+)
 from tandem.directory.selectors import (
     curator_assignment_get,
     curators_of,
     municipalities_in,
     organization_get,
     organization_tree,
+    region_get,
     regions_operated,
 )
 from tandem.territory import services
@@ -44,6 +50,22 @@ def municipality_create(request: HttpRequest) -> HttpResponse:
         return redirect("territory:tree")
     return render(request, "territory/unit_form.html", {
         "form": form, "title": _("Новый муниципалитет")})
+
+
+def region_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The region operator's settings of their region: its time zone."""
+    scope = scope_for(request.user)
+    scope.require("is_region_operator")
+    region = region_get(scope=scope, pk=pk, for_="manage")
+    form = RegionForm(request.POST or None, instance=region)
+    if request.method == "POST" and form.is_valid():
+        services.region_update(region=region, time_zone=form.cleaned_data["time_zone"])
+        messages.success(request, _("Часовой пояс региона «%(name)s»: %(zone)s.")
+                         % {"name": region.name, "zone": region.time_zone_label})
+        return redirect("territory:tree")
+    return render(request, "territory/unit_form.html", {
+        "form": form, "title": _("Регион «%(name)s»") % {"name": region.name},
+        "submit": _("Сохранить")})
 
 
 def organization_create(request: HttpRequest) -> HttpResponse:

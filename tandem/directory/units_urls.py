@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.organizations, name="tree"),
     path("new/", views.organization_create, name="organization_create"),
     path("municipalities/new/", views.municipality_create, name="municipality_create"),
+    path("regions/<int:pk>/", views.region_edit, name="region_edit"),
     path("<int:pk>/", views.organization_detail, name="detail"),
     path("<int:pk>/curators/<int:assignment_pk>/revoke/", views.curator_revoke_view,
          name="curator_revoke"),

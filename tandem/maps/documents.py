@@ -1,14 +1,13 @@
 """A map's data for the document layer, and the pair's calendar."""
 
 import datetime as dt
-import zoneinfo
 
-from django.conf import settings
 from django.utils import timezone
 
 from tandem.documents import map_doc
 from tandem.maps.models import Map, Meeting, Row
 from tandem.pairs.models import Pair
+from tandem.territory.zones import unit_zone
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -46,7 +45,9 @@ def map_data(the_map: Map) -> map_doc.MapDoc:
         curator=(curator.full_name if curator else
                  (pair.curator.get_full_name() if pair.curator else "—")),
         status=the_map.get_status_display(),
-        approved_on=timezone.localdate(the_map.approved_at) if the_map.approved_at else None,
+        # The day in the pair's region, whoever downloads the document.
+        approved_on=(timezone.localdate(the_map.approved_at, unit_zone(pair.organization))
+                     if the_map.approved_at else None),
         order_ref=f"Приказ № {order.number} от {order.date:%d.%m.%Y}" if order else "",
         a_teaches_b=doc_rows(Row.Direction.A_TO_B), b_teaches_a=doc_rows(Row.Direction.B_TO_A),
         reflections={f"{names.get(r.participant_id, '')} ({directions[r.direction]})": r.text
@@ -67,11 +68,11 @@ def _ics_text(value: str) -> str:
 
 
 def ics(pair: Pair, meetings: list[Meeting], *, host: str) -> str:
-    """RFC 5545 calendar of the planned meetings. A meeting's date and time are the
-    region's wall clock (``TANDEM_TIME_ZONE``); the file carries them in UTC (``Z``), so
-    a phone in any zone puts the meeting at the right moment."""
+    """RFC 5545 calendar of the planned meetings. A meeting's date and time are the wall
+    clock of the pair's region (``Region.time_zone``); the file carries them in UTC
+    (``Z``), so a phone in any zone puts the meeting at the right moment."""
     stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    zone = zoneinfo.ZoneInfo(settings.TANDEM_TIME_ZONE)
+    zone = unit_zone(pair.organization)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Mentoring//RU",
              "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(str(pair))}"]
     for m in meetings:

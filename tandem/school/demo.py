@@ -22,6 +22,7 @@ from tandem.people.models import Participant
 from tandem.school.models import Certificate, Event, Material, Registration
 from tandem.school.services import new_code
 from tandem.territory.demo import DemoContext
+from tandem.territory.zones import region_zone
 
 PAST_SEMINAR_KEY = "school-past-seminar"
 UPCOMING_SEMINAR_KEY = "school-upcoming-seminar"
@@ -58,7 +59,7 @@ def _spread(people: list[Participant], count: int, rng: random.Random) -> list[P
 
 def seed(context: DemoContext) -> None:
     rng = random.Random(context.seed + 8)
-    tz = timezone.get_current_timezone()
+    tz = region_zone(context.region)  # 10:00 on the region's own clock
     # The region's own operator (a demo country has one per region).
     operator = User.objects.filter(role_assignments__region=context.region,
                                    role_assignments__role="region_operator").first()
@@ -96,7 +97,7 @@ def seed(context: DemoContext) -> None:
         Material(event=past, title=title, link=f"https://example.org/school/seminar/{slug}",
                  uploaded_by=operator) for title, slug in PAST_MATERIALS])
 
-    soon = timezone.localtime(timezone.now()).replace(hour=10, minute=0, second=0,
+    soon = timezone.localtime(timezone.now(), tz).replace(hour=10, minute=0, second=0,
                                                       microsecond=0) + dt.timedelta(days=21)
     upcoming = Event.objects.create(
         kind=Event.Kind.PRACTICUM,

@@ -27,8 +27,9 @@ KIND_PREPOSITIONAL: dict[str, str] = {
 
 def event_dates(event: Event) -> str:
     """«16 мая 2026 г.», or «16–17 мая 2026 г.» for an event over several days."""
-    start = timezone.localtime(event.starts_at).date()
-    end = timezone.localtime(event.ends_at).date()
+    zone = event.zone  # the days in the organizer's region
+    start = timezone.localtime(event.starts_at, zone).date()
+    end = timezone.localtime(event.ends_at, zone).date()
     if start == end:
         return f"{dateformat.format(start, 'j E Y')} г."
     if (start.year, start.month) == (end.year, end.month):

@@ -2,6 +2,7 @@
 webinars), registrations with a waiting list, attendance and certificates."""
 
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Region
+from tandem.territory.zones import region_zone
 from tandem.web.attachments import Attachment
 from tandem.web.uploads import own_name
 
@@ -76,6 +78,11 @@ class Event(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return {"region_id": self.region_id}
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The event's own wall clock: its region's zone, whoever reads or is written to."""
+        return region_zone(self.region if self.region_id else None)
 
     @property
     def organizer_display(self) -> str:

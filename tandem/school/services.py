@@ -269,7 +269,9 @@ def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
 
 
 def _notify_promoted(event: Event, emails: list[tuple[str, str]], base_url: str) -> None:
-    when = timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M")
+    # The event's own wall clock (its region's zone), not the sender's.
+    when = timezone.localtime(event.starts_at, event.zone).strftime(
+        "%d.%m.%Y %H:%M")
     for name, email in emails:
         body = _("Здравствуйте, %(name)s!\n\nОсвободилось место, и вы записаны на мероприятие "
                  "школы наставников «%(title)s» (%(when)s, %(place)s).\n%(url)s") % {
@@ -289,8 +291,9 @@ def attendance_set(*, registration: Registration, attended: bool,
         "event", "participant").get(pk=registration.pk)
     if registration.status != Registration.Status.REGISTERED:
         raise SchoolError(str(NOT_REGISTERED))
-    day = timezone.localtime(registration.event.starts_at).date()
-    if attended and timezone.localtime(now).date() < day:
+    zone = registration.event.zone
+    day = timezone.localtime(registration.event.starts_at, zone).date()
+    if attended and timezone.localtime(now, zone).date() < day:
         raise SchoolError(str(TOO_EARLY) % {"date": day.strftime("%d.%m.%Y")})
     registration.attended = attended
     registration.attendance_marked_at = now

@@ -8,6 +8,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,12 +33,15 @@ class SurveyError(Exception):
 
 
 def surveys_create_due(*, today: dt.date, dry_run: bool = False,
-                       progress: Callable[[int, int], None] | None = None) -> int:
-    """Creates the surveys every active or completed pair should have by ``today`` (rules:
+                       progress: Callable[[int, int], None] | None = None,
+                       of: QuerySet[Pair] | None = None) -> int:
+    """Creates the surveys every active or completed pair (of ``of`` only, when given: a
+    region's, on its own «today») should have by ``today`` (rules:
     :mod:`tandem.core.surveys`), one per participant still in the programme. Idempotent:
     a survey that exists (answered or not) is never created twice. ``dry_run``: only
     counts."""
     pairs = (Pair.objects.filter(status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
+             .filter(Q() if of is None else Q(pk__in=of.values("pk")))
              .values_list("pk", "a_id", "b_id", "starts_on", "ends_on", "status",
                           "a__is_active", "b__is_active").order_by("pk"))
     total = pairs.count()
@@ -75,11 +79,14 @@ def survey_url(survey: Survey, base_url: str | None = None) -> str:
     return base + reverse("surveys:answer", kwargs={"pk": survey.pk})
 
 
-def surveys_send(*, dry_run: bool = False, base_url: str | None = None) -> int:
-    """E-mails every survey not sent yet (through the task queue) and marks it sent. A
-    participant without an address or consent finds it on their dashboard instead, so it
-    is marked as offered too — it is never retried in a loop."""
+def surveys_send(*, dry_run: bool = False, base_url: str | None = None,
+                 of: QuerySet[Pair] | None = None) -> int:
+    """E-mails every survey not sent yet (of the pairs ``of`` only, when given) through the
+    task queue and marks it sent. A participant without an address or consent finds it on
+    their dashboard instead, so it is marked as offered too — it is never retried in a
+    loop."""
     pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
+               .filter(Q() if of is None else Q(pair__in=of.values("pk")))
                .exclude(pair__status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
                .select_related("participant__user", "pair__a", "pair__b").order_by("pk"))
     if dry_run:

@@ -5,7 +5,7 @@ from tandem.territory.models import Municipality, Organization, Region
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin[Region]):
-    list_display = ["name", "code"]
+    list_display = ["name", "code", "time_zone"]
 
 
 @admin.register(Municipality)

@@ -3,10 +3,17 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tandem.territory import zones
+
 
 class Region(models.Model):
     name = models.CharField(_("название"), max_length=200, unique=True)
     code = models.SlugField(_("код"), max_length=40, unique=True)
+    time_zone = models.CharField(
+        _("часовой пояс"), max_length=zones.MAX_LENGTH, default=zones.default_time_zone,
+        validators=[zones.validate_time_zone],
+        help_text=_("В нём показываются даты и время и уходят напоминания региона (имя "
+                    "из базы часовых поясов IANA)."))
 
     class Meta:
         verbose_name = _("регион")
@@ -18,6 +25,10 @@ class Region(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return {"region_id": self.pk}
+
+    @property
+    def time_zone_label(self) -> str:
+        return zones.label(self.time_zone)
 
 
 class Municipality(models.Model):

@@ -1,5 +1,5 @@
-"""Writes of the territory: the region operator adds municipalities and organizations
-(the audit trail records who added what)."""
+"""Writes of the territory: the region operator adds municipalities and organizations and
+sets the region's time zone (the audit trail records who changed what)."""
 
 from django.db import transaction
 
@@ -22,3 +22,12 @@ def organization_create(*, municipality: Municipality, name: str, short_name: st
     organization.full_clean()
     organization.save()
     return organization
+
+
+@transaction.atomic
+def region_update(*, region: Region, time_zone: str) -> Region:
+    """Sets the region's time zone (an IANA name, checked by the model)."""
+    region.time_zone = time_zone
+    region.full_clean()
+    region.save(update_fields=["time_zone"])
+    return region

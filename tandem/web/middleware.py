@@ -1,10 +1,8 @@
 import ipaddress
-import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
 
 class ClientAddressMiddleware:
@@ -44,18 +42,3 @@ def _address(hop: str) -> str | None:
     except ValueError:
         return None
 
-
-class TimeZoneMiddleware:
-    """Shows times in the region's zone (``TANDEM_TIME_ZONE``, Tyumen's UTC+5 by default),
-    never in UTC: activates it for the request, so templates, forms and ``localtime``
-    agree. The one place a region's own zone (issue #16) will be chosen from the user."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        timezone.activate(zoneinfo.ZoneInfo(settings.TANDEM_TIME_ZONE))
-        try:
-            return self.get_response(request)
-        finally:
-            timezone.deactivate()

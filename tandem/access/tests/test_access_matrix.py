@@ -23,7 +23,7 @@ from tandem.programmes.tests import matrix_support as pm
 from tandem.resources.models import Resource, ResourceImport
 from tandem.roster.services import roster_import_check, roster_import_store
 from tandem.school.models import Certificate, Material, Registration
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.testing import (
     DiagnosticsWorld,
     PairsWorld,
@@ -651,6 +651,11 @@ MATRIX: dict[str, Case] = {
                                           "name": "Новая школа", "short_name": "Новая",
                                           "sector": "school", "code": "new-school"},
         took_effect=lambda w: Organization.objects.filter(code="new-school").exists()),
+    # The region operator sets the region's time zone (tandem/territory/zones.py).
+    "territory:region_edit": Case(
+        allowed={"olga"}, kwargs=lambda w: {"pk": w.region.pk},
+        post=lambda w: {"time_zone": "Europe/Moscow"},
+        took_effect=lambda w: Region.objects.get(pk=w.region.pk).time_zone == "Europe/Moscow"),
     # REST API v1, monitoring figures (tandem/api, issue #6): the dashboard's scope; the
     # summary is asked about organization A, so an outsider gets the API's 404 (a forged
     # unit) and a teacher 403. Figures themselves: tandem/api/tests/test_monitoring.py.

@@ -11,7 +11,7 @@ from tandem.accounts.models import User
 from tandem.demo import generator
 from tandem.directory.forms import _MAX_EXPERIENCE_FOR_BAND
 from tandem.people.models import AgeBand, Participant
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, Region
 
 
 @given(total=st.integers(min_value=95, max_value=5000))
@@ -48,12 +48,15 @@ def test_feminine_surnames() -> None:
 
 @pytest.mark.django_db
 def test_seed_demo_creates_a_whole_region(settings: object) -> None:
+    settings.TANDEM_TIME_ZONE = "Europe/Moscow"  # type: ignore[attr-defined]
     out = StringIO()
     call_command("seed-demo", stdout=out, stderr=StringIO())
     assert Participant.objects.count() == 400
     assert Organization.objects.count() >= 15
     assert Organization.objects.values("sector").distinct().count() >= 7
     assert Municipality.objects.count() >= 4
+    # The demo region lives on Tyumen's clock (UTC+5) whatever the installation's default.
+    assert Region.objects.get().time_zone == "Asia/Yekaterinburg"
     for org in Organization.objects.all():
         assert RoleAssignment.objects.filter(role=Role.CURATOR, organization=org).count() == 1
     for mun in Municipality.objects.all():

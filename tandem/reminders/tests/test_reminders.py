@@ -273,14 +273,15 @@ def test_the_daily_task_is_not_deferred_on_the_immediate_backend(db: None) -> No
     assert schedule_next() is False
 
 
-def test_the_next_run_is_the_next_morning() -> None:
+def test_the_next_run_is_the_next_full_hour() -> None:
+    # Hourly: each region is served in its own working hours (tandem/reminders/tasks.py).
     tz = timezone.get_current_timezone()
-    evening = dt.datetime(2026, 11, 20, 19, 0, tzinfo=tz)
-    morning = dt.datetime(2026, 11, 20, 6, 0, tzinfo=tz)
+    evening = dt.datetime(2026, 11, 20, 19, 25, tzinfo=tz)
+    on_the_hour = dt.datetime(2026, 11, 20, 6, 0, tzinfo=tz)
     assert timezone.localtime(next_run_at(evening)).replace(tzinfo=None) == dt.datetime(
-        2026, 11, 21, 8, 0)
-    assert timezone.localtime(next_run_at(morning)).replace(tzinfo=None) == dt.datetime(
-        2026, 11, 20, 8, 0)
+        2026, 11, 20, 20, 0)
+    assert timezone.localtime(next_run_at(on_the_hour)).replace(tzinfo=None) == dt.datetime(
+        2026, 11, 20, 7, 0)
 
 
 def _stuck_pairs(world: World, n: int, today: dt.date) -> None:
