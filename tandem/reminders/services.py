@@ -19,6 +19,7 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
 from tandem.reminders.selectors import ORDER, Event, Kind, pending_events
+from tandem.territory.models import Organization
 from tandem.web.tasks import send_email
 
 # One e-mail per person per run lists at most this many events; the rest are counted
@@ -40,12 +41,14 @@ def _priority(event: Event) -> tuple[int, dt.date]:
 
 def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | None = None,
                    progress: Callable[[str], None] | None = None,
-                   pairs: QuerySet[Pair] | None = None) -> SendResult:
+                   pairs: QuerySet[Pair] | None = None,
+                   news_of: QuerySet[Organization] | None = None) -> SendResult:
     """Finds every event not reminded yet (of ``pairs`` only, when given: the curator's
     «напомнить» sends now what the daily run would send), logs it, and e-mails each
     concerned person one bundled letter. An event is e-mailed once, whoever sends it.
-    The daily run (no ``pairs``) also carries, for those who chose «раз в день», the news of
-    their bell not e-mailed yet (``notifications.services.digest``).
+    The people of ``news_of`` who chose «раз в день» also get the news of their bell not
+    e-mailed yet (``notifications.services.digest``) — the region's first working hour
+    passes its organizations (reminders/tasks.py), the curator's «напомнить» none.
     With ``dry_run`` nothing is written or sent: only counted."""
     events = pending_events(today=today, pairs=pairs)
     result = SendResult(events=len(events))
@@ -66,8 +69,8 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         result.emails = len(by_person)
         return result
     # The daily run's «новое за день»: people with news on the bell not e-mailed yet.
-    readers = [] if pairs is not None else list(Participant.objects.filter(
-        user__notifications__read_at__isnull=True,
+    readers = [] if news_of is None else list(Participant.objects.filter(
+        organization__in=news_of, user__notifications__read_at__isnull=True,
         user__notifications__emailed_at__isnull=True).distinct().select_related("user"))
     if not events and not readers:
         return result

@@ -61,6 +61,8 @@ class RegionDay:
     zone: zoneinfo.ZoneInfo
     today: dt.date
     region_ids: tuple[int, ...]
+    # The first working hour: the daily letter's «новое за день» goes out then, once a day.
+    first_hour: bool = False
 
     def pairs(self) -> QuerySet[Pair]:
         """The pairs of these regions, each once: by its own organization (``OWNER``; a
@@ -84,19 +86,22 @@ def regions_due(now: dt.datetime) -> list[RegionDay]:
         zone = zone_named(key)
         local = now.astimezone(zone)
         if in_working_hours(local):
-            days.append(RegionDay(zone, local.date(), tuple(ids)))
+            days.append(RegionDay(zone, local.date(), tuple(ids),
+                                  local.hour == settings.TANDEM_REMINDERS_FROM_HOUR))
     return days
 
 
 def run_once(*, today: dt.date, dry_run: bool = False, base_url: str | None = None,
              progress: Callable[[str], None] | None = None,
-             pairs: QuerySet[Pair] | None = None) -> DailyResult:
-    """Surveys and reminders as of ``today`` — of ``pairs`` only, when given."""
+             pairs: QuerySet[Pair] | None = None,
+             news_of: QuerySet[Organization] | None = None) -> DailyResult:
+    """Surveys and reminders as of ``today`` — of ``pairs`` only, when given; the daily
+    «новое за день» of the people of ``news_of`` (None: nobody's)."""
     created = surveys_create_due(today=today, dry_run=dry_run, of=pairs)
     sent = surveys_send(dry_run=dry_run, base_url=base_url, of=pairs)
     return DailyResult(created, sent, reminders_send(today=today, dry_run=dry_run,
                                                      base_url=base_url, progress=progress,
-                                                     pairs=pairs), [today])
+                                                     pairs=pairs, news_of=news_of), [today])
 
 
 def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
@@ -106,12 +111,15 @@ def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
     each region in its working hours at ``now``, as of its own date, with its zone active
     for the letters."""
     if today is not None:
-        return run_once(today=today, dry_run=dry_run, base_url=base_url, progress=progress)
+        return run_once(today=today, dry_run=dry_run, base_url=base_url, progress=progress,
+                        news_of=Organization.objects.all())
     result = DailyResult()
     for day in regions_due(now or timezone.now()):
+        news_of = Organization.objects.filter(municipality__region_id__in=day.region_ids)
         with timezone.override(day.zone):
             result.add(run_once(today=day.today, dry_run=dry_run, base_url=base_url,
-                                progress=progress, pairs=day.pairs()))
+                                progress=progress, pairs=day.pairs(),
+                                news_of=news_of if day.first_hour else None))
     return result
 
 

@@ -13,6 +13,7 @@ from tandem.notifications.models import Notification
 from tandem.notifications.services import notify
 from tandem.people.models import Participant
 from tandem.reminders.services import reminders_send
+from tandem.reminders.tasks import run_daily
 from tandem.surveys.tests.helpers import active_pair
 from tandem.testing import World
 
@@ -47,7 +48,7 @@ def test_each_choice_sends_the_news_once_and_only_as_chosen(
     mail.outbox.clear()
     for _run in range(2):  # the second daily run sends nothing again
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-            reminders_send(today=TODAY)
+            run_daily(today=TODAY)
     daily = [m for m in mail.outbox if m.to == [world.bob_p.email]]
     assert len(daily) == (1 if in_daily else 0)
     if in_daily:
@@ -67,7 +68,7 @@ def test_news_with_its_own_letter_and_read_news_are_not_mailed_again(
     _news(world, django_capture_on_commit_callbacks)
     Notification.objects.filter(user=world.bob).update(read_at=dt.datetime.now(dt.UTC))
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        reminders_send(today=TODAY)
+        run_daily(today=TODAY)
     assert mail.outbox == []  # read on the bell: nothing to tell by letter
 
 
@@ -161,3 +162,24 @@ def test_a_sentence_ending_with_initials_takes_one_period(world: World) -> None:
     notify(users=[world.bob], kind=Notification.Kind.PARTNER_CONFIRMED, url="/pairs/1/",
            text="Каролёва К.С. подтвердила участие в паре Бобров Б.О. ⇄ Каролёва К.С..")
     assert Notification.objects.get(user=world.bob).text.endswith("⇄ Каролёва К.С.")
+
+
+def test_the_hourly_run_sends_the_news_once_a_day_in_the_first_working_hour(
+        world: World, django_capture_on_commit_callbacks: object, settings: object) -> None:
+    """Reminders go out in any working hour of the region; «новое за день» only in its
+    first one (8:00 by default), so «раз в день» means once a day."""
+    _choose(world.bob_p, "daily")
+    _news(world, django_capture_on_commit_callbacks)
+    zone = world.region.time_zone
+    import zoneinfo
+
+    def at(hour: int) -> dt.datetime:
+        return dt.datetime(2026, 11, 20, hour, 30, tzinfo=zoneinfo.ZoneInfo(zone))
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        run_daily(now=at(11))
+    assert [m for m in mail.outbox if m.to == [world.bob_p.email]] == []
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        run_daily(now=at(settings.TANDEM_REMINDERS_FROM_HOUR))  # type: ignore[attr-defined]
+    assert [m.subject for m in mail.outbox if m.to == [world.bob_p.email]] == [
+        "Тандем: новое за день"]
