@@ -12,6 +12,9 @@ class RosterConfig(AppConfig):
         from tandem.web.jobs import register_sweeper
 
         register_sweeper("roster", expire_stale)
+        from tandem.roster.services import expire_stale_exports
+
+        register_sweeper("roster_exports", expire_stale_exports)
 
         # This app's part of the anonymisation (tandem/people/personal_data.py).
         from tandem.people.personal_data import register_anonymiser

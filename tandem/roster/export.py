@@ -9,6 +9,9 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -18,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tandem.access.scope import Scope
 from tandem.people.models import AgeBand, Participant
 from tandem.roster import fileformat
 from tandem.roster.fileformat import COLUMNS, ORGANIZATION
@@ -179,3 +183,23 @@ def _save(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# -- what the list page shows, as a file (the page's export link and the background job) --
+def export_people(scope: Scope, data: QueryDict) -> QuerySet[Participant]:
+    """The participants the list page shows with the filters of ``data`` (its GET)."""
+    from tandem.directory.forms import ParticipantFilterForm
+    from tandem.directory.selectors import participant_list, participant_positions
+
+    organizations = list(scope.organizations().values_list("pk", "short_name"))
+    form = ParticipantFilterForm(data or None, organizations=organizations,
+                                 positions=participant_positions(scope=scope))
+    return participant_list(scope=scope, filters=form.filters())
+
+
+def export_name(fmt: str) -> str:
+    return str(_("участники-%(date)s") % {"date": timezone.localdate().isoformat()}) + f".{fmt}"
+
+
+def render(rows: Iterable[list[Value]], fmt: str) -> bytes:
+    return render_csv(rows) if fmt == "csv" else render_xlsx(rows)

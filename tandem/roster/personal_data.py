@@ -4,7 +4,7 @@ keep the checked rows (names, phones) in their report, and an uncommitted one th
 from django.utils.translation import gettext as _
 
 from tandem.people.personal_data import Erasure
-from tandem.roster.models import RosterImport
+from tandem.roster.models import RosterExport, RosterImport
 
 
 def anonymise(e: Erasure) -> None:
@@ -21,3 +21,7 @@ def anonymise(e: Erasure) -> None:
                 "Файл удалён: один из участников в нём обезличен. Загрузите список снова."))
         RosterImport.objects.filter(pk=pk).update(**changes)  # not audited
     e.scrub_rows(RosterImport.objects.all(), ["report", "filename", "failure"])
+    # A prepared export lists many people: one that names the person is deleted whole.
+    for pk, content in RosterExport.objects.exclude(content=b"").values_list("pk", "content"):
+        if e.mentions(bytes(content)):
+            RosterExport.objects.filter(pk=pk).delete()

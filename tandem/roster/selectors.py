@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
 from tandem.people.models import Participant
-from tandem.roster.models import RosterImport
+from tandem.roster.models import RosterExport, RosterImport
 from tandem.territory.models import Organization
 
 # Keys per IN (...) query: well under SQLite's limit of 32,766 bound parameters, and
@@ -76,3 +76,18 @@ def roster_import_progress(*, user_id: int | None, pk: int) -> RosterImport:
 def roster_imports_recent(*, user_id: int | None, limit: int = 5) -> list[RosterImport]:
     return list(roster_imports_of(user_id=user_id)
                 .only("filename", "status", "created_at", "committed_at")[:limit])
+
+
+def roster_exports_of(*, user_id: int | None) -> QuerySet[RosterExport]:
+    """A person's own background exports (the files hold personal data: nobody else's)."""
+    return RosterExport.objects.filter(requested_by_id=user_id)
+
+
+def roster_export_progress(*, user_id: int | None, pk: int) -> RosterExport:
+    """The job without its file: the progress poll stays cheap."""
+    return get_object_or_404(roster_exports_of(user_id=user_id).defer("content"), pk=pk)
+
+
+def roster_export_ready(*, user_id: int | None, pk: int) -> RosterExport:
+    return get_object_or_404(roster_exports_of(user_id=user_id),
+                             pk=pk, status=RosterExport.Status.DONE)

@@ -19,7 +19,7 @@ from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.roster.imports import NEW, UPDATE, Progress, Report, RowResult, check_roster
-from tandem.roster.models import RosterImport
+from tandem.roster.models import RosterExport, RosterImport
 from tandem.territory.models import Organization
 from tandem.web import jobs
 
@@ -108,6 +108,23 @@ def expire_stale(*, pk: int | None = None) -> int:
     return n + jobs.expire(uploads.filter(status=RosterImport.Status.CHECKING), now=now,
                            status=RosterImport.Status.FAILED, failure=str(STALE_CHECK),
                            heartbeat_at=None)
+
+
+# A finished export's file is kept this long for its owner to download, then deleted.
+EXPORT_KEPT = dt.timedelta(days=1)
+
+
+def expire_stale_exports(*, pk: int | None = None) -> int:
+    """Marks an export whose process was killed as failed (the page offers to export
+    again) and deletes exports older than ``EXPORT_KEPT`` (personal data kept no longer
+    than it is needed). ``pk``: only that job, and no deleting (a page looking at it)."""
+    exports = RosterExport.objects.all() if pk is None else RosterExport.objects.filter(pk=pk)
+    n = jobs.expire(exports.filter(status=RosterExport.Status.RUNNING),
+                    status=RosterExport.Status.FAILED, heartbeat_at=None)
+    if pk is None:
+        n += RosterExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT
+                                         ).delete()[0]
+    return n
 
 
 def mark_failed(*, upload: RosterImport, message: str) -> None:

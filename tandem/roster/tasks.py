@@ -6,16 +6,19 @@ Both ways run the same function, so a small file and a large one behave alike; o
 """
 
 import logging
+from collections.abc import Iterator
 
 from auditlog.context import set_actor
 from django.db import transaction
+from django.http import QueryDict
 from django.tasks import task
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import scope_for
-from tandem.roster import services
+from tandem.roster import export, services
 from tandem.roster.fileformat import estimate_rows
-from tandem.roster.models import RosterImport
+from tandem.roster.models import RosterExport, RosterImport
 
 # Above this many rows a file is checked and committed in the background.
 SYNC_ROWS = 2000
@@ -79,3 +82,53 @@ def commit_roster_file(*, import_id: int, background: bool = True) -> None:
         except Exception:
             logger.exception("roster import %s: the commit failed", import_id)
             services.mark_failed(upload=upload, message=str(FAILED))
+
+
+# -- a large export: in the background, with its progress ---------------------------------
+# From this many rows on a participants export is made by a task (the page shows progress
+# and a download link); below it the request answers with the file at once.
+EXPORT_SYNC_ROWS = 5000
+EXPORT_STEP = 2000  # rows between two progress writes
+EXPORT_FAILED = _("Не удалось подготовить выгрузку из-за ошибки на сервере. Попробуйте ещё "
+                  "раз или сообщите администратору.")
+
+
+def export_soon(*, user: object, data: QueryDict, fmt: str, total: int) -> RosterExport:
+    """Queues the export of the list page's participants (``data``: its filters)."""
+    job = RosterExport.objects.create(requested_by=user, query=data.urlencode()[:2000],
+                                      fmt=fmt, total=total)
+    transaction.on_commit(lambda: export_participants.enqueue(export_id=job.pk))
+    return job
+
+
+@task
+def export_participants(*, export_id: int) -> int:
+    """Writes the file of an export job, counting rows as it goes; the rows written."""
+    job = RosterExport.objects.select_related("requested_by").get(pk=export_id)
+    if job.status != RosterExport.Status.QUEUED:
+        return 0  # done, failed or taken by another worker
+    scope = scope_for(job.requested_by)
+    job.status, job.heartbeat_at = RosterExport.Status.RUNNING, timezone.now()
+    job.save(update_fields=["status", "heartbeat_at"])
+    people = export.export_people(scope, QueryDict(job.query))
+
+    def counted() -> Iterator[list[export.Value]]:
+        for n, row in enumerate(export.roster_rows(people.iterator(chunk_size=EXPORT_STEP)),
+                                start=1):
+            if n % EXPORT_STEP == 0:
+                RosterExport.objects.filter(pk=job.pk).update(done=n,
+                                                              heartbeat_at=timezone.now())
+            yield row
+            job.done = n
+
+    try:
+        content = export.render(counted(), job.fmt)
+    except Exception:
+        logger.exception("participants export %s failed", job.pk)
+        RosterExport.objects.filter(pk=job.pk).update(status=RosterExport.Status.FAILED,
+                                                      finished_at=timezone.now())
+        raise
+    RosterExport.objects.filter(pk=job.pk).update(
+        status=RosterExport.Status.DONE, content=content, done=job.done,
+        filename=export.export_name(job.fmt), finished_at=timezone.now())
+    return job.done

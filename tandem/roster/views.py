@@ -1,7 +1,6 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,8 +8,6 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.access.scope import Scope, scope_for
 from tandem.diagnostics.forms import FILE_TOO_BIG
-from tandem.directory.forms import ParticipantFilterForm
-from tandem.directory.selectors import participant_list, participant_positions
 from tandem.roster import export, selectors, services, tasks
 from tandem.roster.fileformat import COLUMNS
 from tandem.roster.forms import RosterUploadForm
@@ -94,17 +91,39 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 
 def roster_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The participants the list page shows (same filters), as XLSX or CSV."""
+    """The participants the list page shows (same filters), as XLSX or CSV: at once for a
+    few thousand, else prepared in the background while a page shows how far it got."""
     scope = _staff_scope(request)
-    organizations = list(scope.organizations().values_list("pk", "short_name"))
-    form = ParticipantFilterForm(request.GET or None, organizations=organizations,
-                                 positions=participant_positions(scope=scope))
-    rows = export.roster_rows(participant_list(scope=scope, filters=form.filters()).iterator(
-        chunk_size=2000))
-    name = _("участники-%(date)s") % {"date": timezone.localdate().isoformat()}
-    if fmt == "csv":
-        return _download(export.render_csv(rows), export.CSV_TYPE, f"{name}.csv")
-    return _download(export.render_xlsx(rows), export.XLSX_TYPE, f"{name}.xlsx")
+    people = export.export_people(scope, request.GET)
+    total = people.count()
+    if total >= tasks.EXPORT_SYNC_ROWS:
+        job = tasks.export_soon(user=request.user, data=request.GET, fmt=fmt, total=total)
+        return redirect("roster:export_job", pk=job.pk)
+    rows = export.roster_rows(people.iterator(chunk_size=2000))
+    return _download(export.render(rows, fmt), _TYPES[fmt], export.export_name(fmt))
+
+
+_TYPES = {"csv": export.CSV_TYPE, "xlsx": export.XLSX_TYPE}
+
+
+def roster_export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background export: its progress (the bar is polled by htmx) and, once ready, the
+    link to the file. Only the person who asked sees it (404 for anyone else)."""
+    _staff_scope(request)
+    job = selectors.roster_export_progress(user_id=request.user.pk, pk=pk)
+    if services.expire_stale_exports(pk=job.pk):
+        job.refresh_from_db()
+    if request.htmx:  # type: ignore[attr-defined]
+        if not job.busy:
+            return HttpResponseClientRefresh()
+        return render(request, "roster/_export_progress.html", {"job": job})
+    return render(request, "roster/export_job.html", {"job": job})
+
+
+def roster_export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_scope(request)
+    job = selectors.roster_export_ready(user_id=request.user.pk, pk=pk)
+    return _download(bytes(job.content), _TYPES[job.fmt], job.filename)
 
 
 def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:

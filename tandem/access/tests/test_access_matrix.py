@@ -216,6 +216,16 @@ def _alice_roster(w: World) -> dict[str, object]:
     return {"pk": upload.pk}
 
 
+def _alice_export(w: World) -> dict[str, object]:
+    """A finished background export of Alice's: the file names Carol."""
+    from tandem.roster.models import RosterExport
+
+    job = RosterExport.objects.create(
+        requested_by=w.alice, fmt="csv", total=1, done=1, filename="участники.csv",
+        status=RosterExport.Status.DONE, content="Каролёва;Карина\n".encode())
+    return {"pk": job.pk}
+
+
 def _school_event(w: World) -> dict[str, object]:
     return {"pk": build_school(w).event.pk}
 
@@ -435,6 +445,11 @@ MATRIX: dict[str, Case] = {
     "roster:preview": Case(allowed={"alice"}, kwargs=_alice_roster,
                            marker=lambda w: "Новикова"),
     "roster:progress": Case(allowed={"alice"}, kwargs=_alice_roster),
+    # A background export holds personal data: only whoever asked for it (#16, 4).
+    "roster:export_job": Case(allowed={"alice"}, kwargs=_alice_export,
+                              marker=lambda w: "Файл готов"),
+    "roster:export_file": Case(allowed={"alice"}, kwargs=_alice_export,
+                               marker=lambda w: "Каролёва"),
     "roster:commit": Case(
         allowed={"alice"}, kwargs=_alice_roster, post=lambda w: {},
         took_effect=lambda w: Participant.objects.filter(email="novikova@example.org").exists()),

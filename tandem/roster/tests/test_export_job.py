@@ -1,0 +1,95 @@
+"""Issue #16, item 4: a large participants export is prepared in the background — the page
+shows its progress, then a link to the file, for the person who asked only; small ones
+are answered at once; the file goes after a day and when a person in it is anonymised."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from tandem.roster import services, tasks
+from tandem.roster.models import RosterExport
+from tandem.testing import World, bulk_participants
+
+
+@pytest.fixture
+def big(world: World, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Organization A with 30 more people; «large» starts at 20 rows for the test."""
+    bulk_participants(world.org_a, 30)
+    monkeypatch.setattr(tasks, "EXPORT_SYNC_ROWS", 20)
+    monkeypatch.setattr(tasks, "EXPORT_STEP", 7)
+    return 20
+
+
+def test_a_large_export_runs_in_the_background_and_ends_with_a_link(
+        client: Client, world: World, big: int,
+        django_capture_on_commit_callbacks: object) -> None:
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        response = client.get(reverse("roster:export", kwargs={"fmt": "xlsx"}))
+    assert response.status_code == 302
+    job = RosterExport.objects.get()
+    assert response["Location"] == reverse("roster:export_job", kwargs={"pk": job.pk})
+    page = client.get(response["Location"]).content.decode()
+    assert "Файл готов:" in page and "Скачать" in page
+    job.refresh_from_db()
+    assert job.status == RosterExport.Status.DONE and job.done == job.total > big
+    file = client.get(reverse("roster:export_file", kwargs={"pk": job.pk}))
+    assert file.status_code == 200 and file["Cache-Control"] == "private, no-store"
+    sheet = load_workbook(io.BytesIO(b"".join([file.content]))).active
+    assert sheet is not None and sheet.max_row == job.total + 1  # the header and every person
+
+
+def test_the_same_filters_as_the_list_page_and_a_small_export_at_once(
+        client: Client, world: World, big: int,
+        django_capture_on_commit_callbacks: object) -> None:
+    client.force_login(world.alice)
+    small = client.get(reverse("roster:export", kwargs={"fmt": "csv"}) + "?q=Каролёва")
+    assert small.status_code == 200 and "Каролёва" in small.content.decode("utf-8-sig")
+    assert not RosterExport.objects.exists()
+
+
+def test_nobody_else_sees_the_job_or_its_file(client: Client, world: World, big: int,
+                                              django_capture_on_commit_callbacks: object
+                                              ) -> None:
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.get(reverse("roster:export", kwargs={"fmt": "csv"}))
+    job = RosterExport.objects.get()
+    for outsider in (world.olga, world.erin, world.bob):  # the region's operator too
+        client.force_login(outsider)
+        assert client.get(reverse("roster:export_job", kwargs={"pk": job.pk})
+                          ).status_code in (403, 404)
+        assert client.get(reverse("roster:export_file", kwargs={"pk": job.pk})
+                          ).status_code in (403, 404)
+
+
+def test_a_killed_export_says_so_and_old_files_are_deleted(
+        client: Client, world: World, big: int) -> None:
+    job = RosterExport.objects.create(requested_by=world.alice, fmt="xlsx", total=30,
+                                      status=RosterExport.Status.RUNNING,
+                                      heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(world.alice)
+    page = client.get(reverse("roster:export_job", kwargs={"pk": job.pk})).content.decode()
+    assert "Не удалось подготовить выгрузку" in page
+    RosterExport.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=2))
+    assert services.expire_stale_exports() == 1
+    assert not RosterExport.objects.exists()
+
+
+def test_anonymising_a_person_deletes_the_exports_that_name_them(
+        client: Client, world: World, big: int,
+        django_capture_on_commit_callbacks: object) -> None:
+    from tandem.people.personal_data import participant_anonymise
+
+    client.force_login(world.alice)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.get(reverse("roster:export", kwargs={"fmt": "csv"}))
+    assert RosterExport.objects.filter(status=RosterExport.Status.DONE).count() == 1
+    participant_anonymise(participant=world.carol_p, actor=world.alice)
+    assert not RosterExport.objects.exists()
