@@ -26,7 +26,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
 from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, path_id, updated_since
-from tandem.api.selectors import maps_visible, pairs_with_figures
+from tandem.api.selectors import figures_for, maps_visible, pair_with_figures, pairs_listed
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
 from tandem.diagnostics.models import FrameworkVersion
@@ -356,12 +356,23 @@ class PairViewSet(ReadViewSet):
     serializer_class = s.PairSerializer
 
     def get_queryset(self) -> QuerySet[Pair]:
-        qs = pairs_with_figures(scope=self.scope)
+        if self.action != "list":
+            return pair_with_figures(scope=self.scope)
+        qs = pairs_listed(scope=self.scope)
         if (organization := int_param(self.request, "organization")) is not None:
             qs = qs.filter(organization_id=organization)
         if status_ := self.request.query_params.get("status"):
             qs = qs.filter(status=status_)
         return qs
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page first, then the figures of its pairs only.
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        if page is None:  # no paginator configured: every pair is on the one page
+            return Response(self.get_serializer(figures_for(list(qs)), many=True).data)
+        pairs = figures_for(list(page))
+        return self.get_paginated_response(self.get_serializer(pairs, many=True).data)
 
 
 @extend_schema_view(

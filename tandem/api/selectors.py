@@ -12,21 +12,43 @@ from tandem.accounts.models import User
 from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pairs_visible
+from tandem.pairs.selectors import pair_q, pairs_visible
 
 
-def pairs_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Pair]:
-    """Visible pairs with the per-pair figures of ``Pair.objects.with_progress`` on
-    ``today`` (tasks done and overdue per direction, meetings held and missed), in the same
-    query: the dashboard's meanings of done, overdue, held and planned (docs/rules.md)."""
-    return (pairs_visible(scope=scope).with_progress(today or timezone.localdate())
-            .order_by("-created_at", "-pk"))
+def pairs_listed(*, scope: Scope) -> QuerySet[Pair]:
+    """Visible pairs, newest first: the API's list, cut into pages before any figure."""
+    return pairs_visible(scope=scope).order_by("-created_at", "-pk")
+
+
+def pair_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Pair]:
+    """Visible pairs, to pick one by id, with the per-pair figures of
+    ``Pair.objects.with_progress`` on ``today`` (tasks done and overdue per direction,
+    meetings held and missed), in the same query: the dashboard's meanings of done,
+    overdue, held and planned (docs/rules.md). A list takes :func:`pairs_listed` and
+    :func:`figures_for` its page."""
+    return pairs_visible(scope=scope).with_progress(today or timezone.localdate())
+
+
+def figures_for(pairs: list[Pair], *, today: dt.date | None = None) -> list[Pair]:
+    """Sets the figures of ``Pair.objects.with_progress`` on ``pairs`` (a page already
+    cut), in one query over their ids: the figures of pairs off the page are never
+    computed (issue #16: 0.91 s for a page of 50 of 100,000 when they were)."""
+    if not pairs:
+        return pairs
+    qs = Pair.objects.filter(pk__in=[p.pk for p in pairs]).with_progress(
+        today or timezone.localdate())
+    names = list(qs.query.annotations)
+    figures = {row["pk"]: row for row in qs.values("pk", *names)}
+    for pair in pairs:
+        for name in names:
+            setattr(pair, name, figures[pair.pk][name])
+    return pairs
 
 
 def maps_visible(*, scope: Scope) -> QuerySet[Map]:
     """Maps of the pairs the user may see, with rows and their resources prefetched."""
     rows = Row.objects.prefetch_related("resources").order_by("direction", "order", "pk")
-    return (Map.objects.filter(pair__in=pairs_visible(scope=scope))
+    return (Map.objects.filter(pair_q(scope=scope, via="pair"), pair__isnull=False)
             .prefetch_related(Prefetch("rows", queryset=rows)).order_by("-pk"))
 
 

@@ -16,7 +16,7 @@ from tandem.core import task_library as core_library
 from tandem.core.programmes import TECHNOLOGIES
 from tandem.maps.models import Evidence, Map, Meeting, Row, TaskTemplate, technology_label
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pairs_manageable, pairs_visible
+from tandem.pairs.selectors import pair_q, pairs_manageable, pairs_visible
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
 
@@ -154,9 +154,10 @@ def progress(rows: list[Row], direction: str, today: dt.date) -> DirectionProgre
 
 
 def evidence_get(*, scope: Scope, pk: int) -> Evidence:
-    visible = pairs_visible(scope=scope)
-    return get_object_or_404(Evidence.objects.filter(row__map__pair__in=visible)
-                             .select_related("row__map"), pk=pk)
+    # A real map's evidence (a training map's has no pair), joined to its pair's members.
+    return get_object_or_404(Evidence.objects.filter(
+        pair_q(scope=scope, via="row__map__pair"), row__map__pair__isnull=False)
+        .select_related("row__map"), pk=pk)
 
 
 # -- the task library (docs/task-library.md) ------------------------------------------
