@@ -268,24 +268,28 @@ class Scope:
             q |= Q(pk=self.own_participant_id)
         return q
 
-    def person_q(self, field: str, *, manage: bool = False) -> Q:
+    def person_q(self, field: str, *, manage: bool = False, by_key: bool = False) -> Q:
         """Rows of another model whose participant ``field`` (``"participant"``, ``"a"``
         of a pair, ``"pair__b"`` of a map) is someone this user may see (``manage``:
-        may manage), as a correlated ``EXISTS``.
+        may manage). The teacher's own record is matched by its key (an index).
 
-        ``field__in=<the participants in scope>`` would hash every participant of the
-        region even to authorise one object (261 ms at 100,000, issue #16); ``EXISTS``
-        lets PostgreSQL choose: a few lookups by primary key for one object or a short
-        page, one hashed pass over the people for a long list."""
+        Two shapes of the one rule, for PostgreSQL's sake (docs/performance.md).
+        ``by_key``, when the query keeps few rows — one object picked by id, the first few
+        in an index's order (the overview's reminders): a correlated ``EXISTS`` on the
+        row's own key, a few lookups by primary key; ``field__in=<the people in scope>``
+        would hash every participant of the region even for one pair (261 ms at 100,000,
+        issue #16). Otherwise, for lists: ``field__in=<the people in scope>``, read once
+        (a curator's through the organization index); for a whole list the planner
+        misjudges how many rows ``EXISTS … OR EXISTS …`` keeps and then joins the list's
+        people by hashing all of them (a curator's pairs page: 99 ms against 428 ms)."""
         if self.everything:
             return Q()
         q = Q(pk__in=[])
         if self.is_staff:
             staff = Participant.objects.filter(self.participant_q(manage=True))
-            q |= Q(Exists(staff.filter(pk=OuterRef(field))))
+            q |= (Q(Exists(staff.filter(pk=OuterRef(field)))) if by_key
+                  else Q(**{f"{field}__in": staff}))
         if not manage and self.own_participant_id is not None:
-            # The teacher's own record by its key (an index), not through EXISTS, whose
-            # selectivity the planner cannot see.
             q |= Q(**{field: self.own_participant_id})
         return q
 

@@ -26,7 +26,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
 from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, path_id, updated_since
-from tandem.api.selectors import figures_for, maps_visible, pair_with_figures, pairs_listed
+from tandem.api.selectors import maps_visible, pair_with_figures, pairs_listed, pairs_page
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
 from tandem.diagnostics.models import FrameworkVersion
@@ -366,13 +366,12 @@ class PairViewSet(ReadViewSet):
         return qs
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page first, then the figures of its pairs only.
-        qs = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(qs)
-        if page is None:  # no paginator configured: every pair is on the one page
-            return Response(self.get_serializer(figures_for(list(qs)), many=True).data)
-        pairs = figures_for(list(page))
-        return self.get_paginated_response(self.get_serializer(pairs, many=True).data)
+        # The page of ids first (the pairs table only), then its pairs with their figures.
+        ids = self.filter_queryset(self.get_queryset()).values_list("pk", flat=True)
+        page = self.paginate_queryset(ids)
+        pairs = pairs_page(scope=self.scope, ids=list(ids if page is None else page))
+        data = self.get_serializer(pairs, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
 
 @extend_schema_view(
@@ -383,7 +382,7 @@ class MapViewSet(ReadViewSet):
     serializer_class = s.MapSerializer
 
     def get_queryset(self) -> QuerySet[Map]:
-        qs = maps_visible(scope=self.scope)
+        qs = maps_visible(scope=self.scope, by_key=self.action != "list")
         if (pair := int_param(self.request, "pair")) is not None:
             qs = qs.filter(pair_id=pair)
         return qs

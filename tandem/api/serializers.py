@@ -218,7 +218,7 @@ class PairSerializer(serializers.ModelSerializer[Pair]):
                   "created_at", "effectiveness"]
 
     def get_effectiveness(self, obj: Pair) -> EffectivenessSerializer:
-        # Set by the view (selectors.pair_with_figures, figures_for a page): no query here.
+        # Set by the view (selectors.pair_with_figures, pairs_page): no query here.
         from django.utils import timezone
 
         from tandem.core import effectiveness as core

@@ -173,15 +173,16 @@ def run_get(*, scope: Scope, pk: int) -> MatchingRun:
     return get_object_or_404(runs_visible(scope=scope), pk=pk)
 
 
-def pair_q(*, scope: Scope, via: str = "", manage: bool = False) -> Q:
+def pair_q(*, scope: Scope, via: str = "", manage: bool = False, by_key: bool = False) -> Q:
     """The rule of :func:`pairs_visible` (with ``manage``, of :func:`pairs_manageable`) —
     either member is someone the user may see (manage) — as a filter on a pair reached
     through the relation ``via`` (``"pair"`` from a map, ``"row__map__pair"`` from
-    evidence; ``""`` for a pair itself). The members are looked up by their keys
-    (:meth:`Scope.person_q`), so one pair is authorised by primary key."""
+    evidence; ``""`` for a pair itself). ``by_key`` when the query keeps few pairs (one
+    picked by id, the first few in an index's order): the members are then looked up by
+    their keys (:meth:`Scope.person_q`)."""
     to = f"{via}__" if via else ""
-    return (scope.person_q(f"{to}a", manage=manage)
-            | scope.person_q(f"{to}b", manage=manage))
+    return (scope.person_q(f"{to}a", manage=manage, by_key=by_key)
+            | scope.person_q(f"{to}b", manage=manage, by_key=by_key))
 
 
 def _with_people(pairs: PairQuerySet) -> PairQuerySet:
@@ -189,9 +190,10 @@ def _with_people(pairs: PairQuerySet) -> PairQuerySet:
                                 "curator")
 
 
-def pairs_visible(*, scope: Scope) -> PairQuerySet:
-    """Pairs where either member is someone the user may see."""
-    return _with_people(Pair.objects.filter(pair_q(scope=scope)))
+def pairs_visible(*, scope: Scope, by_key: bool = False) -> PairQuerySet:
+    """Pairs where either member is someone the user may see; ``by_key`` to pick one by
+    id (:func:`pair_q`)."""
+    return _with_people(Pair.objects.filter(pair_q(scope=scope, by_key=by_key)))
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
@@ -211,24 +213,24 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 
 
 def pair_get(*, scope: Scope, pk: int) -> Pair:
-    return get_object_or_404(pairs_visible(scope=scope), pk=pk)
+    return get_object_or_404(pairs_visible(scope=scope, by_key=True), pk=pk)
 
 
 def pair_manageable_only(*, scope: Scope, pk: int) -> PairQuerySet:
     """A queryset of the one pair ``pk`` the user manages (404 otherwise), for the
     services that take pairs as a queryset."""
-    pairs = pairs_manageable(scope=scope).filter(pk=pk)
+    pairs = pairs_manageable(scope=scope, by_key=True).filter(pk=pk)
     if not pairs.exists():
         raise Http404
     return pairs
 
 
-def pairs_manageable(*, scope: Scope) -> PairQuerySet:
+def pairs_manageable(*, scope: Scope, by_key: bool = False) -> PairQuerySet:
     """Pairs where either member is someone the user may manage (a subset of
-    :func:`pairs_visible`: whom one manages, one sees)."""
+    :func:`pairs_visible`: whom one manages, one sees); ``by_key`` as there."""
     if not scope.is_staff:
         return Pair.objects.none()
-    return _with_people(Pair.objects.filter(pair_q(scope=scope, manage=True)))
+    return _with_people(Pair.objects.filter(pair_q(scope=scope, manage=True, by_key=by_key)))
 
 
 def run_view(run: MatchingRun) -> dict[str, Any]:
