@@ -1,22 +1,27 @@
 """Benchmarks behind `tandem bench`: each one returns rows of (measure, value, unit).
 
 They run in a throw-away database (a temporary SQLite file, or ``test_<name>`` on
-PostgreSQL), never in the real one. Figures go to docs/performance.md by hand, with the
-date and the machine; tests never assert timings.
+PostgreSQL), never in the real one; ``tandem bench plans`` (:func:`plan_report`) only reads
+the current PostgreSQL database's plans, in a transaction it rolls back. Figures go to
+docs/performance.md by hand, with the date and the machine; tests never assert timings.
 """
 
+import json
+import logging
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 from django.urls import reverse
 
@@ -219,3 +224,132 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
     "roster": bench_roster,
     "monitoring": bench_monitoring,
 }
+
+
+# -- tandem bench plans: which queries of the personas' pages read a big table whole ------
+PLAN_PERSONAS = ("region", "coord-prirechensk", "curator-orbita", "teacher-young")
+PLAN_PAGES = ("dashboard", "people:list", "pairs:list", "territory:tree", "monitoring:index",
+              "diagnostics:campaigns", "resources:catalogue", "audit:log")
+PLAN_MIN_ROWS = 50_000
+
+
+@dataclass(frozen=True)
+class SeqScan:
+    """One sequential scan in the plan of one query of one page."""
+
+    persona: str
+    url: str
+    query: int  # the query's number on the page (from 1)
+    table: str
+    table_rows: int  # the planner's count of the table's rows (pg_class.reltuples)
+    sql: str
+
+
+@dataclass
+class PlanReport:
+    scans: list[SeqScan] = field(default_factory=list)
+    pages: int = 0
+    queries: int = 0
+    skipped: list[str] = field(default_factory=list)  # pages not shown (and why)
+
+
+def _seq_scans(node: dict[str, Any]) -> Iterator[tuple[str, float]]:
+    """(table, the plan's row estimate) of every sequential scan (parallel ones too) in a
+    JSON plan node and the nodes under it."""
+    if node.get("Node Type") == "Seq Scan":
+        yield node["Relation Name"], float(node.get("Plan Rows", 0))
+    for child in node.get("Plans", ()):
+        yield from _seq_scans(child)
+
+
+def _persona_urls(user: Any) -> list[str]:
+    """The persona's main pages: the overview, the lists, the dashboard, the API's pairs,
+    and one pair's card and map (the first pair they see)."""
+    from tandem.access.scope import scope_for
+    from tandem.pairs.selectors import pairs_visible
+
+    urls = [reverse(name) for name in PLAN_PAGES] + ["/api/v1/pairs/"]
+    pair = pairs_visible(scope=scope_for(user)).order_by("pk").first()
+    if pair is not None:
+        urls += [reverse("pairs:detail", kwargs={"pk": pair.pk}),
+                 reverse("maps:detail", kwargs={"pair_pk": pair.pk})]
+    return urls
+
+
+def plan_report(*, usernames: Iterable[str] = PLAN_PERSONAS,
+                min_rows: int = PLAN_MIN_ROWS) -> PlanReport:
+    """Requests the main pages as each persona in this database and runs ``EXPLAIN`` (the
+    plan only: nothing is executed twice) over every query they issue; a sequential scan
+    of a table of more than ``min_rows`` rows is reported. PostgreSQL only.
+
+    Runs in one transaction rolled back at the end (a page view may write: the session,
+    a map's first draft), with no cache (every page computes its figures)."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("EXPLAIN plans are PostgreSQL's")
+    report = PlanReport()
+    # The refused pages (a teacher on the audit log) are expected: no traceback for them.
+    request_log = logging.getLogger("django.request")
+    level = request_log.level
+    request_log.setLevel(logging.CRITICAL)
+    try:
+        _plan_pages(report, usernames, min_rows)
+    finally:
+        request_log.setLevel(level)
+    return report
+
+
+def _plan_pages(report: PlanReport, usernames: Iterable[str], min_rows: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    with override_settings(CACHES={"default": {
+            "BACKEND": "django.core.cache.backends.dummy.DummyCache"}}), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT c.relname, c.reltuples FROM pg_class c "
+                           "WHERE c.relkind IN ('r', 'p')")
+            table_rows = {name: int(rows) for name, rows in cursor.fetchall()}
+        for username in usernames:
+            user = get_user_model().objects.filter(username=username, is_active=True).first()
+            if user is None:
+                report.skipped.append(f"{username}: нет такого пользователя")
+                continue
+            client = Client()
+            client.force_login(user)
+            for url in _persona_urls(user):
+                with CaptureQueriesContext(connection) as page:
+                    response = client.get(url)
+                if response.status_code != 200:
+                    report.skipped.append(f"{username} {url}: ответ {response.status_code}")
+                    continue
+                report.pages += 1
+                for number, captured in enumerate(page.captured_queries, start=1):
+                    sql = captured["sql"] or ""
+                    if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                        continue
+                    report.queries += 1
+                    big = {table: max(table_rows.get(table, 0), int(estimate))
+                           for table, estimate in _explain(sql)}
+                    report.scans += [SeqScan(username, url, number, table, rows, sql)
+                                     for table, rows in big.items() if rows > min_rows]
+        transaction.set_rollback(True)
+
+
+def _explain(sql: str) -> list[tuple[str, float]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+        (plan,) = cursor.fetchone()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return list(_seq_scans(plan[0]["Plan"]))
+
+
+def plan_table(report: PlanReport, *, min_rows: int) -> list[str]:
+    """The report as Markdown lines: one row per sequential scan found."""
+    lines = [f"Страниц: {report.pages}, запросов: {report.queries}; последовательных "
+             f"чтений таблиц больше {min_rows} строк: {len(report.scans)}.", "",
+             "| кто | страница | запрос | таблица | строк | SQL |", "|---|---|---|---|---|---|"]
+    for s in report.scans:
+        sql = " ".join(s.sql.split())[:160].replace("|", "\\|")
+        lines.append(f"| {s.persona} | {s.url} | {s.query} | {s.table} | {s.table_rows} "
+                     f"| `{sql}` |")
+    lines += [f"- не открыта: {reason}" for reason in report.skipped]
+    return lines

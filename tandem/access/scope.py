@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from tandem.access.models import Role, RoleAssignment
@@ -251,14 +251,7 @@ class Scope:
     def participants(self, qs: QuerySet[Participant] | None = None) -> QuerySet[Participant]:
         """Participants this user may see: those of their organizations, or themselves."""
         qs = Participant.objects.all() if qs is None else qs
-        if self.everything:
-            return qs
-        q = Q(pk__in=[])
-        if self.is_staff:
-            q |= self._participant_org_q()
-        if self.own_participant_id is not None:
-            q |= Q(pk=self.own_participant_id)
-        return qs.filter(q)
+        return qs if self.everything else qs.filter(self.participant_q())
 
     def manageable_participants(
         self, qs: QuerySet[Participant] | None = None
@@ -267,9 +260,11 @@ class Scope:
         qs = Participant.objects.all() if qs is None else qs
         if not self.is_staff:
             return qs.none()
-        return qs.filter(self._participant_org_q())
+        return qs.filter(self.participant_q(manage=True))
 
-    def _participant_org_q(self) -> Q:
+    def participant_q(self, *, manage: bool = False) -> Q:
+        """The rule of :meth:`participants` (with ``manage``, of
+        :meth:`manageable_participants`) as a filter on participants."""
         if self.everything:
             return Q()
         q = Q(pk__in=[])
@@ -279,6 +274,33 @@ class Scope:
             q |= Q(organization__municipality_id__in=self.municipality_ids)
         if self.organization_ids:
             q |= Q(organization_id__in=self.organization_ids)
+        if not manage and self.own_participant_id is not None:
+            q |= Q(pk=self.own_participant_id)
+        return q
+
+    def person_q(self, field: str, *, manage: bool = False, by_key: bool = False) -> Q:
+        """Rows of another model whose participant ``field`` (``"participant"``, ``"a"``
+        of a pair, ``"pair__b"`` of a map) is someone this user may see (``manage``:
+        may manage). The teacher's own record is matched by its key (an index).
+
+        Two shapes of the one rule, for PostgreSQL's sake (docs/performance.md).
+        ``by_key``, when the query keeps few rows — one object picked by id, the first few
+        in an index's order (the overview's reminders): a correlated ``EXISTS`` on the
+        row's own key, a few lookups by primary key; ``field__in=<the people in scope>``
+        would hash every participant of the region even for one pair (261 ms at 100,000,
+        issue #16). Otherwise, for lists: ``field__in=<the people in scope>``, read once
+        (a curator's through the organization index); for a whole list the planner
+        misjudges how many rows ``EXISTS … OR EXISTS …`` keeps and then joins the list's
+        people by hashing all of them (a curator's pairs page: 99 ms against 428 ms)."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        if self.is_staff:
+            staff = Participant.objects.filter(self.participant_q(manage=True))
+            q |= (Q(Exists(staff.filter(pk=OuterRef(field)))) if by_key
+                  else Q(**{f"{field}__in": staff}))
+        if not manage and self.own_participant_id is not None:
+            q |= Q(**{field: self.own_participant_id})
         return q
 
     def curator_assignable(

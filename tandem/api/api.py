@@ -26,7 +26,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
 from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, path_id, updated_since
-from tandem.api.selectors import maps_visible, pairs_with_figures
+from tandem.api.selectors import maps_visible, pair_with_figures, pairs_listed, pairs_page
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
 from tandem.diagnostics.models import FrameworkVersion
@@ -112,7 +112,18 @@ class ApiMixin:
 
 class ReadViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                   viewsets.GenericViewSet[Any]):
-    pass
+    def page_then(self, ids: QuerySet[Any], rows: Callable[[list[int]], list[Any]]) -> Response:
+        """A list whose rows carry figures: the page is cut from ``ids`` (the list's own
+        table, in its order), then ``rows`` fetches that page's rows with their figures,
+        so no figure is computed for a row off the page (issue #16)."""
+        page = self.paginate_queryset(ids)
+        data = self.get_serializer(rows(list(ids if page is None else page)), many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
+
+
+def _in_order(ids: list[int], rows: Any) -> list[Any]:
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _form_value(name: str, value: Any, *, many: bool) -> Any:
@@ -181,10 +192,20 @@ class OrganizationViewSet(ReadViewSet):
     serializer_class = s.OrganizationSerializer
 
     def get_queryset(self) -> QuerySet[Organization]:
-        qs = organizations_with_counts(scope=self.scope).order_by("short_name", "pk")
+        return self._narrowed(organizations_with_counts(scope=self.scope))
+
+    def _narrowed(self, qs: QuerySet[Organization]) -> QuerySet[Organization]:
+        qs = qs.order_by("short_name", "pk")
         if (municipality := int_param(self.request, "municipality")) is not None:
             qs = qs.filter(municipality_id=municipality)
         return qs
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page from the organizations alone, then the counts of its organizations.
+        return self.page_then(
+            self._narrowed(self.scope.organizations()).values_list("pk", flat=True),
+            lambda ids: _in_order(ids, organizations_with_counts(scope=self.scope)
+                                  .filter(pk__in=ids)))
 
 
 # -- participants --------------------------------------------------------------------
@@ -356,12 +377,19 @@ class PairViewSet(ReadViewSet):
     serializer_class = s.PairSerializer
 
     def get_queryset(self) -> QuerySet[Pair]:
-        qs = pairs_with_figures(scope=self.scope)
+        if self.action != "list":
+            return pair_with_figures(scope=self.scope)
+        qs = pairs_listed(scope=self.scope)
         if (organization := int_param(self.request, "organization")) is not None:
             qs = qs.filter(organization_id=organization)
         if status_ := self.request.query_params.get("status"):
             qs = qs.filter(status=status_)
         return qs
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # The page of ids from the pairs table alone, then its pairs with their figures.
+        return self.page_then(self.get_queryset().values_list("pk", flat=True),
+                              lambda ids: pairs_page(scope=self.scope, ids=ids))
 
 
 @extend_schema_view(
@@ -372,7 +400,7 @@ class MapViewSet(ReadViewSet):
     serializer_class = s.MapSerializer
 
     def get_queryset(self) -> QuerySet[Map]:
-        qs = maps_visible(scope=self.scope)
+        qs = maps_visible(scope=self.scope, by_key=self.action != "list")
         if (pair := int_param(self.request, "pair")) is not None:
             qs = qs.filter(pair_id=pair)
         return qs

@@ -12,21 +12,36 @@ from tandem.accounts.models import User
 from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pairs_visible
+from tandem.pairs.selectors import pair_q, pairs_visible
 
 
-def pairs_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Pair]:
-    """Visible pairs with the per-pair figures of ``Pair.objects.with_progress`` on
-    ``today`` (tasks done and overdue per direction, meetings held and missed), in the same
-    query: the dashboard's meanings of done, overdue, held and planned (docs/rules.md)."""
-    return (pairs_visible(scope=scope).with_progress(today or timezone.localdate())
-            .order_by("-created_at", "-pk"))
+def pairs_listed(*, scope: Scope) -> QuerySet[Pair]:
+    """Visible pairs, newest first: the API's list, whose page of ids is cut before any
+    figure is computed (:func:`pairs_page`)."""
+    return pairs_visible(scope=scope).order_by("-created_at", "-pk")
 
 
-def maps_visible(*, scope: Scope) -> QuerySet[Map]:
-    """Maps of the pairs the user may see, with rows and their resources prefetched."""
+def pair_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Pair]:
+    """Visible pairs, to pick by id, with the per-pair figures of
+    ``Pair.objects.with_progress`` on ``today`` (tasks done and overdue per direction,
+    meetings held and missed), in the same query: the dashboard's meanings of done,
+    overdue, held and planned (docs/rules.md)."""
+    return pairs_visible(scope=scope, by_key=True).with_progress(today or timezone.localdate())
+
+
+def pairs_page(*, scope: Scope, ids: list[int], today: dt.date | None = None) -> list[Pair]:
+    """The pairs ``ids`` (a page of :func:`pairs_listed`, already cut), with their people
+    and figures, in that order: one query by primary key, the figures of these pairs
+    only (issue #16: figures for every pair before the page was cut, 0.91 s at 100,000)."""
+    found = {p.pk: p for p in pair_with_figures(scope=scope, today=today).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def maps_visible(*, scope: Scope, by_key: bool = False) -> QuerySet[Map]:
+    """Maps of the pairs the user may see, with rows and their resources prefetched;
+    ``by_key`` to pick one by id (``pairs.selectors.pair_q``)."""
     rows = Row.objects.prefetch_related("resources").order_by("direction", "order", "pk")
-    return (Map.objects.filter(pair__in=pairs_visible(scope=scope))
+    return (Map.objects.filter(pair_q(scope=scope, via="pair", by_key=by_key), pair__isnull=False)
             .prefetch_related(Prefetch("rows", queryset=rows)).order_by("-pk"))
 
 

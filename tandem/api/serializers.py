@@ -218,7 +218,7 @@ class PairSerializer(serializers.ModelSerializer[Pair]):
                   "created_at", "effectiveness"]
 
     def get_effectiveness(self, obj: Pair) -> EffectivenessSerializer:
-        # Annotated by the view's queryset (selectors.pairs_with_figures): no extra query.
+        # Set by the view (selectors.pair_with_figures, pairs_page): no query here.
         from django.utils import timezone
 
         from tandem.core import effectiveness as core

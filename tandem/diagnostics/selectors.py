@@ -255,8 +255,7 @@ ResponseAccess = Literal["view", "answer", "manage"]
 def _responses_q(scope: Scope, for_: ResponseAccess) -> Q:
     own = Q(participant_id=scope.own_participant_id) if scope.own_participant_id else Q(
         pk__in=[])
-    managed = (Q() if scope.everything
-               else Q(participant__in=scope.manageable_participants()))
+    managed = scope.person_q("participant", manage=True, by_key=True)
     q = {"view": own | managed, "answer": own, "manage": managed}[for_]
     return Q() if scope.everything and for_ == "view" else q
 

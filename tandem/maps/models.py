@@ -155,6 +155,9 @@ class Row(models.Model):
         constraints = [models.CheckConstraint(
             name="row_target_not_below_current",
             condition=models.Q(target_level__gte=models.F("current_level")))]
+        # Overdue tasks, the most urgent first (the overview's reminders): rows past a
+        # deadline in deadline order, "not done" read from the index (issue #16).
+        indexes = [models.Index(fields=["deadline", "done_at"], name="row_deadline_done")]
 
     def __str__(self) -> str:
         return self.title

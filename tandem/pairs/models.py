@@ -159,6 +159,9 @@ class Pair(models.Model):
                 condition=Q(status__in=list(RUNNING)),
                 violation_error_message=_("Эти двое уже работают в паре.")),
         ]
+        # The overview's reminders and the dashboards pick running pairs by status
+        # (docs/performance.md, issue #16).
+        indexes = [models.Index(fields=["status"], name="pair_status")]
 
     def __str__(self) -> str:
         return f"{self.a.short_name} ⇄ {self.b.short_name}"

@@ -79,7 +79,7 @@ def order_get(*, scope: Scope, pk: int) -> PairOrder:
 def order_candidates(*, scope: Scope, organization: Organization) -> PairQuerySet:
     """Running pairs of ``organization`` whose first member the user manages."""
     return (Pair.objects.filter(organization=organization, status__in=BUSY)
-            .filter(Q(a__in=scope.manageable_participants()))
+            .filter(scope.person_q("a", manage=True))
             .select_related("a", "b").order_by("a__surname"))
 
 
@@ -173,11 +173,27 @@ def run_get(*, scope: Scope, pk: int) -> MatchingRun:
     return get_object_or_404(runs_visible(scope=scope), pk=pk)
 
 
-def pairs_visible(*, scope: Scope) -> PairQuerySet:
-    """Pairs where either member is someone the user may see."""
-    people = scope.participants()
-    return (Pair.objects.filter(Q(a__in=people) | Q(b__in=people))
-            .select_related("a__organization", "b__organization", "organization", "curator"))
+def pair_q(*, scope: Scope, via: str = "", manage: bool = False, by_key: bool = False) -> Q:
+    """The rule of :func:`pairs_visible` (with ``manage``, of :func:`pairs_manageable`) —
+    either member is someone the user may see (manage) — as a filter on a pair reached
+    through the relation ``via`` (``"pair"`` from a map, ``"row__map__pair"`` from
+    evidence; ``""`` for a pair itself). ``by_key`` when the query keeps few pairs (one
+    picked by id, the first few in an index's order): the members are then looked up by
+    their keys (:meth:`Scope.person_q`)."""
+    to = f"{via}__" if via else ""
+    return (scope.person_q(f"{to}a", manage=manage, by_key=by_key)
+            | scope.person_q(f"{to}b", manage=manage, by_key=by_key))
+
+
+def _with_people(pairs: PairQuerySet) -> PairQuerySet:
+    return pairs.select_related("a__organization", "b__organization", "organization",
+                                "curator")
+
+
+def pairs_visible(*, scope: Scope, by_key: bool = False) -> PairQuerySet:
+    """Pairs where either member is someone the user may see; ``by_key`` to pick one by
+    id (:func:`pair_q`)."""
+    return _with_people(Pair.objects.filter(pair_q(scope=scope, by_key=by_key)))
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
@@ -197,21 +213,24 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 
 
 def pair_get(*, scope: Scope, pk: int) -> Pair:
-    return get_object_or_404(pairs_visible(scope=scope), pk=pk)
+    return get_object_or_404(pairs_visible(scope=scope, by_key=True), pk=pk)
 
 
 def pair_manageable_only(*, scope: Scope, pk: int) -> PairQuerySet:
     """A queryset of the one pair ``pk`` the user manages (404 otherwise), for the
     services that take pairs as a queryset."""
-    pairs = pairs_manageable(scope=scope).filter(pk=pk)
+    pairs = pairs_manageable(scope=scope, by_key=True).filter(pk=pk)
     if not pairs.exists():
         raise Http404
     return pairs
 
 
-def pairs_manageable(*, scope: Scope) -> PairQuerySet:
-    people = scope.manageable_participants()
-    return pairs_visible(scope=scope).filter(Q(a__in=people) | Q(b__in=people))
+def pairs_manageable(*, scope: Scope, by_key: bool = False) -> PairQuerySet:
+    """Pairs where either member is someone the user may manage (a subset of
+    :func:`pairs_visible`: whom one manages, one sees); ``by_key`` as there."""
+    if not scope.is_staff:
+        return Pair.objects.none()
+    return _with_people(Pair.objects.filter(pair_q(scope=scope, manage=True, by_key=by_key)))
 
 
 def run_view(run: MatchingRun) -> dict[str, Any]:

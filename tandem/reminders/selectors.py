@@ -203,7 +203,9 @@ def open_reminders(scope: Scope, limit: int = 10,
     if not scope.is_staff:
         return []
     today = today or timezone.localdate()
-    pairs = pairs_manageable(scope=scope)
+    # Each kind keeps its first few events in an index's order: the pairs are checked by
+    # their members' keys, not by hashing every person of the region (issue #16).
+    pairs = pairs_manageable(scope=scope, by_key=True)
     events: list[Event] = []
     for compute in (overdue_tasks, idle_pairs, maps_not_agreed, unanswered_surveys):
         events += compute(today=today, pairs=pairs, limit=limit)  # type: ignore[operator]

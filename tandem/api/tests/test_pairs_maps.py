@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
@@ -81,3 +82,53 @@ def test_pairs_list_takes_a_few_queries(
     client.get("/api/v1/pairs/")  # warm the token's last_used_at
     with django_assert_max_num_queries(6):
         client.get("/api/v1/pairs/")
+
+
+def _more_pairs(world: World, n: int) -> None:
+    from tandem.testing import bulk_participants
+
+    people = list(bulk_participants(world.org_a, 2 * n).order_by("-pk")[: 2 * n])
+    Pair.objects.bulk_create([
+        Pair(a=people[2 * i], b=people[2 * i + 1], organization=world.org_a,
+             starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
+        for i in range(n)])
+
+
+def _page_queries(client: APIClient, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_page_of_pairs_takes_as_many_queries_at_any_size(api: Api, world: World) -> None:
+    """The page is cut first, then one query gives the figures of its pairs only."""
+    _bob_and_carol(world)
+    client = api(world.olga)
+    url = "/api/v1/pairs/?page_size=5"
+    client.get(url)  # warm the token's last_used_at
+    _more_pairs(world, 5)
+    small = _page_queries(client, url)
+    _more_pairs(world, 300)
+    assert _page_queries(client, url) == small
+
+
+def test_the_figures_of_a_page_are_those_of_each_pair(api: Api, world: World) -> None:
+    from tandem.access.scope import scope_for
+    from tandem.api.selectors import pair_with_figures
+
+    pair = _bob_and_carol(world)
+    Row.objects.filter(map__pair=pair).update(deadline=dt.date(2026, 11, 1))  # overdue
+    _more_pairs(world, 7)
+    total = Pair.objects.count()
+    body = api(world.olga).get("/api/v1/pairs/", {"page_size": 3, "page": 3}).json()
+    assert body["count"] == total > 6
+    [last] = [p for p in body["results"] if p["id"] == pair.pk]  # among the oldest
+    assert last["id"] == pair.pk
+    one: Any = pair_with_figures(scope=scope_for(world.olga)).get(pk=pair.pk)
+    assert last["effectiveness"]["a_to_b"] == {
+        "rows_done": one.ab_done, "rows_total": one.ab_total, "rows_overdue": one.ab_overdue}
+    assert one.ab_overdue == one.ab_total > 0
+    assert last["effectiveness"]["meetings_held"] == 0

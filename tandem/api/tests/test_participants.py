@@ -156,3 +156,34 @@ def test_pages(api: Api, world: World) -> None:
     assert last["next"] is None and len(last["results"]) == 10
     assert len(client.get(URL, {"page_size": 10_000}).json()["results"]) == 30  # capped at 500
     assert client.get(URL, {"page": 99}).status_code == 404
+
+
+def test_organizations_are_counted_for_the_page_only(api: Any, world: World) -> None:
+    """The page is cut from the organizations, then only its organizations are counted:
+    as many queries for 3 organizations as for 60, and the counts are each one's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.territory.models import Organization
+    from tandem.testing import OrganizationFactory
+
+    client = api(world.olga)
+    url = "/api/v1/organizations/?page_size=2"
+    client.get(url)  # warm the token's last_used_at
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = queries()
+    for i in range(58):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         name=f"Школа {i:02}", code=f"extra-{i}")
+        bulk_participants(org, i % 3)
+    assert queries() == small
+    body = client.get("/api/v1/organizations/", {"page_size": 7, "page": 3}).json()
+    assert body["count"] == 60
+    for item in body["results"]:
+        org = Organization.objects.get(pk=item["id"])
+        assert item["participant_count"] == org.participants.filter(is_active=True).count()
