@@ -55,8 +55,8 @@ class ParticipantSerializer(serializers.ModelSerializer[Participant]):
     class Meta:
         model = Participant
         fields = ["id", "organization", "surname", "name", "patronymic", "full_name",
-                  "position", "subject", "experience_years", "age_band", "email", "phone",
-                  "mentoring_consent_date", "personal_data_consent_date", "line_manager",
+                  "position", "subject", "building", "experience_years", "age_band", "email",
+                  "phone", "mentoring_consent_date", "personal_data_consent_date", "line_manager",
                   "is_active", "deactivated_at", "deactivation_reason", "has_account",
                   "created_at", "updated_at", "version"]
 
@@ -73,6 +73,9 @@ class ParticipantInputSerializer(serializers.Serializer[Any]):
     patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True)
     position = serializers.CharField(max_length=200)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    building = serializers.CharField(
+        max_length=200, required=False, allow_blank=True,
+        help_text="Здание (корпус, площадка), если у организации их несколько; пусто — основное.")
     experience_years = serializers.IntegerField(min_value=0, max_value=60)
     age_band = serializers.ChoiceField(choices=AgeBand.choices)
     email = serializers.EmailField()
