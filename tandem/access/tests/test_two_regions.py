@@ -1,0 +1,79 @@
+"""Issue #16, item 1: no leak between regions, in either direction. A demo country of two
+regions (their people's e-mails are @example.org and @r2.example.org); each region's
+operator, a curator and a teacher open every list page and API list of theirs, and the
+other region's people, e-mails and units never appear. The federal operator's pages name
+nobody at all."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tandem.access.tests.personas import federal_operator
+from tandem.accounts.models import User
+from tandem.people.models import Participant
+from tandem.territory.models import Region
+
+PAGES = ["/", "/participants/", "/participants/?q=а", "/organizations/", "/pairs/",
+         "/pairs/formation/", "/diagnostics/", "/monitoring/", "/resources/", "/audit/",
+         "/school/", "/notifications/"]
+API = ["/api/v1/regions/", "/api/v1/municipalities/", "/api/v1/organizations/",
+       "/api/v1/participants/", "/api/v1/campaigns/", "/api/v1/pairs/", "/api/v1/maps/",
+       "/api/v1/monitoring/pairs/", "/api/v1/monitoring/summary/"]
+
+
+@pytest.fixture(scope="module")
+def country(django_db_setup: None, django_db_blocker: object) -> None:
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("seed-demo", "--regions", "2", "--participants", "100",
+                     stdout=StringIO(), stderr=StringIO())
+    yield
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        call_command("flush", "--no-input", verbosity=0)
+
+
+def _bodies(client: Client, urls: list[str]) -> dict[str, str]:
+    bodies = {}
+    for url in urls:
+        response = client.get(url, follow=True)  # a teacher's list leads to their own card
+        assert response.status_code in (200, 401, 403, 404), (url, response.status_code)
+        if response.status_code == 200:
+            bodies[url] = response.content.decode()
+    return bodies
+
+
+def _secrets_of(region: Region) -> set[str]:
+    """What names a region's people: their e-mails, the region's and its units' codes."""
+    people = Participant.objects.filter(organization__municipality__region=region)
+    return {*people.values_list("email", flat=True), region.name}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("suffix", ["", "-r2"])
+@pytest.mark.parametrize("login", ["region", "coord-prirechensk", "curator-orbita",
+                                   "teacher-young"])
+def test_nobody_sees_the_other_regions_people(client: Client, country: None, login: str,
+                                              suffix: str) -> None:
+    mine, other = (Region.objects.get(code="demo"), Region.objects.get(code="demo-r2"))
+    if suffix:
+        mine, other = other, mine
+    client.force_login(User.objects.get(username=login + suffix))
+    secrets = _secrets_of(other)
+    bodies = _bodies(client, PAGES + API)
+    assert bodies, "every page refused: the test would prove nothing"
+    for url, body in bodies.items():
+        leaked = sorted(s for s in secrets if s in body)
+        assert not leaked, f"{login + suffix} sees {leaked[:3]} on {url}"
+    # And their own region is there (the check above is not vacuous).
+    assert any(email in body for body in bodies.values()
+               for email in list(_secrets_of(mine))[:200]) or login == "teacher-young"
+
+
+@pytest.mark.django_db
+def test_the_federal_operator_sees_no_person_of_any_region(client: Client,
+                                                           country: None) -> None:
+    client.force_login(federal_operator())
+    emails = set(Participant.objects.values_list("email", flat=True))
+    for url, body in _bodies(client, PAGES + API).items():
+        assert not [e for e in emails if e in body], url
