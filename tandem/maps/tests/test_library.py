@@ -305,3 +305,21 @@ def test_resource_picker_puts_the_row_competency_first_nearest_level_first(
     # the organization's resource before the region's; the rest behind «другие ресурсы»
     assert [o.strip() for o in options] == ["Ресурс Школы А", "Областной курс"]
     assert "Ресурс Школы А" not in rest
+
+
+def test_a_new_template_needs_no_invented_identifier(client: Client, world: World) -> None:
+    template = TaskTemplate.objects.order_by("position").first()
+    assert template is not None
+    client.force_login(world.olga)
+    page = client.get(reverse("maps:template_new")).content.decode()
+    assert "ict.online_tests.y2s" not in page and "Можно не заполнять" in page
+    for task in ("Первая задача без идентификатора.", "Вторая задача без идентификатора."):
+        answer = client.post(reverse("maps:template_new"),
+                             _form_data(template, source_id="", task=task))
+        assert answer.status_code == 302
+    made = list(TaskTemplate.objects.filter(region=world.region, task__contains="без идент")
+                .order_by("pk").values_list("source_id", flat=True))
+    assert len(made) == 2 and len(set(made)) == 2
+    assert all(m.startswith(f"{template.competency}.") for m in made)
+    edit = client.get(reverse("maps:template_edit", kwargs={"pk": template.pk})).content.decode()
+    assert f"<li>{template.source_id}</li>" not in edit
