@@ -323,3 +323,14 @@ def test_a_new_template_needs_no_invented_identifier(client: Client, world: Worl
     assert all(m.startswith(f"{template.competency}.") for m in made)
     edit = client.get(reverse("maps:template_edit", kwargs={"pk": template.pk})).content.decode()
     assert f"<li>{template.source_id}</li>" not in edit
+
+
+def test_the_shipped_library_is_restored_after_a_flush(db: None) -> None:
+    from tandem.maps.defaults import ensure_default_library
+
+    shipped = TaskTemplate.objects.filter(region__isnull=True, organization__isnull=True)
+    ids = set(shipped.values_list("source_id", flat=True))
+    assert ids and ensure_default_library() == 0
+    shipped.delete()
+    assert ensure_default_library() == len(ids)
+    assert set(shipped.values_list("source_id", flat=True)) == ids

@@ -16,6 +16,8 @@ from django.db import connection
 
 from tandem.conftest import log_in
 from tandem.demo.services import DemoResult, demo_region_create
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.maps.defaults import ensure_default_library
 from tandem.web.tests.crawl import PERSONAS, crawl
 
 pytestmark = [
@@ -36,6 +38,12 @@ DEMO_PARTICIPANTS = 150
 
 @pytest.fixture
 def demo(transactional_db: None) -> DemoResult:
+    # The framework and the task library come with the migrations, and a transactional
+    # test before this one flushes them: without them the demo has no diagnostics, pairs
+    # or library, and the training pages name deficits by their codes. Loaded here, the
+    # crawl sees the same demo whatever ran before it.
+    ensure_default_framework()
+    ensure_default_library()
     return demo_region_create(participants=DEMO_PARTICIPANTS, seed=1)
 
 
