@@ -127,7 +127,7 @@ OVERFLOW_JS = """() => {
   if (document.documentElement.scrollWidth <= window.innerWidth) return null;
   const out = [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > w + 0.5
-                 && !e.closest('.table-wrap, .chart, [data-scrolls]'))
+                 && !e.closest('.table-wrap, .table-scroll, .chart, [data-scrolls]'))
     .slice(0, 4).map(e => e.tagName.toLowerCase()
                           + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
   return [document.documentElement.scrollWidth, out];
