@@ -22,8 +22,9 @@ class MapsConfig(AppConfig):
         from tandem.audit.selectors import register_value_names
         from tandem.maps.models import FORM_LABELS, TECHNOLOGY_LABELS
 
-        register_value_names(lambda: {str(k): str(v) for k, v in
-                                      {**FORM_LABELS, **TECHNOLOGY_LABELS}.items()})
+        register_value_names(
+            lambda: {str(k): str(v) for k, v in {**FORM_LABELS, **TECHNOLOGY_LABELS}.items()}
+        )
 
         # This app's section of a person's data (152-ФЗ download).
         from tandem.maps.personal_data import SECTIONS

@@ -9,13 +9,19 @@ from django.utils.translation import ngettext, override
 def summary(*, tables: int, rows: int, files: int, seconds: int) -> str:
     """The drill's line on success."""
     with override("ru"):
-        russian = (ngettext("восстановлена %(n)s таблица", "восстановлено %(n)s таблиц", tables)
-                   % {"n": tables}
-                   + " (" + ngettext("%(n)s строка", "%(n)s строк", rows) % {"n": rows} + ") и "
-                   + ngettext("%(n)s файл", "%(n)s файлов", files) % {"n": files})
-    return (f"restore-drill: успешно — {russian}, всё совпадает ({seconds} с) / "
-            f"OK: {tables} tables ({rows} rows) and {files} files restored identically "
-            f"({seconds} s)")
+        russian = (
+            ngettext("восстановлена %(n)s таблица", "восстановлено %(n)s таблиц", tables)
+            % {"n": tables}
+            + " ("
+            + ngettext("%(n)s строка", "%(n)s строк", rows) % {"n": rows}
+            + ") и "
+            + ngettext("%(n)s файл", "%(n)s файлов", files) % {"n": files}
+        )
+    return (
+        f"restore-drill: успешно — {russian}, всё совпадает ({seconds} с) / "
+        f"OK: {tables} tables ({rows} rows) and {files} files restored identically "
+        f"({seconds} s)"
+    )
 
 
 def main(argv: list[str]) -> None:

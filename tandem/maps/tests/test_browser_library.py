@@ -21,8 +21,9 @@ def library_world(transactional_db: None) -> World:
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_the_library_fits_the_screen(live_server: object, library_world: World,
-                                     browser: object, width: int) -> None:
+def test_the_library_fits_the_screen(
+    live_server: object, library_world: World, browser: object, width: int
+) -> None:
     base = live_server.url  # type: ignore[attr-defined]
     olga = logged_in_page(browser, base, "olga", width=width, height=844)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -22,23 +22,22 @@ def _schools(world: World) -> None:
         OrganizationFactory.create(municipality=world.municipality_a, short_name=short_name)
 
 
-def test_the_formation_page_lists_schools_and_municipalities_in_russian_order(
-        world: World) -> None:
+def test_the_formation_page_lists_schools_and_municipalities_in_russian_order(world: World) -> None:
     _schools(world)
     for name in ("Сосновский район", "город Заречинск", "Ёлкинский район"):
         MunicipalityFactory.create(region=world.region, name=name)
     units = pool_units(scope=scope_for(world.olga))
-    schools = [u.short_name for key, u in units if key.startswith("o:")
-               and u.short_name in SCHOOLS]
+    schools = [u.short_name for key, u in units if key.startswith("o:") and u.short_name in SCHOOLS]
     assert schools == SCHOOLS_IN_ORDER
     municipalities = [u.name for key, u in units if key.startswith("m:")]
     assert municipalities.index("город Заречинск") < municipalities.index("Ёлкинский район")
     assert municipalities.index("Ёлкинский район") < municipalities.index("Сосновский район")
-    assert all(key.startswith("o:") for key, _u in units[:len(units) - len(municipalities)])
+    assert all(key.startswith("o:") for key, _u in units[: len(units) - len(municipalities)])
 
 
-def test_the_pair_lists_organization_select_is_in_russian_order(client: Client,
-                                                                world: World) -> None:
+def test_the_pair_lists_organization_select_is_in_russian_order(
+    client: Client, world: World
+) -> None:
     _schools(world)
     client.force_login(world.olga)
     response = client.get(reverse("pairs:list"))
@@ -50,8 +49,10 @@ def test_the_pair_lists_organization_select_is_in_russian_order(client: Client,
 
 
 def test_the_manual_pair_select_is_in_russian_order(world: World) -> None:
-    ids = [ParticipantFactory.create(organization=world.org_a, surname=s, name="Анна").pk
-           for s in SURNAMES]
+    ids = [
+        ParticipantFactory.create(organization=world.org_a, surname=s, name="Анна").pk
+        for s in SURNAMES
+    ]
     pool = Participant.objects.filter(pk__in=ids)
     for by_school in (False, True):
         form = ManualPairForm(pool=pool, by_school=by_school)
@@ -62,7 +63,8 @@ def test_the_manual_pair_select_is_in_russian_order(world: World) -> None:
 
 def test_the_dashboards_people_without_consent_are_in_russian_order(world: World) -> None:
     for surname in SURNAMES:
-        ParticipantFactory.create(organization=world.org_a, surname=surname,
-                                  mentoring_consent_date=None)
+        ParticipantFactory.create(
+            organization=world.org_a, surname=surname, mentoring_consent_date=None
+        )
     people = missing_consent(scope=scope_for(world.olga), limit=50)
     assert [p.surname for p in people if p.surname in SURNAMES] == SURNAMES_IN_ORDER
