@@ -145,8 +145,11 @@ def test_a_curator_saves_a_row_into_the_organization_library(client: Client, wor
     assert row is not None
     Row.objects.filter(pk=row.pk).update(task="Особенно удачная задача пары.")
     client.force_login(world.alice)
-    client.post(reverse("maps:row_to_library", kwargs={"pk": row.pk}))
+    answer = client.post(reverse("maps:row_to_library", kwargs={"pk": row.pk}), follow=True)
     saved = TaskTemplate.objects.get(organization=world.org_a)
+    [message] = [str(m) for m in answer.context["messages"]]
+    assert message.startswith("Строка сохранена в библиотеку организации: «")
+    assert saved.source_id not in message and saved.get_direction_display() in message
     assert saved.task == "Особенно удачная задача пары."
     assert saved.competency == row.competency and saved.technology == row.technology
     assert LogEntry.objects.get_for_object(saved).filter(actor=world.alice).exists()
