@@ -20,6 +20,7 @@ from django.db.models import (
     JSONField,
     Model,
     QuerySet,
+    SlugField,
 )
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -63,6 +64,9 @@ class Change:
     field: str
     old: str
     new: str
+    # An identifier people type as it is (an organization's code, a login): the page
+    # shows it as code, not as words.
+    literal: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,7 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
             if field is not None and field.is_relation and field.related_model:
                 wanted[field.related_model].update(v for v in values if v not in (None, "None"))
     names: dict[tuple[type[Model], str], str] = {}
-    if any(isinstance(_field(e.content_type.model_class(), n), JSONField)
-           for e in entries for n in e.changes_dict):
+    if entries:  # codes inside lists and plain text fields alike (a row's competency)
         for provider in _VALUE_NAMES:
             for code, name in provider().items():
                 names[(Model, code)] = name
@@ -119,8 +122,9 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
             if field is None or field.primary_key or name in HIDDEN_FIELDS:
                 continue  # reverse relations, ids and bookkeeping say nothing to a person
             old, new = [*values, None, None][:2]
-            change = Change(field=field_label(field), old=_show(field, old, names),
-                            new=_show(field, new, names))
+            literal = is_literal(field)
+            change = Change(field=field_label(field), old=_show(field, old, names, literal),
+                            new=_show(field, new, names, literal), literal=literal)
             if change.old != change.new:
                 changes.append(change)
         rows.append(AuditRow(entry=entry, changes=changes))
@@ -163,6 +167,14 @@ FIELD_NAMES = {
 }
 
 
+# Identifiers a person types as they are (forms ask for them, imports match by them).
+LITERAL_FIELDS = {"code", "source_id", "username"}
+
+
+def is_literal(field: Field) -> bool:  # type: ignore[type-arg]
+    return isinstance(field, SlugField) or field.name in LITERAL_FIELDS
+
+
 def field_label(field: Field) -> str:  # type: ignore[type-arg]
     """A field's name as its form calls it: «Фамилия», not ``surname``."""
     label = str(field.verbose_name)
@@ -182,10 +194,10 @@ def _field(model: type[Model] | None, name: str) -> Field | None:  # type: ignor
 
 
 def _show(field: Field | None, value: object,  # type: ignore[type-arg]
-          names: dict[tuple[type[Model], str], str]) -> str:
+          names: dict[tuple[type[Model], str], str], literal: bool = False) -> str:
     if value in (None, "None", ""):
         return "—"
-    if field is None:
+    if field is None or literal:
         return str(value)
     if field.is_relation and field.related_model:
         return names.get((field.related_model, str(value)), f"#{value}")
@@ -208,7 +220,8 @@ def _show(field: Field | None, value: object,  # type: ignore[type-arg]
             return str(value)
     if isinstance(field, BooleanField):
         return str(_("да")) if str(value) in ("True", "true", "1") else str(_("нет"))
-    return str(value)
+    # A code kept in a text field (a map row's competency, a template's form) by its name.
+    return names.get((Model, str(value)), str(value))
 
 
 def _show_json(value: object, names: dict[tuple[type[Model], str], str]) -> str:

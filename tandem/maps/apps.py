@@ -18,6 +18,14 @@ class MapsConfig(AppConfig):
         auditlog.register(Meeting)
         auditlog.register(TaskTemplate, exclude_fields=["updated_at"])
 
+        # The audit log names the codes of a row's and a template's forms and technologies.
+        from tandem.audit.selectors import register_value_names
+        from tandem.maps.models import FORM_LABELS, TECHNOLOGY_LABELS
+
+        register_value_names(
+            lambda: {str(k): str(v) for k, v in {**FORM_LABELS, **TECHNOLOGY_LABELS}.items()}
+        )
+
         # This app's section of a person's data (152-ФЗ download).
         from tandem.maps.personal_data import SECTIONS
         from tandem.people.personal_data import register_section

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from tandem.documents import map_doc
 from tandem.maps.models import Map, Meeting, Row
@@ -30,7 +31,9 @@ def map_data(the_map: Map) -> map_doc.MapDoc:
             for r in rows if r.direction == direction]
 
     def details(person: object) -> str:
-        return (f"{person.position}, стаж {person.experience_years} л., "  # type: ignore[attr-defined]
+        years = person.experience_years  # type: ignore[attr-defined]
+        experience = ngettext("стаж %(n)s год", "стаж %(n)s лет", years) % {"n": years}
+        return (f"{person.position}, {experience}, "  # type: ignore[attr-defined]
                 f"{person.get_age_band_display()}")  # type: ignore[attr-defined]
 
     names = {pair.a_id: pair.a.full_name, pair.b_id: pair.b.full_name}

@@ -9,6 +9,7 @@ from tandem.core import task_library as library
 from tandem.core.maps import FORMS
 from tandem.core.programmes import TECHNOLOGIES
 from tandem.maps.models import FORM_LABELS, TaskTemplate
+from tandem.maps.services import library_new_id
 
 LEVELS = [(i, str(i)) for i in range(4)]
 # The checked template's field → the form's field that shows the problem.
@@ -17,9 +18,10 @@ FIELD_OF = {"id": "source_id", "levels": "level_to"}
 
 class TemplateForm(forms.Form):
     source_id = forms.CharField(
-        label=_("Идентификатор"), max_length=120,
-        help_text=_("Латинские строчные буквы, цифры и точки, например "
-                    "ict.online_tests.y2s.5; после сохранения не меняется."))
+        label=_("Идентификатор"), max_length=120, required=False,
+        help_text=_("Можно не заполнять: он составится сам из компетенции и направления. "
+                    "По нему шаблон узнаётся при загрузке таблицы; после сохранения не "
+                    "меняется."))
     competency = forms.ChoiceField(label=_("Компетенция"), choices=[])
     direction = forms.ChoiceField(label=_("Направление"),
                                   choices=TaskTemplate.Direction.choices)
@@ -48,6 +50,8 @@ class TemplateForm(forms.Form):
         if fixed_id:
             self.fields["source_id"].required = False
             self.fields["source_id"].disabled = True
+            self.fields["source_id"].help_text = _(
+                "По нему шаблон узнаётся при загрузке таблицы; он не меняется.")
             self.initial["source_id"] = fixed_id
         self.template: library.TaskTemplate | None = None
 
@@ -55,7 +59,11 @@ class TemplateForm(forms.Form):
         data = super().clean() or {}
         if self.errors:
             return data
-        item = {"id": self.fixed_id or data.get("source_id", ""),
+        source_id = self.fixed_id or data.get("source_id", "")
+        if not source_id and data.get("competency") and data.get("direction"):
+            source_id = library_new_id(competency=data["competency"],
+                                       direction=data["direction"])
+        item = {"id": source_id,
                 **{name: data.get(name) for name in (
                     "competency", "direction", "task", "technology", "form", "product",
                     "evidence", "weeks", "resource_hint")},

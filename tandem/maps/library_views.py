@@ -244,8 +244,11 @@ def row_to_library(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         template = services.row_to_library(row=row, user=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Строка сохранена в библиотеку организации как шаблон "
-                                    "«%(id)s».") % {"id": template.source_id})
+        # Named by its competency and direction; the identifier is for the XLSX table.
+        messages.success(request, _("Строка сохранена в библиотеку организации: «%(name)s», "
+                                    "%(direction)s.") % {
+            "name": dict(_competencies()).get(template.competency, template.competency),
+            "direction": template.get_direction_display()})
     except services.MapError as problem:
         messages.error(request, str(problem))
     return redirect(row.map.get_absolute_url())

@@ -281,6 +281,15 @@ def _library_id(prefix: str, taken: set[str]) -> str:
     return f"{prefix}.{number}"
 
 
+def library_new_id(*, competency: str, direction: str, suffix: str = "") -> str:
+    """A free identifier for a new template, made of its competency and direction
+    (``ict.online_tests.y2s.3``): people adding a template never have to invent one."""
+    short = {library.YOUNG_TO_SENIOR: "y2s", library.SENIOR_TO_YOUNG: "s2y",
+             library.MUTUAL: "mut"}.get(direction, "mut")
+    taken = set(TaskTemplate.objects.values_list("source_id", flat=True))
+    return _library_id(".".join(p for p in (competency, short, suffix) if p), taken)
+
+
 @transaction.atomic
 def row_to_library(*, row: Row, user: User | None) -> TaskTemplate:
     """Saves a good row of a real map as a template of its pair's organization's library
@@ -292,10 +301,8 @@ def row_to_library(*, row: Row, user: User | None) -> TaskTemplate:
     direction = row_library_direction(row)
     if direction == library.MUTUAL or row.partner_level <= library.WEAK_TEACHER:
         direction = library.wanted_direction(direction, row.current_level, row.partner_level)
-    short = {library.YOUNG_TO_SENIOR: "y2s", library.SENIOR_TO_YOUNG: "s2y",
-             library.MUTUAL: "mut"}[direction]
-    taken = set(TaskTemplate.objects.values_list("source_id", flat=True))
-    source_id = _library_id(f"{row.competency}.{short}.org{pair.organization_id}", taken)
+    source_id = library_new_id(competency=row.competency, direction=direction,
+                               suffix=f"org{pair.organization_id}")
     form = next((f for f in row.forms if f != core.RESOURCE_STUDY), None) or (
         row.forms[0] if row.forms else core.CONSULTATION)
     starts_on, _ends_on = row.map.term

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.programmes.forms import PairPreferencesForm
-from tandem.web.forms import DateInput, IdChoiceField, IdMultipleChoiceField
+from tandem.web.forms import DateInput, IdChoiceField, IdMultipleChoiceField, collate
 
 MONTHS_DEFAULT = 6
 
@@ -53,6 +53,7 @@ class ManualPairForm(forms.Form):
                 field.label_from_instance = _with_school  # type: ignore[attr-defined]
             else:
                 field.queryset = pool  # type: ignore[attr-defined]
+            collate(field)  # «Ёлкина» among the «Е», whatever the database's collation
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Scope
 from tandem.core import names
+from tandem.core.text import sort_key
 from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.directory.selectors import participants_in
 from tandem.pairs import wording
@@ -25,10 +26,11 @@ BUSY = [Pair.Status.APPROVED, Pair.Status.ACTIVE]
 
 def pool_units(*, scope: Scope) -> list[tuple[str, Unit]]:
     """Where the user may form pairs: «o:<id>» organizations, «m:<id>» municipal pools."""
-    units: list[tuple[str, Unit]] = [(f"o:{o.pk}", o) for o in
-                                     scope.organizations().order_by("short_name")]
-    municipalities = scope.coordinated_municipalities()
-    units += [(f"m:{m.pk}", m) for m in municipalities.order_by("name")]
+    organizations = sorted(scope.organizations(), key=lambda o: (sort_key(o.short_name), o.pk))
+    municipalities = sorted(scope.coordinated_municipalities(),
+                            key=lambda m: (sort_key(m.name), m.pk))
+    units: list[tuple[str, Unit]] = [(f"o:{o.pk}", o) for o in organizations]
+    units += [(f"m:{m.pk}", m) for m in municipalities]
     return units
 
 

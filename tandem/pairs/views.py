@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
 from tandem.core import names
+from tandem.core.text import sort_key
 from tandem.directory.selectors import organization_get, participant_get
 from tandem.documents import pair_order
 from tandem.pairs import engine, selectors, services, tasks, wording
@@ -42,8 +43,8 @@ def pair_list(request: HttpRequest) -> HttpResponse:
         return render(request, "pairs/_pair_table.html", context)
     orders = list(selectors.orders_visible(scope=scope)
                   .select_related("organization")[:50]) if scope.is_staff else []
-    order_orgs = (list(scope.organizations().order_by("short_name")
-                       .values_list("pk", "short_name")) if scope.is_staff else [])
+    order_orgs = (sorted(scope.organizations().values_list("pk", "short_name"),
+                         key=lambda o: (sort_key(o[1]), o[0])) if scope.is_staff else [])
     return render(request, "pairs/pair_list.html",
                   {**context, "orders": orders, "order_orgs": order_orgs})
 
@@ -116,7 +117,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pairs/run_detail.html", {
         "run": run, **view, "approve_form": ApproveForm(),
         "removed": wording.removed_phrases((run.rules or {}).get("removed")),
-        "manual_form": ManualPairForm(pool=pool.order_by("surname", "name"),
+        "manual_form": ManualPairForm(pool=pool.order_by("search_name", "pk"),
                                       by_school=view["by_school"]),
     })
 

@@ -51,8 +51,11 @@ FORBIDDEN_KINDS: dict[str, Promise] = {
 PROBLEMS: dict[str, Promise] = {
     "unknown_member": _("Пара {a} — {b}: участника {id} нет в экземпляре."),
     "self_pair": _("Пара {a} — {b}: участник в паре сам с собой."),
-    "repeated_pair": _("Пара {a} — {b} встречается {count} раза."),
-    "over_capacity": _("Участник {id} в {count} парах, а разрешено не больше {capacity}."),
+    # Worded so that any number reads right (the core's «{count} раза» does not agree with 5).
+    "repeated_pair": _("Пара {a} — {b} встречается в результате несколько раз (всего: "
+                       "{count})."),
+    "over_capacity": _("Участник {id} — в большем числе пар, чем разрешено (пар: {count}, "
+                       "разрешено не больше: {capacity})."),
     "locked_missing": _("Закреплённой пары {a} — {b} нет в результате."),
     "forbidden_present": _("Запрещённая пара {a} — {b} есть в результате."),
     "scope": _("Пара {a} — {b} выходит за границы подбора ({scope})."),

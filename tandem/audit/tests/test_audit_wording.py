@@ -68,3 +68,41 @@ def test_a_person_is_named_not_logged_in(world: World) -> None:
     [row] = describe_entries([entry])
     shown = {c.field: c.new for c in row.changes}
     assert shown["Пользователь"] == "Борис Бобров"
+
+
+def test_a_rows_competency_and_forms_are_named_not_coded(world: World) -> None:
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Competency
+    from tandem.maps.models import Row
+    from tandem.testing import build_map
+
+    ensure_default_framework()
+    build_map(world)
+    row = Row.objects.filter(competency__gt="").first()
+    assert row is not None
+    row.competency, row.forms = "ict.office_cloud", ["practicum", "master_class"]
+    row.save()
+    entry = LogEntry.objects.get_for_object(row).order_by("-pk").first()
+    [described] = describe_entries([entry])
+    shown = {c.field: c.new for c in described.changes}
+    name = Competency.objects.get(code="ict.office_cloud").name
+    assert name in shown.values()
+    assert not any("ict." in v or "master_class" in v or "practicum" in v
+                   for v in shown.values()), shown
+
+
+def test_an_organizations_code_is_shown_as_code_to_type(client: Client, world: World) -> None:
+    from tandem.territory.models import Organization
+
+    org = Organization.objects.create(municipality=world.municipality_a, code="sosn-school",
+                                      short_name="Сосновская СОШ", name="МАОУ «Сосновская СОШ»",
+                                      sector=Organization.Sector.SCHOOL)
+    entry = LogEntry.objects.get_for_object(org).order_by("-pk").first()
+    [described] = describe_entries([entry])
+    code = next(c for c in described.changes if c.field == "Код")
+    assert (code.new, code.literal) == ("sosn-school", True)
+    sector = next(c for c in described.changes if c.field == "Сфера")
+    assert not sector.literal and sector.new == "общее образование"
+    client.force_login(world.olga)
+    html = client.get(reverse("audit:log"), {"model": "organization"}).content.decode()
+    assert 'Код: — → <code translate="no">sosn-school</code>' in html

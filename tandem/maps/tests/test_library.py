@@ -145,8 +145,11 @@ def test_a_curator_saves_a_row_into_the_organization_library(client: Client, wor
     assert row is not None
     Row.objects.filter(pk=row.pk).update(task="Особенно удачная задача пары.")
     client.force_login(world.alice)
-    client.post(reverse("maps:row_to_library", kwargs={"pk": row.pk}))
+    answer = client.post(reverse("maps:row_to_library", kwargs={"pk": row.pk}), follow=True)
     saved = TaskTemplate.objects.get(organization=world.org_a)
+    [message] = [str(m) for m in answer.context["messages"]]
+    assert message.startswith("Строка сохранена в библиотеку организации: «")
+    assert saved.source_id not in message and saved.get_direction_display() in message
     assert saved.task == "Особенно удачная задача пары."
     assert saved.competency == row.competency and saved.technology == row.technology
     assert LogEntry.objects.get_for_object(saved).filter(actor=world.alice).exists()
@@ -305,3 +308,32 @@ def test_resource_picker_puts_the_row_competency_first_nearest_level_first(
     # the organization's resource before the region's; the rest behind «другие ресурсы»
     assert [o.strip() for o in options] == ["Ресурс Школы А", "Областной курс"]
     assert "Ресурс Школы А" not in rest
+
+
+def test_a_new_template_needs_no_invented_identifier(client: Client, world: World) -> None:
+    template = TaskTemplate.objects.order_by("position").first()
+    assert template is not None
+    client.force_login(world.olga)
+    page = client.get(reverse("maps:template_new")).content.decode()
+    assert "ict.online_tests.y2s" not in page and "Можно не заполнять" in page
+    for task in ("Первая задача без идентификатора.", "Вторая задача без идентификатора."):
+        answer = client.post(reverse("maps:template_new"),
+                             _form_data(template, source_id="", task=task))
+        assert answer.status_code == 302
+    made = list(TaskTemplate.objects.filter(region=world.region, task__contains="без идент")
+                .order_by("pk").values_list("source_id", flat=True))
+    assert len(made) == 2 and len(set(made)) == 2
+    assert all(m.startswith(f"{template.competency}.") for m in made)
+    edit = client.get(reverse("maps:template_edit", kwargs={"pk": template.pk})).content.decode()
+    assert f"<li>{template.source_id}</li>" not in edit
+
+
+def test_the_shipped_library_is_restored_after_a_flush(db: None) -> None:
+    from tandem.maps.defaults import ensure_default_library
+
+    shipped = TaskTemplate.objects.filter(region__isnull=True, organization__isnull=True)
+    ids = set(shipped.values_list("source_id", flat=True))
+    assert ids and ensure_default_library() == 0
+    shipped.delete()
+    assert ensure_default_library() == len(ids)
+    assert set(shipped.values_list("source_id", flat=True)) == ids

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import override
 from docx import Document
 from pypdf import PdfReader
 
@@ -186,3 +187,17 @@ def test_documents_read_back(world: World, pair: Pair) -> None:
         return "".join(text.split()).replace("-", "")
 
     assert bare(next(iter(titles))[:20]) in bare(pdf_text)
+
+
+@pytest.mark.parametrize(("years", "experience"), [
+    (1, "стаж 1 год"), (3, "стаж 3 года"), (5, "стаж 5 лет"), (11, "стаж 11 лет"),
+    (21, "стаж 21 год"), (0, "стаж 0 лет"),
+])
+def test_the_documents_experience_agrees_with_the_number(world: World, pair: Pair,
+                                                         years: int, experience: str) -> None:
+    pair.a.experience_years = years
+    pair.a.save()
+    with override("ru"):
+        data = map_data(Map.objects.get(pair=pair))
+    assert data.a_details.split(", ")[1] == experience
+    assert "л.," not in data.a_details

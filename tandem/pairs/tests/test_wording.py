@@ -51,3 +51,12 @@ def test_a_run_stored_with_a_manager_outside_it_is_still_read() -> None:
                      "levels": {"d": 0, "m": 3}}]}
     assert explain_pair(document, 1, 2)["weight"] == 18
     assert [(p["a"], p["b"]) for p in match(document, time_limit=None)["pairs"]] == [(1, 2)]
+
+
+@pytest.mark.parametrize("count", [2, 5, 21, 22])
+def test_a_validity_problem_reads_right_with_any_number(count: int) -> None:
+    repeated = wording.problem("repeated_pair", {"a": 1, "b": 2, "count": count})
+    assert repeated == f"Пара 1 — 2 встречается в результате несколько раз (всего: {count})."
+    over = wording.problem("over_capacity", {"id": 7, "count": count, "capacity": 1})
+    assert over == (f"Участник 7 — в большем числе пар, чем разрешено (пар: {count}, "
+                    "разрешено не больше: 1).")

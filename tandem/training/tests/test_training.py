@@ -356,3 +356,25 @@ def test_the_event_page_query_count_is_fixed(client: Client, world: World,
                            task="т", deadline=dt.date(2027, 3, 1 + d), product="п",
                            evidence="п")
     assert counts() == small
+
+
+def test_every_page_with_levels_explains_them(client: Client, world: World,
+                                              tw: TrainingWorld) -> None:
+    """The «0 → 2» of a map row has its legend wherever it appears (issue #15, item 10)."""
+    from tandem.maps.models import Map
+    from tandem.pairs.models import Pair
+    from tandem.testing import build_map
+
+    legend = "Уровни в строках — от 0 («не владею») до 3 («владею на уровне эксперта»)"
+    client.force_login(world.olga)
+    pages = [reverse("training:team_map", args=[tw.team1.pk]),
+             reverse("training:present", args=[tw.team1.pk]),
+             reverse("training:score", args=[tw.team1.pk]),
+             reverse("training:compare", args=[tw.event.pk, tw.case.pk])]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert " → " in html and legend in html, url
+    pair: Pair = build_map(world)  # type: ignore[assignment]
+    client.force_login(world.bob)
+    the_map = Map.objects.get(pair=pair)
+    assert legend in client.get(the_map.get_absolute_url()).content.decode()

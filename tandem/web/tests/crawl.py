@@ -15,7 +15,6 @@ tandem/web/tests/test_browser_crawl.py; can be pointed at a running demo by hand
 """
 
 import re
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,9 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
 
 PAGES_PER_PERSONA = 40
 PER_SHAPE = 1
+# A walk inside one section looks at two pages of each kind: the first of a list is often
+# the one with nothing under it yet (an upcoming event has no teams; a past one has).
+PER_SHAPE_IN_SECTION = 2
 VIEWPORTS = ((390, 844), (1280, 800))
 SERIOUS = {"serious", "critical"}
 
@@ -78,6 +80,20 @@ def _is_latin_in_russian_word(text: str, m: re.Match[str]) -> bool:
     return m.group(0).lower().rstrip("-") in ALLOWED_LATIN
 
 
+def section(path_and_query: str) -> str:
+    """``/training/teams/3/map/`` → ``training``: the part of the product a page is in."""
+    return urlsplit(path_and_query).path.strip("/").split("/")[0]
+
+
+def _next_page(queue: list[str], per_section: dict[str, int]) -> str:
+    """Takes from ``queue`` the first page of the section visited least so far: every part
+    of the product gets its share of the page budget, so the deep pages of a section
+    (a team's map three links below «Кейсовое обучение») are reached whatever the size of
+    the others; deterministic, since the queue keeps the links' order."""
+    best = min(range(len(queue)), key=lambda i: (per_section.get(section(queue[i]), 0), i))
+    return queue.pop(best)
+
+
 def shape(path_and_query: str) -> str:
     """``/maps/12/rows/3/?page=2`` → ``/maps/#/rows/#/?page``: pages of one kind."""
     parts = urlsplit(path_and_query)
@@ -127,7 +143,7 @@ OVERFLOW_JS = """() => {
   if (document.documentElement.scrollWidth <= window.innerWidth) return null;
   const out = [...document.querySelectorAll('body *')]
     .filter(e => e.getBoundingClientRect().right > w + 0.5
-                 && !e.closest('.table-wrap, .chart, [data-scrolls]'))
+                 && !e.closest('.table-wrap, .table-scroll, .chart, [data-scrolls]'))
     .slice(0, 4).map(e => e.tagName.toLowerCase()
                           + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
   return [document.documentElement.scrollWidth, out];
@@ -179,8 +195,12 @@ def check_page(page: Any, axe: Any, persona: str, width: int, path: str,
 
 
 def crawl(browser: Any, base: str, persona: str, password: str,
-          log_in: Any) -> tuple[list[Finding], list[str]]:
-    """Crawls from ``persona``'s home at both widths; (findings, the paths visited)."""
+          log_in: Any, start: str = "/") -> tuple[list[Finding], list[str]]:
+    """Crawls from ``persona``'s home at both widths; (findings, the paths visited).
+
+    With another ``start`` (a section's home, such as the trainer's «/training/») the
+    walk stays inside that section, :data:`PER_SHAPE_IN_SECTION` pages of a kind: its deep
+    pages get the whole page budget."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -192,13 +212,15 @@ def crawl(browser: Any, base: str, persona: str, password: str,
         log_in(page, base, persona, password)
         pages[width] = (context, page)
     findings: list[Finding] = []
-    queue: deque[str] = deque(["/"])
-    seen: set[str] = {"/"}
+    queue: list[str] = [start]
+    seen: set[str] = {start}
     per_shape: dict[str, int] = {}
+    per_section: dict[str, int] = {}
     visited: list[str] = []
     try:
         while queue and len(visited) < PAGES_PER_PERSONA:
-            path = queue.popleft()
+            path = _next_page(queue, per_section)
+            per_section[section(path)] = per_section.get(section(path), 0) + 1
             visited.append(path)
             links: list[str] = []
             for width, (_context, page) in pages.items():
@@ -207,11 +229,11 @@ def crawl(browser: Any, base: str, persona: str, password: str,
                 links = links or page_links
             for href in links:
                 target = normalize(href, base)
-                if target is None or target in seen:
+                if target is None or target in seen or not target.startswith(start):
                     continue
                 seen.add(target)
                 kind = shape(target)
-                if per_shape.get(kind, 0) >= PER_SHAPE:
+                if per_shape.get(kind, 0) >= (PER_SHAPE if start == "/" else PER_SHAPE_IN_SECTION):
                     continue
                 per_shape[kind] = per_shape.get(kind, 0) + 1
                 queue.append(target)
@@ -223,6 +245,10 @@ def crawl(browser: Any, base: str, persona: str, password: str,
 
 PERSONAS = ("region", "coord-prirechensk", "curator-orbita", "teacher-young",
             "teacher-senior")
+# The region operator also trains the school's case sessions: as the trainer, the walk
+# starts at «Кейсовое обучение» and stays there (events, teams' maps, the projector view,
+# cases, scores), which the operator's own walk does not reach within its budget.
+TRAINER = ("region", "/training/")
 
 
 def crawl_all(browser: Any, base: str, password: str, log_in: Any,

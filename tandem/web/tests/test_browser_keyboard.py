@@ -48,8 +48,6 @@ def tab_to(page: object, wanted: str, *, limit: int = 400) -> dict[str, object]:
     raise AssertionError(f"«{wanted}» is not reachable with Tab")
 
 
-@pytest.mark.xfail(reason="after the session's merges the map row's date field shows no focus "
-                          "ring (issue #15 open; see the closing note)", strict=False)
 def test_confirm_the_pair_and_edit_a_map_row(live_server: object, mapped: tuple[World, Pair],
                                              browser: object) -> None:
     from playwright.sync_api import expect

@@ -36,3 +36,18 @@ def test_links_and_shapes() -> None:
     assert normalize("https://elsewhere.example/", base) is None
     assert normalize(f"{base}/admin/", base) is None
     assert shape("/maps/12/rows/3/?page=2&q=x") == "/maps/#/rows/#/?page&q"
+
+
+def test_every_section_gets_its_share_of_the_pages() -> None:
+    from tandem.web.tests.crawl import _next_page, section
+
+    assert section("/training/teams/3/map/") == "training" and section("/") == ""
+    queue = ["/organizations/1/", "/organizations/2/", "/training/events/1/", "/audit/?page=2"]
+    per_section = {"organizations": 3, "training": 1, "audit": 1}
+    taken = []
+    while queue:
+        page = _next_page(queue, per_section)
+        per_section[section(page)] = per_section.get(section(page), 0) + 1
+        taken.append(page)
+    assert taken == ["/training/events/1/", "/audit/?page=2", "/organizations/1/",
+                     "/organizations/2/"]
