@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import scope_for
+from tandem.accounts.models import User
 from tandem.roster import export, services
 from tandem.roster.fileformat import estimate_rows
 from tandem.roster.models import RosterExport, RosterImport
@@ -93,7 +94,7 @@ EXPORT_FAILED = _("Не удалось подготовить выгрузку �
                   "раз или сообщите администратору.")
 
 
-def export_soon(*, user: object, data: QueryDict, fmt: str, total: int) -> RosterExport:
+def export_soon(*, user: User, data: QueryDict, fmt: str, total: int) -> RosterExport:
     """Queues the export of the list page's participants (``data``: its filters)."""
     job = RosterExport.objects.create(requested_by=user, query=data.urlencode()[:2000],
                                       fmt=fmt, total=total)

@@ -97,7 +97,8 @@ def roster_export(request: HttpRequest, fmt: str) -> HttpResponse:
     people = export.export_people(scope, request.GET)
     total = people.count()
     if total >= tasks.EXPORT_SYNC_ROWS:
-        job = tasks.export_soon(user=request.user, data=request.GET, fmt=fmt, total=total)
+        job = tasks.export_soon(user=request.user, data=request.GET, fmt=fmt,  # type: ignore[arg-type]
+                                total=total)
         return redirect("roster:export_job", pk=job.pk)
     rows = export.roster_rows(people.iterator(chunk_size=2000))
     return _download(export.render(rows, fmt), _TYPES[fmt], export.export_name(fmt))

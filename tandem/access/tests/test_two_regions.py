@@ -4,6 +4,7 @@ operator, a curator and a teacher open every list page and API list of theirs, a
 other region's people, e-mails and units never appear. The federal operator's pages name
 nobody at all."""
 
+from collections.abc import Iterator
 from io import StringIO
 
 import pytest
@@ -24,7 +25,7 @@ API = ["/api/v1/regions/", "/api/v1/municipalities/", "/api/v1/organizations/",
 
 
 @pytest.fixture(scope="module")
-def country(django_db_setup: None, django_db_blocker: object) -> None:
+def country(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         call_command("seed-demo", "--regions", "2", "--participants", "100",
                      stdout=StringIO(), stderr=StringIO())

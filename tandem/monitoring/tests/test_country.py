@@ -44,9 +44,9 @@ def test_the_federal_operator_compares_regions_and_sees_no_person(
     for municipality in Municipality.objects.filter(region=second):
         assert municipality.name in page
     assert "?municipality=" not in page and "municipality=" not in page.split("<form")[0]
-    municipality = Municipality.objects.filter(region=second).first()
-    assert municipality is not None
-    assert client.get(reverse("monitoring:index") + f"?municipality={municipality.pk}"
+    one = Municipality.objects.filter(region=second).first()
+    assert one is not None
+    assert client.get(reverse("monitoring:index") + f"?municipality={one.pk}"
                       ).status_code == 404
     assert client.get(reverse("monitoring:index") + "?region=999999").status_code == 404
     assert client.get(reverse("monitoring:report", kwargs={"name": "participants"})
