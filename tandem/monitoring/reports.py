@@ -43,12 +43,25 @@ Value = str | int | float | dt.date | None
 @dataclass
 class Table:
     """Rows for a spreadsheet: a title (the sheet's name), a header, rows (any iterable,
-    read once, so 30,000 rows need not sit in memory) and column widths."""
+    read once, so 30,000 rows need not sit in memory) and column widths. ``caption``: the
+    lines above the header (the report, its unit, period and filters); ``sums``: the
+    columns the totals row adds up; ``shares``: a percentage column of the totals row as
+    100 × one summed column / another; ``formats``: number formats by column (counts,
+    percentages, decimals). Every report sheet ends with the totals row (at least «Итого:
+    N строк»)."""
 
     title: str
     header: list[str]
     rows: Iterable[Sequence[Value]]
     widths: list[int] = field(default_factory=list)
+    caption: list[str] = field(default_factory=list)
+    sums: set[int] = field(default_factory=set)
+    shares: dict[int, tuple[int, int]] = field(default_factory=dict)
+    formats: dict[int, str] = field(default_factory=dict)
+
+
+COUNT, PERCENT, DECIMAL = "0", '0" %"', "0.00"
+TOTAL = gettext_lazy("Итого")
 
 
 @dataclass
@@ -98,7 +111,8 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
         _("ФИО"), _("Должность"), _("Организация"), _("Муниципалитет"),
         _("Согласие на наставничество"), _("Согласие на обработку ПДн"),
         _("Входная диагностика"), _("Итоговая диагностика")], rows(),
-        [36, 30, 26, 28, 16, 16, 18, 18])
+        [36, 30, 26, 28, 16, 16, 18, 18],
+        caption=caption(_("Участники и диагностика"), scope, filters))
 
 
 def pairs_table(*, scope: Scope, filters: Filters) -> Table:
@@ -143,7 +157,10 @@ def pairs_table(*, scope: Scope, filters: Filters) -> Table:
         _("Статус пары"), _("Начало"), _("Окончание"), _("Карта"), _("Задач в карте"),
         _("Выполнено"), _("Выполнено, %"), _("Просрочено"), _("Встреч проведено"),
         _("Встреч по плану")], rows(),
-        [30, 30, 24, 26, 26, 12, 12, 24, 10, 10, 10, 10, 10, 10])
+        [30, 30, 24, 26, 26, 12, 12, 24, 10, 10, 10, 10, 10, 10],
+        caption=caption(_("Пары и карты"), scope, filters),
+        sums={8, 9, 11, 12, 13}, shares={10: (9, 8)},
+        formats={8: COUNT, 9: COUNT, 10: PERCENT, 11: COUNT, 12: COUNT, 13: COUNT})
 
 
 def effectiveness_table(*, scope: Scope, filters: Filters) -> Table:
@@ -173,7 +190,13 @@ def effectiveness_table(*, scope: Scope, filters: Filters) -> Table:
         _("Окончание"), _("Дефицитов в плане"), _("Закрыто"), _("Закрыто, %"),
         _("Средний прирост уровня"), _("Задач"), _("Выполнено"), _("Просрочено"),
         _("Продуктов"), _("Встреч проведено (пара)"), _("Встреч по плану (пара)")], rows(),
-        [24, 28, 28, 24, 12, 12, 10, 10, 10, 12, 10, 10, 10, 10, 12, 12])
+        [24, 28, 28, 24, 12, 12, 10, 10, 10, 12, 10, 10, 10, 10, 12, 12],
+        caption=caption(_("Эффективность пар: строка на пару и направление"), scope,
+                        filters),
+        # Meetings are the pair's, repeated in both of its rows: not summed.
+        sums={6, 7, 10, 11, 12, 13}, shares={8: (7, 6)},
+        formats={6: COUNT, 7: COUNT, 8: PERCENT, 9: DECIMAL, 10: COUNT, 11: COUNT,
+                 12: COUNT, 13: COUNT, 14: COUNT, 15: COUNT})
 
 
 def surveys_table(*, scope: Scope, filters: Filters) -> Table:
@@ -193,19 +216,53 @@ def surveys_table(*, scope: Scope, filters: Filters) -> Table:
     return Table(_("Опросы"), [
         _("Период"), _("Опрос"), _("Вопрос"), _("Кто отвечает"), _("Разослано"),
         _("Ответили"), _("Ответов в показателе"), _("Среднее (1–10)")], rows,
-        [20, 16, 44, 20, 10, 10, 12, 22])
+        [20, 16, 44, 20, 10, 10, 12, 22],
+        caption=caption(_("Опросы удовлетворённости"), scope, filters),
+        formats={4: COUNT, 5: COUNT, 6: COUNT, 7: DECIMAL})
+
+
+def caption(title: str, scope: Scope, filters: Filters) -> list[str]:
+    """The lines above a report's header: what it is, for which unit, for which period and
+    with which filters, and when it was made."""
+    return [title, _("Подразделение: %(u)s") % {"u": unit_name(scope, filters)},
+            _("Период: %(p)s") % {"p": period_text(filters)},
+            *describe_filters(filters),
+            _("Сформирован: %(t)s") % {"t": f"{timezone.localtime():%d.%m.%Y %H:%M}"}]
+
+
+def unit_name(scope: Scope, filters: Filters) -> str:
+    """The unit a report covers, by the filters and else by the user's scope."""
+    from tandem.territory.models import Municipality, Organization, Region
+
+    if filters.organization_id is not None:
+        return str(Organization.objects.filter(pk=filters.organization_id).first() or "—")
+    if filters.municipality_id is not None:
+        return str(Municipality.objects.filter(pk=filters.municipality_id).first() or "—")
+    if filters.region_id is not None:
+        return str(Region.objects.filter(pk=filters.region_id).first() or "—")
+    # The units of the user's roles, the widest first: a region operator's region, a
+    # coordinator's municipality, a curator's organization.
+    units: list[object] = (
+        [*Region.objects.filter(pk__in=scope.region_ids)[:2]] if scope.region_ids
+        else [*Municipality.objects.filter(pk__in=scope.municipality_ids)[:2]]
+        if scope.municipality_ids
+        else [*Organization.objects.filter(pk__in=scope.organization_ids)[:2]])
+    return str(units[0]) if len(units) == 1 else str(_("все доступные организации"))
+
+
+def period_text(filters: Filters) -> str:
+    if filters.date_from or filters.date_to:
+        return _("с %(a)s по %(b)s") % {
+            "a": f"{filters.date_from:%d.%m.%Y}" if filters.date_from else "…",
+            "b": f"{filters.date_to:%d.%m.%Y}" if filters.date_to else "…"}
+    return _("за всё время")
 
 
 def summary(*, scope: Scope, filters: Filters) -> Summary:
     data = selectors.dashboard_data(scope=scope, filters=filters)
     unit = _unit_title(scope, filters, data)
-    if filters.date_from or filters.date_to:
-        period = _("с %(a)s по %(b)s") % {
-            "a": f"{filters.date_from:%d.%m.%Y}" if filters.date_from else "…",
-            "b": f"{filters.date_to:%d.%m.%Y}" if filters.date_to else "…"}
-    else:
-        period = _("за всё время")
-    return Summary(unit, period, data, timezone.localtime(), describe_filters(filters))
+    return Summary(unit, period_text(filters), data, timezone.localtime(),
+                   describe_filters(filters))
 
 
 def describe_filters(filters: Filters) -> list[str]:
@@ -264,30 +321,60 @@ def _unit_title(scope: Scope, filters: Filters, data: selectors.DashboardData) -
 
 # -- renderers -------------------------------------------------------------------------
 def render_xlsx(table: Table) -> bytes:
-    """A write-only workbook (rows go straight to the file), header in bold and frozen."""
+    """A write-only workbook (rows go straight to the file): the caption lines (the first
+    one large), a blank line, the header in bold, frozen below it, the rows with their
+    number formats, and the totals row."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31])
     for i, width in enumerate(table.widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    sheet.freeze_panes = "A2"
+    header_row = len(table.caption) + 2 if table.caption else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
     bold = Font(bold=True)
-    header = []
-    for title in table.header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    append_cells(sheet, header)
+    for i, line in enumerate(table.caption):
+        cell = WriteOnlyCell(sheet, value=line)
+        cell.font = Font(bold=True, size=14) if i == 0 else Font(italic=True)
+        append_cells(sheet, [cell])
+    if table.caption:
+        append_cells(sheet, [])
+
+    def styled(value: object, number_format: str | None = None, font: Font | None = None
+               ) -> object:
+        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+        if number_format:
+            cell.number_format = number_format
+        if font:
+            cell.font = font
+        return cell
+
+    append_cells(sheet, [styled(title, font=bold) for title in table.header])
+    totals = dict.fromkeys(table.sums, 0.0)
+    count = 0
     for row in table.rows:
-        # Plain values are several times cheaper than cells; only dates need a format.
+        count += 1
+        # Plain values are several times cheaper than cells; only formatted ones are cells.
         cells: list[object] = []
-        for value in row:
+        for i, value in enumerate(row):
+            if i in totals and isinstance(value, (int, float)):
+                totals[i] += value
             if isinstance(value, dt.date):
-                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
-                cell.number_format = "DD.MM.YYYY"
-                cells.append(cell)
+                cells.append(styled(value, "DD.MM.YYYY"))
+            elif i in table.formats and isinstance(value, (int, float)):
+                cells.append(styled(value, table.formats[i]))
             else:
                 cells.append(safe_value(sheet, value))
         append_cells(sheet, cells)
+    last: list[object] = [styled(
+        str(TOTAL) + ": " + ngettext("%(n)s строка", "%(n)s строк", count) % {"n": count},
+        font=bold)]
+    for i in range(1, len(table.header)):
+        value: float | None = totals.get(i)
+        if i in table.shares:
+            part, whole = (totals.get(c, 0.0) for c in table.shares[i])
+            value = round(100 * part / whole) if whole else None
+        last.append(None if value is None else styled(
+            int(value) if float(value).is_integer() else value, table.formats.get(i), bold))
+    append_cells(sheet, last)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

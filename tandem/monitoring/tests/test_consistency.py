@@ -3,7 +3,6 @@ dashboard's cards and charts' data, the XLSX sheets, the data of the PDF summary
 /api/v1/monitoring/ — is the same number, for every unit and period."""
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -13,13 +12,13 @@ from django.test import Client
 from django.utils.translation import npgettext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
 
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.monitoring import reports, selectors
 from tandem.monitoring.cards import key_figures
 from tandem.monitoring.effectiveness import by_organization, unit_summary
+from tandem.monitoring.tests import sheets
 from tandem.monitoring.tests.test_effectiveness import grow
 from tandem.pairs.models import Pair
 from tandem.testing import OrganizationFactory, World
@@ -29,10 +28,8 @@ PERIODS = [Filters(), Filters(date_from=dt.date(2026, 11, 1)),
 
 
 def _rows(table: reports.Table) -> list[dict[str, object]]:
-    book = load_workbook(io.BytesIO(reports.render_xlsx(table)), read_only=True)
-    sheet: Any = book.active
-    header, *rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(header, r, strict=True)) for r in rows]
+    sheet = sheets.read(reports.render_xlsx(table))
+    return [dict(zip(sheet.header, r, strict=True)) for r in sheet.rows]
 
 
 def _api(client: Client, f: Filters) -> Any:

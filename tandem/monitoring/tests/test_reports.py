@@ -20,12 +20,15 @@ from pypdf import PdfReader
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.monitoring.reports import REPORTS, participants_table
+from tandem.monitoring.tests import sheets
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.testing import (
     ParticipantFactory,
     World,
     build_diagnostics,
+    build_map,
+    build_resources,
     bulk_participants,
 )
 
@@ -45,8 +48,9 @@ def _download(client: Client, user: object, name: str, query: str = "") -> bytes
 
 
 def _sheet(content: bytes) -> list[tuple[object, ...]]:
-    book = load_workbook(io.BytesIO(content), read_only=True)
-    return list(book.worksheets[0].iter_rows(values_only=True))
+    """The header and the rows (the caption and the totals row are read by sheets.read)."""
+    sheet = sheets.read(content)
+    return [sheet.header, *sheet.rows]
 
 
 def _pair(world: World, org_people: tuple[Participant, Participant]) -> Pair:
@@ -191,8 +195,11 @@ def test_one_xlsx_opens_in_libreoffice(client: Client, world: World, tmp_path: P
                    check=True, timeout=180, capture_output=True,
                    env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     lines = (tmp_path / "участники.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("ФИО,Должность,Организация")
-    assert len(lines) - 1 == Participant.objects.filter(is_active=True).count()
+    assert lines[0].startswith("Участники и диагностика,")  # the caption, then the table
+    header = next(i for i, line in enumerate(lines) if line.startswith("ФИО,Должность,"))
+    people = Participant.objects.filter(is_active=True).count()
+    assert len(lines) - header - 2 == people  # the rows between the header and the totals
+    assert lines[-1].startswith(f"Итого: {people} ")
     assert any(line.startswith("Каролёва Карина Сергеевна,") for line in lines)
 
 
@@ -201,6 +208,42 @@ def test_a_name_that_looks_like_a_formula_stays_text(client: Client, world: Worl
                        email="formula@example.org")
     content = _download(client, world.alice, "participants")
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
-    [cell] = [row[0] for row in sheet.iter_rows(min_row=2)
+    [cell] = [row[0] for row in sheet.iter_rows(min_row=1)
               if str(row[0].value).startswith("=HYPERLINK")]
     assert cell.data_type == "s"  # text, not a formula («f»)
+
+
+def test_each_xlsx_report_is_a_report_with_its_unit_period_filters_and_totals(
+        client: Client, world: World) -> None:
+    """Issue #15, item 9: a title, the unit, the period and the filters above the header;
+    the header frozen; counts and percentages formatted; a totals row that adds up."""
+    build_resources(world)
+    build_map(world)
+    client.force_login(world.alice)
+    url = reverse("monitoring:report", kwargs={"name": "pairs"})
+    content = client.get(url + "?date_from=2026-09-01&date_to=2027-05-31").content
+    sheet = sheets.read(content)
+    assert sheet.caption[0] == "Пары и карты"
+    assert sheet.caption[1] == "Подразделение: Школа А"
+    assert sheet.caption[2] == "Период: с 01.09.2026 по 31.05.2027"
+    assert "Без фильтров: все организации подразделения" in sheet.caption
+    assert sheet.caption[-1].startswith("Сформирован: ")
+    column = sheet.header.index
+    tasks, done = column("Задач в карте"), column("Выполнено")
+    assert sheet.totals[tasks] == sum(r[tasks] for r in sheet.rows)
+    assert sheet.totals[done] == sum(r[done] for r in sheet.rows)
+    share = column("Выполнено, %")
+    assert sheet.totals[share] == (round(100 * sheet.totals[done] / sheet.totals[tasks])
+                                   if sheet.totals[tasks] else None)
+    assert sheet.totals[0] == f"Итого: {len(sheet.rows)} " + (
+        "строка" if len(sheet.rows) == 1 else "строки" if len(sheet.rows) < 5 else "строк")
+    book = load_workbook(io.BytesIO(content))
+    ws = book.worksheets[0]
+    header_row = len(sheet.caption) + 2
+    assert ws.freeze_panes == f"A{header_row + 1}"
+    assert ws.cell(header_row, 1).font.bold and ws.cell(1, 1).font.size == 14
+    with_tasks = [i for i, r in enumerate(sheet.rows) if r[tasks]]
+    assert with_tasks  # the map's pair
+    row = header_row + 1 + with_tasks[0]
+    assert ws.cell(row, share + 1).number_format == '0" %"'
+    assert ws.cell(row, tasks + 1).number_format == "0"
