@@ -18,6 +18,7 @@ from tandem.monitoring.charts import CHARTS
 from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.reports import REPORTS
 from tandem.web.charts import CONTENT_TYPES
+from tandem.web.dbrouter import reading_from_replica
 from tandem.web.forms import errors_text
 
 STUCK_SHOWN = 40  # the worst first; the pairs export has them all
@@ -138,7 +139,9 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("monitoring:index")
-    body = item.render(item.data(scope=scope, filters=form.filters()))
+    # The file may be a few seconds behind the page (docs/deploy.md): it reads the replica.
+    with reading_from_replica():
+        body = item.render(item.data(scope=scope, filters=form.filters()))
     response = HttpResponse(body, content_type=item.content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{item.filename(timezone.localdate())}"')
