@@ -50,8 +50,11 @@ class ReplicaRouter:
     """Installed by tandem.settings only when ``DATABASE_REPLICA_URL`` is set."""
 
     def db_for_read(self, model: type[Any], **hints: Any) -> str | None:
-        return read_alias(replica_configured=REPLICA in settings.DATABASES,
-                          wanted=_wanted.get(), app_label=model._meta.app_label)
+        return read_alias(
+            replica_configured=REPLICA in settings.DATABASES,
+            wanted=_wanted.get(),
+            app_label=model._meta.app_label,
+        )
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         return PRIMARY

@@ -29,17 +29,19 @@ def test_without_the_setting_there_is_no_replica_and_no_router() -> None:
 
 
 def test_reads_go_to_the_replica_only_inside_the_context() -> None:
-    configured = {"replica_configured": True, "app_label": "people"}
-    assert read_alias(wanted=False, **configured) is None
-    assert read_alias(wanted=True, **configured) == REPLICA
+    assert read_alias(replica_configured=True, wanted=False, app_label="people") is None
+    assert read_alias(replica_configured=True, wanted=True, app_label="people") == REPLICA
 
 
 def test_the_shared_cache_is_read_on_the_primary_even_inside() -> None:
     assert read_alias(replica_configured=True, wanted=True, app_label="django_cache") is None
 
 
-@given(configured=st.booleans(), wanted=st.booleans(),
-       app_label=st.sampled_from(["people", "pairs", "auditlog", "django_cache", "accounts"]))
+@given(
+    configured=st.booleans(),
+    wanted=st.booleans(),
+    app_label=st.sampled_from(["people", "pairs", "auditlog", "django_cache", "accounts"]),
+)
 def test_the_replica_needs_all_three(configured: bool, wanted: bool, app_label: str) -> None:
     alias = read_alias(replica_configured=configured, wanted=wanted, app_label=app_label)
     assert (alias == REPLICA) == (configured and wanted and app_label != "django_cache")
@@ -86,18 +88,26 @@ def test_another_thread_is_not_affected() -> None:
     assert seen == [False]
 
 
-SHOW = ("import json, tandem.settings as s; print(json.dumps({'dbs': s.DATABASES, "
-        "'routers': getattr(s, 'DATABASE_ROUTERS', [])}, default=str))")
+SHOW = (
+    "import json, tandem.settings as s; print(json.dumps({'dbs': s.DATABASES, "
+    "'routers': getattr(s, 'DATABASE_ROUTERS', [])}, default=str))"
+)
 
 
 def test_the_setting_adds_a_replica_alias_and_the_router() -> None:
-    result = _run(SHOW, DATABASE_URL="postgres://app@db1.example.org:5432/tandem",
-                  DATABASE_REPLICA_URL="postgres://app@db2.example.org:5433/tandem")
+    result = _run(
+        SHOW,
+        DATABASE_URL="postgres://app@db1.example.org:5432/tandem",
+        DATABASE_REPLICA_URL="postgres://app@db2.example.org:5433/tandem",
+    )
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     replica = shown["dbs"]["replica"]
-    assert (replica["HOST"], replica["PORT"], replica["NAME"]) == ("db2.example.org", 5433,
-                                                                    "tandem")
+    assert (replica["HOST"], replica["PORT"], replica["NAME"]) == (
+        "db2.example.org",
+        5433,
+        "tandem",
+    )
     # Under tests only the NAME follows the primary's test database; the server stays its own.
     assert replica["TEST"] == {"MIRROR": "default"}
     assert shown["routers"] == ["tandem.web.dbrouter.ReplicaRouter"]
@@ -111,7 +121,10 @@ def test_without_the_setting_the_database_settings_stay_as_they_were() -> None:
 
 
 def test_a_replica_of_sqlite_fails_loudly() -> None:
-    result = _run("import tandem.settings", DATABASE_URL="sqlite:///:memory:",
-                  DATABASE_REPLICA_URL="postgres://app@db2.example.org:5433/tandem")
+    result = _run(
+        "import tandem.settings",
+        DATABASE_URL="sqlite:///:memory:",
+        DATABASE_REPLICA_URL="postgres://app@db2.example.org:5433/tandem",
+    )
     assert result.returncode != 0
     assert "DATABASE_REPLICA_URL needs PostgreSQL" in result.stderr

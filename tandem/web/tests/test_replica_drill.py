@@ -27,16 +27,17 @@ from tandem.testing import ParticipantFactory, World, build_world
 from tandem.web.dbrouter import PRIMARY, REPLICA
 
 pytestmark = [
-    pytest.mark.skipif(REPLICA not in settings.DATABASES,
-                       reason="DATABASE_REPLICA_URL is not set: the standby drill runs from "
-                              "bin/replica-drill"),
+    pytest.mark.skipif(
+        REPLICA not in settings.DATABASES,
+        reason="DATABASE_REPLICA_URL is not set: the standby drill runs from bin/replica-drill",
+    ),
     pytest.mark.django_db(transaction=True, databases=[PRIMARY, REPLICA]),
 ]
 
 NEWCOMER = "Репликова"
 
 
-def _one(alias: str, sql: str, params: list[object] | None = None) -> object:
+def _one(alias: str, sql: str, params: list[str] | None = None) -> object:
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
@@ -44,7 +45,7 @@ def _one(alias: str, sql: str, params: list[object] | None = None) -> object:
 
 def _caught_up() -> None:
     """Waits until the standby has replayed everything the primary has committed so far."""
-    lsn = _one(PRIMARY, "select pg_current_wal_lsn()::text")
+    lsn = str(_one(PRIMARY, "select pg_current_wal_lsn()::text"))
     for _ in range(200):
         if _one(REPLICA, "select pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]):
             return
@@ -77,8 +78,7 @@ def _newcomer(world: World) -> None:
 def test_the_replica_alias_is_a_standby_of_the_primary_test_database() -> None:
     assert _one(REPLICA, "select pg_is_in_recovery()") is True
     assert _one(PRIMARY, "select pg_is_in_recovery()") is False
-    assert (_one(REPLICA, "select current_database()")
-            == _one(PRIMARY, "select current_database()"))
+    assert _one(REPLICA, "select current_database()") == _one(PRIMARY, "select current_database()")
     assert connections[REPLICA].settings_dict["PORT"] != connections[PRIMARY].settings_dict["PORT"]
 
 
