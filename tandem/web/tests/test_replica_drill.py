@@ -115,3 +115,14 @@ def test_the_export_task_reads_the_standby_and_writes_the_primary(paused: World)
     names = {row[0] for row in csv.reader(text, delimiter=";")}  # the surname first
     assert any(n.startswith("Бобров") for n in names)
     assert not any(n.startswith(NEWCOMER) for n in names)
+
+
+def test_the_summary_reads_the_primary_whose_cache_the_page_shares(
+    client: Client, paused: World
+) -> None:
+    _newcomer(paused)
+    client.force_login(paused.olga)
+    with CaptureQueriesContext(connections[REPLICA]) as on_replica:
+        response = client.get(reverse("monitoring:report", args=["summary"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert on_replica.captured_queries == []
