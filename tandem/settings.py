@@ -153,6 +153,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
          "transaction_mode": "IMMEDIATE"}
     )
 
+# A streaming replica of the same PostgreSQL cluster (docs/deploy.md, «Размеры: одна
+# машина, резерв и реплики»): reports and exports read from it inside
+# tandem.web.dbrouter.reading_from_replica(); every other read and every write stays on
+# default. Unset: no second alias, no router.
+_replica_url = envstr("DATABASE_REPLICA_URL")
+if _replica_url:
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url,
+        conn_max_age=envint("TANDEM_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0, minimum=0),
+        conn_health_checks=PRODUCTION,
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {
+            "django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL in both DATABASE_URL and "
+            "DATABASE_REPLICA_URL (a streaming replica of the same cluster)")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Under the tests the replica streams the primary's whole cluster, so the test database
+    # created on the primary appears on it under the same name. A mirror is exactly that:
+    # Django copies only NAME; the replica's host and port stay its own.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tandem.web.dbrouter.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The monitoring aggregates (tandem.monitoring.selectors) are cached. Production runs
 # several app servers and task workers against one database: they must share the cache,

@@ -506,6 +506,10 @@ class Report:
     extension: str
     data: Callable[..., Any]  # (*, scope, filters) -> the renderer's input
     render: Callable[[Any], bytes]
+    # Read on the replica when there is one (docs/deploy.md 8.4). Not the summary: its
+    # figures are the dashboard's, from the dashboard's cache; computed on a lagging
+    # replica they would be cached under the primary's data version and shown on the page.
+    replica: bool = True
 
     def filename(self, today: dt.date) -> str:
         return f"{self.name}-{today:%Y-%m-%d}.{self.extension}"
@@ -521,5 +525,5 @@ REPORTS: dict[str, Report] = {r.name: r for r in [
     Report("surveys", gettext_lazy("Опросы удовлетворённости (XLSX)"), XLSX_TYPE, "xlsx",
            surveys_table, render_xlsx),
     Report("summary", gettext_lazy("Сводный отчёт (PDF)"), PDF_TYPE, "pdf", summary,
-           render_summary_pdf),
+           render_summary_pdf, replica=False),
 ]}

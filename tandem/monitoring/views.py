@@ -1,5 +1,6 @@
 """Dashboards of the organization, municipality and region, their charts and reports."""
 
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from tandem.monitoring.charts import CHARTS
 from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.reports import REPORTS
 from tandem.web.charts import CONTENT_TYPES
+from tandem.web.dbrouter import reading_from_replica
 from tandem.web.forms import errors_text
 
 STUCK_SHOWN = 40  # the worst first; the pairs export has them all
@@ -138,7 +140,9 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("monitoring:index")
-    body = item.render(item.data(scope=scope, filters=form.filters()))
+    # A table may be a few seconds behind the page: it reads the replica (docs/deploy.md 8.4).
+    with reading_from_replica() if item.replica else nullcontext():
+        body = item.render(item.data(scope=scope, filters=form.filters()))
     response = HttpResponse(body, content_type=item.content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{item.filename(timezone.localdate())}"')

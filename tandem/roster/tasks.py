@@ -20,6 +20,7 @@ from tandem.accounts.models import User
 from tandem.roster import export, services
 from tandem.roster.fileformat import estimate_rows
 from tandem.roster.models import RosterExport, RosterImport
+from tandem.web.dbrouter import reading_from_replica
 
 # Above this many rows a file is checked and committed in the background.
 SYNC_ROWS = 2000
@@ -111,7 +112,12 @@ def export_participants(*, export_id: int) -> int:
     scope = scope_for(job.requested_by)
     job.status, job.heartbeat_at = RosterExport.Status.RUNNING, timezone.now()
     job.save(update_fields=["status", "heartbeat_at"])
-    people = export.export_people(scope, QueryDict(job.query))
+    # The rows are read from the replica when there is one (docs/deploy.md; the job itself
+    # was just written, so it is read above, on the primary). The query set is lazy: it
+    # runs inside render, which is why render is wrapped too. Progress writes go to the
+    # primary (the router sends every write there).
+    with reading_from_replica():
+        people = export.export_people(scope, QueryDict(job.query))
 
     def counted() -> Iterator[list[export.Value]]:
         for n, row in enumerate(export.roster_rows(people.iterator(chunk_size=EXPORT_STEP)),
@@ -123,7 +129,8 @@ def export_participants(*, export_id: int) -> int:
             job.done = n
 
     try:
-        content = export.render(counted(), job.fmt)
+        with reading_from_replica():
+            content = export.render(counted(), job.fmt)
     except Exception:
         logger.exception("participants export %s failed", job.pk)
         RosterExport.objects.filter(pk=job.pk).update(status=RosterExport.Status.FAILED,

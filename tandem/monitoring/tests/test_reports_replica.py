@@ -1,0 +1,44 @@
+"""Which report files read the replica (#16, 7; docs/deploy.md 8.4): the XLSX tables read
+inside ``reading_from_replica()``; the summary PDF does not — its figures are the
+dashboard's own, from the dashboard's cache, which a lagging replica must not feed."""
+
+import dataclasses
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tandem.monitoring import reports
+from tandem.testing import World
+from tandem.web import dbrouter
+
+
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Each report's data function, recording whether it ran inside the replica context."""
+    inside: dict[str, bool] = {}
+    for name, item in list(reports.REPORTS.items()):
+
+        def data(*, _name: str = name, _data: Any = item.data, **kwargs: Any) -> Any:
+            inside[_name] = dbrouter._wanted.get()
+            return _data(**kwargs)
+
+        monkeypatch.setitem(reports.REPORTS, name, dataclasses.replace(item, data=data))
+    return inside
+
+
+def test_the_tables_read_the_replica_and_the_summary_the_dashboard_cache(
+    client: Client, world: World, seen: dict[str, bool]
+) -> None:
+    client.force_login(world.olga)
+    for name in reports.REPORTS:
+        assert client.get(reverse("monitoring:report", args=[name])).status_code == 200
+    assert seen == {
+        "participants": True,
+        "pairs": True,
+        "effectiveness": True,
+        "surveys": True,
+        "summary": False,
+    }
+    assert dbrouter._wanted.get() is False  # and the context ended with the request
