@@ -368,12 +368,12 @@ def render_xlsx(table: Table) -> bytes:
         str(TOTAL) + ": " + ngettext("%(n)s строка", "%(n)s строк", count) % {"n": count},
         font=bold)]
     for i in range(1, len(table.header)):
-        value: float | None = totals.get(i)
+        total: float | None = totals.get(i)
         if i in table.shares:
             part, whole = (totals.get(c, 0.0) for c in table.shares[i])
-            value = round(100 * part / whole) if whole else None
-        last.append(None if value is None else styled(
-            int(value) if float(value).is_integer() else value, table.formats.get(i), bold))
+            total = round(100 * part / whole) if whole else None
+        last.append(None if total is None else styled(
+            int(total) if float(total).is_integer() else total, table.formats.get(i), bold))
     append_cells(sheet, last)
     buffer = io.BytesIO()
     book.save(buffer)
