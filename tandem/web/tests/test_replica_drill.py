@@ -19,8 +19,8 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import load_workbook
 
+from tandem.monitoring.tests import sheets
 from tandem.roster import tasks
 from tandem.roster.models import RosterExport
 from tandem.testing import ParticipantFactory, World, build_world
@@ -88,8 +88,7 @@ def _report_names(client: Client, world: World) -> set[str]:
         response = client.get(reverse("monitoring:report", args=["participants"]))
     assert response.status_code == 200
     assert len(on_replica.captured_queries) > 0
-    book = load_workbook(io.BytesIO(response.content), read_only=True)
-    return {str(row[0]) for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)}
+    return {str(row[0]) for row in sheets.read(response.content).rows}
 
 
 def test_the_report_file_reads_the_standby(client: Client, paused: World) -> None:
