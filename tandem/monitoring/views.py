@@ -87,6 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                          selectors.REGION: _("Муниципалитет")}.get(data.level,
                                                                   _("Организация")),
         "federal": federal,
+        # Organizations by name are below a region: not on the federal operator's pages.
+        "mentor_places": [] if federal else data.mentor_places,
     })
 
 

@@ -97,6 +97,16 @@ class RulesForm(PairPreferencesForm):
         label=_("Пар на одного педагога"), choices=CAPACITY_CHOICES, coerce=int,
         error_messages={"invalid_choice": _("Поле «Пар на одного педагога»: от 1 до 3.")})
 
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if (data.get("pair_scope") == Programme.PairScope.MUNICIPALITY
+                and data.get("place") == Programme.Place.SAME_BUILDING):
+            self.add_error("place", _("Поле «Где работает пара»: пары «только в одном "
+                                      "здании» не формируются в муниципальном пуле, где "
+                                      "коллеги из разных школ. Выберите «внутри "
+                                      "организации» или «любое здание и онлайн»."))
+        return data
+
 
 class TechnologiesForm(forms.Form):
     technologies = forms.MultipleChoiceField(

@@ -43,3 +43,24 @@ class ReminderLog(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return self.pair.get_additional_data()
+
+
+class DigestDay(models.Model):
+    """That a region's daily letter («Новое за день») went out on its local date: the
+    first run in the region's working hours that day claims it (an INSERT on the unique
+    pair), so the letter goes once a day even when cron and the task queue both run, and
+    still goes when the first working hour was missed."""
+
+    region = models.ForeignKey("territory.Region", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    run = models.CharField(max_length=32, db_index=True)
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ежедневное письмо региона")
+        verbose_name_plural = _("ежедневные письма регионов")
+        constraints = [models.UniqueConstraint(fields=["region", "day"],
+                                               name="one_digest_per_region_day")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day:%d.%m.%Y}"

@@ -25,6 +25,8 @@ from tandem.web.tasks import send_email
 # One e-mail per person per run lists at most this many events; the rest are counted
 # («и ещё N») and are on the pair's page. All are logged as reminded.
 MAX_EVENTS_PER_EMAIL = 10
+# «Новое за день» lists at most this many items; all of them are on the bell.
+MAX_NEWS_PER_EMAIL = 20
 
 
 @dataclass
@@ -70,7 +72,8 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         return result
     # The daily run's «новое за день»: people with news on the bell not e-mailed yet.
     readers = [] if news_of is None else list(Participant.objects.filter(
-        organization__in=news_of, user__notifications__read_at__isnull=True,
+        organization__in=news_of, email_reminders=Participant.EmailReminders.DAILY,
+        user__notifications__read_at__isnull=True,
         user__notifications__emailed_at__isnull=True).distinct().select_related("user"))
     if not events and not readers:
         return result
@@ -124,7 +127,9 @@ def _letter(person: Participant, events: list[Event], base_url: str | None,
         lines.append({"event": e, "url": url, "partner": partner})
     body = render_to_string("reminders/email/reminder.txt", {
         "me": person, "lines": lines, "more": len(events) - len(shown),
-        "news": [(n, base + n.url) for n in news]})
+        "news": [(n, base + n.url) for n in news[:MAX_NEWS_PER_EMAIL]],
+        "more_news": max(0, len(news) - MAX_NEWS_PER_EMAIL),
+        "settings_url": base + reverse("people:email_settings")})
     subject = _("Тандем: напоминание о работе в паре") if events else _("Тандем: новое за день")
     return (subject, body, [person.email])
 

@@ -17,6 +17,8 @@ event (docs/deploy.md).
 """
 
 import datetime as dt
+import logging
+import uuid
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,10 +30,13 @@ from django.utils import timezone
 
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import OWNER
+from tandem.reminders.models import DigestDay
 from tandem.reminders.services import SendResult, reminders_send
 from tandem.surveys.services import surveys_create_due, surveys_send
 from tandem.territory.models import Organization, Region
 from tandem.territory.zones import zone_named
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,8 +66,6 @@ class RegionDay:
     zone: zoneinfo.ZoneInfo
     today: dt.date
     region_ids: tuple[int, ...]
-    # The first working hour: the daily letter's «новое за день» goes out then, once a day.
-    first_hour: bool = False
 
     def pairs(self) -> QuerySet[Pair]:
         """The pairs of these regions, each once: by its own organization (``OWNER``; a
@@ -86,8 +89,7 @@ def regions_due(now: dt.datetime) -> list[RegionDay]:
         zone = zone_named(key)
         local = now.astimezone(zone)
         if in_working_hours(local):
-            days.append(RegionDay(zone, local.date(), tuple(ids),
-                                  local.hour == settings.TANDEM_REMINDERS_FROM_HOUR))
+            days.append(RegionDay(zone, local.date(), tuple(ids)))
     return days
 
 
@@ -111,16 +113,36 @@ def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
     each region in its working hours at ``now``, as of its own date, with its zone active
     for the letters."""
     if today is not None:
+        every = tuple(Region.objects.values_list("pk", flat=True))
         return run_once(today=today, dry_run=dry_run, base_url=base_url, progress=progress,
-                        news_of=Organization.objects.all())
+                        news_of=None if dry_run else digest_claim(every, today))
     result = DailyResult()
+    failed: Exception | None = None
     for day in regions_due(now or timezone.now()):
-        news_of = Organization.objects.filter(municipality__region_id__in=day.region_ids)
-        with timezone.override(day.zone):
-            result.add(run_once(today=day.today, dry_run=dry_run, base_url=base_url,
-                                progress=progress, pairs=day.pairs(),
-                                news_of=news_of if day.first_hour else None))
+        try:
+            with timezone.override(day.zone):
+                result.add(run_once(
+                    today=day.today, dry_run=dry_run, base_url=base_url, progress=progress,
+                    pairs=day.pairs(),
+                    news_of=None if dry_run else digest_claim(day.region_ids, day.today)))
+        except Exception as error:  # one region's failure does not stop the others
+            logger.exception("reminder run for the regions %s failed", day.region_ids)
+            failed = failed or error
+    if failed is not None:
+        raise failed
     return result
+
+
+def digest_claim(region_ids: tuple[int, ...], day: dt.date) -> QuerySet[Organization] | None:
+    """The organizations of those of ``region_ids`` whose daily letter («Новое за день»)
+    this run sends on ``day``: the first run that day in their working hours claims each
+    region (an INSERT on DigestDay's unique pair; a concurrent run inserts nothing and
+    sends none). None: no region left to claim."""
+    run = uuid.uuid4().hex
+    DigestDay.objects.bulk_create([DigestDay(region_id=pk, day=day, run=run)
+                                   for pk in region_ids], ignore_conflicts=True)
+    mine = list(DigestDay.objects.filter(run=run).values_list("region_id", flat=True))
+    return Organization.objects.filter(municipality__region_id__in=mine) if mine else None
 
 
 def next_run_at(now: dt.datetime) -> dt.datetime:

@@ -21,7 +21,10 @@ def anonymise(e: Erasure) -> None:
                 "Файл удалён: один из участников в нём обезличен. Загрузите список снова."))
         RosterImport.objects.filter(pk=pk).update(**changes)  # not audited
     e.scrub_rows(RosterImport.objects.all(), ["report", "filename", "failure"])
-    # A prepared export lists many people: one that names the person is deleted whole.
+    # A prepared export lists many people: one that names the person is deleted whole, and
+    # one still being prepared may have read them already.
+    RosterExport.objects.filter(status__in=[RosterExport.Status.QUEUED,
+                                            RosterExport.Status.RUNNING]).delete()
     for pk, content in RosterExport.objects.exclude(content=b"").values_list("pk", "content"):
         if e.mentions(bytes(content)):
             RosterExport.objects.filter(pk=pk).delete()

@@ -112,6 +112,7 @@ def expire_stale(*, pk: int | None = None) -> int:
 
 # A finished export's file is kept this long for its owner to download, then deleted.
 EXPORT_KEPT = dt.timedelta(days=1)
+EXPORT_QUEUED_AT_MOST = dt.timedelta(minutes=30)
 
 
 def expire_stale_exports(*, pk: int | None = None) -> int:
@@ -121,6 +122,11 @@ def expire_stale_exports(*, pk: int | None = None) -> int:
     exports = RosterExport.objects.all() if pk is None else RosterExport.objects.filter(pk=pk)
     n = jobs.expire(exports.filter(status=RosterExport.Status.RUNNING),
                     status=RosterExport.Status.FAILED, heartbeat_at=None)
+    # Never taken by a worker (none running, or the queue lost it): failed after a while,
+    # so the page stops waiting and offers to export again.
+    n += exports.filter(status=RosterExport.Status.QUEUED,
+                        created_at__lt=timezone.now() - EXPORT_QUEUED_AT_MOST
+                        ).update(status=RosterExport.Status.FAILED)
     if pk is None:
         n += RosterExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT
                                          ).delete()[0]

@@ -646,9 +646,10 @@ MATRIX: dict[str, Case] = {
                            marker=lambda w: "Строка учебной карты"),
     # Monitoring dashboards and reports (tandem/monitoring): the user's own territory;
     # another unit's id in the filters is a 404 (tested in tandem/monitoring/tests).
-    # Fred sees every region's aggregates (#16): the figures of A's region, no person.
-    "monitoring:index": Case(allowed=STAFF_OF_A | {"fred"}, marker=lambda w: "Школа А",
-                             sees_own_data_only={"charlie", "dave"}),
+    # Fred sees every region's aggregates (#16): figures, but no person and no unit
+    # below a region — «Школа А» is not on his page.
+    "monitoring:index": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                             sees_own_data_only={"charlie", "dave", "fred"}),
     # A chart's text is drawn as glyph paths and an XLSX is zipped: no marker to look for
     # in the bytes; what each persona's chart and export contain is tested in
     # tandem/monitoring/tests (test_dashboard.py, test_reports.py).

@@ -13,7 +13,7 @@ from tandem.access.tests.personas import federal_operator
 from tandem.accounts.models import User
 from tandem.monitoring import selectors
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Region
+from tandem.territory.models import Municipality, Organization, Region
 
 
 @pytest.fixture
@@ -37,6 +37,12 @@ def test_the_federal_operator_compares_regions_and_sees_no_person(
     names = set(Participant.objects.values_list("surname", flat=True))
     shown = {name for name in names if f">{name}" in html or f" {name} " in html}
     assert shown == set()
+    # No unit below a region either: no organization by name, here or inside a region.
+    organizations = set(Organization.objects.values_list("short_name", flat=True))
+    assert not [o for o in organizations if o in html]
+    inside_html = client.get(reverse("monitoring:index") + f"?region={first.pk}"
+                             ).content.decode()
+    assert not [o for o in organizations if o in inside_html]
     # One region, its municipalities side by side; nothing below it for him.
     inside = client.get(reverse("monitoring:index") + f"?region={second.pk}")
     assert inside.context["level"] == selectors.REGION

@@ -164,22 +164,45 @@ def test_a_sentence_ending_with_initials_takes_one_period(world: World) -> None:
     assert Notification.objects.get(user=world.bob).text.endswith("⇄ Каролёва К.С.")
 
 
-def test_the_hourly_run_sends_the_news_once_a_day_in_the_first_working_hour(
+def test_the_hourly_run_sends_the_news_once_a_day_even_if_the_first_hour_was_missed(
         world: World, django_capture_on_commit_callbacks: object, settings: object) -> None:
-    """Reminders go out in any working hour of the region; «новое за день» only in its
-    first one (8:00 by default), so «раз в день» means once a day."""
-    _choose(world.bob_p, "daily")
-    _news(world, django_capture_on_commit_callbacks)
-    zone = world.region.time_zone
+    """Reminders go out in any working hour of the region; «новое за день» once a day: the
+    first run in the region's working hours claims its day (DigestDay), a later run the
+    same day — or a second runner at the same hour — sends none; the next day again."""
     import zoneinfo
 
-    def at(hour: int) -> dt.datetime:
-        return dt.datetime(2026, 11, 20, hour, 30, tzinfo=zoneinfo.ZoneInfo(zone))
+    _choose(world.bob_p, "daily")
+    zone = zoneinfo.ZoneInfo(world.region.time_zone)
 
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        run_daily(now=at(11))
-    assert [m for m in mail.outbox if m.to == [world.bob_p.email]] == []
-    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        run_daily(now=at(settings.TANDEM_REMINDERS_FROM_HOUR))  # type: ignore[attr-defined]
-    assert [m.subject for m in mail.outbox if m.to == [world.bob_p.email]] == [
+    def at(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2026, 11, day, hour, 30, tzinfo=zone)
+
+    def run(now: dt.datetime) -> list[str]:
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            run_daily(now=now)
+        return [m.subject for m in mail.outbox if m.to == [world.bob_p.email]]
+
+    _news(world, django_capture_on_commit_callbacks)
+    assert run(at(20, 6)) == []  # before the working hours: nothing
+    assert run(at(20, 11)) == ["Тандем: новое за день"]  # 8:00 was missed: 11:00 sends it
+    _news(world, django_capture_on_commit_callbacks)
+    assert run(at(20, 12)) == []  # the day is claimed: the new item waits
+    assert run(at(20, 12)) == []  # a second runner at the same hour: nothing
+    assert run(at(21, settings.TANDEM_REMINDERS_FROM_HOUR)) == [  # type: ignore[attr-defined]
         "Тандем: новое за день"]
+
+
+def test_the_daily_letter_lists_twenty_items_and_says_how_many_more(
+        world: World, django_capture_on_commit_callbacks: object) -> None:
+    _choose(world.bob_p, "daily")
+    for i in range(23):
+        notify(users=[world.bob], kind=Notification.Kind.MAP_AGREED,
+               text=f"Новость {i}", url="/maps/1/")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        run_daily(today=TODAY)
+    [letter] = [m for m in mail.outbox if m.to == [world.bob_p.email]]
+    assert letter.body.count("— Новость ") == 20
+    assert "И ещё уведомлений: 3 — они на колокольчике." in letter.body
+    assert reverse("people:email_settings") in letter.body  # where to change the choice
+    assert "один раз на каждое событие" not in letter.body  # no reminder lines in it

@@ -191,3 +191,16 @@ def test_a_municipal_pool_takes_the_strictest_of_the_programmes_pair_rules(
     options = pair_services.run_defaults(world.municipality_a).options
     assert (options.min_experience_gap, options.age_groups, options.subject,
             options.place) == (7, "different", "any", "any")
+
+
+def test_one_building_in_a_municipal_pool_is_refused_with_a_message(
+        client: Client, world: World) -> None:
+    from tandem.programmes.models import Programme
+
+    programme = build_programme(world, adopt=False)
+    client.force_login(world.alice)
+    url = reverse("programmes:section", kwargs={"pk": programme.pk, "name": "rules"})
+    response = client.post(url, {"pair_scope": "municipality", "capacity": "1",
+                                 "place": "same_building"}, HTTP_HX_REQUEST="true")
+    assert "не формируются в муниципальном пуле" in response.content.decode()
+    assert Programme.objects.get(pk=programme.pk).pair_scope == "organization"

@@ -93,3 +93,21 @@ def test_anonymising_a_person_deletes_the_exports_that_name_them(
     assert RosterExport.objects.filter(status=RosterExport.Status.DONE).count() == 1
     participant_anonymise(participant=world.carol_p, actor=world.alice)
     assert not RosterExport.objects.exists()
+
+
+def test_an_export_never_taken_by_a_worker_fails_after_a_while_and_anonymising_stops_one(
+        world: World) -> None:
+    from tandem.people.personal_data import participant_anonymise
+
+    stuck = RosterExport.objects.create(requested_by=world.alice, fmt="csv", total=30)
+    waiting = RosterExport.objects.create(requested_by=world.alice, fmt="csv", total=30)
+    RosterExport.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - services.EXPORT_QUEUED_AT_MOST - dt.timedelta(minutes=1))
+    services.expire_stale_exports()
+    stuck.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (stuck.status, waiting.status) == (RosterExport.Status.FAILED,
+                                              RosterExport.Status.QUEUED)
+    # The one still waiting may read the person once it runs: the anonymisation drops it.
+    participant_anonymise(participant=world.carol_p, actor=world.alice)
+    assert not RosterExport.objects.filter(pk=waiting.pk).exists()
