@@ -181,7 +181,7 @@ def test_the_hourly_run_sends_the_news_once_a_day_even_if_the_first_hour_was_mis
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
             run_daily(now=now)
-        return [m.subject for m in mail.outbox if m.to == [world.bob_p.email]]
+        return [str(m.subject) for m in mail.outbox if m.to == [world.bob_p.email]]
 
     _news(world, django_capture_on_commit_callbacks)
     assert run(at(20, 6)) == []  # before the working hours: nothing
