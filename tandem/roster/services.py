@@ -124,9 +124,10 @@ def expire_stale_exports(*, pk: int | None = None) -> int:
                     status=RosterExport.Status.FAILED, heartbeat_at=None)
     # Never taken by a worker (none running, or the queue lost it): failed after a while,
     # so the page stops waiting and offers to export again.
-    n += exports.filter(status=RosterExport.Status.QUEUED,
-                        created_at__lt=timezone.now() - EXPORT_QUEUED_AT_MOST
-                        ).update(status=RosterExport.Status.FAILED)
+    n += RosterExport.objects.filter(
+        pk__in=exports.values("pk"), status=RosterExport.Status.QUEUED,
+        created_at__lt=timezone.now() - EXPORT_QUEUED_AT_MOST,
+    ).update(status=RosterExport.Status.FAILED)
     if pk is None:
         n += RosterExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT
                                          ).delete()[0]
