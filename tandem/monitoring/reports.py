@@ -231,7 +231,8 @@ def caption(title: str, scope: Scope, filters: Filters) -> list[str]:
 
 
 def unit_name(scope: Scope, filters: Filters) -> str:
-    """The unit a report covers, by the filters and else by the user's scope."""
+    """The unit a report covers (the XLSX captions and the PDF summary's title page), by
+    the filters and else by the user's roles."""
     from tandem.territory.models import Municipality, Organization, Region
 
     if filters.organization_id is not None:
@@ -243,7 +244,9 @@ def unit_name(scope: Scope, filters: Filters) -> str:
     # The units of the user's roles, the widest first: a region operator's region, a
     # coordinator's municipality, a curator's organization.
     units: list[object] = (
-        [*Region.objects.filter(pk__in=scope.region_ids)[:2]] if scope.region_ids
+        [*Region.objects.filter(municipalities__isnull=False).distinct()[:2]]
+        if scope.everything
+        else [*Region.objects.filter(pk__in=scope.region_ids)[:2]] if scope.region_ids
         else [*Municipality.objects.filter(pk__in=scope.municipality_ids)[:2]]
         if scope.municipality_ids
         else [*Organization.objects.filter(pk__in=scope.organization_ids)[:2]])
@@ -260,8 +263,7 @@ def period_text(filters: Filters) -> str:
 
 def summary(*, scope: Scope, filters: Filters) -> Summary:
     data = selectors.dashboard_data(scope=scope, filters=filters)
-    unit = _unit_title(scope, filters, data)
-    return Summary(unit, period_text(filters), data, timezone.localtime(),
+    return Summary(unit_name(scope, filters), period_text(filters), data, timezone.localtime(),
                    describe_filters(filters))
 
 
@@ -301,22 +303,6 @@ def report_figures(d: selectors.DashboardData) -> "Any":
         meetings_planned=s.meetings_planned if s else 0,
         gains=[(g.name, g.gain) for g in (s.gains if s else ()) if g.gain is not None],
         stuck_pairs=len(d.stuck))
-
-
-def _unit_title(scope: Scope, filters: Filters, data: selectors.DashboardData) -> str:
-    from tandem.territory.models import Municipality, Organization, Region
-
-    if filters.organization_id is not None or (data.level == selectors.ORGANIZATION
-                                               and len(data.units) == 1):
-        pk = filters.organization_id or data.units[0].pk
-        return str(Organization.objects.get(pk=pk))
-    if filters.municipality_id is not None or (data.level == selectors.MUNICIPALITY
-                                               and not scope.region_ids):
-        mun = (Municipality.objects.filter(pk=filters.municipality_id).first()
-               if filters.municipality_id else scope.municipalities().first())
-        return str(mun) if mun else ""
-    region = scope.regions(Region.objects.all()).first()
-    return str(region) if region else ""
 
 
 # -- renderers -------------------------------------------------------------------------

@@ -189,7 +189,7 @@ def registrations_create(*, event: Event, participants: Iterable[Participant],
 
 def _tell_registered(event: Event, person: Participant, *, mailed: bool) -> None:
     when = timezone.localtime(event.starts_at).strftime("%d.%m.%Y %H:%M")
-    notify(users=[person.user], kind=Notification.Kind.REGISTRATION_CONFIRMED,
+    notify(user_ids=[person.user_id], kind=Notification.Kind.REGISTRATION_CONFIRMED,
            text=_("Вы записаны на мероприятие школы наставников «%(title)s» (%(when)s).")
            % {"title": event.title, "when": when},
            url=reverse("school:event", kwargs={"pk": event.pk}), about=(person.pk,),
@@ -255,7 +255,7 @@ def _promote(event: Event, *, base_url: str = "") -> list[Registration]:
         return []
     promoted = list(Registration.objects.filter(event=event,
                                                 status=Registration.Status.WAITING)
-                    .select_related("participant__user").order_by("queued_at", "pk")[:free])
+                    .select_related("participant").order_by("queued_at", "pk")[:free])
     if not promoted:
         return []
     for r in promoted:  # one by one, so the audit trail records each promotion

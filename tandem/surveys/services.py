@@ -88,7 +88,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None,
     pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
                .filter(Q() if of is None else Q(pair__in=of.values("pk")))
                .exclude(pair__status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
-               .select_related("participant__user", "pair__a", "pair__b").order_by("pk"))
+               .select_related("participant", "pair__a", "pair__b").order_by("pk"))
     if dry_run:
         return sum(1 for s in pending.iterator(chunk_size=BATCH) if s.participant.mailable)
     sent = 0
@@ -117,7 +117,7 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None,
                 if survey.pk not in claimed:
                     continue
                 # The bell too: the letter below is the news's own (``mailed``).
-                notify(users=[me.user], kind=Notification.Kind.SURVEY_OPEN,
+                notify(user_ids=[me.user_id], kind=Notification.Kind.SURVEY_OPEN,
                        text=_("Открыт опрос о работе в паре %(pair)s: ответьте, пожалуйста.")
                        % {"pair": str(survey.pair)},
                        url=reverse("surveys:answer", kwargs={"pk": survey.pk}),

@@ -212,26 +212,19 @@ def test_a_stated_experience_gap_removes_candidates_and_says_so(
         assert run.rules["removed"]["experience_gap"] >= 1
 
 
+@pytest.mark.parametrize(("bad", "messages"), [
+    ({"min_experience_gap": "99", "age_groups": "same", "subject": "any"},
+     ["Разница в стаже", "от 0 до 40"]),
+    ({"place": "на луне"}, ["Поле «Где работает пара»: выберите из списка."]),
+])
 def test_a_bad_stated_rule_is_a_clear_message_and_starts_nothing(
-    client: Client, world: World, pool: None,
+    client: Client, world: World, pool: None, bad: dict[str, str], messages: list[str],
 ) -> None:
     client.force_login(world.alice)
     response = client.post(reverse("pairs:formation"), {
-        "unit": f"o:{world.org_a.pk}", "options": "1", "capacity": "1",
-        "min_experience_gap": "99", "age_groups": "same", "subject": "any"}, follow=True)
+        "unit": f"o:{world.org_a.pk}", "options": "1", "capacity": "1", **bad}, follow=True)
     html = response.content.decode()
-    assert "Разница в стаже" in html and "от 0 до 40" in html
-    assert not MatchingRun.objects.exists()
-
-
-def test_a_bad_place_rule_is_a_clear_message_and_starts_nothing(
-    client: Client, world: World, pool: None,
-) -> None:
-    client.force_login(world.alice)
-    response = client.post(reverse("pairs:formation"), {
-        "unit": f"o:{world.org_a.pk}", "options": "1", "capacity": "1",
-        "place": "на луне"}, follow=True)
-    assert "Поле «Где работает пара»: выберите из списка." in response.content.decode()
+    assert all(message in html for message in messages), messages
     assert not MatchingRun.objects.exists()
 
 

@@ -49,8 +49,16 @@ def test_the_same_filters_as_the_list_page_and_a_small_export_at_once(
         django_capture_on_commit_callbacks: object) -> None:
     client.force_login(world.alice)
     small = client.get(reverse("roster:export", kwargs={"fmt": "csv"}) + "?q=Каролёва")
-    assert small.status_code == 200 and "Каролёва" in small.content.decode("utf-8-sig")
+    lines = small.content.decode("utf-8-sig").splitlines()
+    assert small.status_code == 200 and len(lines) == 2 and lines[1].startswith("Каролёва;")
     assert not RosterExport.objects.exists()
+    # The background job keeps the page's filters: the 30 «Сидоров…», nobody else.
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.get(reverse("roster:export", kwargs={"fmt": "csv"}) + "?q=Сидоров")
+    job = RosterExport.objects.get()
+    rows = bytes(job.content).decode("utf-8-sig").splitlines()[1:]
+    assert job.total == job.done == len(rows) == 30
+    assert all(row.startswith("Сидоров") for row in rows)
 
 
 def test_nobody_else_sees_the_job_or_its_file(client: Client, world: World, big: int,
