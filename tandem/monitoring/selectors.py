@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -32,8 +31,8 @@ from tandem.diagnostics.models import (
     MunicipalityAnswerTally,
     ResponseTally,
     StrongTally,
-    TallyState,
 )
+from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import as_of, pair_figures, pairs_in, unit_summary
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
@@ -208,37 +207,13 @@ def _pairs(scope: Scope, filters: Filters) -> PairQuerySet:
     return pairs_in(scope=scope, filters=filters)
 
 
-def data_version() -> str:
-    """Changes when rows are added anywhere the dashboard reads, when an audited record
-    changes (pairs, maps, rows, meetings, participants all write the audit trail), or when
-    the diagnostics figures of any organization are rebuilt.
-
-    One query of index-only maxima (a few milliseconds at any size). What it does not see
-    — a change that adds no row, writes no audit entry and rebuilds no figures — the
-    cache's short lifetime (CACHE_SECONDS) picks up."""
-    from auditlog.models import LogEntry
-
-    from tandem.maps.models import Map, Meeting, Row
-    from tandem.people.models import Participant
-    from tandem.surveys.models import Survey
-
-    models = [Participant, Pair, Map, Row, Meeting, Survey, LogEntry]
-    # Table and column names are ours, quoted by the backend.
-    q = connection.ops.quote_name
-    maxima = [(m._meta.db_table, m._meta.pk.column) for m in models]
-    # Questionnaires and answers: when the figures kept of them were last rebuilt.
-    maxima.append((TallyState._meta.db_table, "refreshed_at"))
-    columns = ", ".join(f"(SELECT MAX({q(column)}) FROM {q(table)})"  # noqa: S608
-                        for table, column in maxima)
-    sql = f"SELECT {columns}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    if row is None:
-        # Never with a real database; the test live server shares one in-memory SQLite
-        # connection between threads, and a lost row there must not become a stale hit.
-        return f"unknown-{time.monotonic_ns()}"
-    return "/".join(str(x) for x in row)
+def data_version(scope: Scope, filters: Filters) -> str:
+    """Changes when something of the organizations the dashboard shows changed: an
+    audited record of theirs, of their regions or of everything, or their diagnostics
+    figures (:func:`tandem.monitoring.versions.version`: two indexed maxima). An edit in
+    another organization keeps this dashboard's cache. What writes no audit entry and
+    rebuilds no figures the cache's short lifetime (CACHE_SECONDS) picks up."""
+    return versions.version(filters.organizations(scope))
 
 
 def scope_key(scope: Scope) -> str:
@@ -258,7 +233,7 @@ def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
                    ) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since."""
-    version = data_version() if version is None else version
+    version = data_version(scope, filters) if version is None else version
     key = cache_key("data", scope, filters, version)
     data: DashboardData | None = cache.get(key)
     if data is None:
