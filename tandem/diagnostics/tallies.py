@@ -211,13 +211,13 @@ def _gains(ids: list[int]) -> list[GainTally]:
         people[(org, final)] += 1
     levelled = Answer.objects.filter(level__isnull=False).order_by()
     for org, final, code, total, n in (
-            levelled.filter(response__in=[pk for pk, *_rest in pairs])
+            levelled.filter(response__in=finals.values("pk"))
             .values_list(F("response__participant__organization_id"), F("response__campaign_id"),
                          "competency").annotate(s=Sum("level"), n=Count("pk"))):
         sums[(org, final, code)][2:] = [total, n]
     for person, baseline, code, level in (
-            levelled.filter(response__campaign_id__in={b for _p, b in baseline_of},
-                            response__participant_id__in={p for p, _b in baseline_of},
+            levelled.filter(response__campaign_id__in=finals.values("campaign__baseline_id"),
+                            response__participant__in=finals.values("participant"),
                             response__status=SUBMITTED)
             .values_list("response__participant_id", "response__campaign_id", "competency",
                          "level")):
