@@ -192,3 +192,29 @@ def test_no_dashboard_or_deficit_map_reads_the_answers(world: World, user: str) 
     assert result.by == "organizations" and result.respondents == 1
     assert not [q for q in queries.captured_queries if answers in q["sql"]]
 
+
+
+@pytest.mark.parametrize("sector", [None, "school"])
+def test_a_region_reads_its_municipalities_sums_as_its_organizations_add_up(
+        world: World, sector: str | None) -> None:
+    from tandem.testing import bulk_responses
+
+    dw = build_diagnostics(world)
+    bulk_responses(dw.campaign_b, Participant.objects.filter(organization=world.org_b))
+    filters = Filters(sector=sector)
+    region = selectors.compute_dashboard(scope=scope_for(world.olga), filters=filters)
+    assert region.level == selectors.REGION
+    # The same shares from the organizations' own tallies, added up by municipality.
+    sums: dict[tuple[str, int], list[int]] = {}
+    for t in AnswerTally.objects.filter(campaign__kind=Campaign.Kind.INITIAL).select_related(
+            "organization"):
+        if sector and t.organization.sector != sector:
+            continue
+        key = (t.competency.split(".", 1)[0], t.organization.municipality_id)
+        item = sums.setdefault(key, [0, 0])
+        item[0] += t.answered
+        item[1] += t.deficit
+    for area, shares in region.deficit_share.items():
+        for unit, share in zip(region.units, shares, strict=True):
+            n, d = sums.get((area, unit.pk), [0, 0])
+            assert share == (round(100 * d / n, 1) if n else None), (area, unit.name)
