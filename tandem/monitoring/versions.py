@@ -6,7 +6,7 @@ Every audited write (django-auditlog) names its unit in the entry's additional d
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
 ``get_additional_data``). :func:`audit_written` turns that into a :class:`UnitChange` row,
 upserted once per transaction and unit (a roster import of thousands of people in one
-organization writes it once). The diagnostics figures carry their own time
+organization writes it once) — or again, if the version was read in between. The diagnostics figures carry their own time
 (``TallyState.refreshed_at``, per organization). :func:`version` reads both maxima for the
 organizations a dashboard shows.
 """
@@ -75,4 +75,6 @@ def version(organizations: QuerySet[Organization]) -> str:
         | Q(key=EVERYTHING)).aggregate(at=Max("changed_at"))["at"]
     tallied = TallyState.objects.filter(organization__in=organizations).aggregate(
         at=Max("refreshed_at"))["at"]
+    # A write after this read, even in the same transaction, must show in the next read.
+    _local.keys = {}
     return f"{changed}/{tallied}"
