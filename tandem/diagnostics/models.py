@@ -122,8 +122,9 @@ class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
 class FrameworkVersion(models.Model):
     """A frozen copy of the framework; a campaign pins one, so later edits never change
     past results. ``snapshot``: {"areas": [{"code", "name", "competencies": [{"code",
-    "name", "description", "descriptors": [4 texts], "typical_direction"}]}]}; a region's
-    competency also has ``"region": <region id>``."""
+    "name", "description", "descriptors": [4 texts], "typical_direction"}]}]}; in a
+    regional version a region's competency also has ``"region": <region id>``, and the
+    snapshot ``"federal": <number of the federal version it extends>``."""
 
     number = models.PositiveIntegerField(_("номер"), unique=True)
     # Empty: a federal version (published by the federal operator); otherwise a federal

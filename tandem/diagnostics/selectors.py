@@ -102,7 +102,8 @@ def competency_entry(c: Competency) -> dict[str, object]:
 
 def region_snapshot(federal: FrameworkVersion, region: Region) -> dict[str, Any] | None:
     """The federal version with the region's own competencies in use added at the end of
-    their areas (None when the region has none): what the region's people are diagnosed on."""
+    their areas (None when the region has none): what the region's people are diagnosed on.
+    ``federal`` names the version it extends."""
     own = list(Competency.objects.filter(region=region, is_active=True).select_related("area"))
     if not own:
         return None
@@ -116,7 +117,7 @@ def region_snapshot(federal: FrameworkVersion, region: Region) -> dict[str, Any]
                                            "competencies": []}
             areas.append(area)
         area["competencies"].append(competency_entry(c))
-    return {"areas": areas}
+    return {"areas": areas, "federal": federal.number}
 
 
 def framework_preview(*, scope: Scope, region_id: int | None = None) -> FrameworkVersion:
