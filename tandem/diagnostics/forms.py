@@ -116,7 +116,8 @@ class CompetencyForm(forms.ModelForm[Competency]):
         regions = Region.objects.all() if scope.everything else Region.objects.filter(
             pk__in=scope.region_ids)
         self.regions = {str(r.pk): r for r in regions}
-        choices = [(FEDERAL, _("федеральная"))] if scope.can_edit_framework else []
+        choices: list[tuple[str, str]] = (
+            [(FEDERAL, str(_("федеральная")))] if scope.can_edit_framework else [])
         choices += [(pk, str(_("региональная: %(name)s") % {"name": r.name}))
                     for pk, r in self.regions.items()]
         field = self.fields["owner"]
@@ -127,6 +128,9 @@ class CompetencyForm(forms.ModelForm[Competency]):
             self.initial["owner"] = self._owner_value()
         elif len(choices) == 1:
             self.initial["owner"] = choices[0][0]
+            if choices[0][0] in self.regions:  # a region operator's: start with the prefix
+                self.initial.setdefault("code", regional_code_prefix(
+                    self.regions[choices[0][0]]))
 
     def _owner_value(self) -> str:
         return str(self.instance.region_id) if self.instance.region_id else FEDERAL

@@ -129,6 +129,7 @@ def framework_preview(*, scope: Scope, region_id: int | None = None) -> Framewor
     federal = framework_current()
     regions = Region.objects.all() if scope.everything else Region.objects.filter(
         pk__in=scope.home_units.region_ids)
+    region: Region | None
     if region_id is not None:
         region = get_object_or_404(regions, pk=region_id)
     else:

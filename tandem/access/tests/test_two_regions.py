@@ -20,8 +20,9 @@ PAGES = ["/", "/participants/", "/participants/?q=а", "/organizations/", "/pair
          "/pairs/formation/", "/diagnostics/", "/monitoring/", "/resources/", "/audit/",
          "/school/", "/notifications/", "/diagnostics/framework/", "/resources/new/",
          "/maps/library/"]
-API = ["/api/v1/framework/", "/api/v1/regions/", "/api/v1/municipalities/", "/api/v1/organizations/",
-       "/api/v1/participants/", "/api/v1/campaigns/", "/api/v1/pairs/", "/api/v1/maps/",
+API = ["/api/v1/framework/", "/api/v1/regions/", "/api/v1/municipalities/",
+       "/api/v1/organizations/", "/api/v1/participants/", "/api/v1/campaigns/",
+       "/api/v1/pairs/", "/api/v1/maps/",
        "/api/v1/monitoring/pairs/", "/api/v1/monitoring/summary/"]
 
 

@@ -6,7 +6,9 @@ framework and their region's competencies; another region never sees them."""
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tandem.access.models import Role, RoleAssignment
@@ -284,3 +286,26 @@ def test_a_region_operator_changes_no_other_regions_resource(client: Client, wor
         resource.refresh_from_db()
         assert resource.title == f"Курс А {level}" and resource.region == world.region
 
+
+
+def _framework_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("diagnostics:framework"))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_framework_page_queries_do_not_grow_with_regional_competencies(
+        client: Client, world: World) -> None:
+    local = _add_local(client, world)
+
+    def grow(first: int, n: int) -> None:
+        Competency.objects.bulk_create([Competency(
+            area=local.area, region=world.region, code=f"test:extra_{i}", name=f"Своя {i}",
+            description="-", descriptor_0="0", descriptor_1="1", descriptor_2="2",
+            descriptor_3="3") for i in range(first, first + n)])
+
+    grow(0, 2)
+    few = _framework_queries(client)
+    grow(2, 40)
+    assert _framework_queries(client) == few
