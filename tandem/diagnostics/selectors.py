@@ -80,6 +80,15 @@ def competency_ids(codes: list[str]) -> dict[str, int]:
     return dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
 
 
+def areas_of(codes: Iterable[str]) -> dict[str, str]:
+    """The area code of each competency code: its competency's (one query); a code no
+    competency has falls back to the part before the dot, as federal codes are written
+    (a region's code «tyumen:local_history» says nothing of its area)."""
+    codes = set(codes)
+    known = dict(Competency.objects.filter(code__in=codes).values_list("code", "area__code"))
+    return {code: known.get(code) or code.split(".", 1)[0] for code in codes}
+
+
 def competency_get(*, scope: Scope, pk: int, for_: Access = "view") -> Competency:
     """A competency the user reads (``Scope.competency_q``); ``for_="manage"`` only for
     its owner — the federal operator for a federal one, the region's operator for a

@@ -309,3 +309,11 @@ def test_the_framework_page_queries_do_not_grow_with_regional_competencies(
     few = _framework_queries(client)
     grow(2, 40)
     assert _framework_queries(client) == few
+
+
+def test_a_regional_code_is_in_its_competencys_area(client: Client, world: World) -> None:
+    """Map drafts and the technologies by area ask the competency for its area: a regional
+    code («test:…») does not name one before a dot as federal codes do."""
+    _add_local(client, world)
+    assert selectors.areas_of([LOCAL, "ict.ai_lessons", "gone.code"]) == {
+        LOCAL: "subject", "ict.ai_lessons": "ict", "gone.code": "gone"}
