@@ -29,6 +29,7 @@ from tandem.diagnostics.models import (
     STRENGTH_Q,
     Answer,
     Campaign,
+    Competency,
     FrameworkVersion,
     Response,
 )
@@ -292,6 +293,10 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     framework = FrameworkVersion.objects.current()
     areas = [(a["code"], a["name"]) for a in framework.areas] if framework else []
     area_of = framework.area_of() if framework else {}
+    if framework:  # regions' own competencies count in their areas (docs/diagnostics.md)
+        area_of = {**dict(Competency.objects.filter(
+            region__isnull=False, area__code__in=[code for code, _n in areas]).values_list(
+            "code", "area__code")), **area_of}
 
     # Diagnostics completion: questionnaires by unit and kind of round.
     unit_of_response = _unit_field(level, "participant__")

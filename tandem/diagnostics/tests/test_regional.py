@@ -317,3 +317,21 @@ def test_a_regional_code_is_in_its_competencys_area(client: Client, world: World
     _add_local(client, world)
     assert selectors.areas_of([LOCAL, "ict.ai_lessons", "gone.code"]) == {
         LOCAL: "subject", "ict.ai_lessons": "ict", "gone.code": "gone"}
+
+
+def test_the_dashboard_counts_a_regional_competency_in_its_area(client: Client,
+                                                                 world: World) -> None:
+    """Bob's only answer is a deficit in the region's own competency: the region's «subject»
+    area shows it (the dashboard's areas are the federal version's)."""
+    from tandem.access.filters import Filters
+    from tandem.diagnostics.models import Answer, Response
+    from tandem.monitoring import selectors as monitoring
+
+    _add_local(client, world)
+    campaign = _create_campaign(client, world.olga, f"o:{world.org_a.pk}", "Входная А")
+    bob_r = campaign.responses.get(participant=world.bob_p)
+    Answer.objects.create(response=bob_r, competency=LOCAL, self_level=0, level=0)
+    Response.objects.filter(pk=bob_r.pk).update(status=Response.Status.SUBMITTED)
+    data = monitoring.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
+    assert data.deficit_share["subject"] == [100.0]
+    assert data.deficit_share["ict"] == [None]
