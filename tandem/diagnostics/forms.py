@@ -124,7 +124,8 @@ class CompetencyForm(forms.ModelForm[Competency]):
         field.choices = choices  # type: ignore[attr-defined]
         if self.instance.pk:  # whose it is never changes: its code and answers depend on it
             field.disabled = True
-            field.choices = [(self._owner_value(), str(self.instance.region or _("федеральная")))]  # type: ignore[attr-defined]
+            whose = str(self.instance.region or _("федеральная"))
+            field.choices = [(self._owner_value(), whose)]  # type: ignore[attr-defined]
             self.initial["owner"] = self._owner_value()
         elif len(choices) == 1:
             self.initial["owner"] = choices[0][0]
@@ -141,7 +142,8 @@ class CompetencyForm(forms.ModelForm[Competency]):
         if not self.instance.pk and owner:
             self.instance.region = self.regions.get(owner)  # None: federal
         code = data.get("code")
-        if code and owner:
+        # A kept code stays valid even if its region's code was changed since.
+        if code and owner and not (self.instance.pk and code == self.instance.code):
             region = self.instance.region
             if region is not None:
                 prefix = regional_code_prefix(region)

@@ -335,3 +335,14 @@ def test_the_dashboard_counts_a_regional_competency_in_its_area(client: Client,
     data = monitoring.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
     assert data.deficit_share["subject"] == [100.0]
     assert data.deficit_share["ict"] == [None]
+
+
+def test_a_kept_code_stays_valid_after_the_region_code_changes(client: Client,
+                                                               world: World) -> None:
+    local = _add_local(client, world)
+    world.region.code = "renamed"
+    world.region.save()
+    edit = reverse("diagnostics:competency_edit", kwargs={"pk": local.pk})
+    assert client.post(edit, _data(name="Краеведение")).status_code == 302
+    form = client.post(edit, _data(code="test:other")).context["form"]
+    assert form.errors["code"] == [REGIONAL_CODE % {"prefix": "renamed:"}]
