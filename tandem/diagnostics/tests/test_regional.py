@@ -177,6 +177,7 @@ def test_a_regions_campaign_asks_about_its_competencies_and_no_other_region_does
     bob_r = mine.responses.get(participant=world.bob_p)
     page = client.get(reverse("diagnostics:questionnaire", kwargs={"pk": bob_r.pk}))
     assert LOCAL_NAME in page.content.decode()
+    assert page.content.decode().count("компетенция региона") == 1
     client.post(reverse("diagnostics:autosave", kwargs={"pk": bob_r.pk}),
                 {"code": LOCAL, f"level-{LOCAL}": "2"})
     assert bob_r.answers.get(competency=LOCAL).level == 2
