@@ -172,6 +172,7 @@ class DiagnosticsWorld:
 
 
 def build_diagnostics(world: World) -> DiagnosticsWorld:
+    from tandem.diagnostics import tallies
     from tandem.diagnostics.defaults import ensure_default_framework
     from tandem.diagnostics.models import Answer, Campaign, Response
 
@@ -195,12 +196,14 @@ def build_diagnostics(world: World) -> DiagnosticsWorld:
     rows += [Answer(response=bob, competency=code, self_level=3, level=3, can_teach=True)
              for code in codes[:2]]
     Answer.objects.bulk_create(rows)
+    tallies.rebuild([world.org_a.pk, world.org_b.pk])  # written in bulk: figures once
     world.diag = DiagnosticsWorld(a, b, carol, bob, alice, charlie)
     return world.diag
 
 
 def bulk_responses(campaign: Campaign, participants: QuerySet[Participant]) -> None:
     """Submitted questionnaires with every competency answered, in two inserts."""
+    from tandem.diagnostics import tallies
     from tandem.diagnostics.models import Answer, Response
 
     have = set(campaign.responses.values_list("participant_id", flat=True))
@@ -212,6 +215,8 @@ def bulk_responses(campaign: Campaign, participants: QuerySet[Participant]) -> N
         [Answer(response=r, competency=code, self_level=(r.participant_id + i) % 4,
                 level=(r.participant_id + i) % 4, wants_to_learn=i % 5 == 0)
          for r in responses for i, code in enumerate(codes)], batch_size=5000)
+    tallies.rebuild(set(Participant.objects.filter(
+        pk__in=[r.participant_id for r in responses]).values_list("organization_id", flat=True)))
 
 
 def build_resources(world: World) -> dict[str, object]:
@@ -243,6 +248,7 @@ def build_pairs_pool(world: World, *, extra: int = 0) -> Campaign:
     """A submitted initial round in A where Bob (young: digital strong, methodology weak)
     and Carol (the other way round) make a textbook reverse pair, and Alice — strong
     like Bob — could only pair with Carol, who reports to her."""
+    from tandem.diagnostics import tallies
     from tandem.diagnostics.defaults import ensure_default_framework
     from tandem.diagnostics.models import Answer, Campaign, Response
 
@@ -267,6 +273,7 @@ def build_pairs_pool(world: World, *, extra: int = 0) -> Campaign:
             rows.append(Answer(response=response, competency=code, self_level=level,
                                level=level, can_teach=strong, wants_to_learn=not strong))
     Answer.objects.bulk_create(rows)
+    tallies.rebuild([world.org_a.pk])
     return campaign
 
 

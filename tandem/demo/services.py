@@ -17,6 +17,7 @@ from tandem.accounts.models import User
 from tandem.core import task_library as core_library
 from tandem.core.text import normalize_name
 from tandem.demo import generator
+from tandem.diagnostics import tallies
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.people.models import Participant
 from tandem.territory.demo import DemoContext
@@ -126,6 +127,8 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
                           with_diagnostics=with_diagnostics)
     for dotted in EXTENSIONS:
         import_string(dotted)(context)
+    # The questionnaires went in in bulk: their figures are built once, here.
+    tallies.rebuild([o.pk for o in organizations.values()])
     return DemoResult(region=region, participants=done, logins=logins)
 
 

@@ -32,3 +32,17 @@ class DiagnosticsConfig(AppConfig):
         from tandem.directory.links import register_person_links
 
         register_person_links("diagnostics", person_links, order=10)
+
+        # The figures kept per organization follow people who move or leave
+        # (tandem/diagnostics/tallies.py).
+        from django.db.models.signals import post_init, post_save, pre_delete
+
+        from tandem.diagnostics import tallies
+        from tandem.people.models import Participant
+
+        post_init.connect(tallies.participant_loaded, sender=Participant,
+                          dispatch_uid="tallies_loaded")
+        post_save.connect(tallies.participant_saved, sender=Participant,
+                          dispatch_uid="tallies_saved")
+        pre_delete.connect(tallies.participant_deleted, sender=Participant,
+                           dispatch_uid="tallies_deleted")

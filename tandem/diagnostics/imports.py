@@ -18,6 +18,7 @@ from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.core import diagnostics as core
 from tandem.core.text import normalize_name
+from tandem.diagnostics import tallies
 from tandem.diagnostics.models import Answer, Campaign, Response, ResultImport
 from tandem.web import tabular
 
@@ -194,6 +195,7 @@ def commit(*, upload: ResultImport, scope: Scope) -> int:
     for row in rows:
         Response.objects.filter(pk=row.response_id).update(  # type: ignore[misc]
             status=Response.Status.SUBMITTED, submitted_at=now, answered=len(row.levels))
+    tallies.touch_responses(ids, now=True)
     upload.committed_at = now
     upload.content = b""
     upload.save(update_fields=["committed_at", "content"])

@@ -313,3 +313,130 @@ class ResultImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# --- Figures kept current (docs/rules.md «Цифры диагностики»; tandem/diagnostics/tallies.py) ---
+# Monitoring pages and the deficit map read these, never the answers: they are rebuilt for
+# an organization whenever its questionnaires change (tallies.touch), and rolled up to the
+# municipality for the answers (the biggest of them).
+
+
+class TallyState(models.Model):
+    """Per organization: since when its figures wait for a rebuild (NULL: current) and
+    when they were last rebuilt — the «as of» a page shows."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE,
+                                        primary_key=True, related_name="+")
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The municipality its answers were last added into (an organization that moves
+    # leaves its old municipality's sums to be redone).
+    municipality = models.ForeignKey(Municipality, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["dirty_since"], name="tally_dirty",
+                                condition=Q(dirty_since__isnull=False)),
+                   models.Index(fields=["refreshed_at"], name="tally_refreshed")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.refreshed_at}"
+
+
+class ResponseTally(models.Model):
+    """Questionnaires of one organization in one campaign: handed out and submitted."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    invited = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign"],
+                                               name="one_response_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}: {self.submitted}/{self.invited}"
+
+
+class AnswerTally(models.Model):
+    """Answers of submitted questionnaires, per organization, campaign and competency:
+    all of them, those with a level, deficits and strengths (STRENGTH_Q, DEFICIT_Q)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    competency = models.CharField(max_length=40)
+    answers = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    deficit = models.PositiveIntegerField(default=0)
+    strong = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
+                                               name="one_answer_tally")]
+        indexes = [models.Index(fields=["campaign", "organization"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class MunicipalityAnswerTally(models.Model):
+    """The sum of :class:`AnswerTally` over a municipality's organizations of one sector:
+    what the region's and the country's dashboards read."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    competency = models.CharField(max_length=40)
+    answers = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    deficit = models.PositiveIntegerField(default=0)
+    strong = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["municipality", "sector", "campaign", "competency"],
+            name="one_municipality_answer_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.sector}/{self.campaign_id}/{self.competency}"
+
+
+class StrongTally(models.Model):
+    """People of one organization strong in at least one competency of an area (by the
+    framework current when the tally was built), per submitted campaign: the potential
+    mentors of the area."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    area = models.CharField(max_length=40)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "area"],
+                                               name="one_strong_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.area}: {self.people}"
+
+
+class GainTally(models.Model):
+    """Before and after, per organization, final round and competency: the sum and number
+    of levels in the final round and in its baseline, over the people who submitted both
+    (``people``: how many) — the «before / after by area» of monitoring."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    competency = models.CharField(max_length=40)
+    before_sum = models.PositiveIntegerField(default=0)
+    before_n = models.PositiveIntegerField(default=0)
+    after_sum = models.PositiveIntegerField(default=0)
+    after_n = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
+                                               name="one_gain_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"

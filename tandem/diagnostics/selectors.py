@@ -1,25 +1,24 @@
 """Reads of the framework, campaigns and answers, always through the user's scope."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.access.scope import Access, Scope
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import (
-    DEFICIT_Q,
-    STRENGTH_Q,
     Answer,
+    AnswerTally,
     Campaign,
     Competency,
     CompetencyArea,
     FrameworkVersion,
     Response,
+    ResponseTally,
     ResultImport,
 )
 from tandem.territory.models import Region
@@ -262,28 +261,32 @@ class DeficitMap:
 
 
 def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
-    """The map of deficits and strengths over the submitted questionnaires (3 queries)."""
-    submitted = campaign_responses(campaign=campaign, scope=scope).filter(
-        status=Response.Status.SUBMITTED)
-    answers = Answer.objects.filter(response__in=submitted)
-    respondents = submitted.count()
+    """The map of deficits and strengths over the submitted questionnaires. The totals
+    and the map by organizations come from the figures kept per organization
+    (tandem/diagnostics/tallies.py: a region's campaign has millions of answers); the map
+    by people reads the few answers it shows."""
+    orgs = scope.organizations()
+    counted = AnswerTally.objects.filter(campaign=campaign, organization__in=orgs)
+    respondents = ResponseTally.objects.filter(
+        campaign=campaign, organization__in=orgs).aggregate(n=Sum("submitted"))["n"] or 0
     rows = {c["code"]: CompetencyRow(c["code"], c["name"], c["area"], c["area_name"])
             for c in campaign.framework.competencies()}
-    for item in answers.values("competency").annotate(
-        strong=Count("pk", filter=STRENGTH_Q), deficit=Count("pk", filter=DEFICIT_Q),
-        answered=Count("pk", filter=Q(level__isnull=False)),
-    ):
+    for item in counted.values("competency").order_by().annotate(
+            strong=Sum("strong"), deficit=Sum("deficit"), answered=Sum("answered")):
         row = rows.get(item["competency"])
         if row:
             row.strong, row.deficit = item["strong"], item["deficit"]
             row.answered = item["answered"]
 
     if respondents <= MAP_MAX_PEOPLE:
+        submitted = campaign_responses(campaign=campaign, scope=scope).filter(
+            status=Response.Status.SUBMITTED)
         cells: dict[tuple[str, int], core.Mark] = {}
         people: dict[int, tuple[str, str]] = {}
-        for a in answers.values("response__participant_id", "response__participant__surname",
-                                "response__participant__name", "competency", "level",
-                                "can_teach", "wants_to_learn"):
+        for a in Answer.objects.filter(response__in=submitted).values(
+                "response__participant_id", "response__participant__surname",
+                "response__participant__name", "competency", "level", "can_teach",
+                "wants_to_learn"):
             pk = a["response__participant_id"]
             people[pk] = (a["response__participant__surname"], a["response__participant__name"])
             cells[(a["competency"], pk)] = core.Mark(a["level"], a["can_teach"],
@@ -295,15 +298,13 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
         return DeficitMap("people", columns, list(rows.values()), respondents)
 
     per_org: dict[tuple[str, int], int] = {}
-    totals: dict[int, int] = defaultdict(int)
     names: dict[int, str] = {}
-    for cell in (answers.values("competency", "response__participant__organization_id",
-                                "response__participant__organization__short_name")
-                 .annotate(deficit=Count("pk", filter=DEFICIT_Q), n=Count("pk"))):
-        org = cell["response__participant__organization_id"]
-        names[org] = cell["response__participant__organization__short_name"]
+    for cell in (counted.filter(answers__gt=0)
+                 .values("competency", "organization_id", "organization__short_name")
+                 .order_by().annotate(deficit=Sum("deficit"), n=Sum("answers"))):
+        org = cell["organization_id"]
+        names[org] = cell["organization__short_name"]
         per_org[(cell["competency"], org)] = round(100 * cell["deficit"] / cell["n"])
-        totals[org] = max(totals[org], cell["n"])
     columns = sorted(names.items(), key=lambda x: x[1])
     for row in rows.values():
         row.cells = [per_org.get((row.code, org)) for org, _n in columns]

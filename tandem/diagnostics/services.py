@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from tandem.access.services import participant_login
 from tandem.accounts.models import User
 from tandem.core import diagnostics as core
+from tandem.diagnostics import tallies
 from tandem.diagnostics.models import (
     Answer,
     Campaign,
@@ -148,6 +149,7 @@ def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> 
     have = set(campaign.responses.values_list("participant_id", flat=True))
     new = [Response(campaign=campaign, participant=p) for p in participants if p.pk not in have]
     Response.objects.bulk_create(new)
+    tallies.touch({r.participant.organization_id for r in new}, now=True)
     return len(new)
 
 
@@ -280,6 +282,7 @@ def response_submit(*, response: Response) -> Response:
     response.status = Response.Status.SUBMITTED
     response.submitted_at = timezone.now()
     response.save(update_fields=["status", "submitted_at", "updated_at"])
+    tallies.touch_responses([response], now=True)
     return response
 
 
@@ -288,6 +291,7 @@ def response_reopen(*, response: Response) -> Response:
     response.status = Response.Status.DRAFT
     response.submitted_at = None
     response.save(update_fields=["status", "submitted_at", "updated_at"])
+    tallies.touch_responses([response], now=True)
     return response
 
 
@@ -311,4 +315,6 @@ def expert_levels_save(*, response: Response, levels: Mapping[str, int | None]) 
         (to_update if answer.pk else to_create).append(answer)
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(to_update, ["expert_level", "level"])
+    if response.status == Response.Status.SUBMITTED:
+        tallies.touch_responses([response], now=True)
     return response

@@ -21,6 +21,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -33,7 +34,7 @@ from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.core.text import sort_key
-from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
+from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, GainTally, Response
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import (
@@ -427,21 +428,15 @@ def gains_by_area(*, scope: Scope, filters: Filters,
                   today: dt.date | None = None) -> list[AreaGain]:
     """Mean level per competency area in the initial and in the final round, over the
     people of the unit who submitted both a final round (whose dates overlap the period)
-    and its baseline (``people``: how many). Areas in the framework's order; four
-    queries."""
+    and its baseline (``people``: how many). Areas in the framework's order; three
+    queries, over the figures kept per organization and final round."""
     day = as_of(filters, today)
     finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
                                      kind=Campaign.Kind.FINAL, baseline__isnull=False)
-    organizations = filters.organizations(scope)
-    baseline_answered = Response.objects.filter(
-        participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),
-        status=SUBMITTED)
-    final_responses = Response.objects.filter(
-        campaign__in=finals, status=SUBMITTED, participant__organization__in=organizations
-    ).filter(Exists(baseline_answered))
-    initial_responses = Response.objects.filter(status=SUBMITTED).filter(Exists(
-        final_responses.filter(participant=OuterRef("participant"),
-                               campaign__baseline=OuterRef("campaign"))))
+    # Kept per organization and final round (tandem/diagnostics/tallies.py): the answers
+    # themselves are not read here.
+    gains = GainTally.objects.filter(campaign__in=finals,
+                                     organization__in=filters.organizations(scope))
 
     # The versions the rounds pinned (not the current one: a competency it dropped still
     # counts in its old area), the newest first, by the framework's own rule.
@@ -456,23 +451,21 @@ def gains_by_area(*, scope: Scope, filters: Filters,
             for competency in item["competencies"]:
                 area_of.setdefault(competency["code"], item["code"])
 
-    def by_area(responses: QuerySet[Response]) -> dict[str, float]:
-        # Grouped by competency, not by an area CASE: a plain GROUP BY on an indexed
-        # column is several times faster, and the weighted means combine exactly.
-        sums: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for code, total, n in (Answer.objects
-                               .filter(response__in=responses.values("pk"),
-                                       level__isnull=False)
-                               .values("competency").annotate(s=Sum("level"), n=Count("pk"))
-                               .order_by().values_list("competency", "s", "n")):
-            if code in area_of:
-                sums[area_of[code]][0] += total
-                sums[area_of[code]][1] += n
-        return {a: total / n for a, (total, n) in sums.items() if n}
-
-    after = by_area(final_responses)
-    before = by_area(initial_responses)
-    people = final_responses.values("participant").distinct().count()
-    return [AreaGain(area=code, name=names.get(code, code), mean_before=before.get(code),
-                     mean_after=after[code], people=people)
-            for code in names if code in after]
+    before: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    after: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for code, b_sum, b_n, a_sum, a_n in (gains.values("competency").order_by().annotate(
+            bs=Sum("before_sum"), bn=Sum("before_n"), as_=Sum("after_sum"), an=Sum("after_n"))
+            .values_list("competency", "bs", "bn", "as_", "an")):
+        if code in area_of:
+            before[area_of[code]][0] += b_sum
+            before[area_of[code]][1] += b_n
+            after[area_of[code]][0] += a_sum
+            after[area_of[code]][1] += a_n
+    mean_before = {a: total / n for a, (total, n) in before.items() if n}
+    mean_after = {a: total / n for a, (total, n) in after.items() if n}
+    # Each organization's people once per final round (a row per competency holds it).
+    people = sum(gains.values("organization_id", "campaign_id").order_by().annotate(
+        p=Max("people")).values_list("p", flat=True))
+    return [AreaGain(area=code, name=names.get(code, code), mean_before=mean_before.get(code),
+                     mean_after=mean_after[code], people=people)
+            for code in names if code in mean_after]

@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import Case, Count, F, Max, Q, QuerySet, Value, When
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,15 +23,17 @@ from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.core.text import sort_key
+from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.diagnostics.models import (
-    DEFICIT_Q,
-    STRENGTH_Q,
-    Answer,
+    AnswerTally,
     Campaign,
     Competency,
     FrameworkVersion,
-    Response,
+    MunicipalityAnswerTally,
+    ResponseTally,
+    StrongTally,
 )
+from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import as_of, pair_figures, pairs_in, unit_summary
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
@@ -111,6 +112,10 @@ class DashboardData:
     summary: UnitSummary | None = None  # effectiveness figures of the whole filtered unit
     satisfaction: SatisfactionSummary | None = None
     stuck: list["StuckPair"] = field(default_factory=list)  # organization level only
+    # The diagnostics figures: when they were last rebuilt, and how many organizations of
+    # the unit wait for a rebuild (tandem/diagnostics/tallies.py).
+    tallied_at: dt.datetime | None = None
+    tallies_waiting: int = 0
 
     @property
     def unit_names(self) -> list[str]:
@@ -178,38 +183,38 @@ def _campaigns(filters: Filters) -> Q:
     return filters.overlapping("campaign__")
 
 
+def _answer_tallies(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
+                    ) -> tuple[QuerySet[Any], str]:
+    """The answers' sums to read and the field that names the unit in them: a region's or
+    the country's comparison reads the municipalities' sums (by sector) where the scope
+    holds whole regions; anything smaller, the organizations' own."""
+    whole = scope.everything or bool(scope.region_ids)
+    if (level in (COUNTRY, REGION) and whole and filters.municipality_id is None
+            and filters.organization_id is None):
+        sums = MunicipalityAnswerTally.objects.all()
+        if not scope.everything:
+            sums = sums.filter(municipality__region_id__in=scope.region_ids)
+        if filters.region_id is not None:
+            sums = sums.filter(municipality__region_id=filters.region_id)
+        if filters.sector:
+            sums = sums.filter(sector=filters.sector)
+        return sums, ("municipality__region_id" if level == COUNTRY else "municipality_id")
+    return AnswerTally.objects.filter(organization__in=orgs), _unit_field(level, "")
+
+
 def _pairs(scope: Scope, filters: Filters) -> PairQuerySet:
     """The unit's pairs, counted as in its totals (by member): the cards' set itself
     (:func:`tandem.monitoring.effectiveness.pairs_in`)."""
     return pairs_in(scope=scope, filters=filters)
 
 
-def data_version() -> str:
-    """Changes when rows are added anywhere the dashboard reads, or when an audited record
-    changes (pairs, maps, rows, meetings, participants all write the audit trail).
-
-    One query of index-only maxima (a few milliseconds at any size). What it does not see
-    — a questionnaire's status changing in place, which is not audited — the cache's short
-    lifetime (CACHE_SECONDS) picks up."""
-    from auditlog.models import LogEntry
-
-    from tandem.maps.models import Map, Meeting, Row
-    from tandem.people.models import Participant
-    from tandem.surveys.models import Survey
-
-    models = [Participant, Response, Answer, Pair, Map, Row, Meeting, Survey, LogEntry]
-    # Table and column names are ours, quoted by the backend.
-    sql = "SELECT " + ", ".join(
-        f"(SELECT MAX({connection.ops.quote_name(m._meta.pk.column)}) "  # noqa: S608
-        f"FROM {connection.ops.quote_name(m._meta.db_table)})" for m in models)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-    if row is None:
-        # Never with a real database; the test live server shares one in-memory SQLite
-        # connection between threads, and a lost row there must not become a stale hit.
-        return f"unknown-{time.monotonic_ns()}"
-    return "/".join(str(x) for x in row)
+def data_version(scope: Scope, filters: Filters) -> str:
+    """Changes when something of the organizations the dashboard shows changed: an
+    audited record of theirs, of their regions or of everything, or their diagnostics
+    figures (:func:`tandem.monitoring.versions.version`: two indexed maxima). An edit in
+    another organization keeps this dashboard's cache. What writes no audit entry and
+    rebuilds no figures the cache's short lifetime (CACHE_SECONDS) picks up."""
+    return versions.version(filters.organizations(scope))
 
 
 def scope_key(scope: Scope) -> str:
@@ -229,7 +234,7 @@ def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
                    ) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since."""
-    version = data_version() if version is None else version
+    version = data_version(scope, filters) if version is None else version
     key = cache_key("data", scope, filters, version)
     data: DashboardData | None = cache.get(key)
     if data is None:
@@ -298,19 +303,23 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
             region__isnull=False, area__code__in=[code for code, _n in areas]).values_list(
             "code", "area__code")), **area_of}
 
-    # Diagnostics completion: questionnaires by unit and kind of round.
-    unit_of_response = _unit_field(level, "participant__")
+    # Diagnostics: the figures kept per organization (tandem/diagnostics/tallies.py) —
+    # no page reads the answers themselves.
     completion = {u.pk: UnitCompletion(u, 0, 0, 0) for u in units}
     unit_of_org = {COUNTRY: "municipality__region_id", REGION: "municipality_id"}.get(level, "pk")
     for row in orgs.values(unit_of_org).annotate(
             n=Count("participants", filter=Q(participants__is_active=True))):
         if row[unit_of_org] in completion:
             completion[row[unit_of_org]].people += row["n"]
-    responses = Response.objects.filter(_campaigns(filters), participant__organization__in=orgs)
-    for row in (responses.values(unit_of_response, "campaign__kind")
-                .annotate(n=Count("pk"),
-                          done=Count("pk", filter=Q(status=Response.Status.SUBMITTED)))):
-        item = completion.get(row[unit_of_response])
+    unit_of_tally = _unit_field(level, "")
+    initial = Q(campaign__kind=Campaign.Kind.INITIAL)
+    respondents = 0
+    for row in (ResponseTally.objects.filter(_campaigns(filters), organization__in=orgs)
+                .values(unit_of_tally, "campaign__kind").order_by()
+                .annotate(n=Sum("invited"), done=Sum("submitted"))):
+        if row["campaign__kind"] != Campaign.Kind.FINAL:
+            respondents += row["done"]
+        item = completion.get(row[unit_of_tally])
         if item is None:
             continue
         if row["campaign__kind"] == Campaign.Kind.FINAL:
@@ -320,18 +329,15 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
             item.invited += row["n"]
             item.submitted += row["done"]
 
-    # Deficits and strengths: submitted initial questionnaires, by unit and competency.
-    initial = responses.filter(status=Response.Status.SUBMITTED,
-                               campaign__kind=Campaign.Kind.INITIAL)
-    respondents = initial.count()
-    unit_of_answer = _unit_field(level, "response__participant__")
+    # Deficits and strengths: answers of submitted initial questionnaires, by unit and
+    # competency — a region or the country from the municipalities' sums.
     answered: dict[tuple[str, int], int] = defaultdict(int)
     deficit: dict[tuple[str, int], int] = defaultdict(int)
     strong: dict[tuple[str, int], int] = defaultdict(int)
-    for row in (Answer.objects.filter(response__in=initial, level__isnull=False)
-                .values(unit_of_answer, "competency")
-                .annotate(n=Count("pk"), d=Count("pk", filter=DEFICIT_Q),
-                          s=Count("pk", filter=STRENGTH_Q))):
+    tallies, unit_of_answer = _answer_tallies(scope, filters, level, orgs)
+    for row in (tallies.filter(initial, _campaigns(filters))
+                .values(unit_of_answer, "competency").order_by()
+                .annotate(n=Sum("answered"), d=Sum("deficit"), s=Sum("strong"))):
         area = area_of.get(row["competency"], row["competency"].split(".", 1)[0])
         key = (area, row[unit_of_answer])
         answered[key] += row["n"]
@@ -346,22 +352,29 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     strength_share = {code: share(strong, code) for code, _n in areas}
 
     # Potential mentors: people strong in at least one competency of the area, counted
-    # per organization (the list names organizations even at region level).
-    codes_of: dict[str, list[str]] = defaultdict(list)
-    for code, area in area_of.items():
-        codes_of[area].append(code)
+    # per organization (the list names organizations even at region level); of several
+    # initial rounds in the period, the one where the organization has the most (a
+    # person diagnosed twice is not counted twice).
     mentors = {code: [0] * len(units) for code, _n in areas}
     places: list[MentorPlace] = []
     area_names = dict(areas)
-    for org_id, org_name, mun_id, mun_name, region_id, *counts in _strong_people(
-            initial, [codes_of[code] for code, _n in areas]):
-        unit_pk = {COUNTRY: region_id, REGION: mun_id}.get(level, org_id)
-        for (code, _n), n in zip(areas, counts, strict=True):
-            if unit_pk in index:
-                mentors[code][index[unit_pk]] += n
-            if n >= MENTORS_AT_LEAST:
-                places.append(MentorPlace(org_name, mun_name, area_names[code], n))
+    org = "organization__"
+    for row in (StrongTally.objects.filter(initial, _campaigns(filters), organization__in=orgs,
+                                           area__in=area_names)
+                .values("organization_id", "area", f"{org}short_name",
+                        f"{org}municipality_id", f"{org}municipality__name",
+                        f"{org}municipality__region_id").order_by()
+                .annotate(n=Max("people"))):
+        unit_pk = {COUNTRY: row[f"{org}municipality__region_id"],
+                   REGION: row[f"{org}municipality_id"]}.get(level, row["organization_id"])
+        if unit_pk in index:
+            mentors[row["area"]][index[unit_pk]] += row["n"]
+        if row["n"] >= MENTORS_AT_LEAST:
+            places.append(MentorPlace(row[f"{org}short_name"], row[f"{org}municipality__name"],
+                                      area_names[row["area"]], row["n"]))
     places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+
+    tallied_at, waiting = diagnostics_tallies.state(orgs)
 
     # Pairs by status over the months of their terms.
     months, by_month, status_totals = _pairs_by_month(_pairs(scope, filters), filters)
@@ -372,39 +385,9 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
         pairs_by_month=by_month, pair_status=status_totals, computed_at=timezone.now(),
         summary=unit_summary(scope=scope, filters=filters),
         satisfaction=satisfaction_summary(scope=scope, filters=filters),
-        stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [])
+        stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
+        tallied_at=tallied_at, tallies_waiting=waiting)
 
-
-
-def _strong_people(initial: QuerySet[Response], groups: list[list[str]]
-                   ) -> list[tuple[Any, ...]]:
-    """Per organization: (pk, short name, municipality pk, municipality name, region pk,
-    then for each group of competencies the number of people strong in at least one).
-
-    One query in two steps: first one line per person with a 0/1 flag per group (a hash
-    aggregate), then the sum per organization. The same as COUNT(DISTINCT person)
-    FILTER (...) per group, which sorts the 400,000 strong answers once per group and
-    took three times as long at 30,000 participants."""
-    if not groups:
-        return []
-    flags = {f"g{i}": Max(Case(When(competency__in=codes, then=Value(1)), default=Value(0)))
-             for i, codes in enumerate(groups)}
-    per_person = (Answer.objects.filter(STRENGTH_Q, response__in=initial)
-                  .values(person=F("response__participant_id"),
-                          org=F("response__participant__organization_id"))
-                  .annotate(**flags).order_by())
-    inner, params = per_person.query.sql_with_params()
-    q = connection.ops.quote_name
-    org, mun = Organization._meta.db_table, Municipality._meta.db_table
-    sums = ", ".join(f"SUM(t.{q(name)})" for name in flags)
-    # Table, column and alias names are ours, quoted by the backend; values are params.
-    sql = (f"SELECT o.id, o.short_name, o.municipality_id, m.name, m.region_id, "  # noqa: S608
-           f"{sums} FROM ({inner}) t INNER JOIN {q(org)} o ON o.id = t.{q('org')} "
-           f"INNER JOIN {q(mun)} m ON m.id = o.municipality_id "
-           "GROUP BY o.id, o.short_name, o.municipality_id, m.name, m.region_id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
 
 
 def stuck_pairs(*, scope: Scope, filters: Filters,

@@ -120,7 +120,7 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
         raise Http404
     scope, form, _federal = _monitoring(request)
     filters = form.filters()
-    version = selectors.data_version()
+    version = selectors.data_version(scope, filters)
     key = selectors.cache_key(f"chart:{name}:{fmt}", scope, filters, version)
     body = cache.get(key)
     if body is None:

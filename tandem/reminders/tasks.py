@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
+from tandem.diagnostics import tallies
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import OWNER
 from tandem.reminders.models import DigestDay
@@ -112,6 +113,10 @@ def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
     """With ``today``, every region as of that date (a run by hand: ``--date``); else
     each region in its working hours at ``now``, as of its own date, with its zone active
     for the letters."""
+    if not dry_run:
+        # The hourly run also picks up diagnostics figures whose rebuild job was lost
+        # (a worker stopped mid-way): their marks survive in the database.
+        tallies.refresh()
     if today is not None:
         every = tuple(Region.objects.values_list("pk", flat=True))
         return run_once(today=today, dry_run=dry_run, base_url=base_url, progress=progress,

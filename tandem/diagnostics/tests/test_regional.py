@@ -325,6 +325,7 @@ def test_the_dashboard_counts_a_regional_competency_in_its_area(client: Client,
     """Bob's only answer is a deficit in the region's own competency: the region's «subject»
     area shows it (the dashboard's areas are the federal version's)."""
     from tandem.access.filters import Filters
+    from tandem.diagnostics import tallies
     from tandem.diagnostics.models import Answer, Response
     from tandem.monitoring import selectors as monitoring
 
@@ -333,6 +334,7 @@ def test_the_dashboard_counts_a_regional_competency_in_its_area(client: Client,
     bob_r = campaign.responses.get(participant=world.bob_p)
     Answer.objects.create(response=bob_r, competency=LOCAL, self_level=0, level=0)
     Response.objects.filter(pk=bob_r.pk).update(status=Response.Status.SUBMITTED)
+    tallies.rebuild([world.org_a.pk])  # written past the services
     data = monitoring.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
     assert data.deficit_share["subject"] == [100.0]
     assert data.deficit_share["ict"] == [None]

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import diagnostics as core
+from tandem.diagnostics import tallies
 from tandem.diagnostics.models import Answer, Response
 from tandem.maps.models import Map, Meeting
 from tandem.monitoring import selectors
@@ -167,6 +168,7 @@ def test_heatmap_shares_follow_the_core_rules(world: World,
         Answer(response=dw.carol_r, competency=codes[i % len(codes)], level=level,
                self_level=level, can_teach=teach, wants_to_learn=learn)
         for i, (level, teach, learn) in enumerate(levels[:len(codes)])])
+    tallies.rebuild([world.org_a.pk])  # answers written past the services
     data = selectors.compute_dashboard(scope=scope_for(world.erin), filters=Filters())
     expected = _python_shares(world)
     column = [u.pk for u in data.units].index(world.org_a.pk)
@@ -182,6 +184,7 @@ def test_potential_mentors_count_people_not_answers(world: World) -> None:
     Answer.objects.filter(response=world.diag.bob_r).update(level=3)  # type: ignore[union-attr]
     Response.objects.filter(pk=world.diag.bob_r.pk).update(  # type: ignore[union-attr]
         status=Response.Status.SUBMITTED)
+    tallies.rebuild([world.org_a.pk])  # written past the services
     data = selectors.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
     strong_people: dict[str, set[int]] = defaultdict(set)
     for a in Answer.objects.filter(response__status=Response.Status.SUBMITTED):

@@ -16,6 +16,7 @@ from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import effectiveness as core
 from tandem.core.periods import academic_year, snap_to_academic_years
+from tandem.diagnostics import tallies
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
 from tandem.maps.models import Map, Meeting, Row
@@ -46,6 +47,7 @@ def _round(campaign: Campaign, person: Participant, levels: dict[str, int]) -> N
                                        status=Response.Status.SUBMITTED, answered=len(levels))
     Answer.objects.bulk_create([Answer(response=response, competency=code, self_level=level,
                                        level=level) for code, level in levels.items()])
+    tallies.rebuild([person.organization_id])  # written past the services
 
 
 def _rows(the_map: Map, direction: str, codes: list[str], done: int) -> None:
@@ -262,6 +264,7 @@ def grow(world: World, n: int, seed: int, organization: Organization | None = No
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create([Answer(response=r, competency=code, level=rng.randint(0, 3))
                                 for r in responses for code in CODES if rng.random() < 0.9])
+    tallies.rebuild([org.pk])
     pairs = []
     for i in range(n):
         starts = _day(rng, dt.date(2026, 10, 1), dt.date(2027, 1, 31))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0003_campaign_closed_at'),
+        ('diagnostics', '0004_tallies'),
         ('territory', '0002_region_time_zone'),
     ]
 

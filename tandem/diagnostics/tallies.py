@@ -1,0 +1,334 @@
+"""Figures of diagnostics kept current, per organization: the one home of «how many
+questionnaires, answers, deficits, strengths and strong people» that pages read.
+
+Monitoring's dashboards, its reports and the deficit map of a big campaign never scan the
+answers table (a region of 300,000 teachers holds 12 million answers per round): they sum
+these tallies — per organization and campaign (:class:`ResponseTally`,
+:class:`StrongTally`), per organization, campaign and competency (:class:`AnswerTally`),
+and per municipality, sector, campaign and competency (:class:`MunicipalityAnswerTally`),
+which is what a region and the country read.
+
+How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
+the organizations concerned, inside its own transaction.
+
+- A few organizations (a teacher submits, a curator assesses, a file of one school):
+  ``touch(ids, now=True)`` rebuilds them there and then, in the writer's transaction — the
+  figures commit with the answers. Each rebuild locks its municipality and organization
+  rows first (in that order, sorted), so two submissions in one school queue rather than
+  both rewrite its tallies.
+- Many (a campaign handed to a whole region, people moving, a participant deleted):
+  :func:`touch` marks them (``TallyState.dirty_since``, in the same transaction, so a crash
+  loses nothing) and, once the transaction commits, enqueues
+  :func:`tandem.diagnostics.tasks.refresh_tallies` — immediate by default, a worker's job in
+  production; several marks of one transaction are one job. A page says how many
+  organizations still wait and when the figures were rebuilt.
+
+A rebuild reads the organization's own answers (an index scan of a few thousand rows),
+then redoes its municipality's sums — the current one and the one it was added into last
+time. :func:`rebuild` redoes every organization (after a bulk load: the demo seeding,
+``tandem tallies --rebuild``); :func:`stale` lists what differs from the answers — the check
+the tests run after every kind of write.
+"""
+
+import datetime as dt
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from tandem.diagnostics.models import (
+    DEFICIT_Q,
+    STRENGTH_Q,
+    Answer,
+    AnswerTally,
+    Campaign,
+    GainTally,
+    MunicipalityAnswerTally,
+    Response,
+    ResponseTally,
+    StrongTally,
+    TallyState,
+)
+from tandem.territory.models import Municipality, Organization
+
+SUBMITTED = Response.Status.SUBMITTED
+BATCH = 200  # organizations rebuilt per round of queries
+COUNTS = ("answers", "answered", "deficit", "strong")
+ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, GainTally)
+Progress = Callable[[int, int], None]
+
+_local = threading.local()
+
+
+def sync_max() -> int:
+    """Up to how many organizations ``touch(now=True)`` rebuilds in the writer's
+    transaction; more go to the background job."""
+    return int(getattr(settings, "TANDEM_TALLIES_SYNC_MAX", 20))
+
+
+def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
+    """The organizations' questionnaires or answers changed: rebuild their figures in
+    this transaction (``now``, a few of them) or mark them for the job that runs after
+    it commits."""
+    ids = sorted({pk for pk in organization_ids if pk is not None})
+    if not ids:
+        return
+    if now and len(ids) <= sync_max():
+        with transaction.atomic():
+            _rebuild_locked(ids)
+        return
+    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
+                                   ignore_conflicts=True)
+    TallyState.objects.filter(organization_id__in=ids, dirty_since__isnull=True).update(
+        dirty_since=timezone.now())
+    _schedule()
+
+
+def touch_responses(responses: Iterable[Response | int], *, now: bool = False) -> None:
+    """:func:`touch` for the organizations of these questionnaires' people."""
+    ids = [r if isinstance(r, int) else r.pk for r in responses]
+    if ids:
+        touch(Response.objects.filter(pk__in=ids).values_list(
+            "participant__organization_id", flat=True).distinct(), now=now)
+
+
+def _schedule() -> None:
+    """One job per transaction: registered with on_commit the first time the
+    transaction marks something (a rolled-back transaction drops it with its marks)."""
+    pending: Callable[[], None] | None = getattr(_local, "pending", None)
+    if pending is not None and connection.in_atomic_block and any(
+            item[1] is pending for item in connection.run_on_commit):
+        return
+
+    def enqueue() -> None:
+        _local.pending = None
+        from tandem.diagnostics.tasks import refresh_tallies
+
+        refresh_tallies.enqueue()
+
+    _local.pending = enqueue
+    transaction.on_commit(enqueue)
+
+
+def refresh(*, progress: Progress | None = None) -> int:
+    """Rebuilds every marked organization, oldest mark first; returns how many."""
+    ids = list(TallyState.objects.filter(dirty_since__isnull=False)
+               .order_by("dirty_since", "pk").values_list("organization_id", flat=True))
+    _in_batches(ids, progress)
+    return len(ids)
+
+
+def rebuild(organization_ids: Iterable[int] | None = None, *,
+            progress: Progress | None = None) -> int:
+    """Figures from the answers of these organizations (all of them: None) — after a
+    bulk load, or to repair."""
+    ids = sorted(organization_ids if organization_ids is not None else
+                 Organization.objects.values_list("pk", flat=True))
+    _in_batches(ids, progress)
+    return len(ids)
+
+
+def _in_batches(ids: list[int], progress: Progress | None) -> None:
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            _rebuild_locked(sorted(ids[start:start + BATCH]))
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+
+
+def _rebuild_locked(ids: list[int]) -> None:
+    """Rebuilds these organizations and their municipalities' sums, holding the rows of
+    both (municipalities first, then organizations' states, each in id order)."""
+    started = timezone.now()
+    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
+                                   ignore_conflicts=True)
+    municipalities = sorted(
+        set(Organization.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
+        | set(TallyState.objects.filter(organization_id__in=ids, municipality__isnull=False)
+              .values_list("municipality_id", flat=True)))
+    list(Municipality.objects.select_for_update().filter(pk__in=municipalities)
+         .order_by("pk").values_list("pk", flat=True))
+    list(TallyState.objects.select_for_update().filter(organization_id__in=ids)
+         .order_by("pk").values_list("pk", flat=True))
+    _rebuild_organizations(ids)
+    _roll_up(municipalities)
+    # A mark made after this rebuild began is left for the next one.
+    TallyState.objects.filter(organization_id__in=ids, dirty_since__lte=started).update(
+        dirty_since=None)
+    TallyState.objects.filter(organization_id__in=ids).update(
+        refreshed_at=timezone.now(), municipality_id=Subquery(
+        Organization.objects.filter(pk=OuterRef("organization_id")).values("municipality_id")))
+
+
+def _rebuild_organizations(ids: list[int]) -> None:
+    """Replaces the organizations' tallies with sums of their questionnaires."""
+    for model in ORGANIZATION_TALLIES:
+        model.objects.filter(organization_id__in=ids).delete()  # type: ignore[attr-defined]
+    org = "participant__organization_id"
+    ResponseTally.objects.bulk_create([
+        ResponseTally(organization_id=row["org"], campaign_id=row["campaign_id"],
+                      invited=row["invited"], submitted=row["submitted"])
+        for row in Response.objects.filter(**{f"{org}__in": ids})
+        .values("campaign_id", org=F(org)).order_by()
+        .annotate(invited=Count("pk"), submitted=Count("pk", filter=Q(status=SUBMITTED)))],
+        batch_size=2000)
+    answers = Answer.objects.filter(response__status=SUBMITTED,
+                                    **{f"response__{org}__in": ids})
+    AnswerTally.objects.bulk_create([
+        AnswerTally(organization_id=row["org"], campaign_id=row["campaign"],
+                    competency=row["competency"], answers=row["answers"],
+                    answered=row["answered"], deficit=row["deficit"], strong=row["strong"])
+        for row in answers.values("competency", org=F(f"response__{org}"),
+                                  campaign=F("response__campaign_id")).order_by()
+        .annotate(answers=Count("pk"), answered=Count("pk", filter=Q(level__isnull=False)),
+                  deficit=Count("pk", filter=DEFICIT_Q), strong=Count("pk", filter=STRENGTH_Q))],
+        batch_size=2000)
+    StrongTally.objects.bulk_create(_strong(answers), batch_size=2000)
+    GainTally.objects.bulk_create(_gains(ids), batch_size=2000)
+
+
+def _gains(ids: list[int]) -> list[GainTally]:
+    """Levels before (in the baseline) and after (in the final round), per final round
+    and competency, over the people who submitted both."""
+    finals = Response.objects.filter(
+        status=SUBMITTED, campaign__kind=Campaign.Kind.FINAL, campaign__baseline__isnull=False,
+        participant__organization_id__in=ids,
+    ).filter(Exists(Response.objects.filter(
+        participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),
+        status=SUBMITTED)))
+    pairs = list(finals.values_list("pk", "participant_id", "participant__organization_id",
+                                    "campaign_id", "campaign__baseline_id"))
+    if not pairs:
+        return []
+    baseline_of = {(person, baseline): (org, final) for _pk, person, org, final, baseline in pairs}
+    sums: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    people: dict[tuple[int, int], int] = defaultdict(int)
+    for _pk, _person, org, final, _baseline in pairs:
+        people[(org, final)] += 1
+    levelled = Answer.objects.filter(level__isnull=False).order_by()
+    for org, final, code, total, n in (
+            levelled.filter(response__in=finals.values("pk"))
+            .values_list(F("response__participant__organization_id"), F("response__campaign_id"),
+                         "competency").annotate(s=Sum("level"), n=Count("pk"))):
+        sums[(org, final, code)][2:] = [total, n]
+    for person, baseline, code, level in (
+            levelled.filter(response__campaign_id__in=finals.values("campaign__baseline_id"),
+                            response__participant__in=finals.values("participant"),
+                            response__status=SUBMITTED)
+            .values_list("response__participant_id", "response__campaign_id", "competency",
+                         "level")):
+        key = baseline_of.get((person, baseline))
+        if key is not None and level is not None:
+            item = sums[(*key, code)]
+            item[0] += level
+            item[1] += 1
+    return [GainTally(organization_id=org, campaign_id=final, competency=code,
+                      before_sum=b, before_n=bn, after_sum=a, after_n=an,
+                      people=people[(org, final)])
+            for (org, final, code), (b, bn, a, an) in sorted(sums.items())]
+
+
+def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
+    """People strong in at least one competency of each area, per organization and
+    campaign; the area by the campaign's own framework (the one its questionnaire asked)."""
+    people: dict[tuple[int, int, str], set[int]] = defaultdict(set)
+    areas: dict[int, dict[str, str]] = {}
+    for row in (answers.filter(STRENGTH_Q)
+                .values("competency", person=F("response__participant_id"),
+                        org=F("response__participant__organization_id"),
+                        campaign=F("response__campaign_id")).order_by()):
+        area_of = areas.get(row["campaign"])
+        if area_of is None:
+            area_of = areas[row["campaign"]] = Campaign.objects.select_related(
+                "framework").get(pk=row["campaign"]).framework.area_of()
+        area = area_of.get(row["competency"], row["competency"].split(".", 1)[0])
+        people[(row["org"], row["campaign"], area)].add(row["person"])
+    return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=len(who))
+            for (org, campaign, area), who in sorted(people.items())]
+
+
+def _roll_up(municipality_ids: list[int]) -> None:
+    """Each municipality's sums by sector, campaign and competency, from its
+    organizations' tallies."""
+    if not municipality_ids:
+        return
+    MunicipalityAnswerTally.objects.filter(municipality_id__in=municipality_ids).delete()
+    org = "organization__"
+    MunicipalityAnswerTally.objects.bulk_create([
+        MunicipalityAnswerTally(municipality_id=row["municipality"], sector=row["sector"],
+                                campaign_id=row["campaign_id"], competency=row["competency"],
+                                answers=row["answers"], answered=row["answered"],
+                                deficit=row["deficit"], strong=row["strong"])
+        for row in AnswerTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
+        .values("campaign_id", "competency", municipality=F(f"{org}municipality_id"),
+                sector=F(f"{org}sector")).order_by()
+        .annotate(answers=Sum("answers"), answered=Sum("answered"), deficit=Sum("deficit"),
+                  strong=Sum("strong"))], batch_size=2000)
+
+
+def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
+    """For a set of organizations: when their figures were last rebuilt (the newest
+    rebuild; None: never) and how many of them wait for one."""
+    row = TallyState.objects.filter(organization_id__in=organizations).aggregate(
+        at=Max("refreshed_at"), waiting=Count("pk", filter=Q(dirty_since__isnull=False)))
+    return row["at"], row["waiting"]
+
+
+def stale() -> list[tuple[object, ...]]:
+    """What the stored tallies hold and a rebuild from the answers would not (or the
+    other way round), and the organizations that wait for a rebuild: empty when every
+    writer touched what it changed. Rebuilds inside a savepoint it rolls back."""
+    with transaction.atomic():
+        stored = _snapshot()
+        sid = transaction.savepoint_create()
+        ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), BATCH):
+            _rebuild_organizations(ids[start:start + BATCH])
+        _roll_up(list(Municipality.objects.values_list("pk", flat=True)))
+        fresh = _snapshot()
+        transaction.savepoint_rollback(sid)
+    waiting = {("waiting", pk) for pk in TallyState.objects.filter(
+        dirty_since__isnull=False).values_list("organization_id", flat=True)}
+    return sorted(stored ^ fresh | waiting, key=str)
+
+
+def _snapshot() -> set[tuple[object, ...]]:
+    rows: set[tuple[object, ...]] = set()
+    for model, fields in ((ResponseTally, ("organization_id", "campaign_id", "invited",
+                                           "submitted")),
+                          (AnswerTally, ("organization_id", "campaign_id", "competency",
+                                         *COUNTS)),
+                          (StrongTally, ("organization_id", "campaign_id", "area", "people")),
+                          (GainTally, ("organization_id", "campaign_id", "competency",
+                                       "before_sum", "before_n", "after_sum", "after_n",
+                                       "people")),
+                          (MunicipalityAnswerTally, ("municipality_id", "sector", "campaign_id",
+                                                     "competency", *COUNTS))):
+        rows |= {(model.__name__, *row)
+                 for row in model.objects.values_list(*fields)}  # type: ignore[attr-defined]
+    return rows
+
+
+# Writers outside this app, through signals (connected in apps.py): a participant who
+# moves to another organization takes their questionnaires along; one deleted takes them
+# away (a campaign deleted takes its tallies with it: they cascade).
+
+
+def participant_loaded(sender: type, instance: object, **kwargs: object) -> None:
+    instance.__dict__["_tally_organization_id"] = instance.__dict__.get("organization_id")
+
+
+def participant_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
+    before = instance.__dict__.get("_tally_organization_id")
+    after = instance.__dict__.get("organization_id")
+    instance.__dict__["_tally_organization_id"] = after
+    if not created and before is not None and after is not None and before != after:
+        touch([before, after])
+
+
+def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:
+    touch([instance.__dict__.get("organization_id")])

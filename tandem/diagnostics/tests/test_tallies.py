@@ -1,0 +1,194 @@
+"""The figures kept per organization (tandem/diagnostics/tallies.py) stay equal to what the
+answers give, whatever writes them; pages read them and never the answers table."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import scope_for
+from tandem.diagnostics import services, tallies
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import (
+    Answer,
+    AnswerTally,
+    Campaign,
+    MunicipalityAnswerTally,
+    Response,
+    StrongTally,
+    TallyState,
+)
+from tandem.monitoring import selectors
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.testing import ParticipantFactory, World, build_diagnostics
+
+pytestmark = pytest.mark.django_db
+
+
+def _campaign(world: World, *, with_expert: bool = True) -> Campaign:
+    framework = ensure_default_framework()
+    return Campaign.objects.create(title="Входная", organization=None,
+                                   municipality=None, region=world.region,
+                                   framework=framework, starts_on=dt.date(2026, 9, 1),
+                                   ends_on=dt.date(2026, 12, 31), with_expert=with_expert)
+
+
+def _answer_all(response: Response, level: int) -> None:
+    codes = response.campaign.framework.codes()
+    services.answers_save(response=response, values={
+        code: services.AnswerInput((level + i) % 4, can_teach=(level + i) % 4 >= 2,
+                                   wants_to_learn=i % 3 == 0)
+        for i, code in enumerate(codes)})
+
+
+# Each step is what a person does through the product's services.
+STEPS = ["submit", "reopen", "expert", "move", "delete", "add"]
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 20), st.integers(0, 3)),
+                      min_size=1, max_size=8))
+def test_tallies_equal_the_answers_after_any_writes(
+        world: World, django_capture_on_commit_callbacks, steps: list[tuple[str, int, int]],
+) -> None:
+    # A fresh campaign per example: the world's people are shared by the examples.
+    campaign = _campaign(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.campaign_add(campaign=campaign, participants=Participant.objects.filter(
+            organization__in=[world.org_a, world.org_b]))
+        for step, who, level in steps:
+            responses = list(campaign.responses.order_by("pk"))
+            if not responses:
+                break
+            response = responses[who % len(responses)]
+            if step == "submit" and not response.locked:
+                _answer_all(response, level)
+                services.response_submit(response=response)
+            elif step == "reopen" and response.locked:
+                services.response_reopen(response=response)
+            elif step == "expert" and response.locked:
+                code = campaign.framework.codes()[level]
+                services.expert_levels_save(response=response, levels={code: level})
+            elif step == "move":
+                person = response.participant
+                person.organization = (world.org_b if person.organization_id == world.org_a.pk
+                                       else world.org_a)
+                person.save()
+            elif step == "delete":
+                response.participant.delete()
+            elif step == "add":
+                newcomer = ParticipantFactory.create(organization=world.org_b)
+                services.campaign_add(campaign=campaign, participants=[newcomer])
+    assert tallies.stale() == []
+    campaign.delete()
+
+
+def test_the_figures_count_what_the_rules_say(world: World) -> None:
+    dw = build_diagnostics(world)
+    codes = dw.campaign_a.framework.codes()
+    # Carol's questionnaire is submitted: one row per competency she answered.
+    rows = {t.competency: t for t in AnswerTally.objects.filter(
+        organization=world.org_a, campaign=dw.campaign_a)}
+    assert set(rows) == set(codes)
+    carol = {a.competency: a for a in Answer.objects.filter(response=dw.carol_r)}
+    for code, tally in rows.items():
+        mark = carol[code].mark
+        assert (tally.answers, tally.answered, tally.deficit, tally.strong) == (
+            1, 1, int(mark.deficit), int(mark.strength))
+    # Bob's draft counts nowhere; the municipality holds A's sums.
+    summed = {t.competency: t.deficit for t in MunicipalityAnswerTally.objects.filter(
+        municipality=world.municipality_a, campaign=dw.campaign_a)}
+    assert summed == {code: t.deficit for code, t in rows.items()}
+    strong_areas = {a.competency.split(".", 1)[0] for a in carol.values() if a.mark.strength}
+    assert dict(StrongTally.objects.filter(organization=world.org_a).values_list(
+        "area", "people")) == dict.fromkeys(strong_areas, 1)
+
+
+def test_a_person_who_moves_takes_the_figures_to_the_other_municipality(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    dw = build_diagnostics(world)
+    before = MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).count()
+    assert before > 0
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        world.carol_p.organization = world.org_b
+        world.carol_p.save()
+    assert len(callbacks) == 1  # one job for the transaction
+    assert not MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
+    assert MunicipalityAnswerTally.objects.filter(
+        municipality=world.municipality_b, campaign=dw.campaign_a).count() == before
+    assert tallies.stale() == []
+
+
+def test_many_organizations_wait_for_the_job_and_the_page_says_so(
+        world: World, settings, django_capture_on_commit_callbacks) -> None:
+    settings.TANDEM_TALLIES_SYNC_MAX = 1
+    campaign = _campaign(world)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.campaign_add(campaign=campaign, participants=Participant.objects.all())
+    assert len(callbacks) == 1
+    waiting = set(TallyState.objects.filter(dirty_since__isnull=False).values_list(
+        "organization_id", flat=True))
+    assert waiting == {world.org_a.pk, world.org_b.pk}
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters())
+    assert data.tallies_waiting == 2
+    client = Client()
+    client.force_login(world.olga)
+    page = client.get(reverse("monitoring:index")).content.decode()
+    assert "Ещё 2 организации ждут пересчёта" in page
+    callbacks[0]()  # the job, as the worker runs it
+    assert not TallyState.objects.filter(dirty_since__isnull=False).exists()
+    assert tallies.stale() == []
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters())
+    assert data.tallies_waiting == 0
+    assert sum(c.invited for c in data.completion) == Participant.objects.count()
+
+
+def test_a_rolled_back_write_leaves_no_mark_and_no_job(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    build_diagnostics(world)
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            tallies.touch([world.org_a.pk])
+            raise RuntimeError
+    assert callbacks == []
+    assert not TallyState.objects.filter(dirty_since__isnull=False).exists()
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "alice"])
+def test_no_dashboard_or_deficit_map_reads_the_answers(world: World, user: str) -> None:
+    dw = build_diagnostics(world)
+    client = Client()
+    client.force_login(getattr(world, user))
+    answers = connection.ops.quote_name(Answer._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("monitoring:index")).status_code == 200
+    assert queries.captured_queries
+    # What still reads answers reads those of the unit's pairs' members (whether a
+    # pair's planned rows were reached), through the pairs — never a unit's diagnostics.
+    pairs = connection.ops.quote_name(Pair._meta.db_table)
+    assert [q["sql"] for q in queries.captured_queries
+            if answers in q["sql"] and pairs not in q["sql"]] == []
+    # The map by organizations (a region's campaign) sums the tallies too.
+    scope = scope_for(world.olga)
+    with CaptureQueriesContext(connection) as queries:
+        from tandem.diagnostics import selectors as diagnostics_selectors
+
+        old = diagnostics_selectors.MAP_MAX_PEOPLE
+        diagnostics_selectors.MAP_MAX_PEOPLE = 0
+        try:
+            result = diagnostics_selectors.deficit_map(campaign=dw.campaign_a, scope=scope)
+        finally:
+            diagnostics_selectors.MAP_MAX_PEOPLE = old
+    assert result.by == "organizations" and result.respondents == 1
+    assert not [q for q in queries.captured_queries if answers in q["sql"]]
+

@@ -1,0 +1,75 @@
+"""The dashboards' cache is versioned by unit: an edit in one organization recomputes the
+figures that show it, and keeps the others'."""
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tandem.access.filters import Filters
+from tandem.access.scope import scope_for
+from tandem.monitoring import selectors
+from tandem.monitoring.models import UnitChange
+from tandem.testing import ParticipantFactory, World, build_diagnostics
+
+pytestmark = pytest.mark.django_db
+
+
+def _version(world: World, user: str) -> str:
+    return selectors.data_version(scope_for(getattr(world, user)), Filters())
+
+
+def test_an_edit_changes_the_version_of_the_units_that_show_it_only(world: World) -> None:
+    before = {user: _version(world, user) for user in ("alice", "charlie", "erin", "olga")}
+    with transaction.atomic():  # a request of its own
+        world.charlie_p.position = "Методист"
+        world.charlie_p.save()  # an audited change in organization B
+    after = {user: _version(world, user) for user in before}
+    assert after["charlie"] != before["charlie"]  # B's curator
+    assert after["olga"] != before["olga"]  # the region shows B
+    assert after["alice"] == before["alice"]  # A's curator: nothing of A changed
+    assert after["erin"] == before["erin"]  # A's municipality
+    assert UnitChange.objects.filter(key=f"o:{world.org_b.pk}").exists()
+
+
+def test_a_change_of_the_region_or_of_everything_reaches_every_unit(world: World) -> None:
+    before = {user: _version(world, user) for user in ("alice", "charlie")}
+    with transaction.atomic():
+        world.region.name = "Тестовая область (новое имя)"
+        world.region.save()
+    after = {user: _version(world, user) for user in before}
+    assert all(after[u] != before[u] for u in before)
+    build_diagnostics(world)  # the framework (everybody's) and campaigns of A and B
+    assert UnitChange.objects.filter(key="*").exists()
+
+
+def test_one_upsert_per_unit_and_transaction(world: World) -> None:
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        for _ in range(5):
+            ParticipantFactory.create(organization=world.org_a)
+    table = connection.ops.quote_name(UnitChange._meta.db_table)
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 1
+
+
+def test_the_cached_page_of_an_untouched_unit_is_served_from_the_cache(world: World) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    client = Client()
+    client.force_login(world.alice)
+    url = reverse("monitoring:index")
+    assert client.get(url).status_code == 200
+    with transaction.atomic():
+        world.charlie_p.position = "Методист"
+        world.charlie_p.save()  # in B
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    cached_queries = len(first.captured_queries)
+    with transaction.atomic():
+        world.bob_p.position = "Методист"
+        world.bob_p.save()  # in A
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    assert len(second.captured_queries) > cached_queries  # A's figures computed again

@@ -1,0 +1,78 @@
+"""The monitoring cache's version, by unit: a dashboard's figures are computed again when
+something of *its* organizations (or their regions, or everything) changed — not when any
+record anywhere did.
+
+Every audited write (django-auditlog) names its unit in the entry's additional data
+(``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
+``get_additional_data``). :func:`audit_written` turns that into a :class:`UnitChange` row,
+upserted once per transaction and unit (a roster import of thousands of people in one
+organization writes it once). The diagnostics figures carry their own time
+(``TallyState.refreshed_at``, per organization). :func:`version` reads both maxima for the
+organizations a dashboard shows.
+"""
+
+import threading
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from tandem.diagnostics.models import TallyState
+from tandem.monitoring.models import UnitChange
+from tandem.territory.models import Organization
+
+EVERYTHING = "*"
+
+_local = threading.local()
+
+
+def _written_in_this_transaction() -> set[str]:
+    """The keys already upserted by the current transaction (by its current savepoint:
+    a savepoint rolled back takes its rows with it): forgotten when it commits, and
+    when it rolled back (its on_commit callback is gone then)."""
+    forget: Callable[[], None] | None = getattr(_local, "forget", None)
+    if not connection.in_atomic_block:
+        return set()
+    if forget is None or not any(item[1] is forget for item in connection.run_on_commit):
+        def forget_keys() -> None:
+            _local.forget = None
+            _local.keys = {}
+
+        _local.keys = {}
+        _local.forget = forget_keys
+        transaction.on_commit(forget_keys)
+    keys: dict[tuple[str, ...], set[str]] = _local.keys
+    return keys.setdefault(tuple(connection.savepoint_ids), set())
+
+
+def audit_written(sender: type, log_entry: object = None, **kwargs: object) -> None:
+    """auditlog's ``post_log``: the entry's unit changed now."""
+    data = getattr(log_entry, "additional_data", None) or {}
+    organization_id = data.get("organization_id") if isinstance(data, dict) else None
+    region_id = data.get("region_id") if isinstance(data, dict) else None
+    if organization_id is not None:
+        change = UnitChange(key=f"o:{organization_id}", organization_id=organization_id)
+    elif region_id is not None:
+        change = UnitChange(key=f"r:{region_id}", region_id=region_id)
+    else:
+        change = UnitChange(key=EVERYTHING)
+    written = _written_in_this_transaction()
+    if change.key in written:
+        return
+    change.changed_at = timezone.now()
+    UnitChange.objects.bulk_create([change], update_conflicts=True, unique_fields=["key"],
+                                   update_fields=["changed_at"])
+    written.add(change.key)
+
+
+def version(organizations: QuerySet[Organization]) -> str:
+    """Changes when an audited record of these organizations, of their regions or of
+    everything changes, or when their diagnostics figures are rebuilt."""
+    changed = UnitChange.objects.filter(
+        Q(organization__in=organizations)
+        | Q(region__in=organizations.values("municipality__region"))
+        | Q(key=EVERYTHING)).aggregate(at=Max("changed_at"))["at"]
+    tallied = TallyState.objects.filter(organization__in=organizations).aggregate(
+        at=Max("refreshed_at"))["at"]
+    return f"{changed}/{tallied}"
