@@ -8,7 +8,8 @@ Every selector filters through a :class:`Scope`; no view re-implements the rule.
 - curator: their organization(s);
 - teacher (a login linked to a participant record): their own record only;
 - federal operator: the shared competency framework (areas, competencies, published
-  versions) and nothing of any region's people.
+  versions) and nothing of any region's people;
+- a region operator adds their region's own competencies to it (:meth:`Scope.competency_q`).
 
 Staff roles (the first four) may also change participants inside their scope; region
 operators and municipal coordinators appoint curators; region operators read the audit
@@ -39,7 +40,7 @@ Access = Literal["view", "manage"]
 # :class:`Scope`, demanded by :meth:`Scope.require`, which refuses with 403.
 Right = Literal["is_staff", "is_teacher", "is_in_programme", "is_region_operator",
                 "can_assign_curators", "organizes_events", "can_view_audit", "can_edit_framework",
-                "can_read_framework"]
+                "can_read_framework", "can_add_competencies"]
 
 
 @dataclass(frozen=True)
@@ -111,13 +112,35 @@ class Scope:
 
     @property
     def can_edit_framework(self) -> bool:
-        """Changes competencies and areas and publishes framework versions; a region
-        operator reads the framework but may not change another region's instrument."""
+        """Changes the federal competencies and areas and publishes framework versions; a
+        region operator reads them and adds their region's own (:meth:`competency_q`)."""
         return self.is_federal_operator
 
     @property
     def can_read_framework(self) -> bool:
         return self.is_staff or self.is_federal_operator
+
+    @property
+    def can_add_competencies(self) -> bool:
+        """Adds federal competencies (the federal operator) or their region's own (a
+        region operator)."""
+        return self.can_edit_framework or self.is_region_operator
+
+    def competency_q(self, *, manage: bool = False) -> Q:
+        """Competencies the user reads: the federal ones and those of their home regions
+        (a region's own competencies are nobody else's business); with ``manage``, those
+        they change: the federal ones for the federal operator, their regions' own for a
+        region operator — never another region's."""
+        if self.everything:
+            return Q()
+        if manage:
+            q = Q(pk__in=[])
+            if self.federal:
+                q |= Q(region__isnull=True)
+            if self.region_ids:
+                q |= Q(region_id__in=self.region_ids)
+            return q
+        return Q(region__isnull=True) | Q(region_id__in=self.home_units.region_ids)
 
     def require(self, right: Right) -> None:
         """Refuses (403) an action with no object unless the user holds ``right`` — one of

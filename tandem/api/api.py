@@ -306,10 +306,16 @@ class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
 # -- diagnostics ---------------------------------------------------------------------
 class FrameworkView(ApiMixin, APIView):
     @extend_schema(summary="Рамка компетенций (текущая версия) / Competency framework",
+                   description="Опубликованная федеральная версия с компетенциями региона "
+                               "пользователя (или региона `?region=` из своих) — то, по чему "
+                               "пойдут новые диагностики региона. / The published federal "
+                               "version with the user's region's own competencies.",
+                   parameters=[OpenApiParameter("region", OpenApiTypes.INT)],
                    responses=s.FrameworkSerializer)
     def get(self, request: Request) -> Response:
+        region = int_param(request, "region")
         try:
-            version = diagnostics.framework_current()
+            version = diagnostics.framework_preview(scope=self.scope, region_id=region)
         except FrameworkVersion.DoesNotExist:
             raise ApiError(code="not_found", status_code=status.HTTP_404_NOT_FOUND,
                            message_ru=NO_FRAMEWORK,

@@ -95,6 +95,8 @@ class DeactivateInputSerializer(serializers.Serializer[Any]):
 # -- diagnostics ---------------------------------------------------------------------
 class FrameworkCompetencySerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
+    region = serializers.IntegerField(required=False, help_text="у компетенции региона — его "
+                                      "id / a region's own competency: its id")
     name = serializers.CharField()
     description = serializers.CharField()
     descriptors = serializers.ListField(child=serializers.CharField(),
@@ -113,7 +115,7 @@ class FrameworkSerializer(serializers.ModelSerializer[FrameworkVersion]):
 
     class Meta:
         model = FrameworkVersion
-        fields = ["number", "note", "created_at", "areas"]
+        fields = ["number", "note", "created_at", "region", "areas"]
 
 
 class CampaignSerializer(serializers.ModelSerializer[Campaign]):

@@ -1,4 +1,6 @@
 import datetime as dt
+import re
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -6,7 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
-from tandem.diagnostics.models import Campaign, Competency
+from tandem.diagnostics.models import (
+    REGIONAL_CODE_SEPARATOR,
+    Campaign,
+    Competency,
+    regional_code_prefix,
+)
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
 from tandem.web.uploads import content_problem
@@ -76,14 +83,76 @@ class CampaignForm(forms.Form):
         return data
 
 
+FEDERAL = "federal"
+CODE_TAKEN = _("Компетенция с таким кодом уже есть: выберите другой код.")
+REGIONAL_CODE = _("Код региональной компетенции начинается с «%(prefix)s» и дальше пишется "
+                  "латиницей, цифрами, «_», «-» или «.», например %(prefix)slocal_history.")
+FEDERAL_CODE = _("Двоеточие в коде — признак региональной компетенции: в коде федеральной его "
+                 "быть не может.")
+REGIONAL_CODE_REST = re.compile(r"[a-z0-9_.-]+")
+
+
 class CompetencyForm(forms.ModelForm[Competency]):
+    """A federal competency (the federal operator's) or a region's own (its operator's);
+    whose it is is chosen once, when it is added."""
+
+    owner = forms.ChoiceField(label=_("Чья компетенция"))
+
     class Meta:
         model = Competency
         formfield_callback = id_formfield
-        fields = ["area", "code", "name", "description", "descriptor_0", "descriptor_1",
-                  "descriptor_2", "descriptor_3", "typical_direction", "order", "is_active"]
+        fields = ["owner", "area", "code", "name", "description", "descriptor_0",
+                  "descriptor_1", "descriptor_2", "descriptor_3", "typical_direction", "order",
+                  "is_active"]
         widgets = {f"descriptor_{i}": forms.Textarea(attrs={"rows": 2}) for i in range(4)} | {
             "description": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"code": {"unique": CODE_TAKEN}}
+        help_texts = {"code": _("Латиницей. Федеральная: область.название, например "
+                                "ict.ai_lessons; региональная: код региона, двоеточие и "
+                                "название, например tyumen:local_history.")}
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.all() if scope.everything else Region.objects.filter(
+            pk__in=scope.region_ids)
+        self.regions = {str(r.pk): r for r in regions}
+        choices: list[tuple[str, str]] = (
+            [(FEDERAL, str(_("федеральная")))] if scope.can_edit_framework else [])
+        choices += [(pk, str(_("региональная: %(name)s") % {"name": r.name}))
+                    for pk, r in self.regions.items()]
+        field = self.fields["owner"]
+        field.choices = choices  # type: ignore[attr-defined]
+        if self.instance.pk:  # whose it is never changes: its code and answers depend on it
+            field.disabled = True
+            whose = str(self.instance.region or _("федеральная"))
+            field.choices = [(self._owner_value(), whose)]  # type: ignore[attr-defined]
+            self.initial["owner"] = self._owner_value()
+        elif len(choices) == 1:
+            self.initial["owner"] = choices[0][0]
+            if choices[0][0] in self.regions:  # a region operator's: start with the prefix
+                self.initial.setdefault("code", regional_code_prefix(
+                    self.regions[choices[0][0]]))
+
+    def _owner_value(self) -> str:
+        return str(self.instance.region_id) if self.instance.region_id else FEDERAL
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        owner = data.get("owner")
+        if not self.instance.pk and owner:
+            self.instance.region = self.regions.get(owner)  # None: federal
+        code = data.get("code")
+        # A kept code stays valid even if its region's code was changed since.
+        if code and owner and not (self.instance.pk and code == self.instance.code):
+            region = self.instance.region
+            if region is not None:
+                prefix = regional_code_prefix(region)
+                if not (code.startswith(prefix)
+                        and REGIONAL_CODE_REST.fullmatch(code[len(prefix):])):
+                    self.add_error("code", REGIONAL_CODE % {"prefix": prefix})
+            elif REGIONAL_CODE_SEPARATOR in code:
+                self.add_error("code", FEDERAL_CODE)
+        return data
 
 
 class PublishForm(forms.Form):

@@ -1,5 +1,6 @@
 """Competency framework, diagnostic campaigns, questionnaires and answers."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -48,8 +49,25 @@ class CompetencyArea(models.Model):
         return self.name
 
 
+class CompetencyQuerySet(models.QuerySet["Competency"]):
+    def of_regions(self, region_ids: Iterable[int]) -> "CompetencyQuerySet":
+        """The federal competencies and those of these regions: what these regions'
+        people are diagnosed on (docs/diagnostics.md, «Региональные компетенции»)."""
+        return self.filter(Q(region__isnull=True) | Q(region_id__in=list(region_ids)))
+
+
+# A regional competency's code is «<region code>:<name>»; a federal code has no colon, so
+# the two never collide, nor do two regions' codes (region codes are unique).
+REGIONAL_CODE_SEPARATOR = ":"
+
+
+def regional_code_prefix(region: Region) -> str:
+    return f"{region.code.lower()}{REGIONAL_CODE_SEPARATOR}"
+
+
 class Competency(models.Model):
-    """The working copy of the framework, edited by the region operator.
+    """The working copy of the framework: federal competencies (``region`` empty), edited
+    by the federal operator, and each region's own, edited by its operator.
 
     Campaigns never read it directly: they read the :class:`FrameworkVersion` they pinned.
     """
@@ -68,6 +86,11 @@ class Competency(models.Model):
                                          choices=Direction.choices, default=Direction.BOTH)
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
     is_active = models.BooleanField(_("используется"), default=True)
+    # Empty: a federal competency; otherwise the region whose people alone are diagnosed on it.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="competencies", verbose_name=_("регион"))
+
+    objects = CompetencyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("компетенция")
@@ -90,17 +113,24 @@ class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
         return self.order_by("-number")
 
     def current(self) -> "FrameworkVersion | None":
-        """The current framework version — the newest published one, which new
-        diagnostics pin (None before the first publication). The one home of the rule."""
-        return self.newest_first().first()
+        """The current framework version — the newest published federal one, which new
+        diagnostics pin, with their region's competencies added (``region_version`` in
+        services) (None before the first publication). The one home of the rule."""
+        return self.filter(region__isnull=True).newest_first().first()
 
 
 class FrameworkVersion(models.Model):
     """A frozen copy of the framework; a campaign pins one, so later edits never change
     past results. ``snapshot``: {"areas": [{"code", "name", "competencies": [{"code",
-    "name", "description", "descriptors": [4 texts], "typical_direction"}]}]}."""
+    "name", "description", "descriptors": [4 texts], "typical_direction"}]}]}; in a
+    regional version a region's competency also has ``"region": <region id>``, and the
+    snapshot ``"federal": <number of the federal version it extends>``."""
 
     number = models.PositiveIntegerField(_("номер"), unique=True)
+    # Empty: a federal version (published by the federal operator); otherwise a federal
+    # version with this region's competencies added, made for the region's campaigns.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("регион"))
     note = models.CharField(_("что изменилось"), max_length=300, blank=True)
     snapshot = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)

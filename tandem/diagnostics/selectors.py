@@ -1,9 +1,10 @@
 """Reads of the framework, campaigns and answers, always through the user's scope."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -20,6 +21,7 @@ from tandem.diagnostics.models import (
     ResponseTally,
     ResultImport,
 )
+from tandem.territory.models import Region
 
 # Above this many respondents the deficit map shows organizations, not people.
 MAP_MAX_PEOPLE = 60
@@ -50,32 +52,101 @@ def framework_for_new_campaign() -> FrameworkVersion:
     return version
 
 
-def framework_areas() -> QuerySet[CompetencyArea]:
-    """The shared framework's areas with their competencies: every staff member reads it."""
-    return CompetencyArea.objects.prefetch_related("competencies")
+def framework_areas(*, scope: Scope) -> QuerySet[CompetencyArea]:
+    """The framework's areas with the competencies the user reads: the federal ones and
+    their home regions' own (``Scope.competency_q``)."""
+    return CompetencyArea.objects.prefetch_related(Prefetch(
+        "competencies", queryset=competencies_readable(scope=scope)))
 
 
-def competency_choices() -> list[tuple[str, str]]:
+def competencies_readable(*, scope: Scope) -> QuerySet[Competency]:
+    """Federal competencies and the user's home regions' own, in the framework's order."""
+    return Competency.objects.filter(scope.competency_q()).select_related("area", "region")
+
+
+def competency_choices(*, region_ids: Iterable[int] = ()) -> list[tuple[str, str]]:
     """Active competencies as (code, "area: name"), in the framework's order: the one
-    list a form offers when it names a competency."""
-    return [(c.code, f"{c.area.name}: {c.name}") for c in Competency.objects.filter(
-        is_active=True).select_related("area").order_by("area__order", "order", "code")]
+    list a form offers when it names a competency — the federal ones and those of
+    ``region_ids`` (another region's own are never offered)."""
+    return [(c.code, f"{c.area.name}: {c.name}") for c in Competency.objects.of_regions(
+        region_ids).filter(is_active=True).select_related("area").order_by(
+        "area__order", "order", "code")]
 
 
 def competency_ids(codes: list[str]) -> dict[str, int]:
-    """The ids of the competencies with these codes (an unknown code is not a key); the
-    framework is public, so no scope."""
+    """The ids of the competencies with these codes (an unknown code is not a key); a
+    code is no secret, and the form that takes the ids offers only the user's own."""
     return dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
 
 
+def areas_of(codes: Iterable[str]) -> dict[str, str]:
+    """The area code of each competency code: its competency's (one query); a code no
+    competency has falls back to the part before the dot, as federal codes are written
+    (a region's code «tyumen:local_history» says nothing of its area)."""
+    codes = set(codes)
+    known = dict(Competency.objects.filter(code__in=codes).values_list("code", "area__code"))
+    return {code: known.get(code) or code.split(".", 1)[0] for code in codes}
+
+
 def competency_get(*, scope: Scope, pk: int, for_: Access = "view") -> Competency:
-    """A competency of the shared framework; ``for_="manage"`` only for its owner (the
-    federal operator): anyone else gets a 404, as for any object they may not change."""
-    if for_ == "manage" and not scope.can_edit_framework:
-        raise Http404
+    """A competency the user reads (``Scope.competency_q``); ``for_="manage"`` only for
+    its owner — the federal operator for a federal one, the region's operator for a
+    region's own: anyone else gets a 404, as for any object they may not change."""
     if for_ == "view" and not scope.can_read_framework:
         raise Http404
-    return get_object_or_404(Competency, pk=pk)
+    qs = Competency.objects.filter(scope.competency_q(manage=for_ == "manage"))
+    return get_object_or_404(qs.select_related("region"), pk=pk)
+
+
+def competency_entry(c: Competency) -> dict[str, object]:
+    """A competency as a version's snapshot holds it (``FrameworkVersion``)."""
+    entry: dict[str, object] = {
+        "code": c.code, "name": c.name, "description": c.description,
+        "descriptors": c.descriptors, "typical_direction": c.typical_direction}
+    if c.region_id is not None:
+        entry["region"] = c.region_id
+    return entry
+
+
+def region_snapshot(federal: FrameworkVersion, region: Region) -> dict[str, Any] | None:
+    """The federal version with the region's own competencies in use added at the end of
+    their areas (None when the region has none): what the region's people are diagnosed on.
+    ``federal`` names the version it extends."""
+    own = list(Competency.objects.filter(region=region, is_active=True).select_related("area"))
+    if not own:
+        return None
+    areas: list[dict[str, Any]] = [dict(a, competencies=list(a["competencies"]))
+                                   for a in federal.snapshot["areas"]]
+    by_code = {a["code"]: a for a in areas}
+    for c in own:  # the model's order: area, order, code
+        area = by_code.get(c.area.code)
+        if area is None:  # an area with no federal competency in this version
+            area = by_code[c.area.code] = {"code": c.area.code, "name": c.area.name,
+                                           "competencies": []}
+            areas.append(area)
+        area["competencies"].append(competency_entry(c))
+    return {"areas": areas, "federal": federal.number}
+
+
+def framework_preview(*, scope: Scope, region_id: int | None = None) -> FrameworkVersion:
+    """What a new campaign of one of the user's home regions would pin (the region with the
+    smallest id, or ``region_id`` if it is one of them): the published federal version
+    with the region's own competencies added — unsaved, a preview. Raises
+    ``FrameworkVersion.DoesNotExist`` when nothing is published, ``Http404`` for a region
+    that is not the user's."""
+    federal = framework_current()
+    regions = Region.objects.all() if scope.everything else Region.objects.filter(
+        pk__in=scope.home_units.region_ids)
+    region: Region | None
+    if region_id is not None:
+        region = get_object_or_404(regions, pk=region_id)
+    else:
+        region = None if scope.everything else regions.order_by("pk").first()
+    snapshot = region_snapshot(federal, region) if region is not None else None
+    if snapshot is None:
+        return federal
+    return FrameworkVersion(number=federal.number, note=federal.note, snapshot=snapshot,
+                            region=region, created_at=federal.created_at)
 
 
 def campaigns_visible(*, scope: Scope) -> QuerySet[Campaign]:

@@ -24,6 +24,7 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     Response,
 )
+from tandem.diagnostics.selectors import competency_entry, region_snapshot
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.confirm import reopen_days, reopenable
@@ -61,8 +62,10 @@ class DiagnosticsError(Exception):
 
 # -- framework -----------------------------------------------------------------------
 def framework_snapshot() -> dict[str, object]:
+    """The federal competencies in use, by area (a region's own are added per campaign:
+    :func:`region_version`)."""
     areas = []
-    competencies = Competency.objects.filter(is_active=True).select_related("area")
+    competencies = Competency.objects.filter(is_active=True, region__isnull=True)
     by_area: dict[int, list[Competency]] = {}
     for c in competencies:
         by_area.setdefault(c.area_id, []).append(c)
@@ -70,19 +73,51 @@ def framework_snapshot() -> dict[str, object]:
         items = by_area.get(area.pk, [])
         if not items:
             continue
-        areas.append({"code": area.code, "name": area.name, "competencies": [
-            {"code": c.code, "name": c.name, "description": c.description,
-             "descriptors": c.descriptors, "typical_direction": c.typical_direction}
-            for c in items]})
+        areas.append({"code": area.code, "name": area.name,
+                      "competencies": [competency_entry(c) for c in items]})
     return {"areas": areas}
+
+
+def region_version(*, federal: FrameworkVersion, region: Region | None,
+                   user: User | None) -> FrameworkVersion:
+    """The version a new campaign of ``region`` pins: the federal one, or — when the region
+    has competencies of its own — that version with them added. Such a regional version
+    is made once and reused while neither part changes; a region's edits reach its new
+    campaigns at once (no publication), and campaigns already made keep their version."""
+    if federal.region_id is not None:
+        raise ValueError("a regional version is built on a federal one")
+    if region is None:
+        return federal
+    snapshot = region_snapshot(federal, region)
+    if snapshot is None:
+        return federal
+    with transaction.atomic():
+        Region.objects.select_for_update().filter(pk=region.pk).exists()  # one at a time
+        latest = FrameworkVersion.objects.filter(region=region).newest_first().first()
+        if latest is not None and latest.snapshot == snapshot:
+            return latest
+        last = FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0
+        note = _("Версия %(n)s и компетенции региона «%(region)s»") % {
+            "n": federal.number, "region": region.name}
+        return FrameworkVersion.objects.create(number=last + 1, note=note[:300],
+                                               snapshot=snapshot, region=region,
+                                               created_by=user)
 
 
 @transaction.atomic
 def framework_publish(*, note: str, user: User | None) -> FrameworkVersion:
-    """Freezes the current framework as a new version for the campaigns to come."""
+    """Freezes the current federal framework as a new version for the campaigns to come."""
     last = FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0
     return FrameworkVersion.objects.create(number=last + 1, note=note,
                                            snapshot=framework_snapshot(), created_by=user)
+
+
+def unit_region(unit: Region | Municipality | Organization) -> Region:
+    if isinstance(unit, Region):
+        return unit
+    if isinstance(unit, Municipality):
+        return unit.region
+    return unit.municipality.region
 
 
 # -- campaigns -----------------------------------------------------------------------
@@ -91,6 +126,9 @@ def campaign_create(*, title: str, kind: str, unit: Region | Municipality | Orga
                     starts_on: dt.date, ends_on: dt.date, with_expert: bool,
                     baseline: Campaign | None, participants: QuerySet[Participant],
                     framework: FrameworkVersion, user: User | None) -> Campaign:
+    """A campaign of ``unit`` on the federal ``framework`` with the unit's region's own
+    competencies added (:func:`region_version`)."""
+    framework = region_version(federal=framework, region=unit_region(unit), user=user)
     campaign = Campaign(title=title, kind=kind, starts_on=starts_on, ends_on=ends_on,
                         with_expert=with_expert, baseline=baseline, framework=framework,
                         created_by=user)

@@ -340,21 +340,27 @@ def results_import_commit(request: HttpRequest, pk: int, upload_pk: int) -> Http
 def framework(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     scope.require("can_read_framework")
+    manageable = set(selectors.competencies_readable(scope=scope).filter(
+        scope.competency_q(manage=True)).values_list("pk", flat=True))
     return render(request, "diagnostics/framework.html", {
-        "areas": selectors.framework_areas(), "current": selectors.framework_published(),
-        "can_edit": scope.can_edit_framework, "publish_form": PublishForm()})
+        "areas": selectors.framework_areas(scope=scope),
+        "current": selectors.framework_published(), "manageable": manageable,
+        "can_edit": scope.can_edit_framework, "can_add": scope.can_add_competencies,
+        "publish_form": PublishForm()})
 
 
 def competency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     scope = scope_for(request.user)
     competency = selectors.competency_get(scope=scope, pk=pk, for_="manage") if pk else None
     if competency is None:
-        scope.require("can_edit_framework")
-    form = CompetencyForm(request.POST or None, instance=competency)
+        scope.require("can_add_competencies")
+    form = CompetencyForm(request.POST or None, instance=competency, scope=scope)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        saved = form.save()
         messages.success(request, _("Сохранено. Изменения попадут в новые диагностики после "
-                                    "публикации версии."))
+                                    "публикации версии.") if saved.region_id is None else
+                         _("Сохранено. Изменения попадут в новые диагностики региона; уже "
+                           "созданные остаются на своей версии рамки."))
         return redirect("diagnostics:framework")
     return render(request, "diagnostics/competency_form.html",
                   {"form": form, "competency": competency})

@@ -47,8 +47,10 @@ def _region(request: HttpRequest) -> tuple[Scope, Region | None]:
     return scope, regions.first()
 
 
-def _competencies() -> list[tuple[str, str]]:
-    return diagnostics_selectors.competency_choices()
+def _competencies(region: Region | None) -> list[tuple[str, str]]:
+    """The federal competencies and the region's own (the default library: federal only)."""
+    return diagnostics_selectors.competency_choices(
+        region_ids=[region.pk] if region is not None else [])
 
 
 def _with_region(url: str, region: Region | None) -> str:
@@ -57,7 +59,7 @@ def _with_region(url: str, region: Region | None) -> str:
 
 def library_page(request: HttpRequest) -> HttpResponse:
     _scope, region = _region(request)
-    competencies = _competencies()
+    competencies = _competencies(region)
     names = dict(competencies)
     filters = LibraryFilter(request.GET or None, competencies=competencies)
     templates = selectors.library_templates(region_id=region.pk if region else None,
@@ -88,7 +90,7 @@ def _editable(region: Region | None, pk: int) -> TaskTemplate:
 
 def _template_form(request: HttpRequest, template: TaskTemplate | None) -> HttpResponse:
     _scope, region = _region(request)
-    competencies = _competencies()
+    competencies = _competencies(region)
     initial: dict[str, Any] = {}
     if template is not None:
         initial = {name: getattr(template, name) for name in services.TEMPLATE_FIELDS}
@@ -193,7 +195,7 @@ def library_import(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(problem))
         return back
     templates, problems = core_library.table_problems(
-        rows, competencies=[code for code, _name in _competencies()])
+        rows, competencies=[code for code, _name in _competencies(region)])
     if problems:
         shown = problems[:20]
         more = len(problems) - len(shown)
@@ -247,7 +249,9 @@ def row_to_library(request: HttpRequest, pk: int) -> HttpResponse:
         # Named by its competency and direction; the identifier is for the XLSX table.
         messages.success(request, _("Строка сохранена в библиотеку организации: «%(name)s», "
                                     "%(direction)s.") % {
-            "name": dict(_competencies()).get(template.competency, template.competency),
+            "name": dict(diagnostics_selectors.competency_choices(
+                region_ids=scope_for(request.user).home_units.region_ids)).get(
+                template.competency, template.competency),
             "direction": template.get_direction_display()})
     except services.MapError as problem:
         messages.error(request, str(problem))

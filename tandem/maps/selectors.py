@@ -249,12 +249,14 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     if filters is not None:
         pairs = pairs.filter(organization__in=filters.organizations(scope)).overlapping(
             filters.date_from, filters.date_to)
+    from tandem.diagnostics.selectors import areas_of
+
     counts: dict[tuple[str, str], int] = {}
-    for competency, technology, n in (
-            Row.objects.filter(map__pair__in=pairs).exclude(technology="")
-            .values_list("competency", "technology").annotate(n=Count("pk"))
-            .order_by()):
-        key = (competency.split(".", 1)[0], technology)
+    used = list(Row.objects.filter(map__pair__in=pairs).exclude(technology="")
+                .values_list("competency", "technology").annotate(n=Count("pk")).order_by())
+    area_of = areas_of(competency for competency, _t, _n in used)
+    for competency, technology, n in used:
+        key = (area_of[competency], technology)
         counts[key] = counts.get(key, 0) + n
     areas = dict(CompetencyArea.objects.order_by("order", "code").values_list("code", "name"))
     place = {code: i for i, code in enumerate(areas)}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 from tandem.accounts.models import User
 from tandem.core import maps as core
 from tandem.core import task_library as library
+from tandem.diagnostics.selectors import areas_of
 from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row, TaskTemplate
 from tandem.maps.selectors import (
     library_for,
@@ -74,8 +75,9 @@ def resources_for_map(the_map: Map) -> Any:
 
 
 def _lessons(items: list[dict[str, Any]]) -> list[core.Lesson]:
+    area = areas_of(x["competency"] for x in items)
     return [core.Lesson(competency=x["competency"], title=x.get("title") or x["competency"],
-                        area=x["competency"].split(".", 1)[0],
+                        area=area[x["competency"]],
                         teacher_level=x["teacher_level"], learner_level=x["learner_level"],
                         priority=x.get("priority"), wants_to_learn=bool(x.get("wants_to_learn")))
             for x in items]

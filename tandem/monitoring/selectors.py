@@ -27,6 +27,7 @@ from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.diagnostics.models import (
     AnswerTally,
     Campaign,
+    Competency,
     FrameworkVersion,
     MunicipalityAnswerTally,
     ResponseTally,
@@ -297,6 +298,10 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     framework = FrameworkVersion.objects.current()
     areas = [(a["code"], a["name"]) for a in framework.areas] if framework else []
     area_of = framework.area_of() if framework else {}
+    if framework:  # regions' own competencies count in their areas (docs/diagnostics.md)
+        area_of = {**dict(Competency.objects.filter(
+            region__isnull=False, area__code__in=[code for code, _n in areas]).values_list(
+            "code", "area__code")), **area_of}
 
     # Diagnostics: the figures kept per organization (tandem/diagnostics/tallies.py) —
     # no page reads the answers themselves.

@@ -13,12 +13,14 @@ from tandem.resources.models import (
     Resource,
     owner_fields,
 )
-from tandem.resources.selectors import ResourceFilters
+from tandem.resources.selectors import ResourceFilters, competencies_active, owner_region_id
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import DateInput, form_id, id_formfield
 
 LEVEL_NOT_YOURS = _("Этот уровень ведёт другой оператор: выберите свой.")
 DATES_REVERSED = _("Окончание раньше начала.")
+OTHER_REGIONS_COMPETENCY = _("Компетенции другого региона: %(names)s. Ресурс развивает "
+                             "федеральные компетенции и компетенции региона владельца.")
 
 OWNER_PREFIXES: dict[str, type[Owner]] = {"r": Region, "m": Municipality, "o": Organization}
 
@@ -68,7 +70,8 @@ class ResourceForm(forms.ModelForm[Resource]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["owner"].choices = owner_choices(scope)  # type: ignore[attr-defined]
         self.fields["competencies"].queryset = (  # type: ignore[attr-defined]
-            Competency.objects.filter(is_active=True).select_related("area"))
+            Competency.objects.filter(scope.competency_q(), is_active=True)
+            .select_related("area"))
         unit = self.instance.unit if self.instance.pk else None
         if unit is not None:
             self.initial["owner"] = owner_choice(unit)
@@ -83,6 +86,14 @@ class ResourceForm(forms.ModelForm[Resource]):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:  # type: ignore[operator]
             self.add_error("ends_on", DATES_REVERSED)
+        unit = owner_from_choice(owner) if model else None
+        if unit is not None:
+            region_id = owner_region_id(unit)
+            foreign = [c.name for c in data.get("competencies") or []  # type: ignore[attr-defined]
+                       if c.region_id not in (None, region_id)]
+            if foreign:
+                self.add_error("competencies", str(OTHER_REGIONS_COMPETENCY) % {
+                    "names": ", ".join(foreign)})
         return data
 
     def save(self, commit: bool = True) -> Resource:
@@ -107,11 +118,10 @@ class ResourceFilterForm(forms.Form):
     format = forms.ChoiceField(label=_("Формат"), required=False,
                                choices=[("", _("любой")), *Format.choices])
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, scope: Scope, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["competency"].choices = [  # type: ignore[attr-defined]
-            ("", _("любая")),
-            *Competency.objects.filter(is_active=True).values_list("code", "name")]
+            ("", _("любая")), *competencies_active(scope=scope)]
 
     def filters(self) -> ResourceFilters:
         data = self.cleaned_data if self.is_valid() else {}

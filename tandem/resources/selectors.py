@@ -11,6 +11,7 @@ from tandem.core.text import normalize_name
 from tandem.diagnostics.models import Competency
 from tandem.resources import imports
 from tandem.resources.models import OWNER_LEVELS, Owner, Resource, ResourceImport, owner_fields
+from tandem.territory.models import Municipality, Region
 
 
 def resources_visible(*, scope: Scope) -> QuerySet[Resource]:
@@ -86,16 +87,29 @@ def resource_import_get(*, scope: Scope, user: User, pk: int) -> ResourceImport:
     return get_object_or_404(resource_imports_pending(scope=scope, user=user), pk=pk)
 
 
-def competencies_active() -> list[tuple[str, str]]:
-    """(code, name) of the competencies a resource may be tagged with, in framework order."""
-    return list(Competency.objects.filter(is_active=True).values_list("code", "name"))
+def competencies_active(*, scope: Scope) -> list[tuple[str, str]]:
+    """(code, name) of the competencies the user's resources may be tagged with, in
+    framework order: the federal ones and their home regions' own."""
+    return list(Competency.objects.filter(scope.competency_q(), is_active=True)
+                .values_list("code", "name"))
+
+
+def owner_region_id(owner: Owner) -> int:
+    """The region of a resource's owner: its competencies are federal or that region's."""
+    if isinstance(owner, Region):
+        return owner.pk
+    if isinstance(owner, Municipality):
+        return owner.region_id
+    return owner.municipality.region_id
 
 
 def import_catalogue(*, owner: Owner, titles: set[str]) -> imports.Catalogue:
-    """What a file for ``owner`` is checked against, in four queries whatever its size."""
+    """What a file for ``owner`` is checked against, in four queries whatever its size.
+    Another region's own competencies are unknown codes here."""
     codes: dict[str, int] = {}
     retired: set[str] = set()
-    for pk, code, active in Competency.objects.values_list("pk", "code", "is_active"):
+    for pk, code, active in Competency.objects.of_regions([owner_region_id(owner)]).values_list(
+            "pk", "code", "is_active"):
         if active:
             codes[code] = pk
         else:

@@ -28,7 +28,7 @@ from tandem.resources.selectors import (
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    form = ResourceFilterForm(request.GET or None)
+    form = ResourceFilterForm(request.GET or None, scope=scope)
     page = Paginator(resource_search(scope=scope, filters=form.filters()), 30).get_page(
         request.GET.get("page"))
     query = request.GET.copy()
@@ -110,9 +110,10 @@ def import_commit(request: HttpRequest, upload_pk: int) -> HttpResponse:
 
 
 def import_template(request: HttpRequest) -> HttpResponse:
-    if not owner_choices(scope_for(request.user)):
+    scope = scope_for(request.user)
+    if not owner_choices(scope):
         raise PermissionDenied
-    response = HttpResponse(imports.template_xlsx(competencies_active()),
+    response = HttpResponse(imports.template_xlsx(competencies_active(scope=scope)),
                             content_type=imports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILENAME}"'
     return response

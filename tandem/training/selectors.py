@@ -84,8 +84,10 @@ def event_case_get(*, event: Event, pk: int) -> Case:
                              .prefetch_related("people", "resources"), pk=pk)
 
 
-def competencies_active() -> list[Competency]:
-    return list(Competency.objects.filter(is_active=True).select_related("area"))
+def competencies_active(*, region_id: int | None) -> list[Competency]:
+    """The federal competencies in use and the region's own (a case is a region's)."""
+    return list(Competency.objects.of_regions([region_id] if region_id else [])
+                .filter(is_active=True).select_related("area"))
 
 
 def competency_names() -> dict[str, str]:

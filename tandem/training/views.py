@@ -45,7 +45,7 @@ def _case_form(request: HttpRequest, scope: Scope, case: Case) -> HttpResponse:
         case.region = selectors.home_region_get(scope=scope)
     region = case.region
     municipalities = scope.coordinated_municipalities().filter(region=region)
-    competencies = selectors.competencies_active()
+    competencies = selectors.competencies_active(region_id=region.pk if region else None)
     data = request.POST if request.method == "POST" else None
     form = CaseForm(data, instance=case, municipalities=municipalities,
                     resources=services.resources_for_case(region),

@@ -320,7 +320,9 @@ MATRIX: dict[str, Case] = {
     # The framework is shared by every region: staff read it, only its owner changes it
     # (#13: a region operator may not change the instrument of every other region).
     "diagnostics:framework": Case(allowed=ALL_STAFF | FRAMEWORK_OWNERS),
-    "diagnostics:competency_create": Case(allowed=FRAMEWORK_OWNERS),
+    # A region operator adds her region's own competencies (#16 item 1): she may open the
+    # form, change her region's (and no federal one), as test_regional.py shows in full.
+    "diagnostics:competency_create": Case(allowed=FRAMEWORK_OWNERS | {"olga"}),
     "diagnostics:competency_edit": Case(allowed=FRAMEWORK_OWNERS, kwargs=lambda w: {"pk": 1}),
     "resources:catalogue": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Ресурс Школы А",
                                 sees_own_data_only={"fred", "charlie", "dave"}),
@@ -805,3 +807,38 @@ def test_teacher_sees_own_card(client: Client, world: World) -> None:
     assert "Бобров" in response.content.decode()
     # ...but cannot change it, nor anyone else's.
     assert client.get(reverse("people:edit", kwargs={"pk": world.bob_p.pk})).status_code == 404
+
+
+def _regional_competency(w: World) -> Any:
+    """A competency of World's region of its own (#16 item 1)."""
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Competency, CompetencyArea
+
+    ensure_default_framework()
+    return Competency.objects.create(
+        area=CompetencyArea.objects.get(code="subject"), code="test:local", region=w.region,
+        name="Краеведение региона", description="о родном крае", descriptor_0="0",
+        descriptor_1="1", descriptor_2="2", descriptor_3="3")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_regions_own_competency_is_its_operators_to_change(client: Client, world: World,
+                                                            persona: str) -> None:
+    """The second row of ``competency_edit``: a regional competency — Olga's region's —
+    is hers alone to change; the federal operator may not, nor may anyone else."""
+    competency = _regional_competency(world)
+    url = reverse("diagnostics:competency_edit", kwargs={"pk": competency.pk})
+    c = _persona_client(client, world, persona)
+    page = c.get(url)
+    data = {"area": str(competency.area_id), "code": competency.code, "name": "Новое имя",
+            "description": "о родном крае", "descriptor_0": "0", "descriptor_1": "1",
+            "descriptor_2": "2", "descriptor_3": "3", "typical_direction": "both",
+            "order": "0", "is_active": "on"}
+    response = c.post(url, data)
+    competency.refresh_from_db()
+    if persona == "olga":
+        assert page.status_code == 200 and response.status_code == 302
+        assert competency.name == "Новое имя"
+    else:
+        assert page.status_code in REFUSED and response.status_code in REFUSED
+        assert competency.name == "Краеведение региона"

@@ -1,6 +1,6 @@
-"""#13 item 13: the competency framework is shared by every region, so only its owner —
-the federal operator (or the superuser) — changes competencies and publishes versions;
-a region operator reads it."""
+"""#13 item 13: the federal competency framework is shared by every region, so only its
+owner — the federal operator (or the superuser) — changes its competencies and publishes
+versions; a region operator reads it (and adds their region's own: test_regional.py)."""
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -18,7 +18,7 @@ def _edit_data(competency: Competency, name: str) -> dict[str, object]:
     data: dict[str, object] = {f: getattr(competency, f) for f in (
         "code", "description", "descriptor_0", "descriptor_1", "descriptor_2", "descriptor_3",
         "typical_direction", "order")}
-    data.update(area=competency.area_id, name=name, is_active="on")
+    data.update(area=competency.area_id, name=name, is_active="on", owner="federal")
     return data
 
 
@@ -26,20 +26,22 @@ def _new_data(competency: Competency) -> dict[str, object]:
     return _edit_data(competency, "Новая компетенция") | {"code": "ict.new_one"}
 
 
-def test_region_operator_reads_the_framework_but_changes_nothing(client: Client,
-                                                                  world: World) -> None:
+def test_region_operator_reads_the_federal_framework_but_changes_none_of_it(
+        client: Client, world: World) -> None:
     competency = Competency.objects.order_by("pk").first()
     assert competency is not None
     before = (Competency.objects.count(), FrameworkVersion.objects.count(), competency.name)
     client.force_login(world.olga)
     page = client.get(reverse("diagnostics:framework"))
     assert page.status_code == 200
-    assert reverse("diagnostics:competency_create") not in page.content.decode()
     edit = reverse("diagnostics:competency_edit", kwargs={"pk": competency.pk})
+    assert edit not in page.content.decode()
     assert client.get(edit).status_code == 404
     assert client.post(edit, _edit_data(competency, "Чужое имя")).status_code == 404
-    assert client.post(reverse("diagnostics:competency_create"),
-                       _new_data(competency)).status_code == 403
+    # «Federal» is no choice of hers: the form says so and nothing is added.
+    refused = client.post(reverse("diagnostics:competency_create"), _new_data(competency))
+    assert refused.status_code == 200
+    assert "owner" in refused.context["form"].errors
     assert client.post(reverse("diagnostics:publish"), {"note": "своя версия"}).status_code == 403
     competency.refresh_from_db()
     assert (Competency.objects.count(), FrameworkVersion.objects.count(),
