@@ -7,8 +7,8 @@ Every audited write (django-auditlog) names its unit in the entry's additional d
 ``get_additional_data``). :func:`audit_written` turns that into a :class:`UnitChange` row,
 upserted once per transaction and unit (a roster import of thousands of people in one
 organization writes it once) — or again, if the version was read in between. The
-diagnostics figures carry their own time (``TallyState.refreshed_at``, per organization). :func:`version` reads both maxima for the
-organizations a dashboard shows.
+diagnostics figures carry their own time (``TallyState.refreshed_at``, per organization).
+:func:`version` reads both maxima for the organizations a dashboard shows.
 """
 
 import threading
