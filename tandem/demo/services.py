@@ -21,7 +21,7 @@ from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Respon
 from tandem.people.models import Participant
 from tandem.territory.demo import DemoContext
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.bulk import copy_rows, reserve_ids
+from tandem.web.bulk import copy_rows, foreign_keys_checked_once, reserve_ids
 
 BATCH = 2000
 CONSENT_FROM = dt.date(2026, 9, 1)
@@ -89,45 +89,51 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         for mun, code, short, full, sector, _size in generator.ORGANIZATIONS
     }
 
-    deputies: dict[str, Participant] = {}
-    domain = f"r{index}.example.org" if index > 1 else "example.org"
-    done = 0
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.pairs.models import Pair
 
-    # Ids first (COPY returns none, and no other query may run on the connection while
-    # it streams): the generator makes exactly ``participants`` people.
-    ids = iter(reserve_ids(Participant, participants))
+    # The bulk tables' foreign keys are checked once, at the end of the load, not row by
+    # row at COMMIT (tandem.web.bulk; PostgreSQL only).
+    with foreign_keys_checked_once(Participant, Response, Answer, Pair, Map, Row, Meeting):
+        deputies: dict[str, Participant] = {}
+        domain = f"r{index}.example.org" if index > 1 else "example.org"
+        done = 0
 
-    def participant_rows() -> Iterator[tuple[Any, ...]]:
-        nonlocal done
-        for person in generator.people(participants, seed, domain):
-            consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
-            organization = organizations[person.organization_code]
-            row = (next(ids), organization.pk, person.surname, person.name,
-                   person.patronymic, person.position, person.subject,
-                   person.experience_years, person.age_band, person.email,
-                   consent_date if person.has_mentoring_consent else None,
-                   consent_date if person.has_pd_consent else None,
-                   normalize_name(person.surname, person.name, person.patronymic))
-            if person.is_deputy:  # the curator's login and the line manager need it
-                deputies[person.organization_code] = Participant(
-                    pk=row[0], organization=organization,
-                    **dict(zip(PARTICIPANT_COLUMNS[2:], row[2:], strict=True)))
-            yield row
-            done += 1
-            if progress and (done % BATCH == 0 or done == participants):
-                progress(done, participants)
+        # Ids first (COPY returns none, and no other query may run on the connection while
+        # it streams): the generator makes exactly ``participants`` people.
+        ids = iter(reserve_ids(Participant, participants))
 
-    copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
+        def participant_rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal done
+            for person in generator.people(participants, seed, domain):
+                consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
+                organization = organizations[person.organization_code]
+                row = (next(ids), organization.pk, person.surname, person.name,
+                       person.patronymic, person.position, person.subject,
+                       person.experience_years, person.age_band, person.email,
+                       consent_date if person.has_mentoring_consent else None,
+                       consent_date if person.has_pd_consent else None,
+                       normalize_name(person.surname, person.name, person.patronymic))
+                if person.is_deputy:  # the curator's login and the line manager need it
+                    deputies[person.organization_code] = Participant(
+                        pk=row[0], organization=organization,
+                        **dict(zip(PARTICIPANT_COLUMNS[2:], row[2:], strict=True)))
+                yield row
+                done += 1
+                if progress and (done % BATCH == 0 or done == participants):
+                    progress(done, participants)
 
-    _set_line_managers(rng, deputies)
-    logins = _create_logins(region, municipalities, organizations, deputies, suffix)
-    _create_resources(region, municipalities, organizations)
-    if with_diagnostics:
-        _create_diagnostics(organizations, seed)
-        if participants <= PAIRS_UP_TO:
-            _create_pairs(region, municipalities, organizations)
-        else:
-            _create_pairs_fast(organizations, seed)
+        copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
+
+        _set_line_managers(rng, deputies)
+        logins = _create_logins(region, municipalities, organizations, deputies, suffix)
+        _create_resources(region, municipalities, organizations)
+        if with_diagnostics:
+            _create_diagnostics(organizations, seed)
+            if participants <= PAIRS_UP_TO:
+                _create_pairs(region, municipalities, organizations)
+            else:
+                _create_pairs_fast(organizations, seed)
     context = DemoContext(region=region, municipalities=municipalities,
                           organizations=organizations, participants=done, seed=seed,
                           with_diagnostics=with_diagnostics)
