@@ -49,18 +49,19 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
                            "FROM generate_series(1, %s)",
-                           [connection.ops.quote_name(table), model._meta.pk.column, count])
+                           [connection.ops.quote_name(table), str(model._meta.pk.column), count])
             return sorted(row[0] for row in cursor.fetchall())
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"reserve_ids: {connection.vendor}")
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         row = cursor.fetchone()
         if row is None:
-            cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(model._meta.pk.column)}), 0) "  # noqa: S608,E501  (names are ours)
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) "  # noqa: S608  (names are ours)
                            f"FROM {connection.ops.quote_name(table)}")
             last = cursor.fetchone()[0]
             cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
@@ -87,7 +88,12 @@ def copy_rows(model: type[models.Model], columns: Sequence[str],
     """Writes ``rows`` (tuples in the order of ``columns``) into ``model``'s table and
     returns how many. ``rows`` may be a generator: it is consumed once, as it goes."""
     meta = model._meta
-    given = [meta.get_field(name) for name in columns]
+    given: list[models.Field[Any, Any]] = []
+    for name in columns:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise ValueError(f"copy_rows: {name} is not a column of {meta.label}")
+        given.append(field)
     named = {f.attname for f in given}
     now = timezone.now()
     rest = [f for f in meta.concrete_fields
@@ -95,7 +101,7 @@ def copy_rows(model: type[models.Model], columns: Sequence[str],
             and not f.has_db_default()]
     fill = [_filler(f, now) for f in rest]
     fields = [*given, *rest]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(meta.db_table)
     count = 0
     if connection.vendor == "postgresql":
