@@ -67,7 +67,7 @@ def test_reservations_never_overlap(sizes: list[int]) -> None:
 def test_a_row_pointing_nowhere_rolls_the_whole_load_back(world: World) -> None:
     """Whatever the database: the load fails and leaves nothing behind."""
     count = Participant.objects.count()
-    with pytest.raises(IntegrityError, match="(?i)foreign key"), transaction.atomic():
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"), transaction.atomic():
         with foreign_keys_checked_once(Participant):
             copy_rows(Participant, ("organization_id", "surname", "name", "experience_years",
                                     "email"),
