@@ -8,6 +8,7 @@ Two modes (TANDEM_MODE):
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -131,16 +132,37 @@ TEMPLATES = [
 ]
 
 _default_db = f"sqlite:///{DATA_DIR / 'tandem.sqlite3'}"
+# Persistent connections in both modes (a demo stand under gunicorn too): a new PostgreSQL
+# connection per request costs more than many of the pages' queries. Checked before reuse.
+_CONN_MAX_AGE = envint("TANDEM_DB_CONN_MAX_AGE", 60, minimum=0)
+# PostgreSQL settings of every session of the application (docs/deploy.md «Настройки
+# PostgreSQL»), sent once per connection in the start-up packet (libpq ``options``): no
+# JIT — the monitoring aggregates over millions of answers are costed high enough to be
+# compiled, and the compilation takes longer than the query; work_mem for their hashes and
+# sorts (the default 4MB spills them to disk). «off»: send nothing (a pgbouncer that
+# refuses start-up options; then ALTER DATABASE … SET, as the docs say).
+_PG_SESSION = envstr("TANDEM_DB_SESSION_OPTIONS", "-c jit=off -c work_mem=32MB")
+if _PG_SESSION.lower() == "off":
+    _PG_SESSION = ""
+
+
+def _postgresql_options(db: Any) -> None:  # dj_database_url.DBConfig
+    options = db.setdefault("OPTIONS", {})
+    # A database that hangs must not hang the health check and every worker with it.
+    options.setdefault("connect_timeout", 5)
+    if _PG_SESSION and "options" not in options:  # ``?options=…`` in the URL wins
+        options["options"] = _PG_SESSION
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", _default_db) or _default_db,
-        conn_max_age=envint("TANDEM_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0, minimum=0),
-        conn_health_checks=PRODUCTION,
+        conn_max_age=_CONN_MAX_AGE,
+        conn_health_checks=_CONN_MAX_AGE > 0,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A database that hangs must not hang the health check and every worker with it.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    _postgresql_options(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded set-up must start on a fresh clone: make the data folder on first use.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -161,15 +183,15 @@ _replica_url = envstr("DATABASE_REPLICA_URL")
 if _replica_url:
     DATABASES["replica"] = dj_database_url.parse(
         _replica_url,
-        conn_max_age=envint("TANDEM_DB_CONN_MAX_AGE", 60 if PRODUCTION else 0, minimum=0),
-        conn_health_checks=PRODUCTION,
+        conn_max_age=_CONN_MAX_AGE,
+        conn_health_checks=_CONN_MAX_AGE > 0,
     )
     if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {
             "django.db.backends.postgresql"}:
         raise ImproperlyConfigured(
             "DATABASE_REPLICA_URL needs PostgreSQL in both DATABASE_URL and "
             "DATABASE_REPLICA_URL (a streaming replica of the same cluster)")
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    _postgresql_options(DATABASES["replica"])
     # Under the tests the replica streams the primary's whole cluster, so the test database
     # created on the primary appears on it under the same name. A mirror is exactly that:
     # Django copies only NAME; the replica's host and port stay its own.

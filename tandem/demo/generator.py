@@ -5,9 +5,12 @@ region. The names of the region, its towns and organizations are made up; e-mail
 under example.org.
 """
 
+import bisect
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 REGION = ("Приреченская область (демо)", "demo")
 REGION_TIME_ZONE = "Asia/Yekaterinburg"  # the demo region lives on Tyumen's clock (UTC+5)
@@ -328,8 +331,8 @@ YOUNG_BANDS = {"u25", "25-34"}
 SENIOR_BANDS = {"45-54", "55-64", "65+"}
 
 
-@dataclass(frozen=True)
-class DemoAnswer:
+class DemoAnswer(NamedTuple):
+    # A tuple, not a frozen dataclass: seed-demo makes millions of them.
     code: str
     level: int
     can_teach: bool
@@ -337,16 +340,30 @@ class DemoAnswer:
     priority: int | None
 
 
+def _cumulative(weights: list[int]) -> tuple[list[int], float]:
+    return list(itertools.accumulate(weights)), float(sum(weights))
+
+
+# (cumulative weights, total) of levels 0–3 by (young, senior, direction): what
+# ``rng.choices(range(4), weights=…)`` computes on every call, computed once.
+_LEVEL_WEIGHTS = {
+    (young, senior, direction): _cumulative(
+        ([1, 2, 4, 4] if young else ([5, 4, 2, 1] if senior else [2, 3, 3, 2]))
+        if direction == "young_to_experienced" else
+        ([5, 4, 2, 1] if young else ([1, 2, 4, 4] if senior else [2, 3, 3, 2]))
+        if direction == "experienced_to_young" else [2, 3, 3, 2])
+    for young in (False, True) for senior in (False, True)
+    for direction in ("young_to_experienced", "experienced_to_young", "both")}
+
+
 def _profile_level(rng: random.Random, band: str, direction: str) -> int:
-    """Young people lean strong in digital, experienced ones in methodology."""
-    young, senior = band in YOUNG_BANDS, band in SENIOR_BANDS
-    if direction == "young_to_experienced":
-        weights = [1, 2, 4, 4] if young else ([5, 4, 2, 1] if senior else [2, 3, 3, 2])
-    elif direction == "experienced_to_young":
-        weights = [5, 4, 2, 1] if young else ([1, 2, 4, 4] if senior else [2, 3, 3, 2])
-    else:
-        weights = [2, 3, 3, 2]
-    return rng.choices(range(4), weights=weights)[0]
+    """Young people lean strong in digital, experienced ones in methodology. The very draw
+    of ``rng.choices(range(4), weights=…)[0]`` (the same numbers for the same seed), without
+    its per-call set-up."""
+    cumulative, total = _LEVEL_WEIGHTS.get(
+        (band in YOUNG_BANDS, band in SENIOR_BANDS, direction),
+        _LEVEL_WEIGHTS[(False, False, "both")])
+    return bisect.bisect(cumulative, rng.random() * total, 0, 3)
 
 
 def answers_for(band: str, competencies: list[tuple[str, str]], seed: int) -> list[DemoAnswer]:

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -22,6 +22,7 @@ from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Respon
 from tandem.people.models import Participant
 from tandem.territory.demo import DemoContext
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.bulk import copy_rows, foreign_keys_checked_once, reserve_ids
 
 BATCH = 2000
 CONSENT_FROM = dt.date(2026, 9, 1)
@@ -58,6 +59,12 @@ def demo_region_exists() -> bool:
     return Region.objects.exists()
 
 
+PARTICIPANT_COLUMNS = (
+    "id", "organization_id", "surname", "name", "patronymic", "position", "subject",
+    "experience_years", "age_band", "email", "mentoring_consent_date",
+    "personal_data_consent_date", "search_name")
+
+
 @transaction.atomic
 def demo_region_create(*, participants: int = 400, seed: int = 1,
                        progress: ProgressFn | None = None,
@@ -83,45 +90,51 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         for mun, code, short, full, sector, _size in generator.ORGANIZATIONS
     }
 
-    rows: list[Participant] = []
-    deputies: dict[str, Participant] = {}
-    done = 0
-    domain = f"r{index}.example.org" if index > 1 else "example.org"
-    for person in generator.people(participants, seed, domain):
-        consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
-        p = Participant(
-            organization=organizations[person.organization_code], surname=person.surname,
-            name=person.name, patronymic=person.patronymic, position=person.position,
-            subject=person.subject, experience_years=person.experience_years,
-            age_band=person.age_band, email=person.email,
-            mentoring_consent_date=consent_date if person.has_mentoring_consent else None,
-            personal_data_consent_date=consent_date if person.has_pd_consent else None,
-            search_name=normalize_name(person.surname, person.name, person.patronymic),
-        )
-        rows.append(p)
-        if person.is_deputy:
-            deputies[person.organization_code] = p
-        if len(rows) >= BATCH:
-            Participant.objects.bulk_create(rows)
-            done += len(rows)
-            rows = []
-            if progress:
-                progress(done, participants)
-    if rows:
-        Participant.objects.bulk_create(rows)
-        done += len(rows)
-        if progress:
-            progress(done, participants)
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.pairs.models import Pair
 
-    _set_line_managers(rng, deputies)
-    logins = _create_logins(region, municipalities, organizations, deputies, suffix)
-    _create_resources(region, municipalities, organizations)
-    if with_diagnostics:
-        _create_diagnostics(organizations, seed)
-        if participants <= PAIRS_UP_TO:
-            _create_pairs(region, municipalities, organizations)
-        else:
-            _create_pairs_fast(organizations, seed)
+    # The bulk tables' foreign keys are checked once, at the end of the load, not row by
+    # row at COMMIT (tandem.web.bulk; PostgreSQL only).
+    with foreign_keys_checked_once(Participant, Response, Answer, Pair, Map, Row, Meeting):
+        deputies: dict[str, Participant] = {}
+        domain = f"r{index}.example.org" if index > 1 else "example.org"
+        done = 0
+
+        # Ids first (COPY returns none, and no other query may run on the connection while
+        # it streams): the generator makes exactly ``participants`` people.
+        ids = iter(reserve_ids(Participant, participants))
+
+        def participant_rows() -> Iterator[tuple[Any, ...]]:
+            nonlocal done
+            for person in generator.people(participants, seed, domain):
+                consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
+                organization = organizations[person.organization_code]
+                row = (next(ids), organization.pk, person.surname, person.name,
+                       person.patronymic, person.position, person.subject,
+                       person.experience_years, person.age_band, person.email,
+                       consent_date if person.has_mentoring_consent else None,
+                       consent_date if person.has_pd_consent else None,
+                       normalize_name(person.surname, person.name, person.patronymic))
+                if person.is_deputy:  # the curator's login and the line manager need it
+                    deputies[person.organization_code] = Participant(
+                        pk=row[0], organization=organization,
+                        **dict(zip(PARTICIPANT_COLUMNS[2:], row[2:], strict=True)))
+                yield row
+                done += 1
+                if progress and (done % BATCH == 0 or done == participants):
+                    progress(done, participants)
+
+        copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
+
+        _set_line_managers(rng, deputies)
+        logins = _create_logins(region, municipalities, organizations, deputies, suffix)
+        _create_resources(region, municipalities, organizations)
+        if with_diagnostics:
+            _create_diagnostics(organizations, seed)
+            if participants <= PAIRS_UP_TO:
+                _create_pairs(region, municipalities, organizations)
+            else:
+                _create_pairs_fast(organizations, seed)
     context = DemoContext(region=region, municipalities=municipalities,
                           organizations=organizations, participants=done, seed=seed,
                           with_diagnostics=with_diagnostics)
@@ -269,7 +282,7 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
                     .values_list("organization_id", "user_id"))
     rng = random.Random(seed + 11)
     now = timezone.now()
-    pairs: list[Pair] = []
+    pairs: list[_FastPair] = []
     for code, org in organizations.items():
         if code in NO_PAIRS_YET:
             continue
@@ -285,37 +298,40 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
             status = (Pair.Status.ACTIVE if draw < 0.72 else Pair.Status.APPROVED
                       if draw < 0.84 else Pair.Status.COMPLETED if draw < 0.94
                       else Pair.Status.ENDED_EARLY)
-            confirmed = status != Pair.Status.APPROVED
             start = PAIRS_FROM + dt.timedelta(days=rng.randint(0, 40))
             lessons = {side: [{"competency": c["code"], "title": c["name"],
                                "teacher_level": 3, "learner_level": rng.randint(0, 1)}
                               for c in rng.sample(items, min(2, len(items)))]
                        for side, items in by_direction.items()}
-            pairs.append(Pair(
-                a_id=a, b_id=b, organization=org, weight=rng.randint(20, 80),
+            pairs.append(_FastPair(
+                a_id=a, b_id=b, organization_id=org.pk, weight=rng.randint(20, 80),
                 a_teaches_b=lessons["young"], b_teaches_a=lessons["senior"],
-                starts_on=start, ends_on=PAIRS_TO, curator_id=curators.get(org.pk),
-                status=status, a_confirmed_at=now if confirmed else None,
-                b_confirmed_at=now if confirmed else None,
-                ended_reason="смена места работы" if status == Pair.Status.ENDED_EARLY
-                else ""))
-    Pair.objects.bulk_create(pairs, batch_size=BATCH)
+                starts_on=start, curator_id=curators.get(org.pk), status=status))
+    for pair, pk in zip(pairs, reserve_ids(Pair, len(pairs)), strict=True):
+        pair.id = pk
+    copy_rows(Pair, ("id", "a_id", "b_id", "organization_id", "weight", "a_teaches_b",
+                     "b_teaches_a", "starts_on", "ends_on", "curator_id", "status",
+                     "a_confirmed_at", "b_confirmed_at", "ended_reason"),
+              ((p.id, p.a_id, p.b_id, p.organization_id, p.weight, p.a_teaches_b,
+                p.b_teaches_a, p.starts_on, PAIRS_TO, p.curator_id, p.status.value,
+                now if p.confirmed else None, now if p.confirmed else None,
+                "смена места работы" if p.status == Pair.Status.ENDED_EARLY else "")
+               for p in pairs))
 
     map_status = {Pair.Status.APPROVED: Map.Status.DRAFT,
                   Pair.Status.ACTIVE: Map.Status.IN_PROGRESS,
                   Pair.Status.COMPLETED: Map.Status.COMPLETED,
                   Pair.Status.ENDED_EARLY: Map.Status.ENDED_EARLY}
-    maps = [Map(pair=p, status=map_status[Pair.Status(p.status)],
-                a_agreed_at=now if p.confirmed else None,
-                b_agreed_at=now if p.confirmed else None,
-                approved_at=now if p.confirmed else None, approved_by_id=p.curator_id)
-            for p in pairs]
-    Map.objects.bulk_create(maps, batch_size=BATCH)
-    rows: list[Row] = []
-    meetings: list[Meeting] = []
+    map_ids = reserve_ids(Map, len(pairs))
+    copy_rows(Map, ("id", "pair_id", "status", "a_agreed_at", "b_agreed_at", "approved_at",
+                    "approved_by_id"),
+              ((m, p.id, map_status[p.status].value, *([now if p.confirmed else None] * 3),
+                p.curator_id) for p, m in zip(pairs, map_ids, strict=True)))
+    rows: list[tuple[Any, ...]] = []
+    meetings: list[tuple[Any, ...]] = []
     libraries = _libraries_by_competency(organizations)
     today = timezone.localdate()
-    for p, m in zip(pairs, maps, strict=True):
+    for p, m in zip(pairs, map_ids, strict=True):
         library = libraries[p.organization_id]
         used: set[str] = set()
         # ``a`` is the young one (see above): a teaches the senior colleague, b the young.
@@ -328,7 +344,7 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
                 for lesson in lessons_of]
             used.update(t.id for t in chosen if t is not None)
             spans = core_library.spread_over_term(
-                [t.weeks if t else 4 for t in chosen], p.starts_on, p.ends_on)
+                [t.weeks if t else 4 for t in chosen], p.starts_on, PAIRS_TO)
             for order, (lesson, template, (_start, deadline)) in enumerate(
                     zip(lessons_of, chosen, spans, strict=True)):
                 # Done: every task of a completed pair; of an active pair, about half of
@@ -336,27 +352,46 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
                 done = (p.status == Pair.Status.COMPLETED
                         or (p.status == Pair.Status.ACTIVE and deadline <= today
                             and rng.random() < 0.55))
-                rows.append(Row(
-                    map=m, direction=direction, order=order, competency=lesson["competency"],
-                    title=lesson["title"], current_level=lesson["learner_level"],
-                    target_level=2, partner_level=lesson["teacher_level"],
-                    task=template.task if template else f"Освоить: {lesson['title']}",
-                    forms=[template.form if template else "consultation"],
-                    technology=template.technology if template else "",
-                    template_id=template.id if template else "",
-                    deadline=deadline,
-                    product=(template.product if template else "методическая разработка")[:300],
-                    evidence=(template.evidence if template
-                              else "показ на методобъединении")[:300],
-                    done_at=min(deadline - dt.timedelta(days=3), today) if done else None))
+                rows.append((
+                    m, direction.value, order, lesson["competency"], lesson["title"],
+                    lesson["learner_level"], 2, lesson["teacher_level"],
+                    template.task if template else f"Освоить: {lesson['title']}",
+                    [template.form if template else "consultation"],
+                    template.technology if template else "",
+                    template.id if template else "", deadline,
+                    (template.product if template else "методическая разработка")[:300],
+                    (template.evidence if template else "показ на методобъединении")[:300],
+                    min(deadline - dt.timedelta(days=3), today) if done else None))
         if p.confirmed:
             held = rng.choice((0, 1, 2, 3, 4)) if p.status == Pair.Status.ACTIVE else 3
-            meetings += [Meeting(pair=p, date=p.starts_on + dt.timedelta(days=7 + 14 * k),
-                                 topic="Встреча пары", led_by_id=p.a_id if k % 2 else p.b_id,
-                                 format=Meeting.Format.OFFLINE, duration_minutes=45)
+            meetings += [(p.id, p.starts_on + dt.timedelta(days=7 + 14 * k), "Встреча пары",
+                          p.a_id if k % 2 else p.b_id, Meeting.Format.OFFLINE.value, 45)
                          for k in range(held)]
-    Row.objects.bulk_create(rows, batch_size=BATCH)
-    Meeting.objects.bulk_create(meetings, batch_size=BATCH)
+    copy_rows(Row, ("map_id", "direction", "order", "competency", "title", "current_level",
+                    "target_level", "partner_level", "task", "forms", "technology",
+                    "template_id", "deadline", "product", "evidence", "done_at"), rows)
+    copy_rows(Meeting, ("pair_id", "date", "topic", "led_by_id", "format",
+                        "duration_minutes"), meetings)
+
+
+@dataclass
+class _FastPair:
+    """A pair of the bulk demo before it is written (no model instance per pair)."""
+
+    a_id: int
+    b_id: int
+    organization_id: int
+    weight: int
+    a_teaches_b: list[dict[str, Any]]
+    b_teaches_a: list[dict[str, Any]]
+    starts_on: dt.date
+    curator_id: int | None
+    status: Any
+    id: int = 0
+
+    @property
+    def confirmed(self) -> bool:  # as Pair.confirmed
+        return self.status != "approved"
 
 
 def _libraries_by_competency(organizations: dict[str, Organization]
@@ -420,41 +455,12 @@ def _create_resources(region: Region, municipalities: dict[str, Municipality],
         resource.competencies.set([competencies[c] for c in codes if c in competencies])
 
 
-def _insert_answers(rows: Iterable[tuple[int, generator.DemoAnswer]]) -> None:
-    """PostgreSQL's COPY, elsewhere a plain executemany: for a region of 30,000 people
-    (over a million answers) the ORM's bulk_create spends most of its time compiling SQL,
-    and INSERTs were three quarters of seed-demo's CPU. Nothing here needs model logic: the
-    combined level equals the self level."""
-    table = connection.ops.quote_name(Answer._meta.db_table)
-    columns = ["response_id", "competency", "self_level", "level", "can_teach",
-               "wants_to_learn", "priority"]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(  # the psycopg cursor
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for response_id, a in rows:
-                copy.write_row((response_id, a.code, a.level, a.level, a.can_teach,
-                                a.wants_to_learn, a.priority))
-        return
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608  (names are ours)
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
-    batch: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for response_id, a in rows:
-            batch.append((response_id, a.code, a.level, a.level, a.can_teach,
-                          a.wants_to_learn, a.priority))
-            if len(batch) >= 20_000:
-                cursor.executemany(sql, batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
-
-
 def _fill(campaign: Campaign, people: list[tuple[int, str]],
           competencies: list[tuple[str, str]], rng: random.Random, seed: int, *,
           complete: bool, before: dict[int, list[generator.DemoAnswer]] | None = None,
           ) -> dict[int, list[generator.DemoAnswer]]:
     now = timezone.now()
-    responses = []
+    responses: list[tuple[Any, ...]] = []
     planned: dict[int, list[generator.DemoAnswer]] = {}
     for pk, band in people:
         share = rng.random()
@@ -472,14 +478,25 @@ def _fill(campaign: Campaign, people: list[tuple[int, str]],
         elif status == Response.Status.DRAFT:
             answers = answers[: len(answers) // 2]
         planned[pk] = answers
-        responses.append(Response(
-            campaign=campaign, participant_id=pk, status=status, answered=len(answers),
-            submitted_at=now if status == Response.Status.SUBMITTED else None))
-    Response.objects.bulk_create(responses, batch_size=BATCH)
-    _insert_answers((response.pk, a) for response in responses
-                    for a in planned[response.participant_id])
+        responses.append((campaign.pk, pk, status.value, len(answers),
+                          now if status == Response.Status.SUBMITTED else None))
+    ids = reserve_ids(Response, len(responses))
+    copy_rows(Response, RESPONSE_COLUMNS,
+              ((pk, *row) for pk, row in zip(ids, responses, strict=True)))
+    copy_rows(Answer, ANSWER_COLUMNS,
+              ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
+                a.priority)
+               for response_id, (_c, participant_id, *_r) in zip(ids, responses, strict=True)
+               for a in planned[participant_id]))
     return {pk: a for pk, a in planned.items()
             if len(a) == len(competencies)}
+
+
+RESPONSE_COLUMNS = ("id", "campaign_id", "participant_id", "status", "answered",
+                    "submitted_at")
+# The combined level equals the self level (no expert's level in the demo).
+ANSWER_COLUMNS = ("response_id", "competency", "self_level", "level", "can_teach",
+                  "wants_to_learn", "priority")
 
 
 def _set_line_managers(rng: random.Random, deputies: dict[str, Participant]) -> None:

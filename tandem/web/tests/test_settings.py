@@ -1,5 +1,6 @@
 """Settings: safe defaults, loud errors, and a production mode that passes --deploy."""
 
+import json
 import os
 import subprocess
 import sys
@@ -150,3 +151,30 @@ def test_a_blank_value_means_the_default(monkeypatch: pytest.MonkeyPatch) -> Non
     assert conf.envstr("T_TEXT", "Asia/Yekaterinburg") == "Asia/Yekaterinburg"
     monkeypatch.setenv("T_TEXT", " Europe/Moscow ")
     assert conf.envstr("T_TEXT", "x") == "Europe/Moscow"
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, "-c jit=off -c work_mem=32MB"),
+    ({"TANDEM_DB_SESSION_OPTIONS": "-c work_mem=64MB"}, "-c work_mem=64MB"),
+    ({"TANDEM_DB_SESSION_OPTIONS": "off"}, None),
+    # The URL's own ``?options=`` wins over the default.
+    ({"DATABASE_URL": "postgres://u@db.invalid:5432/t?options=-c%20jit%3Don"}, "-c jit=on"),
+])
+def test_postgresql_sessions_get_jit_off_and_work_mem_and_persist(
+        env: dict[str, str], expected: str | None) -> None:
+    """Settings only (no connection is opened): what every PostgreSQL session is started
+    with, in the demo mode and in production alike, on the replica too."""
+    code = ("from django.conf import settings as s; import json; "
+            "print(json.dumps({k: [d.get('OPTIONS', {}).get('options'), d['CONN_MAX_AGE'], "
+            "d['CONN_HEALTH_CHECKS']] for k, d in s.DATABASES.items()}))")
+    urls = {"DATABASE_URL": "postgres://u@db.invalid:5432/t",
+            "DATABASE_REPLICA_URL": "postgres://u@replica.invalid:5432/t"}
+    for mode_env in ({}, PRODUCTION_ENV):
+        result = _run(f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']="
+                      f"'tandem.settings'; django.setup(); {code}",
+                      **{**mode_env, **urls, **env})
+        assert result.returncode == 0, result.stderr
+        databases = json.loads(result.stdout)
+        assert databases["default"] == [expected, 60, True]
+        assert databases["replica"] == [
+            "-c jit=off -c work_mem=32MB" if "DATABASE_URL" in env else expected, 60, True]

@@ -1,0 +1,173 @@
+"""Loading many generated rows at once (``seed-demo``): PostgreSQL's COPY, elsewhere a plain
+``executemany``.
+
+The ORM's ``bulk_create`` builds a model instance per row and compiles and binds every
+value on the client; for a region of 300,000 teachers (millions of rows) that, not the
+database, was most of seed-demo's time. Here rows are plain tuples of column values in the
+order of ``columns`` (attribute names: ``organization_id``, not ``organization``); every
+other column gets its field's default, ``auto_now``/``auto_now_add`` columns the time of
+the call. No ``save()``, no signals, no audit entries — exactly like ``bulk_create``; use it
+for fabricated data only (the demo), never for what a person changes.
+
+Ids without RETURNING: a caller that needs the ids of the rows it writes (responses before
+their answers, pairs before their maps) takes them first with :func:`reserve_ids` and
+writes them in the ``id`` column. On PostgreSQL that is ``nextval`` of the table's own
+sequence, once per id in one query — the very numbers ``bulk_create`` would have got, safe
+with other writers (a sequence never gives a number twice). On SQLite it moves the table's
+``sqlite_sequence`` counter past the block in the current transaction (Django's SQLite ids
+are AUTOINCREMENT), which is the same promise: nobody else gets those ids. A caller that
+does not need the ids leaves ``id`` out and the database numbers the rows.
+
+Foreign keys: Django's are DEFERRABLE INITIALLY DEFERRED, so PostgreSQL checks each new row
+by a trigger at COMMIT — for 1.26 million answers that was a third of seed-demo's wall time.
+:func:`foreign_keys_checked_once` drops the tables' foreign keys for the load and adds the
+very same constraints back at the end, which checks all rows in one join per constraint.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+# Fields whose Python values psycopg writes into COPY as they are; any other field's
+# value goes through the field's own get_db_prep_save (JSONField → Jsonb, …).
+_AS_IS = frozenset({
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField", "CharField", "TextField", "EmailField", "SlugField",
+    "URLField", "BooleanField", "DateField", "DateTimeField", "TimeField", "FloatField",
+    "ForeignKey", "OneToOneField"})
+_EXECUTEMANY_BATCH = 5_000
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys of ``model``'s table, in increasing order, that no other
+    insert will take (see the module's docstring). Call inside the transaction that
+    writes the rows."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                           "FROM generate_series(1, %s)",
+                           [connection.ops.quote_name(table), str(model._meta.pk.column), count])
+            return sorted(row[0] for row in cursor.fetchall())
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"reserve_ids: {connection.vendor}")
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) "  # noqa: S608  (names are ours)
+                           f"FROM {connection.ops.quote_name(table)}")
+            last = cursor.fetchone()[0]
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                           [table, last + count])
+        else:
+            last = row[0]
+            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s",
+                           [last + count, table])
+        return list(range(last + 1, last + count + 1))
+
+
+def _filler(field: models.Field[Any, Any], now: Any) -> Callable[[], Any]:
+    """What a column left out of ``columns`` gets in every row."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda: now
+    if field.has_default() and callable(field.default):
+        return field.get_default  # a fresh value per row (list(), uuid4(), …)
+    value = field.get_default()
+    return lambda: value
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str],
+              rows: Iterable[Sequence[Any]]) -> int:
+    """Writes ``rows`` (tuples in the order of ``columns``) into ``model``'s table and
+    returns how many. ``rows`` may be a generator: it is consumed once, as it goes."""
+    meta = model._meta
+    given: list[models.Field[Any, Any]] = []
+    for name in columns:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise ValueError(f"copy_rows: {name} is not a column of {meta.label}")
+        given.append(field)
+    named = {f.attname for f in given}
+    now = timezone.now()
+    rest = [f for f in meta.concrete_fields
+            if f.attname not in named and not f.primary_key and not f.generated
+            and not f.has_db_default()]
+    fill = [_filler(f, now) for f in rest]
+    fields = [*given, *rest]
+    names = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(meta.db_table)
+    count = 0
+    if connection.vendor == "postgresql":
+        prep = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() not in _AS_IS]
+        with connection.cursor() as cursor, cursor.cursor.copy(  # the psycopg cursor
+                f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                values = [*row, *(f() for f in fill)]
+                for i, f in prep:
+                    values[i] = f.get_db_prep_save(values[i], connection)
+                copy.write_row(values)
+                count += 1
+        return count
+    # SQLite (the embedded set-up, the tests): every value as the ORM would write it.
+    sql = (f"INSERT INTO {table} ({names}) "  # noqa: S608  (names are ours)
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    batch: list[list[Any]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            values = [*row, *(f() for f in fill)]
+            batch.append([f.get_db_prep_save(v, connection)
+                          for f, v in zip(fields, values, strict=True)])
+            if len(batch) >= _EXECUTEMANY_BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count
+
+
+@contextmanager
+def foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
+    """Inside: the foreign keys *of* these models' tables are not checked row by row; on the
+    way out they are added back as they were (``pg_get_constraintdef``: same name, same
+    ``DEFERRABLE``, same ``ON DELETE``), which checks every row at once and fails — rolling
+    the whole load back — if one points nowhere. PostgreSQL only (elsewhere nothing
+    changes), and only inside ``transaction.atomic``. PostgreSQL refuses ALTER TABLE of a
+    table with checks still pending in the transaction (a referenced table too), so on the
+    way in and out the pending checks run at once (``SET CONSTRAINTS ALL IMMEDIATE``) and
+    the constraints go back to deferred (all of the project's deferrable constraints are
+    Django's INITIALLY DEFERRED foreign keys, so that is the state they started in). The
+    tables stay locked (ACCESS EXCLUSIVE) until the commit: for a load into tables nobody
+    else uses at the time, like ``seed-demo`` into an empty database."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("foreign_keys_checked_once needs transaction.atomic")
+    names = [connection.ops.quote_name(m._meta.db_table) for m in tables]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                       "FROM pg_constraint WHERE contype = 'f' "
+                       "AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid, conname",
+                       [names])
+        constraints = cursor.fetchall()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, _definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT "
+                           f"{connection.ops.quote_name(name)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    yield  # on an exception the transaction rolls back, the drops with it
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table, name, definition in constraints:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
+                           f"{connection.ops.quote_name(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -1,0 +1,96 @@
+"""tandem.web.bulk: what COPY (PostgreSQL) or executemany (SQLite) writes is what the ORM
+would have written — given values, the fields' defaults, reserved ids nobody else takes."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tandem.pairs.models import MatchingRun
+from tandem.people.models import Participant
+from tandem.testing import World
+from tandem.web.bulk import copy_rows, foreign_keys_checked_once, reserve_ids
+
+
+@pytest.mark.django_db
+def test_copied_rows_read_back_as_written_with_the_fields_defaults(world: World) -> None:
+    before = timezone.now()
+    ids = reserve_ids(Participant, 3)
+    assert ids == sorted(set(ids)) and len(ids) == 3
+    written = copy_rows(Participant, ("id", "organization_id", "surname", "name",
+                                      "mentoring_consent_date", "experience_years", "email"),
+                        ((pk, world.org_a.pk, "Петрова", f"Анна {n}", dt.date(2026, 9, n + 1), 7,
+                          f"anna{n}@example.org")
+                         for n, pk in enumerate(ids)))
+    assert written == 3
+    rows = list(Participant.objects.filter(pk__in=ids).order_by("pk"))
+    assert [(p.pk, p.name, p.mentoring_consent_date) for p in rows] == [
+        (pk, f"Анна {n}", dt.date(2026, 9, n + 1)) for n, pk in enumerate(ids)]
+    for p in rows:
+        assert p.organization_id == world.org_a.pk
+        # Left out: the model's defaults, auto_now(_add) the moment of the call.
+        assert p.is_active is True and p.version == 1
+        assert p.email_reminders == Participant.EmailReminders.DAILY
+        assert p.patronymic == "" and p.user_id is None and p.line_manager_id is None
+        assert before <= p.created_at <= timezone.now() and p.updated_at == p.created_at
+    # The next ordinary insert takes a new id, past the reserved ones.
+    later = Participant.objects.create(organization=world.org_a, surname="Новикова",
+                                       name="Ольга", experience_years=1)
+    assert later.pk > max(ids)
+
+
+@pytest.mark.django_db
+def test_json_and_choices_and_an_id_left_to_the_database(world: World) -> None:
+    copy_rows(MatchingRun, ("organization_id", "status", "instance", "stage"),
+              [(world.org_a.pk, MatchingRun.Status.DONE, {"people": [1, 2], "имя": "я"},
+                "готово")])
+    run = MatchingRun.objects.get()
+    assert run.pk is not None and run.status == "done"
+    assert run.instance == {"people": [1, 2], "имя": "я"}
+    assert run.result == {} and run.rules == {} and run.progress == 0
+
+
+@given(sizes=st.lists(st.integers(min_value=0, max_value=50), max_size=5))
+@settings(max_examples=15, deadline=None)
+@pytest.mark.django_db
+def test_reservations_never_overlap(sizes: list[int]) -> None:
+    reserved = [reserve_ids(Participant, n) for n in sizes]
+    flat = [pk for block in reserved for pk in block]
+    assert [len(b) for b in reserved] == sizes
+    assert len(flat) == len(set(flat))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_pointing_nowhere_rolls_the_whole_load_back(world: World) -> None:
+    """Whatever the database: the load fails and leaves nothing behind."""
+    count = Participant.objects.count()
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"), transaction.atomic():
+        with foreign_keys_checked_once(Participant):
+            copy_rows(Participant, ("organization_id", "surname", "name", "experience_years",
+                                    "email"),
+                      [(world.org_a.pk, "Есть", "Организация", 3, "est@example.org"),
+                       (world.org_a.pk + 10_000, "Нет", "Организации", 3, "net@example.org")])
+    assert Participant.objects.count() == count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_constraints_come_back_as_they_were(world: World) -> None:
+    from django.db import connection
+
+    def constraints() -> list[tuple[str, str]]:
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           "WHERE conrelid = 'people_participant'::regclass ORDER BY 1")
+            return cursor.fetchall()
+
+    before = constraints()
+    with transaction.atomic(), foreign_keys_checked_once(Participant):
+        copy_rows(Participant, ("organization_id", "surname", "name", "experience_years"),
+                  [(world.org_b.pk, "Сидорова", "Мария", 12)])
+    assert constraints() == before
+    assert Participant.objects.filter(surname="Сидорова", organization=world.org_b).exists()
