@@ -46,3 +46,9 @@ class DiagnosticsConfig(AppConfig):
                           dispatch_uid="tallies_saved")
         pre_delete.connect(tallies.participant_deleted, sender=Participant,
                            dispatch_uid="tallies_deleted")
+        from tandem.territory.models import Organization
+
+        post_init.connect(tallies.organization_loaded, sender=Organization,
+                          dispatch_uid="tallies_organization_loaded")
+        post_save.connect(tallies.organization_saved, sender=Organization,
+                          dispatch_uid="tallies_organization_saved")

@@ -315,6 +315,7 @@ def expert_levels_save(*, response: Response, levels: Mapping[str, int | None]) 
         (to_update if answer.pk else to_create).append(answer)
     Answer.objects.bulk_create(to_create)
     Answer.objects.bulk_update(to_update, ["expert_level", "level"])
-    if response.status == Response.Status.SUBMITTED:
-        tallies.touch_responses([response], now=True)
+    # Whatever the status now (the teacher may be submitting at this moment): a draft's
+    # organization is rebuilt to what it was, a submitted one counts the new levels.
+    tallies.touch_responses([response], now=True)
     return response

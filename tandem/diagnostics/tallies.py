@@ -14,7 +14,8 @@ the organizations concerned, inside its own transaction.
 - A few organizations (a teacher submits, a curator assesses, a file of one school):
   ``touch(ids, now=True)`` rebuilds them there and then, in the writer's transaction — the
   figures commit with the answers. Each rebuild locks its municipality and organization
-  rows first (in that order, sorted), so two submissions in one school queue rather than
+  rows (its ``TallyState``) first, in that order and sorted, so two submissions in one
+  school queue rather than
   both rewrite its tallies.
 - Many (a campaign handed to a whole region, people moving, a participant deleted):
   :func:`touch` marks them (``TallyState.dirty_since``, in the same transaction, so a crash
@@ -37,7 +38,8 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.diagnostics.models import (
@@ -83,8 +85,11 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
         return
     TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
                                    ignore_conflicts=True)
-    TallyState.objects.filter(organization_id__in=ids, dirty_since__isnull=True).update(
-        dirty_since=timezone.now())
+    # Every marked row is written (an already marked one keeps its time): the row lock
+    # makes a rebuild that is running wait for this transaction, so it cannot clear the
+    # mark of a change it did not see.
+    TallyState.objects.filter(organization_id__in=ids).update(
+        dirty_since=Coalesce(F("dirty_since"), Value(timezone.now())))
     _schedule()
 
 
@@ -204,7 +209,9 @@ def _gains(ids: list[int]) -> list[GainTally]:
                                     "campaign_id", "campaign__baseline_id"))
     if not pairs:
         return []
-    baseline_of = {(person, baseline): (org, final) for _pk, person, org, final, baseline in pairs}
+    baseline_of: dict[tuple[int, int | None], list[tuple[int, int]]] = defaultdict(list)
+    for _pk, person, org, final, baseline in pairs:  # a baseline may serve several finals
+        baseline_of[(person, baseline)].append((org, final))
     sums: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     people: dict[tuple[int, int], int] = defaultdict(int)
     for _pk, _person, org, final, _baseline in pairs:
@@ -221,8 +228,9 @@ def _gains(ids: list[int]) -> list[GainTally]:
                             response__status=SUBMITTED)
             .values_list("response__participant_id", "response__campaign_id", "competency",
                          "level")):
-        key = baseline_of.get((person, baseline))
-        if key is not None and level is not None:
+        if level is None:
+            continue
+        for key in baseline_of.get((person, baseline), ()):
             item = sums[(*key, code)]
             item[0] += level
             item[1] += 1
@@ -315,7 +323,8 @@ def _snapshot() -> set[tuple[object, ...]]:
 
 # Writers outside this app, through signals (connected in apps.py): a participant who
 # moves to another organization takes their questionnaires along; one deleted takes them
-# away (a campaign deleted takes its tallies with it: they cascade).
+# away (a campaign deleted takes its tallies with it: they cascade); an organization that
+# moves to another municipality or sector takes its sums along.
 
 
 def participant_loaded(sender: type, instance: object, **kwargs: object) -> None:
@@ -328,6 +337,21 @@ def participant_saved(sender: type, instance: object, created: bool, **kwargs: o
     instance.__dict__["_tally_organization_id"] = after
     if not created and before is not None and after is not None and before != after:
         touch([before, after])
+
+
+def organization_loaded(sender: type, instance: object, **kwargs: object) -> None:
+    instance.__dict__["_tally_place"] = (instance.__dict__.get("municipality_id"),
+                                         instance.__dict__.get("sector"))
+
+
+def organization_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
+    """An organization moved to another municipality or changed its sector: its answers
+    move in the municipalities' sums."""
+    before = instance.__dict__.get("_tally_place")
+    after = (instance.__dict__.get("municipality_id"), instance.__dict__.get("sector"))
+    instance.__dict__["_tally_place"] = after
+    if not created and before is not None and None not in before and before != after:
+        touch([getattr(instance, "pk", None)])
 
 
 def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:

@@ -188,7 +188,10 @@ def _answer_tallies(scope: Scope, filters: Filters, level: str, orgs: QuerySet[O
     """The answers' sums to read and the field that names the unit in them: a region's or
     the country's comparison reads the municipalities' sums (by sector) where the scope
     holds whole regions; anything smaller, the organizations' own."""
-    whole = scope.everything or bool(scope.region_ids)
+    # Whole regions only: a region operator who also curates elsewhere reads the
+    # organizations' own tallies.
+    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
+                                 and not scope.organization_ids)
     if (level in (COUNTRY, REGION) and whole and filters.municipality_id is None
             and filters.organization_id is None):
         sums = MunicipalityAnswerTally.objects.all()

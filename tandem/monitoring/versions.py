@@ -4,8 +4,8 @@ record anywhere did.
 
 Every audited write (django-auditlog) names its unit in the entry's additional data
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
-``get_additional_data``). :func:`audit_written` turns that into a :class:`UnitChange` row,
-upserted once per transaction and unit (a roster import of thousands of people in one
+``get_additional_data``). :func:`audit_written` appends a :class:`UnitChange` row for it,
+once per transaction and unit (a roster import of thousands of people in one
 organization writes it once) — or again, if the version was read in between. The
 diagnostics figures carry their own time (``TallyState.refreshed_at``, per organization).
 :func:`version` reads both maxima for the organizations a dashboard shows.
@@ -16,7 +16,6 @@ from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
 
 from tandem.diagnostics.models import TallyState
 from tandem.monitoring.models import UnitChange
@@ -28,7 +27,7 @@ _local = threading.local()
 
 
 def _written_in_this_transaction() -> set[str]:
-    """The keys already upserted by the current transaction (by its current savepoint:
+    """The keys already written by the current transaction (by its current savepoint:
     a savepoint rolled back takes its rows with it): forgotten when it commits, and
     when it rolled back (its on_commit callback is gone then)."""
     forget: Callable[[], None] | None = getattr(_local, "forget", None)
@@ -52,27 +51,26 @@ def audit_written(sender: type, log_entry: object = None, **kwargs: object) -> N
     organization_id = data.get("organization_id") if isinstance(data, dict) else None
     region_id = data.get("region_id") if isinstance(data, dict) else None
     if organization_id is not None:
-        change = UnitChange(key=f"o:{organization_id}", organization_id=organization_id)
+        key, change = f"o:{organization_id}", UnitChange(organization_id=organization_id)
     elif region_id is not None:
-        change = UnitChange(key=f"r:{region_id}", region_id=region_id)
+        key, change = f"r:{region_id}", UnitChange(region_id=region_id)
     else:
-        change = UnitChange(key=EVERYTHING)
+        key, change = EVERYTHING, UnitChange()
     written = _written_in_this_transaction()
-    if change.key in written:
+    if key in written:
         return
-    change.changed_at = timezone.now()
-    UnitChange.objects.bulk_create([change], update_conflicts=True, unique_fields=["key"],
-                                   update_fields=["changed_at"])
-    written.add(change.key)
+    change.save()
+    written.add(key)
 
 
 def version(organizations: QuerySet[Organization]) -> str:
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures are rebuilt."""
     changed = UnitChange.objects.filter(
-        Q(organization__in=organizations)
-        | Q(region__in=organizations.values("municipality__region"))
-        | Q(key=EVERYTHING)).aggregate(at=Max("changed_at"))["at"]
+        Q(organization_id__in=organizations.values("pk"))
+        | Q(region_id__in=organizations.values("municipality__region_id"))
+        | Q(organization_id__isnull=True, region_id__isnull=True)).aggregate(
+        last=Max("id"))["last"]
     tallied = TallyState.objects.filter(organization__in=organizations).aggregate(
         at=Max("refreshed_at"))["at"]
     # A write after this read, even in the same transaction, must show in the next read.

@@ -115,8 +115,12 @@ def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
     for the letters."""
     if not dry_run:
         # The hourly run also picks up diagnostics figures whose rebuild job was lost
-        # (a worker stopped mid-way): their marks survive in the database.
-        tallies.refresh()
+        # (a worker stopped mid-way: their marks survive in the database); a failure here
+        # must not cost this hour its reminders.
+        try:
+            tallies.refresh()
+        except Exception:
+            logger.exception("keeping the monitoring figures failed")
     if today is not None:
         every = tuple(Region.objects.values_list("pk", flat=True))
         return run_once(today=today, dry_run=dry_run, base_url=base_url, progress=progress,

@@ -218,3 +218,38 @@ def test_a_region_reads_its_municipalities_sums_as_its_organizations_add_up(
         for unit, share in zip(region.units, shares, strict=True):
             n, d = sums.get((area, unit.pk), [0, 0])
             assert share == (round(100 * d / n, 1) if n else None), (area, unit.name)
+
+
+def test_an_organization_that_moves_takes_its_sums_to_the_other_municipality(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.org_a.municipality = world.municipality_b
+        world.org_a.save()
+    assert not MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
+    assert MunicipalityAnswerTally.objects.filter(municipality=world.municipality_b,
+                                                  campaign=dw.campaign_a).exists()
+    assert tallies.stale() == []
+
+
+def test_a_baseline_shared_by_two_final_rounds_counts_for_both(world: World) -> None:
+    from tandem.diagnostics.models import GainTally
+
+    framework = ensure_default_framework()
+    code = framework.codes()[0]
+    initial = Campaign.objects.create(title="Входная", organization=world.org_a,
+                                      framework=framework, starts_on=dt.date(2026, 9, 1),
+                                      ends_on=dt.date(2026, 9, 30))
+    finals = [Campaign.objects.create(title=f"Итоговая {i}", kind=Campaign.Kind.FINAL,
+                                      organization=world.org_a, framework=framework,
+                                      baseline=initial, starts_on=dt.date(2027, 3, i),
+                                      ends_on=dt.date(2027, 5, 25)) for i in (1, 2)]
+    for campaign, level in ((initial, 1), (finals[0], 2), (finals[1], 3)):
+        response = Response.objects.create(campaign=campaign, participant=world.bob_p,
+                                           status=Response.Status.SUBMITTED, answered=1)
+        Answer.objects.create(response=response, competency=code, self_level=level,
+                              level=level)
+    tallies.rebuild([world.org_a.pk])
+    rows = {t.campaign_id: (t.before_sum, t.before_n, t.after_sum, t.after_n, t.people)
+            for t in GainTally.objects.filter(competency=code)}
+    assert rows == {finals[0].pk: (1, 1, 2, 1, 1), finals[1].pk: (1, 1, 3, 1, 1)}
