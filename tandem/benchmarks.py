@@ -189,8 +189,10 @@ def bench_roster(participants: int) -> list[Row]:
         text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
         writer = csv.writer(text, delimiter=";")
         writer.writerow(HEADER)
-        for p in generator.people(participants, seed=2):
-            writer.writerow([p.surname, p.name, p.patronymic, p.position, p.subject, "",
+        # A number in the surname: a file's namesake of a seeded person in the same
+        # organization would be taken for them (found by name), twice for two namesakes.
+        for i, p in enumerate(generator.people(participants, seed=2)):
+            writer.writerow([f"{p.surname}-{i}", p.name, p.patronymic, p.position, p.subject, "",
                              p.experience_years, age_band_label(p.age_band),
                              "roster-" + p.email, "", "01.09.2026", "01.09.2026",
                              p.organization_code])

@@ -363,7 +363,7 @@ def _open_csv(source: IO[bytes], *, max_rows: int, max_columns: int) -> TableStr
 def _text(source: IO[bytes], encoding: str) -> io.TextIOWrapper:
     source.seek(0)
     # The wrapper is never closed: that would close the file, which is its owner's.
-    return io.TextIOWrapper(source, encoding=encoding, newline="")  # noqa: SIM115
+    return io.TextIOWrapper(source, encoding=encoding, newline="")
 
 
 def _delimiter(source: IO[bytes], encoding: str) -> str:

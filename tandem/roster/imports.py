@@ -106,7 +106,7 @@ class WritePlan:
     new person, organization id, the values to write)."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
         self.size = 0
 
     def add(self, rows: list[RowResult]) -> None:
@@ -235,22 +235,23 @@ def check_roster(*, scope: Scope, filename: str, content: bytes | None = None,
                  max_rows: int | None = None) -> Report:
     """Reads and checks a roster file (``content``, or a seekable binary ``source``) for a
     user with ``scope``; writes nothing. The report keeps ``keep`` rows of each status
-    (None: all; by default :data:`SHOWN`), hands every row with a problem to ``problems``, and spools the rows to
-    write to its ``plan``. ``max_rows``: by default :data:`LARGE_MAX_ROWS` for a region
-    operator, :data:`MAX_ROWS` for anyone else."""
+    (None: all; by default :data:`SHOWN`), hands every row with a problem to
+    ``problems``, and spools the rows to write to its ``plan``. ``max_rows``: by default
+    :data:`LARGE_MAX_ROWS` for a region operator, :data:`MAX_ROWS` for anyone else."""
     if keep == -1:
         keep = SHOWN
     if source is None:
         source = io.BytesIO(content or b"")
     if max_rows is None:
         max_rows = LARGE_MAX_ROWS if scope.is_region_operator else MAX_ROWS
-    report = Report(keep=keep, plan=WritePlan())
+    plan = WritePlan()
+    report = Report(keep=keep, plan=plan)
     try:
         with tabular.open_upload(source, filename, max_rows=max_rows) as table:
             _check_table(table, report, scope=scope, progress=progress, problems=problems)
     except tabular.TableRefused as refused:
         # Refused half-way (a sheet that breaks off): nothing of what was read counts.
-        report.plan.close()
+        plan.close()
         return Report(file_errors=[str(refused)], keep=keep, plan=WritePlan())
     return report
 
@@ -317,7 +318,7 @@ def _bound(form_class: type[RosterRowForm], data: dict[str, Any]) -> RosterRowFo
     if form is None:
         form = _forms.roster_row = form_class(data={})
     form.data = data
-    form._errors = None  # full_clean() runs again, on the new data
+    form._errors = None  # type: ignore[union-attr] # full_clean() runs again, on the new data
     if hasattr(form, "cleaned_data"):
         del form.cleaned_data
     return form

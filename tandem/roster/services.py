@@ -131,7 +131,7 @@ class _ProblemList:
     offers this list whole for download."""
 
     def __init__(self) -> None:
-        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * RosterImportPart.SIZE)  # noqa: SIM115
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * RosterImportPart.SIZE)
         self.text = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.text, delimiter=";")
         self.writer.writerow([str(h) for h in PROBLEMS_HEADER])
@@ -322,7 +322,8 @@ def roster_write(*, report: Report, skip_invalid: bool = False,
     organizations: dict[int, Organization] = {}
     created = updated = 0
     for batch in report.plan.batches():
-        new = [(target, values) for pk, target, values in batch if pk is None]
+        new = [(target, values) for pk, target, values in batch
+               if pk is None and target is not None]
         changed = {pk: values for pk, _target, values in batch if pk is not None}
         missing = {t for t, _v in new if t is not None} - organizations.keys()
         organizations.update(Organization.objects.in_bulk(missing))

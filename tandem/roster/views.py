@@ -78,7 +78,7 @@ def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def roster_problems(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_problems(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Every problem the last check found, as a CSV (the preview shows the first ones).
     Only the uploader may download it (it names people)."""
     _staff_scope(request)
