@@ -263,13 +263,14 @@ def roster_import_commit(*, upload: RosterImport, scope: Scope,
         raise RosterRefused(str(NOT_CHECKED))
     was_ok = bool(upload.report) and Report.from_json(upload.report).ok
     side = _SideChannel(upload, enabled=show_progress)
+    problems = _ProblemList()
     report: Report | None = None
     try:
         with stored_file(upload) as source, transaction.atomic():
             # The check first, whole, then the writing: every row is matched against the
             # database as it was before this commit wrote anything.
             report = check_roster(source=source, filename=upload.filename, scope=scope,
-                                  progress=side.between(0, 40))
+                                  progress=side.between(0, 40), problems=problems)
             if not report.ok:
                 message = (CHANGED_MEANWHILE if was_ok
                            else REFUSED % {"n": max(1, report.problem_count)})
@@ -285,6 +286,8 @@ def roster_import_commit(*, upload: RosterImport, scope: Scope,
             # The people are in the database now; no second copy of the file.
             upload.parts.filter(kind=RosterImportPart.Kind.FILE).delete()
     except RosterRefused as refused:
+        if refused.report is not None:
+            problems.store(upload)  # the new check's problems, whole, for download
         _refuse(upload, str(refused), refused.report)
         raise
     except IntegrityError:
@@ -293,6 +296,7 @@ def roster_import_commit(*, upload: RosterImport, scope: Scope,
         raise RosterRefused(str(CHANGED_MEANWHILE)) from None
     finally:
         side.close()
+        problems.close()
         if report is not None and report.plan is not None:
             report.plan.close()
     return written

@@ -337,6 +337,9 @@ def test_the_commit_checks_again(world: World) -> None:
     assert upload.failure == str(CHANGED_MEANWHILE)
     assert Report.from_json(upload.report).counts[ERROR] == 1
     assert Participant.objects.filter(email="novikova@example.org").count() == 1
+    # The new check's problems are the list offered for download.
+    problems = b"".join(bytes(p.data) for p in upload.parts.filter(kind="problems"))
+    assert "Строка 2, «E-mail»" in problems.decode("utf-8-sig")
 
 
 def test_a_commit_happens_once(world: World) -> None:
