@@ -2,7 +2,7 @@
 of its own: PostgreSQL alters no table that has foreign-key checks pending from the
 parts just written in the same transaction."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
@@ -12,6 +12,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # A default first, so that going back re-creates the column for existing rows.
+        migrations.AlterField(
+            model_name="rosterimport",
+            name="content",
+            field=models.BinaryField(default=b""),
+        ),
         migrations.RemoveField(
             model_name="rosterimport",
             name="content",
