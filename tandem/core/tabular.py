@@ -19,14 +19,22 @@ Bounded against hostile files before anything is materialised:
 - a CSV is read row by row and stops at the limit + 1;
 - an old binary XLS, a ZIP that is no workbook (ODS, DOCX), a truncated ZIP and a binary
   that is no text (a picture or a program renamed) each get their own code.
+
+:func:`open_table` reads a file on disk (or any seekable binary file) as a stream: the
+whole file is checked first (encoding, rows, columns — a pass that keeps nothing), then
+its rows are handed out one at a time, so a 300,000-row roster never sits in memory.
+:func:`read_table` is the same reading of bytes, materialised (a form's small file).
 """
 
+import codecs
 import csv
 import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from typing import IO
 
 from charset_normalizer import from_bytes
 from openpyxl import load_workbook
@@ -78,24 +86,66 @@ class Table:
     encoding: str | None = None  # of a CSV; None for an XLSX
 
 
+@dataclass
+class TableStream:
+    """A table read row by row: ``rows`` is consumed once; ``total`` is the number of rows
+    below the header that hold a value (counted before the first row is handed out)."""
+
+    header: list[str]
+    rows: Iterator[Row]
+    total: int
+    encoding: str | None = None  # of a CSV; None for an XLSX
+
+
 def read_table(content: bytes, filename: str, *, max_rows: int = MAX_ROWS,
                max_columns: int = MAX_COLUMNS) -> Table:
     """The first sheet of an XLSX, or a CSV; :class:`TableError` says why not.
 
     At most ``max_rows`` rows below the header and ``max_columns`` columns: a file
     beyond either is refused, and nothing past the limit + 1 is read."""
-    if not content.strip():
+    with open_table(io.BytesIO(content), filename, max_rows=max_rows,
+                    max_columns=max_columns) as table:
+        return Table(header=table.header, rows=list(table.rows), encoding=table.encoding)
+
+
+@contextmanager
+def open_table(source: IO[bytes], filename: str, *, max_rows: int = MAX_ROWS,
+               max_columns: int = MAX_COLUMNS) -> Iterator[TableStream]:
+    """The table in a seekable binary file, as a stream of rows; :class:`TableError`
+    when there is none — raised here for anything wrong with the file as a whole (its
+    kind, encoding, row and column limits), so that reading ``rows`` afterwards does
+    not fail half-way for a reason the whole file had."""
+    source.seek(0)
+    head = source.read(8192)
+    source.seek(0)
+    if _blank(source, head):
         raise TableError(EMPTY)
-    if content.startswith(OLE_SIGNATURE):
+    if head.startswith(OLE_SIGNATURE):
         raise TableError(OLD_EXCEL)
-    if content.startswith(ZIP_SIGNATURE):
-        return _read_xlsx(content, max_rows=max_rows, max_columns=max_columns)
+    if head.startswith(ZIP_SIGNATURE):
+        with _open_xlsx(source, max_rows=max_rows, max_columns=max_columns) as table:
+            yield table
+        return
     if filename.lower().endswith(XLSX_SUFFIXES):
         # Named a workbook but not a ZIP: a renamed picture, PDF or program, or text.
-        raise TableError(BINARY if _is_binary(content) else NOT_A_TABLE)
-    if _is_binary(content):
+        raise TableError(BINARY if _is_binary(head) else NOT_A_TABLE)
+    if _is_binary(head):
         raise TableError(BINARY)
-    return _read_csv(content, max_rows=max_rows, max_columns=max_columns)
+    yield _open_csv(source, max_rows=max_rows, max_columns=max_columns)
+
+
+def _blank(source: IO[bytes], head: bytes) -> bool:
+    """Nothing but white space (read no further than the first thing that is not)."""
+    if head.strip():
+        return False
+    source.seek(0)
+    try:
+        while chunk := source.read(_CHUNK):
+            if chunk.strip():
+                return False
+        return True
+    finally:
+        source.seek(0)
 
 
 # Signatures of what people attach by mistake; and any text has no NUL byte.
@@ -115,35 +165,47 @@ def _clean(value: object) -> str:
     return str(value).replace("\u00a0", " ").strip()
 
 
-def _collect(raw_rows: Iterable[tuple[int, list[str]]], *, encoding: str | None,
-             max_rows: int, max_columns: int) -> Table:
+def _split(raw_rows: Iterable[tuple[int, list[str]]], *, max_rows: int,
+           max_columns: int) -> tuple[list[str], Iterator[Row]]:
     """The header (the first row with anything in it) and the rows below it, read
     lazily from ``raw_rows`` — (row number, cells) — and stopped at ``max_rows`` + 1."""
+    source = iter(raw_rows)
     header: list[str] | None = None
-    rows: list[Row] = []
-    for number, raw in raw_rows:
+    for _number, raw in source:
         if not any(raw):
             continue
         if len(raw) > max_columns and any(raw[max_columns:]):
             raise TableError(TOO_MANY_COLUMNS, str(max_columns))
-        if header is None:
-            header = [h.strip() for h in raw]
-            if sum(1 for h in header if h) < 2:
-                raise TableError(NOT_A_TABLE)
-            continue
-        if len(rows) == max_rows:
-            raise TableError(TOO_MANY_ROWS, str(max_rows))
-        rows.append(Row(number, {h: (raw[i] if i < len(raw) else "")
-                                 for i, h in enumerate(header) if h}))
+        header = [h.strip() for h in raw]
+        if sum(1 for h in header if h) < 2:
+            raise TableError(NOT_A_TABLE)
+        break
     if header is None:
         raise TableError(EMPTY)
-    return Table(header=[h for h in header if h], rows=rows, encoding=encoding)
+    titles = header
+
+    def rows() -> Iterator[Row]:
+        n = 0
+        for number, raw in source:
+            if not any(raw):
+                continue
+            if len(raw) > max_columns and any(raw[max_columns:]):
+                raise TableError(TOO_MANY_COLUMNS, str(max_columns))
+            if n == max_rows:
+                raise TableError(TOO_MANY_ROWS, str(max_rows))
+            n += 1
+            yield Row(number, {h: (raw[i] if i < len(raw) else "")
+                               for i, h in enumerate(titles) if h})
+
+    return [h for h in header if h], rows()
 
 
 # -- XLSX ------------------------------------------------------------------------------
-def _read_xlsx(content: bytes, *, max_rows: int, max_columns: int) -> Table:
+@contextmanager
+def _open_xlsx(source: IO[bytes], *, max_rows: int,
+               max_columns: int) -> Iterator[TableStream]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
+        archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise TableError(BROKEN_ZIP) from None
     with archive:
@@ -152,29 +214,42 @@ def _read_xlsx(content: bytes, *, max_rows: int, max_columns: int) -> Table:
             raise TableError(NOT_A_WORKBOOK)
         _check_sizes(archive)
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            # Read-only: the sheet is parsed as it is iterated, from the ZIP on disk.
+            book = load_workbook(source, read_only=True, data_only=True)
         except MemoryError:
             raise
         except Exception:
             raise TableError(NOT_A_TABLE) from None
         try:
-            if not book.worksheets:
-                raise TableError(NOT_A_TABLE)
-            sheet = book.worksheets[0]
-            path = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
-            if path not in names:
-                raise TableError(NOT_A_TABLE)
-            _scan_rows(archive, path, limit=max_rows + 1, max_columns=max_columns)
-            # The declared dimension is ignored: the scan found where the values end.
-            sheet.reset_dimensions()  # type: ignore[union-attr]
-            return _collect(_xlsx_rows(sheet, width=max_columns + 1),
-                            encoding=None, max_rows=max_rows, max_columns=max_columns)
-        except (TableError, MemoryError):
-            raise
-        except Exception:
-            raise TableError(NOT_A_TABLE) from None
+            try:
+                if not book.worksheets:
+                    raise TableError(NOT_A_TABLE)
+                sheet = book.worksheets[0]
+                path = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+                if path not in names:
+                    raise TableError(NOT_A_TABLE)
+                filled = _scan_rows(archive, path, limit=max_rows + 1, max_columns=max_columns)
+                # The declared dimension is ignored: the scan found where the values end.
+                sheet.reset_dimensions()  # type: ignore[union-attr]
+                header, rows = _split(_xlsx_rows(sheet, width=max_columns + 1),
+                                      max_rows=max_rows, max_columns=max_columns)
+            except (TableError, MemoryError):
+                raise
+            except Exception:
+                raise TableError(NOT_A_TABLE) from None
+            yield TableStream(header=header, rows=_guarded(rows), total=max(0, filled - 1))
         finally:
             book.close()
+
+
+def _guarded(rows: Iterator[Row]) -> Iterator[Row]:
+    """A damaged sheet found only while its rows are parsed is :data:`NOT_A_TABLE`."""
+    try:
+        yield from rows
+    except (TableError, MemoryError):
+        raise
+    except Exception:
+        raise TableError(NOT_A_TABLE) from None
 
 
 def _check_sizes(archive: zipfile.ZipFile) -> None:
@@ -207,10 +282,11 @@ def _column_letters(number: int) -> str:
     return letters
 
 
-def _scan_rows(archive: zipfile.ZipFile, path: str, *, limit: int, max_columns: int) -> None:
+def _scan_rows(archive: zipfile.ZipFile, path: str, *, limit: int, max_columns: int) -> int:
     """Counts the sheet's rows that hold a value, in the raw XML a megabyte at a time,
     at the speed of ``bytes.split``: more than ``limit`` is :data:`TOO_MANY_ROWS`; a cell
-    right of ``max_columns`` is :data:`TOO_MANY_COLUMNS`. Nothing is parsed."""
+    right of ``max_columns`` is :data:`TOO_MANY_COLUMNS`. Nothing is parsed; the count
+    (the header included) is returned."""
     # A cell reference with at least as many letters as the first column beyond the
     # limit (GS for 200) is looked at; rows' «r="12"» have no letters.
     wide = re.compile(rb'\sr="([A-Z]{%d,})\d' % len(_column_letters(max_columns + 1)))
@@ -248,6 +324,7 @@ def _scan_rows(archive: zipfile.ZipFile, path: str, *, limit: int, max_columns: 
             filled += has_value(carry) is not None
     if filled > limit:
         raise TableError(TOO_MANY_ROWS, str(limit - 1))
+    return filled
 
 
 def _xlsx_rows(sheet: object, *, width: int) -> Iterator[tuple[int, list[str]]]:
@@ -265,46 +342,83 @@ def _xlsx_rows(sheet: object, *, width: int) -> Iterator[tuple[int, list[str]]]:
         yield number, [_clean(v) for v in values]
 
 
-# -- CSV -------------------------------------------------------------------------------
-def _read_csv(content: bytes, *, max_rows: int, max_columns: int) -> Table:
-    encoding = _encoding(content)
-    text = content.decode(encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+# -- CSV ------------------------------------------------------------------------------
+def _open_csv(source: IO[bytes], *, max_rows: int, max_columns: int) -> TableStream:
+    """The whole file is read once to learn its encoding and to count its rows (so a
+    file past a limit, or one that is no CSV, is refused before any row is used), then
+    again, row by row, for the rows themselves."""
+    encoding = _encoding(source)
+    delimiter = _delimiter(source, encoding)
+    try:
+        header, counted = _split(_csv_rows(source, encoding, delimiter, max_columns),
+                                 max_rows=max_rows, max_columns=max_columns)
+        total = sum(1 for _ in counted)
+    except csv.Error:
+        raise TableError(NOT_A_TABLE) from None
+    _, rows = _split(_csv_rows(source, encoding, delimiter, max_columns),
+                     max_rows=max_rows, max_columns=max_columns)
+    return TableStream(header=header, rows=rows, total=total, encoding=encoding)
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+
+def _text(source: IO[bytes], encoding: str) -> io.TextIOWrapper:
+    source.seek(0)
+    # The wrapper is never closed: that would close the file, which is its owner's.
+    return io.TextIOWrapper(source, encoding=encoding, newline="")
+
+
+def _delimiter(source: IO[bytes], encoding: str) -> str:
+    text = _text(source, encoding)
+    first = text.readline()
+    text.detach()
+    first = first.lstrip("\ufeff")
+    return ";" if first.count(";") >= first.count(",") else ","
+
+
+def _csv_rows(source: IO[bytes], encoding: str, delimiter: str,
+              max_columns: int) -> Iterator[tuple[int, list[str]]]:
+    text = _text(source, encoding)
+    try:
+        reader = csv.reader(text, delimiter=delimiter)
         # Numbered as a spreadsheet shows them: a quoted cell may span several lines.
         for number, raw in enumerate(reader, start=1):
+            if number == 1 and raw and raw[0].startswith("\ufeff"):
+                raw[0] = raw[0][1:]
             if len(raw) > max_columns and any(v.strip() for v in raw[max_columns:]):
                 raise TableError(TOO_MANY_COLUMNS, str(max_columns))
             yield number, [_clean(v) for v in raw[:max_columns]]
-
-    try:
-        return _collect(rows(), encoding=encoding, max_rows=max_rows, max_columns=max_columns)
     except csv.Error:
         raise TableError(NOT_A_TABLE) from None
+    finally:
+        with suppress(ValueError):  # the file was closed first (a stream left unread)
+            text.detach()
 
 
-def _encoding(content: bytes) -> str:
-    if content.startswith(b"\xef\xbb\xbf"):
+def _decodes(source: IO[bytes], encoding: str) -> bool:
+    """The whole file decodes in ``encoding`` (read a megabyte at a time)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    source.seek(0)
+    try:
+        while chunk := source.read(_CHUNK):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return True
+    except (UnicodeDecodeError, LookupError):
+        return False
+    finally:
+        source.seek(0)
+
+
+def _encoding(source: IO[bytes]) -> str:
+    source.seek(0)
+    head = source.read(65536)
+    source.seek(0)
+    if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    try:
-        content.decode("utf-8")
+    if _decodes(source, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        content.decode("cp1251")
-    except UnicodeDecodeError:
-        best = from_bytes(content[:65536]).best()
-        if best is None:
-            raise TableError(UNKNOWN_ENCODING) from None
-        try:
-            content.decode(str(best.encoding))
-        except (UnicodeDecodeError, LookupError):
-            raise TableError(UNKNOWN_ENCODING) from None
-        return str(best.encoding)
-    return "cp1251"
+    if _decodes(source, "cp1251"):
+        return "cp1251"
+    best = from_bytes(head).best()
+    if best is None or not _decodes(source, str(best.encoding)):
+        raise TableError(UNKNOWN_ENCODING)
+    return str(best.encoding)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from tandem.diagnostics.forms import ImportForm
@@ -24,4 +26,11 @@ RosterRowForm.base_fields = {name: ParticipantForm.base_fields[name]
 
 class RosterUploadForm(ImportForm):
     """A roster file: XLSX or CSV, at most ``MAX_MB`` megabytes (the diagnostics import's
-    limit and message)."""
+    limit and message) — or, for a region operator, ``LARGE_MAX_MB``: a whole region's
+    roster, written to disk as it arrives and checked in the background."""
+
+    LARGE_MAX_MB = 200
+
+    def __init__(self, *args: Any, large: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.MAX_MB = self.LARGE_MAX_MB if large else type(self).MAX_MB

@@ -5,14 +5,23 @@ Matching: by e-mail first (an e-mail is unique in the whole system); failing tha
 full name inside the row's organization, with «ё» = «е», case and extra spaces ignored
 (``tandem.core.text.normalize_name``, the same key the participant search uses).
 
-Cost: two passes over the rows and a fixed number of queries (organizations, people
-by e-mail, people by name), whatever the length of the file.
+The file is read a row at a time (``tandem.web.tabular.open_upload``) and matched in
+batches of :data:`BATCH` rows: a few queries per batch (people by e-mail, people by name),
+and memory that does not grow with the file — except for what finds a person twice
+(one e-mail and one id per row). What is kept is bounded too: the counts, the first
+:data:`SHOWN` rows of each status (the preview), every problem passed to a sink (the
+downloadable list) and the rows to write spooled to a temporary file (:class:`WritePlan`),
+so that a 300,000-row file is checked in a few tens of megabytes.
 """
 
 import datetime as dt
-from collections.abc import Callable
+import io
+import pickle
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +71,13 @@ NAME_AMBIGUOUS = _("в организации несколько человек 
 CHANGE = _("%(column)s: %(old)s → %(new)s")
 EMPTY = "—"
 
-Progress = Callable[[int], None]  # percent done
-MAX_ROWS = tabular.MAX_ROWS  # a region's whole roster fits; the file is read no further
+Progress = Callable[[int, int], None]  # rows done, of the file's rows
+# A curator's file (5 MB) has at most this many rows; a region operator's file, streamed
+# (docs/rosters.md, «Большие файлы»), at most LARGE_MAX_ROWS. The file is read no further.
+MAX_ROWS = tabular.MAX_ROWS
+LARGE_MAX_ROWS = 500_000
+BATCH = 2000  # rows matched against the database at once
+SHOWN = 1000  # rows of each status kept in the stored report, for the preview
 ORDER = {c.field: i for i, c in enumerate(fileformat.COLUMNS)}
 
 
@@ -85,38 +99,107 @@ class RowResult:
                 "status": self.status, "changes": self.changes, "errors": self.errors}
 
 
+class WritePlan:
+    """The rows a check found new or changed, spooled to a temporary file a batch at a
+    time (in memory while small): what a commit writes, without a second reading of the
+    file and without the whole list in memory. Each entry: (participant id or None for a
+    new person, organization id, the values to write)."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        self.size = 0
+
+    def add(self, rows: list[RowResult]) -> None:
+        batch = [(r.participant.pk if r.participant is not None else None,
+                  r.target.pk if r.target is not None else None, r.values)
+                 for r in rows if r.status in (NEW, UPDATE)]
+        if batch:
+            pickle.dump(batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.size += len(batch)
+
+    def batches(self) -> Iterator[list[tuple[int | None, int | None, dict[str, Any]]]]:
+        self._file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self._file)  # noqa: S301 — our own file, just written
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+
+ProblemSink = Callable[[RowResult], None]
+
+
 @dataclass
 class Report:
+    """The check of a file: ``counts`` over the whole file, ``rows`` only the first
+    ``keep`` rows of each status (every row of a small file), ``problems`` the number of
+    messages about rows in the whole file. ``plan`` (not stored) is what to write."""
+
     rows: list[RowResult] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     encoding: str | None = None
+    totals: dict[str, int] | None = None
+    problems: int = 0
+    keep: int | None = field(default=SHOWN, repr=False)
+    plan: WritePlan | None = field(default=None, repr=False)
+
+    def add(self, row: RowResult) -> None:
+        if self.totals is None:
+            self.totals = dict.fromkeys(STATUSES, 0)
+        self.totals[row.status] += 1
+        self.problems += len(row.errors)
+        if self.keep is None or self.totals[row.status] <= self.keep:
+            row.participant = row.target = None  # the plan has their ids
+            self.rows.append(row)
 
     @property
     def counts(self) -> dict[str, int]:
+        if self.totals is not None:
+            return dict(self.totals)
         counts = dict.fromkeys(STATUSES, 0)
         for row in self.rows:
             counts[row.status] += 1
         return counts
 
     @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def shown_all(self) -> bool:
+        """Every row of the file is in ``rows``."""
+        return len(self.rows) == self.total
+
+    @property
     def ok(self) -> bool:
         """Nothing wrong: the file may be committed as a whole."""
-        return not self.file_errors and bool(self.rows) and self.counts[ERROR] == 0
+        return not self.file_errors and self.total > 0 and self.counts[ERROR] == 0
 
     @property
     def errors(self) -> list[str]:
+        """The file's problems and those of the rows kept (see :attr:`problem_count`)."""
         return self.file_errors + [e for row in self.rows for e in row.errors]
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.file_errors) + max(self.problems,
+                                           sum(len(r.errors) for r in self.rows))
 
     def as_json(self) -> dict[str, Any]:
         return {"rows": [r.as_json() for r in self.rows], "file_errors": self.file_errors,
-                "notes": self.notes, "encoding": self.encoding, "counts": self.counts}
+                "notes": self.notes, "encoding": self.encoding, "counts": self.counts,
+                "problems": self.problem_count - len(self.file_errors)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Report":
         return cls(rows=[RowResult(**r) for r in data.get("rows", [])],
                    file_errors=list(data.get("file_errors", [])),
-                   notes=list(data.get("notes", [])), encoding=data.get("encoding"))
+                   notes=list(data.get("notes", [])), encoding=data.get("encoding"),
+                   totals=data.get("counts"), problems=int(data.get("problems", 0)))
 
 
 class _Organizations:
@@ -146,42 +229,99 @@ class _Organizations:
         return named[0]
 
 
-def check_roster(*, content: bytes, filename: str, scope: Scope,
-                 progress: Progress | None = None) -> Report:
-    """Reads and checks a roster file for a user with ``scope``; writes nothing."""
+def check_roster(*, scope: Scope, filename: str, content: bytes | None = None,
+                 source: IO[bytes] | None = None, progress: Progress | None = None,
+                 keep: int | None = -1, problems: ProblemSink | None = None,
+                 max_rows: int | None = None) -> Report:
+    """Reads and checks a roster file (``content``, or a seekable binary ``source``) for a
+    user with ``scope``; writes nothing. The report keeps ``keep`` rows of each status
+    (None: all; by default :data:`SHOWN`), hands every row with a problem to
+    ``problems``, and spools the rows to write to its ``plan``. ``max_rows``: by default
+    :data:`LARGE_MAX_ROWS` for a region operator, :data:`MAX_ROWS` for anyone else."""
+    if keep == -1:
+        keep = SHOWN
+    if source is None:
+        source = io.BytesIO(content or b"")
+    if max_rows is None:
+        max_rows = LARGE_MAX_ROWS if scope.is_region_operator else MAX_ROWS
+    plan = WritePlan()
+    report = Report(keep=keep, plan=plan)
     try:
-        table = tabular.read_upload(content, filename, max_rows=MAX_ROWS)
+        with tabular.open_upload(source, filename, max_rows=max_rows) as table:
+            _check_table(table, report, scope=scope, progress=progress, problems=problems)
     except tabular.TableRefused as refused:
-        return Report(file_errors=[str(refused)])
+        # Refused half-way (a sheet that breaks off): nothing of what was read counts.
+        plan.close()
+        return Report(file_errors=[str(refused)], keep=keep, plan=WritePlan())
+    return report
+
+
+def _check_table(table: tabular.TableStream, report: Report, *, scope: Scope,
+                 progress: Progress | None, problems: ProblemSink | None) -> None:
     header = fileformat.read_header(table.header)
-    report = Report(file_errors=list(header.errors), notes=list(header.notes),
-                    encoding=table.encoding)
+    report.file_errors += header.errors
+    report.notes += header.notes
+    report.encoding = table.encoding
     organizations = _Organizations(roster_organizations(scope=scope))
     if not organizations.all:
         report.file_errors.append(str(NO_ORGANIZATIONS))
     elif organizations.only is None and not header.has(ORGANIZATION):
         report.file_errors.append(str(ORGANIZATION_COLUMN_NEEDED))
     if report.file_errors:
-        return report
+        return
 
-    is_csv = table.encoding is not None  # read_table names an encoding for CSV only
-    total = len(table.rows)
-    step = max(1, total // 50)
-    for i, row in enumerate(table.rows):
+    assert report.plan is not None
+    is_csv = table.encoding is not None  # open_table names an encoding for CSV only
+    matcher = _Matcher(organizations, header)
+    batch: list[RowResult] = []
+    done = 0
+
+    def flush() -> None:
+        matcher.match(batch)
+        report.plan.add(batch)  # type: ignore[union-attr]
+        for item in batch:
+            report.add(item)
+            if item.errors and problems is not None:
+                problems(item)
+        batch.clear()
+
+    if progress is not None:
+        progress(0, table.total)
+    for row in table.rows:
+        done += 1
         item = _read_row(row, header, organizations, is_csv=is_csv)
         if item is None:
-            report.notes.append(str(EXAMPLE_SKIPPED % {"row": row.number}))
-        else:
-            report.rows.append(item)
-        if progress is not None and i % step == 0:
-            progress(90 * i // total)
-    if report.rows:
-        _match(report.rows, organizations, header)
-    else:
+            if report.keep is None or len(report.notes) < report.keep:
+                report.notes.append(str(EXAMPLE_SKIPPED % {"row": row.number}))
+            continue
+        batch.append(item)
+        if len(batch) == BATCH:
+            flush()
+            if progress is not None:
+                progress(done, max(done, table.total))
+    if batch:
+        flush()
+    if not report.total:
         report.file_errors.append(str(NO_ROWS))
     if progress is not None:
-        progress(100)
-    return report
+        progress(done, done)
+
+
+_forms = threading.local()  # a form per thread: two checks at once share nothing
+
+
+def _bound(form_class: type[RosterRowForm], data: dict[str, Any]) -> RosterRowForm:
+    """A form bound to ``data``: one instance, rebound for each row. A new form deep-copies
+    its dozen fields and their widgets; for a file of 300,000 rows that was most of the
+    check's time. Only ``data`` and the results of the last cleaning change between rows."""
+    form = getattr(_forms, "roster_row", None)
+    if form is None:
+        form = _forms.roster_row = form_class(data={})
+    form.data = data
+    form._errors = None  # type: ignore[union-attr] # full_clean() runs again, on the new data
+    if hasattr(form, "cleaned_data"):
+        del form.cleaned_data
+    return form
 
 
 def _read_row(row: tabular.Row, header: fileformat.Header, organizations: _Organizations,
@@ -217,7 +357,7 @@ def _read_row(row: tabular.Row, header: fileformat.Header, organizations: _Organ
     if str(data.get("email", "")).strip().lower() == fileformat.EXAMPLE_EMAIL:
         return None
 
-    form = RosterRowForm(data={k: v for k, v in data.items() if k not in unreadable})
+    form = _bound(RosterRowForm, {k: v for k, v in data.items() if k not in unreadable})
     form.is_valid()
     for name, messages in form.errors.items():
         if name == NON_FIELD_ERRORS:
@@ -257,37 +397,50 @@ def _name_key(values: dict[str, Any]) -> str:
     return normalize_name(values["surname"], values["name"], values.get("patronymic", ""))
 
 
-def _match(rows: list[RowResult], organizations: _Organizations,
-           header: fileformat.Header) -> None:
-    """Finds each row's person with two bulk lookups and sets the rows' statuses."""
-    emails = {str(r.values["email"]).lower() for r in rows if r.values.get("email")}
-    by_email = participants_by_email(emails)
-    by_name = participants_by_name(
-        organization_ids={r.target.pk for r in rows if r.target is not None},
-        names={k for r in rows if (k := _name_key(r.values))})
-    # The same person twice: the same e-mail, or two rows that find the same person.
-    # Two namesakes with different e-mails are two people.
-    first_row: dict[object, int] = {}
+class _Matcher:
+    """Finds each row's person, a batch of rows at a time, and sets the rows' statuses.
+    Remembers across batches which e-mails and people the file has named already."""
 
-    def twice(item: RowResult, key: object) -> bool:
-        other = first_row.setdefault(key, item.number)
+    def __init__(self, organizations: _Organizations, header: fileformat.Header) -> None:
+        self.organizations = organizations
+        self.header = header
+        # The same person twice: the same e-mail, or two rows that find the same person.
+        # Two namesakes with different e-mails are two people.
+        self.row_of_email: dict[str, int] = {}
+        self.row_of_person: dict[int, int] = {}
+
+    def _twice(self, item: RowResult, seen: dict[Any, int], key: object) -> bool:
+        other = seen.setdefault(key, item.number)
         if other != item.number:
             item.errors.append(tabular.row_problem(item.number, PERSON_TWICE % {"other": other}))
             return True
         return False
 
-    for item in rows:
+    def match(self, rows: list[RowResult]) -> None:
+        """Two bulk lookups for the batch (people by e-mail, people by name)."""
+        emails = {str(r.values["email"]).lower() for r in rows if r.values.get("email")}
+        by_email = participants_by_email(emails)
+        by_name = participants_by_name(
+            organization_ids={r.target.pk for r in rows if r.target is not None},
+            names={k for r in rows if (k := _name_key(r.values))})
+        for item in rows:
+            self._match_one(item, by_email, by_name)
+
+    def _match_one(self, item: RowResult, by_email: dict[str, Participant],
+                   by_name: dict[tuple[int, str], list[Participant]]) -> None:
         email = str(item.values.get("email", "")).lower()
         name_key = _name_key(item.values)
         target = item.target
-        if email and twice(item, ("email", email)):
+        if email and self._twice(item, self.row_of_email, email):
             item.status = ERROR
-            continue
+            return
         person = by_email.get(email) if email else None
         if person is not None and target is not None and person.organization_id != target.pk:
             message = (IN_OTHER_ORGANIZATION % {"organization": person.organization.short_name}
-                       if person.organization_id in organizations.ids else EMAIL_ELSEWHERE)
-            item.errors.append(tabular.cell_problem(item.number, header.columns["email"], message))
+                       if person.organization_id in self.organizations.ids
+                       else EMAIL_ELSEWHERE)
+            item.errors.append(tabular.cell_problem(item.number, self.header.columns["email"],
+                                                    message))
             person = None
         elif person is None and target is not None and name_key:
             namesakes = by_name.get((target.pk, name_key), [])
@@ -295,15 +448,15 @@ def _match(rows: list[RowResult], organizations: _Organizations,
                 item.errors.append(tabular.row_problem(item.number, NAME_AMBIGUOUS))
             elif namesakes:
                 person = namesakes[0]
-        if person is not None and twice(item, ("person", person.pk)):
+        if person is not None and self._twice(item, self.row_of_person, person.pk):
             person = None
         if item.errors:
             item.status = ERROR
-            continue
+            return
         item.participant = person
         if person is None:
             item.status = NEW
-            continue
+            return
         item.changes = _changes(person, item.values)
         item.status = UPDATE if item.changes else UNCHANGED
 

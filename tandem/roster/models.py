@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RosterImport(models.Model):
-    """One uploaded roster. The file stays here until it is committed; the check's
-    result (``report``) is kept so that a large file is checked once, in a background
-    task, and its preview can be paged through afterwards."""
+    """One uploaded roster. The file stays here (in :class:`RosterImportPart` pieces) until
+    it is committed; the check's result (``report``: the counts and the first rows of each
+    status, ``tandem.roster.imports.Report``) is kept so that a large file is checked once,
+    in a background task, and its preview can be paged through afterwards."""
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("проверяется")
@@ -23,10 +24,14 @@ class RosterImport(models.Model):
     # task names it, as it would for a commit made in the request.
     remote_addr = models.GenericIPAddressField(null=True, blank=True)
     filename = models.CharField(_("файл"), max_length=255)
-    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0)  # of the file, in bytes
     status = models.CharField(_("состояние"), max_length=12, choices=Status.choices,
                               default=Status.CHECKING)
     progress = models.PositiveSmallIntegerField(default=0)  # percent of the current step
+    # Rows of the current step done, of the file's rows (an estimate until the check
+    # has counted them): the page shows «12 000 из 300 000 строк».
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict)  # see tandem.roster.imports.Report.as_json
     failure = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -46,6 +51,31 @@ class RosterImport(models.Model):
     @property
     def busy(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.COMMITTING)
+
+
+class RosterImportPart(models.Model):
+    """A piece (at most ``SIZE`` bytes) of an uploaded roster or of its full list of
+    problems: a file of 200 MB is written and read a piece at a time, never held whole
+    in memory, and stays in the database with its upload (a worker on another machine
+    reads it; deleting the upload deletes it)."""
+
+    SIZE = 1024 * 1024
+
+    class Kind(models.TextChoices):
+        FILE = "file", _("файл")
+        PROBLEMS = "problems", _("список ошибок")
+
+    upload = models.ForeignKey(RosterImport, on_delete=models.CASCADE, related_name="parts")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FILE)
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["upload", "kind", "number"],
+                                               name="roster_part_once")]
+
+    def __str__(self) -> str:
+        return f"{self.upload_id}/{self.kind}/{self.number}"
 
 
 class RosterExport(models.Model):

@@ -67,9 +67,10 @@ def roster_import_get(*, user_id: int | None, pk: int) -> RosterImport:
 
 
 def roster_import_progress(*, user_id: int | None, pk: int) -> RosterImport:
-    """The upload without its file and report: the progress poll must stay cheap."""
+    """The upload without its report: the progress poll must stay cheap."""
     return get_object_or_404(
-        roster_imports_of(user_id=user_id).only("status", "progress", "uploaded_by_id"),
+        roster_imports_of(user_id=user_id).only("status", "progress", "rows_done",
+                                                "rows_total", "uploaded_by_id"),
         pk=pk)
 
 

@@ -5,10 +5,21 @@ inserted in batches with their «created» audit entries written alongside in bu
 people are saved one by one through the ORM, so django-auditlog records each change (who,
 when, from which address, old → new) exactly as for an edit made by hand. An import is not
 a way round the audit trail. Large files run in a background task (``tandem.roster.tasks``).
+
+The file is kept in pieces (``RosterImportPart``) and read back through a temporary file,
+so neither the upload nor the check nor the commit holds it whole in memory; the commit's
+check spools the rows to write (``imports.WritePlan``) and writes them a batch at a time,
+still inside its one transaction.
 """
 
+import csv
 import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO, Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -18,8 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.people.models import Participant
-from tandem.roster.imports import NEW, UPDATE, Progress, Report, RowResult, check_roster
-from tandem.roster.models import RosterExport, RosterImport
+from tandem.roster.fileformat import estimate_rows
+from tandem.roster.imports import Progress, Report, RowResult, check_roster
+from tandem.roster.models import RosterExport, RosterImport, RosterImportPart
 from tandem.territory.models import Organization
 from tandem.web import jobs
 
@@ -50,28 +62,130 @@ class Written:
 
 
 @transaction.atomic
-def roster_import_store(*, user: User, filename: str, content: bytes) -> RosterImport:
-    """Keeps an uploaded file until it is committed; the user's files that were never
-    committed go after ``KEEP_UNCOMMITTED``: they hold personal data nobody needs."""
+def roster_import_store(*, user: User, filename: str, content: bytes | None = None,
+                        file: IO[bytes] | None = None) -> RosterImport:
+    """Keeps an uploaded file (``content``, or a seekable binary ``file`` such as Django's
+    upload, read a piece at a time) until it is committed; the user's files that were
+    never committed go after ``KEEP_UNCOMMITTED``: they hold personal data nobody needs."""
     RosterImport.objects.filter(uploaded_by=user, committed_at__isnull=True,
                                 created_at__lt=timezone.now() - KEEP_UNCOMMITTED).delete()
-    return RosterImport.objects.create(uploaded_by=user, filename=filename[:255],
-                                       content=content)
+    source = file if file is not None else io.BytesIO(content or b"")
+    upload = RosterImport.objects.create(uploaded_by=user, filename=filename[:255])
+    source.seek(0)
+    upload.size = _write_parts(upload, RosterImportPart.Kind.FILE,
+                               iter(lambda: source.read(RosterImportPart.SIZE), b""))
+    upload.rows_total = estimate_rows(source, filename)
+    upload.save(update_fields=["size", "rows_total"])
+    return upload
+
+
+def _write_parts(upload: RosterImport, kind: str, chunks: Iterator[bytes]) -> int:
+    """Writes ``chunks`` as the upload's pieces of ``kind`` (a piece at a time; a chunk
+    larger than a piece is cut); the bytes written."""
+    size = number = 0
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        while len(buffer) >= RosterImportPart.SIZE:
+            RosterImportPart.objects.create(upload=upload, kind=kind, number=number,
+                                            data=buffer[:RosterImportPart.SIZE])
+            size += RosterImportPart.SIZE
+            number += 1
+            buffer = buffer[RosterImportPart.SIZE:]
+    if buffer:
+        RosterImportPart.objects.create(upload=upload, kind=kind, number=number, data=buffer)
+        size += len(buffer)
+    return size
+
+
+def has_parts(upload: RosterImport, kind: str = RosterImportPart.Kind.FILE) -> bool:
+    return RosterImportPart.objects.filter(upload=upload, kind=kind).exists()
+
+
+def stored_chunks(upload: RosterImport,
+                  kind: str = RosterImportPart.Kind.FILE) -> Iterator[bytes]:
+    """The stored file of ``kind``, a piece at a time (a few pieces fetched at once)."""
+    parts = (RosterImportPart.objects.filter(upload=upload, kind=kind).order_by("number")
+             .values_list("data", flat=True))
+    for data in parts.iterator(chunk_size=4):
+        yield bytes(data)
+
+
+@contextmanager
+def stored_file(upload: RosterImport) -> Iterator[IO[bytes]]:
+    """The uploaded file, copied piece by piece into a temporary file (in memory while
+    small): what the reader of a table needs — it seeks, and a workbook is a ZIP."""
+    with tempfile.SpooledTemporaryFile(max_size=8 * RosterImportPart.SIZE) as spool:
+        for chunk in stored_chunks(upload):
+            spool.write(chunk)
+        spool.seek(0)
+        yield spool  # type: ignore[misc]
+
+
+PROBLEMS_HEADER = (_("Строка"), _("ФИО"), _("Организация"), _("Что не так"))
+
+
+class _ProblemList:
+    """Every problem of a check, one line per message, as a CSV (UTF-8 with BOM, «;»: it
+    opens in Excel) spooled to a temporary file; the preview shows the first ones and
+    offers this list whole for download."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * RosterImportPart.SIZE)
+        self.text = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
+        self.writer = csv.writer(self.text, delimiter=";")
+        self.writer.writerow([str(h) for h in PROBLEMS_HEADER])
+        self.count = 0
+
+    def __call__(self, row: RowResult) -> None:
+        for message in row.errors:
+            self.writer.writerow([row.number, row.who, row.organization, message])
+            self.count += 1
+
+    def store(self, upload: RosterImport) -> None:
+        RosterImportPart.objects.filter(upload=upload,
+                                        kind=RosterImportPart.Kind.PROBLEMS).delete()
+        if self.count:
+            self.text.flush()
+            self.file.seek(0)
+            _write_parts(upload, RosterImportPart.Kind.PROBLEMS,
+                         iter(lambda: self.file.read(RosterImportPart.SIZE), b""))
+
+    def close(self) -> None:
+        self.text.close()
 
 
 def roster_import_check(*, upload: RosterImport, scope: Scope,
                         show_progress: bool = False) -> Report:
-    """Checks the stored file and keeps the result for the preview; with
-    ``show_progress``, keeps the percent done up to date for a page that polls it."""
+    """Checks the stored file and keeps the result for the preview (and the whole list
+    of problems, for download); with ``show_progress``, keeps the rows done up to date
+    for a page that polls it."""
     _set_progress(upload, 0, status=RosterImport.Status.CHECKING)
-    report = check_roster(content=bytes(upload.content), filename=upload.filename, scope=scope,
-                          progress=(lambda p: _set_progress(upload, p)) if show_progress
-                          else None)
-    upload.report = report.as_json()
-    upload.status = RosterImport.Status.CHECKED
-    upload.progress = 100
-    upload.save(update_fields=["report", "status", "progress"])
+    problems = _ProblemList()
+    try:
+        with stored_file(upload) as source:
+            report = check_roster(
+                source=source, filename=upload.filename, scope=scope, problems=problems,
+                progress=(lambda done, total: _set_progress(upload, _percent(done, total),
+                                                            done=done, total=total))
+                if show_progress else None)
+        if report.plan is not None:
+            report.plan.close()
+        with transaction.atomic():
+            problems.store(upload)
+            upload.report = report.as_json()
+            upload.status = RosterImport.Status.CHECKED
+            upload.progress = 100
+            upload.rows_done = upload.rows_total = report.total
+            upload.save(update_fields=["report", "status", "progress", "rows_done",
+                                       "rows_total"])
+    finally:
+        problems.close()
     return report
+
+
+def _percent(done: int, total: int) -> int:
+    return min(100, 100 * done // total) if total else 0
 
 
 def mark_committing(*, upload: RosterImport, remote_addr: str | None = None,
@@ -149,23 +263,31 @@ def roster_import_commit(*, upload: RosterImport, scope: Scope,
         raise RosterRefused(str(NOT_CHECKED))
     was_ok = bool(upload.report) and Report.from_json(upload.report).ok
     side = _SideChannel(upload, enabled=show_progress)
+    problems = _ProblemList()
+    report: Report | None = None
     try:
-        with transaction.atomic():
-            report = check_roster(content=bytes(upload.content), filename=upload.filename,
-                                  scope=scope, progress=side.between(0, 20))
+        with stored_file(upload) as source, transaction.atomic():
+            # The check first, whole, then the writing: every row is matched against the
+            # database as it was before this commit wrote anything.
+            report = check_roster(source=source, filename=upload.filename, scope=scope,
+                                  progress=side.between(0, 40), problems=problems)
             if not report.ok:
                 message = (CHANGED_MEANWHILE if was_ok
-                           else REFUSED % {"n": max(1, len(report.errors))})
+                           else REFUSED % {"n": max(1, report.problem_count)})
                 raise RosterRefused(str(message), report)
-            written = roster_write(report=report, progress=side.between(20, 100))
+            written = roster_write(report=report, progress=side.between(40, 100))
             upload.report = report.as_json()
             upload.status = RosterImport.Status.DONE
             upload.progress = 100
+            upload.rows_done = upload.rows_total = report.total
             upload.committed_at = timezone.now()
-            upload.content = b""  # the people are in the database now; no second copy
-            upload.save(update_fields=["report", "status", "progress", "committed_at",
-                                       "content"])
+            upload.save(update_fields=["report", "status", "progress", "rows_done",
+                                       "rows_total", "committed_at"])
+            # The people are in the database now; no second copy of the file.
+            upload.parts.filter(kind=RosterImportPart.Kind.FILE).delete()
     except RosterRefused as refused:
+        if refused.report is not None:
+            problems.store(upload)  # the new check's problems, whole, for download
         _refuse(upload, str(refused), refused.report)
         raise
     except IntegrityError:
@@ -174,6 +296,9 @@ def roster_import_commit(*, upload: RosterImport, scope: Scope,
         raise RosterRefused(str(CHANGED_MEANWHILE)) from None
     finally:
         side.close()
+        problems.close()
+        if report is not None and report.plan is not None:
+            report.plan.close()
     return written
 
 
@@ -190,33 +315,38 @@ def _refuse(upload: RosterImport, message: str, report: Report | None) -> None:
 @transaction.atomic
 def roster_write(*, report: Report, skip_invalid: bool = False,
                  progress: Progress | None = None) -> Written:
-    """Saves the rows a check found new or changed; all of them or, if any row is wrong
-    and ``skip_invalid`` is not set, none."""
+    """Saves the rows a check found new or changed (its ``plan``), a batch at a time; all
+    of them or, if any row is wrong and ``skip_invalid`` is not set, none."""
     if not report.ok and not skip_invalid:
-        raise RosterRefused(str(REFUSED % {"n": max(1, len(report.errors))}), report)
+        raise RosterRefused(str(REFUSED % {"n": max(1, report.problem_count)}), report)
     if report.file_errors:
         raise RosterRefused(report.file_errors[0], report)
-    new = [r for r in report.rows if r.status == NEW]
-    changed = [r for r in report.rows if r.status == UPDATE]
-    total = max(1, len(new) + len(changed))
-    created = _create_all(new, progress=progress, total=total)
-    updated = 0
-    step = max(1, total // 50)
-    for i, row in enumerate(changed, start=created):
-        _update(row)
-        updated += 1
-        if progress is not None and i % step == 0:
-            progress(100 * i // total)
+    assert report.plan is not None, "a report read back from JSON has nothing to write"
+    total = max(1, report.plan.size)
+    organizations: dict[int, Organization] = {}
+    created = updated = 0
+    for batch in report.plan.batches():
+        new = [(target, values) for pk, target, values in batch
+               if pk is None and target is not None]
+        changed = {pk: values for pk, _target, values in batch if pk is not None}
+        missing = {t for t, _v in new if t is not None} - organizations.keys()
+        organizations.update(Organization.objects.in_bulk(missing))
+        created += _create_all([(organizations[t], v) for t, v in new])
+        for participant in Participant.objects.filter(pk__in=changed).order_by("pk"):
+            _update(_Change(participant, changed[participant.pk]))
+            updated += 1
+        if progress is not None:
+            progress(created + updated, total)
     if progress is not None:
-        progress(100)
-    skipped = sum(1 for r in report.rows if r.errors)
+        progress(total, total)
+    skipped = report.counts["error"] if skip_invalid else 0
     return Written(created=created, updated=updated, skipped=skipped)
 
 
 CREATE_BATCH = 2000
 
 
-def _create_all(rows: list[RowResult], *, progress: Progress | None, total: int) -> int:
+def _create_all(rows: list[tuple[Organization, dict[str, Any]]]) -> int:
     """New people in batches, each with its own «created» entry in the audit trail.
 
     Checked by RosterRowForm and, for the e-mail, against the whole database in one query;
@@ -227,16 +357,14 @@ def _create_all(rows: list[RowResult], *, progress: Progress | None, total: int)
     done = 0
     for start in range(0, len(rows), CREATE_BATCH):
         batch = []
-        for row in rows[start:start + CREATE_BATCH]:
-            participant = Participant(organization=row.target, **row.values)
+        for organization, values in rows[start:start + CREATE_BATCH]:
+            participant = Participant(organization=organization, **values)
             participant.refresh_search_name()
             participant.email = participant.email.strip().lower()
             batch.append(participant)
         Participant.objects.bulk_create(batch)
         _log_created(batch)
         done += len(batch)
-        if progress is not None:
-            progress(100 * done // total)
     return done
 
 
@@ -271,23 +399,35 @@ def _log_created(people: list[Participant]) -> None:
     LogEntry.objects.bulk_create(entries)
 
 
-def _update(row: RowResult) -> Participant:
-    participant = row.participant
-    assert participant is not None
-    for name, value in row.values.items():
+@dataclass(frozen=True)
+class _Change:
+    participant: Participant
+    values: dict[str, Any]
+
+
+def _update(change: _Change) -> Participant:
+    """One changed person, saved through the ORM: django-auditlog records old → new."""
+    participant = change.participant
+    for name, value in change.values.items():
         setattr(participant, name, value)
     participant.save()
     return participant
 
 
 # -- progress --------------------------------------------------------------------------
-def _set_progress(upload: RosterImport, percent: int, *, status: str | None = None) -> None:
+def _set_progress(upload: RosterImport, percent: int, *, status: str | None = None,
+                  done: int | None = None, total: int | None = None) -> None:
     upload.progress = percent
     if status is not None:
         upload.status = status
+    changes: dict[str, Any] = {}
+    if done is not None and total is not None:
+        upload.rows_done, upload.rows_total = done, total
+        changes = {"rows_done": done, "rows_total": total}
     upload.heartbeat_at = timezone.now()  # the lease (tandem/web/jobs.py)
     RosterImport.objects.filter(pk=upload.pk).update(progress=percent, status=upload.status,
-                                                     heartbeat_at=upload.heartbeat_at)
+                                                     heartbeat_at=upload.heartbeat_at,
+                                                     **changes)
 
 
 class _SideChannel:
@@ -305,16 +445,18 @@ class _SideChannel:
         self.connection: BaseDatabaseWrapper | None = None
 
     def between(self, start: int, end: int) -> Progress:
-        def publish(percent: int) -> None:
+        def publish(done: int, total: int) -> None:
             if not self.enabled:
                 return
             if self.connection is None:
                 self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
             table = self.connection.ops.quote_name(RosterImport._meta.db_table)
+            percent = start + (end - start) * _percent(done, total) // 100
             with self.connection.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET progress = %s, heartbeat_at = %s WHERE id = %s",  # noqa: S608
-                    [start + (end - start) * percent // 100, timezone.now(), self.upload_id])
+                    f"UPDATE {table} SET progress = %s, rows_done = %s, rows_total = %s, "  # noqa: S608
+                    "heartbeat_at = %s WHERE id = %s",
+                    [percent, done, total, timezone.now(), self.upload_id])
 
         return publish
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/", views.roster_preview, name="preview"),
     path("<int:pk>/progress/", views.roster_progress, name="progress"),
     path("<int:pk>/commit/", views.roster_commit, name="commit"),
+    path("<int:pk>/problems.csv", views.roster_problems, name="problems"),
 ]

@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -8,10 +8,11 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.access.scope import Scope, scope_for
 from tandem.diagnostics.forms import FILE_TOO_BIG
-from tandem.roster import export, selectors, services, tasks
+from tandem.roster import export, imports, selectors, services, tasks
 from tandem.roster.fileformat import COLUMNS
 from tandem.roster.forms import RosterUploadForm
 from tandem.roster.imports import STATUS_LABELS, STATUSES, Report
+from tandem.roster.models import RosterImportPart
 from tandem.web.uploads import upload_limit
 
 PAGE_SIZE = 200
@@ -23,21 +24,33 @@ def _staff_scope(request: HttpRequest) -> Scope:
     return scope
 
 
-@upload_limit(RosterUploadForm.MAX_MB)
+def _takes_large_files(request: HttpRequest) -> bool:
+    """A region operator loads a whole region's roster at once (docs/rosters.md)."""
+    return request.user.is_authenticated and scope_for(request.user).is_region_operator
+
+
+def _upload_mb(request: HttpRequest) -> int:
+    large = _takes_large_files(request)
+    return RosterUploadForm.LARGE_MAX_MB if large else RosterUploadForm.MAX_MB
+
+
+@upload_limit(_upload_mb)
 def roster_import(request: HttpRequest) -> HttpResponse:
     scope = _staff_scope(request)
-    form = RosterUploadForm(request.POST or None, request.FILES or None)
+    form = RosterUploadForm(request.POST or None, request.FILES or None,
+                            large=scope.is_region_operator)
     if request.method == "POST" and getattr(request, "upload_refused", False):
         # Cut off while it streamed in: the file never arrived, its size is the reason.
-        form.errors["file"] = form.error_class([FILE_TOO_BIG % {"mb": RosterUploadForm.MAX_MB}])
+        form.errors["file"] = form.error_class([FILE_TOO_BIG % {"mb": form.MAX_MB}])
     elif request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        upload = services.roster_import_store(
-            user=request.user, filename=f.name, content=f.read())  # type: ignore[arg-type]
+        # Read a piece at a time: a large file arrived in a temporary file on disk.
+        upload = services.roster_import_store(user=request.user,  # type: ignore[arg-type]
+                                              filename=f.name, file=f)
         tasks.check_soon(upload)
         return redirect("roster:preview", pk=upload.pk)
     return render(request, "roster/import.html", {
-        "form": form, "columns": COLUMNS,
+        "form": form, "columns": COLUMNS, "max_mb": form.MAX_MB,
         "organizations": selectors.roster_organizations(scope=scope),
         "recent": selectors.roster_imports_recent(user_id=request.user.pk),
     })
@@ -59,7 +72,26 @@ def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:
         "filters": [(s, STATUS_LABELS[s], counts[s]) for s in STATUSES],
         "status_labels": STATUS_LABELS,
         "to_write": counts["new"] + counts["update"],
+        "shown": imports.SHOWN,
+        "problem_list": counts["error"] > 0 and services.has_parts(
+            upload, RosterImportPart.Kind.PROBLEMS),
     })
+
+
+def roster_problems(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every problem the last check found, as a CSV (the preview shows the first ones).
+    Only the uploader may download it (it names people)."""
+    _staff_scope(request)
+    upload = selectors.roster_import_get(user_id=request.user.pk, pk=pk)
+    if not services.has_parts(upload, RosterImportPart.Kind.PROBLEMS):
+        raise Http404
+    response = StreamingHttpResponse(
+        services.stored_chunks(upload, RosterImportPart.Kind.PROBLEMS),
+        content_type=export.CSV_TYPE)
+    name = _("ошибки-%(name)s.csv") % {"name": upload.filename.rsplit(".", 1)[0]}
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["Cache-Control"] = "private, no-store"  # personal data
+    return response
 
 
 def roster_progress(request: HttpRequest, pk: int) -> HttpResponse:

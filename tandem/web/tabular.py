@@ -3,7 +3,8 @@ results, resource catalogue).
 
 - :func:`read_upload`: the bounded reading of ``tandem.core.tabular`` (XLSX or CSV, row
   and column limits, hostile files refused), with its codes worded in Russian; one
-  message per kind of bad file, the old-XLS one included;
+  message per kind of bad file, the old-XLS one included; :func:`open_upload`: the same
+  for a large file on disk, whose rows are read one at a time;
 - :func:`cell_problem` / :func:`row_problem`: the one shape of a message about a row,
   «Строка 5, «E-mail»: …» — the row as the spreadsheet numbers it, the column as the
   file spells its header;
@@ -17,13 +18,15 @@ about the file, a cell, a date or a header is said here, once.
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import IO
 
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import tabular
-from tandem.core.tabular import MAX_COLUMNS, MAX_ROWS, Row, Table, TableError
+from tandem.core.tabular import MAX_COLUMNS, MAX_ROWS, Row, Table, TableError, TableStream
 
 __all__ = [
     "BAD_DATE",
@@ -35,9 +38,11 @@ __all__ = [
     "Row",
     "Table",
     "TableRefused",
+    "TableStream",
     "cell_problem",
     "header_key",
     "match_header",
+    "open_upload",
     "parse_date",
     "read_upload",
     "row_problem",
@@ -87,6 +92,28 @@ def read_upload(content: bytes, filename: str, *, max_rows: int = MAX_ROWS,
     try:
         return tabular.read_table(content, filename, max_rows=max_rows,
                                   max_columns=max_columns)
+    except TableError as error:
+        raise TableRefused(table_problem(error)) from None
+
+
+@contextmanager
+def open_upload(source: IO[bytes], filename: str, *, max_rows: int = MAX_ROWS,
+                max_columns: int = MAX_COLUMNS) -> Iterator[TableStream]:
+    """:func:`read_upload` for a seekable file, its rows read one at a time
+    (``tandem.core.tabular.open_table``); :class:`TableRefused` with a Russian message
+    when there is no table, also from the rows if the file breaks off half-way."""
+    try:
+        with tabular.open_table(source, filename, max_rows=max_rows,
+                                max_columns=max_columns) as table:
+            table.rows = _worded(table.rows)
+            yield table
+    except TableError as error:
+        raise TableRefused(table_problem(error)) from None
+
+
+def _worded(rows: Iterator[Row]) -> Iterator[Row]:
+    try:
+        yield from rows
     except TableError as error:
         raise TableRefused(table_problem(error)) from None
 

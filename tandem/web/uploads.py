@@ -147,17 +147,21 @@ class LimitedUploadHandler(FileUploadHandler):
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def upload_limit(mb: int) -> Callable[[View], View]:
-    """A view whose uploads stop at ``mb`` megabytes while they stream in."""
+def upload_limit(mb: int | Callable[[HttpRequest], int]) -> Callable[[View], View]:
+    """A view whose uploads stop at ``mb`` megabytes while they stream in; ``mb`` may be
+    a function of the request (a larger file for some users: the roster of a region).
+    Above the limit of the settings, the file goes to a temporary file on disk as it
+    arrives (TemporaryFileUploadHandler), never whole into memory."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            request.upload_limit_mb = mb  # type: ignore[attr-defined]
+            limit = mb(request) if callable(mb) else mb
+            request.upload_limit_mb = limit  # type: ignore[attr-defined]
             for handler in request.upload_handlers:
                 if isinstance(handler, LimitedUploadHandler):
-                    handler.limit_mb = mb
-                    handler.limit = (mb + 1) * 1024 * 1024
+                    handler.limit_mb = limit
+                    handler.limit = (limit + 1) * 1024 * 1024
             return view(request, *args, **kwargs)
 
         return wrapped  # type: ignore[return-value]

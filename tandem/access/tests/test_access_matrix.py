@@ -216,6 +216,15 @@ def _alice_roster(w: World) -> dict[str, object]:
     return {"pk": upload.pk}
 
 
+def _alice_roster_problems(w: World) -> dict[str, object]:
+    """A checked upload of Alice's with a wrong row: its list of problems names it."""
+    csv = ("Фамилия;Имя;Должность;Стаж (лет);Возрастная группа;E-mail\n"
+           "Новикова;Ольга;учитель;5;u25;не-адрес\n").encode()
+    upload = roster_import_store(user=w.alice, filename="roster.csv", content=csv)
+    roster_import_check(upload=upload, scope=scope_for(w.alice))
+    return {"pk": upload.pk}
+
+
 def _alice_export(w: World) -> dict[str, object]:
     """A finished background export of Alice's: the file names Carol."""
     from tandem.roster.models import RosterExport
@@ -447,6 +456,8 @@ MATRIX: dict[str, Case] = {
     "roster:preview": Case(allowed={"alice"}, kwargs=_alice_roster,
                            marker=lambda w: "Новикова"),
     "roster:progress": Case(allowed={"alice"}, kwargs=_alice_roster),
+    "roster:problems": Case(allowed={"alice"}, kwargs=_alice_roster_problems,
+                            marker=lambda w: "Новикова Ольга"),
     # A background export holds personal data: only whoever asked for it (#16, 4).
     "roster:export_job": Case(allowed={"alice"}, kwargs=_alice_export,
                               marker=lambda w: "Файл готов"),

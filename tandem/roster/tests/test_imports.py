@@ -337,6 +337,9 @@ def test_the_commit_checks_again(world: World) -> None:
     assert upload.failure == str(CHANGED_MEANWHILE)
     assert Report.from_json(upload.report).counts[ERROR] == 1
     assert Participant.objects.filter(email="novikova@example.org").count() == 1
+    # The new check's problems are the list offered for download.
+    problems = b"".join(bytes(p.data) for p in upload.parts.filter(kind="problems"))
+    assert "Строка 2, «E-mail»" in problems.decode("utf-8-sig")
 
 
 def test_a_commit_happens_once(world: World) -> None:
@@ -345,7 +348,8 @@ def test_a_commit_happens_once(world: World) -> None:
     written = roster_import_commit(upload=upload, scope=scope_for(world.alice))
     assert written.created == 1
     upload.refresh_from_db()
-    assert (upload.status, upload.content) == (RosterImport.Status.DONE, b"")
+    assert upload.status == RosterImport.Status.DONE
+    assert not upload.parts.exists()  # the file is gone, its people are in the database
     with pytest.raises(RosterRefused):
         mark_committing(upload=upload)
 
@@ -367,12 +371,16 @@ def test_skip_invalid_writes_only_the_good_rows(world: World) -> None:
     assert (written.created, written.skipped) == (1, 1)
 
 
-def test_progress_counts_up_to_one_hundred(world: World) -> None:
-    seen: list[int] = []
+def test_progress_counts_rows_up_to_the_total(world: World,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imports, "BATCH", 10)
+    seen: list[tuple[int, int]] = []
     check_roster(content=roster_csv([person(**{"E-mail": f"p{i}@example.org"})
                                      for i in range(120)]),
-                 filename="r.csv", scope=scope_for(world.alice), progress=seen.append)
-    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] == 100 and len(seen) > 10
+                 filename="r.csv", scope=scope_for(world.alice),
+                 progress=lambda done, total: seen.append((done, total)))
+    assert seen == sorted(seen) and seen[0] == (0, 120) and seen[-1] == (120, 120)
+    assert len(seen) > 10 and {total for _done, total in seen} == {120}
 
 
 def test_an_empty_scope_can_load_nothing(db: None) -> None:
@@ -389,16 +397,16 @@ def test_progress_inside_the_commit_is_seen_outside_it(transactional_db: None) -
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite takes one writer at a time: there the bar shows the step only")
-    upload = RosterImport.objects.create(uploaded_by=UserFactory.create(), filename="r.csv",
-                                         content=b"")
+    upload = RosterImport.objects.create(uploaded_by=UserFactory.create(), filename="r.csv")
     side = services._SideChannel(upload, enabled=True)
     try:
         with transaction.atomic():
-            side.between(20, 100)(50)
+            side.between(20, 100)(500, 1000)
             transaction.set_rollback(True)  # the commit fails: the percent was shown anyway
     finally:
         side.close()
-    assert RosterImport.objects.get(pk=upload.pk).progress == 60
+    seen = RosterImport.objects.get(pk=upload.pk)
+    assert (seen.progress, seen.rows_done, seen.rows_total) == (60, 500, 1000)
 
 
 def test_a_clean_500_row_xlsx(world: World) -> None:

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -11,6 +12,7 @@ from tandem.roster.imports import (
     UPDATE,
     Progress,
     Report,
+    RowResult,
     check_roster,
 )
 from tandem.roster.services import roster_write
@@ -40,26 +42,36 @@ class Command(BaseCommand):
                skip_invalid: bool, verbosity: int, **options: object) -> None:
         path = Path(file)
         try:
-            content = path.read_bytes()
+            source = path.open("rb")
         except OSError as error:
             raise CommandError(f"Не удалось прочитать {file}: {error.strerror}.",
                                returncode=REFUSED) from None
-        report = check_roster(content=content, filename=path.name,
+        with source:
+            self._load(source, path.name, organization=organization, dry_run=dry_run,
+                       skip_invalid=skip_invalid, verbosity=verbosity)
+
+    def _load(self, source: BinaryIO, name: str, *, organization: str | None,
+              dry_run: bool, skip_invalid: bool, verbosity: int) -> None:
+        def problem(row: RowResult) -> None:
+            for message in row.errors:
+                self.stdout.write(message)
+
+        # The file is read a row at a time; the rows themselves are kept only to be
+        # listed (-v 2), the errors are printed as they are found.
+        report = check_roster(source=source, filename=name,
                               scope=self._scope(organization),
-                              progress=self._progress(content, path.name, "Проверка"))
+                              keep=None if verbosity > 1 else 0, problems=problem,
+                              progress=self._progress(source, name, "Проверка"))
         for line in report.file_errors + report.notes:
             self.stdout.write(line)
         for row in report.rows:
-            if row.status == ERROR:
-                for message in row.errors:
-                    self.stdout.write(message)
-            elif verbosity > 1 and row.status != UNCHANGED:
+            if verbosity > 1 and row.status not in (UNCHANGED, ERROR):
                 label = "новый" if row.status == NEW else "изменение"
                 detail = "; ".join(row.changes)
                 self.stdout.write(f"Строка {row.number}: {row.who} — {label}"
                                   + (f" ({detail})" if detail else ""))
         self.stdout.write(self._summary(report))
-        if report.file_errors or not report.rows:
+        if report.file_errors or not report.total:
             raise CommandError("Ничего не загружено.", returncode=REFUSED)
         if not report.ok and not skip_invalid:
             raise CommandError("Ничего не загружено: исправьте ошибки или запустите с "
@@ -69,7 +81,7 @@ class Command(BaseCommand):
             self.stdout.write("Проверка без записи (--dry-run): ничего не изменено.")
             return
         written = roster_write(report=report, skip_invalid=skip_invalid,
-                               progress=self._progress(content, path.name, "Запись"))
+                               progress=self._progress(source, name, "Запись"))
         self.stdout.write(f"Загружено: новых — {written.created}, изменено — "
                           f"{written.updated}." + (f" Пропущено строк с ошибками: "
                                                    f"{written.skipped}." if written.skipped
@@ -84,12 +96,13 @@ class Command(BaseCommand):
             raise CommandError(f"Организации с кодом «{code}» нет.", returncode=REFUSED)
         return Scope(user_id=None, organization_ids=frozenset({found}))
 
-    def _progress(self, content: bytes, filename: str, step: str) -> Progress | None:
+    def _progress(self, source: BinaryIO, filename: str, step: str) -> Progress | None:
         """A line on stderr that counts up, for files long enough to wait for."""
-        if estimate_rows(content, filename) < LONG_FILE:
+        if estimate_rows(source, filename) < LONG_FILE:
             return None
 
-        def show(percent: int) -> None:
+        def show(done: int, total: int) -> None:
+            percent = min(100, 100 * done // total) if total else 100
             self.stderr.write(f"\r{step}: {percent} %", ending="\n" if percent >= 100 else "")
             self.stderr.flush()
 
@@ -98,5 +111,5 @@ class Command(BaseCommand):
     @staticmethod
     def _summary(report: Report) -> str:
         c = report.counts
-        return (f"Строк: {len(report.rows)}; новых — {c[NEW]}, изменений — {c[UPDATE]}, "
+        return (f"Строк: {report.total}; новых — {c[NEW]}, изменений — {c[UPDATE]}, "
                 f"без изменений — {c[UNCHANGED]}, с ошибками — {c[ERROR]}.")
