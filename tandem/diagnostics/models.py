@@ -359,17 +359,26 @@ class ResponseTally(models.Model):
         return f"{self.organization_id}/{self.campaign_id}: {self.submitted}/{self.invited}"
 
 
-class AnswerTally(models.Model):
+class AnswerCounts(models.Model):
+    """What the answers' tallies count: answers, those with a level, deficits and strengths
+    (STRENGTH_Q, DEFICIT_Q)."""
+
+    answers = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    deficit = models.PositiveIntegerField(default=0)
+    strong = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AnswerTally(AnswerCounts):
     """Answers of submitted questionnaires, per organization, campaign and competency:
     all of them, those with a level, deficits and strengths (STRENGTH_Q, DEFICIT_Q)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     competency = models.CharField(max_length=40)
-    answers = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-    deficit = models.PositiveIntegerField(default=0)
-    strong = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
@@ -380,7 +389,7 @@ class AnswerTally(models.Model):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
-class MunicipalityAnswerTally(models.Model):
+class MunicipalityAnswerTally(AnswerCounts):
     """The sum of :class:`AnswerTally` over a municipality's organizations of one sector:
     what the region's and the country's dashboards read."""
 
@@ -388,10 +397,6 @@ class MunicipalityAnswerTally(models.Model):
     sector = models.CharField(max_length=20)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     competency = models.CharField(max_length=40)
-    answers = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-    deficit = models.PositiveIntegerField(default=0)
-    strong = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(
