@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.api.models import ApiToken, key_hash, new_key
+from tandem.diagnostics import tallies
 from tandem.diagnostics.imports import PERSON_NOT_FOUND
 from tandem.diagnostics.models import Campaign
 from tandem.diagnostics.selectors import campaign_responses
@@ -85,13 +86,14 @@ def diagnostic_results_save(*, campaign: Campaign, scope: Scope,
             if codes.count(code) > 1:
                 raise ResultRefused(index, str(COMPETENCY_TWICE) % {"code": code})
     submitted = 0
-    for index, item in enumerate(results):
-        response = responses[item.participant_id]
-        try:
-            answers_save(response=response, values=dict(item.answers))
-            if item.submit:
-                response_submit(response=response)
-                submitted += 1
-        except DiagnosticsError as error:
-            raise ResultRefused(index, str(error), error.problems) from None
+    with tallies.together():  # the organizations' figures once, at the end
+        for index, item in enumerate(results):
+            response = responses[item.participant_id]
+            try:
+                answers_save(response=response, values=dict(item.answers))
+                if item.submit:
+                    response_submit(response=response)
+                    submitted += 1
+            except DiagnosticsError as error:
+                raise ResultRefused(index, str(error), error.problems) from None
     return len(results), submitted

@@ -34,7 +34,8 @@ the tests run after every kind of write.
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -79,6 +80,10 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
     ids = sorted({pk for pk in organization_ids if pk is not None})
     if not ids:
         return
+    collecting: set[int] | None = getattr(_local, "collecting", None)
+    if now and collecting is not None:
+        collecting.update(ids)
+        return
     if now and len(ids) <= sync_max():
         with transaction.atomic():
             _rebuild_locked(ids)
@@ -91,6 +96,22 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
     TallyState.objects.filter(organization_id__in=ids).update(
         dirty_since=Coalesce(F("dirty_since"), Value(timezone.now())))
     _schedule()
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Many writes of one transaction (a bulk request): inside, ``touch(now=True)`` only
+    collects; one rebuild at the end, locks taken once and in order."""
+    if getattr(_local, "collecting", None) is not None:
+        yield
+        return
+    _local.collecting = set()
+    try:
+        yield
+        ids: set[int] = _local.collecting
+    finally:
+        _local.collecting = None
+    touch(ids, now=True)
 
 
 def touch_responses(responses: Iterable[Response | int], *, now: bool = False) -> None:

@@ -253,3 +253,18 @@ def test_a_baseline_shared_by_two_final_rounds_counts_for_both(world: World) -> 
     rows = {t.campaign_id: (t.before_sum, t.before_n, t.after_sum, t.after_n, t.people)
             for t in GainTally.objects.filter(competency=code)}
     assert rows == {finals[0].pk: (1, 1, 2, 1, 1), finals[1].pk: (1, 1, 3, 1, 1)}
+
+
+def test_many_submissions_of_one_request_rebuild_once_at_the_end(world: World) -> None:
+    campaign = _campaign(world)
+    services.campaign_add(campaign=campaign, participants=Participant.objects.filter(
+        organization__in=[world.org_a, world.org_b]))
+    responses = list(campaign.responses.order_by("pk"))
+    with tallies.together():
+        for i, response in enumerate(responses):
+            _answer_all(response, i)
+            services.response_submit(response=response)
+        # Nothing rebuilt yet: the submissions were only collected.
+        assert not AnswerTally.objects.filter(campaign=campaign).exists()
+    assert AnswerTally.objects.filter(campaign=campaign).exists()
+    assert tallies.stale() == []
