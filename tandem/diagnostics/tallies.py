@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -57,6 +57,7 @@ from tandem.diagnostics.models import (
     TallyState,
 )
 from tandem.territory.models import Municipality, Organization
+from tandem.web.transactions import transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
 BATCH = 200  # organizations rebuilt per round of queries
@@ -125,19 +126,18 @@ def touch_responses(responses: Iterable[Response | int], *, now: bool = False) -
 def _schedule() -> None:
     """One job per transaction: registered with on_commit the first time the
     transaction marks something (a rolled-back transaction drops it with its marks)."""
-    pending: Callable[[], None] | None = getattr(_local, "pending", None)
-    if pending is not None and connection.in_atomic_block and any(
-            item[1] is pending for item in connection.run_on_commit):
-        return
+    memory = transaction_memory("tallies")
+    if memory is not None:
+        if memory.get("job"):
+            return
+        memory["job"] = True
+    transaction.on_commit(enqueue_refresh)
 
-    def enqueue() -> None:
-        _local.pending = None
-        from tandem.diagnostics.tasks import refresh_tallies
 
-        refresh_tallies.enqueue()
+def enqueue_refresh() -> None:
+    from tandem.diagnostics.tasks import refresh_tallies
 
-    _local.pending = enqueue
-    transaction.on_commit(enqueue)
+    refresh_tallies.enqueue()
 
 
 def refresh(*, progress: Progress | None = None) -> int:
@@ -264,18 +264,16 @@ def _gains(ids: list[int]) -> list[GainTally]:
 def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
     """People strong in at least one competency of each area, per organization and
     campaign; the area by the campaign's own framework (the one its questionnaire asked)."""
+    rows = list(answers.filter(STRENGTH_Q)
+                .values_list("competency", "response__participant_id",
+                             "response__participant__organization_id",
+                             "response__campaign_id").order_by())
+    areas = {c.pk: c.framework.area_of() for c in Campaign.objects.filter(
+        pk__in={row[3] for row in rows}).select_related("framework")}
     people: dict[tuple[int, int, str], set[int]] = defaultdict(set)
-    areas: dict[int, dict[str, str]] = {}
-    for row in (answers.filter(STRENGTH_Q)
-                .values("competency", person=F("response__participant_id"),
-                        org=F("response__participant__organization_id"),
-                        campaign=F("response__campaign_id")).order_by()):
-        area_of = areas.get(row["campaign"])
-        if area_of is None:
-            area_of = areas[row["campaign"]] = Campaign.objects.select_related(
-                "framework").get(pk=row["campaign"]).framework.area_of()
-        area = area_of.get(row["competency"], row["competency"].split(".", 1)[0])
-        people[(row["org"], row["campaign"], area)].add(row["person"])
+    for code, person, org, campaign in rows:
+        area = areas[campaign].get(code, code.split(".", 1)[0])
+        people[(org, campaign, area)].add(person)
     return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=len(who))
             for (org, campaign, area), who in sorted(people.items())]
 

@@ -11,38 +11,28 @@ diagnostics figures carry their own time (``TallyState.refreshed_at``, per organ
 :func:`version` reads both maxima for the organizations a dashboard shows.
 """
 
-import threading
-from collections.abc import Callable
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 
 from tandem.diagnostics.models import TallyState
 from tandem.monitoring.models import UnitChange
 from tandem.territory.models import Organization
+from tandem.web.transactions import forget_transaction_memory, transaction_memory
 
 EVERYTHING = "*"
 
-_local = threading.local()
+MEMORY = "unit-changes"
 
 
 def _written_in_this_transaction() -> set[str]:
     """The keys already written by the current transaction (by its current savepoint:
-    a savepoint rolled back takes its rows with it): forgotten when it commits, and
-    when it rolled back (its on_commit callback is gone then)."""
-    forget: Callable[[], None] | None = getattr(_local, "forget", None)
-    if not connection.in_atomic_block:
+    a savepoint rolled back takes its rows with it)."""
+    memory = transaction_memory(MEMORY)
+    if memory is None:
         return set()
-    if forget is None or not any(item[1] is forget for item in connection.run_on_commit):
-        def forget_keys() -> None:
-            _local.forget = None
-            _local.keys = {}
-
-        _local.keys = {}
-        _local.forget = forget_keys
-        transaction.on_commit(forget_keys)
-    keys: dict[tuple[str, ...], set[str]] = _local.keys
-    return keys.setdefault(tuple(connection.savepoint_ids), set())
+    written: set[str] = memory.setdefault(tuple(connection.savepoint_ids), set())
+    return written
 
 
 def audit_written(sender: type, log_entry: object = None, **kwargs: object) -> None:
@@ -74,5 +64,5 @@ def version(organizations: QuerySet[Organization]) -> str:
     tallied = TallyState.objects.filter(organization__in=organizations).aggregate(
         at=Max("refreshed_at"))["at"]
     # A write after this read, even in the same transaction, must show in the next read.
-    _local.keys = {}
+    forget_transaction_memory(MEMORY)
     return f"{changed}/{tallied}"

@@ -1,0 +1,46 @@
+"""Memory that lives as long as the current database transaction: what a transaction has
+already done once (scheduled a job, written a row), forgotten when it commits or rolls
+back. Used by the diagnostics figures (one rebuild job per transaction) and the monitoring
+cache versions (one change row per transaction and unit)."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+
+_local = threading.local()
+
+
+def _memories() -> dict[str, tuple[Callable[[], None], dict[Any, Any]]]:
+    memories = getattr(_local, "memories", None)
+    if memories is None:
+        memories = _local.memories = {}
+    return memories
+
+
+def transaction_memory(name: str) -> dict[Any, Any] | None:
+    """The same dict on every call under ``name`` within one transaction, a fresh one in
+    the next; None outside a transaction (there every statement commits by itself). It is
+    forgotten by an on_commit callback; a rollback drops that callback, and the next call,
+    not finding it among the transaction's callbacks, starts anew."""
+    if not connection.in_atomic_block:
+        return None
+    memories = _memories()
+    entry = memories.get(name)
+    if entry is not None and any(item[1] is entry[0] for item in connection.run_on_commit):
+        return entry[1]
+
+    def forget() -> None:
+        if memories.get(name, (None,))[0] is forget:
+            del memories[name]
+
+    memory: dict[Any, Any] = {}
+    memories[name] = (forget, memory)
+    transaction.on_commit(forget)
+    return memory
+
+
+def forget_transaction_memory(name: str) -> None:
+    """Starts ``name`` anew at its next use, even within the same transaction."""
+    _memories().pop(name, None)
