@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from tandem.access.models import Role, RoleAssignment
 from tandem.people.models import Participant
 from tandem.territory import zones
-from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.models import COUNTRY_Q, Municipality, Organization, Region
 
 _CACHE_ATTR = "_tandem_scope"
 
@@ -188,7 +188,10 @@ class Scope:
         if self.everything:
             return Q()
         home = self.home_units
-        q = (Q(region_id__in=home.region_ids) | Q(municipality_id__in=home.municipality_ids)
+        # The country is above every unit: rows anchored to none (the federal catalogue)
+        # are everyone's.
+        q = (COUNTRY_Q | Q(region_id__in=home.region_ids)
+             | Q(municipality_id__in=home.municipality_ids)
              | Q(organization_id__in=home.organization_ids))
         if below:
             q |= (Q(municipality__region_id__in=self.region_ids)
@@ -197,11 +200,13 @@ class Scope:
         return q
 
     def kept_q(self) -> Q:
-        """Rows anchored exactly to a unit the user holds a role over (the rows they keep)."""
+        """Rows anchored exactly to a unit the user holds a role over (the rows they keep);
+        the federal operator keeps the country's rows, anchored to none."""
         if self.everything:
             return Q()
-        return (Q(region_id__in=self.region_ids) | Q(municipality_id__in=self.municipality_ids)
-                | Q(organization_id__in=self.organization_ids))
+        q = (Q(region_id__in=self.region_ids) | Q(municipality_id__in=self.municipality_ids)
+             | Q(organization_id__in=self.organization_ids))
+        return q | COUNTRY_Q if self.federal else q
 
     # -- who organizes events ----------------------------------------------------------
     def organizer_q(self) -> Q:

@@ -492,8 +492,7 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
         if partial:
             base = model_to_dict(resource, fields=ResourceForm.Meta.fields)
             base["competencies"] = list(resource.competencies.values_list("code", flat=True))
-            assert resource.unit is not None  # a check constraint
-            base["owner"] = owner_choice(resource.unit)
+            base["owner"] = owner_choice(resource.owner)
         data = _competency_ids(_form_data(request, fields=RESOURCE_FIELDS,
                                           extra=RESOURCE_OUTPUT,
                                           many=frozenset({"competencies"}), base=base))

@@ -289,7 +289,8 @@ class MapSerializer(serializers.ModelSerializer[Map]):
 class ResourceSerializer(serializers.ModelSerializer[Resource]):
     competencies = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     owner = serializers.SerializerMethodField(
-        help_text="чей ресурс: r:<id> регион, m:<id> муниципалитет, o:<id> организация")
+        help_text="чей ресурс: f — федеральный каталог, r:<id> регион, m:<id> муниципалитет, "
+                  "o:<id> организация")
 
     class Meta:
         model = Resource
@@ -298,14 +299,15 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
                   "municipality", "organization", "is_active", "updated_at"]
 
     def get_owner(self, obj: Resource) -> str:
-        unit = obj.unit
-        return owner_choice(unit) if unit is not None else ""
+        return owner_choice(obj.owner)
 
 
 class ResourceInputSerializer(serializers.Serializer[Any]):
     """The body of create (all required fields) and update (PATCH: any of them)."""
 
-    owner = serializers.CharField(help_text="r:<id>, m:<id> или o:<id> — из своих единиц")
+    owner = serializers.CharField(
+        help_text="f (федеральный каталог, для федерального оператора), r:<id>, m:<id> или "
+                  "o:<id> — из своих единиц")
     title = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=Kind.choices)
     level = serializers.ChoiceField(choices=Level.choices)

@@ -444,12 +444,19 @@ def _create_resources(region: Region, municipalities: dict[str, Municipality],
     from tandem.resources.models import Resource
 
     competencies = {c.code: c for c in Competency.objects.all()}
+    # The federal ones go to the country's catalogue (kept by the federal operator, seen in
+    # every region): once, whichever region is seeded first.
+    from tandem.territory.models import COUNTRY_Q
+
+    federal_seeded = Resource.objects.filter(COUNTRY_Q, level="federal").exists()
     for n, (level, owner, kind, title, fmt, codes, description) in enumerate(
             generator.RESOURCES, start=1):
+        if level == "federal" and federal_seeded:
+            continue
         resource = Resource.objects.create(
             title=title, kind=kind, level=level, format=fmt, description=description,
             url=f"https://example.org/demo-resource-{n}", owner_name="демонстрационные данные",
-            region=region if level in ("region", "federal") else None,
+            region=region if level == "region" else None,
             municipality=municipalities.get(owner) if level == "municipality" else None,
             organization=organizations.get(owner) if level == "organization" else None)
         resource.competencies.set([competencies[c] for c in codes if c in competencies])

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -56,20 +56,21 @@ class MapConflict(MapError):
 
 
 def resources_for(pair: Pair) -> Any:
-    """The catalogue the pair draws on: their organizations', municipalities', region's."""
-    orgs = {pair.a.organization_id, pair.b.organization_id}
-    municipalities = {pair.a.organization.municipality_id, pair.b.organization.municipality_id}
-    region = pair.organization.municipality.region_id
-    return (Resource.objects.filter(is_active=True)
-            .filter(Q(organization_id__in=orgs) | Q(municipality_id__in=municipalities)
-                    | Q(region_id=region)).prefetch_related("competencies"))
+    """The catalogue the pair draws on (``Resource.objects.reachable``): the federal one,
+    their organizations', municipalities' and region's."""
+    return Resource.objects.reachable(
+        region_ids=[pair.organization.municipality.region_id],
+        municipality_ids={pair.a.organization.municipality_id,
+                          pair.b.organization.municipality_id},
+        organization_ids={pair.a.organization_id, pair.b.organization_id},
+    ).prefetch_related("competencies")
 
 
 def resources_for_map(the_map: Map) -> Any:
     """The resources a map's rows may draw on: a training map only its case's (fixed list),
     a real map the pair's catalogue."""
     if the_map.team_id is not None:
-        return (the_map.team.case.resources.filter(is_active=True)  # type: ignore[union-attr]
+        return (the_map.team.case.resources.filter(is_active=True)  # type: ignore[union-attr,misc]
                 .prefetch_related("competencies"))
     return resources_for(the_map.pair)  # type: ignore[arg-type]
 

@@ -20,9 +20,10 @@ from django.utils import timezone
 from tandem.access.filters import Filters
 from tandem.access.scope import Access, Scope
 from tandem.core import programmes as core
+from tandem.core.maps import LEVEL_ORDER
 from tandem.core.periods import academic_year_bounds
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
-from tandem.resources.models import LEVEL_ORDER, Level, Resource
+from tandem.resources.models import Level, Resource
 from tandem.territory.models import Organization
 
 
@@ -121,13 +122,12 @@ def matching_rules_for(*, organization_ids: Iterable[int], year: int | None = No
 
 
 def resources_for_organization(organization: Organization) -> QuerySet[Resource]:
-    """The catalogue an organization may rely on: its region's (regional and federal), its
-    municipality's and its own active resources."""
-    return (Resource.objects.filter(is_active=True)
-            .filter(Q(region_id=organization.municipality.region_id)
-                    | Q(municipality_id=organization.municipality_id)
-                    | Q(organization_id=organization.pk))
-            .order_by("title", "pk"))
+    """The catalogue an organization may rely on (``Resource.objects.reachable``): the
+    federal one, its region's, its municipality's and its own active resources."""
+    return Resource.objects.reachable(
+        region_ids=[organization.municipality.region_id],
+        municipality_ids=[organization.municipality_id],
+        organization_ids=[organization.pk]).order_by("title", "pk")
 
 
 def suggested_resources(organization: Organization, *, per_level: int = 2) -> list[Resource]:

@@ -5,7 +5,9 @@ from tandem.access.scope import Scope
 from tandem.diagnostics.forms import ImportForm
 from tandem.diagnostics.models import Competency
 from tandem.resources.models import (
+    FEDERAL_CATALOGUE,
     OWNER_LEVELS,
+    Federal,
     Format,
     Kind,
     Level,
@@ -23,34 +25,49 @@ OTHER_REGIONS_COMPETENCY = _("Компетенции другого регион
                              "федеральные компетенции и компетенции региона владельца.")
 
 OWNER_PREFIXES: dict[str, type[Owner]] = {"r": Region, "m": Municipality, "o": Organization}
+FEDERAL_CHOICE = "f"  # the federal catalogue: one for the country, so no id
 
 
 def owner_choices(scope: Scope) -> list[tuple[str, str]]:
-    """Units whose catalogue the user keeps: «r:1» (region), «m:2», «o:3»."""
+    """Catalogues the user keeps: «f» (the federal one, for the federal operator), «r:1»
+    (a region), «m:2», «o:3»."""
     regions = Region.objects.all() if scope.everything else Region.objects.filter(
         pk__in=scope.region_ids)
     municipalities = (Municipality.objects.all() if scope.everything
                       else Municipality.objects.filter(pk__in=scope.municipality_ids))
     organizations = (Organization.objects.all() if scope.everything
                      else Organization.objects.filter(pk__in=scope.organization_ids))
-    return ([(f"r:{r.pk}", str(r)) for r in regions]
+    federal = ([(FEDERAL_CHOICE, str(FEDERAL_CATALOGUE))] if scope.is_federal_operator
+               else [])
+    return (federal + [(f"r:{r.pk}", str(r)) for r in regions]
             + [(f"m:{m.pk}", str(m)) for m in municipalities]
             + [(f"o:{o.pk}", str(o)) for o in organizations])
 
 
 def owner_choice(owner: Owner) -> str:
-    """The choice value of a unit: «r:1», «m:2», «o:3»."""
+    """The choice value of a catalogue: «f», «r:1», «m:2», «o:3»."""
+    if isinstance(owner, Federal):
+        return FEDERAL_CHOICE
     prefix = next(p for p, model in OWNER_PREFIXES.items() if isinstance(owner, model))
     return f"{prefix}:{owner.pk}"
 
 
+def owner_type(value: str) -> type[Owner] | None:
+    """The kind of catalogue a choice value names (not checked against the user's)."""
+    if value == FEDERAL_CHOICE:
+        return Federal
+    return OWNER_PREFIXES.get(value.partition(":")[0])
+
+
 def owner_from_choice(value: str) -> Owner | None:
-    """The unit a choice value names; check it against ``owner_choices`` first."""
+    """The catalogue a choice value names; check it against ``owner_choices`` first."""
+    if value == FEDERAL_CHOICE:
+        return FEDERAL_CATALOGUE
     prefix, _sep, pk = value.partition(":")
     model = OWNER_PREFIXES.get(prefix)
-    if model is None or not form_id(pk):
+    if model is None or model is Federal or not form_id(pk):
         return None
-    return model.objects.filter(pk=form_id(pk)).first()
+    return model.objects.filter(pk=form_id(pk)).first()  # type: ignore[union-attr]
 
 
 class ResourceForm(forms.ModelForm[Resource]):
@@ -72,14 +89,13 @@ class ResourceForm(forms.ModelForm[Resource]):
         self.fields["competencies"].queryset = (  # type: ignore[attr-defined]
             Competency.objects.filter(scope.competency_q(), is_active=True)
             .select_related("area"))
-        unit = self.instance.unit if self.instance.pk else None
-        if unit is not None:
-            self.initial["owner"] = owner_choice(unit)
+        if self.instance.pk:
+            self.initial["owner"] = owner_choice(self.instance.owner)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         owner, level = str(data.get("owner", "")), data.get("level")
-        model = OWNER_PREFIXES.get(owner.partition(":")[0])
+        model = owner_type(owner)
         allowed = OWNER_LEVELS[model] if model else ()
         if level and level not in allowed:
             self.add_error("level", LEVEL_NOT_YOURS)
@@ -88,7 +104,7 @@ class ResourceForm(forms.ModelForm[Resource]):
             self.add_error("ends_on", DATES_REVERSED)
         unit = owner_from_choice(owner) if model else None
         if unit is not None:
-            region_id = owner_region_id(unit)
+            region_id = owner_region_id(unit)  # None for the federal catalogue
             foreign = [c.name for c in data.get("competencies") or []  # type: ignore[attr-defined]
                        if c.region_id not in (None, region_id)]
             if foreign:

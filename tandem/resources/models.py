@@ -1,6 +1,8 @@
 """The catalogue of resources for closing deficits: courses, webinars, methodological
 associations, internship sites, platforms, communities, materials, events."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.diagnostics.models import Competency
 from tandem.territory.models import (
+    COUNTRY_Q,
     Municipality,
     Organization,
     Region,
@@ -23,25 +26,58 @@ class Level(models.TextChoices):
     FEDERAL = "federal", _("федеральный")
 
 
-# Nearest first: a map suggests an organization's own resource before a federal one.
-LEVEL_ORDER = {Level.ORGANIZATION: 0, Level.MUNICIPALITY: 1, Level.REGION: 2, Level.FEDERAL: 3}
+class Federal:
+    """The country's catalogue: kept by the federal operator, seen in every region. Its
+    resources are anchored to no unit (``COUNTRY_Q``)."""
 
-Owner = Region | Municipality | Organization
+    pk = None
 
-# Each level keeps its own: the region regional and federal resources, a municipality and
-# an organization their own level only. The first is what a new resource gets by default.
+    def __str__(self) -> str:
+        return str(_("Федеральный каталог"))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Federal)
+
+    def __hash__(self) -> int:
+        return hash(Federal)
+
+
+FEDERAL_CATALOGUE = Federal()
+
+Owner = Region | Municipality | Organization | Federal
+
+# Each level keeps its own: the federal operator the federal catalogue; a region regional
+# resources and the federal ones it recommends to its own people; a municipality and an
+# organization their own level only. The first is what a new resource gets by default.
 OWNER_LEVELS: dict[type[Owner], tuple[Level, ...]] = {
+    Federal: (Level.FEDERAL,),
     Region: (Level.REGION, Level.FEDERAL),
     Municipality: (Level.MUNICIPALITY,),
     Organization: (Level.ORGANIZATION,),
 }
 
 
-def owner_fields(owner: Owner) -> dict[str, Owner | None]:
-    """``region``, ``municipality`` and ``organization`` with exactly one of them set."""
+def owner_fields(owner: Owner) -> dict[str, Region | Municipality | Organization | None]:
+    """``region``, ``municipality`` and ``organization``: exactly one of them set, or none
+    for the federal catalogue."""
     return {"region": owner if isinstance(owner, Region) else None,
             "municipality": owner if isinstance(owner, Municipality) else None,
             "organization": owner if isinstance(owner, Organization) else None}
+
+
+class ResourceQuerySet(models.QuerySet["Resource"]):
+    def reachable(self, *, region_ids: Iterable[int] = (), municipality_ids: Iterable[int] = (),
+                  organization_ids: Iterable[int] = ()) -> "ResourceQuerySet":
+        """The active resources people of these units draw on — the one rule of maps,
+        programmes and cases: the federal catalogue, and what their regions,
+        municipalities and organizations keep."""
+        def ids(values: Iterable[int]) -> Iterable[int]:
+            return values if isinstance(values, models.QuerySet) else list(values)
+
+        return self.filter(is_active=True).filter(
+            COUNTRY_Q | Q(region_id__in=ids(region_ids))
+            | Q(municipality_id__in=ids(municipality_ids))
+            | Q(organization_id__in=ids(organization_ids)))
 
 
 class Kind(models.TextChoices):
@@ -62,8 +98,9 @@ class Format(models.TextChoices):
 
 
 class Resource(UnitAnchored, models.Model):
-    """Owned by a region (regional and federal resources), a municipality or an
-    organization; the owner's people may see it, the owner's staff may change it."""
+    """Owned by the country (the federal catalogue: no unit), a region (regional resources
+    and federal ones it recommends), a municipality or an organization; the owner's people
+    may see it (everyone sees the federal catalogue), the owner's staff may change it."""
 
     title = models.CharField(_("название"), max_length=300)
     kind = models.CharField(_("тип"), max_length=20, choices=Kind.choices)
@@ -89,12 +126,14 @@ class Resource(UnitAnchored, models.Model):
                                    null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ResourceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("ресурс")
         verbose_name_plural = _("ресурсы")
         ordering = ["title", "pk"]
         constraints = [
-            exactly_one_unit("resource_has_one_owner"),
+            exactly_one_unit("resource_has_one_owner", or_country=Q(level=Level.FEDERAL)),
             models.CheckConstraint(
                 name="resource_dates_in_order",
                 condition=Q(starts_on__isnull=True) | Q(ends_on__isnull=True)
@@ -108,6 +147,10 @@ class Resource(UnitAnchored, models.Model):
     @property
     def permanent(self) -> bool:
         return self.starts_on is None and self.ends_on is None
+
+    @property
+    def owner(self) -> Owner:
+        return self.unit or FEDERAL_CATALOGUE
 
 
 class ResourceImport(UnitAnchored, models.Model):
@@ -130,7 +173,11 @@ class ResourceImport(UnitAnchored, models.Model):
     class Meta:
         verbose_name = _("загрузка каталога")
         verbose_name_plural = _("загрузки каталога")
-        constraints = [exactly_one_unit("resource_import_has_one_owner")]
+        constraints = [exactly_one_unit("resource_import_has_one_owner", or_country=Q())]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def owner(self) -> Owner:
+        return self.unit or FEDERAL_CATALOGUE

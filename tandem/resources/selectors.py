@@ -10,7 +10,14 @@ from tandem.accounts.models import User
 from tandem.core.text import normalize_name
 from tandem.diagnostics.models import Competency
 from tandem.resources import imports
-from tandem.resources.models import OWNER_LEVELS, Owner, Resource, ResourceImport, owner_fields
+from tandem.resources.models import (
+    OWNER_LEVELS,
+    Federal,
+    Owner,
+    Resource,
+    ResourceImport,
+    owner_fields,
+)
 from tandem.territory.models import Municipality, Region
 
 
@@ -94,8 +101,11 @@ def competencies_active(*, scope: Scope) -> list[tuple[str, str]]:
                 .values_list("code", "name"))
 
 
-def owner_region_id(owner: Owner) -> int:
-    """The region of a resource's owner: its competencies are federal or that region's."""
+def owner_region_id(owner: Owner) -> int | None:
+    """The region of a resource's owner: its competencies are federal or that region's
+    (None: the federal catalogue, federal competencies only)."""
+    if isinstance(owner, Federal):
+        return None
     if isinstance(owner, Region):
         return owner.pk
     if isinstance(owner, Municipality):
@@ -108,7 +118,9 @@ def import_catalogue(*, owner: Owner, titles: set[str]) -> imports.Catalogue:
     Another region's own competencies are unknown codes here."""
     codes: dict[str, int] = {}
     retired: set[str] = set()
-    for pk, code, active in Competency.objects.of_regions([owner_region_id(owner)]).values_list(
+    region_id = owner_region_id(owner)
+    for pk, code, active in Competency.objects.of_regions(
+            [] if region_id is None else [region_id]).values_list(
             "pk", "code", "is_active"):
         if active:
             codes[code] = pk
@@ -131,7 +143,5 @@ def resource_import_preview(*, upload: ResourceImport) -> imports.Preview:
         table = imports.read(bytes(upload.content), upload.filename)
     except imports.FileRefused as error:
         return imports.Preview([], [str(error)])
-    owner = upload.unit
-    assert owner is not None  # a check constraint
-    catalogue = import_catalogue(owner=owner, titles=imports.folded_titles(table))
+    catalogue = import_catalogue(owner=upload.owner, titles=imports.folded_titles(table))
     return imports.check(table, catalogue)

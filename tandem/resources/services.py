@@ -85,8 +85,7 @@ def resource_import_commit(*, upload: ResourceImport, user: User) -> ImportOutco
     preview = selectors.resource_import_preview(upload=upload)
     if not preview.ok:
         raise ImportRefused(str(REFUSED) % {"n": max(1, preview.error_count)})
-    owner = upload.unit
-    assert owner is not None  # a check constraint
+    owner = upload.owner
     created = updated = unchanged = 0
     # Row by row rather than bulk_create: the audit trail hears save() and the m2m signal,
     # and a catalogue file is hundreds of rows (imports.MAX_ROWS), not millions.

@@ -124,15 +124,20 @@ class UnitAnchored:
                 "organization_id": self.organization_id}
 
 
-def exactly_one_unit(name: str) -> models.CheckConstraint:
-    """A check that exactly one of ``region``, ``municipality``, ``organization`` is set."""
-    return models.CheckConstraint(
-        name=name,
-        condition=(
-            models.Q(region__isnull=False, municipality__isnull=True, organization__isnull=True)
-            | models.Q(region__isnull=True, municipality__isnull=False,
-                       organization__isnull=True)
-            | models.Q(region__isnull=True, municipality__isnull=True,
-                       organization__isnull=False)
-        ),
+# A row anchored to no unit belongs to the country (the federal operator keeps it): only
+# models whose check says so (``exactly_one_unit(…, or_country=…)``) may hold one.
+COUNTRY_Q = models.Q(region__isnull=True, municipality__isnull=True, organization__isnull=True)
+
+
+def exactly_one_unit(name: str, *, or_country: models.Q | None = None
+                     ) -> models.CheckConstraint:
+    """A check that exactly one of ``region``, ``municipality``, ``organization`` is set —
+    or, with ``or_country``, none of them when that condition holds too."""
+    condition = (
+        models.Q(region__isnull=False, municipality__isnull=True, organization__isnull=True)
+        | models.Q(region__isnull=True, municipality__isnull=False, organization__isnull=True)
+        | models.Q(region__isnull=True, municipality__isnull=True, organization__isnull=False)
     )
+    if or_country is not None:
+        condition |= COUNTRY_Q & or_country
+    return models.CheckConstraint(name=name, condition=condition)

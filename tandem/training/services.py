@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -19,7 +19,7 @@ from tandem.maps.models import Map, Row
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
 from tandem.school.models import Event
-from tandem.territory.models import Region
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.training.models import Case, CaseParticipant, Score, Team, TeamMember
 
 NOT_AT_EVENT = gettext_lazy("Участник %(name)s не записан на это мероприятие.")
@@ -42,10 +42,13 @@ class TrainingError(Exception):
 
 
 def resources_for_case(region: Region) -> QuerySet[Resource]:
-    """What a case may list: active resources kept anywhere in its region."""
-    return Resource.objects.filter(is_active=True).filter(
-        Q(region=region) | Q(municipality__region=region)
-        | Q(organization__municipality__region=region))
+    """What a case may list: the federal catalogue and active resources kept anywhere in
+    its region."""
+    return Resource.objects.reachable(
+        region_ids=[region.pk],
+        municipality_ids=Municipality.objects.filter(region=region).values_list("pk", flat=True),
+        organization_ids=Organization.objects.filter(municipality__region=region)
+        .values_list("pk", flat=True))
 
 
 def strengths_and_deficits(levels: Mapping[str, int]) -> tuple[list[str], list[str]]:

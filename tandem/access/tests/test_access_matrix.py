@@ -335,15 +335,16 @@ MATRIX: dict[str, Case] = {
     "diagnostics:competency_edit": Case(allowed=FRAMEWORK_OWNERS, kwargs=lambda w: {"pk": 1}),
     "resources:catalogue": Case(allowed=STAFF_OF_A | {"bob"}, marker=lambda w: "Ресурс Школы А",
                                 sees_own_data_only={"fred", "charlie", "dave"}),
-    # Each keeper's own units only; the owner choices are tested in test_resources.py.
-    "resources:create": Case(allowed=ALL_STAFF),
+    # Each keeper's own catalogue only (the federal operator the country's); the owner
+    # choices are tested in test_resources.py and test_federal_catalogue.py.
+    "resources:create": Case(allowed=ALL_STAFF | FRAMEWORK_OWNERS),
     "resources:detail": Case(allowed=STAFF_OF_A | {"bob"}, kwargs=_resource_a,
                              marker=lambda w: "Ресурс Школы А"),
     "resources:edit": Case(allowed={"alice"}, kwargs=_resource_a,
                            marker=lambda w: "Ресурс Школы А"),
     # Like create: each keeper chooses among own units (tested in test_import.py).
-    "resources:import": Case(allowed=ALL_STAFF),
-    "resources:import_template": Case(allowed=ALL_STAFF),
+    "resources:import": Case(allowed=ALL_STAFF | FRAMEWORK_OWNERS),
+    "resources:import_template": Case(allowed=ALL_STAFF | FRAMEWORK_OWNERS),
     # Only the uploader, and only while they keep the unit.
     "resources:import_commit": Case(
         allowed={"alice"}, kwargs=_alice_resource_upload, post=lambda w: {},

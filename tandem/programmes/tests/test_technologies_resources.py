@@ -9,13 +9,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tandem.core.maps import LEVEL_ORDER
 from tandem.core.programmes import TECHNOLOGIES
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.programmes import selectors
 from tandem.programmes.models import Programme
-from tandem.resources.models import LEVEL_ORDER, Resource
+from tandem.resources.models import Resource
 from tandem.testing import World, build_programme, build_resources
 
 LABEL = dict(TECHNOLOGIES)
