@@ -339,7 +339,7 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
             progress("relaxation", rounds, rounds)
         pricing = _price(blocks, doubled, edges, threshold,
                          add=rounds < MAX_PRICING_ROUNDS and clock.left() > 0)
-        if hint is not None and rounds == WARM_ROUNDS and pricing.violated:
+        if hint is not None and rounds == WARM_ROUNDS and pricing.violated and clock.left() > 0:
             # The hint is far off (a changed pool, a forged file): the cold start's edges
             # too, so a warm start never needs more rounds than about a cold one.
             before = edges.keys.size
