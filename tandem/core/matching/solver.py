@@ -5,7 +5,8 @@ of about ``CHUNK_PEOPLE`` people on its own (groups share no pair; ``_chunks``):
 
 1. *Locked pairs* are taken first; they use up capacity and leave the free problem.
 2. *Relaxation with pricing.* An assignment on node copies is solved on a sparse set of
-   edges (``_initial_edges``), its dual ``y`` is checked against every
+   edges (``_initial_edges``; ``_warm_edges`` when a previous run's duals are given as a
+   hint, docs/matching.md 3.8), its dual ``y`` is checked against every
    candidate pair; the pairs with ``y_a + y_b < w_ab`` join the set and the assignment is
    solved again, until none is left (then ``Σ c_p·y_p`` bounds the whole instance) or time
    runs out (then ``y`` is raised until it is feasible: still a bound, a looser one).
