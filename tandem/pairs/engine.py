@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
+from tandem.core.matching.engine import RESULT_FORMAT, result_to_dict
 from tandem.core.matching.engine import match as core_match
-from tandem.core.matching.engine import result_to_dict
 from tandem.core.matching.instance import (
     Instance,
     InstanceError,
@@ -46,8 +46,11 @@ def _with_titles(items: list[dict[str, Any]], titles: dict[str, str]) -> list[di
 
 
 def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
-          progress: Callable[[int, str], None] | None = None) -> dict[str, Any]:
-    """Runs the engine on an instance document; the result document, lessons titled."""
+          progress: Callable[[int, str], None] | None = None,
+          warm: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Runs the engine on an instance document; the result document, lessons titled, with
+    its duals (the next run's warm start). ``warm``: the previous run's result, a hint only
+    (docs/matching.md, 3.8); one that is not a result is left out."""
     try:
         instance = _instance(document)
     except InstanceError as error:
@@ -57,7 +60,10 @@ def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
         if progress is not None and total:
             progress(5 + int(90 * done / total), wording.stage(label))
 
-    result = result_to_dict(core_match(instance, time_limit=time_limit, progress=report))
+    if warm is not None and warm.get("format") != RESULT_FORMAT:
+        warm = None
+    result = result_to_dict(core_match(instance, time_limit=time_limit, progress=report,
+                                       warm=warm, with_duals=True))
     titles = _titles(document)
     for pair in result["pairs"]:
         pair["a_teaches_b"] = _with_titles(pair["a_teaches_b"], titles)

@@ -122,9 +122,11 @@ def capacity_function(defaults: RunDefaults, options: RunOptions) -> Callable[[i
 
 @transaction.atomic
 def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | None,
-              time_limit: float = 20.0, options: RunOptions | None = None) -> MatchingRun:
+              time_limit: float = 20.0, options: RunOptions | None = None,
+              previous: MatchingRun | None = None) -> MatchingRun:
     """Builds the instance from the pool and the rules, and queues the engine. Without
-    ``options`` the run takes the defaults of ``run_defaults``."""
+    ``options`` the run takes the defaults of ``run_defaults``. ``previous``: the run this
+    one repeats; its result warm-starts the engine (a hint, never trusted)."""
     from tandem.pairs.tasks import run_matching
 
     defaults = run_defaults(unit)
@@ -170,7 +172,9 @@ def run_start(*, unit: Organization | Municipality, scope: Scope, user: User | N
                                             # to word «уже в паре» apart from a ban
                                             "existing": [list(k) for k in sorted(existing)]},
                                      stage=str(_("в очереди")), **_unit_fields(unit))
-    transaction.on_commit(lambda: run_matching.enqueue(run_id=run.pk, time_limit=time_limit))
+    warm_from = previous.pk if previous is not None else None
+    transaction.on_commit(lambda: run_matching.enqueue(run_id=run.pk, time_limit=time_limit,
+                                                       warm_from=warm_from))
     return run
 
 

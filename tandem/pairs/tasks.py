@@ -33,15 +33,19 @@ def expire_stale(*, pk: int | None = None) -> int:
 
 
 @task
-def run_matching(*, run_id: int, time_limit: float = 20.0) -> int:
+def run_matching(*, run_id: int, time_limit: float = 20.0, warm_from: int | None = None) -> int:
+    """``warm_from``: the run this one repeats (after a lock or a ban); its result is the
+    engine's warm start, a hint only (docs/matching.md, 3.8)."""
     from tandem.pairs.engine import EngineError, match
 
     run = MatchingRun.objects.get(pk=run_id)
     if run.status != MatchingRun.Status.QUEUED:
         return 0  # taken by an earlier attempt, or given up as stale
     _report(run_id, 1, str(_("подготовка")))
+    previous = (MatchingRun.objects.filter(pk=warm_from, status=MatchingRun.Status.DONE)
+                .values_list("result", flat=True).first() if warm_from is not None else None)
     try:
-        result = match(run.instance, time_limit=time_limit,
+        result = match(run.instance, time_limit=time_limit, warm=previous,
                        progress=lambda percent, stage: _report(run_id, percent, stage))
     except EngineError as error:
         MatchingRun.objects.filter(pk=run_id).update(

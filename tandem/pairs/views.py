@@ -179,7 +179,7 @@ def rerun(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_get(scope=scope, pk=pk)
     try:
         new = services.run_start(unit=selectors.run_unit(run), scope=scope, user=request.user,  # type: ignore[arg-type]
-                                 options=services.run_options(run))
+                                 options=services.run_options(run), previous=run)
     except services.PairsError as error:
         messages.error(request, str(error))
         return redirect("pairs:run", pk=run.pk)

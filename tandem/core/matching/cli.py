@@ -7,6 +7,7 @@ line's user interface); reasons and problems are worded from the default tables 
 ``codes``.
 
     tandem match INSTANCE.json [--output RESULT.json] [--with-edges] [--time-limit S]
+                 [--with-duals] [--warm PREVIOUS_RESULT.json]
     tandem match --verify RESULT.json INSTANCE.json
 
 Exit codes: 0 done (or the result verified), 1 the verified result is wrong, 2 bad input
@@ -27,6 +28,7 @@ UNWRITABLE = "Не удалось записать результат в {path}:
 BAD_TIME_LIMIT = "--time-limit должен быть положительным числом секунд, получено: {value}."
 BAD_ARGUMENTS = "Неверные аргументы: {detail}. Использование: {usage}"
 USAGE = ("tandem match INSTANCE.json [--output RESULT.json] [--with-edges] [--time-limit S] "
+         "[--with-duals] [--warm PREVIOUS_RESULT.json] "
          "| tandem match --verify RESULT.json INSTANCE.json")
 SUMMARY = ("Пар: {pairs}, без пары: {unmatched}, суммарный вес {total} при верхней границе "
            "{bound} ({verdict}), {seconds:.2f} с.")
@@ -61,6 +63,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None,
                    help="бюджет времени решателя в секундах (мягкий: решение всегда "
                         "допустимо, разрыв честный)")
+    p.add_argument("--with-duals", action="store_true",
+                   help="добавить в результат двойственные значения (поле duals) — "
+                        "подсказку для следующего расчёта с --warm")
+    p.add_argument("--warm", metavar="PREVIOUS_RESULT.json",
+                   help="тёплый старт: прежний результат этого экземпляра (лучше с duals) "
+                        "как подсказка решателю после закрепления или запрета пары; "
+                        "доказательство то же, что без подсказки, а неверная подсказка "
+                        "только замедляет расчёт")
     p.add_argument("--verify", metavar="RESULT.json",
                    help="проверить готовый результат по экземпляру, не запуская решатель")
     return p
@@ -76,16 +86,18 @@ def main(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         if args.verify is not None:
             return verify_files(Path(args.verify), Path(args.instance), out)
         return run_match(args.instance, output=args.output, with_edges=args.with_edges,
-                         time_limit=args.time_limit, stdout=out, stderr=err)
+                         time_limit=args.time_limit, stdout=out, stderr=err,
+                         with_duals=args.with_duals, warm=args.warm)
     except _Stop as stop:
         err.write(stop.message + "\n")
         return stop.code
 
 
 def run_match(instance: str, *, output: str | None, with_edges: bool,
-              time_limit: float | None, stdout: IO[str], stderr: IO[str]) -> int:
+              time_limit: float | None, stdout: IO[str], stderr: IO[str],
+              with_duals: bool = False, warm: str | None = None) -> int:
     from tandem.core.matching import engine
-    from tandem.core.matching.instance import InstanceError, instance_from_json
+    from tandem.core.matching.instance import InstanceError, instance_from_json, load_json
 
     if time_limit is not None and not time_limit > 0:
         raise _Stop(BAD_TIME_LIMIT.format(value=time_limit))
@@ -95,9 +107,18 @@ def run_match(instance: str, *, output: str | None, with_edges: bool,
         parsed = instance_from_json(text)
     except InstanceError as error:
         raise _Stop(INPUT_ERROR.format(path=path, message=error.message)) from None
+    previous = None
+    if warm is not None:
+        try:
+            previous = load_json(_read(Path(warm)))
+        except InstanceError as error:
+            raise _Stop(INPUT_ERROR.format(path=warm, message=error.message)) from None
     progress = _Progress(stderr)
-    result = engine.match(parsed, time_limit=time_limit, with_edges=with_edges,
-                          progress=progress)
+    try:
+        result = engine.match(parsed, time_limit=time_limit, with_edges=with_edges,
+                              progress=progress, warm=previous, with_duals=with_duals)
+    except InstanceError as error:  # --warm is not a result document
+        raise _Stop(INPUT_ERROR.format(path=warm, message=error.message)) from None
     progress.done()
     rendered = render(engine.result_to_dict(result))
     if output is None:

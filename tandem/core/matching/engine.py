@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
-from tandem.core.matching.graph import Progress, candidate_graph, features
-from tandem.core.matching.instance import Instance, ParticipantId
+from tandem.core.matching.graph import IntArray, Progress, candidate_graph, features
+from tandem.core.matching.instance import Instance, ParticipantId, max_pair_weight
 from tandem.core.matching.reasons import Unmatched, explain_unmatched
 from tandem.core.matching.scoring import Lesson, lessons
 from tandem.core.matching.solver import solve
 from tandem.core.matching.threads import one_blas_thread
+from tandem.core.matching.warm import hint_from_result
 
 RESULT_FORMAT = "tandem-matching-result/1"
 
@@ -46,6 +47,8 @@ class MatchingResult:
     proved_by: str = "none"  # a code of codes.PROVED_BY: the stage that closed the gap
     stats: dict[str, Any] = field(default_factory=dict)
     edges: tuple[tuple[ParticipantId, ParticipantId, int], ...] | None = None
+    # (id, Y = 2y) in canonical order, when asked: the next run's warm start (warm.py)
+    duals: tuple[tuple[ParticipantId, int], ...] | None = None
 
     @property
     def gap(self) -> int:
@@ -61,19 +64,29 @@ class MatchingResult:
 
 
 def match(instance: Instance, *, time_limit: float | None = None, with_edges: bool = False,
-          progress: Progress | None = None) -> MatchingResult:
+          progress: Progress | None = None, warm: object | None = None,
+          with_duals: bool = False) -> MatchingResult:
     """Solves the instance and explains the answer. See ``solver.solve`` for complexity;
-    explanations add O(P·C) for P pairs and O(U·N·C) for U unmatched."""
+    explanations add O(P·C) for P pairs and O(U·N·C) for U unmatched.
+
+    ``warm``: a previous result document of (nearly) this instance, a hint only
+    (``warm.py``; ``InstanceError`` if it is not a result at all). ``with_duals``: the
+    result carries its duals, the hint for the next run."""
+    hint = None
+    if warm is not None:
+        limit = 2 * max_pair_weight(len(instance.competencies), instance.weights)
+        hint = hint_from_result(instance, warm, limit)
     with one_blas_thread():
         return _match(instance, time_limit=time_limit, with_edges=with_edges,
-                      progress=progress)
+                      progress=progress, hint=hint, with_duals=with_duals)
 
 
 def _match(instance: Instance, *, time_limit: float | None, with_edges: bool,
-           progress: Progress | None) -> MatchingResult:
+           progress: Progress | None, hint: IntArray | None = None,
+           with_duals: bool = False) -> MatchingResult:
     started = time.perf_counter()
     f = features(instance)
-    solution = solve(instance, time_limit=time_limit, progress=progress, f=f)
+    solution = solve(instance, time_limit=time_limit, progress=progress, f=f, hint=hint)
     people = instance.participants
     pairs = tuple(
         Pair(a=people[a].id, b=people[b].id, weight=weight,
@@ -91,12 +104,16 @@ def _match(instance: Instance, *, time_limit: float | None, with_edges: bool,
         graph = candidate_graph(instance, f, progress=progress)
         edges = tuple((people[a].id, people[b].id, w) for a, b, w in
                       zip(graph.u.tolist(), graph.v.tolist(), graph.w.tolist(), strict=True))
+    duals = (tuple((p.id, y) for p, y in zip(people, solution.duals, strict=True))
+             if with_duals else None)
     stats = {"participants": len(people), "candidates": solution.stats.get("candidates", 0),
              "time": round(time.perf_counter() - started, 3), "solver": solution.stats}
+    if hint is not None:
+        stats["warm"] = True
     return MatchingResult(pairs=pairs, unmatched=tuple(unmatched),
                           total_weight=solution.total_weight, upper_bound=solution.upper_bound,
                           bound=solution.bound, proved_by=solution.proved_by, stats=stats,
-                          edges=edges)
+                          edges=edges, duals=duals)
 
 
 def _lesson(lesson: Lesson) -> dict[str, Any]:
@@ -128,6 +145,8 @@ def result_to_dict(result: MatchingResult) -> dict[str, Any]:
         "proved_by": result.proved_by,
         "stats": result.stats,
     }
+    if result.duals is not None:
+        document["duals"] = [[pid, y] for pid, y in result.duals]
     if result.edges is not None:
         document["edges"] = [[a, b, w] for a, b, w in result.edges]
     return document

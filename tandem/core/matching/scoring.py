@@ -68,8 +68,10 @@ def lessons(teacher: Participant, learner: Participant, instance: Instance) -> l
     for competency in instance.competencies:
         code = competency.code
         strong = strength_level(teacher, code)
+        if strong is None:
+            continue  # most competencies stop here: the learner's side is not needed
         weak = deficit_level(learner, code)
-        if strong is None or weak is None or strong <= weak:
+        if weak is None or strong <= weak:
             continue
         rank = learner.priorities.index(code) + 1 if code in learner.priorities else None
         wants = code in learner.wants_to_learn

@@ -5,7 +5,8 @@ of about ``CHUNK_PEOPLE`` people on its own (groups share no pair; ``_chunks``):
 
 1. *Locked pairs* are taken first; they use up capacity and leave the free problem.
 2. *Relaxation with pricing.* An assignment on node copies is solved on a sparse set of
-   edges (``_initial_edges``), its dual ``y`` is checked against every
+   edges (``_initial_edges``; ``_warm_edges`` when a previous run's duals are given as a
+   hint, docs/matching.md 3.8), its dual ``y`` is checked against every
    candidate pair; the pairs with ``y_a + y_b < w_ab`` join the set and the assignment is
    solved again, until none is left (then ``Σ c_p·y_p`` bounds the whole instance) or time
    runs out (then ``y`` is raised until it is feasible: still a bound, a looser one).
@@ -57,6 +58,8 @@ EXACT_WORK = 100_000_000  # nodes × edges of one blossom solve: about a second 
 MILP_SECONDS = 10.0  # the whole run's budget for the MILP stage (less if --time-limit is)
 MILP_MAX_EDGES = 400_000  # larger near-tight sets are left to the honest gap
 CHUNK_PEOPLE = 2_000  # scope groups are solved in chunks of about this many people
+WARM_K = 8  # edges per person in a warm start's first assignment (``_warm_edges``)
+WARM_ROUNDS = 3  # pricing rounds after which a warm start also takes the cold edges
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,9 @@ class Solution:
     bound: str
     proved_by: str = "none"
     stats: dict[str, float | int | str] = field(default_factory=dict)
+    # Y = 2y per canonical index behind ``upper_bound`` (0 where no free capacity is left):
+    # the next run's warm start (``warm.py``).
+    duals: tuple[int, ...] = ()
 
     @property
     def gap(self) -> int:
@@ -171,8 +177,13 @@ class _Blocks:
 
 
 def solve(instance: Instance, *, time_limit: float | None = None,
-          progress: Progress | None = None, f: Features | None = None) -> Solution:
+          progress: Progress | None = None, f: Features | None = None,
+          hint: IntArray | None = None) -> Solution:
     """A maximum-weight valid set of pairs, with an upper bound (see the module docstring).
+
+    ``hint``: a guess of ``Y = 2y`` per canonical index (a previous run's duals,
+    ``warm.py``); it only chooses the first edge set (``_warm_edges``), the proof is the
+    cold run's.
 
     Time: O(Σ_g |g|²·C + R·Σ_g |g|²) for R pricing rounds (1–6 in practice) over scope
     groups g, plus the sparse assignments and the exact solves on the near-tight edges.
@@ -191,7 +202,7 @@ def solve(instance: Instance, *, time_limit: float | None = None,
         capacity[a] -= 1
         capacity[b] -= 1
     free = _solve_free(instance, f, capacity, excluded_pairs(instance) | set(locked),
-                       clock, progress)
+                       clock, progress, hint)
     pairs = sorted(set(free.pairs) | locked)
     weights = tuple(locked_weights[p] if p in locked else free.weights[p] for p in pairs)
     locked_total = sum(locked_weights.values())
@@ -200,7 +211,8 @@ def solve(instance: Instance, *, time_limit: float | None = None,
                     total_weight=free.total + locked_total,
                     upper_bound=free.upper_bound + locked_total, bound=free.bound,
                     proved_by=free.proved_by,
-                    stats={**free.stats, **clock.marks, "participants": n})
+                    stats={**free.stats, **clock.marks, "participants": n},
+                    duals=tuple(free.duals.tolist()))
 
 
 def _weight(instance: Instance, a: int, b: int) -> int:
@@ -220,6 +232,7 @@ class _Free:
     bound: str
     proved_by: str
     stats: dict[str, float | int | str]
+    duals: IntArray
 
 
 @dataclass(slots=True)
@@ -262,12 +275,12 @@ _PROOF_ORDER = ("relaxation", "exact", "milp", "none")
 
 def _solve_free(instance: Instance, f: Features, capacity: IntArray,
                 excluded: set[tuple[int, int]], clock: _Clock,
-                progress: Progress | None) -> _Free:
+                progress: Progress | None, hint: IntArray | None = None) -> _Free:
     """The free problem chunk by chunk (``_chunks``); the chunks' answers add up: pairs,
     weights and bounds are sums, the weakest chunk names the bound and the proof."""
     active = capacity > 0
     groups = [g[active[g]] for g in scope_groups(instance) if active[g].any()]
-    parts = [_solve_chunk(instance, f, capacity, excluded, clock, progress, chunk)
+    parts = [_solve_chunk(instance, f, capacity, excluded, clock, progress, chunk, hint)
              for chunk in _chunks(groups)]
     if not parts:
         parts = [_solve_chunk(instance, f, capacity, excluded, clock, progress, [])]
@@ -293,12 +306,14 @@ def _solve_free(instance: Instance, f: Features, capacity: IntArray,
                  upper_bound=sum(p.upper_bound for p in parts),
                  bound=max((p.bound for p in parts), key=_BOUND_ORDER.index),
                  proved_by=max((p.proved_by for p in parts), key=_PROOF_ORDER.index),
-                 stats=stats)
+                 stats=stats, duals=sum((p.duals for p in parts),
+                                        np.zeros(capacity.size, dtype=np.int64)))
 
 
 def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
                  excluded: set[tuple[int, int]], clock: _Clock,
-                 progress: Progress | None, groups: list[IntArray]) -> _Free:
+                 progress: Progress | None, groups: list[IntArray],
+                 hint: IntArray | None = None) -> _Free:
     n = capacity.size
     active = np.zeros(n, dtype=bool)
     for group in groups:
@@ -307,7 +322,10 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
     blocks = _Blocks(instance, f, active, excluded, progress, groups)
     edges = _EdgeSet(n)
     started = clock.elapsed()
-    candidates = _initial_edges(blocks, edges)
+    if hint is None:
+        candidates = _initial_edges(blocks, edges)
+    else:
+        candidates = _warm_edges(blocks, edges, hint)
     stats: dict[str, float | int | str] = {"candidates": candidates}
     stats["time_initial_edges"] = after_edges = clock.elapsed() - started
     rounds = 0
@@ -322,6 +340,13 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
             progress("relaxation", rounds, rounds)
         pricing = _price(blocks, doubled, edges, threshold,
                          add=rounds < MAX_PRICING_ROUNDS and clock.left() > 0)
+        if hint is not None and rounds == WARM_ROUNDS and pricing.violated and clock.left() > 0:
+            # The hint is far off (a changed pool, a forged file): the cold start's edges
+            # too, so a warm start never needs more rounds than about a cold one.
+            before = edges.keys.size
+            _initial_edges(blocks, edges)
+            pricing.added += int(edges.keys.size - before)
+            stats["warm_fallback"] = 1
         if pricing.violated == 0 or pricing.added == 0 or clock.left() <= 0:
             break
     stats["time_relaxation"] = after_relaxation = clock.elapsed() - started - after_edges
@@ -365,7 +390,8 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
                  groups_proven_by_milp=closed.proven_by_milp,
                  milp_seconds=round(closed.milp_seconds, 4))
     return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
-                 upper_bound=closed.upper, bound=bound_kind, proved_by=proved_by, stats=stats)
+                 upper_bound=closed.upper, bound=bound_kind, proved_by=proved_by, stats=stats,
+                 duals=np.where(active, doubled, 0).astype(np.int64))
 
 
 @dataclass(slots=True)
@@ -588,6 +614,28 @@ def _initial_edges(blocks: _Blocks, edges: _EdgeSet) -> int:
                 score = np.where(weight > 0, weight - guess[block.cols].astype(work)
                                  [None, :], -_never(work))
                 pending.append(_best(block, score, min(INITIAL_K, block.cols.size)))
+    if pending:
+        edges.add(*(np.concatenate([p[k] for p in pending]) for k in range(3)))
+    return count // 2
+
+
+def _warm_edges(blocks: _Blocks, edges: _EdgeSet, hint: IntArray) -> int:
+    """A warm start's first edge set: each person's ``WARM_K`` pairs of smallest reduced
+    cost ``Y_a + Y_b − 2w`` under the hinted ``Y`` (ties to the lower index), whatever the
+    group's size. Under the previous run's duals these are its tight pairs, its own pairs
+    among them; the few a lock or a ban changes are found by pricing, as on a cold start.
+    Returns the number of candidate pairs, as ``_initial_edges``. O(Σ_g |g|²), one pass.
+    """
+    work = blocks.work  # holds 4·top: |Y_a + Y_b − 2w| ≤ 4·top once Y ≤ 2·top
+    guess = np.clip(hint, 0, 2 * blocks.top).astype(work)
+    count = 0
+    pending: list[tuple[IntArray, IntArray, IntArray]] = []
+    for block in blocks:
+        count += int(np.count_nonzero(block.weight))
+        weight = block.weight.astype(work)
+        reduced = guess[block.rows][:, None] + guess[block.cols][None, :] - 2 * weight
+        score = np.where(weight > 0, -reduced, -_never(work))
+        pending.append(_best(block, score, min(WARM_K, block.cols.size)))
     if pending:
         edges.add(*(np.concatenate([p[k] for p in pending]) for k in range(3)))
     return count // 2

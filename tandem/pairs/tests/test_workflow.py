@@ -53,6 +53,11 @@ def test_forbid_and_rerun_drops_the_pair(
         client.post(reverse("pairs:rerun", kwargs={"pk": run.pk}))
     rerun = MatchingRun.objects.latest("pk")
     assert rerun.pk != run.pk and rerun.result["pairs"] == []
+    # The re-run starts warm from the first run's result (its duals are stored with it),
+    # and is proven all the same.
+    assert {pid for pid, _ in run.result["duals"]} == {
+        u["id"] for u in rerun.result["unmatched"]}
+    assert rerun.result["stats"]["warm"] is True and rerun.result["optimal"] is True
 
 
 def test_manual_pair_inside_a_reporting_line_is_refused(

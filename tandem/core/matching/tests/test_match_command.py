@@ -75,6 +75,18 @@ def test_without_output_it_prints_the_json(tmp_path: Path) -> None:
     assert all(u["reason"] and u["reason_text"] for u in result["unmatched"])
 
 
+def test_the_django_command_passes_the_warm_start_through(tmp_path: Path) -> None:
+    path = write(tmp_path, textbook())
+    previous = tmp_path / "previous.json"
+    code, _, _ = run(path, "--with-duals", "--output", str(previous))
+    assert code == 0
+    assert json.loads(previous.read_text(encoding="utf-8"))["duals"] == [["anna", 18],
+                                                                         ["petr", 18]]
+    code, out, _ = run(path, "--warm", str(previous))
+    result = json.loads(out)
+    assert code == 0 and result["stats"]["warm"] is True and result["optimal"] is True
+
+
 @pytest.mark.parametrize(("document", "message"), [
     ('{"format": "tandem-matching/1", ', "Файл не является корректным JSON"),
     ("[1, 2]", m.NOT_AN_OBJECT.format(where="Экземпляр", value="[1, 2]")),

@@ -24,11 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--with-edges", action="store_true",
                             help="добавить все рёбра-кандидаты с весами")
         parser.add_argument("--time-limit", help="бюджет времени решателя в секундах")
+        parser.add_argument("--with-duals", action="store_true",
+                            help="добавить двойственные значения — подсказку для --warm")
+        parser.add_argument("--warm", metavar="PREVIOUS_RESULT.json",
+                            help="тёплый старт от прежнего результата этого экземпляра")
         parser.add_argument("--verify", metavar="RESULT.json",
                             help="проверить готовый результат по экземпляру")
 
     def handle(self, *args: object, instance: str, output: str | None, with_edges: bool,
-               time_limit: str | None, verify: str | None, **options: object) -> None:
+               time_limit: str | None, verify: str | None, with_duals: bool = False,
+               warm: str | None = None, **options: object) -> None:
         argv = [instance]
         if output is not None:
             argv += ["--output", output]
@@ -36,6 +41,10 @@ class Command(BaseCommand):
             argv.append("--with-edges")
         if time_limit is not None:
             argv += ["--time-limit", time_limit]
+        if with_duals:
+            argv.append("--with-duals")
+        if warm is not None:
+            argv += ["--warm", warm]
         if verify is not None:
             argv += ["--verify", verify]
         # The wrapped streams, so that the engine's progress line can overwrite itself.
