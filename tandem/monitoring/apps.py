@@ -7,9 +7,13 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Мониторинг и эффективность")
 
     def ready(self) -> None:
-        # The dashboards' cache is versioned by unit (tandem/monitoring/versions.py).
-        from auditlog.signals import post_log
+        # The dashboards' cache is versioned by unit (tandem/monitoring/versions.py): every
+        # audit entry, saved one by one or written in bulk (tandem/audit/entries.py).
+        from auditlog.models import LogEntry
+        from django.db.models.signals import post_save
 
-        from tandem.monitoring.versions import audit_written
+        from tandem.audit.entries import entries_written
+        from tandem.monitoring.versions import audit_written, entries_were_written
 
-        post_log.connect(audit_written, dispatch_uid="monitoring_unit_change")
+        post_save.connect(audit_written, sender=LogEntry, dispatch_uid="monitoring_unit_change")
+        entries_written.connect(entries_were_written, dispatch_uid="monitoring_unit_changes")

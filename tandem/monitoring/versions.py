@@ -4,13 +4,16 @@ record anywhere did.
 
 Every audited write (django-auditlog) names its unit in the entry's additional data
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
-``get_additional_data``). :func:`audit_written` appends a :class:`UnitChange` row for it,
-once per transaction and unit (a roster import of thousands of people in one
-organization writes it once) — or again, if the version was read in between. The
-diagnostics figures carry their own time (``TallyState.refreshed_at``, per organization).
-:func:`version` reads both maxima for the organizations a dashboard shows.
+``get_additional_data``). :func:`audit_written` (every entry saved) and
+:func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
+append a :class:`UnitChange` row for it, once per transaction and unit (a roster import
+of thousands of people in one organization writes it once) — or again, if the version
+was read in between. The diagnostics figures carry their own time
+(``TallyState.refreshed_at``, per organization). :func:`version` reads both maxima for
+the organizations a dashboard shows.
 """
 
+from collections.abc import Sequence
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
@@ -35,8 +38,21 @@ def _written_in_this_transaction() -> set[str]:
     return written
 
 
-def audit_written(sender: type, log_entry: object = None, **kwargs: object) -> None:
-    """auditlog's ``post_log``: the entry's unit changed now."""
+def audit_written(sender: type, instance: object = None, created: bool = False,
+                  **kwargs: object) -> None:
+    """``post_save`` of an audit entry: the entry's unit changed now."""
+    if created:
+        _changed(instance)
+
+
+def entries_were_written(sender: type, entries: Sequence[object] = (),
+                         **kwargs: object) -> None:
+    """Entries written in bulk (``tandem.audit.entries.write_entries``)."""
+    for entry in entries:
+        _changed(entry)
+
+
+def _changed(log_entry: object) -> None:
     data = getattr(log_entry, "additional_data", None) or {}
     organization_id = data.get("organization_id") if isinstance(data, dict) else None
     region_id = data.get("region_id") if isinstance(data, dict) else None

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import Scope
 from tandem.accounts.models import User
+from tandem.audit.entries import write_entries
 from tandem.people.models import Participant
 from tandem.roster.fileformat import estimate_rows
 from tandem.roster.imports import Progress, Report, RowResult, check_roster
@@ -396,7 +397,7 @@ def _log_created(people: list[Participant]) -> None:
         pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default",
                       update_fields=None)
         entries.append(entry)
-    LogEntry.objects.bulk_create(entries)
+    write_entries(entries)
 
 
 @dataclass(frozen=True)

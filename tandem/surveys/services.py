@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tandem.audit.entries import write_entries
 from tandem.core import surveys as core
 from tandem.notifications.models import Notification
 from tandem.notifications.services import notify
@@ -107,10 +108,11 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None,
                           .values_list("pk", flat=True))
             # The claim is an update() (atomic against the concurrent run), so the audit
             # entries are written here, one per claimed survey (tandem/audit/tests allow-list).
-            LogEntry.objects.bulk_create([LogEntry(
+            write_entries([LogEntry(
                 content_type=survey_type, object_pk=str(s.pk), object_id=s.pk,
                 object_repr=str(s), action=LogEntry.Action.UPDATE, timestamp=now,
-                changes={"sent_at": ["None", str(now)]}) for s in batch if s.pk in claimed])
+                changes={"sent_at": ["None", str(now)]},
+                additional_data=s.get_additional_data()) for s in batch if s.pk in claimed])
             letters = []
             for survey in batch:
                 me = survey.participant

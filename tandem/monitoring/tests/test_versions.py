@@ -87,3 +87,29 @@ def test_an_organization_can_be_deleted(world: World) -> None:
     spare.delete()
     assert not Organization.objects.filter(pk=pk).exists()
     assert UnitChange.objects.filter(organization_id=pk).exists()
+
+
+def test_entries_written_in_bulk_or_one_by_one_change_their_units_version(world: World) -> None:
+    """A write that bypasses model signals records its own audit entries — in bulk
+    (``write_entries``: a roster's new people, surveys claimed for sending) or with
+    ``log_create`` (a map row's edit, an anonymisation): the unit's version moves too."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    from tandem.audit.entries import write_entries
+    from tandem.people.models import Participant
+
+    kind = ContentType.objects.get_for_model(Participant)
+    before = {user: _version(world, user) for user in ("alice", "charlie")}
+    with transaction.atomic():
+        write_entries([LogEntry(content_type=kind, object_pk=str(world.charlie_p.pk),
+                                object_id=world.charlie_p.pk, object_repr="Б",
+                                action=LogEntry.Action.UPDATE, changes={},
+                                additional_data=world.org_b.audit_data())])
+    middle = {user: _version(world, user) for user in before}
+    assert middle["charlie"] != before["charlie"] and middle["alice"] == before["alice"]
+    with transaction.atomic():
+        LogEntry.objects.log_create(world.bob_p, force_log=True,
+                                    action=LogEntry.Action.UPDATE, changes={"x": ["1", "2"]})
+    after = {user: _version(world, user) for user in before}
+    assert after["alice"] != middle["alice"] and after["charlie"] == middle["charlie"]
