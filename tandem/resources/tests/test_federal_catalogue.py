@@ -172,3 +172,11 @@ def test_the_federal_operator_fills_the_catalogue_from_a_file(client: Client, wo
     created = Resource.objects.get(title="Курс")
     assert created.owner == FEDERAL_CATALOGUE
     assert list(created.competencies.values_list("code", flat=True)) == ["ict.ai_lessons"]
+
+
+def test_the_federal_operators_overview_says_what_to_do(client: Client, fred: User) -> None:
+    client.force_login(fred)
+    body = client.get("/").content.decode()
+    for url in (reverse("monitoring:index"), reverse("diagnostics:framework"),
+                reverse("resources:catalogue")):
+        assert f'href="{url}"' in body
