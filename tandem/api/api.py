@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -104,6 +105,10 @@ class ApiMixin:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         _credit_actor(request.user)
+        # A key is checked here, after the middleware chose the zone for an anonymous
+        # visitor: times go out on the clock of the key owner's region, as on the pages
+        # (the middleware lets the zone go after the response).
+        timezone.activate(self.scope.zone)
 
     @property
     def scope(self) -> Scope:
