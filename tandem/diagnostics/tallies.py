@@ -34,11 +34,12 @@ the tests run after every kind of write.
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -194,27 +195,32 @@ def _rebuild_organizations(ids: list[int]) -> None:
     """Replaces the organizations' tallies with sums of their questionnaires."""
     for model in ORGANIZATION_TALLIES:
         model.objects.filter(organization_id__in=ids).delete()  # type: ignore[attr-defined]
+    for model, rows in _computed(ids).items():
+        model.objects.bulk_create(rows, batch_size=2000)  # type: ignore[attr-defined]
+
+
+def _computed(ids: list[int]) -> dict[type, list[Any]]:
+    """The organizations' tallies as sums of their questionnaires, unsaved: what a rebuild
+    writes and what ``stale()`` compares with the stored ones."""
     org = "participant__organization_id"
-    ResponseTally.objects.bulk_create([
+    responses = [
         ResponseTally(organization_id=row["org"], campaign_id=row["campaign_id"],
                       invited=row["invited"], submitted=row["submitted"])
         for row in Response.objects.filter(**{f"{org}__in": ids})
         .values("campaign_id", org=F(org)).order_by()
-        .annotate(invited=Count("pk"), submitted=Count("pk", filter=Q(status=SUBMITTED)))],
-        batch_size=2000)
+        .annotate(invited=Count("pk"), submitted=Count("pk", filter=Q(status=SUBMITTED)))]
     answers = Answer.objects.filter(response__status=SUBMITTED,
                                     **{f"response__{org}__in": ids})
-    AnswerTally.objects.bulk_create([
+    counts = [
         AnswerTally(organization_id=row["org"], campaign_id=row["campaign"],
                     competency=row["competency"], answers=row["answers"],
                     answered=row["answered"], deficit=row["deficit"], strong=row["strong"])
         for row in answers.values("competency", org=F(f"response__{org}"),
                                   campaign=F("response__campaign_id")).order_by()
         .annotate(answers=Count("pk"), answered=Count("pk", filter=Q(level__isnull=False)),
-                  deficit=Count("pk", filter=DEFICIT_Q), strong=Count("pk", filter=STRENGTH_Q))],
-        batch_size=2000)
-    StrongTally.objects.bulk_create(_strong(answers), batch_size=2000)
-    GainTally.objects.bulk_create(_gains(ids), batch_size=2000)
+                  deficit=Count("pk", filter=DEFICIT_Q), strong=Count("pk", filter=STRENGTH_Q))]
+    return {ResponseTally: responses, AnswerTally: counts, StrongTally: _strong(answers),
+            GainTally: _gains(ids)}
 
 
 def _gains(ids: list[int]) -> list[GainTally]:
@@ -308,35 +314,62 @@ def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, in
 def stale() -> list[tuple[object, ...]]:
     """What the stored tallies hold and a rebuild from the answers would not (or the
     other way round), and the organizations that wait for a rebuild: empty when every
-    writer touched what it changed. Rebuilds inside a savepoint it rolls back."""
+    writer touched what it changed. Reads only (one repeatable snapshot on PostgreSQL),
+    so it may run while people write: a write that commits meanwhile is not seen."""
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
-        stored = _snapshot()
-        sid = transaction.savepoint_create()
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        stored = _snapshot({model: model.objects.all()  # type: ignore[attr-defined]
+                            for model in (*ORGANIZATION_TALLIES, MunicipalityAnswerTally)})
         ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
+        fresh_rows: dict[type, list[Any]] = defaultdict(list)
         for start in range(0, len(ids), BATCH):
-            _rebuild_organizations(ids[start:start + BATCH])
-        _roll_up(list(Municipality.objects.values_list("pk", flat=True)))
-        fresh = _snapshot()
-        transaction.savepoint_rollback(sid)
-    waiting = {("waiting", pk) for pk in TallyState.objects.filter(
-        dirty_since__isnull=False).values_list("organization_id", flat=True)}
+            for model, rows in _computed(ids[start:start + BATCH]).items():
+                fresh_rows[model] += rows
+        fresh_rows[MunicipalityAnswerTally] = _summed(fresh_rows[AnswerTally])
+        fresh = _snapshot(fresh_rows)
+        waiting = {("waiting", pk) for pk in TallyState.objects.filter(
+            dirty_since__isnull=False).values_list("organization_id", flat=True)}
     return sorted(stored ^ fresh | waiting, key=str)
 
 
-def _snapshot() -> set[tuple[object, ...]]:
+def _summed(counts: list[AnswerTally]) -> list[MunicipalityAnswerTally]:
+    """What ``_roll_up`` would store for every municipality, from organizations' counts."""
+    unit = {pk: (municipality, sector) for pk, municipality, sector
+            in Organization.objects.values_list("pk", "municipality_id", "sector")}
+    sums: dict[tuple[int, str, int, str], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    for row in counts:
+        municipality, sector = unit[row.organization_id]
+        key = (municipality, sector, row.campaign_id, row.competency)
+        sums[key] = [a + getattr(row, name) for a, name in zip(sums[key], COUNTS, strict=True)]
+    return [MunicipalityAnswerTally(municipality_id=m, sector=sector, campaign_id=campaign,
+                                    competency=code, **dict(zip(COUNTS, values, strict=True)))
+            for (m, sector, campaign, code), values in sums.items()]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {
+    ResponseTally: ("organization_id", "campaign_id", "invited", "submitted"),
+    AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
+    StrongTally: ("organization_id", "campaign_id", "area", "people"),
+    GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
+                "after_sum", "after_n", "people"),
+    MunicipalityAnswerTally: ("municipality_id", "sector", "campaign_id", "competency",
+                              *COUNTS),
+}
+
+
+def _snapshot(sources: Mapping[type, Iterable[Any]]) -> set[tuple[object, ...]]:
+    """Rows as comparable tuples: stored ones (a queryset) or computed ones (instances)."""
     rows: set[tuple[object, ...]] = set()
-    for model, fields in ((ResponseTally, ("organization_id", "campaign_id", "invited",
-                                           "submitted")),
-                          (AnswerTally, ("organization_id", "campaign_id", "competency",
-                                         *COUNTS)),
-                          (StrongTally, ("organization_id", "campaign_id", "area", "people")),
-                          (GainTally, ("organization_id", "campaign_id", "competency",
-                                       "before_sum", "before_n", "after_sum", "after_n",
-                                       "people")),
-                          (MunicipalityAnswerTally, ("municipality_id", "sector", "campaign_id",
-                                                     "competency", *COUNTS))):
-        rows |= {(model.__name__, *row)
-                 for row in model.objects.values_list(*fields)}  # type: ignore[attr-defined]
+    for model, source in sources.items():
+        fields = _FIELDS[model]
+        if isinstance(source, QuerySet):
+            rows |= {(model.__name__, *row) for row in source.values_list(*fields)}
+        else:
+            rows |= {(model.__name__, *(getattr(item, name) for name in fields))
+                     for item in source}
     return rows
 
 

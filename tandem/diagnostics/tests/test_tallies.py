@@ -268,3 +268,23 @@ def test_many_submissions_of_one_request_rebuild_once_at_the_end(world: World) -
         assert not AnswerTally.objects.filter(campaign=campaign).exists()
     assert AnswerTally.objects.filter(campaign=campaign).exists()
     assert tallies.stale() == []
+
+
+def test_the_check_only_reads_and_finds_a_figure_nobody_touched(world: World) -> None:
+    """``tandem tallies --check`` may run while people work: it writes nothing, and still
+    sees a tally that no longer matches the answers."""
+    diag = build_diagnostics(world)
+    with CaptureQueriesContext(connection) as queries:
+        assert tallies.stale() == []
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    # An answer changed behind the services' back (no touch): the check names the rows.
+    from tandem.diagnostics.models import Answer
+
+    answer = Answer.objects.filter(response=diag.carol_r, level=0).first()
+    assert answer is not None
+    Answer.objects.filter(pk=answer.pk).update(level=3, self_level=3)
+    differences = tallies.stale()
+    assert differences and {row[0] for row in differences} >= {"AnswerTally",
+                                                                "MunicipalityAnswerTally"}
