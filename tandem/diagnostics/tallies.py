@@ -195,8 +195,8 @@ def _rebuild_organizations(ids: list[int]) -> None:
     """Replaces the organizations' tallies with sums of their questionnaires."""
     for model in ORGANIZATION_TALLIES:
         model.objects.filter(organization_id__in=ids).delete()  # type: ignore[attr-defined]
-    for model, rows in _computed(ids).items():
-        model.objects.bulk_create(rows, batch_size=2000)  # type: ignore[attr-defined]
+    for computed, rows in _computed(ids).items():
+        computed.objects.bulk_create(rows, batch_size=2000)  # type: ignore[attr-defined]
 
 
 def _computed(ids: list[int]) -> dict[type, list[Any]]:
