@@ -88,12 +88,14 @@ def scaled_bound(n: int, edges: Iterable[tuple[int, int, int]], y: IntArray,
 
 def odd_set_stage(blocks: Iterable[Block], n: int, top: int, start: tuple[IntArray, IntArray,
                   IntArray], matching: dict[tuple[int, int], int],
-                  seconds_left: Callable[[], float]) -> OddSetsAnswer | None:
+                  seconds_left: Callable[[], float],
+                  stats: dict[str, float | int | str] | None = None) -> OddSetsAnswer | None:
     """Runs the stage on the chunk whose candidate pairs ``blocks`` yields (capacity 1
     everywhere); ``start`` is the first edge set ``(u, v, w)``, ``u < v``. Returns the
     best matching seen (ours or an integral LP optimum, checked) and the exact bound of
     the last priced dual; None if it could not run (scipy's HiGHS failed, or weights too
-    large for the integer pass)."""
+    large for the integer pass, or out of time before a dual was priced). Its counters
+    (LP solves, cuts, passes, seconds) go to ``stats`` either way."""
     scale = scale_for(top)
     if scale == 0:
         return None
@@ -104,9 +106,9 @@ def odd_set_stage(blocks: Iterable[Block], n: int, top: int, start: tuple[IntArr
                    np.concatenate([w, np.array(list(matching.values()), dtype=np.int64)]))
     u, v, w = _unique_edges(u, v, w, n)
     sets: list[IntArray] = []
-    stats: dict[str, float | int | str] = {"odd_lp_solves": 0, "odd_cuts": 0,
-                                           "odd_pricing_passes": 0, "odd_lp_seconds": 0.0,
-                                           "odd_pricing_seconds": 0.0}
+    stats = stats if stats is not None else {}
+    stats.update(odd_lp_solves=0, odd_cuts=0, odd_pricing_passes=0, odd_lp_seconds=0.0,
+                 odd_pricing_seconds=0.0)
     best = dict(matching)
     answer: OddSetsAnswer | None = None
     passes = 0
@@ -123,7 +125,7 @@ def odd_set_stage(blocks: Iterable[Block], n: int, top: int, start: tuple[IntArr
                 time.process_time() - started)
             stats["odd_lp_solves"] = int(stats["odd_lp_solves"]) + 1
             if solved is None:
-                return answer
+                break  # HiGHS failed or ran out of time: the last solve's dual is priced
             x, y, z, lp_value = solved
             found = _integral_matching(x, u, v, w, n)
             if found is not None and sum(found.values()) > sum(best.values()):
@@ -136,7 +138,7 @@ def odd_set_stage(blocks: Iterable[Block], n: int, top: int, start: tuple[IntArr
             sets.extend(cuts)
             stats["odd_cuts"] = int(stats["odd_cuts"]) + len(cuts)
         if y is None or z is None:
-            return answer
+            break
         stats["odd_lp_value"] = round(lp_value, 4)
 
         big_y = np.maximum(np.rint(y * scale), 0).astype(np.int64)

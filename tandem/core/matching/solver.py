@@ -426,10 +426,9 @@ def _odd_sets_close(blocks: _Blocks, capacity: IntArray, doubled: IntArray, edge
              np.concatenate([edges.w[tight], near[2][near_tight]]))
     deadline = clock.elapsed() + min(ODD_SECONDS, clock.left())
     answer = odd_set_stage(blocks, capacity.size, blocks.top, start, closed.matching,
-                           lambda: deadline - clock.elapsed())
+                           lambda: deadline - clock.elapsed(), stats)
     if answer is None:
         return False
-    stats.update(answer.stats)
     matching = closed.matching
     if _total(answer.matching) > _total(matching):
         matching = answer.matching
