@@ -60,6 +60,11 @@ MILP_MAX_EDGES = 400_000  # larger near-tight sets are left to the honest gap
 CHUNK_PEOPLE = 2_000  # scope groups are solved in chunks of about this many people
 WARM_K = 8  # edges per person in a warm start's first assignment (``_warm_edges``)
 WARM_ROUNDS = 3  # pricing rounds after which a warm start also takes the cold edges
+# The odd-set stage (oddsets.py) for capacity-1 chunks with a gap left: off by default, as
+# on the single pool of 10,000 its cut loop does not converge in time (docs/performance.md,
+# issue #18); ODD_SECONDS is its budget per chunk.
+ODD_SETS = False
+ODD_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,9 +273,10 @@ def _chunks(groups: list[IntArray]) -> list[list[IntArray]]:
     return chunks
 
 
-_BOUND_ORDER = ("relaxation", "relaxation + exact", "relaxation + milp", "b-matching lp",
-                "b-matching lp + exact", "b-matching lp + milp", "relaxation, dual lifted")
-_PROOF_ORDER = ("relaxation", "exact", "milp", "none")
+_BOUND_ORDER = ("relaxation", "relaxation + exact", "relaxation + milp", "odd sets",
+                "b-matching lp", "b-matching lp + exact", "b-matching lp + milp",
+                "relaxation, dual lifted")
+_PROOF_ORDER = ("relaxation", "exact", "milp", "odd sets", "none")
 
 
 def _solve_free(instance: Instance, f: Features, capacity: IntArray,
@@ -370,14 +376,23 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
     closed = _close_gaps(groups, matching, capacity, doubled, edges, near,
                          near_limit=0 if pricing.violated else pricing.near_limit, clock=clock,
                          stats=stats, slack=slack)
+    odd_proven = False
+    if (ODD_SETS and closed.upper > closed.total and clock.left() > 0
+            and bool((capacity[active] == 1).all())):
+        odd_proven = _odd_sets_close(blocks, capacity, doubled, edges, near, closed, clock,
+                                     stats)
     stats["time_proof"] = clock.elapsed() - started - after_edges - after_relaxation
-    if bound_kind != "relaxation, dual lifted":
+    if odd_proven:
+        bound_kind = "odd sets" if bound_kind == "relaxation" else bound_kind
+    elif bound_kind != "relaxation, dual lifted":
         if closed.milp_used:
             bound_kind += " + milp"
         elif closed.exact_used and closed.upper == closed.total:
             bound_kind += " + exact"
     if closed.upper != closed.total:
         proved_by = "none"
+    elif odd_proven:
+        proved_by = "odd sets"
     elif closed.proven_by_milp:
         proved_by = "milp"
     elif closed.proven_groups:
@@ -392,6 +407,41 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
     return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
                  upper_bound=closed.upper, bound=bound_kind, proved_by=proved_by, stats=stats,
                  duals=np.where(active, doubled, 0).astype(np.int64))
+
+
+def _odd_sets_close(blocks: _Blocks, capacity: IntArray, doubled: IntArray, edges: _EdgeSet,
+                    near: Near, closed: "_Closed", clock: _Clock,
+                    stats: dict[str, float | int | str]) -> bool:
+    """The odd-set stage (oddsets.py, docs/matching.md 3.5b) on a capacity-1 chunk whose gap
+    is left: its exact bound ``⌊U(y, z)⌋`` (the smaller of the two bounds is kept), a
+    heavier matching if its LP found one, then the exact stage on the pairs with reduced
+    cost below the new gap. Updates ``closed``; returns whether the chunk is now proven."""
+    from tandem.core.matching.oddsets import odd_set_stage
+
+    reduced = doubled[edges.u] + doubled[edges.v] - 2 * edges.w
+    tight = reduced < 2
+    near_tight = near[3] < 2
+    start = (np.concatenate([edges.u[tight], near[0][near_tight]]),
+             np.concatenate([edges.v[tight], near[1][near_tight]]),
+             np.concatenate([edges.w[tight], near[2][near_tight]]))
+    deadline = clock.elapsed() + min(ODD_SECONDS, clock.left())
+    answer = odd_set_stage(blocks, capacity.size, blocks.top, start, closed.matching,
+                           lambda: deadline - clock.elapsed(), stats)
+    if answer is None:
+        return False
+    matching = closed.matching
+    if _total(answer.matching) > _total(matching):
+        matching = answer.matching
+    upper = min(closed.upper, answer.upper)
+    gap = upper - _total(matching)
+    if gap > 0 and answer.near_limit > 0 and clock.left() > 0:
+        matching, proven = _prove(matching, capacity, answer.near, gap, answer.near_limit,
+                                  clock, stats)
+        if proven:
+            upper = _total(matching)
+    closed.matching, closed.total = matching, _total(matching)
+    closed.upper = max(upper, closed.total)
+    return closed.upper == closed.total
 
 
 @dataclass(slots=True)
