@@ -13,3 +13,31 @@ class MonitoringConfig(AppConfig):
         from tandem.monitoring.versions import audit_written
 
         post_log.connect(audit_written, dispatch_uid="monitoring_unit_change")
+
+        # The pair and people figures kept per organization (tandem/monitoring/tallies.py)
+        # hear every write of what they count.
+        from django.db.models.signals import post_init, post_save, pre_delete
+
+        from tandem.diagnostics.models import Campaign
+        from tandem.maps.models import Meeting, Row
+        from tandem.monitoring import tallies
+        from tandem.pairs.models import Pair
+        from tandem.people.models import Participant
+        from tandem.web import signals
+
+        for model, loaded, changed, deleted in (
+                (Participant, tallies.participant_loaded, tallies.participant_saved,
+                 tallies.participant_deleted),
+                (Pair, tallies.pair_loaded, tallies.pair_changed, tallies.pair_changed),
+                (Row, None, tallies.row_changed, tallies.row_changed),
+                (Meeting, None, tallies.meeting_changed, tallies.meeting_changed)):
+            name = model.__name__.lower()
+            if loaded is not None:
+                post_init.connect(loaded, sender=model, dispatch_uid=f"pair_tallies_{name}_loaded")
+            post_save.connect(changed, sender=model, dispatch_uid=f"pair_tallies_{name}_saved")
+            pre_delete.connect(deleted, sender=model, dispatch_uid=f"pair_tallies_{name}_deleted")
+        post_save.connect(tallies.campaign_changed, sender=Campaign,
+                          dispatch_uid="pair_tallies_campaign_saved")
+        signals.figures_changed.connect(tallies.figures_changed,
+                                        dispatch_uid="pair_tallies_figures_changed")
+        signals.hourly.connect(tallies.hourly, dispatch_uid="pair_tallies_hourly")
