@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -48,9 +48,10 @@ from tandem.pairs.models import Pair
 from tandem.pairs.querysets import task_done_q, task_overdue_q
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
-from tandem.web.transactions import transaction_memory
+from tandem.web.transactions import forget_transaction_memory, transaction_memory
 
 BATCH = 200  # organizations rebuilt per transaction
+MEMORY = "pair-tallies"  # the organizations a transaction has marked
 PAIR_FIELDS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
                "pairs_ended_early", "pairs_completed_all_closed", "rows_planned",
                "rows_closed", "tasks_done", "tasks_overdue", "products", "meetings_held",
@@ -63,9 +64,11 @@ def touch(organization_ids: Iterable[int | None]) -> None:
     """These organizations' pairs, maps, meetings, people or answers changed: mark them
     in this transaction; one job rebuilds them after it commits."""
     ids = {pk for pk in organization_ids if pk is not None}
-    memory = transaction_memory("pair-tallies")
-    if memory is not None:
-        ids -= memory.setdefault("marked", set())  # marked once per transaction
+    memory = transaction_memory(MEMORY)
+    # Marked once per transaction — per savepoint: one rolled back takes its marks along.
+    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
+                        if memory is not None else set())
+    ids -= marked
     if not ids:
         return
     ordered = sorted(ids)
@@ -75,13 +78,11 @@ def touch(organization_ids: Iterable[int | None]) -> None:
     # a running rebuild wait for this transaction, so it cannot clear a mark it did not see.
     PairTallyState.objects.filter(organization_id__in=ordered).update(
         dirty_since=Coalesce(F("dirty_since"), Value(timezone.now())))
-    if memory is None:
-        _enqueue()
-        return
-    memory["marked"] |= ids
-    if not memory.get("job"):
-        memory["job"] = True
-        transaction.on_commit(_enqueue)
+    marked |= ids
+    if not connection.in_atomic_block:
+        enqueue_refresh()
+    elif not any(callback is enqueue_refresh for _ids, callback, *_rest in connection.run_on_commit):
+        transaction.on_commit(enqueue_refresh)  # one job per transaction
 
 
 def touch_pairs(pairs: QuerySet[Pair]) -> None:
@@ -90,7 +91,7 @@ def touch_pairs(pairs: QuerySet[Pair]) -> None:
            for pk in row})
 
 
-def _enqueue() -> None:
+def enqueue_refresh() -> None:
     from tandem.monitoring.tasks import refresh_pair_tallies
 
     refresh_pair_tallies.enqueue()
@@ -169,6 +170,8 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     # A mark made after this rebuild began is left for the next one.
     PairTallyState.objects.filter(organization_id__in=ids, dirty_since__lte=started).update(
         dirty_since=None)
+    # A write after this, even in the same transaction, must mark again.
+    forget_transaction_memory(MEMORY)
 
 
 def _people(ids: list[int]) -> dict[int, tuple[int, int]]:
