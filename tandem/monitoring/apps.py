@@ -25,19 +25,20 @@ class MonitoringConfig(AppConfig):
         from tandem.people.models import Participant
         from tandem.web import signals
 
-        for model, loaded, changed, deleted in (
-                (Participant, tallies.participant_loaded, tallies.participant_saved,
-                 tallies.participant_deleted),
-                (Pair, tallies.pair_loaded, tallies.pair_changed, tallies.pair_changed),
-                (Row, None, tallies.row_changed, tallies.row_changed),
-                (Meeting, None, tallies.meeting_changed, tallies.meeting_changed)):
+        for model, saved, deleted in (
+                (Participant, tallies.participant_saved, tallies.participant_deleted),
+                (Pair, tallies.pair_saved, tallies.pair_deleted),
+                (Campaign, tallies.campaign_saved, None),
+                (Row, tallies.row_changed, tallies.row_changed),
+                (Meeting, tallies.meeting_changed, tallies.meeting_changed)):
             name = model.__name__.lower()
-            if loaded is not None:
-                post_init.connect(loaded, sender=model, dispatch_uid=f"pair_tallies_{name}_loaded")
-            post_save.connect(changed, sender=model, dispatch_uid=f"pair_tallies_{name}_saved")
-            pre_delete.connect(deleted, sender=model, dispatch_uid=f"pair_tallies_{name}_deleted")
-        post_save.connect(tallies.campaign_changed, sender=Campaign,
-                          dispatch_uid="pair_tallies_campaign_saved")
+            if model.__name__ in tallies.WATCHED:
+                post_init.connect(tallies.loaded, sender=model,
+                                  dispatch_uid=f"pair_tallies_{name}_loaded")
+            post_save.connect(saved, sender=model, dispatch_uid=f"pair_tallies_{name}_saved")
+            if deleted is not None:
+                pre_delete.connect(deleted, sender=model,
+                                   dispatch_uid=f"pair_tallies_{name}_deleted")
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="pair_tallies_figures_changed")
         signals.hourly.connect(tallies.hourly, dispatch_uid="pair_tallies_hourly")

@@ -81,7 +81,7 @@ def touch(organization_ids: Iterable[int | None]) -> None:
     marked |= ids
     if not connection.in_atomic_block:
         enqueue_refresh()
-    elif not any(callback is enqueue_refresh for _ids, callback, *_rest in connection.run_on_commit):
+    elif not any(item[1] is enqueue_refresh for item in connection.run_on_commit):
         transaction.on_commit(enqueue_refresh)  # one job per transaction
 
 
@@ -194,7 +194,7 @@ def pair_groups(pairs: QuerySet[Pair], day: dt.date) -> dict[tuple[int, int], di
     group_of: dict[int, tuple[int, int]] = {}
     result: dict[tuple[int, int], dict[str, int]] = {}
     status = Pair.Status
-    field_of = {status.APPROVED: "pairs_waiting", status.ACTIVE: "pairs_active",
+    field_of: dict[str, str] = {status.APPROVED: "pairs_waiting", status.ACTIVE: "pairs_active",
                 status.COMPLETED: "pairs_completed", status.ENDED_EARLY: "pairs_ended_early"}
     statuses: dict[int, str] = {}
     for pk, pair_status, a, b in pairs.values_list("pk", "status", "a__organization_id",
@@ -285,37 +285,61 @@ def _snapshot() -> set[tuple[object, ...]]:
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-def participant_loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__["_pair_tally_organization_id"] = instance.__dict__.get("organization_id")
+# What each model's figures depend on: a save that changes none of it marks nothing (a
+# person's e-mail, a pair's notes).
+WATCHED = {"Participant": ("organization_id", "is_active"),
+           "Pair": ("a_id", "b_id", "status", "starts_on", "ends_on"),
+           "Campaign": ("kind", "starts_on", "ends_on")}
 
 
-def participant_saved(sender: type, instance: Any, **kwargs: object) -> None:
-    """A person joined, left (``is_active``), or moved: both organizations' people and
-    the pairs of theirs that change organization."""
-    before = instance.__dict__.get("_pair_tally_organization_id")
-    after = instance.__dict__.get("organization_id")
-    instance.__dict__["_pair_tally_organization_id"] = after
-    touch([before, after])
+def _snapshot_of(instance: Any) -> tuple[object, ...]:
+    return tuple(instance.__dict__.get(name) for name in WATCHED[type(instance).__name__])
+
+
+def loaded(sender: type, instance: Any, **kwargs: object) -> None:
+    instance.__dict__["_pair_tally_loaded"] = _snapshot_of(instance)
+
+
+def _changed(instance: Any, created: bool) -> tuple[object, ...] | None:
+    """The watched values it had when loaded, if a watched one changed since (or it is
+    new: an empty tuple); None if none did. Remembers the new values."""
+    before = instance.__dict__.get("_pair_tally_loaded")
+    after = _snapshot_of(instance)
+    instance.__dict__["_pair_tally_loaded"] = after
+    if created or before is None:
+        return ()
+    return before if before != after else None
+
+
+def participant_saved(sender: type, instance: Any, created: bool = False,
+                      **kwargs: object) -> None:
+    """A person joined, left (``is_active``) or moved: both organizations' people and the
+    pairs of theirs that change organization."""
+    before = _changed(instance, created)
+    if before is not None:
+        touch([*before[:1], instance.__dict__.get("organization_id")])
 
 
 def participant_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch([instance.__dict__.get("organization_id")])
 
 
-def pair_loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__["_pair_tally_members"] = (instance.__dict__.get("a_id"),
-                                                instance.__dict__.get("b_id"))
-
-
-def pair_changed(sender: type, instance: Any, **kwargs: object) -> None:
+def pair_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
     """Its status, dates or members changed: the organizations of the members it had and
     has."""
-    members = {pk for pk in (*instance.__dict__.get("_pair_tally_members", ()),
-                             instance.__dict__.get("a_id"), instance.__dict__.get("b_id"))
-               if pk is not None}
-    instance.__dict__["_pair_tally_members"] = (instance.__dict__.get("a_id"),
-                                                instance.__dict__.get("b_id"))
-    touch(Participant.objects.filter(pk__in=members).values_list("organization_id", flat=True))
+    before = _changed(instance, created)
+    if before is not None:
+        _touch_members([*before[:2], instance.__dict__.get("a_id"),
+                        instance.__dict__.get("b_id")])
+
+
+def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    _touch_members([instance.__dict__.get("a_id"), instance.__dict__.get("b_id")])
+
+
+def _touch_members(people: list[Any]) -> None:
+    touch(Participant.objects.filter(pk__in={pk for pk in people if pk is not None})
+          .values_list("organization_id", flat=True))
 
 
 def row_changed(sender: type, instance: Any, **kwargs: object) -> None:
@@ -327,11 +351,11 @@ def meeting_changed(sender: type, instance: Any, **kwargs: object) -> None:
     touch_pairs(Pair.objects.filter(pk=instance.__dict__.get("pair_id")))
 
 
-def campaign_changed(sender: type, instance: Any, created: bool = False,
-                     **kwargs: object) -> None:
+def campaign_saved(sender: type, instance: Any, created: bool = False,
+                   **kwargs: object) -> None:
     """A round's dates or kind decide which answers close a row: its people's
     organizations (a new round has no answers yet)."""
-    if not created:
+    if not created and _changed(instance, created):
         touch(Participant.objects.filter(responses__campaign=instance.pk)
               .values_list("organization_id", flat=True).distinct())
 
