@@ -292,7 +292,7 @@ WATCHED = {"Participant": ("organization_id", "is_active"),
            "Campaign": ("kind", "starts_on", "ends_on")}
 
 
-def _snapshot_of(instance: Any) -> tuple[object, ...]:
+def _snapshot_of(instance: Any) -> tuple[Any, ...]:
     return tuple(instance.__dict__.get(name) for name in WATCHED[type(instance).__name__])
 
 
@@ -300,7 +300,7 @@ def loaded(sender: type, instance: Any, **kwargs: object) -> None:
     instance.__dict__["_pair_tally_loaded"] = _snapshot_of(instance)
 
 
-def _changed(instance: Any, created: bool) -> tuple[object, ...] | None:
+def _changed(instance: Any, created: bool) -> tuple[Any, ...] | None:
     """The watched values it had when loaded, if a watched one changed since (or it is
     new: an empty tuple); None if none did. Remembers the new values."""
     before = instance.__dict__.get("_pair_tally_loaded")
