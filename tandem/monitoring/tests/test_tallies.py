@@ -18,7 +18,14 @@ from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Campaign, Response
 from tandem.maps import lifecycle
 from tandem.maps.models import Map, Meeting, Row
-from tandem.maps.services import MapError, map_draft, meeting_add, row_delete, row_done
+from tandem.maps.services import (
+    MapError,
+    map_draft,
+    meeting_add,
+    row_delete,
+    row_done,
+    row_update,
+)
 from tandem.monitoring import tallies
 from tandem.monitoring.effectiveness import unit_counts, unit_summary
 from tandem.monitoring.models import PairTally, PairTallyState
@@ -273,3 +280,20 @@ def test_a_save_that_changes_nothing_counted_marks_nothing(world: World) -> None
     carol.is_active = False
     carol.save()
     assert list(marked.values_list("organization_id", flat=True)) == [world.org_a.pk]
+
+
+def test_rows_written_past_the_model_signals_mark_their_pair(world: World) -> None:
+    """The draft's rows (``bulk_create``) and an edited row (``update()``) send
+    ``figures_changed`` themselves."""
+    pair = build_map(world)
+    tallies.rebuild()
+    row = Row.objects.filter(map__pair=pair).order_by("pk").first()
+    assert row is not None
+    data = {f: getattr(row, f) for f in ("title", "current_level", "target_level", "task",
+                                         "forms", "deadline", "product", "evidence")}
+    data["deadline"] = row.deadline - dt.timedelta(days=1)
+    row_update(row=row, data=data, version=row.version, user=None)
+    assert list(PairTallyState.objects.filter(dirty_since__isnull=False)
+                .values_list("organization_id", flat=True)) == [world.org_a.pk]
+    _after_commit()
+    _assert_kept_equal_live(world)
