@@ -285,7 +285,7 @@ def test_a_save_that_changes_nothing_counted_marks_nothing(world: World) -> None
 def test_rows_written_past_the_model_signals_mark_their_pair(world: World) -> None:
     """The draft's rows (``bulk_create``) and an edited row (``update()``) send
     ``figures_changed`` themselves."""
-    pair = build_map(world)
+    pair: Pair = build_map(world)  # type: ignore[assignment]
     tallies.rebuild()
     row = Row.objects.filter(map__pair=pair).order_by("pk").first()
     assert row is not None
