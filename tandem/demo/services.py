@@ -23,6 +23,7 @@ from tandem.people.models import Participant
 from tandem.territory.demo import DemoContext
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.bulk import copy_rows, foreign_keys_checked_once, reserve_ids
+from tandem.web.signals import figures_changed
 
 BATCH = 2000
 CONSENT_FROM = dt.date(2026, 9, 1)
@@ -142,6 +143,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         import_string(dotted)(context)
     # The questionnaires went in in bulk: their figures are built once, here.
     tallies.rebuild([o.pk for o in organizations.values()])
+    figures_changed.send(sender=None, organization_ids=[o.pk for o in organizations.values()])
     return DemoResult(region=region, participants=done, logins=logins)
 
 

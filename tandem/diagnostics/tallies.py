@@ -58,6 +58,7 @@ from tandem.diagnostics.models import (
     TallyState,
 )
 from tandem.territory.models import Municipality, Organization
+from tandem.web.signals import figures_changed
 from tandem.web.transactions import transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
@@ -82,6 +83,8 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
     ids = sorted({pk for pk in organization_ids if pk is not None})
     if not ids:
         return
+    # Answers also decide which map rows are closed (tandem/monitoring/tallies.py).
+    figures_changed.send(sender=Answer, organization_ids=ids)
     collecting: set[int] | None = getattr(_local, "collecting", None)
     if now and collecting is not None:
         collecting.update(ids)

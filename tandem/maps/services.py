@@ -25,6 +25,7 @@ from tandem.maps.selectors import (
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
+from tandem.web.signals import figures_changed
 
 CONFLICT = gettext_lazy("Эту строку только что изменил другой участник. Мы показали её "
                         "новую версию — внесите свои правки ещё раз.")
@@ -122,7 +123,17 @@ def map_draft(pair: Pair) -> Map:
     Row.resources.through.objects.bulk_create([
         Row.resources.through(row_id=row.pk, resource_id=rid)
         for row, (_row, ids) in zip(rows, drafts, strict=True) for rid in ids])
+    _rows_written(the_map)
     return the_map
+
+
+def _rows_written(the_map: Map) -> None:
+    """Rows written past the model's signals (``bulk_create``, ``update()``): the figures
+    kept per organization hear it (tandem/monitoring/tallies.py)."""
+    if the_map.pair_id is not None:
+        figures_changed.send(sender=Row, organization_ids={
+            pk for row in Pair.objects.filter(pk=the_map.pair_id)
+            .values_list("a__organization_id", "b__organization_id") for pk in row})
 
 
 def _check_row(the_map: Map, data: Mapping[str, Any]) -> None:
@@ -153,6 +164,7 @@ def row_update(*, row: Row, data: Mapping[str, Any], version: int, user: User | 
         raise MapConflict(str(CONFLICT))
     fresh = Row.objects.get(pk=row.pk)
     _log_row_change(row, fresh, user)
+    _rows_written(row.map)
     return fresh
 
 
@@ -274,6 +286,7 @@ def row_swap(*, row: Row, version: int, user: User | None) -> Row:
         raise MapConflict(str(CONFLICT))
     fresh = Row.objects.get(pk=row.pk)
     _log_row_change(row, fresh, user)
+    _rows_written(row.map)
     return fresh
 
 

@@ -36,6 +36,7 @@ from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.core.text import sort_key
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, GainTally, Response
 from tandem.maps.models import Meeting, Row
+from tandem.monitoring import tallies
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import (
     MEMBER,
@@ -48,7 +49,8 @@ from tandem.people.models import Participant
 
 __all__ = ["SATISFACTION_FIELDS", "AreaGain", "OrganizationFigures", "PairFigures",
            "UnitSummary", "as_of", "by_organization", "gains_by_area", "pair_figures",
-           "pairs_in", "released_satisfaction", "satisfaction", "unit_summary"]
+           "pairs_in", "released_satisfaction", "satisfaction", "unit_counts",
+           "unit_summary"]
 
 SUBMITTED = Response.Status.SUBMITTED
 
@@ -211,7 +213,35 @@ def _closed_by_pair(rows: QuerySet[Row], day: dt.date,
 def unit_summary(*, scope: Scope, filters: Filters,
                  today: dt.date | None = None) -> UnitSummary:
     """The unit's figures (and, through :meth:`UnitSummary.kirkpatrick`, the four levels).
-    Fourteen queries, whatever the size of the unit."""
+    The pair and people counts of the standard view (no period) come from the figures
+    kept per organization (:func:`tandem.monitoring.tallies.summary`, two queries) when
+    they are current, else from :func:`unit_counts`; satisfaction and gains as ever."""
+    day = as_of(filters, today)
+    counts = (tallies.summary(filters.organizations(scope), filters, day)
+              or unit_counts(scope=scope, filters=filters, today=today))
+    satisfaction = released_satisfaction(scope=scope, filters=filters, today=today)
+    return UnitSummary(
+        participants_active=counts["participants_active"],
+        participants_in_pairs=counts["participants_in_pairs"],
+        pairs_total=counts["pairs_total"], pairs_waiting=counts["pairs_waiting"],
+        pairs_active=counts["pairs_active"], pairs_completed=counts["pairs_completed"],
+        pairs_ended_early=counts["pairs_ended_early"],
+        pairs_completed_all_closed=counts["pairs_completed_all_closed"],
+        deficits_planned=counts["rows_planned"], deficits_closed=counts["rows_closed"],
+        tasks_planned=counts["rows_planned"], tasks_done=counts["tasks_done"],
+        tasks_overdue=counts["tasks_overdue"], products=counts["products"],
+        meetings_held=counts["meetings_held"], meetings_planned=counts["meetings_planned"],
+        mentee_satisfaction=satisfaction["mentee_benefit"],
+        mentor_satisfaction=satisfaction["mentor_satisfaction"],
+        recommend=satisfaction["recommend"],
+        gains=tuple(gains_by_area(scope=scope, filters=filters, today=today)))
+
+
+def unit_counts(*, scope: Scope, filters: Filters,
+                today: dt.date | None = None) -> dict[str, int]:
+    """The unit's pair and people counts computed from pairs, rows, meetings and answers
+    (the keys of :data:`tandem.monitoring.tallies.PAIR_FIELDS` and the two people
+    counts). Nine queries, whatever the size of the unit."""
     day = as_of(filters, today)
     pairs = pairs_in(scope=scope, filters=filters)
     ids = pairs.values("pk")
@@ -243,20 +273,14 @@ def unit_summary(*, scope: Scope, filters: Filters,
                      if closed.get((pair_id, status.COMPLETED), 0) == n)
 
     held, planned = _meetings(pairs, filters, day)
-    satisfaction = released_satisfaction(scope=scope, filters=filters, today=today)
-    return UnitSummary(
-        participants_active=active, participants_in_pairs=in_pairs,
-        pairs_total=by_status["total"], pairs_waiting=by_status["waiting"],
-        pairs_active=by_status["active"], pairs_completed=by_status["completed"],
-        pairs_ended_early=by_status["ended_early"], pairs_completed_all_closed=all_closed,
-        deficits_planned=rows["planned"], deficits_closed=sum(closed.values()),
-        tasks_planned=rows["planned"], tasks_done=rows["done"],
-        tasks_overdue=rows["overdue"], products=rows["products"],
-        meetings_held=held, meetings_planned=planned,
-        mentee_satisfaction=satisfaction["mentee_benefit"],
-        mentor_satisfaction=satisfaction["mentor_satisfaction"],
-        recommend=satisfaction["recommend"],
-        gains=tuple(gains_by_area(scope=scope, filters=filters, today=today)))
+    return {"participants_active": active, "participants_in_pairs": in_pairs,
+            "pairs_total": by_status["total"], "pairs_waiting": by_status["waiting"],
+            "pairs_active": by_status["active"], "pairs_completed": by_status["completed"],
+            "pairs_ended_early": by_status["ended_early"],
+            "pairs_completed_all_closed": all_closed, "rows_planned": rows["planned"],
+            "rows_closed": sum(closed.values()), "tasks_done": rows["done"],
+            "tasks_overdue": rows["overdue"], "products": rows["products"],
+            "meetings_held": held, "meetings_planned": planned}
 
 
 def _pair_meetings(pairs: QuerySet[Pair], filters: Filters,

@@ -22,3 +22,60 @@ class UnitChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.organization_id or ''}/{self.region_id or ''}"
+
+
+class PairTallyState(models.Model):
+    """Per organization: its people's counts for the dashboard's standard view (no period
+    chosen), the day its pair figures describe, and since when they wait for a rebuild
+    (NULL: current) — kept by :mod:`tandem.monitoring.tallies`."""
+
+    organization = models.OneToOneField("territory.Organization", on_delete=models.CASCADE,
+                                        primary_key=True, related_name="pair_tally_state")
+    dirty_since = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The day (in the organization's region's time zone) the figures were computed for.
+    as_of = models.DateField(null=True, blank=True)
+    participants_active = models.PositiveIntegerField(default=0)
+    participants_in_pairs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["dirty_since"], name="pair_tally_dirty",
+                                condition=models.Q(dirty_since__isnull=False))]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.as_of}"
+
+
+class PairTally(models.Model):
+    """The formed pairs whose participant A works in ``organization_a`` and B in
+    ``organization_b`` (the same organization for most pairs; two for a municipal-pool
+    pair), summed as of ``as_of``: a unit adds the rows either of whose organizations it
+    holds, so a pair of two of its organizations counts once — as ``of_unit(by=MEMBER)``
+    counts it."""
+
+    organization_a = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                       related_name="+")
+    organization_b = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                       related_name="+")
+    as_of = models.DateField()
+    pairs_total = models.PositiveIntegerField(default=0)
+    pairs_waiting = models.PositiveIntegerField(default=0)
+    pairs_active = models.PositiveIntegerField(default=0)
+    pairs_completed = models.PositiveIntegerField(default=0)
+    pairs_ended_early = models.PositiveIntegerField(default=0)
+    pairs_completed_all_closed = models.PositiveIntegerField(default=0)
+    rows_planned = models.PositiveIntegerField(default=0)
+    rows_closed = models.PositiveIntegerField(default=0)
+    tasks_done = models.PositiveIntegerField(default=0)
+    tasks_overdue = models.PositiveIntegerField(default=0)
+    products = models.PositiveIntegerField(default=0)
+    meetings_held = models.PositiveIntegerField(default=0)
+    meetings_planned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization_a", "organization_b"],
+                                               name="pair_tally_unique")]
+        indexes = [models.Index(fields=["organization_b"], name="pair_tally_b")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_a_id}/{self.organization_b_id}: {self.pairs_total}"

@@ -36,6 +36,7 @@ from tandem.reminders.services import SendResult, reminders_send
 from tandem.surveys.services import surveys_create_due, surveys_send
 from tandem.territory.models import Organization, Region
 from tandem.territory.zones import zone_named
+from tandem.web.signals import hourly
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,8 @@ def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
         # must not cost this hour its reminders.
         try:
             tallies.refresh()
+            # The pair figures kept per organization: lost marks and a region's new day.
+            hourly.send(sender=run_daily)
         except Exception:
             logger.exception("keeping the monitoring figures failed")
     if today is not None:

@@ -35,6 +35,7 @@ from tandem.roster.imports import Progress, Report, RowResult, check_roster
 from tandem.roster.models import RosterExport, RosterImport, RosterImportPart
 from tandem.territory.models import Organization
 from tandem.web import jobs
+from tandem.web.signals import figures_changed
 
 REFUSED = _("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте их и загрузите "
             "файл снова.")
@@ -365,6 +366,9 @@ def _create_all(rows: list[tuple[Organization, dict[str, Any]]]) -> int:
             batch.append(participant)
         Participant.objects.bulk_create(batch)
         _log_created(batch)
+        # bulk_create sends no model signal: the figures kept per organization.
+        figures_changed.send(sender=Participant,
+                             organization_ids={p.organization_id for p in batch})
         done += len(batch)
     return done
 

@@ -1,0 +1,369 @@
+"""Figures of pairs, maps, meetings and people kept current per organization: what the
+dashboard's standard view (no period chosen) reads instead of scanning pairs, rows and
+meetings (and, for closed deficits, the answers) on every computation.
+
+What is kept (models in tandem/monitoring/models.py):
+
+- per organization (:class:`PairTallyState`): active people, those of them in a formed
+  pair, the day the figures describe (``as_of``, in the time zone of the organization's
+  region) and since when they wait for a rebuild;
+- per pair of organizations (:class:`PairTally`, A's and B's): pairs by status, rows
+  planned / closed / done / overdue / with a product, completed pairs with every row
+  closed, meetings held and planned by the cadence norm. A unit adds the rows either of
+  whose organizations it holds: a municipal-pool pair counts once in the region and in
+  each member's organization, exactly as ``Pair.objects.formed().of_unit(by=MEMBER)``.
+
+When they are used (:func:`summary`): only for the standard view — no dates in the
+filters — and only when every organization of the unit is current for the day the
+dashboard describes (not marked, rebuilt for that same day). Otherwise — a custom
+period, a change not yet rebuilt, a new day before the hourly run — the dashboard
+computes live (:func:`tandem.monitoring.effectiveness.unit_summary`), so a figure never
+differs from the live one, only its cost does.
+
+How they stay current: a write of a pair, map row, meeting or participant (model
+signals, connected in apps.py), of answers (:func:`tandem.diagnostics.tallies.touch`
+sends :data:`tandem.web.signals.figures_changed`) or in bulk (the writer sends that
+signal) marks the organizations concerned inside its transaction (``dirty_since``: a
+crash loses nothing); once the transaction commits, one job
+(:func:`tandem.monitoring.tasks.refresh_pair_tallies`) rebuilds them. The hourly
+``tandem send-reminders`` (:data:`tandem.web.signals.hourly`) rebuilds what is marked and
+every organization whose region has started a new day.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tandem.access.filters import Filters
+from tandem.maps.models import Row
+from tandem.monitoring.models import PairTally, PairTallyState
+from tandem.pairs.models import Pair
+from tandem.pairs.querysets import task_done_q, task_overdue_q
+from tandem.people.models import Participant
+from tandem.territory.models import Organization
+from tandem.web.transactions import forget_transaction_memory, transaction_memory
+
+BATCH = 200  # organizations rebuilt per transaction
+MEMORY = "pair-tallies"  # the organizations a transaction has marked
+PAIR_FIELDS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
+               "pairs_ended_early", "pairs_completed_all_closed", "rows_planned",
+               "rows_closed", "tasks_done", "tasks_overdue", "products", "meetings_held",
+               "meetings_planned")
+Progress = Callable[[int, int], None]
+
+
+# -- marking ------------------------------------------------------------------------------
+def touch(organization_ids: Iterable[int | None]) -> None:
+    """These organizations' pairs, maps, meetings, people or answers changed: mark them
+    in this transaction; one job rebuilds them after it commits."""
+    ids = {pk for pk in organization_ids if pk is not None}
+    memory = transaction_memory(MEMORY)
+    # Marked once per transaction — per savepoint: one rolled back takes its marks along.
+    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
+                        if memory is not None else set())
+    ids -= marked
+    if not ids:
+        return
+    ordered = sorted(ids)
+    PairTallyState.objects.bulk_create([PairTallyState(organization_id=pk) for pk in ordered],
+                                       ignore_conflicts=True)
+    # Every marked row is written (an already marked one keeps its time): its lock makes
+    # a running rebuild wait for this transaction, so it cannot clear a mark it did not see.
+    PairTallyState.objects.filter(organization_id__in=ordered).update(
+        dirty_since=Coalesce(F("dirty_since"), Value(timezone.now())))
+    marked |= ids
+    if not connection.in_atomic_block:
+        enqueue_refresh()
+    elif not any(item[1] is enqueue_refresh for item in connection.run_on_commit):
+        transaction.on_commit(enqueue_refresh)  # one job per transaction
+
+
+def touch_pairs(pairs: QuerySet[Pair]) -> None:
+    """:func:`touch` for the organizations of these pairs' members."""
+    touch({pk for row in pairs.values_list("a__organization_id", "b__organization_id")
+           for pk in row})
+
+
+def enqueue_refresh() -> None:
+    from tandem.monitoring.tasks import refresh_pair_tallies
+
+    refresh_pair_tallies.enqueue()
+
+
+# -- rebuilding ---------------------------------------------------------------------------
+def today_of(organization_ids: Iterable[int], now: dt.datetime | None = None
+             ) -> dict[int, dt.date]:
+    """Each organization's date, in its region's time zone."""
+    now = now or timezone.now()
+    return {pk: now.astimezone(ZoneInfo(zone)).date() for pk, zone in Organization.objects
+            .filter(pk__in=list(organization_ids))
+            .values_list("pk", "municipality__region__time_zone")}
+
+
+def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None) -> int:
+    """Rebuilds every marked organization and every one whose figures describe another
+    day than its region's today (the hourly run); returns how many."""
+    now = now or timezone.now()
+    marked = set(PairTallyState.objects.filter(dirty_since__isnull=False)
+                 .values_list("organization_id", flat=True))
+    days = today_of(Organization.objects.values_list("pk", flat=True), now)
+    current = dict(PairTallyState.objects.values_list("organization_id", "as_of"))
+    old = {pk for pk, day in days.items() if current.get(pk) != day}
+    return rebuild(sorted(marked | old), now=now, progress=progress)
+
+
+def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None,
+            progress: Progress | None = None) -> int:
+    """Figures of these organizations (all: None) from their pairs, rows and meetings."""
+    ids = sorted(organization_ids if organization_ids is not None else
+                 Organization.objects.values_list("pk", flat=True))
+    days = today_of(ids, now)
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for pk in ids:
+        if pk in days:
+            by_day[days[pk]].append(pk)
+    done = 0
+    for day, group in sorted(by_day.items()):
+        for start in range(0, len(group), BATCH):
+            with transaction.atomic():
+                _rebuild_locked(group[start:start + BATCH], day)
+            done += len(group[start:start + BATCH])
+            if progress:
+                progress(done, len(ids))
+    return len(ids)
+
+
+def _rebuild_locked(ids: list[int], day: dt.date) -> None:
+    """Rebuilds these organizations (and the rows they share with the organizations of
+    their pairs' other members) as of ``day``, holding the states of all of them, in id
+    order, so two rebuilds of one shared row queue."""
+    started = timezone.now()
+    pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
+    partners = {pk for row in pairs.values_list("a__organization_id", "b__organization_id")
+                for pk in row}
+    held = sorted(set(ids) | partners)
+    PairTallyState.objects.bulk_create([PairTallyState(organization_id=pk) for pk in held],
+                                       ignore_conflicts=True)
+    list(PairTallyState.objects.select_for_update().filter(organization_id__in=held)
+         .order_by("pk").values_list("pk", flat=True))
+
+    PairTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
+                             ).delete()
+    PairTally.objects.bulk_create([PairTally(organization_a_id=a, organization_b_id=b,
+                                             as_of=day, **figures)
+                                   for (a, b), figures in sorted(pair_groups(pairs, day).items())],
+                                  batch_size=2000)
+
+    people = _people(ids)
+    for pk in ids:
+        active, in_pairs = people.get(pk, (0, 0))
+        PairTallyState.objects.filter(organization_id=pk).update(
+            participants_active=active, participants_in_pairs=in_pairs, as_of=day,
+            refreshed_at=timezone.now())
+    # A mark made after this rebuild began is left for the next one.
+    PairTallyState.objects.filter(organization_id__in=ids, dirty_since__lte=started).update(
+        dirty_since=None)
+    # A write after this, even in the same transaction, must mark again.
+    forget_transaction_memory(MEMORY)
+
+
+def _people(ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(active people, those of them in a formed pair) per organization — a member of
+    any formed pair is a member of a pair of the unit (``of_unit(by=MEMBER)``)."""
+    formed = Pair.objects.formed()
+    return {pk: (active, in_pairs) for pk, active, in_pairs in (
+        Participant.objects.filter(organization_id__in=ids, is_active=True)
+        .values("organization_id").order_by()
+        .annotate(active=Count("pk"), in_pairs=Count("pk", filter=Q(
+            pk__in=formed.values("a")) | Q(pk__in=formed.values("b"))))
+        .values_list("organization_id", "active", "in_pairs"))}
+
+
+def pair_groups(pairs: QuerySet[Pair], day: dt.date) -> dict[tuple[int, int], dict[str, int]]:
+    """The pairs' figures as of ``day`` (no period), summed per (A's organization, B's
+    organization): the same rules and queries as the live computation, grouped by pair."""
+    from tandem.monitoring.effectiveness import _closed_by_pair, _pair_meetings
+
+    group_of: dict[int, tuple[int, int]] = {}
+    result: dict[tuple[int, int], dict[str, int]] = {}
+    status = Pair.Status
+    field_of: dict[str, str] = {status.APPROVED: "pairs_waiting", status.ACTIVE: "pairs_active",
+                status.COMPLETED: "pairs_completed", status.ENDED_EARLY: "pairs_ended_early"}
+    statuses: dict[int, str] = {}
+    for pk, pair_status, a, b in pairs.values_list("pk", "status", "a__organization_id",
+                                                   "b__organization_id"):
+        group_of[pk] = (a, b)
+        statuses[pk] = pair_status
+        figures = result.setdefault((a, b), dict.fromkeys(PAIR_FIELDS, 0))
+        figures["pairs_total"] += 1
+        figures[field_of[pair_status]] += 1
+    if not group_of:
+        return result
+
+    rows = Row.objects.filter(map__pair__in=pairs.values("pk"))
+    done = task_done_q(day)
+    planned: dict[int, int] = {}
+    for pk, n, done_n, overdue, products in (
+            rows.values("map__pair").order_by()
+            .annotate(n=Count("pk"), done=Count("pk", filter=done),
+                      overdue=Count("pk", filter=task_overdue_q(day)),
+                      products=Count("pk", filter=done & ~Q(product="")))
+            .values_list("map__pair", "n", "done", "overdue", "products")):
+        planned[pk] = n
+        figures = result[group_of[pk]]
+        figures["rows_planned"] += n
+        figures["tasks_done"] += done_n
+        figures["tasks_overdue"] += overdue
+        figures["products"] += products
+    closed: dict[int, int] = defaultdict(int)
+    for (pk, _status), n in _closed_by_pair(rows, day, pairs).items():
+        closed[pk] += n
+        result[group_of[pk]]["rows_closed"] += n
+    for pk, n in planned.items():
+        if statuses[pk] == status.COMPLETED and closed.get(pk, 0) == n:
+            result[group_of[pk]]["pairs_completed_all_closed"] += 1
+    for pk, (_organization, held, norm) in _pair_meetings(pairs, Filters(), day).items():
+        result[group_of[pk]]["meetings_held"] += held
+        result[group_of[pk]]["meetings_planned"] += norm
+    return result
+
+
+# -- reading ------------------------------------------------------------------------------
+def summary(organizations: QuerySet[Organization], filters: Filters,
+            day: dt.date) -> dict[str, int] | None:
+    """The unit's pair and people counts from the kept figures (two queries), or None
+    when they cannot stand for the live computation: a period is chosen, or some
+    organization of the unit is marked, never built, or built for another day."""
+    if filters.date_from is not None or filters.date_to is not None:
+        return None
+    state = organizations.aggregate(
+        n=Count("pk"),
+        current=Count("pk", filter=Q(pair_tally_state__dirty_since__isnull=True,
+                                     pair_tally_state__as_of=day)),
+        active=Coalesce(Sum("pair_tally_state__participants_active"), 0),
+        in_pairs=Coalesce(Sum("pair_tally_state__participants_in_pairs"), 0))
+    if state["current"] != state["n"]:
+        return None
+    ids = organizations.values("pk")
+    sums: dict[str, Any] = PairTally.objects.filter(
+        Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)).aggregate(
+        other_day=Count("pk", filter=~Q(as_of=day)),
+        **{name: Coalesce(Sum(name), 0) for name in PAIR_FIELDS})
+    if sums.pop("other_day"):  # shared with an organization of another time zone
+        return None
+    return {"participants_active": state["active"],
+            "participants_in_pairs": state["in_pairs"], **sums}
+
+
+def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
+    """What the kept figures hold and a rebuild would not (or the other way round), and
+    the organizations that wait: empty when every writer marked what it changed. Rebuilds
+    inside a savepoint it rolls back."""
+    with transaction.atomic():
+        stored = _snapshot()
+        sid = transaction.savepoint_create()
+        waiting = {("waiting", pk) for pk in PairTallyState.objects.filter(
+            dirty_since__isnull=False).values_list("organization_id", flat=True)}
+        rebuild(now=now)
+        fresh = _snapshot()
+        transaction.savepoint_rollback(sid)
+    return sorted(stored ^ fresh | waiting, key=str)
+
+
+def _snapshot() -> set[tuple[object, ...]]:
+    return ({("PairTally", *row) for row in PairTally.objects.values_list(
+                "organization_a_id", "organization_b_id", "as_of", *PAIR_FIELDS)}
+            | {("PairTallyState", *row) for row in PairTallyState.objects.values_list(
+                "organization_id", "as_of", "participants_active", "participants_in_pairs")})
+
+
+# -- model signals (connected in apps.py) -------------------------------------------------
+# What each model's figures depend on: a save that changes none of it marks nothing (a
+# person's e-mail, a pair's notes).
+WATCHED = {"Participant": ("organization_id", "is_active"),
+           "Pair": ("a_id", "b_id", "status", "starts_on", "ends_on"),
+           "Campaign": ("kind", "starts_on", "ends_on")}
+
+
+def _snapshot_of(instance: Any) -> tuple[Any, ...]:
+    return tuple(instance.__dict__.get(name) for name in WATCHED[type(instance).__name__])
+
+
+def loaded(sender: type, instance: Any, **kwargs: object) -> None:
+    instance.__dict__["_pair_tally_loaded"] = _snapshot_of(instance)
+
+
+def _changed(instance: Any, created: bool) -> tuple[Any, ...] | None:
+    """The watched values it had when loaded, if a watched one changed since (or it is
+    new: an empty tuple); None if none did. Remembers the new values."""
+    before = instance.__dict__.get("_pair_tally_loaded")
+    after = _snapshot_of(instance)
+    instance.__dict__["_pair_tally_loaded"] = after
+    if created or before is None:
+        return ()
+    return before if before != after else None
+
+
+def participant_saved(sender: type, instance: Any, created: bool = False,
+                      **kwargs: object) -> None:
+    """A person joined, left (``is_active``) or moved: both organizations' people and the
+    pairs of theirs that change organization."""
+    before = _changed(instance, created)
+    if before is not None:
+        touch([*before[:1], instance.__dict__.get("organization_id")])
+
+
+def participant_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    touch([instance.__dict__.get("organization_id")])
+
+
+def pair_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
+    """Its status, dates or members changed: the organizations of the members it had and
+    has."""
+    before = _changed(instance, created)
+    if before is not None:
+        _touch_members([*before[:2], instance.__dict__.get("a_id"),
+                        instance.__dict__.get("b_id")])
+
+
+def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    _touch_members([instance.__dict__.get("a_id"), instance.__dict__.get("b_id")])
+
+
+def _touch_members(people: list[Any]) -> None:
+    touch(Participant.objects.filter(pk__in={pk for pk in people if pk is not None})
+          .values_list("organization_id", flat=True))
+
+
+def row_changed(sender: type, instance: Any, **kwargs: object) -> None:
+    """A row of a pair's map (a training map has no pair: nothing to count)."""
+    touch_pairs(Pair.objects.filter(map__pk=instance.__dict__.get("map_id")))
+
+
+def meeting_changed(sender: type, instance: Any, **kwargs: object) -> None:
+    touch_pairs(Pair.objects.filter(pk=instance.__dict__.get("pair_id")))
+
+
+def campaign_saved(sender: type, instance: Any, created: bool = False,
+                   **kwargs: object) -> None:
+    """A round's dates or kind decide which answers close a row: its people's
+    organizations (a new round has no answers yet)."""
+    if not created and _changed(instance, created):
+        touch(Participant.objects.filter(responses__campaign=instance.pk)
+              .values_list("organization_id", flat=True).distinct())
+
+
+def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),
+                    **kwargs: object) -> None:
+    touch(organization_ids)
+
+
+def hourly(sender: object, **kwargs: object) -> None:
+    refresh()

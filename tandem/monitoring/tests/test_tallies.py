@@ -1,0 +1,299 @@
+"""The pair, map, meeting and people figures kept per organization
+(tandem/monitoring/tallies.py) add up to exactly what the live computation gives, whatever
+writes them; the dashboard reads them only when they are current."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import Scope, scope_for
+from tandem.diagnostics import services as diagnostics
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import Campaign, Response
+from tandem.maps import lifecycle
+from tandem.maps.models import Map, Meeting, Row
+from tandem.maps.services import (
+    MapError,
+    map_draft,
+    meeting_add,
+    row_delete,
+    row_done,
+    row_update,
+)
+from tandem.monitoring import tallies
+from tandem.monitoring.effectiveness import unit_counts, unit_summary
+from tandem.monitoring.models import PairTally, PairTallyState
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.testing import World, build_map, build_pairs, start_map
+from tandem.web.signals import figures_changed, hourly
+
+pytestmark = pytest.mark.django_db
+
+
+def _today(world: World) -> dt.date:
+    """The day the kept figures describe: the region's own date."""
+    return tallies.today_of([world.org_a.pk])[world.org_a.pk]
+
+
+def _views(world: World) -> list[tuple[Scope, Filters]]:
+    """Every unit a dashboard of the world shows, through its persona's scope."""
+    olga, dave = scope_for(world.olga), scope_for(world.dave)
+    return [(olga, Filters()), (olga, Filters(municipality_id=world.municipality_a.pk)),
+            (olga, Filters(municipality_id=world.municipality_b.pk)),
+            (olga, Filters(organization_id=world.org_a.pk)),
+            (olga, Filters(organization_id=world.org_b.pk)),
+            (olga, Filters(sector=world.org_b.sector)), (olga, Filters(region_id=world.region.pk)),
+            (scope_for(world.alice), Filters()), (scope_for(world.charlie), Filters()),
+            (dave, Filters())]
+
+
+def _after_commit() -> None:
+    """What the job does once the writer's transaction commits (the tests run inside one
+    that never does): it was scheduled, and it runs."""
+    assert any(item[1] is tallies.enqueue_refresh for item in connection.run_on_commit)
+    tallies.refresh()
+
+
+def _assert_kept_equal_live(world: World) -> None:
+    day = _today(world)
+    for scope, filters in _views(world):
+        kept = tallies.summary(filters.organizations(scope), filters, day)
+        assert kept is not None, filters
+        assert kept == unit_counts(scope=scope, filters=filters, today=day), filters
+    assert tallies.stale() == []
+
+
+def _final_round(world: World) -> Campaign:
+    """A regional final round running now, handed to everyone of the world."""
+    day = _today(world)
+    campaign = Campaign.objects.create(
+        title="Итоговая", region=world.region, framework=ensure_default_framework(),
+        kind=Campaign.Kind.FINAL, starts_on=day - dt.timedelta(days=20),
+        ends_on=day + dt.timedelta(days=150))
+    diagnostics.campaign_add(campaign=campaign, participants=Participant.objects.all())
+    return campaign
+
+
+def _answer_final(final: Campaign, person: Participant, level: int) -> None:
+    """The person submits the final round at ``level`` in every competency (closing the
+    rows that target no more)."""
+    response = Response.objects.get(campaign=final, participant=person)
+    if not response.locked:
+        diagnostics.answers_save(response=response, values={
+            code: diagnostics.AnswerInput(level, can_teach=False, wants_to_learn=False)
+            for code in final.framework.codes()})
+        diagnostics.response_submit(response=response)
+
+
+# Each step is what a person does through the product's services (or, for a meeting
+# removed and a participant who leaves, through the model, as the pages do).
+STEPS = ["draft", "start", "done", "delete_row", "meeting", "unmeet", "move", "leave",
+         "complete", "end_early", "answer"]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 30), st.integers(0, 3)),
+                      min_size=1, max_size=10))
+def test_kept_figures_equal_the_live_ones_after_any_writes(
+        world: World, django_capture_on_commit_callbacks, steps: list[tuple[str, int, int]],
+) -> None:
+    if not Pair.objects.exists():  # the world is shared by the examples: once
+        build_map(world)
+        tallies.rebuild()
+    final = Campaign.objects.filter(kind=Campaign.Kind.FINAL).first() or _final_round(world)
+    day = _today(world)
+    for step, who, level in steps:
+        with django_capture_on_commit_callbacks(execute=True):  # diagnostics' own job
+            pairs = list(Pair.objects.order_by("pk"))
+            pair = pairs[who % len(pairs)]
+            the_map = Map.objects.filter(pair=pair).first()
+            rows = list(Row.objects.filter(map__pair=pair).order_by("pk"))
+            people = list(Participant.objects.order_by("pk"))
+            person = people[who % len(people)]
+            try:
+                if step == "draft" and the_map is None:
+                    map_draft(pair)
+                elif step == "start" and the_map is not None:
+                    start_map(pair, world)
+                elif step == "done" and rows:
+                    row_done(row=rows[level % len(rows)], upload=None,
+                             link="https://example.org/work", user=None,
+                             when=day - dt.timedelta(days=level))
+                elif step == "delete_row" and rows and the_map and the_map.editable:
+                    row_delete(row=rows[level % len(rows)])
+                elif step == "meeting":
+                    meeting_add(pair=pair, user=None, data={
+                        "date": pair.starts_on + dt.timedelta(days=level % 2),
+                        "topic": "Встреча", "planned": level >= 2})
+                elif step == "unmeet":
+                    meeting = Meeting.objects.filter(pair=pair).order_by("pk").first()
+                    if meeting:
+                        meeting.delete()
+                elif step == "move":  # a pair of two organizations: the municipal pool's
+                    person.organization = (world.org_b if person.organization_id == world.org_a.pk
+                                           else world.org_a)
+                    person.save()
+                elif step == "leave":
+                    person.is_active = not person.is_active
+                    person.save()
+                elif step == "complete" and the_map is not None:
+                    lifecycle.map_complete(the_map=the_map)
+                elif step == "end_early" and the_map is not None:
+                    lifecycle.map_end_early(the_map=the_map, reason="Переезд")
+                elif step == "answer":
+                    _answer_final(final, person, level)
+            except MapError:
+                pass  # a step the map's state refuses changes nothing
+        tallies.refresh()  # the job after each step's commit
+        _assert_kept_equal_live(world)
+
+
+def test_a_pair_of_two_organizations_counts_once_in_the_region_and_once_in_each(
+        world: World) -> None:
+    build_pairs(world)
+    world.alice_p.organization = world.org_b  # Alice ⇄ Dmitry: B's and A's
+    world.alice_p.save()
+    _after_commit()
+    assert list(PairTally.objects.values_list("organization_a", "organization_b",
+                                              "pairs_total")) == [
+        (world.org_b.pk, world.org_a.pk, 1)]
+    day = _today(world)
+    olga = scope_for(world.olga)
+    for filters in (Filters(), Filters(organization_id=world.org_a.pk),
+                    Filters(organization_id=world.org_b.pk)):
+        kept = tallies.summary(filters.organizations(olga), filters, day)
+        assert kept is not None
+        assert kept["pairs_total"] == 1 == Pair.objects.formed().of_unit(
+            filters.organizations(olga)).count()
+    # Two people in a pair in the region, one in each organization.
+    region = tallies.summary(Filters().organizations(olga), Filters(), day)
+    assert region is not None and region["participants_in_pairs"] == 2
+    assert region["pairs_waiting"] == 1 == Pair.objects.filter(status=Pair.Status.APPROVED).count()
+    _assert_kept_equal_live(world)
+
+
+def test_a_completed_pair_whose_final_round_reached_every_target(world: World) -> None:
+    pair: Pair = build_map(world)  # type: ignore[assignment]
+    start_map(pair, world)
+    final = _final_round(world)
+    tallies.refresh()
+    for person in (world.bob_p, world.carol_p):
+        _answer_final(final, person, 3)  # the answers close every row of the map
+    lifecycle.map_complete(the_map=Map.objects.get(pair=pair))
+    _after_commit()
+    olga = scope_for(world.olga)
+    kept = tallies.summary(Filters().organizations(olga), Filters(), _today(world))
+    assert kept is not None
+    planned = Row.objects.filter(map__pair=pair).count()
+    assert (kept["pairs_completed"], kept["pairs_completed_all_closed"]) == (1, 1)
+    assert kept["rows_closed"] == kept["rows_planned"] == planned > 0
+    _assert_kept_equal_live(world)
+
+
+def test_the_dashboard_computes_live_when_the_kept_figures_cannot_stand_for_it(
+        world: World) -> None:
+    build_pairs(world)
+    tallies.rebuild()
+    day = _today(world)
+    olga = scope_for(world.olga)
+    orgs = Filters().organizations(olga)
+    assert tallies.summary(orgs, Filters(), day) is not None
+    # A period chosen: the live computation.
+    period = Filters(date_from=day - dt.timedelta(days=30), date_to=day)
+    assert tallies.summary(period.organizations(olga), period, day) is None
+    # Another day than the one they were built for.
+    assert tallies.summary(orgs, Filters(), day + dt.timedelta(days=1)) is None
+    # A change marked and not yet rebuilt: the job runs after the commit.
+    figures_changed.send(sender=None, organization_ids=[world.org_b.pk])
+    assert tallies.summary(orgs, Filters(), day) is None
+    a = Filters(organization_id=world.org_a.pk)  # A alone is still read from its figures
+    assert tallies.summary(a.organizations(olga), a, day) is not None
+    _after_commit()
+    assert tallies.summary(orgs, Filters(), day) is not None
+
+
+def test_the_hourly_run_rebuilds_for_the_regions_new_day(world: World) -> None:
+    build_pairs(world)
+    tallies.rebuild()
+    tomorrow = tallies.today_of([world.org_a.pk])[world.org_a.pk] + dt.timedelta(days=1)
+    assert set(PairTallyState.objects.values_list("as_of", flat=True)) == {
+        tomorrow - dt.timedelta(days=1)}
+    hourly.send(sender=None)  # the same day: nothing to redo
+    assert tallies.refresh() == 0
+    assert tallies.refresh(now=dt.datetime.combine(
+        tomorrow, dt.time(12), tzinfo=dt.UTC)) == PairTallyState.objects.count()
+    assert set(PairTallyState.objects.values_list("as_of", flat=True)) == {tomorrow}
+
+
+def test_the_standard_view_reads_no_pair_row_meeting_or_answer(world: World) -> None:
+    pair = build_map(world)
+    start_map(pair, world)
+    _after_commit()
+    olga = scope_for(world.olga)
+    day = _today(world)
+    with CaptureQueriesContext(connection) as ctx:
+        summary = unit_summary(scope=olga, filters=Filters(), today=day)
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    for table in ("pairs_pair", "maps_row", "maps_meeting", "diagnostics_answer"):
+        assert f'"{table}"' not in tables, table
+    assert summary.pairs_total == 2 and summary.tasks_planned == Row.objects.filter(
+        map__pair__isnull=False).count() > 0
+
+
+def test_kept_figures_cost_the_same_queries_at_any_size(world: World) -> None:
+    from tandem.monitoring.tests.test_query_counts import _grow
+    from tandem.testing import build_diagnostics
+
+    build_diagnostics(world)
+    olga = scope_for(world.olga)
+    counts = []
+    for people in (10, 300):
+        _grow(world, people)  # in bulk: no model signal, so rebuilt by hand
+        tallies.rebuild()
+        day = _today(world)
+        with CaptureQueriesContext(connection) as ctx:
+            unit_summary(scope=olga, filters=Filters(), today=day)
+        assert tallies.summary(Filters().organizations(olga), Filters(), day) is not None
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_a_save_that_changes_nothing_counted_marks_nothing(world: World) -> None:
+    build_pairs(world)
+    tallies.rebuild()
+    marked = PairTallyState.objects.filter(dirty_since__isnull=False)
+    carol = Participant.objects.get(pk=world.carol_p.pk)
+    carol.email = "karina@example.org"
+    carol.save()
+    pair = Pair.objects.get(a=world.alice_p)
+    pair.a_confirmed_at = timezone.now()  # a member confirms: no figure changes
+    pair.save()
+    assert not marked.exists()
+    carol.is_active = False
+    carol.save()
+    assert list(marked.values_list("organization_id", flat=True)) == [world.org_a.pk]
+
+
+def test_rows_written_past_the_model_signals_mark_their_pair(world: World) -> None:
+    """The draft's rows (``bulk_create``) and an edited row (``update()``) send
+    ``figures_changed`` themselves."""
+    pair: Pair = build_map(world)  # type: ignore[assignment]
+    tallies.rebuild()
+    row = Row.objects.filter(map__pair=pair).order_by("pk").first()
+    assert row is not None
+    data = {f: getattr(row, f) for f in ("title", "current_level", "target_level", "task",
+                                         "forms", "deadline", "product", "evidence")}
+    data["deadline"] = row.deadline - dt.timedelta(days=1)
+    row_update(row=row, data=data, version=row.version, user=None)
+    assert list(PairTallyState.objects.filter(dirty_since__isnull=False)
+                .values_list("organization_id", flat=True)) == [world.org_a.pk]
+    _after_commit()
+    _assert_kept_equal_live(world)
