@@ -46,3 +46,6 @@ class MonitoringConfig(AppConfig):
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="pair_tallies_figures_changed")
         signals.hourly.connect(tallies.hourly, dispatch_uid="pair_tallies_hourly")
+        from tandem.monitoring.versions import prune
+
+        signals.hourly.connect(prune, dispatch_uid="monitoring_unit_changes_pruned")

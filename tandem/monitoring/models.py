@@ -9,7 +9,8 @@ class UnitChange(models.Model):
     every unit reads (neither: the competency framework, users and roles). Appended by
     :func:`tandem.monitoring.versions.audit_written`, once per transaction and unit —
     inserts only, so writers never wait on each other's rows (the table grows by a row per
-    transaction and unit, far slower than the audit log itself). The ids are plain numbers,
+    transaction and unit, far slower than the audit log itself; the hourly run keeps each
+    unit's newest row only: ``versions.prune``). The ids are plain numbers,
     not foreign keys: the entry of a deleted organization is written after it is gone."""
 
     id = models.BigAutoField(primary_key=True)

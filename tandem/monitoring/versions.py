@@ -82,3 +82,14 @@ def version(organizations: QuerySet[Organization]) -> str:
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
     return f"{changed}/{tallied}"
+
+
+def prune(sender: object = None, **kwargs: object) -> int:
+    """The hourly run (``tandem.web.signals.hourly``) keeps only the newest change of each
+    unit: :func:`version` reads maxima per unit, and removing rows below a unit's newest
+    changes none of them — nor can a row still being written be removed (it is newer than
+    what the delete sees). Returns how many rows went."""
+    newest = (UnitChange.objects.values("organization_id", "region_id").order_by()
+              .annotate(last=Max("id")).values("last"))
+    deleted, _by_model = UnitChange.objects.exclude(pk__in=newest).delete()
+    return deleted

@@ -113,3 +113,20 @@ def test_entries_written_in_bulk_or_one_by_one_change_their_units_version(world:
                                     action=LogEntry.Action.UPDATE, changes={"x": ["1", "2"]})
     after = {user: _version(world, user) for user in before}
     assert after["alice"] != middle["alice"] and after["charlie"] == middle["charlie"]
+
+
+def test_the_hourly_run_keeps_only_each_units_newest_change(world: World) -> None:
+    """Pruning removes rows but moves no version: each unit keeps its newest row."""
+    from tandem.web.signals import hourly
+
+    for person in (world.charlie_p, world.bob_p, world.charlie_p, world.alice_p):
+        with transaction.atomic():
+            person.position = f"Методист {person.pk}-{UnitChange.objects.count()}"
+            person.save()
+    before = {user: _version(world, user) for user in ("alice", "charlie", "erin", "olga")}
+    keys = set(UnitChange.objects.values_list("organization_id", "region_id"))
+    assert UnitChange.objects.count() > len(keys)
+    hourly.send(sender=None)
+    assert UnitChange.objects.count() == len(keys)
+    assert set(UnitChange.objects.values_list("organization_id", "region_id")) == keys
+    assert {user: _version(world, user) for user in before} == before
