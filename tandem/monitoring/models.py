@@ -25,23 +25,33 @@ class UnitChange(models.Model):
         return f"{self.pk}: {self.organization_id or ''}/{self.region_id or ''}"
 
 
+class PairTallyMark(models.Model):
+    """Something an organization's pair figures count changed: written by the writer's
+    transaction, removed by the rebuild that saw it (:mod:`tandem.monitoring.tallies`).
+    Inserts only, a plain organization id: writers never wait on each other or on a
+    rebuild, whatever order they touch organizations in."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization_id = models.IntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.created_at}"
+
+
 class PairTallyState(models.Model):
     """Per organization: its people's counts for the dashboard's standard view (no period
-    chosen), the day its pair figures describe, and since when they wait for a rebuild
-    (NULL: current) — kept by :mod:`tandem.monitoring.tallies`."""
+    chosen) and the day its pair figures describe — kept by
+    :mod:`tandem.monitoring.tallies`; whether they wait for a rebuild is
+    :class:`PairTallyMark`'s."""
 
     organization = models.OneToOneField("territory.Organization", on_delete=models.CASCADE,
                                         primary_key=True, related_name="pair_tally_state")
-    dirty_since = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
     # The day (in the organization's region's time zone) the figures were computed for.
     as_of = models.DateField(null=True, blank=True)
     participants_active = models.PositiveIntegerField(default=0)
     participants_in_pairs = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["dirty_since"], name="pair_tally_dirty",
-                                condition=models.Q(dirty_since__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.as_of}"

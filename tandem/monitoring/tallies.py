@@ -23,7 +23,7 @@ differs from the live one, only its cost does.
 How they stay current: a write of a pair, map row, meeting or participant (model
 signals, connected in apps.py), of answers (:func:`tandem.diagnostics.tallies.touch`
 sends :data:`tandem.web.signals.figures_changed`) or in bulk (the writer sends that
-signal) marks the organizations concerned inside its transaction (``dirty_since``: a
+signal) marks the organizations concerned inside its transaction (a ``PairTallyMark``: a
 crash loses nothing); once the transaction commits, one job
 (:func:`tandem.monitoring.tasks.refresh_pair_tallies`) rebuilds them. The hourly
 ``tandem send-reminders`` (:data:`tandem.web.signals.hourly`) rebuilds what is marked and
@@ -37,13 +37,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.access.filters import Filters
 from tandem.maps.models import Row
-from tandem.monitoring.models import PairTally, PairTallyState
+from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import task_done_q, task_overdue_q
 from tandem.people.models import Participant
@@ -71,13 +71,9 @@ def touch(organization_ids: Iterable[int | None]) -> None:
     ids -= marked
     if not ids:
         return
-    ordered = sorted(ids)
-    PairTallyState.objects.bulk_create([PairTallyState(organization_id=pk) for pk in ordered],
-                                       ignore_conflicts=True)
-    # Every marked row is written (an already marked one keeps its time): its lock makes
-    # a running rebuild wait for this transaction, so it cannot clear a mark it did not see.
-    PairTallyState.objects.filter(organization_id__in=ordered).update(
-        dirty_since=Coalesce(F("dirty_since"), Value(timezone.now())))
+    # Inserts only: no row lock, so writers touching organizations in any order never
+    # wait on each other or on a rebuild (which removes only the marks it saw).
+    PairTallyMark.objects.bulk_create([PairTallyMark(organization_id=pk) for pk in sorted(ids)])
     marked |= ids
     if not connection.in_atomic_block:
         enqueue_refresh()
@@ -111,8 +107,7 @@ def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None)
     """Rebuilds every marked organization and every one whose figures describe another
     day than its region's today (the hourly run); returns how many."""
     now = now or timezone.now()
-    marked = set(PairTallyState.objects.filter(dirty_since__isnull=False)
-                 .values_list("organization_id", flat=True))
+    marked = set(PairTallyMark.objects.values_list("organization_id", flat=True))
     days = today_of(Organization.objects.values_list("pk", flat=True), now)
     current = dict(PairTallyState.objects.values_list("organization_id", "as_of"))
     old = {pk for pk, day in days.items() if current.get(pk) != day}
@@ -143,8 +138,9 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
 def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     """Rebuilds these organizations (and the rows they share with the organizations of
     their pairs' other members) as of ``day``, holding the states of all of them, in id
-    order, so two rebuilds of one shared row queue."""
-    started = timezone.now()
+    order, so two rebuilds of one shared row queue. Writers do not take these locks
+    (their marks are inserts): a rebuild removes only the marks it read before reading
+    the data, so a write committed after that keeps its mark for the next rebuild."""
     pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
     partners = {pk for row in pairs.values_list("a__organization_id", "b__organization_id")
                 for pk in row}
@@ -153,6 +149,9 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
                                        ignore_conflicts=True)
     list(PairTallyState.objects.select_for_update().filter(organization_id__in=held)
          .order_by("pk").values_list("pk", flat=True))
+    # The marks this rebuild answers: read before any of the data it sums.
+    seen = list(PairTallyMark.objects.filter(organization_id__in=ids)
+                .values_list("pk", flat=True))
 
     PairTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
                              ).delete()
@@ -167,9 +166,8 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
         PairTallyState.objects.filter(organization_id=pk).update(
             participants_active=active, participants_in_pairs=in_pairs, as_of=day,
             refreshed_at=timezone.now())
-    # A mark made after this rebuild began is left for the next one.
-    PairTallyState.objects.filter(organization_id__in=ids, dirty_since__lte=started).update(
-        dirty_since=None)
+    # A mark made after this rebuild read the marks is left for the next one.
+    PairTallyMark.objects.filter(pk__in=seen).delete()
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
 
@@ -245,8 +243,8 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
         return None
     state = organizations.aggregate(
         n=Count("pk"),
-        current=Count("pk", filter=Q(pair_tally_state__dirty_since__isnull=True,
-                                     pair_tally_state__as_of=day)),
+        current=Count("pk", filter=Q(pair_tally_state__as_of=day) & ~Q(Exists(
+            PairTallyMark.objects.filter(organization_id=OuterRef("pk"))))),
         active=Coalesce(Sum("pair_tally_state__participants_active"), 0),
         in_pairs=Coalesce(Sum("pair_tally_state__participants_in_pairs"), 0))
     if state["current"] != state["n"]:
@@ -255,8 +253,14 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
     sums: dict[str, Any] = PairTally.objects.filter(
         Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)).aggregate(
         other_day=Count("pk", filter=~Q(as_of=day)),
+        # A pair shared with an organization outside the unit: that one's marks count too
+        # (an answer or a move marks only its own organization).
+        partner_marked=Count("pk", filter=Q(Exists(PairTallyMark.objects.filter(
+            organization_id=OuterRef("organization_a_id")))) | Q(Exists(
+            PairTallyMark.objects.filter(organization_id=OuterRef("organization_b_id"))))),
         **{name: Coalesce(Sum(name), 0) for name in PAIR_FIELDS})
-    if sums.pop("other_day"):  # shared with an organization of another time zone
+    # Shared with an organization of another time zone, or waiting for a rebuild.
+    if sums.pop("other_day") or sums.pop("partner_marked"):
         return None
     return {"participants_active": state["active"],
             "participants_in_pairs": state["in_pairs"], **sums}
@@ -269,8 +273,8 @@ def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
     with transaction.atomic():
         stored = _snapshot()
         sid = transaction.savepoint_create()
-        waiting = {("waiting", pk) for pk in PairTallyState.objects.filter(
-            dirty_since__isnull=False).values_list("organization_id", flat=True)}
+        waiting = {("waiting", pk) for pk in PairTallyMark.objects.values_list(
+            "organization_id", flat=True)}
         rebuild(now=now)
         fresh = _snapshot()
         transaction.savepoint_rollback(sid)

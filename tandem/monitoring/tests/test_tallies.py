@@ -28,7 +28,7 @@ from tandem.maps.services import (
 )
 from tandem.monitoring import tallies
 from tandem.monitoring.effectiveness import unit_counts, unit_summary
-from tandem.monitoring.models import PairTally, PairTallyState
+from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.testing import World, build_map, build_pairs, start_map
@@ -269,7 +269,7 @@ def test_kept_figures_cost_the_same_queries_at_any_size(world: World) -> None:
 def test_a_save_that_changes_nothing_counted_marks_nothing(world: World) -> None:
     build_pairs(world)
     tallies.rebuild()
-    marked = PairTallyState.objects.filter(dirty_since__isnull=False)
+    marked = PairTallyMark.objects.all()
     carol = Participant.objects.get(pk=world.carol_p.pk)
     carol.email = "karina@example.org"
     carol.save()
@@ -293,7 +293,44 @@ def test_rows_written_past_the_model_signals_mark_their_pair(world: World) -> No
                                          "forms", "deadline", "product", "evidence")}
     data["deadline"] = row.deadline - dt.timedelta(days=1)
     row_update(row=row, data=data, version=row.version, user=None)
-    assert list(PairTallyState.objects.filter(dirty_since__isnull=False)
-                .values_list("organization_id", flat=True)) == [world.org_a.pk]
+    assert list(PairTallyMark.objects.values_list("organization_id", flat=True)) == [
+        world.org_a.pk]
     _after_commit()
     _assert_kept_equal_live(world)
+
+
+def test_a_partner_organizations_mark_sends_a_shared_pair_live(world: World) -> None:
+    """An answer or a move marks only its own organization: a unit whose pair is shared
+    with a marked organization reads live until that one is rebuilt (review finding)."""
+    build_pairs(world)
+    world.alice_p.organization = world.org_b  # Alice ⇄ Dmitry: B's and A's
+    world.alice_p.save()
+    _after_commit()
+    day = _today(world)
+    olga = scope_for(world.olga)
+    a = Filters(organization_id=world.org_a.pk)
+    assert tallies.summary(a.organizations(olga), a, day) is not None
+    figures_changed.send(sender=None, organization_ids=[world.org_b.pk])
+    assert tallies.summary(a.organizations(olga), a, day) is None
+    _after_commit()
+    assert tallies.summary(a.organizations(olga), a, day) is not None
+
+
+def test_a_rebuild_removes_only_the_marks_it_read(world: World,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writers only insert marks (no lock to wait on); a write that lands while a rebuild
+    sums keeps its mark for the next rebuild."""
+    build_pairs(world)
+    figures_changed.send(sender=None, organization_ids=[world.org_a.pk])
+    summing = tallies.pair_groups
+
+    def a_write_lands_meanwhile(*args: object, **kwargs: object) -> object:
+        PairTallyMark.objects.create(organization_id=world.org_a.pk)
+        return summing(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tallies, "pair_groups", a_write_lands_meanwhile)
+    tallies.rebuild([world.org_a.pk])
+    assert PairTallyMark.objects.filter(organization_id=world.org_a.pk).count() == 1
+    monkeypatch.setattr(tallies, "pair_groups", summing)
+    tallies.refresh()
+    assert not PairTallyMark.objects.exists()
