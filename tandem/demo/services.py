@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -82,6 +82,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     with ``participants`` people and its logins. The first one is the demo everybody knows;
     the others repeat its towns and organizations under their own codes («-r2»), e-mails
     («@r2.example.org») and logins («region-r2»), with other people (another seed)."""
+    _roomy_memory()
     name, region_code, suffix, zone = generator.region_names(index)
     seed = seed if index == 1 else seed * 1_000 + index
     rng = random.Random(seed)
@@ -157,6 +158,16 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     tallies.rebuild([o.pk for o in organizations.values()])
     figures_changed.send(sender=None, organization_ids=[o.pk for o in organizations.values()])
     return DemoResult(region=region, participants=done, logins=logins)
+
+
+def _roomy_memory() -> None:
+    """PostgreSQL, for this transaction only: the index builds after the load sort in
+    memory, and the figures' aggregates over millions of answers (tallies.rebuild) hash
+    in memory, not in temporary files. One loading session, not every worker's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 def _indexes_built_once_if_empty(model: type[Model], adding: int, *more: type[Model]

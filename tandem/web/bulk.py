@@ -202,9 +202,10 @@ def indexes_built_once(*tables: type[models.Model]) -> Iterator[None]:
     the load brought fails the build and rolls the whole load back. PostgreSQL only,
     inside ``transaction.atomic``, for a load that outweighs what the tables already hold
     (a rebuild sorts every row, old ones too); the tables stay locked until the commit, as
-    in :func:`foreign_keys_checked_once`. Left alone: an index a foreign key stands on
-    (PostgreSQL would refuse) and a constraint whose index is named differently (it would
-    come back under another name)."""
+    in :func:`foreign_keys_checked_once`. A build sorts in ``maintenance_work_mem`` (the
+    caller may raise it for its transaction, ``SET LOCAL``). Left alone: an index a
+    foreign key stands on (PostgreSQL would refuse) and a constraint whose index is named
+    differently (it would come back under another name)."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -235,8 +236,6 @@ def indexes_built_once(*tables: type[models.Model]) -> Iterator[None]:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     yield  # on an exception the transaction rolls back, the drops with it
     with connection.cursor() as cursor:
-        # Sorting in memory, not in temporary files: for this transaction only.
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as on the way in
         for table, _index, definition, constraint, condef in indexes:
             if constraint is None:
