@@ -176,7 +176,7 @@ def _indexes_built_once_if_empty(model: type[Model], adding: int, *more: type[Mo
     row during it (tandem.web.bulk.indexes_built_once) — when the load is most of what the
     table will hold: a rebuild sorts every row, old ones too, so for the second region of
     a country of equal ones it would cost as much as it saves, and for the fifth more."""
-    if model.objects.count() >= adding:
+    if model._default_manager.count() >= adding:
         return nullcontext()
     return indexes_built_once(model, *more)
 
