@@ -5,7 +5,6 @@ region. The names of the region, its towns and organizations are made up; e-mail
 under example.org.
 """
 
-import bisect
 import itertools
 import random
 from collections.abc import Iterator
@@ -356,25 +355,40 @@ _LEVEL_WEIGHTS = {
     for direction in ("young_to_experienced", "experienced_to_young", "both")}
 
 
-def _profile_level(rng: random.Random, band: str, direction: str) -> int:
-    """Young people lean strong in digital, experienced ones in methodology. The very draw
-    of ``rng.choices(range(4), weights=…)[0]`` (the same numbers for the same seed), without
-    its per-call set-up."""
-    cumulative, total = _LEVEL_WEIGHTS.get(
-        (band in YOUNG_BANDS, band in SENIOR_BANDS, direction),
-        _LEVEL_WEIGHTS[(False, False, "both")])
-    return bisect.bisect(cumulative, rng.random() * total, 0, 3)
+# The same sums by band and direction, as the three thresholds a draw is compared with
+# (``bisect`` over the first three sums is counting the sums the draw reached) and the
+# total; an unknown direction draws like "both" of a middle-aged person, as above.
+_THRESHOLDS = {
+    (young, senior): {direction: (*_LEVEL_WEIGHTS[(young, senior, direction)][0][:3],
+                                  _LEVEL_WEIGHTS[(young, senior, direction)][1])
+                      for direction in ("young_to_experienced", "experienced_to_young", "both")}
+    for young in (False, True) for senior in (False, True)}
+_UNKNOWN_DIRECTION = _THRESHOLDS[(False, False)]["both"]
 
 
 def answers_for(band: str, competencies: list[tuple[str, str]], seed: int) -> list[DemoAnswer]:
-    """A plausible self-assessment: ``competencies`` are (code, typical_direction)."""
+    """A plausible self-assessment: ``competencies`` are (code, typical_direction).
+
+    Called for every questionnaire of seed-demo (millions of answers), so the draws
+    of the level (young people lean strong in digital, experienced ones in methodology)
+    and of the can-teach / wants-to-learn coins are written out here: the same calls of
+    ``rng.random()`` in the same order as ``rng.choices(range(4), weights=…)`` and the
+    coins would make, hence the same answers for the same seed
+    (tandem/demo/tests/test_seed_demo.py compares with that plain version)."""
     rng = random.Random(seed)
+    draw = rng.random
+    thresholds = _THRESHOLDS[(band in YOUNG_BANDS, band in SENIOR_BANDS)]
     raw = []
     for code, direction in competencies:
-        level = _profile_level(rng, band, direction)
-        can = level == 3 or (level == 2 and rng.random() < 0.4)
-        want = (level <= 1 and rng.random() < 0.7) or (level == 2 and rng.random() < 0.15)
-        raw.append((code, level, can, want))
+        first, second, third, total = thresholds.get(direction, _UNKNOWN_DIRECTION)
+        x = draw() * total
+        if x >= third:
+            raw.append((code, 3, True, False))
+        elif x >= second:  # level 2: may teach; a few want to grow further
+            can = draw() < 0.4
+            raw.append((code, 2, can, draw() < 0.15))
+        else:
+            raw.append((code, 1 if x >= first else 0, False, draw() < 0.7))
     wishes = [code for code, level, _c, want in raw if want and level < 3]
     rng.shuffle(wishes)
     priority = {code: i + 1 for i, code in enumerate(sorted(wishes[:3]))}

@@ -3,12 +3,14 @@
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -22,7 +24,13 @@ from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Respon
 from tandem.people.models import Participant
 from tandem.territory.demo import DemoContext
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.bulk import copy_rows, foreign_keys_checked_once, reserve_ids
+from tandem.web.bulk import (
+    analyze,
+    copy_rows,
+    foreign_keys_checked_once,
+    indexes_built_once,
+    reserve_ids,
+)
 from tandem.web.signals import figures_changed
 
 BATCH = 2000
@@ -74,6 +82,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     with ``participants`` people and its logins. The first one is the demo everybody knows;
     the others repeat its towns and organizations under their own codes («-r2»), e-mails
     («@r2.example.org») and logins («region-r2»), with other people (another seed)."""
+    _roomy_memory()
     name, region_code, suffix, zone = generator.region_names(index)
     seed = seed if index == 1 else seed * 1_000 + index
     rng = random.Random(seed)
@@ -125,17 +134,21 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
                 if progress and (done % BATCH == 0 or done == participants):
                     progress(done, participants)
 
-        copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
+        with _indexes_built_once_if_empty(Participant, participants):
+            copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
 
         _set_line_managers(rng, deputies)
         logins = _create_logins(region, municipalities, organizations, deputies, suffix)
         _create_resources(region, municipalities, organizations)
         if with_diagnostics:
-            _create_diagnostics(organizations, seed)
+            with _indexes_built_once_if_empty(Response, participants, Answer):
+                _create_diagnostics(organizations, seed)
             if participants <= PAIRS_UP_TO:
                 _create_pairs(region, municipalities, organizations)
             else:
                 _create_pairs_fast(organizations, seed)
+    # The later stages and the figures query these tables inside the same transaction.
+    analyze(Participant, Response, Answer, Pair, Map, Row, Meeting)
     context = DemoContext(region=region, municipalities=municipalities,
                           organizations=organizations, participants=done, seed=seed,
                           with_diagnostics=with_diagnostics)
@@ -145,6 +158,27 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     tallies.rebuild([o.pk for o in organizations.values()])
     figures_changed.send(sender=None, organization_ids=[o.pk for o in organizations.values()])
     return DemoResult(region=region, participants=done, logins=logins)
+
+
+def _roomy_memory() -> None:
+    """PostgreSQL, for this transaction only: the index builds after the load sort in
+    memory, and the figures' aggregates over millions of answers (tallies.rebuild) hash
+    in memory, not in temporary files. One loading session, not every worker's."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def _indexes_built_once_if_empty(model: type[Model], adding: int, *more: type[Model]
+                                 ) -> AbstractContextManager[None]:
+    """The indexes of ``model``'s table (and of ``more``) built after the load, not row by
+    row during it (tandem.web.bulk.indexes_built_once) — when the load is most of what the
+    table will hold: a rebuild sorts every row, old ones too, so for the second region of
+    a country of equal ones it would cost as much as it saves, and for the fifth more."""
+    if model._default_manager.count() >= adding:
+        return nullcontext()
+    return indexes_built_once(model, *more)
 
 
 # Organizations whose initial round is still open (a few people have not finished), and

@@ -83,6 +83,11 @@ def _filler(field: models.Field[Any, Any], now: Any) -> Callable[[], Any]:
     return lambda: value
 
 
+def _same_in_every_row(field: models.Field[Any, Any]) -> bool:
+    return not (field.has_default() and callable(field.default)) or bool(
+        getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
 def copy_rows(model: type[models.Model], columns: Sequence[str],
               rows: Iterable[Sequence[Any]]) -> int:
     """Writes ``rows`` (tuples in the order of ``columns``) into ``model``'s table and
@@ -105,14 +110,29 @@ def copy_rows(model: type[models.Model], columns: Sequence[str],
     table = connection.ops.quote_name(meta.db_table)
     count = 0
     if connection.vendor == "postgresql":
+        from psycopg.copy import QueuedLibpqWriter  # psycopg only where PostgreSQL is
+
         prep = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() not in _AS_IS]
+        # The left-out columns' values, once, when no field makes a fresh one per row: a
+        # table of millions of rows (answers) pays for every step per row.
+        tail = (tuple(f() for f in fill) if all(_same_in_every_row(f) for f in rest)
+                else None)
+        # QueuedLibpqWriter: a thread of psycopg's sends while this one formats the next
+        # rows, so the server writes (and checks) them at the same time.
         with connection.cursor() as cursor, cursor.cursor.copy(  # the psycopg cursor
-                f"COPY {table} ({names}) FROM STDIN") as copy:
+                f"COPY {table} ({names}) FROM STDIN",
+                writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+            write = copy.write_row
+            if tail is not None and not prep:
+                for row in rows:
+                    write((*row, *tail))
+                    count += 1
+                return count
             for row in rows:
-                values = [*row, *(f() for f in fill)]
+                values = [*row, *(tail if tail is not None else (f() for f in fill))]
                 for i, f in prep:
                     values[i] = f.get_db_prep_save(values[i], connection)
-                copy.write_row(values)
+                write(values)
                 count += 1
         return count
     # SQLite (the embedded set-up, the tests): every value as the ORM would write it.
@@ -171,3 +191,68 @@ def foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
                            f"{connection.ops.quote_name(name)} {definition}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def indexes_built_once(*tables: type[models.Model]) -> Iterator[None]:
+    """Inside: the secondary indexes of these models' tables (every index but the primary
+    key's, unique constraints' included) are gone; on the way out they are built again as
+    they were (``pg_get_indexdef`` / ``pg_get_constraintdef``: same names, same columns,
+    same ``WHERE``), one sort per index instead of an insertion per row, and a duplicate
+    the load brought fails the build and rolls the whole load back. PostgreSQL only,
+    inside ``transaction.atomic``, for a load that outweighs what the tables already hold
+    (a rebuild sorts every row, old ones too); the tables stay locked until the commit, as
+    in :func:`foreign_keys_checked_once`. A build sorts in ``maintenance_work_mem`` (the
+    caller may raise it for its transaction, ``SET LOCAL``). Left alone: an index a
+    foreign key stands on (PostgreSQL would refuse) and a constraint whose index is named
+    differently (it would come back under another name)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_built_once needs transaction.atomic")
+    names = [connection.ops.quote_name(m._meta.db_table) for m in tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text, "
+            "       pg_get_indexdef(i.indexrelid), c.conname, pg_get_constraintdef(c.oid) "
+            "FROM pg_index i "
+            "LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid "
+            "     AND c.conrelid = i.indrelid AND c.contype IN ('u', 'p', 'x') "
+            "JOIN pg_class ix ON ix.oid = i.indexrelid "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
+            "  AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+            "                  WHERE f.contype = 'f' AND f.conindid = i.indexrelid) "
+            "  AND (c.conname IS NULL OR c.conname = ix.relname) "
+            "ORDER BY i.indrelid, ix.relname", [names])
+        indexes = cursor.fetchall()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred unique checks, if any
+        for table, index, _definition, constraint, _condef in indexes:
+            if constraint is None:
+                cursor.execute(f"DROP INDEX {index}")
+            else:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT "
+                               f"{connection.ops.quote_name(constraint)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    yield  # on an exception the transaction rolls back, the drops with it
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as on the way in
+        for table, _index, definition, constraint, condef in indexes:
+            if constraint is None:
+                cursor.execute(definition)
+            else:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
+                               f"{connection.ops.quote_name(constraint)} {condef}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def analyze(*tables: type[models.Model]) -> None:
+    """Planner statistics for freshly loaded tables, inside the loading transaction
+    (PostgreSQL; elsewhere nothing). Autovacuum cannot see uncommitted rows, so without
+    this every later query of the same transaction is planned for empty tables — nested
+    loops over millions of rows."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -40,6 +40,44 @@ def test_the_same_seed_gives_the_same_region() -> None:
     assert list(generator.people(150, 7)) != list(generator.people(150, 8))
 
 
+def _plain_answers(band: str, competencies: list[tuple[str, str]], seed: int
+                   ) -> list[generator.DemoAnswer]:
+    """answers_for as first written: a level by ``rng.choices`` with the weights of the
+    band and direction, then the coins."""
+    import random
+
+    rng = random.Random(seed)
+    young, senior = band in generator.YOUNG_BANDS, band in generator.SENIOR_BANDS
+    raw = []
+    for code, direction in competencies:
+        weights = {"young_to_experienced": [1, 2, 4, 4] if young else
+                   [5, 4, 2, 1] if senior else [2, 3, 3, 2],
+                   "experienced_to_young": [5, 4, 2, 1] if young else
+                   [1, 2, 4, 4] if senior else [2, 3, 3, 2]}.get(direction, [2, 3, 3, 2])
+        level = rng.choices(range(4), weights=weights)[0]
+        can = level == 3 or (level == 2 and rng.random() < 0.4)
+        want = (level <= 1 and rng.random() < 0.7) or (level == 2 and rng.random() < 0.15)
+        raw.append((code, level, can, want))
+    wishes = [code for code, level, _c, want in raw if want and level < 3]
+    rng.shuffle(wishes)
+    priority = {code: i + 1 for i, code in enumerate(sorted(wishes[:3]))}
+    return [generator.DemoAnswer(code, level, can, want, priority.get(code))
+            for code, level, can, want in raw]
+
+
+@given(seed=st.integers(min_value=0, max_value=2**40),
+       band=st.sampled_from([*AgeBand.values, "неизвестно"]),
+       directions=st.lists(st.sampled_from(["young_to_experienced", "experienced_to_young",
+                                            "both", "другое"]), max_size=45))
+@settings(max_examples=300, deadline=None)
+def test_answers_are_the_plain_draws(seed: int, band: str, directions: list[str]) -> None:
+    """The hand-written draws of answers_for give the very answers of the plain version,
+    so the demo data stay the same for the same seed."""
+    competencies = [(f"area.c{i}", d) for i, d in enumerate(directions)]
+    assert generator.answers_for(band, competencies, seed) == _plain_answers(
+        band, competencies, seed)
+
+
 def test_feminine_surnames() -> None:
     assert generator.feminine_surname("Семёнов") == "Семёнова"
     assert generator.feminine_surname("Островский") == "Островская"
