@@ -103,14 +103,19 @@ def today_of(organization_ids: Iterable[int], now: dt.datetime | None = None
             .values_list("pk", "municipality__region__time_zone")}
 
 
-def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None) -> int:
-    """Rebuilds every marked organization and every one whose figures describe another
-    day than its region's today (the hourly run); returns how many."""
+def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None,
+            new_day: bool = True) -> int:
+    """Rebuilds every marked organization and (``new_day``: the hourly run) every one
+    whose figures describe another day than its region's today; returns how many. The
+    job after a write passes ``new_day=False``: it answers the marks, not the clock, and
+    does not read every organization of the country."""
     now = now or timezone.now()
     marked = set(PairTallyMark.objects.values_list("organization_id", flat=True))
-    days = today_of(Organization.objects.values_list("pk", flat=True), now)
-    current = dict(PairTallyState.objects.values_list("organization_id", "as_of"))
-    old = {pk for pk, day in days.items() if current.get(pk) != day}
+    old: set[int] = set()
+    if new_day:
+        days = today_of(Organization.objects.values_list("pk", flat=True), now)
+        current = dict(PairTallyState.objects.values_list("organization_id", "as_of"))
+        old = {pk for pk, day in days.items() if current.get(pk) != day}
     return rebuild(sorted(marked | old), now=now, progress=progress)
 
 
@@ -142,6 +147,8 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     (their marks are inserts): a rebuild removes only the marks it read before reading
     the data, so a write committed after that keeps its mark for the next rebuild."""
     pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
+    # A pair with a new partner committed between this read and the locks can make two
+    # rebuilds insert one shared row: one fails, its marks stay, the next run repairs it.
     partners = {pk for row in pairs.values_list("a__organization_id", "b__organization_id")
                 for pk in row}
     held = sorted(set(ids) | partners)

@@ -9,5 +9,5 @@ from tandem.monitoring import tallies
 @task
 def refresh_pair_tallies() -> int:
     """Rebuilds the pair figures of every organization marked by :func:`tallies.touch`
-    (and of those whose region has begun a new day)."""
-    return tallies.refresh()
+    (a region's new day is the hourly run's: ``tallies.hourly``)."""
+    return tallies.refresh(new_day=False)

@@ -120,10 +120,14 @@ def run_daily(*, today: dt.date | None = None, now: dt.datetime | None = None,
         # must not cost this hour its reminders.
         try:
             tallies.refresh()
-            # The pair figures kept per organization: lost marks and a region's new day.
-            hourly.send(sender=run_daily)
         except Exception:
             logger.exception("keeping the monitoring figures failed")
+        # The pair figures kept per organization (lost marks, a region's new day), the
+        # cache versions' pruning: each receiver on its own, a failure logged.
+        for receiver, outcome in hourly.send_robust(sender=run_daily):
+            if isinstance(outcome, Exception):
+                logger.error("hourly upkeep %s failed", getattr(receiver, "__name__", receiver),
+                             exc_info=outcome)
     if today is not None:
         every = tuple(Region.objects.values_list("pk", flat=True))
         return run_once(today=today, dry_run=dry_run, base_url=base_url, progress=progress,

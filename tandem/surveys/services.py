@@ -89,7 +89,8 @@ def surveys_send(*, dry_run: bool = False, base_url: str | None = None,
     pending = (Survey.objects.filter(sent_at__isnull=True, submitted_at__isnull=True)
                .filter(Q() if of is None else Q(pair__in=of.values("pk")))
                .exclude(pair__status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
-               .select_related("participant", "pair__a", "pair__b").order_by("pk"))
+               .select_related("participant", "pair__a", "pair__b",
+                               "pair__organization__municipality").order_by("pk"))
     if dry_run:
         return sum(1 for s in pending.iterator(chunk_size=BATCH) if s.participant.mailable)
     sent = 0

@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from tandem.access.models import Role, RoleAssignment
@@ -25,6 +26,7 @@ from tandem.resources.models import Resource
 from tandem.school.demo import PAST_SEMINAR_KEY
 from tandem.school.models import Event
 from tandem.territory.demo import DemoContext
+from tandem.territory.models import COUNTRY_Q
 from tandem.training.models import Case, CaseParticipant, Score, Team
 from tandem.training.selectors import case_spec, library_choice, row_specs
 from tandem.training.services import teams_autosplit
@@ -88,9 +90,8 @@ def _people(case: Case, spec: dict[str, Any]) -> None:
 
 def _case_resources(case: Case, codes: set[str]) -> None:
     region = case.region
-    matching = list(Resource.objects.filter(
-        is_active=True, region=region, competencies__code__in=codes).distinct()
-        .order_by("pk")[:6])
+    matching = list(Resource.objects.filter(COUNTRY_Q | Q(region=region)).filter(
+        is_active=True, competencies__code__in=codes).distinct().order_by("pk")[:6])
     extra = list(Resource.objects.filter(is_active=True, municipality__region=region)
                  .exclude(pk__in=[r.pk for r in matching]).order_by("pk")[:2])
     case.resources.set(matching + extra)
