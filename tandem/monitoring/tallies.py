@@ -275,16 +275,33 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
 
 def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
     """What the kept figures hold and a rebuild would not (or the other way round), and
-    the organizations that wait: empty when every writer marked what it changed. Rebuilds
-    inside a savepoint it rolls back."""
+    the organizations that wait: empty when every writer marked what it changed. Reads
+    only — the rebuild's sums are computed in memory (one REPEATABLE READ snapshot on
+    PostgreSQL) — so it holds no lock and may run while people work."""
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         stored = _snapshot()
-        sid = transaction.savepoint_create()
         waiting = {("waiting", pk) for pk in PairTallyMark.objects.values_list(
             "organization_id", flat=True)}
-        rebuild(now=now)
-        fresh = _snapshot()
-        transaction.savepoint_rollback(sid)
+        ids = sorted(Organization.objects.values_list("pk", flat=True))
+        days = today_of(ids, now)
+        by_day: dict[dt.date, list[int]] = defaultdict(list)
+        for pk in ids:
+            by_day[days[pk]].append(pk)
+        shared: dict[tuple[int, int], tuple[object, ...]] = {}
+        fresh: set[tuple[object, ...]] = set()
+        # As ``rebuild`` writes them: day by day, a row shared across days taking the last.
+        for day, group in sorted(by_day.items()):
+            pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=group))
+            for (a, b), figures in pair_groups(pairs, day).items():
+                shared[(a, b)] = ("PairTally", a, b, day,
+                                  *(figures[name] for name in PAIR_FIELDS))
+            people = _people(group)
+            fresh |= {("PairTallyState", pk, day, *people.get(pk, (0, 0))) for pk in group}
+        fresh |= set(shared.values())
     return sorted(stored ^ fresh | waiting, key=str)
 
 

@@ -334,3 +334,17 @@ def test_a_rebuild_removes_only_the_marks_it_read(world: World,
     monkeypatch.setattr(tallies, "pair_groups", summing)
     tallies.refresh()
     assert not PairTallyMark.objects.exists()
+
+
+def test_the_check_only_reads(world: World) -> None:
+    """``tandem pair-tallies --check`` may run while people work: it writes and locks
+    nothing, and still sees figures nobody marked."""
+    build_pairs(world)
+    tallies.rebuild()
+    with CaptureQueriesContext(connection) as queries:
+        assert tallies.stale() == []
+    assert [q["sql"] for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            or "FOR UPDATE" in q["sql"].upper()] == []
+    Pair.objects.filter(a=world.alice_p).update(status=Pair.Status.ACTIVE)  # behind its back
+    assert any(row[0] == "PairTally" for row in tallies.stale())
