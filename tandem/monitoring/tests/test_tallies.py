@@ -337,7 +337,7 @@ def test_a_rebuild_removes_only_the_marks_it_read(world: World,
 
 
 def test_the_check_only_reads(world: World) -> None:
-    """``tandem pair-tallies --check`` may run while people work: it writes and locks
+    """``tandem tallies --check`` may run while people work: it writes and locks
     nothing, and still sees figures nobody marked."""
     build_pairs(world)
     tallies.rebuild()
@@ -348,3 +348,23 @@ def test_the_check_only_reads(world: World) -> None:
             or "FOR UPDATE" in q["sql"].upper()] == []
     Pair.objects.filter(a=world.alice_p).update(status=Pair.Status.ACTIVE)  # behind its back
     assert any(row[0] == "PairTally" for row in tallies.stale())
+
+
+def test_one_command_keeps_both_kinds_of_figures(world: World) -> None:
+    """``tandem tallies``: diagnostics and pair figures, rebuilt and checked together."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    build_pairs(world)
+    out = StringIO()
+    call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
+    assert "Диагностика: пересчитано" in out.getvalue() and "Пары: пересчитано" in out.getvalue()
+    call_command("tallies", "--check", stdout=out, stderr=StringIO())
+    assert "Цифры совпадают с пересчётом." in out.getvalue()
+    Pair.objects.filter(a=world.alice_p).update(status=Pair.Status.ACTIVE)  # behind its back
+    with pytest.raises(CommandError, match="пары: [1-9]"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", stdout=StringIO(), stderr=StringIO())  # --refresh: nothing marked
+    call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())

@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tandem.diagnostics import tallies as diagnostics
+from tandem.monitoring import tallies as pairs
+
+# The figures kept per organization, each with its own home: diagnostics (questionnaires,
+# answers, deficits, strengths) and pairs (pairs, map rows, meetings, people).
+KEPT = (("диагностика", diagnostics), ("пары", pairs))
+
+
+class Command(BaseCommand):
+    help = ("Готовые цифры по организациям, которые читают мониторинг и карта дефицитов: "
+            "диагностики (анкеты, ответы, дефициты, сильные стороны) и пар (пары, строки "
+            "карт, встречи, участники). Пересчитать ждущие (--refresh, по умолчанию; цифры "
+            "пар — и те, чей регион начал новый день), все заново (--rebuild) или проверить, "
+            "что они совпадают с пересчётом, ничего не меняя (--check). docs/monitoring.md.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--refresh", action="store_true",
+                           help="пересчитать организации, которые ждут пересчёта")
+        group.add_argument("--rebuild", action="store_true",
+                           help="пересчитать все организации")
+        group.add_argument("--check", action="store_true",
+                           help="сравнить с пересчётом, ничего не меняя; код выхода 1 — "
+                           "есть расхождения")
+
+    def handle(self, *args: object, refresh: bool, rebuild: bool, check: bool,
+               **options: object) -> None:
+        if check:
+            found = {name: len(kept.stale()) for name, kept in KEPT}
+            if any(found.values()):
+                raise CommandError(
+                    "Цифры расходятся с пересчётом — "
+                    + ", ".join(f"{name}: {n} строк" for name, n in found.items())
+                    + " (или организаций, ждущих пересчёта). Исправит «tandem tallies --rebuild».")
+            self.stdout.write("Цифры совпадают с пересчётом.")
+            return
+        for name, kept in KEPT:
+            def progress(done: int, total: int, name: str = name) -> None:
+                self.stderr.write(f"\r{name.capitalize()}, организации: {done}/{total} "
+                                  f"({100 * done // total} %)", ending="")
+                self.stderr.flush()
+
+            n = (kept.rebuild if rebuild else kept.refresh)(progress=progress)
+            if n:
+                self.stderr.write("")
+            self.stdout.write(f"{name.capitalize()}: пересчитано организаций — {n}.")
