@@ -363,7 +363,7 @@ def test_one_command_keeps_both_kinds_of_figures(world: World) -> None:
     call_command("tallies", "--check", stdout=out, stderr=StringIO())
     assert "Цифры совпадают с пересчётом." in out.getvalue()
     Pair.objects.filter(a=world.alice_p).update(status=Pair.Status.ACTIVE)  # behind its back
-    with pytest.raises(CommandError, match="пары: [1-9]"):
+    with pytest.raises(CommandError, match=r"пары: [1-9]"):
         call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", stdout=StringIO(), stderr=StringIO())  # --refresh: nothing marked
     call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
