@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -59,7 +59,7 @@ from tandem.diagnostics.models import (
 )
 from tandem.territory.models import Municipality, Organization
 from tandem.web.signals import figures_changed
-from tandem.web.transactions import transaction_memory
+from tandem.web.transactions import read_only_snapshot, transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
 BATCH = 200  # organizations rebuilt per round of queries
@@ -319,11 +319,7 @@ def stale() -> list[tuple[object, ...]]:
     other way round), and the organizations that wait for a rebuild: empty when every
     writer touched what it changed. Reads only (one repeatable snapshot on PostgreSQL),
     so it may run while people write: a write that commits meanwhile is not seen."""
-    own_transaction = not connection.in_atomic_block
-    with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    with read_only_snapshot():
         stored = _snapshot({model: model.objects.all()  # type: ignore[attr-defined]
                             for model in (*ORGANIZATION_TALLIES, MunicipalityAnswerTally)})
         ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))

@@ -5,8 +5,8 @@ meetings (and, for closed deficits, the answers) on every computation.
 What is kept (models in tandem/monitoring/models.py):
 
 - per organization (:class:`PairTallyState`): active people, those of them in a formed
-  pair, the day the figures describe (``as_of``, in the time zone of the organization's
-  region) and since when they wait for a rebuild;
+  pair and the day the figures describe (``as_of``, in the time zone of the organization's
+  region); whether they wait for a rebuild is a :class:`PairTallyMark` row;
 - per pair of organizations (:class:`PairTally`, A's and B's): pairs by status, rows
   planned / closed / done / overdue / with a product, completed pairs with every row
   closed, meetings held and planned by the cadence norm. A unit adds the rows either of
@@ -48,7 +48,11 @@ from tandem.pairs.models import Pair
 from tandem.pairs.querysets import task_done_q, task_overdue_q
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
-from tandem.web.transactions import forget_transaction_memory, transaction_memory
+from tandem.web.transactions import (
+    forget_transaction_memory,
+    read_only_snapshot,
+    transaction_memory,
+)
 
 BATCH = 200  # organizations rebuilt per transaction
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
@@ -124,13 +128,8 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
     """Figures of these organizations (all: None) from their pairs, rows and meetings."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    days = today_of(ids, now)
-    by_day: dict[dt.date, list[int]] = defaultdict(list)
-    for pk in ids:
-        if pk in days:
-            by_day[days[pk]].append(pk)
     done = 0
-    for day, group in sorted(by_day.items()):
+    for day, group in _by_day(ids, now):
         for start in range(0, len(group), BATCH):
             with transaction.atomic():
                 _rebuild_locked(group[start:start + BATCH], day)
@@ -138,6 +137,18 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
             if progress:
                 progress(done, len(ids))
     return len(ids)
+
+
+def _by_day(ids: list[int], now: dt.datetime | None) -> list[tuple[dt.date, list[int]]]:
+    """The organizations (that still exist) grouped by their region's today, earliest day
+    first: the order in which ``rebuild`` writes them (a row shared across days keeps the
+    later day) and ``stale`` recounts them."""
+    days = today_of(ids, now)
+    groups: dict[dt.date, list[int]] = defaultdict(list)
+    for pk in ids:
+        if pk in days:
+            groups[days[pk]].append(pk)
+    return sorted(groups.items())
 
 
 def _rebuild_locked(ids: list[int], day: dt.date) -> None:
@@ -278,23 +289,15 @@ def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
     the organizations that wait: empty when every writer marked what it changed. Reads
     only — the rebuild's sums are computed in memory (one REPEATABLE READ snapshot on
     PostgreSQL) — so it holds no lock and may run while people work."""
-    own_transaction = not connection.in_atomic_block
-    with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    with read_only_snapshot():
         stored = _snapshot()
         waiting = {("waiting", pk) for pk in PairTallyMark.objects.values_list(
             "organization_id", flat=True)}
         ids = sorted(Organization.objects.values_list("pk", flat=True))
-        days = today_of(ids, now)
-        by_day: dict[dt.date, list[int]] = defaultdict(list)
-        for pk in ids:
-            by_day[days[pk]].append(pk)
         shared: dict[tuple[int, int], tuple[object, ...]] = {}
         fresh: set[tuple[object, ...]] = set()
         # As ``rebuild`` writes them: day by day, a row shared across days taking the last.
-        for day, group in sorted(by_day.items()):
+        for day, group in _by_day(ids, now):
             pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=group))
             for (a, b), figures in pair_groups(pairs, day).items():
                 shared[(a, b)] = ("PairTally", a, b, day,

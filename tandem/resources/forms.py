@@ -24,7 +24,8 @@ DATES_REVERSED = _("Окончание раньше начала.")
 OTHER_REGIONS_COMPETENCY = _("Компетенции другого региона: %(names)s. Ресурс развивает "
                              "федеральные компетенции и компетенции региона владельца.")
 
-OWNER_PREFIXES: dict[str, type[Owner]] = {"r": Region, "m": Municipality, "o": Organization}
+OWNER_PREFIXES: dict[str, type[Region | Municipality | Organization]] = {
+    "r": Region, "m": Municipality, "o": Organization}
 FEDERAL_CHOICE = "f"  # the federal catalogue: one for the country, so no id
 
 
@@ -65,9 +66,9 @@ def owner_from_choice(value: str) -> Owner | None:
         return FEDERAL_CATALOGUE
     prefix, _sep, pk = value.partition(":")
     model = OWNER_PREFIXES.get(prefix)
-    if model is None or model is Federal or not form_id(pk):
+    if model is None or not form_id(pk):
         return None
-    return model.objects.filter(pk=form_id(pk)).first()  # type: ignore[union-attr]
+    return model.objects.filter(pk=form_id(pk)).first()
 
 
 class ResourceForm(forms.ModelForm[Resource]):

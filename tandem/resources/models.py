@@ -35,14 +35,8 @@ class Federal:
     def __str__(self) -> str:
         return str(_("Федеральный каталог"))
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Federal)
 
-    def __hash__(self) -> int:
-        return hash(Federal)
-
-
-FEDERAL_CATALOGUE = Federal()
+FEDERAL_CATALOGUE = Federal()  # the one instance: compared by identity
 
 Owner = Region | Municipality | Organization | Federal
 

@@ -1,10 +1,12 @@
 """Memory that lives as long as the current database transaction: what a transaction has
 already done once (scheduled a job, written a row), forgotten when it commits or rolls
 back. Used by the diagnostics figures (one rebuild job per transaction) and the monitoring
-cache versions (one change row per transaction and unit)."""
+cache versions (one change row per transaction and unit). And a read-only snapshot for the
+figures' checks (:func:`read_only_snapshot`)."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
@@ -44,3 +46,18 @@ def transaction_memory(name: str) -> dict[Any, Any] | None:
 def forget_transaction_memory(name: str) -> None:
     """Starts ``name`` anew at its next use, even within the same transaction."""
     _memories().pop(name, None)
+
+
+@contextmanager
+def read_only_snapshot() -> Iterator[None]:
+    """A transaction that sees one moment of the database and writes nothing — for checks
+    that compare stored figures with a recount while people keep writing (``tandem tallies
+    --check``). On PostgreSQL ``REPEATABLE READ READ ONLY`` when it opens the transaction
+    (inside one already open, a savepoint that inherits its isolation); elsewhere a plain
+    transaction."""
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
