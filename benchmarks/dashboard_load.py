@@ -49,14 +49,15 @@ class Timings:
 
 
 class Client:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, timeout: float = 60) -> None:
         self.base = base
+        self.timeout = timeout
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str) -> tuple[int, bytes, float]:
         started = time.perf_counter()
-        with self.opener.open(self.base + path, timeout=60) as response:
+        with self.opener.open(self.base + path, timeout=self.timeout) as response:
             body = response.read()
             return response.status, body, time.perf_counter() - started
 

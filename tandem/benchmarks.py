@@ -269,7 +269,7 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
 
 
 # -- tandem bench plans: which queries of the personas' pages read a big table whole ------
-PLAN_PERSONAS = ("region", "coord-prirechensk", "curator-orbita", "teacher-young")
+PLAN_PERSONAS = ("federal", "region", "coord-prirechensk", "curator-orbita", "teacher-young")
 PLAN_PAGES = ("dashboard", "people:list", "pairs:list", "territory:tree", "monitoring:index",
               "diagnostics:campaigns", "resources:catalogue", "audit:log")
 PLAN_MIN_ROWS = 50_000
