@@ -54,8 +54,9 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
 
 
 class Participant(models.Model):
+    # Indexed by ``participant_org_id`` below (organization first), not by a key of its own.
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
-                                     related_name="participants",
+                                     related_name="participants", db_index=False,
                                      verbose_name=_("организация"))
     surname = models.CharField(_("фамилия"), max_length=100)
     name = models.CharField(_("имя"), max_length=100)
@@ -128,7 +129,14 @@ class Participant(models.Model):
                 name="participant_experience_range",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "is_active"])]
+        indexes = [
+            models.Index(fields=["organization", "is_active"]),
+            # The people of a scope's organizations (``Scope.participant_q``: "a pair is
+            # visible if either member is in scope") straight from the index, without
+            # reading the table: 1.0–1.4 s → 0.5–0.9 s for a region of 300,000
+            # (docs/performance.md). Also serves the foreign key.
+            models.Index(fields=["organization", "id"], name="participant_org_id"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
