@@ -286,7 +286,9 @@ ONE_SIDED = "one_sided"
 def stuck_reasons(figures: PairFigures, *, as_of: dt.date,
                   quiet_weeks: int = attention.NO_MEETING_WEEKS,
                   min_held_share: float = 0.5) -> list[str]:
-    """Reasons a running pair looks stuck (empty for finished pairs or healthy ones)."""
+    """Reasons a running pair looks stuck (empty for finished pairs or healthy ones).
+    Plans, tasks and meetings only — never a diagnostics level — so the dashboard reads
+    stuck pairs without the learners' answers (a test holds it to that)."""
     if figures.status not in attention.RUNNING or as_of < figures.starts_on:
         return []
     reasons = []

@@ -7,15 +7,17 @@ count: rows and meetings are always reached through :class:`~tandem.pairs.models
 so training-mode maps (a made-up pair from a case) never enter a figure.
 
 Each function issues a fixed number of queries whatever the number of pairs or people:
-unit-level figures are SQL aggregates; :func:`pair_figures` loads its inputs in five
-batch queries and computes in the core.
+unit-level figures are SQL aggregates summed per pair by one function (:func:`pair_groups`:
+the live totals, the breakdown by organization and the figures kept per organization all
+call it); :func:`pair_figures` loads its inputs in five batch queries (three without the
+levels) and computes in the core.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Count,
@@ -36,7 +38,6 @@ from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.core.text import sort_key
 from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, GainTally, Response
 from tandem.maps.models import Meeting, Row
-from tandem.monitoring import tallies
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import (
     MEMBER,
@@ -47,10 +48,13 @@ from tandem.pairs.querysets import (
 )
 from tandem.people.models import Participant
 
-__all__ = ["SATISFACTION_FIELDS", "AreaGain", "OrganizationFigures", "PairFigures",
-           "UnitSummary", "as_of", "by_organization", "gains_by_area", "pair_figures",
-           "pairs_in", "released_satisfaction", "satisfaction", "unit_counts",
-           "unit_summary"]
+if TYPE_CHECKING:
+    from tandem.surveys.selectors import SatisfactionSummary
+
+__all__ = ["BY_MEMBERS", "BY_OWNER", "PAIR_FIELDS", "SATISFACTION_FIELDS", "AreaGain",
+           "OrganizationFigures", "PairFigures", "UnitSummary", "as_of", "by_organization",
+           "gains_by_area", "pair_figures", "pair_groups", "pairs_in", "people_counts",
+           "released_satisfaction", "satisfaction", "unit_counts", "unit_summary"]
 
 SUBMITTED = Response.Status.SUBMITTED
 
@@ -70,11 +74,23 @@ def pairs_in(*, scope: Scope, filters: Filters) -> PairQuerySet:
 
 
 # -- per pair -----------------------------------------------------------------------------
+# Up to this many pairs are passed to the queries of their rows and meetings by id (as
+# the answers, below: SQLite's limit on parameters).
+PAIRS_BY_ID_UP_TO = 10_000
+
+
 def pair_figures(*, scope: Scope, filters: Filters,
                  pairs: Iterable[int | Pair] | QuerySet[Pair] | None = None,
-                 today: dt.date | None = None) -> list[PairFigures]:
+                 statuses: Iterable[str] | None = None, today: dt.date | None = None,
+                 levels: bool = True) -> list[PairFigures]:
     """Both directions of every pair of the unit (or of ``pairs`` among them), ordered by
-    organization and pair. Five queries, whatever the number of pairs."""
+    organization and pair, only those of ``statuses`` if given. Five queries, whatever
+    the number of pairs.
+
+    ``levels=False`` skips the learners' diagnostics rounds (two of the queries, and at
+    300,000 teachers the costly ones): plans, tasks and meetings only, for readers that
+    need nothing else — the stuck rule (:func:`tandem.core.effectiveness.stuck_reasons`).
+    The figures then know no level: no deficit is closed or assessed, no gain measured."""
     day = as_of(filters, today)
     qs = pairs_in(scope=scope, filters=filters)
     if pairs is not None:
@@ -82,11 +98,17 @@ def pair_figures(*, scope: Scope, filters: Filters,
             qs = qs.filter(pk__in=pairs.values("pk"))  # type: ignore[misc]
         else:
             qs = qs.filter(pk__in=[p.pk if isinstance(p, Pair) else p for p in pairs])
-    ids = qs.values("pk")
+    if statuses is not None:
+        qs = qs.filter(status__in=list(statuses))
     chosen = sorted(qs.select_related("a", "b", "organization"),
                     key=lambda p: (sort_key(p.organization.short_name), p.pk))
     if not chosen:
         return []
+    # The pairs are known by now: name them, so the unit's rule (members' organizations,
+    # joined over all participants) is not evaluated again for each query below; a very
+    # large unit keeps the subquery (SQLite's limit on parameters).
+    ids: Any = ([p.pk for p in chosen] if len(chosen) <= PAIRS_BY_ID_UP_TO
+                else qs.values("pk"))
 
     rows: dict[tuple[int, str], list[core.PlanRow]] = defaultdict(list)
     for pair_id, direction, code, current, target, deadline, done_at, product in (
@@ -101,7 +123,8 @@ def pair_figures(*, scope: Scope, filters: Filters,
                                    .values_list("pair_id", "date", "planned")):
         meetings[pair_id].append((date, planned))
 
-    rounds = _learner_rounds(ids, {r.competency for rs in rows.values() for r in rs})
+    rounds = (_learner_rounds(ids, {r.competency for rs in rows.values() for r in rs})
+              if levels else {})
 
     result = []
     for pair in chosen:
@@ -132,7 +155,7 @@ ANSWERS_BY_ID_UP_TO = 10_000
 _Round = tuple[str, dt.date, dt.date, int, dict[str, int | None]]
 
 
-def _learner_rounds(pair_ids: QuerySet[Any], codes: set[str]) -> dict[int, list[_Round]]:
+def _learner_rounds(pair_ids: Any, codes: set[str]) -> dict[int, list[_Round]]:
     """Every submitted diagnostics round of the pairs' members, with the levels of the
     competencies their maps plan (two queries)."""
     pairs = Pair.objects.filter(pk__in=pair_ids)
@@ -210,16 +233,20 @@ def _closed_by_pair(rows: QuerySet[Row], day: dt.date,
     return result
 
 
-def unit_summary(*, scope: Scope, filters: Filters,
-                 today: dt.date | None = None) -> UnitSummary:
+def unit_summary(*, scope: Scope, filters: Filters, today: dt.date | None = None,
+                 released: dict[str, core.Satisfaction] | None = None) -> UnitSummary:
     """The unit's figures (and, through :meth:`UnitSummary.kirkpatrick`, the four levels).
     The pair and people counts of the standard view (no period) come from the figures
     kept per organization (:func:`tandem.monitoring.tallies.summary`, two queries) when
     they are current, else from :func:`unit_counts`; satisfaction and gains as ever."""
+    # The kept figures are built on this module's rules (pair_groups): read them late.
+    from tandem.monitoring import tallies
+
     day = as_of(filters, today)
     counts = (tallies.summary(filters.organizations(scope), filters, day)
               or unit_counts(scope=scope, filters=filters, today=today))
-    satisfaction = released_satisfaction(scope=scope, filters=filters, today=today)
+    satisfaction = (released if released is not None
+                    else released_satisfaction(scope=scope, filters=filters, today=today))
     return UnitSummary(
         participants_active=counts["participants_active"],
         participants_in_pairs=counts["participants_in_pairs"],
@@ -237,99 +264,142 @@ def unit_summary(*, scope: Scope, filters: Filters,
         gains=tuple(gains_by_area(scope=scope, filters=filters, today=today)))
 
 
+# The pair figures of a unit without its people (the fields of the figures kept per pair
+# of organizations, tandem.monitoring.models.PairTally).
+PAIR_FIELDS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
+               "pairs_ended_early", "pairs_completed_all_closed", "rows_planned",
+               "rows_closed", "tasks_done", "tasks_overdue", "products", "meetings_held",
+               "meetings_planned")
+# Who asks for what pair_groups sums by: the kept figures (the organizations of A and B),
+# a breakdown by organization (the pair's own), a unit's total (nothing).
+BY_MEMBERS = ("a__organization_id", "b__organization_id")
+BY_OWNER = ("organization_id", "organization__short_name", "organization__municipality_id")
+
+
+def pair_groups(pairs: QuerySet[Pair], day: dt.date, *, date_from: dt.date | None = None,
+                by: tuple[str, ...] = BY_MEMBERS) -> dict[tuple[Any, ...], dict[str, int]]:
+    """The pairs' figures (:data:`PAIR_FIELDS`) as of ``day``, meetings counted from
+    ``date_from`` on, summed per value of the pair fields ``by`` (``()``: one group).
+    The one home of the rules of a unit's pair figures — the status of each pair, rows
+    done / overdue / with a product, closed rows (:func:`_closed_by_pair`), completed
+    pairs with every row closed, meetings held and planned by the cadence norm — for
+    the live totals (:func:`unit_counts`), the breakdown (:func:`by_organization`) and
+    the kept figures (:mod:`tandem.monitoring.tallies`). Five queries, whatever the
+    number of pairs; Python runs over pairs, not rows or meetings."""
+    status = Pair.Status
+    field_of: dict[str, str] = {status.APPROVED: "pairs_waiting", status.ACTIVE: "pairs_active",
+                                status.COMPLETED: "pairs_completed",
+                                status.ENDED_EARLY: "pairs_ended_early"}
+    group_of: dict[int, tuple[Any, ...]] = {}
+    completed: set[int] = set()
+    result: dict[tuple[Any, ...], dict[str, int]] = {}
+    terms: dict[int, tuple[dt.date, dt.date]] = {}
+    for pk, pair_status, starts_on, ends_on, *key in pairs.values_list(
+            "pk", "status", "starts_on", "ends_on", *by):
+        group_of[pk] = group = tuple(key)
+        terms[pk] = (starts_on, ends_on)
+        if pair_status == status.COMPLETED:
+            completed.add(pk)
+        figures = result.setdefault(group, dict.fromkeys(PAIR_FIELDS, 0))
+        figures["pairs_total"] += 1
+        figures[field_of[pair_status]] += 1
+    if not group_of:
+        return result
+
+    rows = Row.objects.filter(map__pair__in=pairs.values("pk"))
+    done = task_done_q(day)
+    planned: dict[int, int] = {}
+    for pk, n, done_n, overdue, products in (
+            rows.values("map__pair").order_by()
+            .annotate(n=Count("pk"), done=Count("pk", filter=done),
+                      overdue=Count("pk", filter=task_overdue_q(day)),
+                      products=Count("pk", filter=done & ~Q(product="")))
+            .values_list("map__pair", "n", "done", "overdue", "products")):
+        planned[pk] = n
+        figures = result[group_of[pk]]
+        figures["rows_planned"] += n
+        figures["tasks_done"] += done_n
+        figures["tasks_overdue"] += overdue
+        figures["products"] += products
+    closed: dict[int, int] = defaultdict(int)
+    for (pk, _status), n in _closed_by_pair(rows, day, pairs).items():
+        closed[pk] += n
+        result[group_of[pk]]["rows_closed"] += n
+    for pk in completed:  # a completed pair without rows has nothing closed
+        if planned.get(pk) and closed.get(pk, 0) == planned[pk]:
+            result[group_of[pk]]["pairs_completed_all_closed"] += 1
+
+    counts = _meeting_counts(pairs, day, date_from)
+    for pk, (starts_on, ends_on) in terms.items():
+        held, scheduled = counts.get(pk, (0, 0))
+        meetings = core.MeetingFigures(held, scheduled, core.cadence_norm(core.window(
+            starts_on, ends_on, as_of=day, date_from=date_from)))
+        result[group_of[pk]]["meetings_held"] += meetings.held
+        result[group_of[pk]]["meetings_planned"] += meetings.planned
+    return result
+
+
+def people_counts(people: QuerySet[Participant],
+                  pairs: QuerySet[Pair]) -> dict[int, tuple[int, int]]:
+    """(active people, those of them members of ``pairs``) per organization, among
+    ``people`` (one query)."""
+    in_pairs = Q(pk__in=pairs.values("a")) | Q(pk__in=pairs.values("b"))
+    return {pk: (active, members) for pk, active, members in (
+        people.filter(is_active=True).values("organization_id").order_by()
+        .annotate(active=Count("pk"), members=Count("pk", filter=in_pairs))
+        .values_list("organization_id", "active", "members"))}
+
+
 def unit_counts(*, scope: Scope, filters: Filters,
                 today: dt.date | None = None) -> dict[str, int]:
-    """The unit's pair and people counts computed from pairs, rows, meetings and answers
-    (the keys of :data:`tandem.monitoring.tallies.PAIR_FIELDS` and the two people
-    counts). Nine queries, whatever the size of the unit."""
+    """The unit's pair and people counts computed live: :func:`pair_groups` over the
+    unit's pairs (:func:`pairs_in`) in one group, and :func:`people_counts` of its
+    organizations (the keys of :data:`PAIR_FIELDS` and the two people counts). Six
+    queries, whatever the size of the unit."""
     day = as_of(filters, today)
     pairs = pairs_in(scope=scope, filters=filters)
-    ids = pairs.values("pk")
-
-    people = Participant.objects.filter(organization__in=filters.organizations(scope),
-                                        is_active=True)
-    active = people.count()
-    in_pairs = people.filter(Q(pk__in=pairs.values("a")) | Q(pk__in=pairs.values("b"))).count()
-
-    status = Pair.Status
-    by_status = Pair.objects.filter(pk__in=ids).aggregate(
-        total=Count("pk"),
-        waiting=Count("pk", filter=Q(status=status.APPROVED)),
-        active=Count("pk", filter=Q(status=status.ACTIVE)),
-        completed=Count("pk", filter=Q(status=status.COMPLETED)),
-        ended_early=Count("pk", filter=Q(status=status.ENDED_EARLY)))
-
-    real_rows = Row.objects.filter(map__pair__in=ids)
-    done = task_done_q(day)
-    rows = real_rows.aggregate(
-        planned=Count("pk"), done=Count("pk", filter=done),
-        overdue=Count("pk", filter=task_overdue_q(day)),
-        products=Count("pk", filter=done & ~Q(product="")))
-    closed = _closed_by_pair(real_rows, day, pairs)
-    planned_completed = dict(real_rows.filter(map__pair__status=status.COMPLETED)
-                             .values("map__pair").annotate(n=Count("pk")).order_by()
-                             .values_list("map__pair", "n"))
-    all_closed = sum(1 for pair_id, n in planned_completed.items()
-                     if closed.get((pair_id, status.COMPLETED), 0) == n)
-
-    held, planned = _meetings(pairs, filters, day)
-    return {"participants_active": active, "participants_in_pairs": in_pairs,
-            "pairs_total": by_status["total"], "pairs_waiting": by_status["waiting"],
-            "pairs_active": by_status["active"], "pairs_completed": by_status["completed"],
-            "pairs_ended_early": by_status["ended_early"],
-            "pairs_completed_all_closed": all_closed, "rows_planned": rows["planned"],
-            "rows_closed": sum(closed.values()), "tasks_done": rows["done"],
-            "tasks_overdue": rows["overdue"], "products": rows["products"],
-            "meetings_held": held, "meetings_planned": planned}
+    people = people_counts(Participant.objects.filter(
+        organization__in=filters.organizations(scope)), pairs).values()
+    figures = (pair_groups(pairs, day, date_from=filters.date_from, by=()).get(())
+               or dict.fromkeys(PAIR_FIELDS, 0))
+    return {"participants_active": sum(active for active, _m in people),
+            "participants_in_pairs": sum(members for _a, members in people), **figures}
 
 
-def _pair_meetings(pairs: QuerySet[Pair], filters: Filters,
-                   day: dt.date) -> dict[int, tuple[int, int, int]]:
-    """Per pair: (its organization, meetings held, meetings planned). The counts come
-    from one grouped query, the norm of each pair from its dates: two queries; Python
-    runs over pairs, not meetings."""
+def _meeting_counts(pairs: QuerySet[Pair], day: dt.date,
+                    date_from: dt.date | None) -> dict[int, tuple[int, int]]:
+    """Per pair with meetings in its term up to ``day`` (and from ``date_from``): (held,
+    scheduled and not held — no held one on that date); one grouped query."""
     inside = Meeting.objects.filter(pair__in=pairs.values("pk"),
                                     date__gte=F("pair__starts_on"),
                                     date__lte=F("pair__ends_on")).filter(date__lte=day)
-    if filters.date_from:
-        inside = inside.filter(date__gte=filters.date_from)
+    if date_from:
+        inside = inside.filter(date__gte=date_from)
     was_held = meeting_held_q(day)
     held_same_day = Meeting.objects.filter(was_held, pair=OuterRef("pair"),
                                            date=OuterRef("date"))
-    counts = {pair_id: (held, scheduled) for pair_id, held, scheduled in (
+    return {pair_id: (held, scheduled) for pair_id, held, scheduled in (
         inside.annotate(covered=Exists(held_same_day)).values("pair")
         .annotate(held=Count("pk", filter=was_held),
                   scheduled=Count("pk", filter=Q(planned=True, covered=False)))
         .values_list("pair", "held", "scheduled"))}
-    result = {}
-    for pk, organization, starts_on, ends_on in pairs.values_list(
-            "pk", "organization", "starts_on", "ends_on"):
-        held, scheduled = counts.get(pk, (0, 0))
-        figures = core.MeetingFigures(
-            held, scheduled, core.cadence_norm(core.window(
-                starts_on, ends_on, as_of=day, date_from=filters.date_from)))
-        result[pk] = (organization, figures.held, figures.planned)
-    return result
-
-
-def _meetings(pairs: QuerySet[Pair], filters: Filters, day: dt.date) -> tuple[int, int]:
-    """(held, planned) summed over the pairs."""
-    per_pair = _pair_meetings(pairs, filters, day).values()
-    return sum(held for _o, held, _p in per_pair), sum(planned for _o, _h, planned in per_pair)
 
 
 SATISFACTION_FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction",
                        "mentor_engagement", "recommend")
 
 
-def released_satisfaction(*, scope: Scope, filters: Filters,
-                          today: dt.date | None = None) -> dict[str, core.Satisfaction]:
+def released_satisfaction(*, scope: Scope, filters: Filters, today: dt.date | None = None,
+                          summary: "SatisfactionSummary | None" = None,
+                          ) -> dict[str, core.Satisfaction]:
     """Each 1–10 question over both survey stages, as the release rule publishes it
     (:func:`tandem.surveys.selectors.satisfaction_summary`, the one home of satisfaction
-    figures): by respondent's organization, whole academic years, counted cells only."""
+    figures): by respondent's organization, whole academic years, counted cells only.
+    ``summary``: that function's result, when the caller already has it."""
     from tandem.surveys.selectors import satisfaction_summary
 
-    overall = satisfaction_summary(scope=scope, filters=filters, today=today).overall
+    overall = (summary or satisfaction_summary(scope=scope, filters=filters,
+                                               today=today)).overall
     return {name: core.Satisfaction(overall[name].mean, overall[name].answers)
             for name in SATISFACTION_FIELDS}
 
@@ -372,68 +442,31 @@ def by_organization(*, scope: Scope, filters: Filters,
                     today: dt.date | None = None) -> list[OrganizationFigures]:
     """The unit's figures organization by organization (for a municipality's or the
     region's table), in name order. A pair counts once, in its own organization (that of
-    participant A), so the lines add up to the unit's total; an organization of the unit
-    without pairs still has its line. Eight queries, whatever the size."""
+    participant A: :func:`pair_groups` by :data:`BY_OWNER`), so the lines add up to the
+    unit's total; an organization of the unit without pairs still has its line. Seven
+    queries, whatever the size."""
     day = as_of(filters, today)
     pairs = pairs_in(scope=scope, filters=filters)
-    ids = pairs.values("pk")
+    organizations = filters.organizations(scope)
     lines: dict[int, dict[str, Any]] = {}
 
     def line(pk: int, name: str, municipality: int) -> dict[str, Any]:
         return lines.setdefault(pk, {"name": name, "municipality": municipality, "active": 0,
                                      "in_pairs": 0, "counts": dict.fromkeys(_COUNT_KEYS, 0)})
 
-    in_a_pair = Q(pk__in=pairs.values("a")) | Q(pk__in=pairs.values("b"))
-    for pk, name, municipality, active, in_pairs in (
-            filters.organizations(scope)
-            .annotate(active=Count("participants", filter=Q(participants__is_active=True)),
-                      in_pairs=Count("participants", filter=Q(
-                          participants__is_active=True,
-                          participants__in=Participant.objects.filter(in_a_pair))))
-            .values_list("pk", "short_name", "municipality", "active", "in_pairs")):
-        line(pk, name, municipality).update(active=active, in_pairs=in_pairs)
-
-    status = Pair.Status
-    for pk, name, municipality, *numbers in (
-            Pair.objects.filter(pk__in=ids).values("organization")
-            .annotate(total=Count("pk"),
-                      waiting=Count("pk", filter=Q(status=status.APPROVED)),
-                      active=Count("pk", filter=Q(status=status.ACTIVE)),
-                      completed=Count("pk", filter=Q(status=status.COMPLETED)),
-                      ended_early=Count("pk", filter=Q(status=status.ENDED_EARLY)))
-            .order_by().values_list("organization", "organization__short_name",
-                                    "organization__municipality", "total", "waiting",
-                                    "active", "completed", "ended_early")):
-        line(pk, name, municipality)["counts"].update(zip(
-            ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
-             "pairs_ended_early"), numbers, strict=True))
-
-    real_rows = Row.objects.filter(map__pair__in=ids)
-    done = task_done_q(day)
-    for pk, planned, done_n, overdue, products in (
-            real_rows.values("map__pair__organization")
-            .annotate(planned=Count("pk"), done=Count("pk", filter=done),
-                      overdue=Count("pk", filter=task_overdue_q(day)),
-                      products=Count("pk", filter=done & ~Q(product="")))
-            .order_by().values_list("map__pair__organization", "planned", "done",
-                                    "overdue", "products")):
-        lines[pk]["counts"].update(deficits_planned=planned, tasks_planned=planned,
-                                   tasks_done=done_n, tasks_overdue=overdue,
-                                   products=products)
-
-    meetings = _pair_meetings(pairs, filters, day)
-    for organization, held, planned in meetings.values():
-        counts = lines[organization]["counts"]
-        counts["meetings_held"] += held
-        counts["meetings_planned"] += planned
-    closed = _closed_by_pair(real_rows, day, pairs)
-    for (pair_id, _status), n in closed.items():
-        lines[meetings[pair_id][0]]["counts"]["deficits_closed"] += n
-    for pair_id, n in (real_rows.filter(map__pair__status=status.COMPLETED)
-                       .values("map__pair").annotate(n=Count("pk")).order_by()
-                       .values_list("map__pair", "n")):
-        if closed.get((pair_id, status.COMPLETED), 0) == n:
-            lines[meetings[pair_id][0]]["counts"]["pairs_completed_all_closed"] += 1
+    for pk, name, municipality in organizations.values_list("pk", "short_name",
+                                                             "municipality"):
+        line(pk, name, municipality)
+    for pk, (active, in_pairs) in people_counts(
+            Participant.objects.filter(organization__in=organizations), pairs).items():
+        lines[pk].update(active=active, in_pairs=in_pairs)
+    for (pk, name, municipality), figures in pair_groups(
+            pairs, day, date_from=filters.date_from, by=BY_OWNER).items():
+        counts = line(pk, name, municipality)["counts"]
+        counts.update({key: figures[key] for key in PAIR_FIELDS if key in counts},
+                      deficits_planned=figures["rows_planned"],
+                      tasks_planned=figures["rows_planned"],
+                      deficits_closed=figures["rows_closed"])
 
     return sorted((OrganizationFigures(pk, v["name"], v["municipality"], v["active"],
                                        v["in_pairs"], v["counts"])

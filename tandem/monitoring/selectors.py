@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
+from tandem.core.attention import RUNNING
 from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.core.text import sort_key
 from tandem.diagnostics import tallies as diagnostics_tallies
@@ -34,7 +35,14 @@ from tandem.diagnostics.models import (
     StrongTally,
 )
 from tandem.monitoring import versions
-from tandem.monitoring.effectiveness import as_of, pair_figures, pairs_in, unit_summary
+from tandem.monitoring.effectiveness import (
+    PAIRS_BY_ID_UP_TO,
+    as_of,
+    pair_figures,
+    pairs_in,
+    released_satisfaction,
+    unit_summary,
+)
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
@@ -381,13 +389,16 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
 
     # Pairs by status over the months of their terms.
     months, by_month, status_totals = _pairs_by_month(_pairs(scope, filters), filters)
+    # Read once: the cards' released means and the surveys' block show the same figures.
+    satisfaction = satisfaction_summary(scope=scope, filters=filters)
     return DashboardData(
         level=level, units=units, areas=areas, completion=list(completion.values()),
         deficit_share=deficit_share, strength_share=strength_share, mentors=mentors,
         mentor_places=places[:TOP_MENTOR_UNITS], respondents=respondents, months=months,
         pairs_by_month=by_month, pair_status=status_totals, computed_at=timezone.now(),
-        summary=unit_summary(scope=scope, filters=filters),
-        satisfaction=satisfaction_summary(scope=scope, filters=filters),
+        summary=unit_summary(scope=scope, filters=filters, released=released_satisfaction(
+            scope=scope, filters=filters, summary=satisfaction)),
+        satisfaction=satisfaction,
         stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
         tallied_at=tallied_at, tallies_waiting=waiting)
 
@@ -398,11 +409,17 @@ def stuck_pairs(*, scope: Scope, filters: Filters,
     """Running pairs of the unit that need the curator: the reasons of
     :func:`tandem.core.effectiveness.stuck_reasons` (meetings behind, quiet, overdue
     tasks, one-sided) and a map not agreed (``Pair.objects.map_not_agreed``) — the same
-    two rules and settings as the reminders (docs/rules.md)."""
+    two rules and settings as the reminders (docs/rules.md). None of the reasons looks at
+    diagnostics levels, so the pairs' figures are read without them (``levels=False``):
+    four queries, no answer read."""
     day = as_of(filters, today)
-    running = _pairs(scope, filters).running()
-    figures = pair_figures(scope=scope, filters=filters, pairs=running, today=today)
-    not_agreed = set(running.map_not_agreed(day).values_list("pk", flat=True))
+    figures = pair_figures(scope=scope, filters=filters, statuses=RUNNING, today=today,
+                           levels=False)
+    # By the ids just read: the unit's rule is not joined over everyone again.
+    ids: Any = ([f.pair_id for f in figures] if len(figures) <= PAIRS_BY_ID_UP_TO
+                else _pairs(scope, filters).values("pk"))
+    not_agreed = set(Pair.objects.filter(pk__in=ids).map_not_agreed(day)
+                     .values_list("pk", flat=True))
     weeks = no_meeting_weeks()
     result = []
     for f in figures:

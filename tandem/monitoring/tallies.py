@@ -42,10 +42,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.access.filters import Filters
-from tandem.maps.models import Row
+from tandem.monitoring import effectiveness
+from tandem.monitoring.effectiveness import PAIR_FIELDS, people_counts
 from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
-from tandem.pairs.querysets import task_done_q, task_overdue_q
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
 from tandem.web.transactions import (
@@ -56,10 +56,6 @@ from tandem.web.transactions import (
 
 BATCH = 200  # organizations rebuilt per transaction
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
-PAIR_FIELDS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed",
-               "pairs_ended_early", "pairs_completed_all_closed", "rows_planned",
-               "rows_closed", "tasks_done", "tasks_overdue", "products", "meetings_held",
-               "meetings_planned")
 Progress = Callable[[int, int], None]
 
 
@@ -173,9 +169,10 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
 
     PairTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
                              ).delete()
+    groups = effectiveness.pair_groups(pairs, day, by=effectiveness.BY_MEMBERS)
     PairTally.objects.bulk_create([PairTally(organization_a_id=a, organization_b_id=b,
                                              as_of=day, **figures)
-                                   for (a, b), figures in sorted(pair_groups(pairs, day).items())],
+                                   for (a, b), figures in sorted(groups.items())],
                                   batch_size=2000)
 
     people = _people(ids)
@@ -193,62 +190,8 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
 def _people(ids: list[int]) -> dict[int, tuple[int, int]]:
     """(active people, those of them in a formed pair) per organization — a member of
     any formed pair is a member of a pair of the unit (``of_unit(by=MEMBER)``)."""
-    formed = Pair.objects.formed()
-    return {pk: (active, in_pairs) for pk, active, in_pairs in (
-        Participant.objects.filter(organization_id__in=ids, is_active=True)
-        .values("organization_id").order_by()
-        .annotate(active=Count("pk"), in_pairs=Count("pk", filter=Q(
-            pk__in=formed.values("a")) | Q(pk__in=formed.values("b"))))
-        .values_list("organization_id", "active", "in_pairs"))}
-
-
-def pair_groups(pairs: QuerySet[Pair], day: dt.date) -> dict[tuple[int, int], dict[str, int]]:
-    """The pairs' figures as of ``day`` (no period), summed per (A's organization, B's
-    organization): the same rules and queries as the live computation, grouped by pair."""
-    from tandem.monitoring.effectiveness import _closed_by_pair, _pair_meetings
-
-    group_of: dict[int, tuple[int, int]] = {}
-    result: dict[tuple[int, int], dict[str, int]] = {}
-    status = Pair.Status
-    field_of: dict[str, str] = {status.APPROVED: "pairs_waiting", status.ACTIVE: "pairs_active",
-                status.COMPLETED: "pairs_completed", status.ENDED_EARLY: "pairs_ended_early"}
-    statuses: dict[int, str] = {}
-    for pk, pair_status, a, b in pairs.values_list("pk", "status", "a__organization_id",
-                                                   "b__organization_id"):
-        group_of[pk] = (a, b)
-        statuses[pk] = pair_status
-        figures = result.setdefault((a, b), dict.fromkeys(PAIR_FIELDS, 0))
-        figures["pairs_total"] += 1
-        figures[field_of[pair_status]] += 1
-    if not group_of:
-        return result
-
-    rows = Row.objects.filter(map__pair__in=pairs.values("pk"))
-    done = task_done_q(day)
-    planned: dict[int, int] = {}
-    for pk, n, done_n, overdue, products in (
-            rows.values("map__pair").order_by()
-            .annotate(n=Count("pk"), done=Count("pk", filter=done),
-                      overdue=Count("pk", filter=task_overdue_q(day)),
-                      products=Count("pk", filter=done & ~Q(product="")))
-            .values_list("map__pair", "n", "done", "overdue", "products")):
-        planned[pk] = n
-        figures = result[group_of[pk]]
-        figures["rows_planned"] += n
-        figures["tasks_done"] += done_n
-        figures["tasks_overdue"] += overdue
-        figures["products"] += products
-    closed: dict[int, int] = defaultdict(int)
-    for (pk, _status), n in _closed_by_pair(rows, day, pairs).items():
-        closed[pk] += n
-        result[group_of[pk]]["rows_closed"] += n
-    for pk, n in planned.items():
-        if statuses[pk] == status.COMPLETED and closed.get(pk, 0) == n:
-            result[group_of[pk]]["pairs_completed_all_closed"] += 1
-    for pk, (_organization, held, norm) in _pair_meetings(pairs, Filters(), day).items():
-        result[group_of[pk]]["meetings_held"] += held
-        result[group_of[pk]]["meetings_planned"] += norm
-    return result
+    return people_counts(Participant.objects.filter(organization_id__in=ids),
+                         Pair.objects.formed())
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -299,7 +242,8 @@ def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
         # As ``rebuild`` writes them: day by day, a row shared across days taking the last.
         for day, group in _by_day(ids, now):
             pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=group))
-            for (a, b), figures in pair_groups(pairs, day).items():
+            for (a, b), figures in effectiveness.pair_groups(
+                    pairs, day, by=effectiveness.BY_MEMBERS).items():
                 shared[(a, b)] = ("PairTally", a, b, day,
                                   *(figures[name] for name in PAIR_FIELDS))
             people = _people(group)

@@ -297,3 +297,26 @@ def test_share_refuses_nonsense() -> None:
     assert core.share(0, 0) is None
     with pytest.raises(ValueError):
         core.share(3, 2)
+
+
+@given(st.lists(plan_rows(), max_size=4), st.lists(plan_rows(), max_size=4), LEVELS,
+       st.lists(LEVELS, max_size=2), st.lists(st.tuples(DAY, st.booleans()), max_size=8),
+       DAY, st.sampled_from(["approved", "active", "completed", "ended_early"]))
+def test_stuck_reasons_never_look_at_levels(
+        ab: list[PlanRow], ba: list[PlanRow], before: dict[str, int | None],
+        finals: list[dict[str, int | None]], meetings: list[tuple[dt.date, bool]],
+        starts: dt.date, status: str) -> None:
+    """The dashboard reads stuck pairs without the learners' diagnostics rounds
+    (``pair_figures(levels=False)``): the reasons must be the same with them."""
+    def pair(before: dict[str, int | None],
+             finals: list[dict[str, int | None]]) -> PairFigures:
+        directions = [core.direction_figures(d, rows, before=before, finals=finals,
+                                             as_of=AS_OF)
+                      for d, rows in ((A_TO_B, ab), (B_TO_A, ba))]
+        ends = starts + dt.timedelta(days=240)
+        return PairFigures(1, status, starts, ends, directions[0], directions[1],
+                           core.meeting_figures(meetings, core.window(starts, ends,
+                                                                      as_of=AS_OF)))
+
+    assert (core.stuck_reasons(pair(before, finals), as_of=AS_OF)
+            == core.stuck_reasons(pair({}, []), as_of=AS_OF))

@@ -248,6 +248,34 @@ def test_stuck_pairs_name_their_reasons(world: World) -> None:
     assert "no_recent_meeting" not in by_pair.get(busy.pk, ())
 
 
+def test_stuck_pairs_read_no_answers_and_give_the_reasons_of_the_full_figures(
+        world: World) -> None:
+    """The curator's list reads plans, tasks and meetings, not the answers (at 300,000
+    teachers the answers cost seconds), and names the reasons the full figures give."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.core.effectiveness import stuck_reasons
+    from tandem.monitoring.effectiveness import pair_figures
+    from tandem.pairs.querysets import no_meeting_weeks
+    from tandem.testing import build_map, start_map
+
+    start_map(build_map(world), world)
+    _pair(world, dt.date(2026, 10, 1), dt.date(2027, 5, 31), Pair.Status.ACTIVE)
+    scope, day = scope_for(world.alice), dt.date(2027, 2, 1)
+    with CaptureQueriesContext(connection) as ctx:
+        stuck = selectors.stuck_pairs(scope=scope, filters=Filters(), today=day)
+    tables = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert '"diagnostics_answer"' not in tables and '"diagnostics_response"' not in tables
+    full = pair_figures(scope=scope, filters=Filters(), pairs=Pair.objects.running(),
+                        today=day)
+    assert len(full) == 3 and any(f.deficits_planned for f in full)
+    expected = {f.pair_id: stuck_reasons(f, as_of=day, quiet_weeks=no_meeting_weeks())
+                for f in full}
+    assert {p.pair_id: [r for r in p.reasons if r != selectors.MAP_NOT_AGREED]
+            for p in stuck} == {pk: reasons for pk, reasons in expected.items() if reasons}
+
+
 def test_curator_page_lists_stuck_pairs(client: Client, world: World) -> None:
     quiet = _pair(world, dt.date(2026, 1, 10), dt.date(2027, 5, 31), Pair.Status.ACTIVE)
     body = _page(client, world.alice)

@@ -124,8 +124,9 @@ def test_the_database_cache_is_shared_and_its_marker_is_exclusive(world: World) 
         cache.clear()
 
 
+@pytest.mark.parametrize("limit", ["ANSWERS_BY_ID_UP_TO", "PAIRS_BY_ID_UP_TO"])
 def test_pair_figures_are_the_same_with_answers_by_id_or_by_subquery(
-        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        world: World, monkeypatch: pytest.MonkeyPatch, limit: str) -> None:
     import datetime as dt
 
     from tandem.monitoring import effectiveness as eff
@@ -134,7 +135,7 @@ def test_pair_figures_are_the_same_with_answers_by_id_or_by_subquery(
     grow(world, 20, seed=7)
     scope, today = scope_for(world.olga), dt.date(2027, 6, 15)
     by_id = eff.pair_figures(scope=scope, filters=Filters(), today=today)
-    monkeypatch.setattr(eff, "ANSWERS_BY_ID_UP_TO", 0)  # as in a very large unit
+    monkeypatch.setattr(eff, limit, 0)  # as in a very large unit
     by_subquery = eff.pair_figures(scope=scope, filters=Filters(), today=today)
     assert by_id == by_subquery
     assert any(f.a_to_b.deficits_closed or f.b_to_a.deficits_closed for f in by_id)

@@ -26,7 +26,7 @@ from tandem.maps.services import (
     row_done,
     row_update,
 )
-from tandem.monitoring import tallies
+from tandem.monitoring import effectiveness, tallies
 from tandem.monitoring.effectiveness import unit_counts, unit_summary
 from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
@@ -322,16 +322,16 @@ def test_a_rebuild_removes_only_the_marks_it_read(world: World,
     sums keeps its mark for the next rebuild."""
     build_pairs(world)
     figures_changed.send(sender=None, organization_ids=[world.org_a.pk])
-    summing = tallies.pair_groups
+    summing = effectiveness.pair_groups
 
     def a_write_lands_meanwhile(*args: object, **kwargs: object) -> object:
         PairTallyMark.objects.create(organization_id=world.org_a.pk)
         return summing(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(tallies, "pair_groups", a_write_lands_meanwhile)
+    monkeypatch.setattr(effectiveness, "pair_groups", a_write_lands_meanwhile)
     tallies.rebuild([world.org_a.pk])
     assert PairTallyMark.objects.filter(organization_id=world.org_a.pk).count() == 1
-    monkeypatch.setattr(tallies, "pair_groups", summing)
+    monkeypatch.setattr(effectiveness, "pair_groups", summing)
     tallies.refresh()
     assert not PairTallyMark.objects.exists()
 
