@@ -24,8 +24,7 @@ returned: nothing here is trusted without it. Time: a stage is O(E) plus O(V) pe
 step; stages ≤ the number of exposed vertices with a positive dual at the start.
 """
 
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 
 class WarmStartError(ValueError):
@@ -56,14 +55,14 @@ class _Blossom:
 
 def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                              matching: Sequence[tuple[int, int]],
-                             deadline: float | None = None
+                             out_of_time: Callable[[], bool] | None = None
                              ) -> tuple[list[tuple[int, int]], int]:
     """A maximum-weight matching of ``edges`` ``(a, b, w)`` (integer ``w > 0``, one per pair).
 
     ``doubled[v] = Y_v ≥ 0`` with ``Y_a + Y_b ≥ 2w`` on every edge, and ``matching`` a set of
-    edges with ``Y_a + Y_b = 2w``; raises ``WarmStartError`` otherwise, ``OutOfTime`` past
-    ``deadline`` (``time.perf_counter``). Returns the pairs ``(a < b)``, sorted, and the
-    number of stages.
+    edges with ``Y_a + Y_b = 2w``; raises ``WarmStartError`` otherwise, ``OutOfTime`` once
+    ``out_of_time()`` says so (asked before every dual step). Returns the pairs ``(a < b)``,
+    sorted, and the number of stages.
     """
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
@@ -448,7 +447,7 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
             break
         finished = False
         while True:
-            if deadline is not None and time.perf_counter() > deadline:
+            if out_of_time is not None and out_of_time():
                 raise OutOfTime
             while queue and not finished:
                 v = queue.pop()

@@ -68,7 +68,7 @@ ODD_SECONDS = 10.0
 # The warm blossom stage (blossom.py) for capacity-1 groups the exact stage left with a
 # gap: its budget per group and the most pairs it takes (beyond, the gap stays honest).
 WARM_BLOSSOM = True
-WARM_SECONDS = 20.0
+WARM_SECONDS = 60.0  # process CPU seconds per group
 WARM_MAX_EDGES = 600_000
 
 
@@ -526,18 +526,24 @@ def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: N
     closes most of the gap), then ``t`` = the gap left, at most ``near_limit`` (``near``
     holds every pair with ``r < near_limit``). A solve at ``t`` proves the group optimal as
     soon as the gap left is at most ``t``: the argument of ``_prove``. Stops past
-    ``WARM_SECONDS`` or the time limit, or when the pairs below ``t`` exceed
+    ``WARM_SECONDS`` of CPU or the time limit, or when the pairs below ``t`` exceed
     ``WARM_MAX_EDGES``."""
     from tandem.core.matching.blossom import OutOfTime, warm_max_weight_matching
 
     u, v, w, doubled_r = near
-    deadline = time.perf_counter() + min(WARM_SECONDS, clock.left())
+    # CPU seconds of this process (the stage's answer should not depend on other processes'
+    # load), and the run's time limit in wall seconds as everywhere else.
+    cpu_deadline = time.process_time() + WARM_SECONDS
+
+    def out_of_time() -> bool:
+        return time.process_time() > cpu_deadline or clock.left() <= 0
+
     limit = 1
     solves = 0
     proven = False
     while True:
         keep = doubled_r < 2 * limit
-        if int(keep.sum()) > WARM_MAX_EDGES or time.perf_counter() >= deadline:
+        if int(keep.sum()) > WARM_MAX_EDGES or out_of_time():
             break
         lookup = dict(zip(zip(u[keep].tolist(), v[keep].tolist(), strict=True),
                           w[keep].tolist(), strict=True))
@@ -548,7 +554,7 @@ def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: N
         start = [pair for pair, x in sorted(matching.items())
                  if duals[pair[0]] + duals[pair[1]] == 2 * x]
         try:
-            found, stages = warm_max_weight_matching(triples, duals, start, deadline)
+            found, stages = warm_max_weight_matching(triples, duals, start, out_of_time)
         except OutOfTime:
             break
         solves += 1
