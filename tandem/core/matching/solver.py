@@ -65,6 +65,11 @@ WARM_ROUNDS = 3  # pricing rounds after which a warm start also takes the cold e
 # issue #18); ODD_SECONDS is its budget per chunk.
 ODD_SETS = False
 ODD_SECONDS = 10.0
+# The warm blossom stage (blossom.py) for capacity-1 groups the exact stage left with a
+# gap: its budget per group and the most pairs it takes (beyond, the gap stays honest).
+WARM_BLOSSOM = True
+WARM_SECONDS = 60.0  # process CPU seconds per group
+WARM_MAX_EDGES = 600_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +281,7 @@ def _chunks(groups: list[IntArray]) -> list[list[IntArray]]:
 _BOUND_ORDER = ("relaxation", "relaxation + exact", "relaxation + milp", "odd sets",
                 "b-matching lp", "b-matching lp + exact", "b-matching lp + milp",
                 "relaxation, dual lifted")
-_PROOF_ORDER = ("relaxation", "exact", "milp", "odd sets", "none")
+_PROOF_ORDER = ("relaxation", "exact", "warm blossom", "milp", "odd sets", "none")
 
 
 def _solve_free(instance: Instance, f: Features, capacity: IntArray,
@@ -395,6 +400,8 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
         proved_by = "odd sets"
     elif closed.proven_by_milp:
         proved_by = "milp"
+    elif closed.proven_by_warm:
+        proved_by = "warm blossom"
     elif closed.proven_groups:
         proved_by = "exact"
     else:
@@ -403,6 +410,7 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
                  relaxation_bound=closed.relaxation_bound, rounded_weight=closed.rounded,
                  groups=len(groups), groups_proven_by_exact=closed.proven_groups,
                  groups_proven_by_milp=closed.proven_by_milp,
+                 groups_proven_by_warm_blossom=closed.proven_by_warm,
                  milp_seconds=round(closed.milp_seconds, 4))
     return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
                  upper_bound=closed.upper, bound=bound_kind, proved_by=proved_by, stats=stats,
@@ -456,6 +464,7 @@ class _Closed:
     milp_used: bool = False
     proven_by_milp: int = 0
     milp_seconds: float = 0.0
+    proven_by_warm: int = 0
 
 
 def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
@@ -491,13 +500,77 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
             if proven:
                 bound = _total(part)
                 result.proven_groups += 1
-            elif bound - _total(part) <= near_limit:
+            elif (WARM_BLOSSOM and bool((capacity[group] == 1).all())
+                  and int(slack[group].sum()) == 0):
+                part, proven = _warm_close(part, doubled, (g_near[0], g_near[1], g_near[2],
+                                                           g_near[3]), bound, near_limit,
+                                           clock, stats)
+                if proven:
+                    bound = _total(part)
+                    result.proven_by_warm += 1
+            if not proven and bound - _total(part) <= near_limit and bound > _total(part):
                 near_k = (g_near[0], g_near[1], g_near[2], g_near[3])
                 part, bound = _milp_close(part, capacity, near_k, bound, clock, result)
         result.matching.update(part)
         result.total += _total(part)
         result.upper += max(bound, _total(part))
     return result
+
+
+def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: Near,
+                bound: int, near_limit: int, clock: _Clock,
+                stats: dict[str, float | int | str]) -> tuple[dict[tuple[int, int], int], bool]:
+    """The warm blossom stage on one capacity-1 group (docs/matching.md, 3.5c): Edmonds'
+    algorithm started from the relaxation's dual ``Y`` and our tight pairs, on our pairs and
+    the pairs with ``r < t``, first ``t = 1`` (tight pairs only: cheap, and it usually
+    closes most of the gap), then ``t`` = the gap left, at most ``near_limit`` (``near``
+    holds every pair with ``r < near_limit``). A solve at ``t`` proves the group optimal as
+    soon as the gap left is at most ``t``: the argument of ``_prove``. Stops past
+    ``WARM_SECONDS`` of CPU or the time limit, or when the pairs below ``t`` exceed
+    ``WARM_MAX_EDGES``."""
+    from tandem.core.matching.blossom import OutOfTime, warm_max_weight_matching
+
+    u, v, w, doubled_r = near
+    # CPU seconds of this process (the stage's answer should not depend on other processes'
+    # load), and the run's time limit in wall seconds as everywhere else.
+    cpu_deadline = time.process_time() + WARM_SECONDS
+
+    def out_of_time() -> bool:
+        return time.process_time() > cpu_deadline or clock.left() <= 0
+
+    limit = 1
+    solves = 0
+    proven = False
+    while True:
+        keep = doubled_r < 2 * limit
+        if int(keep.sum()) > WARM_MAX_EDGES or out_of_time():
+            break
+        lookup = dict(zip(zip(u[keep].tolist(), v[keep].tolist(), strict=True),
+                          w[keep].tolist(), strict=True))
+        lookup.update(matching)
+        triples = [(a, b, x) for (a, b), x in sorted(lookup.items())]
+        ends = {x for pair in lookup for x in pair}
+        duals = {x: int(doubled[x]) for x in ends}
+        start = [pair for pair, x in sorted(matching.items())
+                 if duals[pair[0]] + duals[pair[1]] == 2 * x]
+        try:
+            found, stages = warm_max_weight_matching(triples, duals, start, out_of_time)
+        except OutOfTime:
+            break
+        solves += 1
+        stats["warm_stages"] = int(stats.get("warm_stages", 0)) + stages
+        candidate = {pair: lookup[pair] for pair in found}
+        if _total(candidate) > _total(matching):
+            matching = candidate
+        gap = bound - _total(matching)
+        if gap <= limit:
+            proven = True
+            break
+        if min(gap, near_limit) <= limit:
+            break
+        limit = min(gap, near_limit)
+    stats["warm_solves"] = int(stats.get("warm_solves", 0)) + solves
+    return matching, proven
 
 
 def _milp_close(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,

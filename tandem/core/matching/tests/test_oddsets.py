@@ -120,7 +120,7 @@ def test_in_the_solver_the_stage_keeps_the_certificate(doc: dict[str, Any]) -> N
     # odd-set stage; whatever it says must hold against networkx.
     instance = instance_from_dict(doc)
     with mock.patch.multiple(solver, ODD_SETS=True, EXACT_WORK=0, MILP_SECONDS=0.0,
-                             DENSE_GROUP=2, INITIAL_K=2):
+                             WARM_BLOSSOM=False, DENSE_GROUP=2, INITIAL_K=2):
         result = match(instance)
     optimum = networkx_optimum(instance)
     assert check_validity(instance, pairs_of(result)) == []
@@ -137,7 +137,8 @@ def test_in_the_solver_a_gap_left_by_the_relaxation_is_closed_by_odd_sets() -> N
     proved = 0
     for seed in range(12):
         instance = instance_from_dict(instance_document(60, seed))
-        with mock.patch.multiple(solver, ODD_SETS=True, EXACT_WORK=0, MILP_SECONDS=0.0):
+        with mock.patch.multiple(solver, ODD_SETS=True, EXACT_WORK=0, MILP_SECONDS=0.0,
+                                 WARM_BLOSSOM=False):
             result = match(instance)
         optimum = networkx_optimum(instance)
         assert_certified(result, optimum)
