@@ -25,6 +25,7 @@ from tandem.people.models import Participant
 from tandem.territory.demo import DemoContext
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.bulk import (
+    CopyText,
     analyze,
     copy_rows,
     foreign_keys_checked_once,
@@ -68,10 +69,20 @@ def demo_region_exists() -> bool:
     return Region.objects.exists()
 
 
+def bulk_models() -> tuple[type[Model], ...]:
+    """The tables a region's load writes in bulk (COPY), checks its foreign keys of once
+    and takes the planner statistics of itself (``analyze``, inside its transaction):
+    ``seed-demo``'s ANALYZE at the end leaves them out."""
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.pairs.models import Pair
+
+    return (Participant, Response, Answer, Pair, Map, Row, Meeting)
+
+
 PARTICIPANT_COLUMNS = (
     "id", "organization_id", "surname", "name", "patronymic", "position", "subject",
     "experience_years", "age_band", "email", "mentoring_consent_date",
-    "personal_data_consent_date", "search_name")
+    "personal_data_consent_date", "search_name", "line_manager_id")
 
 
 @transaction.atomic
@@ -100,12 +111,9 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         for mun, code, short, full, sector, _size in generator.ORGANIZATIONS
     }
 
-    from tandem.maps.models import Map, Meeting, Row
-    from tandem.pairs.models import Pair
-
     # The bulk tables' foreign keys are checked once, at the end of the load, not row by
     # row at COMMIT (tandem.web.bulk; PostgreSQL only).
-    with foreign_keys_checked_once(Participant, Response, Answer, Pair, Map, Row, Meeting):
+    with foreign_keys_checked_once(*bulk_models()):
         deputies: dict[str, Participant] = {}
         domain = f"r{index}.example.org" if index > 1 else "example.org"
         done = 0
@@ -113,19 +121,33 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         # Ids first (COPY returns none, and no other query may run on the connection while
         # it streams): the generator makes exactly ``participants`` people.
         ids = iter(reserve_ids(Participant, participants))
+        # The draws of ``rng`` in their old order — every person's consent date, then the
+        # line-manager coins of each organization's staff after its deputy (its first
+        # person) — made ahead, so the line manager goes in with the row, not by an UPDATE
+        # of a third of the table after it.
+        consent_days = iter([rng.randint(0, 80) for _ in range(participants)])
+        reports = iter([rng.random() < 0.35
+                        for _ in range(participants - len(generator.ORGANIZATIONS))])
+        deputy_id: int | None = None
 
         def participant_rows() -> Iterator[tuple[Any, ...]]:
-            nonlocal done
+            nonlocal done, deputy_id
             for person in generator.people(participants, seed, domain):
-                consent_date = CONSENT_FROM + dt.timedelta(days=rng.randint(0, 80))
+                consent_date = CONSENT_FROM + dt.timedelta(days=next(consent_days))
                 organization = organizations[person.organization_code]
-                row = (next(ids), organization.pk, person.surname, person.name,
+                pk = next(ids)
+                if person.is_deputy:
+                    deputy_id, line_manager = pk, None
+                else:
+                    line_manager = deputy_id if next(reports) else None
+                row = (pk, organization.pk, person.surname, person.name,
                        person.patronymic, person.position, person.subject,
                        person.experience_years, person.age_band, person.email,
                        consent_date if person.has_mentoring_consent else None,
                        consent_date if person.has_pd_consent else None,
-                       normalize_name(person.surname, person.name, person.patronymic))
-                if person.is_deputy:  # the curator's login and the line manager need it
+                       normalize_name(person.surname, person.name, person.patronymic),
+                       line_manager)
+                if person.is_deputy:  # the curator's login needs it
                     deputies[person.organization_code] = Participant(
                         pk=row[0], organization=organization,
                         **dict(zip(PARTICIPANT_COLUMNS[2:], row[2:], strict=True)))
@@ -137,7 +159,8 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         with _indexes_built_once_if_empty(Participant, participants):
             copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
 
-        _set_line_managers(rng, deputies)
+        if len(deputies) != len(generator.ORGANIZATIONS):  # what the coins above assume
+            raise RuntimeError("seed-demo: every organization needs its deputy head")
         logins = _create_logins(region, municipalities, organizations, deputies, suffix)
         _create_resources(region, municipalities, organizations)
         if with_diagnostics:
@@ -148,7 +171,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
             else:
                 _create_pairs_fast(organizations, seed)
     # The later stages and the figures query these tables inside the same transaction.
-    analyze(Participant, Response, Answer, Pair, Map, Row, Meeting)
+    analyze(*bulk_models())
     context = DemoContext(region=region, municipalities=municipalities,
                           organizations=organizations, participants=done, seed=seed,
                           with_diagnostics=with_diagnostics)
@@ -223,7 +246,8 @@ def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> No
             organization=org, framework=framework, starts_on=INITIAL_DATES[0],
             ends_on=INITIAL_DATES[1], created_by_id=curators.get(org.pk),
             status=Campaign.Status.OPEN if code in STILL_OPEN else Campaign.Status.CLOSED)
-        first = _fill(initial, people, competencies, rng, seed, complete=code not in STILL_OPEN)
+        first = _fill(initial, people, competencies, rng, seed, complete=code not in STILL_OPEN,
+                      keep=code in WITH_FINAL)
         if code in WITH_FINAL:
             final = Campaign.objects.create(
                 title="Итоговая диагностика 2026/27", kind=Campaign.Kind.FINAL,
@@ -501,38 +525,73 @@ def _create_resources(region: Region, municipalities: dict[str, Municipality],
 def _fill(campaign: Campaign, people: list[tuple[int, str]],
           competencies: list[tuple[str, str]], rng: random.Random, seed: int, *,
           complete: bool, before: dict[int, list[generator.DemoAnswer]] | None = None,
-          ) -> dict[int, list[generator.DemoAnswer]]:
+          keep: bool = False) -> dict[int, list[generator.DemoAnswer]]:
+    """The campaign's questionnaires and their answers; returns the complete answers by
+    person when ``keep`` (the final round improves on them).
+
+    The responses are drawn first — who answered and how far needs one draw of ``rng``
+    per person, not the answers — and the answers are drawn while they are written: the
+    server stores the answers already sent while this process draws the next ones (each
+    person's answers come from a generator of their own, so drawing them later changes
+    no draw: the data are what they were when all were drawn ahead)."""
     now = timezone.now()
+    full = len(competencies)
+    plan: list[tuple[int, str, Response.Status]] = []
     responses: list[tuple[Any, ...]] = []
-    planned: dict[int, list[generator.DemoAnswer]] = {}
     for pk, band in people:
         share = rng.random()
-        if before is not None:
-            if pk not in before:
-                continue
-            answers = generator.improved(before[pk], seed * 100_003 + pk)
-        else:
-            answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
+        if before is not None and pk not in before:
+            continue
         status = Response.Status.SUBMITTED
         if not complete and share > (0.7 if before is not None else 0.85):
             status = Response.Status.NEW if share > 0.93 else Response.Status.DRAFT
-        if status == Response.Status.NEW:
-            answers = []
-        elif status == Response.Status.DRAFT:
-            answers = answers[: len(answers) // 2]
-        planned[pk] = answers
-        responses.append((campaign.pk, pk, status.value, len(answers),
+        # answers_for gives one answer per competency; improved keeps the length of the
+        # complete answers it starts from; a draft has the first half, a new one none.
+        answered = (0 if status == Response.Status.NEW else
+                    full // 2 if status == Response.Status.DRAFT else full)
+        plan.append((pk, band, status))
+        responses.append((campaign.pk, pk, status.value, answered,
                           now if status == Response.Status.SUBMITTED else None))
     ids = reserve_ids(Response, len(responses))
     copy_rows(Response, RESPONSE_COLUMNS,
               ((pk, *row) for pk, row in zip(ids, responses, strict=True)))
-    copy_rows(Answer, ANSWER_COLUMNS,
-              ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
-                a.priority)
-               for response_id, (_c, participant_id, *_r) in zip(ids, responses, strict=True)
-               for a in planned[participant_id]))
-    return {pk: a for pk, a in planned.items()
-            if len(a) == len(competencies)}
+    kept: dict[int, list[generator.DemoAnswer]] = {}
+
+    def drawn() -> Iterator[tuple[int, list[generator.DemoAnswer]]]:
+        for response_id, (pk, band, status) in zip(ids, plan, strict=True):
+            if status == Response.Status.NEW:
+                answers = []
+            elif before is not None:
+                answers = generator.improved(before[pk], seed * 100_003 + pk)
+            else:
+                answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
+            if status == Response.Status.DRAFT:
+                answers = answers[: len(answers) // 2]
+            if keep and len(answers) == full:
+                kept[pk] = answers
+            yield response_id, answers
+
+    if connection.vendor == "postgresql":
+        # The text of the lines by hand (tandem.web.bulk.CopyText): an answer's line is the
+        # response's id and one of a few hundred tails, each encoded once.
+        text = CopyText(Answer, ANSWER_COLUMNS)
+        tails: dict[generator.DemoAnswer, bytes] = {}
+
+        def tail(a: generator.DemoAnswer) -> bytes:
+            line = tails.get(a)
+            if line is None:
+                line = tails[a] = b"\t%s%s\n" % (text.values(
+                    a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
+                    text.tail)
+            return line
+
+        text.copy(b"".join(b"%d%s" % (response_id, tail(a)) for a in answers)
+                  for response_id, answers in drawn())
+    else:
+        copy_rows(Answer, ANSWER_COLUMNS,
+                  ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
+                    a.priority) for response_id, answers in drawn() for a in answers))
+    return kept
 
 
 RESPONSE_COLUMNS = ("id", "campaign_id", "participant_id", "status", "answered",
@@ -540,15 +599,6 @@ RESPONSE_COLUMNS = ("id", "campaign_id", "participant_id", "status", "answered",
 # The combined level equals the self level (no expert's level in the demo).
 ANSWER_COLUMNS = ("response_id", "competency", "self_level", "level", "can_teach",
                   "wants_to_learn", "priority")
-
-
-def _set_line_managers(rng: random.Random, deputies: dict[str, Participant]) -> None:
-    """About a third of each organization's staff report to its deputy head."""
-    for deputy in deputies.values():
-        staff = list(Participant.objects.filter(organization_id=deputy.organization_id)
-                     .exclude(pk=deputy.pk).order_by("pk").values_list("pk", flat=True))
-        reports = [pk for pk in staff if rng.random() < 0.35]
-        Participant.objects.filter(pk__in=reports).update(line_manager_id=deputy.pk)
 
 
 def _create_logins(region: Region, municipalities: dict[str, Municipality],

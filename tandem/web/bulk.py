@@ -154,6 +154,78 @@ def copy_rows(model: type[models.Model], columns: Sequence[str],
     return count
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_CHUNK = 1 << 16
+
+
+class CopyText:
+    """COPY's text format for ``model``'s ``columns``, written by hand (PostgreSQL only):
+    for a load whose rows repeat a few fragments — twelve million answers are a few
+    hundred distinct (competency, level, …) tails after a response's id — encoding each
+    fragment once and joining bytes costs a fraction of formatting every row
+    (``copy_rows``). Only columns written as they are (``_AS_IS``: numbers, text, dates,
+    booleans, keys) and left-out columns whose value is the same in every row; anything
+    else is a ``ValueError``, and ``copy_rows`` is the way."""
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        meta = model._meta
+        given: list[models.Field[Any, Any]] = []
+        for name in columns:
+            field = meta.get_field(name)
+            if not isinstance(field, models.Field) or not field.concrete:
+                raise ValueError(f"CopyText: {name} is not a column of {meta.label}")
+            if field.get_internal_type() not in _AS_IS:
+                raise ValueError(f"CopyText: {meta.label}.{name} needs copy_rows")
+            given.append(field)
+        named = {f.attname for f in given}
+        self.table = connection.ops.quote_name(meta.db_table)
+        rest = [f for f in meta.concrete_fields
+                if f.attname not in named and not f.primary_key and not f.generated
+                and not f.has_db_default()]
+        for f in rest:
+            if not _same_in_every_row(f) or f.get_internal_type() not in _AS_IS:
+                raise ValueError(f"CopyText: {meta.label}.{f.attname} needs copy_rows")
+        now = timezone.now()
+        self.names = ", ".join(connection.ops.quote_name(str(f.column))
+                               for f in [*given, *rest])
+        #: The left-out columns of every line, with the tab before them ("" if none).
+        self.tail = "".join("\t" + self.value(_filler(f, now)()) for f in rest).encode()
+
+    @staticmethod
+    def value(value: Any) -> str:
+        """One value in COPY's text format."""
+        if value is None:
+            return "\\N"
+        if value is True or value is False:
+            return "t" if value else "f"
+        if isinstance(value, str):
+            return value.translate(_COPY_ESCAPES)
+        return str(value)  # numbers, dates (isoformat)
+
+    def values(self, *values: Any) -> bytes:
+        """Tab-separated values: a fragment of a line (no tail, no newline)."""
+        return "\t".join(map(self.value, values)).encode()
+
+    def copy(self, chunks: Iterable[bytes]) -> None:
+        """COPY the ``chunks`` — whole lines, each ending with ``self.tail`` and a
+        newline — into the table, sent in blocks of about 64 KB."""
+        from psycopg.copy import QueuedLibpqWriter
+
+        with connection.cursor() as cursor, cursor.cursor.copy(
+                f"COPY {self.table} ({self.names}) FROM STDIN",
+                writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+            block: list[bytes] = []
+            size = 0
+            for chunk in chunks:
+                block.append(chunk)
+                size += len(chunk)
+                if size >= _COPY_CHUNK:
+                    copy.write(b"".join(block))
+                    block, size = [], 0
+            if block:
+                copy.write(b"".join(block))
+
+
 @contextmanager
 def foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
     """Inside: the foreign keys *of* these models' tables are not checked row by row; on the
