@@ -138,8 +138,18 @@ class PairQuerySet(QuerySet[Any]):
         """Running pairs with no meeting held for ``weeks`` (the setting
         ``TANDEM_NO_MEETING_WEEKS``) weeks or more (:func:`tandem.core.attention.quiet`)."""
         weeks = no_meeting_weeks() if weeks is None else weeks
-        return (self.running().filter(starts_on__lte=as_of).with_quiet_since(as_of)
-                .filter(quiet_since__lte=as_of - dt.timedelta(weeks=weeks)))
+        cutoff = as_of - dt.timedelta(weeks=weeks)
+        # ``quiet_since <= cutoff``, said without the last meeting of every pair (issue
+        # #16): no meeting held in (cutoff, as_of], and a start by the cutoff or a meeting
+        # held by it (a meeting logged before the start counts, as in quiet_since). The
+        # planner checks the pairs of the user's scope first, and ``quiet_since`` (for the
+        # order and the «since») is then computed only for the quiet pairs.
+        held = self.model._meta.get_field("meetings").related_model.objects.filter(
+            meeting_held_q(as_of), pair=OuterRef("pk"))
+        return (self.running().filter(starts_on__lte=as_of)
+                .filter(~Exists(held.filter(date__gt=cutoff)))
+                .filter(Q(starts_on__lte=cutoff) | Exists(held.filter(date__lte=cutoff)))
+                .with_quiet_since(as_of))
 
     # -- figures of each pair ----------------------------------------------------------
     def with_progress(self, as_of: dt.date,

@@ -4,7 +4,10 @@ disagree between the dashboard, the reports, the API and the reminders."""
 import datetime as dt
 
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tandem.core import attention
 from tandem.maps.models import Map, Meeting
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import MAP_DRAFT, MEMBER, OWNER
@@ -86,3 +89,48 @@ def test_the_query_overlap_agrees_with_the_core_rule(world: World) -> None:
         for date_to in around:
             in_query = Pair.objects.overlapping(date_from, date_to).filter(pk=p.pk).exists()
             assert in_query == overlaps(START, end, date_from, date_to), (date_from, date_to)
+
+
+@given(meetings=st.lists(st.tuples(st.integers(min_value=-20, max_value=120), st.booleans()),
+                         max_size=5),
+       start=st.integers(min_value=0, max_value=40), as_of=st.integers(min_value=-10,
+                                                                         max_value=130),
+       weeks=st.integers(min_value=1, max_value=12))
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_quiet_query_agrees_with_the_core_rule(
+        world: World, meetings: list[tuple[int, bool]], start: int, as_of: int,
+        weeks: int) -> None:
+    """``Pair.objects.quiet`` (said without the last meeting of every pair, issue #16)
+    keeps exactly the pairs :func:`tandem.core.attention.quiet` calls quiet, with
+    :func:`~tandem.core.attention.quiet_since` as ``quiet_since`` — meetings before the
+    start, planned or after the day included."""
+    Pair.objects.all().delete()
+    starts_on = START + dt.timedelta(days=start)
+    day = START + dt.timedelta(days=as_of)
+    p = Pair.objects.create(a=world.bob_p, b=world.carol_p, organization=world.org_a,
+                            starts_on=starts_on, ends_on=dt.date(2027, 8, 31),
+                            status="active")
+    for offset, planned in meetings:
+        Meeting.objects.create(pair=p, date=START + dt.timedelta(days=offset), topic="В",
+                               planned=planned)
+    held = [START + dt.timedelta(days=o) for o, planned in meetings
+            if not planned and START + dt.timedelta(days=o) <= day]
+    last = max(held, default=None)
+    expected = attention.quiet(starts_on=starts_on, last_held_on=last, as_of=day,
+                               weeks=weeks)
+    got = list(Pair.objects.quiet(day, weeks=weeks))
+    assert [x.pk for x in got] == ([p.pk] if expected else [])
+    if expected:
+        assert got[0].quiet_since == attention.quiet_since(starts_on, last)
+
+
+def test_a_meeting_before_the_start_counts_as_the_last_one(world: World) -> None:
+    """A meeting logged before the pair's start is its last one (as in quiet_since): the
+    pair is quiet from it, though its start is more recent than the threshold."""
+    p = _pair(world.bob_p, world.carol_p)
+    Meeting.objects.create(pair=p, date=START - dt.timedelta(days=30), topic="До начала")
+    day = START + dt.timedelta(weeks=2)
+    assert list(Pair.objects.quiet(day, weeks=5)) == [p]
+    assert Pair.objects.quiet(day, weeks=5).get().quiet_since == START - dt.timedelta(days=30)
+    assert not Pair.objects.quiet(day, weeks=7).exists()

@@ -396,3 +396,65 @@ def test_a_teacher_who_turned_reminders_off_gets_none_but_sees_them(
         result = reminders_send(today=TODAY)
     assert result.events == 1
     assert [m.to for m in mail.outbox] == [["carol@example.org"]]
+
+
+def _quiet_pairs(organization: object, n: int, today: dt.date) -> list[Pair]:
+    """``n`` running pairs of ``organization`` with no meeting for 6 to 6 + n weeks."""
+    from tandem.testing import ParticipantFactory
+
+    made = []
+    for i in range(n):
+        p = active_pair(ParticipantFactory.create(organization=organization),
+                        ParticipantFactory.create(organization=organization),
+                        starts_on=today - dt.timedelta(weeks=20),
+                        ends_on=today + dt.timedelta(weeks=20))
+        _meeting(p, today - dt.timedelta(weeks=6 + i, days=i % 3))
+        made.append(p)
+    return made
+
+
+def test_the_quiet_panel_keeps_to_the_curator_s_pairs(world: World) -> None:
+    """The curator's «quiet pairs» are A's, oldest silence first, as the rule orders them
+    (the last meeting, else the start); quiet pairs of B in the same region neither appear
+    nor cost a query, and the last meeting is worked out only for the pairs it keeps
+    (issue #16: not before narrowing to the organization)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.core import attention
+    from tandem.pairs.selectors import pairs_manageable
+    from tandem.reminders.selectors import idle_pairs
+
+    today = timezone.localdate()
+    ours = _quiet_pairs(world.org_a, 3, today)
+    busy = _quiet_pairs(world.org_a, 1, today)[0]
+    _meeting(busy, today - dt.timedelta(days=3))  # met this week: not quiet
+    _quiet_pairs(world.org_b, 2, today)
+    scope = scope_for(world.alice)
+
+    def panel() -> tuple[list[int], int]:
+        with CaptureQueriesContext(connection) as ctx:
+            events = idle_pairs(today=today, limit=40,
+                                pairs=pairs_manageable(scope=scope, by_key=True))
+        return [e.pair.pk for e in events], len(ctx.captured_queries)
+
+    def last(p: Pair) -> dt.date | None:
+        return max((m.date for m in p.meetings.all() if not m.planned and m.date <= today),
+                   default=None)
+
+    expected = sorted((p for p in ours if attention.quiet(
+        starts_on=p.starts_on, last_held_on=last(p), as_of=today)),
+        key=lambda p: (attention.quiet_since(p.starts_on, last(p)), p.pk))
+    shown, queries = panel()
+    assert shown == [p.pk for p in expected] == [p.pk for p in reversed(ours)]
+    assert [line.event.pair.pk for line in open_reminders(scope, 10, today=today)
+            if line.event.kind == "no_meeting"] == shown
+    # Twenty more quiet pairs elsewhere in the region change nothing, not even the count.
+    _quiet_pairs(world.org_b, 20, today)
+    assert panel() == (shown, queries)
+    # The last meeting (MAX) is computed in the select list only, for the rows kept —
+    # the quiet rule itself is an anti-join on the meetings of the last N weeks.
+    with CaptureQueriesContext(connection) as ctx:
+        idle_pairs(today=today, limit=40, pairs=pairs_manageable(scope=scope, by_key=True))
+    [sql] = [q["sql"] for q in ctx.captured_queries if "maps_meeting" in q["sql"]]
+    assert sql.upper().count("MAX(") == 1
