@@ -26,6 +26,7 @@ Everything runs on canonical indices (participants sorted by id), with ties brok
 the lowest index, so the same instance gives the same pairs whatever its input order.
 """
 
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ from tandem.core.matching.milp import max_weight_b_matching_milp
 from tandem.core.matching.relaxation import Copies, IntArray, solve_relaxation
 from tandem.core.matching.scoring import benefit, pair_weight
 
+logger = logging.getLogger(__name__)
+
 INITIAL_K = 24
 DENSE_GROUP = 700
 ADDED_PER_ROW = 16
@@ -68,7 +71,7 @@ ODD_SECONDS = 10.0
 # The warm blossom stage (blossom.py) for capacity-1 groups the exact stage left with a
 # gap: its budget per group and the most pairs it takes (beyond, the gap stays honest).
 WARM_BLOSSOM = True
-WARM_SECONDS = 60.0  # process CPU seconds per group
+WARM_SECONDS = 60.0  # CPU seconds of the engine's thread for the whole run
 WARM_MAX_EDGES = 600_000
 
 
@@ -103,6 +106,7 @@ class _Clock:
         self.limit = limit
         self.marks: dict[str, float] = {}
         self.milp_seconds = 0.0  # the whole run's MILP stage, against MILP_SECONDS
+        self.warm_seconds = 0.0  # the whole run's warm blossom stage, against WARM_SECONDS
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -443,8 +447,8 @@ def _odd_sets_close(blocks: _Blocks, capacity: IntArray, doubled: IntArray, edge
     upper = min(closed.upper, answer.upper)
     gap = upper - _total(matching)
     if gap > 0 and answer.near_limit > 0 and clock.left() > 0:
-        matching, proven = _prove(matching, capacity, answer.near, gap, answer.near_limit,
-                                  clock, stats)
+        matching, proven, _exhausted = _prove(matching, capacity, answer.near, gap,
+                                              answer.near_limit, clock, stats)
         if proven:
             upper = _total(matching)
     closed.matching, closed.total = matching, _total(matching)
@@ -494,13 +498,14 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
         result.rounded += _total(part)
         gap = bound - _total(part)
         if gap > 0 and near_limit > 0:
-            part, proven = _prove(part, capacity, (g_near[0], g_near[1], g_near[2], g_near[3]),
-                                  gap, near_limit, clock, stats)
+            part, proven, exhausted = _prove(
+                part, capacity, (g_near[0], g_near[1], g_near[2], g_near[3]), gap, near_limit,
+                clock, stats)
             result.exact_used = True
             if proven:
                 bound = _total(part)
                 result.proven_groups += 1
-            elif (WARM_BLOSSOM and bool((capacity[group] == 1).all())
+            elif (WARM_BLOSSOM and not exhausted and bool((capacity[group] == 1).all())
                   and int(slack[group].sum()) == 0):
                 part, proven = _warm_close(part, doubled, (g_near[0], g_near[1], g_near[2],
                                                            g_near[3]), bound, near_limit,
@@ -525,18 +530,26 @@ def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: N
     the pairs with ``r < t``, first ``t = 1`` (tight pairs only: cheap, and it usually
     closes most of the gap), then ``t`` = the gap left, at most ``near_limit`` (``near``
     holds every pair with ``r < near_limit``). A solve at ``t`` proves the group optimal as
-    soon as the gap left is at most ``t``: the argument of ``_prove``. Stops past
-    ``WARM_SECONDS`` of CPU or the time limit, or when the pairs below ``t`` exceed
-    ``WARM_MAX_EDGES``."""
-    from tandem.core.matching.blossom import OutOfTime, warm_max_weight_matching
+    soon as the gap left is at most ``t``: the argument of ``_prove``. Stops once the run's
+    stage has used ``WARM_SECONDS`` of CPU or past the time limit, or when the pairs below
+    ``t`` exceed ``WARM_MAX_EDGES``. A failure inside the stage (a start it refuses, a
+    certificate that does not check) is a bug, never an answer: the group keeps its
+    matching and its honest gap, ``stats["warm_failures"]`` counts it and the log names it."""
+    from tandem.core.matching.blossom import (
+        OutOfTime,
+        WarmStartError,
+        warm_max_weight_matching,
+    )
 
     u, v, w, doubled_r = near
-    # CPU seconds of this process (the stage's answer should not depend on other processes'
-    # load), and the run's time limit in wall seconds as everywhere else.
-    cpu_deadline = time.process_time() + WARM_SECONDS
+    # CPU seconds of the engine's own thread (the stage's answer should not depend on other
+    # processes' or threads' load), for the whole run; the run's time limit in wall seconds
+    # as everywhere else.
+    cpu_started = time.thread_time()
+    cpu_deadline = cpu_started + WARM_SECONDS - clock.warm_seconds
 
     def out_of_time() -> bool:
-        return time.process_time() > cpu_deadline or clock.left() <= 0
+        return time.thread_time() > cpu_deadline or clock.left() <= 0
 
     limit = 1
     solves = 0
@@ -557,6 +570,10 @@ def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: N
             found, stages = warm_max_weight_matching(triples, duals, start, out_of_time)
         except OutOfTime:
             break
+        except (WarmStartError, ArithmeticError, AssertionError) as error:
+            stats["warm_failures"] = int(stats.get("warm_failures", 0)) + 1
+            logger.error("warm blossom stage failed, the gap stays open: %r", error)
+            break
         solves += 1
         stats["warm_stages"] = int(stats.get("warm_stages", 0)) + stages
         candidate = {pair: lookup[pair] for pair in found}
@@ -570,6 +587,7 @@ def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: N
             break
         limit = min(gap, near_limit)
     stats["warm_solves"] = int(stats.get("warm_solves", 0)) + solves
+    clock.warm_seconds += time.thread_time() - cpu_started
     return matching, proven
 
 
@@ -965,18 +983,19 @@ def _fill(matching: dict[tuple[int, int], int], capacity: IntArray,
 
 def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near, gap: int,
            near_limit: int, clock: _Clock, stats: dict[str, float | int | str]
-           ) -> tuple[dict[tuple[int, int], int], bool]:
+           ) -> tuple[dict[tuple[int, int], int], bool, bool]:
     """Closes the gap by exact solves on the edges with ``r < t`` (plus our own pairs), for
     ``t = 1, 4, 16, …`` up to the gap. A solve at ``t`` proves optimality as soon as the
     gap left is at most ``t``: every better matching would use only edges with
-    ``r < gap ≤ t``, and the solve saw them all. Returns the best matching found and
-    whether it is proven optimal; stops when the next solve would exceed ``EXACT_WORK``
-    or the time limit. ``near`` holds every pair with ``r < near_limit``, so no step goes
-    above that.
+    ``r < gap ≤ t``, and the solve saw them all. Returns the best matching found,
+    whether it is proven optimal, and whether it solved exactly at ``near_limit`` (then no
+    other stage on the same pairs can prove more); stops when the next solve would exceed
+    ``EXACT_WORK`` or the time limit. ``near`` holds every pair with ``r < near_limit``, so
+    no step goes above that.
     """
     threshold = 1
     solves = 0
-    proven = False
+    proven = exhausted = False
     while gap > 0:
         # Tight edges first (cheap, and a smaller gap means fewer edges below it); then
         # the proof at the gap itself if affordable, else the next power of 4.
@@ -994,10 +1013,11 @@ def _prove(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,
             proven = True
             break
         if limit == near_limit:
+            exhausted = True
             break
         threshold *= 4
     stats["exact_solves"] = int(stats.get("exact_solves", 0)) + solves
-    return matching, proven
+    return matching, proven, exhausted
 
 
 def _below(matching: dict[tuple[int, int], int], capacity: IntArray, near: Near,

@@ -115,3 +115,24 @@ def test_in_the_solver_a_gap_left_by_the_relaxation_is_closed_by_the_warm_blosso
         else:
             assert result.proved_by == "relaxation"
     assert proved > 0
+
+
+def test_a_failure_inside_the_stage_leaves_the_gap_open_and_says_so() -> None:
+    # A bug in the stage (here: a certificate that does not check) must never end the run
+    # nor give an answer: the same pools as above keep their matching and their honest gap.
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ArithmeticError("warm blossom certificate: a test's failure")
+
+    failed = 0
+    for seed in range(12):
+        instance = instance_from_dict(instance_document(60, seed))
+        with mock.patch.multiple(solver, EXACT_WORK=0, MILP_SECONDS=0.0), \
+                mock.patch("tandem.core.matching.blossom.warm_max_weight_matching", broken):
+            result = match(instance)
+        assert check_validity(instance, pairs_of(result)) == []
+        assert_certified(result, networkx_optimum(instance))
+        assert result.proved_by != "warm blossom"
+        if result.stats["solver"].get("warm_failures"):
+            assert not result.optimal
+            failed += 1
+    assert failed > 0
