@@ -13,9 +13,8 @@ people follow the person; a municipal-pool pair's two answers go to two organiza
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,7 +25,7 @@ from tandem.access.scope import Scope
 from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
-from tandem.surveys.models import Survey
+from tandem.surveys.models import Survey, SurveyCell
 
 MIN_ANSWERS = rule.MIN_PEOPLE
 
@@ -48,6 +47,9 @@ ROLE_LABELS: dict[str, Promise] = {
 }
 # The headline figure of each role: mentees' satisfaction is the benefit they got,
 # mentors' satisfaction is how they rate their own role.
+# The kept figures of a cell (SurveyCell), in the order the selector reads them.
+CELL_COLUMNS = ("organization_id", "year", "stage", "sent", "answered", "people",
+                *(f"{name}_{part}" for name in FIELDS for part in ("sum", "n", "people")))
 HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "recommend"}
 TEXT_LIMIT = 200  # free-text answers shown per stage and question
 
@@ -147,33 +149,42 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
                          today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
     the released means of every 1–10 question (:func:`tandem.core.release.release` over
-    the cells of the request). Two queries, whatever the data size."""
+    the cells of the request). Reads the kept cells (:class:`SurveyCell`, kept by
+    :mod:`tandem.surveys.tallies`), never the surveys: one query, whatever the data size.
+    Any filter is a set of organizations and whole academic years, so it is a union of
+    cells; people are counted within a cell only, as the rule needs them."""
     years, _start, _end = release_period(filters, today)
-    surveys = surveys_in(scope=scope, filters=filters, today=today)
-    sent: dict[str, dict[str, Any]] = {
-        row["stage"]: dict(row) for row in surveys.values("stage").order_by("stage").annotate(
-            sent=Count("pk"), answered=Count("submitted_at"))}
-    year = Case(*[When(submitted_at__date__range=academic_year_bounds(y), then=Value(y))
-                  for y in range(years[0], years[1] + 1)], output_field=IntegerField())
-    aggregates: dict[str, Any] = {}
-    for name in FIELDS:
-        answered = Q(**{f"{name}__isnull": False})
-        aggregates[f"s_{name}"] = Sum(name)
-        aggregates[f"n_{name}"] = Count(name)
-        aggregates[f"p_{name}"] = Count("participant", filter=answered, distinct=True)
-    aggregates["people"] = Count("participant", distinct=True)
+    rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
+                                      year__range=years)
+            .order_by("organization_id", "year", "stage").values_list(*CELL_COLUMNS))
+    sent: dict[str, dict[str, int]] = {}
     cells: dict[tuple[str, str], list[rule.Cell]] = {}
     counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
-    grouped: Any = (surveys.filter(submitted_at__isnull=False)
-                    .annotate(year=year).values("participant__organization", "year", "stage")
-                    .order_by().annotate(**aggregates))
-    for row in grouped:
-        key = (row["participant__organization"], row["year"], row["stage"])
-        if row["people"] >= MIN_ANSWERS:
-            counted[row["stage"]].add(key[:2])
+    for row in rows:
+        cell = dict(zip(CELL_COLUMNS, row, strict=True))
+        stage = cell["stage"]
+        counts = sent.setdefault(stage, {"sent": 0, "answered": 0})
+        counts["sent"] += cell["sent"]
+        counts["answered"] += cell["answered"]
+        if not cell["answered"]:
+            continue  # a cell of unanswered surveys holds no answer to release
+        key = (cell["organization_id"], cell["year"], stage)
+        if cell["people"] >= MIN_ANSWERS:
+            counted[stage].add(key[:2])
         for name in FIELDS:
-            cells.setdefault((name, row["stage"]), []).append(rule.Cell(
-                key, row[f"s_{name}"] or 0, row[f"n_{name}"], row[f"p_{name}"]))
+            cells.setdefault((name, stage), []).append(rule.Cell(
+                key, cell[f"{name}_sum"], cell[f"{name}_n"], cell[f"{name}_people"]))
+    return assemble(sent=sent, cells=cells, counted=counted, years=years)
+
+
+def assemble(*, sent: dict[str, dict[str, int]],
+             cells: dict[tuple[str, str], list[rule.Cell]],
+             counted: dict[str, set[tuple[int, int]]],
+             years: tuple[int, int]) -> SatisfactionSummary:
+    """The summary from the request's cells: ``sent`` — per stage, ``{"sent": …,
+    "answered": …}``; ``cells`` — per (question, stage), each cell's sum, answers and
+    people; ``counted`` — per stage, the (organization, year) cells of at least
+    ``MIN_ANSWERS`` people (where free texts may come from)."""
     stages = []
     for stage, label in Survey.Stage.choices:
         counts = sent.get(stage, {})
