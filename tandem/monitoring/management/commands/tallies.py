@@ -16,7 +16,8 @@ class Command(BaseCommand):
             "карт, встречи, участники) и опросов удовлетворённости (разослано, ответили, "
             "суммы оценок по ячейкам правила публикации). Пересчитать ждущие (--refresh, "
             "по умолчанию; цифры пар — и те, чей регион начал новый день), все заново "
-            "(--rebuild) или проверить, что они совпадают с пересчётом, ничего не меняя (--check). docs/monitoring.md.")
+            "(--rebuild) или проверить, что они совпадают с пересчётом, ничего не меняя "
+            "(--check). docs/monitoring.md.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group()
