@@ -6,7 +6,9 @@ applies the one release rule of :mod:`tandem.core.release` (docs/surveys.md, «�
 публикации»): answers fall into cells (respondent's organization, academic year, stage); a
 cell with answers of fewer than ``MIN_ANSWERS`` people enters no figure; a figure is the
 rounded mean over whole counted cells; a date window is widened to whole academic years.
-Free text is shown without names, sorted by its own words, and only from counted cells.
+The cells' sums are kept (:class:`SurveyCell`, :mod:`tandem.surveys.tallies`): the summary
+reads them, never the surveys. Free text is shown without names, sorted by its own words,
+and only from counted cells.
 A survey belongs to its **respondent's** organization (docs/effectiveness.md: figures of
 people follow the person; a municipal-pool pair's two answers go to two organizations).
 """
@@ -26,6 +28,8 @@ from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
 from tandem.surveys.models import Survey, SurveyCell
+from tandem.territory.models import Organization
+from tandem.territory.zones import zone_named
 
 MIN_ANSWERS = rule.MIN_PEOPLE
 
@@ -133,18 +137,6 @@ def release_period(filters: Filters, today: dt.date | None = None
     return years, academic_year_bounds(years[0])[0], academic_year_bounds(years[1])[1]
 
 
-def surveys_in(*, scope: Scope, filters: Filters,
-               today: dt.date | None = None) -> QuerySet[Survey]:
-    """Surveys of the respondents of the filtered organizations in the release period:
-    an answered survey counts when it was answered in it, an unanswered one when due in
-    it. A survey belongs to its respondent's organization."""
-    _years, start, end = release_period(filters, today)
-    return Survey.objects.filter(
-        Q(submitted_at__date__range=(start, end))
-        | Q(submitted_at__isnull=True, due_on__range=(start, end)),
-        participant__organization__in=filters.organizations(scope))
-
-
 def satisfaction_summary(*, scope: Scope, filters: Filters,
                          today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
@@ -217,8 +209,13 @@ def free_texts(*, scope: Scope, filters: Filters,
                summary: SatisfactionSummary) -> list[FreeText]:
     """Free-text answers per stage, without names, sorted by their words, and only from
     counted cells (the release rule: never from a cell of fewer than MIN_ANSWERS people).
-    At most two queries per stage."""
-    base = surveys_in(scope=scope, filters=filters).filter(submitted_at__isnull=False)
+    A cell's year is taken in its organization's region's zone, as the kept cells take
+    it (:mod:`tandem.surveys.tallies`). One query for the zones, at most two per stage."""
+    base = Survey.objects.filter(submitted_at__isnull=False,
+                                 participant__organization__in=filters.organizations(scope))
+    every = {o for stage in summary.counted.values() for o, _y in stage}
+    zones = dict(Organization.objects.filter(pk__in=sorted(every)).values_list(
+        "pk", "municipality__region__time_zone")) if every else {}
     result = []
     for s in summary.stages:
         if s.answered == 0:
@@ -228,9 +225,14 @@ def free_texts(*, scope: Scope, filters: Filters,
         texts: dict[str, list[str]] = {"text_good": [], "text_improve": []}
         if shown:
             year = Q(pk__in=[])
-            for y in sorted({y for _o, y in keys}):
-                year |= Q(participant__organization__in=sorted(o for o, y2 in keys if y2 == y),
-                          submitted_at__date__range=academic_year_bounds(y))
+            for zone, y in sorted({(zones.get(o, ""), y) for o, y in keys}):
+                first, last = academic_year_bounds(y)
+                tz = zone_named(zone or None)
+                year |= Q(participant__organization__in=sorted(
+                              o for o, y2 in keys if y2 == y and zones.get(o, "") == zone),
+                          submitted_at__gte=dt.datetime.combine(first, dt.time(), tz),
+                          submitted_at__lt=dt.datetime.combine(
+                              last + dt.timedelta(days=1), dt.time(), tz))
             for name in texts:
                 values = (base.filter(year, stage=s.stage).exclude(**{name: ""})
                           .order_by(name).values_list(name, flat=True)[:TEXT_LIMIT])
