@@ -8,15 +8,15 @@ Every audited write (django-auditlog) names its unit in the entry's additional d
 :func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
 append a :class:`UnitChange` row for it, once per transaction and unit (a roster import
 of thousands of people in one organization writes it once) — or again, if the version
-was read in between. The diagnostics figures carry their own time
-(``TallyState.refreshed_at``, per organization). :func:`version` reads both maxima for
-the organizations a dashboard shows.
+was read in between. The diagnostics figures and the satisfaction cells carry their own
+time (``TallyState.refreshed_at``, ``SurveyCellState.refreshed_at``, per organization).
+:func:`version` reads these maxima for the organizations a dashboard shows.
 """
 
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 
 from tandem.diagnostics.models import TallyState
 from tandem.monitoring.models import UnitChange
@@ -71,17 +71,22 @@ def _changed(log_entry: object) -> None:
 
 def version(organizations: QuerySet[Organization]) -> str:
     """Changes when an audited record of these organizations, of their regions or of
-    everything changes, or when their diagnostics figures are rebuilt."""
+    everything changes, or when their diagnostics figures or satisfaction cells are
+    rebuilt."""
     changed = UnitChange.objects.filter(
         Q(organization_id__in=organizations.values("pk"))
         | Q(region_id__in=organizations.values("municipality__region_id"))
         | Q(organization_id__isnull=True, region_id__isnull=True)).aggregate(
         last=Max("id"))["last"]
-    tallied = TallyState.objects.filter(organization__in=organizations).aggregate(
-        at=Max("refreshed_at"))["at"]
+    # The kept figures' own times: diagnostics and satisfaction cells (a rebuild by the
+    # job after a write writes no audit entry of its own).
+    kept = Organization.objects.filter(pk__in=organizations.values("pk")).aggregate(
+        tallied=Max(Subquery(TallyState.objects.filter(organization_id=OuterRef("pk"))
+                             .values("refreshed_at"))),
+        surveyed=Max("survey_cell_state__refreshed_at"))
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
-    return f"{changed}/{tallied}"
+    return f"{changed}/{kept['tallied']}/{kept['surveyed']}"
 
 
 def prune(sender: object = None, **kwargs: object) -> int:

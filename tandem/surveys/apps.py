@@ -29,3 +29,25 @@ class SurveysConfig(AppConfig):
 
         register_panel(Panel(key="surveys", template="surveys/_dashboard.html", context=context,
                              place=OWN, order=10))
+
+        # The satisfaction cells kept per organization (tandem/surveys/tallies.py) hear
+        # every survey saved or deleted one by one, people who move, and the time zone of
+        # a region or an organization's municipality (the year of an answer).
+        from django.db.models.signals import post_delete, post_init, post_save
+
+        from tandem.people.models import Participant
+        from tandem.surveys import tallies
+        from tandem.territory.models import Organization, Region
+        from tandem.web.signals import hourly
+
+        post_save.connect(tallies.survey_saved, sender=Survey, dispatch_uid="survey_cells_saved")
+        post_delete.connect(tallies.survey_deleted, sender=Survey,
+                            dispatch_uid="survey_cells_deleted")
+        for model, loaded, saved in (
+                (Participant, tallies.participant_loaded, tallies.participant_saved),
+                (Region, tallies.region_loaded, tallies.region_saved),
+                (Organization, tallies.organization_loaded, tallies.organization_saved)):
+            name = model.__name__.lower()
+            post_init.connect(loaded, sender=model, dispatch_uid=f"survey_cells_{name}_loaded")
+            post_save.connect(saved, sender=model, dispatch_uid=f"survey_cells_{name}_saved")
+        hourly.connect(tallies.hourly, dispatch_uid="survey_cells_hourly")

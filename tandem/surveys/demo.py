@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.core import surveys as core
 from tandem.pairs.models import Pair
+from tandem.surveys import tallies
 from tandem.surveys.models import Survey
 from tandem.territory.demo import DemoContext
 
@@ -101,3 +102,5 @@ def seed(context: DemoContext) -> None:
                         survey.text_improve = improve[org_id].pop()
             surveys.append(survey)
     Survey.objects.bulk_create(surveys, batch_size=5000, ignore_conflicts=True)
+    # Written in bulk (no model signal): the region's satisfaction cells, once, here.
+    tallies.rebuild(o.pk for o in context.organizations.values())

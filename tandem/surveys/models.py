@@ -60,3 +60,70 @@ class Survey(models.Model):
 
     def get_additional_data(self) -> dict[str, object]:
         return self.pair.get_additional_data()
+
+
+class SurveyCell(models.Model):
+    """The kept sums of one cell of the release rule (docs/surveys.md, «Правило
+    публикации»): the surveys of the respondents of ``organization`` in academic ``year``
+    (``sent``: an answered survey in the year it was answered, an unanswered one in the
+    year it is due; answers: the year they were given, in the time zone of the
+    organization's region) at ``stage``. Kept by :mod:`tandem.surveys.tallies`; the
+    dashboard, the results page, the XLSX, the PDF and the API read these, never the
+    surveys. The ``*_people`` counts are of different people **within this cell**: they do
+    not add up across cells, and the rule never adds them."""
+
+    organization = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                     related_name="+")
+    year = models.PositiveSmallIntegerField()  # 2026: the academic year 2026/27
+    stage = models.CharField(max_length=10, choices=Survey.Stage.choices)
+    sent = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)  # who answered, whatever the question
+    mentee_benefit_sum = models.PositiveIntegerField(default=0)
+    mentee_benefit_n = models.PositiveIntegerField(default=0)
+    mentee_benefit_people = models.PositiveIntegerField(default=0)
+    mentee_support_sum = models.PositiveIntegerField(default=0)
+    mentee_support_n = models.PositiveIntegerField(default=0)
+    mentee_support_people = models.PositiveIntegerField(default=0)
+    mentor_satisfaction_sum = models.PositiveIntegerField(default=0)
+    mentor_satisfaction_n = models.PositiveIntegerField(default=0)
+    mentor_satisfaction_people = models.PositiveIntegerField(default=0)
+    mentor_engagement_sum = models.PositiveIntegerField(default=0)
+    mentor_engagement_n = models.PositiveIntegerField(default=0)
+    mentor_engagement_people = models.PositiveIntegerField(default=0)
+    recommend_sum = models.PositiveIntegerField(default=0)
+    recommend_n = models.PositiveIntegerField(default=0)
+    recommend_people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "year", "stage"],
+                                               name="survey_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}/{self.stage}: {self.sent}"
+
+
+class SurveyCellState(models.Model):
+    """Per organization: when its cells were last rebuilt. Its row is what a rebuild
+    locks, so two rebuilds of one organization queue (:mod:`tandem.surveys.tallies`)."""
+
+    organization = models.OneToOneField("territory.Organization", on_delete=models.CASCADE,
+                                        primary_key=True, related_name="survey_cell_state")
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.refreshed_at}"
+
+
+class SurveyCellMark(models.Model):
+    """Something an organization's cells count changed: written by the writer's
+    transaction, removed by the rebuild that saw it. Inserts only, a plain organization
+    id (as :class:`tandem.monitoring.models.PairTallyMark`): writers never wait on each
+    other or on a rebuild."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization_id = models.IntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.created_at}"

@@ -6,16 +6,17 @@ applies the one release rule of :mod:`tandem.core.release` (docs/surveys.md, «�
 публикации»): answers fall into cells (respondent's organization, academic year, stage); a
 cell with answers of fewer than ``MIN_ANSWERS`` people enters no figure; a figure is the
 rounded mean over whole counted cells; a date window is widened to whole academic years.
-Free text is shown without names, sorted by its own words, and only from counted cells.
+The cells' sums are kept (:class:`SurveyCell`, :mod:`tandem.surveys.tallies`): the summary
+reads them, never the surveys. Free text is shown without names, sorted by its own words,
+and only from counted cells.
 A survey belongs to its **respondent's** organization (docs/effectiveness.md: figures of
 people follow the person; a municipal-pool pair's two answers go to two organizations).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -26,7 +27,9 @@ from tandem.access.scope import Scope
 from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
-from tandem.surveys.models import Survey
+from tandem.surveys.models import Survey, SurveyCell
+from tandem.territory.models import Organization
+from tandem.territory.zones import zone_named
 
 MIN_ANSWERS = rule.MIN_PEOPLE
 
@@ -48,6 +51,9 @@ ROLE_LABELS: dict[str, Promise] = {
 }
 # The headline figure of each role: mentees' satisfaction is the benefit they got,
 # mentors' satisfaction is how they rate their own role.
+# The kept figures of a cell (SurveyCell), in the order the selector reads them.
+CELL_COLUMNS = ("organization_id", "year", "stage", "sent", "answered", "people",
+                *(f"{name}_{part}" for name in FIELDS for part in ("sum", "n", "people")))
 HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "recommend"}
 TEXT_LIMIT = 200  # free-text answers shown per stage and question
 
@@ -131,49 +137,46 @@ def release_period(filters: Filters, today: dt.date | None = None
     return years, academic_year_bounds(years[0])[0], academic_year_bounds(years[1])[1]
 
 
-def surveys_in(*, scope: Scope, filters: Filters,
-               today: dt.date | None = None) -> QuerySet[Survey]:
-    """Surveys of the respondents of the filtered organizations in the release period:
-    an answered survey counts when it was answered in it, an unanswered one when due in
-    it. A survey belongs to its respondent's organization."""
-    _years, start, end = release_period(filters, today)
-    return Survey.objects.filter(
-        Q(submitted_at__date__range=(start, end))
-        | Q(submitted_at__isnull=True, due_on__range=(start, end)),
-        participant__organization__in=filters.organizations(scope))
-
-
 def satisfaction_summary(*, scope: Scope, filters: Filters,
                          today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
     the released means of every 1–10 question (:func:`tandem.core.release.release` over
-    the cells of the request). Two queries, whatever the data size."""
+    the cells of the request). Reads the kept cells (:class:`SurveyCell`, kept by
+    :mod:`tandem.surveys.tallies`), never the surveys: one query, whatever the data size.
+    Any filter is a set of organizations and whole academic years, so it is a union of
+    cells; people are counted within a cell only, as the rule needs them."""
     years, _start, _end = release_period(filters, today)
-    surveys = surveys_in(scope=scope, filters=filters, today=today)
-    sent: dict[str, dict[str, Any]] = {
-        row["stage"]: dict(row) for row in surveys.values("stage").order_by("stage").annotate(
-            sent=Count("pk"), answered=Count("submitted_at"))}
-    year = Case(*[When(submitted_at__date__range=academic_year_bounds(y), then=Value(y))
-                  for y in range(years[0], years[1] + 1)], output_field=IntegerField())
-    aggregates: dict[str, Any] = {}
-    for name in FIELDS:
-        answered = Q(**{f"{name}__isnull": False})
-        aggregates[f"s_{name}"] = Sum(name)
-        aggregates[f"n_{name}"] = Count(name)
-        aggregates[f"p_{name}"] = Count("participant", filter=answered, distinct=True)
-    aggregates["people"] = Count("participant", distinct=True)
+    rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
+                                      year__range=years)
+            .order_by("organization_id", "year", "stage").values_list(*CELL_COLUMNS))
+    sent: dict[str, dict[str, int]] = {}
     cells: dict[tuple[str, str], list[rule.Cell]] = {}
     counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
-    grouped: Any = (surveys.filter(submitted_at__isnull=False)
-                    .annotate(year=year).values("participant__organization", "year", "stage")
-                    .order_by().annotate(**aggregates))
-    for row in grouped:
-        key = (row["participant__organization"], row["year"], row["stage"])
-        if row["people"] >= MIN_ANSWERS:
-            counted[row["stage"]].add(key[:2])
+    for row in rows:
+        cell = dict(zip(CELL_COLUMNS, row, strict=True))
+        stage = cell["stage"]
+        counts = sent.setdefault(stage, {"sent": 0, "answered": 0})
+        counts["sent"] += cell["sent"]
+        counts["answered"] += cell["answered"]
+        if not cell["answered"]:
+            continue  # a cell of unanswered surveys holds no answer to release
+        key = (cell["organization_id"], cell["year"], stage)
+        if cell["people"] >= MIN_ANSWERS:
+            counted[stage].add(key[:2])
         for name in FIELDS:
-            cells.setdefault((name, row["stage"]), []).append(rule.Cell(
-                key, row[f"s_{name}"] or 0, row[f"n_{name}"], row[f"p_{name}"]))
+            cells.setdefault((name, stage), []).append(rule.Cell(
+                key, cell[f"{name}_sum"], cell[f"{name}_n"], cell[f"{name}_people"]))
+    return assemble(sent=sent, cells=cells, counted=counted, years=years)
+
+
+def assemble(*, sent: dict[str, dict[str, int]],
+             cells: dict[tuple[str, str], list[rule.Cell]],
+             counted: dict[str, set[tuple[int, int]]],
+             years: tuple[int, int]) -> SatisfactionSummary:
+    """The summary from the request's cells: ``sent`` — per stage, ``{"sent": …,
+    "answered": …}``; ``cells`` — per (question, stage), each cell's sum, answers and
+    people; ``counted`` — per stage, the (organization, year) cells of at least
+    ``MIN_ANSWERS`` people (where free texts may come from)."""
     stages = []
     for stage, label in Survey.Stage.choices:
         counts = sent.get(stage, {})
@@ -206,8 +209,13 @@ def free_texts(*, scope: Scope, filters: Filters,
                summary: SatisfactionSummary) -> list[FreeText]:
     """Free-text answers per stage, without names, sorted by their words, and only from
     counted cells (the release rule: never from a cell of fewer than MIN_ANSWERS people).
-    At most two queries per stage."""
-    base = surveys_in(scope=scope, filters=filters).filter(submitted_at__isnull=False)
+    A cell's year is taken in its organization's region's zone, as the kept cells take
+    it (:mod:`tandem.surveys.tallies`). One query for the zones, at most two per stage."""
+    base = Survey.objects.filter(submitted_at__isnull=False,
+                                 participant__organization__in=filters.organizations(scope))
+    every = {o for stage in summary.counted.values() for o, _y in stage}
+    zones = dict(Organization.objects.filter(pk__in=sorted(every)).values_list(
+        "pk", "municipality__region__time_zone")) if every else {}
     result = []
     for s in summary.stages:
         if s.answered == 0:
@@ -217,9 +225,14 @@ def free_texts(*, scope: Scope, filters: Filters,
         texts: dict[str, list[str]] = {"text_good": [], "text_improve": []}
         if shown:
             year = Q(pk__in=[])
-            for y in sorted({y for _o, y in keys}):
-                year |= Q(participant__organization__in=sorted(o for o, y2 in keys if y2 == y),
-                          submitted_at__date__range=academic_year_bounds(y))
+            for zone, y in sorted({(zones.get(o, ""), y) for o, y in keys}):
+                first, last = academic_year_bounds(y)
+                tz = zone_named(zone or None)
+                year |= Q(participant__organization__in=sorted(
+                              o for o, y2 in keys if y2 == y and zones.get(o, "") == zone),
+                          submitted_at__gte=dt.datetime.combine(first, dt.time(), tz),
+                          submitted_at__lt=dt.datetime.combine(
+                              last + dt.timedelta(days=1), dt.time(), tz))
             for name in texts:
                 values = (base.filter(year, stage=s.stage).exclude(**{name: ""})
                           .order_by(name).values_list(name, flat=True)[:TEXT_LIMIT])

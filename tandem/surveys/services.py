@@ -20,6 +20,7 @@ from tandem.core import surveys as core
 from tandem.notifications.models import Notification
 from tandem.notifications.services import notify
 from tandem.pairs.models import Pair
+from tandem.surveys import tallies
 from tandem.surveys.models import Survey
 from tandem.web.tasks import send_email
 
@@ -44,7 +45,8 @@ def surveys_create_due(*, today: dt.date, dry_run: bool = False,
     pairs = (Pair.objects.filter(status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
              .filter(Q() if of is None else Q(pk__in=of.values("pk")))
              .values_list("pk", "a_id", "b_id", "starts_on", "ends_on", "status",
-                          "a__is_active", "b__is_active").order_by("pk"))
+                          "a__is_active", "b__is_active", "a__organization_id",
+                          "b__organization_id").order_by("pk"))
     total = pairs.count()
     created = 0
     done = 0
@@ -58,16 +60,25 @@ def surveys_create_due(*, today: dt.date, dry_run: bool = False,
         have = set(Survey.objects.filter(pair_id__in=[p[0] for p in batch])
                    .values_list("pair_id", "participant_id", "stage"))
         new = []
-        for pk, a_id, b_id, starts_on, ends_on, status, a_active, b_active in batch:
-            people = [who for who, active in ((a_id, a_active), (b_id, b_active)) if active]
+        organizations: set[int] = set()
+        for (pk, a_id, b_id, starts_on, ends_on, status, a_active, b_active, a_org,
+             b_org) in batch:
+            people = [(who, org) for who, active, org in ((a_id, a_active, a_org),
+                                                         (b_id, b_active, b_org)) if active]
             for due in core.surveys_due(starts_on=starts_on, ends_on=ends_on, status=status,
                                         today=today):
-                new += [Survey(pair_id=pk, participant_id=who, stage=due.stage,
-                               due_on=due.due_on)
-                        for who in people if (pk, who, due.stage) not in have]
+                for who, org in people:
+                    if (pk, who, due.stage) not in have:
+                        new.append(Survey(pair_id=pk, participant_id=who, stage=due.stage,
+                                          due_on=due.due_on))
+                        organizations.add(org)
         # ignore_conflicts: a concurrent run (the task and cron) may have made the same.
-        if not dry_run:
-            Survey.objects.bulk_create(new, ignore_conflicts=True)
+        if not dry_run and new:
+            with transaction.atomic():
+                Survey.objects.bulk_create(new, ignore_conflicts=True)
+                # bulk_create sends no model signal: the satisfaction cells of their
+                # respondents' organizations («sent» counts them).
+                tallies.touch(organizations, now=True)
         created += len(new)
         done += len(batch)
         if progress is not None:
@@ -156,5 +167,5 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
                 else (data.get(name) or "").strip())
     locked.submitted_at = timezone.now()
     locked.full_clean()
-    locked.save()
+    locked.save()  # its organization's satisfaction cells: the model signal, in this transaction
     return locked

@@ -9,9 +9,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.maps.models import Map, Meeting, Row
 from tandem.pairs.models import Pair
+from tandem.surveys import tallies as survey_cells
+from tandem.surveys.models import Survey
 from tandem.testing import World, build_diagnostics, bulk_participants, bulk_responses
 
 
@@ -42,6 +45,14 @@ def _grow(world: World, people: int) -> None:
             for m in maps])
         Meeting.objects.bulk_create([Meeting(pair=p, date=dt.date(2026, 10, 15),
                                              topic="Встреча") for p in pairs])
+        # Both of each pair answered the mid-term survey: the satisfaction cards read
+        # their organization's kept cells (tandem/surveys/tallies.py), not these rows.
+        Survey.objects.bulk_create([Survey(
+            pair=p, participant_id=who, stage=Survey.Stage.MID, due_on=dt.date(2027, 1, 15),
+            submitted_at=timezone.now(), mentee_benefit=8, mentee_support=7,
+            mentor_satisfaction=9, mentor_engagement=8, recommend=9)
+            for p in pairs for who in (p.a_id, p.b_id)])
+        survey_cells.rebuild([org.pk])
 
 
 URLS = [reverse("monitoring:index"), reverse("monitoring:chart", args=["deficits", "svg"])]

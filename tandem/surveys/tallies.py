@@ -1,0 +1,345 @@
+"""Satisfaction figures kept current per cell of the release rule: what
+:func:`tandem.surveys.selectors.satisfaction_summary` reads instead of scanning the surveys
+(at 300,000 teachers the scan cost a third of a second per first view of a dashboard).
+
+What is kept (:class:`tandem.surveys.models.SurveyCell`): per (organization, academic
+year, stage) — the rule's cells (docs/surveys.md, «Правило публикации») — the surveys
+sent and answered, the different people who answered, and for every 1–10 question its
+sum, its answers and the different people who gave them. A request is a set of
+organizations and whole academic years (``release_period`` widens any window), so it is a
+union of cells and these sums answer every filter. People are never added across cells:
+the rule asks for them only within one.
+
+Which year: an answered survey counts in the academic year it was answered in, an
+unanswered one in the year it is due (as ``sent`` always counted); the day of an answer
+is taken in the time zone of the organization's region (``Region.time_zone``), so a cell
+is the same for every viewer.
+
+How they stay current — as the diagnostics and the pair figures:
+
+- a survey saved one by one (a teacher's answer, the admin, a test) — the model signal
+  rebuilds its respondent's organization there and then, in the writer's transaction:
+  ``touch(ids, now=True)``, for up to ``TANDEM_TALLIES_SYNC_MAX`` organizations;
+- many at once (the schedule creating a day's surveys, the demo region), people moving
+  between organizations, pairs deleted with their surveys, a region's time zone changed:
+  the writer marks the organizations (a :class:`SurveyCellMark`, inserted in its
+  transaction: a crash loses nothing) and, once it commits, one job
+  (:func:`tandem.surveys.tasks.refresh_survey_cells`) rebuilds them; the hourly
+  ``tandem send-reminders`` (:data:`tandem.web.signals.hourly`) picks up marks whose job
+  was lost.
+
+A rebuild of an organization holds its :class:`SurveyCellState` row (so two rebuilds of
+one organization queue), reads its surveys (an index scan of its people's few hundred
+rows) and replaces its cells. Sending a survey (``sent_at``) and anonymising a person
+(free texts only) change no figure. :func:`stale` lists what differs from a recount
+(``tandem tallies --check``); :func:`live_summary` is the old scan of the surveys, kept as
+the tests' oracle.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
+from django.utils import timezone
+
+from tandem.core import release as rule
+from tandem.core.periods import YEAR_STARTS, academic_year_bounds
+from tandem.people.models import Participant
+from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark, SurveyCellState
+from tandem.surveys.selectors import (
+    CELL_COLUMNS,
+    FIELDS,
+    MIN_ANSWERS,
+    SatisfactionSummary,
+    assemble,
+)
+from tandem.territory.models import Organization
+from tandem.territory.zones import zone_named
+from tandem.web.transactions import (
+    forget_transaction_memory,
+    read_only_snapshot,
+    transaction_memory,
+)
+
+BATCH = 200  # organizations rebuilt per transaction
+MEMORY = "survey-cells"  # the organizations a transaction has marked
+Progress = Callable[[int, int], None]
+
+
+def sync_max() -> int:
+    """Up to how many organizations ``touch(now=True)`` rebuilds in the writer's
+    transaction (the setting the diagnostics figures use too); more go to the job."""
+    return int(getattr(settings, "TANDEM_TALLIES_SYNC_MAX", 20))
+
+
+# -- marking ------------------------------------------------------------------------------
+def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
+    """These organizations' surveys changed: rebuild their cells in this transaction
+    (``now``, a few of them) or mark them for the job that runs after it commits."""
+    ids = {pk for pk in organization_ids if pk is not None}
+    if not ids:
+        return
+    if now and len(ids) <= sync_max():
+        with transaction.atomic():
+            _rebuild_locked(sorted(ids))
+        return
+    memory = transaction_memory(MEMORY)
+    # Marked once per transaction — per savepoint: one rolled back takes its marks along.
+    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
+                        if memory is not None else set())
+    ids -= marked
+    if not ids:
+        return
+    # Inserts only: no row lock, so writers never wait on each other or on a rebuild
+    # (which removes only the marks it saw).
+    SurveyCellMark.objects.bulk_create([SurveyCellMark(organization_id=pk)
+                                        for pk in sorted(ids)])
+    marked |= ids
+    if not connection.in_atomic_block:
+        enqueue_refresh()
+    elif not any(item[1] is enqueue_refresh for item in connection.run_on_commit):
+        transaction.on_commit(enqueue_refresh)  # one job per transaction
+
+
+def touch_people(participant_ids: Iterable[int], *, now: bool = False) -> None:
+    """:func:`touch` for the organizations of these respondents."""
+    people = sorted(set(participant_ids))
+    if people:
+        touch(Participant.objects.filter(pk__in=people)
+              .values_list("organization_id", flat=True).distinct(), now=now)
+
+
+def enqueue_refresh() -> None:
+    from tandem.surveys.tasks import refresh_survey_cells
+
+    refresh_survey_cells.enqueue()
+
+
+# -- rebuilding ---------------------------------------------------------------------------
+def refresh(*, progress: Progress | None = None) -> int:
+    """Rebuilds every marked organization; returns how many."""
+    return rebuild(set(SurveyCellMark.objects.values_list("organization_id", flat=True)),
+                   progress=progress)
+
+
+def rebuild(organization_ids: Iterable[int] | None = None, *,
+            progress: Progress | None = None) -> int:
+    """Cells of these organizations (all: None) from their surveys — after a bulk load,
+    or to repair. Idempotent; each batch of organizations is one transaction."""
+    ids = sorted(organization_ids if organization_ids is not None else
+                 Organization.objects.values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            _rebuild_locked(ids[start:start + BATCH])
+        if progress:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return len(ids)
+
+
+def _rebuild_locked(ids: list[int]) -> None:
+    """Replaces these organizations' cells, holding their states in id order. Writers
+    take no lock (their marks are inserts): a rebuild removes only the marks it read
+    before reading the surveys, so a write committed after that keeps its mark."""
+    zones = _zones(ids)
+    held = sorted(zones)  # an organization deleted meanwhile has nothing to keep
+    SurveyCellState.objects.bulk_create([SurveyCellState(organization_id=pk) for pk in held],
+                                        ignore_conflicts=True)
+    list(SurveyCellState.objects.select_for_update().filter(organization_id__in=held)
+         .order_by("pk").values_list("pk", flat=True))
+    seen = list(SurveyCellMark.objects.filter(organization_id__in=ids)
+                .values_list("pk", flat=True))
+    SurveyCell.objects.filter(organization_id__in=held).delete()
+    SurveyCell.objects.bulk_create(_computed(zones), batch_size=2000)
+    SurveyCellState.objects.filter(organization_id__in=held).update(refreshed_at=timezone.now())
+    SurveyCellMark.objects.filter(pk__in=seen).delete()
+    # A write after this, even in the same transaction, must mark again.
+    forget_transaction_memory(MEMORY)
+
+
+def _zones(ids: Iterable[int]) -> dict[int, str]:
+    """Each existing organization's region's time zone name."""
+    return dict(Organization.objects.filter(pk__in=list(ids))
+                .values_list("pk", "municipality__region__time_zone"))
+
+
+def _academic_year(year: Any, month: Any, day: Any) -> Case:
+    """:func:`tandem.core.periods.academic_year` as an SQL expression over a date's
+    parts: the calendar year, less one before the first day of the academic year."""
+    before_start = LessThan(month * 100 + day, YEAR_STARTS[0] * 100 + YEAR_STARTS[1])
+    return Case(When(before_start, then=year - 1), default=year, output_field=IntegerField())
+
+
+def _computed(zones: dict[int, str]) -> list[SurveyCell]:
+    """The organizations' cells as sums of their surveys, unsaved: what a rebuild writes
+    and what :func:`stale` compares with the stored ones. One query per time zone of
+    their regions (mostly one)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk, name in zones.items():
+        groups[name].append(pk)
+    answered = Q(submitted_at__isnull=False)
+    cells = []
+    for name, group in sorted(groups.items()):
+        tz = zone_named(name)
+        year = Case(
+            When(answered, then=_academic_year(ExtractYear("submitted_at", tzinfo=tz),
+                                               ExtractMonth("submitted_at", tzinfo=tz),
+                                               ExtractDay("submitted_at", tzinfo=tz))),
+            default=_academic_year(ExtractYear("due_on"), ExtractMonth("due_on"),
+                                   ExtractDay("due_on")),
+            output_field=IntegerField())
+        aggregates: dict[str, Any] = {
+            "sent": Count("pk"), "answered": Count("pk", filter=answered),
+            "people": Count("participant", filter=answered, distinct=True)}
+        for field in FIELDS:
+            given = answered & Q(**{f"{field}__isnull": False})
+            aggregates[f"{field}_sum"] = Coalesce(Sum(field, filter=given), 0)
+            aggregates[f"{field}_n"] = Count("pk", filter=given)
+            aggregates[f"{field}_people"] = Count("participant", filter=given, distinct=True)
+        rows: Any = (Survey.objects.filter(participant__organization_id__in=group)
+                     .annotate(cell_year=year)
+                     .values("stage", "cell_year",
+                             organization=F("participant__organization_id"))
+                     .order_by().annotate(**aggregates))
+        for row in rows:
+            cells.append(SurveyCell(organization_id=row.pop("organization"),
+                                    year=row.pop("cell_year"), **row))
+    return sorted(cells, key=lambda c: (c.organization_id, c.year, c.stage))
+
+
+# -- checking -----------------------------------------------------------------------------
+def stale() -> list[tuple[object, ...]]:
+    """What the kept cells hold and a recount from the surveys would not (or the other
+    way round), and the organizations that wait: empty when every writer marked what it
+    changed. Reads only (one snapshot on PostgreSQL), so it may run while people write."""
+    with read_only_snapshot():
+        stored = {("SurveyCell", *row) for row in SurveyCell.objects.values_list(*CELL_COLUMNS)}
+        waiting = {("waiting", pk) for pk in SurveyCellMark.objects.values_list(
+            "organization_id", flat=True)}
+        ids = sorted(Organization.objects.values_list("pk", flat=True))
+        fresh: set[tuple[object, ...]] = set()
+        for start in range(0, len(ids), BATCH):
+            fresh |= {("SurveyCell", *(getattr(cell, name) for name in CELL_COLUMNS))
+                      for cell in _computed(_zones(ids[start:start + BATCH]))}
+    return sorted(stored ^ fresh | waiting, key=str)
+
+
+def live_summary(organizations: QuerySet[Organization],
+                 years: tuple[int, int]) -> SatisfactionSummary:
+    """The summary of these organizations over these academic years by scanning their
+    surveys — the computation the kept cells replaced, kept as the oracle of the tests
+    (the dashboard must never call it). The day of an answer is taken in the zone of its
+    organization's region, as the cells take it."""
+    start, end = academic_year_bounds(years[0])[0], academic_year_bounds(years[1])[1]
+    sent: dict[str, dict[str, int]] = {}
+    cells: dict[tuple[str, str], list[rule.Cell]] = {}
+    counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
+    zones = defaultdict(list)
+    for pk, name in organizations.values_list("pk", "municipality__region__time_zone"):
+        zones[name].append(pk)
+    for name, group in sorted(zones.items()):
+        with timezone.override(zone_named(name)):
+            surveys = Survey.objects.filter(
+                Q(submitted_at__date__range=(start, end))
+                | Q(submitted_at__isnull=True, due_on__range=(start, end)),
+                participant__organization__in=group)
+            for row in surveys.values("stage").order_by("stage").annotate(
+                    sent=Count("pk"), answered=Count("submitted_at")):
+                counts = sent.setdefault(row["stage"], {"sent": 0, "answered": 0})
+                counts["sent"] += row["sent"]
+                counts["answered"] += row["answered"]
+            year = Case(*[When(submitted_at__date__range=academic_year_bounds(y),
+                               then=Value(y)) for y in range(years[0], years[1] + 1)],
+                        output_field=IntegerField())
+            aggregates: dict[str, Any] = {}
+            for field in FIELDS:
+                given = Q(**{f"{field}__isnull": False})
+                aggregates[f"s_{field}"] = Sum(field)
+                aggregates[f"n_{field}"] = Count(field)
+                aggregates[f"p_{field}"] = Count("participant", filter=given, distinct=True)
+            aggregates["people"] = Count("participant", distinct=True)
+            grouped: Any = (surveys.filter(submitted_at__isnull=False)
+                            .annotate(year=year)
+                            .values("participant__organization", "year", "stage")
+                            .order_by().annotate(**aggregates))
+            for row in grouped:
+                key = (row["participant__organization"], row["year"], row["stage"])
+                if row["people"] >= MIN_ANSWERS:
+                    counted[row["stage"]].add(key[:2])
+                for field in FIELDS:
+                    cells.setdefault((field, row["stage"]), []).append(rule.Cell(
+                        key, row[f"s_{field}"] or 0, row[f"n_{field}"], row[f"p_{field}"]))
+    return assemble(sent=sent, cells=cells, counted=counted, years=years)
+
+
+# -- model signals (connected in apps.py) -------------------------------------------------
+def survey_saved(sender: type, instance: Any, **kwargs: object) -> None:
+    """One survey created, answered or changed: its respondent's organization, now."""
+    touch_people([instance.__dict__["participant_id"]], now=True)
+
+
+def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    """A survey deleted (with its pair, or by itself): marked, rebuilt after the commit
+    (a pair's surveys go one signal each; the job rebuilds once)."""
+    touch_people([instance.__dict__["participant_id"]])
+
+
+def participant_loaded(sender: type, instance: Any, **kwargs: object) -> None:
+    instance.__dict__["_survey_cells_organization"] = instance.__dict__.get("organization_id")
+
+
+def participant_saved(sender: type, instance: Any, created: bool = False,
+                      **kwargs: object) -> None:
+    """A person moved to another organization: their surveys move with them."""
+    before = instance.__dict__.get("_survey_cells_organization")
+    after = instance.__dict__.get("organization_id")
+    instance.__dict__["_survey_cells_organization"] = after
+    if not created and before is not None and before != after:
+        touch([before, after])
+
+
+def region_loaded(sender: type, instance: Any, **kwargs: object) -> None:
+    instance.__dict__["_survey_cells_zone"] = instance.__dict__.get("time_zone")
+
+
+def region_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
+    """A region's time zone decides the year of an answer given near 1 September."""
+    before = instance.__dict__.get("_survey_cells_zone")
+    after = instance.__dict__.get("time_zone")
+    instance.__dict__["_survey_cells_zone"] = after
+    if not created and before is not None and before != after:
+        touch(Organization.objects.filter(municipality__region_id=instance.pk)
+              .values_list("pk", flat=True))
+
+
+def organization_loaded(sender: type, instance: Any, **kwargs: object) -> None:
+    instance.__dict__["_survey_cells_municipality"] = instance.__dict__.get("municipality_id")
+
+
+def organization_saved(sender: type, instance: Any, created: bool = False,
+                       **kwargs: object) -> None:
+    """An organization moved to a municipality (perhaps of another region, another zone)."""
+    before = instance.__dict__.get("_survey_cells_municipality")
+    after = instance.__dict__.get("municipality_id")
+    instance.__dict__["_survey_cells_municipality"] = after
+    if not created and before is not None and before != after:
+        touch([instance.pk])
+
+
+def hourly(sender: object, **kwargs: object) -> None:
+    refresh()
+

@@ -1,0 +1,299 @@
+"""The satisfaction cells kept per (organization, academic year, stage)
+(tandem/surveys/tallies.py) give exactly the summary the scan of the surveys gave, for
+every scope and filter, whatever writes the surveys; the summary reads only them."""
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import Scope, scope_for
+from tandem.core.periods import academic_year
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.people.personal_data import participant_anonymise
+from tandem.surveys import tallies
+from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark
+from tandem.surveys.selectors import FIELDS, release_period, satisfaction_summary
+from tandem.surveys.services import survey_submit, surveys_create_due
+from tandem.surveys.tests.helpers import active_pair, answered_surveys
+from tandem.testing import ParticipantFactory, World
+from tandem.web.signals import hourly
+
+pytestmark = pytest.mark.django_db
+
+
+def _views(world: World) -> list[tuple[Scope, Filters]]:
+    """Every unit and period a page can ask for, through its persona's scope."""
+    olga = scope_for(world.olga)
+    today = timezone.localdate()
+    last_year = today - dt.timedelta(days=365)
+    return [(olga, Filters()), (olga, Filters(municipality_id=world.municipality_a.pk)),
+            (olga, Filters(organization_id=world.org_b.pk)),
+            (olga, Filters(sector=world.org_b.sector)), (olga, Filters(region_id=world.region.pk)),
+            (olga, Filters(date_from=last_year, date_to=today)),
+            (olga, Filters(date_from=last_year - dt.timedelta(days=365), date_to=last_year)),
+            (olga, Filters(date_from=today, date_to=today + dt.timedelta(days=400))),
+            (scope_for(world.alice), Filters()), (scope_for(world.charlie), Filters()),
+            (scope_for(world.dave), Filters(date_from=last_year)),
+            (scope_for(world.bob), Filters())]
+
+
+def _assert_kept_equal_live(world: World) -> None:
+    for scope, filters in _views(world):
+        years = release_period(filters)[0]
+        live = tallies.live_summary(filters.organizations(scope), years)
+        assert satisfaction_summary(scope=scope, filters=filters) == live, filters
+    assert tallies.stale() == []
+
+
+def _after_commit() -> None:
+    """What the job does once the writer's transaction commits (the tests run inside one
+    that never does, so a job it scheduled once stays scheduled): whatever was marked, a
+    job was scheduled for it, and it runs."""
+    if SurveyCellMark.objects.exists():
+        assert any(item[1] is tallies.enqueue_refresh for item in connection.run_on_commit)
+    tallies.refresh()
+
+
+def _people_and_pairs(world: World, per_organization: int = 8) -> None:
+    """Active pairs in A and B (and one of the municipal pool, A with B) whose mid-term
+    and final surveys fall due over the coming year."""
+    today = timezone.localdate()
+    for org in (world.org_a, world.org_b):
+        people = [ParticipantFactory.create(organization=org) for _ in range(per_organization)]
+        for i in range(0, per_organization, 2):
+            active_pair(people[i], people[i + 1], starts_on=today - dt.timedelta(days=100 + i),
+                        ends_on=today + dt.timedelta(days=30 * i))
+    active_pair(world.bob_p, world.someone_b, starts_on=today - dt.timedelta(days=200),
+                ends_on=today + dt.timedelta(days=10))
+
+
+def _answers(level: int) -> dict[str, object]:
+    return {name: 1 + (level + i) % 10 for i, name in enumerate(FIELDS)} | {
+        "text_good": "Польза", "text_improve": ""}
+
+
+# Each step is what the product does: the schedule creates surveys, a teacher answers, an
+# answer is dated by the admin (another academic year), a person moves, a pair is deleted
+# with its surveys, a person's data is anonymised.
+STEPS = ["create", "answer", "backdate", "move", "delete_pair", "anonymise"]
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 40), st.integers(0, 9)),
+                      min_size=1, max_size=12))
+def test_kept_cells_equal_the_scan_after_any_writes(
+        world: World, django_capture_on_commit_callbacks, steps: list[tuple[str, int, int]],
+) -> None:
+    if not Pair.objects.exists():  # the world is shared by the examples: once
+        _people_and_pairs(world)
+    today = timezone.localdate()
+    for step, who, level in steps:
+        with django_capture_on_commit_callbacks(execute=True):  # the job after commit
+            surveys = list(Survey.objects.order_by("pk"))
+            people = list(Participant.objects.order_by("pk"))
+            person = people[who % len(people)]
+            open_surveys = [s for s in surveys if s.submitted_at is None]
+            answered = [s for s in surveys if s.submitted_at is not None]
+            if step == "create":
+                surveys_create_due(today=today + dt.timedelta(days=20 * level))
+            elif step == "answer" and open_surveys:
+                survey_submit(survey=open_surveys[who % len(open_surveys)], data=_answers(level))
+            elif step == "backdate" and answered:
+                survey = answered[who % len(answered)]
+                survey.submitted_at = timezone.now() - dt.timedelta(days=120 * level)
+                survey.save()
+            elif step == "move":
+                person.organization = (world.org_b if person.organization_id == world.org_a.pk
+                                       else world.org_a)
+                person.save()
+            elif step == "delete_pair" and level == 0:  # rarely: the pairs run out
+                pair = Pair.objects.order_by("pk")[who % Pair.objects.count()]
+                pair.delete()
+            elif step == "anonymise":
+                participant_anonymise(participant=person, actor=None)
+        _after_commit()
+        _assert_kept_equal_live(world)
+
+
+def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
+        world: World) -> None:
+    """Three people in A, two in B: the region's figure is A's, B's two answers are left
+    out of it — read from the cells, as the scan did."""
+    answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    for mentor, mentee in [(2, 3), (1, 1)]:
+        a = ParticipantFactory.create(organization=world.org_b)
+        b = ParticipantFactory.create(organization=world.org_b)
+        survey = Survey.objects.create(pair=active_pair(a, b), participant=a, stage="mid",
+                                       due_on=timezone.localdate())
+        survey_submit(survey=survey, data={"mentee_benefit": mentee, "mentee_support": mentee,
+                                           "mentor_satisfaction": mentor,
+                                           "mentor_engagement": mentor, "recommend": mentor})
+    region = satisfaction_summary(scope=scope_for(world.olga), filters=Filters()).by_stage["mid"]
+    assert (region.sent, region.answered) == (5, 5)
+    assert region.mentors.mean == round((7 + 9 + 5) / 3, 1) and region.mentors.n == 3
+    assert region.mentors.left_out == 2
+    b_only = satisfaction_summary(scope=scope_for(world.charlie), filters=Filters())
+    assert b_only.by_stage["mid"].mentors.withheld and b_only.by_stage["mid"].answered == 2
+    year = academic_year(timezone.localdate())
+    cell = SurveyCell.objects.get(organization=world.org_a, year=year, stage="mid")
+    assert (cell.people, cell.mentor_satisfaction_sum, cell.mentor_satisfaction_n,
+            cell.mentor_satisfaction_people) == (3, 21, 3, 3)
+    _assert_kept_equal_live(world)
+
+
+def test_one_person_answering_twice_is_one_person_of_the_cell(world: World) -> None:
+    """Two pairs, one person: two answers, one person — three answers of two people stay
+    withheld (people are counted within a cell, never added)."""
+    a, b, c = (ParticipantFactory.create(organization=world.org_a) for _ in range(3))
+    due = timezone.localdate()
+    for pair, who in ((active_pair(a, b), a), (active_pair(a, c), a), (active_pair(b, c), b)):
+        survey = Survey.objects.create(pair=pair, participant=who, stage="mid", due_on=due)
+        survey_submit(survey=survey, data=_answers(5))
+    mid = satisfaction_summary(scope=scope_for(world.alice), filters=Filters()).by_stage["mid"]
+    assert mid.answered == 3 and mid.mentors.withheld and mid.mentors.left_out == 3
+    _assert_kept_equal_live(world)
+
+
+def test_an_answer_counts_in_the_academic_year_of_its_region(world: World) -> None:
+    """31 August, 21:00 UTC is already 1 September in Tyumen (UTC+5): the answer belongs
+    to the new academic year, whoever looks; an unanswered survey to the year it is due."""
+    world.region.time_zone = "Asia/Yekaterinburg"
+    world.region.save()
+    a, b = (ParticipantFactory.create(organization=world.org_a) for _ in range(2))
+    pair = active_pair(a, b)
+    late = dt.datetime(2027, 8, 31, 21, 0, tzinfo=dt.UTC)
+    Survey.objects.create(pair=pair, participant=a, stage="mid", due_on=dt.date(2027, 8, 31),
+                          submitted_at=late, recommend=9)
+    Survey.objects.create(pair=pair, participant=b, stage="mid", due_on=dt.date(2027, 8, 31))
+    cells = {c.year: (c.sent, c.answered, c.recommend_sum)
+             for c in SurveyCell.objects.filter(organization=world.org_a)}
+    assert cells == {2027: (1, 1, 9), 2026: (1, 0, 0)}
+    with timezone.override(dt.UTC):  # a viewer in another zone sees the same cells
+        summary = satisfaction_summary(scope=scope_for(world.olga), filters=Filters(
+            date_from=dt.date(2027, 9, 1), date_to=dt.date(2027, 9, 1)))
+    assert summary.years == (2027, 2027) and summary.by_stage["mid"].answered == 1
+    # The region moves to Kaliningrad (UTC+2): 31 August, 23:00 there — the year before.
+    with transaction.atomic():
+        world.region.time_zone = "Europe/Kaliningrad"
+        world.region.save()
+        assert SurveyCellMark.objects.filter(organization_id=world.org_a.pk).exists()
+    tallies.refresh()
+    assert set(SurveyCell.objects.filter(organization=world.org_a)
+               .values_list("year", "sent", "answered")) == {(2026, 2, 1)}
+    _assert_kept_equal_live(world)
+
+
+def test_the_summary_reads_one_query_and_no_survey_at_any_size(world: World) -> None:
+    def queries() -> list[str]:
+        scope = scope_for(world.olga)
+        with CaptureQueriesContext(connection) as ctx:
+            satisfaction_summary(scope=scope, filters=Filters())
+        return [q["sql"] for q in ctx.captured_queries]
+
+    answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    small = queries()
+    # ~2,000 more surveys in bulk, as the schedule writes them (no model signal).
+    people = [ParticipantFactory.build(organization=org) for org in (world.org_a, world.org_b)
+              for _ in range(1000)]
+    for p in people:
+        p.refresh_search_name()
+    people = Participant.objects.bulk_create(people)
+    pairs = Pair.objects.bulk_create([
+        Pair(a=people[i], b=people[i + 1], organization=people[i].organization,
+             starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2027, 5, 31),
+             status=Pair.Status.ACTIVE) for i in range(0, len(people), 2)])
+    now = timezone.now()
+    Survey.objects.bulk_create([
+        Survey(pair=pair, participant=who, stage="mid", due_on=timezone.localdate(),
+               submitted_at=now, recommend=8, mentee_benefit=7, mentee_support=7,
+               mentor_satisfaction=9, mentor_engagement=9)
+        for pair in pairs for who in (pair.a, pair.b)])
+    tallies.rebuild()
+    large = queries()
+    assert len(small) == len(large) == 1
+    assert not any('"surveys_survey"' in sql for sql in large)
+    assert satisfaction_summary(scope=scope_for(world.olga),
+                                filters=Filters()).by_stage["mid"].answered == 2003
+    _assert_kept_equal_live(world)
+
+
+def test_a_rolled_back_write_leaves_the_cells_as_they_were(world: World) -> None:
+    answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    before = set(SurveyCell.objects.values_list("organization_id", "year", "stage", "sent",
+                                                "answered", "recommend_sum"))
+    pair = Pair.objects.order_by("pk").first()
+    assert pair is not None
+    survey = Survey.objects.create(pair=pair, participant=pair.b, stage="final",
+                                   due_on=timezone.localdate())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        survey_submit(survey=survey, data=_answers(3))
+        surveys_create_due(today=timezone.localdate() + dt.timedelta(days=400))
+        raise RuntimeError("the request fails after the writes")
+    survey.delete()
+    tallies.refresh()
+    after = set(SurveyCell.objects.values_list("organization_id", "year", "stage", "sent",
+                                               "answered", "recommend_sum"))
+    assert after == before and not SurveyCellMark.objects.exists()
+    # A rebuild that fails half-way changes nothing either: one transaction per batch.
+    tallies.touch([world.org_a.pk])
+
+    def broken(zones: object) -> list[SurveyCell]:
+        raise RuntimeError("the database went away")
+
+    original = tallies._computed
+    tallies._computed = broken  # type: ignore[assignment]
+    try:
+        with pytest.raises(RuntimeError):
+            tallies.refresh()
+    finally:
+        tallies._computed = original  # type: ignore[assignment]
+    assert set(SurveyCell.objects.values_list("organization_id", "year", "stage", "sent",
+                                              "answered", "recommend_sum")) == before
+    assert SurveyCellMark.objects.filter(organization_id=world.org_a.pk).exists()
+    hourly.send(sender=None)  # the hourly run picks the mark up
+    assert not SurveyCellMark.objects.exists() and tallies.stale() == []
+
+
+def test_a_rebuild_removes_only_the_marks_it_read(world: World,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    answered_surveys(world, [(7, 8)])
+    tallies.touch([world.org_a.pk])
+    summing = tallies._computed
+
+    def a_write_lands_meanwhile(zones: dict[int, str]) -> list[SurveyCell]:
+        SurveyCellMark.objects.create(organization_id=world.org_a.pk)
+        return summing(zones)
+
+    monkeypatch.setattr(tallies, "_computed", a_write_lands_meanwhile)
+    tallies.refresh()
+    assert SurveyCellMark.objects.filter(organization_id=world.org_a.pk).count() == 1
+    monkeypatch.setattr(tallies, "_computed", summing)
+    tallies.refresh()
+    assert not SurveyCellMark.objects.exists()
+
+
+def test_the_check_only_reads_and_the_command_keeps_the_cells(world: World) -> None:
+    answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    with CaptureQueriesContext(connection) as queries:
+        assert tallies.stale() == []
+    assert [q["sql"] for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+            or "FOR UPDATE" in q["sql"].upper()] == []
+    Survey.objects.update(recommend=1)  # behind the keeper's back
+    assert any(row[0] == "SurveyCell" for row in tallies.stale())
+    with pytest.raises(CommandError, match=r"опросы: [1-9]"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
+    assert "Опросы: пересчитано организаций" in out.getvalue()
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
