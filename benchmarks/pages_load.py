@@ -109,6 +109,8 @@ def worker_memory(pgid: int) -> list[tuple[int, int, int]]:
         if int(stat[2]) != pgid:
             continue
         values = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if "VmRSS" not in values or "VmHWM" not in values:  # exiting: no memory left
+            continue
         found.append((int(entry), int(values["VmRSS"].split()[0]),
                       int(values["VmHWM"].split()[0])))
     return sorted(found)

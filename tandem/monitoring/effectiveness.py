@@ -285,7 +285,9 @@ def pair_groups(pairs: QuerySet[Pair], day: dt.date, *, date_from: dt.date | Non
     pairs with every row closed, meetings held and planned by the cadence norm — for
     the live totals (:func:`unit_counts`), the breakdown (:func:`by_organization`) and
     the kept figures (:mod:`tandem.monitoring.tallies`). Five queries, whatever the
-    number of pairs; Python runs over pairs, not rows or meetings."""
+    number of pairs; Python runs over pairs, not rows or meetings. A pair that enters
+    ``pairs`` between these queries (a write committed meanwhile) is left out of all of
+    them, as if read a moment earlier."""
     status = Pair.Status
     field_of: dict[str, str] = {status.APPROVED: "pairs_waiting", status.ACTIVE: "pairs_active",
                                 status.COMPLETED: "pairs_completed",
@@ -315,6 +317,8 @@ def pair_groups(pairs: QuerySet[Pair], day: dt.date, *, date_from: dt.date | Non
                       overdue=Count("pk", filter=task_overdue_q(day)),
                       products=Count("pk", filter=done & ~Q(product="")))
             .values_list("map__pair", "n", "done", "overdue", "products")):
+        if pk not in group_of:  # entered the set after the first read (no snapshot here)
+            continue
         planned[pk] = n
         figures = result[group_of[pk]]
         figures["rows_planned"] += n
@@ -323,6 +327,8 @@ def pair_groups(pairs: QuerySet[Pair], day: dt.date, *, date_from: dt.date | Non
         figures["products"] += products
     closed: dict[int, int] = defaultdict(int)
     for (pk, _status), n in _closed_by_pair(rows, day, pairs).items():
+        if pk not in group_of:
+            continue
         closed[pk] += n
         result[group_of[pk]]["rows_closed"] += n
     for pk in completed:  # a completed pair without rows has nothing closed

@@ -24,8 +24,10 @@ by a trigger at COMMIT — for 1.26 million answers that was a third of seed-dem
 very same constraints back at the end, which checks all rows in one join per constraint.
 """
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -198,9 +200,15 @@ class CopyText:
             return "\\N"
         if value is True or value is False:
             return "t" if value else "f"
-        if isinstance(value, str):
-            return value.translate(_COPY_ESCAPES)
-        return str(value)  # numbers, dates (isoformat)
+        if isinstance(value, dt.datetime):
+            if timezone.is_naive(value):  # the server would read it in its own zone
+                raise ValueError(f"COPY needs an aware datetime, not {value!r}")
+            return value.isoformat()
+        if isinstance(value, int | float | Decimal | dt.date | dt.time):
+            return str(value)  # no character COPY would read as a separator
+        # Text, and anything else as its text (a lazy translation, a path): escaped, so a
+        # backslash, tab or line break inside can never shift a column or end a row.
+        return str(value).translate(_COPY_ESCAPES)
 
     def values(self, *values: Any) -> bytes:
         """Tab-separated values: a fragment of a line (no tail, no newline)."""

@@ -189,3 +189,21 @@ def test_hand_written_copy_text_reads_back_as_written(world: World, rows: list[t
 def test_hand_written_copy_text_refuses_what_needs_the_fields_preparation() -> None:
     with pytest.raises(ValueError, match="needs copy_rows"):
         CopyText(MatchingRun, ("organization_id", "instance"))  # JSON
+
+
+@given(st.text(alphabet=st.sampled_from("ab\\\t\n\rN.ё")))
+def test_copy_text_escapes_anything_written_as_text(text: str) -> None:
+    # A lazy translation or any object written as its text is escaped like a string: a
+    # backslash, tab or line break inside never shifts a column or ends a row.
+    from django.utils.functional import lazystr
+
+    assert CopyText.value(lazystr(text)) == CopyText.value(text)
+    assert not {"\t", "\n", "\r"} & set(CopyText.value(text))
+
+
+def test_copy_text_refuses_a_naive_datetime_and_writes_an_aware_one_with_its_offset() -> None:
+    with pytest.raises(ValueError, match="aware datetime"):
+        CopyText.value(dt.datetime(2026, 12, 3, 1, 0))
+    aware = dt.datetime(2026, 12, 3, 1, 0, tzinfo=dt.UTC)
+    assert CopyText.value(aware) == "2026-12-03T01:00:00+00:00"
+    assert CopyText.value(dt.date(2026, 12, 3)) == "2026-12-03"

@@ -64,8 +64,9 @@ class Command(BaseCommand):
             # Planner statistics for the freshly loaded tables: without them the first
             # dashboards plan badly for minutes, until autovacuum gets to ANALYZE. The
             # bulk tables have theirs already (each region's load analyzes them inside its
-            # transaction, after the last of their rows): sampling them again after
-            # the commit was most of this ANALYZE's time.
+            # transaction, after its bulk rows; a few demo rows may follow): sampling them
+            # again after the commit was most of this ANALYZE's time. Autovacuum will sample
+            # them once more later (the commit leaves their change counters as they were).
             done = {m._meta.db_table for m in bulk_models()}
             tables = [t for t in connection.introspection.table_names() if t not in done]
             with connection.cursor() as cursor:
