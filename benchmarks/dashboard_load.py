@@ -155,19 +155,26 @@ def report(label: str, values: list[float]) -> str:
             f"{max(ms):.0f} |" if ms else f"| {label} | 0 | | | |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def server_arguments(doc: str, *, port: int) -> argparse.ArgumentParser:
+    """The options every load test here shares: where the server is (or that it is to be
+    started, and how), how many clients, and the demo password."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--url", default="", help="a running server on 127.0.0.1")
     parser.add_argument("--start", action="store_true", help="start gunicorn for the test")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--password", default=os.environ.get("TANDEM_DEMO_PASSWORD",
+                                                             "tandem-demo-2026"))
+    return parser
+
+
+def main() -> None:
+    parser = server_arguments(__doc__, port=8765)
     parser.add_argument("--rounds", type=int, default=25, help="rounds per client")
     parser.add_argument("--path", default="/monitoring/")
     parser.add_argument("--username", default="region")
-    parser.add_argument("--password", default=os.environ.get("TANDEM_DEMO_PASSWORD",
-                                                             "tandem-demo-2026"))
     args = parser.parse_args()
     if args.rounds > 1000 or args.clients > 64:
         raise SystemExit("bounded on purpose: at most 64 clients and 1000 rounds")

@@ -31,7 +31,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dashboard_load import LOCAL, Client, group_cpu_seconds, percentile, start_server
+from dashboard_load import (
+    LOCAL,
+    Client,
+    group_cpu_seconds,
+    percentile,
+    server_arguments,
+    start_server,
+)
 
 MENU = re.compile(r'<ul class="main-nav">(.*?)<ul class="phone-nav">', re.S)
 LINK = re.compile(r'href="(/[^"#?]*)"')
@@ -123,21 +130,13 @@ def ms(values: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", default="", help="a running server on 127.0.0.1")
-    parser.add_argument("--start", action="store_true", help="start gunicorn for the test")
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--clients", type=int, default=8)
+    parser = server_arguments(__doc__, port=8766)
     parser.add_argument("--rounds", type=int, default=5, help="rounds over all pages per client")
     parser.add_argument("--users", default="region,federal,curator-orbita",
                         help="logins, comma-separated; clients are dealt to them in turn")
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds a request may take (a timed-out one counts as status 0)")
     parser.add_argument("--api", action="store_true", help="also /api/v1/pairs/")
-    parser.add_argument("--password", default=os.environ.get("TANDEM_DEMO_PASSWORD",
-                                                             "tandem-demo-2026"))
     args = parser.parse_args()
     users = [u.strip() for u in args.users.split(",") if u.strip()]
     if args.rounds > 200 or args.clients > 64 or not users:
