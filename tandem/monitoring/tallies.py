@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -50,8 +50,8 @@ from tandem.people.models import Participant
 from tandem.territory.models import Organization
 from tandem.web.transactions import (
     forget_transaction_memory,
+    mark_once,
     read_only_snapshot,
-    transaction_memory,
 )
 
 BATCH = 200  # organizations rebuilt per transaction
@@ -63,22 +63,10 @@ Progress = Callable[[int, int], None]
 def touch(organization_ids: Iterable[int | None]) -> None:
     """These organizations' pairs, maps, meetings, people or answers changed: mark them
     in this transaction; one job rebuilds them after it commits."""
-    ids = {pk for pk in organization_ids if pk is not None}
-    memory = transaction_memory(MEMORY)
-    # Marked once per transaction — per savepoint: one rolled back takes its marks along.
-    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
-                        if memory is not None else set())
-    ids -= marked
-    if not ids:
-        return
-    # Inserts only: no row lock, so writers touching organizations in any order never
-    # wait on each other or on a rebuild (which removes only the marks it saw).
-    PairTallyMark.objects.bulk_create([PairTallyMark(organization_id=pk) for pk in sorted(ids)])
-    marked |= ids
-    if not connection.in_atomic_block:
-        enqueue_refresh()
-    elif not any(item[1] is enqueue_refresh for item in connection.run_on_commit):
-        transaction.on_commit(enqueue_refresh)  # one job per transaction
+    mark_once(MEMORY, {pk for pk in organization_ids if pk is not None},
+              insert=lambda ids: PairTallyMark.objects.bulk_create(
+                  [PairTallyMark(organization_id=pk) for pk in ids]),
+              enqueue=enqueue_refresh)
 
 
 def touch_pairs(pairs: QuerySet[Pair]) -> None:

@@ -48,6 +48,28 @@ def forget_transaction_memory(name: str) -> None:
     _memories().pop(name, None)
 
 
+def mark_once(name: str, ids: set[int], *, insert: Callable[[list[int]], object],
+              enqueue: Callable[[], None]) -> None:
+    """The marking step of kept figures (diagnostics, pairs, survey cells): ``insert`` the
+    marks of the ``ids`` not yet marked in this transaction under ``name`` — once per
+    savepoint, so one rolled back takes its marks along — and ``enqueue`` one job after
+    the commit (at once outside a transaction). Marks are inserts only: no row lock, so
+    writers touching organizations in any order never wait on each other or on a rebuild
+    (which removes only the marks it saw)."""
+    memory = transaction_memory(name)
+    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
+                        if memory is not None else set())
+    ids = ids - marked
+    if not ids:
+        return
+    insert(sorted(ids))
+    marked |= ids
+    if not connection.in_atomic_block:
+        enqueue()
+    elif not any(item[1] is enqueue for item in connection.run_on_commit):
+        transaction.on_commit(enqueue)  # one job per transaction
+
+
 @contextmanager
 def read_only_snapshot() -> Iterator[None]:
     """A transaction that sees one moment of the database and writes nothing — for checks
