@@ -33,13 +33,15 @@ class SurveysConfig(AppConfig):
         # The satisfaction cells kept per organization (tandem/surveys/tallies.py) hear
         # every survey saved or deleted one by one, people who move, and the time zone of
         # a region or an organization's municipality (the year of an answer).
-        from django.db.models.signals import post_delete, post_init, post_save
+        from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
         from tandem.people.models import Participant
         from tandem.surveys import tallies
         from tandem.territory.models import Organization, Region
         from tandem.web.signals import hourly
 
+        pre_save.connect(tallies.survey_saving, sender=Survey,
+                         dispatch_uid="survey_cells_saving")
         post_save.connect(tallies.survey_saved, sender=Survey, dispatch_uid="survey_cells_saved")
         post_delete.connect(tallies.survey_deleted, sender=Survey,
                             dispatch_uid="survey_cells_deleted")

@@ -17,10 +17,17 @@ is the same for every viewer.
 
 How they stay current — as the diagnostics and the pair figures:
 
-- a survey saved one by one (a teacher's answer, the admin, a test) — the model signal
-  rebuilds its respondent's organization there and then, in the writer's transaction:
-  ``touch(ids, now=True)``, for up to ``TANDEM_TALLIES_SYNC_MAX`` organizations;
-- many at once (the schedule creating a day's surveys, the demo region), people moving
+- a survey saved one by one (a teacher's answer, the admin, a test) — the model signals
+  recount, there and then in the writer's transaction, only the cell(s) it touches: the
+  cell of its row after the save and, if it was counted in another one before (another
+  year — the answer's date or the due date changed —, another stage, another
+  respondent's organization), that one too (:func:`recount`: exact sums of that cell's
+  surveys, never deltas — the different people are not additive). The cell before is
+  read in ``pre_save`` with the survey's row locked (the lock its ``UPDATE`` takes
+  anyway), so a concurrent save of the same survey cannot slip between;
+- the schedule creating a day's surveys calls ``touch(ids, now=True)``: whole
+  organizations, in the writer's transaction, for up to ``TANDEM_TALLIES_SYNC_MAX`` of them;
+- many at once (more organizations than that, the demo region), people moving
   between organizations, pairs deleted with their surveys, a region's time zone changed:
   the writer marks the organizations (a :class:`SurveyCellMark`, inserted in its
   transaction: a crash loses nothing) and, once it commits, one job
@@ -30,12 +37,15 @@ How they stay current — as the diagnostics and the pair figures:
 
 A rebuild of an organization holds its :class:`SurveyCellState` row (so two rebuilds of
 one organization queue), reads its surveys (an index scan of its people's few hundred
-rows) and replaces its cells. Sending a survey (``sent_at``) and anonymising a person
-(free texts only) change no figure. :func:`stale` lists what differs from a recount
-(``tandem tallies --check``); :func:`live_summary` is the old scan of the surveys, kept as
-the tests' oracle.
+rows) and replaces its cells; a recount of a cell holds the same row (the states of its
+organizations in id order, as a rebuild), so it queues behind a rebuild of its
+organization and the other way round, and replaces that cell only. Sending a survey
+(``sent_at``) and anonymising a person (free texts only) change no figure. :func:`stale`
+lists what differs from a recount (``tandem tallies --check``); :func:`live_summary` is
+the old scan of the surveys, kept as the tests' oracle.
 """
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -58,7 +68,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from tandem.core import release as rule
-from tandem.core.periods import YEAR_STARTS, academic_year_bounds
+from tandem.core.periods import YEAR_STARTS, academic_year, academic_year_bounds
 from tandem.people.models import Participant
 from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark, SurveyCellState
 from tandem.surveys.selectors import (
@@ -79,6 +89,11 @@ from tandem.web.transactions import (
 BATCH = 200  # organizations rebuilt per transaction
 MEMORY = "survey-cells"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
+Key = tuple[int, int, str]  # a cell: (organization, academic year, stage)
+# The survey's fields a cell counts: a save that changes none of them (``update_fields``)
+# recounts nothing.
+COUNTED = frozenset({"participant", "participant_id", "stage", "due_on", "submitted_at",
+                     *FIELDS})
 
 
 def sync_max() -> int:
@@ -155,12 +170,8 @@ def _rebuild_locked(ids: list[int]) -> None:
     """Replaces these organizations' cells, holding their states in id order. Writers
     take no lock (their marks are inserts): a rebuild removes only the marks it read
     before reading the surveys, so a write committed after that keeps its mark."""
-    zones = _zones(ids)
+    zones = _hold(ids)
     held = sorted(zones)  # an organization deleted meanwhile has nothing to keep
-    SurveyCellState.objects.bulk_create([SurveyCellState(organization_id=pk) for pk in held],
-                                        ignore_conflicts=True)
-    list(SurveyCellState.objects.select_for_update().filter(organization_id__in=held)
-         .order_by("pk").values_list("pk", flat=True))
     seen = list(SurveyCellMark.objects.filter(organization_id__in=ids)
                 .values_list("pk", flat=True))
     SurveyCell.objects.filter(organization_id__in=held).delete()
@@ -169,6 +180,57 @@ def _rebuild_locked(ids: list[int]) -> None:
     SurveyCellMark.objects.filter(pk__in=seen).delete()
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
+
+
+def recount(cells: Iterable[Key]) -> None:
+    """Exactly these cells from their surveys, in this transaction (what one survey's
+    save changed — :func:`survey_saving`): each cell's sums are read again from the
+    surveys table, not moved by a delta (the different people are not additive). Holds
+    the states of their organizations in id order, as a rebuild does; marks stay for the
+    job (they are about whole organizations)."""
+    keys = sorted(set(cells))
+    if not keys:
+        return
+    with transaction.atomic():
+        zones = _hold(sorted({org for org, _, _ in keys}))
+        for org, year, stage in keys:
+            if org not in zones:  # deleted meanwhile: nothing to keep
+                continue
+            fresh = _computed({org: zones[org]}, only=(year, stage))
+            SurveyCell.objects.filter(organization_id=org, year=year, stage=stage).delete()
+            SurveyCell.objects.bulk_create(fresh)
+
+
+def _hold(ids: list[int]) -> dict[int, str]:
+    """Locks the states of these organizations (created if missing) in id order — the one
+    order of every rebuild and recount — and returns the zones of those that exist."""
+    zones = _zones(ids)
+    held = sorted(zones)
+    SurveyCellState.objects.bulk_create([SurveyCellState(organization_id=pk) for pk in held],
+                                        ignore_conflicts=True)
+    list(SurveyCellState.objects.select_for_update().filter(organization_id__in=held)
+         .order_by("pk").values_list("pk", flat=True))
+    return zones
+
+
+def _cell_of(pk: Any, *, lock: bool = False) -> Key | None:
+    """The cell this survey's stored row counts in (None: no such row). ``lock``: its row
+    is locked first (in a transaction) — the lock its ``UPDATE`` takes anyway. The year is
+    :func:`tandem.core.periods.academic_year` of the answer's day in the zone of the
+    organization's region (else of the due date): the rule the SQL of :func:`_computed`
+    writes."""
+    rows = Survey.objects.filter(pk=pk)
+    if lock and connection.in_atomic_block:
+        rows = rows.select_for_update(of=("self",))
+    row = rows.values_list("participant__organization_id",
+                           "participant__organization__municipality__region__time_zone",
+                           "stage", "submitted_at", "due_on").first()
+    if row is None or row[0] is None:
+        return None
+    organization, zone, stage, submitted_at, due_on = row
+    day = (timezone.localtime(submitted_at, zone_named(zone)).date()
+           if submitted_at is not None else due_on)
+    return organization, academic_year(day), stage
 
 
 def _zones(ids: Iterable[int]) -> dict[int, str]:
@@ -184,10 +246,24 @@ def _academic_year(year: Any, month: Any, day: Any) -> Case:
     return Case(When(before_start, then=year - 1), default=year, output_field=IntegerField())
 
 
-def _computed(zones: dict[int, str]) -> list[SurveyCell]:
+def _within(year: int) -> Q:
+    """A superset of the surveys of this academic year that indexes can find (answers
+    within a day of its ends in any zone, due dates within it): the exact year is still
+    the expression's, this only spares reading and grouping the other years."""
+    start, end = academic_year_bounds(year)
+    return (Q(submitted_at__gte=dt.datetime.combine(start - dt.timedelta(days=1), dt.time(),
+                                                   dt.UTC),
+              submitted_at__lt=dt.datetime.combine(end + dt.timedelta(days=2), dt.time(),
+                                                   dt.UTC))
+            | Q(submitted_at__isnull=True, due_on__range=(start, end)))
+
+
+def _computed(zones: dict[int, str], *,
+              only: tuple[int, str] | None = None) -> list[SurveyCell]:
     """The organizations' cells as sums of their surveys, unsaved: what a rebuild writes
-    and what :func:`stale` compares with the stored ones. One query per time zone of
-    their regions (mostly one)."""
+    and what :func:`stale` compares with the stored ones (``only``: just the cells of
+    that academic year and stage — a recount). One query per time zone of their regions
+    (mostly one)."""
     groups: dict[str, list[int]] = defaultdict(list)
     for pk, name in zones.items():
         groups[name].append(pk)
@@ -210,12 +286,20 @@ def _computed(zones: dict[int, str]) -> list[SurveyCell]:
             aggregates[f"{field}_sum"] = Coalesce(Sum(field, filter=given), 0)
             aggregates[f"{field}_n"] = Count("pk", filter=given)
             aggregates[f"{field}_people"] = Count("participant", filter=given, distinct=True)
-        rows: Any = (Survey.objects.filter(participant__organization_id__in=group)
-                     .annotate(cell_year=year)
+        surveys = (Survey.objects.filter(participant__organization_id__in=group)
+                   .annotate(cell_year=year))
+        if only is not None:
+            # Narrowed by what the planner can estimate and indexes can find; the exact
+            # year is the group's (filtering on the expression itself misleads the plan:
+            # a nested loop over every survey of the region).
+            surveys = surveys.filter(_within(only[0]), stage=only[1])
+        rows: Any = (surveys
                      .values("stage", "cell_year",
                              organization=F("participant__organization_id"))
                      .order_by().annotate(**aggregates))
         for row in rows:
+            if only is not None and row["cell_year"] != only[0]:
+                continue
             cells.append(SurveyCell(organization_id=row.pop("organization"),
                                     year=row.pop("cell_year"), **row))
     return sorted(cells, key=lambda c: (c.organization_id, c.year, c.stage))
@@ -287,9 +371,26 @@ def live_summary(organizations: QuerySet[Organization],
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-def survey_saved(sender: type, instance: Any, **kwargs: object) -> None:
-    """One survey created, answered or changed: its respondent's organization, now."""
-    touch_people([instance.__dict__["participant_id"]], now=True)
+def _counted(update_fields: Iterable[str] | None) -> bool:
+    return update_fields is None or not COUNTED.isdisjoint(update_fields)
+
+
+def survey_saving(sender: type, instance: Any, update_fields: Iterable[str] | None = None,
+                  **kwargs: object) -> None:
+    """Before a survey is saved: the cell its stored row counts in (none for a new one),
+    its row locked so no other save of it slips between this read and the write."""
+    instance.__dict__["_survey_cells_before"] = (
+        _cell_of(instance.pk, lock=True)
+        if instance.pk is not None and _counted(update_fields) else None)
+
+
+def survey_saved(sender: type, instance: Any, update_fields: Iterable[str] | None = None,
+                 **kwargs: object) -> None:
+    """One survey created, answered or changed: the cell it counts in now and the one it
+    counted in before, recounted now (not its whole organization)."""
+    before = instance.__dict__.pop("_survey_cells_before", None)
+    if _counted(update_fields):
+        recount(key for key in (before, _cell_of(instance.pk)) if key is not None)
 
 
 def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:

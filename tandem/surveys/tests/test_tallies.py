@@ -3,7 +3,9 @@
 every scope and filter, whatever writes the surveys; the summary reads only them."""
 
 import datetime as dt
+from contextlib import AbstractContextManager, nullcontext
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -82,9 +84,19 @@ def _answers(level: int) -> dict[str, object]:
 
 
 # Each step is what the product does: the schedule creates surveys, a teacher answers, an
-# answer is dated by the admin (another academic year), a person moves, a pair is deleted
-# with its surveys, a person's data is anonymised.
-STEPS = ["create", "answer", "backdate", "move", "delete_pair", "anonymise"]
+# answer is dated by the admin (another academic year), a survey's due date or stage is
+# changed by the admin, a person moves, a pair is deleted with its surveys, a person's data
+# is anonymised.
+STEPS = ["create", "answer", "backdate", "redue", "restage", "move", "delete_pair",
+         "anonymise"]
+# The steps that save one survey: they recount its cells only — no organization rebuilt,
+# nothing marked for the job.
+ONE_SURVEY = {"answer", "backdate", "redue", "restage"}
+
+
+def _no_rebuild() -> AbstractContextManager[object]:
+    return mock.patch.object(tallies, "_rebuild_locked", side_effect=AssertionError(
+        "one survey saved rebuilt whole organizations"))
 
 
 @settings(max_examples=12, deadline=None,
@@ -98,7 +110,8 @@ def test_kept_cells_equal_the_scan_after_any_writes(
         _people_and_pairs(world)
     today = timezone.localdate()
     for step, who, level in steps:
-        with django_capture_on_commit_callbacks(execute=True):  # the job after commit
+        with (django_capture_on_commit_callbacks(execute=True),  # the job after commit
+              _no_rebuild() if step in ONE_SURVEY else nullcontext()):
             surveys = list(Survey.objects.order_by("pk"))
             people = list(Participant.objects.order_by("pk"))
             person = people[who % len(people)]
@@ -112,6 +125,17 @@ def test_kept_cells_equal_the_scan_after_any_writes(
                 survey = answered[who % len(answered)]
                 survey.submitted_at = timezone.now() - dt.timedelta(days=120 * level)
                 survey.save()
+            elif step == "redue" and open_surveys:  # into another academic year, or not
+                survey = open_surveys[who % len(open_surveys)]
+                survey.due_on += dt.timedelta(days=90 * (level - 4))
+                survey.save()
+            elif step == "restage" and surveys:
+                survey = surveys[who % len(surveys)]
+                other = "final" if survey.stage == "mid" else "mid"
+                if not Survey.objects.filter(pair=survey.pair_id, participant=survey.participant_id,
+                                             stage=other).exists():
+                    survey.stage = other
+                    survey.save()
             elif step == "move":
                 person.organization = (world.org_b if person.organization_id == world.org_a.pk
                                        else world.org_a)
@@ -121,6 +145,8 @@ def test_kept_cells_equal_the_scan_after_any_writes(
                 pair.delete()
             elif step == "anonymise":
                 participant_anonymise(participant=person, actor=None)
+            if step in ONE_SURVEY:
+                assert not SurveyCellMark.objects.exists()
         _after_commit()
         _assert_kept_equal_live(world)
 
@@ -297,3 +323,153 @@ def test_the_check_only_reads_and_the_command_keeps_the_cells(world: World) -> N
     call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
     assert "Опросы: пересчитано организаций" in out.getvalue()
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+
+
+def _cells(organization_id: int | None = None) -> dict[tuple[int, int, str], tuple[int, ...]]:
+    """The kept cells: (organization, year, stage) → (row id, sent, answered, people,
+    recommend sum) — the row id tells a cell recounted (a new row) from one left alone."""
+    rows = SurveyCell.objects.all()
+    if organization_id is not None:
+        rows = rows.filter(organization_id=organization_id)
+    return {(c.organization_id, c.year, c.stage): (c.pk, c.sent, c.answered, c.people,
+                                                    c.recommend_sum) for c in rows}
+
+
+def _recounted(before: dict[tuple[int, int, str], tuple[int, ...]],
+               after: dict[tuple[int, int, str], tuple[int, ...]]) -> set[tuple[int, int, str]]:
+    """The cells whose row was replaced, added or removed."""
+    return {key for key in before.keys() | after.keys()
+            if before.get(key, (None,))[0] != after.get(key, (None,))[0]}
+
+
+def _four_cells(world: World) -> list[Survey]:
+    """Answered surveys of A in this year's and last year's mid and final stages, so a
+    save that recounted the whole organization would replace all four cells."""
+    surveys = answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    surveys += answered_surveys(world, [(8, 8), (6, 7), (10, 9)], stage=Survey.Stage.FINAL)
+    last_year = timezone.now() - dt.timedelta(days=365)
+    for survey in surveys[1:2] + surveys[4:5]:
+        Survey.objects.filter(pk=survey.pk).update(submitted_at=last_year)
+    tallies.rebuild()
+    return surveys
+
+
+def test_an_answer_dated_into_another_year_recounts_those_two_cells_only(
+        world: World) -> None:
+    """The admin moves an answer to last year: last year's and this year's cells of its
+    stage are recounted from the surveys, the other stage's cells stay as they were."""
+    surveys = _four_cells(world)
+    year = academic_year(timezone.localdate())
+    org = world.org_a.pk
+    before = _cells()
+    assert before[(org, year, "mid")][1:] == (2, 2, 2, 7 + 5)
+    survey = surveys[0]
+    survey.submitted_at = timezone.now() - dt.timedelta(days=365)
+    survey.save()
+    after = _cells()
+    assert _recounted(before, after) == {(org, year, "mid"), (org, year - 1, "mid")}
+    assert after[(org, year, "mid")][1:] == (1, 1, 1, 5)
+    assert after[(org, year - 1, "mid")][1:] == (2, 2, 2, 9 + 7)
+    assert not SurveyCellMark.objects.exists()
+    _assert_kept_equal_live(world)
+    # Its due date does not count while it is answered; answered back, it returns.
+    survey.due_on -= dt.timedelta(days=365)
+    survey.submitted_at = timezone.now()
+    survey.save()
+    assert _cells() == {**after, **{key: _cells()[key] for key in
+                                    ((org, year, "mid"), (org, year - 1, "mid"))}}
+    assert {key: row[1:] for key, row in _cells().items()} == {
+        key: row[1:] for key, row in before.items()}
+    _assert_kept_equal_live(world)
+
+
+def test_an_unanswered_survey_due_in_another_year_moves_its_sent_count(world: World) -> None:
+    surveys = _four_cells(world)
+    org = world.org_a.pk
+    year = academic_year(timezone.localdate())
+    open_one = Survey.objects.create(pair=surveys[0].pair, participant=surveys[0].pair.b,
+                                     stage="final", due_on=timezone.localdate())
+    before = _cells()
+    assert before[(org, year, "final")][1:3] == (3, 2)
+    open_one.due_on = timezone.localdate() + dt.timedelta(days=366)
+    open_one.save()
+    after = _cells()
+    assert _recounted(before, after) == {(org, year, "final"), (org, year + 1, "final")}
+    assert after[(org, year, "final")][1:3] == (2, 2)
+    assert after[(org, year + 1, "final")][1:] == (1, 0, 0, 0)
+    _assert_kept_equal_live(world)
+
+
+def test_a_survey_moved_to_the_other_stage_recounts_both_stages_of_its_year(
+        world: World) -> None:
+    surveys = _four_cells(world)
+    org = world.org_a.pk
+    year = academic_year(timezone.localdate())
+    before = _cells()
+    survey = surveys[2]  # this year's mid, mentor 5
+    survey.stage = Survey.Stage.FINAL
+    survey.save()
+    after = _cells()
+    assert _recounted(before, after) == {(org, year, "mid"), (org, year, "final")}
+    assert after[(org, year, "mid")][1:] == (1, 1, 1, 7)
+    assert after[(org, year, "final")][1:] == (3, 3, 3, 8 + 10 + 5)
+    # Saving only what no cell counts (sending) recounts nothing.
+    survey.sent_at = timezone.now()
+    survey.save(update_fields=["sent_at"])
+    assert _cells() == after
+    _assert_kept_equal_live(world)
+
+
+def test_a_person_who_moved_takes_their_answers_and_a_reassigned_survey_leaves_its_cell(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    """A person moves from A to B: both organizations are marked and rebuilt by the job;
+    their answer changed afterwards recounts B's cell only. A survey given to a
+    respondent of another organization recounts its cell in both."""
+    surveys = _four_cells(world)
+    year = academic_year(timezone.localdate())
+    a, b = world.org_a.pk, world.org_b.pk
+    person = surveys[0].participant
+    with django_capture_on_commit_callbacks(execute=True):
+        person.organization = world.org_b
+        person.save()
+        assert set(SurveyCellMark.objects.values_list("organization_id", flat=True)) == {a, b}
+    assert not SurveyCellMark.objects.exists()
+    assert _cells(b)[(b, year, "mid")][1:] == (1, 1, 1, 7)
+    assert _cells(a)[(a, year, "mid")][1:] == (1, 1, 1, 5)
+    _assert_kept_equal_live(world)
+    before = _cells()
+    survey = Survey.objects.get(pk=surveys[0].pk)
+    survey.recommend = 2
+    survey.save()
+    after = _cells()
+    assert _recounted(before, after) == {(b, year, "mid")}
+    assert after[(b, year, "mid")][1:] == (1, 1, 1, 2)
+    # A survey of A (this year's final) given to a respondent of B: out of A, into B.
+    moved = surveys[3]
+    moved.participant = ParticipantFactory.create(organization=world.org_b)
+    moved.save()
+    final = _cells()
+    assert _recounted(after, final) == {(a, year, "final"), (b, year, "final")}
+    assert final[(a, year, "final")][1:] == (1, 1, 1, 10)
+    assert final[(b, year, "final")][1:] == (1, 1, 1, 8)
+    assert not SurveyCellMark.objects.exists()
+    _assert_kept_equal_live(world)
+
+
+def test_a_save_and_a_rebuild_of_its_organization_take_the_same_lock(world: World) -> None:
+    """A survey's save holds its organization's state row, as a rebuild does (on
+    PostgreSQL: ``FOR UPDATE``), and its own row before it reads its old cell."""
+    survey = answered_surveys(world, [(7, 8)])[0]
+    survey.recommend = 3
+    with CaptureQueriesContext(connection) as ctx:
+        survey.save()
+    sql = [q["sql"] for q in ctx.captured_queries]
+    if connection.features.has_select_for_update:
+        locked = [i for i, q in enumerate(sql) if "FOR UPDATE" in q]
+        assert len(locked) == 2
+        assert '"surveys_survey"' in sql[locked[0]]
+        assert '"surveys_surveycellstate"' in sql[locked[1]]
+        assert any(q.startswith('UPDATE "surveys_survey"') for q in sql[locked[0]:locked[1]])
+    # No whole organization rebuilt (a rebuild stamps its state), nothing marked.
+    assert not any(q.startswith('UPDATE "surveys_surveycellstate"') for q in sql)
+    assert not any('"surveys_surveycellmark"' in q for q in sql)
