@@ -82,8 +82,8 @@ from tandem.territory.models import Organization
 from tandem.territory.zones import zone_named
 from tandem.web.transactions import (
     forget_transaction_memory,
+    mark_once,
     read_only_snapshot,
-    transaction_memory,
 )
 
 BATCH = 200  # organizations rebuilt per transaction
@@ -113,22 +113,8 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
         with transaction.atomic():
             _rebuild_locked(sorted(ids))
         return
-    memory = transaction_memory(MEMORY)
-    # Marked once per transaction — per savepoint: one rolled back takes its marks along.
-    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
-                        if memory is not None else set())
-    ids -= marked
-    if not ids:
-        return
-    # Inserts only: no row lock, so writers never wait on each other or on a rebuild
-    # (which removes only the marks it saw).
-    SurveyCellMark.objects.bulk_create([SurveyCellMark(organization_id=pk)
-                                        for pk in sorted(ids)])
-    marked |= ids
-    if not connection.in_atomic_block:
-        enqueue_refresh()
-    elif not any(item[1] is enqueue_refresh for item in connection.run_on_commit):
-        transaction.on_commit(enqueue_refresh)  # one job per transaction
+    mark_once(MEMORY, ids, insert=lambda marked: SurveyCellMark.objects.bulk_create(
+        [SurveyCellMark(organization_id=pk) for pk in marked]), enqueue=enqueue_refresh)
 
 
 def touch_people(participant_ids: Iterable[int], *, now: bool = False) -> None:
