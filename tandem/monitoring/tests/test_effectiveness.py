@@ -24,6 +24,7 @@ from tandem.monitoring import effectiveness as eff
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED
 from tandem.people.models import Participant
+from tandem.surveys import tallies as survey_tallies
 from tandem.surveys.models import Survey
 from tandem.territory.models import Organization
 from tandem.testing import World, bulk_participants
@@ -302,6 +303,7 @@ def grow(world: World, n: int, seed: int, organization: Organization | None = No
     Row.objects.bulk_create(rows)
     Meeting.objects.bulk_create(meetings)
     Survey.objects.bulk_create(surveys)
+    survey_tallies.rebuild([org.pk])  # written past the services, like the answers above
 
 
 FILTER_CASES = [
