@@ -45,11 +45,12 @@ class SurveysConfig(AppConfig):
         post_save.connect(tallies.survey_saved, sender=Survey, dispatch_uid="survey_cells_saved")
         post_delete.connect(tallies.survey_deleted, sender=Survey,
                             dispatch_uid="survey_cells_deleted")
-        for model, loaded, saved in (
-                (Participant, tallies.participant_loaded, tallies.participant_saved),
-                (Region, tallies.region_loaded, tallies.region_saved),
-                (Organization, tallies.organization_loaded, tallies.organization_saved)):
+        for model, moved in ((Participant, tallies.participant_moved),
+                             (Region, tallies.region_rezoned),
+                             (Organization, tallies.organization_moved)):
             name = model.__name__.lower()
-            post_init.connect(loaded, sender=model, dispatch_uid=f"survey_cells_{name}_loaded")
-            post_save.connect(saved, sender=model, dispatch_uid=f"survey_cells_{name}_saved")
+            post_init.connect(moved.loaded, sender=model, weak=False,
+                              dispatch_uid=f"survey_cells_{name}_loaded")
+            post_save.connect(moved.saved, sender=model, weak=False,
+                              dispatch_uid=f"survey_cells_{name}_saved")
         hourly.connect(tallies.hourly, dispatch_uid="survey_cells_hourly")

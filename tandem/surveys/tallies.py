@@ -385,46 +385,35 @@ def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch_people([instance.__dict__["participant_id"]])
 
 
-def participant_loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__["_survey_cells_organization"] = instance.__dict__.get("organization_id")
+class _Moved:
+    """A field whose change moves a unit's surveys to other cells: its value as loaded is
+    remembered, and a save that changes it touches the organizations ``organizations``
+    names (given the instance and the value before)."""
+
+    def __init__(self, field: str, organizations: Callable[[Any, Any], Iterable[int]]) -> None:
+        self.field, self.key = field, f"_survey_cells_{field}"
+        self.organizations = organizations
+
+    def loaded(self, sender: type, instance: Any, **kwargs: object) -> None:
+        instance.__dict__[self.key] = instance.__dict__.get(self.field)
+
+    def saved(self, sender: type, instance: Any, created: bool = False,
+              **kwargs: object) -> None:
+        before = instance.__dict__.get(self.key)
+        after = instance.__dict__.get(self.field)
+        instance.__dict__[self.key] = after
+        if not created and before is not None and before != after:
+            touch(self.organizations(instance, before))
 
 
-def participant_saved(sender: type, instance: Any, created: bool = False,
-                      **kwargs: object) -> None:
-    """A person moved to another organization: their surveys move with them."""
-    before = instance.__dict__.get("_survey_cells_organization")
-    after = instance.__dict__.get("organization_id")
-    instance.__dict__["_survey_cells_organization"] = after
-    if not created and before is not None and before != after:
-        touch([before, after])
-
-
-def region_loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__["_survey_cells_zone"] = instance.__dict__.get("time_zone")
-
-
-def region_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
-    """A region's time zone decides the year of an answer given near 1 September."""
-    before = instance.__dict__.get("_survey_cells_zone")
-    after = instance.__dict__.get("time_zone")
-    instance.__dict__["_survey_cells_zone"] = after
-    if not created and before is not None and before != after:
-        touch(Organization.objects.filter(municipality__region_id=instance.pk)
-              .values_list("pk", flat=True))
-
-
-def organization_loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__["_survey_cells_municipality"] = instance.__dict__.get("municipality_id")
-
-
-def organization_saved(sender: type, instance: Any, created: bool = False,
-                       **kwargs: object) -> None:
-    """An organization moved to a municipality (perhaps of another region, another zone)."""
-    before = instance.__dict__.get("_survey_cells_municipality")
-    after = instance.__dict__.get("municipality_id")
-    instance.__dict__["_survey_cells_municipality"] = after
-    if not created and before is not None and before != after:
-        touch([instance.pk])
+# A person moved to another organization: their surveys move with them.
+participant_moved = _Moved("organization_id",
+                           lambda person, before: [before, person.organization_id])
+# A region's time zone decides the year of an answer given near 1 September.
+region_rezoned = _Moved("time_zone", lambda region, _before: Organization.objects.filter(
+    municipality__region_id=region.pk).values_list("pk", flat=True))
+# An organization moved to a municipality (perhaps of another region, another zone).
+organization_moved = _Moved("municipality_id", lambda organization, _before: [organization.pk])
 
 
 def hourly(sender: object, **kwargs: object) -> None:
