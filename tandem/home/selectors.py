@@ -42,9 +42,12 @@ def dashboard_totals(*, scope: Scope) -> Totals:
 
 def missing_consent(*, scope: Scope, limit: int = 8) -> list[Participant]:
     """The first participants who still lack a written consent, for the curator's to-do,
-    in Russian alphabetical order (the normalised name picks them, ``by_name`` orders)."""
+    in Russian alphabetical order (the normalised name picks them, ``by_name`` orders).
+    Said as a condition on the row itself (not «not among those with consent»), so that
+    the partial index ``participant_no_consent_name`` walks the names in order instead of
+    hashing every consenting person of the region (issue #16)."""
     qs = (scope.manageable_participants(Participant.objects.filter(is_active=True))
-          .exclude(pk__in=Participant.objects.with_consent().values("pk"))
+          .exclude(consent_q())
           .select_related("organization").order_by("search_name", "pk"))
     return sorted(qs[:limit], key=by_name)
 
