@@ -3,25 +3,23 @@ user's Scope, so a forged id in a URL gives 404."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import Access, Scope
 from tandem.core.text import sort_key
-from tandem.people.models import Participant, ParticipantQuerySet, consent_q
+from tandem.people import counts
+from tandem.people.models import Participant, ParticipantQuerySet
 from tandem.territory.models import Municipality, Organization, Region
-
-_ACTIVE = Q(participants__is_active=True)
-_CONSENT = _ACTIVE & consent_q("participants__")
 
 
 def organizations_with_counts(*, scope: Scope) -> QuerySet[Organization]:
-    """Organizations in scope, each with ``participant_count`` and ``consent_count``."""
+    """Organizations in scope, each with ``participant_count`` and ``consent_count`` (the
+    counts kept per organization, tandem/people/counts.py)."""
     return (
-        scope.organizations(Organization.objects.select_related("municipality__region"))
-        .annotate(participant_count=Count("participants", filter=_ACTIVE),
-                  consent_count=Count("participants", filter=_CONSENT))
+        counts.annotate(scope.organizations(
+            Organization.objects.select_related("municipality__region")))
         .order_by("municipality__region__name", "municipality__name", "short_name")
     )
 

@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from tandem.access.scope import Scope
 from tandem.directory.selectors import organization_tree
+from tandem.people import counts
 from tandem.people.models import Participant, by_name, consent_q
 from tandem.territory.models import Organization
 
@@ -27,15 +28,13 @@ class Totals:
 def dashboard_totals(*, scope: Scope) -> Totals:
     orgs = scope.organizations(Organization.objects.all()).aggregate(
         organizations=Count("pk"), municipalities=Count("municipality", distinct=True))
-    people = scope.manageable_participants(Participant.objects.filter(is_active=True)).aggregate(
-        participants=Count("pk"),
-        with_consent=Count("pk", filter=consent_q()),
-        with_login=Count("pk", filter=Q(user__isnull=False)),
-    )
+    # A staff user manages the people of exactly ``scope.organizations()``: their kept
+    # counts (tandem/people/counts.py), not a count of the region's people.
+    people = counts.totals(scope.organizations())
     return Totals(
         organizations=orgs["organizations"], municipalities=orgs["municipalities"],
-        participants=people["participants"], with_consent=people["with_consent"],
-        without_consent=people["participants"] - people["with_consent"],
+        participants=people["active"], with_consent=people["with_consent"],
+        without_consent=people["active"] - people["with_consent"],
         with_login=people["with_login"],
     )
 

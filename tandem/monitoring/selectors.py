@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from tandem.access.filters import Filters
@@ -318,8 +318,9 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     # no page reads the answers themselves.
     completion = {u.pk: UnitCompletion(u, 0, 0, 0) for u in units}
     unit_of_org = {COUNTRY: "municipality__region_id", REGION: "municipality_id"}.get(level, "pk")
-    for row in orgs.values(unit_of_org).annotate(
-            n=Count("participants", filter=Q(participants__is_active=True))):
+    # Active people: the counts kept per organization (tandem/people/counts.py).
+    for row in orgs.values(unit_of_org).order_by().annotate(
+            n=Coalesce(Sum("people_count__active"), 0)):
         if row[unit_of_org] in completion:
             completion[row[unit_of_org]].people += row["n"]
     unit_of_tally = _unit_field(level, "")

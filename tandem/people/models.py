@@ -198,3 +198,19 @@ def by_name(p: "Participant") -> tuple[str, str, int]:
     """The key of people's Russian alphabetical order (``sorted(people, key=by_name)``):
     surname, name, patronymic; case ignored, «ё» as «е» (``tandem.core.text.sort_key``)."""
     return (*sort_key(p.full_name), p.pk)
+
+
+class PeopleCount(models.Model):
+    """Per organization: its active people, those of them with both consents
+    (:func:`consent_q`) and those with a login — kept by :mod:`tandem.people.counts` on every
+    change, so the overview, the organizations' tree and the dashboard read them instead of
+    counting a region's people on every request (issue #16)."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE,
+                                        primary_key=True, related_name="people_count")
+    active = models.PositiveIntegerField(default=0)
+    with_consent = models.PositiveIntegerField(default=0)
+    with_login = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.active}"
