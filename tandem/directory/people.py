@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from tandem.directory.selectors import (
     participant_list,
     participant_mine,
     participant_positions,
+    participant_total,
 )
 from tandem.people.models import Participant
 from tandem.people.personal_data import (
@@ -42,6 +44,16 @@ from tandem.people.services import (
 PAGE_SIZE = 25
 
 
+class CountedPaginator(Paginator):
+    """A paginator told the list's size (kept counts) instead of counting it; counts it
+    itself when told nothing."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int | None) -> None:
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
 def participants(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.is_staff:
@@ -52,8 +64,10 @@ def participants(request: HttpRequest) -> HttpResponse:
     organizations = list(scope.organizations().values_list("pk", "short_name"))
     form = ParticipantFilterForm(request.GET or None, organizations=organizations,
                                  positions=participant_positions(scope=scope))
-    qs = participant_list(scope=scope, filters=form.filters())
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.filters()
+    qs = participant_list(scope=scope, filters=filters)
+    page = CountedPaginator(qs, PAGE_SIZE, count=participant_total(
+        scope=scope, filters=filters)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(),

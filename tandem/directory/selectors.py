@@ -10,7 +10,7 @@ from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import Access, Scope
 from tandem.core.text import sort_key
 from tandem.people import counts
-from tandem.people.models import Participant, ParticipantQuerySet
+from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
 
 
@@ -138,12 +138,32 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
     if filters.consent == "yes":
         qs = qs.with_consent()
     elif filters.consent == "no":
-        qs = qs.exclude(pk__in=Participant.objects.with_consent().values("pk"))
+        qs = qs.exclude(consent_q())  # a row condition: no hash of everyone with consent
     if filters.status == "active":
         qs = qs.filter(is_active=True)
     elif filters.status == "inactive":
         qs = qs.filter(is_active=False)
     return qs.order_by("search_name", "pk")  # Russian order: «ё» = «е», case ignored
+
+
+def participant_total(*, scope: Scope, filters: ParticipantFilters) -> int | None:
+    """How many :func:`participant_list` holds, from the counts kept per organization
+    (tandem/people/counts.py) when the filters ask only what they count — active people,
+    all or with consent, of the scope or of one of its organizations; None otherwise (the
+    list is then counted as it is). A staff member's own card outside their organizations
+    is in their list but not in these counts: counted live then too."""
+    if (filters.text or filters.position or filters.age_band or filters.consent == "no"
+            or filters.status != "active" or not scope.is_staff):
+        return None
+    organizations = scope.organizations()
+    if filters.organization_id:
+        organizations = organizations.filter(pk=filters.organization_id)
+    own = scope.own_participant_id
+    if own is not None and not Participant.objects.filter(
+            pk=own, organization__in=scope.organizations()).exists():
+        return None
+    kept = counts.totals(organizations)
+    return kept["with_consent"] if filters.consent == "yes" else kept["active"]
 
 
 def participants_in(unit: object) -> "ParticipantQuerySet":
