@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from tandem.access.filters import Filters
@@ -45,6 +45,7 @@ from tandem.monitoring.effectiveness import (
 )
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
+from tandem.people import counts
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization, Region
 
@@ -319,8 +320,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     completion = {u.pk: UnitCompletion(u, 0, 0, 0) for u in units}
     unit_of_org = {COUNTRY: "municipality__region_id", REGION: "municipality_id"}.get(level, "pk")
     # Active people: the counts kept per organization (tandem/people/counts.py).
-    for row in orgs.values(unit_of_org).order_by().annotate(
-            n=Coalesce(Sum("people_count__active"), 0)):
+    for row in orgs.values(unit_of_org).order_by().annotate(n=counts.active_sum()):
         if row[unit_of_org] in completion:
             completion[row[unit_of_org]].people += row["n"]
     unit_of_tally = _unit_field(level, "")

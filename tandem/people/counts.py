@@ -1,34 +1,73 @@
 """People counts kept per organization (:class:`tandem.people.models.PeopleCount`): active
 people, those of them with both consents, those with a login.
 
-How they stay current, inside the writer's transaction (no job, no «as of» time):
+How they stay current — the marking pattern of the other kept figures
+(:func:`tandem.web.transactions.mark_once`):
 
-- one person saved or deleted (model signals, connected in apps.py): the difference
-  between what the person counted for when loaded and what they count for now is added
-  to the organizations concerned (``UPDATE … SET active = active + d``: two writers of one
-  organization queue on its row, neither loses the other's step);
-- a write that sends no model signal (``bulk_create``, ``COPY``: the roster's import, the
-  demo) sends :data:`tandem.web.signals.figures_changed`, and those organizations are
-  recounted (:func:`_recount`), as is an organization whose row is missing. A person
-  loaded without the counted fields (``.only(…)``) is read once before the save.
+- a person saved (joined, left, moved, consented, given or losing a login) or deleted
+  (model signals, connected in apps.py), a login deleted (its people lose it without a
+  signal of theirs), a bulk write of people (``bulk_create``, ``COPY``: the roster's
+  import, the demo — they send :data:`tandem.web.signals.figures_changed`) marks the
+  organizations concerned inside the writer's transaction (a :class:`PeopleCountMark`
+  insert: no lock, a crash loses nothing);
+- once the transaction commits, one job (:func:`tandem.people.tasks.refresh_people_counts`)
+  recounts them (:func:`refresh`); the hourly ``tandem send-reminders`` picks up marks
+  whose job was lost.
 
-``tandem tallies --check`` compares them with a live count (:func:`stale`), ``--rebuild``
-recounts every organization (the migration that made them counted everyone once).
+Readers (:func:`annotate`, :func:`totals`, :func:`active_sum`) take the kept row of an
+organization with no mark and count a marked one's people live: a figure never differs
+from the live count, only its cost does. ``tandem tallies --check`` compares them with a
+live count (:func:`stale`), ``--refresh`` recounts the marked ones, ``--rebuild`` all.
 """
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
-from tandem.people.models import Participant, PeopleCount, consent_q
+from tandem.people.models import Participant, PeopleCount, PeopleCountMark, consent_q
+from tandem.web.transactions import forget_transaction_memory, mark_once, read_only_snapshot
 
 FIELDS = ("active", "with_consent", "with_login")
+RULES = {"active": Q(), "with_consent": consent_q(), "with_login": Q(user__isnull=False)}
+MEMORY = "people-counts"  # the organizations a transaction has marked
+BATCH = 500  # organizations recounted per transaction
 Vector = tuple[int, int, int]
+Progress = Callable[[int, int], None]
 
 
+# -- marking ------------------------------------------------------------------------------
+def touch(organization_ids: Iterable[int | None]) -> None:
+    """These organizations' people changed: mark them in this transaction; one job
+    recounts them after it commits."""
+    mark_once(MEMORY, {pk for pk in organization_ids if pk is not None},
+              insert=lambda ids: PeopleCountMark.objects.bulk_create(
+                  [PeopleCountMark(organization_id=pk) for pk in ids]),
+              enqueue=enqueue_refresh)
+
+
+def enqueue_refresh() -> None:
+    from tandem.people.tasks import refresh_people_counts
+
+    refresh_people_counts.enqueue()
+
+
+# -- counting -----------------------------------------------------------------------------
 def live(organization_ids: Iterable[int] | None = None) -> dict[int, Vector]:
     """The counts from the people themselves (one grouped query): the rule the kept
     rows must equal."""
@@ -37,154 +76,165 @@ def live(organization_ids: Iterable[int] | None = None) -> dict[int, Vector]:
         people = people.filter(organization_id__in=list(organization_ids))
     return {pk: (active, consent, login) for pk, active, consent, login in (
         people.values("organization_id").order_by().annotate(
-            active=Count("pk"), consent=Count("pk", filter=consent_q()),
-            login=Count("pk", filter=Q(user__isnull=False)))
-        .values_list("organization_id", "active", "consent", "login"))}
+            **{name: Count("pk", filter=rule) for name, rule in RULES.items()})
+        .values_list("organization_id", *FIELDS))}
 
 
-def _recount(organization_ids: Iterable[int | None]) -> None:
-    """Recounts these organizations. Their rows are locked first, so a writer's step
-    committed meanwhile is either waited for and counted, or comes after and adds to the
-    recount."""
-    ids = sorted({pk for pk in organization_ids if pk is not None})
-    if not ids:
-        return
+def _recount(ids: list[int]) -> None:
+    """Recounts these organizations in one transaction: their rows locked first (two
+    recounts of one organization queue), then the marks they answer read, then the
+    people counted — a write committed after that keeps its mark for the next recount."""
     with transaction.atomic():
         PeopleCount.objects.bulk_create([PeopleCount(organization_id=pk) for pk in ids],
                                         ignore_conflicts=True)
         list(PeopleCount.objects.select_for_update().filter(organization_id__in=ids)
              .order_by("pk").values_list("pk", flat=True))
+        seen = list(PeopleCountMark.objects.filter(organization_id__in=ids)
+                    .values_list("pk", flat=True))
         counts = live(ids)
-        rows = [PeopleCount(organization_id=pk, **dict(zip(FIELDS, counts.get(pk, (0, 0, 0)),
-                                                        strict=True)))
-                for pk in ids]
-        PeopleCount.objects.bulk_update(rows, FIELDS, batch_size=1000)
+        PeopleCount.objects.bulk_update(
+            [PeopleCount(organization_id=pk,
+                         **dict(zip(FIELDS, counts.get(pk, (0, 0, 0)), strict=True)))
+             for pk in ids], FIELDS, batch_size=1000)
+        PeopleCountMark.objects.filter(pk__in=seen).delete()
+    # A write after this, even in the same transaction, must mark again.
+    forget_transaction_memory(MEMORY)
 
 
-def stale() -> list[tuple[int, Vector, Vector]]:
-    """(organization, kept, live) wherever the two differ: empty when every writer kept
-    the counts. Read-only."""
-    kept = {pk: (a, c, lg) for pk, a, c, lg in PeopleCount.objects.values_list(
-        "organization_id", *FIELDS)}
-    now = live()
-    return [(pk, kept.get(pk, (0, 0, 0)), now.get(pk, (0, 0, 0)))
-            for pk in sorted(set(kept) | set(now))
-            if kept.get(pk, (0, 0, 0)) != now.get(pk, (0, 0, 0))]
+def _in_batches(ids: list[int], progress: Progress | None) -> int:
+    for start in range(0, len(ids), BATCH):
+        _recount(ids[start:start + BATCH])
+        if progress is not None:
+            progress(min(start + BATCH, len(ids)), len(ids))
+    return len(ids)
+
+
+def refresh(*, progress: Progress | None = None) -> int:
+    """Recounts every marked organization; returns how many."""
+    ids = sorted(set(PeopleCountMark.objects.values_list("organization_id", flat=True)))
+    return _in_batches(ids, progress)
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
-            progress: Callable[[int, int], None] | None = None, batch: int = 500) -> int:
-    """Recounts these organizations (all: ``None``) — to repair, or after a restore;
+            progress: Progress | None = None) -> int:
+    """Recounts these organizations (all: ``None``) — to repair, or after an upgrade;
     returns how many."""
     from tandem.territory.models import Organization
 
     ids = (sorted(set(organization_ids)) if organization_ids is not None
            else list(Organization.objects.order_by("pk").values_list("pk", flat=True)))
-    for start in range(0, len(ids), batch):
-        _recount(ids[start:start + batch])
-        if progress is not None:
-            progress(min(start + batch, len(ids)), len(ids))
-    return len(ids)
+    return _in_batches(ids, progress)
 
 
-def refresh(*, progress: Callable[[int, int], None] | None = None) -> int:
-    """Nothing waits: every writer keeps the counts in its own transaction (the
-    ``tandem tallies`` interface of the other kept figures)."""
-    return 0
+def stale() -> list[tuple[object, ...]]:
+    """(organization, kept, live) wherever the two differ, and the organizations that
+    wait for a recount: empty when every writer marked what it changed. Reads one moment
+    of the database and writes nothing."""
+    with read_only_snapshot():
+        kept = {pk: (a, c, lg) for pk, a, c, lg in PeopleCount.objects.values_list(
+            "organization_id", *FIELDS)}
+        now = live()
+        waiting = sorted(set(PeopleCountMark.objects.values_list("organization_id",
+                                                                 flat=True)))
+    return ([(pk, kept.get(pk, (0, 0, 0)), now.get(pk, (0, 0, 0)))
+             for pk in sorted(set(kept) | set(now))
+             if kept.get(pk, (0, 0, 0)) != now.get(pk, (0, 0, 0))]
+            + [("ждёт пересчёта", pk) for pk in waiting])
+
+
+def hourly(sender: object, **kwargs: object) -> None:
+    refresh()
 
 
 # -- reading ------------------------------------------------------------------------------
+def expression(name: str, organization: str = "pk") -> Case:
+    """``name`` (one of :data:`FIELDS`) of the organization ``organization`` names in an
+    Organization query: its kept figure, or — while it waits for a recount — a live count
+    of its people."""
+    marked = Exists(PeopleCountMark.objects.filter(organization_id=OuterRef(organization)))
+    people = (Participant.objects.filter(RULES[name], is_active=True,
+                                         organization_id=OuterRef(organization))
+              .order_by().values("organization_id").annotate(n=Count("pk")).values("n"))
+    return Case(When(marked, then=Coalesce(Subquery(people), Value(0))),
+                default=Coalesce(F(f"people_count__{name}"), Value(0)),
+                output_field=IntegerField())
+
+
 def annotate(organizations: QuerySet[Any]) -> QuerySet[Any]:
-    """Organizations with ``participant_count``, ``consent_count`` and ``login_count``
-    from the kept rows (an organization that has never had anyone has no row: 0)."""
-    return organizations.annotate(
-        participant_count=Coalesce(F("people_count__active"), 0),
-        consent_count=Coalesce(F("people_count__with_consent"), 0),
-        login_count=Coalesce(F("people_count__with_login"), 0))
+    """Organizations with ``participant_count``, ``consent_count`` and ``login_count``."""
+    return organizations.annotate(participant_count=expression("active"),
+                                  consent_count=expression("with_consent"),
+                                  login_count=expression("with_login"))
+
+
+def active_sum() -> Sum:
+    """The active people of the organizations of a grouped Organization query
+    (``orgs.values(unit).annotate(n=active_sum())``)."""
+    return Sum(expression("active"))
 
 
 def totals(organizations: QuerySet[Any]) -> dict[str, int]:
     """The sums over these organizations (one query)."""
-    from django.db.models import Sum
-
-    sums = PeopleCount.objects.filter(organization__in=organizations.values("pk")).aggregate(
-        **{name: Coalesce(Sum(name), 0) for name in FIELDS})
+    sums = organizations.order_by().aggregate(
+        **{name: Coalesce(Sum(expression(name)), Value(0)) for name in FIELDS})
     return {name: int(sums[name]) for name in FIELDS}
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-SNAPSHOT = "_people_count_loaded"
-
-
-def _vector(instance: Any) -> tuple[int | None, Vector]:
-    d = instance.__dict__
-    if not d.get("is_active"):
-        return d.get("organization_id"), (0, 0, 0)
-    consent = bool(d.get("mentoring_consent_date") and d.get("personal_data_consent_date"))
-    return d.get("organization_id"), (1, int(consent), int(d.get("user_id") is not None))
-
-
 WATCHED = ("organization_id", "is_active", "mentoring_consent_date",
            "personal_data_consent_date", "user_id")
+LOADED = "_people_count_loaded"
+
+
+def _watched(instance: Any) -> tuple[Any, ...] | None:
+    d = instance.__dict__
+    return tuple(d[name] for name in WATCHED) if all(name in d for name in WATCHED) else None
 
 
 def loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    """Remembers what a person loaded from the database counts for (nothing for a new
-    one, or one loaded without some of the watched fields)."""
-    d = instance.__dict__
-    whole = instance.pk is not None and all(name in d for name in WATCHED)
-    d[SNAPSHOT] = _vector(instance) if whole else None
-
-
-def _add(organization_id: int | None, step: Vector, sign: int) -> None:
-    if organization_id is None or step == (0, 0, 0):
-        return
-    done = PeopleCount.objects.filter(organization_id=organization_id).update(
-        **{name: F(name) + sign * n for name, n in zip(FIELDS, step, strict=True) if n})
-    if not done:  # no row yet: count from the people (this change included)
-        _recount([organization_id])
+    instance.__dict__[LOADED] = _watched(instance) if instance.pk is not None else None
 
 
 def saving(sender: type, instance: Any, raw: bool = False, **kwargs: object) -> None:
-    """A person loaded without some of the watched fields (``.only(…)``): what they
-    count for now is read from the database before the save changes it (one query)."""
+    """A person loaded without some of the watched fields (``.only(…)``): the
+    organization they are in is read before the save moves them (one query)."""
     d = instance.__dict__
-    if raw or instance._state.adding or d.get(SNAPSHOT) is not None:
+    if raw or instance._state.adding or d.get(LOADED) is not None:
         return
-    row = Participant.objects.filter(pk=instance.pk).values(*WATCHED).first()
-    d[SNAPSHOT] = _vector(_Row(row)) if row is not None else None
-
-
-class _Row:
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.__dict__.update(values)
+    d["_people_count_was_in"] = (Participant.objects.filter(pk=instance.pk)
+                                 .values_list("organization_id", flat=True).first())
 
 
 def saved(sender: type, instance: Any, created: bool = False, raw: bool = False,
-          **kwargs: object) -> None:
+          update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
     if raw:  # loaddata: ``tandem tallies --rebuild`` recounts
         return
     d = instance.__dict__
-    before = None if created else d.get(SNAPSHOT)
-    after = _vector(instance) if all(name in d for name in WATCHED) else None
-    d[SNAPSHOT] = after
-    if after is None:  # saved with some watched field still deferred: recount where it is
-        row = Participant.objects.filter(pk=instance.pk).values(*WATCHED).first()
-        after = _vector(_Row(row)) if row is not None else None
-    if before == after:
+    if update_fields is not None and not {f"{name}_id" if name in ("organization", "user")
+                                          else name for name in update_fields} & set(WATCHED):
+        return  # saved nothing that counts
+    before, after = d.get(LOADED), _watched(instance)
+    d[LOADED] = after
+    if before is not None and before == after:
         return
-    if before is not None:
-        _add(before[0], before[1], -1)
-    if after is not None:
-        _add(after[0], after[1], +1)
+    touch([before[0] if before is not None else d.pop("_people_count_was_in", None),
+           d.get("organization_id")])
 
 
 def deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    """After the row is gone: what it counted for when loaded (else as it is now)."""
-    organization_id, step = instance.__dict__.get(SNAPSHOT) or _vector(instance)
-    _add(organization_id, step, -1)
+    before = instance.__dict__.get(LOADED)
+    touch([before[0] if before is not None else None, instance.__dict__.get("organization_id")])
+
+
+def login_deleting(sender: type, instance: Any, **kwargs: object) -> None:
+    """A login about to be deleted: its people lose it by ``SET NULL``, without a signal
+    of theirs."""
+    touch(Participant.objects.filter(user_id=instance.pk)
+          .values_list("organization_id", flat=True))
 
 
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),
                     **kwargs: object) -> None:
-    _recount(organization_ids)
+    """People written in bulk (answers and map rows send this signal too: not ours)."""
+    if sender is Participant or sender is None:
+        touch(organization_ids)

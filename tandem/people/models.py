@@ -202,9 +202,10 @@ def by_name(p: "Participant") -> tuple[str, str, int]:
 
 class PeopleCount(models.Model):
     """Per organization: its active people, those of them with both consents
-    (:func:`consent_q`) and those with a login — kept by :mod:`tandem.people.counts` on every
-    change, so the overview, the organizations' tree and the dashboard read them instead of
-    counting a region's people on every request (issue #16)."""
+    (:func:`consent_q`) and those with a login — kept by :mod:`tandem.people.counts`, so the
+    overview, the organizations' tree and the dashboard read them instead of counting a
+    region's people on every request (issue #16). Whether they wait for a recount is a
+    :class:`PeopleCountMark` row's."""
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE,
                                         primary_key=True, related_name="people_count")
@@ -214,3 +215,17 @@ class PeopleCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.active}"
+
+
+class PeopleCountMark(models.Model):
+    """Someone of an organization joined, left, moved, consented or got a login: written
+    by the writer's transaction, removed by the recount that saw it. Inserts only, a plain
+    organization id (as the other kept figures' marks): writers never wait on each other
+    or on a recount."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization_id = models.IntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.created_at}"
