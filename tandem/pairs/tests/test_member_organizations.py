@@ -22,7 +22,7 @@ from tandem.pairs.models import Pair
 from tandem.pairs.querysets import MEMBER
 from tandem.pairs.selectors import pairs_manageable, pairs_search, pairs_visible
 from tandem.people.models import Participant
-from tandem.territory.models import Organization
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.testing import (
     MunicipalityFactory,
     OrganizationFactory,
@@ -125,7 +125,9 @@ def test_the_region_operators_pairs_query_reads_no_people(world: World) -> None:
     assert "people_participant" not in sql
 
 
-def test_the_migration_fills_the_existing_pairs(world: World) -> None:
+def test_the_migration_fills_the_existing_pairs(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The data step of the migration, run again on pairs whose copies are wrong."""
     a = _new_people(world.org_a, 5)
     b = _new_people(world.org_b, 5)
@@ -136,11 +138,8 @@ def test_the_migration_fills_the_existing_pairs(world: World) -> None:
         a_organization=world.org_b, b_organization=world.org_a
     )
     migration = importlib.import_module("tandem.pairs.migrations.0007_pair_member_organizations")
-    migration.BATCH = 2  # several batches
-    try:
-        migration.fill(apps, None)
-    finally:
-        migration.BATCH = 20_000
+    monkeypatch.setattr(migration, "BATCH", 2)  # several batches
+    migration.fill(apps, None)
     assert {_members(p) for p in pairs} == {(world.org_a.pk, world.org_b.pk)}
 
 
@@ -231,23 +230,16 @@ def test_after_any_moves_everyone_sees_the_pairs_the_person_rule_gives(
             p.pk: p.organization_id
             for p in Participant.objects.filter(pk__in=[p.pk for p in people])
         }
-        for unit in (
-            world.org_a,
-            world.org_b,
-            third,
-            far,
-            world.municipality_a,
-            world.region,
-            other_region,
-        ):
-            organizations = set(
-                Organization.objects.filter(pk=unit.pk)
-                if isinstance(unit, Organization)
-                else Organization.objects.filter(municipality=unit)
-                if unit is world.municipality_a
-                else Organization.objects.filter(municipality__region=unit)
-            )
-            ids = {o.pk for o in organizations}
+        of_each: list[tuple[Organization | Municipality | Region, set[int]]] = [
+            (world.org_a, {world.org_a.pk}),
+            (world.org_b, {world.org_b.pk}),
+            (third, {third.pk}),
+            (far, {far.pk}),
+            (world.municipality_a, {world.org_a.pk, third.pk}),
+            (world.region, {world.org_a.pk, world.org_b.pk, third.pk}),
+            (other_region, {far.pk}),
+        ]
+        for unit, ids in of_each:
             expected = {p.pk for p in made if {now[p.a_id], now[p.b_id]} & ids}
             assert (
                 set(
