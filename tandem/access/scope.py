@@ -331,6 +331,28 @@ class Scope:
             q |= Q(**{field: self.own_participant_id})
         return q
 
+    def organization_q(self, field: str) -> Q:
+        """Rows of another model whose organization ``field`` (``"a_organization"`` of a
+        pair: a member's organization kept on the pair) is one whose people this user
+        manages (:meth:`organizations`, by the staff roles only; the teacher's own record
+        is :meth:`person_q`'s). A filter on the row's own column that never reads the
+        people: the curator's organizations by their ids (the column's index), a
+        coordinator's or an operator's through the organizations of their municipalities
+        and regions (a few hundred rows, hashed once)."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        if self.organization_ids:
+            q |= Q(**{f"{field}__in": sorted(self.organization_ids)})
+        if self.region_ids or self.municipality_ids:
+            units = Q(pk__in=[])
+            if self.region_ids:
+                units |= Q(municipality__region_id__in=self.region_ids)
+            if self.municipality_ids:
+                units |= Q(municipality_id__in=self.municipality_ids)
+            q |= Q(**{f"{field}__in": Organization.objects.filter(units).values("pk")})
+        return q
+
     def curator_assignable(
         self, qs: QuerySet[Organization] | None = None
     ) -> QuerySet[Organization]:

@@ -349,9 +349,11 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
         people = list(Response.objects.filter(
             campaign__organization=org, campaign__kind=Campaign.Kind.INITIAL,
             status=Response.Status.SUBMITTED).order_by("participant_id")
-            .values_list("participant_id", "participant__age_band"))
-        young = [pk for pk, band in people if band in YOUNG_BANDS]
-        senior = [pk for pk, band in people if band not in YOUNG_BANDS]
+            .values_list("participant_id", "participant__age_band",
+                         "participant__organization_id"))
+        works_in = {pk: organization for pk, _band, organization in people}
+        young = [pk for pk, band, _o in people if band in YOUNG_BANDS]
+        senior = [pk for pk, band, _o in people if band not in YOUNG_BANDS]
         count = min(len(young), len(senior), int(len(people) * FAST_SHARE / 2))
         for a, b in zip(young[:count], senior[:count], strict=True):
             draw = rng.random()
@@ -364,15 +366,18 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
                               for c in rng.sample(items, min(2, len(items)))]
                        for side, items in by_direction.items()}
             pairs.append(_FastPair(
-                a_id=a, b_id=b, organization_id=org.pk, weight=rng.randint(20, 80),
+                a_id=a, b_id=b, organization_id=org.pk, a_organization_id=works_in[a],
+                b_organization_id=works_in[b], weight=rng.randint(20, 80),
                 a_teaches_b=lessons["young"], b_teaches_a=lessons["senior"],
                 starts_on=start, curator_id=curators.get(org.pk), status=status))
     for pair, pk in zip(pairs, reserve_ids(Pair, len(pairs)), strict=True):
         pair.id = pk
-    copy_rows(Pair, ("id", "a_id", "b_id", "organization_id", "weight", "a_teaches_b",
+    copy_rows(Pair, ("id", "a_id", "b_id", "organization_id", "a_organization_id",
+                     "b_organization_id", "weight", "a_teaches_b",
                      "b_teaches_a", "starts_on", "ends_on", "curator_id", "status",
                      "a_confirmed_at", "b_confirmed_at", "ended_reason"),
-              ((p.id, p.a_id, p.b_id, p.organization_id, p.weight, p.a_teaches_b,
+              ((p.id, p.a_id, p.b_id, p.organization_id, p.a_organization_id,
+                p.b_organization_id, p.weight, p.a_teaches_b,
                 p.b_teaches_a, p.starts_on, PAIRS_TO, p.curator_id, p.status.value,
                 now if p.confirmed else None, now if p.confirmed else None,
                 "смена места работы" if p.status == Pair.Status.ENDED_EARLY else "")
@@ -441,6 +446,8 @@ class _FastPair:
     a_id: int
     b_id: int
     organization_id: int
+    a_organization_id: int
+    b_organization_id: int
     weight: int
     a_teaches_b: list[dict[str, Any]]
     b_teaches_a: list[dict[str, Any]]

@@ -272,7 +272,7 @@ PAIR_FIELDS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed"
                "meetings_planned")
 # Who asks for what pair_groups sums by: the kept figures (the organizations of A and B),
 # a breakdown by organization (the pair's own), a unit's total (nothing).
-BY_MEMBERS = ("a__organization_id", "b__organization_id")
+BY_MEMBERS = ("a_organization_id", "b_organization_id")
 BY_OWNER = ("organization_id", "organization__short_name", "organization__municipality_id")
 
 

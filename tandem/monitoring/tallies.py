@@ -71,7 +71,7 @@ def touch(organization_ids: Iterable[int | None]) -> None:
 
 def touch_pairs(pairs: QuerySet[Pair]) -> None:
     """:func:`touch` for the organizations of these pairs' members."""
-    touch({pk for row in pairs.values_list("a__organization_id", "b__organization_id")
+    touch({pk for row in pairs.values_list("a_organization_id", "b_organization_id")
            for pk in row})
 
 
@@ -144,7 +144,7 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
     # A pair with a new partner committed between this read and the locks can make two
     # rebuilds insert one shared row: one fails, its marks stay, the next run repairs it.
-    partners = {pk for row in pairs.values_list("a__organization_id", "b__organization_id")
+    partners = {pk for row in pairs.values_list("a_organization_id", "b_organization_id")
                 for pk in row}
     held = sorted(set(ids) | partners)
     PairTallyState.objects.bulk_create([PairTallyState(organization_id=pk) for pk in held],

@@ -13,9 +13,25 @@ class PairsConfig(AppConfig):
 
         from tandem.pairs.models import Pair, PairOrder, PairRule
 
-        auditlog.register(Pair, exclude_fields=["a_teaches_b", "b_teaches_a"])
+        # The members' organizations are a copy of theirs, derived (tandem/pairs/members.py).
+        auditlog.register(
+            Pair, exclude_fields=["a_teaches_b", "b_teaches_a", "a_organization", "b_organization"]
+        )
         auditlog.register(PairRule)
         auditlog.register(PairOrder, m2m_fields={"pairs"})
+
+        # A member who moves takes the pair's copy of their organization along.
+        from django.db.models.signals import post_init, post_save
+
+        from tandem.pairs import members
+        from tandem.people.models import Participant
+
+        post_init.connect(
+            members.participant_loaded, sender=Participant, dispatch_uid="pair_members_loaded"
+        )
+        post_save.connect(
+            members.participant_saved, sender=Participant, dispatch_uid="pair_members_saved"
+        )
 
         # This app's section of a person's data (152-ФЗ download).
         from tandem.pairs.personal_data import SECTION

@@ -1,5 +1,7 @@
 """Pair formation: engine runs, the curator's locks and forbids, approved pairs, orders."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -11,6 +13,9 @@ from tandem.diagnostics.models import Campaign
 from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
+
+# The pair's copies of its members' organizations (Pair.a_organization, Pair.b_organization).
+MEMBER_COLUMNS = ("a_organization", "b_organization")
 
 
 class PoolUnit(models.Model):
@@ -120,6 +125,19 @@ class Pair(models.Model):
                                      related_name="pairs", verbose_name=_("организация"),
                                      help_text=_("Организация участника А; пара из "
                                                  "муниципального пула видна обеим."))
+    # The members' organizations as they are now (Participant.organization of A and of B),
+    # kept on the pair so that "the pairs of a unit" — a staff user's visibility
+    # (pairs.selectors.pair_q) and a unit's pairs (PairQuerySet.of_unit) — is an indexed
+    # filter on the pair itself that never reads the people. Filled when a pair is created
+    # (save() and PairQuerySet.bulk_create; seed-demo's COPY writes them), followed when a
+    # member moves (tandem/pairs/members.py); derived, so not in the audit trail: the
+    # move itself is, on the participant.
+    a_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                       editable=False, db_index=False,  # pair_members
+                                       verbose_name=_("организация участника А"))
+    b_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
+                                       editable=False,
+                                       verbose_name=_("организация участника Б"))
     form = models.CharField(_("форма"), max_length=20, choices=Form.choices,
                             default=Form.REVERSE)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices,
@@ -161,10 +179,32 @@ class Pair(models.Model):
         ]
         # The overview's reminders and the dashboards pick running pairs by status
         # (docs/performance.md, issue #16).
-        indexes = [models.Index(fields=["status"], name="pair_status")]
+        # A unit's pairs by their members' organizations (pairs.selectors.pair_q,
+        # PairQuerySet.of_unit): the count of a list, the dashboard's pairs by month read
+        # this index only, not the pairs' wide rows (126 MB at 300,000 teachers against
+        # 7 MB; docs/performance.md). It serves a_organization alone too; b_organization
+        # has its own (the foreign key's).
+        indexes = [models.Index(fields=["status"], name="pair_status"),
+                   models.Index(fields=["a_organization", "b_organization", "status",
+                                        "starts_on", "ends_on"], name="pair_members")]
 
     def __str__(self) -> str:
         return f"{self.a.short_name} ⇄ {self.b.short_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new pair takes its members' organizations; a pair saved again never writes
+        them (a member's move does, tandem/pairs/members.py), so an instance read before
+        the move cannot put the old organization back."""
+        if self._state.adding:
+            if self.a_organization_id is None:
+                self.a_organization_id = self.a.organization_id
+            if self.b_organization_id is None:
+                self.b_organization_id = self.b.organization_id
+        elif kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in MEMBER_COLUMNS
+                                       and f.attname not in self.get_deferred_fields()]
+        super().save(*args, **kwargs)
 
     @property
     def confirmed(self) -> bool:

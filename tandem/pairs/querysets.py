@@ -67,6 +67,23 @@ def meeting_held_q(as_of: dt.date, prefix: str = "") -> Q:
 
 
 class PairQuerySet(QuerySet[Any]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        """As ``QuerySet.bulk_create``, with the members' organizations of the pairs that
+        do not carry them yet (``Pair.save`` does it one by one), read in one query."""
+        objs = list(objs)
+        missing = {pk for p in objs for side in "ab"
+                   if getattr(p, f"{side}_organization_id") is None
+                   for pk in [getattr(p, f"{side}_id")]}
+        if missing:
+            organization_of = dict(self.model._meta.get_field("a").related_model.objects
+                                   .filter(pk__in=missing).values_list("pk", "organization_id"))
+            for p in objs:
+                for side in "ab":
+                    if getattr(p, f"{side}_organization_id") is None:
+                        setattr(p, f"{side}_organization_id",
+                                organization_of.get(getattr(p, f"{side}_id")))
+        return super().bulk_create(objs, *args, **kwargs)
+
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""
         return self.filter(status__in=FORMED)
@@ -103,8 +120,10 @@ class PairQuerySet(QuerySet[Any]):
             return self.filter(organization__in=organizations)
         if by != MEMBER:
             raise ValueError(f"by must be {MEMBER!r} or {OWNER!r}, not {by!r}")
-        return self.filter(Q(a__organization__in=organizations)
-                           | Q(b__organization__in=organizations))
+        # The members' organizations kept on the pair (Pair.a_organization): the people
+        # are not read (docs/architecture.md, «Пары подразделения»).
+        return self.filter(Q(a_organization__in=organizations)
+                           | Q(b_organization__in=organizations))
 
     # -- needs the curator (tandem.core.attention) --------------------------------------
     def with_began_on(self) -> PairQuerySet:

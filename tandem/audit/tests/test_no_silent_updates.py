@@ -38,6 +38,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "Erasure.scrub_rows, the anonymisation: a save would copy the very values it erases "
         "into the trail; it writes one summary entry («обезличивание») and scrubs the "
         "entries of every row it went through",
+    ("pairs/members.py", "Pair"):
+        "a member moved: the pair's copies of the members' organizations (a_organization, "
+        "b_organization) follow; derived and excluded from the pair's trail — the move "
+        "itself is in the participant's",
     ("testing.py", "Programme"):
         "a test helper sets pair rules on a fresh programme in a test database",
 }
