@@ -766,10 +766,9 @@ class Certificate:
                 or any(z < 0 for z in self.blossomdual.values())):
             fail("negative dual")
         if edges:
-            u = np.array([a for a, _, _ in edges], dtype=np.int64)
-            v = np.array([b for _, b, _ in edges], dtype=np.int64)
-            w = np.array([x for _, _, x in edges], dtype=np.int64)
-            slack = self.slacks(u, v, w)
+            slack = self.slacks(np.array([a for a, _, _ in edges], dtype=np.int64),
+                                np.array([b for _, b, _ in edges], dtype=np.int64),
+                                np.array([x for _, _, x in edges], dtype=np.int64))
             if (slack < 0).any():
                 fail("an edge with negative slack")
             matched = np.array([mate.get(a) == b for a, b, _ in edges], dtype=bool)

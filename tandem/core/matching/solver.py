@@ -404,7 +404,7 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
         proved_by = "odd sets"
     elif closed.proven_by_milp:
         proved_by = "milp"
-    elif closed.proven_by_warm:
+    elif closed.proven_by_warm or closed.proven_by_warm_gadget:
         proved_by = "warm blossom"
     elif closed.proven_groups:
         proved_by = "exact"
@@ -415,6 +415,7 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
                  groups=len(groups), groups_proven_by_exact=closed.proven_groups,
                  groups_proven_by_milp=closed.proven_by_milp,
                  groups_proven_by_warm_blossom=closed.proven_by_warm,
+                 groups_proven_by_warm_gadget=closed.proven_by_warm_gadget,
                  milp_seconds=round(closed.milp_seconds, 4))
     return _Free(pairs=sorted(closed.matching), weights=closed.matching, total=closed.total,
                  upper_bound=closed.upper, bound=bound_kind, proved_by=proved_by, stats=stats,
@@ -469,6 +470,7 @@ class _Closed:
     proven_by_milp: int = 0
     milp_seconds: float = 0.0
     proven_by_warm: int = 0
+    proven_by_warm_gadget: int = 0
 
 
 def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
@@ -513,6 +515,13 @@ def _close_gaps(groups: list[IntArray], matching: dict[tuple[int, int], int],
                 if proven:
                     bound = _total(part)
                     result.proven_by_warm += 1
+            elif WARM_BLOSSOM and not exhausted:
+                part, proven = _warm_gadget_close(part, capacity, doubled, (
+                    g_near[0], g_near[1], g_near[2], g_near[3]), bound, near_limit, clock,
+                    stats)
+                if proven:
+                    bound = _total(part)
+                    result.proven_by_warm_gadget += 1
             if not proven and bound - _total(part) <= near_limit and bound > _total(part):
                 near_k = (g_near[0], g_near[1], g_near[2], g_near[3])
                 part, bound = _milp_close(part, capacity, near_k, bound, clock, result)
@@ -600,6 +609,37 @@ def _warm_close(matching: dict[tuple[int, int], int], doubled: IntArray, near: N
             break
         chosen |= bad
     stats["warm_solves"] = int(stats.get("warm_solves", 0)) + solves
+    clock.warm_seconds += time.thread_time() - cpu_started
+    return matching, proven
+
+
+def _warm_gadget_close(matching: dict[tuple[int, int], int], capacity: IntArray,
+                       doubled: IntArray, near: Near, bound: int, near_limit: int,
+                       clock: _Clock, stats: dict[str, float | int | str]
+                       ) -> tuple[dict[tuple[int, int], int], bool]:
+    """The warm blossom stage for a group with capacities above 1 (docs/matching.md, 3.6d;
+    ``gadget.py``): the same algorithm on the b-matching gadget, started from the LP
+    stage's ``Y`` (slack included), with the same column generation over the pairs below
+    the gap. Shares ``WARM_SECONDS`` with ``_warm_close``; stops when the gadget would
+    exceed ``WARM_MAX_EDGES`` edges. A failure inside is a bug, never an answer, as there."""
+    from tandem.core.matching.blossom import OutOfTime, WarmStartError
+    from tandem.core.matching.gadget import warm_b_close
+
+    cpu_started = time.thread_time()
+    cpu_deadline = cpu_started + WARM_SECONDS - clock.warm_seconds
+
+    def out_of_time() -> bool:
+        return time.thread_time() > cpu_deadline or clock.left() <= 0
+
+    proven = False
+    try:
+        matching, proven = warm_b_close(matching, capacity, doubled, near, bound, near_limit,
+                                        out_of_time, WARM_MAX_EDGES, stats)
+    except OutOfTime:
+        pass
+    except (WarmStartError, ArithmeticError, AssertionError) as error:
+        stats["warm_failures"] = int(stats.get("warm_failures", 0)) + 1
+        logger.error("warm blossom stage (gadget) failed, the gap stays open: %r", error)
     clock.warm_seconds += time.thread_time() - cpu_started
     return matching, proven
 
