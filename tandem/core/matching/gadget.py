@@ -138,25 +138,25 @@ def extends(certificate: Certificate, gadget: Gadget, capacity: IntArray, double
     ok[kind] = least[u[kind]] + least[v[kind]] >= certificate.factor * w[kind]
     direct = np.nonzero(~kind)[0]
     if direct.size:
-        # Every copy pair; a person outside the gadget gets fresh nodes (dual 0, no blossom).
-        rows: list[int] = []
-        xs: list[int] = []
-        ys: list[int] = []
-        for k in direct.tolist():
-            a, b = int(u[k]), int(v[k])
-            for x in gadget.copies.get(a) or [fresh + 1 + 2 * k]:
-                for y in gadget.copies.get(b) or [fresh + 2 + 2 * k]:
-                    rows.append(k)
-                    xs.append(x)
-                    ys.append(y)
-        top = max(max(xs), max(ys), node_duals.size - 1) + 1
-        duals = np.zeros(top, dtype=np.int64)
+        # Every copy pair (one end has capacity 1: at most three pairs), in numpy; a person
+        # outside the gadget gets fresh nodes (dual 0, in no blossom).
+        first = np.full(capacity.size, -1, dtype=np.int64)
+        for p, cs in gadget.copies.items():
+            first[p] = cs[0]  # a person's copies are consecutive nodes
+        one = np.where(capacity[u[direct]] == 1, u[direct], v[direct])
+        many = np.where(capacity[u[direct]] == 1, v[direct], u[direct])
+        serial = np.arange(direct.size, dtype=np.int64)
+        x = np.where(first[one] >= 0, first[one], fresh + 2 * serial)
+        worst = np.full(direct.size, np.iinfo(np.int64).max, dtype=np.int64)
+        top = int(fresh + 2 * direct.size + 1)
+        duals = np.zeros(max(top, node_duals.size), dtype=np.int64)
         duals[: node_duals.size] = node_duals
-        slack = certificate.slacks(np.array(xs, dtype=np.int64), np.array(ys, dtype=np.int64),
-                                   w[np.array(rows, dtype=np.int64)], duals)
-        bad = np.zeros(u.size, dtype=bool)
-        np.logical_or.at(bad, np.array(rows, dtype=np.int64), slack < 0)
-        ok[direct] = ~bad[direct]
+        for j in range(int(capacity[many].max(initial=1))):
+            has = capacity[many] > j
+            y = np.where(first[many] >= 0, first[many] + j, fresh + 2 * serial + 1)
+            slack = certificate.slacks(x[has], y[has], w[direct][has], duals)
+            worst[has] = np.minimum(worst[has], slack)
+        ok[direct] = worst >= 0
     return ok
 
 
