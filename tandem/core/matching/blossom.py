@@ -62,7 +62,13 @@ returned: nothing here is trusted without it. Time: a stage is O(E) plus O(V) pe
 step; stages ≤ the number of exposed vertices with a positive dual at the start.
 """
 
+import heapq
+import itertools
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 
 class WarmStartError(ValueError):
@@ -74,12 +80,11 @@ class OutOfTime(RuntimeError):
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges", "mybestedges"]
+    __slots__ = ["childs", "edges"]
 
     def __init__(self) -> None:
         self.childs: list[int | _Blossom] = []
         self.edges: list[tuple[int, int]] = []
-        self.mybestedges: list[tuple[int, int]] | None = None
 
     def leaves(self) -> Iterator[int]:
         stack = [*self.childs]
@@ -102,6 +107,24 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
     ``out_of_time()`` says so (asked before every dual step). Returns the pairs ``(a < b)``,
     sorted, and the number of stages.
     """
+    answer = warm_solve(edges, doubled, matching, out_of_time)
+    return answer.pairs, answer.stages
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The pairs ``(a < b)``, sorted; the number of stages; the answer's dual, checked."""
+
+    pairs: list[tuple[int, int]]
+    stages: int
+    certificate: "Certificate"
+
+
+def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
+               matching: Sequence[tuple[int, int]],
+               out_of_time: Callable[[], bool] | None = None) -> Answer:
+    """``warm_max_weight_matching`` with the answer's dual (``Answer.certificate``): the
+    solver checks further edges against it (``Certificate.violated``)."""
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
     weight: dict[tuple[int, int], int] = {}
@@ -140,6 +163,22 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
     def slack(v: int, w: int) -> int:
         return dual(v) + dual(w) - factor[0] * weight[(v, w)]
 
+    def zval(b: _Blossom) -> int:
+        joined = z_join.get(b)
+        if joined is None:
+            return blossomdual[b]
+        return blossomdual[b] + joined[0] * (cum[0] - joined[1])
+
+    def zsettle(b: _Blossom) -> None:
+        blossomdual[b] = zval(b)
+        z_join.pop(b, None)
+
+    def zstart(b: _Blossom, sign: int) -> None:
+        zsettle(b)
+        z_join[b] = (sign, cum[0])
+        if sign < 0:
+            heapq.heappush(t_blossoms, (blossomdual[b] + cum[0], next(ticket), b))
+
     def settle(v: int) -> None:
         """Writes back the lazy dual of ``v`` (its S or T label ends)."""
         dualvar[v] = dual(v)
@@ -161,8 +200,22 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
     inblossom: dict[int, int | _Blossom] = {v: v for v in nodes}
     blossomparent: dict[int | _Blossom, _Blossom | None] = {v: None for v in nodes}
     blossombase: dict[int | _Blossom, int] = {v: v for v in nodes}
-    bestedge: dict[int | _Blossom, tuple[int, int] | None] = {}
     blossomdual: dict[_Blossom, int] = {}
+    # The dual step's candidates, in heaps keyed so that a key stays valid while labels
+    # do not change (networkx scans every vertex's best edge and every blossom per step,
+    # O(V) a step): S-vertex to a free vertex, slack = key − cum (``to_free``); S to S in
+    # another top blossom, slack = key − 2·cum (``to_s``); top T-blossoms, z = key − cum
+    # (``t_blossoms``). An entry is checked when it reaches the top: one that is no longer
+    # of its kind is dropped, one whose key is stale (a vertex was T for a while, or the
+    # duals were doubled) is pushed again with its real key. Stale keys only ever
+    # underestimate, so the top of each heap is its least candidate.
+    to_free: list[tuple[int, int, int]] = []
+    to_s: list[tuple[int, int, int]] = []
+    t_blossoms: list[tuple[int, int, _Blossom]] = []
+    ticket = itertools.count()
+    # Top-level S- and T-blossoms' duals move by ±delta each step: kept lazily, as the
+    # vertices', ``blossomdual[b] + sign·(cum − joined)``.
+    z_join: dict[_Blossom, tuple[int, int]] = {}
     allowedge: dict[tuple[int, int], bool] = {}
     queue: list[int] = []
     s_best = [0]  # the least ``dualvar + joined`` of an S-vertex, and that vertex
@@ -203,14 +256,20 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
         s_best[0] *= 2
         for b in blossomdual:
             blossomdual[b] *= 2
+        for b, (sign, joined) in z_join.items():
+            z_join[b] = (sign, 2 * joined)
         factor[0] *= 2
+        # Every key is a sum of duals, weights and cum: doubling keeps each heap's order.
+        to_free[:] = [(2 * k, v, w) for k, v, w in to_free]
+        to_s[:] = [(2 * k, v, w) for k, v, w in to_s]
+        t_blossoms[:] = [(2 * k, t, b) for k, t, b in t_blossoms]
 
     def assign_label(w: int, t: int, v: int | None) -> None:
         b = top(w)
         label[w] = label[b] = t
         labeledge[w] = labeledge[b] = (v, w) if v is not None else None
-        bestedge[w] = bestedge[b] = None
         if isinstance(b, _Blossom):
+            zstart(b, 1 if t == 1 else -1)
             leaves = list(b.leaves())
         else:
             leaves = [b]
@@ -278,9 +337,12 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
             bw = top(w)
         for child in path:  # only now: ``top`` above must still stop at the children
             blossomparent[child] = b
+            if isinstance(child, _Blossom):
+                zsettle(child)  # no longer top-level: its dual stops moving
         label[b] = 1
         labeledge[b] = labeledge[bb]
         blossomdual[b] = 0
+        zstart(b, 1)
         # Leaves keep pointing at their old blossom; ``top`` follows the parents (with path
         # compression). Only the leaves of T-children become S-vertices to scan.
         for child in path:
@@ -288,36 +350,14 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
                 leaves = list(child.leaves()) if isinstance(child, _Blossom) else [child]
                 queue.extend(leaves)
                 becomes_s(leaves)
-        bestedgeto: dict[int | _Blossom, tuple[int, int]] = {}
-        for child in path:
-            if isinstance(child, _Blossom):
-                if child.mybestedges is not None:
-                    nblist = child.mybestedges
-                    child.mybestedges = None
-                else:
-                    nblist = [(x, y) for x in child.leaves() for y in adjacency[x]]
-            else:
-                nblist = [(child, y) for y in adjacency[child]]
-            for i, j in nblist:
-                if top(j) == b:
-                    i, j = j, i
-                bj = top(j)
-                if (bj != b and label.get(bj) == 1
-                        and (bj not in bestedgeto or slack(i, j) < slack(*bestedgeto[bj]))):
-                    bestedgeto[bj] = (i, j)
-            bestedge[child] = None
-        b.mybestedges = list(bestedgeto.values())
-        best = None
-        best_slack = 0
-        for k in b.mybestedges:
-            s = slack(*k)
-            if best is None or s < best_slack:
-                best, best_slack = k, s
-        bestedge[b] = best
+        # No best-edge bookkeeping here: the S-children's edges are in the heaps already
+        # (those now inside ``b`` are dropped when they reach the top), the T-children's
+        # leaves are scanned from the queue.
 
     def expand_blossom(b: _Blossom, endstage: bool) -> None:
         def recurse(b: _Blossom, endstage: bool) -> Iterator[_Blossom]:
             if not endstage and label.get(b) == 2:
+                zsettle(b)
                 for leaf in b.leaves():
                     settle(leaf)  # T ends here; some children get T or S again below
             for s in b.childs:
@@ -360,8 +400,9 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
                 bw = b.childs[j]
                 label[w] = label[bw] = 2
                 becomes_t(list(bw.leaves()) if isinstance(bw, _Blossom) else [bw])
+                if isinstance(bw, _Blossom):
+                    zstart(bw, -1)
                 labeledge[w] = labeledge[bw] = (v, w)
-                bestedge[bw] = None
                 j += jstep
                 while b.childs[j] != entrychild:
                     bv = b.childs[j]
@@ -385,7 +426,7 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
                     j += jstep
             label.pop(b, None)
             labeledge.pop(b, None)
-            bestedge.pop(b, None)
+            z_join.pop(b, None)
             del blossomparent[b]
             del blossombase[b]
             del blossomdual[b]
@@ -471,9 +512,9 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
         stages += 1
         label.clear()
         labeledge.clear()
-        bestedge.clear()
-        for b in blossomdual:
-            b.mybestedges = None
+        to_free.clear()
+        to_s.clear()
+        t_blossoms.clear()
         allowedge.clear()
         queue.clear()
         s_lowest[0] = None
@@ -522,13 +563,9 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
                             label[w] = 2
                             labeledge[w] = (v, w)
                     elif label.get(bw) == 1:
-                        old = bestedge.get(bv)
-                        if old is None or kslack < slack(*old):
-                            bestedge[bv] = (v, w)
+                        heapq.heappush(to_s, (kslack + 2 * cum[0], v, w))
                     elif label.get(w) is None:
-                        old = bestedge.get(w)
-                        if old is None or kslack < slack(*old):
-                            bestedge[w] = (v, w)
+                        heapq.heappush(to_free, (kslack + cum[0], v, w))
             if finished:
                 break
             lowest = s_lowest[0]
@@ -537,33 +574,49 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
             deltatype = 1
             deltaedge: tuple[int, int] | None = None
             deltablossom: _Blossom | None = None
-            for key, edge in bestedge.items():
-                if edge is None:
+            while to_free:
+                key, v, w = to_free[0]
+                if label.get(top(w)) is not None:
+                    heapq.heappop(to_free)  # labelled since; rescanned if freed again
                     continue
-                if isinstance(key, int) and label.get(top(key)) is None:
-                    d = slack(*edge)
-                    if d < delta:
-                        delta, deltatype, deltaedge = d, 2, edge
-                elif blossomparent[key] is None and label.get(key) == 1:
-                    k = slack(*edge)
+                k = slack(v, w)
+                if k != key - cum[0]:
+                    heapq.heapreplace(to_free, (k + cum[0], v, w))
+                    continue
+                if k < delta:
+                    delta, deltatype, deltaedge = k, 2, (v, w)
+                break
+            while to_s:
+                key, v, w = to_s[0]
+                if top(v) == top(w):
+                    heapq.heappop(to_s)  # inside one blossom since
+                    continue
+                k = slack(v, w)
+                if k != key - 2 * cum[0]:
+                    heapq.heapreplace(to_s, (k + 2 * cum[0], v, w))
+                    continue
+                if k < 2 * delta:
                     if k % 2:
                         # Type 3 halves slacks of S–S edges: keep every dual an integer.
                         rescale()
                         k *= 2
                         delta *= 2
-                    d = k // 2
-                    if d < delta:
-                        delta, deltatype, deltaedge = d, 3, edge
-            for b, z in blossomdual.items():
-                if blossomparent[b] is None and label.get(b) == 2 and z < delta:
+                    delta, deltatype, deltaedge = k // 2, 3, (v, w)
+                break
+            while t_blossoms:
+                key, _, b = t_blossoms[0]
+                if (b not in blossomdual or blossomparent[b] is not None
+                        or label.get(b) != 2):
+                    heapq.heappop(t_blossoms)
+                    continue
+                z = zval(b)
+                if z != key - cum[0]:
+                    heapq.heapreplace(t_blossoms, (z + cum[0], next(ticket), b))
+                    continue
+                if z < delta:
                     delta, deltatype, deltablossom = z, 4, b
+                break
             cum[0] += delta
-            for b in blossomdual:
-                if blossomparent[b] is None:
-                    if label.get(b) == 1:
-                        blossomdual[b] += delta
-                    elif label.get(b) == 2:
-                        blossomdual[b] -= delta
             if deltatype == 1:
                 assert dual(lowest) == 0
                 flip_to_root(lowest, None)
@@ -575,91 +628,160 @@ def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dic
                 queue.append(v)
             else:
                 assert deltablossom is not None
+                inside = list(deltablossom.leaves())
                 expand_blossom(deltablossom, False)
+                # Leaves left unlabelled are free again: their edges to S-vertices are
+                # candidates of type 2 (their heap entries were dropped while T).
+                for leaf in inside:
+                    if label.get(top(leaf)) is None:
+                        for x in adjacency[leaf]:
+                            if label.get(top(x)) == 1:
+                                heapq.heappush(to_free, (slack(x, leaf) + cum[0], x, leaf))
         for v in [*s_join, *t_join]:
             settle(v)
+        for b in list(z_join):
+            zsettle(b)
         for b in list(blossomdual):
             if b in blossomdual and blossomparent[b] is None and label.get(b) == 1 \
                     and blossomdual[b] == 0:
                 expand_blossom(b, True)
-    _verify(edges, mate, dualvar, blossomdual, blossomparent, factor[0], nodes)
-    return sorted((v, w) for v, w in mate.items() if v < w), stages
+    certificate = Certificate(mate, dualvar, blossomdual, blossomparent, factor[0], nodes)
+    certificate.verify(edges)
+    return Answer(sorted((v, w) for v, w in mate.items() if v < w), stages, certificate)
 
 
-def _verify(edges: Sequence[tuple[int, int, int]], mate: dict[int, int],
-            dualvar: dict[int | _Blossom, int], blossomdual: dict[_Blossom, int],
-            blossomparent: dict[int | _Blossom, _Blossom | None], factor: int,
-            nodes: list[int]) -> None:
-    """The optimality certificate of the answer on these edges, in integers: duals ≥ 0,
-    slack ≥ 0 on every edge and 0 on matched ones, exposed vertices of dual 0, blossoms of
-    positive dual full. Raises ArithmeticError if any fails (a bug, never a wrong answer)."""
-    def fail(why: str) -> None:
-        raise ArithmeticError(f"warm blossom certificate: {why}")
+class Certificate:
+    """The dual of an answer: vertex duals ``d_v`` and blossom duals ``z_B``, scaled so that
+    the slack of an edge is ``d_a + d_b − factor·w + 2·Σ_{B∋a,b} z_B`` (``factor`` = 2 at
+    the start, doubled with every rescaling). A vertex outside the solved graph has dual 0:
+    added as an isolated vertex it would stay exposed, so its dual would end at 0.
 
-    if any(dualvar[v] < 0 for v in nodes) or any(z < 0 for z in blossomdual.values()):
-        fail("negative dual")
-    # Σ z_B over the blossoms holding both ends = the accumulated z of their lowest common
-    # ancestor in the blossom forest (binary lifting: blossoms nest thousands deep).
-    depth: dict[int | _Blossom, int] = {}
-    above: dict[int | _Blossom, int] = {}  # Σ z of the node and its ancestors
-    parent_of: dict[int | _Blossom, int | _Blossom] = {}
-    roots: list[int | _Blossom] = [x for x in nodes if blossomparent[x] is None]
-    roots += [bl for bl in blossomdual if blossomparent[bl] is None]
-    stack: list[int | _Blossom] = list(roots)
-    for x in roots:
-        depth[x] = 0
-        above[x] = blossomdual[x] if isinstance(x, _Blossom) else 0
-        parent_of[x] = x
-    while stack:
-        x = stack.pop()
-        if isinstance(x, _Blossom):
-            for child in x.childs:
-                depth[child] = depth[x] + 1
-                above[child] = above[x] + (blossomdual[child] if isinstance(child, _Blossom)
-                                           else 0)
-                parent_of[child] = x
-                stack.append(child)
-    jumps = [parent_of]
-    for _ in range(max(depth.values(), default=0).bit_length()):
-        last = jumps[-1]
-        jumps.append({x: last[last[x]] for x in last})
+    ``Σ_{B∋a,b} z_B`` is the accumulated ``z`` of the lowest common ancestor of ``a`` and
+    ``b`` in the blossom forest (blossoms nest thousands deep). All edges are done at once
+    in numpy: the leaves are numbered in depth-first order, so a blossom holds the leaves
+    of one interval ``[lo, hi]``; from the end ``a`` with the smaller number, binary
+    lifting climbs to the highest ancestor whose interval ends before the other end's
+    number; its parent, if it holds both, is the common ancestor. O(E·log depth)."""
 
-    def common(a: int | _Blossom, b: int | _Blossom) -> int | _Blossom | None:
-        """The lowest common ancestor, None when ``a`` and ``b`` are in different trees."""
-        if depth[a] < depth[b]:
-            a, b = b, a
-        diff, k = depth[a] - depth[b], 0
-        while diff:
-            if diff & 1:
-                a = jumps[k][a]
-            diff >>= 1
-            k += 1
-        if a is b:
-            return a
-        for k in range(len(jumps) - 1, -1, -1):
-            if jumps[k][a] is not jumps[k][b]:
-                a, b = jumps[k][a], jumps[k][b]
-        if parent_of[a] is parent_of[b] and parent_of[a] is not a:
-            return parent_of[a]
-        return None
+    def __init__(self, mate: dict[int, int], dualvar: dict[int | _Blossom, int],
+                 blossomdual: dict[_Blossom, int],
+                 blossomparent: dict[int | _Blossom, _Blossom | None], factor: int,
+                 nodes: list[int]) -> None:
+        self.mate, self.blossomdual, self.factor, self.nodes = mate, blossomdual, factor, nodes
+        self.dualvar = {v: dualvar[v] for v in nodes}
+        blossoms = list(blossomdual)
+        number: dict[int | _Blossom, int] = {v: k for k, v in enumerate(nodes)}
+        for k, bl in enumerate(blossoms):
+            number[bl] = len(nodes) + k
+        size = len(number)
+        parent = np.arange(size, dtype=np.int64)
+        above = np.zeros(size, dtype=np.int64)  # Σ z of the node and its ancestors
+        lo = np.zeros(size, dtype=np.int64)
+        hi = np.zeros(size, dtype=np.int64)
+        depth = np.zeros(size, dtype=np.int64)
+        roots: list[int | _Blossom] = [x for x in nodes if blossomparent[x] is None]
+        roots += [bl for bl in blossoms if blossomparent[bl] is None]
+        position = 0
+        for root in roots:
+            if isinstance(root, _Blossom):
+                above[number[root]] = blossomdual[root]
+            # Iterative depth-first walk; a blossom's interval closes after its children.
+            stack: list[tuple[int | _Blossom, bool]] = [(root, False)]
+            while stack:
+                x, closing = stack.pop()
+                k = number[x]
+                if not isinstance(x, _Blossom):
+                    lo[k] = hi[k] = position
+                    position += 1
+                    continue
+                if closing:
+                    hi[k] = position - 1
+                    continue
+                lo[k] = position
+                stack.append((x, True))
+                for child in reversed(x.childs):
+                    c = number[child]
+                    parent[c] = k
+                    depth[c] = depth[k] + 1
+                    above[c] = above[k] + (blossomdual[child]
+                                           if isinstance(child, _Blossom) else 0)
+                    stack.append((child, False))
+        jumps = [parent]
+        for _ in range(int(depth.max(initial=0)).bit_length()):
+            jumps.append(jumps[-1][jumps[-1]])
+        self.number, self.parent, self.above, self.lo, self.hi = number, parent, above, lo, hi
+        self.jumps = jumps
 
-    for a, b, w in edges:
-        s = dualvar[a] + dualvar[b] - factor * w
-        lca = common(a, b)
-        if isinstance(lca, _Blossom):
-            s += 2 * above[lca]
-        if s < 0:
-            fail("an edge with negative slack")
-        if mate.get(a) == b and s != 0:
-            fail("a matched edge that is not tight")
-    for v in nodes:
-        if v not in mate and dualvar[v] != 0:
-            fail("an exposed vertex with a positive dual")
-        if v in mate and mate[mate[v]] != v:
-            fail("not a matching")
-    for bl, z in blossomdual.items():
-        if z > 0:
-            inside = set(bl.leaves())
-            matched = sum(1 for v in inside if mate.get(v) in inside)
-            if matched != len(inside) - 1:
-                fail("a blossom of positive dual that is not full")
+    def vertex_duals(self, size: int) -> npt.NDArray[np.int64]:
+        """``d_v`` for ``v < size`` (0 outside the solved graph), for numpy passes."""
+        values = np.zeros(size, dtype=np.int64)
+        if self.nodes:
+            values[np.array(self.nodes, dtype=np.int64)] = np.array(
+                [self.dualvar[v] for v in self.nodes], dtype=np.int64)
+        return values
+
+    def slacks(self, u: npt.NDArray[np.int64], v: npt.NDArray[np.int64],
+               w: npt.NDArray[np.int64], duals: npt.NDArray[np.int64] | None = None
+               ) -> npt.NDArray[np.int64]:
+        """The exact slack of every edge ``(u, v, w)``, blossom duals included."""
+        if duals is None:
+            duals = self.vertex_duals(int(max(u.max(initial=0), v.max(initial=0))) + 1)
+        result = duals[u] + duals[v] - self.factor * w
+        size = len(self.nodes)
+        lookup = np.full(int(max(u.max(initial=0), v.max(initial=0))) + 1, -1, dtype=np.int64)
+        if size:
+            known = np.array(self.nodes, dtype=np.int64)
+            inside = known < lookup.size
+            lookup[known[inside]] = np.arange(size, dtype=np.int64)[inside]
+        a, b = lookup[u], lookup[v]
+        both = (a >= 0) & (b >= 0)
+        a, b = a[both], b[both]
+        first = np.where(self.lo[a] <= self.lo[b], a, b)
+        target = np.maximum(self.lo[a], self.lo[b])
+        x = first
+        for jump in reversed(self.jumps):
+            y = jump[x]
+            x = np.where(self.hi[y] < target, y, x)
+        p = self.parent[x]
+        common = (p != x) & (self.hi[p] >= target)
+        result[both] += 2 * np.where(common, self.above[p], 0)
+        return result
+
+    def violated(self, u: npt.NDArray[np.int64], v: npt.NDArray[np.int64],
+                 w: npt.NDArray[np.int64], duals: npt.NDArray[np.int64] | None = None
+                 ) -> npt.NDArray[np.bool_]:
+        """Which edges ``(u, v, w)`` have a negative slack under this dual."""
+        return self.slacks(u, v, w, duals) < 0
+
+    def verify(self, edges: Sequence[tuple[int, int, int]]) -> None:
+        """The optimality certificate of the answer on these edges, in integers: duals ≥ 0,
+        slack ≥ 0 on every edge and 0 on matched ones, exposed vertices of dual 0, blossoms
+        of positive dual full. Raises ArithmeticError if any fails (a bug, never a wrong
+        answer)."""
+        def fail(why: str) -> None:
+            raise ArithmeticError(f"warm blossom certificate: {why}")
+
+        mate, dualvar, nodes = self.mate, self.dualvar, self.nodes
+        if (any(dualvar[v] < 0 for v in nodes)
+                or any(z < 0 for z in self.blossomdual.values())):
+            fail("negative dual")
+        if edges:
+            slack = self.slacks(np.array([a for a, _, _ in edges], dtype=np.int64),
+                                np.array([b for _, b, _ in edges], dtype=np.int64),
+                                np.array([x for _, _, x in edges], dtype=np.int64))
+            if (slack < 0).any():
+                fail("an edge with negative slack")
+            matched = np.array([mate.get(a) == b for a, b, _ in edges], dtype=bool)
+            if (slack[matched] != 0).any():
+                fail("a matched edge that is not tight")
+        for v in nodes:
+            if v not in mate and dualvar[v] != 0:
+                fail("an exposed vertex with a positive dual")
+            if v in mate and mate[mate[v]] != v:
+                fail("not a matching")
+        for bl, z in self.blossomdual.items():
+            if z > 0:
+                inside = set(bl.leaves())
+                matched_inside = sum(1 for v in inside if mate.get(v) in inside)
+                if matched_inside != len(inside) - 1:
+                    fail("a blossom of positive dual that is not full")

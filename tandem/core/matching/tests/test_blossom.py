@@ -4,12 +4,13 @@ from typing import Any
 from unittest import mock
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tandem.core.matching import check_validity, instance_from_dict, match, solver
-from tandem.core.matching.blossom import WarmStartError, warm_max_weight_matching
+from tandem.core.matching.blossom import WarmStartError, warm_max_weight_matching, warm_solve
 from tandem.core.matching.generator import instance_document
 from tandem.core.matching.tests.strategies import documents
 from tandem.core.matching.tests.test_solver import assert_certified, networkx_optimum, pairs_of
@@ -127,7 +128,7 @@ def test_a_failure_inside_the_stage_leaves_the_gap_open_and_says_so() -> None:
     for seed in range(12):
         instance = instance_from_dict(instance_document(60, seed))
         with mock.patch.multiple(solver, EXACT_WORK=0, MILP_SECONDS=0.0), \
-                mock.patch("tandem.core.matching.blossom.warm_max_weight_matching", broken):
+                mock.patch("tandem.core.matching.blossom.warm_solve", broken):
             result = match(instance)
         assert check_validity(instance, pairs_of(result)) == []
         assert_certified(result, networkx_optimum(instance))
@@ -136,3 +137,30 @@ def test_a_failure_inside_the_stage_leaves_the_gap_open_and_says_so() -> None:
             assert not result.optimal
             failed += 1
     assert failed > 0
+
+
+@given(graphs, st.data())
+@settings(max_examples=200, deadline=None)
+def test_the_certificate_prices_any_pair_as_the_blossom_forest_says(
+        edges: Edges, data: st.DataObject) -> None:
+    # The numpy lowest-common-ancestor pass (Certificate.slacks) against the definition:
+    # d_a + d_b − factor·w + 2·Σ z_B over every blossom B holding both ends, for every pair
+    # of vertices (edges or not, and one vertex outside the solved graph: dual 0).
+    doubled, start = a_warm_start(edges, data)
+    answer = warm_solve([(a, b, w) for (a, b), w in edges.items()], doubled, start)
+    cert = answer.certificate
+    nodes = sorted({x for pair in edges for x in pair})
+    outside = max(nodes) + 1
+    holding = [(set(bl.leaves()), z) for bl, z in cert.blossomdual.items()]
+    pairs = [(a, b) for a in [*nodes, outside] for b in [*nodes, outside] if a < b]
+    u = np.array([a for a, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b in pairs], dtype=np.int64)
+    w = np.array([edges.get(p, data.draw(st.integers(1, 60))) for p in pairs], dtype=np.int64)
+    expected = [cert.dualvar.get(a, 0) + cert.dualvar.get(b, 0) - cert.factor * int(x)
+                + 2 * sum(z for leaves, z in holding if a in leaves and b in leaves)
+                for a, b, x in zip(u.tolist(), v.tolist(), w.tolist(), strict=True)]
+    assert cert.slacks(u, v, w).tolist() == expected
+    # Feasible on the solved edges, tight on the answer's pairs.
+    on_edges = {p: s for p, s in zip(pairs, expected, strict=True) if p in edges}
+    assert all(s >= 0 for s in on_edges.values())
+    assert all(on_edges[p] == 0 for p in answer.pairs)
