@@ -153,21 +153,24 @@ def refresh(*, progress: Progress | None = None) -> int:
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
-            progress: Progress | None = None) -> int:
+            progress: Progress | None = None, batch: int = BATCH) -> int:
     """Figures from the answers of these organizations (all of them: None) — after a
-    bulk load, or to repair."""
+    bulk load, or to repair. ``batch`` organizations a round of queries (and a
+    transaction): a loader that holds the whole region in its own transaction anyway
+    (``seed-demo``) rebuilds it in one round — each round's aggregates read the answers
+    table, and thousands of organizations in rounds of 200 would read it dozens of times."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    _in_batches(ids, progress)
+    _in_batches(ids, progress, batch)
     return len(ids)
 
 
-def _in_batches(ids: list[int], progress: Progress | None) -> None:
-    for start in range(0, len(ids), BATCH):
+def _in_batches(ids: list[int], progress: Progress | None, batch: int = BATCH) -> None:
+    for start in range(0, len(ids), batch):
         with transaction.atomic():
-            _rebuild_locked(sorted(ids[start:start + BATCH]))
+            _rebuild_locked(sorted(ids[start:start + batch]))
         if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
+            progress(min(start + batch, len(ids)), len(ids))
 
 
 def _rebuild_locked(ids: list[int]) -> None:
