@@ -262,10 +262,13 @@ def test_a_region_past_the_named_organizations(monkeypatch: pytest.MonkeyPatch) 
     further = len(land.organizations) - len(NAMED)
     assert f"И ещё {further}:" in out.getvalue()  # the further curators are only counted
 
+    framework = FrameworkVersion.objects.current()
+    assert framework is not None
     competencies = [(c["code"], c.get("typical_direction", "both"))
-                    for c in FrameworkVersion.objects.current().competencies()]
+                    for c in framework.competencies()]
     answers: dict[int, list[generator.DemoAnswer]] = {}
     for a in Answer.objects.order_by("pk"):
+        assert a.level is not None and a.level == a.self_level  # no expert level in the demo
         answers.setdefault(a.response_id, []).append(generator.DemoAnswer(
             a.competency, a.level, a.can_teach, a.wants_to_learn, a.priority))
     initial: dict[int, list[generator.DemoAnswer]] = {}
