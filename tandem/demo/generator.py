@@ -256,7 +256,14 @@ def _weighted(rng: random.Random, items: list[tuple[str, list[str]]]) -> tuple[s
 
 
 def organization_sizes(total: int) -> dict[str, int]:
-    """Splits ``total`` people over the organizations, each getting at least 5."""
+    """Splits ``total`` people over the organizations of the region's territory
+    (``territory``): up to ``NAMED_CAPACITY`` over the named ones, each getting at least 5;
+    past it, the named ones full and the rest over further organizations."""
+    return territory(total).sizes
+
+
+def _named_sizes(total: int) -> dict[str, int]:
+    """Splits ``total`` people over the named organizations, each getting at least 5."""
     by_mun = {code: weight for code, _n, _k, weight in MUNICIPALITIES}
     raw = {}
     for mun, code, *_rest, size in ORGANIZATIONS:
@@ -282,13 +289,165 @@ def organization_sizes(total: int) -> dict[str, int]:
     return sizes
 
 
+# -- the territory grows with the region ------------------------------------------------
+# A school has some 30–120 teachers, a kindergarten or a youth centre fewer, a college
+# more: the named organizations are full at STAFF_PER_SIZE people per unit of their
+# relative size (the «Орбита» palace 150, a school 90–120, a kindergarten 30), and a
+# region past that gets further organizations of those sizes (about 55 people on
+# average), about ORGANIZATIONS_PER_MUNICIPALITY to a municipality: 300,000 people are
+# some 5,400 organizations in some 57 municipalities, not 19 organizations of thousands.
+STAFF_PER_SIZE = 30
+NAMED_CAPACITY = STAFF_PER_SIZE * sum(o[5] for o in ORGANIZATIONS)  # 1,230
+ORGANIZATIONS_PER_MUNICIPALITY = 95
+# (sector, share of the further organizations, fewest, most, most common staff)
+FURTHER_SECTORS = [
+    ("school", 0.50, 30, 120, 70), ("kindergarten", 0.20, 15, 45, 25),
+    ("supplementary", 0.12, 20, 90, 40), ("sport", 0.07, 15, 60, 30),
+    ("culture", 0.05, 10, 40, 20), ("youth", 0.03, 8, 30, 15),
+    ("college", 0.03, 40, 150, 80),
+]
+# Of the further organizations, about this share has its initial round still open (no
+# pairs yet), and about this share has started the final round — near the named ones'
+# shares of people at 300,000 (10 % and 29 %).
+FURTHER_STILL_OPEN = 0.10
+FURTHER_WITH_FINAL = 0.28
+# The further municipalities' names: (town, adjective of its district). Made up.
+PLACES = [
+    ("Каменка", "Каменский"), ("Белоярск", "Белоярский"), ("Светлогорье", "Светлогорский"),
+    ("Сосновка", "Сосновоборский"), ("Краснополье", "Краснопольский"),
+    ("Ольховка", "Ольховский"), ("Дубровка", "Дубровский"), ("Заречное", "Заречный"),
+    ("Луговое", "Луговской"), ("Ясногорск", "Ясногорский"), ("Озёрск", "Озёрский"),
+    ("Рябиновка", "Рябиновский"), ("Кедровка", "Кедровский"), ("Тополиное", "Тополинский"),
+    ("Черёмушки", "Черёмуховский"), ("Новоселье", "Новосельский"),
+    ("Покровское", "Покровский"), ("Троицк", "Троицкий"), ("Никольское", "Никольский"),
+    ("Высокогорье", "Высокогорский"), ("Ключи", "Ключевской"), ("Родники", "Родниковский"),
+    ("Малиновка", "Малиновский"), ("Калиновка", "Калиновский"), ("Вишнёвка", "Вишнёвский"),
+    ("Боровое", "Боровской"), ("Липовка", "Липовский"), ("Ракитное", "Ракитянский"),
+    ("Медведево", "Медведевский"), ("Лосиное", "Лосинский"), ("Орловка", "Орловский"),
+    ("Соколовка", "Соколовский"), ("Журавлёвка", "Журавлёвский"),
+    ("Лебяжье", "Лебяжьевский"), ("Гусиное", "Гусиноозёрский"), ("Бобровка", "Бобровский"),
+    ("Песчаное", "Песчанский"), ("Глинка", "Глинковский"), ("Каменный Брод", "Бродовский"),
+    ("Верхние Поляны", "Верхнеполянский"), ("Нижняя Тура", "Нижнетуринский"),
+    ("Старица", "Старицкий"), ("Новогорск", "Новогорский"), ("Солнечное", "Солнечный"),
+    ("Ветлуга", "Ветлужский"), ("Уральское", "Уральский"), ("Таёжный", "Таёжный"),
+    ("Полевое", "Полевской"), ("Степное", "Степновский"), ("Яровое", "Яровской"),
+    ("Мирный", "Мирнинский"), ("Заозёрье", "Заозёрский"), ("Приволье", "Привольский"),
+    ("Дивногорье", "Дивногорский"), ("Красный Яр", "Красноярский"),
+    ("Берёзовка", "Берёзовский"),
+]
+# The named municipalities' towns, for the further organizations' short names there.
+NAMED_TOWNS = {"prirechensk": "Приреченск", "zarechinsk": "Заречинск",
+               "ishimovsky": "Ишимово", "berezovsky": "Берёзово", "sosnovsky": "Сосновка"}
+# How each sector's further organizations are named: (short, full) with № n.
+FURTHER_NAMES = {
+    "school": ("СОШ № {n}", "МАОУ «Средняя общеобразовательная школа № {n}»"),
+    "kindergarten": ("Детский сад № {n}", "МАДОУ «Детский сад № {n}»"),
+    "supplementary": ("ЦДО № {n}", "МАУ ДО «Центр дополнительного образования № {n}»"),
+    "sport": ("СШ № {n}", "МАУ ДО «Спортивная школа № {n}»"),
+    "culture": ("ДК № {n}", "МАУК «Дом культуры № {n}»"),
+    "youth": ("МЦ № {n}", "МАУ «Молодёжный центр № {n}»"),
+    "college": ("Колледж № {n}", "ГАПОУ «Колледж № {n}»"),
+}
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The demo region's units for ``total`` people: municipalities as (code, name,
+    kind), organizations as (municipality code, code, short name, full name, sector),
+    the people of each organization, and the organizations whose initial round is still
+    open and those with a final round (for the further ones; the named ones' are
+    tandem.demo.services')."""
+
+    municipalities: list[tuple[str, str, str]]
+    organizations: list[tuple[str, str, str, str, str]]
+    sizes: dict[str, int]
+    still_open: frozenset[str]
+    with_final: frozenset[str]
+
+
+def territory(total: int) -> Territory:
+    """The territory of a demo region of ``total`` people — the same for the same total
+    (its draws are its own, not the seed's: every seed of a size gives the same units).
+    Up to ``NAMED_CAPACITY`` people: the five named municipalities and 19 named
+    organizations, split as they always were; past it, the named ones full and further
+    organizations of realistic sizes, in the named municipalities and further ones."""
+    municipalities = [(code, name, kind) for code, name, kind, _w in MUNICIPALITIES]
+    organizations = [(m, code, short, full, sector)
+                     for m, code, short, full, sector, _s in ORGANIZATIONS]
+    if total < NAMED_CAPACITY + FURTHER_SECTORS[0][2]:
+        return Territory(municipalities, organizations, _named_sizes(total),
+                         frozenset(), frozenset())
+    sizes = {code: STAFF_PER_SIZE * size for _m, code, *_r, size in ORGANIZATIONS}
+    rng = random.Random(f"territory {total}")
+    rest = total - NAMED_CAPACITY
+    # Draw organizations until their staff covers the rest, then scale to it exactly.
+    drawn: list[tuple[str, float]] = []
+    covered = 0.0
+    shares = [s[1] for s in FURTHER_SECTORS]
+    while covered < rest:
+        sector, _share, low, high, mode = rng.choices(FURTHER_SECTORS, weights=shares)[0]
+        staff = rng.triangular(low, high, mode)
+        if drawn and covered + staff / 2 > rest:
+            break  # nearer the rest without it: the others take up what is left
+        drawn.append((sector, staff))
+        covered += staff
+    scale = rest / covered
+    staff_of = [max(5, int(staff * scale)) for _sector, staff in drawn]
+    left = rest - sum(staff_of)
+    for i in itertools.cycle(range(len(staff_of))):  # what rounding left, one by one
+        if left == 0:
+            break
+        step = 1 if left > 0 else -1
+        if staff_of[i] + step >= 5:
+            staff_of[i] += step
+            left -= step
+    count = max(len(MUNICIPALITIES),
+                round((len(drawn) + len(ORGANIZATIONS)) / ORGANIZATIONS_PER_MUNICIPALITY))
+    # Further municipalities: a district, an okrug or a town, each its own weight (how
+    # many of the further organizations it has); the capital has the most.
+    weights = [3.0 if kind == "city" else 1.0 for _c, _n, kind in municipalities]
+    towns: dict[str, str] = {}
+    for k in range(count - len(MUNICIPALITIES)):
+        town, adjective = PLACES[k % len(PLACES)]
+        lap = k // len(PLACES)
+        number = f" {lap + 1}" if lap else ""
+        kind = rng.choices(["district", "okrug", "city"], weights=[0.6, 0.3, 0.1])[0]
+        name = (f"город {town}{number}" if kind == "city" else
+                f"{adjective} муниципальный {'район' if kind == 'district' else 'округ'}"
+                f"{number}")
+        municipalities.append((f"m{k + 1:02d}", name, kind))
+        towns[f"m{k + 1:02d}"] = f"{town}{number}"
+        weights.append(rng.uniform(0.5, 1.5) * (1.6 if kind == "city" else 1.0))
+    numbers: dict[tuple[str, str], int] = {}
+    still_open, with_final = set(), set()
+    for (sector, _staff), staff in zip(drawn, staff_of, strict=True):
+        mun = rng.choices(municipalities, weights=weights)[0][0]
+        # Numbered from 1 in a further municipality, after the named ones' numbers (№ 41
+        # at most) in a named one.
+        first = 0 if mun not in NAMED_TOWNS else 50
+        n = numbers[(mun, sector)] = numbers.get((mun, sector), first) + 1
+        code = f"{mun}-{sector}-{n}"
+        short, full = (x.format(n=n) for x in FURTHER_NAMES[sector])
+        organizations.append((mun, code, f"{short}, {towns.get(mun, NAMED_TOWNS.get(mun))}",
+                              full, sector))
+        sizes[code] = staff
+        stage = rng.random()
+        if stage < FURTHER_STILL_OPEN:
+            still_open.add(code)
+        elif stage < FURTHER_STILL_OPEN + FURTHER_WITH_FINAL:
+            with_final.add(code)
+    return Territory(municipalities, organizations, sizes, frozenset(still_open),
+                     frozenset(with_final))
+
+
 def people(total: int, seed: int, domain: str = "example.org") -> Iterator[DemoPerson]:
     """Yields ``total`` people spread over the organizations, the same for the same seed;
     e-mails under ``domain`` (each demo region its own, as e-mails are unique)."""
     rng = random.Random(seed)
-    sectors = {code: sector for _m, code, _s, _n, sector, _z in ORGANIZATIONS}
+    land = territory(total)
+    sectors = {code: sector for _m, code, _s, _n, sector in land.organizations}
     emails: set[str] = set()
-    for org_code, size in organization_sizes(total).items():
+    for org_code, size in land.sizes.items():
         sector = sectors[org_code]
         for index in range(size):
             female = rng.random() < FEMALE_SHARE[sector]

@@ -2,8 +2,9 @@
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ BATCH = 2000
 CONSENT_FROM = dt.date(2026, 9, 1)
 
 ProgressFn = Callable[[int, int], None]
+PhaseFn = Callable[[str, float, float], None]  # stage, wall seconds, CPU seconds
 
 
 @dataclass
@@ -45,6 +47,9 @@ class DemoLogin:
     username: str
     role: str
     where: str
+    # A login of a named unit (generator.MUNICIPALITIES, ORGANIZATIONS): seed-demo prints
+    # those; a big region's thousands of further curators it only counts.
+    named: bool = True
 
 
 # Later stages, in order; each is "module.function" taking a DemoContext, run in the same
@@ -63,6 +68,25 @@ class DemoResult:
     region: Region
     participants: int
     logins: list[DemoLogin] = field(default_factory=list)
+    # (stage, wall seconds, CPU seconds of this process): ``seed-demo -v 2`` prints them.
+    phases: list[tuple[str, float, float]] = field(default_factory=list)
+
+
+class _Phases:
+    """Wall and process CPU time of each stage of a region's load (the server's time is
+    in the wall time of the stage that waits for it)."""
+
+    def __init__(self, report: PhaseFn | None = None) -> None:
+        self.done: list[tuple[str, float, float]] = []
+        self.report = report
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        yield
+        self.done.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+        if self.report:
+            self.report(*self.done[-1])
 
 
 def demo_region_exists() -> bool:
@@ -88,36 +112,32 @@ PARTICIPANT_COLUMNS = (
 @transaction.atomic
 def demo_region_create(*, participants: int = 400, seed: int = 1,
                        progress: ProgressFn | None = None,
-                       with_diagnostics: bool = True, index: int = 1) -> DemoResult:
+                       with_diagnostics: bool = True, index: int = 1,
+                       phases: PhaseFn | None = None) -> DemoResult:
     """Creates the ``index``-th demo region (a country is several, ``seed-demo --regions``)
     with ``participants`` people and its logins. The first one is the demo everybody knows;
     the others repeat its towns and organizations under their own codes («-r2»), e-mails
     («@r2.example.org») and logins («region-r2»), with other people (another seed)."""
     _roomy_memory()
+    phase = _Phases(phases)
     name, region_code, suffix, zone = generator.region_names(index)
     seed = seed if index == 1 else seed * 1_000 + index
     rng = random.Random(seed)
     # Each region on its own clock (the first on Tyumen's, UTC+5), whatever the
     # installation's TANDEM_TIME_ZONE says.
     region = Region.objects.create(name=name, code=region_code, time_zone=zone)
-    municipalities = {
-        code: Municipality.objects.create(region=region, code=code + suffix, name=name,
-                                          kind=kind)
-        for code, name, kind, _w in generator.MUNICIPALITIES
-    }
-    organizations = {
-        code: Organization.objects.create(municipality=municipalities[mun], code=code + suffix,
-                                          short_name=short, name=full, sector=sector)
-        for mun, code, short, full, sector, _size in generator.ORGANIZATIONS
-    }
+    # The units grow with the region (generator.territory): the named ones, and past a
+    # thousand or so people further organizations of realistic sizes.
+    land = generator.territory(participants)
+    with phase("municipalities and organizations"):
+        municipalities, organizations = _create_units(region, land, suffix)
 
     # The bulk tables' foreign keys are checked once, at the end of the load, not row by
     # row at COMMIT (tandem.web.bulk; PostgreSQL only).
-    with foreign_keys_checked_once(*bulk_models()):
+    with phase("bulk load with its foreign keys"), foreign_keys_checked_once(*bulk_models()):
         deputies: dict[str, Participant] = {}
         domain = f"r{index}.example.org" if index > 1 else "example.org"
         done = 0
-
         # Ids first (COPY returns none, and no other query may run on the connection while
         # it streams): the generator makes exactly ``participants`` people.
         ids = iter(reserve_ids(Participant, participants))
@@ -127,7 +147,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         # of a third of the table after it.
         consent_days = iter([rng.randint(0, 80) for _ in range(participants)])
         reports = iter([rng.random() < 0.35
-                        for _ in range(participants - len(generator.ORGANIZATIONS))])
+                        for _ in range(participants - len(organizations))])
         deputy_id: int | None = None
 
         def participant_rows() -> Iterator[tuple[Any, ...]]:
@@ -156,31 +176,75 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
                 if progress and (done % BATCH == 0 or done == participants):
                     progress(done, participants)
 
-        with _indexes_built_once_if_empty(Participant, participants):
+        with (phase("participants with their indexes"),
+              _indexes_built_once_if_empty(Participant, participants),
+              phase("participants")):
             copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
 
-        if len(deputies) != len(generator.ORGANIZATIONS):  # what the coins above assume
+        if len(deputies) != len(organizations):  # what the coins above assume
             raise RuntimeError("seed-demo: every organization needs its deputy head")
-        logins = _create_logins(region, municipalities, organizations, deputies, suffix)
-        _create_resources(region, municipalities, organizations)
+        with phase("logins and resources"):
+            logins = _create_logins(region, municipalities, organizations, deputies, suffix)
+            _create_resources(region, municipalities, organizations)
         if with_diagnostics:
-            with _indexes_built_once_if_empty(Response, participants, Answer):
-                _create_diagnostics(organizations, seed)
-            if participants <= PAIRS_UP_TO:
-                _create_pairs(region, municipalities, organizations)
-            else:
-                _create_pairs_fast(organizations, seed)
+            with (phase("questionnaires and answers with their indexes"),
+                  _indexes_built_once_if_empty(Response, participants, Answer),
+                  phase("questionnaires and answers")):
+                _create_diagnostics(organizations, seed, land)
+            with phase("pairs and maps"):
+                if participants <= PAIRS_UP_TO:
+                    _create_pairs(region, municipalities, organizations, land)
+                else:
+                    _create_pairs_fast(region, organizations, seed, land)
     # The later stages and the figures query these tables inside the same transaction.
-    analyze(*bulk_models())
+    with phase("analyze"):
+        analyze(*bulk_models())
     context = DemoContext(region=region, municipalities=municipalities,
                           organizations=organizations, participants=done, seed=seed,
                           with_diagnostics=with_diagnostics)
     for dotted in EXTENSIONS:
-        import_string(dotted)(context)
+        with phase(dotted.split(".")[1]):
+            import_string(dotted)(context)
     # The questionnaires went in in bulk: their figures are built once, here.
-    tallies.rebuild([o.pk for o in organizations.values()])
-    figures_changed.send(sender=None, organization_ids=[o.pk for o in organizations.values()])
-    return DemoResult(region=region, participants=done, logins=logins)
+    with phase("figures (tallies.rebuild)"):
+        # One round for the whole region: it is in this transaction anyway.
+        tallies.rebuild([o.pk for o in organizations.values()],
+                        batch=max(1, len(organizations)))
+        figures_changed.send(sender=None,
+                             organization_ids=[o.pk for o in organizations.values()])
+    return DemoResult(region=region, participants=done, logins=logins, phases=phase.done)
+
+
+def _create_units(region: Region, land: generator.Territory, suffix: str
+                  ) -> tuple[dict[str, Municipality], dict[str, Organization]]:
+    """The region's municipalities and organizations (``land``), codes ending in
+    ``suffix``. The named ones one by one, as an operator adds them (audited, as they
+    always were); a big region's thousands of further ones in bulk, after them (no audit
+    entry each — as the participants, loaded by COPY)."""
+    named_municipalities = {m[0] for m in generator.MUNICIPALITIES}
+    named_organizations = {o[1] for o in generator.ORGANIZATIONS}
+    municipalities = {
+        code: Municipality.objects.create(region=region, code=code + suffix, name=name,
+                                          kind=kind)
+        for code, name, kind in land.municipalities if code in named_municipalities
+    }
+    further = [Municipality(region=region, code=code + suffix, name=name, kind=kind)
+               for code, name, kind in land.municipalities if code not in named_municipalities]
+    Municipality.objects.bulk_create(further)
+    municipalities.update((m.code.removesuffix(suffix), m) for m in further)
+    organizations = {
+        code: Organization.objects.create(municipality=municipalities[mun], code=code + suffix,
+                                          short_name=short, name=full, sector=sector)
+        for mun, code, short, full, sector in land.organizations
+        if code in named_organizations
+    }
+    more = [Organization(municipality=municipalities[mun], code=code + suffix,
+                         short_name=short, name=full, sector=sector)
+            for mun, code, short, full, sector in land.organizations
+            if code not in named_organizations]
+    Organization.objects.bulk_create(more, batch_size=2000)
+    organizations.update((o.code.removesuffix(suffix), o) for o in more)
+    return municipalities, organizations
 
 
 def _roomy_memory() -> None:
@@ -226,8 +290,15 @@ INITIAL_DATES = _roadmap_dates("diagnostics")
 FINAL_DATES = _roadmap_dates("final")
 
 
-def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> None:
-    """An initial round in every organization; a final one in some."""
+def _create_diagnostics(organizations: dict[str, Organization], seed: int,
+                        land: generator.Territory) -> None:
+    """An initial round in every organization; a final one in some.
+
+    The whole region in one pass, not a pass per organization (a big region has
+    thousands): the people in one query, the campaigns (see below),
+    the questionnaires in one ``COPY`` and the answers in another — in the order, with
+    the ids and the draws of ``rng``, of a pass per organization, so the data are what
+    they were when each organization had its own queries and ``COPY``."""
     framework = FrameworkVersion.objects.current()
     if framework is None:
         return
@@ -235,26 +306,150 @@ def _create_diagnostics(organizations: dict[str, Organization], seed: int) -> No
                     for c in framework.competencies()]
     curators = dict(RoleAssignment.objects.filter(role=Role.CURATOR)
                     .values_list("organization_id", "user_id"))
+    by_org: dict[int, list[tuple[int, str]]] = {}
+    for org_id, pk, band in (Participant.objects
+                             .filter(organization__in=list(organizations.values()),
+                                     is_active=True)
+                             .with_consent().order_by("organization_id", "pk")
+                             .values_list("organization_id", "pk", "age_band")
+                             .iterator(chunk_size=20_000)):
+        by_org.setdefault(org_id, []).append((pk, band))
     rng = random.Random(seed + 7)
+    rounds: list[_Round] = []
+    # The named organizations' campaigns one by one (audited, as they always were); the
+    # further ones' — after them, thousands in a big region — in bulk, numbered ahead.
+    named = {o[1] for o in generator.ORGANIZATIONS}
+    further: list[Campaign] = []
+    numbers: Iterator[int] | None = None
+
+    def campaign(code: str, **fields: Any) -> Campaign:
+        nonlocal numbers
+        if code in named:
+            return Campaign.objects.create(**fields)
+        if numbers is None:  # the named ones come first: their ids are taken by now
+            numbers = iter(reserve_ids(Campaign, sum(
+                1 + (c in land.with_final) for c, o in organizations.items()
+                if c not in named and by_org.get(o.pk))))
+        further.append(Campaign(pk=next(numbers), **fields))
+        return further[-1]
+
     for code, org in organizations.items():
-        people = list(Participant.objects.filter(organization=org, is_active=True)
-                      .with_consent().order_by("pk").values_list("pk", "age_band"))
+        people = by_org.get(org.pk)
         if not people:
             continue
-        initial = Campaign.objects.create(
+        still_open = code in STILL_OPEN or code in land.still_open
+        with_final = code in WITH_FINAL or code in land.with_final
+        initial = campaign(code,
             title="Входная диагностика 2026/27", kind=Campaign.Kind.INITIAL,
             organization=org, framework=framework, starts_on=INITIAL_DATES[0],
             ends_on=INITIAL_DATES[1], created_by_id=curators.get(org.pk),
-            status=Campaign.Status.OPEN if code in STILL_OPEN else Campaign.Status.CLOSED)
-        first = _fill(initial, people, competencies, rng, seed, complete=code not in STILL_OPEN,
-                      keep=code in WITH_FINAL)
-        if code in WITH_FINAL:
-            final = Campaign.objects.create(
-                title="Итоговая диагностика 2026/27", kind=Campaign.Kind.FINAL,
+            status=Campaign.Status.OPEN if still_open else Campaign.Status.CLOSED)
+        first = _plan(initial, people, len(competencies), rng, complete=not still_open,
+                      keep=with_final)
+        rounds.append(first)
+        if with_final:
+            final = campaign(
+                code, title="Итоговая диагностика 2026/27", kind=Campaign.Kind.FINAL,
                 organization=org, framework=framework, baseline=initial,
                 starts_on=FINAL_DATES[0], ends_on=FINAL_DATES[1],
                 created_by_id=curators.get(org.pk))
-            _fill(final, people, competencies, rng, seed, complete=False, before=first)
+            rounds.append(_plan(final, people, len(competencies), rng, complete=False,
+                                before=first))
+    Campaign.objects.bulk_create(further, batch_size=2000)
+    _fill(rounds, competencies, seed)
+
+
+@dataclass
+class _Round:
+    """One campaign's questionnaires before they are written: (person, band, status,
+    number of answers) each; ``before`` is the round it improves on (the final one's
+    initial), ``kept`` the complete answers of the round when a final one follows."""
+
+    campaign: Campaign
+    plan: list[tuple[int, str, Response.Status, int]]
+    before: "_Round | None" = None
+    keep: bool = False
+    kept: dict[int, list[generator.DemoAnswer]] = field(default_factory=dict)
+
+
+def _plan(campaign: Campaign, people: list[tuple[int, str]], full: int, rng: random.Random,
+          *, complete: bool, before: _Round | None = None, keep: bool = False) -> _Round:
+    """Who of ``people`` answered the campaign and how far: one draw of ``rng`` a person
+    (the answers themselves come from each person's own generator, in ``_fill``). A final
+    round asks those who completed the initial one."""
+    done = ({pk for pk, _band, _status, answered in before.plan if answered == full}
+            if before is not None else None)
+    plan: list[tuple[int, str, Response.Status, int]] = []
+    for pk, band in people:
+        share = rng.random()
+        if done is not None and pk not in done:
+            continue
+        status = Response.Status.SUBMITTED
+        if not complete and share > (0.7 if before is not None else 0.85):
+            status = Response.Status.NEW if share > 0.93 else Response.Status.DRAFT
+        # answers_for gives one answer per competency; improved keeps the length of the
+        # complete answers it starts from; a draft has the first half, a new one none.
+        answered = (0 if status == Response.Status.NEW else
+                    full // 2 if status == Response.Status.DRAFT else full)
+        plan.append((pk, band, status, answered))
+    return _Round(campaign, plan, before, keep)
+
+
+def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int) -> None:
+    """The questionnaires of all ``rounds`` in one ``COPY``, then their answers in one.
+
+    The answers are drawn while they are written: the server stores the answers already
+    sent while this process draws the next ones (each person's answers come from a
+    generator of their own, so drawing them later changes no draw). A final round's
+    answers improve on the complete initial ones, drawn before it in the same stream
+    and kept only until it is written."""
+    now = timezone.now()
+    full = len(competencies)
+    ids = iter(reserve_ids(Response, sum(len(r.plan) for r in rounds)))
+    numbered = [[(next(ids), *row) for row in r.plan] for r in rounds]
+    copy_rows(Response, RESPONSE_COLUMNS,
+              ((response_id, r.campaign.pk, pk, status.value, answered,
+                now if status == Response.Status.SUBMITTED else None)
+               for r, plan in zip(rounds, numbered, strict=True)
+               for response_id, pk, _band, status, answered in plan))
+
+    def drawn() -> Iterator[tuple[int, list[generator.DemoAnswer]]]:
+        for r, plan in zip(rounds, numbered, strict=True):
+            for response_id, pk, band, status, _answered in plan:
+                if status == Response.Status.NEW:
+                    answers = []
+                elif r.before is not None:
+                    answers = generator.improved(r.before.kept[pk], seed * 100_003 + pk)
+                else:
+                    answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
+                if status == Response.Status.DRAFT:
+                    answers = answers[: len(answers) // 2]
+                if r.keep and len(answers) == full:
+                    r.kept[pk] = answers
+                yield response_id, answers
+            if r.before is not None:
+                r.before.kept.clear()  # the final round is written: not needed any more
+
+    if connection.vendor == "postgresql":
+        # The text of the lines by hand (tandem.web.bulk.CopyText): an answer's line is the
+        # response's id and one of a few hundred tails, each encoded once.
+        text = CopyText(Answer, ANSWER_COLUMNS)
+        tails: dict[generator.DemoAnswer, bytes] = {}
+
+        def tail(a: generator.DemoAnswer) -> bytes:
+            line = tails.get(a)
+            if line is None:
+                line = tails[a] = b"\t%s%s\n" % (text.values(
+                    a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
+                    text.tail)
+            return line
+
+        text.copy(b"".join(b"%d%s" % (response_id, tail(a)) for a in answers)
+                  for response_id, answers in drawn())
+    else:
+        copy_rows(Answer, ANSWER_COLUMNS,
+                  ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
+                    a.priority) for response_id, answers in drawn() for a in answers))
 
 
 # Pairs are formed only for demo regions of up to this size: at 30,000 people the engine
@@ -265,7 +460,7 @@ PAIRS_FROM, PAIRS_TO = dt.date(2026, 10, 20), dt.date(2027, 5, 31)
 
 
 def _create_pairs(region: Region, municipalities: dict[str, Municipality],
-                  organizations: dict[str, Organization]) -> None:
+                  organizations: dict[str, Organization], land: generator.Territory) -> None:
     """Approved pairs in most organizations (most confirmed by both), and a municipal
     pool run for the people the capital's organizations left without a partner."""
     from tandem.access.scope import Scope
@@ -279,7 +474,7 @@ def _create_pairs(region: Region, municipalities: dict[str, Municipality],
                     .values_list("organization_id", "user_id"))
     now = timezone.now()
     for code, org in organizations.items():
-        if code in NO_PAIRS_YET:
+        if code in NO_PAIRS_YET or code in land.still_open:
             continue
         responses = pool_responses(unit=org, scope=everything)
         if len(responses) < 2:
@@ -321,7 +516,8 @@ YOUNG_BANDS = ("u25", "25-34")
 FAST_SHARE = 0.4  # about this share of each organization's respondents is paired
 
 
-def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> None:
+def _create_pairs_fast(region: Region, organizations: dict[str, Organization], seed: int,
+                       land: generator.Territory) -> None:
     """For regions past PAIRS_UP_TO: a greedy pairing inside each organization (a young
     respondent with an experienced one, in order) instead of the engine, and short maps
     written in bulk, so the dashboards of a 30,000-person region show realistic pairs,
@@ -343,14 +539,21 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
     rng = random.Random(seed + 11)
     now = timezone.now()
     pairs: list[_FastPair] = []
+    # The respondents of every organization's initial round in one query, not one a
+    # organization (thousands in a big region).
+    respondents: dict[int, list[tuple[int, str, int]]] = {}
+    for org_id, pk, band, works_in_org in (Response.objects.filter(
+            campaign__organization__in=list(organizations.values()),
+            campaign__kind=Campaign.Kind.INITIAL, status=Response.Status.SUBMITTED)
+            .order_by("campaign__organization_id", "participant_id")
+            .values_list("campaign__organization_id", "participant_id",
+                         "participant__age_band", "participant__organization_id")
+            .iterator(chunk_size=20_000)):
+        respondents.setdefault(org_id, []).append((pk, band, works_in_org))
     for code, org in organizations.items():
-        if code in NO_PAIRS_YET:
+        if code in NO_PAIRS_YET or code in land.still_open:
             continue
-        people = list(Response.objects.filter(
-            campaign__organization=org, campaign__kind=Campaign.Kind.INITIAL,
-            status=Response.Status.SUBMITTED).order_by("participant_id")
-            .values_list("participant_id", "participant__age_band",
-                         "participant__organization_id"))
+        people = respondents.get(org.pk, [])
         works_in = {pk: organization for pk, _band, organization in people}
         young = [pk for pk, band, _o in people if band in YOUNG_BANDS]
         senior = [pk for pk, band, _o in people if band not in YOUNG_BANDS]
@@ -394,7 +597,7 @@ def _create_pairs_fast(organizations: dict[str, Organization], seed: int) -> Non
                 p.curator_id) for p, m in zip(pairs, map_ids, strict=True)))
     rows: list[tuple[Any, ...]] = []
     meetings: list[tuple[Any, ...]] = []
-    libraries = _libraries_by_competency(organizations)
+    libraries = _libraries_by_competency(region, organizations)
     today = timezone.localdate()
     for p, m in zip(pairs, map_ids, strict=True):
         library = libraries[p.organization_id]
@@ -461,19 +664,27 @@ class _FastPair:
         return self.status != "approved"
 
 
-def _libraries_by_competency(organizations: dict[str, Organization]
+def _libraries_by_competency(region: Region, organizations: dict[str, Organization]
                              ) -> dict[int, dict[str, list[core_library.TaskTemplate]]]:
     """Each organization's task library (docs/task-library.md) grouped by competency, read
-    once: the bulk maps of a big region draft thousands of rows from it."""
+    once: the bulk maps of a big region draft thousands of rows from it. An organization
+    with no templates of its own sees the region's library: that one is read once for
+    them all, not once an organization."""
+    from tandem.maps.models import TaskTemplate
     from tandem.maps.selectors import library_for
 
-    grouped: dict[int, dict[str, list[core_library.TaskTemplate]]] = {}
-    for org in organizations.values():
+    def grouped_by_code(templates: list[core_library.TaskTemplate]
+                        ) -> dict[str, list[core_library.TaskTemplate]]:
         by_code: dict[str, list[core_library.TaskTemplate]] = {}
-        for template in library_for(organization_id=org.pk):
+        for template in templates:
             by_code.setdefault(template.competency, []).append(template)
-        grouped[org.pk] = by_code
-    return grouped
+        return by_code
+
+    own = set(TaskTemplate.objects.filter(organization__in=list(organizations.values()))
+              .values_list("organization_id", flat=True).distinct())
+    regional = grouped_by_code(library_for(region_id=region.pk))
+    return {org.pk: grouped_by_code(library_for(organization_id=org.pk))
+            if org.pk in own else regional for org in organizations.values()}
 
 
 def _create_maps(pairs: list[Any], now: dt.datetime) -> None:
@@ -529,78 +740,6 @@ def _create_resources(region: Region, municipalities: dict[str, Municipality],
         resource.competencies.set([competencies[c] for c in codes if c in competencies])
 
 
-def _fill(campaign: Campaign, people: list[tuple[int, str]],
-          competencies: list[tuple[str, str]], rng: random.Random, seed: int, *,
-          complete: bool, before: dict[int, list[generator.DemoAnswer]] | None = None,
-          keep: bool = False) -> dict[int, list[generator.DemoAnswer]]:
-    """The campaign's questionnaires and their answers; returns the complete answers by
-    person when ``keep`` (the final round improves on them).
-
-    The responses are drawn first — who answered and how far needs one draw of ``rng``
-    per person, not the answers — and the answers are drawn while they are written: the
-    server stores the answers already sent while this process draws the next ones (each
-    person's answers come from a generator of their own, so drawing them later changes
-    no draw: the data are what they were when all were drawn ahead)."""
-    now = timezone.now()
-    full = len(competencies)
-    plan: list[tuple[int, str, Response.Status]] = []
-    responses: list[tuple[Any, ...]] = []
-    for pk, band in people:
-        share = rng.random()
-        if before is not None and pk not in before:
-            continue
-        status = Response.Status.SUBMITTED
-        if not complete and share > (0.7 if before is not None else 0.85):
-            status = Response.Status.NEW if share > 0.93 else Response.Status.DRAFT
-        # answers_for gives one answer per competency; improved keeps the length of the
-        # complete answers it starts from; a draft has the first half, a new one none.
-        answered = (0 if status == Response.Status.NEW else
-                    full // 2 if status == Response.Status.DRAFT else full)
-        plan.append((pk, band, status))
-        responses.append((campaign.pk, pk, status.value, answered,
-                          now if status == Response.Status.SUBMITTED else None))
-    ids = reserve_ids(Response, len(responses))
-    copy_rows(Response, RESPONSE_COLUMNS,
-              ((pk, *row) for pk, row in zip(ids, responses, strict=True)))
-    kept: dict[int, list[generator.DemoAnswer]] = {}
-
-    def drawn() -> Iterator[tuple[int, list[generator.DemoAnswer]]]:
-        for response_id, (pk, band, status) in zip(ids, plan, strict=True):
-            if status == Response.Status.NEW:
-                answers = []
-            elif before is not None:
-                answers = generator.improved(before[pk], seed * 100_003 + pk)
-            else:
-                answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
-            if status == Response.Status.DRAFT:
-                answers = answers[: len(answers) // 2]
-            if keep and len(answers) == full:
-                kept[pk] = answers
-            yield response_id, answers
-
-    if connection.vendor == "postgresql":
-        # The text of the lines by hand (tandem.web.bulk.CopyText): an answer's line is the
-        # response's id and one of a few hundred tails, each encoded once.
-        text = CopyText(Answer, ANSWER_COLUMNS)
-        tails: dict[generator.DemoAnswer, bytes] = {}
-
-        def tail(a: generator.DemoAnswer) -> bytes:
-            line = tails.get(a)
-            if line is None:
-                line = tails[a] = b"\t%s%s\n" % (text.values(
-                    a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
-                    text.tail)
-            return line
-
-        text.copy(b"".join(b"%d%s" % (response_id, tail(a)) for a in answers)
-                  for response_id, answers in drawn())
-    else:
-        copy_rows(Answer, ANSWER_COLUMNS,
-                  ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
-                    a.priority) for response_id, answers in drawn() for a in answers))
-    return kept
-
-
 RESPONSE_COLUMNS = ("id", "campaign_id", "participant_id", "status", "answered",
                     "submitted_at")
 # The combined level equals the self level (no expert's level in the demo).
@@ -641,7 +780,7 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
     teacher_users = {n: login(n, p.name, p.surname, p.email) for n, p in teachers}
     User.objects.bulk_create([*([] if suffix else [admin, federal]), operator,
                               *coordinators.values(), *curators.values(),
-                              *teacher_users.values()])
+                              *teacher_users.values()], batch_size=2000)
 
     assignments = [RoleAssignment(user=operator, role=Role.REGION_OPERATOR, region=region)]
     if not suffix:  # the country's: the framework's owner, every region's figures
@@ -649,24 +788,28 @@ def _create_logins(region: Region, municipalities: dict[str, Municipality],
         logins.append(DemoLogin("federal", str(Role.FEDERAL_OPERATOR.label),
                                 "все регионы, только сводные показатели"))
     logins.append(DemoLogin(operator.username, str(Role.REGION_OPERATOR.label), region.name))
+    named_municipalities = {m[0] for m in generator.MUNICIPALITIES}
+    named_organizations = {o[1] for o in generator.ORGANIZATIONS}
     for code, user in coordinators.items():
         assignments.append(RoleAssignment(user=user, role=Role.MUNICIPAL_COORDINATOR,
                                           municipality=municipalities[code]))
         logins.append(DemoLogin(user.username, str(Role.MUNICIPAL_COORDINATOR.label),
-                                municipalities[code].name))
+                                municipalities[code].name, code in named_municipalities))
     for code, user in curators.items():
         assignments.append(RoleAssignment(user=user, role=Role.CURATOR,
                                           organization=organizations[code]))
         logins.append(DemoLogin(user.username, str(Role.CURATOR.label),
-                                organizations[code].short_name))
-    RoleAssignment.objects.bulk_create(assignments)
+                                organizations[code].short_name, code in named_organizations))
+    RoleAssignment.objects.bulk_create(assignments, batch_size=2000)
 
     for code, deputy in deputies.items():
         deputy.user = curators[code]
     for name, person in teachers:
         person.user = teacher_users[name]
         logins.append(DemoLogin(name, "педагог", f"{person.full_name}, {person.position}"))
-    Participant.objects.bulk_update([*deputies.values(), *(p for _n, p in teachers)], ["user"])
+    # In batches: one CASE of thousands of branches per row would be quadratic.
+    Participant.objects.bulk_update([*deputies.values(), *(p for _n, p in teachers)], ["user"],
+                                    batch_size=500)
     if not suffix:
         logins.append(DemoLogin("admin", "суперпользователь", "/admin/"))
     return logins

@@ -153,21 +153,24 @@ def refresh(*, progress: Progress | None = None) -> int:
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
-            progress: Progress | None = None) -> int:
+            progress: Progress | None = None, batch: int = BATCH) -> int:
     """Figures from the answers of these organizations (all of them: None) — after a
-    bulk load, or to repair."""
+    bulk load, or to repair. ``batch`` organizations a round of queries (and a
+    transaction): a loader that holds the whole region in its own transaction anyway
+    (``seed-demo``) rebuilds it in one round — each round's aggregates read the answers
+    table, and thousands of organizations in rounds of 200 would read it dozens of times."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    _in_batches(ids, progress)
+    _in_batches(ids, progress, batch)
     return len(ids)
 
 
-def _in_batches(ids: list[int], progress: Progress | None) -> None:
-    for start in range(0, len(ids), BATCH):
+def _in_batches(ids: list[int], progress: Progress | None, batch: int = BATCH) -> None:
+    for start in range(0, len(ids), batch):
         with transaction.atomic():
-            _rebuild_locked(sorted(ids[start:start + BATCH]))
+            _rebuild_locked(sorted(ids[start:start + batch]))
         if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
+            progress(min(start + batch, len(ids)), len(ids))
 
 
 def _rebuild_locked(ids: list[int]) -> None:
@@ -247,23 +250,35 @@ def _gains(ids: list[int]) -> list[GainTally]:
     for _pk, _person, org, final, _baseline in pairs:
         people[(org, final)] += 1
     levelled = Answer.objects.filter(level__isnull=False).order_by()
-    for org, final, code, total, n in (
-            levelled.filter(response__in=finals.values("pk"))
-            .values_list(F("response__participant__organization_id"), F("response__campaign_id"),
-                         "competency").annotate(s=Sum("level"), n=Count("pk"))):
-        sums[(org, final, code)][2:] = [total, n]
-    for person, baseline, code, level in (
-            levelled.filter(response__campaign_id__in=finals.values("campaign__baseline_id"),
-                            response__participant__in=finals.values("participant"),
-                            response__status=SUBMITTED)
-            .values_list("response__participant_id", "response__campaign_id", "competency",
-                         "level")):
-        if level is None:
-            continue
-        for key in baseline_of.get((person, baseline), ()):
-            item = sums[(*key, code)]
-            item[0] += level
-            item[1] += 1
+    # The final questionnaires and their people as lists already read, in chunks — not
+    # as the subquery ``finals`` again: for thousands of organizations the planner
+    # reckoned it one row and ran it once per answer (a 300,000 demo region: minutes).
+    # Sums and counts of chunks add up to those of the whole.
+    finals_ids = sorted(pk for pk, *_rest in pairs)
+    for chunk in _chunks(finals_ids):
+        for org, final, code, total, n in (
+                levelled.filter(response__in=chunk)
+                .values_list(F("response__participant__organization_id"),
+                             F("response__campaign_id"), "competency")
+                .annotate(s=Sum("level"), n=Count("pk"))):
+            item = sums[(org, final, code)]
+            item[2] += total
+            item[3] += n
+    baselines = sorted({baseline for _p, _person, _o, _f, baseline in pairs
+                        if baseline is not None})
+    for chunk in _chunks(sorted({person for _p, person, _o, _f, _b in pairs})):
+        for person, baseline, code, level in (
+                levelled.filter(response__campaign_id__in=baselines,
+                                response__participant__in=chunk,
+                                response__status=SUBMITTED)
+                .values_list("response__participant_id", "response__campaign_id",
+                             "competency", "level")):
+            if level is None:
+                continue
+            for key in baseline_of.get((person, baseline), ()):
+                item = sums[(*key, code)]
+                item[0] += level
+                item[1] += 1
     return [GainTally(organization_id=org, campaign_id=final, competency=code,
                       before_sum=b, before_n=bn, after_sum=a, after_n=an,
                       people=people[(org, final)])
@@ -285,6 +300,13 @@ def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
         people[(org, campaign, area)].add(person)
     return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=len(who))
             for (org, campaign, area), who in sorted(people.items())]
+
+
+def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
+    """``ids`` in lists of ``size``: an IN list within SQLite's and PostgreSQL's limits
+    on a statement's parameters."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def _roll_up(municipality_ids: list[int]) -> None:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tandem.core import programmes as core
 from tandem.programmes import selectors
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
+from tandem.resources.models import Resource
 from tandem.territory.demo import DemoContext
 
 DRAFTS = {"raduga", "sosn-school"}  # the initial round is still open there
@@ -78,9 +79,23 @@ def seed(context: DemoContext) -> None:
     Indicator.objects.bulk_create([
         Indicator(programme=p, title=title, unit=unit, target=Decimal(target))
         for p in programmes for title, unit, target in core.DEFAULT_INDICATORS])
+    # An organization with no resources of its own is suggested what its municipality's
+    # others are (the catalogue it reaches is the federal, regional and municipal one):
+    # one query a municipality for them, not one an organization — a big demo region has
+    # thousands of organizations.
+    owners = set(Resource.objects.filter(organization__in=[p.organization for p in programmes])
+                 .values_list("organization_id", flat=True))
+    by_municipality: dict[int, list[Resource]] = {}
     links = []
     for p in programmes:
         org = p.organization
+        if org.pk in owners:
+            suggested = selectors.suggested_resources(org)
+        elif org.municipality_id in by_municipality:
+            suggested = by_municipality[org.municipality_id]
+        else:
+            suggested = by_municipality[org.municipality_id] = (
+                selectors.suggested_resources(org))
         links += [Programme.resources.through(programme_id=p.pk, resource_id=r.pk)
-                  for r in selectors.suggested_resources(org)]
-    Programme.resources.through.objects.bulk_create(links)
+                  for r in suggested]
+    Programme.resources.through.objects.bulk_create(links, batch_size=5000)

@@ -13,14 +13,82 @@ from tandem.directory.forms import _MAX_EXPERIENCE_FOR_BAND
 from tandem.people.models import AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
 
+NAMED = {o[1] for o in generator.ORGANIZATIONS}
+# The first size with further organizations: the named ones full, and room for one more.
+FURTHER_FROM = generator.NAMED_CAPACITY + 30
 
-@given(total=st.integers(min_value=95, max_value=5000))
+
+@given(total=st.integers(min_value=95, max_value=FURTHER_FROM - 1))
 @settings(max_examples=30, deadline=None)
-def test_sizes_add_up_and_nobody_is_tiny(total: int) -> None:
+def test_small_regions_keep_the_named_organizations(total: int) -> None:
     sizes = generator.organization_sizes(total)
     assert sum(sizes.values()) == total
     assert min(sizes.values()) >= 5
-    assert set(sizes) == {o[1] for o in generator.ORGANIZATIONS}
+    assert set(sizes) == NAMED
+    land = generator.territory(total)
+    assert [m[0] for m in land.municipalities] == [m[0] for m in generator.MUNICIPALITIES]
+    assert not land.still_open and not land.with_final
+
+
+@given(total=st.integers(min_value=95, max_value=300_000))
+@settings(max_examples=60, deadline=None)
+def test_the_territory_grows_with_the_region(total: int) -> None:
+    """Issue #16, item 5: whatever the size, the people add up, every organization has a
+    deputy and four more (at least five), the named units are there, every
+    organization's municipality is one of the region's, codes are unique; past the
+    named organizations' capacity, organizations stay of a school's size."""
+    land = generator.territory(total)
+    sizes = land.sizes
+    assert sum(sizes.values()) == total
+    assert min(sizes.values()) >= 5
+    codes = [o[1] for o in land.organizations]
+    assert len(set(codes)) == len(codes) and set(codes) == set(sizes)
+    assert NAMED <= set(codes)
+    municipalities = [m[0] for m in land.municipalities]
+    assert len(set(municipalities)) == len(municipalities)
+    assert {m[0] for m in generator.MUNICIPALITIES} <= set(municipalities)
+    assert {o[0] for o in land.organizations} <= set(municipalities)
+    assert all(o[4] in generator.POSITIONS for o in land.organizations)
+    assert land.still_open.isdisjoint(land.with_final)
+    assert (land.still_open | land.with_final) <= set(codes) - NAMED
+    # Codes and names fit their columns (SlugField 40 with «-r20», short name 120).
+    assert max(len(c) for c in codes) + len("-r20") <= 40
+    assert max(len(o[2]) for o in land.organizations) <= 120
+    if total >= FURTHER_FROM:
+        assert max(sizes.values()) <= 200  # no organization of thousands
+        assert all(sizes[c] == generator.STAFF_PER_SIZE * o[5]
+                   for o in generator.ORGANIZATIONS for c in [o[1]])
+    if total >= 30_000:
+        # About 55 people an organization, about 95 organizations a municipality.
+        assert 45 <= total / len(codes) <= 65
+        assert 70 <= len(codes) / len(municipalities) <= 120
+    assert generator.territory(total) == land  # the same size, the same territory
+
+
+@pytest.mark.parametrize(("total", "municipalities", "organizations", "largest"), [
+    (400, 5, 19, 46),  # the default demo, as it always was
+    (1_200, 5, 19, 137),
+    (6_000, 5, 109, 150),
+    (30_000, 6, 540, 150),
+    (150_000, 29, 2_732, 150),  # a region of a country of 1.5 million in ten
+    (300_000, 57, 5_456, 150),  # was 19 organizations, «Орбита» 34,091 people
+])
+def test_territory_sizes_worked_examples(total: int, municipalities: int,
+                                         organizations: int, largest: int) -> None:
+    land = generator.territory(total)
+    assert len(land.municipalities) == municipalities
+    assert len(land.organizations) == organizations
+    assert max(land.sizes.values()) == largest == land.sizes["orbita"]
+
+
+def test_the_default_demo_is_split_as_before() -> None:
+    """The sizes of the 400-person demo (and the tests' smaller ones) did not change."""
+    assert generator.organization_sizes(400) == {
+        "orbita": 46, "school-5": 37, "gymnasium-12": 37, "raduga": 18, "sshor-3": 18,
+        "sovremennik": 9, "impuls": 9, "ped-college": 18, "ds-41": 9, "zar-school-2": 34,
+        "masterskaya": 22, "zar-dyussh": 11, "ishim-school": 36, "ishim-ddt": 12,
+        "berez-school-1": 33, "berez-dk": 11, "sosn-school": 24, "sosn-youth": 8,
+        "sosn-ds": 8}
 
 
 @given(seed=st.integers(min_value=0, max_value=10_000))
@@ -161,3 +229,68 @@ def test_seed_demo_refuses_sizes_outside_its_range(flag: str, value: str,
     with pytest.raises(CommandError, match=message):
         call_command("seed-demo", flag, value, stdout=StringIO(), stderr=StringIO())
     assert not Participant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_region_past_the_named_organizations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #16, item 5, on the database: a region of 1,700 people has the named units
+    full and further organizations, each with its curator; every person is in an
+    organization of the region; the named demo logins are there; the answers are the
+    generator's draws for each person (the one-pass load writes what a pass per
+    organization wrote), the final round improving on the initial one."""
+    from tandem.demo import services
+    from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
+    from tandem.pairs.models import Pair
+
+    monkeypatch.setattr(services, "PAIRS_UP_TO", 100)  # the bulk path of big regions
+    total = 1_700
+    land = generator.territory(total)
+    out = StringIO()
+    call_command("seed-demo", "--participants", str(total), stdout=out, stderr=StringIO())
+    region = Region.objects.get()
+    assert Organization.objects.count() == len(land.organizations) > len(NAMED)
+    assert Municipality.objects.count() == len(land.municipalities)
+    assert not Participant.objects.exclude(organization__municipality__region=region).exists()
+    for org in Organization.objects.all():
+        assert RoleAssignment.objects.filter(role=Role.CURATOR, organization=org).count() == 1
+        assert Participant.objects.filter(organization=org).count() == land.sizes[org.code]
+    assert Organization.objects.get(code="orbita").participants.count() == 150
+    for login in ("federal", "region", "coord-prirechensk", "curator-orbita",
+                  "teacher-young", "teacher-senior", "admin"):
+        assert User.objects.filter(username=login).exists()
+        assert login in out.getvalue()
+    further = len(land.organizations) - len(NAMED)
+    assert f"И ещё {further}:" in out.getvalue()  # the further curators are only counted
+
+    framework = FrameworkVersion.objects.current()
+    assert framework is not None
+    competencies = [(c["code"], c.get("typical_direction", "both"))
+                    for c in framework.competencies()]
+    answers: dict[int, list[generator.DemoAnswer]] = {}
+    for a in Answer.objects.order_by("pk"):
+        assert a.level is not None and a.level == a.self_level  # no expert level in the demo
+        answers.setdefault(a.response_id, []).append(generator.DemoAnswer(
+            a.competency, a.level, a.can_teach, a.wants_to_learn, a.priority))
+    initial: dict[int, list[generator.DemoAnswer]] = {}
+    responses = list(Response.objects.select_related("participant", "campaign")
+                     .order_by("campaign__kind", "pk"))  # "final" < "initial": sorted below
+    responses.sort(key=lambda r: (r.campaign.kind != Campaign.Kind.INITIAL, r.pk))
+    for r in responses:
+        got = answers.get(r.pk, [])
+        assert len(got) == r.answered
+        person = r.participant
+        if r.campaign.kind == Campaign.Kind.INITIAL:
+            drawn = generator.answers_for(person.age_band, competencies, 100_003 + person.pk)
+            if len(got) == len(competencies):
+                initial[person.pk] = got
+        else:
+            drawn = generator.improved(initial[person.pk], 100_003 + person.pk)
+        assert got == drawn[:len(got)]
+    # The further organizations at every stage: some still answering (no pairs), some
+    # with the final round.
+    for code in land.still_open:
+        assert Campaign.objects.get(organization__code=code).status == Campaign.Status.OPEN
+        assert not Pair.objects.filter(organization__code=code).exists()
+    for code in land.with_final:
+        assert Campaign.objects.filter(organization__code=code,
+                                       kind=Campaign.Kind.FINAL).exists()

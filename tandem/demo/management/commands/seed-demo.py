@@ -17,7 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--participants", type=int, default=400,
                             help="сколько участников создать в каждом регионе "
-                                 "(по умолчанию 400)")
+                                 "(по умолчанию 400); до 1 260 — 5 муниципалитетов и 19 "
+                                 "организаций демо, дальше — ещё организации по 30–150 "
+                                 "человек (около 55 в среднем), около 95 на муниципалитет: "
+                                 "300 000 — около 5 500 организаций в 57 муниципалитетах")
         parser.add_argument("--regions", type=int, default=1,
                             help="сколько регионов создать: страна из нескольких регионов "
                                  f"(по умолчанию 1, не больше {MAX_REGIONS})")
@@ -46,6 +49,7 @@ class Command(BaseCommand):
             raise CommandError("В базе уже есть регион. Демо-регион создаётся в пустой базе "
                                "(удалите data/tandem.sqlite3 или возьмите другую базу).")
         started = time.monotonic()
+        verbose = int(str(options.get("verbosity", 1))) >= 2  # -v 2: the stages' times
 
         results = []
         for index in range(1, regions + 1):
@@ -58,8 +62,10 @@ class Command(BaseCommand):
 
             # Each region in its own transaction: a country of millions is not one.
             results.append(demo_region_create(participants=participants, seed=seed,
-                                              progress=progress, index=index))
+                                              progress=progress, index=index,
+                                              phases=self._phase if verbose else None))
             self.stderr.write("")
+        analyzed = time.monotonic()
         if connection.vendor == "postgresql":
             # Planner statistics for the freshly loaded tables: without them the first
             # dashboards plan badly for minutes, until autovacuum gets to ANALYZE. The
@@ -72,6 +78,8 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t)
                                                       for t in tables))
+        if verbose:
+            self.stderr.write(f"  ANALYZE остальных таблиц: {time.monotonic() - analyzed:.1f} с")
         names = ", ".join(f"«{r.region.name}»" for r in results)
         self.stdout.write(self.style.SUCCESS(
             f"Создан{'о регионов: ' + str(len(results)) + ' —' if len(results) > 1 else ''} "
@@ -79,12 +87,22 @@ class Command(BaseCommand):
             f"за {time.monotonic() - started:.1f} с."))
         self.stdout.write(f"\nДемо-логины (пароль у всех: {settings.TANDEM_DEMO_PASSWORD}):")
         first = results[0]
-        width = max(len(x.username) for x in first.logins)
-        for login in first.logins:
+        named = [x for x in first.logins if x.named]
+        width = max(len(x.username) for x in named)
+        for login in named:
             self.stdout.write(f"  {login.username.ljust(width)}  {login.role}: {login.where}")
+        further = len(first.logins) - len(named)
+        if further:
+            self.stdout.write(f"  И ещё {further}: координаторы и кураторы остальных "
+                              "муниципалитетов и организаций (coord-<код муниципалитета>, "
+                              "curator-<код организации>).")
         if len(results) > 1:
             self.stdout.write("  В остальных регионах те же логины с окончанием «-rN» "
                               "(region-r2, curator-orbita-r2, …).")
+
+    def _phase(self, stage: str, wall: float, cpu: float) -> None:
+        self.stderr.write(f"\n  {stage}: {wall:.1f} с, CPU процесса {cpu:.1f} с", ending="")
+        self.stderr.flush()
 
     def _print_logins_hint(self) -> None:
         self.stdout.write(
