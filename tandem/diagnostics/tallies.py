@@ -208,10 +208,13 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     org = "participant__organization_id"
     responses = [
         ResponseTally(organization_id=row["org"], campaign_id=row["campaign_id"],
-                      invited=row["invited"], submitted=row["submitted"])
+                      invited=row["invited"], new=row["new"], draft=row["draft"],
+                      submitted=row["submitted"])
         for row in Response.objects.filter(**{f"{org}__in": ids})
         .values("campaign_id", org=F(org)).order_by()
-        .annotate(invited=Count("pk"), submitted=Count("pk", filter=Q(status=SUBMITTED)))]
+        .annotate(invited=Count("pk"), new=Count("pk", filter=Q(status=Response.Status.NEW)),
+                  draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
+                  submitted=Count("pk", filter=Q(status=SUBMITTED)))]
     answers = Answer.objects.filter(response__status=SUBMITTED,
                                     **{f"response__{org}__in": ids})
     counts = [
@@ -349,7 +352,7 @@ def _summed(counts: list[AnswerTally]) -> list[MunicipalityAnswerTally]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
-    ResponseTally: ("organization_id", "campaign_id", "invited", "submitted"),
+    ResponseTally: ("organization_id", "campaign_id", "invited", "new", "draft", "submitted"),
     AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
     StrongTally: ("organization_id", "campaign_id", "area", "people"),
     GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",

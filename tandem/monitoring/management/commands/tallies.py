@@ -1,20 +1,24 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.diagnostics import tallies as diagnostics
+from tandem.maps import tallies as technologies
 from tandem.monitoring import tallies as pairs
 from tandem.surveys import tallies as surveys
 
 # The figures kept per organization, each with its own home: diagnostics (questionnaires,
 # answers, deficits, strengths), pairs (pairs, map rows, meetings, people) and surveys
-# (the satisfaction cells: sent, answered, sums per question).
-KEPT = (("диагностика", diagnostics), ("пары", pairs), ("опросы", surveys))
+# (the satisfaction cells: sent, answered, sums per question) and maps (the technologies
+# named on the pairs' rows).
+KEPT = (("диагностика", diagnostics), ("пары", pairs), ("опросы", surveys),
+        ("технологии", technologies))
 
 
 class Command(BaseCommand):
     help = ("Готовые цифры по организациям, которые читают мониторинг и карта дефицитов: "
             "диагностики (анкеты, ответы, дефициты, сильные стороны), пар (пары, строки "
             "карт, встречи, участники) и опросов удовлетворённости (разослано, ответили, "
-            "суммы оценок по ячейкам правила публикации). Пересчитать ждущие (--refresh, "
+            "суммы оценок по ячейкам правила публикации) и технологий в строках карт пар. "
+            "Пересчитать ждущие (--refresh, "
             "по умолчанию; цифры пар — и те, чей регион начал новый день), все заново "
             "(--rebuild) или проверить, что они совпадают с пересчётом, ничего не меняя "
             "(--check). docs/monitoring.md.")
