@@ -330,3 +330,18 @@ def test_the_check_only_reads_and_finds_a_figure_nobody_touched(world: World) ->
     differences = tallies.stale()
     assert differences and {row[0] for row in differences} >= {"AnswerTally",
                                                                 "MunicipalityAnswerTally"}
+
+
+def test_the_migration_fills_new_and_draft_from_the_statuses(world: World) -> None:
+    """``diagnostics/0006`` fills the new columns of tallies built before it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tandem.diagnostics.models import ResponseTally
+
+    build_diagnostics(world)
+    ResponseTally.objects.update(new=0, draft=0)  # as the columns were added
+    assert tallies.stale() != []
+    import_module("tandem.diagnostics.migrations.0006_response_tally_new_draft").fill(apps, None)
+    assert tallies.stale() == []
