@@ -345,3 +345,16 @@ def test_the_migration_fills_new_and_draft_from_the_statuses(world: World) -> No
     assert tallies.stale() != []
     import_module("tandem.diagnostics.migrations.0006_response_tally_new_draft").fill(apps, None)
     assert tallies.stale() == []
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "alice"])
+def test_the_campaigns_page_reads_no_questionnaire(world: World, user: str) -> None:
+    """The list of campaigns with their progress sums the kept figures."""
+    build_diagnostics(world)
+    client = Client()
+    client.force_login(getattr(world, user))
+    responses = connection.ops.quote_name(Response._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("diagnostics:campaigns"))
+    assert page.status_code == 200
+    assert [q["sql"] for q in queries.captured_queries if responses in q["sql"]] == []
