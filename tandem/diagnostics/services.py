@@ -261,7 +261,7 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Re
         response.status = Response.Status.DRAFT
     response.save(update_fields=["answered", "status", "updated_at"])
     if started:  # the campaign's progress counts drafts (tallies.ResponseTally)
-        tallies.touch_responses([response], now=True)
+        tallies.recount_progress(response)
     return response
 
 
