@@ -210,3 +210,32 @@ def test_one_sequence_of_writes(world: World, django_capture_on_commit_callbacks
                [(step, i, 3 * i + 1) for i, step in enumerate(STEPS)])
     assert tallies.stale() == []
     _kept_equals_live(world)
+
+
+def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    a = [ParticipantFactory.create(organization=world.org_a) for _ in range(2)]
+    pair = Pair.objects.create(a=a[0], b=a[1], organization=world.org_a,
+                               starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+    row = _row(Map.objects.create(pair=pair), "case")
+    # The test's transaction never commits: the marks wait for a run of the command.
+    with pytest.raises(CommandError, match="технологии: [1-9]"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    Row.objects.filter(pk=row.pk).update(technology="project")  # nobody told the tallies
+    with pytest.raises(CommandError, match="технологии: 2"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
+    assert "Технологии: пересчитано организаций" in out.getvalue()
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    tallies.touch([world.org_b.pk])  # marked: the check names it, --refresh answers it
+    with pytest.raises(CommandError, match="технологии: 1"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
