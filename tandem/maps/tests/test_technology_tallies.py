@@ -223,7 +223,7 @@ def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World
                                starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
     row = _row(Map.objects.create(pair=pair), "case")
     # The test's transaction never commits: the marks wait for a run of the command.
-    with pytest.raises(CommandError, match="технологии: [1-9]"):
+    with pytest.raises(CommandError, match=r"технологии: [1-9]"):
         call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
