@@ -126,7 +126,7 @@ def test_a_worked_example_by_area_and_period(world: World) -> None:
     the_map = Map.objects.create(pair=pair)
     for technology in ("case", "case", "project", ""):
         _row(the_map, technology)
-    tallies.refresh()  # outside a transaction each save ran the job at once: nothing waits
+    tallies.refresh()  # the job (the test's transaction never commits to run it)
     assert dict(TechnologyTally.objects.values_list("technology", "rows")) == {
         "case": 2, "project": 1}
     olga = scope_for(world.olga)
