@@ -344,11 +344,14 @@ class TallyState(models.Model):
 
 
 class ResponseTally(models.Model):
-    """Questionnaires of one organization in one campaign: handed out and submitted."""
+    """Questionnaires of one organization in one campaign: handed out, and of them not
+    started, being filled in and submitted (``invited = new + draft + submitted``)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     invited = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    draft = models.PositiveIntegerField(default=0)
     submitted = models.PositiveIntegerField(default=0)
 
     class Meta:

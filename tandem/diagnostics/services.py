@@ -256,9 +256,12 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Re
     Answer.objects.bulk_update(to_update, ["self_level", "can_teach", "wants_to_learn",
                                            "priority", "level"])
     response.answered = response.answers.filter(self_level__isnull=False).count()
-    if response.status == Response.Status.NEW:
+    started = response.status == Response.Status.NEW
+    if started:
         response.status = Response.Status.DRAFT
     response.save(update_fields=["answered", "status", "updated_at"])
+    if started:  # the campaign's progress counts drafts (tallies.ResponseTally)
+        tallies.recount_progress(response)
     return response
 
 

@@ -127,6 +127,32 @@ def touch_responses(responses: Iterable[Response | int], *, now: bool = False) -
             "participant__organization_id", flat=True).distinct(), now=now)
 
 
+def recount_progress(response: Response) -> None:
+    """A questionnaire went from «не начата» to «заполняется»: only its organization's
+    :class:`ResponseTally` for the campaign changes (answers count once submitted), so
+    only that row is recounted — the questionnaires of one organization in one campaign,
+    not its answers — in the writer's transaction, under the organization's ``TallyState``
+    row, which a full rebuild holds too."""
+    organization_id = (Response.objects.filter(pk=response.pk)
+                       .values_list("participant__organization_id", flat=True).first())
+    if organization_id is None:
+        return
+    with transaction.atomic():
+        TallyState.objects.bulk_create([TallyState(organization_id=organization_id)],
+                                       ignore_conflicts=True)
+        list(TallyState.objects.select_for_update().filter(organization_id=organization_id)
+             .values_list("pk", flat=True))
+        counts = Response.objects.filter(
+            campaign_id=response.campaign_id,
+            participant__organization_id=organization_id).aggregate(
+            invited=Count("pk"), new=Count("pk", filter=Q(status=Response.Status.NEW)),
+            draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
+            submitted=Count("pk", filter=Q(status=SUBMITTED)))
+        ResponseTally.objects.update_or_create(
+            organization_id=organization_id, campaign_id=response.campaign_id,
+            defaults=counts)
+
+
 def _schedule() -> None:
     """One job per transaction: registered with on_commit the first time the
     transaction marks something (a rolled-back transaction drops it with its marks)."""
@@ -211,10 +237,13 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     org = "participant__organization_id"
     responses = [
         ResponseTally(organization_id=row["org"], campaign_id=row["campaign_id"],
-                      invited=row["invited"], submitted=row["submitted"])
+                      invited=row["invited"], new=row["new"], draft=row["draft"],
+                      submitted=row["submitted"])
         for row in Response.objects.filter(**{f"{org}__in": ids})
         .values("campaign_id", org=F(org)).order_by()
-        .annotate(invited=Count("pk"), submitted=Count("pk", filter=Q(status=SUBMITTED)))]
+        .annotate(invited=Count("pk"), new=Count("pk", filter=Q(status=Response.Status.NEW)),
+                  draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
+                  submitted=Count("pk", filter=Q(status=SUBMITTED)))]
     answers = Answer.objects.filter(response__status=SUBMITTED,
                                     **{f"response__{org}__in": ids})
     counts = [
@@ -371,7 +400,7 @@ def _summed(counts: list[AnswerTally]) -> list[MunicipalityAnswerTally]:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
-    ResponseTally: ("organization_id", "campaign_id", "invited", "submitted"),
+    ResponseTally: ("organization_id", "campaign_id", "invited", "new", "draft", "submitted"),
     AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
     StrongTally: ("organization_id", "campaign_id", "area", "people"),
     GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",

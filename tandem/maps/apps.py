@@ -12,6 +12,7 @@ class MapsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from tandem.maps.models import Map, Meeting, Row, TaskTemplate
+        from tandem.pairs.models import Pair
 
         auditlog.register(Map)
         auditlog.register(Row, m2m_fields={"resources"}, exclude_fields=["version", "updated_at"])
@@ -38,3 +39,26 @@ class MapsConfig(AppConfig):
         from tandem.programmes.selectors import register_technologies_used
 
         register_technologies_used(technologies_used)
+
+        # The technologies the pairs named, kept per pair's organization
+        # (tandem/maps/tallies.py): rows, pairs and people that move mark them.
+        from django.db.models.signals import post_delete, post_init, post_save
+
+        from tandem.maps import tallies
+        from tandem.people.models import Participant
+        from tandem.web import signals
+
+        for model, saved, deleted in ((Row, tallies.row_saved, tallies.row_deleted),
+                                      (Pair, tallies.pair_saved, tallies.pair_deleted),
+                                      (Participant, tallies.participant_saved, None)):
+            name = model.__name__
+            post_init.connect(tallies.loaded, sender=model,
+                              dispatch_uid=f"technology_tallies_{name}_loaded")
+            post_save.connect(saved, sender=model,
+                              dispatch_uid=f"technology_tallies_{name}_saved")
+            if deleted is not None:
+                post_delete.connect(deleted, sender=model,
+                                    dispatch_uid=f"technology_tallies_{name}_deleted")
+        signals.figures_changed.connect(tallies.figures_changed,
+                                        dispatch_uid="technology_tallies_figures_changed")
+

@@ -347,3 +347,42 @@ class TaskTemplate(models.Model):
             task=self.task, technology=self.technology, form=self.form,
             product=self.product, evidence=self.evidence, weeks=self.weeks,
             levels=(self.level_from, self.level_to), resource_hint=self.resource_hint)
+
+
+class TechnologyTally(models.Model):
+    """Map rows naming a technology, counted per pair's organization (``Pair.organization``),
+    the organizations its members work in now, the row's competency and technology and
+    the pair's term: what the dashboard's «технологии» table sums instead of reading every
+    row of the visible pairs (:mod:`tandem.maps.tallies`). The filters select on these
+    keys — the pair's organization among the filtered ones, a member among the user's
+    people (``pairs_visible``), the term overlapping the period — so the sum is exact."""
+
+    organization = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                     related_name="+")
+    a_organization_id = models.IntegerField()
+    b_organization_id = models.IntegerField()
+    competency = models.CharField(max_length=40)
+    technology = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["organization", "a_organization_id", "b_organization_id", "competency",
+                    "technology", "starts_on", "ends_on"], name="one_technology_tally")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.competency}/{self.technology}: {self.rows}"
+
+
+class TechnologyTallyMark(models.Model):
+    """An organization's pairs' rows, terms or members changed: written by the writer's
+    transaction, removed by the rebuild that saw it. Inserts only (as ``PairTallyMark``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization_id = models.IntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.created_at}"

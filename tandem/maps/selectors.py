@@ -240,22 +240,59 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     """Which technologies the pairs in ``scope`` named on their map rows, by competency
     area, most used first within an area. ``filters`` (the monitoring filters) narrow
     the pairs the one way every figure does: the pair's own organization among the
-    filtered ones (a breakdown, docs/rules.md) and its term overlapping the period."""
-    from django.db.models import Count
+    filtered ones (a breakdown, docs/rules.md) and its term overlapping the period.
 
-    from tandem.diagnostics.models import CompetencyArea
+    Summed from the tallies kept per pair's organization (tandem/maps/tallies.py), never
+    from the rows; computed live (:func:`technologies_counts_live`) for a teacher's scope
+    (their own pairs: not a set of organizations) and while an organization the sum reads
+    waits for its rebuild."""
+    from django.db.models import Sum
+
+    from tandem.access.filters import overlapping_q
+    from tandem.maps.models import TechnologyTally, TechnologyTallyMark
+
+    if not (scope.everything or scope.is_staff):
+        return _technology_table(technologies_counts_live(scope, filters))
+    kept = TechnologyTally.objects.all()
+    marks = TechnologyTallyMark.objects.all()
+    if filters is not None:
+        organizations = filters.organizations(scope)
+        kept = kept.filter(overlapping_q(filters.date_from, filters.date_to),
+                           organization__in=organizations)
+        marks = marks.filter(organization_id__in=organizations.values("pk"))
+    if not scope.everything:  # either member among the user's people (pairs_visible)
+        mine = scope.organizations().values("pk")
+        kept = kept.filter(Q(a_organization_id__in=mine) | Q(b_organization_id__in=mine))
+    if marks.exists():
+        return _technology_table(technologies_counts_live(scope, filters))
+    return _technology_table({(c, t): n for c, t, n in kept.values_list(
+        "competency", "technology").order_by().annotate(n=Sum("rows"))})
+
+
+def technologies_counts_live(scope: Scope, filters: Filters | None = None
+                             ) -> dict[tuple[str, str], int]:
+    """Rows per (competency, technology) counted over the map rows of the visible pairs:
+    the tallies' oracle (tests) and the teacher's path."""
+    from django.db.models import Count
 
     pairs = pairs_visible(scope=scope)
     if filters is not None:
         pairs = pairs.filter(organization__in=filters.organizations(scope)).overlapping(
             filters.date_from, filters.date_to)
+    return {(c, t): n for c, t, n in Row.objects.filter(map__pair__in=pairs)
+            .exclude(technology="").values_list("competency", "technology")
+            .annotate(n=Count("pk")).order_by()}
+
+
+def _technology_table(used: dict[tuple[str, str], int]) -> list[TechnologyUse]:
+    from tandem.diagnostics.models import CompetencyArea
     from tandem.diagnostics.selectors import areas_of
 
     counts: dict[tuple[str, str], int] = {}
-    used = list(Row.objects.filter(map__pair__in=pairs).exclude(technology="")
-                .values_list("competency", "technology").annotate(n=Count("pk")).order_by())
-    area_of = areas_of(competency for competency, _t, _n in used)
-    for competency, technology, n in used:
+    area_of = areas_of(competency for competency, _t in used)
+    for (competency, technology), n in used.items():
+        if not n:
+            continue
         key = (area_of[competency], technology)
         counts[key] = counts.get(key, 0) + n
     areas = dict(CompetencyArea.objects.order_by("order", "code").values_list("code", "name"))

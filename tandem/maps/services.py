@@ -15,6 +15,7 @@ from tandem.accounts.models import User
 from tandem.core import maps as core
 from tandem.core import task_library as library
 from tandem.diagnostics.selectors import areas_of
+from tandem.maps import tallies as technology_tallies
 from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row, TaskTemplate
 from tandem.maps.selectors import (
     library_for,
@@ -131,6 +132,7 @@ def _rows_written(the_map: Map) -> None:
     """Rows written past the model's signals (``bulk_create``, ``update()``): the figures
     kept per organization hear it (tandem/monitoring/tallies.py)."""
     if the_map.pair_id is not None:
+        technology_tallies.touch_pairs(Pair.objects.filter(pk=the_map.pair_id))
         figures_changed.send(sender=Row, organization_ids={
             pk for row in Pair.objects.filter(pk=the_map.pair_id)
             .values_list("a__organization_id", "b__organization_id") for pk in row})

@@ -49,7 +49,20 @@ def _answer_all(response: Response, level: int) -> None:
 
 
 # Each step is what a person does through the product's services.
-STEPS = ["submit", "reopen", "expert", "move", "delete", "add"]
+STEPS = ["submit", "draft", "reopen", "expert", "move", "delete", "add"]
+PROGRESS_USERS = ("olga", "erin", "dave", "alice", "charlie", "bob")
+
+
+def _progress_kept_equals_live(world: World, campaigns: list[Campaign]) -> None:
+    """The campaigns' progress each staff member (and a teacher: nothing) reads from the
+    kept figures is what counting their questionnaires gives."""
+    from tandem.diagnostics import selectors as diagnostics_selectors
+
+    for name in PROGRESS_USERS:
+        scope = scope_for(getattr(world, name))
+        assert diagnostics_selectors.campaigns_progress(campaigns=campaigns, scope=scope) == (
+            diagnostics_selectors.campaigns_progress_live(campaigns=campaigns, scope=scope)
+        ), name
 
 
 @settings(max_examples=12, deadline=None,
@@ -72,6 +85,10 @@ def test_tallies_equal_the_answers_after_any_writes(
             if step == "submit" and not response.locked:
                 _answer_all(response, level)
                 services.response_submit(response=response)
+            elif step == "draft" and not response.locked:
+                code = campaign.framework.codes()[level]
+                services.answers_save(response=response,
+                                      values={code: services.AnswerInput(level)})
             elif step == "reopen" and response.locked:
                 services.response_reopen(response=response)
             elif step == "expert" and response.locked:
@@ -88,7 +105,32 @@ def test_tallies_equal_the_answers_after_any_writes(
                 newcomer = ParticipantFactory.create(organization=world.org_b)
                 services.campaign_add(campaign=campaign, participants=[newcomer])
     assert tallies.stale() == []
+    _progress_kept_equals_live(world, [campaign])
     campaign.delete()
+
+
+def test_the_progress_counts_new_drafts_and_submitted_for_each_scope(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    dw = build_diagnostics(world)
+    from tandem.diagnostics.selectors import Progress, campaign_progress
+
+    def progress(user: str) -> Progress:
+        return campaign_progress(campaign=dw.campaign_a, scope=scope_for(getattr(world, user)))
+
+    # School A's campaign: Carol submitted, Bob fills in, Alice has not started.
+    assert progress("alice") == progress("erin") == progress("olga") == Progress(3, 1, 1, 1)
+    assert progress("charlie") == progress("dave") == Progress(0, 0, 0, 0)  # school B's
+    assert progress("bob") == Progress(0, 0, 0, 0)  # a teacher manages nobody
+    # Alice's first answer makes hers a draft; Bob's submission, his a submitted one.
+    with django_capture_on_commit_callbacks(execute=True):
+        code = dw.campaign_a.framework.codes()[0]
+        services.answers_save(response=dw.alice_r, values={code: services.AnswerInput(2)})
+        assert progress("olga") == Progress(3, 0, 2, 1)
+        _answer_all(dw.bob_r, 1)
+        services.response_submit(response=dw.bob_r)
+    assert progress("olga") == Progress(3, 0, 1, 2)
+    _progress_kept_equals_live(world, list(Campaign.objects.all()))
+    assert tallies.stale() == []
 
 
 def test_the_figures_count_what_the_rules_say(world: World) -> None:
@@ -288,3 +330,31 @@ def test_the_check_only_reads_and_finds_a_figure_nobody_touched(world: World) ->
     differences = tallies.stale()
     assert differences and {row[0] for row in differences} >= {"AnswerTally",
                                                                 "MunicipalityAnswerTally"}
+
+
+def test_the_migration_fills_new_and_draft_from_the_statuses(world: World) -> None:
+    """``diagnostics/0006`` fills the new columns of tallies built before it."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tandem.diagnostics.models import ResponseTally
+
+    build_diagnostics(world)
+    ResponseTally.objects.update(new=0, draft=0)  # as the columns were added
+    assert tallies.stale() != []
+    import_module("tandem.diagnostics.migrations.0006_response_tally_new_draft").fill(apps, None)
+    assert tallies.stale() == []
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "alice"])
+def test_the_campaigns_page_reads_no_questionnaire(world: World, user: str) -> None:
+    """The list of campaigns with their progress sums the kept figures."""
+    build_diagnostics(world)
+    client = Client()
+    client.force_login(getattr(world, user))
+    responses = connection.ops.quote_name(Response._meta.db_table)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("diagnostics:campaigns"))
+    assert page.status_code == 200
+    assert [q["sql"] for q in queries.captured_queries if responses in q["sql"]] == []

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tandem.core.maps import LEVEL_ORDER
 from tandem.core.programmes import TECHNOLOGIES
+from tandem.maps import tallies as technology_tallies
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
@@ -33,6 +34,9 @@ def _pair_with_rows(a: Participant, b: Participant, starts_on: dt.date,
         title="Строка", current_level=0, target_level=2, partner_level=3, task="Задача",
         deadline=starts_on + dt.timedelta(days=30), product="Продукт", evidence="Показ",
         technology=tech) for i, tech in enumerate(technologies)])
+    # Written past the services: the kept technology tallies are told, as the map
+    # drafting does (tandem/maps/tallies.py).
+    technology_tallies.touch_pairs(Pair.objects.filter(pk=pair.pk))
     return pair
 
 

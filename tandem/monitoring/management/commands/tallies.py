@@ -1,24 +1,25 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tandem.diagnostics import tallies as diagnostics
+from tandem.maps import tallies as technologies
 from tandem.monitoring import tallies as pairs
 from tandem.people import counts as people
 from tandem.surveys import tallies as surveys
 
 # The figures kept per organization, each with its own home: diagnostics (questionnaires,
-# answers, deficits, strengths), pairs (pairs, map rows, meetings, people) and surveys
-# (the satisfaction cells: sent, answered, sums per question) and people (active, with
-# consent, with a login).
+# answers, deficits, strengths), pairs (pairs, map rows, meetings, people), surveys
+# (the satisfaction cells: sent, answered, sums per question), maps (the technologies
+# named on the pairs' rows) and people (active, with consent, with a login).
 KEPT = (("диагностика", diagnostics), ("пары", pairs), ("опросы", surveys),
-        ("участники", people))
+        ("технологии", technologies), ("участники", people))
 
 
 class Command(BaseCommand):
     help = ("Готовые цифры по организациям, которые читают мониторинг и карта дефицитов: "
             "диагностики (анкеты, ответы, дефициты, сильные стороны), пар (пары, строки "
             "карт, встречи, участники), опросов удовлетворённости (разослано, ответили, "
-            "суммы оценок по ячейкам правила публикации) и участников (активные, с "
-            "согласиями, со входом). Пересчитать ждущие (--refresh, "
+            "суммы оценок по ячейкам правила публикации), технологий в строках карт пар и "
+            "участников (активные, с согласиями, со входом). Пересчитать ждущие (--refresh, "
             "по умолчанию; цифры пар — и те, чей регион начал новый день), все заново "
             "(--rebuild) или проверить, что они совпадают с пересчётом, ничего не меняя "
             "(--check). docs/monitoring.md.")

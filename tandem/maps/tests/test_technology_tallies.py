@@ -1,0 +1,241 @@
+"""The technologies table (tandem/maps/selectors.py ``technologies_used``) sums the tallies
+kept per pair's organization (tandem/maps/tallies.py): whatever writes rows, pairs and
+people, the kept sum equals the count over the rows, and the dashboard reads no row."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import scope_for
+from tandem.maps import services, tallies
+from tandem.maps.models import Map, Row, TechnologyTally, TechnologyTallyMark
+from tandem.maps.selectors import (
+    _technology_table,
+    technologies_counts_live,
+    technologies_used,
+)
+from tandem.pairs.models import Pair
+from tandem.testing import ParticipantFactory, World, bulk_participants
+
+pytestmark = pytest.mark.django_db
+
+TECHNOLOGIES = ["", "case", "project", "ai_tools"]
+COMPETENCIES = ["ict.ai_lessons", "ict.online_tests", "method.lesson_design"]
+PERSONAS = ("olga", "erin", "dave", "alice", "charlie")
+
+
+def _row(the_map: Map, technology: str, competency: str = COMPETENCIES[0]) -> Row:
+    return Row.objects.create(
+        map=the_map, direction="ab", competency=competency, title="Задача", current_level=0,
+        target_level=2, partner_level=3, task="Задача", deadline=dt.date(2026, 12, 1),
+        product="Продукт", evidence="Показ", technology=technology)
+
+
+def _filters(world: World) -> list[Filters]:
+    return [Filters(), Filters(organization_id=world.org_a.pk),
+            Filters(municipality_id=world.municipality_b.pk),
+            Filters(date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 12, 31)),
+            Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 10, 1))]
+
+
+def _kept_equals_live(world: World) -> None:
+    assert not TechnologyTallyMark.objects.exists()  # the kept path is the one read
+    for name in PERSONAS:
+        scope = scope_for(getattr(world, name))
+        for filters in _filters(world):
+            assert technologies_used(scope, filters) == _technology_table(
+                technologies_counts_live(scope, filters)), (name, filters)
+
+
+STEPS = ["add", "retech", "update", "term", "reorg", "move", "delrow", "delpair"]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 20),
+                                st.integers(0, 11)), min_size=1, max_size=10))
+def test_kept_technologies_equal_the_rows_after_any_writes(
+        world: World, django_capture_on_commit_callbacks,
+        steps: list[tuple[str, int, int]]) -> None:
+    # Each example in a savepoint rolled back at its end: the world's people are shared.
+    with transaction.atomic():
+        _run_steps(world, django_capture_on_commit_callbacks, steps)
+        transaction.set_rollback(True)
+
+
+def _run_steps(world: World, capture: Any, steps: list[tuple[str, int, int]]) -> None:
+    with capture(execute=True):
+        a = [ParticipantFactory.create(organization=world.org_a) for _ in range(3)]
+        b = [ParticipantFactory.create(organization=world.org_b) for _ in range(3)]
+        term = {"starts_on": dt.date(2026, 10, 1), "ends_on": dt.date(2027, 5, 31)}
+        pairs = [Pair.objects.create(a=a[0], b=a[1], organization=world.org_a, **term),
+                 Pair.objects.create(a=b[0], b=b[1], organization=world.org_b, **term),
+                 # a municipal-pool pair: A's organization owns it, both see it
+                 Pair.objects.create(a=a[2], b=b[2], organization=world.org_a, **term)]
+        for pair in pairs:
+            _row(Map.objects.create(pair=pair), "case")
+        for step, who, value in steps:
+            rows = list(Row.objects.filter(map__pair__in=pairs).order_by("pk"))
+            alive = list(Pair.objects.filter(pk__in=[p.pk for p in pairs]).order_by("pk"))
+            if not alive:
+                break
+            pair = alive[who % len(alive)]
+            row = rows[who % len(rows)] if rows else None
+            technology = TECHNOLOGIES[value % len(TECHNOLOGIES)]
+            if step == "add":
+                _row(pair.map, technology, COMPETENCIES[value % len(COMPETENCIES)])
+            elif step == "retech" and row is not None:
+                row.technology, row.competency = technology, COMPETENCIES[value % 3]
+                row.save()
+            elif step == "update" and row is not None:  # the editor's update() path
+                Row.objects.filter(pk=row.pk).update(technology=technology)
+                services._rows_written(row.map)
+            elif step == "term":
+                pair.starts_on = dt.date(2026, 1 + value, 1)
+                pair.ends_on = dt.date(2027, 1 + value, 28)
+                pair.save()
+            elif step == "reorg":
+                pair.organization = world.org_b if value % 2 else world.org_a
+                pair.save()
+            elif step == "move":
+                person = (a + b)[value % 6]
+                person.organization = (world.org_b if person.organization_id == world.org_a.pk
+                                       else world.org_a)
+                person.save()
+            elif step == "delrow" and row is not None:
+                row.delete()
+            elif step == "delpair":  # its map first: the audit trail of a row names its pair
+                Map.objects.filter(pair=pair).delete()
+                pair.delete()
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+
+
+def test_a_worked_example_by_area_and_period(world: World) -> None:
+    a = [ParticipantFactory.create(organization=world.org_a) for _ in range(2)]
+    pair = Pair.objects.create(a=a[0], b=a[1], organization=world.org_a,
+                               starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+    the_map = Map.objects.create(pair=pair)
+    for technology in ("case", "case", "project", ""):
+        _row(the_map, technology)
+    tallies.refresh()  # the job (the test's transaction never commits to run it)
+    assert dict(TechnologyTally.objects.values_list("technology", "rows")) == {
+        "case": 2, "project": 1}
+    olga = scope_for(world.olga)
+    used = technologies_used(olga, Filters())
+    # One area (the competency's), most used first; the row without a technology counts
+    # nowhere.
+    assert [u.rows for u in used] == [2, 1]
+    assert len({u.area for u in used}) == 1
+    assert used == _technology_table({(COMPETENCIES[0], "case"): 2,
+                                      (COMPETENCIES[0], "project"): 1})
+    # A period after the pair's term: nothing; B's curator sees none of A's pairs.
+    assert technologies_used(olga, Filters(date_from=dt.date(2027, 6, 1))) == []
+    assert technologies_used(scope_for(world.charlie), Filters()) == []
+
+
+def test_a_change_not_yet_rebuilt_is_counted_live(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    a = [ParticipantFactory.create(organization=world.org_a) for _ in range(2)]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pair = Pair.objects.create(a=a[0], b=a[1], organization=world.org_a,
+                                   starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+        _row(Map.objects.create(pair=pair), "case")
+        _row(pair.map, "case")
+    assert callbacks.count(tallies.enqueue_refresh) == 1  # one job for the transaction
+    assert TechnologyTallyMark.objects.filter(organization_id=world.org_a.pk).exists()
+    assert sum(u.rows for u in technologies_used(scope_for(world.olga), Filters())) == 2
+    tallies.enqueue_refresh()  # the job, as the worker runs it
+    assert not TechnologyTallyMark.objects.exists()
+    assert sum(u.rows for u in technologies_used(scope_for(world.olga), Filters())) == 2
+    assert tallies.stale() == []
+
+
+def _grow(world: World, n: int) -> None:
+    for org in (world.org_a, world.org_b):
+        people = list(bulk_participants(org, 2 * n).order_by("-pk")[:2 * n])
+        pairs = Pair.objects.bulk_create([
+            Pair(a=people[2 * i], b=people[2 * i + 1], organization=org,
+                 starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+            for i in range(n)])
+        maps = Map.objects.bulk_create([Map(pair=p) for p in pairs])
+        Row.objects.bulk_create([Row(
+            map=m, direction="ab", competency=COMPETENCIES[i % 3], title="Задача",
+            current_level=0, target_level=2, partner_level=3, task="Задача",
+            deadline=dt.date(2026, 12, 1), product="Продукт", evidence="Показ",
+            technology=TECHNOLOGIES[1 + i % 3]) for i, m in enumerate(maps)])
+    tallies.rebuild()  # written in bulk: the figures once
+
+
+@pytest.mark.parametrize("persona", ["olga", "erin", "alice"])
+def test_the_dashboard_reads_no_map_row_and_its_count_of_queries_stays(
+        client: Client, world: World, persona: str) -> None:
+    from django.core.cache import cache
+
+    client.force_login(getattr(world, persona))
+    rows = connection.ops.quote_name(Row._meta.db_table)
+    url = reverse("monitoring:index")
+
+    def queries() -> list[str]:
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in ctx.captured_queries]
+
+    _grow(world, 5)
+    small = queries()
+    _grow(world, 300)
+    large = queries()
+    assert len(small) == len(large)
+    scope = scope_for(getattr(world, persona))
+    with CaptureQueriesContext(connection) as ctx:
+        used = technologies_used(scope, Filters())
+    assert used and sum(u.rows for u in used) > 0
+    assert [q["sql"] for q in ctx.captured_queries if rows in q["sql"]] == []
+    # The page's table is the kept one.
+    assert sum(u.rows for u in used) == sum(technologies_counts_live(scope, Filters()).values())
+    assert len(large) > 0
+
+
+def test_one_sequence_of_writes(world: World, django_capture_on_commit_callbacks) -> None:
+    _run_steps(world, django_capture_on_commit_callbacks,
+               [(step, i, 3 * i + 1) for i, step in enumerate(STEPS)])
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+
+
+def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    a = [ParticipantFactory.create(organization=world.org_a) for _ in range(2)]
+    pair = Pair.objects.create(a=a[0], b=a[1], organization=world.org_a,
+                               starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+    row = _row(Map.objects.create(pair=pair), "case")
+    # The test's transaction never commits: the marks wait for a run of the command.
+    with pytest.raises(CommandError, match=r"технологии: [1-9]"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    Row.objects.filter(pk=row.pk).update(technology="project")  # nobody told the tallies
+    with pytest.raises(CommandError, match="технологии: 2"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
+    assert "Технологии: пересчитано организаций" in out.getvalue()
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    tallies.touch([world.org_b.pk])  # marked: the check names it, --refresh answers it
+    with pytest.raises(CommandError, match="технологии: 1"):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
