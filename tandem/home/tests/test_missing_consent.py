@@ -11,7 +11,7 @@ from tandem.testing import ParticipantFactory, World
 
 def test_people_missing_either_consent_are_listed_and_no_one_else(world: World) -> None:
     day = dt.date(2026, 9, 1)
-    made = {
+    made: dict[str, dict[str, dt.date | None]] = {
         "no-mentoring": dict(mentoring_consent_date=None, personal_data_consent_date=day),
         "no-data": dict(mentoring_consent_date=day, personal_data_consent_date=None),
         "none": dict(mentoring_consent_date=None, personal_data_consent_date=None),
