@@ -131,15 +131,30 @@ def recount_progress(response: Response) -> None:
     """A questionnaire went from «не начата» to «заполняется»: only its organization's
     :class:`ResponseTally` for the campaign changes (answers count once submitted), so
     only that row is recounted — the questionnaires of one organization in one campaign,
-    not its answers — in the writer's transaction, under the organization's ``TallyState``
-    row, which a full rebuild holds too."""
+    not its answers — in the writer's transaction, under its municipality's row and the
+    organization's ``TallyState`` row, taken in a full rebuild's order; inside
+    :func:`together` only collected for the one rebuild at the end."""
     organization_id = (Response.objects.filter(pk=response.pk)
                        .values_list("participant__organization_id", flat=True).first())
     if organization_id is None:
         return
+    collecting: set[int] | None = getattr(_local, "collecting", None)
+    if collecting is not None:  # a bulk request: its one rebuild at the end recounts it
+        collecting.add(organization_id)
+        return
     with transaction.atomic():
         TallyState.objects.bulk_create([TallyState(organization_id=organization_id)],
                                        ignore_conflicts=True)
+        # The locks in the order a rebuild takes them (_rebuild_locked): the
+        # municipalities first, then the organization's state — never the other way round.
+        municipalities = sorted(
+            set(Organization.objects.filter(pk=organization_id)
+                .values_list("municipality_id", flat=True))
+            | set(TallyState.objects.filter(organization_id=organization_id,
+                                            municipality__isnull=False)
+                  .values_list("municipality_id", flat=True)))
+        list(Municipality.objects.select_for_update().filter(pk__in=municipalities)
+             .order_by("pk").values_list("pk", flat=True))
         list(TallyState.objects.select_for_update().filter(organization_id=organization_id)
              .values_list("pk", flat=True))
         counts = Response.objects.filter(

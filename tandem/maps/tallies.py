@@ -107,8 +107,8 @@ def _computed(ids: list[int]) -> list[TechnologyTally]:
     return [TechnologyTally(**row) for row in (
         Row.objects.filter(**{f"{pair}organization_id__in": ids}).exclude(technology="")
         .values("competency", "technology", organization_id=F(f"{pair}organization_id"),
-                a_organization_id=F(f"{pair}a__organization_id"),
-                b_organization_id=F(f"{pair}b__organization_id"),
+                a_organization_id=F(f"{pair}a_organization_id"),
+                b_organization_id=F(f"{pair}b_organization_id"),
                 starts_on=F(f"{pair}starts_on"), ends_on=F(f"{pair}ends_on"))
         .order_by().annotate(rows=Count("pk")))]
 

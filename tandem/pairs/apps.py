@@ -21,14 +21,11 @@ class PairsConfig(AppConfig):
         auditlog.register(PairOrder, m2m_fields={"pairs"})
 
         # A member who moves takes the pair's copy of their organization along.
-        from django.db.models.signals import post_init, post_save
+        from django.db.models.signals import post_save
 
         from tandem.pairs import members
         from tandem.people.models import Participant
 
-        post_init.connect(
-            members.participant_loaded, sender=Participant, dispatch_uid="pair_members_loaded"
-        )
         post_save.connect(
             members.participant_saved, sender=Participant, dispatch_uid="pair_members_saved"
         )

@@ -239,3 +239,32 @@ def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World
         call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+
+
+def test_tally_and_live_table_agree_after_an_out_of_date_save(world: World) -> None:
+    """A save from an out-of-date copy of a member (a move on the web, then a roster
+    import's older copy saved back): the kept tallies and the live table read the same
+    member organizations (the pair's own columns), so they still agree."""
+    from tandem.maps import tallies as technology_tallies
+    from tandem.maps.selectors import technologies_counts_live, technologies_used
+    from tandem.people.models import Participant
+
+    pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
+                               starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
+    the_map = Map.objects.create(pair=pair)
+    Row.objects.create(map=the_map, direction=Row.Direction.A_TO_B, competency="ict.ai_lessons",
+                       title="Строка", current_level=0, target_level=2, partner_level=3,
+                       task="Задача", deadline=dt.date(2027, 1, 15), product="П",
+                       evidence="Показ", technology="case")
+    stale = Participant.objects.get(pk=world.carol_p.pk)
+    mover = Participant.objects.get(pk=world.carol_p.pk)
+    mover.organization = world.org_b
+    mover.save()
+    stale.position = "учитель"
+    stale.save()
+    technology_tallies.refresh()
+    assert technology_tallies.stale() == []
+    scope_b = scope_for(world.dave)  # coordinator of B's municipality
+    live = technologies_counts_live(scope_b, None)
+    kept = sum(u.rows for u in technologies_used(scope_b, None))
+    assert sum(live.values()) == kept, (live, kept)

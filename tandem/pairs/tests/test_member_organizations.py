@@ -257,3 +257,37 @@ def test_after_any_moves_everyone_sees_the_pairs_the_person_rule_gives(
                 == expected
             )
         transaction.set_rollback(True)
+
+
+STALE_TERM = {"starts_on": dt.date(2026, 12, 1), "ends_on": dt.date(2027, 5, 31)}
+
+
+def test_stale_participant_instance_saved_after_a_move(world: World) -> None:
+    """Two writers: one moves Carol A -> B (pairs follow), the other had loaded Carol before
+    and saves another field (a roster import row, a second editor). Django writes every
+    column, so Carol is back in A — and the pair's copy follows her back."""
+    pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
+                               **STALE_TERM)
+    stale = Participant.objects.get(pk=world.carol_p.pk)  # writer 2 loads
+    mover = Participant.objects.get(pk=world.carol_p.pk)  # writer 1 moves her
+    mover.organization = world.org_b
+    mover.save()
+    stale.position = "учитель"
+    stale.save()  # writer 2 saves: organization_id=A written back
+    pair.refresh_from_db()
+    now = Participant.objects.get(pk=world.carol_p.pk).organization_id
+    assert now == world.org_a.pk
+    assert pair.a_organization_id == now
+
+
+def test_curator_of_b_does_not_see_the_pair_after_a_stale_save(world: World) -> None:
+    pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
+                               **STALE_TERM)
+    stale = Participant.objects.get(pk=world.carol_p.pk)
+    mover = Participant.objects.get(pk=world.carol_p.pk)
+    mover.organization = world.org_b
+    mover.save()
+    stale.position = "учитель"
+    stale.save()
+    # both members are in A now; B's curator must not see the pair (person rule)
+    assert not pairs_visible(scope=scope_for(world.charlie)).filter(pk=pair.pk).exists()
