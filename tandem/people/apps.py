@@ -17,14 +17,15 @@ class PeopleConfig(AppConfig):
 
         # The people counts kept per organization (tandem/people/counts.py).
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_init, post_save, pre_delete, pre_save
+        from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
         from tandem.people import counts
         from tandem.web.signals import figures_changed, hourly
 
-        post_init.connect(counts.loaded, sender=Participant, dispatch_uid="people_counts_loaded")
         pre_save.connect(counts.saving, sender=Participant, dispatch_uid="people_counts_saving")
         post_save.connect(counts.saved, sender=Participant, dispatch_uid="people_counts_saved")
+        pre_delete.connect(counts.deleting, sender=Participant,
+                           dispatch_uid="people_counts_deleting")
         post_delete.connect(counts.deleted, sender=Participant,
                             dispatch_uid="people_counts_deleted")
         pre_delete.connect(counts.login_deleting, sender=get_user_model(),

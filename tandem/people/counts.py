@@ -181,28 +181,30 @@ def totals(organizations: QuerySet[Any]) -> dict[str, int]:
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
+# What a person counts for is read from the database just before a save or deletion (one
+# indexed query), not remembered from when the object was loaded: a save from an
+# out-of-date copy (a roster import that loaded the person before a move on the web) puts
+# back values the loaded copy never saw change, and must mark the organization it leaves.
 WATCHED = ("organization_id", "is_active", "mentoring_consent_date",
            "personal_data_consent_date", "user_id")
-LOADED = "_people_count_loaded"
+FIELD_NAMES = {"organization", "organization_id", "is_active", "mentoring_consent_date",
+               "personal_data_consent_date", "user", "user_id"}
+BEFORE = "_people_count_before"
 
 
-def _watched(instance: Any) -> tuple[Any, ...] | None:
+def _in_database(pk: Any) -> tuple[Any, ...] | None:
+    return Participant.objects.filter(pk=pk).values_list(*WATCHED).first()
+
+
+def saving(sender: type, instance: Any, raw: bool = False,
+           update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
     d = instance.__dict__
-    return tuple(d[name] for name in WATCHED) if all(name in d for name in WATCHED) else None
-
-
-def loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__[LOADED] = _watched(instance) if instance.pk is not None else None
-
-
-def saving(sender: type, instance: Any, raw: bool = False, **kwargs: object) -> None:
-    """A person loaded without some of the watched fields (``.only(…)``): the
-    organization they are in is read before the save moves them (one query)."""
-    d = instance.__dict__
-    if raw or instance._state.adding or d.get(LOADED) is not None:
+    d.pop(BEFORE, None)
+    if raw or instance._state.adding or instance.pk is None:
         return
-    d["_people_count_was_in"] = (Participant.objects.filter(pk=instance.pk)
-                                 .values_list("organization_id", flat=True).first())
+    if update_fields is not None and not FIELD_NAMES & set(update_fields):
+        return  # writes nothing that counts
+    d[BEFORE] = _in_database(instance.pk)
 
 
 def saved(sender: type, instance: Any, created: bool = False, raw: bool = False,
@@ -210,20 +212,25 @@ def saved(sender: type, instance: Any, created: bool = False, raw: bool = False,
     if raw:  # loaddata: ``tandem tallies --rebuild`` recounts
         return
     d = instance.__dict__
-    if update_fields is not None and not {f"{name}_id" if name in ("organization", "user")
-                                          else name for name in update_fields} & set(WATCHED):
-        return  # saved nothing that counts
-    before, after = d.get(LOADED), _watched(instance)
-    d[LOADED] = after
-    if before is not None and before == after:
+    if created:
+        touch([d.get("organization_id")])
         return
-    touch([before[0] if before is not None else d.pop("_people_count_was_in", None),
-           d.get("organization_id")])
+    if BEFORE not in d:
+        return  # wrote nothing that counts
+    before = d.pop(BEFORE)
+    after = (tuple(d[name] for name in WATCHED) if all(name in d for name in WATCHED)
+             else _in_database(instance.pk))
+    if before != after:
+        touch([before[0] if before else None, after[0] if after else None])
+
+
+def deleting(sender: type, instance: Any, **kwargs: object) -> None:
+    instance.__dict__[BEFORE] = _in_database(instance.pk) if instance.pk is not None else None
 
 
 def deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    before = instance.__dict__.get(LOADED)
-    touch([before[0] if before is not None else None, instance.__dict__.get("organization_id")])
+    before = instance.__dict__.pop(BEFORE, None)
+    touch([before[0] if before else None, instance.__dict__.get("organization_id")])
 
 
 def login_deleting(sender: type, instance: Any, **kwargs: object) -> None:

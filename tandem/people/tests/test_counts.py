@@ -150,3 +150,18 @@ def test_two_requests_saving_one_person_count_once(world: World) -> None:
     _assert_kept_equal_live()
     assert PeopleCount.objects.get(organization=world.org_a).active == Participant.objects.filter(
         organization=world.org_a, is_active=True).count()
+
+
+def test_a_save_from_an_out_of_date_copy_marks_the_organization_it_leaves(
+        world: World) -> None:
+    """A move on the web, then an older copy of the person saved back (a roster import
+    that loaded them before): the person is back in A, and B's count follows."""
+    counts.refresh()
+    out_of_date = Participant.objects.get(pk=world.carol_p.pk)
+    mover = Participant.objects.get(pk=world.carol_p.pk)
+    mover.organization = world.org_b
+    mover.save()
+    counts.refresh()
+    out_of_date.position = "учитель"
+    out_of_date.save()
+    _assert_kept_equal_live()
