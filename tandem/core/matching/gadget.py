@@ -204,15 +204,15 @@ def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArra
         # Counted batch by batch: once the violated pairs cannot fit in the next gadget the
         # stage stops here, with the best answer found (each certified on its gadget).
         room = max_edges // 4 - int(chosen.sum()) - len(matching)
-        for start in range(0, check.size, CHECK_BATCH):
+        checked = 0
+        while checked < check.size and int(bad.sum()) <= room:
             if out_of_time():
                 return matching, False  # not every pair was checked: nothing is proven
-            part = check[start:start + CHECK_BATCH]
+            part = check[checked:checked + CHECK_BATCH]
             bad[part] = ~extends(answer.certificate, gadget, capacity, doubled, u[part],
                                  v[part], w[part])
-            if int(bad.sum()) > room:
-                break
-        if not bad.any():
+            checked += part.size
+        if checked == check.size and not bad.any():
             return matching, gap <= limit
         if int(bad.sum()) > room:
             # At least this many violated pairs (the count stops once they cannot fit).

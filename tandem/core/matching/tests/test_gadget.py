@@ -208,3 +208,39 @@ def test_a_gadget_that_cannot_fit_is_not_solved_again() -> None:
                                  out_of_time=lambda: False, max_edges=10, stats=stats)
     assert found == {(0, 1): 10} and not proven
     assert stats["warm_solves"] == 1 and stats["warm_gadget_too_large"] == 1
+
+
+@given(graphs, st.data(), st.integers(0, 48), st.integers(1, 3), st.integers(0, 40))
+@settings(max_examples=150, deadline=None)
+def test_any_edge_limit_batch_or_budget_stops_honestly(
+        graph: tuple[Edges, list[int], list[int]], data: st.DataObject, max_edges: int,
+        batch: int, budget: int) -> None:
+    # The stops (a gadget that would not fit, before a solve or while counting its violated
+    # pairs batch by batch; the budget running out after ``budget`` questions, inside a
+    # solve or between batches) keep a valid answer, never lighter than ours, and «proven»
+    # still means the optimum.
+    edges, capacity, doubled = graph
+    ours = a_b_matching(edges, capacity, data)
+    asked = [0]
+
+    def out_of_time() -> bool:
+        asked[0] += 1
+        return asked[0] > budget
+
+    with mock.patch("tandem.core.matching.gadget.CHECK_BATCH", batch):
+        found, proven = warm_b_close(ours, np.array(capacity, dtype=np.int64),
+                                     np.array(doubled, dtype=np.int64),
+                                     near_arrays(edges, doubled),
+                                     lp_bound(edges, capacity, doubled),
+                                     near_limit=lp_bound(edges, capacity, doubled) + 1,
+                                     out_of_time=out_of_time, max_edges=max_edges, stats={})
+    degree = [0] * len(capacity)
+    for a, b in found:
+        assert found[(a, b)] == edges[(a, b)]
+        degree[a] += 1
+        degree[b] += 1
+    assert all(d <= c for d, c in zip(degree, capacity, strict=True))
+    optimum = b_optimum(edges, capacity)
+    assert sum(ours.values()) <= sum(found.values()) <= optimum
+    if proven:
+        assert sum(found.values()) == optimum
