@@ -170,3 +170,77 @@ def test_generated_pools_with_capacities_are_proven_by_the_gadget_stage() -> Non
         assert result.optimal and result.total_weight == oracle_optimum(instance)
         assert result.proved_by == "warm blossom"
         assert result.stats["solver"]["groups_proven_by_warm_gadget"] == 1
+
+
+def test_the_gadget_stage_keeps_to_the_run_wide_warm_budget() -> None:
+    # The same pools as above: with the run's warm budget already spent (WARM_SECONDS of
+    # thread CPU, shared with the capacity-1 stage) the gadget stage solves nothing, and
+    # the answer is valid with an honest gap or another stage's proof.
+    import random
+
+    from tandem.core.matching.generator import instance_document
+
+    for seed in range(3):
+        doc = instance_document(40, seed, capacities=True)
+        rng = random.Random(seed)
+        for p in doc["participants"]:
+            p["capacity"] = rng.randint(1, 3)
+        instance = instance_from_dict(doc)
+        with mock.patch.multiple(solver, EXACT_WORK=0, MILP_SECONDS=0.0, WARM_SECONDS=0.0):
+            result = match(instance)
+        stats = result.stats["solver"]
+        assert stats.get("warm_solves", 0) == 0
+        assert stats["groups_proven_by_warm_gadget"] == 0
+        assert check_validity(instance, pairs_of(result)) == []
+        assert_certified(result, oracle_optimum(instance))
+
+
+def test_a_gadget_that_cannot_fit_is_not_solved_again() -> None:
+    # Worked example for the stop after a solve: a, b of capacity 2, c of capacity 1 as in
+    # test_two_people_of_capacity_two_meet_once, but at most 10 gadget edges (the stage
+    # reckons 4 a pair, our own counted again). The first solve (ab, 5 edges) keeps ab;
+    # the pair ac violates its certificate, and {ab, ac} would be reckoned at 12 edges: the
+    # stage stops with ab, unproven, and counts the stop.
+    edges = {(0, 1): 10, (0, 2): 3, (1, 2): 3}
+    stats: dict[str, float | int | str] = {}
+    found, proven = warm_b_close({(0, 1): 10}, np.array([2, 2, 1]), np.array([10, 10, 0]),
+                                 near_arrays(edges, [10, 10, 0]), 20, near_limit=20,
+                                 out_of_time=lambda: False, max_edges=10, stats=stats)
+    assert found == {(0, 1): 10} and not proven
+    assert stats["warm_solves"] == 1 and stats["warm_gadget_too_large"] == 1
+
+
+@given(graphs, st.data(), st.integers(0, 48), st.integers(1, 3), st.integers(0, 40))
+@settings(max_examples=150, deadline=None)
+def test_any_edge_limit_batch_or_budget_stops_honestly(
+        graph: tuple[Edges, list[int], list[int]], data: st.DataObject, max_edges: int,
+        batch: int, budget: int) -> None:
+    # The stops (a gadget that would not fit, before a solve or while counting its violated
+    # pairs batch by batch; the budget running out after ``budget`` questions, inside a
+    # solve or between batches) keep a valid answer, never lighter than ours, and «proven»
+    # still means the optimum.
+    edges, capacity, doubled = graph
+    ours = a_b_matching(edges, capacity, data)
+    asked = [0]
+
+    def out_of_time() -> bool:
+        asked[0] += 1
+        return asked[0] > budget
+
+    with mock.patch("tandem.core.matching.gadget.CHECK_BATCH", batch):
+        found, proven = warm_b_close(ours, np.array(capacity, dtype=np.int64),
+                                     np.array(doubled, dtype=np.int64),
+                                     near_arrays(edges, doubled),
+                                     lp_bound(edges, capacity, doubled),
+                                     near_limit=lp_bound(edges, capacity, doubled) + 1,
+                                     out_of_time=out_of_time, max_edges=max_edges, stats={})
+    degree = [0] * len(capacity)
+    for a, b in found:
+        assert found[(a, b)] == edges[(a, b)]
+        degree[a] += 1
+        degree[b] += 1
+    assert all(d <= c for d, c in zip(degree, capacity, strict=True))
+    optimum = b_optimum(edges, capacity)
+    assert sum(ours.values()) <= sum(found.values()) <= optimum
+    if proven:
+        assert sum(found.values()) == optimum
