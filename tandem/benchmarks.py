@@ -191,11 +191,18 @@ def bench_roster(participants: int) -> list[Row]:
         writer.writerow(HEADER)
         # A number in the surname: a file's namesake of a seeded person in the same
         # organization would be taken for them (found by name), twice for two namesakes.
+        # The seeded region has the demo's named organizations only; the territory of a
+        # large N has further ones (generator.territory): those people join the named
+        # organizations in turn.
+        from tandem.territory.models import Organization
+
+        seeded = sorted(Organization.objects.values_list("code", flat=True))
         for i, p in enumerate(generator.people(participants, seed=2)):
+            code = p.organization_code if p.organization_code in seeded else seeded[
+                i % len(seeded)]
             writer.writerow([f"{p.surname}-{i}", p.name, p.patronymic, p.position, p.subject, "",
                              p.experience_years, age_band_label(p.age_band),
-                             "roster-" + p.email, "", "01.09.2026", "01.09.2026",
-                             p.organization_code])
+                             "roster-" + p.email, "", "01.09.2026", "01.09.2026", code])
         text.flush()
         size = file.tell()
         operator = User.objects.get(username="region")
