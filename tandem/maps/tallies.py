@@ -28,13 +28,17 @@ does. ``tandem tallies --check / --refresh / --rebuild`` cover them.
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Count, F, QuerySet
 
 from tandem.maps.models import Row, TechnologyTally, TechnologyTallyMark
 from tandem.pairs.models import Pair
 from tandem.territory.models import Organization
-from tandem.web.transactions import forget_transaction_memory, mark_once, read_only_snapshot
+from tandem.web.transactions import (
+    forget_transaction_memory,
+    in_batches,
+    mark_once,
+    read_only_snapshot,
+)
 
 BATCH = 200  # organizations rebuilt per transaction
 MEMORY = "technology-tallies"  # the organizations a transaction has marked
@@ -76,12 +80,7 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
     """The tallies of these organizations (all: None) from their pairs' map rows."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        with transaction.atomic():
-            _rebuild_locked(ids[start:start + BATCH])
-        if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
-    return len(ids)
+    return in_batches(list(ids), BATCH, _rebuild_locked, progress)
 
 
 def _rebuild_locked(ids: list[int]) -> None:

@@ -41,7 +41,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tandem.people.models import Participant, PeopleCount, PeopleCountMark, consent_q
-from tandem.web.transactions import forget_transaction_memory, mark_once, read_only_snapshot
+from tandem.web.transactions import (
+    forget_transaction_memory,
+    in_batches,
+    mark_once,
+    read_only_snapshot,
+)
 
 FIELDS = ("active", "with_consent", "with_login")
 RULES = {"active": Q(), "with_consent": consent_q(), "with_login": Q(user__isnull=False)}
@@ -84,7 +89,7 @@ def _recount(ids: list[int]) -> None:
     """Recounts these organizations in one transaction: their rows locked first (two
     recounts of one organization queue), then the marks they answer read, then the
     people counted — a write committed after that keeps its mark for the next recount."""
-    with transaction.atomic():
+    with transaction.atomic():  # also when called alone
         PeopleCount.objects.bulk_create([PeopleCount(organization_id=pk) for pk in ids],
                                         ignore_conflicts=True)
         list(PeopleCount.objects.select_for_update().filter(organization_id__in=ids)
@@ -101,18 +106,10 @@ def _recount(ids: list[int]) -> None:
     forget_transaction_memory(MEMORY)
 
 
-def _in_batches(ids: list[int], progress: Progress | None) -> int:
-    for start in range(0, len(ids), BATCH):
-        _recount(ids[start:start + BATCH])
-        if progress is not None:
-            progress(min(start + BATCH, len(ids)), len(ids))
-    return len(ids)
-
-
 def refresh(*, progress: Progress | None = None) -> int:
     """Recounts every marked organization; returns how many."""
     ids = sorted(set(PeopleCountMark.objects.values_list("organization_id", flat=True)))
-    return _in_batches(ids, progress)
+    return in_batches(ids, BATCH, _recount, progress)
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
@@ -123,7 +120,7 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
 
     ids = (sorted(set(organization_ids)) if organization_ids is not None
            else list(Organization.objects.order_by("pk").values_list("pk", flat=True)))
-    return _in_batches(ids, progress)
+    return in_batches(ids, BATCH, _recount, progress)
 
 
 def stale() -> list[tuple[object, ...]]:

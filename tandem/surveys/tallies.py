@@ -82,6 +82,7 @@ from tandem.territory.models import Organization
 from tandem.territory.zones import zone_named
 from tandem.web.transactions import (
     forget_transaction_memory,
+    in_batches,
     mark_once,
     read_only_snapshot,
 )
@@ -144,12 +145,7 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
     or to repair. Idempotent; each batch of organizations is one transaction."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        with transaction.atomic():
-            _rebuild_locked(ids[start:start + BATCH])
-        if progress:
-            progress(min(start + BATCH, len(ids)), len(ids))
-    return len(ids)
+    return in_batches(list(ids), BATCH, _rebuild_locked, progress)
 
 
 def _rebuild_locked(ids: list[int]) -> None:

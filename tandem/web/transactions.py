@@ -83,3 +83,16 @@ def read_only_snapshot() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield
+
+
+def in_batches(ids: list[int], size: int, rebuild: Callable[[list[int]], None],
+               progress: Callable[[int, int], None] | None = None) -> int:
+    """The rebuild loop of kept figures (survey cells, technologies, people counts):
+    ``rebuild`` each batch of ``size`` organizations in a transaction of its own (its row
+    locks held only that long), reporting ``progress(done, total)``; returns how many."""
+    for start in range(0, len(ids), size):
+        with transaction.atomic():
+            rebuild(ids[start:start + size])
+        if progress is not None:
+            progress(min(start + size, len(ids)), len(ids))
+    return len(ids)
