@@ -4,7 +4,6 @@ process whose address space is limited (what a bomb would exhaust)."""
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,12 +34,17 @@ def test_the_dimension_is_ignored_and_rows_keep_their_numbers() -> None:
     assert tabular.read_table(hostile.dimension_bomb(HEADER), "bomb.xlsx").rows == []
 
 
-def test_a_100000_row_file_is_refused_well_under_a_second() -> None:
+def test_a_100000_row_file_is_refused_before_any_row_is_parsed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The raw scan of the sheet's XML refuses it; openpyxl never parses a row (how fast
+    that is, is benchmarks' business, not a timed assertion here)."""
+    def parsed(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a row was parsed")
+
+    monkeypatch.setattr(tabular, "_xlsx_rows", parsed)
     content = hostile.many_rows(HEADER)
-    started = time.perf_counter()
     with pytest.raises(tabular.TableError) as error:
         tabular.read_table(content, "big.xlsx")
-    assert time.perf_counter() - started < 1.0
     assert (error.value.code, error.value.detail) == (tabular.TOO_MANY_ROWS, "50000")
 
 
