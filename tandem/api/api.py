@@ -411,7 +411,7 @@ class MapViewSet(ReadViewSet):
     serializer_class = s.MapSerializer
 
     def get_queryset(self) -> QuerySet[Map]:
-        qs = maps_visible(scope=self.scope, by_key=self.action != "list")
+        qs = maps_visible(scope=self.scope)
         if (pair := int_param(self.request, "pair")) is not None:
             qs = qs.filter(pair_id=pair)
         return qs

@@ -26,7 +26,7 @@ def pair_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet
     ``Pair.objects.with_progress`` on ``today`` (tasks done and overdue per direction,
     meetings held and missed), in the same query: the dashboard's meanings of done,
     overdue, held and planned (docs/rules.md)."""
-    return pairs_visible(scope=scope, by_key=True).with_progress(today or timezone.localdate())
+    return pairs_visible(scope=scope).with_progress(today or timezone.localdate())
 
 
 def pairs_page(*, scope: Scope, ids: list[int], today: dt.date | None = None) -> list[Pair]:
@@ -37,11 +37,11 @@ def pairs_page(*, scope: Scope, ids: list[int], today: dt.date | None = None) ->
     return [found[pk] for pk in ids if pk in found]
 
 
-def maps_visible(*, scope: Scope, by_key: bool = False) -> QuerySet[Map]:
-    """Maps of the pairs the user may see, with rows and their resources prefetched;
-    ``by_key`` to pick one by id (``pairs.selectors.pair_q``)."""
+def maps_visible(*, scope: Scope) -> QuerySet[Map]:
+    """Maps of the pairs the user may see (``pairs.selectors.pair_q``), with rows and
+    their resources prefetched."""
     rows = Row.objects.prefetch_related("resources").order_by("direction", "order", "pk")
-    return (Map.objects.filter(pair_q(scope=scope, via="pair", by_key=by_key), pair__isnull=False)
+    return (Map.objects.filter(pair_q(scope=scope, via="pair"), pair__isnull=False)
             .prefetch_related(Prefetch("rows", queryset=rows)).order_by("-pk"))
 
 

@@ -145,18 +145,7 @@ def recount_progress(response: Response) -> None:
     with transaction.atomic():
         TallyState.objects.bulk_create([TallyState(organization_id=organization_id)],
                                        ignore_conflicts=True)
-        # The locks in the order a rebuild takes them (_rebuild_locked): the
-        # municipalities first, then the organization's state — never the other way round.
-        municipalities = sorted(
-            set(Organization.objects.filter(pk=organization_id)
-                .values_list("municipality_id", flat=True))
-            | set(TallyState.objects.filter(organization_id=organization_id,
-                                            municipality__isnull=False)
-                  .values_list("municipality_id", flat=True)))
-        list(Municipality.objects.select_for_update().filter(pk__in=municipalities)
-             .order_by("pk").values_list("pk", flat=True))
-        list(TallyState.objects.select_for_update().filter(organization_id=organization_id)
-             .values_list("pk", flat=True))
+        _lock([organization_id])  # in a rebuild's order
         counts = Response.objects.filter(
             campaign_id=response.campaign_id,
             participant__organization_id=organization_id).aggregate(
@@ -214,12 +203,11 @@ def _in_batches(ids: list[int], progress: Progress | None, batch: int = BATCH) -
             progress(min(start + batch, len(ids)), len(ids))
 
 
-def _rebuild_locked(ids: list[int]) -> None:
-    """Rebuilds these organizations and their municipalities' sums, holding the rows of
-    both (municipalities first, then organizations' states, each in id order)."""
-    started = timezone.now()
-    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
-                                   ignore_conflicts=True)
+def _lock(ids: list[int]) -> list[int]:
+    """Holds the rows a rebuild of these organizations writes under, always in one order —
+    their municipalities (now and as last summed) first, then the organizations' states,
+    each in id order — so two writers never wait on each other in a circle. Returns the
+    municipalities."""
     municipalities = sorted(
         set(Organization.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
         | set(TallyState.objects.filter(organization_id__in=ids, municipality__isnull=False)
@@ -228,6 +216,16 @@ def _rebuild_locked(ids: list[int]) -> None:
          .order_by("pk").values_list("pk", flat=True))
     list(TallyState.objects.select_for_update().filter(organization_id__in=ids)
          .order_by("pk").values_list("pk", flat=True))
+    return municipalities
+
+
+def _rebuild_locked(ids: list[int]) -> None:
+    """Rebuilds these organizations and their municipalities' sums, holding the rows of
+    both (municipalities first, then organizations' states, each in id order)."""
+    started = timezone.now()
+    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
+                                   ignore_conflicts=True)
+    municipalities = _lock(ids)
     _rebuild_organizations(ids)
     _roll_up(municipalities)
     # A mark made after this rebuild began is left for the next one.

@@ -66,9 +66,9 @@ def _demand(rights: Rights, for_: MapAccess) -> Rights:
 
 def pair_for_map(*, scope: Scope, pair_pk: int,
                  for_: MapAccess = "view") -> tuple[Pair, Rights]:
-    pair = get_object_or_404(pairs_visible(scope=scope, by_key=True), pk=pair_pk)
+    pair = get_object_or_404(pairs_visible(scope=scope), pk=pair_pk)
     member = scope.own_participant_id in (pair.a_id, pair.b_id)
-    staff = pairs_manageable(scope=scope, by_key=True).filter(pk=pair.pk).exists()
+    staff = pairs_manageable(scope=scope).filter(pk=pair.pk).exists()
     return pair, _demand(Rights(member=member, staff=staff), for_)
 
 
@@ -156,7 +156,7 @@ def progress(rows: list[Row], direction: str, today: dt.date) -> DirectionProgre
 def evidence_get(*, scope: Scope, pk: int) -> Evidence:
     # A real map's evidence (a training map's has no pair), joined to its pair's members.
     return get_object_or_404(Evidence.objects.filter(
-        pair_q(scope=scope, via="row__map__pair", by_key=True), row__map__pair__isnull=False)
+        pair_q(scope=scope, via="row__map__pair"), row__map__pair__isnull=False)
         .select_related("row__map"), pk=pk)
 
 

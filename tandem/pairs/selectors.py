@@ -175,7 +175,7 @@ def run_get(*, scope: Scope, pk: int) -> MatchingRun:
     return get_object_or_404(runs_visible(scope=scope), pk=pk)
 
 
-def pair_q(*, scope: Scope, via: str = "", manage: bool = False, by_key: bool = False) -> Q:
+def pair_q(*, scope: Scope, via: str = "", manage: bool = False) -> Q:
     """The rule of :func:`pairs_visible` (with ``manage``, of :func:`pairs_manageable`) as
     a filter on a pair reached through the relation ``via`` (``"pair"`` from a map,
     ``"row__map__pair"`` from evidence; ``""`` for a pair itself).
@@ -185,9 +185,8 @@ def pair_q(*, scope: Scope, via: str = "", manage: bool = False, by_key: bool = 
     (``a_organization``, ``b_organization``; :meth:`Scope.organization_q`), an indexed
     filter on the pair that never reads the people (a region's 300,000 of them were hashed
     for every pairs query, issue #16). A teacher: their own pairs, by their record's key
-    (:meth:`Scope.person_q`). The federal operator sees no pair. ``by_key`` (one pair
-    picked by id, the first few in an index's order) changes nothing any more for staff,
-    whose rule is the same cheap filter either way; it stays for the callers' sake."""
+    (:meth:`Scope.person_q`). The federal operator sees no pair. One shape for a pair
+    picked by id and for a whole list: the filter is cheap either way."""
     to = f"{via}__" if via else ""
     q = Q(pk__in=[])
     if scope.is_staff:
@@ -203,10 +202,9 @@ def _with_people(pairs: PairQuerySet) -> PairQuerySet:
                                 "curator")
 
 
-def pairs_visible(*, scope: Scope, by_key: bool = False) -> PairQuerySet:
-    """Pairs where either member is someone the user may see; ``by_key`` to pick one by
-    id (:func:`pair_q`)."""
-    return _with_people(Pair.objects.filter(pair_q(scope=scope, by_key=by_key)))
+def pairs_visible(*, scope: Scope) -> PairQuerySet:
+    """Pairs where either member is someone the user may see (:func:`pair_q`)."""
+    return _with_people(Pair.objects.filter(pair_q(scope=scope)))
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
@@ -226,24 +224,24 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 
 
 def pair_get(*, scope: Scope, pk: int) -> Pair:
-    return get_object_or_404(pairs_visible(scope=scope, by_key=True), pk=pk)
+    return get_object_or_404(pairs_visible(scope=scope), pk=pk)
 
 
 def pair_manageable_only(*, scope: Scope, pk: int) -> PairQuerySet:
     """A queryset of the one pair ``pk`` the user manages (404 otherwise), for the
     services that take pairs as a queryset."""
-    pairs = pairs_manageable(scope=scope, by_key=True).filter(pk=pk)
+    pairs = pairs_manageable(scope=scope).filter(pk=pk)
     if not pairs.exists():
         raise Http404
     return pairs
 
 
-def pairs_manageable(*, scope: Scope, by_key: bool = False) -> PairQuerySet:
+def pairs_manageable(*, scope: Scope) -> PairQuerySet:
     """Pairs where either member is someone the user may manage (a subset of
-    :func:`pairs_visible`: whom one manages, one sees); ``by_key`` as there."""
+    :func:`pairs_visible`: whom one manages, one sees)."""
     if not scope.is_staff:
         return Pair.objects.none()
-    return _with_people(Pair.objects.filter(pair_q(scope=scope, manage=True, by_key=by_key)))
+    return _with_people(Pair.objects.filter(pair_q(scope=scope, manage=True)))
 
 
 def run_view(run: MatchingRun) -> dict[str, Any]:

@@ -184,8 +184,8 @@ def totals(organizations: QuerySet[Any]) -> dict[str, int]:
 # back values the loaded copy never saw change, and must mark the organization it leaves.
 WATCHED = ("organization_id", "is_active", "mentoring_consent_date",
            "personal_data_consent_date", "user_id")
-FIELD_NAMES = {"organization", "organization_id", "is_active", "mentoring_consent_date",
-               "personal_data_consent_date", "user", "user_id"}
+# ``update_fields`` may name a field or its column: either way it counts.
+FIELD_NAMES = set(WATCHED) | {name.removesuffix("_id") for name in WATCHED}
 BEFORE = "_people_count_before"
 
 

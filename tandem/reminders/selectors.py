@@ -204,8 +204,9 @@ def open_reminders(scope: Scope, limit: int = 10,
         return []
     today = today or timezone.localdate()
     # Each kind keeps its first few events in an index's order: the pairs are checked by
-    # their members' keys, not by hashing every person of the region (issue #16).
-    pairs = pairs_manageable(scope=scope, by_key=True)
+    # the members' organizations kept on them, not by hashing every person of the region
+    # (issue #16).
+    pairs = pairs_manageable(scope=scope)
     events: list[Event] = []
     for compute in (overdue_tasks, idle_pairs, maps_not_agreed, unanswered_surveys):
         events += compute(today=today, pairs=pairs, limit=limit)  # type: ignore[operator]

@@ -435,7 +435,7 @@ def test_the_quiet_panel_keeps_to_the_curator_s_pairs(world: World) -> None:
     def panel() -> tuple[list[int], int]:
         with CaptureQueriesContext(connection) as ctx:
             events = idle_pairs(today=today, limit=40,
-                                pairs=pairs_manageable(scope=scope, by_key=True))
+                                pairs=pairs_manageable(scope=scope))
         return [e.pair.pk for e in events], len(ctx.captured_queries)
 
     def last(p: Pair) -> dt.date | None:
@@ -455,6 +455,6 @@ def test_the_quiet_panel_keeps_to_the_curator_s_pairs(world: World) -> None:
     # The last meeting (MAX) is computed in the select list only, for the rows kept —
     # the quiet rule itself is an anti-join on the meetings of the last N weeks.
     with CaptureQueriesContext(connection) as ctx:
-        idle_pairs(today=today, limit=40, pairs=pairs_manageable(scope=scope, by_key=True))
+        idle_pairs(today=today, limit=40, pairs=pairs_manageable(scope=scope))
     [sql] = [q["sql"] for q in ctx.captured_queries if "maps_meeting" in q["sql"]]
     assert sql.upper().count("MAX(") == 1
