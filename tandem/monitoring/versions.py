@@ -72,7 +72,14 @@ def _changed(log_entry: object) -> None:
 def version(organizations: QuerySet[Organization]) -> str:
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures or satisfaction cells are
-    rebuilt."""
+    rebuilt.
+
+    Ids are handed out when a row is written, not when its transaction commits: a long
+    transaction that commits after a shorter, later one adds a row *below* the maximum
+    already read, and the version does not move. Such a change reaches the dashboard when
+    its cache entry expires (``selectors.CACHE_SECONDS``), which bounds how stale a figure
+    may be; counting the rows as well would not close it for good (the hourly
+    :func:`prune` lowers counts)."""
     changed = UnitChange.objects.filter(
         Q(organization_id__in=organizations.values("pk"))
         | Q(region_id__in=organizations.values("municipality__region_id"))
