@@ -195,11 +195,12 @@ def participant_positions(*, scope: Scope) -> list[str]:
     organization keeps PostgreSQL on the indexes). The same list, whatever the number of
     people."""
     table = connection.ops.quote_name(Participant._meta.db_table)
-    column = connection.ops.quote_name(Participant._meta.get_field("position").column)
+    column = connection.ops.quote_name(Participant._meta.get_field("position").column or "")
     held = scope.participants(Participant.objects.filter(
         position=RawSQL("positions.position", ()))).order_by("organization_id").values("pk")[:1]
     held_sql, params = held.query.sql_with_params()
-    sql = (f"WITH RECURSIVE positions(position) AS ("
+    # the names are the model's, the scope's values are parameters of the ORM's subquery
+    sql = (f"WITH RECURSIVE positions(position) AS ("  # noqa: S608
            f" SELECT MIN(p.{column}) FROM {table} p"
            f" UNION ALL"
            f" SELECT (SELECT MIN(p.{column}) FROM {table} p"

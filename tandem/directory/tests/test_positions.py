@@ -53,7 +53,7 @@ def test_one_query_whatever_the_number_of_people(world: World) -> None:
     with CaptureQueriesContext(connection) as few:
         participant_positions(scope=scope)
     bulk_participants(world.org_a, 60)
-    bulk_participants(OrganizationFactory(municipality=world.municipality_b), 40)
+    bulk_participants(OrganizationFactory.create(municipality=world.municipality_b), 40)
     with CaptureQueriesContext(connection) as many:
         positions = participant_positions(scope=scope)
     assert len(few) == len(many) == 1
