@@ -69,8 +69,9 @@ def pairs_in(*, scope: Scope, filters: Filters) -> PairQuerySet:
     """The pairs of the filtered unit: ``Pair.objects.formed().of_unit(…, by=MEMBER)`` (either
     member works in one of its organizations: a municipal-pool pair belongs to both) whose
     term overlaps the period (``.overlapping``)."""
-    return (Pair.objects.formed().of_unit(filters.organizations(scope), by=MEMBER)
-            .overlapping(filters))
+    ids = filters.organization_ids(scope)  # a curator's: by value (see of_unit)
+    unit = filters.organizations(scope) if ids is None else ids
+    return Pair.objects.formed().of_unit(unit, by=MEMBER).overlapping(filters)
 
 
 # -- per pair -----------------------------------------------------------------------------

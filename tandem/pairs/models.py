@@ -186,7 +186,11 @@ class Pair(models.Model):
         # has its own (the foreign key's).
         indexes = [models.Index(fields=["status"], name="pair_status"),
                    models.Index(fields=["a_organization", "b_organization", "status",
-                                        "starts_on", "ends_on"], name="pair_members")]
+                                        "starts_on", "ends_on"], name="pair_members"),
+                   # The lists' order (``ordering``): a page of 50 of a region's pairs is
+                   # read newest first from the index and stops at 50, instead of sorting
+                   # all of them (issue #16).
+                   models.Index(fields=["created_at", "id"], name="pair_created")]
 
     def __str__(self) -> str:
         return f"{self.a.short_name} ⇄ {self.b.short_name}"

@@ -99,17 +99,22 @@ class PairQuerySet(QuerySet[Any]):
             return self.filter(overlapping_q(period.date_from, period.date_to))
         return self.filter(overlapping_q(period, date_to))
 
-    def of_unit(self, unit: QuerySet[Organization] | Organization | Municipality | Region,
-                *, by: str = MEMBER) -> PairQuerySet:
+    def of_unit(self, unit: QuerySet[Organization] | Organization | Municipality | Region
+                | list[int], *, by: str = MEMBER) -> PairQuerySet:
         """The pairs of a unit. ``by=MEMBER`` (unit totals, lists, the pairs' pages): either
         member works in one of its organizations, so a municipal-pool pair counts in both
         members' organizations. ``by=OWNER`` (breakdowns by organization): only the pair's
         own organization (participant A's), so a breakdown's lines add up to the total of
-        the unit above them (docs/effectiveness.md)."""
+        the unit above them (docs/effectiveness.md). ``unit`` may be the organizations'
+        ids (``Filters.organization_ids``: a curator's few), then compared as values: the
+        planner estimates them by the columns' statistics, where an OR of two subqueries
+        is taken for half the pairs and joined to all people (issue #16)."""
         from tandem.territory.models import Municipality, Organization, Region
 
-        if isinstance(unit, Organization):
-            organizations: Any = Organization.objects.filter(pk=unit.pk)
+        if isinstance(unit, list):
+            organizations: Any = unit
+        elif isinstance(unit, Organization):
+            organizations = [unit.pk]
         elif isinstance(unit, Municipality):
             organizations = Organization.objects.filter(municipality=unit)
         elif isinstance(unit, Region):

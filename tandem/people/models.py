@@ -141,6 +141,11 @@ class Participant(models.Model):
             # still without consent) and already in the list's order.
             models.Index(fields=["search_name", "id"], name="participant_no_consent_name",
                          condition=models.Q(is_active=True) & ~consent_q()),
+            # The positions of the «Участники» filter
+            # (``directory.selectors.participant_positions``): the next distinct position
+            # and whether someone of the scope's organizations holds it, one probe each,
+            # instead of reading a region's people.
+            models.Index(fields=["position", "organization"], name="participant_position"),
         ]
 
     def __str__(self) -> str:

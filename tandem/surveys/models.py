@@ -49,7 +49,14 @@ class Survey(models.Model):
         verbose_name_plural = _("опросы удовлетворённости")
         constraints = [models.UniqueConstraint(fields=["pair", "participant", "stage"],
                                                name="one_survey_per_stage")]
-        indexes = [models.Index(fields=["stage", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["stage", "submitted_at"]),
+            # The overview's unanswered surveys (``reminders.selectors.unanswered_surveys``:
+            # not submitted, due before today, by due date): only the surveys still
+            # waiting, so a region's answered ones are never read (issue #16).
+            models.Index(fields=["due_on", "id"], name="survey_unanswered_due",
+                         condition=models.Q(submitted_at__isnull=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.pair} — {self.participant} ({self.get_stage_display()})"

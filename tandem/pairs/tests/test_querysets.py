@@ -134,3 +134,24 @@ def test_a_meeting_before_the_start_counts_as_the_last_one(world: World) -> None
     assert list(Pair.objects.quiet(day, weeks=5)) == [p]
     assert Pair.objects.quiet(day, weeks=5).get().quiet_since == START - dt.timedelta(days=30)
     assert not Pair.objects.quiet(day, weeks=7).exists()
+
+
+def test_a_unit_given_by_ids_has_the_pairs_of_the_unit_given_as_organizations(
+        world: World) -> None:
+    """``of_unit([ids])`` (a curator's organizations by value, issue #16) is the same
+    rule as ``of_unit(<organizations>)``: a pool pair is in both members' units."""
+    from tandem.territory.models import Organization
+
+    second = OrganizationFactory.create(municipality=world.municipality_a)
+    pool = _pair(world.bob_p, ParticipantFactory.create(organization=second))
+    cross = _pair(world.alice_p, world.charlie_p)  # A ⇄ B
+    inside_b = _pair(world.charlie_p, world.someone_b)
+    for ids in ([], [world.org_a.pk], [second.pk], [world.org_b.pk],
+                [world.org_a.pk, world.org_b.pk], [world.org_a.pk, second.pk]):
+        as_rows = Organization.objects.filter(pk__in=ids)
+        for by in (MEMBER, OWNER):
+            assert (set(Pair.objects.of_unit(ids, by=by))
+                    == set(Pair.objects.of_unit(as_rows, by=by))), (ids, by)
+    assert set(Pair.objects.of_unit([world.org_b.pk])) == {cross, inside_b}
+    assert set(Pair.objects.of_unit([world.org_a.pk])) == {pool, cross}
+    assert set(Pair.objects.of_unit([second.pk], by=OWNER)) == set()
