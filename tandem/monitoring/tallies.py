@@ -60,11 +60,11 @@ from tandem.web.transactions import (
 # organization or pair of organizations, Python runs over pairs), so one batch of thousands
 # costs about what a batch of a few does: each read scans the pairs, rows and meetings of
 # the batch once. On PostgreSQL a whole region of 300,000 people (5,456 organizations) is
-# one batch. SQLite binds the ids as parameters — at most four times in one statement (the
-# closed rows: the batch's pairs for the rows and for their learners) — so ≤ 20,000 of its
-# 32,766 there.
+# one batch. The ids are bound as parameters, at most four times in one statement (the
+# closed rows: the batch's pairs for the rows and for their learners): ≤ 20,000 of SQLite's
+# 32,766, and ≤ 64,000 of the 65,535 PostgreSQL allows should it bind them server-side.
 BATCH = 5_000
-BATCH_POSTGRESQL = 20_000
+BATCH_POSTGRESQL = 16_000
 STATE_ROWS = 2_000  # rows a statement inserts (SQLite's parameters cap it lower by itself)
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
