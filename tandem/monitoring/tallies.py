@@ -33,10 +33,11 @@ every organization whose region has started a new day.
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -50,11 +51,21 @@ from tandem.people.models import Participant
 from tandem.territory.models import Organization
 from tandem.web.transactions import (
     forget_transaction_memory,
+    in_batches,
     mark_once,
     read_only_snapshot,
 )
 
-BATCH = 200  # organizations rebuilt per transaction
+# Organizations rebuilt per transaction. Every query of a rebuild is set-based (grouped by
+# organization or pair of organizations, Python runs over pairs), so one batch of thousands
+# costs about what a batch of a few does: each read scans the pairs, rows and meetings of
+# the batch once. On PostgreSQL a whole region of 300,000 people (5,456 organizations) is
+# one batch. The ids are bound as parameters, at most four times in one statement (the
+# closed rows: the batch's pairs for the rows and for their learners): ≤ 20,000 of SQLite's
+# 32,766, and ≤ 64,000 of the 65,535 PostgreSQL allows should it bind them server-side.
+BATCH = 5_000
+BATCH_POSTGRESQL = 16_000
+STATE_ROWS = 2_000  # rows a statement inserts (SQLite's parameters cap it lower by itself)
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
 
@@ -109,17 +120,19 @@ def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None,
 
 def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None,
             progress: Progress | None = None) -> int:
-    """Figures of these organizations (all: None) from their pairs, rows and meetings."""
+    """Figures of these organizations (all: None) from their pairs, rows and meetings:
+    each region's day in batches of :data:`BATCH`, a transaction each."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
     done = 0
     for day, group in _by_day(ids, now):
-        for start in range(0, len(group), BATCH):
-            with transaction.atomic():
-                _rebuild_locked(group[start:start + BATCH], day)
-            done += len(group[start:start + BATCH])
-            if progress:
-                progress(done, len(ids))
+        def report(n: int, _total: int, before: int = done) -> None:
+            if progress is not None:
+                progress(before + n, len(ids))
+
+        in_batches(group, BATCH_POSTGRESQL if connection.vendor == "postgresql" else BATCH,
+                   partial(_rebuild_locked, day=day), report)
+        done += len(group)
     return len(ids)
 
 
@@ -161,16 +174,23 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     PairTally.objects.bulk_create([PairTally(organization_a_id=a, organization_b_id=b,
                                              as_of=day, **figures)
                                    for (a, b), figures in sorted(groups.items())],
-                                  batch_size=2000)
+                                  batch_size=STATE_ROWS)
 
+    # One statement for the batch's states (their rows exist and are held: an upsert that
+    # only ever updates), not one UPDATE per organization.
     people = _people(ids)
-    for pk in ids:
-        active, in_pairs = people.get(pk, (0, 0))
-        PairTallyState.objects.filter(organization_id=pk).update(
-            participants_active=active, participants_in_pairs=in_pairs, as_of=day,
-            refreshed_at=timezone.now())
-    # A mark made after this rebuild read the marks is left for the next one.
-    PairTallyMark.objects.filter(pk__in=seen).delete()
+    refreshed_at = timezone.now()
+    PairTallyState.objects.bulk_create(
+        [PairTallyState(organization_id=pk, participants_active=active,
+                        participants_in_pairs=in_pairs, as_of=day, refreshed_at=refreshed_at)
+         for pk, (active, in_pairs) in ((pk, people.get(pk, (0, 0))) for pk in ids)],
+        update_conflicts=True, unique_fields=["organization"],
+        update_fields=["participants_active", "participants_in_pairs", "as_of",
+                       "refreshed_at"], batch_size=STATE_ROWS)
+    # A mark made after this rebuild read the marks is left for the next one. (Many
+    # writers may have marked one organization: in pieces, for SQLite's parameters.)
+    for start in range(0, len(seen), STATE_ROWS):
+        PairTallyMark.objects.filter(pk__in=seen[start:start + STATE_ROWS]).delete()
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
 

@@ -31,6 +31,7 @@ from tandem.monitoring.effectiveness import unit_counts, unit_summary
 from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.territory.models import Organization
 from tandem.testing import World, build_map, build_pairs, start_map
 from tandem.web.signals import figures_changed, hourly
 
@@ -368,3 +369,84 @@ def test_one_command_keeps_both_kinds_of_figures(world: World) -> None:
     call_command("tallies", stdout=StringIO(), stderr=StringIO())  # --refresh: nothing marked
     call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+
+
+def _more_organizations(world: World, n: int) -> list[int]:
+    """``n`` more organizations of A's municipality, three people each, the first of each
+    in an active pair with someone of the previous one (a pair of two organizations, as a
+    municipal pool makes) and a row done on its map; returns their ids."""
+    from tandem.testing import OrganizationFactory, ParticipantFactory
+
+    day = _today(world)
+    previous = world.org_a
+    ids = []
+    for i in range(n):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         code=f"extra-{i}", name=f"Школа {i}")
+        people = [ParticipantFactory.create(organization=org, surname=f"Новиков{i}-{k}",
+                                            email=f"extra{i}-{k}@example.org")
+                  for k in range(3)]
+        partner = Participant.objects.filter(organization=previous).order_by("pk").first()
+        assert partner is not None
+        pair = Pair.objects.create(a=people[0], b=partner, organization=org,
+                                   status=Pair.Status.ACTIVE,
+                                   starts_on=day - dt.timedelta(days=40),
+                                   ends_on=day + dt.timedelta(days=200))
+        the_map = Map.objects.create(pair=pair)
+        Row.objects.create(map=the_map, direction="ab", competency="ict.ai_lessons",
+                           title="Задача", current_level=0, target_level=2, partner_level=3,
+                           task="Задача", deadline=day - dt.timedelta(days=i % 3),
+                           product="Продукт" if i % 2 else "", evidence="Показ")
+        Meeting.objects.create(pair=pair, date=pair.starts_on + dt.timedelta(days=i),
+                               topic="Встреча")
+        people[2].is_active = i % 2 == 0
+        people[2].save()
+        previous = org
+        ids.append(org.pk)
+    return ids
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.integers(1, 7), chosen=st.sets(st.integers(0, 7)))
+def test_any_batching_of_the_organizations_keeps_the_same_figures(
+        world: World, monkeypatch: pytest.MonkeyPatch, batch: int, chosen: set[int]) -> None:
+    """The rebuild is set-based over its batch (one statement per kind of figure, for all
+    its organizations): cut into batches of any size — a pair's two organizations in one
+    batch or in two, any subset of them marked — the figures are those of one batch, and
+    equal the live ones."""
+    if not PairTally.objects.exists():  # the world is shared by the examples: once
+        build_pairs(world)
+        world.alice_p.organization = world.org_b  # a pair of A and B
+        world.alice_p.save()
+        _more_organizations(world, 6)
+        tallies.rebuild()
+    whole = tallies._snapshot()
+    ids = sorted(Organization.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(tallies, "BATCH", batch)
+    monkeypatch.setattr(tallies, "BATCH_POSTGRESQL", batch)
+    marked = [ids[i % len(ids)] for i in chosen]
+    figures_changed.send(sender=None, organization_ids=marked)
+    assert tallies.refresh(new_day=False) == len(set(marked))
+    assert tallies.rebuild() == len(ids)
+    assert tallies._snapshot() == whole
+    assert not PairTallyMark.objects.exists()
+    _assert_kept_equal_live(world)
+
+
+def test_a_rebuild_costs_the_same_statements_for_any_number_of_organizations(
+        world: World) -> None:
+    """No statement per organization: the people counts and states of a batch are one
+    grouped query and one upsert, whether it holds 2 organizations or 12."""
+    build_pairs(world)
+    counts = []
+    for more in (0, 10):
+        _more_organizations(world, more)
+        figures_changed.send(sender=None,
+                             organization_ids=Organization.objects.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as queries:
+            tallies.refresh(new_day=False)
+        counts.append(len(queries.captured_queries))
+        assert PairTallyState.objects.count() == Organization.objects.count()
+        _assert_kept_equal_live(world)
+    assert counts[0] == counts[1]
