@@ -26,9 +26,12 @@ the organizations concerned, inside its own transaction.
 
 A rebuild reads the organization's own answers (an index scan of a few thousand rows),
 then redoes its municipality's sums — the current one and the one it was added into last
-time. :func:`rebuild` redoes every organization (after a bulk load: the demo seeding,
-``tandem tallies --rebuild``); :func:`stale` lists what differs from the answers — the check
-the tests run after every kind of write.
+time. It computes on the database server: each table of sums is its rows deleted and one
+``INSERT … SELECT … GROUP BY`` (no row passes through Python: a region of 5,000
+organizations is half a million rows). :func:`rebuild` redoes every organization (after a
+bulk load: the demo seeding, ``tandem tallies --rebuild``); :func:`stale` lists what
+differs from the answers — the same sums computed in Python (:func:`_computed`,
+:func:`_summed`), the check the tests run after every kind of write.
 """
 
 import datetime as dt
@@ -39,9 +42,23 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils import timezone
 
 from tandem.diagnostics.models import (
@@ -50,6 +67,7 @@ from tandem.diagnostics.models import (
     Answer,
     AnswerTally,
     Campaign,
+    FrameworkVersion,
     GainTally,
     MunicipalityAnswerTally,
     Response,
@@ -237,38 +255,71 @@ def _rebuild_locked(ids: list[int]) -> None:
 
 
 def _rebuild_organizations(ids: list[int]) -> None:
-    """Replaces the organizations' tallies with sums of their questionnaires."""
+    """Replaces the organizations' tallies with sums of their questionnaires, computed on
+    the database server: each tally one ``INSERT … SELECT … GROUP BY`` (a region of
+    thousands of organizations is hundreds of thousands of rows, which as Python objects
+    cost minutes). :func:`_computed` is the same in Python, what ``stale()`` compares."""
     for model in ORGANIZATION_TALLIES:
         model.objects.filter(organization_id__in=ids).delete()  # type: ignore[attr-defined]
-    for computed, rows in _computed(ids).items():
-        computed.objects.bulk_create(rows, batch_size=2000)  # type: ignore[attr-defined]
+    _insert(ResponseTally, *_response_counts(ids).query.sql_with_params())
+    answers = _submitted_answers(ids)
+    _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
+    _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
+    _insert(GainTally, *_gains_sql(ids))
+
+
+def _insert(model: type, sql: str, params: Iterable[Any]) -> None:
+    """``INSERT INTO`` the model's table the rows of a SELECT whose columns are named
+    ``t_<field>`` for the model's fields in ``_FIELDS`` (in any order)."""
+    quote = connection.ops.quote_name
+    fields = _FIELDS[model]
+    columns = ", ".join(quote(model._meta.get_field(name).column)  # type: ignore[attr-defined]
+                        for name in fields)
+    aliases = ", ".join(f"s.{quote(f't_{name}')}" for name in fields)
+    with connection.cursor() as cursor:
+        table = quote(model._meta.db_table)  # type: ignore[attr-defined]
+        cursor.execute(f"INSERT INTO {table} ({columns}) "  # noqa: S608  (names are ours)
+                       f"SELECT {aliases} FROM ({sql}) s", tuple(params))
+
+
+def _response_counts(ids: list[int]) -> QuerySet[Any, Any]:
+    """Questionnaires per organization and campaign, by status (columns ``t_<field>``)."""
+    org = "participant__organization_id"
+    return (Response.objects.filter(**{f"{org}__in": ids}).order_by()
+            .values(t_organization_id=F(org), t_campaign_id=F("campaign_id"))
+            .annotate(t_invited=Count("pk"),
+                      t_new=Count("pk", filter=Q(status=Response.Status.NEW)),
+                      t_draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
+                      t_submitted=Count("pk", filter=Q(status=SUBMITTED))))
+
+
+def _submitted_answers(ids: list[int]) -> QuerySet[Answer]:
+    return Answer.objects.filter(response__status=SUBMITTED,
+                                 response__participant__organization_id__in=ids).order_by()
+
+
+def _answer_counts(answers: QuerySet[Answer]) -> QuerySet[Any, Any]:
+    """Answers per organization, campaign and competency (columns ``t_<field>``)."""
+    return (answers.values(t_organization_id=F("response__participant__organization_id"),
+                           t_campaign_id=F("response__campaign_id"),
+                           t_competency=F("competency"))
+            .annotate(t_answers=Count("pk"), t_answered=Count("pk", filter=Q(level__isnull=False)),
+                      t_deficit=Count("pk", filter=DEFICIT_Q),
+                      t_strong=Count("pk", filter=STRENGTH_Q)))
+
+
+def _model_rows(model: type, rows: Iterable[dict[str, Any]]) -> list[Any]:
+    return [model(**{name: row[f"t_{name}"] for name in _FIELDS[model]}) for row in rows]
 
 
 def _computed(ids: list[int]) -> dict[type, list[Any]]:
-    """The organizations' tallies as sums of their questionnaires, unsaved: what a rebuild
-    writes and what ``stale()`` compares with the stored ones."""
-    org = "participant__organization_id"
-    responses = [
-        ResponseTally(organization_id=row["org"], campaign_id=row["campaign_id"],
-                      invited=row["invited"], new=row["new"], draft=row["draft"],
-                      submitted=row["submitted"])
-        for row in Response.objects.filter(**{f"{org}__in": ids})
-        .values("campaign_id", org=F(org)).order_by()
-        .annotate(invited=Count("pk"), new=Count("pk", filter=Q(status=Response.Status.NEW)),
-                  draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
-                  submitted=Count("pk", filter=Q(status=SUBMITTED)))]
-    answers = Answer.objects.filter(response__status=SUBMITTED,
-                                    **{f"response__{org}__in": ids})
-    counts = [
-        AnswerTally(organization_id=row["org"], campaign_id=row["campaign"],
-                    competency=row["competency"], answers=row["answers"],
-                    answered=row["answered"], deficit=row["deficit"], strong=row["strong"])
-        for row in answers.values("competency", org=F(f"response__{org}"),
-                                  campaign=F("response__campaign_id")).order_by()
-        .annotate(answers=Count("pk"), answered=Count("pk", filter=Q(level__isnull=False)),
-                  deficit=Count("pk", filter=DEFICIT_Q), strong=Count("pk", filter=STRENGTH_Q))]
-    return {ResponseTally: responses, AnswerTally: counts, StrongTally: _strong(answers),
-            GainTally: _gains(ids)}
+    """The organizations' tallies as sums of their questionnaires, unsaved, computed in
+    Python: what ``stale()`` compares with the stored ones, and the reference the tests
+    hold a rebuild (:func:`_rebuild_organizations`, on the server) to."""
+    answers = _submitted_answers(ids)
+    return {ResponseTally: _model_rows(ResponseTally, _response_counts(ids)),
+            AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
+            StrongTally: _strong(answers), GainTally: _gains(ids)}
 
 
 def _gains(ids: list[int]) -> list[GainTally]:
@@ -344,6 +395,82 @@ def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
             for (org, campaign, area), who in sorted(people.items())]
 
 
+def _strong_counts(answers: QuerySet[Answer],
+                   ids: list[int]) -> QuerySet[Any, Any]:
+    """:func:`_strong` as one aggregate on the server (columns ``t_<field>``): each strong
+    answer's area by its campaign's framework — a CASE over the frameworks of these
+    organizations' campaigns, a handful — else its code up to the first dot."""
+    frameworks = FrameworkVersion.objects.filter(pk__in=Campaign.objects.filter(
+        responses__participant__organization_id__in=ids).values("framework_id"))
+    whens = []
+    for framework in frameworks.order_by("pk"):
+        codes: dict[str, list[str]] = defaultdict(list)
+        for code, name in framework.area_of().items():
+            codes[name].append(code)
+        whens += [When(Q(response__campaign__framework_id=framework.pk, competency__in=sorted(c)),
+                       then=Value(name)) for name, c in sorted(codes.items())]
+    dot = StrIndex("competency", Value("."))
+    prefix = Case(When(competency__contains=".", then=Substr("competency", 1, dot - 1)),
+                  default=F("competency"), output_field=CharField())
+    area = Case(*whens, default=prefix, output_field=CharField()) if whens else prefix
+    return (answers.filter(STRENGTH_Q)
+            .values(t_organization_id=F("response__participant__organization_id"),
+                    t_campaign_id=F("response__campaign_id"), t_area=area)
+            .annotate(t_people=Count("response__participant_id", distinct=True)))
+
+
+_GAINS_SQL = """
+WITH finals AS (
+    SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, p.{p_org} AS org, f.{r_campaign} AS campaign
+    FROM {response} f
+    JOIN {campaign} c ON c.{c_id} = f.{r_campaign}
+    JOIN {participant} p ON p.{p_id} = f.{r_participant}
+    JOIN {response} b ON b.{r_participant} = f.{r_participant} AND b.{r_campaign} = c.{c_baseline}
+    WHERE f.{r_status} = %s AND b.{r_status} = %s AND c.{c_kind} = %s AND p.{p_org} IN ({ids})
+)
+SELECT g.org AS t_organization_id, g.campaign AS t_campaign_id, g.competency AS t_competency,
+       SUM(g.bs) AS t_before_sum, SUM(g.bn) AS t_before_n,
+       SUM(g.afs) AS t_after_sum, SUM(g.afn) AS t_after_n, n.people AS t_people
+FROM (SELECT f.org, f.campaign, a.{a_competency} AS competency,
+             a.{a_level} AS bs, 1 AS bn, 0 AS afs, 0 AS afn
+      FROM finals f JOIN {answer} a ON a.{a_response} = f.base_id
+      WHERE a.{a_level} IS NOT NULL
+      UNION ALL
+      SELECT f.org, f.campaign, a.{a_competency}, 0, 0, a.{a_level}, 1
+      FROM finals f JOIN {answer} a ON a.{a_response} = f.final_id
+      WHERE a.{a_level} IS NOT NULL) g
+JOIN (SELECT org, campaign, COUNT(*) AS people FROM finals GROUP BY org, campaign) n
+  ON n.org = g.org AND n.campaign = g.campaign
+GROUP BY g.org, g.campaign, g.competency, n.people
+"""
+
+
+def _gains_sql(ids: list[int]) -> tuple[str, list[Any]]:
+    """:func:`_gains` as one SELECT (columns ``t_<field>``): the final questionnaires whose
+    person also submitted the baseline (one per person and campaign: ``one_response_per_campaign``),
+    the levels of both summed per organization, final round and competency, and
+    ``people`` — how many such finals."""
+    from tandem.people.models import Participant
+
+    quote = connection.ops.quote_name
+
+    def column(model: type, name: str) -> str:
+        return quote(model._meta.get_field(name).column)  # type: ignore[attr-defined]
+
+    names = {"response": Response, "campaign": Campaign, "participant": Participant,
+             "answer": Answer}
+    sql = _GAINS_SQL.format(
+        **{key: quote(model._meta.db_table) for key, model in names.items()},  # type: ignore[attr-defined]
+        r_id=column(Response, "id"), r_campaign=column(Response, "campaign"),
+        r_participant=column(Response, "participant"), r_status=column(Response, "status"),
+        c_id=column(Campaign, "id"), c_baseline=column(Campaign, "baseline"),
+        c_kind=column(Campaign, "kind"), p_id=column(Participant, "id"),
+        p_org=column(Participant, "organization"), a_response=column(Answer, "response"),
+        a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
+        ids=", ".join(["%s"] * len(ids)))
+    return sql, [SUBMITTED, SUBMITTED, Campaign.Kind.FINAL.value, *ids]
+
+
 def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
     """``ids`` in lists of ``size``: an IN list within SQLite's and PostgreSQL's limits
     on a statement's parameters."""
@@ -353,21 +480,19 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
 
 def _roll_up(municipality_ids: list[int]) -> None:
     """Each municipality's sums by sector, campaign and competency, from its
-    organizations' tallies."""
+    organizations' tallies — on the server (:func:`_summed` is the same in Python)."""
     if not municipality_ids:
         return
     MunicipalityAnswerTally.objects.filter(municipality_id__in=municipality_ids).delete()
     org = "organization__"
-    MunicipalityAnswerTally.objects.bulk_create([
-        MunicipalityAnswerTally(municipality_id=row["municipality"], sector=row["sector"],
-                                campaign_id=row["campaign_id"], competency=row["competency"],
-                                answers=row["answers"], answered=row["answered"],
-                                deficit=row["deficit"], strong=row["strong"])
-        for row in AnswerTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
-        .values("campaign_id", "competency", municipality=F(f"{org}municipality_id"),
-                sector=F(f"{org}sector")).order_by()
-        .annotate(answers=Sum("answers"), answered=Sum("answered"), deficit=Sum("deficit"),
-                  strong=Sum("strong"))], batch_size=2000)
+    _insert(MunicipalityAnswerTally, *(
+        AnswerTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
+        .order_by()
+        .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
+                t_campaign_id=F("campaign_id"), t_competency=F("competency"))
+        .annotate(t_answers=Sum("answers"), t_answered=Sum("answered"),
+                  t_deficit=Sum("deficit"), t_strong=Sum("strong"))
+        .query.sql_with_params()))
 
 
 def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
