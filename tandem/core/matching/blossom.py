@@ -80,20 +80,41 @@ class OutOfTime(RuntimeError):
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges"]
+    __slots__ = ["childs", "edges", "cached"]
 
     def __init__(self) -> None:
         self.childs: list[int | _Blossom] = []
         self.edges: list[tuple[int, int]] = []
+        self.cached: list[int] | None = None  # ``leaves()``, until the children turn
 
-    def leaves(self) -> Iterator[int]:
-        stack = [*self.childs]
+    def leaves(self) -> list[int]:
+        """The vertices inside, kept as a list (do not change it): a blossom's leaves do not
+        change while it lives, only their order when ``augment_blossom`` turns its children
+        (it drops the list then). Blossoms nest thousands deep and are unfolded level by
+        level; walking every leaf again at every level cost most of a solve (docs/matching.md,
+        3.6d). The order is that of a depth-first walk from the last child: the children's
+        lists joined in reverse."""
+        cached = self.cached
+        if cached is not None:
+            return cached
+        stack: list[_Blossom] = [self]  # built bottom-up without recursion
         while stack:
-            t = stack.pop()
-            if isinstance(t, _Blossom):
-                stack.extend(t.childs)
-            else:
-                yield t
+            b = stack[-1]
+            missing = [c for c in b.childs if isinstance(c, _Blossom) and c.cached is None]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            out: list[int] = []
+            for c in reversed(b.childs):
+                if isinstance(c, _Blossom):
+                    assert c.cached is not None
+                    out.extend(c.cached)
+                else:
+                    out.append(c)
+            b.cached = out
+        assert self.cached is not None
+        return self.cached
 
 
 def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
@@ -242,9 +263,14 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                     s_best[0], s_lowest[0] = key, leaf
 
     def becomes_t(leaves: list[int]) -> None:
+        now = cum[0]
         for leaf in leaves:
-            settle(leaf)
-            t_join[leaf] = cum[0]
+            if leaf in t_join:
+                continue  # T already (inside a T-blossom being unfolded): the same dual
+            joined = s_join.pop(leaf, None)
+            if joined is not None:
+                dualvar[leaf] += joined - now
+            t_join[leaf] = now
 
     def rescale() -> None:
         for key in dualvar:
@@ -270,7 +296,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         labeledge[w] = labeledge[b] = (v, w) if v is not None else None
         if isinstance(b, _Blossom):
             zstart(b, 1 if t == 1 else -1)
-            leaves = list(b.leaves())
+            leaves = b.leaves()
         else:
             leaves = [b]
         if t == 1:
@@ -347,7 +373,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         # compression). Only the leaves of T-children become S-vertices to scan.
         for child in path:
             if label.get(child) == 2:
-                leaves = list(child.leaves()) if isinstance(child, _Blossom) else [child]
+                leaves = child.leaves() if isinstance(child, _Blossom) else [child]
                 queue.extend(leaves)
                 becomes_s(leaves)
         # No best-edge bookkeeping here: the S-children's edges are in the heaps already
@@ -356,21 +382,21 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
 
     def expand_blossom(b: _Blossom, endstage: bool) -> None:
         def recurse(b: _Blossom, endstage: bool) -> Iterator[_Blossom]:
-            if not endstage and label.get(b) == 2:
+            unfolds_t = not endstage and label.get(b) == 2
+            if unfolds_t:
+                # T ends here. The leaves keep their lazy T dual: the children that get T
+                # again below keep it as it is; the others settle at the end.
                 zsettle(b)
-                for leaf in b.leaves():
-                    settle(leaf)  # T ends here; some children get T or S again below
             for s in b.childs:
                 blossomparent[s] = None
                 if isinstance(s, _Blossom):
                     if endstage and blossomdual[s] == 0:
                         yield s
                     else:
-                        for leaf in s.leaves():
-                            inblossom[leaf] = s
+                        inblossom.update(dict.fromkeys(s.leaves(), s))
                 else:
                     inblossom[s] = s
-            if (not endstage) and label.get(b) == 2:
+            if unfolds_t:
                 edge = labeledge[b]
                 assert edge is not None
                 entrychild = top(edge[1])
@@ -399,7 +425,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                     j += jstep
                 bw = b.childs[j]
                 label[w] = label[bw] = 2
-                becomes_t(list(bw.leaves()) if isinstance(bw, _Blossom) else [bw])
+                becomes_t(bw.leaves() if isinstance(bw, _Blossom) else [bw])
                 if isinstance(bw, _Blossom):
                     zstart(bw, -1)
                 labeledge[w] = labeledge[bw] = (v, w)
@@ -424,6 +450,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                         assert le is not None
                         assign_label(found, 2, le[0])
                     j += jstep
+                for child in b.childs:
+                    if label.get(child) is None:  # left unlabelled: its leaves stop moving
+                        for leaf in child.leaves() if isinstance(child, _Blossom) else [child]:
+                            if leaf in t_join:
+                                settle(leaf)
             label.pop(b, None)
             labeledge.pop(b, None)
             z_join.pop(b, None)
@@ -442,6 +473,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
 
     def augment_blossom(b: _Blossom, v: int) -> None:
         def recurse(b: _Blossom, v: int) -> Iterator[tuple[_Blossom, int]]:
+            b.cached = None  # its children turn below (so do those of every blossom above it)
             t: int | _Blossom = v
             while blossomparent[t] != b:
                 parent = blossomparent[t]
@@ -628,12 +660,15 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 queue.append(v)
             else:
                 assert deltablossom is not None
-                inside = list(deltablossom.leaves())
+                children = list(deltablossom.childs)
                 expand_blossom(deltablossom, False)
                 # Leaves left unlabelled are free again: their edges to S-vertices are
-                # candidates of type 2 (their heap entries were dropped while T).
-                for leaf in inside:
-                    if label.get(top(leaf)) is None:
+                # candidates of type 2 (their heap entries were dropped while T). The
+                # children are top-level now: one label each.
+                for child in children:
+                    if label.get(child) is not None:
+                        continue
+                    for leaf in child.leaves() if isinstance(child, _Blossom) else [child]:
                         for x in adjacency[leaf]:
                             if label.get(top(x)) == 1:
                                 heapq.heappush(to_free, (slack(x, leaf) + cum[0], x, leaf))
