@@ -540,6 +540,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             j = jj
 
     stages = 0
+    # The roots, in vertex order: exposed vertices with a positive dual. The set only
+    # shrinks (an augmenting path matches its ends; a type-1 step leaves its vertex exposed
+    # with dual 0, and an exposed vertex is never T, so a dual of 0 stays 0): each stage
+    # filters the last stage's list instead of scanning every vertex.
+    roots = list(nodes)
     while True:
         stages += 1
         label.clear()
@@ -551,8 +556,9 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         queue.clear()
         s_lowest[0] = None
         cum[0] = 0
-        for v in nodes:
-            if v not in mate and dualvar[v] > 0 and label.get(top(v)) is None:
+        roots = [v for v in roots if v not in mate and dualvar[v] > 0]
+        for v in roots:
+            if label.get(top(v)) is None:
                 assign_label(v, 1, None)
         if not queue:
             break
