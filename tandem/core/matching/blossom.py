@@ -80,7 +80,7 @@ class OutOfTime(RuntimeError):
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges", "cached"]
+    __slots__ = ["cached", "childs", "edges"]
 
     def __init__(self) -> None:
         self.childs: list[int | _Blossom] = []
@@ -786,6 +786,59 @@ class Certificate:
         p = self.parent[x]
         common = (p != x) & (self.hi[p] >= target)
         result[both] += 2 * np.where(common, self.above[p], 0)
+        return result
+
+    def index(self, x: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The forest index of every vertex in ``x`` (−1 for a vertex outside the graph)."""
+        size = len(self.nodes)
+        lookup = np.full(int(x.max(initial=0)) + 1, -1, dtype=np.int64)
+        if size:
+            known = np.array(self.nodes, dtype=np.int64)
+            inside = known < lookup.size
+            lookup[known[inside]] = np.arange(size, dtype=np.int64)[inside]
+        return lookup[x]
+
+    def common(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+               ) -> npt.NDArray[np.int64]:
+        """The smallest blossom holding forest nodes ``a`` and ``b`` (indices, vertices or
+        blossoms; −1 = none or outside the graph), by the same binary lifting as
+        ``slacks``."""
+        result = np.full(a.size, -1, dtype=np.int64)
+        both = (a >= 0) & (b >= 0)
+        a, b = a[both], b[both]
+        # One holds the other: intervals of a laminar family nest or are disjoint.
+        a_holds = (self.lo[a] <= self.lo[b]) & (self.hi[b] <= self.hi[a])
+        b_holds = (self.lo[b] <= self.lo[a]) & (self.hi[a] <= self.hi[b])
+        first = np.where(self.lo[a] <= self.lo[b], a, b)
+        target = np.maximum(self.lo[a], self.lo[b])
+        x = first
+        for jump in reversed(self.jumps):
+            y = jump[x]
+            x = np.where(self.hi[y] < target, y, x)
+        p = self.parent[x]
+        found = np.where((p != x) & (self.hi[p] >= target), p, -1)
+        found = np.where(a_holds, a, np.where(b_holds, b, found))
+        result[both] = found
+        return result
+
+    def within(self, node: npt.NDArray[np.int64], most: npt.NDArray[np.int64]
+               ) -> npt.NDArray[np.int64]:
+        """``Σ z`` of the blossoms holding ``node`` (a forest index; −1 = none) from the
+        lowest one on whose sum stays ``≤ most``: the largest such sum along the chain
+        upwards (it falls going up, ``z ≥ 0``), 0 when none does."""
+        result = np.zeros(node.size, dtype=np.int64)
+        has = node >= 0
+        x, cap = node[has], most[has]
+        over = self.above[x] > cap
+        # Climb while over: to the highest ancestor still over, then one more step.
+        for jump in reversed(self.jumps):
+            y = jump[x]
+            x = np.where(over & (self.above[y] > cap), y, x)
+        p = self.parent[x]
+        step = over & (p != x)
+        x = np.where(step, p, x)
+        fits = self.above[x] <= cap
+        result[has] = np.where(fits, self.above[x], 0)
         return result
 
     def violated(self, u: npt.NDArray[np.int64], v: npt.NDArray[np.int64],
