@@ -472,15 +472,20 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 stack.pop()
 
     def augment_blossom(b: _Blossom, v: int) -> None:
-        def recurse(b: _Blossom, v: int) -> Iterator[tuple[_Blossom, int]]:
+        def recurse(b: _Blossom, v: int, chain: list[int | _Blossom] | None
+                    ) -> Iterator[tuple[_Blossom, int, list[int | _Blossom] | None]]:
+            """``chain``: ``v`` and the blossoms above it up to the child of ``b`` holding
+            it (walked once for ``v``: going down level by level, each level walked it
+            again from ``v``, quadratic in the depth)."""
             b.cached = None  # its children turn below (so do those of every blossom above it)
-            t: int | _Blossom = v
-            while blossomparent[t] != b:
-                parent = blossomparent[t]
-                assert parent is not None
-                t = parent
+            if chain is None:
+                chain = [v]
+                while (parent := blossomparent[chain[-1]]) != b:
+                    assert parent is not None
+                    chain.append(parent)
+            t = chain.pop()
             if isinstance(t, _Blossom):
-                yield (t, v)
+                yield (t, v, chain)  # done with before this level goes on
             i = j = b.childs.index(t)
             if i & 1:
                 j -= len(b.childs)
@@ -495,18 +500,18 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 else:
                     x, w = b.edges[j - 1]
                 if isinstance(t, _Blossom):
-                    yield (t, w)
+                    yield (t, w, None)
                 j += jstep
                 t = b.childs[j]
                 if isinstance(t, _Blossom):
-                    yield (t, x)
+                    yield (t, x, None)
                 mate[w] = x
                 mate[x] = w
             b.childs = b.childs[i:] + b.childs[:i]
             b.edges = b.edges[i:] + b.edges[:i]
             blossombase[b] = blossombase[b.childs[0]]
 
-        stack = [recurse(b, v)]
+        stack = [recurse(b, v, None)]
         while stack:
             current = stack[-1]
             for args in current:
@@ -568,8 +573,8 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 raise OutOfTime
             while queue and not finished:
                 v = queue.pop()
+                bv = top(v)  # changes only when a blossom forms below
                 for w in adjacency[v]:
-                    bv = top(v)
                     bw = top(w)
                     if bv == bw:
                         continue
@@ -592,6 +597,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                             base = scan_blossom(v, w)
                             if base is not None:
                                 add_blossom(base, v, w)
+                                bv = top(v)
                             else:
                                 flip_to_root(v, w)
                                 flip_to_root(w, v)
