@@ -80,20 +80,41 @@ class OutOfTime(RuntimeError):
 
 
 class _Blossom:
-    __slots__ = ["childs", "edges"]
+    __slots__ = ["cached", "childs", "edges"]
 
     def __init__(self) -> None:
         self.childs: list[int | _Blossom] = []
         self.edges: list[tuple[int, int]] = []
+        self.cached: list[int] | None = None  # ``leaves()``, until the children turn
 
-    def leaves(self) -> Iterator[int]:
-        stack = [*self.childs]
+    def leaves(self) -> list[int]:
+        """The vertices inside, kept as a list (do not change it): a blossom's leaves do not
+        change while it lives, only their order when ``augment_blossom`` turns its children
+        (it drops the list then). Blossoms nest thousands deep and are unfolded level by
+        level; walking every leaf again at every level cost most of a solve (docs/matching.md,
+        3.6d). The order is that of a depth-first walk from the last child: the children's
+        lists joined in reverse."""
+        cached = self.cached
+        if cached is not None:
+            return cached
+        stack: list[_Blossom] = [self]  # built bottom-up without recursion
         while stack:
-            t = stack.pop()
-            if isinstance(t, _Blossom):
-                stack.extend(t.childs)
-            else:
-                yield t
+            b = stack[-1]
+            missing = [c for c in b.childs if isinstance(c, _Blossom) and c.cached is None]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            out: list[int] = []
+            for c in reversed(b.childs):
+                if isinstance(c, _Blossom):
+                    assert c.cached is not None
+                    out.extend(c.cached)
+                else:
+                    out.append(c)
+            b.cached = out
+        assert self.cached is not None
+        return self.cached
 
 
 def warm_max_weight_matching(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
@@ -242,9 +263,14 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                     s_best[0], s_lowest[0] = key, leaf
 
     def becomes_t(leaves: list[int]) -> None:
+        now = cum[0]
         for leaf in leaves:
-            settle(leaf)
-            t_join[leaf] = cum[0]
+            if leaf in t_join:
+                continue  # T already (inside a T-blossom being unfolded): the same dual
+            joined = s_join.pop(leaf, None)
+            if joined is not None:
+                dualvar[leaf] += joined - now
+            t_join[leaf] = now
 
     def rescale() -> None:
         for key in dualvar:
@@ -270,7 +296,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         labeledge[w] = labeledge[b] = (v, w) if v is not None else None
         if isinstance(b, _Blossom):
             zstart(b, 1 if t == 1 else -1)
-            leaves = list(b.leaves())
+            leaves = b.leaves()
         else:
             leaves = [b]
         if t == 1:
@@ -347,7 +373,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         # compression). Only the leaves of T-children become S-vertices to scan.
         for child in path:
             if label.get(child) == 2:
-                leaves = list(child.leaves()) if isinstance(child, _Blossom) else [child]
+                leaves = child.leaves() if isinstance(child, _Blossom) else [child]
                 queue.extend(leaves)
                 becomes_s(leaves)
         # No best-edge bookkeeping here: the S-children's edges are in the heaps already
@@ -356,21 +382,21 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
 
     def expand_blossom(b: _Blossom, endstage: bool) -> None:
         def recurse(b: _Blossom, endstage: bool) -> Iterator[_Blossom]:
-            if not endstage and label.get(b) == 2:
+            unfolds_t = not endstage and label.get(b) == 2
+            if unfolds_t:
+                # T ends here. The leaves keep their lazy T dual: the children that get T
+                # again below keep it as it is; the others settle at the end.
                 zsettle(b)
-                for leaf in b.leaves():
-                    settle(leaf)  # T ends here; some children get T or S again below
             for s in b.childs:
                 blossomparent[s] = None
                 if isinstance(s, _Blossom):
                     if endstage and blossomdual[s] == 0:
                         yield s
                     else:
-                        for leaf in s.leaves():
-                            inblossom[leaf] = s
+                        inblossom.update(dict.fromkeys(s.leaves(), s))
                 else:
                     inblossom[s] = s
-            if (not endstage) and label.get(b) == 2:
+            if unfolds_t:
                 edge = labeledge[b]
                 assert edge is not None
                 entrychild = top(edge[1])
@@ -399,7 +425,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                     j += jstep
                 bw = b.childs[j]
                 label[w] = label[bw] = 2
-                becomes_t(list(bw.leaves()) if isinstance(bw, _Blossom) else [bw])
+                becomes_t(bw.leaves() if isinstance(bw, _Blossom) else [bw])
                 if isinstance(bw, _Blossom):
                     zstart(bw, -1)
                 labeledge[w] = labeledge[bw] = (v, w)
@@ -424,6 +450,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                         assert le is not None
                         assign_label(found, 2, le[0])
                     j += jstep
+                for child in b.childs:
+                    if label.get(child) is None:  # left unlabelled: its leaves stop moving
+                        for leaf in child.leaves() if isinstance(child, _Blossom) else [child]:
+                            if leaf in t_join:
+                                settle(leaf)
             label.pop(b, None)
             labeledge.pop(b, None)
             z_join.pop(b, None)
@@ -441,14 +472,20 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 stack.pop()
 
     def augment_blossom(b: _Blossom, v: int) -> None:
-        def recurse(b: _Blossom, v: int) -> Iterator[tuple[_Blossom, int]]:
-            t: int | _Blossom = v
-            while blossomparent[t] != b:
-                parent = blossomparent[t]
-                assert parent is not None
-                t = parent
+        def recurse(b: _Blossom, v: int, chain: list[int | _Blossom] | None
+                    ) -> Iterator[tuple[_Blossom, int, list[int | _Blossom] | None]]:
+            """``chain``: ``v`` and the blossoms above it up to the child of ``b`` holding
+            it (walked once for ``v``: going down level by level, each level walked it
+            again from ``v``, quadratic in the depth)."""
+            b.cached = None  # its children turn below (so do those of every blossom above it)
+            if chain is None:
+                chain = [v]
+                while (parent := blossomparent[chain[-1]]) != b:
+                    assert parent is not None
+                    chain.append(parent)
+            t = chain.pop()
             if isinstance(t, _Blossom):
-                yield (t, v)
+                yield (t, v, chain)  # done with before this level goes on
             i = j = b.childs.index(t)
             if i & 1:
                 j -= len(b.childs)
@@ -463,18 +500,18 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 else:
                     x, w = b.edges[j - 1]
                 if isinstance(t, _Blossom):
-                    yield (t, w)
+                    yield (t, w, None)
                 j += jstep
                 t = b.childs[j]
                 if isinstance(t, _Blossom):
-                    yield (t, x)
+                    yield (t, x, None)
                 mate[w] = x
                 mate[x] = w
             b.childs = b.childs[i:] + b.childs[:i]
             b.edges = b.edges[i:] + b.edges[:i]
             blossombase[b] = blossombase[b.childs[0]]
 
-        stack = [recurse(b, v)]
+        stack = [recurse(b, v, None)]
         while stack:
             current = stack[-1]
             for args in current:
@@ -508,6 +545,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             j = jj
 
     stages = 0
+    # The roots, in vertex order: exposed vertices with a positive dual. The set only
+    # shrinks (an augmenting path matches its ends; a type-1 step leaves its vertex exposed
+    # with dual 0, and an exposed vertex is never T, so a dual of 0 stays 0): each stage
+    # filters the last stage's list instead of scanning every vertex.
+    roots = list(nodes)
     while True:
         stages += 1
         label.clear()
@@ -519,8 +561,9 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         queue.clear()
         s_lowest[0] = None
         cum[0] = 0
-        for v in nodes:
-            if v not in mate and dualvar[v] > 0 and label.get(top(v)) is None:
+        roots = [v for v in roots if v not in mate and dualvar[v] > 0]
+        for v in roots:
+            if label.get(top(v)) is None:
                 assign_label(v, 1, None)
         if not queue:
             break
@@ -530,8 +573,8 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 raise OutOfTime
             while queue and not finished:
                 v = queue.pop()
+                bv = top(v)  # changes only when a blossom forms below
                 for w in adjacency[v]:
-                    bv = top(v)
                     bw = top(w)
                     if bv == bw:
                         continue
@@ -554,6 +597,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                             base = scan_blossom(v, w)
                             if base is not None:
                                 add_blossom(base, v, w)
+                                bv = top(v)
                             else:
                                 flip_to_root(v, w)
                                 flip_to_root(w, v)
@@ -628,12 +672,15 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 queue.append(v)
             else:
                 assert deltablossom is not None
-                inside = list(deltablossom.leaves())
+                children = list(deltablossom.childs)
                 expand_blossom(deltablossom, False)
                 # Leaves left unlabelled are free again: their edges to S-vertices are
-                # candidates of type 2 (their heap entries were dropped while T).
-                for leaf in inside:
-                    if label.get(top(leaf)) is None:
+                # candidates of type 2 (their heap entries were dropped while T). The
+                # children are top-level now: one label each.
+                for child in children:
+                    if label.get(child) is not None:
+                        continue
+                    for leaf in child.leaves() if isinstance(child, _Blossom) else [child]:
                         for x in adjacency[leaf]:
                             if label.get(top(x)) == 1:
                                 heapq.heappush(to_free, (slack(x, leaf) + cum[0], x, leaf))
@@ -745,6 +792,59 @@ class Certificate:
         p = self.parent[x]
         common = (p != x) & (self.hi[p] >= target)
         result[both] += 2 * np.where(common, self.above[p], 0)
+        return result
+
+    def index(self, x: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The forest index of every vertex in ``x`` (−1 for a vertex outside the graph)."""
+        size = len(self.nodes)
+        lookup = np.full(int(x.max(initial=0)) + 1, -1, dtype=np.int64)
+        if size:
+            known = np.array(self.nodes, dtype=np.int64)
+            inside = known < lookup.size
+            lookup[known[inside]] = np.arange(size, dtype=np.int64)[inside]
+        return lookup[x]
+
+    def common(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
+               ) -> npt.NDArray[np.int64]:
+        """The smallest blossom holding forest nodes ``a`` and ``b`` (indices, vertices or
+        blossoms; −1 = none or outside the graph), by the same binary lifting as
+        ``slacks``."""
+        result = np.full(a.size, -1, dtype=np.int64)
+        both = (a >= 0) & (b >= 0)
+        a, b = a[both], b[both]
+        # One holds the other: intervals of a laminar family nest or are disjoint.
+        a_holds = (self.lo[a] <= self.lo[b]) & (self.hi[b] <= self.hi[a])
+        b_holds = (self.lo[b] <= self.lo[a]) & (self.hi[a] <= self.hi[b])
+        first = np.where(self.lo[a] <= self.lo[b], a, b)
+        target = np.maximum(self.lo[a], self.lo[b])
+        x = first
+        for jump in reversed(self.jumps):
+            y = jump[x]
+            x = np.where(self.hi[y] < target, y, x)
+        p = self.parent[x]
+        found = np.where((p != x) & (self.hi[p] >= target), p, -1)
+        found = np.where(a_holds, a, np.where(b_holds, b, found))
+        result[both] = found
+        return result
+
+    def within(self, node: npt.NDArray[np.int64], most: npt.NDArray[np.int64]
+               ) -> npt.NDArray[np.int64]:
+        """``Σ z`` of the blossoms holding ``node`` (a forest index; −1 = none) from the
+        lowest one on whose sum stays ``≤ most``: the largest such sum along the chain
+        upwards (it falls going up, ``z ≥ 0``), 0 when none does."""
+        result = np.zeros(node.size, dtype=np.int64)
+        has = node >= 0
+        x, cap = node[has], most[has]
+        over = self.above[x] > cap
+        # Climb while over: to the highest ancestor still over, then one more step.
+        for jump in reversed(self.jumps):
+            y = jump[x]
+            x = np.where(over & (self.above[y] > cap), y, x)
+        p = self.parent[x]
+        step = over & (p != x)
+        x = np.where(step, p, x)
+        fits = self.above[x] <= cap
+        result[has] = np.where(fits, self.above[x], 0)
         return result
 
     def violated(self, u: npt.NDArray[np.int64], v: npt.NDArray[np.int64],
