@@ -31,7 +31,11 @@ time. It computes on the database server: each table of sums is its rows deleted
 organizations is half a million rows). :func:`rebuild` redoes every organization (after a
 bulk load: the demo seeding, ``tandem tallies --rebuild``); :func:`stale` lists what
 differs from the answers — the same sums computed in Python (:func:`_computed`,
-:func:`_summed`), the check the tests run after every kind of write.
+:func:`_summed`), the check the tests run after every kind of write. The questionnaire and
+answer counts of that check are the very querysets the rebuild wraps (a mistake there
+would be stored and confirmed alike); the strong sides, gains and municipality sums are
+computed apart, and ``tests/test_tallies_server.py`` holds all of them to a row-by-row
+reference.
 """
 
 import datetime as dt
@@ -259,6 +263,8 @@ def _rebuild_organizations(ids: list[int]) -> None:
     the database server: each tally one ``INSERT … SELECT … GROUP BY`` (a region of
     thousands of organizations is hundreds of thousands of rows, which as Python objects
     cost minutes). :func:`_computed` is the same in Python, what ``stale()`` compares."""
+    if not ids:  # ``IN ()`` is no SQL; nothing to replace
+        return
     for model in ORGANIZATION_TALLIES:
         model.objects.filter(organization_id__in=ids).delete()  # type: ignore[attr-defined]
     _insert(ResponseTally, *_response_counts(ids).query.sql_with_params())

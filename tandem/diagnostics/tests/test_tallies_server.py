@@ -205,3 +205,19 @@ def test_the_area_of_a_strength_is_its_campaigns_framework_or_its_prefix(world: 
         "municipality_id", "competency", "answers")) == {
         (world.municipality_a.pk, "a.one", 2), (world.municipality_a.pk, "b.one", 1),
         (world.municipality_a.pk, "a.two", 2)}
+
+
+def test_replacing_no_organizations_writes_and_removes_nothing(world: World) -> None:
+    """An empty list is no ``IN ()``: the stored sums stay as they were."""
+    campaign = Campaign.objects.create(title="Входная", region=world.region,
+                                       starts_on=dt.date(2026, 9, 1),
+                                       ends_on=dt.date(2026, 12, 31))
+    response = Response.objects.create(campaign=campaign, participant=world.alice_p,
+                                       status=Response.Status.SUBMITTED)
+    Answer.objects.create(response=response, competency="a.one", level=2, self_level=2)
+    tallies.rebuild([world.org_a.pk])
+    before = list(AnswerTally.objects.values_list("organization_id", "competency", "answers"))
+    assert before == [(world.org_a.pk, "a.one", 1)]
+    tallies._rebuild_organizations([])
+    assert list(AnswerTally.objects.values_list(
+        "organization_id", "competency", "answers")) == before
