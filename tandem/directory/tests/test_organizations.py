@@ -47,7 +47,7 @@ def test_the_territory_page_lists_a_municipality_a_page_at_a_time(client: Client
     for i in range(52):
         org = OrganizationFactory.create(municipality=world.municipality_a,
                                          name=f"Гимназия № {i + 1:02d}", code=f"s{i}")
-        for _n in range(i % 26 == 0 and 2 or 0):  # № 01 and № 27: two people each
+        for _n in range((i % 26 == 0 and 2) or 0):  # № 01 and № 27: two people each
             ParticipantFactory.create(organization=org)
     counts.rebuild()
     client.force_login(world.olga)
