@@ -53,7 +53,8 @@ def organizations(request: HttpRequest) -> HttpResponse:
         ids = organizations_listed(scope=scope, text=text,
                                    municipality_id=municipality.pk if municipality else None)
         page = Paginator(ids, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
-        page.object_list = organizations_page(scope=scope, ids=list(page.object_list))
+        page.object_list = organizations_page(  # type: ignore[assignment]  # the rows shown
+            scope=scope, ids=list(page.object_list))
     query = urlencode({k: v for k, v in (
         ("municipality", municipality.pk if municipality and raw else ""), ("q", text)) if v})
     return render(request, "territory/organization_tree.html", {

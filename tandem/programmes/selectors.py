@@ -222,7 +222,7 @@ def overview_municipalities(*, scope: Scope) -> list[tuple[int, str]]:
 
 
 def overview(*, scope: Scope, year: int, municipality_id: int | None = None,
-             state: str = "", page: object = 1) -> Overview:
+             state: str = "", page: int | str | None = 1) -> Overview:
     """Which organizations of the user's territory have a programme for the year: the
     counts of every organization in the scope summed by the database, and one page of the
     organizations (of a municipality, in a state) with their programmes — five queries,
