@@ -5,13 +5,14 @@ foreign unit id is a 404, never a choice)."""
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
-from tandem.territory.models import Organization, Region
+from tandem.territory.models import Municipality, Organization, Region
 
 BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")
 BAD_ID = _("Выберите значение из списка.")
@@ -65,25 +66,40 @@ class FiltersForm(forms.Form):
             del self.fields["municipality"], self.fields["organization"]
             self.municipality_ids, self.organization_ids = set(), {}
             return
-        orgs = sorted(scope.organizations(Organization.objects.select_related("municipality"))
-                      .values_list("pk", "short_name", "municipality_id", "municipality__name"),
-                      key=lambda o: (sort_key(o[3]), sort_key(o[1]), o[0]))
-        self.municipality_ids = {m for _o, _n, m, _mn in orgs}
-        self.organization_ids = {o: m for o, _n, m, _mn in orgs}
-        municipalities = sorted({(m, mn) for _o, _n, m, mn in orgs},
-                                key=lambda x: (sort_key(x[1]), x[0]))
+        # The municipalities in scope; the organizations of one of them at most (the chosen
+        # municipality's, the chosen organization's, or all where the scope has a single
+        # municipality): a region of 300,000 people has thousands of organizations, and
+        # a select of all of them was most of the page (two queries either way).
+        in_scope = scope.organizations()
+        municipalities = sorted(
+            Municipality.objects.filter(pk__in=in_scope.values("municipality_id"))
+            .values_list("pk", "name"), key=lambda x: (sort_key(x[1]), x[0]))
+        self.municipality_ids = {m for m, _n in municipalities}
+        chosen = _int_or_none(data.get("municipality"))
+        chosen_org = _int_or_none(data.get("organization"))
+        if len(municipalities) <= 1:
+            offered_q = Q()
+        else:
+            offered_q = Q(municipality_id=chosen if chosen in self.municipality_ids else None)
+            if chosen_org is not None:
+                offered_q |= Q(municipality_id__in=in_scope.filter(pk=chosen_org)
+                               .values("municipality_id"))
+        orgs = sorted(in_scope.filter(offered_q).values_list("pk", "short_name",
+                                                             "municipality_id"),
+                      key=lambda o: (sort_key(o[1]), o[0]))
+        self.organization_ids = {o: m for o, _n, m in orgs}
         self.fields["municipality"].choices = [  # type: ignore[attr-defined]
             ("", _("все муниципалитеты")), *municipalities]
-        chosen = _int_or_none(data.get("municipality"))
         if chosen in self.municipality_ids:  # the organizations of that municipality only
-            offered = [(o, n) for o, n, m, _mn in orgs if m == chosen]
+            offered = [(o, n) for o, n, m in orgs if m == chosen]
         else:
-            offered = [(o, n) for o, n, _m, _mn in orgs]
-        self.fields["organization"].choices = [  # type: ignore[attr-defined]
-            ("", _("все организации")), *offered]
+            offered = [(o, n) for o, n, _m in orgs]
+        empty = (_("все организации") if offered or len(municipalities) <= 1
+                 else _("все — выберите муниципалитет"))
+        self.fields["organization"].choices = [("", empty), *offered]  # type: ignore[attr-defined]
         if len(municipalities) <= 1:
             del self.fields["municipality"]
-        if len(orgs) <= 1:
+        if len(municipalities) <= 1 and len(orgs) <= 1:
             del self.fields["organization"]
             del self.fields["sector"]
 

@@ -4,7 +4,7 @@ user's Scope, so a forged id in a URL gives 404."""
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
@@ -14,6 +14,7 @@ from tandem.core.text import sort_key
 from tandem.people import counts
 from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.order import collated
 
 
 def organizations_with_counts(*, scope: Scope) -> QuerySet[Organization]:
@@ -28,16 +29,11 @@ def organizations_with_counts(*, scope: Scope) -> QuerySet[Organization]:
 
 @dataclass
 class MunicipalityNode:
+    """A municipality of the territory page with its figures summed in the database."""
     municipality: Municipality
-    organizations: list[Organization] = field(default_factory=list)
-
-    @property
-    def participant_count(self) -> int:
-        return sum(o.participant_count for o in self.organizations)  # type: ignore[attr-defined]
-
-    @property
-    def consent_count(self) -> int:
-        return sum(o.consent_count for o in self.organizations)  # type: ignore[attr-defined]
+    organization_count: int = 0
+    participant_count: int = 0
+    consent_count: int = 0
 
 
 @dataclass
@@ -47,7 +43,7 @@ class RegionNode:
 
     @property
     def organization_count(self) -> int:
-        return sum(len(m.organizations) for m in self.municipalities)
+        return sum(m.organization_count for m in self.municipalities)
 
     @property
     def participant_count(self) -> int:
@@ -59,25 +55,58 @@ class RegionNode:
 
 
 def organization_tree(*, scope: Scope) -> list[RegionNode]:
-    """Region → municipality → organization with counts, in one query."""
+    """Region → municipality, each municipality with its organizations, active people and
+    consents summed by the database from the kept counts (tandem/people/counts.py): two
+    queries and one row a municipality, however many organizations there are (a region
+    of 300,000 people has thousands; they are listed a municipality and a page at a time,
+    :func:`organizations_page`)."""
+    sums = {row["municipality_id"]: row for row in (
+        scope.organizations().values("municipality_id").order_by()
+        .annotate(n=Count("pk"), people=Sum(counts.expression("active")),
+                  consent=Sum(counts.expression("with_consent"))))}
     regions: dict[int, RegionNode] = {}
-    municipalities: dict[int, MunicipalityNode] = {}
-    for org in organizations_with_counts(scope=scope):
-        mun = org.municipality
+    for mun in Municipality.objects.filter(pk__in=list(sums)).select_related("region"):
         region_node = regions.get(mun.region_id)
         if region_node is None:
             region_node = regions[mun.region_id] = RegionNode(mun.region)
-        mun_node = municipalities.get(mun.pk)
-        if mun_node is None:
-            mun_node = municipalities[mun.pk] = MunicipalityNode(mun)
-            region_node.municipalities.append(mun_node)
-        mun_node.organizations.append(org)
+        row = sums[mun.pk]
+        region_node.municipalities.append(MunicipalityNode(
+            mun, organization_count=row["n"], participant_count=row["people"] or 0,
+            consent_count=row["consent"] or 0))
     # Russian order, not the database's: «город Заречинск» before «Сосновский район».
     for region_node in regions.values():
-        region_node.municipalities.sort(key=lambda m: sort_key(m.municipality.name))
-        for node in region_node.municipalities:
-            node.organizations.sort(key=lambda o: sort_key(o.short_name))
-    return sorted(regions.values(), key=lambda r: sort_key(r.region.name))
+        region_node.municipalities.sort(key=lambda m: (sort_key(m.municipality.name),
+                                                       m.municipality.pk))
+    return sorted(regions.values(), key=lambda r: (sort_key(r.region.name), r.region.pk))
+
+
+ORGANIZATIONS_PER_PAGE = 50
+
+
+def organizations_listed(*, scope: Scope, municipality_id: int | None = None,
+                         text: str = "") -> list[int]:
+    """The ids of the organizations in scope (of one municipality; whose name contains
+    ``text``), in Russian alphabetical order of the short name: ids and names only, the
+    page's rows are read by :func:`organizations_page`."""
+    qs = scope.organizations()
+    if municipality_id is not None:
+        qs = qs.filter(municipality_id=municipality_id)
+    if text:
+        qs = qs.filter(Q(short_name__icontains=text) | Q(name__icontains=text))
+    return collated(qs, ["short_name"])
+
+
+def organizations_page(*, scope: Scope, ids: list[int]) -> list[Organization]:
+    """The organizations ``ids`` (one page) with their counts, in that order: the counts
+    are read for these rows only (one query)."""
+    found = {o.pk: o for o in organizations_with_counts(scope=scope).filter(pk__in=ids)}
+    return [found[pk] for pk in ids if pk in found]
+
+
+def municipality_in_scope(*, scope: Scope, pk: int | None) -> Municipality:
+    """A municipality with organizations in the user's scope (404 otherwise)."""
+    return get_object_or_404(Municipality.objects.select_related("region").filter(
+        pk__in=scope.organizations().values("municipality_id")), pk=pk)
 
 
 def organization_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Organization:

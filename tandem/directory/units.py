@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,24 +17,49 @@ from tandem.directory.forms import (
     RegionForm,
 )
 from tandem.directory.selectors import (
+    ORGANIZATIONS_PER_PAGE,
     curator_assignment_get,
     curators_of,
     municipalities_in,
+    municipality_in_scope,
     organization_get,
     organization_tree,
+    organizations_listed,
+    organizations_page,
     region_get,
     regions_operated,
 )
 from tandem.territory import services
 from tandem.territory.models import Region
+from tandem.web.forms import form_id
 
 
 def organizations(request: HttpRequest) -> HttpResponse:
+    """The territory: region → municipalities with their figures; a municipality (or a
+    search by name, or a scope of one municipality) lists its organizations a page at a
+    time, each with its figures read for the rows shown."""
     scope = scope_for(request.user)
     scope.require("is_staff")
-    return render(request, "territory/organization_tree.html",
-                  {"tree": organization_tree(scope=scope),
-                   "can_add": scope.is_region_operator})
+    tree = organization_tree(scope=scope)
+    raw = request.GET.get("municipality", "")
+    municipality = (municipality_in_scope(scope=scope, pk=form_id(raw)) if raw else None)
+    text = request.GET.get("q", "").strip()[:100]
+    only = [m for r in tree for m in r.municipalities]
+    if municipality is None and len(only) == 1:
+        municipality = only[0].municipality
+    listing = municipality is not None or bool(text)
+    page = None
+    if listing:
+        ids = organizations_listed(scope=scope, text=text,
+                                   municipality_id=municipality.pk if municipality else None)
+        page = Paginator(ids, ORGANIZATIONS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = organizations_page(  # type: ignore[assignment]  # the rows shown
+            scope=scope, ids=list(page.object_list))
+    query = urlencode({k: v for k, v in (
+        ("municipality", municipality.pk if municipality and raw else ""), ("q", text)) if v})
+    return render(request, "territory/organization_tree.html", {
+        "tree": tree, "can_add": scope.is_region_operator, "municipality": municipality,
+        "text": text, "page": page, "query": query, "several": len(only) > 1})
 
 
 def _operator_regions(request: HttpRequest) -> QuerySet[Region]:

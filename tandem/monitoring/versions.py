@@ -16,10 +16,11 @@ time (``TallyState.refreshed_at``, ``SurveyCellState.refreshed_at``, per organiz
 from collections.abc import Sequence
 
 from django.db import connection
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, Q, QuerySet
 
 from tandem.diagnostics.models import TallyState
 from tandem.monitoring.models import UnitChange
+from tandem.surveys.models import SurveyCellState
 from tandem.territory.models import Organization
 from tandem.web.transactions import forget_transaction_memory, transaction_memory
 
@@ -86,11 +87,14 @@ def version(organizations: QuerySet[Organization]) -> str:
         | Q(organization_id__isnull=True, region_id__isnull=True)).aggregate(
         last=Max("id"))["last"]
     # The kept figures' own times: diagnostics and satisfaction cells (a rebuild by the
-    # job after a write writes no audit entry of its own).
-    kept = Organization.objects.filter(pk__in=organizations.values("pk")).aggregate(
-        tallied=Max(Subquery(TallyState.objects.filter(organization_id=OuterRef("pk"))
-                             .values("refreshed_at"))),
-        surveyed=Max("survey_cell_state__refreshed_at"))
+    # job after a write writes no audit entry of its own). Each an aggregate of its own
+    # table over the organizations' ids (a hash join), not a subquery per organization:
+    # a region has thousands of them.
+    ids = organizations.values("pk")
+    kept = {"tallied": TallyState.objects.filter(organization_id__in=ids).aggregate(
+                last=Max("refreshed_at"))["last"],
+            "surveyed": SurveyCellState.objects.filter(organization_id__in=ids).aggregate(
+                last=Max("refreshed_at"))["last"]}
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
     return f"{changed}/{kept['tallied']}/{kept['surveyed']}"

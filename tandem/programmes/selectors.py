@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,9 +23,10 @@ from tandem.access.scope import Access, Scope
 from tandem.core import programmes as core
 from tandem.core.maps import LEVEL_ORDER
 from tandem.core.periods import academic_year_bounds
+from tandem.core.text import sort_key
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
 from tandem.resources.models import Level, Resource
-from tandem.territory.models import Organization
+from tandem.territory.models import Municipality, Organization
 
 
 def current_year(today: dt.date | None = None) -> int:
@@ -167,36 +169,91 @@ class OverviewRow:
     draft: Programme | None
 
 
+OVERVIEW_PER_PAGE = 50
+# An organization's programme state for a year, as conditions on organizations annotated
+# by :func:`_with_state` (the three add up to all of them).
+ADOPTED, DRAFT, NONE = "adopted", "draft", "none"
+STATE_Q = {ADOPTED: Q(has_adopted=True), DRAFT: Q(has_adopted=False, has_draft=True),
+           NONE: Q(has_adopted=False, has_draft=False)}
+
+
 @dataclass
 class Overview:
     year: int
-    rows: list[OverviewRow] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
+    rows: list[OverviewRow] = field(default_factory=list)  # the page shown
+    counts: Counter[str] = field(default_factory=Counter)  # of every organization in scope
+    page: Page[int] | None = None  # the ids of the organizations listed, a page of them
 
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return sum(self.counts.values())
 
 
-def overview(*, scope: Scope, year: int) -> Overview:
-    """Which organizations of the user's territory have a programme for the year (two
-    queries, whatever the number of organizations)."""
-    organizations = list(scope.organizations().select_related("municipality")
-                         .order_by("municipality__name", "short_name"))
+def _with_state(organizations: QuerySet[Organization], year: int) -> QuerySet[Organization]:
+    """Organizations annotated whether they have an adopted programme and a draft for
+    the year."""
+    def of(status: str) -> Exists:
+        return Exists(Programme.objects.filter(organization_id=OuterRef("pk"), year=year,
+                                               status=status))
+    return organizations.annotate(has_adopted=of(Programme.Status.ADOPTED),
+                                  has_draft=of(Programme.Status.DRAFT))
+
+
+def _in_russian_order(organizations: QuerySet[Organization]) -> list[int]:
+    """The ids by municipality, then short name, in Russian order (``sort_key``; the
+    key of a municipality's name computed once, not once an organization)."""
+    municipalities: dict[str, tuple[str, str]] = {}
+
+    def key(row: tuple[int, str, str]) -> tuple[tuple[str, str], tuple[str, str], int]:
+        pk, municipality, name = row
+        if municipality not in municipalities:
+            municipalities[municipality] = sort_key(municipality or "")
+        return municipalities[municipality], sort_key(name or ""), pk
+
+    rows = organizations.order_by().values_list("pk", "municipality__name", "short_name")
+    return [row[0] for row in sorted(rows, key=key)]
+
+
+def overview_municipalities(*, scope: Scope) -> list[tuple[int, str]]:
+    """(id, name) of the municipalities with organizations in the scope, in Russian order:
+    the overview's filter."""
+    return sorted(Municipality.objects.filter(pk__in=scope.organizations().values(
+        "municipality_id")).values_list("pk", "name"), key=lambda m: (sort_key(m[1]), m[0]))
+
+
+def overview(*, scope: Scope, year: int, municipality_id: int | None = None,
+             state: str = "", page: int | str | None = 1) -> Overview:
+    """Which organizations of the user's territory have a programme for the year: the
+    counts of every organization in the scope summed by the database, and one page of the
+    organizations (of a municipality, in a state) with their programmes — five queries,
+    whatever the number of organizations."""
+    organizations = _with_state(scope.organizations(), year)
+    sums = organizations.order_by().aggregate(
+        **{name: Count("pk", filter=q) for name, q in STATE_Q.items()})
+    result = Overview(year=year, counts=Counter({k: v for k, v in sums.items() if v}))
+    listed = organizations
+    if municipality_id is not None:
+        listed = listed.filter(municipality_id=municipality_id)
+    if state in STATE_Q:
+        listed = listed.filter(STATE_Q[state])
+    result.page = Paginator(_in_russian_order(listed), OVERVIEW_PER_PAGE).get_page(page)
+    ids = list(result.page.object_list)
+    found = {o.pk: o for o in Organization.objects.filter(pk__in=ids)
+             .select_related("municipality")}
     by_org: dict[int, list[Programme]] = {}
-    for p in (Programme.objects.filter(organization__in=scope.organizations(), year=year)
+    for p in (Programme.objects.filter(organization_id__in=ids, year=year)
               .only("pk", "organization_id", "year", "version", "status", "order_number",
                     "order_date")
               .order_by("organization_id", "-version")):
         by_org.setdefault(p.organization_id, []).append(p)
-    result = Overview(year=year)
-    for org in organizations:
-        versions = by_org.get(org.pk, [])
+    for pk in ids:
+        if pk not in found:
+            continue
+        versions = by_org.get(pk, [])
         adopted_one = next((p for p in versions if p.status == Programme.Status.ADOPTED), None)
         draft = next((p for p in versions if p.status == Programme.Status.DRAFT), None)
         current = adopted_one or (versions[0] if versions else None)
-        result.rows.append(OverviewRow(organization=org, current=current, draft=draft))
-        result.counts["adopted" if adopted_one else ("draft" if draft else "none")] += 1
+        result.rows.append(OverviewRow(organization=found[pk], current=current, draft=draft))
     return result
 
 

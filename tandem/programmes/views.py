@@ -1,4 +1,5 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -32,13 +33,27 @@ def overview(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("year", "")
     year = form_id(raw) if this_year - YEARS_BACK <= form_id(raw) <= this_year + 1 \
         else this_year
-    data = selectors.overview(scope=scope, year=year)
-    editable = set(selectors.editable_organizations(scope=scope).values_list("pk", flat=True))
+    municipalities = selectors.overview_municipalities(scope=scope)
+    municipality = form_id(request.GET.get("municipality")) or None
+    if municipality is not None and municipality not in {pk for pk, _n in municipalities}:
+        raise Http404
+    state = request.GET.get("state", "")
+    state = state if state in selectors.STATE_Q else ""
+    data = selectors.overview(scope=scope, year=year, municipality_id=municipality,
+                              state=state, page=request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("year", year), ("municipality", municipality or ""),
+                                         ("state", state)) if v})
     return render(request, "programmes/overview.html", {
         "data": data, "year": year, "year_label": core.year_label(year),
         "years": [(y, core.year_label(y)) for y in range(this_year + 1,
                                                          this_year - YEARS_BACK - 1, -1)],
-        "editable": editable})
+        "editable": {row.organization.pk for row in data.rows
+                     if selectors.can_edit(scope=scope, organization_id=row.organization.pk)},
+        "municipalities": municipalities if len(municipalities) > 1 else [],
+        "municipality": municipality, "state": state, "query": query,
+        "states": [(selectors.ADOPTED, _("программа принята")),
+                   (selectors.DRAFT, _("только черновик")),
+                   (selectors.NONE, _("нет программы"))]})
 
 
 def _teacher_overview(request: HttpRequest) -> HttpResponse:

@@ -305,8 +305,24 @@ def test_cache_is_per_scope(world: World) -> None:
 def test_form_offers_only_units_in_scope(world: World) -> None:
     from django.http import QueryDict
 
-    form = FiltersForm(QueryDict(""), scope=scope_for(world.olga))
-    assert {label for _v, label in form.fields["organization"].choices} >= {  # type: ignore[attr-defined]
-        "Школа А", "Дом творчества Б"}
+    def offered(query: str, who: object) -> list[str]:
+        form = FiltersForm(QueryDict(query), scope=scope_for(who))  # type: ignore[arg-type]
+        return [str(label) for value, label in form.fields["organization"].choices  # type: ignore[attr-defined]
+                if value != ""]
+
+    # Several municipalities: the organizations of the chosen one (or of the chosen
+    # organization's), none before a choice — a region has thousands of them.
+    assert offered("", world.olga) == []
+    assert offered(f"municipality={world.municipality_a.pk}", world.olga) == ["Школа А"]
+    assert offered(f"organization={world.org_b.pk}", world.olga) == ["Дом творчества Б"]
+    form = FiltersForm(QueryDict(f"organization={world.org_b.pk}"), scope=scope_for(world.olga))
+    assert form.filters().organization_id == world.org_b.pk
+    form = FiltersForm(QueryDict(f"municipality={world.municipality_a.pk}&organization="
+                                 f"{world.org_b.pk}"), scope=scope_for(world.olga))
+    assert not form.is_valid() and "organization" in form.errors
+    OrganizationFactory.create(municipality=world.municipality_b, name="Спортшкола Б",
+                               code="sport-b")
+    # One municipality (its coordinator): all of its organizations.
+    assert offered("", world.dave) == ["Дом творчества Б", "Спортшкола Б"]
     form = FiltersForm(QueryDict(""), scope=scope_for(world.alice))
     assert "organization" not in form.fields and "municipality" not in form.fields

@@ -241,6 +241,40 @@ def test_overview_counts_by_status_within_the_scope(client: Client, world: World
     assert "Школа А" in page and "№ 12-од" in page and "Дом творчества Б" not in page
 
 
+def test_overview_counts_every_organization_and_lists_a_page(client: Client,
+                                                             world: World) -> None:
+    """Worked example of the overview at scale: Школа А has an adopted programme, 52 more
+    organizations in «Город А», every 4th of them with a draft (13), Дом творчества Б
+    nothing. The counts cover all 54 organizations; the table shows 50 by municipality,
+    then name, the second page the rest; the filters narrow the list, not the counts."""
+    build_programme(world)
+    for i in range(52):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         name=f"Гимназия № {i + 1:02d}", code=f"g{i}")
+        if i % 4 == 0:
+            services.programme_create(organization=org, year=_year(), user=None)
+    client.force_login(world.olga)
+    url = reverse("programmes:overview")
+    first = client.get(url).context["data"]
+    assert (first.total, first.counts["adopted"], first.counts["draft"],
+            first.counts["none"]) == (54, 1, 13, 40)
+    names = [row.organization.short_name for row in first.rows]
+    assert len(names) == 50 and names[:2] == ["Гимназия № 01", "Гимназия № 02"]
+    assert first.rows[0].draft is not None and first.rows[1].current is None
+    second = client.get(url + "?page=2").context["data"]
+    assert [row.organization.short_name for row in second.rows] == [
+        "Гимназия № 51", "Гимназия № 52", "Школа А", "Дом творчества Б"]
+    assert second.rows[2].current.order_number == "12-од"
+    drafts = client.get(url + "?state=draft").context["data"]
+    assert drafts.page.paginator.count == 13 and drafts.total == 54
+    assert {row.draft is not None and row.current == row.draft for row in drafts.rows} == {True}
+    city_b = client.get(f"{url}?municipality={world.municipality_b.pk}&state=none")
+    assert [row.organization.short_name for row in city_b.context["data"].rows] == [
+        "Дом творчества Б"]
+    client.force_login(world.dave)  # a municipality outside the coordinator's scope
+    assert client.get(f"{url}?municipality={world.municipality_a.pk}").status_code == 404
+
+
 @pytest.mark.parametrize("persona", ["olga", "erin"])
 def test_overview_query_count_does_not_grow(client: Client, world: World,
                                             persona: str) -> None:
