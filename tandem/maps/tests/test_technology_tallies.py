@@ -24,6 +24,7 @@ from tandem.maps.selectors import (
 )
 from tandem.pairs.models import Pair
 from tandem.testing import ParticipantFactory, World, bulk_participants
+from tandem.web.signals import figures_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -268,3 +269,89 @@ def test_tally_and_live_table_agree_after_an_out_of_date_save(world: World) -> N
     live = technologies_counts_live(scope_b, None)
     kept = sum(u.rows for u in technologies_used(scope_b, None))
     assert sum(live.values()) == kept, (live, kept)
+
+
+def _more_organizations(world: World, n: int) -> list[int]:
+    """``n`` more organizations of A's municipality, two people each: a pair of its own
+    and a pair with someone of the previous organization (of two organizations, as a
+    municipal pool makes), each with rows of one or two technologies (and one without);
+    returns their ids."""
+    from tandem.testing import OrganizationFactory
+
+    previous = world.org_a
+    ids = []
+    for i in range(n):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         code=f"tech-{i}", name=f"Школа {i}")
+        people = [ParticipantFactory.create(organization=org, surname=f"Технов{i}-{k}",
+                                            email=f"tech{i}-{k}@example.org")
+                  for k in range(3)]
+        partner = ParticipantFactory.create(organization=previous, surname=f"Партнёр{i}",
+                                            email=f"partner{i}@example.org")
+        term = {"starts_on": dt.date(2026, 10 - i % 3, 1), "ends_on": dt.date(2027, 5, 31)}
+        own = Pair.objects.create(a=people[0], b=people[1], organization=org, **term)
+        shared = Pair.objects.create(a=people[2], b=partner, organization=org, **term)
+        for k, technology in enumerate(TECHNOLOGIES[: 2 + i % 3]):
+            _row(Map.objects.get_or_create(pair=own)[0], technology, COMPETENCIES[k % 3])
+        _row(Map.objects.create(pair=shared), TECHNOLOGIES[1 + i % 3], COMPETENCIES[i % 3])
+        previous = org
+        ids.append(org.pk)
+    return ids
+
+
+def _kept() -> set[tuple[object, ...]]:
+    return set(TechnologyTally.objects.values_list(*tallies.KEY, "rows"))
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.integers(1, 7), chosen=st.sets(st.integers(0, 7)))
+def test_any_batching_of_the_organizations_keeps_the_same_tallies(
+        world: World, monkeypatch: pytest.MonkeyPatch, batch: int, chosen: set[int]) -> None:
+    """The rebuild is set-based over its batch (one grouped read of the rows, one insert):
+    cut into batches of any size — a shared pair's two organizations in one batch or in
+    two — any subset of them marked, the tallies are those of one batch, and equal the
+    live table."""
+    from tandem.territory.models import Organization
+
+    if not Organization.objects.filter(code="tech-0").exists():  # shared by the examples
+        _more_organizations(world, 6)
+        tallies.rebuild()
+    whole = _kept()
+    assert whole
+    ids = sorted(Organization.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(tallies, "BATCH", batch)
+    monkeypatch.setattr(tallies, "BATCH_POSTGRESQL", batch)
+    TechnologyTally.objects.filter(organization_id__in=ids[::2]).delete()  # lost
+    marked = [ids[i % len(ids)] for i in chosen]
+    figures_changed.send(sender=None, organization_ids=marked)
+    assert tallies.refresh() == len(set(marked))
+    assert not TechnologyTallyMark.objects.exists()
+    assert tallies.rebuild() == len(ids)
+    assert _kept() == whole
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+
+
+def test_a_rebuild_costs_the_same_statements_for_any_number_of_organizations(
+        world: World) -> None:
+    """No statement per organization: a batch's tallies are one grouped read and one
+    insert, whether it holds 2 organizations or 12."""
+    from tandem.territory.models import Organization
+
+    a = [ParticipantFactory.create(organization=world.org_a) for _ in range(2)]
+    pair = Pair.objects.create(a=a[0], b=a[1], organization=world.org_a,
+                               starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2027, 5, 31))
+    _row(Map.objects.create(pair=pair), "case")  # something to write at 2 organizations
+    statements = []
+    for more in (0, 10):
+        _more_organizations(world, more)
+        ids = list(Organization.objects.values_list("pk", flat=True))
+        figures_changed.send(sender=None, organization_ids=ids)
+        with CaptureQueriesContext(connection) as queries:
+            assert tallies.refresh() == len(ids)
+        statements.append(len(queries.captured_queries))
+        assert tallies.stale() == []
+    assert Organization.objects.count() == 12
+    assert TechnologyTally.objects.exists()
+    assert statements[0] == statements[1]

@@ -165,3 +165,77 @@ def test_a_save_from_an_out_of_date_copy_marks_the_organization_it_leaves(
     out_of_date.position = "учитель"
     out_of_date.save()
     _assert_kept_equal_live()
+
+
+def _more_organizations(world: World, n: int) -> list[int]:
+    """``n`` more organizations of A's municipality, four people each — active or not,
+    with both consents or one, with a login or none — and one of them left empty; returns
+    their ids."""
+    from tandem.testing import OrganizationFactory
+
+    ids = []
+    for i in range(n):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         code=f"count-{i}", name=f"Школа {i}")
+        for k in range(4 if i % 5 else 0):
+            ParticipantFactory.create(
+                organization=org, surname=f"Счётов{i}-{k}", email=f"count{i}-{k}@example.org",
+                is_active=(i + k) % 4 != 0,
+                mentoring_consent_date=DAY if k % 2 else None,
+                personal_data_consent_date=DAY if (i + k) % 3 else None,
+                user=UserFactory.create() if k == 3 else None)
+        ids.append(org.pk)
+    return ids
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.integers(1, 7), chosen=st.sets(st.integers(0, 7)))
+def test_any_batching_of_the_organizations_keeps_the_same_counts(
+        world: World, monkeypatch: pytest.MonkeyPatch, batch: int, chosen: set[int]) -> None:
+    """The recount is set-based over its batch (one grouped count, one upsert): cut into
+    batches of any size, any subset of the organizations marked, the kept rows are those
+    of one batch, and equal the live counts."""
+    from tandem.territory.models import Organization
+
+    if not Organization.objects.filter(code="count-0").exists():  # shared by the examples
+        _more_organizations(world, 6)
+        counts.rebuild()
+    whole = set(PeopleCount.objects.values_list("organization_id", *counts.FIELDS))
+    ids = sorted(Organization.objects.values_list("pk", flat=True))
+    monkeypatch.setattr(counts, "BATCH", batch)
+    monkeypatch.setattr(counts, "BATCH_POSTGRESQL", batch)
+    PeopleCount.objects.filter(organization_id__in=ids[::2]).delete()  # lost: recreated
+    marked = [ids[i % len(ids)] for i in chosen]
+    figures_changed.send(sender=Participant, organization_ids=marked)
+    assert counts.refresh() == len(set(marked))
+    assert not PeopleCountMark.objects.exists()
+    assert counts.rebuild() == len(ids)
+    assert set(PeopleCount.objects.values_list("organization_id", *counts.FIELDS)) == whole
+    assert counts.stale() == []
+    live = counts.live()
+    assert {pk: row for pk, *row in whole if any(row)} == {
+        pk: list(vector) for pk, vector in live.items() if any(vector)}
+
+
+def test_a_recount_costs_the_same_statements_for_any_number_of_organizations(
+        world: World) -> None:
+    """No statement per organization: a batch's counts are one grouped query and one
+    upsert, whether it holds 2 organizations or 12."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.territory.models import Organization
+
+    statements = []
+    for more in (0, 10):
+        _more_organizations(world, more)
+        ids = list(Organization.objects.values_list("pk", flat=True))
+        figures_changed.send(sender=Participant, organization_ids=ids)
+        with CaptureQueriesContext(connection) as queries:
+            assert counts.refresh() == len(ids)
+        statements.append(len(queries.captured_queries))
+        assert PeopleCount.objects.count() == len(ids)
+        assert counts.stale() == []
+    assert Organization.objects.count() == 12
+    assert statements[0] == statements[1]
