@@ -350,9 +350,10 @@ def _solve_chunk(instance: Instance, f: Features, capacity: IntArray,
     stats: dict[str, float | int | str] = {"candidates": candidates}
     stats["time_initial_edges"] = after_edges = clock.elapsed() - started
     rounds = 0
+    relaxation = None
     while True:
         rounds += 1
-        relaxation = solve_relaxation(copies, edges.u, edges.v, edges.w, n)
+        relaxation = solve_relaxation(copies, edges.u, edges.v, edges.w, n, start=relaxation)
         doubled = relaxation.doubled_dual
         matching = _round(copies, relaxation.sigma, edges)
         sparse_bound = int(capacity[active] @ doubled[active]) // 2
