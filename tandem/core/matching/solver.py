@@ -1030,29 +1030,46 @@ def _round(copies: Copies, sigma: IntArray, edges: _EdgeSet) -> dict[tuple[int, 
     2-cycles are pairs. An even cycle's two alternations weigh the same in an optimal
     assignment; we take the heavier, the one through the cycle's first copy on a tie. An
     odd cycle drops the vertex whose loss costs least (the first such on a tie).
+
+    The 2-cycles (nearly all of them) are found in numpy; only longer cycles are walked.
+    Pairs are taken in the order of their cycle's first copy, each pair once.
     """
     owner = copies.owner
-    seen = np.zeros(sigma.size, dtype=bool)
-    chosen: list[tuple[int, int]] = []
+    index = np.arange(sigma.size, dtype=np.int64)
+    two = (sigma[sigma] == index) & (sigma != index)
+    first_x = index[two & (index < sigma)]
+    xs: list[IntArray] = [first_x]
+    ys: list[IntArray] = [sigma[first_x]]
+    starts: list[IntArray] = [first_x]
+    seen = (sigma == index) | two
     sigma_list = sigma.tolist()
-    for start in range(sigma.size):
-        if seen[start]:
+    seen_list = seen.tolist()
+    for start in np.flatnonzero(~seen).tolist():
+        if seen_list[start]:
             continue
         cycle = [start]
-        seen[start] = True
+        seen_list[start] = True
         nxt = sigma_list[start]
         while nxt != start:
             cycle.append(nxt)
-            seen[nxt] = True
+            seen_list[nxt] = True
             nxt = sigma_list[nxt]
-        if len(cycle) >= 2:
-            chosen.extend(_split_cycle(cycle, owner, edges))
+        chosen = _split_cycle(cycle, owner, edges)
+        xs.append(np.array([x for x, _ in chosen], dtype=np.int64))
+        ys.append(np.array([y for _, y in chosen], dtype=np.int64))
+        starts.append(np.full(len(chosen), start, dtype=np.int64))
+    x = np.concatenate(xs)
+    y = np.concatenate(ys)
+    order = np.argsort(np.concatenate(starts), kind="stable")
+    a, b = owner[x[order]], owner[y[order]]
+    distinct = a != b
+    lo, hi = np.minimum(a, b)[distinct], np.maximum(a, b)[distinct]
+    weights = edges.weight_of(lo, hi)
     matching: dict[tuple[int, int], int] = {}
-    for x, y in chosen:
-        a, b = int(owner[x]), int(owner[y])
-        pair = (min(a, b), max(a, b))
-        if a != b and pair not in matching:
-            matching[pair] = int(edges.weight_of(np.array([a]), np.array([b]))[0])
+    for pair, weight in zip(zip(lo.tolist(), hi.tolist(), strict=True), weights.tolist(),
+                            strict=True):
+        if pair not in matching:
+            matching[pair] = weight
     return matching
 
 
