@@ -1020,6 +1020,8 @@ def _near_edges(pricing: _Pricing) -> Near:
     v = np.concatenate(pricing.near_v)
     w = np.concatenate(pricing.near_w)
     r = np.concatenate(pricing.near_r)
+    if u.size > 1 and bool(np.all((u[1:] > u[:-1]) | ((u[1:] == u[:-1]) & (v[1:] > v[:-1])))):
+        return u, v, w, r  # one scope group's blocks come in order already (10,000: 0.2 s)
     order = np.lexsort((v, u))
     return u[order], v[order], w[order], r[order]
 
