@@ -962,8 +962,12 @@ def _price(blocks: _Blocks, doubled: IntArray, edges: _EdgeSet, threshold: int,
                                     np.take_along_axis(raw[bad], top, axis=1)[keep]
                                     .astype(np.int64)))
             if result.violated == 0 and result.near_limit > 0:
+                # Pairs u < v only: columns below the slice's first row cannot hold one
+                # (rows and columns are sorted), so they are not looked at.
+                skip = int(np.searchsorted(block.cols, rows[0]))
                 below = (2 * result.near_limit - row_dual).astype(work)
-                r_idx, c_idx = np.nonzero(other < below[:, None])
+                r_idx, c_idx = np.nonzero(other[:, skip:] < below[:, None])
+                c_idx += skip
                 u, v = rows[r_idx], block.cols[c_idx]
                 w = raw[r_idx, c_idx].astype(np.int64)
                 keep = (u < v) & (w > 0)
