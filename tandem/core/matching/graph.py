@@ -20,7 +20,9 @@ IntArray = npt.NDArray[np.int64]
 Matrix = npt.NDArray[np.floating]
 Progress = Callable[[str, int, int], None]
 
-_BLOCK_ELEMENTS = 4_000_000
+# About 4 MB of float32 weights per block: the dozen elementwise passes over a block then run
+# in the processor's cache (10,000 people: 1.8 s instead of 2.6 s for all weights).
+_BLOCK_ELEMENTS = 1 << 20
 _FLOAT32_EXACT = 2**24
 
 
@@ -35,6 +37,10 @@ class Features:
     municipality: IntArray
     has_strength: npt.NDArray[np.bool_]
     has_deficit: npt.NDArray[np.bool_]
+    # [teach at 2 | teach at 3] and [learn from 2 | learn from 3]: one matrix product per
+    # direction instead of two and a sum.
+    teach_both: Matrix
+    learn_both: Matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,22 +103,34 @@ def features(instance: Instance) -> Features:
                               dtype=np.int64),
         has_strength=(strength >= 0).any(axis=1),
         has_deficit=(deficit >= 0).any(axis=1),
+        teach_both=np.hstack(teach), learn_both=np.hstack(learn),
     )
 
 
 def benefits(f: Features, rows: IntArray, cols: IntArray) -> tuple[Matrix, Matrix]:
     """``(b(rows→cols), b(cols→rows))`` as |rows|×|cols| matrices. O(|rows|·|cols|·C)."""
-    forward = f.teach[0][rows] @ f.learn[0][cols].T + f.teach[1][rows] @ f.learn[1][cols].T
-    backward = f.learn[0][rows] @ f.teach[0][cols].T + f.learn[1][rows] @ f.teach[1][cols].T
-    return forward, backward
+    return _benefits(f, rows, f.learn_both[cols].T, f.teach_both[cols].T)
+
+
+def _benefits(f: Features, rows: IntArray, learn_cols: Matrix, teach_cols: Matrix
+              ) -> tuple[Matrix, Matrix]:
+    """``benefits`` with the columns' feature matrices already taken (and transposed).
+    Sums of integers below 2**24 (``features``), so float32 is exact in any order."""
+    return f.teach_both[rows] @ learn_cols, f.learn_both[rows] @ teach_cols
 
 
 def formats_meet(f: Features, rows: IntArray, cols: IntArray) -> npt.NDArray[np.bool_]:
     """Whether meeting formats allow each pair (see ``instance.pair_obstacle``)."""
-    off_r, off_c = f.offline[rows][:, None], f.offline[cols][None, :]
-    on_r, on_c = f.online[rows][:, None], f.online[cols][None, :]
-    apart = f.municipality[rows][:, None] != f.municipality[cols][None, :]
-    return ~((off_r & on_c) | (on_r & off_c) | (off_r & off_c & apart))
+    off_r, off_c = f.offline[rows], f.offline[cols]
+    on_r, on_c = f.online[rows], f.online[cols]
+    meet = np.ones((rows.size, cols.size), dtype=bool)
+    if on_r.any():
+        meet[on_r] = ~off_c
+    if off_r.any():
+        # Only rows that meet offline compare municipalities.
+        apart = f.municipality[rows[off_r]][:, None] != f.municipality[cols][None, :]
+        meet[off_r] = ~on_c & ~(off_c & apart)
+    return meet
 
 
 def weights_of(forward: Matrix, backward: Matrix, balance: int,
@@ -185,9 +203,11 @@ def weight_blocks(instance: Instance, f: Features, *, active: npt.NDArray[np.boo
     done = 0
     for group in groups:
         step = max(1, _BLOCK_ELEMENTS // max(group.size, 1))
+        learn_cols = np.ascontiguousarray(f.learn_both[group].T)
+        teach_cols = np.ascontiguousarray(f.teach_both[group].T)
         for start in range(0, group.size, step):
             rows = group[start:start + step]
-            forward, backward = benefits(f, rows, group)
+            forward, backward = _benefits(f, rows, learn_cols, teach_cols)
             weight = weights_of(forward, backward, instance.weights.balance,
                                 instance.constraints.reciprocity_required)
             weight *= formats_meet(f, rows, group)

@@ -59,6 +59,28 @@ def test_pricing_from_a_sparse_start_reaches_the_same_optimum(doc: dict[str, Any
     assert_certified(result, result.total_weight)
 
 
+@given(documents(max_people=30, capacities=True), st.randoms(use_true_random=False))
+@settings(max_examples=30, deadline=None)
+def test_a_relaxation_started_from_the_last_round_is_the_cold_one(doc: dict[str, Any],
+                                                                   rng: Any) -> None:
+    # A pricing round re-solves with the previous round's potentials as reduced costs: the
+    # same optimum as from nothing, and its dual certifies it, whatever edges were added.
+    instance = instance_from_dict(doc)
+    graph = candidate_graph(instance)
+    capacity = np.array([p.capacity for p in instance.participants], dtype=np.int64)
+    copies = Copies.of(capacity)
+    first = np.array([rng.random() < 0.5 for _ in range(graph.size)], dtype=bool)
+    earlier = solve_relaxation(copies, graph.u[first], graph.v[first], graph.w[first],
+                               capacity.size)
+    warm = solve_relaxation(copies, graph.u, graph.v, graph.w, capacity.size, start=earlier)
+    cold = solve_relaxation(copies, graph.u, graph.v, graph.w, capacity.size)
+    assert warm.value == cold.value
+    doubled = warm.doubled_dual
+    assert (doubled >= 0).all()
+    assert (doubled[graph.u] + doubled[graph.v] >= 2 * graph.w).all()
+    assert int(capacity @ doubled) == warm.value
+
+
 @given(documents(max_people=40))
 @settings(max_examples=30, deadline=None)
 def test_out_of_time_it_still_gives_a_valid_result_and_an_honest_bound(
