@@ -209,8 +209,10 @@ def test_the_area_of_a_strength_is_its_campaigns_framework_or_its_prefix(world: 
 
 def test_replacing_no_organizations_writes_and_removes_nothing(world: World) -> None:
     """An empty list is no ``IN ()``: the stored sums stay as they were."""
+    framework = FrameworkVersion.objects.create(number=9002, snapshot={"areas": [
+        {"code": "a", "name": "A", "competencies": [{"code": "a.one", "name": "1"}]}]})
     campaign = Campaign.objects.create(title="Входная", region=world.region,
-                                       starts_on=dt.date(2026, 9, 1),
+                                       framework=framework, starts_on=dt.date(2026, 9, 1),
                                        ends_on=dt.date(2026, 12, 31))
     response = Response.objects.create(campaign=campaign, participant=world.alice_p,
                                        status=Response.Status.SUBMITTED)
