@@ -260,7 +260,10 @@ MATRIX: dict[str, Case] = {
     "password_change": Case(allowed=EVERY_LOGIN),
     "password_change_done": Case(allowed=EVERY_LOGIN),
     "logout": Case(allowed=EVERY_LOGIN, post=lambda w: {}),
+    # The region's page lists municipalities; a municipality opened lists its
+    # organizations (a forged one outside the scope: 404).
     "territory:tree": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                           query=lambda w: f"?municipality={w.municipality_a.pk}",
                            sees_own_data_only={"charlie", "dave"}),
     "territory:detail": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"pk": w.org_a.pk},
                              marker=lambda w: "Школа А"),
@@ -792,6 +795,16 @@ def test_access(client: Client, world: World, name: str, persona: str) -> None:
             )
         if case.marker:
             assert case.marker(world) not in body
+
+
+@pytest.mark.parametrize("persona", ["charlie", "dave"])
+def test_the_territory_search_finds_nothing_outside_the_scope(
+        client: Client, world: World, persona: str) -> None:
+    """A search by name runs across the whole scope: never across another's."""
+    c = _persona_client(client, world, persona)
+    response = c.get(reverse("territory:tree") + "?q=Школа")
+    assert response.status_code in REFUSED | {200}
+    assert "Школа А" not in response.content.decode()
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC - {"password_reset_confirm",
