@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from tandem.access.scope import Scope
+from tandem.core.text import sort_key
 from tandem.directory.selectors import organization_tree
 from tandem.people import counts
 from tandem.people.models import Participant, by_name, consent_q
@@ -59,12 +60,45 @@ def recent_campaigns(*, scope: Scope, limit: int = 4) -> list[tuple[object, obje
     return [(c, progress[c.pk]) for c in campaigns]
 
 
+# Past this many organizations the overview lists municipalities, not organizations: a
+# region of 300,000 teachers has 5,456 of them, and drawing each with two links cost the
+# overview most of its Python time (issue #16, docs/performance.md). The whole tree is a
+# link away («Организации», territory:tree).
+TREE_ORGANIZATIONS = 200
+
+
+@dataclass(frozen=True)
+class MunicipalityLine:
+    name: str
+    organizations: int
+    participants: int
+    with_consent: int
+
+
+def municipality_lines(*, scope: Scope) -> list[MunicipalityLine]:
+    """The municipalities of the user's organizations with their sums (organizations,
+    active people, with both consents — the kept counts, tandem/people/counts.py), in
+    Russian order. One grouped query."""
+    rows = (scope.organizations(Organization.objects.all()).order_by()
+            .values("municipality", "municipality__name")
+            .annotate(n=Count("pk"), people=Sum(counts.expression("active")),
+                      consent=Sum(counts.expression("with_consent"))))
+    return sorted((MunicipalityLine(r["municipality__name"], r["n"], r["people"] or 0,
+                                    r["consent"] or 0) for r in rows),
+                  key=lambda line: sort_key(line.name))
+
+
 def dashboard_context(*, scope: Scope) -> dict[str, object]:
     if not scope.is_staff:
         return {}
-    return {
-        "totals": dashboard_totals(scope=scope),
-        "tree": organization_tree(scope=scope),
+    totals = dashboard_totals(scope=scope)
+    context: dict[str, object] = {
+        "totals": totals,
         "missing_consent": missing_consent(scope=scope),
         "campaigns": recent_campaigns(scope=scope),
     }
+    if totals.organizations > TREE_ORGANIZATIONS:
+        context["municipality_lines"] = municipality_lines(scope=scope)
+    else:
+        context["tree"] = organization_tree(scope=scope)
+    return context
