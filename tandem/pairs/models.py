@@ -190,7 +190,14 @@ class Pair(models.Model):
                    # The lists' order (``ordering``): a page of 50 of a region's pairs is
                    # read newest first from the index and stops at 50, instead of sorting
                    # all of them (issue #16).
-                   models.Index(fields=["created_at", "id"], name="pair_created")]
+                   models.Index(fields=["created_at", "id"], name="pair_created"),
+                   # The running pairs with what the overview's «тихие пары» and «карта не
+                   # согласована» read of them (PairQuerySet.quiet, map_not_agreed): an
+                   # index-only scan of a region's 38,000 running pairs instead of their
+                   # wide rows (126 MB at 300,000 teachers; docs/performance.md).
+                   models.Index(fields=["starts_on", "id", "a_organization", "b_organization",
+                                        "a_confirmed_at", "b_confirmed_at"],
+                                condition=Q(status__in=list(RUNNING)), name="pair_running")]
 
     def __str__(self) -> str:
         return f"{self.a.short_name} ⇄ {self.b.short_name}"

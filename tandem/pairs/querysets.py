@@ -61,6 +61,21 @@ def task_overdue_q(as_of: dt.date, prefix: str = "") -> Q:
     return ~task_done_q(as_of, prefix) & Q(**{f"{prefix}deadline__lt": as_of})
 
 
+def task_overdue_parts(as_of: dt.date, prefix: str = "") -> tuple[Q, Q]:
+    """:func:`task_overdue_q` as two disjoint parts whose union it is: rows not done at
+    all, and rows done only after ``as_of``. A list of overdue rows in deadline order (the
+    overview's reminders) reads each part by its own index and stops at its few: the
+    first by the partial index of open rows ``row_open_deadline`` (deadline, id), walked
+    from the earliest deadline and joined by key to the row's map and pair; the second
+    (a done date ahead of the day: none on a day's own reminders, some in a report for a
+    past day) by ``row_deadline_done``. Said as one condition, ``done_at IS NULL OR
+    done_at > as_of`` fits neither index, so every overdue row of the region was read and
+    sorted to show ten (issue #16)."""
+    past = Q(**{f"{prefix}deadline__lt": as_of})
+    return (past & Q(**{f"{prefix}done_at__isnull": True}),
+            past & Q(**{f"{prefix}done_at__gt": as_of}))
+
+
 def meeting_held_q(as_of: dt.date, prefix: str = "") -> Q:
     """Meetings held by ``as_of`` (:func:`tandem.core.effectiveness.meeting_held`)."""
     return Q(**{f"{prefix}planned": False, f"{prefix}date__lte": as_of})
