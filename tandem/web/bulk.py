@@ -7,7 +7,8 @@ database, was most of seed-demo's time. Here rows are plain tuples of column val
 order of ``columns`` (attribute names: ``organization_id``, not ``organization``); every
 other column gets its field's default, ``auto_now``/``auto_now_add`` columns the time of
 the call. No ``save()``, no signals, no audit entries — exactly like ``bulk_create``; use it
-for fabricated data only (the demo), never for what a person changes.
+for fabricated data (the demo) and for kept figures derived from audited records (the map
+technologies' tallies, ``tandem/maps/tallies.py``), never for what a person changes.
 
 Ids without RETURNING: a caller that needs the ids of the rows it writes (responses before
 their answers, pairs before their maps) takes them first with :func:`reserve_ids` and
