@@ -874,6 +874,12 @@ class Certificate:
             matched = np.array([mate.get(a) == b for a, b, _ in edges], dtype=bool)
             if (slack[matched] != 0).any():
                 fail("a matched edge that is not tight")
+        # Every pair of the matching is an edge of the graph (listed once per pair; a
+        # parallel listing is counted once): a "matching" of non-edges would pass the
+        # slack checks above, which only read listed edges.
+        listed = {(min(a, b), max(a, b)) for a, b, _ in edges}
+        if any((min(v, u), max(v, u)) not in listed for v, u in mate.items()):
+            fail("a matched pair that is not an edge")
         for v in nodes:
             if v not in mate and dualvar[v] != 0:
                 fail("an exposed vertex with a positive dual")

@@ -78,6 +78,9 @@ def copy_matrix(copies: Copies, u: IntArray, v: IntArray, w: IntArray) -> sp.csr
     return matrix
 
 
+EXACT_FLOAT = 2 ** 52  # integers a float64 sum keeps exactly
+
+
 def solve_relaxation(copies: Copies, u: IntArray, v: IntArray, w: IntArray,
                      people: int, start: "Relaxation | None" = None) -> Relaxation:
     """Optimal assignment on copies and its dual, folded onto ``people`` participants.
@@ -104,6 +107,11 @@ def solve_relaxation(copies: Copies, u: IntArray, v: IntArray, w: IntArray,
         rows = np.repeat(np.arange(copies.size, dtype=np.int64), np.diff(weights.indptr))
         reduced = start.row_dual[rows] + start.col_dual[weights.indices] - data
         cost_data = reduced + (1 + max(0, -int(reduced.min(initial=0))))
+        # The assignment sums costs in float64: a warm cost is not bounded by the
+        # documented weight limit (it grows with the duals), so past what float64 holds
+        # exactly over a full assignment the round starts cold.
+        if int(cost_data.max(initial=0)) * copies.size >= EXACT_FLOAT:
+            cost_data = int(data.max(initial=0)) + 1 - data
     else:
         cost_data = int(data.max(initial=0)) + 1 - data
     cost = sp.csr_array((cost_data, weights.indices, weights.indptr), shape=weights.shape)

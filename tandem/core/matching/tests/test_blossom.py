@@ -10,7 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tandem.core.matching import check_validity, instance_from_dict, match, solver
-from tandem.core.matching.blossom import WarmStartError, warm_max_weight_matching, warm_solve
+from tandem.core.matching.blossom import (
+    Certificate,
+    WarmStartError,
+    warm_max_weight_matching,
+    warm_solve,
+)
 from tandem.core.matching.generator import instance_document
 from tandem.core.matching.tests.strategies import documents
 from tandem.core.matching.tests.test_solver import assert_certified, networkx_optimum, pairs_of
@@ -164,3 +169,15 @@ def test_the_certificate_prices_any_pair_as_the_blossom_forest_says(
     on_edges = {p: s for p, s in zip(pairs, expected, strict=True) if p in edges}
     assert all(s >= 0 for s in on_edges.values())
     assert all(on_edges[p] == 0 for p in answer.pairs)
+
+
+def test_the_certificate_refuses_a_matching_of_pairs_that_are_not_edges() -> None:
+    """Tight, feasible duals on the listed edges prove nothing about pairs the graph does
+    not have: 0–2 and 1–3 are no edges here (review probe)."""
+    nodes = [0, 1, 2, 3]
+    edges = [(0, 1, 1), (2, 3, 1)]
+    duals = {0: 1, 1: 1, 2: 1, 3: 1}
+    parents: dict[int, None] = {v: None for v in nodes}
+    Certificate({0: 1, 1: 0, 2: 3, 3: 2}, duals, {}, parents, 2, nodes).verify(edges)
+    with pytest.raises(ArithmeticError, match="not an edge"):
+        Certificate({0: 2, 2: 0, 1: 3, 3: 1}, duals, {}, parents, 2, nodes).verify(edges)

@@ -81,6 +81,26 @@ def test_a_relaxation_started_from_the_last_round_is_the_cold_one(doc: dict[str,
     assert int(capacity @ doubled) == warm.value
 
 
+@given(documents(max_people=20, capacities=True))
+@settings(max_examples=15, deadline=None)
+def test_warm_costs_past_exact_floats_start_the_round_cold(doc: dict[str, Any]) -> None:
+    # Warm costs grow with the duals: where their sum over an assignment could leave the
+    # integers a float64 holds, the round takes the cold costs — the very assignment.
+    from tandem.core.matching import relaxation
+
+    instance = instance_from_dict(doc)
+    graph = candidate_graph(instance)
+    capacity = np.array([p.capacity for p in instance.participants], dtype=np.int64)
+    copies = Copies.of(capacity)
+    earlier = solve_relaxation(copies, graph.u, graph.v, graph.w, capacity.size)
+    cold = solve_relaxation(copies, graph.u, graph.v, graph.w, capacity.size)
+    with mock.patch.object(relaxation, "EXACT_FLOAT", 1):
+        guarded = solve_relaxation(copies, graph.u, graph.v, graph.w, capacity.size,
+                                   start=earlier)
+    assert guarded.value == cold.value
+    assert (guarded.sigma == cold.sigma).all()
+
+
 @given(documents(max_people=40))
 @settings(max_examples=30, deadline=None)
 def test_out_of_time_it_still_gives_a_valid_result_and_an_honest_bound(
