@@ -176,8 +176,8 @@ def test_the_certificate_refuses_a_matching_of_pairs_that_are_not_edges() -> Non
     not have: 0–2 and 1–3 are no edges here (review probe)."""
     nodes = [0, 1, 2, 3]
     edges = [(0, 1, 1), (2, 3, 1)]
-    duals = {0: 1, 1: 1, 2: 1, 3: 1}
-    parents: dict[int, None] = {v: None for v in nodes}
+    duals: dict[Any, int] = {0: 1, 1: 1, 2: 1, 3: 1}
+    parents: dict[Any, Any] = {v: None for v in nodes}
     Certificate({0: 1, 1: 0, 2: 3, 3: 2}, duals, {}, parents, 2, nodes).verify(edges)
     with pytest.raises(ArithmeticError, match="not an edge"):
         Certificate({0: 2, 2: 0, 1: 3, 3: 1}, duals, {}, parents, 2, nodes).verify(edges)
