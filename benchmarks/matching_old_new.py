@@ -12,9 +12,8 @@ to one thread in both (``OPENBLAS_NUM_THREADS=1``), as in the earlier tables.
 
 import argparse
 import json
-import os
-import subprocess
-import sys
+
+from side_by_side import run_in
 
 CHILD = """
 import json, os, sys, time
@@ -33,15 +32,6 @@ print(json.dumps({"wall": time.perf_counter() - started, "cpu": time.process_tim
 """
 
 
-def run(tree: str, case: str, seed: int) -> dict[str, object]:
-    env = {**os.environ, "PYTHONPATH": tree, "OPENBLAS_NUM_THREADS": "1"}
-    done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", CHILD, case, str(seed)], capture_output=True, text=True,
-        env=env, check=True, cwd=tree)
-    report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
-    return report
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("old")
@@ -53,7 +43,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for case in args.cases:
         for name, tree in (("было", args.old), ("стало", args.new)):
-            r = run(tree, case, args.seed)
+            r = run_in(tree, CHILD, case, str(args.seed), OPENBLAS_NUM_THREADS="1")
             print(f"| {case} | {name} | {r['wall']:.1f} с | {r['cpu']:.1f} с | "
                   f"{r['load_before']:.1f} → {r['load_after']:.1f} | "
                   f"{r['weight']} / {r['bound']} | `{r['proved_by']}` |", flush=True)
