@@ -774,24 +774,9 @@ class Certificate:
         if duals is None:
             duals = self.vertex_duals(int(max(u.max(initial=0), v.max(initial=0))) + 1)
         result = duals[u] + duals[v] - self.factor * w
-        size = len(self.nodes)
-        lookup = np.full(int(max(u.max(initial=0), v.max(initial=0))) + 1, -1, dtype=np.int64)
-        if size:
-            known = np.array(self.nodes, dtype=np.int64)
-            inside = known < lookup.size
-            lookup[known[inside]] = np.arange(size, dtype=np.int64)[inside]
-        a, b = lookup[u], lookup[v]
-        both = (a >= 0) & (b >= 0)
-        a, b = a[both], b[both]
-        first = np.where(self.lo[a] <= self.lo[b], a, b)
-        target = np.maximum(self.lo[a], self.lo[b])
-        x = first
-        for jump in reversed(self.jumps):
-            y = jump[x]
-            x = np.where(self.hi[y] < target, y, x)
-        p = self.parent[x]
-        common = (p != x) & (self.hi[p] >= target)
-        result[both] += 2 * np.where(common, self.above[p], 0)
+        common = self.common(self.index(u), self.index(v))
+        inside = common >= 0
+        result[inside] += 2 * self.above[common[inside]]
         return result
 
     def index(self, x: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -807,8 +792,8 @@ class Certificate:
     def common(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]
                ) -> npt.NDArray[np.int64]:
         """The smallest blossom holding forest nodes ``a`` and ``b`` (indices, vertices or
-        blossoms; −1 = none or outside the graph), by the same binary lifting as
-        ``slacks``."""
+        blossoms; −1 = none or outside the graph), by binary lifting (see the class);
+        ``slacks`` adds the ``z`` above it."""
         result = np.full(a.size, -1, dtype=np.int64)
         both = (a >= 0) & (b >= 0)
         a, b = a[both], b[both]
