@@ -665,7 +665,10 @@ MATRIX: dict[str, Case] = {
     # another unit's id in the filters is a 404 (tested in tandem/monitoring/tests).
     # Fred sees every region's aggregates (#16): figures, but no person and no unit
     # below a region — «Школа А» is not on his page.
+    # Opened at municipality A: a region's dashboard lists its municipalities, one
+    # municipality's its organizations (and its filter offers only those).
     "monitoring:index": Case(allowed=STAFF_OF_A, marker=lambda w: "Школа А",
+                             query=lambda w: f"?municipality={w.municipality_a.pk}",
                              sees_own_data_only={"charlie", "dave", "fred"}),
     # A chart's text is drawn as glyph paths and an XLSX is zipped: no marker to look for
     # in the bytes; what each persona's chart and export contain is tested in
