@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
-from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.models import Organization, Region
 
 BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")
 BAD_ID = _("Выберите значение из списка.")
@@ -71,9 +71,8 @@ class FiltersForm(forms.Form):
         # municipality): a region of 300,000 people has thousands of organizations, and
         # a select of all of them was most of the page (two queries either way).
         in_scope = scope.organizations()
-        municipalities = sorted(
-            Municipality.objects.filter(pk__in=in_scope.values("municipality_id"))
-            .values_list("pk", "name"), key=lambda x: (sort_key(x[1]), x[0]))
+        municipalities = sorted(scope.organization_municipalities().values_list("pk", "name"),
+                                key=lambda x: (sort_key(x[1]), x[0]))
         self.municipality_ids = {m for m, _n in municipalities}
         chosen = _int_or_none(data.get("municipality"))
         chosen_org = _int_or_none(data.get("organization"))

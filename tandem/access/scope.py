@@ -254,6 +254,13 @@ class Scope:
             | Q(organizations__in=self.organization_ids)
         ).distinct()
 
+    def organization_municipalities(self) -> QuerySet[Municipality]:
+        """The municipalities of :meth:`organizations`: those with an organization in
+        scope (unlike :meth:`municipalities`, a region's empty ones are not among them) —
+        the territory page, the filters, the programmes overview."""
+        return Municipality.objects.filter(
+            pk__in=self.organizations().values("municipality_id"))
+
     def coordinated_municipalities(
         self, qs: QuerySet[Municipality] | None = None
     ) -> QuerySet[Municipality]:

@@ -105,8 +105,8 @@ def organizations_page(*, scope: Scope, ids: list[int]) -> list[Organization]:
 
 def municipality_in_scope(*, scope: Scope, pk: int | None) -> Municipality:
     """A municipality with organizations in the user's scope (404 otherwise)."""
-    return get_object_or_404(Municipality.objects.select_related("region").filter(
-        pk__in=scope.organizations().values("municipality_id")), pk=pk)
+    return get_object_or_404(scope.organization_municipalities().select_related("region"),
+                             pk=pk)
 
 
 def organization_get(*, scope: Scope, pk: int | None, for_: Access = "view") -> Organization:

@@ -28,7 +28,6 @@ does. ``tandem tallies --check / --refresh / --rebuild`` cover them.
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, F, QuerySet
 
 from tandem.maps.models import Row, TechnologyTally, TechnologyTallyMark
@@ -36,21 +35,14 @@ from tandem.pairs.models import Pair
 from tandem.territory.models import Organization
 from tandem.web.bulk import copy_rows
 from tandem.web.transactions import (
+    delete_in_pieces,
     forget_transaction_memory,
     in_batches,
     mark_once,
+    organizations_per_batch,
     read_only_snapshot,
 )
 
-# Organizations rebuilt per transaction. Every statement of a rebuild is set-based (one
-# grouped read of the batch's pairs' rows, one insert of the tallies), so a batch of
-# thousands costs about what a batch of a few does — each batch reads the rows once: after
-# a 300,000 seed all 5,456 organizations are one batch on PostgreSQL. The ids are bound as
-# parameters at most once per statement: ≤ 16,000 of the 65,535 PostgreSQL allows should
-# it bind them server-side, ≤ 5,000 of SQLite's 32,766.
-BATCH = 5_000
-BATCH_POSTGRESQL = 16_000
-ROWS = 2_000  # marks a DELETE removes (SQLite's parameters)
 MEMORY = "technology-tallies"  # the organizations a transaction has marked
 KEY = ("organization_id", "a_organization_id", "b_organization_id", "competency",
        "technology", "starts_on", "ends_on")
@@ -90,11 +82,7 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
     """The tallies of these organizations (all: None) from their pairs' map rows."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    return in_batches(list(ids), batch_size(), _rebuild_locked, progress)
-
-
-def batch_size() -> int:
-    return BATCH_POSTGRESQL if connection.vendor == "postgresql" else BATCH
+    return in_batches(list(ids), organizations_per_batch(), _rebuild_locked, progress)
 
 
 def _rebuild_locked(ids: list[int]) -> None:
@@ -110,9 +98,7 @@ def _rebuild_locked(ids: list[int]) -> None:
     # A derived figure, as bulk_create's, without a model instance per tally: COPY on
     # PostgreSQL (180,000 tallies after a 300,000 seed), executemany elsewhere.
     copy_rows(TechnologyTally, (*KEY, "rows"), _computed(ids))
-    # Many writers may have marked one organization: in pieces, for SQLite.
-    for start in range(0, len(seen), ROWS):
-        TechnologyTallyMark.objects.filter(pk__in=seen[start:start + ROWS]).delete()
+    delete_in_pieces(TechnologyTallyMark, seen)
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
 
@@ -140,7 +126,7 @@ def stale() -> list[tuple[object, ...]]:
                   TechnologyTally.objects.values_list(*KEY, "rows")}
         ids = sorted(Organization.objects.values_list("pk", flat=True))
         fresh: set[tuple[object, ...]] = set()
-        size = batch_size()
+        size = organizations_per_batch()
         for start in range(0, len(ids), size):
             fresh |= {("TechnologyTally", *t) for t in _computed(ids[start:start + size])}
         waiting = {("waiting", pk) for pk in TechnologyTallyMark.objects.values_list(

@@ -37,7 +37,6 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -50,22 +49,15 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
 from tandem.web.transactions import (
+    ROWS_PER_STATEMENT,
+    delete_in_pieces,
     forget_transaction_memory,
     in_batches,
     mark_once,
+    organizations_per_batch,
     read_only_snapshot,
 )
 
-# Organizations rebuilt per transaction. Every query of a rebuild is set-based (grouped by
-# organization or pair of organizations, Python runs over pairs), so one batch of thousands
-# costs about what a batch of a few does: each read scans the pairs, rows and meetings of
-# the batch once. On PostgreSQL a whole region of 300,000 people (5,456 organizations) is
-# one batch. The ids are bound as parameters, at most four times in one statement (the
-# closed rows: the batch's pairs for the rows and for their learners): ≤ 20,000 of SQLite's
-# 32,766, and ≤ 64,000 of the 65,535 PostgreSQL allows should it bind them server-side.
-BATCH = 5_000
-BATCH_POSTGRESQL = 16_000
-STATE_ROWS = 2_000  # rows a statement inserts (SQLite's parameters cap it lower by itself)
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
 
@@ -121,7 +113,7 @@ def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None,
 def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None,
             progress: Progress | None = None) -> int:
     """Figures of these organizations (all: None) from their pairs, rows and meetings:
-    each region's day in batches of :data:`BATCH`, a transaction each."""
+    each region's day in batches (``organizations_per_batch``), a transaction each."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
     done = 0
@@ -130,8 +122,8 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
             if progress is not None:
                 progress(before + n, len(ids))
 
-        in_batches(group, BATCH_POSTGRESQL if connection.vendor == "postgresql" else BATCH,
-                   partial(_rebuild_locked, day=day), report)
+        in_batches(group, organizations_per_batch(), partial(_rebuild_locked, day=day),
+                   report)
         done += len(group)
     return len(ids)
 
@@ -174,7 +166,7 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     PairTally.objects.bulk_create([PairTally(organization_a_id=a, organization_b_id=b,
                                              as_of=day, **figures)
                                    for (a, b), figures in sorted(groups.items())],
-                                  batch_size=STATE_ROWS)
+                                  batch_size=ROWS_PER_STATEMENT)
 
     # One statement for the batch's states (their rows exist and are held: an upsert that
     # only ever updates), not one UPDATE per organization.
@@ -186,11 +178,9 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
          for pk, (active, in_pairs) in ((pk, people.get(pk, (0, 0))) for pk in ids)],
         update_conflicts=True, unique_fields=["organization"],
         update_fields=["participants_active", "participants_in_pairs", "as_of",
-                       "refreshed_at"], batch_size=STATE_ROWS)
-    # A mark made after this rebuild read the marks is left for the next one. (Many
-    # writers may have marked one organization: in pieces, for SQLite's parameters.)
-    for start in range(0, len(seen), STATE_ROWS):
-        PairTallyMark.objects.filter(pk__in=seen[start:start + STATE_ROWS]).delete()
+                       "refreshed_at"], batch_size=ROWS_PER_STATEMENT)
+    # A mark made after this rebuild read the marks is left for the next one.
+    delete_in_pieces(PairTallyMark, seen)
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
 

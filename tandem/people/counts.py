@@ -23,7 +23,7 @@ live count (:func:`stale`), ``--refresh`` recounts the marked ones, ``--rebuild`
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -42,23 +42,18 @@ from django.db.models.functions import Coalesce
 
 from tandem.people.models import Participant, PeopleCount, PeopleCountMark, consent_q
 from tandem.web.transactions import (
+    ROWS_PER_STATEMENT,
+    delete_in_pieces,
     forget_transaction_memory,
     in_batches,
     mark_once,
+    organizations_per_batch,
     read_only_snapshot,
 )
 
 FIELDS = ("active", "with_consent", "with_login")
 RULES = {"active": Q(), "with_consent": consent_q(), "with_login": Q(user__isnull=False)}
 MEMORY = "people-counts"  # the organizations a transaction has marked
-# Organizations recounted per transaction. Every statement of a recount is set-based (one
-# grouped count, one upsert of the rows), so a batch of thousands costs about what a batch
-# of a few does: after a 300,000 seed all 5,456 organizations are one batch on PostgreSQL.
-# The ids are bound as parameters at most once per statement: ≤ 16,000 of the 65,535
-# PostgreSQL allows should it bind them server-side, ≤ 5,000 of SQLite's 32,766.
-BATCH = 5_000
-BATCH_POSTGRESQL = 16_000
-ROWS = 2_000  # rows an upsert writes, marks a DELETE removes (SQLite's parameters)
 Vector = tuple[int, int, int]
 Progress = Callable[[int, int], None]
 
@@ -110,10 +105,8 @@ def _recount(ids: list[int]) -> None:
             [PeopleCount(organization_id=pk,
                          **dict(zip(FIELDS, counts.get(pk, (0, 0, 0)), strict=True)))
              for pk in ids], update_conflicts=True, unique_fields=["organization"],
-            update_fields=list(FIELDS), batch_size=ROWS)
-        # Many writers may have marked one organization: in pieces, for SQLite.
-        for start in range(0, len(seen), ROWS):
-            PeopleCountMark.objects.filter(pk__in=seen[start:start + ROWS]).delete()
+            update_fields=list(FIELDS), batch_size=ROWS_PER_STATEMENT)
+        delete_in_pieces(PeopleCountMark, seen)
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
 
@@ -121,11 +114,7 @@ def _recount(ids: list[int]) -> None:
 def refresh(*, progress: Progress | None = None) -> int:
     """Recounts every marked organization; returns how many."""
     ids = sorted(set(PeopleCountMark.objects.values_list("organization_id", flat=True)))
-    return in_batches(ids, batch_size(), _recount, progress)
-
-
-def batch_size() -> int:
-    return BATCH_POSTGRESQL if connection.vendor == "postgresql" else BATCH
+    return in_batches(ids, organizations_per_batch(), _recount, progress)
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
@@ -136,7 +125,7 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
 
     ids = (sorted(set(organization_ids)) if organization_ids is not None
            else list(Organization.objects.order_by("pk").values_list("pk", flat=True)))
-    return in_batches(ids, batch_size(), _recount, progress)
+    return in_batches(ids, organizations_per_batch(), _recount, progress)
 
 
 def stale() -> list[tuple[object, ...]]:

@@ -26,7 +26,8 @@ from tandem.core.periods import academic_year_bounds
 from tandem.core.text import sort_key
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
 from tandem.resources.models import Level, Resource
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Organization
+from tandem.web.order import collated
 
 
 def current_year(today: dt.date | None = None) -> int:
@@ -199,26 +200,11 @@ def _with_state(organizations: QuerySet[Organization], year: int) -> QuerySet[Or
                                   has_draft=of(Programme.Status.DRAFT))
 
 
-def _in_russian_order(organizations: QuerySet[Organization]) -> list[int]:
-    """The ids by municipality, then short name, in Russian order (``sort_key``; the
-    key of a municipality's name computed once, not once an organization)."""
-    municipalities: dict[str, tuple[str, str]] = {}
-
-    def key(row: tuple[int, str, str]) -> tuple[tuple[str, str], tuple[str, str], int]:
-        pk, municipality, name = row
-        if municipality not in municipalities:
-            municipalities[municipality] = sort_key(municipality or "")
-        return municipalities[municipality], sort_key(name or ""), pk
-
-    rows = organizations.order_by().values_list("pk", "municipality__name", "short_name")
-    return [row[0] for row in sorted(rows, key=key)]
-
-
 def overview_municipalities(*, scope: Scope) -> list[tuple[int, str]]:
     """(id, name) of the municipalities with organizations in the scope, in Russian order:
     the overview's filter."""
-    return sorted(Municipality.objects.filter(pk__in=scope.organizations().values(
-        "municipality_id")).values_list("pk", "name"), key=lambda m: (sort_key(m[1]), m[0]))
+    return sorted(scope.organization_municipalities().values_list("pk", "name"),
+                  key=lambda m: (sort_key(m[1]), m[0]))
 
 
 def overview(*, scope: Scope, year: int, municipality_id: int | None = None,
@@ -236,7 +222,9 @@ def overview(*, scope: Scope, year: int, municipality_id: int | None = None,
         listed = listed.filter(municipality_id=municipality_id)
     if state in STATE_Q:
         listed = listed.filter(STATE_Q[state])
-    result.page = Paginator(_in_russian_order(listed), OVERVIEW_PER_PAGE).get_page(page)
+    # by municipality, then short name, in Russian order (web.order.collated)
+    result.page = Paginator(collated(listed, ["municipality__name", "short_name"]),
+                            OVERVIEW_PER_PAGE).get_page(page)
     ids = list(result.page.object_list)
     found = {o.pk: o for o in Organization.objects.filter(pk__in=ids)
              .select_related("municipality")}

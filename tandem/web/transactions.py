@@ -85,6 +85,30 @@ def read_only_snapshot() -> Iterator[None]:
         yield
 
 
+# Organizations a set-based rebuild of kept figures takes per transaction (people counts,
+# technologies, pair figures: each statement groups the whole batch, so a batch of
+# thousands costs about what a batch of a few does — after a 300,000 seed all 5,456
+# organizations are one batch on PostgreSQL). A statement binds the ids at most four times:
+# ≤ 64,000 of the 65,535 parameters PostgreSQL allows should it bind them server-side,
+# ≤ 20,000 of SQLite's 32,766.
+ORGANIZATIONS_PER_BATCH = 5_000
+ORGANIZATIONS_PER_BATCH_POSTGRESQL = 16_000
+ROWS_PER_STATEMENT = 2_000  # rows one INSERT or DELETE of such a rebuild names
+
+
+def organizations_per_batch() -> int:
+    """:data:`ORGANIZATIONS_PER_BATCH` for this database."""
+    return (ORGANIZATIONS_PER_BATCH_POSTGRESQL if connection.vendor == "postgresql"
+            else ORGANIZATIONS_PER_BATCH)
+
+
+def delete_in_pieces(model: Any, pks: list[int]) -> None:
+    """Deletes these rows of ``model`` (the marks a rebuild saw: many writers may have
+    marked one organization) :data:`ROWS_PER_STATEMENT` ids a statement."""
+    for start in range(0, len(pks), ROWS_PER_STATEMENT):
+        model.objects.filter(pk__in=pks[start:start + ROWS_PER_STATEMENT]).delete()
+
+
 def in_batches(ids: list[int], size: int, rebuild: Callable[[list[int]], None],
                progress: Callable[[int, int], None] | None = None) -> int:
     """The rebuild loop of kept figures (survey cells, technologies, people counts):

@@ -320,8 +320,7 @@ def test_any_batching_of_the_organizations_keeps_the_same_tallies(
     whole = _kept()
     assert whole
     ids = sorted(Organization.objects.values_list("pk", flat=True))
-    monkeypatch.setattr(tallies, "BATCH", batch)
-    monkeypatch.setattr(tallies, "BATCH_POSTGRESQL", batch)
+    monkeypatch.setattr(tallies, "organizations_per_batch", lambda: batch)
     TechnologyTally.objects.filter(organization_id__in=ids[::2]).delete()  # lost
     marked = [ids[i % len(ids)] for i in chosen]
     figures_changed.send(sender=None, organization_ids=marked)

@@ -423,8 +423,7 @@ def test_any_batching_of_the_organizations_keeps_the_same_figures(
         tallies.rebuild()
     whole = tallies._snapshot()
     ids = sorted(Organization.objects.values_list("pk", flat=True))
-    monkeypatch.setattr(tallies, "BATCH", batch)
-    monkeypatch.setattr(tallies, "BATCH_POSTGRESQL", batch)
+    monkeypatch.setattr(tallies, "organizations_per_batch", lambda: batch)
     marked = [ids[i % len(ids)] for i in chosen]
     figures_changed.send(sender=None, organization_ids=marked)
     assert tallies.refresh(new_day=False) == len(set(marked))

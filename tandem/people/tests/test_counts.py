@@ -203,8 +203,7 @@ def test_any_batching_of_the_organizations_keeps_the_same_counts(
         counts.rebuild()
     whole = set(PeopleCount.objects.values_list("organization_id", *counts.FIELDS))
     ids = sorted(Organization.objects.values_list("pk", flat=True))
-    monkeypatch.setattr(counts, "BATCH", batch)
-    monkeypatch.setattr(counts, "BATCH_POSTGRESQL", batch)
+    monkeypatch.setattr(counts, "organizations_per_batch", lambda: batch)
     PeopleCount.objects.filter(organization_id__in=ids[::2]).delete()  # lost: recreated
     marked = [ids[i % len(ids)] for i in chosen]
     figures_changed.send(sender=Participant, organization_ids=marked)
