@@ -28,7 +28,7 @@ from tandem.maps.services import (
     TRAINING_NO_RECORD,
     WRONG_STEP,
     MapError,
-    map_draft,
+    map_drafts,
 )
 from tandem.notifications.models import Notification
 from tandem.notifications.services import notify
@@ -99,8 +99,8 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
             a=a, b=b, organization=a.organization, starts_on=starts_on, ends_on=ends_on,
             curator=curator, weight=p["weight"], a_teaches_b=p["a_teaches_b"],
             b_teaches_a=p["b_teaches_a"], run=run))
+    map_drafts(created)
     for pair in created:
-        map_draft(pair)
         notify(users=[pair.a.user, pair.b.user], kind=Notification.Kind.PAIR_PROPOSED,
                text=_("Куратор предложил пару %(pair)s: подтвердите участие или "
                       "откажитесь.") % {"pair": str(pair)}, url=_pair_url(pair),

@@ -2,7 +2,7 @@
 flow, the record of the work (meetings, evidence, reflection)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -77,8 +77,7 @@ def resources_for_map(the_map: Map) -> Any:
     return resources_for(the_map.pair)  # type: ignore[arg-type]
 
 
-def _lessons(items: list[dict[str, Any]]) -> list[core.Lesson]:
-    area = areas_of(x["competency"] for x in items)
+def _lessons(items: list[dict[str, Any]], area: Mapping[str, str]) -> list[core.Lesson]:
     return [core.Lesson(competency=x["competency"], title=x.get("title") or x["competency"],
                         area=area[x["competency"]],
                         teacher_level=x["teacher_level"], learner_level=x["learner_level"],
@@ -86,21 +85,60 @@ def _lessons(items: list[dict[str, Any]]) -> list[core.Lesson]:
             for x in items]
 
 
-@transaction.atomic
 def map_draft(pair: Pair) -> Map:
     """The map's first draft from what each teaches the other (docs/maps.md)."""
-    existing = Map.objects.filter(pair=pair).first()
-    if existing is not None:
-        return existing
-    pair = Pair.objects.select_related("a__organization__municipality",
-                                       "b__organization__municipality",
-                                       "organization__municipality").get(pk=pair.pk)
-    the_map = Map.objects.create(pair=pair)
-    options = [core.ResourceOption(r.pk, r.title, r.level,
-                                   frozenset(c.code for c in r.competencies.all()),
-                                   r.starts_on, r.ends_on) for r in resources_for(pair)]
+    return map_drafts([pair])[0]
+
+
+@transaction.atomic
+def map_drafts(pairs: Sequence[Pair]) -> list[Map]:
+    """:func:`map_draft` for many pairs at once (a curator approves a whole proposal):
+    the same drafts, with the pairs, their catalogues, libraries and the competencies'
+    areas read once for all, every map created through the model (the audit trail records
+    each) and the rows written in one go. A pair that has its map already keeps it."""
+    existing = {m.pair_id: m for m in Map.objects.filter(pair__in=[p.pk for p in pairs])}
+    fresh = {p.pk: p for p in Pair.objects.filter(
+        pk__in=[p.pk for p in pairs if p.pk not in existing]).select_related(
+        "a__organization__municipality", "b__organization__municipality",
+        "organization__municipality")}
+    area = areas_of(x["competency"] for p in fresh.values()
+                    for x in (*p.a_teaches_b, *p.b_teaches_a))
+    catalogues: dict[tuple[object, ...], list[core.ResourceOption]] = {}
+    libraries: dict[int, list[library.TaskTemplate]] = {}
     drafts: list[tuple[Row, list[int]]] = []
-    templates = library_for(organization_id=pair.organization_id)
+    for pair in fresh.values():
+        the_map = existing[pair.pk] = Map.objects.create(pair=pair)
+        key = _catalogue_key(pair)
+        if key not in catalogues:
+            catalogues[key] = [core.ResourceOption(r.pk, r.title, r.level,
+                                                   frozenset(c.code for c in r.competencies.all()),
+                                                   r.starts_on, r.ends_on)
+                               for r in resources_for(pair)]
+        if pair.organization_id not in libraries:
+            libraries[pair.organization_id] = library_for(organization_id=pair.organization_id)
+        drafts += _drafted_rows(the_map, pair, catalogues[key],
+                                libraries[pair.organization_id], area)
+    # In bulk: the demo region drafts a thousand maps at once. The audit trail records
+    # the map's creation; its rows are the engine's draft, not anyone's edit.
+    rows = Row.objects.bulk_create([row for row, _ids in drafts])
+    Row.resources.through.objects.bulk_create([
+        Row.resources.through(row_id=row.pk, resource_id=rid)
+        for row, (_row, ids) in zip(rows, drafts, strict=True) for rid in ids])
+    _pairs_rows_written(list(fresh))
+    return [existing[p.pk] for p in pairs]
+
+
+def _catalogue_key(pair: Pair) -> tuple[object, ...]:
+    """What :func:`resources_for` depends on: pairs with the same key share a catalogue."""
+    return (pair.organization.municipality.region_id,
+            frozenset({pair.a.organization.municipality_id, pair.b.organization.municipality_id}),
+            frozenset({pair.a.organization_id, pair.b.organization_id}))
+
+
+def _drafted_rows(the_map: Map, pair: Pair, options: list[core.ResourceOption],
+                  templates: list[library.TaskTemplate],
+                  area: Mapping[str, str]) -> list[tuple[Row, list[int]]]:
+    drafts: list[tuple[Row, list[int]]] = []
     used: set[str] = set()
     person = {pair.a_id: (pair.a.experience_years, pair.a.age_band),
               pair.b_id: (pair.b.experience_years, pair.b.age_band)}
@@ -108,7 +146,7 @@ def map_draft(pair: Pair) -> Map:
             (Row.Direction.A_TO_B, pair.a_teaches_b, pair.a_id, pair.b_id),
             (Row.Direction.B_TO_A, pair.b_teaches_a, pair.b_id, pair.a_id)):
         for order, d in enumerate(core.draft_direction(
-                _lessons(items), options, start=pair.starts_on, end=pair.ends_on,
+                _lessons(items, area), options, start=pair.starts_on, end=pair.ends_on,
                 templates=templates, used_ids=used,
                 direction=core.pair_direction(person[teacher], person[learner]))):
             drafts.append((Row(
@@ -118,24 +156,24 @@ def map_draft(pair: Pair) -> Map:
                 product=d.product, evidence=d.evidence, resources_note=d.resources_note,
                 technology=d.technology, template_id=d.template_id),
                 d.resources))
-    # In bulk: the demo region drafts a thousand maps at once. The audit trail records
-    # the map's creation; its rows are the engine's draft, not anyone's edit.
-    rows = Row.objects.bulk_create([row for row, _ids in drafts])
-    Row.resources.through.objects.bulk_create([
-        Row.resources.through(row_id=row.pk, resource_id=rid)
-        for row, (_row, ids) in zip(rows, drafts, strict=True) for rid in ids])
-    _rows_written(the_map)
-    return the_map
+    return drafts
 
 
 def _rows_written(the_map: Map) -> None:
+    if the_map.pair_id is not None:
+        _pairs_rows_written([the_map.pair_id])
+
+
+def _pairs_rows_written(pair_ids: Sequence[int]) -> None:
     """Rows written past the model's signals (``bulk_create``, ``update()``): the figures
     kept per organization hear it (tandem/monitoring/tallies.py)."""
-    if the_map.pair_id is not None:
-        technology_tallies.touch_pairs(Pair.objects.filter(pk=the_map.pair_id))
-        figures_changed.send(sender=Row, organization_ids={
-            pk for row in Pair.objects.filter(pk=the_map.pair_id)
-            .values_list("a__organization_id", "b__organization_id") for pk in row})
+    if not pair_ids:
+        return
+    pairs = Pair.objects.filter(pk__in=list(pair_ids))
+    technology_tallies.touch_pairs(pairs)
+    figures_changed.send(sender=Row, organization_ids={
+        pk for row in pairs.values_list("a__organization_id", "b__organization_id")
+        for pk in row})
 
 
 def _check_row(the_map: Map, data: Mapping[str, Any]) -> None:
