@@ -63,9 +63,9 @@ class UnitChoices:
         return [(o, n) for o, n, m in self.organizations
                 if self.municipality is None or m == self.municipality]
 
-    def of_municipality(self) -> list[int]:
-        """The ids of the chosen municipality's organizations (none chosen: none)."""
-        return [o for o, _n, m in self.organizations if m == self.municipality]
+    def of_municipality(self, municipality: int) -> list[int]:
+        """The ids of the organizations read that are of ``municipality``."""
+        return [o for o, _n, m in self.organizations if m == municipality]
 
     def empty_label(self) -> str:
         return str(_("все организации") if self.offered() or self.single_municipality

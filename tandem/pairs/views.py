@@ -34,7 +34,8 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     municipality_id, organization_id = units.unit() if units else (None, None)
     page = Paginator(selectors.pairs_search(
         scope=scope, text=text, status=status, organization_id=organization_id,
-        organization_ids=units.units.of_municipality() if units and municipality_id else None),
+        organization_ids=(units.units.of_municipality(municipality_id)
+                          if units and municipality_id else None)),
         PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in (("q", text), ("status", status),
                                           ("municipality", municipality_id or ""),

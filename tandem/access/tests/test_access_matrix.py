@@ -959,3 +959,14 @@ def test_the_region_operator_picks_a_municipality_then_its_organizations(
                            f"&organization={world.org_b.pk}")
     assert "Каролёва" in body and "Бэшкина" not in body
     assert "нет среди ваших" not in body
+
+
+def test_the_pairs_list_by_municipality_and_organization(client: Client, world: World) -> None:
+    """A's pairs are found by A's organization alone, by A's municipality, and not by B's."""
+    build_pairs(world)
+    client.force_login(world.olga)
+    url = reverse("pairs:list")
+    assert "Дёмин" in client.get(f"{url}?organization={world.org_a.pk}").content.decode()
+    assert "Дёмин" in client.get(f"{url}?municipality={world.municipality_a.pk}").content.decode()
+    body = client.get(f"{url}?municipality={world.municipality_b.pk}").content.decode()
+    assert "Дёмин" not in body and "Таких пар нет" in body
