@@ -3,6 +3,7 @@ the survey results page: a GET form whose values are checked against the user's 
 foreign unit id is a 404, never a choice)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q
@@ -13,6 +14,7 @@ from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
 from tandem.territory.models import Organization, Region
+from tandem.web.forms import MAX_ID, form_int
 
 BAD_DATE = _("Дата — в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД.")
 BAD_ID = _("Выберите значение из списка.")
@@ -27,6 +29,142 @@ def _int_or_none(raw: object) -> int | None:
         return int(str(raw))
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class UnitChoices:
+    """The municipalities with organizations in a scope and the organizations of one of
+    them at most — the chosen municipality's, or the chosen organization's, or all of them
+    where the scope has a single municipality: a region of 300,000 people has thousands of
+    organizations, and a select of all of them was most of a page (issue #16). The one
+    home of the «municipality → its organizations» choice of every filter (monitoring,
+    survey results, participants, pairs, the participants' export)."""
+
+    municipalities: list[tuple[int, str]]
+    organizations: list[tuple[int, str, int]]  # id, short name, municipality id
+    municipality: int | None  # the chosen municipality when it is in scope
+
+    @property
+    def municipality_ids(self) -> set[int]:
+        return {m for m, _n in self.municipalities}
+
+    @property
+    def organization_ids(self) -> dict[int, int]:
+        """Organization id → its municipality, of the organizations read."""
+        return {o: m for o, _n, m in self.organizations}
+
+    @property
+    def single_municipality(self) -> bool:
+        return len(self.municipalities) <= 1
+
+    def offered(self) -> list[tuple[int, str]]:
+        """The organizations to choose from: the chosen municipality's (all read ones when
+        none is chosen)."""
+        return [(o, n) for o, n, m in self.organizations
+                if self.municipality is None or m == self.municipality]
+
+    def of_municipality(self, municipality: int) -> list[int]:
+        """The ids of the organizations read that are of ``municipality``."""
+        return [o for o, _n, m in self.organizations if m == municipality]
+
+    def empty_label(self) -> str:
+        return str(_("все организации") if self.offered() or self.single_municipality
+                   else _("все — выберите муниципалитет"))
+
+    def fill(self, form: forms.BaseForm) -> None:
+        """Give ``form``'s ``municipality`` and ``organization`` fields these choices;
+        a scope of one municipality has no municipality field."""
+        form.fields["municipality"].choices = [  # type: ignore[attr-defined]
+            ("", _("все муниципалитеты")), *self.municipalities]
+        form.fields["organization"].choices = [  # type: ignore[attr-defined]
+            ("", self.empty_label()), *self.offered()]
+        if self.single_municipality:
+            del form.fields["municipality"]
+
+
+def unit_choices(scope: Scope, *, municipality: object = None,
+                 organization: object = None) -> UnitChoices:
+    """The choices of :class:`UnitChoices` for the raw values of a query string (anything:
+    a forged or foreign id is simply not among them). Two queries, whatever the size of the
+    territory."""
+    in_scope = scope.organizations()
+    municipalities = sorted(scope.organization_municipalities().values_list("pk", "name"),
+                            key=lambda x: (sort_key(x[1]), x[0]))
+    known = {m for m, _n in municipalities}
+    chosen = form_int(municipality, limit=MAX_ID)
+    chosen = chosen if chosen in known else None
+    chosen_org = form_int(organization, limit=MAX_ID)
+    if len(municipalities) <= 1:
+        offered_q = Q()
+    else:
+        offered_q = Q(municipality_id=chosen)
+        if chosen_org is not None:
+            offered_q |= Q(municipality_id__in=in_scope.filter(pk=chosen_org)
+                           .values("municipality_id"))
+    orgs = sorted(in_scope.filter(offered_q).values_list("pk", "short_name",
+                                                         "municipality_id"),
+                  key=lambda o: (sort_key(o[1]), o[0]))
+    return UnitChoices(municipalities=municipalities, organizations=orgs, municipality=chosen)
+
+
+MUNICIPALITY_NOT_YOURS = _("Такого муниципалитета нет среди ваших: фильтр по муниципалитету "
+                           "не применён.")
+ORGANIZATION_NOT_YOURS = _("Такой организации нет среди ваших: фильтр по организации не "
+                           "применён.")
+
+
+class UnitFilterForm(forms.Form):
+    """A list's choice of the territory (participants, pairs): a municipality, then one of
+    its organizations (:func:`unit_choices`), never a select of all of a region's
+    thousands. A new municipality reloads the page (``autosubmit``; without scripts — the
+    form's button), and its organizations fill the select. A unit outside the scope (a
+    forged id) is refused with a message under its field and not applied; an organization
+    of another municipality than the chosen one (the municipality was just changed) is
+    dropped; an organization alone (a link from its page) brings its municipality."""
+
+    municipality = forms.TypedChoiceField(
+        label=_("Муниципалитет"), required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": MUNICIPALITY_NOT_YOURS})
+    organization = forms.TypedChoiceField(
+        label=_("Организация"), required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": ORGANIZATION_NOT_YOURS})
+
+    def __init__(self, data: QueryDict | None, *, scope: Scope, **kwargs: object) -> None:
+        raw = data if data is not None else QueryDict()
+        self.units = unit_choices(scope, municipality=raw.get("municipality"),
+                                  organization=raw.get("organization"))
+        super().__init__(self._settled(data) if data is not None else None,
+                         **kwargs)  # type: ignore[arg-type]
+        self.units.fill(self)
+        for name, field in self.fields.items():  # also shown without a label (pairs)
+            if name in ("municipality", "organization"):
+                field.widget.attrs["aria-label"] = field.label
+        if "municipality" in self.fields:
+            self.fields["municipality"].widget.attrs["class"] = "autosubmit"
+
+    def _settled(self, data: QueryDict) -> QueryDict:
+        organization = form_int(data.get("organization"), limit=MAX_ID)
+        municipality = self.units.organization_ids.get(organization or 0)
+        if municipality is None or self.units.single_municipality:
+            return data
+        if not data.get("municipality"):
+            data = data.copy()
+            data["municipality"] = str(municipality)
+        elif self.units.municipality not in (None, municipality):
+            data = data.copy()
+            data.pop("organization")
+        return data
+
+    @property
+    def shows_units(self) -> bool:
+        """More than one organization to tell apart (not a curator's single one)."""
+        return not self.units.single_municipality or len(self.units.organizations) > 1
+
+    def unit(self) -> tuple[int | None, int | None]:
+        """The chosen municipality and organization, each only when valid."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return cleaned.get("municipality"), cleaned.get("organization")
 
 
 class FiltersForm(forms.Form):
@@ -66,39 +204,12 @@ class FiltersForm(forms.Form):
             del self.fields["municipality"], self.fields["organization"]
             self.municipality_ids, self.organization_ids = set(), {}
             return
-        # The municipalities in scope; the organizations of one of them at most (the chosen
-        # municipality's, the chosen organization's, or all where the scope has a single
-        # municipality): a region of 300,000 people has thousands of organizations, and
-        # a select of all of them was most of the page (two queries either way).
-        in_scope = scope.organizations()
-        municipalities = sorted(scope.organization_municipalities().values_list("pk", "name"),
-                                key=lambda x: (sort_key(x[1]), x[0]))
-        self.municipality_ids = {m for m, _n in municipalities}
-        chosen = _int_or_none(data.get("municipality"))
-        chosen_org = _int_or_none(data.get("organization"))
-        if len(municipalities) <= 1:
-            offered_q = Q()
-        else:
-            offered_q = Q(municipality_id=chosen if chosen in self.municipality_ids else None)
-            if chosen_org is not None:
-                offered_q |= Q(municipality_id__in=in_scope.filter(pk=chosen_org)
-                               .values("municipality_id"))
-        orgs = sorted(in_scope.filter(offered_q).values_list("pk", "short_name",
-                                                             "municipality_id"),
-                      key=lambda o: (sort_key(o[1]), o[0]))
-        self.organization_ids = {o: m for o, _n, m in orgs}
-        self.fields["municipality"].choices = [  # type: ignore[attr-defined]
-            ("", _("все муниципалитеты")), *municipalities]
-        if chosen in self.municipality_ids:  # the organizations of that municipality only
-            offered = [(o, n) for o, n, m in orgs if m == chosen]
-        else:
-            offered = [(o, n) for o, n, _m in orgs]
-        empty = (_("все организации") if offered or len(municipalities) <= 1
-                 else _("все — выберите муниципалитет"))
-        self.fields["organization"].choices = [("", empty), *offered]  # type: ignore[attr-defined]
-        if len(municipalities) <= 1:
-            del self.fields["municipality"]
-        if len(municipalities) <= 1 and len(orgs) <= 1:
+        units = unit_choices(scope, municipality=data.get("municipality"),
+                             organization=data.get("organization"))
+        self.municipality_ids = units.municipality_ids
+        self.organization_ids = units.organization_ids
+        units.fill(self)
+        if units.single_municipality and len(units.organizations) <= 1:
             del self.fields["organization"]
             del self.fields["sector"]
 

@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.access.forms import UnitFilterForm
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
 from tandem.directory.selectors import ParticipantFilters
@@ -258,10 +260,12 @@ class DeactivateForm(forms.Form):
                              error_messages={"required": _("Укажите причину.")})
 
 
-class ParticipantFilterForm(forms.Form):
+class ParticipantFilterForm(UnitFilterForm):
+    """The filters of the participants' list (and of its export): the territory as on
+    every filter (:class:`tandem.access.forms.UnitFilterForm` — a municipality, then one of
+    its organizations), the name, the position, the age, the consents, the status."""
+
     q = forms.CharField(label=_("Поиск по ФИО"), required=False, max_length=100)
-    organization = forms.TypedChoiceField(label=_("Организация"), required=False, coerce=int,
-                                          empty_value=None)
     position = forms.ChoiceField(label=_("Должность"), required=False)
     age_band = forms.ChoiceField(label=_("Возраст"), required=False,
                                  choices=[("", _("любой")), *AgeBand.choices])
@@ -269,23 +273,24 @@ class ParticipantFilterForm(forms.Form):
         ("", _("все")), ("yes", _("оба получены")), ("no", _("не хватает согласия"))])
     status = forms.ChoiceField(label=_("Статус"), required=False, choices=[
         ("active", _("активные")), ("inactive", _("выведенные")), ("all", _("все"))])
+    field_order = ["q", "municipality", "organization"]
 
-    def __init__(self, *args: object, organizations: list[tuple[int, str]],
-                 positions: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        organizations = sorted(organizations, key=lambda o: sort_key(o[1]))
+    def __init__(self, data: QueryDict | None, *, scope: Scope, positions: list[str],
+                 **kwargs: object) -> None:
+        super().__init__(data, scope=scope, **kwargs)
         positions = sorted(positions, key=sort_key)
-        self.fields["organization"].choices = [("", _("все")), *organizations]  # type: ignore[attr-defined]
         self.fields["position"].choices = [("", _("все")), *((p, p) for p in positions)]  # type: ignore[attr-defined]
 
     def filters(self) -> ParticipantFilters:
-        """The filters as given; invalid values are ignored rather than shown as errors."""
+        """The filters as given; invalid values are ignored (a unit outside the scope with
+        a message under its field)."""
         if not self.is_valid():
             cleaned = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
         else:
             cleaned = self.cleaned_data
         return ParticipantFilters(
             text=cleaned.get("q") or "",
+            municipality_id=cleaned.get("municipality") or None,
             organization_id=cleaned.get("organization") or None,
             position=cleaned.get("position") or "",
             age_band=cleaned.get("age_band") or "",

@@ -61,8 +61,7 @@ def participants(request: HttpRequest) -> HttpResponse:
         if scope.own_participant_id:
             return redirect("people:detail", pk=scope.own_participant_id)
         scope.require("is_staff")
-    organizations = list(scope.organizations().values_list("pk", "short_name"))
-    form = ParticipantFilterForm(request.GET or None, organizations=organizations,
+    form = ParticipantFilterForm(request.GET or None, scope=scope,
                                  positions=participant_positions(scope=scope))
     filters = form.filters()
     qs = participant_list(scope=scope, filters=filters)
@@ -71,8 +70,8 @@ def participants(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(),
-               "show_organization": len(organizations) > 1,
-               "can_create": bool(organizations)}
+               "show_organization": form.shows_units,
+               "can_create": bool(form.units.municipalities)}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "people/_participant_table.html", context)
     return render(request, "people/participant_list.html", context)

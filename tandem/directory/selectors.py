@@ -148,6 +148,7 @@ def municipalities_in(regions: QuerySet[Region]) -> QuerySet[Municipality]:
 @dataclass(frozen=True)
 class ParticipantFilters:
     text: str = ""
+    municipality_id: int | None = None
     organization_id: int | None = None
     position: str = ""
     age_band: str = ""
@@ -160,6 +161,8 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
         Participant.objects.select_related("organization"))
     if filters.text:
         qs = qs.search(filters.text)
+    if filters.municipality_id:
+        qs = qs.filter(organization__municipality_id=filters.municipality_id)
     if filters.organization_id:
         qs = qs.filter(organization_id=filters.organization_id)
     if filters.position:
@@ -180,13 +183,15 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
 def participant_total(*, scope: Scope, filters: ParticipantFilters) -> int | None:
     """How many :func:`participant_list` holds, from the counts kept per organization
     (tandem/people/counts.py) when the filters ask only what they count — active people,
-    all or with consent, of the scope or of one of its organizations; None otherwise (the
-    list is then counted as it is). A staff member's own card outside their organizations
-    is in their list but not in these counts: counted live then too."""
+    all or with consent, of the scope, of one of its municipalities or organizations; None
+    otherwise (the list is then counted as it is). A staff member's own card outside their
+    organizations is in their list but not in these counts: counted live then too."""
     if (filters.text or filters.position or filters.age_band or filters.consent == "no"
             or filters.status != "active" or not scope.is_staff):
         return None
     organizations = scope.organizations()
+    if filters.municipality_id:
+        organizations = organizations.filter(municipality_id=filters.municipality_id)
     if filters.organization_id:
         organizations = organizations.filter(pk=filters.organization_id)
     own = scope.own_participant_id

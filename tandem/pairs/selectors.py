@@ -208,9 +208,11 @@ def pairs_visible(*, scope: Scope) -> PairQuerySet:
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
-                 organization_id: int | None = None) -> PairQuerySet:
+                 organization_id: int | None = None,
+                 organization_ids: list[int] | None = None) -> PairQuerySet:
     """The visible pairs whose member's surname (or name) contains ``text``, in a status,
-    of an organization (either member's: a municipal-pool pair is found from both)."""
+    of an organization (either member's: a municipal-pool pair is found from both), of
+    organizations ``organization_ids`` (a municipality's, known to the filter form)."""
     qs = pairs_visible(scope=scope)
     for word in text.split()[:3]:
         qs = qs.filter(Q(a__surname__icontains=word) | Q(b__surname__icontains=word)
@@ -220,6 +222,8 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
     if organization_id is not None:
         qs = qs.filter(Q(a_organization_id=organization_id)
                        | Q(b_organization_id=organization_id))
+    if organization_ids is not None:
+        qs = qs.of_unit(organization_ids)
     return qs.select_related("a__organization", "b__organization", "organization")
 
 

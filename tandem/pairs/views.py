@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.access.forms import UnitFilterForm
 from tandem.access.scope import scope_for
 from tandem.core import names
-from tandem.core.text import sort_key
 from tandem.directory.selectors import organization_get, participant_get
 from tandem.documents import pair_order
 from tandem.pairs import engine, selectors, services, tasks, wording
@@ -29,11 +29,16 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
     status = status if status in Pair.Status.values else ""
-    organization_id = (form_id(request.GET.get("organization")) or None) if scope.is_staff else None
-    page = Paginator(selectors.pairs_search(scope=scope, text=text, status=status,
-                                            organization_id=organization_id),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    # The territory as on every list: a municipality, then one of its organizations.
+    units = UnitFilterForm(request.GET, scope=scope) if scope.is_staff else None
+    municipality_id, organization_id = units.unit() if units else (None, None)
+    page = Paginator(selectors.pairs_search(
+        scope=scope, text=text, status=status, organization_id=organization_id,
+        organization_ids=(units.units.of_municipality(municipality_id)
+                          if units and municipality_id else None)),
+        PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({k: v for k, v in (("q", text), ("status", status),
+                                          ("municipality", municipality_id or ""),
                                           ("organization", organization_id or ""))
                        if v})
     context = {"page": page, "pairs": page.object_list, "query": query, "q": text,
@@ -43,10 +48,8 @@ def pair_list(request: HttpRequest) -> HttpResponse:
         return render(request, "pairs/_pair_table.html", context)
     orders = list(selectors.orders_visible(scope=scope)
                   .select_related("organization")[:50]) if scope.is_staff else []
-    order_orgs = (sorted(scope.organizations().values_list("pk", "short_name"),
-                         key=lambda o: (sort_key(o[1]), o[0])) if scope.is_staff else [])
     return render(request, "pairs/pair_list.html",
-                  {**context, "orders": orders, "order_orgs": order_orgs})
+                  {**context, "orders": orders, "units": units})
 
 
 def _run_form(unit: Organization | object, defaults: services.RunDefaults,

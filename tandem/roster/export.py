@@ -191,8 +191,7 @@ def export_people(scope: Scope, data: QueryDict) -> QuerySet[Participant]:
     from tandem.directory.forms import ParticipantFilterForm
     from tandem.directory.selectors import participant_list, participant_positions
 
-    organizations = list(scope.organizations().values_list("pk", "short_name"))
-    form = ParticipantFilterForm(data or None, organizations=organizations,
+    form = ParticipantFilterForm(data or None, scope=scope,
                                  positions=participant_positions(scope=scope))
     return participant_list(scope=scope, filters=form.filters())
 

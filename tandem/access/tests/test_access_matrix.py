@@ -4,6 +4,7 @@ The registry below must name every URL pattern: a new view that is not added her
 fails ``test_every_url_is_in_the_matrix``, so no page can be forgotten.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,11 @@ from tandem.school.models import Certificate, Material, Registration
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.testing import (
     DiagnosticsWorld,
+    MunicipalityFactory,
+    OrganizationFactory,
     PairsWorld,
+    ParticipantFactory,
+    RegionFactory,
     TrainingWorld,
     World,
     build_diagnostics,
@@ -870,3 +875,98 @@ def test_a_regions_own_competency_is_its_operators_to_change(client: Client, wor
     else:
         assert page.status_code in REFUSED and response.status_code in REFUSED
         assert competency.name == "Краеведение региона"
+
+
+# -- the territory filters of the lists (issue #16): a municipality, then its organizations;
+# a unit outside the scope in the query string is refused with a message, never a 500 and
+# never a leak of its name or its people.
+FILTERED_LISTS = ["people:list", "pairs:list", "roster:export"]
+
+
+def _filtered_url(name: str, query: str) -> str:
+    kwargs = {"fmt": "csv"} if name == "roster:export" else {}
+    return reverse(name, kwargs=kwargs) + query
+
+
+@pytest.mark.parametrize("name", FILTERED_LISTS)
+@pytest.mark.parametrize("persona", ["charlie", "dave"])
+def test_a_forged_unit_in_a_lists_filter_shows_nothing_of_it(
+        client: Client, world: World, name: str, persona: str) -> None:
+    """An outsider (B's curator, B's coordinator) asks for A's municipality and
+    organization by id: the list stays theirs; A's people and names are not in it."""
+    PAIRS[world.org_a.pk] = build_pairs(world)
+    c = _persona_client(client, world, persona)
+    for query in (f"?organization={world.org_a.pk}",
+                  f"?municipality={world.municipality_a.pk}",
+                  f"?municipality={world.municipality_a.pk}&organization={world.org_a.pk}",
+                  f"?municipality={world.municipality_b.pk}&organization={world.org_a.pk}",
+                  "?organization=99999999999999999999&municipality=²"):
+        response = c.get(_filtered_url(name, query))
+        assert response.status_code == 200, query
+        body = response.content.decode()
+        for secret in ("Каролёва", "Дёмин", "Школа А", "Город А"):
+            assert secret not in body, (query, secret)
+
+
+def _second_region(world: World) -> Organization:
+    other = RegionFactory.create(name="Соседняя область", code="other")
+    mun = MunicipalityFactory.create(region=other, name="Город Чужой", code="city-x")
+    org = OrganizationFactory.create(municipality=mun, name="Школа Чужая", code="school-x")
+    ParticipantFactory.create(organization=org, surname="Чужанина", name="Ольга",
+                              email="x@example.org")
+    return org
+
+
+@pytest.mark.parametrize("name", ["people:list", "pairs:list"])
+def test_the_region_operator_is_told_a_foreign_unit_is_not_theirs(
+        client: Client, world: World, name: str) -> None:
+    """The region operator forges an organization and a municipality of another region:
+    a Russian message under the filter, the whole list of their own region, nothing of the
+    other region's."""
+    foreign = _second_region(world)
+    client.force_login(world.olga)
+    body = client.get(_filtered_url(name, f"?organization={foreign.pk}")).content.decode()
+    assert "Такой организации нет среди ваших" in body
+    body = client.get(_filtered_url(
+        name, f"?municipality={foreign.municipality_id}")).content.decode()
+    assert "Такого муниципалитета нет среди ваших" in body
+    assert "Чужанина" not in body and "Школа Чужая" not in body
+    assert "Город Чужой" not in body
+
+
+def test_the_region_operator_picks_a_municipality_then_its_organizations(
+        client: Client, world: World) -> None:
+    """Without a municipality the organization select offers none of the region's
+    organizations; with one — only its own; an organization alone brings its
+    municipality; one of another municipality than the chosen one is dropped."""
+    client.force_login(world.olga)
+    url = reverse("people:list")
+
+    def offered(query: str) -> tuple[str, str]:
+        body = client.get(url + query).content.decode()
+        select = re.search(r'<select name="organization".*?</select>', body, re.S)
+        assert select is not None
+        return select.group(0), body
+
+    select, _body = offered("")
+    assert "выберите муниципалитет" in select and "Школа А" not in select
+    select, _body = offered(f"?municipality={world.municipality_a.pk}")
+    assert "Школа А" in select and "Дом творчества Б" not in select
+    select, body = offered(f"?organization={world.org_b.pk}")
+    assert f'<option value="{world.municipality_b.pk}" selected>' in body
+    assert "Бэшкина" in body and "Каролёва" not in body
+    select, body = offered(f"?municipality={world.municipality_a.pk}"
+                           f"&organization={world.org_b.pk}")
+    assert "Каролёва" in body and "Бэшкина" not in body
+    assert "нет среди ваших" not in body
+
+
+def test_the_pairs_list_by_municipality_and_organization(client: Client, world: World) -> None:
+    """A's pairs are found by A's organization alone, by A's municipality, and not by B's."""
+    build_pairs(world)
+    client.force_login(world.olga)
+    url = reverse("pairs:list")
+    assert "Дёмин" in client.get(f"{url}?organization={world.org_a.pk}").content.decode()
+    assert "Дёмин" in client.get(f"{url}?municipality={world.municipality_a.pk}").content.decode()
+    body = client.get(f"{url}?municipality={world.municipality_b.pk}").content.decode()
+    assert "Дёмин" not in body and "Таких пар нет" in body

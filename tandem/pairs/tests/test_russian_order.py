@@ -42,8 +42,10 @@ def test_the_pair_lists_organization_select_is_in_russian_order(
 ) -> None:
     _schools(world)
     client.force_login(world.olga)
-    response = client.get(reverse("pairs:list"))
-    names = [name for _pk, name in response.context["order_orgs"] if name in SCHOOLS]
+    # The organizations of the chosen municipality (issue #16: not all of a region's).
+    response = client.get(reverse("pairs:list"), {"municipality": world.municipality_a.pk})
+    names = [name for _pk, name in response.context["units"].units.offered()
+             if name in SCHOOLS]
     assert names == SCHOOLS_IN_ORDER
     html = response.content.decode()
     positions = [html.index(f">{name}</option>") for name in SCHOOLS_IN_ORDER]

@@ -112,3 +112,23 @@ def test_pair_pages_do_not_grow(client: Client, world: World) -> None:
     small = [_count(client, url) for url in urls]
     grow(150)
     assert [_count(client, url) for url in urls] == small
+
+
+@pytest.mark.parametrize("name", ["people:list", "pairs:list"])
+def test_territory_filters_do_not_grow(client: Client, world: World, name: str) -> None:
+    """The region operator's list filtered by a municipality, by an organization, or not
+    at all: the select holds one municipality's organizations at most (issue #16), and the
+    number of queries does not follow the number of people or organizations."""
+    client.force_login(world.olga)
+    base = reverse(name)
+    urls = [base, f"{base}?municipality={world.municipality_a.pk}",
+            f"{base}?organization={world.org_a.pk}",
+            f"{base}?municipality={world.municipality_b.pk}&organization={world.org_a.pk}"]
+    _grow(world, 10)
+    small = [_count(client, url) for url in urls]
+    _grow(world, 990)
+    for i in range(5):
+        org = OrganizationFactory.create(municipality=world.municipality_a,
+                                         name=f"Школа А{i}", code=f"a-extra-{i}")
+        bulk_participants(org, 10)
+    assert [_count(client, url) for url in urls] == small
