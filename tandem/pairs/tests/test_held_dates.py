@@ -10,6 +10,7 @@ import importlib
 from types import SimpleNamespace
 from unittest import mock
 
+import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
@@ -191,3 +192,27 @@ def test_the_migration_fills_the_dates_as_keep_held_does(world: World) -> None:
     with mock.patch("django.utils.timezone.localdate", return_value=dt.date.today()):
         fill(None, SimpleNamespace(connection=connection))
     assert list(Pair.objects.order_by("pk").values_list("held_until", "held_next")) == kept
+
+
+@pytest.mark.slow
+def test_the_bulk_demo_keeps_the_dates_of_its_pairs(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """seed-demo writes meetings by COPY and bulk_create, past the meetings' signals: it
+    keeps the pairs' dates itself, and the quiet pairs of its day are the core rule's."""
+    from django.utils import timezone
+
+    from tandem.demo import services
+
+    monkeypatch.setattr(services, "PAIRS_UP_TO", 100)  # 400 people take the fast path
+    services.demo_region_create(participants=400, seed=3)
+    pairs = list(Pair.objects.all())
+    assert Meeting.objects.exists()
+    _kept_consecutive(pairs)
+    day = timezone.localdate()
+    got = {p.pk: p.quiet_since for p in Pair.objects.quiet(day, weeks=5)}
+    for p in pairs:
+        quiet, quiet_since = _expected(p, day, 5)
+        assert (p.pk in got) == (quiet and p.status in attention.RUNNING)
+        if p.pk in got:
+            assert got[p.pk] == quiet_since
