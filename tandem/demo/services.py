@@ -640,6 +640,11 @@ def _create_pairs_fast(region: Region, organizations: dict[str, Organization], s
                     "template_id", "deadline", "product", "evidence", "done_at"), rows)
     copy_rows(Meeting, ("pair_id", "date", "topic", "led_by_id", "format",
                         "duration_minutes"), meetings)
+    # COPY passes by the meetings' signals: the pairs keep their meeting dates here
+    # (Pair.held_until, held_next; tandem/maps/held.py).
+    ids = [p.id for p in pairs]
+    for i in range(0, len(ids), 5000):
+        Pair.objects.filter(pk__in=ids[i:i + 5000]).keep_held(today)
 
 
 @dataclass
@@ -708,6 +713,8 @@ def _create_maps(pairs: list[Any], now: dt.datetime) -> None:
                             "Разбор первой задачи", led_by=pair.a if k % 2 == 0 else pair.b,
                             duration_minutes=45) for k in range(1 + i % 2)]
         Meeting.objects.bulk_create(meetings)
+        # bulk_create passes by the meetings' signals (tandem/maps/held.py).
+        Pair.objects.filter(pk=pair.pk).keep_held(timezone.localdate())
         for direction in (Row.Direction.A_TO_B, Row.Direction.B_TO_A):
             first = the_map.rows.filter(direction=direction).order_by("order").first()
             # Done a few days before its deadline — never on a day still to come.

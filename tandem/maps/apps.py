@@ -62,3 +62,13 @@ class MapsConfig(AppConfig):
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="technology_tallies_figures_changed")
 
+        # The meeting dates kept on each pair follow its meetings (tandem/maps/held.py);
+        # the hourly run keeps those whose next meeting's day has come.
+        from tandem.maps import held
+
+        post_init.connect(held.loaded, sender=Meeting, dispatch_uid="held_meeting_loaded")
+        post_save.connect(held.meeting_saved, sender=Meeting, dispatch_uid="held_meeting_saved")
+        post_delete.connect(held.meeting_deleted, sender=Meeting,
+                            dispatch_uid="held_meeting_deleted")
+        signals.hourly.connect(held.hourly, dispatch_uid="held_rolled_over")
+

@@ -13,9 +13,12 @@ class PairsConfig(AppConfig):
 
         from tandem.pairs.models import Pair, PairOrder, PairRule
 
-        # The members' organizations are a copy of theirs, derived (tandem/pairs/members.py).
+        # The members' organizations are a copy of theirs, derived (tandem/pairs/members.py);
+        # the kept meeting dates are derived from the meetings (PairQuerySet.keep_held).
         auditlog.register(
-            Pair, exclude_fields=["a_teaches_b", "b_teaches_a", "a_organization", "b_organization"]
+            Pair,
+            exclude_fields=["a_teaches_b", "b_teaches_a", "a_organization", "b_organization",
+                            "held_until", "held_next"],
         )
         auditlog.register(PairRule)
         auditlog.register(PairOrder, m2m_fields={"pairs"})

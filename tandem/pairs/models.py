@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.attention import RUNNING
@@ -16,6 +16,8 @@ from tandem.territory.models import Municipality, Organization
 
 # The pair's copies of its members' organizations (Pair.a_organization, Pair.b_organization).
 MEMBER_COLUMNS = ("a_organization", "b_organization")
+# The pair's kept gap between two held meetings (Pair.held_until, Pair.held_next).
+HELD_COLUMNS = ("held_until", "held_next")
 
 
 class PoolUnit(models.Model):
@@ -158,6 +160,17 @@ class Pair(models.Model):
                                     blank=True, related_name="+",
                                     verbose_name=_("кто отклонил"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # The pair's held meetings around one day, kept for «тихие пары» (PairQuerySet.quiet,
+    # docs/architecture.md «Тихие пары»): two consecutive dates of its held meetings —
+    # ``held_until`` the latest one on or before the day it was kept, ``held_next`` the
+    # first one after it (none: null). On every day D between them the last meeting held
+    # by D is ``held_until``, so the quiet rule needs no meeting; on another day (a meeting
+    # logged ahead of its date has come, a report for a past day) the rule reads the
+    # meetings as before. Written only by PairQuerySet.keep_held (a meeting saved or
+    # deleted, tandem/maps/held.py; the hourly roll-over; seed-demo); derived from the
+    # meetings, so not in the pair's audit trail — the meetings' own changes are.
+    held_until = models.DateField(null=True, blank=True, editable=False)
+    held_next = models.DateField(null=True, blank=True, editable=False)
 
     # running(), overlapping(period), of_unit(unit, by=…), map_not_agreed(), quiet()…:
     # the one home of each rule about which pairs (tandem/pairs/querysets.py).
@@ -197,7 +210,19 @@ class Pair(models.Model):
                    # wide rows (126 MB at 300,000 teachers; docs/performance.md).
                    models.Index(fields=["starts_on", "id", "a_organization", "b_organization",
                                         "a_confirmed_at", "b_confirmed_at"],
-                                condition=Q(status__in=list(RUNNING)), name="pair_running")]
+                                condition=Q(status__in=list(RUNNING)), name="pair_running"),
+                   # «Тихие пары» in the order of their quiet stretch (PairQuerySet.quiet):
+                   # the running pairs by the start of the stretch kept on them, read from
+                   # the earliest and cut at the list's limit (issue #16).
+                   models.Index(Coalesce("held_until", "starts_on"), "id",
+                                condition=Q(status__in=list(RUNNING)), name="pair_quiet"),
+                   # The few running pairs whose kept meeting dates do not hold on the day
+                   # (PairQuerySet.quiet_parts reads their meetings; roll_held keeps them
+                   # again): found without reading the others.
+                   models.Index(fields=["held_next"], name="pair_held_next",
+                                condition=Q(status__in=list(RUNNING), held_next__isnull=False)),
+                   models.Index(fields=["held_until"], name="pair_held_until",
+                                condition=Q(status__in=list(RUNNING), held_until__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.a.short_name} ⇄ {self.b.short_name}"
@@ -205,7 +230,9 @@ class Pair(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A new pair takes its members' organizations; a pair saved again never writes
         them (a member's move does, tandem/pairs/members.py), so an instance read before
-        the move cannot put the old organization back."""
+        the move cannot put the old organization back. Nor the kept meeting dates
+        (``held_until``, ``held_next``: PairQuerySet.keep_held writes them), for the same
+        reason: a copy read before a meeting was logged."""
         if self._state.adding:
             if self.a_organization_id is None:
                 self.a_organization_id = self.a.organization_id
@@ -213,7 +240,8 @@ class Pair(models.Model):
                 self.b_organization_id = self.b.organization_id
         elif kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name not in MEMBER_COLUMNS
+                                       if not f.primary_key
+                                       and f.name not in MEMBER_COLUMNS + HELD_COLUMNS
                                        and f.attname not in self.get_deferred_fields()]
         super().save(*args, **kwargs)
 

@@ -42,6 +42,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "a member moved: the pair's copies of the members' organizations (a_organization, "
         "b_organization) follow; derived and excluded from the pair's trail — the move "
         "itself is in the participant's",
+    ("pairs/querysets.py", "?"):
+        "PairQuerySet.keep_held: the meeting dates kept on a pair (held_until, held_next) "
+        "follow its meetings; derived and excluded from the pair's trail — the meetings' "
+        "own changes are in theirs",
     ("testing.py", "Programme"):
         "a test helper sets pair rules on a fresh programme in a test database",
 }

@@ -1,0 +1,218 @@
+"""The meeting dates kept on each pair (``Pair.held_until``, ``Pair.held_next``) and the
+quiet rule that trusts them only on the days they hold (issue #16): after any meetings
+created, edited, moved and deleted on any days, with or without the day's roll-over, the
+quiet pairs of any day and their ``quiet_since`` are those of the core rule
+(:func:`tandem.core.attention.quiet`) on the meetings themselves, and the two parts of
+``quiet_parts`` are disjoint with that union."""
+
+import datetime as dt
+import importlib
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.core import attention
+from tandem.maps import held
+from tandem.maps.models import Meeting
+from tandem.pairs.models import Pair
+from tandem.testing import ParticipantFactory, World
+
+START = dt.date(2026, 9, 1)
+
+
+def _day(offset: int) -> dt.date:
+    return START + dt.timedelta(days=offset)
+
+
+def _pairs(world: World, starts: list[int]) -> list[Pair]:
+    people = [ParticipantFactory.create(organization=world.org_a) for _ in range(2 * len(starts))]
+    return [
+        Pair.objects.create(
+            a=people[2 * i],
+            b=people[2 * i + 1],
+            organization=world.org_a,
+            starts_on=_day(s),
+            ends_on=dt.date(2027, 8, 31),
+            status="active",
+        )
+        for i, s in enumerate(starts)
+    ]
+
+
+def _expected(pair: Pair, day: dt.date, weeks: int) -> tuple[bool, dt.date]:
+    dates = [m.date for m in Meeting.objects.filter(pair=pair) if not m.planned and m.date <= day]
+    last = max(dates, default=None)
+    return (
+        attention.quiet(starts_on=pair.starts_on, last_held_on=last, as_of=day, weeks=weeks),
+        attention.quiet_since(pair.starts_on, last),
+    )
+
+
+def _kept_consecutive(pairs: list[Pair]) -> None:
+    """The kept dates of every pair are two consecutive held meetings (none: the ends)."""
+    for p in pairs:
+        p.refresh_from_db()
+        dates = sorted(m.date for m in Meeting.objects.filter(pair=p, planned=False))
+        assert p.held_until is None or p.held_until in dates
+        assert p.held_next is None or p.held_next in dates
+        assert not [
+            d
+            for d in dates
+            if (p.held_until is None or d > p.held_until)
+            and (p.held_next is None or d < p.held_next)
+        ]
+        assert p.held_until is None or p.held_next is None or p.held_until < p.held_next
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "edit", "plan", "move", "delete", "roll"]),
+        st.integers(min_value=0, max_value=2),  # which pair / meeting
+        st.integers(min_value=-20, max_value=130),  # a meeting's date
+        st.booleans(),  # planned
+        st.integers(min_value=0, max_value=140),
+    ),  # the day of the write (kept as of)
+    max_size=12,
+)
+
+
+@given(
+    starts=st.lists(st.integers(min_value=0, max_value=40), min_size=2, max_size=3),
+    ops=OPS,
+    days=st.lists(st.integers(min_value=-10, max_value=150), min_size=1, max_size=4),
+    weeks=st.integers(min_value=1, max_value=10),
+)
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_kept_dates_give_the_live_rule_on_every_day(
+    world: World,
+    starts: list[int],
+    ops: list[tuple[str, int, int, bool, int]],
+    days: list[int],
+    weeks: int,
+) -> None:
+    Pair.objects.all().delete()
+    pairs = _pairs(world, starts)
+    for op, which, date, planned, write_day in ops:
+        with mock.patch.object(held, "today", return_value=_day(write_day)):
+            meetings = list(Meeting.objects.order_by("pk"))
+            if op == "add" or (not meetings and op != "roll"):
+                Meeting.objects.create(
+                    pair=pairs[which % len(pairs)], date=_day(date), planned=planned, topic="В"
+                )
+            elif op == "roll":
+                Pair.objects.roll_held(_day(write_day))
+            else:
+                m = meetings[which % len(meetings)]
+                if op == "edit":
+                    m.date = _day(date)
+                elif op == "plan":
+                    m.planned = planned
+                elif op == "move":
+                    m.pair = pairs[(pairs.index(m.pair) + 1) % len(pairs)]
+                if op == "delete":
+                    m.delete()
+                else:
+                    m.save()
+            _kept_consecutive(pairs)
+    for offset in days:
+        day = _day(offset)
+        got = {p.pk: p.quiet_since for p in Pair.objects.quiet(day, weeks=weeks)}
+        kept, read = Pair.objects.quiet_parts(day, weeks)
+        parts = [{p.pk: p.quiet_since for p in part} for part in (kept, read)]
+        assert not parts[0].keys() & parts[1].keys()
+        assert got == {**parts[0], **parts[1]}
+        since = {p.pk: p.quiet_since for p in Pair.objects.with_quiet_since(day)}
+        for p in pairs:
+            quiet, quiet_since = _expected(p, day, weeks)
+            assert (p.pk in got) == quiet, (p.pk, day)
+            assert since[p.pk] == quiet_since
+            if quiet:
+                assert got[p.pk] == quiet_since
+
+
+def test_a_meeting_logged_ahead_is_read_on_its_day_and_kept_after_the_roll_over(
+    world: World,
+) -> None:
+    """A meeting marked held with a date still to come does not end the quiet stretch
+    before its day; on its day the pair's meetings are read, and the roll-over keeps it."""
+    (p,) = _pairs(world, [0])
+    with mock.patch.object(held, "today", return_value=_day(10)):
+        Meeting.objects.create(pair=p, date=_day(5), topic="Было")
+        Meeting.objects.create(pair=p, date=_day(60), topic="Отмечена заранее")
+    p.refresh_from_db()
+    assert (p.held_until, p.held_next) == (_day(5), _day(60))
+    assert list(Pair.objects.quiet(_day(59), weeks=5)) == [p]  # kept: since day 5
+    kept, read = Pair.objects.quiet_parts(_day(59), weeks=5)
+    assert list(kept) == [p] and not read.exists()
+    assert not Pair.objects.quiet(_day(60), weeks=5).exists()  # the meeting's day
+    assert Pair.objects.with_quiet_since(_day(100)).get().quiet_since == _day(60)
+    assert list(Pair.objects.quiet_parts(_day(100), weeks=5)[1]) == [p]  # read
+    assert Pair.objects.roll_held(_day(100)) == 1
+    p.refresh_from_db()
+    assert (p.held_until, p.held_next) == (_day(60), None)
+    assert list(Pair.objects.quiet_parts(_day(100), weeks=5)[0]) == [p]  # kept again
+    assert Pair.objects.roll_held(_day(100)) == 0
+
+
+def test_keeping_the_dates_leaves_no_entry_in_the_pair_s_trail(world: World) -> None:
+    """The dates are derived: the meeting's creation is in the trail, the pair's copy
+    of its date is not; a pair saved from a copy read before does not put them back."""
+    (p,) = _pairs(world, [0])
+    stale = Pair.objects.get(pk=p.pk)
+    before = LogEntry.objects.get_for_object(p).count()
+    with mock.patch.object(held, "today", return_value=_day(30)):
+        m = Meeting.objects.create(pair=p, date=_day(20), topic="Было")
+    assert LogEntry.objects.get_for_object(m).count() == 1
+    assert LogEntry.objects.get_for_object(p).count() == before
+    stale.weight = 7
+    stale.save()
+    p.refresh_from_db()
+    assert (p.weight, p.held_until) == (7, _day(20))
+
+
+def test_the_migration_fills_the_dates_as_keep_held_does(world: World) -> None:
+    pairs = _pairs(world, [0, 10, 20])
+    for p, dates in zip(pairs, ([5, 200], [-3], []), strict=True):
+        for d in dates:
+            Meeting.objects.create(
+                pair=p, date=dt.date.today() + dt.timedelta(days=d - 100), topic="В"
+            )
+        Meeting.objects.create(pair=p, date=dt.date.today(), topic="План", planned=True)
+    Pair.objects.all().keep_held(dt.date.today())
+    kept = list(Pair.objects.order_by("pk").values_list("held_until", "held_next"))
+    Pair.objects.all().update(held_until=None, held_next=None)
+    fill = importlib.import_module("tandem.maps.migrations.0010_pair_held_dates_filled").fill
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date.today()):
+        fill(None, SimpleNamespace(connection=connection))
+    assert list(Pair.objects.order_by("pk").values_list("held_until", "held_next")) == kept
+
+
+@pytest.mark.slow
+def test_the_bulk_demo_keeps_the_dates_of_its_pairs(
+    db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """seed-demo writes meetings by COPY and bulk_create, past the meetings' signals: it
+    keeps the pairs' dates itself, and the quiet pairs of its day are the core rule's."""
+    from django.utils import timezone
+
+    from tandem.demo import services
+
+    monkeypatch.setattr(services, "PAIRS_UP_TO", 100)  # 400 people take the fast path
+    services.demo_region_create(participants=400, seed=3)
+    pairs = list(Pair.objects.all())
+    assert Meeting.objects.exists()
+    _kept_consecutive(pairs)
+    day = timezone.localdate()
+    got = {p.pk: p.quiet_since for p in Pair.objects.quiet(day, weeks=5)}
+    for p in pairs:
+        quiet, quiet_since = _expected(p, day, 5)
+        assert (p.pk in got) == (quiet and p.status in attention.RUNNING)
+        if p.pk in got:
+            assert got[p.pk] == quiet_since
