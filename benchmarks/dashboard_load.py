@@ -68,7 +68,7 @@ class Client:
                                        "csrfmiddlewaretoken": token}).encode()
         request = urllib.request.Request(self.base + "/accounts/login/", data=data,  # noqa: S310
                                          headers={"Referer": self.base + "/accounts/login/"})
-        with self.opener.open(request, timeout=60) as response:
+        with self.opener.open(request, timeout=self.timeout) as response:
             if "/accounts/login/" in response.geturl():
                 raise SystemExit(f"cannot log in as {username}: check the demo password")
 

@@ -13,8 +13,10 @@ overview ``/`` and reads the links of its main menu (what that person can reach 
 click), adds ``/api/v1/pairs/`` when ``--api`` is given, opens every page once — the first,
 «cold» request, reported apart: it may compute figures — then loops over all of them for
 ``--rounds`` rounds. Reported per persona and page: p50/p95/max; per persona: p95 of all
-its pages; the server's CPU in the measured rounds; each worker's resident memory after
-start-up and its peak (VmHWM) at the end. Requests are bounded in number and the script
+its pages; the server's CPU in the measured rounds; per page, the resident memory of the
+largest server process right after its answers (with concurrent clients, a page shares the
+process with others); each worker's resident memory after start-up, at the end (with PSS
+and USS) and its peak (VmHWM). Requests are bounded in number and the script
 stops by itself; it never sends anything off this machine. The shared pieces (client,
 server start, percentiles, CPU of the server) are ``dashboard_load``'s.
 """
@@ -23,6 +25,7 @@ import argparse
 import os
 import re
 import signal
+import subprocess
 import threading
 import time
 import urllib.error
@@ -51,6 +54,9 @@ class Timings:
     cold: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     warm: dict[tuple[str, str], list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    # (user, path) -> the resident memory (kB) of the largest server process right after
+    # each answer of that page (started server only)
+    memory: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
 
 
@@ -66,7 +72,7 @@ def menu_pages(body: str) -> list[str]:
 
 
 def visit(client: Client, user: str, path: str, into: dict[tuple[str, str], list[float]],
-          timings: Timings, lock: threading.Lock) -> None:
+          timings: Timings, lock: threading.Lock, pgid: int | None = None) -> None:
     """One request; a request that times out counts as taking the whole timeout (and is
     listed with status 0), so a page too slow to answer still shows in its p95."""
     started = time.perf_counter()
@@ -76,13 +82,16 @@ def visit(client: Client, user: str, path: str, into: dict[tuple[str, str], list
         status, elapsed = error.code, time.perf_counter() - started
     except OSError:  # timed out, or the worker was restarted under it
         status, elapsed = 0, time.perf_counter() - started
+    largest = max((rss for _pid, rss, _hwm in worker_memory(pgid)), default=0) if pgid else 0
     with lock:
         into[user, path].append(elapsed)
         timings.statuses[user, path].add(status)
+        if largest:
+            timings.memory[user, path].append(largest)
 
 
 def run_client(base: str, user: str, args: argparse.Namespace, timings: Timings,
-               lock: threading.Lock, start: threading.Barrier) -> None:
+               lock: threading.Lock, start: threading.Barrier, pgid: int | None) -> None:
     client = Client(base, timeout=args.timeout)
     try:
         client.login(user, args.password)
@@ -91,11 +100,11 @@ def run_client(base: str, user: str, args: argparse.Namespace, timings: Timings,
         if args.api:
             pages.append("/api/v1/pairs/")
         for path in pages:
-            visit(client, user, path, timings.cold, timings, lock)
+            visit(client, user, path, timings.cold, timings, lock, pgid)
         start.wait()
         for _ in range(args.rounds):
             for path in pages:
-                visit(client, user, path, timings.warm, timings, lock)
+                visit(client, user, path, timings.warm, timings, lock, pgid)
     except Exception as error:
         with lock:
             timings.errors.append(f"{user}: {error!r}")
@@ -121,6 +130,21 @@ def worker_memory(pgid: int) -> list[tuple[int, int, int]]:
         found.append((int(entry), int(values["VmRSS"].split()[0]),
                       int(values["VmHWM"].split()[0])))
     return sorted(found)
+
+
+def private_memory(pid: int) -> tuple[int, int]:
+    """(PSS kB, USS kB) of a process, from /proc/PID/smaps_rollup: its proportional share
+    of the pages it shares (libraries, pages shared with the master after fork) and its
+    private pages only — what it would give back if it ended."""
+    values = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                values[parts[0].rstrip(":")] = int(parts[1])
+    except OSError:
+        return 0, 0
+    return values.get("Pss", 0), values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
 
 
 def ms(values: list[float]) -> str:
@@ -158,11 +182,12 @@ def main() -> None:
     barrier = threading.Barrier(args.clients, action=lambda: cpu_at_start.append(
         group_cpu_seconds(server.pid) if server is not None else 0.0))
     memory_at_end: list[tuple[int, int, int]] = []
+    private_at_end: dict[int, tuple[int, int]] = {}
     server_cpu = None
     try:
         threads = [threading.Thread(target=run_client,
                                     args=(base, users[i % len(users)], args, timings, lock,
-                                          barrier))
+                                          barrier, server.pid if server is not None else None))
                    for i in range(args.clients)]
         started = time.perf_counter()
         for t in threads:
@@ -173,10 +198,15 @@ def main() -> None:
         if server is not None and cpu_at_start:
             server_cpu = group_cpu_seconds(server.pid) - cpu_at_start[0]
             memory_at_end = worker_memory(server.pid)
+            private_at_end = {pid: private_memory(pid) for pid, _rss, _hwm in memory_at_end}
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # a loaded machine: workers slow to exit
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=30)
     if timings.errors:
         raise SystemExit("errors: " + "; ".join(timings.errors[:5]))
     requests = sum(len(v) for v in timings.warm.values())
@@ -184,12 +214,14 @@ def main() -> None:
           f"pages against {base}; {requests} measured requests in {total:.1f} s; load average "
           f"{load_at_start:.1f} → {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("| who | page | answers (0: timed out) | first view: n | p50, ms | p95, ms | max, ms "
-          "| then: n | p50, ms | p95, ms | max, ms |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| then: n | p50, ms | p95, ms | max, ms | largest server process after it, MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for user, path in sorted(timings.cold):
         codes = ",".join(str(c) for c in sorted(timings.statuses[user, path]))
+        rss = timings.memory.get((user, path))
+        largest = f"{max(rss) / 1024:.0f}" if rss else ""
         print(f"| {user} | `{path}` | {codes} | {ms(timings.cold[user, path])} "
-              f"| {ms(timings.warm[user, path])} |")
+              f"| {ms(timings.warm[user, path])} | {largest} |")
     print()
     print("| who | all pages, then: n | p50, ms | p95, ms | max, ms |")
     print("|---|---|---|---|---|")
@@ -200,8 +232,10 @@ def main() -> None:
         print(f"\nserver CPU in the measured rounds (all gunicorn processes): {server_cpu:.1f} s "
               f"= {1000 * server_cpu / max(requests, 1):.1f} ms per request")
         for pid, rss, hwm in memory_at_end:
+            pss, uss = private_at_end.get(pid, (0, 0))
             print(f"- process {pid}: resident after start {memory_at_start.get(pid, 0) / 1024:.0f} "
-                  f"MB, now {rss / 1024:.0f} MB, peak {hwm / 1024:.0f} MB")
+                  f"MB, now {rss / 1024:.0f} MB (PSS {pss / 1024:.0f}, USS {uss / 1024:.0f}), "
+                  f"peak {hwm / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import IO
 
 from charset_normalizer import from_bytes
-from openpyxl import load_workbook
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -213,6 +212,8 @@ def _open_xlsx(source: IO[bytes], *, max_rows: int,
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise TableError(NOT_A_WORKBOOK)
         _check_sizes(archive)
+        from openpyxl import load_workbook  # on the first upload, not at every start
+
         try:
             # Read-only: the sheet is parsed as it is iterated, from the ZIP on disk.
             book = load_workbook(source, read_only=True, data_only=True)

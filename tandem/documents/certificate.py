@@ -4,21 +4,17 @@ barcode module), from plain data prepared by ``tandem.school.documents``."""
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import cm
-from reportlab.pdfgen import canvas
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfgen import canvas
 
-from tandem.documents.pdf_builder import BOLD, FONT, Paragraph, escape, styles
-
-ACCENT = colors.HexColor("#1f6f5c")
-GOLD = colors.HexColor("#b08d3c")
+# reportlab is imported by render_pdf, not by every page that imports this module (the
+# certificate's data class is used by the school's pages; docs/performance.md, «Память
+# рабочего»).
+ACCENT_HEX = "#1f6f5c"
+GOLD_HEX = "#b08d3c"
 
 
 @dataclass(frozen=True)
@@ -38,9 +34,13 @@ class CertificateDoc:
     signatory_position: str = ""  # «Директор ГАУ ДПО ТОГИРРО»
 
 
-def _centered(c: canvas.Canvas, text: str, style: ParagraphStyle, y: float,
+def _centered(c: "canvas.Canvas", text: str, style: "ParagraphStyle", y: float,
               width: float, page_width: float) -> float:
     """Draws a centred paragraph whose top is at ``y``; returns the y below it."""
+    from reportlab.lib.units import cm
+
+    from tandem.documents.pdf_builder import Paragraph, escape
+
     p = Paragraph(escape(text), style)
     _w, h = p.wrap(width, 10 * cm)
     p.drawOn(c, (page_width - width) / 2, y - h)
@@ -48,6 +48,19 @@ def _centered(c: canvas.Canvas, text: str, style: ParagraphStyle, y: float,
 
 
 def render_pdf(doc: CertificateDoc) -> bytes:
+    from reportlab.graphics import renderPDF
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.pdfgen import canvas
+
+    from tandem.documents.pdf_builder import BOLD, FONT, Paragraph, escape, styles
+
+    accent, gold = colors.HexColor(ACCENT_HEX), colors.HexColor(GOLD_HEX)
     styles()  # registers the fonts
     buffer = io.BytesIO()
     width, height = landscape(A4)
@@ -57,10 +70,10 @@ def render_pdf(doc: CertificateDoc) -> bytes:
     c.setSubject(doc.event_title)
 
     # Frame: a thick accent border and a thin gold one inside it.
-    c.setStrokeColor(ACCENT)
+    c.setStrokeColor(accent)
     c.setLineWidth(6)
     c.rect(1 * cm, 1 * cm, width - 2 * cm, height - 2 * cm)
-    c.setStrokeColor(GOLD)
+    c.setStrokeColor(gold)
     c.setLineWidth(1.2)
     c.rect(1.45 * cm, 1.45 * cm, width - 2.9 * cm, height - 2.9 * cm)
 
@@ -73,19 +86,19 @@ def render_pdf(doc: CertificateDoc) -> bytes:
     y = height - 2.4 * cm
     y = _centered(c, doc.organizer, style("org", FONT, 11, colors.HexColor("#444444")),
                   y, text_width, width)
-    y = _centered(c, doc.school, style("school", FONT, 10, ACCENT), y - 2, text_width, width)
-    y = _centered(c, "СЕРТИФИКАТ", style("title", BOLD, 44, ACCENT), y - 0.7 * cm,
+    y = _centered(c, doc.school, style("school", FONT, 10, accent), y - 2, text_width, width)
+    y = _centered(c, "СЕРТИФИКАТ", style("title", BOLD, 44, accent), y - 0.7 * cm,
                   text_width, width)
-    y = _centered(c, "участника", style("sub", FONT, 16, GOLD), y - 0.1 * cm, text_width, width)
+    y = _centered(c, "участника", style("sub", FONT, 16, gold), y - 0.1 * cm, text_width, width)
     y = _centered(c, "выдан", style("given", FONT, 12), y - 0.6 * cm, text_width, width)
     y = _centered(c, doc.name_dative, style("name", BOLD, 26), y - 0.25 * cm,
                   text_width, width)
-    c.setStrokeColor(GOLD)
+    c.setStrokeColor(gold)
     c.setLineWidth(0.8)
     c.line(width / 2 - 7 * cm, y - 0.25 * cm, width / 2 + 7 * cm, y - 0.25 * cm)
     y = _centered(c, doc.event_phrase, style("phrase", FONT, 13), y - 0.6 * cm,
                   text_width, width)
-    y = _centered(c, f"«{doc.event_title}»", style("event", BOLD, 15, ACCENT, 19),
+    y = _centered(c, f"«{doc.event_title}»", style("event", BOLD, 15, accent, 19),
                   y - 0.15 * cm, text_width - 2 * cm, width)
     details = " · ".join(x for x in (doc.when, doc.place, f"объём {doc.hours} ак. ч.") if x)
     _centered(c, details, style("details", FONT, 11, colors.HexColor("#333333")),

@@ -3,11 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from reportlab.lib.units import cm
-
 from tandem.core.phrases import nest_quotes
-from tandem.documents import docx_builder as b
-from tandem.documents import pdf_builder as p
+
+# reportlab and python-docx are imported by the function that writes the document, not by
+# every page that imports this module (≈ 30 MB a process; docs/performance.md, «Память рабочего»).
 
 HEADER = ["№", "Дефицит (компетенция)", "Уровень: сейчас → цель", "Опора на партнёра",
           "Задача", "Технология", "Формы и методы", "Ресурсы", "Срок",
@@ -75,6 +74,8 @@ def _blocks(doc: MapDoc) -> list[tuple[str, list[MapRow]]]:
 
 
 def render_docx(doc: MapDoc) -> bytes:
+    from tandem.documents import docx_builder as b
+
     d = b.new_document(landscape=True)
     section = d.sections[0]
     section.left_margin = section.right_margin = b.Cm(1.5)
@@ -100,6 +101,8 @@ def render_docx(doc: MapDoc) -> bytes:
 
 
 def render_pdf(doc: MapDoc) -> bytes:
+    from tandem.documents import pdf_builder as p
+
     st = p.styles()
     story: list[object] = [p.Paragraph("Индивидуальная карта реверсивного наставничества",
                                        st["title"])]
@@ -112,9 +115,9 @@ def render_pdf(doc: MapDoc) -> bytes:
         story.append(p.Paragraph("Рефлексия участников", st["section"]))
         story += [p.Paragraph(p.escape(f"{who}: {text}"), st["text"])
                   for who, text in doc.reflections.items()]
-    story.append(p.Spacer(1, 0.8 * cm))
+    story.append(p.Spacer(1, 0.8 * p.cm))
     for role, name in (("Участник А", doc.a_name), ("Участник Б", doc.b_name),
                        ("Куратор", doc.curator)):
         story.append(p.Paragraph(p.escape(f"{role}: ____________________ {name}"), st["text"]))
-        story.append(p.Spacer(1, 0.3 * cm))
+        story.append(p.Spacer(1, 0.3 * p.cm))
     return p.build(story)

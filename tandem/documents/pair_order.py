@@ -4,7 +4,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from tandem.core.phrases import decline_phrase, in_sentence, nest_quotes
-from tandem.documents import docx_builder as b
+
+# python-docx is imported by the function that writes the document, not by
+# every page that imports this module (≈ 30 MB a process; docs/performance.md, «Память рабочего»).
 
 MONTHS = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
           "сентября", "октября", "ноября", "декабря"]
@@ -59,6 +61,8 @@ class OrderData:
 
 
 def render(order: OrderData) -> bytes:
+    from tandem.documents import docx_builder as b
+
     doc = b.new_document()
     b.paragraph(doc, nest_quotes(order.organization), bold=True, align="center",
                 space_after=12)

@@ -4,15 +4,16 @@ and the roadmap «Дорожная карта» (A4 landscape table), each as DO
 
 import datetime as dt
 from dataclasses import dataclass, field
-
-from reportlab.lib.enums import TA_RIGHT
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import cm
+from typing import TYPE_CHECKING
 
 from tandem.core.phrases import with_number
-from tandem.documents import docx_builder as b
-from tandem.documents import pdf_builder as p
 from tandem.documents.pair_order import long_date
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
+
+# reportlab and python-docx are imported by the function that writes the document, not by
+# every page that imports this module (≈ 30 MB a process; docs/performance.md, «Память рабочего»).
 
 
 @dataclass(frozen=True)
@@ -168,12 +169,19 @@ def _title_lines(doc: ProgrammeDoc, what: str) -> list[str]:
     return [what, f"{doc.organization}", f"на {doc.year_label} учебный год"]
 
 
-def _pdf_adoption(doc: ProgrammeDoc, st: dict[str, ParagraphStyle]) -> object:
+def _pdf_adoption(doc: ProgrammeDoc, st: "dict[str, ParagraphStyle]") -> object:
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    from tandem.documents import pdf_builder as p
+
     right = ParagraphStyle("adoption", parent=st["text"], alignment=TA_RIGHT)
     return p.Paragraph(p.escape(_adoption(doc)), right)
 
 
 def regulation_docx(doc: ProgrammeDoc) -> bytes:
+    from tandem.documents import docx_builder as b
+
     d = b.new_document()
     b.paragraph(d, _adoption(doc), align="right", size=12, space_after=12)
     for i, line in enumerate(_title_lines(
@@ -189,9 +197,11 @@ def regulation_docx(doc: ProgrammeDoc) -> bytes:
 
 
 def regulation_pdf(doc: ProgrammeDoc) -> bytes:
+    from tandem.documents import pdf_builder as p
+
     st = p.styles()
     story: list[object] = [_pdf_adoption(doc, st),
-                           p.Spacer(1, 0.4 * cm)]
+                           p.Spacer(1, 0.4 * p.cm)]
     story += [p.Paragraph(p.escape(line), st["title"]) for line in _title_lines(
         doc, "ПОЛОЖЕНИЕ о системе реверсивного наставничества педагогических работников")]
     for n, (title, paragraphs) in enumerate(regulation_sections(doc), start=1):
@@ -202,6 +212,8 @@ def regulation_pdf(doc: ProgrammeDoc) -> bytes:
 
 
 def roadmap_docx(doc: ProgrammeDoc) -> bytes:
+    from tandem.documents import docx_builder as b
+
     d = b.new_document(landscape=True)
     section = d.sections[0]
     section.left_margin = section.right_margin = b.Cm(1.5)
@@ -215,9 +227,11 @@ def roadmap_docx(doc: ProgrammeDoc) -> bytes:
 
 
 def roadmap_pdf(doc: ProgrammeDoc) -> bytes:
+    from tandem.documents import pdf_builder as p
+
     st = p.styles()
     story: list[object] = [_pdf_adoption(doc, st),
-                           p.Spacer(1, 0.3 * cm)]
+                           p.Spacer(1, 0.3 * p.cm)]
     story += [p.Paragraph(p.escape(line), st["title"]) for line in _title_lines(
         doc, "ДОРОЖНАЯ КАРТА реализации программы реверсивного наставничества")]
     story.append(p.table(ROADMAP_HEADER, roadmap_cells(doc), ROADMAP_WIDTHS, st))

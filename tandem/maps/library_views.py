@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from tandem.access.scope import Scope, scope_for
 from tandem.core import task_library as core_library
@@ -140,6 +139,8 @@ def library_export(request: HttpRequest) -> HttpResponse:
     _scope, region = _region(request)
     templates = [t.as_core() for t in selectors.library_templates(
         region_id=region.pk if region else None)]
+    from openpyxl import Workbook  # here, not for every page of the process (≈ 40 MB)
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Библиотека задач"  # type: ignore[union-attr]

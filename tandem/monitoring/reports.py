@@ -19,10 +19,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
@@ -310,6 +306,11 @@ def render_xlsx(table: Table) -> bytes:
     """A write-only workbook (rows go straight to the file): the caption lines (the first
     one large), a blank line, the header in bold, frozen below it, the rows with their
     number formats, and the totals row."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31])
     for i, width in enumerate(table.widths, start=1):

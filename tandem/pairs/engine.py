@@ -6,8 +6,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-from tandem.core.matching.engine import RESULT_FORMAT, result_to_dict
-from tandem.core.matching.engine import match as core_match
 from tandem.core.matching.instance import (
     Instance,
     InstanceError,
@@ -59,6 +57,11 @@ def match(document: dict[str, Any], *, time_limit: float | None = 20.0,
     def report(label: str, done: int, total: int) -> None:
         if progress is not None and total:
             progress(5 + int(90 * done / total), wording.stage(label))
+
+    # The engine (numpy, scipy, rustworkx: ≈ 60 MB) is imported here, in the task that runs
+    # it, not when a page imports this module (docs/performance.md, «Память рабочего»).
+    from tandem.core.matching.engine import RESULT_FORMAT, result_to_dict
+    from tandem.core.matching.engine import match as core_match
 
     if warm is not None and warm.get("format") != RESULT_FORMAT:
         warm = None

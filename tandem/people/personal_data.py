@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from tandem.accounts.models import User
 from tandem.people.models import Participant
@@ -294,6 +293,8 @@ def personal_data_xlsx(data: dict[str, Any]) -> bytes:
     """The same as a workbook a person reads: the profile, then one sheet per section
     present; headers are the Russian names of the columns (``Section.columns``), yes/no
     and dates as words and dates (dd.mm.yyyy)."""
+    from openpyxl import Workbook
+
     labels = data.get("labels", {})
     book = Workbook()
     sheet = book.active

@@ -23,8 +23,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy, ngettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tandem.core import tabular as core_tabular
 from tandem.core.text import normalize_name
@@ -343,6 +341,9 @@ def template_xlsx(competencies: Sequence[tuple[str, str]]) -> bytes:
     """An XLSX with the headers and one made-up row; a second sheet lists the allowed
     values and the competency codes (``(code, name)`` pairs, the first two go into the
     example). The import reads the first sheet only."""
+    from openpyxl import Workbook  # here, not for every page that imports this module
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -8,18 +8,12 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from tandem.access.scope import Scope
 from tandem.people.models import AgeBand, Participant
@@ -28,6 +22,13 @@ from tandem.roster.fileformat import COLUMNS, ORGANIZATION
 from tandem.territory.models import Organization
 from tandem.web.xlsx import append_cells, append_row, append_rows, safe_value
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl (≈ 40 MB a process) is imported by the functions that write a workbook, not by
+# every page that imports this module (docs/performance.md, «Память рабочего»).
 Value = str | int | dt.date | None
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -74,18 +75,34 @@ def _text(value: Value) -> str:
 
 
 def render_xlsx(rows: Iterable[list[Value]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(SHEET_TITLE)
     _prepare(sheet)
     append_cells(sheet, _header_cells(sheet))
+
+    def xlsx_cell(value: Value) -> "Cell | Value":
+        if isinstance(value, dt.date):
+            cell = WriteOnlyCell(sheet, value=dt.datetime.combine(value, dt.time()))
+            cell.number_format = DATE_CELL_FORMAT
+            return cell
+        return safe_value(sheet, value)  # text, even when it starts with «=»
+
     for row in rows:
-        append_cells(sheet, [_xlsx_cell(sheet, v) for v in row])
+        append_cells(sheet, [xlsx_cell(v) for v in row])
     return _save(book)
 
 
 def template_xlsx(organizations: list[Organization]) -> bytes:
     """An empty roster with the columns, one example row (which the import skips) and a
     second sheet that explains the columns and lists the user's organizations."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -156,13 +173,18 @@ def _guide(organizations: list[Organization]) -> Iterator[list[str]]:
         yield [org.code, org.short_name]
 
 
-def _prepare(sheet: Worksheet) -> None:
+def _prepare(sheet: "Worksheet") -> None:
+    from openpyxl.utils import get_column_letter
+
     for i, column in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS[column.field]
     sheet.freeze_panes = "A2"
 
 
-def _header_cells(sheet: Worksheet) -> list[Cell]:
+def _header_cells(sheet: "Worksheet") -> "list[Cell]":
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     cells = []
     for title in HEADER:
         cell = WriteOnlyCell(sheet, value=title)
@@ -171,15 +193,7 @@ def _header_cells(sheet: Worksheet) -> list[Cell]:
     return cells
 
 
-def _xlsx_cell(sheet: Worksheet, value: Value) -> Cell | Value:
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, value=dt.datetime.combine(value, dt.time()))
-        cell.number_format = DATE_CELL_FORMAT
-        return cell
-    return safe_value(sheet, value)  # text, even when it starts with «=»
-
-
-def _save(book: Workbook) -> bytes:
+def _save(book: "Workbook") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -5,8 +5,6 @@ import io
 from typing import Any
 
 from django.utils import dateformat, timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from tandem.core import names
 from tandem.documents.certificate import CertificateDoc
@@ -55,6 +53,9 @@ def certificate_data(certificate: Certificate, verify_url: str) -> CertificateDo
 
 
 def report_xlsx(event: Event, report: Report) -> bytes:
+    from openpyxl import Workbook  # here, not for every page that imports this module
+    from openpyxl.styles import Font
+
     wb = Workbook()
     bold = Font(bold=True)
     summary = wb.active

@@ -8,11 +8,14 @@ matplotlib's object API (no pyplot), so figures are safe to draw in any thread.
 import io
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from matplotlib.figure import Figure
-from matplotlib.projections.polar import PolarAxes
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.projections.polar import PolarAxes
 
 ACCENT = "#1f7a5c"
 WARM = "#d9822b"
@@ -26,7 +29,7 @@ def radar(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
         return table(_("Область"), labels, series, decimals=1)
     n = len(labels)
     angles = [2 * math.pi * i / n for i in range(n)] + [0.0]
-    fig = Figure(figsize=(6.4, 5.6), dpi=110)
+    fig = _figure(figsize=(6.4, 5.6), dpi=110)
     ax: PolarAxes = fig.add_subplot(projection="polar")  # type: ignore[assignment]
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
@@ -67,7 +70,7 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
                      for line in list(values)[:MAX_ROWS]], dtype=float).reshape(
                          len(rows), len(col_labels))
     width = max(6.4, 2.8 + 1.2 * len(col_labels))
-    fig = Figure(figsize=(width, 1.3 + 0.36 * max(len(rows), 1)), dpi=110)
+    fig = _figure(figsize=(width, 1.3 + 0.36 * max(len(rows), 1)), dpi=110)
     ax = fig.add_subplot()
     masked = np.ma.masked_invalid(grid)
     image = ax.imshow(masked, cmap=cmap, vmin=0, vmax=maximum, aspect="auto")
@@ -100,7 +103,7 @@ def hbars(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | No
     rows = list(labels)[:MAX_ROWS]
     n = max(len(series), 1)
     height = 0.8 / n
-    fig = Figure(figsize=(7.2, 1.1 + (0.22 + 0.2 * n) * max(len(rows), 1)), dpi=110)
+    fig = _figure(figsize=(7.2, 1.1 + (0.22 + 0.2 * n) * max(len(rows), 1)), dpi=110)
     ax = fig.add_subplot()
     top = maximum or max((max((x or 0 for x in v), default=0) for _n, v in series),
                          default=1) or 1
@@ -139,7 +142,7 @@ def stacked_columns(labels: Sequence[str],
     if fmt == "html":
         return table("", labels, [(name, values) for name, values, _colour in series],
                      unit="")
-    fig = Figure(figsize=(7.2, 3.6), dpi=110)
+    fig = _figure(figsize=(7.2, 3.6), dpi=110)
     ax = fig.add_subplot()
     bottom = [0] * len(labels)
     for name, values, color in series:
@@ -188,7 +191,15 @@ def _wrap(label: str, width: int = 16) -> str:
     return "\n".join(lines)
 
 
-def _render(fig: Figure, fmt: str) -> bytes:
+def _figure(**size: Any) -> "Figure":
+    """A new figure. matplotlib (≈ 55 MB in the process) is imported on the first chart a
+    process draws, not by every page that imports this module."""
+    from matplotlib.figure import Figure
+
+    return Figure(**size)
+
+
+def _render(fig: "Figure", fmt: str) -> bytes:
     buffer = io.BytesIO()
     if fmt == "svg":
         fig.savefig(buffer, format="svg", metadata={"Date": None})

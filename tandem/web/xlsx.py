@@ -6,12 +6,24 @@ that writes a workbook goes through :func:`append_row` (ordinary workbooks) or
 :func:`safe_value` (write-only ones); ``tandem/web/tests/test_xlsx.py`` checks that none
 calls ``append`` on a sheet or sets ``cell.value`` itself."""
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+
+
+@cache
+def _openpyxl() -> "tuple[re.Pattern[str], Callable[..., Cell], type[Cell]]":
+    """openpyxl's pieces, imported when a process writes its first workbook (≈ 40 MB), not
+    by every page that imports a module with an export in it."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+
+    return ILLEGAL_CHARACTERS_RE, WriteOnlyCell, Cell
 
 
 def safe_value(sheet: Any, value: Any) -> Any:
@@ -19,24 +31,26 @@ def safe_value(sheet: Any, value: Any) -> Any:
     XLSX forbids, and kept as text (a cell marked so) when it starts with «=»."""
     if not isinstance(value, str):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    illegal, write_only_cell, _cell = _openpyxl()
+    text = illegal.sub("", value)
     if not text.startswith("="):
         return text
-    cell = WriteOnlyCell(sheet, value=text)
+    cell = write_only_cell(sheet, value=text)
     cell.data_type = "s"
     return cell
 
 
-def append_row(sheet: Worksheet, row: list[Any]) -> None:
+def append_row(sheet: "Worksheet", row: list[Any]) -> None:
     """``sheet.append(row)`` for an ordinary workbook, with text that starts with «=» kept
     as text."""
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    illegal = _openpyxl()[0]
+    sheet.append([illegal.sub("", v) if isinstance(v, str) else v for v in row])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str) and cell.value.startswith("="):
             cell.data_type = "s"
 
 
-def append_rows(sheet: Worksheet, rows: Iterable[Sequence[Any]]) -> None:
+def append_rows(sheet: "Worksheet", rows: Iterable[Sequence[Any]]) -> None:
     for row in rows:
         append_row(sheet, list(row))
 
@@ -44,4 +58,5 @@ def append_rows(sheet: Worksheet, rows: Iterable[Sequence[Any]]) -> None:
 def append_cells(sheet: Any, values: Sequence[Any]) -> None:
     """``sheet.append`` for a write-only workbook: cells made by the caller (bold headers,
     dated cells) go as they are, every other value through :func:`safe_value`."""
-    sheet.append([v if isinstance(v, Cell) else safe_value(sheet, v) for v in values])
+    cell = _openpyxl()[2]
+    sheet.append([v if isinstance(v, cell) else safe_value(sheet, v) for v in values])
