@@ -133,8 +133,11 @@ class UnitFilterForm(forms.Form):
         raw = data if data is not None else QueryDict()
         self.units = unit_choices(scope, municipality=raw.get("municipality"),
                                   organization=raw.get("organization"))
-        super().__init__(self._settled(data) if data is not None else None,
-                         **kwargs)  # type: ignore[arg-type]
+        settled = self._settled(data) if data is not None else None
+        if settled is not None and settled is not data:  # the choices of what is settled
+            self.units = unit_choices(scope, municipality=settled.get("municipality"),
+                                      organization=settled.get("organization"))
+        super().__init__(settled, **kwargs)  # type: ignore[arg-type]
         self.units.fill(self)
         for name, field in self.fields.items():  # also shown without a label (pairs)
             if name in ("municipality", "organization"):
@@ -143,15 +146,23 @@ class UnitFilterForm(forms.Form):
             self.fields["municipality"].widget.attrs["class"] = "autosubmit"
 
     def _settled(self, data: QueryDict) -> QueryDict:
+        """The query as the form reads it: the organization's id as one number (the field
+        compares strings: « 7 » is 7, as :func:`form_int` reads it); an organization
+        alone (no municipality field in the query: a link from its page) brings its
+        municipality; a municipality chosen since — another one, or «все муниципалитеты» —
+        drops the organization of the one before."""
         organization = form_int(data.get("organization"), limit=MAX_ID)
+        if organization is not None and data.get("organization") != str(organization):
+            data = data.copy()
+            data["organization"] = str(organization)
         municipality = self.units.organization_ids.get(organization or 0)
         if municipality is None or self.units.single_municipality:
             return data
-        if not data.get("municipality"):
+        if "municipality" not in data:
             data = data.copy()
             data["municipality"] = str(municipality)
-        elif self.units.municipality not in (None, municipality):
-            data = data.copy()
+        elif not data.get("municipality") or self.units.municipality not in (None, municipality):
+            data = data.copy()  # (a forged municipality is refused, the organization kept)
             data.pop("organization")
         return data
 

@@ -961,6 +961,33 @@ def test_the_region_operator_picks_a_municipality_then_its_organizations(
     assert "нет среди ваших" not in body
 
 
+def test_all_municipalities_chosen_back_widens_the_list(client: Client, world: World) -> None:
+    """«все муниципалитеты» chosen while an organization is selected (the select reloads
+    the page with ``municipality=`` and the old organization) lists the whole region —
+    the organization is not brought back with its municipality (reviewer's finding)."""
+    client.force_login(world.olga)
+    for name in ("people:list", "pairs:list"):
+        body = client.get(reverse(name) + f"?municipality=&organization={world.org_a.pk}"
+                          ).content.decode()
+        assert f'<option value="{world.municipality_a.pk}" selected>' not in body, name
+        assert f'<option value="{world.org_a.pk}" selected>' not in body, name
+    body = client.get(reverse("people:list") + f"?municipality=&organization={world.org_a.pk}"
+                      ).content.decode()
+    assert "Бэшкина" in body and "Каролёва" in body
+
+
+def test_an_organization_id_with_spaces_is_read_as_the_number(
+        client: Client, world: World) -> None:
+    """`` 7 `` is read as 7 by the settling and by the field alike: the user's own
+    organization is applied, not refused as foreign (reviewer's finding)."""
+    client.force_login(world.olga)
+    body = client.get(reverse("people:list") + f"?organization=%20{world.org_a.pk}%20"
+                      ).content.decode()
+    assert "нет среди ваших" not in body
+    assert f'<option value="{world.org_a.pk}" selected>' in body
+    assert "Каролёва" in body and "Бэшкина" not in body
+
+
 def test_the_pairs_list_by_municipality_and_organization(client: Client, world: World) -> None:
     """A's pairs are found by A's organization alone, by A's municipality, and not by B's."""
     build_pairs(world)
