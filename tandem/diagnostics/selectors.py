@@ -1,9 +1,9 @@
 """Reads of the framework, campaigns and answers, always through the user's scope."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -176,20 +176,22 @@ def campaign_state_q(today: dt.date) -> dict[str, Q]:
             CLOSED: Q(status=Campaign.Status.CLOSED)}
 
 
-class _Counted:
-    """Rows whose number is already known: the paginator slices them without counting."""
+class _Counted(Sequence[int]):
+    """Ids whose number is already known: the paginator takes ``len`` and slices them,
+    without a count query."""
 
-    def __init__(self, rows: QuerySet[Any], count: int) -> None:
+    def __init__(self, rows: QuerySet[Any, int], count: int) -> None:
         self.rows, self.n = rows, count
-
-    def count(self) -> int:
-        return self.n
 
     def __len__(self) -> int:
         return self.n
 
-    def __getitem__(self, index: slice) -> list[Any]:
-        return list(self.rows[index])
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        return self.rows[index] if isinstance(index, int) else list(self.rows[index])
 
 
 @dataclass
@@ -223,7 +225,7 @@ def campaigns_page(*, scope: Scope, today: dt.date, municipality_id: int | None 
     # above already say how many there are.
     ids = _Counted(listed.order_by("-starts_on", "-pk").values_list("pk", flat=True),
                    counts[state] if state in states else sum(counts.values()))
-    shown = Paginator(ids, CAMPAIGNS_PER_PAGE).get_page(page)
+    shown: Page[int] = Paginator(ids, CAMPAIGNS_PER_PAGE).get_page(page)
     # The list needs no framework (its snapshot is 30 KB a row).
     found = {c.pk: c for c in Campaign.objects.filter(pk__in=list(shown.object_list))
              .select_related("organization", "municipality", "region")}
