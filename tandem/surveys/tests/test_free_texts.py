@@ -82,7 +82,7 @@ def _oracle(scope: Scope, filters: Filters, limit: int) -> list[FreeText]:
         chosen = [r for r in rows if r[0] == s.stage and (
             r[1], academic_year(timezone.localtime(r[3], zone_named(r[2] or None)).date()))
             in keys]
-        good, improve = ([t.strip() for t in sorted(r[i] for r in chosen if r[i])[:limit]
+        good, improve = ([t.strip() for t in sorted(str(r[i]) for r in chosen if r[i])[:limit]
                           if t.strip()] for i in (4, 5))
         result.append(FreeText(stage=s.stage, label=s.label, answered=s.answered,
                                shown=bool(keys), good=good if keys else [],
