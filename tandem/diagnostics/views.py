@@ -1,10 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import Scope, scope_for
@@ -12,21 +14,41 @@ from tandem.core import diagnostics as core
 from tandem.diagnostics import imports, selectors, services
 from tandem.diagnostics.forms import CampaignForm, CompetencyForm, ImportForm, PublishForm
 from tandem.diagnostics.models import Campaign, Response
-from tandem.directory.selectors import participants_in
+from tandem.directory.selectors import municipality_choices, participants_in
 from tandem.web.charts import CONTENT_TYPES, radar
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
-from tandem.web.forms import form_int
-
+from tandem.web.forms import form_id, form_int
 
 # -- campaigns -----------------------------------------------------------------------
+STATE_LABELS = {selectors.RUNNING: gettext_lazy("идут"),
+                selectors.OVERDUE: gettext_lazy("срок прошёл, не завершены"),
+                selectors.CLOSED: gettext_lazy("завершены")}
+
+
 def campaign_list(request: HttpRequest) -> HttpResponse:
+    """A staff member's campaigns: how many run, are overdue, are closed, and a page of
+    them with their progress, by municipality and state (a region has a campaign per
+    organization: thousands)."""
     scope = scope_for(request.user)
     if not scope.is_staff:
         return redirect("diagnostics:mine")
-    campaigns = list(selectors.campaigns_visible(scope=scope)[:200])
-    progress = selectors.campaigns_progress(campaigns=campaigns, scope=scope)
-    return render(request, "diagnostics/campaign_list.html",
-                  {"rows": [(c, progress[c.pk]) for c in campaigns]})
+    municipalities = municipality_choices(scope=scope)
+    municipality = form_id(request.GET.get("municipality")) or None
+    if municipality is not None and municipality not in {pk for pk, _n in municipalities}:
+        raise Http404
+    state = request.GET.get("state", "")
+    state = state if state in STATE_LABELS else ""
+    today = timezone.localdate()
+    data = selectors.campaigns_page(scope=scope, today=today,
+                                    municipality_id=municipality, state=state,
+                                    page=request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("municipality", municipality or ""),
+                                         ("state", state)) if v})
+    return render(request, "diagnostics/campaign_list.html", {
+        "data": data, "rows": data.rows, "query": query, "state": state, "today": today,
+        "municipality": municipality,
+        "municipalities": municipalities if len(municipalities) > 1 else [],
+        "states": [(key, label, data.counts.get(key, 0)) for key, label in STATE_LABELS.items()]})
 
 
 def campaign_create(request: HttpRequest) -> HttpResponse:

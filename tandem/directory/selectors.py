@@ -103,6 +103,14 @@ def organizations_page(*, scope: Scope, ids: list[int]) -> list[Organization]:
     return [found[pk] for pk in ids if pk in found]
 
 
+def municipality_choices(*, scope: Scope) -> list[tuple[int, str]]:
+    """(id, name) of the municipalities with organizations in the scope, in Russian order:
+    the municipality filter of the lists that go by organization (programmes overview,
+    diagnostics campaigns)."""
+    return sorted(scope.organization_municipalities().values_list("pk", "name"),
+                  key=lambda m: (sort_key(m[1]), m[0]))
+
+
 def municipality_in_scope(*, scope: Scope, pk: int | None) -> Municipality:
     """A municipality with organizations in the user's scope (404 otherwise)."""
     return get_object_or_404(scope.organization_municipalities().select_related("region"),

@@ -23,7 +23,7 @@ from tandem.access.scope import Access, Scope
 from tandem.core import programmes as core
 from tandem.core.maps import LEVEL_ORDER
 from tandem.core.periods import academic_year_bounds
-from tandem.core.text import sort_key
+from tandem.directory.selectors import municipality_choices
 from tandem.programmes.models import Indicator, Programme, RoadmapRow
 from tandem.resources.models import Level, Resource
 from tandem.territory.models import Organization
@@ -203,8 +203,7 @@ def _with_state(organizations: QuerySet[Organization], year: int) -> QuerySet[Or
 def overview_municipalities(*, scope: Scope) -> list[tuple[int, str]]:
     """(id, name) of the municipalities with organizations in the scope, in Russian order:
     the overview's filter."""
-    return sorted(scope.organization_municipalities().values_list("pk", "name"),
-                  key=lambda m: (sort_key(m[1]), m[0]))
+    return municipality_choices(scope=scope)
 
 
 def overview(*, scope: Scope, year: int, municipality_id: int | None = None,

@@ -8,12 +8,14 @@ is shown to curators without names, and aggregates only over enough answers
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Left
 from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 
 SCALE = [MinValueValidator(1), MaxValueValidator(10)]
+TEXT_KEY = 100  # the leading characters of a free text its order index holds
 
 
 class Survey(models.Model):
@@ -56,6 +58,16 @@ class Survey(models.Model):
             # waiting, so a region's answered ones are never read (issue #16).
             models.Index(fields=["due_on", "id"], name="survey_unanswered_due",
                          condition=models.Q(submitted_at__isnull=True)),
+            # The results page's free texts (``selectors.free_texts``): the answered
+            # surveys with that text, by stage and the text's first characters, so the
+            # first 200 in the order of their words are read along the index and the
+            # region's other texts are never sorted (issue #16). Only the first
+            # TEXT_KEY characters: a whole answer may not fit a B-tree entry.
+            *(models.Index(models.F("stage"), Left(name, TEXT_KEY),
+                           name=f"survey_{name}_order",
+                           condition=models.Q(submitted_at__isnull=False)
+                           & ~models.Q(**{name: ""}))
+              for name in ("text_good", "text_improve")),
         ]
 
     def __str__(self) -> str:

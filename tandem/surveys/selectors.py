@@ -14,9 +14,11 @@ people follow the person; a municipal-pool pair's two answers go to two organiza
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.functions import Left
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -27,8 +29,8 @@ from tandem.access.scope import Scope
 from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
-from tandem.surveys.models import Survey, SurveyCell
-from tandem.territory.models import Organization
+from tandem.surveys.models import TEXT_KEY, Survey, SurveyCell
+from tandem.territory.models import Region
 from tandem.territory.zones import zone_named
 
 MIN_ANSWERS = rule.MIN_PEOPLE
@@ -56,6 +58,15 @@ CELL_COLUMNS = ("organization_id", "year", "stage", "sent", "answered", "people"
                 *(f"{name}_{part}" for name in FIELDS for part in ("sum", "n", "people")))
 HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "recommend"}
 TEXT_LIMIT = 200  # free-text answers shown per stage and question
+# Texts are ordered by their first TEXT_KEY characters (what their index holds,
+# models.Survey), then by the whole text: the order of the whole text wherever strings
+# compare character by character (SQLite; PostgreSQL with the C collation the
+# installation's databases are created with), as a strict difference in the first
+# characters decides.
+# The one rule of where free texts may come from (a cell of at least MIN_ANSWERS people
+# who answered): :func:`satisfaction_summary` reads it for ``counted``, :func:`free_texts`
+# asks it of the kept cell of each answer.
+TEXT_SOURCE = Q(people__gte=MIN_ANSWERS)
 
 
 @dataclass(frozen=True)
@@ -148,24 +159,24 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     years, _start, _end = release_period(filters, today)
     rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
                                       year__range=years)
-            .order_by("organization_id", "year", "stage").values_list(*CELL_COLUMNS))
+            .annotate(text_source=ExpressionWrapper(TEXT_SOURCE, output_field=BooleanField()))
+            .order_by("organization_id", "year", "stage")
+            .values_list(*CELL_COLUMNS, "text_source"))
     sent: dict[str, dict[str, int]] = {}
-    cells: dict[tuple[str, str], list[rule.Cell]] = {}
+    cells: dict[tuple[str, str], list[rule.Cell]] = {
+        (name, stage): [] for name in FIELDS for stage in Survey.Stage.values}
     counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
-    for row in rows:
-        cell = dict(zip(CELL_COLUMNS, row, strict=True))
-        stage = cell["stage"]
+    for organization, year, stage, n_sent, answered, _people, *kept, text_source in rows:
         counts = sent.setdefault(stage, {"sent": 0, "answered": 0})
-        counts["sent"] += cell["sent"]
-        counts["answered"] += cell["answered"]
-        if not cell["answered"]:
+        counts["sent"] += n_sent
+        counts["answered"] += answered
+        if not answered:
             continue  # a cell of unanswered surveys holds no answer to release
-        key = (cell["organization_id"], cell["year"], stage)
-        if cell["people"] >= MIN_ANSWERS:
-            counted[stage].add(key[:2])
-        for name in FIELDS:
-            cells.setdefault((name, stage), []).append(rule.Cell(
-                key, cell[f"{name}_sum"], cell[f"{name}_n"], cell[f"{name}_people"]))
+        key = (organization, year, stage)
+        if text_source:
+            counted[stage].add((organization, year))
+        for i, name in enumerate(FIELDS):  # CELL_COLUMNS: sum, answers, people per field
+            cells[name, stage].append(rule.Cell(key, *kept[3 * i:3 * i + 3]))
     return assemble(sent=sent, cells=cells, counted=counted, years=years)
 
 
@@ -208,39 +219,65 @@ class FreeText:
 def free_texts(*, scope: Scope, filters: Filters,
                summary: SatisfactionSummary) -> list[FreeText]:
     """Free-text answers per stage, without names, sorted by their words, and only from
-    counted cells (the release rule: never from a cell of fewer than MIN_ANSWERS people).
-    A cell's year is taken in its organization's region's zone, as the kept cells take
-    it (:mod:`tandem.surveys.tallies`). One query for the zones, at most two per stage."""
+    counted cells (the release rule: never from a cell of fewer than MIN_ANSWERS people,
+    :data:`TEXT_SOURCE`). A cell's year is taken in its organization's region's zone, as
+    the kept cells take it (:mod:`tandem.surveys.tallies`).
+
+    Whatever the number of organizations: one query for the time zones of the regions
+    involved (one row a region), and at most two per stage — the surveys of the
+    organizations in the filter whose cell is counted (a correlated ``EXISTS`` on the
+    kept cell, by its unique key), read in the order of their words along a partial index
+    (``survey_text_good_order``, ``survey_text_improve_order``: answered surveys with
+    that text, by stage and the text's first :data:`TEXT_KEY` characters) and cut at
+    :data:`TEXT_LIMIT` — the region's other texts are neither read nor sorted."""
+    organizations = filters.organizations(scope)
+    stages = [s for s in summary.stages if s.answered]
+    zones: dict[str, list[int]] = defaultdict(list)
+    if any(summary.counted.get(s.stage) for s in stages):
+        for pk, name in (Region.objects.filter(municipalities__organizations__in=organizations)
+                         .values_list("pk", "time_zone").distinct().order_by("pk")):
+            zones[name].append(pk)
     base = Survey.objects.filter(submitted_at__isnull=False,
-                                 participant__organization__in=filters.organizations(scope))
-    every = {o for stage in summary.counted.values() for o, _y in stage}
-    zones = dict(Organization.objects.filter(pk__in=sorted(every)).values_list(
-        "pk", "municipality__region__time_zone")) if every else {}
+                                 participant__organization__in=organizations)
     result = []
-    for s in summary.stages:
-        if s.answered == 0:
-            continue
+    for s in stages:
         keys = summary.counted.get(s.stage, frozenset())
         shown = bool(keys)
         texts: dict[str, list[str]] = {"text_good": [], "text_improve": []}
         if shown:
-            year = Q(pk__in=[])
-            for zone, y in sorted({(zones.get(o, ""), y) for o, y in keys}):
-                first, last = academic_year_bounds(y)
-                tz = zone_named(zone or None)
-                year |= Q(participant__organization__in=sorted(
-                              o for o, y2 in keys if y2 == y and zones.get(o, "") == zone),
-                          submitted_at__gte=dt.datetime.combine(first, dt.time(), tz),
-                          submitted_at__lt=dt.datetime.combine(
-                              last + dt.timedelta(days=1), dt.time(), tz))
+            when = _counted_answers(stage=s.stage, years=sorted({y for _o, y in keys}),
+                                    zones=zones)
             for name in texts:
-                values = (base.filter(year, stage=s.stage).exclude(**{name: ""})
-                          .order_by(name).values_list(name, flat=True)[:TEXT_LIMIT])
+                values = (base.filter(when, stage=s.stage).exclude(**{name: ""})
+                          .order_by(Left(name, TEXT_KEY), name)
+                          .values_list(name, flat=True)[:TEXT_LIMIT])
                 texts[name] = [v.strip() for v in values if v.strip()]
         result.append(FreeText(stage=s.stage, label=s.label, answered=s.answered,
                                shown=shown, good=texts["text_good"],
                                improve=texts["text_improve"]))
     return result
+
+
+def _counted_answers(*, stage: str, years: list[int], zones: dict[str, list[int]]) -> Q:
+    """Answers of ``stage`` whose cell is counted: given in one of these academic years
+    (its day in the zone of the respondent's organization's region — ``zones``: the
+    regions of each zone name) and whose (organization, year, stage) cell holds at least
+    MIN_ANSWERS people. With one zone (one region, as a rule) the region is not asked."""
+    when = Q(pk__in=[])
+    for name, regions in sorted(zones.items()):
+        tz = zone_named(name or None)
+        in_zone = (Q(participant__organization__municipality__region__in=regions)
+                   if len(zones) > 1 else Q())
+        for year in years:
+            first, last = academic_year_bounds(year)
+            counted = SurveyCell.objects.filter(
+                TEXT_SOURCE, organization_id=OuterRef("participant__organization_id"),
+                year=year, stage=stage)
+            when |= in_zone & Q(
+                Exists(counted),
+                submitted_at__gte=dt.datetime.combine(first, dt.time(), tz),
+                submitted_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz))
+    return when
 
 
 # -- a teacher's own surveys ------------------------------------------------------------

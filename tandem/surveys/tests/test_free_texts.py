@@ -1,0 +1,226 @@
+"""Free texts of the results page (``selectors.free_texts``): only from counted cells —
+(organization, academic year in its region's zone, stage) with answers of at least
+MIN_ANSWERS people —, in the order of their words, at most TEXT_LIMIT; read along the
+text-order index with the kept cell checked per answer (issue #16) and exactly what the
+earlier reading gave (lists of counted organizations per zone and year): the oracle
+below is that reading, over the surveys themselves."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import Scope, scope_for
+from tandem.core.periods import academic_year
+from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.surveys import selectors
+from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark
+from tandem.surveys.selectors import FreeText, free_texts, satisfaction_summary
+from tandem.surveys.tests.helpers import active_pair
+from tandem.territory.models import Organization
+from tandem.territory.zones import zone_named
+from tandem.testing import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    RegionFactory,
+    World,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOON = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+_names = itertools.count()
+
+
+def _answer(person: Participant, partner: Participant, *, at: dt.datetime = NOON,
+            stage: str = "mid", good: str = "", improve: str = "") -> Survey:
+    """One answered survey of ``person`` (a completed pair of its own, so one person may
+    answer many times)."""
+    pair = active_pair(person, partner, status=Pair.Status.COMPLETED)
+    return Survey.objects.create(
+        pair=pair, participant=person, stage=stage, due_on=at.date(), submitted_at=at,
+        mentee_benefit=8, mentee_support=8, mentor_satisfaction=8, mentor_engagement=8,
+        recommend=8, text_good=good, text_improve=improve)
+
+
+def _people(organization: Organization, count: int) -> list[Participant]:
+    return [ParticipantFactory.create(organization=organization) for _ in range(count)]
+
+
+def _texts(scope: Scope, filters: Filters | None = None) -> list[FreeText]:
+    filters = filters or Filters()
+    return free_texts(scope=scope, filters=filters,
+                      summary=satisfaction_summary(scope=scope, filters=filters))
+
+
+def _oracle(scope: Scope, filters: Filters, limit: int) -> list[FreeText]:
+    """The texts as the page read them before issue #16: the answers whose (organization,
+    academic year of the answer's day in its region's zone) is among the summary's
+    counted cells of the stage, sorted, the first ``limit``, blanks dropped."""
+    summary = satisfaction_summary(scope=scope, filters=filters)
+    rows = list(Survey.objects.filter(
+        submitted_at__isnull=False, participant__organization__in=filters.organizations(scope))
+        .values_list("stage", "participant__organization_id",
+                     "participant__organization__municipality__region__time_zone",
+                     "submitted_at", "text_good", "text_improve"))
+    result = []
+    for s in summary.stages:
+        if s.answered == 0:
+            continue
+        keys = summary.counted.get(s.stage, frozenset())
+        chosen = [r for r in rows if r[0] == s.stage and (
+            r[1], academic_year(timezone.localtime(r[3], zone_named(r[2] or None)).date()))
+            in keys]
+        good, improve = ([t.strip() for t in sorted(str(r[i]) for r in chosen if r[i])[:limit]
+                          if t.strip()] for i in (4, 5))
+        result.append(FreeText(stage=s.stage, label=s.label, answered=s.answered,
+                               shown=bool(keys), good=good if keys else [],
+                               improve=improve if keys else []))
+    return result
+
+
+def test_texts_come_only_from_organizations_of_three_people(world: World) -> None:
+    """Worked example: three people of A wrote (one twice), two of B wrote: the region
+    operator reads A's four texts in their order and never B's; B's curator and the
+    coordinator of B's municipality read none («Тексты скрыты»)."""
+    a1, a2, a3, partner_a = _people(world.org_a, 4)
+    b1, b2, partner_b = _people(world.org_b, 3)
+    _answer(a1, partner_a, good="Яркие встречи", improve="Больше практики")
+    _answer(a2, partner_a, good="асинхронные задания")
+    _answer(a3, partner_a, good="   ")  # blank: counted as an answer, shown as nothing
+    _answer(a1, a2, good="Ёлка идей")
+    _answer(b1, partner_b, good="Секрет Б1", improve="Мало времени Б1")
+    _answer(b2, partner_b, good="Секрет Б2")
+    region = _texts(scope_for(world.olga))
+    assert [(t.stage, t.shown) for t in region] == [("mid", True)]
+    assert region[0].good == ["Ёлка идей", "Яркие встречи", "асинхронные задания"]
+    assert region[0].improve == ["Больше практики"]
+    for who in (world.charlie, world.dave):
+        assert [(t.shown, t.good, t.improve) for t in _texts(scope_for(who))] == [
+            (False, [], [])]
+    # The region operator filtering B: withheld as well, whatever A holds.
+    only_b = _texts(scope_for(world.olga), Filters(organization_id=world.org_b.pk))
+    assert [(t.shown, t.good) for t in only_b] == [(False, [])]
+
+
+def test_a_third_person_releases_the_texts_of_the_cell(world: World) -> None:
+    b1, b2, b3, partner = _people(world.org_b, 4)
+    _answer(b1, partner, good="Первый")
+    _answer(b2, partner, good="Второй")
+    assert [t.shown for t in _texts(scope_for(world.charlie))] == [False]
+    _answer(b3, partner)  # without a text: the cell now holds three people
+    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == [
+        (True, ["Второй", "Первый"])]
+
+
+def test_the_order_is_of_the_whole_text_past_its_indexed_characters(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Texts alike in their first TEXT_KEY characters are ordered by the rest; the cut at
+    TEXT_LIMIT takes the first of that order."""
+    people = _people(world.org_a, 5)
+    same = "ж" * selectors.TEXT_KEY
+    for person, tail in zip(people[:4], ["в", "а", "г", "б"], strict=True):
+        _answer(person, people[4], good=same + tail)
+    monkeypatch.setattr(selectors, "TEXT_LIMIT", 3)
+    (mid,) = _texts(scope_for(world.alice))
+    assert mid.good == [same + "а", same + "б", same + "в"]
+
+
+def _two_regions(world: World) -> list[Organization]:
+    """A second region five hours east of Moscow with one organization, operated by Olga
+    too: the organizations of both regions."""
+    east = RegionFactory.create(time_zone="Asia/Yekaterinburg")
+    east_org = OrganizationFactory.create(municipality=MunicipalityFactory.create(region=east),
+                                          name="Восточная школа")
+    RoleAssignment.objects.create(user=world.olga, role=Role.REGION_OPERATOR, region=east)
+    return [world.org_a, world.org_b, east_org]
+
+
+# Around the start of the academic year in either zone (Moscow +3, Yekaterinburg +5), and
+# well inside a year.
+MOMENTS = [dt.datetime(2026, 8, 31, h, 30, tzinfo=dt.UTC) for h in (18, 20, 22)] + [
+    dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), NOON]
+WORDS = ["", " ", "а", "Б", "б", "ё", "Ж" * 120 + "а", "Ж" * 120 + "Б", "итог", "Итог"]
+ANSWER = st.tuples(st.integers(0, 2), st.integers(0, 3), st.sampled_from(MOMENTS),
+                   st.sampled_from(["mid", "final"]), st.sampled_from(WORDS),
+                   st.sampled_from(WORDS))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answers=st.lists(ANSWER, max_size=14), limit=st.sampled_from([2, 5, 200]))
+def test_the_texts_are_those_of_the_counted_cells_whatever_the_answers(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        answers: list[tuple[int, int, dt.datetime, str, str, str]], limit: int) -> None:
+    """Any answers of up to four people in each of three organizations of two regions in
+    two zones, near the turn of the academic year: every view (the region operator of
+    both, a filter of one organization or a municipality, a curator, a coordinator, two
+    academic years) shows exactly the texts the earlier reading showed — only of counted
+    cells, in order, cut at the limit."""
+    if not RoleAssignment.objects.filter(user=world.olga).exclude(
+            region=world.region).exists():  # the world is shared by the examples: once
+        _two_regions(world)
+    organizations = list(Organization.objects.order_by("pk"))
+    pools = {o.pk: list(Participant.objects.filter(organization=o).order_by("pk"))
+             for o in organizations}
+    for o in organizations:
+        pools[o.pk] += _people(o, 5 - len(pools[o.pk]))
+    Survey.objects.all().delete()
+    Pair.objects.all().delete()
+    SurveyCell.objects.all().delete()
+    SurveyCellMark.objects.all().delete()
+    chosen = [o for o in organizations if o.name in ("Школа А", "Дом творчества Б",
+                                                     "Восточная школа")]
+    for which, who, at, stage, good, improve in answers:
+        pool = pools[chosen[which].pk]
+        _answer(pool[who], pool[4], at=at, stage=stage, good=good, improve=improve)
+    monkeypatch.setattr(selectors, "TEXT_LIMIT", limit)
+    two_years = Filters(date_from=dt.date(2025, 10, 1), date_to=dt.date(2026, 10, 1))
+    views = [(scope_for(world.olga), two_years), (scope_for(world.olga), Filters()),
+             (scope_for(world.olga), Filters(organization_id=world.org_a.pk,
+                                             date_from=dt.date(2025, 10, 1))),
+             (scope_for(world.olga), Filters(municipality_id=world.municipality_b.pk)),
+             (scope_for(world.alice), two_years), (scope_for(world.dave), two_years)]
+    with timezone.override(dt.UTC):  # "today" of Filters() in late 2026
+        for scope, filters in views:
+            assert _texts(scope, filters) == _oracle(scope, filters, limit), filters
+
+
+def _results_queries(client: Client) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("surveys:results")).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_results_page_reads_as_many_queries_at_any_number_of_organizations(
+        client: Client, world: World) -> None:
+    """Two counted organizations, then twenty more (each with three people who wrote),
+    one of them in a second region of another zone: the region operator's page issues the
+    same queries."""
+    client.force_login(world.olga)
+
+    def counted_organization(organization: Organization) -> None:
+        *people, partner = _people(organization, 4)
+        for i, person in enumerate(people):
+            _answer(person, partner, at=timezone.now(), good=f"Текст {organization.pk} {i}")
+
+    counted_organization(world.org_a)
+    counted_organization(world.org_b)
+    small = _results_queries(client)
+    east = _two_regions(world)[-1]
+    counted_organization(east)
+    for _ in range(19):
+        counted_organization(OrganizationFactory.create(municipality=world.municipality_a,
+                                                        name=f"Школа {next(_names)}"))
+    assert _results_queries(client) == small  # a second zone too: its answers join the OR
