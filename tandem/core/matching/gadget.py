@@ -272,7 +272,9 @@ def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArra
                  stats: dict[str, float | int | str], resume_roots: int | None = None
                  ) -> tuple[dict[Pair, int], bool]:
     """The stage on one group (module docstring): the best b-matching found and whether it
-    is proven optimal for the group. ``near`` holds every pair with ``r < near_limit``
+    is proven optimal for the group. ``resume_roots``: the most roots with which a round
+    may continue the last answer instead of solving from ``Y`` again (None: as many as the
+    last solve from ``Y`` took stages; −1: never). ``near`` holds every pair with ``r < near_limit``
     (``2r = Y_a + Y_b − 2w``, negative on pairs the dual violates). Raises what
     ``warm_solve`` raises but ``OutOfTime`` (``WarmStartError``, ``ArithmeticError``: bugs)."""
     u, v, w, doubled_r = near
