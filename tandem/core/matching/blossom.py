@@ -143,9 +143,17 @@ class Answer:
 
 def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                matching: Sequence[tuple[int, int]],
-               out_of_time: Callable[[], bool] | None = None) -> Answer:
+               out_of_time: Callable[[], bool] | None = None,
+               resume: "Certificate | None" = None) -> Answer:
     """``warm_max_weight_matching`` with the answer's dual (``Answer.certificate``): the
-    solver checks further edges against it (``Certificate.violated``)."""
+    solver checks further edges against it (``Certificate.violated``).
+
+    ``resume``: the certificate of an earlier answer on a subgraph of ``edges`` (same node
+    numbers): its blossoms, with their duals and structure, are taken as they are (and
+    changed in place — that certificate is used up), its ``factor`` is the scale of
+    ``doubled`` (``d_v``, not ``2y``), and slack counts their ``z``. Nodes new since are in
+    no blossom. The start must then be dual feasible and tight with the blossoms' ``z``
+    included; the stage continues from it (docs/matching.md, 3.6d)."""
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
     weight: dict[tuple[int, int], int] = {}
@@ -158,13 +166,17 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
     nodes = sorted(adjacency)
     for v in nodes:
         adjacency[v].sort()
+    # The scan's view: each neighbour with the pair's weight (one dict lookup fewer per
+    # edge scanned; the scan is most of a solve).
+    neighbours = {v: [(x, weight[(v, x)]) for x in adjacency[v]] for v in nodes}
     dualvar: dict[int | _Blossom, int] = {}
     for v in nodes:
         value = int(doubled.get(v, 0))
         if value < 0:
             raise WarmStartError("a negative dual")
         dualvar[v] = value
-    factor = [2]  # weights enter slack as factor·w; duals are scaled along with it
+    factor = [2 if resume is None else resume.factor]  # weights enter slack as factor·w;
+    # duals are scaled along with it
 
     # Within a stage the duals of S- and T-vertices move by the same step: they are kept
     # lazily, ``dualvar[v] ∓ (cum − joined[v])``, and written back when the label ends.
@@ -206,22 +218,54 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         s_join.pop(v, None)
         t_join.pop(v, None)
 
-    for end_a, end_b, _ in edges:
-        if slack(end_a, end_b) < 0:
-            raise WarmStartError("the dual is not feasible")
-    mate: dict[int, int] = {}
-    for end_a, end_b in matching:
-        if ((end_a, end_b) not in weight or end_a in mate or end_b in mate
-                or slack(end_a, end_b) != 0):
-            raise WarmStartError("the start matching is not a set of tight edges")
-        mate[end_a], mate[end_b] = end_b, end_a
-
     label: dict[int | _Blossom, int | None] = {}
     labeledge: dict[int | _Blossom, tuple[int, int] | None] = {}
     inblossom: dict[int, int | _Blossom] = {v: v for v in nodes}
     blossomparent: dict[int | _Blossom, _Blossom | None] = {v: None for v in nodes}
     blossombase: dict[int | _Blossom, int] = {v: v for v in nodes}
     blossomdual: dict[_Blossom, int] = {}
+    mate: dict[int, int] = {}
+    for end_a, end_b in matching:
+        if (end_a, end_b) not in weight or end_a in mate or end_b in mate:
+            raise WarmStartError("the start matching is not a set of tight edges")
+        mate[end_a], mate[end_b] = end_b, end_a
+    if resume is None:
+        for end_a, end_b, _ in edges:
+            if slack(end_a, end_b) < 0:
+                raise WarmStartError("the dual is not feasible")
+        for end_a, end_b in matching:
+            if slack(end_a, end_b) != 0:
+                raise WarmStartError("the start matching is not a set of tight edges")
+    else:
+        blossomdual.update(resume.blossomdual)
+        blossomparent.update(dict.fromkeys(blossomdual))
+        for bl in blossomdual:
+            for child in bl.childs:
+                if child not in blossomparent:
+                    raise WarmStartError("a blossom of a node outside the graph")
+                blossomparent[child] = bl
+                if not isinstance(child, _Blossom):
+                    inblossom[child] = bl  # ``top`` climbs from here
+        for bl in blossomdual:  # a blossom's base is its first child's, down to a vertex
+            path: list[_Blossom] = []
+            x: int | _Blossom = bl
+            while isinstance(x, _Blossom) and x not in blossombase:
+                path.append(x)
+                x = x.childs[0]
+            bottom = x if not isinstance(x, _Blossom) else blossombase[x]
+            for y in path:
+                blossombase[y] = bottom
+        # Slack with the blossoms' z, in numpy (blossoms nest thousands deep).
+        start = Certificate(mate, dualvar, blossomdual, blossomparent, factor[0], nodes)
+        ends_a = np.array([a for a, _, _ in edges], dtype=np.int64)
+        ends_b = np.array([b for _, b, _ in edges], dtype=np.int64)
+        slacks = start.slacks(ends_a, ends_b,
+                              np.array([x for _, _, x in edges], dtype=np.int64))
+        if (slacks < 0).any():
+            raise WarmStartError("the dual is not feasible")
+        matched = np.array([mate.get(a) == b for a, b, _ in edges], dtype=bool)
+        if (slacks[matched] != 0).any():
+            raise WarmStartError("the start matching is not a set of tight edges")
     # The dual step's candidates, in heaps keyed so that a key stays valid while labels
     # do not change (networkx scans every vertex's best edge and every blossom per step,
     # O(V) a step): S-vertex to a free vertex, slack = key − cum (``to_free``); S to S in
@@ -571,16 +615,31 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         while True:
             if out_of_time is not None and out_of_time():
                 raise OutOfTime
+            # ``slack`` and ``top`` inlined below (same values): no dual step happens while
+            # the queue is scanned, so ``cum``, ``factor`` and the S-vertex ``v``'s dual stay
+            # put through its scan.
+            now, scale = cum[0], factor[0]
             while queue and not finished:
                 v = queue.pop()
                 bv = top(v)  # changes only when a blossom forms below
-                for w in adjacency[v]:
-                    bw = top(w)
+                dv = dual(v)
+                for w, wt in neighbours[v]:
+                    bw = inblossom[w]
+                    if blossomparent[bw] is not None:
+                        bw = top(w)
                     if bv == bw:
                         continue
                     kslack = 0
                     if (v, w) not in allowedge:
-                        kslack = slack(v, w)
+                        joined = s_join.get(w)
+                        if joined is not None:
+                            kslack = dv + dualvar[w] - now + joined - scale * wt
+                        else:
+                            joined = t_join.get(w)
+                            if joined is None:
+                                kslack = dv + dualvar[w] - scale * wt
+                            else:
+                                kslack = dv + dualvar[w] + now - joined - scale * wt
                         if kslack <= 0:
                             allowedge[(v, w)] = allowedge[(w, v)] = True
                     if (v, w) in allowedge:

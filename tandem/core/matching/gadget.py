@@ -54,7 +54,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from tandem.core.matching.blossom import Certificate, OutOfTime, warm_solve
+from tandem.core.matching.blossom import Answer, Certificate, OutOfTime, warm_solve
 
 IntArray = npt.NDArray[np.int64]
 Pair = tuple[int, int]
@@ -136,19 +136,92 @@ def build(pairs: dict[Pair, int], capacity: IntArray, doubled: IntArray,
     return Gadget(edges, duals, start, copies, owner, sides)
 
 
-def extends(certificate: Certificate, gadget: Gadget, capacity: IntArray, doubled: IntArray,
-            u: IntArray, v: IntArray, w: IntArray) -> npt.NDArray[np.bool_]:
-    """Which pairs ``(u, v, w)`` outside the gadget keep its answer's certificate feasible
-    (module docstring); the others must join the gadget."""
-    fresh = max(gadget.duals, default=-1) + 1  # above every gadget node
+@dataclass(slots=True)
+class _Prepared:
+    """What ``extends`` reads of one answer, per person: the same for every batch of pairs
+    checked against that answer, so computed once a round."""
+
+    fresh: int  # above every gadget node
+    node_duals: IntArray
+    least: IntArray  # min copy dual; 0 outside the gadget
+    holding: IntArray  # ``_holding``
+    first: IntArray  # first copy node; −1 outside the gadget
+
+
+def prepare(certificate: Certificate, gadget: Gadget, people: int) -> _Prepared:
+    fresh = max(gadget.duals, default=-1) + 1
     node_duals = certificate.vertex_duals(fresh + 1)
-    least = np.zeros(capacity.size, dtype=np.int64)  # min copy dual; 0 outside the gadget
-    for p, cs in gadget.copies.items():
-        least[p] = min(int(node_duals[c]) for c in cs)
+    least = np.zeros(people, dtype=np.int64)
+    first = np.full(people, -1, dtype=np.int64)
+    if gadget.copies:
+        persons = np.array(list(gadget.copies), dtype=np.int64)
+        # A person's copies are consecutive nodes.
+        starts = np.array([cs[0] for cs in gadget.copies.values()], dtype=np.int64)
+        count = np.array([len(cs) for cs in gadget.copies.values()], dtype=np.int64)
+        smallest = node_duals[starts]
+        for j in range(1, int(count.max())):
+            has = count > j
+            smallest[has] = np.minimum(smallest[has], node_duals[starts[has] + j])
+        least[persons] = smallest
+        first[persons] = starts
+    return _Prepared(fresh, node_duals, least, _holding(certificate, gadget, people), first)
+
+
+def extend(gadget: Gadget, answer: Answer, capacity: IntArray,
+           pairs: list[tuple[int, int, int]]) -> tuple[Gadget, dict[int, int], list[Pair]]:
+    """The gadget with ``pairs`` added, and the start that continues ``answer`` on it: its
+    matching and vertex duals (scale ``answer.certificate.factor``), its blossoms kept by
+    ``warm_solve(resume=…)``. Every added pair goes through the gadget (``e_a``, ``e_b``,
+    in no blossom; a person new to the gadget gets copies of dual 0, in no blossom):
+    ``D_a = max(0, f·w − min_i d(a_i))`` keeps every ``a_i e_a`` feasible,
+    ``D_b = max(0, f·w − min_j d(b_j), f·w − D_a)`` every ``b_j e_b`` and ``e_a e_b``; when
+    ``D_a + D_b = f·w`` the pair ``e_a e_b`` joins the start, otherwise the new nodes of
+    positive dual are roots — one or two per pair the answer's certificate refused."""
+    certificate = answer.certificate
+    factor = certificate.factor
+    duals = dict(certificate.dualvar)
+    copies = {p: list(cs) for p, cs in gadget.copies.items()}
+    owner = dict(gadget.owner)
+    sides = dict(gadget.sides)
+    edges = list(gadget.edges)
+    start = list(answer.pairs)
+    size = max(gadget.duals, default=-1) + 1
+    for a, b, w in pairs:
+        for p in (a, b):
+            if p not in copies:
+                copies[p] = list(range(size, size + int(capacity[p])))
+                for c in copies[p]:
+                    owner[c] = p
+                    duals[c] = 0
+                size += int(capacity[p])
+        fw = factor * w
+        d_a = max(0, fw - min(duals[c] for c in copies[a]))
+        d_b = max(0, fw - min(duals[c] for c in copies[b]), fw - d_a)
+        side_a, side_b = size, size + 1
+        size += 2
+        sides[side_a] = (a, b)
+        duals[side_a], duals[side_b] = d_a, d_b
+        edges.append((side_a, side_b, w))
+        edges.extend((c, side_a, w) for c in copies[a])
+        edges.extend((c, side_b, w) for c in copies[b])
+        if d_a + d_b == fw:
+            start.append((side_a, side_b))
+    return Gadget(edges, duals, [], copies, owner, sides), duals, start
+
+
+def extends(certificate: Certificate, gadget: Gadget, capacity: IntArray, doubled: IntArray,
+            u: IntArray, v: IntArray, w: IntArray, prepared: _Prepared | None = None
+            ) -> npt.NDArray[np.bool_]:
+    """Which pairs ``(u, v, w)`` outside the gadget keep its answer's certificate feasible
+    (module docstring); the others must join the gadget. ``prepared``: ``prepare`` of this
+    certificate and gadget (computed here when not given)."""
+    if prepared is None:
+        prepared = prepare(certificate, gadget, capacity.size)
+    fresh, node_duals, least = prepared.fresh, prepared.node_duals, prepared.least
     ok = np.ones(u.size, dtype=bool)
     kind = ((capacity[u] > 1) & (capacity[v] > 1)) | (doubled[u] + doubled[v] < 2 * w)
     if kind.any():
-        holding = _holding(certificate, gadget, capacity.size)
+        holding = prepared.holding
         ku, kv, fw = u[kind], v[kind], certificate.factor * w[kind]
         shared = certificate.within(certificate.common(holding[ku], holding[kv]), fw // 2)
         ok[kind] = least[ku] + least[kv] + 2 * shared >= fw
@@ -156,9 +229,7 @@ def extends(certificate: Certificate, gadget: Gadget, capacity: IntArray, double
     if direct.size:
         # Every copy pair (one end has capacity 1: at most three pairs), in numpy; a person
         # outside the gadget gets fresh nodes (dual 0, in no blossom).
-        first = np.full(capacity.size, -1, dtype=np.int64)
-        for p, cs in gadget.copies.items():
-            first[p] = cs[0]  # a person's copies are consecutive nodes
+        first = prepared.first
         one = np.where(capacity[u[direct]] == 1, u[direct], v[direct])
         many = np.where(capacity[u[direct]] == 1, v[direct], u[direct])
         serial = np.arange(direct.size, dtype=np.int64)
@@ -198,14 +269,21 @@ def _holding(certificate: Certificate, gadget: Gadget, people: int) -> IntArray:
 def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArray,
                  near: tuple[IntArray, IntArray, IntArray, IntArray], bound: int,
                  near_limit: int, out_of_time: Callable[[], bool], max_edges: int,
-                 stats: dict[str, float | int | str]) -> tuple[dict[Pair, int], bool]:
+                 stats: dict[str, float | int | str], resume_roots: int | None = None
+                 ) -> tuple[dict[Pair, int], bool]:
     """The stage on one group (module docstring): the best b-matching found and whether it
-    is proven optimal for the group. ``near`` holds every pair with ``r < near_limit``
+    is proven optimal for the group. ``resume_roots``: the most roots with which a round
+    may continue the last answer instead of solving from ``Y`` again (None: as many as the
+    last solve from ``Y`` took stages; −1: never). ``near`` holds every pair with ``r < near_limit``
     (``2r = Y_a + Y_b − 2w``, negative on pairs the dual violates). Raises what
     ``warm_solve`` raises but ``OutOfTime`` (``WarmStartError``, ``ArithmeticError``: bugs)."""
     u, v, w, doubled_r = near
+    cold_stages = 0  # stages of the last solve from the LP's Y
     chosen = doubled_r < 2
     total = sum(matching.values())
+    order: IntArray | None = None
+    resume: tuple[Gadget, dict[int, int], list[Pair]] | None = None
+    answer: Answer | None = None
     while not out_of_time():
         # About four gadget edges a pair: a set that cannot fit is not even built. Measured:
         # 1,000 people with capacities 1–3 need 61 added pairs (of 366,000 below the gap);
@@ -215,16 +293,26 @@ def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArra
         if (int(chosen.sum()) + len(matching)) * 4 > max_edges:
             stats["warm_gadget_too_large"] = int(stats.get("warm_gadget_too_large", 0)) + 1
             break
-        lookup = dict(zip(zip(u[chosen].tolist(), v[chosen].tolist(), strict=True),
-                          w[chosen].tolist(), strict=True))
-        lookup.update(matching)
-        gadget = build(lookup, capacity, doubled, matching)
+        if resume is None:
+            lookup = dict(zip(zip(u[chosen].tolist(), v[chosen].tolist(), strict=True),
+                              w[chosen].tolist(), strict=True))
+            lookup.update(matching)
+            gadget = build(lookup, capacity, doubled, matching)
+            duals, start, previous = gadget.duals, gadget.start, None
+        else:
+            gadget, duals, start = resume
+            assert answer is not None  # a resume continues the last answer
+            previous = answer.certificate
         if len(gadget.edges) > max_edges:
             break
         try:
-            answer = warm_solve(gadget.edges, gadget.duals, gadget.start, out_of_time)
+            answer = warm_solve(gadget.edges, duals, start, out_of_time, resume=previous)
         except OutOfTime:
             break  # the best b-matching so far (each was certified on its gadget) stands
+        if previous is not None:
+            stats["warm_resumed"] = int(stats.get("warm_resumed", 0)) + 1
+        else:
+            cold_stages = answer.stages
         stats["warm_stages"] = int(stats.get("warm_stages", 0)) + answer.stages
         stats["warm_solves"] = int(stats.get("warm_solves", 0)) + 1
         found = {pair: lookup[pair] for pair in gadget.pairs(answer.pairs)}
@@ -234,8 +322,10 @@ def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArra
         if gap <= 0:
             return matching, True
         limit = min(gap, near_limit)
-        check = np.nonzero((doubled_r < 2 * limit) & ~chosen)[0]
-        check = check[np.argsort(doubled_r[check], kind="stable")]  # least r first
+        if order is None:  # every pair by r, least first (ties by index), sorted once
+            order = np.argsort(doubled_r, kind="stable")
+        check = order[(doubled_r[order] < 2 * limit) & ~chosen[order]]
+        prepared = prepare(answer.certificate, gadget, capacity.size)
         # Checked batch by batch, least r first, until ``ADD_PER_ROUND`` violated pairs are
         # found: only those join the next gadget (docs/matching.md, 3.6d: adding every
         # violated pair makes a gadget eight times larger, whose solve costs more than
@@ -248,7 +338,7 @@ def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArra
                 return matching, False  # not every pair was checked: nothing is proven
             part = check[checked:checked + CHECK_BATCH]
             bad = part[~extends(answer.certificate, gadget, capacity, doubled, u[part],
-                                v[part], w[part])]
+                                v[part], w[part], prepared)]
             found_bad.append(bad)
             count += bad.size
             checked += part.size
@@ -263,4 +353,23 @@ def warm_b_close(matching: dict[Pair, int], capacity: IntArray, doubled: IntArra
             break
         stats["warm_added_pairs"] = int(stats.get("warm_added_pairs", 0)) + int(added.size)
         chosen[added] = True
+        # Continue the answer (its matching, duals and blossoms) when it starts with fewer
+        # roots than the last solve from Y took stages: each root costs about a stage, and
+        # a stage of the continued solve is no dearer (2,000 people, capacities 1–3, seed 2:
+        # 64 and 38 stages instead of 111 and 127 — docs/matching.md, 3.6d; seed 1 adds
+        # 1,000 pairs a round, and continuing took 1,002 stages, 16 s, instead of 91, 3 s).
+        # Continued, the gadget keeps every pair it had (the pairs of an answer since
+        # replaced too, and those a check refused though they are in it: the refusal is only
+        # ``extends``' sufficient rule; they are not added twice).
+        fresh_pairs = [(a, b, x) for a, b, x in zip(u[added].tolist(), v[added].tolist(),
+                                                    w[added].tolist(), strict=True)
+                       if (a, b) not in lookup]
+        resume = extend(gadget, answer, capacity, fresh_pairs)
+        matched = {x for pair in resume[2] for x in pair}
+        roots = sum(1 for x, d in resume[1].items()
+                    if d > 0 and x not in gadget.duals and x not in matched)
+        if roots > (cold_stages if resume_roots is None else resume_roots):
+            resume = None
+        else:
+            lookup.update({(a, b): x for a, b, x in fresh_pairs})
     return matching, False

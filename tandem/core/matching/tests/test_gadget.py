@@ -165,7 +165,11 @@ def test_generated_pools_with_capacities_are_proven_by_the_gadget_stage() -> Non
         for p in doc["participants"]:
             p["capacity"] = rng.randint(1, 3)
         instance = instance_from_dict(doc)
-        with mock.patch.multiple(solver, EXACT_WORK=0, MILP_SECONDS=0.0):
+        # The LP's whole pairs off too: on these pools they are often already optimal
+        # (proved by the LP stage's bound, «relaxation»), and the gadget stage is the
+        # subject here.
+        with mock.patch.multiple(solver, EXACT_WORK=0, MILP_SECONDS=0.0), \
+                mock.patch.object(solver, "_lp_integral_part", return_value={}):
             result = match(instance)
         assert result.optimal and result.total_weight == oracle_optimum(instance)
         assert result.proved_by == "warm blossom"
@@ -244,3 +248,77 @@ def test_any_edge_limit_batch_or_budget_stops_honestly(
     assert sum(ours.values()) <= sum(found.values()) <= optimum
     if proven:
         assert sum(found.values()) == optimum
+
+
+@given(graphs, st.data(), st.integers(1, 3))
+@settings(max_examples=150, deadline=None)
+def test_continuing_the_last_answer_proves_what_solving_again_proves(
+        graph: tuple[Edges, list[int], list[int]], data: st.DataObject, per_round: int) -> None:
+    # Rounds of one to three added pairs (many rounds), each continued from the last answer
+    # (its matching, duals and blossoms; ``resume_roots`` without limit) or solved again
+    # from Y (``resume_roots=-1``; 0 still continues a round that adds no root, such as
+    # one whose refused pairs are all in the gadget already): the same weight, the
+    # optimum, proven, and valid.
+    edges, capacity, doubled = graph
+    ours = a_b_matching(edges, capacity, data)
+    bound = lp_bound(edges, capacity, doubled)
+    optimum = b_optimum(edges, capacity)
+    results = []
+    for limit in (-1, 10**9):
+        stats: dict[str, float | int | str] = {}
+        with mock.patch("tandem.core.matching.gadget.ADD_PER_ROUND", per_round):
+            found, proven = warm_b_close(dict(ours), np.array(capacity, dtype=np.int64),
+                                         np.array(doubled, dtype=np.int64),
+                                         near_arrays(edges, doubled), bound,
+                                         near_limit=bound + 1, out_of_time=lambda: False,
+                                         max_edges=10**6, stats=stats, resume_roots=limit)
+        degree = [0] * len(capacity)
+        for a, b in found:
+            assert found[(a, b)] == edges[(a, b)]
+            degree[a] += 1
+            degree[b] += 1
+        assert all(d <= c for d, c in zip(degree, capacity, strict=True))
+        if limit < 0:
+            assert "warm_resumed" not in stats
+        results.append((sum(found.values()), proven))
+    assert results[0] == results[1] == (optimum, True)
+
+
+def test_a_round_of_one_pair_continues_the_answer() -> None:
+    # test_two_people_of_capacity_two_meet_once, continued: the first solve keeps ab; ac
+    # violates its certificate and joins as e_a, e_b beside the answer's matching and duals
+    # (one or two roots), and the continued solve finds ab + ac = 13, proven.
+    edges = {(0, 1): 10, (0, 2): 3, (1, 2): 3}
+    stats: dict[str, float | int | str] = {}
+    found, proven = warm_b_close({(0, 1): 10}, np.array([2, 2, 1]), np.array([10, 10, 0]),
+                                 near_arrays(edges, [10, 10, 0]), 20, near_limit=20,
+                                 out_of_time=lambda: False, max_edges=10**6, stats=stats,
+                                 resume_roots=10**9)
+    assert sum(found.values()) == 13 and (0, 1) in found and proven
+    assert stats["warm_resumed"] == 1 and stats["warm_solves"] == 2
+
+
+@given(st.integers(1, 8).flatmap(lambda n: st.tuples(
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(1, 9))
+             .filter(lambda e: e[0] < e[1]), min_size=1, max_size=15, unique_by=lambda e: e[:2]),
+    st.lists(st.integers(0, 3), min_size=n, max_size=n))), st.data())
+@settings(max_examples=100, deadline=None)
+def test_the_lp_whole_pairs_are_a_b_matching_or_nothing(
+        graph: tuple[list[tuple[int, int, int]], list[int]], data: st.DataObject) -> None:
+    # Whatever HiGHS's x (here drawn at random around 0 and 1), the pairs taken whole
+    # respect every capacity — or none is taken.
+    edges, capacity = graph
+    x = np.array([data.draw(st.sampled_from([0.0, 0.5, 1.0 - 1e-7, 1.0, 1.0 + 1e-7]))
+                  for _ in edges])
+    u = np.array([a for a, _, _ in edges], dtype=np.int64)
+    v = np.array([b for _, b, _ in edges], dtype=np.int64)
+    w = np.array([c for _, _, c in edges], dtype=np.int64)
+    found = solver._lp_integral_part(x, u, v, w, np.array(capacity, dtype=np.int64))
+    degree = [0] * len(capacity)
+    for (a, b), weight in found.items():
+        assert (a, b, weight) in edges
+        degree[a] += 1
+        degree[b] += 1
+    assert all(d <= c for d, c in zip(degree, capacity, strict=True))
+    whole = {(a, b) for (a, b, _), value in zip(edges, x, strict=True) if value >= 1 - 1e-6}
+    assert set(found) in (whole, set())
