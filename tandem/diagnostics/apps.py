@@ -52,3 +52,14 @@ class DiagnosticsConfig(AppConfig):
                           dispatch_uid="tallies_organization_loaded")
         post_save.connect(tallies.organization_saved, sender=Organization,
                           dispatch_uid="tallies_organization_saved")
+        # A campaign's round (kind, dates) is a key of the municipalities' sums.
+        from django.db.models.signals import post_delete
+
+        post_init.connect(tallies.campaign_loaded, sender=Campaign,
+                          dispatch_uid="tallies_campaign_loaded")
+        post_save.connect(tallies.campaign_saved, sender=Campaign,
+                          dispatch_uid="tallies_campaign_saved")
+        pre_delete.connect(tallies.campaign_deleting, sender=Campaign,
+                           dispatch_uid="tallies_campaign_deleting")
+        post_delete.connect(tallies.campaign_deleted, sender=Campaign,
+                            dispatch_uid="tallies_campaign_deleted")

@@ -393,21 +393,29 @@ class AnswerTally(AnswerCounts):
 
 
 class MunicipalityAnswerTally(AnswerCounts):
-    """The sum of :class:`AnswerTally` over a municipality's organizations of one sector:
-    what the region's and the country's dashboards read."""
+    """The sum of :class:`AnswerTally` over a municipality's organizations of one sector
+    and over the campaigns of one round — one kind and the same dates: what the region's
+    and the country's dashboards read. Keyed by the round, not the campaign: every
+    organization may run its own campaign of a round, and a sum per campaign would hold
+    as many rows as the organizations' own tallies (274,716 of them in a region of 5,456
+    organizations; by round 27,651). The dashboard picks campaigns by kind and dates only
+    (``Filters.overlapping``), so the sums of a round answer it exactly."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     sector = models.CharField(max_length=20)
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
     competency = models.CharField(max_length=40)
 
     class Meta:
         constraints = [models.UniqueConstraint(
-            fields=["municipality", "sector", "campaign", "competency"],
-            name="one_municipality_answer_tally")]
+            fields=["municipality", "sector", "kind", "starts_on", "ends_on", "competency"],
+            name="one_municipality_round_tally")]
 
     def __str__(self) -> str:
-        return f"{self.municipality_id}/{self.sector}/{self.campaign_id}/{self.competency}"
+        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
+                f"{self.ends_on}/{self.competency}")
 
 
 class StrongTally(models.Model):
@@ -448,3 +456,40 @@ class GainTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class StrongBest(models.Model):
+    """Potential mentors of an organization in an area, as the dashboard's standard view
+    (no period chosen) counts them: of its initial rounds, the one with the most people
+    strong in the area (the largest :class:`StrongTally` of an initial campaign) — kept
+    with the organization's tallies, so that a region reads one row per organization and
+    area, not one per campaign."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    area = models.CharField(max_length=40)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "area"],
+                                               name="one_strong_best")]
+        indexes = [models.Index(fields=["people"], name="strong_best_people")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.area}: {self.people}"
+
+
+class MunicipalityStrong(models.Model):
+    """The sum of :class:`StrongBest` over a municipality's organizations of one sector:
+    the potential mentors a region's and the country's standard view compare."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    area = models.CharField(max_length=40)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "sector", "area"],
+                                               name="one_municipality_strong")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.sector}/{self.area}: {self.people}"

@@ -5,8 +5,12 @@ Monitoring's dashboards, its reports and the deficit map of a big campaign never
 answers table (a region of 300,000 teachers holds 12 million answers per round): they sum
 these tallies — per organization and campaign (:class:`ResponseTally`,
 :class:`StrongTally`), per organization, campaign and competency (:class:`AnswerTally`),
-and per municipality, sector, campaign and competency (:class:`MunicipalityAnswerTally`),
-which is what a region and the country read.
+per organization and area the best initial campaign's strong people (:class:`StrongBest`,
+the potential mentors of the standard view), and per municipality and sector: answers by
+round — kind and dates, what the dashboard picks campaigns by — and competency
+(:class:`MunicipalityAnswerTally`) and the best rounds' mentors by area
+(:class:`MunicipalityStrong`), which is what a region and the country read. A campaign
+that changes its round or goes redoes what derives from its tallies (:func:`rederive`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
@@ -74,8 +78,10 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     GainTally,
     MunicipalityAnswerTally,
+    MunicipalityStrong,
     Response,
     ResponseTally,
+    StrongBest,
     StrongTally,
     TallyState,
 )
@@ -86,7 +92,8 @@ from tandem.web.transactions import read_only_snapshot, transaction_memory
 SUBMITTED = Response.Status.SUBMITTED
 BATCH = 200  # organizations rebuilt per round of queries
 COUNTS = ("answers", "answered", "deficit", "strong")
-ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, GainTally)
+ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, StrongBest, GainTally)
+MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong)
 Progress = Callable[[int, int], None]
 
 _local = threading.local()
@@ -271,7 +278,31 @@ def _rebuild_organizations(ids: list[int]) -> None:
     answers = _submitted_answers(ids)
     _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
     _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
+    _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
     _insert(GainTally, *_gains_sql(ids))
+
+
+def _best_counts(ids: list[int]) -> QuerySet[Any, Any]:
+    """Per organization and area, the most people strong in it in one initial campaign
+    (columns ``t_<field>``), from the organizations' :class:`StrongTally` just stored."""
+    return (StrongTally.objects.filter(organization_id__in=ids,
+                                       campaign__kind=Campaign.Kind.INITIAL).order_by()
+            .values(t_organization_id=F("organization_id"), t_area=F("area"))
+            .annotate(t_people=Max("people")))
+
+
+def _best(strong: list[StrongTally]) -> list[StrongBest]:
+    """:func:`_best_counts` in Python, from computed (unsaved) strong tallies."""
+    initial = set(Campaign.objects.filter(
+        pk__in={row.campaign_id for row in strong}, kind=Campaign.Kind.INITIAL,
+    ).values_list("pk", flat=True))
+    most: dict[tuple[int, str], int] = {}
+    for row in strong:
+        if row.campaign_id in initial:
+            key = (row.organization_id, row.area)
+            most[key] = max(most.get(key, 0), row.people)
+    return [StrongBest(organization_id=org, area=area, people=n)
+            for (org, area), n in sorted(most.items())]
 
 
 def _insert(model: type, sql: str, params: Iterable[Any]) -> None:
@@ -323,9 +354,10 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     Python: what ``stale()`` compares with the stored ones, and the reference the tests
     hold a rebuild (:func:`_rebuild_organizations`, on the server) to."""
     answers = _submitted_answers(ids)
+    strong = _strong(answers)
     return {ResponseTally: _model_rows(ResponseTally, _response_counts(ids)),
             AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
-            StrongTally: _strong(answers), GainTally: _gains(ids)}
+            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(ids)}
 
 
 def _gains(ids: list[int]) -> list[GainTally]:
@@ -485,20 +517,47 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
 
 
 def _roll_up(municipality_ids: list[int]) -> None:
-    """Each municipality's sums by sector, campaign and competency, from its
-    organizations' tallies — on the server (:func:`_summed` is the same in Python)."""
+    """Each municipality's sums by sector — of answers by round (kind and dates) and
+    competency, of potential mentors by area — from its organizations' tallies, on the
+    server (:func:`_summed` is the same in Python)."""
     if not municipality_ids:
         return
-    MunicipalityAnswerTally.objects.filter(municipality_id__in=municipality_ids).delete()
+    for model in MUNICIPALITY_TALLIES:
+        model.objects.filter(municipality_id__in=municipality_ids).delete()  # type: ignore[attr-defined]
     org = "organization__"
     _insert(MunicipalityAnswerTally, *(
         AnswerTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
         .order_by()
         .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
-                t_campaign_id=F("campaign_id"), t_competency=F("competency"))
+                t_kind=F("campaign__kind"), t_starts_on=F("campaign__starts_on"),
+                t_ends_on=F("campaign__ends_on"), t_competency=F("competency"))
         .annotate(t_answers=Sum("answers"), t_answered=Sum("answered"),
                   t_deficit=Sum("deficit"), t_strong=Sum("strong"))
         .query.sql_with_params()))
+    _insert(MunicipalityStrong, *(
+        StrongBest.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
+        .order_by()
+        .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
+                t_area=F("area"))
+        .annotate(t_people=Sum("people"))
+        .query.sql_with_params()))
+
+
+def rederive(organization_ids: Iterable[int | None]) -> None:
+    """A campaign changed its kind or dates, or was deleted: what is derived from these
+    organizations' tallies without reading answers — their potential mentors' best round
+    and their municipalities' sums — is redone in this transaction, under a rebuild's
+    locks (the campaign's own tallies stay or went with it)."""
+    ids = sorted({pk for pk in organization_ids if pk is not None})
+    if not ids:
+        return
+    with transaction.atomic():
+        TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
+                                       ignore_conflicts=True)
+        municipalities = _lock(ids)
+        StrongBest.objects.filter(organization_id__in=ids).delete()
+        _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
+        _roll_up(municipalities)
 
 
 def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
@@ -516,41 +575,54 @@ def stale() -> list[tuple[object, ...]]:
     so it may run while people write: a write that commits meanwhile is not seen."""
     with read_only_snapshot():
         stored = _snapshot({model: model.objects.all()  # type: ignore[attr-defined]
-                            for model in (*ORGANIZATION_TALLIES, MunicipalityAnswerTally)})
+                            for model in (*ORGANIZATION_TALLIES, *MUNICIPALITY_TALLIES)})
         ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
         fresh_rows: dict[type, list[Any]] = defaultdict(list)
         for start in range(0, len(ids), BATCH):
             for model, rows in _computed(ids[start:start + BATCH]).items():
                 fresh_rows[model] += rows
-        fresh_rows[MunicipalityAnswerTally] = _summed(fresh_rows[AnswerTally])
+        fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest]))
         fresh = _snapshot(fresh_rows)
         waiting = {("waiting", pk) for pk in TallyState.objects.filter(
             dirty_since__isnull=False).values_list("organization_id", flat=True)}
     return sorted(stored ^ fresh | waiting, key=str)
 
 
-def _summed(counts: list[AnswerTally]) -> list[MunicipalityAnswerTally]:
-    """What ``_roll_up`` would store for every municipality, from organizations' counts."""
+def _summed(counts: list[AnswerTally], best: list[StrongBest]) -> dict[type, list[Any]]:
+    """What ``_roll_up`` would store for every municipality, from organizations' counts
+    and best rounds."""
     unit = {pk: (municipality, sector) for pk, municipality, sector
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
-    sums: dict[tuple[int, str, int, str], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    rounds = {pk: (kind, starts_on, ends_on) for pk, kind, starts_on, ends_on
+              in Campaign.objects.values_list("pk", "kind", "starts_on", "ends_on")}
+    sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     for row in counts:
-        municipality, sector = unit[row.organization_id]
-        key = (municipality, sector, row.campaign_id, row.competency)
+        key = (*unit[row.organization_id], *rounds[row.campaign_id], row.competency)
         sums[key] = [a + getattr(row, name) for a, name in zip(sums[key], COUNTS, strict=True)]
-    return [MunicipalityAnswerTally(municipality_id=m, sector=sector, campaign_id=campaign,
-                                    competency=code, **dict(zip(COUNTS, values, strict=True)))
-            for (m, sector, campaign, code), values in sums.items()]
+    mentors: dict[tuple[int, str, str], int] = defaultdict(int)
+    for item in best:
+        mentors[(*unit[item.organization_id], item.area)] += item.people
+    return {
+        MunicipalityAnswerTally: [
+            MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
+                                    starts_on=starts_on, ends_on=ends_on, competency=code,
+                                    **dict(zip(COUNTS, values, strict=True)))
+            for (m, sector, kind, starts_on, ends_on, code), values in sums.items()],
+        MunicipalityStrong: [MunicipalityStrong(municipality_id=m, sector=sector, area=area,
+                                                people=n)
+                             for (m, sector, area), n in mentors.items()]}
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
     ResponseTally: ("organization_id", "campaign_id", "invited", "new", "draft", "submitted"),
     AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
     StrongTally: ("organization_id", "campaign_id", "area", "people"),
+    StrongBest: ("organization_id", "area", "people"),
     GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
                 "after_sum", "after_n", "people"),
-    MunicipalityAnswerTally: ("municipality_id", "sector", "campaign_id", "competency",
-                              *COUNTS),
+    MunicipalityAnswerTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
+                              "competency", *COUNTS),
+    MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
 }
 
 
@@ -602,3 +674,37 @@ def organization_saved(sender: type, instance: object, created: bool, **kwargs: 
 
 def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:
     touch([instance.__dict__.get("organization_id")])
+
+
+# A campaign whose kind or dates change, or that is deleted, moves its answers to another
+# round of the municipalities' sums (or out of them) and may change an organization's best
+# initial round: what derives from the tallies is redone (the tallies themselves are per
+# campaign: they stay, or cascade with it).
+ROUND = ("kind", "starts_on", "ends_on")
+
+
+def campaign_loaded(sender: type, instance: object, **kwargs: object) -> None:
+    instance.__dict__["_tally_round"] = tuple(instance.__dict__.get(f) for f in ROUND)
+
+
+def _campaign_organizations(campaign_id: Any) -> list[int]:
+    return sorted(set(AnswerTally.objects.filter(campaign_id=campaign_id).values_list(
+        "organization_id", flat=True)) | set(StrongTally.objects.filter(
+        campaign_id=campaign_id).values_list("organization_id", flat=True)))
+
+
+def campaign_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
+    before = instance.__dict__.get("_tally_round")
+    after = tuple(instance.__dict__.get(f) for f in ROUND)
+    instance.__dict__["_tally_round"] = after
+    if not created and before is not None and before != after:
+        rederive(_campaign_organizations(getattr(instance, "pk", None)))
+
+
+def campaign_deleting(sender: type, instance: object, **kwargs: object) -> None:
+    instance.__dict__["_tally_organizations"] = _campaign_organizations(
+        getattr(instance, "pk", None))
+
+
+def campaign_deleted(sender: type, instance: object, **kwargs: object) -> None:
+    rederive(instance.__dict__.pop("_tally_organizations", []))

@@ -235,16 +235,18 @@ def _closed_by_pair(rows: QuerySet[Row], day: dt.date,
 
 
 def unit_summary(*, scope: Scope, filters: Filters, today: dt.date | None = None,
-                 released: dict[str, core.Satisfaction] | None = None) -> UnitSummary:
+                 released: dict[str, core.Satisfaction] | None = None,
+                 counts: dict[str, int] | None = None) -> UnitSummary:
     """The unit's figures (and, through :meth:`UnitSummary.kirkpatrick`, the four levels).
     The pair and people counts of the standard view (no period) come from the figures
     kept per organization (:func:`tandem.monitoring.tallies.summary`, two queries) when
-    they are current, else from :func:`unit_counts`; satisfaction and gains as ever."""
+    they are current (``counts``: the caller read them already), else from
+    :func:`unit_counts`; satisfaction and gains as ever."""
     # The kept figures are built on this module's rules (pair_groups): read them late.
     from tandem.monitoring import tallies
 
     day = as_of(filters, today)
-    counts = (tallies.summary(filters.organizations(scope), filters, day)
+    counts = (counts or tallies.summary(filters.organizations(scope), filters, day)
               or unit_counts(scope=scope, filters=filters, today=today))
     satisfaction = (released if released is not None
                     else released_satisfaction(scope=scope, filters=filters, today=today))

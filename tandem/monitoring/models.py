@@ -90,3 +90,30 @@ class PairTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_a_id}/{self.organization_b_id}: {self.pairs_total}"
+
+
+class PairMonthTally(models.Model):
+    """The formed pairs whose participant A works in ``organization_a`` and B in
+    ``organization_b``, by status and the months their term starts and ends in: the
+    dashboard's «pairs by month» of the standard view (no period) — a unit adds the rows
+    either of whose organizations it holds, as :class:`PairTally`. Kept with it (the same
+    rebuild, the same marks); the months do not depend on the day."""
+
+    organization_a = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                       related_name="+")
+    organization_b = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
+                                       related_name="+")
+    status = models.CharField(max_length=20)
+    start_month = models.DateField()  # the first day of the month of ``starts_on``
+    end_month = models.DateField()  # … of ``ends_on``
+    pairs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["organization_a", "organization_b", "status", "start_month", "end_month"],
+            name="pair_month_tally_unique")]
+        indexes = [models.Index(fields=["organization_b"], name="pair_month_tally_b")]
+
+    def __str__(self) -> str:
+        return (f"{self.organization_a_id}/{self.organization_b_id} {self.status} "
+                f"{self.start_month}–{self.end_month}: {self.pairs}")

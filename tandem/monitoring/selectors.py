@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
 from tandem.access.filters import Filters
@@ -31,9 +31,12 @@ from tandem.diagnostics.models import (
     Competency,
     FrameworkVersion,
     MunicipalityAnswerTally,
+    MunicipalityStrong,
     ResponseTally,
+    StrongBest,
     StrongTally,
 )
+from tandem.monitoring import tallies as pair_tallies
 from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import (
     PAIRS_BY_ID_UP_TO,
@@ -41,6 +44,7 @@ from tandem.monitoring.effectiveness import (
     pair_figures,
     pairs_in,
     released_satisfaction,
+    unit_counts,
     unit_summary,
 )
 from tandem.pairs.models import Pair
@@ -192,26 +196,96 @@ def _campaigns(filters: Filters) -> Q:
     return filters.overlapping("campaign__")
 
 
-def _answer_tallies(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
-                    ) -> tuple[QuerySet[Any], str]:
-    """The answers' sums to read and the field that names the unit in them: a region's or
-    the country's comparison reads the municipalities' sums (by sector) where the scope
-    holds whole regions; anything smaller, the organizations' own."""
-    # Whole regions only: a region operator who also curates elsewhere reads the
-    # organizations' own tallies.
+def _whole_regions(scope: Scope, filters: Filters, level: str) -> bool:
+    """Whether the dashboard compares the municipalities (or regions) of whole regions —
+    a region's or the country's comparison, no municipality or organization picked —
+    so that it may read the municipalities' kept sums. Whole regions only: a region
+    operator who also curates elsewhere reads the organizations' own tallies."""
     whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
                                  and not scope.organization_ids)
-    if (level in (COUNTRY, REGION) and whole and filters.municipality_id is None
-            and filters.organization_id is None):
-        sums = MunicipalityAnswerTally.objects.all()
-        if not scope.everything:
-            sums = sums.filter(municipality__region_id__in=scope.region_ids)
-        if filters.region_id is not None:
-            sums = sums.filter(municipality__region_id=filters.region_id)
-        if filters.sector:
-            sums = sums.filter(sector=filters.sector)
-        return sums, ("municipality__region_id" if level == COUNTRY else "municipality_id")
-    return AnswerTally.objects.filter(organization__in=orgs), _unit_field(level, "")
+    return (level in (COUNTRY, REGION) and whole and filters.municipality_id is None
+            and filters.organization_id is None)
+
+
+def _municipality_sums(model: type, scope: Scope, filters: Filters,
+                       level: str) -> tuple[QuerySet[Any], str]:
+    """A municipalities' table of sums (by sector) in the scope and filters, and the
+    field that names the unit in it."""
+    sums = model.objects.all()  # type: ignore[attr-defined]
+    if not scope.everything:
+        sums = sums.filter(municipality__region_id__in=scope.region_ids)
+    if filters.region_id is not None:
+        sums = sums.filter(municipality__region_id=filters.region_id)
+    if filters.sector:
+        sums = sums.filter(sector=filters.sector)
+    return sums, ("municipality__region_id" if level == COUNTRY else "municipality_id")
+
+
+def _answer_tallies(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
+                    ) -> tuple[QuerySet[Any], str, str]:
+    """The answers' sums to read, the field that names the unit in them and the path to
+    their round's kind and dates: a region's or the country's comparison reads the
+    municipalities' sums by round (by sector) where the scope holds whole regions;
+    anything smaller, the organizations' own (by campaign)."""
+    if _whole_regions(scope, filters, level):
+        return (*_municipality_sums(MunicipalityAnswerTally, scope, filters, level), "")
+    return AnswerTally.objects.filter(organization__in=orgs), _unit_field(level, ""), "campaign__"
+
+
+def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
+             areas: dict[str, str], index: dict[int, int],
+             ) -> tuple[dict[str, list[int]], list[MentorPlace]]:
+    """Potential mentors per area and unit, and the organizations where most of them work
+    (at least ``MENTORS_AT_LEAST``, the first ``TOP_MENTOR_UNITS`` by number, then by
+    name): people strong in at least one competency of the area, counted per organization;
+    of several initial rounds in the period, the one where the organization has the most
+    (a person diagnosed twice is not counted twice).
+
+    The standard view (no period) reads them kept: the best round per organization and
+    area (``StrongBest``) and, for a region's or the country's comparison, its sums per
+    municipality (``MunicipalityStrong``) — a few hundred rows, not one per campaign and
+    organization; the places, the few organizations at the top. A period picks its
+    campaigns from the organizations' tallies per campaign (``StrongTally``)."""
+    mentors = {code: [0] * len(index) for code in areas}
+    org = "organization__"
+    names = ("organization_id", "area", f"{org}short_name", f"{org}municipality__name")
+    if filters.date_from is not None or filters.date_to is not None:
+        places: list[MentorPlace] = []
+        initial = Q(campaign__kind=Campaign.Kind.INITIAL)
+        for row in (StrongTally.objects.filter(initial, _campaigns(filters),
+                                               organization__in=orgs, area__in=areas)
+                    .values(*names, f"{org}municipality_id", f"{org}municipality__region_id")
+                    .order_by().annotate(n=Max("people"))):
+            unit_pk = {COUNTRY: row[f"{org}municipality__region_id"],
+                       REGION: row[f"{org}municipality_id"]}.get(level, row["organization_id"])
+            if unit_pk in index:
+                mentors[row["area"]][index[unit_pk]] += row["n"]
+            if row["n"] >= MENTORS_AT_LEAST:
+                places.append(MentorPlace(row[f"{org}short_name"],
+                                          row[f"{org}municipality__name"],
+                                          areas[row["area"]], row["n"]))
+        places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+        return mentors, places[:TOP_MENTOR_UNITS]
+
+    if _whole_regions(scope, filters, level):
+        sums, unit = _municipality_sums(MunicipalityStrong, scope, filters, level)
+    else:
+        sums, unit = StrongBest.objects.filter(organization__in=orgs), _unit_field(level, "")
+    for row in (sums.filter(area__in=areas).values(unit, "area").order_by()
+                .annotate(n=Sum("people"))):
+        if row[unit] in index:
+            mentors[row["area"]][index[row[unit]]] += row["n"]
+    # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
+    # the cut included, so that the order by name decides among them as before).
+    best = StrongBest.objects.filter(organization__in=orgs, area__in=areas)
+    cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
+    places = [MentorPlace(row[f"{org}short_name"], row[f"{org}municipality__name"],
+                          areas[row["area"]], row["people"])
+              for row in best.filter(people__gte=Greatest(
+                  Coalesce(Subquery(cut), Value(MENTORS_AT_LEAST)), Value(MENTORS_AT_LEAST)))
+              .values(*names, "people").order_by("-people")]
+    places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+    return mentors, places[:TOP_MENTOR_UNITS]
 
 
 def _pairs(scope: Scope, filters: Filters) -> PairQuerySet:
@@ -324,7 +398,6 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
         if row[unit_of_org] in completion:
             completion[row[unit_of_org]].people += row["n"]
     unit_of_tally = _unit_field(level, "")
-    initial = Q(campaign__kind=Campaign.Kind.INITIAL)
     respondents = 0
     for row in (ResponseTally.objects.filter(_campaigns(filters), organization__in=orgs)
                 .values(unit_of_tally, "campaign__kind").order_by()
@@ -346,8 +419,9 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     answered: dict[tuple[str, int], int] = defaultdict(int)
     deficit: dict[tuple[str, int], int] = defaultdict(int)
     strong: dict[tuple[str, int], int] = defaultdict(int)
-    tallies, unit_of_answer = _answer_tallies(scope, filters, level, orgs)
-    for row in (tallies.filter(initial, _campaigns(filters))
+    tallies, unit_of_answer, round_ = _answer_tallies(scope, filters, level, orgs)
+    for row in (tallies.filter(Q(**{f"{round_}kind": Campaign.Kind.INITIAL}),
+                               filters.overlapping(round_))
                 .values(unit_of_answer, "competency").order_by()
                 .annotate(n=Sum("answered"), d=Sum("deficit"), s=Sum("strong"))):
         area = area_of.get(row["competency"], row["competency"].split(".", 1)[0])
@@ -363,42 +437,28 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     deficit_share = {code: share(deficit, code) for code, _n in areas}
     strength_share = {code: share(strong, code) for code, _n in areas}
 
-    # Potential mentors: people strong in at least one competency of the area, counted
-    # per organization (the list names organizations even at region level); of several
-    # initial rounds in the period, the one where the organization has the most (a
-    # person diagnosed twice is not counted twice).
-    mentors = {code: [0] * len(units) for code, _n in areas}
-    places: list[MentorPlace] = []
-    area_names = dict(areas)
-    org = "organization__"
-    for row in (StrongTally.objects.filter(initial, _campaigns(filters), organization__in=orgs,
-                                           area__in=area_names)
-                .values("organization_id", "area", f"{org}short_name",
-                        f"{org}municipality_id", f"{org}municipality__name",
-                        f"{org}municipality__region_id").order_by()
-                .annotate(n=Max("people"))):
-        unit_pk = {COUNTRY: row[f"{org}municipality__region_id"],
-                   REGION: row[f"{org}municipality_id"]}.get(level, row["organization_id"])
-        if unit_pk in index:
-            mentors[row["area"]][index[unit_pk]] += row["n"]
-        if row["n"] >= MENTORS_AT_LEAST:
-            places.append(MentorPlace(row[f"{org}short_name"], row[f"{org}municipality__name"],
-                                      area_names[row["area"]], row["n"]))
-    places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+    # Potential mentors (the list names organizations even at region level).
+    mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index)
 
     tallied_at, waiting = diagnostics_tallies.state(orgs)
 
-    # Pairs by status over the months of their terms.
-    months, by_month, status_totals = _pairs_by_month(_pairs(scope, filters), filters)
+    # Pairs by status over the months of their terms, and the unit's pair and people
+    # counts: the standard view reads them kept per organization when they are current
+    # (tandem/monitoring/tallies.py), else counts the pairs.
+    kept = pair_tallies.summary(orgs, filters, as_of(filters))
+    months, by_month, status_totals = _pairs_by_month(
+        pair_tallies.month_groups(orgs) if kept is not None
+        else _month_groups(_pairs(scope, filters)), filters)
     # Read once: the cards' released means and the surveys' block show the same figures.
     satisfaction = satisfaction_summary(scope=scope, filters=filters)
     return DashboardData(
         level=level, units=units, areas=areas, completion=list(completion.values()),
         deficit_share=deficit_share, strength_share=strength_share, mentors=mentors,
-        mentor_places=places[:TOP_MENTOR_UNITS], respondents=respondents, months=months,
+        mentor_places=places, respondents=respondents, months=months,
         pairs_by_month=by_month, pair_status=status_totals, computed_at=timezone.now(),
-        summary=unit_summary(scope=scope, filters=filters, released=released_satisfaction(
-            scope=scope, filters=filters, summary=satisfaction)),
+        summary=unit_summary(scope=scope, filters=filters, counts=(
+            kept or unit_counts(scope=scope, filters=filters)), released=(
+            released_satisfaction(scope=scope, filters=filters, summary=satisfaction))),
         satisfaction=satisfaction,
         stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
         tallied_at=tallied_at, tallies_waiting=waiting)
@@ -443,12 +503,19 @@ def _next_month(d: dt.date) -> dt.date:
     return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _pairs_by_month(pairs: QuerySet[Pair], filters: Filters,
+def _month_groups(pairs: QuerySet[Pair]) -> list[dict[str, Any]]:
+    """The pairs counted by start month, end month and status (one grouped query, read
+    from the index ``pair_members`` alone: ``COUNT(*)``, not of the key, which it lacks);
+    :func:`tandem.monitoring.tallies.month_groups` reads the same kept."""
+    return [dict(group) for group in pairs.annotate(m0=TruncMonth("starts_on"),
+                                                    m1=TruncMonth("ends_on"))
+            .values("m0", "m1", "status").annotate(n=Count("*"))]
+
+
+def _pairs_by_month(groups: list[dict[str, Any]], filters: Filters,
                     ) -> tuple[list[dt.date], dict[str, list[int]], dict[str, int]]:
-    """Pairs whose term covers each month, by their status (one grouped query, read from
-    the index ``pair_members`` alone: ``COUNT(*)``, not of the key, which it lacks)."""
-    groups = list(pairs.annotate(m0=TruncMonth("starts_on"), m1=TruncMonth("ends_on"))
-                  .values("m0", "m1", "status").annotate(n=Count("*")))
+    """Pairs whose term covers each month, by their status, from the groups of
+    :func:`_month_groups`."""
     totals: dict[str, int] = {s: 0 for s in FORMED}
     for g in groups:
         totals[g["status"]] += g["n"]

@@ -38,13 +38,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from tandem.access.filters import Filters
 from tandem.monitoring import effectiveness
 from tandem.monitoring.effectiveness import PAIR_FIELDS, people_counts
-from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
+from tandem.monitoring.models import PairMonthTally, PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
@@ -167,6 +167,13 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
                                              as_of=day, **figures)
                                    for (a, b), figures in sorted(groups.items())],
                                   batch_size=ROWS_PER_STATEMENT)
+    PairMonthTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
+                                  ).delete()
+    PairMonthTally.objects.bulk_create(
+        [PairMonthTally(organization_a_id=a, organization_b_id=b, status=status,
+                        start_month=m0, end_month=m1, pairs=n)
+         for (a, b, status, m0, m1), n in sorted(_months(pairs).items())],
+        batch_size=ROWS_PER_STATEMENT)
 
     # One statement for the batch's states (their rows exist and are held: an upsert that
     # only ever updates), not one UPDATE per organization.
@@ -183,6 +190,20 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     delete_in_pieces(PairTallyMark, seen)
     # A write after this, even in the same transaction, must mark again.
     forget_transaction_memory(MEMORY)
+
+
+def _months(pairs: QuerySet[Pair]) -> dict[tuple[Any, ...], int]:
+    """The pairs counted per (organization of A, of B, status, month of the start, month
+    of the end): what :class:`PairMonthTally` keeps — one grouped query."""
+    return {(row["a_organization_id"], row["b_organization_id"], row["status"],
+             _as_date(row["m0"]), _as_date(row["m1"])): row["n"]
+            for row in pairs.annotate(m0=TruncMonth("starts_on"), m1=TruncMonth("ends_on"))
+            .values("a_organization_id", "b_organization_id", "status", "m0", "m1")
+            .order_by().annotate(n=Count("pk"))}
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def _people(ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -225,6 +246,18 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
             "participants_in_pairs": state["in_pairs"], **sums}
 
 
+def month_groups(organizations: QuerySet[Organization]) -> list[dict[str, Any]]:
+    """The unit's formed pairs by start month (``m0``), end month (``m1``) and status —
+    the rows of the live ``pairs by month`` query — from the kept figures (one query over
+    the rows either of whose organizations the unit holds). Only where :func:`summary`
+    found the unit's figures current (and no period chosen)."""
+    ids = organizations.values("pk")
+    return [{"m0": m0, "m1": m1, "status": status, "n": n} for m0, m1, status, n in (
+        PairMonthTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids))
+        .values("start_month", "end_month", "status").order_by()
+        .annotate(n=Sum("pairs")).values_list("start_month", "end_month", "status", "n"))]
+
+
 def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
     """What the kept figures hold and a rebuild would not (or the other way round), and
     the organizations that wait: empty when every writer marked what it changed. Reads
@@ -244,14 +277,30 @@ def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
                     pairs, day, by=effectiveness.BY_MEMBERS).items():
                 shared[(a, b)] = ("PairTally", a, b, day,
                                   *(figures[name] for name in PAIR_FIELDS))
+            fresh |= {("PairMonthTally", *key, n) for key, n in _live_months(group).items()}
             people = _people(group)
             fresh |= {("PairTallyState", pk, day, *people.get(pk, (0, 0))) for pk in group}
         fresh |= set(shared.values())
     return sorted(stored ^ fresh | waiting, key=str)
 
 
+def _live_months(ids: list[int]) -> dict[tuple[Any, ...], int]:
+    """:func:`_months` counted in Python from the pairs themselves (the check's own
+    count, not the rebuild's query)."""
+    months: dict[tuple[Any, ...], int] = defaultdict(int)
+    for a, b, status, starts_on, ends_on in (
+            Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
+            .values_list("a_organization_id", "b_organization_id", "status", "starts_on",
+                         "ends_on")):
+        months[(a, b, status, starts_on.replace(day=1), ends_on.replace(day=1))] += 1
+    return months
+
+
 def _snapshot() -> set[tuple[object, ...]]:
-    return ({("PairTally", *row) for row in PairTally.objects.values_list(
+    return ({("PairMonthTally", *row) for row in PairMonthTally.objects.values_list(
+                "organization_a_id", "organization_b_id", "status", "start_month", "end_month",
+                "pairs")}
+            | {("PairTally", *row) for row in PairTally.objects.values_list(
                 "organization_a_id", "organization_b_id", "as_of", *PAIR_FIELDS)}
             | {("PairTallyState", *row) for row in PairTallyState.objects.values_list(
                 "organization_id", "as_of", "participants_active", "participants_in_pairs")})

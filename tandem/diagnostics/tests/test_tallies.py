@@ -21,6 +21,7 @@ from tandem.diagnostics.models import (
     Campaign,
     MunicipalityAnswerTally,
     Response,
+    StrongBest,
     StrongTally,
     TallyState,
 )
@@ -38,6 +39,11 @@ def _campaign(world: World, *, with_expert: bool = True) -> Campaign:
                                    municipality=None, region=world.region,
                                    framework=framework, starts_on=dt.date(2026, 9, 1),
                                    ends_on=dt.date(2026, 12, 31), with_expert=with_expert)
+
+
+def _round(campaign: Campaign) -> dict[str, object]:
+    """The key of a campaign's round in the municipalities' sums."""
+    return {"kind": campaign.kind, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on}
 
 
 def _answer_all(response: Response, level: int) -> None:
@@ -147,7 +153,7 @@ def test_the_figures_count_what_the_rules_say(world: World) -> None:
             1, 1, int(mark.deficit), int(mark.strength))
     # Bob's draft counts nowhere; the municipality holds A's sums.
     summed = {t.competency: t.deficit for t in MunicipalityAnswerTally.objects.filter(
-        municipality=world.municipality_a, campaign=dw.campaign_a)}
+        municipality=world.municipality_a, **_round(dw.campaign_a))}
     assert summed == {code: t.deficit for code, t in rows.items()}
     strong_areas = {a.competency.split(".", 1)[0] for a in carol.values() if a.mark.strength}
     assert dict(StrongTally.objects.filter(organization=world.org_a).values_list(
@@ -165,7 +171,7 @@ def test_a_person_who_moves_takes_the_figures_to_the_other_municipality(
     assert callbacks.count(tallies.enqueue_refresh) == 1  # one job for the transaction
     assert not MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
     assert MunicipalityAnswerTally.objects.filter(
-        municipality=world.municipality_b, campaign=dw.campaign_a).count() == before
+        municipality=world.municipality_b, **_round(dw.campaign_a)).count() == before
     assert tallies.stale() == []
 
 
@@ -270,7 +276,7 @@ def test_an_organization_that_moves_takes_its_sums_to_the_other_municipality(
         world.org_a.save()
     assert not MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
     assert MunicipalityAnswerTally.objects.filter(municipality=world.municipality_b,
-                                                  campaign=dw.campaign_a).exists()
+                                                  **_round(dw.campaign_a)).exists()
     assert tallies.stale() == []
 
 
@@ -358,3 +364,54 @@ def test_the_campaigns_page_reads_no_questionnaire(world: World, user: str) -> N
         page = client.get(reverse("diagnostics:campaigns"))
     assert page.status_code == 200
     assert [q["sql"] for q in queries.captured_queries if responses in q["sql"]] == []
+
+
+def test_a_campaign_that_changes_its_dates_or_kind_or_goes_moves_its_sums(
+        world: World) -> None:
+    """The municipalities' sums are keyed by round (kind and dates), and the potential
+    mentors by the best initial round: a campaign that changes them, or is deleted,
+    leaves every kept figure equal to a count from the answers."""
+    dw = build_diagnostics(world)
+    campaign = dw.campaign_a
+    assert StrongBest.objects.filter(organization=world.org_a).exists()
+    campaign.ends_on += dt.timedelta(days=30)
+    campaign.save()
+    assert MunicipalityAnswerTally.objects.filter(
+        municipality=world.municipality_a, **_round(campaign)).exists()
+    assert tallies.stale() == []
+    campaign.kind = Campaign.Kind.FINAL
+    campaign.save()
+    assert not StrongBest.objects.filter(organization=world.org_a).exists()
+    assert tallies.stale() == []
+    campaign.kind = Campaign.Kind.INITIAL
+    campaign.save()
+    assert tallies.stale() == []
+    campaign.delete()
+    assert not MunicipalityAnswerTally.objects.filter(**_round(campaign)).exists()
+    assert tallies.stale() == []
+
+
+@pytest.mark.parametrize("user", ["olga", "charlie", "dave"])
+def test_the_standard_views_mentors_are_the_live_ones(world: World, user: str) -> None:
+    """The potential mentors of the standard view (kept: the best initial round per
+    organization and area, its sums per municipality) are what the live reading of the
+    organizations' tallies per campaign gives for a period holding every campaign."""
+    dw = build_diagnostics(world)
+    from tandem.testing import bulk_responses
+
+    bulk_responses(dw.campaign_b, Participant.objects.filter(organization=world.org_b))
+    tallies.rebuild()
+    # A second initial round in A with fewer strong people: the best one counts.
+    other = _campaign(world)
+    services.campaign_add(campaign=other, participants=[world.carol_p])
+    response = Response.objects.get(campaign=other, participant=world.carol_p)
+    _answer_all(response, 0)
+    services.response_submit(response=response)
+    scope = scope_for(getattr(world, user))
+    kept = selectors.compute_dashboard(scope=scope, filters=Filters())
+    live = selectors.compute_dashboard(scope=scope, filters=Filters(
+        date_from=dt.date(1900, 1, 1)))
+    assert (kept.mentors, kept.mentor_places) == (live.mentors, live.mentor_places)
+    assert (kept.deficit_share, kept.strength_share) == (
+        live.deficit_share, live.strength_share)
+    assert any(any(v) for v in kept.mentors.values())

@@ -26,7 +26,7 @@ from tandem.maps.services import (
     row_done,
     row_update,
 )
-from tandem.monitoring import effectiveness, tallies
+from tandem.monitoring import effectiveness, selectors, tallies
 from tandem.monitoring.effectiveness import unit_counts, unit_summary
 from tandem.monitoring.models import PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
@@ -62,12 +62,21 @@ def _after_commit() -> None:
     tallies.refresh()
 
 
+def _months(groups: list[dict[str, object]]) -> dict[tuple[object, ...], object]:
+    return {(tallies._as_date(g["m0"]), tallies._as_date(g["m1"]),  # type: ignore[arg-type]
+             g["status"]): g["n"] for g in groups}
+
+
 def _assert_kept_equal_live(world: World) -> None:
     day = _today(world)
     for scope, filters in _views(world):
         kept = tallies.summary(filters.organizations(scope), filters, day)
         assert kept is not None, filters
         assert kept == unit_counts(scope=scope, filters=filters, today=day), filters
+        # «Pairs by month»: the kept rows add up to the live grouped count.
+        assert _months(tallies.month_groups(filters.organizations(scope))) == _months(
+            selectors._month_groups(effectiveness.pairs_in(scope=scope, filters=filters))
+        ), filters
     assert tallies.stale() == []
 
 
@@ -449,3 +458,20 @@ def test_a_rebuild_costs_the_same_statements_for_any_number_of_organizations(
         assert PairTallyState.objects.count() == Organization.objects.count()
         _assert_kept_equal_live(world)
     assert counts[0] == counts[1]
+
+
+def test_the_dashboards_standard_view_reads_its_pairs_by_month_kept(world: World) -> None:
+    """A worked example: the region's standard view shows the months of the live count
+    without reading the pairs; a period reads them live, and the two agree."""
+    pair = build_map(world)
+    start_map(pair, world)
+    _after_commit()
+    olga = scope_for(world.olga)
+    with CaptureQueriesContext(connection) as ctx:
+        kept = selectors.compute_dashboard(scope=olga, filters=Filters())
+    assert not any('FROM "pairs_pair"' in q["sql"] for q in ctx.captured_queries)
+    live = selectors.compute_dashboard(scope=olga, filters=Filters(
+        date_from=dt.date(1900, 1, 1)))
+    assert kept.months and (kept.months, kept.pairs_by_month, kept.pair_status) == (
+        live.months, live.pairs_by_month, live.pair_status)
+    assert sum(kept.pair_status.values()) == Pair.objects.formed().count()
