@@ -117,11 +117,11 @@ def _reference() -> set[tuple[object, ...]]:
     for (org, campaign_id, area), who in strong.items():
         if campaigns[campaign_id].kind == Campaign.Kind.INITIAL:
             best[(org, area)] = max(best[(org, area)], len(who))
-    rows |= {("StrongBest", *key, n) for key, n in best.items()}
+    rows |= {("StrongBest", *key, k) for key, k in best.items()}
     mentors: dict[tuple[object, ...], int] = defaultdict(int)
-    for (org, area), n in best.items():
-        mentors[(*place[org], area)] += n
-    rows |= {("MunicipalityStrong", *key, n) for key, n in mentors.items()}
+    for (org, area), k in best.items():
+        mentors[(*place[org], area)] += k
+    rows |= {("MunicipalityStrong", *key, k) for key, k in mentors.items()}
     return rows
 
 
