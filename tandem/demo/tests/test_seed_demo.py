@@ -294,3 +294,22 @@ def test_a_region_past_the_named_organizations(monkeypatch: pytest.MonkeyPatch) 
     for code in land.with_final:
         assert Campaign.objects.filter(organization__code=code,
                                        kind=Campaign.Kind.FINAL).exists()
+
+
+def test_the_later_bulk_tables_are_all_installed_models() -> None:
+    """``LATER_BULK`` names models by label (the stages are plug-ins): a renamed or moved
+    model would silently lose the once-only check of its foreign keys — none may be
+    missing."""
+    from tandem.demo.services import LATER_BULK, later_bulk_models
+
+    assert len(later_bulk_models()) == len(LATER_BULK)
+
+
+@pytest.mark.django_db
+def test_seed_demo_verbose_prints_each_stage() -> None:
+    err = StringIO()
+    call_command("seed-demo", "--participants", "100", "-v", "2", stdout=StringIO(),
+                 stderr=err)
+    assert "figures (tallies.rebuild)" in err.getvalue()
+    assert "later stages and figures with their foreign keys" in err.getvalue()
+    assert "CPU процесса" in err.getvalue()

@@ -100,8 +100,11 @@ class Command(BaseCommand):
             self.stdout.write("  В остальных регионах те же логины с окончанием «-rN» "
                               "(region-r2, curator-orbita-r2, …).")
 
-    def _phase(self, stage: str, wall: float, cpu: float) -> None:
-        self.stderr.write(f"\n  {stage}: {wall:.1f} с, CPU процесса {cpu:.1f} с", ending="")
+    def _phase(self, stage: str, wall: float, cpu: float, server: float | None) -> None:
+        on_server = f", CPU сервера {server:.1f} с" if server is not None else ""
+        # A whole line (after a progress line's "\r…"): the jobs' log lines that follow
+        # a stage do not run on into it.
+        self.stderr.write(f"\n  {stage}: {wall:.1f} с, CPU процесса {cpu:.1f} с{on_server}")
         self.stderr.flush()
 
     def _print_logins_hint(self) -> None:
