@@ -13,6 +13,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -195,8 +196,18 @@ class PairQuerySet(QuerySet[Any]):
         held = meeting.objects.filter(pair=OuterRef("pk")).order_by().values("pair")
         until = held.filter(meeting_held_q(day)).annotate(d=Max("date")).values("d")[:1]
         after = held.filter(meeting_held_after_q(day)).annotate(d=Min("date")).values("d")[:1]
-        return self.order_by().update(held_until=Subquery(until, output_field=DateField()),
-                                      held_next=Subquery(after, output_field=DateField()))
+        with transaction.atomic():
+            # The pairs' rows locked first, in a statement of their own: the UPDATE then
+            # starts after another transaction writing a meeting of the same pair has
+            # committed, and its subqueries see that meeting (PostgreSQL's READ COMMITTED
+            # re-reads only the locked row, not the subqueries, when an UPDATE waits; a
+            # concurrent meeting would be missed and the dates stay wrong — review finding).
+            # FOR NO KEY UPDATE, as the UPDATE itself takes: meetings' key checks go on.
+            locked = list(self.order_by("pk").select_for_update(no_key=True)
+                          .values_list("pk", flat=True))
+            return self.filter(pk__in=locked).order_by().update(
+                held_until=Subquery(until, output_field=DateField()),
+                held_next=Subquery(after, output_field=DateField()))
 
     def roll_held(self, day: dt.date) -> int:
         """The day's roll-over of the running pairs whose kept meeting dates no longer hold

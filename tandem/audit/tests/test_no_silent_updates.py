@@ -158,3 +158,19 @@ def test_survey_sent_is_in_the_trail(world: object) -> None:
                                    stage=Survey.Stage.MID, due_on=dt.date(2027, 2, 1))
     assert surveys_send(base_url="http://testserver/") == 1
     assert any("sent_at" in c for c in _changes(survey))
+
+
+def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
+    """The allow-list names pairs/querysets.py as a whole (its queryset's model is not
+    named in the source): there, the one ``.update(`` is ``keep_held``'s, and it writes
+    only the two derived dates — any other would slip past the guard (review finding)."""
+    tree = ast.parse((ROOT / "pairs" / "querysets.py").read_text())
+    writers = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef):
+            continue
+        for node in ast.walk(function):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("update", "bulk_update")):
+                writers.append((function.name, sorted(k.arg or "**" for k in node.keywords)))
+    assert writers == [("keep_held", ["held_next", "held_until"])]

@@ -216,3 +216,64 @@ def test_the_bulk_demo_keeps_the_dates_of_its_pairs(
         assert (p.pk in got) == (quiet and p.status in attention.RUNNING)
         if p.pk in got:
             assert got[p.pk] == quiet_since
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_meetings_logged_at_once_both_count() -> None:
+    """Two people log meetings of one pair at the same moment (two transactions): the
+    later writer's dates see the earlier one's meeting. Without the lock taken before the
+    UPDATE, PostgreSQL's READ COMMITTED re-read only the pair's row after waiting, not the
+    subqueries: the dates missed the other meeting and the quiet list trusted them for good
+    (review finding). SQLite's writers take turns, so the race is PostgreSQL's."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    from tandem.testing import build_world
+
+    if connection.vendor != "postgresql":
+        pytest.skip("гонка двух транзакций бывает только на PostgreSQL (SQLite пишет по очереди)")
+    world = build_world()
+    a, b = (ParticipantFactory.create(organization=world.org_a) for _ in range(2))
+    pair = Pair.objects.create(a=a, b=b, organization=world.org_a, starts_on=dt.date(2026, 9, 1),
+                               ends_on=dt.date(2027, 8, 31), status=Pair.Status.ACTIVE)
+    today = dt.date(2026, 12, 1)
+    first_written, second_writing = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:  # writes its meeting and holds the pair's row a while
+        try:
+            with transaction.atomic():
+                Meeting.objects.create(pair_id=pair.pk, date=dt.date(2026, 11, 20), topic="А")
+                first_written.set()
+                second_writing.wait(10)
+                time.sleep(1)  # the other transaction now waits for this one's lock
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        first_written.wait(10)
+        try:
+            with transaction.atomic():
+                second_writing.set()
+                Meeting.objects.create(pair_id=pair.pk, date=dt.date(2026, 10, 1), topic="Б")
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(held, "today", return_value=today):
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not errors
+    pair.refresh_from_db()
+    assert (pair.held_until, pair.held_next) == (dt.date(2026, 11, 20), None)
+    assert pair.pk not in {p.pk for p in Pair.objects.quiet(today, weeks=5)}
+    assert not attention.quiet(starts_on=pair.starts_on, last_held_on=dt.date(2026, 11, 20),
+                               as_of=today, weeks=5)
