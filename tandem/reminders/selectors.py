@@ -33,7 +33,7 @@ from tandem.access.scope import Scope
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import no_meeting_weeks, task_overdue_parts
-from tandem.pairs.selectors import pairs_manageable
+from tandem.pairs.selectors import pair_q
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
 from tandem.surveys.models import Survey
@@ -64,9 +64,25 @@ class Event:
         return str(Kind(self.kind).label)
 
 
-def _pair_filter(pairs: QuerySet[Pair] | None, prefix: str) -> Q:
+# Whose events: every pair (None: the sender), the pairs the user manages (their scope:
+# the overview), or the pairs of a queryset (the curator's «напомнить» on one pair).
+Pairs = QuerySet[Pair] | Scope | None
+
+
+def _pair_filter(pairs: Pairs, prefix: str) -> Q:
     if pairs is None:
         return Q()
+    if isinstance(pairs, Scope):
+        # The rule of pairs_manageable (pair_q). On a list of pairs, on the pair's own
+        # columns — the members' organizations kept on it: ``pk IN (those pairs)`` was
+        # hashed from a read of every pair of the region before the list was sorted.
+        # Rows reached through their pair (tasks, surveys) keep ``pair IN (those pairs)``:
+        # checked by the pair's key for each of the few rows walked in their index's order,
+        # where the pair's columns made PostgreSQL read and join every pair of the region
+        # (issue #16; docs/performance.md).
+        if prefix == "pk":
+            return pair_q(scope=pairs, manage=True)
+        pairs = Pair.objects.filter(pair_q(scope=pairs, manage=True))
     return Q(**{f"{prefix}__in": pairs.values("pk")})
 
 
@@ -79,7 +95,7 @@ def _cut(qs: QuerySet[Any], limit: int | None) -> QuerySet[Any]:
     return qs[:limit] if limit is not None else qs
 
 
-def overdue_tasks(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+def overdue_tasks(*, today: dt.date, pairs: Pairs = None,
                   pending_only: bool = False, limit: int | None = None) -> list[Event]:
     qs = (Row.objects.filter(_pair_filter(pairs, "map__pair"),
                              map__status=Map.Status.IN_PROGRESS,
@@ -98,7 +114,7 @@ def overdue_tasks(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
             for row in (rows[:limit] if limit is not None else rows)]
 
 
-def idle_pairs(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+def idle_pairs(*, today: dt.date, pairs: Pairs = None,
                pending_only: bool = False, limit: int | None = None,
                weeks: int | None = None) -> list[Event]:
     weeks = weeks or no_meeting_weeks()
@@ -123,7 +139,7 @@ def idle_pairs(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
     return events
 
 
-def maps_not_agreed(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+def maps_not_agreed(*, today: dt.date, pairs: Pairs = None,
                     pending_only: bool = False, limit: int | None = None) -> list[Event]:
     qs = (Pair.objects.filter(_pair_filter(pairs, "pk")).map_not_agreed(today)
           .select_related("a", "b").order_by("began_on", "pk"))
@@ -136,7 +152,7 @@ def maps_not_agreed(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
     return events
 
 
-def unanswered_surveys(*, today: dt.date, pairs: QuerySet[Pair] | None = None,
+def unanswered_surveys(*, today: dt.date, pairs: Pairs = None,
                        pending_only: bool = False, limit: int | None = None) -> list[Event]:
     qs = (Survey.objects.filter(_pair_filter(pairs, "pair"), submitted_at__isnull=True,
                                 due_on__lt=today, participant__is_active=True,
@@ -159,7 +175,7 @@ def _unlogged(events: list[Event]) -> list[Event]:
     return [e for e in events if e.key not in done]
 
 
-def pending_events(*, today: dt.date, pairs: QuerySet[Pair] | None = None) -> list[Event]:
+def pending_events(*, today: dt.date, pairs: Pairs = None) -> list[Event]:
     """Every event not reminded yet: all organizations (for the sender), or of ``pairs``
     only (the curator's «напомнить» on one pair)."""
     return (overdue_tasks(today=today, pairs=pairs, pending_only=True)
@@ -218,12 +234,11 @@ def open_reminders(scope: Scope, limit: int = 10,
         return []
     today = today or timezone.localdate()
     # Each kind keeps its first few events in an index's order: the pairs are checked by
-    # the members' organizations kept on them, not by hashing every person of the region
-    # (issue #16).
-    pairs = pairs_manageable(scope=scope)
+    # the members' organizations kept on them (pair_q), not by hashing every person of
+    # the region nor every pair of it (issue #16).
     events: list[Event] = []
     for compute in (overdue_tasks, idle_pairs, maps_not_agreed, unanswered_surveys):
-        events += compute(today=today, pairs=pairs, limit=limit)  # type: ignore[operator]
+        events += compute(today=today, pairs=scope, limit=limit)  # type: ignore[operator]
     events = sorted(events, key=lambda e: (ORDER.index(Kind(e.kind)), e.event_on))[:limit]
     q = Q(pk__in=[])
     for e in events:

@@ -458,3 +458,46 @@ def test_the_quiet_panel_keeps_to_the_curator_s_pairs(world: World) -> None:
         idle_pairs(today=today, limit=40, pairs=pairs_manageable(scope=scope))
     [sql] = [q["sql"] for q in ctx.captured_queries if "maps_meeting" in q["sql"]]
     assert sql.upper().count("MAX(") == 1
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob", "charlie", "dave", "erin", "olga"])
+def test_the_overview_s_pairs_by_the_pair_s_columns_are_the_manageable_pairs(
+        world: World, persona: str) -> None:
+    """The overview checks its pairs by the members' organizations kept on the pair
+    (``pairs=scope``, the rule of ``pairs_manageable`` said on the pair's columns): each
+    kind of event, cut or not, is the one computed over ``pairs_manageable`` — events in
+    A, in B and of a municipal-pool pair across them (seen from both)."""
+    from tandem.pairs.selectors import pairs_manageable
+    from tandem.reminders.selectors import (
+        idle_pairs,
+        maps_not_agreed,
+        overdue_tasks,
+        unanswered_surveys,
+    )
+    from tandem.testing import ParticipantFactory
+
+    today = timezone.localdate()
+    _stuck_pairs(world, 3, today)
+    across = active_pair(ParticipantFactory.create(organization=world.org_b),
+                         ParticipantFactory.create(organization=world.org_a),
+                         starts_on=today - dt.timedelta(weeks=8),
+                         ends_on=today + dt.timedelta(weeks=20))
+    _row(_map(across), today - dt.timedelta(days=5))
+    Survey.objects.create(pair=across, participant=across.a, stage="mid",
+                          due_on=today - dt.timedelta(days=4))
+    in_b = active_pair(ParticipantFactory.create(organization=world.org_b),
+                       ParticipantFactory.create(organization=world.org_b),
+                       starts_on=today - dt.timedelta(weeks=9),
+                       ends_on=today + dt.timedelta(weeks=20))
+    _map(in_b, Map.Status.DRAFT)
+    scope = scope_for(getattr(world, persona))
+    manageable = pairs_manageable(scope=scope)
+    for compute in (overdue_tasks, idle_pairs, maps_not_agreed, unanswered_surveys):
+        for limit in (None, 2):
+            by_columns = compute(today=today, pairs=scope, limit=limit)  # type: ignore[operator]
+            by_pairs = compute(today=today, pairs=manageable, limit=limit)  # type: ignore[operator]
+            assert [e.key for e in by_columns] == [e.key for e in by_pairs]
+    seen = {e.pair.pk for compute in (overdue_tasks, idle_pairs, maps_not_agreed)
+            for e in compute(today=today, pairs=scope)}  # type: ignore[operator]
+    assert (across.pk in seen) == (persona in {"alice", "charlie", "dave", "erin", "olga"})
+    assert (in_b.pk in seen) == (persona in {"charlie", "dave", "olga"})
