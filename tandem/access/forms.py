@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.http import Http404, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.filters import Filters
@@ -105,6 +107,49 @@ def unit_choices(scope: Scope, *, municipality: object = None,
                                                          "municipality_id"),
                   key=lambda o: (sort_key(o[1]), o[0]))
     return UnitChoices(municipalities=municipalities, organizations=orgs, municipality=chosen)
+
+
+UNITS_REFRESH = "_units"
+CHOOSE_MUNICIPALITY_FIRST = _("сначала выберите муниципалитет")
+
+
+class UnitsRefresh:
+    """A POST form with a municipality that narrows its organizations: without scripts, its
+    «Показать организации» button (named :data:`UNITS_REFRESH`) sends the form back to be
+    shown again with every value kept — never valid, so nothing is saved, and no errors
+    (the user has not finished). With scripts, htmx refills the organization select
+    (``territory:choices``) and the button is not shown."""
+
+    @property
+    def refreshing(self) -> bool:
+        return bool(self.is_bound and UNITS_REFRESH in self.data)  # type: ignore[attr-defined]
+
+    def full_clean(self) -> None:
+        if self.refreshing:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}  # type: ignore[var-annotated]
+            return
+        super().full_clean()  # type: ignore[misc]
+
+    def is_valid(self) -> bool:
+        return not self.refreshing and super().is_valid()  # type: ignore[misc]
+
+
+def with_value(data: object, key: str, value: str) -> QueryDict:
+    """A copy of a form's data (a QueryDict, or a dict from the API) with ``key`` set."""
+    copy = data.copy()  # type: ignore[attr-defined]
+    copy[key] = value
+    return copy  # type: ignore[no-any-return]
+
+
+def refill_attrs(field: forms.Field, *, target: str, prefix: str = "") -> None:
+    """htmx attributes of a municipality select that refills the select ``target`` (an
+    element id) with that municipality's organizations (``prefix`` before each id, e.g.
+    «o:» in a select of several kinds of units)."""
+    url = reverse("territory:choices")
+    field.widget.attrs.update({
+        "hx-get": f"{url}?prefix={prefix}" if prefix else url, "hx-trigger": "change",
+        "hx-target": f"#{target}", "hx-swap": "innerHTML", "hx-sync": "this:replace"})
 
 
 MUNICIPALITY_NOT_YOURS = _("Такого муниципалитета нет среди ваших: фильтр по муниципалитету "

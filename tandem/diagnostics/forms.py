@@ -3,9 +3,18 @@ import re
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tandem.access.forms import (
+    MUNICIPALITY_NOT_YOURS,
+    UnitChoices,
+    UnitsRefresh,
+    refill_attrs,
+    with_value,
+)
+from tandem.access.forms import unit_choices as access_units
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
 from tandem.diagnostics.models import (
@@ -26,8 +35,18 @@ FILE_TOO_BIG = _("Файл больше %(mb)s МБ. Разбейте его н�
 Unit = Region | Municipality | Organization
 
 
-def unit_choices(scope: Scope) -> list[tuple[str, str]]:
-    """The territory units the user may run a campaign for: «r:1», «m:2», «o:3»."""
+def unit_choices(scope: Scope, *, municipality: object = None,
+                 organization: object = None) -> list[tuple[str, str]]:
+    """The territory units the user may run a campaign for: «r:1», «m:2», «o:3» — the
+    organizations of one municipality at most (the chosen one, or the chosen
+    organization's; all of them in a scope of one municipality), never all of a region's
+    thousands (issue #16: ``access.forms.unit_choices``)."""
+    return [*_above(scope), *_organization_choices(
+        _organizations(scope, municipality, organization))]
+
+
+def _above(scope: Scope) -> list[tuple[str, str]]:
+    """The regions and the municipalities the user coordinates: tens at most."""
     regions = Region.objects.all()
     if not scope.everything:
         regions = regions.filter(pk__in=scope.region_ids)
@@ -36,9 +55,23 @@ def unit_choices(scope: Scope) -> list[tuple[str, str]]:
                for r in sorted(regions, key=lambda r: sort_key(r.name))]
     choices += [(f"m:{m.pk}", str(_("Муниципалитет: %(name)s") % {"name": m.name}))
                 for m in sorted(municipalities, key=lambda m: sort_key(m.name))]
-    choices += [(f"o:{o.pk}", str(_("Организация: %(name)s") % {"name": o.short_name}))
-                for o in sorted(scope.organizations(), key=lambda o: sort_key(o.short_name))]
     return choices
+
+
+def _organizations(scope: Scope, municipality: object, organization: object) -> UnitChoices:
+    """The municipalities and the organizations read (the chosen municipality's and the
+    chosen «o:<id>»'s municipality's): two queries."""
+    raw = str(organization or "")
+    return access_units(scope, municipality=municipality,
+                        organization=raw[2:] if raw.startswith("o:") else None)
+
+
+def _organization_choices(units: UnitChoices) -> list[tuple[str, str]]:
+    """The organizations shown: the chosen municipality's, or all of a scope of one."""
+    if units.municipality is None and not units.single_municipality:
+        return []
+    return [(f"o:{pk}", str(_("Организация: %(name)s") % {"name": name}))
+            for pk, name in units.offered()]
 
 
 def unit_from_choice(value: str) -> Unit | None:
@@ -49,11 +82,32 @@ def unit_from_choice(value: str) -> Unit | None:
     return model.objects.filter(pk=form_id(pk)).first()  # type: ignore[attr-defined, no-any-return]
 
 
-class CampaignForm(forms.Form):
+UNIT_NOT_YOURS = _("Такой территории нет среди ваших: выберите, для кого диагностика, из "
+                   "списка.")
+
+
+class UnitSelect(forms.Select):
+    """«Для кого»: its organizations' group has an id, which htmx refills when the
+    municipality changes."""
+
+    template_name = "diagnostics/_unit_select.html"
+
+
+class CampaignForm(UnitsRefresh, forms.Form):
+    """A new campaign. «Для кого» lists the region, the municipalities and the
+    organizations of one municipality (chosen in «Муниципалитет»: htmx refills the list,
+    without scripts «Показать организации» shows the form again with its values, nothing
+    saved); an organization outside the scope is refused with a message."""
+
+    municipality = forms.TypedChoiceField(
+        label=_("Муниципалитет организаций"), required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": MUNICIPALITY_NOT_YOURS})
     title = forms.CharField(label=_("Название"), max_length=200,
                             error_messages={"required": _("Назовите диагностику.")})
     kind = forms.ChoiceField(label=_("Вид"), choices=Campaign.Kind.choices)
-    unit = forms.ChoiceField(label=_("Для кого"), error_messages={"required": UNIT_REQUIRED})
+    unit = forms.ChoiceField(label=_("Для кого"), widget=UnitSelect,
+                             error_messages={"required": UNIT_REQUIRED,
+                                             "invalid_choice": UNIT_NOT_YOURS})
     starts_on = forms.DateField(label=_("Начало"), widget=DateInput())
     ends_on = forms.DateField(label=_("Окончание"), widget=DateInput())
     with_expert = forms.BooleanField(label=_("С экспертной оценкой куратора"), required=False)
@@ -62,13 +116,49 @@ class CampaignForm(forms.Form):
     only_with_consent = forms.BooleanField(
         label=_("Только участники с обоими согласиями"), required=False, initial=True)
 
-    def __init__(self, *args: object, scope: Scope, baselines: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, scope: Scope, baselines: QuerySet[Campaign],
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["unit"].choices = unit_choices(scope)  # type: ignore[attr-defined]
-        self.fields["baseline"].queryset = baselines  # type: ignore[attr-defined]
+        organization = self._units(scope)
+        # A region has an initial campaign for each of its thousands of organizations: the
+        # ones offered are those of the region and municipalities and the chosen
+        # organization's (a final compares with its own unit's initial one).
+        own = Q(organization__isnull=True)
+        if organization is not None:
+            own |= Q(organization_id=organization)
+        self.fields["baseline"].queryset = baselines.filter(own)  # type: ignore[attr-defined]
         today = timezone.localdate()
         self.fields["starts_on"].initial = today
         self.fields["ends_on"].initial = today + dt.timedelta(days=14)
+
+    def _units(self, scope: Scope) -> int | None:
+        """Fills «Муниципалитет» and «Для кого»; the chosen organization's id, if any."""
+        raw_mun = self.data.get(self.add_prefix("municipality")) if self.is_bound else None
+        raw_unit = self.data.get(self.add_prefix("unit")) if self.is_bound else None
+        units = _organizations(scope, raw_mun, raw_unit)
+        chosen = units.organization_ids.get(form_id(str(raw_unit or "")[2:]))
+        if self.is_bound and not raw_mun and chosen is not None:
+            # No municipality sent (an old page): the chosen organization's.
+            self.data = with_value(self.data, self.add_prefix("municipality"), str(chosen))
+            units = _organizations(scope, chosen, raw_unit)
+        above = _above(scope)
+        # The posted organization is allowed when it is the user's, whatever municipality
+        # is chosen; those shown are the chosen municipality's.
+        self.allowed = {value for value, _label in above}
+        self.allowed |= {f"o:{pk}" for pk in units.organization_ids}
+        shown = _organization_choices(units)
+        unit = self.fields["unit"]
+        unit.choices = [("", "---------"), *above,  # type: ignore[attr-defined]
+                        (str(_("Организации")), shown)]
+        unit.valid_value = self.allowed.__contains__  # type: ignore[attr-defined]
+        organization = form_id(str(raw_unit or "")[2:]) if str(raw_unit).startswith("o:") else 0
+        if units.single_municipality:
+            del self.fields["municipality"]
+            return organization if organization in units.organization_ids else None
+        municipality = self.fields["municipality"]
+        municipality.choices = [("", "---------"), *units.municipalities]  # type: ignore[attr-defined]
+        refill_attrs(municipality, target=f"{self['unit'].auto_id}-organizations", prefix="o:")
+        return organization if organization in units.organization_ids else None
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -8,7 +8,15 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tandem.access.forms import UnitFilterForm
+from tandem.access.forms import (
+    CHOOSE_MUNICIPALITY_FIRST,
+    ORG_OUTSIDE_MUNICIPALITY,
+    UnitFilterForm,
+    UnitsRefresh,
+    refill_attrs,
+    unit_choices,
+    with_value,
+)
 from tandem.access.scope import Scope
 from tandem.core.text import sort_key
 from tandem.directory.selectors import ParticipantFilters
@@ -159,7 +167,22 @@ class ParticipantChecks(forms.BaseForm):
         return data
 
 
-class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
+ORGANIZATION_NOT_YOURS = _("Такой организации нет среди ваших: выберите организацию из списка.")
+MUNICIPALITY_NOT_YOURS = _("Такого муниципалитета нет среди ваших: выберите муниципалитет из "
+                           "списка.")
+
+
+class ParticipantForm(UnitsRefresh, ParticipantChecks, forms.ModelForm[Participant]):
+    """A participant's card. Its organization is chosen after its municipality (a region
+    has thousands of organizations, issue #16): the municipality select refills the
+    organization select by htmx, or without scripts by «Показать организации»
+    (:class:`access.forms.UnitsRefresh`); a scope of one municipality has no municipality
+    select. An organization outside the scope, or of another municipality than the chosen
+    one, is refused with a message; nothing is saved."""
+
+    municipality = forms.TypedChoiceField(
+        label=_("Муниципалитет"), required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": MUNICIPALITY_NOT_YOURS})
     experience_years = WholeNumberField(
         label=_("Педагогический стаж, лет"), min_value=0, max_value=MAX_EXPERIENCE_YEARS,
         error_messages={
@@ -194,9 +217,11 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         if self.instance.pk:
             self.initial["version"] = self.instance.version
-        organizations = scope.organizations().select_related("municipality")
+        organizations = scope.organizations()
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        self.fields["organization"].error_messages["invalid_choice"] = ORGANIZATION_NOT_YOURS
         self.fields["email"].widget.attrs.update({"autocomplete": "off"})
+        self._units(scope)
         organization_id = self._organization_id(organizations)
         managers = Participant.objects.none()
         if organization_id:
@@ -208,8 +233,38 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
             self.fields["line_manager"].help_text = _(
                 "Руководителя можно выбрать после сохранения, когда известна организация.")
         self.fields["line_manager"].queryset = managers  # type: ignore[attr-defined]
-        collate(self.fields["organization"])
         collate(self.fields["line_manager"])
+
+    def _units(self, scope: Scope) -> None:
+        """The municipality select and the organizations offered: the chosen
+        municipality's, or the municipality of the organization given (the card's, a link's
+        ``?organization=``, an API call's) — two queries at any size."""
+        if self.is_bound:
+            raw_mun = self.data.get(self.add_prefix("municipality"))
+            raw_org = self.data.get(self.add_prefix("organization"))
+        else:
+            raw_mun = self.initial.get("municipality")
+            raw_org = self.initial.get("organization") or self.instance.organization_id
+        self.units = units = unit_choices(scope, municipality=raw_mun, organization=raw_org)
+        org_municipality = units.organization_ids.get(form_id(str(raw_org or "")))
+        if units.municipality is None and org_municipality is not None:
+            units = self.units = unit_choices(scope, municipality=org_municipality,
+                                              organization=raw_org)
+            if self.is_bound and not raw_mun:  # an API call or an old page: no municipality
+                self.data = with_value(self.data, self.add_prefix("municipality"),
+                                       str(org_municipality))
+            elif not self.is_bound:
+                self.initial["municipality"] = org_municipality
+        offered = units.offered() if units.municipality or units.single_municipality else []
+        field = self.fields["organization"]
+        field.choices = [("", "---------" if offered else CHOOSE_MUNICIPALITY_FIRST),  # type: ignore[attr-defined]
+                         *offered]
+        if units.single_municipality:
+            del self.fields["municipality"]
+            return
+        municipality = self.fields["municipality"]
+        municipality.choices = [("", "---------"), *units.municipalities]  # type: ignore[attr-defined]
+        refill_attrs(municipality, target=self["organization"].auto_id)
 
     def _organization_id(self, organizations: object) -> int | None:
         if self.is_bound:
@@ -236,6 +291,11 @@ class ParticipantForm(ParticipantChecks, forms.ModelForm[Participant]):
         data = super().clean()
         manager = data.get("line_manager")
         organization = data.get("organization")
+        municipality = data.get("municipality")
+        if (organization is not None and municipality is not None
+                and organization.municipality_id != municipality):
+            self.add_error("organization", ORG_OUTSIDE_MUNICIPALITY)
+            organization = None
         if manager is not None:
             if self.instance.pk and manager.pk == self.instance.pk:
                 self.add_error("line_manager", MANAGER_SELF)

@@ -3,11 +3,12 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tandem.access.forms import CHOOSE_MUNICIPALITY_FIRST, unit_choices
 from tandem.access.scope import scope_for
 from tandem.access.services import RoleError, curator_assign, curator_revoke
 from tandem.directory.forms import (
@@ -142,3 +143,26 @@ def curator_revoke_view(request: HttpRequest, pk: int, assignment_pk: int) -> Ht
     curator_revoke(assignment=assignment)
     messages.success(request, _("Назначение куратора снято."))
     return redirect("territory:detail", pk=pk)
+
+
+def organization_choices(request: HttpRequest) -> HttpResponse:
+    """htmx: the options of one municipality's organizations in the user's scope, for a
+    form's organization select once its municipality select changed
+    (``access.forms.refill_attrs``) — never all of a region's thousands. A municipality
+    that is not the user's is a 404; ``prefix=o:`` gives the values and labels of the
+    diagnostics campaign's «Для кого» (its organizations' group, no empty option)."""
+    scope = scope_for(request.user)
+    scope.require("is_staff")
+    raw = request.GET.get("municipality") or None
+    units = unit_choices(scope, municipality=raw)
+    if raw is not None and units.municipality is None:
+        raise Http404
+    offered = units.offered() if units.municipality or units.single_municipality else []
+    if request.GET.get("prefix") == "o:":
+        options = [(f"o:{pk}", _("Организация: %(name)s") % {"name": name}) for pk, name in offered]
+        empty = None
+    else:
+        options = [(str(pk), name) for pk, name in offered]
+        empty = "---------" if offered else str(CHOOSE_MUNICIPALITY_FIRST)
+    return render(request, "territory/_organization_options.html",
+                  {"options": options, "empty": empty})

@@ -5,6 +5,7 @@ from tandem.directory import units as views
 app_name = "territory"
 urlpatterns = [
     path("", views.organizations, name="tree"),
+    path("choices/", views.organization_choices, name="choices"),
     path("new/", views.organization_create, name="organization_create"),
     path("municipalities/new/", views.municipality_create, name="municipality_create"),
     path("regions/<int:pk>/", views.region_edit, name="region_edit"),

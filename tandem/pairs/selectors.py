@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from tandem.access.forms import UnitChoices, unit_choices
 from tandem.access.scope import Scope
 from tandem.core import names
 from tandem.core.text import sort_key
@@ -18,24 +19,40 @@ from tandem.pairs.models import MatchingRun, Pair, PairOrder, PairRule
 from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
+from tandem.web.forms import MAX_ID, form_int
 
 Unit = Organization | Municipality
 
 BUSY = [Pair.Status.APPROVED, Pair.Status.ACTIVE]
 
 
-def pool_units(*, scope: Scope) -> list[tuple[str, Unit]]:
-    """Where the user may form pairs: «o:<id>» organizations, «m:<id>» municipal pools."""
-    organizations = sorted(scope.organizations(), key=lambda o: (sort_key(o.short_name), o.pk))
-    municipalities = sorted(scope.coordinated_municipalities(),
-                            key=lambda m: (sort_key(m.name), m.pk))
-    units: list[tuple[str, Unit]] = [(f"o:{o.pk}", o) for o in organizations]
-    units += [(f"m:{m.pk}", m) for m in municipalities]
-    return units
+def pool_units(*, scope: Scope, municipality: object = None,
+               organization: object = None) -> tuple[UnitChoices, list[tuple[str, str]]]:
+    """Where the user may form pairs, as (key, name): «o:<id>» organizations — of one
+    municipality at most (the chosen one, or the chosen organization's; all of them in a
+    scope of one municipality: a region has thousands, issue #16) — then «m:<id>»
+    municipal pools, every one the user coordinates (tens). Three queries at any size."""
+    units = unit_choices(scope, municipality=municipality, organization=organization)
+    offered = units.offered() if units.municipality or units.single_municipality else []
+    municipalities = sorted(scope.coordinated_municipalities().values_list("pk", "name"),
+                            key=lambda m: (sort_key(m[1]), m[0]))
+    keys = [(f"o:{pk}", name) for pk, name in offered]
+    keys += [(f"m:{pk}", name) for pk, name in municipalities]
+    return units, keys
 
 
 def unit_from_key(*, scope: Scope, key: str) -> Unit | None:
-    return dict(pool_units(scope=scope)).get(key)
+    """The organization («o:<id>») or municipal pool («m:<id>») of the user's named by
+    ``key``; None for anything else. One query."""
+    kind, _sep, raw = key.partition(":")
+    pk = form_int(raw, limit=MAX_ID)
+    if pk is None:
+        return None
+    if kind == "o":
+        return scope.organizations().filter(pk=pk).first()
+    if kind == "m":
+        return scope.coordinated_municipalities().filter(pk=pk).first()
+    return None
 
 
 def unit_get(*, scope: Scope, key: str) -> Unit:

@@ -16,8 +16,8 @@ from tandem.documents import pair_order
 from tandem.pairs import engine, selectors, services, tasks, wording
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairRule
-from tandem.territory.models import Organization
-from tandem.web.forms import errors_text, form_id
+from tandem.territory.models import Municipality, Organization
+from tandem.web.forms import MAX_ID, errors_text, form_id, form_int
 
 PAGE_SIZE = 50
 
@@ -65,11 +65,24 @@ def _run_form(unit: Organization | object, defaults: services.RunDefaults,
 def formation(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     scope.require("is_staff")
-    units = selectors.pool_units(scope=scope)
-    key = request.POST.get("unit") or request.GET.get("unit") or (units[0][0] if units else "")
+    key = request.POST.get("unit") or request.GET.get("unit") or ""
     # To start a run the unit must be one the user forms pairs in (404 otherwise).
     unit = (selectors.unit_get(scope=scope, key=key) if request.method == "POST"
             else selectors.unit_from_key(scope=scope, key=key))
+    # A municipality, then its organizations (issue #16); an organization alone brings its
+    # municipality, one of another municipality than the chosen one is dropped.
+    municipality = form_int(request.GET.get("municipality"), limit=MAX_ID)
+    if isinstance(unit, Organization) and request.method != "POST":
+        if municipality is not None and municipality != unit.municipality_id:
+            key, unit = "", None
+        else:
+            municipality = unit.municipality_id
+    elif isinstance(unit, Municipality) and municipality is None:
+        municipality = unit.pk
+    choices, units = selectors.pool_units(scope=scope, municipality=municipality)
+    if not key and units and choices.single_municipality:
+        key = units[0][0]  # a curator's own organization, as before
+        unit = selectors.unit_from_key(scope=scope, key=key)
     defaults = services.run_defaults(unit) if unit else None  # type: ignore[arg-type]
     if request.method == "POST":
         assert unit is not None and defaults is not None
@@ -103,6 +116,8 @@ def formation(request: HttpRequest) -> HttpResponse:
     programme = selectors.programme_named(defaults.options.programme) if defaults else None
     return render(request, "pairs/formation.html", {
         "units": units, "key": key, "unit": unit, "pool_size": len(pool), "runs": runs,
+        "municipalities": [] if choices.single_municipality else choices.municipalities,
+        "municipality": choices.municipality,
         "rules": list(selectors.rules_for(unit=unit)) if unit else [],
         "run_form": _run_form(unit, defaults) if unit and defaults else None,
         "programme": programme, "defaults": defaults})

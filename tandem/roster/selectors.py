@@ -3,7 +3,7 @@ user's own uploads. Every lookup takes a whole file's worth of keys at once."""
 
 from collections.abc import Iterable, Iterator
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
@@ -28,6 +28,27 @@ def roster_organizations(*, scope: Scope) -> list[Organization]:
     """The organizations whose people this user may load, by short name (Russian order)."""
     return sorted(scope.organizations().select_related("municipality"),
                   key=lambda o: (sort_key(o.short_name), o.pk))
+
+
+CODES_LISTED = 50  # organizations whose codes the roster page lists, at most
+
+
+def roster_codes(*, scope: Scope, query: str = "") -> tuple[int, list[Organization]]:
+    """The number of the user's organizations and the codes the roster page shows: all of
+    them up to :data:`CODES_LISTED`; beyond that (a region has thousands — issue #16) only
+    those whose code, name or municipality contains ``query``, the first
+    :data:`CODES_LISTED` of them (the template XLSX lists every one). Two queries."""
+    organizations = scope.organizations()
+    total = organizations.count()
+    query = query.strip()[:100]
+    if total > CODES_LISTED:
+        if not query:
+            return total, []
+        organizations = organizations.filter(
+            Q(code__icontains=query) | Q(short_name__icontains=query)
+            | Q(name__icontains=query) | Q(municipality__name__icontains=query))
+    found = organizations.select_related("municipality").order_by("short_name", "pk")
+    return total, sorted(found[:CODES_LISTED], key=lambda o: (sort_key(o.short_name), o.pk))
 
 
 def participants_by_email(emails: Iterable[str]) -> dict[str, Participant]:

@@ -51,9 +51,19 @@ def roster_import(request: HttpRequest) -> HttpResponse:
         return redirect("roster:preview", pk=upload.pk)
     return render(request, "roster/import.html", {
         "form": form, "columns": COLUMNS, "max_mb": form.MAX_MB,
-        "organizations": selectors.roster_organizations(scope=scope),
+        **_codes(request, scope),
         "recent": selectors.roster_imports_recent(user_id=request.user.pk),
     })
+
+
+def _codes(request: HttpRequest, scope: Scope) -> dict[str, object]:
+    """The organizations' codes for the file's «Организация» column: all of a small scope;
+    of a large one, a search (the template XLSX lists them all)."""
+    query = request.GET.get("q", "")
+    total, organizations = selectors.roster_codes(scope=scope, query=query)
+    return {"organizations": organizations, "organizations_total": total, "codes_query": query,
+            "codes_searched": total > selectors.CODES_LISTED,
+            "codes_limit": selectors.CODES_LISTED}
 
 
 def roster_preview(request: HttpRequest, pk: int) -> HttpResponse:

@@ -106,7 +106,7 @@ def test_unit_selects_of_diagnostics_events_and_rosters_are_in_russian_order(
     def in_order(names: list[str]) -> bool:
         return names == sorted(names, key=sort_key)
 
-    choices = unit_choices(scope)
+    choices = unit_choices(scope, municipality=world.municipality_a.pk)
     for prefix in ("m:", "o:"):
         names = [label.split(": ", 1)[1] for value, label in choices if value.startswith(prefix)]
         assert in_order(names), names

@@ -9,7 +9,6 @@ from tandem.home.selectors import missing_consent
 from tandem.pairs.forms import ManualPairForm
 from tandem.pairs.selectors import pool_units
 from tandem.people.models import Participant
-from tandem.territory.models import Organization
 from tandem.testing import MunicipalityFactory, OrganizationFactory, ParticipantFactory, World
 
 SCHOOLS = ("Яблонька", "Ёлочка", "гимназия № 10", "Елань", "гимназия № 2")
@@ -27,11 +26,12 @@ def test_the_formation_page_lists_schools_and_municipalities_in_russian_order(wo
     _schools(world)
     for name in ("Сосновский район", "город Заречинск", "Ёлкинский район"):
         MunicipalityFactory.create(region=world.region, name=name)
-    units = pool_units(scope=scope_for(world.olga))
-    organizations = [u for _key, u in units if isinstance(u, Organization)]
-    schools = [o.short_name for o in organizations if o.short_name in SCHOOLS]
+    _choices, units = pool_units(scope=scope_for(world.olga),
+                                 municipality=world.municipality_a.pk)
+    organizations = [name for key, name in units if key.startswith("o:")]
+    schools = [name for name in organizations if name in SCHOOLS]
     assert schools == SCHOOLS_IN_ORDER
-    municipalities = [u.name for key, u in units if key.startswith("m:")]
+    municipalities = [name for key, name in units if key.startswith("m:")]
     assert municipalities.index("город Заречинск") < municipalities.index("Ёлкинский район")
     assert municipalities.index("Ёлкинский район") < municipalities.index("Сосновский район")
     assert all(key.startswith("o:") for key, _u in units[: len(units) - len(municipalities)])

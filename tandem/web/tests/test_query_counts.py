@@ -132,3 +132,43 @@ def test_territory_filters_do_not_grow(client: Client, world: World, name: str) 
                                          name=f"Школа А{i}", code=f"a-extra-{i}")
         bulk_participants(org, 10)
     assert [_count(client, url) for url in urls] == small
+
+
+# The forms that choose one organization (issue #16): a municipality, then its
+# organizations — the same queries with 2 organizations or 62, 20 people or 2,000.
+FORMS = [
+    ("olga", "people:create", lambda w: ""),
+    ("olga", "people:create", lambda w: f"?organization={w.org_a.pk}"),
+    ("alice", "people:create", lambda w: ""),
+    ("olga", "pairs:formation", lambda w: f"?municipality={w.municipality_a.pk}"),
+    ("alice", "pairs:formation", lambda w: ""),
+    ("olga", "roster:import", lambda w: "?q=Школа"),
+    ("alice", "roster:import", lambda w: ""),
+    ("olga", "diagnostics:campaign_create", lambda w: ""),
+    ("olga", "territory:choices", lambda w: f"?municipality={w.municipality_a.pk}"),
+]
+
+
+@pytest.mark.parametrize(("persona", "name", "query"), FORMS)
+def test_organization_choices_query_count_does_not_grow(
+        client: Client, world: World, persona: str, name: str, query: object) -> None:
+    client.force_login(getattr(world, persona))
+    url = reverse(name) + query(world)  # type: ignore[operator]
+    small = _count(client, url)
+    for i in range(30):
+        for mun in (world.municipality_a, world.municipality_b):
+            OrganizationFactory.create(municipality=mun, name=f"Школа {mun.code} {i}",
+                                       code=f"x-{mun.code}-{i}")
+    _grow(world, 1000)
+    assert _count(client, url) == small
+
+
+def test_a_cards_edit_query_count_does_not_grow(client: Client, world: World) -> None:
+    client.force_login(world.olga)
+    url = reverse("people:edit", kwargs={"pk": world.carol_p.pk})
+    small = _count(client, url)
+    for i in range(30):
+        OrganizationFactory.create(municipality=world.municipality_a, name=f"Школа {i}",
+                                   code=f"x-{i}")
+    _grow(world, 1000)
+    assert _count(client, url) == small
