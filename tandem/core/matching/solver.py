@@ -742,11 +742,16 @@ def _capacity_lp(blocks: _Blocks, capacity: IntArray, edges: _EdgeSet,
         matching = found
     tight = near[3] < 2
     budget = min(MILP_SECONDS - clock.milp_seconds, clock.left())
-    if WARM_BLOSSOM and (int(tight.sum()) + len(matching)) * 4 <= WARM_MAX_EDGES:
+    if (WARM_BLOSSOM and (int(tight.sum()) + len(matching)) * 4 <= WARM_MAX_EDGES
+            and clock.limit is None
+            and WARM_SECONDS - clock.warm_seconds >= max(WARM_SECONDS / 2, 1e-9)):
         # The gadget stage's first solve is a maximum b-matching of the tight pairs and
         # ours (3.6d): never lighter than this MILP's answer, and no wall-clock limit makes
         # it depend on the machine's load. The MILP would only spend its budget (10 s of
-        # wall on 2,000 people with capacities 1–3) to be overtaken.
+        # wall on 2,000 people with capacities 1–3) to be overtaken. Only when that solve
+        # will come: no time limit, and at least half the run's warm budget left (earlier
+        # groups of a region run may have spent it) — else a lighter answer than the
+        # MILP's (review finding).
         budget = 0.0
         stats["milp_primal_skipped"] = int(stats.get("milp_primal_skipped", 0)) + 1
     if tight.any() and budget > 0:

@@ -322,3 +322,28 @@ def test_the_lp_whole_pairs_are_a_b_matching_or_nothing(
     assert all(d <= c for d, c in zip(degree, capacity, strict=True))
     whole = {(a, b) for (a, b, _), value in zip(edges, x, strict=True) if value >= 1 - 1e-6}
     assert set(found) in (whole, set())
+
+
+def test_the_primal_milp_is_skipped_only_when_the_gadget_stage_will_solve() -> None:
+    # Review finding: with the run's warm budget spent (earlier groups of a region run) or
+    # under a time limit, the gadget stage may never finish its first solve; skipping the
+    # MILP then left a lighter answer than before. It runs in those cases.
+    import random
+
+    from tandem.core.matching.generator import instance_document
+
+    doc = instance_document(60, 3, capacities=True)
+    rng = random.Random(3)
+    for p in doc["participants"]:
+        p["capacity"] = rng.randint(1, 3)
+    instance = instance_from_dict(doc)
+    with mock.patch.multiple(solver, EXACT_WORK=0):
+        free = match(instance).stats["solver"]
+    with mock.patch.multiple(solver, EXACT_WORK=0, WARM_SECONDS=0.0):
+        spent = match(instance).stats["solver"]
+    with mock.patch.multiple(solver, EXACT_WORK=0):
+        limited = match(instance, time_limit=1e6).stats["solver"]
+    assert "lp_bound" in free  # the pool reaches the capacity LP stage (seed 3: it does)
+    assert free.get("milp_primal_skipped", 0) >= 1
+    assert spent.get("milp_primal_skipped", 0) == 0
+    assert limited.get("milp_primal_skipped", 0) == 0
