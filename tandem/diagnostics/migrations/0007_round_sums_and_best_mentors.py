@@ -4,7 +4,8 @@ region of 5,456 organizations held 274,716 rows of «sums» that summed almost n
 and the potential mentors are kept ready for the dashboard's standard view: the best
 initial round per organization and area (``StrongBest``) and its sums per municipality
 and sector (``MunicipalityStrong``). Filled here from the organizations' tallies (no
-answer read); ``tandem tallies --check`` confirms."""
+answer read); ``tandem tallies --check`` confirms. Reversible: going back empties the
+municipalities' sums (run ``tandem tallies --rebuild`` with the older code)."""
 
 import datetime as dt
 
@@ -125,5 +126,7 @@ class Migration(migrations.Migration):
                     fields=("municipality", "sector", "area"), name="one_municipality_strong")],
             },
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        # Back: the sums emptied again before the per-campaign column returns (NOT NULL);
+        # the old code's sums then come from `tandem tallies --rebuild`.
+        migrations.RunPython(fill, empty),
     ]
