@@ -29,7 +29,7 @@ from tandem.access.scope import Scope
 from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
-from tandem.surveys.models import TEXT_KEY, Survey, SurveyCell
+from tandem.surveys.models import TEXT_KEY, Survey, SurveyCell, SurveyCellMark
 from tandem.territory.models import Region
 from tandem.territory.zones import zone_named
 
@@ -60,13 +60,18 @@ HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "reco
 TEXT_LIMIT = 200  # free-text answers shown per stage and question
 # Texts are ordered by their first TEXT_KEY characters (what their index holds,
 # models.Survey), then by the whole text: the order of the whole text wherever strings
-# compare character by character (SQLite; PostgreSQL with the C collation the
-# installation's databases are created with), as a strict difference in the first
-# characters decides.
+# compare character by character (SQLite; PostgreSQL with the C collation), as a strict
+# difference in the first characters decides. Under a language collation (ru_RU) texts
+# equal in their first characters up to case may come in another order than the whole
+# text's — an order of display, not the rule of release (review finding).
 # The one rule of where free texts may come from (a cell of at least MIN_ANSWERS people
-# who answered): :func:`satisfaction_summary` reads it for ``counted``, :func:`free_texts`
-# asks it of the kept cell of each answer.
-TEXT_SOURCE = Q(people__gte=MIN_ANSWERS)
+# who answered, and kept up to date: an organization whose cells wait for their rebuild —
+# a person moved out, the region's zone changed — gives no texts until then, as its cell
+# may still count someone whose texts are no longer in it; review finding):
+# :func:`satisfaction_summary` reads it for ``counted``, :func:`free_texts` asks it of the
+# kept cell of each answer.
+TEXT_SOURCE = Q(people__gte=MIN_ANSWERS) & ~Q(Exists(
+    SurveyCellMark.objects.filter(organization_id=OuterRef("organization_id"))))
 
 
 @dataclass(frozen=True)

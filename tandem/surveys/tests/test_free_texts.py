@@ -224,3 +224,28 @@ def test_the_results_page_reads_as_many_queries_at_any_number_of_organizations(
         counted_organization(OrganizationFactory.create(municipality=world.municipality_a,
                                                         name=f"Школа {next(_names)}"))
     assert _results_queries(client) == small  # a second zone too: its answers join the OR
+
+
+def test_an_organization_whose_cells_wait_for_their_rebuild_gives_no_texts(
+        world: World) -> None:
+    """Review finding: a person moves out of a cell of three; until the cells are rebuilt
+    the kept cell still says three people, and the two remaining texts — telling, by
+    comparison, which text was the leaver's — must not be shown. Withheld while the
+    organization's mark waits; after the rebuild the cell holds two: withheld still."""
+    from tandem.surveys import tallies
+
+    b1, b2, b3, partner = _people(world.org_b, 4)
+    _answer(b1, partner, good="Текст П1")
+    _answer(b2, partner, good="Текст П2")
+    _answer(b3, partner, good="Текст П3")
+    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == [
+        (True, ["Текст П1", "Текст П2", "Текст П3"])]
+    b3.organization = world.org_a
+    b3.save()
+    assert SurveyCellMark.objects.filter(organization_id=world.org_b.pk).exists()
+    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == [(False, [])]
+    summary = satisfaction_summary(scope=scope_for(world.charlie), filters=Filters())
+    assert not any(summary.counted.values())  # «Тексты скрыты», as the texts say
+    tallies.refresh()
+    assert not SurveyCellMark.objects.exists()
+    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == [(False, [])]
