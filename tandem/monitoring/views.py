@@ -21,8 +21,8 @@ from tandem.monitoring.charts import CHARTS
 from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.models import ReportJob
 from tandem.monitoring.reports import REPORTS
-from tandem.web.charts import CONTENT_TYPES
 from tandem.web import exports
+from tandem.web.charts import CONTENT_TYPES
 from tandem.web.dbrouter import reading_from_replica
 from tandem.web.forms import errors_text
 

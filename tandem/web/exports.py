@@ -13,7 +13,7 @@ look a job up by its owner and the key (anybody else: 404).
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -73,17 +73,15 @@ class FileJob(models.Model):
         return min(100, round(100 * self.done / self.total)) if self.total else 0
 
 
-J = TypeVar("J", bound=FileJob)
-T = TypeVar("T")
-
-
-def write(model: type[J], pk: int,
-          make: Callable[[J, Callable[[Iterable[T]], Iterator[T]]], tuple[bytes, str]],
-          *, step: int = STEP) -> int:
+def write[J: FileJob, T](model: type[J], pk: int,
+                         make: Callable[[J, Callable[[Iterable[T]], Iterator[T]]],
+                                        tuple[bytes, str]],
+                         *, step: int = STEP) -> int:
     """Runs the job ``pk`` of ``model`` once (a job already taken, done or failed is left
     alone): ``make(job, counted)`` returns the file and its name, passing its rows through
-    ``counted`` (which writes the progress every ``step`` rows). The rows written; on an error the job is
-    failed (no file) and the error raised, for the log and the task's result."""
+    ``counted`` (which writes the progress every ``step`` rows). The rows written; on an
+    error the job is failed (no file) and the error raised, for the log and the task's
+    result."""
     job = model.objects.select_related("requested_by").get(pk=pk)  # type: ignore[attr-defined]
     if job.status != FileJob.Status.QUEUED:
         return 0  # done, failed or taken by another worker
