@@ -55,6 +55,11 @@ class MonitoringConfig(AppConfig):
         from tandem.web.jobs import register_sweeper
 
         register_sweeper("monitoring_reports", _expire_report_jobs)
+        # Report files that list people go with an anonymisation (personal_data.py).
+        from tandem.monitoring.personal_data import anonymise
+        from tandem.people.personal_data import register_anonymiser
+
+        register_anonymiser("monitoring", anonymise)
 
 
 def _expire_report_jobs() -> int:

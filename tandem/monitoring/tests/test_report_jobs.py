@@ -168,3 +168,13 @@ def test_the_sweep_fails_abandoned_jobs_and_deletes_old_files(world: World) -> N
     assert sweep()["monitoring_reports"] >= 2
     assert ReportJob.objects.get(pk=stuck.pk).status == ReportJob.Status.FAILED
     assert not ReportJob.objects.filter(pk=old.pk).exists()
+
+
+def test_an_anonymisation_deletes_report_files_that_list_people(world: World) -> None:
+    from tandem.monitoring.personal_data import anonymise
+
+    for name in ("participants", "summary"):
+        ReportJob.objects.create(requested_by=world.alice, report=name, fmt="xlsx",
+                                 status=ReportJob.Status.DONE, content=b"x")
+    anonymise(mock.Mock())
+    assert list(ReportJob.objects.values_list("report", flat=True)) == ["summary"]
