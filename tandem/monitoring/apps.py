@@ -49,3 +49,21 @@ class MonitoringConfig(AppConfig):
         from tandem.monitoring.versions import prune
 
         signals.hourly.connect(prune, dispatch_uid="monitoring_unit_changes_pruned")
+
+        # Report jobs whose worker was killed are failed, day-old files deleted, by the
+        # sweep (tandem sweep-jobs; tandem/web/exports.py).
+        from tandem.web.jobs import register_sweeper
+
+        register_sweeper("monitoring_reports", _expire_report_jobs)
+        # Report files that list people go with an anonymisation (personal_data.py).
+        from tandem.monitoring.personal_data import anonymise
+        from tandem.people.personal_data import register_anonymiser
+
+        register_anonymiser("monitoring", anonymise)
+
+
+def _expire_report_jobs() -> int:
+    from tandem.monitoring.models import ReportJob
+    from tandem.web.exports import expire
+
+    return expire(ReportJob)

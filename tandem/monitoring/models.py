@@ -1,6 +1,9 @@
 """When each unit's data last changed: the monitoring cache's version is by unit."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tandem.web.exports import FileJob
 
 
 class UnitChange(models.Model):
@@ -117,3 +120,17 @@ class PairMonthTally(models.Model):
     def __str__(self) -> str:
         return (f"{self.organization_a_id}/{self.organization_b_id} {self.status} "
                 f"{self.start_month}–{self.end_month}: {self.pairs}")
+
+
+class ReportJob(FileJob):
+    """A large monitoring report (``tandem.monitoring.reports``; ``exports.SYNC_ROWS`` rows
+    and more) made in the background: the page shows its progress and then a download
+    link. ``query``: the dashboard's filters, checked by the request; ``fmt``: the file's
+    extension. The file is its owner's only and kept for a day (tandem/web/exports.py)."""
+
+    report = models.CharField(_("отчёт"), max_length=40)
+
+    class Meta:
+        verbose_name = _("отчёт мониторинга в фоне")
+        verbose_name_plural = _("отчёты мониторинга в фоне")
+        ordering = ["-created_at", "-pk"]

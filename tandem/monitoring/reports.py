@@ -497,18 +497,40 @@ class Report:
     # figures are the dashboard's, from the dashboard's cache; computed on a lagging
     # replica they would be cached under the primary's data version and shown on the page.
     replica: bool = True
+    # (*, scope, filters) -> the rows the report will have, counted before it is made:
+    # from ``exports.SYNC_ROWS`` on it is made in the background (tandem/web/exports.py).
+    # None: always at once (a few rows: the summary, the surveys).
+    size: Callable[..., int] | None = None
 
     def filename(self, today: dt.date) -> str:
         return f"{self.name}-{today:%Y-%m-%d}.{self.extension}"
 
 
+def participants_size(*, scope: Scope, filters: Filters) -> int:
+    """The rows of :func:`participants_table`."""
+    return Participant.objects.filter(organization__in=filters.organizations(scope),
+                                      is_active=True).count()
+
+
+def pairs_size(*, scope: Scope, filters: Filters) -> int:
+    """The rows of :func:`pairs_table`."""
+    from tandem.monitoring.effectiveness import pairs_in
+
+    return pairs_in(scope=scope, filters=filters).count()
+
+
+def effectiveness_size(*, scope: Scope, filters: Filters) -> int:
+    """The rows of :func:`effectiveness_table`: two a pair."""
+    return 2 * pairs_size(scope=scope, filters=filters)
+
+
 REPORTS: dict[str, Report] = {r.name: r for r in [
     Report("participants", gettext_lazy("Участники и диагностика (XLSX)"), XLSX_TYPE, "xlsx",
-           participants_table, render_xlsx),
+           participants_table, render_xlsx, size=participants_size),
     Report("pairs", gettext_lazy("Пары и карты (XLSX)"), XLSX_TYPE, "xlsx", pairs_table,
-           render_xlsx),
+           render_xlsx, size=pairs_size),
     Report("effectiveness", gettext_lazy("Эффективность пар (XLSX)"), XLSX_TYPE, "xlsx",
-           effectiveness_table, render_xlsx),
+           effectiveness_table, render_xlsx, size=effectiveness_size),
     Report("surveys", gettext_lazy("Опросы удовлетворённости (XLSX)"), XLSX_TYPE, "xlsx",
            surveys_table, render_xlsx),
     Report("summary", gettext_lazy("Сводный отчёт (PDF)"), PDF_TYPE, "pdf", summary,

@@ -1,9 +1,32 @@
 """Background jobs of monitoring (django.tasks: immediate by default, a worker's queue in
 production)."""
 
-from django.tasks import task
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
+from dataclasses import replace
+from typing import Any
 
+from django.db import transaction
+from django.http import QueryDict
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tandem.access.filters import Filters
+from tandem.access.scope import Scope, scope_for
+from tandem.accounts.models import User
 from tandem.monitoring import tallies
+from tandem.monitoring.forms import FiltersForm
+from tandem.monitoring.models import ReportJob
+from tandem.monitoring.reports import REPORTS, Report, Table
+from tandem.web import exports
+from tandem.web.dbrouter import reading_from_replica
+
+# From this many rows on a report is made in the background (tandem/web/exports.py).
+REPORT_SYNC_ROWS = exports.SYNC_ROWS
+REPORT_STEP = exports.STEP  # rows between two progress writes
+REPORT_FAILED = _("Не удалось подготовить отчёт из-за ошибки на сервере. Сформируйте его "
+                  "снова с панели мониторинга или сообщите администратору.")
 
 
 @task
@@ -11,3 +34,42 @@ def refresh_pair_tallies() -> int:
     """Rebuilds the pair figures of every organization marked by :func:`tallies.touch`
     (a region's new day is the hourly run's: ``tallies.hourly``)."""
     return tallies.refresh(new_day=False)
+
+
+def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int]:
+    """Whether ``item`` under ``filters`` is made in the background, and its rows."""
+    if item.size is None:
+        return False, 0
+    with reading_from_replica() if item.replica else nullcontext():
+        total = item.size(scope=scope, filters=filters)
+    return total >= REPORT_SYNC_ROWS, total
+
+
+def report_soon(*, user: User, item: Report, query: str, total: int) -> ReportJob:
+    """Queues ``item`` for ``user`` with the dashboard's filters ``query`` (checked by the
+    request: the task checks them again, against the scope the user has then)."""
+    job = ReportJob.objects.create(requested_by=user, report=item.name, query=query[:2000],
+                                   fmt=item.extension, total=total)
+    transaction.on_commit(lambda: make_report.enqueue(job_id=job.pk))
+    return job
+
+
+@task
+def make_report(*, job_id: int) -> int:
+    """Writes the file of a report job, counting rows as it goes; the rows written."""
+    def make(job: ReportJob, counted: Callable[[Iterable[Any]], Iterator[Any]]
+             ) -> tuple[bytes, str]:
+        item = REPORTS[job.report]
+        scope = scope_for(job.requested_by)
+        form = FiltersForm(QueryDict(job.query), scope=scope)
+        if not scope.is_staff or not form.is_valid():
+            raise PermissionError(f"report job {job.pk}: the scope or the filters changed")
+        # The same reading as the request's (docs/deploy.md 8.4); the data function's
+        # queries are lazy and run inside render, which is why render is wrapped too.
+        with reading_from_replica() if item.replica else nullcontext():
+            data = item.data(scope=scope, filters=form.filters())
+            if isinstance(data, Table):
+                data = replace(data, rows=counted(data.rows))
+            return item.render(data), item.filename(timezone.localdate())
+
+    return exports.write(ReportJob, job_id, make, step=REPORT_STEP)

@@ -5,19 +5,23 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
 from tandem.maps.selectors import technologies_used
-from tandem.monitoring import selectors
+from tandem.monitoring import selectors, tasks
 from tandem.monitoring.cards import REASONS, key_figures
 from tandem.monitoring.charts import CHARTS
 from tandem.monitoring.forms import FiltersForm
+from tandem.monitoring.models import ReportJob
 from tandem.monitoring.reports import REPORTS
+from tandem.web import exports
 from tandem.web.charts import CONTENT_TYPES
 from tandem.web.dbrouter import reading_from_replica
 from tandem.web.forms import errors_text
@@ -155,10 +159,54 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, errors_text(form))
         return redirect("monitoring:index")
+    filters = form.filters()
+    # Many rows: made in the background, with the same (checked) filters; the page shows
+    # how far it got, then a link to the file (tandem/web/exports.py).
+    large, total = tasks.is_large(item, scope=scope, filters=filters)
+    if large:
+        job = tasks.report_soon(user=request.user,  # type: ignore[arg-type]
+                                item=item, query=filters_query(filters), total=total)
+        return redirect("monitoring:report_job", pk=job.pk)
     # A table may be a few seconds behind the page: it reads the replica (docs/deploy.md 8.4).
     with reading_from_replica() if item.replica else nullcontext():
-        body = item.render(item.data(scope=scope, filters=form.filters()))
-    response = HttpResponse(body, content_type=item.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{item.filename(timezone.localdate())}"')
+        body = item.render(item.data(scope=scope, filters=filters))
+    return _download(body, item.content_type, item.filename(timezone.localdate()))
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _own_jobs(request: HttpRequest) -> QuerySet[ReportJob]:
+    """The user's own report jobs (a report may name people: nobody else's, not even a
+    colleague's of the same organization)."""
+    _staff_scope(request)
+    return ReportJob.objects.filter(requested_by_id=request.user.pk)
+
+
+def report_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background report: its progress (the bar is polled by htmx) and, once ready, the
+    link to the file. Only the person who asked sees it (404 for anyone else)."""
+    job = get_object_or_404(_own_jobs(request).defer("content"), pk=pk)
+    if exports.expire(ReportJob, pk=job.pk):
+        job.refresh_from_db(fields=["status", "done", "heartbeat_at"])
+    if request.htmx:  # type: ignore[attr-defined]
+        if not job.busy:
+            return HttpResponseClientRefresh()
+        return render(request, "monitoring/_report_progress.html", {"job": job})
+    item = REPORTS.get(job.report)
+    return render(request, "monitoring/report_job.html", {
+        "job": job, "title": item.title if item else job.report,
+        "failed": tasks.REPORT_FAILED})
+
+
+def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(_own_jobs(request), pk=pk, status=ReportJob.Status.DONE)
+    item = REPORTS.get(job.report)
+    if item is None:
+        raise Http404
+    response = _download(bytes(job.content), item.content_type, job.filename)
+    response["Cache-Control"] = "private, no-store"  # may name people
     return response

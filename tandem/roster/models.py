@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tandem.web.exports import FileJob
+
 
 class RosterImport(models.Model):
     """One uploaded roster. The file stays here (in :class:`RosterImportPart` pieces) until
@@ -78,44 +80,13 @@ class RosterImportPart(models.Model):
         return f"{self.upload_id}/{self.kind}/{self.number}"
 
 
-class RosterExport(models.Model):
+class RosterExport(FileJob):
     """A large participants export made in the background (``roster.tasks.EXPORT_SYNC_ROWS``
     rows and more): the page shows its progress and then a download link. The file holds
     personal data, so it is kept for its owner only, for a day (the sweep deletes older
     ones; an anonymisation deletes every export that names the person)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("в очереди")
-        RUNNING = "running", _("готовится")
-        DONE = "done", _("готов")
-        FAILED = "failed", _("не удалось")
-
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                     related_name="+", verbose_name=_("кто выгружает"))
-    query = models.CharField(max_length=2000, blank=True)  # the list page's filters
-    fmt = models.CharField(max_length=4)  # "xlsx" or "csv"
-    status = models.CharField(_("состояние"), max_length=8, choices=Status.choices,
-                              default=Status.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    filename = models.CharField(max_length=200, blank=True)
-    content = models.BinaryField(default=b"")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)  # tandem/web/jobs.py
-
     class Meta:
         verbose_name = _("выгрузка участников")
         verbose_name_plural = _("выгрузки участников")
         ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.filename or str(self.pk)
-
-    @property
-    def busy(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.done / self.total)) if self.total else 0

@@ -34,7 +34,7 @@ from tandem.roster.fileformat import estimate_rows
 from tandem.roster.imports import Progress, Report, RowResult, check_roster
 from tandem.roster.models import RosterExport, RosterImport, RosterImportPart
 from tandem.territory.models import Organization
-from tandem.web import jobs
+from tandem.web import exports, jobs
 from tandem.web.signals import figures_changed
 
 REFUSED = _("Ничего не загружено: в файле есть ошибки (%(n)s). Исправьте их и загрузите "
@@ -227,27 +227,16 @@ def expire_stale(*, pk: int | None = None) -> int:
 
 
 # A finished export's file is kept this long for its owner to download, then deleted.
-EXPORT_KEPT = dt.timedelta(days=1)
-EXPORT_QUEUED_AT_MOST = dt.timedelta(minutes=30)
+EXPORT_KEPT = exports.KEPT
+EXPORT_QUEUED_AT_MOST = exports.QUEUED_AT_MOST
 
 
 def expire_stale_exports(*, pk: int | None = None) -> int:
     """Marks an export whose process was killed as failed (the page offers to export
     again) and deletes exports older than ``EXPORT_KEPT`` (personal data kept no longer
     than it is needed). ``pk``: only that job, and no deleting (a page looking at it)."""
-    exports = RosterExport.objects.all() if pk is None else RosterExport.objects.filter(pk=pk)
-    n = jobs.expire(exports.filter(status=RosterExport.Status.RUNNING),
-                    status=RosterExport.Status.FAILED, heartbeat_at=None)
-    # Never taken by a worker (none running, or the queue lost it): failed after a while,
-    # so the page stops waiting and offers to export again.
-    n += RosterExport.objects.filter(
-        pk__in=exports.values("pk"), status=RosterExport.Status.QUEUED,
-        created_at__lt=timezone.now() - EXPORT_QUEUED_AT_MOST,
-    ).update(status=RosterExport.Status.FAILED)
-    if pk is None:
-        n += RosterExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT
-                                         ).delete()[0]
-    return n
+    return exports.expire(RosterExport, pk=pk, kept=EXPORT_KEPT,
+                          queued_at_most=EXPORT_QUEUED_AT_MOST)
 
 
 def mark_failed(*, upload: RosterImport, message: str) -> None:

@@ -6,19 +6,19 @@ Both ways run the same function, so a small file and a large one behave alike; o
 """
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from auditlog.context import set_actor
 from django.db import transaction
 from django.http import QueryDict
 from django.tasks import task
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import scope_for
 from tandem.accounts.models import User
 from tandem.roster import export, services
 from tandem.roster.models import RosterExport, RosterImport
+from tandem.web import exports
 from tandem.web.dbrouter import reading_from_replica
 
 # Above this many rows a file is checked and committed in the background.
@@ -89,8 +89,8 @@ def commit_roster_file(*, import_id: int, background: bool = True) -> None:
 # -- a large export: in the background, with its progress ---------------------------------
 # From this many rows on a participants export is made by a task (the page shows progress
 # and a download link); below it the request answers with the file at once.
-EXPORT_SYNC_ROWS = 5000
-EXPORT_STEP = 2000  # rows between two progress writes
+EXPORT_SYNC_ROWS = exports.SYNC_ROWS
+EXPORT_STEP = exports.STEP  # rows between two progress writes
 EXPORT_FAILED = _("Не удалось подготовить выгрузку из-за ошибки на сервере. Попробуйте ещё "
                   "раз или сообщите администратору.")
 
@@ -105,38 +105,17 @@ def export_soon(*, user: User, data: QueryDict, fmt: str, total: int) -> RosterE
 
 @task
 def export_participants(*, export_id: int) -> int:
-    """Writes the file of an export job, counting rows as it goes; the rows written."""
-    job = RosterExport.objects.select_related("requested_by").get(pk=export_id)
-    if job.status != RosterExport.Status.QUEUED:
-        return 0  # done, failed or taken by another worker
-    scope = scope_for(job.requested_by)
-    job.status, job.heartbeat_at = RosterExport.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "heartbeat_at"])
-    # The rows are read from the replica when there is one (docs/deploy.md; the job itself
-    # was just written, so it is read above, on the primary). The query set is lazy: it
-    # runs inside render, which is why render is wrapped too. Progress writes go to the
-    # primary (the router sends every write there).
-    with reading_from_replica():
-        people = export.export_people(scope, QueryDict(job.query))
-
-    def counted() -> Iterator[list[export.Value]]:
-        for n, row in enumerate(export.roster_rows(people.iterator(chunk_size=EXPORT_STEP)),
-                                start=1):
-            if n % EXPORT_STEP == 0:
-                RosterExport.objects.filter(pk=job.pk).update(done=n,
-                                                              heartbeat_at=timezone.now())
-            yield row
-            job.done = n
-
-    try:
+    """Writes the file of an export job, counting rows as it goes (tandem/web/exports.py);
+    the rows written."""
+    def make(job: RosterExport, counted: Callable[[Iterable[list[export.Value]]],
+                                                 Iterator[list[export.Value]]]
+             ) -> tuple[bytes, str]:
+        # The rows are read from the replica when there is one (docs/deploy.md; the job
+        # itself was just written, so it is read on the primary). The query set is lazy:
+        # it runs inside render, which is why render is wrapped too.
         with reading_from_replica():
-            content = export.render(counted(), job.fmt)
-    except Exception:
-        logger.exception("participants export %s failed", job.pk)
-        RosterExport.objects.filter(pk=job.pk).update(status=RosterExport.Status.FAILED,
-                                                      finished_at=timezone.now())
-        raise
-    RosterExport.objects.filter(pk=job.pk).update(
-        status=RosterExport.Status.DONE, content=content, done=job.done,
-        filename=export.export_name(job.fmt), finished_at=timezone.now())
-    return job.done
+            people = export.export_people(scope_for(job.requested_by), QueryDict(job.query))
+            rows = export.roster_rows(people.iterator(chunk_size=EXPORT_STEP))
+            return export.render(counted(rows), job.fmt), export.export_name(job.fmt)
+
+    return exports.write(RosterExport, export_id, make, step=EXPORT_STEP)

@@ -240,6 +240,17 @@ def _alice_export(w: World) -> dict[str, object]:
     return {"pk": job.pk}
 
 
+def _alice_report(w: World) -> dict[str, object]:
+    """A finished background monitoring report of Alice's: the file names Carol."""
+    from tandem.monitoring.models import ReportJob
+
+    job = ReportJob.objects.create(
+        requested_by=w.alice, report="participants", fmt="xlsx", total=1, done=1,
+        filename="participants.xlsx", status=ReportJob.Status.DONE,
+        content="Каролёва Карина".encode())
+    return {"pk": job.pk}
+
+
 def _school_event(w: World) -> dict[str, object]:
     return {"pk": build_school(w).event.pk}
 
@@ -693,6 +704,12 @@ MATRIX: dict[str, Case] = {
                              kwargs=lambda w: {"name": "completion",
                                                                   "fmt": "svg"}),
     "monitoring:report": Case(allowed=ALL_STAFF, kwargs=lambda w: {"name": "participants"}),
+    # A background report may name people: only whoever asked for it, not even a colleague
+    # of the same organization (erin, olga: 404) (#16, 4).
+    "monitoring:report_job": Case(allowed={"alice"}, kwargs=_alice_report,
+                                  marker=lambda w: "participants.xlsx"),
+    "monitoring:report_file": Case(allowed={"alice"}, kwargs=_alice_report,
+                                   marker=lambda w: "Каролёва"),
     # e2e: the region operator adds municipalities and organizations
     "territory:municipality_create": Case(
         allowed={"olga"}, post=lambda w: {"region": str(w.region.pk), "name": "Новый район",
