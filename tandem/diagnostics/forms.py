@@ -24,7 +24,7 @@ from tandem.diagnostics.models import (
     regional_code_prefix,
 )
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import DateInput, IdChoiceField, form_id, id_formfield
+from tandem.web.forms import BLANK_CHOICE, DateInput, IdChoiceField, form_id, id_formfield
 from tandem.web.uploads import content_problem
 
 UNIT_REQUIRED = _("Выберите, для кого диагностика.")
@@ -121,9 +121,12 @@ class CampaignForm(UnitsRefresh, forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         organization = self._units(scope)
         # A region has an initial campaign for each of its thousands of organizations: the
-        # ones offered are those of the region and municipalities and the chosen
-        # organization's (a final compares with its own unit's initial one).
-        own = Q(organization__isnull=True)
+        # ones offered are those of the region and municipalities and of the organizations
+        # «Для кого» offers now — one municipality's at most, a curator's own — so that a
+        # final can compare with its own unit's initial one before any organization is
+        # chosen (a curator has no municipality select to refresh the form; review finding).
+        own = Q(organization__isnull=True) | Q(organization_id__in=sorted(
+            self.units.organization_ids))
         if organization is not None:
             own |= Q(organization_id=organization)
         self.fields["baseline"].queryset = baselines.filter(own)  # type: ignore[attr-defined]
@@ -141,6 +144,7 @@ class CampaignForm(UnitsRefresh, forms.Form):
             # No municipality sent (an old page): the chosen organization's.
             self.data = with_value(self.data, self.add_prefix("municipality"), str(chosen))
             units = _organizations(scope, chosen, raw_unit)
+        self.units = units
         above = _above(scope)
         # The posted organization is allowed when it is the user's, whatever municipality
         # is chosen; those shown are the chosen municipality's.
@@ -148,7 +152,7 @@ class CampaignForm(UnitsRefresh, forms.Form):
         self.allowed |= {f"o:{pk}" for pk in units.organization_ids}
         shown = _organization_choices(units)
         unit = self.fields["unit"]
-        unit.choices = [("", "---------"), *above,  # type: ignore[attr-defined]
+        unit.choices = [("", BLANK_CHOICE), *above,  # type: ignore[attr-defined]
                         (str(_("Организации")), shown)]
         unit.valid_value = self.allowed.__contains__  # type: ignore[attr-defined]
         organization = form_id(str(raw_unit or "")[2:]) if str(raw_unit).startswith("o:") else 0
@@ -156,7 +160,7 @@ class CampaignForm(UnitsRefresh, forms.Form):
             del self.fields["municipality"]
             return organization if organization in units.organization_ids else None
         municipality = self.fields["municipality"]
-        municipality.choices = [("", "---------"), *units.municipalities]  # type: ignore[attr-defined]
+        municipality.choices = [("", BLANK_CHOICE), *units.municipalities]  # type: ignore[attr-defined]
         refill_attrs(municipality, target=f"{self['unit'].auto_id}-organizations", prefix="o:")
         return organization if organization in units.organization_ids else None
 

@@ -24,6 +24,7 @@ from tandem.people.models import MAX_EXPERIENCE_YEARS, AgeBand, Participant
 from tandem.territory import zones
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.forms import (
+    BLANK_CHOICE,
     DateInput,
     IdChoiceField,
     WholeNumberField,
@@ -257,13 +258,13 @@ class ParticipantForm(UnitsRefresh, ParticipantChecks, forms.ModelForm[Participa
                 self.initial["municipality"] = org_municipality
         offered = units.offered() if units.municipality or units.single_municipality else []
         field = self.fields["organization"]
-        field.choices = [("", "---------" if offered else CHOOSE_MUNICIPALITY_FIRST),  # type: ignore[attr-defined]
+        field.choices = [("", BLANK_CHOICE if offered else CHOOSE_MUNICIPALITY_FIRST),  # type: ignore[attr-defined]
                          *offered]
         if units.single_municipality:
             del self.fields["municipality"]
             return
         municipality = self.fields["municipality"]
-        municipality.choices = [("", "---------"), *units.municipalities]  # type: ignore[attr-defined]
+        municipality.choices = [("", BLANK_CHOICE), *units.municipalities]  # type: ignore[attr-defined]
         refill_attrs(municipality, target=self["organization"].auto_id)
 
     def _organization_id(self, organizations: object) -> int | None:

@@ -32,7 +32,7 @@ from tandem.directory.selectors import (
 )
 from tandem.territory import services
 from tandem.territory.models import Region
-from tandem.web.forms import form_id
+from tandem.web.forms import BLANK_CHOICE, form_id
 
 
 def organizations(request: HttpRequest) -> HttpResponse:
@@ -163,6 +163,6 @@ def organization_choices(request: HttpRequest) -> HttpResponse:
         empty = None
     else:
         options = [(str(pk), name) for pk, name in offered]
-        empty = "---------" if offered else str(CHOOSE_MUNICIPALITY_FIRST)
+        empty = str(BLANK_CHOICE if offered else CHOOSE_MUNICIPALITY_FIRST)
     return render(request, "territory/_organization_options.html",
                   {"options": options, "empty": empty})

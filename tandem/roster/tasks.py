@@ -113,8 +113,9 @@ def export_participants(*, export_id: int) -> int:
         # The rows are read from the replica when there is one (docs/deploy.md; the job
         # itself was just written, so it is read on the primary). The query set is lazy:
         # it runs inside render, which is why render is wrapped too.
+        scope = scope_for(job.requested_by)  # the rights on the primary (review finding)
         with reading_from_replica():
-            people = export.export_people(scope_for(job.requested_by), QueryDict(job.query))
+            people = export.export_people(scope, QueryDict(job.query))
             rows = export.roster_rows(people.iterator(chunk_size=EXPORT_STEP))
             return export.render(counted(rows), job.fmt), export.export_name(job.fmt)
 

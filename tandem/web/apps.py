@@ -10,4 +10,6 @@ class WebConfig(AppConfig):
         # Django 6.1's new blank-choice label has no Russian translation yet.
         from django.db.models import fields
 
-        fields.BLANK_CHOICE_LABEL = _("— выберите —")
+        from tandem.web.forms import BLANK_CHOICE
+
+        fields.BLANK_CHOICE_LABEL = BLANK_CHOICE

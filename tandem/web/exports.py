@@ -93,7 +93,7 @@ def write[J: FileJob, T](model: type[J], pk: int,
 
     def counted(items: Iterable[T]) -> Iterator[T]:
         for n, item in enumerate(items, start=1):
-            if n % step == 0:
+            if n == 1 or n % step == 0:  # the first row too: the data step before it is long
                 rows.update(done=n, heartbeat_at=timezone.now())
             yield item
             job.done = n
@@ -102,10 +102,15 @@ def write[J: FileJob, T](model: type[J], pk: int,
         content, filename = make(job, counted)
     except Exception:
         logger.exception("%s %s failed", model.__name__, pk)
-        rows.update(status=FileJob.Status.FAILED, finished_at=timezone.now())
+        rows.filter(status=FileJob.Status.RUNNING).update(
+            status=FileJob.Status.FAILED, finished_at=timezone.now())
         raise
-    rows.update(status=FileJob.Status.DONE, content=content, done=job.done,
-                filename=filename, finished_at=timezone.now())
+    # Only a job still running gets its file: one the lease has meanwhile declared failed
+    # (the page said so and offered to start again) stays failed (review finding: it
+    # turned «done» behind the user's back).
+    rows.filter(status=FileJob.Status.RUNNING).update(
+        status=FileJob.Status.DONE, content=content, done=job.done, filename=filename,
+        finished_at=timezone.now())
     return int(job.done)
 
 

@@ -5,8 +5,13 @@ from django import forms
 from django.db import models
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy
 
 from tandem.core.text import sort_key
+
+# The empty choice of every select (Django's own «---------» is machine talk; its 6.1 label
+# has no Russian yet): set for model fields in WebConfig.ready, used by hand-made choices.
+BLANK_CHOICE = gettext_lazy("— выберите —")
 
 # The largest id any of our databases holds (a signed 32-bit AutoField on both; SQLite
 # itself would overflow only above 2⁶³, PostgreSQL's integer above 2³¹).

@@ -217,3 +217,18 @@ def test_a_card_is_saved_only_with_an_organization_inside_the_choice(
     saved = Participant.objects.filter(email=email)
     should = not refresh and org in ("a", "b") and mun in ("", org)
     assert saved.count() == (1 if should else 0), (mun, org, refresh)
+
+
+def test_a_curator_is_offered_the_own_organizations_initial_campaign_as_a_baseline(
+        client: Client, world: World) -> None:
+    """«Сравнить с входной» on first load offers the initial campaigns of the organizations
+    «Для кого» offers — a curator's own; a curator has no municipality select to refresh
+    the form with (review finding: only the region's and municipalities' were offered)."""
+    from tandem.testing import build_diagnostics
+
+    build_diagnostics(world)
+    client.force_login(world.alice)
+    html = client.get(reverse("diagnostics:campaign_create")).content.decode()
+    baseline = html[html.index('name="baseline"'):]
+    baseline = baseline[:baseline.index("</select>")]
+    assert "Диагностика А" in baseline and "Диагностика Б" not in baseline

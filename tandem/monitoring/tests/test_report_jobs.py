@@ -178,3 +178,20 @@ def test_an_anonymisation_deletes_report_files_that_list_people(world: World) ->
                                  status=ReportJob.Status.DONE, content=b"x")
     anonymise(mock.Mock())
     assert list(ReportJob.objects.values_list("report", flat=True)) == ["summary"]
+
+
+@pytest.mark.django_db
+def test_a_job_the_lease_declared_failed_meanwhile_stays_failed(world: World) -> None:
+    """The page's poll (or the sweep) declares a job failed while its worker is still in
+    the long data step; the worker's file then does not turn it «done» behind the user's
+    back, who was told to start again (review finding)."""
+    job = ReportJob.objects.create(requested_by=world.olga, report="participants",
+                                   query="", fmt="xlsx", total=3)
+
+    def make(running: ReportJob, counted: Any) -> tuple[bytes, str]:
+        ReportJob.objects.filter(pk=running.pk).update(status=ReportJob.Status.FAILED)
+        return b"file", "report.xlsx"
+
+    exports.write(ReportJob, job.pk, make)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED and not job.content and not job.filename
