@@ -32,7 +32,7 @@ from tandem.directory.selectors import (
 )
 from tandem.territory import services
 from tandem.territory.models import Region
-from tandem.web.forms import BLANK_CHOICE, form_id
+from tandem.web.forms import BLANK_CHOICE, form_id, search_text
 
 
 def organizations(request: HttpRequest) -> HttpResponse:
@@ -44,7 +44,7 @@ def organizations(request: HttpRequest) -> HttpResponse:
     tree = organization_tree(scope=scope)
     raw = request.GET.get("municipality", "")
     municipality = (municipality_in_scope(scope=scope, pk=form_id(raw)) if raw else None)
-    text = request.GET.get("q", "").strip()[:100]
+    text = search_text(request.GET.get("q"))
     only = [m for r in tree for m in r.municipalities]
     if municipality is None and len(only) == 1:
         municipality = only[0].municipality

@@ -17,7 +17,7 @@ from tandem.pairs import engine, selectors, services, tasks, wording
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.territory.models import Municipality, Organization
-from tandem.web.forms import MAX_ID, errors_text, form_id, form_int
+from tandem.web.forms import MAX_ID, errors_text, form_id, form_int, search_text
 
 PAGE_SIZE = 50
 
@@ -26,7 +26,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     """The pairs the user sees: search by surname, filter by status and organization,
     50 to a page (htmx swaps the table)."""
     scope = scope_for(request.user)
-    text = request.GET.get("q", "").strip()[:100]
+    text = search_text(request.GET.get("q"))
     status = request.GET.get("status", "")
     status = status if status in Pair.Status.values else ""
     # The territory as on every list: a municipality, then one of its organizations.

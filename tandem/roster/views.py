@@ -13,6 +13,7 @@ from tandem.roster.fileformat import COLUMNS
 from tandem.roster.forms import RosterUploadForm
 from tandem.roster.imports import STATUS_LABELS, STATUSES, Report
 from tandem.roster.models import RosterImportPart
+from tandem.web.forms import search_text
 from tandem.web.uploads import upload_limit
 
 PAGE_SIZE = 200
@@ -59,7 +60,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 def _codes(request: HttpRequest, scope: Scope) -> dict[str, object]:
     """The organizations' codes for the file's «Организация» column: all of a small scope;
     of a large one, a search (the template XLSX lists them all)."""
-    query = request.GET.get("q", "")
+    query = search_text(request.GET.get("q"))
     total, organizations = selectors.roster_codes(scope=scope, query=query)
     return {"organizations": organizations, "organizations_total": total, "codes_query": query,
             "codes_searched": total > selectors.CODES_LISTED,

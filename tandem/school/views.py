@@ -15,7 +15,7 @@ from tandem.school.forms import EventForm, MaterialForm, VerifyForm
 from tandem.school.models import Event, Registration
 from tandem.web.attachments import attachment_response
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
-from tandem.web.forms import errors_text, form_id
+from tandem.web.forms import errors_text, form_id, search_text
 
 
 def events(request: HttpRequest) -> HttpResponse:
@@ -59,7 +59,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     the_event = selectors.event_get(scope=scope, pk=pk)
     manager = selectors.is_manager(scope, the_event)
-    text = request.GET.get("q", "")[:100]
+    text = search_text(request.GET.get("q"))
     may_register_others = scope.is_staff and the_event.ends_at >= timezone.now()
     people = (selectors.candidates(scope=scope, event=the_event, text=text)
               if may_register_others else [])
@@ -148,7 +148,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     the_event = selectors.event_manageable_get(scope=scope_for(request.user), pk=pk)
-    text = request.GET.get("q", "")[:100]
+    text = search_text(request.GET.get("q"))
     rows = selectors.attendance_rows(event=the_event, text=text)
     context = {"event": the_event, "rows": rows, "q": text,
                **selectors.attendance_counts(event_id=the_event.pk)}
