@@ -254,19 +254,30 @@ def build_pairs_pool(world: World, *, extra: int = 0) -> Campaign:
     like Bob — could only pair with Carol, who reports to her."""
     from tandem.diagnostics import tallies
     from tandem.diagnostics.defaults import ensure_default_framework
-    from tandem.diagnostics.models import Answer, Campaign, Response
+    from tandem.diagnostics.models import Campaign
 
     framework = ensure_default_framework()
-    codes = framework.codes()
     campaign = Campaign.objects.create(title="Входная А", organization=world.org_a,
                                        framework=framework, starts_on=dt.date(2026, 9, 1),
                                        ends_on=dt.date(2026, 9, 30))
-    rows = []
     people = [(world.bob_p, True), (world.carol_p, False), (world.alice_p, True)]
     for surname, name, patronymic, digital in EXTRA_PEOPLE[:extra]:
         people.append((ParticipantFactory.create(
             organization=world.org_a, surname=surname, name=name, patronymic=patronymic,
             email=f"{surname.lower()}@example.org"), digital))
+    submit_profiles(campaign, people)
+    tallies.rebuild([world.org_a.pk])
+    return campaign
+
+
+def submit_profiles(campaign: Any, people: list[tuple[Participant, bool]]) -> None:
+    """A submitted response of ``campaign`` for each person: strong (level 3, can teach)
+    in the digital competencies («ict.») when the flag says digital, weak (0, wants to
+    learn) in the rest — or the other way round. The tallies are the caller's."""
+    from tandem.diagnostics.models import Answer, Response
+
+    codes = campaign.framework.codes()
+    rows = []
     for person, digital in people:
         response = Response.objects.create(campaign=campaign, participant=person,
                                            status=Response.Status.SUBMITTED,
@@ -277,8 +288,6 @@ def build_pairs_pool(world: World, *, extra: int = 0) -> Campaign:
             rows.append(Answer(response=response, competency=code, self_level=level,
                                level=level, can_teach=strong, wants_to_learn=not strong))
     Answer.objects.bulk_create(rows)
-    tallies.rebuild([world.org_a.pk])
-    return campaign
 
 
 @dataclass

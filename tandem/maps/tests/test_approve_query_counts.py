@@ -12,36 +12,25 @@ from tandem.access.scope import scope_for
 from tandem.diagnostics import tallies
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.export import profiles_instance
-from tandem.diagnostics.models import Answer, Campaign, Response
+from tandem.diagnostics.models import Campaign
 from tandem.maps.lifecycle import pairs_approve
 from tandem.maps.models import Map, Row
 from tandem.maps.services import map_draft, map_drafts
 from tandem.pairs import engine
 from tandem.pairs.models import MatchingRun, Pair
 from tandem.pairs.selectors import pool_responses
-from tandem.testing import ParticipantFactory, World
+from tandem.testing import ParticipantFactory, World, submit_profiles
 
 
 def _proposal(world: World, couples: int) -> MatchingRun:
     framework = ensure_default_framework()
-    codes = framework.codes()
     campaign = Campaign.objects.create(title="Входная", organization=world.org_a,
                                        framework=framework, starts_on=dt.date(2026, 9, 1),
                                        ends_on=dt.date(2026, 9, 30))
-    answers = []
-    for i in range(2 * couples):
-        digital = i % 2 == 0
-        person = ParticipantFactory.create(organization=world.org_a, surname=f"Иванов{couples}-{i}",
-                                           email=f"p{couples}-{i}@example.org")
-        response = Response.objects.create(campaign=campaign, participant=person,
-                                           status=Response.Status.SUBMITTED,
-                                           answered=len(codes))
-        for code in codes:
-            strong = code.startswith("ict.") == digital
-            level = 3 if strong else 0
-            answers.append(Answer(response=response, competency=code, self_level=level,
-                                  level=level, can_teach=strong, wants_to_learn=not strong))
-    Answer.objects.bulk_create(answers)
+    submit_profiles(campaign, [
+        (ParticipantFactory.create(organization=world.org_a, surname=f"Иванов{couples}-{i}",
+                                   email=f"p{couples}-{i}@example.org"), i % 2 == 0)
+        for i in range(2 * couples)])
     tallies.rebuild([world.org_a.pk])
     responses = [r for r in pool_responses(unit=world.org_a, scope=scope_for(world.olga))
                  if r.campaign_id == campaign.pk]
