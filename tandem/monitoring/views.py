@@ -189,6 +189,10 @@ def _own_jobs(request: HttpRequest) -> QuerySet[ReportJob]:
 def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A background report: its progress (the bar is polled by htmx) and, once ready, the
     link to the file. Only the person who asked sees it (404 for anyone else)."""
+    if request.htmx and not _own_jobs(request).filter(pk=pk).exists():  # type: ignore[attr-defined]
+        # Deleted while the page polled (an anonymisation, the sweep): the page reloads to
+        # its «not found» instead of polling a 404 every second, frozen (review finding).
+        return HttpResponseClientRefresh()
     job = get_object_or_404(_own_jobs(request).defer("content"), pk=pk)
     if exports.expire(ReportJob, pk=job.pk):
         job.refresh_from_db(fields=["status", "done", "heartbeat_at"])

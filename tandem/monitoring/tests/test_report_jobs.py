@@ -152,6 +152,11 @@ def test_progress_while_running_and_a_constant_number_of_queries(
     # Done: the poll asks the page to reload (it then shows the link).
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.DONE)
     assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    # Deleted meanwhile (an anonymisation, the sweep): the poll reloads the page, which then
+    # says «not found», instead of polling a 404 every second (review finding).
+    ReportJob.objects.filter(pk=job.pk).delete()
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    assert client.get(url).status_code == 404
 
 
 def test_the_sweep_fails_abandoned_jobs_and_deletes_old_files(world: World) -> None:
