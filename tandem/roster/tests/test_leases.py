@@ -143,7 +143,8 @@ def test_matching_run_of_a_killed_worker_fails_and_offers_a_rerun(
     fresh = MatchingRun.objects.create(organization=world.org_a, instance=run.instance,
                                        status=MatchingRun.Status.RUNNING,
                                        heartbeat_at=timezone.now())
-    assert jobs.sweep() == {"pairs": 1, "roster": 0, "roster_exports": 0}
+    assert jobs.sweep() == {"monitoring_reports": 0, "pairs": 1, "roster": 0,
+                            "roster_exports": 0}
     run.refresh_from_db()
     assert run.status == MatchingRun.Status.FAILED and "прервался" in run.error
     assert MatchingRun.objects.get(pk=fresh.pk).status == MatchingRun.Status.RUNNING
