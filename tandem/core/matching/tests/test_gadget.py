@@ -152,19 +152,24 @@ def test_in_the_solver_the_gadget_stage_is_certified_against_the_milp(doc: dict[
         assert result.total_weight == optimum
 
 
-def test_generated_pools_with_capacities_are_proven_by_the_gadget_stage() -> None:
-    # 40 people with capacities 1–3 (random): with rustworkx and the MILP off, the gadget
-    # stage proves each optimum, equal to the oracle's MILP, and the stats say so.
+def _capacity_pool(size: int, seed: int) -> Any:
+    """A generated pool of ``size`` people with capacities 1–3 drawn from ``seed``."""
     import random
 
     from tandem.core.matching.generator import instance_document
 
+    doc = instance_document(size, seed, capacities=True)
+    rng = random.Random(seed)
+    for p in doc["participants"]:
+        p["capacity"] = rng.randint(1, 3)
+    return instance_from_dict(doc)
+
+
+def test_generated_pools_with_capacities_are_proven_by_the_gadget_stage() -> None:
+    # 40 people with capacities 1–3 (random): with rustworkx and the MILP off, the gadget
+    # stage proves each optimum, equal to the oracle's MILP, and the stats say so.
     for seed in range(6):
-        doc = instance_document(40, seed, capacities=True)
-        rng = random.Random(seed)
-        for p in doc["participants"]:
-            p["capacity"] = rng.randint(1, 3)
-        instance = instance_from_dict(doc)
+        instance = _capacity_pool(40, seed)
         # The LP's whole pairs off too: on these pools they are often already optimal
         # (proved by the LP stage's bound, «relaxation»), and the gadget stage is the
         # subject here.
@@ -180,16 +185,8 @@ def test_the_gadget_stage_keeps_to_the_run_wide_warm_budget() -> None:
     # The same pools as above: with the run's warm budget already spent (WARM_SECONDS of
     # thread CPU, shared with the capacity-1 stage) the gadget stage solves nothing, and
     # the answer is valid with an honest gap or another stage's proof.
-    import random
-
-    from tandem.core.matching.generator import instance_document
-
     for seed in range(3):
-        doc = instance_document(40, seed, capacities=True)
-        rng = random.Random(seed)
-        for p in doc["participants"]:
-            p["capacity"] = rng.randint(1, 3)
-        instance = instance_from_dict(doc)
+        instance = _capacity_pool(40, seed)
         with mock.patch.multiple(solver, EXACT_WORK=0, MILP_SECONDS=0.0, WARM_SECONDS=0.0):
             result = match(instance)
         stats = result.stats["solver"]
@@ -328,15 +325,7 @@ def test_the_primal_milp_is_skipped_only_when_the_gadget_stage_will_solve() -> N
     # Review finding: with the run's warm budget spent (earlier groups of a region run) or
     # under a time limit, the gadget stage may never finish its first solve; skipping the
     # MILP then left a lighter answer than before. It runs in those cases.
-    import random
-
-    from tandem.core.matching.generator import instance_document
-
-    doc = instance_document(60, 3, capacities=True)
-    rng = random.Random(3)
-    for p in doc["participants"]:
-        p["capacity"] = rng.randint(1, 3)
-    instance = instance_from_dict(doc)
+    instance = _capacity_pool(60, 3)
     with mock.patch.multiple(solver, EXACT_WORK=0):
         free = match(instance).stats["solver"]
     with mock.patch.multiple(solver, EXACT_WORK=0, WARM_SECONDS=0.0):
