@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -277,8 +278,11 @@ BENCHMARKS: dict[str, Callable[[int], list[Row]]] = {
 
 # -- tandem bench plans: which queries of the personas' pages read a big table whole ------
 PLAN_PERSONAS = ("federal", "region", "coord-prirechensk", "curator-orbita", "teacher-young")
+# Besides every link of the persona's own main menu (what they can actually open).
 PLAN_PAGES = ("dashboard", "people:list", "pairs:list", "territory:tree", "monitoring:index",
               "diagnostics:campaigns", "resources:catalogue", "audit:log")
+_MENU = re.compile(r'<ul class="main-nav">(.*?)<ul class="phone-nav">', re.S)
+_LINK = re.compile(r'href="(/[^"#?]*)"')
 PLAN_MIN_ROWS = 50_000
 
 
@@ -300,6 +304,7 @@ class PlanReport:
     pages: int = 0
     queries: int = 0
     skipped: list[str] = field(default_factory=list)  # pages not shown (and why)
+    visited: list[str] = field(default_factory=list)  # "persona url" of every page shown
 
 
 def _seq_scans(node: dict[str, Any]) -> Iterator[tuple[str, float]]:
@@ -311,13 +316,19 @@ def _seq_scans(node: dict[str, Any]) -> Iterator[tuple[str, float]]:
         yield from _seq_scans(child)
 
 
-def _persona_urls(user: Any) -> list[str]:
-    """The persona's main pages: the overview, the lists, the dashboard, the API's pairs,
-    and one pair's card and map (the first pair they see)."""
+def _persona_urls(client: Client, user: Any) -> list[str]:
+    """The persona's main pages: the overview, every link of their main menu, the lists and
+    the dashboard (refused ones are reported as skipped), the API's pairs, and one pair's
+    card and map (the first pair they see)."""
     from tandem.access.scope import scope_for
     from tandem.pairs.selectors import pairs_visible
 
-    urls = [reverse(name) for name in PLAN_PAGES] + ["/api/v1/pairs/"]
+    urls = [reverse(name) for name in PLAN_PAGES]
+    menu = _MENU.search(client.get(reverse("dashboard")).content.decode())
+    for link in _LINK.findall(menu.group(1) if menu else ""):
+        if link not in urls and not link.startswith(("/accounts/", "/static/", "/i18n/")):
+            urls.append(link)
+    urls.append("/api/v1/pairs/")
     pair = pairs_visible(scope=scope_for(user)).order_by("pk").first()
     if pair is not None:
         urls += [reverse("pairs:detail", kwargs={"pk": pair.pk}),
@@ -363,13 +374,14 @@ def _plan_pages(report: PlanReport, usernames: Iterable[str], min_rows: int) -> 
                 continue
             client = Client()
             client.force_login(user)
-            for url in _persona_urls(user):
+            for url in _persona_urls(client, user):
                 with CaptureQueriesContext(connection) as page:
                     response = client.get(url)
                 if response.status_code != 200:
                     report.skipped.append(f"{username} {url}: ответ {response.status_code}")
                     continue
                 report.pages += 1
+                report.visited.append(f"{username} {url}")
                 for number, captured in enumerate(page.captured_queries, start=1):
                     sql = captured["sql"] or ""
                     if not sql.lstrip().upper().startswith(("SELECT", "WITH")):

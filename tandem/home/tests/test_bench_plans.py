@@ -2,6 +2,7 @@
 whole. Plans are PostgreSQL's: on SQLite the command says so and does nothing."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -35,6 +36,16 @@ def test_it_lists_every_sequential_scan_over_the_threshold(world: World) -> None
     assert all(s.table_rows > 0 and s.persona in {"olga", "alice", "bob"}
                for s in report.scans)
     assert "nobody: нет такого пользователя" in report.skipped
+    # Every link of a persona's own menu is planned, not only the fixed list of pages.
+    from django.test import Client
+    client = Client()
+    client.force_login(User.objects.get(username="olga"))
+    menu = re.search(r'<ul class="main-nav">(.*?)<ul class="phone-nav">',
+                     client.get("/").content.decode(), re.S)
+    assert menu is not None
+    links = set(re.findall(r'href="(/[^"#?]*)"', menu.group(1)))
+    assert "/surveys/results/" in links
+    assert {f"olga {link}" for link in links} <= set(report.visited)
     lines = plan_table(report, min_rows=0)
     assert lines[2] == "| кто | страница | запрос | таблица | строк | SQL |"
     assert len(lines) == 4 + len(report.scans) + len(report.skipped)
