@@ -16,6 +16,7 @@ operators and municipal coordinators appoint curators; region operators read the
 trail of their region.
 """
 
+import hashlib
 import zoneinfo
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -26,6 +27,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from tandem.access.models import Role, RoleAssignment
+from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.territory import zones
 from tandem.territory.models import COUNTRY_Q, Municipality, Organization, Region
@@ -69,6 +71,19 @@ class Scope:
     def zone(self) -> zoneinfo.ZoneInfo:
         """The zone the user sees times in (``tandem.territory.zones``)."""
         return zones.zone_named(self.time_zone)
+
+    @property
+    def fingerprint(self) -> str:
+        """What this scope may see and do, as a short digest: the same roles (and own
+        record) give the same string. A file made in the background keeps the one of the
+        request that asked for it; once the owner's rights change, it is not handed out
+        (tandem/web/exports.py). The time zone is no right and stays out."""
+        raw = "|".join([
+            "all" if self.everything else "", "federal" if self.federal else "",
+            *(",".join(map(str, sorted(ids))) for ids in (
+                self.region_ids, self.municipality_ids, self.organization_ids)),
+            str(self.own_participant_id or ""), str(self.own_organization_id or "")])
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     # -- what kind of user this is -------------------------------------------------
     @property
@@ -382,6 +397,14 @@ def scope_for(user: object) -> Scope:
     if getattr(user, "is_authenticated", False):
         setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def fingerprint_now(user_id: int | None) -> str:
+    """:attr:`Scope.fingerprint` of the user's rights as they are now, read afresh (no
+    cached scope, no stale user object): a background job's check, long after the
+    request. A login deleted or closed has the rights of nobody."""
+    user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    return _compute_scope(user).fingerprint
 
 
 def _compute_scope(user: object) -> Scope:

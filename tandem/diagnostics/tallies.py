@@ -20,7 +20,8 @@ the organizations concerned, inside its own transaction.
   figures commit with the answers. Each rebuild locks its municipality and organization
   rows (its ``TallyState``) first, in that order and sorted, so two submissions in one
   school queue rather than
-  both rewrite its tallies.
+  both rewrite its tallies; before them, on PostgreSQL, it holds its campaigns' rows
+  shared, so a campaign changing its round waits for it, or it for the change.
 - Many (a campaign handed to a whole region, people moving, a participant deleted):
   :func:`touch` marks them (``TallyState.dirty_since``, in the same transaction, so a crash
   loses nothing) and, once the transaction commits, enqueues
@@ -172,9 +173,10 @@ def recount_progress(response: Response) -> None:
         collecting.add(organization_id)
         return
     with transaction.atomic():
+        _hold_rounds([organization_id])  # in a rebuild's order
         TallyState.objects.bulk_create([TallyState(organization_id=organization_id)],
                                        ignore_conflicts=True)
-        _lock([organization_id])  # in a rebuild's order
+        _lock([organization_id])
         counts = Response.objects.filter(
             campaign_id=response.campaign_id,
             participant__organization_id=organization_id).aggregate(
@@ -248,10 +250,31 @@ def _lock(ids: list[int]) -> list[int]:
     return municipalities
 
 
+def _hold_rounds(ids: list[int]) -> None:
+    """Holds the campaigns of these organizations' questionnaires ``FOR SHARE`` until the
+    transaction ends, before any other lock: a campaign changing its round (kind, dates)
+    and a rebuild that sums its answers by round take turns — the change waits for the
+    rebuild (and its :func:`rederive` then finds the municipality the rebuild added), or
+    the rebuild for the change (and reads the new round). Without it a first import in a
+    municipality with none of the campaign's tallies yet summed under the old round, and
+    the change's rederive — which locks only municipalities with the campaign's tallies —
+    missed it (review finding). SQLite's writers take turns anyway."""
+    if connection.vendor != "postgresql" or not ids:
+        return
+    campaigns = (Campaign.objects.filter(pk__in=Response.objects.filter(
+        participant__organization_id__in=ids).values("campaign_id"))
+        .order_by("pk").values_list("pk", flat=True))
+    sql, params = campaigns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR SHARE", params)
+
+
 def _rebuild_locked(ids: list[int]) -> None:
     """Rebuilds these organizations and their municipalities' sums, holding the rows of
-    both (municipalities first, then organizations' states, each in id order)."""
+    their campaigns (shared), then of both (municipalities first, then organizations'
+    states, each in id order)."""
     started = timezone.now()
+    _hold_rounds(ids)
     TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
                                    ignore_conflicts=True)
     municipalities = _lock(ids)

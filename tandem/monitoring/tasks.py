@@ -7,13 +7,13 @@ from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.tasks import task
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.filters import Filters
-from tandem.access.scope import Scope, scope_for
+from tandem.access.scope import Scope, fingerprint_now, scope_for
 from tandem.accounts.models import User
 from tandem.monitoring import tallies
 from tandem.monitoring.forms import FiltersForm
@@ -27,6 +27,8 @@ REPORT_SYNC_ROWS = exports.SYNC_ROWS
 REPORT_STEP = exports.STEP  # rows between two progress writes
 REPORT_FAILED = _("Не удалось подготовить отчёт из-за ошибки на сервере. Сформируйте его "
                   "снова с панели мониторинга или сообщите администратору.")
+REPORT_REFUSED = _("Ваши права изменились после заказа отчёта — сформируйте отчёт заново с "
+                   "панели мониторинга.")
 
 
 @task
@@ -47,9 +49,11 @@ def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int
 
 def report_soon(*, user: User, item: Report, query: str, total: int) -> ReportJob:
     """Queues ``item`` for ``user`` with the dashboard's filters ``query`` (checked by the
-    request: the task checks them again, against the scope the user has then)."""
+    request: the task checks them again, against the scope the user has then) and the
+    fingerprint of the user's rights (a file made under other rights is not handed out)."""
     job = ReportJob.objects.create(requested_by=user, report=item.name, query=query[:2000],
-                                   fmt=item.extension, total=total)
+                                   fmt=item.extension, total=total,
+                                   rights=scope_for(user).fingerprint)
     transaction.on_commit(lambda: make_report.enqueue(job_id=job.pk))
     return job
 
@@ -62,8 +66,12 @@ def make_report(*, job_id: int) -> int:
         item = REPORTS[job.report]
         scope = scope_for(job.requested_by)
         form = FiltersForm(QueryDict(job.query), scope=scope)
-        if not scope.is_staff or not form.is_valid():
-            raise PermissionError(f"report job {job.pk}: the scope or the filters changed")
+        try:
+            valid = scope.is_staff and form.is_valid()
+        except Http404:  # a unit of the filters is out of the owner's scope now
+            valid = False
+        if not valid:
+            raise exports.Refused("the filters are out of the owner's scope now")
         # The same reading as the request's (docs/deploy.md 8.4); the data function's
         # queries are lazy and run inside render, which is why render is wrapped too.
         with reading_from_replica() if item.replica else nullcontext():
@@ -72,4 +80,5 @@ def make_report(*, job_id: int) -> int:
                 data = replace(data, rows=counted(data.rows))
             return item.render(data), item.filename(timezone.localdate())
 
-    return exports.write(ReportJob, job_id, make, step=REPORT_STEP)
+    return exports.write(ReportJob, job_id, make, rights_now=fingerprint_now,
+                         step=REPORT_STEP)

@@ -179,37 +179,42 @@ def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
-def _own_jobs(request: HttpRequest) -> QuerySet[ReportJob]:
+def _own_jobs(request: HttpRequest) -> tuple[QuerySet[ReportJob], str]:
     """The user's own report jobs (a report may name people: nobody else's, not even a
-    colleague's of the same organization)."""
-    _staff_scope(request)
-    return ReportJob.objects.filter(requested_by_id=request.user.pk)
+    colleague's of the same organization) and the fingerprint of their rights now (a file
+    made under other rights is not handed out: tandem/web/exports.py)."""
+    scope = _staff_scope(request)
+    return ReportJob.objects.filter(requested_by_id=request.user.pk), scope.fingerprint
 
 
 def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A background report: its progress (the bar is polled by htmx) and, once ready, the
-    link to the file. Only the person who asked sees it (404 for anyone else)."""
-    if request.htmx and not _own_jobs(request).filter(pk=pk).exists():  # type: ignore[attr-defined]
+    link to the file. Only the person who asked sees it (404 for anyone else), and only
+    while their rights are those it was asked with (else: «права изменились»)."""
+    own, rights = _own_jobs(request)
+    if request.htmx and not own.filter(pk=pk).exists():  # type: ignore[attr-defined]
         # Deleted while the page polled (an anonymisation, the sweep): the page reloads to
         # its «not found» instead of polling a 404 every second, frozen (review finding).
         return HttpResponseClientRefresh()
-    job = get_object_or_404(_own_jobs(request).defer("content"), pk=pk)
+    job = get_object_or_404(own.defer("content"), pk=pk)
     if exports.expire(ReportJob, pk=job.pk):
         job.refresh_from_db(fields=["status", "done", "heartbeat_at"])
+    refused = job.refused_to(rights)
     if request.htmx:  # type: ignore[attr-defined]
-        if not job.busy:
+        if not job.busy or refused:
             return HttpResponseClientRefresh()
         return render(request, "monitoring/_report_progress.html", {"job": job})
     item = REPORTS.get(job.report)
     return render(request, "monitoring/report_job.html", {
-        "job": job, "title": item.title if item else job.report,
-        "failed": tasks.REPORT_FAILED})
+        "job": job, "title": item.title if item else job.report, "refused": refused,
+        "failed": tasks.REPORT_REFUSED if refused else tasks.REPORT_FAILED})
 
 
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(_own_jobs(request), pk=pk, status=ReportJob.Status.DONE)
+    own, rights = _own_jobs(request)
+    job = get_object_or_404(own, pk=pk, status=ReportJob.Status.DONE)
     item = REPORTS.get(job.report)
-    if item is None:
+    if item is None or job.refused_to(rights):  # the job's page says why
         raise Http404
     response = _download(bytes(job.content), item.content_type, job.filename)
     response["Cache-Control"] = "private, no-store"  # may name people

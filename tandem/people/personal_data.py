@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from tandem.accounts.models import User
 from tandem.people.models import Participant
+from tandem.web.exports import erasure_lock
 from tandem.web.xlsx import append_row
 
 PERSONAL_FIELDS = ("surname", "name", "patronymic", "email", "phone", "search_name")
@@ -325,7 +326,10 @@ def participant_anonymise(*, participant: Participant, actor: User | None) -> Pa
     """Erases the person's names and contacts everywhere — their record and login, every
     app's tables (the registered anonymisers: free texts of their pairs, uploads, files,
     queued letters), the audit trail — and closes their login; diagnostics, pairs and
-    maps stay for the statistics. One transaction: all of it, or nothing."""
+    maps stay for the statistics. One transaction: all of it, or nothing. Files made in
+    the background wait for it, and it for them (tandem/web/exports.py: a job that read
+    the old name has stored its file before — which is then deleted — or starts after)."""
+    erasure_lock(shared=False)
     p = Participant.objects.select_for_update(of=("self",)).select_related("user").get(
         pk=participant.pk)
     erasure = Erasure.of(p, actor)

@@ -14,7 +14,7 @@ from django.http import QueryDict
 from django.tasks import task
 from django.utils.translation import gettext_lazy as _
 
-from tandem.access.scope import scope_for
+from tandem.access.scope import fingerprint_now, scope_for
 from tandem.accounts.models import User
 from tandem.roster import export, services
 from tandem.roster.models import RosterExport, RosterImport
@@ -91,6 +91,8 @@ def commit_roster_file(*, import_id: int, background: bool = True) -> None:
 # and a download link); below it the request answers with the file at once.
 EXPORT_SYNC_ROWS = exports.SYNC_ROWS
 EXPORT_STEP = exports.STEP  # rows between two progress writes
+EXPORT_REFUSED = _("Ваши права изменились после заказа выгрузки — выгрузите список заново со "
+                   "страницы участников.")
 EXPORT_FAILED = _("Не удалось подготовить выгрузку из-за ошибки на сервере. Попробуйте ещё "
                   "раз или сообщите администратору.")
 
@@ -98,7 +100,8 @@ EXPORT_FAILED = _("Не удалось подготовить выгрузку �
 def export_soon(*, user: User, data: QueryDict, fmt: str, total: int) -> RosterExport:
     """Queues the export of the list page's participants (``data``: its filters)."""
     job = RosterExport.objects.create(requested_by=user, query=data.urlencode()[:2000],
-                                      fmt=fmt, total=total)
+                                      fmt=fmt, total=total,
+                                      rights=scope_for(user).fingerprint)
     transaction.on_commit(lambda: export_participants.enqueue(export_id=job.pk))
     return job
 
@@ -119,4 +122,5 @@ def export_participants(*, export_id: int) -> int:
             rows = export.roster_rows(people.iterator(chunk_size=EXPORT_STEP))
             return export.render(counted(rows), job.fmt), export.export_name(job.fmt)
 
-    return exports.write(RosterExport, export_id, make, step=EXPORT_STEP)
+    return exports.write(RosterExport, export_id, make, rights_now=fingerprint_now,
+                         step=EXPORT_STEP)

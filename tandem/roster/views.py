@@ -152,21 +152,26 @@ _TYPES = {"csv": export.CSV_TYPE, "xlsx": export.XLSX_TYPE}
 
 def roster_export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A background export: its progress (the bar is polled by htmx) and, once ready, the
-    link to the file. Only the person who asked sees it (404 for anyone else)."""
-    _staff_scope(request)
+    link to the file. Only the person who asked sees it (404 for anyone else), and only
+    while their rights are those it was asked with (else: «права изменились»)."""
+    scope = _staff_scope(request)
     job = selectors.roster_export_progress(user_id=request.user.pk, pk=pk)
     if services.expire_stale_exports(pk=job.pk):
         job.refresh_from_db()
+    refused = job.refused_to(scope.fingerprint)
     if request.htmx:  # type: ignore[attr-defined]
-        if not job.busy:
+        if not job.busy or refused:
             return HttpResponseClientRefresh()
         return render(request, "roster/_export_progress.html", {"job": job})
-    return render(request, "roster/export_job.html", {"job": job})
+    return render(request, "roster/export_job.html", {
+        "job": job, "refused": tasks.EXPORT_REFUSED if refused else None})
 
 
 def roster_export_file(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_scope(request)
+    scope = _staff_scope(request)
     job = selectors.roster_export_ready(user_id=request.user.pk, pk=pk)
+    if job.refused_to(scope.fingerprint):  # the job's page says why
+        raise Http404
     return _download(bytes(job.content), _TYPES[job.fmt], job.filename)
 
 

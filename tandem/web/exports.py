@@ -1,13 +1,24 @@
 """A large file made in the background (django.tasks), one home for every kind: the
 participants export (``tandem.roster``), the monitoring reports (``tandem.monitoring``).
 
-An app keeps its jobs in a model built on :class:`FileJob` (the owner, the page's filters,
-the progress, the file) and makes the file with :func:`write`: the rows counted as they go
-(progress every ``STEP``), a heartbeat (tandem/web/jobs.py: a killed worker's job is
-marked failed by the sweep), and the file stored in one write with the «done» status — a
-failed job never shows half a file. :func:`expire` is the sweep's part: abandoned jobs
-failed, files older than ``KEPT`` deleted. The file is its owner's only: an app's views
-look a job up by its owner and the key (anybody else: 404).
+An app keeps its jobs in a model built on :class:`FileJob` (the owner, the fingerprint of
+the owner's rights, the page's filters, the progress, the file) and makes the file with
+:func:`write`: the rows counted as they go (progress every ``STEP``), the lease renewed
+from a thread while it runs (tandem/web/jobs.py — the lease of every long job, not only of
+files: a killed worker's job is marked failed by the sweep), and the file stored in one
+write with the «done» status — a failed job never shows half a file. :func:`expire` is
+the sweep's part: abandoned jobs failed, files older than ``KEPT`` deleted.
+
+Who gets the file: its owner only (an app's views look a job up by its owner and the key;
+anybody else: 404), and only while the owner's rights are those the file was made under —
+``rights`` is ``Scope.fingerprint`` at the request; a job whose owner's rights changed
+before it ended is ``REFUSED`` (a Russian message, a warning in the log, no traceback) and
+a finished one is not handed out (the page says «права изменились»).
+
+An anonymisation and the making of files take turns (:func:`erasure_lock`): a job starts
+and stores its file holding the lock shared, an anonymisation holds it alone; so a job
+either ended before the anonymisation (which then deletes its file) or starts after it
+(and reads the erased names) — never reads the old name and stores it afterwards.
 """
 
 import datetime as dt
@@ -16,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +43,27 @@ QUEUED_AT_MOST = dt.timedelta(minutes=30)
 
 logger = logging.getLogger(__name__)
 
+# The key of the PostgreSQL advisory lock between an anonymisation and the file jobs (a
+# constant the project uses for nothing else; it has no other advisory lock).
+ERASURE_LOCK = 7_301_152
+
+
+class Refused(Exception):
+    """The job's owner may not have this file now (their rights changed, the page's
+    filters are out of their scope): the job is ``REFUSED``, a warning is logged."""
+
+
+def erasure_lock(*, shared: bool) -> None:
+    """Takes, until the transaction ends, the lock an anonymisation holds alone
+    (``shared=False``: tandem/people/personal_data.py) and a file job shared, when it
+    starts and when it stores its file. SQLite needs none: its writers take turns, and
+    a job's start is a write."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [ERASURE_LOCK])
+
 
 class FileJob(models.Model):
     """A file being made for one person; ``query``: the page's filters (checked by the
@@ -42,10 +74,14 @@ class FileJob(models.Model):
         RUNNING = "running", _("готовится")
         DONE = "done", _("готов")
         FAILED = "failed", _("не удалось")
+        REFUSED = "refused", _("права изменились")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                      related_name="+", verbose_name=_("кто выгружает"))
     query = models.CharField(max_length=2000, blank=True)  # the list page's filters
+    # ``Scope.fingerprint`` of the owner at the request: the file is theirs only while
+    # their rights are still these.
+    rights = models.CharField(max_length=32, blank=True)
     fmt = models.CharField(max_length=4)  # "xlsx" or "csv"
     status = models.CharField(_("состояние"), max_length=8, choices=Status.choices,
                               default=Status.QUEUED)
@@ -72,45 +108,69 @@ class FileJob(models.Model):
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
 
+    def refused_to(self, fingerprint: str) -> bool:
+        """The file is not (or will not be) handed to its owner whose rights now have
+        this fingerprint: they changed since the request, or the job was refused."""
+        return self.status == self.Status.REFUSED or self.rights != fingerprint
+
 
 def write[J: FileJob, T](model: type[J], pk: int,
                          make: Callable[[J, Callable[[Iterable[T]], Iterator[T]]],
                                         tuple[bytes, str]],
-                         *, step: int = STEP) -> int:
-    """Runs the job ``pk`` of ``model`` once (a job already taken, done or failed is left
-    alone): ``make(job, counted)`` returns the file and its name, passing its rows through
-    ``counted`` (which writes the progress every ``step`` rows). The rows written; on an
-    error the job is failed (no file) and the error raised, for the log and the task's
-    result."""
-    job = model.objects.select_related("requested_by").get(pk=pk)  # type: ignore[attr-defined]
-    if job.status != FileJob.Status.QUEUED:
-        return 0  # done, failed or taken by another worker
-    job.status, job.heartbeat_at = FileJob.Status.RUNNING, timezone.now()
-    job.save(update_fields=["status", "heartbeat_at"])
-    # Progress writes go to the primary (the router sends every write there), also from
-    # inside the app's ``reading_from_replica()``.
+                         *, rights_now: Callable[[int], str], step: int = STEP) -> int:
+    """Runs the job ``pk`` of ``model`` once (a job already taken, done, failed or
+    deleted is left alone): ``make(job, counted)`` returns the file and its name, passing
+    its rows through ``counted`` (which writes the progress every ``step`` rows).
+    ``rights_now(user_id)``: the fingerprint of the owner's rights now, compared with the
+    job's before ``make`` and again when the file is stored; a change — or ``make``
+    raising :class:`Refused` — refuses the job. The rows written; on another error the job
+    is failed (no file) and the error raised, for the log and the task's result."""
     rows = model.objects.filter(pk=pk)  # type: ignore[attr-defined]
+    # Taken in one conditional write (two workers: one wins), holding the erasure lock.
+    with transaction.atomic():
+        erasure_lock(shared=True)
+        taken = rows.filter(status=FileJob.Status.QUEUED).update(
+            status=FileJob.Status.RUNNING, heartbeat_at=timezone.now())
+    job = rows.select_related("requested_by").first()
+    if not taken or job is None:
+        return 0  # done, failed, taken by another worker, or deleted (an anonymisation)
+    # Progress writes go to the primary (the router sends every write there), also from
+    # inside the app's ``reading_from_replica()``; a job declared failed is not revived.
+    running = rows.filter(status=FileJob.Status.RUNNING)
 
     def counted(items: Iterable[T]) -> Iterator[T]:
         for n, item in enumerate(items, start=1):
             if n == 1 or n % step == 0:  # the first row too: the data step before it is long
-                rows.update(done=n, heartbeat_at=timezone.now())
+                running.update(done=n, heartbeat_at=timezone.now())
             yield item
             job.done = n
 
+    def refuse(why: object) -> int:
+        logger.warning("%s %s refused: %s", model.__name__, pk, why)
+        running.update(status=FileJob.Status.REFUSED, finished_at=timezone.now())
+        return 0
+
+    if rights_now(job.requested_by_id) != job.rights:
+        return refuse("the owner's rights changed before it started")
     try:
-        content, filename = make(job, counted)
+        with jobs.beating(running):
+            content, filename = make(job, counted)
+    except Refused as why:
+        return refuse(why)
     except Exception:
         logger.exception("%s %s failed", model.__name__, pk)
-        rows.filter(status=FileJob.Status.RUNNING).update(
-            status=FileJob.Status.FAILED, finished_at=timezone.now())
+        running.update(status=FileJob.Status.FAILED, finished_at=timezone.now())
         raise
-    # Only a job still running gets its file: one the lease has meanwhile declared failed
-    # (the page said so and offered to start again) stays failed (review finding: it
-    # turned «done» behind the user's back).
-    rows.filter(status=FileJob.Status.RUNNING).update(
-        status=FileJob.Status.DONE, content=content, done=job.done, filename=filename,
-        finished_at=timezone.now())
+    with transaction.atomic():
+        erasure_lock(shared=True)
+        if rights_now(job.requested_by_id) != job.rights:
+            return refuse("the owner's rights changed while it ran")
+        # Only a job still running gets its file: one the lease has meanwhile declared
+        # failed (the page said so and offered to start again) stays failed (review
+        # finding: it turned «done» behind the user's back); one an anonymisation deleted
+        # stays deleted.
+        running.update(status=FileJob.Status.DONE, content=content, done=job.done,
+                       filename=filename, finished_at=timezone.now())
     return int(job.done)
 
 

@@ -235,7 +235,8 @@ def _alice_export(w: World) -> dict[str, object]:
     from tandem.roster.models import RosterExport
 
     job = RosterExport.objects.create(
-        requested_by=w.alice, fmt="csv", total=1, done=1, filename="участники.csv",
+        requested_by=w.alice, rights=scope_for(w.alice).fingerprint,
+        fmt="csv", total=1, done=1, filename="участники.csv",
         status=RosterExport.Status.DONE, content="Каролёва;Карина\n".encode())
     return {"pk": job.pk}
 
@@ -245,7 +246,8 @@ def _alice_report(w: World) -> dict[str, object]:
     from tandem.monitoring.models import ReportJob
 
     job = ReportJob.objects.create(
-        requested_by=w.alice, report="participants", fmt="xlsx", total=1, done=1,
+        requested_by=w.alice, rights=scope_for(w.alice).fingerprint,
+        report="participants", fmt="xlsx", total=1, done=1,
         filename="participants.xlsx", status=ReportJob.Status.DONE,
         content="Каролёва Карина".encode())
     return {"pk": job.pk}

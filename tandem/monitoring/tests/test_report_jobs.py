@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tandem.access.scope import fingerprint_now, scope_for
 from tandem.monitoring import tasks
 from tandem.monitoring.models import ReportJob
 from tandem.monitoring.reports import REPORTS
@@ -140,6 +141,7 @@ def test_progress_while_running_and_a_constant_number_of_queries(
     counts = []
     for total in (10, 100_000):
         job = ReportJob.objects.create(requested_by=world.alice, report="participants",
+                                       rights=scope_for(world.alice).fingerprint,
                                        fmt="xlsx", total=total, done=total // 2,
                                        status=ReportJob.Status.RUNNING,
                                        heartbeat_at=timezone.now())
@@ -191,12 +193,13 @@ def test_a_job_the_lease_declared_failed_meanwhile_stays_failed(world: World) ->
     the long data step; the worker's file then does not turn it «done» behind the user's
     back, who was told to start again (review finding)."""
     job = ReportJob.objects.create(requested_by=world.olga, report="participants",
-                                   query="", fmt="xlsx", total=3)
+                                   query="", fmt="xlsx", total=3,
+                                   rights=scope_for(world.olga).fingerprint)
 
     def make(running: ReportJob, counted: Any) -> tuple[bytes, str]:
         ReportJob.objects.filter(pk=running.pk).update(status=ReportJob.Status.FAILED)
         return b"file", "report.xlsx"
 
-    exports.write(ReportJob, job.pk, make)
+    exports.write(ReportJob, job.pk, make, rights_now=fingerprint_now)
     job.refresh_from_db()
     assert job.status == ReportJob.Status.FAILED and not job.content and not job.filename

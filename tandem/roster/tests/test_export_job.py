@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tandem.access.scope import scope_for
 from tandem.roster import services, tasks
 from tandem.roster.models import RosterExport
 from tandem.testing import World, bulk_participants
@@ -79,6 +80,7 @@ def test_nobody_else_sees_the_job_or_its_file(client: Client, world: World, big:
 def test_a_killed_export_says_so_and_old_files_are_deleted(
         client: Client, world: World, big: int) -> None:
     job = RosterExport.objects.create(requested_by=world.alice, fmt="xlsx", total=30,
+                                      rights=scope_for(world.alice).fingerprint,
                                       status=RosterExport.Status.RUNNING,
                                       heartbeat_at=timezone.now() - dt.timedelta(hours=1))
     client.force_login(world.alice)
@@ -119,3 +121,41 @@ def test_an_export_never_taken_by_a_worker_fails_after_a_while_and_anonymising_s
     # The one still waiting may read the person once it runs: the anonymisation drops it.
     participant_anonymise(participant=world.carol_p, actor=world.alice)
     assert not RosterExport.objects.filter(pk=waiting.pk).exists()
+
+
+def test_an_export_made_under_wider_rights_is_not_handed_out_after_they_shrink(
+        client: Client, world: World, big: int,
+        django_capture_on_commit_callbacks: object) -> None:
+    """The region's export, made for the region's operator, is no longer hers once she
+    coordinates one municipality: the page says so in Russian, the file is a 404 (review
+    finding: it stayed downloadable for a day)."""
+    from tandem.access.models import Role, RoleAssignment
+
+    client.force_login(world.olga)
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        client.get(reverse("roster:export", kwargs={"fmt": "csv"}))
+    job = RosterExport.objects.get(status=RosterExport.Status.DONE)
+    file = reverse("roster:export_file", kwargs={"pk": job.pk})
+    assert client.get(file).status_code == 200
+    RoleAssignment.objects.filter(user=world.olga).delete()
+    RoleAssignment.objects.create(user=world.olga, role=Role.MUNICIPAL_COORDINATOR,
+                                  municipality=world.municipality_a)
+    page = client.get(reverse("roster:export_job", kwargs={"pk": job.pk})).content.decode()
+    assert "Ваши права изменились после заказа выгрузки" in page and "Скачать" not in page
+    assert client.get(file).status_code == 404
+
+
+def test_an_export_whose_owner_lost_rights_before_it_ran_is_refused(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from tandem.access.models import RoleAssignment
+
+    job = RosterExport.objects.create(requested_by=world.alice, fmt="csv", total=30,
+                                      rights=scope_for(world.alice).fingerprint)
+    RoleAssignment.objects.filter(user=world.alice).delete()
+    with caplog.at_level(logging.WARNING, logger="tandem"):
+        assert tasks.export_participants.call(export_id=job.pk) == 0
+    job.refresh_from_db()
+    assert job.status == RosterExport.Status.REFUSED and not job.content
+    assert [(r.levelname, r.exc_info) for r in caplog.records] == [("WARNING", None)]

@@ -20,6 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.access.scope import scope_for
 from tandem.monitoring.tests import sheets
 from tandem.roster import tasks
 from tandem.roster.models import RosterExport
@@ -107,7 +108,8 @@ def test_the_export_task_reads_the_standby_and_writes_the_primary(
     monkeypatch.setattr(tasks, "EXPORT_STEP", 1)  # a progress write after every row
     _newcomer(paused)
     # The job exists on the primary only (replay is paused): the task must read it there.
-    job = RosterExport.objects.create(requested_by=paused.alice, fmt="csv", total=4)
+    job = RosterExport.objects.create(requested_by=paused.alice, fmt="csv", total=4,
+                                      rights=scope_for(paused.alice).fingerprint)
     with CaptureQueriesContext(connections[REPLICA]) as on_replica:
         done = tasks.export_participants.call(export_id=job.pk)
     assert len(on_replica.captured_queries) > 0

@@ -1,0 +1,237 @@
+"""Background report jobs (tandem/web/exports.py) against changes around them (review
+findings): the owner's rights shrinking after the request or while the job runs, a long
+data step outliving the lease, an anonymisation racing a job on PostgreSQL."""
+
+import logging
+import threading
+import time
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import fingerprint_now, forget_scope, scope_for
+from tandem.accounts.models import User
+from tandem.monitoring import tasks
+from tandem.monitoring.models import ReportJob
+from tandem.monitoring.tests import sheets
+from tandem.testing import World, build_world
+from tandem.web import exports, jobs
+
+RIGHTS_CHANGED = "Ваши права изменились после заказа отчёта — сформируйте отчёт заново"
+
+
+def _job(user: User, *, report: str = "participants", **fields: Any) -> ReportJob:
+    """A job as ``report_soon`` makes it: the owner's rights fingerprinted."""
+    forget_scope(user)
+    return ReportJob.objects.create(requested_by=user, report=report, fmt="xlsx", total=3,
+                                    rights=scope_for(user).fingerprint, **fields)
+
+
+def _shrink(world: World) -> None:
+    """Olga, the region's operator, becomes the coordinator of municipality A only."""
+    RoleAssignment.objects.filter(user=world.olga).delete()
+    RoleAssignment.objects.create(user=world.olga, role=Role.MUNICIPAL_COORDINATOR,
+                                  municipality=world.municipality_a)
+    forget_scope(world.olga)
+
+
+def _page(client: Client, job: ReportJob, view: str = "monitoring:report_job") -> Any:
+    return client.get(reverse(view, kwargs={"pk": job.pk}))
+
+
+def test_the_fingerprint_follows_the_roles_and_nothing_else(world: World) -> None:
+    before = fingerprint_now(world.olga.pk)
+    assert before == scope_for(world.olga).fingerprint
+    assert before != fingerprint_now(world.erin.pk)  # another role, another string
+    world.region.time_zone = "Asia/Tokyo"  # the zone is no right
+    world.region.save()
+    assert fingerprint_now(world.olga.pk) == before
+    _shrink(world)
+    assert fingerprint_now(world.olga.pk) not in (before, "")
+    world.olga.is_active = False
+    world.olga.save()
+    assert fingerprint_now(world.olga.pk) == fingerprint_now(None)
+
+
+def test_a_file_made_under_wider_rights_is_not_handed_out_after_they_shrink(
+        client: Client, world: World) -> None:
+    """(a) The region's file, made for the region's operator, is no longer hers once she
+    coordinates one municipality: the page says so in Russian, the file is a 404, the
+    poll reloads the page; her rights given back, the file is hers again."""
+    job = _job(world.olga, status=ReportJob.Status.DONE, content=b"file", done=3,
+               filename="participants.xlsx")
+    client.force_login(world.olga)
+    assert _page(client, job, "monitoring:report_file").content == b"file"
+    _shrink(world)
+    page = _page(client, job)
+    assert page.status_code == 200 and RIGHTS_CHANGED in page.content.decode()
+    assert "Скачать" not in page.content.decode()
+    assert _page(client, job, "monitoring:report_file").status_code == 404
+    running = _job(world.olga, status=ReportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    ReportJob.objects.filter(pk=running.pk).update(rights=job.rights)  # asked before
+    assert client.get(reverse("monitoring:report_job", kwargs={"pk": running.pk}),
+                      headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    RoleAssignment.objects.filter(user=world.olga).delete()
+    RoleAssignment.objects.create(user=world.olga, role=Role.REGION_OPERATOR,
+                                  region=world.region)
+    assert _page(client, job, "monitoring:report_file").content == b"file"
+
+
+def test_rights_shrunk_before_the_job_ran_are_a_message_and_a_warning(
+        client: Client, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """(c) Not a server error with a traceback: the job is refused, the page says why,
+    the log has one warning line."""
+    job = _job(world.olga)
+    _shrink(world)
+    with caplog.at_level(logging.INFO, logger="tandem"):
+        assert tasks.make_report.call(job_id=job.pk) == 0
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.REFUSED and not job.content
+    records = [r for r in caplog.records if r.name.startswith("tandem.web")]
+    assert [(r.levelname, r.exc_info) for r in records] == [("WARNING", None)]
+    client.force_login(world.olga)
+    page = _page(client, job).content.decode()
+    assert RIGHTS_CHANGED in page and "ошибки на сервере" not in page
+
+
+def test_rights_shrunk_while_the_job_ran_store_no_file(
+        client: Client, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """(c) The rights change during the data step: the file made under the old ones is
+    not stored, the job is refused — and says so even to an owner whose rights are back."""
+    job = _job(world.olga)
+
+    def make(running: ReportJob, counted: Any) -> tuple[bytes, str]:
+        _shrink(world)
+        return b"the region's file", "participants.xlsx"
+
+    with caplog.at_level(logging.WARNING, logger="tandem"):
+        assert exports.write(ReportJob, job.pk, make, rights_now=fingerprint_now) == 0
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.REFUSED and not job.content and not job.filename
+    assert [r.exc_info for r in caplog.records] == [None]
+    RoleAssignment.objects.filter(user=world.olga).delete()
+    RoleAssignment.objects.create(user=world.olga, role=Role.REGION_OPERATOR,
+                                  region=world.region)
+    client.force_login(world.olga)
+    assert RIGHTS_CHANGED in _page(client, job).content.decode()
+
+
+def test_filters_out_of_the_scope_now_are_refused_too(world: World) -> None:
+    """The page's organization filter is no longer in the owner's scope (the scope is the
+    same string, the filter's organization moved away): refused, not failed."""
+    job = _job(world.alice, query=f"organization={world.org_b.pk}")
+    assert tasks.make_report.call(job_id=job.pk) == 0
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.REFUSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_data_step_keeps_its_lease() -> None:
+    """(e) A data step longer than the lease writes no progress, but the job's heartbeat
+    goes on from its own thread: the sweep, run while the step is still busy past the
+    lease, leaves the job alone, and its file is stored. (Before: the sweep failed it.)"""
+    world = build_world()
+    job = _job(world.olga)
+    started = ReportJob.objects.values_list("created_at", flat=True).get(pk=job.pk)
+    swept: list[int] = []
+
+    def make(running: ReportJob, counted: Any) -> tuple[bytes, str]:
+        # Busy until the heartbeat written by the thread is a whole lease past the start
+        # (a job that beat only at its start would be stale by now), then the sweep.
+        for _ in range(600):
+            beat = ReportJob.objects.values_list("heartbeat_at", flat=True).get(pk=job.pk)
+            if beat is not None and beat - started > jobs.lease():
+                break
+            time.sleep(0.1)
+        swept.append(jobs.sweep()["monitoring_reports"])
+        return b"file", "participants.xlsx"
+
+    with override_settings(TANDEM_JOB_LEASE_SECONDS=1):
+        assert exports.write(ReportJob, job.pk, make, rights_now=fingerprint_now) == 0
+    job.refresh_from_db()
+    assert swept == [0] and job.status == ReportJob.Status.DONE and bytes(job.content) == b"file"
+    assert "tandem-heartbeat" not in {t.name for t in threading.enumerate()}  # stopped
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_never_stores_a_name_read_before_an_anonymisation_committed() -> None:
+    """(f) PostgreSQL: an anonymisation has deleted the report jobs but not yet committed;
+    a job asked for right then starts. Before: it read the person's old name (still
+    committed) and stored it in a file the anonymisation no longer deletes. Now the job's
+    start waits for the anonymisation and reads the erased name."""
+    if connection.vendor != "postgresql":
+        pytest.skip("гонка двух транзакций бывает только на PostgreSQL (SQLite пишет по очереди)")
+    from tandem.people import personal_data
+
+    world = build_world()
+    paused, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    registered = personal_data.anonymisers()
+
+    def pause(e: object) -> None:  # the last anonymiser: every job already deleted
+        paused.set()
+        release.wait(30)
+
+    def anonymise() -> None:
+        try:
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(personal_data, "anonymisers", lambda: [*registered, ("z", pause)])
+                personal_data.participant_anonymise(participant=world.carol_p, actor=None)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    job_ids: list[int] = []
+
+    def report() -> None:
+        try:
+            job = _job(world.alice)  # the request (committed): then the worker
+            job_ids.append(job.pk)
+            tasks.make_report.call(job_id=job.pk)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    eraser = threading.Thread(target=anonymise)
+    eraser.start()
+    assert paused.wait(30)
+    worker = threading.Thread(target=report)
+    worker.start()
+    _until_done_or_waiting(worker)
+    release.set()
+    eraser.join()
+    worker.join()
+    assert not errors
+    rows = _rows(job_ids)
+    assert rows  # the job ran after the anonymisation: its file lists Alice's people
+    assert not any("Каролёва" in str(value) for row in rows for value in row)
+
+
+def _until_done_or_waiting(thread: threading.Thread) -> None:
+    """Waits (up to 30 s) until ``thread`` ended or another session waits for a lock."""
+    query = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+             "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+    for _ in range(300):
+        if not thread.is_alive():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.1)
+
+
+def _rows(job_ids: list[int]) -> list[tuple[Any, ...]]:
+    """Every stored row of these jobs' files (a deleted job: none)."""
+    rows: list[tuple[Any, ...]] = []
+    for job in ReportJob.objects.filter(pk__in=job_ids).exclude(content=b""):
+        assert job.status == ReportJob.Status.DONE
+        rows.extend(sheets.read(bytes(job.content)).rows)
+    return rows
