@@ -66,8 +66,9 @@ def _texts(scope: Scope, filters: Filters | None = None) -> list[FreeText]:
 
 def _oracle(scope: Scope, filters: Filters, limit: int) -> list[FreeText]:
     """The texts as the page read them before issue #16: the answers whose (organization,
-    academic year of the answer's day in its region's zone) is among the summary's
-    counted cells of the stage, sorted, the first ``limit``, blanks dropped."""
+    academic year of the answer's day in its region's zone) is among the counted cells of
+    the stage (the kept cells of the request that :data:`selectors.TEXT_SOURCE` allows,
+    read one by one), sorted, the first ``limit``, blanks dropped."""
     summary = satisfaction_summary(scope=scope, filters=filters)
     rows = list(Survey.objects.filter(
         submitted_at__isnull=False, participant__organization__in=filters.organizations(scope))
@@ -78,7 +79,12 @@ def _oracle(scope: Scope, filters: Filters, limit: int) -> list[FreeText]:
     for s in summary.stages:
         if s.answered == 0:
             continue
-        keys = summary.counted.get(s.stage, frozenset())
+        assert summary.years is not None
+        keys = set(SurveyCell.objects.filter(
+            selectors.TEXT_SOURCE, organization__in=filters.organizations(scope),
+            year__range=summary.years, stage=s.stage, answered__gt=0)
+            .values_list("organization_id", "year"))
+        assert summary.counted.get(s.stage, frozenset()) == {y for _o, y in keys}
         chosen = [r for r in rows if r[0] == s.stage and (
             r[1], academic_year(timezone.localtime(r[3], zone_named(r[2] or None)).date()))
             in keys]
