@@ -50,7 +50,9 @@ def counted(cell: Cell, min_people: int = MIN_PEOPLE) -> bool:
 @dataclass(frozen=True)
 class Released:
     """A published figure: the rounded mean (None: withheld), the answers and the cells
-    behind it, and how many answers were left out with small cells."""
+    behind it, and how many answers were left out with small cells. ``cells``: the keys
+    of the counted cells when the figure was made from the cells themselves
+    (:func:`release`); empty when it was made from their sums (:func:`released`)."""
 
     mean: float | None
     answers: int
@@ -62,18 +64,47 @@ class Released:
         return self.mean is None
 
 
-def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
-            decimals: int = DECIMALS) -> Released:
-    """The figure over ``cells`` (all cells the request covers): only counted cells enter
-    it; with none, the mean is withheld."""
+@dataclass(frozen=True)
+class Sums:
+    """What a figure needs of the cells it covers, summed: the total and the answers of
+    the counted ones, the answers of the others. Sums of two sets of cells add up (a
+    cell is counted or not by itself), so a database may sum them per group — given
+    :func:`counted` as its condition (``tandem.surveys.selectors.counted_q``)."""
+
+    total: int = 0
+    answers: int = 0
+    left_out: int = 0
+
+    def __add__(self, other: "Sums") -> "Sums":
+        return Sums(self.total + other.total, self.answers + other.answers,
+                    self.left_out + other.left_out)
+
+
+def summed(cells: Iterable[Cell], min_people: int = MIN_PEOPLE) -> Sums:
+    """The :class:`Sums` of ``cells``: counted cells' total and answers, the others'
+    answers left out."""
     total = answers = left_out = 0
-    keys: set[Hashable] = set()
     for cell in cells:
         if counted(cell, min_people):
             total += cell.total
             answers += cell.answers
-            keys.add(cell.key)
         else:
             left_out += cell.answers
-    mean = round(total / answers, decimals) if answers else None
-    return Released(mean, answers, frozenset(keys), left_out)
+    return Sums(total, answers, left_out)
+
+
+def released(sums: Sums, decimals: int = DECIMALS,
+             cells: Iterable[Hashable] = ()) -> Released:
+    """The figure of these sums: the rounded mean of the counted answers; with none, the
+    mean is withheld."""
+    mean = round(sums.total / sums.answers, decimals) if sums.answers else None
+    return Released(mean, sums.answers, frozenset(cells), sums.left_out)
+
+
+def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
+            decimals: int = DECIMALS) -> Released:
+    """The figure over ``cells`` (all cells the request covers): only counted cells enter
+    it; with none, the mean is withheld."""
+    cells = list(cells)
+    return released(summed(cells, min_people), decimals,
+                    cells=[c.key for c in cells if counted(c, min_people)])

@@ -16,8 +16,9 @@ people follow the person; a municipal-pool pair's two answers go to two organiza
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Left
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -53,7 +54,8 @@ ROLE_LABELS: dict[str, Promise] = {
 }
 # The headline figure of each role: mentees' satisfaction is the benefit they got,
 # mentors' satisfaction is how they rate their own role.
-# The kept figures of a cell (SurveyCell), in the order the selector reads them.
+# The kept figures of a cell (SurveyCell), in the order the check compares them
+# (tallies.stale).
 CELL_COLUMNS = ("organization_id", "year", "stage", "sent", "answered", "people",
                 *(f"{name}_{part}" for name in FIELDS for part in ("sum", "n", "people")))
 HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "recommend"}
@@ -69,9 +71,19 @@ TEXT_LIMIT = 200  # free-text answers shown per stage and question
 # a person moved out, the region's zone changed — gives no texts until then, as its cell
 # may still count someone whose texts are no longer in it; review finding):
 # :func:`satisfaction_summary` reads it for ``counted``, :func:`free_texts` asks it of the
-# kept cell of each answer.
-TEXT_SOURCE = Q(people__gte=MIN_ANSWERS) & ~Q(Exists(
-    SurveyCellMark.objects.filter(organization_id=OuterRef("organization_id"))))
+# kept cell of each answer. Its two halves: the cell's people (a condition on the kept
+# cell) and the organization's cells not waiting (:func:`unmarked`, a condition on any
+# row that names the organization).
+ENOUGH_PEOPLE = Q(people__gte=MIN_ANSWERS)
+
+
+def unmarked(organization: str) -> Q:
+    """The rows whose organization (the field ``organization`` names) has no cell waiting
+    for its rebuild (no :class:`SurveyCellMark`)."""
+    return ~Q(Exists(SurveyCellMark.objects.filter(organization_id=OuterRef(organization))))
+
+
+TEXT_SOURCE = ENOUGH_PEOPLE & unmarked("organization_id")
 
 
 @dataclass(frozen=True)
@@ -126,8 +138,9 @@ class SatisfactionSummary:
     # Both stages together, per question (the dashboard's cards, the API, Kirkpatrick).
     overall: dict[str, rule.Released] = field(default_factory=dict)
     years: tuple[int, int] | None = None  # the academic years the figures cover
-    # Counted cells per stage: (organization, academic year) — where free texts may come from.
-    counted: dict[str, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    # Per stage, the academic years with a counted cell that may give free texts
+    # (:data:`TEXT_SOURCE`): none — «Тексты скрыты».
+    counted: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_stage.update({s.stage: s for s in self.stages})
@@ -153,59 +166,80 @@ def release_period(filters: Filters, today: dt.date | None = None
     return years, academic_year_bounds(years[0])[0], academic_year_bounds(years[1])[1]
 
 
+def counted_q(name: str) -> Q:
+    """:func:`tandem.core.release.counted` for question ``name`` of a kept cell, as a
+    condition on :class:`SurveyCell` (its query twin): answers of at least
+    ``MIN_ANSWERS`` different people."""
+    return Q(**{f"{name}_people__gte": MIN_ANSWERS, f"{name}_n__gt": 0})
+
+
 def satisfaction_summary(*, scope: Scope, filters: Filters,
                          today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
-    the released means of every 1–10 question (:func:`tandem.core.release.release` over
-    the cells of the request). Reads the kept cells (:class:`SurveyCell`, kept by
-    :mod:`tandem.surveys.tallies`), never the surveys: one query, whatever the data size.
-    Any filter is a set of organizations and whole academic years, so it is a union of
-    cells; people are counted within a cell only, as the rule needs them."""
+    the released means of every 1–10 question (the release rule of
+    :mod:`tandem.core.release` over the cells of the request). Reads the kept cells
+    (:class:`SurveyCell`, kept by :mod:`tandem.surveys.tallies`), never the surveys: one
+    query, whatever the data size. Any filter is a set of organizations and whole academic
+    years, so it is a union of cells; people are counted within a cell only, as the rule
+    needs them.
+
+    The cells are summed by the database per (stage, year) — a handful of rows, not the
+    region's thousands of cells: each question's counted cells (:func:`counted_q`) give
+    the total and the answers, the others the answers left out (:class:`rule.Sums`, which
+    add up across cells), and the cells that may give texts are counted
+    (:data:`TEXT_SOURCE`). On ``t300k`` the region's 4,899 cells made into 24,495 Python
+    cells cost 60–130 ms of CPU per view (issue #16)."""
     years, _start, _end = release_period(filters, today)
-    rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
-                                      year__range=years)
-            .annotate(text_source=ExpressionWrapper(TEXT_SOURCE, output_field=BooleanField()))
-            .order_by("organization_id", "year", "stage")
-            .values_list(*CELL_COLUMNS, "text_source"))
+    answered = Q(answered__gt=0)  # a cell of unanswered surveys holds no answer to release
+    aggregates: dict[str, Any] = {
+        "n_sent": Sum("sent"), "n_answered": Sum("answered"),
+        "text_cells": Count("pk", filter=answered & TEXT_SOURCE)}
+    for name in FIELDS:
+        counted = counted_q(name)
+        aggregates[f"{name}_total"] = Sum(f"{name}_sum", filter=answered & counted)
+        aggregates[f"{name}_answers"] = Sum(f"{name}_n", filter=answered & counted)
+        aggregates[f"{name}_left_out"] = Sum(f"{name}_n", filter=answered & ~counted)
+    rows: Any = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
+                                           year__range=years)
+                 .values("stage", "year").order_by("stage", "year").annotate(**aggregates))
     sent: dict[str, dict[str, int]] = {}
-    cells: dict[tuple[str, str], list[rule.Cell]] = {
-        (name, stage): [] for name in FIELDS for stage in Survey.Stage.values}
-    counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
-    for organization, year, stage, n_sent, answered, _people, *kept, text_source in rows:
+    sums: dict[tuple[str, str], rule.Sums] = {}
+    text_years: dict[str, set[int]] = {stage: set() for stage in Survey.Stage.values}
+    for row in rows:
+        stage = row["stage"]
         counts = sent.setdefault(stage, {"sent": 0, "answered": 0})
-        counts["sent"] += n_sent
-        counts["answered"] += answered
-        if not answered:
-            continue  # a cell of unanswered surveys holds no answer to release
-        key = (organization, year, stage)
-        if text_source:
-            counted[stage].add((organization, year))
-        for i, name in enumerate(FIELDS):  # CELL_COLUMNS: sum, answers, people per field
-            cells[name, stage].append(rule.Cell(key, *kept[3 * i:3 * i + 3]))
-    return assemble(sent=sent, cells=cells, counted=counted, years=years)
+        counts["sent"] += row["n_sent"] or 0
+        counts["answered"] += row["n_answered"] or 0
+        if row["text_cells"]:
+            text_years[stage].add(row["year"])
+        for name in FIELDS:
+            sums[name, stage] = sums.get((name, stage), rule.Sums()) + rule.Sums(
+                row[f"{name}_total"] or 0, row[f"{name}_answers"] or 0,
+                row[f"{name}_left_out"] or 0)
+    return assemble(sent=sent, sums=sums, counted=text_years, years=years)
 
 
 def assemble(*, sent: dict[str, dict[str, int]],
-             cells: dict[tuple[str, str], list[rule.Cell]],
-             counted: dict[str, set[tuple[int, int]]],
+             sums: dict[tuple[str, str], rule.Sums],
+             counted: dict[str, set[int]],
              years: tuple[int, int]) -> SatisfactionSummary:
     """The summary from the request's cells: ``sent`` — per stage, ``{"sent": …,
-    "answered": …}``; ``cells`` — per (question, stage), each cell's sum, answers and
-    people; ``counted`` — per stage, the (organization, year) cells of at least
+    "answered": …}``; ``sums`` — per (question, stage), the :class:`rule.Sums` of its
+    cells; ``counted`` — per stage, the academic years with a cell of at least
     ``MIN_ANSWERS`` people (where free texts may come from)."""
     stages = []
     for stage, label in Survey.Stage.choices:
         counts = sent.get(stage, {})
         measures = []
         for name, role, text in MEASURES:
-            released = rule.release(cells.get((name, stage), []))
+            released = rule.released(sums.get((name, stage), rule.Sums()))
             measures.append(Measure(field=name, role=role, label=str(text),
                                     n=released.answers, mean=released.mean,
                                     left_out=released.left_out))
         stages.append(StageSummary(stage=stage, label=str(label), sent=counts.get("sent", 0),
                                    answered=counts.get("answered", 0), measures=measures))
-    overall = {name: rule.release([c for stage in Survey.Stage.values
-                                   for c in cells.get((name, stage), [])])
+    overall = {name: rule.released(sum((sums.get((name, stage), rule.Sums())
+                                        for stage in Survey.Stage.values), rule.Sums()))
                for name in FIELDS}
     return SatisfactionSummary(stages=stages, overall=overall, years=years,
                                counted={k: frozenset(v) for k, v in counted.items()})
@@ -228,6 +262,13 @@ def free_texts(*, scope: Scope, filters: Filters,
     :data:`TEXT_SOURCE`). A cell's year is taken in its organization's region's zone, as
     the kept cells take it (:mod:`tandem.surveys.tallies`).
 
+    :data:`TEXT_SOURCE` is asked in its two halves: the kept cell's people inside the
+    ``EXISTS`` on the cell, and "no mark" of the respondent's organization (the cell's
+    own) on the answer itself. Nested in the cell's ``EXISTS``, the anti-join on the
+    (nearly always empty) marks made PostgreSQL take the region's answers for a handful
+    of rows and sort all of them (27,796 texts, 0.6–0.9 s on ``t300k``) instead of
+    walking the text index to the 200th (issue #16).
+
     Whatever the number of organizations: one query for the time zones of the regions
     involved (one row a region), and at most two per stage — the surveys of the
     organizations in the filter whose cell is counted (a correlated ``EXISTS`` on the
@@ -242,15 +283,16 @@ def free_texts(*, scope: Scope, filters: Filters,
         for pk, name in (Region.objects.filter(municipalities__organizations__in=organizations)
                          .values_list("pk", "time_zone").distinct().order_by("pk")):
             zones[name].append(pk)
-    base = Survey.objects.filter(submitted_at__isnull=False,
+    base = Survey.objects.filter(unmarked("participant__organization_id"),
+                                 submitted_at__isnull=False,
                                  participant__organization__in=organizations)
     result = []
     for s in stages:
-        keys = summary.counted.get(s.stage, frozenset())
-        shown = bool(keys)
+        counted_years = summary.counted.get(s.stage, frozenset())
+        shown = bool(counted_years)
         texts: dict[str, list[str]] = {"text_good": [], "text_improve": []}
         if shown:
-            when = _counted_answers(stage=s.stage, years=sorted({y for _o, y in keys}),
+            when = _counted_answers(stage=s.stage, years=sorted(counted_years),
                                     zones=zones)
             for name in texts:
                 values = (base.filter(when, stage=s.stage).exclude(**{name: ""})
@@ -267,7 +309,9 @@ def _counted_answers(*, stage: str, years: list[int], zones: dict[str, list[int]
     """Answers of ``stage`` whose cell is counted: given in one of these academic years
     (its day in the zone of the respondent's organization's region — ``zones``: the
     regions of each zone name) and whose (organization, year, stage) cell holds at least
-    MIN_ANSWERS people. With one zone (one region, as a rule) the region is not asked."""
+    MIN_ANSWERS people (:data:`ENOUGH_PEOPLE`; the other half of :data:`TEXT_SOURCE`,
+    no mark, is the caller's). With one zone (one region, as a rule) the region is not
+    asked."""
     when = Q(pk__in=[])
     for name, regions in sorted(zones.items()):
         tz = zone_named(name or None)
@@ -275,8 +319,8 @@ def _counted_answers(*, stage: str, years: list[int], zones: dict[str, list[int]
                    if len(zones) > 1 else Q())
         for year in years:
             first, last = academic_year_bounds(year)
-            counted = SurveyCell.objects.filter(
-                TEXT_SOURCE, organization_id=OuterRef("participant__organization_id"),
+            counted = SurveyCell.objects.filter(  # and unmarked: free_texts' base
+                ENOUGH_PEOPLE, organization_id=OuterRef("participant__organization_id"),
                 year=year, stage=stage)
             when |= in_zone & Q(
                 Exists(counted),

@@ -313,7 +313,7 @@ def live_summary(organizations: QuerySet[Organization],
     start, end = academic_year_bounds(years[0])[0], academic_year_bounds(years[1])[1]
     sent: dict[str, dict[str, int]] = {}
     cells: dict[tuple[str, str], list[rule.Cell]] = {}
-    counted: dict[str, set[tuple[int, int]]] = {stage: set() for stage in Survey.Stage.values}
+    counted: dict[str, set[int]] = {stage: set() for stage in Survey.Stage.values}
     zones = defaultdict(list)
     for pk, name in organizations.values_list("pk", "municipality__region__time_zone"):
         zones[name].append(pk)
@@ -345,11 +345,14 @@ def live_summary(organizations: QuerySet[Organization],
             for row in grouped:
                 key = (row["participant__organization"], row["year"], row["stage"])
                 if row["people"] >= MIN_ANSWERS:
-                    counted[row["stage"]].add(key[:2])
+                    counted[row["stage"]].add(row["year"])
                 for field in FIELDS:
                     cells.setdefault((field, row["stage"]), []).append(rule.Cell(
                         key, row[f"s_{field}"] or 0, row[f"n_{field}"], row[f"p_{field}"]))
-    return assemble(sent=sent, cells=cells, counted=counted, years=years)
+    # The rule applied to each cell in Python (rule.summed), where the summary asks the
+    # database for the sums of the counted cells (selectors.counted_q).
+    return assemble(sent=sent, sums={key: rule.summed(group) for key, group in cells.items()},
+                    counted=counted, years=years)
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------

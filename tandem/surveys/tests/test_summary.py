@@ -2,19 +2,24 @@
 always over whole academic years (the release rule, tandem/core/release.py)."""
 
 import datetime as dt
+from typing import Any
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
-from tandem.access.scope import scope_for
+from tandem.access.scope import Scope, scope_for
 from tandem.core.effectiveness import MIN_ANSWERS
 from tandem.core.periods import academic_year
-from tandem.core.release import Cell, release
-from tandem.surveys.selectors import satisfaction_summary
+from tandem.core.release import Cell, Released, release
+from tandem.surveys import selectors
+from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark
+from tandem.surveys.selectors import release_period, satisfaction_summary
 from tandem.surveys.tests.helpers import answered_surveys
-from tandem.testing import World
+from tandem.territory.models import Organization
+from tandem.testing import OrganizationFactory, World
 
 
 @given(st.lists(st.integers(min_value=1, max_value=10), max_size=8))
@@ -73,3 +78,97 @@ def test_a_window_is_widened_to_the_whole_academic_year(world: World) -> None:
         date_to=first_day - dt.timedelta(days=1)))
     assert before.years == (year - 1, year - 1)
     assert before.by_stage["mid"].answered == 0
+
+
+# -- the database's sums against the rule applied cell by cell ---------------------------
+QUESTION = st.tuples(st.integers(0, 5), st.integers(0, 4), st.integers(1, 10)).map(
+    lambda t: (t[0], min(t[1], t[0]), t[0] * t[2]))  # answers, people (≤ answers), sum
+KEPT_CELL = st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 4),
+                      st.lists(QUESTION, min_size=5, max_size=5))
+
+
+def _cell_by_cell(scope: Scope, filters: Filters) -> tuple[object, ...]:
+    """The summary as it was read before issue #16: every kept cell of the request
+    fetched, each question's cell released by :func:`tandem.core.release.release`, the
+    texts' cells marked one by one with :data:`selectors.TEXT_SOURCE`."""
+    years = release_period(filters)[0]
+    rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
+                                      year__range=years)
+            .annotate(text_source=ExpressionWrapper(selectors.TEXT_SOURCE,
+                                                    output_field=BooleanField()))
+            .values_list(*selectors.CELL_COLUMNS, "text_source"))
+    sent: dict[str, list[int]] = {s: [0, 0] for s in Survey.Stage.values}
+    cells: dict[tuple[str, str], list[Cell]] = {
+        (name, s): [] for name in selectors.FIELDS for s in Survey.Stage.values}
+    texts: dict[str, set[int]] = {s: set() for s in Survey.Stage.values}
+    for organization, year, stage, n_sent, answered, _people, *kept, text_source in rows:
+        sent[stage][0] += n_sent
+        sent[stage][1] += answered
+        if not answered:
+            continue
+        if text_source:
+            texts[stage].add(year)
+        for i, name in enumerate(selectors.FIELDS):
+            cells[name, stage].append(Cell((organization, year, stage), *kept[3 * i:3 * i + 3]))
+
+    def figure(released: Released) -> tuple[object, ...]:
+        return released.mean, released.answers, released.left_out
+
+    return (
+        {s: (tuple(sent[s]), [figure(release(cells[name, s])) for name in selectors.FIELDS])
+         for s in Survey.Stage.values},
+        {name: figure(release([c for s in Survey.Stage.values for c in cells[name, s]]))
+         for name in selectors.FIELDS},
+        texts)
+
+
+def _summed(scope: Scope, filters: Filters) -> tuple[object, ...]:
+    summary = satisfaction_summary(scope=scope, filters=filters)
+    return (
+        {s.stage: ((s.sent, s.answered), [(m.mean, m.n, m.left_out) for m in s.measures])
+         for s in summary.stages},
+        {name: (r.mean, r.answers, r.left_out) for name, r in summary.overall.items()},
+        {s: set(summary.counted.get(s, ())) for s in Survey.Stage.values})
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kept=st.dictionaries(st.tuples(st.integers(0, 2), st.sampled_from([2025, 2026]),
+                                      st.sampled_from(Survey.Stage.values)),
+                            KEPT_CELL, max_size=10),
+       marked=st.sets(st.integers(0, 2)))
+def test_the_database_sums_give_what_the_cells_released_one_by_one_gave(
+        world: World, kept: dict[tuple[int, int, str], tuple[int, int, int, list[Any]]],
+        marked: set[int]) -> None:
+    """Any kept cells of three organizations (two municipalities), on both sides of the
+    threshold in every question, some of them waiting for their rebuild: every view — the
+    region over one and two academic years, a municipality, an organization, a curator, a
+    coordinator — gives exactly the figures, left-out answers and texts' years that
+    releasing the cells one by one gave (issue #16: the database sums the counted cells,
+    ``selectors.counted_q``, the twin of ``rule.counted``)."""
+    third = (Organization.objects.filter(name="Школа А2").first()  # the world is shared
+             or OrganizationFactory.create(municipality=world.municipality_a, name="Школа А2"))
+    organizations = [world.org_a, world.org_b, third]
+    SurveyCell.objects.all().delete()
+    SurveyCellMark.objects.all().delete()
+    for (which, year, stage), (sent, answered, people, questions) in kept.items():
+        figures = {f"{name}_{part}": value
+                   for name, (n, who, total) in zip(selectors.FIELDS, questions, strict=True)
+                   for part, value in (("sum", total), ("n", n), ("people", who))}
+        SurveyCell.objects.create(organization=organizations[which], year=year, stage=stage,
+                                  sent=sent + answered, answered=answered, people=people,
+                                  **figures)
+    for which in marked:
+        SurveyCellMark.objects.create(organization_id=organizations[which].pk)
+    two_years = Filters(date_from=dt.date(2025, 10, 1), date_to=dt.date(2026, 10, 1))
+    one_year = Filters(date_from=dt.date(2026, 10, 1), date_to=dt.date(2026, 10, 1))
+    views = [(scope_for(world.olga), two_years), (scope_for(world.olga), one_year),
+             (scope_for(world.olga), Filters(municipality_id=world.municipality_a.pk,
+                                             date_from=dt.date(2025, 10, 1))),
+             (scope_for(world.olga), Filters(organization_id=world.org_b.pk,
+                                             date_from=dt.date(2025, 10, 1))),
+             (scope_for(world.olga), Filters(sector=world.org_b.sector,
+                                             date_from=dt.date(2025, 10, 1))),
+             (scope_for(world.alice), two_years), (scope_for(world.dave), two_years)]
+    for scope, filters in views:
+        assert _summed(scope, filters) == _cell_by_cell(scope, filters), filters
