@@ -62,6 +62,9 @@ class Municipality(models.Model):
         return {"region_id": self.region_id}
 
 
+NAMED_BY = ("short_name", "name", "code")  # what Organization.search_name is folded from
+
+
 class OrganizationQuerySet(models.QuerySet["Organization"]):
     def search(self, text: str, *, municipality_names: Iterable[tuple[int, str]] = ()
                ) -> "OrganizationQuerySet":
@@ -127,9 +130,10 @@ class Organization(models.Model):
         return self.short_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.refresh_search_name()
+        if not self.get_deferred_fields() & set(NAMED_BY):  # (deferred: not changed here)
+            self.refresh_search_name()
         fields = kwargs.get("update_fields")
-        if fields is not None and set(fields) & {"short_name", "name", "code"}:
+        if fields is not None and set(fields) & set(NAMED_BY):
             kwargs["update_fields"] = {*fields, "search_name"}
         super().save(*args, **kwargs)
 

@@ -136,3 +136,16 @@ def test_the_roster_codes_cost_the_same_queries_at_two_sizes(world: World) -> No
         assert len(shown) == CODES_LISTED
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_saving_a_partly_read_organization_keeps_its_folded_names(world: World) -> None:
+    """Names not read are not changed: the save neither folds nor writes them."""
+    orbita = _orbita(world)
+    partial = Organization.objects.only("pk", "is_active").get(pk=orbita.pk)
+    partial.is_active = False
+    with CaptureQueriesContext(connection) as queries:
+        partial.save()
+    [update] = [q["sql"] for q in queries if q["sql"].startswith(
+        'UPDATE "territory_organization"')]
+    assert "search_name" not in update and "short_name" not in update
+    assert set(Organization.objects.search("орбита")) == {orbita}
