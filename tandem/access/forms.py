@@ -85,10 +85,13 @@ class UnitChoices:
 
 
 def unit_choices(scope: Scope, *, municipality: object = None,
-                 organization: object = None) -> UnitChoices:
+                 organization: object = None, prefix: str = "") -> UnitChoices:
     """The choices of :class:`UnitChoices` for the raw values of a query string (anything:
     a forged or foreign id is simply not among them). Two queries, whatever the size of the
-    territory."""
+    territory. ``prefix``: the organization's value is «<prefix><id>» (a select of several
+    kinds of units, e.g. «o:3» — :func:`refill_attrs`); one without it is no organization."""
+    if prefix:
+        organization = prefixed_id(organization, prefix)
     in_scope = scope.organizations()
     municipalities = sorted(scope.organization_municipalities().values_list("pk", "name"),
                             key=lambda x: (sort_key(x[1]), x[0]))
@@ -107,6 +110,12 @@ def unit_choices(scope: Scope, *, municipality: object = None,
                                                          "municipality_id"),
                   key=lambda o: (sort_key(o[1]), o[0]))
     return UnitChoices(municipalities=municipalities, organizations=orgs, municipality=chosen)
+
+
+def prefixed_id(raw: object, prefix: str) -> int | None:
+    """The id of a choice «<prefix><id>» (e.g. «o:3»); None for anything else."""
+    text = str(raw or "")
+    return form_int(text[len(prefix):], limit=MAX_ID) if text.startswith(prefix) else None
 
 
 UNITS_REFRESH = "_units"

@@ -33,32 +33,22 @@ class DiagnosticsConfig(AppConfig):
 
         register_person_links("diagnostics", person_links, order=10)
 
-        # The figures kept per organization follow people who move or leave
-        # (tandem/diagnostics/tallies.py).
-        from django.db.models.signals import post_init, post_save, pre_delete
+        # The figures kept per organization follow people who move or leave,
+        # organizations that move and campaigns whose round changes
+        # (tandem/diagnostics/tallies.py: the trackers of one shape, TRACKED).
+        from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
         from tandem.diagnostics import tallies
         from tandem.people.models import Participant
 
-        post_init.connect(tallies.participant_loaded, sender=Participant,
-                          dispatch_uid="tallies_loaded")
-        post_save.connect(tallies.participant_saved, sender=Participant,
-                          dispatch_uid="tallies_saved")
+        for tracked in tallies.TRACKED:
+            uid = f"tallies_{tracked.name}"
+            post_init.connect(tracked.loaded, sender=tracked.model, weak=False,
+                              dispatch_uid=f"{uid}_loaded")
+            post_save.connect(tracked.saved, sender=tracked.model, weak=False,
+                              dispatch_uid=f"{uid}_saved")
         pre_delete.connect(tallies.participant_deleted, sender=Participant,
                            dispatch_uid="tallies_deleted")
-        from tandem.territory.models import Organization
-
-        post_init.connect(tallies.organization_loaded, sender=Organization,
-                          dispatch_uid="tallies_organization_loaded")
-        post_save.connect(tallies.organization_saved, sender=Organization,
-                          dispatch_uid="tallies_organization_saved")
-        # A campaign's round (kind, dates) is a key of the municipalities' sums.
-        from django.db.models.signals import post_delete
-
-        post_init.connect(tallies.campaign_loaded, sender=Campaign,
-                          dispatch_uid="tallies_campaign_loaded")
-        post_save.connect(tallies.campaign_saved, sender=Campaign,
-                          dispatch_uid="tallies_campaign_saved")
         pre_delete.connect(tallies.campaign_deleting, sender=Campaign,
                            dispatch_uid="tallies_campaign_deleting")
         post_delete.connect(tallies.campaign_deleted, sender=Campaign,

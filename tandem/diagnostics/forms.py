@@ -11,6 +11,7 @@ from tandem.access.forms import (
     MUNICIPALITY_NOT_YOURS,
     UnitChoices,
     UnitsRefresh,
+    prefixed_id,
     refill_attrs,
     with_value,
 )
@@ -24,7 +25,14 @@ from tandem.diagnostics.models import (
     regional_code_prefix,
 )
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import BLANK_CHOICE, DateInput, IdChoiceField, form_id, id_formfield
+from tandem.web.forms import (
+    BLANK_CHOICE,
+    DateInput,
+    IdChoiceField,
+    collate,
+    form_id,
+    id_formfield,
+)
 from tandem.web.uploads import content_problem
 
 UNIT_REQUIRED = _("Выберите, для кого диагностика.")
@@ -33,6 +41,7 @@ BASELINE_FOR_FINAL_ONLY = _("Входную диагностику для сра
 FILE_TOO_BIG = _("Файл больше %(mb)s МБ. Разбейте его на части.")
 
 Unit = Region | Municipality | Organization
+ORGANIZATION = "o:"  # «Для кого»: an organization's value is «o:<id>»
 
 
 def unit_choices(scope: Scope, *, municipality: object = None,
@@ -41,8 +50,8 @@ def unit_choices(scope: Scope, *, municipality: object = None,
     organizations of one municipality at most (the chosen one, or the chosen
     organization's; all of them in a scope of one municipality), never all of a region's
     thousands (issue #16: ``access.forms.unit_choices``)."""
-    return [*_above(scope), *_organization_choices(
-        _organizations(scope, municipality, organization))]
+    return [*_above(scope), *_organization_choices(access_units(
+        scope, municipality=municipality, organization=organization, prefix=ORGANIZATION))]
 
 
 def _above(scope: Scope) -> list[tuple[str, str]]:
@@ -58,19 +67,11 @@ def _above(scope: Scope) -> list[tuple[str, str]]:
     return choices
 
 
-def _organizations(scope: Scope, municipality: object, organization: object) -> UnitChoices:
-    """The municipalities and the organizations read (the chosen municipality's and the
-    chosen «o:<id>»'s municipality's): two queries."""
-    raw = str(organization or "")
-    return access_units(scope, municipality=municipality,
-                        organization=raw[2:] if raw.startswith("o:") else None)
-
-
 def _organization_choices(units: UnitChoices) -> list[tuple[str, str]]:
     """The organizations shown: the chosen municipality's, or all of a scope of one."""
     if units.municipality is None and not units.single_municipality:
         return []
-    return [(f"o:{pk}", str(_("Организация: %(name)s") % {"name": name}))
+    return [(f"{ORGANIZATION}{pk}", str(_("Организация: %(name)s") % {"name": name}))
             for pk, name in units.offered()]
 
 
@@ -80,6 +81,16 @@ def unit_from_choice(value: str) -> Unit | None:
     if model is None or not form_id(pk):
         return None
     return model.objects.filter(pk=form_id(pk)).first()  # type: ignore[attr-defined, no-any-return]
+
+
+def baseline_label(campaign: Campaign) -> str:
+    """«Сравнить с входной»: the campaign after its unit — the initial campaigns of a
+    municipality's organizations are often all called the same («Входная диагностика
+    2026/27»), and a phone's select shows only the beginning of the chosen one."""
+    unit = campaign.unit
+    if unit is None:
+        return campaign.title
+    return str(_("%(unit)s — %(title)s") % {"title": campaign.title, "unit": unit})
 
 
 UNIT_NOT_YOURS = _("Такой территории нет среди ваших: выберите, для кого диагностика, из "
@@ -129,7 +140,11 @@ class CampaignForm(UnitsRefresh, forms.Form):
             self.units.organization_ids))
         if organization is not None:
             own |= Q(organization_id=organization)
-        self.fields["baseline"].queryset = baselines.filter(own)  # type: ignore[attr-defined]
+        baseline = self.fields["baseline"]
+        collate(baseline)  # (before the queryset: setting it gives the widget its options)
+        baseline.label_from_instance = baseline_label  # type: ignore[attr-defined]
+        baseline.queryset = baselines.filter(own).select_related(  # type: ignore[attr-defined]
+            "region", "municipality", "organization")
         today = timezone.localdate()
         self.fields["starts_on"].initial = today
         self.fields["ends_on"].initial = today + dt.timedelta(days=14)
@@ -138,30 +153,33 @@ class CampaignForm(UnitsRefresh, forms.Form):
         """Fills «Муниципалитет» and «Для кого»; the chosen organization's id, if any."""
         raw_mun = self.data.get(self.add_prefix("municipality")) if self.is_bound else None
         raw_unit = self.data.get(self.add_prefix("unit")) if self.is_bound else None
-        units = _organizations(scope, raw_mun, raw_unit)
-        chosen = units.organization_ids.get(form_id(str(raw_unit or "")[2:]))
+        units = access_units(scope, municipality=raw_mun, organization=raw_unit,
+                             prefix=ORGANIZATION)
+        organization = prefixed_id(raw_unit, ORGANIZATION)
+        chosen = units.organization_ids.get(organization or 0)
         if self.is_bound and not raw_mun and chosen is not None:
             # No municipality sent (an old page): the chosen organization's.
             self.data = with_value(self.data, self.add_prefix("municipality"), str(chosen))
-            units = _organizations(scope, chosen, raw_unit)
+            units = access_units(scope, municipality=chosen, organization=raw_unit,
+                                 prefix=ORGANIZATION)
         self.units = units
         above = _above(scope)
         # The posted organization is allowed when it is the user's, whatever municipality
         # is chosen; those shown are the chosen municipality's.
         self.allowed = {value for value, _label in above}
-        self.allowed |= {f"o:{pk}" for pk in units.organization_ids}
+        self.allowed |= {f"{ORGANIZATION}{pk}" for pk in units.organization_ids}
         shown = _organization_choices(units)
         unit = self.fields["unit"]
         unit.choices = [("", BLANK_CHOICE), *above,  # type: ignore[attr-defined]
                         (str(_("Организации")), shown)]
         unit.valid_value = self.allowed.__contains__  # type: ignore[attr-defined]
-        organization = form_id(str(raw_unit or "")[2:]) if str(raw_unit).startswith("o:") else 0
         if units.single_municipality:
             del self.fields["municipality"]
-            return organization if organization in units.organization_ids else None
-        municipality = self.fields["municipality"]
-        municipality.choices = [("", BLANK_CHOICE), *units.municipalities]  # type: ignore[attr-defined]
-        refill_attrs(municipality, target=f"{self['unit'].auto_id}-organizations", prefix="o:")
+        else:
+            municipality = self.fields["municipality"]
+            municipality.choices = [("", BLANK_CHOICE), *units.municipalities]  # type: ignore[attr-defined]
+            refill_attrs(municipality, target=f"{self['unit'].auto_id}-organizations",
+                         prefix=ORGANIZATION)
         return organization if organization in units.organization_ids else None
 
     def clean(self) -> dict[str, object]:

@@ -48,6 +48,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -59,6 +60,7 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -86,6 +88,7 @@ from tandem.diagnostics.models import (
     StrongTally,
     TallyState,
 )
+from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.signals import figures_changed
 from tandem.web.transactions import read_only_snapshot, transaction_memory
@@ -665,49 +668,51 @@ def _snapshot(sources: Mapping[type, Iterable[Any]]) -> set[tuple[object, ...]]:
 # Writers outside this app, through signals (connected in apps.py): a participant who
 # moves to another organization takes their questionnaires along; one deleted takes them
 # away (a campaign deleted takes its tallies with it: they cascade); an organization that
-# moves to another municipality or sector takes its sums along.
-
-
-def participant_loaded(sender: type, instance: object, **kwargs: object) -> None:
-    instance.__dict__["_tally_organization_id"] = instance.__dict__.get("organization_id")
-
-
-def participant_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
-    before = instance.__dict__.get("_tally_organization_id")
-    after = instance.__dict__.get("organization_id")
-    instance.__dict__["_tally_organization_id"] = after
-    if not created and before is not None and after is not None and before != after:
-        touch([before, after])
-
-
-def organization_loaded(sender: type, instance: object, **kwargs: object) -> None:
-    instance.__dict__["_tally_place"] = (instance.__dict__.get("municipality_id"),
-                                         instance.__dict__.get("sector"))
-
-
-def organization_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
-    """An organization moved to another municipality or changed its sector: its answers
-    move in the municipalities' sums."""
-    before = instance.__dict__.get("_tally_place")
-    after = (instance.__dict__.get("municipality_id"), instance.__dict__.get("sector"))
-    instance.__dict__["_tally_place"] = after
-    if not created and before is not None and None not in before and before != after:
-        touch([getattr(instance, "pk", None)])
-
-
-def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:
-    touch([instance.__dict__.get("organization_id")])
-
-
-# A campaign whose kind or dates change, or that is deleted, moves its answers to another
-# round of the municipalities' sums (or out of them) and may change an organization's best
-# initial round: what derives from the tallies is redone (the tallies themselves are per
+# moves to another municipality or sector takes its sums along; a campaign whose kind or
+# dates change, or that is deleted, moves its answers to another round of the
+# municipalities' sums (or out of them) and may change an organization's best initial
+# round: what derives from the tallies is redone (the tallies themselves are per
 # campaign: they stay, or cascade with it).
-ROUND = ("kind", "starts_on", "ends_on")
 
 
-def campaign_loaded(sender: type, instance: object, **kwargs: object) -> None:
-    instance.__dict__["_tally_round"] = tuple(instance.__dict__.get(f) for f in ROUND)
+@dataclass(frozen=True)
+class Tracked:
+    """A model whose ``fields``, as loaded (``post_init``), are compared with those saved
+    (``post_save``): when a row saved before changes them, ``changed(instance, before,
+    after)`` tells the tallies. The one shape of the trackers of this app
+    (:data:`TRACKED`, connected in apps.py)."""
+
+    model: type[Model]
+    name: str  # of the remembered values (``_tally_<name>``) and the signals' uids
+    fields: tuple[str, ...]
+    changed: Callable[[Any, tuple[Any, ...], tuple[Any, ...]], None]
+
+    def _values(self, instance: Any) -> tuple[Any, ...]:
+        return tuple(instance.__dict__.get(f) for f in self.fields)
+
+    def loaded(self, sender: type, instance: Any, **kwargs: object) -> None:
+        instance.__dict__[f"_tally_{self.name}"] = self._values(instance)
+
+    def saved(self, sender: type, instance: Any, created: bool = False,
+              **kwargs: object) -> None:
+        before = instance.__dict__.get(f"_tally_{self.name}")
+        after = self._values(instance)
+        instance.__dict__[f"_tally_{self.name}"] = after
+        if not created and before is not None and before != after:
+            self.changed(instance, before, after)
+
+
+def _participant_moved(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    if None not in before and None not in after:  # (not read: deferred)
+        touch([*before, *after])
+
+
+def _organization_moved(organization: Any, before: tuple[Any, ...],
+                        after: tuple[Any, ...]) -> None:
+    """Moved to another municipality or changed its sector: its answers move in the
+    municipalities' sums."""
+    if None not in before:
+        touch([getattr(organization, "pk", None)])
 
 
 def _campaign_organizations(campaign_id: Any) -> list[int]:
@@ -716,12 +721,21 @@ def _campaign_organizations(campaign_id: Any) -> list[int]:
         campaign_id=campaign_id).values_list("organization_id", flat=True)))
 
 
-def campaign_saved(sender: type, instance: object, created: bool, **kwargs: object) -> None:
-    before = instance.__dict__.get("_tally_round")
-    after = tuple(instance.__dict__.get(f) for f in ROUND)
-    instance.__dict__["_tally_round"] = after
-    if not created and before is not None and before != after:
-        rederive(_campaign_organizations(getattr(instance, "pk", None)))
+def _campaign_rerounded(campaign: Any, before: tuple[Any, ...],
+                        after: tuple[Any, ...]) -> None:
+    rederive(_campaign_organizations(getattr(campaign, "pk", None)))
+
+
+ROUND = ("kind", "starts_on", "ends_on")
+TRACKED = (
+    Tracked(Participant, "organization", ("organization_id",), _participant_moved),
+    Tracked(Organization, "place", ("municipality_id", "sector"), _organization_moved),
+    Tracked(Campaign, "round", ROUND, _campaign_rerounded),
+)
+
+
+def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:
+    touch([instance.__dict__.get("organization_id")])
 
 
 def campaign_deleting(sender: type, instance: object, **kwargs: object) -> None:

@@ -4,7 +4,7 @@ user's Scope, so a forged id in a URL gives 404."""
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
@@ -85,14 +85,15 @@ ORGANIZATIONS_PER_PAGE = 50
 
 def organizations_listed(*, scope: Scope, municipality_id: int | None = None,
                          text: str = "") -> list[int]:
-    """The ids of the organizations in scope (of one municipality; whose name contains
-    ``text``), in Russian alphabetical order of the short name: ids and names only, the
-    page's rows are read by :func:`organizations_page`."""
+    """The ids of the organizations in scope (of one municipality; whose names or code
+    hold every word of ``text``, any case, ё = е: :meth:`OrganizationQuerySet.search`),
+    in Russian alphabetical order of the short name: ids and names only, the page's rows
+    are read by :func:`organizations_page`."""
     qs = scope.organizations()
     if municipality_id is not None:
         qs = qs.filter(municipality_id=municipality_id)
     if text:
-        qs = qs.filter(Q(short_name__icontains=text) | Q(name__icontains=text))
+        qs = qs.search(text)  # type: ignore[attr-defined]
     return collated(qs, ["short_name"])
 
 

@@ -3,7 +3,7 @@ user's own uploads. Every lookup takes a whole file's worth of keys at once."""
 
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
@@ -12,6 +12,7 @@ from tandem.core.text import sort_key
 from tandem.people.models import Participant
 from tandem.roster.models import RosterExport, RosterImport
 from tandem.territory.models import Organization
+from tandem.web.order import collated
 
 # Keys per IN (...) query: well under SQLite's limit of 32,766 bound parameters, and
 # large enough that a file of a few thousand rows costs one query per kind of lookup.
@@ -36,19 +37,22 @@ CODES_LISTED = 50  # organizations whose codes the roster page lists, at most
 def roster_codes(*, scope: Scope, query: str = "") -> tuple[int, list[Organization]]:
     """The number of the user's organizations and the codes the roster page shows: all of
     them up to :data:`CODES_LISTED`; beyond that (a region has thousands — issue #16) only
-    those whose code, name or municipality contains ``query``, the first
-    :data:`CODES_LISTED` of them (the template XLSX lists every one). Two queries."""
+    those whose code, name or municipality holds every word of ``query`` (any case, ё =
+    е: :meth:`OrganizationQuerySet.search`), the first :data:`CODES_LISTED` of them in
+    Russian order (the template XLSX lists every one). Four queries at most: the count,
+    the municipalities' names, the ids and names found, the rows shown."""
     organizations = scope.organizations()
     total = organizations.count()
     query = query.strip()[:100]
     if total > CODES_LISTED:
         if not query:
             return total, []
-        organizations = organizations.filter(
-            Q(code__icontains=query) | Q(short_name__icontains=query)
-            | Q(name__icontains=query) | Q(municipality__name__icontains=query))
-    found = organizations.select_related("municipality").order_by("short_name", "pk")
-    return total, sorted(found[:CODES_LISTED], key=lambda o: (sort_key(o.short_name), o.pk))
+        organizations = organizations.search(  # type: ignore[attr-defined]
+            query, municipality_names=scope.organization_municipalities()
+            .values_list("pk", "name"))
+    shown = collated(organizations, ["short_name"])[:CODES_LISTED]
+    found = organizations.select_related("municipality").in_bulk(shown)
+    return total, [found[pk] for pk in shown if pk in found]
 
 
 def participants_by_email(emails: Iterable[str]) -> dict[str, Participant]:

@@ -1,8 +1,12 @@
 """Region → municipality → organization."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tandem.core.text import normalize_name
 from tandem.territory import zones
 
 
@@ -58,6 +62,35 @@ class Municipality(models.Model):
         return {"region_id": self.region_id}
 
 
+NAMED_BY = ("short_name", "name", "code")  # what Organization.search_name is folded from
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def search(self, text: str, *, municipality_names: Iterable[tuple[int, str]] = ()
+               ) -> "OrganizationQuerySet":
+        """Every word of ``text`` occurs in the short name, the full name or the code (ё =
+        е, any case — in SQLite too, whose ``LIKE`` folds only Latin letters: the words
+        are looked up in :attr:`Organization.search_name`, folded as participants'
+        names are) — or, given ``municipality_names`` ((id, name) of the municipalities
+        that may hold them), in the name of the organization's municipality."""
+        qs = self
+        municipalities = [(pk, normalize_name(name)) for pk, name in municipality_names]
+        for word in normalize_name(text).split():
+            found = models.Q(search_name__contains=word)
+            named = sorted(pk for pk, name in municipalities if word in name)
+            if named:
+                found |= models.Q(municipality_id__in=named)
+            qs = qs.filter(found)
+        return qs
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        """Fills :attr:`Organization.search_name` as :meth:`Organization.save` does."""
+        objs = list(objs)
+        for organization in objs:
+            organization.refresh_search_name()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Organization(models.Model):
     class Sector(models.TextChoices):
         SCHOOL = "school", _("общее образование")
@@ -77,6 +110,12 @@ class Organization(models.Model):
     code = models.SlugField(_("код"), max_length=40, unique=True)
     sector = models.CharField(_("сфера"), max_length=20, choices=Sector.choices)
     is_active = models.BooleanField(_("действует"), default=True)
+    # The short name, the full name and the code folded (``normalize_name``: any case, ё =
+    # е) for the search (:meth:`OrganizationQuerySet.search`); kept by ``save`` and
+    # ``bulk_create``, not in the audit trail.
+    search_name = models.CharField(max_length=470, editable=False, default="")
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("образовательная организация")
@@ -89,6 +128,17 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.short_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.get_deferred_fields() & set(NAMED_BY):  # (deferred: not changed here)
+            self.refresh_search_name()
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) & set(NAMED_BY):
+            kwargs["update_fields"] = {*fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_name(self) -> None:
+        self.search_name = normalize_name(self.short_name, self.name, self.code)
 
     def get_additional_data(self) -> dict[str, object]:
         return self.audit_data()

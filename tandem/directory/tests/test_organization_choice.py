@@ -232,3 +232,41 @@ def test_a_curator_is_offered_the_own_organizations_initial_campaign_as_a_baseli
     baseline = html[html.index('name="baseline"'):]
     baseline = baseline[:baseline.index("</select>")]
     assert "Диагностика А" in baseline and "Диагностика Б" not in baseline
+
+
+def test_the_campaign_baselines_follow_the_organization_chosen_by_htmx(
+        client: Client, world: World) -> None:
+    """«Сравнить с входной» offers the initial campaigns of the region, the municipalities
+    and the organizations «Для кого» offers: a region operator's page has no municipality
+    chosen yet, so no organization's. Picking a municipality or an organization re-renders
+    that field (htmx posts the form with «_units»: nothing saved) with the chosen
+    organization's initial campaign among the choices (it stayed missing: review finding)."""
+    from tandem.diagnostics.defaults import ensure_default_framework
+
+    initial = Campaign.objects.create(
+        title="Входная Школы А", organization=world.org_a, framework=ensure_default_framework(),
+        starts_on="2026-09-01", ends_on="2026-09-30")
+    url = reverse("diagnostics:campaign_create")
+    client.force_login(world.olga)
+    page = client.get(url).content.decode()
+    assert "Входная Школы А" not in page
+    assert (f'hx-post="{url}"' in page and 'hx-select="#baseline-field"' in page
+            and "change from:#id_unit, change from:#id_municipality" in page)
+    before = Campaign.objects.count()
+    answer = client.post(url, {**_campaign(world, kind=Campaign.Kind.FINAL, title=""),
+                               "municipality": world.municipality_a.pk, "_units": "1"},
+                         headers={"HX-Request": "true", "HX-Trigger": "id_unit",
+                                  "HX-Target": "baseline-field",
+                                  "HX-Current-URL": f"http://testserver{url}"})
+    assert answer.status_code == 200 and Campaign.objects.count() == before
+    body = answer.content.decode()
+    field = body[body.index('id="baseline-field"'):]
+    field = field[:field.index("</select>")]
+    # Named with its unit: a municipality's initial campaigns are often all called alike.
+    assert f'<option value="{initial.pk}">Школа А — Входная Школы А</option>' in field
+    assert "form-error" not in body  # the user has not finished: no errors
+    # Another municipality's organization chosen: not this one's initial campaign.
+    other = client.post(url, {**_campaign(world, unit=f"o:{world.org_b.pk}"),
+                              "municipality": world.municipality_b.pk, "_units": "1"},
+                        headers={"HX-Request": "true"}).content.decode()
+    assert "Входная Школы А" not in other

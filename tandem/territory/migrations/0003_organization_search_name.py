@@ -1,0 +1,41 @@
+"""The organization's folded names for the search (``Organization.search_name``: the short
+name, the full name and the code, any case, ё = е — SQLite's ``LIKE`` folds only Latin
+letters): added empty, filled for the organizations there are, a chunk at a time."""
+
+from django.db import migrations, models
+
+from tandem.core.text import normalize_name
+
+CHUNK = 2000
+
+
+def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
+    Organization = apps.get_model("territory", "Organization")
+    last = 0
+    while True:
+        chunk = list(Organization.objects.filter(pk__gt=last).order_by("pk")
+                     .only("pk", "short_name", "name", "code")[:CHUNK])
+        if not chunk:
+            return
+        for organization in chunk:
+            organization.search_name = normalize_name(
+                organization.short_name, organization.name, organization.code)
+        # Derived from the names (whose changes are in the trail): no audit entry.
+        Organization.objects.bulk_update(chunk, ["search_name"])
+        last = chunk[-1].pk
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("territory", "0002_region_time_zone"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="organization",
+            name="search_name",
+            field=models.CharField(default="", editable=False, max_length=470),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+    ]
