@@ -154,7 +154,8 @@ def _roll_up(municipality_ids: list[int]) -> None:
         return
     elsewhere = ~Q(a_organization_id=F("organization_id")) & ~Q(
         b_organization_id=F("organization_id"))
-    copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), TechnologyTally.objects.filter(
+    # Read whole before the COPY starts: the connection cannot run a query inside one.
+    copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), list(TechnologyTally.objects.filter(
         organization__municipality_id__in=municipality_ids).values(
         "competency", "technology", municipality_id=F("organization__municipality_id"),
         sector=F("organization__sector"),
@@ -163,7 +164,7 @@ def _roll_up(municipality_ids: list[int]) -> None:
         b_member=Case(When(elsewhere, then=F("b_organization_id")), default=None,
                       output_field=IntegerField()))
         .order_by().annotate(n=Sum("rows")).values_list(
-        "municipality_id", "sector", "competency", "technology", "a_member", "b_member", "n"))
+        "municipality_id", "sector", "competency", "technology", "a_member", "b_member", "n")))
 
 
 def summed(tallies: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
