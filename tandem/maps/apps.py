@@ -46,11 +46,13 @@ class MapsConfig(AppConfig):
 
         from tandem.maps import tallies
         from tandem.people.models import Participant
+        from tandem.territory.models import Organization
         from tandem.web import signals
 
         for model, saved, deleted in ((Row, tallies.row_saved, tallies.row_deleted),
                                       (Pair, tallies.pair_saved, tallies.pair_deleted),
-                                      (Participant, tallies.participant_saved, None)):
+                                      (Participant, tallies.participant_saved, None),
+                                      (Organization, tallies.organization_saved, None)):
             name = model.__name__
             post_init.connect(tallies.loaded, sender=model,
                               dispatch_uid=f"technology_tallies_{name}_loaded")

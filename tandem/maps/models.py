@@ -382,12 +382,38 @@ class TechnologyTally(models.Model):
         return f"{self.organization_id}/{self.competency}/{self.technology}: {self.rows}"
 
 
+class TechnologyMunicipalityTally(models.Model):
+    """:class:`TechnologyTally` summed per municipality and sector of the pair's
+    organization, competency and technology, over every term: what a region's or the
+    country's «технологии» table of the standard view (no period) reads — a few thousand
+    rows instead of one per organization's term and pair of member organizations
+    (:mod:`tandem.maps.tallies`). A row whose pair has neither member in the pair's own
+    organization keeps the members' organizations (``a_organization_id``,
+    ``b_organization_id``; both null otherwise), so a scope of regions can still ask
+    whether either member works inside it (``pairs_visible``)."""
+
+    municipality = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                     related_name="+")
+    sector = models.CharField(max_length=20)
+    competency = models.CharField(max_length=40)
+    technology = models.CharField(max_length=200)
+    a_organization_id = models.IntegerField(null=True, blank=True)
+    b_organization_id = models.IntegerField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.competency}/{self.technology}: {self.rows}"
+
+
 class TechnologyTallyMark(models.Model):
     """An organization's pairs' rows, terms or members changed: written by the writer's
-    transaction, removed by the rebuild that saw it. Inserts only (as ``PairTallyMark``)."""
+    transaction, removed by the rebuild that saw it. Inserts only (as ``PairTallyMark``).
+    ``municipality_id``: the municipality an organization that moved or changed its
+    sector (or went) was summed into before — the rebuild sums that one again too."""
 
     id = models.BigAutoField(primary_key=True)
     organization_id = models.IntegerField(db_index=True)
+    municipality_id = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -253,6 +253,8 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
 
     if not (scope.everything or scope.is_staff):
         return _technology_table(technologies_counts_live(scope, filters))
+    if filters is not None and _whole_regions(scope, filters):
+        return _technology_table(_municipalities_sums(scope, filters))
     kept = TechnologyTally.objects.all()
     marks = TechnologyTallyMark.objects.all()
     if filters is not None:
@@ -267,6 +269,47 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
         return _technology_table(technologies_counts_live(scope, filters))
     return _technology_table({(c, t): n for c, t, n in kept.values_list(
         "competency", "technology").order_by().annotate(n=Sum("rows"))})
+
+
+def _whole_regions(scope: Scope, filters: Filters) -> bool:
+    """Whether the table sums whole municipalities of whole regions over every term — a
+    region's or the country's standard view (no period, no organization picked), by a
+    scope of regions only — so that it may read the municipalities' sums."""
+    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
+                                 and not scope.organization_ids)
+    return (whole and filters.organization_id is None and filters.date_from is None
+            and filters.date_to is None)
+
+
+def _municipalities_sums(scope: Scope, filters: Filters) -> dict[tuple[str, str], int]:
+    """Rows per (competency, technology) from the municipalities' sums
+    (``TechnologyMunicipalityTally``) — the same rule as the organizations' tallies: a
+    pair's organization among the filtered ones (its municipality and sector), either
+    member among the user's people; live while an organization of the unit, or one that
+    left a municipality, waits for its rebuild."""
+    from django.db.models import Sum
+
+    from tandem.maps.models import TechnologyMunicipalityTally, TechnologyTallyMark
+
+    sums = TechnologyMunicipalityTally.objects.all()
+    if not scope.everything:
+        sums = sums.filter(municipality__region_id__in=scope.region_ids)
+        # A row names the members' organizations only when neither works in the pair's.
+        mine = scope.organizations().values("pk")
+        sums = sums.filter(Q(a_organization_id__isnull=True) | Q(a_organization_id__in=mine)
+                           | Q(b_organization_id__in=mine))
+    if filters.region_id is not None:
+        sums = sums.filter(municipality__region_id=filters.region_id)
+    if filters.municipality_id is not None:
+        sums = sums.filter(municipality_id=filters.municipality_id)
+    if filters.sector:
+        sums = sums.filter(sector=filters.sector)
+    if TechnologyTallyMark.objects.filter(
+            Q(organization_id__in=filters.organizations(scope).values("pk"))
+            | Q(municipality_id__isnull=False)).exists():
+        return technologies_counts_live(scope, filters)
+    return {(c, t): n for c, t, n in sums.values_list("competency", "technology")
+            .order_by().annotate(n=Sum("rows"))}
 
 
 def technologies_counts_live(scope: Scope, filters: Filters | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
-from tandem.access.scope import scope_for
+from tandem.access.scope import Scope, scope_for
 from tandem.maps import services, tallies
 from tandem.maps.models import Map, Row, TechnologyTally, TechnologyTallyMark
 from tandem.maps.selectors import (
@@ -23,7 +24,15 @@ from tandem.maps.selectors import (
     technologies_used,
 )
 from tandem.pairs.models import Pair
-from tandem.testing import ParticipantFactory, World, bulk_participants
+from tandem.territory.models import Organization
+from tandem.testing import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    ParticipantFactory,
+    RegionFactory,
+    World,
+    bulk_participants,
+)
 from tandem.web.signals import figures_changed
 
 pytestmark = pytest.mark.django_db
@@ -43,20 +52,32 @@ def _row(the_map: Map, technology: str, competency: str = COMPETENCIES[0]) -> Ro
 def _filters(world: World) -> list[Filters]:
     return [Filters(), Filters(organization_id=world.org_a.pk),
             Filters(municipality_id=world.municipality_b.pk),
+            Filters(sector=Organization.Sector.SUPPLEMENTARY),
+            Filters(region_id=world.region.pk),
             Filters(date_from=dt.date(2027, 3, 1), date_to=dt.date(2027, 12, 31)),
             Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 10, 1))]
 
 
+def _scopes(world: World) -> list[tuple[str, Scope]]:
+    """The personas' scopes and the federal operator's view of every region (the
+    monitoring's ``Scope(everything=True)``)."""
+    return [*((name, scope_for(getattr(world, name))) for name in PERSONAS),
+            ("federal", Scope(user_id=None, everything=True))]
+
+
 def _kept_equals_live(world: World) -> None:
     assert not TechnologyTallyMark.objects.exists()  # the kept path is the one read
-    for name in PERSONAS:
-        scope = scope_for(getattr(world, name))
+    for name, scope in _scopes(world):
         for filters in _filters(world):
             assert technologies_used(scope, filters) == _technology_table(
                 technologies_counts_live(scope, filters)), (name, filters)
 
 
-STEPS = ["add", "retech", "update", "term", "reorg", "move", "delrow", "delpair"]
+# «away»: a member moves to another region's organization; «orgmove»: an organization
+# moves to the other municipality (or, by value, changes its sector, or goes to the
+# other region) — the municipalities' sums follow.
+STEPS = ["add", "retech", "update", "term", "reorg", "move", "delrow", "delpair", "away",
+         "orgmove"]
 
 
 @settings(max_examples=15, deadline=None,
@@ -83,6 +104,9 @@ def _run_steps(world: World, capture: Any, steps: list[tuple[str, int, int]]) ->
                  Pair.objects.create(a=a[2], b=b[2], organization=world.org_a, **term)]
         for pair in pairs:
             _row(Map.objects.create(pair=pair), "case")
+        far = OrganizationFactory.create(municipality=MunicipalityFactory.create(
+            region=RegionFactory.create(name="Другая область", code="far"),
+            name="Дальний город", code="far-city"), name="Дальняя школа", code="far-school")
         for step, who, value in steps:
             rows = list(Row.objects.filter(map__pair__in=pairs).order_by("pk"))
             alive = list(Pair.objects.filter(pk__in=[p.pk for p in pairs]).order_by("pk"))
@@ -111,6 +135,23 @@ def _run_steps(world: World, capture: Any, steps: list[tuple[str, int, int]]) ->
                 person.organization = (world.org_b if person.organization_id == world.org_a.pk
                                        else world.org_a)
                 person.save()
+            elif step == "away":
+                person = (a + b)[value % 6]
+                person.organization = far
+                person.save()
+            elif step == "orgmove":
+                org = Organization.objects.get(pk=(world.org_a, world.org_b)[who % 2].pk)
+                if value % 3 == 0:
+                    org.sector = (Organization.Sector.SCHOOL
+                                  if org.sector == Organization.Sector.SUPPLEMENTARY
+                                  else Organization.Sector.SUPPLEMENTARY)
+                elif value % 3 == 1:
+                    org.municipality_id = (world.municipality_b.pk
+                                           if org.municipality_id == world.municipality_a.pk
+                                           else world.municipality_a.pk)
+                else:
+                    org.municipality_id = far.municipality_id
+                org.save()
             elif step == "delrow" and row is not None:
                 row.delete()
             elif step == "delpair":  # its map first: the audit trail of a row names its pair
@@ -229,7 +270,8 @@ def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World
     call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     Row.objects.filter(pk=row.pk).update(technology="project")  # nobody told the tallies
-    with pytest.raises(CommandError, match="технологии: 2"):
+    # Two rows of the organization's tallies and two of its municipality's sums.
+    with pytest.raises(CommandError, match="технологии: 4"):
         call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     out = StringIO()
     call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
@@ -354,3 +396,42 @@ def test_a_rebuild_costs_the_same_statements_for_any_number_of_organizations(
     assert Organization.objects.count() == 12
     assert TechnologyTally.objects.exists()
     assert statements[0] == statements[1]
+
+
+@pytest.mark.parametrize("who", ["olga", "federal"])
+def test_a_region_and_the_country_read_the_municipalities_sums(world: World, who: str) -> None:
+    """The standard view of whole regions (the region operator, the federal operator)
+    sums ``TechnologyMunicipalityTally`` — not the organizations' tallies, not the rows —
+    and an organization that moves to another municipality or sector takes its rows
+    along (counted live until the rebuild answers its mark)."""
+    from tandem.maps.models import TechnologyMunicipalityTally
+
+    _grow(world, 4)
+    scope = (Scope(user_id=None, everything=True) if who == "federal"
+             else scope_for(world.olga))
+    detail = connection.ops.quote_name(TechnologyTally._meta.db_table)
+    rows = connection.ops.quote_name(Row._meta.db_table)
+    with CaptureQueriesContext(connection) as ctx:
+        used = technologies_used(scope, Filters())
+    assert used and sum(u.rows for u in used) == 8
+    assert [q["sql"] for q in ctx.captured_queries
+            if detail in q["sql"] or rows in q["sql"]] == []
+    assert TechnologyMunicipalityTally.objects.filter(
+        municipality=world.municipality_a).aggregate(n=Sum("rows"))["n"] == 4
+
+    org = Organization.objects.get(pk=world.org_a.pk)
+    org.municipality = world.municipality_b
+    org.save()
+    assert TechnologyTallyMark.objects.filter(
+        organization_id=org.pk, municipality_id=world.municipality_a.pk).exists()
+    by_municipality = Filters(municipality_id=world.municipality_b.pk)
+    # Waiting: counted live, already in the new municipality.
+    assert sum(u.rows for u in technologies_used(scope, by_municipality)) == 8
+    tallies.refresh()
+    assert not TechnologyTallyMark.objects.exists()
+    assert not TechnologyMunicipalityTally.objects.filter(
+        municipality=world.municipality_a).exists()
+    assert sum(u.rows for u in technologies_used(scope, by_municipality)) == 8
+    assert technologies_used(scope, Filters(municipality_id=world.municipality_a.pk)) == []
+    assert tallies.stale() == []
+    _kept_equals_live(world)
