@@ -57,9 +57,15 @@ networkx is BSD-3-licensed), changed where a warm start breaks its assumptions:
 * duals are integers scaled by ``scale`` (slack ``= d_a + d_b − 2·scale·w + 2·Σ z``); when a
   type-3 step would halve an odd slack, every dual is doubled first.
 
+* the alternating trees live across augmentations (Gabow's and Kolmogorov's "many trees"
+  scheme): an augmenting path or a type-1 flip dissolves only the trees it went through;
+  the other trees keep their labels, blossoms, heap entries and queue (networkx labels every
+  tree again from the roots after each augmentation, O(E) a stage).
+
 The answer's certificate (vertex and blossom duals) is checked in integers before it is
-returned: nothing here is trusted without it. Time: a stage is O(E) plus O(V) per dual
-step; stages ≤ the number of exposed vertices with a positive dual at the start.
+returned: nothing here is trusted without it. Time: a stage costs the regrowth of the
+trees it dissolved plus O(log) per heap candidate; stages ≤ the number of exposed vertices
+with a positive dual at the start.
 """
 
 import heapq
@@ -153,7 +159,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
     changed in place — that certificate is used up), its ``factor`` is the scale of
     ``doubled`` (``d_v``, not ``2y``), and slack counts their ``z``. Nodes new since are in
     no blossom. The start must then be dual feasible and tight with the blossoms' ``z``
-    included; the stage continues from it (docs/matching.md, 3.6d)."""
+    included; the stage continues from it (docs/matching.md, 3.6d).
+
+    ``keep_trees=False``: after every augmentation all trees end and the search starts
+    again from the roots, as in networkx (the same optimum and certificate checks; kept for
+    the property that compares the two, docs/matching.md, 3.5c)."""
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
     weight: dict[tuple[int, int], int] = {}
