@@ -885,14 +885,15 @@ class Certificate:
         for k, bl in enumerate(blossoms):
             number[bl] = len(nodes) + k
         size = len(number)
-        parent = np.arange(size, dtype=np.int64)
-        above = np.zeros(size, dtype=np.int64)  # Σ z of the node and its ancestors
-        lo = np.zeros(size, dtype=np.int64)
-        hi = np.zeros(size, dtype=np.int64)
-        depth = np.zeros(size, dtype=np.int64)
+        # Filled as lists (a numpy element write costs several list writes), then arrays.
+        parent = list(range(size))
+        above = [0] * size  # Σ z of the node and its ancestors
+        lo = [0] * size
+        hi = [0] * size
+        depth = [0] * size
         # Preorder of the whole forest: a blossom's subtree is ``[pre, last]`` (``verify``).
-        pre = np.zeros(size, dtype=np.int64)
-        last = np.zeros(size, dtype=np.int64)
+        pre = [0] * size
+        last = [0] * size
         visited = 0
         roots: list[int | _Blossom] = [x for x in nodes if blossomparent[x] is None]
         roots += [bl for bl in blossoms if blossomparent[bl] is None]
@@ -925,11 +926,12 @@ class Certificate:
                     above[c] = above[k] + (blossomdual[child]
                                            if isinstance(child, _Blossom) else 0)
                     stack.append((child, False))
-        jumps = [parent]
-        for _ in range(int(depth.max(initial=0)).bit_length()):
+        jumps = [np.array(parent, dtype=np.int64)]
+        for _ in range(max(depth, default=0).bit_length()):
             jumps.append(jumps[-1][jumps[-1]])
-        self.number, self.parent, self.above, self.lo, self.hi = number, parent, above, lo, hi
-        self.pre, self.last = pre, last
+        self.number, self.parent = number, jumps[0]
+        self.above, self.lo, self.hi, self.pre, self.last = (
+            np.array(x, dtype=np.int64) for x in (above, lo, hi, pre, last))
         self.jumps = jumps
 
     def vertex_duals(self, size: int) -> npt.NDArray[np.int64]:
