@@ -314,13 +314,20 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
     # ancestor of each blossom passed (path compression, as in union–find). A shortcut stays
     # an ancestor while it lives (blossoms only form above, and only top-level ones are
     # expanded); one to an expanded blossom is replaced by the parent.
+    # ``inblossom[v]``: some blossom holding ``v`` — or one expanded since (expanding does
+    # not rewrite the leaves of every child, thousands each): then the climb starts at ``v``.
     shortcut: dict[_Blossom, _Blossom] = {}
+    expanded = _Blossom()  # what ``blossomparent.get`` says of an expanded blossom
 
     def top(v: int) -> int | _Blossom:
         """The top-level blossom of vertex ``v`` (``v`` itself when in none)."""
         b = inblossom[v]
-        parent = blossomparent[b]
+        parent = blossomparent.get(b, expanded)
+        if parent is expanded:
+            b = v
+            parent = blossomparent[v]
         if parent is None:
+            inblossom[v] = b
             return b
         if blossomparent[parent] is None:  # one level up (a blossom formed since)
             inblossom[v] = parent
@@ -488,10 +495,9 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 if isinstance(s, _Blossom):
                     if endstage and blossomdual[s] == 0:
                         yield s
-                    else:
-                        inblossom.update(dict.fromkeys(s.leaves(), s))
                 else:
                     inblossom[s] = s
+            del blossomparent[b]  # expanded: ``top`` climbs from a leaf pointing here
             if unfolds_t:
                 edge = labeledge[b]
                 assert edge is not None
@@ -550,7 +556,6 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             label.pop(b, None)
             labeledge.pop(b, None)
             z_join.pop(b, None)
-            del blossomparent[b]
             del blossombase[b]
             del blossomdual[b]
 
@@ -653,9 +658,12 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         tops = {b: label.get(b) for b in grown.pop(root)
                 if b in blossomdual and blossomparent[b] is None
                 and owner.get(blossombase[b]) == root}
-        leaves = [x for x in dict.fromkeys(members.pop(root)) if owner.get(x) == root]
-        for leaf in leaves:
+        leaves: list[int] = []
+        for leaf in members.pop(root):
+            if owner.get(leaf) != root:
+                continue  # another tree's since, or listed twice
             del owner[leaf]
+            leaves.append(leaf)
             settle(leaf)
             label.pop(leaf, None)
             labeledge.pop(leaf, None)
@@ -729,7 +737,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             dv = dual(v)
             for w, wt in neighbours[v]:
                 bw = inblossom[w]
-                if blossomparent[bw] is not None:
+                if blossomparent.get(bw, expanded) is not None:
                     bw = top(w)
                 if bv == bw:
                     continue
