@@ -57,9 +57,15 @@ networkx is BSD-3-licensed), changed where a warm start breaks its assumptions:
 * duals are integers scaled by ``scale`` (slack ``= d_a + d_b − 2·scale·w + 2·Σ z``); when a
   type-3 step would halve an odd slack, every dual is doubled first.
 
+* the alternating trees live across augmentations (Gabow's and Kolmogorov's "many trees"
+  scheme): an augmenting path or a type-1 flip dissolves only the trees it went through;
+  the other trees keep their labels, blossoms, heap entries and queue (networkx labels every
+  tree again from the roots after each augmentation, O(E) a stage).
+
 The answer's certificate (vertex and blossom duals) is checked in integers before it is
-returned: nothing here is trusted without it. Time: a stage is O(E) plus O(V) per dual
-step; stages ≤ the number of exposed vertices with a positive dual at the start.
+returned: nothing here is trusted without it. Time: a stage costs the regrowth of the
+trees it dissolved plus O(log) per heap candidate; stages ≤ the number of exposed vertices
+with a positive dual at the start.
 """
 
 import heapq
@@ -144,7 +150,7 @@ class Answer:
 def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                matching: Sequence[tuple[int, int]],
                out_of_time: Callable[[], bool] | None = None,
-               resume: "Certificate | None" = None) -> Answer:
+               resume: "Certificate | None" = None, keep_trees: bool = True) -> Answer:
     """``warm_max_weight_matching`` with the answer's dual (``Answer.certificate``): the
     solver checks further edges against it (``Certificate.violated``).
 
@@ -153,7 +159,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
     changed in place — that certificate is used up), its ``factor`` is the scale of
     ``doubled`` (``d_v``, not ``2y``), and slack counts their ``z``. Nodes new since are in
     no blossom. The start must then be dual feasible and tight with the blossoms' ``z``
-    included; the stage continues from it (docs/matching.md, 3.6d)."""
+    included; the stage continues from it (docs/matching.md, 3.6d).
+
+    ``keep_trees=False``: after every augmentation all trees end and the search starts
+    again from the roots, as in networkx (the same optimum and certificate checks; kept for
+    the property that compares the two, docs/matching.md, 3.5c)."""
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
     weight: dict[tuple[int, int], int] = {}
@@ -214,9 +224,13 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
 
     def settle(v: int) -> None:
         """Writes back the lazy dual of ``v`` (its S or T label ends)."""
-        dualvar[v] = dual(v)
-        s_join.pop(v, None)
-        t_join.pop(v, None)
+        joined = s_join.pop(v, None)
+        if joined is not None:
+            dualvar[v] += joined - cum[0]
+            return
+        joined = t_join.pop(v, None)
+        if joined is not None:
+            dualvar[v] += cum[0] - joined
 
     label: dict[int | _Blossom, int | None] = {}
     labeledge: dict[int | _Blossom, tuple[int, int] | None] = {}
@@ -281,30 +295,64 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
     # Top-level S- and T-blossoms' duals move by ±delta each step: kept lazily, as the
     # vertices', ``blossomdual[b] + sign·(cum − joined)``.
     z_join: dict[_Blossom, tuple[int, int]] = {}
-    allowedge: dict[tuple[int, int], bool] = {}
     queue: list[int] = []
-    s_best = [0]  # the least ``dualvar + joined`` of an S-vertex, and that vertex
-    s_lowest: list[int | None] = [None]
+    # S-vertices by ``dualvar + joined`` (their dual is that − cum while S): the dual step
+    # of type 1 reads the least. An entry whose vertex left S since is dropped at the top.
+    s_heap: list[tuple[int, int]] = []
+    # The alternating trees live across augmentations (docs/matching.md, 3.5c): only the
+    # trees on an augmenting path dissolve. ``owner``: the tree (its root's id) of every
+    # labelled vertex; ``members``: the vertices each live tree labelled (some may have
+    # left it since: checked against ``owner``); ``marks``: vertices inside T-blossoms that
+    # an S-vertex of the tree reached by a tight edge (``label[w] = 2`` below), which must
+    # be forgotten when that tree dissolves.
+    owner: dict[int, int] = {}
+    members: dict[int, list[int]] = {}
+    grown: dict[int, list[_Blossom]] = {}  # the blossoms each live tree labelled or formed
+    marks: dict[int, list[int]] = {}
+
+    # ``top`` climbs the blossom forest, which nests thousands deep, along shortcuts: some
+    # ancestor of each blossom passed (path compression, as in union–find). A shortcut stays
+    # an ancestor while it lives (blossoms only form above, and only top-level ones are
+    # expanded); one to an expanded blossom is replaced by the parent.
+    # ``inblossom[v]``: some blossom holding ``v`` — or one expanded since (expanding does
+    # not rewrite the leaves of every child, thousands each): then the climb starts at ``v``.
+    shortcut: dict[_Blossom, _Blossom] = {}
+    expanded = _Blossom()  # what ``blossomparent.get`` says of an expanded blossom
 
     def top(v: int) -> int | _Blossom:
         """The top-level blossom of vertex ``v`` (``v`` itself when in none)."""
         b = inblossom[v]
-        parent = blossomparent[b]
+        parent = blossomparent.get(b, expanded)
+        if parent is expanded:
+            b = v
+            parent = blossomparent[v]
         if parent is None:
+            inblossom[v] = b
             return b
-        while (up := blossomparent[parent]) is not None:
-            parent = up
-        inblossom[v] = parent
-        return parent
+        if blossomparent[parent] is None:  # one level up (a blossom formed since)
+            inblossom[v] = parent
+            return parent
+        passed: list[_Blossom] = []
+        x = parent
+        while True:
+            y = shortcut.get(x)
+            if y is None or y not in blossomparent:  # none yet, or expanded since
+                y = blossomparent[x]
+                if y is None:
+                    break
+            passed.append(x)
+            x = y
+        for p in passed:
+            shortcut[p] = x
+        inblossom[v] = x
+        return x
 
     def becomes_s(leaves: list[int]) -> None:
         for leaf in leaves:
             if leaf not in s_join:
                 settle(leaf)
                 s_join[leaf] = cum[0]
-                key = dualvar[leaf] + cum[0]  # its dual is key − cum while S
-                if s_lowest[0] is None or key < s_best[0]:
-                    s_best[0], s_lowest[0] = key, leaf
+                heapq.heappush(s_heap, (dualvar[leaf] + cum[0], leaf))  # dual: key − cum
 
     def becomes_t(leaves: list[int]) -> None:
         now = cum[0]
@@ -323,7 +371,6 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             for key in joins:
                 joins[key] *= 2
         cum[0] *= 2
-        s_best[0] *= 2
         for b in blossomdual:
             blossomdual[b] *= 2
         for b, (sign, joined) in z_join.items():
@@ -333,6 +380,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         to_free[:] = [(2 * k, v, w) for k, v, w in to_free]
         to_s[:] = [(2 * k, v, w) for k, v, w in to_s]
         t_blossoms[:] = [(2 * k, t, b) for k, t, b in t_blossoms]
+        s_heap[:] = [(2 * k, v) for k, v in s_heap]
 
     def assign_label(w: int, t: int, v: int | None) -> None:
         b = top(w)
@@ -343,6 +391,16 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             leaves = b.leaves()
         else:
             leaves = [b]
+        root = w if v is None else owner[v]
+        if v is None:
+            members[root] = []
+            grown[root] = []
+        members[root].extend(leaves)
+        if isinstance(b, _Blossom):
+            owner.update(dict.fromkeys(leaves, root))
+            grown[root].append(b)
+        else:
+            owner[b] = root
         if t == 1:
             queue.extend(leaves)
             becomes_s(leaves)
@@ -412,6 +470,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         label[b] = 1
         labeledge[b] = labeledge[bb]
         blossomdual[b] = 0
+        grown[owner[base]].append(b)
         zstart(b, 1)
         # Leaves keep pointing at their old blossom; ``top`` follows the parents (with path
         # compression). Only the leaves of T-children become S-vertices to scan.
@@ -436,10 +495,9 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 if isinstance(s, _Blossom):
                     if endstage and blossomdual[s] == 0:
                         yield s
-                    else:
-                        inblossom.update(dict.fromkeys(s.leaves(), s))
                 else:
                     inblossom[s] = s
+            del blossomparent[b]  # expanded: ``top`` climbs from a leaf pointing here
             if unfolds_t:
                 edge = labeledge[b]
                 assert edge is not None
@@ -452,26 +510,22 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                     jstep = -1
                 v, w = edge
                 while j != 0:
-                    if jstep == 1:
-                        p, q = b.edges[j]
-                    else:
-                        q, p = b.edges[j - 1]
+                    q = b.edges[j][1] if jstep == 1 else b.edges[j - 1][0]
                     label[w] = None
                     label[q] = None
                     assign_label(w, 2, v)
-                    allowedge[(p, q)] = allowedge[(q, p)] = True
                     j += jstep
                     if jstep == 1:
                         v, w = b.edges[j]
                     else:
                         w, v = b.edges[j - 1]
-                    allowedge[(v, w)] = allowedge[(w, v)] = True
                     j += jstep
                 bw = b.childs[j]
                 label[w] = label[bw] = 2
                 becomes_t(bw.leaves() if isinstance(bw, _Blossom) else [bw])
                 if isinstance(bw, _Blossom):
                     zstart(bw, -1)
+                    grown[owner[w]].append(bw)
                 labeledge[w] = labeledge[bw] = (v, w)
                 j += jstep
                 while b.childs[j] != entrychild:
@@ -502,7 +556,6 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             label.pop(b, None)
             labeledge.pop(b, None)
             z_join.pop(b, None)
-            del blossomparent[b]
             del blossombase[b]
             del blossomdual[b]
 
@@ -588,161 +641,57 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             mate[jj] = s
             j = jj
 
-    stages = 0
-    # The roots, in vertex order: exposed vertices with a positive dual. The set only
-    # shrinks (an augmenting path matches its ends; a type-1 step leaves its vertex exposed
-    # with dual 0, and an exposed vertex is never T, so a dual of 0 stays 0): each stage
-    # filters the last stage's list instead of scanning every vertex.
-    roots = list(nodes)
-    while True:
-        stages += 1
-        label.clear()
-        labeledge.clear()
-        to_free.clear()
-        to_s.clear()
-        t_blossoms.clear()
-        allowedge.clear()
-        queue.clear()
-        s_lowest[0] = None
-        cum[0] = 0
-        roots = [v for v in roots if v not in mate and dualvar[v] > 0]
+    def dissolve(root: int) -> None:
+        """Ends the tree of ``root`` after an augmentation (or a type-1 flip) through it:
+        its vertices and blossoms lose their labels and settle their duals, its S-blossoms
+        of dual 0 are expanded (as networkx does at a stage's end), and the edges from the
+        other trees' S-vertices to its vertices become candidates again. The other trees
+        keep their labels, blossoms and heap entries."""
+        for w in marks.pop(root, ()):
+            edge = labeledge.get(w)
+            if (edge is not None and edge[1] == w and owner.get(edge[0]) == root
+                    and owner.get(w) != root):
+                label.pop(w, None)
+                labeledge.pop(w, None)
+        # Its top-level blossoms: those it labelled or formed that are still top-level,
+        # alive and its own (a child of an expanded T-blossom may have gone to another).
+        tops = {b: label.get(b) for b in grown.pop(root)
+                if b in blossomdual and blossomparent[b] is None
+                and owner.get(blossombase[b]) == root}
+        leaves: list[int] = []
+        for leaf in members.pop(root):
+            if owner.get(leaf) != root:
+                continue  # another tree's since, or listed twice
+            del owner[leaf]
+            leaves.append(leaf)
+            settle(leaf)
+            label.pop(leaf, None)
+            labeledge.pop(leaf, None)
+        for b, was in tops.items():
+            zsettle(b)
+            stack: list[_Blossom] = [b]
+            while stack:  # the labels of the blossoms inside (children keep theirs)
+                inner = stack.pop()
+                label.pop(inner, None)
+                labeledge.pop(inner, None)
+                stack.extend(c for c in inner.childs if isinstance(c, _Blossom))
+            if was == 1 and blossomdual[b] == 0:
+                expand_blossom(b, True)
+        now = cum[0]
+        for leaf in leaves:
+            for x in adjacency[leaf]:
+                if x in s_join:  # an S-vertex of another tree
+                    heapq.heappush(to_free, (slack(x, leaf) + now, x, leaf))
+
+    def plant() -> None:
+        """Roots the trees, in vertex order: every exposed vertex with a positive dual."""
+        roots[:] = [v for v in roots if v not in mate and dualvar[v] > 0]
         for v in roots:
             if label.get(top(v)) is None:
                 assign_label(v, 1, None)
-        if not queue:
-            break
-        finished = False
-        while True:
-            if out_of_time is not None and out_of_time():
-                raise OutOfTime
-            # ``slack`` and ``top`` inlined below (same values): no dual step happens while
-            # the queue is scanned, so ``cum``, ``factor`` and the S-vertex ``v``'s dual stay
-            # put through its scan.
-            now, scale = cum[0], factor[0]
-            while queue and not finished:
-                v = queue.pop()
-                bv = top(v)  # changes only when a blossom forms below
-                dv = dual(v)
-                for w, wt in neighbours[v]:
-                    bw = inblossom[w]
-                    if blossomparent[bw] is not None:
-                        bw = top(w)
-                    if bv == bw:
-                        continue
-                    kslack = 0
-                    if (v, w) not in allowedge:
-                        joined = s_join.get(w)
-                        if joined is not None:
-                            kslack = dv + dualvar[w] - now + joined - scale * wt
-                        else:
-                            joined = t_join.get(w)
-                            if joined is None:
-                                kslack = dv + dualvar[w] - scale * wt
-                            else:
-                                kslack = dv + dualvar[w] + now - joined - scale * wt
-                        if kslack <= 0:
-                            allowedge[(v, w)] = allowedge[(w, v)] = True
-                    if (v, w) in allowedge:
-                        if label.get(bw) is None:
-                            if blossombase[bw] not in mate:
-                                # An exposed vertex of dual 0: the path ends here.
-                                assign_label(w, 1, None)
-                                flip_to_root(v, w)
-                                flip_to_root(w, v)
-                                finished = True
-                                break
-                            assign_label(w, 2, v)
-                        elif label.get(bw) == 1:
-                            base = scan_blossom(v, w)
-                            if base is not None:
-                                add_blossom(base, v, w)
-                                bv = top(v)
-                            else:
-                                flip_to_root(v, w)
-                                flip_to_root(w, v)
-                                finished = True
-                                break
-                        elif label.get(w) is None:
-                            label[w] = 2
-                            labeledge[w] = (v, w)
-                    elif label.get(bw) == 1:
-                        heapq.heappush(to_s, (kslack + 2 * cum[0], v, w))
-                    elif label.get(w) is None:
-                        heapq.heappush(to_free, (kslack + cum[0], v, w))
-            if finished:
-                break
-            lowest = s_lowest[0]
-            assert lowest is not None
-            delta = dual(lowest)
-            deltatype = 1
-            deltaedge: tuple[int, int] | None = None
-            deltablossom: _Blossom | None = None
-            while to_free:
-                key, v, w = to_free[0]
-                if label.get(top(w)) is not None:
-                    heapq.heappop(to_free)  # labelled since; rescanned if freed again
-                    continue
-                k = slack(v, w)
-                if k != key - cum[0]:
-                    heapq.heapreplace(to_free, (k + cum[0], v, w))
-                    continue
-                if k < delta:
-                    delta, deltatype, deltaedge = k, 2, (v, w)
-                break
-            while to_s:
-                key, v, w = to_s[0]
-                if top(v) == top(w):
-                    heapq.heappop(to_s)  # inside one blossom since
-                    continue
-                k = slack(v, w)
-                if k != key - 2 * cum[0]:
-                    heapq.heapreplace(to_s, (k + 2 * cum[0], v, w))
-                    continue
-                if k < 2 * delta:
-                    if k % 2:
-                        # Type 3 halves slacks of S–S edges: keep every dual an integer.
-                        rescale()
-                        k *= 2
-                        delta *= 2
-                    delta, deltatype, deltaedge = k // 2, 3, (v, w)
-                break
-            while t_blossoms:
-                key, _, b = t_blossoms[0]
-                if (b not in blossomdual or blossomparent[b] is not None
-                        or label.get(b) != 2):
-                    heapq.heappop(t_blossoms)
-                    continue
-                z = zval(b)
-                if z != key - cum[0]:
-                    heapq.heapreplace(t_blossoms, (z + cum[0], next(ticket), b))
-                    continue
-                if z < delta:
-                    delta, deltatype, deltablossom = z, 4, b
-                break
-            cum[0] += delta
-            if deltatype == 1:
-                assert dual(lowest) == 0
-                flip_to_root(lowest, None)
-                break
-            if deltatype in (2, 3):
-                assert deltaedge is not None
-                v, w = deltaedge
-                allowedge[(v, w)] = allowedge[(w, v)] = True
-                queue.append(v)
-            else:
-                assert deltablossom is not None
-                children = list(deltablossom.childs)
-                expand_blossom(deltablossom, False)
-                # Leaves left unlabelled are free again: their edges to S-vertices are
-                # candidates of type 2 (their heap entries were dropped while T). The
-                # children are top-level now: one label each.
-                for child in children:
-                    if label.get(child) is not None:
-                        continue
-                    for leaf in child.leaves() if isinstance(child, _Blossom) else [child]:
-                        for x in adjacency[leaf]:
-                            if label.get(top(x)) == 1:
-                                heapq.heappush(to_free, (slack(x, leaf) + cum[0], x, leaf))
+
+    def uproot() -> None:
+        """Ends every tree (``keep_trees=False``: each stage starts from the roots again)."""
         for v in [*s_join, *t_join]:
             settle(v)
         for b in list(z_join):
@@ -751,6 +700,170 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             if b in blossomdual and blossomparent[b] is None and label.get(b) == 1 \
                     and blossomdual[b] == 0:
                 expand_blossom(b, True)
+        for state in (label, labeledge, owner, members, marks, grown):
+            state.clear()
+        for heap in (to_free, to_s, t_blossoms, s_heap, queue):
+            heap.clear()
+        cum[0] = 0
+
+    def augmented(*ends: int) -> None:
+        """The trees of ``ends`` were flipped: they dissolve (all trees, if not kept)."""
+        if keep_trees:
+            for root in dict.fromkeys(owner[x] for x in ends):
+                dissolve(root)
+        else:
+            uproot()
+            plant()
+
+    # A stage: the search between two augmentations (or type-1 flips). The set of roots
+    # only shrinks (an augmenting path matches its ends; a type-1 step leaves its vertex
+    # exposed with dual 0, and an exposed vertex is never T, so a dual of 0 stays 0).
+    roots = list(nodes)
+    plant()
+    stages = 1
+    while members:
+        if out_of_time is not None and out_of_time():
+            raise OutOfTime
+        # ``slack`` and ``top`` inlined below (same values): no dual step happens while
+        # the queue is scanned, so ``cum``, ``factor`` and the S-vertex ``v``'s dual stay
+        # put through its scan.
+        now, scale = cum[0], factor[0]
+        finished = False
+        while queue and not finished:
+            v = queue.pop()
+            if v not in s_join:
+                continue  # its tree dissolved since it was queued
+            bv = top(v)  # changes only when a blossom forms below
+            dv = dual(v)
+            for w, wt in neighbours[v]:
+                bw = inblossom[w]
+                if blossomparent.get(bw, expanded) is not None:
+                    bw = top(w)
+                if bv == bw:
+                    continue
+                # The exact slack (no blossom holds both ends): tight edges are not
+                # cached, so a tree that dissolves leaves no stale ``allowed`` behind.
+                joined = s_join.get(w)
+                if joined is not None:
+                    kslack = dv + dualvar[w] - now + joined - scale * wt
+                else:
+                    joined = t_join.get(w)
+                    if joined is None:
+                        kslack = dv + dualvar[w] - scale * wt
+                    else:
+                        kslack = dv + dualvar[w] + now - joined - scale * wt
+                if kslack <= 0:
+                    if label.get(bw) is None:
+                        if blossombase[bw] not in mate:
+                            # An exposed vertex of dual 0: the path ends here.
+                            assign_label(w, 1, None)
+                            flip_to_root(v, w)
+                            flip_to_root(w, v)
+                            augmented(v, w)
+                            finished = True
+                            break
+                        assign_label(w, 2, v)
+                    elif label.get(bw) == 1:
+                        base = scan_blossom(v, w)
+                        if base is not None:
+                            add_blossom(base, v, w)
+                            bv = top(v)
+                        else:
+                            flip_to_root(v, w)
+                            flip_to_root(w, v)
+                            augmented(v, w)
+                            finished = True
+                            break
+                    elif label.get(w) is None:
+                        label[w] = 2
+                        labeledge[w] = (v, w)
+                        marks.setdefault(owner[v], []).append(w)
+                elif label.get(bw) == 1:
+                    heapq.heappush(to_s, (kslack + 2 * cum[0], v, w))
+                elif label.get(w) is None:
+                    heapq.heappush(to_free, (kslack + cum[0], v, w))
+        if finished:
+            stages += 1
+            continue  # the other trees' queued vertices are scanned on
+        if not members:
+            break
+        while True:
+            key, lowest = s_heap[0]
+            joined = s_join.get(lowest)
+            if joined is None or dualvar[lowest] + joined != key:
+                heapq.heappop(s_heap)  # not S since (a fresh entry if S again)
+                continue
+            break
+        delta = dual(lowest)
+        deltatype = 1
+        deltaedge: tuple[int, int] | None = None
+        deltablossom: _Blossom | None = None
+        while to_free:
+            key, v, w = to_free[0]
+            if v not in s_join or w in s_join or w in t_join:
+                heapq.heappop(to_free)  # not S to free since; pushed again if so again
+                continue
+            k = slack(v, w)
+            if k != key - cum[0]:
+                heapq.heapreplace(to_free, (k + cum[0], v, w))
+                continue
+            if k < delta:
+                delta, deltatype, deltaedge = k, 2, (v, w)
+            break
+        while to_s:
+            key, v, w = to_s[0]
+            if v not in s_join or w not in s_join or top(v) == top(w):
+                heapq.heappop(to_s)  # inside one blossom, or not S to S, since
+                continue
+            k = slack(v, w)
+            if k != key - 2 * cum[0]:
+                heapq.heapreplace(to_s, (k + 2 * cum[0], v, w))
+                continue
+            if k < 2 * delta:
+                if k % 2:
+                    # Type 3 halves slacks of S–S edges: keep every dual an integer.
+                    rescale()
+                    k *= 2
+                    delta *= 2
+                delta, deltatype, deltaedge = k // 2, 3, (v, w)
+            break
+        while t_blossoms:
+            key, _, b = t_blossoms[0]
+            if (b not in blossomdual or blossomparent[b] is not None
+                    or label.get(b) != 2):
+                heapq.heappop(t_blossoms)
+                continue
+            z = zval(b)
+            if z != key - cum[0]:
+                heapq.heapreplace(t_blossoms, (z + cum[0], next(ticket), b))
+                continue
+            if z < delta:
+                delta, deltatype, deltablossom = z, 4, b
+            break
+        cum[0] += delta
+        if deltatype == 1:
+            assert dual(lowest) == 0
+            flip_to_root(lowest, None)
+            augmented(lowest)
+            stages += 1
+        elif deltatype in (2, 3):
+            assert deltaedge is not None
+            queue.append(deltaedge[0])  # its edge is tight now: scanned again
+        else:
+            assert deltablossom is not None
+            children = list(deltablossom.childs)
+            expand_blossom(deltablossom, False)
+            # Leaves left unlabelled are free again: their edges to S-vertices are
+            # candidates of type 2 (their heap entries were dropped while T). The
+            # children are top-level now: one label each.
+            for child in children:
+                if label.get(child) is not None:
+                    continue
+                for leaf in child.leaves() if isinstance(child, _Blossom) else [child]:
+                    for x in adjacency[leaf]:
+                        if label.get(top(x)) == 1:
+                            heapq.heappush(to_free, (slack(x, leaf) + cum[0], x, leaf))
+    uproot()  # nothing is labelled by now; the lazy duals are all written back
     certificate = Certificate(mate, dualvar, blossomdual, blossomparent, factor[0], nodes)
     certificate.verify(edges)
     return Answer(sorted((v, w) for v, w in mate.items() if v < w), stages, certificate)
@@ -780,11 +893,16 @@ class Certificate:
         for k, bl in enumerate(blossoms):
             number[bl] = len(nodes) + k
         size = len(number)
-        parent = np.arange(size, dtype=np.int64)
-        above = np.zeros(size, dtype=np.int64)  # Σ z of the node and its ancestors
-        lo = np.zeros(size, dtype=np.int64)
-        hi = np.zeros(size, dtype=np.int64)
-        depth = np.zeros(size, dtype=np.int64)
+        # Filled as lists (a numpy element write costs several list writes), then arrays.
+        parent = list(range(size))
+        above = [0] * size  # Σ z of the node and its ancestors
+        lo = [0] * size
+        hi = [0] * size
+        depth = [0] * size
+        # Preorder of the whole forest: a blossom's subtree is ``[pre, last]`` (``verify``).
+        pre = [0] * size
+        last = [0] * size
+        visited = 0
         roots: list[int | _Blossom] = [x for x in nodes if blossomparent[x] is None]
         roots += [bl for bl in blossoms if blossomparent[bl] is None]
         position = 0
@@ -796,12 +914,16 @@ class Certificate:
             while stack:
                 x, closing = stack.pop()
                 k = number[x]
-                if not isinstance(x, _Blossom):
-                    lo[k] = hi[k] = position
-                    position += 1
-                    continue
                 if closing:
                     hi[k] = position - 1
+                    last[k] = visited - 1
+                    continue
+                pre[k] = visited
+                visited += 1
+                if not isinstance(x, _Blossom):
+                    lo[k] = hi[k] = position
+                    last[k] = pre[k]
+                    position += 1
                     continue
                 lo[k] = position
                 stack.append((x, True))
@@ -812,10 +934,12 @@ class Certificate:
                     above[c] = above[k] + (blossomdual[child]
                                            if isinstance(child, _Blossom) else 0)
                     stack.append((child, False))
-        jumps = [parent]
-        for _ in range(int(depth.max(initial=0)).bit_length()):
+        jumps = [np.array(parent, dtype=np.int64)]
+        for _ in range(max(depth, default=0).bit_length()):
             jumps.append(jumps[-1][jumps[-1]])
-        self.number, self.parent, self.above, self.lo, self.hi = number, parent, above, lo, hi
+        self.number, self.parent = number, jumps[0]
+        self.above, self.lo, self.hi, self.pre, self.last = (
+            np.array(x, dtype=np.int64) for x in (above, lo, hi, pre, last))
         self.jumps = jumps
 
     def vertex_duals(self, size: int) -> npt.NDArray[np.int64]:
@@ -929,9 +1053,20 @@ class Certificate:
                 fail("an exposed vertex with a positive dual")
             if v in mate and mate[mate[v]] != v:
                 fail("not a matching")
-        for bl, z in self.blossomdual.items():
-            if z > 0:
-                inside = set(bl.leaves())
-                matched_inside = sum(1 for v in inside if mate.get(v) in inside)
-                if matched_inside != len(inside) - 1:
-                    fail("a blossom of positive dual that is not full")
+        # A blossom of positive dual is full: all its vertices but one are matched inside.
+        # A matched vertex is matched inside exactly the blossoms holding the smallest
+        # blossom that holds it and its mate: counted there, and summed over each
+        # blossom's subtree (a preorder interval) — not a walk over every blossom's leaves,
+        # which nest thousands deep.
+        positive = [self.number[bl] for bl, z in self.blossomdual.items() if z > 0]
+        if positive:
+            ends = [v for v in nodes if v in mate]
+            common = self.common(self.index(np.array(ends, dtype=np.int64)),
+                                 self.index(np.array([mate[v] for v in ends], dtype=np.int64)))
+            hits = np.zeros(self.pre.size + 1, dtype=np.int64)
+            np.add.at(hits, self.pre[common[common >= 0]] + 1, 1)
+            before = np.cumsum(hits)  # before[i]: matched vertices counted at preorder < i
+            at = np.array(positive, dtype=np.int64)
+            matched_inside = before[self.last[at] + 1] - before[self.pre[at]]
+            if (matched_inside != self.hi[at] - self.lo[at]).any():
+                fail("a blossom of positive dual that is not full")

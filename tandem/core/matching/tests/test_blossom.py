@@ -13,6 +13,7 @@ from tandem.core.matching import check_validity, instance_from_dict, match, solv
 from tandem.core.matching.blossom import (
     Certificate,
     WarmStartError,
+    _Blossom,
     warm_max_weight_matching,
     warm_solve,
 )
@@ -181,3 +182,51 @@ def test_the_certificate_refuses_a_matching_of_pairs_that_are_not_edges() -> Non
     Certificate({0: 1, 1: 0, 2: 3, 3: 2}, duals, {}, parents, 2, nodes).verify(edges)
     with pytest.raises(ArithmeticError, match="not an edge"):
         Certificate({0: 2, 2: 0, 1: 3, 3: 1}, duals, {}, parents, 2, nodes).verify(edges)
+
+
+larger_graphs = st.integers(8, 24).flatmap(lambda n: st.dictionaries(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+    .filter(lambda p: p[0] < p[1]).map(tuple), st.integers(1, 12), min_size=8, max_size=80))
+
+
+@given(st.one_of(graphs, larger_graphs), st.data())
+@settings(max_examples=100, deadline=None)
+def test_trees_kept_across_augmentations_find_what_a_fresh_search_each_stage_finds(
+        edges: Edges, data: st.DataObject) -> None:
+    # Only the trees on an augmenting path dissolve (docs/matching.md, 3.5c); the other
+    # trees keep their labels, blossoms and candidate edges. Against the networkx-style
+    # search that labels every tree again from the roots after each augmentation: the same
+    # weight, the networkx optimum, and both certified (``warm_solve`` checks its own).
+    doubled, start = a_warm_start(edges, data)
+    triples = [(a, b, w) for (a, b), w in edges.items()]
+    kept = warm_solve(triples, doubled, start)
+    fresh = warm_solve(triples, doubled, start, keep_trees=False)
+    weight_kept = sum(edges[pair] for pair in kept.pairs)
+    assert weight_kept == sum(edges[pair] for pair in fresh.pairs) == optimum_of(edges)
+    kept.certificate.verify(triples)
+    fresh.certificate.verify(triples)
+
+
+def test_a_blossom_of_positive_dual_must_be_full_at_every_level() -> None:
+    # Worked example for the certificate's fullness check (counted per smallest common
+    # blossom of each matched pair, summed over preorder intervals). Blossom B1 = triangle
+    # 0-1-2 (weights 2) inside B2 = {B1, 3, 4} (edges 2-3, 3-4, 4-0, weight 1); z = 1 each,
+    # vertex duals 0: every edge is tight (inside B1: −4 + 2 + 2; B2 only: −2 + 2).
+    b1, b2 = _Blossom(), _Blossom()
+    b1.childs, b1.edges = [0, 1, 2], [(0, 1), (1, 2), (2, 0)]
+    b2.childs, b2.edges = [b1, 3, 4], [(2, 3), (3, 4), (4, 0)]
+    nodes = [0, 1, 2, 3, 4]
+    edges = [(0, 1, 2), (1, 2, 2), (0, 2, 2), (2, 3, 1), (3, 4, 1), (0, 4, 1)]
+    parents: dict[Any, Any] = {0: b1, 1: b1, 2: b1, 3: b2, 4: b2, b1: b2, b2: None}
+    duals: dict[Any, int] = dict.fromkeys(nodes, 0)
+
+    def certificate(mate: dict[int, int]) -> Certificate:
+        return Certificate(mate, duals, {b1: 1, b2: 1}, parents, 2, nodes)
+
+    certificate({0: 1, 1: 0, 3: 4, 4: 3}).verify(edges)  # B1: 0-1 inside; B2: 2 exposed
+    certificate({0: 1, 1: 0, 2: 3, 3: 2}).verify(edges)  # 2-3 is inside B2, not B1
+    with pytest.raises(ArithmeticError, match="not full"):
+        # 0-4 and 2-3 leave B1 with no pair inside (full would need one), B2 is full.
+        certificate({0: 4, 4: 0, 2: 3, 3: 2}).verify(edges)
+    with pytest.raises(ArithmeticError, match="not full"):
+        certificate({0: 1, 1: 0}).verify(edges)  # B2: 3 and 4 both exposed inside
