@@ -70,7 +70,10 @@ class Client:
                                          headers={"Referer": self.base + "/accounts/login/"})
         with self.opener.open(request, timeout=self.timeout) as response:
             if "/accounts/login/" in response.geturl():
-                raise SystemExit(f"cannot log in as {username}: check the demo password")
+                # Not SystemExit: in a client's thread it would end the thread silently and
+                # leave the others waiting at the start barrier for ever.
+                raise RuntimeError(f"cannot log in as {username}: check the demo password "
+                                   "(or another client's log-in ended this session)")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -112,12 +115,19 @@ def run_client(base: str, args: argparse.Namespace, timings: Timings, lock: thre
         start.abort()
 
 
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, threads: int,
+                 request_log: str = "") -> subprocess.Popen[bytes]:
+    """gunicorn on 127.0.0.1:PORT; with ``request_log``, under the benchmark-only settings
+    ``gunicorn_memory.py`` that write each request's memory to that file."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
     env = dict(os.environ, TANDEM_DEBUG="0")
+    config = []
+    if request_log:
+        env["TANDEM_REQUEST_MEMORY_LOG"] = request_log
+        config = ["--config", str(Path(__file__).with_name("gunicorn_memory.py"))]
     # Our own gunicorn with fixed arguments.
     process = subprocess.Popen(  # noqa: S603
-        [gunicorn, "tandem.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [gunicorn, "tandem.wsgi:application", *config, "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
          "--timeout", "120", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True)

@@ -16,9 +16,13 @@ click), adds ``/api/v1/pairs/`` when ``--api`` is given, opens every page once �
 its pages; the server's CPU in the measured rounds; per page, the resident memory of the
 largest server process right after its answers (with concurrent clients, a page shares the
 process with others); each worker's resident memory after start-up, at the end (with PSS
-and USS) and its peak (VmHWM). Requests are bounded in number and the script
-stops by itself; it never sends anything off this machine. The shared pieces (client,
-server start, percentiles, CPU of the server) are ``dashboard_load``'s.
+and USS) and its peak (VmHWM). With ``--request-log FILE`` the started gunicorn runs under
+the benchmark-only settings ``gunicorn_memory.py``: each request's resident memory goes to
+FILE, and the report ends with the worst peaks of each worker and the requests that were in
+flight in that worker when each happened (the peak of a window between two answers of a
+process). Requests are bounded in number and the script stops by itself; it never sends
+anything off this machine. The shared pieces (client, server start, percentiles, CPU of the
+server) are ``dashboard_load``'s.
 """
 
 import argparse
@@ -147,6 +151,62 @@ def private_memory(pid: int) -> tuple[int, int]:
     return values.get("Pss", 0), values.get("Private_Clean", 0) + values.get("Private_Dirty", 0)
 
 
+@dataclass
+class Window:
+    """A worker's peak between two of its answers, and the requests in flight meanwhile."""
+    pid: int
+    peak: int  # kB
+    rss_before: int  # kB: resident memory at the previous answer of that process
+    requests: list[str]
+
+
+def peak_windows(log: Path) -> list[Window]:
+    """The windows of a ``gunicorn_memory.py`` log: per process, from one answer to the next,
+    the peak (VmHWM of the «end» line) and every request whose start…end overlaps it."""
+    by_pid: dict[int, list[tuple[float, int, str, str, int, int]]] = defaultdict(list)
+    for line in log.read_text().splitlines():
+        stamp, pid, thread, phase, method, path, rss, hwm = line.split(" ")
+        by_pid[int(pid)].append((float(stamp), int(thread), phase, f"{method} {path}",
+                                 int(rss), int(hwm)))
+    windows = []
+    for pid, events in by_pid.items():
+        events.sort()
+        spans: list[tuple[float, float, str]] = []  # start, end, request
+        open_at: dict[int, tuple[float, str]] = {}
+        for stamp, thread, phase, request, _rss, _hwm in events:
+            if phase == "start":
+                open_at[thread] = (stamp, request)
+            elif thread in open_at:
+                began, name = open_at.pop(thread)
+                spans.append((began, stamp, name))
+        spans += [(began, float("inf"), name) for began, name in open_at.values()]
+        previous, rss_before = 0.0, 0
+        for stamp, _thread, phase, _request, rss, hwm in events:
+            if phase != "end":
+                continue
+            inside = [name for began, ended, name in spans if began <= stamp and ended >= previous]
+            windows.append(Window(pid, hwm, rss_before, inside))
+            previous, rss_before = stamp, rss
+    return windows
+
+
+def report_windows(windows: list[Window], top: int = 8) -> None:
+    """Each worker's peak, then the worst windows of all with their requests in flight."""
+    print("\nper request memory (gunicorn_memory.py): peak of each worker — "
+          + ", ".join(f"{pid}: {max(w.peak for w in windows if w.pid == pid) / 1024:.0f} MB"
+                      for pid in sorted({w.pid for w in windows})))
+    print("| worker | peak, MB | resident at its previous answer, MB | requests in flight |")
+    print("|---|---|---|---|")
+    for window in sorted(windows, key=lambda w: -w.peak)[:top]:
+        counted: dict[str, int] = defaultdict(int)
+        for name in window.requests:
+            counted[name] += 1
+        flight = ", ".join(f"{n} × `{name}`" if n > 1 else f"`{name}`"
+                           for name, n in sorted(counted.items()))
+        print(f"| {window.pid} | {window.peak / 1024:.0f} | {window.rss_before / 1024:.0f} "
+              f"| {flight} |")
+
+
 def ms(values: list[float]) -> str:
     millis = [v * 1000 for v in values]
     return (f"{len(millis)} | {percentile(millis, 50):.0f} | {percentile(millis, 95):.0f} | "
@@ -161,6 +221,9 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds a request may take (a timed-out one counts as status 0)")
     parser.add_argument("--api", action="store_true", help="also /api/v1/pairs/")
+    parser.add_argument("--request-log", default="",
+                        help="with --start: a file for each request's memory, reported at "
+                             "the end (benchmarks/gunicorn_memory.py)")
     args = parser.parse_args()
     users = [u.strip() for u in args.users.split(",") if u.strip()]
     if args.rounds > 200 or args.clients > 64 or not users:
@@ -168,7 +231,10 @@ def main() -> None:
     server = None
     memory_at_start: dict[int, int] = {}
     if args.start:
-        server = start_server(args.port, args.workers, args.threads)
+        if args.request_log:
+            Path(args.request_log).unlink(missing_ok=True)
+        server = start_server(args.port, args.workers, args.threads,
+                              os.path.abspath(args.request_log) if args.request_log else "")
         base = f"http://127.0.0.1:{args.port}"
         memory_at_start = {pid: rss for pid, rss, _hwm in worker_memory(server.pid)}
     else:
@@ -235,7 +301,10 @@ def main() -> None:
             pss, uss = private_at_end.get(pid, (0, 0))
             print(f"- process {pid}: resident after start {memory_at_start.get(pid, 0) / 1024:.0f} "
                   f"MB, now {rss / 1024:.0f} MB (PSS {pss / 1024:.0f}, USS {uss / 1024:.0f}), "
-                  f"peak {hwm / 1024:.0f} MB")
+                  f"peak {hwm / 1024:.0f} MB" + (" (since its last answer)" if args.request_log
+                                                 else ""))
+        if args.request_log and Path(args.request_log).exists():
+            report_windows(peak_windows(Path(args.request_log)))
 
 
 if __name__ == "__main__":
