@@ -213,9 +213,11 @@ CACHES = {"default": (
 
 AUTH_USER_MODEL = "accounts.User"
 
-# Argon2 first: new and re-saved passwords are hashed with it.
+# Argon2 first: new and re-saved passwords are hashed with it — Argon2id at 19 MiB, not
+# Django's 100 MiB, which every log-in added to the worker (tandem/accounts/hashers.py).
+# Hashes made with other parameters still verify and are re-hashed at the next log-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "tandem.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
