@@ -7,14 +7,16 @@ much each page of a persona adds while it is served — read-only, safe on a sha
 What it does: starts Django as gunicorn's worker does (``tandem.wsgi``) and imports the
 URLconf with every view, then reports the process's memory — RSS, PSS and USS (private
 pages) from ``/proc/self/smaps_rollup`` — and which heavy libraries are already imported.
-Then, for each user of ``--users``: the Django test client logged in with ``force_login``
-opens ``/`` and every link of its main menu, ``/api/v1/pairs/`` and the first visible pair's
-card and map, each twice — the first view (cache emptied before it: figures computed) and
-the second (from the cache). Per request: the growth of the peak resident memory while it
-is served (VmHWM, reset through ``/proc/self/clear_refs`` just before) over the resident
-memory just before, the resident memory left after it, and — with ``--tracemalloc`` — the
-peak of Python's own allocations (tracemalloc; it does not see libpq's result buffers, and
-it makes everything slower, so it is off by default).
+Then what a log-in adds for its password, which ``force_login`` skips: the first user's
+stored hash checked, and a new hash made with the project's hasher (each: time, CPU, growth
+of the peak). Then, for each user of ``--users``: the Django test client logged in with
+``force_login`` opens ``/`` and every link of its main menu, ``/api/v1/pairs/`` and the
+first visible pair's card and map, each twice — the first view (cache emptied before it:
+figures computed) and the second (from the cache). Per request: the growth of the peak
+resident memory while it is served (VmHWM, reset through ``/proc/self/clear_refs`` just
+before) over the resident memory just before, the resident memory left after it, and — with
+``--tracemalloc`` — the peak of Python's own allocations (tracemalloc; it does not see
+libpq's result buffers, and it makes everything slower, so it is off by default).
 
 Nothing is written: every connection runs with ``default_transaction_read_only=on`` (a
 write fails loudly instead), the session is a signed cookie, the cache lives in this
@@ -60,6 +62,33 @@ def reset_peak() -> None:
 
 def mb(kb: float) -> str:
     return f"{kb / 1024:.0f}"
+
+
+def password_check(username: str) -> None:
+    """What a log-in adds for its password (``force_login`` below skips it): the growth of
+    the peak resident memory while the demo password is checked against the user's stored
+    hash (with the parameters written in it) and while a new hash is made with the project's
+    hasher — what a log-in with a hash of other parameters does before saving the new one."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import identify_hasher, make_password
+
+    encoded = get_user_model().objects.get(username=username).password
+    hasher = identify_hasher(encoded)
+    print(f"\npassword of {username}: stored as {'$'.join(encoded.split('$')[:4])}; hasher "
+          f"{type(hasher).__module__}.{type(hasher).__name__}")
+    for label, work in (("check against the stored hash", lambda: hasher.verify(
+                            settings.TANDEM_DEMO_PASSWORD, encoded)),
+                        ("a new hash (project parameters)", lambda: make_password(
+                            settings.TANDEM_DEMO_PASSWORD))):
+        gc.collect()
+        before = memory()
+        reset_peak()
+        t0, c0 = time.perf_counter(), time.process_time()
+        work()
+        print(f"- {label}: {1000 * (time.perf_counter() - t0):.0f} ms, CPU "
+              f"{1000 * (time.process_time() - c0):.0f} ms, peak growth "
+              f"{(memory()['HWM'] - before['Rss']) / 1024:.1f} MB")
 
 
 def main() -> None:
@@ -109,6 +138,7 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     if args.tracemalloc:
         tracemalloc.start()
+    password_check(args.users.split(",")[0].strip())
     print("\n| who | page | view | status | ms | CPU ms | peak growth, MB | RSS after, MB "
           + ("| Python peak, MB " if args.tracemalloc else "") + "|")
     print("|---|---|---|---|---|---|---|---|" + ("---|" if args.tracemalloc else ""))
