@@ -213,9 +213,10 @@ CACHES = {"default": (
 
 AUTH_USER_MODEL = "accounts.User"
 
-# Argon2 first: new and re-saved passwords are hashed with it — Argon2id at 19 MiB, not
-# Django's 100 MiB, which every log-in added to the worker (tandem/accounts/hashers.py).
-# Hashes made with other parameters still verify and are re-hashed at the next log-in.
+# Argon2 first: new and re-saved passwords are hashed with it — Argon2id at 46 MiB, one hash
+# at a time per process, not Django's 100 MiB for each log-in in flight, which the worker
+# took on top of its own (tandem/accounts/hashers.py). Hashes made with other parameters
+# still verify and are re-hashed at the next log-in.
 PASSWORD_HASHERS = [
     "tandem.accounts.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
