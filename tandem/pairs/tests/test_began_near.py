@@ -91,3 +91,27 @@ def test_the_first_maps_not_agreed_by_the_index_are_the_sorted_list_s(
         setting = Pair.objects.map_not_agreed(day)
         listed = [(e.object_id, e.event_on) for e in maps_not_agreed(today=day, limit=limit)]
         assert listed == [(p.pk, p.began_on) for p in setting.order_by("began_on", "pk")[:limit]]
+
+
+def test_a_pair_confirmed_after_midnight_utc_is_not_left_out_west_of_it(world: World) -> None:
+    """Worked example: at UTC−12 a pair confirmed at 06:00 UTC on 2 September began working
+    on 1 September — the day of a pair that was never confirmed and starts then, found
+    first by the index (its UTC day is 1 September, the other's 2 September). The two tie
+    on the day, and the confirmed one, created first, comes first: without the margin after
+    the index's last day it would be left out."""
+    people = [ParticipantFactory.create(organization=world.org_a) for _ in range(4)]
+    confirmed = dt.datetime(2026, 9, 2, 6, tzinfo=dt.UTC)
+    late = Pair.objects.create(a=people[0], b=people[1], organization=world.org_a,
+                               starts_on=dt.date(2026, 8, 20), ends_on=dt.date(2027, 5, 31),
+                               status="active", a_confirmed_at=confirmed,
+                               b_confirmed_at=confirmed)
+    never = Pair.objects.create(a=people[2], b=people[3], organization=world.org_a,
+                                starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2027, 5, 31),
+                                status="approved")
+    with timezone.override(zoneinfo.ZoneInfo("Etc/GMT+12")):
+        qs = Pair.objects.map_not_agreed(dt.date(2026, 9, 30), days=14)
+        assert [(p.pk, p.began_on) for p in qs.first_began(1)] == [
+            (late.pk, dt.date(2026, 9, 1))]
+        assert [p.pk for p in qs.first_began(2)] == [late.pk, never.pk]
+        assert [e.object_id for e in maps_not_agreed(today=dt.date(2026, 9, 30), limit=1)] \
+            == [late.pk]
