@@ -202,6 +202,11 @@ class Campaign(UnitAnchored, models.Model):
         verbose_name = _("диагностика")
         verbose_name_plural = _("диагностики")
         ordering = ["-starts_on", "-pk"]
+        # The newest first (``ordering``), read backwards from the index and cut at the
+        # few shown — the overview's «диагностики» (four), a list's page — instead of
+        # joining every visible campaign of a region to its unit and sorting them (issue
+        # #16; docs/performance.md).
+        indexes = [models.Index(fields=["starts_on", "id"], name="campaign_starts")]
         constraints = [
             exactly_one_unit("campaign_has_one_unit"),
             models.CheckConstraint(name="campaign_dates_in_order",

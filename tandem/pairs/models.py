@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core.attention import RUNNING
 from tandem.diagnostics.models import Campaign
-from tandem.pairs.querysets import PairQuerySet
+from tandem.pairs.querysets import BEGAN_NEAR, PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 
@@ -222,7 +222,16 @@ class Pair(models.Model):
                    models.Index(fields=["held_next"], name="pair_held_next",
                                 condition=Q(status__in=list(RUNNING), held_next__isnull=False)),
                    models.Index(fields=["held_until"], name="pair_held_until",
-                                condition=Q(status__in=list(RUNNING), held_until__isnull=False))]
+                                condition=Q(status__in=list(RUNNING), held_until__isnull=False)),
+                   # «Карта не согласована» in the order of the day each pair began working
+                   # (PairQuerySet.first_began): by that day read in UTC, a day at most from
+                   # the day in any zone, with what the rule and the user's pairs read of a
+                   # pair, so the walk from the earliest reads the index only. Not partial:
+                   # PostgreSQL keeps no statistics of a partial index's expression, and
+                   # without them took a range of it for a third of all pairs (issue #16).
+                   models.Index(BEGAN_NEAR, "id", "status", "a_organization", "b_organization",
+                                "a_confirmed_at", "b_confirmed_at", "starts_on",
+                                name="pair_began")]
 
     def __str__(self) -> str:
         return f"{self.a.short_name} ⇄ {self.b.short_name}"

@@ -10,6 +10,7 @@ relations (``map``, ``map__rows``, ``meetings``), never imported.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -103,6 +104,24 @@ def held_kept_q(as_of: dt.date) -> Q:
             & (Q(held_next__isnull=True) | Q(held_next__gt=as_of)))
 
 
+def _began_on(tzinfo: dt.tzinfo | None = None) -> Case:
+    confirmed = Greatest(TruncDate("a_confirmed_at", tzinfo=tzinfo),
+                         TruncDate("b_confirmed_at", tzinfo=tzinfo))
+    return Case(When(a_confirmed_at__isnull=False, b_confirmed_at__isnull=False,
+                     then=Greatest(F("starts_on"), confirmed)),
+                default=F("starts_on"), output_field=DateField())
+
+
+# The day a pair began working (:func:`tandem.core.attention.work_began_on`) with the
+# confirmation's date read in UTC — ``began_on`` (:meth:`PairQuerySet.with_began_on`) reads
+# it in the active zone, the user's or the region's, which no index can: the expression of
+# the index ``pair_began``. A moment's date in any zone (UTC−12 … UTC+14) is its UTC date,
+# the day before or the day after, and ``greatest`` moves by no more than its arguments,
+# so ``began_on`` and this differ by a day at most (:meth:`PairQuerySet.first_began`).
+BEGAN_NEAR = _began_on(zoneinfo.ZoneInfo("UTC"))
+BEGAN_MARGIN = dt.timedelta(days=1)
+
+
 class PairQuerySet(QuerySet[Any]):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         """As ``QuerySet.bulk_create``, with the members' organizations of the pairs that
@@ -171,20 +190,43 @@ class PairQuerySet(QuerySet[Any]):
     def with_began_on(self) -> PairQuerySet:
         """``began_on``: :func:`tandem.core.attention.work_began_on` (the start, or the
         second confirmation when later and both are recorded)."""
-        confirmed = Greatest(TruncDate("a_confirmed_at"), TruncDate("b_confirmed_at"))
-        return self.annotate(began_on=Case(
-            When(a_confirmed_at__isnull=False, b_confirmed_at__isnull=False,
-                 then=Greatest(F("starts_on"), confirmed)),
-            default=F("starts_on"), output_field=DateField()))
+        return self.annotate(began_on=_began_on())
 
     def map_not_agreed(self, as_of: dt.date, days: int | None = None) -> PairQuerySet:
         """Running pairs without an agreed map — none yet (it is drafted when first
         opened) or a draft — more than ``days`` (the setting ``TANDEM_MAP_AGREE_DAYS``) days
-        after they began working (:func:`tandem.core.attention.map_not_agreed`)."""
+        after they began working (:func:`tandem.core.attention.map_not_agreed`). Also
+        said of :data:`BEGAN_NEAR` (``began_near``), which the rule implies — a day at
+        most from ``began_on`` before the cut-off, so on or before it — for the index
+        ``pair_began`` (:meth:`first_began`)."""
         days = map_agree_days() if days is None else days
+        cutoff = as_of - dt.timedelta(days=days)
         return (self.running().filter(Q(map__isnull=True) | Q(map__status=MAP_DRAFT))
-                .with_began_on()
-                .filter(began_on__lt=as_of - dt.timedelta(days=days)))
+                .with_began_on().alias(began_near=BEGAN_NEAR)
+                .filter(began_on__lt=cutoff, began_near__lte=cutoff))
+
+    def first_began(self, limit: int) -> PairQuerySet:
+        """The first ``limit`` of these pairs in the order (``began_on``, pk) — exactly
+        ``order_by("began_on", "pk")[:limit]`` — for pairs with ``began_on`` and
+        ``began_near`` (:meth:`map_not_agreed`). ``began_on`` is a date in the active zone
+        and no index holds it, so the whole list was read and sorted to show its first few
+        (issue #16). Two queries instead: the ``limit``-th pair in the order of
+        ``began_near`` (the index ``pair_began`` walked from the earliest, stopping at
+        ``limit``), then the pairs whose ``began_near`` is at most two days after it,
+        sorted by ``began_on``. The first ``limit`` by ``began_near`` began on or before a
+        day after it, so the first ``limit`` by ``began_on`` did too, and each of them has
+        ``began_near`` within a day after its ``began_on``: none is left out."""
+        if limit <= 0:
+            return self.none()
+        nth = list(self.order_by("began_near", "pk")
+                   .annotate(near=F("began_near")).values_list("near", flat=True)
+                   [limit - 1:limit])
+        first = self.order_by("began_on", "pk")
+        if nth:
+            first = first.filter(began_near__lte=nth[0] + 2 * BEGAN_MARGIN)
+        # The first ``limit`` picked by key from what the index holds, before the pairs'
+        # wide rows and their people are read: for those ``limit`` only.
+        return self.filter(pk__in=first.values("pk")[:limit]).order_by("began_on", "pk")
 
     def keep_held(self, day: dt.date) -> int:
         """Writes the kept meeting dates of these pairs as of ``day``: ``held_until``, the

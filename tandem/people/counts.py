@@ -27,7 +27,6 @@ from django.db import transaction
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -152,8 +151,11 @@ def hourly(sender: object, **kwargs: object) -> None:
 def expression(name: str, organization: str = "pk") -> Case:
     """``name`` (one of :data:`FIELDS`) of the organization ``organization`` names in an
     Organization query: its kept figure, or — while it waits for a recount — a live count
-    of its people."""
-    marked = Exists(PeopleCountMark.objects.filter(organization_id=OuterRef(organization)))
+    of its people. «Waits» is asked as ``IN (the marked organizations)``, not as a
+    correlated ``EXISTS``: PostgreSQL reads the few marks once and hashes them, where the
+    ``EXISTS`` probed the marks' index for every organization and every figure — three
+    times 5,456 probes, 75 ms of the region's overview (issue #16; docs/performance.md)."""
+    marked = Q(**{f"{organization}__in": PeopleCountMark.objects.values("organization_id")})
     people = (Participant.objects.filter(RULES[name], is_active=True,
                                          organization_id=OuterRef(organization))
               .order_by().values("organization_id").annotate(n=Count("pk")).values("n"))

@@ -143,8 +143,11 @@ def maps_not_agreed(*, today: dt.date, pairs: Pairs = None,
                     pending_only: bool = False, limit: int | None = None) -> list[Event]:
     qs = (Pair.objects.filter(_pair_filter(pairs, "pk")).map_not_agreed(today)
           .select_related("a", "b").order_by("began_on", "pk"))
+    # The first few by the day each began working, found by the index ``pair_began``
+    # (Pair.objects.first_began: two queries), not by sorting every pair of the rule
+    # (issue #16; docs/performance.md).
     events = []
-    for pair in qs if pending_only else _cut(qs, limit):
+    for pair in (qs if pending_only or limit is None else qs.first_began(limit)):
         events.append(Event(Kind.MAP_NOT_AGREED, pair.pk, pair.began_on, pair,
                             (pair.a, pair.b)))
     if pending_only:
@@ -216,7 +219,7 @@ class PairLines:
 def open_reminders_by_pair(scope: Scope, limit: int = 10,
                            today: dt.date | None = None) -> list[PairLines]:
     """The pairs that need the curator, one entry per pair (the most urgent first), at
-    most ``limit`` pairs, each with its events. Seven queries, whatever the data size."""
+    most ``limit`` pairs, each with its events. Eight queries, whatever the data size."""
     lines = open_reminders(scope, limit * PER_PAIR, today)
     grouped: dict[int, list[Line]] = {}
     for line in lines:
@@ -228,7 +231,7 @@ def open_reminders_by_pair(scope: Scope, limit: int = 10,
 def open_reminders(scope: Scope, limit: int = 10,
                    today: dt.date | None = None) -> list[Line]:
     """The open events of the pairs the user manages, most urgent kinds first, at most
-    ``limit``; whether each was e-mailed. Seven queries (overdue tasks and quiet pairs
+    ``limit``; whether each was e-mailed. Eight queries (overdue tasks, quiet pairs and maps
     are two each), whatever the data size."""
     if not scope.is_staff:
         return []
