@@ -10,7 +10,6 @@ relations (``map``, ``map__rows``, ``meetings``), never imported.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.db.models import (
     DateField,
     Exists,
     F,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -104,9 +104,31 @@ def held_kept_q(as_of: dt.date) -> Q:
             & (Q(held_next__isnull=True) | Q(held_next__gt=as_of)))
 
 
-def _began_on(tzinfo: dt.tzinfo | None = None) -> Case:
-    confirmed = Greatest(TruncDate("a_confirmed_at", tzinfo=tzinfo),
-                         TruncDate("b_confirmed_at", tzinfo=tzinfo))
+class UTCDate(Func):
+    """A moment's date in UTC, written with the database's own functions — on SQLite
+    ``date()``, not Django's registered ``django_datetime_cast_date`` (what ``TruncDate``
+    compiles to there): an index on an expression with a function only Django registers
+    makes the table unwritable from any other SQLite client (the ``sqlite3`` shell, a
+    backup tool). Django keeps aware moments in SQLite as UTC text, so ``date()`` of it is
+    the UTC date; PostgreSQL: the ``timestamptz`` at UTC, cast to a date — what
+    ``TruncDate(tzinfo=UTC)`` writes there."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection,
+                              template="((%(expressions)s) AT TIME ZONE 'UTC')::date", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="date(%(expressions)s)", **extra)
+
+
+def _began_on(tzinfo: dt.tzinfo | None = None, *, utc: bool = False) -> Case:
+    if utc:
+        confirmed = Greatest(UTCDate("a_confirmed_at"), UTCDate("b_confirmed_at"))
+    else:
+        confirmed = Greatest(TruncDate("a_confirmed_at", tzinfo=tzinfo),
+                             TruncDate("b_confirmed_at", tzinfo=tzinfo))
     return Case(When(a_confirmed_at__isnull=False, b_confirmed_at__isnull=False,
                      then=Greatest(F("starts_on"), confirmed)),
                 default=F("starts_on"), output_field=DateField())
@@ -118,7 +140,7 @@ def _began_on(tzinfo: dt.tzinfo | None = None) -> Case:
 # the index ``pair_began``. A moment's date in any zone (UTC−12 … UTC+14) is its UTC date,
 # the day before or the day after, and ``greatest`` moves by no more than its arguments,
 # so ``began_on`` and this differ by a day at most (:meth:`PairQuerySet.first_began`).
-BEGAN_NEAR = _began_on(zoneinfo.ZoneInfo("UTC"))
+BEGAN_NEAR = _began_on(utc=True)
 BEGAN_MARGIN = dt.timedelta(days=1)
 
 
