@@ -66,14 +66,6 @@ TEXT_LIMIT = 200  # free-text answers shown per stage and question
 # difference in the first characters decides. Under a language collation (ru_RU) texts
 # equal in their first characters up to case may come in another order than the whole
 # text's — an order of display, not the rule of release (review finding).
-# The one rule of where free texts may come from (a cell of at least MIN_ANSWERS people
-# who answered, and kept up to date: an organization whose cells wait for their rebuild —
-# a person moved out, the region's zone changed — gives no texts until then, as its cell
-# may still count someone whose texts are no longer in it; review finding):
-# :func:`satisfaction_summary` reads it for ``counted``, :func:`free_texts` asks it of the
-# kept cell of each answer. Its two halves: the cell's people (a condition on the kept
-# cell) and the organization's cells not waiting (:func:`unmarked`, a condition on any
-# row that names the organization).
 ENOUGH_PEOPLE = Q(people__gte=MIN_ANSWERS)
 
 
@@ -83,7 +75,18 @@ def unmarked(organization: str) -> Q:
     return ~Q(Exists(SurveyCellMark.objects.filter(organization_id=OuterRef(organization))))
 
 
-TEXT_SOURCE = ENOUGH_PEOPLE & unmarked("organization_id")
+def text_source(organization: str) -> tuple[Q, Q]:
+    """The one rule of where free texts may come from, in its two halves: a cell of at
+    least MIN_ANSWERS people who answered (a condition on the kept :class:`SurveyCell`),
+    and kept up to date — an organization whose cells wait for their rebuild (a person
+    moved out, the region's zone changed) gives no texts until then, as its cell may still
+    count someone whose texts are no longer in it (a condition on any row whose field
+    ``organization`` names the organization; review finding). :func:`satisfaction_summary`
+    asks both of the cells for ``counted``; :func:`free_texts` asks the first of each
+    answer's kept cell and the second of the answer itself (issue #16: nested in the
+    cell's ``EXISTS`` it misled PostgreSQL's estimate). Both read them from here, so the
+    rule cannot change for one and not the other (review finding)."""
+    return ENOUGH_PEOPLE, unmarked(organization)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ class SatisfactionSummary:
     overall: dict[str, rule.Released] = field(default_factory=dict)
     years: tuple[int, int] | None = None  # the academic years the figures cover
     # Per stage, the academic years with a counted cell that may give free texts
-    # (:data:`TEXT_SOURCE`): none — «Тексты скрыты».
+    # (:func:`text_source`): none — «Тексты скрыты».
     counted: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -187,13 +190,13 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     region's thousands of cells: each question's counted cells (:func:`counted_q`) give
     the total and the answers, the others the answers left out (:class:`rule.Sums`, which
     add up across cells), and the cells that may give texts are counted
-    (:data:`TEXT_SOURCE`). On ``t300k`` the region's 4,899 cells made into 24,495 Python
+    (:func:`text_source`). On ``t300k`` the region's 4,899 cells made into 24,495 Python
     cells cost 60–130 ms of CPU per view (issue #16)."""
     years, _start, _end = release_period(filters, today)
     answered = Q(answered__gt=0)  # a cell of unanswered surveys holds no answer to release
     aggregates: dict[str, Any] = {
         "n_sent": Sum("sent"), "n_answered": Sum("answered"),
-        "text_cells": Count("pk", filter=answered & TEXT_SOURCE)}
+        "text_cells": Count("pk", filter=answered & Q(*text_source("organization_id")))}
     for name in FIELDS:
         counted = counted_q(name)
         aggregates[f"{name}_total"] = Sum(f"{name}_sum", filter=answered & counted)
@@ -259,10 +262,10 @@ def free_texts(*, scope: Scope, filters: Filters,
                summary: SatisfactionSummary) -> list[FreeText]:
     """Free-text answers per stage, without names, sorted by their words, and only from
     counted cells (the release rule: never from a cell of fewer than MIN_ANSWERS people,
-    :data:`TEXT_SOURCE`). A cell's year is taken in its organization's region's zone, as
+    :func:`text_source`). A cell's year is taken in its organization's region's zone, as
     the kept cells take it (:mod:`tandem.surveys.tallies`).
 
-    :data:`TEXT_SOURCE` is asked in its two halves: the kept cell's people inside the
+    :func:`text_source` is asked in its two halves: the kept cell's people inside the
     ``EXISTS`` on the cell, and "no mark" of the respondent's organization (the cell's
     own) on the answer itself. Nested in the cell's ``EXISTS``, the anti-join on the
     (nearly always empty) marks made PostgreSQL take the region's answers for a handful
@@ -283,7 +286,8 @@ def free_texts(*, scope: Scope, filters: Filters,
         for pk, name in (Region.objects.filter(municipalities__organizations__in=organizations)
                          .values_list("pk", "time_zone").distinct().order_by("pk")):
             zones[name].append(pk)
-    base = Survey.objects.filter(unmarked("participant__organization_id"),
+    _cell, organization_unmarked = text_source("participant__organization_id")
+    base = Survey.objects.filter(organization_unmarked,
                                  submitted_at__isnull=False,
                                  participant__organization__in=organizations)
     result = []
@@ -309,9 +313,9 @@ def _counted_answers(*, stage: str, years: list[int], zones: dict[str, list[int]
     """Answers of ``stage`` whose cell is counted: given in one of these academic years
     (its day in the zone of the respondent's organization's region — ``zones``: the
     regions of each zone name) and whose (organization, year, stage) cell holds at least
-    MIN_ANSWERS people (:data:`ENOUGH_PEOPLE`; the other half of :data:`TEXT_SOURCE`,
-    no mark, is the caller's). With one zone (one region, as a rule) the region is not
-    asked."""
+    MIN_ANSWERS people (the first half of :func:`text_source`; the other, no mark, is the
+    caller's). With one zone (one region, as a rule) the region is not asked."""
+    cell, _organization_unmarked = text_source("participant__organization_id")
     when = Q(pk__in=[])
     for name, regions in sorted(zones.items()):
         tz = zone_named(name or None)
@@ -320,7 +324,7 @@ def _counted_answers(*, stage: str, years: list[int], zones: dict[str, list[int]
         for year in years:
             first, last = academic_year_bounds(year)
             counted = SurveyCell.objects.filter(  # and unmarked: free_texts' base
-                ENOUGH_PEOPLE, organization_id=OuterRef("participant__organization_id"),
+                cell, organization_id=OuterRef("participant__organization_id"),
                 year=year, stage=stage)
             when |= in_zone & Q(
                 Exists(counted),

@@ -10,6 +10,7 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from tandem.access.filters import Filters
 from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import Scope, scope_for
+from tandem.core.effectiveness import MIN_ANSWERS
 from tandem.core.periods import academic_year
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
@@ -67,8 +69,10 @@ def _texts(scope: Scope, filters: Filters | None = None) -> list[FreeText]:
 def _oracle(scope: Scope, filters: Filters, limit: int) -> list[FreeText]:
     """The texts as the page read them before issue #16: the answers whose (organization,
     academic year of the answer's day in its region's zone) is among the counted cells of
-    the stage (the kept cells of the request that :data:`selectors.TEXT_SOURCE` allows,
-    read one by one), sorted, the first ``limit``, blanks dropped."""
+    the stage (the kept cells of the request that the rule allows — at least MIN_ANSWERS
+    people, the organization not waiting for its rebuild — written out here in Python,
+    not by the query under test; review finding), sorted, the first ``limit``, blanks
+    dropped."""
     summary = satisfaction_summary(scope=scope, filters=filters)
     rows = list(Survey.objects.filter(
         submitted_at__isnull=False, participant__organization__in=filters.organizations(scope))
@@ -80,10 +84,11 @@ def _oracle(scope: Scope, filters: Filters, limit: int) -> list[FreeText]:
         if s.answered == 0:
             continue
         assert summary.years is not None
-        keys = set(SurveyCell.objects.filter(
-            selectors.TEXT_SOURCE, organization__in=filters.organizations(scope),
-            year__range=summary.years, stage=s.stage, answered__gt=0)
-            .values_list("organization_id", "year"))
+        marked = set(SurveyCellMark.objects.values_list("organization_id", flat=True))
+        keys = {(organization, year) for organization, year, people in SurveyCell.objects.filter(
+            organization__in=filters.organizations(scope), year__range=summary.years,
+            stage=s.stage, answered__gt=0).values_list("organization_id", "year", "people")
+            if people >= MIN_ANSWERS and organization not in marked}
         assert summary.counted.get(s.stage, frozenset()) == {y for _o, y in keys}
         chosen = [r for r in rows if r[0] == s.stage and (
             r[1], academic_year(timezone.localtime(r[3], zone_named(r[2] or None)).date()))
@@ -283,3 +288,29 @@ def test_the_marks_are_asked_of_the_answer_not_inside_the_cells_exists(world: Wo
         True]
     assert [t.good for t in free_texts(scope=scope, filters=Filters(), summary=summary)] == [
         []]
+
+
+def test_one_rule_of_texts_for_the_summary_and_the_texts(world: World,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule of where texts come from has one home (``selectors.text_source``): made
+    stricter there (cells of four people), the summary's «Тексты скрыты» and the texts
+    both follow — B's cell of three gives none, not even in the region's view next to A's
+    cell of four (review finding: the texts query had composed the rule by itself)."""
+    a = _people(world.org_a, 5)
+    b = _people(world.org_b, 4)
+    for i in range(4):
+        _answer(a[i], a[4], good=f"A-{i}")
+    for i in range(3):
+        _answer(b[i], b[3], good=f"B-{i}")
+    rule = selectors.text_source
+    scope = scope_for(world.olga)
+    (mid,) = _texts(scope)
+    assert sorted(mid.good) == ["A-0", "A-1", "A-2", "A-3", "B-0", "B-1", "B-2"]
+    monkeypatch.setattr(selectors, "text_source",
+                        lambda organization: (rule(organization)[0] & Q(people__gte=4),
+                                              rule(organization)[1]))
+    only_b = Filters(organization_id=world.org_b.pk)
+    assert not any(satisfaction_summary(scope=scope, filters=only_b).counted.values())
+    (mid,) = _texts(scope)
+    assert mid.shown and mid.good == ["A-0", "A-1", "A-2", "A-3"]
+    assert _texts(scope, only_b)[0].good == []

@@ -4,7 +4,6 @@ always over whole academic years (the release rule, tandem/core/release.py)."""
 import datetime as dt
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -90,13 +89,15 @@ KEPT_CELL = st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 4),
 def _cell_by_cell(scope: Scope, filters: Filters) -> tuple[object, ...]:
     """The summary as it was read before issue #16: every kept cell of the request
     fetched, each question's cell released by :func:`tandem.core.release.release`, the
-    texts' cells marked one by one with :data:`selectors.TEXT_SOURCE`."""
+    texts' cells marked one by one by the rule written out in Python (at least
+    MIN_ANSWERS people, the organization not waiting for its rebuild), not by the query
+    under test (review finding)."""
     years = release_period(filters)[0]
-    rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
+    marked = set(SurveyCellMark.objects.values_list("organization_id", flat=True))
+    rows = [(*row, row[5] >= MIN_ANSWERS and row[0] not in marked) for row in
+            SurveyCell.objects.filter(organization__in=filters.organizations(scope),
                                       year__range=years)
-            .annotate(text_source=ExpressionWrapper(selectors.TEXT_SOURCE,
-                                                    output_field=BooleanField()))
-            .values_list(*selectors.CELL_COLUMNS, "text_source"))
+            .values_list(*selectors.CELL_COLUMNS)]
     sent: dict[str, list[int]] = {s: [0, 0] for s in Survey.Stage.values}
     cells: dict[tuple[str, str], list[Cell]] = {
         (name, s): [] for name in selectors.FIELDS for s in Survey.Stage.values}
