@@ -112,8 +112,9 @@ class Organization(models.Model):
     is_active = models.BooleanField(_("действует"), default=True)
     # The short name, the full name and the code folded (``normalize_name``: any case, ё =
     # е) for the search (:meth:`OrganizationQuerySet.search`); kept by ``save`` and
-    # ``bulk_create``, not in the audit trail.
-    search_name = models.CharField(max_length=470, editable=False, default="")
+    # ``bulk_create``, not in the audit trail. Text, not a bounded string: folding may
+    # lengthen a name («ß» → «ss»; review finding).
+    search_name = models.TextField(editable=False, default="")
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -130,11 +131,23 @@ class Organization(models.Model):
         return self.short_name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.get_deferred_fields() & set(NAMED_BY):  # (deferred: not changed here)
-            self.refresh_search_name()
+        """Saves, folding the names again when a name is written. A name field not loaded
+        (``only()``/``defer()``) while another is written is read first, so the folded
+        names hold the new value of one and the stored value of the other (review
+        finding: it was left stale); ``update_fields`` may be any iterable."""
+        names = set(NAMED_BY)
         fields = kwargs.get("update_fields")
-        if fields is not None and set(fields) & set(NAMED_BY):
-            kwargs["update_fields"] = {*fields, "search_name"}
+        if fields is not None:
+            fields = kwargs["update_fields"] = list(fields)
+        deferred = self.get_deferred_fields()
+        written = names - deferred if fields is None else names & set(fields)
+        if written:
+            missing = names & deferred
+            if missing and not self._state.adding:
+                self.refresh_from_db(fields=sorted(missing))
+            self.refresh_search_name()
+            if fields is not None and "search_name" not in fields:
+                fields.append("search_name")
         super().save(*args, **kwargs)
 
     def refresh_search_name(self) -> None:

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="organization",
             name="search_name",
-            field=models.CharField(default="", editable=False, max_length=470),
+            field=models.TextField(default="", editable=False),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
     ]
