@@ -353,14 +353,18 @@ class Scope:
             q |= Q(**{field: self.own_participant_id})
         return q
 
-    def organization_q(self, field: str) -> Q:
+    def organization_q(self, field: str, *, correlated: bool = False) -> Q:
         """Rows of another model whose organization ``field`` (``"a_organization"`` of a
         pair: a member's organization kept on the pair) is one whose people this user
         manages (:meth:`organizations`, by the staff roles only; the teacher's own record
         is :meth:`person_q`'s). A filter on the row's own column that never reads the
         people: the curator's organizations by their ids (the column's index), a
         coordinator's or an operator's through the organizations of their municipalities
-        and regions (a few hundred rows, hashed once)."""
+        and regions (a few hundred rows, hashed once). ``correlated``: the latter as an
+        ``EXISTS`` on the organization by its key for each row instead — for a query that
+        walks a few rows in an index's order and stops (the overview's overdue tasks:
+        with ``IN`` PostgreSQL read and joined every pair of the region, 350–500 ms on
+        ``t300k``, against 11–21 ms; issue #16)."""
         if self.everything:
             return Q()
         q = Q(pk__in=[])
@@ -372,7 +376,11 @@ class Scope:
                 units |= Q(municipality__region_id__in=self.region_ids)
             if self.municipality_ids:
                 units |= Q(municipality_id__in=self.municipality_ids)
-            q |= Q(**{f"{field}__in": Organization.objects.filter(units).values("pk")})
+            organizations = Organization.objects.filter(units)
+            if correlated:
+                q |= Q(Exists(organizations.filter(pk=OuterRef(field))))
+            else:
+                q |= Q(**{f"{field}__in": organizations.values("pk")})
         return q
 
     def curator_assignable(

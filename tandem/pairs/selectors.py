@@ -192,7 +192,8 @@ def run_get(*, scope: Scope, pk: int) -> MatchingRun:
     return get_object_or_404(runs_visible(scope=scope), pk=pk)
 
 
-def pair_q(*, scope: Scope, via: str = "", manage: bool = False) -> Q:
+def pair_q(*, scope: Scope, via: str = "", manage: bool = False,
+           correlated: bool = False) -> Q:
     """The rule of :func:`pairs_visible` (with ``manage``, of :func:`pairs_manageable`) as
     a filter on a pair reached through the relation ``via`` (``"pair"`` from a map,
     ``"row__map__pair"`` from evidence; ``""`` for a pair itself).
@@ -203,12 +204,14 @@ def pair_q(*, scope: Scope, via: str = "", manage: bool = False) -> Q:
     filter on the pair that never reads the people (a region's 300,000 of them were hashed
     for every pairs query, issue #16). A teacher: their own pairs, by their record's key
     (:meth:`Scope.person_q`). The federal operator sees no pair. One shape for a pair
-    picked by id and for a whole list: the filter is cheap either way."""
+    picked by id and for a whole list: the filter is cheap either way. ``correlated``:
+    the organizations of a coordinator or an operator asked by key for each row
+    (:meth:`Scope.organization_q`) — for rows walked in an index's order, few of them."""
     to = f"{via}__" if via else ""
     q = Q(pk__in=[])
     if scope.is_staff:
-        q = (scope.organization_q(f"{to}a_organization")
-             | scope.organization_q(f"{to}b_organization"))
+        q = (scope.organization_q(f"{to}a_organization", correlated=correlated)
+             | scope.organization_q(f"{to}b_organization", correlated=correlated))
     if not manage and scope.own_participant_id is not None and not scope.everything:
         q |= Q(**{f"{to}a": scope.own_participant_id}) | Q(**{f"{to}b": scope.own_participant_id})
     return q

@@ -73,16 +73,15 @@ def _pair_filter(pairs: Pairs, prefix: str) -> Q:
     if pairs is None:
         return Q()
     if isinstance(pairs, Scope):
-        # The rule of pairs_manageable (pair_q). On a list of pairs, on the pair's own
-        # columns — the members' organizations kept on it: ``pk IN (those pairs)`` was
-        # hashed from a read of every pair of the region before the list was sorted.
-        # Rows reached through their pair (tasks, surveys) keep ``pair IN (those pairs)``:
-        # checked by the pair's key for each of the few rows walked in their index's order,
-        # where the pair's columns made PostgreSQL read and join every pair of the region
-        # (issue #16; docs/performance.md).
-        if prefix == "pk":
-            return pair_q(scope=pairs, manage=True)
-        pairs = Pair.objects.filter(pair_q(scope=pairs, manage=True))
+        # The rule of pairs_manageable (pair_q), on the pair's own columns — the members'
+        # organizations kept on it. On a list of pairs as it is; on rows reached through
+        # their pair (tasks, surveys), walked in their index's order and cut at a few, the
+        # organizations asked by key for each row (``correlated``): ``pair IN (those
+        # pairs)`` and the hashed ``IN`` on the pair's columns both made PostgreSQL read
+        # every pair of the region first (350–500 ms on ``t300k``; issue #16,
+        # docs/performance.md).
+        return pair_q(scope=pairs, via="" if prefix == "pk" else prefix, manage=True,
+                      correlated=prefix != "pk")
     return Q(**{f"{prefix}__in": pairs.values("pk")})
 
 
