@@ -340,13 +340,16 @@ def _roomy_memory() -> None:
 
 # How many times what a region's load adds a table may already hold for the rebuild of its
 # indexes after the load (which sorts every row, old ones too) still to cost the server less
-# than keeping them up row by row during it (docs/performance.md, «страна»: measured on
-# regions of 300,000). The people's nine indexes (e-mail, names, position: keys all over
-# the tree) cost about 1.5 s of the server to build per region's 300,000 rows and about
-# 11.5 s to keep up — a rebuild pays for up to about seven regions' worth. The answers' and
-# questionnaires' cost about 27 s per region's 12.6 million answers to build and 70 s more
-# than a load without them to keep up: a rebuild pays while the table holds less than
-# about 3.5 regions' worth.
+# than keeping them up row by row during it (docs/performance.md, «страна»). The people's
+# nine indexes (e-mail, names, position: keys all over the tree) take about 0.4 s of one
+# server process to build per 60,000 rows (some 4 s for two regions of 300,000) and about
+# 11.5 s to keep up while a second region of 300,000 goes in: a rebuild pays for the next
+# few regions. The answers' depend on the size: for a second region of 30,000 keeping them
+# up is cheaper (about 5 s of the server against 9 s for a serial rebuild of 2.5 million
+# answers — seconds either way), for a second region of 300,000 it cost 144 s of the
+# session's server process against 64 s (and the parallel workers') for the load and a
+# rebuild of 25 million; by the sizes the rebuild scales with, it stops paying at about the
+# fourth region.
 PEOPLE_REBUILT_UP_TO = 5
 ANSWERS_REBUILT_UP_TO = 3
 
