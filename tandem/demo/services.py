@@ -340,18 +340,18 @@ def _roomy_memory() -> None:
 
 # How many times what a region's load adds a table may already hold for the rebuild of its
 # indexes after the load (which sorts every row, old ones too) still to cost the server less
-# than keeping them up row by row during it (docs/performance.md, «страна»). The people's
-# nine indexes (e-mail, names, position: keys all over the tree) take about 0.4 s of one
-# server process to build per 60,000 rows (some 4 s for two regions of 300,000) and about
-# 11.5 s to keep up while a second region of 300,000 goes in: a rebuild pays for the next
-# few regions. The answers' depend on the size: for a second region of 30,000 keeping them
-# up is cheaper (about 5 s of the server against 9 s for a serial rebuild of 2.5 million
-# answers — seconds either way), for a second region of 300,000 it cost 144 s of the
-# session's server process against 64 s (and the parallel workers') for the load and a
-# rebuild of 25 million; by the sizes the rebuild scales with, it stops paying at about the
-# fourth region.
-PEOPLE_REBUILT_UP_TO = 5
-ANSWERS_REBUILT_UP_TO = 3
+# than keeping them up row by row during it (docs/performance.md, «страна»).
+# - The people's nine indexes (e-mail, names, position: keys all over the tree): for a
+#   second region of 30,000, 0.8 s of the server kept up against 0.1 s for the COPY and
+#   about 0.4 s for a serial rebuild of 60,000 rows; the rebuild grows with the rows held,
+#   the upkeep hardly — it pays up to about two regions held.
+# - The answers' (and questionnaires'): a serial rebuild costs about 3.7 s of CPU per
+#   million answers held — the (competency, level) index most of it, with or without
+#   COLLATE "C" — against about 5 s of upkeep for a region of 30,000 and 65 s for the
+#   fourth region of 300,000 (the second and third, rebuilt, cost 64 and 82 s of the
+#   session plus their parallel workers'): only an empty table is worth rebuilding.
+PEOPLE_REBUILT_UP_TO = 3
+ANSWERS_REBUILT_UP_TO = 1
 
 
 def _indexes_built_once_if_cheaper(model: type[Model], adding: int, *more: type[Model],

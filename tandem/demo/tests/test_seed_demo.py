@@ -203,7 +203,7 @@ def test_seed_demo_builds_a_country_of_regions_that_do_not_clash() -> None:
     out, err = StringIO(), StringIO()
     call_command("seed-demo", "--regions", "3", "--participants", "120", stdout=out,
                  stderr=err)
-    # Regions 2 and 3 rebuilt the indexes after their loads too
+    # Regions 2 and 3 rebuilt the people's indexes after their loads too
     # (_indexes_built_once_if_cheaper): every one is back as it was.
     assert _indexes() == indexes_before
     # And the figures of every region equal their recomputation from the answers.
