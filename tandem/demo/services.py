@@ -251,7 +251,8 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                     progress(done, participants)
 
         with (phase("participants with their indexes"),
-              _indexes_built_once_if_empty(Participant, participants),
+              _indexes_built_once_if_cheaper(Participant, participants,
+                                             up_to=PEOPLE_REBUILT_UP_TO),
               phase("participants")):
             copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
 
@@ -262,7 +263,8 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
             _create_resources(region, municipalities, organizations)
         if with_diagnostics:
             with (phase("questionnaires and answers with their indexes"),
-                  _indexes_built_once_if_empty(Response, participants, Answer),
+                  _indexes_built_once_if_cheaper(Response, participants, Answer,
+                                                 up_to=ANSWERS_REBUILT_UP_TO),
                   phase("questionnaires and answers")):
                 _create_diagnostics(organizations, seed, land)
             with phase("pairs and maps"):
@@ -336,13 +338,30 @@ def _roomy_memory() -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
-def _indexes_built_once_if_empty(model: type[Model], adding: int, *more: type[Model]
-                                 ) -> AbstractContextManager[None]:
+# How many times what a region's load adds a table may already hold for the rebuild of its
+# indexes after the load (which sorts every row, old ones too) still to cost the server less
+# than keeping them up row by row during it (docs/performance.md, «страна»).
+# - The people's nine indexes (e-mail, names, position: keys all over the tree): for a
+#   second region of 30,000, 0.8 s of the server kept up against 0.1 s for the COPY and
+#   about 0.4 s for a serial rebuild of 60,000 rows; the rebuild grows with the rows held,
+#   the upkeep hardly — it pays up to about two regions held.
+# - The answers' (and questionnaires'): a serial rebuild costs about 3.7 s of CPU per
+#   million answers held — the (competency, level) index most of it, with or without
+#   COLLATE "C" — against about 5 s of upkeep for a region of 30,000 and 65 s for the
+#   fourth region of 300,000 (the second and third, rebuilt, cost 64 and 82 s of the
+#   session plus their parallel workers'): only an empty table is worth rebuilding.
+PEOPLE_REBUILT_UP_TO = 3
+ANSWERS_REBUILT_UP_TO = 1
+
+
+def _indexes_built_once_if_cheaper(model: type[Model], adding: int, *more: type[Model],
+                                   up_to: float) -> AbstractContextManager[None]:
     """The indexes of ``model``'s table (and of ``more``) built after the load, not row by
-    row during it (tandem.web.bulk.indexes_built_once) — when the load is most of what the
-    table will hold: a rebuild sorts every row, old ones too, so for the second region of
-    a country of equal ones it would cost as much as it saves, and for the fifth more."""
-    if model._default_manager.count() >= adding:
+    row during it (tandem.web.bulk.indexes_built_once) — while the table holds less than
+    ``up_to`` times what the load adds (``*_REBUILT_UP_TO`` above): an empty database's
+    first region always, a country's next few regions too; past that, keeping the indexes
+    up costs less than sorting all the older rows again."""
+    if model._default_manager.count() >= up_to * adding:
         return nullcontext()
     return indexes_built_once(model, *more)
 

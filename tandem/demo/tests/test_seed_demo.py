@@ -195,12 +195,19 @@ def test_seed_demo_leaves_a_filled_database_alone() -> None:
 def test_seed_demo_builds_a_country_of_regions_that_do_not_clash() -> None:
     """Issue #16, item 5: ``--regions R`` — each region its own units, e-mails and logins,
     the whole cycle's demo stages in each; ``--participants`` counts per region."""
+    from tandem.diagnostics import tallies
     from tandem.diagnostics.models import Answer
     from tandem.territory.models import Region
 
+    indexes_before = _indexes()
     out, err = StringIO(), StringIO()
     call_command("seed-demo", "--regions", "3", "--participants", "120", stdout=out,
                  stderr=err)
+    # Regions 2 and 3 rebuilt the people's indexes after their loads too
+    # (_indexes_built_once_if_cheaper): every one is back as it was.
+    assert _indexes() == indexes_before
+    # And the figures of every region equal their recomputation from the answers.
+    assert tallies.stale() == []
     regions = list(Region.objects.order_by("code"))
     assert [r.code for r in regions] == ["demo", "demo-r2", "demo-r3"]
     assert len({r.name for r in regions}) == 3
@@ -217,6 +224,38 @@ def test_seed_demo_builds_a_country_of_regions_that_do_not_clash() -> None:
     assert Participant.objects.filter(email__endswith="@r2.example.org").count() == 120
     assert "Регион 3 из 3" in err.getvalue()
     assert "логины с окончанием «-rN»" in out.getvalue()
+
+
+def _indexes() -> list[tuple[str, str]]:
+    """The names and definitions of the bulk tables' indexes (PostgreSQL; elsewhere none)."""
+    from django.db import connection
+
+    from tandem.demo.services import bulk_models
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+                       "ORDER BY indexname", [[m._meta.db_table for m in bulk_models()]])
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("held", "rebuilt"), [(0, True), (1, True), (2, True), (3, False),
+                                               (4, False)])
+def test_indexes_are_rebuilt_while_the_table_holds_less_than_up_to_loads(
+        held: int, rebuilt: bool) -> None:
+    """A country's next regions: a table's indexes are dropped for the load and rebuilt
+    after it while the table holds less than ``up_to`` times what the load adds — an
+    empty table always; past that they are kept up row by row."""
+    from contextlib import nullcontext
+
+    from tandem.demo.services import _indexes_built_once_if_cheaper
+
+    for n in range(held):
+        Region.objects.create(name=f"Регион {n}", code=f"r{n}")
+    chosen = _indexes_built_once_if_cheaper(Region, 1, up_to=3)
+    assert (not isinstance(chosen, nullcontext)) == rebuilt
 
 
 @pytest.mark.django_db
