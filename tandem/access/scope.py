@@ -72,17 +72,24 @@ class Scope:
         """The zone the user sees times in (``tandem.territory.zones``)."""
         return zones.zone_named(self.time_zone)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
         """What this scope may see and do, as a short digest: the same roles (and own
-        record) give the same string. A file made in the background keeps the one of the
-        request that asked for it; once the owner's rights change, it is not handed out
-        (tandem/web/exports.py). The time zone is no right and stays out."""
+        record) over the same organizations give the same string. A file made in the
+        background keeps the one of the request that asked for it; once the owner's rights
+        change, it is not handed out (tandem/web/exports.py). The organizations are those
+        the roles cover now (:meth:`organizations`, one query; not for a superuser, who
+        covers all of them): a school moved to another municipality leaves its
+        coordinator's rights, though her roles stay the same (review finding). The time
+        zone is no right and stays out."""
+        covered = (list(self.organizations().order_by("pk").values_list("pk", flat=True))
+                   if self.is_staff and not self.everything else [])
         raw = "|".join([
             "all" if self.everything else "", "federal" if self.federal else "",
             *(",".join(map(str, sorted(ids))) for ids in (
                 self.region_ids, self.municipality_ids, self.organization_ids)),
-            str(self.own_participant_id or ""), str(self.own_organization_id or "")])
+            str(self.own_participant_id or ""), str(self.own_organization_id or ""),
+            ",".join(map(str, covered))])
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
     # -- what kind of user this is -------------------------------------------------

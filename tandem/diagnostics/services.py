@@ -223,6 +223,23 @@ def _check_writable(response: Response) -> None:
         raise DiagnosticsError(str(LOCKED))
 
 
+def _locked(response: Response) -> Response:
+    """The questionnaire's row locked for this transaction — its own row only
+    (``of=("self",)``): without it PostgreSQL locks the joined campaign and framework rows
+    ``FOR UPDATE`` too, and two teachers of one organization submitting to two campaigns
+    at once deadlock in the tallies' rebuild, which holds the organization's campaigns
+    ``FOR SHARE`` (``tallies._hold_rounds``) and checks their keys on insert (review
+    finding; diagnostics/tests/test_submit_race.py). The campaign is read ``FOR SHARE``
+    instead: a closing waits for the submission (or it for the closing, and then sees the
+    campaign closed), and submissions to one campaign don't wait for each other. Raises
+    :class:`DiagnosticsError` when it may not be written to."""
+    response = Response.objects.select_for_update(of=("self",)).select_related(
+        "campaign__framework").get(pk=response.pk)
+    response.campaign.status = tallies.hold_campaign(response.campaign_id)
+    _check_writable(response)
+    return response
+
+
 def _validate(code: str, value: AnswerInput, codes: set[str]) -> None:
     if code not in codes:
         raise DiagnosticsError(str(UNKNOWN_COMPETENCY) % {"code": code})
@@ -235,9 +252,7 @@ def _validate(code: str, value: AnswerInput, codes: set[str]) -> None:
 @transaction.atomic
 def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Response:
     """Saves (part of) a questionnaire as a draft. All or nothing."""
-    response = Response.objects.select_for_update().select_related("campaign__framework").get(
-        pk=response.pk)
-    _check_writable(response)
+    response = _locked(response)
     codes = set(response.campaign.framework.codes())
     for code, value in values.items():
         _validate(code, value, codes)
@@ -269,9 +284,7 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Re
 def response_submit(*, response: Response) -> Response:
     """Locks a complete questionnaire; an incomplete one is refused, naming what is
     missing, and stays a draft."""
-    response = Response.objects.select_for_update().select_related("campaign__framework").get(
-        pk=response.pk)
-    _check_writable(response)
+    response = _locked(response)
     marks = {a.competency: core.Mark(a.self_level, a.can_teach, a.wants_to_learn, a.priority)
              for a in response.answers.all()}
     try:

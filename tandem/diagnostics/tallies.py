@@ -255,13 +255,20 @@ def _lock(ids: list[int]) -> list[int]:
 
 def _hold_rounds(ids: list[int]) -> None:
     """Holds the campaigns of these organizations' questionnaires ``FOR SHARE`` until the
-    transaction ends, before any other lock: a campaign changing its round (kind, dates)
-    and a rebuild that sums its answers by round take turns — the change waits for the
-    rebuild (and its :func:`rederive` then finds the municipality the rebuild added), or
-    the rebuild for the change (and reads the new round). Without it a first import in a
-    municipality with none of the campaign's tallies yet summed under the old round, and
-    the change's rederive — which locks only municipalities with the campaign's tallies —
-    missed it (review finding). SQLite's writers take turns anyway."""
+    transaction ends, before the rebuild's other locks: a campaign changing its round
+    (kind, dates) and a rebuild that sums its answers by round take turns — the change
+    waits for the rebuild (and its :func:`rederive` then finds the municipality the
+    rebuild added), or the rebuild for the change (and reads the new round). Without it a
+    first import in a municipality with none of the campaign's tallies yet summed under
+    the old round, and the change's rederive — which locks only municipalities with the
+    campaign's tallies — missed it (review finding). SQLite's writers take turns anyway.
+
+    Only a change of a campaign's row waits here: rebuilds do not wait for each other
+    (shared locks), nor for a questionnaire being written to (:func:`hold_campaign`). So
+    a transaction that rebuilds must not hold a campaign row ``FOR UPDATE`` itself — a
+    ``select_for_update()`` joining the campaign without ``of=("self",)`` does — or two
+    submissions of one organization to two campaigns deadlock (review finding;
+    diagnostics/tests/test_submit_race.py)."""
     if connection.vendor != "postgresql" or not ids:
         return
     campaigns = (Campaign.objects.filter(pk__in=Response.objects.filter(
@@ -270,6 +277,21 @@ def _hold_rounds(ids: list[int]) -> None:
     sql, params = campaigns.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} FOR SHARE", params)
+
+
+def hold_campaign(campaign_id: int) -> str:
+    """Holds one campaign's row ``FOR SHARE`` until the transaction ends (PostgreSQL; SQLite's
+    writers take turns anyway) and returns its status as it is now, after any change that
+    committed first: a questionnaire being written to keeps its campaign from closing or
+    changing its round meanwhile, yet lets other writers of the campaign, a rebuild's
+    :func:`_hold_rounds` and the key checks of tally inserts through."""
+    status = Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True)
+    if connection.vendor != "postgresql":
+        return str(status.get())
+    sql, params = status.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR SHARE", params)
+        return str(cursor.fetchone()[0])
 
 
 def _rebuild_locked(ids: list[int]) -> None:

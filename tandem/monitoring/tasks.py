@@ -29,6 +29,8 @@ REPORT_FAILED = _("Не удалось подготовить отчёт из-з
                   "снова с панели мониторинга или сообщите администратору.")
 REPORT_REFUSED = _("Ваши права изменились после заказа отчёта — сформируйте отчёт заново с "
                    "панели мониторинга.")
+REPORT_BEFORE_RIGHTS = _("Этот отчёт заказали до обновления системы — сформируйте отчёт "
+                         "заново с панели мониторинга.")
 
 
 @task
@@ -65,6 +67,7 @@ def make_report(*, job_id: int) -> int:
              ) -> tuple[bytes, str]:
         item = REPORTS[job.report]
         scope = scope_for(job.requested_by)
+        job.check_rights(scope.fingerprint)  # those the job was asked with
         form = FiltersForm(QueryDict(job.query), scope=scope)
         try:
             valid = scope.is_staff and form.is_valid()
@@ -74,7 +77,8 @@ def make_report(*, job_id: int) -> int:
             raise exports.Refused("the filters are out of the owner's scope now")
         # The same reading as the request's (docs/deploy.md 8.4); the data function's
         # queries are lazy and run inside render, which is why render is wrapped too.
-        with reading_from_replica() if item.replica else nullcontext():
+        with (reading_from_replica(fresh_as_of=job.primary_lsn) if item.replica
+              else nullcontext()):
             data = item.data(scope=scope, filters=form.filters())
             if isinstance(data, Table):
                 data = replace(data, rows=counted(data.rows))

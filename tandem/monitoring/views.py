@@ -207,7 +207,8 @@ def report_job(request: HttpRequest, pk: int) -> HttpResponse:
     item = REPORTS.get(job.report)
     return render(request, "monitoring/report_job.html", {
         "job": job, "title": item.title if item else job.report, "refused": refused,
-        "failed": tasks.REPORT_REFUSED if refused else tasks.REPORT_FAILED})
+        "failed": tasks.REPORT_FAILED if not refused else
+        tasks.REPORT_BEFORE_RIGHTS if job.before_rights else tasks.REPORT_REFUSED})
 
 
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:

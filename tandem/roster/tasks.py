@@ -93,6 +93,8 @@ EXPORT_SYNC_ROWS = exports.SYNC_ROWS
 EXPORT_STEP = exports.STEP  # rows between two progress writes
 EXPORT_REFUSED = _("Ваши права изменились после заказа выгрузки — выгрузите список заново со "
                    "страницы участников.")
+EXPORT_BEFORE_RIGHTS = _("Эту выгрузку заказали до обновления системы — выгрузите список "
+                         "заново со страницы участников.")
 EXPORT_FAILED = _("Не удалось подготовить выгрузку из-за ошибки на сервере. Попробуйте ещё "
                   "раз или сообщите администратору.")
 
@@ -117,7 +119,8 @@ def export_participants(*, export_id: int) -> int:
         # itself was just written, so it is read on the primary). The query set is lazy:
         # it runs inside render, which is why render is wrapped too.
         scope = scope_for(job.requested_by)  # the rights on the primary (review finding)
-        with reading_from_replica():
+        job.check_rights(scope.fingerprint)  # those the job was asked with
+        with reading_from_replica(fresh_as_of=job.primary_lsn):
             people = export.export_people(scope, QueryDict(job.query))
             rows = export.roster_rows(people.iterator(chunk_size=EXPORT_STEP))
             return export.render(counted(rows), job.fmt), export.export_name(job.fmt)

@@ -164,7 +164,8 @@ def roster_export_job(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseClientRefresh()
         return render(request, "roster/_export_progress.html", {"job": job})
     return render(request, "roster/export_job.html", {
-        "job": job, "refused": tasks.EXPORT_REFUSED if refused else None})
+        "job": job, "refused": None if not refused else
+        tasks.EXPORT_BEFORE_RIGHTS if job.before_rights else tasks.EXPORT_REFUSED})
 
 
 def roster_export_file(request: HttpRequest, pk: int) -> HttpResponse:

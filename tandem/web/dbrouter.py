@@ -7,14 +7,24 @@ behind). So the choice is explicit: code that only reads for a file wraps that r
 (``DATABASE_REPLICA_URL``, docs/deploy.md «Размеры: одна машина, резерв и реплики»).
 Writes always go to ``default``: a hot standby refuses them. Without the setting the
 router is not installed and nothing changes.
+
+A file made in the background must not read what the primary had already changed when
+the job was taken — above all a name an anonymisation erased (tandem/web/exports.py):
+the job notes the primary's WAL position then (:func:`primary_lsn`) and reads the
+replica only once it has replayed that far (``reading_from_replica(fresh_as_of=…)``,
+waiting at most ``REPLAY_WAIT_SECONDS``); a replica further behind is skipped and the
+file read on the primary (an INFO line in the log).
 """
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 
 REPLICA = "replica"
 PRIMARY = "default"
@@ -23,15 +33,67 @@ PRIMARY = "default"
 # be the one other servers see).
 PRIMARY_ONLY_APPS = frozenset({"django_cache"})
 
+# How long a background file waits for the replica to replay what the primary had when
+# the job was taken, before it reads the primary instead.
+REPLAY_WAIT_SECONDS = 5.0
+
+logger = logging.getLogger(__name__)
+
 _wanted: ContextVar[bool] = ContextVar("reading_from_replica", default=False)
 
 
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+def primary_lsn() -> str | None:
+    """The primary's current WAL position (``pg_current_wal_lsn()``) — everything committed
+    so far is before it — when a replica is configured; None without one."""
+    if not replica_configured():
+        return None
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        return str(cursor.fetchone()[0])
+
+
+def replayed(lsn: str, *, alias: str = REPLICA) -> bool:
+    """The server ``alias`` has replayed the primary's WAL up to ``lsn``, or is no standby
+    at all (``pg_is_in_recovery()`` false: it is a primary — the primary itself, in a test
+    whose replica alias mirrors it). A standby that has replayed nothing yet (NULL): no."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT NOT pg_is_in_recovery() OR "
+                       "COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)", [lsn])
+        return bool(cursor.fetchone()[0])
+
+
+def replica_fresh(lsn: str | None, *, wait: float | None = None) -> bool:
+    """The replica may be read by a job that noted ``lsn`` (:func:`primary_lsn`): it has
+    replayed that far, polled for at most ``wait`` seconds (``REPLAY_WAIT_SECONDS``)."""
+    if not replica_configured():
+        return False
+    if lsn is None:
+        return True
+    deadline = time.monotonic() + (REPLAY_WAIT_SECONDS if wait is None else wait)
+    while not replayed(lsn):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @contextmanager
-def reading_from_replica() -> Iterator[None]:
+def reading_from_replica(*, fresh_as_of: str | None = None) -> Iterator[None]:
     """Reads inside go to the replica (if configured); writes still go to the primary.
 
+    ``fresh_as_of``: a WAL position of the primary (:func:`primary_lsn`) the replica must
+    have replayed — else, after waiting a little, the reads stay on the primary.
     A context variable, so a task or a request in another thread is not affected.
     """
+    if fresh_as_of is not None and replica_configured() and not replica_fresh(fresh_as_of):
+        logger.info("the replica has not replayed %s in %s s: reading the primary",
+                    fresh_as_of, REPLAY_WAIT_SECONDS)
+        yield
+        return
     token = _wanted.set(True)
     try:
         yield

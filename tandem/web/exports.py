@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.web import jobs
+from tandem.web.dbrouter import primary_lsn
 
 # From this many rows on a file is made by a task (the page shows progress and a download
 # link); below it the request answers with the file at once.
@@ -108,10 +109,29 @@ class FileJob(models.Model):
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
 
+    # The primary's WAL position when the job was taken (:func:`write`; not stored): what
+    # ``make`` passes to ``reading_from_replica(fresh_as_of=…)``.
+    primary_lsn: str | None = None
+
     def refused_to(self, fingerprint: str) -> bool:
         """The file is not (or will not be) handed to its owner whose rights now have
         this fingerprint: they changed since the request, or the job was refused."""
         return self.status == self.Status.REFUSED or self.rights != fingerprint
+
+    @property
+    def before_rights(self) -> bool:
+        """Asked for before jobs kept their owner's rights (an empty ``rights``): refused
+        like any other, though the rights need not have changed — its page says so
+        neutrally, not «права изменились»."""
+        return not self.rights
+
+    def check_rights(self, fingerprint: str) -> None:
+        """Raises :class:`Refused` unless the owner's rights the job's ``make`` reads its
+        rows under (``Scope.fingerprint``) are those of the request: the scope of ``make``
+        and the checks of :func:`write` are two readings of the roles, and a change
+        between them would make the file under other rights (review finding)."""
+        if fingerprint != self.rights:
+            raise Refused("the owner's rights changed before its rows were read")
 
 
 def write[J: FileJob, T](model: type[J], pk: int,
@@ -131,9 +151,13 @@ def write[J: FileJob, T](model: type[J], pk: int,
         erasure_lock(shared=True)
         taken = rows.filter(status=FileJob.Status.QUEUED).update(
             status=FileJob.Status.RUNNING, heartbeat_at=timezone.now())
+        # Every anonymisation that ran before is committed (the lock): a replica is read
+        # only once it has replayed this far (tandem/web/dbrouter.py).
+        lsn = primary_lsn() if taken else None
     job = rows.select_related("requested_by").first()
     if not taken or job is None:
         return 0  # done, failed, taken by another worker, or deleted (an anonymisation)
+    job.primary_lsn = lsn
     # Progress writes go to the primary (the router sends every write there), also from
     # inside the app's ``reading_from_replica()``; a job declared failed is not revived.
     running = rows.filter(status=FileJob.Status.RUNNING)
@@ -161,7 +185,9 @@ def write[J: FileJob, T](model: type[J], pk: int,
         logger.exception("%s %s failed", model.__name__, pk)
         running.update(status=FileJob.Status.FAILED, finished_at=timezone.now())
         raise
-    with transaction.atomic():
+    # The lease is renewed while the store waits for an anonymisation holding the erasure
+    # lock: a long one would otherwise let the sweep fail a finished job (review finding).
+    with jobs.beating(running), transaction.atomic():
         erasure_lock(shared=True)
         if rights_now(job.requested_by_id) != job.rights:
             return refuse("the owner's rights changed while it ran")

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -128,6 +128,96 @@ def test_filters_out_of_the_scope_now_are_refused_too(world: World) -> None:
     assert tasks.make_report.call(job_id=job.pk) == 0
     job.refresh_from_db()
     assert job.status == ReportJob.Status.REFUSED
+
+
+def test_a_school_leaving_the_owners_territory_changes_her_rights(
+        client: Client, world: World) -> None:
+    """The coordinator's roles stay, her municipality's school moves to another one: the
+    report made while it was hers is not handed out (review finding)."""
+    job = _job(world.erin, status=ReportJob.Status.DONE, content=b"file", done=3,
+               filename="participants.xlsx")
+    client.force_login(world.erin)
+    assert _page(client, job, "monitoring:report_file").content == b"file"
+    world.org_a.municipality = world.municipality_b
+    world.org_a.save()
+    assert fingerprint_now(world.erin.pk) != job.rights
+    assert _page(client, job, "monitoring:report_file").status_code == 404
+    assert RIGHTS_CHANGED in _page(client, job).content.decode()
+
+
+def test_rows_read_under_other_rights_than_the_checks_saw_are_refused(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``make`` computes the scope it reads under apart from :func:`exports.write`'s
+    checks: it compares that scope's fingerprint with the job's too (review finding)."""
+    job = _job(world.olga)
+    monkeypatch.setattr(tasks, "fingerprint_now", lambda user_id: job.rights)
+    _shrink(world)
+    assert tasks.make_report.call(job_id=job.pk) == 0
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.REFUSED and not job.content
+
+
+def test_a_job_of_before_the_fingerprints_asks_to_report_again_neutrally(
+        client: Client, world: World) -> None:
+    """``rights=""`` (asked for before the deploy): no file, and no untrue «права
+    изменились» — a neutral request to make the report again."""
+    job = _job(world.olga, status=ReportJob.Status.DONE, content=b"file", done=3,
+               filename="participants.xlsx")
+    ReportJob.objects.filter(pk=job.pk).update(rights="")
+    client.force_login(world.olga)
+    page = _page(client, job).content.decode()
+    assert "Этот отчёт заказали до обновления системы — сформируйте отчёт заново" in page
+    assert RIGHTS_CHANGED not in page and "Скачать" not in page
+    assert _page(client, job, "monitoring:report_file").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_finished_job_waiting_for_an_anonymisation_keeps_its_lease() -> None:
+    """PostgreSQL: the file is made, and its store waits for an anonymisation holding the
+    erasure lock longer than the lease. The heartbeat goes on during the wait: the sweep
+    leaves the job alone, and it stores its file once the lock is free. (Before: the beat
+    had stopped with the data step, and the sweep failed a finished job.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("блокировка анонимизации есть только на PostgreSQL (SQLite пишет по очереди)")
+    world = build_world()
+    job = _job(world.olga)
+    made, held = threading.Event(), threading.Event()
+    swept: list[int] = []
+    errors: list[BaseException] = []
+
+    def anonymisation() -> None:  # holds the lock alone, as participant_anonymise does
+        try:
+            with transaction.atomic():
+                exports.erasure_lock(shared=False)
+                held.set()
+                assert made.wait(30)
+                finished = timezone.now()
+                for _ in range(100):  # until a beat is a whole lease past the data step
+                    beat = ReportJob.objects.values_list("heartbeat_at", flat=True).get(
+                        pk=job.pk)
+                    if beat is not None and beat - finished > jobs.lease():
+                        break
+                    time.sleep(0.1)
+                swept.append(jobs.sweep()["monitoring_reports"])
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    def make(running: ReportJob, counted: Any) -> tuple[bytes, str]:
+        assert held.wait(30)
+        made.set()
+        return b"file", "participants.xlsx"
+
+    eraser = threading.Thread(target=anonymisation)
+    with override_settings(TANDEM_JOB_LEASE_SECONDS=1):
+        eraser.start()
+        exports.write(ReportJob, job.pk, make, rights_now=fingerprint_now)
+        eraser.join(60)
+    assert not errors, [repr(e) for e in errors]
+    job.refresh_from_db()
+    assert swept == [0] and job.status == ReportJob.Status.DONE and bytes(job.content) == b"file"
+    assert "tandem-heartbeat" not in {t.name for t in threading.enumerate()}  # stopped
 
 
 @pytest.mark.django_db(transaction=True)

@@ -159,3 +159,81 @@ def test_an_export_whose_owner_lost_rights_before_it_ran_is_refused(
     job.refresh_from_db()
     assert job.status == RosterExport.Status.REFUSED and not job.content
     assert [(r.levelname, r.exc_info) for r in caplog.records] == [("WARNING", None)]
+
+
+def test_an_export_is_not_handed_out_once_a_school_left_the_owners_territory(
+        client: Client, world: World) -> None:
+    """The coordinator's roles stay the same, but a school of her municipality moves to
+    another one: its people are out of her scope, and the file that names them is no
+    longer hers (review finding: the fingerprint hashed the roles, not the schools)."""
+    from tandem.access.scope import _compute_scope, fingerprint_now
+
+    before = scope_for(world.erin).fingerprint  # coordinator of municipality A (org_a)
+    job = RosterExport.objects.create(
+        requested_by=world.erin, rights=before, fmt="csv", total=1, done=1,
+        filename="участники.csv", status=RosterExport.Status.DONE,
+        content="Каролёва;Карина\n".encode())
+    client.force_login(world.erin)
+    file = reverse("roster:export_file", kwargs={"pk": job.pk})
+    assert client.get(file).status_code == 200
+    world.org_a.municipality = world.municipality_b
+    world.org_a.save()
+    assert not _compute_scope(world.erin).participants().filter(pk=world.carol_p.pk).exists()
+    assert fingerprint_now(world.erin.pk) != before
+    assert client.get(file).status_code == 404
+    page = client.get(reverse("roster:export_job", kwargs={"pk": job.pk})).content.decode()
+    assert "Ваши права изменились после заказа выгрузки" in page
+
+
+def test_an_export_whose_rows_would_be_read_under_other_rights_is_refused(
+        world: World, big: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job's checks of the rights and the scope its rows are read under are two
+    readings of the roles: a change between them (here: the checks see the old rights)
+    refuses the job rather than store a file made under the new ones (review finding)."""
+    from tandem.access.models import Role, RoleAssignment
+
+    job = RosterExport.objects.create(requested_by=world.olga, fmt="csv", total=30,
+                                      rights=scope_for(world.olga).fingerprint)
+    monkeypatch.setattr(tasks, "fingerprint_now", lambda user_id: job.rights)
+    RoleAssignment.objects.filter(user=world.olga).delete()
+    RoleAssignment.objects.create(user=world.olga, role=Role.MUNICIPAL_COORDINATOR,
+                                  municipality=world.municipality_a)
+    assert tasks.export_participants.call(export_id=job.pk) == 0
+    job.refresh_from_db()
+    assert job.status == RosterExport.Status.REFUSED and not job.content
+
+
+def test_an_export_asked_for_before_rights_were_kept_says_so_neutrally(
+        client: Client, world: World) -> None:
+    """A job of before the deploy (no fingerprint): not handed out, and the page does not
+    claim the rights changed — it asks to export again."""
+    job = RosterExport.objects.create(
+        requested_by=world.alice, rights="", fmt="csv", total=1, done=1,
+        filename="участники.csv", status=RosterExport.Status.DONE, content=b"x")
+    client.force_login(world.alice)
+    page = client.get(reverse("roster:export_job", kwargs={"pk": job.pk})).content.decode()
+    assert "заказали до обновления системы" in page and "права изменились" not in page
+    assert client.get(reverse("roster:export_file", kwargs={"pk": job.pk})).status_code == 404
+
+
+def test_an_export_reads_the_replica_only_once_it_replayed_the_take(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job notes the primary's WAL position when it is taken (after any anonymisation
+    committed) and hands it to ``reading_from_replica`` (tandem/web/dbrouter.py)."""
+    from contextlib import contextmanager
+
+    from tandem.web import exports
+
+    seen: list[str | None] = []
+
+    @contextmanager
+    def reading(*, fresh_as_of: str | None = None):  # type: ignore[no-untyped-def]
+        seen.append(fresh_as_of)
+        yield
+
+    monkeypatch.setattr(exports, "primary_lsn", lambda: "0/16B3748")
+    monkeypatch.setattr(tasks, "reading_from_replica", reading)
+    job = RosterExport.objects.create(requested_by=world.alice, fmt="csv", total=3,
+                                      rights=scope_for(world.alice).fingerprint)
+    assert tasks.export_participants.call(export_id=job.pk) == 3
+    assert seen == ["0/16B3748"]

@@ -4,9 +4,12 @@ leave the primary. The real standby is exercised by bin/replica-drill
 (tandem/web/tests/test_replica_drill.py)."""
 
 import json
+import logging
 import threading
 
+import pytest
 from django.conf import settings
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -128,3 +131,53 @@ def test_a_replica_of_sqlite_fails_loudly() -> None:
     )
     assert result.returncode != 0
     assert "DATABASE_REPLICA_URL needs PostgreSQL" in result.stderr
+
+
+def test_a_job_reads_the_replica_only_once_it_has_replayed_the_take(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """``fresh_as_of``: a replica that has not replayed the primary's position of the
+    job's take (an anonymisation committed just before) is not read — after a short wait
+    the reads stay on the primary, with an INFO line; one that has is read as before."""
+    from tandem.web import dbrouter
+
+    replays: list[bool] = []
+    caught_up = [False]
+
+    def replayed(lsn: str, **kwargs: object) -> bool:
+        replays.append(caught_up[0])
+        return caught_up[0]
+
+    monkeypatch.setattr(dbrouter, "replica_configured", lambda: True)
+    monkeypatch.setattr(dbrouter, "replayed", replayed)
+    monkeypatch.setattr(dbrouter, "REPLAY_WAIT_SECONDS", 0.0)
+    with caplog.at_level(logging.INFO, logger="tandem.web.dbrouter"):
+        with reading_from_replica(fresh_as_of="0/16B3748"):
+            assert dbrouter._wanted.get() is False  # the primary
+    assert replays and "0/16B3748" in caplog.text
+    caught_up[0] = True
+    with reading_from_replica(fresh_as_of="0/16B3748"):
+        assert dbrouter._wanted.get() is True
+    with reading_from_replica():  # a page's report: no position, as before
+        assert dbrouter._wanted.get() is True
+
+
+def test_without_a_replica_a_job_notes_no_position_and_waits_for_nothing() -> None:
+    from tandem.web import dbrouter
+
+    assert dbrouter.primary_lsn() is None
+    with reading_from_replica(fresh_as_of="0/16B3748"):
+        assert dbrouter._wanted.get() is True  # and the router, not installed, reads default
+
+
+@pytest.mark.django_db
+def test_a_primary_counts_as_replayed_a_standby_that_has_not_does_not() -> None:
+    """``replayed`` on a server that is no standby (a test's replica alias mirrors the
+    primary) is true for any position; the SQL compares WAL positions as ``pg_lsn``."""
+    if connection.vendor != "postgresql":
+        pytest.skip("WAL positions are PostgreSQL's")
+    from tandem.web import dbrouter
+
+    assert dbrouter.replayed("FFFFFFFF/FFFFFFFF", alias=PRIMARY)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(NULL::pg_lsn >= %s::pg_lsn, false)", ["0/1"])
+        assert cursor.fetchone()[0] is False  # a standby that replayed nothing yet

@@ -1,0 +1,234 @@
+"""Two teachers of one organization writing to two campaigns at the same moment, and a
+campaign changing its round or closing while someone submits (review finding,
+PostgreSQL): nobody deadlocks. A submission locked its questionnaire joined with the
+campaign and framework ``FOR UPDATE`` — all three rows — and the tallies' rebuild then
+held the organization's campaigns ``FOR SHARE`` in id order: each waited for the other's
+campaign. Now it locks its own row only and reads its campaign ``FOR SHARE``."""
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections, transaction
+
+from tandem.diagnostics import services, tallies
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    FrameworkVersion,
+    MunicipalityAnswerTally,
+    Response,
+)
+from tandem.diagnostics.tests.test_tally_round_race import _until_done_or_waiting
+from tandem.people.models import Participant
+from tandem.testing import World, build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SKIP = "гонка двух транзакций бывает только на PostgreSQL (SQLite пишет по очереди)"
+
+
+def _answered(campaign: Campaign, participant: Participant,
+              status: str = Response.Status.DRAFT) -> Response:
+    """A questionnaire with every competency answered (ready to submit)."""
+    response = Response.objects.create(campaign=campaign, participant=participant,
+                                       status=status)
+    codes = campaign.framework.codes()
+    Answer.objects.bulk_create([
+        Answer(response=response, competency=code, self_level=i % 4, level=i % 4)
+        for i, code in enumerate(codes)])
+    response.answered = len(codes)
+    response.save(update_fields=["answered"])
+    return response
+
+
+def _two_campaigns(world: World, *, same_framework: bool) -> tuple[Campaign, Campaign]:
+    f1 = ensure_default_framework()
+    f2 = f1 if same_framework else FrameworkVersion.objects.create(
+        number=f1.number + 1, snapshot=f1.snapshot)
+    return (
+        Campaign.objects.create(title="Входная", region=world.region, framework=f1,
+                                starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 31)),
+        Campaign.objects.create(title="Итоговая", region=world.region, framework=f2,
+                                starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 5, 31)))
+
+
+def _at_once(monkeypatch: pytest.MonkeyPatch, *calls: Callable[[], Any]) -> list[BaseException]:
+    """Runs ``calls`` in threads of their own, each in its transaction; all of them hold
+    their questionnaire's locks before any goes on to the tallies (a barrier in
+    ``tallies.touch_responses`` / ``recount_progress``). The errors raised."""
+    barrier = threading.Barrier(len(calls), timeout=10)
+    errors: list[BaseException] = []
+
+    def meeting(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wait_then(*args: Any, **kwargs: Any) -> Any:
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:  # the other one is stuck: let the DB say
+                pass
+            return original(*args, **kwargs)
+        return wait_then
+
+    monkeypatch.setattr(tallies, "touch_responses", meeting(tallies.touch_responses))
+    monkeypatch.setattr(tallies, "recount_progress", meeting(tallies.recount_progress))
+
+    def run(call: Callable[[], Any]) -> None:
+        try:
+            with transaction.atomic():
+                call()
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return errors
+
+
+@pytest.mark.parametrize("same_framework", [False, True], ids=["two-frameworks", "one"])
+def test_two_submissions_to_two_campaigns_in_one_organization(
+        monkeypatch: pytest.MonkeyPatch, same_framework: bool) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, c2 = _two_campaigns(world, same_framework=same_framework)
+    r1, r2 = _answered(c1, world.alice_p), _answered(c2, world.bob_p)  # both of org_a
+    tallies.rebuild([world.org_a.pk])
+    errors = _at_once(monkeypatch, lambda: services.response_submit(response=r1),
+                      lambda: services.response_submit(response=r2))
+    assert not errors, [repr(e) for e in errors]
+    assert set(Response.objects.filter(pk__in=[r1.pk, r2.pk]).values_list(
+        "status", flat=True)) == {Response.Status.SUBMITTED}
+    assert tallies.stale() == []
+
+
+def test_two_first_drafts_to_two_campaigns_in_one_organization(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first saved answer recounts the campaign's progress under a rebuild's locks."""
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, c2 = _two_campaigns(world, same_framework=True)
+    r1 = Response.objects.create(campaign=c1, participant=world.alice_p)
+    r2 = Response.objects.create(campaign=c2, participant=world.bob_p)
+    code = c1.framework.codes()[0]
+    tallies.rebuild([world.org_a.pk])
+    one = {code: services.AnswerInput(level=2, can_teach=False, wants_to_learn=False,
+                                      priority=None)}
+    errors = _at_once(monkeypatch, lambda: services.answers_save(response=r1, values=one),
+                      lambda: services.answers_save(response=r2, values=one))
+    assert not errors, [repr(e) for e in errors]
+    assert set(Response.objects.filter(pk__in=[r1.pk, r2.pk]).values_list(
+        "status", flat=True)) == {Response.Status.DRAFT}
+
+
+def test_a_round_change_of_one_campaign_and_a_submission_to_another() -> None:
+    """C2 changes its dates (its rederive: the municipality's sums) while a teacher of the
+    same organization submits to C1: the submission's rebuild waits for the change, and
+    the change for nothing the submission holds."""
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, c2 = _two_campaigns(world, same_framework=True)
+    _answered(c2, world.bob_p, status=Response.Status.SUBMITTED)
+    r1 = _answered(c1, world.alice_p)
+    tallies.rebuild([world.org_a.pk])
+    submitted, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    original = tallies.touch_responses
+
+    def submit() -> None:
+        try:
+            with transaction.atomic():
+                def then(*args: Any, **kwargs: Any) -> Any:
+                    submitted.set()  # the questionnaire and its campaign held
+                    release.wait(30)
+                    return original(*args, **kwargs)
+                tallies.touch_responses = then  # type: ignore[assignment]
+                try:
+                    services.response_submit(response=r1)
+                finally:
+                    tallies.touch_responses = original  # type: ignore[assignment]
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    def change() -> None:
+        try:
+            with transaction.atomic():
+                moved = Campaign.objects.get(pk=c2.pk)
+                moved.ends_on += dt.timedelta(days=30)
+                moved.save()  # and its rederive: municipality A
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    submitter = threading.Thread(target=submit)
+    submitter.start()
+    assert submitted.wait(30)
+    changer = threading.Thread(target=change)
+    changer.start()
+    _until_done_or_waiting(changer)
+    release.set()
+    submitter.join(60)
+    changer.join(60)
+    assert not errors, [repr(e) for e in errors]
+    assert tallies.stale() == []
+    assert dt.date(2027, 6, 30) in set(MunicipalityAnswerTally.objects.filter(
+        municipality=world.municipality_a).values_list("ends_on", flat=True))
+
+
+def test_a_closing_waits_for_a_submission_in_progress() -> None:
+    """The campaign is read ``FOR SHARE``: a closing that comes while a questionnaire is
+    being submitted waits for it (the submission is not lost to a half-closed campaign),
+    and a submission after the closing is refused."""
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, _ = _two_campaigns(world, same_framework=True)
+    r1, r2 = _answered(c1, world.alice_p), _answered(c1, world.bob_p)
+    held, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def submit() -> None:
+        try:
+            with transaction.atomic():
+                services.response_submit(response=r1)
+                held.set()
+                release.wait(30)
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    def close() -> None:
+        try:
+            services.campaign_close(campaign=Campaign.objects.get(pk=c1.pk))
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    submitter = threading.Thread(target=submit)
+    submitter.start()
+    assert held.wait(30)
+    closer = threading.Thread(target=close)
+    closer.start()
+    _until_done_or_waiting(closer)
+    assert closer.is_alive()  # waits for the submission's share of the campaign
+    release.set()
+    submitter.join(60)
+    closer.join(60)
+    assert not errors, [repr(e) for e in errors]
+    assert Response.objects.get(pk=r1.pk).status == Response.Status.SUBMITTED
+    with pytest.raises(services.DiagnosticsError):
+        services.response_submit(response=r2)
