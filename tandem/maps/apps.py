@@ -63,6 +63,8 @@ class MapsConfig(AppConfig):
                                     dispatch_uid=f"technology_tallies_{name}_deleted")
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="technology_tallies_figures_changed")
+        # The hourly run rebuilds marks whose job was lost, as for the other kept figures.
+        signals.hourly.connect(tallies.hourly, dispatch_uid="technology_tallies_hourly")
 
         # The meeting dates kept on each pair follow its meetings (tandem/maps/held.py);
         # the hourly run keeps those whose next meeting's day has come.
