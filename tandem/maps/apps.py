@@ -52,7 +52,8 @@ class MapsConfig(AppConfig):
         for model, saved, deleted in ((Row, tallies.row_saved, tallies.row_deleted),
                                       (Pair, tallies.pair_saved, tallies.pair_deleted),
                                       (Participant, tallies.participant_saved, None),
-                                      (Organization, tallies.organization_saved, None)):
+                                      (Organization, tallies.organization_saved,
+                                       tallies.organization_deleted)):
             name = model.__name__
             post_init.connect(tallies.loaded, sender=model,
                               dispatch_uid=f"technology_tallies_{name}_loaded")

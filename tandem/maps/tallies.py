@@ -376,6 +376,13 @@ def organization_saved(sender: type, instance: Any, created: bool = False,
         _mark_moved(instance.pk, before[0])
 
 
+def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    """An organization went (its pairs went before it): its tallies cascade, so the
+    difference cannot take them out of its municipality's sums — a mark naming that
+    municipality sums it again whole."""
+    _mark_moved(instance.pk, instance.__dict__.get("municipality_id"))
+
+
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),
                     **kwargs: object) -> None:
     """A bulk write (the demo seeding, a roster import); answers change no technology."""

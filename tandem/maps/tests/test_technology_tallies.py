@@ -553,3 +553,15 @@ def test_a_rebuild_changes_the_municipalitys_sums_by_difference(world: World) ->
     tallies.refresh()
     assert tallies.stale() == []
     _kept_equals_live(world)
+    # An organization that goes takes its tallies along (cascade): its municipality is
+    # summed again whole, not by a difference it no longer has.
+    gone = OrganizationFactory.create(municipality=world.municipality_a, name="Закрытая",
+                                      code="gone")
+    _pair_of(gone, world.org_a, world.org_b, ("project",) * 2)
+    tallies.refresh()
+    Map.objects.filter(pair__organization=gone).delete()  # first: rows' audit names pairs
+    Pair.objects.filter(organization=gone).delete()
+    Organization.objects.get(pk=gone.pk).delete()
+    tallies.refresh()
+    assert tallies.stale() == []
+    _kept_equals_live(world)
