@@ -246,7 +246,7 @@ def _lock(ids: list[int]) -> list[int]:
         set(Organization.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
         | set(TallyState.objects.filter(organization_id__in=ids, municipality__isnull=False)
               .values_list("municipality_id", flat=True)))
-    list(Municipality.objects.select_for_update().filter(pk__in=municipalities)
+    list(Municipality.objects.select_for_update(no_key=True).filter(pk__in=municipalities)
          .order_by("pk").values_list("pk", flat=True))
     list(TallyState.objects.select_for_update().filter(organization_id__in=ids)
          .order_by("pk").values_list("pk", flat=True))

@@ -52,7 +52,8 @@ class MapsConfig(AppConfig):
         for model, saved, deleted in ((Row, tallies.row_saved, tallies.row_deleted),
                                       (Pair, tallies.pair_saved, tallies.pair_deleted),
                                       (Participant, tallies.participant_saved, None),
-                                      (Organization, tallies.organization_saved, None)):
+                                      (Organization, tallies.organization_saved,
+                                       tallies.organization_deleted)):
             name = model.__name__
             post_init.connect(tallies.loaded, sender=model,
                               dispatch_uid=f"technology_tallies_{name}_loaded")
@@ -63,6 +64,8 @@ class MapsConfig(AppConfig):
                                     dispatch_uid=f"technology_tallies_{name}_deleted")
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="technology_tallies_figures_changed")
+        # The hourly run rebuilds marks whose job was lost, as for the other kept figures.
+        signals.hourly.connect(tallies.hourly, dispatch_uid="technology_tallies_hourly")
 
         # The meeting dates kept on each pair follow its meetings (tandem/maps/held.py);
         # the hourly run keeps those whose next meeting's day has come.

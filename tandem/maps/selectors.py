@@ -267,8 +267,34 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
         kept = kept.filter(Q(a_organization_id__in=mine) | Q(b_organization_id__in=mine))
     if marks.exists():
         return _technology_table(technologies_counts_live(scope, filters))
-    return _technology_table({(c, t): n for c, t, n in kept.values_list(
-        "competency", "technology").order_by().annotate(n=Sum("rows"))})
+    return _technology_table(_plus({(c, t): n for c, t, n in kept.values_list(
+        "competency", "technology").order_by().annotate(n=Sum("rows"))},
+        _own_pairs_elsewhere(scope, filters)))
+
+
+def _own_pairs_elsewhere(scope: Scope, filters: Filters | None) -> dict[tuple[str, str], int]:
+    """Rows per (competency, technology) of the user's own pairs (a staff member who is a
+    teacher too: ``pairs_visible`` shows their own pairs) that the kept sums leave out —
+    neither member works in an organization whose people the user manages (an operator
+    of one region teaching in another). Counted live: one person's few pairs."""
+    if scope.everything or scope.own_participant_id is None:
+        return {}
+    own = scope.own_participant_id
+    pairs = Pair.objects.filter(Q(a_id=own) | Q(b_id=own)).exclude(
+        scope.organization_q("a_organization") | scope.organization_q("b_organization"))
+    if filters is not None:
+        pairs = pairs.filter(organization__in=filters.organizations(scope)).overlapping(
+            filters.date_from, filters.date_to)
+    ids = list(pairs.values_list("pk", flat=True))  # mostly none: then no row is read
+    return technologies_of(Pair.objects.filter(pk__in=ids)) if ids else {}
+
+
+def _plus(*counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
+    total: dict[tuple[str, str], int] = {}
+    for one in counts:
+        for key, n in one.items():
+            total[key] = total.get(key, 0) + n
+    return total
 
 
 def _whole_regions(scope: Scope, filters: Filters) -> bool:
@@ -308,20 +334,25 @@ def _municipalities_sums(scope: Scope, filters: Filters) -> dict[tuple[str, str]
             Q(organization_id__in=filters.organizations(scope).values("pk"))
             | Q(municipality_id__isnull=False)).exists():
         return technologies_counts_live(scope, filters)
-    return {(c, t): n for c, t, n in sums.values_list("competency", "technology")
-            .order_by().annotate(n=Sum("rows"))}
+    return _plus({(c, t): n for c, t, n in sums.values_list("competency", "technology")
+                  .order_by().annotate(n=Sum("rows"))}, _own_pairs_elsewhere(scope, filters))
 
 
 def technologies_counts_live(scope: Scope, filters: Filters | None = None
                              ) -> dict[tuple[str, str], int]:
     """Rows per (competency, technology) counted over the map rows of the visible pairs:
     the tallies' oracle (tests) and the teacher's path."""
-    from django.db.models import Count
-
     pairs = pairs_visible(scope=scope)
     if filters is not None:
         pairs = pairs.filter(organization__in=filters.organizations(scope)).overlapping(
             filters.date_from, filters.date_to)
+    return technologies_of(pairs)
+
+
+def technologies_of(pairs: QuerySet[Pair]) -> dict[tuple[str, str], int]:
+    """Rows per (competency, technology) of these pairs' maps, counted over the rows."""
+    from django.db.models import Count
+
     return {(c, t): n for c, t, n in Row.objects.filter(map__pair__in=pairs)
             .exclude(technology="").values_list("competency", "technology")
             .annotate(n=Count("pk")).order_by()}

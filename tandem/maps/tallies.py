@@ -59,6 +59,9 @@ from tandem.web.transactions import (
 )
 
 MEMORY = "technology-tallies"  # the organizations a transaction has marked
+# The organizations a transaction has marked as moved (with the municipality they were
+# summed into): one memory for all of them, forgotten by a rebuild with MEMORY.
+MOVED = "technology-tallies-moved"
 KEY = ("organization_id", "a_organization_id", "b_organization_id", "competency",
        "technology", "starts_on", "ends_on")
 # The municipalities' sums (TechnologyMunicipalityTally), their key and the rows.
@@ -97,39 +100,112 @@ def refresh(*, progress: Progress | None = None) -> int:
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
             progress: Progress | None = None) -> int:
-    """The tallies of these organizations (all: None) from their pairs' map rows."""
+    """The tallies of these organizations (all: None) from their pairs' map rows. A full
+    rebuild (None) also sums every municipality again from its organizations' tallies
+    (``tandem tallies --rebuild`` repairs the sums too); otherwise the municipalities'
+    sums change by the organizations' difference (:func:`_rebuild_locked`)."""
+    full = organization_ids is None
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    return in_batches(list(ids), organizations_per_batch(), _rebuild_locked, progress)
+    return in_batches(list(ids), organizations_per_batch(),
+                      lambda batch: _rebuild_locked(batch, full=full), progress)
 
 
-def _rebuild_locked(ids: list[int]) -> None:
+def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
     """Holds the rows of the organizations' municipalities — now and as summed before a
     move (the marks') — then of the organizations (``FOR NO KEY UPDATE``, each in id
     order: two rebuilds of one organization or one municipality's sums queue; a writer
-    inserting a row that references them does not wait), reads the marks it answers
-    before the data, replaces the tallies and the municipalities' sums, removes those
-    marks. A mark written after that read is left for the next rebuild, and so are the
-    marks of an organization that moved to a municipality not held here."""
+    inserting a row that references them does not wait — nor does one moving an
+    organization, whose check of the new municipality is ``FOR KEY SHARE``, so every
+    lock on a municipality must be ``NO KEY``: diagnostics' is too), reads the marks it
+    answers before the data, replaces the tallies and updates the municipalities' sums,
+    removes those marks. A mark written after that read is left for the next rebuild,
+    and so are the marks of an organization that moved to a municipality not held here.
+
+    The organizations' rows are held, not only their municipalities': a move locks no
+    municipality (its key check does not conflict), so without them a move committed
+    during the rebuild would take the organization out of the municipality summed here
+    into one that is not, and its mark would be removed unseen.
+
+    The sums change by difference — each organization's stored tallies out, the new ones
+    in, where the organization is now (the municipality's few hundred sums read, not
+    its organizations' tallies: 3 ms instead of 40–60 ms under the lock at 300,000
+    teachers, docs/performance.md). A municipality an organization left or changed its
+    sector in (a mark naming it), or holds now after such a move, and every municipality
+    of a full rebuild, is summed again whole (:func:`_roll_up`)."""
     marks = TechnologyTallyMark.objects.filter(organization_id__in=ids)
     municipalities: list[int] = sorted(
         set(Organization.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
         | {pk for pk in marks.values_list("municipality_id", flat=True) if pk is not None})
     list(Municipality.objects.select_for_update(no_key=True).filter(pk__in=municipalities)
          .order_by("pk").values_list("pk", flat=True))
-    moved = list(Organization.objects.select_for_update(no_key=True).filter(pk__in=ids)
-                 .order_by("pk").values_list("pk", "municipality_id"))
-    moved_elsewhere = [pk for pk, municipality in moved if municipality not in municipalities]
+    place = {pk: (municipality, sector) for pk, municipality, sector in
+             Organization.objects.select_for_update(no_key=True).filter(pk__in=ids)
+             .order_by("pk").values_list("pk", "municipality_id", "sector")}
+    moved_elsewhere = [pk for pk, (municipality, _s) in place.items()
+                       if municipality not in municipalities]
     seen = list(marks.filter(Q(municipality_id=None) | Q(municipality_id__in=municipalities))
-                .exclude(organization_id__in=moved_elsewhere).values_list("pk", flat=True))
+                .exclude(organization_id__in=moved_elsewhere)
+                .values_list("pk", "organization_id", "municipality_id"))
+    if full or moved_elsewhere:
+        whole = set(municipalities)
+    else:
+        left = {organization for _pk, organization, municipality in seen
+                if municipality is not None}
+        whole = ({municipality for _pk, _o, municipality in seen if municipality is not None}
+                 | {place[pk][0] for pk in left if pk in place})
+    by_difference = [pk for pk, (municipality, _s) in place.items()
+                     if municipality not in whole]
+    before = list(TechnologyTally.objects.filter(organization_id__in=by_difference)
+                  .values_list(*KEY, "rows"))
+    computed = _computed(ids)
     TechnologyTally.objects.filter(organization_id__in=ids).delete()
     # A derived figure, as bulk_create's, without a model instance per tally: COPY on
     # PostgreSQL (180,000 tallies after a 300,000 seed), executemany elsewhere.
-    copy_rows(TechnologyTally, (*KEY, "rows"), _computed(ids))
-    _roll_up(municipalities)
-    delete_in_pieces(TechnologyTallyMark, seen)
-    # A write after this, even in the same transaction, must mark again.
+    copy_rows(TechnologyTally, (*KEY, "rows"), computed)
+    _roll_up(sorted(whole))
+    difference = set(by_difference)
+    _add(place, before, computed=[t for t in computed if t[0] in difference])
+    delete_in_pieces(TechnologyTallyMark, [pk for pk, _o, _m in seen])
+    # A write after this, even in the same transaction, must mark again — a move too.
     forget_transaction_memory(MEMORY)
+    forget_transaction_memory(MOVED)
+
+
+def _sum_key(place: tuple[Any, Any], tally: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The :data:`SUM_KEY` a tally ((*:data:`KEY`, rows)) of an organization placed at
+    ``place`` (municipality, sector) is summed under: the members' organizations only
+    when neither is the pair's."""
+    organization, a, b, competency, technology = tally[:5]
+    members = (a, b) if organization not in (a, b) else (None, None)
+    return (*place, competency, technology, *members)
+
+
+def _add(place: dict[int, tuple[Any, Any]], before: list[tuple[Any, ...]], *,
+         computed: list[tuple[Any, ...]]) -> None:
+    """The municipalities' sums changed by the difference of these organizations'
+    tallies (``before`` out, ``computed`` in, both where the organizations are now): the
+    sums of the keys that changed rewritten, none left at zero."""
+    delta: dict[tuple[Any, ...], int] = {}
+    for sign, tallies in ((-1, before), (1, computed)):
+        for tally in tallies:
+            key = _sum_key(place[tally[0]], tally)
+            delta[key] = delta.get(key, 0) + sign * tally[-1]
+    delta = {key: n for key, n in delta.items() if n}
+    if not delta:
+        return
+    stored = {tuple(key): (pk, n) for pk, *key, n in TechnologyMunicipalityTally.objects.filter(
+        municipality_id__in={key[0] for key in delta}).values_list("pk", *SUM_KEY, "rows")}
+    changed = {key: stored.get(key, (None, 0))[1] + n for key, n in delta.items()}
+    short = {key[0] for key, n in changed.items() if n < 0}
+    if short:  # never so if every writer marked: then these are summed again whole
+        _roll_up(sorted(short))
+        changed = {key: n for key, n in changed.items() if key[0] not in short}
+    # One statement even when none was stored (0: no row's id), as many as ever per batch.
+    TechnologyMunicipalityTally.objects.filter(pk__in=[
+        stored[key][0] for key in changed if key in stored] or [0]).delete()
+    copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"),
+              [(*key, n) for key, n in sorted(changed.items(), key=str) if n > 0])
 
 
 def _computed(ids: list[int]) -> list[tuple[Any, ...]]:
@@ -148,15 +224,22 @@ def _computed(ids: list[int]) -> list[tuple[Any, ...]]:
 
 def _roll_up(municipality_ids: list[int]) -> None:
     """The municipalities' sums from their organizations' tallies (as the organizations
-    are now), one grouped read; the caller holds the municipalities' rows."""
+    are now), one grouped read of those organizations' tallies only — by their ids, on
+    the tallies' organization index: the join on the organizations' municipality read
+    the whole table (180,000 tallies at 300,000 teachers, 120–150 ms under the
+    municipality's lock; docs/performance.md). The caller holds the municipalities' rows."""
     TechnologyMunicipalityTally.objects.filter(municipality_id__in=municipality_ids).delete()
     if not municipality_ids:
+        return
+    members = list(Organization.objects.filter(municipality_id__in=municipality_ids)
+                   .values_list("pk", flat=True))
+    if not members:
         return
     elsewhere = ~Q(a_organization_id=F("organization_id")) & ~Q(
         b_organization_id=F("organization_id"))
     # Read whole before the COPY starts: the connection cannot run a query inside one.
     copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), list(TechnologyTally.objects.filter(
-        organization__municipality_id__in=municipality_ids).values(
+        organization_id__in=members).values(
         "competency", "technology", municipality_id=F("organization__municipality_id"),
         sector=F("organization__sector"),
         a_member=Case(When(elsewhere, then=F("a_organization_id")), default=None,
@@ -173,12 +256,11 @@ def summed(tallies: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
     place = {pk: (municipality, sector) for pk, municipality, sector
              in Organization.objects.values_list("pk", "municipality_id", "sector")}
     sums: dict[tuple[Any, ...], int] = {}
-    for organization, a, b, competency, technology, _starts, _ends, n in tallies:
-        if organization not in place:
+    for tally in tallies:
+        if tally[0] not in place:
             continue
-        members = (a, b) if organization not in (a, b) else (None, None)
-        key = (*place[organization], competency, technology, *members)
-        sums[key] = sums.get(key, 0) + n
+        key = _sum_key(place[tally[0]], tally)
+        sums[key] = sums.get(key, 0) + tally[-1]
     return sums
 
 
@@ -202,6 +284,13 @@ def stale() -> list[tuple[object, ...]]:
         waiting = {("waiting", pk) for pk in TechnologyTallyMark.objects.values_list(
             "organization_id", flat=True)}
     return sorted(stored ^ fresh | waiting, key=str)
+
+
+def hourly(sender: object, **kwargs: object) -> None:
+    """The hourly run (:data:`tandem.web.signals.hourly`): marks whose job was lost (a
+    worker down, a failed rebuild) are rebuilt within the hour, as the other kept
+    figures'."""
+    refresh()
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
@@ -265,10 +354,13 @@ def participant_saved(sender: type, instance: Any, created: bool = False,
 def _mark_moved(organization_id: Any, municipality_id: Any) -> None:
     """The organization's tallies left the sums of ``municipality_id`` (a move, a change of
     sector; an organization with pairs cannot be deleted): a mark naming that
-    municipality, so the rebuild sums it again as well."""
+    municipality, so the rebuild sums it again as well. Once per organization until the
+    next rebuild: a second move in the same transaction leaves sums that still hold it
+    where the first mark says (one memory, :data:`MOVED`, which every rebuild forgets —
+    a memory per municipality was not, and a later move back lost its mark)."""
     if organization_id is None or municipality_id is None:
         return
-    mark_once(f"{MEMORY}-from-{municipality_id}", {organization_id},
+    mark_once(MOVED, {organization_id},
               insert=lambda ids: TechnologyTallyMark.objects.bulk_create(
                   [TechnologyTallyMark(organization_id=pk, municipality_id=municipality_id)
                    for pk in ids]),
@@ -282,6 +374,13 @@ def organization_saved(sender: type, instance: Any, created: bool = False,
     before = _before(instance, created)
     if before:
         _mark_moved(instance.pk, before[0])
+
+
+def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    """An organization went (its pairs went before it): its tallies cascade, so the
+    difference cannot take them out of its municipality's sums — a mark naming that
+    municipality sums it again whole."""
+    _mark_moved(instance.pk, instance.__dict__.get("municipality_id"))
 
 
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),

@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
 from tandem.maps import services, tallies
-from tandem.maps.models import Map, Row, TechnologyTally, TechnologyTallyMark
+from tandem.maps.models import (
+    Map,
+    Row,
+    TechnologyMunicipalityTally,
+    TechnologyTally,
+    TechnologyTallyMark,
+)
 from tandem.maps.selectors import (
     _technology_table,
     technologies_counts_live,
@@ -433,5 +439,129 @@ def test_a_region_and_the_country_read_the_municipalities_sums(world: World, who
         municipality=world.municipality_a).exists()
     assert sum(u.rows for u in technologies_used(scope, by_municipality)) == 8
     assert technologies_used(scope, Filters(municipality_id=world.municipality_a.pk)) == []
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+
+
+# -- review findings (h/fedmon2) -----------------------------------------------------------
+TERM = {"starts_on": dt.date(2026, 10, 1), "ends_on": dt.date(2027, 5, 31)}
+
+
+def _pair_of(organization: Organization, a_org: Organization, b_org: Organization,
+             technologies: tuple[str, ...] = ("case",)) -> Pair:
+    a = ParticipantFactory.create(organization=a_org)
+    b = ParticipantFactory.create(organization=b_org)
+    if a.pk > b.pk:
+        a, b = b, a
+    pair = Pair.objects.create(a=a, b=b, organization=organization, **TERM)
+    the_map = Map.objects.create(pair=pair)
+    for technology in technologies:
+        _row(the_map, technology)
+    return pair
+
+
+def test_the_hourly_run_rebuilds_a_mark_whose_job_was_lost(world: World) -> None:
+    """The job enqueued at commit is the only other path that clears a mark: a worker
+    down or a failed rebuild left it for good, and its organizations counted live."""
+    from tandem.web.signals import hourly
+
+    _pair_of(world.org_a, world.org_a, world.org_a, ("case", "project"))
+    assert TechnologyTallyMark.objects.exists()  # the test's transaction never commits
+    hourly.send(sender=None)
+    assert not TechnologyTallyMark.objects.exists()
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+
+
+def test_a_move_back_and_forth_in_one_transaction_keeps_its_marks(world: World) -> None:
+    """A → B, rebuild, back to A, rebuild, to B again — all in one transaction: the third
+    move marks again (the memory of moves was one per municipality and a rebuild forgot
+    only the organizations' one, so the last move's mark was lost and B missed it)."""
+    _pair_of(world.org_a, world.org_a, world.org_a, ("case",) * 3)
+    tallies.refresh()
+    for target in (world.municipality_b, world.municipality_a, world.municipality_b):
+        organization = Organization.objects.get(pk=world.org_a.pk)
+        organization.municipality = target
+        organization.save()
+        assert TechnologyTallyMark.objects.filter(organization_id=organization.pk,
+                                                  municipality_id__isnull=False).exists()
+        tallies.refresh()
+        assert tallies.stale() == []
+    assert set(TechnologyMunicipalityTally.objects.values_list(
+        "municipality_id", "rows")) >= {(world.municipality_b.pk, 3)}
+    _kept_equals_live(world)
+
+
+def _far_region(world: World) -> Organization:
+    region = RegionFactory.create(name="Дальняя область", code="far")
+    municipality = MunicipalityFactory.create(region=region, name="Дальний город",
+                                              code="far-city")
+    return OrganizationFactory.create(municipality=municipality, name="Дальняя школа",
+                                      code="far-school")
+
+
+@pytest.mark.parametrize("period", [False, True])
+def test_an_operator_who_teaches_in_another_region_sees_their_own_pair(
+        world: World, period: bool) -> None:
+    """``pairs_visible`` shows a staff member their own pairs too: Olga (operator of the
+    region) teaches in another region's school, in a pair of one of her region's
+    organizations — the kept sums asked only whether a member works in her region (both
+    paths: the municipalities' sums without a period, the organizations' with one)."""
+    far = _far_region(world)
+    olga = ParticipantFactory.create(organization=far, user=world.olga)
+    other = ParticipantFactory.create(organization=far)
+    a, b = sorted([olga, other], key=lambda p: p.pk)
+    pair = Pair.objects.create(a=a, b=b, organization=world.org_a, **TERM)
+    _row(Map.objects.create(pair=pair), "case")
+    _pair_of(world.org_a, world.org_a, world.org_b, ("project",))  # counted either way
+    tallies.refresh()
+    scope = scope_for(world.olga)
+    assert scope.own_participant_id == olga.pk and scope.region_ids
+    filters = (Filters(date_from=dt.date(2026, 1, 1), date_to=dt.date(2027, 12, 31))
+               if period else Filters())
+    live = _technology_table(technologies_counts_live(scope, filters))
+    assert sum(use.rows for use in live) == 2
+    assert technologies_used(scope, filters) == live
+    for other_filters in (Filters(region_id=world.region.pk),
+                          Filters(municipality_id=world.municipality_a.pk),
+                          Filters(municipality_id=world.municipality_b.pk)):
+        assert technologies_used(scope, other_filters) == _technology_table(
+            technologies_counts_live(scope, other_filters)), other_filters
+
+
+def test_a_rebuild_changes_the_municipalitys_sums_by_difference(world: World) -> None:
+    """A refresh of one organization reads its own tallies and its municipality's sums,
+    never the tallies of the municipality's other organizations (the whole table was
+    read under the municipality's lock: 120–150 ms at 300,000 teachers); a move still
+    sums the municipalities it concerns again whole."""
+    neighbour = OrganizationFactory.create(municipality=world.municipality_a,
+                                           name="Соседняя школа", code="neighbour")
+    _pair_of(neighbour, neighbour, world.org_b, ("case",) * 2)
+    _pair_of(world.org_a, world.org_a, world.org_a, ("case", "project"))
+    tallies.refresh()
+    _pair_of(world.org_a, world.org_a, neighbour, ("case",))
+    with CaptureQueriesContext(connection) as queries:
+        assert tallies.refresh() == 1
+    read = [q["sql"] for q in queries.captured_queries
+            if q["sql"].startswith("SELECT") and '"maps_technologytally"' in q["sql"]]
+    assert read and all('"territory_organization"' not in sql for sql in read), read
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+    organization = Organization.objects.get(pk=neighbour.pk)
+    organization.sector = Organization.Sector.SUPPLEMENTARY
+    organization.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    _kept_equals_live(world)
+    # An organization that goes takes its tallies along (cascade): its municipality is
+    # summed again whole, not by a difference it no longer has.
+    gone = OrganizationFactory.create(municipality=world.municipality_a, name="Закрытая",
+                                      code="gone")
+    _pair_of(gone, world.org_a, world.org_b, ("project",) * 2)
+    tallies.refresh()
+    Map.objects.filter(pair__organization=gone).delete()  # first: rows' audit names pairs
+    Pair.objects.filter(organization=gone).delete()
+    Organization.objects.get(pk=gone.pk).delete()
+    tallies.refresh()
     assert tallies.stale() == []
     _kept_equals_live(world)
