@@ -177,8 +177,6 @@ def recount_progress(response: Response) -> None:
         return
     with transaction.atomic():
         _hold_rounds([organization_id])  # in a rebuild's order
-        TallyState.objects.bulk_create([TallyState(organization_id=organization_id)],
-                                       ignore_conflicts=True)
         _lock([organization_id])
         counts = Response.objects.filter(
             campaign_id=response.campaign_id,
@@ -240,14 +238,19 @@ def _in_batches(ids: list[int], progress: Progress | None, batch: int = BATCH) -
 def _lock(ids: list[int]) -> list[int]:
     """Holds the rows a rebuild of these organizations writes under, always in one order —
     their municipalities (now and as last summed) first, then the organizations' states,
-    each in id order — so two writers never wait on each other in a circle. Returns the
-    municipalities."""
+    each in id order — so two writers never wait on each other in a circle. The states
+    missing are created between the two, under the municipalities' rows: created before
+    them, the insert (a key check on the organization, a wait on another writer's
+    uncommitted row of the same organization) made a circle with an organization's move
+    (review finding). Returns the municipalities."""
     municipalities = sorted(
         set(Organization.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
         | set(TallyState.objects.filter(organization_id__in=ids, municipality__isnull=False)
               .values_list("municipality_id", flat=True)))
     list(Municipality.objects.select_for_update(no_key=True).filter(pk__in=municipalities)
          .order_by("pk").values_list("pk", flat=True))
+    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in sorted(ids)],
+                                   ignore_conflicts=True)
     list(TallyState.objects.select_for_update().filter(organization_id__in=ids)
          .order_by("pk").values_list("pk", flat=True))
     return municipalities
@@ -300,8 +303,6 @@ def _rebuild_locked(ids: list[int]) -> None:
     states, each in id order)."""
     started = timezone.now()
     _hold_rounds(ids)
-    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
-                                   ignore_conflicts=True)
     municipalities = _lock(ids)
     _rebuild_organizations(ids)
     _roll_up(municipalities)
@@ -600,8 +601,6 @@ def rederive(organization_ids: Iterable[int | None]) -> None:
     if not ids:
         return
     with transaction.atomic():
-        TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in ids],
-                                       ignore_conflicts=True)
         municipalities = _lock(ids)
         StrongBest.objects.filter(organization_id__in=ids).delete()
         _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
