@@ -223,7 +223,7 @@ def _check_writable(response: Response) -> None:
         raise DiagnosticsError(str(LOCKED))
 
 
-def _locked(response: Response) -> Response:
+def _locked(response: Response, *, hold: bool = True) -> Response:
     """The questionnaire's row locked for this transaction — its own row only
     (``of=("self",)``): without it PostgreSQL locks the joined campaign and framework rows
     ``FOR UPDATE`` too, and two teachers of one organization submitting to two campaigns
@@ -231,11 +231,16 @@ def _locked(response: Response) -> Response:
     ``FOR SHARE`` (``tallies._hold_rounds``) and checks their keys on insert (review
     finding; diagnostics/tests/test_submit_race.py). The campaign is read ``FOR SHARE``
     instead: a closing waits for the submission (or it for the closing, and then sees the
-    campaign closed), and submissions to one campaign don't wait for each other. Raises
+    campaign closed), and submissions to one campaign don't wait for each other. A draft
+    save (``hold=False``) only reads the campaign's status: PostgreSQL lets a new shared
+    lock past a closing already waiting, so the autosaves of a campaign's teachers could
+    hold its closing off for seconds (review finding); a draft written beside a closing
+    is a draft of a closed campaign, which counts for nothing. Raises
     :class:`DiagnosticsError` when it may not be written to."""
     response = Response.objects.select_for_update(of=("self",)).select_related(
         "campaign__framework").get(pk=response.pk)
-    response.campaign.status = tallies.hold_campaign(response.campaign_id)
+    if hold:
+        response.campaign.status = tallies.hold_campaign(response.campaign_id)
     _check_writable(response)
     return response
 
@@ -252,7 +257,7 @@ def _validate(code: str, value: AnswerInput, codes: set[str]) -> None:
 @transaction.atomic
 def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Response:
     """Saves (part of) a questionnaire as a draft. All or nothing."""
-    response = _locked(response)
+    response = _locked(response, hold=False)
     codes = set(response.campaign.framework.codes())
     for code, value in values.items():
         _validate(code, value, codes)

@@ -232,3 +232,51 @@ def test_a_closing_waits_for_a_submission_in_progress() -> None:
     assert Response.objects.get(pk=r1.pk).status == Response.Status.SUBMITTED
     with pytest.raises(services.DiagnosticsError):
         services.response_submit(response=r2)
+
+
+def test_a_draft_save_in_progress_does_not_hold_a_closing_off() -> None:
+    """A draft save reads the campaign's status without a lock on it: the autosaves of a
+    campaign's teachers cannot keep its closing waiting (PostgreSQL lets new shared locks
+    past a waiting closing; review finding). The closing ends while the draft's
+    transaction is still open; the draft stays a draft."""
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, _ = _two_campaigns(world, same_framework=True)
+    r1 = _answered(c1, world.alice_p)
+    code = c1.framework.codes()[0]
+    held, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            with transaction.atomic():
+                services.answers_save(response=r1, values={
+                    code: services.AnswerInput(level=2)})
+                held.set()
+                release.wait(30)
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    def close() -> None:
+        try:
+            services.campaign_close(campaign=Campaign.objects.get(pk=c1.pk))
+        except BaseException as e:  # reported below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    saver = threading.Thread(target=save)
+    saver.start()
+    assert held.wait(30)
+    closer = threading.Thread(target=close)
+    closer.start()
+    closer.join(30)
+    assert not closer.is_alive()  # closed without waiting for the draft's transaction
+    release.set()
+    saver.join(60)
+    assert not errors, [repr(e) for e in errors]
+    assert Campaign.objects.get(pk=c1.pk).status == Campaign.Status.CLOSED
+    assert Response.objects.get(pk=r1.pk).status == Response.Status.DRAFT
