@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 
 REPLICA = "replica"
 PRIMARY = "default"
@@ -47,23 +47,33 @@ def replica_configured() -> bool:
 
 
 def primary_lsn() -> str | None:
-    """The primary's current WAL position (``pg_current_wal_lsn()``) — everything committed
-    so far is before it — when a replica is configured; None without one."""
+    """The primary's current WAL insert position (``pg_current_wal_insert_lsn()``) —
+    every commit record so far is before it, written or not (with asynchronous commit the
+    write position may still be before one; review finding) — when a replica is
+    configured; None without one."""
     if not replica_configured():
         return None
     with connections[PRIMARY].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         return str(cursor.fetchone()[0])
 
 
 def replayed(lsn: str, *, alias: str = REPLICA) -> bool:
     """The server ``alias`` has replayed the primary's WAL up to ``lsn``, or is no standby
     at all (``pg_is_in_recovery()`` false: it is a primary — the primary itself, in a test
-    whose replica alias mirrors it). A standby that has replayed nothing yet (NULL): no."""
-    with connections[alias].cursor() as cursor:
-        cursor.execute("SELECT NOT pg_is_in_recovery() OR "
-                       "COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)", [lsn])
-        return bool(cursor.fetchone()[0])
+    whose replica alias mirrors it). A standby that has replayed nothing yet (NULL), or
+    that cannot be reached: no — the reads then stay on the primary (review finding: an
+    unreachable replica failed the job)."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT NOT pg_is_in_recovery() OR "
+                           "COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, false)", [lsn])
+            return bool(cursor.fetchone()[0])
+    except DatabaseError:
+        logger.warning("the replica %s cannot be asked how far it has replayed", alias,
+                       exc_info=False)
+        connections[alias].close()
+        return False
 
 
 def replica_fresh(lsn: str | None, *, wait: float | None = None) -> bool:

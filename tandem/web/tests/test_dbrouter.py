@@ -181,3 +181,22 @@ def test_a_primary_counts_as_replayed_a_standby_that_has_not_does_not() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COALESCE(NULL::pg_lsn >= %s::pg_lsn, false)", ["0/1"])
         assert cursor.fetchone()[0] is False  # a standby that replayed nothing yet
+
+
+def test_a_replica_that_cannot_be_asked_counts_as_not_replayed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A replica that cannot be reached (its connection raises) is not fresh: the job's
+    reads stay on the primary instead of the job failing (review finding)."""
+    from django.db import DatabaseError
+
+    from tandem.web import dbrouter
+
+    class Unreachable:
+        def cursor(self) -> object:
+            raise DatabaseError("connection refused")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(dbrouter, "connections", {"replica": Unreachable()})
+    assert dbrouter.replayed("0/1", alias="replica") is False
