@@ -318,7 +318,13 @@ def response_reopen(*, response: Response) -> Response:
 
 @transaction.atomic
 def expert_levels_save(*, response: Response, levels: Mapping[str, int | None]) -> Response:
-    """The curator's own level per competency; the combined level follows the rule."""
+    """The curator's own level per competency; the combined level follows the rule. The
+    questionnaire's row is locked and its campaign read ``FOR SHARE``, as for a
+    submission (:func:`_locked`): a closing that commits first is seen, one that comes
+    later waits (review finding: the status was read from the object the view had)."""
+    response = Response.objects.select_for_update(of=("self",)).select_related(
+        "campaign__framework").get(pk=response.pk)
+    response.campaign.status = tallies.hold_campaign(response.campaign_id)
     if not response.campaign.with_expert:
         raise DiagnosticsError(str(NO_EXPERT))
     if response.campaign.status == Campaign.Status.CLOSED:

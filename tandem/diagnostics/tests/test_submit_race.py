@@ -280,3 +280,21 @@ def test_a_draft_save_in_progress_does_not_hold_a_closing_off() -> None:
     assert not errors, [repr(e) for e in errors]
     assert Campaign.objects.get(pk=c1.pk).status == Campaign.Status.CLOSED
     assert Response.objects.get(pk=r1.pk).status == Response.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_an_expert_save_sees_a_closing_that_committed_first() -> None:
+    """The curator's levels are refused once the campaign is closed, even when the view
+    read the questionnaire before the closing (review finding: the status came from the
+    view's object, so a closing in between was not seen)."""
+    world = build_world()
+    campaign, _ = _two_campaigns(world, same_framework=True)
+    campaign.with_expert = True
+    campaign.save(update_fields=["with_expert"])
+    response = _answered(campaign, world.alice_p, status=Response.Status.SUBMITTED)
+    stale = Response.objects.select_related("campaign__framework").get(pk=response.pk)
+    services.campaign_close(campaign=Campaign.objects.get(pk=campaign.pk))
+    code = campaign.framework.codes()[0]
+    with pytest.raises(services.DiagnosticsError):
+        services.expert_levels_save(response=stale, levels={code: 2})
+    assert not Answer.objects.filter(response=response, expert_level__isnull=False).exists()
