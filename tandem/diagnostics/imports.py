@@ -31,6 +31,7 @@ UNKNOWN_CODE_COLUMN = gettext_lazy(
     "Столбец «%(column)s»: такой компетенции нет в рамке этой диагностики.")
 NO_COMPETENCY_COLUMNS = gettext_lazy("В файле нет ни одного столбца с кодом компетенции.")
 NO_ROWS = gettext_lazy("В файле нет ни одной строки с результатами.")
+CAMPAIGN_CLOSED = gettext_lazy("Диагностика завершена: результаты в неё больше не загружаются.")
 # About a row, said in the kit's shape: «Строка 5, «ict.ai_lessons»: …».
 PERSON_NOT_FOUND = gettext_lazy("участник не найден среди участников этой диагностики.")
 PERSON_AMBIGUOUS = gettext_lazy("в диагностике несколько человек с таким ФИО: укажите e-mail.")
@@ -174,13 +175,21 @@ def preview(*, upload: ResultImport, scope: Scope) -> Preview:
 
 @transaction.atomic
 def commit(*, upload: ResultImport, scope: Scope) -> int:
-    """Saves every row as a submitted questionnaire, or nothing if any row is wrong."""
+    """Saves every row as a submitted questionnaire, or nothing if any row is wrong. The
+    campaign is read ``FOR SHARE`` and must be open, and the questionnaires' rows are
+    locked in id order before their answers are replaced — as a teacher's save locks its
+    questionnaire before its answers, so the two take turns instead of deadlocking, and a
+    closing that committed first is seen (review finding)."""
+    if tallies.hold_campaign(upload.campaign_id) == Campaign.Status.CLOSED:
+        raise ImportRefused(str(CAMPAIGN_CLOSED))
     result = preview(upload=upload, scope=scope)
     if not result.ok:
         raise ImportRefused(str(REFUSED) % {"n": max(1, result.error_count)})
     now = timezone.now()
     rows = [r for r in result.rows if r.response_id is not None]
     ids = [r.response_id for r in rows if r.response_id is not None]
+    list(Response.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+         .values_list("pk", flat=True))
     Answer.objects.filter(response_id__in=ids).delete()
     answers = []
     for row in rows:

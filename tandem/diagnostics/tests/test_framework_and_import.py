@@ -1,3 +1,4 @@
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -138,3 +139,24 @@ def test_huge_upload_is_refused(client: Client, world: World) -> None:
     assert "Файл больше 5 МБ" in page.content.decode()
     assert not ResultImport.objects.exists()
     assert FrameworkVersion.objects.exists()
+
+
+def test_a_closed_campaign_takes_no_import(world: World) -> None:
+    """Results are not loaded into a campaign that was closed after the file was checked:
+    a clear message, and nothing written (review finding: the import never looked)."""
+    build_diagnostics(world)
+    assert world.diag is not None
+    text = ("Фамилия;Имя;Отчество;ict.ai_lessons;method.lesson_design\n"
+            "Бобров;Борис;Олегович;3;0\n")
+    upload = _upload(world, text.encode("cp1251"))
+    from tandem.access.scope import scope_for
+    from tandem.diagnostics import services
+    from tandem.diagnostics.models import Answer, Campaign
+    scope = scope_for(world.alice)
+    assert imports.preview(upload=upload, scope=scope).ok
+    services.campaign_close(campaign=Campaign.objects.get(pk=world.diag.campaign_a.pk))
+    answers_before = sorted(Answer.objects.values_list("pk", "level"))
+    with pytest.raises(imports.ImportRefused, match="Диагностика завершена"):
+        imports.commit(upload=upload, scope=scope)
+    assert sorted(Answer.objects.values_list("pk", "level")) == answers_before
+    assert ResultImport.objects.get(pk=upload.pk).committed_at is None
