@@ -928,12 +928,18 @@ class Certificate:
                 lo[k] = position
                 stack.append((x, True))
                 for child in reversed(x.childs):
-                    c = number[child]
+                    c = number.get(child, -1)
+                    if c < 0 or blossomparent.get(child) is not x:
+                        raise ArithmeticError("the blossom forest is not well formed")
                     parent[c] = k
                     depth[c] = depth[k] + 1
                     above[c] = above[k] + (blossomdual[child]
                                            if isinstance(child, _Blossom) else 0)
                     stack.append((child, False))
+        # Every vertex and blossom once, every vertex a leaf of the walk: the proof then
+        # rests on the forest alone, not on the solver's bookkeeping (review hardening).
+        if visited != size or position != len(nodes):
+            raise ArithmeticError("the blossom forest is not well formed")
         jumps = [np.array(parent, dtype=np.int64)]
         for _ in range(max(depth, default=0).bit_length()):
             jumps.append(jumps[-1][jumps[-1]])

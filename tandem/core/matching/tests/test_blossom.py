@@ -230,3 +230,27 @@ def test_a_blossom_of_positive_dual_must_be_full_at_every_level() -> None:
         certificate({0: 4, 4: 0, 2: 3, 3: 2}).verify(edges)
     with pytest.raises(ArithmeticError, match="not full"):
         certificate({0: 1, 1: 0}).verify(edges)  # B2: 3 and 4 both exposed inside
+
+
+def test_a_blossom_forest_that_is_not_well_formed_proves_nothing() -> None:
+    # The certificate walks the forest from the blossoms' children; a vertex in two
+    # blossoms, a vertex left out of the walk, or a child whose recorded parent is another
+    # blossom is refused — the proof rests on a well-formed forest, not on the solver's
+    # bookkeeping (review hardening).
+    nodes = [0, 1, 2, 3]
+    duals: dict[Any, int] = dict.fromkeys(nodes, 0)
+
+    def blossom(*childs: Any) -> _Blossom:
+        bl = _Blossom()
+        bl.childs, bl.edges = list(childs), []
+        return bl
+
+    b1, b2 = blossom(0, 1, 2), blossom(2, 3, 0)  # 0 and 2 in both
+    with pytest.raises(ArithmeticError, match="not well formed"):
+        Certificate({}, duals, {b1: 0, b2: 0}, {0: b1, 1: b1, 2: b1, 3: b2, b1: None,
+                                                b2: None}, 2, nodes)
+    lone = blossom(0, 1, 2)  # 3 has a parent that is not in the forest: never walked
+    with pytest.raises(ArithmeticError, match="not well formed"):
+        Certificate({}, duals, {lone: 0}, {0: lone, 1: lone, 2: lone, 3: lone, lone: None},
+                    2, nodes)
+    Certificate({}, duals, {b1: 0}, {0: b1, 1: b1, 2: b1, 3: None, b1: None}, 2, nodes)
