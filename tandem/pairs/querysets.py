@@ -114,13 +114,10 @@ class UTCDate(Func):
     ``TruncDate(tzinfo=UTC)`` writes there."""
 
     output_field = DateField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection,
-                              template="((%(expressions)s) AT TIME ZONE 'UTC')::date", **extra)
+    template = "((%(expressions)s) AT TIME ZONE 'UTC')::date"
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, template="date(%(expressions)s)", **extra)
+        return self.as_sql(compiler, connection, template="date(%(expressions)s)", **extra)
 
 
 def _began_on(tzinfo: dt.tzinfo | None = None, *, utc: bool = False) -> Case:
