@@ -473,7 +473,11 @@ def _cycle(base: str, browser: Any, watch: Any, tmp_path: Path) -> None:
     cur.get_by_label("Название").fill("Итоговая диагностика 2026")
     cur.get_by_label("Вид").select_option(label="итоговая")
     cur.get_by_label("Для кого").select_option(label="Организация: Школа № 5")
-    cur.get_by_label("Сравнить с входной").select_option(label="Входная диагностика 2026")
+    # «Для кого» re-renders «Сравнить с входной» (htmx): chosen before the swap, the
+    # choice would go with the old element.
+    cur.wait_for_load_state("networkidle")
+    cur.get_by_label("Сравнить с входной").select_option(
+        label="Школа № 5 — Входная диагностика 2026")
     cur.get_by_role("button", name="Создать").click()
     expect(cur.get_by_text("Диагностика создана: участников — 8.")).to_be_visible()
     final_url = cur.url
