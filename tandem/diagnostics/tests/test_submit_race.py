@@ -92,6 +92,44 @@ def _at_once(monkeypatch: pytest.MonkeyPatch, *calls: Callable[[], Any]) -> list
     return errors
 
 
+class _Writer:
+    """``call`` in a thread of its own, in a transaction held open until :meth:`done`
+    (``held`` is set once ``call`` has returned inside it); and a campaign's closing in
+    another thread. The errors raised, in ``errors``."""
+
+    def __init__(self, call: Callable[[], Any], campaign: Campaign) -> None:
+        self.held, self.release = threading.Event(), threading.Event()
+        self.errors: list[BaseException] = []
+        self.writer = threading.Thread(target=self._guarded, args=(self._hold, call))
+        self.closer = threading.Thread(target=self._guarded, args=(
+            lambda: services.campaign_close(campaign=Campaign.objects.get(pk=campaign.pk)),))
+
+    def _hold(self, call: Callable[[], Any]) -> None:
+        with transaction.atomic():
+            call()
+            self.held.set()
+            self.release.wait(30)
+
+    def _guarded(self, run: Callable[..., Any], *args: Any) -> None:
+        try:
+            run(*args)
+        except BaseException as e:  # reported by the test
+            self.errors.append(e)
+        finally:
+            connections.close_all()
+
+    def start_writing_then_closing(self) -> None:
+        self.writer.start()
+        assert self.held.wait(30)
+        self.closer.start()
+
+    def done(self) -> None:
+        self.release.set()
+        self.writer.join(60)
+        self.closer.join(60)
+        assert not self.errors, [repr(e) for e in self.errors]
+
+
 @pytest.mark.parametrize("same_framework", [False, True], ids=["two-frameworks", "one"])
 def test_two_submissions_to_two_campaigns_in_one_organization(
         monkeypatch: pytest.MonkeyPatch, same_framework: bool) -> None:
@@ -196,39 +234,11 @@ def test_a_closing_waits_for_a_submission_in_progress() -> None:
     world = build_world()
     c1, _ = _two_campaigns(world, same_framework=True)
     r1, r2 = _answered(c1, world.alice_p), _answered(c1, world.bob_p)
-    held, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def submit() -> None:
-        try:
-            with transaction.atomic():
-                services.response_submit(response=r1)
-                held.set()
-                release.wait(30)
-        except BaseException as e:  # reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    def close() -> None:
-        try:
-            services.campaign_close(campaign=Campaign.objects.get(pk=c1.pk))
-        except BaseException as e:  # reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    submitter = threading.Thread(target=submit)
-    submitter.start()
-    assert held.wait(30)
-    closer = threading.Thread(target=close)
-    closer.start()
-    _until_done_or_waiting(closer)
-    assert closer.is_alive()  # waits for the submission's share of the campaign
-    release.set()
-    submitter.join(60)
-    closer.join(60)
-    assert not errors, [repr(e) for e in errors]
+    race = _Writer(lambda: services.response_submit(response=r1), c1)
+    race.start_writing_then_closing()
+    _until_done_or_waiting(race.closer)
+    assert race.closer.is_alive()  # waits for the submission's share of the campaign
+    race.done()
     assert Response.objects.get(pk=r1.pk).status == Response.Status.SUBMITTED
     with pytest.raises(services.DiagnosticsError):
         services.response_submit(response=r2)
@@ -245,39 +255,12 @@ def test_a_draft_save_in_progress_does_not_hold_a_closing_off() -> None:
     c1, _ = _two_campaigns(world, same_framework=True)
     r1 = _answered(c1, world.alice_p)
     code = c1.framework.codes()[0]
-    held, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def save() -> None:
-        try:
-            with transaction.atomic():
-                services.answers_save(response=r1, values={
-                    code: services.AnswerInput(level=2)})
-                held.set()
-                release.wait(30)
-        except BaseException as e:  # reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    def close() -> None:
-        try:
-            services.campaign_close(campaign=Campaign.objects.get(pk=c1.pk))
-        except BaseException as e:  # reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
-
-    saver = threading.Thread(target=save)
-    saver.start()
-    assert held.wait(30)
-    closer = threading.Thread(target=close)
-    closer.start()
-    closer.join(30)
-    assert not closer.is_alive()  # closed without waiting for the draft's transaction
-    release.set()
-    saver.join(60)
-    assert not errors, [repr(e) for e in errors]
+    race = _Writer(lambda: services.answers_save(
+        response=r1, values={code: services.AnswerInput(level=2)}), c1)
+    race.start_writing_then_closing()
+    race.closer.join(30)
+    assert not race.closer.is_alive()  # closed without waiting for the draft's transaction
+    race.done()
     assert Campaign.objects.get(pk=c1.pk).status == Campaign.Status.CLOSED
     assert Response.objects.get(pk=r1.pk).status == Response.Status.DRAFT
 
