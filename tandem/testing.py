@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -523,3 +526,64 @@ def build_training(world: World) -> TrainingWorld:
                          case=case, team1=team1, team2=teams[("Практикум по кейсам", 2)],
                          other_team=teams[("Другой практикум", 1)],
                          row=Row.objects.get(title="Строка учебной карты"))
+
+
+
+def until_done_or_waiting(thread: threading.Thread) -> None:
+    """Waits (up to 30 s) until ``thread`` ended or another session waits for a lock
+    (PostgreSQL's ``pg_stat_activity``)."""
+    query = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+             "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
+    for _ in range(300):
+        if not thread.is_alive():
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            if cursor.fetchone()[0]:
+                return
+        time.sleep(0.1)
+
+class HeldRace:
+    """Two writers on PostgreSQL, for lock tests: ``first(hold)`` runs in a thread of its
+    own and calls ``hold()`` at the point it must stay (inside its transaction: ``hold``
+    waits until :meth:`finish`); once it holds, ``second()`` starts in another thread.
+    :meth:`second_waits` tells whether the second is waiting for a lock (or ended). The
+    errors of both are collected and checked by :meth:`finish`; each thread closes its own
+    connections."""
+
+    def __init__(self, first: Callable[[Callable[[], None]], object],
+                 second: Callable[[], object]) -> None:
+        self.held, self.release = threading.Event(), threading.Event()
+        self.errors: list[BaseException] = []
+        self.first = threading.Thread(target=self._guarded, args=(lambda: first(self._hold),))
+        self.second = threading.Thread(target=self._guarded, args=(second,))
+
+    def _hold(self) -> None:
+        self.held.set()
+        self.release.wait(30)
+
+    def _guarded(self, run: Callable[[], object]) -> None:
+        from django.db import connections
+        try:
+            run()
+        except BaseException as e:  # checked by finish()
+            self.errors.append(e)
+        finally:
+            connections.close_all()
+
+    def start(self) -> None:
+        self.first.start()
+        assert self.held.wait(30)
+        self.second.start()
+
+    def second_waits(self) -> bool:
+        """Waits (up to 30 s) until the second ended or some session waits for a lock;
+        true if the second is still running then."""
+        until_done_or_waiting(self.second)
+        return self.second.is_alive()
+
+    def finish(self) -> None:
+        self.release.set()
+        self.first.join(60)
+        self.second.join(60)
+        assert not self.errors, [repr(e) for e in self.errors]

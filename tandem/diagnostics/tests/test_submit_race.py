@@ -22,9 +22,9 @@ from tandem.diagnostics.models import (
     MunicipalityAnswerTally,
     Response,
 )
-from tandem.diagnostics.tests.test_tally_round_race import _until_done_or_waiting
 from tandem.people.models import Participant
-from tandem.testing import World, build_world
+from tandem.testing import HeldRace, World, build_world
+from tandem.testing import until_done_or_waiting as _until_done_or_waiting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,43 +92,15 @@ def _at_once(monkeypatch: pytest.MonkeyPatch, *calls: Callable[[], Any]) -> list
     return errors
 
 
-class _Writer:
-    """``call`` in a thread of its own, in a transaction held open until :meth:`done`
-    (``held`` is set once ``call`` has returned inside it); and a campaign's closing in
-    another thread. The errors raised, in ``errors``."""
 
-    def __init__(self, call: Callable[[], Any], campaign: Campaign) -> None:
-        self.held, self.release = threading.Event(), threading.Event()
-        self.errors: list[BaseException] = []
-        self.writer = threading.Thread(target=self._guarded, args=(self._hold, call))
-        self.closer = threading.Thread(target=self._guarded, args=(
-            lambda: services.campaign_close(campaign=Campaign.objects.get(pk=campaign.pk)),))
-
-    def _hold(self, call: Callable[[], Any]) -> None:
+def _writing_then_closing(call: Callable[[], Any], campaign: Campaign) -> HeldRace:
+    """``call`` in a transaction held open, then the campaign's closing beside it."""
+    def first(hold: Callable[[], None]) -> None:
         with transaction.atomic():
             call()
-            self.held.set()
-            self.release.wait(30)
-
-    def _guarded(self, run: Callable[..., Any], *args: Any) -> None:
-        try:
-            run(*args)
-        except BaseException as e:  # reported by the test
-            self.errors.append(e)
-        finally:
-            connections.close_all()
-
-    def start_writing_then_closing(self) -> None:
-        self.writer.start()
-        assert self.held.wait(30)
-        self.closer.start()
-
-    def done(self) -> None:
-        self.release.set()
-        self.writer.join(60)
-        self.closer.join(60)
-        assert not self.errors, [repr(e) for e in self.errors]
-
+            hold()
+    return HeldRace(first, lambda: services.campaign_close(
+        campaign=Campaign.objects.get(pk=campaign.pk)))
 
 @pytest.mark.parametrize("same_framework", [False, True], ids=["two-frameworks", "one"])
 def test_two_submissions_to_two_campaigns_in_one_organization(
@@ -234,11 +206,10 @@ def test_a_closing_waits_for_a_submission_in_progress() -> None:
     world = build_world()
     c1, _ = _two_campaigns(world, same_framework=True)
     r1, r2 = _answered(c1, world.alice_p), _answered(c1, world.bob_p)
-    race = _Writer(lambda: services.response_submit(response=r1), c1)
-    race.start_writing_then_closing()
-    _until_done_or_waiting(race.closer)
-    assert race.closer.is_alive()  # waits for the submission's share of the campaign
-    race.done()
+    race = _writing_then_closing(lambda: services.response_submit(response=r1), c1)
+    race.start()
+    assert race.second_waits()  # the closing waits for the submission's share
+    race.finish()
     assert Response.objects.get(pk=r1.pk).status == Response.Status.SUBMITTED
     with pytest.raises(services.DiagnosticsError):
         services.response_submit(response=r2)
@@ -255,12 +226,12 @@ def test_a_draft_save_in_progress_does_not_hold_a_closing_off() -> None:
     c1, _ = _two_campaigns(world, same_framework=True)
     r1 = _answered(c1, world.alice_p)
     code = c1.framework.codes()[0]
-    race = _Writer(lambda: services.answers_save(
+    race = _writing_then_closing(lambda: services.answers_save(
         response=r1, values={code: services.AnswerInput(level=2)}), c1)
-    race.start_writing_then_closing()
-    race.closer.join(30)
-    assert not race.closer.is_alive()  # closed without waiting for the draft's transaction
-    race.done()
+    race.start()
+    race.second.join(30)
+    assert not race.second.is_alive()  # closed without waiting for the draft's transaction
+    race.finish()
     assert Campaign.objects.get(pk=c1.pk).status == Campaign.Status.CLOSED
     assert Response.objects.get(pk=r1.pk).status == Response.Status.DRAFT
 

@@ -3,17 +3,16 @@ municipality, in two transactions at once (review finding, PostgreSQL): the
 municipality's sums end under the new round, not the old one."""
 
 import datetime as dt
-import threading
-import time
+from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from tandem.diagnostics import tallies
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Answer, Campaign, MunicipalityAnswerTally, Response
 from tandem.people.models import Participant
-from tandem.testing import build_world
+from tandem.testing import HeldRace, build_world
 
 
 def _submitted(campaign: Campaign, participant: Participant) -> None:
@@ -22,20 +21,6 @@ def _submitted(campaign: Campaign, participant: Participant) -> None:
     Answer.objects.bulk_create([
         Answer(response=response, competency=code, self_level=i % 4, level=i % 4)
         for i, code in enumerate(campaign.framework.codes())])
-
-
-def _until_done_or_waiting(thread: threading.Thread) -> None:
-    """Waits (up to 30 s) until ``thread`` ended or another session waits for a lock."""
-    query = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-             "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
-    for _ in range(300):
-        if not thread.is_alive():
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,42 +37,22 @@ def test_a_round_change_and_a_first_import_elsewhere_take_turns() -> None:
         starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 31))
     _submitted(campaign, world.carol_p)  # municipality A
     tallies.rebuild([world.org_a.pk, world.org_b.pk])
-    changed, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def change() -> None:
-        try:
-            with transaction.atomic():
-                moved = Campaign.objects.get(pk=campaign.pk)
-                moved.ends_on += dt.timedelta(days=30)
-                moved.save()  # and its rederive: municipality A
-                changed.set()
-                release.wait(30)
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
+    def change(hold: Callable[[], None]) -> None:
+        with transaction.atomic():
+            moved = Campaign.objects.get(pk=campaign.pk)
+            moved.ends_on += dt.timedelta(days=30)
+            moved.save()  # and its rederive: municipality A
+            hold()
 
     def first_import() -> None:  # municipality B: none of the campaign's tallies yet
-        try:
-            with transaction.atomic():
-                _submitted(Campaign.objects.get(pk=campaign.pk), world.charlie_p)
-                tallies.touch([world.org_b.pk], now=True)
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            _submitted(Campaign.objects.get(pk=campaign.pk), world.charlie_p)
+            tallies.touch([world.org_b.pk], now=True)
 
-    changer = threading.Thread(target=change)
-    changer.start()
-    assert changed.wait(30)
-    importer = threading.Thread(target=first_import)
-    importer.start()
-    _until_done_or_waiting(importer)
-    release.set()
-    changer.join()
-    importer.join()
-    assert not errors
+    race = HeldRace(change, first_import)
+    race.start()
+    race.second_waits()
+    race.finish()
     assert tallies.stale() == []
     assert set(MunicipalityAnswerTally.objects.filter(municipality=world.municipality_b)
                .values_list("ends_on", flat=True)) == {dt.date(2027, 1, 30)}

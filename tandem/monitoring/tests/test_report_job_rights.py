@@ -20,6 +20,7 @@ from tandem.monitoring import tasks
 from tandem.monitoring.models import ReportJob
 from tandem.monitoring.tests import sheets
 from tandem.testing import World, build_world
+from tandem.testing import until_done_or_waiting as _until_done_or_waiting
 from tandem.web import exports, jobs
 
 RIGHTS_CHANGED = "Ваши права изменились после заказа отчёта — сформируйте отчёт заново"
@@ -302,20 +303,6 @@ def test_a_job_never_stores_a_name_read_before_an_anonymisation_committed() -> N
     rows = _rows(job_ids)
     assert rows  # the job ran after the anonymisation: its file lists Alice's people
     assert not any("Каролёва" in str(value) for row in rows for value in row)
-
-
-def _until_done_or_waiting(thread: threading.Thread) -> None:
-    """Waits (up to 30 s) until ``thread`` ended or another session waits for a lock."""
-    query = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-             "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'")
-    for _ in range(300):
-        if not thread.is_alive():
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(query)
-            if cursor.fetchone()[0]:
-                return
-        time.sleep(0.1)
 
 
 def _rows(job_ids: list[int]) -> list[tuple[Any, ...]]:
