@@ -24,7 +24,6 @@ from tandem.diagnostics.models import (
 )
 from tandem.people.models import Participant
 from tandem.testing import HeldRace, World, build_world
-from tandem.testing import until_done_or_waiting as _until_done_or_waiting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -150,48 +149,29 @@ def test_a_round_change_of_one_campaign_and_a_submission_to_another() -> None:
     _answered(c2, world.bob_p, status=Response.Status.SUBMITTED)
     r1 = _answered(c1, world.alice_p)
     tallies.rebuild([world.org_a.pk])
-    submitted, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
     original = tallies.touch_responses
 
-    def submit() -> None:
-        try:
-            with transaction.atomic():
-                def then(*args: Any, **kwargs: Any) -> Any:
-                    submitted.set()  # the questionnaire and its campaign held
-                    release.wait(30)
-                    return original(*args, **kwargs)
-                tallies.touch_responses = then  # type: ignore[assignment]
-                try:
-                    services.response_submit(response=r1)
-                finally:
-                    tallies.touch_responses = original  # type: ignore[assignment]
-        except BaseException as e:  # reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
+    def submit(hold: Callable[[], None]) -> None:
+        def then(*args: Any, **kwargs: Any) -> Any:
+            hold()  # the questionnaire and its campaign held
+            return original(*args, **kwargs)
+        with transaction.atomic():
+            tallies.touch_responses = then  # type: ignore[assignment]
+            try:
+                services.response_submit(response=r1)
+            finally:
+                tallies.touch_responses = original  # type: ignore[assignment]
 
     def change() -> None:
-        try:
-            with transaction.atomic():
-                moved = Campaign.objects.get(pk=c2.pk)
-                moved.ends_on += dt.timedelta(days=30)
-                moved.save()  # and its rederive: municipality A
-        except BaseException as e:  # reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            moved = Campaign.objects.get(pk=c2.pk)
+            moved.ends_on += dt.timedelta(days=30)
+            moved.save()  # and its rederive: municipality A
 
-    submitter = threading.Thread(target=submit)
-    submitter.start()
-    assert submitted.wait(30)
-    changer = threading.Thread(target=change)
-    changer.start()
-    _until_done_or_waiting(changer)
-    release.set()
-    submitter.join(60)
-    changer.join(60)
-    assert not errors, [repr(e) for e in errors]
+    race = HeldRace(submit, change)
+    race.start()
+    race.second_waits()
+    race.finish()
     assert tallies.stale() == []
     assert dt.date(2027, 6, 30) in set(MunicipalityAnswerTally.objects.filter(
         municipality=world.municipality_a).values_list("ends_on", flat=True))

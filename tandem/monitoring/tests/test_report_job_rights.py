@@ -5,6 +5,7 @@ data step outliving the lease, an anonymisation racing a job on PostgreSQL."""
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,8 +20,7 @@ from tandem.accounts.models import User
 from tandem.monitoring import tasks
 from tandem.monitoring.models import ReportJob
 from tandem.monitoring.tests import sheets
-from tandem.testing import World, build_world
-from tandem.testing import until_done_or_waiting as _until_done_or_waiting
+from tandem.testing import HeldRace, World, build_world
 from tandem.web import exports, jobs
 
 RIGHTS_CHANGED = "Ваши права изменились после заказа отчёта — сформируйте отчёт заново"
@@ -260,46 +260,26 @@ def test_a_job_never_stores_a_name_read_before_an_anonymisation_committed() -> N
     from tandem.people import personal_data
 
     world = build_world()
-    paused, release = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
     registered = personal_data.anonymisers()
 
-    def pause(e: object) -> None:  # the last anonymiser: every job already deleted
-        paused.set()
-        release.wait(30)
-
-    def anonymise() -> None:
-        try:
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(personal_data, "anonymisers", lambda: [*registered, ("z", pause)])
-                personal_data.participant_anonymise(participant=world.carol_p, actor=None)
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
+    def anonymise(hold: Callable[[], None]) -> None:
+        # the last anonymiser holds: every job already deleted, not yet committed
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(personal_data, "anonymisers",
+                       lambda: [*registered, ("z", lambda _e: hold())])
+            personal_data.participant_anonymise(participant=world.carol_p, actor=None)
 
     job_ids: list[int] = []
 
     def report() -> None:
-        try:
-            job = _job(world.alice)  # the request (committed): then the worker
-            job_ids.append(job.pk)
-            tasks.make_report.call(job_id=job.pk)
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
-        finally:
-            connections.close_all()
+        job = _job(world.alice)  # the request (committed): then the worker
+        job_ids.append(job.pk)
+        tasks.make_report.call(job_id=job.pk)
 
-    eraser = threading.Thread(target=anonymise)
-    eraser.start()
-    assert paused.wait(30)
-    worker = threading.Thread(target=report)
-    worker.start()
-    _until_done_or_waiting(worker)
-    release.set()
-    eraser.join()
-    worker.join()
-    assert not errors
+    race = HeldRace(anonymise, report)
+    race.start()
+    race.second_waits()
+    race.finish()
     rows = _rows(job_ids)
     assert rows  # the job ran after the anonymisation: its file lists Alice's people
     assert not any("Каролёва" in str(value) for row in rows for value in row)
