@@ -64,7 +64,7 @@ def test_a_table_answered_at_once_reads_the_replica_only_once_it_has_the_users_w
     client.force_login(world.olga)
     url = reverse("monitoring:report", args=["participants"])
     assert client.get(url).status_code == 200
-    assert seen == {"participants": False} and asked == ["0/16B3748"]  # the primary
+    assert seen == {"participants": False} and set(asked) == {"0/16B3748"}  # the primary
     caught_up[0] = True
     assert client.get(url).status_code == 200
     assert seen == {"participants": True}  # replayed: the replica
