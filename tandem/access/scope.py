@@ -473,6 +473,11 @@ class Rights(str):
         rights.scope, rights.layout = scope, layout
         return rights
 
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        """Pickled or deep-copied (a model instance holding it): the plain digest — the
+        scope stays with the request that read it."""
+        return str, (str(self),)
+
     @property
     def roles(self) -> dict[str, object]:
         return _roles_of(self.scope)

@@ -103,6 +103,16 @@ def test_a_fingerprint_nothing_was_kept_for_is_covered_only_by_itself(world: Wor
 
 
 @pytest.mark.django_db
+def test_a_job_holding_the_rights_can_be_pickled_and_copied(world: World) -> None:
+    import copy
+    import pickle
+
+    olga = fingerprint_now(world.olga.pk)
+    for twin in (pickle.loads(pickle.dumps(olga)), copy.deepcopy(olga)):  # noqa: S301 (own bytes)
+        assert twin == olga and type(twin) is str
+
+
+@pytest.mark.django_db
 def test_nothing_is_kept_for_a_layout_that_changed_meanwhile(world: World) -> None:
     olga = fingerprint_now(world.olga.pk)
     MunicipalityFactory.create(region=world.region)  # no organization: the layout stays
