@@ -70,3 +70,23 @@ class RoleAssignment(UnitAnchored, models.Model):
         if self.unit is None:
             return f"{self.user} — {self.get_role_display()}"
         return f"{self.user} — {self.get_role_display()}: {self.unit}"
+
+
+class RightsRecord(models.Model):
+    """What one :class:`tandem.access.scope.Rights` covered: its roles and the
+    organizations those roles covered at its layout version (``LayoutVersion``) — kept
+    for a file made in the background, whose owner's rights are later compared with it
+    (``Rights.covers``: still downloadable while the rights cover all of this). The key
+    is the rights' fingerprint: the same roles at the same layout version cover the same
+    organizations, so one row serves every job made under them."""
+
+    key = models.CharField(max_length=32, unique=True)
+    layout = models.PositiveBigIntegerField()
+    roles = models.JSONField()
+    # The covered organizations' ids as sorted ranges («1-5456,5460»): a region's
+    # thousands of organizations, added together, are a few ranges.
+    organizations = models.TextField(blank=True)
+    used_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -16,21 +16,31 @@ operators and municipal coordinators appoint curators; region operators read the
 trail of their region.
 """
 
+import datetime as dt
 import hashlib
+import json
 import zoneinfo
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from tandem.access.models import Role, RoleAssignment
+from tandem.access.models import RightsRecord, Role, RoleAssignment
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.territory import zones
-from tandem.territory.models import COUNTRY_Q, Municipality, Organization, Region
+from tandem.territory.models import (
+    COUNTRY_Q,
+    Municipality,
+    Organization,
+    Region,
+    layout_version,
+)
 
 _CACHE_ATTR = "_tandem_scope"
 
@@ -73,24 +83,16 @@ class Scope:
         return zones.zone_named(self.time_zone)
 
     @cached_property
-    def fingerprint(self) -> str:
-        """What this scope may see and do, as a short digest: the same roles (and own
-        record) over the same organizations give the same string. A file made in the
-        background keeps the one of the request that asked for it; once the owner's rights
-        change, it is not handed out (tandem/web/exports.py). The organizations are those
-        the roles cover now (:meth:`organizations`, one query; not for a superuser, who
-        covers all of them): a school moved to another municipality leaves its
-        coordinator's rights, though her roles stay the same (review finding). The time
+    def fingerprint(self) -> "Rights":
+        """What this scope may see and do, as a short digest (:class:`Rights`, a string):
+        the same roles (and own record) at the same layout of the territory
+        (``LayoutVersion``, one small query; not for a superuser or a user without staff
+        roles, whose rights no layout changes) give the same string. A file made in the
+        background keeps the one it was made under and is handed out only while its
+        owner's rights cover it (:meth:`Rights.covers`, tandem/web/exports.py). The time
         zone is no right and stays out."""
-        covered = (list(self.organizations().order_by("pk").values_list("pk", flat=True))
-                   if self.is_staff and not self.everything else [])
-        raw = "|".join([
-            "all" if self.everything else "", "federal" if self.federal else "",
-            *(",".join(map(str, sorted(ids))) for ids in (
-                self.region_ids, self.municipality_ids, self.organization_ids)),
-            str(self.own_participant_id or ""), str(self.own_organization_id or ""),
-            ",".join(map(str, covered))])
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+        layout = layout_version() if self.is_staff and not self.everything else 0
+        return Rights(self, layout)
 
     # -- what kind of user this is -------------------------------------------------
     @property
@@ -403,6 +405,138 @@ class Scope:
                          | Q(municipality_id__in=self.municipality_ids))
 
 
+# A record unused this long is deleted when another is made: a file job lives a day at
+# most (tandem/web/exports.py, ``KEPT``).
+RECORDS_KEPT = dt.timedelta(days=2)
+# How long one answer of :meth:`Rights.covers` is remembered (it never changes: both
+# fingerprints fix their roles and layouts; the cache only bounds the memory).
+COVERS_SECONDS = 24 * 3600
+
+
+def _ranges(ids: list[int]) -> str:
+    """Sorted ids as ranges: ``[1, 2, 3, 7]`` → ``"1-3,7"``."""
+    parts: list[str] = []
+    start = previous = None
+    for n in ids:
+        if previous is not None and n == previous + 1:
+            previous = n
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = n
+    if start is not None:
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+    return ",".join(parts)
+
+
+def _ids(ranges: str) -> set[int]:
+    """The inverse of :func:`_ranges`."""
+    ids: set[int] = set()
+    for part in filter(None, ranges.split(",")):
+        first, _dash, last = part.partition("-")
+        ids.update(range(int(first), int(last or first) + 1))
+    return ids
+
+
+def _roles_cover(now: dict[str, object], then: dict[str, object]) -> bool:
+    """Roles ``now`` include every role of ``then`` (and the same own record, if it had
+    one): what ``then`` covered at a layout, ``now`` covers at the same layout."""
+    if now["all"]:
+        return True
+    if then["all"] or (then["federal"] and not now["federal"]):
+        return False
+    units = ("regions", "municipalities", "organizations")
+    return (all(set(then[unit]) <= set(now[unit]) for unit in units)  # type: ignore[call-overload]
+            and then["own"] in (None, now["own"])
+            and then["own_organization"] in (None, now["own_organization"]))
+
+
+class Rights(str):
+    """:attr:`Scope.fingerprint`: a 32-character digest of the scope's roles, own record
+    and — for staff below the superuser — the territory's layout version, stored by a
+    file job (``FileJob.rights``), with the scope it was taken from.
+
+    :meth:`covers` is the rule a file job's owner is held to: the file is handed out while
+    the rights now cover those it was made under — the same string (nothing changed: no
+    query), or wider roles at the same layout, or, the layout having changed since, every
+    organization the file's rights covered (kept by :meth:`record`) still covered now.
+    Rights that grew keep the file; rights that shrank (a role gone, an organization moved
+    out, deleted) or changed otherwise (another own record) do not."""
+
+    scope: "Scope"
+    layout: int
+
+    def __new__(cls, scope: "Scope", layout: int) -> "Rights":
+        digest = hashlib.sha256(
+            f"{json.dumps(_roles_of(scope), sort_keys=True)}|{layout}".encode()).hexdigest()
+        rights = super().__new__(cls, digest[:32])
+        rights.scope, rights.layout = scope, layout
+        return rights
+
+    def __reduce__(self) -> tuple[type[str], tuple[str]]:
+        """Pickled or deep-copied (a model instance holding it): the plain digest — the
+        scope stays with the request that read it."""
+        return str, (str(self),)
+
+    @property
+    def roles(self) -> dict[str, object]:
+        return _roles_of(self.scope)
+
+    def _covered(self) -> list[int]:
+        scope = self.scope
+        if not scope.is_staff or scope.everything:
+            return []
+        return list(scope.organizations().order_by("pk").values_list("pk", flat=True))
+
+    def record(self) -> bool:
+        """Keeps what these rights cover now (:class:`RightsRecord`, one row per
+        fingerprint), for :meth:`covers` after the layout changes. False — nothing kept —
+        when the layout changed since the fingerprint was taken: the organizations read
+        now are another layout's. Records unused for ``RECORDS_KEPT`` are deleted."""
+        if self.scope.user_id is None:
+            return False
+        covered = _ranges(self._covered())
+        if self.layout and layout_version() != self.layout:
+            return False
+        RightsRecord.objects.filter(used_at__lt=timezone.now() - RECORDS_KEPT).delete()
+        record, made = RightsRecord.objects.get_or_create(
+            key=str(self), defaults={"layout": self.layout, "roles": self.roles,
+                                     "organizations": covered})
+        if not made:
+            record.save(update_fields=["used_at"])
+        return True
+
+    def covers(self, stored: str) -> bool:
+        """These rights (now) include the rights ``stored`` (a fingerprint kept by a
+        job): exactly, when nothing was recorded for ``stored`` only if it is the same
+        string. The organizations are compared only when the layout changed between the
+        two (one query, the answer cached under the pair of fingerprints)."""
+        if stored == str(self):
+            return True
+        if not stored or self.scope.user_id is None:
+            return False
+        record = RightsRecord.objects.filter(key=stored).first()
+        if record is None or not _roles_cover(self.roles, record.roles):
+            return False
+        if self.scope.everything or record.layout == self.layout:
+            return True
+        key = f"tandem:rights-cover:{stored}:{self}"
+        verdict = cache.get(key)
+        if verdict is None:
+            verdict = _ids(record.organizations) <= set(self._covered())
+            if layout_version() == self.layout:  # the answer is this layout's
+                cache.set(key, verdict, COVERS_SECONDS)
+        return bool(verdict)
+
+
+def _roles_of(scope: "Scope") -> dict[str, object]:
+    return {"all": scope.everything, "federal": scope.federal,
+            "regions": sorted(scope.region_ids),
+            "municipalities": sorted(scope.municipality_ids),
+            "organizations": sorted(scope.organization_ids),
+            "own": scope.own_participant_id, "own_organization": scope.own_organization_id}
+
+
 def scope_for(user: object) -> Scope:
     """The scope of ``user``, computed once per request object (two small queries)."""
     cached = getattr(user, _CACHE_ATTR, None)
@@ -414,7 +548,7 @@ def scope_for(user: object) -> Scope:
     return scope
 
 
-def fingerprint_now(user_id: int | None) -> str:
+def fingerprint_now(user_id: int | None) -> Rights:
     """:attr:`Scope.fingerprint` of the user's rights as they are now, read afresh (no
     cached scope, no stale user object): a background job's check, long after the
     request. A login deleted or closed has the rights of nobody."""

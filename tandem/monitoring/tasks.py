@@ -20,7 +20,7 @@ from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.models import ReportJob
 from tandem.monitoring.reports import REPORTS, Report, Table
 from tandem.web import exports
-from tandem.web.dbrouter import reading_from_replica
+from tandem.web.dbrouter import reading_fresh_from_replica, reading_from_replica
 
 # From this many rows on a report is made in the background (tandem/web/exports.py).
 REPORT_SYNC_ROWS = exports.SYNC_ROWS
@@ -44,7 +44,8 @@ def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int
     """Whether ``item`` under ``filters`` is made in the background, and its rows."""
     if item.size is None:
         return False, 0
-    with reading_from_replica() if item.replica else nullcontext():
+    # Counted as the file is read (docs/deploy.md 8.4): not on a replica behind the request.
+    with reading_fresh_from_replica() if item.replica else nullcontext():
         total = item.size(scope=scope, filters=filters)
     return total >= REPORT_SYNC_ROWS, total
 

@@ -23,7 +23,7 @@ from tandem.monitoring.models import ReportJob
 from tandem.monitoring.reports import REPORTS
 from tandem.web import exports
 from tandem.web.charts import CONTENT_TYPES
-from tandem.web.dbrouter import reading_from_replica
+from tandem.web.dbrouter import reading_fresh_from_replica
 from tandem.web.forms import errors_text
 
 STUCK_SHOWN = 40  # the worst first; the pairs export has them all
@@ -167,8 +167,9 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
         job = tasks.report_soon(user=request.user,  # type: ignore[arg-type]
                                 item=item, query=filters_query(filters), total=total)
         return redirect("monitoring:report_job", pk=job.pk)
-    # A table may be a few seconds behind the page: it reads the replica (docs/deploy.md 8.4).
-    with reading_from_replica() if item.replica else nullcontext():
+    # A table reads the replica once it has what the page showed — the user's own writes
+    # too — else the primary (docs/deploy.md 8.4).
+    with reading_fresh_from_replica() if item.replica else nullcontext():
         body = item.render(item.data(scope=scope, filters=filters))
     return _download(body, item.content_type, item.filename(timezone.localdate()))
 

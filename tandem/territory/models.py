@@ -204,3 +204,24 @@ def exactly_one_unit(name: str, *, or_country: models.Q | None = None
     if or_country is not None:
         condition |= COUNTRY_Q & or_country
     return models.CheckConstraint(name=name, condition=condition)
+
+
+class LayoutVersion(models.Model):
+    """How often the territory's layout changed — an organization added, deleted or moved
+    to another municipality, a municipality deleted or moved to another region: one row,
+    counted up by database triggers (migration 0004), so every way of writing counts (the
+    admin, ``update()``, a bulk write, SQL by hand), in the writing transaction. While the
+    number stays the same, every organization is where it was: a file made in the
+    background under some roles covers the same organizations under those roles
+    (``tandem.access.scope.Rights``). A name, a time zone or a flag change nothing."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+def layout_version() -> int:
+    """The current :class:`LayoutVersion` (0 before the first change: the row is made by
+    the first trigger, and again after a test's flush)."""
+    return LayoutVersion.objects.values_list("version", flat=True).first() or 0

@@ -14,6 +14,12 @@ the job notes the primary's WAL position then (:func:`primary_lsn`) and reads th
 replica only once it has replayed that far (``reading_from_replica(fresh_as_of=…)``,
 waiting at most ``REPLAY_WAIT_SECONDS``); a replica further behind is skipped and the
 file read on the primary (an INFO line in the log).
+
+A file a request answers with at once follows the same rule with the primary's position
+at the request (:func:`reading_fresh_from_replica`): everything committed before it — the
+user's own writes above all — is in the file (read-your-writes), as it is on the page the
+user has just seen; the request waits for the replica at most
+``REQUEST_REPLAY_WAIT_SECONDS``, then reads the primary.
 """
 
 import logging
@@ -36,6 +42,8 @@ PRIMARY_ONLY_APPS = frozenset({"django_cache"})
 # How long a background file waits for the replica to replay what the primary had when
 # the job was taken, before it reads the primary instead.
 REPLAY_WAIT_SECONDS = 5.0
+# How long a request answering with a file at once waits for it (the user is waiting).
+REQUEST_REPLAY_WAIT_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
 
@@ -92,16 +100,19 @@ def replica_fresh(lsn: str | None, *, wait: float | None = None) -> bool:
 
 
 @contextmanager
-def reading_from_replica(*, fresh_as_of: str | None = None) -> Iterator[None]:
+def reading_from_replica(*, fresh_as_of: str | None = None,
+                         wait: float | None = None) -> Iterator[None]:
     """Reads inside go to the replica (if configured); writes still go to the primary.
 
     ``fresh_as_of``: a WAL position of the primary (:func:`primary_lsn`) the replica must
-    have replayed — else, after waiting a little, the reads stay on the primary.
+    have replayed — else, after waiting at most ``wait`` seconds (``REPLAY_WAIT_SECONDS``),
+    the reads stay on the primary. Without it the replica is read however far behind.
     A context variable, so a task or a request in another thread is not affected.
     """
-    if fresh_as_of is not None and replica_configured() and not replica_fresh(fresh_as_of):
+    if (fresh_as_of is not None and replica_configured()
+            and not replica_fresh(fresh_as_of, wait=wait)):
         logger.info("the replica has not replayed %s in %s s: reading the primary",
-                    fresh_as_of, REPLAY_WAIT_SECONDS)
+                    fresh_as_of, REPLAY_WAIT_SECONDS if wait is None else wait)
         yield
         return
     token = _wanted.set(True)
@@ -109,6 +120,16 @@ def reading_from_replica(*, fresh_as_of: str | None = None) -> Iterator[None]:
         yield
     finally:
         _wanted.reset(token)
+
+
+@contextmanager
+def reading_fresh_from_replica() -> Iterator[None]:
+    """:func:`reading_from_replica` for a request answering with a file at once: the
+    replica only once it has replayed the primary's position now — every commit before
+    this request, the user's own included (read-your-writes) — waiting for it at most
+    ``REQUEST_REPLAY_WAIT_SECONDS``; else the primary. Without a replica: no query."""
+    with reading_from_replica(fresh_as_of=primary_lsn(), wait=REQUEST_REPLAY_WAIT_SECONDS):
+        yield
 
 
 def read_alias(*, replica_configured: bool, wanted: bool, app_label: str) -> str | None:

@@ -10,10 +10,15 @@ write with the «done» status — a failed job never shows half a file. :func:`
 the sweep's part: abandoned jobs failed, files older than ``KEPT`` deleted.
 
 Who gets the file: its owner only (an app's views look a job up by its owner and the key;
-anybody else: 404), and only while the owner's rights are those the file was made under —
-``rights`` is ``Scope.fingerprint`` at the request; a job whose owner's rights changed
-before it ended is ``REFUSED`` (a Russian message, a warning in the log, no traceback) and
-a finished one is not handed out (the page says «права изменились»).
+anybody else: 404), and only while the owner's rights cover those the file was made under
+(:func:`covers`). ``rights`` is ``Scope.fingerprint`` (``tandem.access.scope.Rights``) —
+at the request, then, once the file is stored, the one it was made under. Rights that
+grew keep the file; a job whose owner's rights shrank before it started, or changed at
+all while it ran, is ``REFUSED`` (a Russian message, a warning in the log, no traceback),
+and a finished one whose owner's rights shrank is not handed out (the page says «права
+изменились»). This module knows the rights only as strings: an app's fingerprint that
+has ``covers(stored)`` and ``record()`` (``Rights``) is asked; a plain string must be
+equal.
 
 An anonymisation and the making of files take turns (:func:`erasure_lock`): a job starts
 and stores its file holding the lock shared, an anonymisation holds it alone; so a job
@@ -49,6 +54,22 @@ logger = logging.getLogger(__name__)
 ERASURE_LOCK = 7_301_152
 
 
+def covers(now: str, stored: str) -> bool:
+    """Rights ``now`` (a fingerprint) include the rights ``stored`` by a job: the same
+    string, or ``now.covers(stored)`` where the fingerprint can tell (the app's rule)."""
+    if now == stored:
+        return True
+    rule = getattr(now, "covers", None)
+    return bool(stored) and rule is not None and bool(rule(stored))
+
+
+def _record(rights: str) -> bool:
+    """Keeps what ``rights`` cover, where the fingerprint can (``record()``); a plain
+    string has nothing to keep."""
+    keep = getattr(rights, "record", None)
+    return True if keep is None else bool(keep())
+
+
 class Refused(Exception):
     """The job's owner may not have this file now (their rights changed, the page's
     filters are out of their scope): the job is ``REFUSED``, a warning is logged."""
@@ -80,8 +101,8 @@ class FileJob(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                      related_name="+", verbose_name=_("кто выгружает"))
     query = models.CharField(max_length=2000, blank=True)  # the list page's filters
-    # ``Scope.fingerprint`` of the owner at the request: the file is theirs only while
-    # their rights are still these.
+    # ``Scope.fingerprint`` of the owner at the request, then the one the file was made
+    # under: the file is theirs only while their rights cover these (:func:`covers`).
     rights = models.CharField(max_length=32, blank=True)
     fmt = models.CharField(max_length=4)  # "xlsx" or "csv"
     status = models.CharField(_("состояние"), max_length=8, choices=Status.choices,
@@ -101,6 +122,15 @@ class FileJob(models.Model):
     def __str__(self) -> str:
         return self.filename or str(self.pk)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new job keeps what its owner's rights cover at the request
+        (``Rights.record``): the apps make jobs with ``rights=scope.fingerprint``, and
+        only now, at that fingerprint's layout, can the organizations be read — the
+        worker then lets rights that grew since run the job (:func:`covers`)."""
+        if self._state.adding and self.rights:
+            _record(self.rights)
+        super().save(*args, **kwargs)
+
     @property
     def busy(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
@@ -115,8 +145,9 @@ class FileJob(models.Model):
 
     def refused_to(self, fingerprint: str) -> bool:
         """The file is not (or will not be) handed to its owner whose rights now have
-        this fingerprint: they changed since the request, or the job was refused."""
-        return self.status == self.Status.REFUSED or self.rights != fingerprint
+        this fingerprint: they no longer cover those of the job (:func:`covers`: shrunk
+        or changed otherwise — grown is fine), or the job was refused."""
+        return self.status == self.Status.REFUSED or not covers(fingerprint, self.rights)
 
     @property
     def before_rights(self) -> bool:
@@ -127,9 +158,10 @@ class FileJob(models.Model):
 
     def check_rights(self, fingerprint: str) -> None:
         """Raises :class:`Refused` unless the owner's rights the job's ``make`` reads its
-        rows under (``Scope.fingerprint``) are those of the request: the scope of ``make``
-        and the checks of :func:`write` are two readings of the roles, and a change
-        between them would make the file under other rights (review finding)."""
+        rows under (``Scope.fingerprint``) are those :func:`write` took the job under
+        (``rights`` while it runs): the scope of ``make`` and the checks of :func:`write`
+        are two readings of the roles, and a change between them would make the file
+        under other rights than those it is stored with (review finding)."""
         if fingerprint != self.rights:
             raise Refused("the owner's rights changed before its rows were read")
 
@@ -141,8 +173,11 @@ def write[J: FileJob, T](model: type[J], pk: int,
     """Runs the job ``pk`` of ``model`` once (a job already taken, done, failed or
     deleted is left alone): ``make(job, counted)`` returns the file and its name, passing
     its rows through ``counted`` (which writes the progress every ``step`` rows).
-    ``rights_now(user_id)``: the fingerprint of the owner's rights now, compared with the
-    job's before ``make`` and again when the file is stored; a change — or ``make``
+    ``rights_now(user_id)``: the fingerprint of the owner's rights now. Taken when the job
+    is, it must cover the request's (rights that grew run the job under the new ones) and
+    is the job's from then on: ``make``'s own reading (:meth:`FileJob.check_rights`) and
+    the one when the file is stored must equal it, and the file is stored with it (and
+    what it covers, ``record()``). A shrink before, a change while it runs — or ``make``
     raising :class:`Refused` — refuses the job. The rows written; on another error the job
     is failed (no file) and the error raised, for the log and the task's result."""
     rows = model.objects.filter(pk=pk)  # type: ignore[attr-defined]
@@ -151,9 +186,14 @@ def write[J: FileJob, T](model: type[J], pk: int,
         erasure_lock(shared=True)
         taken = rows.filter(status=FileJob.Status.QUEUED).update(
             status=FileJob.Status.RUNNING, heartbeat_at=timezone.now())
-        # Every anonymisation that ran before is committed (the lock): a replica is read
-        # only once it has replayed this far (tandem/web/dbrouter.py).
-        lsn = primary_lsn() if taken else None
+        rights, lsn = "", None
+        if taken:
+            # The rights before the WAL position: a replica that has replayed the position
+            # has every layout change these rights saw (the store checks none came after).
+            rights = rights_now(rows.values_list("requested_by_id", flat=True).get())
+            # Every anonymisation that ran before is committed (the lock): a replica is
+            # read only once it has replayed this far (tandem/web/dbrouter.py).
+            lsn = primary_lsn()
     job = rows.select_related("requested_by").first()
     if not taken or job is None:
         return 0  # done, failed, taken by another worker, or deleted (an anonymisation)
@@ -174,8 +214,9 @@ def write[J: FileJob, T](model: type[J], pk: int,
         running.update(status=FileJob.Status.REFUSED, finished_at=timezone.now())
         return 0
 
-    if rights_now(job.requested_by_id) != job.rights:
-        return refuse("the owner's rights changed before it started")
+    if not covers(rights, job.rights):
+        return refuse("the owner's rights shrank before it started")
+    job.rights = rights  # those the file is made under
     try:
         with jobs.beating(running):
             content, filename = make(job, counted)
@@ -189,14 +230,14 @@ def write[J: FileJob, T](model: type[J], pk: int,
     # lock: a long one would otherwise let the sweep fail a finished job (review finding).
     with jobs.beating(running), transaction.atomic():
         erasure_lock(shared=True)
-        if rights_now(job.requested_by_id) != job.rights:
+        if rights_now(job.requested_by_id) != job.rights or not _record(job.rights):
             return refuse("the owner's rights changed while it ran")
         # Only a job still running gets its file: one the lease has meanwhile declared
         # failed (the page said so and offered to start again) stays failed (review
         # finding: it turned «done» behind the user's back); one an anonymisation deleted
         # stays deleted.
         running.update(status=FileJob.Status.DONE, content=content, done=job.done,
-                       filename=filename, finished_at=timezone.now())
+                       filename=filename, rights=str(job.rights), finished_at=timezone.now())
     return int(job.done)
 
 

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +22,15 @@ from tandem.accounts.models import User
 from tandem.monitoring import tasks
 from tandem.monitoring.models import ReportJob
 from tandem.monitoring.tests import sheets
-from tandem.testing import HeldRace, World, build_world
+from tandem.testing import (
+    HeldRace,
+    MunicipalityFactory,
+    OrganizationFactory,
+    RegionFactory,
+    UserFactory,
+    World,
+    build_world,
+)
 from tandem.web import exports, jobs
 
 RIGHTS_CHANGED = "Ваши права изменились после заказа отчёта — сформируйте отчёт заново"
@@ -292,3 +302,93 @@ def _rows(job_ids: list[int]) -> list[tuple[Any, ...]]:
         assert job.status == ReportJob.Status.DONE
         rows.extend(sheets.read(bytes(job.content)).rows)
     return rows
+
+
+def test_a_file_stays_hers_when_her_rights_grow(client: Client, world: World) -> None:
+    """A school added to Olga's region, a second role for Erin: the files made under the
+    narrower rights are still theirs — a new school is no reason to refuse them."""
+    olgas = _job(world.olga, status=ReportJob.Status.DONE, content=b"region", done=3,
+                 filename="participants.xlsx")
+    erins = _job(world.erin, status=ReportJob.Status.DONE, content=b"city", done=3,
+                 filename="participants.xlsx")
+    before = fingerprint_now(world.olga.pk)
+    OrganizationFactory.create(municipality=world.municipality_b)
+    RoleAssignment.objects.create(user=world.erin, role=Role.CURATOR, organization=world.org_b)
+    assert fingerprint_now(world.olga.pk) != before  # the layout changed
+    client.force_login(world.olga)
+    assert _page(client, olgas, "monitoring:report_file").content == b"region"
+    assert RIGHTS_CHANGED not in _page(client, olgas).content.decode()
+    client.force_login(world.erin)
+    assert _page(client, erins, "monitoring:report_file").content == b"city"
+
+
+def test_rights_grown_before_the_job_ran_make_the_file_under_the_new_ones(
+        world: World) -> None:
+    """The job runs (not refused) and keeps the rights it was made under: they, not the
+    request's, are what its owner is held to from then on."""
+    job = _job(world.olga)
+    OrganizationFactory.create(municipality=world.municipality_b)
+    assert tasks.make_report.call(job_id=job.pk) > 0
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.DONE and job.rights == fingerprint_now(world.olga.pk)
+
+
+def test_a_school_moved_within_her_territory_keeps_the_file_one_moved_out_does_not(
+        client: Client, world: World) -> None:
+    job = _job(world.olga, status=ReportJob.Status.DONE, content=b"file", done=3,
+               filename="participants.xlsx")
+    client.force_login(world.olga)
+    world.org_a.municipality = world.municipality_b  # still her region
+    world.org_a.save()
+    assert _page(client, job, "monitoring:report_file").content == b"file"
+    elsewhere = MunicipalityFactory.create(region=RegionFactory.create())
+    world.org_b.municipality = elsewhere
+    world.org_b.save()
+    assert _page(client, job, "monitoring:report_file").status_code == 404
+    assert RIGHTS_CHANGED in _page(client, job).content.decode()
+
+
+def _poll(client: Client, job: ReportJob) -> list[str]:
+    """The statements of one progress poll of a running job (the bar, not a reload)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("monitoring:report_job", kwargs={"pk": job.pk}),
+                              headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "HX-Refresh" not in response
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def _lists_organizations(sql: str) -> bool:
+    """A statement reading the organizations themselves (the scope's roles and the own
+    record only join one each)."""
+    return 'FROM "territory_organization"' in sql
+
+
+def test_the_progress_poll_reads_no_organizations_at_any_size(
+        client: Client, world: World) -> None:
+    """Issue #16: the poll compared the rights by hashing every organization of the
+    region each second. Now the fingerprint is the roles and the layout version: a region
+    of 2 schools and one of 60 cost the same statements, none on the organizations."""
+    big = RegionFactory.create()
+    rita = UserFactory.create(username="rita")
+    RoleAssignment.objects.create(user=rita, role=Role.REGION_OPERATOR, region=big)
+    for municipality in MunicipalityFactory.create_batch(3, region=big):
+        OrganizationFactory.create_batch(20, municipality=municipality)
+    polls = []
+    for user in (world.olga, rita):
+        job = _job(user, status=ReportJob.Status.RUNNING, heartbeat_at=timezone.now())
+        client.force_login(user)
+        polls.append(_poll(client, job))
+    small, large = polls
+    assert len(small) == len(large)
+    assert not any(_lists_organizations(sql) for sql in small + large)
+
+
+def test_after_a_layout_change_the_poll_compares_the_organizations_once(
+        client: Client, world: World) -> None:
+    cache.clear()
+    job = _job(world.olga, status=ReportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    client.force_login(world.olga)
+    OrganizationFactory.create(municipality=world.municipality_b)
+    first, second = _poll(client, job), _poll(client, job)
+    assert any(_lists_organizations(sql) for sql in first)
+    assert not any(_lists_organizations(sql) for sql in second)  # remembered

@@ -42,3 +42,29 @@ def test_the_tables_read_the_replica_and_the_summary_the_dashboard_cache(
         "summary": False,
     }
     assert dbrouter._wanted.get() is False  # and the context ended with the request
+
+
+def test_a_table_answered_at_once_reads_the_replica_only_once_it_has_the_users_writes(
+    client: Client, world: World, seen: dict[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-your-writes (docs/deploy.md 8.4): the request notes the primary's position and
+    reads the replica only once it has replayed it — the same rule as a background file,
+    with a shorter wait; a replica behind it: the primary, and an INFO line."""
+    asked: list[str] = []
+    caught_up = [False]
+
+    def replayed(lsn: str, **kwargs: object) -> bool:
+        asked.append(lsn)
+        return caught_up[0]
+
+    monkeypatch.setattr(dbrouter, "replica_configured", lambda: True)
+    monkeypatch.setattr(dbrouter, "primary_lsn", lambda: "0/16B3748")
+    monkeypatch.setattr(dbrouter, "replayed", replayed)
+    monkeypatch.setattr(dbrouter, "REQUEST_REPLAY_WAIT_SECONDS", 0.0)
+    client.force_login(world.olga)
+    url = reverse("monitoring:report", args=["participants"])
+    assert client.get(url).status_code == 200
+    assert seen == {"participants": False} and set(asked) == {"0/16B3748"}  # the primary
+    caught_up[0] = True
+    assert client.get(url).status_code == 200
+    assert seen == {"participants": True}  # replayed: the replica

@@ -1,0 +1,121 @@
+"""The rights a file made in the background is held to (``tandem.access.scope.Rights``):
+the fingerprint is the roles and the territory's layout version (counted by triggers,
+``tandem.territory.models.LayoutVersion``); rights cover a fingerprint kept before when
+they grew, not when they shrank or changed otherwise."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import _ids, _ranges, _roles_cover, fingerprint_now
+from tandem.territory.models import Municipality, Organization, layout_version
+from tandem.testing import MunicipalityFactory, OrganizationFactory, RegionFactory, World
+
+
+@given(st.sets(st.integers(min_value=1, max_value=10_000)))
+def test_the_ranges_keep_every_id_and_no_other(ids: set[int]) -> None:
+    assert _ids(_ranges(sorted(ids))) == ids
+
+
+def test_a_region_of_consecutive_ids_is_one_range() -> None:
+    assert _ranges(list(range(1, 5457))) == "1-5456"
+    assert _ranges([1, 2, 3, 7, 9, 10]) == "1-3,7,9-10" and _ranges([]) == ""
+
+
+UNITS = st.frozensets(st.integers(min_value=1, max_value=6), max_size=3)
+ROLES = st.fixed_dictionaries({
+    "all": st.booleans(), "federal": st.booleans(), "regions": UNITS,
+    "municipalities": UNITS, "organizations": UNITS,
+    "own": st.none() | st.integers(1, 3), "own_organization": st.none() | st.integers(1, 3)})
+
+
+@given(ROLES, ROLES, ROLES)
+def test_covering_roles_is_an_order(a: dict, b: dict, c: dict) -> None:  # type: ignore[type-arg]
+    """Reflexive and transitive: more roles cover fewer, and a chain of growths covers
+    its start."""
+    assert _roles_cover(a, a)
+    if _roles_cover(b, a) and _roles_cover(c, b):
+        assert _roles_cover(c, a)
+
+
+@pytest.mark.django_db
+def test_the_layout_counts_organizations_added_moved_deleted_and_nothing_else(
+        world: World) -> None:
+    start = layout_version()
+    world.org_a.short_name = "Другое имя"
+    world.org_a.save()
+    world.region.time_zone = "Asia/Tokyo"
+    world.region.save()
+    world.municipality_a.name = "Город А-2"
+    world.municipality_a.save()
+    assert layout_version() == start
+    school = OrganizationFactory.create(municipality=world.municipality_b)
+    assert layout_version() == start + 1
+    # an update() skipping save() and the signals counts too (a trigger), a no-op does not
+    Organization.objects.filter(pk=school.pk).update(municipality=world.municipality_a)
+    Organization.objects.filter(pk=school.pk).update(municipality=world.municipality_a)
+    assert layout_version() == start + 2
+    Municipality.objects.filter(pk=world.municipality_b.pk).update(region=RegionFactory.create())
+    school.delete()
+    assert layout_version() == start + 4
+
+
+@pytest.mark.django_db
+def test_rights_that_grew_cover_those_kept_before(world: World) -> None:
+    olga, erin = fingerprint_now(world.olga.pk), fingerprint_now(world.erin.pk)
+    assert olga.record() and erin.record()
+    RoleAssignment.objects.create(user=world.erin, role=Role.CURATOR, organization=world.org_b)
+    grown = fingerprint_now(world.erin.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert grown.covers(erin)
+    assert len(queries) == 1  # the record; the same layout: no organization read
+    assert not erin.covers(grown)
+    OrganizationFactory.create(municipality=world.municipality_b)  # a new school of hers
+    assert fingerprint_now(world.olga.pk) != olga and fingerprint_now(world.olga.pk).covers(olga)
+
+
+@pytest.mark.django_db
+def test_rights_that_shrank_or_lost_a_school_do_not(world: World) -> None:
+    olga, erin = fingerprint_now(world.olga.pk), fingerprint_now(world.erin.pk)
+    assert olga.record() and erin.record()
+    world.org_a.municipality = world.municipality_b  # out of Erin's city, still Olga's region
+    world.org_a.save()
+    assert not fingerprint_now(world.erin.pk).covers(erin)
+    assert fingerprint_now(world.olga.pk).covers(olga)
+    world.org_a.municipality = world.municipality_a  # back: what she covered is hers again
+    world.org_a.save()
+    assert fingerprint_now(world.erin.pk).covers(erin)
+    RoleAssignment.objects.filter(user=world.olga).delete()
+    RoleAssignment.objects.create(user=world.olga, role=Role.MUNICIPAL_COORDINATOR,
+                                  municipality=world.municipality_a)
+    assert not fingerprint_now(world.olga.pk).covers(olga)
+
+
+@pytest.mark.django_db
+def test_a_fingerprint_nothing_was_kept_for_is_covered_only_by_itself(world: World) -> None:
+    olga = fingerprint_now(world.olga.pk)
+    assert olga.covers(str(olga)) and not olga.covers("") and not olga.covers("0" * 32)
+    OrganizationFactory.create(municipality=world.municipality_b)
+    assert not fingerprint_now(world.olga.pk).covers(olga)  # not recorded: unknown
+
+
+@pytest.mark.django_db
+def test_a_job_holding_the_rights_can_be_pickled_and_copied(world: World) -> None:
+    import copy
+    import pickle
+
+    olga = fingerprint_now(world.olga.pk)
+    for twin in (pickle.loads(pickle.dumps(olga)), copy.deepcopy(olga)):  # noqa: S301 (own bytes)
+        assert twin == olga and type(twin) is str
+
+
+@pytest.mark.django_db
+def test_nothing_is_kept_for_a_layout_that_changed_meanwhile(world: World) -> None:
+    olga = fingerprint_now(world.olga.pk)
+    MunicipalityFactory.create(region=world.region)  # no organization: the layout stays
+    assert layout_version() == olga.layout
+    OrganizationFactory.create(municipality=world.municipality_a)
+    assert not olga.record()
