@@ -27,5 +27,13 @@ def sort_key(text: str) -> tuple[str, str]:
     «город Заречинск» comes before «Сосновский муниципальный район» (a plain sort puts
     every capital before every small letter). Used for lists, selects and exports.
     """
+    return collation_key(text), text
+
+
+def collation_key(text: str) -> str:
+    """The first part of :func:`sort_key`, a string that sorts in Russian order compared
+    code point by code point — as Python compares strings, and a database byte by byte
+    (UTF-8 keeps code point order): stored beside a name (``Organization.sort_name``), it
+    lets the database order by it (``tandem.web.order.Bytewise``) as ``sort_key`` would."""
     base = normalize_name(_LEADING.sub("", text))
-    return _DIGITS.sub(lambda m: m.group(0).zfill(9), base), text
+    return _DIGITS.sub(lambda m: m.group(0).zfill(9), base)

@@ -166,7 +166,18 @@ def recount_progress(response: Response) -> None:
     only that row is recounted — the questionnaires of one organization in one campaign,
     not its answers — in the writer's transaction, under its municipality's row and the
     organization's ``TallyState`` row, taken in a full rebuild's order; inside
-    :func:`together` only collected for the one rebuild at the end."""
+    :func:`together` only collected for the one rebuild at the end.
+
+    No campaign's row is held (a rebuild's :func:`_hold_rounds`): the count is by status,
+    not by round, and a round change's :func:`rederive` never reads it, so nothing here
+    needs a campaign to keep its round — or to stay open: a draft written beside a
+    closing is a draft of a closed campaign (``services._locked``). Held ``FOR SHARE``,
+    every campaign of the organization made a closing (or a round change) wait for each
+    first save in any of them, and PostgreSQL lets new shared locks past a waiting
+    closing (tests/test_submit_race.py). The recount comes last among its transaction's
+    tally writes (a page saves one draft a transaction; a bulk request collects it):
+    a rebuild after it in the same transaction would take campaigns' rows after the
+    municipality's, against a round change's order."""
     organization_id = (Response.objects.filter(pk=response.pk)
                        .values_list("participant__organization_id", flat=True).first())
     if organization_id is None:
@@ -176,7 +187,6 @@ def recount_progress(response: Response) -> None:
         collecting.add(organization_id)
         return
     with transaction.atomic():
-        _hold_rounds([organization_id])  # in a rebuild's order
         _lock([organization_id])
         counts = Response.objects.filter(
             campaign_id=response.campaign_id,

@@ -12,7 +12,6 @@ from tandem.core.text import sort_key
 from tandem.people.models import Participant
 from tandem.roster.models import RosterExport, RosterImport
 from tandem.territory.models import Organization
-from tandem.web.order import collated
 
 # Keys per IN (...) query: well under SQLite's limit of 32,766 bound parameters, and
 # large enough that a file of a few thousand rows costs one query per kind of lookup.
@@ -39,8 +38,9 @@ def roster_codes(*, scope: Scope, query: str = "") -> tuple[int, list[Organizati
     them up to :data:`CODES_LISTED`; beyond that (a region has thousands — issue #16) only
     those whose code, name or municipality holds every word of ``query`` (any case, ё =
     е: :meth:`OrganizationQuerySet.search`), the first :data:`CODES_LISTED` of them in
-    Russian order (the template XLSX lists every one). Four queries at most: the count,
-    the municipalities' names, the ids and names found, the rows shown."""
+    Russian order, sorted and cut by the database
+    (:meth:`OrganizationQuerySet.in_russian_order`; the template XLSX lists every one).
+    Three queries at most: the count, the municipalities' names, the rows shown."""
     organizations = scope.organizations()
     total = organizations.count()
     query = query.strip()[:100]
@@ -50,9 +50,8 @@ def roster_codes(*, scope: Scope, query: str = "") -> tuple[int, list[Organizati
         organizations = organizations.search(  # type: ignore[attr-defined]
             query, municipality_names=scope.organization_municipalities()
             .values_list("pk", "name"))
-    shown = collated(organizations, ["short_name"])[:CODES_LISTED]
-    found = organizations.select_related("municipality").in_bulk(shown)
-    return total, [found[pk] for pk in shown if pk in found]
+    shown = organizations.in_russian_order()  # type: ignore[attr-defined]
+    return total, list(shown.select_related("municipality")[:CODES_LISTED])
 
 
 def participants_by_email(emails: Iterable[str]) -> dict[str, Participant]:

@@ -15,4 +15,4 @@ class TerritoryConfig(AppConfig):
 
         auditlog.register(Region)
         auditlog.register(Municipality)
-        auditlog.register(Organization, exclude_fields=["search_name"])
+        auditlog.register(Organization, exclude_fields=["search_name", "sort_name"])

@@ -21,6 +21,7 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     MunicipalityAnswerTally,
     Response,
+    ResponseTally,
 )
 from tandem.people.models import Participant
 from tandem.testing import HeldRace, World, build_world
@@ -232,3 +233,77 @@ def test_an_expert_save_sees_a_closing_that_committed_first() -> None:
     with pytest.raises(services.DiagnosticsError):
         services.expert_levels_save(response=stale, levels={code: 2})
     assert not Answer.objects.filter(response=response, expert_level__isnull=False).exists()
+
+
+def _first_draft_held(response: Response) -> Callable[[Callable[[], None]], None]:
+    """The first answer of a questionnaire saved (its progress recounted: ``recount_progress``
+    done) in a transaction held open."""
+    code = response.campaign.framework.codes()[0]
+    original = tallies.recount_progress
+
+    def first(hold: Callable[[], None]) -> None:
+        def then(*args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
+            hold()  # the municipality's and the organization's figure rows held
+            return result
+        with transaction.atomic():
+            tallies.recount_progress = then  # type: ignore[assignment]
+            try:
+                services.answers_save(response=response,
+                                      values={code: services.AnswerInput(level=2)})
+            finally:
+                tallies.recount_progress = original  # type: ignore[assignment]
+    return first
+
+
+@pytest.mark.parametrize("closed", ["another", "its-own"])
+def test_a_first_draft_save_does_not_hold_a_closing_off(closed: str) -> None:
+    """A first saved answer recounts its campaign's progress without holding any
+    campaign's row: a closing of another campaign of the organization (or of its own)
+    ends while the first save's transaction is still open — it waited for every first
+    save in any of the organization's campaigns (``FOR SHARE`` on all of them). The kept
+    figures equal the live ones afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, c2 = _two_campaigns(world, same_framework=True)
+    r1 = Response.objects.create(campaign=c1, participant=world.alice_p)  # not started
+    _answered(c2, world.bob_p, status=Response.Status.SUBMITTED)  # org A in C2 too
+    tallies.rebuild([world.org_a.pk])
+    target = c2 if closed == "another" else c1
+    race = HeldRace(_first_draft_held(r1), lambda: services.campaign_close(
+        campaign=Campaign.objects.get(pk=target.pk)))
+    race.start()
+    assert not race.second_waits()  # closed while the first save is still open
+    race.finish()
+    assert Campaign.objects.get(pk=target.pk).status == Campaign.Status.CLOSED
+    assert Response.objects.get(pk=r1.pk).status == Response.Status.DRAFT
+    assert tallies.stale() == []
+    assert ResponseTally.objects.get(organization=world.org_a, campaign=c1).draft == 1
+
+
+def test_a_round_change_beside_a_first_draft_save_of_another_campaign() -> None:
+    """C2 changes its dates (its rederive locks the municipality) while a first answer
+    to C1 in the same organization holds the municipality's row: the change waits for
+    it, nothing waits in a circle, and every figure is right afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip(SKIP)
+    world = build_world()
+    c1, c2 = _two_campaigns(world, same_framework=True)
+    r1 = Response.objects.create(campaign=c1, participant=world.alice_p)
+    _answered(c2, world.bob_p, status=Response.Status.SUBMITTED)
+    tallies.rebuild([world.org_a.pk])
+
+    def change() -> None:
+        with transaction.atomic():
+            moved = Campaign.objects.get(pk=c2.pk)
+            moved.ends_on += dt.timedelta(days=30)
+            moved.save()  # and its rederive: municipality A
+
+    race = HeldRace(_first_draft_held(r1), change)
+    race.start()
+    race.second_waits()
+    race.finish()
+    assert tallies.stale() == []
+    assert dt.date(2027, 6, 30) in set(MunicipalityAnswerTally.objects.filter(
+        municipality=world.municipality_a).values_list("ends_on", flat=True))

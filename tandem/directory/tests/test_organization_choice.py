@@ -250,8 +250,12 @@ def test_the_campaign_baselines_follow_the_organization_chosen_by_htmx(
     client.force_login(world.olga)
     page = client.get(url).content.decode()
     assert "Входная Школы А" not in page
+    # A new organization, or the organizations refilled for a new municipality (after
+    # the refill: not beside it, with the previous municipality's organization).
     assert (f'hx-post="{url}"' in page and 'hx-select="#baseline-field"' in page
-            and "change from:#id_unit, change from:#id_municipality" in page)
+            and "change from:#id_unit, htmx:afterSwap from:#id_unit-organizations" in page
+            and "change from:#id_municipality" not in page)
+    assert 'id="id_unit-organizations"' in page
     before = Campaign.objects.count()
     answer = client.post(url, {**_campaign(world, kind=Campaign.Kind.FINAL, title=""),
                                "municipality": world.municipality_a.pk, "_units": "1"},

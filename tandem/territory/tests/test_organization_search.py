@@ -3,6 +3,8 @@ too, whose ``LIKE`` folds only Latin letters («орбита» did not find «О
 territory and roster pages) — the words are looked up in the folded
 ``Organization.search_name``, kept by ``save`` and ``bulk_create``."""
 
+import importlib
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -12,11 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.scope import scope_for
-from tandem.core.text import normalize_name
+from tandem.core.text import collation_key, normalize_name
 from tandem.directory.selectors import organizations_listed
 from tandem.roster.selectors import CODES_LISTED, roster_codes
 from tandem.territory.models import Organization
 from tandem.testing import OrganizationFactory, World
+from tandem.web.order import collated
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +179,86 @@ def test_a_name_that_grows_when_folded_is_kept(world: World) -> None:
     longest.refresh_from_db()
     assert len(longest.search_name) > 470
     assert set(Organization.objects.search("ss" * 60)) >= {longest}
+
+
+# Russian order in the database (``Organization.sort_name``, ``in_russian_order``): what
+# Python's ``sort_key`` gives, on SQLite and on PostgreSQL, whatever the database's locale.
+NAME = st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+                        "azAZ0123456789 -№«»\"'().ßİ", min_size=1, max_size=16)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(NAME, min_size=1, max_size=12))
+def test_the_database_orders_organizations_as_python_does(world: World,
+                                                          names: list[str]) -> None:
+    """Invariant: for any short names (capitals, «ё», numbers, quotes, spaces, hyphens,
+    Latin letters, letters that grow when folded, repeats), the order the database gives
+    is the Python Russian order (``collated``: ``sort_key``, then id)."""
+    made = Organization.objects.bulk_create([Organization(
+        municipality=world.municipality_a, short_name=name, name=f"Организация {i}",
+        code=f"p-{i}", sector="school") for i, name in enumerate(names)])
+    ours = Organization.objects.filter(pk__in=[o.pk for o in made])
+    assert (list(ours.in_russian_order().values_list("pk", flat=True))
+            == collated(ours, ["short_name"]))
+    ours.delete()
+
+
+def test_the_database_order_worked_example(world: World) -> None:
+    """«Ёлочка» between «Елисеевская» and «Жемчужина», small and capital letters mixed,
+    «№ 2» before «№ 10», a leading quote skipped."""
+    names = ["Жемчужина", "школа № 10", "«Ёлочка»", "Школа № 2", "Елисеевская", "алиса"]
+    for i, name in enumerate(names):
+        OrganizationFactory.create(municipality=world.municipality_b, short_name=name,
+                                   code=f"w-{i}")
+    shown = Organization.objects.filter(code__startswith="w-").in_russian_order()
+    assert [o.short_name for o in shown] == [
+        "алиса", "Елисеевская", "«Ёлочка»", "Жемчужина", "Школа № 2", "школа № 10"]
+
+
+def test_the_sort_key_follows_every_writer(world: World) -> None:
+    orbita = _orbita(world)
+    assert orbita.sort_name == collation_key("ДТиС «Орбита»")
+    orbita.short_name = "«Ёлка» № 3"
+    orbita.save(update_fields=["short_name"])
+    orbita.refresh_from_db()
+    assert orbita.sort_name == "елка» № 000000003"
+    partial = Organization.objects.only("pk", "name").get(pk=orbita.pk)
+    partial.name = "Полное название"
+    partial.save(update_fields=["name"])  # the short name is read, its key kept
+    orbita.refresh_from_db()
+    assert orbita.sort_name == "елка» № 000000003"
+    [made] = Organization.objects.bulk_create([Organization(
+        municipality=world.municipality_a, short_name="ЦДО «Мастерская»", code="masterskaya",
+        name="Центр дополнительного образования «Мастерская»", sector="other")])
+    made.refresh_from_db()
+    assert made.sort_name == collation_key("ЦДО «Мастерская»")
+
+
+def test_the_migration_fills_the_sort_key_of_the_organizations_there_are(
+        world: World) -> None:
+    from django.apps import apps
+    fill = importlib.import_module(
+        "tandem.territory.migrations.0005_organization_sort_name").fill
+    orbita = _orbita(world)
+    Organization.objects.update(sort_name="")  # as the column was added: empty
+    fill(apps, None)
+    assert {o.pk: o.sort_name for o in Organization.objects.all()} == {
+        o.pk: collation_key(o.short_name) for o in Organization.objects.all()}
+    assert Organization.objects.get(pk=orbita.pk).sort_name == "дтис «орбита»"
+
+
+@pytest.mark.parametrize("n", [CODES_LISTED + 1, 4 * CODES_LISTED])
+def test_the_roster_codes_are_read_in_three_queries(world: World, n: int) -> None:
+    """The count, the municipalities' names, the rows shown (sorted and cut by the
+    database): no query reads every match's name any more; at either size the rows shown
+    are the first of the Python Russian order."""
+    _many(world, n)
+    scope = scope_for(world.olga)
+    scope.organizations()  # (the scope's own two queries, once per request)
+    with CaptureQueriesContext(connection) as queries:
+        _total, shown = roster_codes(scope=scope, query="ярославская")
+    assert len(queries) == 3
+    assert "LIMIT 50" in queries[-1]["sql"]
+    assert [o.pk for o in shown] == collated(
+        Organization.objects.filter(code__startswith="ya-"), ["short_name"])[:CODES_LISTED]
