@@ -3,9 +3,23 @@
 added empty, filled for the organizations there are, a chunk at a time — as
 ``search_name`` was (0003)."""
 
+import importlib
+
 from django.db import migrations, models
 
 from tandem.core.text import collation_key
+
+# SQLite adds this column by remaking the table, which drops the table's triggers: the
+# layout version's triggers (0004) are made again after it, on SQLite only (PostgreSQL keeps
+# them). ``test_layout_triggers_survive_the_migrations`` guards every later migration.
+_LAYOUT = importlib.import_module("tandem.territory.migrations.0004_layoutversion")
+
+
+def remake_layout_triggers(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for sql in (*_LAYOUT.SQLITE_DROP, *_LAYOUT.SQLITE):
+        schema_editor.execute(sql)
 
 CHUNK = 2000
 
@@ -39,4 +53,6 @@ class Migration(migrations.Migration):
             field=models.TextField(default="", editable=False),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(remake_layout_triggers, migrations.RunPython.noop,
+                             elidable=False),
     ]
