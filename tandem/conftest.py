@@ -26,6 +26,19 @@ def _fast_password_hashing(settings: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty (in-process) cache: the overview's and the
+    monitoring dashboard's entries are keyed by ids and data versions, and a rolled-back
+    test's ids come again in the next test (SQLite reuses them) — with other data."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    backend = caches["default"]
+    if isinstance(backend, LocMemCache):  # a database cache's rows go with the test's transaction
+        backend.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings: object, tmp_path: object) -> None:
     # Uploaded evidence goes to a folder of the test's own.
     settings.MEDIA_ROOT = tmp_path / "media"  # type: ignore[attr-defined, operator]

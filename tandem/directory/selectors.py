@@ -33,6 +33,7 @@ class MunicipalityNode:
     organization_count: int = 0
     participant_count: int = 0
     consent_count: int = 0
+    login_count: int = 0
 
 
 @dataclass
@@ -54,15 +55,18 @@ class RegionNode:
 
 
 def organization_tree(*, scope: Scope) -> list[RegionNode]:
-    """Region → municipality, each municipality with its organizations, active people and
-    consents summed by the database from the kept counts (tandem/people/counts.py): two
-    queries and one row a municipality, however many organizations there are (a region
+    """Region → municipality, each municipality with its organizations, active people,
+    consents and logins summed by the database from the kept counts
+    (tandem/people/counts.py; the overview's totals are their sums,
+    ``home.selectors.dashboard_totals``): two queries and one row a municipality, however
+    many organizations there are (a region
     of 300,000 people has thousands; they are listed a municipality and a page at a time,
     :func:`organizations_page`)."""
     sums = {row["municipality_id"]: row for row in (
         scope.organizations().values("municipality_id").order_by()
         .annotate(n=Count("pk"), people=Sum(counts.expression("active")),
-                  consent=Sum(counts.expression("with_consent"))))}
+                  consent=Sum(counts.expression("with_consent")),
+                  login=Sum(counts.expression("with_login"))))}
     regions: dict[int, RegionNode] = {}
     for mun in Municipality.objects.filter(pk__in=list(sums)).select_related("region"):
         region_node = regions.get(mun.region_id)
@@ -71,7 +75,7 @@ def organization_tree(*, scope: Scope) -> list[RegionNode]:
         row = sums[mun.pk]
         region_node.municipalities.append(MunicipalityNode(
             mun, organization_count=row["n"], participant_count=row["people"] or 0,
-            consent_count=row["consent"] or 0))
+            consent_count=row["consent"] or 0, login_count=row["login"] or 0))
     # Russian order, not the database's: «город Заречинск» before «Сосновский район».
     for region_node in regions.values():
         region_node.municipalities.sort(key=lambda m: (sort_key(m.municipality.name),

@@ -1,14 +1,19 @@
-"""What the dashboard shows: a handful of aggregate queries, whatever the data size."""
+"""What the dashboard shows: a handful of aggregate queries, whatever the data size —
+and, for staff, kept in the shared cache by unit (:func:`staff_overview`)."""
 
+import datetime as dt
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count
+from django.core.cache import cache
 
 from tandem.access.scope import Scope
-from tandem.directory.selectors import organization_tree
-from tandem.people import counts
+from tandem.directory.selectors import RegionNode, organization_tree
+from tandem.monitoring import versions
+from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
 from tandem.people.models import Participant, by_name, consent_q
-from tandem.territory.models import Organization
+from tandem.web.panels import STAFF, RenderedPanel, panels_for
 
 
 @dataclass(frozen=True)
@@ -25,18 +30,25 @@ class Totals:
         return round(100 * self.with_consent / self.participants) if self.participants else 0
 
 
-def dashboard_totals(*, scope: Scope) -> Totals:
-    orgs = scope.organizations(Organization.objects.all()).aggregate(
-        organizations=Count("pk"), municipalities=Count("municipality", distinct=True))
-    # A staff user manages the people of exactly ``scope.organizations()``: their kept
-    # counts (tandem/people/counts.py), not a count of the region's people.
-    people = counts.totals(scope.organizations())
+def totals_of(tree: list[RegionNode]) -> Totals:
+    """The overview's totals: the sums of the territory tree's municipalities
+    (:func:`tandem.directory.selectors.organization_tree` — the kept people counts of
+    exactly ``scope.organizations()``, tandem/people/counts.py). The tree beside them on
+    the page and on ``/organizations/`` shows the same figures by municipality: one
+    computation, so the two cannot differ, and no query of their own."""
+    municipalities = [m for region in tree for m in region.municipalities]
+    participants = sum(m.participant_count for m in municipalities)
+    with_consent = sum(m.consent_count for m in municipalities)
     return Totals(
-        organizations=orgs["organizations"], municipalities=orgs["municipalities"],
-        participants=people["active"], with_consent=people["with_consent"],
-        without_consent=people["active"] - people["with_consent"],
-        with_login=people["with_login"],
+        organizations=sum(m.organization_count for m in municipalities),
+        municipalities=len(municipalities), participants=participants,
+        with_consent=with_consent, without_consent=participants - with_consent,
+        with_login=sum(m.login_count for m in municipalities),
     )
+
+
+def dashboard_totals(*, scope: Scope) -> Totals:
+    return totals_of(organization_tree(scope=scope))
 
 
 def missing_consent(*, scope: Scope, limit: int = 8) -> list[Participant]:
@@ -60,11 +72,48 @@ def recent_campaigns(*, scope: Scope, limit: int = 4) -> list[tuple[object, obje
 
 
 def dashboard_context(*, scope: Scope) -> dict[str, object]:
+    """The staff part of the overview, computed (not cached)."""
     if not scope.is_staff:
         return {}
+    tree = organization_tree(scope=scope)
     return {
-        "totals": dashboard_totals(scope=scope),
-        "tree": organization_tree(scope=scope),
+        "totals": totals_of(tree),
+        "tree": tree,
         "missing_consent": missing_consent(scope=scope),
         "campaigns": recent_campaigns(scope=scope),
     }
+
+
+@dataclass(frozen=True)
+class StaffOverview:
+    """What the overview shows a staff user: its own figures and the panels kept by unit
+    (``Panel.by_unit``, tandem/web/panels.py)."""
+
+    context: dict[str, object]
+    panels: list[RenderedPanel]
+
+
+def overview_key(scope: Scope, today: dt.date, version: str) -> str:
+    """The cache key: whose (the scope's roles and units — never another user's or
+    unit's entry; its time zone), which day (the reminders' rules take it), and the data
+    version of its organizations."""
+    raw = f"{scope_key(scope)}|{scope.time_zone}|{today.isoformat()}|{version}"
+    return "home:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def staff_overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
+    """The staff part of the overview from the shared cache when nothing of the scope's
+    organizations changed since: the monitoring dashboard's version by unit
+    (:func:`tandem.monitoring.versions.version`, three aggregates) — an audited record of
+    these organizations, of their regions or of everything, or their diagnostics and
+    satisfaction figures rebuilt. An edit in another organization keeps the entry; what
+    writes no audit entry and rebuilds no figures is seen when the entry expires, after
+    the monitoring dashboard's ``CACHE_SECONDS`` (the same bound for both pages)."""
+    version = versions.version(scope.organizations())
+    key = overview_key(scope, today, version)
+    found: StaffOverview | None = cache.get(key)
+    if found is None:
+        found = StaffOverview(dashboard_context(scope=scope),
+                              panels_for(request, scope, STAFF, by_unit=True))
+        cache.set(key, found, CACHE_SECONDS)
+    return found

@@ -4,7 +4,8 @@ record anywhere did.
 
 Every audited write (django-auditlog) names its unit in the entry's additional data
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
-``get_additional_data``). :func:`audit_written` (every entry saved) and
+``get_additional_data``; a record moved to another organization — a person — changed the
+one it left as well: its entry's old ``organization``). :func:`audit_written` (every entry saved) and
 :func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
 append a :class:`UnitChange` row for it, once per transaction and unit (a roster import
 of thousands of people in one organization writes it once) — or again, if the version
@@ -13,6 +14,7 @@ time (``TallyState.refreshed_at``, ``SurveyCellState.refreshed_at``, per organiz
 :func:`version` reads these maxima for the organizations a dashboard shows.
 """
 
+import json
 from collections.abc import Sequence
 
 from django.db import connection
@@ -58,16 +60,38 @@ def _changed(log_entry: object) -> None:
     organization_id = data.get("organization_id") if isinstance(data, dict) else None
     region_id = data.get("region_id") if isinstance(data, dict) else None
     if organization_id is not None:
-        key, change = f"o:{organization_id}", UnitChange(organization_id=organization_id)
+        changes = [(f"o:{organization_id}", UnitChange(organization_id=organization_id))]
+        left = _left(log_entry)
+        if left is not None and left != organization_id:
+            changes.append((f"o:{left}", UnitChange(organization_id=left)))
     elif region_id is not None:
-        key, change = f"r:{region_id}", UnitChange(region_id=region_id)
+        changes = [(f"r:{region_id}", UnitChange(region_id=region_id))]
     else:
-        key, change = EVERYTHING, UnitChange()
+        changes = [(EVERYTHING, UnitChange())]
     written = _written_in_this_transaction()
-    if key in written:
-        return
-    change.save()
-    written.add(key)
+    for key, change in changes:
+        if key not in written:
+            change.save()
+            written.add(key)
+
+
+def _left(log_entry: object) -> int | None:
+    """The organization a record moved out of (a person moved to another organization:
+    the entry names the new one): the unit it left changed too — its people, its
+    curator's list. Read from the entry's own change of ``organization`` (the old key)."""
+    changes = getattr(log_entry, "changes", None)
+    if isinstance(changes, str):
+        try:
+            changes = json.loads(changes)
+        except ValueError:
+            return None
+    moved = changes.get("organization") if isinstance(changes, dict) else None
+    if not isinstance(moved, list | tuple) or not moved:
+        return None
+    try:
+        return int(moved[0])
+    except (TypeError, ValueError):  # "None": the record is new
+        return None
 
 
 def version(organizations: QuerySet[Organization]) -> str:

@@ -15,9 +15,11 @@ class RemindersConfig(AppConfig):
 
         auditlog.register(ReminderLog)
 
-        # Its panel on the home page.
+        # Its panel on the home page, kept by unit with the overview (tandem/web/panels.py):
+        # its events are read from pairs, maps, rows, meetings, surveys and reminder logs,
+        # each audited under its pair's unit, and from the day — the key's parts.
         from tandem.reminders.panels import context
         from tandem.web.panels import STAFF, Panel, register_panel
 
         register_panel(Panel(key="reminders", template="reminders/_dashboard.html", context=context,
-                             place=STAFF, order=50))
+                             place=STAFF, order=50, by_unit=True))

@@ -6,13 +6,16 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from auditlog.models import LogEntry
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from tandem.audit.entries import write_entries
 from tandem.notifications.models import Notification
 from tandem.notifications.services import digest, digested, notify
 from tandem.pairs.models import Pair
@@ -86,8 +89,9 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
                          recipients=len([p for p in e.recipients if p.wants_reminders]))
              for e in events], ignore_conflicts=True, batch_size=1000)
         # Another run may have logged some of these a moment ago: send only ours.
-        ours = set(ReminderLog.objects.filter(run=run)
-                   .values_list("kind", "object_id", "event_on"))
+        logged = list(ReminderLog.objects.filter(run=run))
+        ours = {(log.kind, log.object_id, log.event_on) for log in logged}
+        _audit(logged)
         for e in events:  # an overdue task is news on the bell too; the letter is below
             if e.kind == Kind.OVERDUE_TASK and e.key in ours:
                 notify(user_ids=[p.user_id for p in e.recipients],
@@ -111,6 +115,26 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         transaction.on_commit(lambda: _enqueue(letters))
     result.emails = len(letters)
     return result
+
+
+def _audit(logged: list[ReminderLog]) -> None:
+    """The audit entries of the logs a run inserted in bulk (no model signal hears
+    ``bulk_create``): «напомнили» on the overview is its pair's unit changing, which the
+    overview's and the dashboard's cache hear (tandem/monitoring/versions.py). The pairs'
+    units read in one query."""
+    if not logged:
+        return
+    units = {pair.pk: pair.get_additional_data() for pair in Pair.objects.filter(
+        pk__in={log.pair_id for log in logged}).select_related(
+        "organization__municipality")}
+    log_type = ContentType.objects.get_for_model(ReminderLog)
+    write_entries([LogEntry(
+        content_type=log_type, object_pk=str(log.pk), object_id=log.pk,
+        object_repr=str(log), action=LogEntry.Action.CREATE,
+        changes={"kind": ["None", log.kind], "object_id": ["None", str(log.object_id)],
+                 "event_on": ["None", str(log.event_on)],
+                 "sent_at": ["None", str(log.sent_at)]},
+        additional_data=units.get(log.pair_id, {})) for log in logged])
 
 
 def _letter(person: Participant, events: list[Event], base_url: str | None,

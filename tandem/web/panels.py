@@ -9,7 +9,13 @@ signed-in user; an app adds a panel by registering it in its ``AppConfig.ready``
 ``context(request, scope)`` returns the template's context, or None when the panel has
 nothing for this user (it is then not rendered). ``place`` says where the panel stands:
 in the staff part of the page or in the teacher's own part. This is the one mechanism for
-home-page panels: no template tags reaching into other apps."""
+home-page panels: no template tags reaching into other apps.
+
+``by_unit``: the panel's context depends only on the scope, the day (in the user's time
+zone) and the data of the scope's organizations — audited records of theirs (or of their
+regions, or of everything) and their kept figures — never on the request itself. The
+overview then keeps it with its own figures in the shared cache, versioned by unit
+(``tandem.home.selectors.staff_overview``; ``tandem/monitoring/versions.py``)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +32,7 @@ class Panel:
     context: Callable[[Any, Any], dict[str, Any] | None]
     place: str
     order: int = 100
+    by_unit: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class RenderedPanel:
     key: str
     template: str
     context: dict[str, Any]
+    order: int = 100
 
 
 _PANELS: dict[str, Panel] = {}
@@ -44,13 +52,20 @@ def register_panel(panel: Panel) -> None:
     _PANELS[panel.key] = panel
 
 
-def panels_for(request: Any, scope: Any, place: str) -> list[RenderedPanel]:
-    """The panels of one place with something to show, in their order."""
+def panels_for(request: Any, scope: Any, place: str,
+               by_unit: bool | None = None) -> list[RenderedPanel]:
+    """The panels of one place with something to show, in their order; ``by_unit``: only
+    those that are (True) or are not (False) kept by unit."""
     result = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
-        if panel.place != place:
+        if panel.place != place or (by_unit is not None and panel.by_unit != by_unit):
             continue
         context = panel.context(request, scope)
         if context is not None:
-            result.append(RenderedPanel(panel.key, panel.template, context))
+            result.append(RenderedPanel(panel.key, panel.template, context, panel.order))
     return result
+
+
+def in_order(*groups: list[RenderedPanel]) -> list[RenderedPanel]:
+    """Rendered panels of several groups (kept and live) in their one order."""
+    return sorted((p for group in groups for p in group), key=lambda p: (p.order, p.key))

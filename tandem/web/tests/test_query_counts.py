@@ -1,6 +1,7 @@
 """Pages issue the same number of SQL queries whatever the data size."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,7 +23,11 @@ PAGES = [
 ]
 
 
-def _count(client: Client, url: str) -> int:
+def _count(client: Client, url: str, *, cold: bool = True) -> int:
+    """The page's queries; ``cold``: with an empty cache (the overview keeps its staff
+    part in the shared cache, tandem/home/selectors.py: computed, not read, here)."""
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -48,6 +53,26 @@ def test_query_count_does_not_grow_with_data(client: Client, world: World, perso
         bulk_participants(org, 10)
     large = _count(client, url)
     assert small == large
+
+
+@pytest.mark.parametrize("persona", ["alice", "erin", "olga", "bob"])
+def test_the_overview_from_the_cache_is_cheaper_and_does_not_grow(
+        client: Client, world: World, persona: str) -> None:
+    """The overview kept by unit (tandem/home/selectors.py: ``staff_overview``): read
+    from the cache, the same few queries at 20 and 2,000 people; the staff's are fewer
+    than computing it (a teacher's page keeps nothing)."""
+    client.force_login(getattr(world, persona))
+    url = reverse("dashboard")
+    _grow(world, 10)
+    cold = _count(client, url)
+    warm = _count(client, url, cold=False)
+    _grow(world, 990)
+    _count(client, url)  # computed again for the new data, then read
+    assert _count(client, url, cold=False) == warm
+    if persona == "bob":
+        assert warm == cold
+    else:
+        assert warm < cold
 
 
 @pytest.mark.parametrize("persona", ["alice", "olga"])

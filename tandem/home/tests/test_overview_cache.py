@@ -1,0 +1,123 @@
+"""The overview's staff part from the shared cache (tandem/home/selectors.py:
+``staff_overview``): each scope its own entry, computed again once something of its
+organizations changed — the figures always those computed live."""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.scope import scope_for
+from tandem.home.selectors import dashboard_context, staff_overview
+from tandem.people.models import Participant
+from tandem.testing import ParticipantFactory, World
+
+pytestmark = pytest.mark.django_db
+STAFF = ("alice", "charlie", "dave", "erin", "olga")
+
+
+def _figures(context: dict[str, object]) -> tuple[object, ...]:
+    tree = context["tree"]
+    return (context["totals"],
+            [(m.municipality.pk, m.organization_count, m.participant_count,
+              m.consent_count, m.login_count)
+             for region in tree for m in region.municipalities],  # type: ignore[attr-defined]
+            [p.pk for p in context["missing_consent"]],  # type: ignore[attr-defined]
+            [(c.pk, progress) for c, progress in context["campaigns"]])  # type: ignore[attr-defined]
+
+
+def _kept(world: World, persona: str) -> tuple[object, ...]:
+    scope = scope_for(getattr(world, persona))
+    return _figures(staff_overview(scope=scope, request=None,
+                                   today=timezone.localdate()).context)
+
+
+def _live(world: World, persona: str) -> tuple[object, ...]:
+    return _figures(dashboard_context(scope=scope_for(getattr(world, persona))))
+
+
+def test_a_person_without_consent_shows_at_once_and_only_to_those_who_manage_her(
+        client: Client, world: World) -> None:
+    pages = {}
+    for persona in ("alice", "dave", "olga"):  # each scope's entry is cached
+        client.force_login(getattr(world, persona))
+        pages[persona] = client.get(reverse("dashboard")).content.decode()
+    assert all("Несогласова" not in page for page in pages.values())
+    with transaction.atomic():  # a request of its own: an audited save in organization B
+        ParticipantFactory.create(organization=world.org_b, surname="Несогласова",
+                                  mentoring_consent_date=None)
+    for persona, shown in (("alice", False), ("dave", True), ("olga", True)):
+        client.force_login(getattr(world, persona))
+        page = client.get(reverse("dashboard")).content.decode()
+        assert ("Несогласова" in page) is shown, persona
+    assert _kept(world, "olga") == _live(world, "olga")
+
+
+def test_the_totals_are_the_tree_s_sums(world: World) -> None:
+    context = dashboard_context(scope=scope_for(world.olga))
+    totals, tree = context["totals"], context["tree"]
+    [region] = tree  # type: ignore[misc]
+    assert totals.participants == region.participant_count  # type: ignore[attr-defined]
+    assert totals.with_consent == region.consent_count  # type: ignore[attr-defined]
+    assert totals.organizations == region.organization_count  # type: ignore[attr-defined]
+    assert totals.with_login == Participant.objects.filter(  # type: ignore[attr-defined]
+        is_active=True, user__isnull=False).count()
+
+
+STEP = st.one_of(
+    st.tuples(st.just("view"), st.sampled_from(STAFF)),
+    st.tuples(st.just("join"), st.sampled_from(["a", "b"]), st.booleans()),
+    st.tuples(st.just("consent"), st.integers(min_value=0, max_value=50)),
+    st.tuples(st.just("leave"), st.integers(min_value=0, max_value=50)),
+    st.tuples(st.just("move"), st.integers(min_value=0, max_value=50)),
+)
+
+
+@given(steps=st.lists(STEP, min_size=1, max_size=10))
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_kept_overview_is_always_the_live_one(world: World,
+                                                  steps: list[tuple[object, ...]]) -> None:
+    """Whatever audited writes come between views — people join (with or without
+    consent), give consent, leave, move to the other organization — every staff persona's
+    overview from the cache is the one computed live."""
+    cache.clear()
+    for step in steps:
+        people = list(Participant.objects.order_by("pk"))
+        with transaction.atomic():  # each write a request of its own
+            if step[0] == "join":
+                ParticipantFactory.create(
+                    organization=world.org_a if step[1] == "a" else world.org_b,
+                    mentoring_consent_date=None if not step[2] else timezone.localdate())
+            elif step[0] in ("consent", "leave", "move"):
+                person = people[int(step[1]) % len(people)]  # type: ignore[call-overload]
+                if step[0] == "consent":
+                    person.mentoring_consent_date = person.personal_data_consent_date = (
+                        timezone.localdate())
+                elif step[0] == "leave":
+                    person.is_active = False
+                else:
+                    person.organization = (world.org_b if person.organization_id
+                                           == world.org_a.pk else world.org_a)
+                person.save()
+        for persona in STAFF:
+            assert _kept(world, persona) == _live(world, persona), (step, persona)
+
+
+def test_a_person_who_moved_leaves_the_list_of_the_organization_she_left(
+        client: Client, world: World) -> None:
+    """Her entry names the organization she joined; the one she left changed too
+    (``monitoring.versions._left``)."""
+    with transaction.atomic():
+        person = ParticipantFactory.create(organization=world.org_a, surname="Переездова",
+                                           mentoring_consent_date=None)
+    client.force_login(world.alice)  # curator of A
+    assert "Переездова" in client.get(reverse("dashboard")).content.decode()
+    with transaction.atomic():
+        person.organization = world.org_b
+        person.save()
+    assert "Переездова" not in client.get(reverse("dashboard")).content.decode()
