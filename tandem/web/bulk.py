@@ -236,7 +236,8 @@ class CopyText:
 
 
 @contextmanager
-def foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
+def foreign_keys_checked_once(*tables: type[models.Model],
+                              whole: bool = True) -> Iterator[None]:
     """Inside: the foreign keys *of* these models' tables are not checked row by row; on the
     way out they are added back as they were (``pg_get_constraintdef``: same name, same
     ``DEFERRABLE``, same ``ON DELETE``), which checks every row at once and fails — rolling
@@ -247,7 +248,16 @@ def foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
     the constraints go back to deferred (all of the project's deferrable constraints are
     Django's INITIALLY DEFERRED foreign keys, so that is the state they started in). The
     tables stay locked (ACCESS EXCLUSIVE) until the commit: for a load into tables nobody
-    else uses at the time, like ``seed-demo`` into an empty database."""
+    else uses at the time, like ``seed-demo`` into an empty database.
+
+    ``whole=False`` — one of several loads into the same tables (a country's regions but
+    the last): checking the whole table each time reads the older loads again and again,
+    so the constraints come back ``NOT VALID`` (still checked for every later write) and
+    only the rows this load added — primary key past the largest one on the way in — are
+    checked, one anti-join per constraint; a row pointing nowhere raises
+    ``IntegrityError``. For a load that inserts (and changes only rows it inserted): an
+    older row changed inside is not checked here. The last load (``whole=True``) checks
+    every row and leaves the constraints valid, as they were before the first."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -255,23 +265,65 @@ def foreign_keys_checked_once(*tables: type[models.Model]) -> Iterator[None]:
         raise RuntimeError("foreign_keys_checked_once needs transaction.atomic")
     names = [connection.ops.quote_name(m._meta.db_table) for m in tables]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-                       "FROM pg_constraint WHERE contype = 'f' "
-                       "AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid, conname",
-                       [names])
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+            "       confrelid::regclass::text, "
+            "       ARRAY(SELECT a.attname::text FROM unnest(conkey) WITH ORDINALITY k(n, i) "
+            "             JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = k.n "
+            "             ORDER BY k.i), "
+            "       ARRAY(SELECT a.attname::text FROM unnest(confkey) WITH ORDINALITY k(n, i) "
+            "             JOIN pg_attribute a ON a.attrelid = confrelid AND a.attnum = k.n "
+            "             ORDER BY k.i) "
+            "FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid, conname",
+            [names])
         constraints = cursor.fetchall()
+        # Where this load's rows begin: the largest primary key of each table now.
+        since: dict[str, tuple[str, int | None]] = {}
+        if not whole:
+            for model, table in zip(tables, names, strict=True):
+                pk = connection.ops.quote_name(str(model._meta.pk.column))
+                cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608 (names are ours)
+                since[model._meta.db_table] = (pk, cursor.fetchone()[0])
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, name, _definition in constraints:
+        for table, name, *_rest in constraints:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT "
                            f"{connection.ops.quote_name(name)}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     yield  # on an exception the transaction rolls back, the drops with it
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table, name, definition in constraints:
+        for table, name, definition, target, columns, referenced in constraints:
+            # A constraint an earlier load left NOT VALID comes back checked when whole.
+            definition = definition.removesuffix(" NOT VALID")
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT "
-                           f"{connection.ops.quote_name(name)} {definition}")
+                           f"{connection.ops.quote_name(name)} {definition}"
+                           f"{'' if whole else ' NOT VALID'}")
+            if not whole:
+                _check_new_rows(cursor, table, name, since, target, columns, referenced)
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _check_new_rows(cursor: Any, table: str, name: str,
+                    since: dict[str, tuple[str, int | None]], target: str,
+                    columns: list[str], referenced: list[str]) -> None:
+    """The rows of ``table`` past ``since`` whose key ``columns`` (all not null: MATCH
+    SIMPLE) point at no row of ``target``: an IntegrityError naming the constraint."""
+    from django.db import IntegrityError
+
+    quote = connection.ops.quote_name
+    pk, after = since[table.strip('"')]  # regclass::text quotes only odd names
+    new = f"c.{pk} > %s" if after is not None else "TRUE"
+    present = " AND ".join(f"c.{quote(c)} IS NOT NULL" for c in columns)
+    joined = " AND ".join(f"t.{quote(r)} = c.{quote(c)}"
+                          for c, r in zip(columns, referenced, strict=True))
+    cursor.execute(f"SELECT c.{pk} FROM {table} c WHERE {new} AND {present} "  # noqa: S608
+                   f"AND NOT EXISTS (SELECT 1 FROM {target} t WHERE {joined}) LIMIT 1",
+                   [after] if after is not None else [])
+    row = cursor.fetchone()
+    if row is not None:
+        raise IntegrityError(f'insert or update on table {table} violates foreign key '
+                             f'constraint "{name}": row {row[0]} points nowhere')
 
 
 @contextmanager

@@ -199,13 +199,15 @@ def test_seed_demo_builds_a_country_of_regions_that_do_not_clash() -> None:
     from tandem.diagnostics.models import Answer
     from tandem.territory.models import Region
 
-    indexes_before = _indexes()
+    indexes_before, keys_before = _indexes(), _foreign_keys()
     out, err = StringIO(), StringIO()
     call_command("seed-demo", "--regions", "3", "--participants", "120", stdout=out,
                  stderr=err)
     # Regions 2 and 3 rebuilt the people's indexes after their loads too
     # (_indexes_built_once_if_cheaper): every one is back as it was.
     assert _indexes() == indexes_before
+    # Regions 1 and 2 left their foreign keys NOT VALID, the last validated them all.
+    assert _foreign_keys() == keys_before
     # And the figures of every region equal their recomputation from the answers.
     assert tallies.stale() == []
     regions = list(Region.objects.order_by("code"))
@@ -238,6 +240,44 @@ def _indexes() -> list[tuple[str, str]]:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
                        "ORDER BY indexname", [[m._meta.db_table for m in bulk_models()]])
         return cursor.fetchall()
+
+
+def _foreign_keys() -> list[tuple[str, str, bool]]:
+    """The bulk tables' (and the later stages' bulk tables') foreign keys: name,
+    definition, validated (PostgreSQL; elsewhere none)."""
+    from django.db import connection
+
+    from tandem.demo.services import bulk_models, later_bulk_models
+
+    if connection.vendor != "postgresql":
+        return []
+    tables = [m._meta.db_table for m in (*bulk_models(), *later_bulk_models())]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid), convalidated "
+                       "FROM pg_constraint WHERE contype = 'f' "
+                       "AND conrelid = ANY(%s::regclass[]) ORDER BY conname", [tables])
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_a_region_before_the_last_leaves_its_keys_checked_but_not_valid() -> None:
+    """``last=False`` (a country's regions but the last): the foreign keys of the bulk
+    tables come back NOT VALID, checked for the region's own rows only; the next region
+    that is the last validates them over the whole tables, as they were before."""
+    from django.db import connection
+
+    from tandem.demo.services import demo_region_create
+    from tandem.diagnostics import tallies
+
+    before = _foreign_keys()
+    demo_region_create(participants=120, seed=2, last=False)
+    if connection.vendor == "postgresql":
+        assert before and all(valid for _n, _d, valid in before)
+        assert _foreign_keys() == [(n, d + " NOT VALID", False) for n, d, _v in before]
+    demo_region_create(participants=120, seed=2, index=2)
+    assert _foreign_keys() == before
+    assert tallies.stale() == []
+    assert Participant.objects.count() == 240
 
 
 @pytest.mark.django_db

@@ -103,6 +103,52 @@ def test_constraints_come_back_as_they_were(world: World) -> None:
     assert Participant.objects.filter(surname="Сидорова", organization=world.org_b).exists()
 
 
+def _foreign_keys(table: str) -> list[tuple[str, str, bool]]:
+    """The table's foreign keys: name, definition, validated (nothing but PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid), convalidated "
+                       "FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+                       "ORDER BY 1", [table])
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_loads_but_the_last_check_their_new_rows_and_the_last_all(world: World) -> None:
+    """A country's regions: each but the last checks only its own rows and leaves the
+    keys NOT VALID (still checked for later writes); a row of its own pointing nowhere
+    rolls it back; the last leaves the keys valid, as they were before the first."""
+    table = Participant._meta.db_table
+    before = _foreign_keys(table)
+    columns = ("organization_id", "surname", "name", "experience_years", "email")
+    try:
+        with transaction.atomic(), foreign_keys_checked_once(Participant, whole=False):
+            copy_rows(Participant, columns, [(world.org_a.pk, "Первая", "Загрузка", 3,
+                                              "first@example.org")])
+        if connection.vendor == "postgresql":
+            assert [(n, d + " NOT VALID", False) for n, d, _v in before] == _foreign_keys(table)
+        count = Participant.objects.count()
+        with pytest.raises(IntegrityError, match=r"(?i)foreign key"), transaction.atomic():
+            with foreign_keys_checked_once(Participant, whole=False):
+                copy_rows(Participant, columns,
+                          [(world.org_b.pk, "Вторая", "Загрузка", 3, "second@example.org"),
+                           (world.org_a.pk + 10_000, "Нет", "Организации", 3,
+                            "none@example.org")])
+        assert Participant.objects.count() == count
+        # NOT VALID keys still check every later write (at its commit).
+        with pytest.raises(IntegrityError), transaction.atomic():
+            copy_rows(Participant, columns, [(world.org_a.pk + 10_000, "Нет", "Ключа", 1,
+                                              "nokey@example.org")])
+    finally:
+        with transaction.atomic(), foreign_keys_checked_once(Participant):
+            copy_rows(Participant, columns, [(world.org_b.pk, "Последняя", "Загрузка", 3,
+                                              "last@example.org")])
+    assert _foreign_keys(table) == before
+    assert set(Participant.objects.filter(name="Загрузка").values_list("surname", flat=True)
+               ) == {"Первая", "Последняя"}
+
+
 def _schema(table: str) -> list[tuple[str, ...]]:
     """The table's indexes and constraints as PostgreSQL would recreate them (nothing
     elsewhere)."""

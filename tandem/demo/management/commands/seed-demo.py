@@ -63,7 +63,8 @@ class Command(BaseCommand):
             # Each region in its own transaction: a country of millions is not one.
             results.append(demo_region_create(participants=participants, seed=seed,
                                               progress=progress, index=index,
-                                              phases=self._phase if verbose else None))
+                                              phases=self._phase if verbose else None,
+                                              last=index == regions))
             self.stderr.write("")
         analyzed = time.monotonic()
         if connection.vendor == "postgresql":
