@@ -157,7 +157,8 @@ class Answer:
 def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                matching: Sequence[tuple[int, int]],
                out_of_time: Callable[[], bool] | None = None,
-               resume: "Certificate | None" = None, keep_trees: bool = True) -> Answer:
+               resume: "Certificate | None" = None, keep_trees: bool = True,
+               audit: bool = False) -> Answer:
     """``warm_max_weight_matching`` with the answer's dual (``Answer.certificate``): the
     solver checks further edges against it (``Certificate.violated``).
 
@@ -170,7 +171,10 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
 
     ``keep_trees=False``: after every augmentation all trees end and the search starts
     again from the roots, as in networkx (the same optimum and certificate checks; kept for
-    the property that compares the two, docs/matching.md, 3.5c)."""
+    the property that compares the two, docs/matching.md, 3.5c).
+
+    ``audit=True`` (tests): every ``top(v)`` is checked against the plain climb of the
+    parents (``AssertionError`` if they differ)."""
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
     weight: dict[tuple[int, int], int] = {}
@@ -407,6 +411,18 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 inner = stack.pop()
                 shortcut[inner] = child
                 stack.extend(c for c in inner.childs if isinstance(c, _Blossom))
+
+    if audit:
+        fast_top = top
+
+        def top(v: int) -> int | _Blossom:  # the audited ``top``
+            x: int | _Blossom = v
+            while (up := blossomparent[x]) is not None:
+                x = up
+            found = fast_top(v)
+            if found is not x:
+                raise AssertionError("top() differs from the climb of the parents")
+            return found
 
     def becomes_s(leaves: list[int]) -> None:
         for leaf in leaves:
