@@ -86,12 +86,19 @@ class OutOfTime(RuntimeError):
 
 
 class _Blossom:
-    __slots__ = ["cached", "childs", "edges"]
+    __slots__ = ["cached", "childs", "count", "edges"]
 
     def __init__(self) -> None:
         self.childs: list[int | _Blossom] = []
         self.edges: list[tuple[int, int]] = []
         self.cached: list[int] | None = None  # ``leaves()``, until the children turn
+        self.count = -1  # how many leaves (−1: not counted yet; it never changes)
+
+    def size(self) -> int:
+        """How many vertices are inside (counted once: the children turn, the set stays)."""
+        if self.count < 0:
+            self.count = len(self.cached if self.cached is not None else self.leaves())
+        return self.count
 
     def leaves(self) -> list[int]:
         """The vertices inside, kept as a list (do not change it): a blossom's leaves do not
@@ -150,7 +157,8 @@ class Answer:
 def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                matching: Sequence[tuple[int, int]],
                out_of_time: Callable[[], bool] | None = None,
-               resume: "Certificate | None" = None, keep_trees: bool = True) -> Answer:
+               resume: "Certificate | None" = None, keep_trees: bool = True,
+               audit: bool = False) -> Answer:
     """``warm_max_weight_matching`` with the answer's dual (``Answer.certificate``): the
     solver checks further edges against it (``Certificate.violated``).
 
@@ -163,7 +171,10 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
 
     ``keep_trees=False``: after every augmentation all trees end and the search starts
     again from the roots, as in networkx (the same optimum and certificate checks; kept for
-    the property that compares the two, docs/matching.md, 3.5c)."""
+    the property that compares the two, docs/matching.md, 3.5c).
+
+    ``audit=True`` (tests): every ``top(v)`` is checked against the plain climb of the
+    parents (``AssertionError`` if they differ)."""
     # Every vertex is an int; blossoms are _Blossom objects (hashable by identity).
     adjacency: dict[int, list[int]] = {}
     weight: dict[tuple[int, int], int] = {}
@@ -318,14 +329,40 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
     # not rewrite the leaves of every child, thousands each): then the climb starts at ``v``.
     shortcut: dict[_Blossom, _Blossom] = {}
     expanded = _Blossom()  # what ``blossomparent.get`` says of an expanded blossom
+    # ``moved[b]``: the largest child of an expanded blossom ``b`` (a blossom). When ``b``
+    # expands, the vertices and blossoms inside its *other* children get that child as
+    # ``inblossom`` / shortcut (at most half of ``b`` each time: smaller half); a pointer
+    # still at ``b`` is then from inside the largest child, and follows ``moved``. Without
+    # it a stale pointer fell back to the parents one level at a time, and T-blossoms nested
+    # thousands deep and expanded level by level (type 4) climbed the chain again at every
+    # level — quadratic in the depth (docs/matching.md, 3.5c).
+    moved: dict[_Blossom, _Blossom] = {}
+
+    def live(b: _Blossom) -> _Blossom | None:
+        """The live blossom that ``moved`` leads to from expanded ``b`` (None: none)."""
+        x: _Blossom | None = b
+        passed: list[_Blossom] = []
+        while x is not None and x not in blossomparent:
+            passed.append(x)
+            x = moved.get(x)
+        if x is not None:
+            for p in passed:  # path compression, as in ``top``
+                moved[p] = x
+        return x
 
     def top(v: int) -> int | _Blossom:
         """The top-level blossom of vertex ``v`` (``v`` itself when in none)."""
         b = inblossom[v]
         parent = blossomparent.get(b, expanded)
         if parent is expanded:
-            b = v
-            parent = blossomparent[v]
+            assert isinstance(b, _Blossom)
+            found = live(b)
+            if found is None:
+                b = v
+                parent = blossomparent[v]
+            else:
+                b = found
+                parent = blossomparent[found]
         if parent is None:
             inblossom[v] = b
             return b
@@ -336,7 +373,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         x = parent
         while True:
             y = shortcut.get(x)
-            if y is None or y not in blossomparent:  # none yet, or expanded since
+            if y is not None and y not in blossomparent:  # expanded since
+                y = live(y)
+                if y is x:
+                    y = None
+            if y is None:
                 y = blossomparent[x]
                 if y is None:
                     break
@@ -346,6 +387,42 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             shortcut[p] = x
         inblossom[v] = x
         return x
+
+    def redirect(b: _Blossom) -> None:
+        """``b`` is expanding: everything inside its children but the largest now points at
+        its child (``inblossom`` of the leaves, shortcuts of the blossoms inside), and
+        ``moved[b]`` is the largest child, when a blossom (see ``moved``)."""
+        largest: int | _Blossom | None = None
+        most = 0
+        for child in b.childs:
+            if isinstance(child, _Blossom) and child.size() > most:
+                largest, most = child, child.size()
+        if isinstance(largest, _Blossom):
+            moved[b] = largest
+            shortcut.pop(largest, None)
+        for child in b.childs:
+            if child is largest or not isinstance(child, _Blossom):
+                continue
+            shortcut.pop(child, None)
+            for leaf in child.leaves():
+                inblossom[leaf] = child
+            stack = [c for c in child.childs if isinstance(c, _Blossom)]
+            while stack:
+                inner = stack.pop()
+                shortcut[inner] = child
+                stack.extend(c for c in inner.childs if isinstance(c, _Blossom))
+
+    if audit:
+        fast_top = top
+
+        def top(v: int) -> int | _Blossom:  # the audited ``top``
+            x: int | _Blossom = v
+            while (up := blossomparent[x]) is not None:
+                x = up
+            found = fast_top(v)
+            if found is not x:
+                raise AssertionError("top() differs from the climb of the parents")
+            return found
 
     def becomes_s(leaves: list[int]) -> None:
         for leaf in leaves:
@@ -467,6 +544,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             blossomparent[child] = b
             if isinstance(child, _Blossom):
                 zsettle(child)  # no longer top-level: its dual stops moving
+        b.count = sum(c.size() if isinstance(c, _Blossom) else 1 for c in path)
         label[b] = 1
         labeledge[b] = labeledge[bb]
         blossomdual[b] = 0
@@ -490,6 +568,7 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 # T ends here. The leaves keep their lazy T dual: the children that get T
                 # again below keep it as it is; the others settle at the end.
                 zsettle(b)
+            redirect(b)
             for s in b.childs:
                 blossomparent[s] = None
                 if isinstance(s, _Blossom):

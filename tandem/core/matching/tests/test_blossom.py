@@ -207,6 +207,28 @@ def test_trees_kept_across_augmentations_find_what_a_fresh_search_each_stage_fin
     fresh.certificate.verify(triples)
 
 
+dense_graphs = st.integers(20, 40).flatmap(lambda n: st.dictionaries(
+    st.integers(0, n - 2).flatmap(lambda a: st.tuples(st.just(a), st.integers(a + 1, n - 1))),
+    st.integers(1, 8), min_size=40, max_size=160))
+
+
+@given(st.one_of(larger_graphs, dense_graphs), st.data(), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_top_after_expansions_is_the_climb_of_the_parents(
+        edges: Edges, data: st.DataObject, keep_trees: bool) -> None:
+    # An expanding blossom points what its smaller children hold at those children and
+    # leaves the rest to ``moved`` (its largest child): ``top`` must still name the
+    # top-level blossom the parents lead to, at every call (``audit``), from a warm start
+    # and from the cold one (``Y_v = 2·max w``, no matching: the deep nesting of networkx's
+    # start, where T-blossoms expand level by level); the answer is the optimum, certified.
+    triples = [(a, b, w) for (a, b), w in edges.items()]
+    cold = dict.fromkeys({x for pair in edges for x in pair}, 2 * max(edges.values()))
+    for doubled, start in (a_warm_start(edges, data), (cold, [])):
+        answer = warm_solve(triples, doubled, start, keep_trees=keep_trees, audit=True)
+        assert sum(edges[pair] for pair in answer.pairs) == optimum_of(edges)
+        answer.certificate.verify(triples)
+
+
 def test_a_blossom_of_positive_dual_must_be_full_at_every_level() -> None:
     # Worked example for the certificate's fullness check (counted per smallest common
     # blossom of each matched pair, summed over preorder intervals). Blossom B1 = triangle
