@@ -47,8 +47,10 @@ from tandem.maps.models import (
     TechnologyTallyMark,
 )
 from tandem.pairs.models import Pair
+from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.bulk import copy_rows
+from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
     delete_in_pieces,
     forget_transaction_memory,
@@ -294,61 +296,34 @@ def hourly(sender: object, **kwargs: object) -> None:
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-# What the tallies depend on, per model: a save that changes none of it marks nothing (a
-# row's deadline or done date, a pair's status, a person's e-mail).
-WATCHED = {"Row": ("map_id", "competency", "technology"),
-           "Pair": ("organization_id", "a_id", "b_id", "starts_on", "ends_on"),
-           "Participant": ("organization_id",),
-           "Organization": ("municipality_id", "sector")}
-_LOADED = "_technology_tally_loaded"
-
-
-def _values(instance: Any) -> tuple[Any, ...]:
-    return tuple(instance.__dict__.get(name) for name in WATCHED[type(instance).__name__])
-
-
-def loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__[_LOADED] = _values(instance)
-
-
-def _before(instance: Any, created: bool) -> tuple[Any, ...] | None:
-    """The watched values it had when loaded if one of them changed since (an empty
-    tuple: new, or not loaded through the ORM); None if none did."""
-    before = instance.__dict__.get(_LOADED)
-    after = _values(instance)
-    instance.__dict__[_LOADED] = after
-    if created or before is None:
-        return ()
-    return before if before != after else None
-
-
-def row_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
-    before = _before(instance, created)
-    if before is not None:
-        maps = {before[0] if before else None, instance.__dict__.get("map_id")}
-        touch_pairs(Pair.objects.filter(map__pk__in=[pk for pk in maps if pk is not None]))
+# What the tallies depend on, per model, as stored just before a save
+# (:mod:`tandem.web.tracking`: an out-of-date copy saved back changes them too): a save
+# that changes none of it marks nothing (a row's deadline or done date, a pair's status, a
+# person's e-mail).
+def _row_changed(row: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A row added, or its map, competency or technology changed: the pairs of the maps
+    it was and is on."""
+    maps = {before[0], after[0]}
+    touch_pairs(Pair.objects.filter(map__pk__in=[pk for pk in maps if pk is not None]))
 
 
 def row_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch_pairs(Pair.objects.filter(map__pk=instance.__dict__.get("map_id")))
 
 
-def pair_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
+def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
     """Its organization, members or term changed (a new pair has no rows yet)."""
-    before = _before(instance, created)
-    if before:
-        touch([before[0], instance.__dict__.get("organization_id")])
+    touch([before[0], after[0]])
 
 
 def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch([instance.__dict__.get("organization_id")])
 
 
-def participant_saved(sender: type, instance: Any, created: bool = False,
-                      **kwargs: object) -> None:
-    """A person moved to another organization: their pairs' member organizations."""
-    if _before(instance, created):
-        touch_pairs(Pair.objects.filter(a_id=instance.pk) | Pair.objects.filter(b_id=instance.pk))
+def _participant_moved(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A person's organization written other than stored: their pairs' member
+    organizations (``pairs/members.py`` has rewritten them)."""
+    touch_pairs(Pair.objects.filter(a_id=person.pk) | Pair.objects.filter(b_id=person.pk))
 
 
 def _mark_moved(organization_id: Any, municipality_id: Any) -> None:
@@ -367,13 +342,11 @@ def _mark_moved(organization_id: Any, municipality_id: Any) -> None:
               enqueue=enqueue_refresh)
 
 
-def organization_saved(sender: type, instance: Any, created: bool = False,
-                       **kwargs: object) -> None:
+def _organization_moved(organization: Any, before: tuple[Any, ...],
+                        after: tuple[Any, ...]) -> None:
     """An organization moved to another municipality or changed its sector: its tallies
     move in the municipalities' sums."""
-    before = _before(instance, created)
-    if before:
-        _mark_moved(instance.pk, before[0])
+    _mark_moved(organization.pk, before[0])
 
 
 def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
@@ -381,6 +354,18 @@ def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     difference cannot take them out of its municipality's sums — a mark naming that
     municipality sums it again whole."""
     _mark_moved(instance.pk, instance.__dict__.get("municipality_id"))
+
+
+TRACKED = (
+    Tracked(Row, "technology_tallies_row", ("map_id", "competency", "technology"),
+            _row_changed, on_create=True),
+    Tracked(Pair, "technology_tallies_pair",
+            ("organization_id", "a_id", "b_id", "starts_on", "ends_on"), _pair_changed),
+    Tracked(Participant, "technology_tallies_participant", ("organization_id",),
+            _participant_moved),
+    Tracked(Organization, "technology_tallies_organization", ("municipality_id", "sector"),
+            _organization_moved),
+)
 
 
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),
