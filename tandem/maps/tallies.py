@@ -35,6 +35,7 @@ table asked for while one of its organizations is marked is computed live
 does. ``tandem tallies --check / --refresh / --rebuild`` cover them.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -156,8 +157,11 @@ def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
                 if municipality is not None}
         whole = ({municipality for _pk, _o, municipality in seen if municipality is not None}
                  | {place[pk][0] for pk in left if pk in place})
+    # An organization that moved to a municipality not held here (after the first read)
+    # is left out of the sums: none of its municipalities is written unheld; its move's
+    # mark stays (not in ``seen``), and the next rebuild sums both whole.
     by_difference = [pk for pk, (municipality, _s) in place.items()
-                     if municipality not in whole]
+                     if municipality not in whole and pk not in moved_elsewhere]
     before = list(TechnologyTally.objects.filter(organization_id__in=by_difference)
                   .values_list(*KEY, "rows"))
     computed = _computed(ids)
@@ -240,8 +244,12 @@ def _roll_up(municipality_ids: list[int]) -> None:
     elsewhere = ~Q(a_organization_id=F("organization_id")) & ~Q(
         b_organization_id=F("organization_id"))
     # Read whole before the COPY starts: the connection cannot run a query inside one.
+    # Only where the organization still is a held municipality's: one that moved out
+    # since the read above is not summed into where it went (not held here; its move's
+    # mark sums that one again).
     copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), list(TechnologyTally.objects.filter(
-        organization_id__in=members).values(
+        organization_id__in=members,
+        organization__municipality_id__in=municipality_ids).values(
         "competency", "technology", municipality_id=F("organization__municipality_id"),
         sector=F("organization__sector"),
         a_member=Case(When(elsewhere, then=F("a_organization_id")), default=None,
@@ -271,21 +279,24 @@ def stale() -> list[tuple[object, ...]]:
     organizations that wait: empty when every writer marked what it changed. Reads only
     (one REPEATABLE READ snapshot on PostgreSQL)."""
     with read_only_snapshot():
-        stored = {("TechnologyTally", *row) for row in
-                  TechnologyTally.objects.values_list(*KEY, "rows")}
+        # Multisets, not sets: the sums have no unique key, and a row stored twice (what
+        # two unlocked writers of one municipality leave) doubles the table while a set
+        # saw nothing (review, 2026-12-04).
+        stored = Counter(("TechnologyTally", *row) for row in
+                         TechnologyTally.objects.values_list(*KEY, "rows"))
         ids = sorted(Organization.objects.values_list("pk", flat=True))
-        stored |= {("TechnologyMunicipalityTally", *row) for row in
-                   TechnologyMunicipalityTally.objects.values_list(*SUM_KEY, "rows")}
+        stored.update(("TechnologyMunicipalityTally", *row) for row in
+                      TechnologyMunicipalityTally.objects.values_list(*SUM_KEY, "rows"))
         computed: list[tuple[Any, ...]] = []
         size = organizations_per_batch()
         for start in range(0, len(ids), size):
             computed += _computed(ids[start:start + size])
-        fresh = {("TechnologyTally", *t) for t in computed}
-        fresh |= {("TechnologyMunicipalityTally", *key, n)
-                  for key, n in summed(computed).items()}
+        fresh = Counter(("TechnologyTally", *t) for t in computed)
+        fresh.update(("TechnologyMunicipalityTally", *key, n)
+                     for key, n in summed(computed).items())
         waiting = {("waiting", pk) for pk in TechnologyTallyMark.objects.values_list(
             "organization_id", flat=True)}
-    return sorted(stored ^ fresh | waiting, key=str)
+    return sorted(set((stored - fresh) + (fresh - stored)) | waiting, key=str)
 
 
 def hourly(sender: object, **kwargs: object) -> None:
