@@ -381,6 +381,10 @@ TRACKED = (
 
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),
                     **kwargs: object) -> None:
-    """A bulk write (the demo seeding, a roster import); answers change no technology."""
-    if getattr(sender, "__name__", "") != "Answer":
+    """A bulk write (the demo seeding) marks these organizations. Not one of answers (they
+    change no technology), of map rows (``maps/services.py`` marks their pairs'
+    organizations itself; the signal names the members' ones) or of new people (a
+    roster import: new people have no pairs yet): their marks were useless, each a
+    rebuild and a table counted live meanwhile."""
+    if getattr(sender, "__name__", "") not in ("Answer", "Row", "Participant"):
         touch(organization_ids)

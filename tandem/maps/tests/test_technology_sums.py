@@ -119,3 +119,19 @@ def test_a_roll_up_sums_no_organization_that_left_the_held_municipality(
         municipality=world.municipality_b).exists()
     tallies.refresh()
     assert tallies.stale() == []
+
+
+def test_bulk_writes_of_rows_and_people_leave_no_useless_marks(world: World) -> None:
+    """figures_changed from map rows names the members' organizations (the rows' own
+    writer marks the pair's), from new people organizations whose newcomers have no
+    pairs: neither marks the technologies; a bulk write of no sender (the demo) does."""
+    from tandem.maps.models import Row
+    from tandem.people.models import Participant
+    from tandem.web.signals import figures_changed
+
+    figures_changed.send(sender=Row, organization_ids={world.org_b.pk})
+    figures_changed.send(sender=Participant, organization_ids={world.org_b.pk})
+    assert not TechnologyTallyMark.objects.exists()
+    figures_changed.send(sender=None, organization_ids={world.org_b.pk})
+    assert set(TechnologyTallyMark.objects.values_list("organization_id", flat=True)) == {
+        world.org_b.pk}
