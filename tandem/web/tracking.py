@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
@@ -76,7 +77,7 @@ def _concerned(model: type[Model], written: set[str] | None) -> list[Tracked]:
             if written is None or not written.isdisjoint(t.fields)]
 
 
-def _saving(sender: type[Model], instance: Any, raw: bool = False,
+def _saving(sender: type[Model], instance: Any, raw: bool = False, using: str | None = None,
             update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
     d = instance.__dict__
     d.pop(BEFORE, None)
@@ -86,7 +87,9 @@ def _saving(sender: type[Model], instance: Any, raw: bool = False,
     if not concerned:
         return  # writes nothing any tracker watches: no read
     fields = sorted({f for t in concerned for f in t.fields})
-    stored = list(sender._default_manager.using(instance._state.db or "default")
+    # From the database the save writes to (``using``), never a replica the copy was
+    # read from (tandem/web/dbrouter.py).
+    stored = list(sender._default_manager.using(using or DEFAULT_DB_ALIAS)
                   .filter(pk=instance.pk).order_by().values_list(*fields)[:1])
     d[BEFORE] = dict(zip(fields, stored[0], strict=True)) if stored else None
 
