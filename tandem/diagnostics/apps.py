@@ -35,18 +35,14 @@ class DiagnosticsConfig(AppConfig):
 
         # The figures kept per organization follow people who move or leave,
         # organizations that move and campaigns whose round changes
-        # (tandem/diagnostics/tallies.py: the trackers of one shape, TRACKED).
-        from django.db.models.signals import post_delete, post_init, post_save, pre_delete
+        # (tandem/diagnostics/tallies.py: TRACKED, on tandem/web/tracking.py).
+        from django.db.models.signals import post_delete, pre_delete
 
         from tandem.diagnostics import tallies
         from tandem.people.models import Participant
+        from tandem.web.tracking import track
 
-        for tracked in tallies.TRACKED:
-            uid = f"tallies_{tracked.name}"
-            post_init.connect(tracked.loaded, sender=tracked.model, weak=False,
-                              dispatch_uid=f"{uid}_loaded")
-            post_save.connect(tracked.saved, sender=tracked.model, weak=False,
-                              dispatch_uid=f"{uid}_saved")
+        track(*tallies.TRACKED)
         pre_delete.connect(tallies.participant_deleted, sender=Participant,
                            dispatch_uid="tallies_deleted")
         pre_delete.connect(tallies.campaign_deleting, sender=Campaign,

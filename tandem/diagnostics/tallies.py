@@ -48,7 +48,6 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -60,7 +59,6 @@ from django.db.models import (
     Exists,
     F,
     Max,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -91,6 +89,7 @@ from tandem.diagnostics.models import (
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.signals import figures_changed
+from tandem.web.tracking import Tracked
 from tandem.web.transactions import read_only_snapshot, transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
@@ -706,33 +705,6 @@ def _snapshot(sources: Mapping[type, Iterable[Any]]) -> set[tuple[object, ...]]:
 # campaign: they stay, or cascade with it).
 
 
-@dataclass(frozen=True)
-class Tracked:
-    """A model whose ``fields``, as loaded (``post_init``), are compared with those saved
-    (``post_save``): when a row saved before changes them, ``changed(instance, before,
-    after)`` tells the tallies. The one shape of the trackers of this app
-    (:data:`TRACKED`, connected in apps.py)."""
-
-    model: type[Model]
-    name: str  # of the remembered values (``_tally_<name>``) and the signals' uids
-    fields: tuple[str, ...]
-    changed: Callable[[Any, tuple[Any, ...], tuple[Any, ...]], None]
-
-    def _values(self, instance: Any) -> tuple[Any, ...]:
-        return tuple(instance.__dict__.get(f) for f in self.fields)
-
-    def loaded(self, sender: type, instance: Any, **kwargs: object) -> None:
-        instance.__dict__[f"_tally_{self.name}"] = self._values(instance)
-
-    def saved(self, sender: type, instance: Any, created: bool = False,
-              **kwargs: object) -> None:
-        before = instance.__dict__.get(f"_tally_{self.name}")
-        after = self._values(instance)
-        instance.__dict__[f"_tally_{self.name}"] = after
-        if not created and before is not None and before != after:
-            self.changed(instance, before, after)
-
-
 def _participant_moved(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
     if None not in before and None not in after:  # (not read: deferred)
         touch([*before, *after])
@@ -758,10 +730,12 @@ def _campaign_rerounded(campaign: Any, before: tuple[Any, ...],
 
 
 ROUND = ("kind", "starts_on", "ends_on")
+# Compared as stored just before each save (tandem/web/tracking.py), not as loaded.
 TRACKED = (
-    Tracked(Participant, "organization", ("organization_id",), _participant_moved),
-    Tracked(Organization, "place", ("municipality_id", "sector"), _organization_moved),
-    Tracked(Campaign, "round", ROUND, _campaign_rerounded),
+    Tracked(Participant, "diagnostics_organization", ("organization_id",), _participant_moved),
+    Tracked(Organization, "diagnostics_place", ("municipality_id", "sector"),
+            _organization_moved),
+    Tracked(Campaign, "diagnostics_round", ROUND, _campaign_rerounded),
 )
 
 

@@ -41,27 +41,20 @@ class MapsConfig(AppConfig):
         register_technologies_used(technologies_used)
 
         # The technologies the pairs named, kept per pair's organization
-        # (tandem/maps/tallies.py): rows, pairs and people that move mark them.
+        # (tandem/maps/tallies.py): rows, pairs and people that move mark them (the values
+        # as stored before each save: tandem/web/tracking.py).
         from django.db.models.signals import post_delete, post_init, post_save
 
         from tandem.maps import tallies
-        from tandem.people.models import Participant
         from tandem.territory.models import Organization
         from tandem.web import signals
+        from tandem.web.tracking import track
 
-        for model, saved, deleted in ((Row, tallies.row_saved, tallies.row_deleted),
-                                      (Pair, tallies.pair_saved, tallies.pair_deleted),
-                                      (Participant, tallies.participant_saved, None),
-                                      (Organization, tallies.organization_saved,
-                                       tallies.organization_deleted)):
-            name = model.__name__
-            post_init.connect(tallies.loaded, sender=model,
-                              dispatch_uid=f"technology_tallies_{name}_loaded")
-            post_save.connect(saved, sender=model,
-                              dispatch_uid=f"technology_tallies_{name}_saved")
-            if deleted is not None:
-                post_delete.connect(deleted, sender=model,
-                                    dispatch_uid=f"technology_tallies_{name}_deleted")
+        track(*tallies.TRACKED)
+        for model, deleted in ((Row, tallies.row_deleted), (Pair, tallies.pair_deleted),
+                               (Organization, tallies.organization_deleted)):
+            post_delete.connect(deleted, sender=model,
+                                dispatch_uid=f"technology_tallies_{model.__name__}_deleted")
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="technology_tallies_figures_changed")
         # The hourly run rebuilds marks whose job was lost, as for the other kept figures.

@@ -8,7 +8,7 @@ through the model (never ``.update()``), so the audit trail records it."""
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -63,6 +63,16 @@ def _months_between(start: dt.date, end: dt.date) -> float:
     return (end - start).days / 30.44
 
 
+def _locked_people(ids: Iterable[int]) -> dict[int, Participant]:
+    """The people of the pairs to approve, their rows held, each with its organization.
+    Their rows only (``of=("self",)``): joined without it the statement also locked their
+    organizations FOR UPDATE in the scan's order, and the technologies' rebuild
+    (maps/tallies.py) locks organizations in id order — a deadlock (review, 2026-12-04;
+    maps/tests/test_lock_scope.py)."""
+    return {p.pk: p for p in Participant.objects.filter(pk__in=list(ids))
+            .select_for_update(of=("self",)).select_related("organization")}
+
+
 @transaction.atomic
 def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
                   ends_on: dt.date, curator: User | None, base_url: str) -> list[Pair]:
@@ -79,8 +89,7 @@ def pairs_approve(*, run: MatchingRun, keys: Sequence[str], starts_on: dt.date,
             raise PairsError(str(NOT_IN_PROPOSAL) % {"key": key})
         chosen.append(proposal[key])
     ids = {i for p in chosen for i in (p["a"], p["b"])}
-    people = {p.pk: p for p in Participant.objects.filter(pk__in=ids)
-              .select_for_update().select_related("organization")}
+    people = _locked_people(ids)
     # Each person's capacity in the run is the pairs they could still take then; pairs
     # approved since (from this proposal or elsewhere) use it up.
     room = {p["id"]: p.get("capacity", 1) for p in run.instance.get("participants", [])}

@@ -35,6 +35,7 @@ table asked for while one of its organizations is marked is computed live
 does. ``tandem tallies --check / --refresh / --rebuild`` cover them.
 """
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -47,8 +48,10 @@ from tandem.maps.models import (
     TechnologyTallyMark,
 )
 from tandem.pairs.models import Pair
+from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.bulk import copy_rows
+from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
     delete_in_pieces,
     forget_transaction_memory,
@@ -154,8 +157,11 @@ def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
                 if municipality is not None}
         whole = ({municipality for _pk, _o, municipality in seen if municipality is not None}
                  | {place[pk][0] for pk in left if pk in place})
+    # An organization that moved to a municipality not held here (after the first read)
+    # is left out of the sums: none of its municipalities is written unheld; its move's
+    # mark stays (not in ``seen``), and the next rebuild sums both whole.
     by_difference = [pk for pk, (municipality, _s) in place.items()
-                     if municipality not in whole]
+                     if municipality not in whole and pk not in moved_elsewhere]
     before = list(TechnologyTally.objects.filter(organization_id__in=by_difference)
                   .values_list(*KEY, "rows"))
     computed = _computed(ids)
@@ -238,8 +244,12 @@ def _roll_up(municipality_ids: list[int]) -> None:
     elsewhere = ~Q(a_organization_id=F("organization_id")) & ~Q(
         b_organization_id=F("organization_id"))
     # Read whole before the COPY starts: the connection cannot run a query inside one.
+    # Only where the organization still is a held municipality's: one that moved out
+    # since the read above is not summed into where it went (not held here; its move's
+    # mark sums that one again).
     copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), list(TechnologyTally.objects.filter(
-        organization_id__in=members).values(
+        organization_id__in=members,
+        organization__municipality_id__in=municipality_ids).values(
         "competency", "technology", municipality_id=F("organization__municipality_id"),
         sector=F("organization__sector"),
         a_member=Case(When(elsewhere, then=F("a_organization_id")), default=None,
@@ -269,21 +279,24 @@ def stale() -> list[tuple[object, ...]]:
     organizations that wait: empty when every writer marked what it changed. Reads only
     (one REPEATABLE READ snapshot on PostgreSQL)."""
     with read_only_snapshot():
-        stored = {("TechnologyTally", *row) for row in
-                  TechnologyTally.objects.values_list(*KEY, "rows")}
+        # Multisets, not sets: the sums have no unique key, and a row stored twice (what
+        # two unlocked writers of one municipality leave) doubles the table while a set
+        # saw nothing (review, 2026-12-04).
+        stored = Counter(("TechnologyTally", *row) for row in
+                         TechnologyTally.objects.values_list(*KEY, "rows"))
         ids = sorted(Organization.objects.values_list("pk", flat=True))
-        stored |= {("TechnologyMunicipalityTally", *row) for row in
-                   TechnologyMunicipalityTally.objects.values_list(*SUM_KEY, "rows")}
+        stored.update(("TechnologyMunicipalityTally", *row) for row in
+                      TechnologyMunicipalityTally.objects.values_list(*SUM_KEY, "rows"))
         computed: list[tuple[Any, ...]] = []
         size = organizations_per_batch()
         for start in range(0, len(ids), size):
             computed += _computed(ids[start:start + size])
-        fresh = {("TechnologyTally", *t) for t in computed}
-        fresh |= {("TechnologyMunicipalityTally", *key, n)
-                  for key, n in summed(computed).items()}
+        fresh = Counter(("TechnologyTally", *t) for t in computed)
+        fresh.update(("TechnologyMunicipalityTally", *key, n)
+                     for key, n in summed(computed).items())
         waiting = {("waiting", pk) for pk in TechnologyTallyMark.objects.values_list(
             "organization_id", flat=True)}
-    return sorted(stored ^ fresh | waiting, key=str)
+    return sorted(set((stored - fresh) + (fresh - stored)) | waiting, key=str)
 
 
 def hourly(sender: object, **kwargs: object) -> None:
@@ -294,61 +307,34 @@ def hourly(sender: object, **kwargs: object) -> None:
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-# What the tallies depend on, per model: a save that changes none of it marks nothing (a
-# row's deadline or done date, a pair's status, a person's e-mail).
-WATCHED = {"Row": ("map_id", "competency", "technology"),
-           "Pair": ("organization_id", "a_id", "b_id", "starts_on", "ends_on"),
-           "Participant": ("organization_id",),
-           "Organization": ("municipality_id", "sector")}
-_LOADED = "_technology_tally_loaded"
-
-
-def _values(instance: Any) -> tuple[Any, ...]:
-    return tuple(instance.__dict__.get(name) for name in WATCHED[type(instance).__name__])
-
-
-def loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__[_LOADED] = _values(instance)
-
-
-def _before(instance: Any, created: bool) -> tuple[Any, ...] | None:
-    """The watched values it had when loaded if one of them changed since (an empty
-    tuple: new, or not loaded through the ORM); None if none did."""
-    before = instance.__dict__.get(_LOADED)
-    after = _values(instance)
-    instance.__dict__[_LOADED] = after
-    if created or before is None:
-        return ()
-    return before if before != after else None
-
-
-def row_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
-    before = _before(instance, created)
-    if before is not None:
-        maps = {before[0] if before else None, instance.__dict__.get("map_id")}
-        touch_pairs(Pair.objects.filter(map__pk__in=[pk for pk in maps if pk is not None]))
+# What the tallies depend on, per model, as stored just before a save
+# (:mod:`tandem.web.tracking`: an out-of-date copy saved back changes them too): a save
+# that changes none of it marks nothing (a row's deadline or done date, a pair's status, a
+# person's e-mail).
+def _row_changed(row: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A row added, or its map, competency or technology changed: the pairs of the maps
+    it was and is on."""
+    maps = {before[0], after[0]}
+    touch_pairs(Pair.objects.filter(map__pk__in=[pk for pk in maps if pk is not None]))
 
 
 def row_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch_pairs(Pair.objects.filter(map__pk=instance.__dict__.get("map_id")))
 
 
-def pair_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
+def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
     """Its organization, members or term changed (a new pair has no rows yet)."""
-    before = _before(instance, created)
-    if before:
-        touch([before[0], instance.__dict__.get("organization_id")])
+    touch([before[0], after[0]])
 
 
 def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch([instance.__dict__.get("organization_id")])
 
 
-def participant_saved(sender: type, instance: Any, created: bool = False,
-                      **kwargs: object) -> None:
-    """A person moved to another organization: their pairs' member organizations."""
-    if _before(instance, created):
-        touch_pairs(Pair.objects.filter(a_id=instance.pk) | Pair.objects.filter(b_id=instance.pk))
+def _participant_moved(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A person's organization written other than stored: their pairs' member
+    organizations (``pairs/members.py`` has rewritten them)."""
+    touch_pairs(Pair.objects.filter(a_id=person.pk) | Pair.objects.filter(b_id=person.pk))
 
 
 def _mark_moved(organization_id: Any, municipality_id: Any) -> None:
@@ -367,13 +353,11 @@ def _mark_moved(organization_id: Any, municipality_id: Any) -> None:
               enqueue=enqueue_refresh)
 
 
-def organization_saved(sender: type, instance: Any, created: bool = False,
-                       **kwargs: object) -> None:
+def _organization_moved(organization: Any, before: tuple[Any, ...],
+                        after: tuple[Any, ...]) -> None:
     """An organization moved to another municipality or changed its sector: its tallies
     move in the municipalities' sums."""
-    before = _before(instance, created)
-    if before:
-        _mark_moved(instance.pk, before[0])
+    _mark_moved(organization.pk, before[0])
 
 
 def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
@@ -383,8 +367,24 @@ def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     _mark_moved(instance.pk, instance.__dict__.get("municipality_id"))
 
 
+TRACKED = (
+    Tracked(Row, "technology_tallies_row", ("map_id", "competency", "technology"),
+            _row_changed, on_create=True),
+    Tracked(Pair, "technology_tallies_pair",
+            ("organization_id", "a_id", "b_id", "starts_on", "ends_on"), _pair_changed),
+    Tracked(Participant, "technology_tallies_participant", ("organization_id",),
+            _participant_moved),
+    Tracked(Organization, "technology_tallies_organization", ("municipality_id", "sector"),
+            _organization_moved),
+)
+
+
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),
                     **kwargs: object) -> None:
-    """A bulk write (the demo seeding, a roster import); answers change no technology."""
-    if getattr(sender, "__name__", "") != "Answer":
+    """A bulk write (the demo seeding) marks these organizations. Not one of answers (they
+    change no technology), of map rows (``maps/services.py`` marks their pairs'
+    organizations itself; the signal names the members' ones) or of new people (a
+    roster import: new people have no pairs yet): their marks were useless, each a
+    rebuild and a table counted live meanwhile."""
+    if getattr(sender, "__name__", "") not in ("Answer", "Row", "Participant"):
         touch(organization_ids)

@@ -20,29 +20,27 @@ class MonitoringConfig(AppConfig):
 
         # The pair and people figures kept per organization (tandem/monitoring/tallies.py)
         # hear every write of what they count.
-        from django.db.models.signals import post_init, pre_delete
+        # What they count is compared as stored before each save (tandem/web/tracking.py).
+        from django.db.models.signals import pre_delete
 
-        from tandem.diagnostics.models import Campaign
         from tandem.maps.models import Meeting, Row
         from tandem.monitoring import tallies
         from tandem.pairs.models import Pair
         from tandem.people.models import Participant
         from tandem.web import signals
+        from tandem.web.tracking import track
 
-        for model, saved, deleted in (
-                (Participant, tallies.participant_saved, tallies.participant_deleted),
-                (Pair, tallies.pair_saved, tallies.pair_deleted),
-                (Campaign, tallies.campaign_saved, None),
-                (Row, tallies.row_changed, tallies.row_changed),
-                (Meeting, tallies.meeting_changed, tallies.meeting_changed)):
-            name = model.__name__.lower()
-            if model.__name__ in tallies.WATCHED:
-                post_init.connect(tallies.loaded, sender=model,
-                                  dispatch_uid=f"pair_tallies_{name}_loaded")
-            post_save.connect(saved, sender=model, dispatch_uid=f"pair_tallies_{name}_saved")
-            if deleted is not None:
-                pre_delete.connect(deleted, sender=model,
-                                   dispatch_uid=f"pair_tallies_{name}_deleted")
+        track(*tallies.TRACKED)
+        for model, deleted in ((Participant, tallies.participant_deleted),
+                               (Pair, tallies.pair_deleted)):
+            pre_delete.connect(deleted, sender=model,
+                               dispatch_uid=f"pair_tallies_{model.__name__.lower()}_deleted")
+        for written, changed in ((Row, tallies.row_changed),
+                                 (Meeting, tallies.meeting_changed)):
+            name = written.__name__.lower()
+            post_save.connect(changed, sender=written, dispatch_uid=f"pair_tallies_{name}_saved")
+            pre_delete.connect(changed, sender=written,
+                               dispatch_uid=f"pair_tallies_{name}_deleted")
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="pair_tallies_figures_changed")
         signals.hourly.connect(tallies.hourly, dispatch_uid="pair_tallies_hourly")

@@ -42,12 +42,14 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from tandem.access.filters import Filters
+from tandem.diagnostics.models import Campaign
 from tandem.monitoring import effectiveness
 from tandem.monitoring.effectiveness import PAIR_FIELDS, people_counts
 from tandem.monitoring.models import PairMonthTally, PairTally, PairTallyMark, PairTallyState
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
+from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
     ROWS_PER_STATEMENT,
     delete_in_pieces,
@@ -307,52 +309,24 @@ def _snapshot() -> set[tuple[object, ...]]:
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-# What each model's figures depend on: a save that changes none of it marks nothing (a
-# person's e-mail, a pair's notes).
-WATCHED = {"Participant": ("organization_id", "is_active"),
-           "Pair": ("a_id", "b_id", "status", "starts_on", "ends_on"),
-           "Campaign": ("kind", "starts_on", "ends_on")}
-
-
-def _snapshot_of(instance: Any) -> tuple[Any, ...]:
-    return tuple(instance.__dict__.get(name) for name in WATCHED[type(instance).__name__])
-
-
-def loaded(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__["_pair_tally_loaded"] = _snapshot_of(instance)
-
-
-def _changed(instance: Any, created: bool) -> tuple[Any, ...] | None:
-    """The watched values it had when loaded, if a watched one changed since (or it is
-    new: an empty tuple); None if none did. Remembers the new values."""
-    before = instance.__dict__.get("_pair_tally_loaded")
-    after = _snapshot_of(instance)
-    instance.__dict__["_pair_tally_loaded"] = after
-    if created or before is None:
-        return ()
-    return before if before != after else None
-
-
-def participant_saved(sender: type, instance: Any, created: bool = False,
-                      **kwargs: object) -> None:
-    """A person joined, left (``is_active``) or moved: both organizations' people and the
-    pairs of theirs that change organization."""
-    before = _changed(instance, created)
-    if before is not None:
-        touch([*before[:1], instance.__dict__.get("organization_id")])
+# What each model's figures depend on, as stored just before a save
+# (:mod:`tandem.web.tracking`: an out-of-date copy saved back changes them too): a save
+# that changes none of it marks nothing (a person's e-mail, a pair's notes).
+def _participant_changed(person: Any, before: tuple[Any, ...],
+                         after: tuple[Any, ...]) -> None:
+    """A person joined (new), left (``is_active``) or moved: both organizations' people
+    and the pairs of theirs that change organization."""
+    touch([before[0], after[0]])
 
 
 def participant_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch([instance.__dict__.get("organization_id")])
 
 
-def pair_saved(sender: type, instance: Any, created: bool = False, **kwargs: object) -> None:
-    """Its status, dates or members changed: the organizations of the members it had and
-    has."""
-    before = _changed(instance, created)
-    if before is not None:
-        _touch_members([*before[:2], instance.__dict__.get("a_id"),
-                        instance.__dict__.get("b_id")])
+def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A pair formed (new), or its status, dates or members changed: the organizations of
+    the members it had and has."""
+    _touch_members([*before[:2], *after[:2]])
 
 
 def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
@@ -373,13 +347,22 @@ def meeting_changed(sender: type, instance: Any, **kwargs: object) -> None:
     touch_pairs(Pair.objects.filter(pk=instance.__dict__.get("pair_id")))
 
 
-def campaign_saved(sender: type, instance: Any, created: bool = False,
-                   **kwargs: object) -> None:
+def _campaign_changed(campaign: Any, before: tuple[Any, ...],
+                      after: tuple[Any, ...]) -> None:
     """A round's dates or kind decide which answers close a row: its people's
     organizations (a new round has no answers yet)."""
-    if not created and _changed(instance, created):
-        touch(Participant.objects.filter(responses__campaign=instance.pk)
-              .values_list("organization_id", flat=True).distinct())
+    touch(Participant.objects.filter(responses__campaign=campaign.pk)
+          .values_list("organization_id", flat=True).distinct())
+
+
+TRACKED = (
+    Tracked(Participant, "pair_tallies_participant", ("organization_id", "is_active"),
+            _participant_changed, on_create=True),
+    Tracked(Pair, "pair_tallies_pair", ("a_id", "b_id", "status", "starts_on", "ends_on"),
+            _pair_changed, on_create=True),
+    Tracked(Campaign, "pair_tallies_campaign", ("kind", "starts_on", "ends_on"),
+            _campaign_changed),
+)
 
 
 def figures_changed(sender: object, organization_ids: Iterable[int | None] = (),

@@ -17,13 +17,13 @@ class PeopleConfig(AppConfig):
 
         # The people counts kept per organization (tandem/people/counts.py).
         from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+        from django.db.models.signals import post_delete, pre_delete
 
         from tandem.people import counts
         from tandem.web.signals import figures_changed, hourly
+        from tandem.web.tracking import track
 
-        pre_save.connect(counts.saving, sender=Participant, dispatch_uid="people_counts_saving")
-        post_save.connect(counts.saved, sender=Participant, dispatch_uid="people_counts_saved")
+        track(counts.TRACKED)  # a save: as stored before it (tandem/web/tracking.py)
         pre_delete.connect(counts.deleting, sender=Participant,
                            dispatch_uid="people_counts_deleting")
         post_delete.connect(counts.deleted, sender=Participant,

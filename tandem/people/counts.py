@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from tandem.people.models import Participant, PeopleCount, PeopleCountMark, consent_q
+from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
     ROWS_PER_STATEMENT,
     delete_in_pieces,
@@ -185,14 +186,14 @@ def totals(organizations: QuerySet[Any]) -> dict[str, int]:
 
 
 # -- model signals (connected in apps.py) -------------------------------------------------
-# What a person counts for is read from the database just before a save or deletion (one
-# indexed query), not remembered from when the object was loaded: a save from an
-# out-of-date copy (a roster import that loaded the person before a move on the web) puts
-# back values the loaded copy never saw change, and must mark the organization it leaves.
+# What a person counts for is read from the database just before a save
+# (tandem/web/tracking.py, the one read shared by every kept figure's tracker of a
+# person) or deletion (one indexed query), not remembered from when the object was
+# loaded: a save from an out-of-date copy (a roster import that loaded the person before a
+# move on the web) puts back values the loaded copy never saw change, and must mark the
+# organization it leaves.
 WATCHED = ("organization_id", "is_active", "mentoring_consent_date",
            "personal_data_consent_date", "user_id")
-# ``update_fields`` may name a field or its column: either way it counts.
-FIELD_NAMES = set(WATCHED) | {name.removesuffix("_id") for name in WATCHED}
 BEFORE = "_people_count_before"
 
 
@@ -200,32 +201,12 @@ def _in_database(pk: Any) -> tuple[Any, ...] | None:
     return Participant.objects.filter(pk=pk).values_list(*WATCHED).first()
 
 
-def saving(sender: type, instance: Any, raw: bool = False,
-           update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
-    d = instance.__dict__
-    d.pop(BEFORE, None)
-    if raw or instance._state.adding or instance.pk is None:
-        return
-    if update_fields is not None and not FIELD_NAMES & set(update_fields):
-        return  # writes nothing that counts
-    d[BEFORE] = _in_database(instance.pk)
+def _changed(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A person joined (new), left, moved, consented, got or lost a login."""
+    touch([before[0], after[0]])
 
 
-def saved(sender: type, instance: Any, created: bool = False, raw: bool = False,
-          update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
-    if raw:  # loaddata: ``tandem tallies --rebuild`` recounts
-        return
-    d = instance.__dict__
-    if created:
-        touch([d.get("organization_id")])
-        return
-    if BEFORE not in d:
-        return  # wrote nothing that counts
-    before = d.pop(BEFORE)
-    after = (tuple(d[name] for name in WATCHED) if all(name in d for name in WATCHED)
-             else _in_database(instance.pk))
-    if before != after:
-        touch([before[0] if before else None, after[0] if after else None])
+TRACKED = Tracked(Participant, "people_counts", WATCHED, _changed, on_create=True)
 
 
 def deleting(sender: type, instance: Any, **kwargs: object) -> None:

@@ -33,24 +33,17 @@ class SurveysConfig(AppConfig):
         # The satisfaction cells kept per organization (tandem/surveys/tallies.py) hear
         # every survey saved or deleted one by one, people who move, and the time zone of
         # a region or an organization's municipality (the year of an answer).
-        from django.db.models.signals import post_delete, post_init, post_save, pre_save
+        from django.db.models.signals import post_delete, post_save, pre_save
 
-        from tandem.people.models import Participant
         from tandem.surveys import tallies
-        from tandem.territory.models import Organization, Region
         from tandem.web.signals import hourly
+        from tandem.web.tracking import track
 
         pre_save.connect(tallies.survey_saving, sender=Survey,
                          dispatch_uid="survey_cells_saving")
         post_save.connect(tallies.survey_saved, sender=Survey, dispatch_uid="survey_cells_saved")
         post_delete.connect(tallies.survey_deleted, sender=Survey,
                             dispatch_uid="survey_cells_deleted")
-        for model, moved in ((Participant, tallies.participant_moved),
-                             (Region, tallies.region_rezoned),
-                             (Organization, tallies.organization_moved)):
-            name = model.__name__.lower()
-            post_init.connect(moved.loaded, sender=model, weak=False,
-                              dispatch_uid=f"survey_cells_{name}_loaded")
-            post_save.connect(moved.saved, sender=model, weak=False,
-                              dispatch_uid=f"survey_cells_{name}_saved")
+        # Moves compared as stored before each save (tandem/web/tracking.py).
+        track(*tallies.TRACKED)
         hourly.connect(tallies.hourly, dispatch_uid="survey_cells_hourly")

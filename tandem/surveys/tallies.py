@@ -78,8 +78,9 @@ from tandem.surveys.selectors import (
     SatisfactionSummary,
     assemble,
 )
-from tandem.territory.models import Organization
+from tandem.territory.models import Organization, Region
 from tandem.territory.zones import zone_named
+from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
     forget_transaction_memory,
     in_batches,
@@ -384,35 +385,28 @@ def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch_people([instance.__dict__["participant_id"]])
 
 
-class _Moved:
-    """A field whose change moves a unit's surveys to other cells: its value as loaded is
-    remembered, and a save that changes it touches the organizations ``organizations``
-    names (given the instance and the value before)."""
-
-    def __init__(self, field: str, organizations: Callable[[Any, Any], Iterable[int]]) -> None:
-        self.field, self.key = field, f"_survey_cells_{field}"
-        self.organizations = organizations
-
-    def loaded(self, sender: type, instance: Any, **kwargs: object) -> None:
-        instance.__dict__[self.key] = instance.__dict__.get(self.field)
-
-    def saved(self, sender: type, instance: Any, created: bool = False,
-              **kwargs: object) -> None:
-        before = instance.__dict__.get(self.key)
-        after = instance.__dict__.get(self.field)
-        instance.__dict__[self.key] = after
-        if not created and before is not None and before != after:
-            touch(self.organizations(instance, before))
+def _moved(organizations: Callable[[Any, Any], Iterable[int]]) -> Callable[..., None]:
+    """A field whose change moves a unit's surveys to other cells: a save that writes it
+    other than stored touches the organizations ``organizations`` names (given the
+    instance and the value before)."""
+    def changed(instance: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+        touch(organizations(instance, before[0]))
+    return changed
 
 
-# A person moved to another organization: their surveys move with them.
-participant_moved = _Moved("organization_id",
-                           lambda person, before: [before, person.organization_id])
-# A region's time zone decides the year of an answer given near 1 September.
-region_rezoned = _Moved("time_zone", lambda region, _before: Organization.objects.filter(
-    municipality__region_id=region.pk).values_list("pk", flat=True))
-# An organization moved to a municipality (perhaps of another region, another zone).
-organization_moved = _Moved("municipality_id", lambda organization, _before: [organization.pk])
+# Compared as stored just before each save (tandem/web/tracking.py), not as loaded.
+TRACKED = (
+    # A person moved to another organization: their surveys move with them.
+    Tracked(Participant, "survey_cells_participant", ("organization_id",),
+            _moved(lambda person, before: [before, person.organization_id])),
+    # A region's time zone decides the year of an answer given near 1 September.
+    Tracked(Region, "survey_cells_region", ("time_zone",),
+            _moved(lambda region, _before: Organization.objects.filter(
+                municipality__region_id=region.pk).values_list("pk", flat=True))),
+    # An organization moved to a municipality (perhaps of another region, another zone).
+    Tracked(Organization, "survey_cells_organization", ("municipality_id",),
+            _moved(lambda organization, _before: [organization.pk])),
+)
 
 
 def hourly(sender: object, **kwargs: object) -> None:

@@ -1,0 +1,58 @@
+"""A save from an out-of-date copy of a person or an organization: the satisfaction cells
+compare the values as stored just before the save (tandem/web/tracking.py), not as
+loaded, and hear the organization or municipality put back. Review finding (2026-12-04):
+the loaded copy saw no change and the cells stayed wrong with no mark."""
+import pytest
+
+from tandem.conftest import World
+from tandem.people.models import Participant
+from tandem.surveys import tallies
+from tandem.surveys.models import SurveyCellMark
+from tandem.surveys.tests.helpers import answered_surveys
+from tandem.territory.models import Organization, Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_stale_person_copy_saved_moves_their_surveys_back(world: World) -> None:
+    surveys = answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    tallies.rebuild()
+    assert tallies.stale() == []
+    pk = surveys[0].participant_id
+    stale = Participant.objects.get(pk=pk)
+    mover = Participant.objects.get(pk=pk)
+    mover.organization = world.org_b
+    mover.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    stale.position = "учитель"
+    stale.save()
+    assert set(SurveyCellMark.objects.values_list("organization_id", flat=True)) == {
+        world.org_a.pk, world.org_b.pk}
+    tallies.refresh()
+    assert tallies.stale() == []
+
+
+def test_stale_organization_and_region_copies_are_heard(world: World) -> None:
+    answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
+    tallies.rebuild()
+    stale = Organization.objects.get(pk=world.org_a.pk)
+    mover = Organization.objects.get(pk=world.org_a.pk)
+    mover.municipality = world.municipality_b
+    mover.save()
+    tallies.refresh()
+    stale.name = stale.name + " (переименована)"
+    stale.save()
+    assert SurveyCellMark.objects.filter(organization_id=world.org_a.pk).exists()
+    tallies.refresh()
+    assert tallies.stale() == []
+    old_region = Region.objects.get(pk=world.region.pk)
+    rezoned = Region.objects.get(pk=world.region.pk)
+    rezoned.time_zone = "Asia/Vladivostok" if rezoned.time_zone != "Asia/Vladivostok" \
+        else "Europe/Moscow"
+    rezoned.save()
+    tallies.refresh()
+    old_region.save()
+    assert SurveyCellMark.objects.filter(organization_id=world.org_a.pk).exists()
+    tallies.refresh()
+    assert tallies.stale() == []

@@ -1,0 +1,121 @@
+"""«Did this save change these fields?» — the one rule of the kept figures' trackers.
+
+A kept figure (the people counts, the pair, diagnostics, survey and technology tallies)
+must hear a save that changes what it counts: a person who moves to another organization,
+an organization that moves to another municipality, a round whose dates change. The
+values before the save are the ones STORED, read just before it (``pre_save``, one
+indexed read of the row), not the ones the object had when it was loaded: a save from an
+out-of-date copy (a roster import that loaded a batch of people before one of them moved
+on the web, then saves each whole) puts back values the loaded copy never saw change —
+and what derives from them follows (``pairs/members.py`` writes the pair's member
+organizations back on every save that writes the person's organization) — so comparing
+with the loaded copy found «no change» and the figures stayed wrong with no mark.
+
+A :class:`Tracked` names a model, its fields (attnames) and what to call when a save
+changed them. Every tracker of one model shares one read per save: the union of the
+fields of the trackers the save can concern (with ``update_fields`` that names none of a
+tracker's fields, that tracker is not asked; naming none of any, nothing is read). A field
+the save does not write (left out of ``update_fields``, or deferred) keeps its stored
+value. ``on_create``: a new row counts as a change (``before`` all ``None``). Saves of
+fixtures (``raw``, loaddata) are not tracked: ``tandem tallies --rebuild`` follows them.
+
+The kept figures register their trackers in their ``AppConfig.ready`` (:func:`track`).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
+
+BEFORE = "_tracked_before"  # instance.__dict__: {attname: stored value} or None (no row)
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """``changed(instance, before, after)`` when a save of ``model`` changed ``fields``
+    (attnames; ``before`` as stored just before the save, ``after`` as written)."""
+
+    model: type[Model]
+    name: str  # unique per model: registering the same name again is a no-op
+    fields: tuple[str, ...]
+    changed: Callable[[Any, tuple[Any, ...], tuple[Any, ...]], None]
+    on_create: bool = False
+
+
+_TRACKERS: dict[type[Model], list[Tracked]] = {}
+
+
+def track(*trackers: Tracked) -> None:
+    """Registers these trackers (in ``AppConfig.ready``); the signals of a model are
+    connected once, for all its trackers."""
+    for tracked in trackers:
+        known = _TRACKERS.setdefault(tracked.model, [])
+        if any(t.name == tracked.name for t in known):
+            continue
+        known.append(tracked)
+        label = tracked.model._meta.label_lower
+        pre_save.connect(_saving, sender=tracked.model, dispatch_uid=f"tracking_{label}_saving")
+        post_save.connect(_saved, sender=tracked.model, dispatch_uid=f"tracking_{label}_saved")
+
+
+def trackers_of(model: type[Model]) -> tuple[Tracked, ...]:
+    return tuple(_TRACKERS.get(model, ()))
+
+
+def _written(model: type[Model], update_fields: Iterable[str] | None) -> set[str] | None:
+    """The attnames a save writes (None: all)."""
+    if update_fields is None:
+        return None
+    return {getattr(model._meta.get_field(name), "attname", name) for name in update_fields}
+
+
+def _concerned(model: type[Model], written: set[str] | None) -> list[Tracked]:
+    return [t for t in _TRACKERS.get(model, ())
+            if written is None or not written.isdisjoint(t.fields)]
+
+
+def _saving(sender: type[Model], instance: Any, raw: bool = False, using: str | None = None,
+            update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
+    d = instance.__dict__
+    d.pop(BEFORE, None)
+    if raw or instance.pk is None:
+        return  # new (a row given its key may be there: read, as for any save)
+    concerned = _concerned(sender, _written(sender, update_fields))
+    if not concerned:
+        return  # writes nothing any tracker watches: no read
+    fields = sorted({f for t in concerned for f in t.fields})
+    # From the database the save writes to (``using``), never a replica the copy was
+    # read from (tandem/web/dbrouter.py).
+    stored = list(sender._default_manager.using(using or DEFAULT_DB_ALIAS)
+                  .filter(pk=instance.pk).order_by().values_list(*fields)[:1])
+    d[BEFORE] = dict(zip(fields, stored[0], strict=True)) if stored else None
+
+
+def _saved(sender: type[Model], instance: Any, created: bool = False, raw: bool = False,
+           update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
+    if raw:
+        return
+    d = instance.__dict__
+    written = _written(sender, update_fields)
+    if created:
+        for tracked in _TRACKERS.get(sender, ()):
+            if tracked.on_create:
+                tracked.changed(instance, (None,) * len(tracked.fields),
+                                tuple(d.get(f) for f in tracked.fields))
+        d.pop(BEFORE, None)
+        return
+    if BEFORE not in d:
+        return  # nothing watched was written (or the row was not there to read)
+    stored = d.pop(BEFORE)
+    if stored is None:
+        return
+    for tracked in _concerned(sender, written):
+        before = tuple(stored[f] for f in tracked.fields)
+        # A field not written (left out of update_fields, deferred) keeps its stored value.
+        after = tuple(d[f] if f in d and (written is None or f in written) else stored[f]
+                      for f in tracked.fields)
+        if before != after:
+            tracked.changed(instance, before, after)
