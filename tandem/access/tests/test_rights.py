@@ -195,3 +195,47 @@ def test_a_record_made_meanwhile_by_another_job_is_no_error(
     monkeypatch.setattr(Rights, "_covered", covered)
     assert erin.record()
     assert RightsRecord.objects.filter(key=str(erin)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_deleted_by_a_concurrent_purge_is_made_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review (PostgreSQL): another job's purge — its clock a little later, so the record
+    was old to it and not yet to this one's purge — deleted a record ``get_or_create`` had
+    just found; ``save(update_fields=…)`` then raised (a 500 at the request, a job left
+    running). Now the update finds no row once the purge commits, and the record is made
+    again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("гонка двух транзакций бывает только на PostgreSQL (SQLite пишет по очереди)")
+    import datetime as dt
+    import types
+    from collections.abc import Callable
+
+    from django.db import transaction
+
+    from tandem.access import scope as scope_mod
+    from tandem.testing import HeldRace, build_world
+
+    world = build_world()
+    erin = fingerprint_now(world.erin.pk)
+    assert erin.record()
+    RightsRecord.objects.filter(key=str(erin)).update(
+        used_at=timezone.now() - RECORDS_KEPT - dt.timedelta(minutes=30))
+    # record()'s clock an hour behind the purging job's: the record is not old to it
+    monkeypatch.setattr(scope_mod, "timezone", types.SimpleNamespace(
+        now=lambda: timezone.now() - dt.timedelta(hours=1)))
+    kept: list[bool] = []
+
+    def purge(hold: Callable[[], None]) -> None:
+        with transaction.atomic():
+            assert RightsRecord.objects.filter(
+                used_at__lt=timezone.now() - RECORDS_KEPT).delete()[0] == 1
+            hold()
+
+    race = HeldRace(purge, lambda: kept.append(fingerprint_now(world.erin.pk).record()))
+    race.start()
+    assert race.second_waits()
+    race.finish()
+    assert kept == [True]
+    record = RightsRecord.objects.get(key=str(erin))
+    assert _ids(record.organizations) == {world.org_a.pk}
