@@ -26,6 +26,7 @@ from typing import Literal
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -91,7 +92,7 @@ class Scope:
         background keeps the one it was made under and is handed out only while its
         owner's rights cover it (:meth:`Rights.covers`, tandem/web/exports.py). The time
         zone is no right and stays out."""
-        layout = layout_version() if self.is_staff and not self.everything else 0
+        layout = layout_version() if self.is_staff and not self.everything else None
         return Rights(self, layout)
 
     # -- what kind of user this is -------------------------------------------------
@@ -464,11 +465,14 @@ class Rights(str):
     out, deleted) or changed otherwise (another own record) do not."""
 
     scope: "Scope"
-    layout: int
+    # The layout version read (``territory.layout_version``: never 0); None — not read, for
+    # rights no layout changes (a superuser, a user without staff roles).
+    layout: int | None
 
-    def __new__(cls, scope: "Scope", layout: int) -> "Rights":
+    def __new__(cls, scope: "Scope", layout: int | None) -> "Rights":
         digest = hashlib.sha256(
-            f"{json.dumps(_roles_of(scope), sort_keys=True)}|{layout}".encode()).hexdigest()
+            f"{json.dumps(_roles_of(scope), sort_keys=True)}|{layout or 0}".encode()
+        ).hexdigest()
         rights = super().__new__(cls, digest[:32])
         rights.scope, rights.layout = scope, layout
         return rights
@@ -492,18 +496,29 @@ class Rights(str):
         """Keeps what these rights cover now (:class:`RightsRecord`, one row per
         fingerprint), for :meth:`covers` after the layout changes. False — nothing kept —
         when the layout changed since the fingerprint was taken: the organizations read
-        now are another layout's. Records unused for ``RECORDS_KEPT`` are deleted."""
+        now are another layout's (checked whenever the fingerprint read one, whatever its
+        number). Records unused for ``RECORDS_KEPT`` are deleted.
+
+        A record already there is only marked used (one write, no organizations read): the
+        same fingerprint covers the same organizations. Written as update-then-create, so a
+        concurrent purge or a concurrent record of the same fingerprint (another job made
+        at once) never fails it."""
         if self.scope.user_id is None:
             return False
+        key, now = str(self), timezone.now()
+        # A plain write of a bookkeeping row (not audited): marks it used, or finds none.
+        if RightsRecord.objects.filter(key=key).update(used_at=now):
+            return True
         covered = _ranges(self._covered())
-        if self.layout and layout_version() != self.layout:
+        if self.layout is not None and layout_version() != self.layout:
             return False
-        RightsRecord.objects.filter(used_at__lt=timezone.now() - RECORDS_KEPT).delete()
-        record, made = RightsRecord.objects.get_or_create(
-            key=str(self), defaults={"layout": self.layout, "roles": self.roles,
-                                     "organizations": covered})
-        if not made:
-            record.save(update_fields=["used_at"])
+        RightsRecord.objects.filter(used_at__lt=now - RECORDS_KEPT).delete()
+        try:
+            with transaction.atomic():
+                RightsRecord.objects.create(key=key, layout=self.layout or 0,
+                                            roles=self.roles, organizations=covered)
+        except IntegrityError:  # made meanwhile by another job under the same rights
+            RightsRecord.objects.filter(key=key).update(used_at=now)
         return True
 
     def covers(self, stored: str) -> bool:
@@ -518,7 +533,7 @@ class Rights(str):
         record = RightsRecord.objects.filter(key=stored).first()
         if record is None or not _roles_cover(self.roles, record.roles):
             return False
-        if self.scope.everything or record.layout == self.layout:
+        if self.scope.everything or record.layout == (self.layout or 0):
             return True
         key = f"tandem:rights-cover:{stored}:{self}"
         verdict = cache.get(key)

@@ -44,6 +44,11 @@ PRIMARY_ONLY_APPS = frozenset({"django_cache"})
 REPLAY_WAIT_SECONDS = 5.0
 # How long a request answering with a file at once waits for it (the user is waiting).
 REQUEST_REPLAY_WAIT_SECONDS = 1.0
+# A replica that could not be reached is not asked again by this process for this long:
+# each try waits the connection's timeout, and an immediate report asks twice (whether
+# the file is large, then its rows) — review finding. Reads stay on the primary meanwhile.
+DOWN_SECONDS = 10.0
+_down_until = 0.0  # time.monotonic() until which the replica counts as unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +76,11 @@ def replayed(lsn: str, *, alias: str = REPLICA) -> bool:
     at all (``pg_is_in_recovery()`` false: it is a primary — the primary itself, in a test
     whose replica alias mirrors it). A standby that has replayed nothing yet (NULL), or
     that cannot be reached: no — the reads then stay on the primary (review finding: an
-    unreachable replica failed the job)."""
+    unreachable replica failed the job); one that could not be reached in the last
+    ``DOWN_SECONDS`` is not tried again (this process)."""
+    global _down_until
+    if alias == REPLICA and time.monotonic() < _down_until:
+        return False
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT NOT pg_is_in_recovery() OR "
@@ -81,6 +90,8 @@ def replayed(lsn: str, *, alias: str = REPLICA) -> bool:
         logger.warning("the replica %s cannot be asked how far it has replayed", alias,
                        exc_info=False)
         connections[alias].close()
+        if alias == REPLICA:
+            _down_until = time.monotonic() + DOWN_SECONDS
         return False
 
 
@@ -93,8 +104,8 @@ def replica_fresh(lsn: str | None, *, wait: float | None = None) -> bool:
         return True
     deadline = time.monotonic() + (REPLAY_WAIT_SECONDS if wait is None else wait)
     while not replayed(lsn):
-        if time.monotonic() >= deadline:
-            return False
+        if time.monotonic() >= deadline or time.monotonic() < _down_until:
+            return False  # behind for too long, or unreachable: no use waiting
         time.sleep(0.1)
     return True
 

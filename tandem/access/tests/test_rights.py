@@ -6,12 +6,20 @@ they grew, not when they shrank or changed otherwise."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tandem.access.models import Role, RoleAssignment
-from tandem.access.scope import _ids, _ranges, _roles_cover, fingerprint_now
-from tandem.territory.models import Municipality, Organization, layout_version
+from tandem.access.models import RightsRecord, Role, RoleAssignment
+from tandem.access.scope import (
+    RECORDS_KEPT,
+    Rights,
+    _ids,
+    _ranges,
+    _roles_cover,
+    fingerprint_now,
+)
+from tandem.territory.models import LayoutVersion, Municipality, Organization, layout_version
 from tandem.testing import MunicipalityFactory, OrganizationFactory, RegionFactory, World
 
 
@@ -119,3 +127,115 @@ def test_nothing_is_kept_for_a_layout_that_changed_meanwhile(world: World) -> No
     assert layout_version() == olga.layout
     OrganizationFactory.create(municipality=world.municipality_a)
     assert not olga.record()
+
+
+@pytest.mark.django_db
+def test_the_layout_is_a_number_from_the_start_and_never_comes_again(world: World) -> None:
+    """Review: migration 0004 made no row, so a database with no territory change since
+    read the layout as 0; a deleted row (a flush, SQL by hand) counted again from 1 —
+    numbers records of rights are keyed by came again for another layout. The row is
+    made by the migration; a new row starts at a random number."""
+    first = layout_version()
+    assert first > 0
+    LayoutVersion.objects.all().delete()
+    remade = layout_version()  # made again by the reading
+    assert remade not in (0, first) and layout_version() == remade
+    LayoutVersion.objects.all().delete()
+    OrganizationFactory.create(municipality=world.municipality_b)  # made again by the trigger
+    assert layout_version() not in (0, first, remade, remade + 1)
+
+
+@pytest.mark.django_db
+def test_nothing_is_kept_when_a_move_came_before_the_first_change_of_a_database(
+        world: World) -> None:
+    """Review (a leak): with no counter row the fingerprint's layout was 0 and ``record``
+    skipped its check «when nonzero»: organizations read after a school moved were kept
+    under the fingerprint taken before. Now the check runs whenever a layout was read."""
+    LayoutVersion.objects.all().delete()  # a database as migration 0004 used to leave it
+    erin = fingerprint_now(world.erin.pk)
+    assert erin.layout is not None
+    Organization.objects.filter(pk=world.org_a.pk).update(municipality=world.municipality_b)
+    assert not erin.record()
+    assert not RightsRecord.objects.filter(key=str(erin)).exists()
+    # rights no layout changes (a teacher's) read none and are kept at any layout
+    teacher = fingerprint_now(world.bob.pk)
+    assert teacher.layout is None and teacher.record()
+
+
+@pytest.mark.django_db
+def test_a_record_already_there_is_only_marked_used(world: World) -> None:
+    """Review: ``record`` read every covered organization even when the fingerprint's
+    record existed. Now one write marks it used — an old one too, which the purge then
+    keeps."""
+    erin = fingerprint_now(world.erin.pk)
+    assert erin.record()
+    old = timezone.now() - 2 * RECORDS_KEPT
+    RightsRecord.objects.filter(key=str(erin)).update(used_at=old)
+    with CaptureQueriesContext(connection) as queries:
+        assert erin.record()
+    assert len(queries) == 1
+    assert RightsRecord.objects.get(key=str(erin)).used_at > old
+
+
+@pytest.mark.django_db
+def test_a_record_made_meanwhile_by_another_job_is_no_error(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: ``get_or_create`` and then ``save(update_fields=…)`` raised when another
+    job's purge deleted the row in between (a 500, a job left running); the same
+    fingerprint recorded by two jobs at once must not fail either. Update, then create."""
+    erin = fingerprint_now(world.erin.pk)
+    original = Rights._covered
+
+    def covered(self: Rights) -> list[int]:
+        ids = original(self)
+        RightsRecord.objects.create(key=str(self), layout=self.layout or 0,
+                                    roles=self.roles, organizations="")  # another job
+        return ids
+
+    monkeypatch.setattr(Rights, "_covered", covered)
+    assert erin.record()
+    assert RightsRecord.objects.filter(key=str(erin)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_deleted_by_a_concurrent_purge_is_made_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review (PostgreSQL): another job's purge — its clock a little later, so the record
+    was old to it and not yet to this one's purge — deleted a record ``get_or_create`` had
+    just found; ``save(update_fields=…)`` then raised (a 500 at the request, a job left
+    running). Now the update finds no row once the purge commits, and the record is made
+    again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("гонка двух транзакций бывает только на PostgreSQL (SQLite пишет по очереди)")
+    import datetime as dt
+    import types
+    from collections.abc import Callable
+
+    from django.db import transaction
+
+    from tandem.access import scope as scope_mod
+    from tandem.testing import HeldRace, build_world
+
+    world = build_world()
+    erin = fingerprint_now(world.erin.pk)
+    assert erin.record()
+    RightsRecord.objects.filter(key=str(erin)).update(
+        used_at=timezone.now() - RECORDS_KEPT - dt.timedelta(minutes=30))
+    # record()'s clock an hour behind the purging job's: the record is not old to it
+    monkeypatch.setattr(scope_mod, "timezone", types.SimpleNamespace(
+        now=lambda: timezone.now() - dt.timedelta(hours=1)))
+    kept: list[bool] = []
+
+    def purge(hold: Callable[[], None]) -> None:
+        with transaction.atomic():
+            assert RightsRecord.objects.filter(
+                used_at__lt=timezone.now() - RECORDS_KEPT).delete()[0] == 1
+            hold()
+
+    race = HeldRace(purge, lambda: kept.append(fingerprint_now(world.erin.pk).record()))
+    race.start()
+    assert race.second_waits()
+    race.finish()
+    assert kept == [True]
+    record = RightsRecord.objects.get(key=str(erin))
+    assert _ids(record.organizations) == {world.org_a.pk}

@@ -392,3 +392,37 @@ def test_after_a_layout_change_the_poll_compares_the_organizations_once(
     first, second = _poll(client, job), _poll(client, job)
     assert any(_lists_organizations(sql) for sql in first)
     assert not any(_lists_organizations(sql) for sql in second)  # remembered
+
+
+def test_a_school_moved_before_the_first_change_of_a_database_refuses_the_file(
+        client: Client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review (a leak): on a database with no counter row yet (migration 0004 made none)
+    the layout read 0 and ``record`` skipped its check. Erin's rights grew after her
+    request (a curator role: the worker's fingerprint is new, not yet recorded) and school
+    A left her city between the store's check and ``record``'s reading: the file with
+    school A's people stayed hers. Now the layout is always a number and always checked:
+    the job is refused."""
+    from tandem.access import scope as scope_mod
+    from tandem.territory.models import LayoutVersion, Organization
+
+    LayoutVersion.objects.all().delete()  # as migration 0004 used to leave a database
+    job = _job(world.erin)
+    RoleAssignment.objects.create(user=world.erin, role=Role.CURATOR, organization=world.org_b)
+    original = scope_mod.Rights._covered
+    calls = {"n": 0}
+
+    def covered(self: scope_mod.Rights) -> list[int]:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the store's record(): a concurrent move commits now
+            Organization.objects.filter(pk=world.org_a.pk).update(
+                municipality=world.municipality_b)
+        return original(self)
+
+    monkeypatch.setattr(scope_mod.Rights, "_covered", covered)
+    tasks.make_report.call(job_id=job.pk)
+    monkeypatch.setattr(scope_mod.Rights, "_covered", original)
+    assert calls["n"] >= 1
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.REFUSED and not bytes(job.content)
+    client.force_login(world.erin)
+    assert _page(client, job, "monitoring:report_file").status_code != 200

@@ -198,5 +198,40 @@ def test_a_replica_that_cannot_be_asked_counts_as_not_replayed(
         def close(self) -> None:
             pass
 
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)  # restored: no other test skips it
     monkeypatch.setattr(dbrouter, "connections", {"replica": Unreachable()})
     assert dbrouter.replayed("0/1", alias="replica") is False
+
+
+def test_an_unreachable_replica_is_not_tried_again_for_a_while(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review: an immediate report asks the replica twice (is the file large, then its
+    rows), and each try at an unreachable one waits the connection's timeout; a job's wait
+    polled it till its deadline. Once unreachable, the replica is not tried again for
+    ``DOWN_SECONDS`` (this process): no wait at all, the primary is read."""
+    from django.db import DatabaseError
+
+    from tandem.web import dbrouter
+
+    tries: list[str] = []
+
+    class Unreachable:
+        def cursor(self) -> object:
+            tries.append("connect")
+            raise DatabaseError("connection refused")
+
+        def close(self) -> None:
+            pass
+
+    clock = [1000.0]
+    monkeypatch.setattr(dbrouter.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+    monkeypatch.setattr(dbrouter, "connections", {"replica": Unreachable()})
+    monkeypatch.setattr(dbrouter, "replica_configured", lambda: True)
+    monkeypatch.setattr(dbrouter.time, "sleep", lambda seconds: pytest.fail("waited"))
+    assert dbrouter.replica_fresh("0/1", wait=5.0) is False
+    assert dbrouter.replica_fresh("0/1", wait=5.0) is False
+    assert tries == ["connect"]  # the second asked nobody and waited for nothing
+    clock[0] += dbrouter.DOWN_SECONDS
+    assert dbrouter.replica_fresh("0/1", wait=0.0) is False
+    assert tries == ["connect", "connect"]  # tried again once the while is over
