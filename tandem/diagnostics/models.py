@@ -260,7 +260,11 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # No index of its own: the unique constraint ``one_answer`` (response, competency)
+    # begins with it and serves every lookup by questionnaire — a second index of the
+    # 12 million answers of a country only cost every later region's load.
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers",
+                                 db_index=False)
     competency = models.CharField(_("компетенция"), max_length=40)
     self_level = models.PositiveSmallIntegerField(_("самооценка"), null=True, blank=True,
                                                   validators=LEVEL_VALIDATORS)
@@ -285,7 +289,10 @@ class Answer(models.Model):
                 & (Q(expert_level__isnull=True) | Q(expert_level__lte=core.MAX_LEVEL))
                 & (Q(level__isnull=True) | Q(level__lte=core.MAX_LEVEL))),
         ]
-        indexes = [models.Index(fields=["competency", "level"])]
+        # No (competency, level) index: no query looks answers up by competency across
+        # questionnaires (the figures read them by questionnaire or whole, per
+        # organization), and it was the dearest index of a region's load
+        # (docs/performance.md, «индексы ответов»).
 
     def __str__(self) -> str:
         return f"{self.competency}: {self.level}"
