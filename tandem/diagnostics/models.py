@@ -260,11 +260,11 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    # No index of its own: the unique constraint ``one_answer`` (response, competency)
-    # begins with it and serves every lookup by questionnaire — a second index of the
-    # 12 million answers of a country only cost every later region's load.
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers",
-                                 db_index=False)
+    # Its own index, though ``one_answer`` (response, competency) begins with it: that
+    # index is several times bigger and priced much dearer per lookup, and without this
+    # one a 300,000 region's load ran its figures' «до/после» (tallies, GainTally) for
+    # over four minutes instead of about 25 s (docs/performance.md, «VACUUM после засева»).
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     competency = models.CharField(_("компетенция"), max_length=40)
     self_level = models.PositiveSmallIntegerField(_("самооценка"), null=True, blank=True,
                                                   validators=LEVEL_VALIDATORS)
@@ -291,8 +291,8 @@ class Answer(models.Model):
         ]
         # No (competency, level) index: no query looks answers up by competency across
         # questionnaires (the figures read them by questionnaire or whole, per
-        # organization), and it was the dearest index of a region's load
-        # (docs/performance.md, «индексы ответов»).
+        # organization; 0 scans of it on the shared 300,000 base), and it was the
+        # dearest index of a region's load (docs/performance.md).
 
     def __str__(self) -> str:
         return f"{self.competency}: {self.level}"
