@@ -263,7 +263,8 @@ class Answer(models.Model):
     # Its own index, though ``one_answer`` (response, competency) begins with it: that
     # index is several times bigger and priced much dearer per lookup, and without this
     # one a 300,000 region's load ran its figures' «до/после» (tallies, GainTally) for
-    # over four minutes instead of about 25 s (docs/performance.md, «VACUUM после засева»).
+    # over four minutes, where all its figures take 23 s of the server's CPU
+    # (docs/performance.md, «VACUUM после засева»).
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     competency = models.CharField(_("компетенция"), max_length=40)
     self_level = models.PositiveSmallIntegerField(_("самооценка"), null=True, blank=True,
