@@ -260,6 +260,11 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    # Its own index, though ``one_answer`` (response, competency) begins with it: that
+    # index is several times bigger and priced much dearer per lookup, and without this
+    # one a 300,000 region's load ran its figures' «до/после» (tallies, GainTally) for
+    # over four minutes, where all its figures take 23 s of the server's CPU
+    # (docs/performance.md, «VACUUM после засева»).
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     competency = models.CharField(_("компетенция"), max_length=40)
     self_level = models.PositiveSmallIntegerField(_("самооценка"), null=True, blank=True,
@@ -285,7 +290,10 @@ class Answer(models.Model):
                 & (Q(expert_level__isnull=True) | Q(expert_level__lte=core.MAX_LEVEL))
                 & (Q(level__isnull=True) | Q(level__lte=core.MAX_LEVEL))),
         ]
-        indexes = [models.Index(fields=["competency", "level"])]
+        # No (competency, level) index: no query looks answers up by competency across
+        # questionnaires (the figures read them by questionnaire or whole, per
+        # organization; 0 scans of it on the shared 300,000 base), and it was the
+        # dearest index of a region's load (docs/performance.md).
 
     def __str__(self) -> str:
         return f"{self.competency}: {self.level}"

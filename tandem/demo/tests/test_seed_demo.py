@@ -392,3 +392,29 @@ def test_seed_demo_verbose_prints_each_stage() -> None:
     assert "figures (tallies.rebuild)" in err.getvalue()
     assert "later stages and figures with their foreign keys" in err.getvalue()
     assert "CPU процесса" in err.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_leaves_the_tables_vacuumed_on_postgresql() -> None:
+    """Issue #16, item 5: after the load, outside its transaction, every table is
+    vacuumed — pages marked all-visible, so the pages' index-only counts (pairs,
+    questionnaires, answers) do not read the heap too — and analyzed. On SQLite there is
+    no visibility map: the command only has to run."""
+    from django.db import connection
+
+    from tandem.diagnostics.models import Answer
+    from tandem.pairs.models import Pair
+
+    call_command("seed-demo", "--participants", "100", stdout=StringIO(), stderr=StringIO())
+    if connection.vendor != "postgresql":
+        assert Pair.objects.exists()
+        return
+    with connection.cursor() as cursor:
+        for model in (Answer, Pair, Participant, Organization):
+            cursor.execute("SELECT c.relpages, c.relallvisible, s.last_vacuum IS NOT NULL "
+                           "FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid "
+                           "WHERE c.oid = %s::regclass", [model._meta.db_table])
+            pages, visible, vacuumed = cursor.fetchone()
+            assert vacuumed, model
+            assert pages > 0, model
+            assert visible > 0, model

@@ -68,19 +68,9 @@ class Command(BaseCommand):
             self.stderr.write("")
         analyzed = time.monotonic()
         if connection.vendor == "postgresql":
-            # Planner statistics for the freshly loaded tables: without them the first
-            # dashboards plan badly for minutes, until autovacuum gets to ANALYZE. The
-            # bulk tables have theirs already (each region's load analyzes them inside its
-            # transaction, after its bulk rows; a few demo rows may follow): sampling them
-            # again after the commit was most of this ANALYZE's time. Autovacuum will sample
-            # them once more later (the commit leaves their change counters as they were).
-            done = {m._meta.db_table for m in bulk_models()}
-            tables = [t for t in connection.introspection.table_names() if t not in done]
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t)
-                                                      for t in tables))
+            self._vacuum()
         if verbose:
-            self.stderr.write(f"  ANALYZE остальных таблиц: {time.monotonic() - analyzed:.1f} с")
+            self.stderr.write(f"  VACUUM и ANALYZE: {time.monotonic() - analyzed:.1f} с")
         names = ", ".join(f"«{r.region.name}»" for r in results)
         self.stdout.write(self.style.SUCCESS(
             f"Создан{'о регионов: ' + str(len(results)) + ' —' if len(results) > 1 else ''} "
@@ -100,6 +90,26 @@ class Command(BaseCommand):
         if len(results) > 1:
             self.stdout.write("  В остальных регионах те же логины с окончанием «-rN» "
                               "(region-r2, curator-orbita-r2, …).")
+
+    def _vacuum(self) -> None:
+        """After the last region, outside its transaction: ``VACUUM`` of every table —
+        the visibility map, without which an index-only scan (the pages' counts: pairs,
+        questionnaires) reads the heap too, until autovacuum gets round to the tables
+        (never, where it is off) — and planner statistics (``ANALYZE``) for all but the
+        bulk tables. Those have theirs already (each region's load analyzes them inside
+        its transaction, after its bulk rows; a few demo rows may follow): sampling them
+        again after the commit was most of a plain ANALYZE's time. Inside a caller's
+        transaction (the tests) VACUUM cannot run: only the ANALYZE."""
+        done = {m._meta.db_table for m in bulk_models()}
+        tables = connection.introspection.table_names()
+        rest = [t for t in tables if t not in done]
+        names = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                cursor.execute("ANALYZE " + ", ".join(map(names, rest)))
+                return
+            cursor.execute("VACUUM (ANALYZE) " + ", ".join(map(names, rest)))
+            cursor.execute("VACUUM " + ", ".join(names(t) for t in tables if t in done))
 
     def _phase(self, stage: str, wall: float, cpu: float, server: float | None) -> None:
         on_server = f", CPU сервера {server:.1f} с" if server is not None else ""
