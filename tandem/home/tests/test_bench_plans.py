@@ -55,4 +55,23 @@ def test_it_lists_every_sequential_scan_over_the_threshold(world: World) -> None
 
     out = io.StringIO()
     call_command("bench", "plans", "--users", "olga", "--min-rows", "1000000000", stdout=out)
-    assert "больше 1000000000 строк: 0." in out.getvalue()
+    assert "больше 1000000000 строк: 0 (ещё 0 — только в плане" in out.getvalue()
+
+
+def test_a_scan_that_never_ran_is_counted_apart() -> None:
+    """EXPLAIN ANALYZE marks a branch the data never reached with no loops: such a scan
+    stands in the plan but read nothing (the overview's quiet pairs: an anti-join of the
+    meetings under an index lookup that found no pair)."""
+    from tandem.benchmarks import _seq_scans
+
+    plan = {"Node Type": "Hash Anti Join", "Actual Loops": 1, "Plans": [
+        {"Node Type": "Bitmap Heap Scan", "Actual Loops": 1, "Plans": []},
+        {"Node Type": "Seq Scan", "Relation Name": "maps_meeting", "Plan Rows": 52091,
+         "Actual Loops": 0},
+        {"Node Type": "Seq Scan", "Relation Name": "pairs_pair", "Plan Rows": 10,
+         "Actual Loops": 1}]}
+    assert list(_seq_scans(plan)) == [("maps_meeting", 52091.0, False),
+                                      ("pairs_pair", 10.0, True)]
+    # A plan without ANALYZE has no loops: every scan in it counts as run.
+    assert list(_seq_scans({"Node Type": "Seq Scan", "Relation Name": "t",
+                            "Plan Rows": 5})) == [("t", 5.0, True)]
