@@ -56,6 +56,9 @@ from tandem.territory.models import Municipality, Organization, Region
 
 COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
+# The dashboard entry's kind in its cache key: "data2" since the entry holds the
+# technologies table too (an entry written before has no such field).
+DATA_KIND = "data2"
 # A unit is listed as a place to find mentors in an area from this many strong people on.
 MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
@@ -329,8 +332,7 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
                    ) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since."""
     version = data_version(scope, filters) if version is None else version
-    # "data2": the entry holds the technologies too (an older entry has no such field).
-    key = cache_key("data2", scope, filters, version)
+    key = cache_key(DATA_KIND, scope, filters, version)
     data: DashboardData | None = cache.get(key)
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
