@@ -278,6 +278,21 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
         places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
         return mentors, places[:TOP_MENTOR_UNITS]
 
+    best = StrongBest.objects.filter(organization__in=orgs, area__in=areas)
+    if level in (MUNICIPALITY, ORGANIZATION):
+        # The units are the organizations: their kept rows (one per organization and
+        # area, as many as the figures shown) are the mentors and hold the places too —
+        # one read of the table, not two.
+        places = []
+        for row in best.values(*names, "people").order_by():
+            if row["organization_id"] in index:
+                mentors[row["area"]][index[row["organization_id"]]] += row["people"]
+            if row["people"] >= MENTORS_AT_LEAST:
+                places.append(MentorPlace(row[f"{org}short_name"],
+                                          row[f"{org}municipality__name"],
+                                          areas[row["area"]], row["people"]))
+        places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+        return mentors, places[:TOP_MENTOR_UNITS]
     if _whole_regions(scope, filters, level):
         sums, unit = _municipality_sums(MunicipalityStrong, scope, filters, level)
     else:
@@ -288,7 +303,6 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
             mentors[row["area"]][index[row[unit]]] += row["n"]
     # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
     # the cut included, so that the order by name decides among them as before).
-    best = StrongBest.objects.filter(organization__in=orgs, area__in=areas)
     cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
     places = [MentorPlace(row[f"{org}short_name"], row[f"{org}municipality__name"],
                           areas[row["area"]], row["people"])
