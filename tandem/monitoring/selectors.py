@@ -133,9 +133,10 @@ class DashboardData:
     # the unit wait for a rebuild (tandem/diagnostics/tallies.py).
     tallied_at: dt.datetime | None = None
     tallies_waiting: int = 0
-    # The technologies table (tandem.maps.selectors.technologies_used), kept in the same
-    # cache entry: a second entry of its own cost the first view six more queries (its
-    # read, the marker-free write's count and transaction) and every view one.
+    # The technologies table (tandem.maps.selectors.technologies_used), added by
+    # dashboard_data to the same cache entry (compute_dashboard leaves it empty): a second
+    # entry of its own cost the first view six more queries (its read, the database
+    # cache's count and write transaction) and every view one.
     technologies: list[TechnologyUse] = field(default_factory=list)
 
     @property
@@ -392,6 +393,8 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters) -> DashboardData:
                 break
     try:
         data = compute_dashboard(scope=scope, filters=filters)
+        # The page's technologies table (tandem.maps.selectors) rides in the same entry.
+        data.technologies = technologies_used(scope, filters)
         cache.set(key, data, CACHE_SECONDS)
     finally:
         if owner:
@@ -495,8 +498,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
             released_satisfaction(scope=scope, filters=filters, summary=satisfaction))),
         satisfaction=satisfaction,
         stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
-        tallied_at=tallied_at, tallies_waiting=waiting,
-        technologies=technologies_used(scope, filters))
+        tallied_at=tallied_at, tallies_waiting=waiting)
 
 
 

@@ -155,9 +155,12 @@ def test_the_entry_holds_the_technologies_the_maps_selector_gives(
     scope = scope_for(getattr(world, persona))
     for filters in (Filters(), Filters(municipality_id=world.municipality_a.pk),
                     Filters(organization_id=world.org_b.pk)):
-        data = selectors.compute_dashboard(scope=scope, filters=filters)
+        data = selectors.dashboard_data(scope=scope, filters=filters, version="v-tech")
         assert data.technologies == technologies_used(scope, filters)
-    assert selectors.compute_dashboard(scope=scope, filters=Filters()).technologies
+        assert cache.get(selectors.cache_key(selectors.DATA_KIND, scope, filters,
+                                             "v-tech")) == data
+    assert selectors.dashboard_data(scope=scope, filters=Filters(),
+                                    version="v-tech").technologies
     cache.clear()
     client.force_login(getattr(world, persona))
     response = client.get(reverse("monitoring:index"))
