@@ -495,7 +495,8 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     """Mean level per competency area in the initial and in the final round, over the
     people of the unit who submitted both a final round (whose dates overlap the period)
     and its baseline (``people``: how many). Areas in the framework's order; three
-    queries, over the figures kept per organization and final round."""
+    queries (one where the unit has no final round kept), over the figures kept per
+    organization and final round."""
     day = as_of(filters, today)
     finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
                                      kind=Campaign.Kind.FINAL, baseline__isnull=False)
@@ -504,6 +505,13 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     gains = GainTally.objects.filter(campaign__in=finals,
                                      organization__in=filters.organizations(scope))
 
+    # Summed by competency first: no final round kept in the unit (most of the year: the
+    # finals come in spring) is no gain to show, and the versions and people are not read.
+    sums = list(gains.values("competency").order_by().annotate(
+        bs=Sum("before_sum"), bn=Sum("before_n"), as_=Sum("after_sum"), an=Sum("after_n"))
+        .values_list("competency", "bs", "bn", "as_", "an"))
+    if not sums:
+        return []
     # The versions the rounds pinned (not the current one: a competency it dropped still
     # counts in its old area), the newest first, by the framework's own rule.
     versions = FrameworkVersion.objects.filter(
@@ -519,9 +527,7 @@ def gains_by_area(*, scope: Scope, filters: Filters,
 
     before: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     after: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for code, b_sum, b_n, a_sum, a_n in (gains.values("competency").order_by().annotate(
-            bs=Sum("before_sum"), bn=Sum("before_n"), as_=Sum("after_sum"), an=Sum("after_n"))
-            .values_list("competency", "bs", "bn", "as_", "an")):
+    for code, b_sum, b_n, a_sum, a_n in sums:
         if code in area_of:
             before[area_of[code]][0] += b_sum
             before[area_of[code]][1] += b_n

@@ -36,6 +36,7 @@ from tandem.diagnostics.models import (
     StrongBest,
     StrongTally,
 )
+from tandem.maps.selectors import TechnologyUse, technologies_used
 from tandem.monitoring import tallies as pair_tallies
 from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import (
@@ -55,6 +56,9 @@ from tandem.territory.models import Municipality, Organization, Region
 
 COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
+# The dashboard entry's kind in its cache key: "data2" since the entry holds the
+# technologies table too (an entry written before has no such field).
+DATA_KIND = "data2"
 # A unit is listed as a place to find mentors in an area from this many strong people on.
 MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
@@ -129,6 +133,11 @@ class DashboardData:
     # the unit wait for a rebuild (tandem/diagnostics/tallies.py).
     tallied_at: dt.datetime | None = None
     tallies_waiting: int = 0
+    # The technologies table (tandem.maps.selectors.technologies_used), added by
+    # dashboard_data to the same cache entry (compute_dashboard leaves it empty): a second
+    # entry of its own cost the first view six more queries (its read, the database
+    # cache's count and write transaction) and every view one.
+    technologies: list[TechnologyUse] = field(default_factory=list)
 
     @property
     def unit_names(self) -> list[str]:
@@ -153,12 +162,15 @@ def dashboard_level(scope: Scope, filters: Filters) -> str:
 
 def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
     orgs = filters.organizations(scope)
+    # The regions or municipalities that hold an organization of the filter: a semi-join
+    # on the organizations' keys (one pass over them), not a join over every organization
+    # made distinct again (the organizations read twice and 5,456 rows grouped back).
     if level == COUNTRY:
-        units = [Unit(r.pk, r.name, REGION) for r in
-                 Region.objects.filter(municipalities__organizations__in=orgs).distinct()]
+        units = [Unit(pk, name, REGION) for pk, name in Region.objects.filter(
+            pk__in=orgs.values("municipality__region_id")).values_list("pk", "name")]
     elif level == REGION:
-        units = [Unit(m.pk, m.name, MUNICIPALITY) for m in
-                 Municipality.objects.filter(organizations__in=orgs).distinct()]
+        units = [Unit(pk, name, MUNICIPALITY) for pk, name in Municipality.objects.filter(
+            pk__in=orgs.values("municipality_id")).values_list("pk", "name")]
     else:
         units = [Unit(o.pk, o.short_name, ORGANIZATION)
                  for o in orgs.only("pk", "short_name")]
@@ -267,6 +279,21 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
         places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
         return mentors, places[:TOP_MENTOR_UNITS]
 
+    best = StrongBest.objects.filter(organization__in=orgs, area__in=areas)
+    if level in (MUNICIPALITY, ORGANIZATION):
+        # The units are the organizations: their kept rows (one per organization and
+        # area, as many as the figures shown) are the mentors and hold the places too —
+        # one read of the table, not two.
+        places = []
+        for row in best.values(*names, "people").order_by():
+            if row["organization_id"] in index:
+                mentors[row["area"]][index[row["organization_id"]]] += row["people"]
+            if row["people"] >= MENTORS_AT_LEAST:
+                places.append(MentorPlace(row[f"{org}short_name"],
+                                          row[f"{org}municipality__name"],
+                                          areas[row["area"]], row["people"]))
+        places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
+        return mentors, places[:TOP_MENTOR_UNITS]
     if _whole_regions(scope, filters, level):
         sums, unit = _municipality_sums(MunicipalityStrong, scope, filters, level)
     else:
@@ -277,7 +304,6 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
             mentors[row["area"]][index[row[unit]]] += row["n"]
     # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
     # the cut included, so that the order by name decides among them as before).
-    best = StrongBest.objects.filter(organization__in=orgs, area__in=areas)
     cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
     places = [MentorPlace(row[f"{org}short_name"], row[f"{org}municipality__name"],
                           areas[row["area"]], row["people"])
@@ -321,17 +347,26 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
                    ) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since."""
     version = data_version(scope, filters) if version is None else version
-    key = cache_key("data", scope, filters, version)
+    key = cache_key(DATA_KIND, scope, filters, version)
     data: DashboardData | None = cache.get(key)
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
         # and eight people may open the region at once. Threads of this process wait on
         # a lock; other processes (app servers, workers sharing the database cache) on
         # a marker in the cache itself (see _compute_once).
-        with _lock_for(key):
-            data = cache.get(key)
+        lock = _lock_for(key)
+        # Waited for another thread of this process: it may have cached the figures
+        # meanwhile. Not waited: the read just made stands (no second read of the cache).
+        waited = not lock.acquire(blocking=False)
+        if waited:
+            lock.acquire()
+        try:
+            if waited:
+                data = cache.get(key)
             if data is None:
                 data = _compute_once(key, scope=scope, filters=filters)
+        finally:
+            lock.release()
     return data
 
 
@@ -358,6 +393,8 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters) -> DashboardData:
                 break
     try:
         data = compute_dashboard(scope=scope, filters=filters)
+        # The page's technologies table (tandem.maps.selectors) rides in the same entry.
+        data.technologies = technologies_used(scope, filters)
         cache.set(key, data, CACHE_SECONDS)
     finally:
         if owner:

@@ -5,8 +5,13 @@ record anywhere did.
 Every audited write (django-auditlog) names its unit in the entry's additional data
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
 ``get_additional_data``; a record moved to another organization — a person — changed the
+<<<<<<< HEAD
 one it left as well: its entry's old ``organization``). :func:`audit_written` (every entry
 saved) and :func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
+=======
+one it left as well: its entry's old ``organization``). :func:`audit_written` (every
+entry saved) and :func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
+>>>>>>> h/monfirst
 append a :class:`UnitChange` row for it, once per transaction and unit (a roster import
 of thousands of people in one organization writes it once) — or again, if the version
 was read in between. The diagnostics figures and the satisfaction cells carry their own
@@ -16,9 +21,10 @@ time (``TallyState.refreshed_at``, ``SurveyCellState.refreshed_at``, per organiz
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
-from django.db import connection
-from django.db.models import Max, Q, QuerySet
+from django.db import connection, connections
+from django.db.models import Max, Q, QuerySet, Value
 
 from tandem.diagnostics.models import TallyState
 from tandem.monitoring.models import UnitChange
@@ -105,23 +111,35 @@ def version(organizations: QuerySet[Organization]) -> str:
     its cache entry expires (``selectors.CACHE_SECONDS``), which bounds how stale a figure
     may be; counting the rows as well would not close it for good (the hourly
     :func:`prune` lowers counts)."""
+    ids = organizations.values("pk")
     changed = UnitChange.objects.filter(
-        Q(organization_id__in=organizations.values("pk"))
+        Q(organization_id__in=ids)
         | Q(region_id__in=organizations.values("municipality__region_id"))
-        | Q(organization_id__isnull=True, region_id__isnull=True)).aggregate(
-        last=Max("id"))["last"]
+        | Q(organization_id__isnull=True, region_id__isnull=True))
     # The kept figures' own times: diagnostics and satisfaction cells (a rebuild by the
     # job after a write writes no audit entry of its own). Each an aggregate of its own
     # table over the organizations' ids (a hash join), not a subquery per organization:
-    # a region has thousands of them.
-    ids = organizations.values("pk")
-    kept = {"tallied": TallyState.objects.filter(organization_id__in=ids).aggregate(
-                last=Max("refreshed_at"))["last"],
-            "surveyed": SurveyCellState.objects.filter(organization_id__in=ids).aggregate(
-                last=Max("refreshed_at"))["last"]}
+    # a region has thousands of them. The three maxima in one statement (three scalar
+    # subqueries): one round trip and one plan on the dashboard's every view, not three.
+    parts = [_maximum(changed, "id"),
+             _maximum(TallyState.objects.filter(organization_id__in=ids), "refreshed_at"),
+             _maximum(SurveyCellState.objects.filter(organization_id__in=ids),
+                      "refreshed_at")]
+    sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
+    with connections[changed.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({s})" for s in sql),
+                       [p for group in params for p in group])
+        last, tallied, surveyed = cursor.fetchone()
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
-    return f"{changed}/{kept['tallied']}/{kept['surveyed']}"
+    return f"{last}/{tallied}/{surveyed}"
+
+
+def _maximum(rows: QuerySet[Any], field: str) -> QuerySet[Any]:
+    """``SELECT MAX(field)`` of ``rows``, ungrouped (a constant to group by adds no GROUP
+    BY), to be read as a scalar subquery."""
+    return rows.order_by().annotate(one=Value(1)).values("one").annotate(
+        m=Max(field)).values("m")
 
 
 def prune(sender: object = None, **kwargs: object) -> int:

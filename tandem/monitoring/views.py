@@ -14,7 +14,6 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
-from tandem.maps.selectors import technologies_used
 from tandem.monitoring import selectors, tasks
 from tandem.monitoring.cards import REASONS, key_figures
 from tandem.monitoring.charts import CHARTS
@@ -87,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                   for p in data.stuck[:STUCK_SHOWN]],
         "stuck_more": max(len(data.stuck) - STUCK_SHOWN, 0),
         "reports": [] if federal else REPORTS.values(),
-        "technologies": _technologies(scope, filters, version),
+        "technologies": data.technologies,
         "unit_heading": {selectors.COUNTRY: _("Регион"),
                          selectors.REGION: _("Муниципалитет")}.get(data.level,
                                                                   _("Организация")),
@@ -95,18 +94,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Organizations by name are below a region: not on the federal operator's pages.
         "mentor_places": [] if federal else data.mentor_places,
     })
-
-
-def _technologies(scope: Scope, filters: Filters, version: str) -> list[object]:
-    """The technologies table, cached with the dashboard's figures (the same key's
-    version: a map row is an audited record of its pair's organization) — summing the
-    kept technologies of a region's thousands of organizations took 100–200 ms a view."""
-    key = selectors.cache_key("technologies", scope, filters, version)
-    rows: list[object] | None = cache.get(key)
-    if rows is None:
-        rows = list(technologies_used(scope, filters))
-        cache.set(key, rows, selectors.CACHE_SECONDS)
-    return rows
 
 
 def _crumbs(scope: Scope, filters: Filters, federal: bool = False

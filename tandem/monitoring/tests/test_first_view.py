@@ -7,7 +7,7 @@ from collections import defaultdict
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
@@ -66,7 +66,7 @@ def test_a_key_computed_elsewhere_is_awaited_not_recomputed(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     build_diagnostics(world)
     scope, filters, version = scope_for(world.olga), Filters(), "v-await"
-    key = selectors.cache_key("data", scope, filters, version)
+    key = selectors.cache_key(selectors.DATA_KIND, scope, filters, version)
     result = selectors.compute_dashboard(scope=scope, filters=filters)
     cache.add(key + ":computing", 1, 30)  # another process computes this key
 
@@ -92,7 +92,7 @@ def test_a_computation_that_died_is_taken_over(world: World,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     build_diagnostics(world)
     scope, filters, version = scope_for(world.olga), Filters(), "v-died"
-    key = selectors.cache_key("data", scope, filters, version)
+    key = selectors.cache_key(selectors.DATA_KIND, scope, filters, version)
     cache.add(key + ":computing", 1, 30)
     monkeypatch.setattr(selectors, "WAIT_STEP", 0.01)
     threading.Timer(0.05, cache.delete, [key + ":computing"]).start()  # it died
@@ -113,7 +113,7 @@ def test_the_database_cache_is_shared_and_its_marker_is_exclusive(world: World) 
     with override_settings(CACHES=DB_CACHE):
         call_command("createcachetable", verbosity=0)
         scope, filters, version = scope_for(world.erin), Filters(), "v-db"
-        key = selectors.cache_key("data", scope, filters, version)
+        key = selectors.cache_key(selectors.DATA_KIND, scope, filters, version)
         data = selectors.dashboard_data(scope=scope, filters=filters, version=version)
         assert [u.name for u in data.units] == ["Школа А"]
         stored = cache.get(key)  # stored in the table, read back unpickled
@@ -139,3 +139,29 @@ def test_pair_figures_are_the_same_with_answers_by_id_or_by_subquery(
     by_subquery = eff.pair_figures(scope=scope, filters=Filters(), today=today)
     assert by_id == by_subquery
     assert any(f.a_to_b.deficits_closed or f.b_to_a.deficits_closed for f in by_id)
+
+
+@pytest.mark.parametrize("persona", ["olga", "erin", "alice"])
+def test_the_entry_holds_the_technologies_the_maps_selector_gives(
+        client: Client, world: World, persona: str) -> None:
+    """The technologies table is cached in the dashboard's entry (no entry of its own):
+    the maps selector's own table, whatever the filter, and the page shows it."""
+    from django.urls import reverse
+
+    from tandem.maps.selectors import technologies_used
+    from tandem.maps.tests.test_technology_tallies import _grow as grow_maps
+
+    grow_maps(world, 3)
+    scope = scope_for(getattr(world, persona))
+    for filters in (Filters(), Filters(municipality_id=world.municipality_a.pk),
+                    Filters(organization_id=world.org_b.pk)):
+        data = selectors.dashboard_data(scope=scope, filters=filters, version="v-tech")
+        assert data.technologies == technologies_used(scope, filters)
+        assert cache.get(selectors.cache_key(selectors.DATA_KIND, scope, filters,
+                                             "v-tech")) == data
+    assert selectors.dashboard_data(scope=scope, filters=Filters(),
+                                    version="v-tech").technologies
+    cache.clear()
+    client.force_login(getattr(world, persona))
+    response = client.get(reverse("monitoring:index"))
+    assert response.context["technologies"] == technologies_used(scope, Filters())

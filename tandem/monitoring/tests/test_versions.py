@@ -130,3 +130,34 @@ def test_the_hourly_run_keeps_only_each_units_newest_change(world: World) -> Non
     assert UnitChange.objects.count() == len(keys)
     assert set(UnitChange.objects.values_list("organization_id", "region_id")) == keys
     assert {user: _version(world, user) for user in before} == before
+
+
+@pytest.mark.parametrize("kept", ["diagnostics", "surveys"])
+def test_a_rebuild_of_kept_figures_moves_the_version_of_its_units_only(
+        world: World, kept: str) -> None:
+    """The version's three maxima are read in one statement: each still moves it — here
+    the kept figures' own times (a rebuild writes no audit entry), of organization B."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.diagnostics.models import TallyState
+    from tandem.surveys.models import SurveyCellState
+
+    model = TallyState if kept == "diagnostics" else SurveyCellState
+    at = timezone.now() - dt.timedelta(days=1)
+    for org in (world.org_a, world.org_b):
+        model.objects.update_or_create(organization=org, defaults={"refreshed_at": at})
+    before = {user: _version(world, user) for user in ("alice", "charlie", "olga")}
+    model.objects.filter(organization=world.org_b).update(refreshed_at=timezone.now())
+    after = {user: _version(world, user) for user in before}
+    assert after["charlie"] != before["charlie"]  # B itself
+    assert after["olga"] != before["olga"]  # the region shows B
+    assert after["alice"] == before["alice"]  # A: not rebuilt
+    assert _version(world, "alice") == after["alice"]  # the same figures, the same version
+
+
+def test_the_version_is_one_statement(world: World) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        _version(world, "olga")
+    assert len([q for q in queries.captured_queries if "MAX(" in q["sql"].upper()]) == 1
