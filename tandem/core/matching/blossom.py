@@ -424,12 +424,60 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 raise AssertionError("top() differs from the climb of the parents")
             return found
 
+    def audit_snapshot() -> tuple[dict[int, int], dict[_Blossom, int],
+                                  dict[int | _Blossom, int | None]]:
+        """Duals and the labels of the top-level blossoms before a dual step (``audit``)."""
+        moving: dict[int | _Blossom, int | None] = {}
+        for v in nodes:
+            b = top(v)
+            moving[v] = moving[b] = label.get(b)
+        return ({v: dual(v) for v in nodes}, {b: zval(b) for b in blossomdual}, moving)
+
+    def audit_step(before: tuple[dict[int, int], dict[_Blossom, int],
+                                 dict[int | _Blossom, int | None]], delta: int) -> None:
+        """After a dual step (``audit``): the lazy duals are the eager ones — every vertex
+        of a top-level S-blossom down by ``delta``, of a T-blossom up, every other one as it
+        was; top-level S-blossoms' ``z`` up, T-blossoms' down —, every edge's slack (blossom
+        ``z`` included, by the climb of the parents) is ≥ 0 and every matched edge's is 0."""
+        duals, zs, moving = before
+        step = {1: -delta, 2: delta}
+        for v in nodes:
+            if dual(v) != duals[v] + step.get(moving[v] or 0, 0):
+                raise AssertionError("a lazy vertex dual is not the eager one")
+            if dual(v) < 0:
+                raise AssertionError("a negative vertex dual")
+        for b, z in zs.items():
+            change = -step.get(moving[b] or 0, 0) if b in moving else 0
+            if zval(b) != z + change or zval(b) < 0:
+                raise AssertionError("a lazy blossom dual is not the eager one")
+
+        def chain(v: int) -> list[_Blossom]:
+            out: list[_Blossom] = []
+            x = blossomparent[v]
+            while x is not None:
+                out.append(x)
+                x = blossomparent[x]
+            return out
+
+        for v in nodes:
+            above_v = chain(v)
+            for w in adjacency[v]:
+                if w < v:
+                    continue
+                common = set(above_v).intersection(chain(w))
+                k = slack(v, w) + 2 * sum(zval(b) for b in common)
+                if k < 0 or (mate.get(v) == w and k != 0):
+                    raise AssertionError("a lazy dual step broke feasibility or tightness")
+
     def becomes_s(leaves: list[int]) -> None:
+        now = cum[0]
         for leaf in leaves:
             if leaf not in s_join:
-                settle(leaf)
-                s_join[leaf] = cum[0]
-                heapq.heappush(s_heap, (dualvar[leaf] + cum[0], leaf))  # dual: key − cum
+                joined = t_join.pop(leaf, None)  # ``settle`` inlined (not S here)
+                if joined is not None:
+                    dualvar[leaf] += now - joined
+                s_join[leaf] = now
+                heapq.heappush(s_heap, (dualvar[leaf] + now, leaf))  # dual: key − cum
 
     def becomes_t(leaves: list[int]) -> None:
         now = cum[0]
@@ -460,23 +508,27 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
         s_heap[:] = [(2 * k, v) for k, v in s_heap]
 
     def assign_label(w: int, t: int, v: int | None) -> None:
-        b = top(w)
+        b = inblossom[w]  # ``top(w)``'s first step inlined: most labels go to single vertices
+        if audit or blossomparent.get(b, expanded) is not None:
+            b = top(w)
         label[w] = label[b] = t
         labeledge[w] = labeledge[b] = (v, w) if v is not None else None
+        if v is None:
+            root = w
+            members[root] = []
+            grown[root] = []
+        else:
+            root = owner[v]
+        leaves: list[int]
         if isinstance(b, _Blossom):
             zstart(b, 1 if t == 1 else -1)
             leaves = b.leaves()
-        else:
-            leaves = [b]
-        root = w if v is None else owner[v]
-        if v is None:
-            members[root] = []
-            grown[root] = []
-        members[root].extend(leaves)
-        if isinstance(b, _Blossom):
+            members[root].extend(leaves)
             owner.update(dict.fromkeys(leaves, root))
             grown[root].append(b)
         else:
+            leaves = [b]
+            members[root].append(b)
             owner[b] = root
         if t == 1:
             queue.extend(leaves)
@@ -601,7 +653,14 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                     j += jstep
                 bw = b.childs[j]
                 label[w] = label[bw] = 2
-                becomes_t(bw.leaves() if isinstance(bw, _Blossom) else [bw])
+                # Its leaves are T already (they were ``b``'s): the same lazy T dual, the
+                # same tree. Walking them here cost a pass over the whole child at every
+                # level of a T-blossom nested thousands deep and unfolded level by level
+                # (5.7 M no-op visits on cap:2000; docs/performance.md).
+                if audit and any(leaf not in t_join
+                                 for leaf in (bw.leaves() if isinstance(bw, _Blossom)
+                                              else [bw])):
+                    raise AssertionError("a leaf of an unfolded T-blossom was not T")
                 if isinstance(bw, _Blossom):
                     zstart(bw, -1)
                     grown[owner[w]].append(bw)
@@ -738,12 +797,19 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 if b in blossomdual and blossomparent[b] is None
                 and owner.get(blossombase[b]) == root}
         leaves: list[int] = []
+        now = cum[0]
         for leaf in members.pop(root):
             if owner.get(leaf) != root:
                 continue  # another tree's since, or listed twice
             del owner[leaf]
             leaves.append(leaf)
-            settle(leaf)
+            joined = s_join.pop(leaf, None)  # ``settle`` inlined
+            if joined is not None:
+                dualvar[leaf] += joined - now
+            else:
+                joined = t_join.pop(leaf, None)
+                if joined is not None:
+                    dualvar[leaf] += now - joined
             label.pop(leaf, None)
             labeledge.pop(leaf, None)
         for b, was in tops.items():
@@ -756,7 +822,6 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
                 stack.extend(c for c in inner.childs if isinstance(c, _Blossom))
             if was == 1 and blossomdual[b] == 0:
                 expand_blossom(b, True)
-        now = cum[0]
         for leaf in leaves:
             for x in adjacency[leaf]:
                 if x in s_join:  # an S-vertex of another tree
@@ -919,7 +984,11 @@ def warm_solve(edges: Sequence[tuple[int, int, int]], doubled: dict[int, int],
             if z < delta:
                 delta, deltatype, deltablossom = z, 4, b
             break
+        if audit:
+            before = audit_snapshot()
         cum[0] += delta
+        if audit:
+            audit_step(before, delta)
         if deltatype == 1:
             assert dual(lowest) == 0
             flip_to_root(lowest, None)
