@@ -5,15 +5,11 @@ record anywhere did.
 Every audited write (django-auditlog) names its unit in the entry's additional data
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
 ``get_additional_data``; a record moved to another organization — a person — changed the
-<<<<<<< HEAD
-one it left as well: its entry's old ``organization``). :func:`audit_written` (every entry
-saved) and :func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
-=======
 one it left as well: its entry's old ``organization``). :func:`audit_written` (every
-entry saved) and :func:`entries_were_written` (entries written in bulk, ``tandem/audit/entries.py``)
->>>>>>> h/monfirst
-append a :class:`UnitChange` row for it, once per transaction and unit (a roster import
-of thousands of people in one organization writes it once) — or again, if the version
+entry saved) and :func:`entries_were_written` (entries written in bulk,
+``tandem/audit/entries.py``) append a :class:`UnitChange` row for it, once per
+transaction and unit (a roster import of thousands of people in one organization writes
+it once) — or again, if the version
 was read in between. The diagnostics figures and the satisfaction cells carry their own
 time (``TallyState.refreshed_at``, ``SurveyCellState.refreshed_at``, per organization).
 :func:`version` reads these maxima for the organizations a dashboard shows.
