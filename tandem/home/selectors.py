@@ -121,7 +121,7 @@ def staff_overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOvervi
     found: StaffOverview | None = cache.get(key)
     if found is None:
         found = StaffOverview(_figures(scope),
-                              panels_for(request, scope, STAFF, by_unit=True))
+                              panels_for(request, scope, STAFF, by_unit=True, today=today))
         cache.set(key, found, CACHE_SECONDS)
     return StaffOverview({**found.context, "missing_consent": missing_consent(scope=scope)},
                          found.panels)

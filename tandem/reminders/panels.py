@@ -4,6 +4,7 @@ The overview keeps it in the shared cache (``by_unit``): its context is only wha
 panel shows — ids, names as printed, dates — never the people's rows (their e-mail,
 phone) nor the pairs'."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,8 +42,9 @@ def shown(group: PairLines) -> ShownPair:
                          reminded_at=line.reminded_at) for line in group.lines])
 
 
-def context(request: Any, scope: Any) -> dict[str, Any] | None:
+def context(request: Any, scope: Any, today: dt.date) -> dict[str, Any] | None:
+    """Kept by unit (``by_unit``): the day is the overview's cache key's."""
     if not scope.is_staff:
         return None
-    return {"pairs": [shown(g) for g in open_reminders_by_pair(scope, LIMIT)],
+    return {"pairs": [shown(g) for g in open_reminders_by_pair(scope, LIMIT, today)],
             "staff": True, "limit": LIMIT}
