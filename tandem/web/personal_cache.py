@@ -8,6 +8,7 @@ the anonymisation of a person (``people/personal_data.py``, 152-ФЗ) deletes th
 data."""
 
 import hashlib
+from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.db import BaseDatabaseCache
@@ -32,7 +33,7 @@ def forget_personal(alias: str = "default") -> int:
     if isinstance(backend, BaseDatabaseCache):
         db = router.db_for_write(backend.cache_model_class)
         connection = connections[db]
-        table = connection.ops.quote_name(backend._table)
+        table = connection.ops.quote_name(backend.cache_model_class._meta.db_table)
         with connection.cursor() as cursor:
             # By the key's first characters, not LIKE: a prefix may hold «_» or «%».
             cursor.execute(f"DELETE FROM {table} WHERE SUBSTR(cache_key, 1, %s) = %s",  # noqa: S608
@@ -40,9 +41,10 @@ def forget_personal(alias: str = "default") -> int:
             return int(cursor.rowcount)
     if isinstance(backend, LocMemCache):
         # Its own lock and dict (Django's LocMemCache has no delete by prefix).
-        with backend._lock:
-            keys = [key for key in backend._cache if key.startswith(prefix)]
+        memory: Any = backend
+        with memory._lock:
+            keys = [key for key in memory._cache if key.startswith(prefix)]
             for key in keys:
-                backend._delete(key)
+                memory._delete(key)
         return len(keys)
     return -1
