@@ -199,7 +199,9 @@ if _replica_url:
     DATABASE_ROUTERS = ["tandem.web.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The monitoring aggregates (tandem.monitoring.selectors) are cached. Production runs
+# The monitoring aggregates (tandem.monitoring.selectors) and the staff overview
+# (tandem.home.selectors; its entries that name people are deleted by an anonymisation,
+# tandem/web/personal_cache.py) are cached. Production runs
 # several app servers and task workers against one database: they must share the cache,
 # so it lives in a table of that database (created by the monitoring migration 0001 —
 # `createcachetable` — during `migrate`). The embedded demo and the tests keep Django's

@@ -2,7 +2,6 @@
 and, for staff, kept in the shared cache by unit (:func:`staff_overview`)."""
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from tandem.monitoring import versions
 from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
 from tandem.people.models import Participant, by_name, consent_q
 from tandem.web.panels import STAFF, RenderedPanel, panels_for
+from tandem.web.personal_cache import personal_key
 
 
 @dataclass(frozen=True)
@@ -75,19 +75,24 @@ def dashboard_context(*, scope: Scope) -> dict[str, object]:
     """The staff part of the overview, computed (not cached)."""
     if not scope.is_staff:
         return {}
+    return {**_figures(scope), "missing_consent": missing_consent(scope=scope)}
+
+
+def _figures(scope: Scope) -> dict[str, object]:
+    """What of the staff part the cache keeps: figures by unit, the units' names and the
+    campaigns — nobody's name. The people without consent (:func:`missing_consent`)
+    are read live at every view (one indexed query of at most eight rows): whole rows of
+    people — e-mail, phone — have no place in a shared cache (tandem/web/personal_cache.py)."""
     tree = organization_tree(scope=scope)
-    return {
-        "totals": totals_of(tree),
-        "tree": tree,
-        "missing_consent": missing_consent(scope=scope),
-        "campaigns": recent_campaigns(scope=scope),
-    }
+    return {"totals": totals_of(tree), "tree": tree,
+            "campaigns": recent_campaigns(scope=scope)}
 
 
 @dataclass(frozen=True)
 class StaffOverview:
     """What the overview shows a staff user: its own figures and the panels kept by unit
-    (``Panel.by_unit``, tandem/web/panels.py)."""
+    (``Panel.by_unit``, tandem/web/panels.py); from :func:`staff_overview`, with the
+    people without consent (read live, never kept)."""
 
     context: dict[str, object]
     panels: list[RenderedPanel]
@@ -98,22 +103,26 @@ def overview_key(scope: Scope, today: dt.date, version: str) -> str:
     unit's entry; its time zone), which day (the reminders' rules take it), and the data
     version of its organizations."""
     raw = f"{scope_key(scope)}|{scope.time_zone}|{today.isoformat()}|{version}"
-    return "home:" + hashlib.sha256(raw.encode()).hexdigest()
+    # Its panels name people (the reminders' pairs): under the prefix the anonymisation
+    # deletes (tandem/web/personal_cache.py).
+    return personal_key("home", raw)
 
 
 def staff_overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
     """The staff part of the overview from the shared cache when nothing of the scope's
     organizations changed since: the monitoring dashboard's version by unit
-    (:func:`tandem.monitoring.versions.version`, three aggregates) — an audited record of
-    these organizations, of their regions or of everything, or their diagnostics and
-    satisfaction figures rebuilt. An edit in another organization keeps the entry; what
-    writes no audit entry and rebuilds no figures is seen when the entry expires, after
-    the monitoring dashboard's ``CACHE_SECONDS`` (the same bound for both pages)."""
+    (:func:`tandem.monitoring.versions.version`: one statement and the layout's row) — an
+    audited record of these organizations, of their regions or of everything, or their
+    diagnostics and satisfaction figures rebuilt. An edit in another organization keeps the
+    entry; what writes no audit entry and rebuilds no figures is seen when the entry
+    expires, after the monitoring dashboard's ``CACHE_SECONDS`` (the same bound for both
+    pages)."""
     version = versions.version(scope.organizations())
     key = overview_key(scope, today, version)
     found: StaffOverview | None = cache.get(key)
     if found is None:
-        found = StaffOverview(dashboard_context(scope=scope),
-                              panels_for(request, scope, STAFF, by_unit=True))
+        found = StaffOverview(_figures(scope),
+                              panels_for(request, scope, STAFF, by_unit=True, today=today))
         cache.set(key, found, CACHE_SECONDS)
-    return found
+    return StaffOverview({**found.context, "missing_consent": missing_consent(scope=scope)},
+                         found.panels)

@@ -5,7 +5,8 @@ record anywhere did.
 Every audited write (django-auditlog) names its unit in the entry's additional data
 (``organization_id``, ``region_id``: ``Organization.audit_data`` and the models'
 ``get_additional_data``; a record moved to another organization — a person — changed the
-one it left as well: its entry's old ``organization``). :func:`audit_written` (every
+one it left as well: its entry's old ``organization``; a pair's records change its
+members' organizations too: ``member_organization_ids``). :func:`audit_written` (every
 entry saved) and :func:`entries_were_written` (entries written in bulk,
 ``tandem/audit/entries.py``) append a :class:`UnitChange` row for it, once per
 transaction and unit (a roster import of thousands of people in one organization writes
@@ -25,7 +26,7 @@ from django.db.models import Max, Q, QuerySet, Value
 from tandem.diagnostics.models import TallyState
 from tandem.monitoring.models import UnitChange
 from tandem.surveys.models import SurveyCellState
-from tandem.territory.models import Organization
+from tandem.territory.models import Organization, layout_version
 from tandem.web.transactions import forget_transaction_memory, transaction_memory
 
 EVERYTHING = "*"
@@ -62,10 +63,9 @@ def _changed(log_entry: object) -> None:
     organization_id = data.get("organization_id") if isinstance(data, dict) else None
     region_id = data.get("region_id") if isinstance(data, dict) else None
     if organization_id is not None:
-        changes = [(f"o:{organization_id}", UnitChange(organization_id=organization_id))]
-        left = _left(log_entry)
-        if left is not None and left != organization_id:
-            changes.append((f"o:{left}", UnitChange(organization_id=left)))
+        also = [_left(log_entry), *_members(data)]
+        changes = [(f"o:{unit}", UnitChange(organization_id=unit))
+                   for unit in dict.fromkeys([organization_id, *also]) if unit is not None]
     elif region_id is not None:
         changes = [(f"r:{region_id}", UnitChange(region_id=region_id))]
     else:
@@ -75,6 +75,15 @@ def _changed(log_entry: object) -> None:
         if key not in written:
             change.save()
             written.add(key)
+
+
+def _members(data: dict[str, object]) -> list[int]:
+    """The other organizations a record is seen from: a pair's (and its map's, meetings',
+    surveys', reminders') members' organizations — ``Pair.get_additional_data``."""
+    members = data.get("member_organization_ids")
+    if not isinstance(members, list):
+        return []
+    return [unit for unit in members if isinstance(unit, int)]
 
 
 def _left(log_entry: object) -> int | None:
@@ -99,7 +108,11 @@ def _left(log_entry: object) -> int | None:
 def version(organizations: QuerySet[Organization]) -> str:
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures or satisfaction cells are
-    rebuilt.
+    rebuilt — or when the territory's layout changes (an organization added, deleted or
+    moved to another municipality: ``territory.models.layout_version``, one row), which
+    changes *which* organizations a scope has: a moved organization's own changes are no
+    longer read for the coordinator it left (her maxima stay as they were, yet its people
+    must leave her pages), nor older ones for the one it joined.
 
     Ids are handed out when a row is written, not when its transaction commits: a long
     transaction that commits after a shorter, later one adds a row *below* the maximum
@@ -128,7 +141,7 @@ def version(organizations: QuerySet[Organization]) -> str:
         last, tallied, surveyed = cursor.fetchone()
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
-    return f"{last}/{tallied}/{surveyed}"
+    return f"{last}/{tallied}/{surveyed}/{layout_version()}"
 
 
 def _maximum(rows: QuerySet[Any], field: str) -> QuerySet[Any]:

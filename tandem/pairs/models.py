@@ -259,7 +259,17 @@ class Pair(models.Model):
         return self.a_confirmed_at is not None and self.b_confirmed_at is not None
 
     def get_additional_data(self) -> dict[str, object]:
-        return self.organization.audit_data()
+        """The pair's organization (the audit trail's scope), and its members'
+        organizations other than it (``member_organization_ids``): a staff user of either
+        member's organization sees and manages the pair (``pairs.selectors.pair_q``), so a
+        change of the pair — or of its map, rows, meetings, surveys, reminders, which take
+        this data — is a change of those units too (``tandem/monitoring/versions.py``)."""
+        data = self.organization.audit_data()
+        members = sorted({self.a_organization_id, self.b_organization_id}
+                         - {None, self.organization_id})
+        if members:
+            data["member_organization_ids"] = members
+        return data
 
 
 class PairOrder(models.Model):

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from tandem.accounts.models import User
 from tandem.people.models import Participant
 from tandem.web.exports import erasure_lock
+from tandem.web.personal_cache import forget_personal
 from tandem.web.xlsx import append_row
 
 PERSONAL_FIELDS = ("surname", "name", "patronymic", "email", "phone", "search_name")
@@ -394,7 +395,11 @@ def _erase_from_trail(p: Participant, login: User | None, erasure: Erasure) -> N
 
 def _erase_from_shared_tables(erasure: Erasure) -> None:
     """Tables of the libraries: the admin's log, the login guard's (django-axes) records,
-    the task queue (a letter still waiting for them is dropped; others lose the name)."""
+    the task queue (a letter still waiting for them is dropped; others lose the name), the
+    shared cache's entries that name people (the overview's panels,
+    tandem/web/personal_cache.py: in production rows of the cache table, which a moved
+    version leaves in place) — now, and once more after the commit, for an entry that a
+    view which read the old name stored meanwhile."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.admin.models import LogEntry as AdminLogEntry
     from django_tasks_db.models import DBTaskResult
@@ -410,3 +415,5 @@ def _erase_from_shared_tables(erasure: Erasure) -> None:
             task.delete()  # a letter to someone anonymised is not sent
     erasure.scrub_rows(DBTaskResult.objects.all(), ["args_kwargs", "return_value",
                                                     "traceback"])
+    forget_personal()
+    transaction.on_commit(forget_personal)

@@ -342,8 +342,8 @@ def _create_all(rows: list[tuple[Organization, dict[str, Any]]]) -> int:
 
     Checked by RosterRowForm and, for the e-mail, against the whole database in one query;
     saving them one by one (with full_clean) took a 30,000-row file over a minute.
-    bulk_create sends no signals, so the audit entries are written here, in bulk too; the
-    actor and address come from auditlog's own receiver (see ``_log_created``).
+    bulk_create sends no signals, so the audit entries are written here, in bulk too
+    (``tandem.audit.entries.write_entries``: the actor, address and correlation id too).
     """
     done = 0
     for start in range(0, len(rows), CREATE_BATCH):
@@ -365,7 +365,6 @@ def _create_all(rows: list[tuple[Organization, dict[str, Any]]]) -> int:
 def _log_created(people: list[Participant]) -> None:
     from auditlog.models import LogEntry
     from django.contrib.contenttypes.models import ContentType
-    from django.db.models.signals import pre_save
 
     content_type = ContentType.objects.get_for_model(Participant)
     regions = dict(Organization.objects.filter(
@@ -380,16 +379,11 @@ def _log_created(people: list[Participant]) -> None:
                             else name)
             if value not in (None, ""):
                 changes[name] = ["None", str(value)]
-        entry = LogEntry(
+        entries.append(LogEntry(
             content_type=content_type, object_pk=str(p.pk), object_id=p.pk,
             object_repr=str(p), action=LogEntry.Action.CREATE, changes=changes,
             additional_data={"organization_id": p.organization_id,
-                             "region_id": regions.get(p.organization_id)})
-        # auditlog fills in the actor and address in its pre_save receiver, and only while
-        # a request or task has set them; bulk_create sends no signal, so send it here.
-        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default",
-                      update_fields=None)
-        entries.append(entry)
+                             "region_id": regions.get(p.organization_id)}))
     write_entries(entries)
 
 

@@ -15,11 +15,16 @@ home-page panels: no template tags reaching into other apps.
 zone) and the data of the scope's organizations — audited records of theirs (or of their
 regions, or of everything) and their kept figures — never on the request itself. The
 overview then keeps it with its own figures in the shared cache, versioned by unit
-(``tandem.home.selectors.staff_overview``; ``tandem/monitoring/versions.py``)."""
+(``tandem.home.selectors.staff_overview``; ``tandem/monitoring/versions.py``), and the day
+being part of the entry's key, such a panel is handed that day: its ``context`` is called
+``context(request, scope, today=…)`` and must not read the clock itself."""
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils import timezone
 
 STAFF = "staff"
 OWN = "own"
@@ -29,7 +34,8 @@ OWN = "own"
 class Panel:
     key: str
     template: str
-    context: Callable[[Any, Any], dict[str, Any] | None]
+    # (request, scope); a panel kept by unit: (request, scope, today=…)
+    context: Callable[..., dict[str, Any] | None]
     place: str
     order: int = 100
     by_unit: bool = False
@@ -52,15 +58,19 @@ def register_panel(panel: Panel) -> None:
     _PANELS[panel.key] = panel
 
 
-def panels_for(request: Any, scope: Any, place: str,
-               by_unit: bool | None = None) -> list[RenderedPanel]:
+def panels_for(request: Any, scope: Any, place: str, by_unit: bool | None = None,
+               today: dt.date | None = None) -> list[RenderedPanel]:
     """The panels of one place with something to show, in their order; ``by_unit``: only
-    those that are (True) or are not (False) kept by unit."""
+    those that are (True) or are not (False) kept by unit — handed ``today`` (the day of
+    the cache entry they go into; the user's local date when not given)."""
     result = []
     for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.key)):
         if panel.place != place or (by_unit is not None and panel.by_unit != by_unit):
             continue
-        context = panel.context(request, scope)
+        if panel.by_unit:
+            context = panel.context(request, scope, today=today or timezone.localdate())
+        else:
+            context = panel.context(request, scope)
         if context is not None:
             result.append(RenderedPanel(panel.key, panel.template, context, panel.order))
     return result

@@ -1,3 +1,4 @@
+import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
@@ -57,3 +58,36 @@ def test_password_hashes_never_reach_the_trail(world: World) -> None:
     world.bob.save()
     for entry in LogEntry.objects.get_for_object(world.bob):
         assert "password" not in entry.changes_dict
+
+
+@pytest.mark.django_db
+def test_entries_written_in_bulk_carry_the_actor_address_and_correlation_id(
+        world: World) -> None:
+    """As an entry saved alone: ``write_entries`` runs auditlog's ``pre_save`` (actor,
+    address) and takes the correlation id of the request or task at work."""
+    from auditlog.cid import set_cid
+    from auditlog.context import set_actor
+    from django.contrib.contenttypes.models import ContentType
+    from django.test import RequestFactory
+
+    from tandem.audit.entries import write_entries
+    from tandem.people.models import Participant
+
+    content_type = ContentType.objects.get_for_model(Participant)
+
+    def entry(pk: int) -> LogEntry:
+        return LogEntry(content_type=content_type, object_pk=str(pk), object_id=pk,
+                        object_repr="x", action=LogEntry.Action.UPDATE, changes={},
+                        additional_data={"organization_id": world.org_a.pk})
+
+    set_cid(RequestFactory().get("/", headers={"X-Correlation-ID": "cid-42"}))
+    try:
+        with set_actor(world.alice, remote_addr="10.0.0.7"):
+            write_entries([entry(world.bob_p.pk), entry(world.carol_p.pk)])
+    finally:
+        set_cid(None)
+    written = LogEntry.objects.filter(content_type=content_type, object_repr="x")
+    assert [(e.actor_id, e.remote_addr, e.cid) for e in written] == [
+        (world.alice.pk, "10.0.0.7", "cid-42")] * 2
+    write_entries([entry(world.bob_p.pk)])  # no request, no task: nobody
+    assert LogEntry.objects.filter(object_repr="x", actor__isnull=True).count() == 1

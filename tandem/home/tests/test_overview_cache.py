@@ -2,6 +2,7 @@
 ``staff_overview``): each scope its own entry, computed again once something of its
 organizations changed — the figures always those computed live."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -15,8 +16,13 @@ from hypothesis import strategies as st
 
 from tandem.access.scope import scope_for
 from tandem.home.selectors import dashboard_context, staff_overview
+from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.reminders.services import reminders_send
+from tandem.territory.models import Organization
 from tandem.testing import ParticipantFactory, World
+from tandem.web.panels import STAFF as STAFF_PLACE
+from tandem.web.panels import panels_for
 
 pytestmark = pytest.mark.django_db
 STAFF = ("alice", "charlie", "dave", "erin", "olga")
@@ -34,12 +40,15 @@ def _figures(context: dict[str, object]) -> tuple[object, ...]:
 
 def _kept(world: World, persona: str) -> tuple[object, ...]:
     scope = scope_for(getattr(world, persona))
-    return _figures(staff_overview(scope=scope, request=None,
-                                   today=timezone.localdate()).context)
+    kept = staff_overview(scope=scope, request=None, today=timezone.localdate())
+    return (_figures(kept.context), [(p.key, p.context) for p in kept.panels])
 
 
 def _live(world: World, persona: str) -> tuple[object, ...]:
-    return _figures(dashboard_context(scope=scope_for(getattr(world, persona))))
+    scope = scope_for(getattr(world, persona))
+    return (_figures(dashboard_context(scope=scope)),
+            [(p.key, p.context) for p in panels_for(None, scope, STAFF_PLACE, by_unit=True,
+                                                     today=timezone.localdate())])
 
 
 def test_a_person_without_consent_shows_at_once_and_only_to_those_who_manage_her(
@@ -77,7 +86,27 @@ STEP = st.one_of(
     st.tuples(st.just("consent"), st.integers(min_value=0, max_value=50)),
     st.tuples(st.just("leave"), st.integers(min_value=0, max_value=50)),
     st.tuples(st.just("move"), st.integers(min_value=0, max_value=50)),
+    # Organization A moves to the other municipality (and back).
+    st.tuples(st.just("relocate")),
+    # A running pair with an overdue task: of A, of B, or of A with a member in B.
+    st.tuples(st.just("pair"), st.sampled_from(["aa", "bb", "ab"])),
+    # «Напомнить сейчас» on some pair, by whoever manages it.
+    st.tuples(st.just("remind"), st.integers(min_value=0, max_value=50)),
 )
+
+
+def _overdue_pair(a: Participant, b: Participant) -> None:
+    from tandem.maps.models import Map, Row
+    from tandem.surveys.tests.helpers import active_pair
+
+    today = timezone.localdate()
+    pair = active_pair(a, b, starts_on=today - dt.timedelta(days=30),
+                       ends_on=today + dt.timedelta(days=200))
+    the_map = Map.objects.create(pair=pair, status=Map.Status.IN_PROGRESS)
+    Row.objects.create(map=the_map, direction=Row.Direction.A_TO_B, competency="ict.x",
+                       title="Задача", current_level=0, target_level=2, partner_level=3,
+                       task="Задача", deadline=today - dt.timedelta(days=2), product="Тест",
+                       evidence="Показ")
 
 
 @given(steps=st.lists(STEP, min_size=1, max_size=10))
@@ -86,8 +115,10 @@ STEP = st.one_of(
 def test_the_kept_overview_is_always_the_live_one(world: World,
                                                   steps: list[tuple[object, ...]]) -> None:
     """Whatever audited writes come between views — people join (with or without
-    consent), give consent, leave, move to the other organization — every staff persona's
-    overview from the cache is the one computed live."""
+    consent), give consent, leave, move to the other organization; an organization moves
+    to another municipality; pairs (some across two organizations) fall behind and are
+    reminded — every staff persona's overview from the cache, its figures and its kept
+    panels, is the one computed live."""
     cache.clear()
     for step in steps:
         people = list(Participant.objects.order_by("pk"))
@@ -107,6 +138,21 @@ def test_the_kept_overview_is_always_the_live_one(world: World,
                     person.organization = (world.org_b if person.organization_id
                                            == world.org_a.pk else world.org_a)
                 person.save()
+            elif step[0] == "relocate":
+                org = Organization.objects.get(pk=world.org_a.pk)
+                org.municipality = (world.municipality_b if org.municipality_id
+                                    == world.municipality_a.pk else world.municipality_a)
+                org.save()
+            elif step[0] == "pair":
+                units = {"a": world.org_a, "b": world.org_b}
+                _overdue_pair(*(ParticipantFactory.create(organization=units[side])
+                                for side in str(step[1])))
+            elif step[0] == "remind":
+                pairs = list(Pair.objects.order_by("pk"))
+                if pairs:
+                    pair = pairs[int(step[1]) % len(pairs)]  # type: ignore[call-overload]
+                    reminders_send(today=timezone.localdate(),
+                                   pairs=Pair.objects.filter(pk=pair.pk))
         for persona in STAFF:
             assert _kept(world, persona) == _live(world, persona), (step, persona)
 

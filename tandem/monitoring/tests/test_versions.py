@@ -161,3 +161,52 @@ def test_the_version_is_one_statement(world: World) -> None:
     with CaptureQueriesContext(connection) as queries:
         _version(world, "olga")
     assert len([q for q in queries.captured_queries if "MAX(" in q["sql"].upper()]) == 1
+
+
+def test_an_organization_moved_changes_the_version_of_the_coordinators_it_left_and_joined(
+        world: World) -> None:
+    """The moved organization's own changes are not among those the coordinator it left
+    reads any more (her maxima stay the same), yet its figures must leave her pages: the
+    territory's layout (``layout_version``) is part of every version."""
+    before = {user: _version(world, user) for user in ("erin", "dave", "olga", "charlie")}
+    with transaction.atomic():
+        world.org_a.municipality = world.municipality_b
+        world.org_a.save()
+    after = {user: _version(world, user) for user in before}
+    assert after["erin"] != before["erin"]  # A's municipality: A left
+    assert after["dave"] != before["dave"]  # B's municipality: A joined
+    assert after["olga"] != before["olga"]
+    # A name, with the layout the same, changes only the units that show it.
+    with transaction.atomic():
+        world.org_a.name = "Школа А (новое имя)"
+        world.org_a.save()
+    assert _version(world, "charlie") == after["charlie"]
+
+
+def test_a_pairs_records_change_the_version_of_both_members_organizations(
+        world: World) -> None:
+    """A pair of organization A with a member in B is seen and managed from B as well
+    (``pairs.selectors.pair_q``): its entries — and its map's, meetings', reminders' —
+    change B's version too."""
+    import datetime as dt
+
+    from tandem.maps.models import Map
+    from tandem.surveys.tests.helpers import active_pair
+
+    with transaction.atomic():
+        pair = active_pair(world.bob_p, world.someone_b, starts_on=dt.date(2026, 9, 1))
+    assert pair.get_additional_data() == {
+        "organization_id": world.org_a.pk, "region_id": world.region.pk,
+        "member_organization_ids": [world.org_b.pk]}
+    before = {user: _version(world, user) for user in ("alice", "charlie", "dave", "erin")}
+    with transaction.atomic():
+        Map.objects.create(pair=pair, status=Map.Status.DRAFT)
+    after = {user: _version(world, user) for user in before}
+    assert all(after[u] != before[u] for u in before)
+    # A pair within one organization names no other.
+    own = active_pair(world.bob_p, world.carol_p)
+    assert "member_organization_ids" not in own.get_additional_data()
+    with transaction.atomic():
+        Map.objects.create(pair=own, status=Map.Status.DRAFT)
+    assert _version(world, "charlie") == after["charlie"]
+    assert _version(world, "alice") != after["alice"]
