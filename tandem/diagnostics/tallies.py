@@ -90,6 +90,7 @@ from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.signals import figures_changed
 from tandem.web.tracking import Tracked
+from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import read_only_snapshot, transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
@@ -740,7 +741,8 @@ TRACKED = (
 
 
 def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:
-    touch([instance.__dict__.get("organization_id")])
+    """(``pre_delete``) The organization as stored, not as the deleted copy holds it."""
+    touch([*(as_stored(instance, ("organization_id",), using=kwargs.get("using")) or ())])
 
 
 def campaign_deleting(sender: type, instance: object, **kwargs: object) -> None:

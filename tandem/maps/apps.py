@@ -43,7 +43,7 @@ class MapsConfig(AppConfig):
         # The technologies the pairs named, kept per pair's organization
         # (tandem/maps/tallies.py): rows, pairs and people that move mark them (the values
         # as stored before each save: tandem/web/tracking.py).
-        from django.db.models.signals import post_delete, post_init, post_save
+        from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
         from tandem.maps import tallies
         from tandem.territory.models import Organization
@@ -55,6 +55,9 @@ class MapsConfig(AppConfig):
                                (Organization, tallies.organization_deleted)):
             post_delete.connect(deleted, sender=model,
                                 dispatch_uid=f"technology_tallies_{model.__name__}_deleted")
+        for model in (Pair, Organization):  # what the row holds, read before the delete
+            pre_delete.connect(tallies.deleting, sender=model,
+                               dispatch_uid=f"technology_tallies_{model.__name__}_deleting")
         signals.figures_changed.connect(tallies.figures_changed,
                                         dispatch_uid="technology_tallies_figures_changed")
         # The hourly run rebuilds marks whose job was lost, as for the other kept figures.

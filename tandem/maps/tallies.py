@@ -52,6 +52,7 @@ from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.bulk import copy_rows
 from tandem.web.tracking import Tracked
+from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
     delete_in_pieces,
     forget_transaction_memory,
@@ -327,8 +328,23 @@ def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) ->
     touch([before[0], after[0]])
 
 
+DELETING = "_technology_tallies_deleting"  # instance.__dict__: the row as stored
+
+
+def deleting(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``pre_delete`` of a pair or an organization) What the row holds, for the handler
+    after the delete: the copy deleted may be out of date."""
+    fields = ("municipality_id",) if sender is Organization else ("organization_id",)
+    instance.__dict__[DELETING] = as_stored(instance, fields, using=kwargs.get("using"))
+
+
+def _as_stored_before(instance: Any) -> Any:
+    before = instance.__dict__.pop(DELETING, None)
+    return before[0] if before else None
+
+
 def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    touch([instance.__dict__.get("organization_id")])
+    touch([_as_stored_before(instance)])
 
 
 def _participant_moved(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
@@ -364,7 +380,7 @@ def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     """An organization went (its pairs went before it): its tallies cascade, so the
     difference cannot take them out of its municipality's sums — a mark naming that
     municipality sums it again whole."""
-    _mark_moved(instance.pk, instance.__dict__.get("municipality_id"))
+    _mark_moved(instance.pk, _as_stored_before(instance))
 
 
 TRACKED = (

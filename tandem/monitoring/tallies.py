@@ -50,6 +50,7 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
 from tandem.web.tracking import Tracked
+from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
     ROWS_PER_STATEMENT,
     delete_in_pieces,
@@ -320,7 +321,8 @@ def _participant_changed(person: Any, before: tuple[Any, ...],
 
 
 def participant_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    touch([instance.__dict__.get("organization_id")])
+    """(``pre_delete``) The organization as stored, not as the deleted copy holds it."""
+    touch([*(as_stored(instance, ("organization_id",), using=kwargs.get("using")) or ())])
 
 
 def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
@@ -330,7 +332,8 @@ def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) ->
 
 
 def pair_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    _touch_members([instance.__dict__.get("a_id"), instance.__dict__.get("b_id")])
+    """(``pre_delete``) The members as stored, not as the deleted copy holds them."""
+    _touch_members([*(as_stored(instance, ("a_id", "b_id"), using=kwargs.get("using")) or ())])
 
 
 def _touch_members(people: list[Any]) -> None:

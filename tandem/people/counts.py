@@ -41,6 +41,7 @@ from django.db.models.functions import Coalesce
 
 from tandem.people.models import Participant, PeopleCount, PeopleCountMark, consent_q
 from tandem.web.tracking import Tracked
+from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
     ROWS_PER_STATEMENT,
     delete_in_pieces,
@@ -197,10 +198,6 @@ WATCHED = ("organization_id", "is_active", "mentoring_consent_date",
 BEFORE = "_people_count_before"
 
 
-def _in_database(pk: Any) -> tuple[Any, ...] | None:
-    return Participant.objects.filter(pk=pk).values_list(*WATCHED).first()
-
-
 def _changed(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
     """A person joined (new), left, moved, consented, got or lost a login."""
     touch([before[0], after[0]])
@@ -210,7 +207,7 @@ TRACKED = Tracked(Participant, "people_counts", WATCHED, _changed, on_create=Tru
 
 
 def deleting(sender: type, instance: Any, **kwargs: object) -> None:
-    instance.__dict__[BEFORE] = _in_database(instance.pk) if instance.pk is not None else None
+    instance.__dict__[BEFORE] = as_stored(instance, WATCHED, using=kwargs.get("using"))
 
 
 def deleted(sender: type, instance: Any, **kwargs: object) -> None:

@@ -385,12 +385,13 @@ def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     touch_people([instance.__dict__["participant_id"]])
 
 
-def _moved(organizations: Callable[[Any, Any], Iterable[int]]) -> Callable[..., None]:
+def _moved(organizations: Callable[[Any, Any, Any], Iterable[int]]) -> Callable[..., None]:
     """A field whose change moves a unit's surveys to other cells: a save that writes it
     other than stored touches the organizations ``organizations`` names (given the
-    instance and the value before)."""
+    instance and the values before and after, as the field's Python values: a key
+    assigned as a string is an int here)."""
     def changed(instance: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
-        touch(organizations(instance, before[0]))
+        touch(organizations(instance, before[0], after[0]))
     return changed
 
 
@@ -398,14 +399,14 @@ def _moved(organizations: Callable[[Any, Any], Iterable[int]]) -> Callable[..., 
 TRACKED = (
     # A person moved to another organization: their surveys move with them.
     Tracked(Participant, "survey_cells_participant", ("organization_id",),
-            _moved(lambda person, before: [before, person.organization_id])),
+            _moved(lambda person, before, after: [before, after])),
     # A region's time zone decides the year of an answer given near 1 September.
     Tracked(Region, "survey_cells_region", ("time_zone",),
-            _moved(lambda region, _before: Organization.objects.filter(
+            _moved(lambda region, _before, _after: Organization.objects.filter(
                 municipality__region_id=region.pk).values_list("pk", flat=True))),
     # An organization moved to a municipality (perhaps of another region, another zone).
     Tracked(Organization, "survey_cells_organization", ("municipality_id",),
-            _moved(lambda organization, _before: [organization.pk])),
+            _moved(lambda organization, _before, _after: [organization.pk])),
 )
 
 

@@ -18,6 +18,16 @@ tracker's fields, that tracker is not asked; naming none of any, nothing is read
 the save does not write (left out of ``update_fields``, or deferred) keeps its stored
 value. ``on_create``: a new row counts as a change (``before`` all ``None``). Saves of
 fixtures (``raw``, loaddata) are not tracked: ``tandem tallies --rebuild`` follows them.
+Both sides are compared as the field's Python value (``to_python``): a key assigned as a
+string (``organization_id = "4"``) is the stored 4, not a change.
+
+The stored values are read without a lock (pre-existing, left so: locking there would
+take rows out of the rebuilds' order): a whole save from an out-of-date copy racing an
+uncommitted web move of the same person reads the values before that move and is still
+unheard.
+
+:func:`stored` is the same read for a delete handler (``pre_delete``): what the row
+holds, not the copy being deleted.
 
 The kept figures register their trackers in their ``AppConfig.ready`` (:func:`track`).
 """
@@ -26,7 +36,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, router
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
@@ -65,6 +76,37 @@ def trackers_of(model: type[Model]) -> tuple[Tracked, ...]:
     return tuple(_TRACKERS.get(model, ()))
 
 
+def _python(model: type[Model], attname: str, value: Any) -> Any:
+    """The field's Python value (``"4"`` assigned to a key is 4); as given if it is none."""
+    try:
+        return model._meta.get_field(attname).to_python(value)  # type: ignore[union-attr]
+    except (ValidationError, TypeError, ValueError, AttributeError):
+        return value
+
+
+def _read(model: type[Model], pk: Any, fields: Iterable[str],
+          using: str | None) -> dict[str, Any] | None:
+    """The row's stored values of these attnames (None: no row), from the database the
+    write goes to (``using``), never a replica the copy was read from
+    (tandem/web/dbrouter.py); through the base manager, as Django's saves and deletes."""
+    fields = list(fields)
+    row = list(model._base_manager.using(using or DEFAULT_DB_ALIAS)
+               .filter(pk=pk).order_by().values_list(*fields)[:1])
+    return dict(zip(fields, row[0], strict=True)) if row else None
+
+
+def stored(instance: Any, fields: Iterable[str], using: Any = None) -> tuple[Any, ...] | None:
+    """What the database holds for ``instance``'s row in these attnames (one indexed read;
+    None: no row or no key) — for a delete handler (``pre_delete``, pass its ``using``),
+    whose copy may be out of date."""
+    if instance.pk is None:
+        return None
+    fields = tuple(fields)
+    row = _read(type(instance), instance.pk, fields,
+                using or router.db_for_write(type(instance), instance=instance))
+    return None if row is None else tuple(row[f] for f in fields)
+
+
 def _written(model: type[Model], update_fields: Iterable[str] | None) -> set[str] | None:
     """The attnames a save writes (None: all)."""
     if update_fields is None:
@@ -82,16 +124,15 @@ def _saving(sender: type[Model], instance: Any, raw: bool = False, using: str | 
     d = instance.__dict__
     d.pop(BEFORE, None)
     if raw or instance.pk is None:
-        return  # new (a row given its key may be there: read, as for any save)
+        return  # a fixture, or a new row without a key
+    # A new copy given its key is read as any save: Django may UPDATE a row with that key,
+    # and ``pre_save`` is not told of ``force_insert`` (a forced insert wastes the one read:
+    # no row, nothing to compare).
     concerned = _concerned(sender, _written(sender, update_fields))
     if not concerned:
         return  # writes nothing any tracker watches: no read
-    fields = sorted({f for t in concerned for f in t.fields})
-    # From the database the save writes to (``using``), never a replica the copy was
-    # read from (tandem/web/dbrouter.py).
-    stored = list(sender._default_manager.using(using or DEFAULT_DB_ALIAS)
-                  .filter(pk=instance.pk).order_by().values_list(*fields)[:1])
-    d[BEFORE] = dict(zip(fields, stored[0], strict=True)) if stored else None
+    d[BEFORE] = _read(sender, instance.pk, sorted({f for t in concerned for f in t.fields}),
+                      using)
 
 
 def _saved(sender: type[Model], instance: Any, created: bool = False, raw: bool = False,
@@ -104,18 +145,18 @@ def _saved(sender: type[Model], instance: Any, created: bool = False, raw: bool 
         for tracked in _TRACKERS.get(sender, ()):
             if tracked.on_create:
                 tracked.changed(instance, (None,) * len(tracked.fields),
-                                tuple(d.get(f) for f in tracked.fields))
+                                tuple(_python(sender, f, d.get(f)) for f in tracked.fields))
         d.pop(BEFORE, None)
         return
     if BEFORE not in d:
         return  # nothing watched was written (or the row was not there to read)
-    stored = d.pop(BEFORE)
-    if stored is None:
+    was = d.pop(BEFORE)
+    if was is None:
         return
     for tracked in _concerned(sender, written):
-        before = tuple(stored[f] for f in tracked.fields)
+        before = tuple(_python(sender, f, was[f]) for f in tracked.fields)
         # A field not written (left out of update_fields, deferred) keeps its stored value.
-        after = tuple(d[f] if f in d and (written is None or f in written) else stored[f]
-                      for f in tracked.fields)
+        after = tuple(_python(sender, f, d[f] if f in d and (written is None or f in written)
+                              else was[f]) for f in tracked.fields)
         if before != after:
             tracked.changed(instance, before, after)

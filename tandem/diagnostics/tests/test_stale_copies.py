@@ -45,3 +45,23 @@ def test_a_stale_organization_copy_saved_moves_its_sums_back(world: World) -> No
     stale.save()                       # back in municipality A
     tallies.refresh()
     assert tallies.stale() == []
+
+
+def test_a_stale_person_copy_deleted_takes_the_answers_from_where_they_are(
+        world: World) -> None:
+    """The delete handler reads the organization as stored (tracking.stored), not the one
+    the deleted copy holds. Review finding (2026-12-05): it marked the old one."""
+    build_diagnostics(world)
+    tallies.rebuild()
+    person = Participant.objects.filter(responses__isnull=False,
+                                        organization=world.org_a).first()
+    assert person is not None
+    stale = Participant.objects.get(pk=person.pk)
+    mover = Participant.objects.get(pk=person.pk)
+    mover.organization = world.org_b
+    mover.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    stale.delete()                     # holds org_a; its answers are counted in org_b
+    tallies.refresh()
+    assert tallies.stale() == []

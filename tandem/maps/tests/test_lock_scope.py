@@ -37,14 +37,23 @@ def _chain(node: ast.expr) -> list[ast.Call]:
 LOOKUPS = {"exact", "in", "isnull", "gt", "gte", "lt", "lte", "range"}
 
 
+KEYS = {"pk", "id"}
+
+
 def _joins_organizations(path: str) -> bool:
     """A ``select_related`` path or a lookup that joins an organization's table
     (``organization``, ``pair__organization``, ``organization__municipality``; not
-    ``organization__in``: the key column itself)."""
+    ``organization__in``, ``organization__pk``, ``organization__id__in``: the key column
+    itself, which Django reads without the join)."""
     parts = path.split("__")
-    return any("organization" in part and (i + 1 == len(parts) or parts[i + 1] not in LOOKUPS)
-               for i, part in enumerate(parts[:-1])) or (
-        "organization" in parts[-1] and not parts[-1].endswith("_id"))
+    for i, part in enumerate(parts[:-1]):
+        if "organization" not in part:
+            continue
+        rest = parts[i + 1:]
+        if rest[0] in LOOKUPS or (rest[0] in KEYS and (len(rest) == 1 or rest[1] in LOOKUPS)):
+            continue  # the key column
+        return True
+    return "organization" in parts[-1] and not parts[-1].endswith("_id")
 
 
 def _reaches_organizations(call: ast.Call) -> bool:
@@ -54,6 +63,26 @@ def _reaches_organizations(call: ast.Call) -> bool:
                    and "organization" in a.value for a in call.args)
     return any(kw.arg and "__" in kw.arg and _joins_organizations(kw.arg)
                for kw in call.keywords)
+
+
+def _locks_its_own_rows_only(lock: ast.Call) -> bool:
+    """``of=`` naming no organization's path (``("self",)``; not ``("self",
+    "organization")``, which locks the joined organizations again)."""
+    of = [kw.value for kw in lock.keywords if kw.arg == "of"]
+    if not of:
+        return False
+    if not isinstance(of[0], ast.Tuple | ast.List):
+        return False  # not readable here: named as unscoped
+    return all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+               and "organization" not in e.value for e in of[0].elts)
+
+
+def _flagged(calls: list[ast.Call]) -> bool:
+    """A chain that locks (any ``select_for_update`` not scoped to its own rows) and joins
+    the organizations."""
+    locks = [c for c in calls if getattr(c.func, "attr", "") == "select_for_update"]
+    return any(not _locks_its_own_rows_only(c) for c in locks) and any(
+        _reaches_organizations(c) for c in calls)
 
 
 def _unscoped_locks() -> list[str]:
@@ -68,9 +97,7 @@ def _unscoped_locks() -> list[str]:
                 continue
             calls = _chain(node)
             seen.update(id(c) for c in calls)
-            locks = [c for c in calls if getattr(c.func, "attr", "") == "select_for_update"]
-            if any(not any(kw.arg == "of" for kw in c.keywords) for c in locks) and any(
-                    _reaches_organizations(c) for c in calls):
+            if _flagged(calls):
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
@@ -90,11 +117,34 @@ def test_the_scan_sees_an_unscoped_lock(tmp_path: Path) -> None:
 
     def flagged(stmt: ast.stmt) -> bool:
         assert isinstance(stmt, ast.Expr)
-        calls = _chain(stmt.value)
-        locks = [c for c in calls if getattr(c.func, "attr", "") == "select_for_update"]
-        return any(not any(kw.arg == "of" for kw in c.keywords) for c in locks) and any(
-            _reaches_organizations(c) for c in calls)
+        return _flagged(_chain(stmt.value))
     assert flagged(bad) and flagged(across) and not flagged(good)
+
+
+@pytest.mark.parametrize(("statement", "unscoped"), [
+    # of= that names the organizations locks them again (review 2026-12-05)
+    ('Participant.objects.select_for_update(of=("self", "organization"))'
+     '.select_related("organization")', True),
+    ('Pair.objects.select_for_update(of=["self", "a__organization"])'
+     '.select_related("a__organization")', True),
+    ('Participant.objects.select_for_update(of=OF).select_related("organization")', True),
+    ('Participant.objects.select_for_update(of=("self", "user"))'
+     '.select_related("organization", "user")', False),
+    # the organization's key: its column, no join (review 2026-12-05)
+    ("Participant.objects.select_for_update().filter(organization__pk=1)", False),
+    ("Participant.objects.select_for_update().filter(organization__id__in=[1])", False),
+    ("Participant.objects.select_for_update().filter(organization__id=1)", False),
+    ("Participant.objects.select_for_update().filter(organization__pk__in=[1])", False),
+    ("Participant.objects.select_for_update().filter(organization_id__in=[1])", False),
+    # ... but past the key, or any other field of it, joins
+    ("Participant.objects.select_for_update().filter(organization__municipality=m)", True),
+    ("Participant.objects.select_for_update().filter(organization__name__in=names)", True),
+    ("Pair.objects.select_for_update().filter(a__organization__municipality_id=m)", True),
+])
+def test_the_scan_reads_of_and_the_key_column(statement: str, unscoped: bool) -> None:
+    stmt = ast.parse(statement).body[0]
+    assert isinstance(stmt, ast.Expr)
+    assert _flagged(_chain(stmt.value)) is unscoped
 
 
 @pytest.mark.django_db(transaction=True)

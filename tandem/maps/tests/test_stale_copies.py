@@ -12,6 +12,8 @@ from tandem.maps import tallies
 from tandem.maps.models import Map, Row, TechnologyTallyMark
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.territory.models import Organization
+from tandem.testing import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,4 +61,39 @@ def test_a_save_that_writes_no_organization_marks_nothing(world: World) -> None:
     stale.position = "учитель"
     stale.save(update_fields=["position"])
     assert not TechnologyTallyMark.objects.exists()
+    assert tallies.stale() == []
+
+
+def test_stale_copies_deleted_mark_what_the_rows_hold(world: World) -> None:
+    """The delete handlers read the pair's organization and the organization's
+    municipality as stored (tracking.stored, before the delete), not from the deleted
+    copy. Review finding (2026-12-05): they marked what the copy held. (A pair without a
+    map: deleting one with rows is the services' business.)"""
+    pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
+                               starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
+    tallies.refresh()
+    stale_pair = Pair.objects.get(pk=pair.pk)
+    moved = Pair.objects.get(pk=pair.pk)
+    moved.organization = world.org_b
+    moved.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    stale_pair.delete()                                    # holds org_a
+    assert set(TechnologyTallyMark.objects.values_list("organization_id", flat=True)) == {
+        world.org_b.pk}
+    tallies.refresh()
+    assert tallies.stale() == []
+
+    place = OrganizationFactory.create(municipality=world.municipality_a)
+    tallies.refresh()
+    stale = Organization.objects.get(pk=place.pk)
+    mover = Organization.objects.get(pk=place.pk)
+    mover.municipality = world.municipality_b
+    mover.save()
+    tallies.refresh()
+    stale.delete()                                         # holds municipality A
+    assert list(TechnologyTallyMark.objects.values_list("organization_id",
+                                                        "municipality_id")) == [
+        (place.pk, world.municipality_b.pk)]
+    tallies.refresh()
     assert tallies.stale() == []

@@ -47,3 +47,35 @@ def test_a_stale_copy_that_left_marks_the_organization(world: World) -> None:
     stale.save()                       # active again
     tallies.refresh()
     assert tallies.stale() == []
+
+
+def test_a_stale_copy_deleted_marks_where_the_row_is(world: World) -> None:
+    """Delete handlers read what the row holds (tracking.stored), not the deleted copy:
+    a person moved on the web, a pair whose member changed. Review finding (2026-12-05):
+    they marked the organizations the copy held."""
+    pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
+                               status=Pair.Status.ACTIVE,
+                               starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
+    tallies.rebuild()
+    stale_pair = Pair.objects.get(pk=pair.pk)
+    moved = Pair.objects.get(pk=pair.pk)
+    moved.b = world.charlie_p          # org_b
+    moved.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    stale_pair.delete()                # holds bob (org_a) as b
+    assert world.org_b.pk in set(PairTallyMark.objects.values_list("organization_id",
+                                                                   flat=True))
+    tallies.refresh()
+    assert tallies.stale() == []
+
+    stale = Participant.objects.get(pk=world.someone_b.pk)
+    mover = Participant.objects.get(pk=world.someone_b.pk)
+    mover.organization = world.org_a
+    mover.save()
+    tallies.refresh()
+    stale.delete()                     # holds org_b; counted in org_a
+    assert set(PairTallyMark.objects.values_list("organization_id", flat=True)) == {
+        world.org_a.pk}
+    tallies.refresh()
+    assert tallies.stale() == []

@@ -70,3 +70,40 @@ def test_before_is_the_stored_value_and_after_what_was_written(
     new = ParticipantFactory.create(organization_id=a)
     assert heard[-1] == ((None, None), (a, True))
     assert new.pk is not None
+
+
+def test_a_key_assigned_as_a_string_is_the_stored_value(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both sides compared as the field's Python value: ``"4"`` for a stored 4 is no
+    change, and a move given as a string reaches every tracker as ints (the diagnostics'
+    touch sorted a mix of int and str: TypeError). Review finding (2026-12-05)."""
+    heard: list[tuple[object, ...]] = []
+    probe = tracking.Tracked(Participant, "probe", ("organization_id",),
+                             lambda p, before, after: heard.append((before, after)),
+                             on_create=True)
+    trackers: dict[type, list[tracking.Tracked]] = tracking._TRACKERS  # type: ignore[assignment]
+    monkeypatch.setitem(trackers, Participant, [*tracking.trackers_of(Participant), probe])
+    a, b = world.org_a.pk, world.org_b.pk
+    person = Participant.objects.get(pk=world.carol_p.pk)
+    person.organization_id = str(a)
+    person.save()
+    assert heard == []
+    person.organization_id = str(b)
+    person.save()                                         # every real tracker runs too
+    assert heard == [((a,), (b,))]
+    new = ParticipantFactory.build(organization=world.org_a)
+    new.organization_id = str(b)
+    new.save()
+    assert heard[-1] == ((None,), (b,))
+
+
+def test_stored_reads_through_the_base_manager(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What Django's saves use: a default manager that filtered rows out would hide the
+    stored values (a save heard as of a row not there). Review finding (2026-12-05)."""
+    hiding = Participant._base_manager.none()
+    monkeypatch.setattr(Participant._meta, "default_manager",
+                        type("Hiding", (), {"using": lambda self, alias: hiding})())
+    person = Participant.objects.get(pk=world.carol_p.pk)
+    assert tracking.stored(person, ("organization_id", "is_active")) == (world.org_a.pk, True)
+    assert tracking.stored(Participant(), ("organization_id",)) is None
