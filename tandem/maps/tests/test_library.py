@@ -230,13 +230,13 @@ def _page_link(page: Any, label: str) -> str:
 def test_the_library_pages_by_fifty_and_the_links_keep_the_filters(client: Client,
                                                                   world: World) -> None:
     client.force_login(world.olga)
-    direction = TaskTemplate.Direction.SENIOR_TO_YOUNG
+    direction: str = TaskTemplate.Direction.SENIOR_TO_YOUNG.value
     wanted = [t.pk for t in selectors.library_templates(region_id=world.region.pk,
                                                         include_inactive=True)
               if t.direction == direction]
     assert PAGE_SIZE < len(wanted) <= 2 * PAGE_SIZE  # the shipped library: 85 of 205
     url = reverse("maps:library")
-    first = client.get(url, {"direction": direction, "region": world.region.pk})
+    first = client.get(url, {"direction": direction, "region": str(world.region.pk)})
     assert _shown(first) == wanted[:PAGE_SIZE]
     assert f"Шаблонов: {len(wanted)}" in first.content.decode()  # every one, not the page's
     forward = _page_link(first, "вперёд")
@@ -248,7 +248,7 @@ def test_the_library_pages_by_fifty_and_the_links_keep_the_filters(client: Clien
     assert "page=1" in _page_link(second, "назад")
     assert "вперёд" not in second.content.decode()
     # A page past the end shows the last; the unfiltered library has every template.
-    assert _shown(client.get(url, {"direction": direction, "page": 99})) == _shown(second)
+    assert _shown(client.get(url, {"direction": direction, "page": "99"})) == _shown(second)
     everything = selectors.library_templates(region_id=world.region.pk, include_inactive=True)
     pages = -(-len(everything) // PAGE_SIZE)
     listed = [pk for n in range(1, pages + 1)
