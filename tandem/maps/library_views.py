@@ -4,8 +4,10 @@ swapped for another template or saved into the organization's library."""
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +31,7 @@ from tandem.web.xlsx import append_row
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_MB = 5
 MAX_IMPORT_ROWS = 5000  # the default library has about 200 templates
+PAGE_SIZE = 50  # templates on a page of the library
 
 
 def _region(request: HttpRequest) -> tuple[Scope, Region | None]:
@@ -57,24 +60,34 @@ def _with_region(url: str, region: Region | None) -> str:
 
 
 def library_page(request: HttpRequest) -> HttpResponse:
+    """The region's library, 50 templates a page (issue #16: the whole library in one
+    table was 320 KB of HTML and the region operator's slowest page); the filters and
+    the region ride along in the page links, the count is of every template filtered."""
     _scope, region = _region(request)
     competencies = _competencies(region)
     names = dict(competencies)
     filters = LibraryFilter(request.GET or None, competencies=competencies)
     templates = selectors.library_templates(region_id=region.pk if region else None,
                                             include_inactive=True)
+    competency = direction = ""
     if filters.is_valid():
-        if filters.cleaned_data.get("competency"):
-            templates = [t for t in templates
-                         if t.competency == filters.cleaned_data["competency"]]
-        if filters.cleaned_data.get("direction"):
-            templates = [t for t in templates
-                         if t.direction == filters.cleaned_data["direction"]]
+        competency = filters.cleaned_data.get("competency") or ""
+        direction = filters.cleaned_data.get("direction") or ""
+        if competency:
+            templates = [t for t in templates if t.competency == competency]
+        if direction:
+            templates = [t for t in templates if t.direction == direction]
+    page = Paginator(templates, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("region", region.pk if region else ""),
+                                          ("competency", competency),
+                                          ("direction", direction)) if v})
     technologies = dict(TECHNOLOGIES)
     return render(request, "maps/library.html", {
         "region": region, "filters": filters, "import_form": ImportForm(),
+        "page": page, "query": query,
+        "region_query": f"?region={region.pk}" if region is not None else "",
         "items": [(t, names.get(t.competency, t.competency),
-                   technologies.get(t.technology, t.technology)) for t in templates],
+                   technologies.get(t.technology, t.technology)) for t in page.object_list],
     })
 
 

@@ -2,18 +2,23 @@
 swapped or saved into it, the region operator edits, exports and imports it
 (docs/task-library.md)."""
 
+import html
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from tandem.core import task_library as core_library
 from tandem.maps import selectors, services
+from tandem.maps.library_views import PAGE_SIZE
 from tandem.maps.models import Map, Row, TaskTemplate
 from tandem.pairs.models import Pair
 from tandem.testing import World, build_map, build_resources
@@ -204,6 +209,77 @@ def test_editor_saves_a_regional_copy_and_adds_a_template(client: Client,
                                        region=world.region).exists()
     page = client.get(reverse("maps:library"), {"competency": template.competency})
     assert "Ещё одна задача." in page.content.decode()
+
+
+# -- the library's pages (issue #16) -------------------------------------------------
+EDIT_LINK = re.compile(r'href="/maps/library/(\d+)/[?"]')
+
+
+def _shown(page: Any) -> list[int]:
+    """The templates a page of the library lists, in its order (their edit links)."""
+    return [int(pk) for pk in EDIT_LINK.findall(page.content.decode())]
+
+
+def _page_link(page: Any, label: str) -> str:
+    """The query string of the page's «вперёд»/«назад» link."""
+    found = re.search(r'<a href="\?([^"]*)">[^<]*' + label, page.content.decode())
+    assert found, f"no «{label}» link"
+    return html.unescape(found.group(1))
+
+
+def test_the_library_pages_by_fifty_and_the_links_keep_the_filters(client: Client,
+                                                                  world: World) -> None:
+    client.force_login(world.olga)
+    direction: str = TaskTemplate.Direction.SENIOR_TO_YOUNG.value
+    wanted = [t.pk for t in selectors.library_templates(region_id=world.region.pk,
+                                                        include_inactive=True)
+              if t.direction == direction]
+    assert PAGE_SIZE < len(wanted) <= 2 * PAGE_SIZE  # the shipped library: 85 of 205
+    url = reverse("maps:library")
+    first = client.get(url, {"direction": direction, "region": str(world.region.pk)})
+    assert _shown(first) == wanted[:PAGE_SIZE]
+    assert f"Шаблонов: {len(wanted)}" in first.content.decode()  # every one, not the page's
+    forward = _page_link(first, "вперёд")
+    assert dict(p.split("=") for p in forward.split("&")) == {
+        "region": str(world.region.pk), "direction": direction, "page": "2"}
+    second = client.get(f"{url}?{forward}")
+    assert _shown(second) == wanted[PAGE_SIZE:]  # the next rows, still filtered
+    assert f"Шаблонов: {len(wanted)}" in second.content.decode()
+    assert "page=1" in _page_link(second, "назад")
+    assert "вперёд" not in second.content.decode()
+    # A page past the end shows the last; the unfiltered library has every template.
+    assert _shown(client.get(url, {"direction": direction, "page": "99"})) == _shown(second)
+    everything = selectors.library_templates(region_id=world.region.pk, include_inactive=True)
+    pages = -(-len(everything) // PAGE_SIZE)
+    listed = [pk for n in range(1, pages + 1)
+              for pk in _shown(client.get(url, {"page": n}))]
+    assert listed == [t.pk for t in everything]
+
+
+def _library_queries(client: Client, page: int) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.get(reverse("maps:library"), {"page": page})
+    assert answer.status_code == 200 and _shown(answer)
+    return len(ctx.captured_queries)
+
+
+def test_the_library_page_query_count_does_not_grow(client: Client, world: World) -> None:
+    """A page of 20 templates (one page) and of 20 + 300 (seven pages), its first and its
+    last page: the same queries."""
+    client.force_login(world.olga)
+    TaskTemplate.objects.filter(position__gte=20).delete()
+    small = [_library_queries(client, 1), _library_queries(client, 99)]
+    base = TaskTemplate.objects.order_by("position").first()
+    assert base is not None
+    for i in range(300):
+        TaskTemplate.objects.create(
+            source_id=f"{base.competency}.extra.{i}", competency=base.competency,
+            direction=base.direction, task=f"Задача региона {i}", technology=base.technology,
+            form=base.form, product=base.product, evidence=base.evidence, weeks=base.weeks,
+            level_from=base.level_from, level_to=base.level_to, region=world.region,
+            is_active=i % 3 != 0, position=1000 + i)
+    large = [_library_queries(client, 1), _library_queries(client, 99)]
+    assert small == large
 
 
 # -- XLSX ----------------------------------------------------------------------------
