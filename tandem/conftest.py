@@ -19,6 +19,28 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("tandem")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test (``django_db(transaction=True)``, ``transactional_db``,
+    ``live_server``) starts with the rows the data migrations load — the default
+    competency framework, the task library, the layout version's row — restored
+    (Django's ``serialized_rollback``). A transactional test ends by flushing every
+    table, those rows too, and pytest-django runs the transactional tests last: without
+    this, each of them but a worker's first found a database with no framework, so
+    what depends on it quietly did nothing (seed-demo wrote no questionnaires and formed
+    no pairs) — only in a full run, only on the worker where another one ran before."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = (kwargs.get("transaction") or kwargs.get("reset_sequences")
+                         or "transactional_db" in fixtures or "live_server" in fixtures)
+        if not transactional or kwargs.get("serialized_rollback"):
+            continue
+        kwargs.update(transaction=True, serialized_rollback=True)
+        # Put first: pytest-django reads the closest (the first) django_db mark.
+        item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: object) -> None:
     # Argon2 is slow by design; tests that check it ask for it explicitly.
