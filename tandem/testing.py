@@ -587,3 +587,15 @@ class HeldRace:
         self.first.join(60)
         self.second.join(60)
         assert not self.errors, [repr(e) for e in self.errors]
+
+
+def stale_copy_changed(stale: Any, **changes: object) -> Any:
+    """A copy of ``stale``'s row loaded *before* another copy of it was changed and saved
+    (``changes`` set on that other copy, as a web edit would): what a roster import holds
+    while a curator moves the person. Saving ``stale`` then writes the old values back —
+    the case the kept figures must hear (``tandem/web/tracking.py``)."""
+    other = type(stale)._base_manager.get(pk=stale.pk)
+    for name, value in changes.items():
+        setattr(other, name, value)
+    other.save()
+    return stale

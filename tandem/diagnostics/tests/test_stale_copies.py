@@ -8,7 +8,7 @@ from tandem.conftest import World
 from tandem.diagnostics import tallies
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
-from tandem.testing import build_diagnostics
+from tandem.testing import build_diagnostics, stale_copy_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,7 @@ def test_a_stale_person_copy_saved_moves_their_answers_back(world: World) -> Non
     person = Participant.objects.filter(responses__isnull=False,
                                         organization=world.org_a).first()
     assert person is not None
-    stale = Participant.objects.get(pk=person.pk)
-    mover = Participant.objects.get(pk=person.pk)
-    mover.organization = world.org_b
-    mover.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=person.pk), organization=world.org_b)
     tallies.refresh()
     assert tallies.stale() == []
     stale.position = "учитель"
@@ -35,10 +32,8 @@ def test_a_stale_person_copy_saved_moves_their_answers_back(world: World) -> Non
 def test_a_stale_organization_copy_saved_moves_its_sums_back(world: World) -> None:
     build_diagnostics(world)
     tallies.rebuild()
-    stale = Organization.objects.get(pk=world.org_a.pk)
-    mover = Organization.objects.get(pk=world.org_a.pk)
-    mover.municipality = world.municipality_b
-    mover.save()
+    stale = stale_copy_changed(Organization.objects.get(pk=world.org_a.pk),
+                               municipality=world.municipality_b)
     tallies.refresh()
     assert tallies.stale() == []
     stale.name = stale.name + " (переименована)"
@@ -56,10 +51,7 @@ def test_a_stale_person_copy_deleted_takes_the_answers_from_where_they_are(
     person = Participant.objects.filter(responses__isnull=False,
                                         organization=world.org_a).first()
     assert person is not None
-    stale = Participant.objects.get(pk=person.pk)
-    mover = Participant.objects.get(pk=person.pk)
-    mover.organization = world.org_b
-    mover.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=person.pk), organization=world.org_b)
     tallies.refresh()
     assert tallies.stale() == []
     stale.delete()                     # holds org_a; its answers are counted in org_b

@@ -13,7 +13,7 @@ from tandem.maps.models import Map, Row, TechnologyTallyMark
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
-from tandem.testing import OrganizationFactory
+from tandem.testing import OrganizationFactory, stale_copy_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,9 @@ def _pair_with_a_row(world: World) -> Pair:
 def test_a_stale_member_copy_saved_after_a_rebuild_marks_the_pair(world: World) -> None:
     pair = _pair_with_a_row(world)
     tallies.refresh()
-    stale = Participant.objects.get(pk=world.carol_p.pk)   # a roster import's copy
-    mover = Participant.objects.get(pk=world.carol_p.pk)
-    mover.organization = world.org_b
-    mover.save()
+    # A roster import's copy, loaded before a move on the web:
+    stale = stale_copy_changed(Participant.objects.get(pk=world.carol_p.pk),
+                               organization=world.org_b)
     tallies.refresh()                                      # the job after the move
     assert tallies.stale() == []
     stale.position = "учитель"
@@ -53,10 +52,8 @@ def test_a_save_that_writes_no_organization_marks_nothing(world: World) -> None:
     out-of-date copy (the organization it holds is not written)."""
     _pair_with_a_row(world)
     tallies.refresh()
-    stale = Participant.objects.get(pk=world.carol_p.pk)
-    mover = Participant.objects.get(pk=world.carol_p.pk)
-    mover.organization = world.org_b
-    mover.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=world.carol_p.pk),
+                               organization=world.org_b)
     tallies.refresh()
     stale.position = "учитель"
     stale.save(update_fields=["position"])
@@ -72,10 +69,7 @@ def test_stale_copies_deleted_mark_what_the_rows_hold(world: World) -> None:
     pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
                                starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
     tallies.refresh()
-    stale_pair = Pair.objects.get(pk=pair.pk)
-    moved = Pair.objects.get(pk=pair.pk)
-    moved.organization = world.org_b
-    moved.save()
+    stale_pair = stale_copy_changed(Pair.objects.get(pk=pair.pk), organization=world.org_b)
     tallies.refresh()
     assert tallies.stale() == []
     stale_pair.delete()                                    # holds org_a
@@ -86,10 +80,8 @@ def test_stale_copies_deleted_mark_what_the_rows_hold(world: World) -> None:
 
     place = OrganizationFactory.create(municipality=world.municipality_a)
     tallies.refresh()
-    stale = Organization.objects.get(pk=place.pk)
-    mover = Organization.objects.get(pk=place.pk)
-    mover.municipality = world.municipality_b
-    mover.save()
+    stale = stale_copy_changed(Organization.objects.get(pk=place.pk),
+                               municipality=world.municipality_b)
     tallies.refresh()
     stale.delete()                                         # holds municipality A
     assert list(TechnologyTallyMark.objects.values_list("organization_id",

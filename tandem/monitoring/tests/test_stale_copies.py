@@ -11,6 +11,7 @@ from tandem.monitoring import tallies
 from tandem.monitoring.models import PairTallyMark
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.testing import stale_copy_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +21,8 @@ def test_a_stale_member_copy_saved_marks_both_organizations(world: World) -> Non
                         status=Pair.Status.ACTIVE,
                         starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
     tallies.rebuild()
-    stale = Participant.objects.get(pk=world.carol_p.pk)
-    mover = Participant.objects.get(pk=world.carol_p.pk)
-    mover.organization = world.org_b
-    mover.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=world.carol_p.pk),
+                               organization=world.org_b)
     tallies.refresh()
     assert tallies.stale() == []
     stale.position = "учитель"
@@ -37,10 +36,7 @@ def test_a_stale_member_copy_saved_marks_both_organizations(world: World) -> Non
 def test_a_stale_copy_that_left_marks_the_organization(world: World) -> None:
     """is_active put back by an old copy: the organization's people change."""
     tallies.rebuild()
-    stale = Participant.objects.get(pk=world.carol_p.pk)
-    leaver = Participant.objects.get(pk=world.carol_p.pk)
-    leaver.is_active = False
-    leaver.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=world.carol_p.pk), is_active=False)
     tallies.refresh()
     assert tallies.stale() == []
     stale.position = "учитель"
@@ -57,10 +53,7 @@ def test_a_stale_copy_deleted_marks_where_the_row_is(world: World) -> None:
                                status=Pair.Status.ACTIVE,
                                starts_on=dt.date(2026, 12, 1), ends_on=dt.date(2027, 5, 31))
     tallies.rebuild()
-    stale_pair = Pair.objects.get(pk=pair.pk)
-    moved = Pair.objects.get(pk=pair.pk)
-    moved.b = world.charlie_p          # org_b
-    moved.save()
+    stale_pair = stale_copy_changed(Pair.objects.get(pk=pair.pk), b=world.charlie_p)  # org_b
     tallies.refresh()
     assert tallies.stale() == []
     stale_pair.delete()                # holds bob (org_a) as b
@@ -69,10 +62,8 @@ def test_a_stale_copy_deleted_marks_where_the_row_is(world: World) -> None:
     tallies.refresh()
     assert tallies.stale() == []
 
-    stale = Participant.objects.get(pk=world.someone_b.pk)
-    mover = Participant.objects.get(pk=world.someone_b.pk)
-    mover.organization = world.org_a
-    mover.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=world.someone_b.pk),
+                               organization=world.org_a)
     tallies.refresh()
     stale.delete()                     # holds org_b; counted in org_a
     assert set(PairTallyMark.objects.values_list("organization_id", flat=True)) == {

@@ -10,6 +10,7 @@ from tandem.surveys import tallies
 from tandem.surveys.models import SurveyCellMark
 from tandem.surveys.tests.helpers import answered_surveys
 from tandem.territory.models import Organization, Region
+from tandem.testing import stale_copy_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +20,7 @@ def test_a_stale_person_copy_saved_moves_their_surveys_back(world: World) -> Non
     tallies.rebuild()
     assert tallies.stale() == []
     pk = surveys[0].participant_id
-    stale = Participant.objects.get(pk=pk)
-    mover = Participant.objects.get(pk=pk)
-    mover.organization = world.org_b
-    mover.save()
+    stale = stale_copy_changed(Participant.objects.get(pk=pk), organization=world.org_b)
     tallies.refresh()
     assert tallies.stale() == []
     stale.position = "учитель"
@@ -36,10 +34,8 @@ def test_a_stale_person_copy_saved_moves_their_surveys_back(world: World) -> Non
 def test_stale_organization_and_region_copies_are_heard(world: World) -> None:
     answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
     tallies.rebuild()
-    stale = Organization.objects.get(pk=world.org_a.pk)
-    mover = Organization.objects.get(pk=world.org_a.pk)
-    mover.municipality = world.municipality_b
-    mover.save()
+    stale = stale_copy_changed(Organization.objects.get(pk=world.org_a.pk),
+                               municipality=world.municipality_b)
     tallies.refresh()
     stale.name = stale.name + " (переименована)"
     stale.save()
