@@ -40,8 +40,16 @@ def pairs_page(*, scope: Scope, ids: list[int], today: dt.date | None = None) ->
     found = {p.pk: p for p in Pair.objects.filter(pair_q(scope=scope, correlated=True),
                                                   pk__in=ids)
              .select_related("a__organization", "b__organization")
-             .with_progress(today or timezone.localdate())}
+             .only(*PAGE_FIELDS).with_progress(today or timezone.localdate())}
     return [found[pk] for pk in ids if pk in found]
+
+
+# The columns of a page of pairs: the pair's own, and of its members what
+# ``serializers.PersonSerializer`` shows (7 of 25 columns, 2 of 9 of the organization).
+PAGE_FIELDS = (*(f.name for f in Pair._meta.concrete_fields),
+               *(f"{m}__{f}" for m in ("a", "b")
+                 for f in ("surname", "name", "patronymic", "position", "organization",
+                           "organization__short_name")))
 
 
 def maps_visible(*, scope: Scope) -> QuerySet[Map]:
