@@ -55,7 +55,7 @@ class FormRenderer(TemplatesSetting):
 
 def _shown(value: object) -> str:
     """``{{ value }}`` in a template: localized, escaped unless already safe."""
-    return conditional_escape(localize(value))
+    return conditional_escape(localize(value))  # type: ignore[arg-type]
 
 
 def _formatted(value: object) -> str:

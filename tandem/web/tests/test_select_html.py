@@ -1,6 +1,8 @@
 """The selects written in Python (``web.forms.select_html``) are the characters Django's
 select templates give: every choice, group, value, label and attribute, escaped alike."""
 
+from typing import Any
+
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import mark_safe
@@ -45,7 +47,7 @@ def test_a_municipality_select_as_the_templates_give_it() -> None:
                              ATTR, max_size=3),
        value=st.one_of(st.none(), VALUE, st.lists(VALUE, max_size=2)),
        name=TEXT, multiple=st.booleans())
-def test_every_select_is_what_the_templates_give(choices: list[object],
+def test_every_select_is_what_the_templates_give(choices: list[Any],
                                                  attrs: dict[str, object], value: object,
                                                  name: str, multiple: bool) -> None:
     widget = (forms.SelectMultiple if multiple else forms.Select)(attrs=attrs,
