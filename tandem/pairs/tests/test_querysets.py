@@ -179,3 +179,24 @@ def test_figures_kept_for_a_day_are_those_of_that_day(world: World) -> None:
     planned.save()
     assert figures(after) == (1, 0)
     assert figures(before) == (0, 0)
+
+
+def test_the_kept_expressions_give_the_sql_of_fresh_ones(world: World) -> None:
+    """Used in other queries (joined, as a subquery, with another window), the kept
+    expressions are not changed: each query's SQL is that of freshly built ones."""
+    from django.db.models import QuerySet
+
+    from tandem.pairs.querysets import _build_progress_annotations
+
+    p = _pair(world.bob_p, world.carol_p)
+    day, since = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
+
+    def fresh(qs: QuerySet[Pair], as_of: dt.date, date_from: dt.date | None = None) -> str:
+        return str(qs.annotate(**_build_progress_annotations(Pair, as_of, date_from)).query)
+
+    for _ in range(2):
+        inner = Pair.objects.with_progress(day).filter(meetings_missed=0).values("pk")
+        assert p in Pair.objects.filter(pk__in=inner)
+        joined = Pair.objects.select_related("a__organization").filter(a__surname__gt="")
+        assert str(joined.with_progress(day, since).query) == fresh(joined, day, since)
+        assert str(Pair.objects.with_progress(day).query) == fresh(Pair.objects.all(), day)
