@@ -13,6 +13,14 @@ What is kept (models in tandem/monitoring/models.py):
   whose organizations it holds: a municipal-pool pair counts once in the region and in
   each member's organization, exactly as ``Pair.objects.formed().of_unit(by=MEMBER)``.
 
+- per municipality and sector of A's and of B's organization (:class:`PairMunicipalityTally`,
+  :class:`PairMonthMunicipalityTally`; the states' :class:`PairMunicipalityState`): those
+  rows summed, what a region's or the country's standard view reads (:func:`regional`)
+  instead of every organization's rows. A rebuild changes them by the difference of its
+  organizations' rows; a move, a change of sector or a deletion marks the organization
+  with the municipality it left (``PairTallyMark.municipality_id``), and the rebuild adds
+  that one and the one it is in now up again whole.
+
 When they are used (:func:`summary`): only for the standard view — no dates in the
 filters — and only when every organization of the unit is current for the day the
 dashboard describes (not marked, rebuilt for that same day). Otherwise — a custom
