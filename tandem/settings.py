@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.access",
     "tandem.directory",
-    "tandem.audit",
     "tandem.diagnostics",
     "tandem.pairs",
     "tandem.resources",
@@ -86,6 +85,8 @@ INSTALLED_APPS = [
     "tandem.training",
     "tandem.demo",
     "tandem.home",
+    # Last: its ready() follows every app's audited models (tandem/audit/deletes.py).
+    "tandem.audit",
 ]
 
 MIDDLEWARE = [
