@@ -19,6 +19,7 @@ from django.test import Client
 
 from tandem.access.models import Role, RoleAssignment
 from tandem.audit import deletes
+from tandem.pairs.models import Pair
 from tandem.testing import (
     World,
     build_map,
@@ -207,3 +208,26 @@ def test_every_audited_model_with_scope_keeps_it_for_its_delete() -> None:
             live: Any = pre_delete._live_receivers(model)
             sync = live[0] if isinstance(live, tuple) else live
             assert deletes.keep_additional_data in sync, model
+
+
+def test_the_admin_delete_pages_are_russian_and_never_a_500(world: World) -> None:
+    """The delete pages of the admin — a participant in a pair (protected), an
+    organization with roles, the confirmation and the deletion — answer in Russian: the
+    third-party apps' names in the admin's menu were English (tandem/web/vendor_apps.py)."""
+    pair: Any = build_map(world)
+    client = admin_client(world)
+    org = organization_with_children(world)
+    pages = [client.get(f"/admin/people/participant/{pair.a_id}/delete/"),
+             client.post(f"/admin/people/participant/{pair.a_id}/delete/", {"post": "yes"}),
+             client.get(f"/admin/territory/organization/{org.pk}/delete/"),
+             client.post(f"/admin/territory/organization/{org.pk}/delete/", {"post": "yes"},
+                         follow=True)]
+    for response in pages:
+        assert response.status_code == 200
+        html = response.content.decode()
+        for english in ("Audit log", "Axes", "Tasks Database Backend"):
+            assert english not in html
+        for russian in ("Журнал изменений: записи", "Защита входа", "Фоновые задачи"):
+            assert russian in html
+    assert "Не удается удалить" in pages[0].content.decode()  # protected: its pair
+    assert Pair.objects.filter(pk=pair.pk).exists()
