@@ -59,9 +59,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "django_htmx",
-    "auditlog",
-    "axes",
-    "django_tasks_db",
+    # Third-party apps under Russian names in the admin (tandem/web/vendor_apps.py).
+    "tandem.web.vendor_apps.AuditlogRussian",
+    "tandem.web.vendor_apps.AxesRussian",
+    "tandem.web.vendor_apps.TasksRussian",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by us: no CDN in schools
@@ -71,7 +72,6 @@ INSTALLED_APPS = [
     "tandem.notifications",
     "tandem.access",
     "tandem.directory",
-    "tandem.audit",
     "tandem.diagnostics",
     "tandem.pairs",
     "tandem.resources",
@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "tandem.training",
     "tandem.demo",
     "tandem.home",
+    # Last: its ready() follows every app's audited models (tandem/audit/deletes.py).
+    "tandem.audit",
 ]
 
 MIDDLEWARE = [

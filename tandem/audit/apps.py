@@ -9,3 +9,10 @@ class AuditConfig(AppConfig):
 
     name = "tandem.audit"
     verbose_name = _("Журнал изменений")
+
+    def ready(self) -> None:
+        # A record deleted with its parent keeps its additional data for its entry
+        # (deletes.py). Listed after every app in INSTALLED_APPS, so all are registered.
+        from tandem.audit import deletes
+
+        deletes.connect()

@@ -401,6 +401,23 @@ class TechnologyMunicipalityTally(models.Model):
     b_organization_id = models.IntegerField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        # One row per key (``tallies.SUM_KEY``): a second would double the table. The
+        # writers hold the municipality's row (``tallies._rebuild_locked``); should one
+        # ever write unheld, the database refuses the duplicate instead of keeping it.
+        # Two partial constraints, as a NULL is distinct from any other in a unique key
+        # (the members' organizations are both null or both set: ``tallies._sum_key``).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "sector", "competency", "technology"],
+                condition=models.Q(a_organization_id__isnull=True),
+                name="one_technology_sum"),
+            models.UniqueConstraint(
+                fields=["municipality", "sector", "competency", "technology",
+                        "a_organization_id", "b_organization_id"],
+                condition=models.Q(a_organization_id__isnull=False),
+                name="one_technology_sum_of_members")]
+
     def __str__(self) -> str:
         return f"{self.municipality_id}/{self.competency}/{self.technology}: {self.rows}"
 

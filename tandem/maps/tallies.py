@@ -131,6 +131,10 @@ def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
     during the rebuild would take the organization out of the municipality summed here
     into one that is not, and its mark would be removed unseen.
 
+    The sums hold one row per key (their unique constraints): the municipalities' rows
+    held here are what keeps two rebuilds from both inserting a key; were a writer ever
+    to write unheld, the database refuses its duplicate (``test_technology_sum_race``).
+
     The sums change by difference — each organization's stored tallies out, the new ones
     in, where the organization is now (the municipality's few hundred sums read, not
     its organizations' tallies: 3 ms instead of 40–60 ms under the lock at 300,000
@@ -280,9 +284,9 @@ def stale() -> list[tuple[object, ...]]:
     organizations that wait: empty when every writer marked what it changed. Reads only
     (one REPEATABLE READ snapshot on PostgreSQL)."""
     with read_only_snapshot():
-        # Multisets, not sets: the sums have no unique key, and a row stored twice (what
-        # two unlocked writers of one municipality leave) doubles the table while a set
-        # saw nothing (review, 2026-12-04).
+        # Multisets, not sets: a row stored twice (what two unlocked writers of one
+        # municipality left before the sums' unique key, migration 0012) doubles the
+        # table while a set saw nothing (review, 2026-12-04).
         stored = Counter(("TechnologyTally", *row) for row in
                          TechnologyTally.objects.values_list(*KEY, "rows"))
         ids = sorted(Organization.objects.values_list("pk", flat=True))

@@ -239,3 +239,36 @@ def test_a_record_deleted_by_a_concurrent_purge_is_made_again(
     assert kept == [True]
     record = RightsRecord.objects.get(key=str(erin))
     assert _ids(record.organizations) == {world.org_a.pk}
+
+
+@pytest.mark.django_db
+def test_a_job_keeps_its_rights_once_and_its_progress_saves_write_only_the_job(
+        world: World) -> None:
+    """Checked for the 2026-12-05 review (``Rights`` is a str, and ``FileJob.save`` keeps
+    it): only a new job keeps its rights; saving a job again — its status, its progress,
+    as a copy read back — writes the job's row and nothing of the rights."""
+    from tandem.roster.models import RosterExport
+
+    table = RightsRecord._meta.db_table
+
+    def rights_queries(queries: CaptureQueriesContext) -> list[str]:
+        return [q["sql"] for q in queries.captured_queries if table in q["sql"]]
+
+    erin = fingerprint_now(world.erin.pk)
+    with CaptureQueriesContext(connection) as queries:
+        job = RosterExport.objects.create(requested_by=world.erin, rights=erin, fmt="xlsx")
+    assert rights_queries(queries)  # the new job's rights, kept
+    assert RightsRecord.objects.filter(key=str(erin)).count() == 1
+    for copy in (job, RosterExport.objects.get(pk=job.pk)):
+        for status in (RosterExport.Status.RUNNING, RosterExport.Status.DONE):
+            copy.status, copy.done = status, copy.done + 10
+            with CaptureQueriesContext(connection) as queries:
+                copy.save()
+            assert rights_queries(queries) == []
+            assert len(queries) == 1  # the job's UPDATE
+    # A second job under the same rights marks the record used: one write, no reads of
+    # the covered organizations.
+    with CaptureQueriesContext(connection) as queries:
+        RosterExport.objects.create(requested_by=world.erin, rights=erin, fmt="csv")
+    assert len(rights_queries(queries)) == 1 and len(queries) == 2
+    assert RightsRecord.objects.count() == 1

@@ -418,3 +418,28 @@ def test_seed_demo_leaves_the_tables_vacuumed_on_postgresql() -> None:
             assert vacuumed, model
             assert pages > 0, model
             assert visible > 0, model
+
+
+@pytest.mark.django_db
+def test_seed_demo_without_a_framework_loads_the_default_and_says_so() -> None:
+    """A base without the competency framework (a flush took the migration's rows) got a
+    region with no diagnostics, and the command said nothing (defect of 2026-12-05)."""
+    from tandem.diagnostics.models import (
+        Campaign,
+        Competency,
+        CompetencyArea,
+        FrameworkVersion,
+    )
+
+    FrameworkVersion.objects.all().delete()
+    Competency.objects.all().delete()
+    CompetencyArea.objects.all().delete()
+    out = StringIO()
+    call_command("seed-demo", "--participants", "100", stdout=out, stderr=StringIO())
+    printed = out.getvalue()
+    assert "В базе не было рамки компетенций" in printed
+    assert "framework_default.json" in printed
+    assert "версия 1" in printed
+    framework = FrameworkVersion.objects.current()
+    assert framework is not None and framework.codes()
+    assert Campaign.objects.exists()  # the demo's diagnostics were seeded

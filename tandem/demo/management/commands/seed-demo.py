@@ -6,6 +6,9 @@ from django.db import connection
 
 from tandem.demo.generator import MIN_PARTICIPANTS
 from tandem.demo.services import bulk_models, demo_region_create, demo_region_exists
+from tandem.diagnostics.defaults import SOURCE as DEFAULT_FRAMEWORK
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import FrameworkVersion
 
 MAX_PARTICIPANTS = 300_000  # in one region (docs/performance.md measures it)
 MAX_REGIONS = 20
@@ -50,6 +53,16 @@ class Command(BaseCommand):
                                "(удалите data/tandem.sqlite3 или возьмите другую базу).")
         started = time.monotonic()
         verbose = int(str(options.get("verbosity", 1))) >= 2  # -v 2: the stages' times
+        if FrameworkVersion.objects.current() is None:
+            # Migration diagnostics 0002 loads it; a base without it (flushed, or the
+            # versions deleted by hand) got a region with no diagnostics, pairs or maps
+            # from the demo — and not a word why.
+            framework = ensure_default_framework()
+            self.stdout.write(self.style.WARNING(
+                f"В базе не было рамки компетенций (её загружает миграция diagnostics "
+                f"0002): без неё демо-регион остался бы без диагностик, пар и карт. "
+                f"Загружена рамка по умолчанию ({DEFAULT_FRAMEWORK.name}), опубликована "
+                f"как версия {framework.number}."))
 
         results = []
         for index in range(1, regions + 1):
