@@ -18,7 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Left
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -257,9 +267,13 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     the released means of every 1–10 question (the release rule of
     :mod:`tandem.core.release` over the cells of the request). Reads the kept cells
     (:class:`SurveyCell`, kept by :mod:`tandem.surveys.tallies`), never the surveys: one
-    query, whatever the data size. Any filter is a set of organizations and whole academic
-    years, so it is a union of cells; people are counted within a cell only, as the rule
-    needs them.
+    query, whatever the data size — or, for whole regions or the country
+    (:func:`whole_municipalities`), their municipalities' kept sums
+    (:class:`MunicipalitySurveyCell`: a few hundred rows, not thousands of cells) and the
+    counted cells of organizations waiting for their rebuild (they give no texts), in
+    one statement.
+    Any filter is a set of organizations and whole academic years, so it is a union of
+    cells; people are counted within a cell only, as the rule needs them.
 
     The cells are summed by the database per (stage, year) — a handful of rows, not the
     region's thousands of cells: each question's counted cells (:func:`counted_q`) give
@@ -268,7 +282,7 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     (:func:`text_source`). On ``t300k`` the region's 4,899 cells made into 24,495 Python
     cells cost 60–130 ms of CPU per view (issue #16)."""
     years, _start, _end = release_period(filters, today)
-    waiting: dict[tuple[str, int], int] = {}
+    rows: Any
     if whole_municipalities(scope, filters):
         # The municipalities' kept sums: a row per municipality, sector, year and stage
         # (a few hundred), not the region's thousands of cells.
@@ -279,36 +293,43 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
             kept = kept.filter(municipality__region_id=filters.region_id)
         if filters.sector:
             kept = kept.filter(sector=filters.sector)
-        rows: Any = (kept.values("stage", "year").order_by("stage", "year")
-                     .annotate(**{f"m_{key}": Sum(key) for key in MUNICIPALITY_SUMS}))
         # Cells of organizations waiting for their rebuild give no texts (text_source's
-        # second half): how many of the counted ones, to subtract — from the marks (nearly
-        # always none), not from the region's cells.
-        waiting = {(row["stage"], row["year"]): row["n"] for row in (
-            SurveyCell.objects.filter(
-                text_source("organization_id")[0], answered__gt=0, year__range=years,
-                organization_id__in=SurveyCellMark.objects.values("organization_id"),
-                organization__in=filters.organizations(scope))
-            .values("stage", "year").order_by().annotate(n=Count("pk")))}
+        # second half): their cells that may give texts, subtracted — found from the marks
+        # (nearly always none), not among the region's cells; in the same statement
+        # (UNION ALL), one round trip.
+        waiting = (SurveyCell.objects.filter(
+            text_source("organization_id")[0], answered__gt=0, year__range=years,
+            organization_id__in=SurveyCellMark.objects.values("organization_id"),
+            organization__in=filters.organizations(scope))
+            .values("stage", "year").order_by().annotate(**{
+                f"m_{key}": -Count("pk") if key == "text_cells"
+                else Value(0, output_field=IntegerField()) for key in MUNICIPALITY_SUMS}))
+        rows = (kept.values("stage", "year").order_by()
+                .annotate(**{f"m_{key}": Sum(key) for key in MUNICIPALITY_SUMS})
+                .union(waiting, all=True))
     else:
         rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
                                           year__range=years)
-                .values("stage", "year").order_by("stage", "year")
+                .values("stage", "year").order_by()
                 .annotate(**_cell_aggregates(waiting_too=False)))
     sent: dict[str, dict[str, int]] = {}
     sums: dict[tuple[str, str], rule.Sums] = {}
-    text_years: dict[str, set[int]] = {stage: set() for stage in Survey.Stage.values}
+    text_cells: dict[tuple[str, int], int] = {}
     for row in rows:
         stage = row["stage"]
         counts = sent.setdefault(stage, {"sent": 0, "answered": 0})
         counts["sent"] += row["m_sent"] or 0
         counts["answered"] += row["m_answered"] or 0
-        if (row["m_text_cells"] or 0) > waiting.get((stage, row["year"]), 0):
-            text_years[stage].add(row["year"])
+        key = (stage, row["year"])
+        text_cells[key] = text_cells.get(key, 0) + (row["m_text_cells"] or 0)
         for name in FIELDS:
             sums[name, stage] = sums.get((name, stage), rule.Sums()) + rule.Sums(
                 row[f"m_{name}_total"] or 0, row[f"m_{name}_answers"] or 0,
                 row[f"m_{name}_left_out"] or 0)
+    text_years: dict[str, set[int]] = {stage: set() for stage in Survey.Stage.values}
+    for (stage, year), n in text_cells.items():
+        if n > 0:
+            text_years[stage].add(year)
     return assemble(sent=sent, sums=sums, counted=text_years, years=years)
 
 

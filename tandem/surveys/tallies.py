@@ -35,6 +35,15 @@ How they stay current — as the diagnostics and the pair figures:
   ``tandem send-reminders`` (:data:`tandem.web.signals.hourly`) picks up marks whose job
   was lost.
 
+Per municipality and sector the cells are summed too (:class:`MunicipalitySurveyCell`:
+what the rule adds up across counted cells, :func:`tandem.surveys.selectors.municipality_share`)
+— what a region's and the country's figures read. Every change of cells above changes
+those sums by the difference, in the same transaction (:func:`apply`); an organization
+that moves to another municipality or sector takes its cells' share from the one it
+leaves to the new one at once, in the mover's transaction (:func:`_organization_placed`);
+one deleted takes it away (:func:`organization_deleting`). A full rebuild sums them again
+from the cells (:func:`roll_up`).
+
 A rebuild of an organization holds its :class:`SurveyCellState` row (so two rebuilds of
 one organization queue), reads its surveys (an index scan of its people's few hundred
 rows) and replaces its cells; a recount of a cell holds the same row (the states of its
@@ -313,8 +322,10 @@ def organization_deleting(sender: type, instance: Any, **kwargs: object) -> None
     if instance.pk is None:
         return
     with transaction.atomic():
-        if not _hold([instance.pk]):
-            return
+        # Its state held if it has one (none is created: the delete has already collected
+        # what cascades, a new row would be left pointing at no organization).
+        list(SurveyCellState.objects.select_for_update().filter(organization_id=instance.pk)
+             .values_list("pk", flat=True))
         places = _places([instance.pk])
         apply(_add(places, SurveyCell.objects.filter(organization_id=instance.pk), -1))
 
