@@ -305,7 +305,14 @@ def _organization_placed(organization: Any, before: tuple[Any, ...],
     """An organization moved to another municipality or sector: its cells leave the sums
     of the one it was in and join the new one's, in the mover's transaction (its state
     held, so its cells stay as they are meanwhile). Another municipality may be of
-    another region, another time zone: its cells are marked for a rebuild too."""
+    another region, another time zone: its cells are marked for a rebuild too.
+
+    Exact when the save and this run in one transaction (the admin and
+    ``territory.services`` save in one): a rebuild of the organization then reads its
+    place after holding its state, before or after the whole move. A save in autocommit
+    leaves a window between its commit and this hold where a concurrent rebuild would
+    subtract the old cells at the new place (``tandem tallies --check`` would show it,
+    ``--rebuild`` mend it) — the state does not record where its cells are summed."""
     pk = organization.pk
     with transaction.atomic():
         if not _hold([pk]):
