@@ -33,7 +33,7 @@ class SurveysConfig(AppConfig):
         # The satisfaction cells kept per organization (tandem/surveys/tallies.py) hear
         # every survey saved or deleted one by one, people who move, and the time zone of
         # a region or an organization's municipality (the year of an answer).
-        from django.db.models.signals import post_delete, post_save, pre_save
+        from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
         from tandem.surveys import tallies
         from tandem.web.signals import hourly
@@ -44,6 +44,11 @@ class SurveysConfig(AppConfig):
         post_save.connect(tallies.survey_saved, sender=Survey, dispatch_uid="survey_cells_saved")
         post_delete.connect(tallies.survey_deleted, sender=Survey,
                             dispatch_uid="survey_cells_deleted")
+        # An organization deleted: its cells leave its municipality's sums.
+        from tandem.territory.models import Organization
+
+        pre_delete.connect(tallies.organization_deleting, sender=Organization,
+                           dispatch_uid="survey_cells_organization_deleting")
         # Moves compared as stored before each save (tandem/web/tracking.py).
         track(*tallies.TRACKED)
         hourly.connect(tallies.hourly, dispatch_uid="survey_cells_hourly")

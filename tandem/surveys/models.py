@@ -146,3 +146,49 @@ class SurveyCellMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.created_at}"
+
+
+class MunicipalitySurveyCell(models.Model):
+    """The release rule's sums of one municipality's organizations of one ``sector`` for
+    one academic ``year`` and ``stage``: what a region's and the country's figures read
+    instead of every organization's :class:`SurveyCell` (issue #16). Only what the rule
+    may add up across cells (:class:`tandem.core.release.Sums`): per question, the total
+    and the answers of the **counted** cells (``selectors.counted_q``) and the answers of
+    the others (``left_out``, published as such) — never an uncounted cell's total nor
+    anyone's count of people, so it holds nothing a union of counted cells does not.
+    ``text_cells``: its cells with answers of at least ``MIN_ANSWERS`` people (where free
+    texts may come from, before the rule's «not waiting for a rebuild», which the reader
+    applies); ``cells``: how many organization cells it sums (none: no row). Kept by
+    :mod:`tandem.surveys.tallies` by difference, with the organizations' cells."""
+
+    municipality = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                     related_name="+")
+    sector = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    stage = models.CharField(max_length=10, choices=Survey.Stage.choices)
+    cells = models.IntegerField(default=0)
+    sent = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    text_cells = models.IntegerField(default=0)
+    mentee_benefit_total = models.IntegerField(default=0)
+    mentee_benefit_answers = models.IntegerField(default=0)
+    mentee_benefit_left_out = models.IntegerField(default=0)
+    mentee_support_total = models.IntegerField(default=0)
+    mentee_support_answers = models.IntegerField(default=0)
+    mentee_support_left_out = models.IntegerField(default=0)
+    mentor_satisfaction_total = models.IntegerField(default=0)
+    mentor_satisfaction_answers = models.IntegerField(default=0)
+    mentor_satisfaction_left_out = models.IntegerField(default=0)
+    mentor_engagement_total = models.IntegerField(default=0)
+    mentor_engagement_answers = models.IntegerField(default=0)
+    mentor_engagement_left_out = models.IntegerField(default=0)
+    recommend_total = models.IntegerField(default=0)
+    recommend_answers = models.IntegerField(default=0)
+    recommend_left_out = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "sector", "year", "stage"],
+                                               name="municipality_survey_cell_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.sector}/{self.year}/{self.stage}: {self.sent}"

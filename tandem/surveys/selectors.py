@@ -18,7 +18,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Left
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,7 +40,13 @@ from tandem.access.scope import Scope
 from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
 from tandem.pairs.models import Pair
-from tandem.surveys.models import TEXT_KEY, Survey, SurveyCell, SurveyCellMark
+from tandem.surveys.models import (
+    TEXT_KEY,
+    MunicipalitySurveyCell,
+    Survey,
+    SurveyCell,
+    SurveyCellMark,
+)
 from tandem.territory.models import Region
 from tandem.territory.zones import zone_named
 
@@ -58,6 +74,13 @@ ROLE_LABELS: dict[str, Promise] = {
 # (tallies.stale).
 CELL_COLUMNS = ("organization_id", "year", "stage", "sent", "answered", "people",
                 *(f"{name}_{part}" for name in FIELDS for part in ("sum", "n", "people")))
+# The kept sums of a municipality (MunicipalitySurveyCell): what the release rule adds
+# up across cells (rule.Sums) and the cells that may give texts, per (municipality,
+# sector, academic year, stage).
+MUNICIPALITY_SUMS = ("cells", "sent", "answered", "text_cells",
+                     *(f"{name}_{part}" for name in FIELDS
+                       for part in ("total", "answers", "left_out")))
+MUNICIPALITY_COLUMNS = ("municipality_id", "sector", "year", "stage", *MUNICIPALITY_SUMS)
 HEADLINE = {MENTEE: "mentee_benefit", MENTOR: "mentor_satisfaction", BOTH: "recommend"}
 TEXT_LIMIT = 200  # free-text answers shown per stage and question
 # Texts are ordered by their first TEXT_KEY characters (what their index holds,
@@ -176,15 +199,81 @@ def counted_q(name: str) -> Q:
     return Q(**{f"{name}_people__gte": MIN_ANSWERS, f"{name}_n__gt": 0})
 
 
+def municipality_share(cell: SurveyCell) -> list[int]:
+    """What one kept cell adds to its municipality's sums (:data:`MUNICIPALITY_SUMS`), by
+    the rule itself (:func:`tandem.core.release.counted`, :func:`tandem.core.release.summed`):
+    a counted question's total and answers, an uncounted one's answers only (left out) —
+    the Python twin of :func:`municipality_sums`, what ``tandem tallies --check`` holds the
+    kept sums to."""
+    # A cell that may give texts: answered, by at least MIN_ANSWERS people (ENOUGH_PEOPLE).
+    share = [1, cell.sent, cell.answered, int(cell.answered > 0 and cell.people >= MIN_ANSWERS)]
+    for name in FIELDS:
+        sums = rule.summed([rule.Cell(None, getattr(cell, f"{name}_sum"),
+                                      getattr(cell, f"{name}_n"),
+                                      getattr(cell, f"{name}_people"))])
+        share += [sums.total, sums.answers, sums.left_out]
+    return share
+
+
+def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
+    """The kept cells summed by the rule (:func:`counted_q`, :func:`text_source`), named
+    ``m_`` and :data:`MUNICIPALITY_SUMS`: one home for the summary's SQL over the cells
+    and the municipalities' sums. Only cells with answers give answers or texts (a cell
+    of unanswered surveys holds none). The cells that may give texts: of enough people
+    (:func:`text_source`'s first half) and, unless ``waiting_too``, not waiting for a
+    rebuild (its second half) — the municipalities keep the first and their reader
+    subtracts the waiting ones."""
+    answered = Q(answered__gt=0)
+    cell, not_waiting = text_source("organization_id")
+    aggregates: dict[str, Any] = {
+        "cells": Count("pk"), "sent": Sum("sent"), "answered": Sum("answered"),
+        "text_cells": Count("pk", filter=answered & cell & (Q() if waiting_too
+                                                             else not_waiting))}
+    for name in FIELDS:
+        counted = counted_q(name)
+        aggregates[f"{name}_total"] = Sum(f"{name}_sum", filter=answered & counted)
+        aggregates[f"{name}_answers"] = Sum(f"{name}_n", filter=answered & counted)
+        aggregates[f"{name}_left_out"] = Sum(f"{name}_n", filter=answered & ~counted)
+    # Named apart from the cell's own fields (an annotation may not shadow one).
+    return {f"m_{key}": value for key, value in aggregates.items()}
+
+
+def municipality_sums(cells: QuerySet[SurveyCell]) -> list[dict[str, Any]]:
+    """These kept cells summed per (municipality, sector, academic year, stage) of their
+    organizations, as :class:`MunicipalitySurveyCell` keeps them (its fields by name)."""
+    rows: Any = (cells.values("year", "stage", m_municipality=F("organization__municipality_id"),
+                              m_sector=F("organization__sector"))
+                 .order_by().annotate(**_cell_aggregates(waiting_too=True)))
+    return [{"municipality_id": row["m_municipality"], "sector": row["m_sector"],
+             "year": row["year"], "stage": row["stage"],
+             **{key: row[f"m_{key}"] or 0 for key in MUNICIPALITY_SUMS}} for row in rows]
+
+
+def whole_municipalities(scope: Scope, filters: Filters) -> bool:
+    """Whether a request's organizations are every organization of whole municipalities
+    (of one sector, if the filter names one) — a region's or the country's view, no
+    municipality or organization picked, the scope whole regions (or everything): then
+    the municipalities' kept sums answer it. A region operator who also curates
+    elsewhere, and anything smaller, reads the organizations' cells."""
+    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
+                                 and not scope.organization_ids)
+    return (scope.is_staff and whole and filters.municipality_id is None
+            and filters.organization_id is None)
+
+
 def satisfaction_summary(*, scope: Scope, filters: Filters,
                          today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
     the released means of every 1–10 question (the release rule of
     :mod:`tandem.core.release` over the cells of the request). Reads the kept cells
     (:class:`SurveyCell`, kept by :mod:`tandem.surveys.tallies`), never the surveys: one
-    query, whatever the data size. Any filter is a set of organizations and whole academic
-    years, so it is a union of cells; people are counted within a cell only, as the rule
-    needs them.
+    query, whatever the data size — or, for whole regions or the country
+    (:func:`whole_municipalities`), their municipalities' kept sums
+    (:class:`MunicipalitySurveyCell`: a few hundred rows, not thousands of cells) and the
+    counted cells of organizations waiting for their rebuild (they give no texts), in
+    one statement.
+    Any filter is a set of organizations and whole academic years, so it is a union of
+    cells; people are counted within a cell only, as the rule needs them.
 
     The cells are summed by the database per (stage, year) — a handful of rows, not the
     region's thousands of cells: each question's counted cells (:func:`counted_q`) give
@@ -193,32 +282,54 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     (:func:`text_source`). On ``t300k`` the region's 4,899 cells made into 24,495 Python
     cells cost 60–130 ms of CPU per view (issue #16)."""
     years, _start, _end = release_period(filters, today)
-    answered = Q(answered__gt=0)  # a cell of unanswered surveys holds no answer to release
-    aggregates: dict[str, Any] = {
-        "n_sent": Sum("sent"), "n_answered": Sum("answered"),
-        "text_cells": Count("pk", filter=answered & Q(*text_source("organization_id")))}
-    for name in FIELDS:
-        counted = counted_q(name)
-        aggregates[f"{name}_total"] = Sum(f"{name}_sum", filter=answered & counted)
-        aggregates[f"{name}_answers"] = Sum(f"{name}_n", filter=answered & counted)
-        aggregates[f"{name}_left_out"] = Sum(f"{name}_n", filter=answered & ~counted)
-    rows: Any = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
-                                           year__range=years)
-                 .values("stage", "year").order_by("stage", "year").annotate(**aggregates))
+    rows: Any
+    if whole_municipalities(scope, filters):
+        # The municipalities' kept sums: a row per municipality, sector, year and stage
+        # (a few hundred), not the region's thousands of cells.
+        kept = MunicipalitySurveyCell.objects.filter(year__range=years)
+        if not scope.everything:
+            kept = kept.filter(municipality__region_id__in=scope.region_ids)
+        if filters.region_id is not None:
+            kept = kept.filter(municipality__region_id=filters.region_id)
+        if filters.sector:
+            kept = kept.filter(sector=filters.sector)
+        # Cells of organizations waiting for their rebuild give no texts (text_source's
+        # second half): their cells that may give texts, subtracted — found from the marks
+        # (nearly always none), not among the region's cells; in the same statement
+        # (UNION ALL), one round trip.
+        waiting = (SurveyCell.objects.filter(
+            text_source("organization_id")[0], answered__gt=0, year__range=years,
+            organization_id__in=SurveyCellMark.objects.values("organization_id"),
+            organization__in=filters.organizations(scope))
+            .values("stage", "year").order_by().annotate(**{
+                f"m_{key}": -Count("pk") if key == "text_cells"
+                else Value(0, output_field=IntegerField()) for key in MUNICIPALITY_SUMS}))
+        rows = (kept.values("stage", "year").order_by()
+                .annotate(**{f"m_{key}": Sum(key) for key in MUNICIPALITY_SUMS})
+                .union(waiting, all=True))
+    else:
+        rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
+                                          year__range=years)
+                .values("stage", "year").order_by()
+                .annotate(**_cell_aggregates(waiting_too=False)))
     sent: dict[str, dict[str, int]] = {}
     sums: dict[tuple[str, str], rule.Sums] = {}
-    text_years: dict[str, set[int]] = {stage: set() for stage in Survey.Stage.values}
+    text_cells: dict[tuple[str, int], int] = {}
     for row in rows:
         stage = row["stage"]
         counts = sent.setdefault(stage, {"sent": 0, "answered": 0})
-        counts["sent"] += row["n_sent"] or 0
-        counts["answered"] += row["n_answered"] or 0
-        if row["text_cells"]:
-            text_years[stage].add(row["year"])
+        counts["sent"] += row["m_sent"] or 0
+        counts["answered"] += row["m_answered"] or 0
+        key = (stage, row["year"])
+        text_cells[key] = text_cells.get(key, 0) + (row["m_text_cells"] or 0)
         for name in FIELDS:
             sums[name, stage] = sums.get((name, stage), rule.Sums()) + rule.Sums(
-                row[f"{name}_total"] or 0, row[f"{name}_answers"] or 0,
-                row[f"{name}_left_out"] or 0)
+                row[f"m_{name}_total"] or 0, row[f"m_{name}_answers"] or 0,
+                row[f"m_{name}_left_out"] or 0)
+    text_years: dict[str, set[int]] = {stage: set() for stage in Survey.Stage.values}
+    for (stage, year), n in text_cells.items():
+        if n > 0:
+            text_years[stage].add(year)
     return assemble(sent=sent, sums=sums, counted=text_years, years=years)
 
 

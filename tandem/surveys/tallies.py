@@ -35,6 +35,15 @@ How they stay current — as the diagnostics and the pair figures:
   ``tandem send-reminders`` (:data:`tandem.web.signals.hourly`) picks up marks whose job
   was lost.
 
+Per municipality and sector the cells are summed too (:class:`MunicipalitySurveyCell`:
+what the rule adds up across counted cells, :func:`tandem.surveys.selectors.municipality_share`)
+— what a region's and the country's figures read. Every change of cells above changes
+those sums by the difference, in the same transaction (:func:`apply`); an organization
+that moves to another municipality or sector takes its cells' share from the one it
+leaves to the new one at once, in the mover's transaction (:func:`_organization_placed`);
+one deleted takes it away (:func:`organization_deleting`). A full rebuild sums them again
+from the cells (:func:`roll_up`).
+
 A rebuild of an organization holds its :class:`SurveyCellState` row (so two rebuilds of
 one organization queue), reads its surveys (an index scan of its people's few hundred
 rows) and replaces its cells; a recount of a cell holds the same row (the states of its
@@ -70,13 +79,23 @@ from django.utils import timezone
 from tandem.core import release as rule
 from tandem.core.periods import YEAR_STARTS, academic_year, academic_year_bounds
 from tandem.people.models import Participant
-from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark, SurveyCellState
+from tandem.surveys.models import (
+    MunicipalitySurveyCell,
+    Survey,
+    SurveyCell,
+    SurveyCellMark,
+    SurveyCellState,
+)
 from tandem.surveys.selectors import (
     CELL_COLUMNS,
     FIELDS,
     MIN_ANSWERS,
+    MUNICIPALITY_COLUMNS,
+    MUNICIPALITY_SUMS,
     SatisfactionSummary,
     assemble,
+    municipality_share,
+    municipality_sums,
 )
 from tandem.territory.models import Organization, Region
 from tandem.territory.zones import zone_named
@@ -92,6 +111,10 @@ BATCH = 200  # organizations rebuilt per transaction
 MEMORY = "survey-cells"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
 Key = tuple[int, int, str]  # a cell: (organization, academic year, stage)
+Place = tuple[int, str]  # where an organization's cells are summed: (municipality, sector)
+# A change of the municipalities' sums: per (municipality, sector, year, stage), what to
+# add to each of MUNICIPALITY_SUMS.
+Delta = dict[tuple[int, str, int, str], list[int]]
 # The survey's fields a cell counts: a save that changes none of them (``update_fields``)
 # recounts nothing.
 COUNTED = frozenset({"participant", "participant_id", "stage", "due_on", "submitted_at",
@@ -146,7 +169,11 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
     or to repair. Idempotent; each batch of organizations is one transaction."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    return in_batches(list(ids), BATCH, _rebuild_locked, progress)
+    done = in_batches(list(ids), BATCH, _rebuild_locked, progress)
+    if organization_ids is None:  # a repair: the municipalities' sums from the cells again
+        with transaction.atomic():
+            roll_up()
+    return done
 
 
 def _rebuild_locked(ids: list[int]) -> None:
@@ -155,10 +182,14 @@ def _rebuild_locked(ids: list[int]) -> None:
     before reading the surveys, so a write committed after that keeps its mark."""
     zones = _hold(ids)
     held = sorted(zones)  # an organization deleted meanwhile has nothing to keep
+    places = _places(held)
     seen = list(SurveyCellMark.objects.filter(organization_id__in=ids)
                 .values_list("pk", flat=True))
+    before = list(SurveyCell.objects.filter(organization_id__in=held))
     SurveyCell.objects.filter(organization_id__in=held).delete()
-    SurveyCell.objects.bulk_create(_computed(zones), batch_size=2000)
+    fresh = _computed(zones)
+    SurveyCell.objects.bulk_create(fresh, batch_size=2000)
+    apply(_add(places, before, -1, _add(places, fresh, 1)))
     SurveyCellState.objects.filter(organization_id__in=held).update(refreshed_at=timezone.now())
     SurveyCellMark.objects.filter(pk__in=seen).delete()
     # A write after this, even in the same transaction, must mark again.
@@ -176,12 +207,18 @@ def recount(cells: Iterable[Key]) -> None:
         return
     with transaction.atomic():
         zones = _hold(sorted({org for org, _, _ in keys}))
+        places = _places(sorted(zones))
+        delta: Delta = {}
         for org, year, stage in keys:
             if org not in zones:  # deleted meanwhile: nothing to keep
                 continue
             fresh = _computed({org: zones[org]}, only=(year, stage))
-            SurveyCell.objects.filter(organization_id=org, year=year, stage=stage).delete()
+            cell = SurveyCell.objects.filter(organization_id=org, year=year, stage=stage)
+            before = list(cell)
+            cell.delete()
             SurveyCell.objects.bulk_create(fresh)
+            _add(places, before, -1, _add(places, fresh, 1, delta))
+        apply(delta)
 
 
 def _hold(ids: list[int]) -> dict[int, str]:
@@ -194,6 +231,110 @@ def _hold(ids: list[int]) -> dict[int, str]:
     list(SurveyCellState.objects.select_for_update().filter(organization_id__in=held)
          .order_by("pk").values_list("pk", flat=True))
     return zones
+
+
+# -- the municipalities' sums -------------------------------------------------------------
+def _places(ids: list[int] | None) -> dict[int, Place]:
+    """Each organization's municipality and sector (of all: None), read after its state
+    is held: a move of it that committed first is seen here (its callback held the same
+    state)."""
+    organizations = Organization.objects.all() if ids is None else (
+        Organization.objects.filter(pk__in=ids))
+    return {pk: (municipality, sector) for pk, municipality, sector in
+            organizations.values_list("pk", "municipality_id", "sector")}
+
+
+def _add(places: dict[int, Place], cells: Iterable[SurveyCell], sign: int,
+         delta: Delta | None = None) -> Delta:
+    """``delta`` (a new one: None) plus ``sign`` times these cells' share of their
+    municipalities' sums (:func:`tandem.surveys.selectors.municipality_share`)."""
+    delta = {} if delta is None else delta
+    for cell in cells:
+        place = places.get(cell.organization_id)
+        if place is None:
+            continue
+        key = (*place, cell.year, cell.stage)
+        sums = delta.setdefault(key, [0] * len(MUNICIPALITY_SUMS))
+        for i, value in enumerate(municipality_share(cell)):
+            sums[i] += sign * value
+    return delta
+
+
+def apply(delta: Delta) -> None:
+    """Adds ``delta`` to the municipalities' sums, row by row in key order (two writers
+    lock the rows they share in one order), in this transaction: an upsert that adds
+    (``INSERT … ON CONFLICT … DO UPDATE SET x = x + excluded.x``, PostgreSQL and SQLite),
+    so two writers of one row add up whoever comes first; a row left with no cell goes.
+    The organizations' states the caller holds keep their cells from changing meanwhile,
+    so what it subtracts is what was added."""
+    rows = sorted((key, sums) for key, sums in delta.items() if any(sums))
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(MunicipalitySurveyCell._meta.db_table)
+    keys = ("municipality_id", "sector", "year", "stage")
+    columns = [*keys, *MUNICIPALITY_SUMS]
+    sql = (f"INSERT INTO {table} ({', '.join(map(qn, columns))}) "  # noqa: S608  (names are ours)
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({', '.join(map(qn, keys))}) DO UPDATE SET "
+           + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}"
+                       for c in MUNICIPALITY_SUMS))
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*key, *sums] for key, sums in rows])
+    MunicipalitySurveyCell.objects.filter(
+        cells__lte=0, municipality_id__in=sorted({key[0] for key, _sums in rows})).delete()
+
+
+def roll_up(municipality_ids: Iterable[int] | None = None) -> None:
+    """These municipalities' sums (all: None) again from their organizations' kept cells,
+    on the server (:func:`tandem.surveys.selectors.municipality_sums` — the rule's SQL
+    twin): after a full rebuild, the repair of ``tandem tallies --rebuild``."""
+    rows = MunicipalitySurveyCell.objects.all()
+    cells = SurveyCell.objects.all()
+    if municipality_ids is not None:
+        ids = sorted(set(municipality_ids))
+        rows = rows.filter(municipality_id__in=ids)
+        cells = cells.filter(organization__municipality_id__in=ids)
+    rows.delete()
+    MunicipalitySurveyCell.objects.bulk_create(
+        [MunicipalitySurveyCell(**row) for row in municipality_sums(cells)], batch_size=2000)
+
+
+def _organization_placed(organization: Any, before: tuple[Any, ...],
+                         after: tuple[Any, ...]) -> None:
+    """An organization moved to another municipality or sector: its cells leave the sums
+    of the one it was in and join the new one's, in the mover's transaction (its state
+    held, so its cells stay as they are meanwhile). Another municipality may be of
+    another region, another time zone: its cells are marked for a rebuild too.
+
+    Exact when the save and this run in one transaction (the admin and
+    ``territory.services`` save in one): a rebuild of the organization then reads its
+    place after holding its state, before or after the whole move. A save in autocommit
+    leaves a window between its commit and this hold where a concurrent rebuild would
+    subtract the old cells at the new place (``tandem tallies --check`` would show it,
+    ``--rebuild`` mend it) — the state does not record where its cells are summed."""
+    pk = organization.pk
+    with transaction.atomic():
+        if not _hold([pk]):
+            return
+        cells = list(SurveyCell.objects.filter(organization_id=pk))
+        apply(_add({pk: after}, cells, 1, _add({pk: before}, cells, -1)))
+    if before[0] != after[0]:
+        touch([pk])
+
+
+def organization_deleting(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``pre_delete``) An organization deleted: its cells (they cascade) leave its
+    municipality's sums, as stored (the deleted copy may be out of date)."""
+    if instance.pk is None:
+        return
+    with transaction.atomic():
+        # Its state held if it has one (none is created: the delete has already collected
+        # what cascades, a new row would be left pointing at no organization).
+        list(SurveyCellState.objects.select_for_update().filter(organization_id=instance.pk)
+             .values_list("pk", flat=True))
+        places = _places([instance.pk])
+        apply(_add(places, SurveyCell.objects.filter(organization_id=instance.pk), -1))
 
 
 def _cell_of(pk: Any, *, lock: bool = False) -> Key | None:
@@ -297,11 +438,19 @@ def stale() -> list[tuple[object, ...]]:
         stored = {("SurveyCell", *row) for row in SurveyCell.objects.values_list(*CELL_COLUMNS)}
         waiting = {("waiting", pk) for pk in SurveyCellMark.objects.values_list(
             "organization_id", flat=True)}
-        ids = sorted(Organization.objects.values_list("pk", flat=True))
+        stored |= {("MunicipalitySurveyCell", *row) for row in
+                   MunicipalitySurveyCell.objects.values_list(*MUNICIPALITY_COLUMNS)}
+        places = _places(None)
+        ids = sorted(places)
         fresh: set[tuple[object, ...]] = set()
+        summed: Delta = {}
         for start in range(0, len(ids), BATCH):
+            cells = _computed(_zones(ids[start:start + BATCH]))
             fresh |= {("SurveyCell", *(getattr(cell, name) for name in CELL_COLUMNS))
-                      for cell in _computed(_zones(ids[start:start + BATCH]))}
+                      for cell in cells}
+            # Summed in Python (municipality_share), apart from the SQL of roll_up.
+            _add(places, cells, 1, summed)
+        fresh |= {("MunicipalitySurveyCell", *key, *sums) for key, sums in summed.items()}
     return sorted(stored ^ fresh | waiting, key=str)
 
 
@@ -404,9 +553,10 @@ TRACKED = (
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(
                 municipality__region_id=region.pk).values_list("pk", flat=True))),
-    # An organization moved to a municipality (perhaps of another region, another zone).
-    Tracked(Organization, "survey_cells_organization", ("municipality_id",),
-            _moved(lambda organization, _before, _after: [organization.pk])),
+    # An organization moved to a municipality (perhaps of another region, another zone)
+    # or another sector: its cells move between the municipalities' sums at once.
+    Tracked(Organization, "survey_cells_organization", ("municipality_id", "sector"),
+            _organization_placed),
 )
 
 

@@ -26,6 +26,7 @@ from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark
 from tandem.surveys.selectors import FIELDS, release_period, satisfaction_summary
 from tandem.surveys.services import survey_submit, surveys_create_due
 from tandem.surveys.tests.helpers import active_pair, answered_surveys
+from tandem.territory.models import Organization
 from tandem.testing import ParticipantFactory, World
 from tandem.web.signals import hourly
 
@@ -86,9 +87,10 @@ def _answers(level: int) -> dict[str, object]:
 # Each step is what the product does: the schedule creates surveys, a teacher answers, an
 # answer is dated by the admin (another academic year), a survey's due date or stage is
 # changed by the admin, a person moves, a pair is deleted with its surveys, a person's data
-# is anonymised.
+# is anonymised, an organization moves to the other municipality or changes its sector
+# (its cells move between the municipalities' sums).
 STEPS = ["create", "answer", "backdate", "redue", "restage", "move", "delete_pair",
-         "anonymise"]
+         "anonymise", "relocate", "resector"]
 # The steps that save one survey: they recount its cells only — no organization rebuilt,
 # nothing marked for the job.
 ONE_SURVEY = {"answer", "backdate", "redue", "restage"}
@@ -145,6 +147,18 @@ def test_kept_cells_equal_the_scan_after_any_writes(
                 pair.delete()
             elif step == "anonymise":
                 participant_anonymise(participant=person, actor=None)
+            elif step == "relocate":
+                organization = Organization.objects.get(pk=person.organization_id)
+                organization.municipality = (
+                    world.municipality_b if organization.municipality_id == world.municipality_a.pk
+                    else world.municipality_a)
+                organization.save()
+            elif step == "resector":
+                organization = Organization.objects.get(pk=person.organization_id)
+                sectors = Organization.Sector.values
+                organization.sector = sectors[(sectors.index(organization.sector) + 1 + level)
+                                              % len(sectors)]
+                organization.save()
             if step in ONE_SURVEY:
                 assert not SurveyCellMark.objects.exists()
         _after_commit()
@@ -246,8 +260,11 @@ def test_the_summary_reads_one_query_and_no_survey_at_any_size(world: World) -> 
         for pair in pairs for who in (pair.a, pair.b)])
     tallies.rebuild()
     large = queries()
+    # The region's view: its municipalities' sums and (UNION ALL) the counted cells of
+    # organizations waiting for their rebuild (they give no texts).
     assert len(small) == len(large) == 1
     assert not any('"surveys_survey"' in sql for sql in large)
+    assert any('"surveys_municipalitysurveycell"' in sql for sql in large)
     assert satisfaction_summary(scope=scope_for(world.olga),
                                 filters=Filters()).by_stage["mid"].answered == 2003
     _assert_kept_equal_live(world)
