@@ -353,11 +353,13 @@ _PROGRESS: dict[tuple[Any, dt.date, dt.date | None], dict[str, Any]] = {}
 def _progress_annotations(model: Any, as_of: dt.date,
                           date_from: dt.date | None) -> dict[str, Any]:
     key = (model, as_of, date_from)
-    if key not in _PROGRESS:
+    built = _PROGRESS.get(key)
+    if built is None:  # another thread may clear the dictionary at any time: keep ours
+        built = _build_progress_annotations(model, as_of, date_from)
         if len(_PROGRESS) >= 32:  # a few days and report windows at a time
             _PROGRESS.clear()
-        _PROGRESS[key] = _build_progress_annotations(model, as_of, date_from)
-    return _PROGRESS[key]
+        _PROGRESS[key] = built
+    return built
 
 
 def _build_progress_annotations(model: Any, as_of: dt.date,

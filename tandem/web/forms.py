@@ -8,6 +8,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy
 
 from tandem.core.text import sort_key
@@ -54,8 +55,13 @@ class FormRenderer(TemplatesSetting):
 
 
 def _shown(value: object) -> str:
-    """``{{ value }}`` in a template: localized, escaped unless already safe."""
-    return conditional_escape(localize(value))  # type: ignore[arg-type]
+    """``{{ value }}`` in a template (``render_value_in_context``): an aware date and time
+    in the user's time zone, localized, made a string, escaped unless already safe — an
+    object's own ``__html__`` is not trusted, as the template does not trust it."""
+    shown = localize(template_localtime(value))
+    if not isinstance(shown, str):
+        shown = str(shown)
+    return conditional_escape(shown)
 
 
 def _formatted(value: object) -> str:

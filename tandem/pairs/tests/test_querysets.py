@@ -2,7 +2,9 @@
 disagree between the dashboard, the reports, the API and the reminders."""
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -200,3 +202,20 @@ def test_the_kept_expressions_give_the_sql_of_fresh_ones(world: World) -> None:
         joined = Pair.objects.select_related("a__organization").filter(a__surname__gt="")
         assert str(joined.with_progress(day, since).query) == fresh(joined, day, since)
         assert str(Pair.objects.with_progress(day).query) == fresh(Pair.objects.all(), day)
+
+
+def test_kept_expressions_survive_a_clear_by_another_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another thread may empty the kept expressions between this thread's store and its
+    return: the caller still gets what it built (never a KeyError, a 500)."""
+    from tandem.pairs import querysets
+
+    class Cleared(dict[Any, Any]):
+        def __setitem__(self, key: Any, value: Any) -> None:
+            super().__setitem__(key, value)
+            self.clear()  # as if another thread cleared right after the store
+
+    monkeypatch.setattr(querysets, "_PROGRESS", Cleared())
+    built = querysets._progress_annotations(Pair, dt.date(2026, 12, 5), None)
+    assert built and set(built) == set(querysets._build_progress_annotations(
+        Pair, dt.date(2026, 12, 5), None))

@@ -62,3 +62,33 @@ def test_another_option_template_is_left_to_the_templates() -> None:
     widget = Marked(choices=[(1, "один")])
     assert select_html(widget.get_context("n", 1, None)["widget"]) is None
     assert quick(widget, "n", 1) == by_templates(widget, "n", 1)
+
+
+class _Markup:
+    """An object with its own ``__html__``: the templates escape its ``str``."""
+
+    def __html__(self) -> str:
+        return "<b>x</b>"
+
+    def __str__(self) -> str:
+        return "<b>x</b>"
+
+
+def test_an_object_label_is_escaped_as_the_templates_escape_it() -> None:
+    widget = forms.Select(choices=[(1, _Markup())])
+    html = quick(widget, "who", 1)
+    assert html == by_templates(widget, "who", 1)
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_an_aware_datetime_label_in_the_users_time_zone() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    moment = dt.datetime(2026, 12, 5, 22, 0, tzinfo=dt.UTC)
+    widget = forms.Select(choices=[(1, moment)])
+    with timezone.override("Asia/Yekaterinburg"):
+        html = quick(widget, "when", 1)
+        assert html == by_templates(widget, "when", 1)
+    assert "6 декабря 2026" in html
