@@ -1,5 +1,6 @@
 """Entries of the shared cache that name people (the overview's reminders panel: the
-pairs' members by name). Production keeps the cache in a table of the database
+pairs' members by name; a teacher's own part of the overview — her card, pairs and steps
+as shown, one entry per user, ``home.selectors.own_key``). Production keeps the cache in a table of the database
 (``DatabaseCache``, ``settings.CACHE_TABLE``), where an entry stays — expired or not —
 until the table outgrows ``MAX_ENTRIES``: a moved data version makes the entry unread,
 not gone. Such entries are therefore kept under one prefix (:func:`personal_key`), and
