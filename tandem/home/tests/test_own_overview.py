@@ -220,3 +220,24 @@ def test_the_page_shows_the_partner_s_new_name(client: Client, world: World) -> 
         partner.save()
     html = client.get(reverse("dashboard")).content.decode()
     assert "Вэшкина" in html and "Бэшкина" not in html
+
+
+def test_a_coordinator_teaching_outside_her_municipality(world: World) -> None:
+    """Dave coordinates B's municipality and teaches in A: the version keying his entries
+    takes A as well — a pair proposed to him in A shows at once."""
+    from tandem.testing import ParticipantFactory
+
+    with transaction.atomic():
+        dave_p = ParticipantFactory.create(organization=world.org_a, surname="Давыдов",
+                                           user=world.dave)
+    with transaction.atomic():
+        pair = _new_pair(world.carol_p, dave_p)
+    before = _kept(world.dave)
+    assert before == _live(world.dave)
+    with transaction.atomic():  # audited under A only: B's version and the stamp stay
+        pair.status = Pair.Status.ACTIVE
+        pair.save()
+    kept = _kept(world.dave)
+    assert kept == _live(world.dave) and kept != before
+    pairs: Any = kept[3]
+    assert [p.status for p in pairs] == [str(Pair.Status.ACTIVE.label)]
