@@ -65,6 +65,10 @@ def participants(request: HttpRequest) -> HttpResponse:
                                  positions=participant_positions(scope=scope))
     filters = form.filters()
     qs = participant_list(scope=scope, filters=filters)
+    if not form.shows_units:
+        # One organization (a curator's): no column to fill, and no join — PostgreSQL
+        # hashed all the region's organizations for it (10–25 ms of 0.7 on t300k).
+        qs = qs.select_related(None)
     page = CountedPaginator(qs, PAGE_SIZE, count=participant_total(
         scope=scope, filters=filters)).get_page(request.GET.get("page"))
     query = request.GET.copy()
