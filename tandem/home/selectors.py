@@ -147,8 +147,14 @@ def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
       audited) — and :func:`own_stamp` for what writes no audit entry (her questionnaires;
       a partner of another organization renamed).
 
+    Only a staff user's own part is kept (a curator, a coordinator who teaches): their
+    entries are as many as the units' staff — a teacher's is not, a region's teachers
+    would fill the cache table (``MAX_ENTRIES``) in minutes, and a full table drops
+    entries at random — the monitoring dashboards' and the units' among them.
+    A teacher's page computes it (:func:`own_context`, the view).
+
     ``own=False``: the staff part only."""
-    own = own and scope.own_participant_id is not None
+    own = own and scope.is_staff and scope.own_participant_id is not None
     if not scope.is_staff and not own:
         return StaffOverview({}, [])
     version = versions.version(_versioned_organizations(scope, own=own))

@@ -5,16 +5,19 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from tandem.access.scope import scope_for
-from tandem.home.selectors import overview
+from tandem.home.selectors import overview, own_context
 from tandem.web.panels import OWN, STAFF, in_order, panels_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    # The staff figures and panels kept by unit, and the teacher's own part kept per
-    # user, from the shared cache (home.selectors.overview); the panels that are not — live.
+    # The staff figures and panels kept by unit, and a staff member's own part as a
+    # teacher kept per user, from the shared cache (home.selectors.overview); a teacher's
+    # own part and the panels that are not kept — live.
     kept = overview(scope=scope, request=request, today=timezone.localdate())
     context: dict[str, object] = dict(kept.context)
+    if scope.own_participant_id and "me" not in context:  # a teacher's: computed
+        context.update(own_context(scope=scope, today=timezone.localdate()))
     staff_panels = []
     if scope.is_staff:
         staff_panels = in_order(kept.panels, panels_for(request, scope, STAFF, by_unit=False))

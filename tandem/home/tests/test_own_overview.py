@@ -1,8 +1,9 @@
-"""The teacher's own part of the overview from the shared cache (tandem/home/selectors.py:
-``overview``, ``own_context``, ``own_stamp``): one entry per user under the personal
-prefix, computed again after whatever changes what it shows — audited (her pairs, maps,
-tasks, meetings, surveys, her card) or not (her questionnaires; a partner of another
-organization renamed) — and the next day."""
+"""A staff member's own part as a teacher on the overview, from the shared cache
+(tandem/home/selectors.py: ``overview``, ``own_context``, ``own_stamp``): one entry per
+user under the personal prefix (none for a teacher without a role), computed again after
+whatever changes what it shows — audited (her pairs, maps, tasks, meetings, surveys, her
+card) or not (her questionnaires; a partner of another organization renamed) — and the
+next day."""
 
 import datetime as dt
 from typing import Any
@@ -79,38 +80,38 @@ def _rename_partner(world: World) -> None:
 
 def _answer(world: World) -> None:
     # Answering a questionnaire saves the response (not audited).
-    response = Response.objects.get(participant=world.bob_p)
+    response = Response.objects.get(participant=world.alice_p)
     response.answered += 1
     response.save(update_fields=["answered", "status", "updated_at"])
 
 
 def _import_result(world: World) -> None:
     # An imported result: update() without updated_at (diagnostics/imports.py).
-    Response.objects.filter(participant=world.bob_p).update(
+    Response.objects.filter(participant=world.alice_p).update(
         status=Response.Status.SUBMITTED, submitted_at=timezone.now(), answered=9)
 
 
 def _confirm(world: World) -> None:
-    pair = Pair.objects.filter(a=world.bob_p).order_by("pk").last()
+    pair = Pair.objects.filter(a=world.alice_p).order_by("pk").last()
     if pair is not None and pair.a_confirmed_at is None:
         pair.a_confirmed_at = timezone.now()
         pair.save()
 
 
 def _consent(world: World) -> None:
-    me = Participant.objects.get(pk=world.bob_p.pk)
+    me = Participant.objects.get(pk=world.alice_p.pk)
     me.mentoring_consent_date = None if me.mentoring_consent_date else timezone.localdate()
     me.save()
 
 
 def _each_pair(world: World, change: Any) -> None:
-    for pair in Pair.objects.filter(a=world.bob_p)[:1]:
+    for pair in Pair.objects.filter(a=world.alice_p)[:1]:
         change(pair)
 
 
 def _pair(world: World) -> None:
-    if not Pair.objects.filter(a=world.bob_p).exists():  # one running pair of two
-        _new_pair(world.bob_p, world.someone_b)
+    if not Pair.objects.filter(a=world.alice_p).exists():  # one running pair of two
+        _new_pair(world.alice_p, world.someone_b)
 
 
 STEPS = {
@@ -128,14 +129,14 @@ STEPS = {
 def test_each_change_shows_at_once(world: World) -> None:
     """A worked sequence: after each change the kept part is the computed one."""
     build_diagnostics(world)
-    assert _kept(world.bob) == _live(world.bob)
+    assert _kept(world.alice) == _live(world.alice)
     for step in ("pair", "confirm", "rename", "answer", "task", "meeting", "consent",
                  "import"):
-        before = _kept(world.bob)
+        before = _kept(world.alice)
         with transaction.atomic():  # a request of its own
             STEPS[step](world)
-        kept = _kept(world.bob)
-        assert kept == _live(world.bob), step
+        kept = _kept(world.alice)
+        assert kept == _live(world.alice), step
         assert kept != before, step
 
 
@@ -150,22 +151,22 @@ def test_any_sequence_of_changes_keeps_it_equal_to_the_computed_one(
     for step in steps:
         with transaction.atomic():
             STEPS[step](world)
-        for user in (world.bob, world.alice):  # a teacher; a curator who teaches
+        for user in (world.alice,):  # a curator who teaches
             assert _kept(user) == _live(user), (steps, step)
 
 
 def test_the_next_day_is_computed_again(world: World) -> None:
     """A task due today is overdue tomorrow: the day is part of the key."""
-    pair = _new_pair(world.bob_p, world.someone_b)
+    pair = _new_pair(world.alice_p, world.someone_b)
     _overdue_task(pair)
     Row.objects.filter(map__pair=pair).update(deadline=timezone.localdate())
     today = timezone.localdate()
     tomorrow = today + dt.timedelta(days=1)
-    assert _kept(world.bob, today) == _live(world.bob, today)
-    steps: Any = _kept(world.bob, today)[2]
+    assert _kept(world.alice, today) == _live(world.alice, today)
+    steps: Any = _kept(world.alice, today)[2]
     assert not any("Просроченная" in s.text for s in steps)
-    kept = _kept(world.bob, tomorrow)
-    assert kept == _live(world.bob, tomorrow)
+    kept = _kept(world.alice, tomorrow)
+    assert kept == _live(world.alice, tomorrow)
     steps = kept[2]
     assert any("Просроченная" in s.text for s in steps)
 
@@ -173,11 +174,15 @@ def test_the_next_day_is_computed_again(world: World) -> None:
 def test_the_entry_is_the_user_s_own_and_forgotten_on_anonymisation(client: Client,
                                                                     world: World) -> None:
     cache.clear()
-    for user in (world.bob, world.alice):
+    from tandem.testing import ParticipantFactory
+
+    with transaction.atomic():  # Dave coordinates B and teaches in A
+        ParticipantFactory.create(organization=world.org_a, user=world.dave)
+    for user in (world.bob, world.alice, world.dave):
         client.force_login(user)
         assert client.get(reverse("dashboard")).status_code == 200
     own = [key for key in cache._cache if ":home-own:" in key]  # type: ignore[attr-defined]
-    assert len(own) == 2  # one entry per user, none shared
+    assert len(own) == 2  # one entry per staff user, none shared, none for a teacher
     assert all(key.startswith(cache.make_key(PREFIX)) for key in own)
     forget_personal()
     assert not [key for key in cache._cache if ":home-own:" in key]  # type: ignore[attr-defined]
@@ -187,15 +192,15 @@ def test_the_entry_keeps_only_what_is_shown(world: World) -> None:
     """No person's row in the shared cache (docs/security.md): her card, questionnaires
     and pairs as shown — no e-mail, no phone, no partner's row."""
     build_diagnostics(world)
-    _new_pair(world.bob_p, world.someone_b)
+    _new_pair(world.alice_p, world.someone_b)
     cache.clear()
-    overview(scope=scope_for(world.bob), request=None, today=timezone.localdate())
+    overview(scope=scope_for(world.alice), request=None, today=timezone.localdate())
     [key] = [key for key in cache._cache if ":home-own:" in key]  # type: ignore[attr-defined]
     entry = cache.get(key.split(":", 2)[2])
     assert entry is not None and set(entry) == {"me", "my_responses", "next_steps",
                                                  "my_pairs"}
     text = repr(entry)
-    assert "bob@example.org" not in text and "vera.b@example.org" not in text
+    assert "alice@example.org" not in text and "vera.b@example.org" not in text
     assert not any(isinstance(v, Model) for v in _values(entry))
 
 
@@ -210,16 +215,20 @@ def _values(value: object) -> list[object]:
     return []
 
 
+def _own_section(client: Client) -> str:
+    return client.get(reverse("dashboard")).content.decode().split("Мой профиль")[1]
+
+
 def test_the_page_shows_the_partner_s_new_name(client: Client, world: World) -> None:
-    _new_pair(world.bob_p, world.someone_b)
-    client.force_login(world.bob)
-    assert "Бэшкина" in client.get(reverse("dashboard")).content.decode()
+    _new_pair(world.alice_p, world.someone_b)
+    client.force_login(world.alice)
+    assert "Бэшкина" in _own_section(client)
     with transaction.atomic():
         partner = Participant.objects.get(pk=world.someone_b.pk)
         partner.surname = "Вэшкина"
         partner.save()
-    html = client.get(reverse("dashboard")).content.decode()
-    assert "Вэшкина" in html and "Бэшкина" not in html
+    own = _own_section(client)
+    assert "Вэшкина" in own and "Бэшкина" not in own
 
 
 def test_a_coordinator_teaching_outside_her_municipality(world: World) -> None:
