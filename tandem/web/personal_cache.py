@@ -1,5 +1,5 @@
 """Entries of the shared cache that name people (the overview's reminders panel: the
-pairs' members by name; a teacher's own part of the overview — her card, pairs and steps
+pairs' members by name; a staff member's own part as a teacher — card, pairs and steps
 as shown, one entry per user, ``home.selectors.own_key``). Production keeps the cache
 in a table of the database (``DatabaseCache``, ``settings.CACHE_TABLE``), where an entry
 stays — expired or not — until the table outgrows ``MAX_ENTRIES``: a moved data version
