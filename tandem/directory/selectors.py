@@ -200,9 +200,16 @@ LISTED_FIELDS = ("surname", "name", "patronymic", "is_active", "position", "subj
                  "personal_data_consent_date", "organization", "organization__short_name")
 
 
-def participant_rows(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[Participant]:
-    """:func:`participant_list` with only what the page's table shows."""
-    return participant_list(scope=scope, filters=filters).only(*LISTED_FIELDS)
+def participant_rows(*, scope: Scope, filters: ParticipantFilters,
+                     units: bool = True) -> QuerySet[Participant]:
+    """:func:`participant_list` with only what the page's table shows; without ``units``
+    (a single organization's list has no organization column) without the organization
+    either, and without its join."""
+    rows = participant_list(scope=scope, filters=filters)
+    if units:
+        return rows.only(*LISTED_FIELDS)
+    return rows.select_related(None).only(
+        *(f for f in LISTED_FIELDS if not f.startswith("organization__")))
 
 
 def participant_total(*, scope: Scope, filters: ParticipantFilters) -> int | None:

@@ -6,12 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connections
+from django.db.models import Count, Max, Q, QuerySet, Value
+from django.utils import translation
 
 from tandem.access.scope import Scope
-from tandem.directory.selectors import RegionNode, organization_tree
+from tandem.diagnostics.models import Response
+from tandem.diagnostics.selectors import responses_mine
+from tandem.directory.selectors import RegionNode, organization_tree, participant_get
+from tandem.home.next_steps import next_steps
 from tandem.monitoring import versions
 from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
+from tandem.pairs.models import Pair
+from tandem.pairs.selectors import pairs_visible
 from tandem.people.models import Participant, by_name, consent_q
+from tandem.territory.models import Organization
 from tandem.web.panels import STAFF, RenderedPanel, panels_for
 from tandem.web.personal_cache import personal_key
 
@@ -109,20 +118,178 @@ def overview_key(scope: Scope, today: dt.date, version: str) -> str:
 
 
 def staff_overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
-    """The staff part of the overview from the shared cache when nothing of the scope's
-    organizations changed since: the monitoring dashboard's version by unit
-    (:func:`tandem.monitoring.versions.version`: one statement and the layout's row) — an
-    audited record of these organizations, of their regions or of everything, or their
-    diagnostics and satisfaction figures rebuilt. An edit in another organization keeps the
-    entry; what writes no audit entry and rebuilds no figures is seen when the entry
-    expires, after the monitoring dashboard's ``CACHE_SECONDS`` (the same bound for both
-    pages)."""
-    version = versions.version(scope.organizations())
-    key = overview_key(scope, today, version)
-    found: StaffOverview | None = cache.get(key)
-    if found is None:
-        found = StaffOverview(_figures(scope),
-                              panels_for(request, scope, STAFF, by_unit=True, today=today))
-        cache.set(key, found, CACHE_SECONDS)
-    return StaffOverview({**found.context, "missing_consent": missing_consent(scope=scope)},
-                         found.panels)
+    """The staff part of the overview (:func:`overview` for a staff user, without the
+    teacher's own part)."""
+    return overview(scope=scope, request=request, today=today, own=False)
+
+
+def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
+             ) -> StaffOverview:
+    """What the overview shows of the data, from the shared cache when nothing it reads
+    changed since — two entries, read in one query:
+
+    - the staff part (figures by unit and the panels kept by unit, :func:`_figures`), one
+      entry per scope, shared by everyone of that scope: its key names the scope, its time
+      zone, the day and the **data version of its organizations** — the monitoring
+      dashboard's version by unit (:func:`tandem.monitoring.versions.version`: one
+      statement and the layout's row): an audited record of these organizations, of their
+      regions or of everything, or their diagnostics and satisfaction figures rebuilt. An
+      edit in another organization keeps the entry; what writes no audit entry and
+      rebuilds no figures is seen when the entry expires, after the monitoring dashboard's
+      ``CACHE_SECONDS`` (the same bound for both pages). The people without consent are
+      read live (:func:`missing_consent`).
+    - the teacher's own part (:func:`own_context`: her card, questionnaires, «что сделать
+      сейчас», pairs), one entry **per user** under the personal prefix (forgotten on
+      anonymisation, tandem/web/personal_cache.py), never another user's: its key names the
+      user, the day, the language, the same version — of her own organization as well
+      (every record of her pairs, maps, tasks, meetings and surveys names her organization
+      among its members', ``Pair.get_additional_data``; her card and her campaigns are
+      audited) — and :func:`own_stamp` for what writes no audit entry (her questionnaires;
+      a partner of another organization renamed).
+
+    Only a staff user's own part is kept (a curator, a coordinator who teaches): their
+    entries are as many as the units' staff — a teacher's is not, a region's teachers
+    would fill the cache table (``MAX_ENTRIES``) in minutes, and a full table drops
+    entries at random — the monitoring dashboards' and the units' among them.
+    A teacher's page computes it (:func:`own_context`, the view).
+
+    ``own=False``: the staff part only."""
+    own = own and scope.is_staff and scope.own_participant_id is not None
+    if not scope.is_staff and not own:
+        return StaffOverview({}, [])
+    version = versions.version(_versioned_organizations(scope, own=own))
+    keys: dict[str, str] = {}
+    if scope.is_staff:
+        keys["staff"] = overview_key(scope, today, version)
+    if own:
+        keys["own"] = own_key(scope, today, version, own_stamp(scope))
+    found = cache.get_many(list(keys.values()))
+    context: dict[str, object] = {}
+    panels: list[RenderedPanel] = []
+    if scope.is_staff:
+        staff: StaffOverview | None = found.get(keys["staff"])
+        if staff is None:
+            staff = StaffOverview(_figures(scope), panels_for(request, scope, STAFF,
+                                                              by_unit=True, today=today))
+            cache.set(keys["staff"], staff, CACHE_SECONDS)
+        context.update(staff.context)
+        context["missing_consent"] = missing_consent(scope=scope)
+        panels = staff.panels
+    if own:
+        mine: dict[str, object] | None = found.get(keys["own"])
+        if mine is None:
+            mine = own_context(scope=scope, today=today)
+            cache.set(keys["own"], mine, CACHE_SECONDS)
+        context.update(mine)
+    return StaffOverview(context, panels)
+
+
+def _versioned_organizations(scope: Scope, *, own: bool) -> QuerySet[Organization]:
+    """The organizations whose version keys the overview: the scope's, and the user's own
+    when her part is shown and it is not among them (a coordinator teaching in another
+    municipality). A curator's own organization is hers: the same statement, and the
+    same staff entry, as her colleagues'."""
+    organizations = scope.organizations()
+    if (not own or scope.everything or scope.own_organization_id in scope.organization_ids):
+        return organizations
+    mine = Q(pk=scope.own_organization_id)
+    if not scope.is_staff:
+        return Organization.objects.filter(mine)
+    return Organization.objects.filter(Q(pk__in=organizations.values("pk")) | mine)
+
+
+@dataclass(frozen=True)
+class MyCard:
+    """The teacher's card on the overview, as shown (nothing else of her row: no e-mail,
+    no phone — docs/security.md, the shared cache)."""
+
+    pk: int
+    full_name: str
+    position: str
+    organization_name: str
+    mentoring_consent_date: dt.date | None
+    personal_data_consent_date: dt.date | None
+    email_reminders: str
+
+
+@dataclass(frozen=True)
+class MyResponse:
+    pk: int
+    title: str
+    status: str
+    answered: int
+    locked: bool
+    campaign_open: bool
+
+
+@dataclass(frozen=True)
+class MyPair:
+    pk: int
+    names: str  # «Бобров Б. О. ⇄ Каролёва К.»
+    status: str
+    to_confirm: bool  # approved, and my confirmation missing
+
+
+def own_context(*, scope: Scope, today: dt.date) -> dict[str, object]:
+    """The teacher's own part of the overview, computed — as shown: her card, her last
+    questionnaires, «что сделать сейчас», her running pairs."""
+    assert scope.own_participant_id is not None
+    me = participant_get(scope=scope, pk=scope.own_participant_id)
+    pairs = (pairs_visible(scope=scope).filter(Q(a=me) | Q(b=me))
+             .exclude(status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])[:3])
+    return {
+        "me": MyCard(me.pk, me.full_name, me.position, me.organization.short_name,
+                     me.mentoring_consent_date, me.personal_data_consent_date,
+                     str(me.get_email_reminders_display())),
+        "my_responses": [
+            MyResponse(r.pk, r.campaign.title, str(r.get_status_display()), r.answered,
+                       r.locked, r.campaign.status == r.campaign.Status.OPEN)
+            for r in responses_mine(scope=scope)[:5]],
+        "next_steps": next_steps(scope=scope, today=today),
+        "my_pairs": [
+            MyPair(p.pk, f"{p.a.short_name} ⇄ {p.b.short_name}",
+                   str(p.get_status_display()),
+                   p.status == Pair.Status.APPROVED
+                   and ((p.a_id == me.pk and not p.a_confirmed_at)
+                        or (p.b_id == me.pk and not p.b_confirmed_at)))
+            for p in pairs],
+    }
+
+
+def own_stamp(scope: Scope) -> str:
+    """What of the teacher's own part writes no audit entry, in one statement: her
+    questionnaires (``Response`` is not audited: answering saves ``updated_at``, an
+    imported result sets ``submitted_at``; a campaign opened adds one) and the people
+    her part names — her and her pairs' members, whose ``updated_at`` moves with every
+    save (a partner of another organization renamed is a change of *that* organization)."""
+    me = scope.own_participant_id
+    assert me is not None
+    responses = Response.objects.filter(participant_id=me)
+    # Each by its own index (the person's key, the pair's member columns): an OR of
+    # the three would read every person of the region.
+    parts = [_aggregate(responses, Count("pk")), _aggregate(responses, Max("updated_at")),
+             _aggregate(responses, Max("submitted_at")),
+             _aggregate(Participant.objects.filter(pk=me), Max("updated_at")),
+             _aggregate(Pair.objects.filter(a_id=me), Max("b__updated_at")),
+             _aggregate(Pair.objects.filter(b_id=me), Max("a__updated_at"))]
+    sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
+    with connections[responses.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({s})" for s in sql),
+                       [p for group in params for p in group])
+        row = cursor.fetchone()
+    return "/".join(map(str, row))
+
+
+def _aggregate(rows: QuerySet[Any], aggregate: Any) -> QuerySet[Any]:
+    """``SELECT aggregate`` of ``rows``, ungrouped, to be read as a scalar subquery."""
+    return rows.order_by().annotate(one=Value(1)).values("one").annotate(
+        m=aggregate).values("m")
+
+
+def own_key(scope: Scope, today: dt.date, version: str, stamp: str) -> str:
+    """The own part's key: the user and her person (never another user's entry), the day
+    (overdue tasks, the coming week's meetings), the language (the steps' texts), the
+    version of her organizations and :func:`own_stamp` — under the personal prefix."""
+    raw = (f"{scope.user_id}|{scope.own_participant_id}|{today.isoformat()}|"
+           f"{translation.get_language()}|{version}|{stamp}")
+    return personal_key("home-own", raw)

@@ -1,38 +1,26 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from tandem.access.scope import scope_for
-from tandem.diagnostics.selectors import responses_mine
-from tandem.directory.selectors import participant_get
-from tandem.home.next_steps import next_steps
-from tandem.home.selectors import staff_overview
-from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pairs_visible
+from tandem.home.selectors import overview, own_context
 from tandem.web.panels import OWN, STAFF, in_order, panels_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    context: dict[str, object] = {}
+    # The staff figures and panels kept by unit, and a staff member's own part as a
+    # teacher kept per user, from the shared cache (home.selectors.overview); a teacher's
+    # own part and the panels that are not kept — live.
+    kept = overview(scope=scope, request=request, today=timezone.localdate())
+    context: dict[str, object] = dict(kept.context)
+    if scope.own_participant_id and "me" not in context:  # a teacher's: computed
+        context.update(own_context(scope=scope, today=timezone.localdate()))
     staff_panels = []
     if scope.is_staff:
-        # The figures and the panels kept by unit from the shared cache (their version:
-        # three aggregates); the panels that are not — live.
-        kept = staff_overview(scope=scope, request=request, today=timezone.localdate())
-        context.update(kept.context)
         staff_panels = in_order(kept.panels, panels_for(request, scope, STAFF, by_unit=False))
-    if scope.own_participant_id:
-        me = participant_get(scope=scope, pk=scope.own_participant_id)
-        context["me"] = me
-        context["my_responses"] = list(responses_mine(scope=scope)[:5])
-        context["next_steps"] = next_steps(scope=scope, today=timezone.localdate())
-        context["my_pairs"] = list(pairs_visible(scope=scope).filter(
-            Q(a=me) | Q(b=me)).exclude(
-                status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])[:3])
     context["staff_panels"] = staff_panels
     context["own_panels"] = (panels_for(request, scope, OWN) if scope.own_participant_id
                              else [])

@@ -1,11 +1,12 @@
 """Entries of the shared cache that name people (the overview's reminders panel: the
-pairs' members by name). Production keeps the cache in a table of the database
-(``DatabaseCache``, ``settings.CACHE_TABLE``), where an entry stays — expired or not —
-until the table outgrows ``MAX_ENTRIES``: a moved data version makes the entry unread,
-not gone. Such entries are therefore kept under one prefix (:func:`personal_key`), and
-the anonymisation of a person (``people/personal_data.py``, 152-ФЗ) deletes them all
-(:func:`forget_personal`) — they are computed again at the next view, from anonymised
-data."""
+pairs' members by name; a staff member's own part as a teacher — card, pairs and steps
+as shown, one entry per user, ``home.selectors.own_key``). Production keeps the cache
+in a table of the database (``DatabaseCache``, ``settings.CACHE_TABLE``), where an entry
+stays — expired or not — until the table outgrows ``MAX_ENTRIES``: a moved data version
+makes the entry unread, not gone. Such entries are therefore kept under one prefix
+(:func:`personal_key`), and the anonymisation of a person (``people/personal_data.py``,
+152-ФЗ) deletes them all (:func:`forget_personal`) — they are computed again at the next
+view, from anonymised data."""
 
 import hashlib
 from typing import Any

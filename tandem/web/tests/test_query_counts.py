@@ -58,9 +58,9 @@ def test_query_count_does_not_grow_with_data(client: Client, world: World, perso
 @pytest.mark.parametrize("persona", ["alice", "erin", "olga", "bob"])
 def test_the_overview_from_the_cache_is_cheaper_and_does_not_grow(
         client: Client, world: World, persona: str) -> None:
-    """The overview kept by unit (tandem/home/selectors.py: ``staff_overview``): read
-    from the cache, the same few queries at 20 and 2,000 people; the staff's are fewer
-    than computing it (a teacher's page keeps nothing)."""
+    """The overview kept by unit and the teacher's own part kept per user
+    (tandem/home/selectors.py: ``overview``): read from the cache, the same few queries at
+    20 and 2,000 people, and fewer than computing it (a teacher's page keeps nothing)."""
     client.force_login(getattr(world, persona))
     url = reverse("dashboard")
     _grow(world, 10)
@@ -69,7 +69,7 @@ def test_the_overview_from_the_cache_is_cheaper_and_does_not_grow(
     _grow(world, 990)
     _count(client, url)  # computed again for the new data, then read
     assert _count(client, url, cold=False) == warm
-    if persona == "bob":
+    if persona == "bob":  # a teacher's page keeps nothing (home.selectors.overview)
         assert warm == cold
     else:
         assert warm < cold
@@ -203,3 +203,51 @@ def test_a_cards_edit_query_count_does_not_grow(client: Client, world: World) ->
                                    code=f"x-{i}")
     _grow(world, 1000)
     assert _count(client, url) == small
+
+
+@pytest.mark.parametrize("persona", ["alice", "bob"])
+def test_the_teacher_s_own_part_does_not_grow_with_her_data(
+        client: Client, world: World, persona: str) -> None:
+    """The own part of the overview (tandem/home/selectors.py: ``own_context``; kept per
+    user for staff, computed for a teacher): the same queries computed and from the cache
+    with one questionnaire and a pair with a meeting, and with forty questionnaires, a
+    pair with fifty meetings and thirty overdue tasks."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Campaign, Response
+    from tandem.maps.models import Map, Meeting, Row
+    from tandem.pairs.models import Pair
+
+    me = world.alice_p if persona == "alice" else world.bob_p
+    today = timezone.localdate()
+    framework = ensure_default_framework()
+    pair = Pair.objects.create(a=me, b=world.carol_p, organization=world.org_a,
+                               starts_on=today - dt.timedelta(days=30),
+                               ends_on=today + dt.timedelta(days=200),
+                               status=Pair.Status.ACTIVE)
+    the_map = Map.objects.create(pair=pair, status=Map.Status.IN_PROGRESS)
+
+    def grow(campaigns: int, meetings: int, tasks: int) -> None:
+        for i in range(campaigns):
+            campaign = Campaign.objects.create(
+                title=f"Диагностика {i}", organization=world.org_a, framework=framework,
+                starts_on=today - dt.timedelta(days=i), ends_on=today + dt.timedelta(days=9))
+            Response.objects.create(campaign=campaign, participant=me)
+        Meeting.objects.bulk_create([
+            Meeting(pair=pair, date=today + dt.timedelta(days=i % 6), topic=f"Встреча {i}",
+                    planned=True) for i in range(meetings)])
+        Row.objects.bulk_create([
+            Row(map=the_map, direction=Row.Direction.A_TO_B, order=100 + i,
+                competency="ict.x", title=f"Задача {i}", current_level=0, target_level=2,
+                partner_level=3, task="Задача", deadline=today - dt.timedelta(days=1),
+                product="Тест", evidence="Показ") for i in range(tasks)])
+
+    client.force_login(getattr(world, persona))
+    url = reverse("dashboard")
+    grow(1, 1, 1)
+    small = (_count(client, url), _count(client, url, cold=False))
+    grow(39, 49, 29)
+    assert (_count(client, url), _count(client, url, cold=False)) == small
