@@ -21,14 +21,15 @@ from typing import Any
 from auditlog.context import auditlog_disabled
 from auditlog.registry import auditlog
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, pre_delete, pre_save
 
 
 def keep_additional_data(sender: type, instance: Any, **kwargs: object) -> None:
     """(``pre_delete`` of an audited model) The record's additional data as of now, kept
     for the entry of its deletion; the instance answers with it while it keeps this pk."""
-    if auditlog_disabled.get() or "get_additional_data" in instance.__dict__:
+    if auditlog_disabled.get():
         return
+    forget_additional_data(sender, instance)  # a delete that failed before: read afresh
     read = type(instance).get_additional_data
     try:
         data = read(instance)
@@ -43,11 +44,24 @@ def keep_additional_data(sender: type, instance: Any, **kwargs: object) -> None:
     instance.get_additional_data = get_additional_data
 
 
+def forget_additional_data(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``post_delete`` after auditlog's entry, ``pre_save``) The kept data is for one
+    delete only: a delete that failed after ``pre_delete`` (a deadlock, a receiver that
+    raised) must not leave it on the instance for a later save's entry."""
+    instance.__dict__.pop("get_additional_data", None)
+
+
 def connect() -> None:
     """Every audited model with additional data keeps it for its deletion; called once
     every app has registered its models (``AuditConfig.ready``: the audit app is listed
     after them)."""
     for model in auditlog.get_models():
         if callable(getattr(model, "get_additional_data", None)):
+            label = model._meta.label
             pre_delete.connect(keep_additional_data, sender=model,
-                               dispatch_uid=f"audit_keep_additional_data_{model._meta.label}")
+                               dispatch_uid=f"audit_keep_additional_data_{label}")
+            # Connected after auditlog's own receivers: its delete entry is written first.
+            post_delete.connect(forget_additional_data, sender=model,
+                                dispatch_uid=f"audit_forget_additional_data_{label}")
+            pre_save.connect(forget_additional_data, sender=model,
+                             dispatch_uid=f"audit_forget_kept_data_{label}")

@@ -231,3 +231,31 @@ def test_the_admin_delete_pages_are_russian_and_never_a_500(world: World) -> Non
             assert russian in html
     assert "Не удается удалить" in pages[0].content.decode()  # protected: its pair
     assert Pair.objects.filter(pk=pair.pk).exists()
+
+
+
+def test_a_failed_delete_leaves_no_kept_data_for_a_later_save(world: World) -> None:
+    """A delete that fails after ``pre_delete`` (a receiver raising, a deadlock) must not
+    leave the kept data on the instance: a later save's entry has the scope of now
+    (review of 2026-12-05)."""
+    from django.db import transaction
+    from django.db.models.signals import post_delete
+
+    assignment = RoleAssignment.objects.create(user=world.bob, role=Role.CURATOR,
+                                               organization=world.org_b)
+
+    def fail(**kwargs: object) -> None:
+        raise RuntimeError("the delete fails after pre_delete")
+
+    post_delete.connect(fail, sender=RoleAssignment, dispatch_uid="test-failing-delete")
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            assignment.delete()
+    finally:
+        post_delete.disconnect(sender=RoleAssignment, dispatch_uid="test-failing-delete")
+    assignment.refresh_from_db()
+    assignment.organization = world.org_a
+    assignment.save()
+    entry = LogEntry.objects.get_for_object(assignment).order_by("-pk").first()
+    assert entry is not None and entry.action == LogEntry.Action.UPDATE
+    assert entry.additional_data["organization_id"] == world.org_a.pk

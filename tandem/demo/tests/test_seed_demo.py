@@ -437,9 +437,30 @@ def test_seed_demo_without_a_framework_loads_the_default_and_says_so() -> None:
     out = StringIO()
     call_command("seed-demo", "--participants", "100", stdout=out, stderr=StringIO())
     printed = out.getvalue()
-    assert "В базе не было рамки компетенций" in printed
+    assert "В базе не было опубликованной рамки компетенций" in printed
     assert "framework_default.json" in printed
     assert "версия 1" in printed
     framework = FrameworkVersion.objects.current()
     assert framework is not None and framework.codes()
     assert Campaign.objects.exists()  # the demo's diagnostics were seeded
+
+
+@pytest.mark.django_db
+def test_seed_demo_with_competencies_but_no_version_says_it_published_them() -> None:
+    """Versions deleted by hand, competencies kept (one renamed): the command publishes what
+    is there and says so — not «the default framework loaded» (review of 2026-12-05)."""
+    from tandem.diagnostics.models import Competency, FrameworkVersion
+
+    FrameworkVersion.objects.all().delete()
+    own = Competency.objects.order_by("pk").first()
+    assert own is not None
+    own.name = "СВОЯ КОМПЕТЕНЦИЯ"
+    own.save()
+    out = StringIO()
+    call_command("seed-demo", "--participants", "100", stdout=out, stderr=StringIO())
+    printed = out.getvalue()
+    assert "Опубликованы компетенции, уже бывшие в базе" in printed
+    assert "Загружена рамка по умолчанию" not in printed
+    framework = FrameworkVersion.objects.current()
+    assert framework is not None
+    assert "СВОЯ КОМПЕТЕНЦИЯ" in [c["name"] for c in framework.competencies()]

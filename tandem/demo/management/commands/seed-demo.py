@@ -8,7 +8,7 @@ from tandem.demo.generator import MIN_PARTICIPANTS
 from tandem.demo.services import bulk_models, demo_region_create, demo_region_exists
 from tandem.diagnostics.defaults import SOURCE as DEFAULT_FRAMEWORK
 from tandem.diagnostics.defaults import ensure_default_framework
-from tandem.diagnostics.models import FrameworkVersion
+from tandem.diagnostics.models import Competency, FrameworkVersion
 
 MAX_PARTICIPANTS = 300_000  # in one region (docs/performance.md measures it)
 MAX_REGIONS = 20
@@ -57,12 +57,17 @@ class Command(BaseCommand):
             # Migration diagnostics 0002 loads it; a base without it (flushed, or the
             # versions deleted by hand) got a region with no diagnostics, pairs or maps
             # from the demo — and not a word why.
+            had_competencies = Competency.objects.exists()
             framework = ensure_default_framework()
+            if had_competencies:  # versions deleted by hand: what is there is published
+                loaded = ("Опубликованы компетенции, уже бывшие в базе (рамка по умолчанию "
+                          "добавила только недостающие)")
+            else:
+                loaded = f"Загружена рамка по умолчанию ({DEFAULT_FRAMEWORK.name})"
             self.stdout.write(self.style.WARNING(
-                f"В базе не было рамки компетенций (её загружает миграция diagnostics "
-                f"0002): без неё демо-регион остался бы без диагностик, пар и карт. "
-                f"Загружена рамка по умолчанию ({DEFAULT_FRAMEWORK.name}), опубликована "
-                f"как версия {framework.number}."))
+                f"В базе не было опубликованной рамки компетенций (её загружает миграция "
+                f"diagnostics 0002): без неё демо-регион остался бы без диагностик, пар и "
+                f"карт. {loaded}, опубликована как версия {framework.number}."))
 
         results = []
         for index in range(1, regions + 1):
