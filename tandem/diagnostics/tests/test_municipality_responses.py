@@ -1,0 +1,194 @@
+"""The municipalities' kept sums of questionnaires (``MunicipalityResponseTally``): what a
+region's and the country's dashboards read for completion, equal to the organizations'
+questionnaires after every kind of write; and the diagnostics' state read once with the
+dashboard's cache version."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import scope_for
+from tandem.diagnostics import services, tallies
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import (
+    Campaign,
+    MunicipalityResponseTally,
+    Response,
+    ResponseTally,
+    TallyState,
+)
+from tandem.monitoring import selectors, versions
+from tandem.people.models import Participant
+from tandem.testing import World, build_diagnostics
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [Response.Status.NEW, Response.Status.DRAFT, Response.Status.SUBMITTED]
+
+
+def _round(campaign: Campaign) -> dict[str, object]:
+    return {"kind": campaign.kind, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on}
+
+
+def _live_completion(world: World, *, sector: str | None = None,
+                     ) -> dict[int, tuple[int, int, int, int]]:
+    """Per municipality of the region: initial questionnaires handed out and submitted,
+    final ones handed out and submitted — counted from the questionnaires themselves."""
+    counts: dict[int, list[int]] = {}
+    for response in Response.objects.select_related("campaign", "participant__organization"):
+        organization = response.participant.organization
+        if sector and organization.sector != sector:
+            continue
+        item = counts.setdefault(organization.municipality_id, [0, 0, 0, 0])
+        final = 2 if response.campaign.kind == Campaign.Kind.FINAL else 0
+        item[final] += 1
+        item[final + 1] += response.status == Response.Status.SUBMITTED
+    return {pk: (a, b, c, d) for pk, (a, b, c, d) in counts.items()}
+
+
+def _shown(data: selectors.DashboardData) -> dict[int, tuple[int, int, int, int]]:
+    return {c.unit.pk: (c.invited, c.submitted, c.final_invited, c.final_submitted)
+            for c in data.completion if c.invited or c.final_invited}
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statuses=st.lists(st.sampled_from(STATUSES), min_size=1, max_size=7),
+       final=st.booleans(), sector=st.sampled_from([None, "school", "supplementary"]))
+def test_the_region_shows_the_questionnaires_counted_live(
+        world: World, statuses: list[str], final: bool, sector: str | None) -> None:
+    """Whatever questionnaires the region's people have (any status, an initial or a
+    final round), the region's completion read from the municipalities' sums is what
+    counting them gives, and the stored sums are what a rebuild computes."""
+    framework = ensure_default_framework()
+    people = list(Participant.objects.order_by("pk"))
+    campaign = Campaign.objects.create(
+        title="Раунд", region=world.region, framework=framework,
+        kind=Campaign.Kind.FINAL if final else Campaign.Kind.INITIAL,
+        starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 10, 31))
+    Response.objects.bulk_create([Response(campaign=campaign, participant=person, status=status)
+                                  for person, status in zip(people, statuses, strict=False)])
+    tallies.rebuild()
+    assert tallies.stale() == []
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters(sector=sector))
+    assert data.level == selectors.REGION
+    assert _shown(data) == _live_completion(world, sector=sector)
+    campaign.delete()
+    assert tallies.stale() == []
+
+
+def test_a_worked_example_of_the_sums(world: World) -> None:
+    """build_diagnostics: in A's municipality three questionnaires of one round (one
+    submitted, one being filled in, one not started), in B's one not started."""
+    dw = build_diagnostics(world)
+    rows = {(row.municipality_id, row.sector): (row.invited, row.submitted)
+            for row in MunicipalityResponseTally.objects.filter(**_round(dw.campaign_a))}
+    assert rows == {(world.municipality_a.pk, world.org_a.sector): (3, 1),
+                    (world.municipality_b.pk, world.org_b.sector): (1, 0)}
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters())
+    assert _shown(data) == {world.municipality_a.pk: (3, 1, 0, 0),
+                            world.municipality_b.pk: (1, 0, 0, 0)}
+    assert data.respondents == 1
+
+
+def test_a_first_draft_leaves_the_municipalities_sums_as_they_were(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    """A questionnaire's first save recounts only its organization's row (not started →
+    being filled in): handed out and submitted, all the municipalities keep, do not
+    change."""
+    dw = build_diagnostics(world)
+    before = list(MunicipalityResponseTally.objects.values_list(
+        "municipality_id", "sector", "invited", "submitted").order_by("pk"))
+    code = dw.campaign_a.framework.codes()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answers_save(response=dw.alice_r, values={code: services.AnswerInput(2)})
+    assert ResponseTally.objects.get(organization=world.org_a, campaign=dw.campaign_a).draft == 2
+    assert list(MunicipalityResponseTally.objects.values_list(
+        "municipality_id", "sector", "invited", "submitted").order_by("pk")) == before
+    assert tallies.stale() == []
+
+
+def test_an_organization_that_moves_takes_its_questionnaires_along(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.org_a.municipality = world.municipality_b
+        world.org_a.save()
+    assert not MunicipalityResponseTally.objects.filter(
+        municipality=world.municipality_a).exists()
+    moved = MunicipalityResponseTally.objects.get(
+        municipality=world.municipality_b, sector=world.org_a.sector, **_round(dw.campaign_a))
+    assert (moved.invited, moved.submitted) == (3, 1)
+    assert tallies.stale() == []
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters())
+    assert _shown(data) == _live_completion(world)
+
+
+def test_a_round_nobody_submitted_in_moves_when_its_dates_change(world: World) -> None:
+    """Regression: a campaign whose questionnaires are all still open has no answers'
+    tallies, only the questionnaires' — its new dates must still move its municipality
+    sums (a round change redoes the organizations with any tally of the campaign)."""
+    framework = ensure_default_framework()
+    campaign = Campaign.objects.create(title="Никто не сдал", organization=world.org_b,
+                                       framework=framework, starts_on=dt.date(2026, 9, 1),
+                                       ends_on=dt.date(2026, 9, 30))
+    Response.objects.create(campaign=campaign, participant=world.charlie_p)
+    tallies.rebuild([world.org_b.pk])
+    campaign.ends_on = dt.date(2026, 11, 30)
+    campaign.save()
+    assert MunicipalityResponseTally.objects.filter(
+        municipality=world.municipality_b, **_round(campaign)).exists()
+    assert tallies.stale() == []
+    campaign.delete()
+    assert not MunicipalityResponseTally.objects.exists()
+    assert tallies.stale() == []
+
+
+def test_a_check_finds_a_municipality_sum_nobody_touched(world: World) -> None:
+    build_diagnostics(world)
+    row = MunicipalityResponseTally.objects.filter(municipality=world.municipality_a).get()
+    MunicipalityResponseTally.objects.filter(pk=row.pk).update(submitted=row.submitted + 1)
+    assert [item for item in tallies.stale() if item[0] == "MunicipalityResponseTally"]
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "charlie"])
+def test_the_region_reads_the_municipalities_the_others_their_organizations(
+        world: World, user: str) -> None:
+    build_diagnostics(world)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.compute_dashboard(scope=scope_for(getattr(world, user)), filters=Filters())
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    kept, summed = (ResponseTally._meta.db_table, MunicipalityResponseTally._meta.db_table)
+    reads_kept = f'FROM "{kept}"' in sql or f"FROM `{kept}`" in sql
+    assert (summed in sql, reads_kept) == ((True, False) if user == "olga" else (False, True))
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "charlie"])
+def test_the_first_view_reads_the_tally_state_once_with_the_version(
+        world: World, user: str, django_capture_on_commit_callbacks) -> None:
+    """``TallyState`` is read by the cache's version only; the figures computed under that
+    version show the same «as of» and waiting organizations as ``tallies.state``."""
+    from django.core.cache import cache
+
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=False):  # marked, the job not run
+        tallies.touch([world.org_b.pk])
+    TallyState.objects.filter(organization=world.org_a).update(
+        refreshed_at=dt.datetime(2026, 10, 1, 9, 30, 15, 123456, tzinfo=dt.UTC))
+    scope = scope_for(getattr(world, user))
+    cache.clear()
+    state = tallies.state(Filters().organizations(scope))
+    with CaptureQueriesContext(connection) as queries:
+        data = selectors.dashboard_data(scope=scope, filters=Filters())
+    table = TallyState._meta.db_table
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 1
+    assert (data.tallied_at, data.tallies_waiting) == state
+    assert state[1] == (0 if user == "erin" else 1)
+    assert dw.campaign_a.pk  # the figures are those of the world's diagnostics
+    version = selectors.data_version(scope, Filters())
+    assert isinstance(version, versions.Version) and version.tally_state == state
