@@ -634,8 +634,11 @@ def rederive(organization_ids: Iterable[int | None]) -> None:
 def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
     """For a set of organizations: when their figures were last rebuilt (the newest
     rebuild; None: never) and how many of them wait for one."""
-    at, waiting = state_rows(organizations).values_list("at", "waiting").get()
-    return at, waiting
+    # No row at all where the organizations are known to be none (an empty IN: Django
+    # sends no query).
+    for at, waiting in state_rows(organizations).values_list("at", "waiting"):
+        return at, waiting
+    return None, 0
 
 
 def state_rows(organizations: QuerySet[Organization]) -> QuerySet[Any, Any]:
