@@ -9,7 +9,8 @@ per organization and area the best initial campaign's strong people (:class:`Str
 the potential mentors of the standard view), and per municipality and sector: answers by
 round — kind and dates, what the dashboard picks campaigns by — and competency
 (:class:`MunicipalityAnswerTally`), questionnaires handed out and submitted by round
-(:class:`MunicipalityResponseTally`) and the best rounds' mentors by area
+(:class:`MunicipalityResponseTally`), levels before and after by final round and
+competency (:class:`MunicipalityGainTally`) and the best rounds' mentors by area
 (:class:`MunicipalityStrong`), which is what a region and the country read. A campaign
 that changes its round or goes redoes what derives from its tallies (:func:`rederive`).
 
@@ -81,6 +82,7 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     GainTally,
     MunicipalityAnswerTally,
+    MunicipalityGainTally,
     MunicipalityResponseTally,
     MunicipalityStrong,
     Response,
@@ -100,7 +102,8 @@ SUBMITTED = Response.Status.SUBMITTED
 BATCH = 200  # organizations rebuilt per round of queries
 COUNTS = ("answers", "answered", "deficit", "strong")
 ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, StrongBest, GainTally)
-MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong, MunicipalityResponseTally)
+MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong, MunicipalityResponseTally,
+                        MunicipalityGainTally)
 Progress = Callable[[int, int], None]
 
 _local = threading.local()
@@ -583,8 +586,9 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
 
 def _roll_up(municipality_ids: list[int]) -> None:
     """Each municipality's sums by sector — of answers by round (kind and dates) and
-    competency, of questionnaires by round, of potential mentors by area — from its
-    organizations' tallies, on the server (:func:`_summed` is the same in Python)."""
+    competency, of questionnaires by round, of levels before and after by final round and
+    competency, of potential mentors by area — from its organizations' tallies, on the
+    server (:func:`_summed` is the same in Python)."""
     if not municipality_ids:
         return
     for model in MUNICIPALITY_TALLIES:
@@ -614,6 +618,34 @@ def _roll_up(municipality_ids: list[int]) -> None:
                 t_ends_on=F("campaign__ends_on"))
         .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"))
         .query.sql_with_params()))
+    _insert(MunicipalityGainTally, *_gain_sums(municipality_ids))
+
+
+def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
+    """The municipalities' sums of :class:`GainTally` by sector, final round and
+    competency (columns ``t_<field>``), each row with its group's ``people``: the sum over
+    the group's organizations and campaigns of their people (one value per organization
+    and campaign, repeated in its competencies' rows — so not a sum of the rows)."""
+    org = "organization__"
+    gains = GainTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids}).order_by()
+    place = {"municipality_id": F(f"{org}municipality_id"), "sector": F(f"{org}sector"),
+             "kind": F("campaign__kind"), "starts_on": F("campaign__starts_on"),
+             "ends_on": F("campaign__ends_on")}
+    sums_sql, sums_params = (
+        gains.values(t_competency=F("competency"), **{f"t_{k}": v for k, v in place.items()})
+        .annotate(t_before_sum=Sum("before_sum"), t_before_n=Sum("before_n"),
+                  t_after_sum=Sum("after_sum"), t_after_n=Sum("after_n"))
+        .query.sql_with_params())
+    people_sql, people_params = (
+        gains.values("organization_id", "campaign_id", **{f"p_{k}": v for k, v in place.items()})
+        .annotate(p_people=Max("people")).query.sql_with_params())
+    quote = connection.ops.quote_name
+    keys = [quote(f"p_{k}") for k in place]
+    on = " AND ".join(f"s.{quote(f't_{k}')} = n.{quote(f'p_{k}')}" for k in place)
+    sql = (f"SELECT s.*, n.{quote('t_people')} FROM ({sums_sql}) s JOIN ("  # noqa: S608
+           f"SELECT {', '.join(keys)}, SUM({quote('p_people')}) AS {quote('t_people')} "
+           f"FROM ({people_sql}) x GROUP BY {', '.join(keys)}) n ON {on}")
+    return sql, [*sums_params, *people_params]
 
 
 def rederive(organization_ids: Iterable[int | None]) -> None:
@@ -679,7 +711,7 @@ def stale() -> list[tuple[object, ...]]:
             for model, rows in _computed(ids[start:start + BATCH]).items():
                 fresh_rows[model] += rows
         fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest],
-                                  fresh_rows[ResponseTally]))
+                                  fresh_rows[ResponseTally], fresh_rows[GainTally]))
         fresh = _snapshot(fresh_rows)
         waiting = {("waiting", pk) for pk in TallyState.objects.filter(
             dirty_since__isnull=False).values_list("organization_id", flat=True)}
@@ -687,9 +719,9 @@ def stale() -> list[tuple[object, ...]]:
 
 
 def _summed(counts: list[AnswerTally], best: list[StrongBest],
-            responses: list[ResponseTally]) -> dict[type, list[Any]]:
+            responses: list[ResponseTally], gains: list[GainTally]) -> dict[type, list[Any]]:
     """What ``_roll_up`` would store for every municipality, from organizations' counts,
-    best rounds and questionnaires."""
+    best rounds, questionnaires and gains."""
     unit = {pk: (municipality, sector) for pk, municipality, sector
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
     rounds = {pk: (kind, starts_on, ends_on) for pk, kind, starts_on, ends_on
@@ -706,6 +738,14 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
         place = (*unit[tally.organization_id], *rounds[tally.campaign_id])
         handed[place][0] += tally.invited
         handed[place][1] += tally.submitted
+    levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    people: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
+    for gain in gains:
+        place = (*unit[gain.organization_id], *rounds[gain.campaign_id])
+        levels[(*place, gain.competency)] = [
+            a + b for a, b in zip(levels[(*place, gain.competency)], (
+                gain.before_sum, gain.before_n, gain.after_sum, gain.after_n), strict=True)]
+        people[place][(gain.organization_id, gain.campaign_id)] = gain.people
     return {
         MunicipalityAnswerTally: [
             MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
@@ -719,7 +759,14 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
             MunicipalityResponseTally(municipality_id=m, sector=sector, kind=kind,
                                       starts_on=starts_on, ends_on=ends_on, invited=invited,
                                       submitted=submitted)
-            for (m, sector, kind, starts_on, ends_on), (invited, submitted) in handed.items()]}
+            for (m, sector, kind, starts_on, ends_on), (invited, submitted) in handed.items()],
+        MunicipalityGainTally: [
+            MunicipalityGainTally(municipality_id=m, sector=sector, kind=kind,
+                                  starts_on=starts_on, ends_on=ends_on, competency=code,
+                                  before_sum=b, before_n=bn, after_sum=a, after_n=an,
+                                  people=sum(people[(m, sector, kind, starts_on, ends_on)]
+                                             .values()))
+            for (m, sector, kind, starts_on, ends_on, code), (b, bn, a, an) in levels.items()]}
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
@@ -734,6 +781,9 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
     MunicipalityResponseTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                                 "invited", "submitted"),
+    MunicipalityGainTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
+                            "competency", "before_sum", "before_n", "after_sum", "after_n",
+                            "people"),
 }
 
 

@@ -43,11 +43,13 @@ from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import (
     PAIRS_BY_ID_UP_TO,
     as_of,
+    municipality_sums,
     pair_figures,
     pairs_in,
     released_satisfaction,
     unit_counts,
     unit_summary,
+    whole_regions,
 )
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
@@ -211,27 +213,18 @@ def _campaigns(filters: Filters) -> Q:
 
 def _whole_regions(scope: Scope, filters: Filters, level: str) -> bool:
     """Whether the dashboard compares the municipalities (or regions) of whole regions —
-    a region's or the country's comparison, no municipality or organization picked —
-    so that it may read the municipalities' kept sums. Whole regions only: a region
-    operator who also curates elsewhere reads the organizations' own tallies."""
-    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
-                                 and not scope.organization_ids)
-    return (level in (COUNTRY, REGION) and whole and filters.municipality_id is None
-            and filters.organization_id is None)
+    a region's or the country's comparison over whole regions
+    (:func:`tandem.monitoring.effectiveness.whole_regions`) — so that it may read the
+    municipalities' kept sums."""
+    return level in (COUNTRY, REGION) and whole_regions(scope, filters)
 
 
 def _municipality_sums(model: type, scope: Scope, filters: Filters,
                        level: str) -> tuple[QuerySet[Any], str]:
     """A municipalities' table of sums (by sector) in the scope and filters, and the
     field that names the unit in it."""
-    sums = model.objects.all()  # type: ignore[attr-defined]
-    if not scope.everything:
-        sums = sums.filter(municipality__region_id__in=scope.region_ids)
-    if filters.region_id is not None:
-        sums = sums.filter(municipality__region_id=filters.region_id)
-    if filters.sector:
-        sums = sums.filter(sector=filters.sector)
-    return sums, ("municipality__region_id" if level == COUNTRY else "municipality_id")
+    return (municipality_sums(model, scope, filters),
+            "municipality__region_id" if level == COUNTRY else "municipality_id")
 
 
 def _round_tallies(kept: type, municipality_sums: type, scope: Scope, filters: Filters,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
-from tandem.access.scope import scope_for
+from tandem.access.scope import Scope, scope_for
 from tandem.diagnostics import services, tallies
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import (
@@ -192,3 +192,125 @@ def test_the_first_view_reads_the_tally_state_once_with_the_version(
     assert dw.campaign_a.pk  # the figures are those of the world's diagnostics
     version = selectors.data_version(scope, Filters())
     assert isinstance(version, versions.Version) and version.tally_state == state
+
+
+# -- before / after: the municipalities' sums of gains (MunicipalityGainTally) -----------
+def _finals(world: World, levels: list[tuple[int, int, int]], *, shared: bool) -> None:
+    """An initial and a final round in each organization (``shared``: the same dates in
+    both, so one municipality row sums two campaigns when they share a municipality);
+    ``levels``: (person index, level before, level after) — a level of each competency's
+    first three codes, the third left without a level after."""
+    from tandem.diagnostics.models import Answer
+
+    framework = ensure_default_framework()
+    codes = framework.codes()[:3]
+    people = list(Participant.objects.order_by("pk"))
+    for k, organization in enumerate((world.org_a, world.org_b)):
+        initial = Campaign.objects.create(
+            title="Входная", organization=organization, framework=framework,
+            starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30))
+        final = Campaign.objects.create(
+            title="Итоговая", kind=Campaign.Kind.FINAL, organization=organization,
+            framework=framework, baseline=initial,
+            starts_on=dt.date(2027, 4, 1 if shared else 1 + k), ends_on=dt.date(2027, 5, 20))
+        for index, before, after in levels:
+            person = people[index % len(people)]
+            if person.organization_id != organization.pk:
+                continue
+            for campaign, level in ((initial, before), (final, after)):
+                response, _new = Response.objects.get_or_create(
+                    campaign=campaign, participant=person,
+                    defaults={"status": Response.Status.SUBMITTED, "answered": 3})
+                Answer.objects.bulk_create([
+                    Answer(response=response, competency=code, self_level=level,
+                           level=None if campaign is final and i == 2 else level)
+                    for i, code in enumerate(codes)], ignore_conflicts=True)
+    tallies.rebuild()
+
+
+def _everyone_as_organizations(world: World) -> Scope:
+    """The region's organizations as a curator's list: read from their own tallies."""
+    from tandem.territory.models import Organization
+
+    return Scope(user_id=world.olga.pk, organization_ids=frozenset(
+        Organization.objects.values_list("pk", flat=True)))
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(levels=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(0, 3)),
+                       min_size=1, max_size=6),
+       shared=st.booleans(), sector=st.sampled_from([None, "school", "supplementary"]))
+def test_the_regions_gains_are_its_organizations_gains(
+        world: World, levels: list[tuple[int, int, int]], shared: bool, sector: str | None,
+) -> None:
+    """Before / after by area of a region (its municipalities' sums by final round) is
+    what summing its organizations' own gains gives — means and people — and the stored
+    sums are what a rebuild computes."""
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    _finals(world, levels, shared=shared)
+    assert tallies.stale() == []
+    filters = Filters(sector=sector)
+    day = dt.date(2027, 5, 1)
+    region = gains_by_area(scope=scope_for(world.olga), filters=filters, today=day)
+    assert region == gains_by_area(scope=_everyone_as_organizations(world), filters=filters,
+                                   today=day)
+    Campaign.objects.all().delete()
+    assert tallies.stale() == []
+
+
+def test_a_worked_example_of_the_gains(world: World) -> None:
+    """Two people of A (levels 1 → 3 and 2 → 2), one of B (0 → 3), one final round with
+    the same dates in both: A's municipality sums 3 before and 5 after over two people,
+    B's 0 and 3 over one; the region's mean before is 1.0, after 8 / 3."""
+    from tandem.diagnostics.models import MunicipalityGainTally
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    people = list(Participant.objects.order_by("pk"))
+    a = [i for i, p in enumerate(people) if p.organization_id == world.org_a.pk][:2]
+    b = [i for i, p in enumerate(people) if p.organization_id == world.org_b.pk][:1]
+    _finals(world, [(a[0], 1, 3), (a[1], 2, 2), (b[0], 0, 3)], shared=True)
+    code = ensure_default_framework().codes()[0]
+    rows = {row.municipality_id: (row.before_sum, row.before_n, row.after_sum, row.after_n,
+                                  row.people)
+            for row in MunicipalityGainTally.objects.filter(competency=code)}
+    assert rows == {world.municipality_a.pk: (3, 2, 5, 2, 2),
+                    world.municipality_b.pk: (0, 1, 3, 1, 1)}
+    gains = gains_by_area(scope=scope_for(world.olga), filters=Filters(),
+                          today=dt.date(2027, 5, 1))
+    assert gains and all(g.people == 3 for g in gains)
+    first = next(g for g in gains if g.mean_before is not None)
+    assert first.mean_after is not None and first.mean_before is not None
+
+
+def test_an_organization_that_moves_takes_its_gains_along(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    from tandem.diagnostics.models import MunicipalityGainTally
+
+    people = list(Participant.objects.order_by("pk"))
+    a = [i for i, p in enumerate(people) if p.organization_id == world.org_a.pk][:2]
+    _finals(world, [(a[0], 1, 3), (a[1], 2, 2)], shared=True)
+    assert MunicipalityGainTally.objects.filter(municipality=world.municipality_a).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.org_a.municipality = world.municipality_b
+        world.org_a.save()
+    assert not MunicipalityGainTally.objects.filter(municipality=world.municipality_a).exists()
+    assert MunicipalityGainTally.objects.filter(municipality=world.municipality_b).exists()
+    assert tallies.stale() == []
+
+
+def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
+    from tandem.diagnostics.models import GainTally, MunicipalityGainTally
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    people = list(Participant.objects.order_by("pk"))
+    _finals(world, [(i, 1, 2) for i in range(len(people))], shared=False)
+    for scope, reads in ((scope_for(world.olga), MunicipalityGainTally),
+                         (scope_for(world.erin), GainTally)):
+        with CaptureQueriesContext(connection) as queries:
+            assert gains_by_area(scope=scope, filters=Filters(), today=dt.date(2027, 5, 1))
+        tables = {model: f'"{model._meta.db_table}"' for model in (GainTally,
+                                                                    MunicipalityGainTally)}
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert [model for model, table in tables.items() if table in sql] == [reads]
