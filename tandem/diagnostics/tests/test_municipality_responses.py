@@ -314,3 +314,23 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
                                                                     MunicipalityGainTally)}
         sql = " ".join(q["sql"] for q in queries.captured_queries)
         assert [model for model, table in tables.items() if table in sql] == [reads]
+
+
+def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
+    """``diagnostics/0010`` fills both new tables as a rebuild would (no answer read)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tandem.diagnostics.models import MunicipalityGainTally
+
+    people = list(Participant.objects.order_by("pk"))
+    _finals(world, [(i, i % 4, (i + 1) % 4) for i in range(len(people))], shared=True)
+    build_diagnostics(world)
+    MunicipalityResponseTally.objects.all().delete()  # as the tables were created
+    MunicipalityGainTally.objects.all().delete()
+    assert tallies.stale() != []
+    import_module("tandem.diagnostics.migrations.0010_municipality_response_and_gain_sums"
+                  ).fill(apps, None)
+    assert MunicipalityGainTally.objects.exists()
+    assert tallies.stale() == []
