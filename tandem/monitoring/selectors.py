@@ -227,7 +227,7 @@ def _municipality_sums(model: type, scope: Scope, filters: Filters,
             "municipality__region_id" if level == COUNTRY else "municipality_id")
 
 
-def _round_tallies(kept: type, municipality_sums: type, scope: Scope, filters: Filters,
+def _round_tallies(kept: type, summed: type, scope: Scope, filters: Filters,
                    level: str, orgs: QuerySet[Organization],
                    ) -> tuple[QuerySet[Any], str, str]:
     """The sums to read — of answers (``AnswerTally``) or of questionnaires
@@ -237,7 +237,7 @@ def _round_tallies(kept: type, municipality_sums: type, scope: Scope, filters: F
     ``MunicipalityResponseTally``) where the scope holds whole regions; anything smaller,
     the organizations' own (by campaign)."""
     if _whole_regions(scope, filters, level):
-        return (*_municipality_sums(municipality_sums, scope, filters, level), "")
+        return (*_municipality_sums(summed, scope, filters, level), "")
     return (kept.objects.filter(organization__in=orgs),  # type: ignore[attr-defined]
             _unit_field(level, ""), "campaign__")
 
