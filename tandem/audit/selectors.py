@@ -114,6 +114,9 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
             names[(related, str(obj.pk))] = (full_name() if full_name else "") or str(obj)
 
     rows = []
+    # A field's label and its choices once a page, not once a change (a page of 50
+    # entries holds some 650 changes of a few dozen fields).
+    labels: dict[Field, str] = {}  # type: ignore[type-arg]
     for entry in entries:
         model = entry.content_type.model_class()
         changes = []
@@ -123,7 +126,9 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
                 continue  # reverse relations, ids and bookkeeping say nothing to a person
             old, new = [*values, None, None][:2]
             literal = is_literal(field)
-            change = Change(field=field_label(field), old=_show(field, old, names, literal),
+            if field not in labels:
+                labels[field] = field_label(field)
+            change = Change(field=labels[field], old=_show(field, old, names, literal),
                             new=_show(field, new, names, literal), literal=literal)
             if change.old != change.new:
                 changes.append(change)

@@ -22,9 +22,9 @@ from tandem.directory.links import person_links
 from tandem.directory.selectors import (
     participant_get,
     participant_get_manageable,
-    participant_list,
     participant_mine,
     participant_positions,
+    participant_rows,
     participant_total,
 )
 from tandem.people.models import Participant
@@ -64,7 +64,7 @@ def participants(request: HttpRequest) -> HttpResponse:
     form = ParticipantFilterForm(request.GET or None, scope=scope,
                                  positions=participant_positions(scope=scope))
     filters = form.filters()
-    qs = participant_list(scope=scope, filters=filters)
+    qs = participant_rows(scope=scope, filters=filters)
     page = CountedPaginator(qs, PAGE_SIZE, count=participant_total(
         scope=scope, filters=filters)).get_page(request.GET.get("page"))
     query = request.GET.copy()

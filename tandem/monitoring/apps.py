@@ -31,8 +31,11 @@ class MonitoringConfig(AppConfig):
         from tandem.web.tracking import track
 
         track(*tallies.TRACKED)
+        from tandem.territory.models import Organization
+
         for model, deleted in ((Participant, tallies.participant_deleted),
-                               (Pair, tallies.pair_deleted)):
+                               (Pair, tallies.pair_deleted),
+                               (Organization, tallies.organization_deleted)):
             pre_delete.connect(deleted, sender=model,
                                dispatch_uid=f"pair_tallies_{model.__name__.lower()}_deleted")
         for written, changed in ((Row, tallies.row_changed),

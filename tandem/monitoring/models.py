@@ -36,6 +36,9 @@ class PairTallyMark(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     organization_id = models.IntegerField(db_index=True)
+    # A move: the municipality the organization left (or changed its sector in, or was
+    # deleted from), whose sums the rebuild adds up again whole; null for any other mark.
+    municipality_id = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -120,6 +123,95 @@ class PairMonthTally(models.Model):
     def __str__(self) -> str:
         return (f"{self.organization_a_id}/{self.organization_b_id} {self.status} "
                 f"{self.start_month}–{self.end_month}: {self.pairs}")
+
+
+class PairMunicipalityTally(models.Model):
+    """:class:`PairTally` summed by the municipality and sector of A's organization and of
+    B's (as the organizations are now) and ``as_of``: what a region's or the country's
+    standard view reads — a few hundred rows instead of one per pair of organizations
+    (:mod:`tandem.monitoring.tallies`). A unit of whole municipalities (and one sector)
+    adds the rows either of whose sides it holds, so a municipal-pool pair counts once,
+    exactly as the organizations' rows count it. Plain integers: a rebuild changes them
+    by difference."""
+
+    municipality_a = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                       related_name="+")
+    sector_a = models.CharField(max_length=20)
+    municipality_b = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                       related_name="+")
+    sector_b = models.CharField(max_length=20)
+    as_of = models.DateField()
+    pairs_total = models.IntegerField(default=0)
+    pairs_waiting = models.IntegerField(default=0)
+    pairs_active = models.IntegerField(default=0)
+    pairs_completed = models.IntegerField(default=0)
+    pairs_ended_early = models.IntegerField(default=0)
+    pairs_completed_all_closed = models.IntegerField(default=0)
+    rows_planned = models.IntegerField(default=0)
+    rows_closed = models.IntegerField(default=0)
+    tasks_done = models.IntegerField(default=0)
+    tasks_overdue = models.IntegerField(default=0)
+    products = models.IntegerField(default=0)
+    meetings_held = models.IntegerField(default=0)
+    meetings_planned = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["municipality_a", "sector_a", "municipality_b", "sector_b", "as_of"],
+            name="pair_mun_tally_unique")]
+        indexes = [models.Index(fields=["municipality_b"], name="pair_mun_tally_b")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_a_id}/{self.municipality_b_id}: {self.pairs_total}"
+
+
+class PairMonthMunicipalityTally(models.Model):
+    """:class:`PairMonthTally` summed by the municipality and sector of A's organization
+    and of B's, status and months: the «pairs by month» of a region's or the country's
+    standard view, read as :class:`PairMunicipalityTally`."""
+
+    municipality_a = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                       related_name="+")
+    sector_a = models.CharField(max_length=20)
+    municipality_b = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                       related_name="+")
+    sector_b = models.CharField(max_length=20)
+    status = models.CharField(max_length=20)
+    start_month = models.DateField()
+    end_month = models.DateField()
+    pairs = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["municipality_a", "sector_a", "municipality_b", "sector_b", "status",
+                    "start_month", "end_month"], name="pair_month_mun_tally_unique")]
+        indexes = [models.Index(fields=["municipality_b"], name="pair_month_mun_tally_b")]
+
+    def __str__(self) -> str:
+        return (f"{self.municipality_a_id}/{self.municipality_b_id} {self.status} "
+                f"{self.start_month}–{self.end_month}: {self.pairs}")
+
+
+class PairMunicipalityState(models.Model):
+    """:class:`PairTallyState` summed by municipality, sector and ``as_of`` (states never
+    built — ``as_of`` null — left out): how many organizations, their active people and
+    those of them in a formed pair. A unit is current when its organizations are all
+    counted here for the day the dashboard describes."""
+
+    municipality = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
+                                     related_name="+")
+    sector = models.CharField(max_length=20)
+    as_of = models.DateField()
+    organizations = models.IntegerField(default=0)
+    participants_active = models.IntegerField(default=0)
+    participants_in_pairs = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["municipality", "sector", "as_of"],
+                                               name="pair_mun_state_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.sector} {self.as_of}: {self.organizations}"
 
 
 class ReportJob(FileJob):

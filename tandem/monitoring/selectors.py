@@ -219,6 +219,23 @@ def _whole_regions(scope: Scope, filters: Filters, level: str) -> bool:
     return level in (COUNTRY, REGION) and whole_regions(scope, filters)
 
 
+def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
+              ) -> pair_tallies.Regional | None:
+    """The pair and people figures of a region's or the country's standard view (no
+    period, whole regions) from the municipalities' sums, or None: anything smaller, a
+    period, or sums not current (then the organizations' rows are read)."""
+    if (not _whole_regions(scope, filters, level) or filters.date_from is not None
+            or filters.date_to is not None):
+        return None
+    regions: set[int] | None = None if scope.everything else set(scope.region_ids)
+    if filters.region_id is not None:
+        regions = {filters.region_id} & regions if regions is not None else {
+            filters.region_id}
+    return pair_tallies.regional(region_ids=regions, sector=filters.sector or None,
+                                 by_region=level == COUNTRY, organizations=orgs,
+                                 day=as_of(filters))
+
+
 def _municipality_sums(model: type, scope: Scope, filters: Filters,
                        level: str) -> tuple[QuerySet[Any], str]:
     """A municipalities' table of sums (by sector) in the scope and filters, and the
@@ -436,10 +453,19 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # no page reads the answers themselves.
     completion = {u.pk: UnitCompletion(u, 0, 0, 0) for u in units}
     unit_of_org = {COUNTRY: "municipality__region_id", REGION: "municipality_id"}.get(level, "pk")
-    # Active people: the counts kept per organization (tandem/people/counts.py).
-    for row in orgs.values(unit_of_org).order_by().annotate(n=counts.active_sum()):
-        if row[unit_of_org] in completion:
-            completion[row[unit_of_org]].people += row["n"]
+    # The standard view of whole regions reads the pair and people figures summed per
+    # municipality (tandem/monitoring/tallies.py) when they are current: no query over
+    # every organization of the region.
+    regional = _regional(scope, filters, level, orgs)
+    if regional is not None:
+        for unit_id, n in regional.people.items():
+            if unit_id in completion:
+                completion[unit_id].people += n
+    else:
+        # Active people: the counts kept per organization (tandem/people/counts.py).
+        for row in orgs.values(unit_of_org).order_by().annotate(n=counts.active_sum()):
+            if row[unit_of_org] in completion:
+                completion[row[unit_of_org]].people += row["n"]
     # Questionnaires handed out and submitted, by unit and round kind — a region or the
     # country from the municipalities' sums by round (a row per municipality and sector:
     # 388 a round in a region of 5,456 organizations, not one per organization).
@@ -494,10 +520,14 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # Pairs by status over the months of their terms, and the unit's pair and people
     # counts: the standard view reads them kept per organization when they are current
     # (tandem/monitoring/tallies.py), else counts the pairs.
-    kept = pair_tallies.summary(orgs, filters, as_of(filters))
-    months, by_month, status_totals = _pairs_by_month(
-        pair_tallies.month_groups(orgs) if kept is not None
-        else _month_groups(_pairs(scope, filters)), filters)
+    if regional is not None:
+        kept: dict[str, int] | None = regional.counts
+        groups = regional.months
+    else:
+        kept = pair_tallies.summary(orgs, filters, as_of(filters))
+        groups = (pair_tallies.month_groups(orgs) if kept is not None
+                  else _month_groups(_pairs(scope, filters)))
+    months, by_month, status_totals = _pairs_by_month(groups, filters)
     # Read once: the cards' released means and the surveys' block show the same figures.
     satisfaction = satisfaction_summary(scope=scope, filters=filters)
     return DashboardData(

@@ -13,6 +13,14 @@ What is kept (models in tandem/monitoring/models.py):
   whose organizations it holds: a municipal-pool pair counts once in the region and in
   each member's organization, exactly as ``Pair.objects.formed().of_unit(by=MEMBER)``.
 
+- per municipality and sector of A's and of B's organization (:class:`PairMunicipalityTally`,
+  :class:`PairMonthMunicipalityTally`; the states' :class:`PairMunicipalityState`): those
+  rows summed, what a region's or the country's standard view reads (:func:`regional`)
+  instead of every organization's rows. A rebuild changes them by the difference of its
+  organizations' rows; a move, a change of sector or a deletion marks the organization
+  with the municipality it left (``PairTallyMark.municipality_id``), and the rebuild adds
+  that one and the one it is in now up again whole.
+
 When they are used (:func:`summary`): only for the standard view — no dates in the
 filters — and only when every organization of the unit is current for the day the
 dashboard describes (not marked, rebuilt for that same day). Otherwise — a custom
@@ -31,13 +39,25 @@ every organization whose region has started a new day.
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db import models, transaction
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -45,10 +65,18 @@ from tandem.access.filters import Filters
 from tandem.diagnostics.models import Campaign
 from tandem.monitoring import effectiveness
 from tandem.monitoring.effectiveness import PAIR_FIELDS, people_counts
-from tandem.monitoring.models import PairMonthTally, PairTally, PairTallyMark, PairTallyState
+from tandem.monitoring.models import (
+    PairMonthMunicipalityTally,
+    PairMonthTally,
+    PairMunicipalityState,
+    PairMunicipalityTally,
+    PairTally,
+    PairTallyMark,
+    PairTallyState,
+)
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
-from tandem.territory.models import Organization
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
@@ -62,6 +90,9 @@ from tandem.web.transactions import (
 )
 
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
+# The organizations a transaction has marked as moved (with the municipality they were
+# summed into): one memory for all of them, forgotten by a rebuild with MEMORY.
+MOVED = "pair-tallies-moved"
 Progress = Callable[[int, int], None]
 
 
@@ -104,6 +135,7 @@ def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None,
     job after a write passes ``new_day=False``: it answers the marks, not the clock, and
     does not read every organization of the country."""
     now = now or timezone.now()
+    _gone()
     marked = set(PairTallyMark.objects.values_list("organization_id", flat=True))
     old: set[int] = set()
     if new_day:
@@ -128,6 +160,8 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
         in_batches(group, organizations_per_batch(), partial(_rebuild_locked, day=day),
                    report)
         done += len(group)
+    if organization_ids is None:
+        resum_all()
     return len(ids)
 
 
@@ -160,8 +194,12 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     list(PairTallyState.objects.select_for_update().filter(organization_id__in=held)
          .order_by("pk").values_list("pk", flat=True))
     # The marks this rebuild answers: read before any of the data it sums.
-    seen = list(PairTallyMark.objects.filter(organization_id__in=ids)
-                .values_list("pk", flat=True))
+    marks = list(PairTallyMark.objects.filter(organization_id__in=ids)
+                 .values_list("pk", "organization_id", "municipality_id"))
+    seen = [pk for pk, _o, _m in marks]
+    left = {municipality for _pk, _o, municipality in marks if municipality is not None}
+    moved = {pk for _pk, pk, municipality in marks if municipality is not None}
+    before = {sums: _kept(sums, ids) for sums in SUMS}
 
     PairTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
                              ).delete()
@@ -189,10 +227,12 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
         update_conflicts=True, unique_fields=["organization"],
         update_fields=["participants_active", "participants_in_pairs", "as_of",
                        "refreshed_at"], batch_size=ROWS_PER_STATEMENT)
+    _sum_up(ids, left, moved, before)
     # A mark made after this rebuild read the marks is left for the next one.
     delete_in_pieces(PairTallyMark, seen)
-    # A write after this, even in the same transaction, must mark again.
+    # A write after this, even in the same transaction, must mark again — a move too.
     forget_transaction_memory(MEMORY)
+    forget_transaction_memory(MOVED)
 
 
 def _months(pairs: QuerySet[Pair]) -> dict[tuple[Any, ...], int]:
@@ -214,6 +254,196 @@ def _people(ids: list[int]) -> dict[int, tuple[int, int]]:
     any formed pair is a member of a pair of the unit (``of_unit(by=MEMBER)``)."""
     return people_counts(Participant.objects.filter(organization_id__in=ids),
                          Pair.objects.formed())
+
+
+# -- the municipalities' sums -------------------------------------------------------------
+@dataclass(frozen=True)
+class Sums:
+    """A kept table (``kept``: rows of an organization or of a pair of organizations) and
+    its sums by the municipality and sector of each of those organizations (``model``)."""
+
+    kept: type[models.Model]
+    model: type[models.Model]
+    members: tuple[str, ...]  # the kept row's organizations
+    places: tuple[str, ...]  # the sums' municipality and sector, two fields per member
+    key: tuple[str, ...]  # the rest of the key, named alike in both
+    values: tuple[str, ...]  # summed; ``organizations`` counts the kept rows
+    only: Q = field(default_factory=Q)  # the kept rows summed
+
+
+SIDES = ("municipality_a_id", "sector_a", "municipality_b_id", "sector_b")
+PAIRS = Sums(PairTally, PairMunicipalityTally, ("organization_a_id", "organization_b_id"),
+             SIDES, ("as_of",), PAIR_FIELDS)
+MONTHS = Sums(PairMonthTally, PairMonthMunicipalityTally,
+              ("organization_a_id", "organization_b_id"), SIDES,
+              ("status", "start_month", "end_month"), ("pairs",))
+# A state never built (``as_of`` null: a pair's partner held by a rebuild) is left out.
+STATES = Sums(PairTallyState, PairMunicipalityState, ("organization_id",),
+              ("municipality_id", "sector"), ("as_of",),
+              ("organizations", "participants_active", "participants_in_pairs"),
+              Q(as_of__isnull=False))
+SUMS = (PAIRS, MONTHS, STATES)
+Row = tuple[Any, ...]
+Place = tuple[int, str]
+
+
+def _kept(sums: Sums, ids: Iterable[int] | None) -> list[Row]:
+    """The kept rows (members, key, values) touching these organizations (all: None)."""
+    rows = sums.kept.objects.filter(sums.only)  # type: ignore[attr-defined]
+    if ids is not None:
+        ids = list(ids)
+        touching = Q()
+        for member in sums.members:
+            touching |= Q(**{f"{member}__in": ids})
+        rows = rows.filter(touching)
+    if "organizations" in sums.values:
+        rows = rows.annotate(organizations=Value(1, IntegerField()))
+    return list(rows.values_list(*sums.members, *sums.key, *sums.values))
+
+
+def _places(ids: Iterable[int] | None = None) -> dict[int, Place]:
+    """(municipality, sector) of these organizations (all: None), as they are now."""
+    organizations = Organization.objects.all()
+    if ids is not None:
+        organizations = organizations.filter(pk__in=list(ids))
+    return {pk: (municipality, sector) for pk, municipality, sector
+            in organizations.values_list("pk", "municipality_id", "sector")}
+
+
+def _members(rows: Iterable[Row], sums: Sums) -> set[int]:
+    return {pk for row in rows for pk in row[:len(sums.members)]}
+
+
+def summed(sums: Sums, rows: Iterable[Row], place: dict[int, Place]
+           ) -> dict[Row, list[int]]:
+    """The sums of these kept rows by their organizations' places: what ``model`` holds
+    for them (a key whose every value is 0 is not kept)."""
+    n, k = len(sums.members), len(sums.key)
+    result: dict[Row, list[int]] = {}
+    for row in rows:
+        if any(pk not in place for pk in row[:n]):
+            continue
+        key = (*(part for pk in row[:n] for part in place[pk]), *row[n:n + k])
+        acc = result.setdefault(key, [0] * len(sums.values))
+        for i, value in enumerate(row[n + k:]):
+            acc[i] += value
+    return {key: values for key, values in result.items() if any(values)}
+
+
+def _municipalities(sums: Sums, key: Row) -> set[int]:
+    return {key[i] for i in range(0, len(sums.places), 2)}
+
+
+def _insert(sums: Sums, rows: dict[Row, list[int]]) -> None:
+    fields = (*sums.places, *sums.key, *sums.values)
+    sums.model.objects.bulk_create(  # type: ignore[attr-defined]
+        [sums.model(**dict(zip(fields, (*key, *values), strict=True)))
+         for key, values in sorted(rows.items(), key=str)], batch_size=ROWS_PER_STATEMENT)
+
+
+def _resum(municipality_ids: set[int]) -> None:
+    """These municipalities' sums added up again whole from the kept rows of their
+    organizations (as they are now): every sum with a side in one of them. The caller
+    holds their regions."""
+    if not municipality_ids:
+        return
+    members = list(Organization.objects.filter(municipality_id__in=municipality_ids)
+                   .values_list("pk", flat=True))
+    for sums in SUMS:
+        sides = Q()
+        for i in range(0, len(sums.places), 2):
+            sides |= Q(**{f"{sums.places[i]}__in": municipality_ids})
+        sums.model.objects.filter(sides).delete()  # type: ignore[attr-defined]
+        rows = _kept(sums, members)
+        _insert(sums, summed(sums, rows, _places(_members(rows, sums))))
+
+
+def _hold_regions(municipality_ids: Iterable[int | None]) -> None:
+    """The regions of these municipalities locked, in id order: every writer of the
+    municipalities' sums holds the regions of the sums it writes, so two rebuilds that
+    change one sum queue (a pair's two organizations are in one region)."""
+    list(Region.objects.select_for_update(no_key=True).filter(
+        pk__in=Municipality.objects.filter(pk__in={m for m in municipality_ids if m})
+        .values("region_id")).order_by("pk").values_list("pk", flat=True))
+
+
+def _sum_up(ids: list[int], left: set[int], moved: set[int],
+            before: dict[Sums, list[Row]]) -> None:
+    """The municipalities' sums after a rebuild of these organizations: by the difference
+    of their kept rows (``before`` out, as they are now in), each under the places the
+    organizations have now; a municipality an organization left, changed its sector in
+    or was deleted from (``left``: its marks name it), and the one it is in now
+    (``moved``: those organizations), are added up again whole."""
+    after = {sums: _kept(sums, ids) for sums in SUMS}
+    place = _places(set(ids) | {pk for sums in SUMS for rows in (before[sums], after[sums])
+                                for pk in _members(rows, sums)})
+    whole = set(left) | {place[pk][0] for pk in moved if pk in place}
+    _hold_regions({m for m, _s in place.values()} | whole)
+    _resum(whole)
+    for sums in SUMS:
+        def apart(rows: list[Row], sums: Sums = sums) -> list[Row]:
+            return [row for row in rows if not any(
+                place.get(pk, (None, ""))[0] in whole for pk in row[:len(sums.members)])]
+
+        delta = summed(sums, apart(after[sums]), place)
+        for key, values in summed(sums, apart(before[sums]), place).items():
+            acc = delta.setdefault(key, [0] * len(sums.values))
+            for i, value in enumerate(values):
+                acc[i] -= value
+        _add(sums, {key: values for key, values in delta.items() if any(values)})
+
+
+def _add(sums: Sums, delta: dict[Row, list[int]]) -> None:
+    """The sums changed by ``delta``: those of the keys that changed rewritten, none left
+    at zero; a municipality whose sum would go below zero (never so if every writer
+    marked) is added up again whole."""
+    if not delta:
+        return
+    width = len(sums.places) + len(sums.key)
+    stored: dict[Row, tuple[int, list[int]]] = {}
+    for pk, *rest in sums.model.objects.filter(  # type: ignore[attr-defined]
+            **{f"{sums.places[0]}__in": {key[0] for key in delta}}).values_list(
+            "pk", *sums.places, *sums.key, *sums.values):
+        stored[tuple(rest[:width])] = (pk, list(rest[width:]))
+    changed = {key: [a + b for a, b in zip(stored.get(key, (0, [0] * len(values)))[1],
+                                            values, strict=True)]
+               for key, values in delta.items()}
+    short = {m for key, values in changed.items() if min(values) < 0
+             for m in _municipalities(sums, key)}
+    if short:
+        _resum(short)
+        changed = {key: values for key, values in changed.items()
+                   if not _municipalities(sums, key) & short}
+    sums.model.objects.filter(pk__in=[  # type: ignore[attr-defined]
+        stored[key][0] for key in changed if key in stored] or [0]).delete()
+    _insert(sums, {key: values for key, values in changed.items() if any(values)})
+
+
+def _gone() -> int:
+    """Marks of organizations deleted since: their municipalities (named by a deletion's
+    mark) added up again whole, the marks removed. Returns how many marks."""
+    marks = list(PairTallyMark.objects.exclude(
+        organization_id__in=Organization.objects.values("pk"))
+        .values_list("pk", "municipality_id"))
+    if not marks:
+        return 0
+    with transaction.atomic():
+        municipalities = {m for _pk, m in marks if m is not None}
+        _hold_regions(municipalities)
+        _resum(municipalities)
+        delete_in_pieces(PairTallyMark, [pk for pk, _m in marks])
+    return len(marks)
+
+
+def resum_all() -> None:
+    """Every municipality's sums added up again from every kept row (``rebuild`` of every
+    organization, the upgrade)."""
+    with transaction.atomic():
+        _hold_regions(Municipality.objects.values_list("pk", flat=True))
+        for sums in SUMS:
+            sums.model.objects.all().delete()  # type: ignore[attr-defined]
+            rows = _kept(sums, None)
+            _insert(sums, summed(sums, rows, _places()))
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -247,6 +477,72 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
         return None
     return {"participants_active": state["active"],
             "participants_in_pairs": state["in_pairs"], **sums}
+
+
+@dataclass(frozen=True)
+class Regional:
+    """A region's or the country's standard view from the municipalities' sums: the
+    unit's counts (as :func:`summary`), its «pairs by month» groups (as
+    :func:`month_groups`) and the active people per unit compared (a municipality, or a
+    region for the country's view)."""
+
+    counts: dict[str, int]
+    months: list[dict[str, Any]]
+    people: dict[int, int]
+
+
+def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region: bool,
+             organizations: QuerySet[Organization], day: dt.date) -> Regional | None:
+    """The figures of whole regions (``region_ids``; every region: None) and one sector
+    (or all) from the municipalities' sums — five small queries, none over the
+    organizations' rows — or None when they cannot stand for the organizations' ones:
+    some organization of those regions is not counted for ``day`` (new, never built,
+    built for another day), or an organization of a municipality they sum waits for a
+    rebuild (marked, or moved out of it). ``organizations``: the same organizations (the
+    dashboard's filter), counted. The caller then reads the organizations' rows."""
+    regions = None if region_ids is None else sorted(set(region_ids))
+
+    def side(municipality: str, sector_field: str) -> Q:
+        q = Q()
+        if regions is not None:
+            q &= Q(**{f"{municipality}__region_id__in": regions})
+        if sector:
+            q &= Q(**{sector_field: sector})
+        return q
+
+    unit = "municipality__region_id" if by_region else "municipality_id"
+    states = list(PairMunicipalityState.objects.filter(side("municipality", "sector"))
+                  .values_list("municipality_id", unit, "as_of", "organizations",
+                               "participants_active", "participants_in_pairs"))
+    either = side("municipality_a", "sector_a") | side("municipality_b", "sector_b")
+    pairs = list(PairMunicipalityTally.objects.filter(either).values_list(
+        "municipality_a_id", "municipality_b_id", "as_of", *PAIR_FIELDS))
+    months = [{"m0": m0, "m1": m1, "status": status, "n": n} for status, m0, m1, n in (
+        PairMonthMunicipalityTally.objects.filter(either)
+        .values("status", "start_month", "end_month").order_by().annotate(n=Sum("pairs"))
+        .values_list("status", "start_month", "end_month", "n"))]
+    # Where the waiting marks are: the municipality an organization is in now, and the
+    # one a move's mark names (few rows: the marks not yet rebuilt).
+    waiting: set[int] = set()
+    for named, now in PairTallyMark.objects.values_list("municipality_id", Subquery(
+            Organization.objects.filter(pk=OuterRef("organization_id"))
+            .values("municipality_id"))):
+        waiting |= {named, now} - {None}
+    counted = organizations.count()
+    summed_here = ({m for m, *_rest in states}
+                   | {m for row in pairs for m in row[:2]})
+    if (any(day_ != day for _m, _u, day_, *_rest in states)
+            or sum(n for *_k, n, _a, _p in states) != counted
+            or any(row[2] != day for row in pairs) or waiting & summed_here):
+        return None
+    people: dict[int, int] = defaultdict(int)
+    for _m, unit_id, _d, _n, active, _p in states:
+        people[unit_id] += active
+    counts = {"participants_active": sum(active for *_k, active, _p in states),
+              "participants_in_pairs": sum(in_pairs for *_k, in_pairs in states)}
+    for i, name in enumerate(PAIR_FIELDS, start=3):
+        counts[name] = sum(row[i] for row in pairs)
+    return Regional(counts=counts, months=months, people=dict(people))
 
 
 def month_groups(organizations: QuerySet[Organization]) -> list[dict[str, Any]]:
@@ -284,7 +580,23 @@ def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:
             people = _people(group)
             fresh |= {("PairTallyState", pk, day, *people.get(pk, (0, 0))) for pk in group}
         fresh |= set(shared.values())
-    return sorted(stored ^ fresh | waiting, key=str)
+        # The municipalities' sums: as stored (a multiset — they have a unique key, but a
+        # row stored twice must not hide) and as the live figures above add up.
+        sums_stored: Counter[tuple[object, ...]] = Counter()
+        for sums in SUMS:
+            sums_stored.update((sums.model.__name__, *row) for row in
+                               sums.model.objects.values_list(  # type: ignore[attr-defined]
+                                   *sums.places, *sums.key, *sums.values))
+        place = _places()
+        live_rows = {sums: [row[1:] for row in fresh if row[0] == sums.kept.__name__]
+                     for sums in SUMS}
+        live_rows[STATES] = [(pk, day, 1, active, in_pairs)
+                             for pk, day, active, in_pairs in live_rows[STATES]]
+        sums_fresh: Counter[tuple[object, ...]] = Counter(
+            (sums.model.__name__, *key, *values) for sums in SUMS
+            for key, values in summed(sums, live_rows[sums], place).items())
+    return sorted(stored ^ fresh | waiting
+                  | set((sums_stored - sums_fresh) + (sums_fresh - sums_stored)), key=str)
 
 
 def _live_months(ids: list[int]) -> dict[tuple[Any, ...], int]:
@@ -358,7 +670,36 @@ def _campaign_changed(campaign: Any, before: tuple[Any, ...],
           .values_list("organization_id", flat=True).distinct())
 
 
+def _mark_moved(organization_id: Any, municipality_id: Any) -> None:
+    """The organization's figures left the sums of ``municipality_id`` (a move, a change
+    of sector, a deletion): a mark naming that municipality, which the rebuild adds up
+    again whole (with the one the organization is in now). Once per organization until
+    the next rebuild (:data:`MOVED`): the first mark names where the sums still hold it."""
+    if organization_id is None or municipality_id is None:
+        return
+    mark_once(MOVED, {organization_id},
+              insert=lambda ids: PairTallyMark.objects.bulk_create(
+                  [PairTallyMark(organization_id=pk, municipality_id=municipality_id)
+                   for pk in ids]),
+              enqueue=enqueue_refresh)
+
+
+def _organization_moved(organization: Any, before: tuple[Any, ...],
+                        after: tuple[Any, ...]) -> None:
+    """An organization moved to another municipality or changed its sector."""
+    _mark_moved(organization.pk, before[0])
+
+
+def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``pre_delete``) Its kept rows cascade, so the difference cannot take them out of
+    its municipality's sums: a mark naming the municipality as stored."""
+    stored = as_stored(instance, ("municipality_id",), using=kwargs.get("using"))
+    _mark_moved(instance.pk, stored[0] if stored else None)
+
+
 TRACKED = (
+    Tracked(Organization, "pair_tallies_organization", ("municipality_id", "sector"),
+            _organization_moved),
     Tracked(Participant, "pair_tallies_participant", ("organization_id", "is_active"),
             _participant_changed, on_create=True),
     Tracked(Pair, "pair_tallies_pair", ("a_id", "b_id", "status", "starts_on", "ends_on"),

@@ -338,36 +338,60 @@ class PairQuerySet(QuerySet[Any]):
         ``meetings_missed`` (scheduled, date come by ``as_of``, nothing held that day) —
         the inputs of :class:`tandem.core.effectiveness.MeetingFigures` over the window of
         :func:`tandem.core.effectiveness.window` (the term up to ``as_of``, from
-        ``date_from`` when later)."""
-        row = self.model._meta.get_field("map").related_model._meta.get_field(
-            "rows").related_model
-        meeting = self.model._meta.get_field("meetings").related_model
+        ``date_from`` when later).
 
-        def rows(direction: str, condition: Q | None = None) -> Coalesce:
-            qs = (row.objects.filter(condition or Q(), map__pair=OuterRef("pk"),
-                                     direction=direction)
-                  .order_by().values("map__pair").annotate(n=Count("pk")).values("n")[:1])
-            return Coalesce(Subquery(qs), 0)
+        The expressions are built once a day and window (:func:`_progress_annotations`):
+        eight subqueries cost 7 ms of CPU to build, more than the API's page of pairs
+        takes to read (issue #16); ``annotate`` resolves copies of them, never these."""
+        return self.annotate(**_progress_annotations(self.model, as_of, date_from))
 
-        def meetings(condition: Q) -> Coalesce:
-            qs = (meeting.objects.filter(condition, pair=OuterRef("pk"),
-                                         date__gte=OuterRef("starts_on"),
-                                         date__lte=OuterRef("ends_on"))
-                  .filter(Q(date__gte=date_from) if date_from else Q())
-                  .order_by().values("pair").annotate(n=Count("pk")).values("n")[:1])
-            return Coalesce(Subquery(qs), 0)
 
-        held_same_day = meeting.objects.filter(meeting_held_q(as_of), pair=OuterRef("pair"),
-                                               date=OuterRef("date"))
-        missed = Q(planned=True, date__lte=as_of) & ~Q(Exists(held_same_day))
-        annotations: dict[str, Any] = {}
-        for prefix, direction in (("ab", "ab"), ("ba", "ba")):
-            annotations[f"{prefix}_total"] = rows(direction)
-            annotations[f"{prefix}_done"] = rows(direction, task_done_q(as_of))
-            annotations[f"{prefix}_overdue"] = rows(direction, task_overdue_q(as_of))
-        annotations["meetings_held"] = meetings(meeting_held_q(as_of))
-        annotations["meetings_missed"] = meetings(missed)
-        return self.annotate(**annotations)
+# (pair model, as_of, date_from) -> the annotations of PairQuerySet.with_progress.
+_PROGRESS: dict[tuple[Any, dt.date, dt.date | None], dict[str, Any]] = {}
+
+
+def _progress_annotations(model: Any, as_of: dt.date,
+                          date_from: dt.date | None) -> dict[str, Any]:
+    key = (model, as_of, date_from)
+    if key not in _PROGRESS:
+        if len(_PROGRESS) >= 32:  # a few days and report windows at a time
+            _PROGRESS.clear()
+        _PROGRESS[key] = _build_progress_annotations(model, as_of, date_from)
+    return _PROGRESS[key]
+
+
+def _build_progress_annotations(model: Any, as_of: dt.date,
+                                date_from: dt.date | None) -> dict[str, Any]:
+    """The annotations of :meth:`PairQuerySet.with_progress`."""
+    row = model._meta.get_field("map").related_model._meta.get_field(
+        "rows").related_model
+    meeting = model._meta.get_field("meetings").related_model
+
+    def rows(direction: str, condition: Q | None = None) -> Coalesce:
+        qs = (row.objects.filter(condition or Q(), map__pair=OuterRef("pk"),
+                                 direction=direction)
+              .order_by().values("map__pair").annotate(n=Count("pk")).values("n")[:1])
+        return Coalesce(Subquery(qs), 0)
+
+    def meetings(condition: Q) -> Coalesce:
+        qs = (meeting.objects.filter(condition, pair=OuterRef("pk"),
+                                     date__gte=OuterRef("starts_on"),
+                                     date__lte=OuterRef("ends_on"))
+              .filter(Q(date__gte=date_from) if date_from else Q())
+              .order_by().values("pair").annotate(n=Count("pk")).values("n")[:1])
+        return Coalesce(Subquery(qs), 0)
+
+    held_same_day = meeting.objects.filter(meeting_held_q(as_of), pair=OuterRef("pair"),
+                                           date=OuterRef("date"))
+    missed = Q(planned=True, date__lte=as_of) & ~Q(Exists(held_same_day))
+    annotations: dict[str, Any] = {}
+    for prefix, direction in (("ab", "ab"), ("ba", "ba")):
+        annotations[f"{prefix}_total"] = rows(direction)
+        annotations[f"{prefix}_done"] = rows(direction, task_done_q(as_of))
+        annotations[f"{prefix}_overdue"] = rows(direction, task_overdue_q(as_of))
+    annotations["meetings_held"] = meetings(meeting_held_q(as_of))
+    annotations["meetings_missed"] = meetings(missed)
+    return annotations
 
 
 

@@ -246,9 +246,18 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
         qs = qs.of_unit(organization_ids)
     # What the list shows: the members and their organizations — not the pair's own
     # organization nor its curator, nor the lessons (JSON): two joins, 100 objects and
-    # 100 JSON values a page less.
+    # 100 JSON values a page less; of the members and their organizations only what the
+    # table prints (names, organization's short name): 80 columns a row less, a third of
+    # the CPU of reading the page (docs/performance.md, «Списки: повторный просмотр…»).
     return (qs.select_related(None).select_related("a__organization", "b__organization")
-            .defer("a_teaches_b", "b_teaches_a"))
+            .only(*LISTED_FIELDS))
+
+
+# The columns of pairs_search: what pairs/_pair_table.html shows.
+LISTED_FIELDS = (
+    "a", "b", "status", "starts_on", "ends_on", "a_confirmed_at", "b_confirmed_at",
+    *(f"{m}__{f}" for m in ("a", "b")
+      for f in ("surname", "name", "patronymic", "organization", "organization__short_name")))
 
 
 def pair_get(*, scope: Scope, pk: int) -> Pair:

@@ -132,3 +132,16 @@ def test_the_figures_of_a_page_are_those_of_each_pair(api: Api, world: World) ->
         "rows_done": one.ab_done, "rows_total": one.ab_total, "rows_overdue": one.ab_overdue}
     assert one.ab_overdue == one.ab_total > 0
     assert last["effectiveness"]["meetings_held"] == 0
+
+
+def test_a_page_holds_only_the_pairs_the_user_sees(world: World) -> None:
+    """The page by ids asks the rule of ``pairs_visible`` once more (each pair's
+    organizations by key): an id of a pair outside the scope is dropped, whoever asks."""
+    from tandem.access.scope import scope_for
+    from tandem.api.selectors import pairs_page
+
+    pair = _bob_and_carol(world)  # Bob and Carol work in A
+    for who, sees in ((world.alice, True), (world.olga, True), (world.bob, True),
+                      (world.erin, True), (world.charlie, False), (world.dave, False)):
+        page = pairs_page(scope=scope_for(who), ids=[pair.pk])
+        assert [p.pk for p in page] == ([pair.pk] if sees else []), who.username

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -77,7 +78,33 @@ def _assert_kept_equal_live(world: World) -> None:
         assert _months(tallies.month_groups(filters.organizations(scope))) == _months(
             selectors._month_groups(effectiveness.pairs_in(scope=scope, filters=filters))
         ), filters
+    _assert_regional_equal_live(world)
     assert tallies.stale() == []
+
+
+def _assert_regional_equal_live(world: World) -> None:
+    """The municipalities' sums stand for the organizations' rows in the region's and the
+    country's standard views (whole regions, any sector) and equal the live counts: the
+    unit's figures, its pairs by month and the active people per unit compared."""
+    day = _today(world)
+    region, country = scope_for(world.olga), Scope(user_id=world.olga.pk, everything=True)
+    sectors = [None, *Organization.objects.values_list("sector", flat=True).distinct()]
+    for scope, by_region in ((region, False), (country, True)):
+        for sector in sectors:
+            filters = Filters(sector=sector)
+            orgs = filters.organizations(scope)
+            kept = tallies.regional(region_ids=None if scope.everything else scope.region_ids,
+                                    sector=sector, by_region=by_region, organizations=orgs,
+                                    day=day)
+            assert kept is not None, (scope, sector)
+            assert kept.counts == unit_counts(scope=scope, filters=filters, today=day)
+            assert _months(kept.months) == _months(selectors._month_groups(
+                effectiveness.pairs_in(scope=scope, filters=filters))), (scope, sector)
+            unit = "municipality__region_id" if by_region else "municipality_id"
+            live = dict(Participant.objects.filter(is_active=True, organization__in=orgs)
+                        .values_list(f"organization__{unit}").order_by()
+                        .annotate(n=Count("pk")))
+            assert {pk: n for pk, n in kept.people.items() if n} == live, (scope, sector)
 
 
 def _final_round(world: World) -> Campaign:
@@ -105,7 +132,7 @@ def _answer_final(final: Campaign, person: Participant, level: int) -> None:
 # Each step is what a person does through the product's services (or, for a meeting
 # removed and a participant who leaves, through the model, as the pages do).
 STEPS = ["draft", "start", "done", "delete_row", "meeting", "unmeet", "move", "leave",
-         "complete", "end_early", "answer"]
+         "complete", "end_early", "answer", "relocate", "resector"]
 
 
 @settings(max_examples=15, deadline=None,
@@ -160,6 +187,17 @@ def test_kept_figures_equal_the_live_ones_after_any_writes(
                     lifecycle.map_end_early(the_map=the_map, reason="Переезд")
                 elif step == "answer":
                     _answer_final(final, person, level)
+                elif step == "relocate":  # an organization moves to the other municipality
+                    org = Organization.objects.get(pk=person.organization_id)
+                    org.municipality = (world.municipality_a
+                                        if org.municipality_id == world.municipality_b.pk
+                                        else world.municipality_b)
+                    org.save()
+                elif step == "resector":
+                    org = Organization.objects.get(pk=person.organization_id)
+                    org.sector = (Organization.Sector.SPORT if org.sector != "sport"
+                                  else Organization.Sector.SCHOOL)
+                    org.save()
             except MapError:
                 pass  # a step the map's state refuses changes nothing
         tallies.refresh()  # the job after each step's commit
@@ -475,3 +513,112 @@ def test_the_dashboards_standard_view_reads_its_pairs_by_month_kept(world: World
     assert kept.months and (kept.months, kept.pairs_by_month, kept.pair_status) == (
         live.months, live.pairs_by_month, live.pair_status)
     assert sum(kept.pair_status.values()) == Pair.objects.formed().count()
+
+
+def _regional(world: World, day: dt.date) -> tallies.Regional | None:
+    olga = scope_for(world.olga)
+    return tallies.regional(region_ids=olga.region_ids, sector=None, by_region=False,
+                            organizations=Filters().organizations(olga), day=day)
+
+
+def test_an_organization_moved_to_another_municipality_takes_its_sums_along(
+        world: World) -> None:
+    """A worked example: B's organization (with a pair of A and B, as a municipal pool
+    makes) moves to A's municipality. Until the rebuild the move's mark (naming the
+    municipality it left) sends the region's view to the organizations' rows; after it
+    both municipalities are added up again whole and equal the live figures."""
+    build_pairs(world)
+    world.alice_p.organization = world.org_b  # a pair of A and B
+    world.alice_p.save()
+    tallies.refresh(new_day=False)
+    day = _today(world)
+    state = tallies.PairMunicipalityState.objects
+    assert sorted(state.values_list("municipality_id", "sector", "organizations")) == [
+        (world.municipality_a.pk, "school", 1), (world.municipality_b.pk, "supplementary", 1)]
+    before = _regional(world, day)
+    olga = scope_for(world.olga)
+    assert before is not None and before.counts == unit_counts(
+        scope=olga, filters=Filters(), today=day)
+    assert before.counts["pairs_total"] == 1 and PairTally.objects.filter(
+        organization_a=world.org_b, organization_b=world.org_a).exists()
+
+    world.org_b.municipality = world.municipality_a
+    world.org_b.save()
+    assert PairTallyMark.objects.filter(organization_id=world.org_b.pk,
+                                        municipality_id=world.municipality_b.pk).exists()
+    assert _regional(world, day) is None  # waiting: the organizations' rows (or live)
+    assert selectors.compute_dashboard(scope=olga, filters=Filters()).summary == unit_summary(
+        scope=olga, filters=Filters(date_from=dt.date(1900, 1, 1)), today=day)
+
+    tallies.refresh(new_day=False)
+    assert sorted(state.values_list("municipality_id", "sector", "organizations")) == [
+        (world.municipality_a.pk, "school", 1), (world.municipality_a.pk, "supplementary", 1)]
+    after = _regional(world, day)
+    assert after is not None and after.counts == before.counts
+    assert after.people == {world.municipality_a.pk: Participant.objects.filter(
+        is_active=True).count()}
+    _assert_kept_equal_live(world)
+
+
+def test_a_deleted_organization_leaves_its_municipalitys_sums(world: World) -> None:
+    from tandem.testing import OrganizationFactory
+
+    build_pairs(world)
+    extra = OrganizationFactory.create(municipality=world.municipality_b, code="gone",
+                                       name="Закрытая школа")
+    tallies.rebuild()
+    state = tallies.PairMunicipalityState.objects.filter(municipality=world.municipality_b)
+    assert sum(state.values_list("organizations", flat=True)) == 2
+    extra.delete()
+    assert PairTallyMark.objects.filter(municipality_id=world.municipality_b.pk).exists()
+    assert _regional(world, _today(world)) is None
+    tallies.refresh(new_day=False)
+    assert sum(state.values_list("organizations", flat=True)) == 1
+    assert not PairTallyMark.objects.exists()
+    _assert_kept_equal_live(world)
+
+
+def test_a_rebuild_changes_the_sums_by_difference_and_the_check_sees_a_wrong_one(
+        world: World) -> None:
+    """A rebuild of one organization rewrites only the sums its rows change (the other
+    municipality's row keeps its id); a sum changed behind the rebuild's back is what
+    ``tandem tallies --check`` reports."""
+    build_pairs(world)
+    tallies.rebuild()
+    state = tallies.PairMunicipalityState.objects
+    other = state.get(municipality=world.municipality_b).pk
+    world.carol_p.is_active = False
+    world.carol_p.save()
+    tallies.refresh(new_day=False)
+    assert state.get(municipality=world.municipality_b).pk == other
+    assert tallies.stale() == []
+    row = state.get(municipality=world.municipality_a)
+    row.participants_active += 1
+    row.save()
+    assert any(found[0] == "PairMunicipalityState" for found in tallies.stale())
+
+
+def test_the_regions_view_reads_the_municipalities_sums_at_any_size(world: World) -> None:
+    """The region operator's first view reads no organization's pair or people rows, and
+    costs the same queries with 10 or 300 more people in each organization."""
+    from tandem.monitoring.tests.test_query_counts import _grow
+    from tandem.testing import build_diagnostics
+
+    build_diagnostics(world)
+    olga = scope_for(world.olga)
+    counts = []
+    for people in (10, 300):
+        _grow(world, people)  # in bulk: no model signal, so rebuilt by hand
+        tallies.rebuild()
+        assert _regional(world, _today(world)) is not None
+        with CaptureQueriesContext(connection) as ctx:
+            data = selectors.compute_dashboard(scope=olga, filters=Filters())
+        tables = " ".join(q["sql"] for q in ctx.captured_queries)
+        for table in ("monitoring_pairtally", "monitoring_pairmonthtally",
+                      "monitoring_pairtallystate", "people_peoplecount", "pairs_pair"):
+            assert f'"{table}"' not in tables, table
+        assert data.summary is not None and data.summary.participants_active == sum(
+            unit.people for unit in data.completion) == Participant.objects.filter(
+            is_active=True).count()
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

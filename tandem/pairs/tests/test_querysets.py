@@ -156,3 +156,47 @@ def test_a_unit_given_by_ids_has_the_pairs_of_the_unit_given_as_organizations(
     assert set(Pair.objects.of_unit([world.org_b.pk])) == {cross, inside_b}
     assert set(Pair.objects.of_unit([world.org_a.pk])) == {pool, cross}
     assert set(Pair.objects.of_unit([second.pk], by=OWNER)) == set()
+
+
+def test_figures_kept_for_a_day_are_those_of_that_day(world: World) -> None:
+    """``with_progress`` builds its expressions once a day and window and reuses them:
+    asked again, and in turn for other days and windows, each answer is that day's (the
+    meeting of 20.10 is missed from the 20th, held once its day is marked)."""
+    p = _pair(world.bob_p, world.carol_p)
+    planned = Meeting.objects.create(pair=p, date=dt.date(2026, 10, 20), topic="План",
+                                     planned=True)
+    before, after = dt.date(2026, 10, 19), dt.date(2026, 11, 30)
+
+    def figures(day: dt.date, since: dt.date | None = None) -> tuple[int, int]:
+        got = Pair.objects.with_progress(day, since).get(pk=p.pk)
+        return got.meetings_held, got.meetings_missed
+
+    for _ in range(2):
+        assert figures(before) == (0, 0)
+        assert figures(after) == (0, 1)
+        assert figures(after, dt.date(2026, 11, 1)) == (0, 0)  # the window starts later
+    planned.planned = False
+    planned.save()
+    assert figures(after) == (1, 0)
+    assert figures(before) == (0, 0)
+
+
+def test_the_kept_expressions_give_the_sql_of_fresh_ones(world: World) -> None:
+    """Used in other queries (joined, as a subquery, with another window), the kept
+    expressions are not changed: each query's SQL is that of freshly built ones."""
+    from django.db.models import QuerySet
+
+    from tandem.pairs.querysets import _build_progress_annotations
+
+    p = _pair(world.bob_p, world.carol_p)
+    day, since = dt.date(2026, 11, 30), dt.date(2026, 11, 1)
+
+    def fresh(qs: QuerySet[Pair], as_of: dt.date, date_from: dt.date | None = None) -> str:
+        return str(qs.annotate(**_build_progress_annotations(Pair, as_of, date_from)).query)
+
+    for _ in range(2):
+        inner = Pair.objects.with_progress(day).filter(meetings_missed=0).values("pk")
+        assert p in Pair.objects.filter(pk__in=inner)
+        joined = Pair.objects.select_related("a__organization").filter(a__surname__gt="")
+        assert str(joined.with_progress(day, since).query) == fresh(joined, day, since)
+        assert str(Pair.objects.with_progress(day).query) == fresh(Pair.objects.all(), day)
