@@ -431,6 +431,35 @@ class MunicipalityAnswerTally(AnswerCounts):
                 f"{self.ends_on}/{self.competency}")
 
 
+class MunicipalityResponseTally(models.Model):
+    """The sum of :class:`ResponseTally` over a municipality's organizations of one sector
+    and over the campaigns of one round (kind and dates, as
+    :class:`MunicipalityAnswerTally`): questionnaires handed out and submitted — the
+    completion a region's and the country's dashboards compare (388 rows a round in a
+    region of 5,456 organizations in 57 municipalities, not one per organization and
+    campaign). Not started
+    and being filled in are not summed: a questionnaire's first save moves it from one to
+    the other and recounts only its organization's row (``tallies.recount_progress``),
+    which leaves these sums as they were."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    invited = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["municipality", "sector", "kind", "starts_on", "ends_on"],
+            name="one_municipality_round_responses")]
+
+    def __str__(self) -> str:
+        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
+                f"{self.ends_on}: {self.submitted}/{self.invited}")
+
+
 class StrongTally(models.Model):
     """People of one organization strong in at least one competency of an area (by the
     framework current when the tally was built), per submitted campaign: the potential
@@ -469,6 +498,36 @@ class GainTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class MunicipalityGainTally(models.Model):
+    """The sum of :class:`GainTally` over a municipality's organizations of one sector and
+    over the final rounds of one kind and the same dates, per competency — what a region's
+    and the country's «before / after by area» read, not a row per organization, campaign
+    and competency (61,932 of them in a region of 5,456 organizations). ``people``: the
+    final questionnaires of the group (its organizations' campaigns), the same in each of
+    its competencies' rows."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    competency = models.CharField(max_length=40)
+    before_sum = models.PositiveIntegerField(default=0)
+    before_n = models.PositiveIntegerField(default=0)
+    after_sum = models.PositiveIntegerField(default=0)
+    after_n = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["municipality", "sector", "kind", "starts_on", "ends_on", "competency"],
+            name="one_municipality_round_gain")]
+
+    def __str__(self) -> str:
+        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
+                f"{self.ends_on}/{self.competency}")
 
 
 class StrongBest(models.Model):

@@ -8,7 +8,9 @@ these tallies — per organization and campaign (:class:`ResponseTally`,
 per organization and area the best initial campaign's strong people (:class:`StrongBest`,
 the potential mentors of the standard view), and per municipality and sector: answers by
 round — kind and dates, what the dashboard picks campaigns by — and competency
-(:class:`MunicipalityAnswerTally`) and the best rounds' mentors by area
+(:class:`MunicipalityAnswerTally`), questionnaires handed out and submitted by round
+(:class:`MunicipalityResponseTally`), levels before and after by final round and
+competency (:class:`MunicipalityGainTally`) and the best rounds' mentors by area
 (:class:`MunicipalityStrong`), which is what a region and the country read. A campaign
 that changes its round or goes redoes what derives from its tallies (:func:`rederive`).
 
@@ -69,6 +71,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tandem.diagnostics.models import (
     DEFICIT_Q,
@@ -79,6 +82,8 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     GainTally,
     MunicipalityAnswerTally,
+    MunicipalityGainTally,
+    MunicipalityResponseTally,
     MunicipalityStrong,
     Response,
     ResponseTally,
@@ -97,7 +102,8 @@ SUBMITTED = Response.Status.SUBMITTED
 BATCH = 200  # organizations rebuilt per round of queries
 COUNTS = ("answers", "answered", "deficit", "strong")
 ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, StrongBest, GainTally)
-MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong)
+MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong, MunicipalityResponseTally,
+                        MunicipalityGainTally)
 Progress = Callable[[int, int], None]
 
 _local = threading.local()
@@ -164,12 +170,15 @@ def recount_progress(response: Response) -> None:
     """A questionnaire went from «не начата» to «заполняется»: only its organization's
     :class:`ResponseTally` for the campaign changes (answers count once submitted), so
     only that row is recounted — the questionnaires of one organization in one campaign,
-    not its answers — in the writer's transaction, under its municipality's row and the
-    organization's ``TallyState`` row, taken in a full rebuild's order; inside
+    not its answers; its municipality's sums (:class:`MunicipalityResponseTally`: handed
+    out and submitted) stay as they were — in the writer's transaction, under its
+    municipality's row and the organization's ``TallyState`` row, taken in a full
+    rebuild's order; inside
     :func:`together` only collected for the one rebuild at the end.
 
     No campaign's row is held (a rebuild's :func:`_hold_rounds`): the count is by status,
-    not by round, and a round change's :func:`rederive` never reads it, so nothing here
+    not by round, and a round change's :func:`rederive` sums only what it leaves as it
+    was (handed out and submitted), so nothing here
     needs a campaign to keep its round — or to stay open: a draft written beside a
     closing is a draft of a closed campaign (``services._locked``). Held ``FOR SHARE``,
     every campaign of the organization made a closing (or a round change) wait for each
@@ -577,6 +586,7 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
 
 def _roll_up(municipality_ids: list[int]) -> None:
     """Each municipality's sums by sector — of answers by round (kind and dates) and
+    competency, of questionnaires by round, of levels before and after by final round and
     competency, of potential mentors by area — from its organizations' tallies, on the
     server (:func:`_summed` is the same in Python)."""
     if not municipality_ids:
@@ -600,6 +610,42 @@ def _roll_up(municipality_ids: list[int]) -> None:
                 t_area=F("area"))
         .annotate(t_people=Sum("people"))
         .query.sql_with_params()))
+    _insert(MunicipalityResponseTally, *(
+        ResponseTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
+        .order_by()
+        .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
+                t_kind=F("campaign__kind"), t_starts_on=F("campaign__starts_on"),
+                t_ends_on=F("campaign__ends_on"))
+        .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"))
+        .query.sql_with_params()))
+    _insert(MunicipalityGainTally, *_gain_sums(municipality_ids))
+
+
+def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
+    """The municipalities' sums of :class:`GainTally` by sector, final round and
+    competency (columns ``t_<field>``), each row with its group's ``people``: the sum over
+    the group's organizations and campaigns of their people (one value per organization
+    and campaign, repeated in its competencies' rows — so not a sum of the rows)."""
+    org = "organization__"
+    gains = GainTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids}).order_by()
+    place = {"municipality_id": F(f"{org}municipality_id"), "sector": F(f"{org}sector"),
+             "kind": F("campaign__kind"), "starts_on": F("campaign__starts_on"),
+             "ends_on": F("campaign__ends_on")}
+    sums_sql, sums_params = (
+        gains.values(t_competency=F("competency"), **{f"t_{k}": v for k, v in place.items()})
+        .annotate(t_before_sum=Sum("before_sum"), t_before_n=Sum("before_n"),
+                  t_after_sum=Sum("after_sum"), t_after_n=Sum("after_n"))
+        .query.sql_with_params())
+    people_sql, people_params = (
+        gains.values("organization_id", "campaign_id", **{f"p_{k}": v for k, v in place.items()})
+        .annotate(p_people=Max("people")).query.sql_with_params())
+    quote = connection.ops.quote_name
+    keys = [quote(f"p_{k}") for k in place]
+    on = " AND ".join(f"s.{quote(f't_{k}')} = n.{quote(f'p_{k}')}" for k in place)
+    sql = (f"SELECT s.*, n.{quote('t_people')} FROM ({sums_sql}) s JOIN ("  # noqa: S608
+           f"SELECT {', '.join(keys)}, SUM({quote('p_people')}) AS {quote('t_people')} "
+           f"FROM ({people_sql}) x GROUP BY {', '.join(keys)}) n ON {on}")
+    return sql, [*sums_params, *people_params]
 
 
 def rederive(organization_ids: Iterable[int | None]) -> None:
@@ -620,9 +666,35 @@ def rederive(organization_ids: Iterable[int | None]) -> None:
 def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
     """For a set of organizations: when their figures were last rebuilt (the newest
     rebuild; None: never) and how many of them wait for one."""
-    row = TallyState.objects.filter(organization_id__in=organizations).aggregate(
-        at=Max("refreshed_at"), waiting=Count("pk", filter=Q(dirty_since__isnull=False)))
-    return row["at"], row["waiting"]
+    # No row at all where the organizations are known to be none (an empty IN: Django
+    # sends no query).
+    for at, waiting in state_rows(organizations).values_list("at", "waiting"):
+        return at, waiting
+    return None, 0
+
+
+def state_rows(organizations: QuerySet[Organization]) -> QuerySet[Any, Any]:
+    """:func:`state` as one row (columns ``at``, ``waiting``), for a statement that reads
+    it beside other things: the monitoring cache's version reads the newest rebuild of a
+    dashboard's organizations anyway (``tandem.monitoring.versions.version``) and hands
+    both on to the figures it keys, so that ``TallyState`` is read once, not twice."""
+    # A constant to group by adds no GROUP BY: one row, even of no organizations.
+    return (TallyState.objects.filter(organization_id__in=organizations).order_by()
+            .annotate(one=Value(1)).values("one")
+            .annotate(at=Max("refreshed_at"),
+                      waiting=Count("pk", filter=Q(dirty_since__isnull=False)))
+            .values("at", "waiting"))
+
+
+def as_datetime(value: object) -> dt.datetime | None:
+    """A time read by a raw cursor as the ORM would give it: SQLite hands a text (of UTC,
+    as Django writes it), PostgreSQL a datetime."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a time: {value!r}")
+    return timezone.make_aware(parsed, dt.UTC) if timezone.is_naive(parsed) else parsed
 
 
 def stale() -> list[tuple[object, ...]]:
@@ -638,16 +710,18 @@ def stale() -> list[tuple[object, ...]]:
         for start in range(0, len(ids), BATCH):
             for model, rows in _computed(ids[start:start + BATCH]).items():
                 fresh_rows[model] += rows
-        fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest]))
+        fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest],
+                                  fresh_rows[ResponseTally], fresh_rows[GainTally]))
         fresh = _snapshot(fresh_rows)
         waiting = {("waiting", pk) for pk in TallyState.objects.filter(
             dirty_since__isnull=False).values_list("organization_id", flat=True)}
     return sorted(stored ^ fresh | waiting, key=str)
 
 
-def _summed(counts: list[AnswerTally], best: list[StrongBest]) -> dict[type, list[Any]]:
-    """What ``_roll_up`` would store for every municipality, from organizations' counts
-    and best rounds."""
+def _summed(counts: list[AnswerTally], best: list[StrongBest],
+            responses: list[ResponseTally], gains: list[GainTally]) -> dict[type, list[Any]]:
+    """What ``_roll_up`` would store for every municipality, from organizations' counts,
+    best rounds, questionnaires and gains."""
     unit = {pk: (municipality, sector) for pk, municipality, sector
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
     rounds = {pk: (kind, starts_on, ends_on) for pk, kind, starts_on, ends_on
@@ -659,6 +733,19 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest]) -> dict[type, lis
     mentors: dict[tuple[int, str, str], int] = defaultdict(int)
     for item in best:
         mentors[(*unit[item.organization_id], item.area)] += item.people
+    handed: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    for tally in responses:
+        place = (*unit[tally.organization_id], *rounds[tally.campaign_id])
+        handed[place][0] += tally.invited
+        handed[place][1] += tally.submitted
+    levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    people: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
+    for gain in gains:
+        place = (*unit[gain.organization_id], *rounds[gain.campaign_id])
+        levels[(*place, gain.competency)] = [
+            a + b for a, b in zip(levels[(*place, gain.competency)], (
+                gain.before_sum, gain.before_n, gain.after_sum, gain.after_n), strict=True)]
+        people[place][(gain.organization_id, gain.campaign_id)] = gain.people
     return {
         MunicipalityAnswerTally: [
             MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
@@ -667,7 +754,19 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest]) -> dict[type, lis
             for (m, sector, kind, starts_on, ends_on, code), values in sums.items()],
         MunicipalityStrong: [MunicipalityStrong(municipality_id=m, sector=sector, area=area,
                                                 people=n)
-                             for (m, sector, area), n in mentors.items()]}
+                             for (m, sector, area), n in mentors.items()],
+        MunicipalityResponseTally: [
+            MunicipalityResponseTally(municipality_id=m, sector=sector, kind=kind,
+                                      starts_on=starts_on, ends_on=ends_on, invited=invited,
+                                      submitted=submitted)
+            for (m, sector, kind, starts_on, ends_on), (invited, submitted) in handed.items()],
+        MunicipalityGainTally: [
+            MunicipalityGainTally(municipality_id=m, sector=sector, kind=kind,
+                                  starts_on=starts_on, ends_on=ends_on, competency=code,
+                                  before_sum=b, before_n=bn, after_sum=a, after_n=an,
+                                  people=sum(people[(m, sector, kind, starts_on, ends_on)]
+                                             .values()))
+            for (m, sector, kind, starts_on, ends_on, code), (b, bn, a, an) in levels.items()]}
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
@@ -680,6 +779,11 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     MunicipalityAnswerTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                               "competency", *COUNTS),
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
+    MunicipalityResponseTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
+                                "invited", "submitted"),
+    MunicipalityGainTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
+                            "competency", "before_sum", "before_n", "after_sum", "after_n",
+                            "people"),
 }
 
 
@@ -720,9 +824,13 @@ def _organization_moved(organization: Any, before: tuple[Any, ...],
 
 
 def _campaign_organizations(campaign_id: Any) -> list[int]:
-    return sorted(set(AnswerTally.objects.filter(campaign_id=campaign_id).values_list(
-        "organization_id", flat=True)) | set(StrongTally.objects.filter(
-        campaign_id=campaign_id).values_list("organization_id", flat=True)))
+    """The organizations with a tally of the campaign: every one with a questionnaire of
+    it has its :class:`ResponseTally` (answers and strong sides only once submitted)."""
+    return sorted(set(ResponseTally.objects.filter(campaign_id=campaign_id).values_list(
+        "organization_id", flat=True)) | set(AnswerTally.objects.filter(
+        campaign_id=campaign_id).values_list("organization_id", flat=True)) | set(
+        StrongTally.objects.filter(campaign_id=campaign_id).values_list(
+        "organization_id", flat=True)))
 
 
 def _campaign_rerounded(campaign: Any, before: tuple[Any, ...],

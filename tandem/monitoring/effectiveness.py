@@ -36,7 +36,14 @@ from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
 from tandem.core.text import sort_key
-from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, GainTally, Response
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    FrameworkVersion,
+    GainTally,
+    MunicipalityGainTally,
+    Response,
+)
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import (
@@ -53,8 +60,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BY_MEMBERS", "BY_OWNER", "PAIR_FIELDS", "SATISFACTION_FIELDS", "AreaGain",
            "OrganizationFigures", "PairFigures", "UnitSummary", "as_of", "by_organization",
-           "gains_by_area", "pair_figures", "pair_groups", "pairs_in", "people_counts",
-           "released_satisfaction", "satisfaction", "unit_counts", "unit_summary"]
+           "gains_by_area", "municipality_sums", "pair_figures", "pair_groups", "pairs_in",
+           "people_counts", "released_satisfaction", "satisfaction", "unit_counts",
+           "unit_summary", "whole_regions"]
 
 SUBMITTED = Response.Status.SUBMITTED
 
@@ -490,6 +498,29 @@ _COUNT_KEYS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed"
 
 
 # -- before / after by competency area ---------------------------------------------------
+def whole_regions(scope: Scope, filters: Filters) -> bool:
+    """Whether the figures cover whole regions — the scope holds only whole regions (or
+    everything) and no municipality or organization is picked — so that they may be read
+    from the municipalities' kept sums (by sector). A region operator who also curates
+    elsewhere reads the organizations' own tallies."""
+    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
+                                 and not scope.organization_ids)
+    return whole and filters.municipality_id is None and filters.organization_id is None
+
+
+def municipality_sums(model: type, scope: Scope, filters: Filters) -> QuerySet[Any]:
+    """A municipalities' table of sums (by sector) in the scope and filters (whole
+    regions: :func:`whole_regions`)."""
+    sums = model.objects.all()  # type: ignore[attr-defined]
+    if not scope.everything:
+        sums = sums.filter(municipality__region_id__in=scope.region_ids)
+    if filters.region_id is not None:
+        sums = sums.filter(municipality__region_id=filters.region_id)
+    if filters.sector:
+        sums = sums.filter(sector=filters.sector)
+    return sums  # type: ignore[no-any-return]
+
+
 def gains_by_area(*, scope: Scope, filters: Filters,
                   today: dt.date | None = None) -> list[AreaGain]:
     """Mean level per competency area in the initial and in the final round, over the
@@ -501,9 +532,18 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
                                      kind=Campaign.Kind.FINAL, baseline__isnull=False)
     # Kept per organization and final round (tandem/diagnostics/tallies.py): the answers
-    # themselves are not read here.
-    gains = GainTally.objects.filter(campaign__in=finals,
-                                     organization__in=filters.organizations(scope))
+    # themselves are not read here. Whole regions (a region's, the country's view) read
+    # their municipalities' sums by final round (kind and dates), the rest their
+    # organizations'; ``group``: the key of one ``people`` value.
+    gains: QuerySet[Any]
+    if whole_regions(scope, filters):
+        gains = municipality_sums(MunicipalityGainTally, scope, filters).filter(
+            overlapping_q(filters.date_from, day), kind=Campaign.Kind.FINAL)
+        group: tuple[str, ...] = ("municipality_id", "sector", "kind", "starts_on", "ends_on")
+    else:
+        gains = GainTally.objects.filter(campaign__in=finals,
+                                         organization__in=filters.organizations(scope))
+        group = ("organization_id", "campaign_id")
 
     # Summed by competency first: no final round kept in the unit (most of the year: the
     # finals come in spring) is no gain to show, and the versions and people are not read.
@@ -535,8 +575,8 @@ def gains_by_area(*, scope: Scope, filters: Filters,
             after[area_of[code]][1] += a_n
     mean_before = {a: total / n for a, (total, n) in before.items() if n}
     mean_after = {a: total / n for a, (total, n) in after.items() if n}
-    # Each organization's people once per final round (a row per competency holds it).
-    people = sum(gains.values("organization_id", "campaign_id").order_by().annotate(
+    # Each group's people once (a row per competency holds it).
+    people = sum(gains.values(*group).order_by().annotate(
         p=Max("people")).values_list("p", flat=True))
     return [AreaGain(area=code, name=names.get(code, code), mean_before=mean_before.get(code),
                      mean_after=mean_after[code], people=people)

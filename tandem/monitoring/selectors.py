@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from tandem.diagnostics.models import (
     Competency,
     FrameworkVersion,
     MunicipalityAnswerTally,
+    MunicipalityResponseTally,
     MunicipalityStrong,
     ResponseTally,
     StrongBest,
@@ -42,11 +43,13 @@ from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import (
     PAIRS_BY_ID_UP_TO,
     as_of,
+    municipality_sums,
     pair_figures,
     pairs_in,
     released_satisfaction,
     unit_counts,
     unit_summary,
+    whole_regions,
 )
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
@@ -210,13 +213,10 @@ def _campaigns(filters: Filters) -> Q:
 
 def _whole_regions(scope: Scope, filters: Filters, level: str) -> bool:
     """Whether the dashboard compares the municipalities (or regions) of whole regions —
-    a region's or the country's comparison, no municipality or organization picked —
-    so that it may read the municipalities' kept sums. Whole regions only: a region
-    operator who also curates elsewhere reads the organizations' own tallies."""
-    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
-                                 and not scope.organization_ids)
-    return (level in (COUNTRY, REGION) and whole and filters.municipality_id is None
-            and filters.organization_id is None)
+    a region's or the country's comparison over whole regions
+    (:func:`tandem.monitoring.effectiveness.whole_regions`) — so that it may read the
+    municipalities' kept sums."""
+    return level in (COUNTRY, REGION) and whole_regions(scope, filters)
 
 
 def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
@@ -240,25 +240,23 @@ def _municipality_sums(model: type, scope: Scope, filters: Filters,
                        level: str) -> tuple[QuerySet[Any], str]:
     """A municipalities' table of sums (by sector) in the scope and filters, and the
     field that names the unit in it."""
-    sums = model.objects.all()  # type: ignore[attr-defined]
-    if not scope.everything:
-        sums = sums.filter(municipality__region_id__in=scope.region_ids)
-    if filters.region_id is not None:
-        sums = sums.filter(municipality__region_id=filters.region_id)
-    if filters.sector:
-        sums = sums.filter(sector=filters.sector)
-    return sums, ("municipality__region_id" if level == COUNTRY else "municipality_id")
+    return (municipality_sums(model, scope, filters),
+            "municipality__region_id" if level == COUNTRY else "municipality_id")
 
 
-def _answer_tallies(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
-                    ) -> tuple[QuerySet[Any], str, str]:
-    """The answers' sums to read, the field that names the unit in them and the path to
-    their round's kind and dates: a region's or the country's comparison reads the
-    municipalities' sums by round (by sector) where the scope holds whole regions;
-    anything smaller, the organizations' own (by campaign)."""
+def _round_tallies(kept: type, summed: type, scope: Scope, filters: Filters,
+                   level: str, orgs: QuerySet[Organization],
+                   ) -> tuple[QuerySet[Any], str, str]:
+    """The sums to read — of answers (``AnswerTally``) or of questionnaires
+    (``ResponseTally``) — the field that names the unit in them and the path to their
+    round's kind and dates: a region's or the country's comparison reads the
+    municipalities' sums by round (by sector: ``MunicipalityAnswerTally``,
+    ``MunicipalityResponseTally``) where the scope holds whole regions; anything smaller,
+    the organizations' own (by campaign)."""
     if _whole_regions(scope, filters, level):
-        return (*_municipality_sums(MunicipalityAnswerTally, scope, filters, level), "")
-    return AnswerTally.objects.filter(organization__in=orgs), _unit_field(level, ""), "campaign__"
+        return (*_municipality_sums(summed, scope, filters, level), "")
+    return (kept.objects.filter(organization__in=orgs),  # type: ignore[attr-defined]
+            _unit_field(level, ""), "campaign__")
 
 
 def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
@@ -381,7 +379,9 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
             if waited:
                 data = cache.get(key)
             if data is None:
-                data = _compute_once(key, scope=scope, filters=filters)
+                # The diagnostics' state was read with the version (versions.Version).
+                data = _compute_once(key, scope=scope, filters=filters,
+                                     tally_state=getattr(version, "tally_state", None))
         finally:
             lock.release()
     return data
@@ -391,7 +391,8 @@ COMPUTE_SECONDS = 60  # the longest a computation may hold the marker; others th
 WAIT_STEP = 0.25
 
 
-def _compute_once(key: str, *, scope: Scope, filters: Filters) -> DashboardData:
+def _compute_once(key: str, *, scope: Scope, filters: Filters,
+                  tally_state: tuple[dt.datetime | None, int] | None = None) -> DashboardData:
     """Compute and cache, unless another process already computes the same key: then
     wait for its result (polling the cache). ``cache.add`` is atomic in every Django
     backend (for the database cache: an INSERT on the key's primary key), so of several
@@ -409,7 +410,7 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters) -> DashboardData:
             if cache.get(marker) is None:  # it failed (or just finished and was evicted)
                 break
     try:
-        data = compute_dashboard(scope=scope, filters=filters)
+        data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state)
         # The page's technologies table (tandem.maps.selectors) rides in the same entry.
         data.technologies = technologies_used(scope, filters)
         cache.set(key, data, CACHE_SECONDS)
@@ -430,7 +431,12 @@ def _lock_for(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
-def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
+def compute_dashboard(*, scope: Scope, filters: Filters,
+                      tally_state: tuple[dt.datetime | None, int] | None = None,
+                      ) -> DashboardData:
+    """The dashboard's figures for the scope and filters. ``tally_state``: the diagnostics
+    figures' :func:`tandem.diagnostics.tallies.state` for these organizations where it was
+    already read (with the cache's version, :func:`dashboard_data`); None: read here."""
     level = dashboard_level(scope, filters)
     units = units_of(scope, filters, level)
     index = {u.pk: i for i, u in enumerate(units)}
@@ -460,17 +466,21 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
         for row in orgs.values(unit_of_org).order_by().annotate(n=counts.active_sum()):
             if row[unit_of_org] in completion:
                 completion[row[unit_of_org]].people += row["n"]
-    unit_of_tally = _unit_field(level, "")
+    # Questionnaires handed out and submitted, by unit and round kind — a region or the
+    # country from the municipalities' sums by round (a row per municipality and sector:
+    # 388 a round in a region of 5,456 organizations, not one per organization).
     respondents = 0
-    for row in (ResponseTally.objects.filter(_campaigns(filters), organization__in=orgs)
-                .values(unit_of_tally, "campaign__kind").order_by()
+    responses, unit_of_tally, round_ = _round_tallies(
+        ResponseTally, MunicipalityResponseTally, scope, filters, level, orgs)
+    for row in (responses.filter(filters.overlapping(round_))
+                .values(unit_of_tally, round_kind=F(f"{round_}kind")).order_by()
                 .annotate(n=Sum("invited"), done=Sum("submitted"))):
-        if row["campaign__kind"] != Campaign.Kind.FINAL:
+        if row["round_kind"] != Campaign.Kind.FINAL:
             respondents += row["done"]
         item = completion.get(row[unit_of_tally])
         if item is None:
             continue
-        if row["campaign__kind"] == Campaign.Kind.FINAL:
+        if row["round_kind"] == Campaign.Kind.FINAL:
             item.final_invited += row["n"]
             item.final_submitted += row["done"]
         else:
@@ -482,7 +492,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     answered: dict[tuple[str, int], int] = defaultdict(int)
     deficit: dict[tuple[str, int], int] = defaultdict(int)
     strong: dict[tuple[str, int], int] = defaultdict(int)
-    tallies, unit_of_answer, round_ = _answer_tallies(scope, filters, level, orgs)
+    tallies, unit_of_answer, round_ = _round_tallies(
+        AnswerTally, MunicipalityAnswerTally, scope, filters, level, orgs)
     for row in (tallies.filter(Q(**{f"{round_}kind": Campaign.Kind.INITIAL}),
                                filters.overlapping(round_))
                 .values(unit_of_answer, "competency").order_by()
@@ -503,7 +514,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters) -> DashboardData:
     # Potential mentors (the list names organizations even at region level).
     mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index)
 
-    tallied_at, waiting = diagnostics_tallies.state(orgs)
+    tallied_at, waiting = (diagnostics_tallies.state(orgs) if tally_state is None
+                           else tally_state)
 
     # Pairs by status over the months of their terms, and the unit's pair and people
     # counts: the standard view reads them kept per organization when they are current

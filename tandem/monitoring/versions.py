@@ -16,6 +16,7 @@ time (``TallyState.refreshed_at``, ``SurveyCellState.refreshed_at``, per organiz
 :func:`version` reads these maxima for the organizations a dashboard shows.
 """
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from django.db import connection, connections
 from django.db.models import Max, Q, QuerySet, Value
 
-from tandem.diagnostics.models import TallyState
+from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.monitoring.models import UnitChange
 from tandem.surveys.models import SurveyCellState
 from tandem.territory.models import Organization, layout_version
@@ -105,7 +106,7 @@ def _left(log_entry: object) -> int | None:
         return None
 
 
-def version(organizations: QuerySet[Organization]) -> str:
+def version(organizations: QuerySet[Organization]) -> "Version":
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures or satisfaction cells are
     rebuilt — or when the territory's layout changes (an organization added, deleted or
@@ -130,18 +131,34 @@ def version(organizations: QuerySet[Organization]) -> str:
     # table over the organizations' ids (a hash join), not a subquery per organization:
     # a region has thousands of them. The three maxima in one statement (three scalar
     # subqueries): one round trip and one plan on the dashboard's every view, not three.
+    # The diagnostics' time comes with how many organizations wait for a rebuild
+    # (``tallies.state_rows``, one pass over their TallyState rows, as the FROM of the
+    # statement): the dashboard shows both, and computing its figures does not read the
+    # table again (:class:`Version`).
     parts = [_maximum(changed, "id"),
-             _maximum(TallyState.objects.filter(organization_id__in=ids), "refreshed_at"),
              _maximum(SurveyCellState.objects.filter(organization_id__in=ids),
                       "refreshed_at")]
     sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
+    tally_sql, tally_params = diagnostics_tallies.state_rows(organizations).query.sql_with_params()
     with connections[changed.db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({s})" for s in sql),
-                       [p for group in params for p in group])
-        last, tallied, surveyed = cursor.fetchone()
+        cursor.execute(f"SELECT ({sql[0]}), t.at, t.waiting, ({sql[1]}) "  # noqa: S608
+                       f"FROM ({tally_sql}) t",
+                       [*params[0], *params[1], *tally_params])
+        last, tallied, waiting, surveyed = cursor.fetchone()
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
-    return f"{last}/{tallied}/{surveyed}/{layout_version()}"
+    key = Version(f"{last}/{tallied}/{surveyed}/{layout_version()}")
+    key.tally_state = (diagnostics_tallies.as_datetime(tallied), int(waiting))
+    return key
+
+
+class Version(str):
+    """A version (the string a cache key holds) that also carries what was read with it:
+    ``tally_state`` — the diagnostics figures' newest rebuild and how many organizations
+    wait for one (``tandem.diagnostics.tallies.state``) — for the figures computed under
+    this key. ``None`` where the string came from elsewhere."""
+
+    tally_state: tuple[dt.datetime | None, int] | None = None
 
 
 def _maximum(rows: QuerySet[Any], field: str) -> QuerySet[Any]:

@@ -1,0 +1,336 @@
+"""The municipalities' kept sums of questionnaires (``MunicipalityResponseTally``): what a
+region's and the country's dashboards read for completion, equal to the organizations'
+questionnaires after every kind of write; and the diagnostics' state read once with the
+dashboard's cache version."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import Scope, scope_for
+from tandem.diagnostics import services, tallies
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import (
+    Campaign,
+    MunicipalityResponseTally,
+    Response,
+    ResponseTally,
+    TallyState,
+)
+from tandem.monitoring import selectors, versions
+from tandem.people.models import Participant
+from tandem.testing import World, build_diagnostics
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [Response.Status.NEW, Response.Status.DRAFT, Response.Status.SUBMITTED]
+
+
+def _round(campaign: Campaign) -> dict[str, object]:
+    return {"kind": campaign.kind, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on}
+
+
+def _live_completion(world: World, *, sector: str | None = None,
+                     ) -> dict[int, tuple[int, int, int, int]]:
+    """Per municipality of the region: initial questionnaires handed out and submitted,
+    final ones handed out and submitted — counted from the questionnaires themselves."""
+    counts: dict[int, list[int]] = {}
+    for response in Response.objects.select_related("campaign", "participant__organization"):
+        organization = response.participant.organization
+        if sector and organization.sector != sector:
+            continue
+        item = counts.setdefault(organization.municipality_id, [0, 0, 0, 0])
+        final = 2 if response.campaign.kind == Campaign.Kind.FINAL else 0
+        item[final] += 1
+        item[final + 1] += response.status == Response.Status.SUBMITTED
+    return {pk: (a, b, c, d) for pk, (a, b, c, d) in counts.items()}
+
+
+def _shown(data: selectors.DashboardData) -> dict[int, tuple[int, int, int, int]]:
+    return {c.unit.pk: (c.invited, c.submitted, c.final_invited, c.final_submitted)
+            for c in data.completion if c.invited or c.final_invited}
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statuses=st.lists(st.sampled_from(STATUSES), min_size=1, max_size=7),
+       final=st.booleans(), sector=st.sampled_from([None, "school", "supplementary"]))
+def test_the_region_shows_the_questionnaires_counted_live(
+        world: World, statuses: list[str], final: bool, sector: str | None) -> None:
+    """Whatever questionnaires the region's people have (any status, an initial or a
+    final round), the region's completion read from the municipalities' sums is what
+    counting them gives, and the stored sums are what a rebuild computes."""
+    framework = ensure_default_framework()
+    people = list(Participant.objects.order_by("pk"))
+    campaign = Campaign.objects.create(
+        title="Раунд", region=world.region, framework=framework,
+        kind=Campaign.Kind.FINAL if final else Campaign.Kind.INITIAL,
+        starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 10, 31))
+    Response.objects.bulk_create([Response(campaign=campaign, participant=person, status=status)
+                                  for person, status in zip(people, statuses, strict=False)])
+    tallies.rebuild()
+    assert tallies.stale() == []
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters(sector=sector))
+    assert data.level == selectors.REGION
+    assert _shown(data) == _live_completion(world, sector=sector)
+    campaign.delete()
+    assert tallies.stale() == []
+
+
+def test_a_worked_example_of_the_sums(world: World) -> None:
+    """build_diagnostics: in A's municipality three questionnaires of one round (one
+    submitted, one being filled in, one not started), in B's one not started."""
+    dw = build_diagnostics(world)
+    rows = {(row.municipality_id, row.sector): (row.invited, row.submitted)
+            for row in MunicipalityResponseTally.objects.filter(**_round(dw.campaign_a))}
+    assert rows == {(world.municipality_a.pk, world.org_a.sector): (3, 1),
+                    (world.municipality_b.pk, world.org_b.sector): (1, 0)}
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters())
+    assert _shown(data) == {world.municipality_a.pk: (3, 1, 0, 0),
+                            world.municipality_b.pk: (1, 0, 0, 0)}
+    assert data.respondents == 1
+
+
+def test_a_first_draft_leaves_the_municipalities_sums_as_they_were(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    """A questionnaire's first save recounts only its organization's row (not started →
+    being filled in): handed out and submitted, all the municipalities keep, do not
+    change."""
+    dw = build_diagnostics(world)
+    before = list(MunicipalityResponseTally.objects.values_list(
+        "municipality_id", "sector", "invited", "submitted").order_by("pk"))
+    code = dw.campaign_a.framework.codes()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answers_save(response=dw.alice_r, values={code: services.AnswerInput(2)})
+    assert ResponseTally.objects.get(organization=world.org_a, campaign=dw.campaign_a).draft == 2
+    assert list(MunicipalityResponseTally.objects.values_list(
+        "municipality_id", "sector", "invited", "submitted").order_by("pk")) == before
+    assert tallies.stale() == []
+
+
+def test_an_organization_that_moves_takes_its_questionnaires_along(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.org_a.municipality = world.municipality_b
+        world.org_a.save()
+    assert not MunicipalityResponseTally.objects.filter(
+        municipality=world.municipality_a).exists()
+    moved = MunicipalityResponseTally.objects.get(
+        municipality=world.municipality_b, sector=world.org_a.sector, **_round(dw.campaign_a))
+    assert (moved.invited, moved.submitted) == (3, 1)
+    assert tallies.stale() == []
+    data = selectors.compute_dashboard(scope=scope_for(world.olga), filters=Filters())
+    assert _shown(data) == _live_completion(world)
+
+
+def test_a_round_nobody_submitted_in_moves_when_its_dates_change(world: World) -> None:
+    """Regression: a campaign whose questionnaires are all still open has no answers'
+    tallies, only the questionnaires' — its new dates must still move its municipality
+    sums (a round change redoes the organizations with any tally of the campaign)."""
+    framework = ensure_default_framework()
+    campaign = Campaign.objects.create(title="Никто не сдал", organization=world.org_b,
+                                       framework=framework, starts_on=dt.date(2026, 9, 1),
+                                       ends_on=dt.date(2026, 9, 30))
+    Response.objects.create(campaign=campaign, participant=world.charlie_p)
+    tallies.rebuild([world.org_b.pk])
+    campaign.ends_on = dt.date(2026, 11, 30)
+    campaign.save()
+    assert MunicipalityResponseTally.objects.filter(
+        municipality=world.municipality_b, **_round(campaign)).exists()
+    assert tallies.stale() == []
+    campaign.delete()
+    assert not MunicipalityResponseTally.objects.exists()
+    assert tallies.stale() == []
+
+
+def test_a_check_finds_a_municipality_sum_nobody_touched(world: World) -> None:
+    build_diagnostics(world)
+    row = MunicipalityResponseTally.objects.filter(municipality=world.municipality_a).get()
+    MunicipalityResponseTally.objects.filter(pk=row.pk).update(submitted=row.submitted + 1)
+    assert [item for item in tallies.stale() if item[0] == "MunicipalityResponseTally"]
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "charlie"])
+def test_the_region_reads_the_municipalities_the_others_their_organizations(
+        world: World, user: str) -> None:
+    build_diagnostics(world)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.compute_dashboard(scope=scope_for(getattr(world, user)), filters=Filters())
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    kept, summed = (ResponseTally._meta.db_table, MunicipalityResponseTally._meta.db_table)
+    reads_kept = f'FROM "{kept}"' in sql or f"FROM `{kept}`" in sql
+    assert (summed in sql, reads_kept) == ((True, False) if user == "olga" else (False, True))
+
+
+@pytest.mark.parametrize("user", ["olga", "erin", "charlie"])
+def test_the_first_view_reads_the_tally_state_once_with_the_version(
+        world: World, user: str, django_capture_on_commit_callbacks) -> None:
+    """``TallyState`` is read by the cache's version only; the figures computed under that
+    version show the same «as of» and waiting organizations as ``tallies.state``."""
+    from django.core.cache import cache
+
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=False):  # marked, the job not run
+        tallies.touch([world.org_b.pk])
+    TallyState.objects.filter(organization=world.org_a).update(
+        refreshed_at=dt.datetime(2026, 10, 1, 9, 30, 15, 123456, tzinfo=dt.UTC))
+    scope = scope_for(getattr(world, user))
+    cache.clear()
+    state = tallies.state(Filters().organizations(scope))
+    with CaptureQueriesContext(connection) as queries:
+        data = selectors.dashboard_data(scope=scope, filters=Filters())
+    table = TallyState._meta.db_table
+    assert len([q for q in queries.captured_queries if table in q["sql"]]) == 1
+    assert (data.tallied_at, data.tallies_waiting) == state
+    assert state[1] == (0 if user == "erin" else 1)
+    assert dw.campaign_a.pk  # the figures are those of the world's diagnostics
+    version = selectors.data_version(scope, Filters())
+    assert isinstance(version, versions.Version) and version.tally_state == state
+
+
+# -- before / after: the municipalities' sums of gains (MunicipalityGainTally) -----------
+def _finals(world: World, levels: list[tuple[int, int, int]], *, shared: bool) -> None:
+    """An initial and a final round in each organization (``shared``: the same dates in
+    both, so one municipality row sums two campaigns when they share a municipality);
+    ``levels``: (person index, level before, level after) — a level of each competency's
+    first three codes, the third left without a level after."""
+    from tandem.diagnostics.models import Answer
+
+    framework = ensure_default_framework()
+    codes = framework.codes()[:3]
+    people = list(Participant.objects.order_by("pk"))
+    for k, organization in enumerate((world.org_a, world.org_b)):
+        initial = Campaign.objects.create(
+            title="Входная", organization=organization, framework=framework,
+            starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30))
+        final = Campaign.objects.create(
+            title="Итоговая", kind=Campaign.Kind.FINAL, organization=organization,
+            framework=framework, baseline=initial,
+            starts_on=dt.date(2027, 4, 1 if shared else 1 + k), ends_on=dt.date(2027, 5, 20))
+        for index, before, after in levels:
+            person = people[index % len(people)]
+            if person.organization_id != organization.pk:
+                continue
+            for campaign, level in ((initial, before), (final, after)):
+                response, _new = Response.objects.get_or_create(
+                    campaign=campaign, participant=person,
+                    defaults={"status": Response.Status.SUBMITTED, "answered": 3})
+                Answer.objects.bulk_create([
+                    Answer(response=response, competency=code, self_level=level,
+                           level=None if campaign is final and i == 2 else level)
+                    for i, code in enumerate(codes)], ignore_conflicts=True)
+    tallies.rebuild()
+
+
+def _everyone_as_organizations(world: World) -> Scope:
+    """The region's organizations as a curator's list: read from their own tallies."""
+    from tandem.territory.models import Organization
+
+    return Scope(user_id=world.olga.pk, organization_ids=frozenset(
+        Organization.objects.values_list("pk", flat=True)))
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(levels=st.lists(st.tuples(st.integers(0, 9), st.integers(0, 3), st.integers(0, 3)),
+                       min_size=1, max_size=6),
+       shared=st.booleans(), sector=st.sampled_from([None, "school", "supplementary"]))
+def test_the_regions_gains_are_its_organizations_gains(
+        world: World, levels: list[tuple[int, int, int]], shared: bool, sector: str | None,
+) -> None:
+    """Before / after by area of a region (its municipalities' sums by final round) is
+    what summing its organizations' own gains gives — means and people — and the stored
+    sums are what a rebuild computes."""
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    _finals(world, levels, shared=shared)
+    assert tallies.stale() == []
+    filters = Filters(sector=sector)
+    day = dt.date(2027, 5, 1)
+    region = gains_by_area(scope=scope_for(world.olga), filters=filters, today=day)
+    assert region == gains_by_area(scope=_everyone_as_organizations(world), filters=filters,
+                                   today=day)
+    Campaign.objects.all().delete()
+    assert tallies.stale() == []
+
+
+def test_a_worked_example_of_the_gains(world: World) -> None:
+    """Two people of A (levels 1 → 3 and 2 → 2), one of B (0 → 3), one final round with
+    the same dates in both: A's municipality sums 3 before and 5 after over two people,
+    B's 0 and 3 over one; the region's mean before is 1.0, after 8 / 3."""
+    from tandem.diagnostics.models import MunicipalityGainTally
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    people = list(Participant.objects.order_by("pk"))
+    a = [i for i, p in enumerate(people) if p.organization_id == world.org_a.pk][:2]
+    b = [i for i, p in enumerate(people) if p.organization_id == world.org_b.pk][:1]
+    _finals(world, [(a[0], 1, 3), (a[1], 2, 2), (b[0], 0, 3)], shared=True)
+    code = ensure_default_framework().codes()[0]
+    rows = {row.municipality_id: (row.before_sum, row.before_n, row.after_sum, row.after_n,
+                                  row.people)
+            for row in MunicipalityGainTally.objects.filter(competency=code)}
+    assert rows == {world.municipality_a.pk: (3, 2, 5, 2, 2),
+                    world.municipality_b.pk: (0, 1, 3, 1, 1)}
+    gains = gains_by_area(scope=scope_for(world.olga), filters=Filters(),
+                          today=dt.date(2027, 5, 1))
+    assert gains and all(g.people == 3 for g in gains)
+    first = next(g for g in gains if g.mean_before is not None)
+    assert first.mean_after is not None and first.mean_before is not None
+
+
+def test_an_organization_that_moves_takes_its_gains_along(
+        world: World, django_capture_on_commit_callbacks) -> None:
+    from tandem.diagnostics.models import MunicipalityGainTally
+
+    people = list(Participant.objects.order_by("pk"))
+    a = [i for i, p in enumerate(people) if p.organization_id == world.org_a.pk][:2]
+    _finals(world, [(a[0], 1, 3), (a[1], 2, 2)], shared=True)
+    assert MunicipalityGainTally.objects.filter(municipality=world.municipality_a).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        world.org_a.municipality = world.municipality_b
+        world.org_a.save()
+    assert not MunicipalityGainTally.objects.filter(municipality=world.municipality_a).exists()
+    assert MunicipalityGainTally.objects.filter(municipality=world.municipality_b).exists()
+    assert tallies.stale() == []
+
+
+def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
+    from tandem.diagnostics.models import GainTally, MunicipalityGainTally
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    people = list(Participant.objects.order_by("pk"))
+    _finals(world, [(i, 1, 2) for i in range(len(people))], shared=False)
+    for scope, reads in ((scope_for(world.olga), MunicipalityGainTally),
+                         (scope_for(world.erin), GainTally)):
+        with CaptureQueriesContext(connection) as queries:
+            assert gains_by_area(scope=scope, filters=Filters(), today=dt.date(2027, 5, 1))
+        tables = {model: f'"{model._meta.db_table}"' for model in (GainTally,
+                                                                    MunicipalityGainTally)}
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert [model for model, table in tables.items() if table in sql] == [reads]
+
+
+def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
+    """``diagnostics/0010`` fills both new tables as a rebuild would (no answer read)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tandem.diagnostics.models import MunicipalityGainTally
+
+    people = list(Participant.objects.order_by("pk"))
+    _finals(world, [(i, i % 4, (i + 1) % 4) for i in range(len(people))], shared=True)
+    build_diagnostics(world)
+    MunicipalityResponseTally.objects.all().delete()  # as the tables were created
+    MunicipalityGainTally.objects.all().delete()
+    assert tallies.stale() != []
+    import_module("tandem.diagnostics.migrations.0010_municipality_response_and_gain_sums"
+                  ).fill(apps, None)
+    assert MunicipalityGainTally.objects.exists()
+    assert tallies.stale() == []
