@@ -381,7 +381,7 @@ def _sum_up(ids: list[int], left: set[int], moved: set[int],
     _hold_regions({m for m, _s in place.values()} | whole)
     _resum(whole)
     for sums in SUMS:
-        def apart(rows: list[Row], sums: Sums = sums) -> list[Row]:
+        def apart(rows: list[Row], sums: Sums = sums, whole: set[int] = whole) -> list[Row]:
             return [row for row in rows if not any(
                 place.get(pk, (None, ""))[0] in whole for pk in row[:len(sums.members)])]
 
@@ -390,15 +390,19 @@ def _sum_up(ids: list[int], left: set[int], moved: set[int],
             acc = delta.setdefault(key, [0] * len(sums.values))
             for i, value in enumerate(values):
                 acc[i] -= value
-        _add(sums, {key: values for key, values in delta.items() if any(values)})
+        # A municipality added up again whole by _add (every table) takes no later
+        # table's difference: that would count it twice (review of 2026-12-05).
+        whole |= _add(sums, {key: values for key, values in delta.items() if any(values)})
 
 
-def _add(sums: Sums, delta: dict[Row, list[int]]) -> None:
+def _add(sums: Sums, delta: dict[Row, list[int]]) -> set[int]:
     """The sums changed by ``delta``: those of the keys that changed rewritten, none left
-    at zero; a municipality whose sum would go below zero (never so if every writer
-    marked) is added up again whole."""
+    at zero; a municipality whose sum would go below zero is added up again whole, in
+    every table — returned, so the caller applies no other difference to it. It happens
+    when writers marked: a pair partner moved to another municipality and still waits
+    for its rebuild while this organization is rebuilt in another transaction."""
     if not delta:
-        return
+        return set()
     width = len(sums.places) + len(sums.key)
     stored: dict[Row, tuple[int, list[int]]] = {}
     for pk, *rest in sums.model.objects.filter(  # type: ignore[attr-defined]
@@ -417,6 +421,7 @@ def _add(sums: Sums, delta: dict[Row, list[int]]) -> None:
     sums.model.objects.filter(pk__in=[  # type: ignore[attr-defined]
         stored[key][0] for key in changed if key in stored] or [0]).delete()
     _insert(sums, {key: values for key, values in changed.items() if any(values)})
+    return short
 
 
 def _gone() -> int:

@@ -8,7 +8,7 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from django.utils.translation import gettext_lazy
 
 from tandem.core.text import sort_key

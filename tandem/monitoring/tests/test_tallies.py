@@ -622,3 +622,44 @@ def test_the_regions_view_reads_the_municipalities_sums_at_any_size(world: World
             is_active=True).count()
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_a_municipality_summed_again_takes_no_later_tables_difference(world: World) -> None:
+    """Review of 2026-12-05: a pair partner moved to a third municipality and waits for its
+    rebuild while A's organization is rebuilt alone (another batch) with its pair's and its
+    people's figures changed. The pairs' difference would go below zero, so _add adds the
+    municipalities up again whole — in every table; the people's difference was then added
+    on top (one person counted twice, no mark left to send the view to the live count)."""
+    from django.db.models import Q
+
+    from tandem.territory.models import Municipality
+    from tandem.testing import ParticipantFactory
+
+    build_pairs(world)
+    world.alice_p.organization = world.org_b  # a pair of A's and B's organizations
+    world.alice_p.save()
+    pair = Pair.objects.filter(Q(a=world.alice_p) | Q(b=world.alice_p)).first()
+    assert pair is not None
+    meeting_add(pair=pair, user=None, data={"date": pair.starts_on, "topic": "Встреча",
+                                            "planned": False})
+    tallies.refresh(new_day=False)
+    day = _today(world)
+    third = Municipality.objects.create(region=world.municipality_a.region, name="Третий")
+    world.org_b.municipality = third
+    world.org_b.save()
+    ParticipantFactory.create(organization=world.org_a, surname="Новиков", name="Н",
+                              patronymic="Н", email="n@example.org")
+    meeting = Meeting.objects.filter(pair=pair).first()
+    assert meeting is not None
+    meeting.delete()
+    # B's marks without the municipality it left: A's rebuild in its own transaction, as a
+    # job that read the marks before B moved would do.
+    PairTallyMark.objects.filter(organization_id=world.org_b.pk,
+                                 municipality_id__isnull=True).delete()
+    tallies.rebuild([world.org_a.pk])
+    tallies.refresh(new_day=False)  # B rebuilt: its old and new municipality summed whole
+    assert not PairTallyMark.objects.exists()
+    assert tallies.stale() == []
+    kept = _regional(world, day)
+    assert kept is not None
+    assert kept.counts == unit_counts(scope=scope_for(world.olga), filters=Filters(), today=day)

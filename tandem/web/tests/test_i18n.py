@@ -35,6 +35,48 @@ def test_compiled_catalogue_matches_the_source() -> None:
             assert got == form, "run `tandem compilemessages` after editing django.po"
 
 
+def _po_string(lines: list[str], key: str) -> str | None:
+    """The (possibly multi-line) string of ``key`` in one catalogue block, unescaped."""
+    parts: list[str] = []
+    inside = False
+    for line in lines:
+        if line.startswith(key + " "):
+            inside = True
+            line = line[len(key) + 1:]
+        elif not line.startswith('"'):
+            inside = False
+            continue
+        if inside:
+            parts.append(line.strip()[1:-1])
+    if not parts:
+        return None
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+    return re.sub(r"\\(.)", lambda m: escapes.get(m[1], m[0]), "".join(parts))
+
+
+def test_every_translated_string_is_compiled() -> None:
+    """Each translated singular entry of django.po answers from django.mo (not only the
+    plurals): a msgid added to the catalogue and not compiled stays English on the page
+    (the admin's «Task Results», review of 2026-12-05)."""
+    po = (LOCALE / "django.po").read_text(encoding="utf-8")
+    with (LOCALE / "django.mo").open("rb") as f:
+        mo = gettext.GNUTranslations(f)
+    checked = 0
+    for block in po.split("\n\n"):
+        lines = [line for line in block.splitlines() if line.strip()]
+        if any(line.startswith("#, fuzzy") or line.startswith("msgid_plural")
+               for line in lines):
+            continue
+        msgid, msgstr = _po_string(lines, "msgid"), _po_string(lines, "msgstr")
+        if not msgid or not msgstr:
+            continue
+        ctx = _po_string(lines, "msgctxt")
+        got = mo.pgettext(ctx, msgid) if ctx else mo.gettext(msgid)
+        assert got == msgstr, f"run `tandem compilemessages` after editing django.po: {msgid!r}"
+        checked += 1
+    assert checked > 10
+
+
 @pytest.mark.parametrize(("n", "expected"), [
     (1, "Найден 1 участник"), (2, "Найдено 2 участника"), (5, "Найдено 5 участников"),
     (11, "Найдено 11 участников"), (21, "Найден 21 участник"), (43, "Найдено 43 участника"),
