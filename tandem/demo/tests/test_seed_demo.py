@@ -498,6 +498,7 @@ def test_a_rebuild_bounded_after_an_organization_s_answers_leaves_them_out() -> 
     assert total == Answer.objects.filter(response__status="submitted").count() > 0
     last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
     first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert first is not None and last is not None
     tallies.rebuild(organizations, answers_after=first - 1)
     assert sum(AnswerTally.objects.values_list("answers", flat=True)) == total
     tallies.rebuild(organizations, answers_after=last)
