@@ -234,22 +234,31 @@ def refresh(*, progress: Progress | None = None) -> int:
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *,
-            progress: Progress | None = None, batch: int = BATCH) -> int:
+            progress: Progress | None = None, batch: int = BATCH,
+            answers_after: int | None = None) -> int:
     """Figures from the answers of these organizations (all of them: None) — after a
     bulk load, or to repair. ``batch`` organizations a round of queries (and a
     transaction): a loader that holds the whole region in its own transaction anyway
     (``seed-demo``) rebuilds it in one round — each round's aggregates read the answers
-    table, and thousands of organizations in rounds of 200 would read it dozens of times."""
+    table, and thousands of organizations in rounds of 200 would read it dozens of times.
+
+    ``answers_after``: every answer of these organizations has a greater id — a loader
+    that has just written all of them after the table's older rows says so (``seed-demo``:
+    a country's next region, its organizations new), and the aggregates read the table's
+    tail only (a range of its primary key), not the answers of every region loaded before
+    (a whole-table scan that grew with the country). A wrong bound loses answers: only
+    for a load whose organizations had no answers before it."""
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    _in_batches(ids, progress, batch)
+    _in_batches(ids, progress, batch, answers_after)
     return len(ids)
 
 
-def _in_batches(ids: list[int], progress: Progress | None, batch: int = BATCH) -> None:
+def _in_batches(ids: list[int], progress: Progress | None, batch: int = BATCH,
+                answers_after: int | None = None) -> None:
     for start in range(0, len(ids), batch):
         with transaction.atomic():
-            _rebuild_locked(sorted(ids[start:start + batch]))
+            _rebuild_locked(sorted(ids[start:start + batch]), answers_after)
         if progress:
             progress(min(start + batch, len(ids)), len(ids))
 
@@ -316,14 +325,14 @@ def hold_campaign(campaign_id: int) -> str:
         return str(cursor.fetchone()[0])
 
 
-def _rebuild_locked(ids: list[int]) -> None:
+def _rebuild_locked(ids: list[int], answers_after: int | None = None) -> None:
     """Rebuilds these organizations and their municipalities' sums, holding the rows of
     their campaigns (shared), then of both (municipalities first, then organizations'
-    states, each in id order)."""
+    states, each in id order). ``answers_after``: as in :func:`rebuild`."""
     started = timezone.now()
     _hold_rounds(ids)
     municipalities = _lock(ids)
-    _rebuild_organizations(ids)
+    _rebuild_organizations(ids, answers_after)
     _roll_up(municipalities)
     # A mark made after this rebuild began is left for the next one.
     TallyState.objects.filter(organization_id__in=ids, dirty_since__lte=started).update(
@@ -333,17 +342,20 @@ def _rebuild_locked(ids: list[int]) -> None:
         Organization.objects.filter(pk=OuterRef("organization_id")).values("municipality_id")))
 
 
-def _rebuild_organizations(ids: list[int]) -> None:
+def _rebuild_organizations(ids: list[int], answers_after: int | None = None) -> None:
     """Replaces the organizations' tallies with sums of their questionnaires, computed on
     the database server: each tally one ``INSERT … SELECT … GROUP BY`` (a region of
     thousands of organizations is hundreds of thousands of rows, which as Python objects
-    cost minutes). :func:`_computed` is the same in Python, what ``stale()`` compares."""
+    cost minutes). :func:`_computed` is the same in Python, what ``stale()`` compares.
+    ``answers_after``: as in :func:`rebuild`."""
     if not ids:  # ``IN ()`` is no SQL; nothing to replace
         return
     for model in ORGANIZATION_TALLIES:
         model.objects.filter(organization_id__in=ids).delete()  # type: ignore[attr-defined]
     _insert(ResponseTally, *_response_counts(ids).query.sql_with_params())
     answers = _submitted_answers(ids)
+    if answers_after is not None:
+        answers = answers.filter(pk__gt=answers_after)
     _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
     _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
     _insert(StrongBest, *_best_counts(ids).query.sql_with_params())

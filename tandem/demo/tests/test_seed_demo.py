@@ -464,3 +464,65 @@ def test_seed_demo_with_competencies_but_no_version_says_it_published_them() -> 
     framework = FrameworkVersion.objects.current()
     assert framework is not None
     assert "СВОЯ КОМПЕТЕНЦИЯ" in [c["name"] for c in framework.competencies()]
+
+
+@pytest.mark.django_db
+def test_a_next_region_s_figures_read_only_the_answers_after_the_earlier_regions_() -> None:
+    """Issue #16, item 5: a country's next region sums its figures from the answers after
+    those already in the table (``tallies.rebuild(answers_after=...)``): the aggregates
+    do not read every earlier region's answers again. Its figures are still all of its
+    answers — equal to their recomputation (``stale()``) and to a rebuild without the
+    bound — and the earlier region's stay as they were."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.demo.services import demo_region_create
+    from tandem.diagnostics import tallies
+    from tandem.diagnostics.models import Answer, AnswerTally, GainTally, StrongTally
+
+    def stored() -> set[tuple[object, ...]]:
+        return {(model.__name__, *row) for model in (AnswerTally, StrongTally, GainTally)
+                for row in model.objects.order_by().values_list(
+                    *[f.attname for f in model._meta.fields if not f.primary_key])}
+
+    demo_region_create(participants=120, seed=2, last=False)
+    first = stored()
+    last_of_first = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert last_of_first is not None
+    with CaptureQueriesContext(connection) as queries:
+        demo_region_create(participants=120, seed=2, index=2)
+    assert tallies.stale() == []
+    region_2 = stored() - first
+    assert region_2 and first <= stored()  # the first region's figures untouched
+    inserts = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith(('INSERT INTO "diagnostics_answertally"',
+                                       'INSERT INTO "diagnostics_strongtally"'))]
+    assert len(inserts) == 2
+    assert all(f'"diagnostics_answer"."id" > {last_of_first}' in sql for sql in inserts)
+    # The bound loses nothing of the region: a rebuild without it stores the same rows.
+    tallies.rebuild()
+    assert stored() == first | region_2
+
+
+@pytest.mark.django_db
+def test_a_rebuild_bounded_after_an_organization_s_answers_leaves_them_out() -> None:
+    """The contract of ``answers_after``: only answers with a greater id are summed — a
+    bound past an organization's answers sums none (which is why only a loader whose
+    organizations are new may pass it)."""
+    from tandem.demo.services import demo_region_create
+    from tandem.diagnostics import tallies
+    from tandem.diagnostics.models import Answer, AnswerTally
+
+    demo_region_create(participants=120, seed=3)
+    organizations = list(Organization.objects.values_list("pk", flat=True))
+    total = sum(AnswerTally.objects.values_list("answers", flat=True))
+    assert total == Answer.objects.filter(response__status="submitted").count() > 0
+    last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
+    first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
+    assert first is not None and last is not None
+    tallies.rebuild(organizations, answers_after=first - 1)
+    assert sum(AnswerTally.objects.values_list("answers", flat=True)) == total
+    tallies.rebuild(organizations, answers_after=last)
+    assert not AnswerTally.objects.exists()
+    tallies.rebuild(organizations)
+    assert tallies.stale() == []
