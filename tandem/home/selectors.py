@@ -20,6 +20,7 @@ from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pairs_visible
 from tandem.people.models import Participant, by_name, consent_q
+from tandem.surveys.models import Survey
 from tandem.territory.models import Organization
 from tandem.web.panels import STAFF, RenderedPanel, panels_for
 from tandem.web.personal_cache import personal_key
@@ -149,8 +150,9 @@ def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
 
     Only a staff user's own part is kept (a curator, a coordinator who teaches): their
     entries are as many as the units' staff — a teacher's is not, a region's teachers
-    would fill the cache table (``MAX_ENTRIES``) in minutes, and a full table drops
-    entries at random — the monitoring dashboards' and the units' among them.
+    would fill the cache table (``MAX_ENTRIES``) in minutes, and a full table drops (after
+    the expired ones) the third with the smallest keys — ``DatabaseCache._cull`` orders by
+    key, so the monitoring dashboards' entries (``:1:monitoring:``) go first.
     A teacher's page computes it (:func:`own_context`, the view).
 
     ``own=False``: the staff part only."""
@@ -261,7 +263,9 @@ def own_stamp(scope: Scope) -> str:
     questionnaires (``Response`` is not audited: answering saves ``updated_at``, an
     imported result sets ``submitted_at``; a campaign opened adds one) and the people
     her part names — her and her pairs' members, whose ``updated_at`` moves with every
-    save (a partner of another organization renamed is a change of *that* organization)."""
+    save (a partner of another organization renamed is a change of *that* organization),
+    and her satisfaction surveys (the nightly run creates them in bulk, with no audit
+    entry: her step «Ответьте на короткий опрос» must show at once)."""
     me = scope.own_participant_id
     assert me is not None
     responses = Response.objects.filter(participant_id=me)
@@ -271,7 +275,9 @@ def own_stamp(scope: Scope) -> str:
              _aggregate(responses, Max("submitted_at")),
              _aggregate(Participant.objects.filter(pk=me), Max("updated_at")),
              _aggregate(Pair.objects.filter(a_id=me), Max("b__updated_at")),
-             _aggregate(Pair.objects.filter(b_id=me), Max("a__updated_at"))]
+             _aggregate(Pair.objects.filter(b_id=me), Max("a__updated_at")),
+             _aggregate(Survey.objects.filter(participant_id=me), Count("pk")),
+             _aggregate(Survey.objects.filter(participant_id=me), Max("pk"))]
     sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
     with connections[responses.db].cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"({s})" for s in sql),

@@ -250,3 +250,24 @@ def test_a_coordinator_teaching_outside_her_municipality(world: World) -> None:
     assert kept == _live(world.dave) and kept != before
     pairs: Any = kept[3]
     assert [p.status for p in pairs] == [str(Pair.Status.ACTIVE.label)]
+
+
+def test_a_survey_created_in_bulk_shows_in_the_kept_part_at_once(
+        world: World, settings: Any) -> None:
+    """Review of 2026-12-05: the nightly run creates surveys in bulk (no audit entry) and
+    over more than ``TANDEM_TALLIES_SYNC_MAX`` organizations leaves the cells' rebuild to a
+    job after the commit — the kept part lacked «Ответьте на короткий опрос» until then."""
+    from tandem.surveys.services import surveys_create_due
+
+    settings.TANDEM_TALLIES_SYNC_MAX = 0
+    today = timezone.localdate()
+    with transaction.atomic():
+        active_pair(world.alice_p, world.someone_b, starts_on=today - dt.timedelta(days=200),
+                    ends_on=today + dt.timedelta(days=10), status=Pair.Status.ACTIVE)
+    overview(scope=scope_for(world.alice), request=None, today=today)  # kept
+    with transaction.atomic():
+        assert surveys_create_due(today=today) > 0
+    kept = overview(scope=scope_for(world.alice), request=None, today=today).context
+    live = own_context(scope=scope_for(world.alice), today=today)
+    assert [s.text for s in kept["next_steps"]] == [s.text for s in live["next_steps"]]
+    assert any("опрос" in s.text for s in live["next_steps"])
