@@ -337,6 +337,13 @@ def _rebuild_locked(ids: list[int], answers_after: int | None = None) -> None:
     # A mark made after this rebuild began is left for the next one.
     TallyState.objects.filter(organization_id__in=ids, dirty_since__lte=started).update(
         dirty_since=None)
+    # An organization moved while this rebuild waited for its locks (the move committed
+    # in between; its municipalities were read before): its new municipality was not
+    # summed here, and the move's mark, older than ``started``, was just cleared — marked
+    # again, so the next job sums it there (review finding, 2026-12-05).
+    TallyState.objects.filter(organization_id__in=Organization.objects.filter(
+        pk__in=ids).exclude(municipality_id__in=municipalities).values("pk")).update(
+        dirty_since=timezone.now())
     TallyState.objects.filter(organization_id__in=ids).update(
         refreshed_at=timezone.now(), municipality_id=Subquery(
         Organization.objects.filter(pk=OuterRef("organization_id")).values("municipality_id")))
