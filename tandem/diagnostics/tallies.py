@@ -854,7 +854,25 @@ def _campaign_organizations(campaign_id: Any) -> list[int]:
 
 def _campaign_rerounded(campaign: Any, before: tuple[Any, ...],
                         after: tuple[Any, ...]) -> None:
-    rederive(_campaign_organizations(getattr(campaign, "pk", None)))
+    organizations = _campaign_organizations(getattr(campaign, "pk", None))
+    rederive(organizations)
+    if before[0] != after[0]:  # kind: a final round's «before/after» come or go — rebuilt
+        touch(organizations, now=True)
+
+
+def _gain_organizations(campaign_ids: Iterable[Any]) -> list[int]:
+    """The organizations holding «before/after» of these final rounds."""
+    return sorted(set(GainTally.objects.filter(campaign_id__in=list(campaign_ids))
+                      .values_list("organization_id", flat=True)))
+
+
+def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
+                      after: tuple[Any, ...]) -> None:
+    """A final round given another baseline (or none): its «before/after» are rebuilt — the
+    organizations' view reads only finals with a baseline, the municipalities' sums must
+    hold the same (review finding, 2026-12-05)."""
+    pk = getattr(campaign, "pk", None)
+    touch([*_campaign_organizations(pk), *_gain_organizations([pk])], now=True)
 
 
 ROUND = ("kind", "starts_on", "ends_on")
@@ -864,6 +882,7 @@ TRACKED = (
     Tracked(Organization, "diagnostics_place", ("municipality_id", "sector"),
             _organization_moved),
     Tracked(Campaign, "diagnostics_round", ROUND, _campaign_rerounded),
+    Tracked(Campaign, "diagnostics_baseline", ("baseline_id",), _campaign_rebased),
 )
 
 
@@ -873,9 +892,13 @@ def participant_deleted(sender: type, instance: object, **kwargs: object) -> Non
 
 
 def campaign_deleting(sender: type, instance: object, **kwargs: object) -> None:
-    instance.__dict__["_tally_organizations"] = _campaign_organizations(
-        getattr(instance, "pk", None))
+    pk = getattr(instance, "pk", None)
+    instance.__dict__["_tally_organizations"] = _campaign_organizations(pk)
+    # Its finals lose their baseline (SET_NULL, no save): their «before/after» go.
+    instance.__dict__["_gain_organizations"] = _gain_organizations(
+        Campaign.objects.filter(baseline_id=pk).values_list("pk", flat=True))
 
 
 def campaign_deleted(sender: type, instance: object, **kwargs: object) -> None:
     rederive(instance.__dict__.pop("_tally_organizations", []))
+    touch(instance.__dict__.pop("_gain_organizations", []), now=True)

@@ -4,6 +4,7 @@ questionnaires after every kind of write; and the diagnostics' state read once w
 dashboard's cache version."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -334,3 +335,41 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
                   ).fill(apps, None)
     assert MunicipalityGainTally.objects.exists()
     assert tallies.stale() == []
+
+
+GAINS_DAY = dt.date(2027, 5, 1)
+
+
+@pytest.mark.parametrize("change", ["baseline deleted", "baseline unset", "kind round trip"])
+def test_region_gains_agree_with_the_organizations_after_a_final_loses_its_baseline(
+        world: World, change: str, django_capture_on_commit_callbacks: Any) -> None:
+    """Review of 2026-12-05: a final round whose baseline went (the initial deleted —
+    SET_NULL, no save — or unset) still counted in the municipalities' «before/after»,
+    while the organizations' view reads only finals with a baseline; a final made initial
+    and back lost its «before/after» on both."""
+    from tandem.monitoring.effectiveness import gains_by_area
+
+    people = list(Participant.objects.order_by("pk"))
+    _finals(world, [(i, 1, 3) for i in range(len(people))], shared=True)
+    assert tallies.stale() == []
+    final = Campaign.objects.filter(kind=Campaign.Kind.FINAL, organization=world.org_a).get()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "baseline deleted":
+            Campaign.objects.filter(kind=Campaign.Kind.INITIAL,
+                                    organization=world.org_a).get().delete()
+        elif change == "baseline unset":
+            final.baseline = None
+            final.save()
+        else:
+            final.kind = Campaign.Kind.INITIAL
+            final.save()
+    if change == "kind round trip":
+        tallies.rebuild([world.org_a.pk])  # a submission in A meanwhile
+        with django_capture_on_commit_callbacks(execute=True):
+            final.kind = Campaign.Kind.FINAL
+            final.save()
+    assert tallies.stale() == []
+    region = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=GAINS_DAY)
+    organizations = gains_by_area(scope=_everyone_as_organizations(world), filters=Filters(),
+                                  today=GAINS_DAY)
+    assert region == organizations
