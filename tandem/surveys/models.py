@@ -123,12 +123,25 @@ class SurveyCell(models.Model):
 
 
 class SurveyCellState(models.Model):
-    """Per organization: when its cells were last rebuilt. Its row is what a rebuild
-    locks, so two rebuilds of one organization queue (:mod:`tandem.surveys.tallies`)."""
+    """Per organization: when its cells were last rebuilt, and where they are summed. Its
+    row is what every writer of its cells and of their share of the municipalities' sums
+    locks (:mod:`tandem.surveys.tallies`), so two rebuilds of one organization queue, and
+    so does a move of it.
+
+    ``summed_municipality`` and ``summed_sector``: the (municipality, sector) whose
+    :class:`MunicipalitySurveyCell` rows hold this organization's cells — recorded by the
+    writer that put them there, under this lock. A writer subtracts at this place, never
+    at a place read before it held the lock (a ``pre_save`` read, a form's copy), adds at
+    the organization's place as it reads it after the lock, and records that one. None:
+    its cells are summed nowhere (a state made by code older than the sums, or whose
+    municipality was deleted with its sums)."""
 
     organization = models.OneToOneField("territory.Organization", on_delete=models.CASCADE,
                                         primary_key=True, related_name="survey_cell_state")
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    summed_municipality = models.ForeignKey("territory.Municipality", null=True, blank=True,
+                                            on_delete=models.SET_NULL, related_name="+")
+    summed_sector = models.CharField(max_length=20, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.refreshed_at}"
@@ -158,8 +171,11 @@ class MunicipalitySurveyCell(models.Model):
     anyone's count of people, so it holds nothing a union of counted cells does not.
     ``text_cells``: its cells with answers of at least ``MIN_ANSWERS`` people (where free
     texts may come from, before the rule's «not waiting for a rebuild», which the reader
-    applies); ``cells``: how many organization cells it sums (none: no row). Kept by
-    :mod:`tandem.surveys.tallies` by difference, with the organizations' cells."""
+    applies); ``cells``: how many organization cells it sums (a row goes only when every
+    sum is zero: one left with sums but no cell is a drift ``tandem tallies --check``
+    must see). Kept by :mod:`tandem.surveys.tallies` by difference, with the
+    organizations' cells, at the place each organization's :class:`SurveyCellState`
+    records; the hourly run sums them again from the cells, so a drift does not last."""
 
     municipality = models.ForeignKey("territory.Municipality", on_delete=models.CASCADE,
                                      related_name="+")

@@ -238,11 +238,16 @@ def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
     return {f"m_{key}": value for key, value in aggregates.items()}
 
 
-def municipality_sums(cells: QuerySet[SurveyCell]) -> list[dict[str, Any]]:
+def municipality_sums(cells: QuerySet[SurveyCell], *,
+                      at: tuple[str, str] = ("organization__municipality",
+                                             "organization__sector"),
+                      ) -> list[dict[str, Any]]:
     """These kept cells summed per (municipality, sector, academic year, stage) of their
-    organizations, as :class:`MunicipalitySurveyCell` keeps them (its fields by name)."""
-    rows: Any = (cells.values("year", "stage", m_municipality=F("organization__municipality_id"),
-                              m_sector=F("organization__sector"))
+    organizations, as :class:`MunicipalitySurveyCell` keeps them (its fields by name).
+    ``at``: the paths of the municipality and the sector a cell is summed at — its
+    organization's (the truth ``--check`` compares with), or where the organization's
+    state records its cells are summed (``tallies.roll_up``)."""
+    rows: Any = (cells.values("year", "stage", m_municipality=F(at[0]), m_sector=F(at[1]))
                  .order_by().annotate(**_cell_aggregates(waiting_too=True)))
     return [{"municipality_id": row["m_municipality"], "sector": row["m_sector"],
              "year": row["year"], "stage": row["stage"],

@@ -38,14 +38,22 @@ How they stay current — as the diagnostics and the pair figures:
 Per municipality and sector the cells are summed too (:class:`MunicipalitySurveyCell`:
 what the rule adds up across counted cells, :func:`tandem.surveys.selectors.municipality_share`)
 — what a region's and the country's figures read. Every change of cells above changes
-those sums by the difference, in the same transaction (:func:`apply`); an organization
-that moves to another municipality or sector takes its cells' share from the one it
-leaves to the new one at once, in the mover's transaction (:func:`_organization_placed`);
-one deleted takes it away (:func:`organization_deleting`). A full rebuild sums them again
-from the cells (:func:`roll_up`).
+those sums by the difference, in the same transaction (:func:`apply`), at the place where
+the organization's :class:`SurveyCellState` records its cells are summed — recorded by
+the writer that summed them there, under that state's lock, never taken from a read
+made before the lock (``pre_save``'s unlocked read, a form's copy: two admins saving
+one organization at once would leave its sums where it is not, and a region's figure of
+a sector minus the organization's own could then show one person's answer). Every
+writer holding a state first takes the organization's cells from the recorded place to
+where it is now, as read after the lock, and records that (:func:`_settle`): a save of
+the organization that writes its municipality or sector, changed or not, does just that
+in the saver's transaction (:func:`organization_saved`); one deleted takes them from the
+recorded place (:func:`organization_deleting`). A full rebuild and the hourly run sum
+them again from the cells, every state held (:func:`roll_up`): a drift lasts an hour at
+most.
 
-A rebuild of an organization holds its :class:`SurveyCellState` row (so two rebuilds of
-one organization queue), reads its surveys (an index scan of its people's few hundred
+A rebuild of an organization holds its state row (so two rebuilds of one organization
+queue), reads its surveys (an index scan of its people's few hundred
 rows) and replaces its cells; a recount of a cell holds the same row (the states of its
 organizations in id order, as a rebuild), so it queues behind a rebuild of its
 organization and the other way round, and replaces that cell only. Sending a survey
@@ -55,12 +63,14 @@ the old scan of the surveys, kept as the tests' oracle.
 """
 
 import datetime as dt
+import logging
+import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -107,7 +117,13 @@ from tandem.web.transactions import (
     read_only_snapshot,
 )
 
+logger = logging.getLogger(__name__)
+
 BATCH = 200  # organizations rebuilt per transaction
+# The hourly roll_up takes the states' lock only when free: so many tries, so far apart.
+ROLL_UP_TRIES = 5
+ROLL_UP_PAUSE = 0.5  # seconds
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a NOWAIT lock refused
 MEMORY = "survey-cells"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
 Key = tuple[int, int, str]  # a cell: (organization, academic year, stage)
@@ -180,16 +196,18 @@ def _rebuild_locked(ids: list[int]) -> None:
     """Replaces these organizations' cells, holding their states in id order. Writers
     take no lock (their marks are inserts): a rebuild removes only the marks it read
     before reading the surveys, so a write committed after that keeps its mark."""
-    zones = _hold(ids)
+    zones, summed = _hold(ids)
     held = sorted(zones)  # an organization deleted meanwhile has nothing to keep
     places = _places(held)
     seen = list(SurveyCellMark.objects.filter(organization_id__in=ids)
                 .values_list("pk", flat=True))
+    delta: Delta = {}
+    _settle(summed, places, delta)  # from here on its cells are summed at ``places``
     before = list(SurveyCell.objects.filter(organization_id__in=held))
     SurveyCell.objects.filter(organization_id__in=held).delete()
     fresh = _computed(zones)
     SurveyCell.objects.bulk_create(fresh, batch_size=2000)
-    apply(_add(places, before, -1, _add(places, fresh, 1)))
+    apply(_add(places, before, -1, _add(places, fresh, 1, delta)))
     SurveyCellState.objects.filter(organization_id__in=held).update(refreshed_at=timezone.now())
     SurveyCellMark.objects.filter(pk__in=seen).delete()
     # A write after this, even in the same transaction, must mark again.
@@ -201,14 +219,16 @@ def recount(cells: Iterable[Key]) -> None:
     save changed — :func:`survey_saving`): each cell's sums are read again from the
     surveys table, not moved by a delta (the different people are not additive). Holds
     the states of their organizations in id order, as a rebuild does; marks stay for the
-    job (they are about whole organizations)."""
+    job (they are about whole organizations). An organization whose cells are summed
+    elsewhere than where it now is (:func:`_settle`) takes them there first."""
     keys = sorted(set(cells))
     if not keys:
         return
     with transaction.atomic():
-        zones = _hold(sorted({org for org, _, _ in keys}))
+        zones, summed = _hold(sorted({org for org, _, _ in keys}))
         places = _places(sorted(zones))
         delta: Delta = {}
+        moved = _settle(summed, places, delta)
         for org, year, stage in keys:
             if org not in zones:  # deleted meanwhile: nothing to keep
                 continue
@@ -219,35 +239,40 @@ def recount(cells: Iterable[Key]) -> None:
             SurveyCell.objects.bulk_create(fresh)
             _add(places, before, -1, _add(places, fresh, 1, delta))
         apply(delta)
+        touch(moved)
 
 
-def _hold(ids: list[int]) -> dict[int, str]:
+def _hold(ids: list[int]) -> tuple[dict[int, str], dict[int, Place | None]]:
     """Locks the states of these organizations (created if missing) in id order — the one
-    order of every rebuild and recount — and returns the zones of those that exist."""
+    order of every writer of their cells and sums — and returns the zones of those that
+    exist and where their cells are summed, as their states record it (None: nowhere)."""
     zones = _zones(ids)
     held = sorted(zones)
     SurveyCellState.objects.bulk_create([SurveyCellState(organization_id=pk) for pk in held],
                                         ignore_conflicts=True)
-    list(SurveyCellState.objects.select_for_update().filter(organization_id__in=held)
-         .order_by("pk").values_list("pk", flat=True))
-    return zones
+    rows = (SurveyCellState.objects.select_for_update().filter(organization_id__in=held)
+            .order_by("pk").values_list("pk", "summed_municipality_id", "summed_sector"))
+    return zones, {pk: None if municipality is None else (municipality, sector)
+                   for pk, municipality, sector in rows}
 
 
 # -- the municipalities' sums -------------------------------------------------------------
 def _places(ids: list[int] | None) -> dict[int, Place]:
-    """Each organization's municipality and sector (of all: None), read after its state
-    is held: a move of it that committed first is seen here (its callback held the same
-    state)."""
+    """Each organization's municipality and sector (of all: None) — where its cells
+    belong — read after its state is held: a move of it that committed first is seen
+    here, and a move by this transaction (the organization's row written before its
+    ``post_save``) too."""
     organizations = Organization.objects.all() if ids is None else (
         Organization.objects.filter(pk__in=ids))
     return {pk: (municipality, sector) for pk, municipality, sector in
             organizations.values_list("pk", "municipality_id", "sector")}
 
 
-def _add(places: dict[int, Place], cells: Iterable[SurveyCell], sign: int,
+def _add(places: Mapping[int, Place | None], cells: Iterable[SurveyCell], sign: int,
          delta: Delta | None = None) -> Delta:
-    """``delta`` (a new one: None) plus ``sign`` times these cells' share of their
-    municipalities' sums (:func:`tandem.surveys.selectors.municipality_share`)."""
+    """``delta`` (a new one: None) plus ``sign`` times these cells' share of the sums of
+    the municipality ``places`` names for their organization (none: no share anywhere;
+    :func:`tandem.surveys.selectors.municipality_share`)."""
     delta = {} if delta is None else delta
     for cell in cells:
         place = places.get(cell.organization_id)
@@ -260,13 +285,43 @@ def _add(places: dict[int, Place], cells: Iterable[SurveyCell], sign: int,
     return delta
 
 
+def _settle(summed: Mapping[int, Place | None], places: dict[int, Place],
+            delta: Delta) -> list[int]:
+    """The held organizations whose cells are summed elsewhere than where they now are
+    (``summed``, as their states record it, against ``places``, read after the hold):
+    their cells' share leaves the recorded place and joins the current one (in ``delta``,
+    for the caller to :func:`apply`), and their states record the current one. Only the
+    recorded place is subtracted from — never one read before the hold, which a
+    concurrent save may have made untrue. Returns those that changed municipality
+    (another region may be another time zone: the caller marks them for a rebuild; one
+    whose cells were summed nowhere — a new state — is not returned)."""
+    moved = sorted(pk for pk, place in places.items() if summed.get(pk) != place)
+    if not moved:
+        return []
+    cells = list(SurveyCell.objects.filter(organization_id__in=moved))
+    _add(summed, cells, -1, _add(places, cells, 1, delta))
+    _record({pk: places[pk] for pk in moved})
+    return [pk for pk in moved if (summed.get(pk) or places[pk])[0] != places[pk][0]]
+
+
+def _record(places: dict[int, Place]) -> None:
+    """These organizations' states (held) record that their cells are summed there."""
+    at: dict[Place, list[int]] = defaultdict(list)
+    for pk, place in places.items():
+        at[place].append(pk)
+    for (municipality, sector), pks in sorted(at.items()):
+        SurveyCellState.objects.filter(organization_id__in=pks).update(
+            summed_municipality_id=municipality, summed_sector=sector)
+
+
 def apply(delta: Delta) -> None:
     """Adds ``delta`` to the municipalities' sums, row by row in key order (two writers
     lock the rows they share in one order), in this transaction: an upsert that adds
     (``INSERT … ON CONFLICT … DO UPDATE SET x = x + excluded.x``, PostgreSQL and SQLite),
-    so two writers of one row add up whoever comes first; a row left with no cell goes.
-    The organizations' states the caller holds keep their cells from changing meanwhile,
-    so what it subtracts is what was added."""
+    so two writers of one row add up whoever comes first; a row left with every sum zero
+    goes (one with no cell but other sums is a drift: it stays for ``--check`` to see).
+    The organizations' states the caller holds keep their cells and the place they are
+    summed at from changing meanwhile, so what it subtracts is what was added there."""
     rows = sorted((key, sums) for key, sums in delta.items() if any(sums))
     if not rows:
         return
@@ -282,59 +337,124 @@ def apply(delta: Delta) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(sql, [[*key, *sums] for key, sums in rows])
     MunicipalitySurveyCell.objects.filter(
-        cells__lte=0, municipality_id__in=sorted({key[0] for key, _sums in rows})).delete()
+        municipality_id__in=sorted({key[0] for key, _sums in rows}),
+        **dict.fromkeys(MUNICIPALITY_SUMS, 0)).delete()
 
 
-def roll_up(municipality_ids: Iterable[int] | None = None) -> None:
-    """These municipalities' sums (all: None) again from their organizations' kept cells,
-    on the server (:func:`tandem.surveys.selectors.municipality_sums` — the rule's SQL
-    twin): after a full rebuild, the repair of ``tandem tallies --rebuild``."""
-    rows = MunicipalitySurveyCell.objects.all()
-    cells = SurveyCell.objects.all()
-    if municipality_ids is not None:
-        ids = sorted(set(municipality_ids))
-        rows = rows.filter(municipality_id__in=ids)
-        cells = cells.filter(organization__municipality_id__in=ids)
-    rows.delete()
+def roll_up(*, wait: bool = True) -> int | None:
+    """Every municipality's sums again from the organizations' kept cells, on the server
+    (:func:`tandem.surveys.selectors.municipality_sums` — the rule's SQL twin): the end
+    of a full rebuild (``tandem tallies --rebuild``) and the hourly run's safety net, so a
+    drift (code older than these sums still running after ``migrate``, a write that
+    skipped the signals) does not last. Returns how many rows it found wrong (and wrote
+    again), or None: skipped.
+
+    Holds every organization's state at once (PostgreSQL: the states' table locked
+    ``EXCLUSIVE`` — plain reads go on, every writer of cells or sums waits, and none is
+    between its cells and its sums), records each organization's place as where its
+    cells are summed, sums them at the recorded places and writes only the rows that
+    differ; the organizations of a municipality whose rows changed get a new
+    ``refreshed_at``, so the dashboards' cached figures of them are read again
+    (``monitoring.versions``). ``wait=False`` (the hourly run): the lock is taken only if
+    free (``NOWAIT``, a few tries) — waiting would queue every writer behind the longest
+    transaction that holds a state — else skipped until the next hour."""
+    tries = 1 if wait else ROLL_UP_TRIES
+    for attempt in range(tries):
+        try:
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    table = connection.ops.quote_name(SurveyCellState._meta.db_table)
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE"
+                                       + ("" if wait else " NOWAIT"))
+                return _rolled_up()
+        except OperationalError as error:
+            if wait or getattr(error.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            if attempt + 1 < tries:
+                time.sleep(ROLL_UP_PAUSE)
+    return None
+
+
+def _rolled_up() -> int:
+    """:func:`roll_up`, every state held."""
+    SurveyCellState.objects.bulk_create(
+        [SurveyCellState(organization_id=pk) for pk in sorted(set(
+            SurveyCell.objects.filter(organization__survey_cell_state__isnull=True)
+            .values_list("organization_id", flat=True)))], ignore_conflicts=True)
+    places = _places(None)
+    recorded = {pk: (municipality, sector) for pk, municipality, sector in
+                SurveyCellState.objects.values_list("pk", "summed_municipality_id",
+                                                    "summed_sector")}
+    _record({pk: place for pk, place in places.items()
+             if pk in recorded and recorded[pk] != place})
+    keys = ("municipality_id", "sector", "year", "stage")
+    fresh = {tuple(row[k] for k in keys): row for row in municipality_sums(
+        SurveyCell.objects.filter(organization__survey_cell_state__isnull=False),
+        at=("organization__survey_cell_state__summed_municipality",
+            "organization__survey_cell_state__summed_sector"))}
+    stored = {tuple(row[k] for k in keys): row for row in
+              MunicipalitySurveyCell.objects.values("pk", *keys, *MUNICIPALITY_SUMS)}
+    wrong = sorted(key for key in fresh.keys() | stored.keys()
+                   if key not in stored or key not in fresh
+                   or any(stored[key][name] != fresh[key][name] for name in MUNICIPALITY_SUMS))
+    if not wrong:
+        return 0
+    MunicipalitySurveyCell.objects.filter(
+        pk__in=[stored[key]["pk"] for key in wrong if key in stored]).delete()
     MunicipalitySurveyCell.objects.bulk_create(
-        [MunicipalitySurveyCell(**row) for row in municipality_sums(cells)], batch_size=2000)
+        [MunicipalitySurveyCell(**fresh[key]) for key in wrong if key in fresh],
+        batch_size=2000)
+    SurveyCellState.objects.filter(
+        summed_municipality_id__in=sorted({key[0] for key in wrong})).update(
+        refreshed_at=timezone.now())
+    return len(wrong)
 
 
-def _organization_placed(organization: Any, before: tuple[Any, ...],
-                         after: tuple[Any, ...]) -> None:
-    """An organization moved to another municipality or sector: its cells leave the sums
-    of the one it was in and join the new one's, in the mover's transaction (its state
-    held, so its cells stay as they are meanwhile). Another municipality may be of
-    another region, another time zone: its cells are marked for a rebuild too.
+PLACE_FIELDS = frozenset({"municipality", "municipality_id", "sector"})
 
-    Exact when the save and this run in one transaction (the admin and
-    ``territory.services`` save in one): a rebuild of the organization then reads its
-    place after holding its state, before or after the whole move. A save in autocommit
-    leaves a window between its commit and this hold where a concurrent rebuild would
-    subtract the old cells at the new place (``tandem tallies --check`` would show it,
-    ``--rebuild`` mend it) — the state does not record where its cells are summed."""
-    pk = organization.pk
+
+def organization_saved(sender: type, instance: Any, created: bool = False, raw: bool = False,
+                       update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
+    """(``post_save``) An organization saved with its municipality or sector written —
+    changed or not, as this save's ``pre_save`` read them: that read takes no lock, and a
+    form loaded before another admin's move writes the old place back as «unchanged».
+    Its state held, its place read again (this save's row, or a later committed one),
+    its cells leave the place its state records and join that one (:func:`_settle`), in
+    the saver's transaction; another municipality (perhaps another region, another time
+    zone) marks it for a rebuild too.
+
+    Its row is this transaction's since the save's ``UPDATE`` (in autocommit, already
+    committed): another save of it waits for this one, then finds the place recorded
+    here. A rebuild or a recount that holds the state first settles the move itself."""
+    if raw or created or instance.pk is None:
+        return
+    if update_fields is not None and PLACE_FIELDS.isdisjoint(update_fields):
+        return
     with transaction.atomic():
-        if not _hold([pk]):
+        zones, summed = _hold([instance.pk])
+        if not zones:
             return
-        cells = list(SurveyCell.objects.filter(organization_id=pk))
-        apply(_add({pk: after}, cells, 1, _add({pk: before}, cells, -1)))
-    if before[0] != after[0]:
-        touch([pk])
+        delta: Delta = {}
+        moved = _settle(summed, _places(sorted(zones)), delta)
+        apply(delta)
+        touch(moved)
 
 
 def organization_deleting(sender: type, instance: Any, **kwargs: object) -> None:
-    """(``pre_delete``) An organization deleted: its cells (they cascade) leave its
-    municipality's sums, as stored (the deleted copy may be out of date)."""
+    """(``pre_delete``) An organization deleted: its cells (they cascade) leave the sums
+    of the place its state records (none: they are summed nowhere)."""
     if instance.pk is None:
         return
     with transaction.atomic():
         # Its state held if it has one (none is created: the delete has already collected
         # what cascades, a new row would be left pointing at no organization).
-        list(SurveyCellState.objects.select_for_update().filter(organization_id=instance.pk)
-             .values_list("pk", flat=True))
-        places = _places([instance.pk])
-        apply(_add(places, SurveyCell.objects.filter(organization_id=instance.pk), -1))
+        summed: dict[int, Place | None] = {
+            pk: None if municipality is None else (municipality, sector)
+            for pk, municipality, sector in SurveyCellState.objects.select_for_update()
+            .filter(organization_id=instance.pk)
+            .values_list("pk", "summed_municipality_id", "summed_sector")}
+        apply(_add(summed, SurveyCell.objects.filter(organization_id=instance.pk), -1))
 
 
 def _cell_of(pk: Any, *, lock: bool = False) -> Key | None:
@@ -432,8 +552,11 @@ def _computed(zones: dict[int, str], *,
 # -- checking -----------------------------------------------------------------------------
 def stale() -> list[tuple[object, ...]]:
     """What the kept cells hold and a recount from the surveys would not (or the other
-    way round), and the organizations that wait: empty when every writer marked what it
-    changed. Reads only (one snapshot on PostgreSQL), so it may run while people write."""
+    way round), the municipalities' sums that differ from the recounted cells summed at
+    their organizations' places, organizations with cells whose state records another
+    place than theirs, and the organizations that wait: empty when every writer marked
+    what it changed. Reads only (one snapshot on PostgreSQL), so it may run while people
+    write."""
     with read_only_snapshot():
         stored = {("SurveyCell", *row) for row in SurveyCell.objects.values_list(*CELL_COLUMNS)}
         waiting = {("waiting", pk) for pk in SurveyCellMark.objects.values_list(
@@ -442,6 +565,12 @@ def stale() -> list[tuple[object, ...]]:
                    MunicipalitySurveyCell.objects.values_list(*MUNICIPALITY_COLUMNS)}
         places = _places(None)
         ids = sorted(places)
+        recorded = {pk: (municipality, sector) for pk, municipality, sector in
+                    SurveyCellState.objects.values_list("pk", "summed_municipality_id",
+                                                        "summed_sector")}
+        stored |= {("SurveyCellState", pk, *recorded.get(pk, (None, "")))
+                   for pk in SurveyCell.objects.values_list("organization_id", flat=True)
+                   .distinct() if recorded.get(pk) != places.get(pk)}
         fresh: set[tuple[object, ...]] = set()
         summed: Delta = {}
         for start in range(0, len(ids), BATCH):
@@ -553,13 +682,22 @@ TRACKED = (
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(
                 municipality__region_id=region.pk).values_list("pk", flat=True))),
-    # An organization moved to a municipality (perhaps of another region, another zone)
-    # or another sector: its cells move between the municipalities' sums at once.
-    Tracked(Organization, "survey_cells_organization", ("municipality_id", "sector"),
-            _organization_placed),
+    # An organization's place is not compared here: that read takes no lock, so a save
+    # from a stale form looks like no change; organization_saved hears every save that
+    # writes the place.
 )
 
 
 def hourly(sender: object, **kwargs: object) -> None:
+    """The marks whose job was lost, and the municipalities' sums again from the cells
+    (:func:`roll_up`, if it can hold the states now): a drift is logged and lasts an hour
+    at most."""
     refresh()
+    wrong = roll_up(wait=False)
+    if wrong:
+        logger.warning("survey municipality sums: %d rows differed from the cells, "
+                       "summed again", wrong)
+    elif wrong is None:
+        logger.warning("survey municipality sums: the states were busy, not summed again "
+                       "this hour")
 

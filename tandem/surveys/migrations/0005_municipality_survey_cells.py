@@ -12,7 +12,10 @@ def sum_the_cells(apps, schema_editor):  # type: ignore[no-untyped-def]
     """The municipalities' sums of the cells kept so far (by the rule as it stood: a
     question's cell counts with answers of at least MIN_PEOPLE people); from here on the
     writers keep them (tandem/surveys/tallies.py), and ``tandem tallies --check`` holds
-    them to the surveys."""
+    them to the surveys. Code older than this migration still running (app servers and
+    workers not stopped during ``migrate``) changes cells without these sums: stop them,
+    or run ``tandem tallies --rebuild`` after the restart (docs/deploy.md); the hourly
+    run sums them again anyway."""
     cell_model = apps.get_model("surveys", "SurveyCell")
     kept = apps.get_model("surveys", "MunicipalitySurveyCell")
     organization = apps.get_model("territory", "Organization")
@@ -35,6 +38,19 @@ def sum_the_cells(apps, schema_editor):  # type: ignore[no-untyped-def]
                 row[f"{name}_{part}"] = row.get(f"{name}_{part}", 0) + value
     kept.objects.bulk_create([kept(municipality_id=m, sector=s, year=y, stage=st, **row)
                               for (m, s, y, st), row in sums.items()], batch_size=2000)
+    # Where each organization's cells are now summed: its place, read above (a state for
+    # every organization with cells, as the writers keep it).
+    state = apps.get_model("surveys", "SurveyCellState")
+    with_cells = set(cell_model.objects.values_list("organization_id", flat=True).distinct())
+    state.objects.bulk_create([state(organization_id=pk) for pk in sorted(with_cells)],
+                              ignore_conflicts=True, batch_size=2000)
+    at: dict = {}
+    for pk in state.objects.values_list("pk", flat=True):
+        at.setdefault(places[pk], []).append(pk)
+    for (m, s), pks in sorted(at.items()):
+        for start in range(0, len(pks), 2000):
+            state.objects.filter(pk__in=pks[start:start + 2000]).update(
+                summed_municipality_id=m, summed_sector=s)
 
 
 class Migration(migrations.Migration):
@@ -76,6 +92,16 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('municipality', 'sector', 'year', 'stage'), name='municipality_survey_cell_unique')],
             },
+        ),
+        migrations.AddField(
+            model_name='surveycellstate',
+            name='summed_municipality',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='territory.municipality'),
+        ),
+        migrations.AddField(
+            model_name='surveycellstate',
+            name='summed_sector',
+            field=models.CharField(blank=True, default='', max_length=20),
         ),
         migrations.RunPython(sum_the_cells, migrations.RunPython.noop),
     ]
