@@ -263,7 +263,11 @@ def test_summary_is_the_dashboards_cached_summary(api: Api, world: World,
     with CaptureQueriesContext(connection) as ctx:
         body = api(world.alice).get(SUMMARY).json()
     _check_summary(body, data.summary)
-    assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+    # The cache version is one statement that also counts the unit's organizations
+    # waiting for a rebuild (monitoring/versions.py, with TallyState): the key, not figures.
+    counted = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()
+               and "monitoring_unitchange" not in q["sql"]]
+    assert not counted, counted
 
 
 def _pairs_queries(client: APIClient) -> int:
