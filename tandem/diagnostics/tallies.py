@@ -855,8 +855,13 @@ def _campaign_organizations(campaign_id: Any) -> list[int]:
 def _campaign_rerounded(campaign: Any, before: tuple[Any, ...],
                         after: tuple[Any, ...]) -> None:
     organizations = _campaign_organizations(getattr(campaign, "pk", None))
+    if before[0] != after[0] and len(organizations) <= sync_max():
+        # kind: a final round's «before/after» come or go — rebuilt now, which redoes
+        # what rederive would (the mentors' best round, the municipalities' sums)
+        touch(organizations, now=True)
+        return
     rederive(organizations)
-    if before[0] != after[0]:  # kind: a final round's «before/after» come or go — rebuilt
+    if before[0] != after[0]:  # too many to rebuild now: marked for the job
         touch(organizations, now=True)
 
 
@@ -871,8 +876,8 @@ def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
     """A final round given another baseline (or none): its «before/after» are rebuilt — the
     organizations' view reads only finals with a baseline, the municipalities' sums must
     hold the same (review finding, 2026-12-05)."""
-    pk = getattr(campaign, "pk", None)
-    touch([*_campaign_organizations(pk), *_gain_organizations([pk])], now=True)
+    # Its «before/after» (GainTally) are of organizations with its questionnaires.
+    touch(_campaign_organizations(getattr(campaign, "pk", None)), now=True)
 
 
 ROUND = ("kind", "starts_on", "ends_on")

@@ -156,27 +156,22 @@ def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
     A teacher's page computes it (:func:`own_context`, the view).
 
     ``own=False``: the staff part only."""
-    own = own and scope.is_staff and scope.own_participant_id is not None
-    if not scope.is_staff and not own:
+    if not scope.is_staff:
         return StaffOverview({}, [])
+    own = own and scope.own_participant_id is not None
     version = versions.version(_versioned_organizations(scope, own=own))
-    keys: dict[str, str] = {}
-    if scope.is_staff:
-        keys["staff"] = overview_key(scope, today, version)
+    keys = {"staff": overview_key(scope, today, version)}
     if own:
         keys["own"] = own_key(scope, today, version, own_stamp(scope))
     found = cache.get_many(list(keys.values()))
-    context: dict[str, object] = {}
-    panels: list[RenderedPanel] = []
-    if scope.is_staff:
-        staff: StaffOverview | None = found.get(keys["staff"])
-        if staff is None:
-            staff = StaffOverview(_figures(scope), panels_for(request, scope, STAFF,
-                                                              by_unit=True, today=today))
-            cache.set(keys["staff"], staff, CACHE_SECONDS)
-        context.update(staff.context)
-        context["missing_consent"] = missing_consent(scope=scope)
-        panels = staff.panels
+    staff: StaffOverview | None = found.get(keys["staff"])
+    if staff is None:
+        staff = StaffOverview(_figures(scope), panels_for(request, scope, STAFF,
+                                                          by_unit=True, today=today))
+        cache.set(keys["staff"], staff, CACHE_SECONDS)
+    context: dict[str, object] = {**staff.context,
+                                  "missing_consent": missing_consent(scope=scope)}
+    panels: list[RenderedPanel] = staff.panels
     if own:
         mine: dict[str, object] | None = found.get(keys["own"])
         if mine is None:
@@ -194,10 +189,8 @@ def _versioned_organizations(scope: Scope, *, own: bool) -> QuerySet[Organizatio
     organizations = scope.organizations()
     if (not own or scope.everything or scope.own_organization_id in scope.organization_ids):
         return organizations
-    mine = Q(pk=scope.own_organization_id)
-    if not scope.is_staff:
-        return Organization.objects.filter(mine)
-    return Organization.objects.filter(Q(pk__in=organizations.values("pk")) | mine)
+    return Organization.objects.filter(Q(pk__in=organizations.values("pk"))
+                                       | Q(pk=scope.own_organization_id))
 
 
 @dataclass(frozen=True)

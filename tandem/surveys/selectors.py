@@ -244,9 +244,10 @@ def municipality_sums(cells: QuerySet[SurveyCell], *,
                       ) -> list[dict[str, Any]]:
     """These kept cells summed per (municipality, sector, academic year, stage) of their
     organizations, as :class:`MunicipalitySurveyCell` keeps them (its fields by name).
-    ``at``: the paths of the municipality and the sector a cell is summed at — its
-    organization's (the truth ``--check`` compares with), or where the organization's
-    state records its cells are summed (``tallies.roll_up``)."""
+    ``at``: the paths of the municipality and the sector a cell is summed at — by default
+    its organization's place now, or where the organization's state records its cells
+    are summed (``tallies.roll_up``). ``--check`` (``tallies.stale``) compares the kept
+    sums with the cells summed in Python, not with this."""
     rows: Any = (cells.values("year", "stage", m_municipality=F(at[0]), m_sector=F(at[1]))
                  .order_by().annotate(**_cell_aggregates(waiting_too=True)))
     return [{"municipality_id": row["m_municipality"], "sector": row["m_sector"],

@@ -22,7 +22,12 @@ log = logging.getLogger(__name__)
 
 
 def template_names() -> list[str]:
-    """Every HTML template the project's engines can find (app folders and DIRS)."""
+    """Every HTML template of the project's own apps and DIRS, and the form widgets'
+    (``django/forms/``); not the admin's or the browsable API's (switched off: JSON only),
+    which would cost every worker memory for pages it seldom or never renders."""
+    project = Path(__file__).resolve().parents[1]
+    dirs: list[str] = list(settings.TEMPLATES[0]["DIRS"])  # type: ignore[call-overload]
+    own_dirs = {str(Path(d).resolve()) for d in dirs}
     names: set[str] = set()
     for engine in engines.all():
         folders = [*getattr(engine, "dirs", [])]
@@ -30,8 +35,10 @@ def template_names() -> list[str]:
             for each in [loader, *getattr(loader, "loaders", [])]:
                 folders.extend(each.get_dirs() if hasattr(each, "get_dirs") else [])
         for folder in folders:
-            root = Path(folder)
-            names.update(str(p.relative_to(root)) for p in root.rglob("*.html"))
+            root = Path(folder).resolve()
+            ours = root.is_relative_to(project) or str(root) in own_dirs
+            names.update(name for name in (str(p.relative_to(root)) for p in root.rglob("*.html"))
+                         if ours or name.startswith("django/forms/"))
     return sorted(names)
 
 
