@@ -366,7 +366,7 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None) -> 
     _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
     _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
     _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
-    _insert(GainTally, *_gains_sql(ids))
+    _insert(GainTally, *_gains_sql(ids, answers_after))
 
 
 def _best_counts(ids: list[int]) -> QuerySet[Any, Any]:
@@ -546,7 +546,8 @@ def _strong_counts(answers: QuerySet[Answer],
 
 _GAINS_SQL = """
 WITH finals AS (
-    SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, p.{p_org} AS org, f.{r_campaign} AS campaign
+    SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, p.{p_org} AS org, f.{r_campaign} AS campaign,
+           COUNT(*) OVER (PARTITION BY p.{p_org}, f.{r_campaign}) AS people
     FROM {response} f
     JOIN {campaign} c ON c.{c_id} = f.{r_campaign}
     JOIN {participant} p ON p.{p_id} = f.{r_participant}
@@ -555,26 +556,27 @@ WITH finals AS (
 )
 SELECT g.org AS t_organization_id, g.campaign AS t_campaign_id, g.competency AS t_competency,
        SUM(g.bs) AS t_before_sum, SUM(g.bn) AS t_before_n,
-       SUM(g.afs) AS t_after_sum, SUM(g.afn) AS t_after_n, n.people AS t_people
-FROM (SELECT f.org, f.campaign, a.{a_competency} AS competency,
+       SUM(g.afs) AS t_after_sum, SUM(g.afn) AS t_after_n, g.people AS t_people
+FROM (SELECT f.org, f.campaign, f.people, a.{a_competency} AS competency,
              a.{a_level} AS bs, 1 AS bn, 0 AS afs, 0 AS afn
       FROM finals f JOIN {answer} a ON a.{a_response} = f.base_id
-      WHERE a.{a_level} IS NOT NULL
+      WHERE a.{a_level} IS NOT NULL{after}
       UNION ALL
-      SELECT f.org, f.campaign, a.{a_competency}, 0, 0, a.{a_level}, 1
+      SELECT f.org, f.campaign, f.people, a.{a_competency}, 0, 0, a.{a_level}, 1
       FROM finals f JOIN {answer} a ON a.{a_response} = f.final_id
-      WHERE a.{a_level} IS NOT NULL) g
-JOIN (SELECT org, campaign, COUNT(*) AS people FROM finals GROUP BY org, campaign) n
-  ON n.org = g.org AND n.campaign = g.campaign
-GROUP BY g.org, g.campaign, g.competency, n.people
+      WHERE a.{a_level} IS NOT NULL{after}) g
+GROUP BY g.org, g.campaign, g.competency, g.people
 """
 
 
-def _gains_sql(ids: list[int]) -> tuple[str, list[Any]]:
+def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, list[Any]]:
     """:func:`_gains` as one SELECT (columns ``t_<field>``): the final questionnaires whose
     person also submitted the baseline (one per person and campaign: ``one_response_per_campaign``),
     the levels of both summed per organization, final round and competency, and
-    ``people`` — how many such finals."""
+    ``people`` — how many such finals. ``answers_after``: as in :func:`rebuild` — the
+    answers are read from the table's tail (a range of its primary key), which needs no
+    index on ``response_id`` (``seed-demo``'s country builds that once, after its last
+    region's load)."""
     from tandem.people.models import Participant
 
     quote = connection.ops.quote_name
@@ -592,8 +594,10 @@ def _gains_sql(ids: list[int]) -> tuple[str, list[Any]]:
         c_kind=column(Campaign, "kind"), p_id=column(Participant, "id"),
         p_org=column(Participant, "organization"), a_response=column(Answer, "response"),
         a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
-        ids=", ".join(["%s"] * len(ids)))
-    return sql, [SUBMITTED, SUBMITTED, Campaign.Kind.FINAL.value, *ids]
+        ids=", ".join(["%s"] * len(ids)),
+        after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s")
+    bound = [] if answers_after is None else [answers_after, answers_after]
+    return sql, [SUBMITTED, SUBMITTED, Campaign.Kind.FINAL.value, *ids, *bound]
 
 
 def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
