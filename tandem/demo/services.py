@@ -143,8 +143,12 @@ def bulk_models() -> tuple[type[Model], ...]:
 LATER_BULK = (
     "diagnostics.AnswerTally", "diagnostics.MunicipalityAnswerTally",
     "diagnostics.GainTally", "diagnostics.StrongTally", "diagnostics.ResponseTally",
-    "diagnostics.TallyState", "surveys.Survey", "pairs.PairOrder_pairs",
-    "programmes.RoadmapRow", "programmes.Indicator", "programmes.Programme_resources")
+    "diagnostics.TallyState", "diagnostics.MunicipalityResponseTally",
+    "diagnostics.MunicipalityGainTally", "surveys.Survey", "surveys.MunicipalitySurveyCell",
+    "pairs.PairOrder_pairs", "monitoring.PairMunicipalityTally",
+    "monitoring.PairMonthMunicipalityTally", "monitoring.PairMunicipalityState",
+    "maps.TechnologyMunicipalityTally", "programmes.RoadmapRow", "programmes.Indicator",
+    "programmes.Programme_resources")
 
 
 def later_bulk_models() -> tuple[type[Model], ...]:
