@@ -526,3 +526,30 @@ def test_a_rebuild_bounded_after_an_organization_s_answers_leaves_them_out() -> 
     assert not AnswerTally.objects.exists()
     tallies.rebuild(organizations)
     assert tallies.stale() == []
+
+
+@pytest.mark.django_db
+def test_gains_bounded_after_an_organization_s_answers_leave_them_out() -> None:
+    """``answers_after`` bounds the before/after gains too (``_gains_sql``): a bound
+    before every answer sums what no bound does, a bound after them all sums nothing."""
+    from tandem.demo.services import demo_region_create
+    from tandem.diagnostics import tallies
+    from tandem.diagnostics.models import Answer, GainTally
+
+    demo_region_create(participants=120, seed=3)
+    organizations = list(Organization.objects.values_list("pk", flat=True))
+
+    def gains() -> set[tuple[object, ...]]:
+        return set(GainTally.objects.values_list(
+            "organization_id", "campaign_id", "competency", "before_sum", "before_n",
+            "after_sum", "after_n", "people"))
+
+    whole = gains()
+    assert whole
+    first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
+    last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert first is not None and last is not None
+    tallies.rebuild(organizations, answers_after=first - 1)
+    assert gains() == whole
+    tallies.rebuild(organizations, answers_after=last)
+    assert not GainTally.objects.exists()
