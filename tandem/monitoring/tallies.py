@@ -367,17 +367,15 @@ def _insert(sums: Sums, rows: dict[Row, list[int]]) -> None:
               [(*key, *values) for key, values in sorted(rows.items(), key=str)])
 
 
-def _summed_in_db(sums: Sums, members: list[int] | None) -> list[Row]:
+def _summed_in_db(sums: Sums, members: list[int]) -> list[Row]:
     """:func:`summed` by the database — one grouped statement over the kept rows touching
-    these organizations (all: None), joined to their organizations for the places (as
-    migration 0007 fills them) — as (*places, *key, *values) rows, read whole (the
-    connection runs no query inside a ``COPY``)."""
-    rows = sums.kept.objects.filter(sums.only)  # type: ignore[attr-defined]
-    if members is not None:
-        touching = Q()
-        for member in sums.members:
-            touching |= Q(**{f"{member}__in": members})
-        rows = rows.filter(touching)
+    these organizations, joined to their organizations for the places (as migration 0007
+    fills them) — as (*places, *key, *values) rows, read whole (the connection runs no
+    query inside a ``COPY``). :func:`stale` keeps the Python sum: the check's own."""
+    touching = Q()
+    for member in sums.members:
+        touching |= Q(**{f"{member}__in": members})
+    rows = sums.kept.objects.filter(sums.only, touching)  # type: ignore[attr-defined]
     places: dict[str, F] = {}
     for member, municipality, sector in zip(sums.members, sums.places[::2],
                                             sums.places[1::2], strict=True):
