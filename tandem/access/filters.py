@@ -1,8 +1,11 @@
 """The filters every dashboard and report of monitoring takes: period, municipality,
-organization, sector — always applied inside the user's scope, never instead of it."""
+organization, sector — always applied inside the user's scope, never instead of it —
+and the one rule of when a request covers whole regions, so that it may read the
+municipalities' kept sums (:func:`whole_regions`, :func:`municipality_sums`)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -70,3 +73,34 @@ class Filters:
         if self.organization_id is not None:
             ids &= {self.organization_id}
         return sorted(ids)
+
+
+def whole_regions(scope: Scope, filters: Filters, *, one_municipality: bool = False) -> bool:
+    """Whether the request's organizations are every organization (of one sector, if the
+    filter names one) of whole municipalities — the scope holds only whole regions (or
+    everything) and no organization is picked, nor a municipality unless
+    ``one_municipality`` (a reader whose sums are compared or shown per municipality
+    cannot take one) — so that the municipalities' kept sums (by sector) answer it:
+    :func:`municipality_sums`. A region operator who also curates elsewhere, and anything
+    smaller, reads the organizations' own figures. The period is the reader's: some sums
+    are kept per round or year, some only over every term."""
+    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
+                                 and not scope.organization_ids)
+    return (whole and filters.organization_id is None
+            and (one_municipality or filters.municipality_id is None))
+
+
+def municipality_sums(model: type, scope: Scope, filters: Filters) -> QuerySet[Any]:
+    """A table of sums by municipality and sector (``model``: its ``municipality`` and
+    ``sector``) narrowed to the scope and the filters — the rows of the request's
+    municipalities where :func:`whole_regions` holds."""
+    sums = model.objects.all()  # type: ignore[attr-defined]
+    if not scope.everything:
+        sums = sums.filter(municipality__region_id__in=scope.region_ids)
+    if filters.region_id is not None:
+        sums = sums.filter(municipality__region_id=filters.region_id)
+    if filters.municipality_id is not None:
+        sums = sums.filter(municipality_id=filters.municipality_id)
+    if filters.sector:
+        sums = sums.filter(sector=filters.sector)
+    return sums  # type: ignore[no-any-return]

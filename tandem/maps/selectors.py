@@ -9,7 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from tandem.access.filters import Filters
+from tandem.access.filters import Filters, municipality_sums, whole_regions
 from tandem.access.scope import Scope
 from tandem.core import maps as core_maps
 from tandem.core import task_library as core_library
@@ -253,7 +253,10 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
 
     if not (scope.everything or scope.is_staff):
         return _technology_table(technologies_counts_live(scope, filters))
-    if filters is not None and _whole_regions(scope, filters):
+    # The municipalities' sums are kept over every term: whole municipalities of whole
+    # regions (one of them may be picked) and no period.
+    if (filters is not None and whole_regions(scope, filters, one_municipality=True)
+            and filters.date_from is None and filters.date_to is None):
         return _technology_table(_municipalities_sums(scope, filters))
     kept = TechnologyTally.objects.all()
     marks = TechnologyTallyMark.objects.all()
@@ -297,16 +300,6 @@ def _plus(*counts: dict[tuple[str, str], int]) -> dict[tuple[str, str], int]:
     return total
 
 
-def _whole_regions(scope: Scope, filters: Filters) -> bool:
-    """Whether the table sums whole municipalities of whole regions over every term — a
-    region's or the country's standard view (no period, no organization picked), by a
-    scope of regions only — so that it may read the municipalities' sums."""
-    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
-                                 and not scope.organization_ids)
-    return (whole and filters.organization_id is None and filters.date_from is None
-            and filters.date_to is None)
-
-
 def _municipalities_sums(scope: Scope, filters: Filters) -> dict[tuple[str, str], int]:
     """Rows per (competency, technology) from the municipalities' sums
     (``TechnologyMunicipalityTally``) — the same rule as the organizations' tallies: a
@@ -317,19 +310,12 @@ def _municipalities_sums(scope: Scope, filters: Filters) -> dict[tuple[str, str]
 
     from tandem.maps.models import TechnologyMunicipalityTally, TechnologyTallyMark
 
-    sums = TechnologyMunicipalityTally.objects.all()
+    sums = municipality_sums(TechnologyMunicipalityTally, scope, filters)
     if not scope.everything:
-        sums = sums.filter(municipality__region_id__in=scope.region_ids)
         # A row names the members' organizations only when neither works in the pair's.
         mine = scope.organizations().values("pk")
         sums = sums.filter(Q(a_organization_id__isnull=True) | Q(a_organization_id__in=mine)
                            | Q(b_organization_id__in=mine))
-    if filters.region_id is not None:
-        sums = sums.filter(municipality__region_id=filters.region_id)
-    if filters.municipality_id is not None:
-        sums = sums.filter(municipality_id=filters.municipality_id)
-    if filters.sector:
-        sums = sums.filter(sector=filters.sector)
     if TechnologyTallyMark.objects.filter(
             Q(organization_id__in=filters.organizations(scope).values("pk"))
             | Q(municipality_id__isnull=False)).exists():

@@ -31,7 +31,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from tandem.access.filters import Filters, overlapping_q
+from tandem.access.filters import Filters, municipality_sums, overlapping_q, whole_regions
 from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
@@ -60,9 +60,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BY_MEMBERS", "BY_OWNER", "PAIR_FIELDS", "SATISFACTION_FIELDS", "AreaGain",
            "OrganizationFigures", "PairFigures", "UnitSummary", "as_of", "by_organization",
-           "gains_by_area", "municipality_sums", "pair_figures", "pair_groups", "pairs_in",
+           "gains_by_area", "pair_figures", "pair_groups", "pairs_in",
            "people_counts", "released_satisfaction", "satisfaction", "unit_counts",
-           "unit_summary", "whole_regions"]
+           "unit_summary"]
 
 SUBMITTED = Response.Status.SUBMITTED
 
@@ -498,29 +498,6 @@ _COUNT_KEYS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed"
 
 
 # -- before / after by competency area ---------------------------------------------------
-def whole_regions(scope: Scope, filters: Filters) -> bool:
-    """Whether the figures cover whole regions — the scope holds only whole regions (or
-    everything) and no municipality or organization is picked — so that they may be read
-    from the municipalities' kept sums (by sector). A region operator who also curates
-    elsewhere reads the organizations' own tallies."""
-    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
-                                 and not scope.organization_ids)
-    return whole and filters.municipality_id is None and filters.organization_id is None
-
-
-def municipality_sums(model: type, scope: Scope, filters: Filters) -> QuerySet[Any]:
-    """A municipalities' table of sums (by sector) in the scope and filters (whole
-    regions: :func:`whole_regions`)."""
-    sums = model.objects.all()  # type: ignore[attr-defined]
-    if not scope.everything:
-        sums = sums.filter(municipality__region_id__in=scope.region_ids)
-    if filters.region_id is not None:
-        sums = sums.filter(municipality__region_id=filters.region_id)
-    if filters.sector:
-        sums = sums.filter(sector=filters.sector)
-    return sums  # type: ignore[no-any-return]
-
-
 def gains_by_area(*, scope: Scope, filters: Filters,
                   today: dt.date | None = None) -> list[AreaGain]:
     """Mean level per competency area in the initial and in the final round, over the

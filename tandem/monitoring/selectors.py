@@ -19,7 +19,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
-from tandem.access.filters import Filters
+from tandem.access.filters import Filters, municipality_sums, whole_regions
 from tandem.access.scope import Scope
 from tandem.core.attention import RUNNING
 from tandem.core.effectiveness import UnitSummary, stuck_reasons
@@ -43,13 +43,11 @@ from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import (
     PAIRS_BY_ID_UP_TO,
     as_of,
-    municipality_sums,
     pair_figures,
     pairs_in,
     released_satisfaction,
     unit_counts,
     unit_summary,
-    whole_regions,
 )
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
@@ -214,7 +212,7 @@ def _campaigns(filters: Filters) -> Q:
 def _whole_regions(scope: Scope, filters: Filters, level: str) -> bool:
     """Whether the dashboard compares the municipalities (or regions) of whole regions —
     a region's or the country's comparison over whole regions
-    (:func:`tandem.monitoring.effectiveness.whole_regions`) — so that it may read the
+    (:func:`tandem.access.filters.whole_regions`) — so that it may read the
     municipalities' kept sums."""
     return level in (COUNTRY, REGION) and whole_regions(scope, filters)
 

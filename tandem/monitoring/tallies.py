@@ -50,6 +50,7 @@ from django.db import models, transaction
 from django.db.models import (
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -77,6 +78,7 @@ from tandem.monitoring.models import (
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.bulk import copy_rows
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
@@ -148,7 +150,13 @@ def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None,
 def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None,
             progress: Progress | None = None) -> int:
     """Figures of these organizations (all: None) from their pairs, rows and meetings:
-    each region's day in batches (``organizations_per_batch``), a transaction each."""
+    each region's day in batches (``organizations_per_batch``), a transaction each. A
+    full rebuild (None) sums every municipality again whole — each batch its
+    organizations' municipalities, no difference computed (as ``maps.tallies``), then
+    the municipalities that hold no organization — so ``tandem tallies --rebuild``
+    repairs the sums too; otherwise the sums change by the organizations' difference
+    (:func:`_sum_up`)."""
+    full = organization_ids is None
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
     done = 0
@@ -157,11 +165,11 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
             if progress is not None:
                 progress(before + n, len(ids))
 
-        in_batches(group, organizations_per_batch(), partial(_rebuild_locked, day=day),
-                   report)
+        in_batches(group, organizations_per_batch(),
+                   partial(_rebuild_locked, day=day, full=full), report)
         done += len(group)
-    if organization_ids is None:
-        resum_all()
+    if full:
+        _resum_empty()
     return len(ids)
 
 
@@ -177,12 +185,15 @@ def _by_day(ids: list[int], now: dt.datetime | None) -> list[tuple[dt.date, list
     return sorted(groups.items())
 
 
-def _rebuild_locked(ids: list[int], day: dt.date) -> None:
+def _rebuild_locked(ids: list[int], day: dt.date, *, full: bool = False) -> None:
     """Rebuilds these organizations (and the rows they share with the organizations of
     their pairs' other members) as of ``day``, holding the states of all of them, in id
     order, so two rebuilds of one shared row queue. Writers do not take these locks
     (their marks are inserts): a rebuild removes only the marks it read before reading
-    the data, so a write committed after that keeps its mark for the next rebuild."""
+    the data, so a write committed after that keeps its mark for the next rebuild.
+
+    ``full`` (a rebuild of every organization): the municipalities of these
+    organizations are summed again whole, no difference read or computed."""
     pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
     # A pair with a new partner committed between this read and the locks can make two
     # rebuilds insert one shared row: one fails, its marks stay, the next run repairs it.
@@ -199,7 +210,16 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
     seen = [pk for pk, _o, _m in marks]
     left = {municipality for _pk, _o, municipality in marks if municipality is not None}
     moved = {pk for _pk, pk, municipality in marks if municipality is not None}
-    before = {sums: _kept(sums, ids) for sums in SUMS}
+    # Summed again whole: a municipality an organization left, changed its sector in or
+    # was deleted from (``left``: its marks name it), the one it is in now (``moved``),
+    # every one of the batch's in a full rebuild. Their organizations' rows are not read
+    # for a difference.
+    place = _places(ids)
+    whole = left | {place[pk][0] for pk in moved if pk in place}
+    if full:
+        whole |= {municipality for municipality, _s in place.values()}
+    by_difference = [pk for pk in ids if place.get(pk, (None, ""))[0] not in whole]
+    before = {sums: _kept(sums, by_difference) if by_difference else [] for sums in SUMS}
 
     PairTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
                              ).delete()
@@ -210,10 +230,11 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
                                   batch_size=ROWS_PER_STATEMENT)
     PairMonthTally.objects.filter(Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)
                                   ).delete()
+    months = _months(pairs)
     PairMonthTally.objects.bulk_create(
         [PairMonthTally(organization_a_id=a, organization_b_id=b, status=status,
                         start_month=m0, end_month=m1, pairs=n)
-         for (a, b, status, m0, m1), n in sorted(_months(pairs).items())],
+         for (a, b, status, m0, m1), n in sorted(months.items())],
         batch_size=ROWS_PER_STATEMENT)
 
     # One statement for the batch's states (their rows exist and are held: an upsert that
@@ -227,7 +248,14 @@ def _rebuild_locked(ids: list[int], day: dt.date) -> None:
         update_conflicts=True, unique_fields=["organization"],
         update_fields=["participants_active", "participants_in_pairs", "as_of",
                        "refreshed_at"], batch_size=ROWS_PER_STATEMENT)
-    _sum_up(ids, left, moved, before)
+    # The kept rows just written, as _kept reads them (every one touches the batch: its
+    # pairs have a member in it), not read back.
+    after: dict[Sums, list[Row]] = {
+        PAIRS: [(a, b, day, *(figures[name] for name in PAIR_FIELDS))
+                for (a, b), figures in groups.items()],
+        MONTHS: [(*key, n) for key, n in months.items()],
+        STATES: [(pk, day, 1, *people.get(pk, (0, 0))) for pk in ids]}
+    _sum_up(place, whole, before, after)
     # A mark made after this rebuild read the marks is left for the next one.
     delete_in_pieces(PairTallyMark, seen)
     # A write after this, even in the same transaction, must mark again — a move too.
@@ -335,10 +363,31 @@ def _municipalities(sums: Sums, key: Row) -> set[int]:
 
 
 def _insert(sums: Sums, rows: dict[Row, list[int]]) -> None:
-    fields = (*sums.places, *sums.key, *sums.values)
-    sums.model.objects.bulk_create(  # type: ignore[attr-defined]
-        [sums.model(**dict(zip(fields, (*key, *values), strict=True)))
-         for key, values in sorted(rows.items(), key=str)], batch_size=ROWS_PER_STATEMENT)
+    copy_rows(sums.model, (*sums.places, *sums.key, *sums.values),
+              [(*key, *values) for key, values in sorted(rows.items(), key=str)])
+
+
+def _summed_in_db(sums: Sums, members: list[int]) -> list[Row]:
+    """:func:`summed` by the database — one grouped statement over the kept rows touching
+    these organizations, joined to their organizations for the places (as migration 0007
+    fills them) — as (*places, *key, *values) rows, read whole (the connection runs no
+    query inside a ``COPY``). :func:`stale` keeps the Python sum: the check's own."""
+    touching = Q()
+    for member in sums.members:
+        touching |= Q(**{f"{member}__in": members})
+    rows = sums.kept.objects.filter(sums.only, touching)  # type: ignore[attr-defined]
+    places: dict[str, F] = {}
+    for member, municipality, sector in zip(sums.members, sums.places[::2],
+                                            sums.places[1::2], strict=True):
+        organization = member.removesuffix("_id")
+        places[f"p_{municipality}"] = F(f"{organization}__municipality_id")
+        places[f"p_{sector}"] = F(f"{organization}__sector")
+    totals = {f"s_{name}": Count("pk") if name == "organizations" else Sum(name)
+              for name in sums.values}
+    # A key whose every value is 0 is not kept (as summed()).
+    return list(rows.values(*sums.key, **places).order_by().annotate(**totals)
+                .exclude(**dict.fromkeys(totals, 0))
+                .values_list(*places, *sums.key, *totals))
 
 
 def _resum(municipality_ids: set[int]) -> None:
@@ -354,8 +403,9 @@ def _resum(municipality_ids: set[int]) -> None:
         for i in range(0, len(sums.places), 2):
             sides |= Q(**{f"{sums.places[i]}__in": municipality_ids})
         sums.model.objects.filter(sides).delete()  # type: ignore[attr-defined]
-        rows = _kept(sums, members)
-        _insert(sums, summed(sums, rows, _places(_members(rows, sums))))
+        if members:
+            copy_rows(sums.model, (*sums.places, *sums.key, *sums.values),
+                      _summed_in_db(sums, members))
 
 
 def _hold_regions(municipality_ids: Iterable[int | None]) -> None:
@@ -367,17 +417,16 @@ def _hold_regions(municipality_ids: Iterable[int | None]) -> None:
         .values("region_id")).order_by("pk").values_list("pk", flat=True))
 
 
-def _sum_up(ids: list[int], left: set[int], moved: set[int],
-            before: dict[Sums, list[Row]]) -> None:
-    """The municipalities' sums after a rebuild of these organizations: by the difference
-    of their kept rows (``before`` out, as they are now in), each under the places the
-    organizations have now; a municipality an organization left, changed its sector in
-    or was deleted from (``left``: its marks name it), and the one it is in now
-    (``moved``: those organizations), are added up again whole."""
-    after = {sums: _kept(sums, ids) for sums in SUMS}
-    place = _places(set(ids) | {pk for sums in SUMS for rows in (before[sums], after[sums])
-                                for pk in _members(rows, sums)})
-    whole = set(left) | {place[pk][0] for pk in moved if pk in place}
+def _sum_up(place: dict[int, Place], whole: set[int], before: dict[Sums, list[Row]],
+            after: dict[Sums, list[Row]]) -> None:
+    """The municipalities' sums after a rebuild of organizations: ``whole`` (where an
+    organization left or went, every one of a full rebuild) added up again whole, the
+    rest changed by the difference of the organizations' kept rows (``before`` out,
+    ``after`` in), each under the places the organizations have now (``place``: the
+    rebuilt organizations'; their partners' are read here)."""
+    place = place | _places({pk for sums in SUMS for rows in (before[sums], after[sums])
+                             for pk in _members(rows, sums)} - set(place))
+    whole = set(whole)
     _hold_regions({m for m, _s in place.values()} | whole)
     _resum(whole)
     for sums in SUMS:
@@ -440,15 +489,15 @@ def _gone() -> int:
     return len(marks)
 
 
-def resum_all() -> None:
-    """Every municipality's sums added up again from every kept row (``rebuild`` of every
-    organization, the upgrade)."""
+def _resum_empty() -> None:
+    """The sums of municipalities without an organization removed (the last step of a
+    full rebuild, whose batches sum every other municipality again whole): a sum left
+    there by no writer's mark."""
     with transaction.atomic():
-        _hold_regions(Municipality.objects.values_list("pk", flat=True))
-        for sums in SUMS:
-            sums.model.objects.all().delete()  # type: ignore[attr-defined]
-            rows = _kept(sums, None)
-            _insert(sums, summed(sums, rows, _places()))
+        empty = set(Municipality.objects.filter(organizations__isnull=True)
+                    .values_list("pk", flat=True))
+        _hold_regions(empty)
+        _resum(empty)
 
 
 # -- reading ------------------------------------------------------------------------------

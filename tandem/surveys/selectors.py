@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tandem.access.filters import Filters
+from tandem.access.filters import Filters, municipality_sums, whole_regions
 from tandem.access.scope import Scope
 from tandem.core import release as rule
 from tandem.core.periods import academic_year_bounds, snap_to_academic_years
@@ -203,8 +203,8 @@ def municipality_share(cell: SurveyCell) -> list[int]:
     """What one kept cell adds to its municipality's sums (:data:`MUNICIPALITY_SUMS`), by
     the rule itself (:func:`tandem.core.release.counted`, :func:`tandem.core.release.summed`):
     a counted question's total and answers, an uncounted one's answers only (left out) —
-    the Python twin of :func:`municipality_sums`, what ``tandem tallies --check`` holds the
-    kept sums to."""
+    the Python twin of :func:`summed_by_municipality`, what ``tandem tallies --check``
+    holds the kept sums to."""
     # A cell that may give texts: answered, by at least MIN_ANSWERS people (ENOUGH_PEOPLE).
     share = [1, cell.sent, cell.answered, int(cell.answered > 0 and cell.people >= MIN_ANSWERS)]
     for name in FIELDS:
@@ -238,7 +238,7 @@ def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
     return {f"m_{key}": value for key, value in aggregates.items()}
 
 
-def municipality_sums(cells: QuerySet[SurveyCell], *,
+def summed_by_municipality(cells: QuerySet[SurveyCell], *,
                       at: tuple[str, str] = ("organization__municipality",
                                              "organization__sector"),
                       ) -> list[dict[str, Any]]:
@@ -255,18 +255,6 @@ def municipality_sums(cells: QuerySet[SurveyCell], *,
              **{key: row[f"m_{key}"] or 0 for key in MUNICIPALITY_SUMS}} for row in rows]
 
 
-def whole_municipalities(scope: Scope, filters: Filters) -> bool:
-    """Whether a request's organizations are every organization of whole municipalities
-    (of one sector, if the filter names one) — a region's or the country's view, no
-    municipality or organization picked, the scope whole regions (or everything): then
-    the municipalities' kept sums answer it. A region operator who also curates
-    elsewhere, and anything smaller, reads the organizations' cells."""
-    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
-                                 and not scope.organization_ids)
-    return (scope.is_staff and whole and filters.municipality_id is None
-            and filters.organization_id is None)
-
-
 def satisfaction_summary(*, scope: Scope, filters: Filters,
                          today: dt.date | None = None) -> SatisfactionSummary:
     """Per stage (mid-term, final) and role: how many surveys went out and came back, and
@@ -274,7 +262,7 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     :mod:`tandem.core.release` over the cells of the request). Reads the kept cells
     (:class:`SurveyCell`, kept by :mod:`tandem.surveys.tallies`), never the surveys: one
     query, whatever the data size — or, for whole regions or the country
-    (:func:`whole_municipalities`), their municipalities' kept sums
+    (:func:`tandem.access.filters.whole_regions`), their municipalities' kept sums
     (:class:`MunicipalitySurveyCell`: a few hundred rows, not thousands of cells) and the
     counted cells of organizations waiting for their rebuild (they give no texts), in
     one statement.
@@ -289,16 +277,11 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
     cells cost 60–130 ms of CPU per view (issue #16)."""
     years, _start, _end = release_period(filters, today)
     rows: Any
-    if whole_municipalities(scope, filters):
+    if whole_regions(scope, filters):
         # The municipalities' kept sums: a row per municipality, sector, year and stage
         # (a few hundred), not the region's thousands of cells.
-        kept = MunicipalitySurveyCell.objects.filter(year__range=years)
-        if not scope.everything:
-            kept = kept.filter(municipality__region_id__in=scope.region_ids)
-        if filters.region_id is not None:
-            kept = kept.filter(municipality__region_id=filters.region_id)
-        if filters.sector:
-            kept = kept.filter(sector=filters.sector)
+        kept = municipality_sums(MunicipalitySurveyCell, scope, filters).filter(
+            year__range=years)
         # Cells of organizations waiting for their rebuild give no texts (text_source's
         # second half): their cells that may give texts, subtracted — found from the marks
         # (nearly always none), not among the region's cells; in the same statement

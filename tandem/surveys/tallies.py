@@ -105,7 +105,7 @@ from tandem.surveys.selectors import (
     SatisfactionSummary,
     assemble,
     municipality_share,
-    municipality_sums,
+    summed_by_municipality,
 )
 from tandem.territory.models import Organization, Region
 from tandem.territory.zones import zone_named
@@ -343,7 +343,7 @@ def apply(delta: Delta) -> None:
 
 def roll_up(*, wait: bool = True) -> int | None:
     """Every municipality's sums again from the organizations' kept cells, on the server
-    (:func:`tandem.surveys.selectors.municipality_sums` — the rule's SQL twin): the end
+    (:func:`tandem.surveys.selectors.summed_by_municipality` — the rule's SQL twin): the end
     of a full rebuild (``tandem tallies --rebuild``) and the hourly run's safety net, so a
     drift (code older than these sums still running after ``migrate``, a write that
     skipped the signals) does not last. Returns how many rows it found wrong (and wrote
@@ -389,7 +389,7 @@ def _rolled_up() -> int:
     _record({pk: place for pk, place in places.items()
              if pk in recorded and recorded[pk] != place})
     keys = ("municipality_id", "sector", "year", "stage")
-    fresh = {tuple(row[k] for k in keys): row for row in municipality_sums(
+    fresh = {tuple(row[k] for k in keys): row for row in summed_by_municipality(
         SurveyCell.objects.filter(organization__survey_cell_state__isnull=False),
         at=("organization__survey_cell_state__summed_municipality",
             "organization__survey_cell_state__summed_sector"))}

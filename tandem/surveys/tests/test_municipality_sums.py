@@ -14,7 +14,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tandem.access.filters import Filters
+from tandem.access.filters import Filters, whole_regions
 from tandem.access.scope import Scope, scope_for
 from tandem.core.release import MIN_PEOPLE
 from tandem.surveys import selectors, tallies
@@ -22,9 +22,9 @@ from tandem.surveys.models import MunicipalitySurveyCell, Survey, SurveyCell, Su
 from tandem.surveys.selectors import (
     FIELDS,
     MUNICIPALITY_SUMS,
-    municipality_sums,
     release_period,
     satisfaction_summary,
+    summed_by_municipality,
 )
 from tandem.surveys.tests.helpers import active_pair
 from tandem.territory.models import Organization
@@ -54,14 +54,14 @@ def _recomputed() -> dict[tuple[Any, ...], dict[str, int]]:
     """The same sums from the organizations' kept cells, by the SQL of the repair."""
     return {(row["municipality_id"], row["sector"], row["year"], row["stage"]):
             {name: row[name] for name in MUNICIPALITY_SUMS}
-            for row in municipality_sums(SurveyCell.objects.all())}
+            for row in summed_by_municipality(SurveyCell.objects.all())}
 
 
 def _region_equals_live(world: World) -> None:
     for filters in (Filters(), Filters(sector=world.org_b.sector),
                     Filters(region_id=world.region.pk)):
         scope = scope_for(world.olga)
-        assert selectors.whole_municipalities(scope, filters)
+        assert whole_regions(scope, filters)
         live = tallies.live_summary(filters.organizations(scope), release_period(filters)[0])
         assert satisfaction_summary(scope=scope, filters=filters) == live, filters
     assert tallies.stale() == []
