@@ -157,8 +157,12 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
     repairs the sums too; otherwise the sums change by the organizations' difference
     (:func:`_sum_up`)."""
     full = organization_ids is None
-    ids = sorted(organization_ids if organization_ids is not None else
-                 Organization.objects.values_list("pk", flat=True))
+    # A full rebuild takes the organizations municipality by municipality, so that each
+    # batch's municipalities are summed once — not once in every batch that holds one of
+    # their organizations (only a municipality at a batch's edge is summed twice).
+    ids = (list(Organization.objects.order_by("municipality_id", "pk")
+                .values_list("pk", flat=True)) if full
+           else sorted(organization_ids))  # type: ignore[arg-type]
     done = 0
     for day, group in _by_day(ids, now):
         def report(n: int, _total: int, before: int = done) -> None:
@@ -367,7 +371,7 @@ def _insert(sums: Sums, rows: dict[Row, list[int]]) -> None:
               [(*key, *values) for key, values in sorted(rows.items(), key=str)])
 
 
-def _summed_in_db(sums: Sums, members: list[int]) -> list[Row]:
+def _summed_in_db(sums: Sums, members: QuerySet[Any]) -> list[Row]:
     """:func:`summed` by the database — one grouped statement over the kept rows touching
     these organizations, joined to their organizations for the places (as migration 0007
     fills them) — as (*places, *key, *values) rows, read whole (the connection runs no
@@ -390,20 +394,21 @@ def _summed_in_db(sums: Sums, members: list[int]) -> list[Row]:
                 .values_list(*places, *sums.key, *totals))
 
 
-def _resum(municipality_ids: set[int]) -> None:
+def _resum(municipality_ids: set[int], *, empty: bool = False) -> None:
     """These municipalities' sums added up again whole from the kept rows of their
     organizations (as they are now): every sum with a side in one of them. The caller
-    holds their regions."""
+    holds their regions. ``empty``: they hold no organization — the sums only removed."""
     if not municipality_ids:
         return
-    members = list(Organization.objects.filter(municipality_id__in=municipality_ids)
-                   .values_list("pk", flat=True))
+    # A subquery, not a list of ids: a municipality may hold more organizations than a
+    # statement may carry parameters (SQLite: 32,766).
+    members = Organization.objects.filter(municipality_id__in=municipality_ids).values("pk")
     for sums in SUMS:
         sides = Q()
         for i in range(0, len(sums.places), 2):
             sides |= Q(**{f"{sums.places[i]}__in": municipality_ids})
         sums.model.objects.filter(sides).delete()  # type: ignore[attr-defined]
-        if members:
+        if not empty:
             copy_rows(sums.model, (*sums.places, *sums.key, *sums.values),
                       _summed_in_db(sums, members))
 
@@ -497,7 +502,7 @@ def _resum_empty() -> None:
         empty = set(Municipality.objects.filter(organizations__isnull=True)
                     .values_list("pk", flat=True))
         _hold_regions(empty)
-        _resum(empty)
+        _resum(empty, empty=True)
 
 
 # -- reading ------------------------------------------------------------------------------

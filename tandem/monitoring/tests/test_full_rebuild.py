@@ -141,3 +141,37 @@ def test_a_moved_organizations_rows_are_not_read_for_a_difference(world: World) 
     reads = _reads_of_pair_tallies(queries)
     assert len(reads) == 1 and "GROUP BY" in reads[0]
     assert tallies.stale() == []
+
+
+def test_a_full_rebuild_sums_each_municipality_in_the_batches_of_its_organizations_only(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Organizations of two municipalities alternating by id: a full rebuild takes them
+    municipality by municipality, so a municipality no bigger than a batch is summed in at
+    most two batches (once, unless it straddles a batch's edge) — not in every batch that
+    holds one of its organizations (the review of h/montally: k batches, k sums)."""
+    _world(world)
+    ids = sorted(Organization.objects.values_list("pk", flat=True))
+    homes = [world.municipality_a.pk, world.municipality_b.pk]
+    for i, pk in enumerate(ids):
+        org = Organization.objects.get(pk=pk)
+        org.municipality_id = homes[i % 2]
+        org.save()
+    tallies.refresh(new_day=False)
+    kept = _rows()
+    per_municipality = -(-len(ids) // 2)  # the bigger municipality fills a batch
+    monkeypatch.setattr(tallies, "organizations_per_batch", lambda: per_municipality)
+    summed: list[set[int]] = []
+    real = tallies._resum
+
+    def recording(municipality_ids: set[int], *, empty: bool = False) -> None:
+        summed.append(set(municipality_ids))
+        real(municipality_ids, empty=empty)
+
+    monkeypatch.setattr(tallies, "_resum", recording)
+    tallies.rebuild()
+    batches = -(-len(ids) // per_municipality)
+    times = [sum(m in group for group in summed) for m in homes]
+    assert max(times) <= 2
+    assert sum(times) <= len(homes) + batches - 1
+    assert _rows() == kept
+    assert tallies.stale() == []
