@@ -11,9 +11,10 @@ round — kind and dates, what the dashboard picks campaigns by — and competen
 (:class:`MunicipalityAnswerTally`), questionnaires handed out and submitted by round
 (:class:`MunicipalityResponseTally`), levels before and after by final round and
 competency — of the cells the release rule counts, with the others' people apart
-(:class:`MunicipalityGainTally`; ``tandem.core.release``, gains) and the best rounds' mentors by area
-(:class:`MunicipalityStrong`), which is what a region and the country read. A campaign
-that changes its round or goes redoes what derives from its tallies (:func:`rederive`).
+(:class:`MunicipalityGainTally`; ``tandem.core.release``, gains) and the best rounds'
+mentors by area (:class:`MunicipalityStrong`), which is what a region and the country
+read. A campaign that changes its round or goes redoes what derives from its tallies
+(:func:`rederive`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
