@@ -405,7 +405,14 @@ class UnitSummarySerializer(serializers.Serializer[Any]):
     products = serializers.IntegerField()
     satisfaction = SatisfactionFiguresSerializer(source="*")
     kirkpatrick = KirkpatrickLevelSerializer(many=True)
-    gains_by_area = AreaGainSerializer(many=True, source="gains")
+    gains_by_area = AreaGainSerializer(
+        many=True, source="gains",
+        help_text="средний уровень до и после по областям; только организации, где обе "
+                  "диагностики прошли не меньше 3 человек (пустой список — скрыто или нет "
+                  "итоговой диагностики)")
+    gains_left_out = serializers.IntegerField(
+        help_text="сколько человек не вошли в gains_by_area: в их организации и итоговой "
+                  "диагностике обе диагностики прошли меньше 3 человек")
 
 
 class CompetencyGainSerializer(serializers.Serializer[Any]):

@@ -328,7 +328,8 @@ def satisfaction(total: float, answers: int, respondents: int,
 # -- a unit ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AreaGain:
-    """Before/after of one competency area over the people who took both rounds."""
+    """Before/after of one competency area over the people who took both rounds (of the
+    counted cells: ``tandem.core.release``, gains)."""
 
     area: str
     name: str
@@ -341,6 +342,22 @@ class AreaGain:
         if self.mean_before is None or self.mean_after is None:
             return None
         return self.mean_after - self.mean_before
+
+
+@dataclass(frozen=True)
+class GainFigures:
+    """A unit's before / after by area as the release rule publishes it
+    (:mod:`tandem.core.release`, gains): the areas' figures — only cells (organization,
+    final round) of at least ``MIN_PEOPLE`` people enter them — and the people left out
+    with the smaller cells."""
+
+    areas: tuple[AreaGain, ...] = ()
+    left_out: int = 0
+
+    @property
+    def withheld(self) -> bool:
+        """Levels there are, and no figure of them may be shown."""
+        return not self.areas and self.left_out > 0
 
 
 @dataclass(frozen=True)
@@ -378,6 +395,8 @@ class UnitSummary:
     mentor_satisfaction: Satisfaction
     recommend: Satisfaction
     gains: tuple[AreaGain, ...] = field(default_factory=tuple)
+    # People whose levels before / after entered no figure (cells of fewer than 3).
+    gains_left_out: int = 0
 
     @property
     def involvement(self) -> float | None:

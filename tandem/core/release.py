@@ -1,6 +1,8 @@
 """The release rule for satisfaction figures: what may be published so that no answer of a
 group of one or two people can be read off, nor derived by subtracting one published figure
-from another (docs/surveys.md, «Правило публикации»). Pure Python, no Django.
+from another (docs/surveys.md, «Правило публикации»); the same rule for the levels before /
+after by competency area, over cells (organization, final round) — at the end. Pure
+Python, no Django.
 
 The rule:
 
@@ -24,8 +26,9 @@ coordinator combines the figures of the organizations under them. (A parent tota
 exactly the sum of its published children, so it adds nothing to subtract.)
 """
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 MIN_PEOPLE = 3
 DECIMALS = 1
@@ -42,9 +45,14 @@ class Cell:
     people: int
 
 
+def enough(people: int, min_people: int = MIN_PEOPLE) -> bool:
+    """The rule's threshold: a cell of ``people`` different people may enter figures."""
+    return people >= min_people
+
+
 def counted(cell: Cell, min_people: int = MIN_PEOPLE) -> bool:
     """A cell enters figures only with answers of at least ``min_people`` people."""
-    return cell.people >= min_people and cell.answers > 0
+    return enough(cell.people, min_people) and cell.answers > 0
 
 
 @dataclass(frozen=True)
@@ -108,3 +116,82 @@ def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
     cells = list(cells)
     return released(summed(cells, min_people), decimals,
                     cells=[c.key for c in cells if counted(c, min_people)])
+
+
+# -- before / after by competency area (docs/monitoring.md, «Правило публикации «до / после»»)
+# The same rule over other cells: (organization, final round). Its people are those who
+# submitted the final round and its baseline; a cell of fewer than ``MIN_PEOPLE`` of them
+# enters no figure (its levels are not summed anywhere, its people are counted as left
+# out), a figure is the means over the counted cells it covers, one with none is withheld.
+GAIN_DECIMALS = 2  # levels 0–3: a tenth would hide most gains
+
+
+@dataclass(frozen=True)
+class GainCell:
+    """One (organization, final round): its people and, per area, the sums and counts of
+    the levels before and after (``before_total, before_n, after_total, after_n``)."""
+
+    key: Hashable
+    people: int
+    levels: Mapping[str, tuple[int, int, int, int]]
+
+
+@dataclass(frozen=True)
+class GainSums:
+    """What a gains figure needs of the cells it covers, summed: per area the counted
+    cells' :class:`Sums` before and after, their people, the people of the others. They
+    add up across cells (a cell is counted or not by itself), so a database may keep them
+    per group — given :func:`enough` as its condition
+    (``tandem.diagnostics.models.gain_counted_q``)."""
+
+    before: Mapping[str, Sums] = field(default_factory=dict)
+    after: Mapping[str, Sums] = field(default_factory=dict)
+    people: int = 0
+    left_out: int = 0
+
+
+def gains_summed(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE) -> GainSums:
+    """The :class:`GainSums` of ``cells``: the counted ones' levels and people, the
+    others' people left out."""
+    before: dict[str, Sums] = defaultdict(Sums)
+    after: dict[str, Sums] = defaultdict(Sums)
+    people = left_out = 0
+    for cell in cells:
+        if not enough(cell.people, min_people):
+            left_out += cell.people
+            continue
+        people += cell.people
+        for area, (b_total, b_n, a_total, a_n) in cell.levels.items():
+            before[area] += Sums(b_total, b_n)
+            after[area] += Sums(a_total, a_n)
+    return GainSums(dict(before), dict(after), people, left_out)
+
+
+@dataclass(frozen=True)
+class ReleasedGains:
+    """A unit's published before / after: per area the released means before and after
+    (an area whose mean after is withheld is not published), the people of the counted
+    cells, the people left out with small ones."""
+
+    areas: Mapping[str, tuple[Released, Released]]
+    people: int
+    left_out: int
+
+    @property
+    def withheld(self) -> bool:
+        """Levels there are, and no figure of them may be shown."""
+        return not self.areas and self.left_out > 0
+
+
+def gains_released(sums: GainSums, decimals: int = GAIN_DECIMALS) -> ReleasedGains:
+    """The figures of these sums: areas with a counted level after, their means rounded."""
+    return ReleasedGains(
+        {area: (released(sums.before.get(area, Sums()), decimals), released(after, decimals))
+         for area, after in sums.after.items() if after.answers},
+        sums.people, sums.left_out)
+
+
+def release_gains(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE,
+                  decimals: int = GAIN_DECIMALS) -> ReleasedGains:
+    """The before / after over ``cells`` (all the request covers), cell by cell."""
+    return gains_released(gains_summed(cells, min_people), decimals)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
+from tandem.core.release import MIN_PEOPLE
 from tandem.people.models import Participant
 from tandem.territory.models import (
     Municipality,
@@ -500,12 +501,21 @@ class GainTally(models.Model):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
+def gain_counted_q(prefix: str = "") -> Q:
+    """A :class:`GainTally` row of a counted cell — its organization and final round hold
+    at least ``MIN_PEOPLE`` people with both rounds: the query twin of
+    ``tandem.core.release.enough`` (docs/monitoring.md, «Правило публикации «до / после»»)."""
+    return Q(**{f"{prefix}people__gte": MIN_PEOPLE})
+
+
 class MunicipalityGainTally(models.Model):
     """The sum of :class:`GainTally` over a municipality's organizations of one sector and
     over the final rounds of one kind and the same dates, per competency — what a region's
     and the country's «before / after by area» read, not a row per organization, campaign
-    and competency (61,932 of them in a region of 5,456 organizations). ``people``: the
-    final questionnaires of the group (its organizations' campaigns), the same in each of
+    and competency (61,932 of them in a region of 5,456 organizations). Only counted cells
+    (:func:`gain_counted_q`) are summed; a row exists for every competency of any cell of
+    the group (zeros where only small ones have it). ``people``: the final questionnaires
+    of the group's counted cells, ``left_out``: of the others — each the same in each of
     its competencies' rows."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
@@ -519,6 +529,7 @@ class MunicipalityGainTally(models.Model):
     after_sum = models.PositiveIntegerField(default=0)
     after_n = models.PositiveIntegerField(default=0)
     people = models.PositiveIntegerField(default=0)
+    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(

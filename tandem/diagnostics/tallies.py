@@ -10,9 +10,11 @@ the potential mentors of the standard view), and per municipality and sector: an
 round — kind and dates, what the dashboard picks campaigns by — and competency
 (:class:`MunicipalityAnswerTally`), questionnaires handed out and submitted by round
 (:class:`MunicipalityResponseTally`), levels before and after by final round and
-competency (:class:`MunicipalityGainTally`) and the best rounds' mentors by area
-(:class:`MunicipalityStrong`), which is what a region and the country read. A campaign
-that changes its round or goes redoes what derives from its tallies (:func:`rederive`).
+competency — of the cells the release rule counts, with the others' people apart
+(:class:`MunicipalityGainTally`; ``tandem.core.release``, gains) and the best rounds'
+mentors by area (:class:`MunicipalityStrong`), which is what a region and the country
+read. A campaign that changes its round or goes redoes what derives from its tallies
+(:func:`rederive`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
@@ -73,6 +75,7 @@ from django.db.models.functions import Coalesce, StrIndex, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from tandem.core import release
 from tandem.diagnostics.models import (
     DEFICIT_Q,
     STRENGTH_Q,
@@ -90,6 +93,7 @@ from tandem.diagnostics.models import (
     StrongBest,
     StrongTally,
     TallyState,
+    gain_counted_q,
 )
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
@@ -646,27 +650,34 @@ def _roll_up(municipality_ids: list[int]) -> None:
 
 def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
     """The municipalities' sums of :class:`GainTally` by sector, final round and
-    competency (columns ``t_<field>``), each row with its group's ``people``: the sum over
-    the group's organizations and campaigns of their people (one value per organization
-    and campaign, repeated in its competencies' rows — so not a sum of the rows)."""
+    competency (columns ``t_<field>``) — of counted cells only (:func:`gain_counted_q`,
+    the release rule: a small cell's levels enter no sum), a row for every competency of
+    any cell — each row with its group's ``people``: the sum over the group's counted
+    organizations and campaigns of their people (one value per organization and campaign,
+    repeated in its competencies' rows — so not a sum of the rows), and ``left_out``: the
+    same over the small ones."""
     org = "organization__"
     gains = GainTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids}).order_by()
+    counted = gain_counted_q()
     place = {"municipality_id": F(f"{org}municipality_id"), "sector": F(f"{org}sector"),
              "kind": F("campaign__kind"), "starts_on": F("campaign__starts_on"),
              "ends_on": F("campaign__ends_on")}
     sums_sql, sums_params = (
         gains.values(t_competency=F("competency"), **{f"t_{k}": v for k, v in place.items()})
-        .annotate(t_before_sum=Sum("before_sum"), t_before_n=Sum("before_n"),
-                  t_after_sum=Sum("after_sum"), t_after_n=Sum("after_n"))
+        .annotate(**{f"t_{name}": Coalesce(Sum(name, filter=counted), Value(0))
+                     for name in ("before_sum", "before_n", "after_sum", "after_n")})
         .query.sql_with_params())
     people_sql, people_params = (
         gains.values("organization_id", "campaign_id", **{f"p_{k}": v for k, v in place.items()})
-        .annotate(p_people=Max("people")).query.sql_with_params())
+        .annotate(p_people=Max("people", filter=counted), p_left=Max("people", filter=~counted))
+        .query.sql_with_params())
     quote = connection.ops.quote_name
     keys = [quote(f"p_{k}") for k in place]
     on = " AND ".join(f"s.{quote(f't_{k}')} = n.{quote(f'p_{k}')}" for k in place)
-    sql = (f"SELECT s.*, n.{quote('t_people')} FROM ({sums_sql}) s JOIN ("  # noqa: S608
-           f"SELECT {', '.join(keys)}, SUM({quote('p_people')}) AS {quote('t_people')} "
+    sql = (f"SELECT s.*, n.{quote('t_people')}, n.{quote('t_left_out')} "  # noqa: S608
+           f"FROM ({sums_sql}) s JOIN ("
+           f"SELECT {', '.join(keys)}, COALESCE(SUM({quote('p_people')}), 0) AS "
+           f"{quote('t_people')}, COALESCE(SUM({quote('p_left')}), 0) AS {quote('t_left_out')} "
            f"FROM ({people_sql}) x GROUP BY {', '.join(keys)}) n ON {on}")
     return sql, [*sums_params, *people_params]
 
@@ -761,14 +772,19 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
         place = (*unit[tally.organization_id], *rounds[tally.campaign_id])
         handed[place][0] += tally.invited
         handed[place][1] += tally.submitted
+    # Gains cell by cell, by the release rule itself (not its query twin): a small cell
+    # adds its competencies' rows (zeros) and its people as left out.
     levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     people: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
+    left_out: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
     for gain in gains:
         place = (*unit[gain.organization_id], *rounds[gain.campaign_id])
+        cell = (gain.organization_id, gain.campaign_id)
+        counted = release.enough(gain.people)
         levels[(*place, gain.competency)] = [
-            a + b for a, b in zip(levels[(*place, gain.competency)], (
+            a + (b if counted else 0) for a, b in zip(levels[(*place, gain.competency)], (
                 gain.before_sum, gain.before_n, gain.after_sum, gain.after_n), strict=True)]
-        people[place][(gain.organization_id, gain.campaign_id)] = gain.people
+        (people if counted else left_out)[place][cell] = gain.people
     return {
         MunicipalityAnswerTally: [
             MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
@@ -788,7 +804,9 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
                                   starts_on=starts_on, ends_on=ends_on, competency=code,
                                   before_sum=b, before_n=bn, after_sum=a, after_n=an,
                                   people=sum(people[(m, sector, kind, starts_on, ends_on)]
-                                             .values()))
+                                             .values()),
+                                  left_out=sum(left_out[(m, sector, kind, starts_on, ends_on)]
+                                               .values()))
             for (m, sector, kind, starts_on, ends_on, code), (b, bn, a, an) in levels.items()]}
 
 
@@ -806,7 +824,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {
                                 "invited", "submitted"),
     MunicipalityGainTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                             "competency", "before_sum", "before_n", "after_sum", "after_n",
-                            "people"),
+                            "people", "left_out"),
 }
 
 
@@ -847,12 +865,13 @@ def _organization_moved(organization: Any, before: tuple[Any, ...],
 
 
 def _campaign_organizations(campaign_id: Any) -> list[int]:
-    """The organizations with a tally of the campaign: every one with a questionnaire of
-    it has its :class:`ResponseTally` (answers and strong sides only once submitted)."""
+    """The organizations with a tally of the campaign. Its :class:`ResponseTally` alone
+    names them: an organization's tallies are replaced together (one rebuild), and its
+    questionnaire counts are of all its questionnaires of the campaign, while answers and
+    strong sides (:class:`AnswerTally`, :class:`StrongTally`) and gains are of the
+    submitted ones among them — and :func:`recount_progress` only adds or rewrites a
+    questionnaire count (tests/test_tallies.py)."""
     return sorted(set(ResponseTally.objects.filter(campaign_id=campaign_id).values_list(
-        "organization_id", flat=True)) | set(AnswerTally.objects.filter(
-        campaign_id=campaign_id).values_list("organization_id", flat=True)) | set(
-        StrongTally.objects.filter(campaign_id=campaign_id).values_list(
         "organization_id", flat=True)))
 
 

@@ -61,7 +61,7 @@ def gains(data: DashboardData, fmt: str) -> bytes:
     return charts.hbars([g.name for g in items], [
         (_("до (входная)"), [g.mean_before for g in items]),
         (_("после (итоговая)"), [g.mean_after for g in items])],
-        fmt=fmt, maximum=3.0, unit="", decimals=2)
+        fmt=fmt, maximum=3.0, unit="", decimals=2, missing=_("скрыто — меньше 3 человек"))
 
 
 def satisfaction(data: DashboardData, fmt: str) -> bytes:

@@ -34,7 +34,8 @@ from django.utils import timezone
 from tandem.access.filters import Filters, municipality_sums, overlapping_q, whole_regions
 from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
-from tandem.core.effectiveness import AreaGain, PairFigures, UnitSummary
+from tandem.core import release
+from tandem.core.effectiveness import AreaGain, GainFigures, PairFigures, UnitSummary
 from tandem.core.text import sort_key
 from tandem.diagnostics.models import (
     Answer,
@@ -43,6 +44,7 @@ from tandem.diagnostics.models import (
     GainTally,
     MunicipalityGainTally,
     Response,
+    gain_counted_q,
 )
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from tandem.surveys.selectors import SatisfactionSummary
 
 __all__ = ["BY_MEMBERS", "BY_OWNER", "PAIR_FIELDS", "SATISFACTION_FIELDS", "AreaGain",
+           "GainFigures",
            "OrganizationFigures", "PairFigures", "UnitSummary", "as_of", "by_organization",
            "gains_by_area", "pair_figures", "pair_groups", "pairs_in",
            "people_counts", "released_satisfaction", "satisfaction", "unit_counts",
@@ -258,6 +261,7 @@ def unit_summary(*, scope: Scope, filters: Filters, today: dt.date | None = None
               or unit_counts(scope=scope, filters=filters, today=today))
     satisfaction = (released if released is not None
                     else released_satisfaction(scope=scope, filters=filters, today=today))
+    gains = gains_by_area(scope=scope, filters=filters, today=today)
     return UnitSummary(
         participants_active=counts["participants_active"],
         participants_in_pairs=counts["participants_in_pairs"],
@@ -272,7 +276,7 @@ def unit_summary(*, scope: Scope, filters: Filters, today: dt.date | None = None
         mentee_satisfaction=satisfaction["mentee_benefit"],
         mentor_satisfaction=satisfaction["mentor_satisfaction"],
         recommend=satisfaction["recommend"],
-        gains=tuple(gains_by_area(scope=scope, filters=filters, today=today)))
+        gains=gains.areas, gains_left_out=gains.left_out)
 
 
 # The pair figures of a unit without its people (the fields of the figures kept per pair
@@ -499,36 +503,42 @@ _COUNT_KEYS = ("pairs_total", "pairs_waiting", "pairs_active", "pairs_completed"
 
 # -- before / after by competency area ---------------------------------------------------
 def gains_by_area(*, scope: Scope, filters: Filters,
-                  today: dt.date | None = None) -> list[AreaGain]:
+                  today: dt.date | None = None) -> GainFigures:
     """Mean level per competency area in the initial and in the final round, over the
     people of the unit who submitted both a final round (whose dates overlap the period)
-    and its baseline (``people``: how many). Areas in the framework's order; three
-    queries (one where the unit has no final round kept), over the figures kept per
-    organization and final round."""
+    and its baseline (``people``: how many), as the release rule publishes them
+    (:mod:`tandem.core.release`, gains): only cells (organization, final round) of at
+    least ``MIN_PEOPLE`` such people enter, the others' people are counted as left out.
+    Areas in the framework's order; three queries (one where the unit has no final round
+    kept), over the figures kept per organization and final round."""
     day = as_of(filters, today)
     finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
                                      kind=Campaign.Kind.FINAL, baseline__isnull=False)
     # Kept per organization and final round (tandem/diagnostics/tallies.py): the answers
     # themselves are not read here. Whole regions (a region's, the country's view) read
-    # their municipalities' sums by final round (kind and dates), the rest their
-    # organizations'; ``group``: the key of one ``people`` value.
+    # their municipalities' sums by final round (kind and dates) — of counted cells only,
+    # with the others' people apart — the rest their organizations', summed here under
+    # the rule's query twin; ``group``: the key of one ``people`` value.
     gains: QuerySet[Any]
-    if whole_regions(scope, filters):
+    levels = ("before_sum", "before_n", "after_sum", "after_n")
+    whole = whole_regions(scope, filters)
+    if whole:
         gains = municipality_sums(MunicipalityGainTally, scope, filters).filter(
             overlapping_q(filters.date_from, day), kind=Campaign.Kind.FINAL)
         group: tuple[str, ...] = ("municipality_id", "sector", "kind", "starts_on", "ends_on")
+        summed = {name: Sum(name) for name in levels}
     else:
         gains = GainTally.objects.filter(campaign__in=finals,
                                          organization__in=filters.organizations(scope))
         group = ("organization_id", "campaign_id")
+        summed = {name: Sum(name, filter=gain_counted_q()) for name in levels}
 
     # Summed by competency first: no final round kept in the unit (most of the year: the
     # finals come in spring) is no gain to show, and the versions and people are not read.
-    sums = list(gains.values("competency").order_by().annotate(
-        bs=Sum("before_sum"), bn=Sum("before_n"), as_=Sum("after_sum"), an=Sum("after_n"))
-        .values_list("competency", "bs", "bn", "as_", "an"))
+    sums = list(gains.values("competency").order_by().annotate(**summed)
+                .values_list("competency", *levels))
     if not sums:
-        return []
+        return GainFigures()
     # The versions the rounds pinned (not the current one: a competency it dropped still
     # counts in its old area), the newest first, by the framework's own rule.
     versions = FrameworkVersion.objects.filter(
@@ -542,19 +552,32 @@ def gains_by_area(*, scope: Scope, filters: Filters,
             for competency in item["competencies"]:
                 area_of.setdefault(competency["code"], item["code"])
 
-    before: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    after: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    before: dict[str, release.Sums] = defaultdict(release.Sums)
+    after: dict[str, release.Sums] = defaultdict(release.Sums)
     for code, b_sum, b_n, a_sum, a_n in sums:
         if code in area_of:
-            before[area_of[code]][0] += b_sum
-            before[area_of[code]][1] += b_n
-            after[area_of[code]][0] += a_sum
-            after[area_of[code]][1] += a_n
-    mean_before = {a: total / n for a, (total, n) in before.items() if n}
-    mean_after = {a: total / n for a, (total, n) in after.items() if n}
-    # Each group's people once (a row per competency holds it).
-    people = sum(gains.values(*group).order_by().annotate(
-        p=Max("people")).values_list("p", flat=True))
-    return [AreaGain(area=code, name=names.get(code, code), mean_before=mean_before.get(code),
-                     mean_after=mean_after[code], people=people)
-            for code in names if code in mean_after]
+            before[area_of[code]] += release.Sums(b_sum or 0, b_n or 0)
+            after[area_of[code]] += release.Sums(a_sum or 0, a_n or 0)
+    # Each group's people once (a row per competency holds it): the municipalities' rows
+    # keep their counted and left-out people apart; an organization's cell is one group.
+    people = left_out = 0
+    if whole:
+        for counted, small in gains.values(*group).order_by().annotate(
+                p=Max("people"), s=Max("left_out")).values_list("p", "s"):
+            people += counted
+            left_out += small
+    else:
+        for cell in gains.values(*group).order_by().annotate(
+                p=Max("people")).values_list("p", flat=True):
+            if release.enough(cell):
+                people += cell
+            else:
+                left_out += cell
+    figures = release.gains_released(release.GainSums(before, after, people, left_out))
+    areas = []
+    for code in names:
+        if code in figures.areas:
+            mean_before, mean_after = figures.areas[code]
+            areas.append(AreaGain(area=code, name=names[code], mean_before=mean_before.mean,
+                                  mean_after=mean_after.mean, people=figures.people))
+    return GainFigures(areas=tuple(areas), left_out=figures.left_out)

@@ -217,6 +217,17 @@ def surveys_table(*, scope: Scope, filters: Filters) -> Table:
         formats={4: COUNT, 5: COUNT, 6: COUNT, 7: DECIMAL})
 
 
+def gains_left_out_text(summary: "Any") -> str:
+    """What the release rule left out of «before / after» (the dashboard says the same)."""
+    text = _("Вне цифр — организации, где обе диагностики прошли меньше 3 человек (так "
+             "никого нельзя узнать); людей в них: %(n)s.") % {"n": summary.gains_left_out}
+    if summary.gains:
+        return str(text)
+    withheld = _("До и после скрыто: в каждой организации обе диагностики прошли меньше "
+                 "3 человек.")
+    return f"{withheld} {text}"
+
+
 def caption(title: str, scope: Scope, filters: Filters) -> list[str]:
     """The lines above a report's header: what it is, for which unit, for which period and
     with which filters, and when it was made."""
@@ -430,6 +441,9 @@ def render_summary_pdf(s: Summary) -> bytes:
                              _("Могут научить")],
                             [[p.organization, p.municipality, p.area, str(p.mentors)]
                              for p in d.mentor_places], [7, 7, 8, 3], st)]
+    # Before / after by the release rule: what it left out is said, not drawn.
+    if d.summary and d.summary.gains_left_out:
+        story.append(pdf.Paragraph(pdf.escape(gains_left_out_text(d.summary)), st["text"]))
     # Charts, two to a page, side by side.
     titles = {"completion": _("Заполнение анкет"),
               "deficits": _("Доля дефицитов по областям компетенций, %"),

@@ -86,6 +86,7 @@ def _check_summary(body: dict[str, Any], expected: UnitSummary) -> None:
     assert [(g["area"], g["mean_before"], g["mean_after"], g["gain"], g["people"])
             for g in body["gains_by_area"]] == [
         (g.area, g.mean_before, g.mean_after, g.gain, g.people) for g in expected.gains]
+    assert body["gains_left_out"] == expected.gains_left_out
 
 
 def _check_pair(item: dict[str, Any], expected: PairFigures) -> None:
@@ -285,3 +286,20 @@ def test_pairs_list_queries_do_not_grow_with_the_pairs(api: Api, world: World) -
     grow(world, 40, seed=2)
     assert client.get(PAIRS).json()["count"] == 50
     assert _pairs_queries(client) == small
+
+
+def test_the_summary_withholds_before_and_after_of_fewer_than_three(api: Api,
+                                                                    world: World) -> None:
+    """Two teachers of A through both rounds: the API, like the dashboard, gives no area's
+    levels — to the region operator, the coordinator or the curator — and says that two
+    people were left out (the release rule, docs/monitoring.md)."""
+    from tandem.diagnostics import tallies
+    from tandem.monitoring.tests.test_gains_release import _rounds
+    from tandem.people.models import Participant
+
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:2]
+    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=dt.date(2026, 11, 1))
+    tallies.rebuild()
+    for user in (world.olga, world.erin, world.alice):
+        body = api(user).get(SUMMARY).json()
+        assert (body["gains_by_area"], body["gains_left_out"]) == ([], 2)

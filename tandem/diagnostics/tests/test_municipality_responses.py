@@ -262,27 +262,28 @@ def test_the_regions_gains_are_its_organizations_gains(
 
 
 def test_a_worked_example_of_the_gains(world: World) -> None:
-    """Two people of A (levels 1 → 3 and 2 → 2), one of B (0 → 3), one final round with
-    the same dates in both: A's municipality sums 3 before and 5 after over two people,
-    B's 0 and 3 over one; the region's mean before is 1.0, after 8 / 3."""
+    """Three people of A (levels 1 → 3, 2 → 2, 0 → 1), one of B (0 → 3), one final round
+    with the same dates in both: A's municipality sums 3 before and 6 after over three
+    people; B's cell of one person enters no sum (release rule: fewer than 3) — its row
+    holds zeros and one person left out; the region's figure is A's, one person left out."""
     from tandem.diagnostics.models import MunicipalityGainTally
     from tandem.monitoring.effectiveness import gains_by_area
 
     people = list(Participant.objects.order_by("pk"))
-    a = [i for i, p in enumerate(people) if p.organization_id == world.org_a.pk][:2]
+    a = [i for i, p in enumerate(people) if p.organization_id == world.org_a.pk][:3]
     b = [i for i, p in enumerate(people) if p.organization_id == world.org_b.pk][:1]
-    _finals(world, [(a[0], 1, 3), (a[1], 2, 2), (b[0], 0, 3)], shared=True)
+    _finals(world, [(a[0], 1, 3), (a[1], 2, 2), (a[2], 0, 1), (b[0], 0, 3)], shared=True)
     code = ensure_default_framework().codes()[0]
     rows = {row.municipality_id: (row.before_sum, row.before_n, row.after_sum, row.after_n,
-                                  row.people)
+                                  row.people, row.left_out)
             for row in MunicipalityGainTally.objects.filter(competency=code)}
-    assert rows == {world.municipality_a.pk: (3, 2, 5, 2, 2),
-                    world.municipality_b.pk: (0, 1, 3, 1, 1)}
+    assert rows == {world.municipality_a.pk: (3, 3, 6, 3, 3, 0),
+                    world.municipality_b.pk: (0, 0, 0, 0, 0, 1)}
     gains = gains_by_area(scope=scope_for(world.olga), filters=Filters(),
                           today=dt.date(2027, 5, 1))
-    assert gains and all(g.people == 3 for g in gains)
-    first = next(g for g in gains if g.mean_before is not None)
-    assert first.mean_after is not None and first.mean_before is not None
+    assert gains.areas and all(g.people == 3 for g in gains.areas) and gains.left_out == 1
+    first = gains.areas[0]
+    assert (first.mean_before, first.mean_after) == (1.0, 2.0)
 
 
 def test_an_organization_that_moves_takes_its_gains_along(
@@ -310,7 +311,8 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
     for scope, reads in ((scope_for(world.olga), MunicipalityGainTally),
                          (scope_for(world.erin), GainTally)):
         with CaptureQueriesContext(connection) as queries:
-            assert gains_by_area(scope=scope, filters=Filters(), today=dt.date(2027, 5, 1))
+            assert gains_by_area(scope=scope, filters=Filters(),
+                                 today=dt.date(2027, 5, 1)).areas
         tables = {model: f'"{model._meta.db_table}"' for model in (GainTally,
                                                                     MunicipalityGainTally)}
         sql = " ".join(q["sql"] for q in queries.captured_queries)
@@ -318,7 +320,8 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
 
 
 def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
-    """``diagnostics/0010`` fills both new tables as a rebuild would (no answer read)."""
+    """``diagnostics/0010`` fills both new tables, ``0011`` redoes the gains' sums by the
+    release rule: as a rebuild would (no answer read)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -334,6 +337,9 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
     import_module("tandem.diagnostics.migrations.0010_municipality_response_and_gain_sums"
                   ).fill(apps, None)
     assert MunicipalityGainTally.objects.exists()
+    assert tallies.stale() != []  # the small cell of B summed in
+    import_module("tandem.diagnostics.migrations.0011_gain_sums_of_counted_cells"
+                  ).counted_cells_only(apps, None)
     assert tallies.stale() == []
 
 

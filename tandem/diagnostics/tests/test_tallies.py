@@ -415,3 +415,69 @@ def test_the_standard_views_mentors_are_the_live_ones(world: World, user: str) -
     assert (kept.deficit_share, kept.strength_share) == (
         live.deficit_share, live.strength_share)
     assert any(any(v) for v in kept.mentors.values())
+
+
+# -- which organizations hold a campaign's tallies: its questionnaire counts name them all --
+def _every_table(campaign_id: int) -> list[int]:
+    """The organizations with any tally of the campaign, read from every table (what
+    ``_campaign_organizations`` read before it read the questionnaire counts alone)."""
+    from tandem.diagnostics.models import GainTally, ResponseTally
+
+    return sorted({pk for model in (ResponseTally, AnswerTally, StrongTally, GainTally)
+                   for pk in model.objects.filter(campaign_id=campaign_id)
+                   .values_list("organization_id", flat=True)})
+
+
+STEPS = ["submit", "reopen", "first save", "move marked", "move", "refresh", "delete",
+         "rebuild tail"]
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 20)), max_size=8))
+def test_the_questionnaire_counts_name_every_organization_with_a_tally_of_a_campaign(
+        world: World, steps: list[tuple[str, int]]) -> None:
+    """After any sequence of writes — submissions, reopenings, a first save of a draft,
+    people moving (rebuilt at once, or only marked and waiting for the job), people
+    deleted, a loader's rebuild of the answers' tail only — every organization with an
+    answer, strong-side or gain tally of a campaign has its questionnaire count too, so
+    ``_campaign_organizations`` reads that one table and finds what the union of all of
+    them held."""
+    dw = world.diag or build_diagnostics(world)
+    world.diag = dw
+    organizations = [world.org_a.pk, world.org_b.pk]
+    for step, k in steps:
+        responses = list(Response.objects.order_by("pk"))
+        people = list(Participant.objects.order_by("pk"))
+        if not responses or not people:
+            break
+        response, person = responses[k % len(responses)], people[k % len(people)]
+        if step in ("submit", "reopen"):
+            Response.objects.filter(pk=response.pk).update(
+                status=Response.Status.SUBMITTED if step == "submit" else Response.Status.DRAFT)
+            tallies.touch_responses([response], now=True)
+        elif step == "first save":
+            Response.objects.filter(pk=response.pk).update(status=Response.Status.DRAFT)
+            tallies.recount_progress(response)
+        elif step.startswith("move"):
+            other = organizations[(organizations.index(person.organization_id) + 1) % 2]
+            if step == "move marked":  # the writer's mark only: the job has not run yet
+                Participant.objects.filter(pk=person.pk).update(organization_id=other)
+                tallies.touch([person.organization_id, other])
+            else:
+                person.organization_id = other
+                person.save()
+                tallies.touch([*organizations], now=True)
+        elif step == "refresh":
+            tallies.refresh()
+        elif step == "delete":
+            person.delete()
+        else:
+            from django.db.models import Max
+
+            last = Answer.objects.aggregate(m=Max("pk"))["m"] or 0
+            tallies.rebuild(organizations, answers_after=last)
+        for campaign_id in Campaign.objects.values_list("pk", flat=True):
+            assert tallies._campaign_organizations(campaign_id) == _every_table(campaign_id)
+    tallies.rebuild()  # the next example starts from current figures
+    assert tallies.stale() == []
