@@ -59,6 +59,10 @@ from tandem.territory.models import Municipality, Organization, Region
 
 COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
+# The country's and each whole region's standard view (:func:`warmed`) are computed again
+# by the hourly run (tandem.monitoring.tasks.warm_dashboards) and kept till the next one:
+# their first visitor finds them computed; the page says when («Данные на …»).
+WARM_SECONDS = 2 * 60 * 60
 # The dashboard entry's kind in its cache key: "data2" since the entry holds the
 # technologies table too (an entry written before has no such field).
 DATA_KIND = "data2"
@@ -354,16 +358,29 @@ def scope_key(scope: Scope) -> str:
 
 
 def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
-    raw = f"{kind}:{scope_key(scope)}:{filters!r}:{version}"
+    # The day the figures describe (in the active time zone, the user's): a new day is
+    # another entry, whatever the version.
+    raw = f"{kind}:{scope_key(scope)}:{filters!r}:{as_of(filters)}:{version}"
     return "monitoring:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def warmed(scope: Scope, filters: Filters) -> bool:
+    """Whether this is a view the hourly run computes ahead (:func:`warm`): the standard
+    view (no filter) of the country or of whole regions — the federal and the regional
+    operator's first page, the costliest to compute. Kept ``WARM_SECONDS``, not
+    ``CACHE_SECONDS``: the hourly run computes it again anyway, which bounds what the
+    version misses (``versions.version``) to an hour, and the page shows the time."""
+    return filters == Filters() and (scope.everything or (
+        bool(scope.region_ids) and not scope.municipality_ids and not scope.organization_ids))
+
+
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
-                   ) -> DashboardData:
-    """The dashboard's aggregates, from the cache when nothing changed since."""
+                   again: bool = False) -> DashboardData:
+    """The dashboard's aggregates, from the cache when nothing changed since (``again``:
+    computed and cached anew all the same — the hourly warm-up)."""
     version = data_version(scope, filters) if version is None else version
     key = cache_key(DATA_KIND, scope, filters, version)
-    data: DashboardData | None = cache.get(key)
+    data: DashboardData | None = None if again else cache.get(key)
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
         # and eight people may open the region at once. Threads of this process wait on
@@ -376,15 +393,28 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
         if waited:
             lock.acquire()
         try:
-            if waited:
+            if waited and not again:
                 data = cache.get(key)
             if data is None:
                 # The diagnostics' state was read with the version (versions.Version).
                 data = _compute_once(key, scope=scope, filters=filters,
-                                     tally_state=getattr(version, "tally_state", None))
+                                     tally_state=getattr(version, "tally_state", None),
+                                     again=again)
         finally:
             lock.release()
     return data
+
+
+def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -> bool:
+    """Computes the dashboard of ``scope`` (and ``filters``) into the cache under the
+    key its page reads, unless it is there already (``again``: anyway); whether it was
+    computed. Runs in the time zone of the scope's users (their day is in the key)."""
+    filters = filters or Filters()
+    version = data_version(scope, filters)
+    if not again and cache.get(cache_key(DATA_KIND, scope, filters, version)) is not None:
+        return False
+    dashboard_data(scope=scope, filters=filters, version=version, again=again)
+    return True
 
 
 COMPUTE_SECONDS = 60  # the longest a computation may hold the marker; others then compute
@@ -392,15 +422,17 @@ WAIT_STEP = 0.25
 
 
 def _compute_once(key: str, *, scope: Scope, filters: Filters,
-                  tally_state: tuple[dt.datetime | None, int] | None = None) -> DashboardData:
+                  tally_state: tuple[dt.datetime | None, int] | None = None,
+                  again: bool = False) -> DashboardData:
     """Compute and cache, unless another process already computes the same key: then
     wait for its result (polling the cache). ``cache.add`` is atomic in every Django
     backend (for the database cache: an INSERT on the key's primary key), so of several
     processes one computes. If the computing one dies, its marker expires after
-    COMPUTE_SECONDS and the waiting ones compute themselves."""
+    COMPUTE_SECONDS and the waiting ones compute themselves. ``again`` (the warm-up)
+    does not wait for a result: it computes its own."""
     marker = key + ":computing"
     owner = cache.add(marker, 1, COMPUTE_SECONDS)
-    if not owner:
+    if not owner and not again:
         deadline = time.monotonic() + COMPUTE_SECONDS
         while time.monotonic() < deadline:
             time.sleep(WAIT_STEP)
@@ -413,7 +445,7 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
         data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state)
         # The page's technologies table (tandem.maps.selectors) rides in the same entry.
         data.technologies = technologies_used(scope, filters)
-        cache.set(key, data, CACHE_SECONDS)
+        cache.set(key, data, WARM_SECONDS if warmed(scope, filters) else CACHE_SECONDS)
     finally:
         if owner:
             cache.delete(marker)
