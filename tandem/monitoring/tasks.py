@@ -41,10 +41,13 @@ def refresh_pair_tallies() -> int:
     """Rebuilds the pair figures of every organization marked by :func:`tallies.touch`
     (a region's new day is the hourly run's: ``tallies.hourly``); then, where tasks run
     in a worker, warms the dashboards of the regions rebuilt and of the country."""
-    regions = sorted(set(Region.objects.filter(municipalities__organizations__in=(
-        PairTallyMark.objects.values("organization_id"))).values_list("pk", flat=True)))
+    regions: list[int] = []
+    if _queued():  # else no warm-up, and no query more in the writer's request
+        marked = PairTallyMark.objects.values("organization_id")
+        regions = sorted(set(Region.objects.filter(
+            municipalities__organizations__in=marked).values_list("pk", flat=True)))
     done = tallies.refresh(new_day=False)
-    if done and regions and _queued():
+    if done and regions:
         warm_dashboards.enqueue(region_ids=regions)
     return done
 
