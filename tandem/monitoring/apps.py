@@ -50,6 +50,13 @@ class MonitoringConfig(AppConfig):
         from tandem.monitoring.versions import prune
 
         signals.hourly.connect(prune, dispatch_uid="monitoring_unit_changes_pruned")
+        # Then the country's and each region's standard dashboard, computed ahead for their
+        # first visitor. Receivers run in the order connected: this one after the figures'
+        # keepers of the apps before monitoring in INSTALLED_APPS (people, diagnostics,
+        # maps, surveys) and of monitoring itself, so it computes what they have redone.
+        from tandem.monitoring.tasks import hourly as warm_hourly
+
+        signals.hourly.connect(warm_hourly, dispatch_uid="monitoring_dashboards_warmed")
 
         # Report jobs whose worker was killed are failed, day-old files deleted, by the
         # sweep (tandem sweep-jobs; tandem/web/exports.py).

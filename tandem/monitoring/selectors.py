@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
@@ -54,9 +65,14 @@ from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
 from tandem.people import counts
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.together import together
 
 COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
+# The country's and each whole region's standard view (:func:`warmed`) are computed again
+# by the hourly run (tandem.monitoring.tasks.warm_dashboards) and kept till the next one:
+# their first visitor finds them computed; the page says when («Данные на …»).
+WARM_SECONDS = 2 * 60 * 60
 # The dashboard entry's kind in its cache key: "data2" since the entry holds the
 # technologies table too (an entry written before has no such field).
 DATA_KIND = "data2"
@@ -145,20 +161,46 @@ class DashboardData:
         return [u.name for u in self.units]
 
 
+def _country(scope: Scope, filters: Filters) -> bool:
+    """Whether the view is over every region, unfiltered: the country's comparison where
+    there are several regions (:func:`dashboard_level`)."""
+    return (scope.everything and filters.region_id is None and filters.municipality_id is None
+            and filters.organization_id is None)
+
+
 def dashboard_level(scope: Scope, filters: Filters) -> str:
     """What the dashboard compares: the regions of the country (a view over every region,
     where there are several), the municipalities of a region, the organizations of a
     municipality, or one organization."""
-    if (scope.everything and filters.region_id is None and filters.municipality_id is None
-            and filters.organization_id is None
-            and Region.objects.filter(municipalities__isnull=False).distinct().count() > 1):
+    if _country(scope, filters) and Region.objects.filter(
+            municipalities__isnull=False).distinct().count() > 1:
         return COUNTRY
+    return _level_below_country(scope, filters)
+
+
+def _level_below_country(scope: Scope, filters: Filters) -> str:
     if filters.organization_id is not None or (
             not scope.everything and not scope.region_ids and not scope.municipality_ids):
         return ORGANIZATION
     if filters.municipality_id is not None or (not scope.everything and not scope.region_ids):
         return MUNICIPALITY
     return REGION
+
+
+def level_and_units(scope: Scope, filters: Filters) -> tuple[str, list[Unit]]:
+    """:func:`dashboard_level` and :func:`units_of` in one read over every region: the
+    regions with a municipality and whether each holds an organization of the filter
+    give the level and, for the country's, its units."""
+    if _country(scope, filters):
+        orgs = filters.organizations(scope)
+        regions = list(Region.objects.filter(municipalities__isnull=False).distinct()
+                       .annotate(held=Exists(orgs.filter(municipality__region_id=OuterRef(
+                           "pk")))).values_list("pk", "name", "held"))
+        if len(regions) > 1:
+            return COUNTRY, sorted((Unit(pk, name, REGION) for pk, name, held in regions
+                                    if held), key=lambda u: (sort_key(u.name), u.pk))
+    level = _level_below_country(scope, filters)
+    return level, units_of(scope, filters, level)
 
 
 def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
@@ -257,8 +299,22 @@ def _round_tallies(kept: type, summed: type, scope: Scope, filters: Filters,
             _unit_field(level, ""), "campaign__")
 
 
+def _kept_mentors(scope: Scope, filters: Filters, level: str,
+                  areas: dict[str, str]) -> QuerySet[Any] | None:
+    """The potential mentors per unit and area read from the municipalities' sums (a
+    region's or the country's standard view, :func:`_mentors`) — for the caller to read
+    with its other sums — or None where :func:`_mentors` reads something else."""
+    if (filters.date_from is not None or filters.date_to is not None
+            or not _whole_regions(scope, filters, level)):
+        return None
+    sums, unit = _municipality_sums(MunicipalityStrong, scope, filters, level)
+    return (sums.filter(area__in=areas).values(unit, "area").order_by()
+            .annotate(n=Sum("people")).values_list(unit, "area", "n"))
+
+
 def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
              areas: dict[str, str], index: dict[int, int],
+             kept: list[tuple[Any, ...]] | None = None,
              ) -> tuple[dict[str, list[int]], list[MentorPlace]]:
     """Potential mentors per area and unit, and the organizations where most of them work
     (at least ``MENTORS_AT_LEAST``, the first ``TOP_MENTOR_UNITS`` by number, then by
@@ -307,14 +363,17 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
                                           areas[row["area"]], row["people"]))
         places.sort(key=lambda p: (-p.mentors, p.organization, p.area))
         return mentors, places[:TOP_MENTOR_UNITS]
-    if _whole_regions(scope, filters, level):
-        sums, unit = _municipality_sums(MunicipalityStrong, scope, filters, level)
-    else:
-        sums, unit = StrongBest.objects.filter(organization__in=orgs), _unit_field(level, "")
-    for row in (sums.filter(area__in=areas).values(unit, "area").order_by()
-                .annotate(n=Sum("people"))):
-        if row[unit] in index:
-            mentors[row["area"]][index[row[unit]]] += row["n"]
+    if kept is None:  # not read by the caller (:func:`_kept_mentors`)
+        sums = _kept_mentors(scope, filters, level, areas)
+        if sums is None:
+            unit = _unit_field(level, "")
+            sums = (StrongBest.objects.filter(organization__in=orgs, area__in=areas)
+                    .values(unit, "area").order_by().annotate(n=Sum("people"))
+                    .values_list(unit, "area", "n"))
+        kept = list(sums)
+    for unit_pk, area, n, *_pad in kept:
+        if unit_pk in index:
+            mentors[area][index[unit_pk]] += int(n)
     # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
     # the cut included, so that the order by name decides among them as before).
     cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
@@ -352,16 +411,29 @@ def scope_key(scope: Scope) -> str:
 
 
 def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
-    raw = f"{kind}:{scope_key(scope)}:{filters!r}:{version}"
+    # The day the figures describe (in the active time zone, the user's): a new day is
+    # another entry, whatever the version.
+    raw = f"{kind}:{scope_key(scope)}:{filters!r}:{as_of(filters)}:{version}"
     return "monitoring:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def warmed(scope: Scope, filters: Filters) -> bool:
+    """Whether this is a view the hourly run computes ahead (:func:`warm`): the standard
+    view (no filter) of the country or of whole regions — the federal and the regional
+    operator's first page, the costliest to compute. Kept ``WARM_SECONDS``, not
+    ``CACHE_SECONDS``: the hourly run computes it again anyway, which bounds what the
+    version misses (``versions.version``) to an hour, and the page shows the time."""
+    return filters == Filters() and (scope.everything or (
+        bool(scope.region_ids) and not scope.municipality_ids and not scope.organization_ids))
+
+
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
-                   ) -> DashboardData:
-    """The dashboard's aggregates, from the cache when nothing changed since."""
+                   again: bool = False) -> DashboardData:
+    """The dashboard's aggregates, from the cache when nothing changed since (``again``:
+    computed and cached anew all the same — the hourly warm-up)."""
     version = data_version(scope, filters) if version is None else version
     key = cache_key(DATA_KIND, scope, filters, version)
-    data: DashboardData | None = cache.get(key)
+    data: DashboardData | None = None if again else cache.get(key)
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
         # and eight people may open the region at once. Threads of this process wait on
@@ -374,15 +446,28 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
         if waited:
             lock.acquire()
         try:
-            if waited:
+            if waited and not again:
                 data = cache.get(key)
             if data is None:
                 # The diagnostics' state was read with the version (versions.Version).
                 data = _compute_once(key, scope=scope, filters=filters,
-                                     tally_state=getattr(version, "tally_state", None))
+                                     tally_state=getattr(version, "tally_state", None),
+                                     again=again)
         finally:
             lock.release()
     return data
+
+
+def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -> bool:
+    """Computes the dashboard of ``scope`` (and ``filters``) into the cache under the
+    key its page reads, unless it is there already (``again``: anyway); whether it was
+    computed. Runs in the time zone of the scope's users (their day is in the key)."""
+    filters = filters or Filters()
+    version = data_version(scope, filters)
+    if not again and cache.get(cache_key(DATA_KIND, scope, filters, version)) is not None:
+        return False
+    dashboard_data(scope=scope, filters=filters, version=version, again=again)
+    return True
 
 
 COMPUTE_SECONDS = 60  # the longest a computation may hold the marker; others then compute
@@ -390,15 +475,17 @@ WAIT_STEP = 0.25
 
 
 def _compute_once(key: str, *, scope: Scope, filters: Filters,
-                  tally_state: tuple[dt.datetime | None, int] | None = None) -> DashboardData:
+                  tally_state: tuple[dt.datetime | None, int] | None = None,
+                  again: bool = False) -> DashboardData:
     """Compute and cache, unless another process already computes the same key: then
     wait for its result (polling the cache). ``cache.add`` is atomic in every Django
     backend (for the database cache: an INSERT on the key's primary key), so of several
     processes one computes. If the computing one dies, its marker expires after
-    COMPUTE_SECONDS and the waiting ones compute themselves."""
+    COMPUTE_SECONDS and the waiting ones compute themselves. ``again`` (the warm-up)
+    does not wait for a result: it computes its own."""
     marker = key + ":computing"
     owner = cache.add(marker, 1, COMPUTE_SECONDS)
-    if not owner:
+    if not owner and not again:
         deadline = time.monotonic() + COMPUTE_SECONDS
         while time.monotonic() < deadline:
             time.sleep(WAIT_STEP)
@@ -411,7 +498,7 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
         data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state)
         # The page's technologies table (tandem.maps.selectors) rides in the same entry.
         data.technologies = technologies_used(scope, filters)
-        cache.set(key, data, CACHE_SECONDS)
+        cache.set(key, data, WARM_SECONDS if warmed(scope, filters) else CACHE_SECONDS)
     finally:
         if owner:
             cache.delete(marker)
@@ -435,8 +522,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     """The dashboard's figures for the scope and filters. ``tally_state``: the diagnostics
     figures' :func:`tandem.diagnostics.tallies.state` for these organizations where it was
     already read (with the cache's version, :func:`dashboard_data`); None: read here."""
-    level = dashboard_level(scope, filters)
-    units = units_of(scope, filters, level)
+    level, units = level_and_units(scope, filters)
     index = {u.pk: i for i, u in enumerate(units)}
     orgs = filters.organizations(scope)
     framework = FrameworkVersion.objects.current()
@@ -467,40 +553,49 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # Questionnaires handed out and submitted, by unit and round kind — a region or the
     # country from the municipalities' sums by round (a row per municipality and sector:
     # 388 a round in a region of 5,456 organizations, not one per organization).
-    respondents = 0
+    # Deficits and strengths: answers of submitted initial questionnaires, by unit and
+    # competency — a region or the country from the municipalities' sums. Read in one
+    # statement with the questionnaires (one round trip, not two).
     responses, unit_of_tally, round_ = _round_tallies(
         ResponseTally, MunicipalityResponseTally, scope, filters, level, orgs)
-    for row in (responses.filter(filters.overlapping(round_))
+    tallies, unit_of_answer, round_a = _round_tallies(
+        AnswerTally, MunicipalityAnswerTally, scope, filters, level, orgs)
+    # With them, where they are kept by municipality, the potential mentors.
+    kept_mentors = _kept_mentors(scope, filters, level, dict(areas))
+    read = together(
+        handed=(responses.filter(filters.overlapping(round_))
                 .values(unit_of_tally, round_kind=F(f"{round_}kind")).order_by()
-                .annotate(n=Sum("invited"), done=Sum("submitted"))):
-        if row["round_kind"] != Campaign.Kind.FINAL:
-            respondents += row["done"]
-        item = completion.get(row[unit_of_tally])
+                .annotate(n=Sum("invited"), done=Sum("submitted"))
+                .values_list(unit_of_tally, "round_kind", "n", "done")),
+        answers=(tallies.filter(Q(**{f"{round_a}kind": Campaign.Kind.INITIAL}),
+                                filters.overlapping(round_a))
+                 .values(unit_of_answer, "competency").order_by()
+                 .annotate(n=Sum("answered"), d=Sum("deficit"), s=Sum("strong"))
+                 .values_list(unit_of_answer, "competency", "n", "d", "s")),
+        **({} if kept_mentors is None else {"mentors": kept_mentors}))
+    respondents = 0
+    for unit_id, round_kind, n, done, *_pad in read["handed"]:
+        if round_kind != Campaign.Kind.FINAL:
+            respondents += int(done)
+        item = completion.get(unit_id)
         if item is None:
             continue
-        if row["round_kind"] == Campaign.Kind.FINAL:
-            item.final_invited += row["n"]
-            item.final_submitted += row["done"]
+        if round_kind == Campaign.Kind.FINAL:
+            item.final_invited += int(n)
+            item.final_submitted += int(done)
         else:
-            item.invited += row["n"]
-            item.submitted += row["done"]
+            item.invited += int(n)
+            item.submitted += int(done)
 
-    # Deficits and strengths: answers of submitted initial questionnaires, by unit and
-    # competency — a region or the country from the municipalities' sums.
     answered: dict[tuple[str, int], int] = defaultdict(int)
     deficit: dict[tuple[str, int], int] = defaultdict(int)
     strong: dict[tuple[str, int], int] = defaultdict(int)
-    tallies, unit_of_answer, round_ = _round_tallies(
-        AnswerTally, MunicipalityAnswerTally, scope, filters, level, orgs)
-    for row in (tallies.filter(Q(**{f"{round_}kind": Campaign.Kind.INITIAL}),
-                               filters.overlapping(round_))
-                .values(unit_of_answer, "competency").order_by()
-                .annotate(n=Sum("answered"), d=Sum("deficit"), s=Sum("strong"))):
-        area = area_of.get(row["competency"], row["competency"].split(".", 1)[0])
-        key = (area, row[unit_of_answer])
-        answered[key] += row["n"]
-        deficit[key] += row["d"]
-        strong[key] += row["s"]
+    for unit_id, competency, n, d, s in read["answers"]:
+        area = area_of.get(competency, competency.split(".", 1)[0])
+        key = (area, unit_id)
+        answered[key] += int(n)
+        deficit[key] += int(d)
+        strong[key] += int(s)
 
     def share(counts: dict[tuple[str, int], int], area: str) -> list[float | None]:
         return [round(100 * counts[(area, u.pk)] / answered[(area, u.pk)], 1)
@@ -510,7 +605,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     strength_share = {code: share(strong, code) for code, _n in areas}
 
     # Potential mentors (the list names organizations even at region level).
-    mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index)
+    mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index,
+                               kept=read.get("mentors"))
 
     tallied_at, waiting = (diagnostics_tallies.state(orgs) if tally_state is None
                            else tally_state)

@@ -79,6 +79,7 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.bulk import copy_rows
+from tandem.web.together import together
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
@@ -553,7 +554,7 @@ class Regional:
 def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region: bool,
              organizations: QuerySet[Organization], day: dt.date) -> Regional | None:
     """The figures of whole regions (``region_ids``; every region: None) and one sector
-    (or all) from the municipalities' sums — five small queries, none over the
+    (or all) from the municipalities' sums — two small statements, none over the
     organizations' rows — or None when they cannot stand for the organizations' ones:
     some organization of those regions is not counted for ``day`` (new, never built,
     built for another day), or an organization of a municipality they sum waits for a
@@ -570,24 +571,32 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
         return q
 
     unit = "municipality__region_id" if by_region else "municipality_id"
-    states = list(PairMunicipalityState.objects.filter(side("municipality", "sector"))
-                  .values_list("municipality_id", unit, "as_of", "organizations",
-                               "participants_active", "participants_in_pairs"))
     either = side("municipality_a", "sector_a") | side("municipality_b", "sector_b")
-    pairs = list(PairMunicipalityTally.objects.filter(either).values_list(
-        "municipality_a_id", "municipality_b_id", "as_of", *PAIR_FIELDS))
     months = [{"m0": m0, "m1": m1, "status": status, "n": n} for status, m0, m1, n in (
         PairMonthMunicipalityTally.objects.filter(either)
         .values("status", "start_month", "end_month").order_by().annotate(n=Sum("pairs"))
         .values_list("status", "start_month", "end_month", "n"))]
-    # Where the waiting marks are: the municipality an organization is in now, and the
-    # one a move's mark names (few rows: the marks not yet rebuilt).
-    waiting: set[int] = set()
-    for named, now in PairTallyMark.objects.values_list("municipality_id", Subquery(
+    # The states, the sums, where the waiting marks are (the municipality an
+    # organization is in now, and the one a move's mark names: few rows, the marks not
+    # yet rebuilt) and how many organizations are counted, in one statement: their
+    # columns agree place by place — ids, a day, numbers (web/together.py).
+    read = together(
+        states=PairMunicipalityState.objects.filter(side("municipality", "sector"))
+        .values_list("municipality_id", unit, "as_of", "organizations",
+                     "participants_active", "participants_in_pairs"),
+        pairs=PairMunicipalityTally.objects.filter(either).values_list(
+            "municipality_a_id", "municipality_b_id", "as_of", *PAIR_FIELDS),
+        marks=PairTallyMark.objects.values_list("municipality_id", Subquery(
             Organization.objects.filter(pk=OuterRef("organization_id"))
-            .values("municipality_id"))):
+            .values("municipality_id"))),
+        counted=organizations.order_by().annotate(one=Value(1)).values("one")
+        .annotate(n=Count("pk")).values_list("n"))
+    states = [(m, u, _day(d), *(int(v) for v in rest[:3])) for m, u, d, *rest in read["states"]]
+    pairs = [(a, b, _day(d), *(int(v) for v in rest)) for a, b, d, *rest in read["pairs"]]
+    waiting: set[int] = set()
+    for named, now, *_pad in read["marks"]:
         waiting |= {named, now} - {None}
-    counted = organizations.count()
+    counted = sum(int(n) for n, *_pad in read["counted"])
     summed_here = ({m for m, *_rest in states}
                    | {m for row in pairs for m in row[:2]})
     if (any(day_ != day for _m, _u, day_, *_rest in states)
@@ -602,6 +611,11 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
     for i, name in enumerate(PAIR_FIELDS, start=3):
         counts[name] = sum(row[i] for row in pairs)
     return Regional(counts=counts, months=months, people=dict(people))
+
+
+def _day(value: dt.date | str | None) -> dt.date | None:
+    """A date read by a raw statement: SQLite hands its text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def month_groups(organizations: QuerySet[Organization]) -> list[dict[str, Any]]:

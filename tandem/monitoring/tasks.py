@@ -9,16 +9,19 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.tasks import task
+from django.tasks.backends.immediate import ImmediateBackend
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, fingerprint_now, scope_for
 from tandem.accounts.models import User
-from tandem.monitoring import tallies
+from tandem.monitoring import selectors, tallies
 from tandem.monitoring.forms import FiltersForm
-from tandem.monitoring.models import ReportJob
+from tandem.monitoring.models import PairTallyMark, ReportJob
 from tandem.monitoring.reports import REPORTS, Report, Table
+from tandem.territory.models import Region
+from tandem.territory.zones import installation_zone, zone_named
 from tandem.web import exports
 from tandem.web.dbrouter import reading_fresh_from_replica, reading_from_replica
 
@@ -36,8 +39,50 @@ REPORT_BEFORE_RIGHTS = _("Этот отчёт заказали до обновл
 @task
 def refresh_pair_tallies() -> int:
     """Rebuilds the pair figures of every organization marked by :func:`tallies.touch`
-    (a region's new day is the hourly run's: ``tallies.hourly``)."""
-    return tallies.refresh(new_day=False)
+    (a region's new day is the hourly run's: ``tallies.hourly``); then, where tasks run
+    in a worker, warms the dashboards of the regions rebuilt and of the country."""
+    regions: list[int] = []
+    if _queued():  # else no warm-up, and no query more in the writer's request
+        marked = PairTallyMark.objects.values("organization_id")
+        regions = sorted(set(Region.objects.filter(
+            municipalities__organizations__in=marked).values_list("pk", flat=True)))
+    done = tallies.refresh(new_day=False)
+    if done and regions:
+        warm_dashboards.enqueue(region_ids=regions)
+    return done
+
+
+def _queued() -> bool:
+    """Whether tasks run in a worker, not in the process that enqueues them (the
+    immediate backend of the embedded set-up: there a writer's request would compute the
+    dashboards it does not show — the hourly run warms them instead)."""
+    return not isinstance(warm_dashboards.get_backend(), ImmediateBackend)
+
+
+@task
+def warm_dashboards(*, region_ids: list[int] | None = None, again: bool = False) -> int:
+    """Computes the country's and these regions' (all: None) standard dashboards into the
+    cache, under the keys their pages read (``selectors.warm``): each region in its own
+    time zone, the country in the installation's (the federal operator's). ``again``:
+    even those already cached (the hourly run: what the version misses is then at most
+    an hour old). Returns how many were computed."""
+    regions = Region.objects.filter(municipalities__organizations__isnull=False)
+    if region_ids is not None:
+        regions = regions.filter(pk__in=region_ids)
+    done = 0
+    with timezone.override(installation_zone()):
+        done += selectors.warm(Scope(user_id=None, everything=True), again=again)
+    for pk, zone in sorted(set(regions.values_list("pk", "time_zone"))):
+        with timezone.override(zone_named(zone)):
+            done += selectors.warm(Scope(user_id=None, region_ids=frozenset({pk})),
+                                   again=again)
+    return done
+
+
+def hourly(sender: object = None, **kwargs: object) -> None:
+    """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
+    standard dashboard computed again."""
+    warm_dashboards.enqueue(again=True)
 
 
 def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int]:

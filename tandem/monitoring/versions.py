@@ -21,13 +21,14 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import Max, Q, QuerySet, Value
 
 from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.monitoring.models import UnitChange
 from tandem.surveys.models import SurveyCellState
-from tandem.territory.models import Organization, layout_version
+from tandem.territory.models import LayoutVersion, Organization, layout_version
 from tandem.web.transactions import forget_transaction_memory, transaction_memory
 
 EVERYTHING = "*"
@@ -109,11 +110,13 @@ def _left(log_entry: object) -> int | None:
 def version(organizations: QuerySet[Organization]) -> "Version":
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures or satisfaction cells are
-    rebuilt — or when the territory's layout changes (an organization added, deleted or
-    moved to another municipality: ``territory.models.layout_version``, one row), which
-    changes *which* organizations a scope has: a moved organization's own changes are no
-    longer read for the coordinator it left (her maxima stay as they were, yet its people
-    must leave her pages), nor older ones for the one it joined.
+    rebuilt, or when how many of them wait for a diagnostics rebuild changes (a mark
+    writes no audit entry) — or when the territory's layout changes (an organization
+    added, deleted or moved to another municipality: ``territory.models.layout_version``,
+    one row, read in the same statement), which changes *which* organizations a scope
+    has: a moved organization's own changes are no longer read for the coordinator it
+    left (her maxima stay as they were, yet its people must leave her pages), nor older
+    ones for the one it joined.
 
     Ids are handed out when a row is written, not when its transaction commits: a long
     transaction that commits after a shorter, later one adds a row *below* the maximum
@@ -121,33 +124,47 @@ def version(organizations: QuerySet[Organization]) -> "Version":
     its cache entry expires (``selectors.CACHE_SECONDS``), which bounds how stale a figure
     may be; counting the rows as well would not close it for good (the hourly
     :func:`prune` lowers counts)."""
+    everything = Q(organization_id__isnull=True, region_id__isnull=True)
     ids = organizations.values("pk")
     changed = UnitChange.objects.filter(
         Q(organization_id__in=ids)
-        | Q(region_id__in=organizations.values("municipality__region_id"))
-        | Q(organization_id__isnull=True, region_id__isnull=True))
+        | Q(region_id__in=organizations.values("municipality__region_id")) | everything)
     # The kept figures' own times: diagnostics and satisfaction cells (a rebuild by the
     # job after a write writes no audit entry of its own). Each an aggregate of its own
     # table over the organizations' ids (a hash join), not a subquery per organization:
-    # a region has thousands of them. The three maxima in one statement (three scalar
-    # subqueries): one round trip and one plan on the dashboard's every view, not three.
+    # a region has thousands of them. The maxima and the layout's row in one statement
+    # (scalar subqueries): one round trip and one plan on the dashboard's every view.
     # The diagnostics' time comes with how many organizations wait for a rebuild
     # (``tallies.state_rows``, one pass over their TallyState rows, as the FROM of the
     # statement): the dashboard shows both, and computing its figures does not read the
     # table again (:class:`Version`).
-    parts = [_maximum(changed, "id"),
-             _maximum(SurveyCellState.objects.filter(organization_id__in=ids),
-                      "refreshed_at")]
-    sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
-    tally_sql, tally_params = diagnostics_tallies.state_rows(organizations).query.sql_with_params()
+    layout = LayoutVersion.objects.order_by("pk").values("version")[:1]
+    try:
+        parts = [_maximum(changed, "id"),
+                 _maximum(SurveyCellState.objects.filter(organization_id__in=ids),
+                          "refreshed_at"), layout]
+        sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
+        tally_sql, tally_params = (diagnostics_tallies.state_rows(organizations)
+                                   .query.sql_with_params())
+    except EmptyResultSet:
+        # No organization at all (``none()``, an empty list of ids): only what changes
+        # everything counts, and the layout.
+        parts = [_maximum(UnitChange.objects.filter(everything), "id"), layout]
+        sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
+        sql, params = (sql[0], "NULL", sql[1]), (params[0], (), params[1])
+        tally_sql, tally_params = "SELECT NULL AS at, 0 AS waiting", ()
     with connections[changed.db].cursor() as cursor:
-        cursor.execute(f"SELECT ({sql[0]}), t.at, t.waiting, ({sql[1]}) "  # noqa: S608
+        cursor.execute(f"SELECT ({sql[0]}), t.at, t.waiting, ({sql[1]}), ({sql[2]}) "  # noqa: S608
                        f"FROM ({tally_sql}) t",
-                       [*params[0], *params[1], *tally_params])
-        last, tallied, waiting, surveyed = cursor.fetchone()
+                       [*params[0], *params[1], *params[2], *tally_params])
+        last, tallied, waiting, surveyed, layout_now = cursor.fetchone()
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
-    key = Version(f"{last}/{tallied}/{surveyed}/{layout_version()}")
+    if layout_now is None:  # the row was deleted (a test's flush): made again
+        layout_now = layout_version()
+    # How many organizations wait is shown (the figures' «ещё N ждут пересчёта»): a mark
+    # writes no audit entry, so it is part of the key, not only of the figures under it.
+    key = Version(f"{last}/{tallied}/{surveyed}/{layout_now}/{waiting}")
     key.tally_state = (diagnostics_tallies.as_datetime(tallied), int(waiting))
     return key
 

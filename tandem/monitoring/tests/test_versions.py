@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
-from tandem.monitoring import selectors
+from tandem.monitoring import selectors, versions
 from tandem.monitoring.models import UnitChange
 from tandem.testing import ParticipantFactory, World, build_diagnostics
 
@@ -210,3 +210,37 @@ def test_a_pairs_records_change_the_version_of_both_members_organizations(
         Map.objects.create(pair=own, status=Map.Status.DRAFT)
     assert _version(world, "charlie") == after["charlie"]
     assert _version(world, "alice") != after["alice"]
+
+
+def test_no_organizations_have_a_version(world: World) -> None:
+    """A scope or filter of no organization (``none()``, an empty list of ids): Django
+    would not even compile the statement (EmptyResultSet). It has a version all the same,
+    which what changes everything and the layout still move."""
+    from tandem.territory.models import Organization
+
+    for nothing in (Organization.objects.none(), Organization.objects.filter(pk__in=[])):
+        before = versions.version(nothing)
+        assert before.tally_state == (None, 0)
+        UnitChange.objects.create()  # a change of everything (the framework, say)
+        assert versions.version(nothing) != before
+
+
+def test_a_mark_without_an_audit_entry_shows_at_once(client: Client, world: World) -> None:
+    """An organization marked for a diagnostics rebuild (its job not run yet) writes no
+    audit entry: the waiting count is part of the version, so the dashboard says so at
+    once — not «0 waiting» from the cache for its lifetime."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from tandem.diagnostics.models import TallyState
+
+    build_diagnostics(world)
+    cache.clear()
+    client.force_login(world.olga)
+    url = reverse("monitoring:index")
+    assert "ждёт пересчёта" not in client.get(url).content.decode()
+    TallyState.objects.update_or_create(organization=world.org_a,
+                                        defaults={"dirty_since": timezone.now()})
+    assert "Ещё 1 организация ждёт пересчёта" in client.get(url).content.decode()
+    TallyState.objects.filter(organization=world.org_a).update(dirty_since=None)
+    assert "ждёт пересчёта" not in client.get(url).content.decode()
