@@ -21,7 +21,7 @@ from tandem.maps.models import Map, Row
 from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
 from tandem.pairs.models import Pair
-from tandem.pairs.services import DECLINE_REASON_REQUIRED, PairsError
+from tandem.pairs.services import DECLINE_REASON_REQUIRED, AlreadyConfirmed, PairsError
 from tandem.people.models import Participant
 from tandem.web.attachments import attachment_response
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
@@ -376,6 +376,8 @@ def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
     try:
         lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
+    except AlreadyConfirmed as done_before:
+        messages.info(request, str(done_before))
     except PairsError as problem:
         messages.error(request, str(problem))
     else:
