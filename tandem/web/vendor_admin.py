@@ -55,7 +55,7 @@ def install_tasks_admin() -> None:
     class TaskResultAdmin(DBTaskResultAdmin):
         list_display = ("number", "task", "status", "enqueued_at", "started_at",
                         "finished_at", "priority", "queue")
-        list_filter = ("status", "priority")
+        list_filter = ("status", "priority")  # type: ignore[assignment]  # not by the queue: one, «default»
 
         def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
             said = {"id": "full_number", "queue_name": "queue", "backend_name": "backend"}

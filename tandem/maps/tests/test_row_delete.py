@@ -11,7 +11,13 @@ from django.urls import reverse
 from tandem.maps import services
 from tandem.maps.models import Evidence, Map, Row
 from tandem.resources.models import Resource
-from tandem.testing import World, build_matrix_map, build_pairs, build_resources
+from tandem.testing import (
+    World,
+    build_matrix_map,
+    build_pairs,
+    build_resources,
+    build_training,
+)
 
 FIELDS = ("map_id", "direction", "order", "competency", "title", "current_level",
           "target_level", "partner_level", "task", "forms", "deadline", "product",
@@ -20,7 +26,7 @@ FIELDS = ("map_id", "direction", "order", "competency", "title", "current_level"
 
 def _map(world: World) -> dict[str, Any]:
     build_resources(world)
-    made = build_matrix_map(build_pairs(world))  # Alice ⇄ Dmitry, a draft; a row with proof
+    made: dict[str, Any] = build_matrix_map(build_pairs(world))  # Alice ⇄ Dmitry, a draft
     row: Row = made["row"]
     row.resources.add(Resource.objects.get(title="Областной курс"))
     return made
@@ -110,3 +116,23 @@ def test_an_outsider_can_neither_delete_nor_put_back(client: Client, world: Worl
     restore = reverse("maps:row_restore", kwargs={"map_pk": made["map"].pk})
     assert client.post(restore).status_code == 404
     assert Row.objects.filter(pk=made["row"].pk).exists()
+
+
+def test_a_training_map_s_row_comes_back_to_the_training_page(client: Client,
+                                                              world: World) -> None:
+    """The same editor serves a team's training map: its member deletes and puts back."""
+    tw = build_training(world)
+    the_map = tw.team1.map
+    row = Row.objects.filter(map=the_map).first()
+    assert row is not None
+    count = Row.objects.filter(map=the_map).count()
+    client.force_login(world.bob)  # a member of team 1
+    deleted = client.post(reverse("maps:row_delete", kwargs={"pk": row.pk}),
+                          {"confirmed": "1"})
+    assert deleted["Location"] == the_map.get_absolute_url()
+    page = client.get(deleted["Location"]).content.decode()
+    assert "Вернуть строку" in page
+    restored = client.post(reverse("maps:row_restore", kwargs={"map_pk": the_map.pk}))
+    assert restored["Location"] == the_map.get_absolute_url()
+    assert Row.objects.filter(map=the_map, title=row.title).count() == 1
+    assert Row.objects.filter(map=the_map).count() == count

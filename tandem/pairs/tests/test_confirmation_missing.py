@@ -5,6 +5,7 @@
 import datetime as dt
 import itertools
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -71,7 +72,8 @@ def test_the_button_and_the_step_go_together(client: Client, world: World) -> No
     client.force_login(world.bob)
     for asked in (True, False):
         bob = scope_for(world.bob)
-        [shown] = own_context(scope=bob, today=today)["my_pairs"]  # type: ignore[misc]
+        shown_pairs: Any = own_context(scope=bob, today=today)["my_pairs"]
+        [shown] = shown_pairs
         assert shown.pk == pair.pk and shown.to_confirm is asked
         assert bool([s for s in next_steps(scope=bob, today=today) if s.url == url]) is asked
         page = client.get(reverse("dashboard")).content.decode()
