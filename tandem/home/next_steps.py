@@ -46,9 +46,7 @@ def next_steps(*, scope: Scope, today: dt.date) -> list[Step]:
     steps: list[Step] = []
     mine = Q(a_id=me) | Q(b_id=me)
 
-    for pair in (Pair.objects.filter(mine, status=Pair.Status.APPROVED)
-                 .filter(Q(a_id=me, a_confirmed_at__isnull=True)
-                         | Q(b_id=me, b_confirmed_at__isnull=True))
+    for pair in (Pair.objects.awaiting_confirmation_of(me)
                  .select_related("a", "b")[:3]):
         steps.append(Step(_("Куратор предложил вам пару с коллегой %(name)s: подтвердите "
                             "участие или откажитесь.") % {"name": _partner(pair, me)},

@@ -1,5 +1,5 @@
 """What the dashboard shows: a handful of aggregate queries, whatever the data size —
-and, for staff, kept in the shared cache by unit (:func:`staff_overview`)."""
+and, for staff, kept in the shared cache by unit (:func:`overview`)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connections
-from django.db.models import Count, Max, Q, QuerySet, Value
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Value
 from django.utils import translation
 
 from tandem.access.scope import Scope
@@ -18,6 +18,7 @@ from tandem.home.next_steps import next_steps
 from tandem.monitoring import versions
 from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
 from tandem.pairs.models import Pair
+from tandem.pairs.querysets import confirmation_missing_q
 from tandem.pairs.selectors import pairs_visible
 from tandem.people.models import Participant, by_name, consent_q
 from tandem.surveys.models import Survey
@@ -101,7 +102,7 @@ def _figures(scope: Scope) -> dict[str, object]:
 @dataclass(frozen=True)
 class StaffOverview:
     """What the overview shows a staff user: its own figures and the panels kept by unit
-    (``Panel.by_unit``, tandem/web/panels.py); from :func:`staff_overview`, with the
+    (``Panel.by_unit``, tandem/web/panels.py); from :func:`overview`, with the
     people without consent (read live, never kept)."""
 
     context: dict[str, object]
@@ -118,14 +119,7 @@ def overview_key(scope: Scope, today: dt.date, version: str) -> str:
     return personal_key("home", raw)
 
 
-def staff_overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
-    """The staff part of the overview (:func:`overview` for a staff user, without the
-    teacher's own part)."""
-    return overview(scope=scope, request=request, today=today, own=False)
-
-
-def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
-             ) -> StaffOverview:
+def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
     """What the overview shows of the data, from the shared cache when nothing it reads
     changed since — two entries, read in one query:
 
@@ -153,12 +147,10 @@ def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
     would fill the cache table (``MAX_ENTRIES``) in minutes, and a full table drops (after
     the expired ones) the third with the smallest keys — ``DatabaseCache._cull`` orders by
     key, so the monitoring dashboards' entries (``:1:monitoring:``) go first.
-    A teacher's page computes it (:func:`own_context`, the view).
-
-    ``own=False``: the staff part only."""
+    A teacher's page computes it (:func:`own_context`, the view)."""
     if not scope.is_staff:
         return StaffOverview({}, [])
-    own = own and scope.own_participant_id is not None
+    own = scope.own_participant_id is not None
     version = versions.version(_versioned_organizations(scope, own=own))
     keys = {"staff": overview_key(scope, today, version)}
     if own:
@@ -231,7 +223,9 @@ def own_context(*, scope: Scope, today: dt.date) -> dict[str, object]:
     assert scope.own_participant_id is not None
     me = participant_get(scope=scope, pk=scope.own_participant_id)
     pairs = (pairs_visible(scope=scope).filter(Q(a=me) | Q(b=me))
-             .exclude(status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])[:3])
+             .exclude(status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
+             .annotate(to_confirm=ExpressionWrapper(confirmation_missing_q(me.pk),
+                                                    output_field=BooleanField()))[:3])
     return {
         "me": MyCard(me.pk, me.full_name, me.position, me.organization.short_name,
                      me.mentoring_consent_date, me.personal_data_consent_date,
@@ -243,10 +237,7 @@ def own_context(*, scope: Scope, today: dt.date) -> dict[str, object]:
         "next_steps": next_steps(scope=scope, today=today),
         "my_pairs": [
             MyPair(p.pk, f"{p.a.short_name} ⇄ {p.b.short_name}",
-                   str(p.get_status_display()),
-                   p.status == Pair.Status.APPROVED
-                   and ((p.a_id == me.pk and not p.a_confirmed_at)
-                        or (p.b_id == me.pk and not p.b_confirmed_at)))
+                   str(p.get_status_display()), p.to_confirm)
             for p in pairs],
     }
 

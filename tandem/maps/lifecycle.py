@@ -35,6 +35,7 @@ from tandem.notifications.services import notify
 from tandem.pairs import selectors
 from tandem.pairs.models import MatchingRun, Pair
 from tandem.pairs.services import (
+    ALREADY_CONFIRMED,
     ALREADY_PAIRED,
     DATES_REVERSED,
     DECLINE_REASON_REQUIRED,
@@ -43,6 +44,7 @@ from tandem.pairs.services import (
     NOT_WAITING,
     PAIR_EXISTS,
     TERM_TOO_SHORT,
+    AlreadyConfirmed,
     PairsError,
 )
 from tandem.pairs.services import NOT_A_MEMBER as NOT_A_PAIR_MEMBER
@@ -155,20 +157,21 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
     if participant.pk not in (pair.a_id, pair.b_id):
         raise PairsError(str(NOT_A_PAIR_MEMBER))
     side = "a_confirmed_at" if participant.pk == pair.a_id else "b_confirmed_at"
-    first_time = getattr(pair, side) is None  # a second press changes nothing
-    if first_time:
-        setattr(pair, side, timezone.now())
+    if getattr(pair, side) is not None:
+        # A second press (a form sent again, another tab) changes nothing: no save, no
+        # audit entry, no notice to the partner; the page says it was done before.
+        raise AlreadyConfirmed(str(ALREADY_CONFIRMED))
+    setattr(pair, side, timezone.now())
     if pair.confirmed and pair.status == Pair.Status.APPROVED:
         pair.status = Pair.Status.ACTIVE
     pair.save(update_fields=["a_confirmed_at", "b_confirmed_at", "status"])
-    if first_time:
-        partner = pair.b if participant.pk == pair.a_id else pair.a
-        notify(users=[partner.user], kind=Notification.Kind.PARTNER_CONFIRMED,
-               text=_("%(name)s %(confirmed)s участие в паре %(pair)s.") % {
-                   "name": participant.short_name, "pair": str(pair),
-                   "confirmed": _by_gender(participant, _("подтвердила"),
-                                           _("подтвердил"), _("подтвердил(а)"))},
-               url=_pair_url(pair), about=(pair.a_id, pair.b_id))
+    partner = pair.b if participant.pk == pair.a_id else pair.a
+    notify(users=[partner.user], kind=Notification.Kind.PARTNER_CONFIRMED,
+           text=_("%(name)s %(confirmed)s участие в паре %(pair)s.") % {
+               "name": participant.short_name, "pair": str(pair),
+               "confirmed": _by_gender(participant, _("подтвердила"),
+                                       _("подтвердил"), _("подтвердил(а)"))},
+           url=_pair_url(pair), about=(pair.a_id, pair.b_id))
     return pair
 
 

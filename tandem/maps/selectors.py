@@ -92,6 +92,13 @@ def row_get(*, scope: Scope, pk: int, for_: MapAccess = "manage") -> tuple[Row, 
     return row, rights_for_map(scope=scope, the_map=row.map, for_=for_)
 
 
+def map_get(*, scope: Scope, pk: int, for_: MapAccess = "manage") -> tuple[Map, Rights]:
+    """A real or a training map by its id, with the user's rights on it; 404 outside the
+    right ``for_``."""
+    the_map = get_object_or_404(Map.objects.select_related("pair", "team__case"), pk=pk)
+    return the_map, rights_for_map(scope=scope, the_map=the_map, for_=for_)
+
+
 def meetings_of(pair: Pair, *, planned_only: bool = False) -> QuerySet[Meeting]:
     qs = Meeting.objects.filter(pair=pair).select_related("led_by")
     return qs.filter(planned=True).order_by("date", "time") if planned_only else qs

@@ -47,6 +47,13 @@ REOPEN_PAIR_TAKEN = gettext_lazy("Эти двое уже работают в н�
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
 TRAINING_NO_RECORD = gettext_lazy("Учебная карта кейса не выполняется: отметки о выполнении "
                                   "в ней не ведутся.")
+NOTHING_TO_RESTORE = gettext_lazy("Вернуть нечего: строку уже вернули или удалили другую.")
+
+# What of a row «Вернуть строку» puts back (row_snapshot): all it holds but its place in
+# the audit trail (the restored row is a new record, its entry says who put it back).
+ROW_FIELDS = ("direction", "order", "competency", "title", "current_level", "target_level",
+              "partner_level", "task", "forms", "product", "evidence", "resources_note",
+              "technology", "template_id")
 
 
 class MapError(Exception):
@@ -238,11 +245,57 @@ def row_add(*, the_map: Map, direction: str, data: Mapping[str, Any], user: User
         evidence=data["evidence"], technology=data.get("technology", ""), updated_by=user)
 
 
+def row_snapshot(row: Row) -> dict[str, Any]:
+    """The row as plain JSON (to keep in the session for one undo): its fields, its
+    resources and its evidence (a deleted evidence's file stays in the storage)."""
+    return {**{f: getattr(row, f) for f in ROW_FIELDS},
+            "deadline": row.deadline.isoformat(),
+            "done_at": row.done_at.isoformat() if row.done_at else None,
+            "resources": sorted(row.resources.values_list("pk", flat=True)),
+            "evidence_items": [{"file": e.file.name, "original_name": e.original_name,
+                                "link": e.link, "uploaded_by": e.uploaded_by_id}
+                               for e in row.evidence_items.all()]}
+
+
 @transaction.atomic
-def row_delete(*, row: Row) -> None:
+def row_delete(*, row: Row) -> dict[str, Any]:
+    """Deletes the row (asked once before, maps.views.row_delete); returns what
+    :func:`row_restore` needs to put it back."""
     if not row.map.editable:
         raise MapError(str(NOT_EDITABLE))
+    snapshot = row_snapshot(row)
     row.delete()
+    return snapshot
+
+
+@transaction.atomic
+def row_restore(*, the_map: Map, snapshot: Mapping[str, Any] | None,
+                user: User | None) -> Row:
+    """Puts a deleted row back (:func:`row_delete`'s snapshot) as a new row of the map:
+    its place, texts, levels, deadline, resources still in the map's catalogue, and its
+    evidence whose file is still stored."""
+    if not the_map.editable:
+        raise MapError(str(NOT_EDITABLE))
+    if not snapshot:
+        raise MapError(str(NOTHING_TO_RESTORE))
+    row = Row.objects.create(
+        map=the_map, **{f: snapshot[f] for f in ROW_FIELDS},
+        deadline=dt.date.fromisoformat(snapshot["deadline"]),
+        done_at=dt.date.fromisoformat(snapshot["done_at"]) if snapshot["done_at"] else None,
+        updated_by=user)
+    row.resources.set(resources_for_map(the_map).filter(pk__in=snapshot["resources"]))
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[union-attr]
+    uploaders = set(User.objects.filter(pk__in=[
+        e["uploaded_by"] for e in snapshot["evidence_items"]]).values_list("pk", flat=True))
+    for item in snapshot["evidence_items"]:
+        if item["file"] and not storage.exists(item["file"]):
+            continue  # erased meanwhile (tandem/maps/personal_data.py): not brought back
+        evidence = Evidence(row=row, original_name=item["original_name"], link=item["link"],
+                            uploaded_by_id=item["uploaded_by"] if item["uploaded_by"]
+                            in uploaders else None)
+        evidence.file.name = item["file"]
+        evidence.save()
+    return row
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pair_pk>/map.pdf", views.document, {"fmt": "pdf"}, name="pdf"),
     path("rows/<int:pk>/", views.row_edit, name="row_edit"),
     path("rows/<int:pk>/delete/", views.row_delete, name="row_delete"),
+    path("rows/restore/<int:map_pk>/", views.row_restore, name="row_restore"),
     path("rows/<int:pk>/resources/", views.row_resource, name="row_resource"),
     path("rows/<int:pk>/done/", views.row_done, name="row_done"),
     path("evidence/<int:pk>/", views.evidence, name="evidence"),

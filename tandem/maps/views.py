@@ -15,13 +15,13 @@ from django.views.decorators.http import require_POST
 from tandem.access.scope import scope_for
 from tandem.core import names
 from tandem.directory.selectors import participant_mine
-from tandem.maps import documents, lifecycle, selectors, services
+from tandem.maps import documents, lifecycle, selectors, services, undo
 from tandem.maps.forms import DoneForm, MeetingForm, ReflectionForm, RowForm
 from tandem.maps.models import Map, Row
 from tandem.pairs import selectors as pair_selectors
 from tandem.pairs.forms import ApproveForm
 from tandem.pairs.models import Pair
-from tandem.pairs.services import DECLINE_REASON_REQUIRED, PairsError
+from tandem.pairs.services import DECLINE_REASON_REQUIRED, AlreadyConfirmed, PairsError
 from tandem.people.models import Participant
 from tandem.web.attachments import attachment_response
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
@@ -68,6 +68,7 @@ def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
         "meeting_form": MeetingForm(people=selectors.pair_members(pair)),
         # Prefixed: the page also holds rows' own edit forms with the same fields.
         "row_form": RowForm(prefix="new"), "done_form": DoneForm(), "today": today,
+        "row_undo": undo.pending(request, the_map) if rights.edit else None,
     }
 
 
@@ -139,13 +140,45 @@ def row_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
 
 @require_POST
 def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks once (what goes, how to put it back), then deletes; the map's page offers
+    «Вернуть строку» (maps/undo.py)."""
     row, _rights = _row(request, pk)
+    back = row.map.get_absolute_url()
+    if not is_confirmed(request):
+        lines = [_("Строка «%(title)s» со сроком %(date)s исчезнет из карты вместе с "
+                   "задачей, ресурсами и подтверждениями.") % {
+                       "title": row.title, "date": f"{row.deadline:%d.%m.%Y}"},
+                 _("В журнале изменений останется, кто и когда её удалил.")]
+        return confirm_page(request, Confirmation(
+            title=_("Удалить строку карты?"), consequences=lines,
+            button=_("Да, удалить"), action=request.path, back=back,
+            undo=_("Сразу после удаления на странице карты появится кнопка «Вернуть "
+                   "строку».")))
     try:
-        services.row_delete(row=row)
-        messages.success(request, _("Строка удалена."))
+        snapshot = services.row_delete(row=row)
     except services.MapError as problem:
         messages.error(request, str(problem))
-    return redirect(row.map.get_absolute_url())
+    else:
+        undo.remember(request, row.map, snapshot)
+        messages.success(request, _("Строка удалена. Вернуть её можно кнопкой ниже."))
+    return redirect(back)
+
+
+@require_POST
+def row_restore(request: HttpRequest, map_pk: int) -> HttpResponse:
+    """«Вернуть строку»: puts back the row this user deleted last from this map."""
+    the_map, _rights = selectors.map_get(scope=scope_for(request.user), pk=map_pk,
+                                         for_="manage")
+    try:
+        row = services.row_restore(the_map=the_map, snapshot=undo.pending(request, the_map),
+                                   user=request.user)  # type: ignore[arg-type]
+    except services.MapError as problem:
+        messages.error(request, str(problem))
+    else:
+        undo.forget(request)
+        messages.success(request, _("Строка «%(title)s» возвращена в карту.") % {
+            "title": row.title})
+    return redirect(the_map.get_absolute_url())
 
 
 @require_POST
@@ -376,6 +409,8 @@ def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
     try:
         lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
+    except AlreadyConfirmed as done_before:
+        messages.info(request, str(done_before))
     except PairsError as problem:
         messages.error(request, str(problem))
     else:

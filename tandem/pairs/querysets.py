@@ -43,6 +43,7 @@ DECLINED = "declined"  # tandem.pairs.models.Pair.Status.DECLINED (a test keeps 
 # The statuses of pairs that formed: every figure counts these (a declined pair never did).
 FORMED = ("approved", "active", "completed", "ended_early")
 MAP_DRAFT = "draft"  # tandem.maps.models.Map.Status.DRAFT (a test keeps them equal)
+APPROVED = "approved"  # tandem.pairs.models.Pair.Status.APPROVED (a test keeps them equal)
 
 
 def map_agree_days() -> int:
@@ -54,6 +55,15 @@ def no_meeting_weeks() -> int:
 
 
 # -- done, overdue, held: the query twins of tandem.core.effectiveness ----------------------
+def confirmation_missing_q(participant_id: int, prefix: str = "") -> Q:
+    """«My confirmation is missing»: the pair was approved and waits for this member's
+    confirmation (the partner's may be in or not). The one rule of the teacher's
+    «Подтвердить участие» on her overview and her step «ответьте на пару»."""
+    return Q(**{f"{prefix}status": APPROVED}) & (
+        Q(**{f"{prefix}a_id": participant_id, f"{prefix}a_confirmed_at__isnull": True})
+        | Q(**{f"{prefix}b_id": participant_id, f"{prefix}b_confirmed_at__isnull": True}))
+
+
 def task_done_q(as_of: dt.date, prefix: str = "") -> Q:
     """Map rows done by ``as_of`` (:func:`tandem.core.effectiveness.task_done`)."""
     return Q(**{f"{prefix}done_at__isnull": False, f"{prefix}done_at__lte": as_of})
@@ -166,6 +176,10 @@ class PairQuerySet(QuerySet[Any]):
     def running(self) -> PairQuerySet:
         """Approved or active pairs (:data:`tandem.core.attention.RUNNING`)."""
         return self.filter(status__in=attention.RUNNING)
+
+    def awaiting_confirmation_of(self, participant_id: int) -> PairQuerySet:
+        """Pairs that wait for this member's confirmation (:func:`confirmation_missing_q`)."""
+        return self.filter(confirmation_missing_q(participant_id))
 
     def overlapping(self, period: Any = None, date_to: dt.date | None = None) -> PairQuerySet:
         """Pairs whose term overlaps the period: ``period`` is anything with ``date_from``

@@ -31,6 +31,7 @@ NOT_A_MEMBER = gettext_lazy("Подтвердить пару может толь
 DECLINE_REASON_REQUIRED = gettext_lazy("Напишите, почему вы отказываетесь: куратор учтёт "
                                        "это при новом подборе.")
 NOT_WAITING = gettext_lazy("Эта пара уже не ждёт подтверждения.")
+ALREADY_CONFIRMED = gettext_lazy("Вы уже подтвердили участие в этой паре раньше.")
 DECLINE_TOO_LATE = gettext_lazy("Отказаться можно, пока пара ждёт подтверждения. Пара уже "
                                 "работает: прекратить её досрочно можно на странице карты.")
 DATES_REVERSED = gettext_lazy("Окончание раньше начала.")
@@ -39,6 +40,10 @@ TERM_TOO_SHORT = gettext_lazy("Срок наставничества — от 3 
 
 class PairsError(Exception):
     pass
+
+
+class AlreadyConfirmed(PairsError):
+    """The member had confirmed the pair before: nothing to write (ALREADY_CONFIRMED)."""
 
 
 def _unit_fields(unit: Organization | Municipality) -> dict[str, object]:

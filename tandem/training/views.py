@@ -12,6 +12,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.core import training as core
 from tandem.maps import selectors as map_selectors
 from tandem.maps import services as map_services
+from tandem.maps import undo as map_undo
 from tandem.maps.forms import RowForm
 from tandem.maps.models import Row
 from tandem.training import selectors, services
@@ -185,6 +186,7 @@ def team_map(request: HttpRequest, pk: int) -> HttpResponse:
         "row_form": RowForm(prefix="new", competencies=selectors.deficit_choices(team.case)),
         "library_picks": selectors.library_picks(team.case),
         "feedback": _feedback(team),
+        "row_undo": map_undo.pending(request, context["map"]),  # type: ignore[arg-type]
     })
 
 

@@ -13,3 +13,7 @@ class WebConfig(AppConfig):
         from tandem.web.forms import BLANK_CHOICE
 
         fields.BLANK_CHOICE_LABEL = BLANK_CHOICE
+        # The admin's title and header said «Административный сайт Django».
+        from django.contrib import admin
+
+        admin.site.site_title = admin.site.site_header = _("Тандем: администрирование")

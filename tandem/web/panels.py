@@ -15,7 +15,7 @@ home-page panels: no template tags reaching into other apps.
 zone) and the data of the scope's organizations — audited records of theirs (or of their
 regions, or of everything) and their kept figures — never on the request itself. The
 overview then keeps it with its own figures in the shared cache, versioned by unit
-(``tandem.home.selectors.staff_overview``; ``tandem/monitoring/versions.py``), and the day
+(``tandem.home.selectors.overview``; ``tandem/monitoring/versions.py``), and the day
 being part of the entry's key, such a panel is handed that day: its ``context`` is called
 ``context(request, scope, today=…)`` and must not read the clock itself."""
 

@@ -447,9 +447,14 @@ MATRIX: dict[str, Case] = {
     "maps:pdf": Case(allowed=STAFF_OF_A, kwargs=_map_pair),
     "maps:row_edit": Case(allowed=STAFF_OF_A, kwargs=_map_row,
                           marker=lambda w: "Строка карты А"),
-    "maps:row_delete": Case(allowed=STAFF_OF_A, kwargs=_map_row, post=lambda w: {},
+    "maps:row_delete": Case(allowed=STAFF_OF_A, kwargs=_map_row,
+                            post=lambda w: {"confirmed": "1"},
                             took_effect=lambda w: not Row.objects.filter(
                                 pk=_m(w)["row"].pk).exists()),
+    # Puts back the row this user deleted (kept in her session): an outsider gets a 404
+    # for the map before the session is read.
+    "maps:row_restore": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"map_pk": _m(w)["map"].pk},
+                             post=lambda w: {}),
     "maps:row_resource": Case(
         allowed=STAFF_OF_A, kwargs=_map_row,
         post=lambda w: {"resource": str(Resource.objects.get(title="Областной курс").pk),

@@ -1,5 +1,5 @@
 """The overview's staff part from the shared cache (tandem/home/selectors.py:
-``staff_overview``): each scope its own entry, computed again once something of its
+``overview``): each scope its own entry, computed again once something of its
 organizations changed — the figures always those computed live."""
 
 import datetime as dt
@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.scope import scope_for
-from tandem.home.selectors import dashboard_context, staff_overview
+from tandem.home.selectors import dashboard_context, overview
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.services import reminders_send
@@ -40,7 +40,7 @@ def _figures(context: dict[str, object]) -> tuple[object, ...]:
 
 def _kept(world: World, persona: str) -> tuple[object, ...]:
     scope = scope_for(getattr(world, persona))
-    kept = staff_overview(scope=scope, request=None, today=timezone.localdate())
+    kept = overview(scope=scope, request=None, today=timezone.localdate())
     return (_figures(kept.context), [(p.key, p.context) for p in kept.panels])
 
 

@@ -1,4 +1,4 @@
-"""The overview's kept staff part (tandem/home/selectors.py: ``staff_overview``) against
+"""The overview's kept staff part (tandem/home/selectors.py: ``overview``) against
 the gaps a review found: an organization moved, a pair across two organizations, the
 audit trail of «Напомнить сейчас», and the people's data in the shared cache table after
 an anonymisation (152-ФЗ)."""

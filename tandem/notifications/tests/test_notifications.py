@@ -13,6 +13,7 @@ from tandem.maps.models import Map
 from tandem.notifications.models import Notification
 from tandem.notifications.services import notify
 from tandem.pairs.models import Pair
+from tandem.pairs.services import AlreadyConfirmed
 from tandem.testing import World, build_map, build_resources
 
 
@@ -36,7 +37,8 @@ def test_the_life_of_a_pair_rings_the_right_bells(client: Client, world: World,
     assert "Уведомления: 1 новое" in html
     # Carol confirms: Bob is told, once, even if she presses twice.
     lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
-    lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
+    with pytest.raises(AlreadyConfirmed):
+        lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
     assert sum("Каролёва К.С. подтвердила участие" in t for t in _texts(world.bob)) == 1
     # Both agree the map: the curator is told to approve it.
     lifecycle.pair_confirm(pair=pair, participant=world.bob_p)
