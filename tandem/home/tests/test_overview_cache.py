@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,9 @@ from tandem.territory.models import Organization
 from tandem.testing import ParticipantFactory, World
 from tandem.web.panels import STAFF as STAFF_PLACE
 from tandem.web.panels import panels_for
+
+# The overview's entries live in the personal cache (tandem/web/personal_cache.py).
+cache = ConnectionProxy(caches, "personal")
 
 pytestmark = pytest.mark.django_db
 STAFF = ("alice", "charlie", "dave", "erin", "olga")

@@ -114,7 +114,7 @@ def test_an_organization_moved_leaves_the_overview_of_the_coordinator_it_left(
 
 def _cache_rows() -> list[tuple[str, object]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key, value FROM tandem_cache")
+        cursor.execute("SELECT cache_key, value FROM tandem_cache_personal")
         rows = cursor.fetchall()
     return [(key, pickle.loads(base64.b64decode(value))) for key, value in rows]  # noqa: S301
 
@@ -145,15 +145,16 @@ def _dump(value: object) -> str:
 
 def test_the_shared_cache_table_keeps_no_contacts_and_forgets_an_anonymised_name(
         client: Client, world: World, settings: object) -> None:
-    """Production keeps the cache in the table ``tandem_cache``, where an entry stays
-    until the table outgrows its limit: the overview keeps only what it shows — the
-    pairs' members by name, never anybody's e-mail or phone, and the people without
-    consent not at all (read live) — and the anonymisation deletes the entries that
-    name people."""
+    """Production keeps the overview's cache in the table ``tandem_cache_personal``, where
+    an entry stays until the table outgrows its limit: the overview keeps only what it
+    shows — the pairs' members by name, never anybody's e-mail or phone, and the people
+    without consent not at all (read live) — and the anonymisation deletes the entries
+    that name people."""
     from tandem.people.personal_data import participant_anonymise
 
-    settings.CACHES = {"default": {  # type: ignore[attr-defined]
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tandem_cache"}}
+    settings.CACHES = {alias: {  # type: ignore[attr-defined]
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+        for alias, table in (("default", "tandem_cache"), ("personal", "tandem_cache_personal"))}
     call_command("createcachetable", verbosity=0)
     with transaction.atomic():
         person = ParticipantFactory.create(
