@@ -21,7 +21,7 @@ from tandem.pairs.selectors import pairs_visible
 from tandem.people.models import Participant, by_name, consent_q
 from tandem.surveys.models import Survey
 from tandem.territory.models import Organization
-from tandem.web.panels import STAFF, RenderedPanel, panels_for
+from tandem.web.panels import STAFF, RenderedPanel, panels_for, shown_now
 from tandem.web.personal_cache import personal_cache, personal_key
 
 
@@ -112,8 +112,10 @@ def overview_key(scope: Scope, today: dt.date, version: str) -> str:
     unit's entry; its time zone), which day (the reminders' rules take it), and the data
     version of its organizations."""
     raw = f"{scope_key(scope)}|{scope.time_zone}|{today.isoformat()}|{version}"
-    # Its panels name people (the reminders' pairs): under the prefix the anonymisation
-    # deletes (tandem/web/personal_cache.py).
+    # Kept with the entries that name people, under the prefix the anonymisation deletes
+    # (tandem/web/personal_cache.py): its panels named people until the reminders' names
+    # were read at every view (reminders/panels.py), and a panel that shows a name must
+    # not fall out of that rule by accident.
     return personal_key("home", raw)
 
 
@@ -173,7 +175,8 @@ def overview(*, scope: Scope, request: Any, today: dt.date, own: bool = True
         personal.set(keys["staff"], staff, CACHE_SECONDS)
     context: dict[str, object] = {**staff.context,
                                   "missing_consent": missing_consent(scope=scope)}
-    panels: list[RenderedPanel] = staff.panels
+    # What the kept panels show that the version does not cover (the reminders' names).
+    panels: list[RenderedPanel] = shown_now(staff.panels)
     if own:
         mine: dict[str, object] | None = found.get(keys["own"])
         if mine is None:
