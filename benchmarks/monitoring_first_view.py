@@ -32,7 +32,8 @@ user_logged_in.receivers = []  # no last_login, no access log: nothing written
 username, views = sys.argv[1], int(sys.argv[2])
 result = {"views": [], "top": []}
 with override_settings(
-        CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}},
+        CACHES={alias: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+                for alias in ("default", "personal")},
         SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"), \\
         transaction.atomic():
     with connection.cursor() as cursor:

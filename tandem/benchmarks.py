@@ -369,8 +369,8 @@ def plan_report(*, usernames: Iterable[str] = PLAN_PERSONAS,
 def _plan_pages(report: PlanReport, usernames: Iterable[str], min_rows: int) -> None:
     from django.contrib.auth import get_user_model
 
-    with override_settings(CACHES={"default": {
-            "BACKEND": "django.core.cache.backends.dummy.DummyCache"}}), transaction.atomic():
+    dummy = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    with override_settings(CACHES={"default": dummy, "personal": dummy}), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT c.relname, c.reltuples FROM pg_class c "
                            "WHERE c.relkind IN ('r', 'p')")

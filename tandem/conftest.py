@@ -55,9 +55,11 @@ def _empty_cache() -> None:
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
-    backend = caches["default"]
-    if isinstance(backend, LocMemCache):  # a database cache's rows go with the test's transaction
-        backend.clear()
+    for alias in ("default", "personal"):
+        backend = caches[alias]
+        # (a database cache's rows go with the test's transaction)
+        if isinstance(backend, LocMemCache):
+            backend.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -202,18 +202,31 @@ if _replica_url:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The monitoring aggregates (tandem.monitoring.selectors) and the staff overview
-# (tandem.home.selectors; its entries that name people are deleted by an anonymisation,
-# tandem/web/personal_cache.py) are cached. Production runs
-# several app servers and task workers against one database: they must share the cache,
-# so it lives in a table of that database (created by the monitoring migration 0001 —
-# `createcachetable` — during `migrate`). The embedded demo and the tests keep Django's
-# per-process memory cache.
+# (tandem.home.selectors) are cached. Production runs several app servers and task workers
+# against one database: they must share the cache, so it lives in tables of that database
+# (created by `createcachetable` — the monitoring migrations 0001 and 0008 call it during
+# `migrate`). The entries that name people (the overview: its reminders panel, a staff
+# member's own part) have a cache of their own, "personal" (tandem/web/personal_cache.py):
+# a full table drops the third with the smallest keys, and in one table the dashboards'
+# (":1:monitoring:…") went first when a thousand curators' own entries filled it; an
+# anonymisation deletes them. The embedded demo and the tests keep Django's per-process
+# memory cache.
 CACHE_TABLE = "tandem_cache"
-CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,
-     "OPTIONS": {"MAX_ENTRIES": 2000}}
-    if envbool("TANDEM_DATABASE_CACHE", PRODUCTION) else
-    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tandem"})}
+PERSONAL_CACHE_TABLE = "tandem_cache_personal"
+_DATABASE_CACHE = envbool("TANDEM_DATABASE_CACHE", PRODUCTION)
+
+
+def _cache(table: str, memory: str, max_entries: int) -> dict[str, object]:
+    if _DATABASE_CACHE:
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table,
+                "OPTIONS": {"MAX_ENTRIES": max_entries}}
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": memory}
+
+
+# The personal table: per scope and per curator, each entry left behind by a new data
+# version until culled — room for a few of each of a few thousand staff users.
+CACHES = {"default": _cache(CACHE_TABLE, "tandem", 2000),
+          "personal": _cache(PERSONAL_CACHE_TABLE, "tandem-personal", 5000)}
 
 AUTH_USER_MODEL = "accounts.User"
 

@@ -13,6 +13,7 @@ from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pair_q, pairs_visible
+from tandem.people.models import Participant
 
 
 def pairs_listed(*, scope: Scope) -> QuerySet[Pair]:
@@ -48,7 +49,7 @@ def pairs_page(*, scope: Scope, ids: list[int], today: dt.date | None = None) ->
 # ``serializers.PersonSerializer`` shows (7 of 25 columns, 2 of 9 of the organization).
 PAGE_FIELDS = (*(f.name for f in Pair._meta.concrete_fields),
                *(f"{m}__{f}" for m in ("a", "b")
-                 for f in ("surname", "name", "patronymic", "position", "organization",
+                 for f in (*Participant.NAME_FIELDS, "position", "organization",
                            "organization__short_name")))
 
 

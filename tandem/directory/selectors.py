@@ -195,7 +195,7 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
 
 # The columns of the participants page's table (people/_participant_table.html): a row
 # of 25 columns and its organization's 9 read for 12 shown cost a third of reading a page.
-LISTED_FIELDS = ("surname", "name", "patronymic", "is_active", "position", "subject",
+LISTED_FIELDS = (*Participant.NAME_FIELDS, "is_active", "position", "subject",
                  "experience_years", "age_band", "mentoring_consent_date",
                  "personal_data_consent_date", "organization", "organization__short_name")
 

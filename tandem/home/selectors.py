@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Value
 from django.utils import translation
@@ -23,8 +22,8 @@ from tandem.pairs.selectors import pairs_visible
 from tandem.people.models import Participant, by_name, consent_q
 from tandem.surveys.models import Survey
 from tandem.territory.models import Organization
-from tandem.web.panels import STAFF, RenderedPanel, panels_for
-from tandem.web.personal_cache import personal_key
+from tandem.web.panels import STAFF, RenderedPanel, panels_for, shown_now
+from tandem.web.personal_cache import personal_cache, personal_key
 
 
 @dataclass(frozen=True)
@@ -114,8 +113,10 @@ def overview_key(scope: Scope, today: dt.date, version: str) -> str:
     unit's entry; its time zone), which day (the reminders' rules take it), and the data
     version of its organizations."""
     raw = f"{scope_key(scope)}|{scope.time_zone}|{today.isoformat()}|{version}"
-    # Its panels name people (the reminders' pairs): under the prefix the anonymisation
-    # deletes (tandem/web/personal_cache.py).
+    # Kept with the entries that name people, under the prefix the anonymisation deletes
+    # (tandem/web/personal_cache.py): its panels named people until the reminders' names
+    # were read at every view (reminders/panels.py), and a panel that shows a name must
+    # not fall out of that rule by accident.
     return personal_key("home", raw)
 
 
@@ -142,11 +143,11 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
       audited) — and :func:`own_stamp` for what writes no audit entry (her questionnaires;
       a partner of another organization renamed).
 
+    Both entries are kept in the personal cache (tandem/web/personal_cache.py: a table of
+    their own, so a full one culls only them, never the monitoring dashboards' entries).
     Only a staff user's own part is kept (a curator, a coordinator who teaches): their
     entries are as many as the units' staff — a teacher's is not, a region's teachers
-    would fill the cache table (``MAX_ENTRIES``) in minutes, and a full table drops (after
-    the expired ones) the third with the smallest keys — ``DatabaseCache._cull`` orders by
-    key, so the monitoring dashboards' entries (``:1:monitoring:``) go first.
+    would fill that table (``MAX_ENTRIES``) in minutes and cull the staff entries.
     A teacher's page computes it (:func:`own_context`, the view)."""
     if not scope.is_staff:
         return StaffOverview({}, [])
@@ -155,20 +156,24 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
     keys = {"staff": overview_key(scope, today, version)}
     if own:
         keys["own"] = own_key(scope, today, version, own_stamp(scope))
-    found = cache.get_many(list(keys.values()))
+    # Both name people: the personal cache (not the dashboards', whose entries a full
+    # table of them would cull first — tandem/web/personal_cache.py).
+    personal = personal_cache()
+    found = personal.get_many(list(keys.values()))
     staff: StaffOverview | None = found.get(keys["staff"])
     if staff is None:
         staff = StaffOverview(_figures(scope), panels_for(request, scope, STAFF,
                                                           by_unit=True, today=today))
-        cache.set(keys["staff"], staff, CACHE_SECONDS)
+        personal.set(keys["staff"], staff, CACHE_SECONDS)
     context: dict[str, object] = {**staff.context,
                                   "missing_consent": missing_consent(scope=scope)}
-    panels: list[RenderedPanel] = staff.panels
+    # What the kept panels show that the version does not cover (the reminders' names).
+    panels: list[RenderedPanel] = shown_now(staff.panels)
     if own:
         mine: dict[str, object] | None = found.get(keys["own"])
         if mine is None:
             mine = own_context(scope=scope, today=today)
-            cache.set(keys["own"], mine, CACHE_SECONDS)
+            personal.set(keys["own"], mine, CACHE_SECONDS)
         context.update(mine)
     return StaffOverview(context, panels)
 

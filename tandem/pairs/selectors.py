@@ -257,7 +257,7 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 LISTED_FIELDS = (
     "a", "b", "status", "starts_on", "ends_on", "a_confirmed_at", "b_confirmed_at",
     *(f"{m}__{f}" for m in ("a", "b")
-      for f in ("surname", "name", "patronymic", "organization", "organization__short_name")))
+      for f in (*Participant.NAME_FIELDS, "organization", "organization__short_name")))
 
 
 def pair_get(*, scope: Scope, pk: int) -> Pair:

@@ -161,14 +161,20 @@ class Participant(models.Model):
         """Whether the person's names and contacts were erased (docs/rules.md)."""
         return self.anonymised_at is not None
 
+    # What :attr:`full_name` and :attr:`short_name` read, surname first: a list that
+    # loads people with ``only()`` and prints their names names these columns
+    # (``*NAME_FIELDS``, or ``f"a__{f}"`` through a relation), not a copy of them.
+    NAME_FIELDS = ("surname", "name", "patronymic")
+
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.surname, self.name, self.patronymic) if p)
+        return " ".join(p for p in (getattr(self, f) for f in self.NAME_FIELDS) if p)
 
     @property
     def short_name(self) -> str:
-        initials = "".join(f"{p[0]}." for p in (self.name, self.patronymic) if p)
-        return f"{self.surname} {initials}".strip()
+        surname, *given = (getattr(self, f) for f in self.NAME_FIELDS)
+        initials = "".join(f"{p[0]}." for p in given if p)
+        return f"{surname} {initials}".strip()
 
     @property
     def wants_reminders(self) -> bool:

@@ -18,8 +18,8 @@ class RemindersConfig(AppConfig):
         # Its panel on the home page, kept by unit with the overview (tandem/web/panels.py):
         # its events are read from pairs, maps, rows, meetings, surveys and reminder logs,
         # each audited under its pair's unit, and from the day — the key's parts.
-        from tandem.reminders.panels import context
+        from tandem.reminders.panels import context, named
         from tandem.web.panels import STAFF, Panel, register_panel
 
         register_panel(Panel(key="reminders", template="reminders/_dashboard.html", context=context,
-                             place=STAFF, order=50, by_unit=True))
+                             place=STAFF, order=50, by_unit=True, live=named))

@@ -227,6 +227,14 @@ def open_reminders_by_pair(scope: Scope, limit: int = 10,
 
 
 
+def short_names(ids: set[int]) -> dict[int, str]:
+    """The short names of these people (already shown to the user: the members and
+    respondents of the pairs of :func:`open_reminders_by_pair`), by primary key, only the
+    name columns."""
+    return {p.pk: p.short_name for p in
+            Participant.objects.filter(pk__in=sorted(ids)).only(*Participant.NAME_FIELDS)}
+
+
 def open_reminders(scope: Scope, limit: int = 10,
                    today: dt.date | None = None) -> list[Line]:
     """The open events of the pairs the user manages, most urgent kinds first, at most

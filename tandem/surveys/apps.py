@@ -49,11 +49,7 @@ class SurveysConfig(AppConfig):
 
         pre_delete.connect(tallies.organization_deleting, sender=Organization,
                            dispatch_uid="survey_cells_organization_deleting")
-        # An organization saved with its place written: its cells' share follows it to
-        # its municipality and sector (every such save, not only one that looks like a
-        # change: the place is read again under its state's lock).
-        post_save.connect(tallies.organization_saved, sender=Organization,
-                          dispatch_uid="survey_cells_organization_saved")
-        # Moves compared as stored before each save (tandem/web/tracking.py).
+        # Moves compared as stored before each save (tandem/web/tracking.py); an
+        # organization's place on a read that holds its row (tallies.organization_moved).
         track(*tallies.TRACKED)
         hourly.connect(tallies.hourly, dispatch_uid="survey_cells_hourly")

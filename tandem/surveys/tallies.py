@@ -46,8 +46,10 @@ one organization at once would leave its sums where it is not, and a region's fi
 a sector minus the organization's own could then show one person's answer). Every
 writer holding a state first takes the organization's cells from the recorded place to
 where it is now, as read after the lock, and records that (:func:`_settle`): a save of
-the organization that writes its municipality or sector, changed or not, does just that
-in the saver's transaction (:func:`organization_saved`); one deleted takes them from the
+the organization that changes its municipality or sector — compared with the place
+stored just before it, read holding the organization's row, so a stale form's save that
+writes the old place back is a change and a rename is none — does just that in the
+saver's transaction (:func:`organization_moved`); one deleted takes them from the
 recorded place (:func:`organization_deleting`). A full rebuild and the hourly run sum
 them again from the cells, every state held (:func:`roll_up`): a drift lasts an hour at
 most.
@@ -70,7 +72,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -411,27 +413,37 @@ def _rolled_up() -> int:
     return len(wrong)
 
 
-PLACE_FIELDS = frozenset({"municipality", "municipality_id", "sector"})
+def organization_moved(instance: Any, before: tuple[Any, ...],
+                       after: tuple[Any, ...]) -> None:
+    """(A tracker, :data:`TRACKED`) An organization saved to another municipality or
+    sector, as compared with the place stored just before the save — a read that held its
+    row (``Tracked.locked``): from it to this save's ``UPDATE`` and on to its commit no
+    other save of the organization slips between, so a save that writes back the place it
+    read (a rename) is no move, while a form loaded before another admin's move that
+    writes the old place back is one. Outside a transaction that read cannot hold the row
+    and every save that writes the place comes here. A save that changes no place costs
+    nothing here: no state held, none created.
 
-
-def organization_saved(sender: type, instance: Any, created: bool = False, raw: bool = False,
-                       update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
-    """(``post_save``) An organization saved with its municipality or sector written —
-    changed or not, as this save's ``pre_save`` read them: that read takes no lock, and a
-    form loaded before another admin's move writes the old place back as «unchanged».
-    Its state held, its place read again (this save's row, or a later committed one),
-    its cells leave the place its state records and join that one (:func:`_settle`), in
-    the saver's transaction; another municipality (perhaps another region, another time
-    zone) marks it for a rebuild too.
-
-    Its row is this transaction's since the save's ``UPDATE`` (in autocommit, already
-    committed): another save of it waits for this one, then finds the place recorded
-    here. A rebuild or a recount that holds the state first settles the move itself."""
-    if raw or created or instance.pk is None:
-        return
-    if update_fields is not None and PLACE_FIELDS.isdisjoint(update_fields):
+    Its state held, its place read again (this save's row, or a later committed one), its
+    cells leave the place its state records and join that one (:func:`_settle`), in the
+    saver's transaction; another municipality (perhaps another region, another time zone)
+    marks it for a rebuild too. An organization with no state and no cells keeps no
+    state: the one inserted here (so that a rebuild creating its first cells at once
+    waits for this save and then reads its new place) goes again. A rebuild or a recount
+    that holds the state first settles the move itself."""
+    if instance.pk is None:
         return
     with transaction.atomic():
+        try:
+            with transaction.atomic():
+                SurveyCellState.objects.create(organization_id=instance.pk)
+            new = True
+        except IntegrityError:  # it had one (or a writer made one meanwhile: committed)
+            new = False
+        if new and not SurveyCell.objects.filter(organization_id=instance.pk).exists():
+            # Nothing summed anywhere, nothing to sum: the state held, but not kept.
+            SurveyCellState.objects.filter(organization_id=instance.pk).delete()
+            return
         zones, summed = _hold([instance.pk])
         if not zones:
             return
@@ -682,9 +694,11 @@ TRACKED = (
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(
                 municipality__region_id=region.pk).values_list("pk", flat=True))),
-    # An organization's place is not compared here: that read takes no lock, so a save
-    # from a stale form looks like no change; organization_saved hears every save that
-    # writes the place.
+    # An organization moved to another municipality or sector: its cells' share of the
+    # sums follows it. Compared on a read that holds its row (a stale form's save that
+    # writes an old place back is a move, a rename is none).
+    Tracked(Organization, "survey_cells_organization", ("municipality_id", "sector"),
+            organization_moved, locked=True),
 )
 
 

@@ -17,7 +17,10 @@ regions, or of everything) and their kept figures — never on the request itsel
 overview then keeps it with its own figures in the shared cache, versioned by unit
 (``tandem.home.selectors.overview``; ``tandem/monitoring/versions.py``), and the day
 being part of the entry's key, such a panel is handed that day: its ``context`` is called
-``context(request, scope, today=…)`` and must not read the clock itself."""
+``context(request, scope, today=…)`` and must not read the clock itself. What such a
+panel shows that the version does not cover (the name of a person of an organization
+outside the scope, renamed there) it leaves out of the kept context and fills in at every
+view: ``live(context)`` (:func:`shown_now`; one cheap query, at most)."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -39,6 +42,9 @@ class Panel:
     place: str
     order: int = 100
     by_unit: bool = False
+    # A panel kept by unit: what of its context is read at every view, given the kept
+    # context (what the version does not cover: names of people of other organizations).
+    live: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,18 @@ def panels_for(request: Any, scope: Any, place: str, by_unit: bool | None = None
             context = panel.context(request, scope)
         if context is not None:
             result.append(RenderedPanel(panel.key, panel.template, context, panel.order))
+    return result
+
+
+def shown_now(panels: list[RenderedPanel]) -> list[RenderedPanel]:
+    """Kept panels as shown at this view: each through its ``live`` step, if it has one."""
+    result = []
+    for rendered in panels:
+        panel = _PANELS.get(rendered.key)
+        live = panel.live if panel is not None else None
+        result.append(rendered if live is None else
+                      RenderedPanel(rendered.key, rendered.template, live(rendered.context),
+                                    rendered.order))
     return result
 
 

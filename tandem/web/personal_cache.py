@@ -1,22 +1,39 @@
-"""Entries of the shared cache that name people (the overview's reminders panel: the
-pairs' members by name; a staff member's own part as a teacher — card, pairs and steps
-as shown, one entry per user, ``home.selectors.own_key``). Production keeps the cache
-in a table of the database (``DatabaseCache``, ``settings.CACHE_TABLE``), where an entry
-stays — expired or not — until the table outgrows ``MAX_ENTRIES``: a moved data version
-makes the entry unread, not gone. Such entries are therefore kept under one prefix
-(:func:`personal_key`), and the anonymisation of a person (``people/personal_data.py``,
-152-ФЗ) deletes them all (:func:`forget_personal`) — they are computed again at the next
-view, from anonymised data."""
+"""The cache of entries that name people (the overview's staff part, whose reminders panel
+names the pairs' members; a staff member's own part as a teacher — card, pairs and steps
+as shown, one entry per user, ``home.selectors.own_key``): a cache of their own, the
+alias :data:`ALIAS` (``settings.CACHES``; production: its own table of the database,
+``settings.PERSONAL_CACHE_TABLE``), apart from the monitoring dashboards' (``default``).
+
+Why apart: in a table (``DatabaseCache``) an entry stays — expired or not — until the
+table outgrows ``MAX_ENTRIES``, and then Django deletes the third with the **smallest
+keys** (``DatabaseCache._cull`` orders by key): in one table the dashboards' entries
+(``:1:monitoring:…``) sort before these (``:1:people:…``) and went first whenever a
+thousand curators' own entries filled it. In a table of their own, these cull only one
+another.
+
+Every such entry's key is under one prefix (:func:`personal_key`), and the anonymisation
+of a person (``people/personal_data.py``, 152-ФЗ) deletes them all
+(:func:`forget_personal`) — they are computed again at the next view, from anonymised
+data."""
 
 import hashlib
 from typing import Any
 
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.core.cache.backends.db import BaseDatabaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, router
 
 PREFIX = "people:"
+ALIAS = "personal"
+# Where such entries may also be: the shared cache, where they were kept before they had
+# their own (and where a process still running that code puts them until it restarts).
+FORMER = "default"
+
+
+def personal_cache() -> BaseCache:
+    """The cache of the entries that name people (their keys: :func:`personal_key`)."""
+    return caches[ALIAS]
 
 
 def personal_key(kind: str, raw: str) -> str:
@@ -24,11 +41,17 @@ def personal_key(kind: str, raw: str) -> str:
     return f"{PREFIX}{kind}:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def forget_personal(alias: str = "default") -> int:
-    """Deletes every entry under :data:`PREFIX` from the cache ``alias``: the rows of a
-    database cache (one statement, in the caller's transaction), the keys of this
-    process's memory cache. Other backends (Redis, memcached) drop an entry themselves
-    when its time is up (``CACHE_SECONDS``). Returns how many went (-1: not known)."""
+def forget_personal(aliases: tuple[str, ...] = (ALIAS, FORMER)) -> int:
+    """Deletes every entry under :data:`PREFIX` from these caches (the personal one, and
+    the shared one they were kept in before): the rows of a database cache (one statement
+    each, in the caller's transaction), the keys of this process's memory cache. Other
+    backends (Redis, memcached) drop an entry themselves when its time is up
+    (``CACHE_SECONDS``). Returns how many went (-1: not known)."""
+    counts = [_forget(alias) for alias in dict.fromkeys(aliases)]
+    return -1 if -1 in counts else sum(counts)
+
+
+def _forget(alias: str) -> int:
     backend = caches[alias]
     prefix = backend.make_key(PREFIX)
     if isinstance(backend, BaseDatabaseCache):

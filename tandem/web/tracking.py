@@ -24,7 +24,12 @@ string (``organization_id = "4"``) is the stored 4, not a change.
 The stored values are read without a lock (pre-existing, left so: locking there would
 take rows out of the rebuilds' order): a whole save from an out-of-date copy racing an
 uncommitted web move of the same person reads the values before that move and is still
-unheard.
+unheard. A tracker that cannot live with that asks for ``locked``: in a transaction the
+shared read then holds the row as the save's own ``UPDATE`` is about to (``FOR NO KEY
+UPDATE``: the same lock, taken a moment earlier, so no lock order changes and inserts
+that reference the row are not held up), so no other save of the row slips between the
+read and the write, and «unchanged» is exact. Outside a transaction the read cannot hold
+the row: such a tracker is told of every save that writes its fields, as if changed.
 
 :func:`stored` is the same read for a delete handler (``pre_delete``): what the row
 holds, not the copy being deleted.
@@ -37,11 +42,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, router
+from django.db import DEFAULT_DB_ALIAS, router, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
 
 BEFORE = "_tracked_before"  # instance.__dict__: {attname: stored value} or None (no row)
+LOCKED = "_tracked_locked"  # instance.__dict__: whether that read held the row
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,9 @@ class Tracked:
     fields: tuple[str, ...]
     changed: Callable[[Any, tuple[Any, ...], tuple[Any, ...]], None]
     on_create: bool = False
+    # The read holds the row (in a transaction); unlocked, every save writing the fields
+    # counts as a change.
+    locked: bool = False
 
 
 _TRACKERS: dict[type[Model], list[Tracked]] = {}
@@ -85,13 +94,16 @@ def _python(model: type[Model], attname: str, value: Any) -> Any:
 
 
 def _read(model: type[Model], pk: Any, fields: Iterable[str],
-          using: str | None) -> dict[str, Any] | None:
+          using: str | None, *, lock: bool = False) -> dict[str, Any] | None:
     """The row's stored values of these attnames (None: no row), from the database the
     write goes to (``using``), never a replica the copy was read from
-    (tandem/web/dbrouter.py); through the base manager, as Django's saves and deletes."""
+    (tandem/web/dbrouter.py); through the base manager, as Django's saves and deletes.
+    ``lock``: the row held (``FOR NO KEY UPDATE``; the caller is in a transaction)."""
     fields = list(fields)
-    row = list(model._base_manager.using(using or DEFAULT_DB_ALIAS)
-               .filter(pk=pk).order_by().values_list(*fields)[:1])
+    rows = model._base_manager.using(using or DEFAULT_DB_ALIAS).filter(pk=pk).order_by()
+    if lock:
+        rows = rows.select_for_update(no_key=True)
+    row = list(rows.values_list(*fields)[:1])
     return dict(zip(fields, row[0], strict=True)) if row else None
 
 
@@ -123,6 +135,7 @@ def _saving(sender: type[Model], instance: Any, raw: bool = False, using: str | 
             update_fields: Iterable[str] | None = None, **kwargs: object) -> None:
     d = instance.__dict__
     d.pop(BEFORE, None)
+    d.pop(LOCKED, None)
     if raw or instance.pk is None:
         return  # a fixture, or a new row without a key
     # A new copy given its key is read as any save: Django may UPDATE a row with that key,
@@ -131,8 +144,11 @@ def _saving(sender: type[Model], instance: Any, raw: bool = False, using: str | 
     concerned = _concerned(sender, _written(sender, update_fields))
     if not concerned:
         return  # writes nothing any tracker watches: no read
+    lock = (any(t.locked for t in concerned)
+            and transaction.get_connection(using or DEFAULT_DB_ALIAS).in_atomic_block)
     d[BEFORE] = _read(sender, instance.pk, sorted({f for t in concerned for f in t.fields}),
-                      using)
+                      using, lock=lock)
+    d[LOCKED] = lock
 
 
 def _saved(sender: type[Model], instance: Any, created: bool = False, raw: bool = False,
@@ -151,6 +167,7 @@ def _saved(sender: type[Model], instance: Any, created: bool = False, raw: bool 
     if BEFORE not in d:
         return  # nothing watched was written (or the row was not there to read)
     was = d.pop(BEFORE)
+    locked = d.pop(LOCKED, False)
     if was is None:
         return
     for tracked in _concerned(sender, written):
@@ -158,5 +175,5 @@ def _saved(sender: type[Model], instance: Any, created: bool = False, raw: bool 
         # A field not written (left out of update_fields, deferred) keeps its stored value.
         after = tuple(_python(sender, f, d[f] if f in d and (written is None or f in written)
                               else was[f]) for f in tracked.fields)
-        if before != after:
+        if before != after or (tracked.locked and not locked):
             tracked.changed(instance, before, after)

@@ -4,6 +4,7 @@ audit trail of «Напомнить сейчас», and the people's data in the
 an anonymisation (152-ФЗ)."""
 
 import base64
+import dataclasses
 import datetime as dt
 import pickle
 
@@ -13,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +27,7 @@ from tandem.reminders.models import ReminderLog
 from tandem.reminders.selectors import open_reminders_by_pair
 from tandem.surveys.tests.helpers import active_pair
 from tandem.testing import OrganizationFactory, ParticipantFactory, World
+from tandem.web import panels
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +117,7 @@ def test_an_organization_moved_leaves_the_overview_of_the_coordinator_it_left(
 
 def _cache_rows() -> list[tuple[str, object]]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cache_key, value FROM tandem_cache")
+        cursor.execute("SELECT cache_key, value FROM tandem_cache_personal")
         rows = cursor.fetchall()
     return [(key, pickle.loads(base64.b64decode(value))) for key, value in rows]  # noqa: S301
 
@@ -145,15 +148,16 @@ def _dump(value: object) -> str:
 
 def test_the_shared_cache_table_keeps_no_contacts_and_forgets_an_anonymised_name(
         client: Client, world: World, settings: object) -> None:
-    """Production keeps the cache in the table ``tandem_cache``, where an entry stays
-    until the table outgrows its limit: the overview keeps only what it shows — the
-    pairs' members by name, never anybody's e-mail or phone, and the people without
-    consent not at all (read live) — and the anonymisation deletes the entries that
-    name people."""
+    """Production keeps the overview's cache in the table ``tandem_cache_personal``, where
+    an entry stays until the table outgrows its limit: the overview keeps only what it
+    shows — the pairs' members by name, never anybody's e-mail or phone, and the people
+    without consent not at all (read live) — and the anonymisation deletes the entries
+    that name people."""
     from tandem.people.personal_data import participant_anonymise
 
-    settings.CACHES = {"default": {  # type: ignore[attr-defined]
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tandem_cache"}}
+    settings.CACHES = {alias: {  # type: ignore[attr-defined]
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+        for alias, table in (("default", "tandem_cache"), ("personal", "tandem_cache_personal"))}
     call_command("createcachetable", verbosity=0)
     with transaction.atomic():
         person = ParticipantFactory.create(
@@ -164,7 +168,7 @@ def test_the_shared_cache_table_keeps_no_contacts_and_forgets_an_anonymised_name
     html = _page(client)
     assert "Стираемова" in html and "Задача пары" in html
     kept = "\n".join(_dump(value) for _key, value in _cache_rows())
-    assert "Стираемова С." in kept  # the reminders panel: the pair by its members' names
+    assert "Стираемова" not in kept  # the reminders panel: names read at every view
     for contact in ("erase.me@example.org", "+79990001122", "carol@example.org"):
         assert contact not in kept
     participant_anonymise(participant=person, actor=world.olga)
@@ -172,3 +176,32 @@ def test_the_shared_cache_table_keeps_no_contacts_and_forgets_an_anonymised_name
                 if "Стираемова" in _dump(value)]
     html = _page(client)
     assert "Стираемова" not in html and "Задача пары" in html  # computed again
+
+
+def _warm_queries(client: Client) -> int:
+    _page(client)
+    with CaptureQueriesContext(connection) as queries:
+        _page(client)  # the staff part from the cache
+    return len(queries.captured_queries)
+
+
+def test_a_partner_renamed_in_another_organization_shows_at_once(
+        client: Client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A's curator keeps her panel by A's data version; the pair's partner works in B,
+    whose edits do not move it — the panel kept her name and showed the old one until the
+    entry expired (120 s). The names are read at every view: one query by primary key."""
+    with transaction.atomic():
+        _overdue_pair(world.bob_p, world.someone_b)
+    client.force_login(world.alice)  # curator of A
+    assert "Бэшкина В." in _page(client)
+    with transaction.atomic():  # a request of its own: an audited save in organization B
+        partner = Participant.objects.get(pk=world.someone_b.pk)
+        partner.surname = "Переименованная"
+        partner.save()
+    html = _page(client)
+    assert "Переименованная В." in html and "Бэшкина" not in html
+    # Query count: the names cost the kept view one query, and nothing else moved.
+    with_names = _warm_queries(client)
+    panel = panels._PANELS["reminders"]
+    monkeypatch.setitem(panels._PANELS, "reminders", dataclasses.replace(panel, live=None))
+    assert with_names == _warm_queries(client) + 1

@@ -9,12 +9,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.connection import ConnectionProxy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +27,10 @@ from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.surveys.tests.helpers import active_pair
 from tandem.testing import World, build_diagnostics
-from tandem.web.personal_cache import PREFIX, forget_personal
+from tandem.web.personal_cache import ALIAS, PREFIX, forget_personal
+
+# The overview's entries live in the personal cache (tandem/web/personal_cache.py).
+cache = ConnectionProxy(caches, ALIAS)
 
 pytestmark = pytest.mark.django_db
 

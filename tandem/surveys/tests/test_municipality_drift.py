@@ -24,6 +24,7 @@ import pytest
 from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
@@ -74,8 +75,9 @@ def _stale_read(monkeypatch: pytest.MonkeyPatch, organization: Organization,
     PostgreSQL tests, made by hand."""
     read = tracking._read
 
-    def stale(model: Any, pk: Any, fields: Any, using: Any) -> Any:
-        row = read(model, pk, fields, using)
+    def stale(model: Any, pk: Any, fields: Any, using: Any, *, lock: bool = False) -> Any:
+        assert not lock, "a read that holds the row cannot be stale"
+        row = read(model, pk, fields, using, lock=lock)
         if model is Organization and pk == organization.pk and row is not None:
             row.update({k: v for k, v in stored.items() if k in row})
         return row
@@ -177,10 +179,12 @@ def test_a_sector_undone_by_a_stale_form_shows_no_one_alone(world: World) -> Non
     _consistent()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_save_whose_unlocked_read_was_stale_still_moves_the_sums(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same race on any database: admin 1's move to B committed after admin 2's
-    ``pre_save`` read A, so admin 2's save of A looks like no change — and is heard."""
+    """The same race on any database, outside a transaction — where ``pre_save``'s read
+    cannot hold the row: admin 1's move to B committed after admin 2's read saw A, so
+    admin 2's save of A looks like no change — and is heard all the same."""
     for score in (7, 9, 5):
         _answer(world.org_a, score)
     form = Organization.objects.get(pk=world.org_a.pk)
@@ -189,11 +193,34 @@ def test_a_save_whose_unlocked_read_was_stale_still_moves_the_sums(
     moved.save()
     _consistent()
     _stale_read(monkeypatch, form, municipality_id=world.municipality_a.pk)
+    assert not connection.in_atomic_block
     form.name += " (переименована)"
     form.save()
     monkeypatch.undo()
     assert not MunicipalitySurveyCell.objects.filter(municipality=world.municipality_b).exists()
     _consistent()
+
+
+def test_in_a_transaction_the_read_before_a_save_holds_the_row(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a transaction the place is compared on a read that holds the organization's row
+    as its UPDATE will (so no save slips between: the race above cannot happen there) —
+    the lock that does not hold up inserts that reference the row."""
+    locks: list[bool] = []
+    read = tracking._read
+
+    def spy(model: Any, pk: Any, fields: Any, using: Any, *, lock: bool = False) -> Any:
+        if model is Organization:
+            locks.append(lock)
+        return read(model, pk, fields, using, lock=lock)
+    monkeypatch.setattr(tracking, "_read", spy)
+    org = Organization.objects.get(pk=world.org_a.pk)
+    org.name += " (2)"
+    with CaptureQueriesContext(connection) as queries:
+        org.save()
+    assert locks == [True]
+    if connection.vendor == "postgresql":
+        assert any("FOR NO KEY UPDATE" in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.parametrize("writer", ["answer", "rebuild", "save"])
@@ -215,8 +242,10 @@ def test_a_move_not_yet_heard_is_taken_from_the_recorded_place(
         _answer(Organization.objects.get(pk=extra.pk), 8)
     elif writer == "rebuild":
         tallies.rebuild([extra.pk])
-    else:  # a whole save reads B, writes B: «no change» to pre_save
-        Organization.objects.get(pk=extra.pk).save()
+    else:  # a whole save that moves it on: from B (school) to B (sport)
+        org = Organization.objects.get(pk=extra.pk)
+        org.sector = Organization.Sector.SPORT
+        org.save()
     assert SurveyCellState.objects.get(
         organization_id=extra.pk).summed_municipality_id == world.municipality_b.pk
     tallies.refresh()

@@ -14,6 +14,7 @@ from tandem.testing import (
     bulk_participants,
     bulk_responses,
 )
+from tandem.web.personal_cache import personal_cache
 
 PAGES = [
     ("alice", "dashboard"), ("erin", "dashboard"), ("olga", "dashboard"), ("bob", "dashboard"),
@@ -28,6 +29,7 @@ def _count(client: Client, url: str, *, cold: bool = True) -> int:
     part in the shared cache, tandem/home/selectors.py: computed, not read, here)."""
     if cold:
         cache.clear()
+        personal_cache().clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

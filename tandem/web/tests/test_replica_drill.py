@@ -28,6 +28,7 @@ from tandem.roster import tasks
 from tandem.roster.models import RosterExport
 from tandem.testing import ParticipantFactory, World, build_world
 from tandem.web.dbrouter import PRIMARY, REPLICA
+from tandem.web.personal_cache import personal_cache
 
 pytestmark = [
     pytest.mark.skipif(
@@ -61,6 +62,7 @@ def paused(transactional_db: None) -> Iterator[World]:
     """The test world on both servers, then replay paused on the standby."""
     world = build_world()
     cache.clear()
+    personal_cache().clear()
     _caught_up()
     _one(REPLICA, "select pg_wal_replay_pause()::text")
     try:
