@@ -16,6 +16,7 @@ from tandem.core import maps as core
 from tandem.core import task_library as library
 from tandem.diagnostics.selectors import areas_of
 from tandem.maps import tallies as technology_tallies
+from tandem.maps import undo
 from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row, TaskTemplate
 from tandem.maps.selectors import (
     library_for,
@@ -26,6 +27,7 @@ from tandem.maps.selectors import (
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
+from tandem.web.exports import erasure_lock
 from tandem.web.signals import figures_changed
 
 CONFLICT = gettext_lazy("Эту строку только что изменил другой участник. Мы показали её "
@@ -47,7 +49,8 @@ REOPEN_PAIR_TAKEN = gettext_lazy("Эти двое уже работают в н�
 RESOURCE_UNAVAILABLE = gettext_lazy("Этого ресурса нет в каталоге, доступном паре.")
 TRAINING_NO_RECORD = gettext_lazy("Учебная карта кейса не выполняется: отметки о выполнении "
                                   "в ней не ведутся.")
-NOTHING_TO_RESTORE = gettext_lazy("Вернуть нечего: строку уже вернули или удалили другую.")
+NOTHING_TO_RESTORE = gettext_lazy("Вернуть нечего: строку уже вернули, прошёл час или удалили "
+                                  "другую.")
 
 # What of a row «Вернуть строку» puts back (row_snapshot): all it holds but its place in
 # the audit trail (the restored row is a new record, its entry says who put it back).
@@ -246,36 +249,62 @@ def row_add(*, the_map: Map, direction: str, data: Mapping[str, Any], user: User
 
 
 def row_snapshot(row: Row) -> dict[str, Any]:
-    """The row as plain JSON (to keep in the session for one undo): its fields, its
-    resources and its evidence (a deleted evidence's file stays in the storage)."""
+    """The row as plain JSON (kept by maps/undo.py for one undo): its fields, its
+    resources and its links — not its files (``files``: how many), which its delete
+    deletes for good."""
+    items = list(row.evidence_items.all())
     return {**{f: getattr(row, f) for f in ROW_FIELDS},
             "deadline": row.deadline.isoformat(),
             "done_at": row.done_at.isoformat() if row.done_at else None,
             "resources": sorted(row.resources.values_list("pk", flat=True)),
-            "evidence_items": [{"file": e.file.name, "original_name": e.original_name,
-                                "link": e.link, "uploaded_by": e.uploaded_by_id}
-                               for e in row.evidence_items.all()]}
+            "evidence_items": [{"link": e.link, "original_name": e.original_name,
+                                "uploaded_by": e.uploaded_by_id} for e in items if not e.file],
+            "files": sum(1 for e in items if e.file)}
+
+
+def row_files(row: Row) -> int:
+    """How many files are attached to the row (its delete deletes them for good)."""
+    return row.evidence_items.exclude(file="").count()
 
 
 @transaction.atomic
-def row_delete(*, row: Row) -> dict[str, Any]:
-    """Deletes the row (asked once before, maps.views.row_delete); returns what
-    :func:`row_restore` needs to put it back."""
+def row_delete(*, row: Row, user: User | None = None) -> None:
+    """Deletes the row (asked once before, maps.views.row_delete) and, after the commit,
+    its files for good (a file may name anyone, and an anonymisation would not find it
+    once its record is gone); keeps the rest for ``user``'s «Вернуть строку»
+    (maps/undo.py; nothing kept without a user). Under the erasure lock, shared, and
+    read again under it: an anonymisation comes wholly before (the row kept is already
+    anonymised) or after (it deletes the row kept)."""
     if not row.map.editable:
         raise MapError(str(NOT_EDITABLE))
-    snapshot = row_snapshot(row)
-    row.delete()
-    return snapshot
+    erasure_lock(shared=True)
+    fresh = (Row.objects.select_related("map").prefetch_related("evidence_items")
+             .filter(pk=row.pk).first())
+    if fresh is None:
+        return  # deleted meanwhile
+    snapshot = row_snapshot(fresh)
+    storage = Evidence._meta.get_field("file").storage  # type: ignore[union-attr]
+    files = [str(e.file.name) for e in fresh.evidence_items.all() if e.file]
+    fresh.delete()
+    if user is not None:
+        undo.remember(user.pk, fresh.map, snapshot)
+
+    def delete_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic
-def row_restore(*, the_map: Map, snapshot: Mapping[str, Any] | None,
-                user: User | None) -> Row:
-    """Puts a deleted row back (:func:`row_delete`'s snapshot) as a new row of the map:
-    its place, texts, levels, deadline, resources still in the map's catalogue, and its
-    evidence whose file is still stored."""
+def row_restore(*, the_map: Map, user: User) -> Row:
+    """Puts back the row this user deleted from the map last (:func:`row_delete`, kept
+    by maps/undo.py, taken once) as a new row of the map: its place, texts, levels,
+    deadline, resources still in the map's catalogue and its links; not its files."""
     if not the_map.editable:
         raise MapError(str(NOT_EDITABLE))
+    erasure_lock(shared=True)
+    snapshot = undo.take(user.pk, the_map)
     if not snapshot:
         raise MapError(str(NOTHING_TO_RESTORE))
     row = Row.objects.create(
@@ -284,17 +313,12 @@ def row_restore(*, the_map: Map, snapshot: Mapping[str, Any] | None,
         done_at=dt.date.fromisoformat(snapshot["done_at"]) if snapshot["done_at"] else None,
         updated_by=user)
     row.resources.set(resources_for_map(the_map).filter(pk__in=snapshot["resources"]))
-    storage = Evidence._meta.get_field("file").storage  # type: ignore[union-attr]
     uploaders = set(User.objects.filter(pk__in=[
         e["uploaded_by"] for e in snapshot["evidence_items"]]).values_list("pk", flat=True))
     for item in snapshot["evidence_items"]:
-        if item["file"] and not storage.exists(item["file"]):
-            continue  # erased meanwhile (tandem/maps/personal_data.py): not brought back
-        evidence = Evidence(row=row, original_name=item["original_name"], link=item["link"],
-                            uploaded_by_id=item["uploaded_by"] if item["uploaded_by"]
-                            in uploaders else None)
-        evidence.file.name = item["file"]
-        evidence.save()
+        Evidence.objects.create(row=row, original_name=item["original_name"],
+                                link=item["link"], uploaded_by_id=item["uploaded_by"]
+                                if item["uploaded_by"] in uploaders else None)
     return row
 
 

@@ -1,25 +1,46 @@
-"""«Вернуть строку»: the row last deleted from a map, kept in the user's own session for
-one undo (tandem/web/confirm.py asks before; this puts it back after). One row per
-session: deleting another replaces it; putting it back, or the session's end, forgets it."""
+"""«Вернуть строку»: the row a user last deleted from a map, kept on the server for
+:data:`LIFETIME` (one hour) in the cache of entries that name people
+(tandem/web/personal_cache.py) — not in the user's session, which an anonymisation cannot
+reach: an anonymisation (people/personal_data.py) deletes every such entry
+(``forget_personal``), so a row that named the erased person never comes back. One row
+per user and map: deleting another replaces it. Putting it back takes it once
+(:func:`take`: of two requests — two tabs, a double click — only the one whose delete
+removed the entry gets it). An entry may go sooner: a full cache table drops some
+(``MAX_ENTRIES``), and any anonymisation drops them all — then there is nothing to put
+back, and the page says so. tandem/web/confirm.py asks before the delete."""
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from tandem.maps.models import Map
+from tandem.web.personal_cache import personal_cache, personal_key
 
-KEY = "maps.deleted_row"
-
-
-def remember(request: HttpRequest, the_map: Map, snapshot: dict[str, Any]) -> None:
-    request.session[KEY] = {"map": the_map.pk, "row": snapshot}
+LIFETIME = 60 * 60  # seconds; the notice and the confirmation say «в течение часа»
 
 
-def pending(request: HttpRequest, the_map: Map) -> dict[str, Any] | None:
-    """The row deleted from this map that may be put back, if any."""
-    kept = request.session.get(KEY)
-    return kept["row"] if kept and kept.get("map") == the_map.pk else None
+def _key(user_id: int, the_map: Map) -> str:
+    return personal_key("maps-deleted-row", f"{user_id}:{the_map.pk}")
 
 
-def forget(request: HttpRequest) -> None:
-    request.session.pop(KEY, None)
+def remember(user_id: int, the_map: Map, snapshot: dict[str, Any]) -> None:
+    personal_cache().set(_key(user_id, the_map), snapshot, LIFETIME)
+
+
+def pending(user_id: int | None, the_map: Map) -> dict[str, Any] | None:
+    """The row this user deleted from this map that may still be put back, if any."""
+    if user_id is None:
+        return None
+    kept: dict[str, Any] | None = personal_cache().get(_key(user_id, the_map))
+    return kept
+
+
+def take(user_id: int, the_map: Map) -> dict[str, Any] | None:
+    """The row to put back, claimed once: the cache's delete tells whether this request
+    removed the entry (a database cache: one DELETE, which a second one waits for and
+    then finds nothing; the memory cache: under its lock). None: nothing, or another
+    request took it."""
+    cache = personal_cache()
+    key = _key(user_id, the_map)
+    kept: dict[str, Any] | None = cache.get(key)
+    if kept is None or not cache.delete(key):
+        return None
+    return kept

@@ -68,7 +68,7 @@ def _context(request: HttpRequest, pair_pk: int) -> dict[str, object]:
         "meeting_form": MeetingForm(people=selectors.pair_members(pair)),
         # Prefixed: the page also holds rows' own edit forms with the same fields.
         "row_form": RowForm(prefix="new"), "done_form": DoneForm(), "today": today,
-        "row_undo": undo.pending(request, the_map) if rights.edit else None,
+        "row_undo": undo.pending(request.user.pk, the_map) if rights.edit else None,
     }
 
 
@@ -140,27 +140,31 @@ def row_add(request: HttpRequest, pair_pk: int) -> HttpResponse:
 
 @require_POST
 def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Asks once (what goes, how to put it back), then deletes; the map's page offers
-    «Вернуть строку» (maps/undo.py)."""
+    """Asks once (what goes, what cannot come back), then deletes; the map's page offers
+    «Вернуть строку» for an hour (maps/undo.py)."""
     row, _rights = _row(request, pk)
     back = row.map.get_absolute_url()
     if not is_confirmed(request):
         lines = [_("Строка «%(title)s» со сроком %(date)s исчезнет из карты вместе с "
                    "задачей, ресурсами и подтверждениями.") % {
-                       "title": row.title, "date": f"{row.deadline:%d.%m.%Y}"},
-                 _("В журнале изменений останется, кто и когда её удалил.")]
+                       "title": row.title, "date": f"{row.deadline:%d.%m.%Y}"}]
+        files = services.row_files(row)
+        if files:
+            lines.append(_("Прикреплённые файлы (%(count)s) будут удалены безвозвратно: "
+                           "вместе со строкой они не вернутся.") % {"count": files})
+        lines.append(_("В журнале изменений останется, кто и когда её удалил."))
         return confirm_page(request, Confirmation(
             title=_("Удалить строку карты?"), consequences=lines,
             button=_("Да, удалить"), action=request.path, back=back,
             undo=_("Сразу после удаления на странице карты появится кнопка «Вернуть "
-                   "строку».")))
+                   "строку»: она вернёт строку в течение часа.")))
     try:
-        snapshot = services.row_delete(row=row)
+        services.row_delete(row=row, user=request.user)  # type: ignore[arg-type]
     except services.MapError as problem:
         messages.error(request, str(problem))
     else:
-        undo.remember(request, row.map, snapshot)
-        messages.success(request, _("Строка удалена. Вернуть её можно кнопкой ниже."))
+        messages.success(request, _("Строка удалена. Вернуть её можно кнопкой ниже в "
+                                    "течение часа."))
     return redirect(back)
 
 
@@ -170,12 +174,11 @@ def row_restore(request: HttpRequest, map_pk: int) -> HttpResponse:
     the_map, _rights = selectors.map_get(scope=scope_for(request.user), pk=map_pk,
                                          for_="manage")
     try:
-        row = services.row_restore(the_map=the_map, snapshot=undo.pending(request, the_map),
+        row = services.row_restore(the_map=the_map,
                                    user=request.user)  # type: ignore[arg-type]
     except services.MapError as problem:
         messages.error(request, str(problem))
     else:
-        undo.forget(request)
         messages.success(request, _("Строка «%(title)s» возвращена в карту.") % {
             "title": row.title})
     return redirect(the_map.get_absolute_url())

@@ -186,7 +186,7 @@ def team_map(request: HttpRequest, pk: int) -> HttpResponse:
         "row_form": RowForm(prefix="new", competencies=selectors.deficit_choices(team.case)),
         "library_picks": selectors.library_picks(team.case),
         "feedback": _feedback(team),
-        "row_undo": map_undo.pending(request, context["map"]),  # type: ignore[arg-type]
+        "row_undo": map_undo.pending(request.user.pk, context["map"]),  # type: ignore[arg-type]
     })
 
 

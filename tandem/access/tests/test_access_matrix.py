@@ -451,8 +451,8 @@ MATRIX: dict[str, Case] = {
                             post=lambda w: {"confirmed": "1"},
                             took_effect=lambda w: not Row.objects.filter(
                                 pk=_m(w)["row"].pk).exists()),
-    # Puts back the row this user deleted (kept in her session): an outsider gets a 404
-    # for the map before the session is read.
+    # Puts back the row this user deleted (kept on the server, maps/undo.py): an outsider
+    # gets a 404 for the map before anything kept is read.
     "maps:row_restore": Case(allowed=STAFF_OF_A, kwargs=lambda w: {"map_pk": _m(w)["map"].pk},
                              post=lambda w: {}),
     "maps:row_resource": Case(

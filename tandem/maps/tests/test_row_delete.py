@@ -1,15 +1,25 @@
 """Deleting a row of a map: a button on the row, asked once (tandem/web/confirm.py) — and
-«Вернуть строку» puts it back as it was (maps/undo.py, ``services.row_restore``)."""
+«Вернуть строку» puts it back as it was, but for its files, which the delete deletes for
+good (maps/undo.py, ``services.row_restore``). The row kept for it is on the server, where
+an anonymisation deletes it, and it is taken once."""
 
 from typing import Any
 
+import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.test import Client
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from tandem.maps import services
+from tandem.maps import services, undo, views
 from tandem.maps.models import Evidence, Map, Row
+from tandem.people.models import Participant
+from tandem.people.personal_data import participant_anonymise
 from tandem.resources.models import Resource
 from tandem.testing import (
     World,
@@ -18,6 +28,8 @@ from tandem.testing import (
     build_resources,
     build_training,
 )
+from tandem.web.personal_cache import personal_cache
+from tandem.web.tests.test_personal_cache import _database_caches
 
 FIELDS = ("map_id", "direction", "order", "competency", "title", "current_level",
           "target_level", "partner_level", "task", "forms", "deadline", "product",
@@ -35,7 +47,11 @@ def _map(world: World) -> dict[str, Any]:
 def _row_state(row: Row) -> tuple[object, ...]:
     return (tuple(getattr(row, f) for f in FIELDS),
             sorted(row.resources.values_list("title", flat=True)),
-            sorted(row.evidence_items.values_list("file", "original_name", "link")))
+            sorted(row.evidence_items.exclude(link="").values_list("original_name", "link")))
+
+
+def _stored(name: str) -> bool:
+    return bool(Evidence._meta.get_field("file").storage.exists(name))  # type: ignore[union-attr]
 
 
 def test_the_row_has_a_delete_button_that_asks_first(client: Client, world: World) -> None:
@@ -51,20 +67,28 @@ def test_the_row_has_a_delete_button_that_asks_first(client: Client, world: Worl
     text = asked.content.decode()
     assert "Удалить строку карты?" in text and "Строка карты А" in text
     assert "Вернуть строку" in text and 'name="confirmed" value="1"' in text
+    assert "в течение часа" in text
+    assert "Прикреплённые файлы (1) будут удалены безвозвратно" in text
     assert Row.objects.filter(pk=row.pk).exists()  # nothing deleted without «Да»
 
 
-def test_a_deleted_row_comes_back_as_it_was_once(client: Client, world: World) -> None:
+def test_a_deleted_row_comes_back_as_it_was_once(
+        client: Client, world: World, django_capture_on_commit_callbacks: Any) -> None:
     made = _map(world)
     row: Row = made["row"]
     the_map: Map = made["map"]
+    Evidence.objects.create(row=row, link="https://example.org/lesson")
+    stored = made["evidence"].file.name
     before = _row_state(Row.objects.get(pk=row.pk))
     client.force_login(world.alice)
 
-    page = client.post(reverse("maps:row_delete", kwargs={"pk": row.pk}), {"confirmed": "1"},
-                       follow=True).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(reverse("maps:row_delete", kwargs={"pk": row.pk}),
+                           {"confirmed": "1"}, follow=True).content.decode()
     assert not Row.objects.filter(pk=row.pk).exists()
+    assert not _stored(stored)  # its file is deleted for good
     assert "Строка «Строка карты А» удалена из карты." in page and "Вернуть строку" in page
+    assert "в течение часа" in page and "файлы удалены и не вернутся" in page
 
     restore = reverse("maps:row_restore", kwargs={"map_pk": the_map.pk})
     page = client.post(restore, follow=True).content.decode()
@@ -72,7 +96,8 @@ def test_a_deleted_row_comes_back_as_it_was_once(client: Client, world: World) -
     assert _row_state(back) == before
     assert "Строка «Строка карты А» возвращена в карту." in page
     assert "Вернуть строку" not in page
-    assert Evidence.objects.get(row=back).file.read() == b"%PDF-1.4"
+    [link] = Evidence.objects.filter(row=back)  # the link, not the file
+    assert link.link == "https://example.org/lesson" and not link.file
     rows = ContentType.objects.get_for_model(Row)
     assert LogEntry.objects.filter(content_type=rows, object_pk=str(back.pk),
                                    actor=world.alice).exists()  # who put it back
@@ -136,3 +161,128 @@ def test_a_training_map_s_row_comes_back_to_the_training_page(client: Client,
     assert restored["Location"] == the_map.get_absolute_url()
     assert Row.objects.filter(map=the_map, title=row.title).count() == 1
     assert Row.objects.filter(map=the_map).count() == count
+
+
+# -- the reviewer's three defects (each test failed before the fix) ---------------------
+
+def test_restore_after_anonymisation_does_not_bring_the_erased_name_back(
+        client: Client, world: World) -> None:
+    """The row kept for «Вернуть строку» was in the session, out of the anonymiser's
+    reach: putting it back after the person's anonymisation wrote their name again."""
+    build_resources(world)
+    pw = build_pairs(world)
+    made: dict[str, Any] = build_matrix_map(pw)
+    Row.objects.filter(pk=made["row"].pk).update(  # a test's setup: no trail needed
+        title="Дёмин Дмитрий проводит открытый урок", task="Дёмин готовит урок")
+    client.force_login(world.olga)
+    client.post(reverse("maps:row_delete", kwargs={"pk": made["row"].pk}), {"confirmed": "1"})
+    participant_anonymise(participant=Participant.objects.get(pk=pw.dmitry.pk), actor=None)
+    page = client.post(reverse("maps:row_restore", kwargs={"map_pk": made["map"].pk}),
+                       follow=True).content.decode()
+    assert not Row.objects.filter(map=made["map"], title__contains="Дёмин").exists()
+    assert not Row.objects.filter(map=made["map"]).exists()
+    assert str(services.NOTHING_TO_RESTORE) in page and "Дёмин" not in page
+
+
+def test_an_evidence_file_naming_the_person_does_not_survive_erasure(
+        client: Client, world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """A deleted row's files stayed in the storage (its records went, so the anonymiser
+    never found them) and came back with the row."""
+    build_resources(world)
+    pw = build_pairs(world)
+    made: dict[str, Any] = build_matrix_map(pw)
+    ev = Evidence(row=made["row"], original_name="Дёмин — конспект.pdf")
+    ev.file.save("Дёмин-конспект.pdf", ContentFile(b"%PDF-1.4 Demin Dmitry"), save=True)
+    stored = str(ev.file.name)
+    client.force_login(world.olga)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("maps:row_delete", kwargs={"pk": made["row"].pk}),
+                    {"confirmed": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        participant_anonymise(participant=Participant.objects.get(pk=pw.dmitry.pk),
+                              actor=None)
+    assert not _stored(stored)
+
+
+def test_a_rolled_back_delete_keeps_the_row_s_files(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """The files go after the commit only: a delete that fails keeps them."""
+    made = _map(world)
+    pk, stored = made["row"].pk, made["evidence"].file.name
+    with (django_capture_on_commit_callbacks(execute=True),
+          pytest.raises(RuntimeError), transaction.atomic()):
+        services.row_delete(row=made["row"], user=world.alice)
+        raise RuntimeError
+    assert Row.objects.filter(pk=pk).exists() and _stored(stored)
+
+
+def _tab(path: str, user: Any, session_key: str) -> Any:
+    """A request of one browser tab of this session, its session already read."""
+    request = RequestFactory().post(path)
+    request.user = user
+    request.session = SessionStore(session_key)
+    dict(request.session.items())  # read now, before either tab restores
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+def test_two_tabs_restoring_at_once_make_one_row(client: Client, world: World) -> None:
+    """Two tabs (a double click) that both had the row to put back: the session was the
+    only guard, and each request had read it before the other forgot it."""
+    build_resources(world)
+    made: dict[str, Any] = build_matrix_map(build_pairs(world))
+    the_map: Map = made["map"]
+    client.force_login(world.alice)
+    client.post(reverse("maps:row_delete", kwargs={"pk": made["row"].pk}), {"confirmed": "1"})
+    path = reverse("maps:row_restore", kwargs={"map_pk": the_map.pk})
+    key = client.session.session_key
+    assert key is not None
+    tabs = [_tab(path, world.alice, key) for _ in range(2)]
+    for request in tabs:
+        assert views.row_restore(request, map_pk=the_map.pk).status_code == 302
+    assert Row.objects.filter(map=the_map).count() == 1
+    said = [[str(m) for m in get_messages(request)] for request in tabs]
+    assert said[1] == [str(services.NOTHING_TO_RESTORE)]
+
+
+def test_the_claim_decides_even_when_both_read_the_row(world: World,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both requests read the kept row before either took it: only the one whose delete
+    removed the entry puts it back."""
+    made = _map(world)
+    the_map: Map = made["map"]
+    services.row_delete(row=made["row"], user=world.alice)
+    kept = undo.pending(world.alice.pk, the_map)
+    cache = personal_cache()
+    monkeypatch.setattr(type(cache), "get", lambda self, key, default=None, version=None: kept)
+    services.row_restore(the_map=the_map, user=world.alice)
+    with pytest.raises(services.MapError):
+        services.row_restore(the_map=the_map, user=world.alice)
+    assert Row.objects.filter(map=the_map).count() == 1
+
+
+def test_on_a_database_cache_the_row_is_taken_once_and_erased_with_the_person(
+        client: Client, world: World, settings: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """As in production (a table of its own, ``DatabaseCache``): the kept row is a row of
+    the table, its delete says who took it, and an anonymisation deletes it."""
+    _database_caches(settings)
+    made = _map(world)
+    the_map: Map = made["map"]
+    services.row_delete(row=made["row"], user=world.alice)
+    kept = undo.pending(world.alice.pk, the_map)
+    assert kept is not None and kept["title"] == "Строка карты А"
+    cache = personal_cache()
+    with monkeypatch.context() as patched:  # both read it before either took it
+        patched.setattr(type(cache), "get", lambda self, key, default=None, version=None: kept)
+        services.row_restore(the_map=the_map, user=world.alice)
+        with pytest.raises(services.MapError):
+            services.row_restore(the_map=the_map, user=world.alice)
+    assert Row.objects.filter(map=the_map).count() == 1
+
+    [row] = Row.objects.filter(map=the_map)
+    services.row_delete(row=row, user=world.alice)
+    assert undo.pending(world.alice.pk, the_map) is not None
+    participant_anonymise(participant=Participant.objects.get(pk=world.carol_p.pk),
+                          actor=None)
+    assert undo.pending(world.alice.pk, the_map) is None
