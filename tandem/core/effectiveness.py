@@ -353,6 +353,9 @@ class GainFigures:
 
     areas: tuple[AreaGain, ...] = ()
     left_out: int = 0
+    # The last end of the unit's final rounds still running: their levels are shown only
+    # once they have ended (a running round's submissions would show one by one).
+    pending_until: dt.date | None = None
 
     @property
     def withheld(self) -> bool:
@@ -397,6 +400,8 @@ class UnitSummary:
     gains: tuple[AreaGain, ...] = field(default_factory=tuple)
     # People whose levels before / after entered no figure (cells of fewer than 3).
     gains_left_out: int = 0
+    # The last end of the final rounds still running, when none has ended (see GainFigures).
+    gains_pending_until: dt.date | None = None
 
     @property
     def involvement(self) -> float | None:

@@ -120,16 +120,30 @@ def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
 
 # -- before / after by competency area (docs/monitoring.md, «Правило публикации «до / после»»)
 # The same rule over other cells: (organization, final round). Its people are those who
-# submitted the final round and its baseline; a cell of fewer than ``MIN_PEOPLE`` of them
-# enters no figure (its levels are not summed anywhere, its people are counted as left
-# out), a figure is the means over the counted cells it covers, one with none is withheld.
+# submitted the final round as their latest of its baseline, and the baseline (so each
+# person's baseline levels are in one cell at most); a cell of fewer than ``MIN_PEOPLE``
+# of them enters no figure (its levels are not summed anywhere, its people are counted as
+# left out). Inside a counted cell a competency's levels enter only when at least
+# ``MIN_PEOPLE`` people gave a level to it both before and after (one level per person
+# and competency in a questionnaire: the counts are people) — a level left blank by all
+# but one or two must not publish theirs (:func:`level_counted`). A figure is the means
+# over the counted cells and competencies it covers, one with none is withheld.
 GAIN_DECIMALS = 2  # levels 0–3: a tenth would hide most gains
+
+
+def level_counted(people: int, before_n: int, after_n: int,
+                  min_people: int = MIN_PEOPLE) -> bool:
+    """A competency's levels in a cell of ``people`` enter figures: the cell is counted
+    and at least ``min_people`` people gave it a level before and after."""
+    return enough(people, min_people) and enough(before_n, min_people) and enough(
+        after_n, min_people)
 
 
 @dataclass(frozen=True)
 class GainCell:
-    """One (organization, final round): its people and, per area, the sums and counts of
-    the levels before and after (``before_total, before_n, after_total, after_n``)."""
+    """One (organization, final round): its people and, per competency, the sums and
+    counts of the levels before and after (``before_total, before_n, after_total,
+    after_n``); ``area_of`` in :func:`gains_summed` names each competency's area."""
 
     key: Hashable
     people: int
@@ -150,9 +164,13 @@ class GainSums:
     left_out: int = 0
 
 
-def gains_summed(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE) -> GainSums:
-    """The :class:`GainSums` of ``cells``: the counted ones' levels and people, the
-    others' people left out."""
+def gains_summed(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE,
+                 area_of: Mapping[str, str] | None = None) -> GainSums:
+    """The :class:`GainSums` of ``cells`` by area (``area_of``: a competency's; without
+    it each key is its own area): the counted ones' levels of counted competencies
+    (:func:`level_counted`) and people, the others' people left out. ``people`` and
+    ``left_out`` are of whole cells: a competency left out of a counted cell leaves its
+    people counted (they are in the cell's other competencies)."""
     before: dict[str, Sums] = defaultdict(Sums)
     after: dict[str, Sums] = defaultdict(Sums)
     people = left_out = 0
@@ -161,7 +179,10 @@ def gains_summed(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE) -> Gai
             left_out += cell.people
             continue
         people += cell.people
-        for area, (b_total, b_n, a_total, a_n) in cell.levels.items():
+        for code, (b_total, b_n, a_total, a_n) in cell.levels.items():
+            if not level_counted(cell.people, b_n, a_n, min_people):
+                continue
+            area = area_of.get(code, code) if area_of is not None else code
             before[area] += Sums(b_total, b_n)
             after[area] += Sums(a_total, a_n)
     return GainSums(dict(before), dict(after), people, left_out)
@@ -192,6 +213,7 @@ def gains_released(sums: GainSums, decimals: int = GAIN_DECIMALS) -> ReleasedGai
 
 
 def release_gains(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE,
-                  decimals: int = GAIN_DECIMALS) -> ReleasedGains:
+                  decimals: int = GAIN_DECIMALS,
+                  area_of: Mapping[str, str] | None = None) -> ReleasedGains:
     """The before / after over ``cells`` (all the request covers), cell by cell."""
-    return gains_released(gains_summed(cells, min_people), decimals)
+    return gains_released(gains_summed(cells, min_people, area_of), decimals)

@@ -501,11 +501,20 @@ class GainTally(models.Model):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
-def gain_counted_q(prefix: str = "") -> Q:
+def gain_cell_q(prefix: str = "") -> Q:
     """A :class:`GainTally` row of a counted cell — its organization and final round hold
     at least ``MIN_PEOPLE`` people with both rounds: the query twin of
-    ``tandem.core.release.enough`` (docs/monitoring.md, «Правило публикации «до / после»»)."""
+    ``tandem.core.release.enough`` (docs/monitoring.md, «Правило публикации «до / после»»);
+    whose people count as shown, not left out."""
     return Q(**{f"{prefix}people__gte": MIN_PEOPLE})
+
+
+def gain_counted_q(prefix: str = "") -> Q:
+    """A :class:`GainTally` row whose levels enter figures: of a counted cell
+    (:func:`gain_cell_q`), its competency levelled by at least ``MIN_PEOPLE`` people both
+    before and after — the query twin of ``tandem.core.release.level_counted``."""
+    return gain_cell_q(prefix) & Q(**{f"{prefix}before_n__gte": MIN_PEOPLE,
+                                      f"{prefix}after_n__gte": MIN_PEOPLE})
 
 
 class MunicipalityGainTally(models.Model):

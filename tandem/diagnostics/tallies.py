@@ -93,6 +93,7 @@ from tandem.diagnostics.models import (
     StrongBest,
     StrongTally,
     TallyState,
+    gain_cell_q,
     gain_counted_q,
 )
 from tandem.people.models import Participant
@@ -460,8 +461,9 @@ def _gains(ids: list[int]) -> list[GainTally]:
     ).filter(Exists(Response.objects.filter(
         participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),
         status=SUBMITTED)))
-    pairs = list(finals.values_list("pk", "participant_id", "participant__organization_id",
-                                    "campaign_id", "campaign__baseline_id"))
+    pairs = _latest_finals(finals.values_list(
+        "pk", "participant_id", "participant__organization_id", "campaign_id",
+        "campaign__baseline_id", "campaign__ends_on"))
     if not pairs:
         return []
     baseline_of: dict[tuple[int, int | None], list[tuple[int, int]]] = defaultdict(list)
@@ -505,6 +507,22 @@ def _gains(ids: list[int]) -> list[GainTally]:
                       before_sum=b, before_n=bn, after_sum=a, after_n=an,
                       people=people[(org, final)])
             for (org, final, code), (b, bn, a, an) in sorted(sums.items())]
+
+
+def _latest_finals(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, int, int, int, int]]:
+    """Of the final questionnaires ``(pk, person, organization, final, baseline, ends_on)``
+    each person's latest for each baseline — the final round ending last, of two ending on
+    one day the later made — without ``ends_on``. Several final rounds may share a
+    baseline; were a person's baseline levels summed in the cells of each, the difference
+    of two cells' sums would be that one person's levels (review finding, 2026-12-06):
+    so a person's baseline answers are in one cell at most (docs/monitoring.md,
+    «Правило публикации «до / после»»). :func:`_gains_sql` is the same on the server."""
+    latest: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for row in rows:
+        key = (row[1], row[4])
+        if key not in latest or (row[5], row[3]) > (latest[key][5], latest[key][3]):
+            latest[key] = row
+    return sorted(row[:5] for row in latest.values())
 
 
 def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
@@ -557,6 +575,11 @@ WITH finals AS (
     JOIN {participant} p ON p.{p_id} = f.{r_participant}
     JOIN {response} b ON b.{r_participant} = f.{r_participant} AND b.{r_campaign} = c.{c_baseline}
     WHERE f.{r_status} = %s AND b.{r_status} = %s AND c.{c_kind} = %s AND p.{p_org} IN ({ids})
+      AND NOT EXISTS (
+          SELECT 1 FROM {response} l JOIN {campaign} lc ON lc.{c_id} = l.{r_campaign}
+          WHERE l.{r_participant} = f.{r_participant} AND l.{r_status} = %s
+            AND lc.{c_kind} = %s AND lc.{c_baseline} = c.{c_baseline}
+            AND (lc.{c_ends} > c.{c_ends} OR (lc.{c_ends} = c.{c_ends} AND lc.{c_id} > c.{c_id})))
 )
 SELECT g.org AS t_organization_id, g.campaign AS t_campaign_id, g.competency AS t_competency,
        SUM(g.bs) AS t_before_sum, SUM(g.bn) AS t_before_n,
@@ -575,7 +598,8 @@ GROUP BY g.org, g.campaign, g.competency, g.people
 
 def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, list[Any]]:
     """:func:`_gains` as one SELECT (columns ``t_<field>``): the final questionnaires whose
-    person also submitted the baseline (one per person and campaign: ``one_response_per_campaign``),
+    person also submitted the baseline (one per person and campaign: ``one_response_per_campaign``)
+    and no later final round of that baseline (``NOT EXISTS``: :func:`_latest_finals`),
     the levels of both summed per organization, final round and competency, and
     ``people`` — how many such finals. ``answers_after``: as in :func:`rebuild` — the
     answers are read from the table's tail (a range of its primary key), which needs no
@@ -595,13 +619,15 @@ def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, l
         r_id=column(Response, "id"), r_campaign=column(Response, "campaign"),
         r_participant=column(Response, "participant"), r_status=column(Response, "status"),
         c_id=column(Campaign, "id"), c_baseline=column(Campaign, "baseline"),
-        c_kind=column(Campaign, "kind"), p_id=column(Participant, "id"),
+        c_kind=column(Campaign, "kind"), c_ends=column(Campaign, "ends_on"),
+        p_id=column(Participant, "id"),
         p_org=column(Participant, "organization"), a_response=column(Answer, "response"),
         a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
         ids=", ".join(["%s"] * len(ids)),
         after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s")
     bound = [] if answers_after is None else [answers_after, answers_after]
-    return sql, [SUBMITTED, SUBMITTED, Campaign.Kind.FINAL.value, *ids, *bound]
+    final = Campaign.Kind.FINAL.value
+    return sql, [SUBMITTED, SUBMITTED, final, *ids, SUBMITTED, final, *bound]
 
 
 def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
@@ -658,7 +684,7 @@ def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
     same over the small ones."""
     org = "organization__"
     gains = GainTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids}).order_by()
-    counted = gain_counted_q()
+    counted, cell = gain_counted_q(), gain_cell_q()
     place = {"municipality_id": F(f"{org}municipality_id"), "sector": F(f"{org}sector"),
              "kind": F("campaign__kind"), "starts_on": F("campaign__starts_on"),
              "ends_on": F("campaign__ends_on")}
@@ -669,7 +695,7 @@ def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
         .query.sql_with_params())
     people_sql, people_params = (
         gains.values("organization_id", "campaign_id", **{f"p_{k}": v for k, v in place.items()})
-        .annotate(p_people=Max("people", filter=counted), p_left=Max("people", filter=~counted))
+        .annotate(p_people=Max("people", filter=cell), p_left=Max("people", filter=~cell))
         .query.sql_with_params())
     quote = connection.ops.quote_name
     keys = [quote(f"p_{k}") for k in place]
@@ -780,11 +806,11 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
     for gain in gains:
         place = (*unit[gain.organization_id], *rounds[gain.campaign_id])
         cell = (gain.organization_id, gain.campaign_id)
-        counted = release.enough(gain.people)
+        counted = release.level_counted(gain.people, gain.before_n, gain.after_n)
         levels[(*place, gain.competency)] = [
             a + (b if counted else 0) for a, b in zip(levels[(*place, gain.competency)], (
                 gain.before_sum, gain.before_n, gain.after_sum, gain.after_n), strict=True)]
-        (people if counted else left_out)[place][cell] = gain.people
+        (people if release.enough(gain.people) else left_out)[place][cell] = gain.people
     return {
         MunicipalityAnswerTally: [
             MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
@@ -878,14 +904,25 @@ def _campaign_organizations(campaign_id: Any) -> list[int]:
 def _campaign_rerounded(campaign: Any, before: tuple[Any, ...],
                         after: tuple[Any, ...]) -> None:
     organizations = _campaign_organizations(getattr(campaign, "pk", None))
-    if before[0] != after[0] and len(organizations) <= sync_max():
-        # kind: a final round's «before/after» come or go — rebuilt now, which redoes
-        # what rederive would (the mentors' best round, the municipalities' sums)
+    # kind: a final round's «before/after» come or go; the end of a final round sharing
+    # its baseline with another: which is a person's latest (their baseline levels are
+    # in its cell only, :func:`_latest_finals`) may change.
+    gains = before[0] != after[0] or (before[2] != after[2] and _shares_baseline(campaign))
+    if gains and len(organizations) <= sync_max():
+        # rebuilt now, which redoes what rederive would (the mentors' best round, the
+        # municipalities' sums)
         touch(organizations, now=True)
         return
     rederive(organizations)
-    if before[0] != after[0]:  # too many to rebuild now: marked for the job
+    if gains:  # too many to rebuild now: marked for the job
         touch(organizations, now=True)
+
+
+def _shares_baseline(campaign: Any) -> bool:
+    """A final round whose baseline another final round has too."""
+    baseline, pk = getattr(campaign, "baseline_id", None), getattr(campaign, "pk", None)
+    return baseline is not None and pk is not None and Campaign.objects.filter(
+        baseline_id=baseline, kind=Campaign.Kind.FINAL).exclude(pk=pk).exists()
 
 
 def _gain_organizations(campaign_ids: Iterable[Any]) -> list[int]:

@@ -276,7 +276,8 @@ def unit_summary(*, scope: Scope, filters: Filters, today: dt.date | None = None
         mentee_satisfaction=satisfaction["mentee_benefit"],
         mentor_satisfaction=satisfaction["mentor_satisfaction"],
         recommend=satisfaction["recommend"],
-        gains=gains.areas, gains_left_out=gains.left_out)
+        gains=gains.areas, gains_left_out=gains.left_out,
+        gains_pending_until=gains.pending_until)
 
 
 # The pair figures of a unit without its people (the fields of the figures kept per pair
@@ -509,8 +510,13 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     and its baseline (``people``: how many), as the release rule publishes them
     (:mod:`tandem.core.release`, gains): only cells (organization, final round) of at
     least ``MIN_PEOPLE`` such people enter, the others' people are counted as left out.
-    Areas in the framework's order; three queries (one where the unit has no final round
-    kept), over the figures kept per organization and final round."""
+    Only final rounds that have ended (``ends_on`` before ``today``) enter: while a round
+    runs its submissions would change a published figure one by one (a figure before and
+    after one submission differs by that person's levels); ``pending_until``: the last
+    end of the running ones, when none has ended yet.
+    Areas in the framework's order; three queries (one where the unit has no ended final
+    round kept), over the figures kept per organization and final round."""
+    today = today or timezone.localdate()
     day = as_of(filters, today)
     finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
                                      kind=Campaign.Kind.FINAL, baseline__isnull=False)
@@ -526,19 +532,29 @@ def gains_by_area(*, scope: Scope, filters: Filters,
         gains = municipality_sums(MunicipalityGainTally, scope, filters).filter(
             overlapping_q(filters.date_from, day), kind=Campaign.Kind.FINAL)
         group: tuple[str, ...] = ("municipality_id", "sector", "kind", "starts_on", "ends_on")
-        summed = {name: Sum(name) for name in levels}
+        ends = "ends_on"
+        counted = Q()
     else:
         gains = GainTally.objects.filter(campaign__in=finals,
                                          organization__in=filters.organizations(scope))
         group = ("organization_id", "campaign_id")
-        summed = {name: Sum(name, filter=gain_counted_q()) for name in levels}
+        ends = "campaign__ends_on"
+        counted = gain_counted_q()
+    ended = Q(**{f"{ends}__lt": today})
+    # (aliased: a filter on ``before_n`` must read the column, not this sum of it)
+    summed = {f"s_{name}": Sum(name, filter=counted & ended) for name in levels}
 
     # Summed by competency first: no final round kept in the unit (most of the year: the
-    # finals come in spring) is no gain to show, and the versions and people are not read.
-    sums = list(gains.values("competency").order_by().annotate(**summed)
-                .values_list("competency", *levels))
-    if not sums:
-        return GainFigures()
+    # finals come in spring) is no gain to show, and the versions and people are not read;
+    # nor while the unit's final rounds run (``pending``: the last of their ends).
+    rows = list(gains.values("competency").order_by().annotate(
+        **summed, done=Count("pk", filter=ended), pending=Max(ends, filter=~ended))
+        .values_list("competency", *summed, "done", "pending"))
+    pending = max((row[-1] for row in rows if row[-1] is not None), default=None)
+    if not any(row[-2] for row in rows):
+        return GainFigures(pending_until=pending)
+    sums = [row[:-2] for row in rows]
+    gains = gains.filter(ended)
     # The versions the rounds pinned (not the current one: a competency it dropped still
     # counts in its old area), the newest first, by the framework's own rule.
     versions = FrameworkVersion.objects.filter(
@@ -580,4 +596,4 @@ def gains_by_area(*, scope: Scope, filters: Filters,
             mean_before, mean_after = figures.areas[code]
             areas.append(AreaGain(area=code, name=names[code], mean_before=mean_before.mean,
                                   mean_after=mean_after.mean, people=figures.people))
-    return GainFigures(areas=tuple(areas), left_out=figures.left_out)
+    return GainFigures(areas=tuple(areas), left_out=figures.left_out, pending_until=pending)

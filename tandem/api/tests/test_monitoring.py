@@ -298,7 +298,8 @@ def test_the_summary_withholds_before_and_after_of_fewer_than_three(api: Api,
     from tandem.people.models import Participant
 
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:2]
-    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=dt.date(2026, 11, 1))
+    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=dt.date(2026, 10, 1),
+            ends=dt.date(2026, 10, 31))  # ended by the real today
     tallies.rebuild()
     for user in (world.olga, world.erin, world.alice):
         body = api(user).get(SUMMARY).json()

@@ -280,7 +280,14 @@ def test_an_organization_that_moves_takes_its_sums_to_the_other_municipality(
     assert tallies.stale() == []
 
 
-def test_a_baseline_shared_by_two_final_rounds_counts_for_both(world: World) -> None:
+def test_a_baseline_shared_by_two_final_rounds_counts_for_the_latest_only(
+        world: World) -> None:
+    """Two final rounds may share a baseline (allowed), but a person's baseline levels
+    enter one cell only — their latest final round of it (the one ending last; of two
+    ending on one day, the later made): were they in both, the difference of the two
+    cells' sums would be that person's levels (review finding, 2026-12-06;
+    docs/monitoring.md «Правило публикации «до / после»»). The server's rebuild and the
+    Python reference agree."""
     from tandem.diagnostics.models import GainTally
 
     framework = ensure_default_framework()
@@ -300,7 +307,15 @@ def test_a_baseline_shared_by_two_final_rounds_counts_for_both(world: World) -> 
     tallies.rebuild([world.org_a.pk])
     rows = {t.campaign_id: (t.before_sum, t.before_n, t.after_sum, t.after_n, t.people)
             for t in GainTally.objects.filter(competency=code)}
-    assert rows == {finals[0].pk: (1, 1, 2, 1, 1), finals[1].pk: (1, 1, 3, 1, 1)}
+    assert rows == {finals[1].pk: (1, 1, 3, 1, 1)}
+    assert tallies.stale() == []
+    # The first round ending later: it is the latest now, the second's cell goes.
+    finals[0].ends_on = dt.date(2027, 5, 30)
+    finals[0].save()  # its organizations' tallies rebuilt (tallies.TRACKED)
+    rows = {t.campaign_id: (t.before_sum, t.before_n, t.after_sum, t.after_n, t.people)
+            for t in GainTally.objects.filter(competency=code)}
+    assert rows == {finals[0].pk: (1, 1, 2, 1, 1)}
+    assert tallies.stale() == []
 
 
 def test_many_submissions_of_one_request_rebuild_once_at_the_end(world: World) -> None:

@@ -59,18 +59,23 @@ def _organizations(world: World) -> list[Organization]:
 
 
 def _rounds(organization: Organization, people: Iterable[tuple[Participant, int, int]], *,
-            starts: dt.date, submit_final: bool = True) -> tuple[Campaign, Campaign]:
+            starts: dt.date, submit_final: bool = True,
+            ends: dt.date = dt.date(2027, 5, 20),
+            blank: Iterable[Participant] = ()) -> tuple[Campaign, Campaign]:
     """An initial round and its final one in ``organization``; each person submits both
     (the final one only with ``submit_final``) with levels ``before`` and ``after`` (the
-    codes' levels shifted by their place, so areas differ)."""
+    codes' levels shifted by their place, so areas differ); the people in ``blank`` leave
+    the second area's levels blank in both (an imported questionnaire)."""
+    blank = set(blank)
     framework = ensure_default_framework()
     initial = Campaign.objects.create(
         title="Входная", organization=organization, framework=framework,
         starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30))
     final = Campaign.objects.create(
         title="Итоговая", kind=Campaign.Kind.FINAL, organization=organization,
-        framework=framework, baseline=initial, starts_on=starts, ends_on=dt.date(2027, 5, 20))
+        framework=framework, baseline=initial, starts_on=starts, ends_on=ends)
     codes = framework.codes()
+    second = {c["code"] for c in framework.areas[1]["competencies"]}
     for person, before, after in people:
         for campaign, level in ((initial, before), (final, after)):
             done = campaign is initial or submit_final
@@ -79,15 +84,16 @@ def _rounds(organization: Organization, people: Iterable[tuple[Participant, int,
                 status=Response.Status.SUBMITTED if done else Response.Status.DRAFT)
             Answer.objects.bulk_create([
                 Answer(response=response, competency=code, self_level=(level + i) % 4,
-                       level=(level + i) % 4) for i, code in enumerate(codes)])
+                       level=None if person in blank and code in second else (level + i) % 4)
+                for i, code in enumerate(codes)])
     return initial, final
 
 
 def _cells(scope: Scope, filters: Filters) -> list[release.GainCell]:
     """The oracle's cells: every (organization, final round) of the unit whose round
-    overlaps the period, with its people and levels by area, from the organizations' own
-    tallies (themselves held to the answers by ``tallies.stale``)."""
-    area_of = ensure_default_framework().area_of()
+    overlaps the period and has ended by ``DAY``, with its people and levels by
+    competency, from the organizations' own tallies (themselves held to the answers by
+    ``tallies.stale``)."""
     rows: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0, 0, 0]))
     people: dict[tuple[int, int], int] = {}
@@ -96,10 +102,11 @@ def _cells(scope: Scope, filters: Filters) -> list[release.GainCell]:
     for row in GainTally.objects.select_related("campaign"):
         campaign = row.campaign
         if row.organization_id not in units or campaign.starts_on > day or (
-                filters.date_from and campaign.ends_on < filters.date_from):
+                filters.date_from and campaign.ends_on < filters.date_from) or (
+                campaign.ends_on >= DAY):
             continue
         key = (row.organization_id, row.campaign_id)
-        item = rows[key][area_of[row.competency]]
+        item = rows[key][row.competency]
         for i, value in enumerate((row.before_sum, row.before_n, row.after_sum, row.after_n)):
             item[i] += value
         people[key] = row.people
@@ -116,7 +123,7 @@ def _shown(figures: GainFigures) -> tuple[dict[str, tuple[float | None, float | 
 
 def _expected(cells: list[release.GainCell]) -> tuple[
         dict[str, tuple[float | None, float | None, int]], int]:
-    released = release.release_gains(cells)
+    released = release.release_gains(cells, area_of=ensure_default_framework().area_of())
     return ({area: (before.mean, after.mean, released.people)
              for area, (before, after) in released.areas.items()}, released.left_out)
 
@@ -128,11 +135,13 @@ SIZES = st.lists(st.integers(0, 4), min_size=4, max_size=4)
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sizes=SIZES, levels=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)),
                                     min_size=4, max_size=4),
-       shared=st.booleans())
+       shared=st.booleans(), blanks=SIZES)
 def test_the_database_sums_give_what_the_cells_released_one_by_one_gave(
-        world: World, sizes: list[int], levels: list[tuple[int, int]], shared: bool) -> None:
+        world: World, sizes: list[int], levels: list[tuple[int, int]], shared: bool,
+        blanks: list[int]) -> None:
     """Cells on either side of the threshold (0–4 people in each of four organizations of
-    two municipalities and two sectors), final rounds of the same or other dates: every
+    two municipalities and two sectors, 0–4 of them with the second area blank), final
+    rounds of the same or other dates: every
     kind of request — the country, the region, a sector of it, a period, a municipality, an
     organization, a curator's list — shows what the rule applied cell by cell gives, from
     the municipalities' sums (whole regions) and from the organizations' (the rest)."""
@@ -142,7 +151,7 @@ def test_the_database_sums_give_what_the_cells_released_one_by_one_gave(
         before, after = levels[k]
         _rounds(organization, [(p, (before + i) % 4, (after + i) % 4)
                                for i, p in enumerate(people)],
-                starts=dt.date(2027, 4, 1 if shared else 1 + 9 * k))
+                starts=dt.date(2027, 4, 1 if shared else 1 + 9 * k), blank=people[:blanks[k]])
     tallies.rebuild()
     assert tallies.stale() == []
 
@@ -270,13 +279,14 @@ def test_the_rule_in_the_core_leaves_small_cells_out_whole() -> None:
 
 
 def test_the_dashboard_and_the_pdf_say_what_was_withheld(world: World, client) -> None:  # type: ignore[no-untyped-def]
-    """Two teachers of A through both rounds (a round that has begun by the real today):
+    """Two teachers of A through both rounds (a round that has ended by the real today):
     the dashboard shows no chart of their levels and says so, the PDF summary's text
     the same."""
     from tandem.monitoring import reports
 
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:2]
-    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=dt.date(2026, 11, 1))
+    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=dt.date(2026, 10, 1),
+            ends=dt.date(2026, 10, 31))
     tallies.rebuild()
     client.force_login(world.olga)
     page = client.get("/monitoring/").content.decode()
@@ -287,3 +297,168 @@ def test_the_dashboard_and_the_pdf_say_what_was_withheld(world: World, client) -
     assert reports.gains_left_out_text(summary).startswith("До и после скрыто")
     assert reports.render_summary_pdf(reports.summary(scope=scope_for(world.olga),
                                                       filters=Filters()))
+
+
+# -- review findings, 2026-12-06: three ways to one person's levels, each now refused -----
+def _submit(campaign: Campaign, person: Participant,
+            levels: dict[str, int | None]) -> Response:
+    response = Response.objects.create(campaign=campaign, participant=person,
+                                       answered=len(levels), status=Response.Status.SUBMITTED)
+    Answer.objects.bulk_create([Answer(response=response, competency=c, self_level=lv, level=lv)
+                                for c, lv in levels.items()])
+    return response
+
+
+def _initial(organization: Organization) -> Campaign:
+    return Campaign.objects.create(title="Вх", organization=organization,
+                                   framework=ensure_default_framework(),
+                                   starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30))
+
+
+def _final(initial: Campaign, title: str, starts: dt.date, ends: dt.date) -> Campaign:
+    return Campaign.objects.create(title=title, kind=Campaign.Kind.FINAL,
+                                   organization=initial.organization,
+                                   framework=initial.framework, baseline=initial,
+                                   starts_on=starts, ends_on=ends)
+
+
+def _area_total(figures: GainFigures, area: str, people: int, n: int) -> float:
+    gain = {g.area: g for g in figures.areas}[area]
+    assert gain.mean_before is not None
+    return gain.mean_before * people * n
+
+
+def test_two_final_rounds_sharing_a_baseline_put_a_persons_baseline_in_one_cell(
+        world: World) -> None:
+    """The attack: P, Q and R submit the initial round and two final rounds of it, S the
+    initial and the second final only. Before, the first final's cell summed P, Q, R's
+    baseline levels and the second's P, Q, R, S's: the period of the second minus the
+    period of the first gave S's baseline levels (12 = 12). Now each person's baseline
+    levels are in the cell of their latest final round only: all four in the second's,
+    none in the first's — there is nothing to subtract."""
+    framework = ensure_default_framework()
+    codes, area_of = framework.codes(), framework.area_of()
+    organization = _organizations(world)[0]
+    p, q, r, s = list(Participant.objects.filter(organization=organization).order_by("pk"))[:4]
+    initial = _initial(organization)
+    final1 = _final(initial, "Ит1", dt.date(2027, 1, 10), dt.date(2027, 1, 20))
+    final2 = _final(initial, "Ит2", dt.date(2027, 5, 1), dt.date(2027, 5, 20))
+    secret: dict[str, int | None] = {c: (i * 7) % 4 for i, c in enumerate(codes)}
+    for person in (p, q, r):
+        _submit(initial, person, dict.fromkeys(codes, 1))
+    _submit(initial, s, secret)
+    for person in (p, q, r):
+        _submit(final1, person, dict.fromkeys(codes, 2))
+    for person in (p, q, r, s):
+        _submit(final2, person, dict.fromkeys(codes, 2))
+    tallies.rebuild()
+    assert tallies.stale() == []
+    assert not GainTally.objects.filter(campaign=final1).exists()
+    country = Scope(user_id=world.olga.pk, everything=True, federal=True)
+    only1 = gains_by_area(scope=country, filters=Filters(region_id=world.region.pk,
+                                                         date_to=dt.date(2027, 2, 1)), today=DAY)
+    only2 = gains_by_area(scope=country, filters=Filters(region_id=world.region.pk,
+                                                         date_from=dt.date(2027, 4, 1)), today=DAY)
+    assert only1 == GainFigures() and only2.areas
+    assert {g.people for g in only2.areas} == {4}
+    area = only2.areas[0].area
+    n = sum(1 for c in codes if area_of[c] == area)
+    # The mean of all four is published; S's levels are no difference of two figures.
+    assert round(_area_total(only2, area, 4, n)) == 3 * n + sum(
+        v or 0 for c, v in secret.items() if area_of[c] == area)
+
+
+def test_an_area_answered_by_fewer_than_three_people_of_a_counted_cell_is_not_published(
+        world: World) -> None:
+    """The attack: a counted cell of three people where only P gave levels in the second
+    area (imported questionnaires may leave levels blank): that area's mean before and
+    after was P's own. Now a competency's levels enter only when at least three people of
+    the cell gave it a level before and after: the area is not published — for the
+    municipality's coordinator, the region and the country — the other areas are."""
+    framework = ensure_default_framework()
+    codes, area_of = framework.codes(), framework.area_of()
+    second = framework.areas[1]["code"]
+    organization = _organizations(world)[0]
+    p, q, r = list(Participant.objects.filter(organization=organization).order_by("pk"))[:3]
+    initial = _initial(organization)
+    final = _final(initial, "Ит", dt.date(2027, 5, 1), dt.date(2027, 5, 20))
+    for person, level in ((p, 3), (q, 1), (r, 1)):
+        for campaign in (initial, final):
+            _submit(campaign, person, {c: (level if person == p or area_of[c] != second
+                                           else None) for c in codes})
+    tallies.rebuild()
+    assert tallies.stale() == []
+    for scope, filters in ((scope_for(world.erin), Filters()),
+                           (scope_for(world.olga), Filters()),
+                           (Scope(user_id=world.olga.pk, everything=True, federal=True),
+                            Filters(region_id=world.region.pk))):
+        figures = gains_by_area(scope=scope, filters=filters, today=DAY)
+        assert figures.areas and second not in {g.area for g in figures.areas}
+        assert {g.people for g in figures.areas} == {3} and figures.left_out == 0
+    rows = MunicipalityGainTally.objects.filter(municipality=organization.municipality)
+    assert {(r.before_n, r.after_n) for r in rows if area_of[r.competency] == second} == {
+        (0, 0)}
+
+
+def test_a_running_final_round_publishes_nothing_so_a_submission_is_not_visible_alone(
+        world: World) -> None:
+    """The attack: the same request before and after one questionnaire of a published
+    cell is reopened (or submitted) gave that person's levels (12 = 12). Now a final
+    round's levels are published only once it has ended: while it runs — its last day
+    too — the figure is empty, saying when it ends, before and after the reopening alike.
+    (After the end a reopening still changes a cell: docs/monitoring.md, the residual.)"""
+    framework = ensure_default_framework()
+    codes = framework.codes()
+    organization = _organizations(world)[0]
+    people = list(Participant.objects.filter(organization=organization).order_by("pk"))[:4]
+    initial = _initial(organization)
+    final = _final(initial, "Ит", dt.date(2027, 5, 1), dt.date(2027, 5, 20))
+    secret: dict[str, int | None] = {c: (i * 5) % 4 for i, c in enumerate(codes)}
+    for i, person in enumerate(people):
+        _submit(initial, person, secret if i == 3 else dict.fromkeys(codes, 1))
+        _submit(final, person, dict.fromkeys(codes, 2))
+    last = Response.objects.get(campaign=final, participant=people[3])
+    tallies.rebuild()
+    running = GainFigures(pending_until=final.ends_on)
+    requests = [(scope_for(world.olga), Filters()), (scope_for(world.erin), Filters()),
+                (scope_for(world.alice), Filters()),
+                (Scope(user_id=world.olga.pk, everything=True, federal=True), Filters())]
+    for today in (dt.date(2027, 5, 10), final.ends_on):
+        for scope, filters in requests:
+            assert gains_by_area(scope=scope, filters=filters, today=today) == running
+    services.response_reopen(response=last)
+    assert tallies.stale() == []
+    for scope, filters in requests:
+        assert gains_by_area(scope=scope, filters=filters, today=final.ends_on) == running
+    # Ended: published, the three left.
+    ended = gains_by_area(scope=scope_for(world.olga), filters=Filters(),
+                          today=final.ends_on + dt.timedelta(days=1))
+    assert ended.areas and {g.people for g in ended.areas} == {3}
+    assert ended.pending_until is None
+
+
+def test_the_dashboard_says_when_before_and_after_will_be_shown(world: World,
+                                                                 client) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
+    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=today - dt.timedelta(days=5),
+            ends=today + dt.timedelta(days=30))
+    tallies.rebuild()
+    client.force_login(world.olga)
+    page = client.get("/monitoring/").content.decode()
+    assert "До и после — после окончания итоговой диагностики" in page
+    assert "chart/gains." not in page
+
+
+def test_the_rule_in_the_core_counts_a_competency_of_three_people_before_and_after() -> None:
+    area_of = {"ict.1": "ict", "ict.2": "ict", "method.1": "method"}
+    cell = release.GainCell("big", 3, {"ict.1": (3, 3, 9, 3), "ict.2": (3, 1, 3, 1),
+                                       "method.1": (6, 3, 4, 2)})
+    released = release.release_gains([cell], area_of=area_of)
+    assert set(released.areas) == {"ict"} and released.people == 3
+    before, after = released.areas["ict"]
+    assert (before.mean, after.mean) == (1.0, 3.0)
+    assert not release.level_counted(2, 2, 2) and release.level_counted(3, 3, 3)
+    assert not release.level_counted(5, 3, 2) and not release.level_counted(5, 2, 3)
