@@ -113,11 +113,17 @@ class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
         and lets the newest name things (``monitoring.effectiveness.gains_by_area``)."""
         return self.order_by("-number")
 
+    def published(self) -> "FrameworkVersionQuerySet":
+        """The federal versions, the newest first: :meth:`current` is the first of them
+        (read as a subquery by ``monitoring.versions.version``: a publication changes
+        the dashboards' names of areas and competencies, and writes no audit entry)."""
+        return self.filter(region__isnull=True).newest_first()
+
     def current(self) -> "FrameworkVersion | None":
         """The current framework version — the newest published federal one, which new
         diagnostics pin, with their region's competencies added (``region_version`` in
         services) (None before the first publication). The one home of the rule."""
-        return self.filter(region__isnull=True).newest_first().first()
+        return self.published().first()
 
 
 class FrameworkVersion(models.Model):

@@ -69,10 +69,14 @@ from tandem.web.together import together
 
 COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
-# The country's and each whole region's standard view (:func:`warmed`) are computed again
-# by the hourly run (tandem.monitoring.tasks.warm_dashboards) and kept till the next one:
-# their first visitor finds them computed; the page says when («Данные на …»).
+# The country's and each single whole region's standard view (:func:`warmed`), where
+# viewed in the last VIEWED_SECONDS (:func:`viewed`), are computed again by the hourly run
+# (tandem.monitoring.tasks.warm_dashboards) and kept till the next one: their visitor
+# finds them computed; the page says when («Данные на …»).
 WARM_SECONDS = 2 * 60 * 60
+VIEWED_SECONDS = 24 * 60 * 60
+# A view writes its mark again once it is this old (at most one cache write an hour).
+VIEWED_AGAIN_SECONDS = 60 * 60
 # The dashboard entry's kind in its cache key: "data2" since the entry holds the
 # technologies table too (an entry written before has no such field).
 DATA_KIND = "data2"
@@ -418,22 +422,51 @@ def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
 
 
 def warmed(scope: Scope, filters: Filters) -> bool:
-    """Whether this is a view the hourly run computes ahead (:func:`warm`): the standard
-    view (no filter) of the country or of whole regions — the federal and the regional
-    operator's first page, the costliest to compute. Kept ``WARM_SECONDS``, not
-    ``CACHE_SECONDS``: the hourly run computes it again anyway, which bounds what the
-    version misses (``versions.version``) to an hour, and the page shows the time."""
+    """Whether this is a view the hourly run computes ahead (:func:`warm`), once viewed
+    (:func:`viewed`): the standard view (no filter) of the country or of exactly one whole
+    region — the federal and the regional operator's first page, the costliest to
+    compute. Kept ``WARM_SECONDS``, not ``CACHE_SECONDS``: the hourly run computes it
+    again anyway, which bounds what the version misses (``versions.version``) to an
+    hour, and the page shows the time. An operator of several regions is not computed
+    by the run: her entry lives ``CACHE_SECONDS``."""
     return filters == Filters() and (scope.everything or (
-        bool(scope.region_ids) and not scope.municipality_ids and not scope.organization_ids))
+        len(scope.region_ids) == 1 and not scope.municipality_ids
+        and not scope.organization_ids))
+
+
+def viewed_key(scope: Scope) -> str:
+    """The mark of a view of a :func:`warmed` scope: the country's or one region's."""
+    if scope.everything:
+        return "monitoring:viewed:country"
+    (region_id,) = scope.region_ids
+    return f"monitoring:viewed:r:{region_id}"
+
+
+def viewed(scopes: list[Scope]) -> list[Scope]:
+    """Those of ``scopes`` (:func:`warmed` ones) viewed in the last ``VIEWED_SECONDS``:
+    the ones the hourly run computes again (one read of the cache for them all)."""
+    marks = cache.get_many([viewed_key(scope) for scope in scopes])
+    return [scope for scope in scopes if viewed_key(scope) in marks]
 
 
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
-                   again: bool = False) -> DashboardData:
+                   again: bool = False, view: bool = True) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since (``again``:
-    computed and cached anew all the same — the hourly warm-up)."""
+    computed and cached anew all the same — the hourly warm-up). ``view`` (not the
+    warm-up's): a :func:`warmed` scope is marked viewed (read with the entry, written at
+    most once in ``VIEWED_AGAIN_SECONDS``), and so computed by the hourly run."""
     version = data_version(scope, filters) if version is None else version
     key = cache_key(DATA_KIND, scope, filters, version)
-    data: DashboardData | None = None if again else cache.get(key)
+    data: DashboardData | None = None
+    if view and warmed(scope, filters):
+        mark = viewed_key(scope)
+        got = cache.get_many([mark] if again else [key, mark])
+        data = got.get(key)
+        now = time.time()
+        if not isinstance(got.get(mark), float) or got[mark] < now - VIEWED_AGAIN_SECONDS:
+            cache.set(mark, now, VIEWED_SECONDS)
+    elif not again:
+        data = cache.get(key)
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
         # and eight people may open the region at once. Threads of this process wait on
@@ -466,7 +499,7 @@ def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -
     version = data_version(scope, filters)
     if not again and cache.get(cache_key(DATA_KIND, scope, filters, version)) is not None:
         return False
-    dashboard_data(scope=scope, filters=filters, version=version, again=again)
+    dashboard_data(scope=scope, filters=filters, version=version, again=again, view=False)
     return True
 
 

@@ -40,7 +40,8 @@ REPORT_BEFORE_RIGHTS = _("Этот отчёт заказали до обновл
 def refresh_pair_tallies() -> int:
     """Rebuilds the pair figures of every organization marked by :func:`tallies.touch`
     (a region's new day is the hourly run's: ``tallies.hourly``); then, where tasks run
-    in a worker, warms the dashboards of the regions rebuilt and of the country."""
+    in a worker, warms the viewed dashboards of the regions rebuilt (not the country's:
+    its version moves with any write anywhere — the hourly run computes it)."""
     regions: list[int] = []
     if _queued():  # else no warm-up, and no query more in the writer's request
         marked = PairTallyMark.objects.values("organization_id")
@@ -61,27 +62,32 @@ def _queued() -> bool:
 
 @task
 def warm_dashboards(*, region_ids: list[int] | None = None, again: bool = False) -> int:
-    """Computes the country's and these regions' (all: None) standard dashboards into the
-    cache, under the keys their pages read (``selectors.warm``): each region in its own
-    time zone, the country in the installation's (the federal operator's). ``again``:
-    even those already cached (the hourly run: what the version misses is then at most
-    an hour old). Returns how many were computed."""
+    """Computes the standard dashboards of the country and of each region (these
+    regions, without the country: ``region_ids``) into the cache, under the keys their
+    pages read (``selectors.warm``) — only those viewed lately (``selectors.viewed``, one
+    read of the cache for them all): each region in its own time zone, the country in
+    the installation's (the federal operator's). ``again``: even those already cached
+    (the hourly run: what the version misses is then at most an hour old). Returns how
+    many were computed."""
     regions = Region.objects.filter(municipalities__organizations__isnull=False)
     if region_ids is not None:
         regions = regions.filter(pk__in=region_ids)
+    zones = dict(regions.values_list("pk", "time_zone"))
+    scopes = [Scope(user_id=None, region_ids=frozenset({pk})) for pk in sorted(zones)]
+    if region_ids is None:
+        scopes.insert(0, Scope(user_id=None, everything=True))
     done = 0
-    with timezone.override(installation_zone()):
-        done += selectors.warm(Scope(user_id=None, everything=True), again=again)
-    for pk, zone in sorted(set(regions.values_list("pk", "time_zone"))):
-        with timezone.override(zone_named(zone)):
-            done += selectors.warm(Scope(user_id=None, region_ids=frozenset({pk})),
-                                   again=again)
+    for scope in selectors.viewed(scopes):
+        zone = (installation_zone() if scope.everything
+                else zone_named(zones[next(iter(scope.region_ids))]))
+        with timezone.override(zone):
+            done += selectors.warm(scope, again=again)
     return done
 
 
 def hourly(sender: object = None, **kwargs: object) -> None:
     """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
-    standard dashboard computed again."""
+    viewed standard dashboard computed again."""
     warm_dashboards.enqueue(again=True)
 
 

@@ -26,6 +26,7 @@ from django.db import connection, connections
 from django.db.models import Max, Q, QuerySet, Value
 
 from tandem.diagnostics import tallies as diagnostics_tallies
+from tandem.diagnostics.models import FrameworkVersion
 from tandem.monitoring.models import UnitChange
 from tandem.surveys.models import SurveyCellState
 from tandem.territory.models import LayoutVersion, Organization, layout_version
@@ -111,9 +112,11 @@ def version(organizations: QuerySet[Organization]) -> "Version":
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures or satisfaction cells are
     rebuilt, or when how many of them wait for a diagnostics rebuild changes (a mark
-    writes no audit entry) — or when the territory's layout changes (an organization
-    added, deleted or moved to another municipality: ``territory.models.layout_version``,
-    one row, read in the same statement), which changes *which* organizations a scope
+    writes no audit entry), or when a framework version is published (no audit entry
+    either: ``FrameworkVersionQuerySet.published``, its number read in the same
+    statement) — or when the territory's layout changes (an organization added, deleted
+    or moved to another municipality: ``territory.models.layout_version``, one row, read
+    in the same statement), which changes *which* organizations a scope
     has: a moved organization's own changes are no longer read for the coordinator it
     left (her maxima stay as they were, yet its people must leave her pages), nor older
     ones for the one it joined.
@@ -139,32 +142,35 @@ def version(organizations: QuerySet[Organization]) -> "Version":
     # statement): the dashboard shows both, and computing its figures does not read the
     # table again (:class:`Version`).
     layout = LayoutVersion.objects.order_by("pk").values("version")[:1]
+    # The newest published framework (its number): a publication renames areas and
+    # competencies on every dashboard and writes no audit entry.
+    framework = FrameworkVersion.objects.published().values("number")[:1]
     try:
         parts = [_maximum(changed, "id"),
                  _maximum(SurveyCellState.objects.filter(organization_id__in=ids),
-                          "refreshed_at"), layout]
+                          "refreshed_at"), layout, framework]
         sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
         tally_sql, tally_params = (diagnostics_tallies.state_rows(organizations)
                                    .query.sql_with_params())
     except EmptyResultSet:
         # No organization at all (``none()``, an empty list of ids): only what changes
-        # everything counts, and the layout.
-        parts = [_maximum(UnitChange.objects.filter(everything), "id"), layout]
+        # everything counts, the layout and the framework.
+        parts = [_maximum(UnitChange.objects.filter(everything), "id"), layout, framework]
         sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
-        sql, params = (sql[0], "NULL", sql[1]), (params[0], (), params[1])
+        sql, params = (sql[0], "NULL", sql[1], sql[2]), (params[0], (), params[1], params[2])
         tally_sql, tally_params = "SELECT NULL AS at, 0 AS waiting", ()
     with connections[changed.db].cursor() as cursor:
-        cursor.execute(f"SELECT ({sql[0]}), t.at, t.waiting, ({sql[1]}), ({sql[2]}) "  # noqa: S608
-                       f"FROM ({tally_sql}) t",
-                       [*params[0], *params[1], *params[2], *tally_params])
-        last, tallied, waiting, surveyed, layout_now = cursor.fetchone()
+        cursor.execute(f"SELECT ({sql[0]}), t.at, t.waiting, ({sql[1]}), ({sql[2]}), "  # noqa: S608
+                       f"({sql[3]}) FROM ({tally_sql}) t",
+                       [*params[0], *params[1], *params[2], *params[3], *tally_params])
+        last, tallied, waiting, surveyed, layout_now, published = cursor.fetchone()
     # A write after this read, even in the same transaction, must show in the next read.
     forget_transaction_memory(MEMORY)
     if layout_now is None:  # the row was deleted (a test's flush): made again
         layout_now = layout_version()
     # How many organizations wait is shown (the figures' «ещё N ждут пересчёта»): a mark
     # writes no audit entry, so it is part of the key, not only of the figures under it.
-    key = Version(f"{last}/{tallied}/{surveyed}/{layout_now}/{waiting}")
+    key = Version(f"{last}/{tallied}/{surveyed}/{layout_now}/{waiting}/{published}")
     key.tally_state = (diagnostics_tallies.as_datetime(tallied), int(waiting))
     return key
 

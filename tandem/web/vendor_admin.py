@@ -33,6 +33,7 @@ TASK_LABELS = {
     "refresh_people_counts": _("Пересчёт числа участников"),
     "refresh_survey_cells": _("Пересчёт сумм опросов"),
     "refresh_technology_tallies": _("Пересчёт технологий карт"),
+    "warm_dashboards": _("Расчёт панелей мониторинга заранее"),
 }
 QUEUE_LABELS = {"default": _("основная")}  # the queue and the backend of settings.TASKS
 
