@@ -29,8 +29,7 @@ def pending(user_id: int | None, the_map: Map) -> dict[str, Any] | None:
     """The row this user deleted from this map that may still be put back, if any."""
     if user_id is None:
         return None
-    kept: dict[str, Any] | None = personal_cache().get(_key(user_id, the_map))
-    return kept
+    return personal_cache().get(_key(user_id, the_map))  # type: ignore[no-any-return]
 
 
 def take(user_id: int, the_map: Map) -> dict[str, Any] | None:

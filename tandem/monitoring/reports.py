@@ -87,10 +87,10 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
     active = Participant.objects.filter(organization__in=filters.organizations(scope),
                                         is_active=True)
     order = collated(active, ("organization__municipality__name", "organization__short_name",
-                              "surname", "name", "patronymic"))
+                              *Participant.NAME_FIELDS))
     people = (active.annotate(initial=latest(Campaign.Kind.INITIAL),
                               final=latest(Campaign.Kind.FINAL))
-              .values_list("pk", "surname", "name", "patronymic", "position",
+              .values_list("pk", *Participant.NAME_FIELDS, "position",
                            "organization__short_name", "organization__municipality__name",
                            "mentoring_consent_date", "personal_data_consent_date",
                            "initial", "final"))
@@ -99,7 +99,7 @@ def participants_table(*, scope: Scope, filters: Filters) -> Table:
         absent = _("не участвует")
         for (surname, name, patronymic, position, org, mun, mentoring, pd, initial,
              final) in in_order(people, order):
-            yield [f"{surname} {name} {patronymic}".strip(), position, org, mun,
+            yield [Participant.name_of(surname, name, patronymic), position, org, mun,
                    mentoring, pd, str(STATUS_NAMES.get(initial, absent)),
                    str(STATUS_NAMES.get(final, absent))]
 

@@ -166,9 +166,14 @@ class Participant(models.Model):
     # (``*NAME_FIELDS``, or ``f"a__{f}"`` through a relation), not a copy of them.
     NAME_FIELDS = ("surname", "name", "patronymic")
 
+    @staticmethod
+    def name_of(*parts: str) -> str:
+        """The full name from the values of ``NAME_FIELDS`` (read as columns elsewhere)."""
+        return " ".join(p for p in parts if p)
+
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (getattr(self, f) for f in self.NAME_FIELDS) if p)
+        return self.name_of(*(getattr(self, f) for f in self.NAME_FIELDS))
 
     @property
     def short_name(self) -> str:
