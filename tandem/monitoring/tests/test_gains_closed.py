@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db.models import Q
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,15 +63,17 @@ def test_the_core_rule_and_its_query_twin_publish_closed_rounds_only() -> None:
     assert gain_published_q("campaign__") == Q(campaign__status=Campaign.Status.CLOSED)
 
 
-def test_closing_publishes_and_reopening_hides_again(world: World) -> None:
+def test_closing_publishes_and_reopening_hides_again(world: World, client: Any) -> None:
     """Three teachers of A through both rounds; the final round's planned end is long
     past and it is still open: pending, saying the planned end. The curator closes it:
     published, for the curator and the region alike (the municipalities' sums heard the
-    closing). Reopened: pending again; closed again: the same figure."""
+    closing), and the region's dashboard seen before shows it at once (its cache heard
+    it). Reopened: pending again; closed again: the same figure."""
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
     initial = _initial(world.org_a)
-    final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
-                   closed=False)
+    today = timezone.localdate()  # the dashboard's day
+    final = _final(initial, "Итоговая", today - dt.timedelta(days=40),
+                   today - dt.timedelta(days=20), closed=False)
     codes = ensure_default_framework().codes()
     for i, person in enumerate(people):
         _submit(initial, person, dict.fromkeys(codes, 1))
@@ -79,9 +82,14 @@ def test_closing_publishes_and_reopening_hides_again(world: World) -> None:
     pending = GainFigures(pending_until=final.ends_on)
     assert _views(world) == [pending, pending]
     assert set(MunicipalityGainTally.objects.values_list("status", flat=True)) == {"open"}
+    client.force_login(world.olga)
+    page = client.get("/monitoring/").content.decode()
+    assert "после завершения итоговой диагностики" in page and "chart/gains." not in page
 
     services.campaign_close(campaign=final)
     assert tallies.stale() == []
+    page = client.get("/monitoring/").content.decode()
+    assert "после завершения итоговой диагностики" not in page and "chart/gains." in page
     published = _views(world)
     assert all(f.areas and f.pending_until is None for f in published)
     assert published[0].areas == published[1].areas
