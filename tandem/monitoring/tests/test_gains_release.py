@@ -5,12 +5,14 @@ organization's, a municipality's, a region's, a sector's, the country's — and 
 municipalities' kept sums hold exactly that, under the incremental maintenance too."""
 
 import datetime as dt
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
@@ -486,7 +488,9 @@ def test_the_dashboard_says_when_before_and_after_will_be_shown(world: World,
     assert summary is not None and summary.gains_pending_until == today - dt.timedelta(days=7)
     assert reports.gains_pending_text(summary).startswith(
         "До и после — после завершения итоговой диагностики")
-    assert reports.render_summary_pdf(report)
+    pdf = PdfReader(io.BytesIO(reports.render_summary_pdf(report)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "после завершения итоговой диагностики" in text
 
 
 def test_the_rule_in_the_core_counts_a_competency_of_three_people_before_and_after() -> None:
