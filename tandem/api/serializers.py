@@ -413,6 +413,12 @@ class UnitSummarySerializer(serializers.Serializer[Any]):
     gains_left_out = serializers.IntegerField(
         help_text="сколько человек не вошли в gains_by_area: в их организации и итоговой "
                   "диагностике обе диагностики прошли меньше 3 человек")
+    gains_pending_until = serializers.DateField(
+        allow_null=True,
+        help_text="итоговая диагностика подразделения ещё открыта (не завершена): её «до и "
+                  "после» не входят в gains_by_area, пока куратор её не завершит; дата — "
+                  "плановое окончание самой поздней из открытых (может быть и в прошлом); "
+                  "null — открытых итоговых нет")
 
 
 class CompetencyGainSerializer(serializers.Serializer[Any]):

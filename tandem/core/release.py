@@ -128,7 +128,22 @@ def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
 # and competency in a questionnaire: the counts are people) — a level left blank by all
 # but one or two must not publish theirs (:func:`level_counted`). A figure is the means
 # over the counted cells and competencies it covers, one with none is withheld.
+#
+# Time, too: a figure is published only when its final round is **closed** (it takes no
+# answer, no import, no reopened questionnaire, and its baseline takes none either —
+# ``tandem.diagnostics.services``). While a round is open — whatever its dates — each
+# submission would change a published figure by one person's levels (the same request
+# before and after), so an open round is *pending*: none of its cells enters a figure
+# (:func:`round_published`; its query twin ``tandem.diagnostics.models.gain_published_q``).
+# Reopening a closed round makes it pending again; what changed while it was open is
+# published at the next closing (docs/monitoring.md, the residual risk).
 GAIN_DECIMALS = 2  # levels 0–3: a tenth would hide most gains
+
+
+def round_published(closed: bool) -> bool:
+    """A final round's cells may enter figures: the round is closed (open — pending,
+    whatever its planned end)."""
+    return closed
 
 
 def level_counted(people: int, before_n: int, after_n: int,

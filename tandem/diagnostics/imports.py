@@ -20,6 +20,7 @@ from tandem.core import diagnostics as core
 from tandem.core.text import normalize_name
 from tandem.diagnostics import tallies
 from tandem.diagnostics.models import Answer, Campaign, Response, ResultImport
+from tandem.diagnostics.services import baseline_frozen
 from tandem.web import tabular
 
 # People × competencies: a regional file is thousands of rows, a few dozen columns.
@@ -182,6 +183,9 @@ def commit(*, upload: ResultImport, scope: Scope) -> int:
     closing that committed first is seen (review finding)."""
     if tallies.hold_campaign(upload.campaign_id) == Campaign.Status.CLOSED:
         raise ImportRefused(str(CAMPAIGN_CLOSED))
+    frozen = baseline_frozen(upload.campaign)
+    if frozen:  # the baseline of a closed final round: its figures are published
+        raise ImportRefused(frozen)
     result = preview(upload=upload, scope=scope)
     if not result.ok:
         raise ImportRefused(str(REFUSED) % {"n": max(1, result.error_count)})

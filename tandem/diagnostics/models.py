@@ -523,9 +523,18 @@ def gain_counted_q(prefix: str = "") -> Q:
                                       f"{prefix}after_n__gte": MIN_PEOPLE})
 
 
+def gain_published_q(prefix: str = "") -> Q:
+    """Levels of a final round that may be published: the round is closed — the query
+    twin of ``tandem.core.release.round_published``. ``prefix``: the path to the round's
+    status (``campaign__`` from a :class:`GainTally`; none from a
+    :class:`MunicipalityGainTally`, which keeps its rounds' status)."""
+    return Q(**{f"{prefix}status": Campaign.Status.CLOSED})
+
+
 class MunicipalityGainTally(models.Model):
     """The sum of :class:`GainTally` over a municipality's organizations of one sector and
-    over the final rounds of one kind and the same dates, per competency — what a region's
+    over the final rounds of one kind, the same dates and status (open ones are pending:
+    :func:`gain_published_q`), per competency — what a region's
     and the country's «before / after by area» read, not a row per organization, campaign
     and competency (61,932 of them in a region of 5,456 organizations). Only counted cells
     (:func:`gain_counted_q`) are summed; a row exists for every competency of any cell of
@@ -538,6 +547,8 @@ class MunicipalityGainTally(models.Model):
     kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
     starts_on = models.DateField()
     ends_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
+                              default=Campaign.Status.OPEN)
     competency = models.CharField(max_length=40)
     before_sum = models.PositiveIntegerField(default=0)
     before_n = models.PositiveIntegerField(default=0)
@@ -548,7 +559,8 @@ class MunicipalityGainTally(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(
-            fields=["municipality", "sector", "kind", "starts_on", "ends_on", "competency"],
+            fields=["municipality", "sector", "kind", "starts_on", "ends_on", "status",
+                    "competency"],
             name="one_municipality_round_gain")]
 
     def __str__(self) -> str:

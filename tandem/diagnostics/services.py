@@ -37,6 +37,13 @@ LEVEL_OUT_OF_RANGE = gettext_lazy("Уровень должен быть от 0 �
 PRIORITY_OUT_OF_RANGE = gettext_lazy("Приоритет — 1, 2 или 3.")
 CAMPAIGN_CLOSED = gettext_lazy("Диагностика завершена: ответы больше не принимаются.")
 NO_EXPERT = gettext_lazy("В этой диагностике нет экспертной оценки.")
+REOPEN_CAMPAIGN_FIRST = gettext_lazy(
+    "Диагностика завершена, её цифры опубликованы: анкету нельзя открыть снова одну. "
+    "Сначала откройте снова всю диагностику (на её странице), затем анкету.")
+BASELINE_FROZEN = gettext_lazy(
+    "Итоговая диагностика «%(title)s», которая сравнивается с этой входной, завершена, и "
+    "её «до и после» опубликованы: анкеты входной больше не меняются. Чтобы исправить "
+    "анкету, сначала откройте снова итоговую диагностику.")
 REOPEN_REASON_REQUIRED = gettext_lazy("Укажите, почему диагностику открывают снова.")
 REOPEN_TOO_LATE = ngettext_lazy(
     "Открыть диагностику снова можно в течение %(days)s дня после завершения; этот срок "
@@ -223,6 +230,31 @@ def _check_writable(response: Response) -> None:
         raise DiagnosticsError(str(LOCKED))
 
 
+def baseline_frozen(campaign: Campaign) -> str | None:
+    """Why the submitted questionnaires of ``campaign`` may not change, when it is the
+    baseline of a closed final round — whose «before / after» are published
+    (``core.release.round_published``): a baseline questionnaire submitted, reopened or
+    imported would move that figure by one person's levels. None: they may. Each such
+    final round's row is held ``FOR SHARE`` (``tallies.hold_campaign``), so its closing
+    waits for this write, or the write sees it closed. The closed round itself refuses
+    every write (:data:`CAMPAIGN_CLOSED`)."""
+    if campaign.kind != Campaign.Kind.INITIAL:
+        return None
+    for pk, title in (Campaign.objects.filter(baseline=campaign, kind=Campaign.Kind.FINAL)
+                      .order_by("pk").values_list("pk", "title")):
+        if tallies.hold_campaign(pk) == Campaign.Status.CLOSED:
+            return str(BASELINE_FROZEN) % {"title": title}
+    return None
+
+
+def _check_published(campaign: Campaign) -> None:
+    """Refuses a write that would change a submitted questionnaire of a round whose
+    figures are published (:func:`baseline_frozen`)."""
+    refused = baseline_frozen(campaign)
+    if refused:
+        raise DiagnosticsError(refused)
+
+
 def _locked(response: Response, *, hold: bool = True) -> Response:
     """The questionnaire's row locked for this transaction — its own row only
     (``of=("self",)``): without it PostgreSQL locks the joined campaign and framework rows
@@ -290,6 +322,7 @@ def response_submit(*, response: Response) -> Response:
     """Locks a complete questionnaire; an incomplete one is refused, naming what is
     missing, and stays a draft."""
     response = _locked(response)
+    _check_published(response.campaign)
     marks = {a.competency: core.Mark(a.self_level, a.can_teach, a.wants_to_learn, a.priority)
              for a in response.answers.all()}
     try:
@@ -309,6 +342,15 @@ def response_submit(*, response: Response) -> Response:
 
 @transaction.atomic
 def response_reopen(*, response: Response) -> Response:
+    """A submitted questionnaire back to a draft — not in a closed round (its figures
+    are published: reopening one questionnaire would move them by one person's levels;
+    the whole round is reopened first, which makes them pending), nor in the baseline of a
+    closed final round (:func:`baseline_frozen`)."""
+    response = Response.objects.select_for_update(of=("self",)).select_related(
+        "campaign").get(pk=response.pk)
+    if tallies.hold_campaign(response.campaign_id) == Campaign.Status.CLOSED:
+        raise DiagnosticsError(str(REOPEN_CAMPAIGN_FIRST))
+    _check_published(response.campaign)
     response.status = Response.Status.DRAFT
     response.submitted_at = None
     response.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -329,6 +371,8 @@ def expert_levels_save(*, response: Response, levels: Mapping[str, int | None]) 
         raise DiagnosticsError(str(NO_EXPERT))
     if response.campaign.status == Campaign.Status.CLOSED:
         raise DiagnosticsError(str(CAMPAIGN_CLOSED))
+    if response.locked:  # a draft's levels count for nothing yet
+        _check_published(response.campaign)
     codes = set(response.campaign.framework.codes())
     for code, level in levels.items():
         _validate(code, AnswerInput(level), codes)

@@ -675,8 +675,9 @@ def _roll_up(municipality_ids: list[int]) -> None:
 
 
 def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
-    """The municipalities' sums of :class:`GainTally` by sector, final round and
-    competency (columns ``t_<field>``) — of counted cells only (:func:`gain_counted_q`,
+    """The municipalities' sums of :class:`GainTally` by sector, final round (kind, dates
+    and status: an open round's sums are kept apart, pending) and competency (columns
+    ``t_<field>``) — of counted cells only (:func:`gain_counted_q`,
     the release rule: a small cell's levels enter no sum), a row for every competency of
     any cell — each row with its group's ``people``: the sum over the group's counted
     organizations and campaigns of their people (one value per organization and campaign,
@@ -687,7 +688,7 @@ def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
     counted, cell = gain_counted_q(), gain_cell_q()
     place = {"municipality_id": F(f"{org}municipality_id"), "sector": F(f"{org}sector"),
              "kind": F("campaign__kind"), "starts_on": F("campaign__starts_on"),
-             "ends_on": F("campaign__ends_on")}
+             "ends_on": F("campaign__ends_on"), "status": F("campaign__status")}
     sums_sql, sums_params = (
         gains.values(t_competency=F("competency"), **{f"t_{k}": v for k, v in place.items()})
         .annotate(**{f"t_{name}": Coalesce(Sum(name, filter=counted), Value(0))
@@ -799,18 +800,21 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
         handed[place][0] += tally.invited
         handed[place][1] += tally.submitted
     # Gains cell by cell, by the release rule itself (not its query twin): a small cell
-    # adds its competencies' rows (zeros) and its people as left out.
+    # adds its competencies' rows (zeros) and its people as left out; a round's status is
+    # part of its place (an open one is pending).
+    status = dict(Campaign.objects.values_list("pk", "status"))
     levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     people: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
     left_out: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
     for gain in gains:
-        place = (*unit[gain.organization_id], *rounds[gain.campaign_id])
+        group = (*unit[gain.organization_id], *rounds[gain.campaign_id],
+                 status[gain.campaign_id])
         cell = (gain.organization_id, gain.campaign_id)
         counted = release.level_counted(gain.people, gain.before_n, gain.after_n)
-        levels[(*place, gain.competency)] = [
-            a + (b if counted else 0) for a, b in zip(levels[(*place, gain.competency)], (
+        levels[(*group, gain.competency)] = [
+            a + (b if counted else 0) for a, b in zip(levels[(*group, gain.competency)], (
                 gain.before_sum, gain.before_n, gain.after_sum, gain.after_n), strict=True)]
-        (people if release.enough(gain.people) else left_out)[place][cell] = gain.people
+        (people if release.enough(gain.people) else left_out)[group][cell] = gain.people
     return {
         MunicipalityAnswerTally: [
             MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
@@ -827,13 +831,15 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
             for (m, sector, kind, starts_on, ends_on), (invited, submitted) in handed.items()],
         MunicipalityGainTally: [
             MunicipalityGainTally(municipality_id=m, sector=sector, kind=kind,
-                                  starts_on=starts_on, ends_on=ends_on, competency=code,
+                                  starts_on=starts_on, ends_on=ends_on, status=state,
+                                  competency=code,
                                   before_sum=b, before_n=bn, after_sum=a, after_n=an,
-                                  people=sum(people[(m, sector, kind, starts_on, ends_on)]
-                                             .values()),
-                                  left_out=sum(left_out[(m, sector, kind, starts_on, ends_on)]
-                                               .values()))
-            for (m, sector, kind, starts_on, ends_on, code), (b, bn, a, an) in levels.items()]}
+                                  people=sum(people[(m, sector, kind, starts_on, ends_on,
+                                                     state)].values()),
+                                  left_out=sum(left_out[(m, sector, kind, starts_on, ends_on,
+                                                         state)].values()))
+            for (m, sector, kind, starts_on, ends_on, state, code), (b, bn, a, an)
+            in levels.items()]}
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {
@@ -849,8 +855,8 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     MunicipalityResponseTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                                 "invited", "submitted"),
     MunicipalityGainTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
-                            "competency", "before_sum", "before_n", "after_sum", "after_n",
-                            "people", "left_out"),
+                            "status", "competency", "before_sum", "before_n", "after_sum",
+                            "after_n", "people", "left_out"),
 }
 
 
@@ -940,6 +946,15 @@ def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
     touch(_campaign_organizations(getattr(campaign, "pk", None)), now=True)
 
 
+def _campaign_closed(campaign: Any, before: tuple[Any, ...],
+                     after: tuple[Any, ...]) -> None:
+    """A final round closed or reopened: its «before/after» are published or pending
+    again (``gain_published_q``); the municipalities' sums keep its status, so they are
+    redone (its organizations' own tallies are read with the status: they stay)."""
+    if getattr(campaign, "kind", None) == Campaign.Kind.FINAL:
+        rederive(_gain_organizations([getattr(campaign, "pk", None)]))
+
+
 ROUND = ("kind", "starts_on", "ends_on")
 # Compared as stored just before each save (tandem/web/tracking.py), not as loaded.
 TRACKED = (
@@ -948,6 +963,7 @@ TRACKED = (
             _organization_moved),
     Tracked(Campaign, "diagnostics_round", ROUND, _campaign_rerounded),
     Tracked(Campaign, "diagnostics_baseline", ("baseline_id",), _campaign_rebased),
+    Tracked(Campaign, "diagnostics_status", ("status",), _campaign_closed),
 )
 
 

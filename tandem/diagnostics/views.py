@@ -241,8 +241,12 @@ def questionnaire_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def questionnaire_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get(scope=scope_for(request.user), pk=pk, for_="manage")
-    services.response_reopen(response=response)
-    messages.success(request, _("Анкета снова открыта для заполнения."))
+    try:
+        services.response_reopen(response=response)
+    except services.DiagnosticsError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Анкета снова открыта для заполнения."))
     return redirect("diagnostics:questionnaire", pk=pk)
 
 

@@ -45,6 +45,7 @@ from tandem.diagnostics.models import (
     MunicipalityGainTally,
     Response,
     gain_counted_q,
+    gain_published_q,
 )
 from tandem.maps.models import Meeting, Row
 from tandem.pairs.models import Pair
@@ -510,11 +511,12 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     and its baseline (``people``: how many), as the release rule publishes them
     (:mod:`tandem.core.release`, gains): only cells (organization, final round) of at
     least ``MIN_PEOPLE`` such people enter, the others' people are counted as left out.
-    Only final rounds that have ended (``ends_on`` before ``today``) enter: while a round
-    runs its submissions would change a published figure one by one (a figure before and
-    after one submission differs by that person's levels); ``pending_until``: the last
-    end of the running ones, when none has ended yet.
-    Areas in the framework's order; three queries (one where the unit has no ended final
+    Only closed final rounds enter (``gain_published_q``, ``release.round_published``):
+    while a round is open — whatever its dates — its submissions would change a published
+    figure one by one (a figure before and after one submission differs by that person's
+    levels); ``pending_until``: the latest planned end of the open ones (past, when a
+    round was not closed on time).
+    Areas in the framework's order; three queries (one where the unit has no closed final
     round kept), over the figures kept per organization and final round."""
     today = today or timezone.localdate()
     day = as_of(filters, today)
@@ -531,30 +533,32 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     if whole:
         gains = municipality_sums(MunicipalityGainTally, scope, filters).filter(
             overlapping_q(filters.date_from, day), kind=Campaign.Kind.FINAL)
-        group: tuple[str, ...] = ("municipality_id", "sector", "kind", "starts_on", "ends_on")
+        group: tuple[str, ...] = ("municipality_id", "sector", "kind", "starts_on", "ends_on",
+                                  "status")
         ends = "ends_on"
         counted = Q()
+        published = gain_published_q()
     else:
         gains = GainTally.objects.filter(campaign__in=finals,
                                          organization__in=filters.organizations(scope))
         group = ("organization_id", "campaign_id")
         ends = "campaign__ends_on"
         counted = gain_counted_q()
-    ended = Q(**{f"{ends}__lt": today})
+        published = gain_published_q("campaign__")
     # (aliased: a filter on ``before_n`` must read the column, not this sum of it)
-    summed = {f"s_{name}": Sum(name, filter=counted & ended) for name in levels}
+    summed = {f"s_{name}": Sum(name, filter=counted & published) for name in levels}
 
     # Summed by competency first: no final round kept in the unit (most of the year: the
     # finals come in spring) is no gain to show, and the versions and people are not read;
-    # nor while the unit's final rounds run (``pending``: the last of their ends).
+    # nor while the unit's final rounds are open (``pending``: the last of their ends).
     rows = list(gains.values("competency").order_by().annotate(
-        **summed, done=Count("pk", filter=ended), pending=Max(ends, filter=~ended))
+        **summed, done=Count("pk", filter=published), pending=Max(ends, filter=~published))
         .values_list("competency", *summed, "done", "pending"))
     pending = max((row[-1] for row in rows if row[-1] is not None), default=None)
     if not any(row[-2] for row in rows):
         return GainFigures(pending_until=pending)
     sums = [row[:-2] for row in rows]
-    gains = gains.filter(ended)
+    gains = gains.filter(published)
     # The versions the rounds pinned (not the current one: a competency it dropped still
     # counts in its old area), the newest first, by the framework's own rule.
     versions = FrameworkVersion.objects.filter(

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -215,6 +216,15 @@ def surveys_table(*, scope: Scope, filters: Filters) -> Table:
         [20, 16, 44, 20, 10, 10, 12, 22],
         caption=caption(_("Опросы удовлетворённости"), scope, filters),
         formats={4: COUNT, 5: COUNT, 6: COUNT, 7: DECIMAL})
+
+
+def gains_pending_text(summary: "Any") -> str:
+    """Why «before / after» is not shown yet: a final round is open (the release rule
+    publishes closed ones only); the dashboard and the PDF say the same."""
+    day = date_format(summary.gains_pending_until, "j E Y")
+    return str(_("До и после — после завершения итоговой диагностики (срок по плану — "
+                 "%(day)s): пока она открыта, цифры менялись бы с каждой анкетой. Куратор "
+                 "завершает диагностику на её странице.") % {"day": day})
 
 
 def gains_left_out_text(summary: "Any") -> str:
@@ -442,6 +452,8 @@ def render_summary_pdf(s: Summary) -> bytes:
                             [[p.organization, p.municipality, p.area, str(p.mentors)]
                              for p in d.mentor_places], [7, 7, 8, 3], st)]
     # Before / after by the release rule: what it left out is said, not drawn.
+    if d.summary and not d.summary.gains and d.summary.gains_pending_until:
+        story.append(pdf.Paragraph(pdf.escape(gains_pending_text(d.summary)), st["text"]))
     if d.summary and d.summary.gains_left_out:
         story.append(pdf.Paragraph(pdf.escape(gains_left_out_text(d.summary)), st["text"]))
     # Charts, two to a page, side by side.

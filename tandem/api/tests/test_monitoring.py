@@ -87,6 +87,8 @@ def _check_summary(body: dict[str, Any], expected: UnitSummary) -> None:
             for g in body["gains_by_area"]] == [
         (g.area, g.mean_before, g.mean_after, g.gain, g.people) for g in expected.gains]
     assert body["gains_left_out"] == expected.gains_left_out
+    pending = expected.gains_pending_until
+    assert body["gains_pending_until"] == (pending.isoformat() if pending else None)
 
 
 def _check_pair(item: dict[str, Any], expected: PairFigures) -> None:

@@ -213,7 +213,8 @@ def _finals(world: World, levels: list[tuple[int, int, int]], *, shared: bool) -
         final = Campaign.objects.create(
             title="Итоговая", kind=Campaign.Kind.FINAL, organization=organization,
             framework=framework, baseline=initial,
-            starts_on=dt.date(2027, 4, 1 if shared else 1 + k), ends_on=dt.date(2027, 5, 20))
+            starts_on=dt.date(2027, 4, 1 if shared else 1 + k), ends_on=dt.date(2027, 5, 20),
+            status=Campaign.Status.CLOSED)  # closed: its «before / after» are published
         for index, before, after in levels:
             person = people[index % len(people)]
             if person.organization_id != organization.pk:
@@ -320,8 +321,8 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
 
 
 def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
-    """``diagnostics/0010`` fills both new tables, ``0011`` and ``0012`` redo the gains'
-    sums by the release rule: as a rebuild would (no answer read)."""
+    """``diagnostics/0010`` fills both new tables, ``0011``, ``0012`` and ``0013`` redo the
+    gains' sums by the release rule: as a rebuild would (no answer read)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -344,6 +345,10 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
     # people before and after (the random questionnaires leave some blank)
     import_module("tandem.diagnostics.migrations."
                   "0012_gains_latest_final_and_levelled_competencies").forwards(apps, None)
+    assert tallies.stale() != []  # the closed finals' sums without their status
+    # 0013: the sums keep their rounds' status (an open round's are pending)
+    import_module("tandem.diagnostics.migrations.0013_gain_sums_by_round_status"
+                  ).forwards(apps, None)
     assert tallies.stale() == []
 
 

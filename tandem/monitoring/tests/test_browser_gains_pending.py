@@ -1,5 +1,6 @@
-"""«До и после» while the final round runs: the dashboard says when the levels will be shown
-(docs/monitoring.md, «Правило публикации «до / после»», rule 4); screenshots to look at."""
+"""«До и после» while the final round is open: the dashboard says when the levels will be
+shown (docs/monitoring.md, «Правило публикации «до / после»», rule 4: once it is closed);
+screenshots to look at."""
 
 import datetime as dt
 from typing import Any
@@ -29,12 +30,12 @@ def test_the_dashboard_says_when_before_and_after_come(live_server: object, worl
     today = timezone.localdate()
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
     _rounds(world.org_a, [(p, 1, 2) for p in people], starts=today - dt.timedelta(days=5),
-            ends=today + dt.timedelta(days=30))
+            ends=today + dt.timedelta(days=30), closed=False)
     tallies.rebuild()
     base = live_server.url  # type: ignore[attr-defined]
     page: Any = logged_in_page(browser, base, "olga", width=width, height=900)
     page.goto(f"{base}/monitoring/")
-    note = page.get_by_text("До и после — после окончания итоговой диагностики")
+    note = page.get_by_text("До и после — после завершения итоговой диагностики")
     expect(note).to_be_visible()
     note.scroll_into_view_if_needed()
     shot(page, f"monitoring-gains-pending-{width}")

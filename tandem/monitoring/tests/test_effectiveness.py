@@ -69,7 +69,8 @@ def build_effect(world: World) -> Effect:
     final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
                                     organization=world.org_a, framework=framework,
                                     baseline=initial, starts_on=dt.date(2027, 5, 10),
-                                    ends_on=dt.date(2027, 5, 25))
+                                    ends_on=dt.date(2027, 5, 25),
+                                    status=Campaign.Status.CLOSED)  # published
     bob, carol = world.bob_p, world.carol_p
     _round(initial, carol, {"ict.ai_lessons": 0, "ict.online_tests": 1,
                             "ict.video_content": 1, "method.lesson_design": 3})
@@ -285,7 +286,8 @@ def grow(world: World, n: int, seed: int, organization: Organization | None = No
     final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
                                     organization=org, framework=framework,
                                     baseline=initial, starts_on=dt.date(2027, 3, 1),
-                                    ends_on=dt.date(2027, 5, 25))
+                                    ends_on=dt.date(2027, 5, 25),
+                                    status=Campaign.Status.CLOSED)  # published
     responses = [Response(campaign=c, participant=p, status=Response.Status.SUBMITTED)
                  for p in people for c in (initial, final) if rng.random() < 0.8]
     Response.objects.bulk_create(responses)

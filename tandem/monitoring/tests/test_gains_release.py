@@ -5,12 +5,14 @@ organization's, a municipality's, a region's, a sector's, the country's — and 
 municipalities' kept sums hold exactly that, under the incremental maintenance too."""
 
 import datetime as dt
+import io
 from collections import defaultdict
 from collections.abc import Iterable
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
@@ -33,6 +35,8 @@ from tandem.testing import ParticipantFactory, World
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2027, 5, 25)
+# A final round made closed: its «before / after» are published (release.round_published).
+CLOSED = {"status": Campaign.Status.CLOSED, "closed_at": dt.datetime(2027, 5, 21, tzinfo=dt.UTC)}
 SCHOOL, SUPPLEMENTARY = Organization.Sector.SCHOOL, Organization.Sector.SUPPLEMENTARY
 
 
@@ -60,9 +64,10 @@ def _organizations(world: World) -> list[Organization]:
 
 def _rounds(organization: Organization, people: Iterable[tuple[Participant, int, int]], *,
             starts: dt.date, submit_final: bool = True,
-            ends: dt.date = dt.date(2027, 5, 20),
+            ends: dt.date = dt.date(2027, 5, 20), closed: bool = True,
             blank: Iterable[Participant] = ()) -> tuple[Campaign, Campaign]:
-    """An initial round and its final one in ``organization``; each person submits both
+    """An initial round and its final one in ``organization`` (closed — published —
+    unless ``closed`` is false); each person submits both
     (the final one only with ``submit_final``) with levels ``before`` and ``after`` (the
     codes' levels shifted by their place, so areas differ); the people in ``blank`` leave
     the second area's levels blank in both (an imported questionnaire)."""
@@ -73,7 +78,8 @@ def _rounds(organization: Organization, people: Iterable[tuple[Participant, int,
         starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30))
     final = Campaign.objects.create(
         title="Итоговая", kind=Campaign.Kind.FINAL, organization=organization,
-        framework=framework, baseline=initial, starts_on=starts, ends_on=ends)
+        framework=framework, baseline=initial, starts_on=starts, ends_on=ends,
+        **(CLOSED if closed else {}))
     codes = framework.codes()
     second = {c["code"] for c in framework.areas[1]["competencies"]}
     for person, before, after in people:
@@ -91,7 +97,7 @@ def _rounds(organization: Organization, people: Iterable[tuple[Participant, int,
 
 def _cells(scope: Scope, filters: Filters) -> list[release.GainCell]:
     """The oracle's cells: every (organization, final round) of the unit whose round
-    overlaps the period and has ended by ``DAY``, with its people and levels by
+    overlaps the period and is closed, with its people and levels by
     competency, from the organizations' own tallies (themselves held to the answers by
     ``tallies.stale``)."""
     rows: dict[tuple[int, int], dict[str, list[int]]] = defaultdict(
@@ -103,7 +109,7 @@ def _cells(scope: Scope, filters: Filters) -> list[release.GainCell]:
         campaign = row.campaign
         if row.organization_id not in units or campaign.starts_on > day or (
                 filters.date_from and campaign.ends_on < filters.date_from) or (
-                campaign.ends_on >= DAY):
+                not release.round_published(campaign.status == Campaign.Status.CLOSED)):
             continue
         key = (row.organization_id, row.campaign_id)
         item = rows[key][row.competency]
@@ -135,13 +141,14 @@ SIZES = st.lists(st.integers(0, 4), min_size=4, max_size=4)
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sizes=SIZES, levels=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)),
                                     min_size=4, max_size=4),
-       shared=st.booleans(), blanks=SIZES)
+       shared=st.booleans(), blanks=SIZES,
+       closed=st.lists(st.booleans(), min_size=4, max_size=4))
 def test_the_database_sums_give_what_the_cells_released_one_by_one_gave(
         world: World, sizes: list[int], levels: list[tuple[int, int]], shared: bool,
-        blanks: list[int]) -> None:
+        blanks: list[int], closed: list[bool]) -> None:
     """Cells on either side of the threshold (0–4 people in each of four organizations of
     two municipalities and two sectors, 0–4 of them with the second area blank), final
-    rounds of the same or other dates: every
+    rounds of the same or other dates, closed or open (pending): every
     kind of request — the country, the region, a sector of it, a period, a municipality, an
     organization, a curator's list — shows what the rule applied cell by cell gives, from
     the municipalities' sums (whole regions) and from the organizations' (the rest)."""
@@ -151,7 +158,8 @@ def test_the_database_sums_give_what_the_cells_released_one_by_one_gave(
         before, after = levels[k]
         _rounds(organization, [(p, (before + i) % 4, (after + i) % 4)
                                for i, p in enumerate(people)],
-                starts=dt.date(2027, 4, 1 if shared else 1 + 9 * k), blank=people[:blanks[k]])
+                starts=dt.date(2027, 4, 1 if shared else 1 + 9 * k), blank=people[:blanks[k]],
+                closed=closed[k])
     tallies.rebuild()
     assert tallies.stale() == []
 
@@ -235,22 +243,28 @@ def _sums(world: World) -> set[tuple[int, int, int, int, int, int]]:
 
 def test_a_cell_crossing_the_threshold_moves_its_whole_sums_in_and_out(world: World) -> None:
     """The third teacher of A submits the final round (2 → 3): A's whole cell enters its
-    municipality's sums and the region's figure; one questionnaire reopened (3 → 2): the
-    whole cell leaves them again — by the writers' own rebuild, each step equal to a
-    rebuild from the answers (``tallies.stale``)."""
+    municipality's sums and the region's figure once the round is closed; reopened, one
+    questionnaire reopened (3 → 2) and closed again: the whole cell leaves them — by the
+    writers' own rebuild, each step equal to a rebuild from the answers
+    (``tallies.stale``)."""
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
     _initial, final = _rounds(world.org_a, [(p, 1, 3) for p in people],
-                              starts=dt.date(2027, 4, 1), submit_final=False)
+                              starts=dt.date(2027, 4, 1), submit_final=False, closed=False)
     drafts = list(Response.objects.filter(campaign=final).order_by("pk"))
     for response in drafts[:2]:
         services.response_submit(response=response)
+    services.campaign_close(campaign=final)
     assert tallies.stale() == []
     codes = len(ensure_default_framework().codes())
     assert _sums(world) == {(0, 0, 0, 0, 0, 2)}
     region = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
     assert region == GainFigures(left_out=2)
 
+    services.campaign_reopen(campaign=final, reason="Третья анкета")
     services.response_submit(response=drafts[2])  # 2 → 3
+    pending = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
+    assert pending == GainFigures(pending_until=final.ends_on)
+    services.campaign_close(campaign=final)
     assert tallies.stale() == []
     counted = _sums(world)
     assert {row[1] for row in counted} == {3} and {row[4:] for row in counted} == {(3, 0)}
@@ -259,7 +273,12 @@ def test_a_cell_crossing_the_threshold_moves_its_whole_sums_in_and_out(world: Wo
     assert region.areas and region.left_out == 0
     assert region == gains_by_area(scope=scope_for(world.alice), filters=Filters(), today=DAY)
 
+    with pytest.raises(services.DiagnosticsError, match="Сначала откройте снова"):
+        services.response_reopen(response=drafts[0])  # closed: refused, nothing moves
+    assert gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY) == region
+    services.campaign_reopen(campaign=final, reason="Исправить анкету")
     services.response_reopen(response=drafts[0])  # 3 → 2
+    services.campaign_close(campaign=final)
     assert tallies.stale() == []
     assert _sums(world) == {(0, 0, 0, 0, 0, 2)}
     assert gains_by_area(scope=scope_for(world.olga), filters=Filters(),
@@ -315,11 +334,13 @@ def _initial(organization: Organization) -> Campaign:
                                    starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 9, 30))
 
 
-def _final(initial: Campaign, title: str, starts: dt.date, ends: dt.date) -> Campaign:
+def _final(initial: Campaign, title: str, starts: dt.date, ends: dt.date,
+           closed: bool = True) -> Campaign:
     return Campaign.objects.create(title=title, kind=Campaign.Kind.FINAL,
                                    organization=initial.organization,
                                    framework=initial.framework, baseline=initial,
-                                   starts_on=starts, ends_on=ends)
+                                   starts_on=starts, ends_on=ends,
+                                   **(CLOSED if closed else {}))
 
 
 def _area_total(figures: GainFigures, area: str, people: int, n: int) -> float:
@@ -400,56 +421,76 @@ def test_an_area_answered_by_fewer_than_three_people_of_a_counted_cell_is_not_pu
         (0, 0)}
 
 
-def test_a_running_final_round_publishes_nothing_so_a_submission_is_not_visible_alone(
+def test_an_open_final_round_publishes_nothing_so_a_submission_is_not_visible_alone(
         world: World) -> None:
     """The attack: the same request before and after one questionnaire of a published
     cell is reopened (or submitted) gave that person's levels (12 = 12). Now a final
-    round's levels are published only once it has ended: while it runs — its last day
-    too — the figure is empty, saying when it ends, before and after the reopening alike.
-    (After the end a reopening still changes a cell: docs/monitoring.md, the residual.)"""
+    round's levels are published only once it is closed: while it is open — before its
+    planned end and after it alike — the figure is empty, saying when it was to end,
+    before and after the reopening alike; closed, a questionnaire may not be reopened
+    alone (the round must be reopened first, which hides the figure again)."""
     framework = ensure_default_framework()
     codes = framework.codes()
     organization = _organizations(world)[0]
     people = list(Participant.objects.filter(organization=organization).order_by("pk"))[:4]
     initial = _initial(organization)
-    final = _final(initial, "Ит", dt.date(2027, 5, 1), dt.date(2027, 5, 20))
+    final = _final(initial, "Ит", dt.date(2027, 5, 1), dt.date(2027, 5, 20), closed=False)
     secret: dict[str, int | None] = {c: (i * 5) % 4 for i, c in enumerate(codes)}
     for i, person in enumerate(people):
         _submit(initial, person, secret if i == 3 else dict.fromkeys(codes, 1))
         _submit(final, person, dict.fromkeys(codes, 2))
     last = Response.objects.get(campaign=final, participant=people[3])
     tallies.rebuild()
-    running = GainFigures(pending_until=final.ends_on)
+    pending = GainFigures(pending_until=final.ends_on)
     requests = [(scope_for(world.olga), Filters()), (scope_for(world.erin), Filters()),
                 (scope_for(world.alice), Filters()),
                 (Scope(user_id=world.olga.pk, everything=True, federal=True), Filters())]
-    for today in (dt.date(2027, 5, 10), final.ends_on):
+    for today in (dt.date(2027, 5, 10), final.ends_on, dt.date(2027, 7, 1)):
         for scope, filters in requests:
-            assert gains_by_area(scope=scope, filters=filters, today=today) == running
+            assert gains_by_area(scope=scope, filters=filters, today=today) == pending
     services.response_reopen(response=last)
     assert tallies.stale() == []
     for scope, filters in requests:
-        assert gains_by_area(scope=scope, filters=filters, today=final.ends_on) == running
-    # Ended: published, the three left.
-    ended = gains_by_area(scope=scope_for(world.olga), filters=Filters(),
-                          today=final.ends_on + dt.timedelta(days=1))
-    assert ended.areas and {g.people for g in ended.areas} == {3}
-    assert ended.pending_until is None
+        assert gains_by_area(scope=scope, filters=filters, today=DAY) == pending
+    # Closed: published, the three left — from the organizations' and the
+    # municipalities' sums alike.
+    services.campaign_close(campaign=final)
+    assert tallies.stale() == []
+    closed = [gains_by_area(scope=scope, filters=filters, today=DAY)
+              for scope, filters in requests]
+    assert all(c.areas and {g.people for g in c.areas} == {3} for c in closed)
+    assert all(c.pending_until is None for c in closed)
+    # The fourth questionnaire, submitted again or imported into the closed round: refused.
+    with pytest.raises(services.DiagnosticsError):
+        services.response_submit(response=last)
+    assert [gains_by_area(scope=scope, filters=filters, today=DAY)
+            for scope, filters in requests] == closed
 
 
 def test_the_dashboard_says_when_before_and_after_will_be_shown(world: World,
                                                                  client) -> None:  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
+    from tandem.monitoring import reports
+
     today = timezone.localdate()
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
-    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=today - dt.timedelta(days=5),
-            ends=today + dt.timedelta(days=30))
+    # Its planned end passed a week ago, and it is still open: pending all the same.
+    _rounds(world.org_a, [(p, 1, 2) for p in people], starts=today - dt.timedelta(days=30),
+            ends=today - dt.timedelta(days=7), closed=False)
     tallies.rebuild()
     client.force_login(world.olga)
     page = client.get("/monitoring/").content.decode()
-    assert "До и после — после окончания итоговой диагностики" in page
+    assert "До и после — после завершения итоговой диагностики" in page
     assert "chart/gains." not in page
+    report = reports.summary(scope=scope_for(world.olga), filters=Filters())
+    summary = report.data.summary
+    assert summary is not None and summary.gains_pending_until == today - dt.timedelta(days=7)
+    assert reports.gains_pending_text(summary).startswith(
+        "До и после — после завершения итоговой диагностики")
+    pdf = PdfReader(io.BytesIO(reports.render_summary_pdf(report)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "после завершения итоговой диагностики" in text
 
 
 def test_the_rule_in_the_core_counts_a_competency_of_three_people_before_and_after() -> None:

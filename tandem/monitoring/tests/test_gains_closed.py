@@ -1,0 +1,213 @@
+"""«До и после» are published when the final round is closed (docs/monitoring.md, «Правило
+публикации «до / после»», rule 4; ``release.round_published``, ``gain_published_q``): an
+open round is pending whatever its dates; closing publishes, reopening hides again; a
+closed round — and the baseline of a closed final round — takes no submission, no reopened
+questionnaire, no import, so a published figure never moves by one person's levels."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db.models import Q
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tandem.access.filters import Filters
+from tandem.access.scope import scope_for
+from tandem.core import release
+from tandem.core.effectiveness import GainFigures
+from tandem.diagnostics import imports, services, tallies
+from tandem.diagnostics.defaults import ensure_default_framework
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    MunicipalityGainTally,
+    Response,
+    ResultImport,
+    gain_published_q,
+)
+from tandem.monitoring.effectiveness import gains_by_area
+from tandem.monitoring.tests.test_gains_release import (
+    DAY,
+    _final,
+    _initial,
+    _organizations,
+    _submit,
+)
+from tandem.people.models import Participant
+from tandem.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(campaign: Campaign, person: Participant, level: int) -> Response:
+    """A complete questionnaire, not yet sent."""
+    codes = campaign.framework.codes()
+    response = Response.objects.create(campaign=campaign, participant=person,
+                                       status=Response.Status.DRAFT, answered=len(codes))
+    Answer.objects.bulk_create([Answer(response=response, competency=c, self_level=level,
+                                       level=level) for c in codes])
+    return response
+
+
+def _views(world: World) -> list[GainFigures]:
+    """The curator's organization (its tallies) and the region (its municipalities' sums)."""
+    return [gains_by_area(scope=scope_for(user), filters=Filters(), today=DAY)
+            for user in (world.alice, world.olga)]
+
+
+def test_the_core_rule_and_its_query_twin_publish_closed_rounds_only() -> None:
+    assert release.round_published(True) and not release.round_published(False)
+    assert gain_published_q() == Q(status=Campaign.Status.CLOSED)
+    assert gain_published_q("campaign__") == Q(campaign__status=Campaign.Status.CLOSED)
+
+
+def test_closing_publishes_and_reopening_hides_again(world: World, client: Any) -> None:
+    """Three teachers of A through both rounds; the final round's planned end is long
+    past and it is still open: pending, saying the planned end. The curator closes it:
+    published, for the curator and the region alike (the municipalities' sums heard the
+    closing), and the region's dashboard seen before shows it at once (its cache heard
+    it). Reopened: pending again; closed again: the same figure."""
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
+    initial = _initial(world.org_a)
+    today = timezone.localdate()  # the dashboard's day
+    final = _final(initial, "Итоговая", today - dt.timedelta(days=40),
+                   today - dt.timedelta(days=20), closed=False)
+    codes = ensure_default_framework().codes()
+    for i, person in enumerate(people):
+        _submit(initial, person, dict.fromkeys(codes, 1))
+        _submit(final, person, dict.fromkeys(codes, 2 + i % 2))
+    tallies.rebuild()
+    pending = GainFigures(pending_until=final.ends_on)
+    assert _views(world) == [pending, pending]
+    assert set(MunicipalityGainTally.objects.values_list("status", flat=True)) == {"open"}
+    client.force_login(world.olga)
+    page = client.get("/monitoring/").content.decode()
+    assert "после завершения итоговой диагностики" in page and "chart/gains." not in page
+
+    services.campaign_close(campaign=final)
+    assert tallies.stale() == []
+    page = client.get("/monitoring/").content.decode()
+    assert "после завершения итоговой диагностики" not in page and "chart/gains." in page
+    published = _views(world)
+    assert all(f.areas and f.pending_until is None for f in published)
+    assert published[0].areas == published[1].areas
+    assert {g.mean_before for g in published[0].areas} == {1.0}
+
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Проверка")
+    assert tallies.stale() == []
+    assert _views(world) == [pending, pending]
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    assert _views(world) == published
+
+
+def test_a_closed_round_and_its_baseline_take_no_change_of_a_submitted_questionnaire(
+        world: World, client: Any) -> None:
+    """A closed final round: its questionnaire is not reopened alone (the page says to
+    reopen the round first, and offers no button), its baseline's questionnaires are
+    neither reopened, submitted nor imported — each would move the published figure by
+    one person. Reopening the final round lets them again."""
+    _organizations(world)  # five people in A
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:4]
+    initial = _initial(world.org_a)
+    final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    codes = ensure_default_framework().codes()
+    finals = [_submit(final, person, dict.fromkeys(codes, 2)) for person in people]
+    bases = [_submit(initial, person, dict.fromkeys(codes, 1)) for person in people[:3]]
+    late = _draft(initial, people[3], 0)
+    tallies.rebuild()
+    services.campaign_close(campaign=final)
+    before = _views(world)
+    assert before[0].areas
+
+    with pytest.raises(services.DiagnosticsError, match="Сначала откройте снова всю"):
+        services.response_reopen(response=finals[0])
+    with pytest.raises(services.DiagnosticsError, match=r"«Итоговая».*завершена"):
+        services.response_reopen(response=bases[0])
+    with pytest.raises(services.DiagnosticsError, match=r"«Итоговая».*завершена"):
+        services.response_submit(response=late)
+    upload = ResultImport.objects.create(
+        campaign=initial, uploaded_by=world.alice, filename="r.csv",
+        content=f"email;{codes[0]}\n{people[3].email};3\n".encode())
+    with pytest.raises(imports.ImportRefused, match=r"«Итоговая».*завершена"):
+        imports.commit(upload=upload, scope=scope_for(world.alice))
+    assert _views(world) == before
+    assert Response.objects.get(pk=late.pk).status == Response.Status.DRAFT
+
+    client.force_login(world.alice)
+    page = client.get(f"/diagnostics/q/{finals[0].pk}/").content.decode()
+    assert "сначала откройте снова всю диагностику" in page
+    assert "Открыть анкету снова" not in page
+    answer = client.post(f"/diagnostics/q/{finals[0].pk}/reopen/", follow=True)
+    assert "Сначала откройте снова всю диагностику" in answer.content.decode()
+    assert Response.objects.get(pk=finals[0].pk).locked
+
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Поздняя")
+    services.response_submit(response=late)
+    services.response_reopen(response=bases[0])
+    assert tallies.stale() == []
+
+
+# -- the invariant ------------------------------------------------------------------------
+# Random writes of four teachers — each with a complete final questionnaire (a draft) and
+# a submitted baseline — and the curator closing the round at some point. Every write is
+# tried through the services (a refused one changes nothing). Whenever the round is open
+# nothing is published; once it is closed, every later published state is the same figure:
+# no two published states of the round differ by any person's answers, let alone by fewer
+# than MIN_PEOPLE. (Reopening the round is left out: what changed while it was open is
+# published at the next closing — the residual risk docs/monitoring.md states.)
+STEPS = st.lists(st.tuples(st.sampled_from(["submit", "reopen", "reopen_base",
+                                            "submit_base", "close"]),
+                           st.integers(0, 3)), min_size=1, max_size=8)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_no_two_published_states_of_a_round_differ_by_fewer_than_min_people(
+        world: World, steps: list[tuple[str, int]]) -> None:
+    _organizations(world)  # five people in A
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:4]
+    assert len(people) == 4
+    initial = _initial(world.org_a)
+    final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    codes = ensure_default_framework().codes()
+    bases = [_submit(initial, p, dict.fromkeys(codes, i % 4)) for i, p in enumerate(people)]
+    finals = [_draft(final, p, (i + 1) % 4) for i, p in enumerate(people)]
+    tallies.rebuild()
+    published: list[tuple[frozenset[int], list[GainFigures]]] = []
+    try:
+        for action, i in steps:
+            response = (finals if action in ("submit", "reopen") else bases)[i]
+            write = {"submit": services.response_submit, "submit_base": services.response_submit,
+                     "reopen": services.response_reopen,
+                     "reopen_base": services.response_reopen}.get(action)
+            try:
+                if write is None:  # the curator closes the round
+                    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+                else:
+                    write(response=response)
+            except services.DiagnosticsError:
+                pass
+            views = _views(world)
+            closed = Campaign.objects.get(pk=final.pk).status == Campaign.Status.CLOSED
+            if not closed:
+                assert all(not v.areas and v.left_out == 0 for v in views)
+                continue
+            # Who is in the figure: both questionnaires submitted.
+            submitted = set(Response.objects.filter(
+                status=Response.Status.SUBMITTED).values_list("participant_id", "campaign_id"))
+            who = frozenset(p.pk for p in people if {(p.pk, initial.pk), (p.pk, final.pk)}
+                            <= submitted)
+            assert all(v.pending_until is None for v in views)
+            for earlier_who, earlier in published:
+                changed = len(earlier_who ^ who)
+                assert changed == 0 or changed >= release.MIN_PEOPLE
+                assert earlier == views
+            published.append((who, views))
+        assert tallies.stale() == []
+    finally:
+        Campaign.objects.filter(pk__in=[initial.pk, final.pk]).delete()
