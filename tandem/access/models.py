@@ -88,5 +88,9 @@ class RightsRecord(models.Model):
     organizations = models.TextField(blank=True)
     used_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    class Meta:
+        verbose_name = _("запись прав")
+        verbose_name_plural = _("записи прав")
+
     def __str__(self) -> str:
         return self.key

@@ -331,6 +331,10 @@ class ResultImport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("загрузка результатов диагностики")
+        verbose_name_plural = _("загрузки результатов диагностики")
+
     def __str__(self) -> str:
         return self.filename
 
@@ -355,6 +359,8 @@ class TallyState(models.Model):
                                      blank=True, related_name="+")
 
     class Meta:
+        verbose_name = _("состояние цифр диагностики")
+        verbose_name_plural = _("состояния цифр диагностики")
         indexes = [models.Index(fields=["dirty_since"], name="tally_dirty",
                                 condition=Q(dirty_since__isnull=False)),
                    models.Index(fields=["refreshed_at"], name="tally_refreshed")]
@@ -375,6 +381,8 @@ class ResponseTally(models.Model):
     submitted = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог ответов организации")
+        verbose_name_plural = _("итоги ответов организаций")
         constraints = [models.UniqueConstraint(fields=["organization", "campaign"],
                                                name="one_response_tally")]
 
@@ -404,6 +412,8 @@ class AnswerTally(AnswerCounts):
     competency = models.CharField(max_length=40)
 
     class Meta:
+        verbose_name = _("итог оценок организации")
+        verbose_name_plural = _("итоги оценок организаций")
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
                                                name="one_answer_tally")]
         indexes = [models.Index(fields=["campaign", "organization"])]
@@ -429,6 +439,8 @@ class MunicipalityAnswerTally(AnswerCounts):
     competency = models.CharField(max_length=40)
 
     class Meta:
+        verbose_name = _("итог оценок муниципалитета")
+        verbose_name_plural = _("итоги оценок муниципалитетов")
         constraints = [models.UniqueConstraint(
             fields=["municipality", "sector", "kind", "starts_on", "ends_on", "competency"],
             name="one_municipality_round_tally")]
@@ -458,6 +470,8 @@ class MunicipalityResponseTally(models.Model):
     submitted = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог ответов муниципалитета")
+        verbose_name_plural = _("итоги ответов муниципалитетов")
         constraints = [models.UniqueConstraint(
             fields=["municipality", "sector", "kind", "starts_on", "ends_on"],
             name="one_municipality_round_responses")]
@@ -478,6 +492,8 @@ class StrongTally(models.Model):
     people = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("число сильных по области")
+        verbose_name_plural = _("числа сильных по областям")
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "area"],
                                                name="one_strong_tally")]
 
@@ -500,6 +516,8 @@ class GainTally(models.Model):
     people = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог прироста организации")
+        verbose_name_plural = _("итоги прироста организаций")
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
                                                name="one_gain_tally")]
 
@@ -558,6 +576,8 @@ class MunicipalityGainTally(models.Model):
     left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог прироста муниципалитета")
+        verbose_name_plural = _("итоги прироста муниципалитетов")
         constraints = [models.UniqueConstraint(
             fields=["municipality", "sector", "kind", "starts_on", "ends_on", "status",
                     "competency"],
@@ -580,6 +600,8 @@ class StrongBest(models.Model):
     people = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("потенциальные наставники организации")
+        verbose_name_plural = _("потенциальные наставники организаций")
         constraints = [models.UniqueConstraint(fields=["organization", "area"],
                                                name="one_strong_best")]
         indexes = [models.Index(fields=["people"], name="strong_best_people")]
@@ -598,6 +620,8 @@ class MunicipalityStrong(models.Model):
     people = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("потенциальные наставники муниципалитета")
+        verbose_name_plural = _("потенциальные наставники муниципалитетов")
         constraints = [models.UniqueConstraint(fields=["municipality", "sector", "area"],
                                                name="one_municipality_strong")]
 

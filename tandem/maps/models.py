@@ -374,6 +374,8 @@ class TechnologyTally(models.Model):
     rows = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог технологий организации")
+        verbose_name_plural = _("итоги технологий организаций")
         constraints = [models.UniqueConstraint(
             fields=["organization", "a_organization_id", "b_organization_id", "competency",
                     "technology", "starts_on", "ends_on"], name="one_technology_tally")]
@@ -402,6 +404,8 @@ class TechnologyMunicipalityTally(models.Model):
     rows = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог технологий муниципалитета")
+        verbose_name_plural = _("итоги технологий муниципалитетов")
         # One row per key (``tallies.SUM_KEY``): a second would double the table. The
         # writers hold the municipality's row (``tallies._rebuild_locked``); should one
         # ever write unheld, the database refuses the duplicate instead of keeping it.
@@ -432,6 +436,10 @@ class TechnologyTallyMark(models.Model):
     organization_id = models.IntegerField(db_index=True)
     municipality_id = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("отметка к пересчёту технологий")
+        verbose_name_plural = _("отметки к пересчёту технологий")
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.created_at}"

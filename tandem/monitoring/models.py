@@ -21,6 +21,8 @@ class UnitChange(models.Model):
     region_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("изменение подразделения")
+        verbose_name_plural = _("изменения подразделений")
         indexes = [models.Index(fields=["organization_id", "id"], name="unit_change_org"),
                    models.Index(fields=["region_id", "id"], name="unit_change_region")]
 
@@ -41,6 +43,10 @@ class PairTallyMark(models.Model):
     municipality_id = models.IntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        verbose_name = _("отметка к пересчёту цифр пар")
+        verbose_name_plural = _("отметки к пересчёту цифр пар")
+
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.created_at}"
 
@@ -58,6 +64,10 @@ class PairTallyState(models.Model):
     as_of = models.DateField(null=True, blank=True)
     participants_active = models.PositiveIntegerField(default=0)
     participants_in_pairs = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("состояние цифр пар")
+        verbose_name_plural = _("состояния цифр пар")
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.as_of}"
@@ -90,6 +100,8 @@ class PairTally(models.Model):
     meetings_planned = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог пар организации")
+        verbose_name_plural = _("итоги пар организаций")
         constraints = [models.UniqueConstraint(fields=["organization_a", "organization_b"],
                                                name="pair_tally_unique")]
         indexes = [models.Index(fields=["organization_b"], name="pair_tally_b")]
@@ -115,6 +127,8 @@ class PairMonthTally(models.Model):
     pairs = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог пар организации за месяц")
+        verbose_name_plural = _("итоги пар организаций за месяц")
         constraints = [models.UniqueConstraint(
             fields=["organization_a", "organization_b", "status", "start_month", "end_month"],
             name="pair_month_tally_unique")]
@@ -156,6 +170,8 @@ class PairMunicipalityTally(models.Model):
     meetings_planned = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог пар муниципалитета")
+        verbose_name_plural = _("итоги пар муниципалитетов")
         constraints = [models.UniqueConstraint(
             fields=["municipality_a", "sector_a", "municipality_b", "sector_b", "as_of"],
             name="pair_mun_tally_unique")]
@@ -182,6 +198,8 @@ class PairMonthMunicipalityTally(models.Model):
     pairs = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("итог пар муниципалитета за месяц")
+        verbose_name_plural = _("итоги пар муниципалитетов за месяц")
         constraints = [models.UniqueConstraint(
             fields=["municipality_a", "sector_a", "municipality_b", "sector_b", "status",
                     "start_month", "end_month"], name="pair_month_mun_tally_unique")]
@@ -207,6 +225,8 @@ class PairMunicipalityState(models.Model):
     participants_in_pairs = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("состояние цифр пар муниципалитета")
+        verbose_name_plural = _("состояния цифр пар муниципалитетов")
         constraints = [models.UniqueConstraint(fields=["municipality", "sector", "as_of"],
                                                name="pair_mun_state_unique")]
 

@@ -229,6 +229,10 @@ class PeopleCount(models.Model):
     with_consent = models.PositiveIntegerField(default=0)
     with_login = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("число участников организации")
+        verbose_name_plural = _("числа участников организаций")
+
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.active}"
 
@@ -242,6 +246,10 @@ class PeopleCountMark(models.Model):
     id = models.BigAutoField(primary_key=True)
     organization_id = models.IntegerField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("отметка к пересчёту числа участников")
+        verbose_name_plural = _("отметки к пересчёту числа участников")
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.created_at}"

@@ -73,6 +73,8 @@ class RosterImportPart(models.Model):
     data = models.BinaryField()
 
     class Meta:
+        verbose_name = _("часть файла списка участников")
+        verbose_name_plural = _("части файлов списков участников")
         constraints = [models.UniqueConstraint(fields=["upload", "kind", "number"],
                                                name="roster_part_once")]
 

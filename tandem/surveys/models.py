@@ -115,6 +115,8 @@ class SurveyCell(models.Model):
     recommend_people = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("сумма опроса организации")
+        verbose_name_plural = _("суммы опросов организаций")
         constraints = [models.UniqueConstraint(fields=["organization", "year", "stage"],
                                                name="survey_cell_unique")]
 
@@ -143,6 +145,10 @@ class SurveyCellState(models.Model):
                                             on_delete=models.SET_NULL, related_name="+")
     summed_sector = models.CharField(max_length=20, blank=True, default="")
 
+    class Meta:
+        verbose_name = _("состояние сумм опросов")
+        verbose_name_plural = _("состояния сумм опросов")
+
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.refreshed_at}"
 
@@ -156,6 +162,10 @@ class SurveyCellMark(models.Model):
     id = models.BigAutoField(primary_key=True)
     organization_id = models.IntegerField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("отметка к пересчёту сумм опросов")
+        verbose_name_plural = _("отметки к пересчёту сумм опросов")
 
     def __str__(self) -> str:
         return f"{self.organization_id} @ {self.created_at}"
@@ -203,6 +213,8 @@ class MunicipalitySurveyCell(models.Model):
     recommend_left_out = models.IntegerField(default=0)
 
     class Meta:
+        verbose_name = _("сумма опроса муниципалитета")
+        verbose_name_plural = _("суммы опросов муниципалитетов")
         constraints = [models.UniqueConstraint(fields=["municipality", "sector", "year", "stage"],
                                                name="municipality_survey_cell_unique")]
 

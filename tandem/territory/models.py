@@ -231,6 +231,10 @@ class LayoutVersion(models.Model):
 
     version = models.PositiveBigIntegerField(default=0)
 
+    class Meta:
+        verbose_name = _("версия устройства территорий")
+        verbose_name_plural = _("версии устройства территорий")
+
     def __str__(self) -> str:
         return str(self.version)
 

@@ -17,3 +17,9 @@ class WebConfig(AppConfig):
         from django.contrib import admin
 
         admin.site.site_title = admin.site.site_header = _("Тандем: администрирование")
+        # Django's own permissions named in Russian after every migrate (permission_names).
+        from django.db.models.signals import post_migrate
+
+        from tandem.web.permission_names import rename_permissions
+
+        post_migrate.connect(rename_permissions, dispatch_uid="tandem_russian_permissions")

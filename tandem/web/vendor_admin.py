@@ -155,3 +155,21 @@ def install_axes_admin() -> None:
 
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AttemptAdmin)
+
+
+def install_auditlog_admin() -> None:
+    """auditlog's list names its correlation column by a plain string («Correlation ID»);
+    its other words are marked for translation and have Russian in our django.po."""
+    from auditlog.admin import LogEntryAdmin
+    from auditlog.models import LogEntry
+
+    if not admin.site.is_registered(LogEntry):
+        return
+
+    class EntryAdmin(LogEntryAdmin):
+        @admin.display(description=_("номер запроса"))
+        def cid_url(self, obj: LogEntry) -> Any:
+            return super().cid_url(obj)
+
+    admin.site.unregister(LogEntry)
+    admin.site.register(LogEntry, EntryAdmin)

@@ -15,6 +15,12 @@ from django_tasks_db.apps import TasksAppConfig
 class AuditlogRussian(AuditlogConfig):
     verbose_name = _("Журнал изменений: записи")
 
+    def ready(self) -> None:
+        super().ready()
+        from tandem.web.vendor_admin import install_auditlog_admin
+
+        install_auditlog_admin()
+
 
 class AxesRussian(AxesConfig):
     verbose_name = _("Защита входа")
