@@ -643,8 +643,9 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
         counted_rounds=(ResponseTally.objects.filter(
             response_counted_q(), _campaigns(filters), campaign__kind=Campaign.Kind.INITIAL,
             organization__in=orgs)
-            .values(_unit_field(level, "")).order_by().annotate(n=Count("*"))
-            .values_list(_unit_field(level, ""), "n")),
+            # (unit, kind, n): the columns of the other parts (a code in the second place)
+            .values(_unit_field(level, ""), kind=F("campaign__kind")).order_by()
+            .annotate(n=Count("*")).values_list(_unit_field(level, ""), "kind", "n")),
         **({} if kept_mentors is None else {"mentors": kept_mentors}))
     respondents = 0
     for unit_id, round_kind, n, done, *_pad in read["handed"]:
@@ -679,7 +680,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # Potential mentors (the list names organizations even at region level).
     mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index,
                                kept=read.get("mentors"))
-    counted_rounds = {unit_id: int(n) for unit_id, n, *_pad in read["counted_rounds"]}
+    counted_rounds = {unit_id: int(n) for unit_id, _kind, n, *_pad in read["counted_rounds"]}
     mentors_withheld = [completion[u.pk].submitted > 0 and not counted_rounds.get(u.pk)
                         for u in units]
 
