@@ -487,6 +487,9 @@ class MunicipalityResponseTally(models.Model):
     ends_on = models.DateField()
     invited = models.PositiveIntegerField(default=0)
     submitted = models.PositiveIntegerField(default=0)
+    # The organizations' campaigns of the group with at least MIN_PEOPLE submitted
+    # (response_counted_q): whether any of its rounds may enter the potential mentors.
+    counted = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(

@@ -96,6 +96,7 @@ from tandem.diagnostics.models import (
     answer_counted_q,
     gain_cell_q,
     gain_counted_q,
+    response_counted_q,
     strong_counted_q,
 )
 from tandem.people.models import Participant
@@ -677,7 +678,8 @@ def _roll_up(municipality_ids: list[int]) -> None:
         .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
                 t_kind=F("campaign__kind"), t_starts_on=F("campaign__starts_on"),
                 t_ends_on=F("campaign__ends_on"))
-        .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"))
+        .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"),
+                  t_counted=Count("pk", filter=response_counted_q()))
         .query.sql_with_params()))
     _insert(MunicipalityGainTally, *_gain_sums(municipality_ids))
 
@@ -807,11 +809,12 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
     mentors: dict[tuple[int, str, str], int] = defaultdict(int)
     for item in best:
         mentors[(*unit[item.organization_id], item.area)] += item.people
-    handed: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    handed: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
     for tally in responses:
         place = (*unit[tally.organization_id], *rounds[tally.campaign_id])
         handed[place][0] += tally.invited
         handed[place][1] += tally.submitted
+        handed[place][2] += release.enough(tally.submitted)
     # Gains cell by cell, by the release rule itself (not its query twin): a small cell
     # adds its competencies' rows (zeros) and its people as left out.
     levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -837,8 +840,9 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
         MunicipalityResponseTally: [
             MunicipalityResponseTally(municipality_id=m, sector=sector, kind=kind,
                                       starts_on=starts_on, ends_on=ends_on, invited=invited,
-                                      submitted=submitted)
-            for (m, sector, kind, starts_on, ends_on), (invited, submitted) in handed.items()],
+                                      submitted=submitted, counted=counted)
+            for (m, sector, kind, starts_on, ends_on), (invited, submitted, counted)
+            in handed.items()],
         MunicipalityGainTally: [
             MunicipalityGainTally(municipality_id=m, sector=sector, kind=kind,
                                   starts_on=starts_on, ends_on=ends_on, competency=code,
@@ -861,7 +865,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {
                               "competency", *COUNTS, "left_out"),
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
     MunicipalityResponseTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
-                                "invited", "submitted"),
+                                "invited", "submitted", "counted"),
     MunicipalityGainTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                             "competency", "before_sum", "before_n", "after_sum", "after_n",
                             "people", "left_out"),

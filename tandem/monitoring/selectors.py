@@ -631,26 +631,24 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     read = together(
         handed=(responses.filter(filters.overlapping(round_))
                 .values(unit_of_tally, round_kind=F(f"{round_}kind")).order_by()
-                .annotate(n=Sum("invited"), done=Sum("submitted"))
-                .values_list(unit_of_tally, "round_kind", "n", "done")),
+                # ``counted``: the organizations' rounds that may enter the potential
+                # mentors (the release rule) — a unit with none has them withheld.
+                .annotate(n=Sum("invited"), done=Sum("submitted"),
+                          counted=(Sum("counted") if responses.model is MunicipalityResponseTally
+                                   else Count("pk", filter=response_counted_q())))
+                .values_list(unit_of_tally, "round_kind", "n", "done", "counted")),
         answers=(tallies.filter(Q(**{f"{round_a}kind": Campaign.Kind.INITIAL}),
                                 filters.overlapping(round_a))
                  .values(unit_of_answer, "competency").order_by()
                  .annotate(**_counted_answers(tallies.model))
                  .values_list(unit_of_answer, "competency", "n", "d", "s", "left")),
-        # The organizations' initial rounds that may enter the mentors (the release rule),
-        # by unit: a unit with none has its mentors withheld.
-        counted_rounds=(ResponseTally.objects.filter(
-            response_counted_q(), _campaigns(filters), campaign__kind=Campaign.Kind.INITIAL,
-            organization__in=orgs)
-            # (unit, kind, n): the columns of the other parts (a code in the second place)
-            .values(_unit_field(level, ""), kind=F("campaign__kind")).order_by()
-            .annotate(n=Count("*")).values_list(_unit_field(level, ""), "kind", "n")),
         **({} if kept_mentors is None else {"mentors": kept_mentors}))
     respondents = 0
-    for unit_id, round_kind, n, done, *_pad in read["handed"]:
+    counted_rounds: dict[int, int] = defaultdict(int)
+    for unit_id, round_kind, n, done, counted, *_pad in read["handed"]:
         if round_kind != Campaign.Kind.FINAL:
             respondents += int(done)
+            counted_rounds[unit_id] += int(counted)
         item = completion.get(unit_id)
         if item is None:
             continue
@@ -680,7 +678,6 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # Potential mentors (the list names organizations even at region level).
     mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index,
                                kept=read.get("mentors"))
-    counted_rounds = {unit_id: int(n) for unit_id, _kind, n, *_pad in read["counted_rounds"]}
     mentors_withheld = [completion[u.pk].submitted > 0 and not counted_rounds.get(u.pk)
                         for u in units]
 

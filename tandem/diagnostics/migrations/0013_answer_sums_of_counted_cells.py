@@ -10,7 +10,9 @@ confirms. Reversible: going back drops the column and sums the small cells in ag
 The potential mentors under the same rule, cell (organization, campaign): an initial round
 enters an organization's best round (``StrongBest``) only where at least MIN_PEOPLE of it
 submitted its questionnaires (``ResponseTally``); ``StrongBest`` and its municipalities'
-sums (``MunicipalityStrong``) are redone here from the tallies."""
+sums (``MunicipalityStrong``) are redone here from the tallies; the municipalities'
+questionnaire sums (``MunicipalityResponseTally``) count such rounds (``counted``: a unit
+with none has its mentors withheld)."""
 
 from collections import defaultdict
 
@@ -81,9 +83,29 @@ def _redo_mentors(apps, *, counted_only):  # type: ignore[no-untyped-def]
          for (m, sector, area), people in sums.items()), batch_size=BATCH)
 
 
+def _count_rounds(apps):  # type: ignore[no-untyped-def]
+    """``MunicipalityResponseTally.counted``: the group's organizations' campaigns with at
+    least MIN_PEOPLE submitted."""
+    ResponseTally = apps.get_model("diagnostics", "ResponseTally")
+    MunicipalityResponseTally = apps.get_model("diagnostics", "MunicipalityResponseTally")
+    counted: dict = defaultdict(int)
+    for row in (ResponseTally.objects.filter(submitted__gte=MIN_PEOPLE).order_by()
+                .values("organization__municipality_id", "organization__sector",
+                        "campaign__kind", "campaign__starts_on", "campaign__ends_on")
+                .iterator(chunk_size=BATCH)):
+        counted[tuple(row.values())] += 1
+    rows = []
+    for row in MunicipalityResponseTally.objects.all().iterator(chunk_size=BATCH):
+        row.counted = counted.get((row.municipality_id, row.sector, row.kind, row.starts_on,
+                                   row.ends_on), 0)
+        rows.append(row)
+    MunicipalityResponseTally.objects.bulk_update(rows, ["counted"], batch_size=BATCH)
+
+
 def counted_cells_only(apps, schema_editor):  # type: ignore[no-untyped-def]
     _redo(apps, counted_only=True)
     _redo_mentors(apps, counted_only=True)
+    _count_rounds(apps)
 
 
 def every_cell(apps, schema_editor):  # type: ignore[no-untyped-def]
@@ -101,6 +123,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="municipalityanswertally",
             name="left_out",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="municipalityresponsetally",
+            name="counted",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.RunPython(counted_cells_only, every_cell),
