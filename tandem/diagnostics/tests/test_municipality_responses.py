@@ -321,7 +321,8 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
 
 def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
     """``diagnostics/0010`` fills both new tables, ``0011`` and ``0012`` redo the gains'
-    sums by the release rule: as a rebuild would (no answer read)."""
+    sums by the release rule, ``0013`` the answers' and mentors' sums and the counted
+    rounds: as a rebuild would (no answer read)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -344,6 +345,9 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
     # people before and after (the random questionnaires leave some blank)
     import_module("tandem.diagnostics.migrations."
                   "0012_gains_latest_final_and_levelled_competencies").forwards(apps, None)
+    # 0013: the answers' and the mentors' sums by the release rule, the counted rounds
+    import_module("tandem.diagnostics.migrations.0013_answer_sums_of_counted_cells"
+                  ).counted_cells_only(apps, None)
     assert tallies.stale() == []
 
 

@@ -94,6 +94,12 @@ def _reference() -> set[tuple[object, ...]]:
         baseline = submitted.get((person, campaign.baseline_id))
         if campaign.kind != Campaign.Kind.FINAL or baseline is None:
             continue
+        # Only the person's latest final round of this baseline (docs/monitoring.md, «до /
+        # после», rule 1): ends later, or the same day and made later.
+        if any(other.kind == Campaign.Kind.FINAL and other.baseline_id == campaign.baseline_id
+               and (other.ends_on, other.pk) > (campaign.ends_on, campaign.pk)
+               and (person, other.pk) in submitted for other in campaigns.values()):
+            continue
         people[(org, campaign_id)] += 1
         for which, offset in ((baseline, 0), (pk, 2)):
             for code, level, _teach, _wants in answers[which]:
