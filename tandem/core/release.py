@@ -232,3 +232,20 @@ def release_gains(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE,
                   area_of: Mapping[str, str] | None = None) -> ReleasedGains:
     """The before / after over ``cells`` (all the request covers), cell by cell."""
     return gains_released(gains_summed(cells, min_people, area_of), decimals)
+
+
+# -- deficits and strengths by competency area (docs/monitoring.md, «Правило публикации
+# дефицитов»). The same rule over cells (organization, campaign, competency): its people
+# are those who gave the competency a level in the organization's submitted questionnaires
+# of the campaign (one answer per person and competency in a questionnaire, so the answers
+# are the people). A :class:`Cell` with ``total`` the deficits (or strengths) and
+# ``answers = people`` the levels: :func:`counted` and :func:`summed` decide, a smaller
+# cell enters no figure — not its organization's, its municipality's nor its region's —
+# and its answers are counted as left out. A unit's share in an area is the counted
+# cells' hits over their answers, in per cent; with none it is withheld.
+
+
+def share_released(sums: Sums, decimals: int = DECIMALS) -> Released:
+    """The share of these sums in per cent: 100 × the counted cells' hits over their
+    answers, rounded (:func:`released`); with no counted answer, withheld."""
+    return released(Sums(100 * sums.total, sums.answers, sums.left_out), decimals)

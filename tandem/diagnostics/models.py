@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
@@ -429,7 +429,12 @@ class MunicipalityAnswerTally(AnswerCounts):
     organization may run its own campaign of a round, and a sum per campaign would hold
     as many rows as the organizations' own tallies (274,716 of them in a region of 5,456
     organizations; by round 27,651). The dashboard picks campaigns by kind and dates only
-    (``Filters.overlapping``), so the sums of a round answer it exactly."""
+    (``Filters.overlapping``), so the sums of a round answer it exactly.
+
+    Only counted cells are summed (:func:`answer_counted_q`, the release rule: an
+    organization's competency in a campaign answered by fewer than ``MIN_PEOPLE`` people
+    enters no sum); ``left_out``: the levels of the others — a row exists for every
+    competency of any cell of the group (zeros where only small ones have it)."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
     sector = models.CharField(max_length=20)
@@ -437,6 +442,7 @@ class MunicipalityAnswerTally(AnswerCounts):
     starts_on = models.DateField()
     ends_on = models.DateField()
     competency = models.CharField(max_length=40)
+    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог оценок муниципалитета")
@@ -448,6 +454,31 @@ class MunicipalityAnswerTally(AnswerCounts):
     def __str__(self) -> str:
         return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
                 f"{self.ends_on}/{self.competency}")
+
+
+def answer_counted_q(prefix: str = "") -> Q:
+    """An :class:`AnswerTally` row that enters the deficit and strength figures: its
+    organization's competency in its campaign was given a level by at least
+    ``MIN_PEOPLE`` people — the query twin of ``tandem.core.release.counted`` over a cell
+    whose answers are its people (docs/monitoring.md, «Правило публикации дефицитов»)."""
+    return Q(**{f"{prefix}answered__gte": MIN_PEOPLE})
+
+
+def response_counted_q(prefix: str = "") -> Q:
+    """A :class:`ResponseTally` row — a cell (organization, campaign) — whose strong
+    people may enter the potential mentors: at least ``MIN_PEOPLE`` submitted
+    questionnaires — the query twin of ``tandem.core.release.enough``."""
+    return Q(**{f"{prefix}submitted__gte": MIN_PEOPLE})
+
+
+def strong_counted_q(prefix: str = "") -> Q:
+    """A :class:`StrongTally` row that enters the potential mentors: its organization
+    has at least ``MIN_PEOPLE`` submitted questionnaires of its campaign (the cell
+    (organization, campaign), :class:`ResponseTally`) — the query twin of
+    ``tandem.core.release.enough`` (docs/monitoring.md, «Правило публикации дефицитов»)."""
+    return Q(Exists(ResponseTally.objects.filter(
+        organization_id=OuterRef(f"{prefix}organization_id"),
+        campaign_id=OuterRef(f"{prefix}campaign_id")).filter(response_counted_q())))
 
 
 class MunicipalityResponseTally(models.Model):
@@ -468,6 +499,9 @@ class MunicipalityResponseTally(models.Model):
     ends_on = models.DateField()
     invited = models.PositiveIntegerField(default=0)
     submitted = models.PositiveIntegerField(default=0)
+    # The organizations' campaigns of the group with at least MIN_PEOPLE submitted
+    # (response_counted_q): whether any of its rounds may enter the potential mentors.
+    counted = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог ответов муниципалитета")
@@ -590,8 +624,9 @@ class MunicipalityGainTally(models.Model):
 
 class StrongBest(models.Model):
     """Potential mentors of an organization in an area, as the dashboard's standard view
-    (no period chosen) counts them: of its initial rounds, the one with the most people
-    strong in the area (the largest :class:`StrongTally` of an initial campaign) — kept
+    (no period chosen) counts them: of its initial rounds where at least ``MIN_PEOPLE``
+    of it submitted (:func:`strong_counted_q`, the release rule), the one with the most
+    people strong in the area (the largest such :class:`StrongTally`) — kept
     with the organization's tallies, so that a region reads one row per organization and
     area, not one per campaign."""
 

@@ -93,8 +93,11 @@ from tandem.diagnostics.models import (
     StrongBest,
     StrongTally,
     TallyState,
+    answer_counted_q,
     gain_cell_q,
     gain_counted_q,
+    response_counted_q,
+    strong_counted_q,
 )
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
@@ -377,20 +380,23 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None) -> 
 def _best_counts(ids: list[int]) -> QuerySet[Any, Any]:
     """Per organization and area, the most people strong in it in one initial campaign
     (columns ``t_<field>``), from the organizations' :class:`StrongTally` just stored."""
-    return (StrongTally.objects.filter(organization_id__in=ids,
+    return (StrongTally.objects.filter(strong_counted_q(), organization_id__in=ids,
                                        campaign__kind=Campaign.Kind.INITIAL).order_by()
             .values(t_organization_id=F("organization_id"), t_area=F("area"))
             .annotate(t_people=Max("people")))
 
 
-def _best(strong: list[StrongTally]) -> list[StrongBest]:
-    """:func:`_best_counts` in Python, from computed (unsaved) strong tallies."""
+def _best(strong: list[StrongTally], responses: list[ResponseTally]) -> list[StrongBest]:
+    """:func:`_best_counts` in Python, from computed (unsaved) strong and questionnaire
+    tallies — the release rule itself (not its query twin) deciding the counted rounds."""
     initial = set(Campaign.objects.filter(
         pk__in={row.campaign_id for row in strong}, kind=Campaign.Kind.INITIAL,
     ).values_list("pk", flat=True))
+    counted = {(row.organization_id, row.campaign_id) for row in responses
+               if release.enough(row.submitted)}
     most: dict[tuple[int, str], int] = {}
     for row in strong:
-        if row.campaign_id in initial:
+        if row.campaign_id in initial and (row.organization_id, row.campaign_id) in counted:
             key = (row.organization_id, row.area)
             most[key] = max(most.get(key, 0), row.people)
     return [StrongBest(organization_id=org, area=area, people=n)
@@ -447,9 +453,10 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     hold a rebuild (:func:`_rebuild_organizations`, on the server) to."""
     answers = _submitted_answers(ids)
     strong = _strong(answers)
-    return {ResponseTally: _model_rows(ResponseTally, _response_counts(ids)),
+    responses = _model_rows(ResponseTally, _response_counts(ids))
+    return {ResponseTally: responses,
             AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
-            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(ids)}
+            StrongTally: strong, StrongBest: _best(strong, responses), GainTally: _gains(ids)}
 
 
 def _gains(ids: list[int]) -> list[GainTally]:
@@ -653,8 +660,10 @@ def _roll_up(municipality_ids: list[int]) -> None:
         .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
                 t_kind=F("campaign__kind"), t_starts_on=F("campaign__starts_on"),
                 t_ends_on=F("campaign__ends_on"), t_competency=F("competency"))
-        .annotate(t_answers=Sum("answers"), t_answered=Sum("answered"),
-                  t_deficit=Sum("deficit"), t_strong=Sum("strong"))
+        # Of counted cells only (the release rule); the others' levels apart.
+        .annotate(**{f"t_{name}": Coalesce(Sum(name, filter=answer_counted_q()), Value(0))
+                     for name in COUNTS},
+                  t_left_out=Coalesce(Sum("answered", filter=~answer_counted_q()), Value(0)))
         .query.sql_with_params()))
     _insert(MunicipalityStrong, *(
         StrongBest.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
@@ -669,7 +678,8 @@ def _roll_up(municipality_ids: list[int]) -> None:
         .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
                 t_kind=F("campaign__kind"), t_starts_on=F("campaign__starts_on"),
                 t_ends_on=F("campaign__ends_on"))
-        .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"))
+        .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"),
+                  t_counted=Count("pk", filter=response_counted_q()))
         .query.sql_with_params()))
     _insert(MunicipalityGainTally, *_gain_sums(municipality_ids))
 
@@ -787,18 +797,25 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
     rounds = {pk: (kind, starts_on, ends_on) for pk, kind, starts_on, ends_on
               in Campaign.objects.values_list("pk", "kind", "starts_on", "ends_on")}
-    sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    # Answers cell by cell, by the release rule itself (not its query twin): a small
+    # cell adds its competency's row (zeros) and its levels as left out.
+    sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * (len(COUNTS) + 1))
     for row in counts:
         key = (*unit[row.organization_id], *rounds[row.campaign_id], row.competency)
-        sums[key] = [a + getattr(row, name) for a, name in zip(sums[key], COUNTS, strict=True)]
+        if release.counted(release.Cell(key, row.deficit, row.answered, row.answered)):
+            added = [getattr(row, name) for name in COUNTS] + [0]
+        else:
+            added = [0] * len(COUNTS) + [row.answered]
+        sums[key] = [a + b for a, b in zip(sums[key], added, strict=True)]
     mentors: dict[tuple[int, str, str], int] = defaultdict(int)
     for item in best:
         mentors[(*unit[item.organization_id], item.area)] += item.people
-    handed: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    handed: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
     for tally in responses:
         place = (*unit[tally.organization_id], *rounds[tally.campaign_id])
         handed[place][0] += tally.invited
         handed[place][1] += tally.submitted
+        handed[place][2] += release.enough(tally.submitted)
     # Gains cell by cell, by the release rule itself (not its query twin): a small cell
     # adds its competencies' rows (zeros) and its people as left out; a round's status is
     # part of its place (an open one is pending).
@@ -819,7 +836,7 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
         MunicipalityAnswerTally: [
             MunicipalityAnswerTally(municipality_id=m, sector=sector, kind=kind,
                                     starts_on=starts_on, ends_on=ends_on, competency=code,
-                                    **dict(zip(COUNTS, values, strict=True)))
+                                    **dict(zip((*COUNTS, "left_out"), values, strict=True)))
             for (m, sector, kind, starts_on, ends_on, code), values in sums.items()],
         MunicipalityStrong: [MunicipalityStrong(municipality_id=m, sector=sector, area=area,
                                                 people=n)
@@ -827,8 +844,9 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
         MunicipalityResponseTally: [
             MunicipalityResponseTally(municipality_id=m, sector=sector, kind=kind,
                                       starts_on=starts_on, ends_on=ends_on, invited=invited,
-                                      submitted=submitted)
-            for (m, sector, kind, starts_on, ends_on), (invited, submitted) in handed.items()],
+                                      submitted=submitted, counted=counted)
+            for (m, sector, kind, starts_on, ends_on), (invited, submitted, counted)
+            in handed.items()],
         MunicipalityGainTally: [
             MunicipalityGainTally(municipality_id=m, sector=sector, kind=kind,
                                   starts_on=starts_on, ends_on=ends_on, status=state,
@@ -850,10 +868,10 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
                 "after_sum", "after_n", "people"),
     MunicipalityAnswerTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
-                              "competency", *COUNTS),
+                              "competency", *COUNTS, "left_out"),
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
     MunicipalityResponseTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
-                                "invited", "submitted"),
+                                "invited", "submitted", "counted"),
     MunicipalityGainTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                             "status", "competency", "before_sum", "before_n", "after_sum",
                             "after_n", "people", "left_out"),

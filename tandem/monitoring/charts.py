@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from tandem.core.release import Released
 from tandem.monitoring.selectors import DashboardData
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import FORMED
@@ -35,15 +36,24 @@ def _area_labels(data: DashboardData) -> list[str]:
             for _c, name in data.areas]
 
 
+def shown(figure: Released) -> float | str | None:
+    """A released share as a heat map's cell: its value, «hidden» where answers there
+    were and no counted cell (tandem.core.release), None where none were."""
+    if figure.withheld:
+        return _("скрыто — меньше 3 человек") if figure.left_out else None
+    return figure.mean
+
+
 def deficits(data: DashboardData, fmt: str) -> bytes:
     return charts.heatmap(data.unit_names, _area_labels(data),
-                          [[data.deficit_share[c][i] for c, _n in data.areas]
+                          [[shown(data.deficit_share[c][i]) for c, _n in data.areas]
                            for i in range(len(data.units))], fmt=fmt, cmap="OrRd")
 
 
 def strengths(data: DashboardData, fmt: str) -> bytes:
     return charts.heatmap(data.unit_names, _area_labels(data),
-                          [[float(data.mentors[c][i]) for c, _n in data.areas]
+                          [[_("скрыто — меньше 3 человек") if data.mentors_withheld[i]
+                            else float(data.mentors[c][i]) for c, _n in data.areas]
                            for i in range(len(data.units))], fmt=fmt, cmap="Greens",
                           maximum=max((max(v, default=0) for v in data.mentors.values()),
                                       default=1) or 1, unit="")

@@ -238,6 +238,13 @@ def gains_left_out_text(summary: "Any") -> str:
     return f"{withheld} {text}"
 
 
+def deficits_left_out_text(data: "Any") -> str:
+    """What the release rule left out of the deficit shares (the dashboard says the same)."""
+    return str(_("Вне долей — ответы по компетенциям, которые в организации оценили меньше "
+                 "3 человек (так никого нельзя узнать); таких ответов: %(n)s. «Скрыто» — в "
+                 "клетке все ответы такие.") % {"n": data.deficits_left_out})
+
+
 def caption(title: str, scope: Scope, filters: Filters) -> list[str]:
     """The lines above a report's header: what it is, for which unit, for which period and
     with which filters, and when it was made."""
@@ -454,6 +461,9 @@ def render_summary_pdf(s: Summary) -> bytes:
     # Before / after by the release rule: what it left out is said, not drawn.
     if d.summary and not d.summary.gains and d.summary.gains_pending_until:
         story.append(pdf.Paragraph(pdf.escape(gains_pending_text(d.summary)), st["text"]))
+    # Deficits and before / after by the release rule: what it left out is said, not drawn.
+    if d.deficits_left_out:
+        story.append(pdf.Paragraph(pdf.escape(deficits_left_out_text(d)), st["text"]))
     if d.summary and d.summary.gains_left_out:
         story.append(pdf.Paragraph(pdf.escape(gains_left_out_text(d.summary)), st["text"]))
     # Charts, two to a page, side by side.

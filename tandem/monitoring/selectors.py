@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from tandem.access.filters import Filters, municipality_sums, whole_regions
 from tandem.access.scope import Scope
+from tandem.core import release
 from tandem.core.attention import RUNNING
 from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.core.text import sort_key
@@ -47,6 +48,9 @@ from tandem.diagnostics.models import (
     ResponseTally,
     StrongBest,
     StrongTally,
+    answer_counted_q,
+    response_counted_q,
+    strong_counted_q,
 )
 from tandem.maps.selectors import TechnologyUse, technologies_used
 from tandem.monitoring import tallies as pair_tallies
@@ -78,8 +82,9 @@ VIEWED_SECONDS = 24 * 60 * 60
 # A view writes its mark again once it is this old (at most one cache write an hour).
 VIEWED_AGAIN_SECONDS = 60 * 60
 # The dashboard entry's kind in its cache key: "data2" since the entry holds the
-# technologies table too (an entry written before has no such field).
-DATA_KIND = "data2"
+# technologies table too (an entry written before has no such field); "data3" since the
+# deficits and strengths are released figures (tandem.core.release), not bare shares.
+DATA_KIND = "data3"
 # A unit is listed as a place to find mentors in an area from this many strong people on.
 MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
@@ -137,9 +142,11 @@ class DashboardData:
     units: list[Unit]
     areas: list[tuple[str, str]]  # (code, name) of the current framework
     completion: list[UnitCompletion]
-    # area code → one value per unit (None: no answers there)
-    deficit_share: dict[str, list[float | None]]
-    strength_share: dict[str, list[float | None]]
+    # area code → one figure per unit under the release rule (tandem.core.release,
+    # deficits): its share in per cent, withheld (mean None) where no counted cell
+    # answered, and the levels left out with small cells
+    deficit_share: dict[str, list[release.Released]]
+    strength_share: dict[str, list[release.Released]]
     mentors: dict[str, list[int]]  # area → potential mentors per unit
     mentor_places: list[MentorPlace]
     respondents: int
@@ -159,10 +166,20 @@ class DashboardData:
     # entry of its own cost the first view six more queries (its read, the database
     # cache's count and write transaction) and every view one.
     technologies: list[TechnologyUse] = field(default_factory=list)
+    # Per unit: its potential mentors are withheld — questionnaires were submitted there,
+    # and in no organization and initial round by at least MIN_PEOPLE people (the
+    # release rule: such rounds enter no mentors figure, tandem.core.release).
+    mentors_withheld: list[bool] = field(default_factory=list)
 
     @property
     def unit_names(self) -> list[str]:
         return [u.name for u in self.units]
+
+    @property
+    def deficits_left_out(self) -> int:
+        """Levels the release rule left out of the deficit shares: of organizations'
+        competencies answered by fewer than ``MIN_PEOPLE`` people in a campaign."""
+        return sum(f.left_out for shares in self.deficit_share.values() for f in shares)
 
 
 def _country(scope: Scope, filters: Filters) -> bool:
@@ -303,6 +320,22 @@ def _round_tallies(kept: type, summed: type, scope: Scope, filters: Filters,
             _unit_field(level, ""), "campaign__")
 
 
+def _counted_answers(model: type) -> dict[str, Any]:
+    """The sums of answers by unit and competency under the release rule: an
+    organization's own tallies (:class:`AnswerTally`) summed over their counted cells
+    (``answer_counted_q``), the levels of the others apart; the municipalities' sums
+    (:class:`MunicipalityAnswerTally`) hold only counted cells already, and the others
+    in ``left_out``."""
+    if model is MunicipalityAnswerTally:
+        return {"n": Sum("answered"), "d": Sum("deficit"), "s": Sum("strong"),
+                "left": Sum("left_out")}
+    counted = answer_counted_q()
+    return {"n": Coalesce(Sum("answered", filter=counted), Value(0)),
+            "d": Coalesce(Sum("deficit", filter=counted), Value(0)),
+            "s": Coalesce(Sum("strong", filter=counted), Value(0)),
+            "left": Coalesce(Sum("answered", filter=~counted), Value(0))}
+
+
 def _kept_mentors(scope: Scope, filters: Filters, level: str,
                   areas: dict[str, str]) -> QuerySet[Any] | None:
     """The potential mentors per unit and area read from the municipalities' sums (a
@@ -337,7 +370,7 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
     if filters.date_from is not None or filters.date_to is not None:
         places: list[MentorPlace] = []
         initial = Q(campaign__kind=Campaign.Kind.INITIAL)
-        for row in (StrongTally.objects.filter(initial, _campaigns(filters),
+        for row in (StrongTally.objects.filter(initial, _campaigns(filters), strong_counted_q(),
                                                organization__in=orgs, area__in=areas)
                     .values(*names, f"{org}municipality_id", f"{org}municipality__region_id")
                     .order_by().annotate(n=Max("people"))):
@@ -598,18 +631,24 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     read = together(
         handed=(responses.filter(filters.overlapping(round_))
                 .values(unit_of_tally, round_kind=F(f"{round_}kind")).order_by()
-                .annotate(n=Sum("invited"), done=Sum("submitted"))
-                .values_list(unit_of_tally, "round_kind", "n", "done")),
+                # ``counted``: the organizations' rounds that may enter the potential
+                # mentors (the release rule) — a unit with none has them withheld.
+                .annotate(n=Sum("invited"), done=Sum("submitted"),
+                          counted=(Sum("counted") if responses.model is MunicipalityResponseTally
+                                   else Count("pk", filter=response_counted_q())))
+                .values_list(unit_of_tally, "round_kind", "n", "done", "counted")),
         answers=(tallies.filter(Q(**{f"{round_a}kind": Campaign.Kind.INITIAL}),
                                 filters.overlapping(round_a))
                  .values(unit_of_answer, "competency").order_by()
-                 .annotate(n=Sum("answered"), d=Sum("deficit"), s=Sum("strong"))
-                 .values_list(unit_of_answer, "competency", "n", "d", "s")),
+                 .annotate(**_counted_answers(tallies.model))
+                 .values_list(unit_of_answer, "competency", "n", "d", "s", "left")),
         **({} if kept_mentors is None else {"mentors": kept_mentors}))
     respondents = 0
-    for unit_id, round_kind, n, done, *_pad in read["handed"]:
+    counted_rounds: dict[int, int] = defaultdict(int)
+    for unit_id, round_kind, n, done, counted, *_pad in read["handed"]:
         if round_kind != Campaign.Kind.FINAL:
             respondents += int(done)
+            counted_rounds[unit_id] += int(counted)
         item = completion.get(unit_id)
         if item is None:
             continue
@@ -620,19 +659,18 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
             item.invited += int(n)
             item.submitted += int(done)
 
-    answered: dict[tuple[str, int], int] = defaultdict(int)
-    deficit: dict[tuple[str, int], int] = defaultdict(int)
-    strong: dict[tuple[str, int], int] = defaultdict(int)
-    for unit_id, competency, n, d, s in read["answers"]:
+    # The release rule (tandem.core.release, deficits): the sums are of counted cells
+    # only, the levels of the small ones apart — whichever table they were read from.
+    deficit: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
+    strong: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
+    for unit_id, competency, n, d, s, left in read["answers"]:
         area = area_of.get(competency, competency.split(".", 1)[0])
         key = (area, unit_id)
-        answered[key] += int(n)
-        deficit[key] += int(d)
-        strong[key] += int(s)
+        deficit[key] += release.Sums(int(d), int(n), int(left))
+        strong[key] += release.Sums(int(s), int(n), int(left))
 
-    def share(counts: dict[tuple[str, int], int], area: str) -> list[float | None]:
-        return [round(100 * counts[(area, u.pk)] / answered[(area, u.pk)], 1)
-                if answered.get((area, u.pk)) else None for u in units]
+    def share(sums: dict[tuple[str, int], release.Sums], area: str) -> list[release.Released]:
+        return [release.share_released(sums.get((area, u.pk), release.Sums())) for u in units]
 
     deficit_share = {code: share(deficit, code) for code, _n in areas}
     strength_share = {code: share(strong, code) for code, _n in areas}
@@ -640,6 +678,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # Potential mentors (the list names organizations even at region level).
     mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index,
                                kept=read.get("mentors"))
+    mentors_withheld = [completion[u.pk].submitted > 0 and not counted_rounds.get(u.pk)
+                        for u in units]
 
     tallied_at, waiting = (diagnostics_tallies.state(orgs) if tally_state is None
                            else tally_state)
@@ -667,7 +707,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
             released_satisfaction(scope=scope, filters=filters, summary=satisfaction))),
         satisfaction=satisfaction,
         stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
-        tallied_at=tallied_at, tallies_waiting=waiting)
+        tallied_at=tallied_at, tallies_waiting=waiting, mentors_withheld=mentors_withheld)
 
 
 

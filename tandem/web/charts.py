@@ -55,18 +55,21 @@ MAX_ROWS = 45  # a chart taller than this many rows stops being read
 
 
 def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
-            values: Sequence[Sequence[float | None]], *, fmt: str = "svg",
+            values: Sequence[Sequence[float | str | None]], *, fmt: str = "svg",
             cmap: str = "OrRd", maximum: float = 100.0, unit: str = "%",
             empty: str = "—") -> bytes:
     """A table of coloured cells, rows × columns, each cell labelled with its value;
-    ``None`` is an empty (grey) cell. Rows past MAX_ROWS are cut (the caller says so)."""
+    ``None`` is an empty (grey) cell, a text a grey cell that says it (a figure
+    withheld). Rows past MAX_ROWS are cut (the caller says so)."""
     if fmt == "html":
         columns = [(str(c), [line[j] for line in values]) for j, c in enumerate(col_labels)]
         return table("", row_labels, columns, unit=unit, empty=empty)
     import numpy as np
 
     rows = list(row_labels)[:MAX_ROWS]
-    grid = np.array([[np.nan if v is None else float(v) for v in line]
+    notes = [[v if isinstance(v, str) else None for v in line]
+             for line in list(values)[:MAX_ROWS]]
+    grid = np.array([[np.nan if v is None or isinstance(v, str) else float(v) for v in line]
                      for line in list(values)[:MAX_ROWS]], dtype=float).reshape(
                          len(rows), len(col_labels))
     width = max(6.4, 2.8 + 1.2 * len(col_labels))
@@ -85,10 +88,12 @@ def heatmap(row_labels: Sequence[str], col_labels: Sequence[str],
     for i in range(len(rows)):
         for j in range(len(col_labels)):
             v = grid[i, j]
-            text = empty if np.isnan(v) else f"{v:.0f}{unit}"
+            note = notes[i][j]
+            text = note or (empty if np.isnan(v) else f"{v:.0f}{unit}")
             dark = not np.isnan(v) and v > maximum * 0.6
-            ax.text(j, i, text, ha="center", va="center", fontsize=7.5,
-                    color="white" if dark else "#2b3331")
+            ax.text(j, i, _wrap(text, 14) if note else text, ha="center", va="center",
+                    fontsize=6.5 if note else 7.5, style="italic" if note else "normal",
+                    color="white" if dark else "#7a8582" if note else "#2b3331")
     fig.tight_layout()
     return _render(fig, fmt)
 
@@ -209,12 +214,15 @@ def _render(fig: "Figure", fmt: str) -> bytes:
 
 
 def table(corner: str, labels: Sequence[str],
-          series: Sequence[tuple[str, Sequence[float | int | None]]], *, unit: str = "",
+          series: Sequence[tuple[str, Sequence[float | int | str | None]]], *, unit: str = "",
           decimals: int = 0, empty: str = "—") -> bytes:
-    """The chart's figures as an HTML table: a row per label, a column per series."""
-    def cell(value: float | int | None) -> str:
+    """The chart's figures as an HTML table: a row per label, a column per series; a
+    text is written as it is (a figure withheld)."""
+    def cell(value: float | int | str | None) -> str:
         if value is None:
             return empty
+        if isinstance(value, str):
+            return value
         number = f"{value:.{decimals}f}".replace(".", ",")
         return f"{number}\u00a0{unit}" if unit == "%" else f"{number}{unit}"
 

@@ -151,3 +151,68 @@ def test_a_parent_total_is_the_sum_of_its_published_children() -> None:
     # «b» (one person) is left out of the parent too: parent − a − c reveals nothing.
     assert parent.answers == 6 and parent.left_out == 1
     assert parent.mean == round((24 + 21) / 6, 1)
+
+
+# -- the release rule for deficits and strengths: cells (organization, campaign, competency)
+share_cell = st.tuples(st.integers(0, ORGS - 1), st.integers(0, 1), st.sampled_from("xyz"),
+                       st.integers(0, 5), st.integers(0, 5))
+
+
+def _share_cells(rows: list[tuple[int, int, str, int, int]]) -> list[release.Cell]:
+    """(organization, campaign, competency, people, of them with a deficit) → cells; one
+    row per key (a later one replaces it); the answers are the people."""
+    cells = {(org, campaign, code): (people, min(hits, people))
+             for org, campaign, code, people, hits in rows}
+    return [release.Cell(key, hits, people, people) for key, (people, hits) in cells.items()]
+
+
+def _share_requests() -> list[tuple[frozenset[int], frozenset[int], frozenset[str]]]:
+    """Any set of organizations, of campaigns and of competencies (an area)."""
+    orgs = [frozenset(c) for n in range(1, ORGS + 1) for c in combinations(range(ORGS), n)]
+    campaigns = [frozenset({0}), frozenset({1}), frozenset({0, 1})]
+    codes = [frozenset(c) for n in (1, 2, 3) for c in combinations("xyz", n)]
+    return [(o, c, k) for o in orgs for c in campaigns for k in codes]
+
+
+def _covered(cells: list[release.Cell], request: tuple[frozenset[int], frozenset[int],
+                                                      frozenset[str]]) -> list[release.Cell]:
+    orgs, campaigns, codes = request
+    return [c for c in cells if c.key[0] in orgs and c.key[1] in campaigns  # type: ignore[index]
+            and c.key[2] in codes]  # type: ignore[index]
+
+
+def _share(cells: list[release.Cell], request: tuple[frozenset[int], frozenset[int],
+                                                     frozenset[str]]) -> release.Released:
+    return release.share_released(release.summed(_covered(cells, request)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(share_cell, max_size=20), st.data())
+def test_no_answer_of_a_small_cell_moves_a_published_share(
+        rows: list[tuple[int, int, str, int, int]], data: st.DataObject) -> None:
+    cells = _share_cells(rows)
+    # Another world where the one or two people of every small cell answered otherwise.
+    other = [c if release.counted(c) else release.Cell(
+        c.key, data.draw(st.integers(0, c.answers)), c.answers, c.people) for c in cells]
+    for request in _share_requests():
+        shown = _share(cells, request)
+        # No request tells the two worlds apart: the difference of any two requests is
+        # made of counted cells, each of at least three people.
+        assert shown == _share(other, request)
+        counted = [c for c in _covered(cells, request) if release.counted(c)]
+        assert shown.withheld == (not counted)
+        if counted:
+            assert shown.mean == round(100 * sum(c.total for c in counted)
+                                       / sum(c.answers for c in counted), 1)
+
+
+def test_a_share_of_one_person_is_hidden_and_of_three_shown() -> None:
+    one = release.Cell(("school", 0, "ict.a"), 1, 1, 1)
+    three = release.Cell(("lyceum", 0, "ict.a"), 1, 3, 3)
+    alone = release.share_released(release.summed([one]))
+    assert alone.withheld and alone.left_out == 1
+    assert release.share_released(release.summed([three])).mean == 33.3
+    # The municipality of both: the lyceum's share, the school's person left out — the
+    # municipality minus the lyceum is nothing, not the school's one answer.
+    both = release.share_released(release.summed([one, three]))
+    assert (both.mean, both.answers, both.left_out) == (33.3, 3, 1)

@@ -322,7 +322,8 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
 
 def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
     """``diagnostics/0010`` fills both new tables, ``0011``, ``0012`` and ``0013`` redo the
-    gains' sums by the release rule: as a rebuild would (no answer read)."""
+    gains' sums by the release rule, ``0015`` the answers' and mentors' sums and the counted
+    rounds: as a rebuild would (no answer read)."""
     from importlib import import_module
 
     from django.apps import apps
@@ -349,6 +350,9 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
     # 0013: the sums keep their rounds' status (an open round's are pending)
     import_module("tandem.diagnostics.migrations.0013_gain_sums_by_round_status"
                   ).forwards(apps, None)
+    # 0015: the answers' and the mentors' sums by the release rule, the counted rounds
+    import_module("tandem.diagnostics.migrations.0015_answer_sums_of_counted_cells"
+                  ).counted_cells_only(apps, None)
     assert tallies.stale() == []
 
 

@@ -322,8 +322,9 @@ def test_a_regional_code_is_in_its_competencys_area(client: Client, world: World
 
 def test_the_dashboard_counts_a_regional_competency_in_its_area(client: Client,
                                                                  world: World) -> None:
-    """Bob's only answer is a deficit in the region's own competency: the region's «subject»
-    area shows it (the dashboard's areas are the federal version's)."""
+    """Alice's, Bob's and Carol's only answer is a deficit in the region's own competency
+    (three people: the release rule publishes it): the region's «subject» area shows it
+    (the dashboard's areas are the federal version's)."""
     from tandem.access.filters import Filters
     from tandem.diagnostics import tallies
     from tandem.diagnostics.models import Answer, Response
@@ -331,13 +332,16 @@ def test_the_dashboard_counts_a_regional_competency_in_its_area(client: Client,
 
     _add_local(client, world)
     campaign = _create_campaign(client, world.olga, f"o:{world.org_a.pk}", "Входная А")
-    bob_r = campaign.responses.get(participant=world.bob_p)
-    Answer.objects.create(response=bob_r, competency=LOCAL, self_level=0, level=0)
-    Response.objects.filter(pk=bob_r.pk).update(status=Response.Status.SUBMITTED)
+    three = campaign.responses.filter(participant__in=[world.alice_p, world.bob_p,
+                                                        world.carol_p])
+    assert three.count() == 3
+    Answer.objects.bulk_create([Answer(response=r, competency=LOCAL, self_level=0, level=0)
+                                for r in three])
+    three.update(status=Response.Status.SUBMITTED)
     tallies.rebuild([world.org_a.pk])  # written past the services
     data = monitoring.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
-    assert data.deficit_share["subject"] == [100.0]
-    assert data.deficit_share["ict"] == [None]
+    assert [f.mean for f in data.deficit_share["subject"]] == [100.0]
+    assert [f.mean for f in data.deficit_share["ict"]] == [None]
 
 
 def test_a_kept_code_stays_valid_after_the_region_code_changes(client: Client,

@@ -2,6 +2,7 @@
 answers give, whatever writes them; pages read them and never the answers table."""
 
 import datetime as dt
+from collections import defaultdict
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
+from tandem.core import release
 from tandem.diagnostics import services, tallies
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import (
@@ -151,10 +153,13 @@ def test_the_figures_count_what_the_rules_say(world: World) -> None:
         mark = carol[code].mark
         assert (tally.answers, tally.answered, tally.deficit, tally.strong) == (
             1, 1, int(mark.deficit), int(mark.strength))
-    # Bob's draft counts nowhere; the municipality holds A's sums.
-    summed = {t.competency: t.deficit for t in MunicipalityAnswerTally.objects.filter(
-        municipality=world.municipality_a, **_round(dw.campaign_a))}
-    assert summed == {code: t.deficit for code, t in rows.items()}
+    # Bob's draft counts nowhere; the municipality's sums hold A's cells — Carol alone
+    # answered each competency, so by the release rule no level of hers is summed and
+    # each is counted as left out.
+    summed = {t.competency: (t.answered, t.deficit, t.left_out)
+              for t in MunicipalityAnswerTally.objects.filter(
+                  municipality=world.municipality_a, **_round(dw.campaign_a))}
+    assert summed == {code: (0, 0, 1) for code in rows}
     strong_areas = {a.competency.split(".", 1)[0] for a in carol.values() if a.mark.strength}
     assert dict(StrongTally.objects.filter(organization=world.org_a).values_list(
         "area", "people")) == dict.fromkeys(strong_areas, 1)
@@ -248,24 +253,31 @@ def test_a_region_reads_its_municipalities_sums_as_its_organizations_add_up(
     from tandem.testing import bulk_responses
 
     dw = build_diagnostics(world)
+    # B: four people, published; A: Carol alone, hidden (the release rule).
+    for i in range(2):
+        ParticipantFactory.create(organization=world.org_b, surname=f"Люд{i}")
     bulk_responses(dw.campaign_b, Participant.objects.filter(organization=world.org_b))
     filters = Filters(sector=sector)
     region = selectors.compute_dashboard(scope=scope_for(world.olga), filters=filters)
     assert region.level == selectors.REGION
-    # The same shares from the organizations' own tallies, added up by municipality.
-    sums: dict[tuple[str, int], list[int]] = {}
+    # The same shares from the organizations' own tallies, cell by cell under the
+    # release rule, added up by municipality.
+    sums: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
     for t in AnswerTally.objects.filter(campaign__kind=Campaign.Kind.INITIAL).select_related(
             "organization"):
         if sector and t.organization.sector != sector:
             continue
         key = (t.competency.split(".", 1)[0], t.organization.municipality_id)
-        item = sums.setdefault(key, [0, 0])
-        item[0] += t.answered
-        item[1] += t.deficit
+        sums[key] += release.summed([release.Cell(t.pk, t.deficit, t.answered, t.answered)])
+    shown = set()
     for area, shares in region.deficit_share.items():
         for unit, share in zip(region.units, shares, strict=True):
-            n, d = sums.get((area, unit.pk), [0, 0])
-            assert share == (round(100 * d / n, 1) if n else None), (area, unit.name)
+            assert share == release.share_released(sums[(area, unit.pk)]), (area, unit.name)
+            if not share.withheld:
+                shown.add(unit.pk)
+            elif share.left_out:
+                assert unit.pk == world.municipality_a.pk
+    assert shown == ({world.municipality_b.pk} if sector is None else set())
 
 
 def test_an_organization_that_moves_takes_its_sums_to_the_other_municipality(
@@ -337,6 +349,13 @@ def test_the_check_only_reads_and_finds_a_figure_nobody_touched(world: World) ->
     """``tandem tallies --check`` may run while people work: it writes nothing, and still
     sees a tally that no longer matches the answers."""
     diag = build_diagnostics(world)
+    # Two more of A answer beside Carol: her cells are counted into the municipality's
+    # sums (the release rule), so a change of hers shows there too.
+    from tandem.testing import bulk_responses
+
+    newcomers = [ParticipantFactory.create(organization=world.org_a, surname=f"Люд{i}").pk
+                 for i in range(2)]
+    bulk_responses(diag.campaign_a, Participant.objects.filter(pk__in=newcomers))
     with CaptureQueriesContext(connection) as queries:
         assert tallies.stale() == []
     writes = [q["sql"] for q in queries.captured_queries
@@ -388,6 +407,12 @@ def test_a_campaign_that_changes_its_dates_or_kind_or_goes_moves_its_sums(
     leaves every kept figure equal to a count from the answers."""
     dw = build_diagnostics(world)
     campaign = dw.campaign_a
+    # Two more of A submit beside Carol: a round of three, its mentors counted.
+    from tandem.testing import bulk_responses
+
+    newcomers = [ParticipantFactory.create(organization=world.org_a, surname=f"Люд{i}").pk
+                 for i in range(2)]
+    bulk_responses(campaign, Participant.objects.filter(pk__in=newcomers))
     assert StrongBest.objects.filter(organization=world.org_a).exists()
     campaign.ends_on += dt.timedelta(days=30)
     campaign.save()
@@ -414,6 +439,8 @@ def test_the_standard_views_mentors_are_the_live_ones(world: World, user: str) -
     dw = build_diagnostics(world)
     from tandem.testing import bulk_responses
 
+    for i in range(2):  # B: four people, its figures published
+        ParticipantFactory.create(organization=world.org_b, surname=f"Люд{i}")
     bulk_responses(dw.campaign_b, Participant.objects.filter(organization=world.org_b))
     tallies.rebuild()
     # A second initial round in A with fewer strong people: the best one counts.
@@ -429,6 +456,7 @@ def test_the_standard_views_mentors_are_the_live_ones(world: World, user: str) -
     assert (kept.mentors, kept.mentor_places) == (live.mentors, live.mentor_places)
     assert (kept.deficit_share, kept.strength_share) == (
         live.deficit_share, live.strength_share)
+    assert any(not f.withheld for shares in kept.deficit_share.values() for f in shares)
     assert any(any(v) for v in kept.mentors.values())
 
 

@@ -94,6 +94,12 @@ def _reference() -> set[tuple[object, ...]]:
         baseline = submitted.get((person, campaign.baseline_id))
         if campaign.kind != Campaign.Kind.FINAL or baseline is None:
             continue
+        # Only the person's latest final round of this baseline (docs/monitoring.md, «до /
+        # после», rule 1): ends later, or the same day and made later.
+        if any(other.kind == Campaign.Kind.FINAL and other.baseline_id == campaign.baseline_id
+               and (other.ends_on, other.pk) > (campaign.ends_on, campaign.pk)
+               and (person, other.pk) in submitted for other in campaigns.values()):
+            continue
         people[(org, campaign_id)] += 1
         for which, offset in ((baseline, 0), (pk, 2)):
             for code, level, _teach, _wants in answers[which]:
@@ -105,17 +111,22 @@ def _reference() -> set[tuple[object, ...]]:
     rows |= {("AnswerTally", *key, *n) for key, n in counts.items()}
     rows |= {("StrongTally", *key, len(who)) for key, who in strong.items()}
     rows |= {("GainTally", *key, *n, people[key[:2]]) for key, n in gains.items()}
-    sums: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    # The release rule: a cell (organization, campaign, competency) given a level by
+    # fewer than 3 people is not summed, its levels are left out.
+    sums: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for (org, campaign_id, code), n in counts.items():
         c = campaigns[campaign_id]  # the round: kind and dates
         key = (*place[org], c.kind, c.starts_on, c.ends_on, code)
-        sums[key] = [a + b for a, b in zip(sums[key], n, strict=True)]
+        added = [*n, 0] if n[1] >= 3 else [0, 0, 0, 0, n[1]]
+        sums[key] = [a + b for a, b in zip(sums[key], added, strict=True)]
     rows |= {("MunicipalityAnswerTally", *key, *n) for key, n in sums.items()}
     # Potential mentors of the standard view: the best initial campaign per organization
-    # and area, and its sums per municipality and sector.
+    # and area among those where at least 3 of it submitted (the release rule), and its
+    # sums per municipality and sector.
     best: dict[tuple[int, str], int] = defaultdict(int)
     for (org, campaign_id, area), who in strong.items():
-        if campaigns[campaign_id].kind == Campaign.Kind.INITIAL:
+        if (campaigns[campaign_id].kind == Campaign.Kind.INITIAL
+                and progress[(org, campaign_id)]["submitted"] >= 3):
             best[(org, area)] = max(best[(org, area)], len(who))
     rows |= {("StrongBest", *key, k) for key, k in best.items()}
     mentors: dict[tuple[object, ...], int] = defaultdict(int)
@@ -133,12 +144,13 @@ def _stored() -> set[tuple[object, ...]]:
 
 def test_a_rebuild_on_the_server_equals_counting_in_python(world: World) -> None:
     # Four organizations: two sectors in municipality A (two schools sum together), one
-    # in B; two people in each.
+    # in B; three people in A and C (cells the release rule counts), fewer in B and D.
     org_c = OrganizationFactory.create(municipality=world.municipality_a,
                                        sector=Organization.Sector.SUPPLEMENTARY)
     org_d = OrganizationFactory.create(municipality=world.municipality_a)
-    pool = [world.alice_p, world.bob_p, world.charlie_p, world.someone_b,
-            *(ParticipantFactory.create(organization=org) for org in (org_c, org_c, org_d))]
+    pool = [world.alice_p, world.bob_p, world.carol_p, world.charlie_p, world.someone_b,
+            *(ParticipantFactory.create(organization=org)
+              for org in (org_c, org_c, org_c, org_d))]
     numbers = iter(range(9000, 10**6))
 
     @settings(max_examples=40, deadline=None)
@@ -220,9 +232,10 @@ def test_the_area_of_a_strength_is_its_campaigns_framework_or_its_prefix(world: 
     assert set(MunicipalityAnswerTally.objects.filter(
             kind=campaign.kind, starts_on=campaign.starts_on, ends_on=campaign.ends_on,
     ).values_list(
-        "municipality_id", "competency", "answers")) == {
-        (world.municipality_a.pk, "a.one", 2), (world.municipality_a.pk, "b.one", 1),
-        (world.municipality_a.pk, "a.two", 2)}
+        "municipality_id", "competency", "answers", "left_out")) == {
+        # Two people: by the release rule no cell is summed, their levels are left out.
+        (world.municipality_a.pk, "a.one", 0, 2), (world.municipality_a.pk, "b.one", 0, 1),
+        (world.municipality_a.pk, "a.two", 0, 2)}
 
 
 def test_replacing_no_organizations_writes_and_removes_nothing(world: World) -> None:

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import diagnostics as core
+from tandem.core import release
+from tandem.core.release import Released
 from tandem.diagnostics import tallies
 from tandem.diagnostics.models import Answer, Response
 from tandem.maps.models import Map, Meeting
@@ -141,51 +143,72 @@ def test_unknown_chart_is_404(client: Client, world: World) -> None:
 
 
 # -- the aggregates against the core's rules -----------------------------------------------
-def _python_shares(world: World) -> dict[tuple[str, int], tuple[float, float]]:
+def _python_shares(world: World) -> dict[tuple[str, int], tuple[Released, Released]]:
     """Deficit and strength shares per (area, organization) from every answer, by the
-    core's own is_deficit / is_strength."""
-    counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    core's own is_deficit / is_strength, under the release rule applied to cells
+    (organization, campaign, competency) built here from the answers themselves."""
+    cells: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     answers = Answer.objects.filter(response__status=Response.Status.SUBMITTED,
                                     level__isnull=False).select_related("response__participant")
     for a in answers:
-        key = (a.competency.split(".", 1)[0], a.response.participant.organization_id)
-        counts[key][0] += 1
-        counts[key][1] += core.is_deficit(a.level, a.wants_to_learn)
-        counts[key][2] += core.is_strength(a.level, a.can_teach)
-    return {k: (round(100 * d / n, 1), round(100 * s / n, 1)) for k, (n, d, s) in counts.items()}
+        key = (a.response.participant.organization_id, a.response.campaign_id, a.competency)
+        cells[key][0] += 1
+        cells[key][1] += core.is_deficit(a.level, a.wants_to_learn)
+        cells[key][2] += core.is_strength(a.level, a.can_teach)
+    deficit: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
+    strong: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
+    for (org, campaign, code), (n, d, s) in cells.items():
+        unit = (code.split(".", 1)[0], org)
+        deficit[unit] += release.summed([release.Cell((org, campaign, code), d, n, n)])
+        strong[unit] += release.summed([release.Cell((org, campaign, code), s, n, n)])
+    return {k: (release.share_released(deficit[k]), release.share_released(strong[k]))
+            for k in deficit}
 
 
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(levels=st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.booleans()),
-                       min_size=5, max_size=40))
-def test_heatmap_shares_follow_the_core_rules(world: World,
-                                              levels: list[tuple[int, bool, bool]]) -> None:
+@given(people=st.lists(st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.booleans()),
+                                min_size=1, max_size=12), min_size=3, max_size=3))
+def test_heatmap_shares_follow_the_core_rules(
+        world: World, people: list[list[tuple[int, bool, bool]]]) -> None:
+    # Carol, Bob and Alice of A each answer the first few competencies (as many as drawn):
+    # the competencies all three answered are published, the others hidden.
     dw = build_diagnostics(world) if world.diag is None else world.diag
-    Answer.objects.filter(response=dw.carol_r).delete()
+    responses = [dw.carol_r, dw.bob_r, dw.alice_r]
+    Response.objects.filter(pk__in=[r.pk for r in responses]).update(
+        status=Response.Status.SUBMITTED)
+    Answer.objects.filter(response__in=responses).delete()
     codes = dw.campaign_a.framework.codes()
     Answer.objects.bulk_create([
-        Answer(response=dw.carol_r, competency=codes[i % len(codes)], level=level,
+        Answer(response=response, competency=codes[i], level=level,
                self_level=level, can_teach=teach, wants_to_learn=learn)
+        for response, levels in zip(responses, people, strict=True)
         for i, (level, teach, learn) in enumerate(levels[:len(codes)])])
     tallies.rebuild([world.org_a.pk])  # answers written past the services
     data = selectors.compute_dashboard(scope=scope_for(world.erin), filters=Filters())
     expected = _python_shares(world)
     column = [u.pk for u in data.units].index(world.org_a.pk)
+    nothing = release.share_released(release.Sums())
     for area, _name in data.areas:
         got = (data.deficit_share[area][column], data.strength_share[area][column])
-        want = expected.get((area, world.org_a.pk), (None, None))
-        assert got == want, area
+        assert got == expected.get((area, world.org_a.pk), (nothing, nothing)), area
 
 
 def test_potential_mentors_count_people_not_answers(world: World) -> None:
-    build_diagnostics(world)
+    dw = build_diagnostics(world)
     # Carol is strong (level 3) in several ICT competencies, Bob in two: two people.
-    Answer.objects.filter(response=world.diag.bob_r).update(level=3)  # type: ignore[union-attr]
-    Response.objects.filter(pk=world.diag.bob_r.pk).update(  # type: ignore[union-attr]
-        status=Response.Status.SUBMITTED)
+    Answer.objects.filter(response=dw.bob_r).update(level=3)
+    Response.objects.filter(pk=dw.bob_r.pk).update(status=Response.Status.SUBMITTED)
     tallies.rebuild([world.org_a.pk])  # written past the services
+    # Two submitted in A's round: by the release rule its mentors are withheld.
     data = selectors.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
+    assert data.mentors_withheld == [True]
+    assert all(v == [0] for v in data.mentors.values())
+    # Alice submits too (nothing strong): three people, the round's mentors are counted.
+    Response.objects.filter(pk=dw.alice_r.pk).update(status=Response.Status.SUBMITTED)
+    tallies.rebuild([world.org_a.pk])
+    data = selectors.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
+    assert data.mentors_withheld == [False]
     strong_people: dict[str, set[int]] = defaultdict(set)
     for a in Answer.objects.filter(response__status=Response.Status.SUBMITTED):
         if core.is_strength(a.level, a.can_teach):

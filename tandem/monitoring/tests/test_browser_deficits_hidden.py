@@ -1,0 +1,45 @@
+"""The region's heat maps under the release rule (docs/monitoring.md, «Правило публикации
+дефицитов»): a municipality where one person answered shows «скрыто — меньше 3 человек»,
+on the picture and in its table; screenshots to look at."""
+
+from typing import Any
+
+import pytest
+
+from tandem.conftest import logged_in_page, shot
+from tandem.monitoring.tests.test_deficits_release import _school_c
+from tandem.people.models import Participant
+from tandem.testing import World, build_world, bulk_responses
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def world(transactional_db: None) -> World:
+    return build_world()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_region_shows_a_one_person_municipality_hidden(live_server: object, world: World,
+                                                           browser: object, width: int) -> None:
+    from playwright.sync_api import expect
+
+    _school_c(world)  # A's municipality: Carol alone in A (left out), three in C (shown)
+    assert world.diag is not None
+    # B's municipality: Vera alone submits — the whole row is hidden.
+    bulk_responses(world.diag.campaign_b, Participant.objects.filter(pk=world.someone_b.pk))
+    base = live_server.url  # type: ignore[attr-defined]
+    page: Any = logged_in_page(browser, base, "olga", width=width, height=900)
+    page.goto(f"{base}/monitoring/")
+    section = page.locator("section", has=page.get_by_role("heading", name="Где дефициты"))
+    section.get_by_text("Показать таблицей").click()
+    expect(section.get_by_text("скрыто — меньше 3 человек").first).to_be_visible()
+    expect(section.get_by_text("Вне долей")).to_be_visible()
+    section.scroll_into_view_if_needed()
+    shot(page, f"monitoring-deficits-hidden-{width}")
+    strengths = page.locator("section", has=page.get_by_role(
+        "heading", name="Где сильные стороны: кто может научить"))
+    strengths.get_by_text("Показать таблицей").click()
+    expect(strengths.get_by_text("скрыто — меньше 3 человек").first).to_be_visible()
+    strengths.scroll_into_view_if_needed()
+    shot(page, f"monitoring-strengths-hidden-{width}")

@@ -1,0 +1,105 @@
+"""The release rule for the deficit and strength shares (tandem/core/release.py,
+deficits; docs/monitoring.md «Правило публикации дефицитов»): a cell is (organization,
+campaign, competency); one answered by fewer than 3 people enters no share — not its
+organization's, its municipality's, its region's — whichever table the figure is read
+from, so that two requests never differ by one or two people's answers. The potential
+mentors likewise over cells (organization, campaign) of at least 3 submitted."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from tandem.access.filters import Filters
+from tandem.access.scope import scope_for
+from tandem.core import release
+from tandem.diagnostics.models import Answer
+from tandem.monitoring import selectors
+from tandem.people.models import Participant
+from tandem.territory.models import Organization
+from tandem.testing import ParticipantFactory, World, build_diagnostics, bulk_responses
+
+pytestmark = pytest.mark.django_db
+
+
+def _school_c(world: World) -> Organization:
+    """A second school in A's municipality, three people who submitted A's campaign."""
+    build_diagnostics(world)  # Carol alone submitted in A
+    school = Organization.objects.create(municipality=world.municipality_a, name="Школа В",
+                                         short_name="Школа В", code="school-c",
+                                         sector=Organization.Sector.SCHOOL)
+    for i in range(3):
+        ParticipantFactory.create(organization=school, surname=f"Люд{i}")
+    assert world.diag is not None
+    bulk_responses(world.diag.campaign_a, Participant.objects.filter(organization=school))
+    return school
+
+
+def _column(data: selectors.DashboardData, pk: int) -> int:
+    return [u.pk for u in data.units].index(pk)
+
+
+def test_one_persons_answers_are_hidden_and_three_peoples_shown(world: World) -> None:
+    school = _school_c(world)
+    data = selectors.compute_dashboard(scope=scope_for(world.erin), filters=Filters())
+    a, c = _column(data, world.org_a.pk), _column(data, school.pk)
+    carol = Answer.objects.filter(response=world.diag.carol_r)  # type: ignore[union-attr]
+    for area, shares in data.deficit_share.items():
+        assert shares[a].withheld, area  # Carol alone: not one of her levels is shown
+        assert shares[a].left_out == carol.filter(competency__startswith=f"{area}.",
+                                                  level__isnull=False).count()
+        assert not shares[c].withheld and shares[c].answers > 0, area
+    assert data.deficits_left_out == carol.filter(level__isnull=False).count()
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(sector=Organization.Sector.SCHOOL),
+                                     Filters(date_from=dt.date(2026, 1, 1))])
+def test_a_municipality_minus_its_published_schools_isolates_nobody(
+        world: World, filters: Filters) -> None:
+    # The region's figure of A's municipality (from the municipalities' sums, or with a
+    # period from the organizations' tallies) is exactly school C's: Carol's answers are
+    # in neither, so subtracting C from the municipality leaves nothing of hers.
+    school = _school_c(world)
+    region = selectors.compute_dashboard(scope=scope_for(world.olga), filters=filters)
+    municipality = selectors.compute_dashboard(scope=scope_for(world.erin), filters=filters)
+    m, c = _column(region, world.municipality_a.pk), _column(municipality, school.pk)
+    for area in region.deficit_share:
+        whole, part = region.deficit_share[area][m], municipality.deficit_share[area][c]
+        assert (whole.mean, whole.answers) == (part.mean, part.answers), area
+        assert (region.strength_share[area][m].mean,
+                region.strength_share[area][m].answers) == (
+            municipality.strength_share[area][c].mean,
+            municipality.strength_share[area][c].answers), area
+        assert whole.left_out == part.left_out + (
+            municipality.deficit_share[area][_column(municipality, world.org_a.pk)].left_out)
+        # The potential mentors alike: Carol's round (one person) enters no count.
+        assert region.mentors[area][m] == municipality.mentors[area][c], area
+    assert municipality.mentors_withheld[_column(municipality, world.org_a.pk)]
+    assert not municipality.mentors_withheld[c] and not region.mentors_withheld[m]
+
+
+def test_a_third_person_brings_the_whole_cell_in(world: World) -> None:
+    dw = build_diagnostics(world)  # Carol alone submitted in A
+    scope = scope_for(world.olga)
+    for people in (1, 2, 3):
+        if people > 1:
+            newcomer = ParticipantFactory.create(organization=world.org_a, surname=f"Люд{people}")
+            bulk_responses(dw.campaign_a, Participant.objects.filter(pk=newcomer.pk))
+        data = selectors.compute_dashboard(scope=scope, filters=Filters())
+        column = _column(data, world.municipality_a.pk)
+        for area, shares in data.deficit_share.items():
+            assert shares[column].withheld == (people < release.MIN_PEOPLE), (area, people)
+            assert bool(shares[column].left_out) == (people < release.MIN_PEOPLE)
+
+
+def test_the_page_and_its_table_say_hidden(client: Client, world: World) -> None:
+    _school_c(world)
+    cache.clear()
+    client.force_login(world.erin)
+    page = client.get(reverse("monitoring:index")).content.decode()
+    assert "Вне долей" in page
+    table = client.get(reverse("monitoring:chart", args=["deficits", "html"])).content.decode()
+    assert "скрыто — меньше 3 человек" in table
+    assert client.get(reverse("monitoring:chart", args=["deficits", "svg"])).status_code == 200
