@@ -19,7 +19,42 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("tandem")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Fixtures through which a test reaches the database (pytest-django's own, and what is
+# built on them: ``fixturenames`` is the whole closure).
+DATABASE_FIXTURES = {"_django_db_helper", "db", "transactional_db", "live_server"}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return (item.get_closest_marker("django_db") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def _database_only(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``TANDEM_TEST_DATABASE_ONLY=1`` (CI's second pass, on PostgreSQL: .ci/run): the
+    tests that touch no database — the pure domain core, parsers, rules — ran in the
+    SQLite pass with the same code and give the same answer; this pass keeps the ones
+    whose result may depend on the database. Never on SQLite (that pass runs them all)."""
+    from django.conf import settings
+
+    if os.environ.get("TANDEM_TEST_DATABASE_ONLY") != "1":
+        return
+    if "sqlite" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    kept = [item for item in items if uses_database(item)]
+    left = [item for item in items if not uses_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+        print(f"\nTANDEM_TEST_DATABASE_ONLY: {len(left)} tests without a database left "
+              "to the SQLite pass")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _database_only(config, items)
+    _serialized_transactions(items)
+
+
+def _serialized_transactions(items: list[pytest.Item]) -> None:
     """Every transactional test (``django_db(transaction=True)``, ``transactional_db``,
     ``live_server``) starts with the rows the data migrations load — the default
     competency framework, the task library, the layout version's row — restored
