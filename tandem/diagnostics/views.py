@@ -109,6 +109,21 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("diagnostics:campaign", pk=pk)
 
 
+def _final_closing(campaign: Campaign, scope: Scope) -> list[str]:
+    """What closing a final round does beyond its own questionnaires: its «до / после» are
+    published (``release.round_published``) and its baseline's questionnaires frozen
+    (``services.baseline_frozen``)."""
+    if campaign.kind != Campaign.Kind.FINAL:
+        return []
+    lines = [_("Итоговая: её «до / после» станут видны региону и стране (сводные цифры).")]
+    if campaign.baseline is not None:
+        base = selectors.campaign_progress(campaign=campaign.baseline, scope=scope)
+        lines.append(_("Анкеты входной «%(t)s» после этого не отправить и не изменить; "
+                       "не отправлено сейчас: %(n)s (из них черновиков: %(d)s).") % {
+            "t": campaign.baseline.title, "n": base.total - base.submitted, "d": base.draft})
+    return lines
+
+
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
@@ -130,6 +145,7 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
                   if progress.total > progress.submitted else
                   [_("Ответы больше не принимаются; профили и подбор пар берут их как "
                      "есть.")]),
+                *_final_closing(campaign, scope),
             ],
             button=_("Да, завершить"), action=request.path,
             back=reverse("diagnostics:campaign", kwargs={"pk": pk}),

@@ -325,3 +325,24 @@ def test_the_order_of_finals_rule() -> None:
     assert release.final_blocked_by([(1, False, "a"), (2, True, "b")], "a") is None
     assert release.final_blocked_by([(1, True, "a"), (2, True, "b")], "b") is None
     assert release.final_blocked_by([(1, True, "a")], "a") is None
+
+
+def test_the_close_confirmation_of_a_final_says_what_is_published_and_frozen(
+        world: World, client_for: Any) -> None:
+    from django.urls import reverse
+
+    _organizations(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
+    initial = _initial(world.org_a)
+    final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    _submit(initial, people[0], {})
+    _draft(initial, people[1], 1)
+    Response.objects.create(campaign=initial, participant=people[2])
+    tallies.rebuild()
+    page = client_for(world.alice).post(reverse("diagnostics:close", kwargs={"pk": final.pk}))
+    text = page.content.decode()
+    assert "станут видны региону и стране" in text
+    assert "Анкеты входной «Вх» после этого не отправить" in text
+    assert "не отправлено сейчас: 2 (из них черновиков: 1)" in text
+    assert Campaign.objects.get(pk=final.pk).status == Campaign.Status.OPEN
