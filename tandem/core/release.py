@@ -29,6 +29,7 @@ exactly the sum of its published children, so it adds nothing to subtract.)
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 MIN_PEOPLE = 3
 DECIMALS = 1
@@ -144,6 +145,26 @@ def round_published(closed: bool) -> bool:
     """A final round's cells may enter figures: the round is closed (open — pending,
     whatever its planned end)."""
     return closed
+
+
+def final_blocked_by(finals: Iterable[tuple[Any, bool, Any]], changed: Any) -> Any:
+    """Finals of one baseline as (order, closed, name) — order as a person's cell is chosen:
+    a person counts in the **latest** final of the baseline they submitted (ends later;
+    same end: created later — ``tallies._latest_finals``). A submission in an open final
+    later than a closed one would move a person out of the closed round's published
+    figure, so no open final comes after a closed one: finals of a baseline close from
+    the latest back and reopen from the earliest on. The name of the other final that
+    ``changed`` (in its new state) breaks this beside, or None."""
+    finals = list(finals)
+    order, closed = next((o, c) for o, c, name in finals if name == changed)
+    for other_order, other_closed, name in sorted(finals, key=lambda f: f[0]):
+        if name == changed:
+            continue
+        if closed and not other_closed and other_order > order:
+            return name
+        if not closed and other_closed and other_order < order:
+            return name
+    return None
 
 
 def level_counted(people: int, before_n: int, after_n: int,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from tandem.access.services import participant_login
 from tandem.accounts.models import User
 from tandem.core import diagnostics as core
+from tandem.core import release
 from tandem.diagnostics import tallies
 from tandem.diagnostics.models import (
     Answer,
@@ -44,6 +45,19 @@ BASELINE_FROZEN = gettext_lazy(
     "Итоговая диагностика «%(title)s», которая сравнивается с этой входной, завершена, и "
     "её «до и после» опубликованы: анкеты входной больше не меняются. Чтобы исправить "
     "анкету, сначала откройте снова итоговую диагностику.")
+FINAL_AFTER_CLOSED = gettext_lazy(
+    "Итоговая «%(other)s» с этой входной уже завершена, и её «до и после» опубликованы. "
+    "Новая итоговая с той же входной, которая кончается не раньше неё, меняла бы эти "
+    "цифры по одному человеку. Выберите другую входную, поставьте окончание раньше, чем у "
+    "«%(other)s», или сначала откройте «%(other)s» снова.")
+CLOSE_LATER_FINAL_FIRST = gettext_lazy(
+    "Итоговая «%(other)s» с той же входной кончается позже и ещё идёт: её анкеты меняли бы "
+    "опубликованные цифры «до и после» этой диагностики по одному человеку. Сначала "
+    "завершите «%(other)s», затем эту.")
+REOPEN_EARLIER_FINAL_FIRST = gettext_lazy(
+    "Итоговая «%(other)s» с той же входной кончается раньше и завершена: анкеты этой "
+    "диагностики, открытой снова, меняли бы её опубликованные цифры «до и после» по одному "
+    "человеку. Сначала откройте снова «%(other)s», затем эту.")
 REOPEN_REASON_REQUIRED = gettext_lazy("Укажите, почему диагностику открывают снова.")
 REOPEN_TOO_LATE = ngettext_lazy(
     "Открыть диагностику снова можно в течение %(days)s дня после завершения; этот срок "
@@ -136,6 +150,11 @@ def campaign_create(*, title: str, kind: str, unit: Region | Municipality | Orga
     """A campaign of ``unit`` on the federal ``framework`` with the unit's region's own
     competencies added (:func:`region_version`)."""
     framework = region_version(federal=framework, region=unit_region(unit), user=user)
+    if kind == Campaign.Kind.FINAL and baseline is not None:
+        other = _final_blocked_by(baseline_id=baseline.pk, changed=None, ends_on=ends_on,
+                                  closed=False)
+        if other:
+            raise DiagnosticsError(FINAL_AFTER_CLOSED % {"other": other})
     campaign = Campaign(title=title, kind=kind, starts_on=starts_on, ends_on=ends_on,
                         with_expert=with_expert, baseline=baseline, framework=framework,
                         created_by=user)
@@ -162,9 +181,39 @@ def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> 
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign) -> None:
-    """Nobody answers a closed campaign; the curator may reopen it for a while."""
+    """Nobody answers a closed campaign; the curator may reopen it for a while. A final
+    round closes after the later finals of its baseline (:func:`_final_blocked_by`)."""
+    other = _final_blocked_by(baseline_id=campaign.baseline_id, changed=campaign.pk,
+                              ends_on=campaign.ends_on, closed=True)
+    if other and campaign.kind == Campaign.Kind.FINAL:
+        raise DiagnosticsError(CLOSE_LATER_FINAL_FIRST % {"other": other})
     campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
+
+
+def _final_blocked_by(*, baseline_id: int | None, changed: int | None, ends_on: dt.date,
+                      closed: bool) -> str | None:
+    """The title of the final round of this baseline that a final round (``changed``: its
+    id; None — a new one, created last) may not be beside once it ends on ``ends_on`` and
+    is ``closed`` or open (``release.final_blocked_by``), or None. The baseline's row is
+    held ``FOR NO KEY UPDATE`` until the transaction ends, so two curators closing,
+    reopening and creating finals of one baseline take turns (questionnaire writers only
+    share-lock campaign rows and are not held up by it beyond that)."""
+    if baseline_id is None:
+        return None
+    list(Campaign.objects.select_for_update(no_key=True).filter(pk=baseline_id)
+         .values_list("pk", flat=True))
+    finals: list[tuple[tuple[dt.date, float], bool, int | None]] = [
+        ((end, pk), status == Campaign.Status.CLOSED, pk)
+        for pk, end, status in Campaign.objects.filter(
+            baseline_id=baseline_id, kind=Campaign.Kind.FINAL).exclude(pk=changed or 0)
+        .values_list("pk", "ends_on", "status")]
+    newest = float("inf")
+    finals.append(((ends_on, changed if changed is not None else newest), closed, changed))
+    other = release.final_blocked_by(finals, changed)
+    if other is None:
+        return None
+    return str(Campaign.objects.values_list("title", flat=True).get(pk=other))
 
 
 def campaign_reopenable(campaign: Campaign) -> bool:
@@ -178,6 +227,10 @@ def campaign_reopen(*, campaign: Campaign, reason: str) -> None:
         raise DiagnosticsError(str(REOPEN_REASON_REQUIRED))
     if not campaign_reopenable(campaign):
         raise DiagnosticsError(REOPEN_TOO_LATE % {"days": reopen_days()})
+    other = _final_blocked_by(baseline_id=campaign.baseline_id, changed=campaign.pk,
+                              ends_on=campaign.ends_on, closed=False)
+    if other and campaign.kind == Campaign.Kind.FINAL:
+        raise DiagnosticsError(REOPEN_EARLIER_FINAL_FIRST % {"other": other})
     campaign.status, campaign.closed_at = Campaign.Status.OPEN, None
     campaign.audit_reason = reason.strip()
     campaign.save(update_fields=["status", "closed_at"])

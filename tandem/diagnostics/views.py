@@ -61,14 +61,18 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         people = scope.manageable_participants(participants_in(data["unit_object"]))
         if data["only_with_consent"]:
             people = people.with_consent()  # type: ignore[attr-defined]
-        campaign = services.campaign_create(
-            title=data["title"], kind=data["kind"], unit=data["unit_object"],
-            starts_on=data["starts_on"], ends_on=data["ends_on"],
-            with_expert=data["with_expert"], baseline=data["baseline"], participants=people,
-            framework=selectors.framework_for_new_campaign(), user=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("Диагностика создана: участников — %(n)s.")
-                         % {"n": campaign.responses.count()})
-        return redirect("diagnostics:campaign", pk=campaign.pk)
+        try:
+            campaign = services.campaign_create(
+                title=data["title"], kind=data["kind"], unit=data["unit_object"],
+                starts_on=data["starts_on"], ends_on=data["ends_on"],
+                with_expert=data["with_expert"], baseline=data["baseline"], participants=people,
+                framework=selectors.framework_for_new_campaign(), user=request.user)  # type: ignore[arg-type]
+        except services.DiagnosticsError as problem:
+            form.add_error("baseline", str(problem))
+        else:
+            messages.success(request, _("Диагностика создана: участников — %(n)s.")
+                             % {"n": campaign.responses.count()})
+            return redirect("diagnostics:campaign", pk=campaign.pk)
     return render(request, "diagnostics/campaign_form.html", {"form": form})
 
 
@@ -105,6 +109,21 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("diagnostics:campaign", pk=pk)
 
 
+def _final_closing(campaign: Campaign, scope: Scope) -> list[str]:
+    """What closing a final round does beyond its own questionnaires: its «до / после» are
+    published (``release.round_published``) and its baseline's questionnaires frozen
+    (``services.baseline_frozen``)."""
+    if campaign.kind != Campaign.Kind.FINAL:
+        return []
+    lines = [_("Итоговая: её «до / после» станут видны региону и стране (сводные цифры).")]
+    if campaign.baseline is not None:
+        base = selectors.campaign_progress(campaign=campaign.baseline, scope=scope)
+        lines.append(_("Анкеты входной «%(t)s» после этого не отправить и не изменить; "
+                       "не отправлено сейчас: %(n)s (из них черновиков: %(d)s).") % {
+            "t": campaign.baseline.title, "n": base.total - base.submitted, "d": base.draft})
+    return lines
+
+
 @require_POST
 def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
@@ -126,13 +145,18 @@ def campaign_close(request: HttpRequest, pk: int) -> HttpResponse:
                   if progress.total > progress.submitted else
                   [_("Ответы больше не принимаются; профили и подбор пар берут их как "
                      "есть.")]),
+                *_final_closing(campaign, scope),
             ],
             button=_("Да, завершить"), action=request.path,
             back=reverse("diagnostics:campaign", kwargs={"pk": pk}),
             undo=_("Открыть её снова можно до %(date)s, указав причину.") % {
                 "date": f"{until:%d.%m.%Y}"} if until else ""))
-    services.campaign_close(campaign=campaign)
-    messages.success(request, _("Диагностика завершена."))
+    try:
+        services.campaign_close(campaign=campaign)
+    except services.DiagnosticsError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Диагностика завершена."))
     return redirect("diagnostics:campaign", pk=pk)
 
 

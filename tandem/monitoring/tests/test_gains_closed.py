@@ -211,3 +211,138 @@ def test_no_two_published_states_of_a_round_differ_by_fewer_than_min_people(
         assert tallies.stale() == []
     finally:
         Campaign.objects.filter(pk__in=[initial.pk, final.pk]).delete()
+
+
+# Two final rounds on one baseline: a person counts in the latest final of it they
+# submitted, so a submission in an open final later than a closed one would move that
+# person out of the closed round's published figure (review finding 2026-12-06). Finals
+# of a baseline close from the latest back and reopen from the earliest on
+# (``release.final_blocked_by``): between two changes of which rounds are closed, the
+# published figure never moves.
+SECOND_STEPS = st.lists(st.tuples(st.sampled_from(["submit", "submit_second", "close",
+                                                   "close_second", "reopen_round",
+                                                   "reopen_second_round"]),
+                                  st.integers(0, 3)), min_size=1, max_size=9)
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=SECOND_STEPS, second_later=st.booleans())
+def test_a_second_final_on_the_baseline_never_moves_a_published_figure(
+        world: World, steps: list[tuple[str, int]], second_later: bool) -> None:
+    _organizations(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:4]
+    initial = _initial(world.org_a)
+    first = _final(initial, "Итоговая 1", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    second = _final(initial, "Итоговая 2", dt.date(2027, 4, 1),
+                    dt.date(2027, 5, 20) if second_later else dt.date(2027, 4, 10),
+                    closed=False)
+    codes = ensure_default_framework().codes()
+    for i, p in enumerate(people):
+        _submit(initial, p, dict.fromkeys(codes, i % 4))
+    drafts = {first.pk: [_draft(first, p, (i + 1) % 4) for i, p in enumerate(people)],
+              second.pk: [_draft(second, p, (i + 2) % 4) for i, p in enumerate(people)]}
+    tallies.rebuild()
+    published: dict[frozenset[int], list[tuple[Any, int]]] = {}
+    try:
+        for action, i in steps:
+            round_ = second if "second" in action else first
+            try:
+                if action.startswith("submit"):
+                    services.response_submit(response=drafts[round_.pk][i])
+                elif action.startswith("close"):
+                    services.campaign_close(campaign=Campaign.objects.get(pk=round_.pk))
+                else:
+                    services.campaign_reopen(campaign=Campaign.objects.get(pk=round_.pk),
+                                             reason="проверка")
+            except services.DiagnosticsError:
+                pass
+            closed = frozenset(Campaign.objects.filter(
+                pk__in=[first.pk, second.pk], status=Campaign.Status.CLOSED)
+                .values_list("pk", flat=True))
+            # the figures (when the pending ones end is no figure)
+            views = [(v.areas, v.left_out) for v in _views(world)]
+            if closed in published:
+                assert published[closed] == views
+            published[closed] = views
+        # No open final ends after a closed one of the same baseline.
+        rounds = sorted(Campaign.objects.filter(pk__in=[first.pk, second.pk]),
+                        key=lambda c: (c.ends_on, c.pk))
+        statuses = [c.status for c in rounds]
+        assert statuses != [Campaign.Status.CLOSED, Campaign.Status.OPEN]
+        assert tallies.stale() == []
+    finally:
+        Campaign.objects.filter(pk__in=[initial.pk, first.pk, second.pk]).delete()
+
+
+def test_finals_of_a_baseline_close_from_the_latest_back_and_reopen_from_the_earliest(
+        world: World) -> None:
+    """The review's example: the first final closed and published, a later final with
+    the same baseline — where the fourth person submits — is refused, naming the first;
+    one that ends earlier is allowed. Two open finals: the earlier closes after the later,
+    the later reopens after the earlier; each refusal names the other round."""
+    _organizations(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:4]
+    initial = _initial(world.org_a)
+    first = _final(initial, "Итоговая 1", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    codes = ensure_default_framework().codes()
+    for i, p in enumerate(people):
+        _submit(initial, p, dict.fromkeys(codes, 1))
+        _submit(first, p, dict.fromkeys(codes, 2 if i < 3 else 3))
+    tallies.rebuild()
+    services.campaign_close(campaign=first)
+    published = _views(world)
+    assert published[0].areas
+    new: dict[str, Any] = {
+        "kind": Campaign.Kind.FINAL, "unit": world.org_a, "starts_on": dt.date(2027, 4, 1),
+        "with_expert": False, "baseline": initial, "user": world.alice,
+        "participants": Participant.objects.none(), "framework": initial.framework}
+    with pytest.raises(services.DiagnosticsError, match="«Итоговая 1»"):
+        services.campaign_create(title="Итоговая 2", ends_on=dt.date(2027, 5, 20), **new)
+    assert _views(world) == published
+    earlier = services.campaign_create(title="Итоговая 0", ends_on=dt.date(2027, 4, 10),
+                                       **new)
+    services.response_submit(response=_draft(earlier, people[3], 0))
+    assert _views(world) == published  # an earlier final: the person stays in the first
+    services.campaign_close(campaign=earlier)  # the later one is closed already
+    with pytest.raises(services.DiagnosticsError, match="«Итоговая 0»"):
+        services.campaign_reopen(campaign=Campaign.objects.get(pk=first.pk), reason="ошибка")
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=earlier.pk), reason="ошибка")
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=first.pk), reason="ошибка")
+    with pytest.raises(services.DiagnosticsError, match="«Итоговая 1»"):
+        services.campaign_close(campaign=Campaign.objects.get(pk=earlier.pk))
+    services.campaign_close(campaign=Campaign.objects.get(pk=first.pk))
+    services.campaign_close(campaign=Campaign.objects.get(pk=earlier.pk))
+
+
+def test_the_order_of_finals_rule() -> None:
+    """``release.final_blocked_by``: (order, closed, name) of a baseline's finals."""
+    finals = [(1, True, "a"), (2, False, "b")]
+    assert release.final_blocked_by(finals, "a") == "b"  # closed before an open later one
+    assert release.final_blocked_by(finals, "b") == "a"  # open after a closed earlier one
+    assert release.final_blocked_by([(1, False, "a"), (2, True, "b")], "a") is None
+    assert release.final_blocked_by([(1, True, "a"), (2, True, "b")], "b") is None
+    assert release.final_blocked_by([(1, True, "a")], "a") is None
+
+
+def test_the_close_confirmation_of_a_final_says_what_is_published_and_frozen(
+        world: World, client_for: Any) -> None:
+    from django.urls import reverse
+
+    _organizations(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
+    initial = _initial(world.org_a)
+    final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    _submit(initial, people[0], {})
+    _draft(initial, people[1], 1)
+    Response.objects.create(campaign=initial, participant=people[2])
+    tallies.rebuild()
+    page = client_for(world.alice).post(reverse("diagnostics:close", kwargs={"pk": final.pk}))
+    text = page.content.decode()
+    assert "станут видны региону и стране" in text
+    assert "Анкеты входной «Вх» после этого не отправить" in text
+    assert "не отправлено сейчас: 2 (из них черновиков: 1)" in text
+    assert Campaign.objects.get(pk=final.pk).status == Campaign.Status.OPEN
