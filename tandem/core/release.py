@@ -264,9 +264,24 @@ def release_gains(cells: Iterable[GainCell], min_people: int = MIN_PEOPLE,
 # cell enters no figure — not its organization's, its municipality's nor its region's —
 # and its answers are counted as left out. A unit's share in an area is the counted
 # cells' hits over their answers, in per cent; with none it is withheld.
+#
+# The potential mentors of an area (people strong in at least one of its competencies)
+# over cells (organization, campaign, area): its people are those who gave a level to at
+# least one competency of the area in the organization's submitted questionnaires of the
+# campaign. A cell of fewer than ``MIN_PEOPLE`` of them enters no count of mentors
+# (:func:`mentors_counted`; its query twin ``tandem.diagnostics.models.strong_counted_q``):
+# a round of three submitted questionnaires of which one levelled the area would publish
+# that one person's strength — a questionnaire may be submitted without some levels (an
+# import skips blank cells).
 
 
 def share_released(sums: Sums, decimals: int = DECIMALS) -> Released:
     """The share of these sums in per cent: 100 × the counted cells' hits over their
     answers, rounded (:func:`released`); with no counted answer, withheld."""
     return released(Sums(100 * sums.total, sums.answers, sums.left_out), decimals)
+
+
+def mentors_counted(levelled: int, min_people: int = MIN_PEOPLE) -> bool:
+    """A cell (organization, campaign, area) whose strong people may enter the potential
+    mentors: at least ``min_people`` people gave a level to a competency of the area."""
+    return enough(levelled, min_people)

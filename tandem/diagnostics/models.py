@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
@@ -472,13 +472,11 @@ def response_counted_q(prefix: str = "") -> Q:
 
 
 def strong_counted_q(prefix: str = "") -> Q:
-    """A :class:`StrongTally` row that enters the potential mentors: its organization
-    has at least ``MIN_PEOPLE`` submitted questionnaires of its campaign (the cell
-    (organization, campaign), :class:`ResponseTally`) — the query twin of
-    ``tandem.core.release.enough`` (docs/monitoring.md, «Правило публикации дефицитов»)."""
-    return Q(Exists(ResponseTally.objects.filter(
-        organization_id=OuterRef(f"{prefix}organization_id"),
-        campaign_id=OuterRef(f"{prefix}campaign_id")).filter(response_counted_q())))
+    """A :class:`StrongTally` row that enters the potential mentors: at least
+    ``MIN_PEOPLE`` people of its organization gave a level to a competency of its area in
+    its campaign (``levelled``) — the query twin of ``tandem.core.release.mentors_counted``
+    (docs/monitoring.md, «Правило публикации дефицитов»)."""
+    return Q(**{f"{prefix}levelled__gte": MIN_PEOPLE})
 
 
 class MunicipalityResponseTally(models.Model):
@@ -518,12 +516,15 @@ class MunicipalityResponseTally(models.Model):
 class StrongTally(models.Model):
     """People of one organization strong in at least one competency of an area (by the
     framework current when the tally was built), per submitted campaign: the potential
-    mentors of the area."""
+    mentors of the area; ``levelled``: the people who gave a level to at least one
+    competency of the area — the cell's people under the release rule
+    (:func:`strong_counted_q`). A row only where someone is strong."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     area = models.CharField(max_length=40)
     people = models.PositiveIntegerField(default=0)
+    levelled = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("число сильных по области")
@@ -625,8 +626,8 @@ class MunicipalityGainTally(models.Model):
 class StrongBest(models.Model):
     """Potential mentors of an organization in an area, as the dashboard's standard view
     (no period chosen) counts them: of its initial rounds where at least ``MIN_PEOPLE``
-    of it submitted (:func:`strong_counted_q`, the release rule), the one with the most
-    people strong in the area (the largest such :class:`StrongTally`) — kept
+    of it gave a level in the area (:func:`strong_counted_q`, the release rule), the one
+    with the most people strong in the area (the largest such :class:`StrongTally`) — kept
     with the organization's tallies, so that a region reads one row per organization and
     area, not one per campaign."""
 

@@ -343,7 +343,9 @@ class CompetencyRow:
 @dataclass
 class DeficitMap:
     """Competencies × columns. By people, a cell is an answer's mark; by organizations,
-    the share (0–100) of respondents with a deficit."""
+    the share (0–100) of those who gave the competency a level with a deficit in it. Not
+    under the release rule (docs/monitoring.md, «Правило публикации дефицитов»): only
+    those who may open the questionnaires themselves reach it (``campaign_get``)."""
 
     by: str  # "people" or "organizations"
     columns: list[tuple[int, str]]
@@ -390,9 +392,11 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
 
     per_org: dict[tuple[str, int], int] = {}
     names: dict[int, str] = {}
-    for cell in (counted.filter(answers__gt=0)
+    # The share of those who gave the competency a level (a deficit needs one), as on the
+    # dashboard — not of all answers: a blank level is no answer, not «no deficit».
+    for cell in (counted.filter(answered__gt=0)
                  .values("competency", "organization_id", "organization__short_name")
-                 .order_by().annotate(deficit=Sum("deficit"), n=Sum("answers"))):
+                 .order_by().annotate(deficit=Sum("deficit"), n=Sum("answered"))):
         org = cell["organization_id"]
         names[org] = cell["organization__short_name"]
         per_org[(cell["competency"], org)] = round(100 * cell["deficit"] / cell["n"])

@@ -57,10 +57,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -379,24 +381,23 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None) -> 
 
 def _best_counts(ids: list[int]) -> QuerySet[Any, Any]:
     """Per organization and area, the most people strong in it in one initial campaign
-    (columns ``t_<field>``), from the organizations' :class:`StrongTally` just stored."""
+    of a counted cell (:func:`strong_counted_q`; columns ``t_<field>``), from the
+    organizations' :class:`StrongTally` just stored."""
     return (StrongTally.objects.filter(strong_counted_q(), organization_id__in=ids,
                                        campaign__kind=Campaign.Kind.INITIAL).order_by()
             .values(t_organization_id=F("organization_id"), t_area=F("area"))
             .annotate(t_people=Max("people")))
 
 
-def _best(strong: list[StrongTally], responses: list[ResponseTally]) -> list[StrongBest]:
-    """:func:`_best_counts` in Python, from computed (unsaved) strong and questionnaire
-    tallies — the release rule itself (not its query twin) deciding the counted rounds."""
+def _best(strong: list[StrongTally]) -> list[StrongBest]:
+    """:func:`_best_counts` in Python, from computed (unsaved) strong tallies — the release
+    rule itself (not its query twin) deciding the counted cells."""
     initial = set(Campaign.objects.filter(
         pk__in={row.campaign_id for row in strong}, kind=Campaign.Kind.INITIAL,
     ).values_list("pk", flat=True))
-    counted = {(row.organization_id, row.campaign_id) for row in responses
-               if release.enough(row.submitted)}
     most: dict[tuple[int, str], int] = {}
     for row in strong:
-        if row.campaign_id in initial and (row.organization_id, row.campaign_id) in counted:
+        if row.campaign_id in initial and release.mentors_counted(row.levelled):
             key = (row.organization_id, row.area)
             most[key] = max(most.get(key, 0), row.people)
     return [StrongBest(organization_id=org, area=area, people=n)
@@ -456,7 +457,7 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     responses = _model_rows(ResponseTally, _response_counts(ids))
     return {ResponseTally: responses,
             AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
-            StrongTally: strong, StrongBest: _best(strong, responses), GainTally: _gains(ids)}
+            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(ids)}
 
 
 def _gains(ids: list[int]) -> list[GainTally]:
@@ -534,18 +535,25 @@ def _latest_finals(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, int, int,
 
 def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
     """People strong in at least one competency of each area, per organization and
-    campaign; the area by the campaign's own framework (the one its questionnaire asked)."""
-    rows = list(answers.filter(STRENGTH_Q)
+    campaign, and the people who gave a level to one of its competencies (``levelled``);
+    the area by the campaign's own framework (the one its questionnaire asked). A row
+    only where someone is strong."""
+    rows = list(answers.filter(level__isnull=False)
+                .annotate(is_strong=ExpressionWrapper(STRENGTH_Q, output_field=BooleanField()))
                 .values_list("competency", "response__participant_id",
                              "response__participant__organization_id",
-                             "response__campaign_id").order_by())
+                             "response__campaign_id", "is_strong").order_by())
     areas = {c.pk: c.framework.area_of() for c in Campaign.objects.filter(
         pk__in={row[3] for row in rows}).select_related("framework")}
     people: dict[tuple[int, int, str], set[int]] = defaultdict(set)
-    for code, person, org, campaign in rows:
-        area = areas[campaign].get(code, code.split(".", 1)[0])
-        people[(org, campaign, area)].add(person)
-    return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=len(who))
+    levelled: dict[tuple[int, int, str], set[int]] = defaultdict(set)
+    for code, person, org, campaign, strong in rows:
+        key = (org, campaign, areas[campaign].get(code, code.split(".", 1)[0]))
+        levelled[key].add(person)
+        if strong:
+            people[key].add(person)
+    return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=len(who),
+                        levelled=len(levelled[(org, campaign, area)]))
             for (org, campaign, area), who in sorted(people.items())]
 
 
@@ -567,10 +575,13 @@ def _strong_counts(answers: QuerySet[Answer],
     prefix = Case(When(competency__contains=".", then=Substr("competency", 1, dot - 1)),
                   default=F("competency"), output_field=CharField())
     area = Case(*whens, default=prefix, output_field=CharField()) if whens else prefix
-    return (answers.filter(STRENGTH_Q)
+    person = "response__participant_id"
+    return (answers.filter(level__isnull=False)
             .values(t_organization_id=F("response__participant__organization_id"),
                     t_campaign_id=F("response__campaign_id"), t_area=area)
-            .annotate(t_people=Count("response__participant_id", distinct=True)))
+            .annotate(t_people=Count(person, distinct=True, filter=STRENGTH_Q),
+                      t_levelled=Count(person, distinct=True))
+            .filter(t_people__gt=0))
 
 
 _GAINS_SQL = """
@@ -863,7 +874,7 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
 _FIELDS: dict[type, tuple[str, ...]] = {
     ResponseTally: ("organization_id", "campaign_id", "invited", "new", "draft", "submitted"),
     AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
-    StrongTally: ("organization_id", "campaign_id", "area", "people"),
+    StrongTally: ("organization_id", "campaign_id", "area", "people", "levelled"),
     StrongBest: ("organization_id", "area", "people"),
     GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
                 "after_sum", "after_n", "people"),

@@ -216,3 +216,43 @@ def test_a_share_of_one_person_is_hidden_and_of_three_shown() -> None:
     # municipality minus the lyceum is nothing, not the school's one answer.
     both = release.share_released(release.summed([one, three]))
     assert (both.mean, both.answers, both.left_out) == (33.3, 3, 1)
+
+
+# -- the potential mentors: cells (organization, campaign, area) of the people who levelled it
+mentor_cell = st.tuples(st.integers(0, ORGS - 1), st.integers(0, 1), st.integers(0, 5),
+                        st.integers(0, 5))
+
+
+def _mentors(cells: dict[tuple[int, int], tuple[int, int]], orgs: frozenset[int],
+             campaigns: frozenset[int]) -> int:
+    """A unit's mentors in an area as the dashboard counts them: per organization its best
+    round among the counted cells (``mentors_counted``), summed over the organizations."""
+    best: dict[int, int] = {}
+    for (org, campaign), (levelled, strong) in cells.items():
+        if org in orgs and campaign in campaigns and release.mentors_counted(levelled):
+            best[org] = max(best.get(org, 0), strong)
+    return sum(best.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(mentor_cell, max_size=12), st.data())
+def test_no_strength_of_a_cell_levelled_by_one_or_two_is_counted(
+        rows: list[tuple[int, int, int, int]], data: st.DataObject) -> None:
+    # (organization, campaign) → (people who levelled the area, of them strong in it);
+    # the round may have any number submitted — those without a level are not its people.
+    cells = {(org, campaign): (levelled, min(strong, levelled))
+             for org, campaign, levelled, strong in rows}
+    # Another world where the one or two people of every small cell answered otherwise.
+    other = {key: (levelled, strong if release.mentors_counted(levelled)
+                   else data.draw(st.integers(0, levelled)))
+             for key, (levelled, strong) in cells.items()}
+    orgs = [frozenset(c) for n in range(1, ORGS + 1) for c in combinations(range(ORGS), n)]
+    for units in orgs:
+        for campaigns in (frozenset({0}), frozenset({1}), frozenset({0, 1})):
+            assert _mentors(cells, units, campaigns) == _mentors(other, units, campaigns)
+
+
+def test_one_levelled_person_of_three_submitted_is_no_mentor() -> None:
+    # Three submitted, only one levelled the area and is strong in it: not counted.
+    assert _mentors({(0, 0): (1, 1)}, frozenset({0}), frozenset({0})) == 0
+    assert _mentors({(0, 0): (3, 1)}, frozenset({0}), frozenset({0})) == 1

@@ -324,12 +324,13 @@ def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
 def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: World) -> None:
     """``diagnostics/0010`` fills both new tables, ``0011``, ``0012`` and ``0013`` redo the
     gains' sums by the release rule, ``0015`` the answers' and mentors' sums and the counted
-    rounds: as a rebuild would (no answer read)."""
+    rounds (no answer read), ``0016`` the people who levelled each mentors' cell: as a
+    rebuild would."""
     from importlib import import_module
 
     from django.apps import apps
 
-    from tandem.diagnostics.models import MunicipalityGainTally
+    from tandem.diagnostics.models import MunicipalityGainTally, StrongTally
 
     people = list(Participant.objects.order_by("pk"))
     _finals(world, [(i, i % 4, (i + 1) % 4) for i in range(len(people))], shared=True)
@@ -353,9 +354,17 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
                              execute=lambda sql: connection.cursor().execute(sql))
     import_module("tandem.diagnostics.migrations.0013_gain_sums_by_round_status"
                   ).forwards(apps, editor)
-    # 0015: the answers' and the mentors' sums by the release rule, the counted rounds
-    import_module("tandem.diagnostics.migrations.0015_answer_sums_of_counted_cells"
-                  ).counted_cells_only(apps, None)
+    # 0015: the answers' and the mentors' sums by the release rule, the counted rounds —
+    # from the state before it (every cell summed: Carol alone in A's round counted in).
+    m0015 = import_module("tandem.diagnostics.migrations.0015_answer_sums_of_counted_cells")
+    m0015.every_cell(apps, None)
+    assert tallies.stale() != []
+    m0015.counted_cells_only(apps, None)
+    # 0016: the mentors' cells by the people who levelled the area, filled from the answers
+    StrongTally.objects.update(levelled=0)  # the column as added
+    assert tallies.stale() != []
+    import_module("tandem.diagnostics.migrations.0016_levelled_people_of_mentor_cells"
+                  ).levelled_cells_only(apps, None)
     assert tallies.stale() == []
 
 

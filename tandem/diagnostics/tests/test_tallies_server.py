@@ -73,6 +73,7 @@ def _reference() -> set[tuple[object, ...]]:
         lambda: {"invited": 0, "new": 0, "draft": 0, "submitted": 0})
     counts: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     strong: dict[tuple[int, int, str], set[int]] = defaultdict(set)
+    levelled: dict[tuple[int, int, str], set[int]] = defaultdict(set)
     gains: dict[tuple[int, int, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     people: dict[tuple[int, int], int] = defaultdict(int)
     for pk, (campaign_id, person, status) in responses.items():
@@ -89,8 +90,11 @@ def _reference() -> set[tuple[object, ...]]:
             item[1] += level is not None
             item[2] += core.is_deficit(level, wants)
             item[3] += core.is_strength(level, can_teach)
+            cell = (org, campaign_id, area_of.get(code, code.split(".", 1)[0]))
+            if level is not None:
+                levelled[cell].add(person)
             if core.is_strength(level, can_teach):
-                strong[(org, campaign_id, area_of.get(code, code.split(".", 1)[0]))].add(person)
+                strong[cell].add(person)
         baseline = submitted.get((person, campaign.baseline_id))
         if campaign.kind != Campaign.Kind.FINAL or baseline is None:
             continue
@@ -109,7 +113,7 @@ def _reference() -> set[tuple[object, ...]]:
     rows |= {("ResponseTally", org, campaign, *(n[k] for k in tallies._FIELDS[ResponseTally][2:]))
              for (org, campaign), n in progress.items()}
     rows |= {("AnswerTally", *key, *n) for key, n in counts.items()}
-    rows |= {("StrongTally", *key, len(who)) for key, who in strong.items()}
+    rows |= {("StrongTally", *key, len(who), len(levelled[key])) for key, who in strong.items()}
     rows |= {("GainTally", *key, *n, people[key[:2]]) for key, n in gains.items()}
     # The release rule: a cell (organization, campaign, competency) given a level by
     # fewer than 3 people is not summed, its levels are left out.

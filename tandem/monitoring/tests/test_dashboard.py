@@ -204,7 +204,15 @@ def test_potential_mentors_count_people_not_answers(world: World) -> None:
     data = selectors.compute_dashboard(scope=scope_for(world.alice), filters=Filters())
     assert data.mentors_withheld == [True]
     assert all(v == [0] for v in data.mentors.values())
-    # Alice submits too (nothing strong): three people, the round's mentors are counted.
+    # Alice submits too, a level (nothing strong) to every competency Carol or Bob
+    # answered, Bob levels them all: three people levelled each area, its mentors count.
+    codes = set(Answer.objects.filter(response__in=[dw.carol_r, dw.bob_r])
+                .values_list("competency", flat=True))
+    for r in (dw.alice_r, dw.bob_r):
+        Answer.objects.filter(response=r).delete()
+    Answer.objects.bulk_create([Answer(response=r, competency=code, level=level)
+                                for r, level in ((dw.alice_r, 1), (dw.bob_r, 3))
+                                for code in sorted(codes)])
     Response.objects.filter(pk=dw.alice_r.pk).update(status=Response.Status.SUBMITTED)
     tallies.rebuild([world.org_a.pk])
     data = selectors.compute_dashboard(scope=scope_for(world.alice), filters=Filters())

@@ -3,7 +3,8 @@ deficits; docs/monitoring.md «Правило публикации дефици�
 campaign, competency); one answered by fewer than 3 people enters no share — not its
 organization's, its municipality's, its region's — whichever table the figure is read
 from, so that two requests never differ by one or two people's answers. The potential
-mentors likewise over cells (organization, campaign) of at least 3 submitted."""
+mentors likewise over cells (organization, campaign, area) of at least 3 people who
+levelled the area."""
 
 import datetime as dt
 
@@ -14,8 +15,10 @@ from django.urls import reverse
 
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
+from tandem.core import diagnostics as core
 from tandem.core import release
-from tandem.diagnostics.models import Answer
+from tandem.diagnostics import tallies
+from tandem.diagnostics.models import Answer, Response
 from tandem.monitoring import selectors
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
@@ -103,3 +106,41 @@ def test_the_page_and_its_table_say_hidden(client: Client, world: World) -> None
     table = client.get(reverse("monitoring:chart", args=["deficits", "html"])).content.decode()
     assert "скрыто — меньше 3 человек" in table
     assert client.get(reverse("monitoring:chart", args=["deficits", "svg"])).status_code == 200
+
+
+def test_mentors_need_three_people_levelled_in_the_area_not_three_submitted(
+        world: World) -> None:
+    """A round of three submitted questionnaires in A, only Carol's with levels (an import
+    may submit one without them): the mentors of an area count only where three people
+    levelled it — otherwise Carol's own strength would be shown, while her deficits are
+    hidden. Two more people levelling ICT bring the cell in, and her strength with it."""
+    dw = build_diagnostics(world)
+    for r in (dw.bob_r, dw.alice_r):
+        Answer.objects.filter(response=r).delete()
+        r.status = Response.Status.SUBMITTED
+        r.save()
+    ict = Answer.objects.filter(response=dw.carol_r, competency__startswith="ict.").first()
+    assert ict is not None
+    ict.level = core.MAX_LEVEL  # Carol is strong in ICT
+    ict.save()
+    tallies.rebuild([world.org_a.pk])
+
+    def shown() -> list[tuple[int, bool, bool]]:
+        figures = []
+        for who, unit, filters in ((world.erin, world.org_a.pk, Filters()),
+                                   (world.olga, world.municipality_a.pk, Filters()),
+                                   (world.olga, world.municipality_a.pk,
+                                    Filters(date_from=dt.date(2026, 1, 1)))):
+            data = selectors.compute_dashboard(scope=scope_for(who), filters=filters)
+            column = _column(data, unit)
+            figures.append((data.mentors["ict"][column], data.mentors_withheld[column],
+                            data.deficit_share["ict"][column].withheld))
+        return figures
+
+    # Three submitted, one levelled ICT: her deficits hidden, and her strength too (0,
+    # whatever she answered — not withheld: the round counts for the areas three levelled).
+    assert shown() == [(0, False, True)] * 3
+    for r in (dw.bob_r, dw.alice_r):
+        Answer.objects.create(response=r, competency=ict.competency, level=1)
+    tallies.rebuild([world.org_a.pk])
+    assert shown() == [(1, False, False)] * 3  # three levelled ICT: the cell is counted
