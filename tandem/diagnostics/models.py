@@ -266,6 +266,23 @@ class Response(models.Model):
         return self.participant.get_additional_data()
 
 
+def baseline_frozen_q(prefix: str = "") -> Q:
+    """Campaigns (``prefix=""``) or questionnaires (``"campaign__"``) of a baseline whose
+    final round is closed: its «до / после» are published, so its questionnaires are no
+    longer sent nor changed (docs/monitoring.md rule 4). The query twin of
+    ``services.baseline_frozen``, which a write checks holding the finals' rows."""
+    finals = Campaign.objects.filter(baseline_id=OuterRef(f"{prefix}pk"),
+                                     kind=Campaign.Kind.FINAL, status=Campaign.Status.CLOSED)
+    return Q(**{f"{prefix}kind": Campaign.Kind.INITIAL}) & Q(Exists(finals))
+
+
+def answerable_q(prefix: str = "") -> Q:
+    """Rounds whose unsent questionnaires may still be sent — open and not a frozen
+    baseline (:func:`baseline_frozen_q`): what a teacher is asked to fill in (home's next
+    steps and her questionnaires, ``selectors.responses_mine``)."""
+    return Q(**{f"{prefix}status": Campaign.Status.OPEN}) & ~baseline_frozen_q(prefix)
+
+
 class Answer(models.Model):
     # Its own index, though ``one_answer`` (response, competency) begins with it: that
     # index is several times bigger and priced much dearer per lookup, and without this

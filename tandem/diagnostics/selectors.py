@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, overload
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -22,6 +22,7 @@ from tandem.diagnostics.models import (
     Response,
     ResponseTally,
     ResultImport,
+    answerable_q,
 )
 from tandem.territory.models import Region
 
@@ -407,10 +408,13 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
 
 
 def responses_mine(*, scope: Scope) -> QuerySet[Response]:
-    """The signed-in teacher's own questionnaires."""
+    """The signed-in teacher's own questionnaires; ``answerable``: its round still takes
+    it (``models.answerable_q``)."""
     if scope.own_participant_id is None:
         return Response.objects.none()
     return (Response.objects.filter(participant_id=scope.own_participant_id)
+            .annotate(answerable=ExpressionWrapper(answerable_q("campaign__"),
+                                                   output_field=BooleanField()))
             .select_related("campaign__framework").order_by("-campaign__starts_on", "-pk"))
 
 

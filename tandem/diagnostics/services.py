@@ -43,8 +43,15 @@ REOPEN_CAMPAIGN_FIRST = gettext_lazy(
     "Сначала откройте снова всю диагностику (на её странице), затем анкету.")
 BASELINE_FROZEN = gettext_lazy(
     "Итоговая диагностика «%(title)s», которая сравнивается с этой входной, завершена, и "
-    "её «до и после» опубликованы: анкеты входной больше не меняются. Чтобы исправить "
-    "анкету, сначала откройте снова итоговую диагностику.")
+    "её «до и после» опубликованы: анкеты входной больше не меняются. Чтобы отправить или "
+    "исправить анкету, сначала откройте снова итоговую диагностику (на её странице).")
+BASELINE_FROZEN_FOR_GOOD = gettext_lazy(
+    "Итоговая диагностика «%(title)s», которая сравнивается с этой входной, завершена, и "
+    "её «до и после» опубликованы; срок, когда её можно было открыть снова, прошёл. Анкеты "
+    "входной больше не отправить и не изменить.")
+BASELINE_FROZEN_TEACHER = gettext_lazy(
+    "Входная диагностика закрыта: итоговая уже завершена и её итоги опубликованы. Если вы "
+    "не успели отправить анкету, обратитесь к куратору.")
 FINAL_AFTER_CLOSED = gettext_lazy(
     "Итоговая «%(other)s» с этой входной уже завершена, и её «до и после» опубликованы. "
     "Новая итоговая с той же входной, которая кончается не раньше неё, меняла бы эти "
@@ -243,8 +250,14 @@ def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],
     The e-mail is also the invitation: someone without a login gets one (the e-mail
     address) and, while no password is set, a link to set it. People who may not be sent e-mail
     (``Participant.mailable``: no address, no consent to the processing of personal data,
-    left the programme) are skipped.
+    left the programme) are skipped. A round nobody may send to any more — closed, or the
+    baseline of a closed final round (``models.answerable_q``) — is refused, saying why.
     """
+    if campaign.status != Campaign.Status.OPEN:
+        raise DiagnosticsError(str(CAMPAIGN_CLOSED))
+    refused = baseline_frozen(campaign, hold=False)
+    if refused:
+        raise DiagnosticsError(refused)
     sent = 0
     now = timezone.now()
     reminded = []
@@ -283,27 +296,43 @@ def _check_writable(response: Response) -> None:
         raise DiagnosticsError(str(LOCKED))
 
 
-def baseline_frozen(campaign: Campaign) -> str | None:
+def baseline_frozen(campaign: Campaign, *, teacher: bool = False,
+                    hold: bool = True) -> str | None:
     """Why the submitted questionnaires of ``campaign`` may not change, when it is the
     baseline of a closed final round — whose «before / after» are published
     (``core.release.round_published``): a baseline questionnaire submitted, reopened or
     imported would move that figure by one person's levels. None: they may. Each such
     final round's row is held ``FOR SHARE`` (``tallies.hold_campaign``), so its closing
-    waits for this write, or the write sees it closed. The closed round itself refuses
-    every write (:data:`CAMPAIGN_CLOSED`)."""
+    waits for this write, or the write sees it closed; ``hold=False`` only reads (a page
+    that explains; the query twin is ``models.baseline_frozen_q``). The closed round
+    itself refuses every write (:data:`CAMPAIGN_CLOSED`).
+
+    Said to whom can act: the ``teacher`` whose questionnaire it is — to ask the curator;
+    the curator — to reopen the final round first, or, once its reopening window
+    (``TANDEM_REOPEN_DAYS``) has passed for a closed final, that nothing can change it."""
     if campaign.kind != Campaign.Kind.INITIAL:
         return None
-    for pk, title in (Campaign.objects.filter(baseline=campaign, kind=Campaign.Kind.FINAL)
-                      .order_by("pk").values_list("pk", "title")):
-        if tallies.hold_campaign(pk) == Campaign.Status.CLOSED:
-            return str(BASELINE_FROZEN) % {"title": title}
-    return None
+    closed = []
+    for final in (Campaign.objects.filter(baseline=campaign, kind=Campaign.Kind.FINAL)
+                  .order_by("ends_on", "pk").only("pk", "title", "status", "closed_at")):
+        if hold:
+            final.status = tallies.hold_campaign(final.pk)
+        if final.status == Campaign.Status.CLOSED:
+            closed.append(final)
+    if not closed:
+        return None
+    if teacher:
+        return str(BASELINE_FROZEN_TEACHER)
+    for final in closed:
+        if not campaign_reopenable(final):
+            return str(BASELINE_FROZEN_FOR_GOOD) % {"title": final.title}
+    return str(BASELINE_FROZEN) % {"title": closed[0].title}
 
 
-def _check_published(campaign: Campaign) -> None:
+def _check_published(campaign: Campaign, *, teacher: bool = False) -> None:
     """Refuses a write that would change a submitted questionnaire of a round whose
     figures are published (:func:`baseline_frozen`)."""
-    refused = baseline_frozen(campaign)
+    refused = baseline_frozen(campaign, teacher=teacher)
     if refused:
         raise DiagnosticsError(refused)
 
@@ -371,11 +400,12 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Re
 
 
 @transaction.atomic
-def response_submit(*, response: Response) -> Response:
+def response_submit(*, response: Response, own: bool = False) -> Response:
     """Locks a complete questionnaire; an incomplete one is refused, naming what is
-    missing, and stays a draft."""
+    missing, and stays a draft. ``own``: its person sends it (a refusal is worded for
+    her, :func:`baseline_frozen`); otherwise staff or an external system on her behalf."""
     response = _locked(response)
-    _check_published(response.campaign)
+    _check_published(response.campaign, teacher=own)
     marks = {a.competency: core.Mark(a.self_level, a.can_teach, a.wants_to_learn, a.priority)
              for a in response.answers.all()}
     try:

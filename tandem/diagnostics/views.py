@@ -80,8 +80,14 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     campaign = selectors.campaign_get(scope=scope, pk=pk)
     can_manage = selectors.campaigns_manageable(scope=scope).filter(pk=pk).exists()
+    frozen = (services.baseline_frozen(campaign, hold=False)
+              if campaign.status == Campaign.Status.OPEN else None)
     return render(request, "diagnostics/campaign_detail.html", {
-        "campaign": campaign, "can_manage": can_manage,
+        "campaign": campaign, "can_manage": can_manage, "frozen": frozen,
+        # the closed finals that freeze it, to open (the notice says to reopen them first)
+        "frozen_by": list(campaign.finals.filter(kind=Campaign.Kind.FINAL,
+                                                 status=Campaign.Status.CLOSED)
+                          .order_by("ends_on", "pk")) if frozen else [],
         "progress": selectors.campaign_progress(campaign=campaign, scope=scope),
         "unfinished": selectors.campaign_unfinished(campaign=campaign, scope=scope),
         "map": selectors.deficit_map(campaign=campaign, scope=scope),
@@ -103,9 +109,14 @@ def campaign_remind(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(scope=scope, pk=pk)
     scope.require("is_staff")
     unfinished = selectors.campaign_unfinished(campaign=campaign, scope=scope, limit=10_000)
-    sent = services.campaign_remind(campaign=campaign, responses=unfinished,
-                                    base_url=request.build_absolute_uri("/"))
-    messages.success(request, _("Приглашения и напоминания отправлены: %(n)s.") % {"n": sent})
+    try:
+        sent = services.campaign_remind(campaign=campaign, responses=unfinished,
+                                        base_url=request.build_absolute_uri("/"))
+    except services.DiagnosticsError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, _("Приглашения и напоминания отправлены: %(n)s.")
+                         % {"n": sent})
     return redirect("diagnostics:campaign", pk=pk)
 
 
@@ -208,10 +219,14 @@ def _questionnaire_context(response: Response, scope: Scope,
         areas.append({"area": area, "items": items})
     total = len(response.campaign.framework.codes())
     mine = scope.own_participant_id == response.participant_id
+    # The baseline of a closed final round takes no questionnaire any more: its person is
+    # told so before filling it in (and to ask the curator), the curator what they can do.
+    frozen = (services.baseline_frozen(response.campaign, teacher=mine, hold=False)
+              if response.campaign.status == Campaign.Status.OPEN else None)
     return {"response": response, "areas": areas, "total": total,
-            "editable": mine and not response.locked
+            "editable": mine and not response.locked and not frozen
             and response.campaign.status == Campaign.Status.OPEN,
-            "mine": mine, "problems": problems or {},
+            "frozen": frozen, "mine": mine, "problems": problems or {},
             "can_manage": scope.manageable_participants().filter(
                 pk=response.participant_id).exists(),
             "levels": list(core.LEVELS), "priorities": range(1, core.MAX_PRIORITIES + 1)}
@@ -228,7 +243,7 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
             response = services.answers_save(response=response,
                                               values=_inputs_from(request.POST, codes))
             if "submit" in request.POST:
-                services.response_submit(response=response)
+                services.response_submit(response=response, own=True)
                 messages.success(request, _("Анкета отправлена. Спасибо!"))
                 return redirect("diagnostics:profile", pk=pk)
             messages.success(request, _("Черновик сохранён."))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from tandem.access.scope import Scope
 from tandem.core import names
-from tandem.diagnostics.models import Campaign, Response
+from tandem.diagnostics.models import Response, answerable_q
 from tandem.maps.models import Map, Meeting, Row
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import task_overdue_q
@@ -75,8 +75,7 @@ def next_steps(*, scope: Scope, today: dt.date) -> list[Step]:
                           reverse("maps:detail", kwargs={"pair_pk": row.map.pair_id}),
                           _("К задаче"), urgent=True))
 
-    for response in (Response.objects.filter(participant_id=me,
-                                             campaign__status=Campaign.Status.OPEN)
+    for response in (Response.objects.filter(answerable_q("campaign__"), participant_id=me)
                      .exclude(status=Response.Status.SUBMITTED)
                      .select_related("campaign")[:2]):
         steps.append(Step(_("Заполните анкету «%(title)s» до %(date)s.") % {

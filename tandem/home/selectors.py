@@ -237,7 +237,7 @@ def own_context(*, scope: Scope, today: dt.date) -> dict[str, object]:
                      str(me.get_email_reminders_display())),
         "my_responses": [
             MyResponse(r.pk, r.campaign.title, str(r.get_status_display()), r.answered,
-                       r.locked, r.campaign.status == r.campaign.Status.OPEN)
+                       r.locked, r.answerable)  # type: ignore[attr-defined]
             for r in responses_mine(scope=scope)[:5]],
         "next_steps": next_steps(scope=scope, today=today),
         "my_pairs": [
