@@ -61,6 +61,13 @@ CLOSE_LATER_FINAL_FIRST = gettext_lazy(
     "Итоговая «%(other)s» с той же входной кончается позже и ещё идёт: её анкеты меняли бы "
     "опубликованные цифры «до и после» этой диагностики по одному человеку. Сначала "
     "завершите «%(other)s», затем эту.")
+CLOSE_WAIT_FOR_TALLIES = ngettext_lazy(
+    "Цифры %(n)s организации этой диагностики ещё пересчитываются после недавних изменений "
+    "(например, загрузки анкет). Завершите диагностику через несколько минут, когда пересчёт "
+    "закончится: сейчас опубликовались бы цифры «до и после» без этих изменений.",
+    "Цифры %(n)s организаций этой диагностики ещё пересчитываются после недавних изменений "
+    "(например, загрузки анкет). Завершите диагностику через несколько минут, когда пересчёт "
+    "закончится: сейчас опубликовались бы цифры «до и после» без этих изменений.", "n")
 REOPEN_EARLIER_FINAL_FIRST = gettext_lazy(
     "Итоговая «%(other)s» с той же входной кончается раньше и завершена: анкеты этой "
     "диагностики, открытой снова, меняли бы её опубликованные цифры «до и после» по одному "
@@ -194,6 +201,17 @@ def campaign_close(*, campaign: Campaign) -> None:
                               ends_on=campaign.ends_on, closed=True)
     if other and campaign.kind == Campaign.Kind.FINAL:
         raise DiagnosticsError(CLOSE_LATER_FINAL_FIRST % {"other": other})
+    if campaign.kind == Campaign.Kind.FINAL:
+        # Its closing publishes its municipalities' sums as they stand (tallies.regain):
+        # not while organizations of it wait for the job that rebuilds them — a big
+        # import committed just before would then move the published figure. The row
+        # held first: a writer of the round or of its baseline holds it (or the
+        # baseline's, above) shared until it commits, so its marks are seen here.
+        list(Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk)
+             .values_list("pk", flat=True))
+        waiting = tallies.waiting_for(campaign.pk)
+        if waiting:
+            raise DiagnosticsError(CLOSE_WAIT_FOR_TALLIES % {"n": waiting})
     campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
     campaign.save(update_fields=["status", "closed_at"])
 

@@ -281,15 +281,25 @@ def _lock(ids: list[int]) -> list[int]:
     them, the insert (a key check on the organization, a wait on another writer's
     uncommitted row of the same organization) made a circle with an organization's move
     (review finding). Returns the municipalities."""
+    municipalities = _lock_municipalities(ids)
+    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in sorted(ids)],
+                                   ignore_conflicts=True)
+    list(TallyState.objects.select_for_update().filter(organization_id__in=ids)
+         .order_by("pk").values_list("pk", flat=True))
+    return municipalities
+
+
+def _lock_municipalities(ids: list[int]) -> list[int]:
+    """The first half of :func:`_lock`: holds the municipalities of these organizations,
+    now and as last summed, in id order, and returns them. Alone, it is what a writer of
+    municipalities' sums that reads organizations' tallies without writing them needs
+    (:func:`regain`): every rebuild of an organization holds both of its municipalities
+    before writing its tallies."""
     municipalities = sorted(
         set(Organization.objects.filter(pk__in=ids).values_list("municipality_id", flat=True))
         | set(TallyState.objects.filter(organization_id__in=ids, municipality__isnull=False)
               .values_list("municipality_id", flat=True)))
     list(Municipality.objects.select_for_update(no_key=True).filter(pk__in=municipalities)
-         .order_by("pk").values_list("pk", flat=True))
-    TallyState.objects.bulk_create([TallyState(organization_id=pk) for pk in sorted(ids)],
-                                   ignore_conflicts=True)
-    list(TallyState.objects.select_for_update().filter(organization_id__in=ids)
          .order_by("pk").values_list("pk", flat=True))
     return municipalities
 
@@ -662,7 +672,7 @@ def _roll_up(municipality_ids: list[int]) -> None:
     server (:func:`_summed` is the same in Python)."""
     if not municipality_ids:
         return
-    for model in MUNICIPALITY_TALLIES:
+    for model in (MunicipalityAnswerTally, MunicipalityStrong, MunicipalityResponseTally):
         model.objects.filter(municipality_id__in=municipality_ids).delete()  # type: ignore[attr-defined]
     org = "organization__"
     _insert(MunicipalityAnswerTally, *(
@@ -692,6 +702,17 @@ def _roll_up(municipality_ids: list[int]) -> None:
         .annotate(t_invited=Sum("invited"), t_submitted=Sum("submitted"),
                   t_counted=Count("pk", filter=response_counted_q()))
         .query.sql_with_params()))
+    _redo_gain_sums(municipality_ids)
+
+
+def _redo_gain_sums(municipality_ids: list[int]) -> None:
+    """The municipalities' :class:`MunicipalityGainTally` replaced by :func:`_gain_sums`
+    of their organizations' :class:`GainTally` — the one home of it, for a whole roll-up
+    (:func:`_roll_up`) and for a final round closed or reopened (:func:`regain`). The
+    caller holds the municipalities' rows."""
+    if not municipality_ids:
+        return
+    MunicipalityGainTally.objects.filter(municipality_id__in=municipality_ids).delete()
     _insert(MunicipalityGainTally, *_gain_sums(municipality_ids))
 
 
@@ -743,6 +764,38 @@ def rederive(organization_ids: Iterable[int | None]) -> None:
         StrongBest.objects.filter(organization_id__in=ids).delete()
         _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
         _roll_up(municipalities)
+
+
+def regain(organization_ids: Iterable[int | None]) -> None:
+    """A final round closed or reopened: only its status changed, and of everything
+    derived the status keys only the municipalities' sums of «before/after»
+    (:class:`MunicipalityGainTally`; the organizations' tallies are read with the status,
+    the potential mentors' best round does not depend on it). So only those of these
+    organizations' municipalities are redone, in this transaction, under the
+    municipalities' rows (:func:`_lock_municipalities`: a rebuild holds them before it
+    writes an organization's tallies or sums a municipality, so none of it runs
+    meanwhile). Neither the organizations' ``TallyState`` rows nor their mentors, nor the
+    other sums, are locked or rewritten: a region-wide round's closing held every
+    municipality's and organization's rows for a whole :func:`rederive` (docs/performance.md,
+    «Закрытие итогового раунда»). Sums of organizations still waiting for a rebuild would be
+    published stale — a closing refuses while any of the round's wait
+    (``services.campaign_close``, :func:`waiting_for`)."""
+    ids = sorted({pk for pk in organization_ids if pk is not None})
+    if not ids:
+        return
+    with transaction.atomic():
+        _redo_gain_sums(_lock_municipalities(ids))
+
+
+def waiting_for(campaign_id: int) -> int:
+    """How many organizations with a questionnaire of this campaign wait for a rebuild
+    (``TallyState.dirty_since``): their tallies, and so the sums of their
+    municipalities, may not yet hold what was written (an import of more than
+    :func:`sync_max` organizations is rebuilt by the job after it commits)."""
+    return TallyState.objects.filter(dirty_since__isnull=False).filter(Exists(
+        Response.objects.filter(campaign_id=campaign_id,
+                                participant__organization_id=OuterRef("organization_id")))
+    ).count()
 
 
 def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
@@ -978,10 +1031,11 @@ def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
 def _campaign_closed(campaign: Any, before: tuple[Any, ...],
                      after: tuple[Any, ...]) -> None:
     """A final round closed or reopened: its «before/after» are published or pending
-    again (``gain_published_q``); the municipalities' sums keep its status, so they are
-    redone (its organizations' own tallies are read with the status: they stay)."""
+    again (``gain_published_q``); the municipalities' sums of them keep its status, so
+    those are redone (:func:`regain`; its organizations' own tallies are read with the
+    status: they stay)."""
     if getattr(campaign, "kind", None) == Campaign.Kind.FINAL:
-        rederive(_gain_organizations([getattr(campaign, "pk", None)]))
+        regain(_gain_organizations([getattr(campaign, "pk", None)]))
 
 
 ROUND = ("kind", "starts_on", "ends_on")

@@ -346,3 +346,134 @@ def test_the_close_confirmation_of_a_final_says_what_is_published_and_frozen(
     assert "Анкеты входной «Вх» после этого не отправить" in text
     assert "не отправлено сейчас: 2 (из них черновиков: 1)" in text
     assert Campaign.objects.get(pk=final.pk).status == Campaign.Status.OPEN
+
+
+# -- the closing's scope (docs/performance.md, «Закрытие итогового раунда») ----------------
+# A closing changes the status only, and of everything derived only the municipalities'
+# «до / после» sums are keyed by it: it redoes those of its organizations' municipalities
+# and nothing else — no mentors' best round, no other sums, no organization's state row
+# locked (a region-wide round held them all for seconds while submissions waited).
+def _two_finals(world: World) -> tuple[Campaign, Campaign]:
+    """An open final round in A (municipality A) and a closed one in Г (municipality B),
+    three people each, rebuilt."""
+    organizations = _organizations(world)
+    codes = ensure_default_framework().codes()
+    finals = []
+    for organization, closed in ((organizations[0], False), (organizations[3], True)):
+        initial = _initial(organization)
+        final = _final(initial, f"Итоговая {organization.code}", dt.date(2027, 4, 1),
+                       dt.date(2027, 4, 20), closed=False)
+        people = list(Participant.objects.filter(organization=organization).order_by("pk"))
+        for i, person in enumerate(people[:3]):
+            _submit(initial, person, dict.fromkeys(codes, i % 2))
+            _submit(final, person, dict.fromkeys(codes, 2 + i % 2))
+        if closed:
+            Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED,
+                                                        closed_at=timezone.now())
+        finals.append(final)
+    tallies.rebuild()
+    return finals[0], finals[1]
+
+
+def _gain_rows(municipality: Any) -> set[tuple[Any, ...]]:
+    return set(MunicipalityGainTally.objects.filter(municipality=municipality)
+               .values_list("pk", "status", "competency", "people"))
+
+
+def test_closing_redoes_only_the_gain_sums_of_its_municipalities(world: World) -> None:
+    """Closing A's final round: the sums after it are a full rebuild's (``stale()``);
+    the statements touch no table but the municipalities' gain sums (and the campaign,
+    and the reads of the waiting check), lock municipality A alone and no organization's
+    state; municipality B's gain rows are the very rows they were. Reopening: the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.diagnostics.models import (
+        AnswerTally,
+        GainTally,
+        MunicipalityAnswerTally,
+        MunicipalityResponseTally,
+        MunicipalityStrong,
+        ResponseTally,
+        StrongBest,
+        StrongTally,
+    )
+
+    final, _other = _two_finals(world)
+    other_rows = _gain_rows(world.municipality_b)
+    assert other_rows and {row[1] for row in other_rows} == {"closed"}
+    untouched = [m._meta.db_table for m in (StrongBest, StrongTally, AnswerTally, ResponseTally,
+                                            MunicipalityAnswerTally, MunicipalityStrong,
+                                            MunicipalityResponseTally)]
+    for change in ("close", "reopen"):
+        campaign = Campaign.objects.get(pk=final.pk)
+        with CaptureQueriesContext(connection) as queries:
+            if change == "close":
+                services.campaign_close(campaign=campaign)
+            else:
+                services.campaign_reopen(campaign=campaign, reason="Проверка")
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert not [s for s in sql if any(f'"{table}"' in s for table in untouched)], change
+        assert not [s for s in sql if s.startswith(
+            'SELECT "diagnostics_tallystate"."organization_id" AS "pk"')], change
+        locks = [s for s in sql if s.startswith('SELECT "territory_municipality"."id" AS "pk"')]
+        assert len(locks) == 1 and str(world.municipality_b.pk) not in locks[0].split(
+            "IN (")[1].split(")")[0].split(", "), (change, locks)
+        assert any(f'"{GainTally._meta.db_table}"' in s for s in sql)
+        assert tallies.stale() == [], change
+        assert _gain_rows(world.municipality_b) == other_rows, change
+        status = "closed" if change == "close" else "open"
+        assert set(MunicipalityGainTally.objects.filter(
+            municipality=world.municipality_a).values_list("status", flat=True)) == {status}
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(["close", "reopen"]), st.booleans()),
+                      min_size=1, max_size=4))
+def test_any_closings_and_reopenings_leave_the_sums_of_a_full_rebuild(
+        world: World, steps: list[tuple[str, bool]]) -> None:
+    """Invariant: whatever closings and reopenings of two finals in two municipalities,
+    the stored sums are what a rebuild from the answers gives (``tallies.stale()``)."""
+    finals = _two_finals(world)
+    try:
+        for change, second in steps:
+            campaign = Campaign.objects.get(pk=finals[second].pk)
+            try:
+                if change == "close":
+                    services.campaign_close(campaign=campaign)
+                else:
+                    services.campaign_reopen(campaign=campaign, reason="Проверка")
+            except services.DiagnosticsError:
+                assert campaign.status == (Campaign.Status.CLOSED if change == "close"
+                                           else Campaign.Status.OPEN)
+            assert tallies.stale() == []
+    finally:
+        Campaign.objects.filter(organization__in=_organizations(world)).delete()
+
+
+def test_a_final_round_does_not_close_while_its_organizations_wait_for_the_job(
+        world: World, client: Any) -> None:
+    """Review finding: an import of more organizations than ``TANDEM_TALLIES_SYNC_MAX``
+    is rebuilt by the job after it commits; a closing just after would publish the sums
+    from before it, and the job would then move the published figure. While any
+    organization of the round waits, the closing is refused, saying why and what to do;
+    once the job has run, it closes, with a full rebuild's sums."""
+    final, _other = _two_finals(world)
+    person = Participant.objects.filter(organization=world.org_a).order_by("pk")[3]
+    codes = ensure_default_framework().codes()
+    _submit(Campaign.objects.get(finals=final), person, dict.fromkeys(codes, 0))
+    _submit(final, person, dict.fromkeys(codes, 3))
+    tallies.touch([world.org_a.pk])  # marked for the job (a big import), not rebuilt
+    with pytest.raises(services.DiagnosticsError, match="Цифры 1 организации этой диагностики "
+                       "ещё пересчитываются"):
+        services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    assert Campaign.objects.get(pk=final.pk).status == Campaign.Status.OPEN
+    client.force_login(world.olga)
+    page = client.post(f"/diagnostics/{final.pk}/close/", {"confirmed": "1"}, follow=True)
+    assert "Завершите диагностику через несколько минут" in page.content.decode()
+    assert tallies.refresh() == 1  # the job
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    assert tallies.stale() == []
+    assert MunicipalityGainTally.objects.filter(
+        municipality=world.municipality_a, status="closed").exists()
