@@ -197,11 +197,11 @@ def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> 
 def campaign_close(*, campaign: Campaign) -> None:
     """Nobody answers a closed campaign; the curator may reopen it for a while. A final
     round closes after the later finals of its baseline (:func:`_final_blocked_by`)."""
-    other = _final_blocked_by(baseline_id=campaign.baseline_id, changed=campaign.pk,
-                              ends_on=campaign.ends_on, closed=True)
-    if other and campaign.kind == Campaign.Kind.FINAL:
-        raise DiagnosticsError(CLOSE_LATER_FINAL_FIRST % {"other": other})
     if campaign.kind == Campaign.Kind.FINAL:
+        other = _final_blocked_by(baseline_id=campaign.baseline_id, changed=campaign.pk,
+                                  ends_on=campaign.ends_on, closed=True)
+        if other:
+            raise DiagnosticsError(CLOSE_LATER_FINAL_FIRST % {"other": other})
         # Its closing publishes its municipalities' sums as they stand (tallies.regain):
         # not while organizations of it wait for the job that rebuilds them — a big
         # import committed just before would then move the published figure. The row
@@ -252,10 +252,11 @@ def campaign_reopen(*, campaign: Campaign, reason: str) -> None:
         raise DiagnosticsError(str(REOPEN_REASON_REQUIRED))
     if not campaign_reopenable(campaign):
         raise DiagnosticsError(REOPEN_TOO_LATE % {"days": reopen_days()})
-    other = _final_blocked_by(baseline_id=campaign.baseline_id, changed=campaign.pk,
-                              ends_on=campaign.ends_on, closed=False)
-    if other and campaign.kind == Campaign.Kind.FINAL:
-        raise DiagnosticsError(REOPEN_EARLIER_FINAL_FIRST % {"other": other})
+    if campaign.kind == Campaign.Kind.FINAL:
+        other = _final_blocked_by(baseline_id=campaign.baseline_id, changed=campaign.pk,
+                                  ends_on=campaign.ends_on, closed=False)
+        if other:
+            raise DiagnosticsError(REOPEN_EARLIER_FINAL_FIRST % {"other": other})
     campaign.status, campaign.closed_at = Campaign.Status.OPEN, None
     campaign.audit_reason = reason.strip()
     campaign.save(update_fields=["status", "closed_at"])

@@ -859,8 +859,11 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
     best rounds, questionnaires and gains."""
     unit = {pk: (municipality, sector) for pk, municipality, sector
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
-    rounds = {pk: (kind, starts_on, ends_on) for pk, kind, starts_on, ends_on
-              in Campaign.objects.values_list("pk", "kind", "starts_on", "ends_on")}
+    rounds: dict[int, tuple[Any, ...]] = {}
+    status: dict[int, str] = {}  # a final round's is part of its gains' place
+    for pk, kind, starts_on, ends_on, state in Campaign.objects.values_list(
+            "pk", "kind", "starts_on", "ends_on", "status"):
+        rounds[pk], status[pk] = (kind, starts_on, ends_on), state
     # Answers cell by cell, by the release rule itself (not its query twin): a small
     # cell adds its competency's row (zeros) and its levels as left out.
     sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * (len(COUNTS) + 1))
@@ -883,7 +886,6 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
     # Gains cell by cell, by the release rule itself (not its query twin): a small cell
     # adds its competencies' rows (zeros) and its people as left out; a round's status is
     # part of its place (an open one is pending).
-    status = dict(Campaign.objects.values_list("pk", "status"))
     levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     people: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
     left_out: dict[tuple[Any, ...], dict[tuple[int, int], int]] = defaultdict(dict)
