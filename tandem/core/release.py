@@ -285,3 +285,26 @@ def mentors_counted(levelled: int, min_people: int = MIN_PEOPLE) -> bool:
     """A cell (organization, campaign, area) whose strong people may enter the potential
     mentors: at least ``min_people`` people gave a level to a competency of the area."""
     return enough(levelled, min_people)
+
+
+def people_changed(published: Mapping[Hashable, Hashable],
+                   current: Mapping[Hashable, Hashable]) -> int:
+    """How many people's contributions to a cell differ between its published state and now:
+    ``published`` and ``current`` map each person in the cell to a digest of what they put
+    in it (their answers, their levels). A person who came, left, or whose digest changed
+    counts once; a person who changed and changed back counts for nothing."""
+    return sum(1 for person in published.keys() | current.keys()
+               if published.get(person) != current.get(person))
+
+
+def republish(published: Mapping[Hashable, Hashable], current: Mapping[Hashable, Hashable],
+              min_people: int = MIN_PEOPLE) -> bool:
+    """Rule 5, «steps of three» (docs/surveys.md, docs/monitoring.md): a cell's published
+    sums move to its current sums only when at least ``min_people`` people's contributions
+    differ from those published. Otherwise the cell keeps showing what it showed, so that
+    two requests, before and after one or two people answered, withdrew, moved to another
+    organization or were anonymised, differ by nothing — and any difference between two
+    published states of a cell holds the answers of at least ``min_people`` people, as a
+    cell itself does (rule 2). A cell never published (``published`` empty) is first
+    published once ``min_people`` people are in it."""
+    return people_changed(published, current) >= min_people
