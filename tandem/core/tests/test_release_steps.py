@@ -1,6 +1,8 @@
 """Rule 5 of the release rule, «steps of three»: a cell's published state moves only when
 at least three people's contributions differ from it."""
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,5 +59,5 @@ def test_published_states_differ_by_at_least_three_people(
         if republish(published, current):
             published = dict(current)
             states.append(dict(published))
-    for before, after in zip(states, states[1:], strict=False):
+    for before, after in pairwise(states):
         assert people_changed(before, after) >= MIN_PEOPLE
