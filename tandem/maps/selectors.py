@@ -262,8 +262,9 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     if not (scope.everything or scope.is_staff):
         return _technology_table(technologies_counts_live(scope, filters))
     # The municipalities' sums are kept over every term: whole municipalities of whole
-    # regions (one of them may be picked) and no period.
-    if (filters is not None and whole_regions(scope, filters, one_municipality=True)
+    # regions (one of them may be picked) or a coordinator's, and no period.
+    if (filters is not None
+            and whole_regions(scope, filters, one_municipality=True, municipalities=True)
             and filters.date_from is None and filters.date_to is None):
         return _technology_table(_municipalities_sums(scope, filters))
     kept = TechnologyTally.objects.all()
