@@ -277,11 +277,14 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     if not scope.everything:  # either member among the user's people (pairs_visible)
         mine = scope.organizations().values("pk")
         kept = kept.filter(Q(a_organization_id__in=mine) | Q(b_organization_id__in=mine))
-    if marks.exists():
+    # The sums and whether a mark waits, in one statement, as for the municipalities.
+    read = together(
+        marked=marks.annotate(m=Value("marked")).values_list("m")[:1],
+        sums=kept.values_list("competency", "technology").order_by().annotate(n=Sum("rows")))
+    if read["marked"]:
         return _technology_table(technologies_counts_live(scope, filters))
-    return _technology_table(_plus({(c, t): n for c, t, n in kept.values_list(
-        "competency", "technology").order_by().annotate(n=Sum("rows"))},
-        _own_pairs_elsewhere(scope, filters)))
+    return _technology_table(_plus({(c, t): int(n) for c, t, n in read["sums"]},
+                                   _own_pairs_elsewhere(scope, filters)))
 
 
 def _own_pairs_elsewhere(scope: Scope, filters: Filters | None) -> dict[tuple[str, str], int]:
