@@ -75,17 +75,22 @@ class Filters:
         return sorted(ids)
 
 
-def whole_regions(scope: Scope, filters: Filters, *, one_municipality: bool = False) -> bool:
+def whole_regions(scope: Scope, filters: Filters, *, one_municipality: bool = False,
+                  municipalities: bool = False) -> bool:
     """Whether the request's organizations are every organization (of one sector, if the
     filter names one) of whole municipalities — the scope holds only whole regions (or
-    everything) and no organization is picked, nor a municipality unless
+    everything; with ``municipalities``, whole municipalities too: a municipal
+    coordinator's scope) and no organization is picked, nor a municipality unless
     ``one_municipality`` (a reader whose sums are compared or shown per municipality
     cannot take one) — so that the municipalities' kept sums (by sector) answer it:
     :func:`municipality_sums`. A region operator who also curates elsewhere, and anything
     smaller, reads the organizations' own figures. The period is the reader's: some sums
-    are kept per round or year, some only over every term."""
-    whole = scope.everything or (bool(scope.region_ids) and not scope.municipality_ids
-                                 and not scope.organization_ids)
+    are kept per round or year, some only over every term. ``municipalities`` is for a
+    reader that shows one total of the scope (the technologies table), not one figure
+    per organization of a municipality."""
+    whole = scope.everything or (
+        bool(scope.region_ids or (municipalities and scope.municipality_ids))
+        and (municipalities or not scope.municipality_ids) and not scope.organization_ids)
     return (whole and filters.organization_id is None
             and (one_municipality or filters.municipality_id is None))
 
@@ -96,7 +101,10 @@ def municipality_sums(model: type, scope: Scope, filters: Filters) -> QuerySet[A
     municipalities where :func:`whole_regions` holds."""
     sums = model.objects.all()  # type: ignore[attr-defined]
     if not scope.everything:
-        sums = sums.filter(municipality__region_id__in=scope.region_ids)
+        within = Q(municipality__region_id__in=scope.region_ids)
+        if scope.municipality_ids:  # whole municipalities (``whole_regions(municipalities=)``)
+            within |= Q(municipality_id__in=scope.municipality_ids)
+        sums = sums.filter(within)
     if filters.region_id is not None:
         sums = sums.filter(municipality__region_id=filters.region_id)
     if filters.municipality_id is not None:

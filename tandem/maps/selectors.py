@@ -262,8 +262,9 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     if not (scope.everything or scope.is_staff):
         return _technology_table(technologies_counts_live(scope, filters))
     # The municipalities' sums are kept over every term: whole municipalities of whole
-    # regions (one of them may be picked) and no period.
-    if (filters is not None and whole_regions(scope, filters, one_municipality=True)
+    # regions (one of them may be picked) or a coordinator's, and no period.
+    if (filters is not None
+            and whole_regions(scope, filters, one_municipality=True, municipalities=True)
             and filters.date_from is None and filters.date_to is None):
         return _technology_table(_municipalities_sums(scope, filters))
     kept = TechnologyTally.objects.all()
@@ -276,11 +277,14 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     if not scope.everything:  # either member among the user's people (pairs_visible)
         mine = scope.organizations().values("pk")
         kept = kept.filter(Q(a_organization_id__in=mine) | Q(b_organization_id__in=mine))
-    if marks.exists():
+    # The sums and whether a mark waits, in one statement, as for the municipalities.
+    read = together(
+        marked=marks.annotate(m=Value("marked")).values_list("m")[:1],
+        sums=kept.values_list("competency", "technology").order_by().annotate(n=Sum("rows")))
+    if read["marked"]:
         return _technology_table(technologies_counts_live(scope, filters))
-    return _technology_table(_plus({(c, t): n for c, t, n in kept.values_list(
-        "competency", "technology").order_by().annotate(n=Sum("rows"))},
-        _own_pairs_elsewhere(scope, filters)))
+    return _technology_table(_plus({(c, t): int(n) for c, t, n in read["sums"]},
+                                   _own_pairs_elsewhere(scope, filters)))
 
 
 def _own_pairs_elsewhere(scope: Scope, filters: Filters | None) -> dict[tuple[str, str], int]:

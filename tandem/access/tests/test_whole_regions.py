@@ -84,3 +84,41 @@ def test_the_sums_read_are_those_of_the_scopes_and_the_filters_municipalities(
         and chosen.region_id in (None, r) and chosen.municipality_id in (None, m)
         and chosen.sector in (None, s)}
     assert read == expected
+
+
+@given(scope=scopes, filters=filters)
+def test_whole_municipalities_are_whole_only_where_a_reader_asks(scope: Scope,
+                                                                 filters: Filters) -> None:
+    """``municipalities``: a scope of whole regions or whole municipalities (a municipal
+    coordinator's), no organization of its own, counts as whole for a reader of one total
+    (the technologies table); without it the rule is as before."""
+    whole = scope.everything or (bool(scope.region_ids or scope.municipality_ids)
+                                 and not scope.organization_ids)
+    for one in (False, True):
+        picked = filters.organization_id is not None or (
+            not one and filters.municipality_id is not None)
+        assert whole_regions(scope, filters, one_municipality=one, municipalities=True) == (
+            whole and not picked)
+        if not scope.municipality_ids:
+            assert whole_regions(scope, filters, one_municipality=one,
+                                 municipalities=True) == whole_regions(
+                scope, filters, one_municipality=one)
+
+
+@pytest.mark.django_db
+def test_a_coordinators_sums_are_her_municipalitys(world: World) -> None:
+    """A coordinator of Город А (and one of both municipalities) reads the rows of her
+    municipalities, every sector, and of no other."""
+    for m in (world.municipality_a, world.municipality_b):
+        for s in ("school", "sport"):
+            PairMunicipalityState.objects.create(municipality=m, sector=s,
+                                                 as_of=dt.date(2026, 9, 1))
+    erin = Scope(user_id=1, municipality_ids=frozenset({world.municipality_a.pk}))
+    assert whole_regions(erin, Filters(), municipalities=True)
+    assert not whole_regions(erin, Filters())
+    assert set(municipality_sums(PairMunicipalityState, erin, Filters()).values_list(
+        "municipality_id", "sector")) == {(world.municipality_a.pk, "school"),
+                                          (world.municipality_a.pk, "sport")}
+    both = Scope(user_id=1, region_ids=frozenset({world.region.pk}),
+                 municipality_ids=frozenset({world.municipality_a.pk}))
+    assert municipality_sums(PairMunicipalityState, both, Filters(sector="sport")).count() == 2

@@ -14,7 +14,17 @@ from django.test import Client, override_settings
 from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.core import diagnostics as core
-from tandem.diagnostics.models import Answer, Response
+from tandem.core import release
+from tandem.diagnostics import tallies as diagnostics_tallies
+from tandem.diagnostics.models import (
+    Answer,
+    AnswerTally,
+    Campaign,
+    Competency,
+    CompetencyArea,
+    FrameworkVersion,
+    Response,
+)
 from tandem.monitoring import selectors
 from tandem.territory.models import Municipality, Organization
 from tandem.testing import (
@@ -204,3 +214,65 @@ def test_the_entry_holds_the_technologies_the_maps_selector_gives(
     client.force_login(getattr(world, persona))
     response = client.get(reverse("monitoring:index"))
     assert response.context["technologies"] == technologies_used(scope, Filters())
+
+
+def _shares_by_competency(data: selectors.DashboardData,
+                          ) -> dict[tuple[str, int], tuple[release.Released, release.Released]]:
+    """(area, organization) → deficit and strength shares as the dashboard summed them
+    before it summed by area in the database: the organizations' kept cells (one per
+    campaign and competency, ``AnswerTally``) of initial rounds read one by one, each
+    competency placed in its area by the current framework and the regions' own
+    competencies, any other by the start of its code; the release rule of the core."""
+    framework = FrameworkVersion.objects.current()
+    assert framework is not None
+    area_of = {**dict(Competency.objects.filter(region__isnull=False).values_list(
+        "code", "area__code")), **framework.area_of()}
+    deficit: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
+    strong: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
+    for org, campaign, code, n, d, s in AnswerTally.objects.filter(
+            campaign__kind=Campaign.Kind.INITIAL).values_list(
+            "organization_id", "campaign_id", "competency", "answered", "deficit", "strong"):
+        key = (area_of.get(code, code.split(".", 1)[0]), org)
+        deficit[key] += release.summed([release.Cell((org, campaign, code), d, n, n)])
+        strong[key] += release.summed([release.Cell((org, campaign, code), s, n, n)])
+    return {key: (release.share_released(deficit[key]), release.share_released(strong[key]))
+            for key in deficit}
+
+
+@pytest.mark.parametrize("persona", ["erin", "alice"])
+def test_a_coordinators_and_a_curators_shares_equal_the_sum_by_competency(
+        world: World, persona: str) -> None:
+    """A worked example of the areas summed by the database (issue #16, the first view
+    of a coordinator and a curator): a region's own competency counts in its area, a
+    code of no framework in the area its code begins with, a small cell is left out —
+    the same figures as competency by competency."""
+    _grow(world)  # Школа А: 13 questionnaires, Школа Б: 7
+    area = CompetencyArea.objects.get(code="method")
+    Competency.objects.create(area=area, code="local.reading", name="Чтение региона",
+                              description="—", descriptor_0="—", descriptor_1="—",
+                              descriptor_2="—", descriptor_3="—", region=world.region)
+    submitted = list(Response.objects.filter(campaign=world.diag.campaign_a,  # type: ignore[union-attr]
+                                             status=Response.Status.SUBMITTED))
+    assert len(submitted) >= 5
+    Answer.objects.bulk_create(
+        [Answer(response=r, competency="local.reading", self_level=i % 4, level=i % 4,
+                can_teach=i % 4 == 3, wants_to_learn=i % 4 == 0)
+         for i, r in enumerate(submitted)]
+        + [Answer(response=r, competency="ict.not_in_framework", self_level=0, level=0,
+                  wants_to_learn=True) for r in submitted[:4]]
+        + [Answer(response=r, competency="legal.small_cell", self_level=0, level=0,
+                  wants_to_learn=True) for r in submitted[:2]])
+    diagnostics_tallies.rebuild([world.org_a.pk, world.org_b.pk])
+    data = selectors.compute_dashboard(scope=scope_for(getattr(world, persona)),
+                                       filters=Filters())
+    assert data.level == (selectors.MUNICIPALITY if persona == "erin"
+                          else selectors.ORGANIZATION)
+    want = _shares_by_competency(data)
+    nothing = release.share_released(release.Sums())
+    for code, _name in data.areas:
+        for i, unit in enumerate(data.units):
+            assert (data.deficit_share[code][i], data.strength_share[code][i]) == want.get(
+                (code, unit.pk), (nothing, nothing)), (code, unit)
+    school_a = [u.pk for u in data.units].index(world.org_a.pk)
+    assert data.deficit_share["method"][school_a].mean is not None
+    assert data.deficit_share["legal"][school_a].left_out >= 2  # the small cell
