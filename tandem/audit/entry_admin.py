@@ -1,9 +1,10 @@
 """django-auditlog's admin screens of the trail in the words of the /audit/ page
 (tandem/audit/selectors.py — one home for them): auditlog's own code puts on the screen
 a change summary built from attribute names («2 changes: surname, search_name»), «system»
-for an entry with nobody behind it, the models' code names in its filter («pair»,
-«participant») and a table of raw stored values. Installed from ``AuditConfig.ready``
-(the last app, after the admin has discovered auditlog's own registration)."""
+for an entry with nobody behind it, a time as Python prints it, the models' code names in
+its filter («pair», «participant») and a table of raw stored values. Installed from
+``AuditConfig.ready`` (the last app, after the admin has discovered auditlog's own
+registration)."""
 
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.contrib.admin import SimpleListFilter
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +60,12 @@ class EntryAdmin(LogEntryAdmin):
         (_("Изменения"), {"fields": ["action_name", "msg"]}),
     ]
 
+    @admin.display(description=_("время"), ordering="timestamp")
+    def created(self, obj: LogEntry) -> str:
+        # auditlog returns the datetime itself: the record's page printed it as
+        # «2026-12-06 13:39:47.685774+05:00».
+        return formats.date_format(timezone.localtime(obj.timestamp), "DATETIME_FORMAT")
+
     @admin.display(description=_("действие"), ordering="action")
     def action_name(self, obj: LogEntry) -> str:
         return str(ACTIONS.get(obj.action, obj.action))
@@ -66,7 +74,8 @@ class EntryAdmin(LogEntryAdmin):
     def msg_short(self, obj: LogEntry) -> str:
         if obj.action in (LogEntry.Action.DELETE, LogEntry.Action.ACCESS):
             return ""
-        fields = ", ".join(changed_fields(obj))
+        # «; » between them: a name may hold a comma of its own («Стаж, лет»).
+        fields = "; ".join(changed_fields(obj))
         if len(fields) > SHORT:
             fields = fields[:fields.rfind(" ", 0, SHORT)] + " …"
         return fields or "—"
