@@ -38,10 +38,11 @@ class ObjectKindFilter(SimpleListFilter):
     title = _("Вид объекта")
     parameter_name = "resource_type"  # auditlog's: its links keep working
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[int, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         ids = (model_admin.get_queryset(request).order_by().values_list(
             "content_type_id", flat=True).distinct())
-        kinds = [(pk, str(capfirst(ContentType.objects.get_for_id(pk).name))) for pk in ids]
+        kinds = [(str(pk), str(capfirst(ContentType.objects.get_for_id(pk).name)))
+                 for pk in ids]
         return sorted(kinds, key=lambda kind: sort_key(kind[1]))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[LogEntry]) -> QuerySet[LogEntry]:

@@ -234,7 +234,8 @@ def campaigns_page(*, scope: Scope, today: dt.date, municipality_id: int | None 
                    counts[state] if state in states else sum(counts.values()))
     shown: Page[int] = Paginator(ids, CAMPAIGNS_PER_PAGE).get_page(page)
     # The list needs no framework (its snapshot is 30 KB a row).
-    found = {c.pk: c for c in Campaign.objects.filter(pk__in=list(shown.object_list))
+    found: dict[int, Campaign] = {c.pk: c for c in Campaign.objects.filter(
+        pk__in=list(shown.object_list))
              .select_related("organization", "municipality", "region")
              .annotate(frozen=ExpressionWrapper(Q(status=Campaign.Status.OPEN)
                                                 & baseline_frozen_q(),

@@ -190,7 +190,7 @@ def _next_step(pair: Pair, participant_id: int) -> str:
     if the_map.status == Map.Status.DRAFT:
         mine = the_map.a_agreed_at if participant_id == pair.a_id else the_map.b_agreed_at
         return str(NEXT_PARTNER_AGREES if mine else NEXT_AGREE_MAP)
-    return str(NEXT.get(the_map.status, ""))
+    return str(NEXT.get(Map.Status(the_map.status), ""))
 
 
 def _said(*parts: object) -> str:

@@ -67,7 +67,7 @@ def install_boolean_icons() -> None:
         return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"),
                            BOOLEAN_WORDS[field_val])
 
-    admin_list._boolean_icon = boolean_icon
+    admin_list._boolean_icon = boolean_icon  # type: ignore[attr-defined]
 
 
 def install_tasks_admin() -> None:

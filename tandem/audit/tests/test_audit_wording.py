@@ -114,6 +114,7 @@ def test_a_many_to_many_change_names_what_was_added_and_removed(client: Client,
     page left it out (no column of the model's table); it names the competencies added
     and removed."""
     from tandem.diagnostics.models import Competency
+    from tandem.resources.models import Resource
     from tandem.testing import build_resources
 
     resource = build_resources(world)["a"]
@@ -122,7 +123,7 @@ def test_a_many_to_many_change_names_what_was_added_and_removed(client: Client,
     resource.competencies.remove(parents)  # type: ignore[attr-defined]
     removed, added = LogEntry.objects.get_for_object(resource).order_by("-pk")[:2]
     [added_row, removed_row] = describe_entries([added, removed])
-    field = field_label(type(resource)._meta.get_field("competencies"))
+    field = field_label(Resource._meta.get_field("competencies"))
     name = str(parents)
     assert [(c.field, c.old, c.new) for c in added_row.changes] == [(field, "—", name)]
     assert [(c.field, c.old, c.new) for c in removed_row.changes] == [(field, name, "—")]

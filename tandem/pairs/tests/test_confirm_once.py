@@ -103,7 +103,7 @@ def test_confirming_a_pair_the_curator_already_started_says_it_runs(client: Clie
     """Bob's page was open while the curator started the pair's map (the pair runs
     without his confirmation): his press records his consent, but he is not thanked as
     if the pair now began — the page says it already works and what to do in it."""
-    pair = build_map(world)  # Bob ⇄ Carol, approved, a draft map
+    pair: Pair = build_map(world)  # type: ignore[assignment]  # Bob ⇄ Carol, a draft map
     start_map(pair, world)
     assert Pair.objects.get(pk=pair.pk).status == Pair.Status.ACTIVE
     client.force_login(world.bob)
@@ -119,7 +119,7 @@ def test_confirming_a_pair_the_curator_already_started_says_it_runs(client: Clie
 def test_the_next_step_follows_the_map(world: World) -> None:
     """A running pair's member is told the step its map is at: agree it (or wait for the
     partner's agreement), the curator's approval, its start, the work itself."""
-    pair = build_map(world)  # Bob ⇄ Carol
+    pair: Pair = build_map(world)  # type: ignore[assignment]  # Bob ⇄ Carol
     the_map = Map.objects.get(pair=pair)
     lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
     said = lifecycle.pair_confirm(pair=pair, participant=world.bob_p).said
