@@ -13,6 +13,8 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         # A record deleted with its parent keeps its additional data for its entry
         # (deletes.py). Listed after every app in INSTALLED_APPS, so all are registered.
-        from tandem.audit import deletes
+        from tandem.audit import deletes, entry_admin
 
         deletes.connect()
+        # auditlog's admin of the trail in the words of the /audit/ page (entry_admin.py).
+        entry_admin.install()

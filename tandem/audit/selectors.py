@@ -18,6 +18,7 @@ from django.db.models import (
     DateTimeField,
     Field,
     JSONField,
+    ManyToManyField,
     Model,
     QuerySet,
     SlugField,
@@ -99,7 +100,8 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
         model = entry.content_type.model_class()
         for name, values in entry.changes_dict.items():
             field = _field(model, name)
-            if field is not None and field.is_relation and field.related_model:
+            if (field is not None and field.is_relation and field.related_model
+                    and not isinstance(values, dict)):  # a many-to-many change has names
                 wanted[field.related_model].update(v for v in values if v not in (None, "None"))
     names: dict[tuple[type[Model], str], str] = {}
     if entries:  # codes inside lists and plain text fields alike (a row's competency)
@@ -121,23 +123,57 @@ def describe_entries(entries: Iterable[LogEntry]) -> list[AuditRow]:
         model = entry.content_type.model_class()
         changes = []
         for name, values in entry.changes_dict.items():
-            field = _field(model, name)
-            if field is None or field.primary_key or name in HIDDEN_FIELDS:
-                continue  # reverse relations, ids and bookkeeping say nothing to a person
-            old, new = [*values, None, None][:2]
-            literal = is_literal(field)
+            field = shown_field(model, name)
+            if field is None:
+                continue
             if field not in labels:
                 labels[field] = field_label(field)
-            change = Change(field=labels[field], old=_show(field, old, names, literal),
-                            new=_show(field, new, names, literal), literal=literal)
+            if isinstance(values, dict):
+                change = _linked(labels[field], values)
+            else:
+                old, new = [*values, None, None][:2]
+                literal = is_literal(field)
+                change = Change(field=labels[field], old=_show(field, old, names, literal),
+                                new=_show(field, new, names, literal), literal=literal)
             if change.old != change.new:
                 changes.append(change)
         rows.append(AuditRow(entry=entry, changes=changes))
     return rows
 
 
+def _linked(label: str, values: dict[str, object]) -> Change:
+    """A many-to-many change (auditlog: ``{"type": "m2m", "operation": "add" | "delete",
+    "objects": [names]}``): the names added — from none — or removed."""
+    objects = values.get("objects")
+    named = ", ".join(str(o) for o in objects) if isinstance(objects, list) else ""
+    if values.get("operation") == "add":
+        return Change(field=label, old="—", new=named or "—")
+    return Change(field=label, old=named or "—", new="—")
+
+
 # Fields no form shows: kept by the trail, left out of its page.
 HIDDEN_FIELDS = {"search_name", "version", "order", "demo_key", "a_teaches_b", "b_teaches_a"}
+
+# Who wrote an entry with no person behind it (an import's task, a migration, the hourly
+# run): the page and the admin's list say it so.
+SYSTEM = gettext_lazy("система")
+
+
+def shown_field(model: type[Model] | None, name: str) -> Field | None:  # type: ignore[type-arg]
+    """The field of a change a person is shown, None for what says nothing to a person:
+    reverse relations, ids and bookkeeping (:data:`HIDDEN_FIELDS`)."""
+    field = _field(model, name)
+    if field is None or field.primary_key or name in HIDDEN_FIELDS:
+        return None
+    return field
+
+
+def changed_fields(entry: LogEntry) -> list[str]:
+    """The names of the fields an entry changed, as its page calls them (:func:`field_label`),
+    without reading the values' related records: the admin's list of entries."""
+    model = entry.content_type.model_class()
+    fields = (shown_field(model, name) for name in entry.changes_dict)
+    return [field_label(field) for field in fields if field is not None]
 
 # What a field is called where its model gives it no name of its own (Django then makes
 # one from the attribute: «created at», «pair»): the page never shows an attribute.
@@ -195,7 +231,9 @@ def _field(model: type[Model] | None, name: str) -> Field | None:  # type: ignor
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
-    return field if getattr(field, "concrete", False) else None  # type: ignore[return-value]
+    # A field of the model's own table, or its own many-to-many (a reverse one is not).
+    own = getattr(field, "concrete", False) or isinstance(field, ManyToManyField)
+    return field if own else None  # type: ignore[return-value]
 
 
 def _show(field: Field | None, value: object,  # type: ignore[type-arg]

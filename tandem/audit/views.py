@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import scope_for
-from tandem.audit.selectors import audit_entries, describe_entries
+from tandem.audit.selectors import SYSTEM, audit_entries, describe_entries
 
 MODEL_CHOICES = [
     ("", _("все записи")),
@@ -31,4 +31,4 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     return render(request, "audit/audit_log.html", {
         "page": page, "rows": describe_entries(page.object_list), "model": model,
-        "model_choices": MODEL_CHOICES})
+        "model_choices": MODEL_CHOICES, "system": SYSTEM})

@@ -23,6 +23,7 @@ from tandem.diagnostics.models import (
     ResponseTally,
     ResultImport,
     answerable_q,
+    baseline_frozen_q,
 )
 from tandem.territory.models import Region
 
@@ -165,15 +166,20 @@ def campaigns_visible(*, scope: Scope) -> QuerySet[Campaign]:
 
 
 CAMPAIGNS_PER_PAGE = 50
-# Where a campaign stands, for the list's filter and counts (the three add up to all):
+# Where a campaign stands, for the list's filter and counts (the four add up to all):
 # running, past its end date but not closed (the operator's next step: close it, or
-# remind those who have not finished), closed.
-RUNNING, OVERDUE, CLOSED = "running", "overdue", "closed"
+# remind those who have not finished), a baseline that takes no questionnaire any more
+# though still open — its final round is closed (``models.baseline_frozen_q``), whatever
+# its dates: no reminder goes out, nothing is sent, so it is neither running nor
+# overdue —, closed.
+RUNNING, OVERDUE, FROZEN, CLOSED = "running", "overdue", "frozen", "closed"
 
 
 def campaign_state_q(today: dt.date) -> dict[str, Q]:
-    return {RUNNING: Q(status=Campaign.Status.OPEN, ends_on__gte=today),
-            OVERDUE: Q(status=Campaign.Status.OPEN, ends_on__lt=today),
+    frozen = baseline_frozen_q()
+    return {RUNNING: Q(status=Campaign.Status.OPEN, ends_on__gte=today) & ~frozen,
+            OVERDUE: Q(status=Campaign.Status.OPEN, ends_on__lt=today) & ~frozen,
+            FROZEN: Q(status=Campaign.Status.OPEN) & frozen,
             CLOSED: Q(status=Campaign.Status.CLOSED)}
 
 
@@ -228,8 +234,12 @@ def campaigns_page(*, scope: Scope, today: dt.date, municipality_id: int | None 
                    counts[state] if state in states else sum(counts.values()))
     shown: Page[int] = Paginator(ids, CAMPAIGNS_PER_PAGE).get_page(page)
     # The list needs no framework (its snapshot is 30 KB a row).
-    found = {c.pk: c for c in Campaign.objects.filter(pk__in=list(shown.object_list))
-             .select_related("organization", "municipality", "region")}
+    found: dict[int, Campaign] = {c.pk: c for c in Campaign.objects.filter(
+        pk__in=list(shown.object_list))
+             .select_related("organization", "municipality", "region")
+             .annotate(frozen=ExpressionWrapper(Q(status=Campaign.Status.OPEN)
+                                                & baseline_frozen_q(),
+                                                output_field=BooleanField()))}
     campaigns = [found[pk] for pk in shown.object_list if pk in found]
     progress = campaigns_progress(campaigns=campaigns, scope=scope)
     return CampaignsPage(counts=counts, page=shown,

@@ -315,8 +315,24 @@ def _check_writable(response: Response) -> None:
         raise DiagnosticsError(str(LOCKED))
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """A frozen baseline: why, said to whom can act, and the closed final rounds that
+    freeze it (by their end), which a page links — one read of them for both."""
+
+    said: str
+    by: list[Campaign]
+
+
 def baseline_frozen(campaign: Campaign, *, teacher: bool = False,
                     hold: bool = True) -> str | None:
+    """:func:`baseline_frozen_by`, only why."""
+    frozen = baseline_frozen_by(campaign, teacher=teacher, hold=hold)
+    return frozen.said if frozen else None
+
+
+def baseline_frozen_by(campaign: Campaign, *, teacher: bool = False,
+                       hold: bool = True) -> Frozen | None:
     """Why the submitted questionnaires of ``campaign`` may not change, when it is the
     baseline of a closed final round — whose «before / after» are published
     (``core.release.round_published``): a baseline questionnaire submitted, reopened or
@@ -341,11 +357,11 @@ def baseline_frozen(campaign: Campaign, *, teacher: bool = False,
     if not closed:
         return None
     if teacher:
-        return str(BASELINE_FROZEN_TEACHER)
+        return Frozen(str(BASELINE_FROZEN_TEACHER), closed)
     for final in closed:
         if not campaign_reopenable(final):
-            return str(BASELINE_FROZEN_FOR_GOOD) % {"title": final.title}
-    return str(BASELINE_FROZEN) % {"title": closed[0].title}
+            return Frozen(str(BASELINE_FROZEN_FOR_GOOD) % {"title": final.title}, closed)
+    return Frozen(str(BASELINE_FROZEN) % {"title": closed[0].title}, closed)
 
 
 def _check_published(campaign: Campaign, *, teacher: bool = False) -> None:
@@ -388,9 +404,16 @@ def _validate(code: str, value: AnswerInput, codes: set[str]) -> None:
 
 
 @transaction.atomic
-def answers_save(*, response: Response, values: Mapping[str, AnswerInput]) -> Response:
-    """Saves (part of) a questionnaire as a draft. All or nothing."""
+def answers_save(*, response: Response, values: Mapping[str, AnswerInput],
+                 own: bool = False) -> Response:
+    """Saves (part of) a questionnaire as a draft. All or nothing. Not to the baseline of
+    a closed final round (:func:`baseline_frozen`, said to the teacher when ``own``): its
+    page disables the fields, but a page opened before the final closed still autosaves,
+    and a draft accepted there could never be sent."""
     response = _locked(response, hold=False)
+    refused = baseline_frozen(response.campaign, teacher=own, hold=False)
+    if refused:
+        raise DiagnosticsError(refused)
     codes = set(response.campaign.framework.codes())
     for code, value in values.items():
         _validate(code, value, codes)

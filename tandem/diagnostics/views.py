@@ -22,6 +22,7 @@ from tandem.web.forms import form_id, form_int
 # -- campaigns -----------------------------------------------------------------------
 STATE_LABELS = {selectors.RUNNING: gettext_lazy("идут"),
                 selectors.OVERDUE: gettext_lazy("срок прошёл, не завершены"),
+                selectors.FROZEN: gettext_lazy("анкет не принимают: итоговая завершена"),
                 selectors.CLOSED: gettext_lazy("завершены")}
 
 
@@ -80,14 +81,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     campaign = selectors.campaign_get(scope=scope, pk=pk)
     can_manage = selectors.campaigns_manageable(scope=scope).filter(pk=pk).exists()
-    frozen = (services.baseline_frozen(campaign, hold=False)
+    # Why it takes no questionnaire and the closed finals that freeze it, to open (the
+    # notice says to reopen them first): one read of the finals.
+    frozen = (services.baseline_frozen_by(campaign, hold=False)
               if campaign.status == Campaign.Status.OPEN else None)
     return render(request, "diagnostics/campaign_detail.html", {
-        "campaign": campaign, "can_manage": can_manage, "frozen": frozen,
-        # the closed finals that freeze it, to open (the notice says to reopen them first)
-        "frozen_by": list(campaign.finals.filter(kind=Campaign.Kind.FINAL,
-                                                 status=Campaign.Status.CLOSED)
-                          .order_by("ends_on", "pk")) if frozen else [],
+        "campaign": campaign, "can_manage": can_manage,
+        "frozen": frozen.said if frozen else None, "frozen_by": frozen.by if frozen else [],
         "progress": selectors.campaign_progress(campaign=campaign, scope=scope),
         "unfinished": selectors.campaign_unfinished(campaign=campaign, scope=scope),
         "map": selectors.deficit_map(campaign=campaign, scope=scope),
@@ -240,7 +240,7 @@ def questionnaire(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         codes = response.campaign.framework.codes()
         try:
-            response = services.answers_save(response=response,
+            response = services.answers_save(response=response, own=True,
                                               values=_inputs_from(request.POST, codes))
             if "submit" in request.POST:
                 services.response_submit(response=response, own=True)
@@ -268,7 +268,7 @@ def questionnaire_autosave(request: HttpRequest, pk: int) -> HttpResponse:
         if not values:
             raise services.DiagnosticsError(
                 str(services.UNKNOWN_COMPETENCY) % {"code": code or "—"})
-        response = services.answers_save(response=response, values=values)
+        response = services.answers_save(response=response, values=values, own=True)
     except services.DiagnosticsError as exc:
         error = str(exc)
     total = len(response.campaign.framework.codes())

@@ -9,12 +9,14 @@ through the model (never ``.update()``), so the audit trail records it."""
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tandem.accounts.models import User
 from tandem.core import names
@@ -148,19 +150,73 @@ def _notify(pairs: list[Pair], base_url: str) -> None:
                                to=[me.email])
 
 
+# What a member who presses «Подтверждаю участие» is told: the truth about the pair
+# (waiting for the partner, begun just now, running before) and the step that follows.
+CONFIRMED = gettext_lazy("Спасибо! Вы подтвердили участие в паре.")
+AWAITING_PARTNER = gettext_lazy("Ждём подтверждения партнёра: когда подтвердят оба, пара "
+                                "начнёт работу.")
+CONFIRMED_BEGAN = gettext_lazy("Спасибо! Вы подтвердили участие, партнёр тоже: пара начала "
+                               "работу.")
+CONFIRMED_RUNNING = gettext_lazy("Ваше подтверждение участия записано. Пара уже работает: "
+                                 "подтверждать больше ничего не нужно.")
+ALREADY_RUNNING = gettext_lazy("Вы уже подтвердили участие в этой паре раньше, и пара уже "
+                               "работает: подтверждать больше ничего не нужно.")
+# The step that follows, by the step of the pair's map (a draft: whether I agreed to it).
+NEXT_AGREE_MAP = gettext_lazy("Дальше — карта наставничества: откройте её и согласуйте с "
+                              "партнёром.")
+NEXT_PARTNER_AGREES = gettext_lazy("Вы согласовали карту; ждём согласования партнёра.")
+NEXT = {
+    Map.Status.AGREED: gettext_lazy("Дальше — карта наставничества: вы оба её согласовали, "
+                                    "теперь её утверждает куратор."),
+    Map.Status.APPROVED: gettext_lazy("Дальше — карта наставничества: куратор её утвердил "
+                                      "и начнёт выполнение."),
+    Map.Status.IN_PROGRESS: gettext_lazy("Дальше — работа по карте наставничества: "
+                                         "записывайте встречи и отмечайте выполненные "
+                                         "задачи."),
+}
+
+
+class Confirmed(NamedTuple):
+    pair: Pair
+    said: str  # the truth and the next step, for the member who confirmed
+
+
+def _next_step(pair: Pair, participant_id: int) -> str:
+    """The step a member of a running pair takes next: the one its map is at."""
+    the_map = (Map.objects.filter(pair=pair).exclude(status__in=FINISHED)
+               .only("status", "a_agreed_at", "b_agreed_at").first())
+    if the_map is None:
+        return ""
+    if the_map.status == Map.Status.DRAFT:
+        mine = the_map.a_agreed_at if participant_id == pair.a_id else the_map.b_agreed_at
+        return str(NEXT_PARTNER_AGREES if mine else NEXT_AGREE_MAP)
+    return str(NEXT.get(Map.Status(the_map.status), ""))
+
+
+def _said(*parts: object) -> str:
+    return " ".join(str(part) for part in parts if part)
+
+
 @transaction.atomic
-def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
-    """A member agrees to the pair; with both, the pair becomes active."""
+def pair_confirm(*, pair: Pair, participant: Participant) -> Confirmed:
+    """A member agrees to the pair; with both, the pair becomes active. A pair already
+    running (the curator started its map before both had confirmed) records the
+    confirmation all the same — it is the member's consent (ст. 351.8 ТК РФ) — and says
+    the pair runs. What the member is told comes back with the pair."""
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     if pair.status not in (Pair.Status.APPROVED, Pair.Status.ACTIVE):
         raise PairsError(str(NOT_WAITING))
     if participant.pk not in (pair.a_id, pair.b_id):
         raise PairsError(str(NOT_A_PAIR_MEMBER))
     side = "a_confirmed_at" if participant.pk == pair.a_id else "b_confirmed_at"
+    running = pair.status == Pair.Status.ACTIVE
     if getattr(pair, side) is not None:
         # A second press (a form sent again, another tab) changes nothing: no save, no
-        # audit entry, no notice to the partner; the page says it was done before.
-        raise AlreadyConfirmed(str(ALREADY_CONFIRMED))
+        # audit entry, no notice to the partner; the page says it was done before, where
+        # the pair stands and what comes next.
+        raise AlreadyConfirmed(
+            _said(ALREADY_RUNNING, _next_step(pair, participant.pk)) if running
+            else _said(ALREADY_CONFIRMED, AWAITING_PARTNER))
     setattr(pair, side, timezone.now())
     if pair.confirmed and pair.status == Pair.Status.APPROVED:
         pair.status = Pair.Status.ACTIVE
@@ -172,7 +228,13 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Pair:
                "confirmed": _by_gender(participant, _("подтвердила"),
                                        _("подтвердил"), _("подтвердил(а)"))},
            url=_pair_url(pair), about=(pair.a_id, pair.b_id))
-    return pair
+    if running:
+        said = _said(CONFIRMED_RUNNING, _next_step(pair, participant.pk))
+    elif pair.status == Pair.Status.ACTIVE:
+        said = _said(CONFIRMED_BEGAN, _next_step(pair, participant.pk))
+    else:
+        said = str(CONFIRMED)
+    return Confirmed(pair, said)
 
 
 @transaction.atomic

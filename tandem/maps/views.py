@@ -411,11 +411,11 @@ def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
     try:
-        lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
+        confirmed = lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
     except AlreadyConfirmed as done_before:
         messages.info(request, str(done_before))
     except PairsError as problem:
         messages.error(request, str(problem))
     else:
-        messages.success(request, _("Спасибо! Вы подтвердили участие в паре."))
+        messages.success(request, confirmed.said)
     return redirect("pairs:detail", pk=pk)

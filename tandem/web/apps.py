@@ -17,6 +17,10 @@ class WebConfig(AppConfig):
         from django.contrib import admin
 
         admin.site.site_title = admin.site.site_header = _("Тандем: администрирование")
+        # A yes/no column's icon is read aloud by its alt text: «True» (vendor_admin.py).
+        from tandem.web.vendor_admin import install_boolean_icons
+
+        install_boolean_icons()
         # Django's own permissions named in Russian after every migrate (permission_names).
         from django.db.models.signals import post_migrate
 

@@ -6,7 +6,9 @@ as plain strings («traceback», «run after»), an f-string message, records' `
 («Attempted Access: …» in the title and breadcrumbs), the queue «default», a task's
 function name — is said again here; their fields' verbose names, marked for translation
 upstream but without Russian, are in our django.po. Installed from the apps' ``ready``
-(vendor_apps.py), after the admin has discovered their own registrations."""
+(vendor_apps.py), after the admin has discovered their own registrations. The audit
+trail's entries (django-auditlog) are said by tandem.audit (audit/entry_admin.py), in the
+words of its /audit/ page."""
 
 from __future__ import annotations
 
@@ -47,6 +49,25 @@ def task_label(task_path: str) -> Any:
     label = TASK_LABELS.get(task_path.rsplit(".", 1)[-1])
     return label if label is not None else format_html('<code translate="no">{}</code>',
                                                        task_path)
+
+
+BOOLEAN_WORDS = {True: _("да"), False: _("нет"), None: _("неизвестно")}
+
+
+def install_boolean_icons() -> None:
+    """Django's admin shows a yes/no value as an icon whose alt text — what a screen
+    reader says and what shows when the picture does not load — is Python's «True» or
+    «False». Its callers import the function from its module at each call, so the
+    module's name is the one to replace."""
+    from django.contrib.admin.templatetags import admin_list
+    from django.templatetags.static import static
+
+    def boolean_icon(field_val: bool | None) -> str:
+        icon = {True: "yes", False: "no", None: "unknown"}[field_val]
+        return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"),
+                           BOOLEAN_WORDS[field_val])
+
+    admin_list._boolean_icon = boolean_icon  # type: ignore[attr-defined]
 
 
 def install_tasks_admin() -> None:
@@ -156,20 +177,3 @@ def install_axes_admin() -> None:
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AttemptAdmin)
 
-
-def install_auditlog_admin() -> None:
-    """auditlog's list names its correlation column by a plain string («Correlation ID»);
-    its other words are marked for translation and have Russian in our django.po."""
-    from auditlog.admin import LogEntryAdmin
-    from auditlog.models import LogEntry
-
-    if not admin.site.is_registered(LogEntry):
-        return
-
-    class EntryAdmin(LogEntryAdmin):
-        @admin.display(description=_("номер запроса"))
-        def cid_url(self, obj: LogEntry) -> Any:
-            return super().cid_url(obj)
-
-    admin.site.unregister(LogEntry)
-    admin.site.register(LogEntry, EntryAdmin)

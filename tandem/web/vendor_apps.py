@@ -13,13 +13,10 @@ from django_tasks_db.apps import TasksAppConfig
 
 
 class AuditlogRussian(AuditlogConfig):
+    """Its admin screens are put in Russian by tandem.audit (audit/entry_admin.py): in the
+    words of the /audit/ page, which this layer does not know."""
+
     verbose_name = _("Журнал изменений: записи")
-
-    def ready(self) -> None:
-        super().ready()
-        from tandem.web.vendor_admin import install_auditlog_admin
-
-        install_auditlog_admin()
 
 
 class AxesRussian(AxesConfig):

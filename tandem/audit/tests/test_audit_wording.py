@@ -106,3 +106,27 @@ def test_an_organizations_code_is_shown_as_code_to_type(client: Client, world: W
     client.force_login(world.olga)
     html = client.get(reverse("audit:log"), {"model": "organization"}).content.decode()
     assert 'Код: — → <code translate="no">sosn-school</code>' in html
+
+
+def test_a_many_to_many_change_names_what_was_added_and_removed(client: Client,
+                                                               world: World) -> None:
+    """auditlog keeps such a change as ``{"type": "m2m", "operation", "objects"}``: the
+    page left it out (no column of the model's table); it names the competencies added
+    and removed."""
+    from tandem.diagnostics.models import Competency
+    from tandem.resources.models import Resource
+    from tandem.testing import build_resources
+
+    resource = build_resources(world)["a"]
+    parents = Competency.objects.get(code="comm.parents")
+    resource.competencies.add(parents)  # type: ignore[attr-defined]
+    resource.competencies.remove(parents)  # type: ignore[attr-defined]
+    removed, added = LogEntry.objects.get_for_object(resource).order_by("-pk")[:2]
+    [added_row, removed_row] = describe_entries([added, removed])
+    field = field_label(Resource._meta.get_field("competencies"))
+    name = str(parents)
+    assert [(c.field, c.old, c.new) for c in added_row.changes] == [(field, "—", name)]
+    assert [(c.field, c.old, c.new) for c in removed_row.changes] == [(field, name, "—")]
+    client.force_login(world.olga)
+    html = client.get(reverse("audit:log"), {"model": "resource"}).content.decode()
+    assert f"{field}: — → {name}" in html and "#type" not in html

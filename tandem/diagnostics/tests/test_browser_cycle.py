@@ -71,3 +71,35 @@ def test_teacher_fills_in_on_a_phone_and_curator_sees_the_map(
     # test database cannot be dropped.
     connection.close()
     assert bob.locked and bob.answered == len(codes)
+
+
+def test_an_autosave_refused_after_the_final_closed_says_why_on_the_page(
+    live_server: object, cycle: tuple[World, DiagnosticsWorld], browser: object,
+) -> None:
+    """Bob's questionnaire was open when the final round of its baseline closed: his next
+    change is refused (422), and htmx shows the refusal by the progress bar (4xx answers
+    were not swapped in: the message never reached the screen)."""
+    from playwright.sync_api import expect
+
+    from tandem.diagnostics.models import Answer, Campaign
+    from tandem.diagnostics.services import BASELINE_FROZEN_TEACHER
+
+    _world, dw = cycle
+    base = live_server.url  # type: ignore[attr-defined]
+    code = dw.campaign_a.framework.codes()[-1]
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="ru-RU")  # type: ignore[attr-defined]
+    _login(phone, base, "bob")
+    phone.goto(f"{base}/diagnostics/q/{dw.bob_r.pk}/")
+    expect(phone.get_by_role("heading", name="Диагностика А")).to_be_visible()
+    Campaign.objects.create(
+        title="Итоговая А", kind=Campaign.Kind.FINAL, organization=dw.campaign_a.organization,
+        framework=dw.campaign_a.framework, baseline=dw.campaign_a,
+        starts_on=dw.campaign_a.ends_on, ends_on=dw.campaign_a.ends_on,
+        status=Campaign.Status.CLOSED)
+    phone.locator(f"input[name='level-{code}'][value='2']").check()
+    expect(phone.get_by_role("alert")).to_contain_text(str(BASELINE_FROZEN_TEACHER))
+    shot(phone, "diag-05-autosave-refused-phone")
+    saved = Answer.objects.filter(response=dw.bob_r, competency=code,
+                                  self_level=2).exists()
+    connection.close()
+    assert not saved

@@ -47,7 +47,8 @@ def test_counts_states_municipality_and_pages(world: World) -> None:
     running = _campaigns(world, 60)
     olga = scope_for(world.olga)
     data = selectors.campaigns_page(scope=olga, today=TODAY)
-    assert data.counts == {"running": 60, "overdue": 1, "closed": 1} and data.total == 62
+    assert data.counts == {"running": 60, "overdue": 1, "frozen": 0, "closed": 1}
+    assert data.total == 62
     assert data.page.paginator.num_pages == 2 and len(data.rows) == 50
     assert [c.pk for c, _p in data.rows] == [c.pk for c in reversed(running)][:50]
     last = selectors.campaigns_page(scope=olga, today=TODAY, page=2)
@@ -59,7 +60,7 @@ def test_counts_states_municipality_and_pages(world: World) -> None:
     in_b = selectors.campaigns_page(scope=olga, today=TODAY,
                                     municipality_id=world.municipality_b.pk)
     assert [c.pk for c, _p in in_b.rows] == [dw.campaign_b.pk]
-    assert in_b.counts == {"running": 0, "overdue": 0, "closed": 1}
+    assert in_b.counts == {"running": 0, "overdue": 0, "frozen": 0, "closed": 1}
     # A curator sees only the campaigns of their own organization, as before.
     alice = selectors.campaigns_page(scope=scope_for(world.alice), today=TODAY)
     assert [c.pk for c, _p in alice.rows] == [dw.campaign_a.pk]

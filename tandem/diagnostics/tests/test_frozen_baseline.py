@@ -11,15 +11,22 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.access.scope import scope_for
-from tandem.diagnostics import services
-from tandem.diagnostics.models import Campaign, Response, answerable_q, baseline_frozen_q
+from tandem.diagnostics import selectors, services
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    Response,
+    answerable_q,
+    baseline_frozen_q,
+)
 from tandem.home.next_steps import next_steps
 from tandem.testing import DiagnosticsWorld, World, build_diagnostics
 from tandem.web.confirm import reopen_days
@@ -148,3 +155,97 @@ def test_the_query_twin_and_the_writes_check_agree(dw: DiagnosticsWorld,
     assert Response.objects.filter(answerable_q("campaign__"),
                                    pk=dw.bob_r.pk).exists() == (not frozen)
     assert not Campaign.objects.filter(baseline_frozen_q(), kind=Campaign.Kind.FINAL).exists()
+
+
+# -- a draft, the campaigns list, the campaign page (each failed before its fix) ---------
+
+def test_an_autosave_from_a_page_opened_before_the_final_closed_is_refused(
+        world: World, dw: DiagnosticsWorld, client_for: Any) -> None:
+    """Her page was open (fields enabled) when the final round closed: the next change
+    saved a draft she could never send. Now it is refused, in her words, and nothing is
+    written."""
+    _final(dw.campaign_a, closed=True)
+    before = list(Answer.objects.filter(response=dw.bob_r).values_list(
+        "competency", "self_level").order_by("competency"))
+    url = reverse("diagnostics:autosave", kwargs={"pk": dw.bob_r.pk})
+    code = dw.campaign_a.framework.codes()[-1]
+    refused = client_for(world.bob).post(url, {"code": code, f"level-{code}": "2"},
+                                         headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert TEACHER in refused.content.decode()
+    assert list(Answer.objects.filter(response=dw.bob_r).values_list(
+        "competency", "self_level").order_by("competency")) == before
+    with pytest.raises(services.DiagnosticsError, match=CURATOR):  # the API, on her behalf
+        services.answers_save(response=dw.bob_r, values={code: services.AnswerInput(2)})
+
+
+def test_the_campaigns_list_shows_a_frozen_baseline_as_taking_nothing(
+        world: World, dw: DiagnosticsWorld, client_for: Any) -> None:
+    """Worked example: baseline A ended on 30 September and is still open; its final is
+    closed. It is not «срок прошёл» (nobody can be reminded to finish it), but a baseline
+    that takes no questionnaire."""
+    today = dt.date(2026, 12, 6)
+    olga = scope_for(world.olga)
+    assert selectors.campaigns_page(scope=olga, today=today).counts["overdue"] == 2
+    final = _final(dw.campaign_a, closed=True)
+    data = selectors.campaigns_page(scope=olga, today=today)
+    assert data.counts == {"running": 0, "overdue": 1, "frozen": 1, "closed": 1}
+    frozen = selectors.campaigns_page(scope=olga, today=today, state="frozen")
+    assert [c.pk for c, _p in frozen.rows] == [dw.campaign_a.pk]
+    page = client_for(world.olga).get(reverse("diagnostics:campaigns")).content.decode()
+    row = page[page.index("Диагностика А"):]
+    row = row[:row.index("</tr>")]
+    assert "анкеты не принимаются" in row and "срок прошёл" not in row
+    assert final.title in page  # the final itself: closed
+    page = client_for(world.olga).get(reverse("diagnostics:campaigns"),
+                                      {"state": "frozen"}).content.decode()
+    assert "Диагностика А" in page and "Диагностика Б" not in page
+
+
+STATES = st.lists(st.tuples(st.sampled_from(["open", "closed"]), st.integers(-3, 3),
+                            st.sampled_from(["none", "open", "closed"])),
+                  min_size=1, max_size=4)
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(campaigns=STATES)
+def test_every_campaign_is_in_exactly_one_state(dw: DiagnosticsWorld,
+                                                campaigns: list[tuple[str, int, str]]) -> None:
+    """Running, overdue, frozen and closed add up to all, and a campaign is frozen exactly
+    when it is open and the write's check refuses it (``services.baseline_frozen``)."""
+    today = dt.date(2026, 12, 6)
+    Campaign.objects.exclude(pk__in=[dw.campaign_a.pk, dw.campaign_b.pk]).delete()
+    made = []
+    for i, (status, days, final) in enumerate(campaigns):
+        base = Campaign.objects.create(
+            title=f"Вх{i}", organization=dw.campaign_a.organization,
+            framework=dw.campaign_a.framework, starts_on=dt.date(2026, 9, 1),
+            ends_on=today + dt.timedelta(days=days), status=status)
+        if final != "none":
+            _final(base, closed=final == "closed", title=f"Ит{i}")
+        made.append(base)
+    states = selectors.campaign_state_q(today)
+    ours = Campaign.objects.filter(pk__in=[c.pk for c in made])
+    for base in made:
+        [where] = [name for name, q in states.items() if ours.filter(q, pk=base.pk).exists()]
+        open_ = base.status == Campaign.Status.OPEN
+        assert (where == selectors.FROZEN) == (
+            open_ and services.baseline_frozen(base, hold=False) is not None)
+        assert (where == selectors.CLOSED) == (not open_)
+
+
+def test_the_campaign_page_reads_the_finals_that_freeze_it_once(
+        world: World, dw: DiagnosticsWorld, client_for: Any) -> None:
+    _final(dw.campaign_a, closed=True, title="Итоговая А")
+    _final(dw.campaign_a, closed=True, title="Итоговая Б")
+    client = client_for(world.alice)
+    url = reverse("diagnostics:campaign", kwargs={"pk": dw.campaign_a.pk})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    finals = [q["sql"] for q in queries.captured_queries
+              if "diagnostics_campaign" in q["sql"] and '"baseline_id" =' in q["sql"]
+              and "FROM \"diagnostics_campaign\"" in q["sql"]]
+    assert len(finals) == 1, finals
+    for title in ("Итоговая А", "Итоговая Б"):
+        assert f"«{title}» →" in page
