@@ -38,6 +38,10 @@ from tandem.web import tracking
 from tandem.web.signals import hourly
 
 pytestmark = pytest.mark.django_db
+# A cell written by hand, published as it stands (rule 5): three people's 7, 9 and 5.
+PUBLISHED_THREE: dict[str, Any] = {
+    "published_recommend_sum": 21, "published_recommend_n": 3, "published_recommend_people": 3,
+    "published_members": {"-1": 7, "-2": 9, "-3": 5}}
 
 RACE = "гонка транзакций бывает только на PostgreSQL (SQLite пишет по очереди)"
 
@@ -259,7 +263,8 @@ def test_a_deleted_organization_takes_its_cells_from_the_recorded_place(world: W
     rebuild that empties them): they leave the sums where they were summed."""
     extra = OrganizationFactory.create(municipality=world.municipality_a, name="Школа А3")
     SurveyCell.objects.create(organization=extra, year=2026, stage="mid", sent=4, answered=3,
-                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3)
+                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3,
+                              **PUBLISHED_THREE)
     for score in (7, 9, 5):
         _answer(world.org_a, score)
     tallies.roll_up()

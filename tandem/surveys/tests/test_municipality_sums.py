@@ -26,11 +26,15 @@ from tandem.surveys.selectors import (
     satisfaction_summary,
     summed_by_municipality,
 )
-from tandem.surveys.tests.helpers import active_pair
+from tandem.surveys.tests.helpers import active_pair, kept_summary
 from tandem.territory.models import Organization
 from tandem.testing import OrganizationFactory, ParticipantFactory, World
 
 pytestmark = pytest.mark.django_db
+# A cell written by hand, published as it stands (rule 5): three people's 7, 9 and 5.
+PUBLISHED_THREE: dict[str, Any] = {
+    "published_recommend_sum": 21, "published_recommend_n": 3, "published_recommend_people": 3,
+    "published_members": {"-1": 7, "-2": 9, "-3": 5}}
 
 
 def _answer(organization: Organization, score: int, *, stage: str = "mid") -> Survey:
@@ -62,8 +66,12 @@ def _region_equals_live(world: World) -> None:
                     Filters(region_id=world.region.pk)):
         scope = scope_for(world.olga)
         assert whole_regions(scope, filters)
-        live = tallies.live_summary(filters.organizations(scope), release_period(filters)[0])
-        assert satisfaction_summary(scope=scope, filters=filters) == live, filters
+        organizations, years = filters.organizations(scope), release_period(filters)[0]
+        live = tallies.live_summary(organizations, years)
+        assert kept_summary(organizations, years, now=True) == live, filters
+        # What the region reads: the published sums of the counted cells (rule 5).
+        assert satisfaction_summary(scope=scope, filters=filters) == kept_summary(
+            organizations, years, now=False), filters
     assert tallies.stale() == []
 
 
@@ -136,7 +144,8 @@ def test_an_organization_deleted_leaves_the_sums(world: World) -> None:
     for score in (7, 9, 5):
         _answer(world.org_a, score)
     SurveyCell.objects.create(organization=extra, year=2026, stage="mid", sent=4, answered=3,
-                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3)
+                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3,
+                              **PUBLISHED_THREE)
     tallies.roll_up()
     assert MunicipalitySurveyCell.objects.get(
         municipality=world.municipality_a, year=2026, stage="mid").recommend_total > 21
