@@ -277,13 +277,15 @@ def test_a_deleted_organization_takes_its_cells_from_the_recorded_place(world: W
 # -- (2) code older than the sums, between migrate and the restart ---------------------------
 def test_code_older_than_the_sums_drifts_only_until_the_hourly_run(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An old process recounts a cell without the sums (a fourth person's 9); the new
-    code's next difference (a fifth's 2) then leaves the region one answer short of the
-    organization — that one answer. The hourly run sums the cells again."""
+    """An old process recounts a cell without the sums (three more people's 9: enough to
+    move its published sums, rule 5); the new code's next difference (a seventh's 2) then
+    leaves the region short of the organization by those answers. The hourly run sums the
+    cells again."""
     for score in (4, 4, 4):
         _answer(world.org_a, score)
     monkeypatch.setattr(tallies, "apply", lambda delta: None)  # the old code: no sums
-    _answer(world.org_a, 9)
+    for score in (9, 9, 9):
+        _answer(world.org_a, score)
     monkeypatch.undo()
     _answer(world.org_a, 2)
     assert _recommend(world) != _recommend(world, organization_id=world.org_a.pk)  # drifted
@@ -366,7 +368,8 @@ def test_the_migration_records_where_it_summed_each_organization(world: World) -
     its state (made if missing): the writers after it subtract there."""
     for score in (7, 9, 5):
         _answer(world.org_a, score)
-    for score in (1, 2):
+    # 0005 summed the cells as they stood; they are published as they stand (0007).
+    for score in (1, 2, 3):
         _answer(world.org_b, score)
     kept = _kept()
     MunicipalitySurveyCell.objects.all().delete()

@@ -188,10 +188,11 @@ def test_kept_cells_equal_the_scan_after_any_writes(
 
 def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
         world: World) -> None:
-    """Three people in A, two in B: the region's figure is A's, B's two answers are left
-    out of it — read from the cells, as the scan did."""
+    """Three people in A; three in B, of whom two rated their role as mentors: the region's
+    mentors' figure is A's, B's two mentors' answers are left out of it — read from the
+    cells, as the scan did (B's cell is published with its third person, rule 5)."""
     answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
-    for mentor, mentee in [(2, 3), (1, 1)]:
+    for mentor, mentee in [(2, 3), (1, 1), (None, 4)]:
         a = ParticipantFactory.create(organization=world.org_b)
         b = ParticipantFactory.create(organization=world.org_b)
         survey = Survey.objects.create(pair=active_pair(a, b), participant=a, stage="mid",
@@ -200,11 +201,12 @@ def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
                                            "mentor_satisfaction": mentor,
                                            "mentor_engagement": mentor, "recommend": mentor})
     region = satisfaction_summary(scope=scope_for(world.olga), filters=Filters()).by_stage["mid"]
-    assert (region.sent, region.answered) == (5, 5)
+    assert (region.sent, region.answered) == (6, 6)
     assert region.mentors.mean == round((7 + 9 + 5) / 3, 1) and region.mentors.n == 3
     assert region.mentors.left_out == 2
+    assert region.mentees.n == 6 and region.mentees.left_out == 0
     b_only = satisfaction_summary(scope=scope_for(world.charlie), filters=Filters())
-    assert b_only.by_stage["mid"].mentors.withheld and b_only.by_stage["mid"].answered == 2
+    assert b_only.by_stage["mid"].mentors.withheld and b_only.by_stage["mid"].answered == 3
     year = academic_year(timezone.localdate())
     cell = SurveyCell.objects.get(organization=world.org_a, year=year, stage="mid")
     assert (cell.people, cell.mentor_satisfaction_sum, cell.mentor_satisfaction_n,
@@ -214,14 +216,18 @@ def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
 
 def test_one_person_answering_twice_is_one_person_of_the_cell(world: World) -> None:
     """Two pairs, one person: two answers, one person — three answers of two people stay
-    withheld (people are counted within a cell, never added)."""
-    a, b, c = (ParticipantFactory.create(organization=world.org_a) for _ in range(3))
+    withheld (people are counted within a cell, never added). A third person who rated
+    only the partner's teaching publishes the cell (rule 5), not the mentors' figure."""
+    a, b, c, d = (ParticipantFactory.create(organization=world.org_a) for _ in range(4))
     due = timezone.localdate()
-    for pair, who in ((active_pair(a, b), a), (active_pair(a, c), a), (active_pair(b, c), b)):
+    for pair, who in ((active_pair(a, b), a), (active_pair(a, c), a), (active_pair(b, c), b),
+                      (active_pair(c, d), c)):
         survey = Survey.objects.create(pair=pair, participant=who, stage="mid", due_on=due)
-        survey_submit(survey=survey, data=_answers(5))
+        survey_submit(survey=survey, data=_answers(5) | (
+            {"mentor_satisfaction": None, "mentor_engagement": None} if who == c else {}))
     mid = satisfaction_summary(scope=scope_for(world.alice), filters=Filters()).by_stage["mid"]
-    assert mid.answered == 3 and mid.mentors.withheld and mid.mentors.left_out == 3
+    assert mid.answered == 4 and mid.mentors.withheld and mid.mentors.left_out == 3
+    assert mid.mentees.n == 4 and not mid.mentees.withheld
     _assert_kept_equal_live(world)
 
 
