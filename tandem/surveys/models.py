@@ -88,8 +88,11 @@ class SurveyCell(models.Model):
     year it is due; answers: the year they were given, in the time zone of the
     organization's region) at ``stage``. Kept by :mod:`tandem.surveys.tallies`; the
     dashboard, the results page, the XLSX, the PDF and the API read these, never the
-    surveys. The ``*_people`` counts are of different people **within this cell**: they do
-    not add up across cells, and the rule never adds them."""
+    surveys — of the questions, only the ``published_*`` sums (rule 5); ``sent``,
+    ``answered`` and ``people`` are live. The ``*_people`` counts are of different people
+    **within this cell**: they do not add up across cells, and the rule never adds them.
+    A cell with no survey left stays while it has a published state (its figure is still
+    shown until three people's answers differ from it)."""
 
     organization = models.ForeignKey("territory.Organization", on_delete=models.CASCADE,
                                      related_name="+")
@@ -113,6 +116,27 @@ class SurveyCell(models.Model):
     recommend_sum = models.PositiveIntegerField(default=0)
     recommend_n = models.PositiveIntegerField(default=0)
     recommend_people = models.PositiveIntegerField(default=0)
+    # The published state (rule 5, «steps of three»: tandem.core.release.republish): what
+    # every figure reads of the cell — each question's sum, answers and people as they
+    # were when last published — and who was in it then, person id → digest of their
+    # answers in the cell (tallies.member_digest). The sums above are the cell now; these
+    # move to them only when at least three people's answers differ from those published.
+    published_mentee_benefit_sum = models.PositiveIntegerField(default=0)
+    published_mentee_benefit_n = models.PositiveIntegerField(default=0)
+    published_mentee_benefit_people = models.PositiveIntegerField(default=0)
+    published_mentee_support_sum = models.PositiveIntegerField(default=0)
+    published_mentee_support_n = models.PositiveIntegerField(default=0)
+    published_mentee_support_people = models.PositiveIntegerField(default=0)
+    published_mentor_satisfaction_sum = models.PositiveIntegerField(default=0)
+    published_mentor_satisfaction_n = models.PositiveIntegerField(default=0)
+    published_mentor_satisfaction_people = models.PositiveIntegerField(default=0)
+    published_mentor_engagement_sum = models.PositiveIntegerField(default=0)
+    published_mentor_engagement_n = models.PositiveIntegerField(default=0)
+    published_mentor_engagement_people = models.PositiveIntegerField(default=0)
+    published_recommend_sum = models.PositiveIntegerField(default=0)
+    published_recommend_n = models.PositiveIntegerField(default=0)
+    published_recommend_people = models.PositiveIntegerField(default=0)
+    published_members = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("сумма опроса организации")

@@ -7,8 +7,10 @@ applies the one release rule of :mod:`tandem.core.release` (docs/surveys.md, «�
 cell with answers of fewer than ``MIN_ANSWERS`` people enters no figure; a figure is the
 rounded mean over whole counted cells; a date window is widened to whole academic years.
 The cells' sums are kept (:class:`SurveyCell`, :mod:`tandem.surveys.tallies`): the summary
-reads them, never the surveys. Free text is shown without names, sorted by its own words,
-and only from counted cells.
+reads them, never the surveys — their **published** sums (rule 5, «steps of three»: they
+move only when at least three people's answers differ, so two requests at two moments do
+not differ by one person's answer); the surveys sent and answered are live. Free text is
+shown without names, sorted by its own words, and only from counted cells.
 A survey belongs to its **respondent's** organization (docs/effectiveness.md: figures of
 people follow the person; a municipal-pool pair's two answers go to two organizations).
 """
@@ -74,6 +76,17 @@ ROLE_LABELS: dict[str, Promise] = {
 # (tallies.stale).
 CELL_COLUMNS = ("organization_id", "year", "stage", "sent", "answered", "people",
                 *(f"{name}_{part}" for name in FIELDS for part in ("sum", "n", "people")))
+
+
+def published(name: str, part: str) -> str:
+    """The column of a kept cell's published ``part`` (``sum``, ``n``, ``people``) of
+    question ``name``: what every figure reads (rule 5, «steps of three»)."""
+    return f"published_{name}_{part}"
+
+
+# A cell's published state (SurveyCell): what tallies move together when rule 5 allows.
+PUBLISHED_COLUMNS = tuple(published(name, part) for name in FIELDS
+                          for part in ("sum", "n", "people"))
 # The kept sums of a municipality (MunicipalitySurveyCell): what the release rule adds
 # up across cells (rule.Sums) and the cells that may give texts, per (municipality,
 # sector, academic year, stage).
@@ -193,24 +206,26 @@ def release_period(filters: Filters, today: dt.date | None = None
 
 
 def counted_q(name: str) -> Q:
-    """:func:`tandem.core.release.counted` for question ``name`` of a kept cell, as a
-    condition on :class:`SurveyCell` (its query twin): answers of at least
-    ``MIN_ANSWERS`` different people."""
-    return Q(**{f"{name}_people__gte": MIN_ANSWERS, f"{name}_n__gt": 0})
+    """:func:`tandem.core.release.counted` for question ``name`` of a kept cell's
+    published sums, as a condition on :class:`SurveyCell` (its query twin): answers of
+    at least ``MIN_ANSWERS`` different people."""
+    return Q(**{f"{published(name, 'people')}__gte": MIN_ANSWERS,
+                f"{published(name, 'n')}__gt": 0})
 
 
 def municipality_share(cell: SurveyCell) -> list[int]:
     """What one kept cell adds to its municipality's sums (:data:`MUNICIPALITY_SUMS`), by
-    the rule itself (:func:`tandem.core.release.counted`, :func:`tandem.core.release.summed`):
-    a counted question's total and answers, an uncounted one's answers only (left out) —
-    the Python twin of :func:`summed_by_municipality`, what ``tandem tallies --check``
-    holds the kept sums to."""
+    the rule itself (:func:`tandem.core.release.counted`, :func:`tandem.core.release.summed`)
+    over its **published** sums: a counted question's total and answers, an uncounted
+    one's answers only (left out) — the Python twin of :func:`summed_by_municipality`,
+    what ``tandem tallies --check`` holds the kept sums to. The cell itself, surveys sent
+    and answered and whether it may give texts are live."""
     # A cell that may give texts: answered, by at least MIN_ANSWERS people (ENOUGH_PEOPLE).
     share = [1, cell.sent, cell.answered, int(cell.answered > 0 and cell.people >= MIN_ANSWERS)]
     for name in FIELDS:
-        sums = rule.summed([rule.Cell(None, getattr(cell, f"{name}_sum"),
-                                      getattr(cell, f"{name}_n"),
-                                      getattr(cell, f"{name}_people"))])
+        sums = rule.summed([rule.Cell(None, getattr(cell, published(name, "sum")),
+                                      getattr(cell, published(name, "n")),
+                                      getattr(cell, published(name, "people")))])
         share += [sums.total, sums.answers, sums.left_out]
     return share
 
@@ -222,7 +237,9 @@ def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
     of unanswered surveys holds none). The cells that may give texts: of enough people
     (:func:`text_source`'s first half) and, unless ``waiting_too``, not waiting for a
     rebuild (its second half) — the municipalities keep the first and their reader
-    subtracts the waiting ones."""
+    subtracts the waiting ones. The questions' sums are the published ones (rule 5): a
+    cell whose surveys are gone still gives what it published, and one never published
+    gives nothing."""
     answered = Q(answered__gt=0)
     cell, not_waiting = text_source("organization_id")
     aggregates: dict[str, Any] = {
@@ -231,9 +248,9 @@ def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
                                                              else not_waiting))}
     for name in FIELDS:
         counted = counted_q(name)
-        aggregates[f"{name}_total"] = Sum(f"{name}_sum", filter=answered & counted)
-        aggregates[f"{name}_answers"] = Sum(f"{name}_n", filter=answered & counted)
-        aggregates[f"{name}_left_out"] = Sum(f"{name}_n", filter=answered & ~counted)
+        aggregates[f"{name}_total"] = Sum(published(name, "sum"), filter=counted)
+        aggregates[f"{name}_answers"] = Sum(published(name, "n"), filter=counted)
+        aggregates[f"{name}_left_out"] = Sum(published(name, "n"), filter=~counted)
     # Named apart from the cell's own fields (an annotation may not shadow one).
     return {f"m_{key}": value for key, value in aggregates.items()}
 

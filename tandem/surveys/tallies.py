@@ -10,6 +10,18 @@ organizations and whole academic years (``release_period`` widens any window), s
 union of cells and these sums answer every filter. People are never added across cells:
 the rule asks for them only within one.
 
+What is published (rule 5, «steps of three»: :func:`tandem.core.release.republish`):
+every cell keeps beside its sums now the sums it last published and who was in it then
+(``published_*``, ``published_members``: person id → :func:`member_digest` of their
+answers in the cell), and every figure reads the published ones. Whenever a cell is
+computed again — a recount, a rebuild of its organization, the bulk path, a move, a
+deletion — its published state moves to the new sums only when at least three people's
+answers differ from it (came, left, changed), else it stays (:func:`_published`); a cell
+never published is published with its third person, and a full rebuild compares with
+the stored state, never starts afresh. So two requests, before and after one or two
+people answered, withdrew or moved, read the same figure. The surveys sent and answered
+stay live (they tell who answered, not what).
+
 Which year: an answered survey counts in the academic year it was answered in, an
 unanswered one in the year it is due (as ``sent`` always counted); the day of an answer
 is taken in the time zone of the organization's region (``Region.time_zone``), so a cell
@@ -67,6 +79,7 @@ the old scan of the surveys, kept as the tests' oracle.
 import datetime as dt
 import logging
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -74,9 +87,10 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    F,
+    ExpressionWrapper,
     IntegerField,
     Q,
     QuerySet,
@@ -84,7 +98,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
@@ -104,9 +118,11 @@ from tandem.surveys.selectors import (
     MIN_ANSWERS,
     MUNICIPALITY_COLUMNS,
     MUNICIPALITY_SUMS,
+    PUBLISHED_COLUMNS,
     SatisfactionSummary,
     assemble,
     municipality_share,
+    published,
     summed_by_municipality,
 )
 from tandem.territory.models import Organization, Region
@@ -129,6 +145,8 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a NOWAIT lock refused
 MEMORY = "survey-cells"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
 Key = tuple[int, int, str]  # a cell: (organization, academic year, stage)
+# Who is in a cell: person id (a string, as JSON keeps it) → digest of their answers in it.
+Members = dict[str, int]
 Place = tuple[int, str]  # where an organization's cells are summed: (municipality, sector)
 # A change of the municipalities' sums: per (municipality, sector, year, stage), what to
 # add to each of MUNICIPALITY_SUMS.
@@ -207,7 +225,7 @@ def _rebuild_locked(ids: list[int]) -> None:
     _settle(summed, places, delta)  # from here on its cells are summed at ``places``
     before = list(SurveyCell.objects.filter(organization_id__in=held))
     SurveyCell.objects.filter(organization_id__in=held).delete()
-    fresh = _computed(zones)
+    fresh = _published(before, _computed(zones))
     SurveyCell.objects.bulk_create(fresh, batch_size=2000)
     apply(_add(places, before, -1, _add(places, fresh, 1, delta)))
     SurveyCellState.objects.filter(organization_id__in=held).update(refreshed_at=timezone.now())
@@ -234,9 +252,9 @@ def recount(cells: Iterable[Key]) -> None:
         for org, year, stage in keys:
             if org not in zones:  # deleted meanwhile: nothing to keep
                 continue
-            fresh = _computed({org: zones[org]}, only=(year, stage))
             cell = SurveyCell.objects.filter(organization_id=org, year=year, stage=stage)
             before = list(cell)
+            fresh = _published(before, _computed({org: zones[org]}, only=(year, stage)))
             cell.delete()
             SurveyCell.objects.bulk_create(fresh)
             _add(places, before, -1, _add(places, fresh, 1, delta))
@@ -514,17 +532,30 @@ def _within(year: int) -> Q:
             | Q(submitted_at__isnull=True, due_on__range=(start, end)))
 
 
+def member_digest(answers: Iterable[tuple[Any, ...]]) -> int:
+    """What one person put in a cell, as a number (rule 5: a person whose digest differs
+    from the published one counts as changed): a CRC-32 of their surveys in it, each as
+    ``(id, *the 1–10 answers)``, sorted. The same in every process (no salted hash). Two
+    different answers that happen to share a digest count as unchanged — the rule then
+    moves later, never sooner."""
+    return zlib.crc32(repr(sorted(answers)).encode())
+
+
 def _computed(zones: dict[int, str], *,
               only: tuple[int, str] | None = None) -> list[SurveyCell]:
-    """The organizations' cells as sums of their surveys, unsaved: what a rebuild writes
-    and what :func:`stale` compares with the stored ones (``only``: just the cells of
-    that academic year and stage — a recount). One query per time zone of their regions
-    (mostly one)."""
+    """The organizations' cells as sums of their surveys, unsaved, as if published now
+    (``published_*`` = the sums, ``published_members`` = who answered and the digests of
+    their answers, :func:`member_digest`): what a rebuild writes after :func:`_published`
+    and what :func:`stale` compares with the stored ones (``only``: just the cells of that
+    academic year and stage — a recount). One query per time zone of their regions
+    (mostly one), of their surveys' rows: the sums and the members come from the same
+    rows, so a published state is always one moment's."""
     groups: dict[str, list[int]] = defaultdict(list)
     for pk, name in zones.items():
         groups[name].append(pk)
     answered = Q(submitted_at__isnull=False)
-    cells = []
+    cells: dict[Key, SurveyCell] = {}
+    members: dict[Key, dict[int, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
     for name, group in sorted(groups.items()):
         tz = zone_named(name)
         year = Case(
@@ -534,43 +565,90 @@ def _computed(zones: dict[int, str], *,
             default=_academic_year(ExtractYear("due_on"), ExtractMonth("due_on"),
                                    ExtractDay("due_on")),
             output_field=IntegerField())
-        aggregates: dict[str, Any] = {
-            "sent": Count("pk"), "answered": Count("pk", filter=answered),
-            "people": Count("participant", filter=answered, distinct=True)}
-        for field in FIELDS:
-            given = answered & Q(**{f"{field}__isnull": False})
-            aggregates[f"{field}_sum"] = Coalesce(Sum(field, filter=given), 0)
-            aggregates[f"{field}_n"] = Count("pk", filter=given)
-            aggregates[f"{field}_people"] = Count("participant", filter=given, distinct=True)
         surveys = (Survey.objects.filter(participant__organization_id__in=group)
-                   .annotate(cell_year=year))
+                   .annotate(cell_year=year,
+                             given=ExpressionWrapper(answered, output_field=BooleanField())))
         if only is not None:
             # Narrowed by what the planner can estimate and indexes can find; the exact
-            # year is the group's (filtering on the expression itself misleads the plan:
+            # year is the row's (filtering on the expression itself misleads the plan:
             # a nested loop over every survey of the region).
             surveys = surveys.filter(_within(only[0]), stage=only[1])
-        rows: Any = (surveys
-                     .values("stage", "cell_year",
-                             organization=F("participant__organization_id"))
-                     .order_by().annotate(**aggregates))
-        for row in rows:
-            if only is not None and row["cell_year"] != only[0]:
+        rows: Any = (surveys.order_by()
+                     .values_list("participant__organization_id", "cell_year", "stage",
+                                  "given", "participant_id", "pk", *FIELDS))
+        for organization, cell_year, stage, given, person, pk, *values in rows:
+            if only is not None and cell_year != only[0]:
                 continue
-            cells.append(SurveyCell(organization_id=row.pop("organization"),
-                                    year=row.pop("cell_year"), **row))
-    return sorted(cells, key=lambda c: (c.organization_id, c.year, c.stage))
+            key = (organization, cell_year, stage)
+            cell = cells.get(key)
+            if cell is None:
+                cell = cells[key] = SurveyCell(organization_id=organization, year=cell_year,
+                                               stage=stage)
+            cell.sent += 1
+            if given:
+                cell.answered += 1
+                members[key][person].append((pk, *values))
+    for key, people in members.items():
+        cell = cells[key]
+        cell.people = len(people)
+        for i, field in enumerate(FIELDS):
+            given_by = [[survey[1 + i] for survey in theirs if survey[1 + i] is not None]
+                        for theirs in people.values()]
+            setattr(cell, f"{field}_sum", sum(sum(v) for v in given_by))
+            setattr(cell, f"{field}_n", sum(len(v) for v in given_by))
+            setattr(cell, f"{field}_people", sum(1 for v in given_by if v))
+        for column in PUBLISHED_COLUMNS:
+            setattr(cell, column, getattr(cell, column.removeprefix("published_")))
+        cell.published_members = {str(person): member_digest(theirs)
+                                  for person, theirs in people.items()}
+    return [cells[key] for key in sorted(cells)]
+
+
+def _published(before: Iterable[SurveyCell], fresh: Iterable[SurveyCell]) -> list[SurveyCell]:
+    """The cells to keep, given those stored (``before``) and those just computed from the
+    surveys (``fresh``, :func:`_computed`: as if published now) of the same organizations
+    and years: rule 5 (:func:`tandem.core.release.republish`) decides, cell by cell,
+    whether the published state moves to the fresh one — at least three people's answers
+    differ from the published ones — or stays as stored (a cell never stored starts with
+    nothing published: it is published with its third person). A cell with no survey now
+    stays while something is published of it, and goes when nothing is."""
+    stored = {(c.organization_id, c.year, c.stage): c for c in before}
+    now = {(c.organization_id, c.year, c.stage): c for c in fresh}
+    kept = []
+    for key in sorted(stored.keys() | now.keys()):
+        old = stored.get(key)
+        cell = now.get(key) or SurveyCell(organization_id=key[0], year=key[1], stage=key[2])
+        published: Members = old.published_members if old is not None else {}
+        if not rule.republish(published, cell.published_members):
+            for column in PUBLISHED_COLUMNS:
+                setattr(cell, column, getattr(old, column) if old is not None else 0)
+            cell.published_members = published
+        if cell.sent or cell.published_members:
+            kept.append(cell)
+    return kept
 
 
 # -- checking -----------------------------------------------------------------------------
 def stale() -> list[tuple[object, ...]]:
-    """What the kept cells hold and a recount from the surveys would not (or the other
-    way round), the municipalities' sums that differ from the recounted cells summed at
+    """What the kept cells hold now and a recount from the surveys would not (or the
+    other way round; a cell kept only for what it published holds nothing now), cells
+    kept with nothing now and nothing published, or published with more people to a
+    question than were in them, the municipalities' sums that differ from the kept
+    cells' published sums (:func:`tandem.surveys.selectors.municipality_share`) summed at
     their organizations' places, organizations with cells whose state records another
     place than theirs, and the organizations that wait: empty when every writer marked
-    what it changed. Reads only (one snapshot on PostgreSQL), so it may run while people
-    write."""
+    what it changed. What was published cannot be recounted (it is a past moment's); the
+    sums built on it can. Reads only (one snapshot on PostgreSQL), so it may run while
+    people write."""
     with read_only_snapshot():
-        stored = {("SurveyCell", *row) for row in SurveyCell.objects.values_list(*CELL_COLUMNS)}
+        kept = list(SurveyCell.objects.order_by())
+        stored = {("SurveyCell", *row) for row in (
+            tuple(getattr(cell, name) for name in CELL_COLUMNS) for cell in kept)
+            if any(row[3:])}
+        stored |= {("SurveyCell published", cell.organization_id, cell.year, cell.stage)
+                   for cell in kept if not (cell.sent or cell.published_members) or max(
+                       getattr(cell, published(name, "people")) for name in FIELDS)
+                   > len(cell.published_members)}
         waiting = {("waiting", pk) for pk in SurveyCellMark.objects.values_list(
             "organization_id", flat=True)}
         stored |= {("MunicipalitySurveyCell", *row) for row in
@@ -581,17 +659,17 @@ def stale() -> list[tuple[object, ...]]:
                     SurveyCellState.objects.values_list("pk", "summed_municipality_id",
                                                         "summed_sector")}
         stored |= {("SurveyCellState", pk, *recorded.get(pk, (None, "")))
-                   for pk in SurveyCell.objects.values_list("organization_id", flat=True)
-                   .distinct() if recorded.get(pk) != places.get(pk)}
+                   for pk in {cell.organization_id for cell in kept}
+                   if recorded.get(pk) != places.get(pk)}
         fresh: set[tuple[object, ...]] = set()
-        summed: Delta = {}
         for start in range(0, len(ids), BATCH):
             cells = _computed(_zones(ids[start:start + BATCH]))
             fresh |= {("SurveyCell", *(getattr(cell, name) for name in CELL_COLUMNS))
                       for cell in cells}
-            # Summed in Python (municipality_share), apart from the SQL of roll_up.
-            _add(places, cells, 1, summed)
-        fresh |= {("MunicipalitySurveyCell", *key, *sums) for key, sums in summed.items()}
+        # Summed in Python (municipality_share), apart from the SQL of roll_up.
+        summed = _add(places, kept, 1)
+        fresh |= {("MunicipalitySurveyCell", *key, *sums) for key, sums in summed.items()
+                  if any(sums)}
     return sorted(stored ^ fresh | waiting, key=str)
 
 

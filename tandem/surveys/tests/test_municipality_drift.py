@@ -38,6 +38,10 @@ from tandem.web import tracking
 from tandem.web.signals import hourly
 
 pytestmark = pytest.mark.django_db
+# A cell written by hand, published as it stands (rule 5): three people's 7, 9 and 5.
+PUBLISHED_THREE: dict[str, Any] = {
+    "published_recommend_sum": 21, "published_recommend_n": 3, "published_recommend_people": 3,
+    "published_members": {"-1": 7, "-2": 9, "-3": 5}}
 
 RACE = "гонка транзакций бывает только на PostgreSQL (SQLite пишет по очереди)"
 
@@ -144,9 +148,10 @@ def test_two_moves_at_once_leave_one_copy_of_the_sums(world: World) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_sector_undone_by_a_stale_form_shows_no_one_alone(world: World) -> None:
     """The leak itself: admin 1 sets A's sector to sport, admin 2's form (loaded before)
-    writes school back. Were A's cells left summed under sport, a fourth person of A
-    answering 10 would join the school sums of the municipality alone, and «region,
-    school» minus the other school's own figure would be that one answer."""
+    writes school back. Were A's cells left summed under sport, the next people of A to
+    answer (three of them answering 10: a step rule 5 publishes) would join the school
+    sums of the municipality alone, and «region, school» minus the other school's own
+    figure would be their answers only."""
     _postgresql_only()
     other = OrganizationFactory.create(municipality=world.municipality_a, name="Другая",
                                        sector=world.org_a.sector)
@@ -171,10 +176,11 @@ def test_a_sector_undone_by_a_stale_form_shows_no_one_alone(world: World) -> Non
 
     _race(admin1, admin2)
     assert Organization.objects.get(pk=world.org_a.pk).sector == school
-    _answer(Organization.objects.get(pk=world.org_a.pk), 10)
+    for _ in range(3):
+        _answer(Organization.objects.get(pk=world.org_a.pk), 10)
     region = _recommend(world, sector=school)
     alone = _recommend(world, organization_id=other.pk)
-    assert (region.answers, alone.answers) == (7, 3)  # both organizations, whole
+    assert (region.answers, alone.answers) == (9, 3)  # both organizations, whole
     assert _recommend(world, sector=Organization.Sector.SPORT).answers == 0
     _consistent()
 
@@ -259,7 +265,8 @@ def test_a_deleted_organization_takes_its_cells_from_the_recorded_place(world: W
     rebuild that empties them): they leave the sums where they were summed."""
     extra = OrganizationFactory.create(municipality=world.municipality_a, name="Школа А3")
     SurveyCell.objects.create(organization=extra, year=2026, stage="mid", sent=4, answered=3,
-                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3)
+                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3,
+                              **PUBLISHED_THREE)
     for score in (7, 9, 5):
         _answer(world.org_a, score)
     tallies.roll_up()
@@ -272,13 +279,15 @@ def test_a_deleted_organization_takes_its_cells_from_the_recorded_place(world: W
 # -- (2) code older than the sums, between migrate and the restart ---------------------------
 def test_code_older_than_the_sums_drifts_only_until_the_hourly_run(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An old process recounts a cell without the sums (a fourth person's 9); the new
-    code's next difference (a fifth's 2) then leaves the region one answer short of the
-    organization — that one answer. The hourly run sums the cells again."""
+    """An old process recounts a cell without the sums (three more people's 9: enough to
+    move its published sums, rule 5); the new code's next difference (a seventh's 2) then
+    leaves the region short of the organization by those answers. The hourly run sums the
+    cells again."""
     for score in (4, 4, 4):
         _answer(world.org_a, score)
     monkeypatch.setattr(tallies, "apply", lambda delta: None)  # the old code: no sums
-    _answer(world.org_a, 9)
+    for score in (9, 9, 9):
+        _answer(world.org_a, score)
     monkeypatch.undo()
     _answer(world.org_a, 2)
     assert _recommend(world) != _recommend(world, organization_id=world.org_a.pk)  # drifted
@@ -361,7 +370,8 @@ def test_the_migration_records_where_it_summed_each_organization(world: World) -
     its state (made if missing): the writers after it subtract there."""
     for score in (7, 9, 5):
         _answer(world.org_a, score)
-    for score in (1, 2):
+    # 0005 summed the cells as they stood; they are published as they stand (0007).
+    for score in (1, 2, 3):
         _answer(world.org_b, score)
     kept = _kept()
     MunicipalitySurveyCell.objects.all().delete()

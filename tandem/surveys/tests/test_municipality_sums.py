@@ -26,11 +26,15 @@ from tandem.surveys.selectors import (
     satisfaction_summary,
     summed_by_municipality,
 )
-from tandem.surveys.tests.helpers import active_pair
+from tandem.surveys.tests.helpers import active_pair, kept_summary
 from tandem.territory.models import Organization
 from tandem.testing import OrganizationFactory, ParticipantFactory, World
 
 pytestmark = pytest.mark.django_db
+# A cell written by hand, published as it stands (rule 5): three people's 7, 9 and 5.
+PUBLISHED_THREE: dict[str, Any] = {
+    "published_recommend_sum": 21, "published_recommend_n": 3, "published_recommend_people": 3,
+    "published_members": {"-1": 7, "-2": 9, "-3": 5}}
 
 
 def _answer(organization: Organization, score: int, *, stage: str = "mid") -> Survey:
@@ -62,28 +66,39 @@ def _region_equals_live(world: World) -> None:
                     Filters(region_id=world.region.pk)):
         scope = scope_for(world.olga)
         assert whole_regions(scope, filters)
-        live = tallies.live_summary(filters.organizations(scope), release_period(filters)[0])
-        assert satisfaction_summary(scope=scope, filters=filters) == live, filters
+        organizations, years = filters.organizations(scope), release_period(filters)[0]
+        live = tallies.live_summary(organizations, years)
+        assert kept_summary(organizations, years, now=True) == live, filters
+        # What the region reads: the published sums of the counted cells (rule 5).
+        assert satisfaction_summary(scope=scope, filters=filters) == kept_summary(
+            organizations, years, now=False), filters
     assert tallies.stale() == []
 
 
 def test_a_municipality_holds_its_counted_cells_and_only_the_count_of_the_others(
         world: World) -> None:
-    """Three people in A (counted), two in B (not): A's municipality holds A's total and
-    answers; B's holds no total at all — only how many answers were left out, which every
-    figure publishes anyway — and no count of people anywhere."""
+    """Three people in A (counted); three in B, of whom only two answered all but the last
+    question (those not counted): A's municipality holds A's total and answers; B's holds
+    no total of those questions at all — only how many answers were left out, which every
+    figure publishes anyway — and no count of people anywhere. (B's cell is published with
+    its third person, rule 5: before it, nothing of it is.)"""
     for score in (7, 9, 5):
         _answer(world.org_a, score)
     for score in (2, 1):
         _answer(world.org_b, score)
+    rater, partner = (ParticipantFactory.create(organization=world.org_b) for _ in range(2))
+    Survey.objects.create(pair=active_pair(rater, partner), participant=rater, stage="mid",
+                          due_on=dt.date(2027, 1, 30), submitted_at=timezone.now(), recommend=3)
     kept = _kept()
     year = release_period(Filters())[0][0]
     a = kept[world.municipality_a.pk, world.org_a.sector, year, "mid"]
     b = kept[world.municipality_b.pk, world.org_b.sector, year, "mid"]
     for name in FIELDS:
         assert (a[f"{name}_total"], a[f"{name}_answers"], a[f"{name}_left_out"]) == (21, 3, 0)
+    for name in FIELDS[:-1]:
         assert (b[f"{name}_total"], b[f"{name}_answers"], b[f"{name}_left_out"]) == (0, 0, 2)
-    assert (a["text_cells"], b["text_cells"]) == (1, 0)
+    assert (b["recommend_total"], b["recommend_answers"], b["recommend_left_out"]) == (6, 3, 0)
+    assert (a["text_cells"], b["text_cells"]) == (1, 1)
     assert not any("people" in f.name for f in MunicipalitySurveyCell._meta.get_fields())
     assert kept == _recomputed()
     _region_equals_live(world)
@@ -104,7 +119,8 @@ def test_two_requests_differ_by_whole_counted_cells_only(world: World) -> None:
         assert region.overall[name].answers - school.overall[name].answers == 0
         assert region.overall[name].mean == school.overall[name].mean == 7.0
         assert supplementary.overall[name].withheld
-        assert supplementary.overall[name].left_out == 1
+        # A cell of one person has published nothing (rule 5), not even an answer left out.
+        assert supplementary.overall[name].left_out == 0
 
 
 def test_an_organization_moved_takes_its_sums_to_the_other_municipality(world: World) -> None:
@@ -136,7 +152,8 @@ def test_an_organization_deleted_leaves_the_sums(world: World) -> None:
     for score in (7, 9, 5):
         _answer(world.org_a, score)
     SurveyCell.objects.create(organization=extra, year=2026, stage="mid", sent=4, answered=3,
-                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3)
+                              people=3, recommend_sum=21, recommend_n=3, recommend_people=3,
+                              **PUBLISHED_THREE)
     tallies.roll_up()
     assert MunicipalitySurveyCell.objects.get(
         municipality=world.municipality_a, year=2026, stage="mid").recommend_total > 21

@@ -36,7 +36,9 @@ def test_two_answers_are_withheld(world: World) -> None:
     mid = summary.by_stage["mid"]
     assert mid.answered == 2
     assert mid.mentors.withheld and mid.mentees.withheld and mid.recommend.withheld
-    assert mid.mentors.n == 0 and mid.mentors.left_out == 2  # a small cell enters nothing
+    # A small cell enters nothing — and a cell of two people has published nothing yet
+    # (rule 5: a cell is first published with its third person), not even answers left out.
+    assert mid.mentors.n == 0 and mid.mentors.left_out == 0
 
 
 def test_three_answers_are_shown(world: World) -> None:
@@ -97,7 +99,7 @@ def _cell_by_cell(scope: Scope, filters: Filters) -> tuple[object, ...]:
     rows = [(*row, row[5] >= MIN_ANSWERS and row[0] not in marked) for row in
             SurveyCell.objects.filter(organization__in=filters.organizations(scope),
                                       year__range=years)
-            .values_list(*selectors.CELL_COLUMNS)]
+            .values_list(*selectors.CELL_COLUMNS[:6], *selectors.PUBLISHED_COLUMNS)]
     sent: dict[str, list[int]] = {s: [0, 0] for s in Survey.Stage.values}
     cells: dict[tuple[str, str], list[Cell]] = {
         (name, s): [] for name in selectors.FIELDS for s in Survey.Stage.values}
@@ -105,9 +107,7 @@ def _cell_by_cell(scope: Scope, filters: Filters) -> tuple[object, ...]:
     for organization, year, stage, n_sent, answered, _people, *kept, text_source in rows:
         sent[stage][0] += n_sent
         sent[stage][1] += answered
-        if not answered:
-            continue
-        if text_source:
+        if answered and text_source:
             texts[stage].add(year)
         for i, name in enumerate(selectors.FIELDS):
             cells[name, stage].append(Cell((organization, year, stage), *kept[3 * i:3 * i + 3]))
@@ -153,7 +153,8 @@ def test_the_database_sums_give_what_the_cells_released_one_by_one_gave(
     SurveyCell.objects.all().delete()
     SurveyCellMark.objects.all().delete()
     for (which, year, stage), (sent, answered, people, questions) in kept.items():
-        figures = {f"{name}_{part}": value
+        # Only the published sums: what the cell holds now is no figure's (rule 5).
+        figures = {selectors.published(name, part): value
                    for name, (n, who, total) in zip(selectors.FIELDS, questions, strict=True)
                    for part, value in (("sum", total), ("n", n), ("people", who))}
         SurveyCell.objects.create(organization=organizations[which], year=year, stage=stage,

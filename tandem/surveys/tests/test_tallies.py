@@ -17,15 +17,21 @@ from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
+from tandem.core import release as rule
 from tandem.core.periods import academic_year
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.people.personal_data import participant_anonymise
 from tandem.surveys import tallies
 from tandem.surveys.models import Survey, SurveyCell, SurveyCellMark
-from tandem.surveys.selectors import FIELDS, release_period, satisfaction_summary
+from tandem.surveys.selectors import FIELDS, published, release_period, satisfaction_summary
 from tandem.surveys.services import survey_submit, surveys_create_due
-from tandem.surveys.tests.helpers import active_pair, answered_surveys
+from tandem.surveys.tests.helpers import (
+    PublishedOracle,
+    active_pair,
+    answered_surveys,
+    kept_summary,
+)
 from tandem.territory.models import Organization
 from tandem.testing import ParticipantFactory, World
 from tandem.web.signals import hourly
@@ -49,11 +55,19 @@ def _views(world: World) -> list[tuple[Scope, Filters]]:
             (scope_for(world.bob), Filters())]
 
 
-def _assert_kept_equal_live(world: World) -> None:
+def _assert_kept_equal_live(world: World, oracle: PublishedOracle | None = None) -> None:
+    """The kept cells' sums now give what the scan of the surveys gives, and every view
+    reads their published sums (rule 5) — those of ``oracle``, the rule replayed after
+    each write, when given."""
     for scope, filters in _views(world):
         years = release_period(filters)[0]
-        live = tallies.live_summary(filters.organizations(scope), years)
-        assert satisfaction_summary(scope=scope, filters=filters) == live, filters
+        organizations = filters.organizations(scope)
+        live = tallies.live_summary(organizations, years)
+        assert kept_summary(organizations, years, now=True) == live, filters
+        shown = satisfaction_summary(scope=scope, filters=filters)
+        assert shown == kept_summary(organizations, years, now=False), filters
+        if oracle is not None:
+            assert shown == oracle.summary(organizations, years), filters
     assert tallies.stale() == []
 
 
@@ -110,6 +124,12 @@ def test_kept_cells_equal_the_scan_after_any_writes(
 ) -> None:
     if not Pair.objects.exists():  # the world is shared by the examples: once
         _people_and_pairs(world)
+    oracle = PublishedOracle()
+    for cell in SurveyCell.objects.all():  # what earlier examples left published
+        oracle.members[cell.organization_id, cell.year, cell.stage] = cell.published_members
+        oracle.cells[cell.organization_id, cell.year, cell.stage] = {
+            name: rule.Cell(None, *(getattr(cell, published(name, part))
+                                    for part in ("sum", "n", "people"))) for name in FIELDS}
     today = timezone.localdate()
     for step, who, level in steps:
         with (django_capture_on_commit_callbacks(execute=True),  # the job after commit
@@ -162,15 +182,17 @@ def test_kept_cells_equal_the_scan_after_any_writes(
             if step in ONE_SURVEY:
                 assert not SurveyCellMark.objects.exists()
         _after_commit()
-        _assert_kept_equal_live(world)
+        oracle.step()
+        _assert_kept_equal_live(world, oracle)
 
 
 def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
         world: World) -> None:
-    """Three people in A, two in B: the region's figure is A's, B's two answers are left
-    out of it — read from the cells, as the scan did."""
+    """Three people in A; three in B, of whom two rated their role as mentors: the region's
+    mentors' figure is A's, B's two mentors' answers are left out of it — read from the
+    cells, as the scan did (B's cell is published with its third person, rule 5)."""
     answered_surveys(world, [(7, 8), (9, 6), (5, 10)])
-    for mentor, mentee in [(2, 3), (1, 1)]:
+    for mentor, mentee in [(2, 3), (1, 1), (None, 4)]:
         a = ParticipantFactory.create(organization=world.org_b)
         b = ParticipantFactory.create(organization=world.org_b)
         survey = Survey.objects.create(pair=active_pair(a, b), participant=a, stage="mid",
@@ -179,11 +201,12 @@ def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
                                            "mentor_satisfaction": mentor,
                                            "mentor_engagement": mentor, "recommend": mentor})
     region = satisfaction_summary(scope=scope_for(world.olga), filters=Filters()).by_stage["mid"]
-    assert (region.sent, region.answered) == (5, 5)
+    assert (region.sent, region.answered) == (6, 6)
     assert region.mentors.mean == round((7 + 9 + 5) / 3, 1) and region.mentors.n == 3
     assert region.mentors.left_out == 2
+    assert region.mentees.n == 6 and region.mentees.left_out == 0
     b_only = satisfaction_summary(scope=scope_for(world.charlie), filters=Filters())
-    assert b_only.by_stage["mid"].mentors.withheld and b_only.by_stage["mid"].answered == 2
+    assert b_only.by_stage["mid"].mentors.withheld and b_only.by_stage["mid"].answered == 3
     year = academic_year(timezone.localdate())
     cell = SurveyCell.objects.get(organization=world.org_a, year=year, stage="mid")
     assert (cell.people, cell.mentor_satisfaction_sum, cell.mentor_satisfaction_n,
@@ -193,14 +216,18 @@ def test_a_small_cell_is_withheld_from_its_region_and_the_rest_is_released(
 
 def test_one_person_answering_twice_is_one_person_of_the_cell(world: World) -> None:
     """Two pairs, one person: two answers, one person — three answers of two people stay
-    withheld (people are counted within a cell, never added)."""
-    a, b, c = (ParticipantFactory.create(organization=world.org_a) for _ in range(3))
+    withheld (people are counted within a cell, never added). A third person who rated
+    only the partner's teaching publishes the cell (rule 5), not the mentors' figure."""
+    a, b, c, d = (ParticipantFactory.create(organization=world.org_a) for _ in range(4))
     due = timezone.localdate()
-    for pair, who in ((active_pair(a, b), a), (active_pair(a, c), a), (active_pair(b, c), b)):
+    for pair, who in ((active_pair(a, b), a), (active_pair(a, c), a), (active_pair(b, c), b),
+                      (active_pair(c, d), c)):
         survey = Survey.objects.create(pair=pair, participant=who, stage="mid", due_on=due)
-        survey_submit(survey=survey, data=_answers(5))
+        survey_submit(survey=survey, data=_answers(5) | (
+            {"mentor_satisfaction": None, "mentor_engagement": None} if who == c else {}))
     mid = satisfaction_summary(scope=scope_for(world.alice), filters=Filters()).by_stage["mid"]
-    assert mid.answered == 3 and mid.mentors.withheld and mid.mentors.left_out == 3
+    assert mid.answered == 4 and mid.mentors.withheld and mid.mentors.left_out == 3
+    assert mid.mentees.n == 4 and not mid.mentees.withheld
     _assert_kept_equal_live(world)
 
 

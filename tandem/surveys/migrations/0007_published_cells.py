@@ -1,0 +1,145 @@
+"""Rule 5 of the satisfaction figures, «steps of three» (docs/surveys.md, «Правило
+публикации»): every cell keeps its published state — each question's sum, answers and
+people as last published, and who was in the cell then (person id → digest of their
+answers, ``tandem.surveys.tallies.member_digest``). Every existing cell is published as it
+stands: its published sums are its sums (one ``UPDATE``, so the municipalities' sums,
+built on them, stay as they are), and its members are read from the current surveys, a
+batch of organizations at a time. A cell whose stored sums were out of date (its
+organization waiting for a rebuild) gets members of the surveys as they are: the rebuild
+then moves its published sums only when three people differ, as it would after any
+write. Going back: the columns go."""
+
+from collections import defaultdict
+
+from django.db import migrations, models
+from django.db.models import F
+from django.utils import timezone
+
+FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction", "mentor_engagement",
+          "recommend")
+BATCH = 500  # organizations per batch
+
+
+def publish_what_is_shown(apps, schema_editor):  # type: ignore[no-untyped-def]
+    # The digest and the year of an answer as the app computes them now (a test holds the
+    # digest to tallies.member_digest): pure functions, no model.
+    from tandem.core.periods import academic_year
+    from tandem.surveys.tallies import member_digest
+    from tandem.territory.zones import zone_named
+
+    cell_model = apps.get_model("surveys", "SurveyCell")
+    survey_model = apps.get_model("surveys", "Survey")
+    cell_model.objects.update(**{f"published_{name}_{part}": F(f"{name}_{part}")
+                                 for name in FIELDS for part in ("sum", "n", "people")})
+    organizations = sorted(set(cell_model.objects.values_list("organization_id", flat=True)))
+    for start in range(0, len(organizations), BATCH):
+        batch = organizations[start:start + BATCH]
+        members: dict = defaultdict(lambda: defaultdict(list))
+        for organization, zone, stage, submitted_at, person, pk, *answers in (
+                survey_model.objects.filter(participant__organization_id__in=batch,
+                                            submitted_at__isnull=False).order_by()
+                .values_list("participant__organization_id",
+                             "participant__organization__municipality__region__time_zone",
+                             "stage", "submitted_at", "participant_id", "pk", *FIELDS)
+                .iterator(chunk_size=5000)):
+            year = academic_year(timezone.localtime(submitted_at, zone_named(zone)).date())
+            members[organization, year, stage][person].append((pk, *answers))
+        cells = list(cell_model.objects.filter(organization_id__in=batch))
+        for cell in cells:
+            people = members.get((cell.organization_id, cell.year, cell.stage), {})
+            cell.published_members = {str(person): member_digest(theirs)
+                                      for person, theirs in people.items()}
+        cell_model.objects.bulk_update(cells, ["published_members"], batch_size=1000)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('surveys', '0006_russian_model_names'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentee_benefit_sum',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentee_benefit_n',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentee_benefit_people',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentee_support_sum',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentee_support_n',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentee_support_people',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentor_satisfaction_sum',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentor_satisfaction_n',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentor_satisfaction_people',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentor_engagement_sum',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentor_engagement_n',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_mentor_engagement_people',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_recommend_sum',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_recommend_n',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_recommend_people',
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name='surveycell',
+            name='published_members',
+            field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.RunPython(publish_what_is_shown, migrations.RunPython.noop),
+    ]
