@@ -124,10 +124,12 @@ def _send_batch(batch: set[int], *, today: dt.date, dry_run: bool, base_url: str
     if dry_run:
         result.emails += len(by_person)
         return
-    members = {pk for pair in Pair.objects.filter(pk__in=sorted(batch))
-               .values_list("a_id", "b_id") for pk in pair if pk is not None}
-    readers = [] if news_of is None else _readers(news_of).filter(pk__in=sorted(members))
-    _log_and_mail(events, by_person, people, list(readers), base_url=base_url, result=result)
+    readers: list[Participant] = []
+    if news_of is not None:
+        members = {pk for pair in Pair.objects.filter(pk__in=sorted(batch))
+                   .values_list("a_id", "b_id") for pk in pair if pk is not None}
+        readers = list(_readers(news_of).filter(pk__in=sorted(members)))
+    _log_and_mail(events, by_person, people, readers, base_url=base_url, result=result)
 
 
 def _readers(news_of: QuerySet[Organization]) -> QuerySet[Participant]:
