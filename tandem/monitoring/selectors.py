@@ -584,10 +584,14 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
         while time.monotonic() < deadline:
             time.sleep(step)
             step = min(2 * step, WAIT_STEP)
-            data: DashboardData | None = cache.get(key)
+            # Both in one read (for the database cache one SELECT): read apart, an owner
+            # finishing between them — result stored, marker deleted — looked failed,
+            # and the waiter computed the same figures again (review 2026-12-06).
+            got = cache.get_many([key, marker])
+            data: DashboardData | None = got.get(key)
             if data is not None:
                 return data
-            if cache.get(marker) is None:  # it failed (or just finished and was evicted)
+            if marker not in got:  # it failed (or finished and its entry was evicted)
                 break
     try:
         data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state)

@@ -137,6 +137,45 @@ def test_a_key_computed_elsewhere_is_awaited_not_recomputed(
         timer.join()
 
 
+def test_an_owner_finishing_right_after_a_waiter_s_read_is_not_taken_for_dead(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worst timing for a waiter: the owner stores the result and drops its marker
+    right after every read of the waiter that missed the result. Read apart (result, then
+    marker), the marker looked gone and the waiter computed again (review 2026-12-06);
+    read together, the next poll finds the result."""
+    build_diagnostics(world)
+    scope, filters, version = scope_for(world.olga), Filters(), "v-race"
+    key = selectors.cache_key(selectors.DATA_KIND, scope, filters, version)
+    result = selectors.compute_dashboard(scope=scope, filters=filters)
+    cache.add(key + ":computing", 1, 30)
+    real_get, real_get_many = cache.get, cache.get_many
+
+    def owner_finishes_if_missed(missed: bool) -> None:
+        if missed and cache.get_many([key + ":computing"]):
+            cache.set(key, result, 60)
+            cache.delete(key + ":computing")
+
+    def get(k: str, *args: object, **kwargs: object) -> object:
+        got = real_get(k, *args, **kwargs)
+        owner_finishes_if_missed(k == key and got is None)
+        return got
+
+    def get_many(keys: list[str], *args: object, **kwargs: object) -> dict[str, object]:
+        got = real_get_many(keys, *args, **kwargs)
+        owner_finishes_if_missed(key in keys and key not in got)
+        return got
+
+    def must_not_run(**_kw: object) -> None:
+        raise AssertionError("computed although the owner finished")
+
+    monkeypatch.setattr(cache, "get", get)
+    monkeypatch.setattr(cache, "get_many", get_many)
+    monkeypatch.setattr(selectors, "compute_dashboard", must_not_run)
+    monkeypatch.setattr(selectors, "WAIT_FIRST", 0.001)
+    monkeypatch.setattr(selectors, "WAIT_STEP", 0.001)
+    assert selectors._compute_once(key, scope=scope, filters=filters) == result
+
+
 def test_a_computation_that_died_is_taken_over(world: World,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     build_diagnostics(world)
