@@ -288,8 +288,8 @@ def mentors_counted(levelled: int, min_people: int = MIN_PEOPLE) -> bool:
     return enough(levelled, min_people)
 
 
-def people_changed(published: Mapping[Hashable, Hashable],
-                   current: Mapping[Hashable, Hashable]) -> int:
+def people_changed(published: Mapping[Any, Hashable],
+                   current: Mapping[Any, Hashable]) -> int:
     """How many people's contributions to a cell differ between its published state and now:
     ``published`` and ``current`` map each person in the cell to a digest of what they put
     in it (their answers, their levels). A person who came, left, or whose digest changed
@@ -298,7 +298,7 @@ def people_changed(published: Mapping[Hashable, Hashable],
                if published.get(person) != current.get(person))
 
 
-def republish(published: Mapping[Hashable, Hashable], current: Mapping[Hashable, Hashable],
+def republish(published: Mapping[Any, Hashable], current: Mapping[Any, Hashable],
               min_people: int = MIN_PEOPLE) -> bool:
     """Rule 5, «steps of three» (docs/surveys.md, docs/monitoring.md): a cell's published
     sums move to its current sums only when at least ``min_people`` people's contributions

@@ -14,7 +14,10 @@ competency — of the cells the release rule counts, with the others' people apa
 (:class:`MunicipalityGainTally`; ``tandem.core.release``, gains) and the best rounds'
 mentors by area (:class:`MunicipalityStrong`), which is what a region and the country
 read. A campaign that changes its round or goes redoes what derives from its tallies
-(:func:`rederive`).
+(:func:`rederive`). «Before / after» are read from each cell's published state
+(:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
+people and the digests of their levels, :class:`GainMember`) only in steps of at least
+three people (rule 5, :func:`_publish`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
@@ -818,14 +821,14 @@ def _unpublished(ids: list[int], campaign_id: int | None = None, *, compare: boo
         return moved, following
     fields = _FIELDS[GainTally][2:]
     sums: dict[type, dict[tuple[int, int], set[tuple[Any, ...]]]] = {}
-    for model in (GainTally, PublishedGain):
-        sums[model] = defaultdict(set)
+    for kept in (GainTally, PublishedGain):
+        sums[kept] = defaultdict(set)
         for chunk in _chunks(sorted({org for org, _campaign in following})):
-            for row in model.objects.filter(  # type: ignore[attr-defined]
+            for row in kept.objects.filter(  # type: ignore[attr-defined]
                     where, organization_id__in=chunk).order_by().values_list(
                     "organization_id", "campaign_id", *fields):
                 if row[:2] in following:
-                    sums[model][row[:2]].add(row[2:])
+                    sums[kept][row[:2]].add(row[2:])
     return moved, {cell for cell in following
                    if sums[GainTally].get(cell) != sums[PublishedGain].get(cell)}
 

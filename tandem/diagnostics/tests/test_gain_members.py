@@ -7,6 +7,7 @@ letters and order (a collation other than byte order would reorder them)."""
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,7 +37,7 @@ def _rounds(world: World) -> tuple[Campaign, Campaign]:
     return initial, final
 
 
-def _submit(campaign: Campaign, person: Participant, levels: dict[str, int | None]) -> None:
+def _submit(campaign: Campaign, person: Participant, levels: Mapping[str, int | None]) -> None:
     response = Response.objects.create(campaign=campaign, participant=person,
                                        answered=len(levels), status=Response.Status.SUBMITTED)
     Answer.objects.bulk_create([Answer(response=response, competency=code, self_level=level,
@@ -95,3 +96,37 @@ def test_the_servers_digests_are_pythons(world: World,
         assert tallies.stale() == []
     finally:
         Campaign.objects.filter(pk__in=[initial.pk, final.pk]).delete()
+
+
+def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
+    """``diagnostics/0017`` on a filled database: the current members computed from the
+    answers, every cell's published sums its current ones, the published members those of
+    closed rounds — a rebuild's state (``stale()`` finds nothing to publish)."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tandem.diagnostics.models import GainTally, PublishedGain, PublishedGainMember
+
+    initial, final = _rounds(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:3]
+    for i, person in enumerate(people):
+        _submit(initial, person, {CODES[0]: i, CODES[1]: 1})
+        _submit(final, person, {CODES[0]: 3, CODES[1]: i})
+    tallies.rebuild([world.org_a.pk])
+    Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED)
+    tallies.rebuild([world.org_a.pk])  # published as a closing would
+    members = set(GainMember.objects.values_list("person", "digest"))
+    for model in (GainMember, PublishedGain, PublishedGainMember):
+        model.objects.all().delete()  # as the tables were created
+    editor = SimpleNamespace(connection=connection,  # its one use: execute a statement
+                             execute=lambda sql: connection.cursor().execute(sql))
+    import_module("tandem.diagnostics.migrations.0017_published_gains").forwards(apps, editor)
+    assert set(GainMember.objects.values_list("person", "digest")) == members
+    assert set(PublishedGainMember.objects.values_list("person", "digest")) == members
+    fields = ("organization_id", "campaign_id", "competency", "before_sum", "after_sum", "people")
+    assert set(PublishedGain.objects.values_list(*fields)) == set(
+        GainTally.objects.values_list(*fields))
+    assert tallies.stale() == []

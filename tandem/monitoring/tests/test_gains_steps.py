@@ -214,7 +214,7 @@ def test_a_small_cell_counts_its_people_left_out_and_is_published_with_its_third
     assert not PublishedGainMember.objects.exists()
     newcomer = Participant.objects.filter(organization=world.org_b).order_by("-pk").first()
     assert newcomer is not None
-    initial = Campaign.objects.get(pk=final.baseline_id)
+    initial = Campaign.objects.get(finals=final)
     codes = ensure_default_framework().codes()
     _submit(initial, newcomer, dict.fromkeys(codes, 1))
     _submit(final, newcomer, dict.fromkeys(codes, 3))
