@@ -137,7 +137,8 @@ def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
 # before and after), so an open round is *pending*: none of its cells enters a figure
 # (:func:`round_published`; its query twin ``tandem.diagnostics.models.gain_published_q``).
 # Reopening a closed round makes it pending again; what changed while it was open is
-# published at the next closing (docs/monitoring.md, the residual risk).
+# published at the next closing only when at least ``MIN_PEOPLE`` people's levels in a
+# cell changed (rule 5, :func:`republish`: ``tandem.diagnostics.tallies._publish``).
 GAIN_DECIMALS = 2  # levels 0–3: a tenth would hide most gains
 
 

@@ -43,6 +43,10 @@ class DiagnosticsConfig(AppConfig):
         from tandem.web.tracking import track
 
         track(*tallies.TRACKED)
+        # The digest of a person's levels in a cell of «before / after» on SQLite's server.
+        from django.db.backends.signals import connection_created
+
+        connection_created.connect(tallies.sqlite_functions, dispatch_uid="tallies_sqlite")
         pre_delete.connect(tallies.participant_deleted, sender=Participant,
                            dispatch_uid="tallies_deleted")
         pre_delete.connect(tallies.campaign_deleting, sender=Campaign,

@@ -577,6 +577,78 @@ class GainTally(models.Model):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
+class GainMember(models.Model):
+    """A person of a cell (organization, final round) of «before / after» as it is now — who
+    submitted the final round as their latest of its baseline, and the baseline — and a
+    digest of the levels they put in it (``tallies.member_digest``): what rule 5 of the
+    release rule (``tandem.core.release.republish``) compares with the published members
+    (:class:`PublishedGainMember`). Rebuilt with the organization's tallies; ``person``
+    is a participant's id, not a key (the published members outlive a deleted person)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    person = models.PositiveBigIntegerField()
+    digest = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("участник ячейки прироста")
+        verbose_name_plural = _("участники ячеек прироста")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_gain_member")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.person}"
+
+
+class PublishedGain(models.Model):
+    """The published state of a cell (organization, final round), per competency — what
+    every «before / after» figure reads (the page, the PDF, the API, and through
+    :class:`MunicipalityGainTally` the region and the country), not the current
+    :class:`GainTally`: a cell's published sums move to its current ones only when at
+    least ``MIN_PEOPLE`` people's contributions differ from the published members
+    (rule 5, «steps of three», ``tandem.core.release.republish``; docs/monitoring.md), and
+    only while its round is closed. A cell never published with people in it (fewer than
+    ``MIN_PEOPLE``: a small cell, whose levels enter nothing) keeps its current sums here
+    for its people to be counted as left out."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    competency = models.CharField(max_length=40)
+    before_sum = models.PositiveIntegerField(default=0)
+    before_n = models.PositiveIntegerField(default=0)
+    after_sum = models.PositiveIntegerField(default=0)
+    after_n = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("опубликованный итог прироста организации")
+        verbose_name_plural = _("опубликованные итоги прироста организаций")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
+                                               name="one_published_gain")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class PublishedGainMember(models.Model):
+    """The members of a cell's published state (:class:`PublishedGain`) with the digests of
+    their levels as published — what :class:`GainMember` is compared with."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    person = models.PositiveBigIntegerField()
+    digest = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("опубликованный участник ячейки прироста")
+        verbose_name_plural = _("опубликованные участники ячеек прироста")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_published_gain_member")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.person}"
+
+
 def gain_cell_q(prefix: str = "") -> Q:
     """A :class:`GainTally` row of a counted cell — its organization and final round hold
     at least ``MIN_PEOPLE`` people with both rounds: the query twin of
@@ -602,11 +674,12 @@ def gain_published_q(prefix: str = "") -> Q:
 
 
 class MunicipalityGainTally(models.Model):
-    """The sum of :class:`GainTally` over a municipality's organizations of one sector and
-    over the final rounds of one kind, the same dates and status (open ones are pending:
-    :func:`gain_published_q`), per competency — what a region's
-    and the country's «before / after by area» read, not a row per organization, campaign
-    and competency (61,932 of them in a region of 5,456 organizations). Only counted cells
+    """The sum of :class:`PublishedGain` (the cells' published states, rule 5) over a
+    municipality's organizations of one sector and over the final rounds of one kind, the
+    same dates and status (open ones are pending: :func:`gain_published_q`), per
+    competency — what a region's and the country's «before / after by area» read, not a
+    row per organization, campaign and competency (61,932 of them in a region of 5,456
+    organizations). Only counted cells
     (:func:`gain_counted_q`) are summed; a row exists for every competency of any cell of
     the group (zeros where only small ones have it). ``people``: the final questionnaires
     of the group's counted cells, ``left_out``: of the others — each the same in each of

@@ -14,7 +14,10 @@ competency — of the cells the release rule counts, with the others' people apa
 (:class:`MunicipalityGainTally`; ``tandem.core.release``, gains) and the best rounds'
 mentors by area (:class:`MunicipalityStrong`), which is what a region and the country
 read. A campaign that changes its round or goes redoes what derives from its tallies
-(:func:`rederive`).
+(:func:`rederive`). «Before / after» are read from each cell's published state
+(:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
+people and the digests of their levels, :class:`GainMember`) only in steps of at least
+three people (rule 5, :func:`_publish`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
@@ -48,6 +51,7 @@ reference.
 """
 
 import datetime as dt
+import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -85,11 +89,14 @@ from tandem.diagnostics.models import (
     AnswerTally,
     Campaign,
     FrameworkVersion,
+    GainMember,
     GainTally,
     MunicipalityAnswerTally,
     MunicipalityGainTally,
     MunicipalityResponseTally,
     MunicipalityStrong,
+    PublishedGain,
+    PublishedGainMember,
     Response,
     ResponseTally,
     StrongBest,
@@ -98,6 +105,7 @@ from tandem.diagnostics.models import (
     answer_counted_q,
     gain_cell_q,
     gain_counted_q,
+    gain_published_q,
     response_counted_q,
     strong_counted_q,
 )
@@ -110,8 +118,10 @@ from tandem.web.transactions import read_only_snapshot, transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
 BATCH = 200  # organizations rebuilt per round of queries
+CELLS = 2000  # cells of «before / after» a statement publishes (tallies._replace)
 COUNTS = ("answers", "answered", "deficit", "strong")
-ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, StrongBest, GainTally)
+ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, StrongBest, GainTally,
+                        GainMember)
 MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong, MunicipalityResponseTally,
                         MunicipalityGainTally)
 Progress = Callable[[int, int], None]
@@ -387,6 +397,8 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None) -> 
     _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
     _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
     _insert(GainTally, *_gains_sql(ids, answers_after))
+    _insert(GainMember, *_gains_sql(ids, answers_after, members=True))
+    _publish(ids)
 
 
 def _best_counts(ids: list[int]) -> QuerySet[Any, Any]:
@@ -467,21 +479,88 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     responses = _model_rows(ResponseTally, _response_counts(ids))
     return {ResponseTally: responses,
             AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
-            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(ids)}
+            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(ids),
+            GainMember: _members(ids)}
 
 
-def _gains(ids: list[int]) -> list[GainTally]:
-    """Levels before (in the baseline) and after (in the final round), per final round
-    and competency, over the people who submitted both."""
+def _final_pairs(ids: list[int]) -> list[tuple[int, int, int, int, int]]:
+    """The people of these organizations' cells (organization, final round) of «before /
+    after»: their final questionnaires ``(pk, person, organization, final, baseline)``
+    — the latest of each baseline (:func:`_latest_finals`) whose person submitted it too."""
     finals = Response.objects.filter(
         status=SUBMITTED, campaign__kind=Campaign.Kind.FINAL, campaign__baseline__isnull=False,
         participant__organization_id__in=ids,
     ).filter(Exists(Response.objects.filter(
         participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),
         status=SUBMITTED)))
-    pairs = _latest_finals(finals.values_list(
+    return _latest_finals(finals.values_list(
         "pk", "participant_id", "participant__organization_id", "campaign_id",
         "campaign__baseline_id", "campaign__ends_on"))
+
+
+def member_digest(items: Iterable[str]) -> str:
+    """A digest of what one person puts in a cell of «before / after»: their levels, each
+    as ``b<competency>=<level>`` (before) or ``a<competency>=<level>`` (after), in code
+    point order — the same on the server (:func:`_gains_sql` with ``members``: on
+    PostgreSQL ``md5`` of ``string_agg`` in the byte order of ``COLLATE "C"``, on SQLite
+    this very function as an aggregate, :func:`sqlite_functions`). Two digests differ
+    when the levels do (but for an md5 collision, which could only hide a change: rule 5
+    then waits for more people, never publishes fewer)."""
+    text = ",".join(sorted(items))
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+class _DigestAggregate:
+    """:func:`member_digest` as an SQLite aggregate over the items (NULL: none)."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def step(self, item: str | None) -> None:
+        if item is not None:
+            self.items.append(item)
+
+    def finalize(self) -> str:
+        return member_digest(self.items)
+
+
+def sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """(``connection_created``) Registers :func:`member_digest` as SQLite's aggregate
+    ``tandem_digest`` (SQLite before 3.44 has no ordered ``group_concat``)."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("tandem_digest", 1, _DigestAggregate)
+
+
+def _members(ids: list[int]) -> list[GainMember]:
+    """The people of these organizations' cells of «before / after» and the digests of
+    their levels (:func:`member_digest`), computed in Python: what ``stale()`` compares
+    with the stored :class:`GainMember` (put there by :func:`_gains_sql` on the server)."""
+    pairs = _final_pairs(ids)
+    items: dict[int, list[str]] = {pk: [] for pk, *_rest in pairs}
+    final_of = {(person, baseline): pk for pk, person, _org, _final, baseline in pairs}
+    levelled = Answer.objects.filter(level__isnull=False).order_by()
+    for chunk in _chunks(sorted(items)):
+        for response, code, level in levelled.filter(response__in=chunk).values_list(
+                "response_id", "competency", "level"):
+            items[response].append(f"a{code}={level}")
+    baselines = sorted({baseline for *_rest, baseline in pairs})
+    for chunk in _chunks(sorted({person for _pk, person, *_rest in pairs})):
+        for person, baseline, code, level in (
+                levelled.filter(response__campaign_id__in=baselines,
+                                response__participant__in=chunk, response__status=SUBMITTED)
+                .values_list("response__participant_id", "response__campaign_id",
+                             "competency", "level")):
+            if (person, baseline) in final_of:
+                items[final_of[(person, baseline)]].append(f"b{code}={level}")
+    return [GainMember(organization_id=org, campaign_id=final, person=person,
+                       digest=member_digest(items[pk]))
+            for pk, person, org, final, _baseline in pairs]
+
+
+def _gains(ids: list[int]) -> list[GainTally]:
+    """Levels before (in the baseline) and after (in the final round), per final round
+    and competency, over the people who submitted both."""
+    pairs = _final_pairs(ids)
     if not pairs:
         return []
     baseline_of: dict[tuple[int, int | None], list[tuple[int, int]]] = defaultdict(list)
@@ -594,9 +673,10 @@ def _strong_counts(answers: QuerySet[Answer],
             .filter(t_people__gt=0))
 
 
-_GAINS_SQL = """
+_FINALS_SQL = """
 WITH finals AS (
     SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, p.{p_org} AS org, f.{r_campaign} AS campaign,
+           p.{p_id} AS person,
            COUNT(*) OVER (PARTITION BY p.{p_org}, f.{r_campaign}) AS people
     FROM {response} f
     JOIN {campaign} c ON c.{c_id} = f.{r_campaign}
@@ -609,6 +689,9 @@ WITH finals AS (
             AND lc.{c_kind} = %s AND lc.{c_baseline} = c.{c_baseline}
             AND (lc.{c_ends} > c.{c_ends} OR (lc.{c_ends} = c.{c_ends} AND lc.{c_id} > c.{c_id})))
 )
+"""
+
+_GAINS_SELECT = """
 SELECT g.org AS t_organization_id, g.campaign AS t_campaign_id, g.competency AS t_competency,
        SUM(g.bs) AS t_before_sum, SUM(g.bn) AS t_before_n,
        SUM(g.afs) AS t_after_sum, SUM(g.afn) AS t_after_n, g.people AS t_people
@@ -623,8 +706,31 @@ FROM (SELECT f.org, f.campaign, f.people, a.{a_competency} AS competency,
 GROUP BY g.org, g.campaign, g.competency, g.people
 """
 
+# Each person of a cell and the digest of their levels (``tallies.member_digest``): the
+# items of their baseline and final answers with a level, in byte order; a person with
+# none has the digest of no items.
+_MEMBERS_SELECT = """
+SELECT f.org AS t_organization_id, f.campaign AS t_campaign_id, f.person AS t_person,
+       {digest} AS t_digest
+FROM finals f LEFT JOIN (
+      SELECT x.final_id, 'b' || a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT) AS item
+      FROM finals x JOIN {answer} a ON a.{a_response} = x.base_id
+      WHERE a.{a_level} IS NOT NULL{after}
+      UNION ALL
+      SELECT x.final_id, 'a' || a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT)
+      FROM finals x JOIN {answer} a ON a.{a_response} = x.final_id
+      WHERE a.{a_level} IS NOT NULL{after}) g ON g.final_id = f.final_id
+GROUP BY f.org, f.campaign, f.person
+"""
+_DIGEST = {
+    "postgresql": """SUBSTR(MD5(COALESCE(STRING_AGG(g.item, ',' ORDER BY g.item COLLATE "C"),
+                                        '')), 1, 16)""",
+    "sqlite": "tandem_digest(g.item)",
+}
 
-def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, list[Any]]:
+
+def _gains_sql(ids: list[int], answers_after: int | None = None,
+               members: bool = False) -> tuple[str, list[Any]]:
     """:func:`_gains` as one SELECT (columns ``t_<field>``): the final questionnaires whose
     person also submitted the baseline (one per person and campaign: ``one_response_per_campaign``)
     and no later final round of that baseline (``NOT EXISTS``: :func:`_latest_finals`),
@@ -632,7 +738,8 @@ def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, l
     ``people`` — how many such finals. ``answers_after``: as in :func:`rebuild` — the
     answers are read from the table's tail (a range of its primary key), which needs no
     index on ``response_id`` (``seed-demo``'s country builds that once, after its last
-    region's load)."""
+    region's load). ``members``: instead, :func:`_members` — the cells' people and the
+    digests of their levels (:class:`GainMember`)."""
     from tandem.people.models import Participant
 
     quote = connection.ops.quote_name
@@ -642,7 +749,8 @@ def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, l
 
     names = {"response": Response, "campaign": Campaign, "participant": Participant,
              "answer": Answer}
-    sql = _GAINS_SQL.format(
+    select = _MEMBERS_SELECT if members else _GAINS_SELECT
+    sql = (_FINALS_SQL + select).format(
         **{key: quote(model._meta.db_table) for key, model in names.items()},  # type: ignore[attr-defined]
         r_id=column(Response, "id"), r_campaign=column(Response, "campaign"),
         r_participant=column(Response, "participant"), r_status=column(Response, "status"),
@@ -652,7 +760,8 @@ def _gains_sql(ids: list[int], answers_after: int | None = None) -> tuple[str, l
         p_org=column(Participant, "organization"), a_response=column(Answer, "response"),
         a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
         ids=", ".join(["%s"] * len(ids)),
-        after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s")
+        after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s",
+        digest=_DIGEST[connection.vendor] if members else "")
     bound = [] if answers_after is None else [answers_after, answers_after]
     final = Campaign.Kind.FINAL.value
     return sql, [SUBMITTED, SUBMITTED, final, *ids, SUBMITTED, final, *bound]
@@ -663,6 +772,109 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
     on a statement's parameters."""
     for start in range(0, len(ids), size):
         yield ids[start:start + size]
+
+
+def _publish(ids: list[int], campaign_id: int | None = None) -> None:
+    """Rule 5 of the release rule, «steps of three» (``release.republish``), for these
+    organizations' cells (organization, final round; of that round only: ``campaign_id``,
+    the round just closed or reopened — :func:`regain`).
+
+    A cell of a **closed** round whose current people (:class:`GainMember`) differ from
+    its published members (:class:`PublishedGainMember`) in at least ``MIN_PEOPLE``
+    people's digests is published anew: its published sums (:class:`PublishedGain`) and
+    members become its current ones (:class:`GainTally`, :class:`GainMember`); otherwise
+    it keeps showing what it showed — a published cell of an open round too (pending; its
+    next closing compares). A cell with no published member (never published, or
+    published empty) has its current sums as published, members apart: while its round is
+    open they are shown nowhere (pending — its rows say so); closed, it has fewer than
+    ``MIN_PEOPLE`` people (else it is published anew): a small cell, whose levels enter no
+    figure — only its people, counted as left out. Called by whatever recomputes a cell —
+    a rebuild (answers, moves, deletions, the seed) and a closing — under the
+    municipalities' rows."""
+    moved, following = _unpublished(ids, campaign_id)
+    _replace(moved, PublishedGain, GainTally)
+    _replace(moved, PublishedGainMember, GainMember)
+    _replace(following, PublishedGain, GainTally)
+
+
+def _unpublished(ids: list[int], campaign_id: int | None = None, *, compare: bool = False
+                 ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """The cells of these organizations (of that final round: ``campaign_id``) that
+    :func:`_publish` rewrites: those of closed rounds to publish anew, whole (rule 5), and
+    those with no published member, whose published sums follow the current ones — all of
+    them; ``compare``: only those whose published sums differ (what ``stale()``
+    reports)."""
+    where = Q(organization_id__in=ids)
+    if campaign_id is not None:
+        where &= Q(campaign_id=campaign_id)
+    closed: set[tuple[int, int]] = set()
+    cells: set[tuple[int, int]] = set()
+    for model in (GainMember, PublishedGain, PublishedGainMember):
+        cells |= _cells(model.objects.filter(where), closed)  # type: ignore[attr-defined]
+    # The people of open rounds' cells are not compared (their published state waits).
+    current = _members_of(GainMember.objects.filter(where, gain_published_q("campaign__")))
+    published = _members_of(PublishedGainMember.objects.filter(where))
+    moved = {cell for cell in closed
+             if release.republish(published.get(cell, {}), current.get(cell, {}))}
+    following = cells - moved - set(published)
+    if not compare or not following:
+        return moved, following
+    fields = _FIELDS[GainTally][2:]
+    sums: dict[type, dict[tuple[int, int], set[tuple[Any, ...]]]] = {}
+    for kept in (GainTally, PublishedGain):
+        sums[kept] = defaultdict(set)
+        for chunk in _chunks(sorted({org for org, _campaign in following})):
+            for row in kept.objects.filter(  # type: ignore[attr-defined]
+                    where, organization_id__in=chunk).order_by().values_list(
+                    "organization_id", "campaign_id", *fields):
+                if row[:2] in following:
+                    sums[kept][row[:2]].add(row[2:])
+    return moved, {cell for cell in following
+                   if sums[GainTally].get(cell) != sums[PublishedGain].get(cell)}
+
+
+def _cells(rows: QuerySet[Any], closed: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The cells (organization, final round) of these rows; those of closed rounds
+    (``gain_published_q``) added to ``closed``."""
+    shown = ExpressionWrapper(gain_published_q("campaign__"), output_field=BooleanField())
+    found = set()
+    for org, campaign, published in rows.order_by().annotate(shown=shown).values_list(
+            "organization_id", "campaign_id", "shown").distinct():
+        found.add((org, campaign))
+        if published:
+            closed.add((org, campaign))
+    return found
+
+
+def _members_of(rows: QuerySet[Any]) -> dict[tuple[int, int], dict[int, str]]:
+    """Members by cell: person → digest."""
+    maps: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    for org, campaign, person, digest in rows.order_by().values_list(
+            "organization_id", "campaign_id", "person", "digest"):
+        maps[(org, campaign)][person] = digest
+    return maps
+
+
+def _replace(cells: set[tuple[int, int]], published: type, current: type) -> None:
+    """The published rows of these cells replaced by their current rows, on the server,
+    ``CELLS`` cells a statement, picked by the pair (a row value ``IN (VALUES …)``: a
+    region-wide round is one round of thousands of organizations, a region's seed
+    thousands of rounds of one each — neither a statement a round nor an ``OR`` of
+    pairs, which PostgreSQL checks row by row)."""
+    quote = connection.ops.quote_name
+    meta = {model: model._meta for model in (published, current)}  # type: ignore[attr-defined]
+    source, target = quote(meta[current].db_table), quote(meta[published].db_table)
+    names = ", ".join(f"{quote(meta[current].get_field(name).column)} AS {quote(f't_{name}')}"
+                      for name in _FIELDS[published])
+    ordered = sorted(cells)
+    for start in range(0, len(ordered), CELLS):
+        chunk = ordered[start:start + CELLS]
+        pick = (f"({quote('organization_id')}, {quote('campaign_id')}) IN "
+                f"(VALUES {', '.join(['(%s, %s)'] * len(chunk))})")
+        params = [value for cell in chunk for value in cell]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {target} WHERE {pick}", params)  # noqa: S608
+        _insert(published, f"SELECT {names} FROM {source} WHERE {pick}", params)  # noqa: S608
 
 
 def _roll_up(municipality_ids: list[int]) -> None:
@@ -707,9 +919,9 @@ def _roll_up(municipality_ids: list[int]) -> None:
 
 def _redo_gain_sums(municipality_ids: list[int]) -> None:
     """The municipalities' :class:`MunicipalityGainTally` replaced by :func:`_gain_sums`
-    of their organizations' :class:`GainTally` — the one home of it, for a whole roll-up
-    (:func:`_roll_up`) and for a final round closed or reopened (:func:`regain`). The
-    caller holds the municipalities' rows."""
+    of their organizations' published cells (:class:`PublishedGain`) — the one home of
+    it, for a whole roll-up (:func:`_roll_up`) and for a final round closed or reopened
+    (:func:`regain`). The caller holds the municipalities' rows."""
     if not municipality_ids:
         return
     MunicipalityGainTally.objects.filter(municipality_id__in=municipality_ids).delete()
@@ -717,7 +929,7 @@ def _redo_gain_sums(municipality_ids: list[int]) -> None:
 
 
 def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
-    """The municipalities' sums of :class:`GainTally` by sector, final round (kind, dates
+    """The municipalities' sums of :class:`PublishedGain` by sector, final round (kind, dates
     and status: an open round's sums are kept apart, pending) and competency (columns
     ``t_<field>``) — of counted cells only (:func:`gain_counted_q`,
     the release rule: a small cell's levels enter no sum), a row for every competency of
@@ -726,7 +938,8 @@ def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
     repeated in its competencies' rows — so not a sum of the rows), and ``left_out``: the
     same over the small ones."""
     org = "organization__"
-    gains = GainTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids}).order_by()
+    gains = PublishedGain.objects.filter(
+        **{f"{org}municipality_id__in": municipality_ids}).order_by()
     counted, cell = gain_counted_q(), gain_cell_q()
     place = {"municipality_id": F(f"{org}municipality_id"), "sector": F(f"{org}sector"),
              "kind": F("campaign__kind"), "starts_on": F("campaign__starts_on"),
@@ -766,7 +979,7 @@ def rederive(organization_ids: Iterable[int | None]) -> None:
         _roll_up(municipalities)
 
 
-def regain(organization_ids: Iterable[int | None]) -> None:
+def regain(organization_ids: Iterable[int | None], campaign_id: int | None = None) -> None:
     """A final round closed or reopened: only its status changed, and of everything
     derived the status keys only the municipalities' sums of «before/after»
     (:class:`MunicipalityGainTally`; the organizations' tallies are read with the status,
@@ -779,12 +992,19 @@ def regain(organization_ids: Iterable[int | None]) -> None:
     municipality's and organization's rows for a whole :func:`rederive` (docs/performance.md,
     «Закрытие итогового раунда»). Sums of organizations still waiting for a rebuild would be
     published stale — a closing refuses while any of the round's wait
-    (``services.campaign_close``, :func:`waiting_for`)."""
+    (``services.campaign_close``, :func:`waiting_for`).
+
+    ``campaign_id``: the final round closed or reopened — closed, its cells' published
+    states follow rule 5 first (:func:`_publish`: the stored members of its cells compared
+    with the published ones, no answer read); reopened, they stay as they were."""
     ids = sorted({pk for pk in organization_ids if pk is not None})
     if not ids:
         return
     with transaction.atomic():
-        _redo_gain_sums(_lock_municipalities(ids))
+        municipalities = _lock_municipalities(ids)
+        if campaign_id is not None:
+            _publish(ids, campaign_id)
+        _redo_gain_sums(municipalities)
 
 
 def waiting_for(campaign_id: int) -> int:
@@ -845,18 +1065,26 @@ def stale() -> list[tuple[object, ...]]:
         for start in range(0, len(ids), BATCH):
             for model, rows in _computed(ids[start:start + BATCH]).items():
                 fresh_rows[model] += rows
+        # The municipalities' «before / after»: of the cells' published states (rule 5),
+        # which are checked against the current ones apart (``unpublished``).
         fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest],
-                                  fresh_rows[ResponseTally], fresh_rows[GainTally]))
+                                  fresh_rows[ResponseTally], list(PublishedGain.objects.all())))
         fresh = _snapshot(fresh_rows)
         waiting = {("waiting", pk) for pk in TallyState.objects.filter(
             dirty_since__isnull=False).values_list("organization_id", flat=True)}
-    return sorted(stored ^ fresh | waiting, key=str)
+        unpublished: set[tuple[object, ...]] = set()
+        for start in range(0, len(ids), BATCH):
+            for kind, cells in zip(("republish", "current sums"),
+                                   _unpublished(ids[start:start + BATCH], compare=True),
+                                   strict=True):
+                unpublished |= {("unpublished", kind, *cell) for cell in cells}
+    return sorted(stored ^ fresh | waiting | unpublished, key=str)
 
 
 def _summed(counts: list[AnswerTally], best: list[StrongBest],
-            responses: list[ResponseTally], gains: list[GainTally]) -> dict[type, list[Any]]:
+            responses: list[ResponseTally], gains: list[Any]) -> dict[type, list[Any]]:
     """What ``_roll_up`` would store for every municipality, from organizations' counts,
-    best rounds, questionnaires and gains."""
+    best rounds, questionnaires and published gains (:class:`PublishedGain`)."""
     unit = {pk: (municipality, sector) for pk, municipality, sector
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
     rounds: dict[int, tuple[Any, ...]] = {}
@@ -933,6 +1161,10 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     StrongBest: ("organization_id", "area", "people"),
     GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
                 "after_sum", "after_n", "people"),
+    PublishedGain: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
+                    "after_sum", "after_n", "people"),
+    GainMember: ("organization_id", "campaign_id", "person", "digest"),
+    PublishedGainMember: ("organization_id", "campaign_id", "person", "digest"),
     MunicipalityAnswerTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                               "competency", *COUNTS, "left_out"),
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
@@ -1016,9 +1248,13 @@ def _shares_baseline(campaign: Any) -> bool:
 
 
 def _gain_organizations(campaign_ids: Iterable[Any]) -> list[int]:
-    """The organizations holding «before/after» of these final rounds."""
-    return sorted(set(GainTally.objects.filter(campaign_id__in=list(campaign_ids))
-                      .values_list("organization_id", flat=True)))
+    """The organizations holding «before/after» of these final rounds: people in their
+    cells now, or a published state."""
+    ids = list(campaign_ids)
+    return sorted(set().union(*(
+        model.objects.filter(campaign_id__in=ids).order_by()  # type: ignore[attr-defined]
+        .values_list("organization_id", flat=True).distinct()
+        for model in (GainMember, PublishedGain, PublishedGainMember))))
 
 
 def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
@@ -1037,7 +1273,8 @@ def _campaign_closed(campaign: Any, before: tuple[Any, ...],
     those are redone (:func:`regain`; its organizations' own tallies are read with the
     status: they stay)."""
     if getattr(campaign, "kind", None) == Campaign.Kind.FINAL:
-        regain(_gain_organizations([getattr(campaign, "pk", None)]))
+        pk = getattr(campaign, "pk", None)
+        regain(_gain_organizations([pk]), pk)
 
 
 ROUND = ("kind", "starts_on", "ends_on")

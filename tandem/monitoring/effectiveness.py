@@ -41,8 +41,8 @@ from tandem.diagnostics.models import (
     Answer,
     Campaign,
     FrameworkVersion,
-    GainTally,
     MunicipalityGainTally,
+    PublishedGain,
     Response,
     gain_counted_q,
     gain_published_q,
@@ -517,7 +517,10 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     levels); ``pending_until``: the latest planned end of the open ones (past, when a
     round was not closed on time).
     Areas in the framework's order; three queries (one where the unit has no closed final
-    round kept), over the figures kept per organization and final round."""
+    round kept), over the figures kept per organization and final round — their
+    **published** states (``PublishedGain``: rule 5, «steps of three» — a cell's figure
+    moves only when at least ``MIN_PEOPLE`` people's levels in it differ from what it
+    showed; the region's and the country's sums of them, ``MunicipalityGainTally``)."""
     today = today or timezone.localdate()
     day = as_of(filters, today)
     finals = Campaign.objects.filter(overlapping_q(filters.date_from, day),
@@ -539,8 +542,8 @@ def gains_by_area(*, scope: Scope, filters: Filters,
         counted = Q()
         published = gain_published_q()
     else:
-        gains = GainTally.objects.filter(campaign__in=finals,
-                                         organization__in=filters.organizations(scope))
+        gains = PublishedGain.objects.filter(campaign__in=finals,
+                                             organization__in=filters.organizations(scope))
         group = ("organization_id", "campaign_id")
         ends = "campaign__ends_on"
         counted = gain_counted_q()

@@ -305,18 +305,20 @@ def test_an_organization_that_moves_takes_its_gains_along(
 
 
 def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
-    from tandem.diagnostics.models import GainTally, MunicipalityGainTally
+    """The region reads its municipalities' sums, a municipality its organizations'
+    published cells (rule 5) — neither the current ``GainTally``."""
+    from tandem.diagnostics.models import GainTally, MunicipalityGainTally, PublishedGain
     from tandem.monitoring.effectiveness import gains_by_area
 
     people = list(Participant.objects.order_by("pk"))
     _finals(world, [(i, 1, 2) for i in range(len(people))], shared=False)
     for scope, reads in ((scope_for(world.olga), MunicipalityGainTally),
-                         (scope_for(world.erin), GainTally)):
+                         (scope_for(world.erin), PublishedGain)):
         with CaptureQueriesContext(connection) as queries:
             assert gains_by_area(scope=scope, filters=Filters(),
                                  today=dt.date(2027, 5, 25)).areas
-        tables = {model: f'"{model._meta.db_table}"' for model in (GainTally,
-                                                                    MunicipalityGainTally)}
+        tables = {model: f'"{model._meta.db_table}"' for model in (
+            GainTally, PublishedGain, MunicipalityGainTally)}
         sql = " ".join(q["sql"] for q in queries.captured_queries)
         assert [model for model, table in tables.items() if table in sql] == [reads]
 

@@ -156,8 +156,9 @@ def test_a_closed_round_and_its_baseline_take_no_change_of_a_submitted_questionn
 # tried through the services (a refused one changes nothing). Whenever the round is open
 # nothing is published; once it is closed, every later published state is the same figure:
 # no two published states of the round differ by any person's answers, let alone by fewer
-# than MIN_PEOPLE. (Reopening the round is left out: what changed while it was open is
-# published at the next closing — the residual risk docs/monitoring.md states.)
+# than MIN_PEOPLE. (Reopening the round is left out here: what changed while it was open
+# is published at the next closing only when at least MIN_PEOPLE people changed — rule 5,
+# tests/test_gains_steps.py.)
 STEPS = st.lists(st.tuples(st.sampled_from(["submit", "reopen", "reopen_base",
                                             "submit_base", "close"]),
                            st.integers(0, 3)), min_size=1, max_size=8)
@@ -394,6 +395,7 @@ def test_closing_redoes_only_the_gain_sums_of_its_municipalities(world: World) -
         MunicipalityAnswerTally,
         MunicipalityResponseTally,
         MunicipalityStrong,
+        PublishedGain,
         ResponseTally,
         StrongBest,
         StrongTally,
@@ -419,7 +421,9 @@ def test_closing_redoes_only_the_gain_sums_of_its_municipalities(world: World) -
         locks = [s for s in sql if s.startswith('SELECT "territory_municipality"."id" AS "pk"')]
         assert len(locks) == 1 and str(world.municipality_b.pk) not in locks[0].split(
             "IN (")[1].split(")")[0].split(", "), (change, locks)
-        assert any(f'"{GainTally._meta.db_table}"' in s for s in sql)
+        # the published cells summed (closing: its cells published from the current ones)
+        assert any(f'"{PublishedGain._meta.db_table}"' in s for s in sql)
+        assert any(f'"{GainTally._meta.db_table}"' in s for s in sql) == (change == "close")
         assert tallies.stale() == [], change
         assert _gain_rows(world.municipality_b) == other_rows, change
         status = "closed" if change == "close" else "open"
