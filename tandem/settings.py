@@ -453,10 +453,6 @@ if not TANDEM_REMINDERS_FROM_HOUR < TANDEM_REMINDERS_UNTIL_HOUR <= 24:
     raise ImproperlyConfigured(
         "TANDEM_REMINDERS_FROM_HOUR must be below TANDEM_REMINDERS_UNTIL_HOUR, which is at "
         f"most 24, not {TANDEM_REMINDERS_FROM_HOUR} and {TANDEM_REMINDERS_UNTIL_HOUR}")
-# The reminder run goes through a region's pairs this many at a time, each batch its own
-# transaction with its own letters: its memory is a batch's, not the region's
-# (tandem/reminders/services.py; docs/performance.md).
-TANDEM_REMINDERS_BATCH = envint("TANDEM_REMINDERS_BATCH", 1000, minimum=1)
 # A finished map, a closed diagnostic and a revoked certificate may be reopened by the
 # curator (with a reason, audited) for this many days (tandem/web/confirm.py).
 TANDEM_REOPEN_DAYS = envint("TANDEM_REOPEN_DAYS", 30, minimum=1)

@@ -10,7 +10,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -54,64 +54,13 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     The people of ``news_of`` who chose «раз в день» also get the news of their bell not
     e-mailed yet (``notifications.services.digest``) — the region's first working hour
     passes its organizations (reminders/tasks.py), the curator's «напомнить» none.
-    With ``dry_run`` nothing is written or sent: only counted.
-
-    In batches of about ``TANDEM_REMINDERS_BATCH`` pairs, each closed over its people (a
-    person's every pair is in the batch that first meets them, so their letter still lists
-    all their events) and each its own transaction, its letters queued when it commits:
-    memory is the batch's, not the region's (issue #16). A failure in one batch leaves the
-    earlier ones done; the next run finds their events logged and their news e-mailed, and
-    sends the rest."""
-    result = SendResult()
-    region = Pair.objects.all() if pairs is None else Pair.objects.filter(
-        pk__in=pairs.values("pk"))
-    size = settings.TANDEM_REMINDERS_BATCH
-    ahead: set[int] = set()  # pairs a batch took in past its last pair: done already
-    last = 0
-    while True:
-        page = list(region.filter(pk__gt=last).order_by("pk")
-                    .values_list("pk", "a_id", "b_id")[:size])
-        if not page:
-            break
-        first, last = page[0][0], page[-1][0]
-        batch = _with_partners(region, [row for row in page if row[0] not in ahead],
-                               after=first - 1, done=ahead)
-        ahead = {pk for pk in ahead if pk > last} | {pk for pk in batch if pk > last}
-        if batch:
-            _send_batch(batch, today=today, dry_run=dry_run, base_url=base_url,
-                        news_of=news_of, result=result)
-    if not dry_run and news_of is not None:
-        _send_news(news_of, base_url=base_url, result=result)
-    if progress is not None:
-        progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": result.events})
-    return result
-
-
-def _with_partners(region: QuerySet[Pair], page: list[tuple[int, int | None, int | None]],
-                   *, after: int, done: set[int]) -> set[int]:
-    """The pairs of ``page`` and, over and over, every other pair of ``region`` (past
-    ``after`` and not in ``done``: those went in earlier batches) that shares a person
-    with them. A person is in a few pairs at most (one a year), so this is the page and a
-    few more."""
-    batch = {pk for pk, _a, _b in page}
-    people = {pk for _pk, a, b in page for pk in (a, b) if pk is not None}
-    while people:
-        more = list(region.filter(Q(a_id__in=people) | Q(b_id__in=people), pk__gt=after)
-                    .exclude(pk__in=batch | done).values_list("pk", "a_id", "b_id"))
-        batch |= {pk for pk, _a, _b in more}
-        people = {pk for _pk, a, b in more for pk in (a, b) if pk is not None} - people
-    return batch
-
-
-def _send_batch(batch: set[int], *, today: dt.date, dry_run: bool, base_url: str | None,
-                news_of: QuerySet[Organization] | None, result: SendResult) -> None:
-    """The events of the pairs ``batch`` (closed over their people): logged, told on the
-    bell and e-mailed in one transaction — with the daily news of those of their people
-    who read it («раз в день», ``news_of``)."""
-    events = pending_events(today=today, pairs=Pair.objects.filter(pk__in=sorted(batch)))
-    result.events += len(events)
+    With ``dry_run`` nothing is written or sent: only counted."""
+    events = pending_events(today=today, pairs=pairs)
+    result = SendResult(events=len(events))
     for e in events:
         result.by_kind[e.kind] = result.by_kind.get(e.kind, 0) + 1
+    if progress is not None:
+        progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": len(events)})
     by_person: dict[int, list[Event]] = defaultdict(list)
     people: dict[int, Participant] = {}
     for e in events:
@@ -122,47 +71,21 @@ def _send_batch(batch: set[int], *, today: dt.date, dry_run: bool, base_url: str
             by_person[p.pk].append(e)
             people[p.pk] = p
     if dry_run:
-        result.emails += len(by_person)
-        return
-    readers: list[Participant] = []
-    if news_of is not None:
-        members = {pk for pair in Pair.objects.filter(pk__in=sorted(batch))
-                   .values_list("a_id", "b_id") for pk in pair if pk is not None}
-        readers = list(_readers(news_of).filter(pk__in=sorted(members)))
-    _log_and_mail(events, by_person, people, readers, base_url=base_url, result=result)
-
-
-def _readers(news_of: QuerySet[Organization]) -> QuerySet[Participant]:
-    """The people of ``news_of`` who chose «раз в день» and have news on the bell not
-    e-mailed yet."""
-    return Participant.objects.filter(
+        result.emails = len(by_person)
+        return result
+    # The daily run's «новое за день»: people with news on the bell not e-mailed yet.
+    # Only people with such news: the filter through the relation
+    # (``user__notifications__read_at__isnull``) was an outer join, so everyone of the
+    # region on «раз в день» without any notification matched too — 100,000 people held in
+    # memory at a 100,000 region for ``digest`` to drop (h/hourlymem's finding, 2026-12-06).
+    readers = [] if news_of is None else list(Participant.objects.filter(
         Exists(Notification.objects.filter(user_id=OuterRef("user_id"), read_at__isnull=True,
                                            emailed_at__isnull=True)),
         organization__in=news_of, email_reminders=Participant.EmailReminders.DAILY,
-    ).select_related("user").order_by("pk")
-
-
-def _send_news(news_of: QuerySet[Organization], *, base_url: str | None,
-               result: SendResult) -> None:
-    """«Новое за день» of the readers whose pairs had no event (theirs went with their
-    reminders), in batches of ``TANDEM_REMINDERS_BATCH`` people, each its own
-    transaction."""
-    last = 0
-    while True:
-        readers = list(_readers(news_of).filter(pk__gt=last)[:settings.TANDEM_REMINDERS_BATCH])
-        if not readers:
-            return
-        last = readers[-1].pk
-        _log_and_mail([], {}, {}, readers, base_url=base_url, result=result)
-
-
-def _log_and_mail(events: list[Event], by_person: dict[int, list[Event]],
-                  people: dict[int, Participant], readers: list[Participant], *,
-                  base_url: str | None, result: SendResult) -> None:
-    """Logs ``events`` (audited), tells the bell of the overdue tasks, marks the readers'
-    news e-mailed, and queues each person's one letter when the transaction commits."""
+    ).select_related("user"))
     if not events and not readers:
-        return
+        return result
+
     run = uuid.uuid4().hex
     with transaction.atomic():
         ReminderLog.objects.bulk_create(
@@ -195,7 +118,8 @@ def _log_and_mail(events: list[Event], by_person: dict[int, list[Event]],
                                        news.get(person_id, [])))
         digested([n for items in news.values() for n in items])
         transaction.on_commit(lambda: _enqueue(letters))
-    result.emails += len(letters)
+    result.emails = len(letters)
+    return result
 
 
 def _audit(logged: list[ReminderLog]) -> None:
