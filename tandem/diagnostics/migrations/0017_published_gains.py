@@ -16,6 +16,8 @@ import importlib
 import django.db.models.deletion
 from django.db import migrations, models
 
+from tandem.core.release import MIN_PEOPLE
+
 BATCH = 2000
 
 
@@ -43,8 +45,15 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
               "after_sum", "after_n", "people")
     _copy(schema_editor, GainTally, apps.get_model("diagnostics", "PublishedGain"), levels)
     quote = schema_editor.connection.ops.quote_name
-    closed = (f" WHERE s.{quote('campaign_id')} IN (SELECT c.{quote('id')} FROM "
-              f"{quote(Campaign._meta.db_table)} c WHERE c.{quote('status')} = 'closed')")
+    # Members only of cells published as the code publishes them: of a closed round and of
+    # at least MIN_PEOPLE people — a smaller one was never published, and is published
+    # whole with its third person, not after three changes (review 2026-12-06).
+    members = quote(GainMember._meta.db_table)
+    org, campaign = quote("organization_id"), quote("campaign_id")
+    closed = (f" WHERE s.{campaign} IN (SELECT c.{quote('id')} FROM "
+              f"{quote(Campaign._meta.db_table)} c WHERE c.{quote('status')} = 'closed')"
+              f" AND (s.{org}, s.{campaign}) IN (SELECT m.{org}, m.{campaign} FROM {members} m"
+              f" GROUP BY m.{org}, m.{campaign} HAVING COUNT(*) >= {MIN_PEOPLE})")
     _copy(schema_editor, GainMember, apps.get_model("diagnostics", "PublishedGainMember"),
           ("organization", "campaign", "person", "digest"), closed)
     if schema_editor.connection.vendor == "postgresql":  # the rows' key checks, now

@@ -115,16 +115,28 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     for i, person in enumerate(people):
         _submit(initial, person, {CODES[0]: i, CODES[1]: 1})
         _submit(final, person, {CODES[0]: 3, CODES[1]: i})
-    tallies.rebuild([world.org_a.pk])
+    # A cell of two people in B: never published, so no published members after the
+    # migration either (it is published whole with its third person, as the code does).
+    few = list(Participant.objects.filter(organization=world.org_b).order_by("pk"))[:2]
+    for person in few:
+        _submit(initial, person, {CODES[0]: 1})
+        _submit(final, person, {CODES[0]: 2})
+    orgs = [world.org_a.pk, world.org_b.pk]
+    tallies.rebuild(orgs)
     Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED)
-    tallies.rebuild([world.org_a.pk])  # published as a closing would
-    members = set(GainMember.objects.values_list("person", "digest"))
+    tallies.rebuild(orgs)  # published as a closing would
+    assert GainMember.objects.filter(organization=world.org_b).count() == 2
+    assert not PublishedGainMember.objects.filter(organization=world.org_b).exists()
+    members = set(GainMember.objects.filter(organization=world.org_a)
+                  .values_list("person", "digest"))
     for model in (GainMember, PublishedGain, PublishedGainMember):
         model.objects.all().delete()  # as the tables were created
     editor = SimpleNamespace(connection=connection,  # its one use: execute a statement
                              execute=lambda sql: connection.cursor().execute(sql))
     import_module("tandem.diagnostics.migrations.0017_published_gains").forwards(apps, editor)
-    assert set(GainMember.objects.values_list("person", "digest")) == members
+    assert set(GainMember.objects.filter(organization=world.org_a)
+               .values_list("person", "digest")) == members
+    assert GainMember.objects.filter(organization=world.org_b).count() == 2
     assert set(PublishedGainMember.objects.values_list("person", "digest")) == members
     fields = ("organization_id", "campaign_id", "competency", "before_sum", "after_sum", "people")
     assert set(PublishedGain.objects.values_list(*fields)) == set(

@@ -7,6 +7,7 @@ people's levels; and the municipalities' sums are those of the published cells."
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -332,3 +333,15 @@ def test_consecutive_published_states_of_a_cell_differ_by_at_least_three_people(
                 person.save()
         Campaign.objects.filter(pk__in=[initial.pk, final.pk]).delete()
         tallies.rebuild()
+
+
+@pytest.mark.parametrize("case", [
+    test_a_teacher_moving_to_another_organization_moves_neither_figure,
+    test_three_people_leaving_a_closed_cell_move_it_whole])
+def test_organizations_compared_one_at_a_time_give_the_same(
+        world: World, monkeypatch: pytest.MonkeyPatch, case: Callable[[World], None]) -> None:
+    """``tallies._unpublished`` compares the members a batch of organizations at a time
+    (memory bounded by the batch, not the region): with batches of one organization, the
+    worked examples above end the same."""
+    monkeypatch.setattr(tallies, "UNPUBLISHED_BATCH", 1)
+    case(world)
