@@ -553,10 +553,9 @@ class StrongTally(models.Model):
         return f"{self.organization_id}/{self.campaign_id}/{self.area}: {self.people}"
 
 
-class GainTally(models.Model):
-    """Before and after, per organization, final round and competency: the sum and number
-    of levels in the final round and in its baseline, over the people who submitted both
-    (``people``: how many) — the «before / after by area» of monitoring."""
+class _GainSums(models.Model):
+    """The sums of a cell (organization, final round) per competency: current
+    (:class:`GainTally`) or published (:class:`PublishedGain`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
@@ -568,22 +567,15 @@ class GainTally(models.Model):
     people = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("итог прироста организации")
-        verbose_name_plural = _("итоги прироста организаций")
-        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
-                                               name="one_gain_tally")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
-class GainMember(models.Model):
-    """A person of a cell (organization, final round) of «before / after» as it is now — who
-    submitted the final round as their latest of its baseline, and the baseline — and a
-    digest of the levels they put in it (``tallies.member_digest``): what rule 5 of the
-    release rule (``tandem.core.release.republish``) compares with the published members
-    (:class:`PublishedGainMember`). Rebuilt with the organization's tallies; ``person``
-    is a participant's id, not a key (the published members outlive a deleted person)."""
+class _GainPeople(models.Model):
+    """A person of a cell (organization, final round) with the digest of their levels:
+    current (:class:`GainMember`) or published (:class:`PublishedGainMember`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
@@ -591,16 +583,42 @@ class GainMember(models.Model):
     digest = models.CharField(max_length=16)
 
     class Meta:
-        verbose_name = _("участник ячейки прироста")
-        verbose_name_plural = _("участники ячеек прироста")
-        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
-                                               name="one_gain_member")]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.organization_id}/{self.campaign_id}/{self.person}"
 
 
-class PublishedGain(models.Model):
+class GainTally(_GainSums):
+    """Before and after, per organization, final round and competency: the sum and number
+    of levels in the final round and in its baseline, over the people who submitted both
+    (``people``: how many) — the «before / after by area» of monitoring."""
+
+
+    class Meta:
+        verbose_name = _("итог прироста организации")
+        verbose_name_plural = _("итоги прироста организаций")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
+                                               name="one_gain_tally")]
+
+
+class GainMember(_GainPeople):
+    """A person of a cell (organization, final round) of «before / after» as it is now — who
+    submitted the final round as their latest of its baseline, and the baseline — and a
+    digest of the levels they put in it (``tallies.member_digest``): what rule 5 of the
+    release rule (``tandem.core.release.republish``) compares with the published members
+    (:class:`PublishedGainMember`). Rebuilt with the organization's tallies; ``person``
+    is a participant's id, not a key (the published members outlive a deleted person)."""
+
+
+    class Meta:
+        verbose_name = _("участник ячейки прироста")
+        verbose_name_plural = _("участники ячеек прироста")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_gain_member")]
+
+
+class PublishedGain(_GainSums):
     """The published state of a cell (organization, final round), per competency — what
     every «before / after» figure reads (the page, the PDF, the API, and through
     :class:`MunicipalityGainTally` the region and the country), not the current
@@ -611,14 +629,6 @@ class PublishedGain(models.Model):
     ``MIN_PEOPLE``: a small cell, whose levels enter nothing) keeps its current sums here
     for its people to be counted as left out."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    competency = models.CharField(max_length=40)
-    before_sum = models.PositiveIntegerField(default=0)
-    before_n = models.PositiveIntegerField(default=0)
-    after_sum = models.PositiveIntegerField(default=0)
-    after_n = models.PositiveIntegerField(default=0)
-    people = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("опубликованный итог прироста организации")
@@ -626,18 +636,11 @@ class PublishedGain(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
                                                name="one_published_gain")]
 
-    def __str__(self) -> str:
-        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
-
-class PublishedGainMember(models.Model):
+class PublishedGainMember(_GainPeople):
     """The members of a cell's published state (:class:`PublishedGain`) with the digests of
     their levels as published — what :class:`GainMember` is compared with."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    person = models.PositiveBigIntegerField()
-    digest = models.CharField(max_length=16)
 
     class Meta:
         verbose_name = _("опубликованный участник ячейки прироста")
@@ -645,8 +648,6 @@ class PublishedGainMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
                                                name="one_published_gain_member")]
 
-    def __str__(self) -> str:
-        return f"{self.organization_id}/{self.campaign_id}/{self.person}"
 
 
 def gain_cell_q(prefix: str = "") -> Q:
