@@ -125,12 +125,14 @@ def _reference() -> set[tuple[object, ...]]:
         sums[key] = [a + b for a, b in zip(sums[key], added, strict=True)]
     rows |= {("MunicipalityAnswerTally", *key, *n) for key, n in sums.items()}
     # Potential mentors of the standard view: the best initial campaign per organization
-    # and area among those where at least 3 of it submitted (the release rule), and its
-    # sums per municipality and sector.
+    # and area among those where at least 3 people of it gave a level to a competency of
+    # the area (the release rule, release.mentors_counted: at least 3 submitted is not
+    # enough — the area of one levelled person would show them), and its sums per
+    # municipality and sector.
     best: dict[tuple[int, str], int] = defaultdict(int)
     for (org, campaign_id, area), who in strong.items():
         if (campaigns[campaign_id].kind == Campaign.Kind.INITIAL
-                and progress[(org, campaign_id)]["submitted"] >= 3):
+                and len(levelled[(org, campaign_id, area)]) >= 3):
             best[(org, area)] = max(best[(org, area)], len(who))
     rows |= {("StrongBest", *key, k) for key, k in best.items()}
     mentors: dict[tuple[object, ...], int] = defaultdict(int)
