@@ -2,9 +2,10 @@
 публикации»): every cell keeps its published state — each question's sum, answers and
 people as last published, and who was in the cell then (person id → digest of their
 answers, ``tandem.surveys.tallies.member_digest``). Every existing cell is published as it
-stands: its published sums are its sums (one ``UPDATE``, so the municipalities' sums,
-built on them, stay as they are), and its members are read from the current surveys, a
-batch of organizations at a time. A cell whose stored sums were out of date (its
+stands — if it has at least MIN_PEOPLE people (a smaller one waits for its third, as in
+the code): its published sums are its sums (one ``UPDATE``), and its members are read from
+the current surveys, a batch of organizations at a time; then the municipalities' sums are
+summed again from the published cells (``tallies.roll_up``). A cell whose stored sums were out of date (its
 organization waiting for a rebuild) gets members of the surveys as they are: the rebuild
 then moves its published sums only when three people differ, as it would after any
 write. Going back: the columns go."""
@@ -14,6 +15,8 @@ from collections import defaultdict
 from django.db import migrations, models
 from django.db.models import F
 from django.utils import timezone
+
+from tandem.core.release import MIN_PEOPLE
 
 FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction", "mentor_engagement",
           "recommend")
@@ -45,13 +48,27 @@ def publish_what_is_shown(apps, schema_editor):  # type: ignore[no-untyped-def]
             year = academic_year(timezone.localtime(submitted_at, zone_named(zone)).date())
             members[organization, year, stage][person].append((pk, *answers))
         cells = list(cell_model.objects.filter(organization_id__in=batch))
+        published = [f"published_{name}_{part}" for name in FIELDS
+                     for part in ("sum", "n", "people")]
         for cell in cells:
             people = members.get((cell.organization_id, cell.year, cell.stage), {})
+            if len(people) < MIN_PEOPLE:
+                # Not published, as the code leaves a cell until its third person (it is
+                # then published whole, not after three changes; review 2026-12-06).
+                people = {}
+                for name in published:
+                    setattr(cell, name, 0)
             cell.published_members = {str(person): member_digest(theirs)
                                       for person, theirs in people.items()}
-        cell_model.objects.bulk_update(cells, ["published_members"], batch_size=1000)
+        cell_model.objects.bulk_update(cells, ["published_members", *published],
+                                       batch_size=1000)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # The municipalities' sums summed again from what is now published (the small cells
+    # left out; a database whose cells were published by this code before — the drill's
+    # migration back and forth — published anew), as the hourly run would.
+    from tandem.surveys.tallies import roll_up
+    roll_up()
 
 
 class Migration(migrations.Migration):

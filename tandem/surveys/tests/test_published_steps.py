@@ -28,7 +28,7 @@ from tandem.surveys.selectors import FIELDS, PUBLISHED_COLUMNS, satisfaction_sum
 from tandem.surveys.services import survey_submit
 from tandem.surveys.tests.helpers import active_pair
 from tandem.territory.models import Organization
-from tandem.testing import ParticipantFactory, World
+from tandem.testing import OrganizationFactory, ParticipantFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -191,10 +191,14 @@ def test_the_digest_is_the_same_in_every_process() -> None:
 def test_the_migration_publishes_each_cell_as_it_stands(world: World) -> None:
     """The migration's members (the year of each answer found in Python) are the ones the
     tallies compute (in SQL), answers near the start of the academic year included, and
-    its published sums are the sums now."""
+    its published sums are the sums now; a cell of two people stays unpublished (as the
+    code leaves it till its third), and the municipalities' sums are those of the
+    published cells (``stale()``), even where the sums were made from other published
+    states (the restore drill takes the migration back and forth on a seeded database)."""
     migration = importlib.import_module("tandem.surveys.migrations.0007_published_cells")
     _imported(world.org_a, [5, 6, 7, 8])
     _imported(world.org_b, [1, 2, 3])
+    _imported(OrganizationFactory.create(municipality=world.municipality_a), [9, 9])
     start = dt.datetime(2026, 8, 31, 20, 30, tzinfo=dt.UTC)  # 1 September in UTC+5
     Survey.objects.filter(participant__organization=world.org_b).update(submitted_at=start)
     tallies.rebuild()
@@ -202,7 +206,16 @@ def test_the_migration_publishes_each_cell_as_it_stands(world: World) -> None:
         c.published_members, [getattr(c, name) for name in PUBLISHED_COLUMNS])
         for c in SurveyCell.objects.all()}
     assert {key[1] for key in expected if key[0] == world.org_b.pk} == {2026}
-    SurveyCell.objects.update(published_members={}, **dict.fromkeys(PUBLISHED_COLUMNS, 0))
+    assert sum(1 for members, _sums in expected.values() if not members) == 1  # the two
+    # Other published states than the code's: everything published as it stands.
+    for cell in SurveyCell.objects.all():
+        for name in PUBLISHED_COLUMNS:
+            setattr(cell, name, getattr(cell, name.removeprefix("published_")))
+        cell.published_members = {"1": 1}
+        cell.save()
+    for row in MunicipalitySurveyCell.objects.all():  # summed from those other states
+        row.recommend_total += 7
+        row.save()
 
     class Editor:
         connection = connection
@@ -217,6 +230,7 @@ def test_the_migration_publishes_each_cell_as_it_stands(world: World) -> None:
     assert {(c.organization_id, c.year, c.stage): (
         c.published_members, [getattr(c, name) for name in PUBLISHED_COLUMNS])
         for c in SurveyCell.objects.all()} == expected
+    assert tallies.stale() == []
 
 
 # -- the invariant -----------------------------------------------------------------------
