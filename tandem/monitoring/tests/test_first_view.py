@@ -3,6 +3,7 @@ one computation per key across processes (the marker in the shared cache)."""
 
 import threading
 from collections import defaultdict
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -155,12 +156,12 @@ def test_an_owner_finishing_right_after_a_waiter_s_read_is_not_taken_for_dead(
             cache.set(key, result, 60)
             cache.delete(key + ":computing")
 
-    def get(k: str, *args: object, **kwargs: object) -> object:
+    def get(k: str, *args: Any, **kwargs: Any) -> Any:
         got = real_get(k, *args, **kwargs)
         owner_finishes_if_missed(k == key and got is None)
         return got
 
-    def get_many(keys: list[str], *args: object, **kwargs: object) -> dict[str, object]:
+    def get_many(keys: list[str], *args: Any, **kwargs: Any) -> dict[str, Any]:
         got = real_get_many(keys, *args, **kwargs)
         owner_finishes_if_missed(key in keys and key not in got)
         return got
