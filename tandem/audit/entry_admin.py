@@ -16,18 +16,13 @@ from django.contrib.admin import SimpleListFilter
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from tandem.audit.selectors import (
-    ACTIONS,
-    SYSTEM,
-    changed_fields,
-    describe_entries,
-)
+from tandem.audit.selectors import SYSTEM, action_label, changed_fields, describe_entries
 from tandem.core.text import sort_key
+from tandem.web.vendor_admin import when
 
 SHORT = 75  # characters of the list's summary, as auditlog's own
 
@@ -41,8 +36,8 @@ class ObjectKindFilter(SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         ids = (model_admin.get_queryset(request).order_by().values_list(
             "content_type_id", flat=True).distinct())
-        kinds = [(str(pk), str(capfirst(ContentType.objects.get_for_id(pk).name)))
-                 for pk in ids]
+        kinds = [(str(kind.pk), str(capfirst(kind.name)))
+                 for kind in ContentType.objects.filter(pk__in=ids)]  # one query
         return sorted(kinds, key=lambda kind: sort_key(kind[1]))
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
@@ -64,12 +59,12 @@ class EntryAdmin(LogEntryAdmin):
     @admin.display(description=_("время"), ordering="timestamp")
     def created(self, obj: LogEntry) -> str:
         # auditlog returns the datetime itself: the record's page printed it as
-        # «2026-12-06 13:39:47.685774+05:00».
-        return formats.date_format(timezone.localtime(obj.timestamp), "DATETIME_FORMAT")
+        # «2026-12-06 13:39:47.685774+05:00». As the /audit/ page writes it.
+        return when(obj.timestamp)
 
     @admin.display(description=_("действие"), ordering="action")
     def action_name(self, obj: LogEntry) -> str:
-        return str(ACTIONS.get(obj.action, obj.action))
+        return action_label(obj.action)
 
     @admin.display(description=_("изменения"))
     def msg_short(self, obj: LogEntry) -> str:
@@ -78,7 +73,8 @@ class EntryAdmin(LogEntryAdmin):
         # «; » between them: a name may hold a comma of its own («Стаж, лет»).
         fields = "; ".join(changed_fields(obj))
         if len(fields) > SHORT:
-            fields = fields[:fields.rfind(" ", 0, SHORT)] + " …"
+            cut = fields.rfind(" ", 0, SHORT)  # -1: no space — cut at SHORT
+            fields = fields[:cut if cut > 0 else SHORT] + " …"
         return fields or "—"
 
     @admin.display(description=_("изменения"))

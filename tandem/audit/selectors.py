@@ -77,7 +77,7 @@ class AuditRow:
 
     @property
     def action(self) -> str:
-        return str(ACTIONS.get(self.entry.action, self.entry.action))
+        return action_label(self.entry.action)
 
 
 ACTIONS = {
@@ -157,6 +157,11 @@ HIDDEN_FIELDS = {"search_name", "version", "order", "demo_key", "a_teaches_b", "
 # Who wrote an entry with no person behind it (an import's task, a migration, the hourly
 # run): the page and the admin's list say it so.
 SYSTEM = gettext_lazy("система")
+
+
+def action_label(action: int) -> str:
+    """An entry's action in words («изменение»); the code itself if unknown."""
+    return str(ACTIONS.get(action, action))
 
 
 def shown_field(model: type[Model] | None, name: str) -> Field | None:  # type: ignore[type-arg]

@@ -594,7 +594,6 @@ class GainTally(_GainSums):
     of levels in the final round and in its baseline, over the people who submitted both
     (``people``: how many) — the «before / after by area» of monitoring."""
 
-
     class Meta:
         verbose_name = _("итог прироста организации")
         verbose_name_plural = _("итоги прироста организаций")
@@ -609,7 +608,6 @@ class GainMember(_GainPeople):
     release rule (``tandem.core.release.republish``) compares with the published members
     (:class:`PublishedGainMember`). Rebuilt with the organization's tallies; ``person``
     is a participant's id, not a key (the published members outlive a deleted person)."""
-
 
     class Meta:
         verbose_name = _("участник ячейки прироста")
@@ -629,7 +627,6 @@ class PublishedGain(_GainSums):
     ``MIN_PEOPLE``: a small cell, whose levels enter nothing) keeps its current sums here
     for its people to be counted as left out."""
 
-
     class Meta:
         verbose_name = _("опубликованный итог прироста организации")
         verbose_name_plural = _("опубликованные итоги прироста организаций")
@@ -640,7 +637,6 @@ class PublishedGain(_GainSums):
 class PublishedGainMember(_GainPeople):
     """The members of a cell's published state (:class:`PublishedGain`) with the digests of
     their levels as published — what :class:`GainMember` is compared with."""
-
 
     class Meta:
         verbose_name = _("опубликованный участник ячейки прироста")

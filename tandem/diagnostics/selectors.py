@@ -237,9 +237,7 @@ def campaigns_page(*, scope: Scope, today: dt.date, municipality_id: int | None 
     found: dict[int, Campaign] = {c.pk: c for c in Campaign.objects.filter(
         pk__in=list(shown.object_list))
              .select_related("organization", "municipality", "region")
-             .annotate(frozen=ExpressionWrapper(Q(status=Campaign.Status.OPEN)
-                                                & baseline_frozen_q(),
-                                                output_field=BooleanField()))}
+             .annotate(frozen=ExpressionWrapper(states[FROZEN], output_field=BooleanField()))}
     campaigns = [found[pk] for pk in shown.object_list if pk in found]
     progress = campaigns_progress(campaigns=campaigns, scope=scope)
     return CampaignsPage(counts=counts, page=shown,

@@ -274,9 +274,7 @@ def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],
     """
     if campaign.status != Campaign.Status.OPEN:
         raise DiagnosticsError(str(CAMPAIGN_CLOSED))
-    refused = baseline_frozen(campaign, hold=False)
-    if refused:
-        raise DiagnosticsError(refused)
+    _check_published(campaign, hold=False)
     sent = 0
     now = timezone.now()
     reminded = []
@@ -364,10 +362,10 @@ def baseline_frozen_by(campaign: Campaign, *, teacher: bool = False,
     return Frozen(str(BASELINE_FROZEN) % {"title": closed[0].title}, closed)
 
 
-def _check_published(campaign: Campaign, *, teacher: bool = False) -> None:
-    """Refuses a write that would change a submitted questionnaire of a round whose
-    figures are published (:func:`baseline_frozen`)."""
-    refused = baseline_frozen(campaign, teacher=teacher)
+def _check_published(campaign: Campaign, *, teacher: bool = False, hold: bool = True) -> None:
+    """Refuses a write that would change a questionnaire of a round whose figures are
+    published (:func:`baseline_frozen`; ``hold``: its closed finals locked)."""
+    refused = baseline_frozen(campaign, teacher=teacher, hold=hold)
     if refused:
         raise DiagnosticsError(refused)
 
@@ -411,9 +409,7 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput],
     page disables the fields, but a page opened before the final closed still autosaves,
     and a draft accepted there could never be sent."""
     response = _locked(response, hold=False)
-    refused = baseline_frozen(response.campaign, teacher=own, hold=False)
-    if refused:
-        raise DiagnosticsError(refused)
+    _check_published(response.campaign, teacher=own, hold=False)
     codes = set(response.campaign.framework.codes())
     for code, value in values.items():
         _validate(code, value, codes)

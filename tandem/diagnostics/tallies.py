@@ -477,10 +477,11 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     answers = _submitted_answers(ids)
     strong = _strong(answers)
     responses = _model_rows(ResponseTally, _response_counts(ids))
+    pairs = _final_pairs(ids)  # one read for both «before / after» and its members
     return {ResponseTally: responses,
             AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
-            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(ids),
-            GainMember: _members(ids)}
+            StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(pairs),
+            GainMember: _members(pairs)}
 
 
 def _final_pairs(ids: list[int]) -> list[tuple[int, int, int, int, int]]:
@@ -531,11 +532,11 @@ def sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
         connection.connection.create_aggregate("tandem_digest", 1, _DigestAggregate)
 
 
-def _members(ids: list[int]) -> list[GainMember]:
+def _members(pairs: list[tuple[Any, ...]]) -> list[GainMember]:
     """The people of these organizations' cells of «before / after» and the digests of
     their levels (:func:`member_digest`), computed in Python: what ``stale()`` compares
-    with the stored :class:`GainMember` (put there by :func:`_gains_sql` on the server)."""
-    pairs = _final_pairs(ids)
+    with the stored :class:`GainMember` (put there by :func:`_gains_sql` on the server);
+    ``pairs``: :func:`_final_pairs` of the organizations."""
     items: dict[int, list[str]] = {pk: [] for pk, *_rest in pairs}
     final_of = {(person, baseline): pk for pk, person, _org, _final, baseline in pairs}
     levelled = Answer.objects.filter(level__isnull=False).order_by()
@@ -557,10 +558,10 @@ def _members(ids: list[int]) -> list[GainMember]:
             for pk, person, org, final, _baseline in pairs]
 
 
-def _gains(ids: list[int]) -> list[GainTally]:
+def _gains(pairs: list[tuple[Any, ...]]) -> list[GainTally]:
     """Levels before (in the baseline) and after (in the final round), per final round
-    and competency, over the people who submitted both."""
-    pairs = _final_pairs(ids)
+    and competency, over the people who submitted both (``pairs``: :func:`_final_pairs`
+    of the organizations)."""
     if not pairs:
         return []
     baseline_of: dict[tuple[int, int | None], list[tuple[int, int]]] = defaultdict(list)
@@ -827,7 +828,7 @@ def _unpublished_of(ids: list[int], campaign_id: int | None = None, *, compare: 
         where &= Q(campaign_id=campaign_id)
     closed: set[tuple[int, int]] = set()
     cells: set[tuple[int, int]] = set()
-    for model in (GainMember, PublishedGain, PublishedGainMember):
+    for model in _GAIN_STATE:
         cells |= _cells(model.objects.filter(where), closed)  # type: ignore[attr-defined]
     # The people of open rounds' cells are not compared (their published state waits).
     current = _members_of(GainMember.objects.filter(where, gain_published_q("campaign__")))
@@ -839,14 +840,12 @@ def _unpublished_of(ids: list[int], campaign_id: int | None = None, *, compare: 
         return moved, following
     fields = _FIELDS[GainTally][2:]
     sums: dict[type, dict[tuple[int, int], set[tuple[Any, ...]]]] = {}
-    for kept in (GainTally, PublishedGain):
+    for kept in (GainTally, PublishedGain):  # ids: one batch (_unpublished)
         sums[kept] = defaultdict(set)
-        for chunk in _chunks(sorted({org for org, _campaign in following})):
-            for row in kept.objects.filter(  # type: ignore[attr-defined]
-                    where, organization_id__in=chunk).order_by().values_list(
-                    "organization_id", "campaign_id", *fields):
-                if row[:2] in following:
-                    sums[kept][row[:2]].add(row[2:])
+        for row in kept.objects.filter(where).order_by().values_list(  # type: ignore[attr-defined]
+                "organization_id", "campaign_id", *fields):
+            if row[:2] in following:
+                sums[kept][row[:2]].add(row[2:])
     return moved, {cell for cell in following
                    if sums[GainTally].get(cell) != sums[PublishedGain].get(cell)}
 
@@ -999,10 +998,10 @@ def rederive(organization_ids: Iterable[int | None]) -> None:
 
 def regain(organization_ids: Iterable[int | None], campaign_id: int | None = None) -> None:
     """A final round closed or reopened: only its status changed, and of everything
-    derived the status keys only the municipalities' sums of «before/after»
-    (:class:`MunicipalityGainTally`; the organizations' tallies are read with the status,
-    the potential mentors' best round does not depend on it). So only those of these
-    organizations' municipalities are redone, in this transaction, under the
+    derived the status keys only the published state of its cells (:func:`_publish`) and
+    the municipalities' sums of «before/after» (:class:`MunicipalityGainTally`; the
+    organizations' current tallies do not depend on it, nor does the potential mentors'
+    best round). So only those are redone, in this transaction, under the
     municipalities' rows (:func:`_lock_municipalities`: a rebuild holds them before it
     writes an organization's tallies or sums a municipality, so none of it runs
     meanwhile). Neither the organizations' ``TallyState`` rows nor their mentors, nor the
@@ -1014,7 +1013,8 @@ def regain(organization_ids: Iterable[int | None], campaign_id: int | None = Non
 
     ``campaign_id``: the final round closed or reopened — closed, its cells' published
     states follow rule 5 first (:func:`_publish`: the stored members of its cells compared
-    with the published ones, no answer read); reopened, they stay as they were."""
+    with the published ones, no answer read); reopened, its published cells stay as they
+    were (a cell never published keeps following its current sums, as always)."""
     ids = sorted({pk for pk in organization_ids if pk is not None})
     if not ids:
         return
@@ -1172,17 +1172,20 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
             in levels.items()]}
 
 
+_GAIN_FIELDS = ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
+                "after_sum", "after_n", "people")
+_MEMBER_FIELDS = ("organization_id", "campaign_id", "person", "digest")
+# The tables of «before / after» beyond GainTally: its people, and their published state.
+_GAIN_STATE = (GainMember, PublishedGain, PublishedGainMember)
 _FIELDS: dict[type, tuple[str, ...]] = {
     ResponseTally: ("organization_id", "campaign_id", "invited", "new", "draft", "submitted"),
     AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
     StrongTally: ("organization_id", "campaign_id", "area", "people", "levelled"),
     StrongBest: ("organization_id", "area", "people"),
-    GainTally: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
-                "after_sum", "after_n", "people"),
-    PublishedGain: ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
-                    "after_sum", "after_n", "people"),
-    GainMember: ("organization_id", "campaign_id", "person", "digest"),
-    PublishedGainMember: ("organization_id", "campaign_id", "person", "digest"),
+    GainTally: _GAIN_FIELDS,
+    PublishedGain: _GAIN_FIELDS,  # the published state of the same sums
+    GainMember: _MEMBER_FIELDS,
+    PublishedGainMember: _MEMBER_FIELDS,
     MunicipalityAnswerTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                               "competency", *COUNTS, "left_out"),
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
@@ -1272,7 +1275,7 @@ def _gain_organizations(campaign_ids: Iterable[Any]) -> list[int]:
     return sorted(set().union(*(
         model.objects.filter(campaign_id__in=ids).order_by()  # type: ignore[attr-defined]
         .values_list("organization_id", flat=True).distinct()
-        for model in (GainMember, PublishedGain, PublishedGainMember))))
+        for model in _GAIN_STATE)))
 
 
 def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
@@ -1287,9 +1290,9 @@ def _campaign_rebased(campaign: Any, before: tuple[Any, ...],
 def _campaign_closed(campaign: Any, before: tuple[Any, ...],
                      after: tuple[Any, ...]) -> None:
     """A final round closed or reopened: its «before/after» are published or pending
-    again (``gain_published_q``); the municipalities' sums of them keep its status, so
-    those are redone (:func:`regain`; its organizations' own tallies are read with the
-    status: they stay)."""
+    again (``gain_published_q``); its cells' published state (rule 5) and the
+    municipalities' sums of them are redone (:func:`regain`); the organizations' current
+    tallies stay."""
     if getattr(campaign, "kind", None) == Campaign.Kind.FINAL:
         pk = getattr(campaign, "pk", None)
         regain(_gain_organizations([pk]), pk)

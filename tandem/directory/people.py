@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tandem.access.scope import scope_for
-from tandem.audit.selectors import audit_entries_for_object, describe_entries
+from tandem.audit.selectors import SYSTEM, audit_entries_for_object, describe_entries
 from tandem.directory.forms import (
     CONFLICT,
     DeactivateForm,
@@ -86,6 +86,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = describe_entries(audit_entries_for_object(participant)[:20]) if can_manage else []
     return render(request, "people/participant_detail.html", {
         "participant": participant, "can_manage": can_manage, "history": history,
+        "system": SYSTEM,
         "deactivate_form": DeactivateForm(),
         "link_groups": person_links(scope=scope, participant=participant),
     })

@@ -348,7 +348,7 @@ def _counted_answers(model: type) -> dict[str, Any]:
 def _area_of_competency(area_of: dict[str, str]) -> tuple[Case, Case]:
     """Two columns that sum answers by area in the database: the area of a competency
     of ``area_of`` ("" for any other), and the code of any other competency ("" for
-    those of ``area_of``) — for the caller to place it by its code, as before."""
+    those of ``area_of``) — for the caller to place it by the prefix of its code."""
     codes: dict[str, list[str]] = defaultdict(list)
     for competency, area in area_of.items():
         codes[area].append(competency)

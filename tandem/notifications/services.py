@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +63,12 @@ def absolute(path: str) -> str:
     return settings.TANDEM_BASE_URL.rstrip("/") + path
 
 
+def undigested() -> QuerySet[Notification]:
+    """News the daily letter has still to carry: unread and not e-mailed yet — one home for
+    :func:`digest` and for who the daily run reads (``reminders.services``)."""
+    return Notification.objects.filter(read_at__isnull=True, emailed_at__isnull=True)
+
+
 def digest(*, people: Iterable[Participant]) -> dict[int, list[Notification]]:
     """The daily letter's «новое за день» of each of ``people`` who chose «раз в день»:
     their unread news not e-mailed yet, oldest first (participant id → news)."""
@@ -69,8 +76,7 @@ def digest(*, people: Iterable[Participant]) -> dict[int, list[Notification]]:
              if p.user_id and p.mailable
              and p.email_reminders == Participant.EmailReminders.DAILY}
     news: dict[int, list[Notification]] = {}
-    for n in (Notification.objects.filter(user_id__in=list(daily), read_at__isnull=True,
-                                          emailed_at__isnull=True).order_by("created_at", "pk")):
+    for n in undigested().filter(user_id__in=list(daily)).order_by("created_at", "pk"):
         news.setdefault(daily[n.user_id], []).append(n)
     return news
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tandem.audit.entries import write_entries
 from tandem.notifications.models import Notification
-from tandem.notifications.services import digest, digested, notify
+from tandem.notifications.services import digest, digested, notify, undigested
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
@@ -79,8 +79,7 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     # region on «раз в день» without any notification matched too — 100,000 people held in
     # memory at a 100,000 region for ``digest`` to drop (h/hourlymem's finding, 2026-12-06).
     readers = [] if news_of is None else list(Participant.objects.filter(
-        Exists(Notification.objects.filter(user_id=OuterRef("user_id"), read_at__isnull=True,
-                                           emailed_at__isnull=True)),
+        Exists(undigested().filter(user_id=OuterRef("user_id"))),
         organization__in=news_of, email_reminders=Participant.EmailReminders.DAILY,
     ).select_related("user"))
     if not events and not readers:

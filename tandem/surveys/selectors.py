@@ -233,13 +233,12 @@ def municipality_share(cell: SurveyCell) -> list[int]:
 def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
     """The kept cells summed by the rule (:func:`counted_q`, :func:`text_source`), named
     ``m_`` and :data:`MUNICIPALITY_SUMS`: one home for the summary's SQL over the cells
-    and the municipalities' sums. Only cells with answers give answers or texts (a cell
-    of unanswered surveys holds none). The cells that may give texts: of enough people
-    (:func:`text_source`'s first half) and, unless ``waiting_too``, not waiting for a
-    rebuild (its second half) — the municipalities keep the first and their reader
-    subtracts the waiting ones. The questions' sums are the published ones (rule 5): a
-    cell whose surveys are gone still gives what it published, and one never published
-    gives nothing."""
+    and the municipalities' sums. Only cells with answers give texts. The cells that may
+    give texts: of enough people (:func:`text_source`'s first half) and, unless
+    ``waiting_too``, not waiting for a rebuild (its second half) — the municipalities
+    keep the first and their reader subtracts the waiting ones. The questions' sums are
+    the published ones (rule 5): a cell whose surveys are gone still gives what it
+    published, and one never published gives nothing."""
     answered = Q(answered__gt=0)
     cell, not_waiting = text_source("organization_id")
     aggregates: dict[str, Any] = {

@@ -40,7 +40,8 @@ TASK_LABELS = {
 QUEUE_LABELS = {"default": _("основная")}  # the queue and the backend of settings.TASKS
 
 
-def _when(moment: Any) -> str:
+def when(moment: Any) -> str:
+    """A moment as the admin and the /audit/ page show it: «06.12.2026 13:39», local time."""
     return formats.date_format(timezone.localtime(moment), "d.m.Y H:i") if moment else "—"
 
 
@@ -113,7 +114,7 @@ def install_tasks_admin() -> None:
 
     def task_result(self: DBTaskResult) -> str:  # was «DBTaskResult object (…)»
         return str(_("%(task)s, %(time)s") % {"task": TASK_LABELS.get(
-            self.task_path.rsplit(".", 1)[-1], self.task_path), "time": _when(
+            self.task_path.rsplit(".", 1)[-1], self.task_path), "time": when(
                 self.enqueued_at)})
 
     DBTaskResult.__str__ = task_result  # type: ignore[method-assign,assignment]
@@ -129,18 +130,18 @@ def install_axes_admin() -> None:
     # The records' own __str__ is English and shows in the title, the breadcrumbs and the
     # delete page's list of what goes with the record.
     def attempt(self: AccessAttempt) -> str:
-        return str(_("Попытка входа %(time)s") % {"time": _when(self.attempt_time)})
+        return str(_("Попытка входа %(time)s") % {"time": when(self.attempt_time)})
 
     def expiration(self: AccessAttemptExpiration) -> str:
-        return str(_("Срок попытки входа: до %(time)s") % {"time": _when(self.expires_at)})
+        return str(_("Срок попытки входа: до %(time)s") % {"time": when(self.expires_at)})
 
     def log(self: AccessLog) -> str:
         return str(_("Вход %(user)s, %(time)s") % {"user": self.username or "—",
-                                                     "time": _when(self.attempt_time)})
+                                                     "time": when(self.attempt_time)})
 
     def failure(self: AccessFailureLog) -> str:
         return str(_("Неудачный вход %(user)s, %(time)s") % {
-            "user": self.username or "—", "time": _when(self.attempt_time)})
+            "user": self.username or "—", "time": when(self.attempt_time)})
 
     AccessAttempt.__str__ = attempt  # type: ignore[method-assign,assignment]
     AccessAttemptExpiration.__str__ = expiration  # type: ignore[method-assign,assignment]
