@@ -26,7 +26,7 @@ coordinator combines the figures of the organizations under them. (A parent tota
 exactly the sum of its published children, so it adds nothing to subtract.)
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -308,3 +308,60 @@ def republish[K: Hashable, V](published: Mapping[K, V], current: Mapping[K, V],
     cell itself does (rule 2). A cell never published (``published`` empty) is first
     published once ``min_people`` people are in it."""
     return people_changed(published, current) >= min_people
+
+
+# -- rule 5 by part. A figure is shown per part of a cell (a survey's question, a side —
+# before or after — of a competency area), and one person's digest over all parts hides
+# which parts moved: three people who changed, two of them in one part only, move the other
+# parts by the third person's contribution alone (review of rule 5, 2026-12-06: reopen a
+# final, two teachers fix their «после», a fifth submits her first final — every «до» moved
+# by her baseline). So a person's digest is kept per part, and a published cell moves only
+# when **every** part that changed changed for at least ``MIN_PEOPLE`` people.
+#
+# A person's parts are stored as one text, ``part:digest`` items joined by ``;`` in the
+# order of the parts (:func:`joined`; a database builds the same text with ``string_agg``
+# ordered by part — its twin must keep these separators, which no part name contains).
+PART = ":"
+PARTS = ";"
+
+
+def joined(parts: Mapping[str, str]) -> str:
+    """One person's digests by part as the stored text (parts sorted)."""
+    return PARTS.join(f"{part}{PART}{parts[part]}" for part in sorted(parts))
+
+
+def split(text: str) -> dict[str, str]:
+    """The digests by part of a stored text (:func:`joined`); empty text: no part."""
+    return dict(item.split(PART, 1) for item in text.split(PARTS)) if text else {}
+
+
+def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, str]
+                               ) -> Counter[str]:
+    """For each part, how many people's contributions to it differ between the published
+    state of a cell and now (``published``, ``current``: person → :func:`joined` digests).
+    A person who came or left changed each part they have; a person whose text is equal
+    changed nothing (only the differing texts are split)."""
+    counts: Counter[str] = Counter()
+    for person in published.keys() | current.keys():
+        before, after = published.get(person), current.get(person)
+        if before == after:
+            continue
+        old, new = split(before or ""), split(after or "")
+        counts.update(part for part in old.keys() | new.keys()
+                      if old.get(part) != new.get(part))
+    return counts
+
+
+def republish_parts[K: Hashable](published: Mapping[K, str], current: Mapping[K, str],
+                                 min_people: int = MIN_PEOPLE) -> bool:
+    """Rule 5 by part: a cell never published (``published`` empty) is published once
+    ``min_people`` people are in it (:func:`republish`); a published one moves to its
+    current state only when some part changed and every part that changed did so for at
+    least ``min_people`` people — so that the difference of any shown figure between two
+    published states holds at least ``min_people`` people's contributions to it, or none.
+    A part changed by one or two people holds the whole cell at what it showed (steps of
+    three: a later change of others completes the step, or it waits)."""
+    if not published:
+        return republish(published, current, min_people)
+    counts = parts_changed(published, current)
+    return bool(counts) and min(counts.values()) >= min_people

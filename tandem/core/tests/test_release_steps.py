@@ -61,3 +61,72 @@ def test_published_states_differ_by_at_least_three_people(
             states.append(dict(published))
     for before, after in pairwise(states):
         assert people_changed(before, after) >= MIN_PEOPLE
+
+
+# -- by part ------------------------------------------------------------------------------
+from tandem.core.release import joined, parts_changed, republish_parts, split  # noqa: E402
+
+parts = st.dictionaries(st.sampled_from(["до/A", "до/B", "после/A", "после/B"]),
+                        st.integers(0, 3).map(str), max_size=4)
+people_parts = st.dictionaries(st.integers(0, 8), parts.map(joined), max_size=9)
+
+
+def test_three_changed_people_of_whom_two_only_after_do_not_move_the_before() -> None:
+    """The reviewer's case: two teachers fix their «после», a fifth submits her first
+    final — three people changed, but «до» by one: the cell keeps what it showed."""
+    published = {name: joined({"до/A": "1", "после/A": "2"})
+                 for name in ("anna", "boris", "vera", "galina")}
+    current = dict(published)
+    current["anna"] = joined({"до/A": "1", "после/A": "3"})
+    current["boris"] = joined({"до/A": "1", "после/A": "3"})
+    current["dmitry"] = joined({"до/A": "0", "после/A": "2"})
+    assert republish(published, current)  # one digest per person: published
+    assert parts_changed(published, current) == {"после/A": 3, "до/A": 1}
+    assert not republish_parts(published, current)
+    current["elena"] = joined({"до/A": "2", "после/A": "2"})
+    current["fedor"] = joined({"до/A": "3", "после/A": "1"})
+    assert republish_parts(published, current)
+
+
+def test_a_cell_never_published_is_published_with_its_third_person_by_part_too() -> None:
+    two = {"anna": joined({"q1": "5"}), "boris": joined({"q1": "4", "q2": "3"})}
+    assert not republish_parts({}, two)
+    assert republish_parts({}, two | {"vera": joined({"q2": "1"})})
+
+
+@given(parts)
+def test_joined_text_splits_back(theirs: dict[str, str]) -> None:
+    assert split(joined(theirs)) == theirs
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.one_of(st.none(), parts)), max_size=40))
+def test_published_states_differ_in_every_changed_part_by_at_least_three_people(
+        events: list[tuple[int, dict[str, str] | None]]) -> None:
+    """What a user sees of a part is a function of the people's values in it: between two
+    consecutive published states, each part's values differ for none or at least three
+    people (counted from the values themselves, not from the digests)."""
+    current: dict[int, dict[str, str]] = {}
+    published: dict[int, dict[str, str]] = {}
+    states = [dict(published)]
+    for person, value in events:
+        if value is None:
+            current.pop(person, None)
+        else:
+            current[person] = value
+        if republish_parts({p: joined(v) for p, v in published.items()},
+                           {p: joined(v) for p, v in current.items()}):
+            published = dict(current)
+            states.append(dict(published))
+    for before, after in pairwise(states[1:]):
+        names = {part for theirs in (*before.values(), *after.values()) for part in theirs}
+        for part in names:
+            moved = sum(1 for p in before.keys() | after.keys()
+                        if before.get(p, {}).get(part) != after.get(p, {}).get(part))
+            assert moved == 0 or moved >= MIN_PEOPLE
+
+
+@given(people_parts, people_parts)
+def test_by_part_never_publishes_what_the_whole_digest_would_not(
+        published: dict[int, str], current: dict[int, str]) -> None:
+    if republish_parts(published, current):
+        assert republish(published, current)
