@@ -38,7 +38,9 @@ FIELDS = ("map_id", "direction", "order", "competency", "title", "current_level"
 
 def _map(world: World) -> dict[str, Any]:
     build_resources(world)
-    made: dict[str, Any] = build_matrix_map(build_pairs(world))  # Alice ⇄ Dmitry, a draft
+    pairs = build_pairs(world)
+    made: dict[str, Any] = build_matrix_map(pairs)  # Alice ⇄ Dmitry, a draft
+    made["pairs"] = pairs
     row: Row = made["row"]
     row.resources.add(Resource.objects.get(title="Областной курс"))
     return made
@@ -283,6 +285,44 @@ def test_on_a_database_cache_the_row_is_taken_once_and_erased_with_the_person(
     [row] = Row.objects.filter(map=the_map)
     services.row_delete(row=row, user=world.alice)
     assert undo.pending(world.alice.pk, the_map) is not None
+    _only_the_person_s_rows_go(world, made)
+
+
+def test_anonymising_one_person_leaves_everyone_else_s_row_to_put_back(
+        world: World) -> None:
+    """The memory cache (tests, one process): the same as the table."""
+    made = _map(world)
+    services.row_delete(row=made["row"], user=world.alice)
+    _only_the_person_s_rows_go(world, made)
+
+
+def _only_the_person_s_rows_go(world: World, made: dict[str, Any]) -> None:
+    """Anonymising Carol — no member of the Alice ⇄ Dmitry pair — leaves Alice's deleted
+    row to put back (it used to go with every anonymisation, of anyone); anonymising
+    Dmitry, whom the row's map names, deletes it."""
+    import datetime as dt
+
+    from tandem.maps.lifecycle import pairs_approve
+
+    the_map: Map = made["map"]
+    key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))
+    [pair] = pairs_approve(run=made["pairs"].run, keys=[key], starts_on=dt.date(2026, 12, 1),
+                           ends_on=dt.date(2027, 5, 31), curator=world.olga,
+                           base_url="http://testserver/")
+    other = Map.objects.get(pair=pair)  # Bob ⇄ Carol: Olga deletes a row of their map
+    theirs = Row.objects.create(map=other, direction=Row.Direction.A_TO_B,
+                                competency="ict.ai_lessons", title="Строка карты Б",
+                                current_level=0, target_level=2, partner_level=3,
+                                task="Задача", deadline=dt.date(2027, 1, 15))
+    services.row_delete(row=theirs, user=world.olga)
+    assert undo.pending(world.olga.pk, other) is not None
     participant_anonymise(participant=Participant.objects.get(pk=world.carol_p.pk),
+                          actor=None)
+    assert undo.pending(world.olga.pk, other) is None  # it named Carol
+    assert undo.pending(world.alice.pk, the_map) is not None
+    services.row_restore(the_map=the_map, user=world.alice)  # still works
+    [row] = Row.objects.filter(map=the_map)
+    services.row_delete(row=row, user=world.alice)
+    participant_anonymise(participant=Participant.objects.get(pk=made["pairs"].dmitry.pk),
                           actor=None)
     assert undo.pending(world.alice.pk, the_map) is None
