@@ -33,7 +33,7 @@ def _pair_with_children(world: World, n: int) -> Any:
             task="Задача", deadline=dt.date(2027, 1, 15)) for i in range(n)])
     Meeting.objects.bulk_create([
         Meeting(pair=pw.pair, date=dt.date(2026, 12, 2) + dt.timedelta(days=i), topic="Тема",
-                duration_minutes=30) for i in range(n)])
+                duration_minutes=30) for i in range(n)])  # type: ignore[misc]
     return pw.pair
 
 
