@@ -43,7 +43,8 @@ How they stay current — as the diagnostics and the pair figures:
 - the schedule creating a day's surveys calls ``touch(ids, now=True)``: whole
   organizations, in the writer's transaction, for up to ``TANDEM_TALLIES_SYNC_MAX`` of them;
 - many at once (more organizations than that, the demo region), people moving
-  between organizations, pairs deleted with their surveys, a region's time zone changed:
+  between organizations, pairs deleted with their surveys, a region's time zone changed,
+  a municipality moved to a region of another time zone:
   the writer marks the organizations (a :class:`SurveyCellMark`, inserted in its
   transaction: a crash loses nothing) and, once it commits, one job
   (:func:`tandem.surveys.tasks.refresh_survey_cells`) rebuilds them; the hourly
@@ -128,7 +129,7 @@ from tandem.surveys.selectors import (
     published,
     summed_by_municipality,
 )
-from tandem.territory.models import Organization, Region
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.zones import zone_named
 from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
@@ -814,12 +815,31 @@ TRACKED = (
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(
                 municipality__region_id=region.pk).values_list("pk", flat=True))),
+    # A municipality moved to another region: so are its organizations' answers to that
+    # region's time zone (their sums stay the municipality's, whatever its region).
+    Tracked(Municipality, "survey_cells_municipality", ("region_id",),
+            _moved(lambda municipality, before, after: municipality_rezoned(
+                municipality.pk, before, after))),
     # An organization moved to another municipality or sector: its cells' share of the
     # sums follows it. Compared on a read that holds its row (a stale form's save that
     # writes an old place back is a move, a rename is none).
     Tracked(Organization, "survey_cells_organization", ("municipality_id", "sector"),
             organization_moved, locked=True),
 )
+
+
+def municipality_rezoned(municipality: int, before: int | None, after: int | None
+                         ) -> list[int]:
+    """The organizations of a municipality moved from region ``before`` to ``after`` whose
+    cells may change: all of them when the two regions' time zones differ (the academic
+    year of an answer given near 1 September is the day's in the region's zone), none
+    when they are one zone."""
+    zones = set(Region.objects.filter(pk__in=[before, after]).values_list("time_zone",
+                                                                         flat=True))
+    if len(zones) < 2 and None not in (before, after):
+        return []
+    return list(Organization.objects.filter(municipality_id=municipality)
+                .values_list("pk", flat=True))
 
 
 def hourly(sender: object, **kwargs: object) -> None:
