@@ -1,8 +1,10 @@
 """Rule 5, «steps of three» (docs/surveys.md, «Правило публикации»): a satisfaction figure
 never moves by one or two people's answers between two requests. Every cell keeps what
-it published; it moves to its sums now only when at least three people's answers differ
-from the published ones (tandem.core.release.republish) — whatever changed them: an
-answer, an edit, a person moving to another organization, a withdrawn survey."""
+it published; it moves to its sums now only when every question whose answers differ
+from the published ones differs for at least three people (rule 5 by question,
+tandem.core.release.republish_parts) — whatever changed them: an answer (with questions
+left blank, as the API takes it), an edit, a person moving to another organization, a
+withdrawn survey."""
 
 import datetime as dt
 import importlib
