@@ -358,8 +358,12 @@ def test_the_migration_by_question_keeps_who_had_not_changed(world: World) -> No
 
 
 # -- the invariant over what users see -----------------------------------------------------
-STEPS = ["answer", "change", "move", "withdraw"]
+# Answers weigh more: a cell needs six answers for a first step after its publication.
+STEPS = ["answer", "answer", "answer", "change", "move", "withdraw"]
 Figure = tuple[float | None, int]  # (mean, answers) as shown
+# Which questions an answer leaves blank (bit i: FIELDS[i]): mostly none or one, as
+# an API client that skips a question; any set too.
+BLANKS = st.one_of(st.just(0), st.sampled_from([1, 2, 4, 8, 16]), st.integers(0, 31))
 
 
 def _small_region() -> tuple[list[Organization], list[tuple[str, Filters]], Any]:
@@ -419,9 +423,8 @@ def _differ(before: dict[int, tuple], after: dict[int, tuple]) -> int:
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 50),
-                                st.integers(1, 10), st.integers(0, 31)),
-                      min_size=1, max_size=14))
+@given(steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(0, 7),
+                                st.integers(1, 10), BLANKS), min_size=1, max_size=16))
 @example(steps=[("answer", 0, 5, 0), ("answer", 0, 5, 0), ("answer", 0, 4, 0),
                 ("answer", 0, 3, 0), ("answer", 0, 7, 1), ("answer", 0, 7, 1)])
 def test_a_shown_figure_moves_only_by_three_peoples_answers_to_its_question(
