@@ -555,8 +555,9 @@ def member_parts(answers: Iterable[tuple[Any, ...]]) -> str:
     answers)`` in the order of ``FIELDS``. Only the values count, not which survey gave
     them — a figure depends on nothing else (a survey withdrawn and another one given with
     the same answer change no figure). The same in every process (no salted hash). Two
-    different answers that happen to share a digest count as unchanged — the rule then
-    moves later, never sooner."""
+    different answers to a question that happen to share a digest (one chance in 2³² per
+    person and question changed) count as unchanged: that change would neither count
+    toward its question's three nor hold the cell."""
     given: dict[str, list[int]] = defaultdict(list)
     for survey in answers:
         for name, value in zip(FIELDS, survey[1:], strict=True):
