@@ -81,7 +81,7 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
         regions = regions.filter(pk__in=region_ids)
         municipalities = municipalities.filter(pk__in=municipality_ids or [])
     zones = dict(regions.values_list("pk", "time_zone"))
-    zone_of = dict(municipalities.filter(region_id__in=zones).values_list(
+    zone_of = dict(municipalities.filter(region_id__in=list(zones)).values_list(
         "pk", "region__time_zone"))
     scopes = [Scope(user_id=None, region_ids=frozenset({pk})) for pk in sorted(zones)]
     scopes += [Scope(user_id=None, municipality_ids=frozenset({pk})) for pk in sorted(zone_of)]
