@@ -78,6 +78,8 @@ def anonymise(e: Erasure) -> None:
     touched.update(Map.objects.filter(team__members__participant_id=e.participant_id)
                    .values_list("pk", flat=True))
     undo.forget(touched)
+    if e.user_id:  # links they added to rows now deleted, of any map
+        undo.forget_uploads(e.user_id)
 
 
 def _anonymise_evidence(item: Evidence, e: Erasure, *, own: bool) -> None:
