@@ -32,7 +32,10 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, router
 
 PREFIX = "people:"
-KEPT = "kept:"  # entries kept about one thing (:func:`kept_key`), not under PREFIX
+# Entries kept about one thing (:func:`kept_key`), not under PREFIX; a full table culls
+# the smallest keys first, so this sorts after PREFIX: entries computed again go before
+# a row someone may still put back.
+KEPT = "retained:"
 ALIAS = "personal"
 # Where such entries may also be: the shared cache, where they were kept before they had
 # their own (and where a process still running that code puts them until it restarts).

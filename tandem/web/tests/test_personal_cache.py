@@ -136,3 +136,11 @@ def test_production_keeps_both_in_tables_of_their_own() -> None:
         capture_output=True, text=True, check=False)
     assert out.stdout.strip() == str(sorted(
         (alias, "DatabaseCache", table) for alias, table in TABLES.items())), out.stderr[-2000:]
+
+
+def test_a_full_table_culls_computed_entries_before_kept_ones() -> None:
+    """Django's table cache culls the smallest keys first: a kept entry's key (a row to
+    put back) sorts after every computed one's, which comes again at the next view."""
+    from tandem.web.personal_cache import kept_key, personal_key
+
+    assert personal_key("zzz", "x") < kept_key("aaa", 1, "x")
