@@ -184,7 +184,7 @@ def unanswered_surveys(*, today: dt.date, pairs: Pairs = None,
             for s in _cut(qs, limit)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Due:
     """An event not reminded yet, by its keys only: what the hourly run holds of every
     event of a region while it pages over the people (:func:`pending`; its full
