@@ -178,3 +178,12 @@ def test_postgresql_sessions_get_jit_off_and_work_mem_and_persist(
         assert databases["default"] == [expected, 60, True]
         assert databases["replica"] == [
             "-c jit=off -c work_mem=32MB" if "DATABASE_URL" in env else expected, 60, True]
+
+
+def test_the_shared_cache_holds_three_entries_per_municipality_of_a_country() -> None:
+    """The hourly run warms each viewed municipality (review of h/coordfirst): a country's
+    ~2,700, about three entries each, must fit, or a full table culls the warmed ones in
+    the very run that writes them."""
+    from django.conf import settings
+
+    assert settings.CACHE_ENTRIES >= 3 * 2_700
