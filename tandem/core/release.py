@@ -323,6 +323,13 @@ def republish[K: Hashable, V](published: Mapping[K, V], current: Mapping[K, V],
 # ordered by part — its twin must keep these separators, which no part name contains).
 PART = ":"
 PARTS = ";"
+# A published part's digest that no contribution has: the migrations that brought in
+# digests by part could not tell which parts a person had changed since the last
+# publication (the old digest was one per person), so they mark each of that person's
+# parts so. Such a part holds the cell (it differs from anything now) but does not count
+# towards the three — who knows whether that person changed it: three others must
+# (review of h/surveyparts: counting the marks let a question move by one answer).
+UNKNOWN = "-"
 
 
 def joined(parts: Mapping[str, str]) -> str:
@@ -340,15 +347,17 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
     """For each part, how many people's contributions to it differ between the published
     state of a cell and now (``published``, ``current``: person → :func:`joined` digests).
     A person who came or left changed each part they have; a person whose text is equal
-    changed nothing (only the differing texts are split)."""
+    changed nothing (only the differing texts are split); a part published as
+    :data:`UNKNOWN` is in the counts but adds no one."""
     counts: Counter[str] = Counter()
     for person in published.keys() | current.keys():
         before, after = published.get(person), current.get(person)
         if before == after:
             continue
         old, new = split(before or ""), split(after or "")
-        counts.update(part for part in old.keys() | new.keys()
-                      if old.get(part) != new.get(part))
+        for part in old.keys() | new.keys():
+            if old.get(part) != new.get(part):
+                counts[part] += old.get(part) != UNKNOWN
     return counts
 
 
@@ -360,8 +369,12 @@ def republish_parts[K: Hashable](published: Mapping[K, str], current: Mapping[K,
     least ``min_people`` people — so that the difference of any shown figure between two
     published states holds at least ``min_people`` people's contributions to it, or none.
     A part changed by one or two people holds the whole cell at what it showed (steps of
-    three: a later change of others completes the step, or it waits)."""
+    three: a later change of others completes the step, or it waits). A cell that has no
+    one now, and whose people had no part (blank answers only), goes: nothing of it was
+    shown, and no part would ever change to let it go."""
     if not published:
         return republish(published, current, min_people)
     counts = parts_changed(published, current)
-    return bool(counts) and min(counts.values()) >= min_people
+    if not counts:
+        return not current and not any(split(text) for text in published.values())
+    return min(counts.values()) >= min_people

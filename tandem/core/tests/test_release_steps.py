@@ -128,5 +128,28 @@ def test_published_states_differ_in_every_changed_part_by_at_least_three_people(
 @given(people_parts, people_parts)
 def test_by_part_never_publishes_what_the_whole_digest_would_not(
         published: dict[int, str], current: dict[int, str]) -> None:
-    if republish_parts(published, current):
+    """(But for a cell of blank answers only that everyone left: nothing of it is shown.)"""
+    if republish_parts(published, current) and (current or any(published.values())):
         assert republish(published, current)
+
+
+def test_a_part_marked_unknown_holds_the_cell_but_counts_no_one() -> None:
+    """A migration marked a person's parts UNKNOWN (changed since publication, which part
+    not known): a question then needs three other people's changes, not two."""
+    from tandem.core.release import UNKNOWN
+
+    published = {"anna": joined({"q": UNKNOWN}), "boris": joined({"q": "5"}),
+                 "vera": joined({"q": "4"}), "galina": joined({"q": "3"})}
+    current = published | {"anna": joined({"q": "5"}), "dmitry": joined({"q": "1"}),
+                           "elena": joined({"q": "2"})}
+    assert parts_changed(published, current) == {"q": 2}
+    assert not republish_parts(published, current)
+    assert republish_parts(published, current | {"fedor": joined({"q": "2"})})
+    assert not republish_parts(published, dict(published))  # an unknown part holds
+
+
+def test_a_cell_of_blank_answers_only_goes_when_its_people_left() -> None:
+    published = {name: joined({}) for name in ("anna", "boris", "vera")}
+    assert republish_parts(published, {})
+    assert not republish_parts(published, {"anna": joined({})})
+    assert not republish_parts(published | {"anna": joined({"q": "5"})}, {})

@@ -148,6 +148,37 @@ def test_an_event_of_two_pages_is_logged_once_and_sent_to_both(
     assert Counter(b[0] for b in seen["bell"]) == Counter([bob.user_id, carol.user_id])
 
 
+def test_a_run_that_fails_on_a_later_page_writes_nothing_and_the_next_sends_both(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """Bob's page logs the overdue row, Carol's page fails (a deploy, a lost connection):
+    with a transaction a page the event stayed logged and Carol never got it, not even
+    from the next run (review of h/hourly). Now the run writes nothing and the next one
+    writes to both."""
+    bob, carol = _person(world), _person(world)
+    _pair(bob, carol, overdue=1)
+    monkeypatch.setattr(services, "PEOPLE_PER_PAGE", 1)
+    real = services._page
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        if len(calls) == 2:
+            raise ConnectionError("the database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_page", failing)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ConnectionError):
+        services.reminders_send(today=TODAY)
+    assert not ReminderLog.objects.exists()
+    assert mail.outbox == []
+    monkeypatch.setattr(services, "_page", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(today=TODAY)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([bob.email, carol.email])
+
+
 def test_a_page_reads_only_its_own_people_s_events(
         world: World, monkeypatch: pytest.MonkeyPatch,
         django_capture_on_commit_callbacks: Any) -> None:

@@ -15,10 +15,10 @@ an answer found in Python as migration 0007 finds it), and each published member
   no answer has, ``CHANGED``) until the cell is next published. Which of their answers
   changed is not kept anywhere, so none may be taken as unchanged — a question they
   changed and counted as unchanged would let it move by one or two people's answers.
-  Conservative in that no change is missed; the price, on a question they in fact did not
-  change (one they left blank, before and now — only the API and imports take blanks),
-  is that they count toward its three. The old rule published at three changed people,
-  so a cell holds at most two such people.
+  A marked question holds the cell and counts no one toward its three
+  (``tandem.core.release.UNKNOWN``, the same ``-``): three other people must change it —
+  counting the marked person let a question they had not changed move by one answer
+  (review of h/surveyparts).
 
 Published sums are not touched (the figures shown stay as they are), nor the
 municipalities' sums. A text already there (the restore drill takes this migration back
