@@ -16,8 +16,9 @@ mentors by area (:class:`MunicipalityStrong`), which is what a region and the co
 read. A campaign that changes its round or goes redoes what derives from its tallies
 (:func:`rederive`). «Before / after» are read from each cell's published state
 (:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
-people and the digests of their levels, :class:`GainMember`) only in steps of at least
-three people (rule 5, :func:`_publish`).
+people and the digests of their levels by part — a side of a competency area —
+:class:`GainMember`) only in steps of at least three people in every part that changed
+(rule 5, :func:`_publish`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
