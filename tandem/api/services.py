@@ -18,6 +18,7 @@ from tandem.diagnostics.services import (
     AnswerInput,
     DiagnosticsError,
     answers_save,
+    check_published,
     response_submit,
 )
 
@@ -85,14 +86,20 @@ def diagnostic_results_save(*, campaign: Campaign, scope: Scope,
         for code in codes:
             if codes.count(code) > 1:
                 raise ResultRefused(index, str(COMPETENCY_TWICE) % {"code": code})
+    # Whether the campaign's baseline is frozen is one question for the whole batch:
+    # asked once (the finals held until commit when anything is submitted), not per item.
+    try:
+        check_published(campaign, hold=any(item.submit for item in results))
+    except DiagnosticsError as error:
+        raise ResultRefused(0, str(error)) from None
     submitted = 0
     with tallies.together():  # the organizations' figures once, at the end
         for index, item in enumerate(results):
             response = responses[item.participant_id]
             try:
-                answers_save(response=response, values=dict(item.answers))
+                answers_save(response=response, values=dict(item.answers), checked=True)
                 if item.submit:
-                    response_submit(response=response)
+                    response_submit(response=response, checked=True)
                     submitted += 1
             except DiagnosticsError as error:
                 raise ResultRefused(index, str(error), error.problems) from None

@@ -370,6 +370,20 @@ def _check_published(campaign: Campaign, *, teacher: bool = False, hold: bool = 
         raise DiagnosticsError(refused)
 
 
+def check_published(campaign: Campaign, *, hold: bool) -> None:
+    """The check of :func:`_check_published` once for many questionnaires of ``campaign``
+    written in one transaction (the API's batch of results), so each write passes
+    ``checked=True`` instead of reading the finals again. ``hold``: some are submitted —
+    the campaign's row is held ``FOR SHARE`` first, then its finals', in the order one
+    submission takes them (:func:`_locked`, then :func:`baseline_frozen`): a curator
+    closing a final holds the baseline, then the final (:func:`_final_blocked_by`), and
+    the final held first here would wait for the baseline he holds while he waits for
+    it. The locks last until the batch commits."""
+    if hold:
+        tallies.hold_campaign(campaign.pk)
+    _check_published(campaign, hold=hold)
+
+
 def _locked(response: Response, *, hold: bool = True) -> Response:
     """The questionnaire's row locked for this transaction — its own row only
     (``of=("self",)``): without it PostgreSQL locks the joined campaign and framework rows
@@ -403,13 +417,15 @@ def _validate(code: str, value: AnswerInput, codes: set[str]) -> None:
 
 @transaction.atomic
 def answers_save(*, response: Response, values: Mapping[str, AnswerInput],
-                 own: bool = False) -> Response:
+                 own: bool = False, checked: bool = False) -> Response:
     """Saves (part of) a questionnaire as a draft. All or nothing. Not to the baseline of
     a closed final round (:func:`baseline_frozen`, said to the teacher when ``own``): its
     page disables the fields, but a page opened before the final closed still autosaves,
-    and a draft accepted there could never be sent."""
+    and a draft accepted there could never be sent. ``checked``: the caller has checked
+    that once for the whole batch in this transaction (:func:`check_published`)."""
     response = _locked(response, hold=False)
-    _check_published(response.campaign, teacher=own, hold=False)
+    if not checked:
+        _check_published(response.campaign, teacher=own, hold=False)
     codes = set(response.campaign.framework.codes())
     for code, value in values.items():
         _validate(code, value, codes)
@@ -438,12 +454,16 @@ def answers_save(*, response: Response, values: Mapping[str, AnswerInput],
 
 
 @transaction.atomic
-def response_submit(*, response: Response, own: bool = False) -> Response:
+def response_submit(*, response: Response, own: bool = False,
+                    checked: bool = False) -> Response:
     """Locks a complete questionnaire; an incomplete one is refused, naming what is
     missing, and stays a draft. ``own``: its person sends it (a refusal is worded for
-    her, :func:`baseline_frozen`); otherwise staff or an external system on her behalf."""
+    her, :func:`baseline_frozen`); otherwise staff or an external system on her behalf.
+    ``checked``: the caller has held the finals once for the whole batch in this
+    transaction (:func:`check_published` with ``hold=True``)."""
     response = _locked(response)
-    _check_published(response.campaign, teacher=own)
+    if not checked:
+        _check_published(response.campaign, teacher=own)
     marks = {a.competency: core.Mark(a.self_level, a.can_teach, a.wants_to_learn, a.priority)
              for a in response.answers.all()}
     try:

@@ -20,9 +20,11 @@ from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_
 from tandem.web.forms import form_id, form_int
 
 # -- campaigns -----------------------------------------------------------------------
+# The states of the list's filter and counts (``selectors.campaign_state_q``). A frozen
+# baseline's words are the same in the filter and in its row's badge (``frozen_label``).
 STATE_LABELS = {selectors.RUNNING: gettext_lazy("идут"),
                 selectors.OVERDUE: gettext_lazy("срок прошёл, не завершены"),
-                selectors.FROZEN: gettext_lazy("анкет не принимают: итоговая завершена"),
+                selectors.FROZEN: gettext_lazy("анкеты не принимаются: итоговая завершена"),
                 selectors.CLOSED: gettext_lazy("завершены")}
 
 
@@ -47,7 +49,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                                          ("state", state)) if v})
     return render(request, "diagnostics/campaign_list.html", {
         "data": data, "rows": data.rows, "query": query, "state": state, "today": today,
-        "municipality": municipality,
+        "municipality": municipality, "frozen_label": STATE_LABELS[selectors.FROZEN],
         "municipalities": municipalities if len(municipalities) > 1 else [],
         "states": [(key, label, data.counts.get(key, 0)) for key, label in STATE_LABELS.items()]})
 

@@ -9,7 +9,6 @@ through the model (never ``.update()``), so the audit trail records it."""
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -176,11 +175,6 @@ NEXT = {
 }
 
 
-class Confirmed(NamedTuple):
-    pair: Pair
-    said: str  # the truth and the next step, for the member who confirmed
-
-
 def _next_step(pair: Pair, participant_id: int) -> str:
     """The step a member of a running pair takes next: the one its map is at."""
     the_map = (Map.objects.filter(pair=pair).exclude(status__in=FINISHED)
@@ -198,11 +192,11 @@ def _said(*parts: object) -> str:
 
 
 @transaction.atomic
-def pair_confirm(*, pair: Pair, participant: Participant) -> Confirmed:
+def pair_confirm(*, pair: Pair, participant: Participant) -> str:
     """A member agrees to the pair; with both, the pair becomes active. A pair already
     running (the curator started its map before both had confirmed) records the
     confirmation all the same — it is the member's consent (ст. 351.8 ТК РФ) — and says
-    the pair runs. What the member is told comes back with the pair."""
+    the pair runs. Returns what the member is told: the truth and the next step."""
     pair = Pair.objects.select_for_update().get(pk=pair.pk)
     if pair.status not in (Pair.Status.APPROVED, Pair.Status.ACTIVE):
         raise PairsError(str(NOT_WAITING))
@@ -234,7 +228,7 @@ def pair_confirm(*, pair: Pair, participant: Participant) -> Confirmed:
         said = _said(CONFIRMED_BEGAN, _next_step(pair, participant.pk))
     else:
         said = str(CONFIRMED)
-    return Confirmed(pair, said)
+    return said
 
 
 @transaction.atomic

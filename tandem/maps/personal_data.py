@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tandem.maps import undo
 from tandem.maps.models import Evidence, Map, Meeting, Reflection, Row
 from tandem.pairs.personal_data import pairs_of
 from tandem.people.models import Participant
@@ -68,8 +69,17 @@ def anonymise(e: Erasure) -> None:
     e.scrub_rows(Reflection.objects.filter(Q(map__in=maps) | Q(participant_id=e.participant_id)),
                  ["text"], pick=False)
     mine = Q(uploaded_by_id=e.user_id) if e.user_id else Q(pk__in=[])
+    touched = set(maps.values_list("pk", flat=True))
     for item in Evidence.objects.filter(Q(row__map__in=maps) | mine).select_related("row__map"):
         _anonymise_evidence(item, e, own=bool(e.user_id) and item.uploaded_by_id == e.user_id)
+        touched.add(item.row.map_id)
+    # The rows deleted from these maps and kept for «Вернуть строку» may name them: gone,
+    # with their teams' training maps'. Other people's stay (maps/undo.py).
+    touched.update(Map.objects.filter(team__members__participant_id=e.participant_id)
+                   .values_list("pk", flat=True))
+    undo.forget(touched)
+    if e.user_id:  # links they added to rows now deleted, of any map
+        undo.forget_uploads(e.user_id)
 
 
 def _anonymise_evidence(item: Evidence, e: Erasure, *, own: bool) -> None:

@@ -55,6 +55,7 @@ from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
     delete_in_pieces,
+    first_in_savepoint,
     forget_transaction_memory,
     in_batches,
     mark_once,
@@ -181,6 +182,7 @@ def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
     # A write after this, even in the same transaction, must mark again — a move too.
     forget_transaction_memory(MEMORY)
     forget_transaction_memory(MOVED)
+    forget_transaction_memory(ROWS_HEARD)
 
 
 def _sum_key(place: tuple[Any, Any], tally: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -324,7 +326,11 @@ def _row_changed(row: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> N
 
 
 def row_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    touch_pairs(Pair.objects.filter(map__pk=instance.__dict__.get("map_id")))
+    """The row's pair's organization, once per map in a transaction: a pair deleted with
+    its map's rows reads it once (``first_in_savepoint``), not once a row."""
+    map_id = instance.__dict__.get("map_id")
+    if first_in_savepoint(ROWS_HEARD, map_id):
+        touch_pairs(Pair.objects.filter(map__pk=map_id))
 
 
 def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
@@ -332,6 +338,7 @@ def _pair_changed(pair: Any, before: tuple[Any, ...], after: tuple[Any, ...]) ->
     touch([before[0], after[0]])
 
 
+ROWS_HEARD = "technology-tallies-rows"  # the maps whose deleted rows a transaction heard
 DELETING = "_technology_tallies_deleting"  # instance.__dict__: the row as stored
 
 

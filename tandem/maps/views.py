@@ -411,11 +411,11 @@ def pair_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
     pair, _rights = selectors.pair_for_map(scope=scope, pair_pk=pk, for_="member")
     try:
-        confirmed = lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
+        said = lifecycle.pair_confirm(pair=pair, participant=participant_mine(scope=scope))
     except AlreadyConfirmed as done_before:
         messages.info(request, str(done_before))
     except PairsError as problem:
         messages.error(request, str(problem))
     else:
-        messages.success(request, confirmed.said)
+        messages.success(request, said)
     return redirect("pairs:detail", pk=pk)

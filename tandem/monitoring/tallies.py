@@ -85,6 +85,7 @@ from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
     ROWS_PER_STATEMENT,
     delete_in_pieces,
+    first_in_savepoint,
     forget_transaction_memory,
     in_batches,
     mark_once,
@@ -93,6 +94,7 @@ from tandem.web.transactions import (
 )
 
 MEMORY = "pair-tallies"  # the organizations a transaction has marked
+CHILDREN = "pair-tallies-children"  # the maps and pairs whose rows, meetings it has heard
 # The organizations a transaction has marked as moved (with the municipality they were
 # summed into): one memory for all of them, forgotten by a rebuild with MEMORY.
 MOVED = "pair-tallies-moved"
@@ -266,6 +268,7 @@ def _rebuild_locked(ids: list[int], day: dt.date, *, full: bool = False) -> None
     # A write after this, even in the same transaction, must mark again — a move too.
     forget_transaction_memory(MEMORY)
     forget_transaction_memory(MOVED)
+    forget_transaction_memory(CHILDREN)
 
 
 def _months(pairs: QuerySet[Pair]) -> dict[tuple[Any, ...], int]:
@@ -727,12 +730,19 @@ def _touch_members(people: list[Any]) -> None:
 
 
 def row_changed(sender: type, instance: Any, **kwargs: object) -> None:
-    """A row of a pair's map (a training map has no pair: nothing to count)."""
-    touch_pairs(Pair.objects.filter(map__pk=instance.__dict__.get("map_id")))
+    """A row of a pair's map (a training map has no pair: nothing to count). Its pair's
+    organizations once per map in a transaction: a pair deleted with its map's rows, or
+    many rows saved, read them once (``first_in_savepoint``), not once a row."""
+    map_id = instance.__dict__.get("map_id")
+    if first_in_savepoint(CHILDREN, ("map", map_id)):
+        touch_pairs(Pair.objects.filter(map__pk=map_id))
 
 
 def meeting_changed(sender: type, instance: Any, **kwargs: object) -> None:
-    touch_pairs(Pair.objects.filter(pk=instance.__dict__.get("pair_id")))
+    """A meeting: its pair's organizations, once per pair in a transaction (as a row)."""
+    pair_id = instance.__dict__.get("pair_id")
+    if first_in_savepoint(CHILDREN, ("pair", pair_id)):
+        touch_pairs(Pair.objects.filter(pk=pair_id))
 
 
 def _campaign_changed(campaign: Any, before: tuple[Any, ...],

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, QueryDict
 from django.tasks import task
 from django.tasks.backends.immediate import ImmediateBackend
@@ -20,7 +21,7 @@ from tandem.monitoring import selectors, tallies
 from tandem.monitoring.forms import FiltersForm
 from tandem.monitoring.models import PairTallyMark, ReportJob
 from tandem.monitoring.reports import REPORTS, Report, Table
-from tandem.territory.models import Region
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.zones import installation_zone, zone_named
 from tandem.web import exports
 from tandem.web.dbrouter import reading_fresh_from_replica, reading_from_replica
@@ -40,16 +41,18 @@ REPORT_BEFORE_RIGHTS = _("Этот отчёт заказали до обновл
 def refresh_pair_tallies() -> int:
     """Rebuilds the pair figures of every organization marked by :func:`tallies.touch`
     (a region's new day is the hourly run's: ``tallies.hourly``); then, where tasks run
-    in a worker, warms the viewed dashboards of the regions rebuilt (not the country's:
-    its version moves with any write anywhere — the hourly run computes it)."""
-    regions: list[int] = []
+    in a worker, warms the viewed dashboards of the regions and municipalities rebuilt
+    (not the country's: its version moves with any write anywhere — the hourly run
+    computes it)."""
+    units: list[tuple[int, int]] = []
     if _queued():  # else no warm-up, and no query more in the writer's request
         marked = PairTallyMark.objects.values("organization_id")
-        regions = sorted(set(Region.objects.filter(
-            municipalities__organizations__in=marked).values_list("pk", flat=True)))
+        units = sorted(set(Organization.objects.filter(pk__in=marked).values_list(
+            "municipality__region_id", "municipality_id")))
     done = tallies.refresh(new_day=False)
-    if done and regions:
-        warm_dashboards.enqueue(region_ids=regions)
+    if done and units:
+        warm_dashboards.enqueue(region_ids=sorted({r for r, _m in units}),
+                                municipality_ids=sorted({m for _r, m in units}))
     return done
 
 
@@ -61,25 +64,34 @@ def _queued() -> bool:
 
 
 @task
-def warm_dashboards(*, region_ids: list[int] | None = None, again: bool = False) -> int:
-    """Computes the standard dashboards of the country and of each region (these
-    regions, without the country: ``region_ids``) into the cache, under the keys their
-    pages read (``selectors.warm``) — only those viewed lately (``selectors.viewed``, one
-    read of the cache for them all): each region in its own time zone, the country in
-    the installation's (the federal operator's). ``again``: even those already cached
-    (the hourly run: what the version misses is then at most an hour old). Returns how
-    many were computed."""
-    regions = Region.objects.filter(municipalities__organizations__isnull=False)
+def warm_dashboards(*, region_ids: list[int] | None = None,
+                    municipality_ids: list[int] | None = None, again: bool = False) -> int:
+    """Computes the standard dashboards of the country, of each region and of each
+    municipality (a coordinator's) into the cache, under the keys their pages read
+    (``selectors.warm``) — only those viewed lately (``selectors.viewed``, one read of
+    the cache for a few hundred): each region and municipality in the region's time zone,
+    the country in the installation's (the federal operator's). ``region_ids``: these
+    regions and, of the municipalities, only ``municipality_ids`` — without the country.
+    ``again``: even those already cached (the hourly run: what the version misses is then
+    at most an hour old). Returns how many were computed."""
+    regions = Region.objects.filter(municipalities__organizations__isnull=False).distinct()
+    municipalities = Municipality.objects.filter(Exists(Organization.objects.filter(
+        municipality_id=OuterRef("pk"))))
     if region_ids is not None:
         regions = regions.filter(pk__in=region_ids)
+        municipalities = municipalities.filter(pk__in=municipality_ids or [])
     zones = dict(regions.values_list("pk", "time_zone"))
+    zone_of = dict(municipalities.filter(region_id__in=list(zones)).values_list(
+        "pk", "region__time_zone"))
     scopes = [Scope(user_id=None, region_ids=frozenset({pk})) for pk in sorted(zones)]
+    scopes += [Scope(user_id=None, municipality_ids=frozenset({pk})) for pk in sorted(zone_of)]
     if region_ids is None:
         scopes.insert(0, Scope(user_id=None, everything=True))
     done = 0
     for scope in selectors.viewed(scopes):
         zone = (installation_zone() if scope.everything
-                else zone_named(zones[next(iter(scope.region_ids))]))
+                else zone_named(zones[next(iter(scope.region_ids))]) if scope.region_ids
+                else zone_named(zone_of[next(iter(scope.municipality_ids))]))
         with timezone.override(zone):
             done += selectors.warm(scope, again=again)
     return done
@@ -87,7 +99,8 @@ def warm_dashboards(*, region_ids: list[int] | None = None, again: bool = False)
 
 def hourly(sender: object = None, **kwargs: object) -> None:
     """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
-    viewed standard dashboard computed again."""
+    viewed standard dashboard (the country's, a region's, a municipality's) computed
+    again."""
     warm_dashboards.enqueue(again=True)
 
 

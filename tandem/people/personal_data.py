@@ -329,10 +329,18 @@ def participant_anonymise(*, participant: Participant, actor: User | None) -> Pa
     queued letters), the audit trail — and closes their login; diagnostics, pairs and
     maps stay for the statistics. One transaction: all of it, or nothing. Files made in
     the background wait for it, and it for them (tandem/web/exports.py: a job that read
-    the old name has stored its file before — which is then deleted — or starts after)."""
+    the old name has stored its file before — which is then deleted — or starts after).
+
+    Once: the person is read again under the lock, and someone already anonymised — by a
+    request that read them before this one and committed first (a double click: the
+    view's check comes before the lock) — is left as they are: run again, it would take
+    the erased mark for their name and erase «Удалено» from everyone's records, and move
+    the time and write a second entry."""
     erasure_lock(shared=False)
     p = Participant.objects.select_for_update(of=("self",)).select_related("user").get(
         pk=participant.pk)
+    if p.anonymised_at is not None:
+        return p
     erasure = Erasure.of(p, actor)
     login = p.user
     for _key, anonymise in anonymisers():

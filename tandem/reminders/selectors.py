@@ -32,7 +32,7 @@ from django.utils import timezone
 from tandem.access.scope import Scope
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.querysets import no_meeting_weeks, task_overdue_parts
+from tandem.pairs.querysets import PairQuerySet, no_meeting_weeks, task_overdue_parts
 from tandem.pairs.selectors import pair_q
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
@@ -40,8 +40,8 @@ from tandem.surveys.models import Survey
 
 Kind = ReminderLog.Kind
 ORDER = [Kind.OVERDUE_TASK, Kind.NO_MEETING, Kind.MAP_NOT_AGREED, Kind.SURVEY]
-__all__ = ["Event", "Line", "PairLines", "no_meeting_weeks", "open_reminders",
-           "open_reminders_by_pair", "pending_events"]
+__all__ = ["Due", "Event", "Line", "PairLines", "events_of", "no_meeting_weeks",
+           "open_reminders", "open_reminders_by_pair", "pending", "pending_events"]
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,16 @@ def _cut(qs: QuerySet[Any], limit: int | None) -> QuerySet[Any]:
     return qs[:limit] if limit is not None else qs
 
 
-def overdue_tasks(*, today: dt.date, pairs: Pairs = None,
-                  pending_only: bool = False, limit: int | None = None) -> list[Event]:
+def _overdue_rows(pairs: Pairs, pending_only: bool) -> QuerySet[Row]:
     qs = (Row.objects.filter(_pair_filter(pairs, "map__pair"),
                              map__status=Map.Status.IN_PROGRESS,
-                             map__pair__status=Pair.Status.ACTIVE)
-          .select_related("map__pair__a", "map__pair__b").order_by("deadline", "pk"))
-    if pending_only:
-        qs = qs.exclude(_logged(Kind.OVERDUE_TASK, "deadline"))
+                             map__pair__status=Pair.Status.ACTIVE).order_by("deadline", "pk"))
+    return qs.exclude(_logged(Kind.OVERDUE_TASK, "deadline")) if pending_only else qs
+
+
+def overdue_tasks(*, today: dt.date, pairs: Pairs = None,
+                  pending_only: bool = False, limit: int | None = None) -> list[Event]:
+    qs = _overdue_rows(pairs, pending_only).select_related("map__pair__a", "map__pair__b")
     # The rule (task_overdue_q) in its two parts, each read in deadline order by its own
     # index and cut at ``limit``, then merged: two queries, each stopping at its few
     # (issue #16; docs/performance.md).
@@ -113,6 +115,16 @@ def overdue_tasks(*, today: dt.date, pairs: Pairs = None,
             for row in (rows[:limit] if limit is not None else rows)]
 
 
+def _quiet_parts(today: dt.date, pairs: Pairs, weeks: int) -> list[PairQuerySet]:
+    return [part.filter(_pair_filter(pairs, "pk")).order_by("quiet_since", "pk")
+            for part in Pair.objects.quiet_parts(today, weeks)]
+
+
+def _crossed(since: dt.date, today: dt.date, stretch: dt.timedelta) -> dt.date:
+    """The day the current stretch of ``stretch`` without meetings was crossed."""
+    return since + stretch * ((today - since) // stretch)
+
+
 def idle_pairs(*, today: dt.date, pairs: Pairs = None,
                pending_only: bool = False, limit: int | None = None,
                weeks: int | None = None) -> list[Event]:
@@ -121,27 +133,28 @@ def idle_pairs(*, today: dt.date, pairs: Pairs = None,
     # The rule (Pair.objects.quiet) in its two parts, each read in the order of its quiet
     # stretch and cut at ``limit``, then merged: the kept part by the index ``pair_quiet``,
     # the part whose meetings are read — few — by theirs (issue #16; docs/performance.md).
-    parts = [part.filter(_pair_filter(pairs, "pk")).select_related("a", "b")
-             .order_by("quiet_since", "pk")
-             for part in Pair.objects.quiet_parts(today, weeks)]
+    parts = [part.select_related("a", "b") for part in _quiet_parts(today, pairs, weeks)]
     quiet = sorted((pair for part in parts for pair in (part if pending_only
                                                         else _cut(part, limit))),
                    key=lambda pair: (pair.quiet_since, pair.pk))
     events = []
     for pair in quiet if pending_only else quiet[:limit]:
         since: dt.date = pair.quiet_since
-        crossed = since + stretch * ((today - since) // stretch)
-        events.append(Event(Kind.NO_MEETING, pair.pk, crossed, pair, (pair.a, pair.b),
-                            since=since))
+        events.append(Event(Kind.NO_MEETING, pair.pk, _crossed(since, today, stretch), pair,
+                            (pair.a, pair.b), since=since))
     if pending_only:
         events = _unlogged(events)[:limit] if limit is not None else _unlogged(events)
     return events
 
 
+def _not_agreed(today: dt.date, pairs: Pairs) -> PairQuerySet:
+    return (Pair.objects.filter(_pair_filter(pairs, "pk")).map_not_agreed(today)
+            .order_by("began_on", "pk"))
+
+
 def maps_not_agreed(*, today: dt.date, pairs: Pairs = None,
                     pending_only: bool = False, limit: int | None = None) -> list[Event]:
-    qs = (Pair.objects.filter(_pair_filter(pairs, "pk")).map_not_agreed(today)
-          .select_related("a", "b").order_by("began_on", "pk"))
+    qs = _not_agreed(today, pairs).select_related("a", "b")
     # The first few by the day each began working, found by the index ``pair_began``
     # (Pair.objects.first_began: two queries), not by sorting every pair of the rule
     # (issue #16; docs/performance.md).
@@ -154,20 +167,42 @@ def maps_not_agreed(*, today: dt.date, pairs: Pairs = None,
     return events
 
 
-def unanswered_surveys(*, today: dt.date, pairs: Pairs = None,
-                       pending_only: bool = False, limit: int | None = None) -> list[Event]:
+def _unanswered(today: dt.date, pairs: Pairs, pending_only: bool) -> QuerySet[Survey]:
     qs = (Survey.objects.filter(_pair_filter(pairs, "pair"), submitted_at__isnull=True,
                                 due_on__lt=today, participant__is_active=True,
                                 pair__status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
-          .select_related("participant", "pair__a", "pair__b").order_by("due_on", "pk"))
-    if pending_only:
-        qs = qs.exclude(_logged(Kind.SURVEY, "due_on"))
+          .order_by("due_on", "pk"))
+    return qs.exclude(_logged(Kind.SURVEY, "due_on")) if pending_only else qs
+
+
+def unanswered_surveys(*, today: dt.date, pairs: Pairs = None,
+                       pending_only: bool = False, limit: int | None = None) -> list[Event]:
+    qs = _unanswered(today, pairs, pending_only).select_related("participant", "pair__a",
+                                                                 "pair__b")
     return [Event(Kind.SURVEY, s.pk, s.due_on, s.pair, (s.participant,),
                   title=str(s.get_stage_display()), who=s.participant)
             for s in _cut(qs, limit)]
 
 
-def _unlogged(events: list[Event]) -> list[Event]:
+@dataclass(frozen=True, slots=True)
+class Due:
+    """An event not reminded yet, by its keys only: what the hourly run holds of every
+    event of a region while it pages over the people (:func:`pending`; its full
+    :class:`Event`, with the pair and the people, is read per page — :func:`events_of`)."""
+
+    kind: str
+    object_id: int
+    event_on: dt.date
+    pair_id: int
+    recipient_ids: tuple[int, ...]  # the pair's members, or a survey's respondent
+    since: dt.date | None = None  # the last meeting (or the start) of an idle pair
+
+    @property
+    def key(self) -> tuple[str, int, dt.date]:
+        return (self.kind, self.object_id, self.event_on)
+
+
+def _unlogged[E: (Event, Due)](events: list[E]) -> list[E]:
     """Drops the events already reminded (one query per kind)."""
     if not events:
         return events
@@ -180,10 +215,67 @@ def _unlogged(events: list[Event]) -> list[Event]:
 def pending_events(*, today: dt.date, pairs: Pairs = None) -> list[Event]:
     """Every event not reminded yet: all organizations (for the sender), or of ``pairs``
     only (the curator's «напомнить» on one pair)."""
-    return (overdue_tasks(today=today, pairs=pairs, pending_only=True)
-            + idle_pairs(today=today, pairs=pairs, pending_only=True)
-            + maps_not_agreed(today=today, pairs=pairs, pending_only=True)
-            + unanswered_surveys(today=today, pairs=pairs, pending_only=True))
+    return events_of(pending(today=today, pairs=pairs))
+
+
+def pending(*, today: dt.date, pairs: Pairs = None) -> list[Due]:
+    """Every event not reminded yet, as :func:`pending_events` finds them and in its order
+    (the kinds in turn, each in its date order), by keys only: the same queries, reading
+    the keys and the people's ids, not the rows, pairs and people — at a region of 300,000
+    teachers ≈ 25,000 events, which the hourly run held as objects all at once
+    (docs/performance.md)."""
+    overdue = sorted((row for part in task_overdue_parts(today)
+                      for row in _overdue_rows(pairs, pending_only=True).filter(part)
+                      .values_list("pk", "deadline", "map__pair_id", "map__pair__a_id",
+                                   "map__pair__b_id")),
+                     key=lambda row: (row[1], row[0]))
+    dues = [Due(Kind.OVERDUE_TASK, pk, deadline, pair_id, (a, b))
+            for pk, deadline, pair_id, a, b in overdue]
+    weeks = no_meeting_weeks()
+    stretch = dt.timedelta(weeks=weeks)
+    quiet = sorted((pair for part in _quiet_parts(today, pairs, weeks)
+                    for pair in part.values_list("pk", "quiet_since", "a_id", "b_id")),
+                   key=lambda pair: (pair[1], pair[0]))
+    dues += _unlogged([Due(Kind.NO_MEETING, pk, _crossed(since, today, stretch), pk, (a, b),
+                           since=since) for pk, since, a, b in quiet])
+    dues += _unlogged([Due(Kind.MAP_NOT_AGREED, pk, began_on, pk, (a, b)) for pk, began_on, a, b
+                       in _not_agreed(today, pairs).values_list("pk", "began_on", "a_id",
+                                                                "b_id")])
+    dues += [Due(Kind.SURVEY, pk, due_on, pair_id, (who,)) for pk, due_on, pair_id, who
+             in _unanswered(today, pairs, pending_only=True).values_list(
+                 "pk", "due_on", "pair_id", "participant_id")]
+    return dues
+
+
+def events_of(dues: list[Due]) -> list[Event]:
+    """The full events of ``dues`` (:func:`pending`), in their order: the rows, pairs,
+    surveys and people read by key (four queries at most). An object gone since (a row
+    deleted, a survey withdrawn) drops its event."""
+    ids: dict[str, list[int]] = {}
+    for due in dues:
+        ids.setdefault(due.kind, []).append(due.object_id)
+    rows = {row.pk: row for row in Row.objects.filter(pk__in=ids.get(Kind.OVERDUE_TASK, []))
+            .select_related("map__pair__a", "map__pair__b")} if Kind.OVERDUE_TASK in ids else {}
+    paired = ids.get(Kind.NO_MEETING, []) + ids.get(Kind.MAP_NOT_AGREED, [])
+    pairs = {pair.pk: pair for pair in Pair.objects.filter(pk__in=paired)
+             .select_related("a", "b")} if paired else {}
+    surveys = {s.pk: s for s in Survey.objects.filter(pk__in=ids.get(Kind.SURVEY, []))
+               .select_related("participant", "pair__a", "pair__b")} if Kind.SURVEY in ids else {}
+    events = []
+    for due in dues:
+        if due.kind == Kind.OVERDUE_TASK and (row := rows.get(due.object_id)) is not None \
+                and (mapped := row.map.pair) is not None:
+            events.append(Event(due.kind, row.pk, due.event_on, mapped, (mapped.a, mapped.b),
+                                title=row.title))
+        elif due.kind == Kind.SURVEY and (survey := surveys.get(due.object_id)) is not None:
+            events.append(Event(due.kind, survey.pk, due.event_on, survey.pair,
+                                (survey.participant,), title=str(survey.get_stage_display()),
+                                who=survey.participant))
+        elif due.kind in (Kind.NO_MEETING, Kind.MAP_NOT_AGREED) and (
+                idle := pairs.get(due.object_id)) is not None:
+            events.append(Event(due.kind, idle.pk, due.event_on, idle, (idle.a, idle.b),
+                                since=due.since))
+    return events
 
 
 @dataclass(frozen=True)

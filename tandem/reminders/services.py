@@ -21,7 +21,7 @@ from tandem.notifications.services import digest, digested, notify, undigested
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
-from tandem.reminders.selectors import ORDER, Event, Kind, pending_events
+from tandem.reminders.selectors import ORDER, Event, Kind, events_of, pending
 from tandem.territory.models import Organization
 from tandem.web.tasks import send_email
 
@@ -44,6 +44,12 @@ def _priority(event: Event) -> tuple[int, dt.date]:
     return (ORDER.index(Kind(event.kind)), event.event_on)
 
 
+# The run pages over the people it writes to, this many at a time (module-level: the
+# tests make it small). A page reads only its people's events, writes their letters and
+# commits; memory holds one page, not a region (docs/performance.md).
+PEOPLE_PER_PAGE = 1000
+
+
 def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | None = None,
                    progress: Callable[[str], None] | None = None,
                    pairs: QuerySet[Pair] | None = None,
@@ -54,50 +60,89 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     The people of ``news_of`` who chose «раз в день» also get the news of their bell not
     e-mailed yet (``notifications.services.digest``) — the region's first working hour
     passes its organizations (reminders/tasks.py), the curator's «напомнить» none.
-    With ``dry_run`` nothing is written or sent: only counted."""
-    events = pending_events(today=today, pairs=pairs)
-    result = SendResult(events=len(events))
-    for e in events:
-        result.by_kind[e.kind] = result.by_kind.get(e.kind, 0) + 1
+    With ``dry_run`` nothing is written or sent: only counted.
+
+    The events are found once, by keys only (``selectors.pending``); then the run goes
+    over the people concerned — the events' recipients and the readers of «Новое за
+    день» — in the order of their ids, ``PEOPLE_PER_PAGE`` at a time. Each person is in
+    exactly one page and gets one letter there with all of their events and news,
+    however many pairs they have; an event is logged (with its audit entry and the bell's
+    news of an overdue task) in the page of its first recipient, and a later page sends
+    the partner the events this run logged. Each page is its own transaction, its letters
+    queued after its commit."""
+    dues = pending(today=today, pairs=pairs)
+    result = SendResult(events=len(dues))
+    for due in dues:
+        result.by_kind[due.kind] = result.by_kind.get(due.kind, 0) + 1
     if progress is not None:
-        progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": len(events)})
+        progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": len(dues)})
+    by_person: dict[int, list[int]] = defaultdict(list)  # person → their events' places
+    for i, due in enumerate(dues):
+        for person_id in set(due.recipient_ids):
+            by_person[person_id].append(i)
+    # The daily run's «новое за день»: people with news on the bell not e-mailed yet.
+    # Only people with such news, by ``EXISTS`` (an outer join through the relation
+    # matched everyone of the region on «раз в день»; h/hourlymem, 2026-12-06); ids only.
+    readers = set() if news_of is None or dry_run else set(Participant.objects.filter(
+        Exists(undigested().filter(user_id=OuterRef("user_id"))),
+        organization__in=news_of, email_reminders=Participant.EmailReminders.DAILY,
+    ).values_list("pk", flat=True))
+    everyone = sorted({*by_person, *readers})
+    run = uuid.uuid4().hex
+    ours: set[tuple[str, int, dt.date]] = set()  # the events this run logged, all pages
+    state = _Run(run=run, ours=ours)
+    for start in range(0, len(everyone), PEOPLE_PER_PAGE):
+        page = everyone[start:start + PEOPLE_PER_PAGE]
+        here = set(page)
+        places = sorted({i for person_id in page for i in by_person.get(person_id, ())})
+        events = events_of([dues[i] for i in places])
+        # An event is logged in the page of its first recipient: once, whatever the pages.
+        first = [e for e in events if min(p.pk for p in e.recipients) in here]
+        result.without_address += sum(
+            1 for e in first if not any(p.wants_reminders for p in e.recipients))
+        if dry_run:
+            result.emails += len({p.pk for e in events for p in e.recipients
+                                  if p.pk in here and p.wants_reminders})
+            continue
+        result.emails += _page(state, here, events, first, readers & here, base_url)
+    return result
+
+
+@dataclass
+class _Run:
+    run: str
+    ours: set[tuple[str, int, dt.date]]
+    last_log: int = 0  # the last ReminderLog this run inserted (their ids grow)
+
+
+def _page(state: _Run, here: set[int], events: list[Event], first: list[Event],
+          reader_ids: set[int], base_url: str | None) -> int:
+    """One page of the run: logs ``first`` (its events not logged by an earlier page),
+    then writes each person of ``here`` their letter — their events this run logged and
+    their «новое за день». The number of letters."""
+    readers = list(Participant.objects.filter(pk__in=sorted(reader_ids))
+                   .select_related("user")) if reader_ids else []
     by_person: dict[int, list[Event]] = defaultdict(list)
     people: dict[int, Participant] = {}
     for e in events:
-        mailable = [p for p in e.recipients if p.wants_reminders]
-        if not mailable:
-            result.without_address += 1
-        for p in mailable:
-            by_person[p.pk].append(e)
-            people[p.pk] = p
-    if dry_run:
-        result.emails = len(by_person)
-        return result
-    # The daily run's «новое за день»: people with news on the bell not e-mailed yet.
-    # Only people with such news: the filter through the relation
-    # (``user__notifications__read_at__isnull``) was an outer join, so everyone of the
-    # region on «раз в день» without any notification matched too — 100,000 people held in
-    # memory at a 100,000 region for ``digest`` to drop (h/hourlymem's finding, 2026-12-06).
-    readers = [] if news_of is None else list(Participant.objects.filter(
-        Exists(undigested().filter(user_id=OuterRef("user_id"))),
-        organization__in=news_of, email_reminders=Participant.EmailReminders.DAILY,
-    ).select_related("user"))
-    if not events and not readers:
-        return result
-
-    run = uuid.uuid4().hex
+        for p in e.recipients:
+            if p.pk in here and p.wants_reminders:
+                by_person[p.pk].append(e)
+                people[p.pk] = p
     with transaction.atomic():
         ReminderLog.objects.bulk_create(
             [ReminderLog(kind=e.kind, object_id=e.object_id, event_on=e.event_on,
-                         pair_id=e.pair.pk, run=run,
+                         pair_id=e.pair.pk, run=state.run,
                          recipients=len([p for p in e.recipients if p.wants_reminders]))
-             for e in events], ignore_conflicts=True, batch_size=1000)
+             for e in first], ignore_conflicts=True, batch_size=1000)
         # Another run may have logged some of these a moment ago: send only ours.
-        logged = list(ReminderLog.objects.filter(run=run))
-        ours = {(log.kind, log.object_id, log.event_on) for log in logged}
+        logged = list(ReminderLog.objects.filter(run=state.run, pk__gt=state.last_log)
+                      .order_by("pk")) if first else []
+        mine = {(log.kind, log.object_id, log.event_on) for log in logged}
+        state.ours |= mine
         _audit(logged)
-        for e in events:  # an overdue task is news on the bell too; the letter is below
-            if e.kind == Kind.OVERDUE_TASK and e.key in ours:
+        for e in first:  # an overdue task is news on the bell too; the letter is below
+            if e.kind == Kind.OVERDUE_TASK and e.key in mine:
                 notify(user_ids=[p.user_id for p in e.recipients],
                        kind=Notification.Kind.TASK_OVERDUE,
                        text=_("Просрочена задача карты «%(title)s» (срок был %(date)s).") % {
@@ -110,15 +155,16 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
                 people.setdefault(participant.pk, participant)
         letters = []
         for person_id in {*by_person, *news}:
-            mine = sorted((e for e in by_person.get(person_id, []) if e.key in ours),
-                          key=_priority)
-            if mine or news.get(person_id):
-                letters.append(_letter(people[person_id], mine, base_url,
+            lines = sorted((e for e in by_person.get(person_id, []) if e.key in state.ours),
+                           key=_priority)
+            if lines or news.get(person_id):
+                letters.append(_letter(people[person_id], lines, base_url,
                                        news.get(person_id, [])))
         digested([n for items in news.values() for n in items])
         transaction.on_commit(lambda: _enqueue(letters))
-    result.emails = len(letters)
-    return result
+    if logged:
+        state.last_log = logged[-1].pk
+    return len(letters)
 
 
 def _audit(logged: list[ReminderLog]) -> None:

@@ -116,11 +116,14 @@ class SurveyCell(models.Model):
     recommend_sum = models.PositiveIntegerField(default=0)
     recommend_n = models.PositiveIntegerField(default=0)
     recommend_people = models.PositiveIntegerField(default=0)
-    # The published state (rule 5, «steps of three»: tandem.core.release.republish): what
-    # every figure reads of the cell — each question's sum, answers and people as they
-    # were when last published — and who was in it then, person id → digest of their
-    # answers in the cell (tallies.member_digest). The sums above are the cell now; these
-    # move to them only when at least three people's answers differ from those published.
+    # The published state (rule 5, «steps of three», by question:
+    # tandem.core.release.republish_parts): what every figure reads of the cell — each
+    # question's sum, answers and people as they were when last published — and who was
+    # in it then, person id → the digests of their answers in the cell per question, as
+    # one text (tallies.member_parts: "mentee_benefit:123;recommend:456", a blank answer
+    # no part). The sums above are the cell now; these move to them only when every
+    # question whose answers differ from those published differs for at least three
+    # people.
     published_mentee_benefit_sum = models.PositiveIntegerField(default=0)
     published_mentee_benefit_n = models.PositiveIntegerField(default=0)
     published_mentee_benefit_people = models.PositiveIntegerField(default=0)

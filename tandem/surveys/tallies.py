@@ -10,17 +10,20 @@ organizations and whole academic years (``release_period`` widens any window), s
 union of cells and these sums answer every filter. People are never added across cells:
 the rule asks for them only within one.
 
-What is published (rule 5, «steps of three»: :func:`tandem.core.release.republish`):
-every cell keeps beside its sums now the sums it last published and who was in it then
-(``published_*``, ``published_members``: person id → :func:`member_digest` of their
-answers in the cell), and every figure reads the published ones. Whenever a cell is
-computed again — a recount, a rebuild of its organization, the bulk path, a move, a
-deletion — its published state moves to the new sums only when at least three people's
-answers differ from it (came, left, changed), else it stays (:func:`_published`); a cell
-never published is published with its third person, and a full rebuild compares with
-the stored state, never starts afresh. So two requests, before and after one or two
-people answered, withdrew or moved, read the same figure. The surveys sent and answered
-stay live (they tell who answered, not what).
+What is published (rule 5, «steps of three», by question:
+:func:`tandem.core.release.republish_parts`): every cell keeps beside its sums now the
+sums it last published and who was in it then (``published_*``, ``published_members``:
+person id → :func:`member_parts`, the digests of their answers in the cell per question
+— a figure is a question's, and a blank answer is no part of it), and every figure reads
+the published ones. Whenever a cell is computed again — a recount, a rebuild of its
+organization, the bulk path, a move, a deletion — its published state moves to the new
+sums only when every question whose answers changed changed for at least three people
+(they came, left, or changed their answer to it), else it stays (:func:`_published`); a
+cell never published is published with its third person, and a full rebuild compares
+with the stored state, never starts afresh. So two requests, before and after one or two
+people answered a question, withdrew or moved, read the same figure of it — also when
+others answered with that question blank (``survey_submit`` takes blanks: the API, an
+import). The surveys sent and answered stay live (they tell who answered, not what).
 
 Which year: an answered survey counts in the academic year it was answered in, an
 unanswered one in the year it is due (as ``sent`` always counted); the day of an answer
@@ -40,7 +43,8 @@ How they stay current — as the diagnostics and the pair figures:
 - the schedule creating a day's surveys calls ``touch(ids, now=True)``: whole
   organizations, in the writer's transaction, for up to ``TANDEM_TALLIES_SYNC_MAX`` of them;
 - many at once (more organizations than that, the demo region), people moving
-  between organizations, pairs deleted with their surveys, a region's time zone changed:
+  between organizations, pairs deleted with their surveys, a region's time zone changed,
+  a municipality moved to a region of another time zone:
   the writer marks the organizations (a :class:`SurveyCellMark`, inserted in its
   transaction: a crash loses nothing) and, once it commits, one job
   (:func:`tandem.surveys.tasks.refresh_survey_cells`) rebuilds them; the hourly
@@ -125,7 +129,7 @@ from tandem.surveys.selectors import (
     published,
     summed_by_municipality,
 )
-from tandem.territory.models import Organization, Region
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.zones import zone_named
 from tandem.web.tracking import Tracked
 from tandem.web.transactions import (
@@ -145,8 +149,9 @@ LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE of a NOWAIT lock refused
 MEMORY = "survey-cells"  # the organizations a transaction has marked
 Progress = Callable[[int, int], None]
 Key = tuple[int, int, str]  # a cell: (organization, academic year, stage)
-# Who is in a cell: person id (a string, as JSON keeps it) → digest of their answers in it.
-Members = dict[str, int]
+# Who is in a cell: person id (a string, as JSON keeps it) → digests of their answers in
+# it, per question (member_parts: rule.joined text).
+Members = dict[str, str]
 Place = tuple[int, str]  # where an organization's cells are summed: (municipality, sector)
 # A change of the municipalities' sums: per (municipality, sector, year, stage), what to
 # add to each of MUNICIPALITY_SUMS.
@@ -533,23 +538,44 @@ def _within(year: int) -> Q:
 
 
 def member_digest(answers: Iterable[tuple[Any, ...]]) -> int:
-    """What one person put in a cell, as a number (rule 5: a person whose digest differs
-    from the published one counts as changed): a CRC-32 of their surveys in it, each as
-    ``(id, *the 1–10 answers)``, sorted. The same in every process (no salted hash). Two
-    different answers that happen to share a digest count as unchanged — the rule then
-    moves later, never sooner."""
+    """Rule 5's digest of one person in a cell **before** it was kept per question (until
+    migration ``surveys/0008_published_parts``): a CRC-32 of their surveys in it, each as
+    ``(id, *the 1–10 answers)``, sorted. Kept for the migrations 0007 and 0008 only (0008
+    tells by it who had not changed since the cell was last published)."""
     return zlib.crc32(repr(sorted(answers)).encode())
+
+
+def member_parts(answers: Iterable[tuple[Any, ...]]) -> str:
+    """What one person put in a cell, per question (rule 5 by part,
+    :func:`tandem.core.release.republish_parts`): for every 1–10 question they answered in
+    it, a CRC-32 of their answers to it (the values, sorted: one person may answer in a
+    cell more than once, in several pairs), joined as :func:`tandem.core.release.joined`
+    keeps them; a blank answer is no part (a person who left a question blank changed
+    nothing of its figure). ``answers``: their surveys in the cell, each as ``(id, *the 1–10
+    answers)`` in the order of ``FIELDS``. Only the values count, not which survey gave
+    them — a figure depends on nothing else (a survey withdrawn and another one given with
+    the same answer change no figure). The same in every process (no salted hash). Two
+    different answers to a question that happen to share a digest (one chance in 2³² per
+    person and question changed) count as unchanged: that change would neither count
+    toward its question's three nor hold the cell."""
+    given: dict[str, list[int]] = defaultdict(list)
+    for survey in answers:
+        for name, value in zip(FIELDS, survey[1:], strict=True):
+            if value is not None:
+                given[name].append(value)
+    return rule.joined({name: str(zlib.crc32(repr(sorted(values)).encode()))
+                        for name, values in given.items()})
 
 
 def _computed(zones: dict[int, str], *,
               only: tuple[int, str] | None = None) -> list[SurveyCell]:
     """The organizations' cells as sums of their surveys, unsaved, as if published now
     (``published_*`` = the sums, ``published_members`` = who answered and the digests of
-    their answers, :func:`member_digest`): what a rebuild writes after :func:`_published`
-    and what :func:`stale` compares with the stored ones (``only``: just the cells of that
-    academic year and stage — a recount). One query per time zone of their regions
-    (mostly one), of their surveys' rows: the sums and the members come from the same
-    rows, so a published state is always one moment's."""
+    their answers per question, :func:`member_parts`): what a rebuild writes after
+    :func:`_published` and what :func:`stale` compares with the stored ones (``only``:
+    just the cells of that academic year and stage — a recount). One query per time zone
+    of their regions (mostly one), of their surveys' rows: the sums and the members come
+    from the same rows, so a published state is always one moment's."""
     groups: dict[str, list[int]] = defaultdict(list)
     for pk, name in zones.items():
         groups[name].append(pk)
@@ -599,7 +625,7 @@ def _computed(zones: dict[int, str], *,
             setattr(cell, f"{field}_people", sum(1 for v in given_by if v))
         for column in PUBLISHED_COLUMNS:
             setattr(cell, column, getattr(cell, column.removeprefix("published_")))
-        cell.published_members = {str(person): member_digest(theirs)
+        cell.published_members = {str(person): member_parts(theirs)
                                   for person, theirs in people.items()}
     return [cells[key] for key in sorted(cells)]
 
@@ -607,11 +633,12 @@ def _computed(zones: dict[int, str], *,
 def _published(before: Iterable[SurveyCell], fresh: Iterable[SurveyCell]) -> list[SurveyCell]:
     """The cells to keep, given those stored (``before``) and those just computed from the
     surveys (``fresh``, :func:`_computed`: as if published now) of the same organizations
-    and years: rule 5 (:func:`tandem.core.release.republish`) decides, cell by cell,
-    whether the published state moves to the fresh one — at least three people's answers
-    differ from the published ones — or stays as stored (a cell never stored starts with
-    nothing published: it is published with its third person). A cell with no survey now
-    stays while something is published of it, and goes when nothing is."""
+    and years: rule 5 by question (:func:`tandem.core.release.republish_parts` over
+    :func:`member_parts`) decides, cell by cell, whether the published state moves to the
+    fresh one — every question whose answers differ from the published ones differs for
+    at least three people — or stays as stored (a cell never stored, or published empty,
+    is published with its third person). A cell with no survey now stays while something
+    is published of it, and goes when nothing is."""
     stored = {(c.organization_id, c.year, c.stage): c for c in before}
     now = {(c.organization_id, c.year, c.stage): c for c in fresh}
     kept = []
@@ -619,7 +646,7 @@ def _published(before: Iterable[SurveyCell], fresh: Iterable[SurveyCell]) -> lis
         old = stored.get(key)
         cell = now.get(key) or SurveyCell(organization_id=key[0], year=key[1], stage=key[2])
         published: Members = old.published_members if old is not None else {}
-        if not rule.republish(published, cell.published_members):
+        if not rule.republish_parts(published, cell.published_members):
             for column in PUBLISHED_COLUMNS:
                 setattr(cell, column, getattr(old, column) if old is not None else 0)
             cell.published_members = published
@@ -633,7 +660,8 @@ def stale() -> list[tuple[object, ...]]:
     """What the kept cells hold now and a recount from the surveys would not (or the
     other way round; a cell kept only for what it published holds nothing now), cells
     kept with nothing now and nothing published, or published with more people to a
-    question than were in them, the municipalities' sums that differ from the kept
+    question than its published members with that question (:func:`_published_beyond`),
+    the municipalities' sums that differ from the kept
     cells' published sums (:func:`tandem.surveys.selectors.municipality_share`) summed at
     their organizations' places, organizations with cells whose state records another
     place than theirs, and the organizations that wait: empty when every writer marked
@@ -646,9 +674,8 @@ def stale() -> list[tuple[object, ...]]:
             tuple(getattr(cell, name) for name in CELL_COLUMNS) for cell in kept)
             if any(row[3:])}
         stored |= {("SurveyCell published", cell.organization_id, cell.year, cell.stage)
-                   for cell in kept if not (cell.sent or cell.published_members) or max(
-                       getattr(cell, published(name, "people")) for name in FIELDS)
-                   > len(cell.published_members)}
+                   for cell in kept if not (cell.sent or cell.published_members)
+                   or _published_beyond(cell)}
         waiting = {("waiting", pk) for pk in SurveyCellMark.objects.values_list(
             "organization_id", flat=True)}
         stored |= {("MunicipalitySurveyCell", *row) for row in
@@ -671,6 +698,23 @@ def stale() -> list[tuple[object, ...]]:
         fresh |= {("MunicipalitySurveyCell", *key, *sums) for key, sums in summed.items()
                   if any(sums)}
     return sorted(stored ^ fresh | waiting, key=str)
+
+
+def _published_beyond(cell: SurveyCell) -> bool:
+    """A kept cell publishes more people to some question than its published members who
+    have that question (:func:`member_parts`), or members not kept per question (a
+    digest of code older than migration ``surveys/0008_published_parts``): its published
+    state is not one moment's. (More members with a question than people published to it
+    is no error: migration 0008 gave every question to a member it could not tell had not
+    changed.)"""
+    members = cell.published_members
+    if not all(isinstance(text, str) for text in members.values()):
+        return True
+    having: dict[str, int] = defaultdict(int)
+    for text in members.values():
+        for name in rule.split(text):
+            having[name] += 1
+    return any(getattr(cell, published(name, "people")) > having[name] for name in FIELDS)
 
 
 def live_summary(organizations: QuerySet[Organization],
@@ -772,12 +816,31 @@ TRACKED = (
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(
                 municipality__region_id=region.pk).values_list("pk", flat=True))),
+    # A municipality moved to another region: so are its organizations' answers to that
+    # region's time zone (their sums stay the municipality's, whatever its region).
+    Tracked(Municipality, "survey_cells_municipality", ("region_id",),
+            _moved(lambda municipality, before, after: municipality_rezoned(
+                municipality.pk, before, after))),
     # An organization moved to another municipality or sector: its cells' share of the
     # sums follows it. Compared on a read that holds its row (a stale form's save that
     # writes an old place back is a move, a rename is none).
     Tracked(Organization, "survey_cells_organization", ("municipality_id", "sector"),
             organization_moved, locked=True),
 )
+
+
+def municipality_rezoned(municipality: int, before: int | None, after: int | None
+                         ) -> list[int]:
+    """The organizations of a municipality moved from region ``before`` to ``after`` whose
+    cells may change: all of them when the two regions' time zones differ (the academic
+    year of an answer given near 1 September is the day's in the region's zone), none
+    when they are one zone."""
+    zones = set(Region.objects.filter(pk__in=[before, after]).values_list("time_zone",
+                                                                         flat=True))
+    if len(zones) < 2 and None not in (before, after):
+        return []
+    return list(Organization.objects.filter(municipality_id=municipality)
+                .values_list("pk", flat=True))
 
 
 def hourly(sender: object, **kwargs: object) -> None:

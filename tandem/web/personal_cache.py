@@ -14,9 +14,16 @@ another.
 Every such entry's key is under one prefix (:func:`personal_key`), and the anonymisation
 of a person (``people/personal_data.py``, 152-ФЗ) deletes them all
 (:func:`forget_personal`) — they are computed again at the next view, from anonymised
-data."""
+data.
+
+Entries that are not computed again — kept for one user about one thing that names
+people (a map's deleted row for «Вернуть строку», maps/undo.py) — are under another
+prefix, with the thing's id in the clear (:func:`kept_key`): an anonymisation deletes
+only those of the things that name the person (:func:`forget_kept`, called by the
+app's anonymiser), and everyone else's stay (it used to delete them all)."""
 
 import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import BaseCache, caches
@@ -25,6 +32,10 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, router
 
 PREFIX = "people:"
+# Entries kept about one thing (:func:`kept_key`), not under PREFIX; a full table culls
+# the smallest keys first, so this sorts after PREFIX: entries computed again go before
+# a row someone may still put back.
+KEPT = "retained:"
 ALIAS = "personal"
 # Where such entries may also be: the shared cache, where they were kept before they had
 # their own (and where a process still running that code puts them until it restarts).
@@ -41,33 +52,48 @@ def personal_key(kind: str, raw: str) -> str:
     return f"{PREFIX}{kind}:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def kept_key(kind: str, of: int, raw: str) -> str:
+    """The key of an entry of ``kind`` kept about thing ``of`` (its id; ``raw``: whose and
+    what else, hashed), which :func:`forget_kept` finds by ``of``."""
+    return f"{KEPT}{kind}:{of}:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
 def forget_personal(aliases: tuple[str, ...] = (ALIAS, FORMER)) -> int:
     """Deletes every entry under :data:`PREFIX` from these caches (the personal one, and
     the shared one they were kept in before): the rows of a database cache (one statement
     each, in the caller's transaction), the keys of this process's memory cache. Other
     backends (Redis, memcached) drop an entry themselves when its time is up
     (``CACHE_SECONDS``). Returns how many went (-1: not known)."""
-    counts = [_forget(alias) for alias in dict.fromkeys(aliases)]
+    counts = [_forget(alias, [PREFIX]) for alias in dict.fromkeys(aliases)]
     return -1 if -1 in counts else sum(counts)
 
 
-def _forget(alias: str) -> int:
+def forget_kept(kind: str, ids: Iterable[int]) -> int:
+    """Deletes the entries of ``kind`` kept about these things (:func:`kept_key`) from the
+    personal cache, as :func:`forget_personal` does (one statement). Returns how many."""
+    prefixes = [f"{KEPT}{kind}:{pk}:" for pk in sorted(set(ids))]
+    return _forget(ALIAS, prefixes) if prefixes else 0
+
+
+def _forget(alias: str, prefixes: list[str]) -> int:
     backend = caches[alias]
-    prefix = backend.make_key(PREFIX)
+    made = [backend.make_key(prefix) for prefix in prefixes]
     if isinstance(backend, BaseDatabaseCache):
         db = router.db_for_write(backend.cache_model_class)
         connection = connections[db]
         table = connection.ops.quote_name(backend.cache_model_class._meta.db_table)
+        # By the key's first characters, not LIKE: a prefix may hold «_» or «%».
+        where = " OR ".join(["SUBSTR(cache_key, 1, %s) = %s"] * len(made))
         with connection.cursor() as cursor:
-            # By the key's first characters, not LIKE: a prefix may hold «_» or «%».
-            cursor.execute(f"DELETE FROM {table} WHERE SUBSTR(cache_key, 1, %s) = %s",  # noqa: S608
-                           [len(prefix), prefix])
+            cursor.execute(f"DELETE FROM {table} WHERE {where}",  # noqa: S608
+                           [x for prefix in made for x in (len(prefix), prefix)])
             return int(cursor.rowcount)
     if isinstance(backend, LocMemCache):
         # Its own lock and dict (Django's LocMemCache has no delete by prefix).
         memory: Any = backend
+        starts = tuple(made)
         with memory._lock:
-            keys = [key for key in memory._cache if key.startswith(prefix)]
+            keys = [key for key in memory._cache if key.startswith(starts)]
             for key in keys:
                 memory._delete(key)
         return len(keys)

@@ -70,6 +70,22 @@ def mark_once(name: str, ids: set[int], *, insert: Callable[[list[int]], object]
         transaction.on_commit(enqueue)  # one job per transaction
 
 
+def first_in_savepoint(name: str, key: Any) -> bool:
+    """Whether ``key`` is new under ``name`` in this transaction at this savepoint (kept
+    per savepoint as :func:`mark_once` keeps its marks: one rolled back forgets it). A
+    figures' handler that hears each child deleted or saved (a pair's hundred map rows in
+    one cascade) resolves and marks their parent once, not once a child; what it marked
+    stays marked until this savepoint ends. Outside a transaction: always new."""
+    memory = transaction_memory(name)
+    if memory is None:
+        return True
+    seen: set[Any] = memory.setdefault(tuple(connection.savepoint_ids), set())
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
 @contextmanager
 def read_only_snapshot() -> Iterator[None]:
     """A transaction that sees one moment of the database and writes nothing — for checks

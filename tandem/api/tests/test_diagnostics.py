@@ -128,3 +128,65 @@ def test_someone_elses_participant_or_campaign_is_404(api: Api, world: World) ->
                                    format="json")
     assert response.status_code == 404
     assert not Answer.objects.filter(response=diag.bob_r, competency="comm.parents").exists()
+
+
+def _final_round(baseline: Campaign) -> Campaign:
+    import datetime as dt
+
+    return Campaign.objects.create(
+        title="Итоговая А", kind=Campaign.Kind.FINAL, organization=baseline.organization,
+        framework=baseline.framework, baseline=baseline, starts_on=dt.date(2027, 4, 1),
+        ends_on=dt.date(2027, 4, 20))
+
+
+def _frozen_checks(client: APIClient, campaign: Campaign, items: list[dict[str, Any]]) -> int:
+    """How many times saving ``items`` read the campaign's final rounds — the check that
+    a frozen baseline refuses the write (``diagnostics.services.baseline_frozen``)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(_results(campaign), {"results": items}, format="json")
+    assert response.status_code == 200, response.content
+    finals = '"diagnostics_campaign"."baseline_id" = %s AND "diagnostics_campaign"."kind" ='
+    return sum(finals % campaign.pk in q["sql"] for q in ctx.captured_queries)
+
+
+def test_a_batch_checks_the_baseline_once_at_any_size(api: Api, world: World) -> None:
+    """The baseline's finals are read once per request, not once per questionnaire: two
+    people and eight, drafts and submissions alike."""
+    from tandem.testing import bulk_participants
+
+    diag = build_diagnostics(world)
+    _final_round(diag.campaign_a)
+    people = list(bulk_participants(world.org_a, 8).exclude(
+        responses__campaign=diag.campaign_a).order_by("pk"))
+    assert len(people) == 8
+    Response.objects.bulk_create([Response(campaign=diag.campaign_a, participant=p)
+                                  for p in people])
+    codes = diag.campaign_a.framework.codes()
+    full = [{"competency": code, "level": 2} for code in codes]
+    client = api(world.alice)
+    for size in (2, 8):
+        drafts = [{"participant": p.pk, "answers": full[:1]} for p in people[:size]]
+        assert _frozen_checks(client, diag.campaign_a, drafts) == 1
+    sent = [{"participant": p.pk, "answers": full, "submit": True} for p in people[:2]]
+    assert _frozen_checks(client, diag.campaign_a, sent) == 1
+    sent = [{"participant": p.pk, "answers": full, "submit": True} for p in people[2:8]]
+    assert _frozen_checks(client, diag.campaign_a, sent) == 1
+    assert Response.objects.filter(participant__in=people, status="submitted").count() == 8
+
+
+def test_a_frozen_baseline_refuses_the_batch(api: Api, world: World) -> None:
+    """Checked once, still refused: the first item is named, nothing is saved."""
+    from django.utils import timezone
+
+    diag = build_diagnostics(world)
+    final = _final_round(diag.campaign_a)
+    final.status, final.closed_at = Campaign.Status.CLOSED, timezone.now()
+    final.save(update_fields=["status", "closed_at"])
+    response = api(world.alice).post(_results(diag.campaign_a),
+                                     {"results": [_bob(world)]}, format="json")
+    assert response.status_code == 400
+    assert "«Итоговая А»" in error(response)["message_ru"]
+    assert not Answer.objects.filter(response=diag.bob_r, competency="comm.parents").exists()

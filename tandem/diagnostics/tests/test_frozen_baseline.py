@@ -202,6 +202,22 @@ def test_the_campaigns_list_shows_a_frozen_baseline_as_taking_nothing(
     assert "Диагностика А" in page and "Диагностика Б" not in page
 
 
+def test_the_list_says_frozen_in_one_wording(world: World, dw: DiagnosticsWorld,
+                                              client_for: Any) -> None:
+    """The state filter, its count and the row's badge name a frozen baseline in the same
+    words (they used to say «анкет не принимают» and «анкеты не принимаются»)."""
+    import re
+
+    _final(dw.campaign_a, closed=True)
+    page = client_for(world.olga).get(reverse("diagnostics:campaigns")).content.decode()
+    [option] = re.findall(r'<option value="frozen"[^>]*>([^<]*) \(1\)</option>', page)
+    [count] = re.findall(r'<span class="stat-label">([^<]*)</span><span class="stat-value">'
+                         r'<a href="\?state=frozen">1</a>', page)
+    [badge] = re.findall(r'<span class="badge">(анкет[^<]*)</span>', page)
+    assert option == count == badge[0].upper() + badge[1:]
+    assert badge == "анкеты не принимаются: итоговая завершена"
+
+
 STATES = st.lists(st.tuples(st.sampled_from(["open", "closed"]), st.integers(-3, 3),
                             st.sampled_from(["none", "open", "closed"])),
                   min_size=1, max_size=4)

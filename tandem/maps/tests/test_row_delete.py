@@ -38,7 +38,9 @@ FIELDS = ("map_id", "direction", "order", "competency", "title", "current_level"
 
 def _map(world: World) -> dict[str, Any]:
     build_resources(world)
-    made: dict[str, Any] = build_matrix_map(build_pairs(world))  # Alice ⇄ Dmitry, a draft
+    pairs = build_pairs(world)
+    made: dict[str, Any] = build_matrix_map(pairs)  # Alice ⇄ Dmitry, a draft
+    made["pairs"] = pairs
     row: Row = made["row"]
     row.resources.add(Resource.objects.get(title="Областной курс"))
     return made
@@ -283,6 +285,94 @@ def test_on_a_database_cache_the_row_is_taken_once_and_erased_with_the_person(
     [row] = Row.objects.filter(map=the_map)
     services.row_delete(row=row, user=world.alice)
     assert undo.pending(world.alice.pk, the_map) is not None
+    _only_the_person_s_rows_go(world, made)
+
+
+def test_anonymising_one_person_leaves_everyone_else_s_row_to_put_back(
+        world: World) -> None:
+    """The memory cache (tests, one process): the same as the table."""
+    made = _map(world)
+    services.row_delete(row=made["row"], user=world.alice)
+    _only_the_person_s_rows_go(world, made)
+
+
+def _only_the_person_s_rows_go(world: World, made: dict[str, Any]) -> None:
+    """Anonymising Carol — no member of the Alice ⇄ Dmitry pair — leaves Alice's deleted
+    row to put back (it used to go with every anonymisation, of anyone); anonymising
+    Dmitry, whom the row's map names, deletes it."""
+    import datetime as dt
+
+    from tandem.maps.lifecycle import pairs_approve
+
+    the_map: Map = made["map"]
+    key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))
+    [pair] = pairs_approve(run=made["pairs"].run, keys=[key], starts_on=dt.date(2026, 12, 1),
+                           ends_on=dt.date(2027, 5, 31), curator=world.olga,
+                           base_url="http://testserver/")
+    other = Map.objects.get(pair=pair)  # Bob ⇄ Carol: Olga deletes a row of their map
+    theirs = Row.objects.create(map=other, direction=Row.Direction.A_TO_B,
+                                competency="ict.ai_lessons", title="Строка карты Б",
+                                current_level=0, target_level=2, partner_level=3,
+                                task="Задача", deadline=dt.date(2027, 1, 15))
+    services.row_delete(row=theirs, user=world.olga)
+    assert undo.pending(world.olga.pk, other) is not None
     participant_anonymise(participant=Participant.objects.get(pk=world.carol_p.pk),
                           actor=None)
+    assert undo.pending(world.olga.pk, other) is None  # it named Carol
+    assert undo.pending(world.alice.pk, the_map) is not None
+    services.row_restore(the_map=the_map, user=world.alice)  # still works
+    [row] = Row.objects.filter(map=the_map)
+    services.row_delete(row=row, user=world.alice)
+    participant_anonymise(participant=Participant.objects.get(pk=made["pairs"].dmitry.pk),
+                          actor=None)
     assert undo.pending(world.alice.pk, the_map) is None
+
+
+def test_a_link_the_person_added_to_another_pair_s_deleted_row_goes_with_them(
+        world: World) -> None:
+    """Alice (a curator who is also a participant) adds a link to a row of the Bob ⇄ Carol
+    map, Olga deletes the row: once the row is gone no record of Alice's leads to that
+    map, and her anonymisation left the link kept — «Вернуть строку» wrote it back
+    (review of h/smalls). Now the row comes back without her link, and Olga's own stays."""
+    import datetime as dt
+
+    from tandem.maps.lifecycle import pairs_approve
+
+    made = _map(world)
+    key = "-".join(str(x) for x in sorted((world.bob_p.pk, world.carol_p.pk)))
+    [pair] = pairs_approve(run=made["pairs"].run, keys=[key], starts_on=dt.date(2026, 12, 1),
+                           ends_on=dt.date(2027, 5, 31), curator=world.olga,
+                           base_url="http://testserver/")
+    other = Map.objects.get(pair=pair)
+    theirs = Row.objects.create(map=other, direction=Row.Direction.A_TO_B,
+                                competency="ict.ai_lessons", title="Строка карты Б",
+                                current_level=0, target_level=2, partner_level=3,
+                                task="Задача", deadline=dt.date(2027, 1, 15))
+    alice_link = "https://disk.example.org/alice@example.org/report"
+    services.row_done(row=theirs, upload=None, link=alice_link, user=world.alice)
+    Evidence.objects.create(row=theirs, link="https://disk.example.org/olga/plan",
+                            uploaded_by=world.olga)
+    services.row_delete(row=theirs, user=world.olga)
+    participant_anonymise(participant=Participant.objects.get(user=world.alice),
+                          actor=None)
+    kept = undo.pending(world.olga.pk, other)
+    assert kept is not None  # the row names neither Bob's nor Carol's… nor Alice
+    row = services.row_restore(the_map=other, user=world.olga)
+    links = sorted(row.evidence_items.values_list("link", flat=True))
+    assert links == ["https://disk.example.org/olga/plan"]
+    assert "alice" not in repr(undo.pending(world.olga.pk, other))
+
+
+def test_a_restored_row_keeps_its_links_of_every_uploader(world: World) -> None:
+    """Links kept apart by uploader come back together with the row, once."""
+    made = _map(world)
+    row: Row = made["row"]
+    Evidence.objects.create(row=row, link="https://example.org/a", uploaded_by=world.alice)
+    Evidence.objects.create(row=row, link="https://example.org/o", uploaded_by=world.olga)
+    Evidence.objects.create(row=row, link="https://example.org/none", uploaded_by=None)
+    services.row_delete(row=row, user=world.alice)
+    back = services.row_restore(the_map=made["map"], user=world.alice)
+    assert sorted(back.evidence_items.values_list("link", "uploaded_by")) == [
+        ("https://example.org/a", world.alice.pk), ("https://example.org/none", None),
+        ("https://example.org/o", world.olga.pk)]
+    assert undo.take(world.alice.pk, made["map"]) is None

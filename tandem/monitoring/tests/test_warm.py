@@ -1,7 +1,10 @@
-"""#16: the federal and the regional operator's first view of the dashboard finds it
-computed — the hourly run (and, with a worker, the rebuild of the figures) computes the
-country's and each region's standard view ahead, under the very key the page reads, if
-it was viewed lately."""
+"""#16: the federal and the regional operator's and the municipal coordinator's first view
+of the dashboard finds it computed — the hourly run (and, with a worker, the rebuild of
+the figures) computes the country's, each region's and each municipality's standard view
+ahead, under the very key the page reads, if it was viewed lately."""
+
+import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -9,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
@@ -16,12 +20,15 @@ from tandem.access.tests.personas import federal_operator
 from tandem.diagnostics.models import CompetencyArea
 from tandem.diagnostics.services import framework_publish
 from tandem.monitoring import selectors, tasks
+from tandem.territory.zones import zone_named
 from tandem.testing import (
     MunicipalityFactory,
     OrganizationFactory,
     RegionFactory,
     World,
     build_diagnostics,
+    bulk_participants,
+    bulk_responses,
 )
 from tandem.web import signals
 
@@ -42,10 +49,11 @@ def _key(scope: Scope) -> str:
                                selectors.data_version(scope, Filters()))
 
 
-@pytest.mark.parametrize("who", ["federal", "olga"])
+@pytest.mark.parametrize("who", ["federal", "olga", "erin"])
 def test_the_hourly_run_warms_the_first_view(client: Client, world: World, who: str) -> None:
     build_diagnostics(world)
-    user = federal_operator() if who == "federal" else world.olga
+    user = {"federal": federal_operator, "olga": lambda: world.olga,
+            "erin": lambda: world.erin}[who]()
     client.force_login(user)
     cache.clear()
     cold, _page = _queries(client)  # viewed: marked
@@ -124,11 +132,15 @@ def test_only_the_standard_views_of_whole_regions_are_kept_long(world: World) ->
     assert selectors.warmed(country, Filters())
     assert selectors.warmed(scope_for(world.olga), Filters())
     assert not selectors.warmed(country, Filters(region_id=world.region.pk))
-    assert not selectors.warmed(scope_for(world.erin), Filters())  # a municipality
+    assert selectors.warmed(scope_for(world.erin), Filters())  # one municipality
+    assert not selectors.warmed(scope_for(world.erin), Filters(organization_id=world.org_a.pk))
     assert not selectors.warmed(scope_for(world.alice), Filters())  # an organization
     assert not selectors.warmed(scope_for(world.olga), Filters(sector="school"))
     two = Scope(user_id=None, region_ids=frozenset({world.region.pk, world.region.pk + 1}))
     assert not selectors.warmed(two, Filters())  # not computed by the hourly run
+    both = Scope(user_id=None, municipality_ids=frozenset(
+        {world.municipality_a.pk, world.municipality_b.pk}))
+    assert not selectors.warmed(both, Filters())
 
 
 def test_a_rebuild_warms_the_dashboards_where_a_worker_runs_it(
@@ -139,9 +151,10 @@ def test_a_rebuild_warms_the_dashboards_where_a_worker_runs_it(
 
     build_diagnostics(world)
     country = Scope(user_id=None, everything=True)
+    erin, dave = scope_for(world.erin), scope_for(world.dave)  # A's municipality, B's
     for queued, warmed in ((False, False), (True, True)):
         cache.clear()
-        for scope in (country, scope_for(world.olga)):  # viewed, the entries gone
+        for scope in (country, scope_for(world.olga), erin, dave):  # viewed, entries gone
             selectors.dashboard_data(scope=scope, filters=Filters())
             cache.delete(_key(scope))
         monkeypatch.setattr(tasks, "_queued", lambda queued=queued: queued)
@@ -151,4 +164,43 @@ def test_a_rebuild_warms_the_dashboards_where_a_worker_runs_it(
         key = selectors.cache_key(selectors.DATA_KIND, scope_for(world.olga), Filters(),
                                   version)
         assert (cache.get(key) is not None) is warmed
+        assert (cache.get(_key(erin)) is not None) is warmed  # her school was rebuilt
+        assert cache.get(_key(dave)) is None  # nothing of his: the hourly run's
         assert cache.get(_key(country)) is None  # the country: the hourly run's only
+
+
+def _shown(page: str) -> str:
+    """The page without its CSRF tokens (others in each response)."""
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*', r"\1", page)
+
+
+def test_the_coordinators_warmed_view_is_the_computed_one(
+        client: Client, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coordinator's first view after the hourly run is read from the cache — as
+    many queries as a view of a cached entry — and shows what a computation shows, on an
+    hour when her region's day (Kamchatka, UTC+12) is not the installation's
+    (Yekaterinburg, UTC+5): the run computes her municipality in her region's zone, under
+    the key of her day."""
+    build_diagnostics(world)
+    second = OrganizationFactory.create(municipality=world.municipality_a, name="Школа В",
+                                        code="school-v")
+    bulk_participants(second, 4)
+    assert world.diag is not None
+    bulk_responses(world.diag.campaign_a, bulk_participants(world.org_a, 6))
+    world.region.time_zone = "Asia/Kamchatka"
+    world.region.save()
+    now = dt.datetime(2026, 12, 6, 15, 0, tzinfo=dt.UTC)  # 7 Dec 03:00 there, 6 Dec 20:00 here
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    client.force_login(world.erin)
+    cache.clear()
+    _queries(client)  # viewed: marked
+    cached, _page = _queries(client)
+    with timezone.override(zone_named("Asia/Kamchatka")):
+        cache.delete(_key(scope_for(world.erin)))  # the entry gone, the mark kept
+    signals.hourly.send(sender=None)
+    first, warmed = _queries(client)
+    assert first == cached  # read, not computed
+    cache.clear()
+    _count, computed = _queries(client)
+    assert "Школа В" in computed and "Данные на" in computed
+    assert _shown(warmed) == _shown(computed)

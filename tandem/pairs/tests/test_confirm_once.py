@@ -122,7 +122,8 @@ def test_the_next_step_follows_the_map(world: World) -> None:
     pair: Pair = build_map(world)  # type: ignore[assignment]  # Bob ⇄ Carol
     the_map = Map.objects.get(pair=pair)
     lifecycle.pair_confirm(pair=pair, participant=world.carol_p)
-    said = lifecycle.pair_confirm(pair=pair, participant=world.bob_p).said
+    said = lifecycle.pair_confirm(pair=pair, participant=world.bob_p)  # the words, no more
+    assert isinstance(said, str)
     assert said.endswith(str(lifecycle.NEXT_AGREE_MAP))
 
     def again(participant: object) -> str:

@@ -68,9 +68,10 @@ def answers_by_cell() -> dict[Key, dict[int, list[tuple[Any, ...]]]]:
 class PublishedOracle:
     """Rule 5 replayed by the tests over the surveys as they are after each step: per cell,
     the members and the per-question :class:`rule.Cell` last published — moved to the
-    cell as it is now only when :func:`rule.republish` says so."""
+    cell as it is now only when :func:`rule.republish_parts` says so (over each person's
+    digests per question, ``tallies.member_parts``)."""
 
-    members: dict[Key, dict[str, int]] = field(default_factory=dict)
+    members: dict[Key, dict[str, str]] = field(default_factory=dict)
     cells: dict[Key, dict[str, rule.Cell]] = field(default_factory=dict)
 
     def step(self) -> set[Key]:
@@ -79,9 +80,9 @@ class PublishedOracle:
         moved = set()
         for key in sorted(now.keys() | self.members.keys()):
             people = now.get(key, {})
-            current = {str(person): tallies.member_digest(theirs)
+            current = {str(person): tallies.member_parts(theirs)
                        for person, theirs in people.items()}
-            if rule.republish(self.members.get(key, {}), current):
+            if rule.republish_parts(self.members.get(key, {}), current):
                 moved.add(key)
                 self.members[key] = current
                 self.cells[key] = {}

@@ -33,7 +33,7 @@ from tandem.surveys.tests.helpers import (
     kept_summary,
 )
 from tandem.territory.models import Organization
-from tandem.testing import ParticipantFactory, World
+from tandem.testing import ParticipantFactory, RegionFactory, World
 from tandem.web.signals import hourly
 
 pytestmark = pytest.mark.django_db
@@ -257,6 +257,48 @@ def test_an_answer_counts_in_the_academic_year_of_its_region(world: World) -> No
     tallies.refresh()
     assert set(SurveyCell.objects.filter(organization=world.org_a)
                .values_list("year", "sent", "answered")) == {(2026, 2, 1)}
+    _assert_kept_equal_live(world)
+
+
+def test_a_municipality_moved_to_a_region_of_another_zone_moves_its_answers_year(
+        world: World) -> None:
+    """31 August, 21:00 UTC: the year before in Kaliningrad (UTC+2, 31 August), the new one
+    in Tyumen (UTC+5, 1 September). Three answers of A's municipality, in a Kaliningrad region,
+    count in 2026/27; the municipality moved to a Tyumen region, its organizations are
+    marked and their answers count in 2027/28 — what its coordinator sees for that year,
+    and ``tandem tallies --check``. A move between two regions of one zone marks nothing."""
+    west = RegionFactory.create(time_zone="Europe/Kaliningrad")
+    tyumen = RegionFactory.create(time_zone="Asia/Yekaterinburg")
+    world.municipality_a.region = west
+    world.municipality_a.save()
+    tallies.refresh()
+    late = dt.datetime(2027, 8, 31, 21, 0, tzinfo=dt.UTC)
+    for score in (7, 8, 9):
+        a, b = (ParticipantFactory.create(organization=world.org_a) for _ in range(2))
+        Survey.objects.create(pair=active_pair(a, b), participant=a, stage="mid",
+                              due_on=dt.date(2027, 8, 31), submitted_at=late, recommend=score)
+    assert set(SurveyCell.objects.filter(organization=world.org_a)
+               .values_list("year", "answered")) == {(2026, 3)}
+
+    def shown(year: int) -> tuple[float | None, int]:
+        recommend = satisfaction_summary(scope=scope_for(world.erin), filters=Filters(
+            date_from=dt.date(year, 9, 1), date_to=dt.date(year, 9, 1))).by_stage[
+            "mid"].recommend
+        return recommend.mean, recommend.n
+
+    assert (shown(2026), shown(2027)) == ((8.0, 3), (None, 0))
+    with transaction.atomic():
+        world.municipality_a.region = RegionFactory.create(time_zone="Europe/Kaliningrad")
+        world.municipality_a.save()  # another region, the same zone
+        assert not SurveyCellMark.objects.exists()
+        world.municipality_a.region = tyumen
+        world.municipality_a.save()
+        assert SurveyCellMark.objects.filter(organization_id=world.org_a.pk).exists()
+    tallies.refresh()  # the job after the commit
+    assert set(SurveyCell.objects.filter(organization=world.org_a, answered__gt=0)
+               .values_list("year", "answered")) == {(2027, 3)}
+    assert (shown(2026), shown(2027)) == ((None, 0), (8.0, 3))
+    assert tallies.stale() == []
     _assert_kept_equal_live(world)
 
 

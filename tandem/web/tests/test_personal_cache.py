@@ -20,7 +20,9 @@ from tandem.conftest import World
 from tandem.web.personal_cache import (
     ALIAS,
     PREFIX,
+    forget_kept,
     forget_personal,
+    kept_key,
     personal_cache,
     personal_key,
 )
@@ -56,14 +58,31 @@ def _forgets_only_personal_entries() -> None:
     assert forget_personal() == 0
 
 
+def _forgets_only_the_things_kept_entries() -> None:
+    """:func:`forget_kept` deletes the entries kept about the things named (1 and 3, not
+    12 — whose id begins like 1 — nor 2), and :func:`forget_personal` none of them."""
+    personal = personal_cache()
+    keys = {of: kept_key("row", of, f"user {of}") for of in (1, 2, 3, 12)}
+    for of, key in keys.items():
+        personal.set(key, f"строка {of}", 120)
+    personal.set(personal_key("row", "computed"), "Иванова И. И.", 120)
+    assert forget_personal() == 1
+    assert all(personal.get(key) is not None for key in keys.values())
+    assert forget_kept("row", [3, 1, 1]) == 2
+    assert [of for of, key in keys.items() if personal.get(key) is not None] == [2, 12]
+    assert forget_kept("row", []) == 0
+
+
 def test_the_memory_cache() -> None:
     _forgets_only_personal_entries()
+    _forgets_only_the_things_kept_entries()
 
 
 @pytest.mark.django_db
 def test_the_database_cache(settings: object) -> None:
     _database_caches(settings, prefix="a_b%")  # LIKE's wildcards: matched as they are
     _forgets_only_personal_entries()
+    _forgets_only_the_things_kept_entries()
 
 
 @pytest.mark.django_db
@@ -117,3 +136,11 @@ def test_production_keeps_both_in_tables_of_their_own() -> None:
         capture_output=True, text=True, check=False)
     assert out.stdout.strip() == str(sorted(
         (alias, "DatabaseCache", table) for alias, table in TABLES.items())), out.stderr[-2000:]
+
+
+def test_a_full_table_culls_computed_entries_before_kept_ones() -> None:
+    """Django's table cache culls the smallest keys first: a kept entry's key (a row to
+    put back) sorts after every computed one's, which comes again at the next view."""
+    from tandem.web.personal_cache import kept_key, personal_key
+
+    assert personal_key("zzz", "x") < kept_key("aaa", 1, "x")
