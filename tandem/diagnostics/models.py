@@ -574,13 +574,15 @@ class _GainSums(models.Model):
 
 
 class _GainPeople(models.Model):
-    """A person of a cell (organization, final round) with the digest of their levels:
-    current (:class:`GainMember`) or published (:class:`PublishedGainMember`)."""
+    """A person of a cell (organization, final round) with the digests of their levels by
+    part: current (:class:`GainMember`) or published (:class:`PublishedGainMember`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     person = models.PositiveBigIntegerField()
-    digest = models.CharField(max_length=16)
+    # By part: ``<part>:<digest>`` joined by ``;`` (``core.release.joined``), a part a side
+    # and a competency area (``b<area>``, ``a<area>``) — ``tallies.member_digest``.
+    digest = models.TextField(blank=True)
 
     class Meta:
         abstract = True
@@ -604,8 +606,9 @@ class GainTally(_GainSums):
 class GainMember(_GainPeople):
     """A person of a cell (organization, final round) of «before / after» as it is now — who
     submitted the final round as their latest of its baseline, and the baseline — and a
-    digest of the levels they put in it (``tallies.member_digest``): what rule 5 of the
-    release rule (``tandem.core.release.republish``) compares with the published members
+    digest of the levels they put in each part of it — a side (before, after) of a
+    competency area (``tallies.member_digest``): what rule 5 of the release rule, by part
+    (``tandem.core.release.republish_parts``), compares with the published members
     (:class:`PublishedGainMember`). Rebuilt with the organization's tallies; ``person``
     is a participant's id, not a key (the published members outlive a deleted person)."""
 
@@ -620,9 +623,10 @@ class PublishedGain(_GainSums):
     """The published state of a cell (organization, final round), per competency — what
     every «before / after» figure reads (the page, the PDF, the API, and through
     :class:`MunicipalityGainTally` the region and the country), not the current
-    :class:`GainTally`: a cell's published sums move to its current ones only when at
-    least ``MIN_PEOPLE`` people's contributions differ from the published members
-    (rule 5, «steps of three», ``tandem.core.release.republish``; docs/monitoring.md), and
+    :class:`GainTally`: a cell's published sums move to its current ones only when every
+    part (a side of a competency area) that differs from the published members does so
+    for at least ``MIN_PEOPLE`` people (rule 5, «steps of three», by part,
+    ``tandem.core.release.republish_parts``; docs/monitoring.md), and
     only while its round is closed. A cell never published with people in it (fewer than
     ``MIN_PEOPLE``: a small cell, whose levels enter nothing) keeps its current sums here
     for its people to be counted as left out."""

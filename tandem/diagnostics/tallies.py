@@ -16,8 +16,9 @@ mentors by area (:class:`MunicipalityStrong`), which is what a region and the co
 read. A campaign that changes its round or goes redoes what derives from its tallies
 (:func:`rederive`). «Before / after» are read from each cell's published state
 (:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
-people and the digests of their levels, :class:`GainMember`) only in steps of at least
-three people (rule 5, :func:`_publish`).
+people and the digests of their levels by part — a side of a competency area —
+:class:`GainMember`) only in steps of at least three people in every part that changed
+(rule 5, :func:`_publish`).
 
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
@@ -499,20 +500,66 @@ def _final_pairs(ids: list[int]) -> list[tuple[int, int, int, int, int]]:
         "campaign__baseline_id", "campaign__ends_on"))
 
 
-def member_digest(items: Iterable[str]) -> str:
-    """A digest of what one person puts in a cell of «before / after»: their levels, each
-    as ``b<competency>=<level>`` (before) or ``a<competency>=<level>`` (after), in code
-    point order — the same on the server (:func:`_gains_sql` with ``members``: on
-    PostgreSQL ``md5`` of ``string_agg`` in the byte order of ``COLLATE "C"``, on SQLite
-    this very function as an aggregate, :func:`sqlite_functions`). Two digests differ
-    when the levels do (but for an md5 collision, which could only hide a change: rule 5
-    then waits for more people, never publishes fewer)."""
+PART_DIGEST = 12  # hex digits of a part's digest (:func:`part_digest`)
+
+
+def part_digest(items: Iterable[str]) -> str:
+    """A digest of what one person puts in one part of a cell of «before / after» — one
+    side (before, after) of one competency area: their levels there, each as
+    ``<competency>=<level>``, in code point order, joined with commas; the first
+    ``PART_DIGEST`` hex digits of its md5 — the same on the server (:func:`_gains_sql`
+    with ``members``: on PostgreSQL ``md5`` of ``string_agg`` in the byte order of
+    ``COLLATE "C"``, on SQLite this very function as an aggregate,
+    :func:`sqlite_functions`). Two digests differ when the levels do (but for an md5
+    collision, which could only hide a change: rule 5 then waits for more people, never
+    publishes fewer)."""
     text = ",".join(sorted(items))
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:16]
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:PART_DIGEST]
+
+
+def member_digest(items: Iterable[tuple[str, str]]) -> str:
+    """A person's digests by part (``release.joined``: ``part:digest`` joined by ``;`` in
+    the parts' order) of their ``(part, item)`` levels (:func:`gain_part`,
+    :func:`part_digest`); no level at all: the empty text. What rule 5 by part
+    (``release.republish_parts``) compares."""
+    parts: dict[str, list[str]] = defaultdict(list)
+    for part, item in items:
+        parts[part].append(item)
+    return release.joined({part: part_digest(levels) for part, levels in parts.items()})
+
+
+def gain_part(side: str, area: str) -> str:
+    """The part of a cell of «before / after» a level falls in: its side (``b`` before, the
+    baseline; ``a`` after, the final round) and its competency area — the smallest unit
+    a reader shows (``monitoring.effectiveness.gains_by_area``: the means before and after
+    by area; no reader shows a competency's). ASCII: area codes are slugs."""
+    return f"{side}{area}"
+
+
+def gain_areas(frameworks: Iterable[tuple[int, int]]
+               ) -> dict[tuple[int, int], dict[str, tuple[str, ...]]]:
+    """For each pair (final round's framework version, its baseline's), each competency's
+    areas: its area in either version (both, where the versions put it in different
+    areas — a change of its levels then changes both parts, whichever the reader names it
+    by). A competency in neither has no area (the part of ``""``). The one home of «the
+    area of a level» for rule 5 by part, in Python (:func:`_members`) and on the server
+    (the ``areas`` rows of :func:`_gains_sql`)."""
+    pairs = sorted(set(frameworks))
+    versions = {v.pk: v.area_of() for v in FrameworkVersion.objects.filter(
+        pk__in={pk for pair in pairs for pk in pair})}
+    found: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
+    for final, baseline in pairs:
+        areas: dict[str, set[str]] = defaultdict(set)
+        for version in (final, baseline):
+            for code, area in versions.get(version, {}).items():
+                # (slugs; the separators of release.joined could never be read back)
+                areas[code].add(area.replace(release.PART, "_").replace(release.PARTS, "_"))
+        found[(final, baseline)] = {code: tuple(sorted(a)) for code, a in areas.items()}
+    return found
 
 
 class _DigestAggregate:
-    """:func:`member_digest` as an SQLite aggregate over the items (NULL: none)."""
+    """:func:`part_digest` as an SQLite aggregate over the items (NULL: none)."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -522,28 +569,54 @@ class _DigestAggregate:
             self.items.append(item)
 
     def finalize(self) -> str:
-        return member_digest(self.items)
+        return part_digest(self.items)
+
+
+class _JoinedAggregate:
+    """``release.joined`` as an SQLite aggregate over (part, digest) (NULL: none)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, str] = {}
+
+    def step(self, part: str | None, digest: str | None) -> None:
+        if part is not None and digest is not None:
+            self.parts[part] = digest
+
+    def finalize(self) -> str:
+        return release.joined(self.parts)
 
 
 def sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """(``connection_created``) Registers :func:`member_digest` as SQLite's aggregate
-    ``tandem_digest`` (SQLite before 3.44 has no ordered ``group_concat``)."""
+    """(``connection_created``) Registers :func:`part_digest` and ``release.joined`` as
+    SQLite's aggregates ``tandem_digest`` and ``tandem_joined`` (SQLite before 3.44 has no
+    ordered ``group_concat``)."""
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate("tandem_digest", 1, _DigestAggregate)
+        connection.connection.create_aggregate("tandem_joined", 2, _JoinedAggregate)
 
 
 def _members(pairs: list[tuple[Any, ...]]) -> list[GainMember]:
     """The people of these organizations' cells of «before / after» and the digests of
-    their levels (:func:`member_digest`), computed in Python: what ``stale()`` compares
-    with the stored :class:`GainMember` (put there by :func:`_gains_sql` on the server);
-    ``pairs``: :func:`_final_pairs` of the organizations."""
-    items: dict[int, list[str]] = {pk: [] for pk, *_rest in pairs}
+    their levels by part (:func:`member_digest`), computed in Python: what ``stale()``
+    compares with the stored :class:`GainMember` (put there by :func:`_gains_sql` on the
+    server); ``pairs``: :func:`_final_pairs` of the organizations."""
+    items: dict[int, list[tuple[str, str]]] = {pk: [] for pk, *_rest in pairs}
     final_of = {(person, baseline): pk for pk, person, _org, _final, baseline in pairs}
+    frameworks = {pk: (final, baseline) for pk, final, baseline in Campaign.objects.filter(
+        pk__in={final for *_r, final, _b in pairs}).values_list(
+            "pk", "framework_id", "baseline__framework_id")}
+    pair_of = {pk: frameworks[final] for pk, _person, _org, final, _baseline in pairs}
+    areas = gain_areas(pair_of.values())
+
+    def add(pk: int, side: str, code: str, level: int) -> None:
+        for area in areas[pair_of[pk]].get(code, ("",)):
+            items[pk].append((gain_part(side, area), f"{code}={level}"))
+
     levelled = Answer.objects.filter(level__isnull=False).order_by()
     for chunk in _chunks(sorted(items)):
         for response, code, level in levelled.filter(response__in=chunk).values_list(
                 "response_id", "competency", "level"):
-            items[response].append(f"a{code}={level}")
+            add(response, "a", code, int(level or 0))  # (not null)
     baselines = sorted({baseline for *_rest, baseline in pairs})
     for chunk in _chunks(sorted({person for _pk, person, *_rest in pairs})):
         for person, baseline, code, level in (
@@ -552,7 +625,7 @@ def _members(pairs: list[tuple[Any, ...]]) -> list[GainMember]:
                 .values_list("response__participant_id", "response__campaign_id",
                              "competency", "level")):
             if (person, baseline) in final_of:
-                items[final_of[(person, baseline)]].append(f"b{code}={level}")
+                add(final_of[(person, baseline)], "b", code, int(level or 0))
     return [GainMember(organization_id=org, campaign_id=final, person=person,
                        digest=member_digest(items[pk]))
             for pk, person, org, final, _baseline in pairs]
@@ -678,9 +751,9 @@ _FINALS_SQL = """
 WITH finals AS (
     SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, p.{p_org} AS org, f.{r_campaign} AS campaign,
            p.{p_id} AS person,
-           COUNT(*) OVER (PARTITION BY p.{p_org}, f.{r_campaign}) AS people
+           COUNT(*) OVER (PARTITION BY p.{p_org}, f.{r_campaign}) AS people{frameworks}
     FROM {response} f
-    JOIN {campaign} c ON c.{c_id} = f.{r_campaign}
+    JOIN {campaign} c ON c.{c_id} = f.{r_campaign}{framework_join}
     JOIN {participant} p ON p.{p_id} = f.{r_participant}
     JOIN {response} b ON b.{r_participant} = f.{r_participant} AND b.{r_campaign} = c.{c_baseline}
     WHERE f.{r_status} = %s AND b.{r_status} = %s AND c.{c_kind} = %s AND p.{p_org} IN ({ids})
@@ -707,26 +780,42 @@ FROM (SELECT f.org, f.campaign, f.people, a.{a_competency} AS competency,
 GROUP BY g.org, g.campaign, g.competency, g.people
 """
 
-# Each person of a cell and the digest of their levels (``tallies.member_digest``): the
-# items of their baseline and final answers with a level, in byte order; a person with
-# none has the digest of no items.
+# Each person of a cell and the digests of their levels by part (``tallies.member_digest``):
+# the items ``<competency>=<level>`` of their baseline (part ``b<area>``) and final answers
+# (``a<area>``) with a level, a part's in byte order, digested per part; the parts joined
+# in byte order. A level's areas (``tallies.gain_areas``): the rows ``areas`` by the
+# final's and the baseline's framework versions — a competency in two areas is in both
+# parts, one in none in the part of ``""``. A person with no level: the empty text.
+_AREAS_SQL = """, areas (fw, bfw, code, area) AS (VALUES {rows})
+"""
 _MEMBERS_SELECT = """
 SELECT f.org AS t_organization_id, f.campaign AS t_campaign_id, f.person AS t_person,
-       {digest} AS t_digest
+       {joined} AS t_digest
 FROM finals f LEFT JOIN (
-      SELECT x.final_id, 'b' || a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT) AS item
-      FROM finals x JOIN {answer} a ON a.{a_response} = x.base_id
-      WHERE a.{a_level} IS NOT NULL{after}
-      UNION ALL
-      SELECT x.final_id, 'a' || a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT)
-      FROM finals x JOIN {answer} a ON a.{a_response} = x.final_id
-      WHERE a.{a_level} IS NOT NULL{after}) g ON g.final_id = f.final_id
+    SELECT g.final_id, g.part, {digest} AS digest
+    FROM (SELECT x.final_id, 'b' || COALESCE(m.area, '') AS part,
+                 a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT) AS item
+          FROM finals x JOIN {answer} a ON a.{a_response} = x.base_id
+          LEFT JOIN areas m ON m.fw = x.fw AND m.bfw = x.bfw AND m.code = a.{a_competency}
+          WHERE a.{a_level} IS NOT NULL{after}
+          UNION ALL
+          SELECT x.final_id, 'a' || COALESCE(m.area, ''),
+                 a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT)
+          FROM finals x JOIN {answer} a ON a.{a_response} = x.final_id
+          LEFT JOIN areas m ON m.fw = x.fw AND m.bfw = x.bfw AND m.code = a.{a_competency}
+          WHERE a.{a_level} IS NOT NULL{after}) g
+    GROUP BY g.final_id, g.part) d ON d.final_id = f.final_id
 GROUP BY f.org, f.campaign, f.person
 """
 _DIGEST = {
-    "postgresql": """SUBSTR(MD5(COALESCE(STRING_AGG(g.item, ',' ORDER BY g.item COLLATE "C"),
-                                        '')), 1, 16)""",
+    "postgresql": f"""SUBSTR(MD5(STRING_AGG(g.item, ',' ORDER BY g.item COLLATE "C")), 1,
+                                {PART_DIGEST})""",
     "sqlite": "tandem_digest(g.item)",
+}
+_JOINED = {
+    "postgresql": """COALESCE(STRING_AGG(d.part || ':' || d.digest, ';'
+                                         ORDER BY d.part COLLATE "C"), '')""",
+    "sqlite": "tandem_joined(d.part, d.digest)",
 }
 
 
@@ -740,7 +829,7 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
     answers are read from the table's tail (a range of its primary key), which needs no
     index on ``response_id`` (``seed-demo``'s country builds that once, after its last
     region's load). ``members``: instead, :func:`_members` — the cells' people and the
-    digests of their levels (:class:`GainMember`)."""
+    digests of their levels by part (:class:`GainMember`, :func:`member_digest`)."""
     from tandem.people.models import Participant
 
     quote = connection.ops.quote_name
@@ -751,6 +840,19 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
     names = {"response": Response, "campaign": Campaign, "participant": Participant,
              "answer": Answer}
     select = _MEMBERS_SELECT if members else _GAINS_SELECT
+    rows: list[Any] = []
+    if members:  # each level's areas (gain_areas), as rows of the statement
+        frameworks = Campaign.objects.filter(
+            kind=Campaign.Kind.FINAL, baseline__isnull=False,
+            responses__participant__organization_id__in=ids).values_list(
+                "framework_id", "baseline__framework_id").distinct().order_by()
+        rows = [(*pair, code, area) for pair, codes in gain_areas(frameworks).items()
+                for code, areas in sorted(codes.items()) for area in areas]
+        select = _AREAS_SQL.format(rows=", ".join(
+            ["(CAST(%s AS INTEGER), CAST(%s AS INTEGER), %s, %s)"] * max(len(rows), 1))
+        ) + select
+        rows = [value for row in rows or [(0, 0, "", "")] for value in row]  # 0: no version
+    c_framework = column(Campaign, "framework")
     sql = (_FINALS_SQL + select).format(
         **{key: quote(model._meta.db_table) for key, model in names.items()},  # type: ignore[attr-defined]
         r_id=column(Response, "id"), r_campaign=column(Response, "campaign"),
@@ -762,10 +864,15 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
         a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
         ids=", ".join(["%s"] * len(ids)),
         after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s",
-        digest=_DIGEST[connection.vendor] if members else "")
+        digest=_DIGEST[connection.vendor] if members else "",
+        joined=_JOINED[connection.vendor] if members else "",
+        frameworks=f", c.{c_framework} AS fw, bc.{c_framework} AS bfw" if members else "",
+        framework_join=(f"\n    JOIN {quote(Campaign._meta.db_table)} bc"
+                        f" ON bc.{column(Campaign, 'id')} = c.{column(Campaign, 'baseline')}"
+                        if members else ""))
     bound = [] if answers_after is None else [answers_after, answers_after]
     final = Campaign.Kind.FINAL.value
-    return sql, [SUBMITTED, SUBMITTED, final, *ids, SUBMITTED, final, *bound]
+    return sql, [SUBMITTED, SUBMITTED, final, *ids, SUBMITTED, final, *rows, *bound]
 
 
 def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
@@ -776,13 +883,15 @@ def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
 
 
 def _publish(ids: list[int], campaign_id: int | None = None) -> None:
-    """Rule 5 of the release rule, «steps of three» (``release.republish``), for these
-    organizations' cells (organization, final round; of that round only: ``campaign_id``,
-    the round just closed or reopened — :func:`regain`).
+    """Rule 5 of the release rule, «steps of three», by part (``release.republish_parts``),
+    for these organizations' cells (organization, final round; of that round only:
+    ``campaign_id``, the round just closed or reopened — :func:`regain`).
 
     A cell of a **closed** round whose current people (:class:`GainMember`) differ from
-    its published members (:class:`PublishedGainMember`) in at least ``MIN_PEOPLE``
-    people's digests is published anew: its published sums (:class:`PublishedGain`) and
+    its published members (:class:`PublishedGainMember`) — and every part (a side, before
+    or after, of a competency area: :func:`gain_part`) that differs does so in at least
+    ``MIN_PEOPLE`` people's digests of it (a cell never published: once it holds
+    ``MIN_PEOPLE`` people) — is published anew: its published sums (:class:`PublishedGain`) and
     members become its current ones (:class:`GainTally`, :class:`GainMember`); otherwise
     it keeps showing what it showed — a published cell of an open round too (pending; its
     next closing compares). A cell with no published member (never published, or
@@ -834,7 +943,7 @@ def _unpublished_of(ids: list[int], campaign_id: int | None = None, *, compare: 
     current = _members_of(GainMember.objects.filter(where, gain_published_q("campaign__")))
     published = _members_of(PublishedGainMember.objects.filter(where))
     moved = {cell for cell in closed
-             if release.republish(published.get(cell, {}), current.get(cell, {}))}
+             if release.republish_parts(published.get(cell, {}), current.get(cell, {}))}
     following = cells - moved - set(published)
     if not compare or not following:
         return moved, following

@@ -39,8 +39,14 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
                      .order_by().values_list("participant__organization_id", flat=True)
                      .distinct()) - {None})
     for start in range(0, len(ids), BATCH):
-        tallies._insert(tallies.GainMember,
-                        *tallies._gains_sql(ids[start:start + BATCH], members=True))
+        sql, params = tallies._gains_sql(ids[start:start + BATCH], members=True)
+        if schema_editor.connection.vendor == "postgresql":
+            # Since 0018 the statement gives digests by part, longer than this column's 16
+            # characters: here their md5, cut to it — 0018 only compares them for equality
+            # (a published member's with the current one's) and computes them anew.
+            sql = ('SELECT "t_organization_id", "t_campaign_id", "t_person", '  # noqa: S608
+                   f'SUBSTR(MD5("t_digest"), 1, 16) AS "t_digest" FROM ({sql}) m')
+        tallies._insert(tallies.GainMember, sql, params)
     levels = ("organization", "campaign", "competency", "before_sum", "before_n",
               "after_sum", "after_n", "people")
     _copy(schema_editor, GainTally, apps.get_model("diagnostics", "PublishedGain"), levels)

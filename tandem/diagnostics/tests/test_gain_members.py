@@ -1,9 +1,11 @@
-"""The people of a cell of «до / после» and the digests of their levels (``GainMember``,
-``tallies.member_digest``) — what rule 5 («steps of three», ``release.republish``)
-compares with a cell's published members. The rebuild computes them on the server (one
-statement; on PostgreSQL ``md5`` of an ordered ``string_agg``, on SQLite the Python
-digest as an aggregate), ``stale()`` in Python: the two must agree, whatever the codes'
-letters and order (a collation other than byte order would reorder them)."""
+"""The people of a cell of «до / после» and the digests of their levels by part
+(``GainMember``, ``tallies.member_digest``) — what rule 5 («steps of three», by part:
+``release.republish_parts``) compares with a cell's published members. A part is a side
+(before, after) of a competency area. The rebuild computes them on the server (one
+statement; on PostgreSQL ``md5`` of ordered ``string_agg`` per part, then the parts
+joined in byte order; on SQLite the Python digests as aggregates), ``stale()`` in Python:
+the two must agree, whatever the codes' letters and order (a collation other than byte
+order would reorder them)."""
 
 import datetime as dt
 import hashlib
@@ -23,8 +25,9 @@ pytestmark = pytest.mark.django_db
 
 # Codes a locale's collation orders otherwise than code points: case, punctuation,
 # letters beyond ASCII (a regional competency's code carries its region's prefix).
-CODES = ["ict.Zeta", "ict.alpha", "ict_b", "ict-a", "ict.ä", "spb:цифра", "spb:Цифра", "ab",
-         "a.b", "B"]
+# Three of the default framework's (two areas), the others in none (the part of no area).
+CODES = ["ict.office_cloud", "method.materials", "ict.ai_lessons", "ict.Zeta", "ict.alpha",
+         "ict_b", "ict-a", "ict.ä", "spb:цифра", "spb:Цифра", "ab", "a.b", "B"]
 
 
 def _rounds(world: World) -> tuple[Campaign, Campaign]:
@@ -44,10 +47,19 @@ def _submit(campaign: Campaign, person: Participant, levels: Mapping[str, int | 
                                        level=level) for code, level in levels.items()])
 
 
-def test_a_persons_digest_is_the_md5_of_her_levels_in_code_point_order(world: World) -> None:
-    """The server's digest of a person is the documented one: ``b<code>=<level>`` of her
-    baseline, ``a<code>=<level>`` of her final round, sorted by code point, joined with
-    commas; a blank level is no item; a person with no level at all is a member too."""
+def _md5(items: list[str]) -> str:
+    return hashlib.md5(",".join(sorted(items)).encode(),
+                       usedforsecurity=False).hexdigest()[:12]
+
+
+def test_a_persons_digest_is_the_md5_of_her_levels_by_part_in_code_point_order(
+        world: World) -> None:
+    """The server's digests of a person are the documented ones: per part — ``b<area>``
+    her baseline's levels of the area's competencies, ``a<area>`` her final round's, a
+    competency of no area in ``b`` / ``a`` — the md5 of ``<code>=<level>`` sorted by code
+    point, joined with commas (12 hex digits); the parts ``part:digest`` joined by ``;``
+    in code point order. A blank level is no item; a person with no level at all is a
+    member with the empty text."""
     initial, final = _rounds(world)
     anna, boris = world.alice_p, world.bob_p
     before = {code: i % 4 for i, code in enumerate(CODES)}
@@ -57,12 +69,20 @@ def test_a_persons_digest_is_the_md5_of_her_levels_in_code_point_order(world: Wo
     _submit(initial, boris, {})
     _submit(final, boris, {CODES[0]: None})
     tallies.rebuild([world.org_a.pk])
-    items = sorted([f"b{c}={v}" for c, v in before.items()]
-                   + [f"a{c}={v}" for c, v in after.items() if v is not None])
-    expected = hashlib.md5(",".join(items).encode(), usedforsecurity=False).hexdigest()[:16]
+    area = {"ict.office_cloud": "ict", "ict.ai_lessons": "ict", "method.materials": "method"}
+    parts: dict[str, list[str]] = {}
+    for side, levels in (("b", before), ("a", after)):
+        for code, level in levels.items():
+            if level is not None:
+                parts.setdefault(side + area.get(code, ""), []).append(f"{code}={level}")
+    expected = ";".join(f"{part}:{_md5(items)}" for part, items in sorted(parts.items()))
+    assert [p.split(":")[0] for p in expected.split(";")] == [
+        "a", "aict", "amethod", "b", "bict", "bmethod"]
     stored = dict(GainMember.objects.values_list("person", "digest"))
-    assert stored == {anna.pk: expected, boris.pk: tallies.member_digest([])}
-    assert tallies.member_digest(reversed(items)) == expected
+    assert stored == {anna.pk: expected, boris.pk: ""}
+    assert tallies.member_digest(
+        reversed([(part, item) for part, items in parts.items() for item in items])
+    ) == expected
     assert tallies.stale() == []
 
 
@@ -101,7 +121,8 @@ def test_the_servers_digests_are_pythons(world: World,
 def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     """``diagnostics/0017`` on a filled database: the current members computed from the
     answers, every cell's published sums its current ones, the published members those of
-    closed rounds — a rebuild's state (``stale()`` finds nothing to publish)."""
+    closed rounds; with ``0018`` after it, a rebuild's state (``stale()`` finds nothing to
+    publish)."""
     from importlib import import_module
     from types import SimpleNamespace
 
@@ -134,6 +155,10 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     editor = SimpleNamespace(connection=connection,  # its one use: execute a statement
                              execute=lambda sql: connection.cursor().execute(sql))
     import_module("tandem.diagnostics.migrations.0017_published_gains").forwards(apps, editor)
+    rebuilt = members
+    if connection.vendor == "postgresql":  # 0017's column holds 16 characters: their md5
+        members = {(person, hashlib.md5(digest.encode(), usedforsecurity=False).hexdigest()[:16])
+                   for person, digest in members}
     assert set(GainMember.objects.filter(organization=world.org_a)
                .values_list("person", "digest")) == members
     assert GainMember.objects.filter(organization=world.org_b).count() == 2
@@ -141,4 +166,95 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     fields = ("organization_id", "campaign_id", "competency", "before_sum", "after_sum", "people")
     assert set(PublishedGain.objects.values_list(*fields)) == set(
         GainTally.objects.values_list(*fields))
+    # 0018 after it (digests by part): a rebuild's state, nothing pending
+    import_module("tandem.diagnostics.migrations.0018_gain_member_parts").forwards(apps, editor)
+    assert set(PublishedGainMember.objects.values_list("person", "digest")) == rebuilt
+    assert tallies.stale() == []
+
+
+def test_the_migration_to_parts_keeps_what_is_published_and_what_is_pending(
+        world: World) -> None:
+    """``diagnostics/0018`` on a database of single digests (0017's): the current members
+    computed anew by part; a published member whose digest was the current one gets the
+    current text (nothing pending), one whose digest differed (a pending change) or who
+    left the cell gets every part of the cell marked changed — conservative; a person
+    not yet published stays so. Backwards: the single digests again, a pending change
+    still pending."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tandem.diagnostics.models import PublishedGainMember
+
+    migration = import_module("tandem.diagnostics.migrations.0018_gain_member_parts")
+    initial, final = _rounds(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))
+    while len(people) < 4:
+        people.append(ParticipantFactory.create(organization=world.org_a))
+    codes = ["ict.office_cloud", "method.materials"]
+    for i, person in enumerate(people[:4]):
+        _submit(initial, person, dict.fromkeys(codes, i % 4))
+        _submit(final, person, dict.fromkeys(codes, (i + 1) % 4))
+    orgs = [world.org_a.pk]
+    Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED)
+    tallies.rebuild(orgs)
+    current = dict(GainMember.objects.values_list("person", "digest"))
+    # As 0017 left it: single digests; the third's published one differs (she changed
+    # since), the fourth not yet published (came since), someone gone (left since).
+    old = {key[2]: digest for key, digest in migration._old_digests(tallies, orgs).items()}
+    for member in GainMember.objects.all():
+        member.digest = old[member.person]
+        member.save()
+    PublishedGainMember.objects.all().delete()
+    gone = 10 ** 9
+    PublishedGainMember.objects.bulk_create(
+        [PublishedGainMember(organization=world.org_a, campaign=final, person=person.pk,
+                             digest=old[person.pk]) for person in people[:2]]
+        + [PublishedGainMember(organization=world.org_a, campaign=final, person=pk,
+                               digest="0123456789abcdef") for pk in (people[2].pk, gone)])
+    editor = SimpleNamespace(connection=connection,  # its one use: execute a statement
+                             execute=lambda sql: connection.cursor().execute(sql))
+    migration.forwards(apps, editor)
+    assert dict(GainMember.objects.values_list("person", "digest")) == current
+    every = "aict:-;amethod:-;bict:-;bmethod:-"
+    assert dict(PublishedGainMember.objects.values_list("person", "digest")) == {
+        people[0].pk: current[people[0].pk], people[1].pk: current[people[1].pk],
+        people[2].pk: every, gone: every}
+    migration.backwards(apps, editor)
+    assert dict(GainMember.objects.values_list("person", "digest")) == old
+    assert dict(PublishedGainMember.objects.values_list("person", "digest")) == {
+        people[0].pk: old[people[0].pk], people[1].pk: old[people[1].pk],
+        people[2].pk: "-", gone: "-"}
+
+
+def test_a_competency_two_versions_put_in_two_areas_is_in_both_parts(world: World) -> None:
+    """The final round's framework version moved a competency to another area than its
+    baseline's version: her levels of it are in both areas' parts (whichever area a reader
+    names it by, a change of them is a change of that part) — on the server as in Python."""
+    from django.db.models import Max
+
+    from tandem.diagnostics.models import FrameworkVersion
+
+    initial, final = _rounds(world)
+    snapshot = {"areas": [dict(area, competencies=[c for c in area["competencies"]
+                                                   if c["code"] != "ict.office_cloud"])
+                          for area in initial.framework.snapshot["areas"]]}
+    moved = next(c for area in initial.framework.snapshot["areas"]
+                 for c in area["competencies"] if c["code"] == "ict.office_cloud")
+    snapshot["areas"][[a["code"] for a in snapshot["areas"]].index("method")][
+        "competencies"].append(moved)
+    number = (FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    final.framework = FrameworkVersion.objects.create(number=number, snapshot=snapshot)
+    final.save()
+    anna = world.alice_p
+    _submit(initial, anna, {"ict.office_cloud": 1})
+    _submit(final, anna, {"ict.office_cloud": 2, "method.materials": 3})
+    tallies.rebuild([world.org_a.pk])
+    expected = ";".join([f"aict:{_md5(['ict.office_cloud=2'])}",
+                         f"amethod:{_md5(['ict.office_cloud=2', 'method.materials=3'])}",
+                         f"bict:{_md5(['ict.office_cloud=1'])}",
+                         f"bmethod:{_md5(['ict.office_cloud=1'])}"])
+    assert dict(GainMember.objects.values_list("person", "digest")) == {anna.pk: expected}
     assert tallies.stale() == []

@@ -1,10 +1,12 @@
 """Rule 5 of the release rule, «steps of three», for «до / после» (docs/monitoring.md,
-«Правило публикации «до / после»»; ``release.republish``): a cell's published figure
-(organization, final round) moves to its current sums only when at least three people's
-levels in it differ from what it showed — so a round reopened and closed again, a person
+«Правило публикации «до / после»»; ``release.republish_parts``): a cell's published
+figure (organization, final round) moves to its current sums only when every part of it
+that differs from what it showed — a side, «до» or «после», of a competency area — does so
+in at least three people's levels — so a round reopened and closed again, a person
 moving to another organization, deleted or anonymised, moves no figure by one or two
 people's levels; and the municipalities' sums are those of the published cells."""
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -42,7 +44,7 @@ from tandem.monitoring.tests.test_gains_release import (
     _submit,
 )
 from tandem.people.models import Participant
-from tandem.testing import World
+from tandem.testing import ParticipantFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -227,22 +229,63 @@ def test_a_small_cell_counts_its_people_left_out_and_is_published_with_its_third
     assert tallies.stale() == []
 
 
+def test_a_newcomers_baseline_alone_moves_no_before_figure(world: World) -> None:
+    """The review of rule 5 (2026-12-06): a closed final round of four teachers is
+    reopened; two of them fix only their final («после») levels, a fifth submits her first
+    final — three people changed, but the «до» of each area only by her baseline. The
+    round closed again, the organization's, the municipality's and the region's «до»
+    and «после» are the ones shown before (the «после» changed for three, the «до» for
+    one: the cell waits, rule 5 by part). Two more newcomers complete the step for «до»:
+    then both move, to the current means of all seven."""
+    _initial_round, final, finals = _round(world, n=4)
+    initial = Campaign.objects.get(finals=final)
+    codes = ensure_default_framework().codes()
+    newcomers = [Participant.objects.filter(organization=world.org_a).order_by("pk")[4],
+                 ParticipantFactory.create(organization=world.org_a),
+                 ParticipantFactory.create(organization=world.org_a)]
+    for person in newcomers:  # their baselines, long submitted
+        _submit(initial, person, dict.fromkeys(codes, 3))
+    tallies.rebuild()
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    shown, shown_api = _views(world), _api(world)
+    assert all({(g.mean_before, g.mean_after, g.people) for g in v.areas}
+               == {(0.5, 2.5, 4)} for v in shown)  # before 0, 1, 0, 1; after 2, 3, 2, 3
+
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Исправить")
+    _change(finals[:2], 1)  # two fix their «после»
+    _submit(final, newcomers[0], dict.fromkeys(codes, 3))  # her first final
+    tallies.touch([world.org_a.pk], now=True)
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    assert (_views(world), _api(world)) == (shown, shown_api)
+    assert tallies.stale() == []
+
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Ещё двое")
+    for person in newcomers[1:]:
+        _submit(final, person, dict.fromkeys(codes, 3))
+    tallies.touch([world.org_a.pk], now=True)
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    moved = _views(world)
+    assert all({(g.mean_before, g.mean_after, g.people) for g in v.areas}
+               == {(round((0 + 1 + 0 + 1 + 3 * 3) / 7, 2), round((1 + 1 + 2 + 3 + 3 * 3) / 7, 2),
+                    7)} for v in moved)
+    assert tallies.stale() == []
+
+
 # -- the invariant ------------------------------------------------------------------------
-# Random submissions and withdrawals of final questionnaires, teachers moving between A
-# and B, the round reopened and closed: every two consecutive published states of each
-# cell differ by at least three people (their digests), the figures read only the
-# published states, and each municipality's sums are those of its published cells.
-STEPS = st.lists(st.tuples(st.sampled_from(["submit", "withdraw", "move", "reopen",
-                                            "close"]),
-                           st.integers(0, 5), st.integers(0, 3)), min_size=1, max_size=10)
-
-
-def _published() -> dict[tuple[int, int], dict[int, str]]:
-    cells: dict[tuple[int, int], dict[int, str]] = {}
-    for org, campaign, person, digest in PublishedGainMember.objects.values_list(
-            "organization_id", "campaign_id", "person", "digest"):
-        cells.setdefault((org, campaign), {})[person] = digest
-    return cells
+# Random submissions (of one area's levels) and withdrawals of final questionnaires,
+# teachers moving between A and B, the round reopened and closed: whenever a figure a
+# user sees — the mean before or after of an area, for A's curator and A's coordinator
+# (not the region: a known gap, below) — shows a value other than the one it showed last,
+# the people whose counted
+# levels in that area and side differ between the two states, computed from the answers,
+# are at least three; each municipality's sums are those of its published cells.
+CHANGES = st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["ict", "method"]),
+                             st.integers(-1, 3)), max_size=4)  # level -1: withdrawn
+STEPS = st.lists(st.one_of(st.tuples(st.just("round"), CHANGES),
+                           st.tuples(st.just("move"), st.integers(0, 5))),
+                 min_size=1, max_size=4)
+Shown = dict[tuple[str, str], float]  # (area, side) → the mean shown
+Levels = dict[tuple[str, str], dict[int, tuple[tuple[str, int], ...]]]
 
 
 def _municipality_sums_are_those_of_the_published_cells() -> None:
@@ -268,61 +311,131 @@ def _municipality_sums_are_those_of_the_published_cells() -> None:
         row.pk for row in PublishedGain.objects.all() if release.enough(row.people)}
 
 
+def _shown(figures: GainFigures) -> Shown:
+    shown: Shown = {}
+    for gain in figures.areas:
+        for side, mean in (("b", gain.mean_before), ("a", gain.mean_after)):
+            if mean is not None:
+                shown[(gain.area, side)] = mean
+    return shown
+
+
+def _levels(organizations: set[int], final: Campaign) -> Levels:
+    """From the answers: per area and side, each person's levels that a figure over these
+    organizations sums now — of the people in a cell (organization, final) with both
+    rounds submitted, a cell of at least three, only competencies levelled before and
+    after by at least three of its people (the release rule, ``core.release``)."""
+    area_of = ensure_default_framework().area_of()
+    submitted = Response.Status.SUBMITTED
+    levels: dict[tuple[int, int | None], dict[str, int]] = {}  # (person, campaign)
+    for person, campaign, code, level in Answer.objects.filter(
+            response__status=submitted, level__isnull=False,
+            response__campaign__in=[final.pk, final.baseline_id]).values_list(
+                "response__participant_id", "response__campaign_id", "competency", "level"):
+        levels.setdefault((person, campaign), {})[code] = int(level or 0)
+    cells: dict[int, list[int]] = {}
+    for person, org in Participant.objects.filter(organization__in=organizations).values_list(
+            "pk", "organization_id"):
+        rounds = Response.objects.filter(participant=person, status=submitted,
+                                         campaign__in=[final.pk, final.baseline_id]).count()
+        if rounds == 2:
+            cells.setdefault(org, []).append(person)
+    found: Levels = {}
+    for people in cells.values():
+        if not release.enough(len(people)):
+            continue
+        sides = {"b": {p: levels.get((p, final.baseline_id), {}) for p in people},
+                 "a": {p: levels.get((p, final.pk), {}) for p in people}}
+        counted = {code for code in area_of if release.level_counted(
+            len(people), *(sum(code in mine for mine in sides[s].values()) for s in "ba"))}
+        for side, mine in sides.items():
+            for person, answers in mine.items():
+                for area in set(area_of.values()):
+                    found.setdefault((area, side), {})[person] = tuple(sorted(
+                        (code, level) for code, level in answers.items()
+                        if code in counted and area_of[code] == area))
+    return found
+
+
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
-def test_consecutive_published_states_of_a_cell_differ_by_at_least_three_people(
-        world: World, steps: list[tuple[str, int, int]]) -> None:
+def test_a_figure_shown_moves_only_by_the_levels_of_at_least_three_people(
+        world: World, steps: list[tuple[str, Any]]) -> None:
+    """Invariant (what users see): the round closed with four of A's five teachers, then
+    rounds of changes — reopened, some teachers submit their first final, change one
+    area's levels of theirs or withdraw it, closed — and teachers moving between A and B:
+    a figure shown anew moves by the levels of at least three people."""
     _organizations(world)
     people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:5]
     initial = _initial(world.org_a)
     final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
                    closed=False)
-    codes = ensure_default_framework().codes()
+    framework = ensure_default_framework()
+    codes = framework.codes()
+    of_area = {area: [c for c in codes if framework.area_of()[c] == area]
+               for area in ("ict", "method")}
     for i, person in enumerate(people):
         _submit(initial, person, dict.fromkeys(codes, i % 4))
     finals = {person.pk: _submit(final, person, dict.fromkeys(codes, (i + 1) % 4))
-              for i, person in enumerate(people[:3])}
+              for i, person in enumerate(people[:4])}
     tallies.rebuild()
-    history: list[dict[tuple[int, int], dict[int, str]]] = [_published()]
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    # A's curator and A's coordinator: the region's figure sums A's and B's cells, and
+    # people moving between them together move it by a stayer's levels — a known gap
+    # (test_three_teachers_moving_together_move_the_region_by_the_fourths_levels).
+    users = (world.alice, world.erin)
+    units = [set(Filters().organizations(scope_for(user)).values_list("pk", flat=True))
+             for user in users]
+    # per user and figure: the value last shown and the levels it was made of
+    last: list[dict[tuple[str, str], tuple[float, Levels]]] = [{} for _user in users]
     try:
-        for action, i, level in steps:
-            person = people[i % len(people)]
-            round_open = Campaign.objects.get(pk=final.pk).status == Campaign.Status.OPEN
-            if action == "submit" and round_open:
-                response = finals.get(person.pk)
-                if response is None:
-                    finals[person.pk] = _submit(final, person, dict.fromkeys(codes, level))
-                    tallies.touch([person.organization_id], now=True)
-                elif not Response.objects.get(pk=response.pk).locked:
-                    Answer.objects.filter(response=response).update(level=level,
-                                                                    self_level=level)
-                    services.response_submit(response=Response.objects.get(pk=response.pk))
-            elif action == "withdraw" and round_open and person.pk in finals:
-                response = Response.objects.get(pk=finals[person.pk].pk)
-                if response.locked:
-                    services.response_reopen(response=response)
+        for action, what in [("check", None), *steps]:
+            if action == "round":
+                with contextlib.suppress(services.DiagnosticsError):
+                    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk),
+                                             reason="Проверка")
+                for i, area, level in what:
+                    person = people[i % len(people)]
+                    person.refresh_from_db()
+                    response = finals.get(person.pk)
+                    if response is None:
+                        if level >= 0:
+                            finals[person.pk] = _submit(final, person, {
+                                c: level if c in of_area[area] else 1 for c in codes})
+                            tallies.touch([person.organization_id], now=True)
+                        continue
+                    response = Response.objects.get(pk=response.pk)
+                    if response.locked:
+                        services.response_reopen(response=response)
+                    if level >= 0:
+                        Answer.objects.filter(response=response, competency__in=of_area[area]
+                                              ).update(level=level, self_level=level)
+                        services.response_submit(response=Response.objects.get(pk=response.pk))
+                with contextlib.suppress(services.DiagnosticsError):
+                    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
             elif action == "move":
+                person = people[what % len(people)]
                 person.refresh_from_db()
                 person.organization = (world.org_b if person.organization_id == world.org_a.pk
                                        else world.org_a)
                 person.save()
                 tallies.refresh()
-            elif action in ("reopen", "close"):
-                campaign = Campaign.objects.get(pk=final.pk)
-                try:
-                    if action == "close":
-                        services.campaign_close(campaign=campaign)
-                    else:
-                        services.campaign_reopen(campaign=campaign, reason="Проверка")
-                except services.DiagnosticsError:
-                    pass
-            now = _published()
-            for cell in set(now) | set(history[-1]):
-                before, after = history[-1].get(cell, {}), now.get(cell, {})
-                changed = release.people_changed(before, after)
-                assert changed == 0 or changed >= release.MIN_PEOPLE, (action, cell)
-            history.append(now)
+            for user, unit, seen in zip(users, units, last, strict=True):
+                shown = _shown(gains_by_area(scope=scope_for(user), filters=Filters(),
+                                             today=DAY))
+                if not shown:
+                    continue
+                now = _levels(unit, final)
+                for figure, mean in shown.items():
+                    if figure in seen and seen[figure][0] == mean:
+                        continue
+                    before = seen[figure][1].get(figure, {}) if figure in seen else {}
+                    after = now.get(figure, {})
+                    differ = {p for p in before.keys() | after.keys()
+                              if before.get(p, ()) != after.get(p, ())}
+                    assert len(differ) >= release.MIN_PEOPLE, (user, figure, what, differ)
+                    seen[figure] = (mean, now)
             _municipality_sums_are_those_of_the_published_cells()
         assert tallies.stale() == []
     finally:
@@ -345,3 +458,24 @@ def test_organizations_compared_one_at_a_time_give_the_same(
     worked examples above end the same."""
     monkeypatch.setattr(tallies, "UNPUBLISHED_BATCH", 1)
     case(world)
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: moves between cells (docs/monitoring.md)")
+def test_three_teachers_moving_together_move_the_region_by_the_fourths_levels(
+        world: World) -> None:
+    """Known gap of rule 5 per cell (docs/monitoring.md, «Что осталось»): A's closed round
+    of four is published; three of them move to B (another municipality), one by one. The
+    third move is a step for A's cell (three left it: published anew — one person, a small
+    cell) and B's cell is published with its third person. Each cell moved by three
+    people, but the region's figure — A's and B's summed — went from the four people's
+    levels to the three movers' same levels: its difference is the fourth's levels alone."""
+    _initial_round, final, finals = _round(world, n=4)
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    region = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
+    for response in finals[:3]:
+        person = Participant.objects.get(pk=response.participant_id)
+        person.organization = world.org_b
+        person.save()
+        tallies.refresh()
+    moved = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
+    assert moved.areas == region.areas
