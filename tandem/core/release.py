@@ -338,8 +338,16 @@ def joined(parts: Mapping[str, str]) -> str:
 
 
 def split(text: str) -> dict[str, str]:
-    """The digests by part of a stored text (:func:`joined`); empty text: no part."""
-    return dict(item.split(PART, 1) for item in text.split(PARTS)) if text else {}
+    """The digests by part of a stored text (:func:`joined`); empty text: no part; a text
+    that is not one: ``ValueError``."""
+    if not isinstance(text, str):  # an old number (surveys' CRC-32 before 0008)
+        raise ValueError(text)
+    if not text:
+        return {}
+    items = [item.split(PART, 1) for item in text.split(PARTS)]
+    if any(len(item) != 2 for item in items):
+        raise ValueError(text)
+    return dict(items)  # type: ignore[arg-type]
 
 
 def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, str]
@@ -348,13 +356,21 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
     state of a cell and now (``published``, ``current``: person → :func:`joined` digests).
     A person who came or left changed each part they have; a person whose text is equal
     changed nothing (only the differing texts are split); a part published as
-    :data:`UNKNOWN` is in the counts but adds no one."""
+    :data:`UNKNOWN` is in the counts but adds no one.
+    A published text that is no :func:`joined` text (a digest of one person, written by
+    code older than the parts — an app server still running it between ``migrate`` and
+    its restart) makes each of that person's parts now :data:`UNKNOWN` in the counts."""
     counts: Counter[str] = Counter()
     for person in published.keys() | current.keys():
         before, after = published.get(person), current.get(person)
         if before == after:
             continue
-        old, new = split(before or ""), split(after or "")
+        new = split(after or "")
+        try:
+            old = split(before if before is not None else "")
+        except ValueError:  # not by parts: which of them changed is not known
+            counts.update(dict.fromkeys(new, 0))
+            continue
         for part in old.keys() | new.keys():
             if old.get(part) != new.get(part):
                 counts[part] += old.get(part) != UNKNOWN

@@ -153,3 +153,17 @@ def test_a_cell_of_blank_answers_only_goes_when_its_people_left() -> None:
     assert republish_parts(published, {})
     assert not republish_parts(published, {"anna": joined({})})
     assert not republish_parts(published | {"anna": joined({"q": "5"})}, {})
+
+
+def test_a_published_digest_of_one_person_not_by_parts_holds_and_counts_no_one() -> None:
+    """Old code between ``migrate`` and its restart writes one digest a person (review of
+    h/gainparts: the new code then failed in ``split``, ``tallies --rebuild`` too)."""
+    published = {"anna": "0123456789abcdef", "boris": joined({"q": "5"}),
+                 "vera": joined({"q": "4"})}
+    current = published | {"anna": joined({"q": "3"}), "galina": joined({"q": "1"}),
+                           "dmitry": joined({"q": "2"})}
+    assert parts_changed(published, current) == {"q": 2}
+    assert not republish_parts(published, current)
+    assert republish_parts(published, current | {"elena": joined({"q": "2"})})
+    surveys_old = {**published, "anna": 123456789}  # a CRC-32 number, as surveys kept
+    assert parts_changed(surveys_old, current) == {"q": 2}  # type: ignore[arg-type]

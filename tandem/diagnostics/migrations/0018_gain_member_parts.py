@@ -31,6 +31,7 @@ from collections import defaultdict
 from django.db import migrations, models
 
 BATCH = 2000
+BACK_BATCH = 200
 CHANGED = "-"  # a part's digest that no level gives: counted as changed
 
 
@@ -142,8 +143,11 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
     GainMember = apps.get_model("diagnostics", "GainMember")
     PublishedGainMember = apps.get_model("diagnostics", "PublishedGainMember")
     ids = _organizations(apps)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
+    # Going back builds every level's text of a batch in Python (_old_digests): a batch
+    # of the rebuild's size (200), not 2,000 organizations — ≈ 1 GB on a 300,000 region
+    # (review of h/gainparts).
+    for start in range(0, len(ids), BACK_BATCH):
+        batch = ids[start:start + BACK_BATCH]
         current = _members(GainMember, batch)
         published = _members(PublishedGainMember, batch)
         old = _old_digests(tallies, batch)
