@@ -350,30 +350,43 @@ def split(text: str) -> dict[str, str]:
     return dict(items)  # type: ignore[arg-type]
 
 
+def _split_or_none(text: object) -> dict[str, str] | None:
+    """:func:`split`, or None for a text that is not by parts."""
+    try:
+        return split(text)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+
+
 def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, str]
                                ) -> Counter[str]:
     """For each part, how many people's contributions to it differ between the published
     state of a cell and now (``published``, ``current``: person → :func:`joined` digests).
     A person who came or left changed each part they have; a person whose text is equal
     changed nothing (only the differing texts are split); a part published as
-    :data:`UNKNOWN` is in the counts but adds no one.
-    A published text that is no :func:`joined` text (a digest of one person, written by
-    code older than the parts — an app server still running it between ``migrate`` and
-    its restart) makes each of that person's parts now :data:`UNKNOWN` in the counts."""
+    :data:`UNKNOWN` is in the counts but adds no one. A published text that is no
+    :func:`joined` text (one digest of a person, written by code older than the parts —
+    an app server still running it between ``migrate`` and its restart — or a number)
+    makes every part of the cell, published or now, :data:`UNKNOWN` in the counts: which
+    of them that person had is not known."""
     counts: Counter[str] = Counter()
+    unknown = False
     for person in published.keys() | current.keys():
         before, after = published.get(person), current.get(person)
         if before == after:
             continue
         new = split(after or "")
-        try:
-            old = split(before if before is not None else "")
-        except ValueError:  # not by parts: which of them changed is not known
+        old = _split_or_none(before if before is not None else "")
+        if old is None:
+            unknown = True
             counts.update(dict.fromkeys(new, 0))
             continue
         for part in old.keys() | new.keys():
             if old.get(part) != new.get(part):
                 counts[part] += old.get(part) != UNKNOWN
+    if unknown:
+        for text in (*published.values(), *current.values()):
+            counts.update(dict.fromkeys(_split_or_none(text) or {}, 0))
     return counts
 
 
@@ -392,5 +405,6 @@ def republish_parts[K: Hashable](published: Mapping[K, str], current: Mapping[K,
         return republish(published, current, min_people)
     counts = parts_changed(published, current)
     if not counts:
-        return not current and not any(split(text) for text in published.values())
+        return not current and not any(_split_or_none(text) != {}
+                                       for text in published.values())
     return min(counts.values()) >= min_people

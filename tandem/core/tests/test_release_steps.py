@@ -167,3 +167,14 @@ def test_a_published_digest_of_one_person_not_by_parts_holds_and_counts_no_one()
     assert republish_parts(published, current | {"elena": joined({"q": "2"})})
     surveys_old = {**published, "anna": 123456789}  # a CRC-32 number, as surveys kept
     assert parts_changed(surveys_old, current) == {"q": 2}  # type: ignore[arg-type]
+
+
+def test_a_person_with_a_digest_not_by_parts_who_left_holds_every_part_of_the_cell() -> None:
+    """Which parts they had is not known: their leaving may have moved any of them."""
+    published = {"anna": "0123456789abcdef", "boris": joined({"q": "5", "r": "1"}),
+                 "vera": joined({"q": "4", "r": "2"}), "galina": joined({"q": "4"})}
+    current = {k: v for k, v in published.items() if k != "anna"}
+    current |= {name: joined({"q": "1"}) for name in ("dmitry", "elena", "fedor")}
+    assert parts_changed(published, current) == {"q": 3, "r": 0}
+    assert not republish_parts(published, current)
+    assert not republish_parts({"anna": "0123456789abcdef"}, {})  # nothing known: it waits
