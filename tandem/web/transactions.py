@@ -48,6 +48,16 @@ def forget_transaction_memory(name: str) -> None:
     _memories().pop(name, None)
 
 
+def _here(name: str) -> set[Any] | None:
+    """What was done under ``name`` at this savepoint of this transaction (a savepoint
+    rolled back takes it along: the next one has its own); None outside a transaction."""
+    memory = transaction_memory(name)
+    if memory is None:
+        return None
+    here: set[Any] = memory.setdefault(tuple(connection.savepoint_ids), set())
+    return here
+
+
 def mark_once(name: str, ids: set[int], *, insert: Callable[[list[int]], object],
               enqueue: Callable[[], None]) -> None:
     """The marking step of kept figures (diagnostics, pairs, survey cells): ``insert`` the
@@ -56,9 +66,8 @@ def mark_once(name: str, ids: set[int], *, insert: Callable[[list[int]], object]
     the commit (at once outside a transaction). Marks are inserts only: no row lock, so
     writers touching organizations in any order never wait on each other or on a rebuild
     (which removes only the marks it saw)."""
-    memory = transaction_memory(name)
-    marked: set[int] = (memory.setdefault(tuple(connection.savepoint_ids), set())
-                        if memory is not None else set())
+    here = _here(name)
+    marked: set[int] = here if here is not None else set()
     ids = ids - marked
     if not ids:
         return
@@ -76,10 +85,9 @@ def first_in_savepoint(name: str, key: Any) -> bool:
     figures' handler that hears each child deleted or saved (a pair's hundred map rows in
     one cascade) resolves and marks their parent once, not once a child; what it marked
     stays marked until this savepoint ends. Outside a transaction: always new."""
-    memory = transaction_memory(name)
-    if memory is None:
+    seen = _here(name)
+    if seen is None:
         return True
-    seen: set[Any] = memory.setdefault(tuple(connection.savepoint_ids), set())
     if key in seen:
         return False
     seen.add(key)
