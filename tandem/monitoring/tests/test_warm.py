@@ -9,15 +9,15 @@ import re
 import time
 
 import pytest
-from hypothesis import HealthCheck, given
-from hypothesis import settings as examples
-from hypothesis import strategies as st
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
@@ -266,7 +266,7 @@ def test_the_split_warm_up_computes_what_the_single_task_did(
     they run inline and compute exactly the units — in the same zones — that the single
     task of before computed: only the viewed ones."""
     units = _country(world)
-    r1, r2, r3 = units["regions"]
+    r1, _r2, r3 = units["regions"]
     m = units["municipalities"]  # r1: m[0], m[1]; r2: m[2..4]; r3: m[5], m[6]
     monkeypatch.setattr(tasks, "WARM_REGIONS", 1)
     monkeypatch.setattr(tasks, "WARM_MUNICIPALITIES", 2)
