@@ -190,9 +190,9 @@ def test_a_page_reads_only_its_own_people_s_events(
     sizes: list[int] = []
     real = selectors.events_of
 
-    def spy(dues: list[selectors.Due]) -> list[selectors.Event]:
+    def spy(dues: list[selectors.Due], *, today: dt.date) -> list[selectors.Event]:
         sizes.append(len(dues))
-        return real(dues)
+        return real(dues, today=today)
 
     monkeypatch.setattr(services, "events_of", spy)
     seen = _run(2, monkeypatch, django_capture_on_commit_callbacks, None)
@@ -237,3 +237,58 @@ def test_the_letters_do_not_depend_on_the_page(
                                 Organization.objects.filter(pk=world.org_a.pk),
                                 pages=(page,))
         transaction.set_rollback(True)
+
+
+def _resolve(how: str, pair: Pair) -> None:
+    """What a curator or a teacher does in the minutes between the run's read of the keys
+    and the read of a page."""
+    if how == "task done":
+        Row.objects.filter(map__pair=pair).update(done_at=TODAY - dt.timedelta(days=1))
+    elif how == "pair ended":
+        Pair.objects.filter(pk=pair.pk).update(status=Pair.Status.COMPLETED)
+    elif how == "meeting held":
+        Meeting.objects.create(pair=pair, date=TODAY - dt.timedelta(days=1), topic="Встреча")
+    elif how == "map agreed":
+        Map.objects.filter(pair=pair).update(status=Map.Status.AGREED)
+    elif how == "survey answered":
+        Survey.objects.filter(pair=pair).update(submitted_at=timezone.now())
+
+
+@pytest.mark.parametrize(("kind", "how"), [
+    (ReminderLog.Kind.OVERDUE_TASK, "task done"), (ReminderLog.Kind.OVERDUE_TASK, "pair ended"),
+    (ReminderLog.Kind.NO_MEETING, "meeting held"), (ReminderLog.Kind.NO_MEETING, "pair ended"),
+    (ReminderLog.Kind.MAP_NOT_AGREED, "map agreed"),
+    (ReminderLog.Kind.SURVEY, "survey answered"),
+    (ReminderLog.Kind.OVERDUE_TASK, "nothing"), (ReminderLog.Kind.NO_MEETING, "nothing"),
+    (ReminderLog.Kind.MAP_NOT_AGREED, "nothing"), (ReminderLog.Kind.SURVEY, "nothing")])
+def test_an_event_resolved_after_the_keys_were_read_is_not_sent(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any, kind: str, how: str) -> None:
+    """The run reads the events' keys once (``selectors.pending``), then each page reads its
+    people's events (``events_of``) — on a region, minutes later. An event resolved in
+    between (the task done, a meeting held, the map agreed, the survey answered, the pair
+    ended) was read back by key alone and still sent, logged and put on the bell; the
+    page's read now applies each kind's rule again. ``nothing``: the same event sent."""
+    bob, carol = _person(world), _person(world)
+    pair = _pair(bob, carol, overdue=1 if kind == ReminderLog.Kind.OVERDUE_TASK else 0,
+                 met=kind != ReminderLog.Kind.NO_MEETING,
+                 status=(Map.Status.DRAFT if kind == ReminderLog.Kind.MAP_NOT_AGREED
+                         else Map.Status.IN_PROGRESS),
+                 survey=bob if kind == ReminderLog.Kind.SURVEY else None)
+    real = services.events_of
+
+    def meanwhile(dues: list[selectors.Due], *, today: dt.date) -> list[selectors.Event]:
+        _resolve(how, pair)
+        return real(dues, today=today)
+
+    monkeypatch.setattr(services, "events_of", meanwhile)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.reminders_send(today=TODAY)
+    assert result.by_kind == {kind: 1}  # found by its keys
+    sent = how == "nothing"
+    assert [log.kind for log in ReminderLog.objects.all()] == ([kind] if sent else [])
+    assert len(mail.outbox) == result.emails == (
+        (1 if kind == ReminderLog.Kind.SURVEY else 2) if sent else 0)
+    assert Notification.objects.count() == (
+        2 if sent and kind == ReminderLog.Kind.OVERDUE_TASK else 0)
