@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,9 @@ from tandem.testing import ParticipantFactory, UserFactory, World
 TODAY = dt.date(2026, 11, 20)
 START = TODAY - dt.timedelta(weeks=8)
 EVERYONE = 10**6  # one page: the run as it was before the pages
+# The hourly run's queries with overdue tasks (keys, a page's events, log, audit, bell,
+# «новое за день», savepoints), whatever their number.
+QUERIES_OF_A_RUN = 18
 
 
 def _person(world: World, choice: str = "daily", consent: bool = True) -> Participant:
@@ -292,3 +296,29 @@ def test_an_event_resolved_after_the_keys_were_read_is_not_sent(
         (1 if kind == ReminderLog.Kind.SURVEY else 2) if sent else 0)
     assert Notification.objects.count() == (
         2 if sent and kind == ReminderLog.Kind.OVERDUE_TASK else 0)
+
+
+@pytest.mark.parametrize("overdue", [2, 6])
+def test_the_bell_news_of_a_page_s_overdue_tasks_is_one_insert(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any, overdue: int) -> None:
+    """Each overdue task of a page is news on the bell of both people: written one INSERT
+    a task (``notify`` in a loop), now one for the page — and the run's queries do not
+    grow with the tasks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bob, carol = _person(world), _person(world)
+    _pair(bob, carol, overdue=overdue)
+    mail.outbox.clear()
+    ContentType.objects.clear_cache()  # the audit's content type: read by each size
+    with (CaptureQueriesContext(connection) as ctx,
+          django_capture_on_commit_callbacks(execute=True)):
+        services.reminders_send(today=TODAY)
+    table = Notification._meta.db_table
+    inserts = [q["sql"] for q in ctx.captured_queries
+               if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 1
+    assert Notification.objects.filter(kind=Notification.Kind.TASK_OVERDUE).count() == 2 * overdue
+    assert len(mail.outbox) == 2
+    assert len(ctx.captured_queries) == QUERIES_OF_A_RUN
