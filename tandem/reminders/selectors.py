@@ -279,8 +279,7 @@ def events_of(dues: list[Due], *, today: dt.date) -> list[Event]:
     events = []
     for due in dues:
         if due.kind == Kind.OVERDUE_TASK and (row := rows.get(due.object_id)) is not None \
-                and row.deadline == due.event_on:
-            mapped = row.map.pair
+                and row.deadline == due.event_on and (mapped := row.map.pair) is not None:
             events.append(Event(due.kind, row.pk, due.event_on, mapped, (mapped.a, mapped.b),
                                 title=row.title))
         elif due.kind == Kind.SURVEY and (survey := surveys.get(due.object_id)) is not None \
