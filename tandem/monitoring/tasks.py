@@ -63,32 +63,54 @@ def _queued() -> bool:
     return not isinstance(warm_dashboards.get_backend(), ImmediateBackend)
 
 
-@task
-def warm_dashboards(*, region_ids: list[int] | None = None,
-                    municipality_ids: list[int] | None = None, again: bool = False) -> int:
-    """Computes the standard dashboards of the country, of each region and of each
-    municipality (a coordinator's) into the cache, under the keys their pages read
-    (``selectors.warm``) — only those viewed lately (``selectors.viewed``, one read of
-    the cache for a few hundred): each region and municipality in the region's time zone,
-    the country in the installation's (the federal operator's). ``region_ids``: these
-    regions and, of the municipalities, only ``municipality_ids`` — without the country.
-    ``again``: even those already cached (the hourly run: what the version misses is then
-    at most an hour old). Returns how many were computed."""
+# The hourly warm-up is several tasks, so that several workers share it (a country:
+# 89 regions, ~2,700 municipalities — one worker computing them in turn took a good part
+# of the hour): the country's alone, then the viewed regions WARM_REGIONS a task and the
+# viewed municipalities WARM_MUNICIPALITIES a task (docs/monitoring.md, docs/deploy.md 8.2).
+# With the immediate backend (the embedded set-up) the same tasks run in turn, inline.
+WARM_REGIONS = 10  # a region's dashboard: seconds
+WARM_MUNICIPALITIES = 100  # a municipality's: a tenth of a second to a second
+
+
+def _units(region_ids: list[int] | None, municipality_ids: list[int] | None
+           ) -> tuple[dict[int, str], dict[int, str]]:
+    """The regions and the municipalities with organizations (all of them, or only those
+    of ``region_ids`` and ``municipality_ids``), each with its region's time zone."""
     regions = Region.objects.filter(municipalities__organizations__isnull=False).distinct()
     municipalities = Municipality.objects.filter(Exists(Organization.objects.filter(
         municipality_id=OuterRef("pk"))))
     if region_ids is not None:
         regions = regions.filter(pk__in=region_ids)
         municipalities = municipalities.filter(pk__in=municipality_ids or [])
-    zones = dict(regions.values_list("pk", "time_zone"))
-    zone_of = dict(municipalities.filter(region_id__in=list(zones)).values_list(
-        "pk", "region__time_zone"))
-    scopes = [Scope(user_id=None, region_ids=frozenset({pk})) for pk in sorted(zones)]
-    scopes += [Scope(user_id=None, municipality_ids=frozenset({pk})) for pk in sorted(zone_of)]
-    if region_ids is None:
-        scopes.insert(0, Scope(user_id=None, everything=True))
+    return (dict(regions.values_list("pk", "time_zone")),
+            dict(municipalities.values_list("pk", "region__time_zone")))
+
+
+def _scopes(country: bool, region_ids: Iterable[int],
+            municipality_ids: Iterable[int]) -> list[Scope]:
+    scopes = [Scope(user_id=None, everything=True)] if country else []
+    scopes += [Scope(user_id=None, region_ids=frozenset({pk})) for pk in sorted(region_ids)]
+    return scopes + [Scope(user_id=None, municipality_ids=frozenset({pk}))
+                     for pk in sorted(municipality_ids)]
+
+
+@task
+def warm_dashboards(*, region_ids: list[int] | None = None,
+                    municipality_ids: list[int] | None = None, country: bool = False,
+                    again: bool = False) -> int:
+    """Computes the standard dashboards of the country, of each region and of each
+    municipality (a coordinator's) into the cache, under the keys their pages read
+    (``selectors.warm``) — only those viewed lately (``selectors.viewed``, one read of
+    the cache for a few hundred): each region and municipality in the region's time zone,
+    the country in the installation's (the federal operator's). ``region_ids``: these
+    regions and, of the municipalities, only ``municipality_ids`` — the country only if
+    ``country``; without ``region_ids``, all of them and the country (a task queued by
+    the single hourly task of before 2026-12-06 still does what it did).
+    ``again``: even those already cached (the hourly run: what the version misses is then
+    at most an hour old). Returns how many were computed."""
+    zones, zone_of = _units(region_ids, municipality_ids)
     done = 0
-    for scope in selectors.viewed(scopes):
+    for scope in selectors.viewed(_scopes(country or region_ids is None, zones, zone_of)):
         zone = (installation_zone() if scope.everything
                 else zone_named(zones[next(iter(scope.region_ids))]) if scope.region_ids
                 else zone_named(zone_of[next(iter(scope.municipality_ids))]))
@@ -97,11 +119,36 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     return done
 
 
+def warm_batches() -> list[dict[str, Any]]:
+    """The arguments of the hourly run's warm-up tasks (:func:`warm_dashboards`, JSON):
+    the country's, if viewed, then the viewed regions ``WARM_REGIONS`` a task and the
+    viewed municipalities ``WARM_MUNICIPALITIES`` a task, in the order of their ids. Read
+    here once (``selectors.viewed``: ``VIEWED_READ`` marks a read), so that each task has
+    its share of work, not of units; each task reads its own marks again."""
+    zones, zone_of = _units(None, None)
+    country, regions, municipalities = False, [], []
+    for scope in selectors.viewed(_scopes(True, zones, zone_of)):
+        if scope.everything:
+            country = True
+        elif scope.region_ids:
+            regions.append(next(iter(scope.region_ids)))
+        else:
+            municipalities.append(next(iter(scope.municipality_ids)))
+    batches: list[dict[str, Any]] = [
+        {"country": True, "region_ids": [], "municipality_ids": []}] if country else []
+    batches += [{"region_ids": regions[i:i + WARM_REGIONS], "municipality_ids": []}
+                for i in range(0, len(regions), WARM_REGIONS)]
+    batches += [{"region_ids": [], "municipality_ids": municipalities[i:i + WARM_MUNICIPALITIES]}
+                for i in range(0, len(municipalities), WARM_MUNICIPALITIES)]
+    return batches
+
+
 def hourly(sender: object = None, **kwargs: object) -> None:
     """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
     viewed standard dashboard (the country's, a region's, a municipality's) computed
-    again."""
-    warm_dashboards.enqueue(again=True)
+    again — by several tasks (:func:`warm_batches`), which several workers share."""
+    for batch in warm_batches():
+        warm_dashboards.enqueue(again=True, **batch)
 
 
 def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int]:

@@ -1,6 +1,7 @@
 """Writing and reading notifications: one home (tandem/notifications/models.py)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +17,18 @@ from tandem.people.models import Participant
 from tandem.web.tasks import send_email
 
 
+@dataclass(frozen=True)
+class News:
+    """One piece of news for :func:`notify_many`: whom it tells (ids of users; ``None``,
+    a person without a login, is skipped), its text, the path it leads to and the ids of
+    the participants it names."""
+
+    user_ids: tuple[int | None, ...]
+    text: str
+    url: str
+    about: tuple[int, ...] = ()
+
+
 def notify(*, users: Iterable[User | None] = (), user_ids: Iterable[int | None] = (),
            kind: str, text: str, url: str, about: Iterable[int] = (),
            mailed: bool = False) -> int:
@@ -24,21 +37,37 @@ def notify(*, users: Iterable[User | None] = (), user_ids: Iterable[int | None] 
     ``mailed``: the same news already goes by its own letter. Otherwise a person who chose
     letters «сразу» (``Participant.email_reminders``) gets one now, and one who chose «раз
     в день» finds it in the next daily letter (``digest``). Returns how many were told."""
-    if not url.startswith("/") or url.startswith("//"):
-        raise ValueError("a notification leads to a path inside the product")
-    # A sentence that ends with an abbreviation («… Каролёва К.С.») takes no second period.
-    text = text[:-1] if text.endswith("..") else text
-    named = "".join(f",{pk}" for pk in sorted(set(about)))
-    named = f"{named}," if named else ""
-    told = {u.pk for u in users if u is not None} | {pk for pk in user_ids if pk is not None}
+    told = (*(u.pk for u in users if u is not None), *user_ids)
+    return notify_many(kind=kind, news=[News(told, text, url, tuple(about))], mailed=mailed)
+
+
+def notify_many(*, kind: str, news: Iterable[News], mailed: bool = False) -> int:
+    """:func:`notify` of several pieces of news of one ``kind`` at once — the hourly
+    run's overdue tasks of a page: one INSERT (per 500 rows) and at most one read of who
+    wants letters at once, not one of each per task. Notifications are not in the audit
+    trail (tandem/notifications/models.py): ``bulk_create`` skips nothing. Returns how
+    many rows were written."""
+    rows: list[Notification] = []
+    for item in news:
+        if not item.url.startswith("/") or item.url.startswith("//"):
+            raise ValueError("a notification leads to a path inside the product")
+        # A sentence that ends with an abbreviation («… Каролёва К.С.») takes no second
+        # period.
+        text = item.text[:-1] if item.text.endswith("..") else item.text
+        named = "".join(f",{pk}" for pk in sorted(set(item.about)))
+        named = f"{named}," if named else ""
+        rows += [Notification(user_id=pk, kind=kind, text=text[:300], url=item.url,
+                              about=named)
+                 for pk in sorted({pk for pk in item.user_ids if pk is not None})]
+    if not rows:
+        return 0
     now = timezone.now()
     at_once = {} if mailed else {p.user_id: p for p in Participant.objects.filter(
-        user_id__in=list(told), email_reminders=Participant.EmailReminders.IMMEDIATELY)
-        if p.mailable}
-    rows = [Notification(user_id=pk, kind=kind, text=text[:300], url=url, about=named,
-                         emailed_at=now if mailed or pk in at_once else None)
-            for pk in sorted(told)]
-    Notification.objects.bulk_create(rows)
+        user_id__in=sorted({row.user_id for row in rows}),
+        email_reminders=Participant.EmailReminders.IMMEDIATELY) if p.mailable}
+    for row in rows:
+        row.emailed_at = now if mailed or row.user_id in at_once else None
+    Notification.objects.bulk_create(rows, batch_size=500)
     if at_once:
         letters = [_letter(person, [row]) for row in rows
                    if (person := at_once.get(row.user_id)) is not None]

@@ -32,7 +32,12 @@ from django.utils import timezone
 from tandem.access.scope import Scope
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.querysets import PairQuerySet, no_meeting_weeks, task_overdue_parts
+from tandem.pairs.querysets import (
+    PairQuerySet,
+    no_meeting_weeks,
+    task_overdue_parts,
+    task_overdue_q,
+)
 from tandem.pairs.selectors import pair_q
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
@@ -215,7 +220,7 @@ def _unlogged[E: (Event, Due)](events: list[E]) -> list[E]:
 def pending_events(*, today: dt.date, pairs: Pairs = None) -> list[Event]:
     """Every event not reminded yet: all organizations (for the sender), or of ``pairs``
     only (the curator's «напомнить» on one pair)."""
-    return events_of(pending(today=today, pairs=pairs))
+    return events_of(pending(today=today, pairs=pairs), today=today)
 
 
 def pending(*, today: dt.date, pairs: Pairs = None) -> list[Due]:
@@ -247,34 +252,49 @@ def pending(*, today: dt.date, pairs: Pairs = None) -> list[Due]:
     return dues
 
 
-def events_of(dues: list[Due]) -> list[Event]:
+def events_of(dues: list[Due], *, today: dt.date) -> list[Event]:
     """The full events of ``dues`` (:func:`pending`), in their order: the rows, pairs,
-    surveys and people read by key (four queries at most). An object gone since (a row
-    deleted, a survey withdrawn) drops its event."""
+    surveys and people read by key (five queries at most) — under the rule of each kind
+    on ``today`` again, the one :func:`pending` found them by (``_overdue_rows`` and
+    ``task_overdue_q``, ``Pair.objects.quiet``, ``_not_agreed``, ``_unanswered``), and on
+    the same date: an event resolved since (a task done, a meeting held, the map agreed,
+    the survey answered, the pair ended — the hourly run reads its pages minutes after
+    the keys) or gone (a row deleted, a survey withdrawn) drops out, and is not sent."""
     ids: dict[str, list[int]] = {}
     for due in dues:
         ids.setdefault(due.kind, []).append(due.object_id)
-    rows = {row.pk: row for row in Row.objects.filter(pk__in=ids.get(Kind.OVERDUE_TASK, []))
-            .select_related("map__pair__a", "map__pair__b")} if Kind.OVERDUE_TASK in ids else {}
-    paired = ids.get(Kind.NO_MEETING, []) + ids.get(Kind.MAP_NOT_AGREED, [])
-    pairs = {pair.pk: pair for pair in Pair.objects.filter(pk__in=paired)
-             .select_related("a", "b")} if paired else {}
-    surveys = {s.pk: s for s in Survey.objects.filter(pk__in=ids.get(Kind.SURVEY, []))
-               .select_related("participant", "pair__a", "pair__b")} if Kind.SURVEY in ids else {}
+    rows = {row.pk: row for row in _overdue_rows(None, pending_only=False).filter(
+        task_overdue_q(today), pk__in=ids[Kind.OVERDUE_TASK]).select_related(
+        "map__pair__a", "map__pair__b")} if Kind.OVERDUE_TASK in ids else {}
+    stretch = dt.timedelta(weeks=no_meeting_weeks())
+    quiet = {pair.pk: pair for pair in Pair.objects.quiet(today, no_meeting_weeks())
+             .filter(pk__in=ids[Kind.NO_MEETING]).select_related("a", "b")
+             } if Kind.NO_MEETING in ids else {}
+    not_agreed = {pair.pk: pair for pair in _not_agreed(today, None).filter(
+        pk__in=ids[Kind.MAP_NOT_AGREED]).select_related("a", "b")
+        } if Kind.MAP_NOT_AGREED in ids else {}
+    surveys = {s.pk: s for s in _unanswered(today, None, pending_only=False).filter(
+        pk__in=ids[Kind.SURVEY]).select_related("participant", "pair__a", "pair__b")
+        } if Kind.SURVEY in ids else {}
     events = []
     for due in dues:
         if due.kind == Kind.OVERDUE_TASK and (row := rows.get(due.object_id)) is not None \
-                and (mapped := row.map.pair) is not None:
+                and row.deadline == due.event_on and (mapped := row.map.pair) is not None:
             events.append(Event(due.kind, row.pk, due.event_on, mapped, (mapped.a, mapped.b),
                                 title=row.title))
-        elif due.kind == Kind.SURVEY and (survey := surveys.get(due.object_id)) is not None:
+        elif due.kind == Kind.SURVEY and (survey := surveys.get(due.object_id)) is not None \
+                and survey.due_on == due.event_on:
             events.append(Event(due.kind, survey.pk, due.event_on, survey.pair,
                                 (survey.participant,), title=str(survey.get_stage_display()),
                                 who=survey.participant))
-        elif due.kind in (Kind.NO_MEETING, Kind.MAP_NOT_AGREED) and (
-                idle := pairs.get(due.object_id)) is not None:
+        elif due.kind == Kind.NO_MEETING and (idle := quiet.get(due.object_id)) is not None \
+                and _crossed(idle.quiet_since, today, stretch) == due.event_on:
             events.append(Event(due.kind, idle.pk, due.event_on, idle, (idle.a, idle.b),
                                 since=due.since))
+        elif due.kind == Kind.MAP_NOT_AGREED and (
+                draft := not_agreed.get(due.object_id)) is not None \
+                and draft.began_on == due.event_on:
+            events.append(Event(due.kind, draft.pk, due.event_on, draft, (draft.a, draft.b)))
     return events
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tandem.audit.entries import write_entries
 from tandem.notifications.models import Notification
-from tandem.notifications.services import digest, digested, notify, undigested
+from tandem.notifications.services import News, digest, digested, notify_many, undigested
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.reminders.models import ReminderLog
@@ -92,42 +92,50 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
         organization__in=news_of, email_reminders=Participant.EmailReminders.DAILY,
     ).values_list("pk", flat=True))
     everyone = sorted({*by_person, *readers})
-    run = uuid.uuid4().hex
-    ours: set[tuple[str, int, dt.date]] = set()  # the events this run logged, all pages
-    state = _Run(run=run, ours=ours)
+    run = _Run(run=uuid.uuid4().hex, today=today, result=result, dues=dues,
+               by_person=by_person, readers=readers, base_url=base_url)
     with transaction.atomic():  # all pages, or none (each page a savepoint)
-        _pages(state, result, everyone, by_person, dues, readers, base_url, dry_run)
+        run.pages(everyone, dry_run=dry_run)
     return result
-
-
-def _pages(state: "_Run", result: SendResult, everyone: list[int],
-           by_person: dict[int, list[int]], dues: list[Due], readers: set[int],
-           base_url: str | None, dry_run: bool) -> None:
-    for start in range(0, len(everyone), PEOPLE_PER_PAGE):
-        page = everyone[start:start + PEOPLE_PER_PAGE]
-        here = set(page)
-        places = sorted({i for person_id in page for i in by_person.get(person_id, ())})
-        events = events_of([dues[i] for i in places])
-        # An event is logged in the page of its first recipient: once, whatever the pages.
-        first = [e for e in events if min(p.pk for p in e.recipients) in here]
-        result.without_address += sum(
-            1 for e in first if not any(p.wants_reminders for p in e.recipients))
-        if dry_run:
-            result.emails += len({p.pk for e in events for p in e.recipients
-                                  if p.pk in here and p.wants_reminders})
-            continue
-        result.emails += _page(state, here, events, first, readers & here, base_url)
 
 
 @dataclass
 class _Run:
+    """One run over its pages: what it found (``dues``, whose they are), what it counts,
+    and what its pages share."""
+
     run: str
-    ours: set[tuple[str, int, dt.date]]
+    today: dt.date
+    result: SendResult
+    dues: list[Due]
+    by_person: dict[int, list[int]]  # person → their events' places in ``dues``
+    readers: set[int]  # the people of «новое за день»
+    base_url: str | None
+    ours: set[tuple[str, int, dt.date]] = field(default_factory=set)  # logged, all pages
     last_log: int = 0  # the last ReminderLog this run inserted (their ids grow)
+
+    def pages(self, everyone: list[int], *, dry_run: bool) -> None:
+        result = self.result
+        for start in range(0, len(everyone), PEOPLE_PER_PAGE):
+            page = everyone[start:start + PEOPLE_PER_PAGE]
+            here = set(page)
+            places = sorted({i for person_id in page for i in self.by_person.get(person_id, ())})
+            # Read under each kind's rule again: an event resolved since the keys were
+            # read (minutes ago, on a region's run) drops out here (selectors.events_of).
+            events = events_of([self.dues[i] for i in places], today=self.today)
+            # An event is logged in the page of its first recipient: once, whatever the pages.
+            first = [e for e in events if min(p.pk for p in e.recipients) in here]
+            result.without_address += sum(
+                1 for e in first if not any(p.wants_reminders for p in e.recipients))
+            if dry_run:
+                result.emails += len({p.pk for e in events for p in e.recipients
+                                      if p.pk in here and p.wants_reminders})
+                continue
+            result.emails += _page(self, here, events, first, self.readers & here)
 
 
 def _page(state: _Run, here: set[int], events: list[Event], first: list[Event],
-          reader_ids: set[int], base_url: str | None) -> int:
+          reader_ids: set[int]) -> int:
     """One page of the run: logs ``first`` (its events not logged by an earlier page),
     then writes each person of ``here`` their letter — their events this run logged and
     their «новое за день». The number of letters."""
@@ -152,14 +160,14 @@ def _page(state: _Run, here: set[int], events: list[Event], first: list[Event],
         mine = {(log.kind, log.object_id, log.event_on) for log in logged}
         state.ours |= mine
         _audit(logged)
-        for e in first:  # an overdue task is news on the bell too; the letter is below
-            if e.kind == Kind.OVERDUE_TASK and e.key in mine:
-                notify(user_ids=[p.user_id for p in e.recipients],
-                       kind=Notification.Kind.TASK_OVERDUE,
-                       text=_("Просрочена задача карты «%(title)s» (срок был %(date)s).") % {
-                           "title": e.title, "date": f"{e.event_on:%d.%m.%Y}"},
-                       url=reverse("maps:detail", kwargs={"pair_pk": e.pair.pk}),
-                       about=(e.pair.a_id, e.pair.b_id), mailed=True)
+        # An overdue task is news on the bell too (the letter is below): one INSERT a page.
+        notify_many(kind=Notification.Kind.TASK_OVERDUE, mailed=True, news=[
+            News(user_ids=tuple(p.user_id for p in e.recipients),
+                 text=_("Просрочена задача карты «%(title)s» (срок был %(date)s).") % {
+                     "title": e.title, "date": f"{e.event_on:%d.%m.%Y}"},
+                 url=reverse("maps:detail", kwargs={"pair_pk": e.pair.pk}),
+                 about=(e.pair.a_id, e.pair.b_id))
+            for e in first if e.kind == Kind.OVERDUE_TASK and e.key in mine])
         news = digest(people=readers)
         for participant in readers:
             if participant.pk in news:
@@ -169,7 +177,7 @@ def _page(state: _Run, here: set[int], events: list[Event], first: list[Event],
             lines = sorted((e for e in by_person.get(person_id, []) if e.key in state.ours),
                            key=_priority)
             if lines or news.get(person_id):
-                letters.append(_letter(people[person_id], lines, base_url,
+                letters.append(_letter(people[person_id], lines, state.base_url,
                                        news.get(person_id, [])))
         digested([n for items in news.values() for n in items])
         transaction.on_commit(lambda: _enqueue(letters))

@@ -4,7 +4,9 @@ the figures) computes the country's, each region's and each municipality's stand
 ahead, under the very key the page reads, if it was viewed lately."""
 
 import datetime as dt
+import json
 import re
+import time
 
 import pytest
 from django.core.cache import cache
@@ -13,6 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
@@ -20,6 +25,7 @@ from tandem.access.tests.personas import federal_operator
 from tandem.diagnostics.models import CompetencyArea
 from tandem.diagnostics.services import framework_publish
 from tandem.monitoring import selectors, tasks
+from tandem.territory.models import Municipality, Region
 from tandem.territory.zones import zone_named
 from tandem.testing import (
     MunicipalityFactory,
@@ -204,3 +210,156 @@ def test_the_coordinators_warmed_view_is_the_computed_one(
     _count, computed = _queries(client)
     assert "Школа В" in computed and "Данные на" in computed
     assert _shown(warmed) == _shown(computed)
+
+
+# -- the hourly warm-up as several tasks (a country: ~2,700 municipalities) ----------------
+
+def _country(world: World) -> dict[str, list[int]]:
+    """Three regions: the world's (its two municipalities), a second of three
+    municipalities with a school each and one without, a third of two; and a region
+    without any organization. The ids of the units with organizations."""
+    second = RegionFactory.create(name="Вторая", code="second", time_zone="Asia/Kamchatka")
+    third = RegionFactory.create(name="Третья", code="third")
+    RegionFactory.create(name="Пустая", code="empty")
+    municipalities = [world.municipality_a.pk, world.municipality_b.pk]
+    for region, schools in ((second, 3), (third, 2)):
+        for i in range(schools):
+            municipality = MunicipalityFactory.create(region=region, name=f"{region.code}-{i}")
+            OrganizationFactory.create(municipality=municipality, code=f"{region.code}-{i}")
+            municipalities.append(municipality.pk)
+    MunicipalityFactory.create(region=second, name="без школ")
+    return {"regions": [world.region.pk, second.pk, third.pk], "municipalities": municipalities}
+
+
+def _mark(*scopes: Scope) -> None:
+    cache.set_many({selectors.viewed_key(scope): time.time() for scope in scopes},
+                   selectors.VIEWED_SECONDS)
+
+
+def _region(pk: int) -> Scope:
+    return Scope(user_id=None, region_ids=frozenset({pk}))
+
+
+def _municipality(pk: int) -> Scope:
+    return Scope(user_id=None, municipality_ids=frozenset({pk}))
+
+
+COUNTRY = Scope(user_id=None, everything=True)
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Scope, str]]:
+    """What ``selectors.warm`` is asked to compute, and in which time zone."""
+    warmed: list[tuple[Scope, str]] = []
+
+    def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -> bool:
+        warmed.append((scope, timezone.get_current_timezone_name()))
+        return True
+
+    monkeypatch.setattr(selectors, "warm", warm)
+    return warmed
+
+
+def test_the_split_warm_up_computes_what_the_single_task_did(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """#16 at a country's scale: the hourly run enqueues the country, the regions and the
+    municipalities in several tasks (batches made small here); with the immediate backend
+    they run inline and compute exactly the units — in the same zones — that the single
+    task of before computed: only the viewed ones."""
+    units = _country(world)
+    r1, _r2, r3 = units["regions"]
+    m = units["municipalities"]  # r1: m[0], m[1]; r2: m[2..4]; r3: m[5], m[6]
+    monkeypatch.setattr(tasks, "WARM_REGIONS", 1)
+    monkeypatch.setattr(tasks, "WARM_MUNICIPALITIES", 2)
+    cache.clear()
+    _mark(COUNTRY, _region(r1), _region(r3), *(_municipality(pk) for pk in
+                                               (m[0], m[2], m[3], m[6])))
+    warmed = _recording(monkeypatch)
+    assert tasks.warm_dashboards.call(again=True) == 7  # the single task of before
+    single = list(warmed)
+    warmed.clear()
+    tasks.hourly()
+    assert warmed == single
+    assert single == [(COUNTRY, "Asia/Yekaterinburg"), (_region(r1), world.region.time_zone),
+                      (_region(r3), world.region.time_zone),
+                      (_municipality(m[0]), world.region.time_zone),
+                      (_municipality(m[2]), "Asia/Kamchatka"),
+                      (_municipality(m[3]), "Asia/Kamchatka"),
+                      (_municipality(m[6]), world.region.time_zone)]
+
+
+def test_the_hourly_run_enqueues_a_task_a_batch_on_a_worker_queue(
+        world: World, monkeypatch: pytest.MonkeyPatch, settings: object) -> None:
+    """On the database queue the hourly run enqueues the country, one task per region
+    (batch of 1 here) and one per two municipalities; each task, run by a worker,
+    computes its own units and no other, and together they compute the viewed ones."""
+    from django_tasks_db.models import DBTaskResult
+
+    units = _country(world)
+    r1, r2, r3 = units["regions"]
+    m = units["municipalities"]
+    monkeypatch.setattr(tasks, "WARM_REGIONS", 1)
+    monkeypatch.setattr(tasks, "WARM_MUNICIPALITIES", 2)
+    cache.clear()
+    viewed = [COUNTRY, _region(r1), _region(r2), _region(r3),
+              *(_municipality(pk) for pk in (m[0], m[1], m[3], m[4], m[5]))]
+    _mark(*viewed)
+    warmed = _recording(monkeypatch)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    tasks.hourly()
+    assert warmed == []  # queued, not run
+    queued = [row.args_kwargs["kwargs"] for row in DBTaskResult.objects.filter(
+        task_path=tasks.warm_dashboards.module_path)]
+    assert len(queued) == 1 + 3 + 3  # the country, three regions, five municipalities by 2
+    assert sorted(queued, key=str) == sorted([
+        {"again": True, "country": True, "region_ids": [], "municipality_ids": []},
+        *({"again": True, "region_ids": [pk], "municipality_ids": []} for pk in (r1, r2, r3)),
+        {"again": True, "region_ids": [], "municipality_ids": [m[0], m[1]]},
+        {"again": True, "region_ids": [], "municipality_ids": [m[3], m[4]]},
+        {"again": True, "region_ids": [], "municipality_ids": [m[5]]}], key=str)
+    everything: list[Scope] = []
+    for kwargs in queued:  # as a worker runs each
+        warmed.clear()
+        assert tasks.warm_dashboards.call(**kwargs) == len(warmed)
+        own = _scopes_of(kwargs)
+        assert {scope for scope, _zone in warmed} == own
+        everything += [scope for scope, _zone in warmed]
+    assert sorted(everything, key=repr) == sorted(viewed, key=repr)  # each once
+
+
+def _scopes_of(kwargs: dict[str, object]) -> set[Scope]:
+    own = {COUNTRY} if kwargs.get("country") else set()
+    own |= {_region(pk) for pk in kwargs["region_ids"]}  # type: ignore[attr-defined]
+    return own | {_municipality(pk) for pk in kwargs["municipality_ids"]}  # type: ignore[attr-defined]
+
+
+@examples(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seen=st.lists(st.booleans(), min_size=11, max_size=11),
+       per_region=st.integers(1, 4), per_municipality=st.integers(1, 8))
+def test_the_batches_share_the_viewed_units_out_once(
+        world: World, monkeypatch: pytest.MonkeyPatch, seen: list[bool], per_region: int,
+        per_municipality: int) -> None:
+    """Whatever is viewed and whatever the batch sizes: every viewed unit is in exactly
+    one batch, none unviewed, no batch over its size, the country alone in its own."""
+    if not Region.objects.filter(code="second").exists():
+        _country(world)
+    regions = list(Region.objects.filter(municipalities__organizations__isnull=False)
+                   .distinct().order_by("pk").values_list("pk", flat=True))
+    municipalities = list(Municipality.objects.filter(organizations__isnull=False)
+                          .distinct().order_by("pk").values_list("pk", flat=True))
+    everyone = [COUNTRY, *map(_region, regions), *map(_municipality, municipalities)]
+    assert len(everyone) == 11
+    monkeypatch.setattr(tasks, "WARM_REGIONS", per_region)
+    monkeypatch.setattr(tasks, "WARM_MUNICIPALITIES", per_municipality)
+    cache.clear()
+    _mark(*(scope for scope, looked in zip(everyone, seen, strict=True) if looked))
+    batches = tasks.warm_batches()
+    shares = [_scopes_of(batch) for batch in batches]
+    assert sum(len(share) for share in shares) == sum(seen)
+    assert set().union(*shares) == {s for s, looked in zip(everyone, seen, strict=True)
+                                    if looked}
+    for batch, share in zip(batches, shares, strict=True):
+        assert (len(batch["region_ids"]) <= per_region
+                and len(batch["municipality_ids"]) <= per_municipality)
+        assert share and (COUNTRY not in share or share == {COUNTRY})
+        json.dumps(batch)  # a task's arguments

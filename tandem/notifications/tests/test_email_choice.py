@@ -206,3 +206,33 @@ def test_the_daily_letter_lists_twenty_items_and_says_how_many_more(
     assert "И ещё уведомлений: 3 — они на колокольчике." in letter.body
     assert reverse("people:email_settings") in letter.body  # where to change the choice
     assert "один раз на каждое событие" not in letter.body  # no reminder lines in it
+
+
+@pytest.mark.parametrize("items", [2, 5])
+def test_news_of_many_is_one_insert_and_each_goes_as_its_person_chose(
+        world: World, django_capture_on_commit_callbacks: object, items: int) -> None:
+    """``notify_many`` (the hourly run's overdue tasks of a page): one INSERT and one read
+    of who wants letters at once, whatever the number of news — and each person still
+    gets what ``notify`` gives: Bob («сразу») a letter for each, Alice («раз в день»)
+    none now, the named people kept, a person without a login skipped."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.notifications.services import News, notify_many
+
+    _choose(world.bob_p, "immediately")
+    _choose(world.alice_p, "daily")
+    news = [News(user_ids=(world.bob.pk, world.alice.pk, None), text=f"Новость {i}.",
+                 url=f"/maps/{i}/", about=(world.bob_p.pk,)) for i in range(items)]
+    mail.outbox.clear()
+    with (CaptureQueriesContext(connection) as ctx,
+          django_capture_on_commit_callbacks(execute=True)):  # type: ignore[operator]
+        assert notify_many(kind=Notification.Kind.MAP_AGREED, news=news) == 2 * items
+    assert len(ctx.captured_queries) == 2  # who wants letters at once; the INSERT
+    rows = Notification.objects.order_by("pk")
+    assert [(n.user_id, n.text, n.url, n.about, n.emailed_at is None) for n in rows] == [
+        (pk, f"Новость {i}.", f"/maps/{i}/", f",{world.bob_p.pk},", pk == world.alice.pk)
+        for i in range(items) for pk in sorted((world.bob.pk, world.alice.pk))]
+    assert sorted(m.subject for m in mail.outbox) == sorted(
+        f"Тандем: Новость {i}." for i in range(items))
+    assert {m.to[0] for m in mail.outbox} == {world.bob_p.email}

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +30,9 @@ from tandem.testing import ParticipantFactory, UserFactory, World
 TODAY = dt.date(2026, 11, 20)
 START = TODAY - dt.timedelta(weeks=8)
 EVERYONE = 10**6  # one page: the run as it was before the pages
+# The hourly run's queries with overdue tasks (keys, a page's events, log, audit, bell,
+# «новое за день», savepoints), whatever their number.
+QUERIES_OF_A_RUN = 18
 
 
 def _person(world: World, choice: str = "daily", consent: bool = True) -> Participant:
@@ -190,9 +194,9 @@ def test_a_page_reads_only_its_own_people_s_events(
     sizes: list[int] = []
     real = selectors.events_of
 
-    def spy(dues: list[selectors.Due]) -> list[selectors.Event]:
+    def spy(dues: list[selectors.Due], *, today: dt.date) -> list[selectors.Event]:
         sizes.append(len(dues))
-        return real(dues)
+        return real(dues, today=today)
 
     monkeypatch.setattr(services, "events_of", spy)
     seen = _run(2, monkeypatch, django_capture_on_commit_callbacks, None)
@@ -237,3 +241,84 @@ def test_the_letters_do_not_depend_on_the_page(
                                 Organization.objects.filter(pk=world.org_a.pk),
                                 pages=(page,))
         transaction.set_rollback(True)
+
+
+def _resolve(how: str, pair: Pair) -> None:
+    """What a curator or a teacher does in the minutes between the run's read of the keys
+    and the read of a page."""
+    if how == "task done":
+        Row.objects.filter(map__pair=pair).update(done_at=TODAY - dt.timedelta(days=1))
+    elif how == "pair ended":
+        Pair.objects.filter(pk=pair.pk).update(status=Pair.Status.COMPLETED)
+    elif how == "meeting held":
+        Meeting.objects.create(pair=pair, date=TODAY - dt.timedelta(days=1), topic="Встреча")
+    elif how == "map agreed":
+        Map.objects.filter(pair=pair).update(status=Map.Status.AGREED)
+    elif how == "survey answered":
+        Survey.objects.filter(pair=pair).update(submitted_at=timezone.now())
+
+
+@pytest.mark.parametrize(("kind", "how"), [
+    (ReminderLog.Kind.OVERDUE_TASK, "task done"), (ReminderLog.Kind.OVERDUE_TASK, "pair ended"),
+    (ReminderLog.Kind.NO_MEETING, "meeting held"), (ReminderLog.Kind.NO_MEETING, "pair ended"),
+    (ReminderLog.Kind.MAP_NOT_AGREED, "map agreed"),
+    (ReminderLog.Kind.SURVEY, "survey answered"),
+    (ReminderLog.Kind.OVERDUE_TASK, "nothing"), (ReminderLog.Kind.NO_MEETING, "nothing"),
+    (ReminderLog.Kind.MAP_NOT_AGREED, "nothing"), (ReminderLog.Kind.SURVEY, "nothing")])
+def test_an_event_resolved_after_the_keys_were_read_is_not_sent(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any, kind: str, how: str) -> None:
+    """The run reads the events' keys once (``selectors.pending``), then each page reads its
+    people's events (``events_of``) — on a region, minutes later. An event resolved in
+    between (the task done, a meeting held, the map agreed, the survey answered, the pair
+    ended) was read back by key alone and still sent, logged and put on the bell; the
+    page's read now applies each kind's rule again. ``nothing``: the same event sent."""
+    bob, carol = _person(world), _person(world)
+    pair = _pair(bob, carol, overdue=1 if kind == ReminderLog.Kind.OVERDUE_TASK else 0,
+                 met=kind != ReminderLog.Kind.NO_MEETING,
+                 status=(Map.Status.DRAFT if kind == ReminderLog.Kind.MAP_NOT_AGREED
+                         else Map.Status.IN_PROGRESS),
+                 survey=bob if kind == ReminderLog.Kind.SURVEY else None)
+    real = services.events_of
+
+    def meanwhile(dues: list[selectors.Due], *, today: dt.date) -> list[selectors.Event]:
+        _resolve(how, pair)
+        return real(dues, today=today)
+
+    monkeypatch.setattr(services, "events_of", meanwhile)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.reminders_send(today=TODAY)
+    assert result.by_kind == {kind: 1}  # found by its keys
+    sent = how == "nothing"
+    assert [log.kind for log in ReminderLog.objects.all()] == ([kind] if sent else [])
+    assert len(mail.outbox) == result.emails == (
+        (1 if kind == ReminderLog.Kind.SURVEY else 2) if sent else 0)
+    assert Notification.objects.count() == (
+        2 if sent and kind == ReminderLog.Kind.OVERDUE_TASK else 0)
+
+
+@pytest.mark.parametrize("overdue", [2, 6])
+def test_the_bell_news_of_a_page_s_overdue_tasks_is_one_insert(
+        world: World, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks: Any, overdue: int) -> None:
+    """Each overdue task of a page is news on the bell of both people: written one INSERT
+    a task (``notify`` in a loop), now one for the page — and the run's queries do not
+    grow with the tasks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bob, carol = _person(world), _person(world)
+    _pair(bob, carol, overdue=overdue)
+    mail.outbox.clear()
+    ContentType.objects.clear_cache()  # the audit's content type: read by each size
+    with (CaptureQueriesContext(connection) as ctx,
+          django_capture_on_commit_callbacks(execute=True)):
+        services.reminders_send(today=TODAY)
+    table = Notification._meta.db_table
+    inserts = [q["sql"] for q in ctx.captured_queries
+               if q["sql"].startswith(f'INSERT INTO "{table}"')]
+    assert len(inserts) == 1
+    assert Notification.objects.filter(kind=Notification.Kind.TASK_OVERDUE).count() == 2 * overdue
+    assert len(mail.outbox) == 2
+    assert len(ctx.captured_queries) == QUERIES_OF_A_RUN
