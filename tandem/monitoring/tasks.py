@@ -94,7 +94,13 @@ def _scopes(country: bool, region_ids: Iterable[int],
                      for pk in sorted(municipality_ids)]
 
 
-@task
+# Below every other task (letters, report jobs, the figures' keepers: priority 0): the
+# hourly run enqueues dozens of warm-ups at a country, and a worker queue takes tasks by
+# priority first — a letter must not wait for all of them (review of h/warmtasks).
+WARM_PRIORITY = -10
+
+
+@task(priority=WARM_PRIORITY)
 def warm_dashboards(*, region_ids: list[int] | None = None,
                     municipality_ids: list[int] | None = None, country: bool = False,
                     again: bool = False) -> int:

@@ -23,6 +23,7 @@ pair ended) is simply not computed any more.
 """
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -252,14 +253,25 @@ def pending(*, today: dt.date, pairs: Pairs = None) -> list[Due]:
     return dues
 
 
-def events_of(dues: list[Due], *, today: dt.date) -> list[Event]:
+def events_of(dues: list[Due], *, today: dt.date,
+              logged: Collection[tuple[str, int, dt.date]] = frozenset()) -> list[Event]:
     """The full events of ``dues`` (:func:`pending`), in their order: the rows, pairs,
-    surveys and people read by key (five queries at most) — under the rule of each kind
+    surveys and people read by key (four queries at most) — under the rule of each kind
     on ``today`` again, the one :func:`pending` found them by (``_overdue_rows`` and
     ``task_overdue_q``, ``Pair.objects.quiet``, ``_not_agreed``, ``_unanswered``), and on
     the same date: an event resolved since (a task done, a meeting held, the map agreed,
     the survey answered, the pair ended — the hourly run reads its pages minutes after
-    the keys) or gone (a row deleted, a survey withdrawn) drops out, and is not sent."""
+    the keys) or gone (a row deleted, a survey withdrawn) drops out, and is not sent.
+    The keys in ``logged`` — events this run has already logged on an earlier page (its
+    log, audit entry and bell news are written for both people) — are read by key only
+    (four queries more at most): the partner on a later page gets their letter even if
+    the event was resolved in between (review of h/warmtasks)."""
+    done = [due for due in dues if due.key in logged]
+    if done:
+        kept = {e.key: e for e in _events_by_key(done)}
+        kept |= {e.key: e for e in events_of(
+            [due for due in dues if due.key not in logged], today=today)}
+        return [kept[due.key] for due in dues if due.key in kept]
     ids: dict[str, list[int]] = {}
     for due in dues:
         ids.setdefault(due.kind, []).append(due.object_id)
@@ -295,6 +307,36 @@ def events_of(dues: list[Due], *, today: dt.date) -> list[Event]:
                 draft := not_agreed.get(due.object_id)) is not None \
                 and draft.began_on == due.event_on:
             events.append(Event(due.kind, draft.pk, due.event_on, draft, (draft.a, draft.b)))
+    return events
+
+
+def _events_by_key(dues: list[Due]) -> list[Event]:
+    """The full events of ``dues`` read by key only, whatever their rule says now
+    (:func:`events_of` of events already logged); an object gone since drops out."""
+    ids: dict[str, list[int]] = {}
+    for due in dues:
+        ids.setdefault(due.kind, []).append(due.object_id)
+    rows = {row.pk: row for row in Row.objects.filter(pk__in=ids.get(Kind.OVERDUE_TASK, []))
+            .select_related("map__pair__a", "map__pair__b")} if Kind.OVERDUE_TASK in ids else {}
+    paired = ids.get(Kind.NO_MEETING, []) + ids.get(Kind.MAP_NOT_AGREED, [])
+    pairs = {pair.pk: pair for pair in Pair.objects.filter(pk__in=paired)
+             .select_related("a", "b")} if paired else {}
+    surveys = {s.pk: s for s in Survey.objects.filter(pk__in=ids.get(Kind.SURVEY, []))
+               .select_related("participant", "pair__a", "pair__b")} if Kind.SURVEY in ids else {}
+    events = []
+    for due in dues:
+        if due.kind == Kind.OVERDUE_TASK and (row := rows.get(due.object_id)) is not None \
+                and (mapped := row.map.pair) is not None:
+            events.append(Event(due.kind, row.pk, due.event_on, mapped, (mapped.a, mapped.b),
+                                title=row.title))
+        elif due.kind == Kind.SURVEY and (survey := surveys.get(due.object_id)) is not None:
+            events.append(Event(due.kind, survey.pk, due.event_on, survey.pair,
+                                (survey.participant,), title=str(survey.get_stage_display()),
+                                who=survey.participant))
+        elif due.kind in (Kind.NO_MEETING, Kind.MAP_NOT_AGREED) and (
+                idle := pairs.get(due.object_id)) is not None:
+            events.append(Event(due.kind, idle.pk, due.event_on, idle, (idle.a, idle.b),
+                                since=due.since))
     return events
 
 

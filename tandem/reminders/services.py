@@ -122,7 +122,8 @@ class _Run:
             places = sorted({i for person_id in page for i in self.by_person.get(person_id, ())})
             # Read under each kind's rule again: an event resolved since the keys were
             # read (minutes ago, on a region's run) drops out here (selectors.events_of).
-            events = events_of([self.dues[i] for i in places], today=self.today)
+            events = events_of([self.dues[i] for i in places], today=self.today,
+                               logged=self.ours)
             # An event is logged in the page of its first recipient: once, whatever the pages.
             first = [e for e in events if min(p.pk for p in e.recipients) in here]
             result.without_address += sum(

@@ -363,3 +363,26 @@ def test_the_batches_share_the_viewed_units_out_once(
                 and len(batch["municipality_ids"]) <= per_municipality)
         assert share and (COUNTRY not in share or share == {COUNTRY})
         json.dumps(batch)  # a task's arguments
+
+
+def test_a_letter_enqueued_after_the_hourly_warm_up_is_taken_first(
+        world: World, monkeypatch: pytest.MonkeyPatch, settings: object) -> None:
+    """A worker queue takes tasks by priority, then by time: the warm-up's dozens of
+    tasks at a country must not hold back a letter (or a report) enqueued after them
+    (review of h/warmtasks: with the default priority the letter was 11th of 11)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from tandem.web.tasks import send_email
+
+    units = _country(world)
+    monkeypatch.setattr(tasks, "WARM_REGIONS", 1)
+    monkeypatch.setattr(tasks, "WARM_MUNICIPALITIES", 1)
+    cache.clear()
+    _mark(COUNTRY, *map(_region, units["regions"]), *map(_municipality, units["municipalities"]))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    tasks.hourly()
+    send_email.enqueue(subject="s", body="b", to=["x@example.org"])
+    order = [row.task_path.rsplit(".", 1)[-1] for row in DBTaskResult.objects.ready()]
+    assert len(order) == 1 + len(units["regions"]) + len(units["municipalities"]) + 1
+    assert order[0] == "send_email"
+    assert set(order[1:]) == {"warm_dashboards"}
