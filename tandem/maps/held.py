@@ -18,9 +18,8 @@ auditlog writes them one by one in its own ``post_delete``, and has no bulk writ
 """
 
 import datetime as dt
-from typing import Any
-
 from collections import Counter
+from typing import Any
 
 from django.utils import timezone
 
