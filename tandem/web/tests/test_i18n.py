@@ -131,9 +131,9 @@ def test_every_catalogue_entry_is_used() -> None:
     import importlib.util
 
     po = (LOCALE / "django.po").read_text(encoding="utf-8")
-    msgids = [_po_string(m[0].splitlines(), "msgid")
-              for m in re.finditer(r'^msgid ".*"\n(?:".*"\n)*', po, re.M)]
-    msgids = [m for m in msgids if m]
+    found = [_po_string(m[0].splitlines(), "msgid")
+             for m in re.finditer(r'^msgid ".*"\n(?:".*"\n)*', po, re.M)]
+    msgids = [m for m in found if m]
     constants, ours = _texts(LOCALE.parents[2], python_constants=True)
     vendor = "\n".join(
         _texts(Path(spec.origin).parent, python_constants=False)[1]
