@@ -69,6 +69,8 @@ class MapsConfig(AppConfig):
 
         post_init.connect(held.loaded, sender=Meeting, dispatch_uid="held_meeting_loaded")
         post_save.connect(held.meeting_saved, sender=Meeting, dispatch_uid="held_meeting_saved")
+        pre_delete.connect(held.meeting_deleting, sender=Meeting,
+                           dispatch_uid="held_meeting_deleting")
         post_delete.connect(held.meeting_deleted, sender=Meeting,
                             dispatch_uid="held_meeting_deleted")
         signals.hourly.connect(held.hourly, dispatch_uid="held_rolled_over")

@@ -7,16 +7,27 @@ bulk (which keeps the dates itself) — keeps the dates of its pair again, and o
 it was on when loaded if that differs: one ``UPDATE`` (``PairQuerySet.keep_held``) as of
 the installation's day. The rule never trusts the dates beyond the day they hold on
 (``held_kept_q``), so a day in another time zone or a report for a past day stays right.
+
+Several meetings deleted in one go — a pair deleted with its meetings (the cascade), a
+queryset's ``delete()`` — keep their pair's dates once, after the last of them: Django
+sends every ``pre_delete`` of a delete before it deletes a row and every ``post_delete``
+after the rows of the model are gone, so each pair's meetings are counted in
+(:func:`meeting_deleting`) and the dates kept when the count is back to none. The audit
+trail keeps one entry per meeting deleted (docs/architecture.md, ``audit/deletes.py``):
+auditlog writes them one by one in its own ``post_delete``, and has no bulk write.
 """
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.utils import timezone
 
 from tandem.pairs.models import Pair
+from tandem.web.transactions import savepoint_memory
 
 _LOADED = "_held_pair_id"
+_DELETING = "held_meetings_deleting"  # meetings of each pair being deleted now
 
 
 def loaded(sender: type, instance: Any, **kwargs: object) -> None:
@@ -40,8 +51,30 @@ def meeting_saved(sender: type, instance: Any, **kwargs: object) -> None:
     _keep(instance)
 
 
+def _pairs_of(instance: Any) -> set[int]:
+    return {instance.__dict__.get("pair_id"), instance.__dict__.get(_LOADED)} - {None}
+
+
+def meeting_deleting(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``pre_delete``) One more meeting of its pair to go in this delete."""
+    deleting = savepoint_memory(_DELETING, Counter)
+    if deleting is not None:
+        deleting.update(_pairs_of(instance))
+
+
 def meeting_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    _keep(instance)
+    """(``post_delete``) The pair's dates kept once its last meeting of this delete is
+    gone (outside a transaction, or not counted in: at once)."""
+    deleting = savepoint_memory(_DELETING, Counter)
+    pairs = _pairs_of(instance)
+    if deleting is not None and pairs and all(deleting[pk] > 0 for pk in pairs):
+        deleting.subtract(pairs)
+        pairs = {pk for pk in pairs if deleting[pk] <= 0}
+        for pk in pairs:
+            del deleting[pk]
+    if pairs:
+        Pair.objects.filter(pk__in=pairs).keep_held(today())
+    instance.__dict__[_LOADED] = instance.__dict__.get("pair_id")
 
 
 def hourly(sender: object, **kwargs: object) -> None:

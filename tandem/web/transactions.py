@@ -48,13 +48,22 @@ def forget_transaction_memory(name: str) -> None:
     _memories().pop(name, None)
 
 
-def _here(name: str) -> set[Any] | None:
-    """What was done under ``name`` at this savepoint of this transaction (a savepoint
-    rolled back takes it along: the next one has its own); None outside a transaction."""
+def savepoint_memory(name: str, make: Callable[[], Any]) -> Any:
+    """What is kept under ``name`` at this savepoint of this transaction — ``make()`` at
+    its first use there (a savepoint rolled back takes it along: the next one has its
+    own); None outside a transaction."""
     memory = transaction_memory(name)
     if memory is None:
         return None
-    here: set[Any] = memory.setdefault(tuple(connection.savepoint_ids), set())
+    key = tuple(connection.savepoint_ids)
+    if key not in memory:
+        memory[key] = make()
+    return memory[key]
+
+
+def _here(name: str) -> set[Any] | None:
+    """What was done under ``name`` at this savepoint of this transaction."""
+    here: set[Any] | None = savepoint_memory(name, set)
     return here
 
 

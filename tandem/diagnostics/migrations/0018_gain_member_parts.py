@@ -22,13 +22,27 @@ published sums (a competency's areas by ``tallies.gain_areas``).
 Backwards: the old single digests (md5 of all the levels, 16 hex digits) computed in
 Python, a published member whose text was the current one gets the old current digest,
 the others ``-`` (a pending change, as above). ``tandem tallies --check`` confirms
-either way."""
+either way.
+
+Self-contained (helper rule 5): no application module is imported. The statement of the
+current members, the digests and the areas of a competency are the frozen copies of
+``diagnostics/0017`` (the code of 2026-12-06: by area); the old single digests and the
+cells' people (``tallies._final_pairs``, ``_latest_finals``) are copied below. Models are
+the historical ones, read by ``values_list``."""
 
 import hashlib
 import importlib
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
 
 from django.db import migrations, models
+from django.db.models import Exists, OuterRef
+
+# An earlier migration: frozen as this one (its copies of the code of 2026-12-06).
+_0017 = importlib.import_module("tandem.diagnostics.migrations.0017_published_gains")
+SUBMITTED = _0017.SUBMITTED
+FINAL = _0017.FINAL
 
 BATCH = 2000
 BACK_BATCH = 200
@@ -37,7 +51,7 @@ CHANGED = "-"  # a part's digest that no level gives: counted as changed
 
 def _organizations(apps):  # type: ignore[no-untyped-def]
     Response = apps.get_model("diagnostics", "Response")
-    ids = set(Response.objects.filter(status="submitted", campaign__kind="final")
+    ids = set(Response.objects.filter(status=SUBMITTED, campaign__kind=FINAL)
               .order_by().values_list("participant__organization_id", flat=True).distinct())
     for name in ("GainMember", "PublishedGainMember"):
         ids |= set(apps.get_model("diagnostics", name).objects.order_by()
@@ -63,8 +77,7 @@ def _republished(apps, ids, digests):  # type: ignore[no-untyped-def]
 
 
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    tallies = importlib.import_module("tandem.diagnostics.tallies")
-    release = importlib.import_module("tandem.core.release")
+    connection = schema_editor.connection
     GainMember = apps.get_model("diagnostics", "GainMember")
     PublishedGainMember = apps.get_model("diagnostics", "PublishedGainMember")
     PublishedGain = apps.get_model("diagnostics", "PublishedGain")
@@ -75,18 +88,19 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
         old = _members(GainMember, batch)
         published = _members(PublishedGainMember, batch)
         GainMember.objects.filter(organization_id__in=batch).delete()
-        tallies._insert(tallies.GainMember, *tallies._gains_sql(batch, members=True))
+        _0017.insert_members(connection, GainMember,
+                             *_0017.members_sql(apps, connection, batch))
         new = _members(GainMember, batch)
         # Each cell's parts: its current members' and its published sums'.
         parts = defaultdict(set)
         for (org, campaign, _person), text in new.items():
-            parts[(org, campaign)] |= set(release.split(text))
+            parts[(org, campaign)] |= set(_0017.split(text))
         pending = {key[:2] for key, digest in published.items() if old.get(key) != digest}
         frameworks = dict(
             (pk, pair) for pk, *pair in Campaign.objects.filter(
                 pk__in={campaign for _org, campaign in pending}).values_list(
                     "pk", "framework_id", "baseline__framework_id"))
-        areas = tallies.gain_areas(tuple(pair) for pair in frameworks.values())
+        areas = _0017.gain_areas(apps, (tuple(pair) for pair in frameworks.values()))
         for org, campaign, code, before_n, after_n in (
                 PublishedGain.objects.filter(organization_id__in=batch).order_by()
                 .values_list("organization_id", "campaign_id", "competency", "before_n",
@@ -96,10 +110,10 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
             found = areas.get(tuple(frameworks.get(campaign, ())), {}).get(code, ("",))
             for side, n in (("b", before_n), ("a", after_n)):
                 if n:
-                    parts[(org, campaign)] |= {tallies.gain_part(side, a) for a in found}
+                    parts[(org, campaign)] |= {_0017.gain_part(side, a) for a in found}
         _republished(apps, batch, {
             key: (new[key] if key in new and old.get(key) == digest
-                  else release.joined(dict.fromkeys(parts[key[:2]], CHANGED)))
+                  else _0017.joined(dict.fromkeys(parts[key[:2]], CHANGED)))
             for key, digest in published.items()})
     _checked(schema_editor)
 
@@ -111,24 +125,51 @@ def _checked(schema_editor):  # type: ignore[no-untyped-def]
         schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def _old_digests(tallies, ids):  # type: ignore[no-untyped-def]
+def _chunks(ids: list[int], size: int = 10_000) -> Iterator[list[int]]:
+    """``tallies._chunks``: an IN list within SQLite's and PostgreSQL's limits."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _final_pairs(apps: Any, ids: list[int]) -> list[tuple[int, int, int, int, int]]:
+    """``tallies._final_pairs`` with ``_latest_finals`` (2026-12-06): the final
+    questionnaires ``(pk, person, organization, final, baseline)`` of these organizations'
+    cells — each person's latest final round of each baseline (ending last, of two ending
+    on one day the later made) whose baseline the person submitted too."""
+    Response = apps.get_model("diagnostics", "Response")
+    finals = Response.objects.filter(
+        status=SUBMITTED, campaign__kind=FINAL, campaign__baseline__isnull=False,
+        participant__organization_id__in=ids,
+    ).filter(Exists(Response.objects.filter(
+        participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),
+        status=SUBMITTED))).order_by()
+    latest: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for row in finals.values_list("pk", "participant_id", "participant__organization_id",
+                                  "campaign_id", "campaign__baseline_id", "campaign__ends_on"):
+        key = (row[1], row[4])
+        if key not in latest or (row[5], row[3]) > (latest[key][5], latest[key][3]):
+            latest[key] = row
+    return sorted(row[:5] for row in latest.values())
+
+
+def _old_digests(apps, ids):  # type: ignore[no-untyped-def]
     """Each current member's single digest as 0017 kept it: md5 of ``b<code>=<level>``
     and ``a<code>=<level>`` in code point order, comma-joined, 16 hex digits."""
-    Answer = tallies.Answer
-    pairs = tallies._final_pairs(ids)
+    Answer = apps.get_model("diagnostics", "Answer")
+    pairs = _final_pairs(apps, ids)
     items = {pk: [] for pk, *_rest in pairs}
     final_of = {(person, baseline): pk for pk, person, _org, _final, baseline in pairs}
     levelled = Answer.objects.filter(level__isnull=False).order_by()
-    for chunk in tallies._chunks(sorted(items)):
+    for chunk in _chunks(sorted(items)):
         for response, code, level in levelled.filter(response__in=chunk).values_list(
                 "response_id", "competency", "level"):
             items[response].append(f"a{code}={level}")
     baselines = sorted({baseline for *_rest, baseline in pairs})
-    for chunk in tallies._chunks(sorted({person for _pk, person, *_rest in pairs})):
+    for chunk in _chunks(sorted({person for _pk, person, *_rest in pairs})):
         for person, baseline, code, level in (
                 levelled.filter(response__campaign_id__in=baselines,
                                 response__participant__in=chunk,
-                                response__status=tallies.SUBMITTED)
+                                response__status=SUBMITTED)
                 .values_list("response__participant_id", "response__campaign_id",
                              "competency", "level")):
             if (person, baseline) in final_of:
@@ -139,7 +180,6 @@ def _old_digests(tallies, ids):  # type: ignore[no-untyped-def]
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    tallies = importlib.import_module("tandem.diagnostics.tallies")
     GainMember = apps.get_model("diagnostics", "GainMember")
     PublishedGainMember = apps.get_model("diagnostics", "PublishedGainMember")
     ids = _organizations(apps)
@@ -150,7 +190,7 @@ def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
         batch = ids[start:start + BACK_BATCH]
         current = _members(GainMember, batch)
         published = _members(PublishedGainMember, batch)
-        old = _old_digests(tallies, batch)
+        old = _old_digests(apps, batch)
         GainMember.objects.filter(organization_id__in=batch).delete()
         GainMember.objects.bulk_create(
             [GainMember(organization_id=org, campaign_id=campaign, person=person, digest=digest)

@@ -205,17 +205,26 @@ def test_the_campaigns_list_shows_a_frozen_baseline_as_taking_nothing(
 def test_the_list_says_frozen_in_one_wording(world: World, dw: DiagnosticsWorld,
                                               client_for: Any) -> None:
     """The state filter, its count and the row's badge name a frozen baseline in the same
-    words (they used to say «анкет не принимают» and «анкеты не принимаются»)."""
+    words (they used to say «анкет не принимают» and «анкеты не принимаются»). The filter's
+    select, narrow on a phone (390 px: the whole words were cut there), names it by their
+    head, and says the whole words with the reason beside it once chosen."""
     import re
 
     _final(dw.campaign_a, closed=True)
-    page = client_for(world.olga).get(reverse("diagnostics:campaigns")).content.decode()
+    url = reverse("diagnostics:campaigns")
+    page = client_for(world.olga).get(url).content.decode()
     [option] = re.findall(r'<option value="frozen"[^>]*>([^<]*) \(1\)</option>', page)
     [count] = re.findall(r'<span class="stat-label">([^<]*)</span><span class="stat-value">'
                          r'<a href="\?state=frozen">1</a>', page)
     [badge] = re.findall(r'<span class="badge">(анкет[^<]*)</span>', page)
-    assert option == count == badge[0].upper() + badge[1:]
+    assert count == badge[0].upper() + badge[1:]
     assert badge == "анкеты не принимаются: итоговая завершена"
+    assert option == "Анкеты не принимаются" and count.startswith(option + ":")
+    assert 'id="campaign-state-note"' not in page
+    page = client_for(world.olga).get(url, {"state": "frozen"}).content.decode()
+    [note] = re.findall(r'<p class="muted small" id="campaign-state-note">([^<]*)</p>', page)
+    assert note.startswith(count + " — входные диагностики, чья итоговая уже завершена")
+    assert 'aria-describedby="campaign-state-note"' in page
 
 
 STATES = st.lists(st.tuples(st.sampled_from(["open", "closed"]), st.integers(-3, 3),

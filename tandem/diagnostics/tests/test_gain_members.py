@@ -203,7 +203,7 @@ def test_the_migration_to_parts_keeps_what_is_published_and_what_is_pending(
     current = dict(GainMember.objects.values_list("person", "digest"))
     # As 0017 left it: single digests; the third's published one differs (she changed
     # since), the fourth not yet published (came since), someone gone (left since).
-    old = {key[2]: digest for key, digest in migration._old_digests(tallies, orgs).items()}
+    old = {key[2]: digest for key, digest in migration._old_digests(apps, orgs).items()}
     for member in GainMember.objects.all():
         member.digest = old[member.person]
         member.save()

@@ -1,29 +1,47 @@
 """Loads the shipped task library (tandem/maps/task_library.json) as the default
 templates (no owner). The ids stay the JSON's, so a row drafted from a template keeps
 pointing at it; the region's and organization's own templates are added in the
-interface (docs/task-library.md)."""
+interface (docs/task-library.md).
+
+Self-contained: the shipped file is read as it is, each template's fields taken as
+``tandem.core.task_library.parse_library`` gave them on 2026-12-06 (texts with spaces
+folded, numbers as integers); the file's checks are that parser's and its tests' (the
+shipped file is parsed by the tests), not this migration's."""
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.db import migrations
 
 LIBRARY = Path(__file__).resolve().parent.parent / "task_library.json"
+TEXTS = ("competency", "direction", "task", "technology", "form", "product", "evidence",
+         "resource_hint")
+
+
+def _text(value: Any) -> str:
+    return " ".join((value or "").split())
+
+
+def _templates() -> list[dict[str, Any]]:
+    """The shipped templates, in the file's order, as the model's fields."""
+    data = json.loads(LIBRARY.read_text(encoding="utf-8"))
+    templates = []
+    for item in data["templates"]:
+        low, high = (int(level) for level in item["levels"])
+        templates.append({"source_id": item["id"].strip(),
+                          **{name: _text(item.get(name)) for name in TEXTS},
+                          "weeks": int(item["weeks"]), "level_from": low, "level_to": high})
+    return templates
 
 
 def load(apps, schema_editor):  # type: ignore[no-untyped-def]
-    from tandem.core.task_library import parse_library
-
     TaskTemplate = apps.get_model("maps", "TaskTemplate")
-    templates = parse_library(json.loads(LIBRARY.read_text(encoding="utf-8")))
     existing = set(TaskTemplate.objects.filter(region__isnull=True, organization__isnull=True)
                    .values_list("source_id", flat=True))
     TaskTemplate.objects.bulk_create([
-        TaskTemplate(source_id=t.id, competency=t.competency, direction=t.direction,
-                     task=t.task, technology=t.technology, form=t.form, product=t.product,
-                     evidence=t.evidence, weeks=t.weeks, level_from=t.levels[0],
-                     level_to=t.levels[1], resource_hint=t.resource_hint, position=i)
-        for i, t in enumerate(templates) if t.id not in existing])
+        TaskTemplate(**template, position=i) for i, template in enumerate(_templates())
+        if template["source_id"] not in existing])
 
 
 def unload(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -277,3 +277,75 @@ def test_two_meetings_logged_at_once_both_count() -> None:
     assert pair.pk not in {p.pk for p in Pair.objects.quiet(today, weeks=5)}
     assert not attention.quiet(starts_on=pair.starts_on, last_held_on=dt.date(2026, 11, 20),
                                as_of=today, weeks=5)
+
+
+def _deleted_with_meetings(world: World, n: int) -> tuple[list[str], Pair]:
+    """A pair with ``n`` meetings (held and planned) deleted: the statements it took."""
+    from django.test.utils import CaptureQueriesContext
+
+    [pair] = _pairs(world, [0])
+    for i in range(n):
+        Meeting.objects.create(pair=pair, date=_day(1 + i), topic=f"Встреча {i}",
+                               planned=i % 3 == 2)
+    pair = Pair.objects.get(pk=pair.pk)  # loaded as a page would: nothing cached
+    with CaptureQueriesContext(connection) as queries:
+        pair.delete()
+    return [q["sql"] for q in queries.captured_queries], pair
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_a_pair_deleted_with_its_meetings_keeps_its_dates_once(world: World, n: int) -> None:
+    """A pair's delete takes its meetings along (the cascade): their dates are kept once
+    for the pair, not once a meeting; the trail keeps one entry per meeting deleted (the
+    audit rule: docs/architecture.md, ``audit/deletes.py``) — auditlog writes them one by
+    one and has no bulk write."""
+    sql, pair = _deleted_with_meetings(world, n)
+    kept = [s for s in sql if s.startswith('UPDATE "pairs_pair" SET "held_until"')]
+    assert len(kept) == 1
+    from django.contrib.contenttypes.models import ContentType
+
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Meeting),
+                                      action=LogEntry.Action.DELETE)
+    assert entries.count() == n
+    assert not Meeting.objects.filter(pair_id=pair.pk).exists()
+
+
+def test_a_pairs_delete_grows_with_its_meetings_only_by_their_trail(world: World) -> None:
+    """Three meetings more or twelve: each costs its audit entry and the reads of its scope
+    for it (its pair, the pair's organization and municipality: ``keep_additional_data``)
+    — four statements — and nothing else (the pair's dates were kept once a meeting: five)."""
+    import re
+
+    def per_delete(sql: list[str]) -> list[str]:
+        # The figures' marks and the unit's change row are written once a transaction (the
+        # two deletes here share the test's): left out of both.
+        once = re.compile(r'INSERT INTO "(\w+mark|monitoring_unitchange)"')
+        return [s for s in sql if not once.match(s)]
+
+    small, _pair = _deleted_with_meetings(world, 3)
+    large, _pair = _deleted_with_meetings(world, 12)
+    assert (len(small) - len(per_delete(small)), len(large) - len(per_delete(large))) == (3, 0)
+    assert len(per_delete(large)) - len(per_delete(small)) == 9 * 4
+    assert (sum(s.startswith('INSERT INTO "auditlog_logentry"') for s in large)
+            - sum(s.startswith('INSERT INTO "auditlog_logentry"') for s in small)) == 9
+
+
+def test_meetings_deleted_in_one_go_keep_their_pairs_dates_once_each(world: World) -> None:
+    """A queryset's delete of several pairs' meetings keeps each pair's dates once, after
+    its last meeting is gone — the dates then are those of the meetings left."""
+    from django.test.utils import CaptureQueriesContext
+
+    pairs = _pairs(world, [0, 0])
+    for pair in pairs:
+        for i in range(4):
+            Meeting.objects.create(pair=pair, date=_day(1 + i), topic=f"Встреча {i}")
+    with mock.patch.object(held, "today", return_value=_day(30)):
+        with CaptureQueriesContext(connection) as queries:
+            Meeting.objects.filter(pair__in=pairs, date__gt=_day(2)).delete()
+    kept = [q["sql"] for q in queries.captured_queries
+            if q["sql"].startswith('UPDATE "pairs_pair" SET "held_until"')]
+    assert len(kept) == 2
+    for pair in pairs:
+        pair.refresh_from_db()
+        assert (pair.held_until, pair.held_next) == (_day(2), None)
+    _kept_consecutive(pairs)

@@ -8,28 +8,67 @@ the current surveys, a batch of organizations at a time; then the municipalities
 summed again from the published cells (``tallies.roll_up``). A cell whose stored sums were out of date (its
 organization waiting for a rebuild) gets members of the surveys as they are: the rebuild
 then moves its published sums only when three people differ, as it would after any
-write. Going back: the columns go."""
+write. Going back: the columns go.
 
+The digest, the academic year and the time zone of an answer are frozen copies of the
+code of 2026-12-06 (below; ``surveys/0008`` imports them from here). One call stays live:
+``tallies.roll_up`` at the end — the release rule's SQL twin over the cells
+(``selectors.counted_q``, ``text_source``) that sums the municipalities, too large to
+copy faithfully. It is safe to run only while the live models ``SurveyCell``,
+``MunicipalitySurveyCell``, ``SurveyCellState`` and ``territory.Organization`` have no
+column this migration's state lacks: true on 2026-12-06 (surveys' last migration is 0008,
+territory's 0006) — a migration that adds such a column
+must make this call frozen or drop it (the municipalities' sums are then redone by the
+hourly run, ``tandem tallies --rebuild``). ``test_migrations_import_no_app_code``
+names this one import as the only exception."""
+
+import datetime as dt
+import importlib
+import zlib
+import zoneinfo
 from collections import defaultdict
+from functools import cache
+from typing import Any
 
+from django.conf import settings
 from django.db import migrations, models
 from django.db.models import F
 from django.utils import timezone
 
-from tandem.core.release import MIN_PEOPLE
+MIN_PEOPLE = 3  # tandem.core.release.MIN_PEOPLE on 2026-12-06
+YEAR_STARTS = (9, 1)  # tandem.core.periods.YEAR_STARTS
 
 FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction", "mentor_engagement",
           "recommend")
 BATCH = 500  # organizations per batch
 
 
-def publish_what_is_shown(apps, schema_editor):  # type: ignore[no-untyped-def]
-    # The digest and the year of an answer as the app computes them now (a test holds the
-    # digest to tallies.member_digest): pure functions, no model.
-    from tandem.core.periods import academic_year
-    from tandem.surveys.tallies import member_digest
-    from tandem.territory.zones import zone_named
+def academic_year(day: dt.date) -> int:
+    """``core.periods.academic_year``: named by the calendar year it begins in."""
+    return day.year if (day.month, day.day) >= YEAR_STARTS else day.year - 1
 
+
+@cache
+def _known() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+@cache
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
+    """``territory.zones.zone_named``: the zone of that name; the installation's
+    (``TANDEM_TIME_ZONE``) for none or for a name no longer known."""
+    if name and name in _known():
+        return zoneinfo.ZoneInfo(name)
+    return zoneinfo.ZoneInfo(str(settings.TANDEM_TIME_ZONE))
+
+
+def member_digest(answers: Any) -> int:
+    """``surveys.tallies.member_digest``: a CRC-32 of a person's surveys in a cell, each
+    as ``(id, *the 1–10 answers)``, sorted."""
+    return zlib.crc32(repr(sorted(answers)).encode())
+
+
+def publish_what_is_shown(apps, schema_editor):  # type: ignore[no-untyped-def]
     cell_model = apps.get_model("surveys", "SurveyCell")
     survey_model = apps.get_model("surveys", "Survey")
     cell_model.objects.update(**{f"published_{name}_{part}": F(f"{name}_{part}")
@@ -67,8 +106,7 @@ def publish_what_is_shown(apps, schema_editor):  # type: ignore[no-untyped-def]
     # The municipalities' sums summed again from what is now published (the small cells
     # left out; a database whose cells were published by this code before — the drill's
     # migration back and forth — published anew), as the hourly run would.
-    from tandem.surveys.tallies import roll_up
-    roll_up()
+    importlib.import_module("tandem.surveys.tallies").roll_up()  # live: see the docstring
 
 
 class Migration(migrations.Migration):

@@ -28,13 +28,25 @@ code then counts them; the published sums stay.
 
 Before the migration let the background rebuilds finish (``tandem tallies --refresh`` with
 the old code): a cell whose organization waits for one is compared with its surveys as
-they are, not as its kept sums say."""
+they are, not as its kept sums say.
 
+Self-contained: the old digest, the academic year and the time zone are 0007's frozen
+copies, the digests per question (``tallies.member_parts``) and ``release.joined`` copied
+below (the code of 2026-12-06)."""
+
+import importlib
+import zlib
 from collections import defaultdict
 from typing import Any
 
 from django.db import migrations
 from django.utils import timezone
+
+# An earlier migration: frozen as this one (its copies of the code of 2026-12-06).
+_0007 = importlib.import_module("tandem.surveys.migrations.0007_published_cells")
+academic_year = _0007.academic_year
+zone_named = _0007.zone_named
+member_digest = _0007.member_digest
 
 FIELDS = ("mentee_benefit", "mentee_support", "mentor_satisfaction", "mentor_engagement",
           "recommend")
@@ -43,12 +55,28 @@ CHANGED = "-"  # a question's digest no answer has (the digests are decimal CRC-
 OLD_CHANGED = -1  # an old-style digest no person has (CRC-32s are 0 … 2³² − 1)
 
 
+def joined(parts: dict[str, str]) -> str:
+    """``core.release.joined``: one person's digests by part as the stored text."""
+    return ";".join(f"{part}:{parts[part]}" for part in sorted(parts))
+
+
+def member_parts(answers: Any) -> str:
+    """``surveys.tallies.member_parts``: for every 1–10 question a person answered in a
+    cell, a CRC-32 of their answers to it (the values, sorted), joined; a blank answer is
+    no part. ``answers``: their surveys, each as ``(id, *the answers)`` in ``FIELDS``'
+    order."""
+    given: dict[str, list[int]] = defaultdict(list)
+    for survey in answers:
+        for name, value in zip(FIELDS, survey[1:], strict=True):
+            if value is not None:
+                given[name].append(value)
+    return joined({name: str(zlib.crc32(repr(sorted(values)).encode()))
+                   for name, values in given.items()})
+
+
 def _members(apps: Any, batch: list[int]) -> dict[Any, dict[str, list[tuple[Any, ...]]]]:
     """Per cell (organization, academic year, stage), each person's answered surveys as
     ``(id, *answers)``: what both digests are made of."""
-    from tandem.core.periods import academic_year
-    from tandem.territory.zones import zone_named
-
     survey_model = apps.get_model("surveys", "Survey")
     members: dict[Any, dict[str, list[tuple[Any, ...]]]] = defaultdict(
         lambda: defaultdict(list))
@@ -81,11 +109,8 @@ def _convert(apps: Any, convert: Any) -> None:
 
 
 def by_question(apps: Any, schema_editor: Any) -> None:
-    # The digests as the app computes them (a test holds them to the tallies'): pure
-    # functions of the answers, no model.
-    from tandem.core.release import joined
-    from tandem.surveys.tallies import member_digest, member_parts
-
+    # The digests as the app computed them on 2026-12-06 (a test holds them to the
+    # tallies'): frozen copies, no model.
     every_question_changed = joined(dict.fromkeys(FIELDS, CHANGED))
 
     def convert(published: dict[str, Any], people: dict[str, list[tuple[Any, ...]]]
@@ -104,8 +129,6 @@ def by_question(apps: Any, schema_editor: Any) -> None:
 
 
 def whole(apps: Any, schema_editor: Any) -> None:
-    from tandem.surveys.tallies import member_digest, member_parts
-
     def convert(published: dict[str, Any], people: dict[str, list[tuple[Any, ...]]]
                 ) -> dict[str, int]:
         result = {}

@@ -1,10 +1,20 @@
 """The organization's folded names for the search (``Organization.search_name``: the short
 name, the full name and the code, any case, ё = е — SQLite's ``LIKE`` folds only Latin
-letters): added empty, filled for the organizations there are, a chunk at a time."""
+letters): added empty, filled for the organizations there are, a chunk at a time. The
+folding is a frozen copy of ``tandem.core.text.normalize_name`` (2026-12-06)."""
+
+import re
 
 from django.db import migrations, models
 
-from tandem.core.text import normalize_name
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(*parts: str) -> str:
+    """``tandem.core.text.normalize_name``: the parts joined, spaces folded, lower case
+    (``casefold``), «ё» read as «е»."""
+    joined = " ".join(p for p in parts if p)
+    return _SPACES.sub(" ", joined).strip().casefold().replace("ё", "е")
 
 CHUNK = 2000
 

@@ -1,13 +1,24 @@
 """The short name's key of Russian order (``Organization.sort_name``, from
 ``tandem.core.text.collation_key``), so that a search orders its matches in the database:
 added empty, filled for the organizations there are, a chunk at a time — as
-``search_name`` was (0003)."""
+``search_name`` was (0003). The key is a frozen copy of ``collation_key`` (2026-12-06)
+over 0003's copy of ``normalize_name``."""
 
 import importlib
+import re
 
 from django.db import migrations, models
 
-from tandem.core.text import collation_key
+_DIGITS = re.compile(r"\d+")
+_LEADING = re.compile(r"^[\s«»\"„“'(№]+")
+_SEARCH = importlib.import_module("tandem.territory.migrations.0003_organization_search_name")
+
+
+def collation_key(text: str) -> str:
+    """``tandem.core.text.collation_key``: leading quotes skipped, folded as a search name,
+    numbers padded to 9 digits (so that they sort by value)."""
+    base = _SEARCH.normalize_name(_LEADING.sub("", text))
+    return _DIGITS.sub(lambda m: m.group(0).zfill(9), base)
 
 # SQLite adds this column by remaking the table, which drops the table's triggers: the
 # layout version's triggers (0004) are made again after it, on SQLite only (PostgreSQL keeps

@@ -1,0 +1,88 @@
+"""A migration must not import live application code (helper rule 5): a later column on a
+model, or a later change of a function it used, would break or silently change running it
+on an older database (``migrate`` from a backup, the restore drill). This test reads every
+migration's source (ast) and finds what it imports — ``import``/``from … import`` and
+``importlib.import_module("…")`` with a literal name — anywhere in the module; allowed are
+the standard library, Django, and an earlier migration of the same app (frozen like the
+migration itself). Anything else must be in the allow-list below with the reason it is
+safe."""
+
+import ast
+import sys
+from pathlib import Path
+
+import tandem
+
+ROOT = Path(tandem.__file__).parent
+
+# A reference ``makemigrations`` writes into an operation (a field's ``upload_to``,
+# ``default`` or validator, a model's base, an index's expression): Django needs the
+# callable or class by its import path to rebuild the state; the migration computes no data
+# with it (a renamed one is fixed by hand in the migration, as Django's docs say).
+SCHEMA_REFERENCE = ("a schema reference written by makemigrations, not a computation of "
+                    "the migration's data")
+
+# (migration file, imported module) -> why it stays live.
+ALLOWED: dict[tuple[str, str], str] = {
+    ("maps/migrations/0001_initial.py", "tandem.maps.models"): SCHEMA_REFERENCE,
+    ("pairs/migrations/0011_pair_began_index.py", "tandem.pairs.querysets"): SCHEMA_REFERENCE,
+    ("resources/migrations/0001_initial.py", "tandem.territory.models"): SCHEMA_REFERENCE,
+    ("resources/migrations/0002_resource_import.py", "tandem.territory.models"):
+        SCHEMA_REFERENCE,
+    ("school/migrations/0002_registrations_materials_certificates.py", "tandem.school.models"):
+        SCHEMA_REFERENCE,
+    ("territory/migrations/0002_region_time_zone.py", "tandem.territory.zones"):
+        SCHEMA_REFERENCE,
+    ("surveys/migrations/0007_published_cells.py", "tandem.surveys.tallies"):
+        "roll_up, the municipalities' sums by the release rule's SQL twin: too large to copy "
+        "faithfully; safe while surveys' and territory's models have no column newer than "
+        "this migration (its docstring says what a migration adding one must do)",
+}
+
+
+def _imports(tree: ast.AST) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            found.append("." * node.level + (node.module or ""))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "import_module"):
+            argument = node.args[0] if node.args else None
+            found.append(argument.value if isinstance(argument, ast.Constant)
+                         and isinstance(argument.value, str) else "<not a literal>")
+    return found
+
+
+def _allowed(path: Path, module: str) -> bool:
+    top = module.split(".")[0]
+    if top in sys.stdlib_module_names or top == "django":
+        return True
+    parts = module.split(".")
+    app = path.parent.parent.name
+    if parts[:3] == ["tandem", app, "migrations"] and len(parts) == 4:
+        return parts[3] < path.stem  # an earlier migration of the same app
+    return False
+
+
+def test_migrations_import_no_app_code() -> None:
+    paths = sorted(ROOT.glob("*/migrations/[0-9]*.py"))
+    assert len(paths) > 50  # every app's migrations were read
+    wrong = sorted(
+        (str(path.relative_to(ROOT)), module) for path in paths
+        for module in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        if not _allowed(path, module)
+        and (str(path.relative_to(ROOT)), module) not in ALLOWED)
+    assert wrong == []
+
+
+def test_the_guard_sees_each_kind_of_import() -> None:
+    path = ROOT / "diagnostics/migrations/0018_gain_member_parts.py"
+    source = ("import tandem.core.release\nfrom tandem.diagnostics import tallies\n"
+              "import importlib\nx = importlib.import_module('tandem.diagnostics.tallies')\n"
+              "y = importlib.import_module('tandem.diagnostics.migrations.0019_later')\n"
+              "from django.db import migrations\nimport hashlib\n")
+    found = [m for m in _imports(ast.parse(source)) if not _allowed(path, m)]
+    assert found == ["tandem.core.release", "tandem.diagnostics", "tandem.diagnostics.tallies",
+                     "tandem.diagnostics.migrations.0019_later"]
