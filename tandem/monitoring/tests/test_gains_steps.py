@@ -1,7 +1,7 @@
 """Rule 5 of the release rule, «steps of three», for «до / после» (docs/monitoring.md,
 «Правило публикации «до / после»»; ``release.republish_parts``): a cell's published
 figure (organization, final round) moves to its current sums only when every part of it
-that differs from what it showed — a side, «до» or «после», of a competency area — does so
+that differs from what it showed — a side, «до» or «после», of a competency — does so
 in at least three people's levels — so a round reopened and closed again, a person
 moving to another organization, deleted or anonymised, moves no figure by one or two
 people's levels; and the municipalities' sums are those of the published cells."""
