@@ -27,7 +27,7 @@ exactly the sum of its published children, so it adds nothing to subtract.)
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,7 +311,11 @@ def republish[K: Hashable, V](published: Mapping[K, V], current: Mapping[K, V],
 
 
 # -- rule 5 by part. A figure is shown per part of a cell (a survey's question, a side —
-# before or after — of a competency area), and one person's digest over all parts hides
+# before or after — of a competency: an area's mean sums only the competencies that
+# :func:`level_counted` lets in and that the version shown has, and a competency may be in
+# two areas in two versions, so a part of a whole area let two people's changes of a
+# competency no figure shows count towards a third's of one shown — review of h/gainparts,
+# 2026-12-06), and one person's digest over all parts hides
 # which parts moved: three people who changed, two of them in one part only, move the other
 # parts by the third person's contribution alone (review of rule 5, 2026-12-06: reopen a
 # final, two teachers fix their «после», a fifth submits her first final — every «до» moved
@@ -321,6 +325,9 @@ def republish[K: Hashable, V](published: Mapping[K, V], current: Mapping[K, V],
 # A person's parts are stored as one text, ``part:digest`` items joined by ``;`` in the
 # order of the parts (:func:`joined`; a database builds the same text with ``string_agg``
 # ordered by part — its twin must keep these separators, which no part name contains).
+# A caller may store them otherwise and pass its own reader of the text (``parts``: text →
+# digests by part; a text it cannot read: ``ValueError``) — «до / после» keeps a side of a
+# competency a part, its level the digest, by position (``tandem.diagnostics.tallies``).
 PART = ":"
 PARTS = ";"
 # A published part's digest that no contribution has: the migrations that brought in
@@ -350,16 +357,19 @@ def split(text: str) -> dict[str, str]:
     return dict(items)  # type: ignore[arg-type]
 
 
-def _split_or_none(text: object) -> dict[str, str] | None:
-    """:func:`split`, or None for a text that is not by parts."""
+Reader = Callable[[str], Mapping[str, str]]  # a stored text → its digests by part
+
+
+def _split_or_none(text: object, parts: Reader = split) -> Mapping[str, str] | None:
+    """``parts`` (:func:`split`), or None for a text that is not by parts."""
     try:
-        return split(text)  # type: ignore[arg-type]
+        return parts(text)  # type: ignore[arg-type]
     except ValueError:
         return None
 
 
-def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, str]
-                               ) -> Counter[str]:
+def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, str],
+                               parts: Reader = split) -> Counter[str]:
     """For each part, how many people's contributions to it differ between the published
     state of a cell and now (``published``, ``current``: person → :func:`joined` digests).
     A person who came or left changed each part they have; a person whose text is equal
@@ -368,15 +378,16 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
     :func:`joined` text (one digest of a person, written by code older than the parts —
     an app server still running it between ``migrate`` and its restart — or a number)
     makes every part of the cell, published or now, :data:`UNKNOWN` in the counts: which
-    of them that person had is not known."""
+    of them that person had is not known. ``parts``: the reader of the texts (a caller's
+    own storing of them; :func:`split` by default)."""
     counts: Counter[str] = Counter()
     unknown = False
     for person in published.keys() | current.keys():
         before, after = published.get(person), current.get(person)
         if before == after:
             continue
-        new = split(after or "")
-        old = _split_or_none(before if before is not None else "")
+        new = parts(after or "")
+        old = _split_or_none(before if before is not None else "", parts)
         if old is None:
             unknown = True
             counts.update(dict.fromkeys(new, 0))
@@ -386,12 +397,12 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
                 counts[part] += old.get(part) != UNKNOWN
     if unknown:
         for text in (*published.values(), *current.values()):
-            counts.update(dict.fromkeys(_split_or_none(text) or {}, 0))
+            counts.update(dict.fromkeys(_split_or_none(text, parts) or {}, 0))
     return counts
 
 
 def republish_parts[K: Hashable](published: Mapping[K, str], current: Mapping[K, str],
-                                 min_people: int = MIN_PEOPLE) -> bool:
+                                 min_people: int = MIN_PEOPLE, parts: Reader = split) -> bool:
     """Rule 5 by part: a cell never published (``published`` empty) is published once
     ``min_people`` people are in it (:func:`republish`); a published one moves to its
     current state only when some part changed and every part that changed did so for at
@@ -400,11 +411,12 @@ def republish_parts[K: Hashable](published: Mapping[K, str], current: Mapping[K,
     A part changed by one or two people holds the whole cell at what it showed (steps of
     three: a later change of others completes the step, or it waits). A cell that has no
     one now, and whose people had no part (blank answers only), goes: nothing of it was
-    shown, and no part would ever change to let it go."""
+    shown, and no part would ever change to let it go. ``parts``: as in
+    :func:`parts_changed`."""
     if not published:
         return republish(published, current, min_people)
-    counts = parts_changed(published, current)
+    counts = parts_changed(published, current, parts)
     if not counts:
-        return not current and not any(_split_or_none(text) != {}
+        return not current and not any(_split_or_none(text, parts) != {}
                                        for text in published.values())
     return min(counts.values()) >= min_people

@@ -580,8 +580,9 @@ class _GainPeople(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     person = models.PositiveBigIntegerField()
-    # By part: ``<part>:<digest>`` joined by ``;`` (``core.release.joined``), a part a side
-    # and a competency area (``b<area>``, ``a<area>``) — ``tallies.member_digest``.
+    # By part — a side of a competency, its digest the level — by position of the pair of
+    # framework versions' competencies (``tallies.member_text``, read back by
+    # ``tallies.member_parts``): ``<final's version>.<baseline's version>|<levels>``.
     digest = models.TextField(blank=True)
 
     class Meta:
@@ -606,8 +607,8 @@ class GainTally(_GainSums):
 class GainMember(_GainPeople):
     """A person of a cell (organization, final round) of «before / after» as it is now — who
     submitted the final round as their latest of its baseline, and the baseline — and a
-    digest of the levels they put in each part of it — a side (before, after) of a
-    competency area (``tallies.member_digest``): what rule 5 of the release rule, by part
+    their level in each part of it — a side (before, after) of a competency
+    (``tallies.member_text``): what rule 5 of the release rule, by part
     (``tandem.core.release.republish_parts``), compares with the published members
     (:class:`PublishedGainMember`). Rebuilt with the organization's tallies; ``person``
     is a participant's id, not a key (the published members outlive a deleted person)."""
@@ -624,7 +625,7 @@ class PublishedGain(_GainSums):
     every «before / after» figure reads (the page, the PDF, the API, and through
     :class:`MunicipalityGainTally` the region and the country), not the current
     :class:`GainTally`: a cell's published sums move to its current ones only when every
-    part (a side of a competency area) that differs from the published members does so
+    part (a side of a competency) that differs from the published members does so
     for at least ``MIN_PEOPLE`` people (rule 5, «steps of three», by part,
     ``tandem.core.release.republish_parts``; docs/monitoring.md), and
     only while its round is closed. A cell never published with people in it (fewer than

@@ -16,7 +16,7 @@ mentors by area (:class:`MunicipalityStrong`), which is what a region and the co
 read. A campaign that changes its round or goes redoes what derives from its tallies
 (:func:`rederive`). «Before / after» are read from each cell's published state
 (:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
-people and the digests of their levels by part — a side of a competency area —
+people and their levels by part — a side of a competency —
 :class:`GainMember`) only in steps of at least three people in every part that changed
 (rule 5, :func:`_publish`).
 
@@ -500,66 +500,96 @@ def _final_pairs(ids: list[int]) -> list[tuple[int, int, int, int, int]]:
         "campaign__baseline_id", "campaign__ends_on"))
 
 
-PART_DIGEST = 12  # hex digits of a part's digest (:func:`part_digest`)
+# A person's text of a cell of «before / after» (:class:`GainMember`): what rule 5 by part
+# compares (``release.republish_parts`` with :func:`member_reader`). A part is a side
+# (``b`` before — the baseline —, ``a`` after — the final round) of one **competency**,
+# its digest the level itself (one digit): the figures shown sum a competency's levels
+# only where the release rule counts it (``release.level_counted``) and by the version
+# read, so a part of a whole area let two people's changes of a competency no figure
+# shows complete a step of a third's change of one shown (review, 2026-12-06). Stored by
+# position, not ``part:digest`` items (≈ 20 characters a competency): ``<final's
+# version>.<baseline's version>|`` then two characters a competency of the pair's
+# competencies in code point order (:func:`gain_codes`) — its level before and after, or
+# ``NO_LEVEL`` — the trailing ``NO_LEVEL`` cut; levels of a competency of neither version
+# (no writer makes them: a questionnaire takes its version's codes) follow a second ``|``
+# as ``<side><code>=<level>`` in code point order, comma-joined — one part of them all.
+NO_LEVEL = "."
+LAYOUT = "|"
+OTHERS = "?"  # the part of the levels of no competency of the pair's versions
+_SLOT_LEVELS = frozenset("0123456789" + release.UNKNOWN + NO_LEVEL)
 
 
-def part_digest(items: Iterable[str]) -> str:
-    """A digest of what one person puts in one part of a cell of «before / after» — one
-    side (before, after) of one competency area: their levels there, each as
-    ``<competency>=<level>``, in code point order, joined with commas; the first
-    ``PART_DIGEST`` hex digits of its md5 — the same on the server (:func:`_gains_sql`
-    with ``members``: on PostgreSQL ``md5`` of ``string_agg`` in the byte order of
-    ``COLLATE "C"``, on SQLite this very function as an aggregate,
-    :func:`sqlite_functions`). Two digests differ when the levels do (but for an md5
-    collision, which could only hide a change: rule 5 then waits for more people, never
-    publishes fewer)."""
-    text = ",".join(sorted(items))
-    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:PART_DIGEST]
-
-
-def member_digest(items: Iterable[tuple[str, str]]) -> str:
-    """A person's digests by part (``release.joined``: ``part:digest`` joined by ``;`` in
-    the parts' order) of their ``(part, item)`` levels (:func:`gain_part`,
-    :func:`part_digest`); no level at all: the empty text. What rule 5 by part
-    (``release.republish_parts``) compares."""
-    parts: dict[str, list[str]] = defaultdict(list)
-    for part, item in items:
-        parts[part].append(item)
-    return release.joined({part: part_digest(levels) for part, levels in parts.items()})
-
-
-def gain_part(side: str, area: str) -> str:
-    """The part of a cell of «before / after» a level falls in: its side (``b`` before, the
-    baseline; ``a`` after, the final round) and its competency area — the smallest unit
-    a reader shows (``monitoring.effectiveness.gains_by_area``: the means before and after
-    by area; no reader shows a competency's). ASCII: area codes are slugs."""
-    return f"{side}{area}"
-
-
-def gain_areas(frameworks: Iterable[tuple[int, int]]
-               ) -> dict[tuple[int, int], dict[str, tuple[str, ...]]]:
-    """For each pair (final round's framework version, its baseline's), each competency's
-    areas: its area in either version (both, where the versions put it in different
-    areas — a change of its levels then changes both parts, whichever the reader names it
-    by). A competency in neither has no area (the part of ``""``). The one home of «the
-    area of a level» for rule 5 by part, in Python (:func:`_members`) and on the server
-    (the ``areas`` rows of :func:`_gains_sql`)."""
+def gain_codes(frameworks: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[str, ...]]:
+    """For each pair (final round's framework version, its baseline's), the competencies
+    of either version in code point order: the positions of a person's text (the one
+    home of the layout, in Python — :func:`member_text` — and on the server — the
+    ``layout`` rows of :func:`_gains_sql`). A version not found adds none."""
     pairs = sorted(set(frameworks))
-    versions = {v.pk: v.area_of() for v in FrameworkVersion.objects.filter(
+    versions = {v.pk: v.codes() for v in FrameworkVersion.objects.filter(
         pk__in={pk for pair in pairs for pk in pair})}
-    found: dict[tuple[int, int], dict[str, tuple[str, ...]]] = {}
-    for final, baseline in pairs:
-        areas: dict[str, set[str]] = defaultdict(set)
-        for version in (final, baseline):
-            for code, area in versions.get(version, {}).items():
-                # (slugs; the separators of release.joined could never be read back)
-                areas[code].add(area.replace(release.PART, "_").replace(release.PARTS, "_"))
-        found[(final, baseline)] = {code: tuple(sorted(a)) for code, a in areas.items()}
-    return found
+    return {(final, baseline): tuple(sorted(set(versions.get(final, ()))
+                                            | set(versions.get(baseline, ()))))
+            for final, baseline in pairs}
+
+
+def member_text(pair: tuple[int, int], codes: tuple[str, ...],
+                levels: Mapping[tuple[str, str], int]) -> str:
+    """A person's text of a cell whose final round and baseline have the versions
+    ``pair`` (their competencies ``codes``: :func:`gain_codes`), of their levels
+    ``(side, competency) → level`` (side ``b`` or ``a``; a blank level: no item)."""
+    slots = [NO_LEVEL] * (2 * len(codes))
+    position = {code: i for i, code in enumerate(codes)}
+    others = []
+    for (side, code), level in levels.items():
+        if code in position:
+            slots[2 * position[code] + (side == "a")] = str(level)
+        else:
+            others.append(f"{side}{code}={level}")
+    text = f"{pair[0]}.{pair[1]}{LAYOUT}{''.join(slots).rstrip(NO_LEVEL)}"
+    return text + (LAYOUT + ",".join(sorted(others)) if others else "")
+
+
+def member_parts(text: str, codes_of: Callable[[tuple[int, int]], tuple[str, ...]]
+                 ) -> dict[str, str]:
+    """The digests by part of a person's text (:func:`member_text`): ``b<code>`` and
+    ``a<code>`` → the level (or ``release.UNKNOWN``, a migration's mark), the levels of no
+    version's competency as one part (``OTHERS``). ``codes_of``: a pair's positions. The
+    empty text (no one): no part; a text that is not one (the digests by area of older
+    code): ``ValueError``."""
+    if not isinstance(text, str):
+        raise ValueError(text)
+    if not text:
+        return {}
+    head, bar, tail = text.partition(LAYOUT)
+    final, dot, baseline = head.partition(".")
+    if not (bar and dot and final.isdigit() and baseline.isdigit()):
+        raise ValueError(text)
+    slots, more, others = tail.partition(LAYOUT)
+    codes = codes_of((int(final), int(baseline)))
+    if len(slots) > 2 * len(codes) or not set(slots) <= _SLOT_LEVELS:
+        raise ValueError(text)
+    parts = {f"{'ba'[i % 2]}{codes[i // 2]}": level for i, level in enumerate(slots)
+             if level != NO_LEVEL}
+    if more:
+        parts[OTHERS] = others
+    return parts
+
+
+def member_reader() -> release.Reader:
+    """:func:`member_parts` with each pair's positions read once (rule 5's reader)."""
+    layouts: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def codes_of(pair: tuple[int, int]) -> tuple[str, ...]:
+        if pair not in layouts:
+            layouts.update(gain_codes([pair]))
+        return layouts[pair]
+
+    return lambda text: member_parts(text, codes_of)
 
 
 class _DigestAggregate:
-    """:func:`part_digest` as an SQLite aggregate over the items (NULL: none)."""
+    """The md5 of a part's items in code point order (12 hex digits): the digests by area
+    of ``diagnostics/0018``'s statement, registered for that migration alone."""
 
     def __init__(self) -> None:
         self.items: list[str] = []
@@ -569,11 +599,13 @@ class _DigestAggregate:
             self.items.append(item)
 
     def finalize(self) -> str:
-        return part_digest(self.items)
+        return hashlib.md5(",".join(sorted(self.items)).encode(),
+                           usedforsecurity=False).hexdigest()[:12]
 
 
 class _JoinedAggregate:
-    """``release.joined`` as an SQLite aggregate over (part, digest) (NULL: none)."""
+    """``release.joined`` as an SQLite aggregate over (part, digest) (NULL: none):
+    ``diagnostics/0018``'s statement too."""
 
     def __init__(self) -> None:
         self.parts: dict[str, str] = {}
@@ -586,37 +618,48 @@ class _JoinedAggregate:
         return release.joined(self.parts)
 
 
+class _OthersAggregate:
+    """The items of no version's competency in code point order, comma-joined (NULL:
+    none; none at all: NULL) — ``STRING_AGG(… ORDER BY … COLLATE "C")`` on PostgreSQL."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+
+    def step(self, item: str | None) -> None:
+        if item is not None:
+            self.items.append(item)
+
+    def finalize(self) -> str | None:
+        return ",".join(sorted(self.items)) if self.items else None
+
+
 def sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """(``connection_created``) Registers :func:`part_digest` and ``release.joined`` as
-    SQLite's aggregates ``tandem_digest`` and ``tandem_joined`` (SQLite before 3.44 has no
-    ordered ``group_concat``)."""
+    """(``connection_created``) Registers SQLite's aggregate ``tandem_others`` (SQLite
+    before 3.44 has no ordered ``group_concat``) for :func:`_gains_sql`, and 0018's
+    ``tandem_digest`` and ``tandem_joined``."""
     if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("tandem_others", 1, _OthersAggregate)
         connection.connection.create_aggregate("tandem_digest", 1, _DigestAggregate)
         connection.connection.create_aggregate("tandem_joined", 2, _JoinedAggregate)
 
 
 def _members(pairs: list[tuple[Any, ...]]) -> list[GainMember]:
-    """The people of these organizations' cells of «before / after» and the digests of
-    their levels by part (:func:`member_digest`), computed in Python: what ``stale()``
-    compares with the stored :class:`GainMember` (put there by :func:`_gains_sql` on the
-    server); ``pairs``: :func:`_final_pairs` of the organizations."""
-    items: dict[int, list[tuple[str, str]]] = {pk: [] for pk, *_rest in pairs}
+    """The people of these organizations' cells of «before / after» and their texts
+    (:func:`member_text`), computed in Python: what ``stale()`` compares with the stored
+    :class:`GainMember` (put there by :func:`_gains_sql` on the server); ``pairs``:
+    :func:`_final_pairs` of the organizations."""
+    levels: dict[int, dict[tuple[str, str], int]] = {pk: {} for pk, *_rest in pairs}
     final_of = {(person, baseline): pk for pk, person, _org, _final, baseline in pairs}
     frameworks = {pk: (final, baseline) for pk, final, baseline in Campaign.objects.filter(
         pk__in={final for *_r, final, _b in pairs}).values_list(
             "pk", "framework_id", "baseline__framework_id")}
     pair_of = {pk: frameworks[final] for pk, _person, _org, final, _baseline in pairs}
-    areas = gain_areas(pair_of.values())
-
-    def add(pk: int, side: str, code: str, level: int) -> None:
-        for area in areas[pair_of[pk]].get(code, ("",)):
-            items[pk].append((gain_part(side, area), f"{code}={level}"))
-
+    codes = gain_codes(pair_of.values())
     levelled = Answer.objects.filter(level__isnull=False).order_by()
-    for chunk in _chunks(sorted(items)):
+    for chunk in _chunks(sorted(levels)):
         for response, code, level in levelled.filter(response__in=chunk).values_list(
                 "response_id", "competency", "level"):
-            add(response, "a", code, int(level or 0))  # (not null)
+            levels[response][("a", code)] = int(level or 0)  # (not null)
     baselines = sorted({baseline for *_rest, baseline in pairs})
     for chunk in _chunks(sorted({person for _pk, person, *_rest in pairs})):
         for person, baseline, code, level in (
@@ -625,9 +668,9 @@ def _members(pairs: list[tuple[Any, ...]]) -> list[GainMember]:
                 .values_list("response__participant_id", "response__campaign_id",
                              "competency", "level")):
             if (person, baseline) in final_of:
-                add(final_of[(person, baseline)], "b", code, int(level or 0))
+                levels[final_of[(person, baseline)]][("b", code)] = int(level or 0)
     return [GainMember(organization_id=org, campaign_id=final, person=person,
-                       digest=member_digest(items[pk]))
+                       digest=member_text(pair_of[pk], codes[pair_of[pk]], levels[pk]))
             for pk, person, org, final, _baseline in pairs]
 
 
@@ -780,42 +823,39 @@ FROM (SELECT f.org, f.campaign, f.people, a.{a_competency} AS competency,
 GROUP BY g.org, g.campaign, g.competency, g.people
 """
 
-# Each person of a cell and the digests of their levels by part (``tallies.member_digest``):
-# the items ``<competency>=<level>`` of their baseline (part ``b<area>``) and final answers
-# (``a<area>``) with a level, a part's in byte order, digested per part; the parts joined
-# in byte order. A level's areas (``tallies.gain_areas``): the rows ``areas`` by the
-# final's and the baseline's framework versions — a competency in two areas is in both
-# parts, one in none in the part of ``""``. A person with no level: the empty text.
-_AREAS_SQL = """, areas (fw, bfw, code, area) AS (VALUES {rows})
+# Each person of a cell and their text (``tallies.member_text``): the levels of their
+# baseline (slot ``2 × position``) and final answers (``2 × position + 1``) at the
+# positions of the ``layout`` rows of the pair of versions (``tallies.gain_codes``), one
+# column per slot (``{levels}``), the trailing blanks cut; the levels of no version's
+# competency after a second ``|``, in byte order. A person with no level: the pair alone.
+_LAYOUT_SQL = """, layout (fw, bfw, code, pos) AS (VALUES {rows})
 """
 _MEMBERS_SELECT = """
 SELECT f.org AS t_organization_id, f.campaign AS t_campaign_id, f.person AS t_person,
-       {joined} AS t_digest
+       CAST(f.fw AS TEXT) || '.' || CAST(f.bfw AS TEXT) || '|'
+       || RTRIM(COALESCE(d.levels, ''), '.') || COALESCE('|' || d.others, '') AS t_digest
 FROM finals f LEFT JOIN (
-    SELECT g.final_id, g.part, {digest} AS digest
-    FROM (SELECT x.final_id, 'b' || COALESCE(m.area, '') AS part,
-                 a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT) AS item
+    SELECT g.final_id, {levels} AS levels, {others} AS others
+    FROM (SELECT x.final_id, 2 * m.pos AS slot, a.{a_level} AS level,
+                 CASE WHEN m.pos IS NULL THEN 'b' || a.{a_competency} || '='
+                      || CAST(a.{a_level} AS TEXT) END AS item
           FROM finals x JOIN {answer} a ON a.{a_response} = x.base_id
-          LEFT JOIN areas m ON m.fw = x.fw AND m.bfw = x.bfw AND m.code = a.{a_competency}
+          LEFT JOIN layout m ON m.fw = x.fw AND m.bfw = x.bfw AND m.code = a.{a_competency}
           WHERE a.{a_level} IS NOT NULL{after}
           UNION ALL
-          SELECT x.final_id, 'a' || COALESCE(m.area, ''),
-                 a.{a_competency} || '=' || CAST(a.{a_level} AS TEXT)
+          SELECT x.final_id, 2 * m.pos + 1, a.{a_level},
+                 CASE WHEN m.pos IS NULL THEN 'a' || a.{a_competency} || '='
+                      || CAST(a.{a_level} AS TEXT) END
           FROM finals x JOIN {answer} a ON a.{a_response} = x.final_id
-          LEFT JOIN areas m ON m.fw = x.fw AND m.bfw = x.bfw AND m.code = a.{a_competency}
+          LEFT JOIN layout m ON m.fw = x.fw AND m.bfw = x.bfw AND m.code = a.{a_competency}
           WHERE a.{a_level} IS NOT NULL{after}) g
-    GROUP BY g.final_id, g.part) d ON d.final_id = f.final_id
-GROUP BY f.org, f.campaign, f.person
+    GROUP BY g.final_id) d ON d.final_id = f.final_id
 """
-_DIGEST = {
-    "postgresql": f"""SUBSTR(MD5(STRING_AGG(g.item, ',' ORDER BY g.item COLLATE "C")), 1,
-                                {PART_DIGEST})""",
-    "sqlite": "tandem_digest(g.item)",
-}
-_JOINED = {
-    "postgresql": """COALESCE(STRING_AGG(d.part || ':' || d.digest, ';'
-                                         ORDER BY d.part COLLATE "C"), '')""",
-    "sqlite": "tandem_joined(d.part, d.digest)",
+_SLOT = "COALESCE(CAST(MAX(CASE WHEN g.slot = {i} THEN g.level END) AS TEXT), '.')"
+_OTHERS = {
+    "postgresql": """STRING_AGG(g.item, ',' ORDER BY g.item COLLATE "C")
+                     FILTER (WHERE g.item IS NOT NULL)""",
+    "sqlite": "tandem_others(g.item)",
 }
 
 
@@ -828,8 +868,8 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
     ``people`` — how many such finals. ``answers_after``: as in :func:`rebuild` — the
     answers are read from the table's tail (a range of its primary key), which needs no
     index on ``response_id`` (``seed-demo``'s country builds that once, after its last
-    region's load). ``members``: instead, :func:`_members` — the cells' people and the
-    digests of their levels by part (:class:`GainMember`, :func:`member_digest`)."""
+    region's load). ``members``: instead, :func:`_members` — the cells' people and their
+    texts of levels by position (:class:`GainMember`, :func:`member_text`)."""
     from tandem.people.models import Participant
 
     quote = connection.ops.quote_name
@@ -841,17 +881,20 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
              "answer": Answer}
     select = _MEMBERS_SELECT if members else _GAINS_SELECT
     rows: list[Any] = []
-    if members:  # each level's areas (gain_areas), as rows of the statement
+    slots = 0
+    if members:  # the positions of each pair's competencies (gain_codes), as rows
         frameworks = Campaign.objects.filter(
             kind=Campaign.Kind.FINAL, baseline__isnull=False,
             responses__participant__organization_id__in=ids).values_list(
                 "framework_id", "baseline__framework_id").distinct().order_by()
-        rows = [(*pair, code, area) for pair, codes in gain_areas(frameworks).items()
-                for code, areas in sorted(codes.items()) for area in areas]
-        select = _AREAS_SQL.format(rows=", ".join(
-            ["(CAST(%s AS INTEGER), CAST(%s AS INTEGER), %s, %s)"] * max(len(rows), 1))
-        ) + select
-        rows = [value for row in rows or [(0, 0, "", "")] for value in row]  # 0: no version
+        layouts = gain_codes(frameworks)
+        rows = [(*pair, code, i) for pair, codes in layouts.items()
+                for i, code in enumerate(codes)]
+        slots = 2 * max((len(codes) for codes in layouts.values()), default=0)
+        select = _LAYOUT_SQL.format(rows=", ".join(
+            ["(CAST(%s AS INTEGER), CAST(%s AS INTEGER), %s, CAST(%s AS INTEGER))"]
+            * max(len(rows), 1))) + select
+        rows = [value for row in rows or [(0, 0, "", 0)] for value in row]  # 0: no version
     c_framework = column(Campaign, "framework")
     sql = (_FINALS_SQL + select).format(
         **{key: quote(model._meta.db_table) for key, model in names.items()},  # type: ignore[attr-defined]
@@ -864,8 +907,8 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
         a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
         ids=", ".join(["%s"] * len(ids)),
         after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s",
-        digest=_DIGEST[connection.vendor] if members else "",
-        joined=_JOINED[connection.vendor] if members else "",
+        levels=" || ".join(_SLOT.format(i=i) for i in range(slots)) or "''",
+        others=_OTHERS[connection.vendor] if members else "",
         frameworks=f", c.{c_framework} AS fw, bc.{c_framework} AS bfw" if members else "",
         framework_join=(f"\n    JOIN {quote(Campaign._meta.db_table)} bc"
                         f" ON bc.{column(Campaign, 'id')} = c.{column(Campaign, 'baseline')}"
@@ -889,7 +932,7 @@ def _publish(ids: list[int], campaign_id: int | None = None) -> None:
 
     A cell of a **closed** round whose current people (:class:`GainMember`) differ from
     its published members (:class:`PublishedGainMember`) — and every part (a side, before
-    or after, of a competency area: :func:`gain_part`) that differs does so in at least
+    or after, of a competency: :func:`member_parts`) that differs does so in at least
     ``MIN_PEOPLE`` people's digests of it (a cell never published: once it holds
     ``MIN_PEOPLE`` people) — is published anew: its published sums (:class:`PublishedGain`) and
     members become its current ones (:class:`GainTally`, :class:`GainMember`); otherwise
@@ -942,8 +985,10 @@ def _unpublished_of(ids: list[int], campaign_id: int | None = None, *, compare: 
     # The people of open rounds' cells are not compared (their published state waits).
     current = _members_of(GainMember.objects.filter(where, gain_published_q("campaign__")))
     published = _members_of(PublishedGainMember.objects.filter(where))
+    reader = member_reader()
     moved = {cell for cell in closed
-             if release.republish_parts(published.get(cell, {}), current.get(cell, {}))}
+             if release.republish_parts(published.get(cell, {}), current.get(cell, {}),
+                                        parts=reader)}
     following = cells - moved - set(published)
     if not compare or not following:
         return moved, following

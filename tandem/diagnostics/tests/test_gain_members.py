@@ -1,11 +1,11 @@
-"""The people of a cell of «до / после» and the digests of their levels by part
-(``GainMember``, ``tallies.member_digest``) — what rule 5 («steps of three», by part:
-``release.republish_parts``) compares with a cell's published members. A part is a side
-(before, after) of a competency area. The rebuild computes them on the server (one
-statement; on PostgreSQL ``md5`` of ordered ``string_agg`` per part, then the parts
-joined in byte order; on SQLite the Python digests as aggregates), ``stale()`` in Python:
-the two must agree, whatever the codes' letters and order (a collation other than byte
-order would reorder them)."""
+"""The people of a cell of «до / после» and their levels by part (``GainMember``,
+``tallies.member_text``) — what rule 5 («steps of three», by part:
+``release.republish_parts`` with ``tallies.member_reader``) compares with a cell's
+published members. A part is a side (before, after) of a competency, its digest the level;
+a person's text holds them by position of the pair of framework versions' competencies in
+code point order. The rebuild computes them on the server (one statement), ``stale()`` in
+Python: the two must agree, whatever the codes' letters and order (a collation other than
+byte order would reorder them)."""
 
 import datetime as dt
 import hashlib
@@ -52,14 +52,14 @@ def _md5(items: list[str]) -> str:
                        usedforsecurity=False).hexdigest()[:12]
 
 
-def test_a_persons_digest_is_the_md5_of_her_levels_by_part_in_code_point_order(
+def test_a_persons_text_is_her_levels_by_position_of_the_versions_competencies(
         world: World) -> None:
-    """The server's digests of a person are the documented ones: per part — ``b<area>``
-    her baseline's levels of the area's competencies, ``a<area>`` her final round's, a
-    competency of no area in ``b`` / ``a`` — the md5 of ``<code>=<level>`` sorted by code
-    point, joined with commas (12 hex digits); the parts ``part:digest`` joined by ``;``
-    in code point order. A blank level is no item; a person with no level at all is a
-    member with the empty text."""
+    """The server's text of a person is the documented one: ``<final's version>.<baseline's
+    version>|``, then for each competency of the versions in code point order her level
+    before and after (``.`` blank), the trailing blanks cut; the levels of a competency of
+    neither version after a second ``|``, ``<side><code>=<level>`` in code point order,
+    comma-joined. A person with no level: the pair alone. Read back, each side of each
+    competency is a part, its level the digest."""
     initial, final = _rounds(world)
     anna, boris = world.alice_p, world.bob_p
     before = {code: i % 4 for i, code in enumerate(CODES)}
@@ -69,20 +69,22 @@ def test_a_persons_digest_is_the_md5_of_her_levels_by_part_in_code_point_order(
     _submit(initial, boris, {})
     _submit(final, boris, {CODES[0]: None})
     tallies.rebuild([world.org_a.pk])
-    area = {"ict.office_cloud": "ict", "ict.ai_lessons": "ict", "method.materials": "method"}
-    parts: dict[str, list[str]] = {}
-    for side, levels in (("b", before), ("a", after)):
-        for code, level in levels.items():
-            if level is not None:
-                parts.setdefault(side + area.get(code, ""), []).append(f"{code}={level}")
-    expected = ";".join(f"{part}:{_md5(items)}" for part, items in sorted(parts.items()))
-    assert [p.split(":")[0] for p in expected.split(";")] == [
-        "a", "aict", "amethod", "b", "bict", "bmethod"]
+    codes = sorted(initial.framework.codes())
+    pair = f"{final.framework_id}.{initial.framework_id}|"
+    slots = "".join(f"{before.get(c, '.')}{after.get(c, '.') if after.get(c) is not None else '.'}"
+                    for c in codes).rstrip(".")
+    others = sorted(f"{side}{code}={level}" for side, levels in (("b", before), ("a", after))
+                    for code, level in levels.items()
+                    if level is not None and code not in codes)
+    expected = f"{pair}{slots}|{','.join(others)}"
+    assert "a.b" in expected and "spb:цифра" in expected  # (codes of no version)
     stored = dict(GainMember.objects.values_list("person", "digest"))
-    assert stored == {anna.pk: expected, boris.pk: ""}
-    assert tallies.member_digest(
-        reversed([(part, item) for part, items in parts.items() for item in items])
-    ) == expected
+    assert stored == {anna.pk: expected, boris.pk: pair}
+    parts = tallies.member_reader()(expected)
+    assert parts["bict.office_cloud"] == "0" and parts["aict.office_cloud"] == "1"
+    assert parts["amethod.materials"] == "2" and parts["bmethod.materials"] == "1"
+    assert parts[tallies.OTHERS] == ",".join(others)
+    assert len(parts) == 2 * 3 + 1
     assert tallies.stale() == []
 
 
@@ -229,10 +231,11 @@ def test_the_migration_to_parts_keeps_what_is_published_and_what_is_pending(
         people[2].pk: "-", gone: "-"}
 
 
-def test_a_competency_two_versions_put_in_two_areas_is_in_both_parts(world: World) -> None:
+def test_a_competency_two_versions_put_in_two_areas_is_one_part(world: World) -> None:
     """The final round's framework version moved a competency to another area than its
-    baseline's version: her levels of it are in both areas' parts (whichever area a reader
-    names it by, a change of them is a change of that part) — on the server as in Python."""
+    baseline's version: it is one competency, one part a side (whichever area a reader
+    names it by) — on the server as in Python; a competency of one version only has its
+    position too."""
     from django.db.models import Max
 
     from tandem.diagnostics.models import FrameworkVersion
@@ -245,16 +248,90 @@ def test_a_competency_two_versions_put_in_two_areas_is_in_both_parts(world: Worl
                  for c in area["competencies"] if c["code"] == "ict.office_cloud")
     snapshot["areas"][[a["code"] for a in snapshot["areas"]].index("method")][
         "competencies"].append(moved)
+    snapshot["areas"][0]["competencies"].append(dict(moved, code="ict.new"))
     number = (FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
     final.framework = FrameworkVersion.objects.create(number=number, snapshot=snapshot)
     final.save()
     anna = world.alice_p
     _submit(initial, anna, {"ict.office_cloud": 1})
-    _submit(final, anna, {"ict.office_cloud": 2, "method.materials": 3})
+    _submit(final, anna, {"ict.office_cloud": 2, "method.materials": 3, "ict.new": 0})
     tallies.rebuild([world.org_a.pk])
-    expected = ";".join([f"aict:{_md5(['ict.office_cloud=2'])}",
-                         f"amethod:{_md5(['ict.office_cloud=2', 'method.materials=3'])}",
-                         f"bict:{_md5(['ict.office_cloud=1'])}",
-                         f"bmethod:{_md5(['ict.office_cloud=1'])}"])
-    assert dict(GainMember.objects.values_list("person", "digest")) == {anna.pk: expected}
+    codes = sorted({*initial.framework.codes(), "ict.new"})
+    assert tallies.gain_codes([(final.framework_id, initial.framework_id)]) == {
+        (final.framework_id, initial.framework_id): tuple(codes)}
+    (text,) = GainMember.objects.values_list("digest", flat=True)
+    assert tallies.member_reader()(text) == {
+        "bict.office_cloud": "1", "aict.office_cloud": "2", "amethod.materials": "3",
+        "aict.new": "0"}
+    assert len(text) == len(f"{final.framework_id}.{initial.framework_id}|") + 2 * max(
+        codes.index(c) for c in ("ict.office_cloud", "method.materials", "ict.new")) + 2
     assert tallies.stale() == []
+
+
+def test_the_migration_to_competencies_keeps_what_is_published_and_what_is_pending(
+        world: World) -> None:
+    """``diagnostics/0019`` on a database of 0018's texts (md5 by side and area, got by
+    going back): the current members computed anew by position; a published member whose
+    text was the current one gets the current text (nothing pending), one whose text
+    differed (a pending change) or who left the cell gets every part of the cell marked
+    ``-`` — conservative; backwards, 0018's texts again (the areas of a pending one all
+    marked). ``tallies --check`` finds nothing either way it ends."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tandem.diagnostics.models import PublishedGainMember
+
+    migration = import_module("tandem.diagnostics.migrations.0019_gain_member_competencies")
+    initial, final = _rounds(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))
+    while len(people) < 4:
+        people.append(ParticipantFactory.create(organization=world.org_a))
+    codes = ["ict.office_cloud", "method.materials"]
+    for i, person in enumerate(people[:4]):
+        _submit(initial, person, dict.fromkeys(codes, i % 4))
+        _submit(final, person, {codes[0]: (i + 1) % 4} if i == 3 else
+                dict.fromkeys(codes, (i + 1) % 4))
+    Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED)
+    tallies.rebuild([world.org_a.pk])
+    current = dict(GainMember.objects.values_list("person", "digest"))
+    assert dict(PublishedGainMember.objects.values_list("person", "digest")) == current
+    editor = SimpleNamespace(connection=connection,  # its one use: execute a statement
+                             execute=lambda sql: connection.cursor().execute(sql))
+    migration.backwards(apps, editor)
+    old = dict(GainMember.objects.values_list("person", "digest"))
+    areas = {"ict.office_cloud": "ict", "method.materials": "method"}
+    for i, person in enumerate(people[:4]):
+        parts: dict[str, list[str]] = {}
+        for side, level in (("b", i % 4), ("a", (i + 1) % 4)):
+            for code in codes if side == "b" or i != 3 else codes[:1]:
+                parts.setdefault(side + areas[code], []).append(f"{code}={level}")
+        assert old[person.pk] == ";".join(f"{part}:{_md5(items)}"
+                                          for part, items in sorted(parts.items()))
+    assert dict(PublishedGainMember.objects.values_list("person", "digest")) == old
+    # As 0018 left it, with the third's published text differing (she changed since) and
+    # someone gone (left since).
+    gone = 10 ** 9
+    PublishedGainMember.objects.filter(person=people[2].pk).delete()
+    PublishedGainMember.objects.bulk_create(
+        [PublishedGainMember(organization=world.org_a, campaign=final, person=pk,
+                             digest="aict:0123456789ab") for pk in (people[2].pk, gone)])
+    migration.forwards(apps, editor)
+    assert dict(GainMember.objects.values_list("person", "digest")) == current
+    position = sorted(initial.framework.codes())
+    slots = ["."] * (2 * len(position))
+    for code in codes:
+        slots[2 * position.index(code)] = slots[2 * position.index(code) + 1] = "-"
+    every = f"{final.framework_id}.{initial.framework_id}|{''.join(slots).rstrip('.')}"
+    assert dict(PublishedGainMember.objects.values_list("person", "digest")) == {
+        people[0].pk: current[people[0].pk], people[1].pk: current[people[1].pk],
+        people[3].pk: current[people[3].pk], people[2].pk: every, gone: every}
+    assert tallies.stale() == []  # the pending cell waits, nothing to publish
+    migration.backwards(apps, editor)
+    marked = "aict:-;amethod:-;bict:-;bmethod:-"
+    assert dict(GainMember.objects.values_list("person", "digest")) == old
+    assert dict(PublishedGainMember.objects.values_list("person", "digest")) == {
+        people[0].pk: old[people[0].pk], people[1].pk: old[people[1].pk],
+        people[3].pk: old[people[3].pk], people[2].pk: marked, gone: marked}

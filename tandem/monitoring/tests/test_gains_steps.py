@@ -1,7 +1,7 @@
 """Rule 5 of the release rule, «steps of three», for «до / после» (docs/monitoring.md,
 «Правило публикации «до / после»»; ``release.republish_parts``): a cell's published
 figure (organization, final round) moves to its current sums only when every part of it
-that differs from what it showed — a side, «до» or «после», of a competency area — does so
+that differs from what it showed — a side, «до» or «после», of a competency — does so
 in at least three people's levels — so a round reopened and closed again, a person
 moving to another organization, deleted or anonymised, moves no figure by one or two
 people's levels; and the municipalities' sums are those of the published cells."""
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
@@ -27,6 +27,7 @@ from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import (
     Answer,
     Campaign,
+    FrameworkVersion,
     GainMember,
     MunicipalityGainTally,
     PublishedGain,
@@ -271,6 +272,59 @@ def test_a_newcomers_baseline_alone_moves_no_before_figure(world: World) -> None
     assert tallies.stale() == []
 
 
+def test_two_changes_of_a_competency_no_figure_shows_complete_no_step_of_a_shown_one(
+        world: World) -> None:
+    """The review of h/gainparts (2026-12-06): a closed final round of five teachers, the
+    baseline's «ict.ai_lessons» levelled by two of them only (an import left it blank for
+    the others) — not counted, no figure shows it. Reopened: those two change their
+    «ict.ai_lessons» after, a third her «ict.office_cloud» (counted, in the «ИКТ» mean).
+    Three people changed the «после» of the area, but its mean only by the third's level:
+    with a part per area it moved 2,0 → 2,02. A part is a side of a competency now: the
+    «ict.office_cloud» after changed for one (and «ict.ai_lessons» for two), the cell
+    waits; two more changes of the one and one of the other complete the step."""
+    _organizations(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:5]
+    initial = _initial(world.org_a)
+    final = _final(initial, "Итоговая", dt.date(2027, 4, 1), dt.date(2027, 4, 20),
+                   closed=False)
+    codes = ensure_default_framework().codes()
+    blank, shown_code = "ict.ai_lessons", "ict.office_cloud"
+    finals = []
+    for i, person in enumerate(people):
+        _submit(initial, person, {c: 1 if c != blank or i < 2 else None for c in codes})
+        finals.append(_submit(final, person, dict.fromkeys(codes, 2)))
+    tallies.rebuild()
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    shown = _views(world)
+    ict = {v: {g.area: (g.mean_before, g.mean_after) for g in figures.areas}["ict"]
+           for v, figures in enumerate(shown)}
+    assert set(ict.values()) == {(1.0, 2.0)}
+    row = PublishedGain.objects.get(campaign=final, competency=blank)
+    assert (row.before_n, row.after_n) == (2, 5)  # not counted: shown nowhere
+
+    def reclose(changes: list[tuple[int, str, int]]) -> None:
+        services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Правка")
+        for i, code, level in changes:
+            response = Response.objects.get(pk=finals[i].pk)
+            services.response_reopen(response=response)
+            Answer.objects.filter(response=response, competency=code).update(
+                self_level=level, level=level)
+            services.response_submit(response=Response.objects.get(pk=response.pk))
+        services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+
+    reclose([(0, blank, 0), (1, blank, 0), (2, shown_code, 3)])
+    assert _views(world) == shown
+    assert tallies.stale() == []
+    # Two more change «ict.office_cloud» (three then), a third «ict.ai_lessons»: every
+    # part that changed did for three — the step.
+    reclose([(3, shown_code, 3), (4, shown_code, 3), (2, blank, 0)])
+    # the 8 counted competencies × 5 people: 7 at 2, «ict.office_cloud» 3, 3, 3, 2, 2
+    after = round((7 * 5 * 2 + 3 * 3 + 2 * 2) / 40, 2)
+    assert {v: {g.area: (g.mean_before, g.mean_after) for g in figures.areas}["ict"]
+            for v, figures in enumerate(_views(world))} == dict.fromkeys(ict, (1.0, after))
+    assert tallies.stale() == []
+
+
 # -- the invariant ------------------------------------------------------------------------
 # Random submissions (of one area's levels) and withdrawals of final questionnaires,
 # teachers moving between A and B, the round reopened and closed: whenever a figure a
@@ -320,12 +374,14 @@ def _shown(figures: GainFigures) -> Shown:
     return shown
 
 
-def _levels(organizations: set[int], final: Campaign) -> Levels:
+def _levels(organizations: set[int], final: Campaign,
+            area_of: dict[str, str] | None = None) -> Levels:
     """From the answers: per area and side, each person's levels that a figure over these
     organizations sums now — of the people in a cell (organization, final) with both
     rounds submitted, a cell of at least three, only competencies levelled before and
-    after by at least three of its people (the release rule, ``core.release``)."""
-    area_of = ensure_default_framework().area_of()
+    after by at least three of its people (the release rule, ``core.release``), in the
+    area a reader names them by (``area_of``: the default framework's)."""
+    area_of = area_of or ensure_default_framework().area_of()
     submitted = Response.Status.SUBMITTED
     levels: dict[tuple[int, int | None], dict[str, int]] = {}  # (person, campaign)
     for person, campaign, code, level in Answer.objects.filter(
@@ -445,6 +501,107 @@ def test_a_figure_shown_moves_only_by_the_levels_of_at_least_three_people(
                 person.organization = world.org_a
                 person.save()
         Campaign.objects.filter(pk__in=[initial.pk, final.pk]).delete()
+        tallies.rebuild()
+
+
+# Two framework versions and questionnaires with blanks (an import skips blank cells): the
+# baseline on the default version, the final round on one that moved «ict.office_cloud»
+# to «method», dropped «ict.ai_lessons» and added «ict.new_one» (absent from the
+# baseline: never counted). Five competencies are asked; a level drawn as None is blank.
+VERSIONED = ["ict.office_cloud", "ict.ai_lessons", "ict.new_one", "ict.edu_platforms",
+             "method.materials"]
+LEVEL = st.one_of(st.none(), st.integers(0, 3))
+QUESTIONNAIRE = st.lists(LEVEL, min_size=len(VERSIONED), max_size=len(VERSIONED))
+EDITS = st.lists(st.lists(st.tuples(st.integers(0, 4), st.sampled_from(VERSIONED), LEVEL),
+                          min_size=1, max_size=4), min_size=1, max_size=3)
+
+
+def _second_version(world: World) -> FrameworkVersion:
+    from django.db.models import Max
+
+    base = ensure_default_framework().snapshot
+    areas = []
+    for area in base["areas"]:
+        competencies = [c for c in area["competencies"]
+                        if c["code"] not in ("ict.office_cloud", "ict.ai_lessons")]
+        if area["code"] == "ict":
+            competencies.append(dict(competencies[0], code="ict.new_one", name="Новая"))
+        if area["code"] == "method":
+            competencies += [c for c in base["areas"][0]["competencies"]
+                             if c["code"] == "ict.office_cloud"]
+        areas.append(dict(area, competencies=competencies))
+    number = (FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+    return FrameworkVersion.objects.create(number=number, region=world.region,
+                                           snapshot={"areas": areas})
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.lists(st.tuples(QUESTIONNAIRE, QUESTIONNAIRE), min_size=5, max_size=5),
+       edits=EDITS)
+# the review's case: two change «ict.new_one» (not in the baseline: counted nowhere), a
+# third «ict.edu_platforms» — with a part per area, «ИКТ» «после» moved by her level
+@example(start=[([1, 1, None, 1, 1], [2, 2, 2, 2, 2])] * 5,
+         edits=[[(0, "ict.new_one", 0), (1, "ict.new_one", 0), (2, "ict.edu_platforms", 3)]])
+def test_a_figure_moves_only_by_three_people_across_versions_and_blanks(
+        world: World, start: list[tuple[list[int | None], list[int | None]]],
+        edits: list[list[tuple[int, str, int | None]]]) -> None:
+    """Invariant (what users see) with two framework versions and blank levels: five of
+    A's teachers submit both rounds (the baseline of the version without «ict.new_one»),
+    the round closes; then rounds of edits of single levels of the final questionnaires
+    (a level changed, blanked or given), reopened and closed. Whenever A's curator sees an
+    area's mean before or after other than the one shown last, the people whose counted
+    levels in that area (named as the newest version names it) differ are at least three
+    — whatever the uncounted competencies did meanwhile."""
+    _organizations(world)
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))[:5]
+    initial = _initial(world.org_a)
+    version = _second_version(world)
+    final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
+                                    organization=world.org_a, framework=version,
+                                    baseline=initial, starts_on=dt.date(2027, 4, 1),
+                                    ends_on=dt.date(2027, 4, 20))
+    asked = {initial.pk: set(initial.framework.codes()), final.pk: set(version.codes())}
+    area_of = {**initial.framework.area_of(), **version.area_of()}  # the newest names
+    finals = {}
+    for person, (before, after) in zip(people, start, strict=True):
+        for campaign, levels in ((initial, before), (final, after)):
+            response = _submit(campaign, person, {
+                code: level for code, level in zip(VERSIONED, levels, strict=True)
+                if code in asked[campaign.pk]})
+            finals[person.pk] = response
+    tallies.rebuild()
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    unit = {world.org_a.pk}
+    seen: dict[tuple[str, str], tuple[float, Levels]] = {}
+    try:
+        for step in [[], *edits]:
+            if step:
+                services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk),
+                                         reason="Проверка")
+                for i, code, level in step:
+                    if code not in asked[final.pk]:
+                        continue
+                    Answer.objects.update_or_create(
+                        response=finals[people[i].pk], competency=code,
+                        defaults={"level": level, "self_level": level})
+                tallies.touch([world.org_a.pk], now=True)
+                services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+            shown = _shown(gains_by_area(scope=scope_for(world.alice), filters=Filters(),
+                                         today=DAY))
+            now = _levels(unit, final, area_of)
+            for figure, mean in shown.items():
+                if figure in seen and seen[figure][0] == mean:
+                    continue
+                last = seen[figure][1].get(figure, {}) if figure in seen else {}
+                differ = {p for p in last.keys() | now.get(figure, {}).keys()
+                          if last.get(p, ()) != now.get(figure, {}).get(p, ())}
+                assert len(differ) >= release.MIN_PEOPLE, (figure, step, differ)
+                seen[figure] = (mean, now)
+        assert tallies.stale() == []
+    finally:
+        Campaign.objects.filter(pk__in=[final.pk, initial.pk]).delete()
+        version.delete()
         tallies.rebuild()
 
 
