@@ -214,6 +214,8 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
     # region's, all written below, come after them — its figures read only those
     # (tallies.rebuild(answers_after=...)), not every earlier region's again.
     answers_before = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
+    # And the questionnaires, joined with those answers: only this region's.
+    responses_before = Response.objects.order_by("-pk").values_list("pk", flat=True).first()
     # The units grow with the region (generator.territory): the named ones, and past a
     # thousand or so people further organizations of realistic sizes.
     land = generator.territory(participants)
@@ -305,7 +307,8 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
         with phase("figures (tallies.rebuild)"):
             # One round for the whole region: it is in this transaction anyway.
             tallies.rebuild([o.pk for o in organizations.values()],
-                            batch=max(1, len(organizations)), answers_after=answers_before)
+                            batch=max(1, len(organizations)), answers_after=answers_before,
+                            responses_after=responses_before)
             figures_changed.send(sender=None,
                                  organization_ids=[o.pk for o in organizations.values()])
     return DemoResult(region=region, participants=done, logins=logins, phases=phase.done)

@@ -529,6 +529,71 @@ def test_a_rebuild_bounded_after_an_organization_s_answers_leaves_them_out() -> 
 
 
 @pytest.mark.django_db
+def test_a_next_region_s_figures_read_only_its_own_questionnaires() -> None:
+    """A country's next region joins its answers with its own questionnaires only — those
+    after the earlier regions' (``tallies.rebuild(responses_after=...)``) — and counts
+    only those: the statements bound the questionnaires' id, the join's side the planner
+    does not bound from the answers' (docs/performance.md, «страна целиком»). Its figures
+    are still all of its questionnaires (``stale()``), the earlier region's stay."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.demo.services import demo_region_create
+    from tandem.diagnostics import tallies
+    from tandem.diagnostics.models import Response, ResponseTally
+
+    demo_region_create(participants=120, seed=2, last=False)
+    first = set(ResponseTally.objects.values_list("organization_id", "campaign_id",
+                                                  "invited", "submitted"))
+    last_of_first = Response.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert last_of_first is not None
+    with CaptureQueriesContext(connection) as queries:
+        demo_region_create(participants=120, seed=2, index=2)
+    assert tallies.stale() == []
+    assert first < set(ResponseTally.objects.values_list(
+        "organization_id", "campaign_id", "invited", "submitted"))
+    inserts = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith(('INSERT INTO "diagnostics_responsetally"',
+                                       'INSERT INTO "diagnostics_answertally"',
+                                       'INSERT INTO "diagnostics_strongtally"'))]
+    assert len(inserts) == 3
+    assert all(f'"diagnostics_response"."id" > {last_of_first}' in sql for sql in inserts)
+
+
+@pytest.mark.django_db
+def test_a_rebuild_bounded_after_an_organization_s_questionnaires_leaves_them_out() -> None:
+    """The contract of ``responses_after``: only questionnaires with a greater id, and
+    their answers, are summed — a bound before them all sums what no bound does, one
+    after them all sums none."""
+    from tandem.demo.services import demo_region_create
+    from tandem.diagnostics import tallies
+    from tandem.diagnostics.models import AnswerTally, Response, ResponseTally, StrongTally
+
+    demo_region_create(participants=120, seed=3)
+    organizations = list(Organization.objects.values_list("pk", flat=True))
+
+    def stored() -> set[tuple[object, ...]]:
+        return ({("r", *row) for row in ResponseTally.objects.values_list(
+                    "organization_id", "campaign_id", "invited", "new", "draft", "submitted")}
+                | {("a", *row) for row in AnswerTally.objects.values_list(
+                    "organization_id", "campaign_id", "competency", "answers", "strong")}
+                | {("s", *row) for row in StrongTally.objects.values_list(
+                    "organization_id", "campaign_id", "area", "people", "levelled")})
+
+    whole = stored()
+    assert {row[0] for row in whole} == {"r", "a", "s"}
+    first = Response.objects.order_by("pk").values_list("pk", flat=True).first()
+    last = Response.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert first is not None and last is not None
+    tallies.rebuild(organizations, responses_after=first - 1)
+    assert stored() == whole
+    tallies.rebuild(organizations, responses_after=last)
+    assert not stored()
+    tallies.rebuild(organizations)
+    assert tallies.stale() == []
+
+
+@pytest.mark.django_db
 def test_gains_bounded_after_an_organization_s_answers_leave_them_out() -> None:
     """``answers_after`` bounds the before/after gains too (``_gains_sql``): a bound
     before every answer sums what no bound does, a bound after them all sums nothing."""
