@@ -158,18 +158,22 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
                              execute=lambda sql: connection.cursor().execute(sql))
     import_module("tandem.diagnostics.migrations.0017_published_gains").forwards(apps, editor)
     rebuilt = members
-    if connection.vendor == "postgresql":  # 0017's column holds 16 characters: their md5
-        members = {(person, hashlib.md5(digest.encode(), usedforsecurity=False).hexdigest()[:16])
-                   for person, digest in members}
-    assert set(GainMember.objects.filter(organization=world.org_a)
-               .values_list("person", "digest")) == members
+    # 0017 computes its own (frozen) texts, by side and area — not today's: the people
+    # are the rebuild's, the published members exactly the current ones (nothing pending)
+    current = set(GainMember.objects.filter(organization=world.org_a)
+                  .values_list("person", "digest"))
+    assert {person for person, _digest in current} == {p.pk for p in people}
+    assert not current & rebuilt  # (another format than today's)
     assert GainMember.objects.filter(organization=world.org_b).count() == 2
-    assert set(PublishedGainMember.objects.values_list("person", "digest")) == members
+    assert set(PublishedGainMember.objects.values_list("person", "digest")) == current
     fields = ("organization_id", "campaign_id", "competency", "before_sum", "after_sum", "people")
     assert set(PublishedGain.objects.values_list(*fields)) == set(
         GainTally.objects.values_list(*fields))
-    # 0018 after it (digests by part): a rebuild's state, nothing pending
+    # 0018 (digests by part) and 0019 (levels by position) after it: a rebuild's state,
+    # nothing pending
     import_module("tandem.diagnostics.migrations.0018_gain_member_parts").forwards(apps, editor)
+    import_module("tandem.diagnostics.migrations.0019_gain_member_competencies").forwards(
+        apps, editor)
     assert set(PublishedGainMember.objects.values_list("person", "digest")) == rebuilt
     assert tallies.stale() == []
 
@@ -202,7 +206,6 @@ def test_the_migration_to_parts_keeps_what_is_published_and_what_is_pending(
     orgs = [world.org_a.pk]
     Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED)
     tallies.rebuild(orgs)
-    current = dict(GainMember.objects.values_list("person", "digest"))
     # As 0017 left it: single digests; the third's published one differs (she changed
     # since), the fourth not yet published (came since), someone gone (left since).
     old = {key[2]: digest for key, digest in migration._old_digests(apps, orgs).items()}
@@ -219,6 +222,12 @@ def test_the_migration_to_parts_keeps_what_is_published_and_what_is_pending(
     editor = SimpleNamespace(connection=connection,  # its one use: execute a statement
                              execute=lambda sql: connection.cursor().execute(sql))
     migration.forwards(apps, editor)
+    # 0018's texts (md5 of ``code=level`` by side and area), computed here from the levels
+    frozen = import_module("tandem.diagnostics.migrations.0017_published_gains")
+    current = {person.pk: frozen.joined({
+        f"{side}{code.split('.')[0]}": frozen.part_digest([f"{code}={level}"])
+        for code in codes for side, level in (("b", i % 4), ("a", (i + 1) % 4))})
+        for i, person in enumerate(people[:4])}
     assert dict(GainMember.objects.values_list("person", "digest")) == current
     every = "aict:-;amethod:-;bict:-;bmethod:-"
     assert dict(PublishedGainMember.objects.values_list("person", "digest")) == {
