@@ -108,7 +108,6 @@ from django.utils import timezone
 
 from tandem.core import release as rule
 from tandem.core.periods import YEAR_STARTS, academic_year, academic_year_bounds
-from tandem.people.models import Participant
 from tandem.surveys.models import (
     MunicipalitySurveyCell,
     Survey,
@@ -158,8 +157,8 @@ Place = tuple[int, str]  # where an organization's cells are summed: (municipali
 Delta = dict[tuple[int, str, int, str], list[int]]
 # The survey's fields a cell counts: a save that changes none of them (``update_fields``)
 # recounts nothing.
-COUNTED = frozenset({"participant", "participant_id", "stage", "due_on", "submitted_at",
-                     *FIELDS})
+COUNTED = frozenset({"participant", "participant_id", "organization", "organization_id",
+                     "stage", "due_on", "submitted_at", *FIELDS})
 
 
 def sync_max() -> int:
@@ -181,14 +180,6 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
         return
     mark_once(MEMORY, ids, insert=lambda marked: SurveyCellMark.objects.bulk_create(
         [SurveyCellMark(organization_id=pk) for pk in marked]), enqueue=enqueue_refresh)
-
-
-def touch_people(participant_ids: Iterable[int], *, now: bool = False) -> None:
-    """:func:`touch` for the organizations of these respondents."""
-    people = sorted(set(participant_ids))
-    if people:
-        touch(Participant.objects.filter(pk__in=people)
-              .values_list("organization_id", flat=True).distinct(), now=now)
 
 
 def enqueue_refresh() -> None:
@@ -501,8 +492,7 @@ def _cell_of(pk: Any, *, lock: bool = False) -> Key | None:
     rows = Survey.objects.filter(pk=pk)
     if lock and connection.in_atomic_block:
         rows = rows.select_for_update(of=("self",))
-    row = rows.values_list("participant__organization_id",
-                           "participant__organization__municipality__region__time_zone",
+    row = rows.values_list("organization_id", "organization__municipality__region__time_zone",
                            "stage", "submitted_at", "due_on").first()
     if row is None or row[0] is None:
         return None
@@ -591,7 +581,7 @@ def _computed(zones: dict[int, str], *,
             default=_academic_year(ExtractYear("due_on"), ExtractMonth("due_on"),
                                    ExtractDay("due_on")),
             output_field=IntegerField())
-        surveys = (Survey.objects.filter(participant__organization_id__in=group)
+        surveys = (Survey.objects.filter(organization_id__in=group)
                    .annotate(cell_year=year,
                              given=ExpressionWrapper(answered, output_field=BooleanField())))
         if only is not None:
@@ -600,7 +590,7 @@ def _computed(zones: dict[int, str], *,
             # a nested loop over every survey of the region).
             surveys = surveys.filter(_within(only[0]), stage=only[1])
         rows: Any = (surveys.order_by()
-                     .values_list("participant__organization_id", "cell_year", "stage",
+                     .values_list("organization_id", "cell_year", "stage",
                                   "given", "participant_id", "pk", *FIELDS))
         for organization, cell_year, stage, given, person, pk, *values in rows:
             if only is not None and cell_year != only[0]:
@@ -735,7 +725,7 @@ def live_summary(organizations: QuerySet[Organization],
             surveys = Survey.objects.filter(
                 Q(submitted_at__date__range=(start, end))
                 | Q(submitted_at__isnull=True, due_on__range=(start, end)),
-                participant__organization__in=group)
+                organization__in=group)
             for row in surveys.values("stage").order_by("stage").annotate(
                     sent=Count("pk"), answered=Count("submitted_at")):
                 counts = sent.setdefault(row["stage"], {"sent": 0, "answered": 0})
@@ -753,10 +743,10 @@ def live_summary(organizations: QuerySet[Organization],
             aggregates["people"] = Count("participant", distinct=True)
             grouped: Any = (surveys.filter(submitted_at__isnull=False)
                             .annotate(year=year)
-                            .values("participant__organization", "year", "stage")
+                            .values("organization", "year", "stage")
                             .order_by().annotate(**aggregates))
             for row in grouped:
-                key = (row["participant__organization"], row["year"], row["stage"])
+                key = (row["organization"], row["year"], row["stage"])
                 if row["people"] >= MIN_ANSWERS:
                     counted[row["stage"]].add(row["year"])
                 for field in FIELDS:
@@ -792,9 +782,10 @@ def survey_saved(sender: type, instance: Any, update_fields: Iterable[str] | Non
 
 
 def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    """A survey deleted (with its pair, or by itself): marked, rebuilt after the commit
-    (a pair's surveys go one signal each; the job rebuilds once)."""
-    touch_people([instance.__dict__["participant_id"]])
+    """A survey deleted (with its pair or its person, or by itself): its organization
+    marked, rebuilt after the commit (a pair's surveys go one signal each; the job
+    rebuilds once)."""
+    touch([instance.__dict__.get("organization_id")])
 
 
 def _moved(organizations: Callable[[Any, Any, Any], Iterable[int]]) -> Callable[..., None]:
@@ -809,9 +800,6 @@ def _moved(organizations: Callable[[Any, Any, Any], Iterable[int]]) -> Callable[
 
 # Compared as stored just before each save (tandem/web/tracking.py), not as loaded.
 TRACKED = (
-    # A person moved to another organization: their surveys move with them.
-    Tracked(Participant, "survey_cells_participant", ("organization_id",),
-            _moved(lambda person, before, after: [before, after])),
     # A region's time zone decides the year of an answer given near 1 September.
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(
