@@ -555,3 +555,37 @@ def test_a_shown_figure_moves_only_by_three_peoples_answers_to_its_question(
                        and _differ(answers[m], answers[now]) >= rule.MIN_PEOPLE
                        for m in range(first, now)), (name, question, before, value)
         assert tallies.stale() == []
+
+
+def test_the_migration_fills_each_surveys_organization_with_its_respondents(
+        world: World) -> None:
+    """Migration 0009 gives every survey its respondent's organization now (what the
+    cells counted until then), a batch at a time, and touches no survey that has one:
+    the kept cells are then exactly what a recount gives."""
+    migration = importlib.import_module("tandem.surveys.migrations.0009_survey_organization")
+    movers = _imported(world.org_a, [5, 6, 7, 8])
+    _imported(world.org_b, [1, 2, 3])
+    kept = Survey.objects.get(participant=movers[3])
+    kept.organization = world.org_b  # answered again at B: left as it is
+    kept.save()
+    for person in movers[:2]:
+        person.organization = world.org_b
+        person.save()
+    Survey.objects.exclude(pk=kept.pk).update(organization=None)
+    cells = list(SurveyCell.objects.order_by("pk").values())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migration, "BATCH", 2)
+
+        class Editor:
+            connection = connection
+
+        from django.apps import apps
+        migration.fill(apps, Editor())
+    assert dict(Survey.objects.values_list("participant_id", "organization_id")) == {
+        **dict(Survey.objects.values_list("participant_id", "participant__organization_id")),
+        movers[3].pk: world.org_b.pk}
+    assert list(SurveyCell.objects.order_by("pk").values()) == cells  # nothing recounted
+    # Filled as the people are now: the two movers' answers go to B on the next rebuild.
+    tallies.rebuild()
+    assert tallies.stale() == []
+    assert SurveyCell.objects.get(organization=world.org_a).people == 1
