@@ -16,14 +16,21 @@ sums it last published and who was in it then (``published_*``, ``published_memb
 person id → :func:`member_parts`, the digests of their answers in the cell per question
 — a figure is a question's, and a blank answer is no part of it), and every figure reads
 the published ones. Whenever a cell is computed again — a recount, a rebuild of its
-organization, the bulk path, a move, a deletion — its published state moves to the new
-sums only when every question whose answers changed changed for at least three people
+organization, the bulk path, an answer given again elsewhere, a deletion — its published
+state moves to the new sums only when every question whose answers changed changed for at least three people
 (they came, left, or changed their answer to it), else it stays (:func:`_published`); a
 cell never published is published with its third person, and a full rebuild compares
 with the stored state, never starts afresh. So two requests, before and after one or two
 people answered a question, withdrew or moved, read the same figure of it — also when
 others answered with that question blank (``survey_submit`` takes blanks: the API, an
 import). The surveys sent and answered stay live (they tell who answered, not what).
+
+Which organization: the one the respondent belonged to when they answered
+(``Survey.organization``, written by ``services.survey_submit``; before an answer, when
+the survey was created for them) — never their organization now: a person's move touches
+no cell (it used to move their answers, and rule 5, comparing neighbouring published
+states of one cell, could be walked around by moving three people out and back around
+one answer).
 
 Which year: an answered survey counts in the academic year it was answered in, an
 unanswered one in the year it is due (as ``sent`` always counted); the day of an answer
@@ -36,14 +43,14 @@ How they stay current — as the diagnostics and the pair figures:
   recount, there and then in the writer's transaction, only the cell(s) it touches: the
   cell of its row after the save and, if it was counted in another one before (another
   year — the answer's date or the due date changed —, another stage, another
-  respondent's organization), that one too (:func:`recount`: exact sums of that cell's
+  organization of the answer), that one too (:func:`recount`: exact sums of that cell's
   surveys, never deltas — the different people are not additive). The cell before is
   read in ``pre_save`` with the survey's row locked (the lock its ``UPDATE`` takes
   anyway), so a concurrent save of the same survey cannot slip between;
 - the schedule creating a day's surveys calls ``touch(ids, now=True)``: whole
   organizations, in the writer's transaction, for up to ``TANDEM_TALLIES_SYNC_MAX`` of them;
-- many at once (more organizations than that, the demo region), people moving
-  between organizations, pairs deleted with their surveys, a region's time zone changed,
+- many at once (more organizations than that, the demo region), surveys deleted (with
+  their pairs or people), a region's time zone changed,
   a municipality moved to a region of another time zone:
   the writer marks the organizations (a :class:`SurveyCellMark`, inserted in its
   transaction: a crash loses nothing) and, once it commits, one job
