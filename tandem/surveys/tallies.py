@@ -18,10 +18,11 @@ person id → :func:`member_parts`, the digests of their answers in the cell per
 the published ones. Whenever a cell is computed again — a recount, a rebuild of its
 organization, the bulk path, an answer given again elsewhere, a deletion — its published
 state moves to the new sums only when every question whose answers changed changed for at
-least three people (they came, left, or changed their answer to it), else it stays (:func:`_published`); a
-cell never published is published with its third person, and a full rebuild compares
-with the stored state, never starts afresh. So two requests, before and after one or two
-people answered a question, withdrew or moved, read the same figure of it — also when
+least three people (they came, left, or changed their answer to it), else it stays
+(:func:`_published`); a cell never published is published with its third person, and a
+full rebuild compares with the stored state, never starts afresh. So two requests, before
+and after one or two people answered a question or withdrew, read the same figure of it
+(a move of a person changes no cell at all) — also when
 others answered with that question blank (``survey_submit`` takes blanks: the API, an
 import). The surveys sent and answered stay live (they tell who answered, not what).
 
