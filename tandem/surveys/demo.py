@@ -75,19 +75,22 @@ def seed(context: DemoContext) -> None:
     now = timezone.now()
     pairs = (Pair.objects.filter(status=Pair.Status.ACTIVE,
                                  organization__municipality__region=context.region)
-             .values_list("pk", "a_id", "b_id", "organization_id", "starts_on", "ends_on")
+             .values_list("pk", "a_id", "b_id", "organization_id", "starts_on", "ends_on",
+                          "a__organization_id", "b__organization_id")
              .order_by("pk"))
     surveys = []
     good: dict[int, list[str]] = {}
     improve: dict[int, list[str]] = {}
-    for pk, a_id, b_id, org_id, starts_on, ends_on in pairs.iterator(chunk_size=2000):
+    for (pk, a_id, b_id, org_id, starts_on, ends_on, a_org,
+         b_org) in pairs.iterator(chunk_size=2000):
         if org_id not in good:
             good[org_id] = texts_for([GOOD_WHAT, GOOD_EFFECT], rng)
             improve[org_id] = texts_for([IMPROVE_WHAT, IMPROVE_WHY], rng)
         due_on = core.mid_opens(starts_on, ends_on) + dt.timedelta(days=core.ANSWER_DAYS)
-        for who in (a_id, b_id):
-            survey = Survey(pair_id=pk, participant_id=who, stage=Survey.Stage.MID,
-                            due_on=due_on, sent_at=now)
+        for who, where in ((a_id, a_org), (b_id, b_org)):
+            # Answered in the organization each respondent is in (Survey.organization).
+            survey = Survey(pair_id=pk, participant_id=who, organization_id=where,
+                            stage=Survey.Stage.MID, due_on=due_on, sent_at=now)
             if rng.random() < ANSWER_SHARE:
                 survey.submitted_at = now - dt.timedelta(hours=rng.randint(1, 240))
                 survey.mentee_benefit = _score(rng)

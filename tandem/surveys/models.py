@@ -6,6 +6,9 @@ is shown to curators without names, and aggregates only over enough answers
 (see :mod:`tandem.surveys.selectors`).
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Left
@@ -18,6 +21,24 @@ SCALE = [MinValueValidator(1), MaxValueValidator(10)]
 TEXT_KEY = 100  # the leading characters of a free text its order index holds
 
 
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def bulk_create(self, objs: Iterable["Survey"], *args: Any,  # type: ignore[override]
+                    **kwargs: Any) -> list[Any]:
+        """As Django's, but a survey created without its organization gets its
+        respondent's now, as :meth:`Survey.save` gives it (one query for all of them)."""
+        surveys: list[Any] = list(objs)
+        missing = sorted({s.participant_id for s in surveys if s.organization_id is None})
+        if missing:
+            of: dict[int, int] = {}
+            for start in range(0, len(missing), 2000):
+                of.update(Participant.objects.filter(pk__in=missing[start:start + 2000])
+                          .values_list("pk", "organization_id"))
+            for survey in surveys:
+                if survey.organization_id is None:
+                    survey.organization_id = of.get(survey.participant_id)
+        return list(super().bulk_create(surveys, *args, **kwargs))
+
+
 class Survey(models.Model):
     class Stage(models.TextChoices):
         MID = "mid", _("промежуточный")
@@ -26,6 +47,15 @@ class Survey(models.Model):
     pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="surveys")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
                                     related_name="surveys")
+    # The cell the survey counts in (docs/surveys.md, «Правило публикации», 1): the
+    # organization its respondent belonged to when they answered (``survey_submit``),
+    # before that when it was created for them — never their organization now, so a
+    # person's move moves no answer between cells. None: that organization was deleted
+    # (its cells went with it: ``tallies.organization_deleting``); the survey stays the
+    # person's and counts in no cell.
+    organization = models.ForeignKey("territory.Organization", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("организация ответа"))
     stage = models.CharField(_("этап"), max_length=10, choices=Stage.choices)
     due_on = models.DateField(_("ответить до"))
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -45,6 +75,8 @@ class Survey(models.Model):
         _("готовность рекомендовать коллегам"), null=True, blank=True, validators=SCALE)
     text_good = models.TextField(_("что было самым полезным"), blank=True)
     text_improve = models.TextField(_("что стоит изменить"), blank=True)
+
+    objects = SurveyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("опрос удовлетворённости")
@@ -72,6 +104,13 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair} — {self.participant} ({self.get_stage_display()})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new survey without its organization gets its respondent's now."""
+        if self._state.adding and self.organization_id is None and self.participant_id:
+            self.organization_id = (Participant.objects.filter(pk=self.participant_id)
+                                    .values_list("organization_id", flat=True).first())
+        super().save(*args, **kwargs)
 
     @property
     def submitted(self) -> bool:

@@ -11,8 +11,10 @@ reads them, never the surveys — their **published** sums (rule 5, «steps of t
 move only when at least three people's answers differ, so two requests at two moments do
 not differ by one person's answer); the surveys sent and answered are live. Free text is
 shown without names, sorted by its own words, and only from counted cells.
-A survey belongs to its **respondent's** organization (docs/effectiveness.md: figures of
-people follow the person; a municipal-pool pair's two answers go to two organizations).
+A survey belongs to its **respondent's** organization **when they answered**
+(``Survey.organization``; docs/effectiveness.md: figures of people follow the person — a
+municipal-pool pair's two answers go to two organizations — but an answer given stays in
+its cell when the person later moves, so no move walks around rule 5).
 """
 
 import datetime as dt
@@ -114,8 +116,8 @@ def unmarked(organization: str) -> Q:
 def text_source(organization: str) -> tuple[Q, Q]:
     """The one rule of where free texts may come from, in its two halves: a cell of at
     least MIN_ANSWERS people who answered (a condition on the kept :class:`SurveyCell`),
-    and kept up to date — an organization whose cells wait for their rebuild (a person
-    moved out, the region's zone changed) gives no texts until then, as its cell may still
+    and kept up to date — an organization whose cells wait for their rebuild (a survey
+    deleted, the region's zone changed) gives no texts until then, as its cell may still
     count someone whose texts are no longer in it (a condition on any row whose field
     ``organization`` names the organization; review finding). :func:`satisfaction_summary`
     asks both of the cells for ``counted``; :func:`free_texts` asks the first of each
@@ -402,10 +404,10 @@ def free_texts(*, scope: Scope, filters: Filters,
         for pk, name in (Region.objects.filter(municipalities__organizations__in=organizations)
                          .values_list("pk", "time_zone").distinct().order_by("pk")):
             zones[name].append(pk)
-    _cell, organization_unmarked = text_source("participant__organization_id")
+    _cell, organization_unmarked = text_source("organization_id")
     base = Survey.objects.filter(organization_unmarked,
                                  submitted_at__isnull=False,
-                                 participant__organization__in=organizations)
+                                 organization__in=organizations)
     result = []
     for s in stages:
         counted_years = summary.counted.get(s.stage, frozenset())
@@ -431,16 +433,16 @@ def _counted_answers(*, stage: str, years: list[int], zones: dict[str, list[int]
     regions of each zone name) and whose (organization, year, stage) cell holds at least
     MIN_ANSWERS people (the first half of :func:`text_source`; the other, no mark, is the
     caller's). With one zone (one region, as a rule) the region is not asked."""
-    cell, _organization_unmarked = text_source("participant__organization_id")
+    cell, _organization_unmarked = text_source("organization_id")
     when = Q(pk__in=[])
     for name, regions in sorted(zones.items()):
         tz = zone_named(name or None)
-        in_zone = (Q(participant__organization__municipality__region__in=regions)
+        in_zone = (Q(organization__municipality__region__in=regions)
                    if len(zones) > 1 else Q())
         for year in years:
             first, last = academic_year_bounds(year)
             counted = SurveyCell.objects.filter(  # and unmarked: free_texts' base
-                cell, organization_id=OuterRef("participant__organization_id"),
+                cell, organization_id=OuterRef("organization_id"),
                 year=year, stage=stage)
             when |= in_zone & Q(
                 Exists(counted),

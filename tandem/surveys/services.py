@@ -69,7 +69,8 @@ def surveys_create_due(*, today: dt.date, dry_run: bool = False,
                                         today=today):
                 for who, org in people:
                     if (pk, who, due.stage) not in have:
-                        new.append(Survey(pair_id=pk, participant_id=who, stage=due.stage,
+                        new.append(Survey(pair_id=pk, participant_id=who,
+                                          organization_id=org, stage=due.stage,
                                           due_on=due.due_on))
                         organizations.add(org)
         # ignore_conflicts: a concurrent run (the task and cron) may have made the same.
@@ -155,8 +156,11 @@ def _enqueue(letters: list[tuple[str, str]]) -> None:
 
 @transaction.atomic
 def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
-    """Saves the answers and locks the survey; a second submit is refused."""
-    locked = Survey.objects.select_for_update().select_related("pair").get(pk=survey.pk)
+    """Saves the answers and locks the survey; a second submit is refused. The answer
+    counts in the cell of the organization the respondent belongs to now, at submission
+    (``Survey.organization``: a later move of theirs moves it nowhere)."""
+    locked = (Survey.objects.select_for_update(of=("self",))
+              .select_related("pair", "participant").get(pk=survey.pk))
     if locked.submitted_at is not None:
         raise SurveyError(str(ALREADY_SUBMITTED))
     if locked.pair.status == Pair.Status.ENDED_EARLY:
@@ -166,6 +170,7 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
         setattr(locked, name, data.get(name) if not name.startswith("text_")
                 else (data.get(name) or "").strip())
     locked.submitted_at = timezone.now()
+    locked.organization_id = locked.participant.organization_id
     locked.full_clean()
     locked.save()  # its organization's satisfaction cells: the model signal, in this transaction
     return locked

@@ -16,14 +16,22 @@ sums it last published and who was in it then (``published_*``, ``published_memb
 person id → :func:`member_parts`, the digests of their answers in the cell per question
 — a figure is a question's, and a blank answer is no part of it), and every figure reads
 the published ones. Whenever a cell is computed again — a recount, a rebuild of its
-organization, the bulk path, a move, a deletion — its published state moves to the new
-sums only when every question whose answers changed changed for at least three people
-(they came, left, or changed their answer to it), else it stays (:func:`_published`); a
-cell never published is published with its third person, and a full rebuild compares
-with the stored state, never starts afresh. So two requests, before and after one or two
-people answered a question, withdrew or moved, read the same figure of it — also when
+organization, the bulk path, an answer given again elsewhere, a deletion — its published
+state moves to the new sums only when every question whose answers changed changed for at
+least three people (they came, left, or changed their answer to it), else it stays
+(:func:`_published`); a cell never published is published with its third person, and a
+full rebuild compares with the stored state, never starts afresh. So two requests, before
+and after one or two people answered a question or withdrew, read the same figure of it
+(a move of a person changes no cell at all) — also when
 others answered with that question blank (``survey_submit`` takes blanks: the API, an
 import). The surveys sent and answered stay live (they tell who answered, not what).
+
+Which organization: the one the respondent belonged to when they answered
+(``Survey.organization``, written by ``services.survey_submit``; before an answer, when
+the survey was created for them) — never their organization now: a person's move touches
+no cell (it used to move their answers, and rule 5, comparing neighbouring published
+states of one cell, could be walked around by moving three people out and back around
+one answer).
 
 Which year: an answered survey counts in the academic year it was answered in, an
 unanswered one in the year it is due (as ``sent`` always counted); the day of an answer
@@ -36,14 +44,14 @@ How they stay current — as the diagnostics and the pair figures:
   recount, there and then in the writer's transaction, only the cell(s) it touches: the
   cell of its row after the save and, if it was counted in another one before (another
   year — the answer's date or the due date changed —, another stage, another
-  respondent's organization), that one too (:func:`recount`: exact sums of that cell's
+  organization of the answer), that one too (:func:`recount`: exact sums of that cell's
   surveys, never deltas — the different people are not additive). The cell before is
   read in ``pre_save`` with the survey's row locked (the lock its ``UPDATE`` takes
   anyway), so a concurrent save of the same survey cannot slip between;
 - the schedule creating a day's surveys calls ``touch(ids, now=True)``: whole
   organizations, in the writer's transaction, for up to ``TANDEM_TALLIES_SYNC_MAX`` of them;
-- many at once (more organizations than that, the demo region), people moving
-  between organizations, pairs deleted with their surveys, a region's time zone changed,
+- many at once (more organizations than that, the demo region), surveys deleted (with
+  their pairs or people), a region's time zone changed,
   a municipality moved to a region of another time zone:
   the writer marks the organizations (a :class:`SurveyCellMark`, inserted in its
   transaction: a crash loses nothing) and, once it commits, one job
@@ -108,7 +116,6 @@ from django.utils import timezone
 
 from tandem.core import release as rule
 from tandem.core.periods import YEAR_STARTS, academic_year, academic_year_bounds
-from tandem.people.models import Participant
 from tandem.surveys.models import (
     MunicipalitySurveyCell,
     Survey,
@@ -158,8 +165,8 @@ Place = tuple[int, str]  # where an organization's cells are summed: (municipali
 Delta = dict[tuple[int, str, int, str], list[int]]
 # The survey's fields a cell counts: a save that changes none of them (``update_fields``)
 # recounts nothing.
-COUNTED = frozenset({"participant", "participant_id", "stage", "due_on", "submitted_at",
-                     *FIELDS})
+COUNTED = frozenset({"participant", "participant_id", "organization", "organization_id",
+                     "stage", "due_on", "submitted_at", *FIELDS})
 
 
 def sync_max() -> int:
@@ -181,14 +188,6 @@ def touch(organization_ids: Iterable[int | None], *, now: bool = False) -> None:
         return
     mark_once(MEMORY, ids, insert=lambda marked: SurveyCellMark.objects.bulk_create(
         [SurveyCellMark(organization_id=pk) for pk in marked]), enqueue=enqueue_refresh)
-
-
-def touch_people(participant_ids: Iterable[int], *, now: bool = False) -> None:
-    """:func:`touch` for the organizations of these respondents."""
-    people = sorted(set(participant_ids))
-    if people:
-        touch(Participant.objects.filter(pk__in=people)
-              .values_list("organization_id", flat=True).distinct(), now=now)
 
 
 def enqueue_refresh() -> None:
@@ -501,8 +500,7 @@ def _cell_of(pk: Any, *, lock: bool = False) -> Key | None:
     rows = Survey.objects.filter(pk=pk)
     if lock and connection.in_atomic_block:
         rows = rows.select_for_update(of=("self",))
-    row = rows.values_list("participant__organization_id",
-                           "participant__organization__municipality__region__time_zone",
+    row = rows.values_list("organization_id", "organization__municipality__region__time_zone",
                            "stage", "submitted_at", "due_on").first()
     if row is None or row[0] is None:
         return None
@@ -591,7 +589,7 @@ def _computed(zones: dict[int, str], *,
             default=_academic_year(ExtractYear("due_on"), ExtractMonth("due_on"),
                                    ExtractDay("due_on")),
             output_field=IntegerField())
-        surveys = (Survey.objects.filter(participant__organization_id__in=group)
+        surveys = (Survey.objects.filter(organization_id__in=group)
                    .annotate(cell_year=year,
                              given=ExpressionWrapper(answered, output_field=BooleanField())))
         if only is not None:
@@ -600,7 +598,7 @@ def _computed(zones: dict[int, str], *,
             # a nested loop over every survey of the region).
             surveys = surveys.filter(_within(only[0]), stage=only[1])
         rows: Any = (surveys.order_by()
-                     .values_list("participant__organization_id", "cell_year", "stage",
+                     .values_list("organization_id", "cell_year", "stage",
                                   "given", "participant_id", "pk", *FIELDS))
         for organization, cell_year, stage, given, person, pk, *values in rows:
             if only is not None and cell_year != only[0]:
@@ -735,7 +733,7 @@ def live_summary(organizations: QuerySet[Organization],
             surveys = Survey.objects.filter(
                 Q(submitted_at__date__range=(start, end))
                 | Q(submitted_at__isnull=True, due_on__range=(start, end)),
-                participant__organization__in=group)
+                organization__in=group)
             for row in surveys.values("stage").order_by("stage").annotate(
                     sent=Count("pk"), answered=Count("submitted_at")):
                 counts = sent.setdefault(row["stage"], {"sent": 0, "answered": 0})
@@ -753,10 +751,10 @@ def live_summary(organizations: QuerySet[Organization],
             aggregates["people"] = Count("participant", distinct=True)
             grouped: Any = (surveys.filter(submitted_at__isnull=False)
                             .annotate(year=year)
-                            .values("participant__organization", "year", "stage")
+                            .values("organization", "year", "stage")
                             .order_by().annotate(**aggregates))
             for row in grouped:
-                key = (row["participant__organization"], row["year"], row["stage"])
+                key = (row["organization"], row["year"], row["stage"])
                 if row["people"] >= MIN_ANSWERS:
                     counted[row["stage"]].add(row["year"])
                 for field in FIELDS:
@@ -792,9 +790,10 @@ def survey_saved(sender: type, instance: Any, update_fields: Iterable[str] | Non
 
 
 def survey_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    """A survey deleted (with its pair, or by itself): marked, rebuilt after the commit
-    (a pair's surveys go one signal each; the job rebuilds once)."""
-    touch_people([instance.__dict__["participant_id"]])
+    """A survey deleted (with its pair or its person, or by itself): its organization
+    marked, rebuilt after the commit (a pair's surveys go one signal each; the job
+    rebuilds once)."""
+    touch([instance.__dict__.get("organization_id")])
 
 
 def _moved(organizations: Callable[[Any, Any, Any], Iterable[int]]) -> Callable[..., None]:
@@ -809,9 +808,6 @@ def _moved(organizations: Callable[[Any, Any, Any], Iterable[int]]) -> Callable[
 
 # Compared as stored just before each save (tandem/web/tracking.py), not as loaded.
 TRACKED = (
-    # A person moved to another organization: their surveys move with them.
-    Tracked(Participant, "survey_cells_participant", ("organization_id",),
-            _moved(lambda person, before, after: [before, after])),
     # A region's time zone decides the year of an answer given near 1 September.
     Tracked(Region, "survey_cells_region", ("time_zone",),
             _moved(lambda region, _before, _after: Organization.objects.filter(

@@ -51,13 +51,13 @@ Key = tuple[int, int, str]  # a cell: (organization, academic year, stage)
 
 def answers_by_cell() -> dict[Key, dict[int, list[tuple[Any, ...]]]]:
     """Every answered survey by cell and respondent, as ``(id, *the 1–10 answers)`` — the
-    cell found in Python (the day of the answer in the zone of the organization's region,
+    cell (the organization the survey was answered in, ``Survey.organization``) found in
+    Python (the day of the answer in the zone of the organization's region,
     ``tandem.core.periods.academic_year``), apart from the SQL of ``tallies._computed``."""
     cells: dict[Key, dict[int, list[tuple[Any, ...]]]] = defaultdict(lambda: defaultdict(list))
     for organization, zone, stage, submitted_at, person, pk, *answers in (
             Survey.objects.filter(submitted_at__isnull=False).order_by("pk").values_list(
-                "participant__organization_id",
-                "participant__organization__municipality__region__time_zone", "stage",
+                "organization_id", "organization__municipality__region__time_zone", "stage",
                 "submitted_at", "participant_id", "pk", *FIELDS)):
         year = academic_year(timezone.localtime(submitted_at, zone_named(zone)).date())
         cells[organization, year, stage][person].append((pk, *answers))

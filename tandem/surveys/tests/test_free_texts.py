@@ -240,20 +240,25 @@ def test_the_results_page_reads_as_many_queries_at_any_number_of_organizations(
 
 def test_an_organization_whose_cells_wait_for_their_rebuild_gives_no_texts(
         world: World) -> None:
-    """Review finding: a person moves out of a cell of three; until the cells are rebuilt
-    the kept cell still says three people, and the two remaining texts — telling, by
-    comparison, which text was the leaver's — must not be shown. Withheld while the
-    organization's mark waits; after the rebuild the cell holds two: withheld still."""
+    """Review finding: a person's survey leaves a cell of three (the pair deleted with
+    it); until the cells are rebuilt the kept cell still says three people, and the two
+    remaining texts — telling, by comparison, which text was the leaver's — must not be
+    shown. Withheld while the organization's mark waits; after the rebuild the cell holds
+    two: withheld still. A person's move is no such change any more: their answer stays
+    in the cell of the organization they answered in (``Survey.organization``)."""
     from tandem.surveys import tallies
 
     b1, b2, b3, partner = _people(world.org_b, 4)
     _answer(b1, partner, good="Текст П1")
     _answer(b2, partner, good="Текст П2")
-    _answer(b3, partner, good="Текст П3")
-    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == [
-        (True, ["Текст П1", "Текст П2", "Текст П3"])]
+    third = _answer(b3, partner, good="Текст П3")
+    shown = [(True, ["Текст П1", "Текст П2", "Текст П3"])]
+    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == shown
     b3.organization = world.org_a
     b3.save()
+    assert not SurveyCellMark.objects.exists()
+    assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == shown
+    third.pair.delete()
     assert SurveyCellMark.objects.filter(organization_id=world.org_b.pk).exists()
     assert [(t.shown, t.good) for t in _texts(scope_for(world.charlie))] == [(False, [])]
     summary = satisfaction_summary(scope=scope_for(world.charlie), filters=Filters())

@@ -26,7 +26,7 @@ from tandem.api.services import api_token_issue
 from tandem.core import release as rule
 from tandem.people.models import Participant
 from tandem.surveys import tallies
-from tandem.surveys.models import MunicipalitySurveyCell, Survey, SurveyCell
+from tandem.surveys.models import MunicipalitySurveyCell, Survey, SurveyCell, SurveyCellMark
 from tandem.surveys.selectors import FIELDS, PUBLISHED_COLUMNS, satisfaction_summary
 from tandem.surveys.services import survey_submit
 from tandem.surveys.tests.helpers import active_pair
@@ -164,10 +164,15 @@ def test_a_cell_is_first_published_with_its_third_person(world: World) -> None:
         assert (measure.mean, measure.left_out) == (shown, 0)
 
 
-def test_a_person_moving_moves_neither_organization_alone(world: World) -> None:
-    """Four answers in A, four in B (another municipality). A person of A moves to B:
-    their answer leaves A's cell and joins B's — one person each, so neither published
-    figure moves, nor the municipalities', nor the region's. Three such moves move both."""
+def test_a_person_moving_moves_no_answer_and_answering_again_elsewhere_moves_one(
+        world: World) -> None:
+    """Six answers in A, four in B (another municipality). Three people of A
+    move to B: their answers stay in A's cells (``Survey.organization``, the organization
+    they answered in) — no cell is marked, no figure of A, B, the municipalities or the
+    region moves. Then they answer again at B (what a new submission does: the answer
+    counts where they are at the new submission): each leaves A's cell and joins B's, one
+    person each, so neither published figure moves, nor the municipalities', nor the
+    region's, until the third moves both."""
     movers = _imported(world.org_a, [9, 8, 8, 7, 3, 3])
     _imported(world.org_b, [2, 2, 3, 3])
 
@@ -181,10 +186,20 @@ def test_a_person_moving_moves_neither_organization_alone(world: World) -> None:
 
     before = figures()
     assert before[0] == (round(38 / 6, 1), 6) and before[1] == (2.5, 4)
-    for i, person in enumerate(movers[:3]):
+    cells = list(SurveyCell.objects.order_by("pk").values())
+    sums = list(MunicipalitySurveyCell.objects.order_by("pk").values())
+    for person in movers[:3]:
         person.organization = world.org_b
         person.save()
-        tallies.refresh()  # the job after the mover's commit
+        assert not SurveyCellMark.objects.exists()
+        assert list(SurveyCell.objects.order_by("pk").values()) == cells
+        assert list(MunicipalitySurveyCell.objects.order_by("pk").values()) == sums
+        assert figures() == before
+    assert tallies.stale() == []
+    for i, person in enumerate(movers[:3]):
+        survey = Survey.objects.get(participant=person)
+        survey.organization = world.org_b  # answered again, now at B
+        survey.save()
         assert tallies.stale() == []
         if i < 2:
             assert figures() == before
@@ -192,6 +207,37 @@ def test_a_person_moving_moves_neither_organization_alone(world: World) -> None:
     assert after[0] == (round((7 + 3 + 3) / 3, 1), 3)  # 9, 8, 8 have left A
     assert after[1] == (round((2 + 2 + 3 + 3 + 9 + 8 + 8) / 7, 1), 7)  # and joined B
     assert after[4] == before[4]  # the region: the same ten answers
+
+
+def test_three_out_one_answers_three_back_moves_no_figure(client: Client,
+                                                          world: World) -> None:
+    """The walk around rule 5 that moves used to open: A's figure published from five
+    answers; three of its people move to B and A's figure follows (three people left);
+    a sixth person of A answers (one person: held); the three come back (three people
+    again: published). The figure A shows at the end differed from the first by the
+    sixth person's answer alone — it told their 1. Now an answer stays in the cell of
+    the organization it was given in: the moves change no cell, and the one answer is
+    held throughout."""
+    client.force_login(world.alice)
+    api = _api(world.alice)
+    people = _imported(world.org_a, [9, 9, 9, 5, 5])
+    first = _shown(client, api)
+    assert first[0] == (7.4, 5)
+    movers = people[:3]
+    for person in movers:
+        person.organization = world.org_b
+        person.save()
+    tallies.refresh()  # the job after the movers' commit
+    _answers(world, 1)
+    for person in movers:
+        person.organization = world.org_a
+        person.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    assert _shown(client, api) == first  # not «6.3 по 6»: (37 + 1) / 6, the 1 told
+    _answers(world, 4)
+    _answers(world, 6)
+    assert _shown(client, api)[0] == (round((37 + 1 + 4 + 6) / 8, 1), 8)
 
 
 def test_the_bulk_path_compares_with_what_was_published(world: World) -> None:
@@ -365,7 +411,7 @@ def test_the_migration_by_question_keeps_who_had_not_changed(world: World) -> No
 
 # -- the invariant over what users see -----------------------------------------------------
 # Answers weigh more: a cell needs six answers for a first step after its publication.
-STEPS = ["answer", "answer", "answer", "change", "move", "withdraw"]
+STEPS = ["answer", "answer", "answer", "change", "move", "move", "resubmit", "withdraw"]
 Figure = tuple[float | None, int]  # (mean, answers) as shown
 # Which questions an answer leaves blank (bit i: FIELDS[i]): mostly none or one, as
 # an API client that skips a question; any set too.
@@ -401,11 +447,12 @@ def _small_region() -> tuple[list[Organization], list[tuple[str, Filters]], Any]
 
 def _answers_now(organizations: list[Organization]) -> dict[tuple[int, str], dict[int, tuple]]:
     """From the surveys, not the cells: per (organization, question), each person's
-    answers to it (sorted) in their organization now — the people of a figure."""
+    answers to it (sorted) given in that organization (``Survey.organization``: where
+    they were when they answered, wherever they are now) — the people of a figure."""
     answers: dict[tuple[int, str], dict[int, list[int]]] = {}
     for organization, person, *values in Survey.objects.filter(
-            participant__organization__in=organizations, submitted_at__isnull=False
-    ).values_list("participant__organization_id", "participant_id", *FIELDS):
+            organization__in=organizations, submitted_at__isnull=False
+    ).values_list("organization_id", "participant_id", *FIELDS):
         for name, value in zip(FIELDS, values, strict=True):
             if value is not None:
                 answers.setdefault((organization, name), {}).setdefault(person, []).append(
@@ -437,7 +484,10 @@ def test_a_shown_figure_moves_only_by_three_peoples_answers_to_its_question(
         world: World, steps: list[tuple[str, int, int, int]]) -> None:
     """Any sequence of answers (questions left blank at random, as ``survey_submit``
     takes them), changes of an answer (to another value or blank), moves of people
-    between the two organizations and withdrawals: whenever a question's figure that a
+    between the two organizations, answers given again by a person after a move (the
+    answer counts where they are at the new submission) and withdrawals: a move changes
+    no cell and no figure at all (an answer stays in the organization it was given in);
+    whenever a question's figure that a
     user sees — an organization's, its municipality's, its sector's across the region —
     changes, the new figure is that of the answers now, and the figure before was that
     of the answers at some moment since it was first shown from which at least three
@@ -473,9 +523,19 @@ def test_a_shown_figure_moves_only_by_three_peoples_answers_to_its_question(
             setattr(survey, FIELDS[blanks % len(FIELDS)], None if blanks >= 24 else score)
             survey.save()
         elif step == "move" and people:
+            cells = list(SurveyCell.objects.order_by("pk").values())
             person = Participant.objects.get(pk=people[who % len(people)])
             person.organization = organizations[person.organization_id == organizations[0].pk]
             person.save()
+            assert not SurveyCellMark.objects.exists()
+            assert list(SurveyCell.objects.order_by("pk").values()) == cells
+            assert seen() == history[-1]
+        elif step == "resubmit" and answered:  # answered again where they are now
+            survey = answered[who % len(answered)]
+            survey.organization_id = Participant.objects.values_list(
+                "organization_id", flat=True).get(pk=survey.participant_id)
+            setattr(survey, FIELDS[blanks % len(FIELDS)], score)
+            survey.save()
         elif step == "withdraw" and surveys:
             surveys[who % len(surveys)].delete()
         tallies.refresh()  # the job after the writer's commit
@@ -495,3 +555,37 @@ def test_a_shown_figure_moves_only_by_three_peoples_answers_to_its_question(
                        and _differ(answers[m], answers[now]) >= rule.MIN_PEOPLE
                        for m in range(first, now)), (name, question, before, value)
         assert tallies.stale() == []
+
+
+def test_the_migration_fills_each_surveys_organization_with_its_respondents(
+        world: World) -> None:
+    """Migration 0009 gives every survey its respondent's organization now (what the
+    cells counted until then), a batch at a time, and touches no survey that has one:
+    the kept cells are then exactly what a recount gives."""
+    migration = importlib.import_module("tandem.surveys.migrations.0009_survey_organization")
+    movers = _imported(world.org_a, [5, 6, 7, 8])
+    _imported(world.org_b, [1, 2, 3])
+    kept = Survey.objects.get(participant=movers[3])
+    kept.organization = world.org_b  # answered again at B: left as it is
+    kept.save()
+    for person in movers[:2]:
+        person.organization = world.org_b
+        person.save()
+    Survey.objects.exclude(pk=kept.pk).update(organization=None)
+    cells = list(SurveyCell.objects.order_by("pk").values())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migration, "BATCH", 2)
+
+        class Editor:
+            connection = connection
+
+        from django.apps import apps
+        migration.fill(apps, Editor())
+    assert dict(Survey.objects.values_list("participant_id", "organization_id")) == {
+        **dict(Survey.objects.values_list("participant_id", "participant__organization_id")),
+        movers[3].pk: world.org_b.pk}
+    assert list(SurveyCell.objects.order_by("pk").values()) == cells  # nothing recounted
+    # Filled as the people are now: the two movers' answers go to B on the next rebuild.
+    tallies.rebuild()
+    assert tallies.stale() == []
+    assert SurveyCell.objects.get(organization=world.org_a).people == 1

@@ -506,33 +506,36 @@ def test_a_survey_moved_to_the_other_stage_recounts_both_stages_of_its_year(
     _assert_kept_equal_live(world)
 
 
-def test_a_person_who_moved_takes_their_answers_and_a_reassigned_survey_leaves_its_cell(
+def test_a_person_who_moved_leaves_their_answers_and_a_survey_given_elsewhere_moves(
         world: World, django_capture_on_commit_callbacks) -> None:
-    """A person moves from A to B: both organizations are marked and rebuilt by the job;
-    their answer changed afterwards recounts B's cell only. A survey given to a
-    respondent of another organization recounts its cell in both."""
+    """A person moves from A to B: their answers stay in A's cells (the organization they
+    answered in, ``Survey.organization``) — nothing marked, nothing recounted; their
+    answer changed afterwards recounts A's cell only. A survey given to a respondent of
+    another organization, answered there (its organization B), recounts its cell in
+    both."""
     surveys = _four_cells(world)
     year = academic_year(timezone.localdate())
     a, b = world.org_a.pk, world.org_b.pk
     person = surveys[0].participant
+    before = _cells()
     with django_capture_on_commit_callbacks(execute=True):
         person.organization = world.org_b
         person.save()
-        assert set(SurveyCellMark.objects.values_list("organization_id", flat=True)) == {a, b}
-    assert not SurveyCellMark.objects.exists()
-    assert _cells(b)[(b, year, "mid")][1:] == (1, 1, 1, 7)
-    assert _cells(a)[(a, year, "mid")][1:] == (1, 1, 1, 5)
+        assert not SurveyCellMark.objects.exists()
+    assert _cells() == before
+    assert _cells(a)[(a, year, "mid")][1:] == (2, 2, 2, 7 + 5)
     _assert_kept_equal_live(world)
-    before = _cells()
     survey = Survey.objects.get(pk=surveys[0].pk)
     survey.recommend = 2
     survey.save()
     after = _cells()
-    assert _recounted(before, after) == {(b, year, "mid")}
-    assert after[(b, year, "mid")][1:] == (1, 1, 1, 2)
-    # A survey of A (this year's final) given to a respondent of B: out of A, into B.
+    assert _recounted(before, after) == {(a, year, "mid")}
+    assert after[(a, year, "mid")][1:] == (2, 2, 2, 2 + 5)
+    # A survey of A (this year's final) given to a respondent of B, answered at B: out
+    # of A, into B.
     moved = surveys[3]
     moved.participant = ParticipantFactory.create(organization=world.org_b)
+    moved.organization = world.org_b
     moved.save()
     final = _cells()
     assert _recounted(after, final) == {(a, year, "final"), (b, year, "final")}
