@@ -47,15 +47,32 @@ def _imports(tree: ast.AST) -> list[str]:
             found += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             found.append("." * node.level + (node.module or ""))
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-              and node.func.attr == "import_module"):
+        if isinstance(node, ast.ImportFrom) and node.module in LIVE_MODULES:
+            found += [f"{node.module}.{alias.name}" for alias in node.names
+                      if f"{node.module}.{alias.name}" in LIVE]
+        elif isinstance(node, ast.Call) and _called(node.func) in LOADERS:
             argument = node.args[0] if node.args else None
             found.append(argument.value if isinstance(argument, ast.Constant)
                          and isinstance(argument.value, str) else "<not a literal>")
     return found
 
 
+# Calls that load a module or an object by its dotted name, however imported (review of
+# h/smalls3: only ``importlib.import_module`` was seen).
+LOADERS = {"import_module", "__import__", "import_string", "run_module", "run_path"}
+# Django's ways to the live models from a migration (it must use its ``apps`` argument).
+LIVE = {"django.apps.apps", "django.contrib.auth.get_user_model"}
+LIVE_MODULES = {name.rsplit(".", 1)[0] for name in LIVE}
+
+
+def _called(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else (
+        func.id if isinstance(func, ast.Name) else "")
+
+
 def _allowed(path: Path, module: str) -> bool:
+    if module in LIVE:
+        return False
     top = module.split(".")[0]
     if top in sys.stdlib_module_names or top == "django":
         return True
@@ -82,7 +99,17 @@ def test_the_guard_sees_each_kind_of_import() -> None:
     source = ("import tandem.core.release\nfrom tandem.diagnostics import tallies\n"
               "import importlib\nx = importlib.import_module('tandem.diagnostics.tallies')\n"
               "y = importlib.import_module('tandem.diagnostics.migrations.0019_later')\n"
-              "from django.db import migrations\nimport hashlib\n")
-    found = [m for m in _imports(ast.parse(source)) if not _allowed(path, m)]
-    assert found == ["tandem.core.release", "tandem.diagnostics", "tandem.diagnostics.tallies",
-                     "tandem.diagnostics.migrations.0019_later"]
+              "from django.db import migrations\nimport hashlib\n"
+              "from importlib import import_module\nz = import_module('tandem.maps.held')\n"
+              "w = __import__('tandem.pairs')\n"
+              "from django.utils.module_loading import import_string\n"
+              "v = import_string('tandem.diagnostics.tallies.rebuild')\n"
+              "import runpy\nu = runpy.run_module(name)\n"
+              "from django.apps import apps as global_apps, AppConfig\n"
+              "from django.contrib.auth import get_user_model\n")
+    found = sorted(m for m in _imports(ast.parse(source)) if not _allowed(path, m))
+    assert found == sorted([
+        "tandem.core.release", "tandem.diagnostics", "tandem.diagnostics.tallies",
+        "tandem.diagnostics.migrations.0019_later", "tandem.maps.held", "tandem.pairs",
+        "tandem.diagnostics.tallies.rebuild", "<not a literal>", "django.apps.apps",
+        "django.contrib.auth.get_user_model"])

@@ -105,7 +105,7 @@ def _texts(base: Path, *, python_constants: bool) -> tuple[set[str], str]:
     constants: set[str] = set()
     texts: list[str] = []
     for path in sorted(base.rglob("*.py")):
-        if "/tests/" in str(path) or "/locale/" in str(path):
+        if {"tests", "locale"} & set(path.relative_to(base).parts):  # (not the checkout's)
             continue
         source = path.read_text(encoding="utf-8", errors="ignore")
         if python_constants:
@@ -114,7 +114,7 @@ def _texts(base: Path, *, python_constants: bool) -> tuple[set[str], str]:
         else:
             texts.append(source)
     for path in sorted([*base.rglob("*.html"), *base.rglob("*.txt")]):
-        if "/tests/" in str(path) or "/locale/" in str(path):
+        if {"tests", "locale"} & set(path.relative_to(base).parts):  # (not the checkout's)
             continue
         raw = path.read_text(encoding="utf-8", errors="ignore")
         for text in (raw, raw.replace("%", "%%")):
