@@ -28,6 +28,7 @@ from tandem.web.transactions import savepoint_memory
 
 _LOADED = "_held_pair_id"
 _DELETING = "held_meetings_deleting"  # meetings of each pair being deleted now
+_READY = "held_pairs_deleted"  # pairs whose meetings of this delete are all gone
 
 
 def loaded(sender: type, instance: Any, **kwargs: object) -> None:
@@ -63,15 +64,23 @@ def meeting_deleting(sender: type, instance: Any, **kwargs: object) -> None:
 
 
 def meeting_deleted(sender: type, instance: Any, **kwargs: object) -> None:
-    """(``post_delete``) The pair's dates kept once its last meeting of this delete is
-    gone (outside a transaction, or not counted in: at once)."""
+    """(``post_delete``) The pairs' dates kept once the last meeting of this delete is
+    gone, all in one ``UPDATE`` (outside a transaction, or not counted in: at once)."""
     deleting = savepoint_memory(_DELETING, Counter)
     pairs = _pairs_of(instance)
     if deleting is not None and pairs and all(deleting[pk] > 0 for pk in pairs):
         deleting.subtract(pairs)
-        pairs = {pk for pk in pairs if deleting[pk] <= 0}
+        ready: set[int] = savepoint_memory(_READY, set)  # (never None: as ``deleting``)
         for pk in pairs:
-            del deleting[pk]
+            if deleting[pk] <= 0:
+                del deleting[pk]
+                ready.add(pk)
+        # All the pairs of the delete at once, after its last meeting, in the order of
+        # their ids (``keep_held`` locks so): two deletes of two pairs' meetings in
+        # opposite orders locked the pairs crosswise — a deadlock (review of h/smalls3).
+        pairs = set() if deleting else set(ready)
+        if pairs:
+            ready.clear()
     if pairs:
         Pair.objects.filter(pk__in=pairs).keep_held(today())
     instance.__dict__[_LOADED] = instance.__dict__.get("pair_id")
