@@ -378,7 +378,8 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
     :func:`joined` text (one digest of a person, written by code older than the parts —
     an app server still running it between ``migrate`` and its restart — or a number)
     makes every part of the cell, published or now, :data:`UNKNOWN` in the counts: which
-    of them that person had is not known. ``parts``: the reader of the texts (a caller's
+    of them that person had is not known — and so does a current text that is none (such
+    an app server rebuilt the cell since; review of h/gaincomp: closing crashed on it). ``parts``: the reader of the texts (a caller's
     own storing of them; :func:`split` by default)."""
     counts: Counter[str] = Counter()
     unknown = False
@@ -386,11 +387,11 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
         before, after = published.get(person), current.get(person)
         if before == after:
             continue
-        new = parts(after or "")
+        new = _split_or_none(after or "", parts)
         old = _split_or_none(before if before is not None else "", parts)
-        if old is None:
+        if old is None or new is None:
             unknown = True
-            counts.update(dict.fromkeys(new, 0))
+            counts.update(dict.fromkeys(new or old or {}, 0))
             continue
         for part in old.keys() | new.keys():
             if old.get(part) != new.get(part):

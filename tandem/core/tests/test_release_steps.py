@@ -178,3 +178,16 @@ def test_a_person_with_a_digest_not_by_parts_who_left_holds_every_part_of_the_ce
     assert parts_changed(published, current) == {"q": 3, "r": 0}
     assert not republish_parts(published, current)
     assert not republish_parts({"anna": "0123456789abcdef"}, {})  # nothing known: it waits
+
+
+def test_a_current_text_not_by_parts_holds_every_part_and_never_crashes() -> None:
+    """Old code between ``migrate`` and its restart rebuilt the cell: its current texts
+    are not readable by the new reader either (review of h/gaincomp: closing a round, and
+    ``tallies --check``, crashed with ValueError). Which parts changed is not known: the
+    cell holds until a rebuild by the new code gives readable texts."""
+    published = {name: joined({"q": "5", "r": "1"}) for name in ("anna", "boris", "vera")}
+    current = published | {"anna": "0123456789abcdef"}
+    current |= {name: joined({"q": "1"}) for name in ("dmitry", "elena", "fedor")}
+    assert parts_changed(published, current) == {"q": 3, "r": 0}
+    assert not republish_parts(published, current)
+    assert not republish_parts(published, {"anna": "0123456789abcdef"})

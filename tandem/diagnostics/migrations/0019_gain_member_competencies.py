@@ -203,18 +203,35 @@ def _replace(apps, ids, current, published):  # type: ignore[no-untyped-def]
              for (org, campaign, person), digest in rows.items()], batch_size=1000)
 
 
+def _old_texts(versions, people):  # type: ignore[no-untyped-def]
+    """0018's texts (md5 of ``code=level`` by side and area) of each person's levels."""
+    old = {}
+    for key, (pair, levels) in people.items():
+        areas = _areas(versions, pair)
+        items = defaultdict(list)
+        for (side, code), level in levels.items():
+            for area in areas.get(code, ("",)):
+                items[f"{side}{area}"].append(f"{code}={level}")
+        old[key] = _joined({part: _md5(found) for part, found in items.items()})
+    return old
+
+
 def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    GainMember = apps.get_model("diagnostics", "GainMember")
     PublishedGainMember = apps.get_model("diagnostics", "PublishedGainMember")
     ids = _organizations(apps)
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        old = _members(GainMember, batch)
         published = _members(PublishedGainMember, batch)
         people = _levels(apps, batch)
         versions = _versions(apps, {pair for pair, _given in people.values()})
         new = {key: _text(pair, _codes(versions, pair), levels)
                for key, (pair, levels) in people.items()}
+        # Nothing pending: the published text is 0018's text of the person's levels NOW —
+        # not the stored GainMember, which an organization marked for a rebuild not run
+        # yet (an import while the workers are stopped for the deploy) leaves stale: its
+        # published member then got the changed levels, unseen by rule 5 (review of
+        # h/gaincomp).
+        old = _old_texts(versions, people)
         pending = {key[:2] for key, text in published.items() if old.get(key) != text}
         pairs = _cell_pairs(apps, pending)
         versions.update(_versions(apps, set(pairs.values()) - set(versions)))
@@ -243,23 +260,17 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-    GainMember = apps.get_model("diagnostics", "GainMember")
     PublishedGainMember = apps.get_model("diagnostics", "PublishedGainMember")
     ids = _organizations(apps)
     for start in range(0, len(ids), BATCH):
         batch = ids[start:start + BATCH]
-        current = _members(GainMember, batch)
         published = _members(PublishedGainMember, batch)
         people = _levels(apps, batch)
         versions = _versions(apps, {pair for pair, _given in people.values()})
-        old = {}
-        for key, (pair, levels) in people.items():
-            areas = _areas(versions, pair)
-            items = defaultdict(list)
-            for (side, code), level in levels.items():
-                for area in areas.get(code, ("",)):
-                    items[f"{side}{area}"].append(f"{code}={level}")
-            old[key] = _joined({part: _md5(found) for part, found in items.items()})
+        old = _old_texts(versions, people)
+        # (as forwards: pending against the levels now, not the stored current text)
+        current = {key: _text(pair, _codes(versions, pair), levels)
+                   for key, (pair, levels) in people.items()}
         pending = {key[:2] for key, text in published.items() if current.get(key) != text}
         pairs = _cell_pairs(apps, pending)
         versions.update(_versions(apps, set(pairs.values()) - set(versions)))

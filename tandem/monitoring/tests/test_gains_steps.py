@@ -636,3 +636,71 @@ def test_three_teachers_moving_together_move_the_region_by_the_fourths_levels(
         tallies.refresh()
     moved = gains_by_area(scope=scope_for(world.olga), filters=Filters(), today=DAY)
     assert moved.areas == region.areas
+
+
+def _migration_editor() -> Any:
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    return SimpleNamespace(connection=connection,  # its one use: execute a statement
+                           execute=lambda sql: connection.cursor().execute(sql))
+
+
+def _published_after(final: Campaign, code: str) -> list[tuple[int, int, int]]:
+    return list(PublishedGain.objects.filter(campaign=final, competency=code).values_list(
+        "organization_id", "after_sum", "after_n").order_by("organization_id"))
+
+
+def test_0019_holds_a_change_whose_rebuild_waits_at_migration_time(world: World) -> None:
+    """A change imported while the workers are stopped for the deploy (the organization
+    marked for a rebuild, its stored members stale) is pending in 0019's eyes too: after
+    the migration and the job, three others' changes of another competency do not carry
+    it into the published «после» (review of h/gaincomp: 0019 compared the published text
+    with the stale stored one and gave the person her changed levels as published —
+    «после» 2,4 → 2,36 by one person, and ``tallies --check`` silent)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tandem.diagnostics.migrations.0019_gain_member_competencies")
+    shown, other = "ict.office_cloud", "method.materials"
+    _initial, final, finals = _round(world)
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    before = _published_after(final, shown)
+    migration.backwards(apps, _migration_editor())  # as 0018 left it: nothing pending
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Исправить")
+    # one person's «после» changed by an import: marked for the job, not rebuilt yet
+    Answer.objects.filter(response=finals[0], competency=shown).update(self_level=0, level=0)
+    tallies.touch([world.org_a.pk])
+    migration.forwards(apps, _migration_editor())
+    tallies.refresh()  # the job
+    for response in finals[1:4]:  # three others change another competency only
+        services.response_reopen(response=Response.objects.get(pk=response.pk))
+        Answer.objects.filter(response=response, competency=other).update(
+            self_level=0, level=0)
+        services.response_submit(response=Response.objects.get(pk=response.pk))
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    assert _published_after(final, shown) == before
+    assert tallies.stale() == []
+
+
+def test_0019_backwards_marks_a_change_whose_rebuild_waits(world: World) -> None:
+    """The mirror: going back with a change pending whose rebuild waits, the person's
+    published 0018 text is marked (``-``), not her changed levels'."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tandem.diagnostics.migrations.0019_gain_member_competencies")
+    _initial, final, finals = _round(world)
+    services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+    services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Исправить")
+    person = finals[0].participant_id
+    Answer.objects.filter(response=finals[0], competency="ict.office_cloud").update(
+        self_level=0, level=0)
+    tallies.touch([world.org_a.pk])  # marked, not rebuilt
+    migration.backwards(apps, _migration_editor())
+    published = PublishedGainMember.objects.get(person=person).digest
+    assert published != GainMember.objects.get(person=person).digest
+    assert set(release.split(published).values()) == {release.UNKNOWN}
