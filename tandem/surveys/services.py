@@ -159,7 +159,7 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
     """Saves the answers and locks the survey; a second submit is refused. The answer
     counts in the cell of the organization the respondent belongs to now, at submission
     (``Survey.organization``: a later move of theirs moves it nowhere)."""
-    locked = (Survey.objects.select_for_update(of=("self",))
+    locked = (Survey.objects.select_for_update(of=("self", "pair"))  # (the pair: ended early)
               .select_related("pair", "participant").get(pk=survey.pk))
     if locked.submitted_at is not None:
         raise SurveyError(str(ALREADY_SUBMITTED))
