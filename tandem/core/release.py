@@ -379,8 +379,9 @@ def parts_changed[K: Hashable](published: Mapping[K, str], current: Mapping[K, s
     an app server still running it between ``migrate`` and its restart — or a number)
     makes every part of the cell, published or now, :data:`UNKNOWN` in the counts: which
     of them that person had is not known — and so does a current text that is none (such
-    an app server rebuilt the cell since; review of h/gaincomp: closing crashed on it). ``parts``: the reader of the texts (a caller's
-    own storing of them; :func:`split` by default)."""
+    an app server rebuilt the cell since; review of h/gaincomp: closing crashed on it).
+    ``parts``: the reader of the texts (a caller's own storing of them; :func:`split` by
+    default)."""
     counts: Counter[str] = Counter()
     unknown = False
     for person in published.keys() | current.keys():
