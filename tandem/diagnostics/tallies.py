@@ -52,7 +52,6 @@ reference.
 """
 
 import datetime as dt
-import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -611,37 +610,6 @@ def member_reader() -> release.Reader:
     return lambda text: member_parts(text, codes_of)
 
 
-class _DigestAggregate:
-    """The md5 of a part's items in code point order (12 hex digits): the digests by area
-    of ``diagnostics/0018``'s statement, registered for that migration alone."""
-
-    def __init__(self) -> None:
-        self.items: list[str] = []
-
-    def step(self, item: str | None) -> None:
-        if item is not None:
-            self.items.append(item)
-
-    def finalize(self) -> str:
-        return hashlib.md5(",".join(sorted(self.items)).encode(),
-                           usedforsecurity=False).hexdigest()[:12]
-
-
-class _JoinedAggregate:
-    """``release.joined`` as an SQLite aggregate over (part, digest) (NULL: none):
-    ``diagnostics/0018``'s statement too."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, str] = {}
-
-    def step(self, part: str | None, digest: str | None) -> None:
-        if part is not None and digest is not None:
-            self.parts[part] = digest
-
-    def finalize(self) -> str:
-        return release.joined(self.parts)
-
-
 class _OthersAggregate:
     """The items of no version's competency in code point order, comma-joined (NULL:
     none; none at all: NULL) — ``STRING_AGG(… ORDER BY … COLLATE "C")`` on PostgreSQL."""
@@ -659,12 +627,10 @@ class _OthersAggregate:
 
 def sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
     """(``connection_created``) Registers SQLite's aggregate ``tandem_others`` (SQLite
-    before 3.44 has no ordered ``group_concat``) for :func:`_gains_sql`, and 0018's
-    ``tandem_digest`` and ``tandem_joined``."""
+    before 3.44 has no ordered ``group_concat``) for :func:`_gains_sql` (the migrations
+    0017/0018 register their own frozen aggregates)."""
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate("tandem_others", 1, _OthersAggregate)
-        connection.connection.create_aggregate("tandem_digest", 1, _DigestAggregate)
-        connection.connection.create_aggregate("tandem_joined", 2, _JoinedAggregate)
 
 
 def _members(pairs: list[tuple[Any, ...]]) -> list[GainMember]:
