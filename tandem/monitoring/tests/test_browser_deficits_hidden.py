@@ -14,6 +14,20 @@ from tandem.testing import World, build_world, bulk_responses
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def _open_table(section: Any) -> None:
+    """Open the section's «Показать таблицей» once its chart picture has loaded: the picture
+    is lazy, and at 390 px it loaded while the click was on its way, moved the summary down
+    and the click landed on the picture (a run on PostgreSQL in CI saw the table closed)."""
+    from playwright.sync_api import expect
+
+    summary = section.get_by_text("Показать таблицей")
+    summary.scroll_into_view_if_needed()
+    section.locator("figure img").evaluate(
+        "img => img.complete || new Promise(done => { img.onload = img.onerror = done; })")
+    summary.click()
+    expect(section.locator("details.chart-table")).to_have_attribute("open", "")
+
+
 @pytest.fixture
 def world(transactional_db: None) -> World:
     return build_world()
@@ -32,14 +46,14 @@ def test_the_region_shows_a_one_person_municipality_hidden(live_server: object, 
     page: Any = logged_in_page(browser, base, "olga", width=width, height=900)
     page.goto(f"{base}/monitoring/")
     section = page.locator("section", has=page.get_by_role("heading", name="Где дефициты"))
-    section.get_by_text("Показать таблицей").click()
+    _open_table(section)
     expect(section.get_by_text("скрыто — меньше 3 человек").first).to_be_visible()
     expect(section.get_by_text("Вне долей")).to_be_visible()
     section.scroll_into_view_if_needed()
     shot(page, f"monitoring-deficits-hidden-{width}")
     strengths = page.locator("section", has=page.get_by_role(
         "heading", name="Где сильные стороны: кто может научить"))
-    strengths.get_by_text("Показать таблицей").click()
+    _open_table(strengths)
     expect(strengths.get_by_text("скрыто — меньше 3 человек").first).to_be_visible()
     strengths.scroll_into_view_if_needed()
     shot(page, f"monitoring-strengths-hidden-{width}")
