@@ -4,8 +4,9 @@ are summed, the people of the others are kept apart (``left_out``) — so that a
 the country's figure is never one or two teachers' levels, nor the difference of two such
 figures (docs/monitoring.md, «Правило публикации «до / после»»). Every existing row is
 redone here from the organizations' ``GainTally`` (no answer read); ``tandem tallies
---check`` confirms. Reversible: going back drops the column and sums the small cells in
-again."""
+--check`` confirms. Reversible: going back sums the small cells in again and drops the
+column (the sums' deferred key checks fired first, on PostgreSQL: added 2026-12-06, the
+forward step is unchanged)."""
 
 from collections import defaultdict
 
@@ -53,6 +54,11 @@ def counted_cells_only(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 def every_cell(apps, schema_editor):  # type: ignore[no-untyped-def]
     _redo(apps, counted_only=False)
+    # Going back the column is dropped next, in this transaction: PostgreSQL alters no
+    # table with the new rows' deferred key checks pending («cannot ALTER TABLE … because
+    # it has pending trigger events»), so they fire now.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):

@@ -1,12 +1,16 @@
-"""Loads the shipped task library (tandem/maps/task_library.json) as the default
-templates (no owner). The ids stay the JSON's, so a row drafted from a template keeps
-pointing at it; the region's and organization's own templates are added in the
-interface (docs/task-library.md).
+"""Loads the task library shipped with this migration as the default templates (no
+owner). The ids stay the JSON's, so a row drafted from a template keeps pointing at it;
+the region's and organization's own templates are added in the interface
+(docs/task-library.md).
 
-Self-contained: the shipped file is read as it is, each template's fields taken as
+Self-contained: until 2026-12-06 (evening) this read the live ``tandem/maps/task_library.json``
+— a later change of that file's content or format would have changed (or broken) what a
+new database gets here. It now reads its frozen copy, ``0004_task_library.json`` beside
+it (byte for byte the shipped file of that day, commit a555dfd), so a database migrated
+now gets what one migrated that day got; a later edition of the library reaches databases
+by a migration of its own. Each template's fields are taken as
 ``tandem.core.task_library.parse_library`` gave them on 2026-12-06 (texts with spaces
-folded, numbers as integers); the file's checks are that parser's and its tests' (the
-shipped file is parsed by the tests), not this migration's."""
+folded, numbers as integers); the file's checks are that parser's and its tests'."""
 
 import json
 from pathlib import Path
@@ -14,7 +18,7 @@ from typing import Any
 
 from django.db import migrations
 
-LIBRARY = Path(__file__).resolve().parent.parent / "task_library.json"
+LIBRARY = Path(__file__).resolve().with_name("0004_task_library.json")
 TEXTS = ("competency", "direction", "task", "technology", "form", "product", "evidence",
          "resource_hint")
 

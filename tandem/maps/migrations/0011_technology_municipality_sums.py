@@ -2,13 +2,53 @@
 # municipality and sector (TechnologyMunicipalityTally, issue #16, docs/performance.md),
 # filled here from the organizations' tallies by one grouped read; a mark may name the
 # municipality an organization left (TechnologyTallyMark.municipality_id).
+#
+# The organizations waiting for a build (a TechnologyTallyMark: 0008 marks every
+# organization with pairs; a database taken back past 0008 — `tandem migrate maps 0003` —
+# and forward again has its tallies only so) are built first, as `maps.tallies.rebuild`
+# of 2026-12-06 builds them (`build_waiting`, a frozen copy of its `_computed`), and their
+# marks go: the sums are then of every organization, and `tandem tallies --check` is clean
+# right after `migrate` (before, the tallies stayed empty, the table counted live, until
+# the job or the hourly run built them). Added 2026-12-06 (evening): a database that ran
+# this migration before reached the same rows when that job ran; nothing else changed.
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Case, F, IntegerField, Q, Sum, When
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
+
+# maps.tallies.KEY: what a tally is kept per.
+KEY = ("organization_id", "a_organization_id", "b_organization_id", "competency",
+       "technology", "starts_on", "ends_on")
+BATCH = 500  # organizations built per read
+
+
+def build_waiting(apps):  # type: ignore[no-untyped-def]
+    """The marked organizations' tallies from their pairs' map rows with a technology,
+    counted per pair's organization, members' organizations, competency, technology and
+    term (``maps.tallies._computed``); their marks removed."""
+    row = apps.get_model("maps", "Row")
+    tally = apps.get_model("maps", "TechnologyTally")
+    mark = apps.get_model("maps", "TechnologyTallyMark")
+    ids = sorted(set(mark.objects.values_list("organization_id", flat=True)))
+    pair = "map__pair__"
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start:start + BATCH]
+        computed = list(
+            row.objects.filter(**{f"{pair}organization_id__in": batch}).exclude(technology="")
+            .values("competency", "technology", organization_id=F(f"{pair}organization_id"),
+                    a_organization_id=F(f"{pair}a_organization_id"),
+                    b_organization_id=F(f"{pair}b_organization_id"),
+                    starts_on=F(f"{pair}starts_on"), ends_on=F(f"{pair}ends_on"))
+            .order_by().annotate(rows=Count("pk")).values_list(*KEY, "rows"))
+        tally.objects.filter(organization_id__in=batch).delete()
+        tally.objects.bulk_create(
+            (tally(**dict(zip((*KEY, "rows"), values, strict=True))) for values in computed),
+            batch_size=2000)
+        mark.objects.filter(organization_id__in=batch).delete()
 
 
 def fill(apps, schema_editor):
+    build_waiting(apps)
     tally = apps.get_model("maps", "TechnologyTally")
     sums = apps.get_model("maps", "TechnologyMunicipalityTally")
     elsewhere = ~Q(a_organization_id=F("organization_id")) & ~Q(

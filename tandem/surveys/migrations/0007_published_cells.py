@@ -5,25 +5,21 @@ answers, ``tandem.surveys.tallies.member_digest``). Every existing cell is publi
 stands — if it has at least MIN_PEOPLE people (a smaller one waits for its third, as in
 the code): its published sums are its sums (one ``UPDATE``), and its members are read from
 the current surveys, a batch of organizations at a time; then the municipalities' sums are
-summed again from the published cells (``tallies.roll_up``). A cell whose stored sums were out of date (its
-organization waiting for a rebuild) gets members of the surveys as they are: the rebuild
-then moves its published sums only when three people differ, as it would after any
-write. Going back: the columns go.
+summed again from the published cells (:func:`roll_up`, as ``tallies.roll_up`` does). A
+cell whose stored sums were out of date (its organization waiting for a rebuild) gets
+members of the surveys as they are: the rebuild then moves its published sums only when
+three people differ, as it would after any write. Going back: the columns go.
 
-The digest, the academic year and the time zone of an answer are frozen copies of the
-code of 2026-12-06 (below; ``surveys/0008`` imports them from here). One call stays live:
-``tallies.roll_up`` at the end — the release rule's SQL twin over the cells
-(``selectors.counted_q``, ``text_source``) that sums the municipalities, too large to
-copy faithfully. It is safe to run only while the live models ``SurveyCell``,
-``MunicipalitySurveyCell``, ``SurveyCellState`` and ``territory.Organization`` have no
-column this migration's state lacks: true on 2026-12-06 (surveys' last migration is 0008,
-territory's 0006) — a migration that adds such a column
-must make this call frozen or drop it (the municipalities' sums are then redone by the
-hourly run, ``tandem tallies --rebuild``). ``test_migrations_import_no_app_code``
-names this one import as the only exception."""
+Self-contained: the digest, the academic year, the time zone of an answer and the
+municipalities' sums are frozen copies of the code of 2026-12-06 (below; ``surveys/0008``
+imports some of them from here). Until 2026-12-06 (evening) the last step called the live
+``tandem.surveys.tallies.roll_up``; its frozen copy :func:`roll_up` (the release rule's
+sums, ``selectors.municipality_share``, over the historical models) leaves exactly what it
+left — the same rows of ``MunicipalitySurveyCell``, the same places recorded on
+``SurveyCellState`` — so a database that ran this migration before is where this one
+leaves a new database (review: migrations import no application code)."""
 
 import datetime as dt
-import importlib
 import zlib
 import zoneinfo
 from collections import defaultdict
@@ -106,7 +102,80 @@ def publish_what_is_shown(apps, schema_editor):  # type: ignore[no-untyped-def]
     # The municipalities' sums summed again from what is now published (the small cells
     # left out; a database whose cells were published by this code before — the drill's
     # migration back and forth — published anew), as the hourly run would.
-    importlib.import_module("tandem.surveys.tallies").roll_up()  # live: see the docstring
+    roll_up(apps, schema_editor)
+
+
+PLACE = ("municipality_id", "sector", "year", "stage")
+SUMS = ("cells", "sent", "answered", "text_cells",
+        *(f"{name}_{part}" for name in FIELDS for part in ("total", "answers", "left_out")))
+
+
+def share(sent: int, answered: int, people: int, *published: int) -> list[int]:
+    """``surveys.selectors.municipality_share`` of 2026-12-06: what one kept cell adds to
+    its municipality's sums (:data:`SUMS`) by the release rule over its published sums
+    (``published`` — sum, n, people of each question in :data:`FIELDS` order): a counted
+    question's (answers of at least MIN_PEOPLE people) total and answers, an uncounted
+    one's answers left out."""
+    row = [1, sent, answered, int(answered > 0 and people >= MIN_PEOPLE)]
+    for i in range(0, len(published), 3):
+        total, n, who = published[i:i + 3]
+        counted = who >= MIN_PEOPLE and n > 0
+        row += [total if counted else 0, n if counted else 0, 0 if counted else n]
+    return row
+
+
+def roll_up(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """``surveys.tallies.roll_up`` of 2026-12-06, frozen: every organization with cells
+    gets a state, every state records its organization's place now as where its cells are
+    summed, the cells are summed there (:func:`share`) and the municipalities' rows that
+    differ are written again; the states of a municipality whose rows changed get a new
+    ``refreshed_at`` (the dashboards' cached figures of them are read again). PostgreSQL:
+    the states' table locked ``EXCLUSIVE`` as the code did (no writer between its cells
+    and its sums)."""
+    cell_model = apps.get_model("surveys", "SurveyCell")
+    state_model = apps.get_model("surveys", "SurveyCellState")
+    kept = apps.get_model("surveys", "MunicipalitySurveyCell")
+    organization_model = apps.get_model("territory", "Organization")
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"LOCK TABLE {state_model._meta.db_table} IN EXCLUSIVE MODE")
+    state_model.objects.bulk_create(
+        [state_model(organization_id=pk) for pk in sorted(
+            set(cell_model.objects.values_list("organization_id", flat=True))
+            - set(state_model.objects.values_list("pk", flat=True)))],
+        ignore_conflicts=True)
+    places = {pk: (municipality, sector) for pk, municipality, sector in
+              organization_model.objects.values_list("pk", "municipality_id", "sector")}
+    at: dict = defaultdict(list)
+    for pk, municipality, sector in state_model.objects.values_list(
+            "pk", "summed_municipality_id", "summed_sector"):
+        if (municipality, sector) != places[pk]:
+            at[places[pk]].append(pk)
+    for (municipality, sector), pks in sorted(at.items()):
+        state_model.objects.filter(organization_id__in=pks).update(
+            summed_municipality_id=municipality, summed_sector=sector)
+    published = [f"published_{name}_{part}" for name in FIELDS
+                 for part in ("sum", "n", "people")]
+    fresh: dict = {}
+    for organization, year, stage, *figures in (
+            cell_model.objects.order_by().values_list(
+                "organization_id", "year", "stage", "sent", "answered", "people", *published)
+            .iterator(chunk_size=5000)):
+        row = fresh.setdefault((*places[organization], year, stage), [0] * len(SUMS))
+        for i, value in enumerate(share(*figures)):
+            row[i] += value
+    stored = {tuple(row[:4]): (row[4], list(row[5:])) for row in
+              kept.objects.values_list(*PLACE, "pk", *SUMS)}
+    wrong = sorted(key for key in fresh.keys() | stored.keys()
+                   if key not in stored or key not in fresh or stored[key][1] != fresh[key])
+    if not wrong:
+        return
+    kept.objects.filter(pk__in=[stored[key][0] for key in wrong if key in stored]).delete()
+    kept.objects.bulk_create(
+        [kept(**dict(zip(PLACE, key, strict=True)), **dict(zip(SUMS, fresh[key], strict=True)))
+         for key in wrong if key in fresh], batch_size=2000)
+    state_model.objects.filter(
+        summed_municipality_id__in=sorted({key[0] for key in wrong})).update(
+        refreshed_at=timezone.now())
 
 
 class Migration(migrations.Migration):

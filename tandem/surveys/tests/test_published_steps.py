@@ -341,6 +341,52 @@ def test_the_migration_publishes_each_cell_as_it_stands(world: World) -> None:
     assert tallies.stale() == []
 
 
+def test_the_migrations_frozen_roll_up_leaves_what_the_live_one_leaves(world: World) -> None:
+    """``surveys/0007`` ends with the municipalities' sums summed again; it called the
+    live ``tallies.roll_up`` and carries a frozen copy now (migrations import no
+    application code). From the same spoiled state — a row of sums wrong, one missing, an
+    organization's cells recorded at another place, one with no state at all — both
+    leave the same sums, the same recorded places and refresh the same states."""
+    from django.apps import apps
+
+    from tandem.surveys.models import SurveyCellState
+
+    migration = importlib.import_module("tandem.surveys.migrations.0007_published_cells")
+    _imported(world.org_a, [5, 6, 7, 8])
+    _imported(world.org_b, [1, 2, 3])
+    _imported(OrganizationFactory.create(municipality=world.municipality_a), [9, 9])
+
+    def spoil() -> None:
+        first, second = MunicipalitySurveyCell.objects.order_by("pk")[:2]
+        first.recommend_total += 7
+        first.save()
+        second.delete()
+        SurveyCellState.objects.filter(organization_id=world.org_b.pk).update(
+            summed_municipality_id=world.municipality_a.pk, summed_sector="spoiled")
+        SurveyCellState.objects.filter(organization_id=world.org_a.pk).delete()
+        SurveyCellState.objects.update(refreshed_at=None)
+
+    def left() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+        sums = set(MunicipalitySurveyCell.objects.values_list(
+            "municipality_id", "sector", "year", "stage",
+            *(f.name for f in MunicipalitySurveyCell._meta.concrete_fields
+              if f.name not in ("id", "municipality", "sector", "year", "stage"))))
+        states = {(*state, refreshed is not None) for *state, refreshed in
+                  SurveyCellState.objects.values_list(
+                      "organization_id", "summed_municipality_id", "summed_sector",
+                      "refreshed_at")}
+        return sums, states
+
+    spoil()
+    tallies.roll_up()
+    live = left()
+    assert tallies.stale() == []
+    spoil()
+    assert left() != live
+    migration.roll_up(apps, _Editor())
+    assert left() == live
+
+
 class _Editor:
     connection = connection
 
