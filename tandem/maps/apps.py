@@ -73,5 +73,7 @@ class MapsConfig(AppConfig):
                            dispatch_uid="held_meeting_deleting")
         post_delete.connect(held.meeting_deleted, sender=Meeting,
                             dispatch_uid="held_meeting_deleted")
+        # A pair deleted with its meetings: its own dates are not kept (its row goes).
+        pre_delete.connect(held.pair_deleting, sender=Pair, dispatch_uid="held_pair_deleting")
         signals.hourly.connect(held.hourly, dispatch_uid="held_rolled_over")
 

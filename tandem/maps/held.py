@@ -12,7 +12,9 @@ Several meetings deleted in one go — a pair deleted with its meetings (the cas
 queryset's ``delete()`` — keep their pair's dates once, after the last of them: Django
 sends every ``pre_delete`` of a delete before it deletes a row and every ``post_delete``
 after the rows of the model are gone, so each pair's meetings are counted in
-(:func:`meeting_deleting`) and the dates kept when the count is back to none. The audit
+(:func:`meeting_deleting`) and the dates kept when the count is back to none — of the
+pairs that stay: a pair deleted itself (its ``pre_delete`` comes before any row goes,
+:func:`pair_deleting`) is left out, its row is about to go. The audit
 trail keeps one entry per meeting deleted (docs/architecture.md, ``audit/deletes.py``):
 auditlog writes them one by one in its own ``post_delete``, and has no bulk write.
 """
@@ -29,6 +31,7 @@ from tandem.web.transactions import savepoint_memory
 _LOADED = "_held_pair_id"
 _DELETING = "held_meetings_deleting"  # meetings of each pair being deleted now
 _READY = "held_pairs_deleted"  # pairs whose meetings of this delete are all gone
+_GONE = "held_pairs_gone"  # pairs being deleted themselves: no dates to keep
 
 
 def loaded(sender: type, instance: Any, **kwargs: object) -> None:
@@ -63,6 +66,14 @@ def meeting_deleting(sender: type, instance: Any, **kwargs: object) -> None:
         deleting.update(_pairs_of(instance))
 
 
+def pair_deleting(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``pre_delete`` of a pair) Its meetings go with it: their delete keeps the dates
+    of the other pairs only (an ``UPDATE`` of the row being deleted was wasted)."""
+    gone = savepoint_memory(_GONE, set)
+    if gone is not None:
+        gone.add(instance.pk)
+
+
 def meeting_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     """(``post_delete``) The pairs' dates kept once the last meeting of this delete is
     gone, all in one ``UPDATE`` (outside a transaction, or not counted in: at once)."""
@@ -81,6 +92,7 @@ def meeting_deleted(sender: type, instance: Any, **kwargs: object) -> None:
         pairs = set() if deleting else set(ready)
         if pairs:
             ready.clear()
+            pairs -= savepoint_memory(_GONE, set)
     if pairs:
         Pair.objects.filter(pk__in=pairs).keep_held(today())
     instance.__dict__[_LOADED] = instance.__dict__.get("pair_id")

@@ -34,10 +34,22 @@ MAX_NEWS_PER_EMAIL = 20
 
 @dataclass
 class SendResult:
-    events: int = 0  # new events found
+    """What a run did. The events are those it logged (``dry_run``: would log) — found by
+    their keys and still due when their page read them again (``selectors.events_of``),
+    not logged a moment ago by another run: an event resolved in between is not sent,
+    and is not counted either."""
+
+    events: int = 0  # new events logged
     emails: int = 0  # e-mails enqueued (one per person)
-    without_address: int = 0  # events none of whose people can be e-mailed
+    without_address: int = 0  # of them, events none of whose people can be e-mailed
     by_kind: dict[str, int] = field(default_factory=dict)
+
+    def count(self, events: list[Event]) -> None:
+        """These events were logged (or would be, in a dry run)."""
+        for e in events:
+            self.events += 1
+            self.by_kind[e.kind] = self.by_kind.get(e.kind, 0) + 1
+            self.without_address += not any(p.wants_reminders for p in e.recipients)
 
 
 def _priority(event: Event) -> tuple[int, dt.date]:
@@ -75,9 +87,7 @@ def reminders_send(*, today: dt.date, dry_run: bool = False, base_url: str | Non
     h/hourly). The letters wait for the commit in memory (≈ 30 MB at 300,000); the pages
     bound the rest."""
     dues = pending(today=today, pairs=pairs)
-    result = SendResult(events=len(dues))
-    for due in dues:
-        result.by_kind[due.kind] = result.by_kind.get(due.kind, 0) + 1
+    result = SendResult()  # counted as the pages log them
     if progress is not None:
         progress(_("Напоминания: найдено новых событий — %(n)s.") % {"n": len(dues)})
     by_person: dict[int, list[int]] = defaultdict(list)  # person → their events' places
@@ -126,9 +136,8 @@ class _Run:
                                logged=self.ours)
             # An event is logged in the page of its first recipient: once, whatever the pages.
             first = [e for e in events if min(p.pk for p in e.recipients) in here]
-            result.without_address += sum(
-                1 for e in first if not any(p.wants_reminders for p in e.recipients))
             if dry_run:
+                result.count(first)
                 result.emails += len({p.pk for e in events for p in e.recipients
                                       if p.pk in here and p.wants_reminders})
                 continue
@@ -160,6 +169,7 @@ def _page(state: _Run, here: set[int], events: list[Event], first: list[Event],
                       .order_by("pk")) if first else []
         mine = {(log.kind, log.object_id, log.event_on) for log in logged}
         state.ours |= mine
+        state.result.count([e for e in first if e.key in mine])
         _audit(logged)
         # An overdue task is news on the bell too (the letter is below): one INSERT a page.
         notify_many(kind=Notification.Kind.TASK_OVERDUE, mailed=True, news=[

@@ -191,7 +191,8 @@ class SurveyCell(models.Model):
 
 
 class SurveyCellState(models.Model):
-    """Per organization: when its cells were last rebuilt, and where they are summed. Its
+    """Per organization: when its cells were last rebuilt (or recounted to other figures:
+    the dashboards' cache version, ``monitoring.versions``), and where they are summed. Its
     row is what every writer of its cells and of their share of the municipalities' sums
     locks (:mod:`tandem.surveys.tallies`), so two rebuilds of one organization queue, and
     so does a move of it.

@@ -45,7 +45,9 @@ How they stay current — as the diagnostics and the pair figures:
   cell of its row after the save and, if it was counted in another one before (another
   year — the answer's date or the due date changed —, another stage, another
   organization of the answer), that one too (:func:`recount`: exact sums of that cell's
-  surveys, never deltas — the different people are not additive). The cell before is
+  surveys, never deltas — the different people are not additive), and each organization
+  whose figures changed gets a new ``refreshed_at`` (the dashboards' cache version of it
+  moves: the organization an answer left too). The cell before is
   read in ``pre_save`` with the survey's row locked (the lock its ``UPDATE`` takes
   anyway), so a concurrent save of the same survey cannot slip between;
 - the schedule creating a day's surveys calls ``touch(ids, now=True)``: whole
@@ -244,7 +246,14 @@ def recount(cells: Iterable[Key]) -> None:
     surveys table, not moved by a delta (the different people are not additive). Holds
     the states of their organizations in id order, as a rebuild does; marks stay for the
     job (they are about whole organizations). An organization whose cells are summed
-    elsewhere than where it now is (:func:`_settle`) takes them there first."""
+    elsewhere than where it now is (:func:`_settle`) takes them there first.
+
+    Every organization whose kept figures changed gets a new ``refreshed_at``: the
+    dashboards' cache version of it moves (``monitoring.versions``). The survey's audit
+    entry moves only the versions of its pair's organizations now — not that of the
+    organization an answer leaves (a teacher who moved answers in the new one: the
+    survey leaves the cell it was created in), whose cached figures stayed stale up to
+    ``CACHE_SECONDS``."""
     keys = sorted(set(cells))
     if not keys:
         return
@@ -253,17 +262,29 @@ def recount(cells: Iterable[Key]) -> None:
         places = _places(sorted(zones))
         delta: Delta = {}
         moved = _settle(summed, places, delta)
+        changed: set[int] = set()
         for org, year, stage in keys:
             if org not in zones:  # deleted meanwhile: nothing to keep
                 continue
             cell = SurveyCell.objects.filter(organization_id=org, year=year, stage=stage)
             before = list(cell)
             fresh = _published(before, _computed({org: zones[org]}, only=(year, stage)))
+            if _figures(before) != _figures(fresh):
+                changed.add(org)
             cell.delete()
             SurveyCell.objects.bulk_create(fresh)
             _add(places, before, -1, _add(places, fresh, 1, delta))
         apply(delta)
+        if changed:  # (their states are held)
+            SurveyCellState.objects.filter(organization_id__in=sorted(changed)).update(
+                refreshed_at=timezone.now())
         touch(moved)
+
+
+def _figures(cells: Iterable[SurveyCell]) -> list[tuple[object, ...]]:
+    """What figures read of these cells: their sums now and published."""
+    return sorted(tuple(getattr(cell, name) for name in (*CELL_COLUMNS, *PUBLISHED_COLUMNS))
+                  for cell in cells)
 
 
 def _hold(ids: list[int]) -> tuple[dict[int, str], dict[int, Place | None]]:

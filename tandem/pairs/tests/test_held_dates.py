@@ -7,6 +7,7 @@ quiet pairs of any day and their ``quiet_since`` are those of the core rule
 
 import datetime as dt
 import importlib
+import re
 from types import SimpleNamespace
 from unittest import mock
 
@@ -279,8 +280,9 @@ def test_two_meetings_logged_at_once_both_count() -> None:
                                as_of=today, weeks=5)
 
 
-def _deleted_with_meetings(world: World, n: int) -> tuple[list[str], Pair]:
-    """A pair with ``n`` meetings (held and planned) deleted: the statements it took."""
+def _deleted_with_meetings(world: World, n: int) -> tuple[list[str], int]:
+    """A pair with ``n`` meetings (held and planned) deleted: the statements it took, and
+    the pair's id."""
     from django.test.utils import CaptureQueriesContext
 
     [pair] = _pairs(world, [0])
@@ -288,33 +290,87 @@ def _deleted_with_meetings(world: World, n: int) -> tuple[list[str], Pair]:
         Meeting.objects.create(pair=pair, date=_day(1 + i), topic=f"Встреча {i}",
                                planned=i % 3 == 2)
     pair = Pair.objects.get(pk=pair.pk)  # loaded as a page would: nothing cached
+    pk = pair.pk
     with CaptureQueriesContext(connection) as queries:
         pair.delete()
-    return [q["sql"] for q in queries.captured_queries], pair
+    return [q["sql"] for q in queries.captured_queries], pk
+
+
+def _names(pk: int, sql: str) -> bool:
+    """The statement names the pair ``pk`` (its number as a whole)."""
+    return re.search(rf"(?<![\w.]){pk}(?![\w.])", sql) is not None
+
+
+def _pair_written(pk: int, sql: list[str]) -> list[str]:
+    """The statements that update or lock the pair ``pk``'s row (``keep_held``: a lock
+    ``FOR NO KEY UPDATE``, then its ``UPDATE``)."""
+    return [s for s in sql if (s.startswith('UPDATE "pairs_pair"') or (
+        s.startswith("SELECT") and 'FROM "pairs_pair"' in s and "FOR" in s.split("WHERE")[-1]
+        and "UPDATE" in s.split("WHERE")[-1])) and _names(pk, s)]
 
 
 @pytest.mark.parametrize("n", [3, 12])
-def test_a_pair_deleted_with_its_meetings_keeps_its_dates_once(world: World, n: int) -> None:
+def test_a_pair_deleted_with_its_meetings_keeps_no_dates_of_its_own(world: World, n: int) -> None:
     """A pair's delete takes its meetings along (the cascade): their dates are kept once
-    for the pair, not once a meeting; the trail keeps one entry per meeting deleted (the
-    audit rule: docs/architecture.md, ``audit/deletes.py``) — auditlog writes them one by
-    one and has no bulk write."""
-    sql, pair = _deleted_with_meetings(world, n)
-    kept = [s for s in sql if s.startswith('UPDATE "pairs_pair" SET "held_until"')]
-    assert len(kept) == 1
+    for the pairs of the delete, after its last meeting — not for the pair itself, whose
+    row goes (the ``UPDATE`` of it, and its lock, were wasted: review of issue #16); the
+    trail keeps one entry per meeting deleted (the audit rule: docs/architecture.md,
+    ``audit/deletes.py``) — auditlog writes them one by one and has no bulk write."""
+    sql, pk = _deleted_with_meetings(world, n)
+    assert not [s for s in sql if s.startswith('UPDATE "pairs_pair" SET "held_until"')]
+    assert _pair_written(pk, sql) == []
+    assert any(s.startswith('DELETE FROM "pairs_pair"') and _names(pk, s) for s in sql)
     from django.contrib.contenttypes.models import ContentType
 
     entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(Meeting),
                                       action=LogEntry.Action.DELETE)
     assert entries.count() == n
-    assert not Meeting.objects.filter(pair_id=pair.pk).exists()
+    assert not Meeting.objects.filter(pair_id=pk).exists()
+
+
+def test_a_pairs_delete_takes_four_statements_fewer_than_keeping_its_dates(
+        world: World) -> None:
+    """The same delete with the pair's own dates kept (the receiver that leaves a deleted
+    pair out disconnected: the code before) took four statements more — the lock and the
+    ``UPDATE`` of the row being deleted, in a savepoint — and nothing else differs. Two
+    pairs deleted at once keep the dates of neither."""
+    from django.db.models.signals import pre_delete
+
+    def per_delete(sql: list[str]) -> list[str]:
+        # Written once a transaction (the deletes here share the test's): left out.
+        once = re.compile(r'INSERT INTO "(\w+mark|monitoring_unitchange)"')
+        return [s for s in sql if not once.match(s)]
+
+    _deleted_with_meetings(world, 3)  # the once-a-transaction writes, done
+    fixed, pk = _deleted_with_meetings(world, 3)
+    assert pre_delete.disconnect(sender=Pair, dispatch_uid="held_pair_deleting")
+    try:
+        before, old = _deleted_with_meetings(world, 3)
+    finally:
+        pre_delete.connect(held.pair_deleting, sender=Pair, dispatch_uid="held_pair_deleting")
+    # What the fix takes away: the lock (a plain read on SQLite) and the UPDATE.
+    assert len(_pair_written(old, before)) == 1 + connection.features.has_select_for_update
+    # And its savepoint (``keep_held``'s atomic block): four statements, nothing else.
+    assert len(per_delete(fixed)) == len(per_delete(before)) - 4
+    assert _pair_written(pk, fixed) == []
+    # Two pairs deleted at once (a queryset's delete), each with its meetings.
+    pairs = _pairs(world, [0, 0])
+    for pair_ in pairs:
+        Meeting.objects.create(pair=pair_, date=_day(1), topic="Встреча")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        Pair.objects.filter(pk__in=[p.pk for p in pairs]).delete()
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not Pair.objects.filter(pk__in=[p.pk for p in pairs]).exists()
+    assert not [s for s in sql if s.startswith('UPDATE "pairs_pair" SET "held_until"')]
+    assert all(_pair_written(p.pk, sql) == [] for p in pairs)
 
 
 def test_a_pairs_delete_grows_with_its_meetings_only_by_their_trail(world: World) -> None:
     """Three meetings more or twelve: each costs its audit entry and the reads of its scope
     for it (its pair, the pair's organization and municipality: ``keep_additional_data``)
     — four statements — and nothing else (the pair's dates were kept once a meeting: five)."""
-    import re
 
     def per_delete(sql: list[str]) -> list[str]:
         # The figures' marks and the unit's change row are written once a transaction (the

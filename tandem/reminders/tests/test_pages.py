@@ -272,7 +272,9 @@ def test_an_event_resolved_after_the_keys_were_read_is_not_sent(
     people's events (``events_of``) — on a region, minutes later. An event resolved in
     between (the task done, a meeting held, the map agreed, the survey answered, the pair
     ended) was read back by key alone and still sent, logged and put on the bell; the
-    page's read now applies each kind's rule again. ``nothing``: the same event sent."""
+    page's read now applies each kind's rule again. ``nothing``: the same event sent. The
+    run's counts (the command prints them) are of what it sent: they counted the keys
+    found, the resolved event too."""
     bob, carol = _person(world), _person(world)
     pair = _pair(bob, carol, overdue=1 if kind == ReminderLog.Kind.OVERDUE_TASK else 0,
                  met=kind != ReminderLog.Kind.NO_MEETING,
@@ -289,13 +291,35 @@ def test_an_event_resolved_after_the_keys_were_read_is_not_sent(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         result = services.reminders_send(today=TODAY)
-    assert result.by_kind == {kind: 1}  # found by its keys
     sent = how == "nothing"
+    assert result.by_kind == ({kind: 1} if sent else {})  # found by its keys: not counted
+    assert (result.events, result.without_address) == (int(sent), 0)
     assert [log.kind for log in ReminderLog.objects.all()] == ([kind] if sent else [])
     assert len(mail.outbox) == result.emails == (
         (1 if kind == ReminderLog.Kind.SURVEY else 2) if sent else 0)
     assert Notification.objects.count() == (
         2 if sent and kind == ReminderLog.Kind.OVERDUE_TASK else 0)
+
+
+@pytest.mark.parametrize("how", ["task done", "nothing"])
+def test_a_dry_run_counts_only_what_it_would_still_send(
+        world: World, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
+    """``--dry-run`` counts as the run sends: an event resolved after its key was read is
+    neither an event nor one «без адреса или согласия» (nobody here can be e-mailed)."""
+    bob, carol = _person(world, consent=False), _person(world, consent=False)
+    pair = _pair(bob, carol, overdue=1)
+    real = services.events_of
+
+    def meanwhile(dues: list[selectors.Due], **kwargs: Any) -> list[selectors.Event]:
+        _resolve(how, pair)
+        return real(dues, **kwargs)
+
+    monkeypatch.setattr(services, "events_of", meanwhile)
+    result = services.reminders_send(today=TODAY, dry_run=True)
+    sent = int(how == "nothing")
+    assert (result.events, result.without_address, result.emails) == (sent, sent, 0)
+    assert result.by_kind == ({ReminderLog.Kind.OVERDUE_TASK: 1} if sent else {})
+    assert not ReminderLog.objects.exists()
 
 
 @pytest.mark.parametrize("overdue", [2, 6])

@@ -545,12 +545,53 @@ def test_a_person_who_moved_leaves_their_answers_and_a_survey_given_elsewhere_mo
     _assert_kept_equal_live(world)
 
 
+def test_an_answer_given_after_a_move_reaches_the_cached_dashboard_it_left(
+        world: World) -> None:
+    """A survey created for a teacher of A (its cell A's), of a pair of B — the teacher
+    then moved to B and answered there: the survey leaves A's cell for B's. The
+    dashboards' cache version of *both* organizations moves (``SurveyCellState.
+    refreshed_at``, ``monitoring.versions``) — the survey's audit entry names only the
+    pair's organizations now (B), so A's cached figures would stay stale up to
+    ``CACHE_SECONDS``."""
+    from django.core.cache import cache
+
+    from tandem.monitoring import selectors as dashboard
+
+    cache.clear()
+    teacher = ParticipantFactory.create(organization=world.org_a)
+    pair = Pair.objects.create(a=world.someone_b, b=teacher, organization=world.org_b,
+                               starts_on=timezone.localdate() - dt.timedelta(days=60),
+                               ends_on=timezone.localdate() + dt.timedelta(days=200),
+                               status=Pair.Status.ACTIVE)
+    survey = Survey.objects.create(pair=pair, participant=teacher, stage=Survey.Stage.MID,
+                                   due_on=timezone.localdate(), sent_at=timezone.now())
+    assert survey.organization_id == world.org_a.pk
+    with transaction.atomic():  # a request of its own: the move
+        teacher.organization = world.org_b
+        teacher.save()
+    alice = scope_for(world.alice)  # A's curator
+
+    def sent_in_a() -> int:
+        data = dashboard.dashboard_data(scope=alice, filters=Filters())
+        assert data.satisfaction is not None
+        return sum(stage.sent for stage in data.satisfaction.stages)
+
+    assert sent_in_a() == 1  # computed, and cached
+    with transaction.atomic():  # the answer, a request of its own
+        survey_submit(survey=survey, data=_answers(3))
+    assert Survey.objects.get(pk=survey.pk).organization_id == world.org_b.pk
+    assert sent_in_a() == 0  # at once, not after the cache's lifetime
+    charlie = dashboard.dashboard_data(scope=scope_for(world.charlie), filters=Filters())
+    assert charlie.satisfaction is not None
+    assert sum(stage.answered for stage in charlie.satisfaction.stages) == 1
+
+
 def test_a_save_and_a_rebuild_of_its_organization_take_the_same_lock(world: World) -> None:
     """A survey's save holds its organization's state row, as a rebuild does (on
     PostgreSQL: ``FOR UPDATE``), and its own row before it reads its old cell."""
     survey = answered_surveys(world, [(7, 8)])[0]
     survey.recommend = 3
-    with CaptureQueriesContext(connection) as ctx:
+    with CaptureQueriesContext(connection) as ctx, _no_rebuild():
         survey.save()
     sql = [q["sql"] for q in ctx.captured_queries]
     if connection.features.has_select_for_update:
@@ -559,6 +600,14 @@ def test_a_save_and_a_rebuild_of_its_organization_take_the_same_lock(world: Worl
         assert '"surveys_survey"' in sql[locked[0]]
         assert '"surveys_surveycellstate"' in sql[locked[1]]
         assert any(q.startswith('UPDATE "surveys_survey"') for q in sql[locked[0]:locked[1]])
-    # No whole organization rebuilt (a rebuild stamps its state), nothing marked.
-    assert not any(q.startswith('UPDATE "surveys_surveycellstate"') for q in sql)
+    # No whole organization rebuilt, nothing marked; its state stamped once (its figures
+    # changed: the dashboards' version of it moves).
+    stamped = [q for q in sql if q.startswith('UPDATE "surveys_surveycellstate"')]
+    assert len(stamped) == 1 and '"refreshed_at"' in stamped[0]
     assert not any('"surveys_surveycellmark"' in q for q in sql)
+    # A save that changes no figure stamps nothing (a text is no figure).
+    survey.text_good = "Другой текст"
+    with CaptureQueriesContext(connection) as ctx:
+        survey.save()
+    assert not any(q["sql"].startswith('UPDATE "surveys_surveycellstate"')
+                   for q in ctx.captured_queries)

@@ -94,52 +94,191 @@ def test_context_plurals() -> None:
 
 VENDORS = ("django", "axes", "auditlog", "django_tasks_db")  # their strings we translate
 
+# An entry of the catalogue: (context, msgid, msgid_plural); None where it has none.
+Entry = tuple[str | None, str, str | None]
+# A string literal as ``templatize`` writes it (``u'…'``) or a template holds it (``_("…")``).
+LITERAL = r"""u?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+TEMPLATE_CALL = re.compile(
+    rf"\b(?P<name>npgettext|pgettext|ngettext|gettext|_)\(\s*(?P<args>{LITERAL}"
+    rf"(?:\s*,\s*{LITERAL})*)")
 
-def _texts(base: Path, *, python_constants: bool) -> tuple[set[str], str]:
-    """The string constants of the Python files under ``base`` (adjacent literals joined, as
-    ``makemessages`` reads them; or, for ``python_constants=False``, their raw text) and the
-    text of its templates — raw and with ``{{ x }}`` as ``%(x)s`` (``blocktranslate``), runs
-    of spaces as one (``trimmed``), ``%`` as ``%%`` (a literal percent sign in a msgid)."""
+
+PO_STRING = r'"(?:[^"\\]|\\.)*"\n(?:"(?:[^"\\]|\\.)*"\n)*'  # one string, maybe on lines
+PO_ENTRY = re.compile(rf"^(?:msgctxt (?P<ctx>{PO_STRING}))?msgid (?P<id>{PO_STRING})"
+                      rf"(?:msgid_plural (?P<plural>{PO_STRING}))?", re.M)
+
+
+def _entries() -> list[Entry]:
+    """Every entry of django.po but the header: its context, msgid and plural msgid (an
+    entry begins at its ``msgctxt`` or ``msgid``, blank line before it or not)."""
+    po = (LOCALE / "django.po").read_text(encoding="utf-8")
+
+    def text(part: str | None) -> str | None:
+        return None if part is None else _po_string(("x " + part.strip()).splitlines(), "x")
+
+    return [(text(m["ctx"]), text(m["id"]) or "", text(m["plural"]))
+            for m in PO_ENTRY.finditer(po) if text(m["id"])]
+
+
+def _call(name: str, args: list[object]) -> Entry | None:
+    """The entry a gettext-family call asks for (by the function's name, as ``xgettext``
+    reads it: ``pgettext(context, msgid)``, ``ngettext(msgid, plural, n)``,
+    ``npgettext(context, msgid, plural, n)``, ``gettext``/``_``/``…_lazy``/``…_noop``
+    (msgid)), or None: its strings are not literals."""
+    with_context, plural = "pgettext" in name, name.startswith("n")
+    size = 1 + with_context + plural
+    strings = args[:size]
+    if len(strings) < size or not all(isinstance(a, str) for a in strings):
+        return None
+    texts = [str(a) for a in strings]
+    context = texts.pop(0) if with_context else None
+    return (context, texts[0], texts[1] if len(texts) > 1 else None)
+
+
+def _python(source: str) -> tuple[set[str], set[Entry]]:
+    """A Python file's whole string literals (adjacent ones joined, as the parser and
+    ``makemessages`` read them; not the pieces of an f-string) and its gettext calls with
+    literal arguments."""
     import ast
 
-    constants: set[str] = set()
-    texts: list[str] = []
-    for path in sorted(base.rglob("*.py")):
+    literals: set[str] = set()
+    calls: set[Entry] = set()
+    stack: list[ast.AST] = [ast.parse(source)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.JoinedStr):  # an f-string: its pieces are not literals
+            stack += [value.value for value in node.values
+                      if isinstance(value, ast.FormattedValue)]
+            continue
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            literals.add(node.value)
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = (func.id if isinstance(func, ast.Name)
+                    else func.attr if isinstance(func, ast.Attribute) else "")
+            if name in {"_", "_lazy"} or re.fullmatch(r"n?p?gettext(_lazy|_noop)?", name):
+                entry = _call(name, [a.value if isinstance(a, ast.Constant) else None
+                                     for a in node.args])
+                if entry is not None:
+                    calls.add(entry)
+        stack.extend(ast.iter_child_nodes(node))
+    return literals, calls
+
+
+def _template(source: str) -> set[Entry]:
+    """A template's translated strings, exactly as ``makemessages`` finds them
+    (``django.utils.translation.template.templatize``: ``{% translate "…" %}`` with its
+    context, ``{% blocktranslate %}`` — ``{{ x }}`` as ``%(x)s``, ``%`` as ``%%``,
+    ``trimmed``, ``count`` with its ``{% plural %}``, ``context`` — and ``_("…")`` in
+    tags and filters)."""
+    import ast
+
+    from django.utils.translation.template import templatize
+
+    calls: set[Entry] = set()
+    for match in TEMPLATE_CALL.finditer(templatize(source)):
+        args = re.findall(LITERAL, match["args"])
+        entry = _call(match["name"], [ast.literal_eval(a.removeprefix("u")) for a in args])
+        if entry is not None:
+            calls.add(entry)
+    return calls
+
+
+def _used(base: Path, wanted: list[Entry] | None = None) -> tuple[set[str], set[Entry]]:
+    """The whole string literals of the Python files under ``base`` and the gettext calls
+    of them and of its templates (not its tests', nor its catalogues'). ``wanted``: read
+    only the files whose text holds a word of one of these entries (a package's many)."""
+    probes = None if wanted is None else {
+        max(re.findall(r"\w+", msgid) or [msgid], key=len) for _c, msgid, _p in wanted}
+    literals: set[str] = set()
+    calls: set[Entry] = set()
+    for path in sorted([*base.rglob("*.py"), *base.rglob("*.html"), *base.rglob("*.txt")]):
         if {"tests", "locale"} & set(path.relative_to(base).parts):  # (not the checkout's)
             continue
         source = path.read_text(encoding="utf-8", errors="ignore")
-        if python_constants:
-            constants |= {node.value for node in ast.walk(ast.parse(source))
-                          if isinstance(node, ast.Constant) and isinstance(node.value, str)}
-        else:
-            texts.append(source)
-    for path in sorted([*base.rglob("*.html"), *base.rglob("*.txt")]):
-        if {"tests", "locale"} & set(path.relative_to(base).parts):  # (not the checkout's)
+        if probes is not None and not any(probe in source for probe in probes):
             continue
-        raw = path.read_text(encoding="utf-8", errors="ignore")
-        for text in (raw, raw.replace("%", "%%")):
-            blocks = re.sub(r"\{\{\s*(\w+)[^}]*\}\}", r"%(\1)s", text)
-            texts += [text, re.sub(r"\s+", " ", blocks)]
-    return constants, "\n".join(texts)
+        if path.suffix == ".py":
+            more, found = _python(source)
+            literals |= more
+            calls |= found
+        else:
+            calls |= _template(source)
+    return literals, calls
+
+
+def _unused(entries: list[Entry], literals: set[str], calls: set[Entry]) -> list[Entry]:
+    """The entries not used: a plural or one with a context only as a call asks for it (its
+    context, msgid and plural all alike), a plain msgid also as a whole string literal of
+    the Python code (a constant handed to ``gettext`` later, a model's choices) — never
+    as a piece of a longer string."""
+    singular = {msgid for context, msgid, plural in calls if context is None and plural is None}
+    return [entry for entry in entries if entry not in calls and not (
+        entry[0] is None and entry[2] is None and (entry[1] in literals
+                                                   or entry[1] in singular))]
 
 
 def test_every_catalogue_entry_is_used() -> None:
     """No entry of django.po is left over from a wording the code no longer has (31 were,
-    review of 2026-12-06): each msgid is a string of our code or templates — or of a
-    package whose strings the catalogue translates (the admin's, axes', auditlog's,
-    django-tasks') — as ``makemessages`` would find it."""
+    review of 2026-12-06): each msgid is a whole string literal of our code, or a string
+    our templates translate — or one of a package whose strings the catalogue translates
+    (the admin's, axes', auditlog's, django-tasks') — as ``makemessages`` would find it; a
+    plural with its plural msgid, an entry with a context with its context. Not as a
+    piece of a longer text: an unused «Отправить» passed next to a used «Отправить
+    письмо» (review of h/smalls4)."""
     import importlib.util
 
-    po = (LOCALE / "django.po").read_text(encoding="utf-8")
-    found = [_po_string(m[0].splitlines(), "msgid")
-             for m in re.finditer(r'^msgid ".*"\n(?:".*"\n)*', po, re.M)]
-    msgids = [m for m in found if m]
-    constants, ours = _texts(LOCALE.parents[2], python_constants=True)
-    vendor = "\n".join(
-        _texts(Path(spec.origin).parent, python_constants=False)[1]
-        for spec in map(importlib.util.find_spec, VENDORS) if spec and spec.origin)
-    left_over = [m for m in msgids
-                 if m not in constants and m not in ours
-                 and re.sub(r"\s+", " ", m) not in ours and m not in vendor]
-    assert len(msgids) > 900
-    assert left_over == []
+    entries = _entries()
+    assert len(entries) > 900
+    left = _unused(entries, *_used(LOCALE.parents[2]))
+    for spec in map(importlib.util.find_spec, VENDORS):
+        if left and spec and spec.origin:
+            left = _unused(left, *_used(Path(spec.origin).parent, wanted=left))
+    assert left == []
+
+
+@pytest.mark.parametrize(("source", "template", "found"), [
+    ('x = _("Отправить письмо")', "", False),
+    ('x = _("Отправить")', "", True),
+    ('x = f"Отправить{y}"', "", False),
+    ('x = ("Отправ"\n     "ить")', "", True),
+    ("", '{% translate "Отправить письмо" %}', False),
+    ("", "{% translate 'Отправить' %}", True),
+    ("", "{% blocktranslate %}Отправить {{ n }}{% endblocktranslate %}", False),
+    ("", "<p>Отправить</p>", False),
+    ("", "{% blocktranslate trimmed %}\n  Отправить\n{% endblocktranslate %}", True),
+])
+def test_the_check_wants_a_whole_string(source: str, template: str, found: bool) -> None:
+    """The used strings are whole literals and translated strings, not the text around:
+    «Отправить» is not used by «Отправить письмо», nor by an f-string or a template's
+    untranslated text."""
+    literals, calls = _python(source) if source else (set(), set())
+    entry: Entry = (None, "Отправить", None)
+    assert (_unused([entry], literals, calls | _template(template)) == []) is found
+
+
+@pytest.mark.parametrize(("source", "template", "found"), [
+    ('ngettext("%(n)s пара", "%(n)s пар", n)', "", True),
+    ('ngettext("%(n)s пара", "%(n)s пары", n)', "", False),
+    ('x = ["%(n)s пара", "%(n)s пар"]', "", False),
+    ("", "{% blocktranslate count n=k %}{{ n }} пара{% plural %}{{ n }} пар"
+         "{% endblocktranslate %}", True),
+    ('npgettext("счётчик", "%(n)s пара", "%(n)s пар", n)', "", False),
+])
+def test_a_plural_is_used_with_its_plural(source: str, template: str, found: bool) -> None:
+    literals, calls = _python(source) if source else (set(), set())
+    entry: Entry = (None, "%(n)s пара", "%(n)s пар")
+    assert (_unused([entry], literals, calls | _template(template)) == []) is found
+
+
+@pytest.mark.parametrize(("source", "template", "found"), [
+    ('pgettext("карточка", "пара")', "", True),
+    ('pgettext("счётчик", "пара")', "", False),
+    ('x = "пара"', "", False),
+    ("", '{% translate "пара" context "карточка" %}', True),
+    ("", '{% translate "пара" %}', False),
+])
+def test_a_context_is_used_with_its_context(source: str, template: str, found: bool) -> None:
+    literals, calls = _python(source) if source else (set(), set())
+    entry: Entry = ("карточка", "пара", None)
+    assert (_unused([entry], literals, calls | _template(template)) == []) is found
