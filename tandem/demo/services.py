@@ -525,7 +525,8 @@ def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int) 
     numbered = [[(next(ids), *row) for row in r.plan] for r in rounds]
     copy_rows(Response, RESPONSE_COLUMNS,
               ((response_id, r.campaign.pk, pk, status.value, answered,
-                now if status == Response.Status.SUBMITTED else None)
+                now if status == Response.Status.SUBMITTED else None,
+                r.campaign.organization_id)
                for r, plan in zip(rounds, numbered, strict=True)
                for response_id, pk, _band, status, answered in plan))
 
@@ -863,8 +864,10 @@ def _create_resources(region: Region, municipalities: dict[str, Municipality],
         resource.competencies.set([competencies[c] for c in codes if c in competencies])
 
 
+# A questionnaire's organization (its cell): its person's — an organization's campaign
+# asks its own people (``_campaigns``).
 RESPONSE_COLUMNS = ("id", "campaign_id", "participant_id", "status", "answered",
-                    "submitted_at")
+                    "submitted_at", "organization_id")
 # The combined level equals the self level (no expert's level in the demo).
 ANSWER_COLUMNS = ("response_id", "competency", "self_level", "level", "can_teach",
                   "wants_to_learn", "priority")

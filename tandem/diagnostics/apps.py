@@ -40,6 +40,7 @@ class DiagnosticsConfig(AppConfig):
 
         from tandem.diagnostics import tallies
         from tandem.people.models import Participant
+        from tandem.territory.models import Organization
         from tandem.web.tracking import track
 
         track(*tallies.TRACKED)
@@ -49,6 +50,8 @@ class DiagnosticsConfig(AppConfig):
         connection_created.connect(tallies.sqlite_functions, dispatch_uid="tallies_sqlite")
         pre_delete.connect(tallies.participant_deleted, sender=Participant,
                            dispatch_uid="tallies_deleted")
+        pre_delete.connect(tallies.organization_deleting, sender=Organization,
+                           dispatch_uid="tallies_organization_deleting")
         pre_delete.connect(tallies.campaign_deleting, sender=Campaign,
                            dispatch_uid="tallies_campaign_deleting")
         post_delete.connect(tallies.campaign_deleted, sender=Campaign,

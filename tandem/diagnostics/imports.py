@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +22,7 @@ from tandem.core.text import normalize_name
 from tandem.diagnostics import tallies
 from tandem.diagnostics.models import Answer, Campaign, Response, ResultImport
 from tandem.diagnostics.services import baseline_frozen
+from tandem.people.models import Participant
 from tandem.web import tabular
 
 # People × competencies: a regional file is thousands of rows, a few dozen columns.
@@ -205,10 +207,16 @@ def commit(*, upload: ResultImport, scope: Scope) -> int:
             answer.recompute()
             answers.append(answer)
     Answer.objects.bulk_create(answers, batch_size=2000)
+    # The organizations the questionnaires counted in before (a reopened one's), then
+    # each one's cell: its person's organization now, as it is submitted.
+    before = set(Response.objects.filter(pk__in=ids).values_list("organization_id", flat=True))
+    of_person = Subquery(Participant.objects.filter(pk=OuterRef("participant_id"))
+                         .values("organization_id")[:1])
     for row in rows:
         Response.objects.filter(pk=row.response_id).update(  # type: ignore[misc]
-            status=Response.Status.SUBMITTED, submitted_at=now, answered=len(row.levels))
-    tallies.touch_responses(ids, now=True)
+            status=Response.Status.SUBMITTED, submitted_at=now, answered=len(row.levels),
+            organization_id=of_person)
+    tallies.touch_responses(ids, now=True, also=before)
     upload.committed_at = now
     upload.content = b""
     upload.save(update_fields=["committed_at", "content"])

@@ -230,6 +230,36 @@ class Campaign(UnitAnchored, models.Model):
         return {**data, "reason": self.audit_reason} if self.audit_reason else data
 
 
+def response_organization(prefix: str = "") -> str:
+    """The one home of «the organization of a questionnaire» — the cell its figures count
+    in (:mod:`tandem.diagnostics.tallies`; docs/monitoring.md, «Правило публикации «до /
+    после»»): the field path of :attr:`Response.organization` from a model whose path to
+    the questionnaire is ``prefix`` (``""`` a :class:`Response`, ``"response__"`` an
+    :class:`Answer`, ``"responses__"`` a :class:`Campaign`). Never the person's
+    organization now (``participant__organization``): a move would move their answers
+    between cells, and three people moving out and back around one answer would walk
+    around rule 5 («steps of three»)."""
+    return f"{prefix}organization_id"
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def bulk_create(self, objs: Iterable["Response"], *args: Any,  # type: ignore[override]
+                    **kwargs: Any) -> list[Any]:
+        """As Django's, but a questionnaire handed out without its organization gets its
+        person's now, as :meth:`Response.save` gives it (one query a 2,000 people)."""
+        responses: list[Any] = list(objs)
+        missing = sorted({r.participant_id for r in responses if r.organization_id is None})
+        if missing:
+            of: dict[int, int] = {}
+            for start in range(0, len(missing), 2000):
+                of.update(Participant.objects.filter(pk__in=missing[start:start + 2000])
+                          .values_list("pk", "organization_id"))
+            for response in responses:
+                if response.organization_id is None:
+                    response.organization_id = of.get(response.participant_id)
+        return list(super().bulk_create(responses, *args, **kwargs))
+
+
 class Response(models.Model):
     """One participant's questionnaire in one campaign."""
 
@@ -241,12 +271,27 @@ class Response(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE,
                                     related_name="responses", verbose_name=_("участник"))
+    # The cell the questionnaire counts in (:func:`response_organization`): submitted, the
+    # organization its person belonged to when they submitted it (``services.response_submit``,
+    # an import's commit) — a later move of theirs moves it nowhere; not submitted (handed
+    # out, a draft, reopened), the person's organization now: set when it is handed out
+    # and followed on their move (``tallies._participant_moved``) and on a reopening, so
+    # a draft or an unsent questionnaire counts where its person is. None: that
+    # organization was deleted (its tallies went with it, ``tallies.organization_deleting``);
+    # the questionnaire stays the person's and counts in no cell. SET_NULL rather than
+    # PROTECT (as ``surveys.Survey.organization``): an organization every person has left
+    # may still be removed, though people once answered there.
+    organization = models.ForeignKey(Organization, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("организация ответа"))
     status = models.CharField(_("статус"), max_length=10, choices=Status.choices,
                               default=Status.NEW)
     answered = models.PositiveSmallIntegerField(default=0)  # competencies with a level
     submitted_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("анкета")
@@ -257,6 +302,13 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} — {self.participant}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new questionnaire without its organization gets its person's now."""
+        if self._state.adding and self.organization_id is None and self.participant_id:
+            self.organization_id = (Participant.objects.filter(pk=self.participant_id)
+                                    .values_list("organization_id", flat=True).first())
+        super().save(*args, **kwargs)
 
     @property
     def locked(self) -> bool:

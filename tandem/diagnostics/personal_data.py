@@ -10,7 +10,7 @@ from tandem.people.personal_data import Erasure, Rows, Section, verbose
 
 def rows(p: Participant) -> Rows:
     responses = (Response.objects.filter(participant=p)
-                 .select_related("campaign__framework")
+                 .select_related("campaign__framework", "organization")
                  .prefetch_related("answers").order_by("campaign__starts_on", "pk"))
     names: dict[int, dict[str, str]] = {}
     for r in responses:
@@ -20,6 +20,8 @@ def rows(p: Participant) -> Rows:
     return [{
         "campaign": r.campaign.title, "kind": r.campaign.get_kind_display(),
         "status": r.get_status_display(),
+        # where it counts: the organization they were in when they answered it
+        "organization": r.organization.name if r.organization else None,
         "answers": [{"competency": a.competency,
                      "competency_name": names[r.campaign.framework_id].get(
                          a.competency, a.competency),
@@ -33,6 +35,7 @@ def rows(p: Participant) -> Rows:
 def flatten(data: Rows) -> Rows:
     """One line per answer; the competency by its name (the code stays in the JSON)."""
     return [{"campaign": d["campaign"], "kind": d["kind"],
+             "organization": d.get("organization"),
              **{k: v for k, v in a.items() if k != "competency"}}
             for d in data for a in d["answers"]]
 
@@ -40,7 +43,8 @@ def flatten(data: Rows) -> Rows:
 def columns() -> dict[str, "str | Promise"]:
     return {
         "campaign": _("диагностика"), "kind": verbose(Campaign, "kind"),
-        "status": verbose(Response, "status"), "answers": _("ответы"),
+        "status": verbose(Response, "status"),
+        "organization": verbose(Response, "organization"), "answers": _("ответы"),
         "competency": _("код компетенции"), "competency_name": _("компетенция"),
         **{name: verbose(Answer, name) for name in (
             "self_level", "expert_level", "level", "can_teach", "wants_to_learn",

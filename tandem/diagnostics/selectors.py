@@ -24,6 +24,7 @@ from tandem.diagnostics.models import (
     ResultImport,
     answerable_q,
     baseline_frozen_q,
+    response_organization,
 )
 from tandem.territory.models import Region
 
@@ -314,10 +315,16 @@ def campaigns_progress(*, campaigns: list[Campaign], scope: Scope) -> dict[int, 
 def campaigns_progress_live(*, campaigns: list[Campaign], scope: Scope
                             ) -> dict[int, Progress]:
     """The same progress counted over the questionnaires themselves: the oracle the
-    tests hold the kept figures to (no page calls it)."""
-    rows = (Response.objects.filter(campaign__in=campaigns,
-                                    participant__in=scope.manageable_participants())
-            .values("campaign").annotate(
+    tests hold the kept figures to (no page calls it) — each questionnaire in the
+    organization it counts in (:func:`models.response_organization`: submitted, where its
+    person answered it), of the user's organizations (a teacher's: none)."""
+    responses = Response.objects.filter(campaign__in=campaigns)
+    if not scope.is_staff:
+        responses = responses.none()
+    elif not scope.everything:
+        responses = responses.filter(
+            **{f"{response_organization()}__in": scope.organizations()})
+    rows = (responses.values("campaign").annotate(
                 total=Count("pk"),
                 new=Count("pk", filter=Q(status=Response.Status.NEW)),
                 draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),

@@ -188,8 +188,8 @@ def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> 
     """Adds people to the campaign; those already in it are left as they are."""
     have = set(campaign.responses.values_list("participant_id", flat=True))
     new = [Response(campaign=campaign, participant=p) for p in participants if p.pk not in have]
-    Response.objects.bulk_create(new)
-    tallies.touch({r.participant.organization_id for r in new}, now=True)
+    Response.objects.bulk_create(new)  # each counts in its person's organization now
+    tallies.touch({r.organization_id for r in new}, now=True)
     return len(new)
 
 
@@ -476,9 +476,20 @@ def response_submit(*, response: Response, own: bool = False,
             len(problems)) % {"n": len(problems)}, problems) from None
     response.status = Response.Status.SUBMITTED
     response.submitted_at = timezone.now()
-    response.save(update_fields=["status", "submitted_at", "updated_at"])
-    tallies.touch_responses([response], now=True)
+    # Its cell: the organization its person belongs to now, as they submit it — a later
+    # move of theirs moves it nowhere (``Response.organization``).
+    before = response.organization_id
+    response.organization_id = _organization_now(response.participant_id)
+    response.save(update_fields=["status", "submitted_at", "organization", "updated_at"])
+    tallies.touch_responses([response], now=True, also=[before])
     return response
+
+
+def _organization_now(participant_id: int) -> int | None:
+    """The organization a person belongs to now, as their questionnaire is submitted or
+    reopened (:attr:`Response.organization`)."""
+    return (Participant.objects.filter(pk=participant_id)
+            .values_list("organization_id", flat=True).first())
 
 
 @transaction.atomic
@@ -494,8 +505,12 @@ def response_reopen(*, response: Response) -> Response:
     _check_published(response.campaign)
     response.status = Response.Status.DRAFT
     response.submitted_at = None
-    response.save(update_fields=["status", "submitted_at", "updated_at"])
-    tallies.touch_responses([response], now=True)
+    # A draft again: it counts where its person is now (handed out, not yet answered),
+    # until it is submitted again — and then in the organization of that submission.
+    before = response.organization_id
+    response.organization_id = _organization_now(response.participant_id)
+    response.save(update_fields=["status", "submitted_at", "organization", "updated_at"])
+    tallies.touch_responses([response], now=True, also=[before])
     return response
 
 

@@ -20,6 +20,13 @@ people and their levels by part — a side of a competency —
 :class:`GainMember`) only in steps of at least three people in every part that changed
 (rule 5, :func:`_publish`).
 
+Every figure keys a questionnaire by the organization it counts in —
+:func:`tandem.diagnostics.models.response_organization`, ``Response.organization``: where
+its person was when they submitted it (not submitted: where they are now) — never by the
+person's organization now, so a person's move moves no submitted answer between cells
+(docs/monitoring.md, «Переходы между ячейками»): only their questionnaires not yet
+submitted follow them (:func:`_participant_moved`).
+
 How they stay current: whatever writes questionnaires or answers calls :func:`touch` with
 the organizations concerned, inside its own transaction.
 
@@ -30,7 +37,8 @@ the organizations concerned, inside its own transaction.
   school queue rather than
   both rewrite its tallies; before them, on PostgreSQL, it holds its campaigns' rows
   shared, so a campaign changing its round waits for it, or it for the change.
-- Many (a campaign handed to a whole region, people moving, a participant deleted):
+- Many (a campaign handed to a whole region, people moving with questionnaires not yet
+  submitted, a participant deleted):
   :func:`touch` marks them (``TallyState.dirty_since``, in the same transaction, so a crash
   loses nothing) and, once the transaction commits, enqueues
   :func:`tandem.diagnostics.tasks.refresh_tallies` — immediate by default, a worker's job in
@@ -108,6 +116,7 @@ from tandem.diagnostics.models import (
     gain_counted_q,
     gain_published_q,
     response_counted_q,
+    response_organization,
     strong_counted_q,
 )
 from tandem.people.models import Participant
@@ -118,6 +127,11 @@ from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import read_only_snapshot, transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
+# The organization a questionnaire counts in (models.response_organization): from a
+# questionnaire, an answer, a campaign.
+ORG = response_organization()
+ANSWER_ORG = response_organization("response__")
+CAMPAIGN_ORG = response_organization("responses__")
 BATCH = 200  # organizations rebuilt per round of queries
 CELLS = 2000  # cells of «before / after» a statement publishes (tallies._replace)
 COUNTS = ("answers", "answered", "deficit", "strong")
@@ -179,12 +193,20 @@ def together() -> Iterator[None]:
     touch(ids, now=True)
 
 
-def touch_responses(responses: Iterable[Response | int], *, now: bool = False) -> None:
-    """:func:`touch` for the organizations of these questionnaires' people."""
+def touch_responses(responses: Iterable[Response | int], *, now: bool = False,
+                    also: Iterable[int | None] = ()) -> None:
+    """:func:`touch` for the organizations of these questionnaires and of their people's
+    other questionnaires (``also``: more, say the one a questionnaire counted in before
+    it was submitted again). A person's questionnaires may count in several organizations
+    (``Response.organization``: where they answered each), and one of them changes
+    another's cell of «before / after»: a baseline's levels are summed in the cell of the
+    person's latest final round of it, and a later final takes the person out of an
+    earlier final's cell (:func:`_latest_finals`)."""
     ids = [r if isinstance(r, int) else r.pk for r in responses]
     if ids:
-        touch(Response.objects.filter(pk__in=ids).values_list(
-            "participant__organization_id", flat=True).distinct(), now=now)
+        people = Response.objects.filter(pk__in=ids).values("participant_id")
+        touch([*Response.objects.filter(participant_id__in=people).order_by()
+               .values_list(ORG, flat=True).distinct(), *also], now=now)
 
 
 def recount_progress(response: Response) -> None:
@@ -209,7 +231,7 @@ def recount_progress(response: Response) -> None:
     a rebuild after it in the same transaction would take campaigns' rows after the
     municipality's, against a round change's order."""
     organization_id = (Response.objects.filter(pk=response.pk)
-                       .values_list("participant__organization_id", flat=True).first())
+                       .values_list(ORG, flat=True).first())
     if organization_id is None:
         return
     collecting: set[int] | None = getattr(_local, "collecting", None)
@@ -219,8 +241,7 @@ def recount_progress(response: Response) -> None:
     with transaction.atomic():
         _lock([organization_id])
         counts = Response.objects.filter(
-            campaign_id=response.campaign_id,
-            participant__organization_id=organization_id).aggregate(
+            campaign_id=response.campaign_id, **{ORG: organization_id}).aggregate(
             invited=Count("pk"), new=Count("pk", filter=Q(status=Response.Status.NEW)),
             draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
             submitted=Count("pk", filter=Q(status=SUBMITTED)))
@@ -340,7 +361,7 @@ def _hold_rounds(ids: list[int]) -> None:
     if connection.vendor != "postgresql" or not ids:
         return
     campaigns = (Campaign.objects.filter(pk__in=Response.objects.filter(
-        participant__organization_id__in=ids).values("campaign_id"))
+        **{f"{ORG}__in": ids}).values("campaign_id"))
         .order_by("pk").values_list("pk", flat=True))
     sql, params = campaigns.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -466,9 +487,8 @@ def _insert(model: type, sql: str, params: Iterable[Any]) -> None:
 
 def _response_counts(ids: list[int]) -> QuerySet[Any, Any]:
     """Questionnaires per organization and campaign, by status (columns ``t_<field>``)."""
-    org = "participant__organization_id"
-    return (Response.objects.filter(**{f"{org}__in": ids}).order_by()
-            .values(t_organization_id=F(org), t_campaign_id=F("campaign_id"))
+    return (Response.objects.filter(**{f"{ORG}__in": ids}).order_by()
+            .values(t_organization_id=F(ORG), t_campaign_id=F("campaign_id"))
             .annotate(t_invited=Count("pk"),
                       t_new=Count("pk", filter=Q(status=Response.Status.NEW)),
                       t_draft=Count("pk", filter=Q(status=Response.Status.DRAFT)),
@@ -477,12 +497,12 @@ def _response_counts(ids: list[int]) -> QuerySet[Any, Any]:
 
 def _submitted_answers(ids: list[int]) -> QuerySet[Answer]:
     return Answer.objects.filter(response__status=SUBMITTED,
-                                 response__participant__organization_id__in=ids).order_by()
+                                 **{f"{ANSWER_ORG}__in": ids}).order_by()
 
 
 def _answer_counts(answers: QuerySet[Answer]) -> QuerySet[Any, Any]:
     """Answers per organization, campaign and competency (columns ``t_<field>``)."""
-    return (answers.values(t_organization_id=F("response__participant__organization_id"),
+    return (answers.values(t_organization_id=F(ANSWER_ORG),
                            t_campaign_id=F("response__campaign_id"),
                            t_competency=F("competency"))
             .annotate(t_answers=Count("pk"), t_answered=Count("pk", filter=Q(level__isnull=False)),
@@ -511,15 +531,24 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
 def _final_pairs(ids: list[int]) -> list[tuple[int, int, int, int, int]]:
     """The people of these organizations' cells (organization, final round) of «before /
     after»: their final questionnaires ``(pk, person, organization, final, baseline)``
-    — the latest of each baseline (:func:`_latest_finals`) whose person submitted it too."""
+    — the latest of each baseline (:func:`_latest_finals`) whose person submitted it too.
+    The latest of all the person's finals of that baseline, wherever they answered them:
+    one answered later in another organization takes them out of these cells (as
+    :func:`_gains_sql`'s ``NOT EXISTS``)."""
+    later = Response.objects.filter(
+        participant=OuterRef("participant"), status=SUBMITTED,
+        campaign__kind=Campaign.Kind.FINAL, campaign__baseline=OuterRef("campaign__baseline"),
+    ).filter(Q(campaign__ends_on__gt=OuterRef("campaign__ends_on"))
+             | Q(campaign__ends_on=OuterRef("campaign__ends_on"),
+                 campaign__pk__gt=OuterRef("campaign_id")))
     finals = Response.objects.filter(
         status=SUBMITTED, campaign__kind=Campaign.Kind.FINAL, campaign__baseline__isnull=False,
-        participant__organization_id__in=ids,
+        **{f"{ORG}__in": ids},
     ).filter(Exists(Response.objects.filter(
         participant=OuterRef("participant"), campaign=OuterRef("campaign__baseline"),
-        status=SUBMITTED)))
+        status=SUBMITTED))).exclude(Exists(later))
     return _latest_finals(finals.values_list(
-        "pk", "participant_id", "participant__organization_id", "campaign_id",
+        "pk", "participant_id", ORG, "campaign_id",
         "campaign__baseline_id", "campaign__ends_on"))
 
 
@@ -686,8 +715,7 @@ def _gains(pairs: list[tuple[Any, ...]]) -> list[GainTally]:
     for chunk in _chunks(finals_ids):
         for org, final, code, total, n in (
                 levelled.filter(response__in=chunk)
-                .values_list(F("response__participant__organization_id"),
-                             F("response__campaign_id"), "competency")
+                .values_list(F(ANSWER_ORG), F("response__campaign_id"), "competency")
                 .annotate(s=Sum("level"), n=Count("pk"))):
             item = sums[(org, final, code)]
             item[2] += total
@@ -736,8 +764,7 @@ def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
     only where someone is strong."""
     rows = list(answers.filter(level__isnull=False)
                 .annotate(is_strong=ExpressionWrapper(STRENGTH_Q, output_field=BooleanField()))
-                .values_list("competency", "response__participant_id",
-                             "response__participant__organization_id",
+                .values_list("competency", "response__participant_id", ANSWER_ORG,
                              "response__campaign_id", "is_strong").order_by())
     areas = {c.pk: c.framework.area_of() for c in Campaign.objects.filter(
         pk__in={row[3] for row in rows}).select_related("framework")}
@@ -759,7 +786,7 @@ def _strong_counts(answers: QuerySet[Answer],
     answer's area by its campaign's framework — a CASE over the frameworks of these
     organizations' campaigns, a handful — else its code up to the first dot."""
     frameworks = FrameworkVersion.objects.filter(pk__in=Campaign.objects.filter(
-        responses__participant__organization_id__in=ids).values("framework_id"))
+        **{f"{CAMPAIGN_ORG}__in": ids}).values("framework_id"))
     whens = []
     for framework in frameworks.order_by("pk"):
         codes: dict[str, list[str]] = defaultdict(list)
@@ -773,7 +800,7 @@ def _strong_counts(answers: QuerySet[Answer],
     area = Case(*whens, default=prefix, output_field=CharField()) if whens else prefix
     person = "response__participant_id"
     return (answers.filter(level__isnull=False)
-            .values(t_organization_id=F("response__participant__organization_id"),
+            .values(t_organization_id=F(ANSWER_ORG),
                     t_campaign_id=F("response__campaign_id"), t_area=area)
             .annotate(t_people=Count(person, distinct=True, filter=STRENGTH_Q),
                       t_levelled=Count(person, distinct=True))
@@ -782,14 +809,13 @@ def _strong_counts(answers: QuerySet[Answer],
 
 _FINALS_SQL = """
 WITH finals AS (
-    SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, p.{p_org} AS org, f.{r_campaign} AS campaign,
-           p.{p_id} AS person,
-           COUNT(*) OVER (PARTITION BY p.{p_org}, f.{r_campaign}) AS people{frameworks}
+    SELECT f.{r_id} AS final_id, b.{r_id} AS base_id, f.{r_org} AS org, f.{r_campaign} AS campaign,
+           f.{r_participant} AS person,
+           COUNT(*) OVER (PARTITION BY f.{r_org}, f.{r_campaign}) AS people{frameworks}
     FROM {response} f
     JOIN {campaign} c ON c.{c_id} = f.{r_campaign}{framework_join}
-    JOIN {participant} p ON p.{p_id} = f.{r_participant}
     JOIN {response} b ON b.{r_participant} = f.{r_participant} AND b.{r_campaign} = c.{c_baseline}
-    WHERE f.{r_status} = %s AND b.{r_status} = %s AND c.{c_kind} = %s AND p.{p_org} IN ({ids})
+    WHERE f.{r_status} = %s AND b.{r_status} = %s AND c.{c_kind} = %s AND f.{r_org} IN ({ids})
       AND NOT EXISTS (
           SELECT 1 FROM {response} l JOIN {campaign} lc ON lc.{c_id} = l.{r_campaign}
           WHERE l.{r_participant} = f.{r_participant} AND l.{r_status} = %s
@@ -860,22 +886,19 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
     index on ``response_id`` (``seed-demo``'s country builds that once, after its last
     region's load). ``members``: instead, :func:`_members` — the cells' people and their
     texts of levels by position (:class:`GainMember`, :func:`member_text`)."""
-    from tandem.people.models import Participant
-
     quote = connection.ops.quote_name
 
     def column(model: type, name: str) -> str:
         return quote(model._meta.get_field(name).column)  # type: ignore[attr-defined]
 
-    names = {"response": Response, "campaign": Campaign, "participant": Participant,
-             "answer": Answer}
+    names = {"response": Response, "campaign": Campaign, "answer": Answer}
     select = _MEMBERS_SELECT if members else _GAINS_SELECT
     rows: list[Any] = []
     slots = 0
     if members:  # the positions of each pair's competencies (gain_codes), as rows
         frameworks = Campaign.objects.filter(
             kind=Campaign.Kind.FINAL, baseline__isnull=False,
-            responses__participant__organization_id__in=ids).values_list(
+            **{f"{CAMPAIGN_ORG}__in": ids}).values_list(
                 "framework_id", "baseline__framework_id").distinct().order_by()
         layouts = gain_codes(frameworks)
         rows = [(*pair, code, i) for pair, codes in layouts.items()
@@ -892,8 +915,7 @@ def _gains_sql(ids: list[int], answers_after: int | None = None,
         r_participant=column(Response, "participant"), r_status=column(Response, "status"),
         c_id=column(Campaign, "id"), c_baseline=column(Campaign, "baseline"),
         c_kind=column(Campaign, "kind"), c_ends=column(Campaign, "ends_on"),
-        p_id=column(Participant, "id"),
-        p_org=column(Participant, "organization"), a_response=column(Answer, "response"),
+        r_org=column(Response, "organization"), a_response=column(Answer, "response"),
         a_competency=column(Answer, "competency"), a_level=column(Answer, "level"),
         ids=", ".join(["%s"] * len(ids)),
         after="" if answers_after is None else f" AND a.{column(Answer, 'id')} > %s",
@@ -1176,7 +1198,7 @@ def waiting_for(campaign_id: int) -> int:
     :func:`sync_max` organizations is rebuilt by the job after it commits)."""
     return TallyState.objects.filter(dirty_since__isnull=False).filter(Exists(
         Response.objects.filter(campaign_id=campaign_id,
-                                participant__organization_id=OuterRef("organization_id")))
+                                **{ORG: OuterRef("organization_id")}))
     ).count()
 
 
@@ -1365,8 +1387,20 @@ def _snapshot(sources: Mapping[type, Iterable[Any]]) -> set[tuple[object, ...]]:
 
 
 def _participant_moved(person: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
-    if None not in before and None not in after:  # (not read: deferred)
-        touch([*before, *after])
+    """A person moved to another organization. Their submitted questionnaires stay in the
+    cells where they answered them (``Response.organization``): no answer, no level of
+    «before / after» moves between cells — three people moving together out of a cell
+    and back around one answer, or together to another municipality, move no figure by
+    anyone's levels (docs/monitoring.md, «Переходы между ячейками»). Their questionnaires
+    not submitted (handed out, a draft) follow them: the questionnaire counts of both
+    organizations (:class:`ResponseTally`) change."""
+    if None in before or None in after:  # (not read: deferred)
+        return
+    waiting = (Response.objects.filter(participant_id=person.pk)
+               .exclude(status=SUBMITTED).exclude(**{ORG: after[0]}))
+    organizations = list(waiting.order_by().values_list(ORG, flat=True).distinct())
+    if waiting.update(organization_id=after[0]):
+        touch([*organizations, after[0]])
 
 
 def _organization_moved(organization: Any, before: tuple[Any, ...],
@@ -1455,8 +1489,34 @@ TRACKED = (
 
 
 def participant_deleted(sender: type, instance: object, **kwargs: object) -> None:
-    """(``pre_delete``) The organization as stored, not as the deleted copy holds it."""
-    touch([*(as_stored(instance, ("organization_id",), using=kwargs.get("using")) or ())])
+    """(``pre_delete``) The organizations their questionnaires count in (they cascade;
+    wherever they answered them), and theirs as stored, not as the deleted copy holds it."""
+    pk = getattr(instance, "pk", None)
+    answered = [] if pk is None else list(Response.objects.filter(participant_id=pk)
+                                          .order_by().values_list(ORG, flat=True).distinct())
+    touch([*(as_stored(instance, ("organization_id",), using=kwargs.get("using")) or ()),
+           *answered])
+
+
+def organization_deleting(sender: type, instance: object, **kwargs: object) -> None:
+    """(``pre_delete``) An organization deleted — none of its people left (a person's
+    organization is protected), but questionnaires answered there by people who have
+    moved since may be. They stay their people's and count in no cell
+    (``Response.organization`` set to NULL by the delete); its tallies (they cascade) —
+    the published «before / after» too — leave its municipalities' sums now, in the
+    deleting transaction: the cascade would take the rows and leave the sums. Its state
+    is held if it has one, none is created (the delete has collected what cascades: a new
+    row would be left pointing at no organization)."""
+    pk = getattr(instance, "pk", None)
+    if pk is None:
+        return
+    with transaction.atomic():
+        municipalities = _lock_municipalities([pk])
+        list(TallyState.objects.select_for_update().filter(organization_id=pk)
+             .values_list("pk", flat=True))
+        for model in (*ORGANIZATION_TALLIES, PublishedGain, PublishedGainMember):
+            model.objects.filter(organization_id=pk).delete()  # type: ignore[attr-defined]
+        _roll_up(municipalities)
 
 
 def campaign_deleting(sender: type, instance: object, **kwargs: object) -> None:

@@ -23,6 +23,7 @@ from tandem.diagnostics.models import (
     Campaign,
     MunicipalityAnswerTally,
     Response,
+    ResponseTally,
     StrongBest,
     StrongTally,
     TallyState,
@@ -165,18 +166,46 @@ def test_the_figures_count_what_the_rules_say(world: World) -> None:
         "area", "people")) == dict.fromkeys(strong_areas, 1)
 
 
-def test_a_person_who_moves_takes_the_figures_to_the_other_municipality(
+def _heat_map_sums() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """What the heat maps read: the answers' sums per organization (:class:`AnswerTally`)
+    and per municipality (:class:`MunicipalityAnswerTally`)."""
+    counts = ("competency", "answers", "answered", "deficit", "strong")
+    return (sorted(AnswerTally.objects.values_list("organization_id", "campaign_id", *counts)),
+            sorted(MunicipalityAnswerTally.objects.values_list(
+                "municipality_id", "sector", "kind", "starts_on", "ends_on", *counts,
+                "left_out")))
+
+
+def test_a_person_who_moves_leaves_her_answers_where_she_gave_them(
         world: World, django_capture_on_commit_callbacks) -> None:
+    """A submitted questionnaire counts in the organization its person was in when she
+    answered it (``Response.organization``), never her organization now: Carol answered
+    in A (municipality A) and moves to B (municipality B) — the heat maps' sums of A, of
+    its municipality and of B are what they were, nothing of hers goes to B. Bob's draft
+    follows him when he moves (not submitted, it counts where he is): A hands out one
+    questionnaire fewer, B one more, a draft."""
     dw = build_diagnostics(world)
-    before = MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).count()
-    assert before > 0
+    shown = _heat_map_sums()
+    assert MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         world.carol_p.organization = world.org_b
         world.carol_p.save()
+    assert callbacks.count(tallies.enqueue_refresh) == 0  # nothing of hers moved
+    tallies.refresh()
+    assert _heat_map_sums() == shown
+    assert not MunicipalityAnswerTally.objects.filter(municipality=world.municipality_b,
+                                                      **_round(dw.campaign_a)).exists()
+    assert Response.objects.get(pk=dw.carol_r.pk).organization_id == world.org_a.pk
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        world.bob_p.organization = world.org_b
+        world.bob_p.save()
     assert callbacks.count(tallies.enqueue_refresh) == 1  # one job for the transaction
-    assert not MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
-    assert MunicipalityAnswerTally.objects.filter(
-        municipality=world.municipality_b, **_round(dw.campaign_a)).count() == before
+    assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_b.pk
+    assert _heat_map_sums() == shown  # a draft's answers count nowhere
+    progress = {org: (invited, draft, submitted) for org, invited, draft, submitted in
+                ResponseTally.objects.filter(campaign=dw.campaign_a).values_list(
+                    "organization_id", "invited", "draft", "submitted")}
+    assert progress == {world.org_a.pk: (2, 0, 1), world.org_b.pk: (1, 1, 0)}
     assert tallies.stale() == []
 
 

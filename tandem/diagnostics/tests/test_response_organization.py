@@ -1,0 +1,138 @@
+"""A questionnaire counts in the organization its person was in when they answered it
+(``Response.organization``, docs/monitoring.md, «Переходы между ячейками»): set when it
+is handed out, followed while it is not submitted, set again at each submission; the
+migration that gave it (0020) forwards and backwards; a deleted organization, a deleted
+person; the person's own data download."""
+
+import importlib
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from tandem.diagnostics import personal_data, services, tallies
+from tandem.diagnostics.models import (
+    AnswerTally,
+    MunicipalityAnswerTally,
+    Response,
+    TallyState,
+)
+from tandem.territory.models import Organization
+from tandem.testing import OrganizationFactory, World, build_diagnostics
+
+pytestmark = pytest.mark.django_db
+
+MIGRATION = "tandem.diagnostics.migrations.0020_response_organization"
+
+
+class _Editor:
+    connection = connection
+
+
+def _answer_all(response: Response, level: int) -> None:
+    codes = response.campaign.framework.codes()
+    services.answers_save(response=response, values={
+        code: services.AnswerInput((level + i) % 4) for i, code in enumerate(codes)})
+
+
+def test_a_submission_takes_the_organization_of_that_moment(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """Bob's draft follows him to B; submitted there, it counts in B; he goes back to A:
+    it stays in B. Reopened (a draft again: where he is, A) and submitted again, it
+    counts in A — the organization of that new submission."""
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.bob_p.organization = world.org_b
+        world.bob_p.save()
+        assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_b.pk
+        _answer_all(dw.bob_r, 1)
+        services.response_submit(response=Response.objects.get(pk=dw.bob_r.pk))
+        world.bob_p.organization = world.org_a
+        world.bob_p.save()
+    tallies.refresh()
+    assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_b.pk
+    assert AnswerTally.objects.filter(organization=world.org_b, campaign=dw.campaign_a,
+                                      answered=1).count() == len(
+        dw.campaign_a.framework.codes())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.response_reopen(response=Response.objects.get(pk=dw.bob_r.pk))
+        assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_a.pk
+        services.response_submit(response=Response.objects.get(pk=dw.bob_r.pk))
+    tallies.refresh()
+    assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_a.pk
+    assert not AnswerTally.objects.filter(organization=world.org_b,
+                                          campaign=dw.campaign_a).exists()
+    assert tallies.stale() == []
+
+
+def test_a_person_deleted_after_moving_leaves_the_cell_she_answered_in(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.carol_p.organization = world.org_b
+        world.carol_p.save()
+        world.carol_p.delete()
+    tallies.refresh()
+    assert not AnswerTally.objects.filter(campaign=dw.campaign_a).exists()
+    assert tallies.stale() == []
+
+
+def test_an_organization_deleted_takes_its_answers_out_of_every_sum(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """Carol answered in C (A's municipality), then moved to A; C, nobody left in it, is
+    deleted: her questionnaire stays hers and counts in no cell, and C's answers leave
+    the municipality's sums in the deleting transaction."""
+    dw = build_diagnostics(world)
+    c = OrganizationFactory.create(municipality=world.municipality_a, name="Школа В",
+                                   code="school-c")
+    Response.objects.filter(pk=dw.carol_r.pk).update(organization=c)
+    tallies.rebuild([world.org_a.pk, c.pk])
+    assert AnswerTally.objects.filter(organization=c).exists()
+    summed = MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a)
+    assert summed.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        Organization.objects.filter(pk=c.pk).delete()
+    assert Response.objects.get(pk=dw.carol_r.pk).organization_id is None
+    assert not summed.filter(answered__gt=0).exists() and not summed.filter(
+        left_out__gt=0).exists()
+    assert tallies.stale() == []
+
+
+def test_the_migration_fills_each_questionnaire_with_its_persons_organization(
+        world: World) -> None:
+    """0020 forwards gives every questionnaire its person's organization now (what the
+    tallies counted until then), a batch at a time, and leaves one that has one: the
+    kept tallies are exactly what a recount gives, nothing is rebuilt. Backwards marks
+    for a rebuild the organizations a questionnaire of a person who moved since
+    answering counts in, and theirs now — no other."""
+    migration = importlib.import_module(MIGRATION)
+    build_diagnostics(world)
+    Response.objects.update(organization=None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migration, "BATCH", 2)
+        migration.forwards(apps, _Editor())
+    assert dict(Response.objects.values_list("pk", "organization_id")) == dict(
+        Response.objects.values_list("pk", "participant__organization_id"))
+    assert tallies.stale() == []
+
+    world.carol_p.organization = world.org_b  # her submitted answers stay in A
+    world.carol_p.save()
+    tallies.refresh()
+    assert tallies.stale() == []
+    TallyState.objects.update(dirty_since=None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migration, "BATCH", 2)
+        migration.backwards(apps, _Editor())
+    assert set(TallyState.objects.filter(dirty_since__isnull=False).values_list(
+        "organization_id", flat=True)) == {world.org_a.pk, world.org_b.pk}
+
+
+def test_the_persons_data_names_the_organization_of_each_answer(world: World) -> None:
+    build_diagnostics(world)
+    world.carol_p.organization = world.org_b
+    world.carol_p.save()
+    rows = personal_data.rows(world.carol_p)
+    assert [r["organization"] for r in rows] == [world.org_a.name]
+    assert {r["organization"] for r in personal_data.flatten(rows)} == {world.org_a.name}
+    assert str(personal_data.columns()["organization"]) == "организация ответа"
