@@ -717,3 +717,24 @@ def test_the_countrys_view_reads_each_regions_sums_as_of_its_own_day(
     assert tallies.regional(region_ids=None, sector=None, by_region=True,
                             organizations=Filters().organizations(country),
                             day=dt.date(2026, 12, 6), region_days=days) is None
+
+
+def test_pairs_by_month_read_each_side_by_its_organizations_index(world: World) -> None:
+    """A unit's «pairs by month» from the kept rows: the rows whose A it holds, whose B it
+    holds, less those whose both it holds — each part filtered on one organization column
+    (its index), none by ``A in … OR B in …`` (a whole table of 92,106 rows read for a
+    curator's one school, issue #16); the sum equals the live grouped count, a pair of A
+    and B (a municipal pool) counted once in each unit that holds either."""
+    build_pairs(world)
+    world.alice_p.organization = world.org_b  # a pair of A and B
+    world.alice_p.save()
+    tallies.refresh(new_day=False)
+    olga = scope_for(world.olga)
+    for filters in (Filters(), Filters(organization_id=world.org_a.pk),
+                    Filters(organization_id=world.org_b.pk)):
+        with CaptureQueriesContext(connection) as ctx:
+            kept = tallies.month_groups(filters.organizations(olga))
+        (statement,) = [q["sql"] for q in ctx.captured_queries]
+        assert '"organization_a_id" IN' in statement and " OR " not in statement
+        assert kept and _months(kept) == _months(selectors._month_groups(
+            effectiveness.pairs_in(scope=olga, filters=filters))), filters
