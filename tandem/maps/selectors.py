@@ -3,7 +3,7 @@
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404
@@ -323,21 +323,34 @@ def _municipalities_sums(scope: Scope, filters: Filters) -> dict[tuple[str, str]
     from tandem.maps.models import TechnologyMunicipalityTally, TechnologyTallyMark
 
     sums = municipality_sums(TechnologyMunicipalityTally, scope, filters)
-    if not scope.everything:
-        # A row names the members' organizations only when neither works in the pair's.
+
+    def grouped(rows: QuerySet[TechnologyMunicipalityTally]) -> QuerySet[Any]:
+        return rows.values_list("competency", "technology").order_by().annotate(n=Sum("rows"))
+
+    parts: dict[str, QuerySet[Any]] = {}
+    if scope.everything:
+        parts["sums"] = grouped(sums)
+    else:
+        # A row names the members' organizations only when neither works in the pair's:
+        # those of the user's people read apart from the municipalities' own sums. In one
+        # filter (``a is null OR a in … OR b in …``) the region's sums were read by a scan
+        # of the whole country's table (89,302 rows, issue #16), apart by the
+        # municipality's index.
         mine = scope.organizations().values("pk")
-        sums = sums.filter(Q(a_organization_id__isnull=True) | Q(a_organization_id__in=mine)
-                           | Q(b_organization_id__in=mine))
+        parts["sums"] = grouped(sums.filter(a_organization_id__isnull=True))
+        parts["members"] = grouped(sums.filter(
+            Q(a_organization_id__in=mine) | Q(b_organization_id__in=mine),
+            a_organization_id__isnull=False))
     # The sums and whether a mark waits, in one statement (web/together.py): a mark is
     # rare, and then the sums read in vain are a few hundred rows.
     read = together(
         marked=TechnologyTallyMark.objects.filter(
             Q(organization_id__in=filters.organizations(scope).values("pk"))
             | Q(municipality_id__isnull=False)).annotate(m=Value("marked")).values_list("m")[:1],
-        sums=sums.values_list("competency", "technology").order_by().annotate(n=Sum("rows")))
+        **parts)
     if read["marked"]:
         return technologies_counts_live(scope, filters)
-    return _plus({(c, t): int(n) for c, t, n in read["sums"]},
+    return _plus(*({(c, t): int(n) for c, t, n in read[part]} for part in parts),
                  _own_pairs_elsewhere(scope, filters))
 
 

@@ -591,3 +591,32 @@ def test_the_tallies_are_built_again_after_the_migrations_back_and_forth() -> No
     assert not TechnologyTallyMark.objects.exists()
     assert _kept() == kept
     assert tallies.stale() == []
+
+
+def test_a_regions_sums_are_read_apart_from_its_peoples_member_rows(world: World) -> None:
+    """The region's view reads the municipalities' own sums (``a_organization`` empty) in
+    a part of their own — by the municipality's index — and the rows naming the members'
+    organizations apart: one filter ``a is null OR a in … OR b in …`` read the whole
+    country's table (89,302 rows, issue #16). The figures stay the live ones, with a
+    pair of another region's organization whose members are the region's people (its
+    sums name their organizations) in the table."""
+    from tandem.testing import MunicipalityFactory, OrganizationFactory, RegionFactory
+
+    a = [ParticipantFactory.create(organization=world.org_a) for _ in range(2)]
+    own = Map.objects.create(pair=Pair.objects.create(
+        a=a[0], b=a[1], organization=world.org_a, starts_on=dt.date(2026, 10, 1),
+        ends_on=dt.date(2027, 5, 31)))
+    elsewhere = OrganizationFactory.create(code="far-1", municipality=MunicipalityFactory.create(
+        region=RegionFactory.create(name="Дальняя", code="far"), name="Дальний"))
+    _pair_of(elsewhere, world.org_a, world.org_b, ("case", "project"))
+    _row(own, "case")
+    tallies.refresh()
+    assert TechnologyMunicipalityTally.objects.filter(a_organization_id__isnull=False).exists()
+    olga = scope_for(world.olga)
+    with CaptureQueriesContext(connection) as ctx:
+        used = technologies_used(olga, Filters())
+    (statement,) = [q["sql"] for q in ctx.captured_queries
+                    if "maps_technologymunicipalitytally" in q["sql"]]
+    assert '"a_organization_id" IS NULL OR' not in statement
+    assert used == _technology_table(technologies_counts_live(olga, Filters()))
+    assert sum(u.rows for u in used) == 1
