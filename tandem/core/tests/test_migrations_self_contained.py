@@ -3,7 +3,8 @@ model, or a later change of a function it used, would break or silently change r
 on an older database (``migrate`` from a backup, the restore drill). This test reads every
 migration's source (ast) and finds what it imports — ``import``/``from … import`` and
 ``importlib.import_module("…")`` with a literal name — anywhere in the module, and a file it
-reads from above its folder (``Path(__file__).parent.parent``); allowed are
+reads from above its folder (``.parent.parent``, ``.parents[…]``, ``".."``, a nested
+``os.path.dirname``, ``BASE_DIR``); allowed are
 the standard library, Django, and an earlier migration of the same app (frozen like the
 migration itself). Anything else must be in the allow-list below with the reason it is
 safe."""
@@ -55,14 +56,31 @@ def _imports(tree: ast.AST) -> list[str]:
         if isinstance(node, ast.ImportFrom) and node.module in LIVE_MODULES:
             found += [f"{node.module}.{alias.name}" for alias in node.names
                       if f"{node.module}.{alias.name}" in LIVE]
-        elif (isinstance(node, ast.Attribute) and node.attr == "parent"
-              and isinstance(node.value, ast.Attribute) and node.value.attr == "parent"):
+        elif _outside(node):
             found.append(OUTSIDE)
         elif isinstance(node, ast.Call) and _called(node.func) in LOADERS:
             argument = node.args[0] if node.args else None
             found.append(argument.value if isinstance(argument, ast.Constant)
                          and isinstance(argument.value, str) else "<not a literal>")
     return found
+
+
+def _outside(node: ast.AST) -> bool:
+    """A way up from the migrations folder, however spelt (review of h/migback: only
+    ``.parent.parent`` was seen): ``.parent.parent``, ``.parents[…]``, a ``".."`` part,
+    ``os.path.dirname(os.path.dirname(…))``, the project's ``BASE_DIR``."""
+    if isinstance(node, ast.Attribute) and node.attr == "parent":
+        return isinstance(node.value, ast.Attribute) and node.value.attr == "parent"
+    if isinstance(node, ast.Attribute):
+        return node.attr in {"parents", "BASE_DIR"}
+    if isinstance(node, ast.Name):
+        return node.id == "BASE_DIR"
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value == ".." or node.value.startswith(("../", "..\\"))
+    if isinstance(node, ast.Call) and _called(node.func) == "dirname":
+        return any(isinstance(a, ast.Call) and _called(a.func) == "dirname"
+                   for a in node.args)
+    return False
 
 
 # Calls that load a module or an object by its dotted name, however imported (review of
@@ -116,10 +134,14 @@ def test_the_guard_sees_each_kind_of_import() -> None:
               "from django.apps import apps as global_apps, AppConfig\n"
               "from django.contrib.auth import get_user_model\n"
               "LIBRARY = Path(__file__).resolve().parent.parent / 'task_library.json'\n"
-              "FROZEN = Path(__file__).resolve().parent / '0004_task_library.json'\n")
+              "FROZEN = Path(__file__).resolve().parent / '0004_task_library.json'\n"
+              "A = Path(__file__).resolve().parents[1] / 'x.json'\n"
+              "B = Path(__file__).parent / '..' / 'x.json'\n"
+              "C = os.path.dirname(os.path.dirname(__file__))\n"
+              "D = settings.BASE_DIR / 'x.json'\n")
     found = sorted(m for m in _imports(ast.parse(source)) if not _allowed(path, m))
     assert found == sorted([
         "tandem.core.release", "tandem.diagnostics", "tandem.diagnostics.tallies",
         "tandem.diagnostics.migrations.0019_later", "tandem.maps.held", "tandem.pairs",
         "tandem.diagnostics.tallies.rebuild", "<not a literal>", "django.apps.apps",
-        "django.contrib.auth.get_user_model", OUTSIDE])
+        "django.contrib.auth.get_user_model", OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE])
