@@ -18,7 +18,7 @@ from tandem.monitoring import versions
 from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import confirmation_missing_q
-from tandem.pairs.selectors import pairs_visible
+from tandem.pairs.selectors import pairs_of
 from tandem.people.models import Participant, by_name, consent_q
 from tandem.surveys.models import Survey
 from tandem.territory.models import Organization
@@ -227,7 +227,7 @@ def own_context(*, scope: Scope, today: dt.date) -> dict[str, object]:
     questionnaires, «что сделать сейчас», her running pairs."""
     assert scope.own_participant_id is not None
     me = participant_get(scope=scope, pk=scope.own_participant_id)
-    pairs = (pairs_visible(scope=scope).filter(Q(a=me) | Q(b=me))
+    pairs = (pairs_of(scope=scope, person=me.pk)
              .exclude(status__in=[Pair.Status.ENDED_EARLY, Pair.Status.DECLINED])
              .annotate(to_confirm=ExpressionWrapper(confirmation_missing_q(me.pk),
                                                     output_field=BooleanField()))[:3])

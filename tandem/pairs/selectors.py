@@ -381,3 +381,12 @@ def teaches_phrase(teacher: Participant, learner: Participant) -> str:
     """«Анна Ивановна учит Петра Сергеевича»."""
     return (f"{names.name_patronymic(teacher.name, teacher.patronymic)} учит "
             f"{names.name_patronymic(learner.name, learner.patronymic, 'accusative')}")
+
+
+def pairs_of(*, scope: Scope, person: int) -> PairQuerySet:
+    """The visible pairs (:func:`pair_q`) where ``person`` is a member: by the members'
+    indexes. Not :func:`pairs_visible` narrowed afterwards — a coordinator's visible pairs
+    are read by sides first (a municipality's pairs; the overview of a coordinator who also
+    teaches took 15 ms instead of 0.04 ms on a country of 1.5 million, review of
+    h/countrypages)."""
+    return _with_people(Pair.objects.filter(pair_q(scope=scope), Q(a=person) | Q(b=person)))
