@@ -7,6 +7,7 @@ page which day they describe, and ask once for the rebuild of the new day."""
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +17,8 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
@@ -163,3 +166,34 @@ def test_the_day_befores_figures_are_those_kept_and_the_live_ones_of_that_day(
             "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}):
         cache.clear()
         assert not tallies.enqueue_new_day()
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(hours=st.integers(min_value=0, max_value=60))
+def test_at_any_hour_the_dashboards_read_the_kept_figures_and_name_an_older_day(
+        world: World, monkeypatch: pytest.MonkeyPatch, queue: Any, hours: int) -> None:
+    """Whatever the hour after the figures were built (Kamchatka turns its day two hours
+    later, the world's region later still, then both again), the standard dashboards of
+    the region, the coordinator and the country read no pair, row or meeting, and name
+    the figures' day exactly when a unit they show is on a later day than it."""
+    if not PairTallyState.objects.exists():  # the world is built once for the examples
+        _country(world, monkeypatch)
+    now = BUILT + dt.timedelta(hours=hours)
+    _clock(monkeypatch, now)
+    built = dt.date(2026, 12, 6)
+
+    def day_in(zone: str) -> dt.date:
+        return now.astimezone(ZoneInfo(zone)).date()
+
+    here = day_in(world.region.time_zone)
+    views = [(scope_for(world.olga), here), (scope_for(world.dave), here),
+             (Scope(user_id=None, everything=True), max(here, day_in("Asia/Kamchatka")))]
+    for scope, latest in views:
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            data = selectors.compute_dashboard(scope=scope, filters=Filters())
+        sql = " ".join(q["sql"] for q in ctx.captured_queries)
+        for table in RAW:
+            assert f'"{table}"' not in sql, (scope, table)
+        assert data.pairs_as_of == (built if latest > built else None), scope
