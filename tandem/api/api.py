@@ -581,10 +581,13 @@ class MonitoringSummaryView(ApiMixin, APIView):
         scope = self.scope
         filters = monitoring_filters(request, scope)
         # The dashboard's cached aggregates: the same numbers as the page.
-        summary = monitoring.dashboard_data(scope=scope, filters=filters).summary
+        data = monitoring.dashboard_data(scope=scope, filters=filters)
+        summary = data.summary
         if summary is None:  # never: compute_dashboard always fills it
             summary = unit_summary(scope=scope, filters=filters)
-        return Response(s.UnitSummarySerializer(_Summary(summary, as_of(filters))).data)
+        # The pair figures' own day where a region's new day is not rebuilt yet.
+        day = data.pairs_as_of or as_of(filters)
+        return Response(s.UnitSummarySerializer(_Summary(summary, day)).data)
 
 
 @extend_schema_view(list=extend_schema(

@@ -175,6 +175,10 @@ class DashboardData:
     # and in no organization and initial round by at least MIN_PEOPLE people (the
     # release rule: such rounds enter no mentors figure, tandem.core.release).
     mentors_withheld: list[bool] = field(default_factory=list)
+    # The day the pair figures describe where it is earlier than today: a region's day
+    # turned and its kept figures are not rebuilt yet (tandem/monitoring/tallies.py,
+    # ``enqueue_new_day``); the page says so. None: they are of today.
+    pairs_as_of: dt.date | None = None
 
     @property
     def unit_names(self) -> list[str]:
@@ -309,7 +313,7 @@ def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiz
                        if u.zone}
     return pair_tallies.regional(region_ids=regions, sector=filters.sector or None,
                                  by_region=level == COUNTRY, organizations=orgs,
-                                 day=as_of(filters), region_days=region_days)
+                                 day=as_of(filters), region_days=region_days, older=True)
 
 
 def _municipality_sums(model: type, scope: Scope, filters: Filters,
@@ -626,7 +630,10 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
         data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state)
         # The page's technologies table (tandem.maps.selectors) rides in the same entry.
         data.technologies = technologies_used(scope, filters)
-        cache.set(key, data, WARM_SECONDS if warmed(scope, filters) else CACHE_SECONDS)
+        # Figures of the day before (a region's new day, not yet rebuilt) live no longer
+        # than CACHE_SECONDS: the rebuild asked for follows within minutes.
+        cache.set(key, data, WARM_SECONDS if warmed(scope, filters) and data.pairs_as_of is None
+                  else CACHE_SECONDS)
     finally:
         if owner:
             cache.delete(marker)
@@ -756,13 +763,20 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # Pairs by status over the months of their terms, and the unit's pair and people
     # counts: the standard view reads them kept per organization when they are current
     # (tandem/monitoring/tallies.py), else counts the pairs.
+    pairs_as_of: dt.date | None = None
     if regional is not None:
         kept: dict[str, int] | None = regional.counts
         groups = regional.months
+        pairs_as_of = regional.behind
     else:
-        kept = pair_tallies.summary(orgs, filters, as_of(filters))
+        dated = pair_tallies.dated_summary(orgs, filters, as_of(filters))
+        kept, pairs_as_of = dated if dated is not None else (None, None)
         groups = (pair_tallies.month_groups(orgs) if kept is not None
                   else _month_groups(_pairs(scope, filters)))
+    if pairs_as_of is not None:
+        # A region's day turned before its figures were rebuilt: they are read as they
+        # are (the page names their day), and the rebuild is asked for — once.
+        pair_tallies.enqueue_new_day()
     months, by_month, status_totals = _pairs_by_month(groups, filters)
     # Read once: the cards' released means and the surveys' block show the same figures.
     satisfaction = satisfaction_summary(scope=scope, filters=filters)
@@ -776,7 +790,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
             released_satisfaction(scope=scope, filters=filters, summary=satisfaction))),
         satisfaction=satisfaction,
         stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
-        tallied_at=tallied_at, tallies_waiting=waiting, mentors_withheld=mentors_withheld)
+        tallied_at=tallied_at, tallies_waiting=waiting, mentors_withheld=mentors_withheld,
+        pairs_as_of=pairs_as_of)
 
 
 

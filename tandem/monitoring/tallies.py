@@ -24,9 +24,13 @@ What is kept (models in tandem/monitoring/models.py):
 When they are used (:func:`summary`): only for the standard view — no dates in the
 filters — and only when every organization of the unit is current for the day the
 dashboard describes (not marked, rebuilt for that same day). Otherwise — a custom
-period, a change not yet rebuilt, a new day before the hourly run — the dashboard
-computes live (:func:`tandem.monitoring.effectiveness.unit_summary`), so a figure never
-differs from the live one, only its cost does.
+period, a change not yet rebuilt, an organization never built — the dashboard computes
+live (:func:`tandem.monitoring.effectiveness.unit_summary`), so a figure never differs
+from the live one, only its cost does. A region's new day before its rebuild is the one
+exception (:func:`dated_summary`, ``regional(older=True)``): the dashboard reads the
+figures of the day before as they are, names that day on the page and asks once for the
+rebuild (:func:`enqueue_new_day`) — not every pair, row and meeting of the region
+computed again after each of its midnights (issue #16).
 
 How they stay current: a write of a pair, map row, meeting or participant (model
 signals, connected in apps.py), of answers (:func:`tandem.diagnostics.tallies.touch`
@@ -35,7 +39,8 @@ signal) marks the organizations concerned inside its transaction (a ``PairTallyM
 crash loses nothing); once the transaction commits, one job
 (:func:`tandem.monitoring.tasks.refresh_pair_tallies`) rebuilds them. The hourly
 ``tandem send-reminders`` (:data:`tandem.web.signals.hourly`) rebuilds what is marked and
-every organization whose region has started a new day.
+every organization whose region has started a new day (and so does the job the first
+dashboard of a new day queues, :func:`enqueue_new_day`).
 """
 
 import datetime as dt
@@ -46,12 +51,14 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import (
     Count,
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -121,6 +128,33 @@ def enqueue_refresh() -> None:
     from tandem.monitoring.tasks import refresh_pair_tallies
 
     refresh_pair_tallies.enqueue()
+
+
+# A page that read figures of a day before its unit's today (:func:`dated_summary`,
+# ``regional(older=True)``) asks for the rebuild of the new day once an hour of UTC (the
+# regions turn their day on the hour, each in its own zone): one key of the cache, added
+# atomically by the first such page, kept this long.
+NEW_DAY_KEY = "monitoring:pair-tallies:new-day:{hour}"
+NEW_DAY_SECONDS = 60 * 60
+
+
+def enqueue_new_day(now: dt.datetime | None = None) -> bool:
+    """A region's day turned and its figures still describe the day before: the rebuild
+    of every organization whose region started a new day
+    (:func:`tandem.monitoring.tasks.refresh_new_day`) queued once — whoever views first
+    in this hour — for a worker, after the request's transaction. Where tasks run in the
+    process that enqueues them (the embedded set-up) nothing is queued: the page would
+    rebuild the region itself; the hourly run does (``tandem send-reminders``). Whether
+    it was queued."""
+    from tandem.monitoring.tasks import queued, refresh_new_day
+
+    if not queued():
+        return False
+    hour = (now or timezone.now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H")
+    if not cache.add(NEW_DAY_KEY.format(hour=hour), 1, NEW_DAY_SECONDS):
+        return False
+    transaction.on_commit(refresh_new_day.enqueue)
+    return True
 
 
 # -- rebuilding ---------------------------------------------------------------------------
@@ -515,12 +549,25 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
     """The unit's pair and people counts from the kept figures (two queries), or None
     when they cannot stand for the live computation: a period is chosen, or some
     organization of the unit is marked, never built, or built for another day."""
+    dated = dated_summary(organizations, filters, day, older=False)
+    return None if dated is None else dated[0]
+
+
+def dated_summary(organizations: QuerySet[Organization], filters: Filters, day: dt.date,
+                  *, older: bool = True) -> tuple[dict[str, int], dt.date | None] | None:
+    """:func:`summary` and the day its figures describe where it is not ``day`` (None:
+    they are of ``day``). ``older`` (the dashboard): figures built for an earlier day
+    than ``day`` stand too — a region's new day before its rebuild
+    (:func:`enqueue_new_day`) — and the oldest of their days is returned, for the page
+    to say so; a mark, an organization never built, a row of a later day still do not."""
     if filters.date_from is not None or filters.date_to is not None:
         return None
+    built = Q(pair_tally_state__as_of__lte=day) if older else Q(pair_tally_state__as_of=day)
     state = organizations.aggregate(
         n=Count("pk"),
-        current=Count("pk", filter=Q(pair_tally_state__as_of=day) & ~Q(Exists(
+        current=Count("pk", filter=built & ~Q(Exists(
             PairTallyMark.objects.filter(organization_id=OuterRef("pk"))))),
+        oldest=Min("pair_tally_state__as_of"),
         active=Coalesce(Sum("pair_tally_state__participants_active"), 0),
         in_pairs=Coalesce(Sum("pair_tally_state__participants_in_pairs"), 0))
     if state["current"] != state["n"]:
@@ -528,7 +575,8 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
     ids = organizations.values("pk")
     sums: dict[str, Any] = PairTally.objects.filter(
         Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)).aggregate(
-        other_day=Count("pk", filter=~Q(as_of=day)),
+        other_day=Count("pk", filter=Q(as_of__gt=day) if older else ~Q(as_of=day)),
+        oldest=Min("as_of"),
         # A pair shared with an organization outside the unit: that one's marks count too
         # (an answer or a move marks only its own organization).
         partner_marked=Count("pk", filter=Q(Exists(PairTallyMark.objects.filter(
@@ -538,8 +586,11 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
     # Shared with an organization of another time zone, or waiting for a rebuild.
     if sums.pop("other_day") or sums.pop("partner_marked"):
         return None
-    return {"participants_active": state["active"],
-            "participants_in_pairs": state["in_pairs"], **sums}
+    days = [d for d in (_day(state["oldest"]), _day(sums.pop("oldest"))) if d is not None]
+    oldest = min(days, default=None)
+    return ({"participants_active": state["active"],
+             "participants_in_pairs": state["in_pairs"], **sums},
+            oldest if oldest is not None and oldest < day else None)
 
 
 @dataclass(frozen=True)
@@ -552,11 +603,15 @@ class Regional:
     counts: dict[str, int]
     months: list[dict[str, Any]]
     people: dict[int, int]
+    # The oldest day of the sums read that is earlier than their unit's today (a region's
+    # new day before its rebuild; ``regional(older=True)``), None: all are current.
+    behind: dt.date | None = None
 
 
 def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region: bool,
              organizations: QuerySet[Organization], day: dt.date,
-             region_days: dict[int, dt.date] | None = None) -> Regional | None:
+             region_days: dict[int, dt.date] | None = None,
+             older: bool = False) -> Regional | None:
     """The figures of whole regions (``region_ids``; every region: None) and one sector
     (or all) from the municipalities' sums — two small statements, none over the
     organizations' rows — or None when they cannot stand for the organizations' ones:
@@ -606,22 +661,30 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
     counted = sum(int(n) for n, *_pad in read["counted"])
     summed_here = ({m for m, *_rest in states}
                    | {m for row in pairs for m in row[:2]})
+    behind: list[dt.date] = []
+
+    def current(kept: dt.date | None, expected: dt.date | None) -> bool:
+        if kept is None or expected is None:
+            return False
+        if kept < expected and older:
+            behind.append(kept)
+            return True
+        return kept == expected
+
     if region_days is None:
-        states_current = all(day_ == day for _m, _u, day_, *_rest in states)
-        pairs_current = all(row[2] == day for row in pairs)
+        states_current = all([current(day_, day) for _m, _u, day_, *_rest in states])
+        pairs_current = all([current(row[2], day) for row in pairs])
     else:
         # A municipality's region: the unit of its state (``by_region``).
         day_of = {m: region_days.get(u) for m, u, *_rest in states}
-        states_current = all(day_ is not None and day_ == day_of[m]
-                             for m, _u, day_, *_rest in states)
+        states_current = all([current(day_, day_of[m]) for m, _u, day_, *_rest in states])
 
         def later(a: int | None, b: int | None) -> dt.date | None:
             days = [day_of.get(m) for m in (a, b) if m is not None]
             known = [d for d in days if d is not None]
             return max(known) if days and len(known) == len(days) else None
 
-        pairs_current = all(row[2] is not None and row[2] == later(row[0], row[1])
-                            for row in pairs)
+        pairs_current = all([current(row[2], later(row[0], row[1])) for row in pairs])
     if (not states_current or not pairs_current
             or sum(n for *_k, n, _a, _p in states) != counted or waiting & summed_here):
         return None
@@ -632,7 +695,8 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
               "participants_in_pairs": sum(in_pairs for *_k, in_pairs in states)}
     for i, name in enumerate(PAIR_FIELDS, start=3):
         counts[name] = sum(row[i] for row in pairs)
-    return Regional(counts=counts, months=months, people=dict(people))
+    return Regional(counts=counts, months=months, people=dict(people),
+                    behind=min(behind, default=None))
 
 
 def _day(value: dt.date | str | None) -> dt.date | None:

@@ -56,11 +56,26 @@ def refresh_pair_tallies() -> int:
     return done
 
 
+@task
+def refresh_new_day() -> int:
+    """Rebuilds the pair figures of every organization whose region has started a new day
+    since they were built (and of every marked one): what the hourly run does, asked for
+    by the first page that read the day before's figures (``tallies.enqueue_new_day``) —
+    so that a region's figures are of its new day minutes after its midnight, not at the
+    next hourly run. The page computed from the kept figures meanwhile, and said so."""
+    return tallies.refresh(new_day=True)
+
+
 def _queued() -> bool:
     """Whether tasks run in a worker, not in the process that enqueues them (the
     immediate backend of the embedded set-up: there a writer's request would compute the
     dashboards it does not show — the hourly run warms them instead)."""
     return not isinstance(warm_dashboards.get_backend(), ImmediateBackend)
+
+
+def queued() -> bool:
+    """Whether tasks run in a worker (:func:`_queued`), for the other modules."""
+    return _queued()
 
 
 # The hourly warm-up is several tasks, so that several workers share it (a country:
