@@ -13,7 +13,6 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db.models import (
@@ -73,6 +72,7 @@ from tandem.pairs.querysets import FORMED, PairQuerySet, no_meeting_weeks
 from tandem.people import counts
 from tandem.surveys.selectors import SatisfactionSummary, satisfaction_summary
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.zones import zone_named
 from tandem.web.together import together
 
 COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality", "organization"
@@ -309,8 +309,9 @@ def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiz
     region_days = None
     if level == COUNTRY:
         now = timezone.now()
-        region_days = {u.pk: now.astimezone(ZoneInfo(u.zone)).date() for u in units
-                       if u.zone}
+        # The zone as the rebuild reads it (``tallies.today_of``): a name no longer known
+        # is the installation's, not an error page (review of h/countrypages).
+        region_days = {u.pk: now.astimezone(zone_named(u.zone)).date() for u in units}
     return pair_tallies.regional(region_ids=regions, sector=filters.sector or None,
                                  by_region=level == COUNTRY, organizations=orgs,
                                  day=as_of(filters), region_days=region_days, older=True)

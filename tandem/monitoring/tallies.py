@@ -49,7 +49,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -85,6 +84,7 @@ from tandem.monitoring.models import (
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.zones import zone_named
 from tandem.web.bulk import copy_rows
 from tandem.web.together import together
 from tandem.web.tracking import Tracked
@@ -162,7 +162,7 @@ def today_of(organization_ids: Iterable[int], now: dt.datetime | None = None
              ) -> dict[int, dt.date]:
     """Each organization's date, in its region's time zone."""
     now = now or timezone.now()
-    return {pk: now.astimezone(ZoneInfo(zone)).date() for pk, zone in Organization.objects
+    return {pk: now.astimezone(zone_named(zone)).date() for pk, zone in Organization.objects
             .filter(pk__in=list(organization_ids))
             .values_list("pk", "municipality__region__time_zone")}
 
@@ -675,8 +675,15 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
         states_current = all([current(day_, day) for _m, _u, day_, *_rest in states])
         pairs_current = all([current(row[2], day) for row in pairs])
     else:
-        # A municipality's region: the unit of its state (``by_region``).
+        # A municipality's region: the unit of its state (``by_region``); a pair's other
+        # municipality without a state in the chosen sector (a school's partner in a
+        # college elsewhere), by its region read apart — few rows, only when there are
+        # such (review of h/countrypages: such a row sent the country to the live path).
         day_of = {m: region_days.get(u) for m, u, *_rest in states}
+        apart = {m for row in pairs for m in row[:2] if m is not None} - day_of.keys()
+        if apart:
+            day_of |= {m: region_days.get(u) for m, u in Municipality.objects.filter(
+                pk__in=apart).values_list("pk", "region_id")}
         states_current = all([current(day_, day_of[m]) for m, _u, day_, *_rest in states])
 
         def later(a: int | None, b: int | None) -> dt.date | None:

@@ -719,6 +719,46 @@ def test_the_countrys_view_reads_each_regions_sums_as_of_its_own_day(
                             day=dt.date(2026, 12, 6), region_days=days) is None
 
 
+def test_the_countrys_sector_view_keeps_a_pair_whose_partner_is_of_another_sector(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The federal view of one sector: a school's pair with a college of another region's
+    municipality that has no school (no state of that sector there) is still counted as
+    of the college region's day — not «unknown», which sent the country's whole view to
+    every pair, row and meeting (review of h/countrypages). A region's zone name no longer
+    known is the installation's zone, not an error page."""
+    from tandem.territory.models import Region
+    from tandem.testing import (
+        MunicipalityFactory,
+        OrganizationFactory,
+        ParticipantFactory,
+        RegionFactory,
+    )
+
+    build_pairs(world)
+    far = RegionFactory.create(name="Дальняя", code="far")
+    college = OrganizationFactory.create(
+        municipality=MunicipalityFactory.create(region=far, name="Дальний"), code="far-1",
+        sector=Organization.Sector.COLLEGE)
+    Pair.objects.create(a=world.bob_p, b=ParticipantFactory.create(organization=college),
+                        organization=world.org_a, starts_on=dt.date(2026, 10, 1),
+                        ends_on=dt.date(2027, 5, 31))
+    now = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    tallies.refresh()
+    day = dt.date(2026, 12, 6)
+    country = Scope(user_id=None, everything=True)
+    school = Filters(sector=Organization.Sector.SCHOOL)
+    kept = tallies.regional(region_ids=None, sector=Organization.Sector.SCHOOL, by_region=True,
+                            organizations=school.organizations(country), day=day,
+                            region_days={world.region.pk: day, far.pk: day})
+    assert kept is not None and kept.counts["pairs_total"] > 0
+    Region.objects.filter(pk=world.region.pk).update(time_zone="Марс/Олимп")
+    with CaptureQueriesContext(connection) as ctx:
+        data = selectors.compute_dashboard(scope=country, filters=school)
+    assert '"pairs_pair"' not in " ".join(q["sql"] for q in ctx.captured_queries)
+    assert data.units
+
+
 def test_pairs_by_month_read_each_side_by_its_organizations_index(world: World) -> None:
     """A unit's «pairs by month» from the kept rows: the rows whose A it holds, whose B it
     holds, less those whose both it holds — each part filtered on one organization column
