@@ -170,7 +170,8 @@ def test_survey_sent_is_in_the_trail(world: object) -> None:
 def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
     """The allow-list names pairs/querysets.py as a whole (its queryset's model is not
     named in the source): there, the ``.update(`` calls are ``keep_held``'s, which writes
-    only the two derived dates, and ``keep_regions``'s, only the two derived regions — any other would slip past the guard (review finding)."""
+    only the two derived dates, and ``keep_regions``'s, only the two derived regions —
+    any other would slip past the guard (review finding)."""
     tree = ast.parse((ROOT / "pairs" / "querysets.py").read_text())
     writers = []
     for function in ast.walk(tree):
