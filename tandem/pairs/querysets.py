@@ -214,8 +214,8 @@ class PairQuerySet(QuerySet[Any]):
         (``Pair.region``, ``Pair.b_region``) on the pairs where they differ: after a
         member, an organization or a municipality moved (tandem/pairs/members.py,
         tandem/pairs/regions.py). Derived columns, left out of the pair's audit trail
-        (the move itself is in it, on the moved row), so a plain ``UPDATE``: two
-        statements, each touching only the pairs whose kept region is not the one now.
+        (the move itself is in it, on the moved row), so a plain ``UPDATE``: one
+        statement that touches only the pairs whose kept regions are not the ones now.
         Returns how many pairs changed."""
         organization = self.model._meta.get_field("a_organization").related_model
 
@@ -232,8 +232,8 @@ class PairQuerySet(QuerySet[Any]):
                          | Q(b_region__isnull=True, b_other__isnull=False)
                          | Q(b_region__isnull=False, b_other__isnull=True)
                          | ~Q(b_region_id=F("b_other"))))
-        return self.model.objects.filter(pk__in=list(stale.values_list("pk", flat=True))
-                                         ).update(region_id=a_now, b_region_id=b_other)
+        return self.model.objects.filter(pk__in=stale.values("pk")).update(
+            region_id=a_now, b_region_id=b_other)
 
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""
