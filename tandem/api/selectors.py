@@ -12,14 +12,15 @@ from tandem.accounts.models import User
 from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pair_q, pairs_visible
+from tandem.pairs.selectors import listed_q, pair_q, pairs_visible
 from tandem.people.models import Participant
 
 
 def pairs_listed(*, scope: Scope) -> QuerySet[Pair]:
     """Visible pairs, newest first: the API's list, whose page of ids is cut before any
-    figure is computed (:func:`pairs_page`)."""
-    return pairs_visible(scope=scope).order_by("-created_at", "-pk")
+    figure is computed (:func:`pairs_page`); the rule in the list's shape
+    (``pairs.selectors.listed_q``: a region operator's by the region kept on the pair)."""
+    return Pair.objects.filter(listed_q(scope)).order_by("-created_at", "-pk")
 
 
 def pair_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Pair]:

@@ -692,12 +692,18 @@ def _create_pairs_fast(region: Region, organizations: dict[str, Organization], s
                 starts_on=start, curator_id=curators.get(org.pk), status=status))
     for pair, pk in zip(pairs, reserve_ids(Pair, len(pairs)), strict=True):
         pair.id = pk
+    # The regions of the members' organizations kept on the pair (Pair.region, b_region).
+    region_of = dict(Organization.objects.filter(
+        pk__in={o for p in pairs for o in (p.a_organization_id, p.b_organization_id)})
+        .values_list("pk", "municipality__region_id"))
     copy_rows(Pair, ("id", "a_id", "b_id", "organization_id", "a_organization_id",
-                     "b_organization_id", "weight", "a_teaches_b",
+                     "b_organization_id", "region_id", "b_region_id", "weight", "a_teaches_b",
                      "b_teaches_a", "starts_on", "ends_on", "curator_id", "status",
                      "a_confirmed_at", "b_confirmed_at", "ended_reason"),
               ((p.id, p.a_id, p.b_id, p.organization_id, p.a_organization_id,
-                p.b_organization_id, p.weight, p.a_teaches_b,
+                p.b_organization_id, region_of[p.a_organization_id],
+                (None if region_of[p.b_organization_id] == region_of[p.a_organization_id]
+                 else region_of[p.b_organization_id]), p.weight, p.a_teaches_b,
                 p.b_teaches_a, p.starts_on, PAIRS_TO, p.curator_id, p.status.value,
                 now if p.confirmed else None, now if p.confirmed else None,
                 "смена места работы" if p.status == Pair.Status.ENDED_EARLY else "")

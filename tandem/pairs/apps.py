@@ -13,12 +13,13 @@ class PairsConfig(AppConfig):
 
         from tandem.pairs.models import Pair, PairOrder, PairRule
 
-        # The members' organizations are a copy of theirs, derived (tandem/pairs/members.py);
+        # The members' organizations are a copy of theirs, derived (tandem/pairs/members.py),
+        # and so are their regions (tandem/pairs/regions.py);
         # the kept meeting dates are derived from the meetings (PairQuerySet.keep_held).
         auditlog.register(
             Pair,
             exclude_fields=["a_teaches_b", "b_teaches_a", "a_organization", "b_organization",
-                            "held_until", "held_next"],
+                            "region", "b_region", "held_until", "held_next"],
         )
         auditlog.register(PairRule)
         auditlog.register(PairOrder, m2m_fields={"pairs"})
@@ -32,6 +33,13 @@ class PairsConfig(AppConfig):
         post_save.connect(
             members.participant_saved, sender=Participant, dispatch_uid="pair_members_saved"
         )
+
+        # An organization or a municipality that moves takes the pairs' kept regions along
+        # (compared as stored before each save: tandem/web/tracking.py).
+        from tandem.pairs import regions
+        from tandem.web.tracking import track
+
+        track(*regions.TRACKED)
 
         # This app's section of a person's data (152-ФЗ download).
         from tandem.pairs.personal_data import SECTION

@@ -2,7 +2,8 @@
 ``Pair.b_organization``) follow a member who moves to another organization.
 
 Every save that writes a participant's organization brings that person's pairs in line
-with it, one ``UPDATE`` per side that touches only the pairs that disagree (not just a
+with it, one ``UPDATE`` per side that touches only the pairs that disagree (and, when
+some did, their kept regions: ``PairQuerySet.keep_regions``) (not just a
 save that changed it since loading: an out-of-date copy saved back must win there too).
 The columns are derived — a copy of ``Participant.organization`` — and left out of the
 pair's audit trail (``tandem/pairs/apps.py``): the trail has the move itself, on the
@@ -11,6 +12,8 @@ of its own.
 """
 
 from typing import Any
+
+from django.db.models import Q
 
 from tandem.pairs.models import Pair
 
@@ -27,7 +30,10 @@ def participant_saved(sender: type, instance: Any, created: bool = False,
         return
     if update_fields is not None and not {"organization", "organization_id"} & set(update_fields):
         return  # the organization was not written
-    Pair.objects.filter(a_id=instance.pk).exclude(a_organization_id=after).update(
+    moved = Pair.objects.filter(a_id=instance.pk).exclude(a_organization_id=after).update(
         a_organization_id=after)
-    Pair.objects.filter(b_id=instance.pk).exclude(b_organization_id=after).update(
+    moved += Pair.objects.filter(b_id=instance.pk).exclude(b_organization_id=after).update(
         b_organization_id=after)
+    if moved:
+        # The regions kept beside them (Pair.region, Pair.b_region) follow.
+        Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk)).keep_regions()

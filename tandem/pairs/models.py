@@ -12,10 +12,12 @@ from tandem.core.attention import RUNNING
 from tandem.diagnostics.models import Campaign
 from tandem.pairs.querysets import BEGAN_NEAR, PairQuerySet
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, Region
 
 # The pair's copies of its members' organizations (Pair.a_organization, Pair.b_organization).
 MEMBER_COLUMNS = ("a_organization", "b_organization")
+# The regions of those organizations kept on the pair (Pair.region, Pair.b_region).
+REGION_COLUMNS = ("region", "b_region")
 # The pair's kept gap between two held meetings (Pair.held_until, Pair.held_next).
 HELD_COLUMNS = ("held_until", "held_next")
 
@@ -140,6 +142,24 @@ class Pair(models.Model):
     b_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+",
                                        editable=False,
                                        verbose_name=_("организация участника Б"))
+    # The regions of the members' organizations as they are now: ``region`` — of A's
+    # organization; ``b_region`` — of B's when it is another region (a pair whose member
+    # moved to another region's organization), none otherwise. A region operator sees a
+    # pair when either member's organization is of their region (pair_q), that is
+    # ``region`` or ``b_region`` is their region: their list, newest first, and its count
+    # are one range of the index ``pair_region`` (and the few pairs of ``b_region``)
+    # instead of a walk of the whole country's pairs newest first (issue #16,
+    # docs/performance.md «regionpairs»). Filled when a pair is created (save(),
+    # PairQuerySet.bulk_create, seed-demo's COPY), followed when a member, an organization
+    # or a municipality moves (PairQuerySet.keep_regions: tandem/pairs/members.py,
+    # tandem/pairs/regions.py); derived, so not in the audit trail.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               editable=False, db_index=False,  # pair_region
+                               verbose_name=_("регион пары"))
+    b_region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+", editable=False,
+                                 db_index=False,  # pair_border
+                                 verbose_name=_("другой регион пары"))
     form = models.CharField(_("форма"), max_length=20, choices=Form.choices,
                             default=Form.REVERSE)
     status = models.CharField(_("статус"), max_length=20, choices=Status.choices,
@@ -204,6 +224,12 @@ class Pair(models.Model):
                    # read newest first from the index and stops at 50, instead of sorting
                    # all of them (issue #16).
                    models.Index(fields=["created_at", "id"], name="pair_created"),
+                   # A region operator's list and its count (Pair.region, listed_q): the
+                   # region's pairs newest first, one range of this index; the pairs seen
+                   # from B's region only (b_region set: a few) by the partial one.
+                   models.Index(fields=["region", "created_at", "id"], name="pair_region"),
+                   models.Index(fields=["b_region"], name="pair_border",
+                                condition=Q(b_region__isnull=False)),
                    # The running pairs with what the overview's «тихие пары» and «карта не
                    # согласована» read of them (PairQuerySet.quiet, map_not_agreed): an
                    # index-only scan of a region's 38,000 running pairs instead of their
@@ -238,8 +264,9 @@ class Pair(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A new pair takes its members' organizations; a pair saved again never writes
-        them (a member's move does, tandem/pairs/members.py), so an instance read before
-        the move cannot put the old organization back. Nor the kept meeting dates
+        them nor their regions (a member's move does, tandem/pairs/members.py; an
+        organization's or a municipality's, tandem/pairs/regions.py), so an instance read
+        before the move cannot put the old organization back. Nor the kept meeting dates
         (``held_until``, ``held_next``: PairQuerySet.keep_held writes them), for the same
         reason: a copy read before a meeting was logged."""
         if self._state.adding:
@@ -247,10 +274,14 @@ class Pair(models.Model):
                 self.a_organization_id = self.a.organization_id
             if self.b_organization_id is None:
                 self.b_organization_id = self.b.organization_id
+            if self.region_id is None:
+                self.region_id, self.b_region_id = Pair.objects.regions_of(
+                    self.a_organization_id, self.b_organization_id)
         elif kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
                                        if not f.primary_key
-                                       and f.name not in MEMBER_COLUMNS + HELD_COLUMNS
+                                       and f.name not in (*MEMBER_COLUMNS, *REGION_COLUMNS,
+                                                          *HELD_COLUMNS)
                                        and f.attname not in self.get_deferred_fields()]
         super().save(*args, **kwargs)
 

@@ -27,9 +27,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.lookups import Exact
 
 from tandem.access.filters import overlapping_q
 from tandem.core import attention
@@ -151,23 +153,87 @@ BEGAN_NEAR = _began_on(utc=True)
 BEGAN_MARGIN = dt.timedelta(days=1)
 
 
+def _regions(region_of: dict[int, int], a_organization: Any, b_organization: Any
+             ) -> tuple[Any, Any]:
+    """(``Pair.region``, ``Pair.b_region``) of members of these organizations."""
+    a, b = region_of.get(a_organization), region_of.get(b_organization)
+    return a, (None if b == a else b)
+
+
 class PairQuerySet(QuerySet[Any]):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         """As ``QuerySet.bulk_create``, with the members' organizations of the pairs that
-        do not carry them yet (``Pair.save`` does it one by one), read in one query."""
+        do not carry them yet (``Pair.save`` does it one by one), and their regions, read
+        in one query."""
         objs = list(objs)
         missing = {pk for p in objs for side in "ab"
                    if getattr(p, f"{side}_organization_id") is None
                    for pk in [getattr(p, f"{side}_id")]}
+        region_of: dict[int, int] = {}
         if missing:
-            organization_of = dict(self.model._meta.get_field("a").related_model.objects
-                                   .filter(pk__in=missing).values_list("pk", "organization_id"))
+            organization_of = {}
+            for pk, organization, region in (
+                    self.model._meta.get_field("a").related_model.objects
+                    .filter(pk__in=missing)
+                    .values_list("pk", "organization_id",
+                                 "organization__municipality__region_id")):
+                organization_of[pk] = organization
+                region_of[organization] = region
             for p in objs:
                 for side in "ab":
                     if getattr(p, f"{side}_organization_id") is None:
                         setattr(p, f"{side}_organization_id",
                                 organization_of.get(getattr(p, f"{side}_id")))
+        # Their regions (Pair.region, Pair.b_region): with the members' organizations, or
+        # in one query of the organizations given.
+        organizations = {getattr(p, f"{side}_organization_id") for p in objs
+                         if p.region_id is None for side in "ab"}
+        if organizations:
+            if organizations - set(region_of):
+                region_of |= self._region_of(organizations - set(region_of))
+            for p in objs:
+                if p.region_id is None:
+                    p.region_id, p.b_region_id = _regions(
+                        region_of, p.a_organization_id, p.b_organization_id)
         return super().bulk_create(objs, *args, **kwargs)
+
+    def _region_of(self, organizations: Any) -> dict[int, int]:
+        organization = self.model._meta.get_field("a_organization").related_model
+        return dict(organization.objects.filter(pk__in=[o for o in organizations if o])
+                    .values_list("pk", "municipality__region_id"))
+
+    def regions_of(self, a_organization: Any, b_organization: Any) -> tuple[Any, Any]:
+        """The regions a new pair of members of these organizations keeps
+        (``Pair.region``: A's organization's; ``Pair.b_region``: B's when it is another,
+        else none). One query."""
+        return _regions(self._region_of({a_organization, b_organization}),
+                        a_organization, b_organization)
+
+    def keep_regions(self) -> int:
+        """Writes the regions of these pairs' members' organizations as they are now
+        (``Pair.region``, ``Pair.b_region``) on the pairs where they differ: after a
+        member, an organization or a municipality moved (tandem/pairs/members.py,
+        tandem/pairs/regions.py). Derived columns, left out of the pair's audit trail
+        (the move itself is in it, on the moved row), so a plain ``UPDATE``: one
+        statement that touches only the pairs whose kept regions are not the ones now.
+        Returns how many pairs changed."""
+        organization = self.model._meta.get_field("a_organization").related_model
+
+        def region(side: str) -> Subquery:
+            return Subquery(organization.objects.filter(pk=OuterRef(f"{side}_organization"))
+                            .values("municipality__region_id")[:1])
+
+        a_now, b_now = region("a"), region("b")
+        # B's region when it is not A's, else none: what ``b_region`` should hold.
+        b_other = Case(When(Exact(b_now, a_now), then=Value(None)), default=b_now)
+        stale = (self.model.objects.filter(pk__in=self.values("pk"))
+                 .alias(a_now=a_now, b_other=b_other)
+                 .filter(~Q(region_id=F("a_now"))
+                         | Q(b_region__isnull=True, b_other__isnull=False)
+                         | Q(b_region__isnull=False, b_other__isnull=True)
+                         | ~Q(b_region_id=F("b_other"))))
+        return self.model.objects.filter(pk__in=stale.values("pk")).update(
+            region_id=a_now, b_region_id=b_other)
 
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""

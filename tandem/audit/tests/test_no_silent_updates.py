@@ -45,7 +45,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("pairs/querysets.py", "?"):
         "PairQuerySet.keep_held: the meeting dates kept on a pair (held_until, held_next) "
         "follow its meetings; derived and excluded from the pair's trail — the meetings' "
-        "own changes are in theirs",
+        "own changes are in theirs; PairQuerySet.keep_regions: the regions of the members' "
+        "organizations kept on a pair (region, b_region) follow a member's, an "
+        "organization's or a municipality's move; derived and excluded from the pair's "
+        "trail — the move itself is in the moved row's",
     ("web/exports.py", "?"):
         "a file job's own progress and outcome (rows done, heartbeat, status, the file) "
         "written by its worker; the jobs (roster exports, report jobs) are not audited "
@@ -166,8 +169,9 @@ def test_survey_sent_is_in_the_trail(world: object) -> None:
 
 def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
     """The allow-list names pairs/querysets.py as a whole (its queryset's model is not
-    named in the source): there, the one ``.update(`` is ``keep_held``'s, and it writes
-    only the two derived dates — any other would slip past the guard (review finding)."""
+    named in the source): there, the ``.update(`` calls are ``keep_held``'s, which writes
+    only the two derived dates, and ``keep_regions``'s, only the two derived regions —
+    any other would slip past the guard (review finding)."""
     tree = ast.parse((ROOT / "pairs" / "querysets.py").read_text())
     writers = []
     for function in ast.walk(tree):
@@ -177,4 +181,5 @@ def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in ("update", "bulk_update")):
                 writers.append((function.name, sorted(k.arg or "**" for k in node.keywords)))
-    assert writers == [("keep_held", ["held_next", "held_until"])]
+    assert sorted(writers) == [("keep_held", ["held_next", "held_until"]),
+                               ("keep_regions", ["b_region_id", "region_id"])]

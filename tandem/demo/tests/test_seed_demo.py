@@ -370,6 +370,9 @@ def test_a_region_past_the_named_organizations(monkeypatch: pytest.MonkeyPatch) 
     for code in land.still_open:
         assert Campaign.objects.get(organization__code=code).status == Campaign.Status.OPEN
         assert not Pair.objects.filter(organization__code=code).exists()
+    # The bulk path's COPY writes the region kept on each pair (Pair.region).
+    assert Pair.objects.exists()
+    assert not Pair.objects.exclude(region=region, b_region__isnull=True).exists()
     for code in land.with_final:
         assert Campaign.objects.filter(organization__code=code,
                                        kind=Campaign.Kind.FINAL).exists()
