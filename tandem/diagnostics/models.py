@@ -525,6 +525,37 @@ class MunicipalityAnswerTally(AnswerCounts):
                 f"{self.ends_on}/{self.competency}")
 
 
+class RegionAnswerTally(AnswerCounts):
+    """The sum of :class:`MunicipalityAnswerTally` over a region's municipalities — the
+    same keys with the region for the municipality: what the country's dashboard reads (a
+    row per region, sector, round and competency — tens of thousands of municipality rows
+    summed on every computation before, issue #16). Exactly the sum of its
+    municipalities' rows, so it holds the counted cells only, as they do (the release
+    rule carries over unchanged), and ``left_out`` summed likewise. Redone from them for
+    the whole region, under the region's row, by every writer of a municipality's rows
+    (``tallies._roll_up``) and by a municipality moving to another region
+    (``tallies._municipality_rezoned``)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    competency = models.CharField(max_length=40)
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("итог оценок региона")
+        verbose_name_plural = _("итоги оценок регионов")
+        constraints = [models.UniqueConstraint(
+            fields=["region", "sector", "kind", "starts_on", "ends_on", "competency"],
+            name="one_region_round_tally")]
+
+    def __str__(self) -> str:
+        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
+                f"{self.ends_on}/{self.competency}")
+
+
 def answer_counted_q(prefix: str = "") -> Q:
     """An :class:`AnswerTally` row that enters the deficit and strength figures: its
     organization's competency in its campaign was given a level by at least
