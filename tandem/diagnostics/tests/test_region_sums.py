@@ -2,6 +2,7 @@
 municipalities' sums, whatever writes them, and what the country's dashboard reads
 instead of every municipality's rows (issue #16)."""
 
+import datetime as dt
 import importlib
 import types
 from typing import Any
@@ -18,7 +19,9 @@ from tandem.diagnostics.models import (
     AnswerTally,
     Campaign,
     MunicipalityAnswerTally,
+    MunicipalityGainTally,
     RegionAnswerTally,
+    RegionGainTally,
 )
 from tandem.monitoring import selectors
 from tandem.people.models import Participant
@@ -132,14 +135,22 @@ def test_the_migration_fills_them_from_the_municipalities_sums(world: World) -> 
     from django.apps import apps
 
     _two_regions(world)
-    stored = set(RegionAnswerTally.objects.values_list(*tallies._FIELDS[RegionAnswerTally]))
-    assert stored
-    RegionAnswerTally.objects.all().delete()
+    from tandem.monitoring.tests.test_gains_release import _organizations, _rounds
+
+    for organization in _organizations(world)[:2]:
+        _rounds(organization, [(p, i % 3, 3) for i, p in enumerate(
+            Participant.objects.filter(organization=organization))], starts=dt.date(2027, 4, 1))
+    tallies.rebuild()
+    stored = {model: set(model.objects.values_list(*tallies._FIELDS[model]))
+              for model in (RegionAnswerTally, RegionGainTally)}
+    assert all(stored.values())
+    for model in stored:
+        model.objects.all().delete()
     migration = importlib.import_module(
         "tandem.diagnostics.migrations.0021_region_answer_sums")
     migration.fill(apps, types.SimpleNamespace(connection=connection))
-    assert set(RegionAnswerTally.objects.values_list(
-        *tallies._FIELDS[RegionAnswerTally])) == stored
+    assert {model: set(model.objects.values_list(*tallies._FIELDS[model]))
+            for model in stored} == stored
     assert tallies.stale() == []
 
 
@@ -185,3 +196,35 @@ def test_two_rebuilds_in_two_municipalities_of_one_region_take_turns(
     finally:
         race.finish()
     assert tallies.stale() == []
+
+
+def test_the_countrys_and_a_regions_before_and_after_read_the_regions_sums(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """«До / после» of the country and of a whole region: from the regions' sums, no
+    municipality's — the same figures as the municipalities' sums, people counted once
+    per group in each municipality; an organization's still from its own cells."""
+    from tandem.access.scope import scope_for
+    from tandem.monitoring import effectiveness
+    from tandem.monitoring.tests.test_gains_release import DAY, _organizations, _rounds
+
+    for k, organization in enumerate(_organizations(world)):
+        people = Participant.objects.filter(organization=organization).order_by("pk")
+        _rounds(organization, [(p, i % 3, (i + k) % 4) for i, p in enumerate(people)],
+                starts=dt.date(2027, 4, 1))
+    tallies.rebuild()
+    assert tallies.stale() == []
+    assert RegionGainTally.objects.exists()
+    local = f'"{MunicipalityGainTally._meta.db_table}"'
+    shown = {}
+    for name, scope in (("country", COUNTRY), ("region", scope_for(world.olga))):
+        with CaptureQueriesContext(connection) as queries:
+            shown[name] = effectiveness.gains_by_area(scope=scope, filters=Filters(), today=DAY)
+        read = " ".join(q["sql"] for q in queries.captured_queries)
+        assert f'"{RegionGainTally._meta.db_table}"' in read and local not in read, name
+    assert shown["country"].areas and shown["country"] == shown["region"]
+    monkeypatch.setattr(effectiveness, "region_sums", lambda *args: None)
+    for name, scope in (("country", COUNTRY), ("region", scope_for(world.olga))):
+        with CaptureQueriesContext(connection) as queries:
+            summed = effectiveness.gains_by_area(scope=scope, filters=Filters(), today=DAY)
+        assert local in " ".join(q["sql"] for q in queries.captured_queries)
+        assert summed == shown[name], name
