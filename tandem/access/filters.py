@@ -95,6 +95,23 @@ def whole_regions(scope: Scope, filters: Filters, *, one_municipality: bool = Fa
             and (one_municipality or filters.municipality_id is None))
 
 
+def region_sums(model: type, scope: Scope, filters: Filters) -> QuerySet[Any] | None:
+    """A table of sums by region and sector (``model``: its ``region`` and ``sector``)
+    narrowed to the scope and the filters, or None where the request names
+    municipalities (a scope of whole municipalities, a municipality chosen): then only
+    the municipalities' sums (:func:`municipality_sums`) answer it."""
+    if scope.municipality_ids or filters.municipality_id is not None:
+        return None
+    sums = model.objects.all()  # type: ignore[attr-defined]
+    if not scope.everything:
+        sums = sums.filter(region_id__in=scope.region_ids)
+    if filters.region_id is not None:
+        sums = sums.filter(region_id=filters.region_id)
+    if filters.sector:
+        sums = sums.filter(sector=filters.sector)
+    return sums  # type: ignore[no-any-return]
+
+
 def municipality_sums(model: type, scope: Scope, filters: Filters) -> QuerySet[Any]:
     """A table of sums by municipality and sector (``model``: its ``municipality`` and
     ``sector``) narrowed to the scope and the filters — the rows of the request's

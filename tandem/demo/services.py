@@ -142,6 +142,7 @@ def bulk_models() -> tuple[type[Model], ...]:
 # COMMIT. A label missing from the installed apps is skipped.
 LATER_BULK = (
     "diagnostics.AnswerTally", "diagnostics.MunicipalityAnswerTally",
+    "diagnostics.RegionAnswerTally",
     "diagnostics.GainTally", "diagnostics.StrongTally", "diagnostics.ResponseTally",
     "diagnostics.TallyState", "diagnostics.MunicipalityResponseTally",
     "diagnostics.MunicipalityGainTally", "diagnostics.GainMember", "diagnostics.PublishedGain",

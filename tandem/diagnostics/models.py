@@ -525,6 +525,37 @@ class MunicipalityAnswerTally(AnswerCounts):
                 f"{self.ends_on}/{self.competency}")
 
 
+class RegionAnswerTally(AnswerCounts):
+    """The sum of :class:`MunicipalityAnswerTally` over a region's municipalities — the
+    same keys with the region for the municipality: what the country's dashboard reads (a
+    row per region, sector, round and competency — tens of thousands of municipality rows
+    summed on every computation before, issue #16). Exactly the sum of its
+    municipalities' rows, so it holds the counted cells only, as they do (the release
+    rule carries over unchanged), and ``left_out`` summed likewise. Redone from them for
+    the whole region, under the region's row, by every writer of a municipality's rows
+    (``tallies._roll_up``) and by a municipality moving to another region
+    (``tallies._municipality_rezoned``)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    competency = models.CharField(max_length=40)
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("итог оценок региона")
+        verbose_name_plural = _("итоги оценок регионов")
+        constraints = [models.UniqueConstraint(
+            fields=["region", "sector", "kind", "starts_on", "ends_on", "competency"],
+            name="one_region_round_tally")]
+
+    def __str__(self) -> str:
+        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
+                f"{self.ends_on}/{self.competency}")
+
+
 def answer_counted_q(prefix: str = "") -> Q:
     """An :class:`AnswerTally` row that enters the deficit and strength figures: its
     organization's competency in its campaign was given a level by at least
@@ -766,6 +797,43 @@ class MunicipalityGainTally(models.Model):
         return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
                 f"{self.ends_on}/{self.competency}")
 
+
+class RegionGainTally(models.Model):
+    """:class:`MunicipalityGainTally` summed over a region's municipalities — the same
+    keys with the region for the municipality: what a region's and the country's «before /
+    after by area» read (a row per region, not per municipality; issue #16). The levels
+    are the sums of the municipalities' rows of the competency; ``people`` and
+    ``left_out``, the sums over the municipalities of each one's value for the group
+    (one per municipality, not per row), the same in each of the group's competencies'
+    rows — so the release rule carries over unchanged. Redone with the municipalities'
+    sums (``tallies._resum_regions``)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
+                              default=Campaign.Status.OPEN)
+    competency = models.CharField(max_length=40)
+    before_sum = models.PositiveIntegerField(default=0)
+    before_n = models.PositiveIntegerField(default=0)
+    after_sum = models.PositiveIntegerField(default=0)
+    after_n = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("итог прироста региона")
+        verbose_name_plural = _("итоги прироста регионов")
+        constraints = [models.UniqueConstraint(
+            fields=["region", "sector", "kind", "starts_on", "ends_on", "status",
+                    "competency"],
+            name="one_region_round_gain")]
+
+    def __str__(self) -> str:
+        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
+                f"{self.ends_on}/{self.competency}")
 
 class StrongBest(models.Model):
     """Potential mentors of an organization in an area, as the dashboard's standard view

@@ -106,6 +106,8 @@ from tandem.diagnostics.models import (
     MunicipalityStrong,
     PublishedGain,
     PublishedGainMember,
+    RegionAnswerTally,
+    RegionGainTally,
     Response,
     ResponseTally,
     StrongBest,
@@ -120,7 +122,7 @@ from tandem.diagnostics.models import (
     strong_counted_q,
 )
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.signals import figures_changed
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
@@ -1098,6 +1100,60 @@ def _roll_up(municipality_ids: list[int]) -> None:
                   t_counted=Count("pk", filter=response_counted_q()))
         .query.sql_with_params()))
     _redo_gain_sums(municipality_ids)
+    _resum_regions(_regions_of(municipality_ids), (RegionAnswerTally,))
+
+
+def _regions_of(municipality_ids: list[int]) -> list[int]:
+    return list(Municipality.objects.filter(pk__in=municipality_ids)
+                .values_list("region_id", flat=True))
+
+
+def _resum_regions(region_ids: Iterable[int | None],
+                   models: tuple[type, ...] = (RegionAnswerTally, RegionGainTally)) -> None:
+    """The regions' sums of answers (:class:`RegionAnswerTally`) and of «before / after»
+    (:class:`RegionGainTally`; ``models``: which) redone whole from their municipalities'
+    sums, on the server (one ``INSERT … SELECT … GROUP BY`` each), under the regions'
+    rows, held ``FOR NO KEY UPDATE`` in id order until the transaction ends.
+
+    Two rebuilds in different municipalities of one region both write the region's rows:
+    each holds its own municipalities' rows (:func:`_lock`), then, last, the region's —
+    so the second waits for the first to commit, and its statements, begun after the
+    wait (READ COMMITTED: a snapshot a statement), sum the first one's municipality rows
+    as committed, with its own. Recounting from the municipalities' rows rather than
+    adding a difference: nothing to lose if a writer is wrong once, and the lock order
+    stays municipalities → organizations' states → regions in every writer
+    (:func:`_roll_up` after :func:`_lock`, :func:`_redo_gain_sums` after :func:`_lock`
+    or :func:`_lock_municipalities`; a rezoned
+    municipality, whose row the save holds, :func:`_municipality_rezoned`). A
+    transaction that rolls up twice, in two batches (a campaign's deletion rederives
+    then rebuilds its finals), holds the first batch's regions while it takes the second
+    batch's municipalities: like the municipalities' rows before, it must not meet a
+    writer of those municipalities in the same moment — writers that touch many
+    organizations mark them and roll up once (:func:`together`, the job).
+
+    Its cost: a region's municipality rows (27,600 of a region of 300,000 teachers,
+    every round) summed by an index on the municipality — a few tens of milliseconds a
+    rebuild, which the region's writers now take in turns for the end of their
+    transaction (docs/performance.md, «Суммы регионов»)."""
+    regions = sorted({pk for pk in region_ids if pk is not None})
+    if not regions:
+        return
+    list(Region.objects.select_for_update(no_key=True).filter(pk__in=regions)
+         .order_by("pk").values_list("pk", flat=True))
+    if RegionGainTally in models:
+        RegionGainTally.objects.filter(region_id__in=regions).delete()
+        _insert(RegionGainTally, *_region_gains(regions))
+    if RegionAnswerTally not in models:
+        return
+    RegionAnswerTally.objects.filter(region_id__in=regions).delete()
+    _insert(RegionAnswerTally, *(
+        MunicipalityAnswerTally.objects.filter(municipality__region_id__in=regions)
+        .order_by()
+        .values(t_region_id=F("municipality__region_id"), t_sector=F("sector"),
+                t_kind=F("kind"), t_starts_on=F("starts_on"), t_ends_on=F("ends_on"),
+                t_competency=F("competency"))
+        .annotate(**{f"t_{name}": Sum(name) for name in (*COUNTS, "left_out")})
+        .query.sql_with_params()))
 
 
 def _redo_gain_sums(municipality_ids: list[int]) -> None:
@@ -1109,6 +1165,40 @@ def _redo_gain_sums(municipality_ids: list[int]) -> None:
         return
     MunicipalityGainTally.objects.filter(municipality_id__in=municipality_ids).delete()
     _insert(MunicipalityGainTally, *_gain_sums(municipality_ids))
+    _resum_regions(_regions_of(municipality_ids), (RegionGainTally,))
+
+
+_GAIN_KEYS = ("sector", "kind", "starts_on", "ends_on", "status")
+_LEVELS = ("before_sum", "before_n", "after_sum", "after_n")
+
+
+def _region_gains(region_ids: list[int]) -> tuple[str, list[Any]]:
+    """The regions' sums of their municipalities' «before / after»
+    (:class:`MunicipalityGainTally`; columns ``t_<field>``): the levels summed per
+    competency; ``people`` and ``left_out``, each municipality's value for the group once
+    (it is repeated in the group's competencies' rows), summed."""
+    rows = MunicipalityGainTally.objects.filter(
+        municipality__region_id__in=region_ids).order_by()
+    keys = {f"t_{k}": F(k) for k in _GAIN_KEYS}
+    sums_sql, sums_params = (
+        rows.values(t_region_id=F("municipality__region_id"), t_competency=F("competency"),
+                    **keys)
+        .annotate(**{f"t_{name}": Sum(name) for name in _LEVELS}).query.sql_with_params())
+    each_sql, each_params = (
+        rows.values("municipality_id", "people", "left_out",
+                    p_region_id=F("municipality__region_id"),
+                    **{f"p_{k}": F(k) for k in _GAIN_KEYS})
+        .distinct().query.sql_with_params())
+    quote = connection.ops.quote_name
+    names = [quote(f"p_{k}") for k in ("region_id", *_GAIN_KEYS)]
+    on = " AND ".join(f"s.{quote(f't_{k}')} = n.{quote(f'p_{k}')}"
+                      for k in ("region_id", *_GAIN_KEYS))
+    sql = (f"SELECT s.*, n.{quote('t_people')}, n.{quote('t_left_out')} "  # noqa: S608
+           f"FROM ({sums_sql}) s JOIN (SELECT {', '.join(names)}, "
+           f"SUM({quote('people')}) AS {quote('t_people')}, "
+           f"SUM({quote('left_out')}) AS {quote('t_left_out')} "
+           f"FROM ({each_sql}) x GROUP BY {', '.join(names)}) n ON {on}")
+    return sql, [*sums_params, *each_params]
 
 
 def _gain_sums(municipality_ids: list[int]) -> tuple[str, list[Any]]:
@@ -1243,7 +1333,8 @@ def stale() -> list[tuple[object, ...]]:
     so it may run while people write: a write that commits meanwhile is not seen."""
     with read_only_snapshot():
         stored = _snapshot({model: model.objects.all()  # type: ignore[attr-defined]
-                            for model in (*ORGANIZATION_TALLIES, *MUNICIPALITY_TALLIES)})
+                            for model in (*ORGANIZATION_TALLIES, *MUNICIPALITY_TALLIES,
+                                          RegionAnswerTally, RegionGainTally)})
         ids = list(Organization.objects.order_by("pk").values_list("pk", flat=True))
         fresh_rows: dict[type, list[Any]] = defaultdict(list)
         for start in range(0, len(ids), BATCH):
@@ -1253,6 +1344,9 @@ def stale() -> list[tuple[object, ...]]:
         # which are checked against the current ones apart (``unpublished``).
         fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest],
                                   fresh_rows[ResponseTally], list(PublishedGain.objects.all())))
+        # The regions' sums: of the municipalities' sums just computed, by their region.
+        fresh_rows[RegionAnswerTally] = _by_region(fresh_rows[MunicipalityAnswerTally])
+        fresh_rows[RegionGainTally] = _gains_by_region(fresh_rows[MunicipalityGainTally])
         fresh = _snapshot(fresh_rows)
         waiting = {("waiting", pk) for pk in TallyState.objects.filter(
             dirty_since__isnull=False).values_list("organization_id", flat=True)}
@@ -1338,6 +1432,40 @@ def _summed(counts: list[AnswerTally], best: list[StrongBest],
             in levels.items()]}
 
 
+def _by_region(rows: list[Any]) -> list[RegionAnswerTally]:
+    """What :func:`_resum_regions` would store from these municipalities' sums."""
+    region_of = dict(Municipality.objects.values_list("pk", "region_id"))
+    sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * (len(COUNTS) + 1))
+    for row in rows:
+        key = (region_of[row.municipality_id], row.sector, row.kind, row.starts_on,
+               row.ends_on, row.competency)
+        sums[key] = [a + getattr(row, name) for a, name in
+                     zip(sums[key], (*COUNTS, "left_out"), strict=True)]
+    return [RegionAnswerTally(region_id=r, sector=sector, kind=kind, starts_on=starts_on,
+                              ends_on=ends_on, competency=code,
+                              **dict(zip((*COUNTS, "left_out"), values, strict=True)))
+            for (r, sector, kind, starts_on, ends_on, code), values in sums.items()]
+
+
+def _gains_by_region(rows: list[Any]) -> list[RegionGainTally]:
+    """What :func:`_region_gains` would store from these municipalities' sums."""
+    region_of = dict(Municipality.objects.values_list("pk", "region_id"))
+    levels: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * len(_LEVELS))
+    groups: dict[tuple[Any, ...], dict[int, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        group = (region_of[row.municipality_id], *(getattr(row, k) for k in _GAIN_KEYS))
+        levels[(*group, row.competency)] = [
+            a + getattr(row, name) for a, name in
+            zip(levels[(*group, row.competency)], _LEVELS, strict=True)]
+        groups[group][row.municipality_id] = (row.people, row.left_out)
+    return [RegionGainTally(
+        region_id=key[0], **dict(zip(_GAIN_KEYS, key[1:-1], strict=True)),
+        competency=key[-1], **dict(zip(_LEVELS, values, strict=True)),
+        people=sum(p for p, _s in groups[key[:-1]].values()),
+        left_out=sum(s for _p, s in groups[key[:-1]].values()))
+        for key, values in levels.items()]
+
+
 _GAIN_FIELDS = ("organization_id", "campaign_id", "competency", "before_sum", "before_n",
                 "after_sum", "after_n", "people")
 _MEMBER_FIELDS = ("organization_id", "campaign_id", "person", "digest")
@@ -1354,6 +1482,11 @@ _FIELDS: dict[type, tuple[str, ...]] = {
     PublishedGainMember: _MEMBER_FIELDS,
     MunicipalityAnswerTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                               "competency", *COUNTS, "left_out"),
+    RegionAnswerTally: ("region_id", "sector", "kind", "starts_on", "ends_on", "competency",
+                        *COUNTS, "left_out"),
+    RegionGainTally: ("region_id", "sector", "kind", "starts_on", "ends_on", "status",
+                      "competency", "before_sum", "before_n", "after_sum", "after_n",
+                      "people", "left_out"),
     MunicipalityStrong: ("municipality_id", "sector", "area", "people"),
     MunicipalityResponseTally: ("municipality_id", "sector", "kind", "starts_on", "ends_on",
                                 "invited", "submitted", "counted"),
@@ -1409,6 +1542,16 @@ def _organization_moved(organization: Any, before: tuple[Any, ...],
     municipalities' sums."""
     if None not in before:
         touch([getattr(organization, "pk", None)])
+
+
+def _municipality_rezoned(municipality: Any, before: tuple[Any, ...],
+                          after: tuple[Any, ...]) -> None:
+    """A municipality moved to another region: its sums move with it — both regions'
+    sums (:class:`RegionAnswerTally`) redone in the saving transaction, under the
+    regions' rows, after the municipality's row (the save's own ``UPDATE`` holds it:
+    the lock order of :func:`_resum_regions`)."""
+    with transaction.atomic():
+        _resum_regions([*before, *after])
 
 
 def _campaign_organizations(campaign_id: Any) -> list[int]:
@@ -1485,6 +1628,7 @@ TRACKED = (
     Tracked(Campaign, "diagnostics_round", ROUND, _campaign_rerounded),
     Tracked(Campaign, "diagnostics_baseline", ("baseline_id",), _campaign_rebased),
     Tracked(Campaign, "diagnostics_status", ("status",), _campaign_closed),
+    Tracked(Municipality, "diagnostics_region", ("region_id",), _municipality_rezoned),
 )
 
 

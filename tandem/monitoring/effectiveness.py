@@ -31,7 +31,13 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from tandem.access.filters import Filters, municipality_sums, overlapping_q, whole_regions
+from tandem.access.filters import (
+    Filters,
+    municipality_sums,
+    overlapping_q,
+    region_sums,
+    whole_regions,
+)
 from tandem.access.scope import Scope
 from tandem.core import effectiveness as core
 from tandem.core import release
@@ -43,6 +49,7 @@ from tandem.diagnostics.models import (
     FrameworkVersion,
     MunicipalityGainTally,
     PublishedGain,
+    RegionGainTally,
     Response,
     gain_counted_q,
     gain_published_q,
@@ -534,10 +541,14 @@ def gains_by_area(*, scope: Scope, filters: Filters,
     levels = ("before_sum", "before_n", "after_sum", "after_n")
     whole = whole_regions(scope, filters)
     if whole:
-        gains = municipality_sums(MunicipalityGainTally, scope, filters).filter(
-            overlapping_q(filters.date_from, day), kind=Campaign.Kind.FINAL)
-        group: tuple[str, ...] = ("municipality_id", "sector", "kind", "starts_on", "ends_on",
-                                  "status")
+        # The regions' sums where no municipality is named (a row per region, not per
+        # municipality: issue #16), else the municipalities'.
+        regional = region_sums(RegionGainTally, scope, filters)
+        gains = (municipality_sums(MunicipalityGainTally, scope, filters) if regional is None
+                 else regional).filter(overlapping_q(filters.date_from, day),
+                                       kind=Campaign.Kind.FINAL)
+        group: tuple[str, ...] = ("municipality_id" if regional is None else "region_id",
+                                  "sector", "kind", "starts_on", "ends_on", "status")
         ends = "ends_on"
         counted = Q()
         published = gain_published_q()

@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
-from tandem.access.filters import Filters, municipality_sums, whole_regions
+from tandem.access.filters import Filters, municipality_sums, region_sums, whole_regions
 from tandem.access.scope import Scope
 from tandem.core import release
 from tandem.core.attention import RUNNING
@@ -48,6 +48,7 @@ from tandem.diagnostics.models import (
     MunicipalityAnswerTally,
     MunicipalityResponseTally,
     MunicipalityStrong,
+    RegionAnswerTally,
     ResponseTally,
     StrongBest,
     StrongTally,
@@ -320,7 +321,13 @@ def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiz
 def _municipality_sums(model: type, scope: Scope, filters: Filters,
                        level: str) -> tuple[QuerySet[Any], str]:
     """A municipalities' table of sums (by sector) in the scope and filters, and the
-    field that names the unit in it."""
+    field that names the unit in it — the country's, where the regions' sums are kept
+    (:class:`RegionAnswerTally`) and no municipality is named, from those: a row per
+    region, not per municipality (issue #16)."""
+    regional = (region_sums(RegionAnswerTally, scope, filters)
+                if level == COUNTRY and model is MunicipalityAnswerTally else None)
+    if regional is not None:
+        return regional, "region_id"
     return (municipality_sums(model, scope, filters),
             "municipality__region_id" if level == COUNTRY else "municipality_id")
 
@@ -352,7 +359,7 @@ def _counted_answers(model: type) -> dict[str, Any]:
     (``answer_counted_q``), the levels of the others apart; the municipalities' sums
     (:class:`MunicipalityAnswerTally`) hold only counted cells already, and the others
     in ``left_out``."""
-    if model is MunicipalityAnswerTally:
+    if model in (MunicipalityAnswerTally, RegionAnswerTally):
         return {"n": Sum("answered"), "d": Sum("deficit"), "s": Sum("strong"),
                 "left": Sum("left_out")}
     counted = answer_counted_q()

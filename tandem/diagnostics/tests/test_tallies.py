@@ -31,6 +31,7 @@ from tandem.diagnostics.models import (
 from tandem.monitoring import selectors
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
+from tandem.territory.models import Region
 from tandem.testing import ParticipantFactory, World, build_diagnostics
 
 pytestmark = pytest.mark.django_db
@@ -57,8 +58,15 @@ def _answer_all(response: Response, level: int) -> None:
         for i, code in enumerate(codes)})
 
 
+def _other_region() -> Region:
+    from tandem.testing import RegionFactory
+
+    return Region.objects.filter(code="other").first() or RegionFactory.create(
+        name="Другая", code="other")
+
+
 # Each step is what a person does through the product's services.
-STEPS = ["submit", "draft", "reopen", "expert", "move", "delete", "add"]
+STEPS = ["submit", "draft", "reopen", "expert", "move", "delete", "add", "rezone"]
 PROGRESS_USERS = ("olga", "erin", "dave", "alice", "charlie", "bob")
 
 
@@ -113,6 +121,13 @@ def test_tallies_equal_the_answers_after_any_writes(
             elif step == "add":
                 newcomer = ParticipantFactory.create(organization=world.org_b)
                 services.campaign_add(campaign=campaign, participants=[newcomer])
+            elif step == "rezone":  # B's municipality to another region and back
+                municipality = world.municipality_b
+                municipality.refresh_from_db()
+                municipality.region = (world.region if municipality.region_id != world.region.pk
+                                       else _other_region())
+                municipality.save()
+    # The regions' sums among them: of the municipalities' sums by region.
     assert tallies.stale() == []
     _progress_kept_equals_live(world, [campaign])
     campaign.delete()
