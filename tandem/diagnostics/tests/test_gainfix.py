@@ -1,0 +1,42 @@
+"""Review of h/gaincell (``Response.organization``): the deficit map by people counts only
+what it shows; a questionnaire reopened after its person moved is refused;
+``tallies.stale`` sees a questionnaire left without its organization or not following
+its person."""
+
+from typing import Any
+
+import pytest
+
+from tandem.access.scope import scope_for
+from tandem.diagnostics import selectors, tallies
+from tandem.testing import World, build_diagnostics
+
+pytestmark = pytest.mark.django_db
+
+
+def _totals(m: selectors.DeficitMap) -> tuple[int, int, int]:
+    return (sum(r.strong for r in m.rows), sum(r.deficit for r in m.rows),
+            sum(r.answered for r in m.rows))
+
+
+def test_the_map_by_people_leaves_out_who_moved_away(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """Carol answered in A and moved to B: Alice (A's curator) no longer manages her —
+    neither her column nor her marks in the totals (the totals less the columns would
+    give them away); Charlie (B's curator) manages her now, but she answered in A: not in
+    B's map either."""
+    dw = build_diagnostics(world)
+    m = selectors.deficit_map(campaign=dw.campaign_a, scope=scope_for(world.alice))
+    assert m.by == "people" and m.respondents == 1 and len(m.columns) == 1
+    assert _totals(m)[0] > 0 and _totals(m)[1] > 0
+    with django_capture_on_commit_callbacks(execute=True):
+        world.carol_p.organization = world.org_b
+        world.carol_p.save()
+    tallies.refresh()
+    for user in (world.alice, world.charlie, world.erin):
+        m = selectors.deficit_map(campaign=dw.campaign_a, scope=scope_for(user))
+        assert m.by == "people"
+        assert (m.respondents, m.columns, _totals(m)) == (0, [], (0, 0, 0)), user
+    # The region's operator manages her still and the answer counts in A, the region's.
+    m = selectors.deficit_map(campaign=dw.campaign_a, scope=scope_for(world.olga))
+    assert m.respondents == 1 and len(m.columns) == 1
