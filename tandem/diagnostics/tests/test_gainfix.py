@@ -6,9 +6,12 @@ its person."""
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from tandem.access.scope import scope_for
-from tandem.diagnostics import selectors, tallies
+from tandem.diagnostics import selectors, services, tallies
+from tandem.diagnostics.models import Response
 from tandem.testing import World, build_diagnostics
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +43,35 @@ def test_the_map_by_people_leaves_out_who_moved_away(
     # The region's operator manages her still and the answer counts in A, the region's.
     m = selectors.deficit_map(campaign=dw.campaign_a, scope=scope_for(world.olga))
     assert m.respondents == 1 and len(m.columns) == 1
+
+
+def test_a_questionnaire_is_not_reopened_after_its_person_moved(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """Carol answered in A and moved to B: reopening it (a draft again would count in B,
+    her answers would leave A's cell) is refused, the page offers no button but says why;
+    back in A, it reopens."""
+    dw = build_diagnostics(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        world.carol_p.organization = world.org_b
+        world.carol_p.save()
+    client = Client()
+    client.force_login(world.olga)
+    page = client.get(reverse("diagnostics:questionnaire", args=[dw.carol_r.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "перешёл в другую организацию" in html
+    assert reverse("diagnostics:reopen", args=[dw.carol_r.pk]) not in html
+    answer = client.post(reverse("diagnostics:reopen", args=[dw.carol_r.pk]), follow=True)
+    assert "перешёл в другую организацию" in answer.content.decode()
+    assert Response.objects.get(pk=dw.carol_r.pk).status == Response.Status.SUBMITTED
+    with pytest.raises(services.DiagnosticsError):
+        services.response_reopen(response=dw.carol_r)
+    tallies.refresh()
+    assert tallies.stale() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        world.carol_p.organization = world.org_a
+        world.carol_p.save()
+    page = client.get(reverse("diagnostics:questionnaire", args=[dw.carol_r.pk]))
+    assert reverse("diagnostics:reopen", args=[dw.carol_r.pk]) in page.content.decode()
+    services.response_reopen(response=dw.carol_r)
+    assert Response.objects.get(pk=dw.carol_r.pk).status == Response.Status.DRAFT
