@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tandem.access.scope import scope_for
 from tandem.diagnostics import selectors, services, tallies
@@ -75,3 +76,25 @@ def test_a_questionnaire_is_not_reopened_after_its_person_moved(
     assert reverse("diagnostics:reopen", args=[dw.carol_r.pk]) in page.content.decode()
     services.response_reopen(response=dw.carol_r)
     assert Response.objects.get(pk=dw.carol_r.pk).status == Response.Status.DRAFT
+
+
+def test_the_check_sees_a_questionnaire_left_out_of_its_cell(world: World) -> None:
+    """``tallies.stale`` (``tandem tallies --check``): (a) a questionnaire submitted
+    without an organization after migration 0020 (old code still writing after the
+    fill) and (b) one not submitted whose organization is not its person's now — no
+    rebuild finds them: the tallies, rebuilt, agree with the questionnaires as they are."""
+    dw = build_diagnostics(world)
+    assert tallies.stale() == []
+    # As old code would leave them (bypassing the writers on purpose).
+    Response.objects.filter(pk=dw.carol_r.pk).update(organization=None,
+                                                     submitted_at=timezone.now())
+    Response.objects.filter(pk=dw.alice_r.pk).update(organization=world.org_b)
+    tallies.rebuild([world.org_a.pk, world.org_b.pk])
+    found = tallies.stale()
+    assert ("questionnaire without organization", dw.carol_r.pk, world.carol_p.pk) in found
+    assert ("questionnaire not with its person", dw.alice_r.pk, world.org_b.pk,
+            world.org_a.pk) in found
+    # A questionnaire not submitted without one (old code handing it out) too.
+    Response.objects.filter(pk=dw.alice_r.pk).update(organization=None)
+    assert ("questionnaire not with its person", dw.alice_r.pk, None,
+            world.org_a.pk) in tallies.stale()
