@@ -98,3 +98,14 @@ def test_the_check_sees_a_questionnaire_left_out_of_its_cell(world: World) -> No
     Response.objects.filter(pk=dw.alice_r.pk).update(organization=None)
     assert ("questionnaire not with its person", dw.alice_r.pk, None,
             world.org_a.pk) in tallies.stale()
+
+
+def test_migration_0020_commits_batch_by_batch() -> None:
+    """0020 is not one transaction (as pairs/0007): the column's exclusive lock is not
+    held through the fill's batches and the index build."""
+    import importlib
+
+    migration = importlib.import_module(
+        "tandem.diagnostics.migrations.0020_response_organization")
+    assert migration.Migration.atomic is False
+    assert "none holding the whole table" not in (migration.__doc__ or "")
