@@ -20,7 +20,13 @@ from tandem.accounts.models import User
 from tandem.core import diagnostics as core
 from tandem.core.text import normalize_name
 from tandem.diagnostics import tallies
-from tandem.diagnostics.models import Answer, Campaign, Response, ResultImport
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    Response,
+    ResultImport,
+    organizations_now,
+)
 from tandem.diagnostics.services import baseline_frozen
 from tandem.people.models import Participant
 from tandem.web import tabular
@@ -194,6 +200,10 @@ def commit(*, upload: ResultImport, scope: Scope) -> int:
     now = timezone.now()
     rows = [r for r in result.rows if r.response_id is not None]
     ids = [r.response_id for r in rows if r.response_id is not None]
+    # Their people's rows first, shared, as a move takes them (then their questionnaires):
+    # a move waits for the import, or the import reads the new organization below.
+    organizations_now(Response.objects.filter(pk__in=ids).values_list(
+        "participant_id", flat=True), using="default")
     list(Response.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
          .values_list("pk", flat=True))
     Answer.objects.filter(response_id__in=ids).delete()

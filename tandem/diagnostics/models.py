@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -242,22 +242,49 @@ def response_organization(prefix: str = "") -> str:
     return f"{prefix}organization_id"
 
 
+def organizations_now(ids: Iterable[int], *, using: str) -> dict[int, int]:
+    """The organizations these people belong to now, ``{person: organization}`` — read
+    ``FOR SHARE`` on PostgreSQL (in the order of the people, 2,000 a statement) and held
+    until the caller's transaction ends. A person's move updates their row
+    (``FOR NO KEY UPDATE``, which a share lock conflicts with) and then, in the same
+    transaction, the questionnaires of theirs it sees not submitted
+    (``tallies._participant_moved``): a questionnaire handed out, submitted or reopened
+    while its person is moving would otherwise take the organization they are leaving and
+    stay there, unseen by the move. Held, the move waits for the transaction (and then
+    sees the questionnaire), or the transaction for the move (and then reads the new
+    organization). SQLite writes one transaction at a time: a plain read."""
+    people = sorted(set(ids))
+    found: dict[int, int] = {}
+    connection = connections[using]
+    for start in range(0, len(people), 2000):
+        rows = (Participant.objects.using(using).filter(pk__in=people[start:start + 2000])
+                .order_by("pk").values_list("pk", "organization_id"))
+        if connection.vendor != "postgresql":
+            found.update(rows)
+            continue
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR SHARE", params)
+            found.update(cursor.fetchall())
+    return found
+
+
 class ResponseQuerySet(models.QuerySet["Response"]):
     def bulk_create(self, objs: Iterable["Response"], *args: Any,  # type: ignore[override]
                     **kwargs: Any) -> list[Any]:
         """As Django's, but a questionnaire handed out without its organization gets its
-        person's now, as :meth:`Response.save` gives it (one query a 2,000 people)."""
+        person's now, as :meth:`Response.save` gives it (one query a 2,000 people), read
+        ``FOR SHARE`` and held through the insert (:func:`organizations_now`): a move of
+        one of them waits for it, or it for the move."""
         responses: list[Any] = list(objs)
-        missing = sorted({r.participant_id for r in responses if r.organization_id is None})
-        if missing:
-            of: dict[int, int] = {}
-            for start in range(0, len(missing), 2000):
-                of.update(Participant.objects.filter(pk__in=missing[start:start + 2000])
-                          .values_list("pk", "organization_id"))
-            for response in responses:
-                if response.organization_id is None:
-                    response.organization_id = of.get(response.participant_id)
-        return list(super().bulk_create(responses, *args, **kwargs))
+        missing = {r.participant_id for r in responses if r.organization_id is None}
+        with transaction.atomic(using=self.db):
+            if missing:
+                of = organizations_now(missing, using=self.db)
+                for response in responses:
+                    if response.organization_id is None:
+                        response.organization_id = of.get(response.participant_id)
+            return list(super().bulk_create(responses, *args, **kwargs))
 
 
 class Response(models.Model):
@@ -304,11 +331,16 @@ class Response(models.Model):
         return f"{self.campaign} — {self.participant}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A new questionnaire without its organization gets its person's now."""
-        if self._state.adding and self.organization_id is None and self.participant_id:
-            self.organization_id = (Participant.objects.filter(pk=self.participant_id)
-                                    .values_list("organization_id", flat=True).first())
-        super().save(*args, **kwargs)
+        """A new questionnaire without its organization gets its person's now, read
+        ``FOR SHARE`` and held through the insert (:func:`organizations_now`)."""
+        if not (self._state.adding and self.organization_id is None and self.participant_id):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            self.organization_id = organizations_now(
+                [self.participant_id], using=using).get(self.participant_id)
+            super().save(*args, **kwargs)
 
     @property
     def locked(self) -> bool:

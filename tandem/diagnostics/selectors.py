@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404
 from tandem.access.scope import Access, Scope
 from tandem.core import diagnostics as core
 from tandem.diagnostics.models import (
+    DEFICIT_Q,
+    STRENGTH_Q,
     Answer,
     AnswerTally,
     Campaign,
@@ -373,7 +375,13 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
     """The map of deficits and strengths over the submitted questionnaires. The totals
     and the map by organizations come from the figures kept per organization
     (tandem/diagnostics/tallies.py: a region's campaign has millions of answers); the map
-    by people reads the few answers it shows."""
+    by people reads the few answers it shows — and counts its totals from those same
+    answers: the questionnaires submitted in the user's organizations (where they count,
+    :func:`models.response_organization`) whose people the user manages now. A person who
+    answered here and has moved away since is in the organizations' figures but no longer
+    the user's to see: in neither the columns nor the totals (the totals less the columns
+    would give their marks away); one who answered elsewhere and is the user's now is in
+    neither either."""
     orgs = scope.organizations()
     counted = AnswerTally.objects.filter(campaign=campaign, organization__in=orgs)
     respondents = ResponseTally.objects.filter(
@@ -389,10 +397,20 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
 
     if respondents <= MAP_MAX_PEOPLE:
         submitted = campaign_responses(campaign=campaign, scope=scope).filter(
-            status=Response.Status.SUBMITTED)
+            status=Response.Status.SUBMITTED, **{f"{response_organization()}__in": orgs})
+        answers = Answer.objects.filter(response__in=submitted)
+        for row in rows.values():
+            row.strong = row.deficit = row.answered = 0
+        for item in answers.values("competency").order_by().annotate(
+                strong=Count("pk", filter=STRENGTH_Q), deficit=Count("pk", filter=DEFICIT_Q),
+                answered=Count("pk", filter=Q(level__isnull=False))):
+            row = rows.get(item["competency"])
+            if row:
+                row.strong, row.deficit = item["strong"], item["deficit"]
+                row.answered = item["answered"]
         cells: dict[tuple[str, int], core.Mark] = {}
         people: dict[int, tuple[str, str]] = {}
-        for a in Answer.objects.filter(response__in=submitted).values(
+        for a in answers.values(
                 "response__participant_id", "response__participant__surname",
                 "response__participant__name", "competency", "level", "can_teach",
                 "wants_to_learn"):
@@ -404,7 +422,7 @@ def deficit_map(*, campaign: Campaign, scope: Scope) -> DeficitMap:
         columns = [(pk, f"{people[pk][0]} {people[pk][1][:1]}.") for pk in order]
         for row in rows.values():
             row.cells = [cells.get((row.code, pk)) for pk in order]
-        return DeficitMap("people", columns, list(rows.values()), respondents)
+        return DeficitMap("people", columns, list(rows.values()), submitted.count())
 
     per_org: dict[tuple[str, int], int] = {}
     names: dict[int, str] = {}

@@ -24,6 +24,7 @@ from tandem.diagnostics.models import (
     CompetencyArea,
     FrameworkVersion,
     Response,
+    organizations_now,
 )
 from tandem.diagnostics.selectors import competency_entry, region_snapshot
 from tandem.people.models import Participant
@@ -41,6 +42,10 @@ NO_EXPERT = gettext_lazy("В этой диагностике нет экспер
 REOPEN_CAMPAIGN_FIRST = gettext_lazy(
     "Диагностика завершена, её цифры опубликованы: анкету нельзя открыть снова одну. "
     "Сначала откройте снова всю диагностику (на её странице), затем анкету.")
+REOPEN_MOVED = gettext_lazy(
+    "Анкету нельзя открыть снова: после ответа участник перешёл в другую организацию, и "
+    "анкета учтена там, где он отвечал. Чтобы он ответил заново, включите его в "
+    "диагностику его новой организации.")
 BASELINE_FROZEN = gettext_lazy(
     "Итоговая диагностика «%(title)s», которая сравнивается с этой входной, завершена, и "
     "её «до и после» опубликованы: анкеты входной больше не меняются. Чтобы отправить или "
@@ -184,6 +189,7 @@ def campaign_create(*, title: str, kind: str, unit: Region | Municipality | Orga
     return campaign
 
 
+@transaction.atomic
 def campaign_add(*, campaign: Campaign, participants: Iterable[Participant]) -> int:
     """Adds people to the campaign; those already in it are left as they are."""
     have = set(campaign.responses.values_list("participant_id", flat=True))
@@ -461,6 +467,9 @@ def response_submit(*, response: Response, own: bool = False,
     her, :func:`baseline_frozen`); otherwise staff or an external system on her behalf.
     ``checked``: the caller has held the finals once for the whole batch in this
     transaction (:func:`check_published` with ``hold=True``)."""
+    # Its person's row first, shared (models.organizations_now), before the questionnaire's:
+    # a move of theirs takes their row, then their questionnaires not submitted.
+    _organization_now(response.participant_id)
     response = _locked(response)
     if not checked:
         _check_published(response.campaign, teacher=own)
@@ -487,9 +496,12 @@ def response_submit(*, response: Response, own: bool = False,
 
 def _organization_now(participant_id: int) -> int | None:
     """The organization a person belongs to now, as their questionnaire is submitted or
-    reopened (:attr:`Response.organization`)."""
-    return (Participant.objects.filter(pk=participant_id)
-            .values_list("organization_id", flat=True).first())
+    reopened (:attr:`Response.organization`) — read ``FOR SHARE`` and held until the
+    transaction ends (:func:`models.organizations_now`): a move of theirs waits for the
+    submission (and then sees it submitted) or the submission for the move (and then
+    reads the new organization). Read before the questionnaire's row is locked, in the
+    move's order (their row, then their questionnaires)."""
+    return organizations_now([participant_id], using="default").get(participant_id)
 
 
 @transaction.atomic
@@ -497,18 +509,26 @@ def response_reopen(*, response: Response) -> Response:
     """A submitted questionnaire back to a draft — not in a closed round (its figures
     are published: reopening one questionnaire would move them by one person's levels;
     the whole round is reopened first, which makes them pending), nor in the baseline of a
-    closed final round (:func:`baseline_frozen`)."""
+    closed final round (:func:`baseline_frozen`), nor once its person has moved to
+    another organization since answering it (:data:`REOPEN_MOVED`): it counts where they
+    answered it (``Response.organization``); a draft again, it would count where they are
+    now, and its answers would move between cells — a new questionnaire in their new
+    organization's round is the way. Their row is held first (:func:`_organization_now`),
+    so a move waits for the reopening, or the reopening sees the move."""
+    now = _organization_now(response.participant_id)
     response = Response.objects.select_for_update(of=("self",)).select_related(
         "campaign").get(pk=response.pk)
+    if response.locked and response.organization_id != now:
+        raise DiagnosticsError(str(REOPEN_MOVED))
     if tallies.hold_campaign(response.campaign_id) == Campaign.Status.CLOSED:
         raise DiagnosticsError(str(REOPEN_CAMPAIGN_FIRST))
     _check_published(response.campaign)
     response.status = Response.Status.DRAFT
     response.submitted_at = None
-    # A draft again: it counts where its person is now (handed out, not yet answered),
-    # until it is submitted again — and then in the organization of that submission.
+    # A draft again, where its person is now (and answered it: checked above), until it
+    # is submitted again — and then in the organization of that submission.
     before = response.organization_id
-    response.organization_id = _organization_now(response.participant_id)
+    response.organization_id = now
     response.save(update_fields=["status", "submitted_at", "organization", "updated_at"])
     tallies.touch_responses([response], now=True, also=[before])
     return response

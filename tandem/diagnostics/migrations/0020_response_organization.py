@@ -11,7 +11,13 @@ Forwards: the column is added empty and filled from each person's organization n
 best we know: until this migration every questionnaire counted in its person's
 organization now — a batch of questionnaires (by id) at a time, one ``UPDATE`` with a
 subquery per batch (a region of 300,000 people and several rounds is a few million rows:
-a hundred statements, none holding the whole table). So every organization's tallies,
+a hundred statements). Not atomic (as pairs/0007): the column is added on its own
+with its key (nullable, no default, all empty: PostgreSQL takes its exclusive lock for
+a moment, rewriting and checking nothing), each batch commits on its own (its rows
+locked while it runs, nothing else), and then — at the end, Django's deferred
+statement — the index on the column is built (the index build holds the table against writes while it runs: a
+minute or so on a few million rows; not ``CONCURRENTLY``). A migration stopped halfway
+is run again: the fill takes only the questionnaires still empty. So every organization's tallies,
 the municipalities' sums and the published «до / после» are exactly what they were:
 nothing is recounted (``tandem tallies --check`` finds them right). A questionnaire of a
 deleted organization's person does not exist (a person's organization is protected),
@@ -87,6 +93,7 @@ def backwards(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
+    atomic = False  # the schema step, each batch and the index commit on their own
 
     dependencies = [
         ("diagnostics", "0019_gain_member_competencies"),

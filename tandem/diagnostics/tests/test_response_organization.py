@@ -39,8 +39,9 @@ def _answer_all(response: Response, level: int) -> None:
 def test_a_submission_takes_the_organization_of_that_moment(
         world: World, django_capture_on_commit_callbacks: Any) -> None:
     """Bob's draft follows him to B; submitted there, it counts in B; he goes back to A:
-    it stays in B. Reopened (a draft again: where he is, A) and submitted again, it
-    counts in A — the organization of that new submission."""
+    it stays in B. It cannot be reopened while he is in A (a draft again it would count
+    where he is: its answers would move between cells); back in B, reopened and
+    submitted again, it counts in B."""
     dw = build_diagnostics(world)
     with django_capture_on_commit_callbacks(execute=True):
         world.bob_p.organization = world.org_b
@@ -55,14 +56,20 @@ def test_a_submission_takes_the_organization_of_that_moment(
     assert AnswerTally.objects.filter(organization=world.org_b, campaign=dw.campaign_a,
                                       answered=1).count() == len(
         dw.campaign_a.framework.codes())
-    with django_capture_on_commit_callbacks(execute=True):
+    with pytest.raises(services.DiagnosticsError, match="перешёл в другую организацию"):
         services.response_reopen(response=Response.objects.get(pk=dw.bob_r.pk))
-        assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_a.pk
+    assert Response.objects.get(pk=dw.bob_r.pk).status == Response.Status.SUBMITTED
+    with django_capture_on_commit_callbacks(execute=True):
+        world.bob_p.organization = world.org_b
+        world.bob_p.save()
+        services.response_reopen(response=Response.objects.get(pk=dw.bob_r.pk))
+        assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_b.pk
         services.response_submit(response=Response.objects.get(pk=dw.bob_r.pk))
     tallies.refresh()
-    assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_a.pk
-    assert not AnswerTally.objects.filter(organization=world.org_b,
-                                          campaign=dw.campaign_a).exists()
+    assert Response.objects.get(pk=dw.bob_r.pk).organization_id == world.org_b.pk
+    assert AnswerTally.objects.filter(organization=world.org_b, campaign=dw.campaign_a,
+                                      answered=1).count() == len(
+        dw.campaign_a.framework.codes())
     assert tallies.stale() == []
 
 

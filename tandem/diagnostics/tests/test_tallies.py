@@ -539,6 +539,10 @@ def test_the_questionnaire_counts_name_every_organization_with_a_tally_of_a_camp
         if not responses or not people:
             break
         response, person = responses[k % len(responses)], people[k % len(people)]
+        moved_since = response.organization_id != Participant.objects.filter(
+            pk=response.participant_id).values_list("organization_id", flat=True).first()
+        if step in ("reopen", "first save") and moved_since:
+            continue  # a draft again after its person moved: refused (REOPEN_MOVED)
         if step in ("submit", "reopen"):
             Response.objects.filter(pk=response.pk).update(
                 status=Response.Status.SUBMITTED if step == "submit" else Response.Status.DRAFT)
@@ -550,6 +554,8 @@ def test_the_questionnaire_counts_name_every_organization_with_a_tally_of_a_camp
             other = organizations[(organizations.index(person.organization_id) + 1) % 2]
             if step == "move marked":  # the writer's mark only: the job has not run yet
                 Participant.objects.filter(pk=person.pk).update(organization_id=other)
+                Response.objects.filter(participant=person).exclude(  # as the move does
+                    status=Response.Status.SUBMITTED).update(organization_id=other)
                 tallies.touch([person.organization_id, other])
             else:
                 person.organization_id = other
