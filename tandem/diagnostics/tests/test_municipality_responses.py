@@ -305,20 +305,26 @@ def test_an_organization_that_moves_takes_its_gains_along(
 
 
 def test_the_regions_gains_read_no_organizations_tallies(world: World) -> None:
-    """The region reads its municipalities' sums, a municipality its organizations'
-    published cells (rule 5) — neither the current ``GainTally``."""
-    from tandem.diagnostics.models import GainTally, MunicipalityGainTally, PublishedGain
+    """The region reads its own sums (``RegionGainTally``, kept from its municipalities'),
+    a municipality its organizations' published cells (rule 5) — neither the current
+    ``GainTally``."""
+    from tandem.diagnostics.models import (
+        GainTally,
+        MunicipalityGainTally,
+        PublishedGain,
+        RegionGainTally,
+    )
     from tandem.monitoring.effectiveness import gains_by_area
 
     people = list(Participant.objects.order_by("pk"))
     _finals(world, [(i, 1, 2) for i in range(len(people))], shared=False)
-    for scope, reads in ((scope_for(world.olga), MunicipalityGainTally),
+    for scope, reads in ((scope_for(world.olga), RegionGainTally),
                          (scope_for(world.erin), PublishedGain)):
         with CaptureQueriesContext(connection) as queries:
             assert gains_by_area(scope=scope, filters=Filters(),
                                  today=dt.date(2027, 5, 25)).areas
         tables = {model: f'"{model._meta.db_table}"' for model in (
-            GainTally, PublishedGain, MunicipalityGainTally)}
+            GainTally, PublishedGain, MunicipalityGainTally, RegionGainTally)}
         sql = " ".join(q["sql"] for q in queries.captured_queries)
         assert [model for model, table in tables.items() if table in sql] == [reads]
 

@@ -95,9 +95,16 @@ def test_diagnostics_pages_do_not_grow(client: Client, world: World, persona: st
             reverse("diagnostics:map", kwargs={"pk": dw.campaign_a.pk})]
     bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 17))
     small = [_count(client, url) for url in urls]
-    # Past 60 respondents the map switches from people to organizations: same count.
-    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 1980))
+    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 20))
     assert [_count(client, url) for url in urls] == small
+    # Past 60 respondents the map switches from people (their answers read, ≤ 60 of them:
+    # the totals from the same answers as the columns) to organizations (the kept sums):
+    # a count of its own, the same at 2,000 and at 2,500.
+    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 1963))
+    large = [_count(client, url) for url in urls]
+    bulk_responses(dw.campaign_a, bulk_participants(world.org_a, 500))
+    assert [_count(client, url) for url in urls] == large
+    assert large[0] == small[0]  # the list of campaigns does not show the map
 
 
 def test_resource_catalogue_does_not_grow(client: Client, world: World) -> None:
