@@ -40,7 +40,7 @@ class DiagnosticsConfig(AppConfig):
 
         from tandem.diagnostics import tallies
         from tandem.people.models import Participant
-        from tandem.territory.models import Organization
+        from tandem.territory.models import Municipality, Organization
         from tandem.web.tracking import track
 
         track(*tallies.TRACKED)
@@ -56,3 +56,5 @@ class DiagnosticsConfig(AppConfig):
                            dispatch_uid="tallies_campaign_deleting")
         post_delete.connect(tallies.campaign_deleted, sender=Campaign,
                             dispatch_uid="tallies_campaign_deleted")
+        post_delete.connect(tallies.municipality_deleted, sender=Municipality,
+                            dispatch_uid="tallies_municipality_deleted")

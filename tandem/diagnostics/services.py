@@ -132,7 +132,10 @@ def region_version(*, federal: FrameworkVersion, region: Region | None,
     if snapshot is None:
         return federal
     with transaction.atomic():
-        Region.objects.select_for_update().filter(pk=region.pk).exists()  # one at a time
+        # One at a time; NO KEY: a rebuild inserting the region's sums (a foreign key to
+        # the row: KEY SHARE) must not wait for it while this creation waits for the
+        # rebuild's municipality (review of h/regionsums: «deadlock detected»).
+        Region.objects.select_for_update(no_key=True).filter(pk=region.pk).exists()
         latest = FrameworkVersion.objects.filter(region=region).newest_first().first()
         if latest is not None and latest.snapshot == snapshot:
             return latest

@@ -122,7 +122,7 @@ from tandem.diagnostics.models import (
     strong_counted_q,
 )
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization, Region
+from tandem.territory.models import Municipality, Organization
 from tandem.web.signals import figures_changed
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
@@ -1108,12 +1108,33 @@ def _regions_of(municipality_ids: list[int]) -> list[int]:
                 .values_list("region_id", flat=True))
 
 
+# The key space of the regions' sums' locks: PostgreSQL's advisory transaction lock on two
+# 32-bit keys (this constant, the region's id) — a space apart from the one-key lock of
+# ``web.exports``.
+REGION_SUMS_LOCK = 0x5253
+
+
+def _hold_region_sums(regions: list[int]) -> None:
+    """Hold the right to write these regions' sums, in id order, until the transaction
+    ends: an advisory lock per region, not the region's row — ``campaign_create`` holds a
+    region's row (``FOR UPDATE``, its competencies' version) while it rebuilds the
+    organizations it adds (municipality rows next), so a rebuild holding a municipality and
+    waiting for that row closed a cycle (review of h/regionsums: «deadlock detected»); the
+    pair figures' job holds region rows too. SQLite writes one transaction at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for pk in regions:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGION_SUMS_LOCK, pk])
+
+
 def _resum_regions(region_ids: Iterable[int | None],
                    models: tuple[type, ...] = (RegionAnswerTally, RegionGainTally)) -> None:
     """The regions' sums of answers (:class:`RegionAnswerTally`) and of «before / after»
     (:class:`RegionGainTally`; ``models``: which) redone whole from their municipalities'
     sums, on the server (one ``INSERT … SELECT … GROUP BY`` each), under the regions'
-    rows, held ``FOR NO KEY UPDATE`` in id order until the transaction ends.
+    sums' locks (:func:`_hold_region_sums`), taken in id order and held until the
+    transaction ends.
 
     Two rebuilds in different municipalities of one region both write the region's rows:
     each holds its own municipalities' rows (:func:`_lock`), then, last, the region's —
@@ -1121,7 +1142,8 @@ def _resum_regions(region_ids: Iterable[int | None],
     wait (READ COMMITTED: a snapshot a statement), sum the first one's municipality rows
     as committed, with its own. Recounting from the municipalities' rows rather than
     adding a difference: nothing to lose if a writer is wrong once, and the lock order
-    stays municipalities → organizations' states → regions in every writer
+    stays municipalities → organizations' states → regions' sums (an advisory lock per
+    region, :func:`_hold_region_sums`) in every writer
     (:func:`_roll_up` after :func:`_lock`, :func:`_redo_gain_sums` after :func:`_lock`
     or :func:`_lock_municipalities`; a rezoned
     municipality, whose row the save holds, :func:`_municipality_rezoned`). A
@@ -1138,8 +1160,7 @@ def _resum_regions(region_ids: Iterable[int | None],
     regions = sorted({pk for pk in region_ids if pk is not None})
     if not regions:
         return
-    list(Region.objects.select_for_update(no_key=True).filter(pk__in=regions)
-         .order_by("pk").values_list("pk", flat=True))
+    _hold_region_sums(regions)
     if RegionGainTally in models:
         RegionGainTally.objects.filter(region_id__in=regions).delete()
         _insert(RegionGainTally, *_region_gains(regions))
@@ -1690,6 +1711,18 @@ def organization_deleting(sender: type, instance: object, **kwargs: object) -> N
         for model in (*ORGANIZATION_TALLIES, PublishedGain, PublishedGainMember):
             model.objects.filter(organization_id=pk).delete()  # type: ignore[attr-defined]
         _roll_up(municipalities)
+
+
+def municipality_deleted(sender: type, instance: object, **kwargs: object) -> None:
+    """(``post_delete``) A municipality deleted (none of its organizations left; its sums
+    cascaded): its region's sums redone without them in the deleting transaction. An
+    organization that left it for another region before the job re-summed it left its
+    figures in the old region's sums until then (review of h/regionsums: the country
+    counted it in both regions)."""
+    region = getattr(instance, "region_id", None)
+    if region is not None:
+        with transaction.atomic():
+            _resum_regions([region])
 
 
 def campaign_deleting(sender: type, instance: object, **kwargs: object) -> None:

@@ -229,3 +229,69 @@ def test_the_countrys_and_a_regions_before_and_after_read_the_regions_sums(
             summed = effectiveness.gains_by_area(scope=scope, filters=Filters(), today=DAY)
         assert local in " ".join(q["sql"] for q in queries.captured_queries)
         assert summed == shown[name], name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_created_while_a_rebuild_holds_its_municipality_waits(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``campaign_create`` in a region with its own competencies holds the region's row
+    (its competencies' version) and then rebuilds the organizations it adds; a rebuild
+    holding one of their municipalities took the region's row last for the region's
+    sums — «deadlock detected» (review of h/regionsums). The sums' lock is the region's
+    advisory lock now: the creation waits for the rebuild, both commit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("гонка двух транзакций бывает только на PostgreSQL")
+    from tandem.diagnostics import services
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Competency, CompetencyArea
+
+    world = build_world()
+    build_diagnostics(world)
+    framework = ensure_default_framework()
+    Competency.objects.create(area=CompetencyArea.objects.first(), code="own.x",
+                              name="Своя", description="d", descriptor_0="0",
+                              descriptor_1="1", descriptor_2="2", descriptor_3="3",
+                              region=world.region)
+    resum = tallies._resum_regions
+    holding = {"first": True}
+
+    def first(hold: Any) -> None:
+        def then(regions: Any, *models: Any) -> None:
+            if holding.pop("first", False):
+                hold()  # holds municipality A and A's state; the region's sums not yet
+            resum(regions, *models)
+        monkeypatch.setattr(tallies, "_resum_regions", then)
+        with transaction.atomic():
+            tallies._rebuild_locked([world.org_a.pk])
+
+    def second() -> None:
+        services.campaign_create(
+            title="Новая", kind="initial", unit=world.region, starts_on=dt.date(2027, 1, 1),
+            ends_on=dt.date(2027, 1, 31), with_expert=False, baseline=None,
+            participants=Participant.objects.filter(organization=world.org_a),
+            framework=framework, user=None)
+
+    race = HeldRace(first, second)
+    race.start()
+    try:
+        assert race.second_waits()
+    finally:
+        race.finish()
+    assert tallies.stale() == []
+
+
+def test_a_municipality_deleted_before_the_job_leaves_its_regions_sums(world: World) -> None:
+    """An organization moves from a municipality of another region (the job not run yet);
+    the municipality, empty now, is deleted: its sums cascade and its region's sums are
+    redone without them — the country no longer counts the organization in both regions
+    (review of h/regionsums: 78 stale region rows)."""
+    from tandem.territory.models import Municipality, Organization
+
+    far = _two_regions(world)
+    gone = Municipality.objects.get(region=far, name="Дальний")
+    school = Organization.objects.get(municipality=gone)
+    school.municipality = world.municipality_b
+    school.save()
+    gone.delete()
+    tallies.refresh()
+    assert tallies.stale() == []
