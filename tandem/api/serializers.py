@@ -394,7 +394,11 @@ class AreaGainSerializer(serializers.Serializer[Any]):
 class UnitSummarySerializer(serializers.Serializer[Any]):
     """``tandem.monitoring.effectiveness.UnitSummary`` of the filtered unit."""
 
-    as_of = serializers.DateField(help_text="день, на который посчитано")
+    as_of = serializers.DateField(help_text=(
+        "день, на который посчитано: конец периода (не позже сегодняшнего), без периода — "
+        "сегодня; без периода может быть раньше сегодняшнего, пока показатели пар "
+        "пересчитываются после полуночи региона (самый ранний день показателей пар; "
+        "удовлетворённость и прирост — сегодняшние)"))
     participants_active = serializers.IntegerField()
     participants_in_pairs = serializers.IntegerField()
     involvement = serializers.FloatField(allow_null=True)

@@ -102,7 +102,8 @@ class Unit:
     pk: int
     name: str
     kind: str  # REGION (the country's level), MUNICIPALITY or ORGANIZATION
-    zone: str = ""  # a region's time zone (the country's level): its own today
+    # The time zone of a region, or of a municipality's region: the unit's own today.
+    zone: str = ""
 
 
 @dataclass
@@ -243,8 +244,9 @@ def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
         units = [Unit(pk, name, REGION) for pk, name in Region.objects.filter(
             pk__in=orgs.values("municipality__region_id")).values_list("pk", "name")]
     elif level == REGION:
-        units = [Unit(pk, name, MUNICIPALITY) for pk, name in Municipality.objects.filter(
-            pk__in=orgs.values("municipality_id")).values_list("pk", "name")]
+        units = [Unit(pk, name, MUNICIPALITY, zone) for pk, name, zone in (
+            Municipality.objects.filter(pk__in=orgs.values("municipality_id"))
+            .values_list("pk", "name", "region__time_zone"))]
     else:
         units = [Unit(o.pk, o.short_name, ORGANIZATION)
                  for o in orgs.only("pk", "short_name")]
@@ -294,12 +296,14 @@ def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiz
               units: list[Unit]) -> pair_tallies.Regional | None:
     """The pair and people figures of a region's or the country's standard view (no
     period, whole regions) from the municipalities' sums, or None: anything smaller, a
-    period, or sums not current (then the organizations' rows are read). The country's
-    counts each region as of its own today (``units``' time zones; what its regional
-    operator sees): the regions of a country are not all on one date for hours every day
-    (at 19:00 UTC Krasnoyarsk is on the next day, Moscow not), and with one day for all
-    the federal view read every pair, row and meeting of the country instead (10 s on a
-    country of 1.5 million; issue #16)."""
+    period, or sums not current (then the organizations' rows are read). Each unit is
+    counted as of its own region's today (``units``' time zones; what its regional
+    operator sees, whoever looks): the regions of a country are not all on one date for
+    hours every day (at 19:00 UTC Krasnoyarsk is on the next day, Moscow not), and with
+    one day for all the federal view read every pair, row and meeting of the country
+    instead (10 s on a country of 1.5 million; issue #16). So did the view of one region
+    by a viewer of another zone (a federal operator's is the installation's; review of
+    h/midnight)."""
     if (not _whole_regions(scope, filters, level) or filters.date_from is not None
             or filters.date_to is not None):
         return None
@@ -307,15 +311,15 @@ def _regional(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiz
     if filters.region_id is not None:
         regions = {filters.region_id} & regions if regions is not None else {
             filters.region_id}
-    region_days = None
-    if level == COUNTRY:
-        now = timezone.now()
-        # The zone as the rebuild reads it (``tallies.today_of``): a name no longer known
-        # is the installation's, not an error page (review of h/countrypages).
-        region_days = {u.pk: now.astimezone(zone_named(u.zone)).date() for u in units}
+    now = timezone.now()
+    # Each unit as of its own region's today, not the viewer's (a federal operator's is
+    # the installation's; review of h/midnight). The zone as the rebuild reads it
+    # (``tallies.today_of``): a name no longer known is the installation's, not an error
+    # page (review of h/countrypages).
+    unit_days = {u.pk: now.astimezone(zone_named(u.zone)).date() for u in units}
     return pair_tallies.regional(region_ids=regions, sector=filters.sector or None,
                                  by_region=level == COUNTRY, organizations=orgs,
-                                 day=as_of(filters), region_days=region_days, older=True)
+                                 day=as_of(filters), unit_days=unit_days, older=True)
 
 
 def _municipality_sums(model: type, scope: Scope, filters: Filters,

@@ -57,6 +57,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -181,18 +182,23 @@ def refresh(*, now: dt.datetime | None = None, progress: Progress | None = None,
         days = today_of(Organization.objects.values_list("pk", flat=True), now)
         current = dict(PairTallyState.objects.values_list("organization_id", "as_of"))
         old = {pk for pk, day in days.items() if current.get(pk) != day}
-    return rebuild(sorted(marked | old), now=now, progress=progress)
+    return rebuild(sorted(marked | old), now=now, progress=progress, stale_only=True)
 
 
 def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime | None = None,
-            progress: Progress | None = None) -> int:
+            progress: Progress | None = None, stale_only: bool = False) -> int:
     """Figures of these organizations (all: None) from their pairs, rows and meetings:
     each region's day in batches (``organizations_per_batch``), a transaction each. A
     full rebuild (None) sums every municipality again whole — each batch its
     organizations' municipalities, no difference computed (as ``maps.tallies``), then
     the municipalities that hold no organization — so ``tandem tallies --rebuild``
     repairs the sums too; otherwise the sums change by the organizations' difference
-    (:func:`_sum_up`)."""
+    (:func:`_sum_up`).
+
+    ``stale_only`` (:func:`refresh`): an organization found, once its state is held, built
+    for its day and not marked is left as it is — another run rebuilt it since the list
+    was read (the hourly run and a page's ``refresh_new_day`` at a region's midnight) —
+    and not counted. Otherwise returns how many organizations were given."""
     full = organization_ids is None
     # A full rebuild takes the organizations municipality by municipality, so that each
     # batch's municipalities are summed once — not once in every batch that holds one of
@@ -201,17 +207,22 @@ def rebuild(organization_ids: Iterable[int] | None = None, *, now: dt.datetime |
                 .values_list("pk", flat=True)) if full
            else sorted(organization_ids))  # type: ignore[arg-type]
     done = 0
+    rebuilt = [0]
+
+    def batch(group: list[int], day: dt.date) -> None:
+        rebuilt[0] += _rebuild_locked(group, day=day, full=full, stale_only=stale_only)
+
     for day, group in _by_day(ids, now):
         def report(n: int, _total: int, before: int = done) -> None:
             if progress is not None:
                 progress(before + n, len(ids))
 
         in_batches(group, organizations_per_batch(),
-                   partial(_rebuild_locked, day=day, full=full), report)
+                   partial(batch, day=day), report)
         done += len(group)
     if full:
         _resum_empty()
-    return len(ids)
+    return rebuilt[0] if stale_only else len(ids)
 
 
 def _by_day(ids: list[int], now: dt.datetime | None) -> list[tuple[dt.date, list[int]]]:
@@ -226,7 +237,8 @@ def _by_day(ids: list[int], now: dt.datetime | None) -> list[tuple[dt.date, list
     return sorted(groups.items())
 
 
-def _rebuild_locked(ids: list[int], day: dt.date, *, full: bool = False) -> None:
+def _rebuild_locked(ids: list[int], day: dt.date, *, full: bool = False,
+                    stale_only: bool = False) -> int:
     """Rebuilds these organizations (and the rows they share with the organizations of
     their pairs' other members) as of ``day``, holding the states of all of them, in id
     order, so two rebuilds of one shared row queue. Writers do not take these locks
@@ -234,20 +246,36 @@ def _rebuild_locked(ids: list[int], day: dt.date, *, full: bool = False) -> None
     the data, so a write committed after that keeps its mark for the next rebuild.
 
     ``full`` (a rebuild of every organization): the municipalities of these
-    organizations are summed again whole, no difference read or computed."""
+    organizations are summed again whole, no difference read or computed.
+    ``stale_only``: the organizations found, under the locks, built for ``day`` and not
+    marked are left out (a run since rebuilt them). Returns how many were rebuilt."""
     pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
     # A pair with a new partner committed between this read and the locks can make two
     # rebuilds insert one shared row: one fails, its marks stay, the next run repairs it.
     partners = {pk for row in pairs.values_list("a_organization_id", "b_organization_id")
                 for pk in row}
     held = sorted(set(ids) | partners)
-    PairTallyState.objects.bulk_create([PairTallyState(organization_id=pk) for pk in held],
-                                       ignore_conflicts=True)
+    # The states to hold that do not exist yet (none, mostly: no statement that writes).
+    have = set(PairTallyState.objects.filter(organization_id__in=held)
+               .values_list("organization_id", flat=True))
+    if set(held) - have:
+        PairTallyState.objects.bulk_create(
+            [PairTallyState(organization_id=pk) for pk in held if pk not in have],
+            ignore_conflicts=True)
     list(PairTallyState.objects.select_for_update().filter(organization_id__in=held)
          .order_by("pk").values_list("pk", flat=True))
     # The marks this rebuild answers: read before any of the data it sums.
     marks = list(PairTallyMark.objects.filter(organization_id__in=ids)
                  .values_list("pk", "organization_id", "municipality_id"))
+    if stale_only:
+        # Read under the locks: a run that rebuilt them committed before they were held.
+        done = set(PairTallyState.objects.filter(organization_id__in=ids, as_of=day)
+                   .values_list("organization_id", flat=True)) - {pk for _m, pk, _u in marks}
+        if done:
+            ids = [pk for pk in ids if pk not in done]
+            if not ids:
+                return 0
+            pairs = Pair.objects.formed().of_unit(Organization.objects.filter(pk__in=ids))
     seen = [pk for pk, _o, _m in marks]
     left = {municipality for _pk, _o, municipality in marks if municipality is not None}
     moved = {pk for _pk, pk, municipality in marks if municipality is not None}
@@ -303,6 +331,7 @@ def _rebuild_locked(ids: list[int], day: dt.date, *, full: bool = False) -> None
     forget_transaction_memory(MEMORY)
     forget_transaction_memory(MOVED)
     forget_transaction_memory(CHILDREN)
+    return len(ids)
 
 
 def _months(pairs: QuerySet[Pair]) -> dict[tuple[Any, ...], int]:
@@ -554,43 +583,61 @@ def summary(organizations: QuerySet[Organization], filters: Filters,
 
 
 def dated_summary(organizations: QuerySet[Organization], filters: Filters, day: dt.date,
-                  *, older: bool = True) -> tuple[dict[str, int], dt.date | None] | None:
-    """:func:`summary` and the day its figures describe where it is not ``day`` (None:
-    they are of ``day``). ``older`` (the dashboard): figures built for an earlier day
-    than ``day`` stand too — a region's new day before its rebuild
-    (:func:`enqueue_new_day`) — and the oldest of their days is returned, for the page
-    to say so; a mark, an organization never built, a row of a later day still do not."""
+                  *, older: bool = True, now: dt.datetime | None = None,
+                  ) -> tuple[dict[str, int], dt.date | None] | None:
+    """:func:`summary` and the day its figures describe where it is not their unit's
+    today (None: they are of it). ``older`` (the dashboard): each organization is
+    counted for its own region's today (at ``now``), not ``day`` (the viewer's: a
+    federal operator's is the installation's) — the figures current in its region are
+    current, whoever looks — and figures built for an earlier day stand too (a region's
+    new day before its rebuild, :func:`enqueue_new_day`): the oldest such day is
+    returned, for the page to say so; a mark, an organization never built, a row of a
+    later day than every region of the unit is on still do not."""
     if filters.date_from is not None or filters.date_to is not None:
         return None
-    built = Q(pair_tally_state__as_of__lte=day) if older else Q(pair_tally_state__as_of=day)
-    state = organizations.aggregate(
-        n=Count("pk"),
-        current=Count("pk", filter=built & ~Q(Exists(
-            PairTallyMark.objects.filter(organization_id=OuterRef("pk"))))),
-        oldest=Min("pair_tally_state__as_of"),
-        active=Coalesce(Sum("pair_tally_state__participants_active"), 0),
-        in_pairs=Coalesce(Sum("pair_tally_state__participants_in_pairs"), 0))
-    if state["current"] != state["n"]:
-        return None
+    moment = now or timezone.now()
+    # Grouped by the regions' zones (the few of the unit): each group's today is known
+    # only here, so its figures' days are compared in Python, not in the statement.
+    unmarked = Q(pair_tally_state__isnull=False) & ~Q(Exists(
+        PairTallyMark.objects.filter(organization_id=OuterRef("pk"))))
+    zones = list(organizations.values(zone=F("municipality__region__time_zone")).order_by()
+                 .annotate(n=Count("pk"), built=Count("pk", filter=unmarked),
+                           first=Min("pair_tally_state__as_of"),
+                           last=Max("pair_tally_state__as_of"),
+                           active=Coalesce(Sum("pair_tally_state__participants_active"), 0),
+                           in_pairs=Coalesce(Sum("pair_tally_state__participants_in_pairs"), 0))
+                 .values_list("zone", "n", "built", "first", "last", "active", "in_pairs"))
+    behind: list[dt.date] = []
+    todays: list[dt.date] = []
+    for zone, n, built, first, last, *_people in zones:
+        today = moment.astimezone(zone_named(zone)).date() if older else day
+        todays.append(today)
+        first, last = _day(first), _day(last)
+        if built != n or (n and (first is None or last is None or last > today
+                                 or (not older and first != today))):
+            return None
+        if n and first is not None and first < today:
+            behind.append(first)
     ids = organizations.values("pk")
     sums: dict[str, Any] = PairTally.objects.filter(
         Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)).aggregate(
-        other_day=Count("pk", filter=Q(as_of__gt=day) if older else ~Q(as_of=day)),
-        oldest=Min("as_of"),
+        first=Min("as_of"), last=Max("as_of"),
         # A pair shared with an organization outside the unit: that one's marks count too
         # (an answer or a move marks only its own organization).
         partner_marked=Count("pk", filter=Q(Exists(PairTallyMark.objects.filter(
             organization_id=OuterRef("organization_a_id")))) | Q(Exists(
             PairTallyMark.objects.filter(organization_id=OuterRef("organization_b_id"))))),
         **{name: Coalesce(Sum(name), 0) for name in PAIR_FIELDS})
+    first, last = _day(sums.pop("first")), _day(sums.pop("last"))
     # Shared with an organization of another time zone, or waiting for a rebuild.
-    if sums.pop("other_day") or sums.pop("partner_marked"):
+    if sums.pop("partner_marked") or (last is not None and (
+            last > max(todays, default=day) or (not older and first != day))):
         return None
-    days = [d for d in (_day(state["oldest"]), _day(sums.pop("oldest"))) if d is not None]
-    oldest = min(days, default=None)
-    return ({"participants_active": state["active"],
-             "participants_in_pairs": state["in_pairs"], **sums},
-            oldest if oldest is not None and oldest < day else None)
+    if first is not None and first < min(todays, default=day):
+        behind.append(first)
+    return ({"participants_active": sum(int(z[5]) for z in zones),
+             "participants_in_pairs": sum(int(z[6]) for z in zones), **sums},
+            min(behind, default=None))
 
 
 @dataclass(frozen=True)
@@ -610,7 +657,7 @@ class Regional:
 
 def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region: bool,
              organizations: QuerySet[Organization], day: dt.date,
-             region_days: dict[int, dt.date] | None = None,
+             unit_days: dict[int, dt.date] | None = None,
              older: bool = False) -> Regional | None:
     """The figures of whole regions (``region_ids``; every region: None) and one sector
     (or all) from the municipalities' sums — two small statements, none over the
@@ -619,9 +666,12 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
     built for another day), or an organization of a municipality they sum waits for a
     rebuild (marked, or moved out of it). ``organizations``: the same organizations (the
     dashboard's filter), counted. The caller then reads the organizations' rows.
-    ``region_days`` (the country's view, ``by_region``): each region's own today, what
-    its organizations are to be counted for instead of ``day`` — a pair shared by two
-    regions for the later of their days, as the rebuild writes it (:func:`_by_day`)."""
+    ``unit_days`` (the dashboard): each unit's own today — a region's (``by_region``),
+    else a municipality's, its region's — what its organizations are to be counted for
+    instead of ``day`` (the viewer's: a federal operator's is the installation's), a pair
+    shared by two regions for the later of their days, as the rebuild writes it
+    (:func:`_by_day`). A municipality summed that is no unit (a partner's elsewhere) is
+    counted for its own region's today, read apart."""
     regions = None if region_ids is None else sorted(set(region_ids))
 
     def side(municipality: str, sector_field: str) -> Q:
@@ -671,20 +721,24 @@ def regional(*, region_ids: Iterable[int] | None, sector: str | None, by_region:
             return True
         return kept == expected
 
-    if region_days is None:
+    if unit_days is None:
         states_current = all([current(day_, day) for _m, _u, day_, *_rest in states])
         pairs_current = all([current(row[2], day) for row in pairs])
     else:
-        # A municipality's region: the unit of its state (``by_region``); a pair's other
+        # A municipality's day: its unit's (the region, or itself); a pair's other
         # municipality without a state in the chosen sector (a school's partner in a
-        # college elsewhere), by its region read apart — few rows, only when there are
-        # such (review of h/countrypages: such a row sent the country to the live path).
-        day_of = {m: region_days.get(u) for m, u, *_rest in states}
-        apart = {m for row in pairs for m in row[:2] if m is not None} - day_of.keys()
+        # college elsewhere, of a region that is no unit of the page), by its region's
+        # zone read apart — few rows, only when there are such (review of h/countrypages
+        # and of h/midnight: such a row sent the country to the live path).
+        day_of = {m: unit_days[u] for m, u, *_rest in states if u in unit_days}
+        apart = ({m for row in pairs for m in row[:2] if m is not None}
+                 | {m for m, *_rest in states}) - day_of.keys()
         if apart:
-            day_of |= {m: region_days.get(u) for m, u in Municipality.objects.filter(
-                pk__in=apart).values_list("pk", "region_id")}
-        states_current = all([current(day_, day_of[m]) for m, _u, day_, *_rest in states])
+            moment = timezone.now()
+            day_of |= {m: moment.astimezone(zone_named(zone)).date()
+                       for m, zone in Municipality.objects.filter(pk__in=apart)
+                       .values_list("pk", "region__time_zone")}
+        states_current = all([current(day_, day_of.get(m)) for m, _u, day_, *_rest in states])
 
         def later(a: int | None, b: int | None) -> dt.date | None:
             days = [day_of.get(m) for m in (a, b) if m is not None]

@@ -197,3 +197,168 @@ def test_at_any_hour_the_dashboards_read_the_kept_figures_and_name_an_older_day(
         for table in RAW:
             assert f'"{table}"' not in sql, (scope, table)
         assert data.pairs_as_of == (built if latest > built else None), scope
+
+
+# -- review of h/midnight: whose today -----------------------------------------------------
+def _built_in(world: World, monkeypatch: pytest.MonkeyPatch, zone: str) -> Any:
+    """The world's region in ``zone``, its pairs built on ``BUILT`` (a task due that day)."""
+    world.region.time_zone = zone
+    world.region.save()
+    _clock(monkeypatch, BUILT)
+    pair: Any = build_map(world)
+    start_map(pair, world)
+    Row.objects.filter(pk=Row.objects.filter(map__pair=pair).order_by("pk")
+                       .values("pk")[:1]).update(deadline=dt.date(2026, 12, 6))
+    tallies.refresh()
+    return pair
+
+
+def _federal_views(client: Client, world: World, capture: Callable[..., Any]
+                   ) -> list[tuple[str, bool, str]]:
+    """Views from the installation's zone (the federal operator's): her page of the
+    world's region, and the dashboards of its municipality and of an organization
+    (which her form does not offer: a view by level, computed in her zone) — (the view,
+    whether it names the day before, the pair/row/meeting reads for the figures)."""
+    def reads(ctx: CaptureQueriesContext) -> str:
+        return " ".join(q["sql"] for q in ctx.captured_queries
+                        if any(f'"{table}"' in q["sql"] for table in RAW)
+                        and '"maps_row"."technology"' not in q["sql"])
+
+    client.force_login(federal_operator())
+    cache.clear()
+    with capture(execute=True), CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"{URL}?region={world.region.pk}")
+    assert response.status_code == 200
+    out = [("region", LINE in response.content.decode(), reads(ctx))]
+    country = Scope(user_id=None, everything=True)
+    municipality = Filters(region_id=world.region.pk,
+                           municipality_id=world.org_a.municipality_id)
+    organization = Filters(region_id=world.region.pk, organization_id=world.org_a.pk)
+    for name, filters in (("municipality", municipality), ("organization", organization)):
+        cache.clear()
+        with timezone.override(timezone.get_default_timezone()), capture(execute=True), \
+                CaptureQueriesContext(connection) as ctx:
+            data = selectors.compute_dashboard(scope=country, filters=filters)
+        # The organization's page lists its stuck pairs (read from the pairs on any day).
+        out.append((name, data.pairs_as_of is not None,
+                    reads(ctx) if name == "municipality" else ""))
+    return out
+
+
+def test_a_region_west_of_the_installation_is_current_for_a_federal_viewer(
+        client: Client, world: World, monkeypatch: pytest.MonkeyPatch, queue: Any,
+        django_capture_on_commit_callbacks: Callable[..., Any], settings: Any) -> None:
+    """20:00 UTC: Kaliningrad is at 22:00 on the 6th, its figures are of its today; the
+    federal operator (the installation's zone, already on the 7th) sees them as current —
+    no «пересчитываются» line, no rebuild asked for every hour, nothing recounted."""
+    settings.TANDEM_TIME_ZONE = "Asia/Yekaterinburg"
+    _built_in(world, monkeypatch, "Europe/Kaliningrad")
+    _clock(monkeypatch, dt.datetime(2026, 12, 6, 20, tzinfo=dt.UTC))
+    for view, older, raw in _federal_views(client, world, django_capture_on_commit_callbacks):
+        assert not older and not raw, view
+    assert not queue.results
+    # Past Kaliningrad's midnight the figures are of its day before: the line, one rebuild.
+    _clock(monkeypatch, dt.datetime(2026, 12, 6, 23, tzinfo=dt.UTC))
+    for view, older, raw in _federal_views(client, world, django_capture_on_commit_callbacks):
+        assert older and not raw, view
+    assert {job.task.name for job in queue.results} == {tasks.refresh_new_day.name}
+
+
+def test_a_region_east_of_the_installation_is_current_for_a_federal_viewer(
+        client: Client, world: World, monkeypatch: pytest.MonkeyPatch, queue: Any,
+        django_capture_on_commit_callbacks: Callable[..., Any], settings: Any) -> None:
+    """13:00 UTC: Kamchatka is on the 7th and its figures were rebuilt for it; the
+    federal operator's date is still the 6th. Figures of a later day than the viewer's
+    are its region's current ones: read as kept, not every pair, row and meeting."""
+    settings.TANDEM_TIME_ZONE = "Asia/Yekaterinburg"
+    _built_in(world, monkeypatch, "Asia/Kamchatka")
+    _clock(monkeypatch, dt.datetime(2026, 12, 6, 13, tzinfo=dt.UTC))
+    tallies.refresh()
+    assert set(PairTallyState.objects.values_list("as_of", flat=True)) == {
+        dt.date(2026, 12, 7)}
+    for view, older, raw in _federal_views(client, world, django_capture_on_commit_callbacks):
+        assert not older and not raw, view
+    assert not queue.results
+
+
+def test_the_day_befores_figures_are_cached_briefly(
+        world: World, monkeypatch: pytest.MonkeyPatch, queue: Any) -> None:
+    """A warmed view (the region's standard one) is kept an hour and more — but not when
+    it shows the day before's figures: the rebuild asked for follows within minutes."""
+    _country(world, monkeypatch)
+    scope, filters = scope_for(world.olga), Filters()
+    assert selectors.warmed(scope, filters)
+    kept: list[int | None] = []
+    real = cache.set
+
+    def spy(key: str, value: Any, timeout: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(value, selectors.DashboardData):
+            kept.append(timeout)
+        return real(key, value, timeout, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    for now in (BUILT, NEXT):
+        _clock(monkeypatch, now)
+        cache.clear()
+        selectors.dashboard_data(scope=scope, filters=filters)
+    assert kept == [selectors.WARM_SECONDS, selectors.CACHE_SECONDS]
+
+
+def test_the_apis_day_is_the_pair_figures_day_while_they_are_recomputed(
+        world: World, monkeypatch: pytest.MonkeyPatch, queue: Any) -> None:
+    """Without a period the summary's ``as_of`` is the earliest day of its pair figures
+    while they wait for the rebuild of the region's new day, today once rebuilt."""
+    from rest_framework.test import APIClient
+
+    from tandem.api.services import api_token_issue
+
+    _country(world, monkeypatch)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=world.olga)}")
+    _clock(monkeypatch, NEXT)
+    cache.clear()
+    body = client.get("/api/v1/monitoring/summary/").json()
+    assert body["as_of"] == "2026-12-06"
+    tasks.refresh_new_day.call()
+    cache.clear()
+    body = client.get("/api/v1/monitoring/summary/").json()
+    assert body["as_of"] == "2026-12-07"
+
+
+def test_a_rebuild_leaves_what_another_run_rebuilt_since_it_read_its_list(
+        world: World, monkeypatch: pytest.MonkeyPatch, queue: Any) -> None:
+    """The hourly run and a page's ``refresh_new_day`` at a region's midnight both find
+    its organizations of the day before; the one that holds their states second finds
+    them rebuilt for the day and not marked, and writes nothing (review of h/midnight:
+    every organization of the Moscow zone was rebuilt twice at 21:00 UTC)."""
+    _country(world, monkeypatch)
+    _clock(monkeypatch, NEXT)
+    every = PairTallyState.objects.count()
+    real = tallies._by_day
+    other: list[int] = []
+
+    def racing(ids: list[int], now: dt.datetime | None) -> Any:
+        groups = real(ids, now)
+        # The other run: it read the same list and commits first, between this one's
+        # list and its locks.
+        monkeypatch.setattr(tallies, "_by_day", real)
+        other.append(tallies.refresh())
+        return groups
+
+    monkeypatch.setattr(tallies, "_by_day", racing)
+    assert tallies.refresh() == 0
+    assert other == [every]
+    assert set(PairTallyState.objects.values_list("as_of", flat=True)) == {
+        dt.date(2026, 12, 7)}
+    # Once more, in sequence, with a list read before (as a queued run's): no write, and
+    # on PostgreSQL the check follows the locks.
+    with CaptureQueriesContext(connection) as ctx:
+        assert tallies.rebuild(list(PairTallyState.objects.values_list(
+            "organization_id", flat=True)), stale_only=True) == 0
+    sql = [q["sql"] for q in ctx.captured_queries]
+    writes = [q for q in sql if q.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert not writes, writes
+    if connection.vendor == "postgresql":
+        locked = next(i for i, q in enumerate(sql) if "FOR UPDATE" in q)
+        checked = next(i for i, q in enumerate(sql) if '"as_of" =' in q)
+        assert locked < checked

@@ -3,6 +3,7 @@
 writes them; the dashboard reads them only when they are current."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -698,7 +699,7 @@ def test_the_countrys_view_reads_each_regions_sums_as_of_its_own_day(
         assert f'"{table}"' not in read, table
     kept = tallies.regional(region_ids=None, sector=None, by_region=True,
                             organizations=Filters().organizations(country),
-                            day=dt.date(2026, 12, 6), region_days=days)
+                            day=dt.date(2026, 12, 6), unit_days=days)
     assert kept is not None
     live: dict[str, int] = {}
     for region, day in days.items():
@@ -716,7 +717,7 @@ def test_the_countrys_view_reads_each_regions_sums_as_of_its_own_day(
         as_of=dt.date(2026, 12, 6))
     assert tallies.regional(region_ids=None, sector=None, by_region=True,
                             organizations=Filters().organizations(country),
-                            day=dt.date(2026, 12, 6), region_days=days) is None
+                            day=dt.date(2026, 12, 6), unit_days=days) is None
 
 
 def test_the_countrys_sector_view_keeps_a_pair_whose_partner_is_of_another_sector(
@@ -750,13 +751,27 @@ def test_the_countrys_sector_view_keeps_a_pair_whose_partner_is_of_another_secto
     school = Filters(sector=Organization.Sector.SCHOOL)
     kept = tallies.regional(region_ids=None, sector=Organization.Sector.SCHOOL, by_region=True,
                             organizations=school.organizations(country), day=day,
-                            region_days={world.region.pk: day, far.pk: day})
+                            unit_days={world.region.pk: day, far.pk: day})
     assert kept is not None and kept.counts["pairs_total"] > 0
+    # The page's own path: the college's region is no unit of the school view (it has no
+    # school), yet the municipalities' sums stand — not the organizations' rows either
+    # (review of h/midnight: the page's days named only its units' regions).
+    read: list[tallies.Regional | None] = []
+    real = tallies.regional
+
+    def spy(**kwargs: Any) -> tallies.Regional | None:
+        read.append(real(**kwargs))
+        return read[-1]
+
+    monkeypatch.setattr(tallies, "regional", spy)
     Region.objects.filter(pk=world.region.pk).update(time_zone="Марс/Олимп")
     with CaptureQueriesContext(connection) as ctx:
         data = selectors.compute_dashboard(scope=country, filters=school)
-    assert '"pairs_pair"' not in " ".join(q["sql"] for q in ctx.captured_queries)
-    assert data.units
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert '"pairs_pair"' not in sql and '"monitoring_pairtally"' not in sql
+    assert [r is not None for r in read] == [True]
+    assert read[0] is not None and read[0].counts == kept.counts
+    assert data.units and data.pairs_as_of is None
 
 
 def test_pairs_by_month_read_each_side_by_its_organizations_index(world: World) -> None:
