@@ -231,7 +231,11 @@ class PairQuerySet(QuerySet[Any]):
                  .filter(~Q(region_id=F("a_now"))
                          | Q(b_region__isnull=True, b_other__isnull=False)
                          | Q(b_region__isnull=False, b_other__isnull=True)
-                         | ~Q(b_region_id=F("b_other"))))
+                         # Both set and different: ``IS DISTINCT FROM``. Alone, the
+                         # negation would hold for every pair without ``b_region``
+                         # (Django's exclude lets NULLs through).
+                         | (Q(b_region__isnull=False, b_other__isnull=False)
+                            & ~Q(b_region_id=F("b_other")))))
         return self.model.objects.filter(pk__in=stale.values("pk")).update(
             region_id=a_now, b_region_id=b_other)
 

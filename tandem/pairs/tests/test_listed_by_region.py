@@ -267,3 +267,26 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
             api = set(pairs_listed(scope=scope).filter(pk__in=pks).values_list("pk", flat=True))
             assert api == rule, name
         transaction.set_rollback(True)
+
+
+def test_keep_regions_rewrites_only_the_pairs_that_are_wrong(world: World) -> None:
+    """Pairs without ``b_region`` (both members in one region) are right as they are:
+    ``keep_regions`` leaves them alone (a NULL ``b_region`` is not «different»)."""
+    far, _m = _far(world)
+    (stranger,) = _people(far, 1)
+    same = [Pair.objects.create(a=world.alice_p, b=world.charlie_p,
+                                organization=world.org_a, **TERM)]
+    a, b = _people(world.org_a, 3), _people(world.org_b, 3)
+    same += Pair.objects.bulk_create([Pair(a=x, b=y, organization=world.org_a, **TERM)
+                                      for x, y in zip(a, b, strict=True)])
+    border = Pair.objects.create(a=world.bob_p, b=stranger, organization=world.org_b, **TERM)
+    pks = [p.pk for p in [*same, border]]
+    assert _stored(pks) == _truth(pks)
+    assert all(_stored([p.pk])[p.pk][1] is None for p in same)
+    assert Pair.objects.all().keep_regions() == 0
+    # one pair made wrong on purpose: only it is rewritten
+    Pair.objects.filter(pk=same[1].pk).update(b_region_id=far.municipality.region_id)
+    Pair.objects.filter(pk=border.pk).update(b_region_id=None)
+    assert Pair.objects.all().keep_regions() == 2
+    assert _stored(pks) == _truth(pks)
+    assert Pair.objects.all().keep_regions() == 0
