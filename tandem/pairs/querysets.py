@@ -195,7 +195,11 @@ class PairQuerySet(QuerySet[Any]):
                 if p.region_id is None:
                     p.region_id, p.b_region_id = _regions(
                         region_of, p.a_organization_id, p.b_organization_id)
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        pks = [p.pk for p in created if p.pk is not None]
+        if pks:  # as Pair.save: a move not committed yet
+            self.model.objects.filter(pk__in=pks).keep_regions_at_commit()
+        return created
 
     def _region_of(self, organizations: Any) -> dict[int, int]:
         organization = self.model._meta.get_field("a_organization").related_model
@@ -238,6 +242,16 @@ class PairQuerySet(QuerySet[Any]):
                             & ~Q(b_region_id=F("b_other")))))
         return self.model.objects.filter(pk__in=stale.values("pk")).update(
             region_id=a_now, b_region_id=b_other)
+
+    def keep_regions_at_commit(self) -> None:
+        """:meth:`keep_regions` again on the same pairs right after the transaction
+        commits (at once outside one). Each writer of a pair's regions reads them from
+        what it sees, and a concurrent move or a new pair is not seen until it commits:
+        a pair created while its organization moves region, a member moving into an
+        organization that moves. Each side runs this, so whichever commits last sees
+        both and writes the regions as they are then."""
+        again = self.all()
+        transaction.on_commit(again.keep_regions, using=self.db)
 
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""
