@@ -20,7 +20,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.accounts.models import User
 from tandem.api.selectors import pairs_listed
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pair_q, pairs_search
+from tandem.pairs.selectors import pair_q, pairs_search, pairs_search_pages
 from tandem.people.models import Participant
 from tandem.people.personal_data import participant_anonymise
 from tandem.territory.models import Municipality, Organization, Region
@@ -266,6 +266,14 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
             assert listed == rule, name
             api = set(pairs_listed(scope=scope).filter(pk__in=pks).values_list("pk", flat=True))
             assert api == rule, name
+            # the page by parts (two regions, pairs seen from B's side): the same rows in
+            # the same order, the same count
+            newest = list(pairs_search(scope=scope).order_by("-created_at", "-pk")
+                          .values_list("pk", flat=True))
+            paged = pairs_search_pages(scope=scope)
+            assert paged.count() == len(newest), name
+            assert [p.pk for p in paged[0:len(newest) + 1]] == newest, name
+            assert [p.pk for p in paged[2:5]] == newest[2:5], name
         transaction.set_rollback(True)
 
 
