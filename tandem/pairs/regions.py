@@ -13,8 +13,9 @@ Both trackers are ``locked``: a save from a stale copy waits for a move in progr
 then compares with the moved row. A move and a pair created (or a member moving in) at
 the same moment do not see each other's uncommitted rows, so each also runs
 ``keep_regions`` again after its commit (``PairQuerySet.keep_regions_at_commit``): the
-later of the two sees both. Should the process die between the commit and that, ``tandem
-tallies --check`` reports the pairs.
+later of the two sees both. Should the process die between the commit and that, the
+pairs stay wrong until their next move: ``Pair.objects.all().keep_regions()`` repairs
+them (``PairQuerySet.stale_regions`` lists them).
 """
 
 from typing import Any

@@ -295,6 +295,9 @@ def test_keep_regions_rewrites_only_the_pairs_that_are_wrong(world: World) -> No
     # one pair made wrong on purpose: only it is rewritten
     Pair.objects.filter(pk=same[1].pk).update(b_region_id=far.municipality.region_id)
     Pair.objects.filter(pk=border.pk).update(b_region_id=None)
+    assert set(Pair.objects.all().stale_regions().values_list("pk", flat=True)) == {
+        same[1].pk, border.pk}
     assert Pair.objects.all().keep_regions() == 2
     assert _stored(pks) == _truth(pks)
+    assert not Pair.objects.all().stale_regions().exists()
     assert Pair.objects.all().keep_regions() == 0
