@@ -36,4 +36,6 @@ def participant_saved(sender: type, instance: Any, created: bool = False,
         b_organization_id=after)
     if moved:
         # The regions kept beside them (Pair.region, Pair.b_region) follow.
-        Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk)).keep_regions()
+        theirs = Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk))
+        theirs.keep_regions()
+        theirs.keep_regions_at_commit()  # the organization may be moving uncommitted

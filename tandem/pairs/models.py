@@ -283,7 +283,11 @@ class Pair(models.Model):
                                        and f.name not in (*MEMBER_COLUMNS, *REGION_COLUMNS,
                                                           *HELD_COLUMNS)
                                        and f.attname not in self.get_deferred_fields()]
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:
+            # Its organizations may be moving in a transaction not committed yet.
+            Pair.objects.filter(pk=self.pk).keep_regions_at_commit()
 
     @property
     def confirmed(self) -> bool:

@@ -195,7 +195,11 @@ class PairQuerySet(QuerySet[Any]):
                 if p.region_id is None:
                     p.region_id, p.b_region_id = _regions(
                         region_of, p.a_organization_id, p.b_organization_id)
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        pks = [p.pk for p in created if p.pk is not None]
+        if pks:  # as Pair.save: a move not committed yet
+            self.model.objects.filter(pk__in=pks).keep_regions_at_commit()
+        return created
 
     def _region_of(self, organizations: Any) -> dict[int, int]:
         organization = self.model._meta.get_field("a_organization").related_model
@@ -217,6 +221,27 @@ class PairQuerySet(QuerySet[Any]):
         (the move itself is in it, on the moved row), so a plain ``UPDATE``: one
         statement that touches only the pairs whose kept regions are not the ones now.
         Returns how many pairs changed."""
+        a_now, b_other = self._regions_now()
+        return self.model.objects.filter(pk__in=self.stale_regions().values("pk")).update(
+            region_id=a_now, b_region_id=b_other)
+
+    def stale_regions(self) -> PairQuerySet:
+        """Those of these pairs whose kept regions (``Pair.region``, ``Pair.b_region``)
+        are not those of their members' organizations now: none after every move
+        (:meth:`keep_regions`) — a check."""
+        a_now, b_other = self._regions_now()
+        return (self.model.objects.filter(pk__in=self.values("pk"))
+                .alias(a_now=a_now, b_other=b_other)
+                .filter(~Q(region_id=F("a_now"))
+                        | Q(b_region__isnull=True, b_other__isnull=False)
+                        | Q(b_region__isnull=False, b_other__isnull=True)
+                        # Both set and different: ``IS DISTINCT FROM``. Alone, the
+                        # negation would hold for every pair without ``b_region``
+                        # (Django's exclude lets NULLs through).
+                        | (Q(b_region__isnull=False, b_other__isnull=False)
+                           & ~Q(b_region_id=F("b_other")))))
+
+    def _regions_now(self) -> tuple[Subquery, Case]:
         organization = self.model._meta.get_field("a_organization").related_model
 
         def region(side: str) -> Subquery:
@@ -225,15 +250,17 @@ class PairQuerySet(QuerySet[Any]):
 
         a_now, b_now = region("a"), region("b")
         # B's region when it is not A's, else none: what ``b_region`` should hold.
-        b_other = Case(When(Exact(b_now, a_now), then=Value(None)), default=b_now)
-        stale = (self.model.objects.filter(pk__in=self.values("pk"))
-                 .alias(a_now=a_now, b_other=b_other)
-                 .filter(~Q(region_id=F("a_now"))
-                         | Q(b_region__isnull=True, b_other__isnull=False)
-                         | Q(b_region__isnull=False, b_other__isnull=True)
-                         | ~Q(b_region_id=F("b_other"))))
-        return self.model.objects.filter(pk__in=stale.values("pk")).update(
-            region_id=a_now, b_region_id=b_other)
+        return a_now, Case(When(Exact(b_now, a_now), then=Value(None)), default=b_now)
+
+    def keep_regions_at_commit(self) -> None:
+        """:meth:`keep_regions` again on the same pairs right after the transaction
+        commits (at once outside one). Each writer of a pair's regions reads them from
+        what it sees, and a concurrent move or a new pair is not seen until it commits:
+        a pair created while its organization moves region, a member moving into an
+        organization that moves. Each side runs this, so whichever commits last sees
+        both and writes the regions as they are then."""
+        again = self.all()
+        transaction.on_commit(again.keep_regions, using=self.db)
 
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""

@@ -8,6 +8,14 @@ save, so a save from an out-of-date copy that writes an old place back is heard 
 Each rewrites, from the organizations as they are after the save, only the pairs whose
 kept region differs (``PairQuerySet.keep_regions``) — none for a move inside one region.
 Derived columns, so no entry in the pair's audit trail: the move is in the moved row's.
+
+Both trackers are ``locked``: a save from a stale copy waits for a move in progress and
+then compares with the moved row. A move and a pair created (or a member moving in) at
+the same moment do not see each other's uncommitted rows, so each also runs
+``keep_regions`` again after its commit (``PairQuerySet.keep_regions_at_commit``): the
+later of the two sees both. Should the process die between the commit and that, the
+pairs stay wrong until their next move: ``Pair.objects.all().keep_regions()`` repairs
+them (``PairQuerySet.stale_regions`` lists them).
 """
 
 from typing import Any
@@ -21,18 +29,23 @@ from tandem.web.tracking import Tracked
 
 def organization_moved(organization: Any, before: tuple[Any, ...],
                        after: tuple[Any, ...]) -> None:
-    Pair.objects.filter(Q(a_organization_id=organization.pk)
-                        | Q(b_organization_id=organization.pk)).keep_regions()
+    theirs = Pair.objects.filter(Q(a_organization_id=organization.pk)
+                                 | Q(b_organization_id=organization.pk))
+    theirs.keep_regions()
+    theirs.keep_regions_at_commit()
 
 
 def municipality_moved(municipality: Any, before: tuple[Any, ...],
                        after: tuple[Any, ...]) -> None:
-    Pair.objects.filter(Q(a_organization__municipality_id=municipality.pk)
-                        | Q(b_organization__municipality_id=municipality.pk)).keep_regions()
+    theirs = Pair.objects.filter(Q(a_organization__municipality_id=municipality.pk)
+                                 | Q(b_organization__municipality_id=municipality.pk))
+    theirs.keep_regions()
+    theirs.keep_regions_at_commit()
 
 
 TRACKED = (
     Tracked(Organization, "pair_regions_organization", ("municipality_id",),
-            organization_moved),
-    Tracked(Municipality, "pair_regions_municipality", ("region_id",), municipality_moved),
+            organization_moved, locked=True),
+    Tracked(Municipality, "pair_regions_municipality", ("region_id",), municipality_moved,
+            locked=True),
 )

@@ -32,7 +32,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     # The territory as on every list: a municipality, then one of its organizations.
     units = UnitFilterForm(request.GET, scope=scope) if scope.is_staff else None
     municipality_id, organization_id = units.unit() if units else (None, None)
-    page = Paginator(selectors.pairs_search(
+    page = Paginator(selectors.pairs_search_pages(
         scope=scope, text=text, status=status, organization_id=organization_id,
         organization_ids=(units.units.of_municipality(municipality_id)
                           if units and municipality_id else None)),

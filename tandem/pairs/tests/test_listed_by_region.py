@@ -20,7 +20,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.accounts.models import User
 from tandem.api.selectors import pairs_listed
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import pair_q, pairs_search
+from tandem.pairs.selectors import pair_q, pairs_search, pairs_search_pages
 from tandem.people.models import Participant
 from tandem.people.personal_data import participant_anonymise
 from tandem.territory.models import Municipality, Organization, Region
@@ -266,4 +266,38 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
             assert listed == rule, name
             api = set(pairs_listed(scope=scope).filter(pk__in=pks).values_list("pk", flat=True))
             assert api == rule, name
+            # the page by parts (two regions, pairs seen from B's side): the same rows in
+            # the same order, the same count
+            newest = list(pairs_search(scope=scope).order_by("-created_at", "-pk")
+                          .values_list("pk", flat=True))
+            paged = pairs_search_pages(scope=scope)
+            assert paged.count() == len(newest), name
+            assert [p.pk for p in paged[0:len(newest) + 1]] == newest, name
+            assert [p.pk for p in paged[2:5]] == newest[2:5], name
         transaction.set_rollback(True)
+
+
+def test_keep_regions_rewrites_only_the_pairs_that_are_wrong(world: World) -> None:
+    """Pairs without ``b_region`` (both members in one region) are right as they are:
+    ``keep_regions`` leaves them alone (a NULL ``b_region`` is not «different»)."""
+    far, _m = _far(world)
+    (stranger,) = _people(far, 1)
+    same = [Pair.objects.create(a=world.alice_p, b=world.charlie_p,
+                                organization=world.org_a, **TERM)]
+    a, b = _people(world.org_a, 3), _people(world.org_b, 3)
+    same += Pair.objects.bulk_create([Pair(a=x, b=y, organization=world.org_a, **TERM)
+                                      for x, y in zip(a, b, strict=True)])
+    border = Pair.objects.create(a=world.bob_p, b=stranger, organization=world.org_b, **TERM)
+    pks = [p.pk for p in [*same, border]]
+    assert _stored(pks) == _truth(pks)
+    assert all(_stored([p.pk])[p.pk][1] is None for p in same)
+    assert Pair.objects.all().keep_regions() == 0
+    # one pair made wrong on purpose: only it is rewritten
+    Pair.objects.filter(pk=same[1].pk).update(b_region_id=far.municipality.region_id)
+    Pair.objects.filter(pk=border.pk).update(b_region_id=None)
+    assert set(Pair.objects.all().stale_regions().values_list("pk", flat=True)) == {
+        same[1].pk, border.pk}
+    assert Pair.objects.all().keep_regions() == 2
+    assert _stored(pks) == _truth(pks)
+    assert not Pair.objects.all().stale_regions().exists()
+    assert Pair.objects.all().keep_regions() == 0
