@@ -49,3 +49,18 @@ TRACKED = (
     Tracked(Municipality, "pair_regions_municipality", ("region_id",), municipality_moved,
             locked=True),
 )
+
+
+# ``tandem tallies`` (monitoring/management/commands/tallies.py) checks and repairs the
+# kept regions with the figures kept per organization: the same three verbs.
+def stale() -> list[int]:
+    """The pairs whose kept regions are not their members' organizations' regions now."""
+    return list(Pair.objects.all().stale_regions().values_list("pk", flat=True))
+
+
+def rebuild(*, progress: Any = None) -> int:
+    """Every pair's kept regions written where they differ (one statement); how many."""
+    return Pair.objects.all().keep_regions()
+
+
+refresh = rebuild

@@ -793,3 +793,26 @@ def test_pairs_by_month_read_each_side_by_its_organizations_index(world: World) 
         assert '"organization_a_id" IN' in statement and " OR " not in statement
         assert kept and _months(kept) == _months(selectors._month_groups(
             effectiveness.pairs_in(scope=olga, filters=filters))), filters
+
+
+def test_the_command_checks_and_repairs_the_regions_kept_on_pairs(world: World) -> None:
+    """A pair whose kept region is not its members' (a process that died between a move's
+    commit and its re-check, old code during ``migrate``): ``tandem tallies --check`` names
+    it, a refresh writes it right (review of h/regionpairs: nothing checked them)."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from tandem.testing import RegionFactory
+
+    build_pairs(world)
+    call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    elsewhere = RegionFactory.create(name="Другая", code="other")
+    pair = Pair.objects.filter(a=world.alice_p).get()
+    Pair.objects.filter(pk=pair.pk).update(region=elsewhere)  # behind its back
+    with pytest.raises(CommandError, match=r"регионы пар: 1 "):
+        call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", stdout=StringIO(), stderr=StringIO())
+    call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
+    assert Pair.objects.get(pk=pair.pk).region_id == world.region.pk
