@@ -56,4 +56,5 @@ class Command(BaseCommand):
             n = (kept.rebuild if rebuild else kept.refresh)(progress=progress)
             if n:
                 self.stderr.write("")
-            self.stdout.write(f"{name.capitalize()}: пересчитано организаций — {n}.")
+            what = "исправлено пар" if kept is pair_regions else "пересчитано организаций"
+            self.stdout.write(f"{name.capitalize()}: {what} — {n}.")
