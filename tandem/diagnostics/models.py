@@ -564,7 +564,8 @@ class RegionAnswerTally(AnswerCounts):
     summed on every computation before, issue #16). Exactly the sum of its
     municipalities' rows, so it holds the counted cells only, as they do (the release
     rule carries over unchanged), and ``left_out`` summed likewise. Redone from them for
-    the whole region, under the region's row, by every writer of a municipality's rows
+    the whole region, under the region's sums' lock (``tallies._hold_region_sums``), by
+    every writer of a municipality's rows
     (``tallies._roll_up``) and by a municipality moving to another region
     (``tallies._municipality_rezoned``)."""
 
