@@ -32,6 +32,7 @@ TASK_LABELS = {
     "daily": _("Ежедневные напоминания"),
     "refresh_tallies": _("Пересчёт цифр диагностики"),
     "refresh_pair_tallies": _("Пересчёт цифр пар"),
+    "refresh_new_day": _("Пересчёт цифр пар за новый день региона"),
     "refresh_people_counts": _("Пересчёт числа участников"),
     "refresh_survey_cells": _("Пересчёт сумм опросов"),
     "refresh_technology_tallies": _("Пересчёт технологий карт"),
