@@ -9,7 +9,7 @@ people's levels; and the municipalities' sums are those of the published cells."
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -487,21 +487,7 @@ def test_a_figure_shown_moves_only_by_the_levels_of_at_least_three_people(
                                        else world.org_a)
                 person.save()
                 tallies.refresh()
-            for user, unit, seen in zip(users, units, last, strict=True):
-                shown = _shown(gains_by_area(scope=scope_for(user), filters=Filters(),
-                                             today=DAY))
-                if not shown:
-                    continue
-                now = _levels(unit, final)
-                for figure, mean in shown.items():
-                    if figure in seen and seen[figure][0] == mean:
-                        continue
-                    before = seen[figure][1].get(figure, {}) if figure in seen else {}
-                    after = now.get(figure, {})
-                    differ = {p for p in before.keys() | after.keys()
-                              if before.get(p, ()) != after.get(p, ())}
-                    assert len(differ) >= release.MIN_PEOPLE, (user, figure, what, differ)
-                    seen[figure] = (mean, now)
+            _moved_by_three(users, units, last, final, what)
             _municipality_sums_are_those_of_the_published_cells()
         assert tallies.stale() == []
     finally:
@@ -563,19 +549,7 @@ def test_moves_and_leavings_move_a_figure_only_by_three_people_in_every_view(
                 Participant.objects.filter(pk=person.pk).delete()
                 gone.add(person.pk)
             tallies.refresh()
-            for user, unit, seen in zip(users, units, last, strict=True):
-                shown = _shown(gains_by_area(scope=scope_for(user), filters=Filters(),
-                                             today=DAY))
-                now = _levels(unit, final)
-                for figure, mean in shown.items():
-                    if figure in seen and seen[figure][0] == mean:
-                        continue
-                    before = seen[figure][1].get(figure, {}) if figure in seen else {}
-                    after = now.get(figure, {})
-                    differ = {p for p in before.keys() | after.keys()
-                              if before.get(p, ()) != after.get(p, ())}
-                    assert len(differ) >= release.MIN_PEOPLE, (user, figure, steps, differ)
-                    seen[figure] = (mean, now)
+            _moved_by_three(users, units, last, final, steps)
             _municipality_sums_are_those_of_the_published_cells()
         assert tallies.stale() == []
     finally:
@@ -835,3 +809,21 @@ def test_0019_backwards_marks_a_change_whose_rebuild_waits(world: World) -> None
     published = PublishedGainMember.objects.get(person=person).digest
     assert published != GainMember.objects.get(person=person).digest
     assert set(release.split(published).values()) == {release.UNKNOWN}
+
+
+def _moved_by_three(users: Sequence[Any], units: Sequence[Any], last: list[dict[Any, Any]],
+                    final: Any, context: object) -> None:
+    """Each user's shown «до / после» figures: a figure that moved since the user last saw
+    it moved by the levels of at least ``MIN_PEOPLE`` people (rule 5); ``last`` updated."""
+    for user, unit, seen in zip(users, units, last, strict=True):
+        shown = _shown(gains_by_area(scope=scope_for(user), filters=Filters(), today=DAY))
+        now = _levels(unit, final)
+        for figure, mean in shown.items():
+            if figure in seen and seen[figure][0] == mean:
+                continue
+            before = seen[figure][1].get(figure, {}) if figure in seen else {}
+            after = now.get(figure, {})
+            differ = {p for p in before.keys() | after.keys()
+                      if before.get(p, ()) != after.get(p, ())}
+            assert len(differ) >= release.MIN_PEOPLE, (user, figure, context, differ)
+            seen[figure] = (mean, now)

@@ -56,5 +56,6 @@ class Command(BaseCommand):
             n = (kept.rebuild if rebuild else kept.refresh)(progress=progress)
             if n:
                 self.stderr.write("")
-            what = "исправлено пар" if kept is pair_regions else "пересчитано организаций"
+            # A kept kind may count other things than organizations (pairs.regions: pairs).
+            what = getattr(kept, "DONE", "пересчитано организаций")
             self.stdout.write(f"{name.capitalize()}: {what} — {n}.")
