@@ -248,7 +248,9 @@ def test_a_campaign_created_while_a_rebuild_holds_its_municipality_waits(
     world = build_world()
     build_diagnostics(world)
     framework = ensure_default_framework()
-    Competency.objects.create(area=CompetencyArea.objects.first(), code="own.x",
+    area = CompetencyArea.objects.first()
+    assert area is not None
+    Competency.objects.create(area=area, code="own.x",
                               name="Своя", description="d", descriptor_0="0",
                               descriptor_1="1", descriptor_2="2", descriptor_3="3",
                               region=world.region)
