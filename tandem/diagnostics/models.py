@@ -5,13 +5,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.core.release import MIN_PEOPLE
-from tandem.people.models import Participant
+from tandem.people.models import Participant, organizations_now
 from tandem.territory.models import (
     Municipality,
     Organization,
@@ -240,33 +240,6 @@ def response_organization(prefix: str = "") -> str:
     between cells, and three people moving out and back around one answer would walk
     around rule 5 («steps of three»)."""
     return f"{prefix}organization_id"
-
-
-def organizations_now(ids: Iterable[int], *, using: str) -> dict[int, int]:
-    """The organizations these people belong to now, ``{person: organization}`` — read
-    ``FOR SHARE`` on PostgreSQL (in the order of the people, 2,000 a statement) and held
-    until the caller's transaction ends. A person's move updates their row
-    (``FOR NO KEY UPDATE``, which a share lock conflicts with) and then, in the same
-    transaction, the questionnaires of theirs it sees not submitted
-    (``tallies._participant_moved``): a questionnaire handed out, submitted or reopened
-    while its person is moving would otherwise take the organization they are leaving and
-    stay there, unseen by the move. Held, the move waits for the transaction (and then
-    sees the questionnaire), or the transaction for the move (and then reads the new
-    organization). SQLite writes one transaction at a time: a plain read."""
-    people = sorted(set(ids))
-    found: dict[int, int] = {}
-    connection = connections[using]
-    for start in range(0, len(people), 2000):
-        rows = (Participant.objects.using(using).filter(pk__in=people[start:start + 2000])
-                .order_by("pk").values_list("pk", "organization_id"))
-        if connection.vendor != "postgresql":
-            found.update(rows)
-            continue
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} FOR SHARE", params)
-            found.update(cursor.fetchall())
-    return found
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):
