@@ -5,13 +5,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.core.release import MIN_PEOPLE
-from tandem.people.models import Participant
+from tandem.people.models import Participant, organizations_now
 from tandem.territory.models import (
     Municipality,
     Organization,
@@ -240,33 +240,6 @@ def response_organization(prefix: str = "") -> str:
     between cells, and three people moving out and back around one answer would walk
     around rule 5 («steps of three»)."""
     return f"{prefix}organization_id"
-
-
-def organizations_now(ids: Iterable[int], *, using: str) -> dict[int, int]:
-    """The organizations these people belong to now, ``{person: organization}`` — read
-    ``FOR SHARE`` on PostgreSQL (in the order of the people, 2,000 a statement) and held
-    until the caller's transaction ends. A person's move updates their row
-    (``FOR NO KEY UPDATE``, which a share lock conflicts with) and then, in the same
-    transaction, the questionnaires of theirs it sees not submitted
-    (``tallies._participant_moved``): a questionnaire handed out, submitted or reopened
-    while its person is moving would otherwise take the organization they are leaving and
-    stay there, unseen by the move. Held, the move waits for the transaction (and then
-    sees the questionnaire), or the transaction for the move (and then reads the new
-    organization). SQLite writes one transaction at a time: a plain read."""
-    people = sorted(set(ids))
-    found: dict[int, int] = {}
-    connection = connections[using]
-    for start in range(0, len(people), 2000):
-        rows = (Participant.objects.using(using).filter(pk__in=people[start:start + 2000])
-                .order_by("pk").values_list("pk", "organization_id"))
-        if connection.vendor != "postgresql":
-            found.update(rows)
-            continue
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} FOR SHARE", params)
-            found.update(cursor.fetchall())
-    return found
 
 
 class ResponseQuerySet(models.QuerySet["Response"]):
@@ -523,7 +496,27 @@ class AnswerTally(AnswerCounts):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
-class MunicipalityAnswerTally(AnswerCounts):
+class _AnswerRound(AnswerCounts):
+    """The sums of :class:`AnswerTally` over a unit's organizations of one sector and over
+    the campaigns of one round, per competency — the fields a municipality's
+    (:class:`MunicipalityAnswerTally`) and a region's (:class:`RegionAnswerTally`) sums
+    share; each adds its unit."""
+
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    competency = models.CharField(max_length=40)
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def round_key(self) -> str:
+        return f"{self.sector}/{self.kind} {self.starts_on}–{self.ends_on}/{self.competency}"
+
+
+class MunicipalityAnswerTally(_AnswerRound):
     """The sum of :class:`AnswerTally` over a municipality's organizations of one sector
     and over the campaigns of one round — one kind and the same dates: what the region's
     and the country's dashboards read. Keyed by the round, not the campaign: every
@@ -538,12 +531,6 @@ class MunicipalityAnswerTally(AnswerCounts):
     competency of any cell of the group (zeros where only small ones have it)."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    competency = models.CharField(max_length=40)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог оценок муниципалитета")
@@ -553,11 +540,10 @@ class MunicipalityAnswerTally(AnswerCounts):
             name="one_municipality_round_tally")]
 
     def __str__(self) -> str:
-        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.municipality_id}/{self.round_key()}"
 
 
-class RegionAnswerTally(AnswerCounts):
+class RegionAnswerTally(_AnswerRound):
     """The sum of :class:`MunicipalityAnswerTally` over a region's municipalities — the
     same keys with the region for the municipality: what the country's dashboard reads (a
     row per region, sector, round and competency — tens of thousands of municipality rows
@@ -570,12 +556,6 @@ class RegionAnswerTally(AnswerCounts):
     (``tallies._municipality_rezoned``)."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    competency = models.CharField(max_length=40)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог оценок региона")
@@ -585,8 +565,7 @@ class RegionAnswerTally(AnswerCounts):
             name="one_region_round_tally")]
 
     def __str__(self) -> str:
-        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.region_id}/{self.round_key()}"
 
 
 def answer_counted_q(prefix: str = "") -> Q:
@@ -791,7 +770,34 @@ def gain_published_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Campaign.Status.CLOSED})
 
 
-class MunicipalityGainTally(models.Model):
+class _GainRound(models.Model):
+    """The published «before / after» sums over a unit's organizations of one sector and
+    over the final rounds of one kind, the same dates and status, per competency — the
+    fields a municipality's (:class:`MunicipalityGainTally`) and a region's
+    (:class:`RegionGainTally`) sums share; each adds its unit."""
+
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
+                              default=Campaign.Status.OPEN)
+    competency = models.CharField(max_length=40)
+    before_sum = models.PositiveIntegerField(default=0)
+    before_n = models.PositiveIntegerField(default=0)
+    after_sum = models.PositiveIntegerField(default=0)
+    after_n = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def round_key(self) -> str:
+        return f"{self.sector}/{self.kind} {self.starts_on}–{self.ends_on}/{self.competency}"
+
+
+class MunicipalityGainTally(_GainRound):
     """The sum of :class:`PublishedGain` (the cells' published states, rule 5) over a
     municipality's organizations of one sector and over the final rounds of one kind, the
     same dates and status (open ones are pending: :func:`gain_published_q`), per
@@ -804,19 +810,6 @@ class MunicipalityGainTally(models.Model):
     its competencies' rows."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
-                              default=Campaign.Status.OPEN)
-    competency = models.CharField(max_length=40)
-    before_sum = models.PositiveIntegerField(default=0)
-    before_n = models.PositiveIntegerField(default=0)
-    after_sum = models.PositiveIntegerField(default=0)
-    after_n = models.PositiveIntegerField(default=0)
-    people = models.PositiveIntegerField(default=0)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог прироста муниципалитета")
@@ -827,11 +820,10 @@ class MunicipalityGainTally(models.Model):
             name="one_municipality_round_gain")]
 
     def __str__(self) -> str:
-        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.municipality_id}/{self.round_key()}"
 
 
-class RegionGainTally(models.Model):
+class RegionGainTally(_GainRound):
     """:class:`MunicipalityGainTally` summed over a region's municipalities — the same
     keys with the region for the municipality: what a region's and the country's «before /
     after by area» read (a row per region, not per municipality; issue #16). The levels
@@ -842,19 +834,6 @@ class RegionGainTally(models.Model):
     sums (``tallies._resum_regions``)."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
-                              default=Campaign.Status.OPEN)
-    competency = models.CharField(max_length=40)
-    before_sum = models.PositiveIntegerField(default=0)
-    before_n = models.PositiveIntegerField(default=0)
-    after_sum = models.PositiveIntegerField(default=0)
-    after_n = models.PositiveIntegerField(default=0)
-    people = models.PositiveIntegerField(default=0)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог прироста региона")
@@ -865,8 +844,7 @@ class RegionGainTally(models.Model):
             name="one_region_round_gain")]
 
     def __str__(self) -> str:
-        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.region_id}/{self.round_key()}"
 
 class StrongBest(models.Model):
     """Potential mentors of an organization in an area, as the dashboard's standard view
