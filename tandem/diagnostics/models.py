@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.core.release import MIN_PEOPLE
-from tandem.people.models import Participant, organizations_now
+from tandem.people.models import Participant, fill_organizations_now
 from tandem.territory.models import (
     Municipality,
     Organization,
@@ -247,16 +247,12 @@ class ResponseQuerySet(models.QuerySet["Response"]):
                     **kwargs: Any) -> list[Any]:
         """As Django's, but a questionnaire handed out without its organization gets its
         person's now, as :meth:`Response.save` gives it (one query a 2,000 people), read
-        ``FOR SHARE`` and held through the insert (:func:`organizations_now`): a move of
+        ``FOR SHARE`` and held through the insert
+        (:func:`tandem.people.models.organizations_now`): a move of
         one of them waits for it, or it for the move."""
         responses: list[Any] = list(objs)
-        missing = {r.participant_id for r in responses if r.organization_id is None}
         with transaction.atomic(using=self.db):
-            if missing:
-                of = organizations_now(missing, using=self.db)
-                for response in responses:
-                    if response.organization_id is None:
-                        response.organization_id = of.get(response.participant_id)
+            fill_organizations_now(responses, using=self.db)
             return list(super().bulk_create(responses, *args, **kwargs))
 
 
@@ -305,14 +301,14 @@ class Response(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A new questionnaire without its organization gets its person's now, read
-        ``FOR SHARE`` and held through the insert (:func:`organizations_now`)."""
+        ``FOR SHARE`` and held through the insert
+        (:func:`tandem.people.models.organizations_now`)."""
         if not (self._state.adding and self.organization_id is None and self.participant_id):
             super().save(*args, **kwargs)
             return
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
-            self.organization_id = organizations_now(
-                [self.participant_id], using=using).get(self.participant_id)
+            fill_organizations_now([self], using=using)
             super().save(*args, **kwargs)
 
     @property
@@ -496,11 +492,10 @@ class AnswerTally(AnswerCounts):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
-class _AnswerRound(AnswerCounts):
-    """The sums of :class:`AnswerTally` over a unit's organizations of one sector and over
-    the campaigns of one round, per competency — the fields a municipality's
-    (:class:`MunicipalityAnswerTally`) and a region's (:class:`RegionAnswerTally`) sums
-    share; each adds its unit."""
+class _Round(models.Model):
+    """A round's key in a unit's sums — sector, kind, dates and competency — and the
+    answers left out of them: what the answers' (:class:`_AnswerRound`) and the «before
+    / after» (:class:`_GainRound`) sums of municipalities and regions share."""
 
     sector = models.CharField(max_length=20)
     kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
@@ -514,6 +509,16 @@ class _AnswerRound(AnswerCounts):
 
     def round_key(self) -> str:
         return f"{self.sector}/{self.kind} {self.starts_on}–{self.ends_on}/{self.competency}"
+
+
+class _AnswerRound(AnswerCounts, _Round):
+    """The sums of :class:`AnswerTally` over a unit's organizations of one sector and over
+    the campaigns of one round, per competency — the fields a municipality's
+    (:class:`MunicipalityAnswerTally`) and a region's (:class:`RegionAnswerTally`) sums
+    share; each adds its unit."""
+
+    class Meta:
+        abstract = True
 
 
 class MunicipalityAnswerTally(_AnswerRound):
@@ -770,31 +775,22 @@ def gain_published_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Campaign.Status.CLOSED})
 
 
-class _GainRound(models.Model):
+class _GainRound(_Round):
     """The published «before / after» sums over a unit's organizations of one sector and
     over the final rounds of one kind, the same dates and status, per competency — the
     fields a municipality's (:class:`MunicipalityGainTally`) and a region's
     (:class:`RegionGainTally`) sums share; each adds its unit."""
 
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
     status = models.CharField(max_length=10, choices=Campaign.Status.choices,
                               default=Campaign.Status.OPEN)
-    competency = models.CharField(max_length=40)
     before_sum = models.PositiveIntegerField(default=0)
     before_n = models.PositiveIntegerField(default=0)
     after_sum = models.PositiveIntegerField(default=0)
     after_n = models.PositiveIntegerField(default=0)
     people = models.PositiveIntegerField(default=0)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         abstract = True
-
-    def round_key(self) -> str:
-        return f"{self.sector}/{self.kind} {self.starts_on}–{self.ends_on}/{self.competency}"
 
 
 class MunicipalityGainTally(_GainRound):

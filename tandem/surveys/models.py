@@ -15,7 +15,7 @@ from django.db.models.functions import Left
 from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
-from tandem.people.models import Participant, organizations_now
+from tandem.people.models import Participant, fill_organizations_now
 
 SCALE = [MinValueValidator(1), MaxValueValidator(10)]
 TEXT_KEY = 100  # the leading characters of a free text its order index holds
@@ -30,13 +30,8 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
         (:func:`tandem.people.models.organizations_now`): a move of one of them waits for
         it, or it for the move (and then it takes the new organization)."""
         surveys: list[Any] = list(objs)
-        missing = {s.participant_id for s in surveys if s.organization_id is None}
         with transaction.atomic(using=self.db):
-            if missing:
-                of = organizations_now(missing, using=self.db)
-                for survey in surveys:
-                    if survey.organization_id is None:
-                        survey.organization_id = of.get(survey.participant_id)
+            fill_organizations_now(surveys, using=self.db)
             return list(super().bulk_create(surveys, *args, **kwargs))
 
 
@@ -115,8 +110,7 @@ class Survey(models.Model):
             return
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
-            self.organization_id = organizations_now(
-                [self.participant_id], using=using).get(self.participant_id)
+            fill_organizations_now([self], using=using)
             super().save(*args, **kwargs)
 
     @property
