@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, overload
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -390,12 +390,16 @@ def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
             organization_id: int | None = None,
             organization_ids: list[int] | None = None) -> PairQuerySet:
     # A member's name by the people's search (Participant.objects.search: the folded
-    # ``search_name``, ё = е, any case): the matching people first, then their pairs by
-    # the members' keys — not an ILIKE of four columns of two joined people on each of a
-    # region's pairs walked newest first (≈ 2 s on a country of 1.5 million, issue #16).
+    # ``search_name``, ё = е, any case), asked of each pair's two members by key
+    # (``id IN (a, b)``: one EXISTS a word, probed by the people's primary key). Not an
+    # ILIKE of four columns of two joined people (≈ 2 s for a region operator on a country
+    # of 1.5 million), nor ``a IN (people named …) OR b IN (…)`` / an EXISTS a member:
+    # PostgreSQL hashes those and reads all 1.5 million people per member and word
+    # (1–3 s); by key a page newest first stops at its 50 pairs (26 ms) and the count
+    # reads the region's pairs once (0.2–0.4 s) — docs/performance.md «h/apipairs».
     for word in text.split()[:3]:
-        named = Participant.objects.search(word).values("pk")
-        qs = qs.filter(Q(a__in=named) | Q(b__in=named))
+        qs = qs.filter(Exists(Participant.objects.search(word).filter(
+            pk__in=[OuterRef("a"), OuterRef("b")])))
     if status in Pair.Status.values:
         qs = qs.filter(status=status)
     if organization_id is not None:

@@ -250,3 +250,16 @@ def test_pairs_search_pages_without_rows_is_the_page_s_queryset(world: World) ->
     with CaptureQueriesContext(connection) as ctx:
         assert [p.a_id for p in pages[0:50]] == [world.carol_p.pk]
     assert len(ctx.captured_queries) == 1
+
+
+def test_a_name_is_asked_of_each_pair_s_two_members_by_key(world: World) -> None:
+    """The search asks each pair's members by key (``id IN (a, b)``), one EXISTS a word,
+    not ``a IN (people named …)``: PostgreSQL hashed those, reading every person of the
+    country per member and word (1–3 s on 1.5 million, issue #16)."""
+    Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a, **TERM)
+    pages = pairs_search_pages(scope=scope_for(world.olga), text="Каролёва Борис")
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(pages[0:50]) == 1
+    statement = ctx.captured_queries[-1]["sql"]
+    assert statement.count("EXISTS") == 2
+    assert statement.count('"id" IN ("pairs_pair"."a_id", "pairs_pair"."b_id")') == 2
