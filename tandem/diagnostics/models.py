@@ -251,8 +251,9 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         (:func:`tandem.people.models.organizations_now`): a move of
         one of them waits for it, or it for the move."""
         responses: list[Any] = list(objs)
-        with transaction.atomic(using=self.db):
-            fill_organizations_now(responses, using=self.db)
+        using = self._db or router.db_for_write(self.model)  # not the read side
+        with transaction.atomic(using=using):
+            fill_organizations_now(responses, using=using)
             return list(super().bulk_create(responses, *args, **kwargs))
 
 

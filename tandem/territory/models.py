@@ -253,7 +253,8 @@ def is_every_organization(organizations: models.QuerySet[Any]) -> bool:
     the country's tens of thousands of ids (``monitoring.versions.version``)."""
     query = organizations.query
     return (organizations.model is Organization and not query.where
-            and not query.is_sliced and not query.is_empty())
+            and not query.is_sliced and not query.is_empty() and not query.combinator
+            and not query.distinct and query.group_by is None)
 
 
 def layout_version() -> int:
