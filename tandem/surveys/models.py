@@ -30,7 +30,8 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
         (:func:`tandem.people.models.organizations_now`): a move of one of them waits for
         it, or it for the move (and then it takes the new organization)."""
         surveys: list[Any] = list(objs)
-        using = self._db or router.db_for_write(self.model)  # not the read side
+        self._for_write = True  # as Django's own: the write database, not the read side
+        using = self.db
         with transaction.atomic(using=using):
             fill_organizations_now(surveys, using=using)
             return list(super().bulk_create(surveys, *args, **kwargs))
