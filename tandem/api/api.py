@@ -392,7 +392,10 @@ PAIR_TEXT = OpenApiParameter(
                           "регистр не важен, ё = е) / a member's name, every word")
 @extend_schema_view(
     list=extend_schema(summary="Пары с объяснениями и показателями / Pairs",
-                       parameters=[PAIR_ORGANIZATION, OpenApiParameter("status", str),
+                       parameters=[PAIR_ORGANIZATION,
+                                   OpenApiParameter("status", str, enum=Pair.Status.values,
+                                                    description="Статус пары (другое значение"
+                                                                " — 400) / pair status"),
                                    PAIR_TEXT]),
     retrieve=extend_schema(summary="Пара / Pair"))
 class PairViewSet(ReadViewSet):
