@@ -276,8 +276,9 @@ def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World
     call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     Row.objects.filter(pk=row.pk).update(technology="project")  # nobody told the tallies
-    # Two rows of the organization's tallies and two of its municipality's sums.
-    with pytest.raises(CommandError, match="технологии: 4"):
+    # Two rows of the organization's tallies, two of its municipality's sums and two of
+    # its region's.
+    with pytest.raises(CommandError, match="технологии: 6"):
         call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     out = StringIO()
     call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
