@@ -27,7 +27,7 @@ from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
 from tandem.api.params import ORGANIZATION, UPDATED_SINCE, int_param, path_id, updated_since
-from tandem.api.selectors import maps_visible, pair_with_figures, pairs_listed, pairs_page
+from tandem.api.selectors import maps_visible, pair_with_figures, pairs_listed
 from tandem.api.services import ResultInput, ResultRefused, diagnostic_results_save
 from tandem.diagnostics import selectors as diagnostics
 from tandem.diagnostics.models import FrameworkVersion
@@ -63,6 +63,7 @@ from tandem.resources.models import Resource
 from tandem.resources.selectors import resource_get, resources_visible
 from tandem.resources.services import ResourceInvalid, resource_save
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.forms import search_text
 from tandem.web.order import collated
 
 UNKNOWN_FIELD = _("Неизвестное поле.")
@@ -73,6 +74,7 @@ LIST_EXPECTED = _("Нужен список значений.")
 NOT_AN_OBJECT = _("Ожидался объект JSON.")
 NO_FRAMEWORK = _("Рамка компетенций ещё не опубликована.")
 STAFF_ONLY = _("Добавлять могут только куратор, координатор или оператор.")
+UNKNOWN_STATUS = _("Неизвестный статус пары.")
 
 
 def _credit_actor(user: object) -> None:
@@ -380,27 +382,37 @@ class CampaignViewSet(ReadViewSet):
 
 
 # -- pairs and maps ------------------------------------------------------------------
+# The pairs page's filters (pairs.selectors.pairs_search_pages: one list for both).
+PAIR_ORGANIZATION = OpenApiParameter(
+    "organization", OpenApiTypes.INT,
+    description="id организации участника А или Б (пара муниципального пула находится по "
+                "обеим) / either member's organization id")
+PAIR_TEXT = OpenApiParameter(
+    "q", str, description="фамилия, имя или отчество участника А или Б (каждое слово; "
+                          "регистр не важен, ё = е) / a member's name, every word")
 @extend_schema_view(
     list=extend_schema(summary="Пары с объяснениями и показателями / Pairs",
-                       parameters=[ORGANIZATION, OpenApiParameter("status", str)]),
+                       parameters=[PAIR_ORGANIZATION, OpenApiParameter("status", str),
+                                   PAIR_TEXT]),
     retrieve=extend_schema(summary="Пара / Pair"))
 class PairViewSet(ReadViewSet):
     serializer_class = s.PairSerializer
 
     def get_queryset(self) -> QuerySet[Pair]:
-        if self.action != "list":
-            return pair_with_figures(scope=self.scope)
-        qs = pairs_listed(scope=self.scope)
-        if (organization := int_param(self.request, "organization")) is not None:
-            qs = qs.filter(organization_id=organization)
-        if status_ := self.request.query_params.get("status"):
-            qs = qs.filter(status=status_)
-        return qs
+        return pair_with_figures(scope=self.scope)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # The page of ids from the pairs table alone, then its pairs with their figures.
-        return self.page_then(self.get_queryset().values_list("pk", flat=True),
-                              lambda ids: pairs_page(scope=self.scope, ids=ids))
+        # The pairs page's own list (same pairs, filters, order): the page is cut first,
+        # then its pairs are read with their figures.
+        status_ = request.query_params.get("status", "")
+        if status_ and status_ not in Pair.Status.values:
+            raise ApiError(code="validation_error", fields={"status": [str(UNKNOWN_STATUS)]})
+        pages = pairs_listed(scope=self.scope, text=search_text(request.query_params.get("q")),
+                             status=status_,
+                             organization_id=int_param(request, "organization"))
+        page = self.paginate_queryset(pages)  # type: ignore[arg-type]
+        data = self.get_serializer(list(pages) if page is None else page, many=True).data
+        return Response(data) if page is None else self.get_paginated_response(data)
 
 
 @extend_schema_view(

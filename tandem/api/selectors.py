@@ -12,15 +12,21 @@ from tandem.accounts.models import User
 from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import listed_q, pair_q, pairs_visible
+from tandem.pairs.selectors import PairPages, pair_q, pairs_search_pages, pairs_visible
 from tandem.people.models import Participant
 
 
-def pairs_listed(*, scope: Scope) -> QuerySet[Pair]:
-    """Visible pairs, newest first: the API's list, whose page of ids is cut before any
-    figure is computed (:func:`pairs_page`); the rule in the list's shape
-    (``pairs.selectors.listed_q``: a region operator's by the region kept on the pair)."""
-    return Pair.objects.filter(listed_q(scope)).order_by("-created_at", "-pk")
+def pairs_listed(*, scope: Scope, today: dt.date | None = None, text: str = "",
+                 status: str = "", organization_id: int | None = None) -> PairPages:
+    """The API's list of pairs: the pairs page's own list
+    (``pairs.selectors.pairs_search_pages``: the same pairs, filters and order, on
+    PostgreSQL a region operator's by parts), whose page is cut before any figure is
+    computed; the page's pairs then come with their figures (:func:`pairs_page`)."""
+    pages = pairs_search_pages(
+        scope=scope, text=text, status=status, organization_id=organization_id,
+        rows=lambda ids: pairs_page(scope=scope, ids=ids, today=today))
+    assert isinstance(pages, PairPages)  # rows given: always the pages
+    return pages
 
 
 def pair_with_figures(*, scope: Scope, today: dt.date | None = None) -> QuerySet[Pair]:

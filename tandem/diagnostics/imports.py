@@ -25,10 +25,9 @@ from tandem.diagnostics.models import (
     Campaign,
     Response,
     ResultImport,
-    organizations_now,
 )
 from tandem.diagnostics.services import baseline_frozen
-from tandem.people.models import Participant
+from tandem.people.models import Participant, organizations_now
 from tandem.web import tabular
 
 # People × competencies: a regional file is thousands of rows, a few dozen columns.

@@ -5,13 +5,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.core.release import MIN_PEOPLE
-from tandem.people.models import Participant
+from tandem.people.models import Participant, fill_organizations_now
 from tandem.territory.models import (
     Municipality,
     Organization,
@@ -242,48 +242,19 @@ def response_organization(prefix: str = "") -> str:
     return f"{prefix}organization_id"
 
 
-def organizations_now(ids: Iterable[int], *, using: str) -> dict[int, int]:
-    """The organizations these people belong to now, ``{person: organization}`` — read
-    ``FOR SHARE`` on PostgreSQL (in the order of the people, 2,000 a statement) and held
-    until the caller's transaction ends. A person's move updates their row
-    (``FOR NO KEY UPDATE``, which a share lock conflicts with) and then, in the same
-    transaction, the questionnaires of theirs it sees not submitted
-    (``tallies._participant_moved``): a questionnaire handed out, submitted or reopened
-    while its person is moving would otherwise take the organization they are leaving and
-    stay there, unseen by the move. Held, the move waits for the transaction (and then
-    sees the questionnaire), or the transaction for the move (and then reads the new
-    organization). SQLite writes one transaction at a time: a plain read."""
-    people = sorted(set(ids))
-    found: dict[int, int] = {}
-    connection = connections[using]
-    for start in range(0, len(people), 2000):
-        rows = (Participant.objects.using(using).filter(pk__in=people[start:start + 2000])
-                .order_by("pk").values_list("pk", "organization_id"))
-        if connection.vendor != "postgresql":
-            found.update(rows)
-            continue
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"{sql} FOR SHARE", params)
-            found.update(cursor.fetchall())
-    return found
-
-
 class ResponseQuerySet(models.QuerySet["Response"]):
     def bulk_create(self, objs: Iterable["Response"], *args: Any,  # type: ignore[override]
                     **kwargs: Any) -> list[Any]:
         """As Django's, but a questionnaire handed out without its organization gets its
         person's now, as :meth:`Response.save` gives it (one query a 2,000 people), read
-        ``FOR SHARE`` and held through the insert (:func:`organizations_now`): a move of
+        ``FOR SHARE`` and held through the insert
+        (:func:`tandem.people.models.organizations_now`): a move of
         one of them waits for it, or it for the move."""
         responses: list[Any] = list(objs)
-        missing = {r.participant_id for r in responses if r.organization_id is None}
-        with transaction.atomic(using=self.db):
-            if missing:
-                of = organizations_now(missing, using=self.db)
-                for response in responses:
-                    if response.organization_id is None:
-                        response.organization_id = of.get(response.participant_id)
+        self._for_write = True  # as Django's own: the write database, not the read side
+        using = self.db
+        with transaction.atomic(using=using):
+            fill_organizations_now(responses, using=using)
             return list(super().bulk_create(responses, *args, **kwargs))
 
 
@@ -332,14 +303,14 @@ class Response(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A new questionnaire without its organization gets its person's now, read
-        ``FOR SHARE`` and held through the insert (:func:`organizations_now`)."""
+        ``FOR SHARE`` and held through the insert
+        (:func:`tandem.people.models.organizations_now`)."""
         if not (self._state.adding and self.organization_id is None and self.participant_id):
             super().save(*args, **kwargs)
             return
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
-            self.organization_id = organizations_now(
-                [self.participant_id], using=using).get(self.participant_id)
+            fill_organizations_now([self], using=using)
             super().save(*args, **kwargs)
 
     @property
@@ -523,7 +494,36 @@ class AnswerTally(AnswerCounts):
         return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
-class MunicipalityAnswerTally(AnswerCounts):
+class _Round(models.Model):
+    """A round's key in a unit's sums — sector, kind, dates and competency — and the
+    answers left out of them: what the answers' (:class:`_AnswerRound`) and the «before
+    / after» (:class:`_GainRound`) sums of municipalities and regions share."""
+
+    sector = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    competency = models.CharField(max_length=40)
+    left_out = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def round_key(self) -> str:
+        return f"{self.sector}/{self.kind} {self.starts_on}–{self.ends_on}/{self.competency}"
+
+
+class _AnswerRound(AnswerCounts, _Round):
+    """The sums of :class:`AnswerTally` over a unit's organizations of one sector and over
+    the campaigns of one round, per competency — the fields a municipality's
+    (:class:`MunicipalityAnswerTally`) and a region's (:class:`RegionAnswerTally`) sums
+    share; each adds its unit."""
+
+    class Meta:
+        abstract = True
+
+
+class MunicipalityAnswerTally(_AnswerRound):
     """The sum of :class:`AnswerTally` over a municipality's organizations of one sector
     and over the campaigns of one round — one kind and the same dates: what the region's
     and the country's dashboards read. Keyed by the round, not the campaign: every
@@ -538,12 +538,6 @@ class MunicipalityAnswerTally(AnswerCounts):
     competency of any cell of the group (zeros where only small ones have it)."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    competency = models.CharField(max_length=40)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог оценок муниципалитета")
@@ -553,11 +547,10 @@ class MunicipalityAnswerTally(AnswerCounts):
             name="one_municipality_round_tally")]
 
     def __str__(self) -> str:
-        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.municipality_id}/{self.round_key()}"
 
 
-class RegionAnswerTally(AnswerCounts):
+class RegionAnswerTally(_AnswerRound):
     """The sum of :class:`MunicipalityAnswerTally` over a region's municipalities — the
     same keys with the region for the municipality: what the country's dashboard reads (a
     row per region, sector, round and competency — tens of thousands of municipality rows
@@ -570,12 +563,6 @@ class RegionAnswerTally(AnswerCounts):
     (``tallies._municipality_rezoned``)."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    competency = models.CharField(max_length=40)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог оценок региона")
@@ -585,8 +572,7 @@ class RegionAnswerTally(AnswerCounts):
             name="one_region_round_tally")]
 
     def __str__(self) -> str:
-        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.region_id}/{self.round_key()}"
 
 
 def answer_counted_q(prefix: str = "") -> Q:
@@ -791,7 +777,25 @@ def gain_published_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Campaign.Status.CLOSED})
 
 
-class MunicipalityGainTally(models.Model):
+class _GainRound(_Round):
+    """The published «before / after» sums over a unit's organizations of one sector and
+    over the final rounds of one kind, the same dates and status, per competency — the
+    fields a municipality's (:class:`MunicipalityGainTally`) and a region's
+    (:class:`RegionGainTally`) sums share; each adds its unit."""
+
+    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
+                              default=Campaign.Status.OPEN)
+    before_sum = models.PositiveIntegerField(default=0)
+    before_n = models.PositiveIntegerField(default=0)
+    after_sum = models.PositiveIntegerField(default=0)
+    after_n = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class MunicipalityGainTally(_GainRound):
     """The sum of :class:`PublishedGain` (the cells' published states, rule 5) over a
     municipality's organizations of one sector and over the final rounds of one kind, the
     same dates and status (open ones are pending: :func:`gain_published_q`), per
@@ -804,19 +808,6 @@ class MunicipalityGainTally(models.Model):
     its competencies' rows."""
 
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
-                              default=Campaign.Status.OPEN)
-    competency = models.CharField(max_length=40)
-    before_sum = models.PositiveIntegerField(default=0)
-    before_n = models.PositiveIntegerField(default=0)
-    after_sum = models.PositiveIntegerField(default=0)
-    after_n = models.PositiveIntegerField(default=0)
-    people = models.PositiveIntegerField(default=0)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог прироста муниципалитета")
@@ -827,11 +818,10 @@ class MunicipalityGainTally(models.Model):
             name="one_municipality_round_gain")]
 
     def __str__(self) -> str:
-        return (f"{self.municipality_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.municipality_id}/{self.round_key()}"
 
 
-class RegionGainTally(models.Model):
+class RegionGainTally(_GainRound):
     """:class:`MunicipalityGainTally` summed over a region's municipalities — the same
     keys with the region for the municipality: what a region's and the country's «before /
     after by area» read (a row per region, not per municipality; issue #16). The levels
@@ -842,19 +832,6 @@ class RegionGainTally(models.Model):
     sums (``tallies._resum_regions``)."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
-    sector = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=Campaign.Kind.choices)
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    status = models.CharField(max_length=10, choices=Campaign.Status.choices,
-                              default=Campaign.Status.OPEN)
-    competency = models.CharField(max_length=40)
-    before_sum = models.PositiveIntegerField(default=0)
-    before_n = models.PositiveIntegerField(default=0)
-    after_sum = models.PositiveIntegerField(default=0)
-    after_n = models.PositiveIntegerField(default=0)
-    people = models.PositiveIntegerField(default=0)
-    left_out = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("итог прироста региона")
@@ -865,8 +842,7 @@ class RegionGainTally(models.Model):
             name="one_region_round_gain")]
 
     def __str__(self) -> str:
-        return (f"{self.region_id}/{self.sector}/{self.kind} {self.starts_on}–"
-                f"{self.ends_on}/{self.competency}")
+        return f"{self.region_id}/{self.round_key()}"
 
 class StrongBest(models.Model):
     """Potential mentors of an organization in an area, as the dashboard's standard view

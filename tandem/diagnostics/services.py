@@ -24,10 +24,9 @@ from tandem.diagnostics.models import (
     CompetencyArea,
     FrameworkVersion,
     Response,
-    organizations_now,
 )
 from tandem.diagnostics.selectors import competency_entry, region_snapshot
-from tandem.people.models import Participant
+from tandem.people.models import Participant, organizations_now
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.confirm import reopen_days, reopenable
 from tandem.web.tasks import send_email
@@ -470,8 +469,9 @@ def response_submit(*, response: Response, own: bool = False,
     her, :func:`baseline_frozen`); otherwise staff or an external system on her behalf.
     ``checked``: the caller has held the finals once for the whole batch in this
     transaction (:func:`check_published` with ``hold=True``)."""
-    # Its person's row first, shared (models.organizations_now), before the questionnaire's:
-    # a move of theirs takes their row, then their questionnaires not submitted.
+    # Its person's row first, shared (people.models.organizations_now), before the
+    # questionnaire's: a move of theirs takes their row, then their questionnaires not
+    # submitted.
     _organization_now(response.participant_id)
     response = _locked(response)
     if not checked:
@@ -500,10 +500,10 @@ def response_submit(*, response: Response, own: bool = False,
 def _organization_now(participant_id: int) -> int | None:
     """The organization a person belongs to now, as their questionnaire is submitted or
     reopened (:attr:`Response.organization`) — read ``FOR SHARE`` and held until the
-    transaction ends (:func:`models.organizations_now`): a move of theirs waits for the
-    submission (and then sees it submitted) or the submission for the move (and then
-    reads the new organization). Read before the questionnaire's row is locked, in the
-    move's order (their row, then their questionnaires)."""
+    transaction ends (:func:`tandem.people.models.organizations_now`): a move of theirs
+    waits for the submission (and then sees it submitted) or the submission for the move
+    (and then reads the new organization). Read before the questionnaire's row is locked,
+    in the move's order (their row, then their questionnaires)."""
     return organizations_now([participant_id], using="default").get(participant_id)
 
 

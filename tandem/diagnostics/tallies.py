@@ -122,7 +122,7 @@ from tandem.diagnostics.models import (
     strong_counted_q,
 )
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, is_every_organization
 from tandem.web.signals import figures_changed
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
@@ -1325,8 +1325,11 @@ def state_rows(organizations: QuerySet[Organization]) -> QuerySet[Any, Any]:
     it beside other things: the monitoring cache's version reads the newest rebuild of a
     dashboard's organizations anyway (``tandem.monitoring.versions.version``) and hands
     both on to the figures it keys, so that ``TallyState`` is read once, not twice."""
-    # A constant to group by adds no GROUP BY: one row, even of no organizations.
-    return (TallyState.objects.filter(organization_id__in=organizations).order_by()
+    # A constant to group by adds no GROUP BY: one row, even of no organizations. The
+    # country's: the whole table (no join with every organization's id).
+    rows = (TallyState.objects.all() if is_every_organization(organizations)
+            else TallyState.objects.filter(organization_id__in=organizations))
+    return (rows.order_by()
             .annotate(one=Value(1)).values("one")
             .annotate(at=Max("refreshed_at"),
                       waiting=Count("pk", filter=Q(dirty_since__isnull=False)))

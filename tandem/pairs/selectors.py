@@ -5,7 +5,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, overload
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -271,21 +271,25 @@ def _region_split(scope: Scope) -> tuple[list[int], list[int]]:
     return regions, others
 
 
-class _Merged:
-    """A list newest first made of disjoint parts, each read on its own: for
-    ``Paginator`` (``count()`` and slices). A region operator's pairs of one region are
-    one range of the index ``pair_region``; ``region IN (…) OR id IN (…)`` (two regions,
-    or a pair seen from B's side) made PostgreSQL walk the country's pairs newest first
-    again (175–410 ms on a country of 1.5 million). Each part here is read by its own
-    index: the count as one ``UNION ALL`` of the parts, a page as the first
-    ``stop`` keys of each part (one ``UNION ALL``), merged here, then its pairs by key."""
+class PairPages:
+    """A scope's pairs newest first (``-created_at``, ``-pk``) as ``Paginator`` wants them
+    (``count()`` and slices), made of disjoint parts each read on its own, a page's pairs
+    then read by key (``rows``). A region operator's pairs of one region are one range of
+    the index ``pair_region``; ``region IN (…) OR id IN (…)`` (two regions, or a pair seen
+    from B's side) made PostgreSQL walk the country's pairs newest first again (175–410 ms
+    on a country of 1.5 million). Each part is read by its own index: the count as one
+    ``UNION ALL`` of the parts, a page as the first ``stop`` keys of each part (one
+    ``UNION ALL``), merged here; one part — its count and the page's keys by ``OFFSET``.
+    ``rows(ids)``: the page's pairs in that order (the API's: with their figures); by
+    default the list's columns (:data:`LISTED_FIELDS`) of ``qs``."""
 
-    def __init__(self, qs: PairQuerySet, parts: list[PairQuerySet]) -> None:
-        self.qs, self.parts = qs, parts
+    def __init__(self, qs: PairQuerySet, parts: list[PairQuerySet],
+                 rows: Callable[[list[int]], list[Pair]] | None = None) -> None:
+        self.qs, self.parts, self.rows = qs, parts, rows
 
     def count(self) -> int:
         first, *rest = [p.order_by().values("pk") for p in self.parts]
-        return first.union(*rest, all=True).count()
+        return first.union(*rest, all=True).count() if rest else first.count()
 
     def __len__(self) -> int:
         return self.count()
@@ -300,13 +304,25 @@ class _Merged:
     def __getitem__(self, item: int | slice) -> Pair | list[Pair]:
         if isinstance(item, int):
             return self[item:item + 1][0]
-        start, stop = item.start or 0, item.stop
-        first, *rest = [p.order_by("-created_at", "-pk").values_list("created_at", "pk")[:stop]
-                        for p in self.parts]
-        keys = sorted(first.union(*rest, all=True), reverse=True)[start:stop]
-        ids = [pk for _created, pk in keys]
+        ids = self.ids(item.start or 0, item.stop)
+        if self.rows is not None:
+            return self.rows(ids) if ids else []
         found = {p.pk: p for p in self.qs.filter(pk__in=ids)} if ids else {}
         return [found[pk] for pk in ids if pk in found]
+
+    def ids(self, start: int, stop: int | None) -> list[int]:
+        """The keys of the pairs ``start``–``stop`` of the list: one query."""
+        if len(self.parts) == 1:
+            return list(self.parts[0].order_by(*NEWEST).values_list("pk", flat=True)
+                        [start:stop])
+        first, *rest = [p.order_by(*NEWEST).values_list("created_at", "pk")[:stop]
+                        for p in self.parts]
+        keys = sorted(first.union(*rest, all=True), reverse=True)[start:stop]
+        return [pk for _created, pk in keys]
+
+
+# The order of every list of pairs: newest first (Pair.Meta.ordering, said aloud).
+NEWEST = ("-created_at", "-pk")
 
 
 def _by_sides(scope: Scope) -> Q | None:
@@ -331,21 +347,32 @@ def _by_sides(scope: Scope) -> Q | None:
     return Q(pk__in=sides[0].union(*sides[1:], all=True))
 
 
-def pairs_search_pages(*, scope: Scope, **filters: Any) -> PairQuerySet | _Merged:
-    """:func:`pairs_search` for ``Paginator``: for an operator of several regions, or who
-    sees pairs from B's side, its disjoint parts read each by its own index
-    (:class:`_Merged`) on PostgreSQL; else the same queryset."""
-    if not _whole_regions(scope):
-        return pairs_search(scope=scope, **filters)
-    regions, others = _region_split(scope)
-    q = Q(region__in=regions) | Q(pk__in=others) if others else Q(region__in=regions)
-    qs = _search(_with_people(Pair.objects.filter(q)), **filters)
-    if connection.vendor != "postgresql" or (len(regions) == 1 and not others):
-        return qs
-    parts = [qs.filter(region=r) for r in regions]
-    if others:
-        parts.append(qs.filter(pk__in=others))
-    return _Merged(qs, parts)
+def pairs_search_pages(*, scope: Scope, rows: Callable[[list[int]], list[Pair]] | None = None,
+                       **filters: Any) -> PairQuerySet | PairPages:
+    """The one home of «a scope's pairs, a page of them»: the pairs page (``/pairs/``)
+    and the API's list (``/api/v1/pairs/``) both read it, so both list the same pairs
+    (:func:`listed_q`) with the same filters (:func:`pairs_search`'s ``text``, ``status``,
+    ``organization_id``, ``organization_ids``) in the same order (:data:`NEWEST`), for
+    ``Paginator`` (``count()`` and slices).
+
+    On PostgreSQL an operator of several regions, or who sees pairs from B's side, gets
+    the disjoint parts each read by its own index (:class:`PairPages`); everyone else
+    (and every scope on SQLite) one query. ``rows(ids)``: how a page's pairs are read
+    from its keys once the page is cut — the API's figures are computed for that page
+    only (``api.selectors.pairs_page``); without it the list's columns
+    (:data:`LISTED_FIELDS`), and one query the page when the list is one part."""
+    if _whole_regions(scope):
+        regions, others = _region_split(scope)
+        q = Q(region__in=regions) | Q(pk__in=others) if others else Q(region__in=regions)
+        qs = _search(_with_people(Pair.objects.filter(q)), **filters).order_by(*NEWEST)
+        if connection.vendor == "postgresql" and (len(regions) > 1 or others):
+            parts = [qs.filter(region=r) for r in regions]
+            if others:
+                parts.append(qs.filter(pk__in=others))
+            return PairPages(qs, parts, rows)
+    else:
+        qs = pairs_search(scope=scope, **filters).order_by(*NEWEST)
+    return qs if rows is None else PairPages(qs, [qs], rows)
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
@@ -362,9 +389,17 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
             organization_id: int | None = None,
             organization_ids: list[int] | None = None) -> PairQuerySet:
+    # A member's name by the people's search (Participant.objects.search: the folded
+    # ``search_name``, ё = е, any case), asked of each pair's two members by key
+    # (``id IN (a, b)``: one EXISTS a word, probed by the people's primary key). Not an
+    # ILIKE of four columns of two joined people (≈ 2 s for a region operator on a country
+    # of 1.5 million), nor ``a IN (people named …) OR b IN (…)`` / an EXISTS a member:
+    # PostgreSQL hashes those and reads all 1.5 million people per member and word
+    # (1–3 s); by key a page newest first stops at its 50 pairs (26 ms) and the count
+    # reads the region's pairs once (0.2–0.4 s) — docs/performance.md «h/apipairs».
     for word in text.split()[:3]:
-        qs = qs.filter(Q(a__surname__icontains=word) | Q(b__surname__icontains=word)
-                       | Q(a__name__icontains=word) | Q(b__name__icontains=word))
+        qs = qs.filter(Exists(Participant.objects.search(word).filter(
+            pk__in=[OuterRef("a"), OuterRef("b")])))
     if status in Pair.Status.values:
         qs = qs.filter(status=status)
     if organization_id is not None:

@@ -1,8 +1,11 @@
 """Participants: the teachers who take part in reverse mentoring."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -214,6 +217,53 @@ def by_name(p: "Participant") -> tuple[str, str, int]:
     """The key of people's Russian alphabetical order (``sorted(people, key=by_name)``):
     surname, name, patronymic; case ignored, «ё» as «е» (``tandem.core.text.sort_key``)."""
     return (*sort_key(p.full_name), p.pk)
+
+
+def organizations_now(ids: Iterable[int], *, using: str) -> dict[int, int]:
+    """The one home of «the organizations these people belong to now», as a record takes
+    its person's organization (a questionnaire handed out, submitted or reopened —
+    ``diagnostics.models.Response.organization``; a survey created or answered —
+    ``surveys.models.Survey.organization``): ``{person: organization}``, read ``FOR SHARE``
+    on PostgreSQL (in the order of the people, 2,000 a statement) and held until the
+    caller's transaction ends — call it inside one. A person's move updates their row
+    (``FOR NO KEY UPDATE``, which a share lock conflicts with): a record written while its
+    person is moving would otherwise take the organization they are leaving after the
+    move committed, or before it, unseen by it (the move follows their questionnaires not
+    submitted: ``diagnostics.tallies._participant_moved``). Held, the move waits for the
+    caller's transaction, or the caller for the move (and then reads the new
+    organization); and the organization read cannot lose its last person and be deleted
+    before the caller commits. Take it before the rows of the records themselves, in the
+    move's order (the person's row, then theirs). SQLite writes one transaction at a time:
+    a plain read."""
+    people = sorted(set(ids))
+    found: dict[int, int] = {}
+    connection = connections[using]
+    for start in range(0, len(people), 2000):
+        rows = (Participant.objects.using(using).filter(pk__in=people[start:start + 2000])
+                .order_by("pk").values_list("pk", "organization_id"))
+        if connection.vendor != "postgresql":
+            found.update(rows)
+            continue
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR SHARE", params)
+            found.update(cursor.fetchall())
+    return found
+
+
+def fill_organizations_now(records: Iterable[Any], *, using: str) -> None:
+    """Gives each record (a questionnaire, a survey: a ``participant_id`` and an
+    ``organization_id``) made without its organization its person's now, read by
+    :func:`organizations_now` (``FOR SHARE``, held to the end of the caller's transaction:
+    call it inside the one that inserts them) — one query a 2,000 people."""
+    records = list(records)
+    missing = {r.participant_id for r in records if r.organization_id is None}
+    if not missing:
+        return
+    of = organizations_now(missing, using=using)
+    for record in records:
+        if record.organization_id is None:
+            record.organization_id = of.get(record.participant_id)
 
 
 class PeopleCount(models.Model):

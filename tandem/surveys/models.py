@@ -10,12 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.functions import Left
 from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
-from tandem.people.models import Participant
+from tandem.people.models import Participant, fill_organizations_now
 
 SCALE = [MinValueValidator(1), MaxValueValidator(10)]
 TEXT_KEY = 100  # the leading characters of a free text its order index holds
@@ -25,18 +25,16 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
     def bulk_create(self, objs: Iterable["Survey"], *args: Any,  # type: ignore[override]
                     **kwargs: Any) -> list[Any]:
         """As Django's, but a survey created without its organization gets its
-        respondent's now, as :meth:`Survey.save` gives it (one query for all of them)."""
+        respondent's now, as :meth:`Survey.save` gives it (one query a 2,000 people), read
+        ``FOR SHARE`` and held through the insert
+        (:func:`tandem.people.models.organizations_now`): a move of one of them waits for
+        it, or it for the move (and then it takes the new organization)."""
         surveys: list[Any] = list(objs)
-        missing = sorted({s.participant_id for s in surveys if s.organization_id is None})
-        if missing:
-            of: dict[int, int] = {}
-            for start in range(0, len(missing), 2000):
-                of.update(Participant.objects.filter(pk__in=missing[start:start + 2000])
-                          .values_list("pk", "organization_id"))
-            for survey in surveys:
-                if survey.organization_id is None:
-                    survey.organization_id = of.get(survey.participant_id)
-        return list(super().bulk_create(surveys, *args, **kwargs))
+        self._for_write = True  # as Django's own: the write database, not the read side
+        using = self.db
+        with transaction.atomic(using=using):
+            fill_organizations_now(surveys, using=using)
+            return list(super().bulk_create(surveys, *args, **kwargs))
 
 
 class Survey(models.Model):
@@ -106,11 +104,16 @@ class Survey(models.Model):
         return f"{self.pair} — {self.participant} ({self.get_stage_display()})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A new survey without its organization gets its respondent's now."""
-        if self._state.adding and self.organization_id is None and self.participant_id:
-            self.organization_id = (Participant.objects.filter(pk=self.participant_id)
-                                    .values_list("organization_id", flat=True).first())
-        super().save(*args, **kwargs)
+        """A new survey without its organization gets its respondent's now, read
+        ``FOR SHARE`` and held through the insert
+        (:func:`tandem.people.models.organizations_now`)."""
+        if not (self._state.adding and self.organization_id is None and self.participant_id):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            fill_organizations_now([self], using=using)
+            super().save(*args, **kwargs)
 
     @property
     def submitted(self) -> bool:

@@ -20,6 +20,7 @@ from tandem.core import surveys as core
 from tandem.notifications.models import Notification
 from tandem.notifications.services import notify
 from tandem.pairs.models import Pair
+from tandem.people.models import organizations_now
 from tandem.surveys import tallies
 from tandem.surveys.models import Survey
 from tandem.web.tasks import send_email
@@ -45,8 +46,7 @@ def surveys_create_due(*, today: dt.date, dry_run: bool = False,
     pairs = (Pair.objects.filter(status__in=[Pair.Status.ACTIVE, Pair.Status.COMPLETED])
              .filter(Q() if of is None else Q(pk__in=of.values("pk")))
              .values_list("pk", "a_id", "b_id", "starts_on", "ends_on", "status",
-                          "a__is_active", "b__is_active", "a__organization_id",
-                          "b__organization_id").order_by("pk"))
+                          "a__is_active", "b__is_active").order_by("pk"))
     total = pairs.count()
     created = 0
     done = 0
@@ -60,26 +60,24 @@ def surveys_create_due(*, today: dt.date, dry_run: bool = False,
         have = set(Survey.objects.filter(pair_id__in=[p[0] for p in batch])
                    .values_list("pair_id", "participant_id", "stage"))
         new = []
-        organizations: set[int] = set()
-        for (pk, a_id, b_id, starts_on, ends_on, status, a_active, b_active, a_org,
-             b_org) in batch:
-            people = [(who, org) for who, active, org in ((a_id, a_active, a_org),
-                                                         (b_id, b_active, b_org)) if active]
+        for pk, a_id, b_id, starts_on, ends_on, status, a_active, b_active in batch:
+            people = [who for who, active in ((a_id, a_active), (b_id, b_active)) if active]
             for due in core.surveys_due(starts_on=starts_on, ends_on=ends_on, status=status,
                                         today=today):
-                for who, org in people:
+                for who in people:
                     if (pk, who, due.stage) not in have:
-                        new.append(Survey(pair_id=pk, participant_id=who,
-                                          organization_id=org, stage=due.stage,
+                        new.append(Survey(pair_id=pk, participant_id=who, stage=due.stage,
                                           due_on=due.due_on))
-                        organizations.add(org)
         # ignore_conflicts: a concurrent run (the task and cron) may have made the same.
         if not dry_run and new:
             with transaction.atomic():
+                # Their organizations: their respondents' now, read and held by
+                # bulk_create (people.models.organizations_now) — not the batch's read
+                # above, which a move may have overtaken since.
                 Survey.objects.bulk_create(new, ignore_conflicts=True)
                 # bulk_create sends no model signal: the satisfaction cells of their
                 # respondents' organizations («sent» counts them).
-                tallies.touch(organizations, now=True)
+                tallies.touch({s.organization_id for s in new}, now=True)
         created += len(new)
         done += len(batch)
         if progress is not None:
@@ -158,7 +156,12 @@ def _enqueue(letters: list[tuple[str, str]]) -> None:
 def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
     """Saves the answers and locks the survey; a second submit is refused. The answer
     counts in the cell of the organization the respondent belongs to now, at submission
-    (``Survey.organization``: a later move of theirs moves it nowhere)."""
+    (``Survey.organization``: a later move of theirs moves it nowhere), read ``FOR SHARE``
+    and held (:func:`tandem.people.models.organizations_now`): a move of theirs waits
+    for the submission, or the submission for the move (and then it counts in the new
+    organization). Their row first, then the survey's, as an erasure takes them."""
+    organization = organizations_now([survey.participant_id], using="default").get(
+        survey.participant_id)
     locked = (Survey.objects.select_for_update(of=("self", "pair"))  # (the pair: ended early)
               .select_related("pair", "participant").get(pk=survey.pk))
     if locked.submitted_at is not None:
@@ -170,7 +173,7 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> Survey:
         setattr(locked, name, data.get(name) if not name.startswith("text_")
                 else (data.get(name) or "").strip())
     locked.submitted_at = timezone.now()
-    locked.organization_id = locked.participant.organization_id
+    locked.organization_id = organization
     locked.full_clean()
     locked.save()  # its organization's satisfaction cells: the model signal, in this transaction
     return locked

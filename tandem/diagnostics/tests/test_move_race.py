@@ -1,7 +1,7 @@
 """A questionnaire handed out or reopened while its person is moving (PostgreSQL: SQLite
 has one writer at a time). The move updates the person's row, then their questionnaires
 not submitted that it sees (``tallies._participant_moved``); the hand-out and the
-reopening read the person's organization ``FOR SHARE`` (``models.organizations_now``), so
+reopening read the person's organization ``FOR SHARE`` (``people.models.organizations_now``), so
 one waits for the other — never a questionnaire left in the organization they left
 (review of h/gaincell)."""
 

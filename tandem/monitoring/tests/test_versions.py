@@ -244,3 +244,46 @@ def test_a_mark_without_an_audit_entry_shows_at_once(client: Client, world: Worl
     assert "Ещё 1 организация ждёт пересчёта" in client.get(url).content.decode()
     TallyState.objects.filter(organization=world.org_a).update(dirty_since=None)
     assert "ждёт пересчёта" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("kept", ["audit", "diagnostics", "surveys"])
+def test_the_countrys_version_reads_whole_tables_and_still_moves(
+        world: World, kept: str) -> None:
+    """The federal operator's scope is every organization: its version reads the kept
+    tables' maxima whole (no join with the country's organizations: 36 → 5 ms on the
+    country of 1.5 M) — the same version as the scope of every organization listed by id,
+    and moved by a change of any organization, audited or a rebuild without an entry."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tandem.access.scope import Scope
+    from tandem.diagnostics.models import TallyState
+    from tandem.surveys.models import SurveyCellState
+    from tandem.territory.models import Organization
+
+    model = TallyState if kept == "diagnostics" else SurveyCellState
+    at = timezone.now() - dt.timedelta(days=1)
+    for org in (world.org_a, world.org_b):
+        model.objects.update_or_create(organization=org, defaults={"refreshed_at": at})
+    country = Scope(user_id=None, everything=True)  # the federal view's (monitoring.views)
+    every = list(Organization.objects.values_list("pk", flat=True))
+
+    def both() -> tuple[str, str]:
+        return (selectors.data_version(country, Filters()),
+                versions.version(Organization.objects.filter(pk__in=every)))
+
+    with CaptureQueriesContext(connection) as queries:
+        before, listed = both()
+    statement = next(q["sql"] for q in queries.captured_queries if "MAX(" in q["sql"].upper())
+    assert connection.ops.quote_name(Organization._meta.db_table) not in statement
+    assert before == listed
+    if kept == "audit":
+        with transaction.atomic():
+            world.charlie_p.position = "Методист"
+            world.charlie_p.save()  # an audited change in organization B
+    else:
+        model.objects.filter(organization=world.org_b).update(refreshed_at=timezone.now())
+    after, listed = both()
+    assert after != before
+    assert after == listed

@@ -264,7 +264,7 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
             listed = set(pairs_search(scope=scope).filter(pk__in=pks)
                          .values_list("pk", flat=True))
             assert listed == rule, name
-            api = set(pairs_listed(scope=scope).filter(pk__in=pks).values_list("pk", flat=True))
+            api = {p.pk for p in pairs_listed(scope=scope)[0:None]} & set(pks)
             assert api == rule, name
             # the page by parts (two regions, pairs seen from B's side): the same rows in
             # the same order, the same count

@@ -65,3 +65,14 @@ def test_a_teacher_finds_only_their_own(client: Client, world: World) -> None:
     html = client.get(reverse("pairs:list"), {"q": "Тестов"}).content.decode()
     assert "Таких пар нет" in html and "Тестов000" not in html
     assert "Каролёва" in client.get(reverse("pairs:list")).content.decode()
+
+
+def test_a_number_sign_stays_with_its_number(client: Client, world: World) -> None:
+    """A narrow screen wraps «СОШ № 7» only before «№», never between «№» and «7»
+    (``web/templatetags/typography.py``: a no-break space)."""
+    world.org_a.short_name = "СОШ № 7"
+    world.org_a.save()
+    _pairs(world, 1)
+    client.force_login(world.alice)
+    table = client.get(reverse("pairs:list"), headers={"HX-Request": "true"}).content.decode()
+    assert "СОШ №\u00a07" in table and "СОШ № 7" not in table

@@ -1,0 +1,265 @@
+"""One list of a scope's pairs (``pairs.selectors.pairs_search_pages``) behind the pairs
+page ``/pairs/`` and the API's ``/api/v1/pairs/``: for every persona — curators, both
+coordinators, region operators of one and of two regions (pairs seen from B's side
+included), the federal operator, a teacher, an outsider — both list the same pairs in the
+same order with the same filters; the API's page is cut before its figures; a member's
+name is found by the people's search (``search_name``: ё = е, any case)."""
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.test import APIClient
+
+from tandem.access.models import Role, RoleAssignment
+from tandem.access.scope import scope_for
+from tandem.accounts.models import User
+from tandem.api.services import api_token_issue
+from tandem.api.tests.conftest import error
+from tandem.core.text import normalize_name
+from tandem.pairs.models import Pair
+from tandem.pairs.selectors import NEWEST, pair_q, pairs_search_pages
+from tandem.territory.models import Organization
+from tandem.testing import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    RegionFactory,
+    UserFactory,
+    World,
+    bulk_participants,
+)
+
+pytestmark = pytest.mark.django_db
+
+TERM = {"starts_on": dt.date(2026, 12, 1), "ends_on": dt.date(2027, 5, 31)}
+LINK = re.compile(r'href="/pairs/(\d+)/"')
+
+
+def _far(world: World) -> Organization:
+    other = RegionFactory.create(name="Другая область", code="other")
+    municipality = MunicipalityFactory.create(region=other, code="far")
+    return OrganizationFactory.create(municipality=municipality, code="far-school")
+
+
+def _personas(world: World, far: Organization) -> dict[str, User]:
+    both = UserFactory.create(username="both-regions")
+    far_operator = UserFactory.create(username="far-operator")
+    federal = UserFactory.create(username="federal")
+    outsider = UserFactory.create(username="outsider")
+    other = far.municipality.region
+    RoleAssignment.objects.bulk_create([
+        RoleAssignment(user=both, role=Role.REGION_OPERATOR, region=world.region),
+        RoleAssignment(user=both, role=Role.REGION_OPERATOR, region=other),
+        RoleAssignment(user=far_operator, role=Role.REGION_OPERATOR, region=other),
+        RoleAssignment(user=federal, role=Role.FEDERAL_OPERATOR)])
+    return {u.username: u for u in (world.alice, world.bob, world.charlie, world.dave,
+                                    world.erin, world.olga, both, far_operator, federal,
+                                    outsider)}
+
+
+def _web(user: User, query: dict[str, Any]) -> list[int]:
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("pairs:list"), query, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return [int(pk) for pk in LINK.findall(response.content.decode())]
+
+
+def _api(client: APIClient, query: dict[str, Any], size: int = 3) -> tuple[int, list[int]]:
+    """Every page of the API's list, ``size`` a page: its count and its pairs in order."""
+    ids: list[int] = []
+    page, count = 1, 0
+    while True:
+        response = client.get("/api/v1/pairs/", {**query, "page": page, "page_size": size})
+        assert response.status_code == 200, response.content
+        body = response.json()
+        count = body["count"]
+        ids += [p["id"] for p in body["results"]]
+        if body["next"] is None:
+            return count, ids
+        page += 1
+
+
+def _api_client(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user)}")
+    return client
+
+
+def _rule(user: User, **filters: Any) -> list[int]:
+    """The oracle: the access rule (``pair_q``), newest first, filtered by hand."""
+    pairs = Pair.objects.filter(pair_q(scope=scope_for(user))).order_by(*NEWEST)
+    out = []
+    for pair in pairs.select_related("a", "b"):
+        if filters.get("status") and pair.status != filters["status"]:
+            continue
+        if filters.get("organization") and filters["organization"] not in (
+                pair.a_organization_id, pair.b_organization_id):
+            continue
+        if filters.get("q") and not all(
+                any(word in m.search_name for m in (pair.a, pair.b))
+                for word in normalize_name(filters["q"]).split()[:3]):
+            continue
+        out.append(pair.pk)
+    return out
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.integers(0, 3),
+                             st.sampled_from(Pair.Status.values)),
+                   min_size=1, max_size=9),
+    status=st.sampled_from(["", *Pair.Status.values]),
+    organization=st.integers(0, 3) | st.none(),
+    q=st.sampled_from(["", "каролева", "КАРОЛЁВА", "чарлин олегович", "Бобров"]),
+)
+def test_the_page_and_the_api_list_the_same_pairs_in_the_same_order(
+        world: World, pairs: list[tuple[int, int, int, str]], status: str,
+        organization: int | None, q: str) -> None:
+    """Two regions, pairs across them (seen from B's side), creation times with ties; for
+    every persona and filters, the pairs page, the API (walked 3 a page) and the access
+    rule filtered by hand give the same pairs in the same order."""
+    with transaction.atomic():
+        far = _far(world)
+        organizations = [world.org_a, world.org_b, far,
+                         OrganizationFactory.create(municipality=world.municipality_a,
+                                                    code="third")]
+        people = [world.bob_p, world.carol_p, world.charlie_p,
+                  *bulk_participants(far, 3).order_by("-pk")[:3],
+                  *bulk_participants(organizations[3], 3).order_by("-pk")[:3]]
+        made = []
+        for i, j, day, pair_status in dict.fromkeys(
+                (min(i, j), max(i, j), d, s) for i, j, d, s in pairs if i != j):
+            if Pair.objects.filter(a=people[i], b=people[j]).exists():
+                continue
+            made.append(Pair.objects.create(a=people[i], b=people[j], status=pair_status,
+                                            organization=people[i].organization, **TERM))
+            Pair.objects.filter(pk=made[-1].pk).update(  # ties on purpose
+                created_at=dt.datetime(2026, 12, 1 + day, tzinfo=dt.UTC))
+        for name, user in _personas(world, far).items():
+            scope = scope_for(user)
+            mine = {o.pk for o in scope.organizations()} if scope.is_staff else set()
+            filters: dict[str, Any] = {"status": status, "q": q}
+            chosen = organizations[organization] if organization is not None else None
+            if chosen is not None and chosen.pk in mine:
+                filters["organization"] = chosen.pk
+            query = {k: v for k, v in filters.items() if v}
+            expected = _rule(user, **filters)
+            web = _web(user, query)
+            count, api = _api(_api_client(user), query)
+            assert web == expected, (name, query)
+            assert api == web and count == len(web), (name, query)
+        transaction.set_rollback(True)
+
+
+def test_the_api_and_the_page_share_the_organization_filter(world: World) -> None:
+    """A municipal-pool pair (A of the first organization, B of the second) is found by
+    B's organization in the API as on the page (the API filtered by the pair's own
+    organization before)."""
+    pool = Pair.objects.create(a=world.carol_p, b=world.charlie_p, organization=world.org_a,
+                               **TERM)
+    query = {"organization": world.org_b.pk}
+    assert _web(world.olga, query) == [pool.pk]
+    assert _api(_api_client(world.olga), query) == (1, [pool.pk])
+
+
+def test_a_member_is_found_by_the_people_s_search(world: World) -> None:
+    """ё = е and any case, by any of surname, name, patronymic: the people's search
+    (``search_name``), on the page and in the API (which had no search before)."""
+    pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
+                               **TERM)
+    other = Pair.objects.create(a=world.alice_p, b=world.charlie_p, organization=world.org_a,
+                                **TERM)
+    client = _api_client(world.olga)
+    for text in ("каролева", "КАРОЛЁВА", "олегович", "Бобров Карина"):
+        assert _web(world.olga, {"q": text}) == [pair.pk], text
+        assert _api(client, {"q": text}) == (1, [pair.pk]), text
+    assert _api(client, {"q": "Чарлин"}) == (1, [other.pk])
+
+
+def test_an_unknown_status_is_refused_by_the_api(api: Any, world: World) -> None:
+    response = api(world.olga).get("/api/v1/pairs/", {"status": "lost"})
+    assert response.status_code == 400
+    assert "status" in error(response)["fields"]
+
+
+def test_an_outsider_lists_no_pair(world: World) -> None:
+    Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a, **TERM)
+    outsider = UserFactory.create(username="outsider")
+    assert _web(outsider, {}) == []
+    assert _api(_api_client(outsider), {}) == (0, [])
+    assert _api(_api_client(world.olga), {})[0] == 1
+
+
+def _more(world: World, far: Organization, n: int) -> None:
+    here = list(bulk_participants(world.org_a, n).order_by("-pk")[:n])
+    there = list(bulk_participants(far, n).order_by("-pk")[:n])
+    Pair.objects.bulk_create([Pair(a=x, b=y, organization=world.org_a, **TERM)
+                              for x, y in zip(here, there, strict=True)])
+    Pair.objects.bulk_create([Pair(a=y, b=x, organization=far, **TERM)  # seen from B
+                              for x, y in zip(here[: n // 2], there[n // 2:], strict=True)])
+
+
+def _queries(client: APIClient, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("who", ["olga", "both-regions", "erin", "alice"])
+def test_the_api_list_takes_as_many_queries_at_any_size(world: World, who: str) -> None:
+    """The same number of queries with 10 and 300 pairs (pairs seen from B's side among
+    them), for one region, two regions, a coordinator and a curator."""
+    far = _far(world)
+    user = _personas(world, far)[who]
+    client = _api_client(user)
+    url = "/api/v1/pairs/?page_size=5&page=2"
+    _more(world, far, 10)
+    client.get(url)  # warm the token's last_used_at
+    small = _queries(client, url)
+    _more(world, far, 300)
+    assert len(_queries(client, url)) == len(small)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the parts: PostgreSQL only")
+def test_the_api_reads_a_region_operator_s_list_by_parts(world: World) -> None:
+    """On PostgreSQL the API's list of an operator of two regions is read by parts (one
+    ``UNION ALL``, each region its own range), as the page's, not by ``region IN (…)``
+    (the country walked newest first, issue #16)."""
+    far = _far(world)
+    _more(world, far, 4)
+    statements = _queries(_api_client(_personas(world, far)["both-regions"]),
+                          "/api/v1/pairs/?page_size=5")
+    listing = [s for s in statements if "pairs_pair" in s and "UNION ALL" in s]
+    assert len(listing) == 2  # the count and the page's keys
+
+
+def test_pairs_search_pages_without_rows_is_the_page_s_queryset(world: World) -> None:
+    """The page's own reading: one query a page when the list is one part."""
+    Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a, **TERM)
+    pages = pairs_search_pages(scope=scope_for(world.erin))
+    with CaptureQueriesContext(connection) as ctx:
+        assert [p.a_id for p in pages[0:50]] == [world.carol_p.pk]
+    assert len(ctx.captured_queries) == 1
+
+
+def test_a_name_is_asked_of_each_pair_s_two_members_by_key(world: World) -> None:
+    """The search asks each pair's members by key (``id IN (a, b)``), one EXISTS a word,
+    not ``a IN (people named …)``: PostgreSQL hashed those, reading every person of the
+    country per member and word (1–3 s on 1.5 million, issue #16)."""
+    Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a, **TERM)
+    pages = pairs_search_pages(scope=scope_for(world.olga), text="Каролёва Борис")
+    with CaptureQueriesContext(connection) as ctx:
+        assert len(pages[0:50]) == 1
+    statement = ctx.captured_queries[-1]["sql"]
+    assert statement.count("EXISTS") == 2
+    assert statement.count('"id" IN ("pairs_pair"."a_id", "pairs_pair"."b_id")') == 2
