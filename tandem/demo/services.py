@@ -149,7 +149,8 @@ LATER_BULK = (
     "diagnostics.PublishedGainMember", "surveys.Survey", "surveys.MunicipalitySurveyCell",
     "pairs.PairOrder_pairs", "monitoring.PairMunicipalityTally",
     "monitoring.PairMonthMunicipalityTally", "monitoring.PairMunicipalityState",
-    "maps.TechnologyMunicipalityTally", "programmes.RoadmapRow", "programmes.Indicator",
+    "maps.TechnologyMunicipalityTally", "maps.TechnologyRegionTally", "programmes.RoadmapRow",
+    "programmes.Indicator",
     "programmes.Programme_resources")
 
 

@@ -126,7 +126,7 @@ from tandem.territory.models import Municipality, Organization, is_every_organiz
 from tandem.web.signals import figures_changed
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
-from tandem.web.transactions import read_only_snapshot, transaction_memory
+from tandem.web.transactions import hold_keys, read_only_snapshot, transaction_memory
 
 SUBMITTED = Response.Status.SUBMITTED
 # The organization a questionnaire counts in (models.response_organization): from a
@@ -1120,12 +1120,9 @@ def _hold_region_sums(regions: list[int]) -> None:
     region's row (``FOR UPDATE``, its competencies' version) while it rebuilds the
     organizations it adds (municipality rows next), so a rebuild holding a municipality and
     waiting for that row closed a cycle (review of h/regionsums: «deadlock detected»); the
-    pair figures' job holds region rows too. SQLite writes one transaction at a time."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for pk in regions:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REGION_SUMS_LOCK, pk])
+    pair figures' job holds region rows too. SQLite writes one transaction at a time
+    (:func:`tandem.web.transactions.hold_keys`)."""
+    hold_keys(REGION_SUMS_LOCK, regions)
 
 
 def _resum_regions(region_ids: Iterable[int | None],

@@ -46,13 +46,14 @@ class MapsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
         from tandem.maps import tallies
-        from tandem.territory.models import Organization
+        from tandem.territory.models import Municipality, Organization
         from tandem.web import signals
         from tandem.web.tracking import track
 
         track(*tallies.TRACKED)
         for model, deleted in ((Row, tallies.row_deleted), (Pair, tallies.pair_deleted),
-                               (Organization, tallies.organization_deleted)):
+                               (Organization, tallies.organization_deleted),
+                               (Municipality, tallies.municipality_deleted)):
             post_delete.connect(deleted, sender=model,
                                 dispatch_uid=f"technology_tallies_{model.__name__}_deleted")
         for model in (Pair, Organization):  # what the row holds, read before the delete

@@ -426,6 +426,36 @@ class TechnologyMunicipalityTally(models.Model):
         return f"{self.municipality_id}/{self.competency}/{self.technology}: {self.rows}"
 
 
+class TechnologyRegionTally(models.Model):
+    """:class:`TechnologyMunicipalityTally` summed per region, sector, competency and
+    technology, the members' organizations folded in: what the country's «технологии»
+    table of the standard view (the federal operator: every region, every pair visible)
+    reads — a row per region instead of the municipalities' sums whole (issue #16). A
+    region operator's scope still reads the municipalities' sums (a pair counts there
+    only if a member works inside the scope: ``pairs_visible``). Kept with the
+    municipalities' sums in the same transaction, by their difference, under the
+    region's lock (``tallies._hold_region_sums``, taken last); redone whole from the
+    municipalities' sums when a municipality moves to another region or goes, and by
+    ``tandem tallies --rebuild`` (:mod:`tandem.maps.tallies`)."""
+
+    region = models.ForeignKey("territory.Region", on_delete=models.CASCADE,
+                               related_name="+")
+    sector = models.CharField(max_length=20)
+    competency = models.CharField(max_length=40)
+    technology = models.CharField(max_length=200)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("итог технологий региона")
+        verbose_name_plural = _("итоги технологий регионов")
+        constraints = [models.UniqueConstraint(
+            fields=["region", "sector", "competency", "technology"],
+            name="one_technology_region_sum")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.competency}/{self.technology}: {self.rows}"
+
+
 class TechnologyTallyMark(models.Model):
     """An organization's pairs' rows, terms or members changed: written by the writer's
     transaction, removed by the rebuild that saw it. Inserts only (as ``PairTallyMark``).

@@ -22,6 +22,11 @@ the user's people" stays exact). The rebuild of an organization redoes its munic
 sums under the municipality's row; an organization that moves or changes its sector is
 marked with the municipality it leaves (``TechnologyTallyMark.municipality_id``), which the
 rebuild sums again, and while such a mark waits every such table is counted live.
+The country's view (every pair visible) reads their sums per region
+(:class:`~tandem.maps.models.TechnologyRegionTally`, the members' organizations folded
+in: a row per region instead of the municipalities' sums whole, issue #16), changed by
+the same difference in the same transaction under the region's advisory lock, taken last
+(:func:`_to_regions`, :func:`_hold_region_sums`).
 
 How they stay current, as the other kept figures (tandem/monitoring/tallies.py): a write of
 a map row (its competency, technology or map), of a pair (its organization, members or
@@ -39,17 +44,19 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
 
 from tandem.maps.models import (
     Row,
     TechnologyMunicipalityTally,
+    TechnologyRegionTally,
     TechnologyTally,
     TechnologyTallyMark,
 )
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization
+from tandem.territory.models import Municipality, Organization, Region
 from tandem.web.bulk import copy_rows
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
@@ -57,6 +64,7 @@ from tandem.web.transactions import (
     delete_in_pieces,
     first_in_savepoint,
     forget_transaction_memory,
+    hold_keys,
     in_batches,
     mark_once,
     organizations_per_batch,
@@ -72,7 +80,14 @@ KEY = ("organization_id", "a_organization_id", "b_organization_id", "competency"
 # The municipalities' sums (TechnologyMunicipalityTally), their key and the rows.
 SUM_KEY = ("municipality_id", "sector", "competency", "technology", "a_organization_id",
            "b_organization_id")
+# The regions' sums (TechnologyRegionTally): the municipalities' without the members'
+# organizations, by region; what a municipality's sums change by, per these four keys.
+REGION_KEY = ("region_id", "sector", "competency", "technology")
+# The key space of the regions' sums' advisory locks (web.transactions.hold_keys): one of
+# its own, apart from diagnostics' (0x5253).
+REGION_SUMS_LOCK = 0x5254
 Progress = Callable[[int, int], None]
+Delta = dict[tuple[Any, ...], int]  # (municipality, sector, competency, technology): rows
 
 
 # -- marking ------------------------------------------------------------------------------
@@ -112,8 +127,12 @@ def rebuild(organization_ids: Iterable[int] | None = None, *,
     full = organization_ids is None
     ids = sorted(organization_ids if organization_ids is not None else
                  Organization.objects.values_list("pk", flat=True))
-    return in_batches(list(ids), organizations_per_batch(),
+    done = in_batches(list(ids), organizations_per_batch(),
                       lambda batch: _rebuild_locked(batch, full=full), progress)
+    if full:  # the regions' sums redone whole too: what repairs them
+        with transaction.atomic():
+            _resum_regions(Region.objects.values_list("pk", flat=True))
+    return done
 
 
 def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
@@ -175,9 +194,11 @@ def _rebuild_locked(ids: list[int], *, full: bool = False) -> None:
     # A derived figure, as bulk_create's, without a model instance per tally: COPY on
     # PostgreSQL (180,000 tallies after a 300,000 seed), executemany elsewhere.
     copy_rows(TechnologyTally, (*KEY, "rows"), computed)
-    _roll_up(sorted(whole))
+    delta = _roll_up(sorted(whole))
     difference = set(by_difference)
-    _add(place, before, computed=[t for t in computed if t[0] in difference])
+    _merge(delta, _add(place, before, computed=[t for t in computed if t[0] in difference]))
+    # Last, after every row lock of the batch: the regions' sums by the same difference.
+    _to_regions(delta)
     delete_in_pieces(TechnologyTallyMark, [pk for pk, _o, _m in seen])
     # A write after this, even in the same transaction, must mark again — a move too.
     forget_transaction_memory(MEMORY)
@@ -194,11 +215,18 @@ def _sum_key(place: tuple[Any, Any], tally: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*place, competency, technology, *members)
 
 
+def _merge(total: Delta, more: Delta) -> Delta:
+    for key, n in more.items():
+        total[key] = total.get(key, 0) + n
+    return total
+
+
 def _add(place: dict[int, tuple[Any, Any]], before: list[tuple[Any, ...]], *,
-         computed: list[tuple[Any, ...]]) -> None:
+         computed: list[tuple[Any, ...]]) -> Delta:
     """The municipalities' sums changed by the difference of these organizations'
     tallies (``before`` out, ``computed`` in, both where the organizations are now): the
-    sums of the keys that changed rewritten, none left at zero."""
+    sums of the keys that changed rewritten, none left at zero. Returns what they changed
+    by, without the members' organizations (:data:`Delta`: for the regions' sums)."""
     delta: dict[tuple[Any, ...], int] = {}
     for sign, tallies in ((-1, before), (1, computed)):
         for tally in tallies:
@@ -206,19 +234,24 @@ def _add(place: dict[int, tuple[Any, Any]], before: list[tuple[Any, ...]], *,
             delta[key] = delta.get(key, 0) + sign * tally[-1]
     delta = {key: n for key, n in delta.items() if n}
     if not delta:
-        return
+        return {}
     stored = {tuple(key): (pk, n) for pk, *key, n in TechnologyMunicipalityTally.objects.filter(
         municipality_id__in={key[0] for key in delta}).values_list("pk", *SUM_KEY, "rows")}
     changed = {key: stored.get(key, (None, 0))[1] + n for key, n in delta.items()}
     short = {key[0] for key, n in changed.items() if n < 0}
+    moved: Delta = {}
     if short:  # never so if every writer marked: then these are summed again whole
-        _roll_up(sorted(short))
+        moved = _roll_up(sorted(short))
         changed = {key: n for key, n in changed.items() if key[0] not in short}
+    for key, n in delta.items():
+        if key[0] not in short:
+            _merge(moved, {key[:4]: n})
     # One statement even when none was stored (0: no row's id), as many as ever per batch.
     TechnologyMunicipalityTally.objects.filter(pk__in=[
         stored[key][0] for key in changed if key in stored] or [0]).delete()
     copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"),
               [(*key, n) for key, n in sorted(changed.items(), key=str) if n > 0])
+    return moved
 
 
 def _computed(ids: list[int]) -> list[tuple[Any, ...]]:
@@ -235,26 +268,32 @@ def _computed(ids: list[int]) -> list[tuple[Any, ...]]:
         .order_by().annotate(rows=Count("pk")).values_list(*KEY, "rows"))
 
 
-def _roll_up(municipality_ids: list[int]) -> None:
+def _roll_up(municipality_ids: list[int]) -> Delta:
     """The municipalities' sums from their organizations' tallies (as the organizations
     are now), one grouped read of those organizations' tallies only — by their ids, on
     the tallies' organization index: the join on the organizations' municipality read
     the whole table (180,000 tallies at 300,000 teachers, 120–150 ms under the
-    municipality's lock; docs/performance.md). The caller holds the municipalities' rows."""
-    TechnologyMunicipalityTally.objects.filter(municipality_id__in=municipality_ids).delete()
+    municipality's lock; docs/performance.md). The caller holds the municipalities' rows.
+    Returns what they changed by, without the members' organizations (:data:`Delta`: the
+    sums before, one grouped read, out; the new ones in)."""
     if not municipality_ids:
-        return
+        return {}
+    delta: Delta = {tuple(key): -int(n) for *key, n in TechnologyMunicipalityTally.objects
+                    .filter(municipality_id__in=municipality_ids)
+                    .values_list("municipality_id", "sector", "competency", "technology")
+                    .order_by().annotate(n=Sum("rows"))}
+    TechnologyMunicipalityTally.objects.filter(municipality_id__in=municipality_ids).delete()
     members = list(Organization.objects.filter(municipality_id__in=municipality_ids)
                    .values_list("pk", flat=True))
     if not members:
-        return
+        return delta
     elsewhere = ~Q(a_organization_id=F("organization_id")) & ~Q(
         b_organization_id=F("organization_id"))
     # Read whole before the COPY starts: the connection cannot run a query inside one.
     # Only where the organization still is a held municipality's: one that moved out
     # since the read above is not summed into where it went (not held here; its move's
     # mark sums that one again).
-    copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), list(TechnologyTally.objects.filter(
+    sums = list(TechnologyTally.objects.filter(
         organization_id__in=members,
         organization__municipality_id__in=municipality_ids).values(
         "competency", "technology", municipality_id=F("organization__municipality_id"),
@@ -264,7 +303,72 @@ def _roll_up(municipality_ids: list[int]) -> None:
         b_member=Case(When(elsewhere, then=F("b_organization_id")), default=None,
                       output_field=IntegerField()))
         .order_by().annotate(n=Sum("rows")).values_list(
-        "municipality_id", "sector", "competency", "technology", "a_member", "b_member", "n")))
+        "municipality_id", "sector", "competency", "technology", "a_member", "b_member", "n"))
+    copy_rows(TechnologyMunicipalityTally, (*SUM_KEY, "rows"), sums)
+    for row in sums:
+        _merge(delta, {row[:4]: row[-1]})
+    return delta
+
+
+def _hold_region_sums(regions: Iterable[int]) -> None:
+    """Hold the right to write these regions' sums (:class:`TechnologyRegionTally`) until
+    the transaction ends — an advisory lock per region, in id order, as diagnostics'
+    regions' sums (:func:`tandem.diagnostics.tallies._hold_region_sums`; its own key
+    space). Taken once a transaction, last: after the municipalities' and the
+    organizations' rows (:func:`_rebuild_locked`), after the municipality's row a
+    rezoning or a deletion holds — the order municipalities → organizations → regions'
+    sums in every writer, so no cycle closes. Two rebuilds in different municipalities
+    of one region queue here for the end of their transactions; the second reads the
+    region's sums after the first committed (READ COMMITTED: a snapshot a statement)."""
+    hold_keys(REGION_SUMS_LOCK, sorted(set(regions)))
+
+
+def _to_regions(delta: Delta) -> None:
+    """The regions' sums changed by what their municipalities' changed by (``delta``, the
+    municipalities held by the caller, so none moves region meanwhile): the keys that
+    changed rewritten, none left at zero; a region whose sum would go below zero (never,
+    if every writer kept them) is summed again whole (:func:`_resum_regions`)."""
+    municipalities = {key[0] for key, n in delta.items() if n}
+    if not municipalities:
+        return
+    region_of = dict(Municipality.objects.filter(pk__in=municipalities)
+                     .values_list("pk", "region_id"))
+    change: dict[tuple[Any, ...], int] = {}
+    for (municipality, *rest), n in delta.items():
+        if n and municipality in region_of:  # gone: its deletion redid its region
+            key = (region_of[municipality], *rest)
+            change[key] = change.get(key, 0) + n
+    change = {key: n for key, n in change.items() if n}
+    if not change:
+        return
+    regions = sorted({key[0] for key in change})
+    _hold_region_sums(regions)
+    stored = {tuple(key): (pk, n) for pk, *key, n in TechnologyRegionTally.objects.filter(
+        region_id__in=regions).values_list("pk", *REGION_KEY, "rows")}
+    changed = {key: stored.get(key, (None, 0))[1] + n for key, n in change.items()}
+    short = sorted({key[0] for key, n in changed.items() if n < 0})
+    if short:
+        _resum_regions(short)
+        changed = {key: n for key, n in changed.items() if key[0] not in short}
+    TechnologyRegionTally.objects.filter(pk__in=[
+        stored[key][0] for key in changed if key in stored] or [0]).delete()
+    copy_rows(TechnologyRegionTally, (*REGION_KEY, "rows"),
+              [(*key, n) for key, n in sorted(changed.items(), key=str) if n > 0])
+
+
+def _resum_regions(region_ids: Iterable[int | None]) -> None:
+    """These regions' sums redone whole from their municipalities' sums (one grouped
+    read of them by the municipalities' index), under the regions' locks: a full
+    rebuild, a municipality moved to another region or deleted, a sum found short."""
+    regions = sorted({pk for pk in region_ids if pk is not None})
+    if not regions:
+        return
+    _hold_region_sums(regions)
+    TechnologyRegionTally.objects.filter(region_id__in=regions).delete()
+    copy_rows(TechnologyRegionTally, (*REGION_KEY, "rows"), list(
+        TechnologyMunicipalityTally.objects.filter(municipality__region_id__in=regions)
+        .values_list("municipality__region_id", "sector", "competency", "technology")
+        .order_by().annotate(n=Sum("rows"))))
 
 
 def summed(tallies: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
@@ -281,6 +385,18 @@ def summed(tallies: Iterable[tuple[Any, ...]]) -> dict[tuple[Any, ...], int]:
     return sums
 
 
+def by_region(sums: dict[tuple[Any, ...], int]) -> dict[tuple[Any, ...], int]:
+    """What the regions' sums hold (the :data:`REGION_KEY` and the rows) for these
+    municipalities' sums (:data:`SUM_KEY` and rows each, as :func:`summed` gives them):
+    the check's own sum."""
+    region_of = dict(Municipality.objects.values_list("pk", "region_id"))
+    regions: dict[tuple[Any, ...], int] = {}
+    for (municipality, *rest), n in sums.items():
+        key = (region_of[municipality], *rest[:3])
+        regions[key] = regions.get(key, 0) + n
+    return {key: n for key, n in regions.items() if n}
+
+
 def stale() -> list[tuple[object, ...]]:
     """What the kept tallies hold and a rebuild would not (or the other way round), and the
     organizations that wait: empty when every writer marked what it changed. Reads only
@@ -294,13 +410,18 @@ def stale() -> list[tuple[object, ...]]:
         ids = sorted(Organization.objects.values_list("pk", flat=True))
         stored.update(("TechnologyMunicipalityTally", *row) for row in
                       TechnologyMunicipalityTally.objects.values_list(*SUM_KEY, "rows"))
+        stored.update(("TechnologyRegionTally", *row) for row in
+                      TechnologyRegionTally.objects.values_list(*REGION_KEY, "rows"))
         computed: list[tuple[Any, ...]] = []
         size = organizations_per_batch()
         for start in range(0, len(ids), size):
             computed += _computed(ids[start:start + size])
         fresh = Counter(("TechnologyTally", *t) for t in computed)
+        municipalities = summed(computed)
         fresh.update(("TechnologyMunicipalityTally", *key, n)
-                     for key, n in summed(computed).items())
+                     for key, n in municipalities.items())
+        fresh.update(("TechnologyRegionTally", *key, n)
+                     for key, n in by_region(municipalities).items())
         waiting = {("waiting", pk) for pk in TechnologyTallyMark.objects.values_list(
             "organization_id", flat=True)}
     return sorted(set((stored - fresh) + (fresh - stored)) | waiting, key=str)
@@ -394,6 +515,25 @@ def organization_deleted(sender: type, instance: Any, **kwargs: object) -> None:
     _mark_moved(instance.pk, _as_stored_before(instance))
 
 
+def _municipality_rezoned(municipality: Any, before: tuple[Any, ...],
+                          after: tuple[Any, ...]) -> None:
+    """A municipality moved to another region: its sums move with it — both regions' sums
+    redone whole in the saving transaction, after the municipality's row (the save's own
+    ``UPDATE`` holds it: the lock order of :func:`_hold_region_sums`)."""
+    with transaction.atomic():
+        _resum_regions([*before, *after])
+
+
+def municipality_deleted(sender: type, instance: Any, **kwargs: object) -> None:
+    """(``post_delete``) A municipality deleted (none of its organizations left; its sums
+    cascaded — an organization deleted or moved out before the job summed it again left
+    its rows there): its region's sums redone without them in the deleting transaction."""
+    region = getattr(instance, "region_id", None)
+    if region is not None:
+        with transaction.atomic():
+            _resum_regions([region])
+
+
 TRACKED = (
     Tracked(Row, "technology_tallies_row", ("map_id", "competency", "technology"),
             _row_changed, on_create=True),
@@ -403,6 +543,7 @@ TRACKED = (
             _participant_moved),
     Tracked(Organization, "technology_tallies_organization", ("municipality_id", "sector"),
             _organization_moved),
+    Tracked(Municipality, "technology_tallies_region", ("region_id",), _municipality_rezoned),
 )
 
 

@@ -153,3 +153,17 @@ def in_batches(ids: list[int], size: int, rebuild: Callable[[list[int]], None],
         if progress is not None:
             progress(min(start + size, len(ids)), len(ids))
     return len(ids)
+
+
+def hold_keys(space: int, ids: list[int]) -> None:
+    """Hold PostgreSQL's advisory transaction locks ``(space, id)`` for these ids, in id
+    order, until the transaction ends: the right to write a kept sum of each id (a
+    region's sums of diagnostics, of technologies — each its own ``space``), not a row
+    another writer holds for its own reasons. Callers take them last, after every row
+    lock of their transaction, so no cycle closes. SQLite writes one transaction at a
+    time: nothing to hold."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for pk in sorted(set(ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [space, pk])

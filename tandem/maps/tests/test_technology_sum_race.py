@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Count, F
 
 from tandem.maps import tallies
-from tandem.maps.models import TechnologyMunicipalityTally, TechnologyTally
+from tandem.maps.models import TechnologyMunicipalityTally, TechnologyRegionTally, TechnologyTally
 from tandem.maps.tests.test_technology_tallies import _pair_of
 from tandem.maps.tests.test_technology_tally_race import _until_waiting
 from tandem.territory.models import Municipality, Organization
@@ -39,6 +39,7 @@ def _two_organizations_one_behind() -> tuple[Organization, Organization, Municip
     TechnologyTally.objects.filter(organization_id__in=[o1.pk, o2.pk]).update(
         rows=F("rows") - 1)
     TechnologyMunicipalityTally.objects.update(rows=F("rows") - 2)
+    TechnologyRegionTally.objects.update(rows=F("rows") - 2)  # the sum of its municipality
     return o1, o2, world.municipality_a
 
 
@@ -110,3 +111,39 @@ def test_a_writer_that_held_nothing_is_refused_its_duplicate(
     assert _keys_stored_twice() == []
     [error] = race.errors
     assert isinstance(error, (IntegrityError, psycopg.IntegrityError)), repr(error)
+
+
+def test_two_rebuilds_in_two_municipalities_of_one_region_both_reach_its_sums() -> None:
+    """The regions' sums (``TechnologyRegionTally``) change by difference: two rebuilds in
+    municipalities A and B of one region hold different municipalities, so only the
+    region's advisory lock (``tallies._hold_region_sums``, taken last) queues them — the
+    second reads the region's sums after the first committed. Without it the second read
+    them before and wrote its own difference over the first's (a lost update, or a
+    duplicate key refused)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("гонка транзакций бывает только на PostgreSQL (SQLite пишет по очереди)")
+    world = build_world()
+    oa, ob = world.org_a, world.org_b
+    assert oa.municipality_id != ob.municipality_id
+    _pair_of(oa, oa, oa, ("case",) * 3)
+    _pair_of(ob, ob, ob, ("case",) * 2)
+    tallies.refresh()
+    assert tallies.stale() == []
+    # Each organization's tally and sum one row behind its maps, the region's two.
+    TechnologyTally.objects.filter(organization_id__in=[oa.pk, ob.pk]).update(
+        rows=F("rows") - 1)
+    TechnologyMunicipalityTally.objects.update(rows=F("rows") - 1)
+    TechnologyRegionTally.objects.update(rows=F("rows") - (1 if oa.sector != ob.sector else 2))
+
+    def first(hold: Callable[[], None]) -> None:
+        with transaction.atomic():
+            tallies.rebuild([oa.pk])
+            hold()
+
+    race = HeldRace(first, lambda: tallies.rebuild([ob.pk]))
+    race.start()
+    assert race.second_waits()      # for the region's sums
+    race.finish()
+    if oa.sector == ob.sector:
+        assert TechnologyRegionTally.objects.get(region=world.region).rows == 5
+    assert tallies.stale() == []

@@ -30,7 +30,7 @@ from tandem.maps.selectors import (
     technologies_used,
 )
 from tandem.pairs.models import Pair
-from tandem.territory.models import Organization
+from tandem.territory.models import Municipality, Organization
 from tandem.testing import (
     MunicipalityFactory,
     OrganizationFactory,
@@ -81,9 +81,10 @@ def _kept_equals_live(world: World) -> None:
 
 # «away»: a member moves to another region's organization; «orgmove»: an organization
 # moves to the other municipality (or, by value, changes its sector, or goes to the
-# other region) — the municipalities' sums follow.
+# other region) — the municipalities' sums follow; «rezone»: municipality B moves to the
+# other region and back — the regions' sums (TechnologyRegionTally) follow.
 STEPS = ["add", "retech", "update", "term", "reorg", "move", "delrow", "delpair", "away",
-         "orgmove"]
+         "orgmove", "rezone"]
 
 
 @settings(max_examples=15, deadline=None,
@@ -158,6 +159,13 @@ def _run_steps(world: World, capture: Any, steps: list[tuple[str, int, int]]) ->
                 else:
                     org.municipality_id = far.municipality_id
                 org.save()
+            elif step == "rezone":  # after the job summed what waits (else it sums anew)
+                tallies.refresh()
+                municipality = Municipality.objects.get(pk=world.municipality_b.pk)
+                municipality.region_id = (far.municipality.region_id
+                                          if municipality.region_id == world.region.pk
+                                          else world.region.pk)
+                municipality.save()
             elif step == "delrow" and row is not None:
                 row.delete()
             elif step == "delpair":  # its map first: the audit trail of a row names its pair
@@ -276,8 +284,9 @@ def test_the_command_checks_rebuilds_and_refreshes_the_technologies(world: World
     call_command("tallies", "--rebuild", stdout=StringIO(), stderr=StringIO())
     call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     Row.objects.filter(pk=row.pk).update(technology="project")  # nobody told the tallies
-    # Two rows of the organization's tallies and two of its municipality's sums.
-    with pytest.raises(CommandError, match="технологии: 4"):
+    # Two rows of the organization's tallies, two of its municipality's sums and two of
+    # its region's.
+    with pytest.raises(CommandError, match="технологии: 6"):
         call_command("tallies", "--check", stdout=StringIO(), stderr=StringIO())
     out = StringIO()
     call_command("tallies", "--rebuild", stdout=out, stderr=StringIO())
