@@ -138,7 +138,12 @@ def release(cells: Iterable[Cell], min_people: int = MIN_PEOPLE,
 # (:func:`round_published`; its query twin ``tandem.diagnostics.models.gain_published_q``).
 # Reopening a closed round makes it pending again; what changed while it was open is
 # published at the next closing only when at least ``MIN_PEOPLE`` people's levels in a
-# cell changed (rule 5, :func:`republish`: ``tandem.diagnostics.tallies._publish``).
+# cell changed (rule 5, :func:`republish`: ``tandem.diagnostics.tallies._publish``). The
+# people left out go with their cell: a round's first closing publishes each cell of it, a
+# small one too (its people left out); from then on a cell — and so its left-out people —
+# moves only by rule 5, and one never published (no one in it at the first closing) is
+# counted nowhere, not even as left out, until ``MIN_PEOPLE`` people publish it: else one
+# answer after a reopening moved the left-out count by one.
 GAIN_DECIMALS = 2  # levels 0–3: a tenth would hide most gains
 
 

@@ -201,6 +201,11 @@ class Campaign(UnitAnchored, models.Model):
                               default=Status.OPEN)
     # When it was closed: the curator may reopen it for TANDEM_REOPEN_DAYS (services).
     closed_at = models.DateTimeField(_("завершена"), null=True, blank=True)
+    # Reopened after a closing at least once (``services.campaign_reopen``; never unset): a
+    # final round's first publication is past, so a cell of it not published then is
+    # published only with ``MIN_PEOPLE`` people in it — rule 5, its «вне цифр» too
+    # (``tallies._unpublished_of``; docs/monitoring.md, «Правило публикации «до / после»»).
+    reopened = models.BooleanField(_("открывалась снова"), default=False, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -730,9 +735,12 @@ class PublishedGain(_GainSums):
     part (a side of a competency) that differs from the published members does so
     for at least ``MIN_PEOPLE`` people (rule 5, «steps of three», by part,
     ``tandem.core.release.republish_parts``; docs/monitoring.md), and
-    only while its round is closed. A cell never published with people in it (fewer than
-    ``MIN_PEOPLE``: a small cell, whose levels enter nothing) keeps its current sums here
-    for its people to be counted as left out."""
+    only while its round is closed. A round's first publication (its first closing) publishes
+    every cell of it, a small one too (fewer than ``MIN_PEOPLE``: its levels enter nothing,
+    its people count as left out), with its members; later, a cell is published like any
+    other, by rule 5 — one never published has no sums here (nothing of it is shown, not
+    even its people). A cell of an open round with no published member keeps its current
+    sums here (shown nowhere: they say the round is pending)."""
 
     class Meta:
         verbose_name = _("опубликованный итог прироста организации")

@@ -266,8 +266,11 @@ def campaign_reopen(*, campaign: Campaign, reason: str) -> None:
         if other:
             raise DiagnosticsError(REOPEN_EARLIER_FINAL_FIRST % {"other": other})
     campaign.status, campaign.closed_at = Campaign.Status.OPEN, None
+    # Its first publication is past: what a cell of it gains meanwhile is published at the
+    # next closing by rule 5 only (``tallies._unpublished_of``), its «вне цифр» too.
+    campaign.reopened = True
     campaign.audit_reason = reason.strip()
-    campaign.save(update_fields=["status", "closed_at"])
+    campaign.save(update_fields=["status", "closed_at", "reopened"])
 
 
 def campaign_remind(*, campaign: Campaign, responses: Iterable[Response],

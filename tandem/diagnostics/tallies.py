@@ -951,83 +951,100 @@ def _publish(ids: list[int], campaign_id: int | None = None) -> None:
     ``MIN_PEOPLE`` people) — is published anew: its published sums (:class:`PublishedGain`) and
     members become its current ones (:class:`GainTally`, :class:`GainMember`); otherwise
     it keeps showing what it showed — a published cell of an open round too (pending; its
-    next closing compares). A cell with no published member (never published, or
-    published empty) has its current sums as published, members apart: while its round is
-    open they are shown nowhere (pending — its rows say so); closed, it has fewer than
-    ``MIN_PEOPLE`` people (else it is published anew): a small cell, whose levels enter no
-    figure — only its people, counted as left out. Called by whatever recomputes a cell —
-    a rebuild (answers, moves, deletions, the seed) and a closing — under the
-    municipalities' rows."""
-    moved, following = _unpublished(ids, campaign_id)
+    next closing compares). The round's **first publication** — it is closed and was never
+    reopened (``Campaign.reopened``) — publishes each cell of it with people, a small one
+    too (its levels enter nothing, its people count as left out), with its members: from
+    then on rule 5 holds it, its «вне цифр» with it. A cell of a round reopened since (its
+    first publication past) that was never published has no published sums at all: its
+    people are not counted anywhere, not even as left out, until ``MIN_PEOPLE`` of them
+    publish it (else one answer after a reopening moved «вне цифр» by one — docs/
+    monitoring.md, «Правило публикации «до / после»», rule 5). A cell of an open round with
+    no published member has its current sums as published, members apart: shown nowhere
+    (pending — its rows say so). Called by whatever recomputes a cell — a rebuild
+    (answers, moves, deletions, the seed) and a closing — under the municipalities'
+    rows."""
+    moved, following, withdrawn = _unpublished(ids, campaign_id)
     _replace(moved, PublishedGain, GainTally)
     _replace(moved, PublishedGainMember, GainMember)
     _replace(following, PublishedGain, GainTally)
+    _replace(withdrawn, PublishedGain, None)
 
 
 UNPUBLISHED_BATCH = 500  # organizations whose members _unpublished holds at once
+Unpublished = tuple[set[tuple[int, int]], set[tuple[int, int]], set[tuple[int, int]]]
 
 
 def _unpublished(ids: list[int], campaign_id: int | None = None, *, compare: bool = False
-                 ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+                 ) -> Unpublished:
     """:func:`_unpublished_of` a batch of organizations at a time: a cell is one
     organization's, so the batches' answers add up; the members held are a batch's, not a
     region's (closing a final of 300,000 people in a web request held ≈ 130 MB of them —
     review of h/stepdiag, 2026-12-06)."""
-    moved: set[tuple[int, int]] = set()
-    following: set[tuple[int, int]] = set()
+    found: Unpublished = (set(), set(), set())
     for chunk in _chunks(sorted(ids), UNPUBLISHED_BATCH):
-        more, follow = _unpublished_of(chunk, campaign_id, compare=compare)
-        moved |= more
-        following |= follow
-    return moved, following
+        for cells, more in zip(found, _unpublished_of(chunk, campaign_id, compare=compare),
+                               strict=True):
+            cells |= more
+    return found
 
 
 def _unpublished_of(ids: list[int], campaign_id: int | None = None, *, compare: bool = False
-                    ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+                    ) -> Unpublished:
     """The cells of these organizations (of that final round: ``campaign_id``) that
-    :func:`_publish` rewrites: those of closed rounds to publish anew, whole (rule 5), and
-    those with no published member, whose published sums follow the current ones — all of
-    them; ``compare``: only those whose published sums differ (what ``stale()``
+    :func:`_publish` rewrites: those of closed rounds to publish anew, whole (rule 5, or
+    the round's first publication); those with no published member of rounds open or in
+    their first publication, whose published sums follow the current ones; those with no
+    published member of closed rounds reopened since, whose published sums are none — all
+    of them; ``compare``: only those whose published sums differ (what ``stale()``
     reports)."""
     where = Q(organization_id__in=ids)
     if campaign_id is not None:
         where &= Q(campaign_id=campaign_id)
     closed: set[tuple[int, int]] = set()
+    again: set[tuple[int, int]] = set()
     cells: set[tuple[int, int]] = set()
     for model in _GAIN_STATE:
-        cells |= _cells(model.objects.filter(where), closed)  # type: ignore[attr-defined]
+        cells |= _cells(model.objects.filter(where), closed, again)  # type: ignore[attr-defined]
     # The people of open rounds' cells are not compared (their published state waits).
     current = _members_of(GainMember.objects.filter(where, gain_published_q("campaign__")))
     published = _members_of(PublishedGainMember.objects.filter(where))
     reader = member_reader()
     moved = {cell for cell in closed
              if release.republish_parts(published.get(cell, {}), current.get(cell, {}),
-                                        parts=reader)}
-    following = cells - moved - set(published)
-    if not compare or not following:
-        return moved, following
+                                        parts=reader)
+             or (cell not in again and cell not in published and current.get(cell))}
+    memberless = cells - moved - set(published)
+    following, withdrawn = memberless - again, memberless & again
+    if not compare or not (following or withdrawn):
+        return moved, following, withdrawn
     fields = _FIELDS[GainTally][2:]
     sums: dict[type, dict[tuple[int, int], set[tuple[Any, ...]]]] = {}
     for kept in (GainTally, PublishedGain):  # ids: one batch (_unpublished)
         sums[kept] = defaultdict(set)
         for row in kept.objects.filter(where).order_by().values_list(  # type: ignore[attr-defined]
                 "organization_id", "campaign_id", *fields):
-            if row[:2] in following:
+            if row[:2] in memberless:
                 sums[kept][row[:2]].add(row[2:])
-    return moved, {cell for cell in following
-                   if sums[GainTally].get(cell) != sums[PublishedGain].get(cell)}
+    return (moved,
+            {cell for cell in following
+             if sums[GainTally].get(cell) != sums[PublishedGain].get(cell)},
+            {cell for cell in withdrawn if sums[PublishedGain].get(cell)})
 
 
-def _cells(rows: QuerySet[Any], closed: set[tuple[int, int]]) -> set[tuple[int, int]]:
+def _cells(rows: QuerySet[Any], closed: set[tuple[int, int]],
+           again: set[tuple[int, int]]) -> set[tuple[int, int]]:
     """The cells (organization, final round) of these rows; those of closed rounds
-    (``gain_published_q``) added to ``closed``."""
+    (``gain_published_q``) added to ``closed``, and of them those of rounds reopened since
+    their first closing (``Campaign.reopened``) to ``again``."""
     shown = ExpressionWrapper(gain_published_q("campaign__"), output_field=BooleanField())
     found = set()
-    for org, campaign, published in rows.order_by().annotate(shown=shown).values_list(
-            "organization_id", "campaign_id", "shown").distinct():
+    for org, campaign, published, reopened in rows.order_by().annotate(shown=shown).values_list(
+            "organization_id", "campaign_id", "shown", "campaign__reopened").distinct():
         found.add((org, campaign))
         if published:
             closed.add((org, campaign))
+            if reopened:
+                again.add((org, campaign))
     return found
 
 
@@ -1040,17 +1057,20 @@ def _members_of(rows: QuerySet[Any]) -> dict[tuple[int, int], dict[int, str]]:
     return maps
 
 
-def _replace(cells: set[tuple[int, int]], published: type, current: type) -> None:
-    """The published rows of these cells replaced by their current rows, on the server,
+def _replace(cells: set[tuple[int, int]], published: type, current: type | None) -> None:
+    """The published rows of these cells replaced by their current rows (``current``
+    None: by none — deleted), on the server,
     ``CELLS`` cells a statement, picked by the pair (a row value ``IN (VALUES …)``: a
     region-wide round is one round of thousands of organizations, a region's seed
     thousands of rounds of one each — neither a statement a round nor an ``OR`` of
     pairs, which PostgreSQL checks row by row)."""
     quote = connection.ops.quote_name
-    meta = {model: model._meta for model in (published, current)}  # type: ignore[attr-defined]
-    source, target = quote(meta[current].db_table), quote(meta[published].db_table)
-    names = ", ".join(f"{quote(meta[current].get_field(name).column)} AS {quote(f't_{name}')}"
-                      for name in _FIELDS[published])
+    target = quote(published._meta.db_table)  # type: ignore[attr-defined]
+    if current is not None:
+        meta = current._meta  # type: ignore[attr-defined]
+        source = quote(meta.db_table)
+        names = ", ".join(f"{quote(meta.get_field(name).column)} AS {quote(f't_{name}')}"
+                          for name in _FIELDS[published])
     ordered = sorted(cells)
     for start in range(0, len(ordered), CELLS):
         chunk = ordered[start:start + CELLS]
@@ -1059,7 +1079,9 @@ def _replace(cells: set[tuple[int, int]], published: type, current: type) -> Non
         params = [value for cell in chunk for value in cell]
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {target} WHERE {pick}", params)  # noqa: S608
-        _insert(published, f"SELECT {names} FROM {source} WHERE {pick}", params)  # noqa: S608
+        if current is not None:
+            _insert(published, f"SELECT {names} FROM {source} WHERE {pick}",  # noqa: S608
+                    params)
 
 
 def _roll_up(municipality_ids: list[int]) -> None:
@@ -1373,7 +1395,7 @@ def stale() -> list[tuple[object, ...]]:
             dirty_since__isnull=False).values_list("organization_id", flat=True)}
         unpublished: set[tuple[object, ...]] = set()
         for start in range(0, len(ids), BATCH):
-            for kind, cells in zip(("republish", "current sums"),
+            for kind, cells in zip(("republish", "current sums", "never published"),
                                    _unpublished(ids[start:start + BATCH], compare=True),
                                    strict=True):
                 unpublished |= {("unpublished", kind, *cell) for cell in cells}

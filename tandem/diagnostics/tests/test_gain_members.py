@@ -138,8 +138,8 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     for i, person in enumerate(people):
         _submit(initial, person, {CODES[0]: i, CODES[1]: 1})
         _submit(final, person, {CODES[0]: 3, CODES[1]: i})
-    # A cell of two people in B: never published, so no published members after the
-    # migration either (it is published whole with its third person, as the code does).
+    # A cell of two people in B: published with its members by the round's first
+    # publication (since 2026-12-06); 0017 gave none to such a cell — 0022 does.
     few = list(Participant.objects.filter(organization=world.org_b).order_by("pk"))[:2]
     for person in few:
         _submit(initial, person, {CODES[0]: 1})
@@ -149,7 +149,9 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     Campaign.objects.filter(pk=final.pk).update(status=Campaign.Status.CLOSED)
     tallies.rebuild(orgs)  # published as a closing would
     assert GainMember.objects.filter(organization=world.org_b).count() == 2
-    assert not PublishedGainMember.objects.filter(organization=world.org_b).exists()
+    assert PublishedGainMember.objects.filter(organization=world.org_b).count() == 2
+    small = set(GainMember.objects.filter(organization=world.org_b)
+                .values_list("person", "digest"))
     members = set(GainMember.objects.filter(organization=world.org_a)
                   .values_list("person", "digest"))
     for model in (GainMember, PublishedGain, PublishedGainMember):
@@ -175,6 +177,9 @@ def test_the_migration_publishes_what_the_figures_showed(world: World) -> None:
     import_module("tandem.diagnostics.migrations.0019_gain_member_competencies").forwards(
         apps, editor)
     assert set(PublishedGainMember.objects.values_list("person", "digest")) == rebuilt
+    # 0022: the small cell of the closed round gets its members as published
+    import_module("tandem.diagnostics.migrations.0022_campaign_reopened").forwards(apps, editor)
+    assert set(PublishedGainMember.objects.values_list("person", "digest")) == rebuilt | small
     assert tallies.stale() == []
 
 
@@ -344,3 +349,36 @@ def test_the_migration_to_competencies_keeps_what_is_published_and_what_is_pendi
     assert dict(PublishedGainMember.objects.values_list("person", "digest")) == {
         people[0].pk: old[people[0].pk], people[1].pk: old[people[1].pk],
         people[3].pk: old[people[3].pk], people[2].pk: marked, gone: marked}
+
+
+def test_the_migration_marks_open_rounds_closed_before_as_reopened(world: World) -> None:
+    """``diagnostics/0022``: an open final round with a published member was closed before
+    (members come from closings only) — ``reopened``, so a cell of it that was never
+    published stays so at its next closing (rule 5); an open one without, and a closed
+    one, are not marked (a closed one's small cells get their members instead)."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from tandem.diagnostics.models import PublishedGainMember
+
+    _initial, final = _rounds(world)
+    other = Campaign.objects.create(title="Ит 2", kind=Campaign.Kind.FINAL,
+                                    organization=world.org_a, framework=final.framework,
+                                    baseline=final.baseline, starts_on=dt.date(2027, 4, 1),
+                                    ends_on=dt.date(2027, 4, 10))
+    closed = Campaign.objects.create(title="Ит 3", kind=Campaign.Kind.FINAL,
+                                     organization=world.org_b, framework=final.framework,
+                                     starts_on=dt.date(2027, 4, 1), ends_on=dt.date(2027, 4, 10),
+                                     status=Campaign.Status.CLOSED)
+    PublishedGainMember.objects.create(organization=world.org_a, campaign=final, person=1,
+                                       digest="")
+    PublishedGainMember.objects.create(organization=world.org_b, campaign=closed, person=2,
+                                       digest="")
+    editor = SimpleNamespace(connection=connection)
+    import_module("tandem.diagnostics.migrations.0022_campaign_reopened").forwards(apps, editor)
+    assert dict(Campaign.objects.filter(pk__in=[final.pk, other.pk, closed.pk])
+                .values_list("pk", "reopened")) == {final.pk: True, other.pk: False,
+                                                    closed.pk: False}

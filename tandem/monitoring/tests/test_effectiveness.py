@@ -18,7 +18,14 @@ from tandem.core import effectiveness as core
 from tandem.core.periods import academic_year, snap_to_academic_years
 from tandem.diagnostics import tallies
 from tandem.diagnostics.defaults import ensure_default_framework
-from tandem.diagnostics.models import Answer, Campaign, FrameworkVersion, Response
+from tandem.diagnostics.models import (
+    Answer,
+    Campaign,
+    FrameworkVersion,
+    PublishedGain,
+    PublishedGainMember,
+    Response,
+)
 from tandem.maps.models import Map, Meeting, Row
 from tandem.monitoring import effectiveness as eff
 from tandem.pairs.models import Pair
@@ -69,8 +76,7 @@ def build_effect(world: World) -> Effect:
     final = Campaign.objects.create(title="Итоговая", kind=Campaign.Kind.FINAL,
                                     organization=world.org_a, framework=framework,
                                     baseline=initial, starts_on=dt.date(2027, 5, 10),
-                                    ends_on=dt.date(2027, 5, 25),
-                                    status=Campaign.Status.CLOSED)  # published
+                                    ends_on=dt.date(2027, 5, 25))
     bob, carol = world.bob_p, world.carol_p
     _round(initial, carol, {"ict.ai_lessons": 0, "ict.online_tests": 1,
                             "ict.video_content": 1, "method.lesson_design": 3})
@@ -80,6 +86,10 @@ def build_effect(world: World) -> Effect:
                           "ict.ai_lessons": 3})
     _round(final, bob, {"method.lesson_design": 2, "method.assessment": 2,
                         "ict.ai_lessons": 3})
+    # Closed once everyone answered (published: its first publication — a closed round
+    # takes no answer, so one written into it later would be held by rule 5)
+    final.status = Campaign.Status.CLOSED
+    final.save(update_fields=["status"])
     pair = Pair.objects.create(a=bob, b=carol, organization=world.org_a,
                                status=Pair.Status.COMPLETED, starts_on=STARTS, ends_on=ENDS)
     the_map = Map.objects.create(pair=pair, status=Map.Status.COMPLETED)
@@ -194,7 +204,10 @@ def _third_person(world: World, effect: Effect) -> None:
     cell (A, the final round) reaches three people and enters the figures
     (tandem/core/release.py); of its competencies only those levelled by three people
     before and after do — the two shared ones, not Carol's or Bob's own, nor Alice's
-    «comm»."""
+    «comm». The round was published with two (its first publication: Carol and Bob,
+    left out); a third arriving after it is one person changed, which rule 5 holds (since
+    2026-12-06 for a small cell too) — so the published state is dropped first: the cell
+    as if the round had first been published with all three."""
     baseline = effect.final.baseline
     assert baseline is not None
     codes = ("ict.ai_lessons", "method.lesson_design", "comm.parents")
@@ -204,6 +217,8 @@ def _third_person(world: World, effect: Effect) -> None:
                                            answered=len(codes))
         Answer.objects.bulk_create([Answer(response=response, competency=code,
                                            self_level=level, level=level) for code in codes])
+    for model in (PublishedGain, PublishedGainMember):
+        model.objects.filter(organization=world.org_a, campaign=effect.final).delete()
     tallies.rebuild([world.org_a.pk])
 
 

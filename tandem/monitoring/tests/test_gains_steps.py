@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -209,27 +210,54 @@ def test_three_people_leaving_a_closed_cell_move_it_whole(world: World) -> None:
     assert tallies.stale() == []
 
 
-def test_a_small_cell_counts_its_people_left_out_and_is_published_with_its_third(
-        world: World) -> None:
-    """A cell never published keeps its current sums as published while it has fewer than
-    three people (its levels enter nothing, its people are left out) — until its third
-    person: then it is published whole."""
-    _initial_round, final, _finals = _round(world, n=2)
+def test_a_small_cell_is_published_at_the_first_closing_and_then_moves_by_three(
+        world: World, client: Any) -> None:
+    """A round's first closing publishes a small cell too — its levels enter nothing, its
+    two people are left out — with its members: from then on rule 5 holds it like any
+    cell, «вне цифр» with it. Reopened, a third teacher answers both rounds: one person
+    changed — every figure and «вне цифр» as shown, on the panel (the region's page says
+    «людей в них: 2») and in the API (2 → 3
+    people told that one more answered; until 2026-12-06 the cell was published with its
+    third). Reopened again, two more: three changed — published whole, five people."""
+    _organizations(world)  # five people in A
+    people = list(Participant.objects.filter(organization=world.org_a).order_by("pk"))
+    initial = _initial(world.org_a)
+    today = timezone.localdate()  # the page's and the API's day
+    final = _final(initial, "Итоговая", today - dt.timedelta(days=40),
+                   today - dt.timedelta(days=20), closed=False)
+    codes = ensure_default_framework().codes()
+    for i, person in enumerate(people[:2]):
+        _submit(initial, person, dict.fromkeys(codes, i % 2))
+        _submit(final, person, dict.fromkeys(codes, 2 + i % 2))
+    tallies.rebuild()
     services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
     assert all(not v.areas and v.left_out == 2 for v in _views(world))
-    assert not PublishedGainMember.objects.exists()
-    newcomer = Participant.objects.filter(organization=world.org_b).order_by("-pk").first()
-    assert newcomer is not None
-    newcomer.organization = world.org_a  # joins A, and answers both rounds there
-    newcomer.save()
-    initial = Campaign.objects.get(finals=final)
-    codes = ensure_default_framework().codes()
-    _submit(initial, newcomer, dict.fromkeys(codes, 1))
-    _submit(final, newcomer, dict.fromkeys(codes, 3))
-    tallies.touch([world.org_a.pk], now=True)
-    assert all(v.areas and v.left_out == 0 for v in _views(world))
-    assert PublishedGainMember.objects.filter(organization=world.org_a).count() == 3
-    assert tallies.stale() == []
+    assert PublishedGainMember.objects.filter(organization=world.org_a).count() == 2
+    shown = (_views(world), _api(world))
+    assert [left_out for _areas, left_out in shown[1]] == [2, 2, 2]
+    client.force_login(world.olga)
+    assert "людей в них: 2." in client.get("/monitoring/").content.decode()
+    newcomers = people[2:5]
+
+    def answer(people: list[Participant]) -> None:
+        services.campaign_reopen(campaign=Campaign.objects.get(pk=final.pk), reason="Ещё")
+        for person in people:
+            _submit(initial, person, dict.fromkeys(codes, 1))
+            _submit(final, person, dict.fromkeys(codes, 3))
+        tallies.touch([world.org_a.pk], now=True)
+        services.campaign_close(campaign=Campaign.objects.get(pk=final.pk))
+        assert tallies.stale() == []
+
+    answer(newcomers[:1])
+    assert (_views(world), _api(world)) == shown
+    assert "людей в них: 2." in client.get("/monitoring/").content.decode()
+    answer(newcomers[1:])
+    views = _views(world)
+    assert all(v.areas and v.left_out == 0 for v in views)
+    assert {g.people for v in views for g in v.areas} == {5}
+    assert [left_out for _areas, left_out in _api(world)] == [0, 0, 0]
+    assert "людей в них" not in client.get("/monitoring/").content.decode()
+    assert PublishedGainMember.objects.filter(organization=world.org_a).count() == 5
 
 
 def test_a_newcomers_baseline_alone_moves_no_before_figure(world: World) -> None:
