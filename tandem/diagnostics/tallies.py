@@ -1310,7 +1310,9 @@ def regain(organization_ids: Iterable[int | None], campaign_id: int | None = Non
     ``campaign_id``: the final round closed or reopened — closed, its cells' published
     states follow rule 5 first (:func:`_publish`: the stored members of its cells compared
     with the published ones, no answer read); reopened, its published cells stay as they
-    were (a cell never published keeps following its current sums, as always)."""
+    were (a cell never published follows its current sums until the round's first
+    closing; in a round reopened since — ``Campaign.reopened`` — it is counted nowhere
+    until three people are in it, and its published sums are deleted)."""
     ids = sorted({pk for pk in organization_ids if pk is not None})
     if not ids:
         return
