@@ -1702,7 +1702,8 @@ TRACKED = (
     Tracked(Campaign, "diagnostics_round", ROUND, _campaign_rerounded),
     Tracked(Campaign, "diagnostics_baseline", ("baseline_id",), _campaign_rebased),
     Tracked(Campaign, "diagnostics_status", ("status",), _campaign_closed),
-    Tracked(Municipality, "diagnostics_region", ("region_id",), _municipality_rezoned),
+    Tracked(Municipality, "diagnostics_region", ("region_id",), _municipality_rezoned,
+            locked=True),  # the region before the move, read holding the row
 )
 
 

@@ -543,7 +543,10 @@ TRACKED = (
             _participant_moved),
     Tracked(Organization, "technology_tallies_organization", ("municipality_id", "sector"),
             _organization_moved),
-    Tracked(Municipality, "technology_tallies_region", ("region_id",), _municipality_rezoned),
+    # Locked: the region before the move read holding the row (two moves of one
+    # municipality at once would both read the first region; review of h/fedtech).
+    Tracked(Municipality, "technology_tallies_region", ("region_id",), _municipality_rezoned,
+            locked=True),
 )
 
 

@@ -13,6 +13,12 @@ class MunicipalityAdmin(admin.ModelAdmin[Municipality]):
     list_display = ["name", "code", "kind", "region"]
     list_filter = ["region", "kind"]
 
+    # No «delete selected» (the only action): municipalities are deleted one at a time.
+    # Each deletion re-sums its region's kept sums under the region's lock; several at once
+    # took the regions' locks in the order of the rows, not of the regions, and could
+    # deadlock with a rebuild (review of h/fedtech).
+    actions = None
+
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
