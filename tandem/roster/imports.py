@@ -19,6 +19,7 @@ import io
 import pickle
 import tempfile
 import threading
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -100,24 +101,35 @@ class RowResult:
 
 
 class WritePlan:
-    """The rows a check found new or changed, spooled to a temporary file a batch at a
-    time (in memory while small): what a commit writes, without a second reading of the
-    file and without the whole list in memory. Each entry: (participant id or None for a
-    new person, organization id, the values to write)."""
+    """The rows a check found new or changed, spooled to temporary files (in memory while
+    small): what a commit writes, without a second reading of the file and without the
+    whole list in memory. New people go a batch at a time, in the file's order (each entry:
+    organization id, the values); people to change one entry each, with only their ids
+    and where their entry lies kept in memory (two arrays of ints), so that
+    :meth:`changes` hands them out in the order of their ids across the whole file."""
 
     def __init__(self) -> None:
         self._file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        self._changes: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        self._changed = array("q")  # the people to change, in the file's order
+        self._offsets = array("q")  # where each one's values lie in ``_changes``
         self.size = 0
 
     def add(self, rows: list[RowResult]) -> None:
-        batch = [(r.participant.pk if r.participant is not None else None,
-                  r.target.pk if r.target is not None else None, r.values)
-                 for r in rows if r.status in (NEW, UPDATE)]
-        if batch:
-            pickle.dump(batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
-            self.size += len(batch)
+        written = [r for r in rows if r.status in (NEW, UPDATE)]
+        new = [(r.target.pk if r.target is not None else None, r.values)
+               for r in written if r.participant is None]
+        if new:
+            pickle.dump(new, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        for r in written:
+            if r.participant is not None:
+                self._changed.append(r.participant.pk)
+                self._offsets.append(self._changes.tell())
+                pickle.dump(r.values, self._changes, protocol=pickle.HIGHEST_PROTOCOL)
+        self.size += len(written)
 
-    def batches(self) -> Iterator[list[tuple[int | None, int | None, dict[str, Any]]]]:
+    def new(self) -> Iterator[list[tuple[int | None, dict[str, Any]]]]:
+        """The people to create, a batch at a time, in the file's order."""
         self._file.seek(0)
         while True:
             try:
@@ -125,8 +137,24 @@ class WritePlan:
             except EOFError:
                 return
 
+    def changes(self) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+        """The people to change, :data:`BATCH` at a time, by their ids ascending across the whole
+        file (the order the readers of people's rows lock them in —
+        ``people.models.organizations_now``); one person twice keeps the file's order. Only
+        the ids are sorted, not the rows: the values are read back one entry at a time."""
+        order = sorted(range(len(self._changed)), key=self._changed.__getitem__)
+        size = BATCH
+        for start in range(0, len(order), size):
+            batch = []
+            for i in order[start:start + size]:
+                self._changes.seek(self._offsets[i])
+                batch.append((self._changed[i],
+                              pickle.load(self._changes)))  # noqa: S301 — our own file
+            yield batch
+
     def close(self) -> None:
         self._file.close()
+        self._changes.close()
 
 
 ProblemSink = Callable[[RowResult], None]

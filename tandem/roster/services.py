@@ -316,16 +316,24 @@ def roster_write(*, report: Report, skip_invalid: bool = False,
     total = max(1, report.plan.size)
     organizations: dict[int, Organization] = {}
     created = updated = 0
-    for batch in report.plan.batches():
-        new = [(target, values) for pk, target, values in batch
-               if pk is None and target is not None]
-        changed = {pk: values for pk, _target, values in batch if pk is not None}
-        missing = {t for t, _v in new if t is not None} - organizations.keys()
+    # New people first, in the file's order: nobody else holds their rows. Then the
+    # people to change, by their ids across the whole file — the order the readers of
+    # people's rows (``people.models.organizations_now``: the hand-out of questionnaires,
+    # the survey schedule, submissions) lock them in, so the two cannot each hold a row
+    # the other waits for (PostgreSQL would end one, often this whole import).
+    for batch in report.plan.new():
+        new = [(target, values) for target, values in batch if target is not None]
+        missing = {t for t, _v in new} - organizations.keys()
         organizations.update(Organization.objects.in_bulk(missing))
         created += _create_all([(organizations[t], v) for t, v in new])
-        for participant in Participant.objects.filter(pk__in=changed).order_by("pk"):
-            _update(_Change(participant, changed[participant.pk]))
-            updated += 1
+        if progress is not None:
+            progress(created + updated, total)
+    for changes in report.plan.changes():
+        people = Participant.objects.in_bulk({pk for pk, _values in changes})
+        for pk, values in changes:  # ascending ids
+            if pk in people:  # (one removed since the check is left out, as before)
+                _update(_Change(people[pk], values))
+                updated += 1
         if progress is not None:
             progress(created + updated, total)
     if progress is not None:
