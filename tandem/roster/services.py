@@ -9,7 +9,9 @@ a way round the audit trail. Large files run in a background task (``tandem.rost
 The file is kept in pieces (``RosterImportPart``) and read back through a temporary file,
 so neither the upload nor the check nor the commit holds it whole in memory; the commit's
 check spools the rows to write (``imports.WritePlan``) and writes them a batch at a time,
-still inside its one transaction.
+still inside its one transaction: new people in the file's order, then the people it
+changes by id ascending across the whole file (the order ``people.models.organizations_now``
+locks them in, so an import and the survey schedule or a hand-out never deadlock).
 """
 
 import csv
@@ -306,8 +308,9 @@ def _refuse(upload: RosterImport, message: str, report: Report | None) -> None:
 @transaction.atomic
 def roster_write(*, report: Report, skip_invalid: bool = False,
                  progress: Progress | None = None) -> Written:
-    """Saves the rows a check found new or changed (its ``plan``), a batch at a time; all
-    of them or, if any row is wrong and ``skip_invalid`` is not set, none."""
+    """Saves the rows a check found new or changed (its ``plan``), a batch at a time — new
+    people in the file's order, then changed people by id ascending across the whole file;
+    all of them or, if any row is wrong and ``skip_invalid`` is not set, none."""
     if not report.ok and not skip_invalid:
         raise RosterRefused(str(REFUSED % {"n": max(1, report.problem_count)}), report)
     if report.file_errors:
