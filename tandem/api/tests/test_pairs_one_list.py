@@ -19,13 +19,13 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from tandem.access.models import Role, RoleAssignment
-from tandem.access.scope import scope_for
+from tandem.access.scope import Scope, scope_for
 from tandem.accounts.models import User
 from tandem.api.services import api_token_issue
 from tandem.api.tests.conftest import error
 from tandem.core.text import normalize_name
 from tandem.pairs.models import Pair
-from tandem.pairs.selectors import NEWEST, pair_q, pairs_search_pages
+from tandem.pairs.selectors import NEWEST, PairPages, pair_q, pairs_search, pairs_search_pages
 from tandem.territory.models import Organization
 from tandem.testing import (
     MunicipalityFactory,
@@ -263,3 +263,61 @@ def test_a_name_is_asked_of_each_pair_s_two_members_by_key(world: World) -> None
     statement = ctx.captured_queries[-1]["sql"]
     assert statement.count("EXISTS") == 2
     assert statement.count('"id" IN ("pairs_pair"."a_id", "pairs_pair"."b_id")') == 2
+
+
+def _deep(world: World) -> dict[str, tuple[Scope, PairPages]]:
+    """An operator of two regions and one of a region with pairs seen from B's side, 36
+    pairs on three instants only (ties of ``created_at`` across the parts): their lists
+    by parts."""
+    far = _far(world)
+    _more(world, far, 12)
+    base = dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC)
+    for k in range(3):  # the test's own rewrite of the stamps (not the app's code)
+        Pair.objects.filter(pk__in=[pk for pk in Pair.objects.values_list("pk", flat=True)
+                                    if pk % 3 == k]).update(
+            created_at=base - dt.timedelta(minutes=k))
+    personas = _personas(world, far)
+    out = {}
+    for who in ("both-regions", "olga"):
+        scope = scope_for(personas[who])
+        pages = pairs_search_pages(scope=scope)
+        assert isinstance(pages, PairPages) and len(pages.parts) == 2, who
+        out[who] = scope, pages
+    return out
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the parts: PostgreSQL only")
+def test_a_deep_page_by_parts_is_the_plain_query_s_page(world: World) -> None:
+    """Worked example: a page beyond the first, its pairs tied on ``created_at`` across
+    the parts, is the page of the plain ``region IN (…) OR id IN (…)`` query, in its
+    order (newest first, then the higher number), at every page of 5 and at the end."""
+    for who, (scope, pages) in _deep(world).items():
+        plain = list(pairs_search(scope=scope).order_by(*NEWEST)
+                     .values_list("pk", flat=True))
+        assert len(plain) > 15 and pages.count() == len(plain), who
+        for start in range(0, len(plain) + 5, 5):
+            assert pages.ids(start, start + 5) == plain[start:start + 5], (who, start)
+            assert [p.pk for p in pages[start:start + 5]] == plain[start:start + 5]
+        assert pages.ids(7, None) == plain[7:], who
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the parts: PostgreSQL only")
+def test_a_page_s_keys_are_one_statement_returning_only_the_page(world: World) -> None:
+    """A deep page's keys: one statement, merged and cut by PostgreSQL — it returns the
+    page's 5 keys, not the first ``stop`` (15) keys of each part to merge in Python
+    (a deep page's cost grew with its depth, issue #16)."""
+    for who, (_scope, pages) in _deep(world).items():
+        fetched: list[int] = []
+
+        def count_rows(execute: Any, sql: str, params: Any, many: bool,
+                       context: dict[str, Any], fetched: list[int] = fetched) -> Any:
+            result = execute(sql, params, many, context)
+            fetched.append(context["cursor"].rowcount)
+            return result
+
+        with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(count_rows):
+            keys = pages.ids(10, 15)
+        assert len(keys) == 5, who
+        assert len(ctx.captured_queries) == 1, who
+        assert fetched == [5], (who, fetched)
+        assert ctx.captured_queries[0]["sql"].endswith("LIMIT 5 OFFSET 10"), who
