@@ -140,9 +140,11 @@ class WritePlan:
     def changes(self) -> Iterator[list[tuple[int, dict[str, Any]]]]:
         """The people to change, :data:`BATCH` at a time, by their ids ascending across the whole
         file (the order the readers of people's rows lock them in —
-        ``people.models.organizations_now``); one person twice keeps the file's order. Only
-        the ids are sorted, not the rows: the values are read back one entry at a time."""
-        order = sorted(range(len(self._changed)), key=self._changed.__getitem__)
+        ``people.models.organizations_now``; a person is never in a file twice: the check
+        refuses the second row). Only the ids are sorted, not the rows: the values are read
+        back one entry at a time; the sorted positions are kept as 8 bytes a person for the
+        whole write (a list of ints would hold ~36)."""
+        order = array("q", sorted(range(len(self._changed)), key=self._changed.__getitem__))
         size = BATCH
         for start in range(0, len(order), size):
             batch = []
