@@ -5,13 +5,17 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, router, transaction
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core import diagnostics as core
 from tandem.core.release import MIN_PEOPLE
-from tandem.people.models import Participant, fill_organizations_now
+from tandem.people.models import (
+    Participant,
+    PersonsOrganizationQuerySet,
+    TakesPersonsOrganization,
+)
 from tandem.territory.models import (
     Municipality,
     Organization,
@@ -247,23 +251,12 @@ def response_organization(prefix: str = "") -> str:
     return f"{prefix}organization_id"
 
 
-class ResponseQuerySet(models.QuerySet["Response"]):
-    def bulk_create(self, objs: Iterable["Response"], *args: Any,  # type: ignore[override]
-                    **kwargs: Any) -> list[Any]:
-        """As Django's, but a questionnaire handed out without its organization gets its
-        person's now, as :meth:`Response.save` gives it (one query a 2,000 people), read
-        ``FOR SHARE`` and held through the insert
-        (:func:`tandem.people.models.organizations_now`): a move of
-        one of them waits for it, or it for the move."""
-        responses: list[Any] = list(objs)
-        self._for_write = True  # as Django's own: the write database, not the read side
-        using = self.db
-        with transaction.atomic(using=using):
-            fill_organizations_now(responses, using=using)
-            return list(super().bulk_create(responses, *args, **kwargs))
+class ResponseQuerySet(PersonsOrganizationQuerySet["Response"]):
+    """A response made without its organization takes its person's now
+    (:class:`tandem.people.models.PersonsOrganizationQuerySet`)."""
 
 
-class Response(models.Model):
+class Response(TakesPersonsOrganization):
     """One participant's questionnaire in one campaign."""
 
     class Status(models.TextChoices):
@@ -305,18 +298,6 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} — {self.participant}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """A new questionnaire without its organization gets its person's now, read
-        ``FOR SHARE`` and held through the insert
-        (:func:`tandem.people.models.organizations_now`)."""
-        if not (self._state.adding and self.organization_id is None and self.participant_id):
-            super().save(*args, **kwargs)
-            return
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            fill_organizations_now([self], using=using)
-            super().save(*args, **kwargs)
 
     @property
     def locked(self) -> bool:

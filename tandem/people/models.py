@@ -1,11 +1,11 @@
 """Participants: the teachers who take part in reverse mentoring."""
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import connections, models
+from django.db import connections, models, router, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -264,6 +264,47 @@ def fill_organizations_now(records: Iterable[Any], *, using: str) -> None:
     for record in records:
         if record.organization_id is None:
             record.organization_id = of.get(record.participant_id)
+
+
+_Record = TypeVar("_Record", bound=models.Model)
+
+
+class PersonsOrganizationQuerySet(models.QuerySet[_Record]):
+    """The queryset of a record that takes its person's organization (a questionnaire, a
+    survey): ``bulk_create`` fills it for those made without one, as
+    :class:`TakesPersonsOrganization`'s ``save`` does — read ``FOR SHARE`` and held
+    through the insert (:func:`organizations_now`, one query a 2,000 people): a move of
+    one of them waits for it, or it for the move (and then it takes the new
+    organization)."""
+
+    def bulk_create(self, objs: Iterable[_Record], *args: Any,  # type: ignore[override]
+                    **kwargs: Any) -> list[Any]:
+        records: list[Any] = list(objs)
+        self._for_write = True  # as Django's own: the write database, not the read side
+        using = self.db
+        with transaction.atomic(using=using):
+            fill_organizations_now(records, using=using)
+            return list(super().bulk_create(records, *args, **kwargs))
+
+
+class TakesPersonsOrganization(models.Model):
+    """A record (with ``participant`` and ``organization``) that, made without its
+    organization, takes its person's now — read ``FOR SHARE`` and held through the
+    insert (:func:`organizations_now`)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        record: Any = self
+        if not (self._state.adding and record.organization_id is None
+                and record.participant_id):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            fill_organizations_now([self], using=using)
+            super().save(*args, **kwargs)
 
 
 class PeopleCount(models.Model):

@@ -6,38 +6,29 @@ is shown to curators without names, and aggregates only over enough answers
 (see :mod:`tandem.surveys.selectors`).
 """
 
-from collections.abc import Iterable
-from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, router, transaction
+from django.db import models
 from django.db.models.functions import Left
 from django.utils.translation import gettext_lazy as _
 
 from tandem.pairs.models import Pair
-from tandem.people.models import Participant, fill_organizations_now
+from tandem.people.models import (
+    Participant,
+    PersonsOrganizationQuerySet,
+    TakesPersonsOrganization,
+)
 
 SCALE = [MinValueValidator(1), MaxValueValidator(10)]
 TEXT_KEY = 100  # the leading characters of a free text its order index holds
 
 
-class SurveyQuerySet(models.QuerySet["Survey"]):
-    def bulk_create(self, objs: Iterable["Survey"], *args: Any,  # type: ignore[override]
-                    **kwargs: Any) -> list[Any]:
-        """As Django's, but a survey created without its organization gets its
-        respondent's now, as :meth:`Survey.save` gives it (one query a 2,000 people), read
-        ``FOR SHARE`` and held through the insert
-        (:func:`tandem.people.models.organizations_now`): a move of one of them waits for
-        it, or it for the move (and then it takes the new organization)."""
-        surveys: list[Any] = list(objs)
-        self._for_write = True  # as Django's own: the write database, not the read side
-        using = self.db
-        with transaction.atomic(using=using):
-            fill_organizations_now(surveys, using=using)
-            return list(super().bulk_create(surveys, *args, **kwargs))
+class SurveyQuerySet(PersonsOrganizationQuerySet["Survey"]):
+    """A survey made without its organization takes its person's now
+    (:class:`tandem.people.models.PersonsOrganizationQuerySet`)."""
 
 
-class Survey(models.Model):
+class Survey(TakesPersonsOrganization):
     class Stage(models.TextChoices):
         MID = "mid", _("промежуточный")
         FINAL = "final", _("итоговый")
@@ -102,18 +93,6 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pair} — {self.participant} ({self.get_stage_display()})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """A new survey without its organization gets its respondent's now, read
-        ``FOR SHARE`` and held through the insert
-        (:func:`tandem.people.models.organizations_now`)."""
-        if not (self._state.adding and self.organization_id is None and self.participant_id):
-            super().save(*args, **kwargs)
-            return
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            fill_organizations_now([self], using=using)
-            super().save(*args, **kwargs)
 
     @property
     def submitted(self) -> bool:
