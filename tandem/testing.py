@@ -589,6 +589,20 @@ class HeldRace:
         assert not self.errors, [repr(e) for e in self.errors]
 
 
+def moving(person: Participant, to: Organization) -> Callable[[Callable[[], None]], None]:
+    """A :class:`HeldRace`'s first writer: ``person`` moves to ``to`` and holds inside the
+    move's transaction (their row locked ``FOR NO KEY UPDATE`` by the save)."""
+    from django.db import transaction
+
+    def move(hold: Callable[[], None]) -> None:
+        with transaction.atomic():
+            mover = Participant.objects.get(pk=person.pk)
+            mover.organization = to
+            mover.save()
+            hold()
+    return move
+
+
 def stale_copy_changed(stale: Any, **changes: object) -> Any:
     """A copy of ``stale``'s row loaded *before* another copy of it was changed and saved
     (``changes`` set on that other copy, as a web edit would): what a roster import holds

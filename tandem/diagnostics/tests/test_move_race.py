@@ -8,24 +8,17 @@ one waits for the other — never a questionnaire left in the organization they 
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from tandem.diagnostics import services, tallies
 from tandem.diagnostics.models import Response, ResponseTally
-from tandem.people.models import Participant
-from tandem.testing import HeldRace, World, build_diagnostics
+from tandem.testing import HeldRace, World, build_diagnostics, moving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _mover(world: World) -> Callable[[Callable[[], None]], None]:
-    def move(hold: Callable[[], None]) -> None:
-        with transaction.atomic():
-            carol = Participant.objects.get(pk=world.carol_p.pk)
-            carol.organization = world.org_b
-            carol.save()
-            hold()
-    return move
+    return moving(world.carol_p, world.org_b)  # Carol moves from A to B and holds
 
 
 def test_a_questionnaire_handed_out_during_a_move_follows_the_person(world: World) -> None:

@@ -11,14 +11,13 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from tandem.pairs.models import Pair
-from tandem.people.models import Participant
 from tandem.surveys import tallies
 from tandem.surveys.models import Survey
 from tandem.surveys.services import survey_submit, surveys_create_due
-from tandem.testing import HeldRace, ParticipantFactory, World
+from tandem.testing import HeldRace, ParticipantFactory, World, moving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,13 +34,7 @@ def _pair(world: World) -> Pair:
 
 
 def _mover(world: World) -> Callable[[Callable[[], None]], None]:
-    def move(hold: Callable[[], None]) -> None:
-        with transaction.atomic():
-            carol = Participant.objects.get(pk=world.carol_p.pk)
-            carol.organization = world.org_b
-            carol.save()
-            hold()
-    return move
+    return moving(world.carol_p, world.org_b)  # Carol moves from A to B and holds
 
 
 def _race(world: World, second: Callable[[], object]) -> bool:
