@@ -1,12 +1,19 @@
-"""Loads the default competency framework (framework_default.json) and publishes it as
-version 1. Later edits by the region operator go into new versions."""
+"""Loads the default competency framework and publishes it as version 1. Later edits by
+the region operator (and the federal operator's) go into new versions.
+
+Self-contained: until 2026-12-07 this read the live ``tandem/diagnostics/framework_default.json``
+— a later change of that file's content or format would have changed (or broken) what a
+new database gets here. It now reads its frozen copy, ``0002_default_framework.json``
+beside it (byte for byte the shipped file of that day, unchanged since commit cccbf00), so
+a database migrated now gets what one migrated then got; a later edition of the default
+framework reaches databases as a new framework version by a migration of its own."""
 
 import json
 from pathlib import Path
 
 from django.db import migrations
 
-SOURCE = Path(__file__).resolve().parent.parent / "framework_default.json"
+SOURCE = Path(__file__).resolve().with_name("0002_default_framework.json")
 
 
 def load(apps, schema_editor):  # type: ignore[no-untyped-def]
