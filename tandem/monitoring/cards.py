@@ -59,7 +59,8 @@ def key_figures(data: selectors.DashboardData) -> tuple[list[dict[str, object]],
     levels: list[dict[str, object]] = []
     for level in s.kirkpatrick():
         title, note = KIRKPATRICK[level.key]
-        value = ("—" if level.value is None else f"{level.value:.1f}"
+        # A Russian decimal comma («8,2»), on the page and in the report's PDF alike.
+        value = ("—" if level.value is None else f"{level.value:.1f}".replace(".", ",")
                  if level.unit == "score" else _percent(level.value))
         levels.append({"value": value, "label": title, "note": note})
     return cards, levels

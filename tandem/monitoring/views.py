@@ -26,6 +26,7 @@ from tandem.web import exports
 from tandem.web.charts import CONTENT_TYPES
 from tandem.web.dbrouter import reading_fresh_from_replica
 from tandem.web.forms import errors_text
+from tandem.web.templatetags.typography import number_kept
 
 STUCK_SHOWN = 40  # the worst first; the pairs export has them all
 
@@ -104,12 +105,13 @@ def completion_rows(drill: list[tuple[selectors.UnitCompletion, str | None]]) ->
     the unit and its query, or None) — as HTML made here, not by the template: a
     coordinator's 243 organizations, five cells each, cost the template 10 ms CPU of her
     40 ms view, this loop 1 ms (docs/performance.md, «Первый просмотр координатора,
-    прогретый»). The same markup the template wrote (its text: ``escape``; the numbers as
+    прогретый»). The same markup the template wrote (its text: ``escape``, «№» kept with
+    its number as ``|number_kept`` does; the numbers as
     the template shows an integer — no thousands separator, ``USE_THOUSAND_SEPARATOR`` is
     off; tests/test_completion_rows.py compares the two)."""
     rows = []
     for item, link in drill:
-        name = escape(item.unit.name)
+        name = number_kept(escape(item.unit.name))
         unit = f'<a href="?{escape(link)}">{name}</a>' if link else name
         final = f"{item.final_percent}&nbsp;%" if item.final_invited else "—"
         rows.append(f"<tr><td>{unit}</td><td>{item.people}</td><td>{item.invited}</td>"

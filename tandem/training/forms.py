@@ -17,6 +17,7 @@ from tandem.web.forms import (
     collate,
     id_formfield,
 )
+from tandem.web.templatetags.typography import number_kept
 
 LEVEL_CHOICES = [("", "—"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]
 
@@ -89,7 +90,8 @@ class TeamForm(forms.Form):
         self.fields["members"].queryset = people  # type: ignore[attr-defined]
         collate(self.fields["members"])
         self.fields["members"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda p: f"{p.full_name} — {p.organization.short_name or p.organization.name}")
+            lambda p: number_kept(
+                f"{p.full_name} — {p.organization.short_name or p.organization.name}"))
 
 
 class SplitForm(forms.Form):

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from tandem.web.templatetags.typography import number_kept
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.projections.polar import PolarAxes
@@ -216,8 +218,9 @@ def _render(fig: "Figure", fmt: str) -> bytes:
 def table(corner: str, labels: Sequence[str],
           series: Sequence[tuple[str, Sequence[float | int | str | None]]], *, unit: str = "",
           decimals: int = 0, empty: str = "—") -> bytes:
-    """The chart's figures as an HTML table: a row per label, a column per series; a
-    text is written as it is (a figure withheld)."""
+    """The chart's figures as an HTML table: a row per label (an organization's «№» kept
+    with its number, as ``|number_kept`` does), a column per series; a text is written as
+    it is (a figure withheld)."""
     def cell(value: float | int | str | None) -> str:
         if value is None:
             return empty
@@ -230,7 +233,7 @@ def table(corner: str, labels: Sequence[str],
                        format_html_join("", "<th scope=\"col\" class=\"num\">{}</th>",
                                         ((name,) for name, _v in series)))
     rows = format_html_join("", "<tr><th scope=\"row\">{}</th>{}</tr>", (
-        (label, format_html_join("", "<td class=\"num\">{}</td>",
+        (number_kept(label), format_html_join("", "<td class=\"num\">{}</td>",
                                  ((cell(list(values)[i] if i < len(values) else None),)
                                   for _n, values in series)))
         for i, label in enumerate(labels)))

@@ -17,8 +17,8 @@ from tandem.monitoring.views import completion_rows
 from tandem.testing import World, bulk_participants
 
 # The rows as the template wrote them before (dashboard.html up to 2026-12-06).
-TEMPLATE_ROWS = """{% for item, link in drill %}
-      <tr><td>{% if link %}<a href="?{{ link }}">{{ item.unit.name }}</a>{% else %}{{ item.unit.name }}{% endif %}</td>
+TEMPLATE_ROWS = """{% load typography %}{% for item, link in drill %}
+      <tr><td>{% if link %}<a href="?{{ link }}">{{ item.unit.name|number_kept }}</a>{% else %}{{ item.unit.name|number_kept }}{% endif %}</td>
         <td>{{ item.people }}</td><td>{{ item.invited }}</td>
         <td><progress value="{{ item.submitted }}" max="{{ item.invited|default:1 }}"></progress> {{ item.percent }}&nbsp;%</td>
         <td>{% if item.final_invited %}{{ item.final_percent }}&nbsp;%{% else %}—{% endif %}</td></tr>
@@ -35,14 +35,15 @@ def _by_template(drill: list[tuple[selectors.UnitCompletion, str | None]]) -> st
 
 
 counts = st.integers(min_value=0, max_value=2_000_000)
+# Any text, and a name whose «№» the page keeps with its number.
+names = st.text(min_size=1, max_size=30) | st.just("Школа № 5") | st.just("СОШ №  12 «Юг»")
 
 
 @st.composite
 def rows(draw: st.DrawFn) -> tuple[selectors.UnitCompletion, str | None]:
     invited, final_invited = draw(counts), draw(counts)
     item = selectors.UnitCompletion(
-        selectors.Unit(draw(st.integers(1, 10**6)), draw(st.text(min_size=1, max_size=30)),
-                       selectors.ORGANIZATION),
+        selectors.Unit(draw(st.integers(1, 10**6)), draw(names), selectors.ORGANIZATION),
         draw(counts), invited, draw(st.integers(0, invited)), final_invited,
         draw(st.integers(0, final_invited)))
     link = draw(st.none() | st.from_regex(r"[a-z_]{1,12}=[0-9A-Za-zа-я%&<>\"'+-]{0,20}",
@@ -66,7 +67,7 @@ def test_a_worked_example() -> None:
                                      final_submitted=1)
     html = completion_rows([(school, "organization=7&sector=school"), (empty, None)])
     assert html == (
-        '<tr><td><a href="?organization=7&amp;sector=school">Школа № 5 «Радуга» &amp; '
+        '<tr><td><a href="?organization=7&amp;sector=school">Школа №\u00a05 «Радуга» &amp; '
         "&lt;сад&gt;</a></td><td>1234</td><td>1200</td><td><progress value=\"901\" "
         'max="1200"></progress> 75&nbsp;%</td><td>—</td></tr>\n'
         '<tr><td>Гимназия</td><td>3</td><td>0</td><td><progress value="0" max="1">'

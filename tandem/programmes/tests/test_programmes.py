@@ -230,7 +230,7 @@ def test_overview_counts_by_status_within_the_scope(client: Client, world: World
     build_programme(world)
     client.force_login(world.olga)
     page = client.get(reverse("programmes:overview")).content.decode()
-    assert "Школа А" in page and "Дом творчества Б" in page and "№ 12-од" in page
+    assert "Школа А" in page and "Дом творчества Б" in page and "№&nbsp;12-од" in page
     data = selectors.overview(scope=scope_for(world.olga), year=_year())
     assert (data.total, data.counts["adopted"], data.counts["none"]) == (2, 1, 1)
     client.force_login(world.dave)

@@ -29,6 +29,13 @@ def test_names_are_escaped() -> None:
     assert "<b>" not in html and "&lt;b&gt;Школа" in html and "A&amp;B" in html
 
 
+def test_a_number_sign_stays_with_its_number() -> None:
+    """An organization's row: «№» on one line with its number, as ``|number_kept``."""
+    html = charts.hbars(["СОШ № 5", "Гимназия №12"], [("Входная", [1.0, 2.0])],
+                        fmt="html").decode()
+    assert "СОШ №\u00a05" in html and "СОШ № 5" not in html and "Гимназия №12" in html
+
+
 def test_the_profile_offers_its_table(client: Client, world: World) -> None:
     dw: DiagnosticsWorld = build_diagnostics(world)
     client.force_login(world.alice)

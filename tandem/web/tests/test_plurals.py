@@ -135,3 +135,20 @@ def test_results_loaded_and_answers_needed(n: int, words: str) -> None:
     assert loaded == f"Загружены результаты {words}."
     assert years == {1: "стаж 1 год", 2: "стаж 2 года", 5: "стаж 5 лет",
                      21: "стаж 21 год"}[n]
+
+
+def test_a_score_has_a_decimal_comma() -> None:
+    """«Реакция» on the dashboard and in the report's PDF: «8,2», as Russian writes it."""
+    from types import SimpleNamespace
+
+    from tandem.monitoring.cards import key_figures
+
+    level = SimpleNamespace(key="reaction", value=8.2, unit="score")
+    summary = SimpleNamespace(
+        involvement=0.0, participants_in_pairs=0, participants_active=1, pairs_total=1,
+        pairs_active=1, pairs_waiting=0, pairs_completed=0, pairs_ended_early=0,
+        meetings_share=None, meetings_held=0, meetings_planned=0,
+        kirkpatrick=lambda: [level])
+    with translation.override("ru"):
+        _cards, levels = key_figures(SimpleNamespace(completion=[], summary=summary))  # type: ignore[arg-type]
+    assert levels[0]["value"] == "8,2"
