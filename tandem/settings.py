@@ -225,8 +225,10 @@ def _cache(table: str, memory: str, max_entries: int) -> dict[str, object]:
 
 # The personal table: per scope and per curator, each entry left behind by a new data
 # version until culled — room for a few of each of a few thousand staff users.
-# The shared table: the dashboards warmed every hour — each region and municipality viewed in
-# a day (a federal installation: ~2,700 municipalities), up to two versions of each, their
+# The shared table: the dashboards warmed every hour — each region, municipality and
+# organization viewed in a day (a federal installation: ~2,700 municipalities, of ~30,000
+# organizations those whose curators looked: room for ~3,800 at the default, more needs a
+# larger TANDEM_CACHE_ENTRIES; docs/deploy.md 8.2), up to two versions of each, their
 # 24-hour «viewed» marks, chart images. A full table drops the third with the smallest keys
 # at every write (data ":1:monitoring:<hex>" before the marks ":1:monitoring:viewed:…"), so
 # it must hold about three entries per viewed unit, or the hourly run throws its own work

@@ -8,6 +8,7 @@ its chart images read the same cached object.
 
 import datetime as dt
 import hashlib
+import math
 import threading
 import time
 from collections import defaultdict
@@ -102,7 +103,8 @@ class Unit:
     pk: int
     name: str
     kind: str  # REGION (the country's level), MUNICIPALITY or ORGANIZATION
-    # The time zone of a region, or of a municipality's region: the unit's own today.
+    # The time zone of a region, or of a municipality's or an organization's region: the
+    # unit's own today.
     zone: str = ""
 
 
@@ -181,6 +183,11 @@ class DashboardData:
     # turned and its kept figures are not rebuilt yet (tandem/monitoring/tallies.py,
     # ``enqueue_new_day``); the page says so. None: they are of today.
     pairs_as_of: dt.date | None = None
+    # The first midnight, after the computation began, of any unit's region (its own time
+    # zone): from then on some unit is on another day than these figures, and a read
+    # of the cache treats the entry as absent (:func:`fresh`). None: no limit (no unit;
+    # an entry written before 2026-12-07).
+    fresh_until: dt.datetime | None = None
 
     @property
     def unit_names(self) -> list[str]:
@@ -241,15 +248,17 @@ def units_of(scope: Scope, filters: Filters, level: str) -> list[Unit]:
     # on the organizations' keys (one pass over them), not a join over every organization
     # made distinct again (the organizations read twice and 5,456 rows grouped back).
     if level == COUNTRY:
-        units = [Unit(pk, name, REGION) for pk, name in Region.objects.filter(
-            pk__in=orgs.values("municipality__region_id")).values_list("pk", "name")]
+        units = [Unit(pk, name, REGION, zone) for pk, name, zone in Region.objects.filter(
+            pk__in=orgs.values("municipality__region_id")).values_list(
+            "pk", "name", "time_zone")]
     elif level == REGION:
         units = [Unit(pk, name, MUNICIPALITY, zone) for pk, name, zone in (
             Municipality.objects.filter(pk__in=orgs.values("municipality_id"))
             .values_list("pk", "name", "region__time_zone"))]
     else:
-        units = [Unit(o.pk, o.short_name, ORGANIZATION)
-                 for o in orgs.only("pk", "short_name")]
+        # With their regions' zones (joined in the same read): the day each is on.
+        units = [Unit(pk, name, ORGANIZATION, zone) for pk, name, zone in orgs.values_list(
+            "pk", "short_name", "municipality__region__time_zone")]
     return sorted(units, key=lambda u: (sort_key(u.name), u.pk))
 
 
@@ -499,7 +508,9 @@ def scope_key(scope: Scope) -> str:
 
 def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
     # The day the figures describe (in the active time zone, the user's): a new day is
-    # another entry, whatever the version.
+    # another entry, whatever the version. Each unit's own day (its region's zone) is not
+    # in the key: the entry says till when it holds (``DashboardData.fresh_until``, read
+    # by :func:`fresh` — no query to find the units' zones before the read).
     raw = f"{kind}:{scope_key(scope)}:{filters!r}:{as_of(filters)}:{version}"
     return "monitoring:" + hashlib.sha256(raw.encode()).hexdigest()
 
@@ -507,32 +518,42 @@ def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
 def warmed(scope: Scope, filters: Filters) -> bool:
     """Whether this is a view the hourly run computes ahead (:func:`warm`), once viewed
     (:func:`viewed`): the standard view (no filter) of the country, of exactly one whole
-    region or of exactly one whole municipality — the federal and the regional operator's
-    and the municipal coordinator's first page: the costliest to compute, and for a
-    coordinator of hundreds of organizations the one that kept her first view above the
-    others' (docs/performance.md, «Первый просмотр координатора, прогретый»). Kept
+    region, of exactly one whole municipality or of exactly one organization — the
+    federal and the regional operator's, the municipal coordinator's and the curator's
+    first page: the costliest to compute, and for a coordinator of hundreds of
+    organizations the one that kept her first view above the others' (docs/performance.md,
+    «Первый просмотр координатора, прогретый»); a curator's, cheap alone, went over
+    300 ms under eight clients (issue #16; since 2026-12-07). Kept
     ``WARM_SECONDS``, not ``CACHE_SECONDS``: the hourly run computes it again anyway,
     which bounds what the version misses (``versions.version``) to an hour, and the page
-    shows the time. An operator of several regions or a coordinator of several
-    municipalities is not computed by the run: her entry lives ``CACHE_SECONDS``."""
+    shows the time. An operator of several regions, a coordinator of several
+    municipalities or a curator of several organizations is not computed by the run: her
+    entry lives ``CACHE_SECONDS``."""
     if filters != Filters():
         return False
     if scope.everything:
         return True
     return (len(scope.region_ids), len(scope.municipality_ids),
-            len(scope.organization_ids)) in ((1, 0, 0), (0, 1, 0))
+            len(scope.organization_ids)) in ((1, 0, 0), (0, 1, 0), (0, 0, 1))
 
 
 def viewed_key(scope: Scope) -> str:
-    """The mark of a view of a :func:`warmed` scope: the country's, one region's or one
-    municipality's."""
+    """The mark of a view of a :func:`warmed` scope: the country's, one region's, one
+    municipality's or one organization's."""
     if scope.everything:
         return "monitoring:viewed:country"
     if scope.region_ids:
         (region_id,) = scope.region_ids
         return f"monitoring:viewed:r:{region_id}"
-    (municipality_id,) = scope.municipality_ids
-    return f"monitoring:viewed:m:{municipality_id}"
+    if scope.municipality_ids:
+        (municipality_id,) = scope.municipality_ids
+        return f"monitoring:viewed:m:{municipality_id}"
+    return viewed_organization_key(next(iter(scope.organization_ids)))
+
+
+def viewed_organization_key(organization_id: int) -> str:
+    """The mark of a view of one organization's dashboard (a curator's)."""
+    return f"monitoring:viewed:o:{organization_id}"
 
 
 VIEWED_READ = 500  # marks read in one get_many (one statement of the database cache)
@@ -561,12 +582,13 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
     if view and warmed(scope, filters):
         mark = viewed_key(scope)
         got = cache.get_many([mark] if again else [key, mark])
-        data = got.get(key)
+        data = got.get(key) if fresh(got.get(key)) else None
         now = time.time()
         if not isinstance(got.get(mark), float) or got[mark] < now - VIEWED_AGAIN_SECONDS:
             cache.set(mark, now, VIEWED_SECONDS)
     elif not again:
         data = cache.get(key)
+        data = data if fresh(data) else None
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
         # and eight people may open the region at once. Threads of this process wait on
@@ -581,6 +603,7 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
         try:
             if waited and not again:
                 data = cache.get(key)
+                data = data if fresh(data) else None
             if data is None:
                 # The diagnostics' state was read with the version (versions.Version).
                 data = _compute_once(key, scope=scope, filters=filters,
@@ -597,7 +620,7 @@ def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -
     computed. Runs in the time zone of the scope's users (their day is in the key)."""
     filters = filters or Filters()
     version = data_version(scope, filters)
-    if not again and cache.get(cache_key(DATA_KIND, scope, filters, version)) is not None:
+    if not again and fresh(cache.get(cache_key(DATA_KIND, scope, filters, version))):
         return False
     dashboard_data(scope=scope, filters=filters, version=version, again=again, view=False)
     return True
@@ -634,7 +657,7 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
             # and the waiter computed the same figures again (review 2026-12-06).
             got = cache.get_many([key, marker])
             data: DashboardData | None = got.get(key)
-            if data is not None:
+            if fresh(data) and data is not None:
                 return data
             if marker not in got:  # it failed (or finished and its entry was evicted)
                 break
@@ -644,8 +667,16 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
         data.technologies = technologies_used(scope, filters)
         # Figures of the day before (a region's new day, not yet rebuilt) live no longer
         # than CACHE_SECONDS: the rebuild asked for follows within minutes.
-        cache.set(key, data, WARM_SECONDS if warmed(scope, filters) and data.pairs_as_of is None
-                  else CACHE_SECONDS)
+        lifetime: float = (WARM_SECONDS if warmed(scope, filters) and data.pairs_as_of is None
+                           else CACHE_SECONDS)
+        # Nor past the first midnight of a unit's region (:func:`fresh` reads it so;
+        # this only frees the entry's room then). A computation that began before such a
+        # midnight and ended after it is not kept: a unit's day turned under it.
+        if data.fresh_until is not None:
+            lifetime = min(lifetime, math.ceil(
+                (data.fresh_until - timezone.now()).total_seconds()))
+        if lifetime > 0:
+            cache.set(key, data, lifetime)
     finally:
         if owner:
             cache.delete(marker)
@@ -669,6 +700,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     """The dashboard's figures for the scope and filters. ``tally_state``: the diagnostics
     figures' :func:`tandem.diagnostics.tallies.state` for these organizations where it was
     already read (with the cache's version, :func:`dashboard_data`); None: read here."""
+    started = timezone.now()
     level, units = level_and_units(scope, filters)
     index = {u.pk: i for i, u in enumerate(units)}
     orgs = filters.organizations(scope)
@@ -803,7 +835,31 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
         satisfaction=satisfaction,
         stuck=stuck_pairs(scope=scope, filters=filters) if level == ORGANIZATION else [],
         tallied_at=tallied_at, tallies_waiting=waiting, mentors_withheld=mentors_withheld,
-        pairs_as_of=pairs_as_of)
+        pairs_as_of=pairs_as_of, fresh_until=next_midnight({u.zone for u in units}, started))
+
+
+def next_midnight(zone_names: set[str], moment: dt.datetime) -> dt.datetime | None:
+    """The first midnight after ``moment`` in any of these zones (a name no longer known
+    is the installation's, as ``zone_named`` reads it); None for no zone."""
+    turns = []
+    for name in zone_names:
+        zone = zone_named(name)
+        day = moment.astimezone(zone).date() + dt.timedelta(days=1)
+        turns.append(dt.datetime.combine(day, dt.time.min, tzinfo=zone).astimezone(dt.UTC))
+    return min(turns, default=None)
+
+
+def fresh(data: object) -> bool:
+    """Whether a cache entry of the dashboard may be shown now: there is one, and no unit
+    of it has started another day since it was computed (:attr:`DashboardData.fresh_until`:
+    the key holds the viewer's day — the federal operator's is the installation's —
+    while each unit is counted for its own region's day; a country's view warmed before
+    Krasnoyarsk's midnight showed its day before, without «пересчитываются», till the
+    entry expired). A read of the entry, no query."""
+    if data is None:
+        return False
+    until = getattr(data, "fresh_until", None)
+    return until is None or timezone.now() < until
 
 
 

@@ -1,11 +1,13 @@
 """Background jobs of monitoring (django.tasks: immediate by default, a worker's queue in
 production)."""
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, QueryDict
@@ -80,33 +82,42 @@ def queued() -> bool:
 
 # The hourly warm-up is several tasks, so that several workers share it (a country:
 # 89 regions, ~2,700 municipalities — one worker computing them in turn took a good part
-# of the hour): the country's alone, then the viewed regions WARM_REGIONS a task and the
-# viewed municipalities WARM_MUNICIPALITIES a task (docs/monitoring.md, docs/deploy.md 8.2).
-# With the immediate backend (the embedded set-up) the same tasks run in turn, inline.
+# of the hour): the country's alone, then the viewed regions WARM_REGIONS a task, the
+# viewed municipalities WARM_MUNICIPALITIES a task and the viewed organizations
+# WARM_ORGANIZATIONS a task (docs/monitoring.md, docs/deploy.md 8.2). With the immediate
+# backend (the embedded set-up) the same tasks run in turn, inline.
 WARM_REGIONS = 10  # a region's dashboard: seconds
 WARM_MUNICIPALITIES = 100  # a municipality's: a tenth of a second to a second
+WARM_ORGANIZATIONS = 200  # an organization's (a curator's): 40–60 ms
 
 
-def _units(region_ids: list[int] | None, municipality_ids: list[int] | None
-           ) -> tuple[dict[int, str], dict[int, str]]:
-    """The regions and the municipalities with organizations (all of them, or only those
-    of ``region_ids`` and ``municipality_ids``), each with its region's time zone."""
+def _units(region_ids: list[int] | None, municipality_ids: list[int] | None,
+           organization_ids: list[int] | None = None, *, every: bool = False,
+           ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    """The regions and the municipalities with organizations, and the organizations
+    (``every``: all of them; else only those of ``region_ids``, ``municipality_ids`` and
+    ``organization_ids``), each with its region's time zone."""
     regions = Region.objects.filter(municipalities__organizations__isnull=False).distinct()
     municipalities = Municipality.objects.filter(Exists(Organization.objects.filter(
         municipality_id=OuterRef("pk"))))
-    if region_ids is not None:
-        regions = regions.filter(pk__in=region_ids)
+    organizations = Organization.objects.all()
+    if not every:
+        regions = regions.filter(pk__in=region_ids or [])
         municipalities = municipalities.filter(pk__in=municipality_ids or [])
+        organizations = organizations.filter(pk__in=organization_ids or [])
     return (dict(regions.values_list("pk", "time_zone")),
-            dict(municipalities.values_list("pk", "region__time_zone")))
+            dict(municipalities.values_list("pk", "region__time_zone")),
+            dict(organizations.order_by().values_list("pk", "municipality__region__time_zone")))
 
 
-def _scopes(country: bool, region_ids: Iterable[int],
-            municipality_ids: Iterable[int]) -> list[Scope]:
+def _scopes(country: bool, region_ids: Iterable[int], municipality_ids: Iterable[int],
+            organization_ids: Iterable[int] = ()) -> list[Scope]:
     scopes = [Scope(user_id=None, everything=True)] if country else []
     scopes += [Scope(user_id=None, region_ids=frozenset({pk})) for pk in sorted(region_ids)]
-    return scopes + [Scope(user_id=None, municipality_ids=frozenset({pk}))
-                     for pk in sorted(municipality_ids)]
+    scopes += [Scope(user_id=None, municipality_ids=frozenset({pk}))
+               for pk in sorted(municipality_ids)]
+    return scopes + [Scope(user_id=None, organization_ids=frozenset({pk}))
+                     for pk in sorted(organization_ids)]
 
 
 # Below every other task (letters, report jobs, the figures' keepers: priority 0): the
@@ -118,23 +129,29 @@ WARM_PRIORITY = -10
 @task(priority=WARM_PRIORITY)
 def warm_dashboards(*, region_ids: list[int] | None = None,
                     municipality_ids: list[int] | None = None, country: bool = False,
-                    again: bool = False) -> int:
-    """Computes the standard dashboards of the country, of each region and of each
-    municipality (a coordinator's) into the cache, under the keys their pages read
-    (``selectors.warm``) — only those viewed lately (``selectors.viewed``, one read of
-    the cache for a few hundred): each region and municipality in the region's time zone,
-    the country in the installation's (the federal operator's). ``region_ids``: these
-    regions and, of the municipalities, only ``municipality_ids`` — the country only if
-    ``country``; without ``region_ids``, all of them and the country (a task queued by
-    the single hourly task of before 2026-12-06 still does what it did).
+                    again: bool = False, organization_ids: list[int] | None = None) -> int:
+    """Computes the standard dashboards of the country, of each region, of each
+    municipality (a coordinator's) and of each organization (a curator's) into the cache,
+    under the keys their pages read (``selectors.warm``) — only those viewed lately
+    (``selectors.viewed``, one read of the cache for a few hundred): each region,
+    municipality and organization in its region's time zone, the country in the
+    installation's (the federal operator's). ``region_ids``, ``municipality_ids``,
+    ``organization_ids``: these units only — the country only if ``country``; with none
+    of the three, all of them and the country (a task queued by the single hourly task
+    of before 2026-12-06 still does what it did, and the organizations too).
     ``again``: even those already cached (the hourly run: what the version misses is then
     at most an hour old). Returns how many were computed."""
-    zones, zone_of = _units(region_ids, municipality_ids)
+    every = region_ids is None and municipality_ids is None and organization_ids is None
+    zones, zone_of, zone_of_organization = _units(region_ids, municipality_ids,
+                                                  organization_ids, every=every)
     done = 0
-    for scope in selectors.viewed(_scopes(country or region_ids is None, zones, zone_of)):
+    for scope in selectors.viewed(_scopes(country or every, zones, zone_of,
+                                          zone_of_organization)):
         zone = (installation_zone() if scope.everything
                 else zone_named(zones[next(iter(scope.region_ids))]) if scope.region_ids
-                else zone_named(zone_of[next(iter(scope.municipality_ids))]))
+                else zone_named(zone_of[next(iter(scope.municipality_ids))])
+                if scope.municipality_ids
+                else zone_named(zone_of_organization[next(iter(scope.organization_ids))]))
         with timezone.override(zone):
             done += selectors.warm(scope, again=again)
     return done
@@ -142,34 +159,80 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
 
 def warm_batches() -> list[dict[str, Any]]:
     """The arguments of the hourly run's warm-up tasks (:func:`warm_dashboards`, JSON):
-    the country's, if viewed, then the viewed regions ``WARM_REGIONS`` a task and the
-    viewed municipalities ``WARM_MUNICIPALITIES`` a task, in the order of their ids. Read
-    here once (``selectors.viewed``: ``VIEWED_READ`` marks a read), so that each task has
-    its share of work, not of units; each task reads its own marks again."""
-    zones, zone_of = _units(None, None)
-    country, regions, municipalities = False, [], []
-    for scope in selectors.viewed(_scopes(True, zones, zone_of)):
+    the country's, if viewed, then the viewed regions ``WARM_REGIONS`` a task, the viewed
+    municipalities ``WARM_MUNICIPALITIES`` a task and the viewed organizations
+    ``WARM_ORGANIZATIONS`` a task, in the order of their ids. Read here once
+    (``selectors.viewed``: ``VIEWED_READ`` marks a read — a country's ~30,000
+    organizations are 60 reads), so that each task has its share of work, not of units;
+    each task reads its own marks again."""
+    zones, zone_of, zone_of_organization = _units(None, None, None, every=True)
+    country, regions, municipalities, organizations = False, [], [], []
+    for scope in selectors.viewed(_scopes(True, zones, zone_of, zone_of_organization)):
         if scope.everything:
             country = True
         elif scope.region_ids:
             regions.append(next(iter(scope.region_ids)))
-        else:
+        elif scope.municipality_ids:
             municipalities.append(next(iter(scope.municipality_ids)))
+        else:
+            organizations.append(next(iter(scope.organization_ids)))
     batches: list[dict[str, Any]] = [
         {"country": True, "region_ids": [], "municipality_ids": []}] if country else []
     batches += [{"region_ids": regions[i:i + WARM_REGIONS], "municipality_ids": []}
                 for i in range(0, len(regions), WARM_REGIONS)]
     batches += [{"region_ids": [], "municipality_ids": municipalities[i:i + WARM_MUNICIPALITIES]}
                 for i in range(0, len(municipalities), WARM_MUNICIPALITIES)]
+    batches += [{"region_ids": [], "municipality_ids": [],
+                 "organization_ids": organizations[i:i + WARM_ORGANIZATIONS]}
+                for i in range(0, len(organizations), WARM_ORGANIZATIONS)]
     return batches
 
 
 def hourly(sender: object = None, **kwargs: object) -> None:
     """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
-    viewed standard dashboard (the country's, a region's, a municipality's) computed
-    again — by several tasks (:func:`warm_batches`), which several workers share."""
+    viewed standard dashboard (the country's, a region's, a municipality's, an
+    organization's) computed again — by several tasks (:func:`warm_batches`), which
+    several workers share."""
     for batch in warm_batches():
         warm_dashboards.enqueue(again=True, **batch)
+
+
+# An organization's writes are followed by one warm-up of its dashboard (a curator's)
+# this long after the first of them, whatever their number (a curator saving a map's
+# rows one by one): the task runs then, and sees them all.
+WARM_SOON_SECONDS = 30
+WARM_SOON_KEY = "monitoring:warm-soon:o:{pk}"
+
+
+def warm_soon(organization_id: int) -> None:
+    """An audited write changed this organization's version (``versions._changed``):
+    where tasks run in a worker, after the transaction commits, its dashboard is computed
+    again ``WARM_SOON_SECONDS`` later — if it was viewed lately, and once for however
+    many writes come meanwhile (a cache key added atomically, as long as the delay). With
+    the immediate backend nothing (the writer's request would compute a page it does not
+    show: the hourly run warms it). Regions and municipalities are not warmed on a write
+    (a region's version moves with every write in it): the rebuild of the pair figures
+    and the hourly run do that."""
+    if _queued():
+        transaction.on_commit(lambda: _enqueue_soon(organization_id))
+
+
+def _enqueue_soon(organization_id: int) -> bool:
+    """:func:`warm_soon` after the commit: one read of the cache (the view's mark and
+    the pending warm-up's together); for a viewed organization with none pending, the
+    key added and the task enqueued. Whether it was."""
+    mark, soon = (selectors.viewed_organization_key(organization_id),
+                  WARM_SOON_KEY.format(pk=organization_id))
+    got = cache.get_many([mark, soon])
+    if mark not in got or soon in got:
+        return False
+    if not cache.add(soon, 1, WARM_SOON_SECONDS):
+        return False
+    task = warm_dashboards
+    if task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + dt.timedelta(seconds=WARM_SOON_SECONDS))
+    task.enqueue(region_ids=[], municipality_ids=[], organization_ids=[organization_id])
+    return True
 
 
 def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int]:

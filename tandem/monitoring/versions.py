@@ -83,6 +83,12 @@ def _changed(log_entry: object) -> None:
         if key not in written:
             change.save()
             written.add(key)
+            if change.organization_id is not None:
+                # Its dashboard (a curator's) computed again soon, if viewed: where a
+                # worker runs tasks, once for a burst of writes (tasks.warm_soon).
+                from tandem.monitoring.tasks import warm_soon
+
+                warm_soon(change.organization_id)
 
 
 def _members(data: dict[str, object]) -> list[int]:

@@ -140,7 +140,9 @@ def test_only_the_standard_views_of_whole_regions_are_kept_long(world: World) ->
     assert not selectors.warmed(country, Filters(region_id=world.region.pk))
     assert selectors.warmed(scope_for(world.erin), Filters())  # one municipality
     assert not selectors.warmed(scope_for(world.erin), Filters(organization_id=world.org_a.pk))
-    assert not selectors.warmed(scope_for(world.alice), Filters())  # an organization
+    assert selectors.warmed(scope_for(world.alice), Filters())  # one organization
+    assert not selectors.warmed(Scope(user_id=None, organization_ids=frozenset(
+        {world.org_a.pk, world.org_b.pk})), Filters())  # two: not computed by the run
     assert not selectors.warmed(scope_for(world.olga), Filters(sector="school"))
     two = Scope(user_id=None, region_ids=frozenset({world.region.pk, world.region.pk + 1}))
     assert not selectors.warmed(two, Filters())  # not computed by the hourly run
