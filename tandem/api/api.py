@@ -50,6 +50,7 @@ from tandem.monitoring.effectiveness import (
     pairs_in,
     unit_summary,
 )
+from tandem.pairs.filters import pair_filters
 from tandem.pairs.models import Pair
 from tandem.people.models import Participant
 from tandem.people.services import (
@@ -63,7 +64,6 @@ from tandem.resources.models import Resource
 from tandem.resources.selectors import resource_get, resources_visible
 from tandem.resources.services import ResourceInvalid, resource_save
 from tandem.territory.models import Municipality, Organization, Region
-from tandem.web.forms import search_text
 from tandem.web.order import collated
 
 UNKNOWN_FIELD = _("Неизвестное поле.")
@@ -74,7 +74,6 @@ LIST_EXPECTED = _("Нужен список значений.")
 NOT_AN_OBJECT = _("Ожидался объект JSON.")
 NO_FRAMEWORK = _("Рамка компетенций ещё не опубликована.")
 STAFF_ONLY = _("Добавлять могут только куратор, координатор или оператор.")
-UNKNOWN_STATUS = _("Неизвестный статус пары.")
 
 
 def _credit_actor(user: object) -> None:
@@ -382,17 +381,26 @@ class CampaignViewSet(ReadViewSet):
 
 
 # -- pairs and maps ------------------------------------------------------------------
-# The pairs page's filters (pairs.selectors.pairs_search_pages: one list for both).
+# The pairs page's filters (pairs.filters: their meaning and refusals; pairs.selectors.
+# pairs_search_pages: one list for both).
+PAIR_MUNICIPALITY = OpenApiParameter(
+    "municipality", OpenApiTypes.INT,
+    description="id муниципалитета: пары, где участник А или Б работает в его организации "
+                "из вашей области. Муниципалитет не из ваших (и любой — у педагога) — 400 с "
+                "полем municipality / a municipality of yours: pairs with a member in its "
+                "organizations")
 PAIR_ORGANIZATION = OpenApiParameter(
     "organization", OpenApiTypes.INT,
     description="id организации участника А или Б (пара муниципального пула находится по "
-                "обеим) / either member's organization id")
+                "обеим). Организация не из ваших (и любая — у педагога) или не из "
+                "выбранного муниципалитета — 400 с полем organization / either member's "
+                "organization, one of yours")
 PAIR_TEXT = OpenApiParameter(
     "q", str, description="фамилия, имя или отчество участника А или Б (каждое слово; "
                           "регистр не важен, ё = е) / a member's name, every word")
 @extend_schema_view(
     list=extend_schema(summary="Пары с объяснениями и показателями / Pairs",
-                       parameters=[PAIR_ORGANIZATION,
+                       parameters=[PAIR_MUNICIPALITY, PAIR_ORGANIZATION,
                                    OpenApiParameter("status", str, enum=Pair.Status.values,
                                                     description="Статус пары (другое значение"
                                                                 " — 400) / pair status"),
@@ -406,13 +414,13 @@ class PairViewSet(ReadViewSet):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # The pairs page's own list (same pairs, filters, order): the page is cut first,
-        # then its pairs are read with their figures.
-        status_ = request.query_params.get("status", "")
-        if status_ and status_ not in Pair.Status.values:
-            raise ApiError(code="validation_error", fields={"status": [str(UNKNOWN_STATUS)]})
-        pages = pairs_listed(scope=self.scope, text=search_text(request.query_params.get("q")),
-                             status=status_,
-                             organization_id=int_param(request, "organization"))
+        # then its pairs are read with their figures. A refused filter is a 400, never a
+        # list without it.
+        chosen = pair_filters(self.scope, request.query_params)
+        if chosen.errors:
+            raise ApiError(code="validation_error",
+                           fields={k: [m] for k, m in chosen.errors.items()})
+        pages = pairs_listed(scope=self.scope, filters=chosen)
         page = self.paginate_queryset(pages)  # type: ignore[arg-type]
         data = self.get_serializer(list(pages) if page is None else page, many=True).data
         return Response(data) if page is None else self.get_paginated_response(data)

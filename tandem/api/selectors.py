@@ -11,19 +11,21 @@ from tandem.access.scope import Scope
 from tandem.accounts.models import User
 from tandem.api.models import ApiToken, key_hash
 from tandem.maps.models import Map, Row
+from tandem.pairs.filters import PairFilters
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import PairPages, pair_q, pairs_search_pages, pairs_visible
 from tandem.people.models import Participant
 
 
-def pairs_listed(*, scope: Scope, today: dt.date | None = None, text: str = "",
-                 status: str = "", organization_id: int | None = None) -> PairPages:
+def pairs_listed(*, scope: Scope, filters: PairFilters | None = None,
+                 today: dt.date | None = None) -> PairPages:
     """The API's list of pairs: the pairs page's own list
-    (``pairs.selectors.pairs_search_pages``: the same pairs, filters and order, on
-    PostgreSQL a region operator's by parts), whose page is cut before any figure is
-    computed; the page's pairs then come with their figures (:func:`pairs_page`)."""
+    (``pairs.selectors.pairs_search_pages``: the same pairs, filters — accepted by
+    ``pairs.filters`` — and order, on PostgreSQL a region operator's by parts), whose page
+    is cut before any figure is computed; the page's pairs then come with their figures
+    (:func:`pairs_page`)."""
     pages = pairs_search_pages(
-        scope=scope, text=text, status=status, organization_id=organization_id,
+        scope=scope, **(filters or PairFilters()).search(),
         rows=lambda ids: pairs_page(scope=scope, ids=ids, today=today))
     assert isinstance(pages, PairPages)  # rows given: always the pages
     return pages

@@ -14,36 +14,34 @@ from tandem.core import names
 from tandem.directory.selectors import organization_get, participant_get
 from tandem.documents import pair_order
 from tandem.pairs import engine, selectors, services, tasks, wording
+from tandem.pairs.filters import pair_filters
 from tandem.pairs.forms import ApproveForm, ManualPairForm, OrderForm, RunForm
 from tandem.pairs.models import MatchingRun, Pair, PairRule
 from tandem.territory.models import Municipality, Organization
-from tandem.web.forms import MAX_ID, errors_text, form_id, form_int, search_text
+from tandem.web.forms import MAX_ID, errors_text, form_id, form_int
 
 PAGE_SIZE = 50
 
 
 def pair_list(request: HttpRequest) -> HttpResponse:
-    """The pairs the user sees: search by surname, filter by status and organization,
-    50 to a page (htmx swaps the table)."""
+    """The pairs the user sees: search by surname, filter by status and territory, 50 to a
+    page (htmx swaps the table). The filters' meaning and refusals: ``pairs.filters`` (the
+    API's list reads the same); a refused value is said above the list, which is then
+    listed without it."""
     scope = scope_for(request.user)
-    text = search_text(request.GET.get("q"))
-    status = request.GET.get("status", "")
-    status = status if status in Pair.Status.values else ""
-    # The territory as on every list: a municipality, then one of its organizations.
+    # The territory as on every list: a municipality, then one of its organizations; the
+    # form settles what its own reload sends (a municipality chosen anew drops the
+    # organization of the one before) before the filters read the values.
     units = UnitFilterForm(request.GET, scope=scope) if scope.is_staff else None
-    municipality_id, organization_id = units.unit() if units else (None, None)
-    page = Paginator(selectors.pairs_search_pages(
-        scope=scope, text=text, status=status, organization_id=organization_id,
-        organization_ids=(units.units.of_municipality(municipality_id)
-                          if units and municipality_id else None)),
-        PAGE_SIZE).get_page(request.GET.get("page"))
-    query = urlencode({k: v for k, v in (("q", text), ("status", status),
-                                          ("municipality", municipality_id or ""),
-                                          ("organization", organization_id or ""))
-                       if v})
-    context = {"page": page, "pairs": page.object_list, "query": query, "q": text,
-               "status": status, "organization_id": organization_id,
-               "statuses": Pair.Status.choices, "filtered": bool(query)}
+    chosen = (pair_filters(scope, units.data, units=units.units) if units
+              else pair_filters(scope, request.GET))
+    page = Paginator(selectors.pairs_search_pages(scope=scope, **chosen.search()),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode(chosen.query())
+    context = {"page": page, "pairs": page.object_list, "query": query, "q": chosen.text,
+               "status": chosen.status, "organization_id": chosen.organization_id,
+               "statuses": Pair.Status.choices, "filtered": bool(query),
+               "refused": list(chosen.errors.values())}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "pairs/_pair_table.html", context)
     orders = list(selectors.orders_visible(scope=scope)

@@ -943,6 +943,34 @@ def test_a_forged_unit_in_a_lists_filter_shows_nothing_of_it(
             assert secret not in body, (query, secret)
 
 
+# The API's pair list takes the page's territory filters (pairs.filters): every parameter
+# naming a unit, asked with A's unit — A's staff get A's pairs, everyone else (B's curator
+# and coordinator, A's teacher, the federal operator) a 400 naming the parameter, and
+# nothing of A; anonymous 401.
+API_PAIR_UNIT_PARAMETERS = {"municipality": lambda w: w.municipality_a.pk,
+                            "organization": lambda w: w.org_a.pk}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("parameter", sorted(API_PAIR_UNIT_PARAMETERS))
+def test_the_api_pairs_unit_filters_refuse_an_outsider(
+        client: Client, world: World, parameter: str, persona: str) -> None:
+    PAIRS[world.org_a.pk] = build_pairs(world)
+    c = _persona_client(client, world, persona)
+    value = API_PAIR_UNIT_PARAMETERS[parameter](world)
+    response = c.get(reverse("api:pair-list") + f"?{parameter}={value}")
+    body = response.content.decode()
+    if persona in STAFF_OF_A:
+        assert response.status_code == 200 and "Дёмин" in body
+        return
+    assert "Дёмин" not in body and "Каролёва" not in body
+    if persona == "anonymous":
+        assert response.status_code == 401
+        return
+    assert response.status_code == 400, (persona, body[:300])
+    assert list(response.json()["error"]["fields"]) == [parameter]
+
+
 def _second_region(world: World) -> Organization:
     other = RegionFactory.create(name="Соседняя область", code="other")
     mun = MunicipalityFactory.create(region=other, name="Город Чужой", code="city-x")

@@ -26,6 +26,11 @@ def test_the_schema_is_valid_openapi_and_lists_the_endpoints(api: Api, world: Wo
         "/api/v1/campaigns/", "/api/v1/campaigns/{id}/results/", "/api/v1/pairs/",
         "/api/v1/maps/", "/api/v1/resources/", "/api/v1/resources/{id}/"}
     assert "tokenAuth" in schema["components"]["securitySchemes"]
+    # The pairs page's filters, the municipality among them (pairs.filters), in Russian.
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/pairs/"]["get"]["parameters"]}
+    assert {"municipality", "organization", "status", "q"} <= set(parameters)
+    assert parameters["municipality"]["description"].startswith("id муниципалитета")
+    assert parameters["municipality"]["schema"]["type"] == "integer"
 
 
 def test_the_schema_wants_credentials(world: World) -> None:

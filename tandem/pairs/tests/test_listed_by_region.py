@@ -4,7 +4,6 @@ when it is another region) and a region operator's list by them
 (:func:`tandem.pairs.selectors.pair_q`) for every persona, after any moves of members,
 organizations and municipalities; each way the columns are kept; none in the trail."""
 
-import datetime as dt
 import importlib
 
 import pytest
@@ -21,26 +20,17 @@ from tandem.accounts.models import User
 from tandem.api.selectors import pairs_listed
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pair_q, pairs_search, pairs_search_pages
+from tandem.pairs.tests.pair_lists import TERM, far_organization, new_people
 from tandem.people.models import Participant
 from tandem.people.personal_data import participant_anonymise
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.testing import (
-    MunicipalityFactory,
     OrganizationFactory,
-    RegionFactory,
     UserFactory,
     World,
-    bulk_participants,
 )
 
 pytestmark = pytest.mark.django_db
-
-TERM = {"starts_on": dt.date(2026, 12, 1), "ends_on": dt.date(2027, 5, 31)}
-
-
-def _people(organization: Organization, count: int) -> list[Participant]:
-    return list(bulk_participants(organization, count).order_by("-pk")[:count])
-
 
 def _kept(pair: Pair) -> tuple[int | None, int | None]:
     pair.refresh_from_db()
@@ -62,22 +52,16 @@ def _stored(pks: list[int]) -> dict[int, tuple[int, int | None]]:
             Pair.objects.filter(pk__in=pks).values_list("pk", "region_id", "b_region_id")}
 
 
-def _far(world: World) -> tuple[Organization, Municipality]:
-    other = RegionFactory.create(name="Другая область", code="other")
-    municipality = MunicipalityFactory.create(region=other, code="far")
-    return OrganizationFactory.create(municipality=municipality, code="far-school"), municipality
-
-
 def test_every_way_of_creating_a_pair_keeps_its_regions(world: World) -> None:
-    far, _m = _far(world)
-    (stranger,) = _people(far, 1)
+    far = far_organization()
+    (stranger,) = new_people(far, 1)
     same = Pair.objects.create(a=world.alice_p, b=world.charlie_p, organization=world.org_a,
                                **TERM)
     assert _kept(same) == (world.region.pk, None)
     by_key = Pair.objects.create(a_id=stranger.pk, b_id=world.bob_p.pk, organization=far,
                                  **TERM)
     assert _kept(by_key) == (far.municipality.region_id, world.region.pk)
-    a, b = _people(world.org_a, 2), [stranger, *_people(world.org_b, 1)]
+    a, b = new_people(world.org_a, 2), [stranger, *new_people(world.org_b, 1)]
     with CaptureQueriesContext(connection) as queries:
         bulk = Pair.objects.bulk_create([Pair(a=x, b=y, organization=world.org_a, **TERM)
                                          for x, y in zip(a, b, strict=True)])
@@ -92,7 +76,7 @@ def test_every_way_of_creating_a_pair_keeps_its_regions(world: World) -> None:
 
 
 def test_a_member_who_moves_takes_the_regions_along(world: World) -> None:
-    far, _m = _far(world)
+    far = far_organization()
     pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
                                **TERM)
     stale = Pair.objects.get(pk=pair.pk)
@@ -116,7 +100,7 @@ def test_a_member_who_moves_takes_the_regions_along(world: World) -> None:
 
 def test_an_organization_or_a_municipality_that_moves_takes_the_regions_along(
         world: World) -> None:
-    _far_school, far_municipality = _far(world)
+    far_municipality = far_organization().municipality
     pair = Pair.objects.create(a=world.carol_p, b=world.charlie_p, organization=world.org_a,
                                **TERM)
     org_b = Organization.objects.get(pk=world.org_b.pk)
@@ -150,7 +134,7 @@ def test_an_anonymised_member_s_pair_stays_in_the_region_s_list(world: World) ->
 
 
 def test_the_regions_are_not_in_the_pair_s_trail(world: World) -> None:
-    far, _m = _far(world)
+    far = far_organization()
     pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
                                **TERM)
     person = Participant.objects.get(pk=world.bob_p.pk)
@@ -162,11 +146,11 @@ def test_the_regions_are_not_in_the_pair_s_trail(world: World) -> None:
 
 def test_the_migration_fills_the_existing_pairs(
         world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    far, _m = _far(world)
-    people = _people(world.org_a, 3)
+    far = far_organization()
+    people = new_people(world.org_a, 3)
     pairs = Pair.objects.bulk_create(
         [Pair(a=people[0], b=people[1], organization=world.org_a, **TERM),
-         Pair(a=people[2], b=_people(far, 1)[0], organization=world.org_a, **TERM),
+         Pair(a=people[2], b=new_people(far, 1)[0], organization=world.org_a, **TERM),
          Pair(a=world.carol_p, b=world.charlie_p, organization=world.org_a, **TERM)])
     pks = [p.pk for p in pairs]
     right = _stored(pks)
@@ -182,7 +166,7 @@ def test_a_region_operator_s_list_is_one_range_of_the_region(world: World) -> No
     """The list's statement filters by the pair's own region, not by the members'
     organizations (the walk of the country's pairs, issue #16), with or without pairs
     seen from B's region."""
-    far, _m = _far(world)
+    far = far_organization()
     Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a, **TERM)
     scope = scope_for(world.olga)
     with CaptureQueriesContext(connection) as ctx:
@@ -191,7 +175,7 @@ def test_a_region_operator_s_list_is_one_range_of_the_region(world: World) -> No
     assert '"region_id" IN' in statement and "organization" not in statement.split(
         "WHERE")[1].split("ORDER BY")[0]
     assert '"b_region_id" IN' in border
-    (stranger,) = _people(far, 1)
+    (stranger,) = new_people(far, 1)
     seen_from_b = Pair.objects.create(a=stranger, b=world.alice_p, organization=far, **TERM)
     listed = set(pairs_search(scope=scope).values_list("pk", flat=True))
     assert seen_from_b.pk in listed
@@ -232,13 +216,14 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
     regions of the members' organizations as they are now, and every persona's list (the
     pairs page and the API's) holds the pairs of the access rule, no more, no less."""
     with transaction.atomic():
-        far, far_municipality = _far(world)
+        far = far_organization()
+        far_municipality = far.municipality
         regions = [world.region, far_municipality.region]
         municipalities = [world.municipality_a, world.municipality_b, far_municipality]
         organizations = [world.org_a, world.org_b, far,
                          OrganizationFactory.create(municipality=world.municipality_a,
                                                     code="third")]
-        people = [*_people(world.org_a, 3), *_people(world.org_b, 2), *_people(far, 3),
+        people = [*new_people(world.org_a, 3), *new_people(world.org_b, 2), *new_people(far, 3),
                   world.bob_p, world.charlie_p]
         made = Pair.objects.bulk_create(
             [Pair(a=people[i], b=people[j], organization=people[i].organization, **TERM)
@@ -280,11 +265,11 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
 def test_keep_regions_rewrites_only_the_pairs_that_are_wrong(world: World) -> None:
     """Pairs without ``b_region`` (both members in one region) are right as they are:
     ``keep_regions`` leaves them alone (a NULL ``b_region`` is not «different»)."""
-    far, _m = _far(world)
-    (stranger,) = _people(far, 1)
+    far = far_organization()
+    (stranger,) = new_people(far, 1)
     same = [Pair.objects.create(a=world.alice_p, b=world.charlie_p,
                                 organization=world.org_a, **TERM)]
-    a, b = _people(world.org_a, 3), _people(world.org_b, 3)
+    a, b = new_people(world.org_a, 3), new_people(world.org_b, 3)
     same += Pair.objects.bulk_create([Pair(a=x, b=y, organization=world.org_a, **TERM)
                                       for x, y in zip(a, b, strict=True)])
     border = Pair.objects.create(a=world.bob_p, b=stranger, organization=world.org_b, **TERM)

@@ -4,7 +4,6 @@ pair's audit trail; the move is, on the participant), and — the point of them 
 same pairs to every user as the rule by person did: "either member is someone the user may
 see (manage)", worked out here in Python from ``Scope.participants()``."""
 
-import datetime as dt
 import importlib
 
 import pytest
@@ -21,23 +20,14 @@ from tandem.accounts.models import User
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import MEMBER
 from tandem.pairs.selectors import pairs_manageable, pairs_search, pairs_visible
+from tandem.pairs.tests.pair_lists import TERM, far_organization, new_people
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.testing import (
-    MunicipalityFactory,
     OrganizationFactory,
-    RegionFactory,
     UserFactory,
     World,
-    bulk_participants,
 )
-
-TERM = {"starts_on": dt.date(2026, 12, 1), "ends_on": dt.date(2027, 5, 31)}
-
-
-def _new_people(organization: Organization, count: int) -> list[Participant]:
-    """``count`` new people of ``organization`` (bulk_participants returns all of its)."""
-    return list(bulk_participants(organization, count).order_by("-pk")[:count])
 
 
 def _members(pair: Pair) -> tuple[int, int]:
@@ -61,8 +51,8 @@ def test_a_new_pair_takes_its_members_organizations(world: World) -> None:
         a_id=world.someone_b.pk, b_id=world.bob_p.pk, organization=world.org_b, **TERM
     )
     assert _members(by_key) == (world.org_b.pk, world.org_a.pk)
-    a = _new_people(world.org_a, 3)
-    b = _new_people(world.org_b, 3)
+    a = new_people(world.org_a, 3)
+    b = new_people(world.org_b, 3)
     with CaptureQueriesContext(connection) as queries:
         bulk = Pair.objects.bulk_create(
             [Pair(a=x, b=y, organization=world.org_a, **TERM) for x, y in zip(a, b, strict=True)]
@@ -129,8 +119,8 @@ def test_the_migration_fills_the_existing_pairs(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The data step of the migration, run again on pairs whose copies are wrong."""
-    a = _new_people(world.org_a, 5)
-    b = _new_people(world.org_b, 5)
+    a = new_people(world.org_a, 5)
+    b = new_people(world.org_b, 5)
     pairs = Pair.objects.bulk_create(
         [Pair(a=x, b=y, organization=world.org_a, **TERM) for x, y in zip(a, b, strict=True)]
     )
@@ -173,10 +163,9 @@ def test_after_any_moves_everyone_sees_the_pairs_the_person_rule_gives(
     persona's visible and manageable pairs, each unit's pairs by member, and the pairs
     search by organization are those the rule by person gives."""
     with transaction.atomic():
-        other_region = RegionFactory.create(name="Другая область", code="other")
-        other_municipality = MunicipalityFactory.create(region=other_region, code="far")
+        far = far_organization()
+        other_region = far.municipality.region
         third = OrganizationFactory.create(municipality=world.municipality_a, code="third")
-        far = OrganizationFactory.create(municipality=other_municipality, code="far-school")
         far_curator = UserFactory.create(username="far-curator")
         RoleAssignment.objects.create(user=far_curator, role=Role.CURATOR, organization=far)
         far_operator = UserFactory.create(username="far-operator")
@@ -185,10 +174,10 @@ def test_after_any_moves_everyone_sees_the_pairs_the_person_rule_gives(
         )
         units = [world.org_a, world.org_b, third, far, world.org_a]
         people = [
-            *_new_people(world.org_a, 3),
-            *_new_people(world.org_b, 3),
-            *_new_people(third, 2),
-            *_new_people(far, 2),
+            *new_people(world.org_a, 3),
+            *new_people(world.org_b, 3),
+            *new_people(third, 2),
+            *new_people(far, 2),
             world.bob_p,
             world.charlie_p,
         ]
@@ -259,15 +248,12 @@ def test_after_any_moves_everyone_sees_the_pairs_the_person_rule_gives(
         transaction.set_rollback(True)
 
 
-STALE_TERM = {"starts_on": dt.date(2026, 12, 1), "ends_on": dt.date(2027, 5, 31)}
-
-
 def test_stale_participant_instance_saved_after_a_move(world: World) -> None:
     """Two writers: one moves Carol A -> B (pairs follow), the other had loaded Carol before
     and saves another field (a roster import row, a second editor). Django writes every
     column, so Carol is back in A — and the pair's copy follows her back."""
     pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
-                               **STALE_TERM)
+                               **TERM)
     stale = Participant.objects.get(pk=world.carol_p.pk)  # writer 2 loads
     mover = Participant.objects.get(pk=world.carol_p.pk)  # writer 1 moves her
     mover.organization = world.org_b
@@ -282,7 +268,7 @@ def test_stale_participant_instance_saved_after_a_move(world: World) -> None:
 
 def test_curator_of_b_does_not_see_the_pair_after_a_stale_save(world: World) -> None:
     pair = Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a,
-                               **STALE_TERM)
+                               **TERM)
     stale = Participant.objects.get(pk=world.carol_p.pk)
     mover = Participant.objects.get(pk=world.carol_p.pk)
     mover.organization = world.org_b

@@ -46,15 +46,27 @@ def test_search_filter_and_pages(client: Client, world: World) -> None:
     assert client.get(url, {"organization": "²", "status": "x", "page": "-1"}).status_code == 200
 
 
+FILTERS = [{}, {"municipality": "A"}, {"organization": "A", "status": "approved", "q": "Тестов"},
+           {"municipality": "A", "organization": "A"}, {"organization": "forged"}]
+
+
 def test_the_list_costs_the_same_queries_at_two_sizes(client: Client, world: World) -> None:
-    client.force_login(world.alice)
-    counts = []
+    """At 5 and 85 pairs, for a curator, a coordinator and the region operator, unfiltered,
+    by municipality, organization, status and name, and with a refused organization."""
+    values = {"A": {"municipality": world.municipality_a.pk, "organization": world.org_a.pk},
+              "forged": {"organization": 99999999}}
+    queries = [{k: values[v][k] if v in values else v for k, v in f.items()}
+               for f in FILTERS]
+    counts: dict[tuple[str, int], list[int]] = {}
     for n in (5, 80):
         _pairs(world, n)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("pairs:list")).status_code == 200
-        counts.append(len(ctx))
-    assert counts[0] == counts[1]
+        for user in (world.alice, world.erin, world.olga):
+            client.force_login(user)
+            for i, query in enumerate(queries):
+                with CaptureQueriesContext(connection) as ctx:
+                    assert client.get(reverse("pairs:list"), query).status_code == 200
+                counts.setdefault((user.username, i), []).append(len(ctx))
+    assert all(a == b for a, b in counts.values()), counts
 
 
 def test_a_teacher_finds_only_their_own(client: Client, world: World) -> None:
