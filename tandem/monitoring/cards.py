@@ -10,6 +10,7 @@ from tandem.core.effectiveness import (
     OVERDUE_TASKS,
 )
 from tandem.monitoring import selectors
+from tandem.monitoring.wording import decimal
 
 KIRKPATRICK = {
     "reaction": (gettext_lazy("Реакция"), gettext_lazy("удовлетворённость, 1–10")),
@@ -59,8 +60,7 @@ def key_figures(data: selectors.DashboardData) -> tuple[list[dict[str, object]],
     levels: list[dict[str, object]] = []
     for level in s.kirkpatrick():
         title, note = KIRKPATRICK[level.key]
-        # A Russian decimal comma («8,2»), on the page and in the report's PDF alike.
-        value = ("—" if level.value is None else f"{level.value:.1f}".replace(".", ",")
+        value = ("—" if level.value is None else decimal(level.value)
                  if level.unit == "score" else _percent(level.value))
         levels.append({"value": value, "label": title, "note": note})
     return cards, levels

@@ -7,6 +7,13 @@ from django.utils.translation import ngettext
 from tandem.core import conclusions as core
 
 
+def decimal(value: float, places: int = 1) -> str:
+    """A number as the report's reader writes it: a Russian decimal comma («8,2», «+0,8») —
+    the cards' score (``cards.key_figures``) and the conclusions' gains alike, on the page
+    and in the PDF. Not for what a machine reads (the API's and XLSX's numbers)."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
 def _part(code: str, n: int) -> str:
     if code == core.TASKS_OVERDUE:
         return ngettext("%(n)d задача просрочена", "%(n)d задачи просрочены", n) % {"n": n}
@@ -22,7 +29,7 @@ def _part(code: str, n: int) -> str:
 def conclusion_text(finding: core.Finding) -> str:
     p = finding.params
     if finding.code == core.GROWN:
-        best = ", ".join(f"«{name}» (+{gain:.1f})" for name, gain in p["areas"])
+        best = ", ".join(f"«{name}» (+{decimal(gain)})" for name, gain in p["areas"])
         return ngettext(
             "Уровень вырос в %(n)d области компетенций, больше всего — %(best)s.",
             "Уровень вырос в %(n)d областях компетенций, больше всего — %(best)s.",
