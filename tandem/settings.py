@@ -228,11 +228,12 @@ def _cache(table: str, memory: str, max_entries: int) -> dict[str, object]:
 # The shared table: the dashboards warmed every hour — each region, municipality and
 # organization viewed in a day (a federal installation: ~2,700 municipalities, of ~30,000
 # organizations those whose curators looked: room for ~3,800 at the default, more needs a
-# larger TANDEM_CACHE_ENTRIES; docs/deploy.md 8.2), up to two versions of each, their
-# 24-hour «viewed» marks, chart images. A full table drops the third with the smallest keys
-# at every write (data ":1:monitoring:<hex>" before the marks ":1:monitoring:viewed:…"), so
-# it must hold about three entries per viewed unit, or the hourly run throws its own work
-# away (review of h/coordfirst: 2,000 kept 248 of 2,790 warmed at the country's size).
+# larger TANDEM_CACHE_ENTRIES; docs/deploy.md 8.2), each one's newest entry and a pointer
+# to it (a new one removes the one before), their 24-hour «viewed» marks, chart images. A
+# full table drops the third with the smallest keys at every write (data
+# ":1:monitoring:<hex>" before the marks ":1:monitoring:viewed:…"), so it must hold about
+# three entries per viewed unit, or the hourly run throws its own work away (review of
+# h/coordfirst: 2,000 kept 248 of 2,790 warmed at the country's size).
 CACHE_ENTRIES = envint("TANDEM_CACHE_ENTRIES", 20_000, minimum=300)
 CACHES = {"default": _cache(CACHE_TABLE, "tandem", CACHE_ENTRIES),
           "personal": _cache(PERSONAL_CACHE_TABLE, "tandem-personal", 5000)}

@@ -676,11 +676,29 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
             lifetime = min(lifetime, math.ceil(
                 (data.fresh_until - timezone.now()).total_seconds()))
         if lifetime > 0:
-            cache.set(key, data, lifetime)
+            if warmed(scope, filters):
+                _replace_entry(viewed_key(scope) + ":entry", key, data, lifetime)
+            else:
+                cache.set(key, data, lifetime)
     finally:
         if owner:
             cache.delete(marker)
     return data
+
+
+def _replace_entry(pointer: str, key: str, data: DashboardData, lifetime: float) -> None:
+    """A :func:`warmed` view's entry lives ``WARM_SECONDS``, and its key holds the
+    version, which every write moves: a curator editing all afternoon, warmed 30 s after
+    each burst (``tasks.warm_soon``), left an entry of two hours every time — hundreds an
+    organization, culling the warmed regions' (review of h/warm). So the view keeps a
+    pointer to its newest entry, and a new one removes the one before (one read, one
+    write of two keys, one deletion: only when computed). Two viewers of one scope in two
+    time zones (two days in the key) would take turns — none is: a scope's users are of
+    one region, the country's of the installation's zone."""
+    previous = cache.get(pointer)
+    cache.set_many({key: data, pointer: key}, lifetime)
+    if isinstance(previous, str) and previous != key:
+        cache.delete(previous)
 
 
 _locks: dict[str, threading.Lock] = {}

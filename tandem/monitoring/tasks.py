@@ -27,6 +27,7 @@ from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.zones import installation_zone, zone_named
 from tandem.web import exports
 from tandem.web.dbrouter import reading_fresh_from_replica, reading_from_replica
+from tandem.web.transactions import transaction_memory
 
 # From this many rows on a report is made in the background (tandem/web/exports.py).
 REPORT_SYNC_ROWS = exports.SYNC_ROWS
@@ -142,6 +143,10 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     ``again``: even those already cached (the hourly run: what the version misses is then
     at most an hour old). Returns how many were computed."""
     every = region_ids is None and municipality_ids is None and organization_ids is None
+    if organization_ids:
+        # A write from now on queues the next warm-up (warm_soon): this one may read the
+        # version before it.
+        cache.delete_many([WARM_SOON_KEY.format(pk=pk) for pk in organization_ids])
     zones, zone_of, zone_of_organization = _units(region_ids, municipality_ids,
                                                   organization_ids, every=every)
     done = 0
@@ -202,37 +207,55 @@ def hourly(sender: object = None, **kwargs: object) -> None:
 # rows one by one): the task runs then, and sees them all.
 WARM_SOON_SECONDS = 30
 WARM_SOON_KEY = "monitoring:warm-soon:o:{pk}"
+WARM_SOON_MEMORY = "warm-soon"  # the organizations a transaction's writes changed
 
 
 def warm_soon(organization_id: int) -> None:
     """An audited write changed this organization's version (``versions._changed``):
     where tasks run in a worker, after the transaction commits, its dashboard is computed
     again ``WARM_SOON_SECONDS`` later — if it was viewed lately, and once for however
-    many writes come meanwhile (a cache key added atomically, as long as the delay). With
-    the immediate backend nothing (the writer's request would compute a page it does not
-    show: the hourly run warms it). Regions and municipalities are not warmed on a write
-    (a region's version moves with every write in it): the rebuild of the pair figures
-    and the hourly run do that."""
-    if _queued():
-        transaction.on_commit(lambda: _enqueue_soon(organization_id))
+    many writes come meanwhile (a cache key added atomically; the task removes it before
+    it reads the version, so a write after that queues the next one — whatever the
+    clocks of the app servers and the worker say). With the immediate backend nothing
+    (the writer's request would compute a page it does not show: the hourly run warms
+    it). Regions and municipalities are not warmed on a write (a region's version moves
+    with every write in it): the rebuild of the pair figures and the hourly run do that.
+
+    One callback a transaction, whatever its savepoints, reads the organizations it
+    collected (one read of the cache for all); ``robust``: a cache or a queue that
+    fails loses the warm-up (the hourly run does it), never the write's response nor the
+    transaction's later callbacks (letters, file deletions) — review of h/warm."""
+    if not _queued():
+        return
+    memory = transaction_memory(WARM_SOON_MEMORY)
+    if memory is None:  # no transaction: the write is committed already
+        transaction.on_commit(lambda: _enqueue_soon([organization_id]), robust=True)
+        return
+    ids: set[int] = memory.setdefault("ids", set())
+    if not ids:  # the memory is new: its callback, in the same savepoint as the memory's
+        transaction.on_commit(lambda: _enqueue_soon(sorted(ids)), robust=True)
+    ids.add(organization_id)
 
 
-def _enqueue_soon(organization_id: int) -> bool:
-    """:func:`warm_soon` after the commit: one read of the cache (the view's mark and
-    the pending warm-up's together); for a viewed organization with none pending, the
-    key added and the task enqueued. Whether it was."""
-    mark, soon = (selectors.viewed_organization_key(organization_id),
-                  WARM_SOON_KEY.format(pk=organization_id))
-    got = cache.get_many([mark, soon])
-    if mark not in got or soon in got:
-        return False
-    if not cache.add(soon, 1, WARM_SOON_SECONDS):
-        return False
+def _enqueue_soon(organization_ids: list[int]) -> list[int]:
+    """:func:`warm_soon` after the commit: one read of the cache (the views' marks and
+    the pending warm-ups' together); for each viewed organization with none pending, the
+    key added and a task enqueued. The organizations it was enqueued for."""
+    keys = {pk: (selectors.viewed_organization_key(pk), WARM_SOON_KEY.format(pk=pk))
+            for pk in organization_ids}
+    got = cache.get_many([key for pair in keys.values() for key in pair])
     task = warm_dashboards
     if task.get_backend().supports_defer:
         task = task.using(run_after=timezone.now() + dt.timedelta(seconds=WARM_SOON_SECONDS))
-    task.enqueue(region_ids=[], municipality_ids=[], organization_ids=[organization_id])
-    return True
+    queued = []
+    for pk, (mark, soon) in keys.items():
+        # The key outlives the delay: it is removed by the task when it starts; if the
+        # queue is late past it, a second task is harmless (it finds the figures cached).
+        if mark not in got or soon in got or not cache.add(soon, 1, 4 * WARM_SOON_SECONDS):
+            continue
+        task.enqueue(region_ids=[], municipality_ids=[], organization_ids=[pk])
+        queued.append(pk)
+    return queued
 
 
 def is_large(item: Report, *, scope: Scope, filters: Filters) -> tuple[bool, int]:

@@ -233,3 +233,81 @@ def test_the_next_midnight_is_the_first_of_the_zones() -> None:
     assert selectors.next_midnight({"Europe/Kaliningrad"}, moment) == (
         dt.datetime(2026, 12, 6, 22, 0, tzinfo=dt.UTC))
     assert selectors.next_midnight(set(), moment) is None
+
+
+# -- review of h/warm (2026-12-07) --------------------------------------------------------
+
+
+def test_a_new_entry_of_a_warmed_view_removes_the_one_before(
+        world: World, queue: Any, django_capture_on_commit_callbacks: Any) -> None:
+    # A curator editing all afternoon left an entry of two hours a burst (its key holds the
+    # version): hundreds an organization, culling the warmed regions'.
+    build_diagnostics(world)
+    cache.clear()
+    scope = _organization(world.org_a.pk)
+    selectors.dashboard_data(scope=scope, filters=Filters())
+    first = _key(scope)
+    assert cache.get(first) is not None
+    _write(world, world.org_a, django_capture_on_commit_callbacks, "учитель")
+    selectors.dashboard_data(scope=scope, filters=Filters())
+    second = _key(scope)
+    assert second != first and cache.get(second) is not None
+    assert cache.get(first) is None
+
+
+def test_a_failing_cache_loses_the_warm_up_not_the_write_nor_later_callbacks(
+        world: World, queue: Any, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import transaction
+
+    cache.clear()
+    selectors.dashboard_data(scope=scope_for(world.alice), filters=Filters())  # viewed
+
+    def broken(keys: object) -> dict[str, object]:
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(tasks.cache, "get_many", broken)
+    later: list[str] = []
+    with django_capture_on_commit_callbacks(execute=True):
+        world.alice_p.position = "учитель"
+        world.alice_p.save()
+        transaction.on_commit(lambda: later.append("letter sent"))
+    assert later == ["letter sent"]
+    assert _warm_ups(queue) == []
+    world.alice_p.refresh_from_db()
+    assert world.alice_p.position == "учитель"
+
+
+def test_a_write_after_the_warm_up_started_queues_the_next(
+        world: World, queue: Any, django_capture_on_commit_callbacks: Any) -> None:
+    # Coverage does not hang on the clocks of the app servers and the worker: the task
+    # removes the pending key before it reads the version.
+    cache.clear()
+    selectors.dashboard_data(scope=scope_for(world.alice), filters=Filters())  # viewed
+    _write(world, world.org_a, django_capture_on_commit_callbacks, "учитель")
+    (warm_up,) = _warm_ups(queue)
+    tasks.warm_dashboards.call(**warm_up)  # the worker starts it
+    _write(world, world.org_a, django_capture_on_commit_callbacks, "методист")
+    assert len(_warm_ups(queue)) == 2
+
+
+def test_one_transaction_of_many_savepoints_reads_the_cache_once(
+        world: World, queue: Any, django_capture_on_commit_callbacks: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import transaction
+
+    cache.clear()
+    for user in (world.alice, world.charlie):  # both organizations viewed
+        selectors.dashboard_data(scope=scope_for(user), filters=Filters())
+    reads: list[object] = []
+    real = tasks.cache.get_many
+    monkeypatch.setattr(tasks.cache, "get_many",
+                        lambda keys: reads.append(keys) or real(keys))
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, person in enumerate((world.alice_p, world.charlie_p, world.alice_p)):
+            with transaction.atomic():  # a savepoint a row, as an import does
+                person.position = f"должность {n}"
+                person.save()
+    assert len(reads) == 1
+    assert sorted(w["organization_ids"][0] for w in _warm_ups(queue)) == sorted(
+        [world.org_a.pk, world.org_b.pk])
