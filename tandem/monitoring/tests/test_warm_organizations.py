@@ -301,8 +301,12 @@ def test_one_transaction_of_many_savepoints_reads_the_cache_once(
         selectors.dashboard_data(scope=scope_for(user), filters=Filters())
     reads: list[object] = []
     real = tasks.cache.get_many
-    monkeypatch.setattr(tasks.cache, "get_many",
-                        lambda keys: reads.append(keys) or real(keys))
+
+    def counted(keys: list[str]) -> dict[str, Any]:
+        reads.append(keys)
+        return real(keys)
+
+    monkeypatch.setattr(tasks.cache, "get_many", counted)
     with django_capture_on_commit_callbacks(execute=True):
         for n, person in enumerate((world.alice_p, world.charlie_p, world.alice_p)):
             with transaction.atomic():  # a savepoint a row, as an import does
