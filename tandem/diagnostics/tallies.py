@@ -18,7 +18,12 @@ read. A campaign that changes its round or goes redoes what derives from its tal
 (:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
 people and their levels by part — a side of a competency —
 :class:`GainMember`) only in steps of at least three people in every part that changed
-(rule 5, :func:`_publish`).
+(rule 5, :func:`_publish`). The deficit and strength shares likewise: each group
+(organization, campaign) is read from its published counts (:class:`PublishedAnswer`),
+which follow the current ones (:class:`AnswerTally`, with its people and their
+contribution to each competency — :class:`AnswerMember`) only in steps of at least three
+people in every competency that changed (:func:`_publish_answers`); the municipalities'
+sums of answers are of the published counts.
 
 Every figure keys a questionnaire by the organization it counts in —
 :func:`tandem.diagnostics.models.response_organization`, ``Response.organization``: where
