@@ -386,13 +386,15 @@ class CampaignViewSet(ReadViewSet):
 PAIR_MUNICIPALITY = OpenApiParameter(
     "municipality", OpenApiTypes.INT,
     description="id муниципалитета: пары, где участник А или Б работает в его организации "
-                "из вашей области. Муниципалитет не из ваших (и любой — у педагога) — 400 с "
+                "из вашей области. Муниципалитет не из ваших (и любой — у педагога и "
+                "федерального оператора) — 400 с "
                 "полем municipality / a municipality of yours: pairs with a member in its "
                 "organizations")
 PAIR_ORGANIZATION = OpenApiParameter(
     "organization", OpenApiTypes.INT,
     description="id организации участника А или Б (пара муниципального пула находится по "
-                "обеим). Организация не из ваших (и любая — у педагога) или не из "
+                "обеим). Организация не из ваших (и любая — у педагога и федерального "
+                "оператора) или не из "
                 "выбранного муниципалитета — 400 с полем organization / either member's "
                 "organization, one of yours")
 PAIR_TEXT = OpenApiParameter(

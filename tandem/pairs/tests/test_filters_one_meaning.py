@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
@@ -126,6 +126,7 @@ def _api(user: User, query: dict[str, Any]) -> tuple[int, dict[str, list[str]], 
 
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@example(persona="olga", status="", municipality="B", organization="A", q="")
 @given(
     persona=st.sampled_from(PERSONAS),
     status=st.sampled_from(["", *Pair.Status.values, "lost"]),
@@ -152,14 +153,35 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
             refused.add(name)
     said, web = _web(user, query)
     code, fields, api = _api(user, query)
+    # The one difference left (docs/api.md): the page's form drops, without a word, an
+    # organization of the user's outside the chosen municipality of the user's — its
+    # reload after another municipality was chosen (access.forms); the API refuses it.
+    page_refused, page_expected = refused, expected
+    if _form_drops(user, by_hand):
+        page_refused = refused - {"organization"}
+        page_expected = _oracle(user, {k: v for k, v in by_hand.items()
+                                       if k != "organization"})[1]
     if refused:
         assert code == 400 and set(fields) == refused, (persona, query, fields)
-        messages = [m for ms in fields.values() for m in ms]
-        assert said == [" ".join(messages)], (persona, query)  # the same words on the page
+        messages = [m for name, ms in fields.items() if name in page_refused for m in ms]
+        # The same words on the page.
+        assert said == ([" ".join(messages)] if messages else []), (persona, query)
     else:
         assert code == 200 and not said, (persona, query, fields, said)
         assert api == expected, (persona, query)
-    assert web == expected, (persona, query)
+    assert web == page_expected, (persona, query)
+
+
+def _form_drops(user: User, by_hand: dict[str, Any]) -> bool:
+    """Whether the page's filter form drops the organization: it and the municipality are
+    both the user's, and it is not in that municipality (a user of several municipalities;
+    review of h/pairfilters: seed 6 found it)."""
+    if "organization" not in by_hand or "municipality" not in by_hand:
+        return False
+    mine = dict(scope_for(user).organizations().values_list("pk", "municipality_id"))
+    organization, municipality = by_hand["organization"], by_hand["municipality"]
+    return (organization in mine and municipality in mine.values()
+            and mine[organization] != municipality)
 
 
 def test_a_teacher_s_organization_filter_is_refused_on_both(world: World) -> None:
