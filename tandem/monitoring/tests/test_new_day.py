@@ -5,14 +5,13 @@ dashboards do not compute every pair, row and meeting of the region again in tha
 page which day they describe, and ask once for the rebuild of the new day."""
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.tasks import default_task_backend
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -40,21 +39,11 @@ from tandem.testing import (
 pytestmark = pytest.mark.django_db
 
 URL = reverse("monitoring:index")
-DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 RAW = ("pairs_pair", "maps_row", "maps_meeting")
 # 10:00 UTC: 13:00 in Moscow (the world's region), 22:00 in Kamchatka — both on one date.
 BUILT = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
 NEXT = BUILT + dt.timedelta(days=1)
 LINE = "Показатели пар — на 6 декабря 2026, пересчитываются."
-
-
-@pytest.fixture
-def queue() -> Iterator[Any]:
-    """Tasks kept in a queue (a worker's set-up), not run by the process."""
-    with override_settings(TASKS=DUMMY):
-        default_task_backend.clear()  # type: ignore[attr-defined]
-        yield default_task_backend
-        default_task_backend.clear()  # type: ignore[attr-defined]
 
 
 def _clock(monkeypatch: pytest.MonkeyPatch, now: dt.datetime) -> None:

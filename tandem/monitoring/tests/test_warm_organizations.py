@@ -7,13 +7,11 @@ only till the first midnight of one of its units' regions — a country's view w
 before Kamchatka's midnight showed Kamchatka's day before without «пересчитываются»."""
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.tasks import default_task_backend
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,16 +27,6 @@ from tandem.testing import World, build_diagnostics
 pytestmark = pytest.mark.django_db
 
 URL = reverse("monitoring:index")
-DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def queue() -> Iterator[Any]:
-    """Tasks kept in a queue (a worker's set-up), not run by the process."""
-    with override_settings(TASKS=DUMMY):
-        default_task_backend.clear()  # type: ignore[attr-defined]
-        yield default_task_backend
-        default_task_backend.clear()  # type: ignore[attr-defined]
 
 
 def _warm_ups(queue: Any) -> list[dict[str, Any]]:
