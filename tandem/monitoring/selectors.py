@@ -582,13 +582,12 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
     if view and warmed(scope, filters):
         mark = viewed_key(scope)
         got = cache.get_many([mark] if again else [key, mark])
-        data = got.get(key) if fresh(got.get(key)) else None
+        data = fresh_or_none(got.get(key))
         now = time.time()
         if not isinstance(got.get(mark), float) or got[mark] < now - VIEWED_AGAIN_SECONDS:
             cache.set(mark, now, VIEWED_SECONDS)
     elif not again:
-        data = cache.get(key)
-        data = data if fresh(data) else None
+        data = fresh_or_none(cache.get(key))
     if data is None:
         # One computation per key: the page and its five chart images arrive together,
         # and eight people may open the region at once. Threads of this process wait on
@@ -602,8 +601,7 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
             lock.acquire()
         try:
             if waited and not again:
-                data = cache.get(key)
-                data = data if fresh(data) else None
+                data = fresh_or_none(cache.get(key))
             if data is None:
                 # The diagnostics' state was read with the version (versions.Version).
                 data = _compute_once(key, scope=scope, filters=filters,
@@ -656,8 +654,8 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
             # finishing between them — result stored, marker deleted — looked failed,
             # and the waiter computed the same figures again (review 2026-12-06).
             got = cache.get_many([key, marker])
-            data: DashboardData | None = got.get(key)
-            if fresh(data) and data is not None:
+            data = fresh_or_none(got.get(key))
+            if data is not None:
                 return data
             if marker not in got:  # it failed (or finished and its entry was evicted)
                 break
@@ -878,6 +876,11 @@ def fresh(data: object) -> bool:
         return False
     until = getattr(data, "fresh_until", None)
     return until is None or timezone.now() < until
+
+
+def fresh_or_none(data: object) -> "DashboardData | None":
+    """The cache's entry if it may be shown now (:func:`fresh`), else None."""
+    return data if isinstance(data, DashboardData) and fresh(data) else None
 
 
 

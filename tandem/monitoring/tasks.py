@@ -2,6 +2,7 @@
 production)."""
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
@@ -152,14 +153,22 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     done = 0
     for scope in selectors.viewed(_scopes(country or every, zones, zone_of,
                                           zone_of_organization)):
-        zone = (installation_zone() if scope.everything
-                else zone_named(zones[next(iter(scope.region_ids))]) if scope.region_ids
-                else zone_named(zone_of[next(iter(scope.municipality_ids))])
-                if scope.municipality_ids
-                else zone_named(zone_of_organization[next(iter(scope.organization_ids))]))
-        with timezone.override(zone):
+        with timezone.override(_zone(scope, zones, zone_of, zone_of_organization)):
             done += selectors.warm(scope, again=again)
     return done
+
+
+def _zone(scope: Scope, *zones_of: dict[int, str]) -> zoneinfo.ZoneInfo:
+    """The time zone a warmed ``scope`` is computed in: the installation's for the
+    country, else its one unit's region's — ``zones_of``: the regions', municipalities'
+    and organizations' zones (:func:`_units`)."""
+    if scope.everything:
+        return installation_zone()
+    for ids, zone_of in zip((scope.region_ids, scope.municipality_ids, scope.organization_ids),
+                            zones_of, strict=True):
+        if ids:
+            return zone_named(zone_of[next(iter(ids))])
+    raise ValueError(scope)
 
 
 def warm_batches() -> list[dict[str, Any]]:
