@@ -1,10 +1,9 @@
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.scope import scope_for
-from tandem.audit.selectors import SYSTEM, audit_entries, describe_entries
+from tandem.audit.selectors import SYSTEM, audit_page, describe_entries
 
 MODEL_CHOICES = [
     ("", _("все записи")),
@@ -27,8 +26,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     model = request.GET.get("model", "")
     if model not in dict(MODEL_CHOICES):
         model = ""
-    page = Paginator(audit_entries(scope=scope, model=model), 50).get_page(
-        request.GET.get("page"))
+    # Newer and older pages by the place of the entry beside them (keyset), no count.
+    page = audit_page(scope=scope, model=model, older=request.GET.get("older"),
+                      newer=request.GET.get("newer"))
     return render(request, "audit/audit_log.html", {
-        "page": page, "rows": describe_entries(page.object_list), "model": model,
+        "page": page, "rows": describe_entries(page.entries), "model": model,
         "model_choices": MODEL_CHOICES, "system": SYSTEM})

@@ -375,8 +375,9 @@ def pairs_search_pages(*, scope: Scope, rows: Callable[[list[int]], list[Pair]] 
     ``Paginator`` (``count()`` and slices).
 
     On PostgreSQL an operator of several regions, or who sees pairs from B's side, gets
-    the disjoint parts each read by its own index (:class:`PairPages`); everyone else
-    (and every scope on SQLite) one query. ``rows(ids)``: how a page's pairs are read
+    the disjoint parts each read by its own index (:class:`PairPages`); a coordinator
+    (:func:`_by_sides`) the page's keys, then its rows by key (:class:`PairPages` of one
+    part, every database); everyone else one query. ``rows(ids)``: how a page's pairs are read
     from its keys once the page is cut — the API's figures are computed for that page
     only (``api.selectors.pairs_page``); without it the list's columns
     (:data:`LISTED_FIELDS`), and one query the page when the list is one part."""
@@ -391,7 +392,20 @@ def pairs_search_pages(*, scope: Scope, rows: Callable[[list[int]], list[Pair]] 
             return PairPages(qs, parts, rows)
     else:
         qs = pairs_search(scope=scope, **filters).order_by(*NEWEST)
+        if rows is None and _by_sides(scope) is not None:
+            # A coordinator's pairs come from the union of the sides, in no index's
+            # order: read whole, each joined to its two people and their organizations
+            # before the sort kept 50 (2,117 pairs, 109 ms on tcountry, issue #16).
+            # The page's keys first (the sort of keys only), then its 50 rows by key
+            # alone (the keys are the visible pairs': no second union).
+            return PairPages(qs, [qs], _listed_rows)
     return qs if rows is None else PairPages(qs, [qs], rows)
+
+
+def _listed_rows(ids: list[int]) -> list[Pair]:
+    """The list's columns (:data:`LISTED_FIELDS`) of the pairs ``ids``, in that order."""
+    found = {p.pk: p for p in _search(_with_people(Pair.objects.filter(pk__in=ids)))}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",

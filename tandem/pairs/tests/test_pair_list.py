@@ -88,3 +88,23 @@ def test_a_number_sign_stays_with_its_number(client: Client, world: World) -> No
     client.force_login(world.alice)
     table = client.get(reverse("pairs:list"), headers={"HX-Request": "true"}).content.decode()
     assert "СОШ №\u00a07" in table and "СОШ № 7" not in table
+
+
+def test_a_coordinators_page_reads_its_people_for_the_page_only(client: Client,
+                                                                 world: World) -> None:
+    """A coordinator's pairs (the union of A's and B's sides, no index order): the page's
+    keys are cut first, and only its 50 pairs are joined to their people (issue #16: all of
+    a municipality's pairs were joined, then sorted, then cut)."""
+    _pairs(world, 60)
+    client.force_login(world.erin)
+    for page in ("1", "2"):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(reverse("pairs:list"), {"page": page}).content.decode()
+        assert "Найдено 60 пар." in html
+        people = [q["sql"] for q in ctx.captured_queries
+                  if '"pairs_pair"' in q["sql"] and '"people_participant"' in q["sql"]
+                  and "surname" in q["sql"]]
+        assert len(people) == 1
+        assert "LIMIT" not in people[0] and '"pairs_pair"."id" IN (' in people[0]
+        keys = people[0].split('"pairs_pair"."id" IN (', 1)[1].split(")", 1)[0].split(",")
+        assert len(keys) == (50 if page == "1" else 10)
