@@ -126,6 +126,10 @@ class UnitCompletion:
         return round(100 * self.final_submitted / self.final_invited) if self.final_invited else 0
 
 
+# «Где искать наставников» names organizations: a resource of a region and a municipality
+# (docs/monitoring.md). The country's comparison («только сводные показатели») lists none —
+# for the federal operator and the superuser alike, who share its cache entry; not reading
+# them saved the federal operator's first view the ``StrongBest`` read over the country.
 @dataclass(frozen=True)
 class MentorPlace:
     organization: str
@@ -412,11 +416,12 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
              areas: dict[str, str], index: dict[int, int],
              kept: list[tuple[Any, ...]] | None = None,
              ) -> tuple[dict[str, list[int]], list[MentorPlace]]:
-    """Potential mentors per area and unit, and the organizations where most of them work
-    (at least ``MENTORS_AT_LEAST``, the first ``TOP_MENTOR_UNITS`` by number, then by
-    name): people strong in at least one competency of the area, counted per organization;
-    of several initial rounds in the period, the one where the organization has the most
-    (a person diagnosed twice is not counted twice).
+    """Potential mentors per area and unit, and — below the country's level — the
+    organizations where most of them work (at least ``MENTORS_AT_LEAST``, the first
+    ``TOP_MENTOR_UNITS`` by number, then by name): people strong in at least one
+    competency of the area, counted per organization; of several initial rounds in the
+    period, the one where the organization has the most (a person diagnosed twice is not
+    counted twice).
 
     The standard view (no period) reads them kept: the best round per organization and
     area (``StrongBest``) and, for a region's or the country's comparison, its sums per
@@ -437,7 +442,7 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
                        REGION: row[f"{org}municipality_id"]}.get(level, row["organization_id"])
             if unit_pk in index:
                 mentors[row["area"]][index[unit_pk]] += row["n"]
-            if row["n"] >= MENTORS_AT_LEAST:
+            if row["n"] >= MENTORS_AT_LEAST and level != COUNTRY:
                 places.append(MentorPlace(row[f"{org}short_name"],
                                           row[f"{org}municipality__name"],
                                           areas[row["area"]], row["n"]))
@@ -470,6 +475,8 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
     for unit_pk, area, n, *_pad in kept:
         if unit_pk in index:
             mentors[area][index[unit_pk]] += int(n)
+    if level == COUNTRY:  # no places at the country's level (:data:`MentorPlace`)
+        return mentors, []
     # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
     # the cut included, so that the order by name decides among them as before).
     cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
