@@ -6,6 +6,7 @@ new day, evicted), past a unit's midnight (``fresh_until``) or older than
 organization's time zone."""
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tandem.testing import World, build_diagnostics
 
 pytestmark = pytest.mark.django_db
 
+POSITIONS = itertools.count()
 YOUNG = (0, selectors.WARM_AGAIN_SECONDS - 5 * 60)
 OLD = (selectors.WARM_AGAIN_SECONDS + 60, selectors.WARM_SECONDS - 60)
 
@@ -123,7 +125,8 @@ def test_the_warm_up_computes_exactly_the_missing_old_and_past_midnight_entries(
             want.add(name)
     if written is not None:  # an audited write: the versions of its units move
         person = world.alice_p if written == "org_a" else world.charlie_p
-        person.position = f"учитель {len(want)}"
+        # A new value each example: the same one again writes no audit entry.
+        person.position = f"учитель {next(POSITIONS)}"
         person.save()
         want |= HOLDING[written]
     computed = _counting(monkeypatch)
