@@ -81,9 +81,16 @@ COUNTRY, REGION, MUNICIPALITY, ORGANIZATION = "country", "region", "municipality
 CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
 # The country's, each single whole region's and each single whole municipality's
 # standard view (:func:`warmed`), where viewed in the last VIEWED_SECONDS (:func:`viewed`),
-# are computed again by the hourly run (tandem.monitoring.tasks.warm_dashboards) and kept
-# till the next one: their visitor finds them computed; the page says when («Данные на …»).
-WARM_SECONDS = 2 * 60 * 60
+# are computed ahead by the hourly run (tandem.monitoring.tasks.warm_dashboards): their
+# visitor finds them computed; the page says when («Данные на …»). The run computes one
+# whose entry is missing — its version moved (a write), a new day, a unit's midnight
+# (:func:`fresh`), evicted — or older than WARM_AGAIN_SECONDS (:func:`warm`): what the
+# version misses is at most that and an hour old. An entry lives WARM_SECONDS: past the
+# run after the one that finds it older (half an hour's room either side of the age).
+# Till 2026-12-07 every run computed every viewed one again (an entry of 2 hours): 30,000
+# viewed organizations were ~25 worker-minutes an hour, most of them unchanged.
+WARM_AGAIN_SECONDS = 150 * 60  # every third run, for an entry the version keeps
+WARM_SECONDS = 4 * 60 * 60
 VIEWED_SECONDS = 24 * 60 * 60
 # A view writes its mark again once it is this old (at most one cache write an hour).
 VIEWED_AGAIN_SECONDS = 60 * 60
@@ -126,6 +133,10 @@ class UnitCompletion:
         return round(100 * self.final_submitted / self.final_invited) if self.final_invited else 0
 
 
+# «Где искать наставников» names organizations: a resource of a region and a municipality
+# (docs/monitoring.md). The country's comparison («только сводные показатели») lists none —
+# for the federal operator and the superuser alike, who share its cache entry; not reading
+# them saved the federal operator's first view the ``StrongBest`` read over the country.
 @dataclass(frozen=True)
 class MentorPlace:
     organization: str
@@ -412,11 +423,12 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
              areas: dict[str, str], index: dict[int, int],
              kept: list[tuple[Any, ...]] | None = None,
              ) -> tuple[dict[str, list[int]], list[MentorPlace]]:
-    """Potential mentors per area and unit, and the organizations where most of them work
-    (at least ``MENTORS_AT_LEAST``, the first ``TOP_MENTOR_UNITS`` by number, then by
-    name): people strong in at least one competency of the area, counted per organization;
-    of several initial rounds in the period, the one where the organization has the most
-    (a person diagnosed twice is not counted twice).
+    """Potential mentors per area and unit, and — below the country's level — the
+    organizations where most of them work (at least ``MENTORS_AT_LEAST``, the first
+    ``TOP_MENTOR_UNITS`` by number, then by name): people strong in at least one
+    competency of the area, counted per organization; of several initial rounds in the
+    period, the one where the organization has the most (a person diagnosed twice is not
+    counted twice).
 
     The standard view (no period) reads them kept: the best round per organization and
     area (``StrongBest``) and, for a region's or the country's comparison, its sums per
@@ -437,7 +449,7 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
                        REGION: row[f"{org}municipality_id"]}.get(level, row["organization_id"])
             if unit_pk in index:
                 mentors[row["area"]][index[unit_pk]] += row["n"]
-            if row["n"] >= MENTORS_AT_LEAST:
+            if row["n"] >= MENTORS_AT_LEAST and level != COUNTRY:
                 places.append(MentorPlace(row[f"{org}short_name"],
                                           row[f"{org}municipality__name"],
                                           areas[row["area"]], row["n"]))
@@ -470,6 +482,8 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
     for unit_pk, area, n, *_pad in kept:
         if unit_pk in index:
             mentors[area][index[unit_pk]] += int(n)
+    if level == COUNTRY:  # no places at the country's level (:data:`MentorPlace`)
+        return mentors, []
     # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
     # the cut included, so that the order by name decides among them as before).
     cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
@@ -524,9 +538,10 @@ def warmed(scope: Scope, filters: Filters) -> bool:
     organizations the one that kept her first view above the others' (docs/performance.md,
     «Первый просмотр координатора, прогретый»); a curator's, cheap alone, went over
     300 ms under eight clients (issue #16; since 2026-12-07). Kept
-    ``WARM_SECONDS``, not ``CACHE_SECONDS``: the hourly run computes it again anyway,
-    which bounds what the version misses (``versions.version``) to an hour, and the page
-    shows the time. An operator of several regions, a coordinator of several
+    ``WARM_SECONDS``, not ``CACHE_SECONDS``: the hourly run computes it again once it is
+    ``WARM_AGAIN_SECONDS`` old, which bounds what the version misses
+    (``versions.version``) to three and a half hours, and the page shows the time. An
+    operator of several regions, a coordinator of several
     municipalities or a curator of several organizations is not computed by the run: her
     entry lives ``CACHE_SECONDS``."""
     if filters != Filters():
@@ -573,7 +588,7 @@ def viewed(scopes: list[Scope]) -> list[Scope]:
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
                    again: bool = False, view: bool = True) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since (``again``:
-    computed and cached anew all the same — the hourly warm-up). ``view`` (not the
+    computed and cached anew all the same — ``warm(again=True)``). ``view`` (not the
     warm-up's): a :func:`warmed` scope is marked viewed (read with the entry, written at
     most once in ``VIEWED_AGAIN_SECONDS``), and so computed by the hourly run."""
     version = data_version(scope, filters) if version is None else version
@@ -614,14 +629,27 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
 
 def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -> bool:
     """Computes the dashboard of ``scope`` (and ``filters``) into the cache under the
-    key its page reads, unless it is there already (``again``: anyway); whether it was
-    computed. Runs in the time zone of the scope's users (their day is in the key)."""
+    key its page reads, unless it is there already, usable (:func:`fresh`) and younger
+    than ``WARM_AGAIN_SECONDS`` (``again``: anyway); whether it was computed — an entry
+    left costs the version's read and one read of the cache. Runs in the time zone of the
+    scope's users (their day is in the key)."""
     filters = filters or Filters()
     version = data_version(scope, filters)
-    if not again and fresh(cache.get(cache_key(DATA_KIND, scope, filters, version))):
+    entry = cache.get(cache_key(DATA_KIND, scope, filters, version))
+    if not again and young(entry):
         return False
-    dashboard_data(scope=scope, filters=filters, version=version, again=again, view=False)
+    # An old entry still usable would be read back, not computed: computed anew.
+    dashboard_data(scope=scope, filters=filters, version=version,
+                   again=again or fresh_or_none(entry) is not None, view=False)
     return True
+
+
+def young(data: object) -> bool:
+    """Whether a cache entry of the dashboard may be shown now (:func:`fresh`) and was
+    computed less than ``WARM_AGAIN_SECONDS`` ago: the warm-up leaves it as it is."""
+    usable = fresh_or_none(data)
+    return (usable is not None and usable.computed_at is not None
+            and timezone.now() - usable.computed_at < dt.timedelta(seconds=WARM_AGAIN_SECONDS))
 
 
 COMPUTE_SECONDS = 60  # the longest a computation may hold the marker; others then compute

@@ -112,6 +112,18 @@ def _units(region_ids: list[int] | None, municipality_ids: list[int] | None,
             dict(organizations.order_by().values_list("pk", "municipality__region__time_zone")))
 
 
+def _every_unit() -> tuple[list[int], list[int], list[int]]:
+    """The ids of :func:`_units` with ``every`` — no time zone: the organizations' keys
+    alone (their primary key's index), not each joined with its municipality and region
+    to read a zone the hourly :func:`warm_batches` does not use (a country: ~30,000)."""
+    regions = Region.objects.filter(municipalities__organizations__isnull=False).distinct()
+    municipalities = Municipality.objects.filter(Exists(Organization.objects.filter(
+        municipality_id=OuterRef("pk"))))
+    return (list(regions.values_list("pk", flat=True)),
+            list(municipalities.values_list("pk", flat=True)),
+            list(Organization.objects.order_by().values_list("pk", flat=True)))
+
+
 def _scopes(country: bool, region_ids: Iterable[int], municipality_ids: Iterable[int],
             organization_ids: Iterable[int] = ()) -> list[Scope]:
     scopes = [Scope(user_id=None, everything=True)] if country else []
@@ -140,9 +152,10 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     installation's (the federal operator's). ``region_ids``, ``municipality_ids``,
     ``organization_ids``: these units only — the country only if ``country``; with none
     of the three, all of them and the country (a task queued by the single hourly task
-    of before 2026-12-06 still does what it did, and the organizations too).
-    ``again``: even those already cached (the hourly run: what the version misses is then
-    at most an hour old). Returns how many were computed."""
+    of before 2026-12-06 still does what it did, and the organizations too). Each is
+    computed only where its entry is missing or older than ``selectors.WARM_AGAIN_SECONDS``
+    (``selectors.warm``); ``again``: even those (the hourly run till 2026-12-07, which
+    computed every viewed one every hour). Returns how many were computed."""
     every = region_ids is None and municipality_ids is None and organization_ids is None
     if organization_ids:
         # A write from now on queues the next warm-up (warm_soon): this one may read the
@@ -178,10 +191,10 @@ def warm_batches() -> list[dict[str, Any]]:
     ``WARM_ORGANIZATIONS`` a task, in the order of their ids. Read here once
     (``selectors.viewed``: ``VIEWED_READ`` marks a read — a country's ~30,000
     organizations are 60 reads), so that each task has its share of work, not of units;
-    each task reads its own marks again."""
-    zones, zone_of, zone_of_organization = _units(None, None, None, every=True)
+    each task reads its own marks again — and the zones of its units: here only the ids
+    are read (:func:`_every_unit`)."""
     country, regions, municipalities, organizations = False, [], [], []
-    for scope in selectors.viewed(_scopes(True, zones, zone_of, zone_of_organization)):
+    for scope in selectors.viewed(_scopes(True, *_every_unit())):
         if scope.everything:
             country = True
         elif scope.region_ids:
@@ -205,10 +218,12 @@ def warm_batches() -> list[dict[str, Any]]:
 def hourly(sender: object = None, **kwargs: object) -> None:
     """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
     viewed standard dashboard (the country's, a region's, a municipality's, an
-    organization's) computed again — by several tasks (:func:`warm_batches`), which
-    several workers share."""
+    organization's) whose entry is missing or ``selectors.WARM_AGAIN_SECONDS`` old
+    computed again — by several tasks (:func:`warm_batches`), which several workers
+    share. Not ``again``: an entry under its current version, of the day and younger is
+    left (till 2026-12-07 every one was computed every hour: ~50 ms an organization)."""
     for batch in warm_batches():
-        warm_dashboards.enqueue(again=True, **batch)
+        warm_dashboards.enqueue(**batch)
 
 
 # An organization's writes are followed by one warm-up of its dashboard (a curator's)

@@ -2,13 +2,19 @@
 (the same dashboard one level up) and no personal data: no unit below a region, no person,
 no report file; a region operator still sees their own region only."""
 
+import datetime as dt
+from dataclasses import replace
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tandem.access.filters import Filters
+from tandem.access.scope import Scope
 from tandem.access.tests.personas import federal_operator
 from tandem.accounts.models import User
 from tandem.monitoring import selectors
@@ -86,3 +92,52 @@ def test_a_region_operator_sees_their_region_only(client: Client,
         Municipality.objects.filter(region=second).values_list("name", flat=True))
     assert first.name not in response.content.decode()
     assert client.get(reverse("monitoring:index") + f"?region={first.pk}").status_code == 404
+
+
+PLACES = "Где искать наставников"
+# The tables the places are read from (the standard view: StrongBest; a period:
+# StrongTally); the country's mentors figure reads the municipalities' sums.
+PLACE_TABLES = ("diagnostics_strongbest", "diagnostics_strongtally")
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(date_from=dt.date(1900, 1, 1))])
+def test_the_countrys_computation_reads_no_mentor_places(
+        country: list[Region], filters: Filters) -> None:
+    """Issue #16 follow-up: «где искать наставников» names organizations — nobody sees it
+    at the country's level (the federal operator nowhere, the superuser below the
+    country), so the country's computation, shared by both, does not read it: no read of
+    the best rounds (``StrongBest``); and the potential mentors per region are what the
+    regions' own views add up to."""
+    everything = Scope(user_id=None, everything=True)
+    with CaptureQueriesContext(connection) as ctx:
+        data = selectors.compute_dashboard(scope=everything, filters=filters)
+    assert data.level == selectors.COUNTRY
+    assert data.mentor_places == []
+    read = " ".join(q["sql"].lower() for q in ctx.captured_queries)
+    if filters == Filters():
+        assert not [t for t in PLACE_TABLES if t in read]
+    shown = 0
+    for i, region in enumerate(data.units):
+        inside = selectors.compute_dashboard(scope=everything, filters=replace(
+            filters, region_id=region.pk))
+        shown += len(inside.mentor_places)
+        for area, _name in data.areas:
+            assert data.mentors[area][i] == sum(inside.mentors[area])
+    assert shown  # the regions' own views have places to list
+
+
+def test_mentor_places_are_shown_below_the_country_to_staff_only(
+        client: Client, country: list[Region]) -> None:
+    _first, second = country
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    region = reverse("monitoring:index") + f"?region={second.pk}"
+    for user, url, shown in [
+            (root, reverse("monitoring:index"), False),  # the country: summary figures only
+            (root, region, True),
+            (federal_operator(), reverse("monitoring:index"), False),
+            (federal_operator(), region, False),  # no organization by name for him
+            (User.objects.get(username="region-r2"), reverse("monitoring:index"), True)]:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert (PLACES in response.content.decode()) is shown, (user, url)
