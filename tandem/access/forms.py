@@ -2,11 +2,14 @@
 the survey results page: a GET form whose values are checked against the user's scope (a
 foreign unit id is a 404, never a choice)."""
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import Http404, QueryDict
 from django.urls import reverse
@@ -165,6 +168,62 @@ MUNICIPALITY_NOT_YOURS = _("Такого муниципалитета нет с�
                            "не применён.")
 ORGANIZATION_NOT_YOURS = _("Такой организации нет среди ваших: фильтр по организации не "
                            "применён.")
+
+
+UNIT_PARAMETERS = ("municipality", "organization")
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """A list's territory filter as one request gives it (:func:`unit_filter`): the
+    accepted municipality and organization, and the messages of the refused ones."""
+
+    municipality_id: int | None = None
+    organization_id: int | None = None
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def municipality_organizations(self, scope: Scope) -> QuerySet[Organization] | None:
+        """The chosen municipality's organizations of ``scope``, to be a subquery (``__in``
+        of a filter), None without a municipality: its SQL is the same for a village and for a
+        city of thousands of organizations — not a literal list of their ids."""
+        if self.municipality_id is None:
+            return None
+        return scope.organizations().filter(municipality_id=self.municipality_id)
+
+
+def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | None = None,
+                parameters: tuple[str, ...] = UNIT_PARAMETERS) -> UnitFilter:
+    """The one rule of every list's ``municipality`` and ``organization`` (pairs,
+    participants, resources — page and API alike): a value is accepted only when it is
+    one of the user's (:func:`unit_choices`: a municipality with an organization of the
+    scope, an organization of the scope; with a municipality, one of its organizations).
+    Anything else — a forged or non-numeric id, another region's unit, any unit from a
+    teacher or the federal operator (no territory to filter) — is refused with a Russian
+    message for its parameter (:attr:`UnitFilter.errors`), never read as «no filter» nor
+    as an empty list. The API answers 400 naming the parameter; a page says the message
+    and lists without it. ``parameters``: those the list takes (the resources: only the
+    organization). ``units``: the choices already read for these values (the page's
+    filter form), else read here — two queries, only when a unit is given."""
+    errors: dict[str, str] = {}
+    raw = {name: str(data.get(name) or "").strip() for name in parameters}
+    raw_municipality, raw_organization = raw.get("municipality", ""), raw.get("organization", "")
+    if not (raw_municipality or raw_organization):
+        return UnitFilter()
+    if units is None:
+        units = unit_choices(scope, municipality=raw_municipality,
+                             organization=raw_organization)
+    municipality = form_int(raw_municipality, limit=MAX_ID)
+    if raw_municipality and municipality not in units.municipality_ids:
+        errors["municipality"], municipality = str(MUNICIPALITY_NOT_YOURS), None
+    organization = form_int(raw_organization, limit=MAX_ID)
+    # Every organization of the scope is read with its municipality (unit_choices).
+    of = units.organization_ids.get(organization) if organization is not None else None
+    if raw_organization and of is None:
+        errors["organization"], organization = str(ORGANIZATION_NOT_YOURS), None
+    elif municipality is not None and of is not None and of != municipality:
+        errors["organization"], organization = str(ORG_OUTSIDE_MUNICIPALITY), None
+    return UnitFilter(municipality_id=municipality, organization_id=organization,
+                      errors={k: errors[k] for k in UNIT_PARAMETERS if k in errors})
 
 
 class UnitFilterForm(forms.Form):

@@ -22,7 +22,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tandem.access.filters import Filters
-from tandem.access.forms import BAD_SECTOR, FiltersForm
+from tandem.access.forms import (
+    BAD_SECTOR,
+    UNIT_PARAMETERS,
+    FiltersForm,
+    UnitFilter,
+    unit_filter,
+)
 from tandem.access.scope import Scope, scope_for
 from tandem.api import serializers as s
 from tandem.api.errors import ApiError, form_invalid
@@ -168,6 +174,30 @@ def _form_data(request: Request, *, fields: list[str], extra: set[str],
     return data
 
 
+def _unit_filter(scope: Scope, request: Request,
+                 parameters: tuple[str, ...] = UNIT_PARAMETERS) -> UnitFilter:
+    """A list's ``municipality`` and ``organization`` by the rule of every list
+    (``access.forms.unit_filter``, the pages' too); a refused one is a 400 naming it."""
+    territory = unit_filter(scope, request.query_params, parameters=parameters)
+    if territory.errors:
+        raise ApiError(code="validation_error",
+                       fields={k: [m] for k, m in territory.errors.items()})
+    return territory
+
+
+# The lists' territory parameters (participants, resources; the pairs' own below).
+LIST_MUNICIPALITY = OpenApiParameter(
+    "municipality", OpenApiTypes.INT,
+    description="id муниципалитета вашей области: участники его организаций. Муниципалитет "
+                "не из ваших (и любой — у педагога и федерального оператора) — 400 с полем "
+                "municipality / a municipality of yours")
+LIST_ORGANIZATION = OpenApiParameter(
+    "organization", OpenApiTypes.INT,
+    description="id организации вашей области. Организация не из ваших (и любая — у педагога "
+                "и федерального оператора) или не из выбранного муниципалитета — 400 с полем "
+                "organization / an organization of yours")
+
+
 # -- territory -----------------------------------------------------------------------
 @extend_schema_view(list=extend_schema(summary="Регионы / Regions"),
                     retrieve=extend_schema(summary="Регион / Region"))
@@ -221,8 +251,8 @@ PARTICIPANT_OUTPUT = set(s.ParticipantSerializer.Meta.fields)
 
 @extend_schema_view(
     list=extend_schema(summary="Участники / Participants",
-                       parameters=[ORGANIZATION, UPDATED_SINCE, OpenApiParameter(
-                           "is_active", OpenApiTypes.BOOL)]),
+                       parameters=[LIST_MUNICIPALITY, LIST_ORGANIZATION, UPDATED_SINCE,
+                                   OpenApiParameter("is_active", OpenApiTypes.BOOL)]),
     create=extend_schema(summary="Добавить участника / Create a participant",
                          request=s.ParticipantInputSerializer,
                          responses={201: s.ParticipantSerializer}),
@@ -242,8 +272,10 @@ class ParticipantViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMi
     def get_queryset(self) -> QuerySet[Participant]:
         if self.action != "list":
             return participants_visible(scope=self.scope)
+        territory = _unit_filter(self.scope, self.request)
         qs = participant_list(scope=self.scope, filters=ParticipantFilters(
-            organization_id=int_param(self.request, "organization"), status="all"))
+            municipality_id=territory.municipality_id,
+            organization_id=territory.organization_id, status="all"))
         active = self.request.query_params.get("is_active", "").lower()
         if active in ("true", "1"):
             qs = qs.filter(is_active=True)
@@ -464,7 +496,7 @@ def _competency_ids(data: dict[str, Any]) -> dict[str, Any]:
 
 @extend_schema_view(
     list=extend_schema(summary="Ресурсы / Resources",
-                       parameters=[ORGANIZATION, UPDATED_SINCE,
+                       parameters=[LIST_ORGANIZATION, UPDATED_SINCE,
                                    OpenApiParameter("level", str),
                                    OpenApiParameter("competency", str)]),
     create=extend_schema(summary="Добавить ресурс / Create a resource",
@@ -485,8 +517,10 @@ class ResourceViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     def get_queryset(self) -> QuerySet[Resource]:
         qs = resources_visible(scope=self.scope).order_by("title", "pk")
-        if (organization := int_param(self.request, "organization")) is not None:
-            qs = qs.filter(organization_id=organization)
+        if self.action == "list":
+            territory = _unit_filter(self.scope, self.request, parameters=("organization",))
+            if territory.organization_id is not None:
+                qs = qs.filter(organization_id=territory.organization_id)
         if (since := updated_since(self.request)) is not None:
             qs = qs.filter(updated_at__gte=since)
         if level := self.request.query_params.get("level"):

@@ -15,6 +15,7 @@ from tandem.access.forms import (
     UnitsRefresh,
     refill_attrs,
     unit_choices,
+    unit_filter,
     with_value,
 )
 from tandem.access.scope import Scope
@@ -339,20 +340,30 @@ class ParticipantFilterForm(UnitFilterForm):
     def __init__(self, data: QueryDict | None, *, scope: Scope, positions: list[str],
                  **kwargs: object) -> None:
         super().__init__(data, scope=scope, **kwargs)
+        self.scope = scope
+        self.refused: list[str] = []
         positions = sorted(positions, key=sort_key)
         self.fields["position"].choices = [("", _("все")), *((p, p) for p in positions)]  # type: ignore[attr-defined]
 
     def filters(self) -> ParticipantFilters:
-        """The filters as given; invalid values are ignored (a unit outside the scope with
-        a message under its field)."""
+        """The filters as given; invalid values are ignored. The territory by the rule of
+        every list (``access.forms.unit_filter``, the API's too): a unit that is not the
+        user's is refused with a message (:attr:`refused`, said above the list — also
+        where the select is not shown, a curator's single organization), not applied."""
         if not self.is_valid():
             cleaned = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v}
         else:
             cleaned = self.cleaned_data
+        territory = unit_filter(self.scope, self.data, units=self.units)
+        # The message is said once, above the list (as on the pairs page), not also
+        # under the select.
+        for name in territory.errors:
+            self.errors.pop(name, None)
+        self.refused = list(territory.errors.values())
         return ParticipantFilters(
             text=cleaned.get("q") or "",
-            municipality_id=cleaned.get("municipality") or None,
-            organization_id=cleaned.get("organization") or None,
+            municipality_id=territory.municipality_id,
+            organization_id=territory.organization_id,
             position=cleaned.get("position") or "",
             age_band=cleaned.get("age_band") or "",
             consent=cleaned.get("consent") or "",

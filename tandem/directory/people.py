@@ -72,6 +72,7 @@ def participants(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(),
+               "refused": form.refused,
                "show_organization": form.shows_units,
                "can_create": bool(form.units.municipalities)}
     if request.htmx:  # type: ignore[attr-defined]

@@ -12,7 +12,8 @@ give the same pairs.
 - ``organization``: one of the user's organizations — the pairs whose member A or B works
   there; with a municipality, one of that municipality's.
 
-A value that is none of the user's — a forged or stale id, another region's unit, any unit
+The territory's rule is every list's (``access.forms.unit_filter``). A value that is none of
+the user's — a forged or stale id, another region's unit, any unit
 from a teacher or the federal operator (they have no territory to filter), an unknown
 status — is refused with a Russian message for its parameter (:attr:`PairFilters.errors`),
 never read as «no filter» nor applied to the pairs the user happens to see from another
@@ -23,18 +24,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tandem.access.forms import (
-    MUNICIPALITY_NOT_YOURS,
-    ORG_OUTSIDE_MUNICIPALITY,
-    ORGANIZATION_NOT_YOURS,
-    UnitChoices,
-    unit_choices,
-)
+from tandem.access.forms import UnitChoices, unit_filter
 from tandem.access.scope import Scope
 from tandem.pairs.models import Pair
-from tandem.web.forms import MAX_ID, form_int, search_text
+from tandem.territory.models import Organization
+from tandem.web.forms import search_text
 
 STATUS_UNKNOWN = _("Такого статуса пары нет: фильтр по статусу не применён.")
 # The parameters, in the order their messages are shown.
@@ -49,8 +46,9 @@ class PairFilters:
     status: str = ""
     municipality_id: int | None = None
     organization_id: int | None = None
-    # The chosen municipality's organizations in the user's scope.
-    organization_ids: list[int] | None = None
+    # The chosen municipality's organizations in the user's scope: a subquery
+    # (``UnitFilter.municipality_organizations``), not a list of thousands of ids.
+    organization_ids: QuerySet[Organization] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def search(self) -> dict[str, Any]:
@@ -66,39 +64,20 @@ class PairFilters:
                                        ("organization", self.organization_id or "")) if v}
 
 
-def _given(data: Mapping[str, Any], name: str) -> str:
-    return str(data.get(name) or "").strip()
-
-
 def pair_filters(scope: Scope, data: Mapping[str, Any], *,
                  units: UnitChoices | None = None) -> PairFilters:
     """Read the pair list's filters from a query string's ``data``. ``units``: the
     territory choices already read for these values (the page's filter form), else read
-    here — two queries, only when a municipality or an organization is given."""
+    by ``unit_filter`` — two queries, only when a municipality or an organization is
+    given."""
     errors: dict[str, str] = {}
-    status = _given(data, "status")
+    status = str(data.get("status") or "").strip()
     if status and status not in Pair.Status.values:
         errors["status"], status = str(STATUS_UNKNOWN), ""
-    raw_municipality, raw_organization = _given(data, "municipality"), _given(data, "organization")
-    municipality = organization = None
-    organization_ids = None
-    if raw_municipality or raw_organization:
-        if units is None:
-            units = unit_choices(scope, municipality=raw_municipality,
-                                 organization=raw_organization)
-        municipality = form_int(raw_municipality, limit=MAX_ID)
-        if raw_municipality and municipality not in units.municipality_ids:
-            errors["municipality"], municipality = str(MUNICIPALITY_NOT_YOURS), None
-        organization = form_int(raw_organization, limit=MAX_ID)
-        # Every organization of the scope is read with its municipality (unit_choices).
-        of = units.organization_ids.get(organization) if organization is not None else None
-        if raw_organization and of is None:
-            errors["organization"], organization = str(ORGANIZATION_NOT_YOURS), None
-        elif municipality is not None and of is not None and of != municipality:
-            errors["organization"], organization = str(ORG_OUTSIDE_MUNICIPALITY), None
-        if municipality is not None:
-            organization_ids = units.of_municipality(municipality)
+    territory = unit_filter(scope, data, units=units)
+    errors.update(territory.errors)
     return PairFilters(text=search_text(data.get("q")), status=status,
-                       municipality_id=municipality, organization_id=organization,
-                       organization_ids=organization_ids,
+                       municipality_id=territory.municipality_id,
+                       organization_id=territory.organization_id,
+                       organization_ids=territory.municipality_organizations(scope),
                        errors={k: errors[k] for k in PARAMETERS if k in errors})

@@ -410,10 +410,11 @@ def _listed_rows(ids: list[int]) -> list[Pair]:
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
                  organization_id: int | None = None,
-                 organization_ids: list[int] | None = None) -> PairQuerySet:
+                 organization_ids: QuerySet[Organization] | list[int] | None = None
+                 ) -> PairQuerySet:
     """The visible pairs whose member's surname (or name) contains ``text``, in a status,
     of an organization (either member's: a municipal-pool pair is found from both), of
-    organizations ``organization_ids`` (a municipality's, known to the filter form)."""
+    organizations ``organization_ids`` (a municipality's of the scope: a subquery)."""
     return _search(_with_people(Pair.objects.filter(listed_q(scope))), text=text,
                    status=status, organization_id=organization_id,
                    organization_ids=organization_ids)
@@ -421,7 +422,8 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 
 def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
             organization_id: int | None = None,
-            organization_ids: list[int] | None = None) -> PairQuerySet:
+            organization_ids: QuerySet[Organization] | list[int] | None = None
+            ) -> PairQuerySet:
     # A member's name by the people's search (Participant.objects.search: the folded
     # ``search_name``, ё = е, any case), asked of each pair's two members by key
     # (``id IN (a, b)``: one EXISTS a word, probed by the people's primary key). Not an

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tandem.access.forms import unit_filter
 from tandem.access.scope import Scope
 from tandem.diagnostics.forms import ImportForm
 from tandem.diagnostics.models import Competency
@@ -137,14 +138,21 @@ class ResourceFilterForm(forms.Form):
 
     def __init__(self, *args: object, scope: Scope, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.scope = scope
         self.fields["competency"].choices = [  # type: ignore[attr-defined]
             ("", _("любая")), *competencies_active(scope=scope)]
+        # ``?organization=`` (the API's parameter, links): the resources that organization
+        # keeps — by the rule of every list (``access.forms.unit_filter``); one not the
+        # user's is said (:attr:`refused`) and not applied.
+        self.territory = unit_filter(scope, self.data, parameters=("organization",))
+        self.refused = list(self.territory.errors.values())
 
     def filters(self) -> ResourceFilters:
         data = self.cleaned_data if self.is_valid() else {}
         return ResourceFilters(text=data.get("q", ""), competency=data.get("competency", ""),
                                level=data.get("level", ""), kind=data.get("kind", ""),
-                               format=data.get("format", ""))
+                               format=data.get("format", ""),
+                               organization_id=self.territory.organization_id)
 
 
 class ResourceImportForm(ImportForm):

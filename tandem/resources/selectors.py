@@ -49,6 +49,7 @@ class ResourceFilters:
     level: str = ""
     kind: str = ""
     format: str = ""
+    organization_id: int | None = None  # the resources it keeps
 
 
 def resource_search(*, scope: Scope, filters: ResourceFilters) -> QuerySet[Resource]:
@@ -61,6 +62,8 @@ def resource_search(*, scope: Scope, filters: ResourceFilters) -> QuerySet[Resou
         qs = qs.filter(kind=filters.kind)
     if filters.format:
         qs = qs.filter(format=filters.format)
+    if filters.organization_id is not None:
+        qs = qs.filter(organization_id=filters.organization_id)
     if filters.text:
         # Titles are few and short: filter in Python with the same folding as names
         # (SQLite cannot fold Cyrillic case), then keep the queryset shape.

@@ -7,6 +7,7 @@ fails ``test_every_url_is_in_the_matrix``, so no page can be forgotten.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 
 import pytest
@@ -915,7 +916,7 @@ def test_a_regions_own_competency_is_its_operators_to_change(client: Client, wor
 # -- the territory filters of the lists (issue #16): a municipality, then its organizations;
 # a unit outside the scope in the query string is refused with a message, never a 500 and
 # never a leak of its name or its people.
-FILTERED_LISTS = ["people:list", "pairs:list", "roster:export"]
+FILTERED_LISTS = ["people:list", "pairs:list", "roster:export", "resources:catalogue"]
 
 
 def _filtered_url(name: str, query: str) -> str:
@@ -969,6 +970,51 @@ def test_the_api_pairs_unit_filters_refuse_an_outsider(
         return
     assert response.status_code == 400, (persona, body[:300])
     assert list(response.json()["error"]["fields"]) == [parameter]
+
+
+# The same rule for the API's participants and resources (access.forms.unit_filter, issue
+# #16 follow-up): they answered an outsider's or a teacher's foreign unit an empty 200.
+# A's staff get A's rows; B's curator and coordinator, A's teacher and the federal operator
+# a 400 naming the parameter, and nothing of A; anonymous 401. The pages: the same
+# outsiders are told in Russian, with the list of their own.
+API_LIST_UNIT_PARAMETERS = [("api:participant-list", "municipality", "Каролёва"),
+                            ("api:participant-list", "organization", "Каролёва"),
+                            ("api:resource-list", "organization", "Ресурс Школы А")]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(("name", "parameter", "secret"), API_LIST_UNIT_PARAMETERS)
+def test_the_api_lists_unit_filters_refuse_an_outsider(
+        client: Client, world: World, name: str, parameter: str, secret: str,
+        persona: str) -> None:
+    build_resources(world)
+    c = _persona_client(client, world, persona)
+    value = API_PAIR_UNIT_PARAMETERS[parameter](world)
+    response = c.get(reverse(name) + f"?{parameter}={value}")
+    body = response.content.decode()
+    if persona in STAFF_OF_A:
+        assert response.status_code == 200 and secret in body, (persona, body[:300])
+        return
+    assert secret not in body
+    if persona == "anonymous":
+        assert response.status_code == 401
+        return
+    assert response.status_code == 400, (persona, body[:300])
+    assert list(response.json()["error"]["fields"]) == [parameter]
+
+
+@pytest.mark.parametrize("name", ["people:list", "resources:catalogue"])
+@pytest.mark.parametrize("persona", ["charlie", "dave"])
+def test_an_outsider_is_told_a_foreign_organization_is_not_theirs(
+        client: Client, world: World, name: str, persona: str) -> None:
+    build_resources(world)
+    c = _persona_client(client, world, persona)
+    response = c.get(reverse(name) + f"?organization={world.org_a.pk}")
+    body = unescape(response.content.decode())
+    assert response.status_code == 200
+    assert ("Такой организации нет среди ваших: фильтр по организации не применён."
+            in body), persona
+    assert "Каролёва" not in body and "Ресурс Школы А" not in body
 
 
 def _second_region(world: World) -> Organization:
