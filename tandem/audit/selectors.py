@@ -93,9 +93,9 @@ def audit_page(*, scope: Scope, model: str = "", older: str | None = None,
                newer: str | None = None, size: int = PAGE_SIZE) -> AuditPage:
     """The page of :func:`audit_entries` after the cursor ``older`` (the entries older
     than it) or before ``newer``; without either, the newest. Read by its place in the
-    order (keyset), not counted nor skipped to by ``OFFSET``: a region's log holds
-    millions of entries, and counting them for «страница N из M» cost more than the page
-    (issue #16). One query a page (two when a «newer» page reaches the newest: the
+    order (keyset), not counted nor skipped to by ``OFFSET``: a region's log grows
+    without end, and counting it for «страница N из M» grows with it while the page does
+    not (issue #16). One query a page (two when a «newer» page reaches the newest: the
     newest page is shown whole)."""
     qs = audit_entries(scope=scope, model=model)
     after = parse_cursor(newer)

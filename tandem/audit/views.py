@@ -31,4 +31,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                       newer=request.GET.get("newer"))
     return render(request, "audit/audit_log.html", {
         "page": page, "rows": describe_entries(page.entries), "model": model,
-        "model_choices": MODEL_CHOICES, "system": SYSTEM})
+        "model_choices": MODEL_CHOICES, "system": SYSTEM,
+        # An empty page reached by a cursor (a stale or edited link) still leads back.
+        "moved": bool(request.GET.get("older") or request.GET.get("newer"))})

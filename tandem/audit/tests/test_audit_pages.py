@@ -78,3 +78,16 @@ def test_the_page_counts_nothing_and_links_by_place(client: Client, world: World
     assert older is not None and "новее" not in html
     html = client.get(reverse("audit:log"), {"older": older.group(1)}).content.decode()
     assert "новее" in html
+
+
+def test_an_empty_page_past_the_oldest_leads_back_to_the_newest(
+        client: Client, world: World) -> None:
+    """A stale or edited link («старше» of entries since deleted, ``?newer=0.0``) lands on
+    an empty page: it says so and links to the newest entries, not a dead end."""
+    _entries(world, 2)
+    client.force_login(world.olga)
+    html = client.get(reverse("audit:log"), {"model": "", "older": "1.1"}).content.decode()
+    assert "Здесь записей нет." in html
+    assert 'href="?model=">К самым новым записям</a>' in html
+    first = client.get(reverse("audit:log")).content.decode()
+    assert "К самым новым записям" not in first and "запись 1" in first
