@@ -561,6 +561,76 @@ class RegionAnswerTally(_AnswerRound):
         return f"{self.region_id}/{self.round_key()}"
 
 
+class PublishedAnswer(AnswerCounts):
+    """The published state of a cell group (organization, campaign) of the deficit and
+    strength shares, per competency — what every share of monitoring reads (the
+    organizations' and any period's, and through :class:`MunicipalityAnswerTally` the
+    region's and the country's), not the current :class:`AnswerTally`: a group's
+    published counts move to its current ones only when every competency whose
+    contribution changed (``tallies.answer_member_text``) changed for at least
+    ``MIN_PEOPLE`` people (rule 5, «steps of three», by part,
+    ``tandem.core.release.republish_parts``; docs/monitoring.md, «Правило публикации
+    дефицитов»). A group never published is published once ``MIN_PEOPLE`` people are in
+    it; until then nothing of it is shown, not even as left out."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    competency = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("опубликованный итог оценок организации")
+        verbose_name_plural = _("опубликованные итоги оценок организаций")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
+                                               name="one_published_answer")]
+        indexes = [models.Index(fields=["campaign", "organization"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class _AnswerPeople(models.Model):
+    """A person of a cell group (organization, campaign) of the deficit and strength
+    shares with their contribution to each competency of it, one text a person
+    (``tallies.answer_member_text``: by position of the campaign's framework version's
+    competencies, one character a competency): current (:class:`AnswerMember`) or
+    published (:class:`PublishedAnswerMember`). ``person``: a participant's id, not a
+    key (the published members outlive a deleted person)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    person = models.PositiveBigIntegerField()
+    digest = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.person}"
+
+
+class AnswerMember(_AnswerPeople):
+    """A person who submitted a questionnaire of a campaign counted in an organization,
+    as it is now — what rule 5 compares with :class:`PublishedAnswerMember`. Rebuilt with
+    the organization's tallies."""
+
+    class Meta:
+        verbose_name = _("участник ячейки оценок")
+        verbose_name_plural = _("участники ячеек оценок")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_answer_member")]
+
+
+class PublishedAnswerMember(_AnswerPeople):
+    """The members of a group's published state (:class:`PublishedAnswer`) with their
+    contributions as published."""
+
+    class Meta:
+        verbose_name = _("опубликованный участник ячейки оценок")
+        verbose_name_plural = _("опубликованные участники ячеек оценок")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_published_answer_member")]
+
+
 def answer_counted_q(prefix: str = "") -> Q:
     """An :class:`AnswerTally` row that enters the deficit and strength figures: its
     organization's competency in its campaign was given a level by at least
