@@ -461,13 +461,24 @@ class AnswerCounts(models.Model):
         abstract = True
 
 
-class AnswerTally(AnswerCounts):
-    """Answers of submitted questionnaires, per organization, campaign and competency:
-    all of them, those with a level, deficits and strengths (STRENGTH_Q, DEFICIT_Q)."""
+class _AnswerCell(AnswerCounts):
+    """A cell of the deficit and strength shares — organization, campaign, competency —
+    with its counts: current (:class:`AnswerTally`) or published (:class:`PublishedAnswer`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     competency = models.CharField(max_length=40)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class AnswerTally(_AnswerCell):
+    """Answers of submitted questionnaires, per organization, campaign and competency:
+    all of them, those with a level, deficits and strengths (STRENGTH_Q, DEFICIT_Q)."""
 
     class Meta:
         verbose_name = _("итог оценок организации")
@@ -475,9 +486,6 @@ class AnswerTally(AnswerCounts):
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
                                                name="one_answer_tally")]
         indexes = [models.Index(fields=["campaign", "organization"])]
-
-    def __str__(self) -> str:
-        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
 class _Round(models.Model):
@@ -561,7 +569,7 @@ class RegionAnswerTally(_AnswerRound):
         return f"{self.region_id}/{self.round_key()}"
 
 
-class PublishedAnswer(AnswerCounts):
+class PublishedAnswer(_AnswerCell):
     """The published state of a cell group (organization, campaign) of the deficit and
     strength shares, per competency — what every share of monitoring reads (the
     organizations' and any period's, and through :class:`MunicipalityAnswerTally` the
@@ -573,19 +581,12 @@ class PublishedAnswer(AnswerCounts):
     дефицитов»). A group never published is published once ``MIN_PEOPLE`` people are in
     it; until then nothing of it is shown, not even as left out."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
-    competency = models.CharField(max_length=40)
-
     class Meta:
         verbose_name = _("опубликованный итог оценок организации")
         verbose_name_plural = _("опубликованные итоги оценок организаций")
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
                                                name="one_published_answer")]
         indexes = [models.Index(fields=["campaign", "organization"])]
-
-    def __str__(self) -> str:
-        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
 class _AnswerPeople(models.Model):
