@@ -172,6 +172,18 @@ class FrameworkVersion(models.Model):
     def area_of(self) -> dict[str, str]:
         return {c["code"]: c["area"] for c in self.competencies()}
 
+    def shown_area_of(self) -> dict[str, str]:
+        """The area the dashboards show each competency in when this is the current
+        version: its own areas, and the regions' own competencies in theirs (one query);
+        a code of neither goes by the part before its dot (``monitoring.selectors``
+        places it so). The one home of the rule for the dashboard and for rule 5 of the
+        deficit shares, which counts a person changed in an area by it
+        (``diagnostics.tallies.answer_member_reader``)."""
+        area_of = self.area_of()
+        return {**dict(Competency.objects.filter(
+            region__isnull=False, area__code__in=[a["code"] for a in self.areas]).values_list(
+            "code", "area__code")), **area_of}
+
 
 class Campaign(UnitAnchored, models.Model):
     class Kind(models.TextChoices):

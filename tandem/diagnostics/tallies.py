@@ -1178,9 +1178,39 @@ def answer_member_parts(text: str, codes_of: Callable[[int], tuple[str, ...]]
     return parts
 
 
+AREA_PART = "area "  # no competency code holds a space
+
+
+def answer_area_parts(parts: Mapping[str, str], area_of: Mapping[str, str]) -> dict[str, str]:
+    """A person's contribution to each **area** the dashboards show: of the competencies
+    of :func:`answer_member_parts` in it, how many answered, with a level, deficits,
+    strengths (the digit's bits: ``answer_digit``). The shares are shown by area, and
+    parts by competency alone counted a person who swapped two competencies' levels of
+    one area as changed in both though the area's figure did not move: three such swaps
+    released a fourth person's change alone (review of h/heat5, 2026-12-07). With these
+    parts, a changed area must have changed for ``MIN_PEOPLE`` people too. A code no
+    area has goes by the part before its dot, as ``FrameworkVersion.shown_area_of``
+    says."""
+    sums: dict[str, list[int]] = {}
+    for code, digit in parts.items():
+        if code == OTHERS:
+            continue
+        bits = int(digit)
+        area = area_of.get(code) or code.split(".", 1)[0]
+        total = sums.setdefault(area, [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += bits & 1
+        total[2] += (bits >> 1) & 1
+        total[3] += (bits >> 2) & 1
+    return {AREA_PART + area: ",".join(map(str, total)) for area, total in sums.items()}
+
+
 def answer_member_reader() -> release.Reader:
-    """:func:`answer_member_parts` with each version's positions read once."""
+    """:func:`answer_member_parts` with each version's positions read once, and the
+    areas' parts (:func:`answer_area_parts`) by the areas shown now (read once)."""
     layouts: dict[int, tuple[str, ...]] = {}
+    framework = FrameworkVersion.objects.current()
+    area_of = framework.shown_area_of() if framework else {}
 
     def codes_of(framework: int) -> tuple[str, ...]:
         if framework not in layouts:
@@ -1188,7 +1218,11 @@ def answer_member_reader() -> release.Reader:
             layouts.setdefault(framework, ())
         return layouts[framework]
 
-    return lambda text: answer_member_parts(text, codes_of)
+    def read(text: str) -> dict[str, str]:
+        parts = answer_member_parts(text, codes_of)
+        return {**parts, **answer_area_parts(parts, area_of)}
+
+    return read
 
 
 _ANSWER_MEMBERS_SQL = """WITH layout (fw, code, pos) AS (VALUES {rows})

@@ -43,7 +43,6 @@ from tandem.core.text import sort_key
 from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.diagnostics.models import (
     Campaign,
-    Competency,
     FrameworkVersion,
     MunicipalityAnswerTally,
     MunicipalityResponseTally,
@@ -722,11 +721,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     orgs = filters.organizations(scope)
     framework = FrameworkVersion.objects.current()
     areas = [(a["code"], a["name"]) for a in framework.areas] if framework else []
-    area_of = framework.area_of() if framework else {}
-    if framework:  # regions' own competencies count in their areas (docs/diagnostics.md)
-        area_of = {**dict(Competency.objects.filter(
-            region__isnull=False, area__code__in=[code for code, _n in areas]).values_list(
-            "code", "area__code")), **area_of}
+    # Regions' own competencies count in their areas (docs/diagnostics.md).
+    area_of = framework.shown_area_of() if framework else {}
 
     # Diagnostics: the figures kept per organization (tandem/diagnostics/tallies.py) —
     # no page reads the answers themselves.

@@ -151,6 +151,45 @@ def test_a_withdrawal_of_one_moves_nothing(world: World) -> None:
     assert tallies.stale() == []
 
 
+def test_swaps_inside_an_area_do_not_complete_a_step(world: World) -> None:
+    """Review of h/heat5 (reproduced there): the shares are shown by area, the parts were
+    competencies only — three people swapping two competencies' levels of one area
+    «changed» in both though the area's figure did not move, and released a fourth
+    person's real change alone (the area's share moved by exactly her answer). The
+    areas' parts (``tallies.answer_area_parts``) hold it."""
+    from tandem.diagnostics import services
+
+    x, y = "ict.office_cloud", "ict.ai_lessons"
+    people = _people(world.org_a, 6)
+    campaign = _campaign(world.org_a)
+    start = [{x: 1, y: 1}, {x: 3, y: 1}, {x: 3, y: 1}, {x: 1, y: 3}, {x: 1, y: 1}, {x: 1, y: 1}]
+    responses = []
+    for person, levels in zip(people, start, strict=True):
+        response = _submit(campaign, person, 2)
+        for answer in Answer.objects.filter(response=response, competency__in=levels):
+            answer.level = answer.self_level = levels[answer.competency]
+            answer.save()
+        responses.append(response)
+    tallies.refresh()
+    before = _shown(world)
+    assert any(key[2:3] == ("ict",) and shown[0] is not None
+               for key, shown in before.items()), "the area's share is shown"
+    for response, levels in ((responses[0], {x: 3}),            # the real change
+                             (responses[1], {x: 1, y: 3}),      # swaps: the area's figure
+                             (responses[2], {x: 1, y: 3}),      # stays as it was
+                             (responses[3], {x: 3, y: 1})):
+        services.response_reopen(response=Response.objects.get(pk=response.pk))
+        tallies.refresh()
+        assert _shown(world) == before
+        for answer in Answer.objects.filter(response=response, competency__in=levels):
+            answer.level = answer.self_level = levels[answer.competency]
+            answer.save()
+        services.response_submit(response=Response.objects.get(pk=response.pk))
+        tallies.refresh()
+        assert _shown(world) == before
+    assert tallies.stale() == []
+
+
 # -- the invariant: A (6 people) and C (3 people) in A's municipality, one campaign each;
 # steps of one person each — submit a questionnaire (one level for all competencies),
 # change an area's levels of one's questionnaire (withdraw it, change, submit it again),
