@@ -172,6 +172,18 @@ class FrameworkVersion(models.Model):
     def area_of(self) -> dict[str, str]:
         return {c["code"]: c["area"] for c in self.competencies()}
 
+    def shown_area_of(self) -> dict[str, str]:
+        """The area the dashboards show each competency in when this is the current
+        version: its own areas, and the regions' own competencies in theirs (one query);
+        a code of neither goes by the part before its dot (``monitoring.selectors``
+        places it so). The one home of the rule for the dashboard and for rule 5 of the
+        deficit shares, which counts a person changed in an area by it
+        (``diagnostics.tallies.answer_member_reader``)."""
+        area_of = self.area_of()
+        return {**dict(Competency.objects.filter(
+            region__isnull=False, area__code__in=[a["code"] for a in self.areas]).values_list(
+            "code", "area__code")), **area_of}
+
 
 class Campaign(UnitAnchored, models.Model):
     class Kind(models.TextChoices):
@@ -461,13 +473,24 @@ class AnswerCounts(models.Model):
         abstract = True
 
 
-class AnswerTally(AnswerCounts):
-    """Answers of submitted questionnaires, per organization, campaign and competency:
-    all of them, those with a level, deficits and strengths (STRENGTH_Q, DEFICIT_Q)."""
+class _AnswerCell(AnswerCounts):
+    """A cell of the deficit and strength shares — organization, campaign, competency —
+    with its counts: current (:class:`AnswerTally`) or published (:class:`PublishedAnswer`)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     competency = models.CharField(max_length=40)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
+
+
+class AnswerTally(_AnswerCell):
+    """Answers of submitted questionnaires, per organization, campaign and competency:
+    all of them, those with a level, deficits and strengths (STRENGTH_Q, DEFICIT_Q)."""
 
     class Meta:
         verbose_name = _("итог оценок организации")
@@ -475,9 +498,6 @@ class AnswerTally(AnswerCounts):
         constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
                                                name="one_answer_tally")]
         indexes = [models.Index(fields=["campaign", "organization"])]
-
-    def __str__(self) -> str:
-        return f"{self.organization_id}/{self.campaign_id}/{self.competency}"
 
 
 class _Round(models.Model):
@@ -559,6 +579,69 @@ class RegionAnswerTally(_AnswerRound):
 
     def __str__(self) -> str:
         return f"{self.region_id}/{self.round_key()}"
+
+
+class PublishedAnswer(_AnswerCell):
+    """The published state of a cell group (organization, campaign) of the deficit and
+    strength shares, per competency — what every share of monitoring reads (the
+    organizations' and any period's, and through :class:`MunicipalityAnswerTally` the
+    region's and the country's), not the current :class:`AnswerTally`: a group's
+    published counts move to its current ones only when every competency whose
+    contribution changed (``tallies.answer_member_text``) changed for at least
+    ``MIN_PEOPLE`` people (rule 5, «steps of three», by part,
+    ``tandem.core.release.republish_parts``; docs/monitoring.md, «Правило публикации
+    дефицитов»). A group never published is published once ``MIN_PEOPLE`` people are in
+    it; until then nothing of it is shown, not even as left out."""
+
+    class Meta:
+        verbose_name = _("опубликованный итог оценок организации")
+        verbose_name_plural = _("опубликованные итоги оценок организаций")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "competency"],
+                                               name="one_published_answer")]
+        indexes = [models.Index(fields=["campaign", "organization"])]
+
+
+class _AnswerPeople(models.Model):
+    """A person of a cell group (organization, campaign) of the deficit and strength
+    shares with their contribution to each competency of it, one text a person
+    (``tallies.answer_member_text``: by position of the campaign's framework version's
+    competencies, one character a competency): current (:class:`AnswerMember`) or
+    published (:class:`PublishedAnswerMember`). ``person``: a participant's id, not a
+    key (the published members outlive a deleted person)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    person = models.PositiveBigIntegerField()
+    digest = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.campaign_id}/{self.person}"
+
+
+class AnswerMember(_AnswerPeople):
+    """A person who submitted a questionnaire of a campaign counted in an organization,
+    as it is now — what rule 5 compares with :class:`PublishedAnswerMember`. Rebuilt with
+    the organization's tallies."""
+
+    class Meta:
+        verbose_name = _("участник ячейки оценок")
+        verbose_name_plural = _("участники ячеек оценок")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_answer_member")]
+
+
+class PublishedAnswerMember(_AnswerPeople):
+    """The members of a group's published state (:class:`PublishedAnswer`) with their
+    contributions as published."""
+
+    class Meta:
+        verbose_name = _("опубликованный участник ячейки оценок")
+        verbose_name_plural = _("опубликованные участники ячеек оценок")
+        constraints = [models.UniqueConstraint(fields=["organization", "campaign", "person"],
+                                               name="one_published_answer_member")]
 
 
 def answer_counted_q(prefix: str = "") -> Q:

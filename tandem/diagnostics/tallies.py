@@ -18,7 +18,12 @@ read. A campaign that changes its round or goes redoes what derives from its tal
 (:class:`PublishedGain`), which follows the current one (:class:`GainTally`, with its
 people and their levels by part — a side of a competency —
 :class:`GainMember`) only in steps of at least three people in every part that changed
-(rule 5, :func:`_publish`).
+(rule 5, :func:`_publish`). The deficit and strength shares likewise: each group
+(organization, campaign) is read from its published counts (:class:`PublishedAnswer`),
+which follow the current ones (:class:`AnswerTally`, with its people and their
+contribution to each competency — :class:`AnswerMember`) only in steps of at least three
+people in every competency that changed (:func:`_publish_answers`); the municipalities'
+sums of answers are of the published counts.
 
 Every figure keys a questionnaire by the organization it counts in —
 :func:`tandem.diagnostics.models.response_organization`, ``Response.organization``: where
@@ -95,6 +100,7 @@ from tandem.diagnostics.models import (
     DEFICIT_Q,
     STRENGTH_Q,
     Answer,
+    AnswerMember,
     AnswerTally,
     Campaign,
     FrameworkVersion,
@@ -104,6 +110,8 @@ from tandem.diagnostics.models import (
     MunicipalityGainTally,
     MunicipalityResponseTally,
     MunicipalityStrong,
+    PublishedAnswer,
+    PublishedAnswerMember,
     PublishedGain,
     PublishedGainMember,
     RegionAnswerTally,
@@ -138,7 +146,7 @@ BATCH = 200  # organizations rebuilt per round of queries
 CELLS = 2000  # cells of «before / after» a statement publishes (tallies._replace)
 COUNTS = ("answers", "answered", "deficit", "strong")
 ORGANIZATION_TALLIES = (ResponseTally, AnswerTally, StrongTally, StrongBest, GainTally,
-                        GainMember)
+                        GainMember, AnswerMember)
 MUNICIPALITY_TALLIES = (MunicipalityAnswerTally, MunicipalityStrong, MunicipalityResponseTally,
                         MunicipalityGainTally)
 Progress = Callable[[int, int], None]
@@ -431,11 +439,13 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None,
     if answers_after is not None:
         answers = answers.filter(pk__gt=answers_after)
     _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
+    _insert(AnswerMember, *_answer_members_sql(answers, ids))
     _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
     _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
     _insert(GainTally, *_gains_sql(ids, answers_after))
     _insert(GainMember, *_gains_sql(ids, answers_after, members=True))
     _publish(ids)
+    _publish_answers(ids)
 
 
 def _questionnaire_after(pk: int) -> RawSQL:
@@ -527,7 +537,7 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     return {ResponseTally: responses,
             AnswerTally: _model_rows(AnswerTally, _answer_counts(answers)),
             StrongTally: strong, StrongBest: _best(strong), GainTally: _gains(pairs),
-            GainMember: _members(pairs)}
+            GainMember: _members(pairs), AnswerMember: _answer_members(answers)}
 
 
 def _final_pairs(ids: list[int]) -> list[tuple[int, int, int, int, int]]:
@@ -1084,6 +1094,260 @@ def _replace(cells: set[tuple[int, int]], published: type, current: type | None)
                     params)
 
 
+# -- rule 5 for the deficit and strength shares (docs/monitoring.md, «Правило публикации
+# дефицитов»). A cell group is (organization, campaign): its cells are its competencies
+# (:class:`AnswerTally`), its people those who submitted a questionnaire of the campaign
+# counted there (:class:`AnswerMember`). A part is a competency, its digest the person's
+# contribution to the cell's counts — one character, ``answered + 2 × deficit + 4 ×
+# strong`` (``0``: an answer without a level; ``DEFICIT_Q``, ``STRENGTH_Q``): what any
+# share, left-out count or number of strong people can show of them, and no more (a
+# level that moves from 0 to 1 moves no figure, so it is no change). Stored by position,
+# one text a person and group — not a row a person and competency (≈ 40 times as many):
+# ``<framework version>|`` then a character a competency of the version in code point
+# order (:func:`answer_codes`), ``NO_LEVEL`` where none was given, the trailing ones cut;
+# answers of a competency not in the version (no writer makes them) follow a second
+# ``|`` as ``<code>=<digit>`` in code point order, comma-joined — one part of them all.
+_ANSWER_DIGITS = frozenset("01234567" + release.UNKNOWN + NO_LEVEL)
+
+
+def answer_digit(level: int | None, can_teach: bool, wants_to_learn: bool) -> int:
+    """A person's contribution to a cell (organization, campaign, competency) as one
+    number (:func:`_answer_digit_sql` on the server)."""
+    from tandem.core import diagnostics as core
+
+    return ((level is not None) + 2 * core.is_deficit(level, wants_to_learn)
+            + 4 * core.is_strength(level, can_teach))
+
+
+def _answer_digit_sql() -> Any:
+    """:func:`answer_digit` as an expression over an answer (the rule's own ``DEFICIT_Q``
+    and ``STRENGTH_Q``)."""
+    from django.db.models import IntegerField
+
+    def one(q: Q) -> Case:
+        return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+    return (one(Q(level__isnull=False)) + Value(2) * one(DEFICIT_Q)
+            + Value(4) * one(STRENGTH_Q))
+
+
+def answer_codes(frameworks: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """For each framework version, its competencies in code point order: the positions of
+    a person's text of a cell group (:func:`answer_member_text`; on the server the
+    ``layout`` rows of :func:`_answer_members_sql`). A version not found: none."""
+    return {v.pk: tuple(sorted(set(v.codes())))
+            for v in FrameworkVersion.objects.filter(pk__in=set(frameworks))}
+
+
+def answer_member_text(framework: int, codes: tuple[str, ...],
+                       digits: Mapping[str, int]) -> str:
+    """A person's text of a cell group whose campaign has the framework version
+    ``framework`` (its competencies ``codes``), of their contributions ``competency →``
+    :func:`answer_digit`."""
+    slots = [NO_LEVEL] * len(codes)
+    position = {code: i for i, code in enumerate(codes)}
+    others = []
+    for code, digit in digits.items():
+        if code in position:
+            slots[position[code]] = str(digit)
+        else:
+            others.append(f"{code}={digit}")
+    text = f"{framework}{LAYOUT}{''.join(slots).rstrip(NO_LEVEL)}"
+    return text + (LAYOUT + ",".join(sorted(others)) if others else "")
+
+
+def answer_member_parts(text: str, codes_of: Callable[[int], tuple[str, ...]]
+                        ) -> dict[str, str]:
+    """The digests by part (competency) of a person's text (:func:`answer_member_text`),
+    the answers of no version's competency as one part (``OTHERS``); empty text: no
+    part; a text that is not one: ``ValueError``."""
+    if not isinstance(text, str):
+        raise ValueError(text)
+    if not text:
+        return {}
+    head, bar, tail = text.partition(LAYOUT)
+    if not (bar and head.isdigit()):
+        raise ValueError(text)
+    slots, more, others = tail.partition(LAYOUT)
+    codes = codes_of(int(head))
+    if len(slots) > len(codes) or not set(slots) <= _ANSWER_DIGITS:
+        raise ValueError(text)
+    parts = {codes[i]: digit for i, digit in enumerate(slots) if digit != NO_LEVEL}
+    if more:
+        parts[OTHERS] = others
+    return parts
+
+
+AREA_PART = "area "  # no competency code holds a space
+
+
+def answer_area_parts(parts: Mapping[str, str], area_of: Mapping[str, str]) -> dict[str, str]:
+    """A person's contribution to each **area** the dashboards show: of the competencies
+    of :func:`answer_member_parts` in it, how many answered, with a level, deficits,
+    strengths (the digit's bits: ``answer_digit``). The shares are shown by area, and
+    parts by competency alone counted a person who swapped two competencies' levels of
+    one area as changed in both though the area's figure did not move: three such swaps
+    released a fourth person's change alone (review of h/heat5, 2026-12-07). With these
+    parts, a changed area must have changed for ``MIN_PEOPLE`` people too. A code no
+    area has goes by the part before its dot, as ``FrameworkVersion.shown_area_of``
+    says."""
+    sums: dict[str, list[int]] = {}
+    for code, digit in parts.items():
+        if code == OTHERS:
+            continue
+        bits = int(digit)
+        area = area_of.get(code) or code.split(".", 1)[0]
+        total = sums.setdefault(area, [0, 0, 0, 0])
+        total[0] += 1
+        total[1] += bits & 1
+        total[2] += (bits >> 1) & 1
+        total[3] += (bits >> 2) & 1
+    return {AREA_PART + area: ",".join(map(str, total)) for area, total in sums.items()}
+
+
+def answer_member_reader() -> release.Reader:
+    """:func:`answer_member_parts` with each version's positions read once, and the
+    areas' parts (:func:`answer_area_parts`) by the areas shown now (read once)."""
+    layouts: dict[int, tuple[str, ...]] = {}
+    framework = FrameworkVersion.objects.current()
+    area_of = framework.shown_area_of() if framework else {}
+
+    def codes_of(framework: int) -> tuple[str, ...]:
+        if framework not in layouts:
+            layouts.update(answer_codes([framework]))
+            layouts.setdefault(framework, ())
+        return layouts[framework]
+
+    def read(text: str) -> dict[str, str]:
+        parts = answer_member_parts(text, codes_of)
+        return {**parts, **answer_area_parts(parts, area_of)}
+
+    return read
+
+
+_ANSWER_MEMBERS_SQL = """WITH layout (fw, code, pos) AS (VALUES {rows})
+SELECT g.o AS t_organization_id, g.c AS t_campaign_id, g.p AS t_person,
+       CAST(g.fw AS TEXT) || '|' || RTRIM({slots}, '.')
+       || COALESCE('|' || {others}, '') AS t_digest
+FROM (SELECT x.o, x.c, x.p, x.fw, m.pos, x.digit,
+             CASE WHEN m.pos IS NULL THEN x.code || '=' || CAST(x.digit AS TEXT) END AS item
+      FROM ({answers}) x LEFT JOIN layout m ON m.fw = x.fw AND m.code = x.code) g
+GROUP BY g.o, g.c, g.p, g.fw
+"""
+_ANSWER_SLOT = "COALESCE(CAST(MAX(CASE WHEN g.pos = {i} THEN g.digit END) AS TEXT), '.')"
+
+
+def _answer_members_sql(answers: QuerySet[Answer], ids: list[int]) -> tuple[str, list[Any]]:
+    """The people of these organizations' cell groups and their texts
+    (:func:`answer_member_text`) as one SELECT on the server (columns ``t_<field>``),
+    over ``answers`` (:func:`_submitted_answers`, bounded as the rebuild's)."""
+    frameworks = Campaign.objects.filter(**{f"{CAMPAIGN_ORG}__in": ids}).values_list(
+        "framework_id", flat=True).distinct().order_by()
+    layouts = answer_codes(frameworks)
+    rows = [(fw, code, i) for fw, codes in sorted(layouts.items())
+            for i, code in enumerate(codes)] or [(0, "", 0)]  # 0: no version
+    slots = max((len(codes) for codes in layouts.values()), default=0)
+    inner, params = (answers.values(o=F(ANSWER_ORG), c=F("response__campaign_id"),
+                                    p=F("response__participant_id"),
+                                    fw=F("response__campaign__framework_id"),
+                                    code=F("competency"), digit=_answer_digit_sql())
+                     .query.sql_with_params())
+    sql = _ANSWER_MEMBERS_SQL.format(
+        rows=", ".join(["(CAST(%s AS INTEGER), %s, CAST(%s AS INTEGER))"] * len(rows)),
+        slots=" || ".join(_ANSWER_SLOT.format(i=i) for i in range(slots)) or "''",
+        others=_OTHERS[connection.vendor], answers=inner)
+    return sql, [value for row in rows for value in row] + list(params)
+
+
+def _answer_members(answers: QuerySet[Answer]) -> list[AnswerMember]:
+    """:func:`_answer_members_sql` in Python, by the rule's own functions (what ``stale()``
+    compares the stored :class:`AnswerMember` with)."""
+    digits: dict[tuple[int, int, int], dict[str, int]] = defaultdict(dict)
+    framework_of: dict[int, int] = {}
+    for org, campaign, person, framework, code, level, teach, learn in answers.values_list(
+            ANSWER_ORG, "response__campaign_id", "response__participant_id",
+            "response__campaign__framework_id", "competency", "level", "can_teach",
+            "wants_to_learn"):
+        digits[(org, campaign, person)][code] = answer_digit(level, teach, learn)
+        framework_of[campaign] = framework
+    codes = answer_codes(framework_of.values())
+    return [AnswerMember(organization_id=org, campaign_id=campaign, person=person,
+                         digest=answer_member_text(framework_of[campaign],
+                                                   codes.get(framework_of[campaign], ()),
+                                                   mine))
+            for (org, campaign, person), mine in sorted(digits.items())]
+
+
+def _publish_answers(ids: list[int]) -> None:
+    """Rule 5 by part (``release.republish_parts``) for these organizations' cell groups
+    of the deficit and strength shares: a group whose current people
+    (:class:`AnswerMember`) differ from its published ones (:class:`PublishedAnswerMember`)
+    in every changed competency by at least ``MIN_PEOPLE`` people's contributions — a
+    group never published: once it holds ``MIN_PEOPLE`` people — is published anew: its
+    published counts (:class:`PublishedAnswer`) and members become its current ones.
+    Otherwise it keeps showing what it showed. Called by every rebuild of an
+    organization, under its municipalities' rows, before its municipalities' sums."""
+    moved = _answers_unpublished(ids)
+    _replace(moved, PublishedAnswer, AnswerTally)
+    _replace(moved, PublishedAnswerMember, AnswerMember)
+
+
+def _answers_unpublished(ids: list[int]) -> set[tuple[int, int]]:
+    """The cell groups of these organizations that rule 5 publishes anew now, a batch of
+    organizations at a time (a group is one organization's).
+
+    A group with published counts and no published member (an **orphan**: migration
+    ``0023`` published the stored counts of an organization waiting for its rebuild, and
+    the people of a group of it had all withdrawn in the meantime — no one's answers to
+    name as its members) is compared by its counts: with nobody in it now, it goes when
+    every competency it shows was answered by at least ``MIN_PEOPLE`` people (each of
+    them left that part: a step of three in every part); a competency answered by one or
+    two holds it, as rule 5 holds any group. With people in it now it is as a group never
+    published (published once ``MIN_PEOPLE`` are in it)."""
+    moved: set[tuple[int, int]] = set()
+    reader = answer_member_reader()
+    for chunk in _chunks(sorted(ids), UNPUBLISHED_BATCH):
+        current = _members_of(AnswerMember.objects.filter(organization_id__in=chunk))
+        published = _members_of(PublishedAnswerMember.objects.filter(organization_id__in=chunk))
+        moved |= {group for group in current.keys() | published.keys()
+                  if release.republish_parts(published.get(group, {}),
+                                             current.get(group, {}), parts=reader)}
+        fewest: dict[tuple[int, int], int] = {}
+        for org, campaign, answers in PublishedAnswer.objects.filter(
+                organization_id__in=chunk).order_by().values_list(
+                    "organization_id", "campaign_id", "answers"):
+            if (org, campaign) not in published and (org, campaign) not in current:
+                fewest[(org, campaign)] = min(answers, fewest.get((org, campaign), answers))
+        moved |= {group for group, least in fewest.items() if least >= release.MIN_PEOPLE}
+    return moved
+
+
+def _answers_misheld(ids: list[int]) -> set[tuple[object, ...]]:
+    """What ``stale()`` reports of the published state of these organizations' groups:
+    a group rule 5 would publish now (a rebuild missed it — an orphan too, by the rule of
+    :func:`_answers_unpublished`), a group whose published members are its current ones
+    but whose published counts are not its current counts. An orphan the rule holds (a
+    competency answered by one or two) is not reported: the rebuild keeps it on purpose,
+    and a check reporting it («published answers without members», until 2026-12-07)
+    reported it forever."""
+    found: set[tuple[object, ...]] = {("unpublished answers", *group)
+                                      for group in _answers_unpublished(ids)}
+    for chunk in _chunks(sorted(ids), UNPUBLISHED_BATCH):
+        current = _members_of(AnswerMember.objects.filter(organization_id__in=chunk))
+        published = _members_of(PublishedAnswerMember.objects.filter(organization_id__in=chunk))
+        counts: dict[type, dict[tuple[int, int], set[tuple[Any, ...]]]] = {}
+        for model in (AnswerTally, PublishedAnswer):
+            counts[model] = defaultdict(set)
+            for row in model.objects.filter(organization_id__in=chunk).order_by().values_list(
+                    "organization_id", "campaign_id", "competency", *COUNTS):
+                counts[model][row[:2]].add(row[2:])
+        for group, members in published.items():
+            if members == current.get(group) and (
+                    counts[AnswerTally].get(group) != counts[PublishedAnswer].get(group)):
+                found.add(("published answers not of their members", *group))
+    return found
+
+
 def _roll_up(municipality_ids: list[int]) -> None:
     """Each municipality's sums by sector — of answers by round (kind and dates) and
     competency, of questionnaires by round, of levels before and after by final round and
@@ -1095,7 +1359,7 @@ def _roll_up(municipality_ids: list[int]) -> None:
         model.objects.filter(municipality_id__in=municipality_ids).delete()  # type: ignore[attr-defined]
     org = "organization__"
     _insert(MunicipalityAnswerTally, *(
-        AnswerTally.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
+        PublishedAnswer.objects.filter(**{f"{org}municipality_id__in": municipality_ids})
         .order_by()
         .values(t_municipality_id=F(f"{org}municipality_id"), t_sector=F(f"{org}sector"),
                 t_kind=F("campaign__kind"), t_starts_on=F("campaign__starts_on"),
@@ -1387,7 +1651,9 @@ def stale() -> list[tuple[object, ...]]:
                 fresh_rows[model] += rows
         # The municipalities' «before / after»: of the cells' published states (rule 5),
         # which are checked against the current ones apart (``unpublished``).
-        fresh_rows.update(_summed(fresh_rows[AnswerTally], fresh_rows[StrongBest],
+        # The municipalities' answers likewise: of the groups' published counts (rule 5),
+        # checked against the current ones apart (``_answers_misheld``).
+        fresh_rows.update(_summed(list(PublishedAnswer.objects.all()), fresh_rows[StrongBest],
                                   fresh_rows[ResponseTally], list(PublishedGain.objects.all())))
         # The regions' sums: of the municipalities' sums just computed, by their region.
         fresh_rows[RegionAnswerTally] = _by_region(fresh_rows[MunicipalityAnswerTally])
@@ -1401,6 +1667,7 @@ def stale() -> list[tuple[object, ...]]:
                                    _unpublished(ids[start:start + BATCH], compare=True),
                                    strict=True):
                 unpublished |= {("unpublished", kind, *cell) for cell in cells}
+            unpublished |= _answers_misheld(ids[start:start + BATCH])
         misplaced = _misplaced()
     return sorted(stored ^ fresh | waiting | unpublished | misplaced, key=str)
 
@@ -1433,10 +1700,11 @@ def _misplaced() -> set[tuple[object, ...]]:
     return found
 
 
-def _summed(counts: list[AnswerTally], best: list[StrongBest],
+def _summed(counts: list[Any], best: list[StrongBest],
             responses: list[ResponseTally], gains: list[Any]) -> dict[type, list[Any]]:
-    """What ``_roll_up`` would store for every municipality, from organizations' counts,
-    best rounds, questionnaires and published gains (:class:`PublishedGain`)."""
+    """What ``_roll_up`` would store for every municipality, from organizations' published
+    counts (:class:`PublishedAnswer`), best rounds, questionnaires and published gains
+    (:class:`PublishedGain`)."""
     unit = {pk: (municipality, sector) for pk, municipality, sector
             in Organization.objects.values_list("pk", "municipality_id", "sector")}
     rounds: dict[int, tuple[Any, ...]] = {}
@@ -1548,6 +1816,9 @@ _GAIN_STATE = (GainMember, PublishedGain, PublishedGainMember)
 _FIELDS: dict[type, tuple[str, ...]] = {
     ResponseTally: ("organization_id", "campaign_id", "invited", "new", "draft", "submitted"),
     AnswerTally: ("organization_id", "campaign_id", "competency", *COUNTS),
+    PublishedAnswer: ("organization_id", "campaign_id", "competency", *COUNTS),
+    AnswerMember: _MEMBER_FIELDS,
+    PublishedAnswerMember: _MEMBER_FIELDS,
     StrongTally: ("organization_id", "campaign_id", "area", "people", "levelled"),
     StrongBest: ("organization_id", "area", "people"),
     GainTally: _GAIN_FIELDS,
@@ -1723,7 +1994,8 @@ def organization_deleting(sender: type, instance: object, **kwargs: object) -> N
     moved since may be. They stay their people's and count in no cell
     (``Response.organization`` set to NULL by the delete); its tallies (they cascade) —
     the published «before / after» too — leave its municipalities' sums now, in the
-    deleting transaction: the cascade would take the rows and leave the sums. Its state
+    deleting transaction: the cascade would take the rows and leave the sums (the
+    published deficits' groups too: whole groups of at least three people). Its state
     is held if it has one, none is created (the delete has collected what cascades: a new
     row would be left pointing at no organization)."""
     pk = getattr(instance, "pk", None)
@@ -1733,7 +2005,8 @@ def organization_deleting(sender: type, instance: object, **kwargs: object) -> N
         municipalities = _lock_municipalities([pk])
         list(TallyState.objects.select_for_update().filter(organization_id=pk)
              .values_list("pk", flat=True))
-        for model in (*ORGANIZATION_TALLIES, PublishedGain, PublishedGainMember):
+        for model in (*ORGANIZATION_TALLIES, PublishedGain, PublishedGainMember,
+                      PublishedAnswer, PublishedAnswerMember):
             model.objects.filter(organization_id=pk).delete()  # type: ignore[attr-defined]
         _roll_up(municipalities)
 

@@ -42,13 +42,12 @@ from tandem.core.effectiveness import UnitSummary, stuck_reasons
 from tandem.core.text import sort_key
 from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.diagnostics.models import (
-    AnswerTally,
     Campaign,
-    Competency,
     FrameworkVersion,
     MunicipalityAnswerTally,
     MunicipalityResponseTally,
     MunicipalityStrong,
+    PublishedAnswer,
     RegionAnswerTally,
     ResponseTally,
     StrongBest,
@@ -359,7 +358,7 @@ def _municipality_sums(model: type, scope: Scope, filters: Filters,
 def _round_tallies(kept: type, summed: type, scope: Scope, filters: Filters,
                    level: str, orgs: QuerySet[Organization], units: list[Unit],
                    ) -> tuple[QuerySet[Any], str, str]:
-    """The sums to read — of answers (``AnswerTally``) or of questionnaires
+    """The sums to read — of answers (``PublishedAnswer``) or of questionnaires
     (``ResponseTally``) — the field that names the unit in them and the path to their
     round's kind and dates: a region's or the country's comparison reads the
     municipalities' sums by round (by sector: ``MunicipalityAnswerTally``,
@@ -379,7 +378,7 @@ def _round_tallies(kept: type, summed: type, scope: Scope, filters: Filters,
 
 def _counted_answers(model: type) -> dict[str, Any]:
     """The sums of answers by unit and competency under the release rule: an
-    organization's own tallies (:class:`AnswerTally`) summed over their counted cells
+    organization's published counts (:class:`PublishedAnswer`) summed over their counted cells
     (``answer_counted_q``), the levels of the others apart; the municipalities' sums
     (:class:`MunicipalityAnswerTally`) hold only counted cells already, and the others
     in ``left_out``."""
@@ -750,11 +749,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     orgs = filters.organizations(scope)
     framework = FrameworkVersion.objects.current()
     areas = [(a["code"], a["name"]) for a in framework.areas] if framework else []
-    area_of = framework.area_of() if framework else {}
-    if framework:  # regions' own competencies count in their areas (docs/diagnostics.md)
-        area_of = {**dict(Competency.objects.filter(
-            region__isnull=False, area__code__in=[code for code, _n in areas]).values_list(
-            "code", "area__code")), **area_of}
+    # Regions' own competencies count in their areas (docs/diagnostics.md).
+    area_of = framework.shown_area_of() if framework else {}
 
     # Diagnostics: the figures kept per organization (tandem/diagnostics/tallies.py) —
     # no page reads the answers themselves.
@@ -781,8 +777,10 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     # statement with the questionnaires (one round trip, not two).
     responses, unit_of_tally, round_ = _round_tallies(
         ResponseTally, MunicipalityResponseTally, scope, filters, level, orgs, units)
+    # The groups' published counts (rule 5, «steps of three»: PublishedAnswer), never
+    # the current ones (AnswerTally) — nor are the municipalities' sums of any other.
     tallies, unit_of_answer, round_a = _round_tallies(
-        AnswerTally, MunicipalityAnswerTally, scope, filters, level, orgs, units)
+        PublishedAnswer, MunicipalityAnswerTally, scope, filters, level, orgs, units)
     area, other = _area_of_competency(area_of)
     # With them, where they are kept by municipality, the potential mentors.
     kept_mentors = _kept_mentors(scope, filters, level, dict(areas))

@@ -22,6 +22,7 @@ from tandem.diagnostics.models import (
     AnswerTally,
     Campaign,
     MunicipalityAnswerTally,
+    PublishedAnswer,
     Response,
     ResponseTally,
     StrongBest,
@@ -169,13 +170,14 @@ def test_the_figures_count_what_the_rules_say(world: World) -> None:
         mark = carol[code].mark
         assert (tally.answers, tally.answered, tally.deficit, tally.strong) == (
             1, 1, int(mark.deficit), int(mark.strength))
-    # Bob's draft counts nowhere; the municipality's sums hold A's cells — Carol alone
-    # answered each competency, so by the release rule no level of hers is summed and
-    # each is counted as left out.
+    # Bob's draft counts nowhere; the municipality's sums hold A's published cells —
+    # Carol alone answered, so her group (A, the campaign) is not published (rule 5: it
+    # is, once three people answered): no level of hers is summed, none counted as left
+    # out.
     summed = {t.competency: (t.answered, t.deficit, t.left_out)
               for t in MunicipalityAnswerTally.objects.filter(
                   municipality=world.municipality_a, **_round(dw.campaign_a))}
-    assert summed == {code: (0, 0, 1) for code in rows}
+    assert summed == {}
     strong_areas = {a.competency.split(".", 1)[0] for a in carol.values() if a.mark.strength}
     assert dict(StrongTally.objects.filter(organization=world.org_a).values_list(
         "area", "people")) == dict.fromkeys(strong_areas, 1)
@@ -199,7 +201,13 @@ def test_a_person_who_moves_leaves_her_answers_where_she_gave_them(
     its municipality and of B are what they were, nothing of hers goes to B. Bob's draft
     follows him when he moves (not submitted, it counts where he is): A hands out one
     questionnaire fewer, B one more, a draft."""
+    from tandem.testing import bulk_responses
+
     dw = build_diagnostics(world)
+    # Two more answer in A beside Carol: A's group is published (rule 5).
+    newcomers = [ParticipantFactory.create(organization=world.org_a, surname=f"Люд{i}").pk
+                 for i in range(2)]
+    bulk_responses(dw.campaign_a, Participant.objects.filter(pk__in=newcomers))
     shown = _heat_map_sums()
     assert MunicipalityAnswerTally.objects.filter(municipality=world.municipality_a).exists()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -220,7 +228,8 @@ def test_a_person_who_moves_leaves_her_answers_where_she_gave_them(
     progress = {org: (invited, draft, submitted) for org, invited, draft, submitted in
                 ResponseTally.objects.filter(campaign=dw.campaign_a).values_list(
                     "organization_id", "invited", "draft", "submitted")}
-    assert progress == {world.org_a.pk: (2, 0, 1), world.org_b.pk: (1, 1, 0)}
+    # A: Carol's, the two newcomers' and one more handed out; B: Bob's draft.
+    assert progress == {world.org_a.pk: (4, 0, 3), world.org_b.pk: (1, 1, 0)}
     assert tallies.stale() == []
 
 
@@ -304,10 +313,10 @@ def test_a_region_reads_its_municipalities_sums_as_its_organizations_add_up(
     filters = Filters(sector=sector)
     region = selectors.compute_dashboard(scope=scope_for(world.olga), filters=filters)
     assert region.level == selectors.REGION
-    # The same shares from the organizations' own tallies, cell by cell under the
-    # release rule, added up by municipality.
+    # The same shares from the organizations' published counts (rule 5), cell by cell
+    # under the release rule, added up by municipality.
     sums: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
-    for t in AnswerTally.objects.filter(campaign__kind=Campaign.Kind.INITIAL).select_related(
+    for t in PublishedAnswer.objects.filter(campaign__kind=Campaign.Kind.INITIAL).select_related(
             "organization"):
         if sector and t.organization.sector != sector:
             continue
@@ -326,7 +335,12 @@ def test_a_region_reads_its_municipalities_sums_as_its_organizations_add_up(
 
 def test_an_organization_that_moves_takes_its_sums_to_the_other_municipality(
         world: World, django_capture_on_commit_callbacks) -> None:
+    from tandem.testing import bulk_responses
+
     dw = build_diagnostics(world)
+    newcomers = [ParticipantFactory.create(organization=world.org_a, surname=f"Люд{i}").pk
+                 for i in range(2)]  # three in A: its group published (rule 5)
+    bulk_responses(dw.campaign_a, Participant.objects.filter(pk__in=newcomers))
     with django_capture_on_commit_callbacks(execute=True):
         world.org_a.municipality = world.municipality_b
         world.org_a.save()
@@ -412,8 +426,9 @@ def test_the_check_only_reads_and_finds_a_figure_nobody_touched(world: World) ->
     assert answer is not None
     Answer.objects.filter(pk=answer.pk).update(level=3, self_level=3)
     differences = tallies.stale()
-    assert differences and {row[0] for row in differences} >= {"AnswerTally",
-                                                                "MunicipalityAnswerTally"}
+    # The organization's current rows and its people differ; the municipality's sums are
+    # of the published state (rule 5), which no rebuild moved.
+    assert differences and {row[0] for row in differences} >= {"AnswerTally", "AnswerMember"}
 
 
 def test_the_migration_fills_new_and_draft_from_the_statuses(world: World) -> None:

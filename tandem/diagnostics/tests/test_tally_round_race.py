@@ -12,7 +12,7 @@ from tandem.diagnostics import tallies
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Answer, Campaign, MunicipalityAnswerTally, Response
 from tandem.people.models import Participant
-from tandem.testing import HeldRace, build_world
+from tandem.testing import HeldRace, ParticipantFactory, build_world
 
 
 def _submitted(campaign: Campaign, participant: Participant) -> None:
@@ -28,15 +28,20 @@ def test_a_round_change_and_a_first_import_elsewhere_take_turns() -> None:
     """The change locks the municipalities that hold the campaign's tallies (A); B's first
     results, committed meanwhile, summed under the old dates, and the change's rederive
     did not see B. Now B's rebuild holds the campaign's row shared: it waits for the
-    change and reads the new dates."""
+    change and reads the new dates. Three people on each side: a group of one or two is
+    never published (rule 5 of the deficit shares), so B's first results of one person
+    summed nothing, under either dates."""
     if connection.vendor != "postgresql":
         pytest.skip("гонка двух транзакций бывает только на PostgreSQL (SQLite пишет по очереди)")
     world = build_world()
     campaign = Campaign.objects.create(
         title="Входная", region=world.region, framework=ensure_default_framework(),
         starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 12, 31))
-    _submitted(campaign, world.carol_p)  # municipality A
+    for person in (world.alice_p, world.bob_p, world.carol_p):  # municipality A
+        _submitted(campaign, person)
     tallies.rebuild([world.org_a.pk, world.org_b.pk])
+    b_people = [world.charlie_p, world.someone_b,
+                ParticipantFactory.create(organization=world.org_b, surname="Третья")]
     def change(hold: Callable[[], None]) -> None:
         with transaction.atomic():
             moved = Campaign.objects.get(pk=campaign.pk)
@@ -46,7 +51,8 @@ def test_a_round_change_and_a_first_import_elsewhere_take_turns() -> None:
 
     def first_import() -> None:  # municipality B: none of the campaign's tallies yet
         with transaction.atomic():
-            _submitted(Campaign.objects.get(pk=campaign.pk), world.charlie_p)
+            for person in b_people:
+                _submitted(Campaign.objects.get(pk=campaign.pk), person)
             tallies.touch([world.org_b.pk], now=True)
 
     race = HeldRace(change, first_import)

@@ -17,7 +17,7 @@ from tandem.core import diagnostics as core
 from tandem.core import release
 from tandem.core.release import Released
 from tandem.diagnostics import tallies
-from tandem.diagnostics.models import Answer, Response
+from tandem.diagnostics.models import Answer, PublishedAnswer, PublishedAnswerMember, Response
 from tandem.maps.models import Map, Meeting
 from tandem.monitoring import selectors
 from tandem.monitoring.forms import BAD_DATE, DATES_REVERSED, FiltersForm
@@ -184,6 +184,11 @@ def test_heatmap_shares_follow_the_core_rules(
                self_level=level, can_teach=teach, wants_to_learn=learn)
         for response, levels in zip(responses, people, strict=True)
         for i, (level, teach, learn) in enumerate(levels[:len(codes)])])
+    # Each example is the group's first publication (rule 2 is what this compares; rule 5,
+    # «steps of three» between examples sharing the database, has its own tests:
+    # test_deficits_steps.py) — the published state of the example before forgotten.
+    for published in (PublishedAnswer, PublishedAnswerMember):
+        published.objects.filter(organization=world.org_a).delete()
     tallies.rebuild([world.org_a.pk])  # answers written past the services
     data = selectors.compute_dashboard(scope=scope_for(world.erin), filters=Filters())
     expected = _python_shares(world)

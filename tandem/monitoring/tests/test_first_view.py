@@ -19,11 +19,11 @@ from tandem.core import release
 from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.diagnostics.models import (
     Answer,
-    AnswerTally,
     Campaign,
     Competency,
     CompetencyArea,
     FrameworkVersion,
+    PublishedAnswer,
     Response,
 )
 from tandem.monitoring import selectors
@@ -260,7 +260,8 @@ def _shares_by_competency(data: selectors.DashboardData,
                           ) -> dict[tuple[str, int], tuple[release.Released, release.Released]]:
     """(area, organization) → deficit and strength shares as the dashboard summed them
     before it summed by area in the database: the organizations' kept cells (one per
-    campaign and competency, ``AnswerTally``) of initial rounds read one by one, each
+    campaign and competency, as published — ``PublishedAnswer``, rule 5) of initial
+    rounds read one by one, each
     competency placed in its area by the current framework and the regions' own
     competencies, any other by the start of its code; the release rule of the core."""
     framework = FrameworkVersion.objects.current()
@@ -269,7 +270,7 @@ def _shares_by_competency(data: selectors.DashboardData,
         "code", "area__code")), **framework.area_of()}
     deficit: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
     strong: dict[tuple[str, int], release.Sums] = defaultdict(release.Sums)
-    for org, campaign, code, n, d, s in AnswerTally.objects.filter(
+    for org, campaign, code, n, d, s in PublishedAnswer.objects.filter(
             campaign__kind=Campaign.Kind.INITIAL).values_list(
             "organization_id", "campaign_id", "competency", "answered", "deficit", "strong"):
         key = (area_of.get(code, code.split(".", 1)[0]), org)
