@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.forms.utils import ErrorDict
 from django.http import Http404, QueryDict
 from django.urls import reverse
@@ -180,16 +180,13 @@ class UnitFilter:
 
     municipality_id: int | None = None
     organization_id: int | None = None
+    # The chosen municipality's organizations of the scope (read by unit_choices anyway),
+    # None without a municipality. A literal list, not a subquery: on PostgreSQL
+    # «a IN (subquery) OR b IN (subquery)» is planned as a filter over all of a region's
+    # pairs (4–15× slower on the 1.5 M country; docs/performance.md), while the list uses
+    # the organizations' indexes; the biggest municipality there has 252 organizations.
+    organization_ids: tuple[int, ...] | None = None
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
-
-    def municipality_organizations(self, scope: Scope) -> QuerySet[Organization] | None:
-        """The chosen municipality's organizations of ``scope``, to be a subquery (``__in``
-        of a filter), None without a municipality: its SQL is the same for a village and for a
-        city of thousands of organizations — not a literal list of their ids."""
-        if self.municipality_id is None:
-            return None
-        return scope.organizations().filter(municipality_id=self.municipality_id)
-
 
 def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | None = None,
                 parameters: tuple[str, ...] = UNIT_PARAMETERS) -> UnitFilter:
@@ -223,6 +220,8 @@ def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | N
     elif municipality is not None and of is not None and of != municipality:
         errors["organization"], organization = str(ORG_OUTSIDE_MUNICIPALITY), None
     return UnitFilter(municipality_id=municipality, organization_id=organization,
+                      organization_ids=(None if municipality is None
+                                        else tuple(units.of_municipality(municipality))),
                       errors={k: errors[k] for k in UNIT_PARAMETERS if k in errors})
 
 

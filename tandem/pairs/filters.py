@@ -24,13 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tandem.access.forms import UnitChoices, unit_filter
 from tandem.access.scope import Scope
 from tandem.pairs.models import Pair
-from tandem.territory.models import Organization
 from tandem.web.forms import search_text
 
 STATUS_UNKNOWN = _("Такого статуса пары нет: фильтр по статусу не применён.")
@@ -46,9 +44,9 @@ class PairFilters:
     status: str = ""
     municipality_id: int | None = None
     organization_id: int | None = None
-    # The chosen municipality's organizations in the user's scope: a subquery
-    # (``UnitFilter.municipality_organizations``), not a list of thousands of ids.
-    organization_ids: QuerySet[Organization] | None = None
+    # The chosen municipality's organizations in the user's scope
+    # (``UnitFilter.organization_ids``).
+    organization_ids: tuple[int, ...] | None = None
     errors: dict[str, str] = field(default_factory=dict)
 
     def search(self) -> dict[str, Any]:
@@ -79,5 +77,5 @@ def pair_filters(scope: Scope, data: Mapping[str, Any], *,
     return PairFilters(text=search_text(data.get("q")), status=status,
                        municipality_id=territory.municipality_id,
                        organization_id=territory.organization_id,
-                       organization_ids=territory.municipality_organizations(scope),
+                       organization_ids=territory.organization_ids,
                        errors={k: errors[k] for k in PARAMETERS if k in errors})

@@ -1,7 +1,7 @@
 """Reads for pair formation: the pool, runs, rules and pairs, through the user's scope."""
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, overload
 
 from django.core.exceptions import EmptyResultSet
@@ -410,11 +410,11 @@ def _listed_rows(ids: list[int]) -> list[Pair]:
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",
                  organization_id: int | None = None,
-                 organization_ids: QuerySet[Organization] | list[int] | None = None
+                 organization_ids: Sequence[int] | None = None
                  ) -> PairQuerySet:
     """The visible pairs whose member's surname (or name) contains ``text``, in a status,
     of an organization (either member's: a municipal-pool pair is found from both), of
-    organizations ``organization_ids`` (a municipality's of the scope: a subquery)."""
+    organizations ``organization_ids`` (a municipality's, known to the filter form)."""
     return _search(_with_people(Pair.objects.filter(listed_q(scope))), text=text,
                    status=status, organization_id=organization_id,
                    organization_ids=organization_ids)
@@ -422,7 +422,7 @@ def pairs_search(*, scope: Scope, text: str = "", status: str = "",
 
 def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
             organization_id: int | None = None,
-            organization_ids: QuerySet[Organization] | list[int] | None = None
+            organization_ids: Sequence[int] | None = None
             ) -> PairQuerySet:
     # A member's name by the people's search (Participant.objects.search: the folded
     # ``search_name``, ё = е, any case), asked of each pair's two members by key
@@ -441,7 +441,7 @@ def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
         qs = qs.filter(Q(a_organization_id=organization_id)
                        | Q(b_organization_id=organization_id))
     if organization_ids is not None:
-        qs = qs.of_unit(organization_ids)
+        qs = qs.of_unit(list(organization_ids))
     # What the list shows: the members and their organizations — not the pair's own
     # organization nor its curator, nor the lessons (JSON): two joins, 100 objects and
     # 100 JSON values a page less; of the members and their organizations only what the
