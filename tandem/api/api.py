@@ -196,6 +196,12 @@ LIST_ORGANIZATION = OpenApiParameter(
     description="id организации вашей области. Организация не из ваших (и любая — у педагога "
                 "и федерального оператора) или не из выбранного муниципалитета — 400 с полем "
                 "organization / an organization of yours")
+# The resources take no municipality.
+RESOURCES_ORGANIZATION = OpenApiParameter(
+    "organization", OpenApiTypes.INT,
+    description="id организации вашей области. Организация не из ваших (и любая — у педагога "
+                "и федерального оператора) — 400 с полем organization / an organization of "
+                "yours")
 
 
 # -- territory -----------------------------------------------------------------------
@@ -496,7 +502,7 @@ def _competency_ids(data: dict[str, Any]) -> dict[str, Any]:
 
 @extend_schema_view(
     list=extend_schema(summary="Ресурсы / Resources",
-                       parameters=[LIST_ORGANIZATION, UPDATED_SINCE,
+                       parameters=[RESOURCES_ORGANIZATION, UPDATED_SINCE,
                                    OpenApiParameter("level", str),
                                    OpenApiParameter("competency", str)]),
     create=extend_schema(summary="Добавить ресурс / Create a resource",

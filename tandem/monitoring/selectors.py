@@ -81,14 +81,18 @@ CACHE_SECONDS = 120  # see data_version(): how stale a figure may be, at most
 # The country's, each single whole region's and each single whole municipality's
 # standard view (:func:`warmed`), where viewed in the last VIEWED_SECONDS (:func:`viewed`),
 # are computed ahead by the hourly run (tandem.monitoring.tasks.warm_dashboards): their
-# visitor finds them computed; the page says when («Данные на …»). The run computes one
-# whose entry is missing — its version moved (a write), a new day, a unit's midnight
-# (:func:`fresh`), evicted — or older than WARM_AGAIN_SECONDS (:func:`warm`): what the
-# version misses is at most that and an hour old. An entry lives WARM_SECONDS: past the
-# run after the one that finds it older (half an hour's room either side of the age).
-# Till 2026-12-07 every run computed every viewed one again (an entry of 2 hours): 30,000
-# viewed organizations were ~25 worker-minutes an hour, most of them unchanged.
-WARM_AGAIN_SECONDS = 150 * 60  # every third run, for an entry the version keeps
+# visitor finds them computed; the page says when («Данные на …»). The country's, a
+# region's and a municipality's are computed again by every run: their hourly recomputation
+# bounds what their version misses (a long import or rebuild committing after a shorter
+# later write: ``versions.version``) to an hour, as before — few, and where that is likeliest.
+# An organization's (thousands) only when its entry is missing — its version moved (a
+# write), a new day, a unit's midnight (:func:`fresh`), evicted —, computed while the
+# region's figures were being recomputed («пересчитываются»), or older than
+# WARM_AGAIN_SECONDS (:func:`young`): what its version misses is at most that and an hour
+# (and the queue's delay) old. An entry lives WARM_SECONDS: past the run after the one that
+# finds it older. Till 2026-12-07 every run computed every viewed one again (entries of 2
+# hours): 30,000 viewed organizations were ~25 worker-minutes an hour, most unchanged.
+WARM_AGAIN_SECONDS = 150 * 60  # every third run, for an organization's entry the version keeps
 WARM_SECONDS = 4 * 60 * 60
 VIEWED_SECONDS = 24 * 60 * 60
 # A view writes its mark again once it is this old (at most one cache write an hour).
@@ -506,7 +510,8 @@ def data_version(scope: Scope, filters: Filters) -> str:
     audited record of theirs, of their regions or of everything, or their diagnostics
     figures (:func:`tandem.monitoring.versions.version`: two indexed maxima). An edit in
     another organization keeps this dashboard's cache. What writes no audit entry and
-    rebuilds no figures the cache's short lifetime (CACHE_SECONDS) picks up."""
+    rebuilds no figures the cache's short lifetime (CACHE_SECONDS) picks up — for a view
+    computed ahead (:func:`warmed`), its hourly recomputation (``WARM_AGAIN_SECONDS``)."""
     return versions.version(filters.organizations(scope))
 
 
@@ -537,9 +542,10 @@ def warmed(scope: Scope, filters: Filters) -> bool:
     organizations the one that kept her first view above the others' (docs/performance.md,
     «Первый просмотр координатора, прогретый»); a curator's, cheap alone, went over
     300 ms under eight clients (issue #16; since 2026-12-07). Kept
-    ``WARM_SECONDS``, not ``CACHE_SECONDS``: the hourly run computes it again once it is
-    ``WARM_AGAIN_SECONDS`` old, which bounds what the version misses
-    (``versions.version``) to three and a half hours, and the page shows the time. An
+    ``WARM_SECONDS``, not ``CACHE_SECONDS``: the hourly run computes it again — a
+    country's, region's or municipality's every hour, an organization's once it is
+    ``WARM_AGAIN_SECONDS`` old (:func:`young`) —, which bounds what the version misses
+    (``versions.version``) to an hour, or three and a half, and the page shows the time. An
     operator of several regions, a coordinator of several
     municipalities or a curator of several organizations is not computed by the run: her
     entry lives ``CACHE_SECONDS``."""
@@ -644,10 +650,15 @@ def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -
 
 
 def young(data: object) -> bool:
-    """Whether a cache entry of the dashboard may be shown now (:func:`fresh`) and was
-    computed less than ``WARM_AGAIN_SECONDS`` ago: the warm-up leaves it as it is."""
+    """Whether the warm-up (without ``again``) leaves a cache entry of the dashboard as it
+    is: usable now (:func:`fresh`), computed with the region's figures current (not
+    «пересчитываются»: such an entry lives ``CACHE_SECONDS``, and left it would expire
+    before its next visitor) and less than ``WARM_AGAIN_SECONDS`` ago. The hourly run
+    asks it of the organizations only (``tasks.hourly``: the country, the regions and the
+    municipalities ``again``)."""
     usable = fresh_or_none(data)
     return (usable is not None and usable.computed_at is not None
+            and usable.pairs_as_of is None
             and timezone.now() - usable.computed_at < dt.timedelta(seconds=WARM_AGAIN_SECONDS))
 
 

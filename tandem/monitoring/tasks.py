@@ -217,13 +217,15 @@ def warm_batches() -> list[dict[str, Any]]:
 
 def hourly(sender: object = None, **kwargs: object) -> None:
     """The hourly run (``tandem.web.signals.hourly``), after the figures' keepers: every
-    viewed standard dashboard (the country's, a region's, a municipality's, an
-    organization's) whose entry is missing or ``selectors.WARM_AGAIN_SECONDS`` old
-    computed again — by several tasks (:func:`warm_batches`), which several workers
-    share. Not ``again``: an entry under its current version, of the day and younger is
-    left (till 2026-12-07 every one was computed every hour: ~50 ms an organization)."""
+    viewed standard dashboard computed again — by several tasks (:func:`warm_batches`),
+    which several workers share. The country's, the regions' and the municipalities'
+    ``again``, every run: few, and their recomputation bounds what their version misses
+    (``versions.version``) to an hour. The organizations' (thousands) not ``again``: one
+    under its current version, of the day, not «пересчитываются» and younger than
+    ``selectors.WARM_AGAIN_SECONDS`` is left (``selectors.young``; till 2026-12-07 every
+    one was computed every hour: ~50 ms an organization)."""
     for batch in warm_batches():
-        warm_dashboards.enqueue(**batch)
+        warm_dashboards.enqueue(again=not batch.get("organization_ids"), **batch)
 
 
 # An organization's writes are followed by one warm-up of its dashboard (a curator's)

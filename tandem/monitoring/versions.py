@@ -135,8 +135,9 @@ def version(organizations: QuerySet[Organization]) -> "Version":
     Ids are handed out when a row is written, not when its transaction commits: a long
     transaction that commits after a shorter, later one adds a row *below* the maximum
     already read, and the version does not move. Such a change reaches the dashboard when
-    its cache entry expires (``selectors.CACHE_SECONDS``), which bounds how stale a figure
-    may be; counting the rows as well would not close it for good (the hourly
+    its cache entry expires (``selectors.CACHE_SECONDS``) or, for a view computed ahead,
+    when the hourly run computes it again (``selectors.WARM_AGAIN_SECONDS``), which bounds
+    how stale a figure may be; counting the rows as well would not close it for good (the hourly
     :func:`prune` lowers counts)."""
     everything = Q(organization_id__isnull=True, region_id__isnull=True)
     ids = organizations.values("pk")

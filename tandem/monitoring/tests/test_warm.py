@@ -313,11 +313,11 @@ def test_the_hourly_run_enqueues_a_task_a_batch_on_a_worker_queue(
         task_path=tasks.warm_dashboards.module_path)]
     assert len(queued) == 1 + 3 + 3  # the country, three regions, five municipalities by 2
     assert sorted(queued, key=str) == sorted([
-        {"country": True, "region_ids": [], "municipality_ids": []},
-        *({"region_ids": [pk], "municipality_ids": []} for pk in (r1, r2, r3)),
-        {"region_ids": [], "municipality_ids": [m[0], m[1]]},
-        {"region_ids": [], "municipality_ids": [m[3], m[4]]},
-        {"region_ids": [], "municipality_ids": [m[5]]}], key=str)
+        {"country": True, "region_ids": [], "municipality_ids": [], "again": True},
+        *({"region_ids": [pk], "municipality_ids": [], "again": True} for pk in (r1, r2, r3)),
+        {"region_ids": [], "municipality_ids": [m[0], m[1]], "again": True},
+        {"region_ids": [], "municipality_ids": [m[3], m[4]], "again": True},
+        {"region_ids": [], "municipality_ids": [m[5]], "again": True}], key=str)
     everything: list[Scope] = []
     for kwargs in queued:  # as a worker runs each
         warmed.clear()
