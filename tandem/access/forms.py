@@ -188,6 +188,7 @@ class UnitFilter:
     organization_ids: tuple[int, ...] | None = None
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
 
+
 def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | None = None,
                 parameters: tuple[str, ...] = UNIT_PARAMETERS) -> UnitFilter:
     """The one rule of every list's ``municipality`` and ``organization`` (pairs,
