@@ -108,6 +108,12 @@ def test_tallies_equal_the_answers_after_any_writes(
                 services.answers_save(response=response,
                                       values={code: services.AnswerInput(level)})
             elif step == "reopen" and response.locked:
+                if response.organization_id != response.participant.organization_id:
+                    # Moved since answering it: refused (REOPEN_MOVED), a rule of its own
+                    # with its own tests — here a step that writes nothing.
+                    with pytest.raises(services.DiagnosticsError):
+                        services.response_reopen(response=response)
+                    continue
                 services.response_reopen(response=response)
             elif step == "expert" and response.locked:
                 code = campaign.framework.codes()[level]
