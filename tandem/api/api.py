@@ -41,6 +41,7 @@ from tandem.diagnostics.services import AnswerInput
 from tandem.directory.forms import DeactivateForm, ParticipantForm
 from tandem.directory.selectors import (
     ParticipantFilters,
+    organizations_page,
     organizations_with_counts,
     participant_get,
     participant_get_manageable,
@@ -133,9 +134,6 @@ class ReadViewSet(ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(data) if page is None else self.get_paginated_response(data)
 
 
-def _in_order(ids: list[int], rows: Any) -> list[Any]:
-    found = {row.pk: row for row in rows}
-    return [found[pk] for pk in ids if pk in found]
 
 
 def _form_value(name: str, value: Any, *, many: bool) -> Any:
@@ -179,10 +177,14 @@ def _unit_filter(scope: Scope, request: Request,
     """A list's ``municipality`` and ``organization`` by the rule of every list
     (``access.forms.unit_filter``, the pages' too); a refused one is a 400 naming it."""
     territory = unit_filter(scope, request.query_params, parameters=parameters)
-    if territory.errors:
-        raise ApiError(code="validation_error",
-                       fields={k: [m] for k, m in territory.errors.items()})
+    _refuse(territory.errors)
     return territory
+
+
+def _refuse(errors: dict[str, str]) -> None:
+    """A list's refused filters (a message by parameter) as a 400 naming each."""
+    if errors:
+        raise ApiError(code="validation_error", fields={k: [m] for k, m in errors.items()})
 
 
 # The lists' territory parameters (participants, resources; the pairs' own below).
@@ -246,8 +248,7 @@ class OrganizationViewSet(ReadViewSet):
         # The page from the organizations alone, then the counts of its organizations.
         return self.page_then(
             self._narrowed(self.scope.organizations()).values_list("pk", flat=True),
-            lambda ids: _in_order(ids, organizations_with_counts(scope=self.scope)
-                                  .filter(pk__in=ids)))
+            lambda ids: organizations_page(scope=self.scope, ids=ids))
 
 
 # -- participants --------------------------------------------------------------------
@@ -457,9 +458,7 @@ class PairViewSet(ReadViewSet):
         # then its pairs are read with their figures. A refused filter is a 400, never a
         # list without it.
         chosen = pair_filters(self.scope, request.query_params)
-        if chosen.errors:
-            raise ApiError(code="validation_error",
-                           fields={k: [m] for k, m in chosen.errors.items()})
+        _refuse(chosen.errors)
         pages = pairs_listed(scope=self.scope, filters=chosen)
         page = self.paginate_queryset(pages)  # type: ignore[arg-type]
         data = self.get_serializer(list(pages) if page is None else page, many=True).data

@@ -15,6 +15,7 @@ from tandem.pairs.filters import PairFilters
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import PairPages, pair_q, pairs_search_pages, pairs_visible
 from tandem.people.models import Participant
+from tandem.web.order import by_keys
 
 
 def pairs_listed(*, scope: Scope, filters: PairFilters | None = None,
@@ -47,11 +48,9 @@ def pairs_page(*, scope: Scope, ids: list[int], today: dt.date | None = None) ->
     (``correlated``: 50 pairs by primary key, not the region's 5,000 organizations hashed),
     and only the joins the list shows — the members and their organizations, not the
     pair's organization (its id is on the pair) nor its curator."""
-    found = {p.pk: p for p in Pair.objects.filter(pair_q(scope=scope, correlated=True),
-                                                  pk__in=ids)
-             .select_related("a__organization", "b__organization")
-             .only(*PAGE_FIELDS).with_progress(today or timezone.localdate())}
-    return [found[pk] for pk in ids if pk in found]
+    return by_keys(ids, Pair.objects.filter(pair_q(scope=scope, correlated=True), pk__in=ids)
+                   .select_related("a__organization", "b__organization")
+                   .only(*PAGE_FIELDS).with_progress(today or timezone.localdate()))
 
 
 # The columns of a page of pairs: the pair's own, and of its members what

@@ -14,6 +14,7 @@ from tandem.core.text import sort_key
 from tandem.people import counts
 from tandem.people.models import Participant, ParticipantQuerySet, consent_q
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.order import by_keys
 
 
 def organizations_with_counts(*, scope: Scope) -> QuerySet[Organization]:
@@ -104,8 +105,7 @@ def organizations_listed(*, scope: Scope, municipality_id: int | None = None,
 def organizations_page(*, scope: Scope, ids: list[int]) -> list[Organization]:
     """The organizations ``ids`` (one page) with their counts, in that order: the counts
     are read for these rows only (one query)."""
-    found = {o.pk: o for o in organizations_with_counts(scope=scope).filter(pk__in=ids)}
-    return [found[pk] for pk in ids if pk in found]
+    return by_keys(ids, organizations_with_counts(scope=scope).filter(pk__in=ids))
 
 
 def municipality_choices(*, scope: Scope) -> list[tuple[int, str]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, QueryDict
 from django.tasks import task
 from django.tasks.backends.immediate import ImmediateBackend
@@ -93,35 +93,39 @@ WARM_MUNICIPALITIES = 100  # a municipality's: a tenth of a second to a second
 WARM_ORGANIZATIONS = 200  # an organization's (a curator's): 40–60 ms
 
 
+def _unit_rows() -> tuple[QuerySet[Region], QuerySet[Municipality], QuerySet[Organization]]:
+    """The units a dashboard is warmed for: the regions and the municipalities with
+    organizations, and the organizations."""
+    return (Region.objects.filter(municipalities__organizations__isnull=False).distinct(),
+            Municipality.objects.filter(Exists(Organization.objects.filter(
+                municipality_id=OuterRef("pk")))),
+            Organization.objects.order_by())
+
+
 def _units(region_ids: list[int] | None, municipality_ids: list[int] | None,
            organization_ids: list[int] | None = None, *, every: bool = False,
            ) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
     """The regions and the municipalities with organizations, and the organizations
     (``every``: all of them; else only those of ``region_ids``, ``municipality_ids`` and
     ``organization_ids``), each with its region's time zone."""
-    regions = Region.objects.filter(municipalities__organizations__isnull=False).distinct()
-    municipalities = Municipality.objects.filter(Exists(Organization.objects.filter(
-        municipality_id=OuterRef("pk"))))
-    organizations = Organization.objects.all()
+    regions, municipalities, organizations = _unit_rows()
     if not every:
         regions = regions.filter(pk__in=region_ids or [])
         municipalities = municipalities.filter(pk__in=municipality_ids or [])
         organizations = organizations.filter(pk__in=organization_ids or [])
     return (dict(regions.values_list("pk", "time_zone")),
             dict(municipalities.values_list("pk", "region__time_zone")),
-            dict(organizations.order_by().values_list("pk", "municipality__region__time_zone")))
+            dict(organizations.values_list("pk", "municipality__region__time_zone")))
 
 
 def _every_unit() -> tuple[list[int], list[int], list[int]]:
     """The ids of :func:`_units` with ``every`` — no time zone: the organizations' keys
     alone (their primary key's index), not each joined with its municipality and region
     to read a zone the hourly :func:`warm_batches` does not use (a country: ~30,000)."""
-    regions = Region.objects.filter(municipalities__organizations__isnull=False).distinct()
-    municipalities = Municipality.objects.filter(Exists(Organization.objects.filter(
-        municipality_id=OuterRef("pk"))))
+    regions, municipalities, organizations = _unit_rows()
     return (list(regions.values_list("pk", flat=True)),
             list(municipalities.values_list("pk", flat=True)),
-            list(Organization.objects.order_by().values_list("pk", flat=True)))
+            list(organizations.values_list("pk", flat=True)))
 
 
 def _scopes(country: bool, region_ids: Iterable[int], municipality_ids: Iterable[int],

@@ -22,6 +22,7 @@ from tandem.pairs.querysets import PairQuerySet
 from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization
 from tandem.web.forms import MAX_ID, form_int
+from tandem.web.order import by_keys
 
 Unit = Organization | Municipality
 
@@ -309,8 +310,7 @@ class PairPages:
         ids = self.ids(item.start or 0, item.stop)
         if self.rows is not None:
             return self.rows(ids) if ids else []
-        found = {p.pk: p for p in self.qs.filter(pk__in=ids)} if ids else {}
-        return [found[pk] for pk in ids if pk in found]
+        return by_keys(ids, self.qs.filter(pk__in=ids)) if ids else []
 
     def ids(self, start: int, stop: int | None) -> list[int]:
         """The keys of the pairs ``start``–``stop`` of the list: one query."""
@@ -404,8 +404,7 @@ def pairs_search_pages(*, scope: Scope, rows: Callable[[list[int]], list[Pair]] 
 
 def _listed_rows(ids: list[int]) -> list[Pair]:
     """The list's columns (:data:`LISTED_FIELDS`) of the pairs ``ids``, in that order."""
-    found = {p.pk: p for p in _search(_with_people(Pair.objects.filter(pk__in=ids)))}
-    return [found[pk] for pk in ids if pk in found]
+    return by_keys(ids, _search(_with_people(Pair.objects.filter(pk__in=ids))))
 
 
 def pairs_search(*, scope: Scope, text: str = "", status: str = "",

@@ -9,7 +9,7 @@ so 30,000 of them never sit in memory at once. Where a key of that order is stor
 the name (``tandem.core.text.collation_key``: ``Organization.sort_name``), the database
 orders by it itself, compared byte by byte (:class:`Bytewise`)."""
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from django.db.models import QuerySet
@@ -48,6 +48,13 @@ def in_order(rows: "QuerySet[Any]", order: list[int]) -> Iterator[Sequence[Any]]
         batch = order[start:start + CHUNK]
         found = {r[0]: r[1:] for r in rows.filter(pk__in=batch).order_by()}
         yield from (found[pk] for pk in batch if pk in found)
+
+
+def by_keys(ids: Sequence[int], rows: Iterable[Any]) -> list[Any]:
+    """The model objects ``rows`` (read by ``pk__in=ids``: one page) in the order of
+    ``ids``; an id not among them (gone meanwhile, or not visible) is skipped."""
+    found = {row.pk: row for row in rows}
+    return [found[pk] for pk in ids if pk in found]
 
 
 class GroupedCollation:
