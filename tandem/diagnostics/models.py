@@ -702,11 +702,13 @@ class MunicipalityResponseTally(models.Model):
 
 
 class StrongTally(models.Model):
-    """People of one organization strong in at least one competency of an area (by the
-    framework current when the tally was built), per submitted campaign: the potential
-    mentors of the area; ``levelled``: the people who gave a level to at least one
-    competency of the area — the cell's people under the release rule
-    (:func:`strong_counted_q`). A row only where someone is strong."""
+    """People of one organization strong in at least one competency of an area (the area
+    it is shown in: ``FrameworkVersion.shown_area_of`` of the version current when the
+    tally was built), per campaign: the potential mentors of the area; ``levelled``: the
+    people who gave a level to at least one competency of the area — the cell's people
+    under the release rule (:func:`strong_counted_q`). Of the group's **published** people
+    (:class:`PublishedAnswerMember`, rule 5: ``tallies._strong_sql``), not of its answers
+    now, so it moves in steps of three people. A row only where someone is strong."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")

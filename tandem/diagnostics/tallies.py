@@ -23,7 +23,9 @@ people and their levels by part — a side of a competency —
 which follow the current ones (:class:`AnswerTally`, with its people and their
 contribution to each competency — :class:`AnswerMember`) only in steps of at least three
 people in every competency that changed (:func:`_publish_answers`); the municipalities'
-sums of answers are of the published counts.
+sums of answers are of the published counts. The potential mentors
+(:class:`StrongTally`, and so :class:`StrongBest` and :class:`MunicipalityStrong`) are
+counted from each group's published people (:func:`_strong_sql`), not from its answers.
 
 Every figure keys a questionnaire by the organization it counts in —
 :func:`tandem.diagnostics.models.response_organization`, ``Response.organization``: where
@@ -76,7 +78,6 @@ from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -91,7 +92,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, StrIndex, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -440,12 +441,13 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None,
         answers = answers.filter(pk__gt=answers_after)
     _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
     _insert(AnswerMember, *_answer_members_sql(answers, ids))
-    _insert(StrongTally, *_strong_counts(answers, ids).query.sql_with_params())
-    _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
     _insert(GainTally, *_gains_sql(ids, answers_after))
     _insert(GainMember, *_gains_sql(ids, answers_after, members=True))
     _publish(ids)
     _publish_answers(ids)
+    # The potential mentors: of the groups' published people (rule 5), just published.
+    _insert(StrongTally, *_strong_sql(ids))
+    _insert(StrongBest, *_best_counts(ids).query.sql_with_params())
 
 
 def _questionnaire_after(pk: int) -> RawSQL:
@@ -531,7 +533,7 @@ def _computed(ids: list[int]) -> dict[type, list[Any]]:
     Python: what ``stale()`` compares with the stored ones, and the reference the tests
     hold a rebuild (:func:`_rebuild_organizations`, on the server) to."""
     answers = _submitted_answers(ids)
-    strong = _strong(answers)
+    strong = _strong(ids)
     responses = _model_rows(ResponseTally, _response_counts(ids))
     pairs = _final_pairs(ids)  # one read for both «before / after» and its members
     return {ResponseTally: responses,
@@ -767,56 +769,6 @@ def _latest_finals(rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, int, int,
         if key not in latest or (row[5], row[3]) > (latest[key][5], latest[key][3]):
             latest[key] = row
     return sorted(row[:5] for row in latest.values())
-
-
-def _strong(answers: QuerySet[Answer]) -> list[StrongTally]:
-    """People strong in at least one competency of each area, per organization and
-    campaign, and the people who gave a level to one of its competencies (``levelled``);
-    the area by the campaign's own framework (the one its questionnaire asked). A row
-    only where someone is strong."""
-    rows = list(answers.filter(level__isnull=False)
-                .annotate(is_strong=ExpressionWrapper(STRENGTH_Q, output_field=BooleanField()))
-                .values_list("competency", "response__participant_id", ANSWER_ORG,
-                             "response__campaign_id", "is_strong").order_by())
-    areas = {c.pk: c.framework.area_of() for c in Campaign.objects.filter(
-        pk__in={row[3] for row in rows}).select_related("framework")}
-    people: dict[tuple[int, int, str], set[int]] = defaultdict(set)
-    levelled: dict[tuple[int, int, str], set[int]] = defaultdict(set)
-    for code, person, org, campaign, strong in rows:
-        key = (org, campaign, areas[campaign].get(code, code.split(".", 1)[0]))
-        levelled[key].add(person)
-        if strong:
-            people[key].add(person)
-    return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=len(who),
-                        levelled=len(levelled[(org, campaign, area)]))
-            for (org, campaign, area), who in sorted(people.items())]
-
-
-def _strong_counts(answers: QuerySet[Answer],
-                   ids: list[int]) -> QuerySet[Any, Any]:
-    """:func:`_strong` as one aggregate on the server (columns ``t_<field>``): each strong
-    answer's area by its campaign's framework — a CASE over the frameworks of these
-    organizations' campaigns, a handful — else its code up to the first dot."""
-    frameworks = FrameworkVersion.objects.filter(pk__in=Campaign.objects.filter(
-        **{f"{CAMPAIGN_ORG}__in": ids}).values("framework_id"))
-    whens = []
-    for framework in frameworks.order_by("pk"):
-        codes: dict[str, list[str]] = defaultdict(list)
-        for code, name in framework.area_of().items():
-            codes[name].append(code)
-        whens += [When(Q(response__campaign__framework_id=framework.pk, competency__in=sorted(c)),
-                       then=Value(name)) for name, c in sorted(codes.items())]
-    dot = StrIndex("competency", Value("."))
-    prefix = Case(When(competency__contains=".", then=Substr("competency", 1, dot - 1)),
-                  default=F("competency"), output_field=CharField())
-    area = Case(*whens, default=prefix, output_field=CharField()) if whens else prefix
-    person = "response__participant_id"
-    return (answers.filter(level__isnull=False)
-            .values(t_organization_id=F(ANSWER_ORG),
-                    t_campaign_id=F("response__campaign_id"), t_area=area)
-            .annotate(t_people=Count(person, distinct=True, filter=STRENGTH_Q),
-                      t_levelled=Count(person, distinct=True))
-            .filter(t_people__gt=0))
 
 
 _FINALS_SQL = """
@@ -1205,12 +1157,21 @@ def answer_area_parts(parts: Mapping[str, str], area_of: Mapping[str, str]) -> d
     return {AREA_PART + area: ",".join(map(str, total)) for area, total in sums.items()}
 
 
+def shown_areas() -> dict[str, str]:
+    """The area each competency is shown in now (``FrameworkVersion.shown_area_of`` of
+    the current version; none before the first publication: every code by the part before
+    its dot) — of the areas' parts of rule 5 (:func:`answer_member_reader`) and of the
+    potential mentors (:func:`_strong_sql`, :func:`_strong`), one map for both: a person
+    counted strong in an area is a person whose part of that area changed when it did."""
+    framework = FrameworkVersion.objects.current()
+    return framework.shown_area_of() if framework else {}
+
+
 def answer_member_reader() -> release.Reader:
     """:func:`answer_member_parts` with each version's positions read once, and the
     areas' parts (:func:`answer_area_parts`) by the areas shown now (read once)."""
     layouts: dict[int, tuple[str, ...]] = {}
-    framework = FrameworkVersion.objects.current()
-    area_of = framework.shown_area_of() if framework else {}
+    area_of = shown_areas()
 
     def codes_of(framework: int) -> tuple[str, ...]:
         if framework not in layouts:
@@ -1276,6 +1237,97 @@ def _answer_members(answers: QuerySet[Answer]) -> list[AnswerMember]:
                                                    codes.get(framework_of[campaign], ()),
                                                    mine))
             for (org, campaign, person), mine in sorted(digits.items())]
+
+
+# -- the potential mentors (docs/monitoring.md, «Кто может научить»): of each group's
+# **published** people (:class:`PublishedAnswerMember`, rule 5 above), not of its answers
+# now — a cell (organization, campaign, area) counts its published people strong in at
+# least one competency of the area (a digit with the strength bit, ``answer_digit``) and
+# those who gave one of them a level (the level bit: ``levelled``). A person's strength
+# and levels in an area are their part of the area (``answer_area_parts``), so the
+# published mentors move only when that part changed for at least ``MIN_PEOPLE`` people
+# (review of h/heat5: saving the dashboard before and after one questionnaire told whether
+# its person was strong in an area). A group never published has no mentors; a digit
+# ``-`` (``release.UNKNOWN``, migration 0023) and the answers of no version's competency
+# (``OTHERS``; no writer makes them) count in no area.
+_STRONG_DIGITS = ("4", "5", "6", "7")  # answer_digit with 4 × strong
+_LEVELLED_DIGITS = ("1", "3", "5", "7")  # answer_digit with 1 × a level
+_STRONG_SQL = """WITH layout (head, at, area) AS (VALUES {rows})
+SELECT g.o AS t_organization_id, g.c AS t_campaign_id, g.area AS t_area,
+       SUM(g.strong) AS t_people, SUM(g.levelled) AS t_levelled
+FROM (SELECT m.o, m.c, m.p, l.area,
+             MAX(CASE WHEN SUBSTR(m.digest, l.at, 1) IN ({strong}) THEN 1 ELSE 0 END) AS strong,
+             MAX(CASE WHEN SUBSTR(m.digest, l.at, 1) IN ({levelled}) THEN 1 ELSE 0 END)
+                 AS levelled
+      FROM (SELECT x.o, x.c, x.p, x.digest, SUBSTR(x.digest, 1, {find}(x.digest, '|')) AS head
+            FROM ({members}) x) m
+      JOIN layout l ON l.head = m.head
+      WHERE {find}(SUBSTR(m.digest, LENGTH(l.head) + 1, l.at - LENGTH(l.head)), '|') = 0
+      GROUP BY m.o, m.c, m.p, l.area) g
+GROUP BY g.o, g.c, g.area
+HAVING SUM(g.strong) > 0
+"""
+_FIND = {"postgresql": "STRPOS", "sqlite": "INSTR"}
+
+
+def _strong_sql(ids: list[int]) -> tuple[str, list[Any]]:
+    """The potential mentors of these organizations' groups (:class:`StrongTally`, columns
+    ``t_<field>``) as one SELECT on the server, of their published people: each person's
+    text read at the positions of its version's competencies (``layout``: the version's
+    head ``<id>|`` and, per competency, its character's place in the text and its area
+    shown, :func:`shown_areas`) — only before a second ``|`` (the others' items) — a
+    person counted once an area. :func:`_strong` is the same in Python, by the rule's
+    own readers."""
+    members = PublishedAnswerMember.objects.filter(organization_id__in=ids).order_by()
+    layouts = answer_codes(Campaign.objects.filter(
+        pk__in=members.values("campaign_id")).values_list("framework_id", flat=True))
+    area_of = shown_areas()
+    rows = [(f"{fw}{LAYOUT}", len(f"{fw}{LAYOUT}") + 1 + i,
+             area_of.get(code) or code.split(".", 1)[0])
+            for fw, codes in sorted(layouts.items()) for i, code in enumerate(codes)
+            ] or [(LAYOUT, 0, "")]  # no version: a row no text matches (none begins with a bar)
+    inner, params = members.values("digest", o=F("organization_id"), c=F("campaign_id"),
+                                   p=F("person")).query.sql_with_params()
+    quoted = ", ".join(f"'{d}'" for d in _STRONG_DIGITS), ", ".join(
+        f"'{d}'" for d in _LEVELLED_DIGITS)
+    sql = _STRONG_SQL.format(
+        rows=", ".join(["(CAST(%s AS TEXT), CAST(%s AS INTEGER), CAST(%s AS TEXT))"]
+                       * len(rows)),
+        strong=quoted[0], levelled=quoted[1], members=inner, find=_FIND[connection.vendor])
+    return sql, [value for row in rows for value in row] + list(params)
+
+
+def _strong(ids: list[int]) -> list[StrongTally]:
+    """:func:`_strong_sql` in Python, by the rule's own readers
+    (:func:`answer_member_parts`, :func:`answer_area_parts`): what ``stale()`` compares the
+    stored :class:`StrongTally` with."""
+    area_of = shown_areas()
+    layouts: dict[int, tuple[str, ...]] = {}
+
+    def codes_of(framework: int) -> tuple[str, ...]:
+        if framework not in layouts:
+            layouts.update(answer_codes([framework]))
+            layouts.setdefault(framework, ())
+        return layouts[framework]
+
+    people: dict[tuple[int, int, str], int] = defaultdict(int)
+    levelled: dict[tuple[int, int, str], int] = defaultdict(int)
+    for org, campaign, text in PublishedAnswerMember.objects.filter(
+            organization_id__in=ids).order_by().values_list(
+                "organization_id", "campaign_id", "digest"):
+        try:
+            parts = answer_member_parts(text, codes_of)
+        except ValueError:
+            continue
+        known = {code: digit for code, digit in parts.items() if digit.isdigit()}
+        for part, sums in answer_area_parts(known, area_of).items():
+            _answered, with_level, _deficit, strong = (int(n) for n in sums.split(","))
+            key = (org, campaign, part.removeprefix(AREA_PART))
+            levelled[key] += with_level > 0
+            people[key] += strong > 0
+    return [StrongTally(organization_id=org, campaign_id=campaign, area=area, people=n,
+                        levelled=levelled[(org, campaign, area)])
+            for (org, campaign, area), n in sorted(people.items()) if n > 0]
 
 
 def _publish_answers(ids: list[int]) -> None:

@@ -498,10 +498,14 @@ def test_a_next_region_s_figures_read_only_the_answers_after_the_earlier_regions
     region_2 = stored() - first
     assert region_2 and first <= stored()  # the first region's figures untouched
     inserts = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith(('INSERT INTO "diagnostics_answertally"',
-                                       'INSERT INTO "diagnostics_strongtally"'))]
-    assert len(inserts) == 2
+               if q["sql"].startswith('INSERT INTO "diagnostics_answertally"')]
+    assert len(inserts) == 1
     assert all(f'"diagnostics_answer"."id" > {last_of_first}' in sql for sql in inserts)
+    # The mentors read no answer at all: the published people of the region's groups
+    # (rule 5, docs/monitoring.md «Риск во времени: наставники»).
+    strong = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith('INSERT INTO "diagnostics_strongtally"')]
+    assert len(strong) == 1 and '"diagnostics_answer"' not in strong[0]
     # The bound loses nothing of the region: a rebuild without it stores the same rows.
     tallies.rebuild()
     assert stored() == first | region_2
@@ -557,9 +561,8 @@ def test_a_next_region_s_figures_read_only_its_own_questionnaires() -> None:
         "organization_id", "campaign_id", "invited", "submitted"))
     inserts = [q["sql"] for q in queries.captured_queries
                if q["sql"].startswith(('INSERT INTO "diagnostics_responsetally"',
-                                       'INSERT INTO "diagnostics_answertally"',
-                                       'INSERT INTO "diagnostics_strongtally"'))]
-    assert len(inserts) == 3
+                                       'INSERT INTO "diagnostics_answertally"'))]
+    assert len(inserts) == 2  # (the mentors' read no questionnaire: published people)
     assert all(f'"diagnostics_response"."id" > {last_of_first}' in sql for sql in inserts)
 
 

@@ -396,6 +396,11 @@ def test_the_migration_fills_the_sums_from_the_organizations_tallies(world: Worl
     import_module("tandem.diagnostics.migrations.0023_published_answers").forwards(
         apps, SimpleNamespace(connection=connection))
     assert PublishedAnswer.objects.filter(organization=world.org_a).exists()
+    # 0024: the mentors of the published people (rule 5) — until it, of the answers
+    # (Carol alone in A's round, strong, had a row).
+    assert tallies.stale() != []
+    import_module("tandem.diagnostics.migrations.0024_published_mentors").forwards(
+        apps, SimpleNamespace(connection=connection))
     assert tallies.stale() == []
 
 

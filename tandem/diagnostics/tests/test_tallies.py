@@ -184,9 +184,21 @@ def test_the_figures_count_what_the_rules_say(world: World) -> None:
               for t in MunicipalityAnswerTally.objects.filter(
                   municipality=world.municipality_a, **_round(dw.campaign_a))}
     assert summed == {}
+    # Nor are her strengths: the potential mentors are of the published people (rule 5).
+    assert not StrongTally.objects.filter(organization=world.org_a).exists()
+    # Two more of A with no strength (every level 0) publish the group: her strong areas
+    # count her once each, of three people who levelled them.
+    for i in range(2):
+        response = Response.objects.create(
+            campaign=dw.campaign_a, status=Response.Status.SUBMITTED,
+            participant=ParticipantFactory.create(organization=world.org_a, surname=f"Ноль{i}"))
+        Answer.objects.bulk_create(Answer(response=response, competency=code, level=0,
+                                          self_level=0) for code in codes)
+    tallies.touch([world.org_a.pk], now=True)
     strong_areas = {a.competency.split(".", 1)[0] for a in carol.values() if a.mark.strength}
-    assert dict(StrongTally.objects.filter(organization=world.org_a).values_list(
-        "area", "people")) == dict.fromkeys(strong_areas, 1)
+    assert strong_areas
+    assert set(StrongTally.objects.filter(organization=world.org_a).values_list(
+        "area", "people", "levelled")) == {(area, 1, 3) for area in strong_areas}
 
 
 def _heat_map_sums() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:

@@ -59,6 +59,8 @@ def _reference() -> set[tuple[object, ...]]:
     place = {pk: (m, s) for pk, m, s in
              Organization.objects.values_list("pk", "municipality_id", "sector")}
     campaigns = {c.pk: c for c in Campaign.objects.select_related("framework")}
+    current = FrameworkVersion.objects.current()
+    shown = current.shown_area_of() if current else {}
     responses = {pk: (campaign, person, status) for pk, campaign, person, status in
                  Response.objects.values_list("pk", "campaign_id", "participant_id", "status")}
     submitted: dict[tuple[int, int | None], int] = {
@@ -84,14 +86,17 @@ def _reference() -> set[tuple[object, ...]]:
         if status != Response.Status.SUBMITTED:
             continue
         campaign = campaigns[campaign_id]
-        area_of = campaign.framework.area_of()
+        asked = set(campaign.framework.codes())
         for code, level, can_teach, wants in answers[pk]:
             item = counts[(org, campaign_id, code)]
             item[0] += 1
             item[1] += level is not None
             item[2] += core.is_deficit(level, wants)
             item[3] += core.is_strength(level, can_teach)
-            cell = (org, campaign_id, area_of.get(code, code.split(".", 1)[0]))
+            if code not in asked:  # no writer makes it: in no area of the mentors
+                continue
+            # The area it is shown in now (the current version's), as the shares.
+            cell = (org, campaign_id, shown.get(code) or code.split(".", 1)[0])
             if level is not None:
                 levelled[cell].add(person)
             if core.is_strength(level, can_teach):
@@ -114,7 +119,6 @@ def _reference() -> set[tuple[object, ...]]:
     rows |= {("ResponseTally", org, campaign, *(n[k] for k in tallies._FIELDS[ResponseTally][2:]))
              for (org, campaign), n in progress.items()}
     rows |= {("AnswerTally", *key, *n) for key, n in counts.items()}
-    rows |= {("StrongTally", *key, len(who), len(levelled[key])) for key, who in strong.items()}
     rows |= {("GainTally", *key, *n, people[key[:2]]) for key, n in gains.items()}
     # Rule 5 from nothing (one rebuild of fresh campaigns): a group (organization,
     # campaign) is published once at least 3 people answered in it; the others are
@@ -125,6 +129,10 @@ def _reference() -> set[tuple[object, ...]]:
             members[(org_of[person], campaign_id)].add(person)
     published = {key: n for key, n in counts.items() if len(members[key[:2]]) >= 3}
     rows |= {("PublishedAnswer", *key, *n) for key, n in published.items()}
+    # The potential mentors: of the published groups' people only (rule 5 — a group of
+    # one or two shows no mentors either).
+    strong = {key: who for key, who in strong.items() if len(members[key[:2]]) >= 3}
+    rows |= {("StrongTally", *key, len(who), len(levelled[key])) for key, who in strong.items()}
     # The release rule: a cell (organization, campaign, competency) given a level by
     # fewer than 3 people is not summed, its levels are left out.
     sums: dict[tuple[object, ...], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
@@ -222,10 +230,14 @@ def test_a_rebuild_on_the_server_equals_counting_in_python(world: World) -> None
     check()
 
 
-def test_the_area_of_a_strength_is_its_campaigns_framework_or_its_prefix(world: World) -> None:
-    """A worked example: one framework puts «a.one» in area «b»; a code the framework
-    does not name falls in its prefix's area; two strengths of one person in one area
-    count them once."""
+def test_the_area_of_a_strength_is_the_area_shown_and_a_code_not_asked_is_in_none(
+        world: World) -> None:
+    """A worked example: the current version puts «a.one» in area «b» — the area the
+    dashboards show it in (``FrameworkVersion.shown_area_of``, the areas' parts of rule 5
+    too); a code the version does not ask (no writer makes one) is in no area of the
+    mentors (it was by its prefix when they were counted from the answers); two
+    strengths of one person in one area count them once; two people are no published
+    group: no mentors, no summed cell, not even left out."""
     framework = FrameworkVersion.objects.create(number=9001, snapshot={"areas": [
         {"code": "b", "name": "B", "competencies": [{"code": "a.one", "name": "1"},
                                                     {"code": "b.one", "name": "2"}]}]})
@@ -233,24 +245,25 @@ def test_the_area_of_a_strength_is_its_campaigns_framework_or_its_prefix(world: 
                                        framework=framework, starts_on=dt.date(2026, 9, 1),
                                        ends_on=dt.date(2026, 12, 31))
     for person, marks in ((world.alice_p, {"a.one": 3, "b.one": 3, "a.two": 3}),
-                          (world.bob_p, {"a.one": 2, "a.two": 1})):
+                          (world.bob_p, {"a.one": 2, "a.two": 1}),
+                          (world.carol_p, {"b.one": 1, "a.two": 3})):
         response = Response.objects.create(campaign=campaign, participant=person,
                                            status=Response.Status.SUBMITTED)
         Answer.objects.bulk_create(Answer(response=response, competency=code, level=level,
                                           self_level=level, can_teach=True)
                                    for code, level in marks.items())
-    tallies.rebuild([world.org_a.pk])
-    assert dict(StrongTally.objects.filter(campaign=campaign).values_list("area", "people")) == {
-        "b": 2, "a": 1}
-    assert set(AnswerTally.objects.filter(campaign=campaign).values_list(
-        "competency", "answers", "answered", "deficit", "strong")) == {
-        ("a.one", 2, 2, 0, 2), ("b.one", 1, 1, 0, 1), ("a.two", 2, 2, 1, 1)}
-    assert set(MunicipalityAnswerTally.objects.filter(
-            kind=campaign.kind, starts_on=campaign.starts_on, ends_on=campaign.ends_on,
-    ).values_list(
-        "municipality_id", "competency", "answers", "left_out")) == set()
-    # Two people: their group is never published (rule 5, «steps of three»): no cell is
-    # summed, and their levels are not even counted as left out.
+        tallies.rebuild([world.org_a.pk])
+        if person == world.bob_p:
+            assert set(AnswerTally.objects.filter(campaign=campaign).values_list(
+                "competency", "answers", "answered", "deficit", "strong")) == {
+                ("a.one", 2, 2, 0, 2), ("b.one", 1, 1, 0, 1), ("a.two", 2, 2, 1, 1)}
+            assert not StrongTally.objects.filter(campaign=campaign).exists()
+            assert not MunicipalityAnswerTally.objects.filter(
+                kind=campaign.kind, starts_on=campaign.starts_on,
+                ends_on=campaign.ends_on).exists()
+    assert set(StrongTally.objects.filter(campaign=campaign).values_list(
+        "area", "people", "levelled")) == {("b", 2, 3)}
+    assert tallies.stale() == []
 
 
 def test_replacing_no_organizations_writes_and_removes_nothing(world: World) -> None:
