@@ -58,6 +58,16 @@ class Filters:
             qs = qs.filter(sector=self.sector)
         return qs
 
+    def every_organization(self, scope: Scope) -> bool:
+        """Whether :meth:`organizations` is every organization there is: the country's
+        scope (a federal operator's) and no unit or sector chosen. A reader of the maxima
+        or sums of a kept table over these organizations then reads the whole table
+        instead of joining it with the country's tens of thousands of ids
+        (``monitoring.versions.version``, ``diagnostics.tallies.state_rows``: they take
+        it as ``every=``)."""
+        return (scope.everything and self.region_id is None and self.municipality_id is None
+                and self.organization_id is None and not self.sector)
+
     def organization_ids(self, scope: Scope) -> list[int] | None:
         """The ids of :meth:`organizations` when they are known without a query — a
         curator's organizations (or the one of them picked), no other filter — else None.

@@ -130,8 +130,8 @@ from tandem.diagnostics.models import (
     response_organization,
     strong_counted_q,
 )
-from tandem.people.models import Participant
-from tandem.territory.models import Municipality, Organization, is_every_organization
+from tandem.people.models import Participant, organizations_then
+from tandem.territory.models import Municipality, Organization
 from tandem.web.signals import figures_changed
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
@@ -1650,24 +1650,27 @@ def waiting_for(campaign_id: int) -> int:
     ).count()
 
 
-def state(organizations: QuerySet[Organization]) -> tuple[dt.datetime | None, int]:
+def state(organizations: QuerySet[Organization], *, every: bool = False
+          ) -> tuple[dt.datetime | None, int]:
     """For a set of organizations: when their figures were last rebuilt (the newest
-    rebuild; None: never) and how many of them wait for one."""
+    rebuild; None: never) and how many of them wait for one. ``every``: they are every
+    organization there is (``access.filters.Filters.every_organization``)."""
     # No row at all where the organizations are known to be none (an empty IN: Django
     # sends no query).
-    for at, waiting in state_rows(organizations).values_list("at", "waiting"):
+    for at, waiting in state_rows(organizations, every=every).values_list("at", "waiting"):
         return at, waiting
     return None, 0
 
 
-def state_rows(organizations: QuerySet[Organization]) -> QuerySet[Any, Any]:
+def state_rows(organizations: QuerySet[Organization], *, every: bool = False
+               ) -> QuerySet[Any, Any]:
     """:func:`state` as one row (columns ``at``, ``waiting``), for a statement that reads
     it beside other things: the monitoring cache's version reads the newest rebuild of a
     dashboard's organizations anyway (``tandem.monitoring.versions.version``) and hands
     both on to the figures it keys, so that ``TallyState`` is read once, not twice."""
     # A constant to group by adds no GROUP BY: one row, even of no organizations. The
-    # country's: the whole table (no join with every organization's id).
-    rows = (TallyState.objects.all() if is_every_organization(organizations)
+    # country's (``every``): the whole table (no join with every organization's id).
+    rows = (TallyState.objects.all() if every
             else TallyState.objects.filter(organization_id__in=organizations))
     return (rows.order_by()
             .annotate(one=Value(1)).values("one")
@@ -1731,9 +1734,10 @@ def _misplaced() -> set[tuple[object, ...]]:
     wrong cell); (b) one submitted without an organization since migration 0020 filled
     them — handed out by old code still running after the fill (it counts in no cell).
     An organization deleted (``organization_deleting``) also leaves its questionnaires
-    without one, as it should: those submitted before 0020 are not reported; one
-    answered after it in an organization deleted since is reported too — a false alarm
-    that says which questionnaire to look at (docs/diagnostics.md)."""
+    without one, as it should: those submitted before 0020 are not reported, nor those
+    whose person was, when they submitted it, in an organization deleted since (the
+    audit trail of their moves, ``people.models.organizations_then``): they count in no
+    cell, as a rebuild keeps them (docs/diagnostics.md)."""
     found: set[tuple[object, ...]] = {
         ("questionnaire not with its person", pk, org, now)
         for pk, org, now in Response.objects.exclude(status=SUBMITTED)
@@ -1745,10 +1749,17 @@ def _misplaced() -> set[tuple[object, ...]]:
               .filter(app="diagnostics", name="0020_response_organization")
               .values_list("applied", flat=True).first())
     if filled is not None:
+        left = [(pk, person, at) for pk, person, at in Response.objects.filter(
+            status=SUBMITTED, submitted_at__gte=filled, **{f"{ORG}__isnull": True})
+            .values_list("pk", "participant_id", "submitted_at").order_by()
+            if at is not None]  # (none is: ``__gte``)
+        # Where each was answered: an organization deleted since leaves it in no cell, as
+        # the rebuild keeps it — no difference (the delete set it to NULL).
+        there = organizations_then((person, at) for _pk, person, at in left)
+        standing = set(Organization.objects.filter(pk__in=set(there.values()))
+                       .values_list("pk", flat=True))
         found |= {("questionnaire without organization", pk, person)
-                  for pk, person in Response.objects.filter(
-                      status=SUBMITTED, submitted_at__gte=filled, **{f"{ORG}__isnull": True})
-                  .values_list("pk", "participant_id").order_by()}
+                  for pk, person, at in left if there.get((person, at)) in standing}
     return found
 
 

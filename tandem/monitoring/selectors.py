@@ -512,7 +512,8 @@ def data_version(scope: Scope, filters: Filters) -> str:
     another organization keeps this dashboard's cache. What writes no audit entry and
     rebuilds no figures the cache's short lifetime (CACHE_SECONDS) picks up — for a view
     computed ahead (:func:`warmed`), its hourly recomputation (``WARM_AGAIN_SECONDS``)."""
-    return versions.version(filters.organizations(scope))
+    return versions.version(filters.organizations(scope),
+                            every=filters.every_organization(scope))
 
 
 def scope_key(scope: Scope) -> str:
@@ -854,8 +855,9 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     mentors_withheld = [completion[u.pk].submitted > 0 and not counted_rounds.get(u.pk)
                         for u in units]
 
-    tallied_at, waiting = (diagnostics_tallies.state(orgs) if tally_state is None
-                           else tally_state)
+    tallied_at, waiting = (
+        diagnostics_tallies.state(orgs, every=filters.every_organization(scope))
+        if tally_state is None else tally_state)
 
     # Pairs by status over the months of their terms, and the unit's pair and people
     # counts: the standard view reads them kept per organization when they are current

@@ -29,12 +29,7 @@ from tandem.diagnostics import tallies as diagnostics_tallies
 from tandem.diagnostics.models import FrameworkVersion
 from tandem.monitoring.models import UnitChange
 from tandem.surveys.models import SurveyCellState
-from tandem.territory.models import (
-    LayoutVersion,
-    Organization,
-    is_every_organization,
-    layout_version,
-)
+from tandem.territory.models import LayoutVersion, Organization, layout_version
 from tandem.web.transactions import forget_transaction_memory, transaction_memory
 
 EVERYTHING = "*"
@@ -119,7 +114,7 @@ def _left(log_entry: object) -> int | None:
         return None
 
 
-def version(organizations: QuerySet[Organization]) -> "Version":
+def version(organizations: QuerySet[Organization], *, every: bool = False) -> "Version":
     """Changes when an audited record of these organizations, of their regions or of
     everything changes, or when their diagnostics figures or satisfaction cells are
     rebuilt, or when how many of them wait for a diagnostics rebuild changes (a mark
@@ -130,7 +125,8 @@ def version(organizations: QuerySet[Organization]) -> "Version":
     in the same statement), which changes *which* organizations a scope
     has: a moved organization's own changes are no longer read for the coordinator it
     left (her maxima stay as they were, yet its people must leave her pages), nor older
-    ones for the one it joined.
+    ones for the one it joined. ``every``: the organizations are every organization
+    there is (``access.filters.Filters.every_organization``) — the whole tables are read.
 
     Ids are handed out when a row is written, not when its transaction commits: a long
     transaction that commits after a shorter, later one adds a row *below* the maximum
@@ -145,8 +141,9 @@ def version(organizations: QuerySet[Organization]) -> "Version":
         Q(organization_id__in=ids)
         | Q(region_id__in=organizations.values("municipality__region_id")) | everything)
     cells = SurveyCellState.objects.filter(organization_id__in=ids)
-    if is_every_organization(organizations):
-        # The country (a federal operator, no filter): every unit is its unit — the
+    if every:
+        # The country (``every``: a federal operator, no filter —
+        # ``access.filters.Filters.every_organization``): every unit is its unit — the
         # maxima of the whole tables (an index's last entry, not a join of each table
         # with the country's tens of thousands of organizations: 36 ms a view on the
         # country of 1.5 M; docs/performance.md).
@@ -167,7 +164,7 @@ def version(organizations: QuerySet[Organization]) -> "Version":
     try:
         parts = [_maximum(changed, "id"), _maximum(cells, "refreshed_at"), layout, framework]
         sql, params = zip(*(part.query.sql_with_params() for part in parts), strict=True)
-        tally_sql, tally_params = (diagnostics_tallies.state_rows(organizations)
+        tally_sql, tally_params = (diagnostics_tallies.state_rows(organizations, every=every)
                                    .query.sql_with_params())
     except EmptyResultSet:
         # No organization at all (``none()``, an empty list of ids): only what changes

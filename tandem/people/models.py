@@ -1,5 +1,6 @@
 """Participants: the teachers who take part in reverse mentoring."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -264,6 +265,40 @@ def fill_organizations_now(records: Iterable[Any], *, using: str) -> None:
     for record in records:
         if record.organization_id is None:
             record.organization_id = of.get(record.participant_id)
+
+
+def organizations_then(moments: Iterable[tuple[int, dt.datetime]]
+                       ) -> dict[tuple[int, dt.datetime], int]:
+    """``{(person, moment): organization}``: the organization each person belonged to at
+    a moment, read from the audit trail of their moves (one query): the organization the
+    first move after the moment left (an entry whose ``changes`` name the organization,
+    the value before), or, no move since, the one they belong to now. A move written
+    without an entry (none does: every move saves the person) reads as no move — the
+    organization now."""
+    from auditlog.models import LogEntry
+
+    wanted = set(moments)
+    if not wanted:
+        return {}
+    people = {person for person, _at in wanted}
+    now = dict(Participant.objects.filter(pk__in=people).values_list("pk", "organization_id"))
+    moves: dict[int, list[tuple[dt.datetime, int]]] = {}
+    for person, at, changes in (
+            LogEntry.objects.get_for_model(Participant)
+            .filter(object_id__in=people, action=LogEntry.Action.UPDATE,
+                    timestamp__gt=min(at for _person, at in wanted),
+                    changes__has_key="organization")
+            .order_by("timestamp", "pk").values_list("object_id", "timestamp", "changes")):
+        left = str(changes["organization"][0])
+        if left.isdigit():
+            moves.setdefault(person, []).append((at, int(left)))
+    found = {}
+    for person, at in wanted:
+        first = next((left for moved, left in moves.get(person, []) if moved > at), None)
+        organization = first if first is not None else now.get(person)
+        if organization is not None:
+            found[(person, at)] = organization
+    return found
 
 
 _Record = TypeVar("_Record", bound=models.Model)

@@ -245,18 +245,6 @@ class LayoutVersion(models.Model):
         return str(self.version)
 
 
-def is_every_organization(organizations: models.QuerySet[Any]) -> bool:
-    """Whether ``organizations`` is every organization there is (the country: a federal
-    operator's scope with no filter) — a plain queryset of :class:`Organization` with no
-    condition, no slice and not ``none()``. A reader of the maxima or sums of a kept table
-    over a scope's organizations then reads the whole table instead of joining it with
-    the country's tens of thousands of ids (``monitoring.versions.version``)."""
-    query = organizations.query
-    return (organizations.model is Organization and not query.where
-            and not query.is_sliced and not query.is_empty() and not query.combinator
-            and not query.distinct and query.group_by is None)
-
-
 def layout_version() -> int:
     """The current :class:`LayoutVersion`. Its row is made by migration 0004; deleted (a
     test's flush, SQL by hand), it is made again here, at a random number like the

@@ -19,21 +19,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
+from tandem.access.tests import unit_filters
+from tandem.access.tests.unit_filters import Units, units
 from tandem.accounts.models import User
 from tandem.api.services import api_token_issue
-from tandem.pairs.tests.pair_lists import far_organization, new_people
 from tandem.people.models import Participant
 from tandem.resources.models import Resource
 from tandem.resources.selectors import resources_visible
 from tandem.territory.models import Organization
-from tandem.testing import OrganizationFactory, UserFactory, World, build_resources
+from tandem.testing import World, build_resources
 
 pytestmark = pytest.mark.django_db
 
-REFUSED = re.compile(r'<p class="form-error" role="alert">(.*?)</p>', re.S)
-PERSONAS = ["olga", "federal", "erin", "alice", "bob"]
 LISTS = {  # page, API, the parameters it takes, a row's link on the page
     "participants": ("people:list", "/api/v1/participants/", ("municipality", "organization"),
                      re.compile(r'href="/participants/(\d+)/"')),
@@ -42,48 +40,17 @@ LISTS = {  # page, API, the parameters it takes, a row's link on the page
 }
 
 
-def _setting(world: World) -> dict[str, Any]:
-    """Once per test (the examples share it): another region's organization, a second
-    organization of A's municipality with people and a resource each, the federal
-    operator."""
-    far = Organization.objects.filter(code="far-school").first()
-    third = Organization.objects.filter(code="third").first()
-    if far is None or third is None:
-        far = far_organization()
-        third = OrganizationFactory.create(municipality=world.municipality_a, code="third")
-        new_people(far, 2)
-        new_people(third, 2)
+def _setting(world: World) -> Units:
+    """Once per test (the examples share it): the units of the filters
+    (``unit_filters.units``), with a resource of each of their organizations."""
+    setting = units(world)
+    if setting.made:
         build_resources(world)
-        for org in (far, third):
+        for code in ("far-school", "third"):
+            org = Organization.objects.get(code=code)
             Resource.objects.create(title=f"Ресурс {org.code}", kind="material",
                                     level="organization", organization=org)
-        federal = UserFactory.create(username="federal")
-        RoleAssignment.objects.create(user=federal, role=Role.FEDERAL_OPERATOR)
-    users = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
-    return {
-        "users": users,
-        "municipality": {"A": world.municipality_a.pk, "B": world.municipality_b.pk,
-                         "far": far.municipality_id, "forged": 2**31 + 5, "word": "abc"},
-        "organization": {"A": world.org_a.pk, "B": world.org_b.pk, "third": third.pk,
-                         "far": far.pk, "forged": 99999999, "word": "²"},
-    }
-
-
-def _refused(user: User, filters: dict[str, Any]) -> set[str]:
-    """The refused parameters, worked out by hand: a unit is the user's when it is (of)
-    an organization of their scope; a value that is not a number is nobody's."""
-    mine = dict(scope_for(user).organizations().values_list("pk", "municipality_id"))
-    refused = {k for k, v in filters.items() if not isinstance(v, int)}
-    municipality, organization = filters.get("municipality"), filters.get("organization")
-    if municipality is not None and municipality not in mine.values():
-        refused.add("municipality")
-    if organization is not None:
-        if organization not in mine:
-            refused.add("organization")
-        elif "municipality" not in refused and municipality is not None \
-                and mine[organization] != municipality:
-            refused.add("organization")
-    return refused
+    return setting
 
 
 def _rows(kind: str, user: User, filters: dict[str, Any], *, page: bool) -> set[int]:
@@ -111,7 +78,7 @@ def _web(kind: str, user: User, query: dict[str, Any]) -> tuple[list[str], set[i
         return None  # the federal operator: none of anyone's people
     assert response.status_code == 200
     body = response.content.decode()
-    return ([unescape(m) for m in REFUSED.findall(body)],
+    return ([unescape(m) for m in unit_filters.REFUSED.findall(body)],
             {int(pk) for pk in link.findall(body)})
 
 
@@ -126,18 +93,6 @@ def _api(kind: str, user: User, query: dict[str, Any]
     return 200, {}, {p["id"] for p in body["results"]}
 
 
-def _form_drops(user: User, query: dict[str, Any]) -> bool:
-    """The page's filter form drops, without a word, an organization of the user's
-    outside the chosen municipality of the user's (its reload after another municipality
-    was chosen, access.forms.UnitFilterForm); the API refuses it (docs/api.md)."""
-    organization, municipality = query.get("organization"), query.get("municipality")
-    if not isinstance(organization, int) or not isinstance(municipality, int):
-        return False
-    mine = dict(scope_for(user).organizations().values_list("pk", "municipality_id"))
-    return (organization in mine and municipality in mine.values()
-            and mine[organization] != municipality)
-
-
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @example(kind="participants", persona="alice", municipality=None, organization="B")
@@ -146,7 +101,7 @@ def _form_drops(user: User, query: dict[str, Any]) -> bool:
 @example(kind="resources", persona="bob", municipality=None, organization="A")
 @given(
     kind=st.sampled_from(sorted(LISTS)),
-    persona=st.sampled_from(PERSONAS),
+    persona=st.sampled_from(unit_filters.PERSONAS),
     municipality=st.sampled_from([None, "A", "B", "far", "forged", "word"]),
     organization=st.sampled_from([None, "A", "B", "third", "far", "forged", "word"]),
 )
@@ -154,12 +109,12 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
         world: World, kind: str, persona: str, municipality: str | None,
         organization: str | None) -> None:
     setting = _setting(world)
-    user = setting["users"][persona]
+    user = setting.users[persona]
     parameters = LISTS[kind][2]
-    query = {name: setting[name][value] for name, value
+    query = {name: setting.values[name][value] for name, value
              in (("municipality", municipality), ("organization", organization))
              if value is not None and name in parameters}
-    refused = _refused(user, query)
+    refused = unit_filters.refused(user, query)
     accepted = {k: v for k, v in query.items() if k not in refused}
     code, fields, api = _api(kind, user, query)
     if refused:
@@ -173,7 +128,7 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
         return
     said, listed = web
     page_refused, page_accepted = refused, accepted
-    if _form_drops(user, query):
+    if unit_filters.form_drops(user, query):
         page_refused = refused - {"organization"}
         page_accepted = {k: v for k, v in accepted.items() if k != "organization"}
     messages = [m for name, ms in fields.items() if name in page_refused for m in ms]

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tandem.access.scope import scope_for
 from tandem.diagnostics import selectors, services, tallies
-from tandem.diagnostics.models import Response
-from tandem.testing import World, build_diagnostics
+from tandem.diagnostics.models import Answer, Response
+from tandem.testing import OrganizationFactory, ParticipantFactory, World, build_diagnostics
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,49 @@ def test_the_check_sees_a_questionnaire_left_out_of_its_cell(world: World) -> No
     Response.objects.filter(pk=dw.alice_r.pk).update(organization=None)
     assert ("questionnaire not with its person", dw.alice_r.pk, None,
             world.org_a.pk) in tallies.stale()
+
+
+def test_the_check_keeps_quiet_on_a_questionnaire_of_an_organization_deleted_since(
+        world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """A questionnaire submitted (after 0020) in an organization its person left, which
+    was deleted then, counts in no cell (the delete set its organization to NULL) — and
+    the rebuild keeps it in none: nothing differs (it was reported as «questionnaire
+    without organization»). One left without an organization while its person's
+    organization at the submission is still there is reported as before (the test above)
+    — also when another organization of theirs, left before, is deleted."""
+    dw = build_diagnostics(world)
+    closing = OrganizationFactory.create(municipality=world.municipality_a, code="closing")
+    earlier = OrganizationFactory.create(municipality=world.municipality_a, code="earlier")
+    gone, kept = (ParticipantFactory.create(organization=closing),
+                  ParticipantFactory.create(organization=earlier))
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.organization = world.org_b  # left «earlier» before answering
+        kept.save()
+    codes = [c for c in Answer.objects.filter(response=dw.carol_r)
+             .values_list("competency", flat=True)]
+    responses = {}
+    for person in (gone, kept):
+        response = Response.objects.create(campaign=dw.campaign_a, participant=person,
+                                           status=Response.Status.SUBMITTED,
+                                           answered=len(codes), submitted_at=timezone.now())
+        Answer.objects.bulk_create(Answer(response=response, competency=code, level=2,
+                                          self_level=2) for code in codes)
+        responses[person.pk] = response
+    tallies.rebuild([closing.pk, world.org_b.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        gone.organization = world.org_a  # «closing» has nobody left
+        gone.save()
+        kept.organization = world.org_a
+        kept.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        closing.delete()
+        earlier.delete()
+    # As old code would have left the other (bypassing the writers on purpose).
+    Response.objects.filter(pk=responses[kept.pk].pk).update(organization=None)
+    tallies.rebuild([world.org_a.pk, world.org_b.pk])
+    assert Response.objects.get(pk=responses[gone.pk].pk).organization_id is None
+    assert tallies.stale() == [
+        ("questionnaire without organization", responses[kept.pk].pk, kept.pk)]
 
 
 def test_migration_0020_commits_batch_by_batch() -> None:

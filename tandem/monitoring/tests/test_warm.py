@@ -25,6 +25,7 @@ from tandem.access.tests.personas import federal_operator
 from tandem.diagnostics.models import CompetencyArea
 from tandem.diagnostics.services import framework_publish
 from tandem.monitoring import selectors, tasks
+from tandem.monitoring.tests.calls import Call, recording
 from tandem.territory.models import Municipality, Region
 from tandem.territory.zones import zone_named
 from tandem.testing import (
@@ -249,16 +250,9 @@ def _municipality(pk: int) -> Scope:
 COUNTRY = Scope(user_id=None, everything=True)
 
 
-def _recording(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Scope, str]]:
-    """What ``selectors.warm`` is asked to compute, and in which time zone."""
-    warmed: list[tuple[Scope, str]] = []
-
-    def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -> bool:
-        warmed.append((scope, timezone.get_current_timezone_name()))
-        return True
-
-    monkeypatch.setattr(selectors, "warm", warm)
-    return warmed
+def _warming(monkeypatch: pytest.MonkeyPatch) -> list[Call]:
+    """What ``selectors.warm`` is asked to compute (computing nothing)."""
+    return recording(monkeypatch, "warm", instead=lambda *args, **kwargs: True)
 
 
 def test_the_split_warm_up_computes_what_the_single_task_did(
@@ -275,12 +269,12 @@ def test_the_split_warm_up_computes_what_the_single_task_did(
     cache.clear()
     _mark(COUNTRY, _region(r1), _region(r3), *(_municipality(pk) for pk in
                                                (m[0], m[2], m[3], m[6])))
-    warmed = _recording(monkeypatch)
+    warmed = _warming(monkeypatch)
     assert tasks.warm_dashboards.call(again=True) == 7  # the single task of before
-    single = list(warmed)
+    single = [(c.scope, c.zone) for c in warmed]
     warmed.clear()
     tasks.hourly()
-    assert warmed == single
+    assert [(c.scope, c.zone) for c in warmed] == single
     assert single == [(COUNTRY, "Asia/Yekaterinburg"), (_region(r1), world.region.time_zone),
                       (_region(r3), world.region.time_zone),
                       (_municipality(m[0]), world.region.time_zone),
@@ -305,7 +299,7 @@ def test_the_hourly_run_enqueues_a_task_a_batch_on_a_worker_queue(
     viewed = [COUNTRY, _region(r1), _region(r2), _region(r3),
               *(_municipality(pk) for pk in (m[0], m[1], m[3], m[4], m[5]))]
     _mark(*viewed)
-    warmed = _recording(monkeypatch)
+    warmed = _warming(monkeypatch)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
     tasks.hourly()
     assert warmed == []  # queued, not run
@@ -323,8 +317,8 @@ def test_the_hourly_run_enqueues_a_task_a_batch_on_a_worker_queue(
         warmed.clear()
         assert tasks.warm_dashboards.call(**kwargs) == len(warmed)
         own = _scopes_of(kwargs)
-        assert {scope for scope, _zone in warmed} == own
-        everything += [scope for scope, _zone in warmed]
+        assert {c.scope for c in warmed} == own
+        everything += [c.scope for c in warmed]
     assert sorted(everything, key=repr) == sorted(viewed, key=repr)  # each once
 
 

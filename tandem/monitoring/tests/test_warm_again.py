@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from tandem.access.filters import Filters
 from tandem.access.scope import Scope
 from tandem.monitoring import selectors, tasks
+from tandem.monitoring.tests.calls import Call, recording
 from tandem.testing import World, build_diagnostics
 
 pytestmark = pytest.mark.django_db
@@ -67,16 +68,8 @@ def _view_all(scopes: dict[str, Scope], names: tuple[str, ...] = WIDE + ORGANIZA
                                                                      filters=Filters()))
 
 
-def _counting(monkeypatch: pytest.MonkeyPatch) -> list[Scope]:
-    computed: list[Scope] = []
-    real = selectors.compute_dashboard
-
-    def compute(**kwargs: Any) -> selectors.DashboardData:
-        computed.append(kwargs["scope"])
-        return real(**kwargs)
-
-    monkeypatch.setattr(selectors, "compute_dashboard", compute)
-    return computed
+def _scopes_of(calls: list[Call]) -> list[str]:
+    return sorted(repr(call.scope) for call in calls)
 
 
 def _change(scope: Scope, **changes: Any) -> None:
@@ -99,7 +92,7 @@ def test_the_hourly_run_over_fresh_entries_of_organizations_computes_nothing(
     build_diagnostics(world)
     scopes = _scopes(world)
     _view_all(scopes, ORGANIZATIONS)
-    computed = _counting(monkeypatch)
+    computed = recording(monkeypatch, "compute_dashboard")
     with CaptureQueriesContext(connection) as ctx:
         tasks.hourly()
     assert computed == []
@@ -109,7 +102,7 @@ def test_the_hourly_run_over_fresh_entries_of_organizations_computes_nothing(
     # One of them three hours old: warmed again, and no other.
     _change(scopes["org_b"], age=OLD[0])
     tasks.hourly()
-    assert computed == [scopes["org_b"]]
+    assert [c.scope for c in computed] == [scopes["org_b"]]
 
 
 def test_the_country_regions_and_municipalities_are_computed_every_run(
@@ -119,11 +112,11 @@ def test_the_country_regions_and_municipalities_are_computed_every_run(
     build_diagnostics(world)
     scopes = _scopes(world)
     _view_all(scopes)
-    computed = _counting(monkeypatch)
+    computed = recording(monkeypatch, "compute_dashboard")
     for _run in range(2):
         computed.clear()
         tasks.hourly()
-        assert sorted(map(repr, computed)) == sorted(repr(scopes[n]) for n in WIDE)
+        assert _scopes_of(computed) == sorted(repr(scopes[n]) for n in WIDE)
 
 
 def test_an_organization_computed_while_its_region_was_recomputed_is_warmed_again(
@@ -133,9 +126,9 @@ def test_an_organization_computed_while_its_region_was_recomputed_is_warmed_agai
     scopes = _scopes(world)
     _view_all(scopes, ORGANIZATIONS)
     _change(scopes["org_a"], pairs_as_of=timezone.localdate() - dt.timedelta(days=1))
-    computed = _counting(monkeypatch)
+    computed = recording(monkeypatch, "compute_dashboard")
     tasks.hourly()
-    assert computed == [scopes["org_a"]]
+    assert [c.scope for c in computed] == [scopes["org_a"]]
 
 
 @examples(max_examples=12, deadline=None,
@@ -161,13 +154,13 @@ def test_the_warm_up_computes_exactly_the_missing_old_and_past_midnight_entries(
         person.position = f"учитель {next(POSITIONS)}"
         person.save()
         want |= HOLDING[written]
-    computed = _counting(monkeypatch)
+    computed = recording(monkeypatch, "compute_dashboard")
     tasks.hourly()
-    assert sorted(map(repr, computed)) == sorted(repr(scopes[n]) for n in want)
+    assert _scopes_of(computed) == sorted(repr(scopes[n]) for n in want)
     # Each computed once and cached: a second run computes only the wide ones again.
     computed.clear()
     tasks.hourly()
-    assert sorted(map(repr, computed)) == sorted(repr(scopes[n]) for n in WIDE)
+    assert _scopes_of(computed) == sorted(repr(scopes[n]) for n in WIDE)
     monkeypatch.undo()
 
 

@@ -19,6 +19,7 @@ from tandem.access.filters import Filters
 from tandem.access.scope import Scope, scope_for
 from tandem.access.tests.personas import federal_operator
 from tandem.monitoring import selectors, tasks
+from tandem.monitoring.tests.calls import recording
 from tandem.monitoring.tests.test_new_day import BUILT, LINE
 from tandem.monitoring.tests.test_new_day import _country as _two_zones
 from tandem.territory.models import Organization
@@ -111,16 +112,9 @@ def test_no_other_organizations_dashboard_is_touched(
         cache.delete(_key(_organization(pk)))  # the entries gone, the marks kept
     _write(world, world.org_a, django_capture_on_commit_callbacks, "учитель")
     (warm_up,) = _warm_ups(queue)
-    warmed: list[Scope] = []
-    real = selectors.warm
-
-    def warm(scope: Scope, filters: Filters | None = None, *, again: bool = False) -> bool:
-        warmed.append(scope)
-        return real(scope, filters, again=again)
-
-    monkeypatch.setattr(selectors, "warm", warm)
+    warmed = recording(monkeypatch, "warm")
     tasks.warm_dashboards.call(**warm_up)
-    assert warmed == [_organization(world.org_a.pk)]
+    assert [c.scope for c in warmed] == [_organization(world.org_a.pk)]
     assert cache.get(_key(_organization(world.org_a.pk))) is not None
     assert cache.get(_key(_organization(world.org_b.pk))) is None
 
@@ -165,20 +159,13 @@ def test_a_country_warmed_before_a_regions_midnight_is_not_shown_after_it(
     cache.clear()
     _clock(monkeypatch, BUILT.replace(hour=11, minute=55))
     assert LINE not in client.get(URL).content.decode()  # viewed: computed and kept
-    calls: list[int] = []
-    real = selectors.compute_dashboard
-
-    def counting(**kwargs: Any) -> selectors.DashboardData:
-        calls.append(1)
-        return real(**kwargs)
-
-    monkeypatch.setattr(selectors, "compute_dashboard", counting)
+    calls = recording(monkeypatch, "compute_dashboard")
     _clock(monkeypatch, BUILT.replace(hour=11, minute=58))
     assert LINE not in client.get(URL).content.decode()
     assert calls == []  # read from the cache
     _clock(monkeypatch, BUILT.replace(hour=12, minute=5))  # Kamchatka: 7 December
     assert LINE in client.get(URL).content.decode()
-    assert calls == [1]
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("which", ["region", "organization"])
@@ -200,18 +187,12 @@ def test_a_units_view_holds_till_its_regions_midnight_not_the_viewers(
         _clock(monkeypatch, BUILT.replace(hour=11, minute=55))
         for filters in cases:
             selectors.dashboard_data(scope=scope, filters=filters)
-        calls: list[Filters] = []
-        real = selectors.compute_dashboard
-
-        def counting(**kwargs: Any) -> selectors.DashboardData:
-            calls.append(kwargs["filters"])
-            return real(**kwargs)
-
-        monkeypatch.setattr(selectors, "compute_dashboard", counting)
+        calls = recording(monkeypatch, "compute_dashboard")
         _clock(monkeypatch, BUILT.replace(hour=12, minute=5))
         for filters in cases:
             selectors.dashboard_data(scope=scope, filters=filters)
-    assert calls == [cases[0]]  # Kamchatka's computed again, the world's read
+    # Kamchatka's computed again, the world's read.
+    assert [c.filters for c in calls] == [cases[0]]
 
 
 def test_the_next_midnight_is_the_first_of_the_zones() -> None:

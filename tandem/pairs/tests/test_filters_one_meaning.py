@@ -18,35 +18,31 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from tandem.access.models import Role, RoleAssignment
 from tandem.access.scope import scope_for
+from tandem.access.tests import unit_filters
+from tandem.access.tests.unit_filters import Units, units
 from tandem.accounts.models import User
 from tandem.api.services import api_token_issue
 from tandem.core.text import normalize_name
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import NEWEST, pair_q
-from tandem.pairs.tests.pair_lists import TERM, far_organization, new_people
-from tandem.territory.models import Organization
-from tandem.testing import OrganizationFactory, UserFactory, World
+from tandem.pairs.tests.pair_lists import TERM, new_people
+from tandem.testing import World
 
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r'href="/pairs/(\d+)/"')
-REFUSED = re.compile(r'<p class="form-error" role="alert">(.*?)</p>', re.S)
-PERSONAS = ["olga", "federal", "erin", "alice", "bob"]
 
 
-def _setting(world: World) -> dict[str, Any]:
-    """Once per test (the examples share it): another region's organization, a second
-    organization of A's municipality, pairs across all four and the teacher Bob's own."""
-    far = Organization.objects.filter(code="far-school").first()
-    third = Organization.objects.filter(code="third").first()
-    if far is None or third is None:
-        far = far_organization()
-        third = OrganizationFactory.create(municipality=world.municipality_a, code="third")
-        here, there, next_door = new_people(world.org_a, 3), new_people(far, 2), \
-            new_people(third, 2)
-        people = [world.bob_p, world.carol_p, world.charlie_p, *here, *there, *next_door]
+def _setting(world: World) -> Units:
+    """Once per test (the examples share it): the units of the filters
+    (``unit_filters.units``), pairs across their four organizations and the teacher
+    Bob's own."""
+    setting = units(world)
+    if setting.made:
+        here = new_people(world.org_a, 3)
+        people = [world.bob_p, world.carol_p, world.charlie_p, *here, *setting.far_people,
+                  *setting.third_people]
         for k, (i, j) in enumerate([(0, 1), (0, 5), (1, 2), (3, 8), (4, 6), (6, 3), (7, 9),
                                     (2, 7), (9, 4), (5, 8), (8, 2), (1, 6)]):
             pair = Pair.objects.create(a=people[i], b=people[j],
@@ -54,36 +50,18 @@ def _setting(world: World) -> dict[str, Any]:
                                        status=Pair.Status.values[k % 3], **TERM)
             Pair.objects.filter(pk=pair.pk).update(  # the test's own stamps: an order
                 created_at=dt.datetime(2026, 12, 1 + k % 4, tzinfo=dt.UTC))
-        federal = UserFactory.create(username="federal")
-        RoleAssignment.objects.create(user=federal, role=Role.FEDERAL_OPERATOR)
-    users = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
-    return {
-        "users": users,
-        "municipalities": {"A": world.municipality_a.pk, "B": world.municipality_b.pk,
-                           "far": far.municipality_id, "forged": 2**31 + 5, "word": "abc"},
-        "organizations": {"A": world.org_a.pk, "B": world.org_b.pk, "third": third.pk,
-                          "far": far.pk, "forged": 99999999, "word": "²"},
-    }
+    return setting
 
 
 def _oracle(user: User, filters: dict[str, Any]) -> tuple[set[str], list[int]]:
     """The refused parameters and the pairs listed with the others, worked out by hand:
     a unit is the user's when it is (of) an organization of their scope."""
     scope = scope_for(user)
-    mine = dict(scope.organizations().values_list("pk", "municipality_id"))
-    refused = set()
+    mine = unit_filters.mine(user)
+    refused = unit_filters.refused(user, filters)
     if filters.get("status") and filters["status"] not in Pair.Status.values:
         refused.add("status")
-    municipality = filters.get("municipality")
-    if municipality is not None and municipality not in mine.values():
-        refused.add("municipality")
-    organization = filters.get("organization")
-    if organization is not None:
-        if organization not in mine:
-            refused.add("organization")
-        elif "municipality" not in refused and municipality is not None \
-                and mine[organization] != municipality:
-            refused.add("organization")
+    municipality, organization = filters.get("municipality"), filters.get("organization")
     out = []
     for pair in (Pair.objects.filter(pair_q(scope=scope)).order_by(*NEWEST)
                  .select_related("a", "b")):
@@ -110,7 +88,7 @@ def _web(user: User, query: dict[str, Any]) -> tuple[list[str], list[int]]:
     response = client.get(reverse("pairs:list"), query)
     assert response.status_code == 200
     body = response.content.decode()
-    said = [unescape(m) for m in REFUSED.findall(body)]
+    said = [unescape(m) for m in unit_filters.REFUSED.findall(body)]
     return said, [int(pk) for pk in LINK.findall(body)]
 
 
@@ -128,7 +106,7 @@ def _api(user: User, query: dict[str, Any]) -> tuple[int, dict[str, list[str]], 
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @example(persona="olga", status="", municipality="B", organization="A", q="")
 @given(
-    persona=st.sampled_from(PERSONAS),
+    persona=st.sampled_from(unit_filters.PERSONAS),
     status=st.sampled_from(["", *Pair.Status.values, "lost"]),
     municipality=st.sampled_from([None, "A", "B", "far", "forged", "word"]),
     organization=st.sampled_from([None, "A", "B", "third", "far", "forged", "word"]),
@@ -138,12 +116,12 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
         world: World, persona: str, status: str, municipality: str | None,
         organization: str | None, q: str) -> None:
     setting = _setting(world)
-    user = setting["users"][persona]
+    user = setting.users[persona]
     query: dict[str, Any] = {"status": status, "q": q}
     if municipality is not None:
-        query["municipality"] = setting["municipalities"][municipality]
+        query["municipality"] = setting.values["municipality"][municipality]
     if organization is not None:
-        query["organization"] = setting["organizations"][organization]
+        query["organization"] = setting.values["organization"][organization]
     query = {k: v for k, v in query.items() if v != ""}
     by_hand = {k: v for k, v in query.items()
                if k in ("status", "q") or isinstance(v, int)}
@@ -157,7 +135,7 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
     # organization of the user's outside the chosen municipality of the user's — its
     # reload after another municipality was chosen (access.forms); the API refuses it.
     page_refused, page_expected = refused, expected
-    if _form_drops(user, by_hand):
+    if unit_filters.form_drops(user, by_hand):
         page_refused = refused - {"organization"}
         page_expected = _oracle(user, {k: v for k, v in by_hand.items()
                                        if k != "organization"})[1]
@@ -170,18 +148,6 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
         assert code == 200 and not said, (persona, query, fields, said)
         assert api == expected, (persona, query)
     assert web == page_expected, (persona, query)
-
-
-def _form_drops(user: User, by_hand: dict[str, Any]) -> bool:
-    """Whether the page's filter form drops the organization: it and the municipality are
-    both the user's, and it is not in that municipality (a user of several municipalities;
-    review of h/pairfilters: seed 6 found it)."""
-    if "organization" not in by_hand or "municipality" not in by_hand:
-        return False
-    mine = dict(scope_for(user).organizations().values_list("pk", "municipality_id"))
-    organization, municipality = by_hand["organization"], by_hand["municipality"]
-    return (organization in mine and municipality in mine.values()
-            and mine[organization] != municipality)
 
 
 def test_a_teacher_s_organization_filter_is_refused_on_both(world: World) -> None:
@@ -202,7 +168,7 @@ def test_a_municipality_filters_the_api_as_the_page(world: World) -> None:
     query = {"municipality": world.municipality_a.pk}
     listed = _api(world.olga, query)[2]
     assert listed == _web(world.olga, query)[1] == _oracle(world.olga, query)[1]
-    third = setting["organizations"]["third"]
+    third = setting.values["organization"]["third"]
     assert any(third in (p.a_organization_id, p.b_organization_id)
                for p in Pair.objects.filter(pk__in=listed))
     only_b = Pair.objects.exclude(a_organization__municipality=world.municipality_a).exclude(
@@ -216,7 +182,8 @@ def test_a_foreign_organization_is_refused_not_applied_to_the_pairs_seen(
     another region; that region's organization was a filter the API applied (listing the
     pair), while the page refused it — now both refuse it."""
     setting = _setting(world)
-    far = setting["organizations"]["far"]
+    far = setting.values["organization"]["far"]
+    assert isinstance(far, int)
     assert Pair.objects.filter(pair_q(scope=scope_for(world.olga)), b_organization=far)
     query = {"organization": far}
     assert _api(world.olga, query)[:2] == (
