@@ -168,6 +168,11 @@ MUNICIPALITY_NOT_YOURS = _("Такого муниципалитета нет с�
                            "не применён.")
 ORGANIZATION_NOT_YOURS = _("Такой организации нет среди ваших: фильтр по организации не "
                            "применён.")
+# The same refusal of the user's own organization as a teacher (``Scope.own_organization_id``)
+# that none of her staff roles covers: it is hers, but not one she filters by.
+OWN_ORGANIZATION_NOT_FILTERED = _("Это ваша организация, но выбирать организацию в фильтре "
+                                  "могут только сотрудники программы, которые её ведут: "
+                                  "фильтр по организации не применён.")
 
 
 UNIT_PARAMETERS = ("municipality", "organization")
@@ -187,6 +192,8 @@ class UnitFilter:
     # the organizations' indexes; the biggest municipality there has 252 organizations.
     organization_ids: tuple[int, ...] | None = None
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    # The accepted organization's short name (read with the choices): the page names it.
+    organization_name: str = ""
 
 
 def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | None = None,
@@ -198,10 +205,13 @@ def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | N
     Anything else — a forged or non-numeric id, another region's unit, any unit from a
     teacher or the federal operator (no territory to filter) — is refused with a Russian
     message for its parameter (:attr:`UnitFilter.errors`), never read as «no filter» nor
-    as an empty list. The API answers 400 naming the parameter; a page says the message
-    and lists without it. ``parameters``: those the list takes (the resources: only the
-    organization). ``units``: the choices already read for these values (the page's
-    filter form), else read here — two queries, only when a unit is given."""
+    as an empty list; a teacher's own organization is refused with a message that says it
+    is hers (:data:`OWN_ORGANIZATION_NOT_FILTERED`), not «нет среди ваших». The API
+    answers 400 naming the parameter; a page says the message and lists without it, and
+    names an accepted organization (:attr:`UnitFilter.organization_name`).
+    ``parameters``: those the list takes (the resources: only the organization).
+    ``units``: the choices already read for these values (the page's filter form), else
+    read here — two queries, only when a unit is given."""
     errors: dict[str, str] = {}
     raw = {name: str(data.get(name) or "").strip() for name in parameters}
     raw_municipality, raw_organization = raw.get("municipality", ""), raw.get("organization", "")
@@ -217,13 +227,18 @@ def unit_filter(scope: Scope, data: Mapping[str, Any], *, units: UnitChoices | N
     # Every organization of the scope is read with its municipality (unit_choices).
     of = units.organization_ids.get(organization) if organization is not None else None
     if raw_organization and of is None:
-        errors["organization"], organization = str(ORGANIZATION_NOT_YOURS), None
+        own = organization is not None and organization == scope.own_organization_id
+        errors["organization"] = str(OWN_ORGANIZATION_NOT_FILTERED if own
+                                     else ORGANIZATION_NOT_YOURS)
+        organization = None
     elif municipality is not None and of is not None and of != municipality:
         errors["organization"], organization = str(ORG_OUTSIDE_MUNICIPALITY), None
     return UnitFilter(municipality_id=municipality, organization_id=organization,
                       organization_ids=(None if municipality is None
                                         else tuple(units.of_municipality(municipality))),
-                      errors={k: errors[k] for k in UNIT_PARAMETERS if k in errors})
+                      errors={k: errors[k] for k in UNIT_PARAMETERS if k in errors},
+                      organization_name=next((n for o, n, _m in units.organizations
+                                              if o == organization), ""))
 
 
 class UnitFilterForm(forms.Form):

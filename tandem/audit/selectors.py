@@ -89,6 +89,20 @@ def parse_cursor(text: str | None) -> tuple[dt.datetime, int] | None:
         return None
 
 
+def day_cursor(day: dt.date) -> str | None:
+    """The ``older`` cursor of «по дату»: the entries at and before the end of ``day`` in
+    the active time zone (the user's region's, in which the page shows every time —
+    ``access.middleware.TimeZoneMiddleware``), i.e. before the next day's midnight there;
+    key 0 takes no entry of that very moment. None past the last day there is: every
+    entry. A day before 1970 is the cursor of 1970's first moment: no entry is older."""
+    try:
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(),
+                                  tzinfo=timezone.get_current_timezone())
+    except OverflowError:
+        return None
+    return f"{max((end - _EPOCH) // dt.timedelta(microseconds=1), 0)}.0"
+
+
 def audit_page(*, scope: Scope, model: str = "", older: str | None = None,
                newer: str | None = None, size: int = PAGE_SIZE) -> AuditPage:
     """The page of :func:`audit_entries` after the cursor ``older`` (the entries older

@@ -101,6 +101,10 @@ VIEWED_AGAIN_SECONDS = 60 * 60
 # technologies table too (an entry written before has no such field); "data3" since the
 # deficits and strengths are released figures (tandem.core.release), not bare shares.
 DATA_KIND = "data3"
+# The kind of a view that shows no mentor places (the federal operator's region; docs/
+# monitoring.md): computed without them, an entry apart from the superuser's of the same
+# filters (:func:`data_kind`).
+DATA_KIND_WITHOUT_PLACES = DATA_KIND + ":without-places"
 # A unit is listed as a place to find mentors in an area from this many strong people on.
 MENTORS_AT_LEAST = 3
 TOP_MENTOR_UNITS = 12
@@ -424,7 +428,7 @@ def _kept_mentors(scope: Scope, filters: Filters, level: str,
 
 def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organization],
              areas: dict[str, str], index: dict[int, int],
-             kept: list[tuple[Any, ...]] | None = None,
+             kept: list[tuple[Any, ...]] | None = None, places_wanted: bool = True,
              ) -> tuple[dict[str, list[int]], list[MentorPlace]]:
     """Potential mentors per area and unit, and — below the country's level — the
     organizations where most of them work (at least ``MENTORS_AT_LEAST``, the first
@@ -437,7 +441,9 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
     area (``StrongBest``) and, for a region's or the country's comparison, its sums per
     municipality (``MunicipalityStrong``) — a few hundred rows, not one per campaign and
     organization; the places, the few organizations at the top. A period picks its
-    campaigns from the organizations' tallies per campaign (``StrongTally``)."""
+    campaigns from the organizations' tallies per campaign (``StrongTally``).
+    ``places_wanted`` False (a view that shows none, :func:`data_kind`): no places — at
+    a region's level no read of them at all."""
     mentors = {code: [0] * len(index) for code in areas}
     org = "organization__"
     names = ("organization_id", "area", f"{org}short_name", f"{org}municipality__name")
@@ -452,7 +458,7 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
                        REGION: row[f"{org}municipality_id"]}.get(level, row["organization_id"])
             if unit_pk in index:
                 mentors[row["area"]][index[unit_pk]] += row["n"]
-            if row["n"] >= MENTORS_AT_LEAST and level != COUNTRY:
+            if row["n"] >= MENTORS_AT_LEAST and level != COUNTRY and places_wanted:
                 places.append(MentorPlace(row[f"{org}short_name"],
                                           row[f"{org}municipality__name"],
                                           areas[row["area"]], row["n"]))
@@ -468,7 +474,7 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
         for row in best.values(*names, "people").order_by():
             if row["organization_id"] in index:
                 mentors[row["area"]][index[row["organization_id"]]] += row["people"]
-            if row["people"] >= MENTORS_AT_LEAST:
+            if row["people"] >= MENTORS_AT_LEAST and places_wanted:
                 places.append(MentorPlace(row[f"{org}short_name"],
                                           row[f"{org}municipality__name"],
                                           areas[row["area"]], row["people"]))
@@ -485,8 +491,8 @@ def _mentors(scope: Scope, filters: Filters, level: str, orgs: QuerySet[Organiza
     for unit_pk, area, n, *_pad in kept:
         if unit_pk in index:
             mentors[area][index[unit_pk]] += int(n)
-    if level == COUNTRY:  # no places at the country's level (:data:`MentorPlace`)
-        return mentors, []
+    if level == COUNTRY or not places_wanted:  # no places at the country's level
+        return mentors, []  # (:data:`MentorPlace`), nor where they are not shown
     # The places: every row at least as big as the TOP_MENTOR_UNITS-th biggest (ties at
     # the cut included, so that the order by name decides among them as before).
     cut = best.order_by("-people").values("people")[TOP_MENTOR_UNITS - 1:TOP_MENTOR_UNITS]
@@ -591,14 +597,30 @@ def viewed(scopes: list[Scope]) -> list[Scope]:
     return [scope for scope, key in zip(scopes, keys, strict=True) if key in marks]
 
 
+def data_kind(scope: Scope, filters: Filters, *, places: bool) -> str:
+    """The kind of the dashboard's cache entry (:func:`cache_key`): ``places`` — whether
+    the viewer is shown «где искать наставников» (not the federal operator: organizations
+    by name). A view without them is its own entry, computed without them
+    (:data:`DATA_KIND_WITHOUT_PLACES`), not the superuser's of the same filters; at the
+    country's level (every region: no region, municipality nor organization chosen —
+    :func:`_country`) nobody's has them, and the federal operator reads the one entry of
+    all (without filters the warmed one, :func:`warmed`). Where the
+    installation has a single region the federal operator's view of everything is that
+    region's, and shares it too: its places computed, not shown."""
+    return DATA_KIND if places or _country(scope, filters) else DATA_KIND_WITHOUT_PLACES
+
+
 def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None,
-                   again: bool = False, view: bool = True) -> DashboardData:
+                   again: bool = False, view: bool = True,
+                   places: bool = True) -> DashboardData:
     """The dashboard's aggregates, from the cache when nothing changed since (``again``:
     computed and cached anew all the same — ``warm(again=True)``). ``view`` (not the
     warm-up's): a :func:`warmed` scope is marked viewed (read with the entry, written at
-    most once in ``VIEWED_AGAIN_SECONDS``), and so computed by the hourly run."""
+    most once in ``VIEWED_AGAIN_SECONDS``), and so computed by the hourly run.
+    ``places``: whether the viewer is shown the mentor places (:func:`data_kind`)."""
     version = data_version(scope, filters) if version is None else version
-    key = cache_key(DATA_KIND, scope, filters, version)
+    kind = data_kind(scope, filters, places=places)
+    key = cache_key(kind, scope, filters, version)
     data: DashboardData | None = None
     if view and warmed(scope, filters):
         mark = viewed_key(scope)
@@ -627,7 +649,7 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
                 # The diagnostics' state was read with the version (versions.Version).
                 data = _compute_once(key, scope=scope, filters=filters,
                                      tally_state=getattr(version, "tally_state", None),
-                                     again=again)
+                                     again=again, places=kind == DATA_KIND)
         finally:
             lock.release()
     return data
@@ -674,7 +696,7 @@ WAIT_STEP = 0.25
 
 def _compute_once(key: str, *, scope: Scope, filters: Filters,
                   tally_state: tuple[dt.datetime | None, int] | None = None,
-                  again: bool = False) -> DashboardData:
+                  again: bool = False, places: bool = True) -> DashboardData:
     """Compute and cache, unless another process already computes the same key: then
     wait for its result (polling the cache). ``cache.add`` is atomic in every Django
     backend (for the database cache: an INSERT on the key's primary key), so of several
@@ -699,7 +721,8 @@ def _compute_once(key: str, *, scope: Scope, filters: Filters,
             if marker not in got:  # it failed (or finished and its entry was evicted)
                 break
     try:
-        data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state)
+        data = compute_dashboard(scope=scope, filters=filters, tally_state=tally_state,
+                                 places=places)
         # The page's technologies table (tandem.maps.selectors) rides in the same entry.
         data.technologies = technologies_used(scope, filters)
         # Figures of the day before (a region's new day, not yet rebuilt) live no longer
@@ -751,10 +774,11 @@ def _lock_for(key: str) -> threading.Lock:
 
 def compute_dashboard(*, scope: Scope, filters: Filters,
                       tally_state: tuple[dt.datetime | None, int] | None = None,
-                      ) -> DashboardData:
+                      places: bool = True) -> DashboardData:
     """The dashboard's figures for the scope and filters. ``tally_state``: the diagnostics
     figures' :func:`tandem.diagnostics.tallies.state` for these organizations where it was
-    already read (with the cache's version, :func:`dashboard_data`); None: read here."""
+    already read (with the cache's version, :func:`dashboard_data`); None: read here.
+    ``places`` False: without the mentor places (:func:`data_kind`)."""
     started = timezone.now()
     level, units = level_and_units(scope, filters)
     index = {u.pk: i for i, u in enumerate(units)}
@@ -850,8 +874,8 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     strength_share = {code: share(strong, code) for code, _n in areas}
 
     # Potential mentors (the list names organizations even at region level).
-    mentors, places = _mentors(scope, filters, level, orgs, dict(areas), index,
-                               kept=read.get("mentors"))
+    mentors, mentor_places = _mentors(scope, filters, level, orgs, dict(areas), index,
+                                      kept=read.get("mentors"), places_wanted=places)
     mentors_withheld = [completion[u.pk].submitted > 0 and not counted_rounds.get(u.pk)
                         for u in units]
 
@@ -882,7 +906,7 @@ def compute_dashboard(*, scope: Scope, filters: Filters,
     return DashboardData(
         level=level, units=units, areas=areas, completion=list(completion.values()),
         deficit_share=deficit_share, strength_share=strength_share, mentors=mentors,
-        mentor_places=places, respondents=respondents, months=months,
+        mentor_places=mentor_places, respondents=respondents, months=months,
         pairs_by_month=by_month, pair_status=status_totals, computed_at=timezone.now(),
         summary=unit_summary(scope=scope, filters=filters, counts=(
             kept or unit_counts(scope=scope, filters=filters)), released=(

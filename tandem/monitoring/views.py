@@ -65,7 +65,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope, form, federal = _monitoring(request)
     filters = form.filters()
     version = selectors.data_version(scope, filters)
-    data = selectors.dashboard_data(scope=scope, filters=filters, version=version)
+    # Organizations by name are below a region: not on the federal operator's pages —
+    # nor computed for him (his own cache entry, selectors.data_kind).
+    data = selectors.dashboard_data(scope=scope, filters=filters, version=version,
+                                    places=not federal)
     query = filters_query(filters)
     drill = []
     for item in data.completion:
@@ -95,8 +98,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                          selectors.REGION: _("Муниципалитет")}.get(data.level,
                                                                   _("Организация")),
         "federal": federal,
-        # Organizations by name are below a region: not on the federal operator's pages.
         "mentor_places": [] if federal else data.mentor_places,
+        # The superuser's country: no places at that level — where to find them instead.
+        "places_by_region": data.level == selectors.COUNTRY and not federal,
     })
 
 
@@ -146,13 +150,14 @@ def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """One chart of the dashboard as SVG or PNG, cached with the data it draws."""
     if name not in CHARTS:
         raise Http404
-    scope, form, _federal = _monitoring(request)
+    scope, form, federal = _monitoring(request)
     filters = form.filters()
     version = selectors.data_version(scope, filters)
     key = selectors.cache_key(f"chart:{name}:{fmt}", scope, filters, version)
     body = cache.get(key)
-    if body is None:
-        data = selectors.dashboard_data(scope=scope, filters=filters, version=version)
+    if body is None:  # the page's own entry (its charts come with it)
+        data = selectors.dashboard_data(scope=scope, filters=filters, version=version,
+                                        places=not federal)
         body = CHARTS[name](data, fmt)
         cache.set(key, body, selectors.CACHE_SECONDS)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])

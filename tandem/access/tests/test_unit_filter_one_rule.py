@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from tandem.access.forms import ORGANIZATION_NOT_YOURS, OWN_ORGANIZATION_NOT_FILTERED
 from tandem.access.scope import scope_for
 from tandem.access.tests import unit_filters
 from tandem.access.tests.unit_filters import Units, units
@@ -149,3 +150,18 @@ def test_a_curator_s_foreign_organization_is_refused_not_an_empty_list(
         assert web is not None
         assert web[0] == [message], kind
         assert web[1] == _rows(kind, world.alice, {}, page=True) != set(), kind
+
+
+def test_a_teacher_s_own_organization_is_refused_as_hers(world: World) -> None:
+    """A teacher filters by no organization: her own is refused too — on the page and in
+    the API with one message that says it is hers (not «нет среди ваших»); another one
+    with «нет среди ваших»."""
+    _setting(world)
+    own = str(OWN_ORGANIZATION_NOT_FILTERED)
+    for organization, message in [(world.org_a.pk, own),
+                                  (world.org_b.pk, str(ORGANIZATION_NOT_YOURS))]:
+        query = {"organization": organization}
+        assert _api("resources", world.bob, query)[:2] == (
+            400, {"organization": [message]}), organization
+        web = _web("resources", world.bob, query)
+        assert web is not None and web[0] == [message], organization

@@ -94,7 +94,9 @@ def test_a_region_operator_sees_their_region_only(client: Client,
     assert client.get(reverse("monitoring:index") + f"?region={first.pk}").status_code == 404
 
 
-PLACES = "Где искать наставников"
+PLACES = "<h3>Где искать наставников</h3>"
+# Where the places would be at the country's level, for those who see them in a region.
+HINT = "Где искать наставников — выберите регион"
 # The tables the places are read from (the standard view: StrongBest; a period:
 # StrongTally); the country's mentors figure reads the municipalities' sums.
 PLACE_TABLES = ("diagnostics_strongbest", "diagnostics_strongtally")
@@ -131,13 +133,56 @@ def test_mentor_places_are_shown_below_the_country_to_staff_only(
     _first, second = country
     root = User.objects.create_superuser("root", "root@example.org", "x")
     region = reverse("monitoring:index") + f"?region={second.pk}"
-    for user, url, shown in [
-            (root, reverse("monitoring:index"), False),  # the country: summary figures only
-            (root, region, True),
-            (federal_operator(), reverse("monitoring:index"), False),
-            (federal_operator(), region, False),  # no organization by name for him
-            (User.objects.get(username="region-r2"), reverse("monitoring:index"), True)]:
+    for user, url, shown, hint in [
+            # the country: summary figures only, and the choice of a region to find them
+            (root, reverse("monitoring:index"), False, True),
+            (root, region, True, False),
+            (federal_operator(), reverse("monitoring:index"), False, False),
+            (federal_operator(), region, False, False),  # no organization by name for him
+            (User.objects.get(username="region-r2"), reverse("monitoring:index"), True,
+             False)]:
         client.force_login(user)
         response = client.get(url)
         assert response.status_code == 200
-        assert (PLACES in response.content.decode()) is shown, (user, url)
+        html = response.content.decode()
+        assert (PLACES in html) is shown, (user, url)
+        assert (HINT in html) is hint, (user, url)
+
+
+def test_the_superusers_country_offers_each_region_for_its_mentor_places(
+        client: Client, country: list[Region]) -> None:
+    """The hint's select lists the regions (the country's comparison has them); its
+    choice is the region's view, which lists the places; the period chosen stays."""
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(root)
+    html = client.get(reverse("monitoring:index"), {"date_from": "2020-01-01"}).content.decode()
+    form = html[html.index('class="filters mentor-region"'):]
+    form = form[:form.index("</form>")]
+    assert '<input type="hidden" name="date_from" value="2020-01-01">' in form
+    for region in country:
+        assert f'<option value="{region.pk}">{region.name}</option>' in form
+    chosen = client.get(reverse("monitoring:index"),
+                        {"date_from": "2020-01-01", "region": str(country[1].pk)})
+    assert chosen.context["mentor_places"] and HINT not in chosen.content.decode()
+
+
+def test_the_federal_operators_region_computes_no_mentor_places(
+        client: Client, country: list[Region]) -> None:
+    """He never sees them: his view of a region is an entry of its own (not the
+    superuser's of the same filters), computed without reading the places — the
+    superuser's, after his, still has them."""
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    listed = 0
+    for region in country:
+        url = reverse("monitoring:index") + f"?region={region.pk}"
+        client.force_login(federal_operator())
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+        assert response.context["data"].mentor_places == []
+        read = " ".join(q["sql"].lower() for q in ctx.captured_queries)
+        assert not [t for t in PLACE_TABLES if t in read]
+        client.force_login(root)
+        listed += len(client.get(url).context["data"].mentor_places)
+        client.force_login(federal_operator())  # his entry stays his
+        assert client.get(url).context["data"].mentor_places == []
+    assert listed
