@@ -93,12 +93,16 @@ def day_cursor(day: dt.date) -> str | None:
     """The ``older`` cursor of «по дату»: the entries at and before the end of ``day`` in
     the active time zone (the user's region's, in which the page shows every time —
     ``access.middleware.TimeZoneMiddleware``), i.e. before the next day's midnight there;
-    key 0 takes no entry of that very moment. None past the last day there is: every
-    entry. A day before 1970 is the cursor of 1970's first moment: no entry is older."""
+    key 0 takes no entry of that very moment. None for a day not over yet there (today,
+    a day to come, past the last day there is): every entry, the newest page — no
+    «новее» link to the same entries again. A day before 1970 is the cursor of 1970's
+    first moment: no entry is older."""
     try:
         end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(),
                                   tzinfo=timezone.get_current_timezone())
     except OverflowError:
+        return None
+    if end > timezone.now():
         return None
     return f"{max((end - _EPOCH) // dt.timedelta(microseconds=1), 0)}.0"
 

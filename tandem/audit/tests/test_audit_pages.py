@@ -187,6 +187,20 @@ def test_the_last_and_the_first_days_there_are(client: Client, world: World) -> 
     assert "Здесь записей нет." in html
 
 
+
+@pytest.mark.parametrize("days", [0, 1, 400])
+def test_a_day_not_over_yet_is_the_newest_page_without_a_newer_link(
+        client: Client, world: World, days: int) -> None:
+    """Today (the commonest choice) or a day to come: the newest entries, as without a
+    day — no «новее» link that would show the same entries again (review of h/ux)."""
+    _entries(world, 3)
+    client.force_login(world.olga)
+    day = timezone.localdate() + dt.timedelta(days=days)
+    assert day_cursor(day) is None
+    html = client.get(reverse("audit:log"), {"day": day.isoformat()}).content.decode()
+    assert "запись 2" in html and "запись 0" in html
+    assert "newer=" not in html and "Здесь записей нет." not in html
+
 def test_an_old_numbered_bookmark_is_told_how_pages_turn_now(
         client: Client, world: World) -> None:
     """``?page=N`` of the numbered pages (before issue #16) shows the newest entries and

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from tandem.access.forms import ORGANIZATION_NOT_YOURS, OWN_ORGANIZATION_NOT_FILTERED
 from tandem.access.scope import scope_for
 from tandem.access.tests import unit_filters
 from tandem.access.tests.unit_filters import Units, units
@@ -152,13 +153,17 @@ def test_the_same_values_mean_the_same_on_the_page_and_in_the_api(
 
 def test_a_teacher_s_organization_filter_is_refused_on_both(world: World) -> None:
     """Worked example (it was applied by the API, ignored by the page): the teacher's own
-    organization is no territory of theirs to filter by."""
+    organization is no territory of theirs to filter by — refused with words true for
+    her (it is hers, but only the programme's staff filter by organization); another
+    organization with «нет среди ваших»."""
     _setting(world)
-    query = {"organization": world.org_a.pk}
-    said, web = _web(world.bob, query)
-    assert said == ["Такой организации нет среди ваших: фильтр по организации не применён."]
-    assert web == _oracle(world.bob, {})[1] != []
-    assert _api(world.bob, query)[:2] == (400, {"organization": said})
+    for organization, message in [(world.org_a.pk, OWN_ORGANIZATION_NOT_FILTERED),
+                                   (world.org_b.pk, ORGANIZATION_NOT_YOURS)]:
+        query = {"organization": organization}
+        said, web = _web(world.bob, query)
+        assert said == [str(message)], organization
+        assert web == _oracle(world.bob, {})[1] != []
+        assert _api(world.bob, query)[:2] == (400, {"organization": said})
 
 
 def test_a_municipality_filters_the_api_as_the_page(world: World) -> None:
