@@ -7,7 +7,7 @@ after one person's submission, withdrawal or deletion gives nothing: the share s
 or it moves by at least three people's answers."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -255,28 +255,21 @@ def _moved_by_three(world: World, last: dict[tuple[Any, ...], tuple[Any, Answers
             last[key] = (value, now)
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=STEPS)
-@example(steps=[("submit", 3, "ict", 3)])
-@example(steps=[("leave", 0, "ict", 0), ("submit", 3, "ict", 0), ("change", 1, "ict", 3)])
-@example(steps=[("change", 0, "ict", 3), ("change", 1, "ict", 3), ("change", 2, "method", 3)])
-def test_a_share_shown_moves_only_by_the_answers_of_at_least_three_people(
-        world: World, steps: list[tuple[str, int, str, int]]) -> None:
+def play(steps: Sequence[tuple[str, int, str, int]], people: list[Participant],
+         campaigns: dict[int, Campaign], responses: dict[int, int], area_of: dict[str, str],
+         *, seen: Callable[[], None]) -> None:
+    """Plays the Hypothesis invariants' steps — «submit», «change» (an area's levels),
+    «withdraw», «leave» — one person each (``people[i % len]``; ``responses``: a
+    person's questionnaire), refreshes the figures and calls ``seen`` before the first
+    step and after each (and between the withdrawal and the new submission of a change:
+    two changes, each seen); at the end the kept figures equal a rebuild; the steps'
+    campaigns and people are removed whatever happened. Shared by the shares' and the
+    mentors' invariants (test_mentors_steps)."""
     from tandem.diagnostics import services
 
-    c = _school_c(world)
-    people = [*_people(world.org_a, 6), *_people(c, 3)]
-    campaigns = {world.org_a.pk: _campaign(world.org_a), c.pk: _campaign(c)}
-    framework = ensure_default_framework()
-    area_of = framework.area_of()
-    responses: dict[int, int] = {}
-    for i, person in enumerate([*people[:3], *people[6:]]):
-        responses[person.pk] = _submit(campaigns[person.organization_id], person, i % 4).pk
-    last: dict[tuple[Any, ...], tuple[Any, Answers]] = {}
     gone: set[int] = set()
     try:
-        _moved_by_three(world, last, steps)
+        seen()
         for action, i, area, level in steps:
             person = people[i % len(people)]
             if person.pk in gone:
@@ -292,7 +285,7 @@ def test_a_share_shown_moves_only_by_the_answers_of_at_least_three_people(
                     # submitted again: each is seen (a figure may move between them).
                     services.response_reopen(response=response)
                     tallies.refresh()
-                    _moved_by_three(world, last, steps)
+                    seen()
                 for answer in Answer.objects.filter(response=response):
                     if area_of.get(answer.competency) == area:
                         answer.level = answer.self_level = level
@@ -305,12 +298,33 @@ def test_a_share_shown_moves_only_by_the_answers_of_at_least_three_people(
                 Participant.objects.filter(pk=person.pk).delete()
                 gone.add(person.pk)
             tallies.refresh()
-            _moved_by_three(world, last, steps)
+            seen()
         assert tallies.stale() == []
     finally:
         Campaign.objects.filter(pk__in=[c.pk for c in campaigns.values()]).delete()
         Participant.objects.filter(surname__startswith="Шаг").delete()
         tallies.rebuild()
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+@example(steps=[("submit", 3, "ict", 3)])
+@example(steps=[("leave", 0, "ict", 0), ("submit", 3, "ict", 0), ("change", 1, "ict", 3)])
+@example(steps=[("change", 0, "ict", 3), ("change", 1, "ict", 3), ("change", 2, "method", 3)])
+def test_a_share_shown_moves_only_by_the_answers_of_at_least_three_people(
+        world: World, steps: list[tuple[str, int, str, int]]) -> None:
+    c = _school_c(world)
+    people = [*_people(world.org_a, 6), *_people(c, 3)]
+    campaigns = {world.org_a.pk: _campaign(world.org_a), c.pk: _campaign(c)}
+    framework = ensure_default_framework()
+    area_of = framework.area_of()
+    responses: dict[int, int] = {}
+    for i, person in enumerate([*people[:3], *people[6:]]):
+        responses[person.pk] = _submit(campaigns[person.organization_id], person, i % 4).pk
+    last: dict[tuple[Any, ...], tuple[Any, Answers]] = {}
+    play(steps, people, campaigns, responses, area_of,
+         seen=lambda: _moved_by_three(world, last, steps))
 
 
 def _migration_0023() -> Any:

@@ -16,7 +16,7 @@ from tandem.access.filters import Filters
 from tandem.access.scope import scope_for
 from tandem.diagnostics import services, tallies
 from tandem.diagnostics.defaults import ensure_default_framework
-from tandem.diagnostics.models import Answer, Campaign, Response, StrongTally
+from tandem.diagnostics.models import Campaign, Response, StrongTally
 from tandem.monitoring import selectors
 from tandem.monitoring.tests.test_deficits_steps import (
     STEPS,
@@ -27,6 +27,7 @@ from tandem.monitoring.tests.test_deficits_steps import (
     _people,
     _submit,
     _unit_orgs,
+    play,
 )
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
@@ -170,41 +171,8 @@ def test_a_mentors_figure_moves_only_by_the_answers_of_at_least_three_people(
     for i, person in enumerate([*people[:3], *people[6:]]):
         responses[person.pk] = _submit(campaigns[person.organization_id], person, 3 - i % 3).pk
     last: dict[tuple[Any, ...], tuple[Any, Answers]] = {}
-    gone: set[int] = set()
-    try:
-        _moved_by_three(world, last, steps)
-        for action, i, area, level in steps:
-            person = people[i % len(people)]
-            if person.pk in gone:
-                continue
-            response = (Response.objects.filter(pk=responses[person.pk]).first()
-                        if person.pk in responses else None)
-            if action == "submit" and response is None:
-                responses[person.pk] = _submit(campaigns[person.organization_id], person,
-                                               level).pk
-            elif action == "change" and response is not None:
-                if response.status == Response.Status.SUBMITTED:
-                    services.response_reopen(response=response)
-                    tallies.refresh()
-                    _moved_by_three(world, last, steps)
-                for answer in Answer.objects.filter(response=response):
-                    if area_of.get(answer.competency) == area:
-                        answer.level = answer.self_level = level
-                        answer.save()
-                services.response_submit(response=Response.objects.get(pk=response.pk))
-            elif (action == "withdraw" and response is not None
-                  and response.status == Response.Status.SUBMITTED):
-                services.response_reopen(response=response)
-            elif action == "leave":
-                Participant.objects.filter(pk=person.pk).delete()
-                gone.add(person.pk)
-            tallies.refresh()
-            _moved_by_three(world, last, steps)
-        assert tallies.stale() == []
-    finally:
-        Campaign.objects.filter(pk__in=[c.pk for c in campaigns.values()]).delete()
-        Participant.objects.filter(surname__startswith="Шаг").delete()
-        tallies.rebuild()
+    play(steps, people, campaigns, responses, area_of,
+         seen=lambda: _moved_by_three(world, last, steps))
 
 
 def test_0024_mentors_become_the_published_ones_and_the_check_agrees(world: World) -> None:
