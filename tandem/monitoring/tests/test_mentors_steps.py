@@ -204,3 +204,35 @@ def test_0024_mentors_become_the_published_ones_and_the_check_agrees(world: Worl
     migration.forwards(apps, SimpleNamespace(connection=connection))
     assert _mentors(world) == published
     assert tallies.stale() == []
+
+
+def test_the_tail_of_a_text_is_read_in_no_area_on_the_server_as_in_python(
+        world: World) -> None:
+    """Worked example (review of h/mentors5): a person's text ends early (the trailing
+    «no level» slots are cut) and carries the answers of no version's competency after a
+    second bar — «7|xx…x=7»: the tail's digit stands where a later competency of the
+    version (of another area) has its place. It counts in no area — ``_strong_sql``
+    reads the version's places only before the second bar, as ``_strong`` does."""
+    from django.db import connection
+
+    from tandem.diagnostics.models import PublishedAnswerMember
+
+    campaign = _campaign(world.org_a)
+    codes = tallies.answer_codes([campaign.framework_id])[campaign.framework_id]
+    area_of = tallies.shown_areas()
+
+    def area(code: str) -> str:
+        return area_of.get(code) or code.split(".", 1)[0]
+
+    # «7» is place 1 after the head, «|» 2, the code's L letters 3…2+L, «=» 3+L, the
+    # digit 4+L: the place of the version's competency number 3+L (from 0).
+    length = next(n for n in range(1, len(codes) - 3) if area(codes[3 + n]) != area(codes[0]))
+    PublishedAnswerMember.objects.create(
+        organization=world.org_a, campaign=campaign, person=1,
+        digest=f"{campaign.framework_id}|7|{'x' * length}=7")
+    sql, params = tallies._strong_sql([world.org_a.pk])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        server = {(row[2], row[3], row[4]) for row in cursor.fetchall()}
+    python = {(t.area, t.people, t.levelled) for t in tallies._strong([world.org_a.pk])}
+    assert server == python == {(area(codes[0]), 1, 1)}
