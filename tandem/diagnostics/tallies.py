@@ -1148,13 +1148,19 @@ def answer_area_parts(parts: Mapping[str, str], area_of: Mapping[str, str]) -> d
         if code == OTHERS:
             continue
         bits = int(digit)
-        area = area_of.get(code) or code.split(".", 1)[0]
+        area = area_shown(area_of, code)
         total = sums.setdefault(area, [0, 0, 0, 0])
         total[0] += 1
         total[1] += bits & 1
         total[2] += (bits >> 1) & 1
         total[3] += (bits >> 2) & 1
     return {AREA_PART + area: ",".join(map(str, total)) for area, total in sums.items()}
+
+
+def area_shown(area_of: Mapping[str, str], code: str) -> str:
+    """A competency's area in ``area_of`` (:func:`shown_areas`); a code no area has, by
+    the part before its dot, as ``FrameworkVersion.shown_area_of`` says."""
+    return area_of.get(code) or code.split(".", 1)[0]
 
 
 def shown_areas() -> dict[str, str]:
@@ -1167,17 +1173,25 @@ def shown_areas() -> dict[str, str]:
     return framework.shown_area_of() if framework else {}
 
 
-def answer_member_reader() -> release.Reader:
-    """:func:`answer_member_parts` with each version's positions read once, and the
-    areas' parts (:func:`answer_area_parts`) by the areas shown now (read once)."""
+def _codes_reader() -> Callable[[int], tuple[str, ...]]:
+    """:func:`answer_codes` one version at a time, each read once (a version not found:
+    no competencies) — the ``codes_of`` of :func:`answer_member_parts`."""
     layouts: dict[int, tuple[str, ...]] = {}
-    area_of = shown_areas()
 
     def codes_of(framework: int) -> tuple[str, ...]:
         if framework not in layouts:
             layouts.update(answer_codes([framework]))
             layouts.setdefault(framework, ())
         return layouts[framework]
+
+    return codes_of
+
+
+def answer_member_reader() -> release.Reader:
+    """:func:`answer_member_parts` with each version's positions read once, and the
+    areas' parts (:func:`answer_area_parts`) by the areas shown now (read once)."""
+    codes_of = _codes_reader()
+    area_of = shown_areas()
 
     def read(text: str) -> dict[str, str]:
         parts = answer_member_parts(text, codes_of)
@@ -1282,8 +1296,7 @@ def _strong_sql(ids: list[int]) -> tuple[str, list[Any]]:
     layouts = answer_codes(Campaign.objects.filter(
         pk__in=members.values("campaign_id")).values_list("framework_id", flat=True))
     area_of = shown_areas()
-    rows = [(f"{fw}{LAYOUT}", len(f"{fw}{LAYOUT}") + 1 + i,
-             area_of.get(code) or code.split(".", 1)[0])
+    rows = [(f"{fw}{LAYOUT}", len(f"{fw}{LAYOUT}") + 1 + i, area_shown(area_of, code))
             for fw, codes in sorted(layouts.items()) for i, code in enumerate(codes)
             ] or [(LAYOUT, 0, "")]  # no version: a row no text matches (none begins with a bar)
     inner, params = members.values("digest", o=F("organization_id"), c=F("campaign_id"),
@@ -1302,14 +1315,7 @@ def _strong(ids: list[int]) -> list[StrongTally]:
     (:func:`answer_member_parts`, :func:`answer_area_parts`): what ``stale()`` compares the
     stored :class:`StrongTally` with."""
     area_of = shown_areas()
-    layouts: dict[int, tuple[str, ...]] = {}
-
-    def codes_of(framework: int) -> tuple[str, ...]:
-        if framework not in layouts:
-            layouts.update(answer_codes([framework]))
-            layouts.setdefault(framework, ())
-        return layouts[framework]
-
+    codes_of = _codes_reader()
     people: dict[tuple[int, int, str], int] = defaultdict(int)
     levelled: dict[tuple[int, int, str], int] = defaultdict(int)
     for org, campaign, text in PublishedAnswerMember.objects.filter(

@@ -232,6 +232,20 @@ def _unit_orgs(world: World, view: str, unit: int) -> set[int]:
     return set(Organization.objects.filter(municipality_id=unit).values_list("pk", flat=True))
 
 
+def moved_by_three(last: dict[tuple[Any, ...], tuple[Any, Answers]], key: tuple[Any, ...],
+                   value: Any, now: Answers, steps: Sequence[tuple[str, int, str, int]]) -> None:
+    """The invariants' check of one figure ``key`` now showing ``value`` of the answers
+    ``now``: if it moved since it was last seen, at least 3 people's answers differ from
+    those of then; ``last`` keeps what each figure showed and of which answers. Shared by
+    the shares' and the mentors' invariants (test_mentors_steps)."""
+    if key in last and last[key][0] != value:
+        then = last[key][1]
+        changed = {p for p in then.keys() | now.keys() if then.get(p) != now.get(p)}
+        assert len(changed) >= 3, (key, last[key][0], value, changed, steps)
+    if key not in last or last[key][0] != value:
+        last[key] = (value, now)
+
+
 def _moved_by_three(world: World, last: dict[tuple[Any, ...], tuple[Any, Answers]],
                     steps: Sequence[Any]) -> None:
     shown = _shown(world)
@@ -247,12 +261,7 @@ def _moved_by_three(world: World, last: dict[tuple[Any, ...], tuple[Any, Answers
             now = everyone
         else:
             now = _of_unit(answers[key[2]], _unit_orgs(world, key[0], key[3]))
-        if key in last and last[key][0] != value:
-            then = last[key][1]
-            changed = {p for p in then.keys() | now.keys() if then.get(p) != now.get(p)}
-            assert len(changed) >= 3, (key, last[key][0], value, changed, steps)
-        if key not in last or last[key][0] != value:
-            last[key] = (value, now)
+        moved_by_three(last, key, value, now, steps)
 
 
 def play(steps: Sequence[tuple[str, int, str, int]], people: list[Participant],

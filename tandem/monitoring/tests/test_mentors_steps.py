@@ -27,6 +27,7 @@ from tandem.monitoring.tests.test_deficits_steps import (
     _people,
     _submit,
     _unit_orgs,
+    moved_by_three,
     play,
 )
 from tandem.people.models import Participant
@@ -145,12 +146,7 @@ def _moved_by_three(world: World, last: dict[tuple[Any, ...], tuple[Any, Answers
                     now[person] = (*now.get(person, ()), items)
         else:
             now = _of_unit(answers[key[2]], _unit_orgs(world, key[0].split("-")[0], key[3]))
-        if key in last and last[key][0] != value:
-            then = last[key][1]
-            changed = {p for p in then.keys() | now.keys() if then.get(p) != now.get(p)}
-            assert len(changed) >= 3, (key, last[key][0], value, changed, steps)
-        if key not in last or last[key][0] != value:
-            last[key] = (value, now)
+        moved_by_three(last, key, value, now, steps)
 
 
 @settings(max_examples=12, deadline=None,
@@ -222,7 +218,7 @@ def test_the_tail_of_a_text_is_read_in_no_area_on_the_server_as_in_python(
     area_of = tallies.shown_areas()
 
     def area(code: str) -> str:
-        return area_of.get(code) or code.split(".", 1)[0]
+        return tallies.area_shown(area_of, code)
 
     # «7» is place 1 after the head, «|» 2, the code's L letters 3…2+L, «=» 3+L, the
     # digit 4+L: the place of the version's competency number 3+L (from 0).
