@@ -25,10 +25,13 @@ from tandem.monitoring.tests.test_deficits_steps import (
     _campaign,
     _of_unit,
     _people,
+    _school_c,
     _submit,
     _unit_orgs,
+    everyone,
     moved_by_three,
     play,
+    published,
 )
 from tandem.people.models import Participant
 from tandem.territory.models import Organization
@@ -118,35 +121,38 @@ def test_a_group_of_two_shows_no_mentors_and_the_third_publishes_it(world: World
     assert tallies.stale() == []
 
 
-# -- the invariant (as test_deficits_steps' for the shares): A (6 people) and M (3 people,
-# in municipality B), one initial campaign each; steps of one person each — submit (one
-# level for all competencies: 3 is a strength), change an area's levels (withdraw, change,
-# submit again: two steps), withdraw, leave. Whenever a mentors figure of any view
-# differs from what it showed last, the people whose answers in it (the view's unit, the
-# figure's area; a list of places: any of the view's) differ between the two moments are
-# at least three. Each unit holds one group of the test (M is not in A's municipality):
-# a figure moves when its group is published, and a group published is its answers then
-# — two groups in one figure would let the answers recorded at one group's publication
-# hold the other's changes still held, which no one saw (the rule's steps are from the
-# published state, not from the answers of the moment). So the region's list of places
-# (both organizations) is not held to it.
+# -- the invariant (as test_deficits_steps' for the shares): A (6 people) and C (3 people,
+# in A's municipality too), one initial campaign each; steps of one person each — submit
+# (one level for all competencies: 3 is a strength), change an area's levels (withdraw,
+# change, submit again: two steps), withdraw, leave. Whenever a mentors figure of any
+# view differs from what it showed last, the people whose published part of the
+# figure's area (a list of places: of any area) in the view's unit differ between the two
+# moments are at least three; where the unit is one organization, so are the people
+# whose answers in it differ (why not where it is two: test_deficits_steps).
 def _moved_by_three(world: World, last: dict[tuple[Any, ...], tuple[Any, Answers]],
                     steps: list[Any]) -> None:
     shown = _mentors(world)
     areas = set(ensure_default_framework().area_of().values())
     answers = {area: _answers(area) for area in areas}
-    every = set(Organization.objects.values_list("pk", flat=True))
+    parts = {area: published(area) for area in areas}
     for key, value in shown.items():
-        if key[1] == "places" and key[0].startswith("olga"):
+        view = key[0].split("-")[0]
+        if key[1] == "places":  # of every area, in the view's organizations
+            orgs = {"alice": {world.org_a.pk},
+                    "erin": _unit_orgs(world, "olga", world.municipality_a.pk),
+                    }.get(view) or set(Organization.objects.values_list("pk", flat=True))
+            checks = [(("published", *key), parts)] + ([(key, answers)] if len(orgs) == 1
+                                                       else [])
+            for name, per_area in checks:
+                moved_by_three(last, name, value, everyone(
+                    {area: {o: per_area[area].get(o, {}) for o in orgs} for area in areas}),
+                    steps)
             continue
-        if key[1] == "places":
-            now: Answers = {}
-            for area in sorted(areas):
-                for person, items in _of_unit(answers[area], every).items():
-                    now[person] = (*now.get(person, ()), items)
-        else:
-            now = _of_unit(answers[key[2]], _unit_orgs(world, key[0].split("-")[0], key[3]))
-        moved_by_three(last, key, value, now, steps)
+        orgs = _unit_orgs(world, view, key[3])
+        moved_by_three(last, ("published", *key), value, _of_unit(parts[key[2]], orgs),
+                       steps)
+        if len(orgs) == 1:
+            moved_by_three(last, key, value, _of_unit(answers[key[2]], orgs), steps)
 
 
 @settings(max_examples=12, deadline=None,
@@ -157,9 +163,7 @@ def _moved_by_three(world: World, last: dict[tuple[Any, ...], tuple[Any, Answers
 @example(steps=[("leave", 6, "ict", 0), ("submit", 3, "ict", 3), ("withdraw", 7, "ict", 0)])
 def test_a_mentors_figure_moves_only_by_the_answers_of_at_least_three_people(
         world: World, steps: list[tuple[str, int, str, int]]) -> None:
-    c, _new = Organization.objects.get_or_create(
-        code="school-m", defaults={"municipality": world.municipality_b, "name": "Школа М",
-                                   "short_name": "Школа М", "sector": Organization.Sector.SCHOOL})
+    c = _school_c(world)
     people = [*_people(world.org_a, 6), *_people(c, 3)]
     campaigns = {world.org_a.pk: _campaign(world.org_a), c.pk: _campaign(c)}
     area_of = ensure_default_framework().area_of()
