@@ -646,6 +646,7 @@ def _create_pairs_fast(region: Region, organizations: dict[str, Organization], s
     with no meeting for weeks and overdue tasks (the curator's stuck pairs)."""
     from tandem.maps.models import Map, Meeting, Row
     from tandem.pairs.models import Pair
+    from tandem.pairs.querysets import names_joined
 
     framework = FrameworkVersion.objects.current()
     if framework is None:
@@ -662,14 +663,17 @@ def _create_pairs_fast(region: Region, organizations: dict[str, Organization], s
     # The respondents of every organization's initial round in one query, not one a
     # organization (thousands in a big region).
     respondents: dict[int, list[tuple[int, str, int]]] = {}
-    for org_id, pk, band, works_in_org in (Response.objects.filter(
+    name_of: dict[int, str] = {}  # their search names, kept on their pairs (Pair.names)
+    for org_id, pk, band, works_in_org, name in (Response.objects.filter(
             campaign__organization__in=list(organizations.values()),
             campaign__kind=Campaign.Kind.INITIAL, status=Response.Status.SUBMITTED)
             .order_by("campaign__organization_id", "participant_id")
             .values_list("campaign__organization_id", "participant_id",
-                         "participant__age_band", "participant__organization_id")
+                         "participant__age_band", "participant__organization_id",
+                         "participant__search_name")
             .iterator(chunk_size=20_000)):
         respondents.setdefault(org_id, []).append((pk, band, works_in_org))
+        name_of[pk] = name
     for code, org in organizations.items():
         if code in NO_PAIRS_YET or code in land.still_open:
             continue
@@ -702,14 +706,15 @@ def _create_pairs_fast(region: Region, organizations: dict[str, Organization], s
     copy_rows(Pair, ("id", "a_id", "b_id", "organization_id", "a_organization_id",
                      "b_organization_id", "region_id", "b_region_id", "weight", "a_teaches_b",
                      "b_teaches_a", "starts_on", "ends_on", "curator_id", "status",
-                     "a_confirmed_at", "b_confirmed_at", "ended_reason"),
+                     "a_confirmed_at", "b_confirmed_at", "ended_reason", "names"),
               ((p.id, p.a_id, p.b_id, p.organization_id, p.a_organization_id,
                 p.b_organization_id, region_of[p.a_organization_id],
                 (None if region_of[p.b_organization_id] == region_of[p.a_organization_id]
                  else region_of[p.b_organization_id]), p.weight, p.a_teaches_b,
                 p.b_teaches_a, p.starts_on, PAIRS_TO, p.curator_id, p.status.value,
                 now if p.confirmed else None, now if p.confirmed else None,
-                "смена места работы" if p.status == Pair.Status.ENDED_EARLY else "")
+                "смена места работы" if p.status == Pair.Status.ENDED_EARLY else "",
+                names_joined(name_of[p.a_id], name_of[p.b_id]))
                for p in pairs))
 
     map_status = {Pair.Status.APPROVED: Map.Status.DRAFT,

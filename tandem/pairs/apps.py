@@ -14,17 +14,20 @@ class PairsConfig(AppConfig):
         from tandem.pairs.models import Pair, PairOrder, PairRule
 
         # The members' organizations are a copy of theirs, derived (tandem/pairs/members.py),
-        # and so are their regions (tandem/pairs/regions.py);
+        # and so are their regions (tandem/pairs/regions.py) and their search names
+        # (tandem/pairs/names.py: a copy of Participant.search_name, whose rename is in
+        # the participant's trail; a copy in the pair's would keep an anonymised name);
         # the kept meeting dates are derived from the meetings (PairQuerySet.keep_held).
         auditlog.register(
             Pair,
             exclude_fields=["a_teaches_b", "b_teaches_a", "a_organization", "b_organization",
-                            "region", "b_region", "held_until", "held_next"],
+                            "region", "b_region", "held_until", "held_next", "names"],
         )
         auditlog.register(PairRule)
         auditlog.register(PairOrder, m2m_fields={"pairs"})
 
-        # A member who moves takes the pair's copy of their organization along.
+        # A member who moves takes the pair's copy of their organization along (and one
+        # renamed, of their name).
         from django.db.models.signals import post_save
 
         from tandem.pairs import members

@@ -9,6 +9,12 @@ The columns are derived — a copy of ``Participant.organization`` — and left 
 pair's audit trail (``tandem/pairs/apps.py``): the trail has the move itself, on the
 participant, with its author and time; the pair's copy follows it and is nobody's change
 of its own.
+
+So are the members' search names kept on each pair (``Pair.names``, tandem/pairs/names.py):
+every save that writes a participant's ``search_name`` (a rename, an anonymisation)
+brings their pairs' names in line with it — one ``UPDATE`` of the person's pairs whose
+kept names differ from their members' now (``PairQuerySet.keep_names``), none when the
+name did not change.
 """
 
 from typing import Any
@@ -25,8 +31,11 @@ def participant_saved(sender: type, instance: Any, created: bool = False,
     out-of-date copy can put an older organization back (a roster import that loaded the
     person before a move on the web), and the pairs must follow that too. Two indexed
     UPDATEs that change only the pairs that disagree."""
+    if created:
+        return
+    _names_saved(instance, update_fields)
     after = instance.__dict__.get("organization_id")
-    if created or after is None:
+    if after is None:
         return
     if update_fields is not None and not {"organization", "organization_id"} & set(update_fields):
         return  # the organization was not written
@@ -39,3 +48,19 @@ def participant_saved(sender: type, instance: Any, created: bool = False,
         theirs = Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk))
         theirs.keep_regions()
         theirs.keep_regions_at_commit()  # the organization may be moving uncommitted
+
+
+def _names_saved(instance: Any, update_fields: Any) -> None:
+    """A person saved with their search name (every full save: ``Participant.save``
+    folds it from the names; an anonymisation too): their pairs, as A and as B, carry it.
+    As for the organization, not only when it differs from the one loaded (a stale copy
+    saved back puts the older name back, and the pairs follow it). One UPDATE that
+    changes only the pairs whose kept names differ from their members' now."""
+    if "search_name" not in instance.__dict__:
+        return
+    if update_fields is not None and "search_name" not in set(update_fields):
+        return  # the name was not written
+    theirs = Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk))
+    if theirs.keep_names():
+        theirs.keep_names_at_commit()  # a pair of theirs may be being created uncommitted
+

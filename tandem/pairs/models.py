@@ -20,6 +20,8 @@ MEMBER_COLUMNS = ("a_organization", "b_organization")
 REGION_COLUMNS = ("region", "b_region")
 # The pair's kept gap between two held meetings (Pair.held_until, Pair.held_next).
 HELD_COLUMNS = ("held_until", "held_next")
+# The members' search names kept on the pair (Pair.names).
+NAMES_COLUMNS = ("names",)
 
 
 class PoolUnit(models.Model):
@@ -191,6 +193,18 @@ class Pair(models.Model):
     # meetings, so not in the pair's audit trail — the meetings' own changes are.
     held_until = models.DateField(null=True, blank=True, editable=False)
     held_next = models.DateField(null=True, blank=True, editable=False)
+    # The members' search names as they are now (``Participant.search_name`` of A, a space,
+    # of B's: folded, ё = е, lower case), for the pairs' search by a member's name
+    # (pairs.selectors._search): a word of the query has no space, so it is in ``names``
+    # exactly when it is in A's or B's name, and every word is one ``LIKE '%word%'`` of the
+    # pair's own row — on PostgreSQL by the trigram index ``pair_names_trgm`` (created by
+    # migration 0014 on PostgreSQL only, so not declared here), not a probe of both
+    # members a pair (a region operator's rare name read all 45,000 of the region's pairs,
+    # 470–525 ms, issue #16). Written when a pair is created or its members are written
+    # (save(), PairQuerySet.bulk_create, seed-demo's COPY), followed when a member's name
+    # changes (tandem/pairs/members.py); derived, so not in the audit trail: the rename is,
+    # on the participant.
+    names = models.TextField(editable=False, default="")
 
     # running(), overlapping(period), of_unit(unit, by=…), map_not_agreed(), quiet()…:
     # the one home of each rule about which pairs (tandem/pairs/querysets.py).
@@ -268,7 +282,17 @@ class Pair(models.Model):
         organization's or a municipality's, tandem/pairs/regions.py), so an instance read
         before the move cannot put the old organization back. Nor the kept meeting dates
         (``held_until``, ``held_next``: PairQuerySet.keep_held writes them), for the same
-        reason: a copy read before a meeting was logged."""
+        reason: a copy read before a meeting was logged. The members' search names
+        (``names``) are written with the members, read from their rows by the same
+        statement (``PairQuerySet.names_of``): a copy of a member loaded before a rename
+        cannot put the old name on the pair."""
+        adding = self._state.adding
+        members_written = adding or kwargs.get("update_fields") is None or bool(
+            {"a", "a_id", "b", "b_id"} & set(kwargs["update_fields"]))
+        if members_written:
+            # Read by the statement itself from the members' rows (not from the objects at
+            # hand, which may be copies from before a rename): no query of its own.
+            self.names = Pair.objects.names_of(self.a_id, self.b_id)
         if self._state.adding:
             if self.a_organization_id is None:
                 self.a_organization_id = self.a.organization_id
@@ -281,13 +305,23 @@ class Pair(models.Model):
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
                                        if not f.primary_key
                                        and f.name not in (*MEMBER_COLUMNS, *REGION_COLUMNS,
-                                                          *HELD_COLUMNS)
+                                                          *HELD_COLUMNS, *NAMES_COLUMNS)
                                        and f.attname not in self.get_deferred_fields()]
-        adding = self._state.adding
-        super().save(*args, **kwargs)
+            kwargs["update_fields"].append("names")
+        elif members_written:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "names"]
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            if members_written:
+                # The expression is gone; the names written are read when asked for.
+                self.__dict__.pop("names", None)
         if adding:
-            # Its organizations may be moving in a transaction not committed yet.
-            Pair.objects.filter(pk=self.pk).keep_regions_at_commit()
+            # Its organizations may be moving (a member being renamed) in a transaction
+            # not committed yet.
+            theirs = Pair.objects.filter(pk=self.pk)
+            theirs.keep_regions_at_commit()
+            theirs.keep_names_at_commit()
 
     @property
     def confirmed(self) -> bool:

@@ -27,10 +27,11 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models.functions import Coalesce, Concat, Greatest, TruncDate
 from django.db.models.lookups import Exact
 
 from tandem.access.filters import overlapping_q
@@ -163,22 +164,26 @@ def _regions(region_of: dict[int, int], a_organization: Any, b_organization: Any
 class PairQuerySet(QuerySet[Any]):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         """As ``QuerySet.bulk_create``, with the members' organizations of the pairs that
-        do not carry them yet (``Pair.save`` does it one by one), and their regions, read
-        in one query."""
+        do not carry them yet (``Pair.save`` does it one by one), their regions and their
+        search names (``Pair.names``), read in one query."""
         objs = list(objs)
-        missing = {pk for p in objs for side in "ab"
-                   if getattr(p, f"{side}_organization_id") is None
-                   for pk in [getattr(p, f"{side}_id")]}
+        # Every member: their search names (``Pair.names``) are read from their rows with
+        # their organizations, in the same query.
+        members = {getattr(p, f"{side}_id") for p in objs for side in "ab"}
         region_of: dict[int, int] = {}
-        if missing:
-            organization_of = {}
-            for pk, organization, region in (
+        organization_of: dict[int, int] = {}
+        name_of: dict[int, str] = {}
+        if members:
+            for pk, organization, region, name in (
                     self.model._meta.get_field("a").related_model.objects
-                    .filter(pk__in=missing)
+                    .filter(pk__in=members)
                     .values_list("pk", "organization_id",
-                                 "organization__municipality__region_id")):
+                                 "organization__municipality__region_id", "search_name")):
                 organization_of[pk] = organization
                 region_of[organization] = region
+                name_of[pk] = name
+            for p in objs:
+                p.names = names_joined(name_of.get(p.a_id, ""), name_of.get(p.b_id, ""))
             for p in objs:
                 for side in "ab":
                     if getattr(p, f"{side}_organization_id") is None:
@@ -197,9 +202,54 @@ class PairQuerySet(QuerySet[Any]):
                         region_of, p.a_organization_id, p.b_organization_id)
         created = super().bulk_create(objs, *args, **kwargs)
         pks = [p.pk for p in created if p.pk is not None]
-        if pks:  # as Pair.save: a move not committed yet
+        if pks:  # as Pair.save: a move (a rename) not committed yet
             self.model.objects.filter(pk__in=pks).keep_regions_at_commit()
+            self.model.objects.filter(pk__in=pks).keep_names_at_commit()
         return created
+
+    def names_of(self, a_id: Any, b_id: Any) -> Concat:
+        """The search names a pair of members ``a_id`` and ``b_id`` keeps (``Pair.names``),
+        as an expression read from their rows by the statement that writes it (an
+        ``INSERT`` or an ``UPDATE`` of the pair)."""
+        participant = self.model._meta.get_field("a").related_model
+
+        def name(pk: Any) -> Subquery:
+            return Subquery(participant.objects.filter(pk=pk).values("search_name")[:1])
+
+        return _joined(name(Value(a_id)), name(Value(b_id)))
+
+    def keep_names(self) -> int:
+        """Writes the search names of these pairs' members as they are now
+        (``Pair.names``) on the pairs where they differ: after a member's name changed
+        (a rename, an anonymisation: tandem/pairs/members.py). Derived, left out of the
+        pair's audit trail (the rename is in it, on the participant), so a plain
+        ``UPDATE``: one statement that touches only the pairs whose kept names are not the
+        ones now. Returns how many pairs changed."""
+        return self.model.objects.filter(pk__in=self.stale_names().values("pk")).update(
+            names=self._names_now())
+
+    def stale_names(self) -> PairQuerySet:
+        """Those of these pairs whose kept names (``Pair.names``) are not their members'
+        search names now: none after every rename (:meth:`keep_names`) — a check."""
+        return (self.model.objects.filter(pk__in=self.values("pk"))
+                .alias(names_now=self._names_now()).exclude(names=F("names_now")))
+
+    def _names_now(self) -> Concat:
+        participant = self.model._meta.get_field("a").related_model
+
+        def name(side: str) -> Subquery:
+            return Subquery(participant.objects.filter(pk=OuterRef(side))
+                            .values("search_name")[:1])
+
+        return _joined(name("a"), name("b"))
+
+    def keep_names_at_commit(self) -> None:
+        """:meth:`keep_names` again on the same pairs right after the transaction commits
+        (at once outside one): a pair created while a member is being renamed does not
+        see the new name, nor the rename the new pair; whichever commits last writes the
+        names as they are then (as :meth:`keep_regions_at_commit`)."""
+        again = self.all()
+        transaction.on_commit(again.keep_names, using=self.db)
 
     def _region_of(self, organizations: Any) -> dict[int, int]:
         organization = self.model._meta.get_field("a_organization").related_model
@@ -503,4 +553,18 @@ def _build_progress_annotations(model: Any, as_of: dt.date,
     return annotations
 
 
+# What separates A's search name from B's in ``Pair.names``: a space, which no word of a
+# search has (the query is split at spaces, a search name's are folded to one), so a word
+# is in ``names`` exactly when it is in one of the two names.
+NAMES_SEPARATOR = " "
+
+
+def names_joined(a: str, b: str) -> str:
+    """``Pair.names`` of members whose search names are ``a`` and ``b`` (in Python)."""
+    return f"{a}{NAMES_SEPARATOR}{b}"
+
+
+def _joined(a: Any, b: Any) -> Concat:
+    """:func:`names_joined` in SQL."""
+    return Concat(a, Value(NAMES_SEPARATOR), b, output_field=TextField())
 

@@ -6,14 +6,14 @@ from typing import Any, overload
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from tandem.access.forms import UnitChoices, unit_choices
 from tandem.access.scope import Scope
 from tandem.core import names
-from tandem.core.text import sort_key
+from tandem.core.text import normalize_name, sort_key
 from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.directory.selectors import participants_in
 from tandem.pairs import wording
@@ -423,17 +423,17 @@ def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
             organization_id: int | None = None,
             organization_ids: Sequence[int] | None = None
             ) -> PairQuerySet:
-    # A member's name by the people's search (Participant.objects.search: the folded
-    # ``search_name``, ё = е, any case), asked of each pair's two members by key
-    # (``id IN (a, b)``: one EXISTS a word, probed by the people's primary key). Not an
-    # ILIKE of four columns of two joined people (≈ 2 s for a region operator on a country
-    # of 1.5 million), nor ``a IN (people named …) OR b IN (…)`` / an EXISTS a member:
-    # PostgreSQL hashes those and reads all 1.5 million people per member and word
-    # (1–3 s); by key a page newest first stops at its 50 pairs (26 ms) and the count
-    # reads the region's pairs once (0.2–0.4 s) — docs/performance.md «h/apipairs».
+    # A member's name: every word (the first three) in A's or B's search name (folded:
+    # ``search_name``, ё = е, any case, as Participant.objects.search), read from the
+    # members' names kept on the pair (``Pair.names``: A's, a space, B's — a word has no
+    # space, so it is in ``names`` exactly when it is in one of the two): one
+    # ``LIKE '%word%'`` a word of the pair's own row, on PostgreSQL by the trigram index
+    # ``pair_names_trgm`` beside the region's range. Not a probe of each pair's two
+    # members by key (a region operator's rare name read all the region's 45,000 pairs,
+    # 470–525 ms, issue #16), nor an ILIKE of two joined people's columns or
+    # ``a IN (people named …)`` (1–3 s: docs/performance.md «h/apipairs», «h/pairnames»).
     for word in text.split()[:3]:
-        qs = qs.filter(Exists(Participant.objects.search(word).filter(
-            pk__in=[OuterRef("a"), OuterRef("b")])))
+        qs = qs.filter(names__contains=normalize_name(word))
     if status in Pair.Status.values:
         qs = qs.filter(status=status)
     if organization_id is not None:

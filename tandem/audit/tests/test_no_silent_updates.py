@@ -48,7 +48,10 @@ ALLOWED: dict[tuple[str, str], str] = {
         "own changes are in theirs; PairQuerySet.keep_regions: the regions of the members' "
         "organizations kept on a pair (region, b_region) follow a member's, an "
         "organization's or a municipality's move; derived and excluded from the pair's "
-        "trail — the move itself is in the moved row's",
+        "trail — the move itself is in the moved row's; PairQuerySet.keep_names: the "
+        "members' search names kept on a pair (names) follow a member's rename or "
+        "anonymisation; derived and excluded from the pair's trail — the rename is in the "
+        "participant's",
     ("web/exports.py", "?"):
         "a file job's own progress and outcome (rows done, heartbeat, status, the file) "
         "written by its worker; the jobs (roster exports, report jobs) are not audited "
@@ -170,8 +173,9 @@ def test_survey_sent_is_in_the_trail(world: object) -> None:
 def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
     """The allow-list names pairs/querysets.py as a whole (its queryset's model is not
     named in the source): there, the ``.update(`` calls are ``keep_held``'s, which writes
-    only the two derived dates, and ``keep_regions``'s, only the two derived regions —
-    any other would slip past the guard (review finding)."""
+    only the two derived dates, ``keep_regions``'s, only the two derived regions, and
+    ``keep_names``'s, only the members' derived names — any other would slip past the
+    guard (review finding)."""
     tree = ast.parse((ROOT / "pairs" / "querysets.py").read_text())
     writers = []
     for function in ast.walk(tree):
@@ -182,4 +186,5 @@ def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
                     and node.func.attr in ("update", "bulk_update")):
                 writers.append((function.name, sorted(k.arg or "**" for k in node.keywords)))
     assert sorted(writers) == [("keep_held", ["held_next", "held_until"]),
+                               ("keep_names", ["names"]),
                                ("keep_regions", ["b_region_id", "region_id"])]

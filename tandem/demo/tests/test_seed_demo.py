@@ -373,6 +373,9 @@ def test_a_region_past_the_named_organizations(monkeypatch: pytest.MonkeyPatch) 
     # The bulk path's COPY writes the region kept on each pair (Pair.region).
     assert Pair.objects.exists()
     assert not Pair.objects.exclude(region=region, b_region__isnull=True).exists()
+    # ... and the members' search names (Pair.names): every pair's are theirs now.
+    assert Pair.objects.exclude(names="").exists()
+    assert not Pair.objects.all().stale_names().exists()
     for code in land.with_final:
         assert Campaign.objects.filter(organization__code=code,
                                        kind=Campaign.Kind.FINAL).exists()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tandem.diagnostics import tallies as diagnostics
 from tandem.maps import tallies as technologies
 from tandem.monitoring import tallies as pairs
+from tandem.pairs import names as pair_names
 from tandem.pairs import regions as pair_regions
 from tandem.people import counts as people
 from tandem.surveys import tallies as surveys
@@ -10,10 +11,12 @@ from tandem.surveys import tallies as surveys
 # The figures kept per organization, each with its own home: diagnostics (questionnaires,
 # answers, deficits, strengths), pairs (pairs, map rows, meetings, people), surveys
 # (the satisfaction cells: sent, answered, sums per question), maps (the technologies
-# named on the pairs' rows), people (active, with consent, with a login) and the regions
-# kept on each pair (pairs/regions.py: the region operator's list reads them).
+# named on the pairs' rows), people (active, with consent, with a login), the regions
+# kept on each pair (pairs/regions.py: the region operator's list reads them) and the
+# members' names kept on each pair (pairs/names.py: the pairs' search reads them).
 KEPT = (("диагностика", diagnostics), ("пары", pairs), ("опросы", surveys),
-        ("технологии", technologies), ("участники", people), ("регионы пар", pair_regions))
+        ("технологии", technologies), ("участники", people), ("регионы пар", pair_regions),
+        ("имена пар", pair_names))
 
 
 class Command(BaseCommand):
