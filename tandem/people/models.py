@@ -87,7 +87,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         moved row's), so a plain ``UPDATE``: one statement that touches only the people
         whose kept place is not the one now. Returns how many people changed."""
         municipality_now, region_now = _places_now()
-        return self.model.objects.filter(pk__in=self.stale_places().values("pk")).update(
+        return Participant.objects.filter(pk__in=self.stale_places().values("pk")).update(
             municipality_id=municipality_now, region_id=region_now)
 
     def stale_places(self) -> "ParticipantQuerySet":

@@ -244,3 +244,26 @@ def test_after_any_moves_every_person_keeps_their_organization_s_place(
             assert set(scope.participants(Participant.objects.all())
                        .values_list("pk", flat=True)) == by_rule, user.username
         transaction.set_rollback(True)
+
+
+def test_a_page_of_the_participants_list_is_its_keys_first(world: World) -> None:
+    """``ParticipantPages``: every page holds the rows of the plain list at its place, in
+    its order, read by one statement whose keys come from a subquery (the list's index
+    alone, however deep the page)."""
+    from django.core.paginator import Paginator
+
+    from tandem.directory.selectors import ParticipantPages, participant_rows
+
+    new_people(world.org_a, 30)
+    new_people(world.org_b, 30)
+    for scope in (scope_for(world.olga), scope_for(world.erin)):
+        rows = participant_rows(scope=scope, filters=ParticipantFilters())
+        plain = list(rows.values_list("pk", flat=True))
+        pages = Paginator(ParticipantPages(rows), 25)
+        assert pages.count == len(plain)
+        for number in pages.page_range:
+            with CaptureQueriesContext(connection) as ctx:
+                page = [p.pk for p in pages.page(number)]
+            assert page == plain[(number - 1) * 25:number * 25]
+            (statement,) = [q["sql"] for q in ctx.captured_queries]
+            assert "IN (SELECT" in statement and " LIMIT " in statement, statement
