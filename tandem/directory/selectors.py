@@ -287,8 +287,9 @@ def participant_positions(*, scope: Scope) -> list[str]:
     people."""
     table = connection.ops.quote_name(Participant._meta.db_table)
     column = connection.ops.quote_name(Participant._meta.get_field("position").column or "")
-    held = scope.participants(Participant.objects.filter(
-        position=RawSQL("positions.position", ()))).order_by("organization_id").values("pk")[:1]
+    held = Participant.objects.filter(
+        scope.participant_q(by_organization=True),  # the index is by organization
+        position=RawSQL("positions.position", ())).order_by("organization_id").values("pk")[:1]
     held_sql, params = held.query.sql_with_params()
     # the names are the model's, the scope's values are parameters of the ORM's subquery
     sql = (f"WITH RECURSIVE positions(position) AS ("  # noqa: S608

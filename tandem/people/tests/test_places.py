@@ -267,3 +267,21 @@ def test_a_page_of_the_participants_list_is_its_keys_first(world: World) -> None
             assert page == plain[(number - 1) * 25:number * 25]
             (statement,) = [q["sql"] for q in ctx.captured_queries]
             assert "IN (SELECT" in statement and " LIMIT " in statement, statement
+
+
+def test_the_positions_walk_the_people_by_organization(world: World) -> None:
+    """``participant_q(by_organization=True)`` — the same people through their
+    organizations: the positions' walk of the index (position, organization) stops at the
+    scope's first organization instead of reading rows up to it by the kept place."""
+    from tandem.directory.selectors import participant_positions
+
+    for user in (world.alice, world.bob, world.dave, world.erin, world.olga):
+        scope = scope_for(user)
+        for manage in (False, True):
+            assert set(Participant.objects.filter(
+                scope.participant_q(manage=manage, by_organization=True))) == set(
+                Participant.objects.filter(scope.participant_q(manage=manage))), user
+    with CaptureQueriesContext(connection) as ctx:
+        assert participant_positions(scope=scope_for(world.olga))
+    (statement,) = [q["sql"] for q in ctx.captured_queries]
+    assert "territory_organization" in statement  # the kept place's form names none
