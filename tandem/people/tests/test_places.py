@@ -250,8 +250,7 @@ def test_a_page_of_the_participants_list_is_its_keys_first(world: World) -> None
     """``ParticipantPages``: every page holds the rows of the plain list at its place, in
     its order, read by one statement whose keys come from a subquery (the list's index
     alone, however deep the page)."""
-    from django.core.paginator import Paginator
-
+    from tandem.directory.people import CountedPaginator
     from tandem.directory.selectors import ParticipantPages, participant_rows
 
     new_people(world.org_a, 30)
@@ -259,7 +258,7 @@ def test_a_page_of_the_participants_list_is_its_keys_first(world: World) -> None
     for scope in (scope_for(world.olga), scope_for(world.erin)):
         rows = participant_rows(scope=scope, filters=ParticipantFilters())
         plain = list(rows.values_list("pk", flat=True))
-        pages = Paginator(ParticipantPages(rows), 25)
+        pages = CountedPaginator(ParticipantPages(rows), 25, count=None)  # as the page
         assert pages.count == len(plain)
         for number in pages.page_range:
             with CaptureQueriesContext(connection) as ctx:
@@ -285,3 +284,13 @@ def test_the_positions_walk_the_people_by_organization(world: World) -> None:
         assert participant_positions(scope=scope_for(world.olga))
     (statement,) = [q["sql"] for q in ctx.captured_queries]
     assert "territory_organization" in statement  # the kept place's form names none
+
+
+def test_the_demo_seed_writes_the_places_itself() -> None:
+    """seed-demo writes people by ``COPY`` (``executemany`` on SQLite), past ``save`` and
+    ``bulk_create``: it writes the place with each row — two regions, so a place taken
+    from the wrong region would show."""
+    call_command("seed-demo", "--participants", "100", "--regions", "2",
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    assert len({r for _m, r in _stored().values()}) == 2
+    assert _stored() == _truth()
