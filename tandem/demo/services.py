@@ -168,7 +168,10 @@ def later_bulk_models() -> tuple[type[Model], ...]:
 PARTICIPANT_COLUMNS = (
     "id", "organization_id", "surname", "name", "patronymic", "position", "subject",
     "experience_years", "age_band", "email", "mentoring_consent_date",
-    "personal_data_consent_date", "search_name", "line_manager_id")
+    "personal_data_consent_date", "search_name", "line_manager_id",
+    # The place of the organization kept on the person (Participant.municipality, .region):
+    # COPY writes it itself, as Participant.save and bulk_create do.
+    "municipality_id", "region_id")
 
 
 def demo_region_create(*, participants: int = 400, seed: int = 1,
@@ -260,7 +263,7 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                        consent_date if person.has_mentoring_consent else None,
                        consent_date if person.has_pd_consent else None,
                        normalize_name(person.surname, person.name, person.patronymic),
-                       line_manager)
+                       line_manager, organization.municipality_id, region.pk)
                 if person.is_deputy:  # the curator's login needs it
                     deputies[person.organization_code] = Participant(
                         pk=row[0], organization=organization,

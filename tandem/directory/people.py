@@ -20,6 +20,7 @@ from tandem.directory.forms import (
 )
 from tandem.directory.links import person_links
 from tandem.directory.selectors import (
+    ParticipantPages,
     participant_get,
     participant_get_manageable,
     participant_mine,
@@ -66,8 +67,9 @@ def participants(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     # One organization (a curator's): no organization column to fill, and no join —
     # PostgreSQL hashed all the region's organizations for it (10–25 ms of 0.7 on t300k).
-    qs = participant_rows(scope=scope, filters=filters, units=form.shows_units)
-    page = CountedPaginator(qs, PAGE_SIZE, count=participant_total(
+    rows = ParticipantPages(participant_rows(scope=scope, filters=filters,
+                                             units=form.shows_units))
+    page = CountedPaginator(rows, PAGE_SIZE, count=participant_total(
         scope=scope, filters=filters)).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -174,8 +174,8 @@ def participant_list(*, scope: Scope, filters: ParticipantFilters) -> QuerySet[P
         Participant.objects.select_related("organization"))
     if filters.text:
         qs = qs.search(filters.text)
-    if filters.municipality_id:
-        qs = qs.filter(organization__municipality_id=filters.municipality_id)
+    if filters.municipality_id:  # the place kept on the person: the list's index
+        qs = qs.filter(municipality_id=filters.municipality_id)
     if filters.organization_id:
         qs = qs.filter(organization_id=filters.organization_id)
     if filters.position:
@@ -212,6 +212,31 @@ def participant_rows(*, scope: Scope, filters: ParticipantFilters,
         *(f for f in LISTED_FIELDS if not f.startswith("organization__")))
 
 
+class ParticipantPages:
+    """:func:`participant_rows` as ``Paginator`` wants it (``count()`` and slices): a
+    page is its keys first — a subquery in the page's own statement, no query more —
+    then its rows by those keys. The keys come from one range of the list's index alone
+    (``participant_region_list`` / ``participant_municipality_list``: the scope's place,
+    active, name, id), however deep the page; as one statement with the rows, PostgreSQL
+    read the table and joined the organization for every row it skipped (a region's 400th
+    page: 10,000 rows, 48 ms on t300k; keys first — docs/performance.md, h/partcols)."""
+
+    ordered = True  # Paginator's check: the rows are in the list's order
+
+    def __init__(self, rows: QuerySet[Participant]) -> None:
+        self.rows = rows
+
+    def count(self) -> int:
+        return self.rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> QuerySet[Participant]:
+        keys = self.rows.values("pk")[item]
+        return self.rows.filter(pk__in=keys)
+
+
 def participant_total(*, scope: Scope, filters: ParticipantFilters) -> int | None:
     """How many :func:`participant_list` holds, from the counts kept per organization
     (tandem/people/counts.py) when the filters ask only what they count — active people,
@@ -239,10 +264,10 @@ def participants_in(unit: object) -> "ParticipantQuerySet":
     from tandem.territory.models import Municipality, Organization, Region
 
     qs: ParticipantQuerySet = Participant.objects.filter(is_active=True)  # type: ignore[assignment]
-    if isinstance(unit, Region):
-        return qs.filter(organization__municipality__region=unit)
+    if isinstance(unit, Region):  # the place kept on the person (people/places.py)
+        return qs.filter(region=unit)
     if isinstance(unit, Municipality):
-        return qs.filter(organization__municipality=unit)
+        return qs.filter(municipality=unit)
     if isinstance(unit, Organization):
         return qs.filter(organization=unit)
     raise TypeError(f"not a territory unit: {unit!r}")
@@ -262,8 +287,9 @@ def participant_positions(*, scope: Scope) -> list[str]:
     people."""
     table = connection.ops.quote_name(Participant._meta.db_table)
     column = connection.ops.quote_name(Participant._meta.get_field("position").column or "")
-    held = scope.participants(Participant.objects.filter(
-        position=RawSQL("positions.position", ()))).order_by("organization_id").values("pk")[:1]
+    held = Participant.objects.filter(
+        scope.participant_q(by_organization=True),  # the index is by organization
+        position=RawSQL("positions.position", ())).order_by("organization_id").values("pk")[:1]
     held_sql, params = held.query.sql_with_params()
     # the names are the model's, the scope's values are parameters of the ORM's subquery
     sql = (f"WITH RECURSIVE positions(position) AS ("  # noqa: S608

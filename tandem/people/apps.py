@@ -13,7 +13,13 @@ class PeopleConfig(AppConfig):
 
         from tandem.people.models import Participant
 
-        auditlog.register(Participant, exclude_fields=["search_name", "created_at", "updated_at"])
+        # The place kept on a person (municipality, region) is a copy of their
+        # organization's, derived (tandem/people/places.py): the trail has the move itself —
+        # the person's to another organization (the organization is in the entry), the
+        # organization's to another municipality, the municipality's to another region —
+        # with its author and time; the copy follows it and is nobody's change of its own.
+        auditlog.register(Participant, exclude_fields=["search_name", "created_at", "updated_at",
+                                                       "municipality", "region"])
 
         # The people counts kept per organization (tandem/people/counts.py).
         from django.contrib.auth import get_user_model
@@ -24,6 +30,11 @@ class PeopleConfig(AppConfig):
         from tandem.web.tracking import track
 
         track(counts.TRACKED)  # a save: as stored before it (tandem/web/tracking.py)
+
+        # An organization or a municipality that moves takes its people's kept place along.
+        from tandem.people import places
+
+        track(*places.TRACKED)
         pre_delete.connect(counts.deleting, sender=Participant,
                            dispatch_uid="people_counts_deleting")
         post_delete.connect(counts.deleted, sender=Participant,

@@ -7,11 +7,12 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models, router, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from tandem.core.text import normalize_name, sort_key
-from tandem.territory.models import Organization
+from tandem.territory.models import Municipality, Organization, Region
 
 MAX_EXPERIENCE_YEARS = 60
 
@@ -56,12 +57,93 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
             qs = qs.filter(search_name__contains=word)
         return qs
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        """As ``QuerySet.bulk_create``, with the place of each person's organization
+        (``Participant.municipality``, ``Participant.region``) read in one query for
+        those that do not carry it yet (``Participant.save`` writes it in its own
+        statement); again after the commit, as :meth:`keep_places_at_commit` says."""
+        objs = list(objs)
+        missing = {p.organization_id for p in objs
+                   if p.municipality_id is None or p.region_id is None}
+        if missing:
+            place = {pk: (municipality, region) for pk, municipality, region in
+                     Organization.objects.filter(pk__in=missing).values_list(
+                         "pk", "municipality_id", "municipality__region_id")}
+            for p in objs:
+                if (p.municipality_id is None or p.region_id is None) \
+                        and p.organization_id in place:
+                    p.municipality_id, p.region_id = place[p.organization_id]
+        created = super().bulk_create(objs, *args, **kwargs)
+        pks = [p.pk for p in created if p.pk is not None]
+        if pks:  # their organizations may be moving in a transaction not committed yet
+            self.model.objects.filter(pk__in=pks).keep_places_at_commit()
+        return created
+
+    def keep_places(self) -> int:
+        """Writes the place of these people's organizations as it is now
+        (``Participant.municipality``, ``Participant.region``) on the people where it
+        differs: after an organization or a municipality moved (tandem/people/places.py).
+        Derived columns, left out of the person's audit trail (the move itself is in the
+        moved row's), so a plain ``UPDATE``: one statement that touches only the people
+        whose kept place is not the one now. Returns how many people changed."""
+        municipality_now, region_now = _places_now()
+        return Participant.objects.filter(pk__in=self.stale_places().values("pk")).update(
+            municipality_id=municipality_now, region_id=region_now)
+
+    def stale_places(self) -> "ParticipantQuerySet":
+        """Those of these people whose kept place (``municipality``, ``region``) is not
+        their organization's now: none after every move (:meth:`keep_places`) — a check.
+        One join with the organizations and their municipalities."""
+        return self.filter(~Q(municipality_id=F("organization__municipality_id"))
+                           | ~Q(region_id=F("organization__municipality__region_id")))
+
+    def keep_places_at_commit(self) -> None:
+        """:meth:`keep_places` again on the same people right after the transaction
+        commits (at once outside one). Each writer of a person's place reads it from what
+        it sees, and a concurrent move is not seen until it commits: a person saved (or
+        created) while their organization moves to another municipality, or that
+        municipality to another region. Each side runs this, so whichever commits last
+        sees both and writes the place as it is then (as ``PairQuerySet.keep_regions``)."""
+        again = self.all()
+        transaction.on_commit(again.keep_places, using=self.db)
+
+
+def _places_now() -> tuple[Subquery, Subquery]:
+    """The municipality and the region of a person's organization as they are now, for
+    an ``UPDATE`` of people (correlated on the updated row's organization)."""
+    def of(field: str) -> Subquery:
+        return Subquery(Organization.objects.filter(pk=OuterRef("organization_id"))
+                        .values(field)[:1])
+
+    return of("municipality_id"), of("municipality__region_id")
+
+
+# The place kept on each person (Participant.municipality, Participant.region).
+PLACE_COLUMNS = ("municipality", "region")
+
 
 class Participant(models.Model):
     # Indexed by ``participant_org_id`` below (organization first), not by a key of its own.
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT,
                                      related_name="participants", db_index=False,
                                      verbose_name=_("организация"))
+    # The place of the organization as it is now: its municipality and that
+    # municipality's region — derived copies, as ``Pair.region`` is of the pairs' (issue
+    # #16). The rule «who sees this person» (``Scope.participant_q``) and the participants'
+    # list of a coordinator or a region operator read them and the indexes
+    # ``participant_municipality_list`` / ``participant_region_list`` below: a region's
+    # 400th page walks its own people in name order instead of the whole country's
+    # (docs/performance.md). Written by save() (in its own statement, from the
+    # organization's row), ``ParticipantQuerySet.bulk_create`` and seed-demo's ``COPY``;
+    # followed when an organization moves to another municipality and a municipality to
+    # another region (tandem/people/places.py); checked and repaired by ``tandem
+    # tallies``. Derived, so not in the person's audit trail (tandem/people/apps.py).
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
+                                     editable=False, db_index=False,  # the list's index
+                                     verbose_name=_("муниципалитет"))
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+",
+                               editable=False, db_index=False,  # the list's index
+                               verbose_name=_("регион"))
     surname = models.CharField(_("фамилия"), max_length=100)
     name = models.CharField(_("имя"), max_length=100)
     patronymic = models.CharField(_("отчество"), max_length=100, blank=True)
@@ -150,15 +232,42 @@ class Participant(models.Model):
             # and whether someone of the scope's organizations holds it, one probe each,
             # instead of reading a region's people.
             models.Index(fields=["position", "organization"], name="participant_position"),
+            # The participants' list of a coordinator and of a region operator
+            # (``directory.selectors.participant_list``: the scope's people by the kept
+            # place, active, in name order) — one range of one index in the list's order,
+            # any page deep, without the table for the keys; and the scope's people of
+            # ``Scope.person_q`` (their ids) from the index alone.
+            models.Index(fields=["municipality", "is_active", "search_name", "id"],
+                         name="participant_municipality_list"),
+            models.Index(fields=["region", "is_active", "search_name", "id"],
+                         name="participant_region_list"),
         ]
 
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keeps ``search_name`` and the place of the organization (``municipality``,
+        ``region``): every save that writes the organization writes its place too, read in
+        the same statement from the organization's row (no query of its own; the values
+        come back by ``RETURNING``) — so a save from an out-of-date copy that puts an older
+        organization back puts its place back with it — and once more after the commit
+        (an organization moving in a transaction not committed yet:
+        ``ParticipantQuerySet.keep_places_at_commit``)."""
         self.refresh_search_name()
         self.email = self.email.strip().lower()
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        update_fields = kwargs.get("update_fields")
+        placed = update_fields is None or bool(
+            {"organization", "organization_id"} & set(update_fields))
+        if placed:
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, *PLACE_COLUMNS}
+            here = Organization.objects.filter(pk=self.organization_id)
+            self.municipality_id = Subquery(here.values("municipality_id")[:1])
+            self.region_id = Subquery(here.values("municipality__region_id")[:1])
+        super().save(*args, **kwargs)
+        if placed:
+            Participant.objects.filter(pk=self.pk).keep_places_at_commit()
 
     @property
     def is_anonymised(self) -> bool:

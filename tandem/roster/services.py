@@ -380,8 +380,11 @@ def _log_created(people: list[Participant]) -> None:
     content_type = ContentType.objects.get_for_model(Participant)
     regions = dict(Organization.objects.filter(
         pk__in={p.organization_id for p in people}).values_list("pk", "municipality__region"))
+    # As auditlog's own entries (tandem/people/apps.py): no derived columns — the search
+    # name, the times, the place kept from the organization (municipality, region).
     fields = [f.name for f in Participant._meta.concrete_fields
-              if f.name not in ("id", "search_name", "created_at", "updated_at")]
+              if f.name not in ("id", "search_name", "created_at", "updated_at",
+                                "municipality", "region")]
     entries = []
     for p in people:
         changes = {}

@@ -52,6 +52,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "members' search names kept on a pair (names) follow a member's rename or "
         "anonymisation; derived and excluded from the pair's trail — the rename is in the "
         "participant's",
+    ("people/models.py", "Participant"):
+        "ParticipantQuerySet.keep_places: the place of a person's organization kept on the "
+        "person (municipality, region) follows an organization's or a municipality's move; "
+        "derived and excluded from the person's trail — the move itself is in the moved "
+        "row's (and a person's own move, written by Participant.save, is in theirs)",
     ("web/exports.py", "?"):
         "a file job's own progress and outcome (rows done, heartbeat, status, the file) "
         "written by its worker; the jobs (roster exports, report jobs) are not audited "
@@ -122,6 +127,23 @@ def test_no_update_on_an_audited_model_outside_the_allow_list() -> None:
                        "objects (or write the entry and add it to ALLOWED with the reason): "
                        + "; ".join(holes))
     assert used == set(ALLOWED), f"stale allow-list entries: {set(ALLOWED) - used}"
+
+
+def test_the_people_models_update_only_the_kept_place() -> None:
+    """The allow-list names people/models.py for ``Participant``: there, the one
+    ``.update(`` is ``keep_places``'s, which writes only the two derived columns."""
+    tree = ast.parse((ROOT / "people" / "models.py").read_text())
+    writers = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef):
+            continue
+        for node in ast.walk(function):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("update", "bulk_update")
+                    and QUERYSET_METHODS & {a.attr for a in ast.walk(node.func.value)
+                                            if isinstance(a, ast.Attribute)}):
+                writers.append((function.name, sorted(k.arg or "**" for k in node.keywords)))
+    assert writers == [("keep_places", ["municipality_id", "region_id"])]
 
 
 # -- worked examples: the changes that used to be silent are in the trail now --------------

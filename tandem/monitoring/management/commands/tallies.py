@@ -6,17 +6,19 @@ from tandem.monitoring import tallies as pairs
 from tandem.pairs import names as pair_names
 from tandem.pairs import regions as pair_regions
 from tandem.people import counts as people
+from tandem.people import places as people_places
 from tandem.surveys import tallies as surveys
 
 # The figures kept per organization, each with its own home: diagnostics (questionnaires,
 # answers, deficits, strengths), pairs (pairs, map rows, meetings, people), surveys
 # (the satisfaction cells: sent, answered, sums per question), maps (the technologies
 # named on the pairs' rows), people (active, with consent, with a login), the regions
-# kept on each pair (pairs/regions.py: the region operator's list reads them) and the
-# members' names kept on each pair (pairs/names.py: the pairs' search reads them).
+# kept on each pair (pairs/regions.py: the region operator's list reads them), the
+# members' names kept on each pair (pairs/names.py: the pairs' search reads them) and the
+# place kept on each person (people/places.py: the rule of who sees a person reads it).
 KEPT = (("диагностика", diagnostics), ("пары", pairs), ("опросы", surveys),
         ("технологии", technologies), ("участники", people), ("регионы пар", pair_regions),
-        ("имена пар", pair_names))
+        ("имена пар", pair_names), ("места участников", people_places))
 
 
 class Command(BaseCommand):
