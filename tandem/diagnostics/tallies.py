@@ -1266,47 +1266,75 @@ def _answer_members(answers: QuerySet[Answer]) -> list[AnswerMember]:
 # (``OTHERS``; no writer makes them) count in no area.
 _STRONG_DIGITS = ("4", "5", "6", "7")  # answer_digit with 4 × strong
 _LEVELLED_DIGITS = ("1", "3", "5", "7")  # answer_digit with 1 × a level
-_STRONG_SQL = """WITH layout (head, at, area) AS (VALUES {rows})
+# A person's text is cut once (``texts``: materialized, or the planner inlines the cut
+# into every place read) into its version's head ``<id>|`` and its slots — up to a second
+# ``|``: the others' items after it count in no area. ``layout`` holds a row per version
+# and area shown, with the places of the area's competencies in the slots (``at1`` …
+# ``at<n>``, n the most competencies of an area; an area of fewer repeats its last place —
+# a place read twice changes no «any»). A text joins one row per area and its flags in the
+# area are read in that row: no row per answer, no grouping per person (a text is one
+# person's), only the sums per cell.
+_STRONG_SQL = """WITH layout (head, area, {places}) AS (VALUES {rows}),
+texts AS MATERIALIZED (
+    SELECT t.o, t.c, t.head, SUBSTR(t.rest, 1, {find}(t.rest || '|', '|') - 1) AS slots
+    FROM (SELECT x.o, x.c, SUBSTR(x.digest, 1, {find}(x.digest, '|')) AS head,
+                 SUBSTR(x.digest, {find}(x.digest, '|') + 1) AS rest
+          FROM ({members}) x) t)
 SELECT g.o AS t_organization_id, g.c AS t_campaign_id, g.area AS t_area,
        SUM(g.strong) AS t_people, SUM(g.levelled) AS t_levelled
-FROM (SELECT m.o, m.c, m.p, l.area,
-             MAX(CASE WHEN SUBSTR(m.digest, l.at, 1) IN ({strong}) THEN 1 ELSE 0 END) AS strong,
-             MAX(CASE WHEN SUBSTR(m.digest, l.at, 1) IN ({levelled}) THEN 1 ELSE 0 END)
-                 AS levelled
-      FROM (SELECT x.o, x.c, x.p, x.digest, SUBSTR(x.digest, 1, {find}(x.digest, '|')) AS head
-            FROM ({members}) x) m
-      JOIN layout l ON l.head = m.head
-      WHERE {find}(SUBSTR(m.digest, LENGTH(l.head) + 1, l.at - LENGTH(l.head)), '|') = 0
-      GROUP BY m.o, m.c, m.p, l.area) g
+FROM (SELECT m.o, m.c, l.area,
+             CASE WHEN {strong} THEN 1 ELSE 0 END AS strong,
+             CASE WHEN {levelled} THEN 1 ELSE 0 END AS levelled
+      FROM texts m JOIN layout l ON l.head = m.head) g
 GROUP BY g.o, g.c, g.area
 HAVING SUM(g.strong) > 0
 """
 _FIND = {"postgresql": "STRPOS", "sqlite": "INSTR"}
 
 
+def _any_place(digits: tuple[str, ...], places: int) -> str:
+    """«The character at one of the row's places is one of ``digits``», over the places
+    ``at1`` … ``at<places>`` of a ``layout`` row of :data:`_STRONG_SQL`."""
+    among = ", ".join(f"'{d}'" for d in digits)
+    return " OR ".join(f"SUBSTR(m.slots, l.at{i}, 1) IN ({among})"
+                       for i in range(1, places + 1))
+
+
+def _area_places(layouts: Mapping[int, tuple[str, ...]], area_of: Mapping[str, str]
+                 ) -> dict[tuple[int, str], list[int]]:
+    """For each version and area shown (:func:`area_shown`), the places of its
+    competencies in a person's slots (:func:`answer_member_text`: the ``i``-th code of
+    the version — from 1 — at place ``i``)."""
+    places: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for fw, codes in sorted(layouts.items()):
+        for i, code in enumerate(codes, start=1):
+            places[(fw, area_shown(area_of, code))].append(i)
+    return places
+
+
 def _strong_sql(ids: list[int]) -> tuple[str, list[Any]]:
     """The potential mentors of these organizations' groups (:class:`StrongTally`, columns
     ``t_<field>``) as one SELECT on the server, of their published people: each person's
-    text read at the positions of its version's competencies (``layout``: the version's
-    head ``<id>|`` and, per competency, its character's place in the text and its area
-    shown, :func:`shown_areas`) — only before a second ``|`` (the others' items) — a
-    person counted once an area. :func:`_strong` is the same in Python, by the rule's
-    own readers."""
+    slots (before a second ``|``: the others' items count in no area) read at the places
+    of each area's competencies of its version (``layout``, :func:`_area_places`, the
+    areas shown now: :func:`shown_areas`) — one row per person and area, counted once.
+    :func:`_strong` is the same in Python, by the rule's own readers."""
     members = PublishedAnswerMember.objects.filter(organization_id__in=ids).order_by()
     layouts = answer_codes(Campaign.objects.filter(
         pk__in=members.values("campaign_id")).values_list("framework_id", flat=True))
-    area_of = shown_areas()
-    rows = [(f"{fw}{LAYOUT}", len(f"{fw}{LAYOUT}") + 1 + i, area_shown(area_of, code))
-            for fw, codes in sorted(layouts.items()) for i, code in enumerate(codes)
-            ] or [(LAYOUT, 0, "")]  # no version: a row no text matches (none begins with a bar)
-    inner, params = members.values("digest", o=F("organization_id"), c=F("campaign_id"),
-                                   p=F("person")).query.sql_with_params()
-    quoted = ", ".join(f"'{d}'" for d in _STRONG_DIGITS), ", ".join(
-        f"'{d}'" for d in _LEVELLED_DIGITS)
+    places = _area_places(layouts, shown_areas())
+    most = max(map(len, places.values()), default=1)
+    rows = [(f"{fw}{LAYOUT}", area, *at, *[at[-1]] * (most - len(at)))
+            for (fw, area), at in sorted(places.items())
+            ] or [(LAYOUT, "", 0)]  # no version: a row no text matches (none begins with a bar)
+    inner, params = members.values("digest", o=F("organization_id"), c=F("campaign_id")
+                                   ).query.sql_with_params()
     sql = _STRONG_SQL.format(
-        rows=", ".join(["(CAST(%s AS TEXT), CAST(%s AS INTEGER), CAST(%s AS TEXT))"]
+        places=", ".join(f"at{i}" for i in range(1, most + 1)),
+        rows=", ".join([f"(CAST(%s AS TEXT), CAST(%s AS TEXT){', CAST(%s AS INTEGER)' * most})"]
                        * len(rows)),
-        strong=quoted[0], levelled=quoted[1], members=inner, find=_FIND[connection.vendor])
+        strong=_any_place(_STRONG_DIGITS, most), levelled=_any_place(_LEVELLED_DIGITS, most),
+        members=inner, find=_FIND[connection.vendor])
     return sql, [value for row in rows for value in row] + list(params)
 
 
