@@ -57,6 +57,11 @@ class MonitoringConfig(AppConfig):
         from tandem.monitoring.tasks import hourly as warm_hourly
 
         signals.hourly.connect(warm_hourly, dispatch_uid="monitoring_dashboards_warmed")
+        # After a rebuild of every organization's figures, the dashboards of every region
+        # and municipality (and the country's), viewed or not: their first view.
+        from tandem.monitoring.tasks import warm_every_unit
+
+        signals.rebuilt.connect(warm_every_unit, dispatch_uid="monitoring_rebuilt_warmed")
 
         # Report jobs whose worker was killed are failed, day-old files deleted, by the
         # sweep (tandem sweep-jobs; tandem/web/exports.py).

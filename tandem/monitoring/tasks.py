@@ -8,7 +8,8 @@ from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, QueryDict
@@ -147,7 +148,8 @@ WARM_PRIORITY = -10
 @task(priority=WARM_PRIORITY)
 def warm_dashboards(*, region_ids: list[int] | None = None,
                     municipality_ids: list[int] | None = None, country: bool = False,
-                    again: bool = False, organization_ids: list[int] | None = None) -> int:
+                    again: bool = False, organization_ids: list[int] | None = None,
+                    unviewed: bool = False) -> int:
     """Computes the standard dashboards of the country, of each region, of each
     municipality (a coordinator's) and of each organization (a curator's) into the cache,
     under the keys their pages read (``selectors.warm``) — only those viewed lately
@@ -159,7 +161,9 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     of before 2026-12-06 still does what it did, and the organizations too). Each is
     computed only where its entry is missing or older than ``selectors.WARM_AGAIN_SECONDS``
     (``selectors.warm``); ``again``: even those (the hourly run till 2026-12-07, which
-    computed every viewed one every hour). Returns how many were computed."""
+    computed every viewed one every hour). ``unviewed``: viewed or not — the first views
+    after a rebuild of the figures (:func:`warm_every_unit`). Returns how many were
+    computed."""
     every = region_ids is None and municipality_ids is None and organization_ids is None
     if organization_ids:
         # A write from now on queues the next warm-up (warm_soon): this one may read the
@@ -168,8 +172,8 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     zones, zone_of, zone_of_organization = _units(region_ids, municipality_ids,
                                                   organization_ids, every=every)
     done = 0
-    for scope in selectors.viewed(_scopes(country or every, zones, zone_of,
-                                          zone_of_organization)):
+    scopes = _scopes(country or every, zones, zone_of, zone_of_organization)
+    for scope in scopes if unviewed else selectors.viewed(scopes):
         with timezone.override(_zone(scope, zones, zone_of, zone_of_organization)):
             done += selectors.warm(scope, again=again)
     return done
@@ -207,6 +211,12 @@ def warm_batches() -> list[dict[str, Any]]:
             municipalities.append(next(iter(scope.municipality_ids)))
         else:
             organizations.append(next(iter(scope.organization_ids)))
+    return _batches(country, regions, municipalities, organizations)
+
+
+def _batches(country: bool, regions: list[int], municipalities: list[int],
+             organizations: list[int]) -> list[dict[str, Any]]:
+    """The arguments of the warm-up tasks for these units (:func:`warm_batches`)."""
     batches: list[dict[str, Any]] = [
         {"country": True, "region_ids": [], "municipality_ids": []}] if country else []
     batches += [{"region_ids": regions[i:i + WARM_REGIONS], "municipality_ids": []}
@@ -230,6 +240,32 @@ def hourly(sender: object = None, **kwargs: object) -> None:
     one was computed every hour: ~50 ms an organization)."""
     for batch in warm_batches():
         warm_dashboards.enqueue(again=not batch.get("organization_ids"), **batch)
+
+
+def warm_every_unit(sender: object = None, **kwargs: object) -> int:
+    """After a rebuild of every organization's figures (``tallies --rebuild``, the end of
+    ``seed-demo``): the standard dashboards of the country, of every region and of every
+    municipality with organizations computed ahead — viewed or not —, so that a unit's
+    first view in its life finds them, as the hourly run does for the viewed ones (issue
+    #16: on a region of 300,000 the first view of a unit nobody had viewed was 0.4–0.6 s
+    under eight clients). In the same tasks as the hourly run's (``WARM_REGIONS``,
+    ``WARM_MUNICIPALITIES`` a task, lowest priority): inline with the immediate backend,
+    shared by the workers otherwise. Each only where its entry is missing or old
+    (``selectors.warm``): a viewed unit the hourly run just warmed is left. Not the
+    organizations (a curator's, 40–60 ms each): a country's ~30,000 would take most of
+    the cache's ``TANDEM_CACHE_ENTRIES`` and half an hour of a worker — theirs is warmed
+    once viewed (the hourly run, ``warm_soon``). Nothing where the cache is a process's
+    memory (the embedded set-up and its commands: lost with the command). Not marked
+    viewed: the hourly run warms them again only once someone looks. The receiver of
+    ``signals.rebuilt``. Returns the number of tasks."""
+    if isinstance(caches["default"], LocMemCache):
+        return 0  # the cache of this process (the embedded set-up): gone with the command
+    regions, municipalities, _organizations = _unit_rows()
+    batches = _batches(True, list(regions.values_list("pk", flat=True)),
+                       list(municipalities.values_list("pk", flat=True)), [])
+    for batch in batches:
+        warm_dashboards.enqueue(unviewed=True, **batch)
+    return len(batches)
 
 
 # An organization's writes are followed by one warm-up of its dashboard (a curator's)

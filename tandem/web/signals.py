@@ -12,3 +12,8 @@ figures_changed = Signal()
 # The hourly run (``tandem send-reminders``): keepers of figures pick up lost work and
 # redo what a new day changes.
 hourly = Signal()
+
+# Every organization's figures were built anew (``tandem tallies --rebuild``, the end of
+# ``tandem seed-demo``): what is computed ahead of a first view may be computed now
+# (tandem.monitoring.tasks.warm_every_unit). Sent outside any transaction.
+rebuilt = Signal()

@@ -12,6 +12,7 @@ from tandem.demo import generator
 from tandem.directory.forms import _MAX_EXPERIENCE_FOR_BAND
 from tandem.people.models import AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web import signals
 
 NAMED = {o[1] for o in generator.ORGANIZATIONS}
 # The first size with further organizations: the named ones full, and room for one more.
@@ -189,6 +190,26 @@ def test_seed_demo_leaves_a_filled_database_alone() -> None:
     assert Participant.objects.count() == 100
     with pytest.raises(CommandError, match="уже есть регион"):
         call_command("seed-demo", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db
+def test_seed_demo_ends_with_its_figures_rebuilt_signal() -> None:
+    """The end of a seed tells the figures' readers that every figure is built
+    (``signals.rebuilt``: monitoring computes the dashboards ahead of their first view) —
+    once, after the last region; a database already filled gets no signal."""
+    sent: list[int] = []
+
+    def receiver(sender: object = None, **kwargs: object) -> None:
+        sent.append(Participant.objects.count())
+
+    signals.rebuilt.connect(receiver, dispatch_uid="test_seed_rebuilt")
+    try:
+        call_command("seed-demo", "--regions", "2", "--participants", "100",
+                     stdout=StringIO(), stderr=StringIO())
+        call_command("seed-demo", "--if-empty", stdout=StringIO(), stderr=StringIO())
+    finally:
+        signals.rebuilt.disconnect(dispatch_uid="test_seed_rebuilt")
+    assert sent == [200]
 
 
 @pytest.mark.django_db

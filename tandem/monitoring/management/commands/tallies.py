@@ -8,6 +8,7 @@ from tandem.pairs import regions as pair_regions
 from tandem.people import counts as people
 from tandem.people import places as people_places
 from tandem.surveys import tallies as surveys
+from tandem.web import signals
 
 # The figures kept per organization, each with its own home: diagnostics (questionnaires,
 # answers, deficits, strengths), pairs (pairs, map rows, meetings, people), surveys
@@ -64,3 +65,7 @@ class Command(BaseCommand):
             # A kept kind may count other things than organizations (pairs.regions: pairs).
             what = getattr(kept, "DONE", "пересчитано организаций")
             self.stdout.write(f"{name.capitalize()}: {what} — {n}.")
+        if rebuild:
+            # Every figure anew: the dashboards of every region and municipality computed
+            # ahead of their first view (tandem.monitoring.tasks.warm_every_unit).
+            signals.rebuilt.send(sender=None)
