@@ -22,6 +22,8 @@ from typing import Any
 from django.db.models import Q
 
 from tandem.pairs.models import Pair
+from tandem.people.models import Participant
+from tandem.web.tracking import Tracked
 
 
 def participant_saved(sender: type, instance: Any, created: bool = False,
@@ -60,7 +62,18 @@ def _names_saved(instance: Any, update_fields: Any) -> None:
         return
     if update_fields is not None and "search_name" not in set(update_fields):
         return  # the name was not written
-    theirs = Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk))
-    if theirs.keep_names():
-        theirs.keep_names_at_commit()  # a pair of theirs may be being created uncommitted
+    Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk)).keep_names()
+
+
+def renamed(instance: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> None:
+    """A person's search name changed from the one stored (a rename, an anonymisation,
+    an older name put back by an out-of-date copy): :func:`_names_saved` again right after
+    the commit. A first pair of theirs created and committed while the rename's
+    transaction was open (a roster import's) read the old name, and the rename's own
+    ``UPDATE`` saw no pair to change — only a run after the commit sees both (review of
+    h/pairnames: «only when some pair changed» left that pair's old name for good)."""
+    Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk)).keep_names_at_commit()
+
+
+TRACKED = (Tracked(Participant, "pair_names_participant", ("search_name",), renamed),)
 
