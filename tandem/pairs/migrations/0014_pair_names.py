@@ -29,11 +29,19 @@ def fill(apps, schema_editor):  # type: ignore[no-untyped-def]
         schema_editor.execute(f"ANALYZE {q(pair)} (names)")
 
 
+def extension(apps, schema_editor):  # type: ignore[no-untyped-def]
+    """First, before the column: a role without the CREATE privilege fails here and leaves
+    nothing behind — the superuser's ``CREATE EXTENSION`` and ``migrate`` again then
+    apply the whole migration (review of h/pairnames: failing after the committed column,
+    the second run stopped at «column "names" already exists»)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+
+
 def index(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor != "postgresql":
         return
     pair = apps.get_model("pairs", "Pair")._meta.db_table
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute(
         f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "{pair}" USING gin (names gin_trgm_ops)')
 
@@ -57,6 +65,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(extension, migrations.RunPython.noop, elidable=False),
         migrations.AddField(
             model_name="pair",
             name="names",
