@@ -105,7 +105,9 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         municipality to another region. Each side runs this, so whichever commits last
         sees both and writes the place as it is then (as ``PairQuerySet.keep_regions``)."""
         again = self.all()
-        transaction.on_commit(again.keep_places, using=self.db)
+        # The primary's commit, even inside ``reading_from_replica()`` (``self.db`` is the
+        # alias the people are read from).
+        transaction.on_commit(again.keep_places, using=router.db_for_write(self.model))
 
 
 def _places_now() -> tuple[Subquery, Subquery]:
@@ -113,7 +115,7 @@ def _places_now() -> tuple[Subquery, Subquery]:
     an ``UPDATE`` of people (correlated on the updated row's organization)."""
     def of(field: str) -> Subquery:
         return Subquery(Organization.objects.filter(pk=OuterRef("organization_id"))
-                        .values(field)[:1])
+                        .order_by().values(field)[:1])
 
     return of("municipality_id"), of("municipality__region_id")
 
@@ -262,10 +264,16 @@ class Participant(models.Model):
         if placed:
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, *PLACE_COLUMNS}
-            here = Organization.objects.filter(pk=self.organization_id)
+            kept = self.municipality_id, self.region_id
+            here = Organization.objects.filter(pk=self.organization_id).order_by()
             self.municipality_id = Subquery(here.values("municipality_id")[:1])
             self.region_id = Subquery(here.values("municipality__region_id")[:1])
-        super().save(*args, **kwargs)
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            if placed:  # a failed save leaves no SQL on the copy (review of h/partcols)
+                self.municipality_id, self.region_id = kept
+            raise
         if placed:
             Participant.objects.filter(pk=self.pk).keep_places_at_commit()
 

@@ -294,3 +294,18 @@ def test_the_demo_seed_writes_the_places_itself() -> None:
                  stdout=io.StringIO(), stderr=io.StringIO())
     assert len({r for _m, r in _stored().values()}) == 2
     assert _stored() == _truth()
+
+
+def test_a_failed_save_leaves_the_copy_s_place_as_it_was(world: World) -> None:
+    """Review of h/partcols: ``Participant.save`` puts the place's SQL on the copy for its
+    statement; a save that fails (an e-mail someone else has) must not leave it there —
+    a caller that catches the error and goes on with the copy reads its old place."""
+    from django.db import IntegrityError, transaction
+
+    p = Participant.objects.get(pk=world.bob_p.pk)
+    before = p.municipality_id, p.region_id
+    p.organization_id = world.org_b.pk
+    p.email = Participant.objects.get(pk=world.alice_p.pk).email  # taken: unique
+    with pytest.raises(IntegrityError), transaction.atomic():
+        p.save()
+    assert (p.municipality_id, p.region_id) == before
