@@ -2,6 +2,7 @@
 would have written — given values, the fields' defaults, reserved ids nobody else takes."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from tandem.pairs.models import MatchingRun
 from tandem.people.models import Participant
+from tandem.territory.models import Organization
 from tandem.testing import World
 from tandem.web.bulk import (
     CopyText,
@@ -21,17 +23,30 @@ from tandem.web.bulk import (
     reserve_ids,
 )
 
+# The place kept on each person (Participant.municipality, Participant.region) is required
+# since people/0013: these tests' people get their organization's, and a row pointing to
+# no organization (the loads that must roll back) A's.
+PLACE = ("municipality_id", "region_id")
+
+
+def _placed(columns: tuple[str, ...], rows: Any) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    at = columns.index("organization_id")
+    places = {pk: (municipality, region) for pk, municipality, region in
+              Organization.objects.values_list("pk", "municipality_id",
+                                               "municipality__region_id")}
+    fallback = places[min(places)]
+    return (*columns, *PLACE), [(*row, *places.get(row[at], fallback)) for row in rows]
 
 @pytest.mark.django_db
 def test_copied_rows_read_back_as_written_with_the_fields_defaults(world: World) -> None:
     before = timezone.now()
     ids = reserve_ids(Participant, 3)
     assert ids == sorted(set(ids)) and len(ids) == 3
-    written = copy_rows(Participant, ("id", "organization_id", "surname", "name",
+    written = copy_rows(Participant, *_placed(("id", "organization_id", "surname", "name",
                                       "mentoring_consent_date", "experience_years", "email"),
                         ((pk, world.org_a.pk, "Петрова", f"Анна {n}", dt.date(2026, 9, n + 1), 7,
                           f"anna{n}@example.org")
-                         for n, pk in enumerate(ids)))
+                         for n, pk in enumerate(ids))))
     assert written == 3
     rows = list(Participant.objects.filter(pk__in=ids).order_by("pk"))
     assert [(p.pk, p.name, p.mentoring_consent_date) for p in rows] == [
@@ -76,10 +91,10 @@ def test_a_row_pointing_nowhere_rolls_the_whole_load_back(world: World) -> None:
     count = Participant.objects.count()
     with pytest.raises(IntegrityError, match=r"(?i)foreign key"), transaction.atomic():
         with foreign_keys_checked_once(Participant):
-            copy_rows(Participant, ("organization_id", "surname", "name", "experience_years",
-                                    "email"),
+            copy_rows(Participant, *_placed(
+                ("organization_id", "surname", "name", "experience_years", "email"),
                       [(world.org_a.pk, "Есть", "Организация", 3, "est@example.org"),
-                       (world.org_a.pk + 10_000, "Нет", "Организации", 3, "net@example.org")])
+                       (world.org_a.pk + 10_000, "Нет", "Организации", 3, "net@example.org")]))
     assert Participant.objects.count() == count
 
 
@@ -97,8 +112,8 @@ def test_constraints_come_back_as_they_were(world: World) -> None:
 
     before = constraints()
     with transaction.atomic(), foreign_keys_checked_once(Participant):
-        copy_rows(Participant, ("organization_id", "surname", "name", "experience_years"),
-                  [(world.org_b.pk, "Сидорова", "Мария", 12)])
+        copy_rows(Participant, *_placed(("organization_id", "surname", "name", "experience_years"),
+                  [(world.org_b.pk, "Сидорова", "Мария", 12)]))
     assert constraints() == before
     assert Participant.objects.filter(surname="Сидорова", organization=world.org_b).exists()
 
@@ -124,26 +139,26 @@ def test_loads_but_the_last_check_their_new_rows_and_the_last_all(world: World) 
     columns = ("organization_id", "surname", "name", "experience_years", "email")
     try:
         with transaction.atomic(), foreign_keys_checked_once(Participant, whole=False):
-            copy_rows(Participant, columns, [(world.org_a.pk, "Первая", "Загрузка", 3,
-                                              "first@example.org")])
+            copy_rows(Participant, *_placed(columns, [(world.org_a.pk, "Первая", "Загрузка", 3,
+                                              "first@example.org")]))
         if connection.vendor == "postgresql":
             assert [(n, d + " NOT VALID", False) for n, d, _v in before] == _foreign_keys(table)
         count = Participant.objects.count()
         with pytest.raises(IntegrityError, match=r"(?i)foreign key"), transaction.atomic():
             with foreign_keys_checked_once(Participant, whole=False):
-                copy_rows(Participant, columns,
+                copy_rows(Participant, *_placed(columns,
                           [(world.org_b.pk, "Вторая", "Загрузка", 3, "second@example.org"),
                            (world.org_a.pk + 10_000, "Нет", "Организации", 3,
-                            "none@example.org")])
+                            "none@example.org")]))
         assert Participant.objects.count() == count
         # NOT VALID keys still check every later write (at its commit).
         with pytest.raises(IntegrityError), transaction.atomic():
-            copy_rows(Participant, columns, [(world.org_a.pk + 10_000, "Нет", "Ключа", 1,
-                                              "nokey@example.org")])
+            copy_rows(Participant, *_placed(columns, [(world.org_a.pk + 10_000, "Нет", "Ключа", 1,
+                                              "nokey@example.org")]))
     finally:
         with transaction.atomic(), foreign_keys_checked_once(Participant):
-            copy_rows(Participant, columns, [(world.org_b.pk, "Последняя", "Загрузка", 3,
-                                              "last@example.org")])
+            copy_rows(Participant, *_placed(columns, [(world.org_b.pk, "Последняя", "Загрузка", 3,
+                                              "last@example.org")]))
     assert _foreign_keys(table) == before
     assert set(Participant.objects.filter(name="Загрузка").values_list("surname", flat=True)
                ) == {"Первая", "Последняя"}
@@ -177,10 +192,10 @@ def test_indexes_come_back_as_they_were_and_hold_the_loaded_rows(world: World) -
                 assert [name for kind, name, _d in _schema(table) if kind == "index"] == [
                     f"{table}_pkey"]
                 assert len([kind for kind, _n, _d in before if kind == "index"]) > 1
-            copy_rows(Participant, ("organization_id", "surname", "name", "experience_years",
-                                    "email"),
+            copy_rows(Participant, *_placed(
+                ("organization_id", "surname", "name", "experience_years", "email"),
                       [(world.org_b.pk, "Сидорова", f"Мария {n}", 12, f"m{n}@example.org")
-                       for n in range(50)])
+                       for n in range(50)]))
         analyze(Participant)
     assert _schema(table) == before
     # The rebuilt indexes answer for the new rows.
@@ -197,10 +212,10 @@ def test_a_duplicate_the_load_brings_rolls_the_whole_load_back(world: World) -> 
     before = _schema(table)
     with pytest.raises(IntegrityError), transaction.atomic():
         with indexes_built_once(Participant):
-            copy_rows(Participant, ("organization_id", "surname", "name", "experience_years",
-                                    "email"),
+            copy_rows(Participant, *_placed(
+                ("organization_id", "surname", "name", "experience_years", "email"),
                       [(world.org_a.pk, "Один", "Адрес", 3, "same@example.org"),
-                       (world.org_a.pk, "Тот же", "Адрес", 3, "SAME@example.org")])
+                       (world.org_a.pk, "Тот же", "Адрес", 3, "SAME@example.org")]))
     assert Participant.objects.count() == count
     assert _schema(table) == before
 
@@ -222,10 +237,11 @@ def test_hand_written_copy_text_reads_back_as_written(world: World, rows: list[t
     the very values copy_rows would have written, the left-out columns their defaults."""
     columns = ("id", "organization_id", "email", "surname", "name", "experience_years",
                "mentoring_consent_date", "is_active")
-    text = CopyText(Participant, columns)
+    text = CopyText(Participant, (*columns, *PLACE))
     ids = reserve_ids(Participant, len(rows))
-    text.copy(b"%s%s\n" % (text.values(pk, world.org_a.pk, f"p{pk}@example.org", *row),
-                            text.tail)
+    place = world.municipality_a.pk, world.region.pk
+    text.copy(b"%s%s\n" % (text.values(pk, world.org_a.pk, f"p{pk}@example.org", *row,
+                                        *place), text.tail)
               for pk, row in zip(ids, rows, strict=True))
     back = list(Participant.objects.filter(pk__in=ids).order_by("pk").values_list(
         *columns[3:], "patronymic", "line_manager_id", "version"))
