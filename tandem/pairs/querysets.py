@@ -10,10 +10,11 @@ relations (``map``, ``map__rows``, ``meetings``), never imported.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import (
     Case,
     Count,
@@ -36,6 +37,7 @@ from django.db.models.lookups import Exact
 
 from tandem.access.filters import overlapping_q
 from tandem.core import attention
+from tandem.web.transactions import ids_at_commit
 
 if TYPE_CHECKING:
     from tandem.territory.models import Municipality, Organization, Region
@@ -203,8 +205,7 @@ class PairQuerySet(QuerySet[Any]):
         created = super().bulk_create(objs, *args, **kwargs)
         pks = [p.pk for p in created if p.pk is not None]
         if pks:  # as Pair.save: a move (a rename) not committed yet
-            self.model.objects.filter(pk__in=pks).keep_regions_at_commit()
-            self.model.objects.filter(pk__in=pks).keep_names_at_commit()
+            self.keep_at_commit_of(pks=pks)
         return created
 
     def names_of(self, a_id: Any, b_id: Any) -> Concat:
@@ -311,6 +312,24 @@ class PairQuerySet(QuerySet[Any]):
         both and writes the regions as they are then."""
         again = self.all()
         transaction.on_commit(again.keep_regions, using=self.db)
+
+    def keep_at_commit_of(self, *, pks: Iterable[int] = (), members: Iterable[int] = (),
+                          names: bool = True, regions: bool = True) -> None:
+        """:meth:`keep_names_at_commit` (``names``) and :meth:`keep_regions_at_commit`
+        (``regions``) of the pairs ``pks`` and of the pairs of the participants ``members``
+        (not of this queryset's filter: call it on ``Pair.objects``), collected over the
+        whole transaction: one run after its commit over every pair and member given in
+        it, a thousand a statement (``web/transactions.py: ids_at_commit``) — not one
+        callback a pair created or a person renamed (a roster import, issue #16)."""
+        # The primary's commit, even inside ``reading_from_replica()``.
+        using = router.db_for_write(self.model)
+        pks, members = list(pks), list(members)
+        for wanted, keep in ((names, "keep_names"), (regions, "keep_regions")):
+            if wanted and pks:
+                ids_at_commit(f"pairs.{keep}", pks, _ByPk(self.model, keep), using=using)
+            if wanted and members:
+                ids_at_commit(f"pairs.{keep}.members", members, _ByMember(self.model, keep),
+                              using=using)
 
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""
@@ -505,6 +524,27 @@ class PairQuerySet(QuerySet[Any]):
 
 # (pair model, as_of, date_from) -> the annotations of PairQuerySet.with_progress.
 _PROGRESS: dict[tuple[Any, dt.date, dt.date | None], dict[str, Any]] = {}
+
+
+class _ByPk:
+    """``keep`` (a :class:`PairQuerySet` method's name) on the pairs of these ids."""
+
+    def __init__(self, model: Any, keep: str) -> None:
+        self.model, self.keep = model, keep
+
+    def pairs(self, ids: list[int]) -> PairQuerySet:
+        return self.model.objects.filter(pk__in=ids)
+
+    def __call__(self, ids: list[int]) -> int:
+        kept: int = getattr(self.pairs(ids), self.keep)()
+        return kept
+
+
+class _ByMember(_ByPk):
+    """``keep`` on the pairs of these participants (as A or as B)."""
+
+    def pairs(self, ids: list[int]) -> PairQuerySet:
+        return self.model.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids))
 
 
 def _progress_annotations(model: Any, as_of: dt.date,
