@@ -7,7 +7,6 @@ again after the commit). And a read-only snapshot for the figures' checks
 (:func:`read_only_snapshot`)."""
 
 import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,16 +23,20 @@ def _memories() -> dict[str, tuple[Callable[[], None], dict[Any, Any]]]:
     return memories
 
 
-def transaction_memory(name: str) -> dict[Any, Any] | None:
+def transaction_memory(name: str, *, using: str | None = None) -> dict[Any, Any] | None:
     """The same dict on every call under ``name`` within one transaction, a fresh one in
     the next; None outside a transaction (there every statement commits by itself). It is
     forgotten by an on_commit callback; a rollback drops that callback, and the next call,
-    not finding it among the transaction's callbacks, starts anew."""
-    if not connection.in_atomic_block:
+    not finding it among the transaction's callbacks, starts anew. ``using``: the
+    transaction of that database alias (the default one's without)."""
+    conn = transaction.get_connection(using)
+    if not conn.in_atomic_block:
         return None
     memories = _memories()
+    if using is not None and using != DEFAULT_DB_ALIAS:
+        name = f"{using}:{name}"
     entry = memories.get(name)
-    if entry is not None and any(item[1] is entry[0] for item in connection.run_on_commit):
+    if entry is not None and any(item[1] is entry[0] for item in conn.run_on_commit):
         return entry[1]
 
     def forget() -> None:
@@ -42,7 +45,7 @@ def transaction_memory(name: str) -> dict[Any, Any] | None:
 
     memory: dict[Any, Any] = {}
     memories[name] = (forget, memory)
-    transaction.on_commit(forget)
+    transaction.on_commit(forget, using=using)
     return memory
 
 
@@ -51,14 +54,14 @@ def forget_transaction_memory(name: str) -> None:
     _memories().pop(name, None)
 
 
-def savepoint_memory(name: str, make: Callable[[], Any]) -> Any:
+def savepoint_memory(name: str, make: Callable[[], Any], *, using: str | None = None) -> Any:
     """What is kept under ``name`` at this savepoint of this transaction — ``make()`` at
     its first use there (a savepoint rolled back takes it along: the next one has its
     own); None outside a transaction."""
-    memory = transaction_memory(name)
+    memory = transaction_memory(name, using=using)
     if memory is None:
         return None
-    key = tuple(connection.savepoint_ids)
+    key = tuple(transaction.get_connection(using).savepoint_ids)
     if key not in memory:
         memory[key] = make()
     return memory[key]
@@ -111,43 +114,18 @@ def first_in_savepoint(name: str, key: Any) -> bool:
 IDS_PER_STATEMENT = 1_000
 
 
-class _AtCommit:
-    """The one after-commit run of :func:`ids_at_commit` under one name at one savepoint:
-    ``run`` over the ids collected, :data:`IDS_PER_STATEMENT` at a time, in the order they
-    came."""
+class _Run:
+    """The one after-commit run of :func:`ids_at_commit` under ``name`` at one savepoint:
+    ``run`` over the ids collected, ``size`` at a time, in the order they came."""
 
     def __init__(self, name: str, run: Callable[[list[Any]], object], size: int) -> None:
         self.name, self.run, self.size = name, run, size
         self.ids: dict[Any, None] = {}  # an ordered set
-        self.done = False
-        self.queue: list[Any] | None = None  # the connection's callbacks it was put in
 
     def __call__(self) -> None:
-        self.done = True
         ids = list(self.ids)
         for start in range(0, len(ids), self.size):
             self.run(ids[start:start + self.size])
-
-    def waiting(self, conn: Any) -> bool:
-        """Whether it is still among the callbacks of the transaction open on ``conn``:
-        not run, nor dropped by a rollback. Django replaces that list (never changes it in
-        place) when a savepoint or the transaction rolls back or commits: while it is the
-        same list, the answer is yes without reading it."""
-        if self.done:
-            return False
-        if self.queue is conn.run_on_commit:
-            return True
-        if any(item[1] is self for item in conn.run_on_commit):
-            self.queue = conn.run_on_commit
-            return True
-        return False
-
-
-# The runs registered under each name, per connection (a connection belongs to one
-# thread) and per savepoint (the tuple of the savepoints open): {connection: {name:
-# {savepoints: _AtCommit}}} — only those of the savepoints still open.
-_at_commit: "weakref.WeakKeyDictionary[Any, dict[str, dict[tuple[Any, ...], _AtCommit]]]" = (
-    weakref.WeakKeyDictionary())
 
 
 def ids_at_commit(name: str, ids: Iterable[Any], run: Callable[[list[Any]], object], *,
@@ -161,34 +139,26 @@ def ids_at_commit(name: str, ids: Iterable[Any], run: Callable[[list[Any]], obje
     does. Every caller under one name passes the same ``run``: the first one registered
     is the one that runs.
 
-    One run per savepoint the ids are given in, so that rollbacks take exactly what they
-    should: a rolled-back transaction runs nothing (Django drops every callback), a
-    savepoint rolled back drops the run of the ids given inside it (their saves are
-    undone: nothing to keep) and no other — ids given before it, or after it, are in the
-    run of their own savepoint (or of the transaction). A test capturing the callbacks
-    (``captureOnCommitCallbacks``) around an ``atomic`` block sees that block's run. A
-    loop of one savepoint a row would leave one run a row, as before."""
-    alias = using or DEFAULT_DB_ALIAS
-    conn = transaction.get_connection(alias)
-    if not conn.in_atomic_block:
-        once = _AtCommit(name, run, size)
-        once.ids.update(dict.fromkeys(ids))
-        transaction.on_commit(once, using=alias)  # at once (or refused, as on_commit is)
+    Kept per savepoint as :func:`mark_once` keeps its marks (:func:`savepoint_memory`),
+    so that rollbacks take exactly what they should: a rolled-back transaction runs
+    nothing (Django drops every callback), a savepoint rolled back drops the run of the
+    ids given inside it (their saves are undone: nothing to keep) and no other — ids given
+    before it, or after it, are in the run of their own savepoint (or of the
+    transaction). A loop of one savepoint a row would leave one run a row."""
+    given = dict.fromkeys(ids)
+    if not given:
         return
-    here = tuple(conn.savepoint_ids)
-    runs = _at_commit.setdefault(conn, {})
-    mine = runs.get(name, {})
-    latest = mine.get(here)
-    if latest is None or not latest.waiting(conn):
-        # Forget those of savepoints no longer open (released or rolled back): their
-        # savepoints never come back in this transaction. One of a transaction that ended
-        # is found not waiting when its savepoints' ids come back in a later one.
-        mine = runs[name] = {key: other for key, other in mine.items()
-                             if key == here[:len(key)] and key != here}
-        latest = mine[here] = _AtCommit(name, run, size)
-        transaction.on_commit(latest, using=alias)
-        latest.queue = conn.run_on_commit
-    latest.ids.update(dict.fromkeys(ids))
+    alias = using or DEFAULT_DB_ALIAS
+    here: _Run | None = savepoint_memory(f"ids_at_commit:{name}", lambda: _Run(name, run, size),
+                                         using=alias)
+    if here is None:  # autocommit: every statement is committed already
+        here = _Run(name, run, size)
+        here.ids.update(given)
+        here()
+        return
+    if not here.ids:  # new at this savepoint: its callback, dropped with it if rolled back
+        transaction.on_commit(here, using=alias)
+    here.ids.update(given)
 
 
 @contextmanager
