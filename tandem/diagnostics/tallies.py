@@ -439,9 +439,8 @@ def _rebuild_organizations(ids: list[int], answers_after: int | None = None,
     _insert(ResponseTally, *responses.query.sql_with_params())
     if answers_after is not None:
         answers = answers.filter(pk__gt=answers_after)
-    layouts = _answer_layouts(ids)
-    _insert(AnswerMember, *_answer_members_sql(answers, layouts))
-    _answer_tallies(ids, answers, layouts)
+    _insert(AnswerTally, *_answer_counts(answers).query.sql_with_params())
+    _insert(AnswerMember, *_answer_members_sql(answers, ids))
     _insert(GainTally, *_gains_sql(ids, answers_after))
     _insert(GainMember, *_gains_sql(ids, answers_after, members=True))
     _publish(ids)
@@ -1213,20 +1212,13 @@ GROUP BY g.o, g.c, g.p, g.fw
 _ANSWER_SLOT = "COALESCE(CAST(MAX(CASE WHEN g.pos = {i} THEN g.digit END) AS TEXT), '.')"
 
 
-def _answer_layouts(ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """:func:`answer_codes` of the versions of these organizations' campaigns: the
-    positions of their people's texts, one read for both :func:`_answer_members_sql` and
-    :func:`_answer_tallies`."""
-    return answer_codes(Campaign.objects.filter(**{f"{CAMPAIGN_ORG}__in": ids}).values_list(
-        "framework_id", flat=True).distinct().order_by())
-
-
-def _answer_members_sql(answers: QuerySet[Answer], layouts: Mapping[int, tuple[str, ...]]
-                        ) -> tuple[str, list[Any]]:
+def _answer_members_sql(answers: QuerySet[Answer], ids: list[int]) -> tuple[str, list[Any]]:
     """The people of these organizations' cell groups and their texts
     (:func:`answer_member_text`) as one SELECT on the server (columns ``t_<field>``),
-    over ``answers`` (:func:`_submitted_answers`, bounded as the rebuild's) and the
-    positions of their campaigns' versions (:func:`_answer_layouts`)."""
+    over ``answers`` (:func:`_submitted_answers`, bounded as the rebuild's)."""
+    frameworks = Campaign.objects.filter(**{f"{CAMPAIGN_ORG}__in": ids}).values_list(
+        "framework_id", flat=True).distinct().order_by()
+    layouts = answer_codes(frameworks)
     rows = [(fw, code, i) for fw, codes in sorted(layouts.items())
             for i, code in enumerate(codes)] or [(0, "", 0)]  # 0: no version
     slots = max((len(codes) for codes in layouts.values()), default=0)
@@ -1240,55 +1232,6 @@ def _answer_members_sql(answers: QuerySet[Answer], layouts: Mapping[int, tuple[s
         slots=" || ".join(_ANSWER_SLOT.format(i=i) for i in range(slots)) or "''",
         others=_OTHERS[connection.vendor], answers=inner)
     return sql, [value for row in rows for value in row] + list(params)
-
-
-# AnswerTally from the texts just stored (:func:`_answer_tallies`): a character a member
-# and competency of the version — the character at ``at`` (1-based) of the text.
-_ANSWER_TALLY_SQL = """WITH layout (fw, code, at) AS (VALUES {rows})
-SELECT x.o AS t_organization_id, x.c AS t_campaign_id, x.code AS t_competency,
-       COUNT(*) AS t_answers,
-       SUM(CASE WHEN x.d IN ('1', '3', '5', '7') THEN 1 ELSE 0 END) AS t_answered,
-       SUM(CASE WHEN x.d IN ('2', '3', '6', '7') THEN 1 ELSE 0 END) AS t_deficit,
-       SUM(CASE WHEN x.d IN ('4', '5', '6', '7') THEN 1 ELSE 0 END) AS t_strong
-FROM (SELECT m.o, m.c, l.code, SUBSTR(m.digest, l.at, 1) AS d
-      FROM ({members}) m JOIN layout l ON l.fw = m.fw) x
-WHERE x.d IN ('0', '1', '2', '3', '4', '5', '6', '7')
-GROUP BY x.o, x.c, x.code
-"""
-
-
-def _answer_tallies(ids: list[int], answers: QuerySet[Answer],
-                    layouts: Mapping[int, tuple[str, ...]]) -> None:
-    """Stores these organizations' :class:`AnswerTally` — answers, with a level, deficits,
-    strengths per organization, campaign and competency — from their people's texts just
-    stored (:class:`AnswerMember`), not from the answers: a text is a person's digit
-    (:func:`answer_digit`: the level, deficit and strength bits) at each competency of
-    the version they answered, and a person has at most one answer a campaign and
-    competency (one questionnaire a campaign, one answer a competency), counted in the
-    organization of that questionnaire — so the texts of a group (organization, campaign)
-    sum to exactly its answers' counts, from one row a person instead of one an answer
-    (a region of 300,000: 313 thousand instead of 12 million, docs/performance.md).
-    Answers of a code of no version are in a text only as its comma-joined tail
-    (``code=digit``, the only place an ``=`` can be): an organization with any of them
-    is counted from its answers (``_answer_counts`` over ``answers``), as ``stale()``
-    counts every one."""
-    members = AnswerMember.objects.filter(organization_id__in=ids).order_by()
-    odd = sorted(set(members.filter(digest__contains="=").values_list(
-        "organization_id", flat=True)))
-    if odd:
-        _insert(AnswerTally, *_answer_counts(
-            answers.filter(**{f"{ANSWER_ORG}__in": odd})).query.sql_with_params())
-        members = members.exclude(organization_id__in=odd)
-    rows = [(fw, code, len(str(fw)) + i + 2) for fw, codes in sorted(layouts.items())
-            for i, code in enumerate(codes)]
-    if not rows or len(odd) == len(ids):
-        return
-    inner, params = members.values(
-        "digest", o=F("organization_id"), c=F("campaign_id"),
-        fw=F("campaign__framework_id")).query.sql_with_params()
-    _insert(AnswerTally, _ANSWER_TALLY_SQL.format(
-        rows=", ".join(["(CAST(%s AS INTEGER), %s, CAST(%s AS INTEGER))"] * len(rows)),
-        members=inner), [value for row in rows for value in row] + list(params))
 
 
 def _answer_members(answers: QuerySet[Answer]) -> list[AnswerMember]:

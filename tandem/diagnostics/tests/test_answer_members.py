@@ -2,30 +2,17 @@
 ``tallies.answer_member_text``) as the rebuild computes them on the server — one statement,
 one ``MAX`` a competency's position — and as ``stale()`` computes them in Python: the
 two must agree, whatever the answers, the competencies' positions (first, middle, last),
-codes of no version and blank answers. The answers' counts (``AnswerTally``) the rebuild
-sums from those texts, not from the answers (``tallies._answer_tallies``): they must be
-the answers' own counts (``_answer_counts``), an organization with codes of no version
-counted from its answers."""
+codes of no version and blank answers."""
 
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.models import Max
-from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.diagnostics import tallies
 from tandem.diagnostics.defaults import ensure_default_framework
-from tandem.diagnostics.models import (
-    Answer,
-    AnswerMember,
-    AnswerTally,
-    Campaign,
-    FrameworkVersion,
-    Response,
-)
+from tandem.diagnostics.models import Answer, AnswerMember, Campaign, Response
 from tandem.people.models import Participant
 from tandem.testing import ParticipantFactory, World
 
@@ -124,105 +111,3 @@ def test_a_persons_answer_text_is_by_position_of_the_versions_competencies(
     expected = f"{framework.pk}|{''.join(slots)}|zz.x={digits['zz.x']}"
     assert _stored(world.org_a.pk) == {(world.org_a.pk, campaign.pk, world.alice_p.pk,
                                         expected)}
-
-
-def _tallies(orgs: list[int]) -> tuple[set[tuple[object, ...]], set[tuple[object, ...]]]:
-    """The stored answer counts of these organizations and those ``_answer_counts``
-    computes from their answers."""
-    fields = tallies._FIELDS[AnswerTally]
-    stored = set(AnswerTally.objects.filter(organization_id__in=orgs).values_list(*fields))
-    computed = {tuple(row[f"t_{name}"] for name in fields) for row in
-                tallies._answer_counts(tallies._submitted_answers(orgs))}
-    return stored, computed
-
-
-def _answer(response: Response, code: str, answer: tuple[int | None, bool, bool]) -> Answer:
-    level, teach, learn = answer
-    return Answer(response=response, competency=code, self_level=level, level=level,
-                  can_teach=teach, wants_to_learn=learn)
-
-
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_the_answer_counts_summed_from_the_texts_are_the_answers(
-        world: World, data: st.DataObject) -> None:
-    """Invariant: whatever the answers of two organizations' people in two campaigns of
-    two versions (any levels and wishes, the first, middle and last positions, codes of
-    no version in one organization or both or none), the answer counts the rebuild sums
-    from the people's texts are those of their answers — per organization, campaign and
-    competency — and ``stale()`` finds nothing."""
-    framework = ensure_default_framework()
-    codes = sorted(set(framework.codes()))
-    other = FrameworkVersion.objects.create(
-        number=(FrameworkVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1,
-        snapshot={"areas": [{"code": "q", "name": "Кв", "competencies": [
-            {"code": code, "name": code} for code in ("q.b", "q.a", "a.one")]}]})
-    try:
-        campaigns = [Campaign.objects.create(title=f"Вх {i}", organization=world.org_a,
-                                             framework=fw, starts_on=dt.date(2026, 9, 1),
-                                             ends_on=dt.date(2026, 9, 30))
-                     for i, fw in enumerate((framework, other))]
-        pools = [codes[:2] + codes[MIDDLE:MIDDLE + 1] + codes[-2:], ["q.a", "q.b", "a.one"]]
-        odd_in = data.draw(st.sampled_from([(), (world.org_a.pk,), (world.org_a.pk,
-                                                                   world.org_b.pk)]))
-        for org in (world.org_a, world.org_b):
-            people = list(Participant.objects.filter(organization=org).order_by("pk"))[:2]
-            people.append(ParticipantFactory.create(organization=org))
-            for campaign, pool in zip(campaigns, pools, strict=True):
-                for person in people:
-                    answers = data.draw(_answers(pool + (ODD if org.pk in odd_in else [])))
-                    if not answers:
-                        continue
-                    response = Response.objects.create(
-                        campaign=campaign, participant=person, answered=len(answers),
-                        status=data.draw(st.sampled_from(list(Response.Status.values))))
-                    Answer.objects.bulk_create([_answer(response, code, answer)
-                                                for code, answer in answers.items()])
-        orgs = [world.org_a.pk, world.org_b.pk]
-        tallies.rebuild(orgs)
-        stored, computed = _tallies(orgs)
-        assert stored == computed
-        assert tallies.stale() == []
-    finally:
-        for campaign in Campaign.objects.filter(framework__in=[framework, other]):
-            campaign.delete()
-        other.delete()
-
-
-def test_the_answer_counts_of_a_rebuild_read_no_answer(world: World) -> None:
-    """Worked example: three people's answers at the first, the middle and the last
-    position (a blank one, a deficit, a strength, both); the rebuild's ``AnswerTally``
-    statement reads the people's texts, not the answers table, and stores the answers'
-    counts."""
-    framework = ensure_default_framework()
-    codes = sorted(set(framework.codes()))
-    campaign = Campaign.objects.create(title="Вх", organization=world.org_a,
-                                       framework=framework, starts_on=dt.date(2026, 9, 1),
-                                       ends_on=dt.date(2026, 9, 30))
-    given_answers: list[Answers] = [
-        {codes[0]: (None, False, False), codes[MIDDLE]: (3, True, False)},
-        {codes[MIDDLE]: (0, False, True), codes[-1]: (2, True, True)},
-        {codes[-1]: (1, False, True)}]
-    for person, answers in zip((world.alice_p, world.bob_p, world.carol_p), given_answers,
-                               strict=True):
-        response = Response.objects.create(campaign=campaign, participant=person,
-                                           answered=len(answers),
-                                           status=Response.Status.SUBMITTED)
-        Answer.objects.bulk_create([_answer(response, code, answer)
-                                    for code, answer in answers.items()])
-    with CaptureQueriesContext(connection) as queries:
-        tallies.rebuild([world.org_a.pk])
-    table = connection.ops.quote_name(AnswerTally._meta.db_table)
-    answers_table = connection.ops.quote_name(Answer._meta.db_table)
-    inserts = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith(f"INSERT INTO {table}")]
-    assert len(inserts) == 1 and answers_table not in inserts[0]
-    org, pk = world.org_a.pk, campaign.pk
-    # answers, with a level, deficits, strengths
-    assert set(AnswerTally.objects.filter(organization_id=org).values_list(
-        *tallies._FIELDS[AnswerTally])) == {
-        (org, pk, codes[0], 1, 0, 0, 0), (org, pk, codes[MIDDLE], 2, 2, 1, 1),
-        (org, pk, codes[-1], 2, 2, 2, 1)}
-    stored, computed = _tallies([org])
-    assert stored == computed
