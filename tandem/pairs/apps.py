@@ -43,8 +43,8 @@ class PairsConfig(AppConfig):
         from tandem.web.tracking import track
 
         track(*regions.TRACKED)
-        # A rename in a transaction: the pairs' names again after its commit (a pair
-        # created meanwhile; tandem/pairs/members.py).
+        # A rename or a move in a transaction: the pairs' names, organizations and
+        # regions again after its commit (a pair created meanwhile; tandem/pairs/members.py).
         track(*members.TRACKED)
 
         # This app's section of a person's data (152-ФЗ download).

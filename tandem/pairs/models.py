@@ -277,8 +277,10 @@ class Pair(models.Model):
         return f"{self.a.short_name} ⇄ {self.b.short_name}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """A new pair takes its members' organizations; a pair saved again never writes
-        them nor their regions (a member's move does, tandem/pairs/members.py; an
+        """A new pair takes its members' organizations (as the members at hand have them;
+        copies loaded before a move, or a move not committed yet, are put right after the
+        commit: ``PairQuerySet.keep_at_commit_of``); a pair saved again never
+        writes them nor their regions (a member's move does, tandem/pairs/members.py; an
         organization's or a municipality's, tandem/pairs/regions.py), so an instance read
         before the move cannot put the old organization back. Nor the kept meeting dates
         (``held_until``, ``held_next``: PairQuerySet.keep_held writes them), for the same
@@ -317,8 +319,10 @@ class Pair(models.Model):
                 # The expression is gone; the names written are read when asked for.
                 self.__dict__.pop("names", None)
         if adding:
-            # Its organizations may be moving (a member being renamed) in a transaction
-            # not committed yet: one run for the whole transaction.
+            # Its members may be moving (their organizations, the regions of those; a
+            # member being renamed) in a transaction not committed yet, or the members at
+            # hand be copies loaded before a move: the organizations read above are the
+            # rows' again after the commit — one run for the whole transaction.
             Pair.objects.keep_at_commit_of(pks=[self.pk])
 
     @property

@@ -37,6 +37,7 @@ from django.db.models.lookups import Exact
 
 from tandem.access.filters import overlapping_q
 from tandem.core import attention
+from tandem.web.signals import figures_changed
 from tandem.web.transactions import ids_at_commit
 
 if TYPE_CHECKING:
@@ -252,6 +253,76 @@ class PairQuerySet(QuerySet[Any]):
         again = self.all()
         transaction.on_commit(again.keep_names, using=self.db)
 
+    def keep_organizations(self, *, member: Any = None) -> int:
+        """Writes the organizations of these pairs' members as their rows have them now
+        (``Pair.a_organization``, ``Pair.b_organization``) on the pairs where they differ:
+        after a member moved (tandem/pairs/members.py) or a pair was created from a copy
+        of a member loaded before a move. The only writer of those columns but a new
+        pair's save and the demo seed. Derived, left out of the pair's audit trail (the
+        move is in it, on the participant), so a plain ``UPDATE`` that touches only the
+        pairs whose kept organizations are not the members' now (the regions are
+        :meth:`keep_regions`'s): one query that finds none, usually; when it finds some,
+        the ``UPDATE`` and a read of what it wrote, and the organizations they left and
+        joined marked for the figures kept by them (``figures_changed``). Returns how many
+        pairs changed.
+
+        ``member``: only that person's side of each of these pairs, one statement a side
+        (a person's save, in its transaction: the other side is the partner's, who may be
+        moving in another transaction — a statement that waited for that one's lock on
+        the pair would write the partner's organization it read before waiting back)."""
+        if member is not None:
+            now: Any = Subquery(self.model._meta.get_field("a").related_model.objects
+                                .filter(pk=member).order_by().values("organization_id")[:1])
+            n = self.filter(a_id=member).exclude(a_organization_id=now).update(
+                a_organization_id=now)
+            return n + self.filter(b_id=member).exclude(b_organization_id=now).update(
+                b_organization_id=now)
+        stale = list(self.stale_organizations().order_by().values_list(
+            "pk", "organization_id", "a_organization_id", "b_organization_id"))
+        if not stale:
+            return 0
+        pks = [row[0] for row in stale]
+        a_now, b_now = self._organizations_now()
+        n = self.model.objects.filter(pk__in=pks).update(
+            a_organization_id=a_now, b_organization_id=b_now)
+        # The figures kept by the members' organizations (monitoring's pairs, the maps'
+        # technologies) of the organizations left and joined, and of the pairs': no save
+        # told their keepers (a move does, in its transaction — not of a pair it did not see).
+        left = {pk for row in stale for pk in row[1:]}
+        joined = {pk for row in self.model.objects.filter(pk__in=pks)
+                  .values_list("a_organization_id", "b_organization_id") for pk in row}
+        figures_changed.send(sender=self.model, organization_ids=left | joined)
+        return n
+
+    def stale_organizations(self) -> PairQuerySet:
+        """Those of these pairs whose kept organizations are not their members' now: none
+        after every move (:meth:`keep_organizations`) — a check."""
+        a_now, b_now = self._organizations_now()
+        return (self.model.objects.filter(pk__in=self.values("pk"))
+                .alias(a_now=a_now, b_now=b_now)
+                .filter(~Q(a_organization_id=F("a_now")) | ~Q(b_organization_id=F("b_now"))))
+
+    def _organizations_now(self) -> tuple[Subquery, Subquery]:
+        participant = self.model._meta.get_field("a").related_model
+
+        def organization(side: str) -> Subquery:
+            return Subquery(participant.objects.filter(pk=OuterRef(side)).order_by()
+                            .values("organization_id")[:1])
+
+        return organization("a"), organization("b")
+
+    def keep_organizations_then_regions(self) -> int:
+        """:meth:`keep_organizations`, and :meth:`keep_regions` when it changed some: what
+        runs after the commit of a move or of a new pair (:meth:`keep_at_commit_of`). A
+        pair created while a member is moving reads the old organization, and the move's
+        own ``UPDATE`` does not see the new pair; whichever commits last writes the
+        organizations as they are then (as :meth:`keep_regions_at_commit`). Usually one
+        statement that changes nothing."""
+        changed = self.keep_organizations()
+        if changed:
+            self.keep_regions()
+        return changed
+
     def _region_of(self, organizations: Any) -> dict[int, int]:
         organization = self.model._meta.get_field("a_organization").related_model
         return dict(organization.objects.filter(pk__in=[o for o in organizations if o])
@@ -314,17 +385,21 @@ class PairQuerySet(QuerySet[Any]):
         transaction.on_commit(again.keep_regions, using=self.db)
 
     def keep_at_commit_of(self, *, pks: Iterable[int] = (), members: Iterable[int] = (),
-                          names: bool = True, regions: bool = True) -> None:
-        """:meth:`keep_names_at_commit` (``names``) and :meth:`keep_regions_at_commit`
-        (``regions``) of the pairs ``pks`` and of the pairs of the participants ``members``
-        (not of this queryset's filter: call it on ``Pair.objects``), collected over the
-        whole transaction: one run after its commit over every pair and member given in
-        it, a thousand a statement (``web/transactions.py: ids_at_commit``) — not one
-        callback a pair created or a person renamed (a roster import, issue #16)."""
+                          organizations: bool = True, names: bool = True,
+                          regions: bool = True) -> None:
+        """:meth:`keep_organizations_then_regions` (``organizations``),
+        :meth:`keep_names_at_commit` (``names``) and :meth:`keep_regions_at_commit`
+        (``regions``) of the pairs ``pks`` and of the pairs
+        of the participants ``members`` (not of this queryset's filter: call it on
+        ``Pair.objects``), collected over the whole transaction: one run after its commit
+        over every pair and member given in it, a thousand a statement
+        (``web/transactions.py: ids_at_commit``) — not one callback a pair created or a
+        person renamed or moved (a roster import, issue #16)."""
         # The primary's commit, even inside ``reading_from_replica()``.
         using = router.db_for_write(self.model)
         pks, members = list(pks), list(members)
-        for wanted, keep in ((names, "keep_names"), (regions, "keep_regions")):
+        for wanted, keep in ((organizations, "keep_organizations_then_regions"),
+                             (names, "keep_names"), (regions, "keep_regions")):
             if wanted and pks:
                 ids_at_commit(f"pairs.{keep}", pks, _ByPk(self.model, keep), using=using)
             if wanted and members:

@@ -38,10 +38,6 @@ ALLOWED: dict[tuple[str, str], str] = {
         "Erasure.scrub_rows, the anonymisation: a save would copy the very values it erases "
         "into the trail; it writes one summary entry («обезличивание») and scrubs the "
         "entries of every row it went through",
-    ("pairs/members.py", "Pair"):
-        "a member moved: the pair's copies of the members' organizations (a_organization, "
-        "b_organization) follow; derived and excluded from the pair's trail — the move "
-        "itself is in the participant's",
     ("pairs/querysets.py", "?"):
         "PairQuerySet.keep_held: the meeting dates kept on a pair (held_until, held_next) "
         "follow its meetings; derived and excluded from the pair's trail — the meetings' "
@@ -51,7 +47,9 @@ ALLOWED: dict[tuple[str, str], str] = {
         "trail — the move itself is in the moved row's; PairQuerySet.keep_names: the "
         "members' search names kept on a pair (names) follow a member's rename or "
         "anonymisation; derived and excluded from the pair's trail — the rename is in the "
-        "participant's",
+        "participant's; PairQuerySet.keep_organizations: the pair's copies of the members' "
+        "organizations (a_organization, b_organization) follow a member's move; derived "
+        "and excluded from the pair's trail — the move itself is in the participant's",
     ("people/models.py", "Participant"):
         "ParticipantQuerySet.keep_places: the place of a person's organization kept on the "
         "person (municipality, region) follows an organization's or a municipality's move; "
@@ -203,10 +201,15 @@ def test_survey_sent_is_in_the_trail(world: object) -> None:
 def test_the_pair_querysets_update_only_the_kept_meeting_dates() -> None:
     """The allow-list names pairs/querysets.py as a whole (its queryset's model is not
     named in the source): there, the ``.update(`` calls are ``keep_held``'s, which writes
-    only the two derived dates, ``keep_regions``'s, only the two derived regions, and
-    ``keep_names``'s, only the members' derived names — any other would slip past the
-    guard (review finding)."""
+    only the two derived dates, ``keep_regions``'s, only the two derived regions,
+    ``keep_names``'s, only the members' derived names, and ``keep_organizations``', only
+    the members' derived organizations — any other would slip past the guard (review
+    finding)."""
     writers = _writers(ROOT / "pairs" / "querysets.py")
     assert sorted(writers) == [("keep_held", ["held_next", "held_until"]),
                                ("keep_names", ["names"]),
+                               ("keep_organizations", ["a_organization_id"]),
+                               ("keep_organizations", ["a_organization_id",
+                                                       "b_organization_id"]),
+                               ("keep_organizations", ["b_organization_id"]),
                                ("keep_regions", ["b_region_id", "region_id"])]

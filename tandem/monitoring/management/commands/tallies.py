@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tandem.diagnostics import tallies as diagnostics
 from tandem.maps import tallies as technologies
 from tandem.monitoring import tallies as pairs
+from tandem.pairs import members as pair_members
 from tandem.pairs import names as pair_names
 from tandem.pairs import regions as pair_regions
 from tandem.people import counts as people
@@ -17,8 +18,11 @@ from tandem.web import signals
 # kept on each pair (pairs/regions.py: the region operator's list reads them), the
 # members' names kept on each pair (pairs/names.py: the pairs' search reads them) and the
 # place kept on each person (people/places.py: the rule of who sees a person reads it).
-KEPT = (("диагностика", diagnostics), ("пары", pairs), ("опросы", surveys),
-        ("технологии", technologies), ("участники", people), ("регионы пар", pair_regions),
+# First the members' organizations kept on each pair (pairs/members.py): the pairs' and the
+# technologies' figures and the pairs' regions are read from them.
+KEPT = (("организации пар", pair_members), ("диагностика", diagnostics), ("пары", pairs),
+        ("опросы", surveys), ("технологии", technologies), ("участники", people),
+        ("регионы пар", pair_regions),
         ("имена пар", pair_names), ("места участников", people_places))
 
 
