@@ -211,12 +211,7 @@ class PairQuerySet(QuerySet[Any]):
         """The search names a pair of members ``a_id`` and ``b_id`` keeps (``Pair.names``),
         as an expression read from their rows by the statement that writes it (an
         ``INSERT`` or an ``UPDATE`` of the pair)."""
-        participant = self.model._meta.get_field("a").related_model
-
-        def name(pk: Any) -> Subquery:
-            return Subquery(participant.objects.filter(pk=pk).values("search_name")[:1])
-
-        return _joined(name(Value(a_id)), name(Value(b_id)))
+        return self._names_of(Value(a_id), Value(b_id))
 
     def keep_names(self) -> int:
         """Writes the search names of these pairs' members as they are now
@@ -235,13 +230,18 @@ class PairQuerySet(QuerySet[Any]):
                 .alias(names_now=self._names_now()).exclude(names=F("names_now")))
 
     def _names_now(self) -> Concat:
+        """The names of an updated pair's own members now (correlated on its row)."""
+        return self._names_of(OuterRef("a"), OuterRef("b"))
+
+    def _names_of(self, a: Any, b: Any) -> Concat:
+        """:func:`names_joined` in SQL, of the members whose keys are the expressions
+        ``a`` and ``b``, read from their rows."""
         participant = self.model._meta.get_field("a").related_model
 
-        def name(side: str) -> Subquery:
-            return Subquery(participant.objects.filter(pk=OuterRef(side))
-                            .values("search_name")[:1])
+        def name(pk: Any) -> Subquery:
+            return Subquery(participant.objects.filter(pk=pk).values("search_name")[:1])
 
-        return _joined(name("a"), name("b"))
+        return Concat(name(a), Value(NAMES_SEPARATOR), name(b), output_field=TextField())
 
     def keep_names_at_commit(self) -> None:
         """:meth:`keep_names` again on the same pairs right after the transaction commits
@@ -563,8 +563,4 @@ def names_joined(a: str, b: str) -> str:
     """``Pair.names`` of members whose search names are ``a`` and ``b`` (in Python)."""
     return f"{a}{NAMES_SEPARATOR}{b}"
 
-
-def _joined(a: Any, b: Any) -> Concat:
-    """:func:`names_joined` in SQL."""
-    return Concat(a, Value(NAMES_SEPARATOR), b, output_field=TextField())
 

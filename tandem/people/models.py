@@ -11,7 +11,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.text import normalize_name, sort_key
+from tandem.core.text import normalize_name, search_words, sort_key
 from tandem.territory.models import Municipality, Organization, Region
 
 MAX_EXPERIENCE_YEARS = 60
@@ -53,7 +53,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def search(self, text: str) -> "ParticipantQuerySet":
         """Every word of ``text`` must occur in the full name (ё = е, any case)."""
         qs = self
-        for word in normalize_name(text).split():
+        for word in search_words(text):
             qs = qs.filter(search_name__contains=word)
         return qs
 
