@@ -353,7 +353,7 @@ def _sum_of_counts(parts: list[PairQuerySet], db: str) -> int:
     """The number of rows of the disjoint ``parts``: one statement, each part's count a
     scalar subquery of its own (``(SELECT COUNT(*) …) + (SELECT COUNT(*) …)``), each
     planned alone by its own index — one ``COUNT`` of their ``UNION ALL`` was planned as
-    one parallel scan, 20–27 against 2–5 ms on tcountry (docs/performance.md
+    one parallel scan (20–27 against 2–5 ms on tcountry, docs/performance.md
     «h/coordpairs»)."""
     counts: list[str] = []
     params: list[Any] = []
