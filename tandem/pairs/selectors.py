@@ -2,10 +2,11 @@
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, overload
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -284,13 +285,19 @@ class PairPages:
     each part, their ``UNION ALL`` ordered and cut (``LIMIT``/``OFFSET``) by PostgreSQL,
     only the page's keys come back; one part — its count and the page's keys by ``OFFSET``.
     ``rows(ids)``: the page's pairs in that order (the API's: with their figures); by
-    default the list's columns (:data:`LISTED_FIELDS`) of ``qs``."""
+    default the list's columns (:data:`LISTED_FIELDS`) of ``qs``. ``sides``: a
+    coordinator's disjoint sides (:func:`_sides`, filtered as ``qs``), in no index's
+    order: the count is the sum of theirs (:func:`_sum_of_counts`) and, on PostgreSQL, a
+    page's keys are read from them whole, then sorted (:func:`_keys_of_sides`)."""
 
     def __init__(self, qs: PairQuerySet, parts: list[PairQuerySet],
-                 rows: Callable[[list[int]], list[Pair]] | None = None) -> None:
-        self.qs, self.parts, self.rows = qs, parts, rows
+                 rows: Callable[[list[int]], list[Pair]] | None = None,
+                 sides: list[PairQuerySet] | None = None) -> None:
+        self.qs, self.parts, self.rows, self.sides = qs, parts, rows, sides
 
     def count(self) -> int:
+        if self.sides is not None:
+            return _sum_of_counts(self.sides, self.qs.db)
         first, *rest = [p.order_by().values("pk") for p in self.parts]
         return first.union(*rest, all=True).count() if rest else first.count()
 
@@ -314,6 +321,8 @@ class PairPages:
 
     def ids(self, start: int, stop: int | None) -> list[int]:
         """The keys of the pairs ``start``–``stop`` of the list: one query."""
+        if self.sides is not None and connections[self.qs.db].vendor == "postgresql":
+            return _keys_of_sides(self.sides, self.qs.db, start, stop)
         if len(self.parts) == 1:
             return list(self.parts[0].order_by(*NEWEST).values_list("pk", flat=True)
                         [start:stop])
@@ -340,30 +349,116 @@ class PairPages:
             return [pk for (pk,) in cursor.fetchall()]
 
 
+def _sum_of_counts(parts: list[PairQuerySet], db: str) -> int:
+    """The number of rows of the disjoint ``parts``: one statement, each part's count a
+    scalar subquery of its own (``(SELECT COUNT(*) …) + (SELECT COUNT(*) …)``), each
+    planned alone by its own index — one ``COUNT`` of their ``UNION ALL`` was planned as
+    one parallel scan (20–27 against 2–5 ms on tcountry, docs/performance.md
+    «h/coordpairs»)."""
+    counts: list[str] = []
+    params: list[Any] = []
+    for part in parts:
+        try:
+            sql, ps = part.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a filter no pair can pass: no rows
+            continue
+        counts.append(f'(SELECT COUNT(*) FROM ({sql}) AS "part")')  # noqa: S608  (Django's SQL, values as params)
+        params += ps
+    if not counts:
+        return 0
+    with _serial(db) as cursor:
+        cursor.execute(f"SELECT {' + '.join(counts)}", params)
+        (total,) = cursor.fetchone()
+    return int(total)
+
+
+@contextmanager
+def _serial(db: str) -> Iterator[Any]:
+    """A cursor whose statements PostgreSQL plans without parallel workers (``SET LOCAL``
+    in a block that is rolled back: the setting ends with it; nothing is written in it):
+    a coordinator's sides — a few thousand pairs — were read by two workers whose start
+    cost more than they saved (and with the organizations' subquery, B's side read every
+    organization of the country in parallel): their count 40–58 against 2–15 ms, the
+    page's keys 24–30 against 11 ms on tcountry under load (docs/performance.md
+    «h/coordpairs»). Elsewhere a plain cursor."""
+    if connections[db].vendor != "postgresql":
+        with connections[db].cursor() as cursor:
+            yield cursor
+        return
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield cursor
+        transaction.set_rollback(True, using=db)
+
+
+def _keys_of_sides(sides: list[PairQuerySet], db: str, start: int,
+                   stop: int | None) -> list[int]:
+    """The keys ``start``–``stop`` (newest first) of a coordinator's disjoint ``sides``,
+    on PostgreSQL: each side's rows (``created_at``, ``id``) by its organizations' index,
+    their ``UNION ALL`` kept whole (``MATERIALIZED``: an ``ORDER BY … LIMIT`` over the
+    sides themselves let PostgreSQL walk the country's pairs newest first, 1.4–2.3 s on
+    tcountry), sorted and cut, without parallel workers (:func:`_serial`); before, the
+    union deduplicated and each pair probed by key, 43–54 ms (docs/performance.md
+    «h/coordpairs»)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for side in sides:
+        try:
+            sql, ps = side.order_by().values_list("created_at", "pk").query.sql_with_params()
+        except EmptyResultSet:  # a filter no pair can pass: no rows
+            continue
+        parts.append(f"({sql})")
+        params += ps
+    if not parts:
+        return []
+    sql = (f'WITH "sides" ("created_at", "id") AS MATERIALIZED ({" UNION ALL ".join(parts)})'  # noqa: S608  (Django's SQL, values as params)
+           ' SELECT "id" FROM "sides" ORDER BY "created_at" DESC, "id" DESC LIMIT %s OFFSET %s')
+    with _serial(db) as cursor:
+        cursor.execute(sql, [*params, None if stop is None else stop - start, start])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
 # The order of every list of pairs: newest first (Pair.Meta.ordering, said aloud).
 NEWEST = ("-created_at", "-pk")
 
 
 def _by_sides(scope: Scope) -> Q | None:
     """:func:`pair_q` of a coordinator (a municipality's few hundred organizations, no
-    whole region) as ``pk in (A's side UNION ALL B's side [UNION ALL their own])``:
-    each side read by its organization's index, a few hundred pairs. With the sides
-    OR-ed PostgreSQL walks the pairs of the whole country newest first and tests each one
-    until the list's 50 are found — a coordinator's pairs page read 182,773 pairs of
-    other regions (228 ms; the count 74 ms) on a country of 1.5 million, against 38 and
-    41 ms (issue #16). None for an operator of whole regions (thousands of organizations:
-    the walk finds a region's pairs sooner than the sides are read; 250 against 450 ms),
-    for a curator (the organizations' ids by value: PostgreSQL already reads both sides by
-    their indexes, ``BitmapOr``; the union was 15–40 ms slower) and for everyone else."""
+    whole region) as ``pk in (A's side UNION ALL B's side [UNION ALL their own])``, the
+    disjoint sides of :func:`_sides`, each read by its organization's index, a few hundred
+    pairs. With the sides OR-ed PostgreSQL walks the pairs of the whole country newest
+    first and tests each one until the list's 50 are found — a coordinator's pairs page
+    read 182,773 pairs of other regions (228 ms; the count 74 ms) on a country of 1.5
+    million, against 38 and 41 ms (issue #16). None for an operator of whole regions
+    (thousands of organizations: the walk finds a region's pairs sooner than the sides are
+    read; 250 against 450 ms), for a curator (the organizations' ids by value: PostgreSQL
+    already reads both sides by their indexes, ``BitmapOr``; the union was 15–40 ms
+    slower) and for everyone else."""
+    sides = _sides(scope)
+    return None if sides is None else _union_of(sides)
+
+
+def _union_of(sides: list[Q]) -> Q:
+    first, *rest = [Pair.objects.filter(side).values("pk") for side in sides]
+    return Q(pk__in=first.union(*rest, all=True))
+
+
+def _sides(scope: Scope) -> list[Q] | None:
+    """A coordinator's pairs (:func:`pair_q`) as disjoint filters, each by one index: A's
+    organization one of theirs; B's one of theirs and A's not; then, for one who also
+    teaches, their own pairs outside those. Disjoint, so the count is the sum of the
+    sides' (:func:`_sum_of_counts`: 2–15 ms on ``tcountry``), not the union deduplicated
+    and each pair probed by key (40–58 ms, docs/performance.md «h/coordpairs»). None for
+    everyone :func:`_by_sides` leaves out."""
     if (not scope.is_staff or scope.everything or scope.region_ids
             or not scope.municipality_ids):
         return None
-    sides = [Pair.objects.filter(scope.organization_q(f"{member}_organization"))
-             .values("pk") for member in ("a", "b")]
-    if scope.own_participant_id is not None:
-        sides += [Pair.objects.filter(**{member: scope.own_participant_id}).values("pk")
-                  for member in ("a", "b")]
-    return Q(pk__in=sides[0].union(*sides[1:], all=True))
+    a, b = (scope.organization_q(f"{member}_organization") for member in ("a", "b"))
+    sides = [a, b & ~a]
+    me = scope.own_participant_id
+    if me is not None:
+        sides += [Q(a=me) & ~a & ~b, Q(b=me) & ~Q(a=me) & ~a & ~b]
+    return sides
 
 
 def pairs_search_pages(*, scope: Scope, rows: Callable[[list[int]], list[Pair]] | None = None,
@@ -390,15 +485,20 @@ def pairs_search_pages(*, scope: Scope, rows: Callable[[list[int]], list[Pair]] 
             if others:
                 parts.append(qs.filter(pk__in=others))
             return PairPages(qs, parts, rows)
+    elif (sides := _sides(scope)) is not None:
+        # A coordinator's pairs come from the union of the sides, in no index's order:
+        # read whole, each joined to its two people and their organizations before the
+        # sort kept 50 (2,117 pairs, 109 ms on tcountry, issue #16). The page's keys
+        # first (the sort of keys only), then its 50 rows by key alone (the keys are the
+        # visible pairs': no second union); the count — the sum of the disjoint sides'
+        # counts, each by its index (not the union deduplicated and each pair probed by
+        # key: 40–58 against 2–5 ms on tcountry, «h/coordpairs»).
+        qs = _search(_with_people(Pair.objects.filter(_union_of(sides))),
+                     **filters).order_by(*NEWEST)
+        counted = [_search(Pair.objects.filter(side), **filters) for side in sides]
+        return PairPages(qs, [qs], rows or _listed_rows, sides=counted)
     else:
         qs = pairs_search(scope=scope, **filters).order_by(*NEWEST)
-        if rows is None and _by_sides(scope) is not None:
-            # A coordinator's pairs come from the union of the sides, in no index's
-            # order: read whole, each joined to its two people and their organizations
-            # before the sort kept 50 (2,117 pairs, 109 ms on tcountry, issue #16).
-            # The page's keys first (the sort of keys only), then its 50 rows by key
-            # alone (the keys are the visible pairs': no second union).
-            return PairPages(qs, [qs], _listed_rows)
     return qs if rows is None else PairPages(qs, [qs], rows)
 
 

@@ -239,12 +239,15 @@ def test_pairs_search_pages_without_rows_is_the_page_s_queryset(
     """The page's own reading: one query a page when the list is one part (a curator);
     a coordinator's — the union of A's and B's sides, in no index's order — the page's
     keys, then its rows by key (two: not all of a municipality's pairs joined to their
-    people before the sort keeps 50, h/slow)."""
+    people before the sort keeps 50, h/slow; on PostgreSQL the keys in a block of their
+    own without parallel workers, h/coordpairs: its statements not counted)."""
     Pair.objects.create(a=world.carol_p, b=world.bob_p, organization=world.org_a, **TERM)
     pages = pairs_search_pages(scope=scope_for(getattr(world, who)))
     with CaptureQueriesContext(connection) as ctx:
         assert [p.a_id for p in pages[0:50]] == [world.carol_p.pk]
-    assert len(ctx.captured_queries) == queries
+    control = ("BEGIN", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET LOCAL")
+    assert len([q for q in ctx.captured_queries
+                if not q["sql"].upper().startswith(control)]) == queries
 
 
 def test_a_name_is_read_from_the_names_kept_on_the_pair(world: World) -> None:
