@@ -144,7 +144,14 @@ def ids_at_commit(name: str, ids: Iterable[Any], run: Callable[[list[Any]], obje
     nothing (Django drops every callback), a savepoint rolled back drops the run of the
     ids given inside it (their saves are undone: nothing to keep) and no other — ids given
     before it, or after it, are in the run of their own savepoint (or of the
-    transaction). A loop of one savepoint a row would leave one run a row."""
+    transaction). A loop of one savepoint a row would leave one run a row.
+
+    ``robust``: a run that fails (a deadlock with another import) is logged and loses
+    only its own keep — ``tandem tallies`` repairs what it left — never the transaction's
+    later callbacks (letters) nor the caller's response for data already committed
+    (review of h/rosterdedupe). In a test, the ids join the run registered first at
+    their savepoint: a ``captureOnCommitCallbacks`` block sees it only if it opens its own
+    ``atomic`` around the saves (an earlier fixture's run is before the block)."""
     given = dict.fromkeys(ids)
     if not given:
         return
@@ -154,10 +161,10 @@ def ids_at_commit(name: str, ids: Iterable[Any], run: Callable[[list[Any]], obje
     if here is None:  # autocommit: every statement is committed already
         here = _Run(name, run, size)
         here.ids.update(given)
-        here()
+        transaction.on_commit(here, using=alias, robust=True)  # at once
         return
     if not here.ids:  # new at this savepoint: its callback, dropped with it if rolled back
-        transaction.on_commit(here, using=alias)
+        transaction.on_commit(here, using=alias, robust=True)
     here.ids.update(given)
 
 
