@@ -15,6 +15,13 @@ def normalize_name(*parts: str) -> str:
     return _SPACES.sub(" ", joined).strip().casefold().replace("ё", "е")
 
 
+def search_words(text: str) -> list[str]:
+    """The words of a search by a person's name, each folded as :func:`normalize_name`
+    folds the names: a name matches when it holds every word (the people's search, and
+    the pairs' over both members' names)."""
+    return normalize_name(text).split()
+
+
 _DIGITS = re.compile(r"\d+")
 _LEADING = re.compile(r"^[\s«»\"„“'(№]+")
 

@@ -119,14 +119,15 @@ def _units(region_ids: list[int] | None, municipality_ids: list[int] | None,
             dict(organizations.values_list("pk", "municipality__region__time_zone")))
 
 
-def _every_unit() -> tuple[list[int], list[int], list[int]]:
+def _every_unit(*, organizations: bool = True) -> tuple[list[int], list[int], list[int]]:
     """The ids of :func:`_units` with ``every`` — no time zone: the organizations' keys
     alone (their primary key's index), not each joined with its municipality and region
-    to read a zone the hourly :func:`warm_batches` does not use (a country: ~30,000)."""
-    regions, municipalities, organizations = _unit_rows()
+    to read a zone the hourly :func:`warm_batches` does not use (a country: ~30,000);
+    without ``organizations``, none of theirs."""
+    regions, municipalities, rows = _unit_rows()
     return (list(regions.values_list("pk", flat=True)),
             list(municipalities.values_list("pk", flat=True)),
-            list(organizations.values_list("pk", flat=True)))
+            list(rows.values_list("pk", flat=True)) if organizations else [])
 
 
 def _scopes(country: bool, region_ids: Iterable[int], municipality_ids: Iterable[int],
@@ -260,9 +261,7 @@ def warm_every_unit(sender: object = None, **kwargs: object) -> int:
     ``signals.rebuilt``. Returns the number of tasks."""
     if isinstance(caches["default"], LocMemCache):
         return 0  # the cache of this process (the embedded set-up): gone with the command
-    regions, municipalities, _organizations = _unit_rows()
-    batches = _batches(True, list(regions.values_list("pk", flat=True)),
-                       list(municipalities.values_list("pk", flat=True)), [])
+    batches = _batches(True, *_every_unit(organizations=False))
     for batch in batches:
         warm_dashboards.enqueue(unviewed=True, **batch)
     return len(batches)

@@ -71,8 +71,9 @@ def renamed(instance: Any, before: tuple[Any, ...], after: tuple[Any, ...]) -> N
     the commit. A first pair of theirs created and committed while the rename's
     transaction was open (a roster import's) read the old name, and the rename's own
     ``UPDATE`` saw no pair to change — only a run after the commit sees both (review of
-    h/pairnames: «only when some pair changed» left that pair's old name for good)."""
-    Pair.objects.filter(Q(a_id=instance.pk) | Q(b_id=instance.pk)).keep_names_at_commit()
+    h/pairnames: «only when some pair changed» left that pair's old name for good). One
+    run a transaction for every person renamed in it (a roster import: issue #16)."""
+    Pair.objects.keep_at_commit_of(members=[instance.pk], regions=False)
 
 
 TRACKED = (Tracked(Participant, "pair_names_participant", ("search_name",), renamed),)

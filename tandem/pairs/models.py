@@ -318,10 +318,8 @@ class Pair(models.Model):
                 self.__dict__.pop("names", None)
         if adding:
             # Its organizations may be moving (a member being renamed) in a transaction
-            # not committed yet.
-            theirs = Pair.objects.filter(pk=self.pk)
-            theirs.keep_regions_at_commit()
-            theirs.keep_names_at_commit()
+            # not committed yet: one run for the whole transaction.
+            Pair.objects.keep_at_commit_of(pks=[self.pk])
 
     @property
     def confirmed(self) -> bool:

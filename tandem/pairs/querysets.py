@@ -10,10 +10,11 @@ relations (``map``, ``map__rows``, ``meetings``), never imported.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import (
     Case,
     Count,
@@ -36,6 +37,7 @@ from django.db.models.lookups import Exact
 
 from tandem.access.filters import overlapping_q
 from tandem.core import attention
+from tandem.web.transactions import ids_at_commit
 
 if TYPE_CHECKING:
     from tandem.territory.models import Municipality, Organization, Region
@@ -203,20 +205,14 @@ class PairQuerySet(QuerySet[Any]):
         created = super().bulk_create(objs, *args, **kwargs)
         pks = [p.pk for p in created if p.pk is not None]
         if pks:  # as Pair.save: a move (a rename) not committed yet
-            self.model.objects.filter(pk__in=pks).keep_regions_at_commit()
-            self.model.objects.filter(pk__in=pks).keep_names_at_commit()
+            self.keep_at_commit_of(pks=pks)
         return created
 
     def names_of(self, a_id: Any, b_id: Any) -> Concat:
         """The search names a pair of members ``a_id`` and ``b_id`` keeps (``Pair.names``),
         as an expression read from their rows by the statement that writes it (an
         ``INSERT`` or an ``UPDATE`` of the pair)."""
-        participant = self.model._meta.get_field("a").related_model
-
-        def name(pk: Any) -> Subquery:
-            return Subquery(participant.objects.filter(pk=pk).values("search_name")[:1])
-
-        return _joined(name(Value(a_id)), name(Value(b_id)))
+        return self._names_of(Value(a_id), Value(b_id))
 
     def keep_names(self) -> int:
         """Writes the search names of these pairs' members as they are now
@@ -235,13 +231,18 @@ class PairQuerySet(QuerySet[Any]):
                 .alias(names_now=self._names_now()).exclude(names=F("names_now")))
 
     def _names_now(self) -> Concat:
+        """The names of an updated pair's own members now (correlated on its row)."""
+        return self._names_of(OuterRef("a"), OuterRef("b"))
+
+    def _names_of(self, a: Any, b: Any) -> Concat:
+        """:func:`names_joined` in SQL, of the members whose keys are the expressions
+        ``a`` and ``b``, read from their rows."""
         participant = self.model._meta.get_field("a").related_model
 
-        def name(side: str) -> Subquery:
-            return Subquery(participant.objects.filter(pk=OuterRef(side))
-                            .values("search_name")[:1])
+        def name(pk: Any) -> Subquery:
+            return Subquery(participant.objects.filter(pk=pk).values("search_name")[:1])
 
-        return _joined(name("a"), name("b"))
+        return Concat(name(a), Value(NAMES_SEPARATOR), name(b), output_field=TextField())
 
     def keep_names_at_commit(self) -> None:
         """:meth:`keep_names` again on the same pairs right after the transaction commits
@@ -311,6 +312,24 @@ class PairQuerySet(QuerySet[Any]):
         both and writes the regions as they are then."""
         again = self.all()
         transaction.on_commit(again.keep_regions, using=self.db)
+
+    def keep_at_commit_of(self, *, pks: Iterable[int] = (), members: Iterable[int] = (),
+                          names: bool = True, regions: bool = True) -> None:
+        """:meth:`keep_names_at_commit` (``names``) and :meth:`keep_regions_at_commit`
+        (``regions``) of the pairs ``pks`` and of the pairs of the participants ``members``
+        (not of this queryset's filter: call it on ``Pair.objects``), collected over the
+        whole transaction: one run after its commit over every pair and member given in
+        it, a thousand a statement (``web/transactions.py: ids_at_commit``) — not one
+        callback a pair created or a person renamed (a roster import, issue #16)."""
+        # The primary's commit, even inside ``reading_from_replica()``.
+        using = router.db_for_write(self.model)
+        pks, members = list(pks), list(members)
+        for wanted, keep in ((names, "keep_names"), (regions, "keep_regions")):
+            if wanted and pks:
+                ids_at_commit(f"pairs.{keep}", pks, _ByPk(self.model, keep), using=using)
+            if wanted and members:
+                ids_at_commit(f"pairs.{keep}.members", members, _ByMember(self.model, keep),
+                              using=using)
 
     def formed(self) -> PairQuerySet:
         """Pairs that formed: all but those a member declined before they began."""
@@ -507,6 +526,27 @@ class PairQuerySet(QuerySet[Any]):
 _PROGRESS: dict[tuple[Any, dt.date, dt.date | None], dict[str, Any]] = {}
 
 
+class _ByPk:
+    """``keep`` (a :class:`PairQuerySet` method's name) on the pairs of these ids."""
+
+    def __init__(self, model: Any, keep: str) -> None:
+        self.model, self.keep = model, keep
+
+    def pairs(self, ids: list[int]) -> PairQuerySet:
+        return self.model.objects.filter(pk__in=ids)
+
+    def __call__(self, ids: list[int]) -> int:
+        kept: int = getattr(self.pairs(ids), self.keep)()
+        return kept
+
+
+class _ByMember(_ByPk):
+    """``keep`` on the pairs of these participants (as A or as B)."""
+
+    def pairs(self, ids: list[int]) -> PairQuerySet:
+        return self.model.objects.filter(Q(a_id__in=ids) | Q(b_id__in=ids))
+
+
 def _progress_annotations(model: Any, as_of: dt.date,
                           date_from: dt.date | None) -> dict[str, Any]:
     key = (model, as_of, date_from)
@@ -563,8 +603,4 @@ def names_joined(a: str, b: str) -> str:
     """``Pair.names`` of members whose search names are ``a`` and ``b`` (in Python)."""
     return f"{a}{NAMES_SEPARATOR}{b}"
 
-
-def _joined(a: Any, b: Any) -> Concat:
-    """:func:`names_joined` in SQL."""
-    return Concat(a, Value(NAMES_SEPARATOR), b, output_field=TextField())
 

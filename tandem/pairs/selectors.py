@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from tandem.access.forms import UnitChoices, unit_choices
 from tandem.access.scope import Scope
 from tandem.core import names
-from tandem.core.text import normalize_name, sort_key
+from tandem.core.text import search_words, sort_key
 from tandem.diagnostics.models import Campaign, FrameworkVersion, Response
 from tandem.directory.selectors import participants_in
 from tandem.pairs import wording
@@ -432,8 +432,8 @@ def _search(qs: PairQuerySet, *, text: str = "", status: str = "",
     # members by key (a region operator's rare name read all the region's 45,000 pairs,
     # 470–525 ms, issue #16), nor an ILIKE of two joined people's columns or
     # ``a IN (people named …)`` (1–3 s: docs/performance.md «h/apipairs», «h/pairnames»).
-    for word in text.split()[:3]:
-        qs = qs.filter(names__contains=normalize_name(word))
+    for word in search_words(text)[:3]:
+        qs = qs.filter(names__contains=word)
     if status in Pair.Status.values:
         qs = qs.filter(status=status)
     if organization_id is not None:

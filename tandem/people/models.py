@@ -11,8 +11,9 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
-from tandem.core.text import normalize_name, sort_key
+from tandem.core.text import normalize_name, search_words, sort_key
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.web.transactions import ids_at_commit
 
 MAX_EXPERIENCE_YEARS = 60
 
@@ -53,7 +54,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
     def search(self, text: str) -> "ParticipantQuerySet":
         """Every word of ``text`` must occur in the full name (ё = е, any case)."""
         qs = self
-        for word in normalize_name(text).split():
+        for word in search_words(text):
             qs = qs.filter(search_name__contains=word)
         return qs
 
@@ -76,7 +77,7 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         created = super().bulk_create(objs, *args, **kwargs)
         pks = [p.pk for p in created if p.pk is not None]
         if pks:  # their organizations may be moving in a transaction not committed yet
-            self.model.objects.filter(pk__in=pks).keep_places_at_commit()
+            self.keep_places_at_commit_of(pks)
         return created
 
     def keep_places(self) -> int:
@@ -108,6 +109,20 @@ class ParticipantQuerySet(models.QuerySet["Participant"]):
         # The primary's commit, even inside ``reading_from_replica()`` (``self.db`` is the
         # alias the people are read from).
         transaction.on_commit(again.keep_places, using=router.db_for_write(self.model))
+
+    def keep_places_at_commit_of(self, pks: Iterable[int]) -> None:
+        """:meth:`keep_places_at_commit` of the people ``pks`` (not of this queryset's
+        filter: call it on ``Participant.objects``), collected over the whole transaction:
+        one run after its commit over every person given in it, a thousand a statement
+        (``web/transactions.py: ids_at_commit``) — not one callback and one transaction
+        a person saved (a roster import of 500 changed people, issue #16)."""
+        # The primary's commit, as above.
+        ids_at_commit("people.keep_places", pks, _keep_places_of,
+                      using=router.db_for_write(self.model))
+
+
+def _keep_places_of(pks: list[int]) -> None:
+    Participant.objects.filter(pk__in=pks).keep_places()
 
 
 def _places_now() -> tuple[Subquery, Subquery]:
@@ -255,7 +270,7 @@ class Participant(models.Model):
         come back by ``RETURNING``) — so a save from an out-of-date copy that puts an older
         organization back puts its place back with it — and once more after the commit
         (an organization moving in a transaction not committed yet:
-        ``ParticipantQuerySet.keep_places_at_commit``)."""
+        ``ParticipantQuerySet.keep_places_at_commit_of``)."""
         self.refresh_search_name()
         self.email = self.email.strip().lower()
         update_fields = kwargs.get("update_fields")
@@ -274,8 +289,8 @@ class Participant(models.Model):
             if placed:  # a failed save leaves no SQL on the copy (review of h/partcols)
                 self.municipality_id, self.region_id = kept
             raise
-        if placed:
-            Participant.objects.filter(pk=self.pk).keep_places_at_commit()
+        if placed:  # one run for the whole transaction, with every other person saved
+            Participant.objects.keep_places_at_commit_of([self.pk])
 
     @property
     def is_anonymised(self) -> bool:

@@ -1,15 +1,18 @@
 """Memory that lives as long as the current database transaction: what a transaction has
 already done once (scheduled a job, written a row), forgotten when it commits or rolls
 back. Used by the diagnostics figures (one rebuild job per transaction) and the monitoring
-cache versions (one change row per transaction and unit). And a read-only snapshot for the
-figures' checks (:func:`read_only_snapshot`)."""
+cache versions (one change row per transaction and unit). One run after the commit over
+the ids a whole transaction collected (:func:`ids_at_commit`: the derived columns kept
+again after the commit). And a read-only snapshot for the figures' checks
+(:func:`read_only_snapshot`)."""
 
 import threading
-from collections.abc import Callable, Iterator
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 
 _local = threading.local()
 
@@ -101,6 +104,91 @@ def first_in_savepoint(name: str, key: Any) -> bool:
         return False
     seen.add(key)
     return True
+
+
+# Ids one statement of an after-commit run names (:func:`ids_at_commit`): a person's
+# place, a pair's names or regions — an ``IN`` of a thousand keys, bound once or twice.
+IDS_PER_STATEMENT = 1_000
+
+
+class _AtCommit:
+    """The one after-commit run of :func:`ids_at_commit` under one name at one savepoint:
+    ``run`` over the ids collected, :data:`IDS_PER_STATEMENT` at a time, in the order they
+    came."""
+
+    def __init__(self, name: str, run: Callable[[list[Any]], object], size: int) -> None:
+        self.name, self.run, self.size = name, run, size
+        self.ids: dict[Any, None] = {}  # an ordered set
+        self.done = False
+        self.queue: list[Any] | None = None  # the connection's callbacks it was put in
+
+    def __call__(self) -> None:
+        self.done = True
+        ids = list(self.ids)
+        for start in range(0, len(ids), self.size):
+            self.run(ids[start:start + self.size])
+
+    def waiting(self, conn: Any) -> bool:
+        """Whether it is still among the callbacks of the transaction open on ``conn``:
+        not run, nor dropped by a rollback. Django replaces that list (never changes it in
+        place) when a savepoint or the transaction rolls back or commits: while it is the
+        same list, the answer is yes without reading it."""
+        if self.done:
+            return False
+        if self.queue is conn.run_on_commit:
+            return True
+        if any(item[1] is self for item in conn.run_on_commit):
+            self.queue = conn.run_on_commit
+            return True
+        return False
+
+
+# The runs registered under each name, per connection (a connection belongs to one
+# thread) and per savepoint (the tuple of the savepoints open): {connection: {name:
+# {savepoints: _AtCommit}}} — only those of the savepoints still open.
+_at_commit: "weakref.WeakKeyDictionary[Any, dict[str, dict[tuple[Any, ...], _AtCommit]]]" = (
+    weakref.WeakKeyDictionary())
+
+
+def ids_at_commit(name: str, ids: Iterable[Any], run: Callable[[list[Any]], object], *,
+                  using: str | None = None, size: int = IDS_PER_STATEMENT) -> None:
+    """``run(chunk)`` after the commit of the transaction open on ``using`` over these
+    ``ids`` and every other given under ``name`` in it: ONE ``on_commit`` callback per
+    transaction and name (and savepoint), not one a call — a roster import that saves 500
+    people leaves one run of ``keep_places`` in statements of ``size`` ids, not 500
+    callbacks and 500 one-statement transactions after its commit (issue #16, review of
+    h/partcols). Outside a transaction (autocommit) ``run`` goes at once, as ``on_commit``
+    does. Every caller under one name passes the same ``run``: the first one registered
+    is the one that runs.
+
+    One run per savepoint the ids are given in, so that rollbacks take exactly what they
+    should: a rolled-back transaction runs nothing (Django drops every callback), a
+    savepoint rolled back drops the run of the ids given inside it (their saves are
+    undone: nothing to keep) and no other — ids given before it, or after it, are in the
+    run of their own savepoint (or of the transaction). A test capturing the callbacks
+    (``captureOnCommitCallbacks``) around an ``atomic`` block sees that block's run. A
+    loop of one savepoint a row would leave one run a row, as before."""
+    alias = using or DEFAULT_DB_ALIAS
+    conn = transaction.get_connection(alias)
+    if not conn.in_atomic_block:
+        once = _AtCommit(name, run, size)
+        once.ids.update(dict.fromkeys(ids))
+        transaction.on_commit(once, using=alias)  # at once (or refused, as on_commit is)
+        return
+    here = tuple(conn.savepoint_ids)
+    runs = _at_commit.setdefault(conn, {})
+    mine = runs.get(name, {})
+    latest = mine.get(here)
+    if latest is None or not latest.waiting(conn):
+        # Forget those of savepoints no longer open (released or rolled back): their
+        # savepoints never come back in this transaction. One of a transaction that ended
+        # is found not waiting when its savepoints' ids come back in a later one.
+        mine = runs[name] = {key: other for key, other in mine.items()
+                             if key == here[:len(key)] and key != here}
+        latest = mine[here] = _AtCommit(name, run, size)
+        transaction.on_commit(latest, using=alias)
+        latest.queue = conn.run_on_commit
+    latest.ids.update(dict.fromkeys(ids))
 
 
 @contextmanager

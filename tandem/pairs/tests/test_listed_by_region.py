@@ -20,12 +20,11 @@ from tandem.accounts.models import User
 from tandem.api.selectors import pairs_listed
 from tandem.pairs.models import Pair
 from tandem.pairs.selectors import pair_q, pairs_search, pairs_search_pages
-from tandem.pairs.tests.pair_lists import TERM, far_organization, new_people
+from tandem.pairs.tests.pair_lists import TERM, Territory, far_organization, new_people
 from tandem.people.models import Participant
 from tandem.people.personal_data import participant_anonymise
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.testing import (
-    OrganizationFactory,
     UserFactory,
     World,
 )
@@ -216,34 +215,17 @@ def test_after_any_moves_each_persona_lists_the_pairs_of_the_rule(
     regions of the members' organizations as they are now, and every persona's list (the
     pairs page and the API's) holds the pairs of the access rule, no more, no less."""
     with transaction.atomic():
-        far = far_organization()
-        far_municipality = far.municipality
-        regions = [world.region, far_municipality.region]
-        municipalities = [world.municipality_a, world.municipality_b, far_municipality]
-        organizations = [world.org_a, world.org_b, far,
-                         OrganizationFactory.create(municipality=world.municipality_a,
-                                                    code="third")]
-        people = [*new_people(world.org_a, 3), *new_people(world.org_b, 2), *new_people(far, 3),
-                  world.bob_p, world.charlie_p]
+        places = Territory(world)
+        people = [*new_people(world.org_a, 3), *new_people(world.org_b, 2),
+                  *new_people(places.far, 3), world.bob_p, world.charlie_p]
         made = Pair.objects.bulk_create(
             [Pair(a=people[i], b=people[j], organization=people[i].organization, **TERM)
              for i, j in dict.fromkeys((min(i, j), max(i, j)) for i, j in pairs if i != j)])
         for kind, who, where in moves:
-            if kind == "person":
-                person = Participant.objects.get(pk=people[who].pk)
-                person.organization = organizations[where]
-                person.save()
-            elif kind == "organization":
-                organization = Organization.objects.get(pk=organizations[who].pk)
-                organization.municipality = municipalities[where]
-                organization.save()
-            else:
-                municipality = Municipality.objects.get(pk=municipalities[who].pk)
-                municipality.region = regions[where]
-                municipality.save()
+            assert places.move(kind, people[who] if kind == "person" else who, where)
         pks = [p.pk for p in made]
         assert _stored(pks) == _truth(pks)
-        for name, scope in _operators(world, regions[1]).items():
+        for name, scope in _operators(world, places.regions[1]).items():
             rule = set(Pair.objects.filter(pair_q(scope=scope), pk__in=pks)
                        .values_list("pk", flat=True))
             listed = set(pairs_search(scope=scope).filter(pk__in=pks)

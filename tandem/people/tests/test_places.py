@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tandem.access.scope import Scope, scope_for
 from tandem.directory.selectors import ParticipantFilters, participant_list
-from tandem.pairs.tests.pair_lists import far_organization, new_people
+from tandem.pairs.tests.pair_lists import Territory, far_organization, new_people
 from tandem.people.models import Participant
 from tandem.people.personal_data import participant_anonymise
 from tandem.roster.imports import check_roster
@@ -26,7 +26,7 @@ from tandem.roster.services import roster_write
 from tandem.roster.tests.files import person as roster_person
 from tandem.roster.tests.files import roster_csv
 from tandem.territory.models import Municipality, Organization
-from tandem.testing import OrganizationFactory, ParticipantFactory, World
+from tandem.testing import ParticipantFactory, World
 
 pytestmark = pytest.mark.django_db
 
@@ -206,29 +206,18 @@ def test_after_any_moves_every_person_keeps_their_organization_s_place(
     moves), people imported and added: every person's kept place is their
     organization's now, and each persona sees the people of the organizations' rule."""
     with transaction.atomic():
-        far = far_organization()
-        regions = [world.region, far.municipality.region]
-        municipalities = [world.municipality_a, world.municipality_b, far.municipality]
-        organizations = [world.org_a, world.org_b, far,
-                         OrganizationFactory.create(municipality=world.municipality_a,
-                                                    code="third")]
+        places = Territory(world)
+        organizations = places.organizations
         people = [*new_people(world.org_a, 2), *new_people(world.org_b, 2),
-                  *new_people(far, 2), world.bob_p, world.charlie_p]
+                  *new_people(places.far, 2), world.bob_p, world.charlie_p]
         copies = {p.pk: Participant.objects.get(pk=p.pk) for p in people}  # read now
         for n, (kind, who, where) in enumerate(moves):
-            if kind in ("person", "stale person"):
-                person = (copies[people[who].pk] if kind == "stale person"
-                          else Participant.objects.get(pk=people[who].pk))
+            if kind == "stale person":
+                person = copies[people[who].pk]
                 person.organization = organizations[where]
                 person.save()
-            elif kind == "organization":
-                organization = Organization.objects.get(pk=organizations[who].pk)
-                organization.municipality = municipalities[where]
-                organization.save()
-            elif kind == "municipality":
-                municipality = Municipality.objects.get(pk=municipalities[who].pk)
-                municipality.region = regions[where]
-                municipality.save()
+            elif places.move(kind, people[who] if kind == "person" else who, where):
+                pass
             elif kind == "roster":
                 _roster_import(world, n)
             else:
