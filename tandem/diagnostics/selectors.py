@@ -86,13 +86,22 @@ def competency_ids(codes: list[str]) -> dict[str, int]:
     return dict(Competency.objects.filter(code__in=codes).values_list("code", "pk"))
 
 
-def areas_of(codes: Iterable[str]) -> dict[str, str]:
+def areas_of(codes: Iterable[str], known: dict[str, str] | None = None) -> dict[str, str]:
     """The area code of each competency code: its competency's (one query); a code no
     competency has falls back to the part before the dot, as federal codes are written
-    (a region's code «tyumen:local_history» says nothing of its area)."""
+    (a region's code «tyumen:local_history» says nothing of its area). ``known``: the
+    rows of :func:`competency_areas` for these codes, read already (with other reads in
+    one statement: ``web.together``) — no query here."""
     codes = set(codes)
-    known = dict(Competency.objects.filter(code__in=codes).values_list("code", "area__code"))
+    if known is None:
+        known = dict(competency_areas(codes))
     return {code: known.get(code) or code.split(".", 1)[0] for code in codes}
+
+
+def competency_areas(codes: Any) -> QuerySet[Any]:
+    """(code, area code) of the competencies with these codes (a list, or a subquery of
+    codes): what :func:`areas_of` reads."""
+    return Competency.objects.filter(code__in=codes).order_by().values_list("code", "area__code")
 
 
 def competency_get(*, scope: Scope, pk: int, for_: Access = "view") -> Competency:

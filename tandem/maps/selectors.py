@@ -277,14 +277,17 @@ def technologies_used(scope: Scope, filters: Filters | None = None) -> list[Tech
     if not scope.everything:  # either member among the user's people (pairs_visible)
         mine = scope.organizations().values("pk")
         kept = kept.filter(Q(a_organization_id__in=mine) | Q(b_organization_id__in=mine))
-    # The sums and whether a mark waits, in one statement, as for the municipalities.
+    # The sums and whether a mark waits, in one statement, as for the municipalities —
+    # and the areas of their competencies and the areas' names (:func:`_technology_table`):
+    # a curator's first view paid two round trips more for them (issue #16, h/curatorview).
     read = together(
         marked=marks.annotate(m=Value("marked")).values_list("m")[:1],
-        sums=kept.values_list("competency", "technology").order_by().annotate(n=Sum("rows")))
+        sums=kept.values_list("competency", "technology").order_by().annotate(n=Sum("rows")),
+        **_areas_parts(kept.values("competency")))
     if read["marked"]:
         return _technology_table(technologies_counts_live(scope, filters))
     return _technology_table(_plus({(c, t): int(n) for c, t, n in read["sums"]},
-                                   _own_pairs_elsewhere(scope, filters)))
+                                   _own_pairs_elsewhere(scope, filters)), read)
 
 
 def _own_pairs_elsewhere(scope: Scope, filters: Filters | None) -> dict[tuple[str, str], int]:
@@ -384,18 +387,39 @@ def technologies_of(pairs: QuerySet[Pair]) -> dict[tuple[str, str], int]:
             .annotate(n=Count("pk")).order_by()}
 
 
-def _technology_table(used: dict[tuple[str, str], int]) -> list[TechnologyUse]:
+def _areas_parts(codes: Any) -> dict[str, QuerySet[Any]]:
+    """The reads :func:`_technology_table` needs, for ``together``: the areas of the
+    competencies with these codes (a list or a subquery: ``diagnostics.selectors.
+    competency_areas``) and every area's name and place (``CompetencyArea``'s order)."""
     from tandem.diagnostics.models import CompetencyArea
+    from tandem.diagnostics.selectors import competency_areas
+
+    return {"areas_known": competency_areas(codes),
+            "areas": CompetencyArea.objects.order_by().values_list("code", "name", "order")}
+
+
+def _technology_table(used: dict[tuple[str, str], int],
+                      read: dict[str, list[tuple[Any, ...]]] | None = None,
+                      ) -> list[TechnologyUse]:
+    """The table's rows from the counts per (competency, technology). ``read``: the rows
+    of :func:`_areas_parts` (with the sums, in one statement) — a code of ``used`` among
+    those read; None: read here, in one statement."""
     from tandem.diagnostics.selectors import areas_of
 
+    if read is None:
+        read = together(**_areas_parts(sorted({competency for competency, _t in used})))
     counts: dict[tuple[str, str], int] = {}
-    area_of = areas_of(competency for competency, _t in used)
+    area_of = areas_of((competency for competency, _t in used),
+                       known={code: area for code, area, *_pad in read["areas_known"]})
     for (competency, technology), n in used.items():
         if not n:
             continue
         key = (area_of[competency], technology)
         counts[key] = counts.get(key, 0) + n
-    areas = dict(CompetencyArea.objects.order_by("order", "code").values_list("code", "name"))
+    # In the model's order (``order``, then the code: a slug, compared as the database's
+    # C collation does — the rows of a UNION come in no promised order).
+    areas = {code: name for code, name, _order in sorted(
+        read["areas"], key=lambda area: (int(area[2]), area[0]))}
     place = {code: i for i, code in enumerate(areas)}
     return [TechnologyUse(area=areas.get(area, area), technology=technology_label(tech),
                           rows=n)

@@ -62,6 +62,12 @@ class MonitoringConfig(AppConfig):
         from tandem.monitoring.tasks import warm_every_unit
 
         signals.rebuilt.connect(warm_every_unit, dispatch_uid="monitoring_rebuilt_warmed")
+        # A staff user's own dashboard as she logs in (where a worker runs the tasks).
+        from django.contrib.auth.signals import user_logged_in
+
+        from tandem.monitoring.tasks import warm_on_login
+
+        user_logged_in.connect(warm_on_login, dispatch_uid="monitoring_login_warmed")
 
         # Report jobs whose worker was killed are failed, day-old files deleted, by the
         # sweep (tandem sweep-jobs; tandem/web/exports.py).

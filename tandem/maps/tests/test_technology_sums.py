@@ -152,3 +152,36 @@ def test_bulk_writes_of_rows_and_people_leave_no_useless_marks(world: World) -> 
     figures_changed.send(sender=None, organization_ids={world.org_b.pk})
     assert set(TechnologyTallyMark.objects.values_list("organization_id", flat=True)) == {
         world.org_b.pk}
+
+
+def test_a_curators_table_reads_its_areas_with_the_sums(world: World) -> None:
+    """#16 (h/curatorview): a curator's technologies table read the kept sums, then the
+    areas of their competencies and the areas' names — four round trips with her own
+    pairs'; the areas ride with the sums now (two), and the table is the one the
+    separate reads give: a region's own code in the area its competency names, not the
+    part before its dot."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.access.scope import scope_for
+    from tandem.diagnostics.defaults import ensure_default_framework
+    from tandem.diagnostics.models import Competency, CompetencyArea
+    from tandem.maps.tests.test_technology_tallies import _row
+
+    ensure_default_framework()
+    area = CompetencyArea.objects.order_by("-order").first()
+    assert area is not None
+    Competency.objects.create(area=area, code="tyumen:local_history", name="Краеведение",
+                              description="-", descriptor_0="-", descriptor_1="-",
+                              descriptor_2="-", descriptor_3="-", region=world.region)
+    pair = _pair_of(world.org_a, world.org_a, world.org_a, ("case", "project"))
+    _row(pair.map, "case", "tyumen:local_history")
+    _row(pair.map, "project", "nowhere.at_all")  # no competency: by its prefix
+    tallies.refresh()
+    scope = scope_for(world.alice)
+    with CaptureQueriesContext(connection) as read:
+        table = technologies_used(scope, Filters())
+    assert len(read) == 1 + (scope.own_participant_id is not None)
+    assert table == _technology_table(technologies_counts_live(scope, Filters()))
+    assert {use.area for use in table} == {area.name, "nowhere", *(
+        CompetencyArea.objects.filter(code="ict").values_list("name", flat=True))}
