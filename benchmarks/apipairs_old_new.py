@@ -20,22 +20,9 @@ import json
 import os
 import sys
 
-from side_by_side import run_in
+from side_by_side import PAGES_CHILD, run_in
 
-CHILD = r'''
-import json, os, resource, sys, time
-import django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
-django.setup()
-from django.conf import settings
-settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-settings.ALLOWED_HOSTS = ["*"]
-from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_in
-user_logged_in.receivers = []
-from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+CHILD = PAGES_CHILD + r'''
 import tandem.pairs.selectors as ps
 from tandem.pairs.models import Pair
 BORDER = int(os.environ.get("BORDER", "50"))
@@ -47,10 +34,6 @@ if BORDER:
         regions, others = _split(scope)
         return regions, others + extra
     ps._region_split = split
-
-def cpu():
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
 
 out = {}
 for username, path in json.loads(sys.argv[1]):

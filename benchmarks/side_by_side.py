@@ -17,3 +17,28 @@ def run_in(tree: str, child: str, *args: str, **env: str) -> dict[str, object]:
         env={**os.environ, "PYTHONPATH": tree, **env}, check=True, cwd=tree)
     report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return report
+
+
+# The start of a child that opens pages as a user (``Client`` with ``force_login``; the
+# signed-cookie sessions and no login receivers, so that a page's queries are its own)
+# and reads its own CPU time (``cpu()``): the pages' old/new benchmarks put their own
+# measuring after it (``CHILD = PAGES_CHILD + r'''…'''``).
+PAGES_CHILD = r'''
+import json, os, resource, sys, time
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+django.setup()
+from django.conf import settings
+settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+settings.ALLOWED_HOSTS = ["*"]
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in
+user_logged_in.receivers = []
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+'''
