@@ -31,6 +31,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
+from side_by_side import backend_cpu  # noqa: E402
 
 from tandem.diagnostics import tallies  # noqa: E402
 from tandem.diagnostics.models import AnswerMember, Campaign  # noqa: E402
@@ -64,14 +65,6 @@ GROUP BY y.o, y.c, l.code
 HAVING SUM(CASE WHEN y.d IN ({DIGITS}) THEN y.n ELSE 0 END) > 0
 """)  # noqa: S608
 HASH = "SELECT COUNT(*), MD5(STRING_AGG(s::TEXT, ',' ORDER BY s::TEXT)) FROM ({}) s"
-
-
-def backend_cpu(cursor: Any) -> float:
-    cursor.execute("SELECT pg_backend_pid()")
-    pid = cursor.fetchone()[0]
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

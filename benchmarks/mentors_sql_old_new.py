@@ -31,6 +31,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
+from side_by_side import backend_cpu  # noqa: E402
 
 from tandem.diagnostics import tallies  # noqa: E402
 from tandem.diagnostics.models import Campaign, PublishedAnswerMember  # noqa: E402
@@ -72,14 +73,6 @@ def old_strong_sql(ids: list[int]) -> tuple[str, list[Any]]:
 
 
 STATEMENTS = {"old": old_strong_sql, "new": tallies._strong_sql}
-
-
-def backend_cpu(cursor: Any) -> float:
-    cursor.execute("SELECT pg_backend_pid()")
-    pid = cursor.fetchone()[0]
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load() -> str:

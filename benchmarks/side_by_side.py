@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 
 def run_in(tree: str, child: str, *args: str, **env: str) -> dict[str, object]:
@@ -17,6 +18,18 @@ def run_in(tree: str, child: str, *args: str, **env: str) -> dict[str, object]:
         env={**os.environ, "PYTHONPATH": tree, **env}, check=True, cwd=tree)
     report: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return report
+
+
+
+def backend_cpu(cursor: Any) -> float:
+    """The CPU time (user + system, s) of the PostgreSQL server process behind ``cursor``
+    (``/proc/<pid>/stat`` of ``pg_backend_pid()``: the server on this machine; parallel
+    workers' time not included)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    pid = cursor.fetchone()[0]
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # The start of a child that opens pages as a user (``Client`` with ``force_login``; the

@@ -255,7 +255,8 @@ def warm_every_unit(sender: object = None, **kwargs: object) -> int:
     (``selectors.warm``): a viewed unit the hourly run just warmed is left. Not the
     organizations (a curator's, 40–60 ms each): a country's ~30,000 would take most of
     the cache's ``TANDEM_CACHE_ENTRIES`` and half an hour of a worker — theirs is warmed
-    once viewed (the hourly run, ``warm_soon``). Nothing where the cache is a process's
+    once viewed (the hourly run, ``warm_soon``) or as its curator logs in
+    (:func:`warm_on_login`). Nothing where the cache is a process's
     memory (the embedded set-up and its commands: lost with the command). Not marked
     viewed: the hourly run warms them again only once someone looks. The receiver of
     ``signals.rebuilt``. Returns the number of tasks."""

@@ -245,14 +245,6 @@ class PairQuerySet(QuerySet[Any]):
 
         return Concat(name(a), Value(NAMES_SEPARATOR), name(b), output_field=TextField())
 
-    def keep_names_at_commit(self) -> None:
-        """:meth:`keep_names` again on the same pairs right after the transaction commits
-        (at once outside one): a pair created while a member is being renamed does not
-        see the new name, nor the rename the new pair; whichever commits last writes the
-        names as they are then (as :meth:`keep_regions_at_commit`)."""
-        again = self.all()
-        transaction.on_commit(again.keep_names, using=self.db)
-
     def keep_organizations(self, *, member: Any = None) -> int:
         """Writes the organizations of these pairs' members as their rows have them now
         (``Pair.a_organization``, ``Pair.b_organization``) on the pairs where they differ:
@@ -382,19 +374,19 @@ class PairQuerySet(QuerySet[Any]):
         organization that moves. Each side runs this, so whichever commits last sees
         both and writes the regions as they are then."""
         again = self.all()
-        transaction.on_commit(again.keep_regions, using=self.db)
+        # The primary's commit, even inside ``reading_from_replica()``.
+        transaction.on_commit(again.keep_regions, using=router.db_for_write(self.model))
 
     def keep_at_commit_of(self, *, pks: Iterable[int] = (), members: Iterable[int] = (),
                           organizations: bool = True, names: bool = True,
                           regions: bool = True) -> None:
-        """:meth:`keep_organizations_then_regions` (``organizations``),
-        :meth:`keep_names_at_commit` (``names``) and :meth:`keep_regions_at_commit`
-        (``regions``) of the pairs ``pks`` and of the pairs
-        of the participants ``members`` (not of this queryset's filter: call it on
-        ``Pair.objects``), collected over the whole transaction: one run after its commit
-        over every pair and member given in it, a thousand a statement
-        (``web/transactions.py: ids_at_commit``) — not one callback a pair created or a
-        person renamed or moved (a roster import, issue #16)."""
+        """:meth:`keep_organizations_then_regions` (``organizations``), :meth:`keep_names`
+        (``names``) and :meth:`keep_regions` (``regions``) right after the transaction
+        commits, of the pairs ``pks`` and of the pairs of the participants ``members``
+        (not of this queryset's filter: call it on ``Pair.objects``), collected over the
+        whole transaction: one run after its commit over every pair and member given in
+        it, a thousand a statement (``web/transactions.py: ids_at_commit``) — not one
+        callback a pair created or a person renamed or moved (a roster import, issue #16)."""
         # The primary's commit, even inside ``reading_from_replica()``.
         using = router.db_for_write(self.model)
         pks, members = list(pks), list(members)
