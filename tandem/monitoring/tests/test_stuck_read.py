@@ -65,6 +65,9 @@ def _listed(world: World) -> list[tuple[object, ...]]:
                    p.last_meeting, p.tasks_overdue) for p in stuck)
 
 
+# (status, start, map, confirmed, rows (direction, deadline, done), meetings (day, planned))
+Drawn = tuple[str, int, str | None, int | None, list[tuple[str, int, int | None]],
+              list[tuple[int, bool]]]
 pair_drawn = st.tuples(
     st.sampled_from(STATUSES),
     st.integers(0, 150),  # days after START the pair starts
@@ -79,13 +82,13 @@ pair_drawn = st.tuples(
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(drawn=st.lists(pair_drawn, min_size=1, max_size=5))
 def test_stuck_pairs_are_those_the_rules_name_pair_by_pair(
-        world: World, drawn: list[tuple[object, ...]]) -> None:
+        world: World, drawn: list[Drawn]) -> None:
     Pair.objects.filter(organization=world.org_a).delete()
     for status, offset, map_status, confirmed, rows, meetings in drawn:
         a, b = (ParticipantFactory.create(organization=world.org_a) for _ in range(2))
-        starts_on = START + dt.timedelta(days=offset)  # type: ignore[arg-type]
+        starts_on = START + dt.timedelta(days=offset)
         moment = (None if confirmed is None else timezone.make_aware(
-            dt.datetime.combine(starts_on + dt.timedelta(days=confirmed),  # type: ignore
+            dt.datetime.combine(starts_on + dt.timedelta(days=confirmed),
                                 dt.time(12))))
         pair = Pair.objects.create(a=a, b=b, organization=world.org_a, status=status,
                                    starts_on=starts_on, ends_on=dt.date(2027, 5, 31),
@@ -98,10 +101,10 @@ def test_stuck_pairs_are_those_the_rules_name_pair_by_pair(
                 deadline=DAY + dt.timedelta(days=deadline), product="Продукт",
                 done_at=None if done is None else DAY + dt.timedelta(days=done),
                 evidence="Показ")
-                for direction, deadline, done in rows])  # type: ignore[misc]
+                for direction, deadline, done in rows])
         Meeting.objects.bulk_create([
             Meeting(pair=pair, date=DAY + dt.timedelta(days=day), planned=planned,
-                    topic="Встреча") for day, planned in meetings])  # type: ignore[misc]
+                    topic="Встреча") for day, planned in meetings])
     assert _listed(world) == _expected(world)
 
 
