@@ -71,7 +71,7 @@ if TYPE_CHECKING:
 __all__ = ["BY_MEMBERS", "BY_OWNER", "PAIR_FIELDS", "SATISFACTION_FIELDS", "AreaGain",
            "GainFigures",
            "OrganizationFigures", "PairFigures", "UnitSummary", "as_of", "by_organization",
-           "gains_by_area", "pair_figures", "pair_groups", "pairs_in",
+           "gains_by_area", "pair_figures", "pair_figures_flagged", "pair_groups", "pairs_in",
            "people_counts", "released_satisfaction", "satisfaction", "unit_counts",
            "unit_summary"]
 
@@ -99,6 +99,15 @@ def pairs_in(*, scope: Scope, filters: Filters) -> PairQuerySet:
 PAIRS_BY_ID_UP_TO = 10_000
 
 
+# What :func:`pair_figures` reads of each pair: columns, not model instances (a curator's
+# two dozen pairs with their members and organizations were a hundred objects built to
+# be read once — a sixth of the stuck pairs' CPU, issue #16).
+_NAMES = Participant.NAME_FIELDS
+_PAIR_COLUMNS = ("pk", "status", "starts_on", "ends_on", "a_id", "b_id", "organization_id",
+                 "organization__short_name", *(f"a__{f}" for f in _NAMES),
+                 *(f"b__{f}" for f in _NAMES))
+
+
 def pair_figures(*, scope: Scope, filters: Filters,
                  pairs: Iterable[int | Pair] | QuerySet[Pair] | None = None,
                  statuses: Iterable[str] | None = None, today: dt.date | None = None,
@@ -111,6 +120,22 @@ def pair_figures(*, scope: Scope, filters: Filters,
     300,000 teachers the costly ones): plans, tasks and meetings only, for readers that
     need nothing else — the stuck rule (:func:`tandem.core.effectiveness.stuck_reasons`).
     The figures then know no level: no deficit is closed or assessed, no gain measured."""
+    return [figures for figures, _flags in pair_figures_flagged(
+        scope=scope, filters=filters, pairs=pairs, statuses=statuses, today=today,
+        levels=levels)]
+
+
+def pair_figures_flagged(*, scope: Scope, filters: Filters,
+                         pairs: Iterable[int | Pair] | QuerySet[Pair] | None = None,
+                         statuses: Iterable[str] | None = None,
+                         today: dt.date | None = None, levels: bool = True,
+                         flags: dict[str, Any] | None = None,
+                         ) -> list[tuple[PairFigures, dict[str, Any]]]:
+    """:func:`pair_figures`, each pair's figures with ``flags``: expressions of the pair
+    (an ``Exists`` of a rule's home, ``Pair.objects.filter(pk=OuterRef("pk")).…``) read
+    in the same query as the pairs — a rule asked of the same pairs costs no query of
+    its own (the stuck pairs' «карта не согласована»)."""
+    flags = flags or {}
     day = as_of(filters, today)
     qs = pairs_in(scope=scope, filters=filters)
     if pairs is not None:
@@ -120,14 +145,17 @@ def pair_figures(*, scope: Scope, filters: Filters,
             qs = qs.filter(pk__in=[p.pk if isinstance(p, Pair) else p for p in pairs])
     if statuses is not None:
         qs = qs.filter(status__in=list(statuses))
-    chosen = sorted(qs.select_related("a", "b", "organization"),
-                    key=lambda p: (sort_key(p.organization.short_name), p.pk))
+    names = len(_NAMES)
+    # Sorted here (the organizations' names as people read them), not in the database.
+    chosen = sorted(qs.annotate(**flags).order_by()
+                    .values_list(*_PAIR_COLUMNS, *flags),
+                    key=lambda p: (sort_key(p[7]), p[0]))
     if not chosen:
         return []
     # The pairs are known by now: name them, so the unit's rule (members' organizations,
     # joined over all participants) is not evaluated again for each query below; a very
     # large unit keeps the subquery (SQLite's limit on parameters).
-    ids: Any = ([p.pk for p in chosen] if len(chosen) <= PAIRS_BY_ID_UP_TO
+    ids: Any = ([p[0] for p in chosen] if len(chosen) <= PAIRS_BY_ID_UP_TO
                 else qs.values("pk"))
 
     rows: dict[tuple[int, str], list[core.PlanRow]] = defaultdict(list)
@@ -139,7 +167,7 @@ def pair_figures(*, scope: Scope, filters: Filters,
             core.PlanRow(code, current, target, deadline, done_at, product))
 
     meetings: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
-    for pair_id, date, planned in (Meeting.objects.filter(pair__in=ids)
+    for pair_id, date, planned in (Meeting.objects.filter(pair__in=ids).order_by()
                                    .values_list("pair_id", "date", "planned")):
         meetings[pair_id].append((date, planned))
 
@@ -147,23 +175,26 @@ def pair_figures(*, scope: Scope, filters: Filters,
               if levels else {})
 
     result = []
-    for pair in chosen:
+    for pk, status, starts_on, ends_on, a_id, b_id, organization_id, organization, *rest in (
+            chosen):
+        a_name, b_name = rest[:names], rest[names:2 * names]
         directions = []
-        for direction, learner in ((core.A_TO_B, pair.b_id), (core.B_TO_A, pair.a_id)):
-            before, finals = _rounds_for(rounds.get(learner, []), pair, day)
+        for direction, learner in ((core.A_TO_B, b_id), (core.B_TO_A, a_id)):
+            before, finals = _rounds_for(rounds.get(learner, []), starts_on, day)
             directions.append(core.direction_figures(
-                direction, rows.get((pair.pk, direction), []),
+                direction, rows.get((pk, direction), []),
                 before=before, finals=finals, as_of=day))
-        span = core.window(pair.starts_on, pair.ends_on, as_of=day,
-                           date_from=filters.date_from)
-        result.append(PairFigures(
-            pair_id=pair.pk, status=pair.status, starts_on=pair.starts_on,
-            ends_on=pair.ends_on, a_to_b=directions[0], b_to_a=directions[1],
-            meetings=core.meeting_figures(meetings.get(pair.pk, []), span),
-            a_name=pair.a.short_name, b_name=pair.b.short_name,
-            organization=pair.organization.short_name,
-            organization_id=pair.organization_id,
-            last_held_on=core.last_held_on(meetings.get(pair.pk, []), day)))
+        span = core.window(starts_on, ends_on, as_of=day, date_from=filters.date_from)
+        held = meetings.get(pk, [])
+        result.append((PairFigures(
+            pair_id=pk, status=status, starts_on=starts_on,
+            ends_on=ends_on, a_to_b=directions[0], b_to_a=directions[1],
+            meetings=core.meeting_figures(held, span),
+            a_name=Participant.short_name_of(*a_name),
+            b_name=Participant.short_name_of(*b_name),
+            organization=organization, organization_id=organization_id,
+            last_held_on=core.last_held_on(held, day)),
+            dict(zip(flags, rest[2 * names:], strict=True))))
     return result
 
 
@@ -207,14 +238,14 @@ def _learner_rounds(pair_ids: Any, codes: set[str]) -> dict[int, list[_Round]]:
     return result
 
 
-def _rounds_for(rounds: list[_Round], pair: Pair, day: dt.date
+def _rounds_for(rounds: list[_Round], starts_on: dt.date, day: dt.date
                 ) -> tuple[dict[str, int | None], list[dict[str, int | None]]]:
-    """The learner's initial levels for this pair (the latest initial round that began by
-    the pair's start) and the final rounds that count for it (ended on or after the
-    pair's start, begun by ``day``), oldest first."""
-    initial = [r for r in rounds if r[0] == Campaign.Kind.INITIAL and r[1] <= pair.starts_on]
+    """The learner's initial levels for a pair that starts on ``starts_on`` (the latest
+    initial round that began by the pair's start) and the final rounds that count for it
+    (ended on or after the pair's start, begun by ``day``), oldest first."""
+    initial = [r for r in rounds if r[0] == Campaign.Kind.INITIAL and r[1] <= starts_on]
     finals = [r[4] for r in rounds if r[0] == Campaign.Kind.FINAL
-              and r[2] >= pair.starts_on and r[1] <= day]
+              and r[2] >= starts_on and r[1] <= day]
     return (initial[-1][4] if initial else {}), finals
 
 

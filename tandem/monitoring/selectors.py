@@ -60,9 +60,8 @@ from tandem.maps.selectors import TechnologyUse, technologies_used
 from tandem.monitoring import tallies as pair_tallies
 from tandem.monitoring import versions
 from tandem.monitoring.effectiveness import (
-    PAIRS_BY_ID_UP_TO,
     as_of,
-    pair_figures,
+    pair_figures_flagged,
     pairs_in,
     released_satisfaction,
     unit_counts,
@@ -953,21 +952,19 @@ def stuck_pairs(*, scope: Scope, filters: Filters,
     :func:`tandem.core.effectiveness.stuck_reasons` (meetings behind, quiet, overdue
     tasks, one-sided) and a map not agreed (``Pair.objects.map_not_agreed``) — the same
     two rules and settings as the reminders (docs/rules.md). None of the reasons looks at
-    diagnostics levels, so the pairs' figures are read without them (``levels=False``):
-    four queries, no answer read."""
+    diagnostics levels, so the pairs' figures are read without them (``levels=False``),
+    and the map's rule is asked of each pair in the query of the pairs: three queries,
+    no answer read."""
     day = as_of(filters, today)
-    figures = pair_figures(scope=scope, filters=filters, statuses=RUNNING, today=today,
-                           levels=False)
-    # By the ids just read: the unit's rule is not joined over everyone again.
-    ids: Any = ([f.pair_id for f in figures] if len(figures) <= PAIRS_BY_ID_UP_TO
-                else _pairs(scope, filters).values("pk"))
-    not_agreed = set(Pair.objects.filter(pk__in=ids).map_not_agreed(day)
-                     .values_list("pk", flat=True))
+    not_agreed = Exists(Pair.objects.filter(pk=OuterRef("pk")).map_not_agreed(day))
+    figures = pair_figures_flagged(scope=scope, filters=filters, statuses=RUNNING,
+                                   today=today, levels=False,
+                                   flags={"not_agreed": not_agreed})
     weeks = no_meeting_weeks()
     result = []
-    for f in figures:
+    for f, flagged in figures:
         reasons = stuck_reasons(f, as_of=day, quiet_weeks=weeks)
-        if f.pair_id in not_agreed:
+        if flagged["not_agreed"]:
             reasons.append(MAP_NOT_AGREED)
         if reasons:
             result.append(StuckPair(f.pair_id, f.a_name, f.b_name, f.organization,

@@ -311,11 +311,15 @@ class Participant(models.Model):
     def full_name(self) -> str:
         return self.name_of(*(getattr(self, f) for f in self.NAME_FIELDS))
 
-    @property
-    def short_name(self) -> str:
-        surname, *given = (getattr(self, f) for f in self.NAME_FIELDS)
+    @staticmethod
+    def short_name_of(surname: str, *given: str) -> str:
+        """The surname and initials from the values of ``NAME_FIELDS``."""
         initials = "".join(f"{p[0]}." for p in given if p)
         return f"{surname} {initials}".strip()
+
+    @property
+    def short_name(self) -> str:
+        return self.short_name_of(*(getattr(self, f) for f in self.NAME_FIELDS))
 
     @property
     def wants_reminders(self) -> bool:
