@@ -17,7 +17,7 @@ from tandem.diagnostics.models import Campaign, Response
 from tandem.directory.selectors import municipality_choices, participants_in
 from tandem.web.charts import CONTENT_TYPES, radar
 from tandem.web.confirm import Confirmation, confirm_page, is_confirmed, reopen_until
-from tandem.web.forms import form_id, form_int
+from tandem.web.forms import form_id, form_int, options_html
 
 # -- campaigns -----------------------------------------------------------------------
 # The states of the list's filter and counts (``selectors.campaign_state_q``). A frozen
@@ -55,6 +55,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         "data": data, "rows": data.rows, "query": query, "state": state, "today": today,
         "municipality": municipality, "frozen_label": STATE_LABELS[selectors.FROZEN],
         "municipalities": municipalities if len(municipalities) > 1 else [],
+        # A region's 57 municipalities: the options are made in Python.
+        "municipality_options": options_html(municipalities, municipality),
         "frozen_chosen": state == selectors.FROZEN,
         "states": [(key, label, data.counts.get(key, 0)) for key, label in STATE_LABELS.items()],
         "choices": [(key, SELECT_LABELS[key], data.counts.get(key, 0)) for key in STATE_LABELS]})

@@ -98,8 +98,11 @@ VIEWED_SECONDS = 24 * 60 * 60
 VIEWED_AGAIN_SECONDS = 60 * 60
 # The dashboard entry's kind in its cache key: "data2" since the entry holds the
 # technologies table too (an entry written before has no such field); "data3" since the
-# deficits and strengths are released figures (tandem.core.release), not bare shares.
-DATA_KIND = "data3"
+# deficits and strengths are released figures (tandem.core.release), not bare shares;
+# "data4" since they, the units and the completion rows are pickled as their values
+# (rebuilt by ``release._released``: a process of the code before, still running in a
+# deploy, must not read such an entry).
+DATA_KIND = "data4"
 # The kind of a view that shows no mentor places (the federal operator's region; docs/
 # monitoring.md): computed without them, an entry apart from the superuser's of the same
 # filters (:func:`data_kind`).
@@ -120,6 +123,17 @@ class Unit:
     # unit's own today.
     zone: str = ""
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Its values, rebuilt without the frozen ``__init__``: a cached dashboard holds
+        # one per unit (as core.release.Released, docs/performance.md «h/slowpages»).
+        return _unit, (self.pk, self.name, self.kind, self.zone)
+
+
+def _unit(pk: int, name: str, kind: str, zone: str) -> Unit:
+    unit = object.__new__(Unit)
+    unit.__dict__.update(pk=pk, name=name, kind=kind, zone=zone)
+    return unit
+
 
 @dataclass
 class UnitCompletion:
@@ -129,6 +143,10 @@ class UnitCompletion:
     submitted: int
     final_invited: int = 0
     final_submitted: int = 0
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return UnitCompletion, (self.unit, self.people, self.invited, self.submitted,
+                                self.final_invited, self.final_submitted)
 
     @property
     def percent(self) -> int:
