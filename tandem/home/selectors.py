@@ -132,7 +132,9 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
       regions or of everything, or their diagnostics and satisfaction figures rebuilt. An
       edit in another organization keeps the entry; what writes no audit entry and
       rebuilds no figures is seen when the entry expires, after the monitoring dashboard's
-      ``CACHE_SECONDS`` (the same bound for both pages). The people without consent are
+      ``CACHE_SECONDS`` (the same bound for both pages) — or, for an entry computed ahead
+      with the unit's dashboard (:func:`warm_overview`), ``WARM_SECONDS``, as that
+      dashboard's. The people without consent are
       read live (:func:`missing_consent`).
     - the teacher's own part (:func:`own_context`: her card, questionnaires, «что сделать
       сейчас», pairs), one entry **per user** under the personal prefix (forgotten on
@@ -215,11 +217,12 @@ def warm_overview(sender: object = None, *, scope: Scope, again: bool = False,
     computed (read, or kept per user, by the page). Whether it was computed."""
     if scope.everything or not scope.is_staff:
         return False
-    key = staff_key(scope, timezone.localdate())
+    today = timezone.localdate()  # once: the key's day is the day computed
+    key = staff_key(scope, today)
     personal = personal_cache()
     if not again and personal.get(key) is not None:
         return False
-    personal.set(key, staff_overview(scope, timezone.localdate()), WARM_SECONDS)
+    personal.set(key, staff_overview(scope, today), WARM_SECONDS)
     return True
 
 

@@ -2,6 +2,7 @@
 production)."""
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
@@ -29,6 +30,8 @@ from tandem.territory.zones import installation_zone, zone_named
 from tandem.web import exports, signals
 from tandem.web.dbrouter import reading_fresh_from_replica, reading_from_replica
 from tandem.web.transactions import transaction_memory
+
+logger = logging.getLogger(__name__)
 
 # From this many rows on a report is made in the background (tandem/web/exports.py).
 REPORT_SYNC_ROWS = exports.SYNC_ROWS
@@ -179,8 +182,11 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
             done += selectors.warm(scope, again=again)
             # The same unit's other pages that keep its figures (the overview's staff
             # part): the scope of its users, their zone's name with it.
-            signals.unit_warmed.send(sender=None, scope=replace(scope, time_zone=name),
-                                     again=again)
+            # Robust: a page's warm-up that fails is logged, the other units still warmed.
+            for receiver, error in signals.unit_warmed.send_robust(
+                    sender=None, scope=replace(scope, time_zone=name), again=again):
+                if isinstance(error, Exception):
+                    logger.error("warm-up %r of %r failed", receiver, scope, exc_info=error)
     return done
 
 

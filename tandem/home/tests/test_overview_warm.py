@@ -123,3 +123,18 @@ def test_the_warm_up_keeps_its_entry_as_long_as_the_dashboards(
     assert not selectors.warm_overview(scope=Scope(user_id=None, everything=True))
     assert lifetimes == [WARM_SECONDS, WARM_SECONDS]
     assert CACHE_SECONDS < WARM_SECONDS
+
+
+def test_an_overview_that_fails_leaves_the_dashboards_warmed(
+        world: World, shared_cache: None, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The overview's warm-up is a receiver of ``unit_warmed``, sent robustly: its error is
+    logged, and every unit's dashboard is computed all the same."""
+    def broken(scope: Scope, today: object) -> selectors.StaffOverview:
+        raise RuntimeError("overview")
+
+    monkeypatch.setattr(selectors, "staff_overview", broken)
+    assert tasks.warm_dashboards.call(region_ids=[world.region.pk],
+                                      municipality_ids=[world.org_a.municipality_id],
+                                      unviewed=True) == 2
+    assert "failed" in caplog.text
