@@ -3,6 +3,7 @@ production)."""
 
 import datetime as dt
 import logging
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
@@ -178,7 +179,7 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     scopes = _scopes(country or every, zones, zone_of, zone_of_organization)
     for scope in scopes if unviewed else selectors.viewed(scopes):
         name = _zone_name(scope, zones, zone_of, zone_of_organization)
-        with timezone.override(installation_zone() if scope.everything else zone_named(name)):
+        with timezone.override(_zone(scope, zones, zone_of, zone_of_organization)):
             done += selectors.warm(scope, again=again)
             # The same unit's other pages that keep its figures (the overview's staff
             # part): the scope of its users, their zone's name with it.
@@ -188,6 +189,11 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
                 if isinstance(error, Exception):
                     logger.error("warm-up %r of %r failed", receiver, scope, exc_info=error)
     return done
+
+
+def _zone(scope: Scope, *zones_of: dict[int, str]) -> zoneinfo.ZoneInfo:
+    """The time zone a warmed ``scope`` is computed in (:func:`_zone_name`)."""
+    return installation_zone() if scope.everything else zone_named(_zone_name(scope, *zones_of))
 
 
 def _zone_name(scope: Scope, *zones_of: dict[int, str]) -> str | None:
