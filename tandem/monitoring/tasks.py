@@ -180,9 +180,11 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     for scope in scopes if unviewed else selectors.viewed(scopes):
         name = _zone_name(scope, zones, zone_of, zone_of_organization)
         with timezone.override(_zone(scope, zones, zone_of, zone_of_organization)):
-            done += selectors.warm(scope, again=again)
+            if not selectors.warm(scope, again=again):
+                continue  # its entry is young: so are its pages' (the hourly run's organizations)
+            done += 1
             # The same unit's other pages that keep its figures (the overview's staff
-            # part): the scope of its users, their zone's name with it.
+            # part), as often as its dashboard: the scope of its users, their zone's name.
             # Robust: a page's warm-up that fails is logged, the other units still warmed.
             for receiver, error in signals.unit_warmed.send_robust(
                     sender=None, scope=replace(scope, time_zone=name), again=again):

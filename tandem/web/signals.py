@@ -18,7 +18,8 @@ hourly = Signal()
 # (tandem.monitoring.tasks.warm_every_unit). Sent outside any transaction.
 rebuilt = Signal()
 
-# A unit's standard monitoring dashboard was computed ahead of its first view
+# A unit's standard monitoring dashboard was computed ahead of its first view (only when
+# computed: an entry left young leaves its pages' too)
 # (tandem.monitoring.tasks.warm_dashboards: after a rebuild of every figure, the hourly
 # run, a staff login where a worker runs the tasks): ``scope`` — the country's or one
 # region's, municipality's or organization's, of no user, with its region's zone name —,
