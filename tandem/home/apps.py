@@ -8,3 +8,11 @@ class HomeConfig(AppConfig):
 
     name = "tandem.home"
     verbose_name = _("Обзор")
+
+    def ready(self) -> None:
+        # A unit's standard dashboard computed ahead: its overview's staff part too, under
+        # the key the page reads (home.selectors.warm_overview).
+        from tandem.home.selectors import warm_overview
+        from tandem.web import signals
+
+        signals.unit_warmed.connect(warm_overview, dispatch_uid="home_overview_warmed")

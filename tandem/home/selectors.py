@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Value
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tandem.access.scope import Scope
 from tandem.diagnostics.models import Response
@@ -15,7 +15,7 @@ from tandem.diagnostics.selectors import responses_mine
 from tandem.directory.selectors import RegionNode, organization_tree, participant_get
 from tandem.home.next_steps import next_steps
 from tandem.monitoring import versions
-from tandem.monitoring.selectors import CACHE_SECONDS, scope_key
+from tandem.monitoring.selectors import CACHE_SECONDS, WARM_SECONDS, scope_key
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import confirmation_missing_q
 from tandem.pairs.selectors import pairs_of
@@ -132,7 +132,9 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
       regions or of everything, or their diagnostics and satisfaction figures rebuilt. An
       edit in another organization keeps the entry; what writes no audit entry and
       rebuilds no figures is seen when the entry expires, after the monitoring dashboard's
-      ``CACHE_SECONDS`` (the same bound for both pages). The people without consent are
+      ``CACHE_SECONDS`` (the same bound for both pages) — or, for an entry computed ahead
+      with the unit's dashboard (:func:`warm_overview`), ``WARM_SECONDS``, as that
+      dashboard's. The people without consent are
       read live (:func:`missing_consent`).
     - the teacher's own part (:func:`own_context`: her card, questionnaires, «что сделать
       сейчас», pairs), one entry **per user** under the personal prefix (forgotten on
@@ -153,7 +155,7 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
         return StaffOverview({}, [])
     own = scope.own_participant_id is not None
     version = versions.version(_versioned_organizations(scope, own=own))
-    keys = {"staff": overview_key(scope, today, version)}
+    keys = {"staff": staff_key(scope, today, version)}
     if own:
         keys["own"] = own_key(scope, today, version, own_stamp(scope))
     # Both name people: the personal cache (not the dashboards', whose entries a full
@@ -162,8 +164,7 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
     found = personal.get_many(list(keys.values()))
     staff: StaffOverview | None = found.get(keys["staff"])
     if staff is None:
-        staff = StaffOverview(_figures(scope), panels_for(request, scope, STAFF,
-                                                          by_unit=True, today=today))
+        staff = staff_overview(scope, today)
         personal.set(keys["staff"], staff, CACHE_SECONDS)
     context: dict[str, object] = {**staff.context,
                                   "missing_consent": missing_consent(scope=scope)}
@@ -176,6 +177,53 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
             personal.set(keys["own"], mine, CACHE_SECONDS)
         context.update(mine)
     return StaffOverview(context, panels)
+
+
+def staff_overview(scope: Scope, today: dt.date) -> StaffOverview:
+    """The staff part as kept (:func:`overview`): the figures by unit and the panels kept
+    by unit — which read no request (``tandem.web.panels``: ``by_unit``), so the warm-up
+    (:func:`warm_overview`) computes the same entry as the page."""
+    return StaffOverview(_figures(scope), panels_for(None, scope, STAFF, by_unit=True,
+                                                     today=today))
+
+
+def staff_key(scope: Scope, today: dt.date, version: str | None = None) -> str:
+    """The key of the staff part of ``scope`` on ``today`` (:func:`overview_key`), under
+    ``version`` — the version of :func:`_versioned_organizations` without the user's own
+    part where not given (the warm-up's: a scope of no user)."""
+    if version is None:
+        version = versions.version(_versioned_organizations(scope, own=False))
+    return overview_key(scope, today, version)
+
+
+def warm_overview(sender: object = None, *, scope: Scope, again: bool = False,
+                  **kwargs: object) -> bool:
+    """A unit's standard dashboard was computed ahead (``signals.unit_warmed``, sent by
+    ``tandem.monitoring.tasks.warm_dashboards`` in the unit's time zone: after a rebuild
+    of every figure, the hourly run, a staff login where a worker runs the tasks): the
+    staff part of the same unit's overview too, under the key its page reads
+    (:func:`staff_key`: the scope's units, time zone, day and version — one function for
+    both), so that its first view finds it (issue #16: on a region of 300,000 the first
+    ``/`` of a region operator or a coordinator computed it, 0.6–1.0 s, its reminders
+    panel most of it). ``scope``: one region's, municipality's or organization's, with
+    its region's zone (the country's — a superuser's alone — is not computed). Unless
+    ``again``, only where its entry is missing. Kept ``WARM_SECONDS``, as the dashboard's
+    entries computed ahead: the hourly run computes it again with a viewed dashboard of
+    the unit, which bounds what the version misses to an hour; elsewhere to
+    ``WARM_SECONDS`` (an entry the page computes lives ``CACHE_SECONDS``). Nobody's name
+    is kept (:func:`_figures`; the reminders' names are read at every view,
+    ``shown_now``), and the entry is in the personal cache all the same, as the page's.
+    The people without consent and a staff member's own part as a teacher are not
+    computed (read, or kept per user, by the page). Whether it was computed."""
+    if scope.everything or not scope.is_staff:
+        return False
+    today = timezone.localdate()  # once: the key's day is the day computed
+    key = staff_key(scope, today)
+    personal = personal_cache()
+    if not again and personal.get(key) is not None:
+        return False
+    personal.set(key, staff_overview(scope, today), WARM_SECONDS)
+    return True
 
 
 def _versioned_organizations(scope: Scope, *, own: bool) -> QuerySet[Organization]:

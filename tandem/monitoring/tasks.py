@@ -2,6 +2,7 @@
 production)."""
 
 import datetime as dt
+import logging
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
@@ -27,9 +28,11 @@ from tandem.monitoring.models import PairTallyMark, ReportJob
 from tandem.monitoring.reports import REPORTS, Report, Table
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.zones import installation_zone, zone_named
-from tandem.web import exports
+from tandem.web import exports, signals
 from tandem.web.dbrouter import reading_fresh_from_replica, reading_from_replica
 from tandem.web.transactions import transaction_memory
+
+logger = logging.getLogger(__name__)
 
 # From this many rows on a report is made in the background (tandem/web/exports.py).
 REPORT_SYNC_ROWS = exports.SYNC_ROWS
@@ -175,21 +178,37 @@ def warm_dashboards(*, region_ids: list[int] | None = None,
     done = 0
     scopes = _scopes(country or every, zones, zone_of, zone_of_organization)
     for scope in scopes if unviewed else selectors.viewed(scopes):
+        name = _zone_name(scope, zones, zone_of, zone_of_organization)
         with timezone.override(_zone(scope, zones, zone_of, zone_of_organization)):
-            done += selectors.warm(scope, again=again)
+            if not selectors.warm(scope, again=again):
+                continue  # its entry is young: so are its pages' (the hourly run's organizations)
+            done += 1
+            # The same unit's other pages that keep its figures (the overview's staff
+            # part), as often as its dashboard: the scope of its users, their zone's name.
+            # Robust: a page's warm-up that fails is logged, the other units still warmed.
+            for receiver, error in signals.unit_warmed.send_robust(
+                    sender=None, scope=replace(scope, time_zone=name), again=again):
+                if isinstance(error, Exception):
+                    logger.error("warm-up %r of %r failed", receiver, scope, exc_info=error)
     return done
 
 
 def _zone(scope: Scope, *zones_of: dict[int, str]) -> zoneinfo.ZoneInfo:
-    """The time zone a warmed ``scope`` is computed in: the installation's for the
-    country, else its one unit's region's — ``zones_of``: the regions', municipalities'
-    and organizations' zones (:func:`_units`)."""
+    """The time zone a warmed ``scope`` is computed in (:func:`_zone_name`)."""
+    return installation_zone() if scope.everything else zone_named(_zone_name(scope, *zones_of))
+
+
+def _zone_name(scope: Scope, *zones_of: dict[int, str]) -> str | None:
+    """The name of the time zone a warmed ``scope`` is computed in, as its users' scopes
+    hold it (``Scope.time_zone``): None — the installation's — for the country, else its
+    one unit's region's; ``zones_of``: the regions', municipalities' and organizations'
+    zones (:func:`_units`)."""
     if scope.everything:
-        return installation_zone()
+        return None
     for ids, zone_of in zip((scope.region_ids, scope.municipality_ids, scope.organization_ids),
                             zones_of, strict=True):
         if ids:
-            return zone_named(zone_of[next(iter(ids))])
+            return zone_of[next(iter(ids))]
     raise ValueError(scope)
 
 

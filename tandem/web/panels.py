@@ -17,7 +17,8 @@ regions, or of everything) and their kept figures — never on the request itsel
 overview then keeps it with its own figures in the shared cache, versioned by unit
 (``tandem.home.selectors.overview``; ``tandem/monitoring/versions.py``), and the day
 being part of the entry's key, such a panel is handed that day: its ``context`` is called
-``context(request, scope, today=…)`` and must not read the clock itself. What such a
+``context(None, scope, today=…)`` — no request: the warm-up computes the same entry with
+none (``tandem.home.selectors.warm_overview``) — and must not read the clock itself. What such a
 panel shows that the version does not cover (the name of a person of an organization
 outside the scope, renamed there) it leaves out of the kept context and fills in at every
 view: ``live(context)`` (:func:`shown_now`; one cheap query, at most)."""
@@ -37,7 +38,7 @@ OWN = "own"
 class Panel:
     key: str
     template: str
-    # (request, scope); a panel kept by unit: (request, scope, today=…)
+    # (request, scope); a panel kept by unit: (None, scope, today=…)
     context: Callable[..., dict[str, Any] | None]
     place: str
     order: int = 100
@@ -74,7 +75,7 @@ def panels_for(request: Any, scope: Any, place: str, by_unit: bool | None = None
         if panel.place != place or (by_unit is not None and panel.by_unit != by_unit):
             continue
         if panel.by_unit:
-            context = panel.context(request, scope, today=today or timezone.localdate())
+            context = panel.context(None, scope, today=today or timezone.localdate())
         else:
             context = panel.context(request, scope)
         if context is not None:
