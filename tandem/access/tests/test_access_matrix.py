@@ -4,14 +4,17 @@ The registry below must name every URL pattern: a new view that is not added her
 fails ``test_every_url_is_in_the_matrix``, so no page can be forgotten.
 """
 
+import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
@@ -41,6 +44,7 @@ from tandem.testing import (
     build_resources,
     build_school,
     build_training,
+    build_world,
 )
 from tandem.training.models import Team as TrainingTeam
 
@@ -51,6 +55,8 @@ PERSONAS = ["anonymous", "bob", "alice", "charlie", "dave", "erin", "olga", "fre
 STAFF_OF_A = {"alice", "erin", "olga"}
 # 401: the API's answer to a request with neither a session nor a key.
 REFUSED = {302, 401, 403, 404}
+
+MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tandem/conftest.py
 
 # Pages anyone may open, and the log-in machinery.
 PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_confirm",
@@ -789,14 +795,57 @@ def _persona_client(client: Client, world: World, persona: str) -> Client:
     return client
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_access(client: Client, world: World, name: str, persona: str) -> None:
+class TestAccess:
+    """The matrix's cases — a view against a persona — read one world, built once per
+    class and test worker in a transaction of its own that is rolled back at the end
+    (Django's ``TestCase.setUpTestData``): the world, its diagnostics, resources, pairs and
+    map were built again for each of the 1,469 cases, the better part of a case's time
+    and about a third of CI's. Each case runs in a savepoint of its own, rolled back
+    after it (pytest-django's ``db``, nested in the class's transaction), on deep copies
+    of the world's objects (what a case changes in memory does not reach the next one),
+    with the uploaded files of the class's own media folder."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def built(cls, django_db_setup: None, django_db_blocker: Any,
+              tmp_path_factory: pytest.TempPathFactory
+              ) -> Iterator[tuple[World, PairsWorld, dict[str, object], Path]]:
+        media = tmp_path_factory.mktemp("matrix-media")
+        with (django_db_blocker.unblock(),
+              override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=[MD5_HASHER])):
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                world = build_world()
+                build_diagnostics(world)
+                build_resources(world)
+                pairs = build_pairs(world)
+                yield world, pairs, build_matrix_map(pairs), media
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    @pytest.fixture(autouse=True)
+    def _media_in_tmp(self, settings: Any,
+                      built: tuple[World, PairsWorld, dict[str, object], Path]) -> None:
+        settings.MEDIA_ROOT = built[3]
+
+    @pytest.fixture
+    def world(self, built: tuple[World, PairsWorld, dict[str, object], Path],
+              db: None) -> World:
+        world, pairs, the_map, _media = copy.deepcopy(built)
+        PAIRS[world.org_a.pk] = pairs
+        MAPS[world.org_a.pk] = the_map
+        return world
+
+    @pytest.mark.parametrize("persona", PERSONAS)
+    @pytest.mark.parametrize("name", sorted(MATRIX))
+    def test_access(self, client: Client, world: World, name: str, persona: str) -> None:
+        _check_access(client, world, name, persona)
+
+
+def _check_access(client: Client, world: World, name: str, persona: str) -> None:
     case = MATRIX[name]
-    build_diagnostics(world)
-    build_resources(world)
-    PAIRS[world.org_a.pk] = build_pairs(world)
-    MAPS[world.org_a.pk] = build_matrix_map(PAIRS[world.org_a.pk])
     if name in ("people:reactivate", "api:participant-reactivate"):
         Participant.objects.filter(pk=world.carol_p.pk).update(is_active=False)
     url = reverse(name, kwargs=case.kwargs(world)) + case.query(world)
