@@ -12,7 +12,8 @@ import datetime as dt
 import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -613,3 +614,32 @@ def stale_copy_changed(stale: Any, **changes: object) -> Any:
         setattr(other, name, value)
     other.save()
     return stale
+
+
+CACHE_ALIASES = ("default", "personal")
+
+
+def clear_caches() -> None:
+    """Empties both caches (the shared one and the personal one)."""
+    from django.core.cache import caches
+
+    for alias in CACHE_ALIASES:
+        caches[alias].clear()
+
+
+@contextmanager
+def database_caches(label: str) -> Iterator[None]:
+    """Both caches in tables of the test database (``tandem_cache_<label>_<alias>``), as
+    in production: what a warm-up stores, another process reads — not the test process's
+    memory. Emptied on the way in and on the way out."""
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    tables = {alias: {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                      "LOCATION": f"tandem_cache_{label}_{alias}"}
+              for alias in CACHE_ALIASES}
+    with override_settings(CACHES=tables):
+        call_command("createcachetable", verbosity=0)
+        clear_caches()
+        yield
+        clear_caches()

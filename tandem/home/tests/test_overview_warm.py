@@ -7,9 +7,7 @@ finds what the page itself computes."""
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import caches
-from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,28 +17,18 @@ from tandem.directory.selectors import RegionNode
 from tandem.home import selectors
 from tandem.monitoring import tasks
 from tandem.monitoring.selectors import CACHE_SECONDS, WARM_SECONDS
-from tandem.testing import World, bulk_participants
+from tandem.testing import World, bulk_participants, clear_caches, database_caches
 from tandem.web.personal_cache import personal_cache
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard")
-DB_CACHE = {alias: {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                    "LOCATION": f"tandem_cache_overview_{alias}"}
-            for alias in ("default", "personal")}
-
-
 @pytest.fixture
 def shared_cache() -> Iterator[None]:
     """The caches in the database, as in production (``warm_every_unit`` warms nothing
     into a process's memory)."""
-    with override_settings(CACHES=DB_CACHE):
-        call_command("createcachetable", verbosity=0)
-        for alias in DB_CACHE:
-            caches[alias].clear()
+    with database_caches("overview"):
         yield
-        for alias in DB_CACHE:
-            caches[alias].clear()
 
 
 def _computed(client: Client, user: User, monkeypatch: pytest.MonkeyPatch) -> int:
@@ -95,8 +83,7 @@ def test_a_curators_overview_is_warmed_with_her_dashboard(
     as well (her own part as a teacher is kept per user: computed by the page)."""
     tasks.warm_every_unit()
     assert _computed(client, world.alice, monkeypatch) == 1
-    for alias in DB_CACHE:
-        caches[alias].clear()
+    clear_caches()
     arguments = tasks.login_warm_up(scope_for(world.alice))
     assert arguments is not None
     tasks.warm_dashboards.call(**arguments)

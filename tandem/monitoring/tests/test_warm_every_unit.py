@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from tandem.access.filters import Filters
@@ -20,25 +20,23 @@ from tandem.access.tests.personas import federal_operator
 from tandem.accounts.models import User
 from tandem.monitoring import selectors, tasks
 from tandem.monitoring.tests.calls import recording
-from tandem.testing import World, build_diagnostics, bulk_participants, bulk_responses
+from tandem.testing import (
+    World,
+    build_diagnostics,
+    bulk_participants,
+    bulk_responses,
+    database_caches,
+)
 from tandem.web import signals
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("monitoring:index")
-DB_CACHE = {alias: {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                    "LOCATION": f"tandem_cache_every_{alias}"}
-            for alias in ("default", "personal")}
-
-
 @pytest.fixture
 def shared_cache() -> Iterator[None]:
     """The cache in the database, as in production (not the tests' process memory)."""
-    with override_settings(CACHES=DB_CACHE):
-        call_command("createcachetable", verbosity=0)
-        cache.clear()
+    with database_caches("every"):
         yield
-        cache.clear()
 
 
 def _grown(world: World) -> None:
