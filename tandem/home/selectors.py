@@ -76,7 +76,11 @@ def missing_consent(*, scope: Scope, limit: int = 8) -> list[Participant]:
 def recent_campaigns(*, scope: Scope, limit: int = 4) -> list[tuple[object, object]]:
     from tandem.diagnostics.selectors import campaigns_progress, campaigns_visible
 
-    campaigns = list(campaigns_visible(scope=scope).filter(status="open")[:limit])
+    # Without the framework version (its snapshot: ~50 KB a campaign, read and kept in
+    # the overview's cache entry, never shown): the campaign and its unit's names only.
+    campaigns = list(campaigns_visible(scope=scope).select_related(None)
+                     .select_related("organization", "municipality", "region")
+                     .filter(status="open")[:limit])
     progress = campaigns_progress(campaigns=campaigns, scope=scope)
     return [(c, progress[c.pk]) for c in campaigns]
 

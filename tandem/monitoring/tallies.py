@@ -47,6 +47,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache as once
 from functools import partial
 from typing import Any
 
@@ -66,7 +67,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from tandem.access.filters import Filters
@@ -87,7 +88,7 @@ from tandem.people.models import Participant
 from tandem.territory.models import Municipality, Organization, Region
 from tandem.territory.zones import zone_named
 from tandem.web.bulk import copy_rows
-from tandem.web.together import together
+from tandem.web.together import beside, together
 from tandem.web.tracking import Tracked
 from tandem.web.tracking import stored as as_stored
 from tandem.web.transactions import (
@@ -575,7 +576,7 @@ def _resum_empty() -> None:
 # -- reading ------------------------------------------------------------------------------
 def summary(organizations: QuerySet[Organization], filters: Filters,
             day: dt.date) -> dict[str, int] | None:
-    """The unit's pair and people counts from the kept figures (two queries), or None
+    """The unit's pair and people counts from the kept figures (one statement), or None
     when they cannot stand for the live computation: a period is chosen, or some
     organization of the unit is marked, never built, or built for another day."""
     dated = dated_summary(organizations, filters, day, older=False)
@@ -600,16 +601,22 @@ def dated_summary(organizations: QuerySet[Organization], filters: Filters, day: 
     # only here, so its figures' days are compared in Python, not in the statement.
     unmarked = Q(pair_tally_state__isnull=False) & ~Q(Exists(
         PairTallyMark.objects.filter(organization_id=OuterRef("pk"))))
-    zones = list(organizations.values(zone=F("municipality__region__time_zone")).order_by()
-                 .annotate(n=Count("pk"), built=Count("pk", filter=unmarked),
-                           first=Min("pair_tally_state__as_of"),
-                           last=Max("pair_tally_state__as_of"),
-                           active=Coalesce(Sum("pair_tally_state__participants_active"), 0),
-                           in_pairs=Coalesce(Sum("pair_tally_state__participants_in_pairs"), 0))
-                 .values_list("zone", "n", "built", "first", "last", "active", "in_pairs"))
+    zones_read = (organizations.values(zone=F("municipality__region__time_zone")).order_by()
+                  .annotate(n=Count("pk"), built=Count("pk", filter=unmarked),
+                            first=Min("pair_tally_state__as_of"),
+                            last=Max("pair_tally_state__as_of"),
+                            active=Sum("pair_tally_state__participants_active"),
+                            in_pairs=Sum("pair_tally_state__participants_in_pairs"))
+                  # A count first: never NULL in a group's row (web.together.beside).
+                  .values_list("n", "zone", "built", "first", "last", "active", "in_pairs"))
+    ids = organizations.values("pk")
+    # The pairs' sums beside the zones, in one statement (one round trip, not two); the
+    # sums' shape is built once per process (_pair_sums), only the unit's filter here.
+    pair_row, zones = beside(_pair_sums().filter(
+        Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)), zones_read)
     behind: list[dt.date] = []
     todays: list[dt.date] = []
-    for zone, n, built, first, last, *_people in zones:
+    for n, zone, built, first, last, *_people in zones:
         today = moment.astimezone(zone_named(zone)).date() if older else day
         todays.append(today)
         first, last = _day(first), _day(last)
@@ -618,26 +625,39 @@ def dated_summary(organizations: QuerySet[Organization], filters: Filters, day: 
             return None
         if n and first is not None and first < today:
             behind.append(first)
-    ids = organizations.values("pk")
-    sums: dict[str, Any] = PairTally.objects.filter(
-        Q(organization_a_id__in=ids) | Q(organization_b_id__in=ids)).aggregate(
-        first=Min("as_of"), last=Max("as_of"),
-        # A pair shared with an organization outside the unit: that one's marks count too
-        # (an answer or a move marks only its own organization).
-        partner_marked=Count("pk", filter=Q(Exists(PairTallyMark.objects.filter(
-            organization_id=OuterRef("organization_a_id")))) | Q(Exists(
-            PairTallyMark.objects.filter(organization_id=OuterRef("organization_b_id"))))),
-        **{name: Coalesce(Sum(name), 0) for name in PAIR_FIELDS})
-    first, last = _day(sums.pop("first")), _day(sums.pop("last"))
+    first, last, partner_marked, *pair_sums = pair_row
+    first, last = _day(first), _day(last)
     # Shared with an organization of another time zone, or waiting for a rebuild.
-    if sums.pop("partner_marked") or (last is not None and (
+    if partner_marked or (last is not None and (
             last > max(todays, default=day) or (not older and first != day))):
         return None
     if first is not None and first < min(todays, default=day):
         behind.append(first)
-    return ({"participants_active": sum(int(z[5]) for z in zones),
-             "participants_in_pairs": sum(int(z[6]) for z in zones), **sums},
+    return ({"participants_active": sum(int(z[5] or 0) for z in zones),
+             "participants_in_pairs": sum(int(z[6] or 0) for z in zones),
+             **{name: int(value or 0) for name, value in zip(PAIR_FIELDS, pair_sums,
+                                                             strict=True)}},
             min(behind, default=None))
+
+
+@once
+def _pair_sums() -> QuerySet[Any]:
+    """The kept pairs' figures summed into one row — the first and last day they were
+    built for, how many are shared with a marked organization (a pair shared with an
+    organization outside the unit: that one's marks count too — an answer or a move
+    marks only its own organization) and :data:`PAIR_FIELDS` — without a filter: the
+    queryset's shape built once per process (:func:`dated_summary` adds the unit's
+    organizations; a filter on the table's own columns goes to ``WHERE``). Never
+    evaluated itself."""
+    def marked(side: str) -> Q:
+        return Q(Exists(PairTallyMark.objects.filter(organization_id=OuterRef(side))))
+
+    return (PairTally.objects.order_by().annotate(one=Value(1)).values("one").annotate(
+        first=Min("as_of"), last=Max("as_of"),
+        partner_marked=Count("pk", filter=marked("organization_a_id")
+                             | marked("organization_b_id")),
+        **{name: Sum(name) for name in PAIR_FIELDS})
+        .values_list("first", "last", "partner_marked", *PAIR_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -776,22 +796,26 @@ def month_groups(organizations: QuerySet[Organization]) -> list[dict[str, Any]]:
     for a curator's one school and a coordinator's municipality alike (``tandem bench
     plans``, issue #16)."""
     ids = organizations.values("pk")
-
-    def grouped(rows: QuerySet[PairMonthTally]) -> QuerySet[Any]:
-        return (rows.values("start_month", "end_month", "status").order_by()
-                .annotate(n=Sum("pairs")).values_list("start_month", "end_month", "status", "n"))
-
+    grouped = _month_sums()  # the shape, built once per process; each part's filter here
     read = together(
-        a=grouped(PairMonthTally.objects.filter(organization_a_id__in=ids)),
-        b=grouped(PairMonthTally.objects.filter(organization_b_id__in=ids)),
-        both=grouped(PairMonthTally.objects.filter(organization_a_id__in=ids,
-                                                   organization_b_id__in=ids)))
+        a=grouped.filter(organization_a_id__in=ids),
+        b=grouped.filter(organization_b_id__in=ids),
+        both=grouped.filter(organization_a_id__in=ids, organization_b_id__in=ids))
     sums: dict[tuple[Any, ...], int] = defaultdict(int)
     for part, sign in (("a", 1), ("b", 1), ("both", -1)):
         for m0, m1, status, n in read[part]:
             sums[(m0, m1, status)] += sign * int(n)
     return [{"m0": m0, "m1": m1, "status": status, "n": n}
             for (m0, m1, status), n in sums.items() if n]
+
+
+@once
+def _month_sums() -> QuerySet[Any]:
+    """The kept pairs by month summed by start month, end month and status, without a
+    filter: :func:`month_groups` adds each part's (a filter on the table's own columns
+    goes to ``WHERE``). Built once per process, never evaluated itself."""
+    return (PairMonthTally.objects.values("start_month", "end_month", "status").order_by()
+            .annotate(n=Sum("pairs")).values_list("start_month", "end_month", "status", "n"))
 
 
 def stale(now: dt.datetime | None = None) -> list[tuple[object, ...]]:

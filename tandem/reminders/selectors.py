@@ -407,6 +407,9 @@ def open_reminders(scope: Scope, limit: int = 10,
     q = Q(pk__in=[])
     for e in events:
         q |= Q(kind=e.kind, object_id=e.object_id, event_on=e.event_on)
-    sent = ({(log.kind, log.object_id, log.event_on): log.sent_at
-             for log in ReminderLog.objects.filter(q)} if events else {})
+    # The four columns read, not the logs' rows (their recipients' lists): ten at most.
+    sent = ({(kind, object_id, event_on): sent_at
+             for kind, object_id, event_on, sent_at in ReminderLog.objects.filter(q)
+             .order_by().values_list("kind", "object_id", "event_on", "sent_at")}
+            if events else {})
     return [Line(e, sent.get(e.key)) for e in events]

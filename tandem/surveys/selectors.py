@@ -20,6 +20,7 @@ its cell when the person later moves, so no move walks around rule 5).
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.db.models import (
@@ -256,6 +257,17 @@ def _cell_aggregates(*, waiting_too: bool) -> dict[str, Any]:
     return {f"m_{key}": value for key, value in aggregates.items()}
 
 
+@cache
+def _cells_summed() -> QuerySet[SurveyCell, Any]:
+    """The kept cells summed per (stage, year) by :func:`_cell_aggregates` (not waiting
+    ones' texts), without a filter: :func:`satisfaction_summary` adds the request's
+    organizations and years (a filter on the cell's own columns goes to ``WHERE``). The
+    aggregates' shape — 19 conditional sums — is built once per process, not resolved
+    again at every first view (issue #16). Never evaluated itself."""
+    return (SurveyCell.objects.values("stage", "year").order_by()
+            .annotate(**_cell_aggregates(waiting_too=False)))
+
+
 def summed_by_municipality(cells: QuerySet[SurveyCell], *,
                       at: tuple[str, str] = ("organization__municipality",
                                              "organization__sector"),
@@ -315,10 +327,8 @@ def satisfaction_summary(*, scope: Scope, filters: Filters,
                 .annotate(**{f"m_{key}": Sum(key) for key in MUNICIPALITY_SUMS})
                 .union(waiting, all=True))
     else:
-        rows = (SurveyCell.objects.filter(organization__in=filters.organizations(scope),
-                                          year__range=years)
-                .values("stage", "year").order_by()
-                .annotate(**_cell_aggregates(waiting_too=False)))
+        rows = _cells_summed().filter(organization__in=filters.organizations(scope),
+                                      year__range=years)
     sent: dict[str, dict[str, int]] = {}
     sums: dict[tuple[str, str], rule.Sums] = {}
     text_cells: dict[tuple[str, int], int] = {}

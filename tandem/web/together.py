@@ -40,3 +40,29 @@ def together(**parts: QuerySet[Any]) -> dict[str, list[tuple[Any, ...]]]:
         for part, *row in cursor.fetchall():
             result[part].append(tuple(row))
     return result
+
+
+def beside(one: QuerySet[Any], rows: QuerySet[Any]) -> tuple[tuple[Any, ...],
+                                                              list[tuple[Any, ...]]]:
+    """One row of aggregates (``one``: a ``values_list`` queryset without ``GROUP BY``,
+    e.g. sums over a table) and some rows (``rows``: any ``values_list`` queryset) in one
+    statement — ``SELECT o.*, r.* FROM (one) o LEFT JOIN (rows) r ON 1 = 1`` — when their
+    columns differ in type, which :func:`together` cannot mix. Returns the aggregates'
+    row and the rows (none: the join's one row of NULLs on the right is dropped; the
+    second part's first column must never be NULL in a row of its own). A part that can
+    match no row (an empty list of ids) is read alone, as Django would."""
+    width = len(one.query.values_select) + len(one.query.annotation_select)
+    try:
+        one_sql, one_params = one.query.sql_with_params()
+        rows_sql, rows_params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        found = list(one)
+        return (found[0] if found else (None,) * width), list(rows)
+    statement = f"SELECT o.*, r.* FROM ({one_sql}) o LEFT JOIN ({rows_sql}) r ON 1 = 1"  # noqa: S608
+    with connections[one.db].cursor() as cursor:
+        cursor.execute(statement, (*one_params, *rows_params))
+        fetched = cursor.fetchall()
+    if not fetched:  # an aggregate over no row still gives one; say it all the same
+        return (None,) * width, []
+    return (tuple(fetched[0][:width]),
+            [tuple(row[width:]) for row in fetched if row[width] is not None])

@@ -75,6 +75,10 @@ def _assert_kept_equal_live(world: World) -> None:
         kept = tallies.summary(filters.organizations(scope), filters, day)
         assert kept is not None, filters
         assert kept == unit_counts(scope=scope, filters=filters, today=day), filters
+        # The dashboard's reading (each organization for its own region's today, the
+        # pairs' sums and the zones in one statement): the same figures, of no older day.
+        assert tallies.dated_summary(filters.organizations(scope), filters, day) == (
+            kept, None), filters
         # «Pairs by month»: the kept rows add up to the live grouped count.
         assert _months(tallies.month_groups(filters.organizations(scope))) == _months(
             selectors._month_groups(effectiveness.pairs_in(scope=scope, filters=filters))
