@@ -164,3 +164,45 @@ def test_a_full_warm_up_writes_one_personal_entry_per_region_and_municipality(
     with timezone.override(units[0].zone):
         today = timezone.localdate()
     assert sorted(keys) == sorted(f":1:{selectors.staff_key(unit, today)}" for unit in units)
+
+
+def _queries(client: Client, *, cold: bool) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tandem.testing import clear_caches
+
+    if cold:
+        clear_caches()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(URL).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_coordinator_who_teaches_costs_the_same_queries_at_two_sizes(
+        client: Client, world: World) -> None:
+    """Erin coordinates A's municipality and teaches — in A (her own part under her
+    units' version) or in B (under her units' and B's: one statement more); either way
+    one lookup of her organization, and the same queries at 20 and 2,000 people."""
+    from tandem.testing import bulk_participants
+
+    me = ParticipantFactory.create(organization=world.org_a, user=world.erin)
+    client.force_login(world.erin)
+
+    def counts() -> dict[str, tuple[int, int]]:
+        result = {}
+        for where in (world.org_a, world.org_b):
+            me.organization = where
+            me.save()
+            result[where.code] = (_queries(client, cold=True), _queries(client, cold=False))
+        return result
+
+    for org in (world.org_a, world.org_b):
+        bulk_participants(org, 10)
+    small = counts()
+    for org in (world.org_a, world.org_b):
+        bulk_participants(org, 990)
+    assert counts() == small
+    inside, outside = small[world.org_a.code], small[world.org_b.code]
+    assert outside[1] == inside[1] + 1  # her own part's version of A and B
+    assert inside[1] < inside[0]
