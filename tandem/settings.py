@@ -223,8 +223,17 @@ def _cache(table: str, memory: str, max_entries: int) -> dict[str, object]:
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": memory}
 
 
-# The personal table: per scope and per curator, each entry left behind by a new data
-# version until culled — room for a few of each of a few thousand staff users.
+# The personal table: the overview's staff part per set of units and a staff member's own
+# part per user, each entry left behind by a new data version until culled. The warm-up
+# writes one staff part per unit whose dashboard it computes (home.selectors.warm_overview:
+# a full one — tasks.warm_every_unit — 58 on t300k, a region and its 57 municipalities:
+# 290 for a country of five such regions; the hourly run and the logins add each viewed
+# organization's), so it must hold an entry per unit the shared table holds warmed (a third
+# of CACHE_ENTRIES: a unit's entry, pointer and mark), one more for the version before
+# (alive till it expires, WARM_SECONDS), and the users' own parts: as many entries as the
+# shared table. At 5,000 the hourly run warming the ~6,600 units the shared table makes
+# room for culled a third of its own entries at each write, at random (the keys are
+# hashes; issue #16, h/cachekeys).
 # The shared table: the dashboards warmed every hour — each region, municipality and
 # organization viewed in a day (a federal installation: ~2,700 municipalities, of ~30,000
 # organizations those whose curators looked: room for ~3,800 at the default, more needs a
@@ -235,8 +244,9 @@ def _cache(table: str, memory: str, max_entries: int) -> dict[str, object]:
 # three entries per viewed unit, or the hourly run throws its own work away (review of
 # h/coordfirst: 2,000 kept 248 of 2,790 warmed at the country's size).
 CACHE_ENTRIES = envint("TANDEM_CACHE_ENTRIES", 20_000, minimum=300)
+PERSONAL_CACHE_ENTRIES = envint("TANDEM_PERSONAL_CACHE_ENTRIES", CACHE_ENTRIES, minimum=300)
 CACHES = {"default": _cache(CACHE_TABLE, "tandem", CACHE_ENTRIES),
-          "personal": _cache(PERSONAL_CACHE_TABLE, "tandem-personal", 5000)}
+          "personal": _cache(PERSONAL_CACHE_TABLE, "tandem-personal", PERSONAL_CACHE_ENTRIES)}
 
 AUTH_USER_MODEL = "accounts.User"
 

@@ -95,6 +95,29 @@ class Scope:
         layout = layout_version() if self.is_staff and not self.everything else None
         return Rights(self, layout)
 
+    @cached_property
+    def units(self) -> "Scope":
+        """The user's staff roles alone: their units (or everything) and their time zone —
+        no login, no own record, no federal flag. A page kept for everyone of the same
+        units is computed in it (the overview's staff part, ``home.selectors.
+        staff_overview``; a monitoring dashboard, ``monitoring.selectors.dashboard_data``),
+        so that it reads nothing its cache key leaves out (:attr:`units_key`, with the
+        zone, the day, the filters and the version): two users of the same units share the
+        entry whatever else they are — a federal operator, a teacher elsewhere — and the
+        warm-up, a scope of no user, computes the very entry their pages read."""
+        return Scope(user_id=None, everything=self.everything, region_ids=self.region_ids,
+                     municipality_ids=self.municipality_ids,
+                     organization_ids=self.organization_ids, time_zone=self.time_zone)
+
+    @property
+    def units_key(self) -> str:
+        """:attr:`units` in a cache key: everything, or the regions, municipalities and
+        organizations of the roles (the zone is the key's own part where it counts)."""
+        return "|".join(["all" if self.everything else "",
+                         ",".join(map(str, sorted(self.region_ids))),
+                         ",".join(map(str, sorted(self.municipality_ids))),
+                         ",".join(map(str, sorted(self.organization_ids)))])
+
     # -- what kind of user this is -------------------------------------------------
     @property
     def is_staff(self) -> bool:

@@ -15,7 +15,7 @@ from tandem.diagnostics.selectors import responses_mine
 from tandem.directory.selectors import RegionNode, organization_tree, participant_get
 from tandem.home.next_steps import next_steps
 from tandem.monitoring import versions
-from tandem.monitoring.selectors import CACHE_SECONDS, WARM_SECONDS, scope_key
+from tandem.monitoring.selectors import CACHE_SECONDS, WARM_SECONDS
 from tandem.pairs.models import Pair
 from tandem.pairs.querysets import confirmation_missing_q
 from tandem.pairs.selectors import pairs_of
@@ -113,10 +113,13 @@ class StaffOverview:
 
 
 def overview_key(scope: Scope, today: dt.date, version: str) -> str:
-    """The cache key: whose (the scope's roles and units — never another user's or
-    unit's entry; its time zone), which day (the reminders' rules take it), and the data
-    version of its organizations."""
-    raw = f"{scope_key(scope)}|{scope.time_zone}|{today.isoformat()}|{version}"
+    """The cache key of the staff part: whose — the scope's units (``Scope.units_key``:
+    the part is computed in ``scope.units``, :func:`staff_overview`, and so reads nothing
+    else of the user: a federal operator of a region, a coordinator who teaches elsewhere
+    share their units' entry) and their time zone —, which day (the reminders' rules take
+    it), and the data version of its organizations (:func:`staff_key`)."""
+    units = scope.units
+    raw = f"{units.units_key}|{units.time_zone}|{today.isoformat()}|{version}"
     # Kept with the entries that name people, under the prefix the anonymisation deletes
     # (tandem/web/personal_cache.py): its panels named people until the reminders' names
     # were read at every view (reminders/panels.py), and a panel that shows a name must
@@ -129,7 +132,8 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
     changed since — two entries, read in one query:
 
     - the staff part (figures by unit and the panels kept by unit, :func:`_figures`), one
-      entry per scope, shared by everyone of that scope: its key names the scope, its time
+      entry per set of units, shared by everyone whose roles hold the same units (computed
+      in ``scope.units``: :func:`staff_key`): its key names the units, their time
       zone, the day and the **data version of its organizations** — the monitoring
       dashboard's version by unit (:func:`tandem.monitoring.versions.version`: one
       statement and the layout's row): an audited record of these organizations, of their
@@ -158,10 +162,15 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
     if not scope.is_staff:
         return StaffOverview({}, [])
     own = scope.own_participant_id is not None
-    version = versions.version(_versioned_organizations(scope, own=own))
+    version = versions.version(scope.organizations())
     keys = {"staff": staff_key(scope, today, version)}
     if own:
-        keys["own"] = own_key(scope, today, version, own_stamp(scope))
+        # Her own part reads her organization too: where it is outside her units, under
+        # their version with hers (one statement more) — the staff part stays her
+        # colleagues' and the warm-up's entry.
+        mine_version = (versions.version(_versioned_organizations(scope, own=True))
+                        if _own_outside(scope) else version)
+        keys["own"] = own_key(scope, today, mine_version, own_stamp(scope))
     # Both name people: the personal cache (not the dashboards', whose entries a full
     # table of them would cull first — tandem/web/personal_cache.py).
     personal = personal_cache()
@@ -186,17 +195,21 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
 def staff_overview(scope: Scope, today: dt.date) -> StaffOverview:
     """The staff part as kept (:func:`overview`): the figures by unit and the panels kept
     by unit — which read no request (``tandem.web.panels``: ``by_unit``), so the warm-up
-    (:func:`warm_overview`) computes the same entry as the page."""
+    (:func:`warm_overview`) computes the same entry as the page — in the scope's units
+    alone (``Scope.units``), all that its key names (:func:`overview_key`)."""
+    scope = scope.units
     return StaffOverview(_figures(scope), panels_for(None, scope, STAFF, by_unit=True,
                                                      today=today))
 
 
 def staff_key(scope: Scope, today: dt.date, version: str | None = None) -> str:
     """The key of the staff part of ``scope`` on ``today`` (:func:`overview_key`), under
-    ``version`` — the version of :func:`_versioned_organizations` without the user's own
-    part where not given (the warm-up's: a scope of no user)."""
+    ``version`` — the version of the scope's organizations (``scope.organizations()``,
+    read here where not given: the warm-up's), never of the user's own organization
+    outside them (her own part's, :func:`own_key`): the page and the warm-up key it
+    alike for everyone of the same units."""
     if version is None:
-        version = versions.version(_versioned_organizations(scope, own=False))
+        version = versions.version(scope.organizations())
     return overview_key(scope, today, version)
 
 
@@ -230,11 +243,23 @@ def warm_overview(sender: object = None, *, scope: Scope, again: bool = False,
     return True
 
 
+def _own_outside(scope: Scope) -> bool:
+    """Whether the user's own organization is outside the organizations of her roles
+    (``scope.organizations()``): a curator's by the ids at hand, an operator's or a
+    coordinator's by one lookup of the organization by its key."""
+    own = scope.own_organization_id
+    if own is None or scope.everything or own in scope.organization_ids:
+        return False
+    if not (scope.region_ids or scope.municipality_ids):
+        return True
+    return not scope.organizations().filter(pk=own).exists()
+
+
 def _versioned_organizations(scope: Scope, *, own: bool) -> QuerySet[Organization]:
-    """The organizations whose version keys the overview: the scope's, and the user's own
-    when her part is shown and it is not among them (a coordinator teaching in another
-    municipality). A curator's own organization is hers: the same statement, and the
-    same staff entry, as her colleagues'."""
+    """The organizations whose version keys the user's own part (:func:`own_key`): the
+    scope's, and the user's own when her part is shown and it is not among them (a
+    coordinator teaching in another municipality). The staff part is keyed by the
+    scope's alone (:func:`staff_key`)."""
     organizations = scope.organizations()
     if (not own or scope.everything or scope.own_organization_id in scope.organization_ids):
         return organizations

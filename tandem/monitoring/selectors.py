@@ -540,12 +540,10 @@ def data_version(scope: Scope, filters: Filters) -> str:
 
 
 def scope_key(scope: Scope) -> str:
-    return "|".join([
-        "all" if scope.everything else "",
-        ",".join(map(str, sorted(scope.region_ids))),
-        ",".join(map(str, sorted(scope.municipality_ids))),
-        ",".join(map(str, sorted(scope.organization_ids))),
-    ])
+    """The scope's part of a dashboard's key: its units alone (``Scope.units_key``) — the
+    entry is computed in ``scope.units`` (:func:`dashboard_data`), nothing else of the
+    user."""
+    return scope.units_key
 
 
 def cache_key(kind: str, scope: Scope, filters: Filters, version: str) -> str:
@@ -634,7 +632,12 @@ def dashboard_data(*, scope: Scope, filters: Filters, version: str | None = None
     computed and cached anew all the same — ``warm(again=True)``). ``view`` (not the
     warm-up's): a :func:`warmed` scope is marked viewed (read with the entry, written at
     most once in ``VIEWED_AGAIN_SECONDS``), and so computed by the hourly run.
-    ``places``: whether the viewer is shown the mentor places (:func:`data_kind`)."""
+    ``places``: whether the viewer is shown the mentor places (:func:`data_kind`).
+    Computed in the scope's units alone (``Scope.units``): the key names nothing else of
+    the user — a staff member's own pairs as a teacher elsewhere (``pairs_visible``) were
+    counted by the technologies table of an entry her colleagues then read, and left out
+    of the warm-up's she read (issue #16, tests/test_dashboard_key.py)."""
+    scope = scope.units
     version = data_version(scope, filters) if version is None else version
     kind = data_kind(scope, filters, places=places)
     key = cache_key(kind, scope, filters, version)

@@ -187,3 +187,16 @@ def test_the_shared_cache_holds_three_entries_per_municipality_of_a_country() ->
     from django.conf import settings
 
     assert settings.CACHE_ENTRIES >= 3 * 2_700
+
+
+def test_the_personal_cache_holds_an_overview_for_every_unit_the_shared_one_warms() -> None:
+    """Each unit whose dashboard is warmed gets its overview's staff part in the personal
+    table (``home.selectors.warm_overview``): a unit takes about three entries of the
+    shared table, one of the personal — two with the entry of its version before — so
+    the personal table must hold two for each unit the shared one holds and room for the
+    users' own parts, or the hourly run culls the overviews it has just written
+    (h/cachekeys: 5,000 against ~6,600 units at the default)."""
+    from django.conf import settings
+
+    units = settings.CACHE_ENTRIES // 3
+    assert settings.PERSONAL_CACHE_ENTRIES >= 2 * units
