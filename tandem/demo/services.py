@@ -517,6 +517,40 @@ def _plan(campaign: Campaign, people: list[tuple[int, str]], full: int, rng: ran
     return _Round(campaign, plan, before, keep)
 
 
+class AnswerLines:
+    """A questionnaire's answers as COPY text (``ANSWER_COLUMNS``), all its lines at once:
+    each line is the questionnaire's id and one of a few hundred tails — (competency,
+    level, …), the left-out columns and the line break — each encoded once, so the lines
+    are the tails joined with the id between them, one ``bytes.join`` per questionnaire
+    rather than a formatting per answer (millions in a big region). The same bytes as
+    formatting each line by itself (tandem/demo/tests/test_seed_demo.py compares)."""
+
+    def __init__(self, text: CopyText) -> None:
+        self.text = text
+        tails = self._tails = _Tails(text)
+        self._tail = tails.__getitem__
+
+    def __call__(self, response_id: int, answers: list[generator.DemoAnswer]) -> bytes:
+        if not answers:
+            return b""
+        head = b"%d\t" % response_id
+        return head + head.join(map(self._tail, answers))
+
+
+class _Tails(dict[generator.DemoAnswer, bytes]):
+    """An answer's line after the questionnaire's id and its tab, made on first use."""
+
+    def __init__(self, text: CopyText) -> None:
+        super().__init__()
+        self.text = text
+
+    def __missing__(self, a: generator.DemoAnswer) -> bytes:
+        line = self[a] = b"%s%s\n" % (self.text.values(
+            a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
+            self.text.tail)
+        return line
+
+
 def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int) -> None:
     """The questionnaires of all ``rounds`` in one ``COPY``, then their answers in one.
 
@@ -556,19 +590,8 @@ def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int) 
     if connection.vendor == "postgresql":
         # The text of the lines by hand (tandem.web.bulk.CopyText): an answer's line is the
         # response's id and one of a few hundred tails, each encoded once.
-        text = CopyText(Answer, ANSWER_COLUMNS)
-        tails: dict[generator.DemoAnswer, bytes] = {}
-
-        def tail(a: generator.DemoAnswer) -> bytes:
-            line = tails.get(a)
-            if line is None:
-                line = tails[a] = b"\t%s%s\n" % (text.values(
-                    a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
-                    text.tail)
-            return line
-
-        text.copy(b"".join(b"%d%s" % (response_id, tail(a)) for a in answers)
-                  for response_id, answers in drawn())
+        lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
+        lines.text.copy(lines(response_id, answers) for response_id, answers in drawn())
     else:
         copy_rows(Answer, ANSWER_COLUMNS,
                   ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,

@@ -697,3 +697,57 @@ def test_a_seed_gives_the_region_it_always_gave(total: int, expected: str) -> No
     call_command("seed-demo", "--participants", str(total), "--seed", "3",
                  stdout=StringIO(), stderr=StringIO())
     assert _region_digest() == expected
+
+
+def _line_by_line(text: object, response_id: int,
+                  answers: list[generator.DemoAnswer]) -> bytes:
+    """The answers' COPY lines as formatted before AnswerLines: one line at a time, each
+    value by CopyText.value."""
+    from tandem.web.bulk import CopyText
+
+    assert isinstance(text, CopyText)
+    return b"".join(
+        b"%s%s\n" % ("\t".join(map(CopyText.value, (response_id, a.code, a.level, a.level,
+                                                     a.can_teach, a.wants_to_learn,
+                                                     a.priority))).encode(), text.tail)
+        for a in answers)
+
+
+_ANSWERS = st.lists(st.builds(
+    generator.DemoAnswer, code=st.text(max_size=12), level=st.integers(0, 3),
+    can_teach=st.booleans(), wants_to_learn=st.booleans(),
+    priority=st.none() | st.integers(1, 3)), max_size=50)
+
+
+@given(questionnaires=st.lists(st.tuples(st.integers(1, 2**62), _ANSWERS), max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_answer_lines_joined_per_questionnaire_are_the_lines_one_by_one(
+        questionnaires: list[tuple[int, list[generator.DemoAnswer]]]) -> None:
+    """AnswerLines joins a questionnaire's cached tails with its id between them: the very
+    bytes of formatting each line by itself — any competency text (tabs, backslashes,
+    line breaks escaped), no answer at all (no line), one tail cache for all."""
+    from tandem.demo.services import ANSWER_COLUMNS, AnswerLines
+    from tandem.diagnostics.models import Answer
+    from tandem.web.bulk import CopyText
+
+    lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
+    for response_id, answers in questionnaires:
+        assert lines(response_id, answers) == _line_by_line(lines.text, response_id, answers)
+
+
+def test_answer_lines_of_drawn_questionnaires_worked_example() -> None:
+    """Real draws: a complete questionnaire of 45 answers is 45 lines, each starting with
+    its id and a tab; a draft's half, the same as one by one."""
+    from tandem.demo.services import ANSWER_COLUMNS, AnswerLines
+    from tandem.diagnostics.models import Answer
+    from tandem.web.bulk import CopyText
+
+    competencies = [(f"area.c{i}", "both") for i in range(45)]
+    lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
+    complete = generator.answers_for("25-34", competencies, 7)
+    block = lines(12345, complete)
+    assert block.count(b"\n") == 45 and block.endswith(b"\n")
+    assert all(line.startswith(b"12345\tarea.c") for line in block.splitlines())
+    assert block == _line_by_line(lines.text, 12345, complete)
+    assert lines(9, complete[:22]) == _line_by_line(lines.text, 9, complete[:22])
+    assert lines(10, []) == b""
