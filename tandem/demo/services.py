@@ -187,7 +187,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
                        with_diagnostics: bool = True, index: int = 1,
                        phases: PhaseFn | None = None, last: bool = True,
                        ahead: "DrawnAhead | None" = None,
-                       loaded: Callable[[], None] | None = None) -> DemoResult:
+                       before_figures: Callable[[], None] | None = None) -> DemoResult:
     """Creates the ``index``-th demo region (a country is several, ``seed-demo --regions``)
     with ``participants`` people and its logins, in one transaction. The first one is the
     demo everybody knows; the others repeat its towns and organizations under their own
@@ -200,9 +200,9 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     (``foreign_keys_checked_once(whole=False)``): the whole tables, read again after every
     region, grew the country's check region by region. ``ahead``: this region's people
     and answers drawn ahead (``draw_ahead``; used where they fit, drawn again where not,
-    released after the load); ``loaded`` is called
-    when the bulk tables are loaded, before the later stages and the figures (a country
-    starts drawing its next region there, ``demo_regions_create``)."""
+    released after the load); ``before_figures`` is
+    called when the bulk tables and the later stages are loaded, right before the figures
+    (server-side SQL: a country draws its next region meanwhile, ``demo_regions_create``)."""
     phase = _Phases(phases)
     committed: list[tuple[float, float, float | None]] = []
     with transaction.atomic():
@@ -212,7 +212,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         result = _demo_region_create(participants=participants, seed=seed,
                                      progress=progress, with_diagnostics=with_diagnostics,
                                      index=index, phase=phase, last=last, ahead=ahead,
-                                     loaded=loaded)
+                                     before_figures=before_figures)
         done = phase.now()
     if committed:
         phase.record("COMMIT", done, committed[0])
@@ -224,7 +224,7 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
 def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | None,
                         with_diagnostics: bool, index: int, phase: "_Phases",
                         last: bool = True, ahead: "DrawnAhead | None" = None,
-                        loaded: Callable[[], None] | None = None) -> DemoResult:
+                        before_figures: Callable[[], None] | None = None) -> DemoResult:
     _roomy_memory()
     name, region_code, suffix, zone = generator.region_names(index)
     seed = region_seed(seed, index)
@@ -319,8 +319,6 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                     _create_pairs_fast(region, organizations, seed, land)
     if ahead is not None:  # loaded: not kept through the figures
         ahead.release()
-    if loaded is not None:
-        loaded()
     # The later stages and the figures query these tables inside the same transaction.
     with phase("analyze"):
         analyze(*bulk_models())
@@ -336,6 +334,10 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
             with phase(dotted.split(".")[1]):
                 import_string(dotted)(context)
         # The questionnaires went in in bulk: their figures are built once, here.
+        # The figures are server-side SQL: this process mostly waits (GIL released),
+        # a thread can draw the next region meanwhile (demo_regions_create).
+        if before_figures is not None:
+            before_figures()
         with phase("figures (tallies.rebuild)"):
             # One round for the whole region: it is in this transaction anyway.
             tallies.rebuild([o.pk for o in organizations.values()],
@@ -390,7 +392,7 @@ def demo_regions_create(*, regions: int, participants: int, seed: int = 1,
             results.append(demo_region_create(
                 participants=participants, seed=seed, index=index,
                 progress=progress(index) if progress else None, phases=phases,
-                last=index == regions, ahead=ahead, loaded=draw_next))
+                last=index == regions, ahead=ahead, before_figures=draw_next))
             del ahead
     finally:
         stop.set()  # a drawing still going on is for a load that will not come

@@ -857,8 +857,8 @@ def test_an_error_of_the_drawing_thread_is_raised_and_the_thread_joined(
 @pytest.mark.django_db
 def test_an_error_of_the_load_stops_the_drawing_thread_and_is_raised(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first region's later stages fail while the thread draws the second: the error
-    is raised, the thread told to stop and joined (it waits for that here)."""
+    """The first region's figures fail while the thread draws the second: the error is
+    raised, the thread told to stop and joined (it waits for that here)."""
     from tandem.demo import services
 
     real = services.draw_ahead
@@ -870,14 +870,12 @@ def test_an_error_of_the_load_stops_the_drawing_thread_and_is_raised(
         stopped.append(stop.wait(timeout=60))  # type: ignore[attr-defined]
         return real(**kw)  # type: ignore[arg-type]
 
-    def failing(_dotted: str) -> object:
-        def stage(_context: object) -> None:
-            raise ValueError("a later stage failed")
-        return stage
+    def failing(*_args: object, **_kw: object) -> None:
+        raise ValueError("the figures failed")
 
     monkeypatch.setattr(services, "draw_ahead", waiting)
-    monkeypatch.setattr(services, "import_string", failing)
-    with pytest.raises(ValueError, match="a later stage failed"):
+    monkeypatch.setattr(services.tallies, "rebuild", failing)
+    with pytest.raises(ValueError, match="the figures failed"):
         services.demo_regions_create(regions=2, participants=120, seed=3)
     assert stopped == [True]
     assert _ahead_threads() == []
