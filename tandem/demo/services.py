@@ -3,8 +3,11 @@
 import datetime as dt
 import os
 import random
+import threading
 import time
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +36,7 @@ from tandem.web.bulk import (
     copy_rows,
     foreign_keys_checked_once,
     indexes_built_once,
+    next_id,
     reserve_ids,
 )
 from tandem.web.signals import figures_changed
@@ -73,6 +77,10 @@ class DemoResult:
     logins: list[DemoLogin] = field(default_factory=list)
     # (stage, wall seconds, CPU seconds of this process): ``seed-demo -v 2`` prints them.
     phases: list[tuple[str, float, float]] = field(default_factory=list)
+    # What was drawn ahead (DrawnAhead) and used: the people; the answers (their people's
+    # ids guessed right).
+    people_ahead: bool = False
+    answers_ahead: bool = False
 
 
 class _Phases:
@@ -177,7 +185,9 @@ PARTICIPANT_COLUMNS = (
 def demo_region_create(*, participants: int = 400, seed: int = 1,
                        progress: ProgressFn | None = None,
                        with_diagnostics: bool = True, index: int = 1,
-                       phases: PhaseFn | None = None, last: bool = True) -> DemoResult:
+                       phases: PhaseFn | None = None, last: bool = True,
+                       ahead: "DrawnAhead | None" = None,
+                       before_figures: Callable[[], None] | None = None) -> DemoResult:
     """Creates the ``index``-th demo region (a country is several, ``seed-demo --regions``)
     with ``participants`` people and its logins, in one transaction. The first one is the
     demo everybody knows; the others repeat its towns and organizations under their own
@@ -188,7 +198,11 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
     are checked over the whole tables and left valid; a region that is not the last checks
     only its own new rows and leaves them ``NOT VALID`` for the next
     (``foreign_keys_checked_once(whole=False)``): the whole tables, read again after every
-    region, grew the country's check region by region."""
+    region, grew the country's check region by region. ``ahead``: this region's people
+    and answers drawn ahead (``draw_ahead``; used where they fit, drawn again where not,
+    released after the load); ``before_figures`` is
+    called when the bulk tables and the later stages are loaded, right before the figures
+    (server-side SQL: a country draws its next region meanwhile, ``demo_regions_create``)."""
     phase = _Phases(phases)
     committed: list[tuple[float, float, float | None]] = []
     with transaction.atomic():
@@ -197,10 +211,11 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
         transaction.on_commit(lambda: committed.append(phase.now()))
         result = _demo_region_create(participants=participants, seed=seed,
                                      progress=progress, with_diagnostics=with_diagnostics,
-                                     index=index, phase=phase, last=last)
-        loaded = phase.now()
+                                     index=index, phase=phase, last=last, ahead=ahead,
+                                     before_figures=before_figures)
+        done = phase.now()
     if committed:
-        phase.record("COMMIT", loaded, committed[0])
+        phase.record("COMMIT", done, committed[0])
         phase.record("jobs after COMMIT (kept figures)", committed[0])
     result.phases = phase.done
     return result
@@ -208,10 +223,11 @@ def demo_region_create(*, participants: int = 400, seed: int = 1,
 
 def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | None,
                         with_diagnostics: bool, index: int, phase: "_Phases",
-                        last: bool = True) -> DemoResult:
+                        last: bool = True, ahead: "DrawnAhead | None" = None,
+                        before_figures: Callable[[], None] | None = None) -> DemoResult:
     _roomy_memory()
     name, region_code, suffix, zone = generator.region_names(index)
-    seed = seed if index == 1 else seed * 1_000 + index
+    seed = region_seed(seed, index)
     rng = random.Random(seed)
     # Each region on its own clock (the first on Tyumen's, UTC+5), whatever the
     # installation's TANDEM_TIME_ZONE says.
@@ -233,7 +249,12 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
     with (phase("bulk load with its foreign keys"),
           foreign_keys_checked_once(*bulk_models(), whole=last)):
         deputies: dict[str, Participant] = {}
-        domain = f"r{index}.example.org" if index > 1 else "example.org"
+        domain = region_domain(index)
+        people_ahead = ahead is not None and (ahead.participants, ahead.seed, ahead.domain) == (
+            participants, seed, domain)
+        answers_ahead = False
+        people = (ahead.people if ahead is not None and people_ahead
+                  else generator.people(participants, seed, domain))
         done = 0
         # Ids first (COPY returns none, and no other query may run on the connection while
         # it streams): the generator makes exactly ``participants`` people.
@@ -249,7 +270,7 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
 
         def participant_rows() -> Iterator[tuple[Any, ...]]:
             nonlocal done, deputy_id
-            for person in generator.people(participants, seed, domain):
+            for person in people:
                 consent_date = CONSENT_FROM + dt.timedelta(days=next(consent_days))
                 organization = organizations[person.organization_code]
                 pk = next(ids)
@@ -289,12 +310,15 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                   _indexes_built_once_if_cheaper(Response, participants, Answer,
                                                  up_to=ANSWERS_REBUILT_UP_TO),
                   phase("questionnaires and answers")):
-                _create_diagnostics(organizations, seed, land)
+                answers_ahead = _create_diagnostics(organizations, seed, land,
+                                                    ahead if people_ahead else None)
             with phase("pairs and maps"):
                 if participants <= PAIRS_UP_TO:
                     _create_pairs(region, municipalities, organizations, land)
                 else:
                     _create_pairs_fast(region, organizations, seed, land)
+    if ahead is not None:  # loaded: not kept through the figures
+        ahead.release()
     # The later stages and the figures query these tables inside the same transaction.
     with phase("analyze"):
         analyze(*bulk_models())
@@ -310,6 +334,10 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
             with phase(dotted.split(".")[1]):
                 import_string(dotted)(context)
         # The questionnaires went in in bulk: their figures are built once, here.
+        # The figures are server-side SQL: this process mostly waits (GIL released),
+        # a thread can draw the next region meanwhile (demo_regions_create).
+        if before_figures is not None:
+            before_figures()
         with phase("figures (tallies.rebuild)"):
             # One round for the whole region: it is in this transaction anyway.
             tallies.rebuild([o.pk for o in organizations.values()],
@@ -317,7 +345,59 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                             responses_after=responses_before)
             figures_changed.send(sender=None,
                                  organization_ids=[o.pk for o in organizations.values()])
-    return DemoResult(region=region, participants=done, logins=logins, phases=phase.done)
+    return DemoResult(region=region, participants=done, logins=logins, phases=phase.done,
+                      people_ahead=people_ahead, answers_ahead=answers_ahead)
+
+
+def region_seed(seed: int, index: int) -> int:
+    """The seed of a country's ``index``-th region's draws."""
+    return seed if index == 1 else seed * 1_000 + index
+
+
+def region_domain(index: int) -> str:
+    """The e-mail domain of a country's ``index``-th region (e-mails are unique)."""
+    return f"r{index}.example.org" if index > 1 else "example.org"
+
+
+def demo_regions_create(*, regions: int, participants: int, seed: int = 1,
+                        progress: Callable[[int], ProgressFn | None] | None = None,
+                        phases: PhaseFn | None = None) -> list[DemoResult]:
+    """A country: ``regions`` demo regions, each in its own transaction
+    (``demo_region_create``), the last one ``last``. While the server computes a region's
+    figures (server-side SQL: this process mostly waits), a thread draws the next
+    region's people and answers (``draw_ahead``, pure Python, no query), for the ids its
+    people will get if nothing else takes one first (``next_id``); the next load uses
+    what fits and draws again what does not. The thread is joined whatever happens: an
+    error of the load stops it (and is raised), an error of the thread is raised by the
+    next region's load."""
+    results: list[DemoResult] = []
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-demo-ahead")
+    next_region: Future[DrawnAhead | None] | None = None
+    try:
+        for index in range(1, regions + 1):
+            ahead = next_region.result() if next_region is not None else None
+            next_region = None
+
+            def draw_next(index: int = index) -> None:
+                nonlocal next_region
+                framework = FrameworkVersion.objects.current()
+                if index == regions or framework is None:
+                    return
+                next_region = pool.submit(
+                    draw_ahead, participants=participants, seed=seed, index=index + 1,
+                    first_id=next_id(Participant), competencies=competencies_of(framework),
+                    stop=stop)
+
+            results.append(demo_region_create(
+                participants=participants, seed=seed, index=index,
+                progress=progress(index) if progress else None, phases=phases,
+                last=index == regions, ahead=ahead, before_figures=draw_next))
+            del ahead
+    finally:
+        stop.set()  # a drawing still going on is for a load that will not come
+        pool.shutdown(wait=True, cancel_futures=True)
+    return results
 
 
 def _create_units(region: Region, land: generator.Territory, suffix: str
@@ -413,31 +493,33 @@ FINAL_DATES = _roadmap_dates("final")
 
 
 def _create_diagnostics(organizations: dict[str, Organization], seed: int,
-                        land: generator.Territory) -> None:
+                        land: generator.Territory, ahead: "DrawnAhead | None" = None) -> bool:
     """An initial round in every organization; a final one in some.
 
     The whole region in one pass, not a pass per organization (a big region has
     thousands): the people in one query, the campaigns (see below),
     the questionnaires in one ``COPY`` and the answers in another — in the order, with
     the ids and the draws of ``rng``, of a pass per organization, so the data are what
-    they were when each organization had its own queries and ``COPY``."""
+    they were when each organization had its own queries and ``COPY``. ``ahead``: the
+    answers drawn ahead (``draw_ahead``) — used if they were drawn for the very people
+    found here (ids, organizations, bands) and competencies, which is True returned;
+    otherwise they are drawn here."""
     framework = FrameworkVersion.objects.current()
     if framework is None:
-        return
-    competencies = [(c["code"], c.get("typical_direction", "both"))
-                    for c in framework.competencies()]
+        return False
+    competencies = competencies_of(framework)
     curators = dict(RoleAssignment.objects.filter(role=Role.CURATOR)
                     .values_list("organization_id", "user_id"))
-    by_org: dict[int, list[tuple[int, str]]] = {}
+    code_of = {o.pk: code for code, o in organizations.items()}
+    people_of: dict[str, list[tuple[int, str]]] = {}
     for org_id, pk, band in (Participant.objects
                              .filter(organization__in=list(organizations.values()),
                                      is_active=True)
                              .with_consent().order_by("organization_id", "pk")
                              .values_list("organization_id", "pk", "age_band")
                              .iterator(chunk_size=20_000)):
-        by_org.setdefault(org_id, []).append((pk, band))
-    rng = random.Random(seed + 7)
-    rounds: list[_Round] = []
+        people_of.setdefault(code_of[org_id], []).append((pk, band))
+    rounds = _plan_rounds(list(organizations), people_of, len(competencies), seed, land)
     # The named organizations' campaigns one by one (audited, as they always were); the
     # further ones' — after them, thousands in a big region — in bulk, numbered ahead.
     named = {o[1] for o in generator.ORGANIZATIONS}
@@ -450,51 +532,75 @@ def _create_diagnostics(organizations: dict[str, Organization], seed: int,
             return Campaign.objects.create(**fields)
         if numbers is None:  # the named ones come first: their ids are taken by now
             numbers = iter(reserve_ids(Campaign, sum(
-                1 + (c in land.with_final) for c, o in organizations.items()
-                if c not in named and by_org.get(o.pk))))
+                1 + (c in land.with_final) for c in organizations
+                if c not in named and people_of.get(c))))
         further.append(Campaign(pk=next(numbers), **fields))
         return further[-1]
 
-    for code, org in organizations.items():
-        people = by_org.get(org.pk)
+    for r in rounds:
+        org = organizations[r.code]
+        if r.before is None:
+            r.campaign = campaign(
+                r.code, title="Входная диагностика 2026/27", kind=Campaign.Kind.INITIAL,
+                organization=org, framework=framework, starts_on=INITIAL_DATES[0],
+                ends_on=INITIAL_DATES[1], created_by_id=curators.get(org.pk),
+                status=Campaign.Status.OPEN if r.code in STILL_OPEN
+                or r.code in land.still_open else Campaign.Status.CLOSED)
+        else:
+            r.campaign = campaign(
+                r.code, title="Итоговая диагностика 2026/27", kind=Campaign.Kind.FINAL,
+                organization=org, framework=framework, baseline=r.before.campaign,
+                starts_on=FINAL_DATES[0], ends_on=FINAL_DATES[1],
+                created_by_id=curators.get(org.pk))
+    Campaign.objects.bulk_create(further, batch_size=2000)
+    used = (ahead is not None and ahead.seed == seed and ahead.competencies == competencies
+            and ahead.codes == list(organizations) and ahead.people_of == people_of)
+    _fill(rounds, competencies, seed, ahead if used else None)
+    return used
+
+
+def competencies_of(framework: FrameworkVersion) -> list[tuple[str, str]]:
+    """The (code, typical direction) of the framework's competencies the answers are
+    drawn for."""
+    return [(c["code"], c.get("typical_direction", "both")) for c in framework.competencies()]
+
+
+def _plan_rounds(codes: list[str], people_of: dict[str, list[tuple[int, str]]], full: int,
+                 seed: int, land: generator.Territory) -> list["_Round"]:
+    """The rounds of the organizations ``codes`` (in that order) and who answered each:
+    the initial one, and the final one after it where the organization has one. Pure
+    (no query): ``draw_ahead`` plans the next region with it too."""
+    rng = random.Random(seed + 7)
+    rounds: list[_Round] = []
+    for code in codes:
+        people = people_of.get(code)
         if not people:
             continue
         still_open = code in STILL_OPEN or code in land.still_open
         with_final = code in WITH_FINAL or code in land.with_final
-        initial = campaign(code,
-            title="Входная диагностика 2026/27", kind=Campaign.Kind.INITIAL,
-            organization=org, framework=framework, starts_on=INITIAL_DATES[0],
-            ends_on=INITIAL_DATES[1], created_by_id=curators.get(org.pk),
-            status=Campaign.Status.OPEN if still_open else Campaign.Status.CLOSED)
-        first = _plan(initial, people, len(competencies), rng, complete=not still_open,
-                      keep=with_final)
+        first = _plan(code, people, full, rng, complete=not still_open, keep=with_final)
         rounds.append(first)
         if with_final:
-            final = campaign(
-                code, title="Итоговая диагностика 2026/27", kind=Campaign.Kind.FINAL,
-                organization=org, framework=framework, baseline=initial,
-                starts_on=FINAL_DATES[0], ends_on=FINAL_DATES[1],
-                created_by_id=curators.get(org.pk))
-            rounds.append(_plan(final, people, len(competencies), rng, complete=False,
-                                before=first))
-    Campaign.objects.bulk_create(further, batch_size=2000)
-    _fill(rounds, competencies, seed)
+            rounds.append(_plan(code, people, full, rng, complete=False, before=first))
+    return rounds
 
 
 @dataclass
 class _Round:
     """One campaign's questionnaires before they are written: (person, band, status,
     number of answers) each; ``before`` is the round it improves on (the final one's
-    initial), ``kept`` the complete answers of the round when a final one follows."""
+    initial), ``kept`` the complete answers of the round when a final one follows. The
+    campaign is created after the plan (``_create_diagnostics``)."""
 
-    campaign: Campaign
+    code: str
     plan: list[tuple[int, str, Response.Status, int]]
     before: "_Round | None" = None
     keep: bool = False
     kept: dict[int, list[generator.DemoAnswer]] = field(default_factory=dict)
+    campaign: Campaign | None = None
 
 
-def _plan(campaign: Campaign, people: list[tuple[int, str]], full: int, rng: random.Random,
+def _plan(code: str, people: list[tuple[int, str]], full: int, rng: random.Random,
           *, complete: bool, before: _Round | None = None, keep: bool = False) -> _Round:
     """Who of ``people`` answered the campaign and how far: one draw of ``rng`` a person
     (the answers themselves come from each person's own generator, in ``_fill``). A final
@@ -514,65 +620,186 @@ def _plan(campaign: Campaign, people: list[tuple[int, str]], full: int, rng: ran
         answered = (0 if status == Response.Status.NEW else
                     full // 2 if status == Response.Status.DRAFT else full)
         plan.append((pk, band, status, answered))
-    return _Round(campaign, plan, before, keep)
+    return _Round(code, plan, before, keep)
 
 
-def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int) -> None:
+class AnswerLines:
+    """A questionnaire's answers as COPY text (``ANSWER_COLUMNS``), all its lines at once:
+    each line is the questionnaire's id and one of a few hundred tails — (competency,
+    level, …), the left-out columns and the line break — each encoded once, so the lines
+    are the tails joined with the id between them, one ``bytes.join`` per questionnaire
+    rather than a formatting per answer (millions in a big region). The same bytes as
+    formatting each line by itself (tandem/demo/tests/test_seed_demo.py compares)."""
+
+    def __init__(self, text: CopyText) -> None:
+        self.text = text
+        tails = self._tails = _Tails(text)
+        self._tail = tails.__getitem__
+
+    def __call__(self, response_id: int, answers: list[generator.DemoAnswer]) -> bytes:
+        if not answers:
+            return b""
+        head = b"%d\t" % response_id
+        return head + head.join(map(self._tail, answers))
+
+    def indexed(self, seen: list[generator.DemoAnswer]
+                ) -> Callable[[int, "array[int]"], bytes]:
+        """The same for answers given as numbers into ``seen`` (``DrawnAhead``)."""
+        tails = [self._tails[a] for a in seen]
+        tail = tails.__getitem__
+
+        def lines(response_id: int, numbers: "array[int]") -> bytes:
+            if not numbers:
+                return b""
+            head = b"%d\t" % response_id
+            return head + head.join(map(tail, numbers))
+        return lines
+
+
+class _Tails(dict[generator.DemoAnswer, bytes]):
+    """An answer's line after the questionnaire's id and its tab, made on first use."""
+
+    def __init__(self, text: CopyText) -> None:
+        super().__init__()
+        self.text = text
+
+    def __missing__(self, a: generator.DemoAnswer) -> bytes:
+        line = self[a] = b"%s%s\n" % (self.text.values(
+            a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
+            self.text.tail)
+        return line
+
+
+def _drawn(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int
+           ) -> Iterator[list[generator.DemoAnswer]]:
+    """The answers of every questionnaire of ``rounds``, in order: each person's own
+    generator (``seed`` and the person's id), so drawing them later — or ahead, in
+    another thread (``draw_ahead``) — changes no draw. A final round's answers improve on
+    the complete initial ones, drawn before it and kept only until it is drawn."""
+    full = len(competencies)
+    for r in rounds:
+        for pk, band, status, _answered in r.plan:
+            if status == Response.Status.NEW:
+                answers = []
+            elif r.before is not None:
+                answers = generator.improved(r.before.kept[pk], seed * 100_003 + pk)
+            else:
+                answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
+            if status == Response.Status.DRAFT:
+                answers = answers[: len(answers) // 2]
+            if r.keep and len(answers) == full:
+                r.kept[pk] = answers
+            yield answers
+        if r.before is not None:
+            r.before.kept.clear()  # the final round is drawn: not needed any more
+
+
+def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int,
+          ahead: "DrawnAhead | None" = None) -> None:
     """The questionnaires of all ``rounds`` in one ``COPY``, then their answers in one.
 
-    The answers are drawn while they are written: the server stores the answers already
-    sent while this process draws the next ones (each person's answers come from a
-    generator of their own, so drawing them later changes no draw). A final round's
-    answers improve on the complete initial ones, drawn before it in the same stream
-    and kept only until it is written."""
+    The answers are drawn while they are written (``_drawn``): the server stores the
+    answers already sent while this process draws the next ones — or, ``ahead``, they
+    were drawn by then for these very rounds (``_create_diagnostics`` checks)."""
     now = timezone.now()
-    full = len(competencies)
     ids = iter(reserve_ids(Response, sum(len(r.plan) for r in rounds)))
-    numbered = [[(next(ids), *row) for row in r.plan] for r in rounds]
+    numbered = [[next(ids) for _row in r.plan] for r in rounds]
     copy_rows(Response, RESPONSE_COLUMNS,
-              ((response_id, r.campaign.pk, pk, status.value, answered,
+              ((response_id, _campaign(r).pk, pk, status.value, answered,
                 now if status == Response.Status.SUBMITTED else None,
-                r.campaign.organization_id)
+                _campaign(r).organization_id)
                for r, plan in zip(rounds, numbered, strict=True)
-               for response_id, pk, _band, status, answered in plan))
-
-    def drawn() -> Iterator[tuple[int, list[generator.DemoAnswer]]]:
-        for r, plan in zip(rounds, numbered, strict=True):
-            for response_id, pk, band, status, _answered in plan:
-                if status == Response.Status.NEW:
-                    answers = []
-                elif r.before is not None:
-                    answers = generator.improved(r.before.kept[pk], seed * 100_003 + pk)
-                else:
-                    answers = generator.answers_for(band, competencies, seed * 100_003 + pk)
-                if status == Response.Status.DRAFT:
-                    answers = answers[: len(answers) // 2]
-                if r.keep and len(answers) == full:
-                    r.kept[pk] = answers
-                yield response_id, answers
-            if r.before is not None:
-                r.before.kept.clear()  # the final round is written: not needed any more
-
+               for response_id, (pk, _band, status, answered) in zip(plan, r.plan,
+                                                                    strict=True)))
+    response_ids = (response_id for plan in numbered for response_id in plan)
     if connection.vendor == "postgresql":
         # The text of the lines by hand (tandem.web.bulk.CopyText): an answer's line is the
         # response's id and one of a few hundred tails, each encoded once.
-        text = CopyText(Answer, ANSWER_COLUMNS)
-        tails: dict[generator.DemoAnswer, bytes] = {}
+        lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
+        if ahead is not None:
+            lines.text.copy(map(lines.indexed(ahead.answers_seen), response_ids,
+                                ahead.answers))
+        else:
+            lines.text.copy(map(lines, response_ids, _drawn(rounds, competencies, seed)))
+        return
+    drawn: Iterable[list[generator.DemoAnswer]] = (
+        ([ahead.answers_seen[i] for i in numbers] for numbers in ahead.answers)
+        if ahead is not None else _drawn(rounds, competencies, seed))
+    copy_rows(Answer, ANSWER_COLUMNS,
+              ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
+                a.priority) for response_id, answers in zip(response_ids, drawn, strict=True)
+               for a in answers))
 
-        def tail(a: generator.DemoAnswer) -> bytes:
-            line = tails.get(a)
-            if line is None:
-                line = tails[a] = b"\t%s%s\n" % (text.values(
-                    a.code, a.level, a.level, a.can_teach, a.wants_to_learn, a.priority),
-                    text.tail)
-            return line
 
-        text.copy(b"".join(b"%d%s" % (response_id, tail(a)) for a in answers)
-                  for response_id, answers in drawn())
-    else:
-        copy_rows(Answer, ANSWER_COLUMNS,
-                  ((response_id, a.code, a.level, a.level, a.can_teach, a.wants_to_learn,
-                    a.priority) for response_id, answers in drawn() for a in answers))
+def _campaign(r: _Round) -> Campaign:
+    if r.campaign is None:  # _create_diagnostics creates every round's
+        raise ValueError(f"seed-demo: a round of {r.code} without its campaign")
+    return r.campaign
+
+
+@dataclass
+class DrawnAhead:
+    """A region's people and answers drawn ahead (``draw_ahead``), for the ids its
+    people were guessed to get: ``people`` as ``generator.people`` gives them;
+    ``people_of`` and ``codes`` the people (id, band) each organization's campaigns will
+    ask and the organizations in order — the inputs of the answers, which the load
+    compares with what it finds (a wrong guess: drawn again there); ``answers`` each
+    questionnaire's answers as numbers into ``answers_seen`` (a few hundred distinct
+    answers: two bytes an answer, not a tuple)."""
+
+    participants: int
+    seed: int
+    domain: str
+    competencies: list[tuple[str, str]]
+    people: list[generator.DemoPerson]
+    codes: list[str]
+    people_of: dict[str, list[tuple[int, str]]]
+    answers_seen: list[generator.DemoAnswer] = field(default_factory=list)
+    answers: list[array[int]] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Lets go of the people and answers (the load has written them)."""
+        self.people, self.people_of, self.answers, self.answers_seen = [], {}, [], []
+
+
+def draw_ahead(*, participants: int, seed: int, index: int, first_id: int,
+               competencies: list[tuple[str, str]],
+               stop: threading.Event | None = None) -> DrawnAhead | None:
+    """The ``index``-th region's people and answers drawn without the database, as its
+    load would draw them if its people get the ids ``first_id``, ``first_id + 1``, … —
+    for a thread to draw the next region while the server computes this one's figures
+    (``seed-demo --regions``). None if ``stop`` is set on the way (the load failed)."""
+    seed = region_seed(seed, index)
+    domain = region_domain(index)
+    land = generator.territory(participants)
+    people = list(generator.people(participants, seed, domain))
+    # In the order of _create_units' dictionary: the named organizations, then the others.
+    named = {o[1] for o in generator.ORGANIZATIONS}
+    codes = ([c for _m, c, *_rest in land.organizations if c in named]
+             + [c for _m, c, *_rest in land.organizations if c not in named])
+    people_of: dict[str, list[tuple[int, str]]] = {}
+    for n, person in enumerate(people):
+        # Participant.with_consent (people.models.consent_q): both consents given.
+        if person.has_mentoring_consent and person.has_pd_consent:
+            people_of.setdefault(person.organization_code, []).append(
+                (first_id + n, person.age_band))
+    drawn = DrawnAhead(participants, seed, domain, list(competencies), people, codes,
+                       {c: list(p) for c, p in people_of.items()})
+    numbers: dict[generator.DemoAnswer, int] = {}
+    for k, answers in enumerate(_drawn(
+            _plan_rounds(codes, people_of, len(competencies), seed, land),
+            competencies, seed)):
+        if stop is not None and k % 1000 == 0 and stop.is_set():
+            return None
+        row = array("H")
+        for a in answers:
+            number = numbers.get(a)
+            if number is None:
+                number = numbers[a] = len(drawn.answers_seen)
+                drawn.answers_seen.append(a)
+            row.append(number)
+        drawn.answers.append(row)
+    return drawn
 
 
 # Pairs are formed only for demo regions of up to this size: at 30,000 people the engine

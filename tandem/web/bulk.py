@@ -389,3 +389,31 @@ def analyze(*tables: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def next_id(model: type[models.Model]) -> int:
+    """The first id :func:`reserve_ids` would give now, if no other insert takes one before
+    it: a guess, for work prepared ahead of the rows it is for (``seed-demo`` draws a
+    region's answers, which depend on its people's ids, before they are loaded) — the
+    caller checks what it got and redoes what the guess got wrong. Reads the sequence
+    without moving it (PostgreSQL; on SQLite the ``sqlite_sequence`` counter, or the
+    largest id)."""
+    table = model._meta.db_table
+    column = str(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)",
+                           [connection.ops.quote_name(table), column])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
+            last, called = cursor.fetchone()
+            return int(last) + 1 if called else int(last)
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"next_id: {connection.vendor}")
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 0) "  # noqa: S608
+                           f"FROM {connection.ops.quote_name(table)}")
+            row = cursor.fetchone()
+        return int(row[0]) + 1

@@ -697,3 +697,186 @@ def test_a_seed_gives_the_region_it_always_gave(total: int, expected: str) -> No
     call_command("seed-demo", "--participants", str(total), "--seed", "3",
                  stdout=StringIO(), stderr=StringIO())
     assert _region_digest() == expected
+
+
+def _line_by_line(text: object, response_id: int,
+                  answers: list[generator.DemoAnswer]) -> bytes:
+    """The answers' COPY lines as formatted before AnswerLines: one line at a time, each
+    value by CopyText.value."""
+    from tandem.web.bulk import CopyText
+
+    assert isinstance(text, CopyText)
+    return b"".join(
+        b"%s%s\n" % ("\t".join(map(CopyText.value, (response_id, a.code, a.level, a.level,
+                                                     a.can_teach, a.wants_to_learn,
+                                                     a.priority))).encode(), text.tail)
+        for a in answers)
+
+
+_ANSWERS = st.lists(st.builds(
+    generator.DemoAnswer, code=st.text(max_size=12), level=st.integers(0, 3),
+    can_teach=st.booleans(), wants_to_learn=st.booleans(),
+    priority=st.none() | st.integers(1, 3)), max_size=50)
+
+
+@given(questionnaires=st.lists(st.tuples(st.integers(1, 2**62), _ANSWERS), max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_answer_lines_joined_per_questionnaire_are_the_lines_one_by_one(
+        questionnaires: list[tuple[int, list[generator.DemoAnswer]]]) -> None:
+    """AnswerLines joins a questionnaire's cached tails with its id between them: the very
+    bytes of formatting each line by itself — any competency text (tabs, backslashes,
+    line breaks escaped), no answer at all (no line), one tail cache for all."""
+    from tandem.demo.services import ANSWER_COLUMNS, AnswerLines
+    from tandem.diagnostics.models import Answer
+    from tandem.web.bulk import CopyText
+
+    lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
+    for response_id, answers in questionnaires:
+        assert lines(response_id, answers) == _line_by_line(lines.text, response_id, answers)
+
+
+def test_answer_lines_of_drawn_questionnaires_worked_example() -> None:
+    """Real draws: a complete questionnaire of 45 answers is 45 lines, each starting with
+    its id and a tab; a draft's half, the same as one by one."""
+    from tandem.demo.services import ANSWER_COLUMNS, AnswerLines
+    from tandem.diagnostics.models import Answer
+    from tandem.web.bulk import CopyText
+
+    competencies = [(f"area.c{i}", "both") for i in range(45)]
+    lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
+    complete = generator.answers_for("25-34", competencies, 7)
+    block = lines(12345, complete)
+    assert block.count(b"\n") == 45 and block.endswith(b"\n")
+    assert all(line.startswith(b"12345\tarea.c") for line in block.splitlines())
+    assert block == _line_by_line(lines.text, 12345, complete)
+    assert lines(9, complete[:22]) == _line_by_line(lines.text, 9, complete[:22])
+    assert lines(10, []) == b""
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _country_rows_digest() -> str:
+    """Every row of the people, questionnaires and answers, all columns, in id order
+    (the time a questionnaire was submitted only as whether there is one)."""
+    import hashlib
+
+    from tandem.diagnostics.models import Answer, Response
+
+    digest = hashlib.sha256()
+    for model in (Participant, Response, Answer):
+        names = [f.attname for f in model._meta.concrete_fields
+                 if f.attname not in {"submitted_at", "created_at", "updated_at"}]
+        for row in model.objects.order_by("pk").values_list(*names):
+            digest.update(repr(row).encode())
+    digest.update(repr([t is None for t in Response.objects.order_by("pk").values_list(
+        "submitted_at", flat=True)]).encode())
+    return digest.hexdigest()
+
+
+def _country(monkeypatch: pytest.MonkeyPatch, mode: str) -> tuple[str, list[tuple[bool, bool]]]:
+    """Two regions of 120 loaded in a savepoint rolled back after, from the same ids
+    (sequences reset as in a fresh database): their rows' digest and what each region took
+    from the drawing ahead. ``mode``: "ahead" as seed-demo does; "in place": nothing drawn
+    ahead; "wrong guess": the next region's people drawn for ids one past the right ones."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from tandem.demo import services
+    from tandem.web import bulk
+
+    with monkeypatch.context() as patch:
+        if mode == "in place":
+            patch.setattr(services, "draw_ahead", lambda **_kw: None)
+        elif mode == "wrong guess":
+            patch.setattr(services, "next_id", lambda model: bulk.next_id(model) + 1)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    for sql in connection.ops.sequence_reset_sql(no_style(),
+                                                                 apps.get_models()):
+                        cursor.execute(sql)
+                results = services.demo_regions_create(regions=2, participants=120, seed=3)
+                digest = _country_rows_digest()
+                raise _Rollback
+        except _Rollback:
+            pass
+    return digest, [(r.people_ahead, r.answers_ahead) for r in results]
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_next_region_drawn_ahead_is_the_region_drawn_in_place(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """seed-demo --regions: the second region's people and answers, drawn by a thread
+    while the first one's figures are computed, are the very rows drawn in place; where
+    the guess of its people's ids was wrong, the answers are drawn again at the load (the
+    people, whose draws need no id, are still taken) — the same rows again."""
+    ahead, taken = _country(monkeypatch, "ahead")
+    assert taken == [(False, False), (True, True)]
+    in_place, taken = _country(monkeypatch, "in place")
+    assert taken == [(False, False), (False, False)]
+    wrong, taken = _country(monkeypatch, "wrong guess")
+    assert taken == [(False, False), (True, False)]
+    assert ahead == in_place == wrong
+
+
+@pytest.mark.django_db
+def test_next_id_is_the_id_reserve_ids_gives_next() -> None:
+    from tandem.web.bulk import next_id, reserve_ids
+
+    Region.objects.create(name="Регион", code="r-next")
+    guess = next_id(Region)
+    assert next_id(Region) == guess  # reading moves nothing
+    assert reserve_ids(Region, 3) == [guess, guess + 1, guess + 2]
+    assert next_id(Region) == guess + 3
+
+
+def _ahead_threads() -> list[object]:
+    import threading
+
+    return [t for t in threading.enumerate() if t.name.startswith("seed-demo-ahead")]
+
+
+@pytest.mark.django_db
+def test_an_error_of_the_drawing_thread_is_raised_and_the_thread_joined(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tandem.demo import services
+
+    def broken(**_kw: object) -> None:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(services, "draw_ahead", broken)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        services.demo_regions_create(regions=2, participants=120, seed=3)
+    assert _ahead_threads() == []
+    assert Region.objects.count() == 1  # the first region's load was done
+
+
+@pytest.mark.django_db
+def test_an_error_of_the_load_stops_the_drawing_thread_and_is_raised(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first region's figures fail while the thread draws the second: the error is
+    raised, the thread told to stop and joined (it waits for that here)."""
+    from tandem.demo import services
+
+    real = services.draw_ahead
+    stopped: list[bool] = []
+
+    def waiting(**kw: object) -> object:
+        stop = kw["stop"]
+        assert stop is not None
+        stopped.append(stop.wait(timeout=60))  # type: ignore[attr-defined]
+        return real(**kw)  # type: ignore[arg-type]
+
+    def failing(*_args: object, **_kw: object) -> None:
+        raise ValueError("the figures failed")
+
+    monkeypatch.setattr(services, "draw_ahead", waiting)
+    monkeypatch.setattr(services.tallies, "rebuild", failing)
+    with pytest.raises(ValueError, match="the figures failed"):
+        services.demo_regions_create(regions=2, participants=120, seed=3)
+    assert stopped == [True]
+    assert _ahead_threads() == []
+    assert Region.objects.count() == 0  # rolled back

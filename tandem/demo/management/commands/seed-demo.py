@@ -5,7 +5,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from tandem.demo.generator import MIN_PARTICIPANTS
-from tandem.demo.services import bulk_models, demo_region_create, demo_region_exists
+from tandem.demo.services import (
+    ProgressFn,
+    bulk_models,
+    demo_region_exists,
+    demo_regions_create,
+)
 from tandem.diagnostics.defaults import SOURCE as DEFAULT_FRAMEWORK
 from tandem.diagnostics.defaults import ensure_default_framework
 from tandem.diagnostics.models import Competency, FrameworkVersion
@@ -70,21 +75,29 @@ class Command(BaseCommand):
                 f"diagnostics 0002): без неё демо-регион остался бы без диагностик, пар и "
                 f"карт. {loaded}, опубликована как версия {framework.number}."))
 
-        results = []
-        for index in range(1, regions + 1):
+        def progress_of(index: int) -> ProgressFn:
             where = f"Регион {index} из {regions}. " if regions > 1 else ""
 
-            def progress(done: int, total: int, where: str = where) -> None:
+            def progress(done: int, total: int) -> None:
                 self.stderr.write(f"\r{where}Участники: {done}/{total} "
                                   f"({100 * done // total} %)", ending="")
                 self.stderr.flush()
+                if done == total:
+                    self.stderr.write("")
+            return progress
 
-            # Each region in its own transaction: a country of millions is not one.
-            results.append(demo_region_create(participants=participants, seed=seed,
-                                              progress=progress, index=index,
-                                              phases=self._phase if verbose else None,
-                                              last=index == regions))
-            self.stderr.write("")
+        # Each region in its own transaction: a country of millions is not one. The next
+        # region's people and answers are drawn while the server computes this one's
+        # figures (demo_regions_create).
+        results = demo_regions_create(regions=regions, participants=participants, seed=seed,
+                                      progress=progress_of,
+                                      phases=self._phase if verbose else None)
+        if verbose:
+            for index, result in enumerate(results[1:], start=2):
+                self.stderr.write(
+                    f"  Регион {index}, нарисовано заранее: люди — "
+                    f"{'да' if result.people_ahead else 'нет'}, ответы — "
+                    f"{'да' if result.answers_ahead else 'нет'}")
         analyzed = time.monotonic()
         if connection.vendor == "postgresql":
             self._vacuum()
