@@ -664,3 +664,27 @@ def database_caches(label: str) -> Iterator[None]:
         yield
         clear_caches()
 
+
+@contextmanager
+def built_once(django_db_blocker: Any, media: Any) -> Iterator[None]:
+    """For a world built once and read by many tests (a class-scoped fixture, as Django's
+    ``TestCase.setUpTestData``): the database unblocked, the building done in a
+    transaction of its own that is rolled back when the block ends, with the tests'
+    fast password hasher (tandem/conftest.py) and ``media`` as the uploads' folder. Each
+    test then runs in a savepoint nested in it (pytest-django's ``db``) and leaves the
+    world as it found it; each xdist worker builds its own."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    with (django_db_blocker.unblock(),
+          override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=[
+              "django.contrib.auth.hashers.MD5PasswordHasher"])):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            clear_caches()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            clear_caches()
