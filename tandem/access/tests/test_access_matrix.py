@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tandem.access.models import Role, RoleAssignment
@@ -45,6 +44,7 @@ from tandem.testing import (
     build_school,
     build_training,
     build_world,
+    built_once,
 )
 from tandem.training.models import Team as TrainingTeam
 
@@ -56,7 +56,6 @@ STAFF_OF_A = {"alice", "erin", "olga"}
 # 401: the API's answer to a request with neither a session nor a key.
 REFUSED = {302, 401, 403, 404}
 
-MD5_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"  # as tandem/conftest.py
 
 # Pages anyone may open, and the log-in machinery.
 PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_confirm",
@@ -811,19 +810,12 @@ class TestAccess:
               tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[tuple[World, PairsWorld, dict[str, object], Path]]:
         media = tmp_path_factory.mktemp("matrix-media")
-        with (django_db_blocker.unblock(),
-              override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=[MD5_HASHER])):
-            atomic = transaction.atomic()
-            atomic.__enter__()
-            try:
-                world = build_world()
-                build_diagnostics(world)
-                build_resources(world)
-                pairs = build_pairs(world)
-                yield world, pairs, build_matrix_map(pairs), media
-            finally:
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
+        with built_once(django_db_blocker, media):
+            world = build_world()
+            build_diagnostics(world)
+            build_resources(world)
+            pairs = build_pairs(world)
+            yield world, pairs, build_matrix_map(pairs), media
 
     @pytest.fixture(autouse=True)
     def _media_in_tmp(self, settings: Any,

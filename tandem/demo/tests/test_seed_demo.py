@@ -1,4 +1,7 @@
+from collections.abc import Iterator
+from dataclasses import dataclass
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -12,6 +15,7 @@ from tandem.demo import generator
 from tandem.directory.forms import _MAX_EXPERIENCE_FOR_BAND
 from tandem.people.models import AgeBand, Participant
 from tandem.territory.models import Municipality, Organization, Region
+from tandem.testing import built_once
 from tandem.web import signals
 
 NAMED = {o[1] for o in generator.ORGANIZATIONS}
@@ -281,27 +285,6 @@ def _foreign_keys() -> list[tuple[str, str, bool]]:
 
 
 @pytest.mark.django_db
-def test_a_region_before_the_last_leaves_its_keys_checked_but_not_valid() -> None:
-    """``last=False`` (a country's regions but the last): the foreign keys of the bulk
-    tables come back NOT VALID, checked for the region's own rows only; the next region
-    that is the last validates them over the whole tables, as they were before."""
-    from django.db import connection
-
-    from tandem.demo.services import demo_region_create
-    from tandem.diagnostics import tallies
-
-    before = _foreign_keys()
-    demo_region_create(participants=120, seed=2, last=False)
-    if connection.vendor == "postgresql":
-        assert before and all(valid for _n, _d, valid in before)
-        assert _foreign_keys() == [(n, d + " NOT VALID", False) for n, d, _v in before]
-    demo_region_create(participants=120, seed=2, index=2)
-    assert _foreign_keys() == before
-    assert tallies.stale() == []
-    assert Participant.objects.count() == 240
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize(("held", "rebuilt"), [(0, True), (1, True), (2, True), (3, False),
                                                (4, False)])
 def test_indexes_are_rebuilt_while_the_table_holds_less_than_up_to_loads(
@@ -493,161 +476,226 @@ def test_seed_demo_with_competencies_but_no_version_says_it_published_them() -> 
     assert "СВОЯ КОМПЕТЕНЦИЯ" in [c["name"] for c in framework.competencies()]
 
 
-@pytest.mark.django_db
-def test_a_next_region_s_figures_read_only_the_answers_after_the_earlier_regions_() -> None:
-    """Issue #16, item 5: a country's next region sums its figures from the answers after
-    those already in the table (``tallies.rebuild(answers_after=...)``): the aggregates
-    do not read every earlier region's answers again. Its figures are still all of its
-    answers — equal to their recomputation (``stale()``) and to a rebuild without the
-    bound — and the earlier region's stay as they were."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def _figures() -> set[tuple[object, ...]]:
+    """The diagnostics' answer, strong-area and gain figures as stored, without ids."""
+    from tandem.diagnostics.models import AnswerTally, GainTally, StrongTally
 
-    from tandem.demo.services import demo_region_create
-    from tandem.diagnostics import tallies
-    from tandem.diagnostics.models import Answer, AnswerTally, GainTally, StrongTally
-
-    def stored() -> set[tuple[object, ...]]:
-        return {(model.__name__, *row) for model in (AnswerTally, StrongTally, GainTally)
-                for row in model.objects.order_by().values_list(
-                    *[f.attname for f in model._meta.fields if not f.primary_key])}
-
-    demo_region_create(participants=120, seed=2, last=False)
-    first = stored()
-    last_of_first = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert last_of_first is not None
-    with CaptureQueriesContext(connection) as queries:
-        demo_region_create(participants=120, seed=2, index=2)
-    assert tallies.stale() == []
-    region_2 = stored() - first
-    assert region_2 and first <= stored()  # the first region's figures untouched
-    inserts = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith('INSERT INTO "diagnostics_answertally"')]
-    assert len(inserts) == 1
-    assert all(f'"diagnostics_answer"."id" > {last_of_first}' in sql for sql in inserts)
-    # The mentors read no answer at all: the published people of the region's groups
-    # (rule 5, docs/monitoring.md «Риск во времени: наставники»).
-    strong = [q["sql"] for q in queries.captured_queries
-              if q["sql"].startswith('INSERT INTO "diagnostics_strongtally"')]
-    assert len(strong) == 1 and '"diagnostics_answer"' not in strong[0]
-    # The bound loses nothing of the region: a rebuild without it stores the same rows.
-    tallies.rebuild()
-    assert stored() == first | region_2
+    return {(model.__name__, *row) for model in (AnswerTally, StrongTally, GainTally)
+            for row in model.objects.order_by().values_list(
+                *[f.attname for f in model._meta.fields if not f.primary_key])}
 
 
-@pytest.mark.django_db
-def test_a_rebuild_bounded_after_an_organization_s_answers_leaves_them_out() -> None:
-    """The contract of ``answers_after``: only answers with a greater id are summed — a
-    bound past an organization's answers sums none (which is why only a loader whose
-    organizations are new may pass it)."""
-    from tandem.demo.services import demo_region_create
-    from tandem.diagnostics import tallies
-    from tandem.diagnostics.models import Answer, AnswerTally
+def _response_figures() -> set[tuple[object, ...]]:
+    from tandem.diagnostics.models import ResponseTally
 
-    demo_region_create(participants=120, seed=3)
-    organizations = list(Organization.objects.values_list("pk", flat=True))
-    total = sum(AnswerTally.objects.values_list("answers", flat=True))
-    assert total == Answer.objects.filter(response__status="submitted").count() > 0
-    last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
-    first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
-    assert first is not None and last is not None
-    tallies.rebuild(organizations, answers_after=first - 1)
-    assert sum(AnswerTally.objects.values_list("answers", flat=True)) == total
-    tallies.rebuild(organizations, answers_after=last)
-    assert not AnswerTally.objects.exists()
-    tallies.rebuild(organizations)
-    assert tallies.stale() == []
+    return set(ResponseTally.objects.values_list("organization_id", "campaign_id",
+                                                 "invited", "submitted"))
 
 
-@pytest.mark.django_db
-def test_a_next_region_s_figures_read_only_its_own_questionnaires() -> None:
-    """A country's next region joins its answers with its own questionnaires only — those
-    after the earlier regions' (``tallies.rebuild(responses_after=...)``) — and counts
-    only those: the statements bound the questionnaires' id, the join's side the planner
-    does not bound from the answers' (docs/performance.md, «страна целиком»). Its figures
-    are still all of its questionnaires (``stale()``), the earlier region's stay."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+@dataclass(frozen=True)
+class TwoRegions:
+    """What the first of a country's two demo regions left, and the statements of the
+    second's load (seed 2, 120 people each: ``last=False``, then ``index=2``)."""
 
-    from tandem.demo.services import demo_region_create
-    from tandem.diagnostics import tallies
-    from tandem.diagnostics.models import Response, ResponseTally
-
-    demo_region_create(participants=120, seed=2, last=False)
-    first = set(ResponseTally.objects.values_list("organization_id", "campaign_id",
-                                                  "invited", "submitted"))
-    last_of_first = Response.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert last_of_first is not None
-    with CaptureQueriesContext(connection) as queries:
-        demo_region_create(participants=120, seed=2, index=2)
-    assert tallies.stale() == []
-    assert first < set(ResponseTally.objects.values_list(
-        "organization_id", "campaign_id", "invited", "submitted"))
-    inserts = [q["sql"] for q in queries.captured_queries
-               if q["sql"].startswith(('INSERT INTO "diagnostics_responsetally"',
-                                       'INSERT INTO "diagnostics_answertally"'))]
-    assert len(inserts) == 2  # (the mentors' read no questionnaire: published people)
-    assert all(f'"diagnostics_response"."id" > {last_of_first}' in sql for sql in inserts)
+    keys_before: list[tuple[str, str, bool]]  # the bulk tables' foreign keys, before both
+    keys_after_first: list[tuple[str, str, bool]]
+    figures_of_first: set[tuple[object, ...]]  # _figures() after the first
+    responses_of_first: set[tuple[object, ...]]  # _response_figures() after the first
+    last_answer_of_first: int | None
+    last_response_of_first: int | None
+    second_load: list[str]  # the SQL of the second region's load
 
 
-@pytest.mark.django_db
-def test_a_rebuild_bounded_after_an_organization_s_questionnaires_leaves_them_out() -> None:
-    """The contract of ``responses_after``: only questionnaires with a greater id, and
-    their answers, are summed — a bound before them all sums what no bound does, one
-    after them all sums none."""
-    from tandem.demo.services import demo_region_create
-    from tandem.diagnostics import tallies
-    from tandem.diagnostics.models import AnswerTally, Response, ResponseTally, StrongTally
+class TestTwoRegions:
+    """The tests of a country's next region read one load of two regions, done once per
+    class and test worker in a transaction of its own, rolled back at the end
+    (tandem.testing.built_once); each test runs in a savepoint of its own. The load (two
+    regions of 120) was done again for each of them, the better part of their time."""
 
-    demo_region_create(participants=120, seed=3)
-    organizations = list(Organization.objects.values_list("pk", flat=True))
+    @pytest.fixture(scope="class")
+    @classmethod
+    def loaded(cls, django_db_setup: None, django_db_blocker: Any,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoRegions]:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
-    def stored() -> set[tuple[object, ...]]:
-        return ({("r", *row) for row in ResponseTally.objects.values_list(
-                    "organization_id", "campaign_id", "invited", "new", "draft", "submitted")}
-                | {("a", *row) for row in AnswerTally.objects.values_list(
-                    "organization_id", "campaign_id", "competency", "answers", "strong")}
-                | {("s", *row) for row in StrongTally.objects.values_list(
-                    "organization_id", "campaign_id", "area", "people", "levelled")})
+        from tandem.demo.services import demo_region_create
+        from tandem.diagnostics.models import Answer, Response
 
-    whole = stored()
-    assert {row[0] for row in whole} == {"r", "a", "s"}
-    first = Response.objects.order_by("pk").values_list("pk", flat=True).first()
-    last = Response.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert first is not None and last is not None
-    tallies.rebuild(organizations, responses_after=first - 1)
-    assert stored() == whole
-    tallies.rebuild(organizations, responses_after=last)
-    assert not stored()
-    tallies.rebuild(organizations)
-    assert tallies.stale() == []
+        with built_once(django_db_blocker, tmp_path_factory.mktemp("demo-media")):
+            keys_before = _foreign_keys()
+            demo_region_create(participants=120, seed=2, last=False)
+            first = (_foreign_keys(), _figures(), _response_figures(),
+                     Answer.objects.order_by("-pk").values_list("pk", flat=True).first(),
+                     Response.objects.order_by("-pk").values_list("pk", flat=True).first())
+            with CaptureQueriesContext(connection) as queries:
+                demo_region_create(participants=120, seed=2, index=2)
+            yield TwoRegions(keys_before, *first,
+                             [q["sql"] for q in queries.captured_queries])
+
+    @pytest.fixture
+    def two(self, loaded: TwoRegions, db: None) -> TwoRegions:
+        return loaded
+
+    def test_a_region_before_the_last_leaves_its_keys_checked_but_not_valid(
+            self, two: TwoRegions) -> None:
+        """``last=False`` (a country's regions but the last): the foreign keys of the bulk
+        tables come back NOT VALID, checked for the region's own rows only; the next region
+        that is the last validates them over the whole tables, as they were before."""
+        from django.db import connection
+
+        from tandem.diagnostics import tallies
+
+        before = two.keys_before
+        if connection.vendor == "postgresql":
+            assert before and all(valid for _n, _d, valid in before)
+            assert two.keys_after_first == [(n, d + " NOT VALID", False) for n, d, _v in before]
+        assert _foreign_keys() == before
+        assert tallies.stale() == []
+        assert Participant.objects.count() == 240
+
+    def test_a_next_region_s_figures_read_only_the_answers_after_the_earlier_regions_(
+            self, two: TwoRegions) -> None:
+        """Issue #16, item 5: a country's next region sums its figures from the answers after
+        those already in the table (``tallies.rebuild(answers_after=...)``): the aggregates
+        do not read every earlier region's answers again. Its figures are still all of its
+        answers — equal to their recomputation (``stale()``) and to a rebuild without the
+        bound — and the earlier region's stay as they were."""
+        from tandem.diagnostics import tallies
+
+        first, last_of_first = two.figures_of_first, two.last_answer_of_first
+        assert last_of_first is not None
+        assert tallies.stale() == []
+        region_2 = _figures() - first
+        assert region_2 and first <= _figures()  # the first region's figures untouched
+        inserts = [sql for sql in two.second_load
+                   if sql.startswith('INSERT INTO "diagnostics_answertally"')]
+        assert len(inserts) == 1
+        assert all(f'"diagnostics_answer"."id" > {last_of_first}' in sql for sql in inserts)
+        # The mentors read no answer at all: the published people of the region's groups
+        # (rule 5, docs/monitoring.md «Риск во времени: наставники»).
+        strong = [sql for sql in two.second_load
+                  if sql.startswith('INSERT INTO "diagnostics_strongtally"')]
+        assert len(strong) == 1 and '"diagnostics_answer"' not in strong[0]
+        # The bound loses nothing of the region: a rebuild without it stores the same rows.
+        tallies.rebuild()
+        assert _figures() == first | region_2
+
+    def test_a_next_region_s_figures_read_only_its_own_questionnaires(
+            self, two: TwoRegions) -> None:
+        """A country's next region joins its answers with its own questionnaires only — those
+        after the earlier regions' (``tallies.rebuild(responses_after=...)``) — and counts
+        only those: the statements bound the questionnaires' id, the join's side the planner
+        does not bound from the answers' (docs/performance.md, «страна целиком»). Its figures
+        are still all of its questionnaires (``stale()``), the earlier region's stay."""
+        from tandem.diagnostics import tallies
+
+        first, last_of_first = two.responses_of_first, two.last_response_of_first
+        assert last_of_first is not None
+        assert tallies.stale() == []
+        assert first < _response_figures()
+        inserts = [sql for sql in two.second_load
+                   if sql.startswith(('INSERT INTO "diagnostics_responsetally"',
+                                      'INSERT INTO "diagnostics_answertally"'))]
+        assert len(inserts) == 2  # (the mentors' read no questionnaire: published people)
+        assert all(f'"diagnostics_response"."id" > {last_of_first}' in sql for sql in inserts)
 
 
-@pytest.mark.django_db
-def test_gains_bounded_after_an_organization_s_answers_leave_them_out() -> None:
-    """``answers_after`` bounds the before/after gains too (``_gains_sql``): a bound
-    before every answer sums what no bound does, a bound after them all sums nothing."""
-    from tandem.demo.services import demo_region_create
-    from tandem.diagnostics import tallies
-    from tandem.diagnostics.models import Answer, GainTally
+class TestBoundedRebuilds:
+    """The contracts of the bounded rebuilds read one demo region (seed 3, 120 people),
+    loaded once per class and test worker in a transaction of its own, rolled back at the
+    end (tandem.testing.built_once); each test runs in a savepoint of its own, so what
+    one rebuilds the next does not see."""
 
-    demo_region_create(participants=120, seed=3)
-    organizations = list(Organization.objects.values_list("pk", flat=True))
+    @pytest.fixture(scope="class")
+    @classmethod
+    def loaded(cls, django_db_setup: None, django_db_blocker: Any,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+        from tandem.demo.services import demo_region_create
 
-    def gains() -> set[tuple[object, ...]]:
-        return set(GainTally.objects.values_list(
-            "organization_id", "campaign_id", "competency", "before_sum", "before_n",
-            "after_sum", "after_n", "people"))
+        with built_once(django_db_blocker, tmp_path_factory.mktemp("demo-media")):
+            demo_region_create(participants=120, seed=3)
+            yield
 
-    whole = gains()
-    assert whole
-    first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
-    last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
-    assert first is not None and last is not None
-    tallies.rebuild(organizations, answers_after=first - 1)
-    assert gains() == whole
-    tallies.rebuild(organizations, answers_after=last)
-    assert not GainTally.objects.exists()
+    @pytest.fixture
+    def region(self, loaded: None, db: None) -> None:
+        return loaded
+
+    def test_a_rebuild_bounded_after_an_organization_s_answers_leaves_them_out(
+            self, region: None) -> None:
+        """The contract of ``answers_after``: only answers with a greater id are summed — a
+        bound past an organization's answers sums none (which is why only a loader whose
+        organizations are new may pass it)."""
+        from tandem.diagnostics import tallies
+        from tandem.diagnostics.models import Answer, AnswerTally
+
+        organizations = list(Organization.objects.values_list("pk", flat=True))
+        total = sum(AnswerTally.objects.values_list("answers", flat=True))
+        assert total == Answer.objects.filter(response__status="submitted").count() > 0
+        last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
+        first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
+        assert first is not None and last is not None
+        tallies.rebuild(organizations, answers_after=first - 1)
+        assert sum(AnswerTally.objects.values_list("answers", flat=True)) == total
+        tallies.rebuild(organizations, answers_after=last)
+        assert not AnswerTally.objects.exists()
+        tallies.rebuild(organizations)
+        assert tallies.stale() == []
+
+    def test_a_rebuild_bounded_after_an_organization_s_questionnaires_leaves_them_out(
+            self, region: None) -> None:
+        """The contract of ``responses_after``: only questionnaires with a greater id, and
+        their answers, are summed — a bound before them all sums what no bound does, one
+        after them all sums none."""
+        from tandem.diagnostics import tallies
+        from tandem.diagnostics.models import AnswerTally, Response, ResponseTally, StrongTally
+
+        organizations = list(Organization.objects.values_list("pk", flat=True))
+
+        def stored() -> set[tuple[object, ...]]:
+            return ({("r", *row) for row in ResponseTally.objects.values_list(
+                        "organization_id", "campaign_id", "invited", "new", "draft",
+                        "submitted")}
+                    | {("a", *row) for row in AnswerTally.objects.values_list(
+                        "organization_id", "campaign_id", "competency", "answers", "strong")}
+                    | {("s", *row) for row in StrongTally.objects.values_list(
+                        "organization_id", "campaign_id", "area", "people", "levelled")})
+
+        whole = stored()
+        assert {row[0] for row in whole} == {"r", "a", "s"}
+        first = Response.objects.order_by("pk").values_list("pk", flat=True).first()
+        last = Response.objects.order_by("-pk").values_list("pk", flat=True).first()
+        assert first is not None and last is not None
+        tallies.rebuild(organizations, responses_after=first - 1)
+        assert stored() == whole
+        tallies.rebuild(organizations, responses_after=last)
+        assert not stored()
+        tallies.rebuild(organizations)
+        assert tallies.stale() == []
+
+    def test_gains_bounded_after_an_organization_s_answers_leave_them_out(
+            self, region: None) -> None:
+        """``answers_after`` bounds the before/after gains too (``_gains_sql``): a bound
+        before every answer sums what no bound does, a bound after them all sums nothing."""
+        from tandem.diagnostics import tallies
+        from tandem.diagnostics.models import Answer, GainTally
+
+        organizations = list(Organization.objects.values_list("pk", flat=True))
+
+        def gains() -> set[tuple[object, ...]]:
+            return set(GainTally.objects.values_list(
+                "organization_id", "campaign_id", "competency", "before_sum", "before_n",
+                "after_sum", "after_n", "people"))
+
+        whole = gains()
+        assert whole
+        first = Answer.objects.order_by("pk").values_list("pk", flat=True).first()
+        last = Answer.objects.order_by("-pk").values_list("pk", flat=True).first()
+        assert first is not None and last is not None
+        tallies.rebuild(organizations, answers_after=first - 1)
+        assert gains() == whole
+        tallies.rebuild(organizations, answers_after=last)
+        assert not GainTally.objects.exists()
 
 
 def _region_digest() -> str:
