@@ -103,9 +103,10 @@ def bulk_participants(organization: Organization, count: int) -> QuerySet[Partic
     from tandem.web.bulk import copy_rows, reserve_ids
 
     start = next(_counter) * 1_000_000
-    place = (organization.municipality_id,
-             Municipality.objects.values_list("region_id", flat=True).get(
-                 pk=organization.municipality_id))
+    # Read by the organization's key (as bulk_create's keep did), not from the instance
+    # passed, which may predate a move.
+    place = Organization.objects.values_list(
+        "municipality_id", "municipality__region_id").get(pk=organization.pk)
     ids = reserve_ids(Participant, count)
     bands = AgeBand.values
     consent = dt.date(2026, 9, 1)

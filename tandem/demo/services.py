@@ -268,7 +268,8 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                         for _ in range(participants - len(organizations))])
         deputy_id: int | None = None
 
-        def participant_rows() -> Iterator[tuple[Any, ...]]:
+        def participant_rows(people: Iterable[generator.DemoPerson]
+                             ) -> Iterator[tuple[Any, ...]]:
             nonlocal done, deputy_id
             for person in people:
                 consent_date = CONSENT_FROM + dt.timedelta(days=next(consent_days))
@@ -298,7 +299,12 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
               _indexes_built_once_if_cheaper(Participant, participants,
                                              up_to=PEOPLE_REBUILT_UP_TO),
               phase("participants")):
-            copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows())
+            copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows(people))
+        # Written: the people let go now, not kept
+        # through the later stages and the figures beside the next region's, drawn ahead.
+        del people
+        if ahead is not None:
+            ahead.people = []
 
         if len(deputies) != len(organizations):  # what the coins above assume
             raise RuntimeError("seed-demo: every organization needs its deputy head")
@@ -717,8 +723,9 @@ def _fill(rounds: list[_Round], competencies: list[tuple[str, str]], seed: int,
         # response's id and one of a few hundred tails, each encoded once.
         lines = AnswerLines(CopyText(Answer, ANSWER_COLUMNS))
         if ahead is not None:
-            lines.text.copy(map(lines.indexed(ahead.answers_seen), response_ids,
-                                ahead.answers))
+            index = lines.indexed(ahead.answers_seen)
+            lines.text.copy(index(response_id, numbers) for response_id, numbers
+                            in zip(response_ids, ahead.answers, strict=True))
         else:
             lines.text.copy(map(lines, response_ids, _drawn(rounds, competencies, seed)))
         return

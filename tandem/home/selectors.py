@@ -168,7 +168,7 @@ def overview(*, scope: Scope, request: Any, today: dt.date) -> StaffOverview:
         # Her own part reads her organization too: where it is outside her units, under
         # their version with hers (one statement more) — the staff part stays her
         # colleagues' and the warm-up's entry.
-        mine_version = (versions.version(_versioned_organizations(scope, own=True))
+        mine_version = (versions.version(_with_own_organization(scope))
                         if _own_outside(scope) else version)
         keys["own"] = own_key(scope, today, mine_version, own_stamp(scope))
     # Both name people: the personal cache (not the dashboards', whose entries a full
@@ -255,15 +255,12 @@ def _own_outside(scope: Scope) -> bool:
     return not scope.organizations().filter(pk=own).exists()
 
 
-def _versioned_organizations(scope: Scope, *, own: bool) -> QuerySet[Organization]:
-    """The organizations whose version keys the user's own part (:func:`own_key`): the
-    scope's, and the user's own when her part is shown and it is not among them (a
-    coordinator teaching in another municipality). The staff part is keyed by the
-    scope's alone (:func:`staff_key`)."""
-    organizations = scope.organizations()
-    if (not own or scope.everything or scope.own_organization_id in scope.organization_ids):
-        return organizations
-    return Organization.objects.filter(Q(pk__in=organizations.values("pk"))
+def _with_own_organization(scope: Scope) -> QuerySet[Organization]:
+    """The organizations whose version keys the user's own part (:func:`own_key`) where
+    her organization is outside her units (:func:`_own_outside`, the one test of it): the
+    scope's and hers (a coordinator teaching in another municipality). The staff part is
+    keyed by the scope's alone (:func:`staff_key`)."""
+    return Organization.objects.filter(Q(pk__in=scope.organizations().values("pk"))
                                        | Q(pk=scope.own_organization_id))
 
 

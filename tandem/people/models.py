@@ -32,7 +32,11 @@ class AgeBand(models.TextChoices):
 def consent_q(prefix: str = "") -> models.Q:
     """Has both written consents — to mentoring (ст. 351.8 ТК РФ) and to the processing of
     personal data (152-ФЗ). The one home of the rule; ``prefix`` reaches a participant
-    through a relation (``"participants__"``) for filters and ``Count(filter=…)``."""
+    through a relation (``"participants__"``) for filters and ``Count(filter=…)``.
+    One prediction restates it: seed-demo's ``draw_ahead`` (tandem/demo/services.py)
+    guesses from the drawn people who will be asked; a change here makes its guess miss
+    and the region's answers drawn again — the same rows, only slower (its test says
+    which)."""
     return models.Q(**{f"{prefix}mentoring_consent_date__isnull": False,
                        f"{prefix}personal_data_consent_date__isnull": False})
 
