@@ -300,8 +300,8 @@ def _demo_region_create(*, participants: int, seed: int, progress: ProgressFn | 
                                              up_to=PEOPLE_REBUILT_UP_TO),
               phase("participants")):
             copy_rows(Participant, PARTICIPANT_COLUMNS, participant_rows(people))
-        # Written: the people let go now, not kept
-        # through the later stages and the figures beside the next region's, drawn ahead.
+        # Written: the people let go now, not kept through the later stages and the
+        # figures beside the next region's, drawn ahead.
         del people
         if ahead is not None:
             ahead.people = []
