@@ -6,7 +6,7 @@ import random
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -413,7 +413,7 @@ def _create_units(region: Region, land: generator.Territory, suffix: str
     always were); a big region's thousands of further ones in bulk, after them (no audit
     entry each — as the participants, loaded by COPY)."""
     named_municipalities = {m[0] for m in generator.MUNICIPALITIES}
-    named_organizations = {o[1] for o in generator.ORGANIZATIONS}
+    named_rows, further_rows = _organizations_in_order(land)
     municipalities = {
         code: Municipality.objects.create(region=region, code=code + suffix, name=name,
                                           kind=kind)
@@ -426,16 +426,27 @@ def _create_units(region: Region, land: generator.Territory, suffix: str
     organizations = {
         code: Organization.objects.create(municipality=municipalities[mun], code=code + suffix,
                                           short_name=short, name=full, sector=sector)
-        for mun, code, short, full, sector in land.organizations
-        if code in named_organizations
+        for mun, code, short, full, sector in named_rows
     }
     more = [Organization(municipality=municipalities[mun], code=code + suffix,
                          short_name=short, name=full, sector=sector)
-            for mun, code, short, full, sector in land.organizations
-            if code not in named_organizations]
+            for mun, code, short, full, sector in further_rows]
     Organization.objects.bulk_create(more, batch_size=2000)
     organizations.update((o.code.removesuffix(suffix), o) for o in more)
     return municipalities, organizations
+
+
+_OrganizationRow = tuple[str, str, str, str, str]  # one of generator.Territory.organizations
+
+
+def _organizations_in_order(land: generator.Territory
+                            ) -> tuple[list[_OrganizationRow], list[_OrganizationRow]]:
+    """The region's organizations (``land``) as :func:`_create_units` creates them: the
+    named ones first, then the further ones — the order of its dictionary, which the
+    diagnostics' rounds follow (``draw_ahead`` plans them before the load)."""
+    named = {o[1] for o in generator.ORGANIZATIONS}
+    return ([row for row in land.organizations if row[1] in named],
+            [row for row in land.organizations if row[1] not in named])
 
 
 def _roomy_memory() -> None:
@@ -643,23 +654,22 @@ class AnswerLines:
         self._tail = tails.__getitem__
 
     def __call__(self, response_id: int, answers: list[generator.DemoAnswer]) -> bytes:
-        if not answers:
-            return b""
-        head = b"%d\t" % response_id
-        return head + head.join(map(self._tail, answers))
+        return _joined(response_id, answers, self._tail)
 
     def indexed(self, seen: list[generator.DemoAnswer]
                 ) -> Callable[[int, "array[int]"], bytes]:
         """The same for answers given as numbers into ``seen`` (``DrawnAhead``)."""
-        tails = [self._tails[a] for a in seen]
-        tail = tails.__getitem__
+        tail = [self._tails[a] for a in seen].__getitem__
+        return lambda response_id, numbers: _joined(response_id, numbers, tail)
 
-        def lines(response_id: int, numbers: "array[int]") -> bytes:
-            if not numbers:
-                return b""
-            head = b"%d\t" % response_id
-            return head + head.join(map(tail, numbers))
-        return lines
+
+def _joined(response_id: int, answers: Sequence[Any], tail: Callable[[Any], bytes]
+            ) -> bytes:
+    """A questionnaire's lines: the answers' tails with its id (and a tab) before each."""
+    if not answers:
+        return b""
+    head = b"%d\t" % response_id
+    return head + head.join(map(tail, answers))
 
 
 class _Tails(dict[generator.DemoAnswer, bytes]):
@@ -780,10 +790,7 @@ def draw_ahead(*, participants: int, seed: int, index: int, first_id: int,
     domain = region_domain(index)
     land = generator.territory(participants)
     people = list(generator.people(participants, seed, domain))
-    # In the order of _create_units' dictionary: the named organizations, then the others.
-    named = {o[1] for o in generator.ORGANIZATIONS}
-    codes = ([c for _m, c, *_rest in land.organizations if c in named]
-             + [c for _m, c, *_rest in land.organizations if c not in named])
+    codes = [row[1] for rows in _organizations_in_order(land) for row in rows]
     people_of: dict[str, list[tuple[int, str]]] = {}
     for n, person in enumerate(people):
         # Participant.with_consent (people.models.consent_q): both consents given.

@@ -52,7 +52,6 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    pk = connection.ops.quote_name(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) "
@@ -61,19 +60,29 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
             return sorted(row[0] for row in cursor.fetchall())
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"reserve_ids: {connection.vendor}")
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) "  # noqa: S608  (names are ours)
-                           f"FROM {connection.ops.quote_name(table)}")
-            last = cursor.fetchone()[0]
-            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
-                           [table, last + count])
-        else:
-            last = row[0]
+        last, counted = _sqlite_last_id(cursor, model)
+        if counted:
             cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s",
                            [last + count, table])
+        else:
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                           [table, last + count])
         return list(range(last + 1, last + count + 1))
+
+
+def _sqlite_last_id(cursor: Any, model: type[models.Model]) -> tuple[int, bool]:
+    """SQLite: the last id given in ``model``'s table — its ``sqlite_sequence`` counter,
+    or the largest id where the table has none yet — and whether the counter exists
+    (:func:`reserve_ids` moves it, :func:`next_id` only reads it)."""
+    table = model._meta.db_table
+    cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+    row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), True
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
+    cursor.execute(f"SELECT COALESCE(MAX({pk}), 0) "  # noqa: S608  (names are ours)
+                   f"FROM {connection.ops.quote_name(table)}")
+    return int(cursor.fetchone()[0]), False
 
 
 def _filler(field: models.Field[Any, Any], now: Any) -> Callable[[], Any]:
@@ -410,10 +419,4 @@ def next_id(model: type[models.Model]) -> int:
             return int(last) + 1 if called else int(last)
         if connection.vendor != "sqlite":
             raise NotImplementedError(f"next_id: {connection.vendor}")
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(f"SELECT COALESCE(MAX({connection.ops.quote_name(column)}), 0) "  # noqa: S608
-                           f"FROM {connection.ops.quote_name(table)}")
-            row = cursor.fetchone()
-        return int(row[0]) + 1
+        return _sqlite_last_id(cursor, model)[0] + 1
